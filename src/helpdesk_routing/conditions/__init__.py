@@ -1,0 +1,1 @@
+"""The condition DSL (work in progress)."""

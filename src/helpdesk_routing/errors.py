@@ -1,0 +1,159 @@
+"""The errors helpdesk_routing raises.
+
+Every error derives from :class:`RoutingError` and from the builtin that fits,
+so callers may catch either::
+
+    RoutingError(Exception)
+    ├── ValidationError(RoutingError, ValueError)      bad input; carries JSON paths
+    │   └── NaiveDatetimeError                          a datetime without a time zone
+    ├── PermissionDenied(RoutingError, PermissionError) the actor's role may not do this
+    ├── UnknownTicket(RoutingError, LookupError)        no ticket with that id
+    ├── UnknownAgent(RoutingError, LookupError)         no agent with that id
+    ├── UnknownTeam(RoutingError, LookupError)          no team with that id
+    ├── ConflictError(RoutingError)                     a concurrent change won a race
+    ├── StoreError(RoutingError)                        the store failed (connection, schema)
+    │   └── SchemaVersionError                          the stored schema is newer than the code
+    └── MissingExtra(RoutingError, ImportError)         an optional extra is not installed
+
+Messages are exact and stable: tests match them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "ConflictError",
+    "ErrorDetail",
+    "MissingExtra",
+    "NaiveDatetimeError",
+    "PermissionDenied",
+    "RoutingError",
+    "SchemaVersionError",
+    "StoreError",
+    "UnknownAgent",
+    "UnknownTeam",
+    "UnknownTicket",
+    "ValidationError",
+    "json_path",
+]
+
+
+class RoutingError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDetail:
+    """One problem found in input: where (a JSON path such as ``$.rules[2].when.op``) and what."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def json_path(loc: Iterable[str | int]) -> str:
+    """Render a location tuple (as pydantic reports it) as a JSON path: ``$.a[0].b``."""
+    out = "$"
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}"
+    return out
+
+
+class ValidationError(RoutingError, ValueError):
+    """Input that cannot be accepted; ``details`` names each bad part by its JSON path.
+
+    Raised by the loaders (``RuleSet.from_json``, ``parse_condition``, ...) and by
+    rule-set validation against teams. ``str(error)`` lists every detail, one a line.
+    """
+
+    def __init__(self, message: str, details: Sequence[ErrorDetail] = ()) -> None:
+        self.message = message
+        self.details: tuple[ErrorDetail, ...] = tuple(details)
+        text = message
+        if self.details:
+            text += "\n" + "\n".join(f"  {d}" for d in self.details)
+        super().__init__(text)
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The JSON paths of the bad parts, in the order found."""
+        return tuple(d.path for d in self.details)
+
+    @classmethod
+    def from_pydantic(
+        cls, what: str, error: Any, *, root: Sequence[str | int] = ()
+    ) -> ValidationError:
+        """Wrap a ``pydantic.ValidationError``: one detail per error, located by JSON path."""
+        details = [
+            ErrorDetail(json_path([*root, *e["loc"]]), e["msg"])
+            for e in error.errors(include_url=False)
+        ]
+        return cls(f"invalid {what}", details)
+
+
+class NaiveDatetimeError(ValidationError):
+    """A datetime without time-zone information was given where an instant is needed."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} must be timezone-aware, got a naive datetime")
+
+
+class PermissionDenied(RoutingError, PermissionError):
+    """The actor's role does not allow the operation (see ``helpdesk_routing.permissions``)."""
+
+
+class UnknownTicket(RoutingError, LookupError):
+    """No ticket with the given id is stored."""
+
+    def __init__(self, ticket_id: str) -> None:
+        self.ticket_id = ticket_id
+        super().__init__(f"unknown ticket {ticket_id!r}")
+
+
+class UnknownAgent(RoutingError, LookupError):
+    """No agent with the given id is known to the store."""
+
+    def __init__(self, agent_id: str) -> None:
+        self.agent_id = agent_id
+        super().__init__(f"unknown agent {agent_id!r}")
+
+
+class UnknownTeam(RoutingError, LookupError):
+    """No team with the given id is configured."""
+
+    def __init__(self, team_id: str) -> None:
+        self.team_id = team_id
+        super().__init__(f"unknown team {team_id!r}")
+
+
+class ConflictError(RoutingError):
+    """A concurrent change made this unit of work impossible; nothing was written.
+
+    Raised after the store's bounded retries are spent. Retrying the whole call is safe.
+    """
+
+
+class StoreError(RoutingError):
+    """The store could not do its work (a lost connection, a broken schema); nothing was written."""
+
+
+class SchemaVersionError(StoreError):
+    """The stored schema is newer than this version of the library knows; nothing was touched."""
+
+
+class MissingExtra(RoutingError, ImportError):
+    """An optional dependency is missing; the message names the extra to install."""
+
+    def __init__(self, feature: str, extra: str) -> None:
+        self.extra = extra
+        super().__init__(
+            f"{feature} needs the optional extra {extra!r}: pip install 'helpdesk-routing[{extra}]'"
+        )

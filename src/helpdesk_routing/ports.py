@@ -1,0 +1,179 @@
+"""The ports: what the core needs from the world, as small ``typing.Protocol`` contracts.
+
+Adapters implement them without inheriting. The in-memory ones ship in the package
+(``ManualClock``, ``InMemoryStore``, ``InMemoryCustomerData``) and are tested by the
+same contract suite (``tests/contract/``) as the SQLite and PostgreSQL adapters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, Protocol
+
+from .model import Agent, Profile
+from .records import AuditRecord, RotationState, TicketQuery, TicketRecord
+
+__all__ = ["Clock", "CustomerData", "EventFilter", "Store", "Transaction"]
+
+EventFilter = Callable[[Mapping[str, Any]], bool]
+"""A predicate over an event's properties (built by the condition compiler)."""
+
+
+class Clock(Protocol):
+    """The source of "now". Called by the Router once per operation, never by the core.
+
+    Contract: ``now()`` returns an aware datetime; successive calls never go backwards
+    unless the owner sets the clock back on purpose (``ManualClock.set``).
+
+    Example::
+
+        clock = ManualClock(datetime(2026, 3, 30, 9, tzinfo=UTC))
+        clock.advance(minutes=5)
+    """
+
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+        ...
+
+
+class CustomerData(Protocol):
+    """Profiles, segments and windowed event counts, read by condition evaluation.
+
+    Called by the rules engine (through the compiled conditions) while routing.
+    Contract:
+
+    - ``profile(id)`` returns the profile, or ``None`` for an unknown id (which routing
+      treats as a profile with no properties, no events and no segments).
+    - ``count_events`` counts the events of ``metric`` for the profile with
+      ``start <= timestamp < end`` (``None`` is unbounded on that side) for which
+      ``where(properties)`` holds (all of them when ``where`` is ``None``). It must not
+      walk the whole history: the in-memory adapter bisects a per-metric sorted list,
+      the SQL adapters use an index on (profile, metric, timestamp).
+    - Reads never raise for unknown profiles or metrics: the count is 0.
+
+    Example::
+
+        data.count_events("p1", "Placed Order", start=now - timedelta(hours=2), end=now)
+    """
+
+    def profile(self, profile_id: str) -> Profile | None:
+        """The profile with this id, or ``None``."""
+        ...
+
+    def count_events(
+        self,
+        profile_id: str,
+        metric: str,
+        *,
+        start: datetime | None,
+        end: datetime | None,
+        where: EventFilter | None = None,
+    ) -> int:
+        """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``."""
+        ...
+
+
+class Transaction(Protocol):
+    """One unit of work on a :class:`Store`: everything read and written inside one
+    ``with store.transaction() as tx:`` block commits together when the block ends
+    normally, or not at all when it raises.
+
+    Contract (every adapter, checked by ``tests/contract/``):
+
+    - Isolation: two transactions that touch the same pool rotation or the same ticket
+      are serialised; the effect is as if one ran entirely before the other.
+      ``rotation(pool)`` locks that pool's state until the transaction ends (PostgreSQL:
+      ``SELECT ... FOR UPDATE``); ``add_ticket`` of an id another transaction is adding
+      waits for that one to end.
+    - Ordering: ``find_tickets`` returns oldest first by ``(created_at, id)``;
+      ``online_agents`` returns ids in ascending order; ``audit`` returns ``seq`` order.
+    - Records are returned as immutable values; changing state means writing a new
+      record (``update_ticket``, ``set_rotation``, ...).
+    - A failing adapter raises :class:`~helpdesk_routing.errors.ConflictError` or
+      :class:`~helpdesk_routing.errors.StoreError`, and nothing of the unit is kept.
+    """
+
+    # tickets
+    def get_ticket(self, ticket_id: str) -> TicketRecord | None:
+        """The stored record, or ``None``."""
+        ...
+
+    def add_ticket(self, record: TicketRecord) -> TicketRecord | None:
+        """Insert a new ticket. Returns ``None`` when inserted, or the record already stored
+        under that id (unchanged) when there is one: routing is idempotent by ticket id."""
+        ...
+
+    def update_ticket(self, record: TicketRecord) -> None:
+        """Replace the stored record with the same ticket id (which must exist)."""
+        ...
+
+    def find_tickets(self, query: TicketQuery) -> list[TicketRecord]:
+        """The records that match ``query``, oldest first, at most ``query.limit`` of them."""
+        ...
+
+    def open_load(self, agent_id: str) -> int:
+        """How many tickets assigned to the agent are not closed (open or pending)."""
+        ...
+
+    # agents and presence
+    def get_agent(self, agent_id: str) -> Agent | None:
+        """The agent, or ``None``."""
+        ...
+
+    def agents(self) -> list[Agent]:
+        """Every agent, ordered by id."""
+        ...
+
+    def put_agent(self, agent: Agent) -> None:
+        """Add or replace an agent (presence is kept; a new agent starts Offline)."""
+        ...
+
+    def is_online(self, agent_id: str) -> bool:
+        """Whether the agent is Online (unknown agents are Offline)."""
+        ...
+
+    def set_online(self, agent_id: str, online: bool, at: datetime) -> None:
+        """Record the agent's presence from ``at`` on."""
+        ...
+
+    def online_agents(self) -> Sequence[str]:
+        """The ids of the Online agents, ascending. Callers must not mutate it."""
+        ...
+
+    # rotation
+    def rotation(self, pool: str) -> RotationState:
+        """The pool's rotation state (a fresh one for a new pool), locked until the end."""
+        ...
+
+    def set_rotation(self, pool: str, state: RotationState) -> None:
+        """Store the pool's new rotation state."""
+        ...
+
+    # audit log
+    def append_audit(self, record: AuditRecord) -> AuditRecord:
+        """Append to the log; returns the record with its ``seq`` set by the store."""
+        ...
+
+    def audit(self, ticket_id: str | None = None) -> list[AuditRecord]:
+        """The log in ``seq`` order, all of it or one ticket's."""
+        ...
+
+
+class Store(Protocol):
+    """Where tickets, agents, presence, rotation state and the audit log live.
+
+    Called by the Router, once per operation::
+
+        with store.transaction() as tx:
+            record = tx.get_ticket("t1")
+            ...
+
+    Contract: see :class:`Transaction`. ``transaction()`` may be entered from several
+    threads (memory, SQLite) or processes (SQLite, PostgreSQL) at once.
+    """
+
+    def transaction(self) -> AbstractContextManager[Transaction]:
+        """Begin a unit of work."""
+        ...

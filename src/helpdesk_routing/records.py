@@ -1,0 +1,127 @@
+"""What a store keeps: ticket records, rotation state, audit records, and ticket queries.
+
+These are plain immutable data; every store adapter (memory, SQLite, PostgreSQL)
+persists exactly these shapes (as JSON where a column would not fit).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ._time import UtcDatetime
+from .decision import RoutingDecision
+from .model import Ticket, TicketStatus
+
+__all__ = ["AuditRecord", "RotationState", "TicketQuery", "TicketRecord"]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class TicketRecord(BaseModel):
+    """A stored ticket and where it stands.
+
+    ``ticket.status`` is the current status. A ticket is *waiting* when it is open
+    and has no assignee: in its team's inbox when ``team`` is set, else Unassigned.
+    ``decision`` is the routing decision (``None`` for a ticket stored without routing).
+    """
+
+    model_config = _FROZEN
+
+    ticket: Ticket
+    team: str | None = None
+    assignee: str | None = None
+    views: frozenset[str] = frozenset()
+    decision: RoutingDecision | None = None
+
+    @property
+    def id(self) -> str:
+        """The ticket's id."""
+        return self.ticket.id
+
+    @property
+    def status(self) -> TicketStatus:
+        """The ticket's current status."""
+        return self.ticket.status
+
+
+class RotationState(BaseModel):
+    """The rotation state of one pool (``"global"`` or ``"team:<id>"``).
+
+    ``last`` is the agent the pool last gave a ticket to automatically; ``given`` counts
+    the automatic hand-outs of the pool. Allocators may add fields of their own in
+    ``extra`` (it is persisted as JSON).
+    """
+
+    model_config = _FROZEN
+
+    last: str | None = None
+    given: int = 0
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+class AuditRecord(BaseModel):
+    """One append-only entry of the audit log.
+
+    ``seq`` is given by the store on append (strictly increasing within a store).
+    ``action`` is one of: ``routed``, ``assigned``, ``unassigned``, ``team_assigned``,
+    ``status``, ``presence``, ``rules``, ``teams``, ``round_robin``. The fields after
+    it hold the state *after* the action, so replaying the log rebuilds every ticket's
+    team, assignee and status and every agent's presence.
+    """
+
+    model_config = _FROZEN
+
+    seq: int | None = None
+    at: UtcDatetime
+    actor: str | None  # None for the system (round robin, routing)
+    action: str
+    ticket_id: str | None = None
+    agent_id: str | None = None
+    team: str | None = None
+    assignee: str | None = None
+    status: TicketStatus | None = None
+    online: bool | None = None
+    automatic: bool = False  # True when round robin (not a person) chose the assignee
+    pool: str | None = None  # the rotation pool that gave an automatic assignment
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class TicketQuery(BaseModel):
+    """A filter over stored tickets; results are ordered oldest first by (created_at, id).
+
+    Every set filter must hold (AND). ``statuses=None`` means any status.
+    ``after`` is a keyset cursor: only tickets strictly after that (created_at, id).
+    """
+
+    model_config = _FROZEN
+
+    assignee: str | None = None
+    unassigned: bool = False  # assignee is None
+    team: str | None = None
+    no_team: bool = False  # team is None
+    view: str | None = None
+    statuses: frozenset[TicketStatus] | None = frozenset({TicketStatus.OPEN})
+    channels: frozenset[str] | None = None
+    after: tuple[UtcDatetime, str] | None = None
+    limit: int | None = Field(default=None, ge=1)
+
+    def matches(self, record: TicketRecord) -> bool:
+        """Whether ``record`` passes every filter except ``limit`` (the reference semantics)."""
+        t = record.ticket
+        if self.assignee is not None and record.assignee != self.assignee:
+            return False
+        if self.unassigned and record.assignee is not None:
+            return False
+        if self.team is not None and record.team != self.team:
+            return False
+        if self.no_team and record.team is not None:
+            return False
+        if self.view is not None and self.view not in record.views:
+            return False
+        if self.statuses is not None and t.status not in self.statuses:
+            return False
+        if self.channels is not None and t.channel not in self.channels:
+            return False
+        return self.after is None or (t.created_at, t.id) > self.after
