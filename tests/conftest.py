@@ -13,3 +13,33 @@ settings.register_profile(
     "dev", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+import pytest  # noqa: E402
+
+from tests.adapters import (  # noqa: E402
+    CUSTOMER_DATA_FACTORIES,
+    POSTGRES_ADAPTERS,
+    STORE_FACTORIES,
+    CustomerDataFactory,
+    StoreFactory,
+)
+
+
+def _params(names: list[str]) -> list[object]:
+    return [
+        pytest.param(n, id=n, marks=[pytest.mark.postgres] if n in POSTGRES_ADAPTERS else [])
+        for n in names
+    ]
+
+
+@pytest.fixture(params=_params(list(STORE_FACTORIES)))
+def store_factory(request: pytest.FixtureRequest) -> StoreFactory:
+    """A factory of empty stores, once per adapter (memory, SQLite, PostgreSQL)."""
+    return STORE_FACTORIES[request.param]
+
+
+@pytest.fixture(params=_params(list(CUSTOMER_DATA_FACTORIES)))
+def customer_data_factory(request: pytest.FixtureRequest) -> CustomerDataFactory:
+    """A factory of customer-data adapters, once per adapter."""
+    return CUSTOMER_DATA_FACTORIES[request.param]
