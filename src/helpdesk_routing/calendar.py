@@ -1,0 +1,545 @@
+"""Office hours: a weekly schedule in a time zone, with holidays and exceptions.
+
+:class:`OfficeHours` answers the questions routing, out-of-office replies and SLA
+reporting ask: is it open at an instant, when does it next open or close, how much
+business time lies between two instants, and when is a duration of business time
+used up. It is pure: it reads no clock and does no I/O.
+
+The rules, written once (``docs/calendar.md`` shows them with examples):
+
+* A window ``["HH:MM", "HH:MM"]`` is half-open, ``[start, end)``, in local wall
+  time. ``"24:00"`` is a valid end (never a start). A window whose end is at or
+  before its start crosses midnight and belongs to the day it starts on:
+  ``mon: [["22:00", "02:00"]]`` is open on Tuesday at 01:00, and a holiday on that
+  Monday removes the whole shift. A window whose end equals its start lasts 24 hours.
+* What a day holds: its exception's windows when the date is in ``exceptions``
+  (``[]`` closes it); nothing when the date is a holiday; else the weekly windows of
+  its weekday. Windows of one day may not overlap; windows of neighbouring days may
+  (an overnight tail and the next morning): open time is their union, never counted twice.
+* A local time that does not exist (the clock springs forward over it) or occurs
+  twice (the clock falls back) means the first instant at which the local clock
+  reads at least that time: the transition instant for a gap, the first occurrence
+  for a repeat (see :func:`wall_time_to_utc`). Windows never invert: a window that
+  falls entirely in a gap is empty.
+* Instants given must be timezone-aware (any zone; a naive datetime raises
+  :class:`~helpdesk_routing.errors.NaiveDatetimeError`). Instants returned are in UTC.
+  Durations are real elapsed time (:class:`datetime.timedelta`), so a 24/7 calendar
+  has 23 hours of business time on a spring-forward day.
+* Searches (``next_open``, ``next_close``, ``add_business_time``) look no further
+  than ``horizon`` (default :data:`DEFAULT_HORIZON`, two years) and return ``None``
+  when the answer lies beyond it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from typing import Any, Literal, Self, cast, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from ._time import require_aware
+from .errors import ValidationError
+
+__all__ = ["DEFAULT_HORIZON", "OfficeHours", "Weekday", "Window", "wall_time_to_utc"]
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+"""The keys of :attr:`OfficeHours.weekly`, Monday first."""
+
+Window = tuple[str, str]
+"""One opening window, ``("HH:MM", "HH:MM")``: start and end in local wall time."""
+
+DEFAULT_HORIZON = timedelta(days=2 * 366)
+"""How far the searches look ahead unless told otherwise: two years."""
+
+_WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)
+_DAY = timedelta(days=1)
+_SECOND = timedelta(seconds=1)
+_EPOCH = datetime(1970, 1, 1)
+# Room for a day's windows (up to two days long) and any UTC offset at either end.
+_MAX_UTC = datetime.max.replace(tzinfo=UTC) - timedelta(days=7)
+_MIN_UTC = datetime.min.replace(tzinfo=UTC) + timedelta(days=7)
+_HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])|24:00")
+
+Interval = tuple[datetime, datetime]
+
+
+def wall_time_to_utc(wall: datetime, zone: tzinfo) -> datetime:
+    """Return the UTC instant a local wall-clock reading in ``zone`` stands for.
+
+    The rule for readings the clock skips or shows twice: the first instant at which
+    the local clock reads at least ``wall``. For a skipped reading (02:30 on a
+    spring-forward night) that is the transition instant; for a repeated one (02:30
+    on a fall-back night) it is the first occurrence. ``wall`` must be naive (a
+    reading, not an instant); an aware one raises
+    :class:`~helpdesk_routing.errors.ValidationError`.
+    """
+    if wall.tzinfo is not None:
+        raise ValidationError("a wall time must be a naive datetime (a clock reading)")
+    before = wall.replace(tzinfo=zone, fold=0).utcoffset()
+    after = wall.replace(tzinfo=zone, fold=1).utcoffset()
+    if before is None or after is None:
+        raise ValidationError(f"time zone {zone!r} gives no UTC offset")
+    if before >= after:
+        # Unambiguous, or repeated: fold=0 is the first occurrence.
+        return (wall - before).replace(tzinfo=UTC)
+    # Skipped: the transition lies after `wall - after` and at or before
+    # `wall - before`. Transitions fall on whole seconds, so bisect on seconds for
+    # the first instant whose local reading is at least `wall`.
+    low = (wall - after - _EPOCH) // _SECOND
+    high = -((_EPOCH - (wall - before)) // _SECOND)
+    while high - low > 1:
+        middle = (low + high) // 2
+        instant = (_EPOCH + middle * _SECOND).replace(tzinfo=UTC)
+        if instant.astimezone(zone).replace(tzinfo=None) >= wall:
+            high = middle
+        else:
+            low = middle
+    return (_EPOCH + high * _SECOND).replace(tzinfo=UTC)
+
+
+def _minutes(text: str) -> int | None:
+    match = _HHMM.fullmatch(text)
+    if match is None:
+        return None
+    if match.group(1) is None:
+        return 24 * 60
+    return int(match.group(1)) * 60 + int(match.group(2))
+
+
+def _span(window: Window) -> tuple[int, int]:
+    """Minutes from the start day's midnight: start in [0, 1440), end in (start, start + 1440]."""
+    start = _minutes(window[0])
+    end = _minutes(window[1])
+    assert start is not None
+    assert end is not None
+    return start, end if end > start else end + 24 * 60
+
+
+def _error(loc: tuple[str | int, ...], kind: str, message: str, value: object) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError(kind, message), loc=loc, input=value)
+
+
+def _check_day(windows: tuple[Window, ...], where: str) -> list[InitErrorDetails]:
+    """The problems of one day's window list, located at ``(where, index)``."""
+    problems: list[InitErrorDetails] = []
+    spans: list[tuple[int, int, int]] = []
+    for index, window in enumerate(windows):
+        start, end = window
+        bad = [text for text in window if _minutes(text) is None]
+        if bad:
+            problems.append(
+                _error(
+                    (where, index),
+                    "time_format",
+                    f'{bad[0]!r} is not a time of day "HH:MM" (00:00 to 24:00)',
+                    list(window),
+                )
+            )
+        elif start == "24:00":
+            problems.append(
+                _error(
+                    (where, index), "window_start", "a window cannot start at 24:00", list(window)
+                )
+            )
+        else:
+            first, last = _span(window)
+            for other, other_first, other_last in spans:
+                if first < other_last and other_first < last:
+                    problems.append(
+                        _error(
+                            (where, index),
+                            "window_overlap",
+                            f"window {start}-{end} overlaps window [{other}] "
+                            f"{windows[other][0]}-{windows[other][1]} on the same day",
+                            list(window),
+                        )
+                    )
+                    break
+            spans.append((index, first, last))
+    return problems
+
+
+def _sorted_windows(windows: tuple[Window, ...]) -> tuple[Window, ...]:
+    return tuple(sorted(windows, key=_span))
+
+
+class _Plan:
+    """The schedule compiled for lookups: minute spans per weekday and per exception date.
+
+    Equal schedules give equal plans (pydantic compares private attributes in ``==``);
+    the hash is computed once, since every day lookup hashes the plan.
+    """
+
+    __slots__ = ("_hash", "exceptions", "holidays", "key", "last_open_day", "weekly", "zone")
+
+    def __init__(self, hours: OfficeHours) -> None:
+        self._build(
+            hours.timezone,
+            tuple(tuple(_span(w) for w in hours.weekly.get(day, ())) for day in _WEEKDAYS),
+            frozenset(hours.holidays),
+            {day: tuple(_span(w) for w in windows) for day, windows in hours.exceptions.items()},
+        )
+
+    def _build(
+        self,
+        zone_key: str,
+        weekly: tuple[tuple[tuple[int, int], ...], ...],
+        holidays: frozenset[date],
+        exceptions: dict[date, tuple[tuple[int, int], ...]],
+    ) -> None:
+        self.zone = ZoneInfo(zone_key)
+        self.weekly = weekly
+        self.holidays = holidays
+        self.exceptions = exceptions
+        # Past this day nothing opens again (None: the weekly schedule opens forever).
+        self.last_open_day: date | None = None
+        if not any(weekly):
+            self.last_open_day = max(
+                (day for day, spans in exceptions.items() if spans), default=date.min
+            )
+        self.key = (zone_key, weekly, tuple(sorted(holidays)), tuple(sorted(exceptions.items())))
+        self._hash = hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other or (isinstance(other, _Plan) and self.key == other.key)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.zone.key, self.weekly, self.holidays, self.exceptions)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self._build(*state)
+
+    def spans_on(self, day: date) -> tuple[tuple[int, int], ...]:
+        """The minute spans of the windows that start on ``day``."""
+        spans = self.exceptions.get(day)
+        if spans is not None:
+            return spans
+        if day in self.holidays:
+            return ()
+        return self.weekly[day.weekday()]
+
+
+@lru_cache(maxsize=4096)
+def _day_intervals(plan: _Plan, day: date) -> tuple[Interval, ...]:
+    """The UTC intervals of the windows starting on local ``day``, in order, empty ones dropped."""
+    spans = plan.spans_on(day)
+    if not spans:
+        return ()
+    midnight = datetime.combine(day, time())
+    intervals: list[Interval] = []
+    for first, last in spans:
+        start = wall_time_to_utc(midnight + timedelta(minutes=first), plan.zone)
+        end = wall_time_to_utc(midnight + timedelta(minutes=last), plan.zone)
+        if end > start:
+            intervals.append((start, end))
+    return tuple(intervals)
+
+
+def _local_day(plan: _Plan, instant: datetime) -> date:
+    return instant.astimezone(plan.zone).date()
+
+
+def _periods(plan: _Plan, since: datetime, until: datetime) -> Iterator[Interval]:
+    """Maximal open periods that end after ``since``, in order, up to those starting by ``until``.
+
+    Windows of the day before ``since``'s local date are included because an
+    overnight window can still be open; earlier days' windows end before the local
+    date began. The first period may have started before ``since``; a period that
+    goes on past ``until`` is cut where the windows examined end, so callers treat
+    an end after ``until`` as "at least this late".
+    """
+    day = _local_day(plan, since) - _DAY
+    # One day more than `until`'s local date: after a clock falls back over midnight
+    # the next date's windows may already have begun.
+    last_day = _local_day(plan, until) + _DAY
+    if plan.last_open_day is not None:
+        last_day = min(last_day, plan.last_open_day)
+    current: Interval | None = None
+    while day <= last_day:
+        for start, end in _day_intervals(plan, day):
+            if current is None:
+                current = (start, end)
+            elif start <= current[1]:
+                if end > current[1]:
+                    current = (current[0], end)
+            else:
+                if current[1] > since:
+                    yield current
+                current = (start, end)
+        day += _DAY
+    if current is not None and current[1] > since:
+        yield current
+
+
+def _limit(start: datetime, horizon: timedelta) -> datetime:
+    if horizon <= timedelta(0):
+        raise ValidationError(f"horizon must be positive, got {horizon!r}")
+    if start >= _MAX_UTC - horizon:
+        return _MAX_UTC
+    return start + horizon
+
+
+def _instant(value: datetime, what: str) -> datetime:
+    instant = require_aware(value, what)
+    if not _MIN_UTC <= instant <= _MAX_UTC:
+        raise ValidationError(f"{what} is too close to the ends of the datetime range")
+    return instant
+
+
+class OfficeHours(BaseModel):
+    """A weekly schedule in a time zone, with holidays and exceptions (the rules: module docstring).
+
+    ``OfficeHours(...)`` and ``model_validate`` raise pydantic's ``ValidationError``
+    on bad input, located the same way; :meth:`from_dict` and :meth:`from_json` wrap
+    it in :class:`helpdesk_routing.errors.ValidationError`, whose ``paths`` name the
+    bad parts (``$.weekly.mon[1]``, ``$.exceptions.2026-12-24[0]``)::
+
+        hours = OfficeHours(
+            timezone="Europe/Amsterdam",
+            weekly={day: [("09:00", "17:00")] for day in ("mon", "tue", "wed", "thu", "fri")},
+            holidays=[date(2026, 12, 25)],
+            exceptions={date(2026, 12, 24): [("09:00", "13:00")]},
+        )
+        hours.is_open(datetime(2026, 3, 30, 7, 0, tzinfo=UTC))  # True: 09:00 local
+
+    Input is normalised: days in weekday order, windows by start, holidays sorted
+    without repeats, exceptions by date. The model is frozen; treat its dicts as
+    read-only too.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timezone: str
+    """An IANA time-zone key such as ``"Europe/Amsterdam"``."""
+    weekly: dict[Weekday, tuple[Window, ...]] = Field(default_factory=dict)
+    """Weekday -> windows; a day that is missing or empty is closed."""
+    holidays: tuple[date, ...] = ()
+    """Local dates closed all day; a mapping (a ``holidays`` package calendar) gives its keys."""
+    exceptions: dict[date, tuple[Window, ...]] = Field(default_factory=dict)
+    """Local date -> windows that replace the weekday's (``[]``: closed that day)."""
+
+    _plan: _Plan = PrivateAttr()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, key: str) -> str:
+        try:
+            ZoneInfo(key)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise PydanticCustomError("time_zone", f"unknown time zone {key!r}") from None
+        return key
+
+    @field_validator("weekly")
+    @classmethod
+    def _valid_weekly(
+        cls, weekly: dict[Weekday, tuple[Window, ...]]
+    ) -> dict[Weekday, tuple[Window, ...]]:
+        problems = [p for day, windows in weekly.items() for p in _check_day(windows, day)]
+        if problems:
+            raise PydanticValidationError.from_exception_data(cls.__name__, problems)
+        return {day: _sorted_windows(weekly[day]) for day in _WEEKDAYS if day in weekly}
+
+    @field_validator("holidays", mode="before")
+    @classmethod
+    def _holiday_keys(cls, value: object) -> object:
+        if isinstance(value, Mapping):
+            return list(value)
+        return value
+
+    @field_validator("holidays")
+    @classmethod
+    def _sorted_holidays(cls, holidays: tuple[date, ...]) -> tuple[date, ...]:
+        return tuple(sorted(set(holidays)))
+
+    @field_validator("exceptions", mode="before")
+    @classmethod
+    def _iso_keys(cls, value: object) -> object:
+        # pydantic locates errors by the key as given; ISO text keeps paths readable.
+        if isinstance(value, Mapping):
+            return {
+                key.isoformat() if type(key) is date else key: windows
+                for key, windows in value.items()
+            }
+        return value
+
+    @field_validator("exceptions")
+    @classmethod
+    def _valid_exceptions(
+        cls, exceptions: dict[date, tuple[Window, ...]]
+    ) -> dict[date, tuple[Window, ...]]:
+        problems = [
+            p for day, windows in exceptions.items() for p in _check_day(windows, day.isoformat())
+        ]
+        if problems:
+            raise PydanticValidationError.from_exception_data(cls.__name__, problems)
+        return {day: _sorted_windows(exceptions[day]) for day in sorted(exceptions)}
+
+    @model_validator(mode="after")
+    def _holiday_or_exception(self) -> Self:
+        both = sorted(set(self.holidays) & set(self.exceptions))
+        if both:
+            raise PydanticValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    _error(
+                        ("exceptions", day.isoformat()),
+                        "holiday_exception",
+                        f"{day.isoformat()} is both a holiday and an exception",
+                        [list(w) for w in self.exceptions[day]],
+                    )
+                    for day in both
+                ],
+            )
+        return self
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Compile the schedule for fast lookups (runs once, after validation)."""
+        self._plan = _Plan(self)
+
+    def __hash__(self) -> int:
+        return hash(self._compiled())
+
+    def _compiled(self) -> _Plan:
+        # pydantic serves private attributes through __getattr__, at about 1.5 µs a
+        # read, a cost is_open cannot afford; the dict behind them is a slot.
+        return cast(_Plan, cast(dict[str, Any], self.__pydantic_private__)["_plan"])
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """Return a copy with ``update`` applied; unlike pydantic's default, it is validated."""
+        return self.model_validate({**self.model_dump(), **(update or {})})
+
+    @classmethod
+    def always_open(cls, timezone: str) -> Self:
+        """Open around the clock, every day (24/7), in ``timezone``."""
+        return cls(timezone=timezone, weekly=dict.fromkeys(_WEEKDAYS, (("00:00", "24:00"),)))
+
+    @classmethod
+    def from_dict(cls, data: object) -> Self:
+        """Validate plain data (decoded JSON); raise our ``ValidationError`` with JSON paths."""
+        try:
+            return cls.model_validate(data)
+        except PydanticValidationError as error:
+            raise ValidationError.from_pydantic("office hours", error) from None
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Self:
+        """Parse and validate JSON; raise our ``ValidationError`` with JSON paths."""
+        try:
+            return cls.model_validate_json(text)
+        except PydanticValidationError as error:
+            raise ValidationError.from_pydantic("office hours", error) from None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone, as a :class:`zoneinfo.ZoneInfo`."""
+        return self._compiled().zone
+
+    def is_open(self, at: datetime) -> bool:
+        """Whether the office is open at the instant ``at``."""
+        instant = _instant(at, "at")
+        plan = self._compiled()
+        day = _local_day(plan, instant)
+        # The day before for overnight windows; the day after because a clock that
+        # falls back over midnight reads the old date after the new one began.
+        for candidate in (day - _DAY, day, day + _DAY):
+            for start, end in _day_intervals(plan, candidate):
+                if start <= instant < end:
+                    return True
+        return False
+
+    def next_open(
+        self, after: datetime, *, horizon: timedelta = DEFAULT_HORIZON
+    ) -> datetime | None:
+        """The first instant at or after ``after`` when the office is open (``after`` if open).
+
+        ``None`` when it does not open within ``horizon`` of ``after``.
+        """
+        since = _instant(after, "after")
+        until = _limit(since, horizon)
+        for start, _ in _periods(self._compiled(), since, until):
+            opening = max(start, since)
+            return opening if opening <= until else None
+        return None
+
+    def next_close(
+        self, after: datetime, *, horizon: timedelta = DEFAULT_HORIZON
+    ) -> datetime | None:
+        """The first instant at or after ``after`` when the office is closed (``after`` if closed).
+
+        ``None`` when it stays open for all of ``horizon`` (a 24/7 calendar never closes).
+        """
+        since = _instant(after, "after")
+        until = _limit(since, horizon)
+        for start, end in _periods(self._compiled(), since, until):
+            if start > since:
+                return since
+            return end if end <= until else None
+        return since
+
+    def open_periods(self, start: datetime, end: datetime) -> Iterator[Interval]:
+        """The open periods within ``[start, end)`` as ``(opens, closes)`` UTC pairs, in order.
+
+        Periods are clipped to ``[start, end)`` and maximal: windows that touch or
+        overlap (a 24/7 calendar, an overnight shift meeting the next morning's) come
+        out as one period. Nothing when ``end <= start``.
+        """
+        since = _instant(start, "start")
+        until = _instant(end, "end")
+        return self._clipped(since, until)
+
+    def _clipped(self, since: datetime, until: datetime) -> Iterator[Interval]:
+        if until <= since:
+            return
+        for opens, closes in _periods(self._compiled(), since, until):
+            if opens >= until:
+                return
+            yield max(opens, since), min(closes, until)
+
+    def business_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """Open time between two instants; negative when ``end`` is before ``start``.
+
+        Real elapsed time: ``business_time_between(a, b) == -business_time_between(b, a)``.
+        """
+        since = _instant(start, "start")
+        until = _instant(end, "end")
+        if until < since:
+            return -self.business_time_between(until, since)
+        total = timedelta(0)
+        for opens, closes in self._clipped(since, until):
+            total += closes - opens
+        return total
+
+    def add_business_time(
+        self, start: datetime, duration: timedelta, *, horizon: timedelta = DEFAULT_HORIZON
+    ) -> datetime | None:
+        """The earliest instant by which ``duration`` of business time has passed since ``start``.
+
+        For SLA due dates: ``business_time_between(start, result) == duration``. A zero
+        duration gives ``start``. ``None`` when the result lies beyond ``horizon``.
+        A negative ``duration`` raises :class:`~helpdesk_routing.errors.ValidationError`.
+        """
+        since = _instant(start, "start")
+        if duration < timedelta(0):
+            raise ValidationError(f"duration must not be negative, got {duration!r}")
+        until = _limit(since, horizon)
+        if not duration:
+            return since
+        remaining = duration
+        for opens, closes in _periods(self._compiled(), since, until):
+            opens = max(opens, since)
+            if opens > until:
+                return None
+            if closes - opens >= remaining:
+                due = opens + remaining
+                return due if due <= until else None
+            remaining -= closes - opens
+        return None

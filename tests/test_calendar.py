@@ -1,0 +1,600 @@
+"""Office hours: the named cases of issue 3, the DST rule, validation and JSON."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import runpy
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pydantic
+import pytest
+
+from helpdesk_routing.calendar import DEFAULT_HORIZON, OfficeHours, wall_time_to_utc
+from helpdesk_routing.errors import NaiveDatetimeError, ValidationError
+
+AMS = ZoneInfo("Europe/Amsterdam")
+SANTIAGO = ZoneInfo("America/Santiago")
+LORD_HOWE = ZoneInfo("Australia/Lord_Howe")
+WORKDAYS = ("mon", "tue", "wed", "thu", "fri")
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """An instant given in UTC."""
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def ams(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """An instant given as Amsterdam wall time (fold 0)."""
+    return datetime(year, month, day, hour, minute, tzinfo=AMS)
+
+
+def office(**weekly: list[tuple[str, str]]) -> OfficeHours:
+    """A weekly schedule in Amsterdam."""
+    return OfficeHours(timezone="Europe/Amsterdam", weekly=weekly)
+
+
+def nine_to_five(**extra: object) -> OfficeHours:
+    """Mon-Fri 09:00-17:00 in Amsterdam, with extra fields."""
+    return OfficeHours.model_validate(
+        {
+            "timezone": "Europe/Amsterdam",
+            "weekly": {day: [("09:00", "17:00")] for day in WORKDAYS},
+            **extra,
+        }
+    )
+
+
+def one_day(zone: str, day: date, *windows: tuple[str, str]) -> OfficeHours:
+    """Open only on ``day``, in the given windows."""
+    return OfficeHours(timezone=zone, exceptions={day: list(windows)})
+
+
+# --- the wall-time rule ------------------------------------------------------
+
+
+def test_wall_time_in_a_gap_maps_to_the_transition_instant() -> None:
+    """02:30 on a spring-forward night (the clock skips it) is the instant of the jump."""
+    assert wall_time_to_utc(datetime(2026, 3, 29, 2, 30), AMS) == utc(2026, 3, 29, 1, 0)
+    assert wall_time_to_utc(datetime(2026, 3, 29, 2, 0), AMS) == utc(2026, 3, 29, 1, 0)
+
+
+def test_wall_time_repeated_maps_to_its_first_occurrence() -> None:
+    """02:30 on a fall-back night (the clock shows it twice) is its first occurrence."""
+    assert wall_time_to_utc(datetime(2026, 10, 25, 2, 30), AMS) == utc(2026, 10, 25, 0, 30)
+
+
+def test_wall_time_plain_uses_the_offset_in_force() -> None:
+    """An unambiguous reading is the reading minus the zone's offset."""
+    assert wall_time_to_utc(datetime(2026, 7, 1, 12, 0), AMS) == utc(2026, 7, 1, 10, 0)
+    assert wall_time_to_utc(datetime(2026, 10, 25, 3, 0), AMS) == utc(2026, 10, 25, 2, 0)
+
+
+def test_wall_time_in_a_thirty_minute_gap() -> None:
+    """Lord Howe skips 02:00-02:30: 02:10 is the jump at 15:30 UTC."""
+    assert wall_time_to_utc(datetime(2026, 10, 4, 2, 10), LORD_HOWE) == utc(2026, 10, 3, 15, 30)
+
+
+def test_wall_time_needs_a_zone_with_offsets() -> None:
+    """A tzinfo that gives no UTC offset cannot place a wall time."""
+
+    class Nowhere(tzinfo):
+        def utcoffset(self, dt: datetime | None) -> timedelta | None:
+            return None
+
+        def dst(self, dt: datetime | None) -> timedelta | None:
+            return None
+
+        def tzname(self, dt: datetime | None) -> str | None:
+            return None
+
+    with pytest.raises(ValidationError, match=r"^time zone .* gives no UTC offset$"):
+        wall_time_to_utc(datetime(2026, 7, 1, 12, 0), Nowhere())
+
+
+def test_wall_time_must_be_naive() -> None:
+    """A wall time is a clock reading; an aware datetime is refused."""
+    with pytest.raises(ValidationError, match=r"^a wall time must be a naive datetime"):
+        wall_time_to_utc(ams(2026, 7, 1, 12, 0), AMS)
+
+
+# --- the named cases ---------------------------------------------------------
+
+
+def test_case_1_open_at_nine_local_on_a_monday() -> None:
+    """Mon-Fri 09-17 Amsterdam: Monday 2026-03-30 is open at 07:00 UTC, closed at 06:59 UTC."""
+    hours = nine_to_five()
+    assert hours.is_open(utc(2026, 3, 30, 7, 0))
+    assert not hours.is_open(utc(2026, 3, 30, 6, 59))
+
+
+def test_case_2_a_24_7_day_lasts_23_or_25_hours_on_dst_days() -> None:
+    """24/7 Amsterdam: 2026-03-29 holds 23 h of business time, 2026-10-25 holds 25 h."""
+    hours = OfficeHours.always_open("Europe/Amsterdam")
+    spring = hours.business_time_between(ams(2026, 3, 29), ams(2026, 3, 30))
+    autumn = hours.business_time_between(ams(2026, 10, 25), ams(2026, 10, 26))
+    assert spring == timedelta(hours=23)
+    assert autumn == timedelta(hours=25)
+
+
+def test_case_3_overnight_shift_over_dst_changes() -> None:
+    """Sat 22:00-Sun 06:00 lasts 7 h over the spring change and 9 h over the autumn change."""
+    hours = office(sat=[("22:00", "06:00")])
+    assert hours.business_time_between(ams(2026, 3, 28), ams(2026, 3, 30)) == timedelta(hours=7)
+    assert hours.business_time_between(ams(2026, 10, 24), ams(2026, 10, 26)) == timedelta(hours=9)
+
+
+def test_case_4_window_starting_in_the_gap_lasts_15_minutes() -> None:
+    """Sunday 02:30-03:15 on 2026-03-29: 15 minutes (not -15, not 45)."""
+    hours = one_day("Europe/Amsterdam", date(2026, 3, 29), ("02:30", "03:15"))
+    assert hours.business_time_between(ams(2026, 3, 28), ams(2026, 3, 30)) == timedelta(minutes=15)
+    assert list(hours.open_periods(ams(2026, 3, 28), ams(2026, 3, 30))) == [
+        (utc(2026, 3, 29, 1, 0), utc(2026, 3, 29, 1, 15))
+    ]
+
+
+def test_case_5_window_in_the_repeated_hour_lasts_90_minutes() -> None:
+    """Sunday 02:30-03:00 on 2026-10-25: 90 minutes, one period from the first 02:30."""
+    hours = one_day("Europe/Amsterdam", date(2026, 10, 25), ("02:30", "03:00"))
+    periods = list(hours.open_periods(ams(2026, 10, 24), ams(2026, 10, 26)))
+    assert periods == [(utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 2, 0))]
+    assert hours.business_time_between(ams(2026, 10, 24), ams(2026, 10, 26)) == timedelta(
+        minutes=90
+    )
+
+
+def test_case_6_overnight_shift_belongs_to_its_start_day() -> None:
+    """Mon 22:00-Tue 06:00: open Tuesday 03:00, closed Tuesday 06:00."""
+    hours = office(mon=[("22:00", "06:00")])
+    assert hours.is_open(ams(2026, 6, 2, 3, 0))
+    assert not hours.is_open(ams(2026, 6, 2, 6, 0))
+    assert hours.next_close(ams(2026, 6, 2, 3, 0)) == utc(2026, 6, 2, 4, 0)
+
+
+def test_case_7_holiday_on_the_start_day_removes_the_overnight_shift() -> None:
+    """A holiday on Monday removes the whole Mon 22:00-Tue 06:00 shift, Tuesday part too."""
+    hours = OfficeHours(
+        timezone="Europe/Amsterdam",
+        weekly={"mon": [("22:00", "06:00")]},
+        holidays=[date(2026, 6, 1)],
+    )
+    assert not hours.is_open(ams(2026, 6, 1, 23, 0))
+    assert not hours.is_open(ams(2026, 6, 2, 3, 0))
+    assert hours.business_time_between(ams(2026, 6, 1), ams(2026, 6, 3)) == timedelta(0)
+    assert hours.is_open(ams(2026, 6, 9, 3, 0))
+
+
+def test_holiday_on_the_next_day_leaves_the_overnight_shift() -> None:
+    """A holiday on Tuesday does not touch Monday's 22:00-06:00 shift; Tuesday's own is gone."""
+    hours = OfficeHours(
+        timezone="Europe/Amsterdam",
+        weekly={"mon": [("22:00", "06:00")], "tue": [("22:00", "06:00")]},
+        holidays=[date(2026, 6, 2)],
+    )
+    assert hours.is_open(ams(2026, 6, 2, 3, 0))
+    assert not hours.is_open(ams(2026, 6, 2, 23, 0))
+    assert hours.business_time_between(ams(2026, 6, 1), ams(2026, 6, 4)) == timedelta(hours=8)
+
+
+def test_case_8_half_day_closes_at_one() -> None:
+    """An exception 09-13 on a weekday: next_close at 10:00 is 13:00."""
+    hours = nine_to_five(exceptions={"2026-12-24": [("09:00", "13:00")]})
+    assert hours.next_close(ams(2026, 12, 24, 10, 0)) == ams(2026, 12, 24, 13, 0)
+    assert not hours.is_open(ams(2026, 12, 24, 14, 0))
+
+
+def test_case_9_santiago_window_from_a_midnight_that_does_not_exist() -> None:
+    """America/Santiago 00:00-08:00 on 2026-09-06 (no local midnight) opens at 04:00 UTC."""
+    hours = one_day("America/Santiago", date(2026, 9, 6), ("00:00", "08:00"))
+    assert hours.next_open(utc(2026, 9, 5, 12, 0)) == utc(2026, 9, 6, 4, 0)
+    assert hours.next_close(utc(2026, 9, 6, 4, 0)) == utc(2026, 9, 6, 11, 0)
+
+
+def test_case_10_friday_four_pm_plus_four_business_hours_is_monday_noon() -> None:
+    """Friday 16:00 + 4 business hours (Mon-Fri 09-17) is Monday 12:00."""
+    due = nine_to_five().add_business_time(ams(2026, 3, 27, 16, 0), timedelta(hours=4))
+    assert due == ams(2026, 3, 30, 12, 0)
+
+
+def test_case_11_24_7_never_closes() -> None:
+    """A 24/7 calendar's next_close is None."""
+    assert OfficeHours.always_open("Europe/Amsterdam").next_close(utc(2026, 3, 29)) is None
+
+
+def test_case_11_empty_schedule_never_opens() -> None:
+    """An empty schedule's next_open is None."""
+    assert OfficeHours(timezone="UTC").next_open(utc(2026, 3, 29)) is None
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda h, t: h.is_open(t),
+        lambda h, t: h.next_open(t),
+        lambda h, t: h.next_close(t),
+        lambda h, t: h.business_time_between(t, utc(2026, 1, 1)),
+        lambda h, t: h.business_time_between(utc(2026, 1, 1), t),
+        lambda h, t: list(h.open_periods(t, utc(2026, 1, 1))),
+        lambda h, t: h.add_business_time(t, timedelta(hours=1)),
+    ],
+)
+def test_case_11_naive_input_raises(call: object) -> None:
+    """Every query refuses a naive datetime with NaiveDatetimeError."""
+    with pytest.raises(NaiveDatetimeError, match=r"must be timezone-aware, got a naive datetime$"):
+        call(nine_to_five(), datetime(2026, 3, 30, 9, 0))  # type: ignore[operator]
+
+
+# --- further behaviour -------------------------------------------------------
+
+
+def test_next_open_is_the_argument_when_open() -> None:
+    """next_open of an open instant is that instant, returned in UTC."""
+    assert nine_to_five().next_open(ams(2026, 3, 30, 10, 0)) == utc(2026, 3, 30, 8, 0)
+    assert nine_to_five().next_open(ams(2026, 3, 30, 10, 0)).tzinfo is UTC  # type: ignore[union-attr]
+
+
+def test_next_close_is_the_argument_when_closed() -> None:
+    """next_close of a closed instant is that instant."""
+    assert nine_to_five().next_close(ams(2026, 3, 28, 10, 0)) == ams(2026, 3, 28, 10, 0)
+
+
+def test_next_open_skips_a_weekend() -> None:
+    """Friday 17:00 next opens Monday 09:00."""
+    assert nine_to_five().next_open(ams(2026, 3, 27, 17, 0)) == ams(2026, 3, 30, 9, 0)
+
+
+def test_searches_stop_at_the_horizon() -> None:
+    """Answers beyond the horizon are None; a horizon must be positive."""
+    hours = nine_to_five()
+    friday = ams(2026, 3, 27, 17, 0)
+    assert hours.next_open(friday, horizon=timedelta(days=2)) is None
+    assert hours.next_open(friday, horizon=timedelta(days=3)) == ams(2026, 3, 30, 9, 0)
+    assert hours.add_business_time(friday, timedelta(hours=1), horizon=timedelta(days=1)) is None
+    assert hours.add_business_time(friday, timedelta(hours=1), horizon=timedelta(days=2)) is None
+    assert hours.add_business_time(friday, timedelta(hours=1), horizon=timedelta(days=3)) == ams(
+        2026, 3, 30, 10, 0
+    )
+    assert OfficeHours.always_open("UTC").next_close(friday, horizon=timedelta(days=1)) is None
+    with pytest.raises(ValidationError, match=r"^horizon must be positive"):
+        hours.next_open(friday, horizon=timedelta(0))
+    assert timedelta(days=732) == DEFAULT_HORIZON
+
+
+def test_holiday_far_ahead_is_where_24_7_closes() -> None:
+    """A 24/7 calendar with a holiday closes at that holiday's local midnight."""
+    hours = OfficeHours.always_open("Europe/Amsterdam").model_copy(
+        update={"holidays": [date(2027, 6, 1)]}
+    )
+    assert hours.next_close(utc(2026, 3, 29)) == ams(2027, 6, 1)
+    assert hours.next_open(ams(2027, 6, 1, 12, 0)) == ams(2027, 6, 2)
+
+
+def test_overnight_shift_meeting_the_next_morning_is_one_period() -> None:
+    """Mon 22:00-24:00 and Tue 00:00-06:00 form one period, as do overlapping neighbours."""
+    hours = office(mon=[("22:00", "24:00")], tue=[("00:00", "06:00")])
+    assert list(hours.open_periods(ams(2026, 6, 1), ams(2026, 6, 3))) == [
+        (ams(2026, 6, 1, 22, 0), ams(2026, 6, 2, 6, 0))
+    ]
+    overlapping = office(mon=[("22:00", "02:00")], tue=[("01:00", "05:00")])
+    assert list(overlapping.open_periods(ams(2026, 6, 1), ams(2026, 6, 3))) == [
+        (ams(2026, 6, 1, 22, 0), ams(2026, 6, 2, 5, 0))
+    ]
+    assert overlapping.business_time_between(ams(2026, 6, 1), ams(2026, 6, 3)) == timedelta(hours=7)
+
+
+def test_open_periods_are_clipped_to_the_range() -> None:
+    """open_periods cuts periods at the ends of the range and yields nothing for an empty range."""
+    hours = nine_to_five()
+    assert list(hours.open_periods(ams(2026, 3, 30, 12, 0), ams(2026, 3, 31, 10, 0))) == [
+        (ams(2026, 3, 30, 12, 0), ams(2026, 3, 30, 17, 0)),
+        (ams(2026, 3, 31, 9, 0), ams(2026, 3, 31, 10, 0)),
+    ]
+    assert list(hours.open_periods(ams(2026, 3, 31), ams(2026, 3, 30))) == []
+
+
+def test_business_time_is_antisymmetric() -> None:
+    """business_time_between(b, a) is minus business_time_between(a, b)."""
+    hours = nine_to_five()
+    a, b = ams(2026, 3, 27, 16, 0), ams(2026, 3, 30, 10, 0)
+    assert hours.business_time_between(a, b) == timedelta(hours=2)
+    assert hours.business_time_between(b, a) == -timedelta(hours=2)
+
+
+def test_add_business_time_zero_and_negative() -> None:
+    """Adding nothing gives the start even when closed; a negative duration is refused."""
+    hours = nine_to_five()
+    saturday = ams(2026, 3, 28, 12, 0)
+    assert hours.add_business_time(saturday, timedelta(0)) == saturday
+    with pytest.raises(ValidationError, match=r"^duration must not be negative"):
+        hours.add_business_time(saturday, timedelta(minutes=-1))
+
+
+def test_add_business_time_ending_at_a_close_returns_the_close() -> None:
+    """Exactly the rest of the day gives the closing instant, not the next opening."""
+    due = nine_to_five().add_business_time(ams(2026, 3, 27, 16, 0), timedelta(hours=1))
+    assert due == ams(2026, 3, 27, 17, 0)
+
+
+def test_window_inside_a_gap_is_empty() -> None:
+    """02:00-03:00 on the spring-forward day is never open (windows never invert)."""
+    hours = one_day("Europe/Amsterdam", date(2026, 3, 29), ("02:00", "03:00"))
+    assert hours.business_time_between(ams(2026, 3, 28), ams(2026, 3, 30)) == timedelta(0)
+    assert hours.next_open(ams(2026, 3, 28)) is None
+
+
+def test_santiago_repeats_saturday_23_when_falling_back_at_midnight() -> None:
+    """Santiago falls back from Sunday 00:00 to Saturday 23:00: Sat 23:30-24:00 lasts 90 minutes."""
+    hours = OfficeHours(
+        timezone="America/Santiago",
+        exceptions={date(2026, 4, 4): [("23:30", "24:00")], date(2026, 4, 5): [("00:00", "02:00")]},
+    )
+    assert list(hours.open_periods(utc(2026, 4, 4), utc(2026, 4, 6))) == [
+        (utc(2026, 4, 5, 2, 30), utc(2026, 4, 5, 6, 0))
+    ]
+    # 03:30 UTC reads Saturday 23:30 for the second time: still open.
+    assert hours.is_open(utc(2026, 4, 5, 3, 30))
+    assert hours.business_time_between(utc(2026, 4, 4), utc(2026, 4, 6)) == timedelta(
+        hours=3, minutes=30
+    )
+
+
+def test_clock_falling_back_over_midnight_keeps_the_new_day_open() -> None:
+    """Goose Bay 2006-10-29 went from Sunday 00:01 back to Saturday 23:01: Sunday stays open."""
+    hours = one_day("America/Goose_Bay", date(2006, 10, 29), ("00:00", "00:30"))
+    # Sunday 00:00 first read at 03:00 UTC; 00:30 first read (after the repeat) at 04:30 UTC.
+    assert list(hours.open_periods(utc(2006, 10, 28), utc(2006, 10, 30))) == [
+        (utc(2006, 10, 29, 3, 0), utc(2006, 10, 29, 4, 30))
+    ]
+    # 03:30 UTC reads Saturday 23:30 for the second time, within Sunday's window.
+    assert hours.is_open(utc(2006, 10, 29, 3, 30))
+    assert list(hours.open_periods(utc(2006, 10, 28), utc(2006, 10, 29, 3, 30))) == [
+        (utc(2006, 10, 29, 3, 0), utc(2006, 10, 29, 3, 30))
+    ]
+    assert hours.next_close(utc(2006, 10, 29, 3, 30)) == utc(2006, 10, 29, 4, 30)
+    assert hours.next_open(utc(2006, 10, 29, 3, 30)) == utc(2006, 10, 29, 3, 30)
+
+
+def test_window_ending_where_it_starts_lasts_a_day() -> None:
+    """A window whose end equals its start lasts 24 hours (it crosses midnight)."""
+    hours = OfficeHours(timezone="UTC", weekly={"mon": [("09:00", "09:00")]})
+    assert hours.business_time_between(utc(2026, 6, 1), utc(2026, 6, 3)) == timedelta(hours=24)
+    assert hours.is_open(utc(2026, 6, 2, 8, 59))
+
+
+def test_answers_do_not_depend_on_the_zone_of_the_input() -> None:
+    """The same instant given in New York time or in UTC gives the same answers."""
+    hours = nine_to_five()
+    instant = utc(2026, 3, 30, 7, 0)
+    elsewhere = instant.astimezone(ZoneInfo("America/New_York"))
+    assert hours.is_open(elsewhere)
+    assert hours.next_close(elsewhere) == hours.next_close(instant) == utc(2026, 3, 30, 15, 0)
+
+
+def test_holidays_accept_a_mapping_of_dates() -> None:
+    """A mapping (as the holidays package gives) contributes its keys as holidays."""
+    hours = nine_to_five(holidays={date(2026, 4, 6): "Easter Monday"})
+    assert hours.holidays == (date(2026, 4, 6),)
+    assert not hours.is_open(ams(2026, 4, 6, 10, 0))
+
+
+# --- the model: normalisation, equality, JSON ---------------------------------
+
+
+def test_input_is_normalised() -> None:
+    """Days come in weekday order, windows by start, holidays sorted and unique."""
+    hours = OfficeHours(
+        timezone="UTC",
+        weekly={"fri": [("13:00", "17:00"), ("09:00", "12:00")], "mon": []},
+        holidays=[date(2026, 5, 1), date(2026, 1, 1), date(2026, 5, 1)],
+    )
+    assert list(hours.weekly) == ["mon", "fri"]
+    assert hours.weekly["fri"] == (("09:00", "12:00"), ("13:00", "17:00"))
+    assert hours.holidays == (date(2026, 1, 1), date(2026, 5, 1))
+
+
+def test_json_round_trip() -> None:
+    """model_dump_json then from_json gives an equal calendar with the same hash and answers."""
+    hours = nine_to_five(
+        holidays=["2026-12-25"],
+        exceptions={"2026-12-24": [("09:00", "13:00")], "2026-12-27": []},
+    )
+    text = hours.model_dump_json()
+    again = OfficeHours.from_json(text)
+    assert again == hours
+    assert hash(again) == hash(hours)
+    assert again.model_dump_json() == text
+    assert again.next_close(ams(2026, 12, 24, 10, 0)) == ams(2026, 12, 24, 13, 0)
+
+
+def test_json_shape() -> None:
+    """The JSON form is plain: weekday keys, ["HH:MM", "HH:MM"] windows, ISO dates."""
+    hours = OfficeHours(
+        timezone="UTC",
+        weekly={"mon": [("22:00", "02:00")]},
+        holidays=[date(2026, 1, 1)],
+        exceptions={date(2026, 1, 2): []},
+    )
+    assert hours.model_dump(mode="json") == {
+        "timezone": "UTC",
+        "weekly": {"mon": [["22:00", "02:00"]]},
+        "holidays": ["2026-01-01"],
+        "exceptions": {"2026-01-02": []},
+    }
+
+
+def test_different_calendars_are_unequal() -> None:
+    """Equality follows the schedule, not the object."""
+    assert nine_to_five() == nine_to_five()
+    assert nine_to_five() != nine_to_five(holidays=["2026-12-25"])
+    assert OfficeHours.always_open("UTC") != OfficeHours.always_open("Europe/Amsterdam")
+
+
+def test_pickle_round_trip() -> None:
+    """A pickled calendar comes back equal and answering alike."""
+    hours = nine_to_five(holidays=["2026-12-25"])
+    again = pickle.loads(pickle.dumps(hours))
+    assert again == hours
+    assert again.is_open(utc(2026, 3, 30, 7, 0))
+
+
+def test_model_copy_validates_and_recompiles() -> None:
+    """model_copy(update=...) validates the update and answers by the new schedule."""
+    hours = nine_to_five()
+    closed_monday = hours.model_copy(update={"holidays": [date(2026, 3, 30)]})
+    assert not closed_monday.is_open(utc(2026, 3, 30, 7, 0))
+    with pytest.raises(pydantic.ValidationError):
+        hours.model_copy(update={"timezone": "Mars/Olympus"})
+
+
+def test_model_is_frozen() -> None:
+    """Fields cannot be reassigned."""
+    with pytest.raises(pydantic.ValidationError):
+        nine_to_five().timezone = "UTC"  # type: ignore[misc]
+
+
+def test_zone_property() -> None:
+    """zone is the ZoneInfo of the key."""
+    assert nine_to_five().zone == AMS
+
+
+# --- validation: paths and exact messages -------------------------------------
+
+
+def _problems(data: object) -> list[tuple[str, str]]:
+    """The (path, message) pairs from_dict reports for ``data``."""
+    with pytest.raises(ValidationError) as caught:
+        OfficeHours.from_dict(data)
+    assert caught.value.message == "invalid office hours"
+    return [(d.path, d.message) for d in caught.value.details]
+
+
+def test_unknown_time_zone_is_named() -> None:
+    """An unknown zone is reported at $.timezone."""
+    assert _problems({"timezone": "Europe/Amsterdm"}) == [
+        ("$.timezone", "unknown time zone 'Europe/Amsterdm'")
+    ]
+    assert _problems({"timezone": "Europe"}) == [("$.timezone", "unknown time zone 'Europe'")]
+    assert _problems({"timezone": "../etc/passwd"}) == [
+        ("$.timezone", "unknown time zone '../etc/passwd'")
+    ]
+
+
+def test_malformed_times_are_located_at_their_window() -> None:
+    """Malformed times are reported at $.weekly.<day>[i] with the text quoted."""
+    assert _problems(
+        {"timezone": "UTC", "weekly": {"mon": [["09:00", "12:00"], ["9:00", "17:00"]]}}
+    ) == [("$.weekly.mon[1]", "'9:00' is not a time of day \"HH:MM\" (00:00 to 24:00)")]
+    assert _problems({"timezone": "UTC", "weekly": {"tue": [["09:00", "24:01"]]}}) == [
+        ("$.weekly.tue[0]", "'24:01' is not a time of day \"HH:MM\" (00:00 to 24:00)")
+    ]
+
+
+def test_a_window_cannot_start_at_24() -> None:
+    """24:00 is an end only."""
+    assert _problems({"timezone": "UTC", "weekly": {"sun": [["24:00", "02:00"]]}}) == [
+        ("$.weekly.sun[0]", "a window cannot start at 24:00")
+    ]
+
+
+def test_overlapping_windows_on_one_day_are_refused() -> None:
+    """A window overlapping an earlier one of the same day is reported at its own index."""
+    assert _problems(
+        {"timezone": "UTC", "weekly": {"mon": [["09:00", "12:00"], ["11:00", "13:00"]]}}
+    ) == [("$.weekly.mon[1]", "window 11:00-13:00 overlaps window [0] 09:00-12:00 on the same day")]
+    assert _problems(
+        {"timezone": "UTC", "weekly": {"mon": [["22:00", "02:00"], ["23:00", "23:30"]]}}
+    ) == [("$.weekly.mon[1]", "window 23:00-23:30 overlaps window [0] 22:00-02:00 on the same day")]
+
+
+def test_overnight_tail_and_an_early_window_of_the_same_day_do_not_overlap() -> None:
+    """Mon 22:00-02:00 and Mon 01:00-02:00 lie a day apart, so both are accepted."""
+    hours = OfficeHours(timezone="UTC", weekly={"mon": [("22:00", "02:00"), ("01:00", "02:00")]})
+    assert hours.business_time_between(utc(2026, 6, 1), utc(2026, 6, 3)) == timedelta(hours=5)
+
+
+def test_exception_problems_are_located_by_date() -> None:
+    """Problems in an exception are reported at $.exceptions.<ISO date>[i]."""
+    assert _problems(
+        {"timezone": "UTC", "exceptions": {"2026-12-24": [["09:00", "13:00"], ["12:00", "14:00"]]}}
+    ) == [
+        (
+            "$.exceptions.2026-12-24[1]",
+            "window 12:00-14:00 overlaps window [0] 09:00-13:00 on the same day",
+        )
+    ]
+
+
+def test_exception_paths_use_iso_dates_for_python_input() -> None:
+    """date keys given from Python are located by their ISO text, like JSON input."""
+    with pytest.raises(pydantic.ValidationError) as caught:
+        OfficeHours(timezone="UTC", exceptions={date(2026, 12, 24): [("09:00", "25:00")]})
+    assert caught.value.errors()[0]["loc"] == ("exceptions", "2026-12-24", 0)
+
+
+def test_a_date_both_holiday_and_exception_is_refused() -> None:
+    """A date may be a holiday or an exception, not both."""
+    assert _problems(
+        {"timezone": "UTC", "holidays": ["2026-12-24"], "exceptions": {"2026-12-24": []}}
+    ) == [("$.exceptions.2026-12-24", "2026-12-24 is both a holiday and an exception")]
+
+
+def test_unknown_weekday_and_extra_fields_are_refused() -> None:
+    """Weekday keys are mon..sun; unknown fields are refused."""
+    paths = [p for p, _ in _problems({"timezone": "UTC", "weekly": {"monday": []}, "x": 1})]
+    assert paths == ["$.weekly.monday.[key]", "$.x"]
+
+
+def test_exceptions_must_be_a_mapping() -> None:
+    """exceptions given as a list is reported at $.exceptions."""
+    assert _problems({"timezone": "UTC", "exceptions": [["09:00", "13:00"]]}) == [
+        ("$.exceptions", "Input should be a valid dictionary")
+    ]
+
+
+def test_from_json_reports_bad_json() -> None:
+    """Text that is not JSON is a ValidationError at the root."""
+    with pytest.raises(ValidationError) as caught:
+        OfficeHours.from_json("{")
+    assert caught.value.paths == ("$",)
+
+
+def test_constructor_raises_pydantic_errors_with_the_same_locations() -> None:
+    """Plain construction raises pydantic's ValidationError, located the same way."""
+    with pytest.raises(pydantic.ValidationError) as caught:
+        OfficeHours(timezone="UTC", weekly={"mon": [("09:00", "12:00"), ("11:00", "13:00")]})
+    assert caught.value.errors()[0]["loc"] == ("weekly", "mon", 1)
+
+
+def test_fixed_offset_zones_are_accepted_as_input() -> None:
+    """An instant with a fixed-offset tzinfo is as good as any."""
+    instant = datetime(2026, 3, 30, 12, 0, tzinfo=timezone(timedelta(hours=5)))
+    assert nine_to_five().is_open(instant)
+
+
+def test_benchmark_quick_run_writes_flat_json(tmp_path: Path) -> None:
+    """benchmarks/bench_calendar.py --quick runs and writes name -> number JSON."""
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_calendar.py"
+    main = runpy.run_path(str(script))["main"]
+    out = tmp_path / "calendar.json"
+    assert main(["--quick", "--json", str(out)]) == 0
+    figures = json.loads(out.read_text())
+    assert {"is_open_calls_per_s", "next_open_calls_per_s"} <= set(figures)
+    assert all(isinstance(v, float) and v > 0 for v in figures.values())
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12", "America/Santiago"])
+def test_instants_near_the_ends_of_the_datetime_range(zone: str) -> None:
+    """The supported range stops a week short of datetime's ends, with a clear error beyond."""
+    hours = OfficeHours.always_open(zone)
+    late = datetime.max.replace(tzinfo=UTC) - timedelta(days=7)
+    early = datetime.min.replace(tzinfo=UTC) + timedelta(days=7)
+    assert hours.is_open(late)
+    assert hours.is_open(early)
+    assert hours.next_close(late) is None
+    assert hours.business_time_between(early, early + timedelta(days=3)) == timedelta(days=3)
+    with pytest.raises(ValidationError, match=r"^at is too close to the ends of the datetime"):
+        hours.is_open(datetime.max.replace(tzinfo=UTC))
+    with pytest.raises(ValidationError, match=r"^start is too close to the ends of the datetime"):
+        hours.business_time_between(datetime.min.replace(tzinfo=UTC), late)
