@@ -76,6 +76,7 @@ class RoutingDecision(BaseModel):
     decided_by: DecidedBy = DecidedBy.NONE
     membership: str | None = None  # the tag or segment that matched, when decided by a team
     rules: tuple[RuleTrace, ...] = ()
+    explained: bool = True  # False: only applied and shadowed rules are in ``rules``
     assignee: str | None = None
     allocation: AllocationTrace | None = None
 
@@ -99,6 +100,8 @@ class RoutingDecision(BaseModel):
             )
             if rule.condition is not None:
                 lines.append(rule.condition.render(indent=2))
+        if not self.explained:
+            lines.append("  (other enabled rules did not match; decided without explain)")
         if self.allocation is not None:
             lines.append(f"  allocation ({self.allocation.pool}): {self.allocation.summary}")
         return "\n".join(lines)

@@ -1,0 +1,260 @@
+"""What each operator means on one value: the semantics, written once.
+
+``None`` stands for *not set* (the property is absent, ``None``, or for the built-in
+ticket fields ``tags``/``subject``, empty). Every positive operator is false on it;
+the negative operators are compiled as ``not`` of their positive twin, so they hold.
+
+Types: text is ``str``; numbers are ``int`` and ``float`` (``bool`` is not a
+number); booleans match only booleans. A list value (``list``, ``tuple``, ``set``,
+``frozenset``; ticket tags) is tested element-wise by ``equals``, ``contains``,
+``starts_with``, ``ends_with`` and ``in``: the test holds when it holds for at least
+one element. Order and date tests never look inside a list.
+
+Dates (``before``, ``after``, ``between`` of date-times, ``in_last``, ``in_next``)
+read an aware ``datetime``; a ``date`` or a date-only ISO string (``2026-03-30``) is
+midnight UTC at the start of that day; an ISO-8601 string with an offset is parsed.
+A naive datetime (or a string without offset that has a time part) is the wrong
+type, like any other value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from .nodes import NEGATIONS, Operator, Span
+
+__all__ = ["as_instant", "describe_value", "positive_test", "type_mismatch"]
+
+# Enum members bound once: ``Operator.X`` costs a descriptor call on every access.
+_AFTER = Operator.AFTER
+_BEFORE = Operator.BEFORE
+_BETWEEN = Operator.BETWEEN
+_CONTAINS = Operator.CONTAINS
+_ENDS_WITH = Operator.ENDS_WITH
+_EQUALS = Operator.EQUALS
+_GREATER_OR_EQUAL = Operator.GREATER_OR_EQUAL
+_GREATER_THAN = Operator.GREATER_THAN
+_IN = Operator.IN
+_IN_LAST = Operator.IN_LAST
+_IN_NEXT = Operator.IN_NEXT
+_IS_SET = Operator.IS_SET
+_LESS_OR_EQUAL = Operator.LESS_OR_EQUAL
+_LESS_THAN = Operator.LESS_THAN
+_STARTS_WITH = Operator.STARTS_WITH
+
+SEQUENCES = (list, tuple, set, frozenset)
+
+ValueTest = Callable[[Any, datetime], bool]
+
+
+def _same_scalar(x: object, v: object) -> bool:
+    """``v`` equals the condition's scalar ``x`` with the same kind (text/number/boolean)."""
+    if isinstance(x, bool):
+        return isinstance(v, bool) and v is x
+    if isinstance(x, str):
+        return isinstance(v, str) and v == x
+    return isinstance(v, int | float) and not isinstance(v, bool) and v == x
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def as_instant(v: object) -> datetime | None:
+    """The instant a date-like value stands for, or ``None`` when it is not one."""
+    if isinstance(v, datetime):
+        if v.tzinfo is None or v.tzinfo.utcoffset(v) is None:
+            return None
+        return v
+    if isinstance(v, date):
+        return datetime(v.year, v.month, v.day, tzinfo=UTC)
+    if isinstance(v, str):
+        if len(v) == 10:
+            try:
+                d = date.fromisoformat(v)
+            except ValueError:
+                return None
+            return datetime(d.year, d.month, d.day, tzinfo=UTC)
+        try:
+            parsed = datetime.fromisoformat(v)
+        except ValueError:
+            return None
+        if parsed.tzinfo is None or parsed.tzinfo.utcoffset(parsed) is None:
+            return None
+        return parsed
+    return None
+
+
+def _shift(moment: datetime, delta: timedelta) -> datetime | None:
+    """``moment + delta``, or ``None`` when it falls outside the datetime range."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return None
+
+
+def positive_test(op: Operator, x: Any) -> ValueTest:
+    """The test ``op`` with the condition's value ``x`` on a value (``None`` = not set).
+
+    ``op`` must be a positive operator (not one of the ``not_*``/``is_not_set`` twins).
+    """
+    if op is _IS_SET:
+        return lambda v, now: v is not None
+    if op is _EQUALS:
+
+        def equals(v: Any, now: datetime) -> bool:
+            if isinstance(v, SEQUENCES):
+                return any(_same_scalar(x, e) for e in v)
+            return _same_scalar(x, v)
+
+        return equals
+    if op is _IN:
+        xs = tuple(x)
+
+        def is_in(v: Any, now: datetime) -> bool:
+            if isinstance(v, SEQUENCES):
+                return any(_same_scalar(a, e) for e in v for a in xs)
+            return any(_same_scalar(a, v) for a in xs)
+
+        return is_in
+    if op is _CONTAINS:
+
+        def contains(v: Any, now: datetime) -> bool:
+            if isinstance(v, str):
+                return x in v
+            if isinstance(v, SEQUENCES):
+                return any(isinstance(e, str) and e == x for e in v)
+            return False
+
+        return contains
+    if op in (_STARTS_WITH, _ENDS_WITH):
+        method = str.startswith if op is _STARTS_WITH else str.endswith
+
+        def affix(v: Any, now: datetime) -> bool:
+            if isinstance(v, str):
+                return method(v, x)
+            if isinstance(v, SEQUENCES):
+                return any(isinstance(e, str) and method(e, x) for e in v)
+            return False
+
+        return affix
+    if op is _GREATER_THAN:
+        return lambda v, now: _is_number(v) and v > x
+    if op is _GREATER_OR_EQUAL:
+        return lambda v, now: _is_number(v) and v >= x
+    if op is _LESS_THAN:
+        return lambda v, now: _is_number(v) and v < x
+    if op is _LESS_OR_EQUAL:
+        return lambda v, now: _is_number(v) and v <= x
+    if op is _BETWEEN:
+        low, high = x
+        if isinstance(low, datetime):
+
+            def between_dates(v: Any, now: datetime) -> bool:
+                d = as_instant(v)
+                return d is not None and low <= d <= high
+
+            return between_dates
+        return lambda v, now: _is_number(v) and low <= v <= high
+    if op is _BEFORE:
+
+        def before(v: Any, now: datetime) -> bool:
+            d = as_instant(v)
+            return d is not None and d < x
+
+        return before
+    if op is _AFTER:
+
+        def after(v: Any, now: datetime) -> bool:
+            d = as_instant(v)
+            return d is not None and d > x
+
+        return after
+    if op is _IN_LAST or op is _IN_NEXT:
+        assert isinstance(x, Span)
+        span = x.to_timedelta()
+        past = op is _IN_LAST
+
+        def relative(v: Any, now: datetime) -> bool:
+            d = as_instant(v)
+            if d is None:
+                return False
+            if past:
+                if d > now:
+                    return False
+                # now - span below datetime.min: every date up to now is inside.
+                lower = _shift(now, -span)
+                return lower is None or d >= lower
+            if d < now:
+                return False
+            upper = _shift(now, span)
+            return upper is None or d <= upper
+
+        return relative
+    raise ValueError(f"{op.value} is not a positive operator")
+
+
+_TEXT_OPS = (_CONTAINS, _STARTS_WITH, _ENDS_WITH)
+_NUMBER_OPS = (
+    _GREATER_THAN,
+    _GREATER_OR_EQUAL,
+    _LESS_THAN,
+    _LESS_OR_EQUAL,
+)
+
+
+def _kind(v: object) -> str:
+    if isinstance(v, bool):
+        return "boolean"
+    if _is_number(v):
+        return "number"
+    if isinstance(v, str):
+        return "text"
+    return type(v).__name__
+
+
+def type_mismatch(op: Operator, x: Any, v: Any) -> str | None:
+    """Why ``v`` (set) has the wrong type for ``op``, or ``None`` when the type fits."""
+    op = _positive(op)
+    if op is _IS_SET:
+        return None
+    if op in (_EQUALS, _IN):
+        wanted = {_kind(a) for a in (x if op is _IN else (x,))}
+        seen = [_kind(e) for e in v] if isinstance(v, SEQUENCES) else [_kind(v)]
+        if not wanted or any(k in wanted for k in seen):
+            return None
+        return f"wrong type: {_or(sorted(wanted))} needed, saw {_or(sorted(set(seen)))}"
+    if op in _TEXT_OPS:
+        if isinstance(v, str) or (isinstance(v, SEQUENCES) and any(isinstance(e, str) for e in v)):
+            return None
+        return f"wrong type: text needed, saw {_kind(v)}"
+    if op in _NUMBER_OPS or (op is _BETWEEN and not isinstance(x[0], datetime)):
+        return None if _is_number(v) else f"wrong type: number needed, saw {_kind(v)}"
+    if as_instant(v) is None:
+        return f"wrong type: an aware date-time needed, saw {_kind(v)}"
+    return None
+
+
+def _or(words: list[str]) -> str:
+    return " or ".join(words) if words else "nothing"
+
+
+def _positive(op: Operator) -> Operator:
+    return NEGATIONS.get(op, op)
+
+
+def describe_value(v: Any) -> str:
+    """A short rendering of a value seen, for traces."""
+    if v is None:
+        return "not set"
+    if isinstance(v, str):
+        shown = str.__str__(v)
+        return repr(shown if len(shown) <= 60 else shown[:57] + "...")
+    if isinstance(v, frozenset | set):
+        return "{" + ", ".join(repr(e) for e in sorted(v, key=repr)) + "}"
+    if isinstance(v, datetime):
+        return v.isoformat()
+    text = repr(v)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,402 @@
+"""Static analysis of conditions: conservative implication, and a field catalogue lint.
+
+:func:`implies` answers "does every context that satisfies ``a`` satisfy ``b``?"
+only when it can prove it from the syntax; ``False`` means "not proven". A rule set
+linter uses it to find a team rule that can never fire because an earlier team rule
+always catches its tickets.
+
+:class:`FieldCatalogue` knows the ticket fields, profile properties, metrics and
+segments of an installation and lints a condition against them, suggesting the
+nearest known name for a misspelt one (``did you mean 'churn_risk'?``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ._leaves import BUILTIN_TICKET_FIELDS
+from .nodes import (
+    NEGATIONS,
+    AfterWindow,
+    AllCondition,
+    AllTimeWindow,
+    AnyCondition,
+    BeforeWindow,
+    BetweenWindow,
+    Condition,
+    CountOp,
+    EventCondition,
+    InLastWindow,
+    NotCondition,
+    Operator,
+    ProfileCondition,
+    SegmentCondition,
+    SinceWindow,
+    TicketCondition,
+    Window,
+)
+
+__all__ = ["FieldCatalogue", "LintIssue", "implies"]
+
+# Enum members bound once: ``Operator.X`` costs a descriptor call on every access.
+_AFTER = Operator.AFTER
+_BEFORE = Operator.BEFORE
+_BETWEEN = Operator.BETWEEN
+_ENDS_WITH = Operator.ENDS_WITH
+_EQUALS = Operator.EQUALS
+_GREATER_OR_EQUAL = Operator.GREATER_OR_EQUAL
+_GREATER_THAN = Operator.GREATER_THAN
+_IN = Operator.IN
+_IN_LAST = Operator.IN_LAST
+_IN_NEXT = Operator.IN_NEXT
+_IS_SET = Operator.IS_SET
+_LESS_OR_EQUAL = Operator.LESS_OR_EQUAL
+_LESS_THAN = Operator.LESS_THAN
+_STARTS_WITH = Operator.STARTS_WITH
+
+
+# --- implication ---------------------------------------------------------------------
+
+
+def implies(a: Condition, b: Condition) -> bool:
+    """``True`` only when every context in which ``a`` holds provably makes ``b`` hold.
+
+    Sound, not complete: equal nodes; ``b`` an ``all`` whose every conjunct ``a``
+    implies; ``b`` an ``any`` one of whose alternatives ``a`` implies; ``a`` an
+    ``all`` one of whose conjuncts implies ``b``; ``a`` an ``any`` whose every
+    alternative implies ``b``; ``not x`` implies ``not y`` when ``y`` implies ``x``
+    (negative operators count as ``not`` of their positive twin); on one field:
+    ``in`` list subsets, ``equals`` within an ``in`` list, any positive test implies
+    ``is_set``, numeric and date ranges (``> 10`` implies ``> 5``), text prefixes and
+    suffixes; on one event metric: counts (``at_least(2)`` implies ``at_least(1)``)
+    with a narrower window and more filters. Anything else is ``False``.
+    """
+    return _implies(_normal(a), _normal(b))
+
+
+@dataclass(frozen=True, slots=True)
+class _Neg:
+    """``not`` of a normalised node (negative operators become this)."""
+
+    inner: Any
+
+
+def _normal(node: Condition) -> Any:
+    """Negative operators and ``not`` nodes as ``_Neg`` of the positive form; ``not not x``
+    as ``x``; ``is_set``-style leaves keep their node."""
+    if isinstance(node, NotCondition):
+        inner = _normal(node.condition)
+        return inner.inner if isinstance(inner, _Neg) else _Neg(inner)
+    if isinstance(node, AllCondition):
+        return ("all", tuple(_normal(c) for c in node.conditions))
+    if isinstance(node, AnyCondition):
+        return ("any", tuple(_normal(c) for c in node.conditions))
+    if isinstance(node, TicketCondition | ProfileCondition):
+        positive = NEGATIONS.get(node.op)
+        if positive is not None:
+            value = None if positive is _IS_SET else node.value
+            return _Neg(node.model_copy(update={"op": positive, "value": value}))
+        return node
+    if isinstance(node, SegmentCondition) and not node.member:
+        return _Neg(node.model_copy(update={"member": True}))
+    return node
+
+
+def _key(x: Any) -> Any:
+    """A comparison key that keeps value types apart: pydantic's ``==`` on nodes sees
+    ``equals 1`` and ``equals true`` as equal (``1 == True``), which they are not."""
+    if isinstance(x, tuple):
+        return (x[0], tuple(_key(c) for c in x[1]))
+    if isinstance(x, _Neg):
+        return ("not", _key(x.inner))
+    return x.model_dump_json()
+
+
+def _implies(a: Any, b: Any) -> bool:
+    if _key(a) == _key(b):
+        return True
+    if isinstance(b, tuple) and b[0] == "all":
+        return all(_implies(a, child) for child in b[1])
+    if isinstance(a, tuple) and a[0] == "any":
+        return all(_implies(child, b) for child in a[1])
+    if isinstance(b, tuple) and b[0] == "any" and any(_implies(a, child) for child in b[1]):
+        return True
+    if isinstance(a, tuple) and a[0] == "all" and any(_implies(child, b) for child in a[1]):
+        return True
+    if isinstance(a, _Neg) and isinstance(b, _Neg):
+        return _implies(b.inner, a.inner)
+    if isinstance(a, tuple) or isinstance(b, tuple) or isinstance(a, _Neg):
+        return False
+    if isinstance(b, _Neg):
+        return _excludes(a, b.inner)
+    if isinstance(a, EventCondition) and isinstance(b, EventCondition):
+        return _event_implies(a, b)
+    if _same_field(a, b):
+        return _value_implies(a.op, a.value, b.op, b.value)
+    return False
+
+
+_SCALAR_TICKET_FIELDS = frozenset(
+    {"channel", "status", "id", "priority", "email", "profile_id", "subject"}
+)
+
+
+def _excludes(a: Any, b: Any) -> bool:
+    """``a`` holding proves ``b`` fails (so ``a`` implies ``not b``): on a built-in
+    ticket field that holds one text value, ``equals``/``in`` with disjoint values."""
+    if not (
+        isinstance(a, TicketCondition)
+        and isinstance(b, TicketCondition)
+        and a.field == b.field
+        and a.field in _SCALAR_TICKET_FIELDS
+    ):
+        return False
+    values = []
+    for node in (a, b):
+        if node.op is _EQUALS:
+            values.append({_scalar_key(node.value)})
+        elif node.op is _IN:
+            values.append({_scalar_key(v) for v in node.value})
+        else:
+            return False
+    return values[0].isdisjoint(values[1])
+
+
+def _same_field(a: Any, b: Any) -> bool:
+    if isinstance(a, TicketCondition) and isinstance(b, TicketCondition):
+        return a.field == b.field
+    if isinstance(a, ProfileCondition) and isinstance(b, ProfileCondition):
+        return a.property == b.property
+    return False
+
+
+def _scalar_key(v: Any) -> tuple[str, Any]:
+    # Equality that keeps text, numbers and booleans apart (True == 1 in Python).
+    kind = "bool" if isinstance(v, bool) else "text" if isinstance(v, str) else "number"
+    return kind, v
+
+
+def _value_implies(a_op: Operator, x: Any, b_op: Operator, y: Any) -> bool:
+    """Same field, both positive operators: does ``a_op x`` imply ``b_op y``?"""
+    if b_op is _IS_SET:
+        # Every positive test fails on a missing value.
+        return True
+    if a_op is _IS_SET:
+        return False
+    if b_op is _IN and a_op in (_EQUALS, _IN):
+        # equals x is in [x]; for a list value both mean "shares an element".
+        xs = (x,) if a_op is _EQUALS else x
+        allowed = {_scalar_key(v) for v in y}
+        return all(_scalar_key(v) in allowed for v in xs)
+    if b_op is _EQUALS and a_op is _IN:
+        return len(x) > 0 and all(_scalar_key(v) == _scalar_key(y) for v in x)
+    if a_op is b_op and a_op in (_STARTS_WITH, _ENDS_WITH):
+        return bool(x.startswith(y) if a_op is _STARTS_WITH else x.endswith(y))
+    low_a, high_a = _range(a_op, x)
+    low_b, high_b = _range(b_op, y)
+    if low_a is None and high_a is None:
+        return False
+    if low_b is None and high_b is None:
+        return False
+    if not _comparable(x, y):
+        return False
+    return _bound_within(low_a, low_b, lower=True) and _bound_within(high_a, high_b, lower=False)
+
+
+_Bound = tuple[Any, bool] | None  # (limit, inclusive); None is unbounded
+
+
+def _range(op: Operator, x: Any) -> tuple[_Bound, _Bound]:
+    if op is _GREATER_THAN or op is _AFTER:
+        return (x, False), None
+    if op is _GREATER_OR_EQUAL:
+        return (x, True), None
+    if op is _LESS_THAN or op is _BEFORE:
+        return None, (x, False)
+    if op is _LESS_OR_EQUAL:
+        return None, (x, True)
+    if op is _BETWEEN:
+        return (x[0], True), (x[1], True)
+    return None, None
+
+
+def _comparable(x: Any, y: Any) -> bool:
+    # Number ranges imply only number ranges; date ranges only date ranges.
+    def kind(v: Any) -> str:
+        first = v[0] if isinstance(v, tuple) else v
+        return "date" if isinstance(first, datetime) else "number"
+
+    return kind(x) == kind(y)
+
+
+def _bound_within(a: _Bound, b: _Bound, *, lower: bool) -> bool:
+    """Is the bound ``a`` at least as tight as ``b`` on that side?"""
+    if b is None:
+        return True
+    if a is None:
+        return False
+    (av, a_incl), (bv, b_incl) = a, b
+    if av == bv:
+        return b_incl or not a_incl
+    return bool(av > bv if lower else av < bv)
+
+
+def _event_implies(a: EventCondition, b: EventCondition) -> bool:
+    if a.metric != b.metric:
+        return False
+    a_low, a_high = _count_range(a)
+    b_low, b_high = _count_range(b)
+    filters_a = frozenset(f.model_dump_json() for f in a.filters)
+    filters_b = frozenset(f.model_dump_json() for f in b.filters)
+    # At least n in a's (smaller) set of events proves at least n in b's larger set.
+    if b_low > 0 and not (
+        a_low >= b_low and filters_a >= filters_b and _window_within(a.window, b.window)
+    ):
+        return False
+    if b_high is not None:
+        # At most n in a's (larger) set proves at most n in b's smaller set.
+        if a_high is None or a_high > b_high:
+            return False
+        if not (filters_a <= filters_b and _window_within(b.window, a.window)):
+            return False
+    return True
+
+
+def _count_range(node: EventCondition) -> tuple[int, int | None]:
+    n = node.count.value or 0
+    if node.count.op is CountOp.AT_LEAST:
+        return n, None
+    if node.count.op is CountOp.AT_MOST:
+        return 0, n
+    if node.count.op is CountOp.EXACTLY:
+        return n, n
+    return 0, 0
+
+
+def _window_within(inner: Window, outer: Window) -> bool:
+    """Every event ``inner`` counts is counted by ``outer``, at every ``now``."""
+    if inner == outer or isinstance(outer, AllTimeWindow):
+        return True
+    if isinstance(inner, InLastWindow) and isinstance(outer, InLastWindow):
+        return inner.span() <= outer.span()
+    low_in, high_in = _fixed_bounds(inner)
+    low_out, high_out = _fixed_bounds(outer)
+    if low_in is False or low_out is False:
+        return False
+    return _bound_within(low_in, low_out, lower=True) and _bound_within(
+        high_in, high_out, lower=False
+    )
+
+
+def _fixed_bounds(window: Window) -> tuple[Any, Any]:
+    """Absolute bounds (apart from the shared ``<= now``), or ``(False, False)``."""
+    if isinstance(window, SinceWindow):
+        return (window.start, True), None
+    if isinstance(window, AfterWindow):
+        return (window.start, False), None
+    if isinstance(window, BeforeWindow):
+        return None, (window.end, False)
+    if isinstance(window, BetweenWindow):
+        return (window.start, True), (window.end, True)
+    return False, False
+
+
+# --- the field catalogue ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LintIssue:
+    """One finding of :meth:`FieldCatalogue.lint`: where (a JSON path) and what."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def _suggest(name: str, known: Collection[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+_TEXT_ONLY_OPS = frozenset(
+    {
+        _GREATER_THAN,
+        _GREATER_OR_EQUAL,
+        _LESS_THAN,
+        _LESS_OR_EQUAL,
+        _BETWEEN,
+        _BEFORE,
+        _AFTER,
+        _IN_LAST,
+        _IN_NEXT,
+    }
+)
+_TEXT_FIELDS = frozenset({"channel", "subject", "status", "priority", "email", "id", "profile_id"})
+
+
+@dataclass(frozen=True)
+class FieldCatalogue:
+    """The names an installation knows; ``None`` for a kind means "unknown: don't check".
+
+    The built-in ticket fields (``channel``, ``tags``, ``subject``, ``status``,
+    ``priority``, ``email``, ``id``, ``created_at``, ``profile_id``) are always known.
+    """
+
+    ticket_fields: Collection[str] | None = None
+    profile_properties: Collection[str] | None = None
+    metrics: Collection[str] | None = None
+    segments: Collection[str] | None = None
+
+    def lint(self, condition: Condition, *, path: str = "$") -> list[LintIssue]:
+        """The problems found in ``condition``: unknown names (with a did-you-mean
+        suggestion) and tests that can never hold on a built-in ticket field's type."""
+        return list(self._lint(condition, path))
+
+    def _lint(self, node: Condition, path: str) -> Iterator[LintIssue]:
+        if isinstance(node, AllCondition | AnyCondition):
+            for i, child in enumerate(node.conditions):
+                yield from self._lint(child, f"{path}.conditions[{i}]")
+        elif isinstance(node, NotCondition):
+            yield from self._lint(node.condition, f"{path}.condition")
+        elif isinstance(node, TicketCondition):
+            yield from self._lint_ticket(node, path)
+        elif isinstance(node, ProfileCondition):
+            if self.profile_properties is not None and node.property not in self.profile_properties:
+                yield LintIssue(
+                    f"{path}.property",
+                    f"unknown profile property {node.property!r}"
+                    + _suggest(node.property, self.profile_properties),
+                )
+        elif isinstance(node, EventCondition):
+            if self.metrics is not None and node.metric not in self.metrics:
+                yield LintIssue(
+                    f"{path}.metric",
+                    f"unknown metric {node.metric!r}" + _suggest(node.metric, self.metrics),
+                )
+        elif self.segments is not None and node.segment not in self.segments:
+            yield LintIssue(
+                f"{path}.segment",
+                f"unknown segment {node.segment!r}" + _suggest(node.segment, self.segments),
+            )
+
+    def _lint_ticket(self, node: TicketCondition, path: str) -> Iterator[LintIssue]:
+        name = node.field
+        if name in BUILTIN_TICKET_FIELDS:
+            if (name in _TEXT_FIELDS or name == "tags") and node.op in _TEXT_ONLY_OPS:
+                kind = "a set of text" if name == "tags" else "text"
+                yield LintIssue(
+                    f"{path}.op",
+                    f"ticket field {name!r} is {kind}: {node.op.value} never holds",
+                )
+            return
+        if self.ticket_fields is not None and name not in self.ticket_fields:
+            known = set(self.ticket_fields) | BUILTIN_TICKET_FIELDS
+            yield LintIssue(
+                f"{path}.field", f"unknown ticket field {name!r}" + _suggest(name, known)
+            )

@@ -1,0 +1,317 @@
+"""Fluent builders: readable Python that produces exactly the condition JSON's data.
+
+::
+
+    from helpdesk_routing.conditions import ticket, profile, event, segment
+
+    (ticket("channel") == "sms") & ticket("tags").contains("Order")
+    profile("lifetime_value") > 500
+    event("Placed Order").at_least(1).in_last(hours=2).where(value__gt=100)
+    ~segment("vip")
+
+``ticket("channel") == "sms"`` is the node ``TicketCondition(field="channel",
+op="equals", value="sms")``; its ``model_dump()`` is the JSON form. Only the field
+references returned by :func:`ticket` and :func:`profile` overload ``==`` and the
+comparisons; the nodes they build compare structurally. A value that does not fit
+the operator raises :class:`~helpdesk_routing.errors.ValidationError` at once.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import pydantic
+
+from helpdesk_routing.errors import ErrorDetail, ValidationError
+
+from .nodes import (
+    EventCondition,
+    Operator,
+    ProfileCondition,
+    PropertyFilter,
+    SegmentCondition,
+    TicketCondition,
+    all_of,
+    any_of,
+    condition_error_details,
+    not_,
+    span_from_keywords,
+)
+
+__all__ = [
+    "ProfileField",
+    "TicketField",
+    "all_of",
+    "any_of",
+    "event",
+    "not_",
+    "profile",
+    "segment",
+    "ticket",
+]
+
+_Leaf = TypeVar("_Leaf", TicketCondition, ProfileCondition)
+
+
+class _FieldRef(ABC, Generic[_Leaf]):
+    """A reference to a field; its operators and methods build leaf conditions."""
+
+    __slots__ = ("name",)
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @abstractmethod
+    def _node(self, op: Operator, value: Any) -> _Leaf:
+        """The leaf node ``<this field> <op> <value>``, validated."""
+
+    def _build(self, cls: type[_Leaf], key: str, op: Operator, value: Any) -> _Leaf:
+        try:
+            return cls(**{key: self.name, "op": op, "value": value})
+        except pydantic.ValidationError as e:
+            raise ValidationError("invalid condition", condition_error_details(e)) from None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+    def __eq__(self, value: object) -> _Leaf:  # type: ignore[override]
+        """``equals``: ``ticket("channel") == "sms"``."""
+        return self._node(Operator.EQUALS, value)
+
+    def __ne__(self, value: object) -> _Leaf:  # type: ignore[override]
+        """``not_equals`` (holds when the field is not set)."""
+        return self._node(Operator.NOT_EQUALS, value)
+
+    def __gt__(self, value: float) -> _Leaf:
+        """``greater_than`` a number."""
+        return self._node(Operator.GREATER_THAN, value)
+
+    def __ge__(self, value: float) -> _Leaf:
+        """``greater_or_equal`` to a number."""
+        return self._node(Operator.GREATER_OR_EQUAL, value)
+
+    def __lt__(self, value: float) -> _Leaf:
+        """``less_than`` a number."""
+        return self._node(Operator.LESS_THAN, value)
+
+    def __le__(self, value: float) -> _Leaf:
+        """``less_or_equal`` to a number."""
+        return self._node(Operator.LESS_OR_EQUAL, value)
+
+    def equals(self, value: str | float | bool) -> _Leaf:
+        """``equals`` (text, number or boolean; exact and case-sensitive)."""
+        return self._node(Operator.EQUALS, value)
+
+    def not_equals(self, value: str | float | bool) -> _Leaf:
+        """``not_equals``: the exact negation of ``equals`` (holds when not set)."""
+        return self._node(Operator.NOT_EQUALS, value)
+
+    def contains(self, text: str) -> _Leaf:
+        """``contains``: substring of text, or exact member of a list/tag set."""
+        return self._node(Operator.CONTAINS, text)
+
+    def not_contains(self, text: str) -> _Leaf:
+        """``not_contains``: the exact negation of ``contains`` (holds when not set)."""
+        return self._node(Operator.NOT_CONTAINS, text)
+
+    def starts_with(self, text: str) -> _Leaf:
+        """``starts_with`` (case-sensitive)."""
+        return self._node(Operator.STARTS_WITH, text)
+
+    def ends_with(self, text: str) -> _Leaf:
+        """``ends_with`` (case-sensitive)."""
+        return self._node(Operator.ENDS_WITH, text)
+
+    def is_set(self) -> _Leaf:
+        """``is_set``: the field has a value."""
+        return self._node(Operator.IS_SET, None)
+
+    def is_not_set(self) -> _Leaf:
+        """``is_not_set``: the field is absent (or ``None``, or an empty tag set)."""
+        return self._node(Operator.IS_NOT_SET, None)
+
+    def is_in(self, values: Iterable[str | float | bool]) -> _Leaf:
+        """``in``: equals one of the values (for a list/tag set: shares one)."""
+        return self._node(Operator.IN, _as_list(values))
+
+    def not_in(self, values: Iterable[str | float | bool]) -> _Leaf:
+        """``not_in``: the exact negation of ``in`` (holds when not set)."""
+        return self._node(Operator.NOT_IN, _as_list(values))
+
+    def between(self, low: float | datetime, high: float | datetime) -> _Leaf:
+        """``between``: ``low <= value <= high`` (numbers, or aware datetimes)."""
+        return self._node(Operator.BETWEEN, (low, high))
+
+    def before(self, moment: datetime) -> _Leaf:
+        """``before``: a date strictly before ``moment`` (aware)."""
+        return self._node(Operator.BEFORE, moment)
+
+    def after(self, moment: datetime) -> _Leaf:
+        """``after``: a date strictly after ``moment`` (aware)."""
+        return self._node(Operator.AFTER, moment)
+
+    def in_last(
+        self,
+        *,
+        minutes: int | None = None,
+        hours: int | None = None,
+        days: int | None = None,
+        weeks: int | None = None,
+    ) -> _Leaf:
+        """``in_last``: a date with ``now - span <= value <= now`` (exactly one keyword)."""
+        span = span_from_keywords(
+            "in_last", {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks}
+        )
+        return self._node(Operator.IN_LAST, span)
+
+    def in_next(
+        self,
+        *,
+        minutes: int | None = None,
+        hours: int | None = None,
+        days: int | None = None,
+        weeks: int | None = None,
+    ) -> _Leaf:
+        """``in_next``: a date with ``now <= value <= now + span`` (exactly one keyword)."""
+        span = span_from_keywords(
+            "in_next", {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks}
+        )
+        return self._node(Operator.IN_NEXT, span)
+
+
+def _as_list(values: Iterable[Any]) -> Any:
+    if isinstance(values, str):
+        raise ValidationError(
+            "invalid condition", [ErrorDetail("$.value", "in needs a list, got text")]
+        )
+    if isinstance(values, set | frozenset):
+        return values
+    return list(values)
+
+
+class TicketField(_FieldRef[TicketCondition]):
+    """A ticket field reference: ``ticket("channel") == "sms"`` builds a ticket condition."""
+
+    __slots__ = ()
+
+    def _node(self, op: Operator, value: Any) -> TicketCondition:
+        return self._build(TicketCondition, "field", op, value)
+
+
+class ProfileField(_FieldRef[ProfileCondition]):
+    """A profile property reference: ``profile("churn_risk") == "High"``."""
+
+    __slots__ = ()
+
+    def _node(self, op: Operator, value: Any) -> ProfileCondition:
+        return self._build(ProfileCondition, "property", op, value)
+
+
+def ticket(field: str) -> TicketField:
+    """Refer to a ticket field (built-in or custom): ``ticket("tags").contains("Order")``."""
+    return TicketField(field)
+
+
+def profile(prop: str) -> ProfileField:
+    """Refer to a profile property: ``profile("$country") == "France"``."""
+    return ProfileField(prop)
+
+
+def event(metric: str) -> EventCondition:
+    """An event condition on ``metric``: at least once, over all time, until refined:
+    ``event("Placed Order").at_least(2).in_last(days=7).where(value__gt=100)``."""
+    try:
+        return EventCondition(metric=metric)
+    except pydantic.ValidationError as e:
+        raise ValidationError("invalid condition", condition_error_details(e)) from None
+
+
+def segment(name: str, *, member: bool = True) -> SegmentCondition:
+    """Segment membership: ``segment("vip")``; ``segment("vip", member=False)`` or
+    ``~segment("vip")`` for "is not in segment"."""
+    try:
+        return SegmentCondition(segment=name, member=member)
+    except pydantic.ValidationError as e:
+        raise ValidationError("invalid condition", condition_error_details(e)) from None
+
+
+_LOOKUPS: Mapping[str, Operator] = {
+    "eq": Operator.EQUALS,
+    "ne": Operator.NOT_EQUALS,
+    "gt": Operator.GREATER_THAN,
+    "gte": Operator.GREATER_OR_EQUAL,
+    "ge": Operator.GREATER_OR_EQUAL,
+    "lt": Operator.LESS_THAN,
+    "lte": Operator.LESS_OR_EQUAL,
+    "le": Operator.LESS_OR_EQUAL,
+    "contains": Operator.CONTAINS,
+    "not_contains": Operator.NOT_CONTAINS,
+    "startswith": Operator.STARTS_WITH,
+    "starts_with": Operator.STARTS_WITH,
+    "endswith": Operator.ENDS_WITH,
+    "ends_with": Operator.ENDS_WITH,
+    "in": Operator.IN,
+    "not_in": Operator.NOT_IN,
+    "between": Operator.BETWEEN,
+    "before": Operator.BEFORE,
+    "after": Operator.AFTER,
+}
+
+_SYMBOLS: Mapping[str, Operator] = {
+    "==": Operator.EQUALS,
+    "!=": Operator.NOT_EQUALS,
+    ">": Operator.GREATER_THAN,
+    ">=": Operator.GREATER_OR_EQUAL,
+    "<": Operator.LESS_THAN,
+    "<=": Operator.LESS_OR_EQUAL,
+}
+
+
+def _filter(prop: str, op: Operator, value: Any) -> PropertyFilter:
+    if op in (Operator.IN, Operator.NOT_IN) and not isinstance(value, str):
+        value = _as_list(value)
+    try:
+        return PropertyFilter(property=prop, op=op, value=value)
+    except pydantic.ValidationError as e:
+        raise ValidationError("invalid event filter", condition_error_details(e)) from None
+
+
+def _operator(name: str) -> Operator:
+    if name in _SYMBOLS:
+        return _SYMBOLS[name]
+    try:
+        return Operator(name)
+    except ValueError:
+        raise ValidationError(
+            f"unknown operator {name!r}: use one of {', '.join(o.value for o in Operator)}"
+            f" or {' '.join(_SYMBOLS)}"
+        ) from None
+
+
+def filters_from_lookups(args: tuple[Any, ...], lookups: Mapping[str, Any]) -> list[PropertyFilter]:
+    """The event-property filters that ``EventCondition.where(*args, **lookups)`` adds."""
+    out: list[PropertyFilter] = []
+    if args and all(isinstance(a, PropertyFilter) for a in args):
+        out.extend(args)
+    elif len(args) in (2, 3) and isinstance(args[0], str) and isinstance(args[1], str):
+        value = args[2] if len(args) == 3 else None
+        out.append(_filter(args[0], _operator(args[1]), value))
+    elif args:
+        raise ValidationError(
+            "where() takes (property, operator, value), PropertyFilter objects, "
+            "or lookups such as value__gt=100"
+        )
+    for key, value in lookups.items():
+        prop, _, suffix = key.rpartition("__")
+        if prop and suffix == "is_set":
+            op = Operator.IS_SET if value else Operator.IS_NOT_SET
+            out.append(_filter(prop, op, None))
+        elif prop and suffix in _LOOKUPS:
+            out.append(_filter(prop, _LOOKUPS[suffix], value))
+        else:
+            out.append(_filter(key, Operator.EQUALS, value))
+    return out

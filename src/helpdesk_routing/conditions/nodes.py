@@ -1,0 +1,828 @@
+"""The condition nodes: frozen pydantic models that are the condition JSON.
+
+A condition is a tree. Leaves test one thing: a ticket field (``ticket``), a
+profile property (``profile``), the profile's events (``event``) or its segment
+membership (``segment``); ``all``, ``any`` and ``not`` combine them. Every node
+has a ``"type"``; :data:`Condition` is the discriminated union of them all, and
+:func:`parse_condition` reads one from a dict or JSON text, naming the JSON path
+of each bad part (``$.conditions[1].op``).
+
+What the operators mean (missing data, wrong types, window boundaries) is stated
+once, in ``docs/conditions.md``; in short:
+
+- A property that is absent or ``None`` is *not set*. Every positive test fails
+  on it, ``is_not_set`` holds, and ``not_equals`` / ``not_contains`` / ``not_in``
+  are exactly the negation of ``equals`` / ``contains`` / ``in``, so they **hold**
+  on a missing property.
+- A value of the wrong type (text compared with a number) fails that one test.
+- Event windows are clipped to ``now``: an event counts only if it happened by now.
+
+Nodes combine with ``&`` (``all``), ``|`` (``any``) and ``~`` (``not``); ``==``
+is structural equality of the data.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Self, TypeAlias
+
+import pydantic
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from helpdesk_routing._time import UtcDatetime
+from helpdesk_routing.errors import ErrorDetail, ValidationError, json_path
+
+__all__ = [
+    "AfterWindow",
+    "AllCondition",
+    "AllTimeWindow",
+    "AnyCondition",
+    "BeforeWindow",
+    "BetweenWindow",
+    "Condition",
+    "CountOp",
+    "EventCondition",
+    "EventCount",
+    "InLastWindow",
+    "NotCondition",
+    "Operator",
+    "ProfileCondition",
+    "PropertyFilter",
+    "SegmentCondition",
+    "SinceWindow",
+    "Span",
+    "TicketCondition",
+    "TimeUnit",
+    "Window",
+    "condition_error_details",
+    "condition_json_schema",
+    "condition_path",
+    "parse_condition",
+]
+
+
+class Operator(StrEnum):
+    """The tests a ticket field, profile property or event-property filter can make."""
+
+    EQUALS = "equals"
+    NOT_EQUALS = "not_equals"
+    CONTAINS = "contains"
+    NOT_CONTAINS = "not_contains"
+    STARTS_WITH = "starts_with"
+    ENDS_WITH = "ends_with"
+    IS_SET = "is_set"
+    IS_NOT_SET = "is_not_set"
+    IN = "in"
+    NOT_IN = "not_in"
+    GREATER_THAN = "greater_than"
+    GREATER_OR_EQUAL = "greater_or_equal"
+    LESS_THAN = "less_than"
+    LESS_OR_EQUAL = "less_or_equal"
+    BETWEEN = "between"
+    BEFORE = "before"
+    AFTER = "after"
+    IN_LAST = "in_last"
+    IN_NEXT = "in_next"
+
+
+NEGATIONS: Mapping[Operator, Operator] = {
+    Operator.NOT_EQUALS: Operator.EQUALS,
+    Operator.NOT_CONTAINS: Operator.CONTAINS,
+    Operator.NOT_IN: Operator.IN,
+    Operator.IS_NOT_SET: Operator.IS_SET,
+}
+"""Each negative operator and the positive twin it is exactly the negation of."""
+
+
+class TimeUnit(StrEnum):
+    """The units of a relative span (``in_last``, ``in_next``)."""
+
+    MINUTES = "minutes"
+    HOURS = "hours"
+    DAYS = "days"
+    WEEKS = "weeks"
+
+
+class CountOp(StrEnum):
+    """The count tests of an event condition."""
+
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+    EXACTLY = "exactly"
+    ZERO = "zero"
+
+
+_NODE_CONFIG = ConfigDict(frozen=True, extra="forbid")
+
+# What a value of each operator may be (checked by ``_CHECKS``), for the JSON Schema.
+_SCALAR_SCHEMA: dict[str, Any] = {
+    "anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]
+}
+_MOMENT_SCHEMA: dict[str, Any] = {"type": "string", "format": "date-time"}
+_SPAN_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "amount": {"type": "integer", "minimum": 1},
+        "unit": {"enum": [u.value for u in TimeUnit]},
+    },
+    "required": ["amount", "unit"],
+    "additionalProperties": False,
+}
+_VALUE_SCHEMA: dict[str, Any] = {
+    "description": (
+        "equals/not_equals: text, number or boolean; contains/not_contains/starts_with/"
+        "ends_with: text; is_set/is_not_set: absent; in/not_in: list of text, numbers or "
+        "booleans; greater_than/greater_or_equal/less_than/less_or_equal: number; between: "
+        "[low, high] numbers or date-times (inclusive); before/after: a date-time with a "
+        "time zone; in_last/in_next: {amount, unit}"
+    ),
+    "anyOf": [
+        *_SCALAR_SCHEMA["anyOf"],
+        {"type": "null"},
+        {"type": "array", "items": _SCALAR_SCHEMA},
+        {
+            "type": "array",
+            "minItems": 2,
+            "maxItems": 2,
+            "items": {"anyOf": [{"type": "number"}, _MOMENT_SCHEMA]},
+        },
+        _MOMENT_SCHEMA,
+        _SPAN_SCHEMA,
+    ],
+}
+
+
+_NUMBER_SCHEMA: dict[str, Any] = {"type": "number"}
+_VALUE_BY_OPS: list[tuple[list[str], dict[str, Any]]] = [
+    (["equals", "not_equals"], _SCALAR_SCHEMA),
+    (["contains", "not_contains", "starts_with", "ends_with"], {"type": "string"}),
+    (["in", "not_in"], {"type": "array", "items": _SCALAR_SCHEMA}),
+    (["greater_than", "greater_or_equal", "less_than", "less_or_equal"], _NUMBER_SCHEMA),
+    (
+        ["between"],
+        {
+            "type": "array",
+            "minItems": 2,
+            "maxItems": 2,
+            "items": {"anyOf": [_NUMBER_SCHEMA, _MOMENT_SCHEMA]},
+        },
+    ),
+    (["before", "after"], _MOMENT_SCHEMA),
+    (["in_last", "in_next"], _SPAN_SCHEMA),
+]
+_OP_VALUE_RULES: list[dict[str, Any]] = [
+    {
+        "if": {"properties": {"op": {"enum": ops}}, "required": ["op"]},
+        "then": {"properties": {"value": value}, "required": ["value"]},
+    }
+    for ops, value in _VALUE_BY_OPS
+]
+_OP_VALUE_RULES.append(
+    {
+        "if": {"properties": {"op": {"enum": ["is_set", "is_not_set"]}}, "required": ["op"]},
+        "then": {"properties": {"value": {"type": "null"}}},
+    }
+)
+
+
+def _add_op_value_rules(schema: dict[str, Any]) -> None:
+    schema["allOf"] = _OP_VALUE_RULES
+
+
+_TEST_CONFIG = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_add_op_value_rules)
+"""Tests (ticket, profile, where-filters): the schema says which value each op takes."""
+
+
+class Span(BaseModel):
+    """A relative span of time: ``{"amount": 2, "unit": "hours"}``."""
+
+    model_config = _NODE_CONFIG
+
+    amount: int = Field(ge=1, strict=True)
+    unit: TimeUnit
+
+    def to_timedelta(self) -> timedelta:
+        """The span as a :class:`~datetime.timedelta`."""
+        return timedelta(**{self.unit.value: self.amount})
+
+
+_UNIT_ORDER = ("minutes", "hours", "days", "weeks")
+
+
+def span_from_keywords(what: str, keywords: Mapping[str, int | None]) -> Span:
+    """Build a :class:`Span` from exactly one of ``minutes=``, ``hours=``, ``days=``, ``weeks=``."""
+    given = [(k, v) for k, v in keywords.items() if v is not None]
+    if len(given) != 1:
+        raise ValidationError(
+            f"{what}() takes exactly one of minutes=, hours=, days=, weeks=",
+            [ErrorDetail("$", f"got {', '.join(k for k, _ in given) or 'none'}")],
+        )
+    unit, amount = given[0]
+    try:
+        return Span(amount=amount, unit=TimeUnit(unit))
+    except pydantic.ValidationError as e:
+        raise ValidationError.from_pydantic(f"{what}() span", e) from None
+
+
+def _error(message: str) -> PydanticCustomError:
+    return PydanticCustomError("condition_value", message)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _scalar(op: str, value: object) -> str | int | float | bool:
+    if isinstance(value, str):
+        # A str subclass (a StrEnum member) is kept as the plain text it stands for.
+        return str.__str__(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _error(f"{op} needs a finite number, got {value!r}")
+        return value
+    raise _error(f"{op} needs text, a number or true/false, got {_kind(value)}")
+
+
+def _number(op: str, value: object) -> int | float:
+    if not _is_number(value):
+        raise _error(f"{op} needs a number, got {_kind(value)}")
+    assert isinstance(value, int | float)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _error(f"{op} needs a finite number, got {value!r}")
+    return value
+
+
+def _moment(op: str, value: object) -> datetime:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise _error(f"{op} needs an ISO-8601 date-time, got {value!r}") from None
+    if not isinstance(value, datetime):
+        raise _error(f"{op} needs a date-time with a time zone, got {_kind(value)}")
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise _error("must be timezone-aware, got a naive datetime")
+    return value.astimezone(UTC)
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, datetime | date):
+        return "a date"
+    if isinstance(value, list | tuple | set | frozenset):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
+
+
+def _sorted_items(values: set[Any] | frozenset[Any]) -> list[Any]:
+    return sorted(values, key=lambda v: (type(v).__name__, v))
+
+
+def _check_scalar(op: Operator, value: object) -> object:
+    cls = value.__class__
+    if cls is str or cls is int or cls is bool:
+        return value
+    return _scalar(str(op), value)
+
+
+def _check_text(op: Operator, value: object) -> object:
+    if value.__class__ is str:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    raise _error(f"{op} needs text, got {_kind(value)}")
+
+
+def _check_nothing(op: Operator, value: object) -> object:
+    if value is not None:
+        raise _error(f"{op} takes no value, got {_kind(value)}")
+    return None
+
+
+def _check_list(op: Operator, value: object) -> object:
+    if isinstance(value, set | frozenset):
+        value = _sorted_items(value)
+    if value.__class__ is not list and not isinstance(value, list | tuple):
+        raise _error(f"{op} needs a list, got {_kind(value)}")
+    for v in value:
+        if v.__class__ is not str:
+            return tuple(_scalar(f"{op} item {i}", v) for i, v in enumerate(value))
+    return tuple(value)
+
+
+def _check_number(op: Operator, value: object) -> object:
+    if value.__class__ is int:
+        return value
+    return _number(str(op), value)
+
+
+def _check_between(op: Operator, value: object) -> object:
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise _error("between needs [low, high]")
+    low, high = value
+    if _is_number(low) or _is_number(high):
+        bounds: tuple[Any, Any] = (_number("between", low), _number("between", high))
+    else:
+        bounds = (_moment("between", low), _moment("between", high))
+    if bounds[0] > bounds[1]:
+        raise _error("between needs low <= high")
+    return bounds
+
+
+def _check_moment(op: Operator, value: object) -> object:
+    return _moment(str(op), value)
+
+
+def _check_span(op: Operator, value: object) -> object:
+    if isinstance(value, Span):
+        return value
+    if isinstance(value, Mapping):
+        try:
+            return Span.model_validate(value)
+        except pydantic.ValidationError:
+            pass
+    units = "|".join(_UNIT_ORDER)
+    raise _error(f"{op} needs {{'amount': whole number >= 1, 'unit': {units}}}")
+
+
+_CHECKS: Mapping[Operator, Callable[[Operator, object], object]] = {
+    Operator.EQUALS: _check_scalar,
+    Operator.NOT_EQUALS: _check_scalar,
+    Operator.CONTAINS: _check_text,
+    Operator.NOT_CONTAINS: _check_text,
+    Operator.STARTS_WITH: _check_text,
+    Operator.ENDS_WITH: _check_text,
+    Operator.IS_SET: _check_nothing,
+    Operator.IS_NOT_SET: _check_nothing,
+    Operator.IN: _check_list,
+    Operator.NOT_IN: _check_list,
+    Operator.GREATER_THAN: _check_number,
+    Operator.GREATER_OR_EQUAL: _check_number,
+    Operator.LESS_THAN: _check_number,
+    Operator.LESS_OR_EQUAL: _check_number,
+    Operator.BETWEEN: _check_between,
+    Operator.BEFORE: _check_moment,
+    Operator.AFTER: _check_moment,
+    Operator.IN_LAST: _check_span,
+    Operator.IN_NEXT: _check_span,
+}
+
+
+ConditionValue: TypeAlias = Annotated[Any, WithJsonSchema(_VALUE_SCHEMA)]
+
+
+class _Node(BaseModel):
+    """Behaviour shared by every condition node: ``&``, ``|`` and ``~``."""
+
+    model_config = _NODE_CONFIG
+
+    def __and__(self, other: Condition) -> AllCondition:
+        """Both must hold: an ``all`` node (nested ``all`` nodes are flattened)."""
+        return all_of(self, other)  # type: ignore[arg-type]
+
+    def __or__(self, other: Condition) -> AnyCondition:
+        """Either must hold: an ``any`` node (nested ``any`` nodes are flattened)."""
+        return any_of(self, other)  # type: ignore[arg-type]
+
+    def __invert__(self) -> NotCondition:
+        """The negation: a ``not`` node."""
+        return NotCondition(condition=self)
+
+
+def _value_fits_op(cls: type[BaseModel], value: object, info: ValidationInfo) -> object:
+    """The validated value for the node's op (a one-line error when it does not fit)."""
+    op = info.data.get("op")
+    if op is None:
+        # The op itself is bad: that is the one error to report.
+        return value
+    return _CHECKS[op](op, value)
+
+
+class TicketCondition(_Node):
+    """A test of one ticket field: a built-in one (``channel``, ``tags``, ``subject``,
+    ``status``, ``priority``, ``email``, ``id``, ``created_at``, ``profile_id``) or a
+    custom field (``Ticket.fields``). JSON: ``{"type": "ticket", "field": "channel",
+    "op": "equals", "value": "sms"}``."""
+
+    model_config = _TEST_CONFIG
+
+    type: Literal["ticket"] = "ticket"
+    field: str = Field(min_length=1)
+    op: Operator
+    value: ConditionValue = None
+
+    _value_fits = field_validator("value", mode="before")(_value_fits_op)
+
+
+class ProfileCondition(_Node):
+    """A test of one profile property (``$country``, ``churn_risk``, custom ones).
+    JSON: ``{"type": "profile", "property": "$country", "op": "equals", "value": "France"}``."""
+
+    model_config = _TEST_CONFIG
+
+    type: Literal["profile"] = "profile"
+    property: str = Field(min_length=1)
+    op: Operator
+    value: ConditionValue = None
+
+    _value_fits = field_validator("value", mode="before")(_value_fits_op)
+
+
+class PropertyFilter(BaseModel):
+    """A test of one property of an event, inside an event condition's ``where`` list:
+    ``{"property": "value", "op": "greater_than", "value": 100}``."""
+
+    model_config = _TEST_CONFIG
+
+    property: str = Field(min_length=1)
+    op: Operator
+    value: ConditionValue = None
+
+    _value_fits = field_validator("value", mode="before")(_value_fits_op)
+
+
+class EventCount(BaseModel):
+    """How many matching events the window must hold: ``{"op": "at_least", "value": 1}``;
+    ``{"op": "zero"}`` is "has not done" (no value)."""
+
+    model_config = _NODE_CONFIG
+
+    op: CountOp
+    value: int | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _value_fits_op(cls, value: object, info: ValidationInfo) -> object:
+        op = info.data.get("op")
+        if op is None:
+            return value
+        if op is CountOp.ZERO:
+            if value is None or (value == 0 and _is_number(value)):
+                return None
+            raise _error("zero takes no value")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise _error(f"{op.value} needs a whole number >= 0")
+        return value
+
+    def describe(self) -> str:
+        """``at least 2 times``, ``zero times``..."""
+        if self.op is CountOp.ZERO:
+            return "zero times"
+        return (
+            f"{self.op.value.replace('_', ' ')} {self.value} time{'s' if self.value != 1 else ''}"
+        )
+
+
+class AllTimeWindow(BaseModel):
+    """Every event up to and including ``now``: ``t <= now``."""
+
+    model_config = _NODE_CONFIG
+    type: Literal["all_time"] = "all_time"
+
+
+class InLastWindow(BaseModel):
+    """The last ``amount`` ``unit``\\ s: ``now - span <= t <= now`` (both ends included)."""
+
+    model_config = _NODE_CONFIG
+    type: Literal["in_last"] = "in_last"
+    amount: int = Field(ge=1, strict=True)
+    unit: TimeUnit
+
+    def span(self) -> timedelta:
+        """The length of the window."""
+        return timedelta(**{self.unit.value: self.amount})
+
+
+class SinceWindow(BaseModel):
+    """From ``start`` on: ``start <= t <= now`` (``start`` included)."""
+
+    model_config = _NODE_CONFIG
+    type: Literal["since"] = "since"
+    start: UtcDatetime
+
+
+class AfterWindow(BaseModel):
+    """Strictly after ``start``: ``start < t <= now`` (``start`` excluded)."""
+
+    model_config = _NODE_CONFIG
+    type: Literal["after"] = "after"
+    start: UtcDatetime
+
+
+class BeforeWindow(BaseModel):
+    """Strictly before ``end``: ``t < end`` and ``t <= now`` (``end`` excluded)."""
+
+    model_config = _NODE_CONFIG
+    type: Literal["before"] = "before"
+    end: UtcDatetime
+
+
+class BetweenWindow(BaseModel):
+    """From ``start`` to ``end``, both included: ``start <= t <= end`` and ``t <= now``."""
+
+    model_config = _NODE_CONFIG
+    type: Literal["between"] = "between"
+    start: UtcDatetime
+    end: UtcDatetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.start > self.end:
+            raise _error("between needs start <= end")
+        return self
+
+
+Window: TypeAlias = Annotated[
+    AllTimeWindow | InLastWindow | SinceWindow | AfterWindow | BeforeWindow | BetweenWindow,
+    Field(discriminator="type"),
+]
+"""The time window of an event condition, by its ``"type"``."""
+
+
+class EventCondition(_Node):
+    """What the customer has (or has not) done: a count test over the events of one
+    metric in a window, optionally filtered on the events' own properties.
+
+    JSON: ``{"type": "event", "metric": "Placed Order", "count": {"op": "at_least",
+    "value": 1}, "window": {"type": "in_last", "amount": 2, "unit": "hours"}, "where":
+    [{"property": "value", "op": "greater_than", "value": 100}]}``. ``count`` defaults
+    to at least once, ``window`` to all time, ``where`` to no filter. The fluent methods
+    return modified copies: ``event("Placed Order").at_least(2).in_last(days=7)``.
+    """
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", validate_by_name=True, serialize_by_alias=True
+    )
+
+    type: Literal["event"] = "event"
+    metric: str = Field(min_length=1)
+    count: EventCount = EventCount(op=CountOp.AT_LEAST, value=1)
+    window: Window = AllTimeWindow()
+    filters: tuple[PropertyFilter, ...] = Field(default=(), alias="where")
+
+    def _with(self, **changes: Any) -> EventCondition:
+        data = {
+            "metric": self.metric,
+            "count": self.count,
+            "window": self.window,
+            "filters": self.filters,
+        }
+        data.update(changes)
+        try:
+            return EventCondition(**data)
+        except pydantic.ValidationError as e:
+            raise ValidationError.from_pydantic("event condition", e) from None
+
+    def at_least(self, n: int) -> EventCondition:
+        """Has done it at least ``n`` times in the window."""
+        return self._with(count={"op": "at_least", "value": n})
+
+    def at_most(self, n: int) -> EventCondition:
+        """Has done it at most ``n`` times in the window (zero times included)."""
+        return self._with(count={"op": "at_most", "value": n})
+
+    def exactly(self, n: int) -> EventCondition:
+        """Has done it exactly ``n`` times in the window."""
+        return self._with(count={"op": "exactly", "value": n})
+
+    def zero(self) -> EventCondition:
+        """Has not done it in the window."""
+        return self._with(count={"op": "zero"})
+
+    def all_time(self) -> EventCondition:
+        """Count every event up to now."""
+        return self._with(window=AllTimeWindow())
+
+    def in_last(
+        self,
+        *,
+        minutes: int | None = None,
+        hours: int | None = None,
+        days: int | None = None,
+        weeks: int | None = None,
+    ) -> EventCondition:
+        """Count the events of the last span (exactly one keyword): ``now - span <= t <= now``."""
+        span = span_from_keywords(
+            "in_last", {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks}
+        )
+        return self._with(window={"type": "in_last", "amount": span.amount, "unit": span.unit})
+
+    def since(self, start: datetime) -> EventCondition:
+        """Count the events from ``start`` (included) up to now."""
+        return self._with(window={"type": "since", "start": start})
+
+    def after(self, start: datetime) -> EventCondition:
+        """Count the events strictly after ``start``, up to now."""
+        return self._with(window={"type": "after", "start": start})
+
+    def before(self, end: datetime) -> EventCondition:
+        """Count the events strictly before ``end`` (and not after now)."""
+        return self._with(window={"type": "before", "end": end})
+
+    def between(self, start: datetime, end: datetime) -> EventCondition:
+        """Count the events with ``start <= t <= end`` (and not after now)."""
+        return self._with(window={"type": "between", "start": start, "end": end})
+
+    def where(self, *args: Any, **lookups: Any) -> EventCondition:
+        """Add filters on the events' own properties (all must hold).
+
+        Two readable forms, which may be mixed and repeated::
+
+            .where(value__gt=100, currency="EUR")      # Django-style lookups
+            .where("$source", "equals", "web")          # property, operator, value
+            .where("value", ">", 100)                   # operator symbols: == != > >= < <=
+
+        Lookup suffixes: ``__eq __ne __gt __gte __lt __lte __contains __not_contains
+        __startswith __endswith __in __not_in __between __before __after``, and
+        ``__is_set=True/False``; no suffix means ``equals``.
+        """
+        from .build import filters_from_lookups
+
+        added = filters_from_lookups(args, lookups)
+        return self._with(filters=(*self.filters, *added))
+
+
+class SegmentCondition(_Node):
+    """Segment (list) membership: ``{"type": "segment", "segment": "vip", "member": true}``;
+    ``member: false`` is "is not in segment" (which holds for a ticket with no profile)."""
+
+    type: Literal["segment"] = "segment"
+    segment: str = Field(min_length=1)
+    member: bool = Field(default=True, strict=True)
+
+
+class AllCondition(_Node):
+    """Every child must hold (an empty ``all`` holds): ``{"type": "all", "conditions": [...]}``."""
+
+    type: Literal["all"] = "all"
+    conditions: tuple[Condition, ...]
+
+
+class AnyCondition(_Node):
+    """At least one child must hold (an empty ``any`` does not): ``{"type": "any", ...}``."""
+
+    type: Literal["any"] = "any"
+    conditions: tuple[Condition, ...]
+
+
+class NotCondition(_Node):
+    """The child must not hold: ``{"type": "not", "condition": {...}}``."""
+
+    type: Literal["not"] = "not"
+    condition: Condition
+
+
+CONDITION_TAGS = ("all", "any", "not", "ticket", "profile", "event", "segment")
+_WINDOW_TAGS = frozenset({"all_time", "in_last", "since", "after", "before", "between"})
+
+
+_TAG_SET = frozenset(CONDITION_TAGS)
+
+
+def _condition_tag(value: Any) -> str | None:
+    kind = value.get("type") if value.__class__ is dict else getattr(value, "type", None)
+    return kind if kind in _TAG_SET else None
+
+
+Condition: TypeAlias = Annotated[
+    Annotated[TicketCondition, Tag("ticket")]
+    | Annotated[ProfileCondition, Tag("profile")]
+    | Annotated[EventCondition, Tag("event")]
+    | Annotated[SegmentCondition, Tag("segment")]
+    | Annotated[AllCondition, Tag("all")]
+    | Annotated[AnyCondition, Tag("any")]
+    | Annotated[NotCondition, Tag("not")],
+    Discriminator(
+        _condition_tag,
+        custom_error_type="condition_type",
+        custom_error_message=(
+            "a condition needs a 'type': one of " + ", ".join(repr(t) for t in CONDITION_TAGS)
+        ),
+        custom_error_context={"discriminator": "type"},
+    ),
+]
+"""Any condition node, discriminated by its ``"type"``: use it as a pydantic field type."""
+
+AllCondition.model_rebuild()
+AnyCondition.model_rebuild()
+NotCondition.model_rebuild()
+
+_ADAPTER: TypeAdapter[Condition] = TypeAdapter(Condition)
+
+_PATH_OPENERS = frozenset({"condition", "when"})
+
+
+def _strip_tags(loc: Sequence[str | int]) -> list[str | int]:
+    # pydantic puts the union tag ("all", "ticket", ...) into an error's location;
+    # a JSON path must not show it. A tag follows the start, a list index, or a
+    # field that holds one condition ("condition", or "when" in a routing rule).
+    out: list[str | int] = []
+    prev: str | int | None = None
+    for part in loc:
+        is_tag = isinstance(part, str) and (
+            (
+                part in CONDITION_TAGS
+                and (prev is None or isinstance(prev, int) or prev in _PATH_OPENERS)
+            )
+            or (part in _WINDOW_TAGS and prev == "window")
+        )
+        if not is_tag:
+            out.append(part)
+        prev = "<tag>" if is_tag else part
+    return out
+
+
+def condition_path(loc: Sequence[str | int]) -> str:
+    """The JSON path of a pydantic error location inside (or above) a condition, without
+    the union tags pydantic inserts: ``("rules", 0, "when", "all", "conditions", 1,
+    "ticket", "op")`` -> ``$.rules[0].when.conditions[1].op``."""
+    return json_path(_strip_tags(loc))
+
+
+def condition_error_details(
+    error: pydantic.ValidationError, root: Sequence[str | int] = ()
+) -> list[ErrorDetail]:
+    """The details of a pydantic error about a condition, as clean JSON paths.
+
+    pydantic puts the union tags into error locations (``("all", "conditions", 1,
+    "ticket", "op")``); this removes them (``$.conditions[1].op``). ``root`` is
+    prefixed (``("rules", 0, "when")``). Use it where a model holding a
+    :data:`Condition` field is validated, to report the same paths as
+    :func:`parse_condition`.
+    """
+    details = []
+    for e in error.errors(include_url=False):
+        details.append(ErrorDetail(condition_path([*root, *e["loc"]]), e["msg"]))
+    return details
+
+
+def parse_condition(obj: Mapping[str, Any] | str | bytes) -> Condition:
+    """Read a condition from its JSON form (a dict, or JSON text).
+
+    Raises :class:`~helpdesk_routing.errors.ValidationError` whose ``details`` name
+    each bad part by JSON path, e.g. ``$.conditions[1].op``.
+    """
+    try:
+        if isinstance(obj, str | bytes):
+            return _ADAPTER.validate_json(obj)
+        return _ADAPTER.validate_python(obj)
+    except pydantic.ValidationError as e:
+        raise ValidationError("invalid condition", condition_error_details(e)) from None
+
+
+def condition_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the condition JSON, for editors and rule-building UIs."""
+    return _ADAPTER.json_schema(by_alias=True)
+
+
+def _flatten(kind: type[AllCondition] | type[AnyCondition], items: Sequence[Any]) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, kind):
+            out.extend(item.conditions)
+        elif isinstance(item, _Node):
+            out.append(item)
+        else:
+            raise TypeError(f"expected a condition, got {type(item).__name__}")
+    return out
+
+
+def all_of(*conditions: Condition) -> AllCondition:
+    """Every condition must hold: ``all_of(a, b, c)`` (nested ``all`` nodes are flattened)."""
+    return AllCondition(conditions=tuple(_flatten(AllCondition, conditions)))
+
+
+def any_of(*conditions: Condition) -> AnyCondition:
+    """At least one condition must hold (nested ``any`` nodes are flattened)."""
+    return AnyCondition(conditions=tuple(_flatten(AnyCondition, conditions)))
+
+
+def not_(condition: Condition) -> NotCondition:
+    """The condition must not hold."""
+    return NotCondition(condition=condition)

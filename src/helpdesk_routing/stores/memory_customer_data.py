@@ -1,0 +1,149 @@
+"""In-memory customer data: profiles, segments and events, for tests, notebooks and
+single-process hosts. It implements the :class:`~helpdesk_routing.ports.CustomerData`
+port and is checked by the same contract suite as the SQLite and PostgreSQL adapters.
+
+Each profile's events are kept per metric in a list sorted by timestamp, so a
+windowed count bisects to the window (cost grows with log(history)) and applies the
+property filter only to the events inside it. Events may arrive in any order.
+Reads and writes may come from several threads at once (one lock).
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from datetime import datetime
+
+from helpdesk_routing._time import require_aware
+from helpdesk_routing.model import Event, Profile
+from helpdesk_routing.ports import EventFilter
+
+__all__ = ["InMemoryCustomerData"]
+
+
+class InMemoryCustomerData:
+    """Profiles and events held in memory.
+
+    Example::
+
+        data = InMemoryCustomerData(
+            profiles=[Profile(id="p1", properties={"$country": "France"})],
+            events=[Event(profile_id="p1", metric="Placed Order", timestamp=t)],
+        )
+        data.count_events("p1", "Placed Order", start=t - timedelta(hours=2), end=None)
+    """
+
+    def __init__(self, profiles: Iterable[Profile] = (), events: Iterable[Event] = ()) -> None:
+        self._lock = threading.Lock()
+        self._profiles: dict[str, Profile] = {}
+        # profile id -> metric -> (timestamps, events), both sorted by timestamp;
+        # the parallel timestamp list is what bisect searches.
+        self._events: dict[str, dict[str, tuple[list[datetime], list[Event]]]] = {}
+        for profile in profiles:
+            self.add_profile(profile)
+        for event in events:
+            self.add_event(event)
+
+    def add_profile(self, profile: Profile) -> None:
+        """Add a profile, or replace the one with the same id (its events are kept)."""
+        with self._lock:
+            self._profiles[profile.id] = profile
+
+    def update_profile(
+        self,
+        profile_id: str,
+        *,
+        properties: dict[str, object] | None = None,
+        segments: Iterable[str] | None = None,
+    ) -> Profile:
+        """Merge ``properties`` into the profile (a ``None`` value removes the key) and
+        replace its segments when given; an unknown id starts an empty profile."""
+        with self._lock:
+            current = self._profiles.get(profile_id) or Profile(id=profile_id)
+            merged = dict(current.properties)
+            for key, value in (properties or {}).items():
+                if value is None:
+                    merged.pop(key, None)
+                else:
+                    merged[key] = value
+            updated = Profile(
+                id=profile_id,
+                properties=merged,
+                segments=frozenset(segments) if segments is not None else current.segments,
+            )
+            self._profiles[profile_id] = updated
+            return updated
+
+    def add_to_segment(self, profile_id: str, segment: str) -> None:
+        """Put the profile in ``segment`` (an unknown id starts an empty profile)."""
+        with self._lock:
+            current = self._profiles.get(profile_id) or Profile(id=profile_id)
+            self._profiles[profile_id] = current.model_copy(
+                update={"segments": current.segments | {segment}}
+            )
+
+    def remove_from_segment(self, profile_id: str, segment: str) -> None:
+        """Take the profile out of ``segment`` (nothing happens when it is not in it)."""
+        with self._lock:
+            current = self._profiles.get(profile_id)
+            if current is not None and segment in current.segments:
+                self._profiles[profile_id] = current.model_copy(
+                    update={"segments": current.segments - {segment}}
+                )
+
+    def add_event(self, event: Event) -> None:
+        """Record an event; it may be older than events already recorded."""
+        with self._lock:
+            by_metric = self._events.setdefault(event.profile_id, {})
+            stamps, events = by_metric.setdefault(event.metric, ([], []))
+            # insort_right on the timestamps: after every equal one, so events with
+            # the same timestamp keep their arrival order.
+            index = bisect_right(stamps, event.timestamp)
+            stamps.insert(index, event.timestamp)
+            events.insert(index, event)
+
+    def profile(self, profile_id: str) -> Profile | None:
+        """The profile with this id, or ``None``."""
+        with self._lock:
+            return self._profiles.get(profile_id)
+
+    def count_events(
+        self,
+        profile_id: str,
+        metric: str,
+        *,
+        start: datetime | None,
+        end: datetime | None,
+        where: EventFilter | None = None,
+    ) -> int:
+        """Count the profile's ``metric`` events with ``start <= timestamp < end`` that
+        pass ``where`` (``None`` bounds are open). Bisects; filters only the window."""
+        if start is not None:
+            start = require_aware(start, "start")
+        if end is not None:
+            end = require_aware(end, "end")
+        with self._lock:
+            series = self._events.get(profile_id, {}).get(metric)
+            if series is None:
+                return 0
+            stamps, events = series
+            low = 0 if start is None else bisect_left(stamps, start)
+            high = len(stamps) if end is None else bisect_left(stamps, end)
+            if high <= low:
+                return 0
+            if where is None:
+                return high - low
+            window = events[low:high]
+        # The filter runs outside the lock: it is caller code over immutable events.
+        return sum(1 for event in window if where(event.properties))
+
+    def events(self, profile_id: str, metric: str | None = None) -> list[Event]:
+        """The profile's events (of one metric, or all), oldest first."""
+        with self._lock:
+            by_metric = self._events.get(profile_id, {})
+            series = [by_metric[metric]] if metric in by_metric else []
+            if metric is None:
+                series = list(by_metric.values())
+            found = [event for _, events in series for event in events]
+        return sorted(found, key=lambda e: e.timestamp)

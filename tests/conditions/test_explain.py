@@ -1,0 +1,73 @@
+"""explain(): a trace per node saying whether it held and why."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from helpdesk_routing.conditions import compile_condition, event, profile, segment, ticket
+from helpdesk_routing.model import Event
+from tests.conditions.helpers import NOW, context, make_ticket
+
+
+def test_trace_mirrors_the_tree_with_json_paths() -> None:
+    """Each node's trace carries its JSON path, description and verdict."""
+    condition = (ticket("channel") == "sms") & ticket("tags").contains("Order")
+    trace = compile_condition(condition).explain(context(make_ticket(channel="sms", tags={"X"})))
+    assert not trace.holds
+    assert trace.reason == "1 of 2 held"
+    first, second = trace.children
+    assert (first.path, first.holds, first.description) == (
+        "$.conditions[0]",
+        True,
+        "ticket.channel equals 'sms'",
+    )
+    assert (second.path, second.holds, second.reason) == (
+        "$.conditions[1]",
+        False,
+        "value seen: {'X'}",
+    )
+
+
+def test_trace_reports_not_set_and_wrong_type() -> None:
+    """A missing property reads 'not set'; a wrong type says so."""
+    ctx = context(properties={"ltv": "lots"})
+    missing = compile_condition(profile("$country") == "France").explain(ctx)
+    assert missing.reason == "not set"
+    wrong = compile_condition(profile("ltv") > 500).explain(ctx)
+    assert not wrong.holds
+    assert wrong.reason == "value seen: 'lots' (wrong type: number needed, saw text)"
+
+
+def test_trace_reports_the_event_count_and_window() -> None:
+    """An event node's reason gives the count found and the window's bounds."""
+    events = [
+        Event(profile_id="p1", metric="Placed Order", timestamp=NOW - timedelta(minutes=m))
+        for m in (10, 50, 500)
+    ]
+    trace = compile_condition(event("Placed Order").at_least(2).in_last(hours=2)).explain(
+        context(events=events)
+    )
+    assert trace.holds
+    assert trace.reason == (
+        "found 2 in [2026-03-30T10:00:00+00:00, 2026-03-30T12:00:00.000001+00:00)"
+    )
+    assert trace.description == "event 'Placed Order' at least 2 times in the last 2 hours"
+
+
+def test_trace_of_not_and_segments_without_profile() -> None:
+    """not flips its child; a segment test without profile says there is none."""
+    trace = compile_condition(~segment("vip")).explain(context(no_profile=True))
+    assert trace.holds
+    assert trace.children[0].reason == "no profile: in no segment"
+    assert trace.children[0].path == "$.condition"
+
+
+def test_render_is_readable() -> None:
+    """render() gives one line per node with a check mark."""
+    condition = (ticket("channel") == "sms") | (profile("churn_risk") == "High")
+    text = compile_condition(condition).explain(context(properties={"churn_risk": "High"})).render()
+    assert text.splitlines() == [
+        "✓ any of 2 — 1 of 2 held",
+        "  ✗ ticket.channel equals 'sms' — value seen: 'email'",
+        "  ✓ profile.churn_risk equals 'High' — value seen: 'High'",
+    ]

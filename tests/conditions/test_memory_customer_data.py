@@ -1,0 +1,108 @@
+"""InMemoryCustomerData beyond the port: updates, segments, ordering, threads."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from helpdesk_routing.errors import NaiveDatetimeError
+from helpdesk_routing.model import Event, Profile
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+
+T = datetime(2026, 3, 30, 12, tzinfo=UTC)
+
+
+def _event(minutes: int, **props: object) -> Event:
+    return Event(
+        profile_id="p1",
+        metric="Placed Order",
+        timestamp=T + timedelta(minutes=minutes),
+        properties=props,
+    )
+
+
+def test_events_added_out_of_order_are_kept_sorted() -> None:
+    """Events arriving in any order are listed by time, ties in arrival order."""
+    data = InMemoryCustomerData()
+    for m, tag in [(5, "a"), (1, "b"), (3, "c"), (1, "d"), (9, "e")]:
+        data.add_event(_event(m, tag=tag))
+    assert [e.properties["tag"] for e in data.events("p1")] == ["b", "d", "c", "a", "e"]
+    assert (
+        data.count_events(
+            "p1", "Placed Order", start=T + timedelta(minutes=1), end=T + timedelta(minutes=5)
+        )
+        == 3
+    )
+
+
+def test_update_profile_merges_and_removes_properties() -> None:
+    """update_profile merges properties, None removes one, segments are replaced."""
+    data = InMemoryCustomerData(profiles=[Profile(id="p1", properties={"a": 1, "b": 2})])
+    updated = data.update_profile("p1", properties={"b": None, "c": 3}, segments=["vip"])
+    assert updated.properties == {"a": 1, "c": 3}
+    assert data.profile("p1") == Profile(id="p1", properties={"a": 1, "c": 3}, segments={"vip"})
+
+
+def test_segment_membership_changes() -> None:
+    """add_to_segment and remove_from_segment change only that membership."""
+    data = InMemoryCustomerData()
+    data.add_to_segment("p9", "vip")
+    data.add_to_segment("p9", "at-risk")
+    data.remove_from_segment("p9", "vip")
+    data.remove_from_segment("nobody", "vip")
+    profile = data.profile("p9")
+    assert profile is not None
+    assert profile.segments == frozenset({"at-risk"})
+    assert data.profile("nobody") is None
+
+
+def test_replacing_a_profile_keeps_its_events() -> None:
+    """add_profile with a known id replaces the profile; events are kept."""
+    data = InMemoryCustomerData(profiles=[Profile(id="p1")], events=[_event(0)])
+    data.add_profile(Profile(id="p1", properties={"x": 1}))
+    assert data.count_events("p1", "Placed Order", start=None, end=None) == 1
+
+
+def test_naive_bounds_are_rejected() -> None:
+    """A naive window bound is an error, not a silent local-time guess."""
+    data = InMemoryCustomerData()
+    with pytest.raises(NaiveDatetimeError):
+        data.count_events("p1", "Placed Order", start=datetime(2026, 1, 1), end=None)
+
+
+def test_concurrent_writers_and_readers() -> None:
+    """Threads adding events while others count never lose an event or crash."""
+    data = InMemoryCustomerData()
+    writers, per_writer = 4, 500
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def write(w: int) -> None:
+        for i in range(per_writer):
+            data.add_event(_event(-(i * writers + w) % 997, w=w))
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                n = data.count_events(
+                    "p1", "Placed Order", start=None, end=None, where=lambda p: p["w"] >= 0
+                )
+                assert 0 <= n <= writers * per_writer
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    for t in readers + threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stop.set()
+    for t in readers:
+        t.join()
+    assert errors == []
+    assert data.count_events("p1", "Placed Order", start=None, end=None) == writers * per_writer
+    stamps = [e.timestamp for e in data.events("p1", "Placed Order")]
+    assert stamps == sorted(stamps)

@@ -1,0 +1,157 @@
+"""Event conditions: every count test and every window boundary, at the exact instant."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from helpdesk_routing.conditions import EventCondition, event
+from helpdesk_routing.model import Event
+from tests.conditions.helpers import NOW, context, holds
+
+US = timedelta(microseconds=1)
+T0 = NOW - timedelta(days=1)
+T1 = NOW - timedelta(hours=1)
+
+
+def _order(at: datetime, **properties: object) -> Event:
+    return Event(profile_id="p1", metric="Placed Order", timestamp=at, properties=properties)
+
+
+def _holds_with_one_event_at(condition: EventCondition, at: datetime) -> bool:
+    return holds(condition, context(events=[_order(at)]))
+
+
+BOUNDARIES = [
+    # (window, event instant, counted?)
+    ("all_time at now", event("Placed Order").all_time(), NOW, True),
+    ("all_time after now", event("Placed Order").all_time(), NOW + US, False),
+    ("all_time long ago", event("Placed Order").all_time(), NOW - timedelta(days=9999), True),
+    (
+        "in_last start included",
+        event("Placed Order").in_last(hours=2),
+        NOW - timedelta(hours=2),
+        True,
+    ),
+    (
+        "in_last before start",
+        event("Placed Order").in_last(hours=2),
+        NOW - timedelta(hours=2) - US,
+        False,
+    ),
+    ("in_last at now", event("Placed Order").in_last(hours=2), NOW, True),
+    ("in_last after now", event("Placed Order").in_last(hours=2), NOW + US, False),
+    ("in_last minutes", event("Placed Order").in_last(minutes=5), NOW - timedelta(minutes=5), True),
+    ("in_last days", event("Placed Order").in_last(days=7), NOW - timedelta(days=7) - US, False),
+    ("in_last weeks", event("Placed Order").in_last(weeks=1), NOW - timedelta(days=7), True),
+    ("since start included", event("Placed Order").since(T0), T0, True),
+    ("since before start", event("Placed Order").since(T0), T0 - US, False),
+    ("since at now", event("Placed Order").since(T0), NOW, True),
+    ("since after now", event("Placed Order").since(T0), NOW + US, False),
+    ("after start excluded", event("Placed Order").after(T0), T0, False),
+    ("after just after start", event("Placed Order").after(T0), T0 + US, True),
+    ("after at now", event("Placed Order").after(T0), NOW, True),
+    ("after after now", event("Placed Order").after(T0), NOW + US, False),
+    ("before end excluded", event("Placed Order").before(T1), T1, False),
+    ("before just before end", event("Placed Order").before(T1), T1 - US, True),
+    (
+        "before end in future clipped to now",
+        event("Placed Order").before(NOW + timedelta(days=1)),
+        NOW + US,
+        False,
+    ),
+    (
+        "before end in future counts now",
+        event("Placed Order").before(NOW + timedelta(days=1)),
+        NOW,
+        True,
+    ),
+    ("between start included", event("Placed Order").between(T0, T1), T0, True),
+    ("between before start", event("Placed Order").between(T0, T1), T0 - US, False),
+    ("between end included", event("Placed Order").between(T0, T1), T1, True),
+    ("between after end", event("Placed Order").between(T0, T1), T1 + US, False),
+    (
+        "between clipped to now",
+        event("Placed Order").between(T0, NOW + timedelta(days=1)),
+        NOW + US,
+        False,
+    ),
+    ("between end at now", event("Placed Order").between(T0, NOW), NOW, True),
+]
+
+
+@pytest.mark.parametrize(
+    ("condition", "at", "counted"), [b[1:] for b in BOUNDARIES], ids=[b[0] for b in BOUNDARIES]
+)
+def test_window_boundary(condition: EventCondition, at: datetime, counted: bool) -> None:
+    """Each window counts an event exactly on its documented boundaries."""
+    assert _holds_with_one_event_at(condition, at) is counted
+
+
+def test_a_window_entirely_in_the_future_counts_nothing() -> None:
+    """since(a moment after now) holds for no event, and zero() holds."""
+    later = NOW + timedelta(hours=1)
+    ctx = context(events=[_order(later), _order(NOW)])
+    assert not holds(event("Placed Order").since(later), ctx)
+    assert holds(event("Placed Order").since(later).zero(), ctx)
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        (event("Placed Order"), True),
+        (event("Placed Order").at_least(3), True),
+        (event("Placed Order").at_least(4), False),
+        (event("Placed Order").at_most(3), True),
+        (event("Placed Order").at_most(2), False),
+        (event("Placed Order").exactly(3), True),
+        (event("Placed Order").exactly(2), False),
+        (event("Placed Order").zero(), False),
+        (event("Placed Order").at_least(0), True),
+        (event("Refunded").zero(), True),
+        (event("Refunded").at_most(0), True),
+        (event("Refunded"), False),
+    ],
+)
+def test_count_tests(condition: EventCondition, expected: bool) -> None:
+    """at_least, at_most, exactly and zero on three events (and none of another metric)."""
+    ctx = context(events=[_order(T0), _order(T1), _order(NOW)])
+    assert holds(condition, ctx) is expected
+
+
+def test_has_not_done_holds_without_a_profile() -> None:
+    """A ticket without profile has no events: zero() holds, at_least(1) does not."""
+    ctx = context(no_profile=True)
+    assert holds(event("Placed Order").zero(), ctx)
+    assert not holds(event("Placed Order"), ctx)
+
+
+def test_where_filters_on_the_events_own_properties() -> None:
+    """where(value__gt=100) counts only the events whose value is above 100."""
+    ctx = context(events=[_order(T1, value=120), _order(T1, value=80), _order(T1)])
+    assert holds(event("Placed Order").where(value__gt=100).exactly(1), ctx)
+    assert holds(event("Placed Order").where("value", "<=", 100).exactly(1), ctx)
+    assert holds(event("Placed Order").where(value__is_set=False).exactly(1), ctx)
+    assert holds(event("Placed Order").where(value__ne=80).exactly(2), ctx)
+
+
+def test_urgent_order_mod_recipe() -> None:
+    """The recipe: Placed Order at least once in the last 2 hours."""
+    recipe = event("Placed Order").at_least(1).in_last(hours=2)
+    assert holds(recipe, context(events=[_order(NOW - timedelta(minutes=30))]))
+    assert not holds(recipe, context(events=[_order(NOW - timedelta(hours=3))]))
+
+
+def test_where_can_read_now_through_in_last() -> None:
+    """A filter with in_last is evaluated against the context's now."""
+    ctx = context(events=[_order(T1, shipped=NOW - timedelta(hours=1))])
+    assert holds(
+        event("Placed Order").where("shipped", "in_last", {"amount": 2, "unit": "hours"}), ctx
+    )
+    later = context(
+        events=[_order(T1, shipped=NOW - timedelta(hours=1))], now=NOW + timedelta(hours=5)
+    )
+    assert not holds(
+        event("Placed Order").where("shipped", "in_last", {"amount": 2, "unit": "hours"}), later
+    )

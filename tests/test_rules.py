@@ -1,0 +1,559 @@
+"""Routing rules: evaluation order, destinations, team memberships, validation, lint."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpdesk_routing.conditions import (
+    FieldCatalogue,
+    all_of,
+    any_of,
+    event,
+    not_,
+    profile,
+    segment,
+    ticket,
+)
+from helpdesk_routing.decision import DecidedBy, RuleOutcome
+from helpdesk_routing.errors import NaiveDatetimeError, ValidationError
+from helpdesk_routing.model import Event, Profile, Team, Ticket
+from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet, SaveAsView, decide
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+
+NOW = datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
+
+TEAMS = [
+    Team(id="retention", name="Retention specialists", members=("a1",)),
+    Team(id="france", name="France Support", members=("a2",)),
+    Team(id="team-a", name="Team A", members=("a3",)),
+    Team(id="returns", name="Returns", members=("a4",), tags=frozenset({"Return"})),
+    Team(id="vip", name="VIP desk", members=("a5",), segments=frozenset({"vip"})),
+]
+
+RECIPES = RuleSet(
+    rules=(
+        RoutingRule(
+            id="churn",
+            name="Churn defense",
+            when=profile("churn_risk") == "High",
+            then=AssignToTeam(team="retention"),
+        ),
+        RoutingRule(
+            id="urgent",
+            name="Urgent order mod",
+            when=event("Placed Order").at_least(1).in_last(hours=2),
+            then=SaveAsView(view="Urgent changes"),
+        ),
+        RoutingRule(
+            id="french",
+            name="French speakers",
+            when=profile("$country") == "France",
+            then=AssignToTeam(team="france"),
+        ),
+        RoutingRule(
+            id="sms-orders",
+            name="SMS order problems",
+            when=(ticket("channel") == "sms") & ticket("tags").contains("Order"),
+            then=AssignToTeam(team="team-a"),
+        ),
+    )
+)
+
+
+def _ticket(
+    tid: str = "t1",
+    *,
+    channel: str = "email",
+    tags: set[str] | None = None,
+    profile_id: str | None = "p1",
+) -> Ticket:
+    return Ticket(
+        id=tid,
+        channel=channel,
+        tags=frozenset(tags or ()),
+        profile_id=profile_id,
+        created_at=NOW - timedelta(minutes=1),
+    )
+
+
+def _data(*profiles: Profile, events: tuple[Event, ...] = ()) -> InMemoryCustomerData:
+    return InMemoryCustomerData(profiles=profiles, events=events)
+
+
+def test_churn_defense_recipe_assigns_high_risk_customers_to_retention() -> None:
+    """Profile churn_risk equals High -> team Retention specialists."""
+    data = _data(Profile(id="p1", properties={"churn_risk": "High"}))
+    decision = decide(RECIPES, TEAMS, _ticket(), data, NOW)
+    assert (decision.team, decision.rule_id, decision.decided_by) == (
+        "retention",
+        "churn",
+        DecidedBy.RULE,
+    )
+
+
+def test_urgent_order_recipe_saves_recent_orders_to_view_without_assigning() -> None:
+    """Placed Order at least once in the last 2 hours -> view Urgent changes, no team."""
+    data = _data(
+        Profile(id="p1"),
+        events=(
+            Event(profile_id="p1", metric="Placed Order", timestamp=NOW - timedelta(minutes=90)),
+        ),
+    )
+    decision = decide(RECIPES, TEAMS, _ticket(), data, NOW)
+    assert decision.views == ("Urgent changes",)
+    assert decision.team is None
+
+
+def test_urgent_order_recipe_ignores_orders_older_than_two_hours() -> None:
+    """An order 2 h 1 min ago does not put the ticket in Urgent changes."""
+    data = _data(
+        Profile(id="p1"),
+        events=(
+            Event(
+                profile_id="p1",
+                metric="Placed Order",
+                timestamp=NOW - timedelta(hours=2, minutes=1),
+            ),
+        ),
+    )
+    assert decide(RECIPES, TEAMS, _ticket(), data, NOW).views == ()
+
+
+def test_french_speakers_recipe_routes_france_to_france_support() -> None:
+    """Profile $country equals France -> team France Support."""
+    data = _data(Profile(id="p1", properties={"$country": "France"}))
+    assert decide(RECIPES, TEAMS, _ticket(), data, NOW).team == "france"
+
+
+def test_sms_order_recipe_needs_both_channel_and_tag() -> None:
+    """channel = sms AND tags contain Order -> Team A; either alone is not enough."""
+    data = _data(Profile(id="p1"))
+    both = decide(RECIPES, TEAMS, _ticket(channel="sms", tags={"Order"}), data, NOW)
+    sms_only = decide(RECIPES, TEAMS, _ticket(channel="sms"), data, NOW)
+    tag_only = decide(RECIPES, TEAMS, _ticket(tags={"Order"}), data, NOW)
+    assert (both.team, sms_only.team, tag_only.team) == ("team-a", None, None)
+
+
+def test_first_matching_team_rule_wins_and_later_ones_are_shadowed() -> None:
+    """A French high-churn customer goes to Retention (first rule); the France rule is shadowed."""
+    data = _data(Profile(id="p1", properties={"$country": "France", "churn_risk": "High"}))
+    decision = decide(RECIPES, TEAMS, _ticket(), data, NOW)
+    outcomes = {r.rule_id: r.outcome for r in decision.rules}
+    assert decision.team == "retention"
+    assert outcomes["french"] is RuleOutcome.SHADOWED
+    assert outcomes["churn"] is RuleOutcome.APPLIED
+
+
+def test_every_matching_view_rule_applies_and_views_accumulate() -> None:
+    """Two matching view rules both apply, in rule order, alongside a team rule."""
+    rules = RuleSet(
+        rules=(
+            RoutingRule(id="v1", when=ticket("channel") == "sms", then=SaveAsView(view="SMS")),
+            RoutingRule(id="t1", when=ticket("channel") == "sms", then=AssignToTeam(team="team-a")),
+            RoutingRule(
+                id="v2", when=ticket("tags").contains("Order"), then=SaveAsView(view="Orders")
+            ),
+        )
+    )
+    decision = decide(rules, TEAMS, _ticket(channel="sms", tags={"Order"}), _data(), NOW)
+    assert decision.views == ("SMS", "Orders")
+    assert decision.team == "team-a"
+
+
+def test_disabled_rules_are_skipped() -> None:
+    """A disabled matching rule neither applies nor blocks a later rule."""
+    rules = RuleSet(
+        rules=(
+            RoutingRule(
+                id="off",
+                enabled=False,
+                when=ticket("channel") == "sms",
+                then=AssignToTeam(team="france"),
+            ),
+            RoutingRule(id="on", when=ticket("channel") == "sms", then=AssignToTeam(team="team-a")),
+        )
+    )
+    decision = decide(rules, TEAMS, _ticket(channel="sms"), _data(), NOW)
+    assert decision.team == "team-a"
+    assert decision.rules[0].outcome is RuleOutcome.DISABLED
+
+
+def test_team_tag_membership_routes_when_no_rule_chose_a_team() -> None:
+    """A ticket tagged Return goes to the Returns team through the team's tag membership."""
+    decision = decide(RuleSet(), TEAMS, _ticket(tags={"Return"}), _data(), NOW)
+    assert (decision.team, decision.decided_by, decision.membership) == (
+        "returns",
+        DecidedBy.TEAM_TAG,
+        "Return",
+    )
+
+
+def test_team_segment_membership_routes_customers_in_the_segment() -> None:
+    """A customer in segment vip goes to the VIP desk through the team's segment membership."""
+    data = _data(Profile(id="p1", segments=frozenset({"vip"})))
+    decision = decide(RuleSet(), TEAMS, _ticket(), data, NOW)
+    assert (decision.team, decision.decided_by) == ("vip", DecidedBy.TEAM_SEGMENT)
+
+
+def test_rule_team_takes_precedence_over_team_memberships() -> None:
+    """Memberships are tried only when no rule chose a team."""
+    data = _data(Profile(id="p1", properties={"churn_risk": "High"}, segments=frozenset({"vip"})))
+    decision = decide(RECIPES, TEAMS, _ticket(tags={"Return"}), data, NOW)
+    assert decision.team == "retention"
+
+
+def test_memberships_are_tried_in_team_order() -> None:
+    """With a tag of one team and a segment of an earlier one, the earlier team wins."""
+    teams = [TEAMS[4], TEAMS[3]]  # vip first, then returns
+    data = _data(Profile(id="p1", segments=frozenset({"vip"})))
+    assert decide(RuleSet(), teams, _ticket(tags={"Return"}), data, NOW).team == "vip"
+
+
+def test_ticket_without_profile_is_a_customer_with_no_data() -> None:
+    """No profile: profile tests fail, is-not-set holds, no segments, no events."""
+    rules = RuleSet(
+        rules=(
+            RoutingRule(
+                id="set", when=profile("churn_risk").is_set(), then=AssignToTeam(team="retention")
+            ),
+            RoutingRule(
+                id="unset", when=profile("churn_risk").is_not_set(), then=SaveAsView(view="new")
+            ),
+            RoutingRule(id="vip", when=segment("vip"), then=SaveAsView(view="vip")),
+        )
+    )
+    decision = decide(rules, TEAMS, _ticket(profile_id=None), _data(), NOW)
+    assert decision.team is None
+    assert decision.views == ("new",)
+
+
+def test_no_match_decides_nothing() -> None:
+    """A ticket no rule or membership matches has no team, no views and no deciding rule."""
+    decision = decide(RECIPES, TEAMS, _ticket(), _data(Profile(id="p1")), NOW)
+    assert (decision.team, decision.views, decision.rule_id, decision.decided_by) == (
+        None,
+        (),
+        None,
+        DecidedBy.NONE,
+    )
+
+
+def test_explain_says_which_rule_decided_and_why_others_did_not_match() -> None:
+    """The readable trace names the deciding rule and shows the failing condition of others."""
+    data = _data(Profile(id="p1", properties={"$country": "France", "churn_risk": "Low"}))
+    text = decide(RECIPES, TEAMS, _ticket(), data, NOW).explain()
+    assert "team 'france' chosen by rule 'french'" in text
+    assert "rule 'churn' (Churn defense) -> team:retention: not matched" in text
+    assert "churn_risk" in text
+
+
+def test_fast_path_agrees_with_explained_path() -> None:
+    """explain=False gives the same team, views and deciding rule as explain=True."""
+    data = _data(Profile(id="p1", properties={"$country": "France", "churn_risk": "High"}))
+    fast = decide(RECIPES, TEAMS, _ticket(channel="sms", tags={"Order"}), data, NOW, explain=False)
+    full = decide(RECIPES, TEAMS, _ticket(channel="sms", tags={"Order"}), data, NOW)
+    assert (fast.team, fast.views, fast.rule_id) == (full.team, full.views, full.rule_id)
+    assert [r.rule_id for r in fast.rules] == ["churn", "french", "sms-orders"]
+    assert "decided without explain" in fast.explain()
+
+
+@given(
+    country=st.sampled_from(["France", "Spain", None]),
+    risk=st.sampled_from(["High", "Low", None]),
+    channel=st.sampled_from(["sms", "email", "webchat"]),
+    tags=st.sets(st.sampled_from(["Order", "Return", "Other"])),
+    order_minutes_ago=st.one_of(st.none(), st.integers(min_value=0, max_value=300)),
+)
+def test_fast_and_explained_decisions_agree_on_random_tickets(
+    country: str | None,
+    risk: str | None,
+    channel: str,
+    tags: set[str],
+    order_minutes_ago: int | None,
+) -> None:
+    """For any ticket and profile, both evaluation paths reach the same decision."""
+    props = {k: v for k, v in {"$country": country, "churn_risk": risk}.items() if v is not None}
+    events = ()
+    if order_minutes_ago is not None:
+        ts = NOW - timedelta(minutes=order_minutes_ago)
+        events = (Event(profile_id="p1", metric="Placed Order", timestamp=ts),)
+    data = _data(Profile(id="p1", properties=props), events=events)
+    t = _ticket(channel=channel, tags=tags)
+    fast = decide(RECIPES, TEAMS, t, data, NOW, explain=False)
+    full = decide(RECIPES, TEAMS, t, data, NOW)
+    assert fast.model_dump(exclude={"rules", "explained"}) == full.model_dump(
+        exclude={"rules", "explained"}
+    )
+
+
+def test_decide_rejects_a_naive_now() -> None:
+    """now must be timezone-aware."""
+    with pytest.raises(NaiveDatetimeError, match="now must be timezone-aware"):
+        decide(RECIPES, TEAMS, _ticket(), _data(), datetime(2026, 3, 30, 9))
+
+
+def test_rule_set_round_trips_through_json_losslessly() -> None:
+    """model_dump_json then model_validate_json gives an equal rule set, also after compiling."""
+    RECIPES.compiled()
+    text = RECIPES.model_dump_json()
+    assert RuleSet.model_validate_json(text) == RECIPES
+    assert RuleSet.from_json(text) == RECIPES
+
+
+def test_duplicate_rule_ids_are_rejected_naming_both_places() -> None:
+    """Two rules with one id: an error naming the id and both positions."""
+    rule = RECIPES.rules[0]
+    with pytest.raises(
+        ValidationError, match=r"duplicate rule id 'churn' at rules\[1\] \(first at rules\[0\]\)"
+    ):
+        RuleSet.from_dict({"rules": [rule.model_dump(mode="json"), rule.model_dump(mode="json")]})
+
+
+def test_empty_group_is_rejected_naming_the_rule() -> None:
+    """An all/any group with no conditions is an error naming the rule and the group's path."""
+    data = {
+        "rules": [
+            {
+                "id": "r1",
+                "when": {"type": "all", "conditions": []},
+                "then": {"type": "save_as_view", "view": "v"},
+            }
+        ]
+    }
+    with pytest.raises(ValidationError) as info:
+        RuleSet.from_dict(data)
+    assert "r1" in str(info.value)
+
+
+def test_bad_operator_error_names_json_path_and_rule_id() -> None:
+    """A misspelt operator is one error at its JSON path, prefixed by the rule id."""
+    data = {
+        "rules": [
+            RECIPES.rules[0].model_dump(mode="json"),
+            {
+                "id": "bad",
+                "when": {"type": "ticket", "field": "channel", "op": "equalz", "value": "sms"},
+                "then": {"type": "assign_to_team", "team": "team-a"},
+            },
+        ]
+    }
+    with pytest.raises(ValidationError) as info:
+        RuleSet.from_dict(data)
+    err = info.value
+    assert err.paths == ("$.rules[1].when.op",)
+    assert err.details[0].message.startswith("rule 'bad': ")
+
+
+def test_nested_bad_field_path_has_no_union_tags() -> None:
+    """A bad operator deep in a group is reported at its plain JSON path."""
+    when = {"type": "all", "conditions": [{"type": "ticket", "field": "channel", "op": "nope"}]}
+    data = {"rules": [{"id": "r", "when": when, "then": {"type": "save_as_view", "view": "v"}}]}
+    with pytest.raises(ValidationError) as info:
+        RuleSet.from_dict(data)
+    assert info.value.paths == ("$.rules[0].when.conditions[0].op",)
+
+
+def test_bad_destination_field_path_has_no_destination_tag() -> None:
+    """An empty team name is reported at $.rules[0].then.team."""
+    then = {"type": "assign_to_team", "team": ""}
+    data = {"rules": [{"id": "r", "when": {"type": "segment", "segment": "v"}, "then": then}]}
+    with pytest.raises(ValidationError) as info:
+        RuleSet.from_dict(data)
+    assert info.value.paths == ("$.rules[0].then.team",)
+
+
+def test_unknown_destination_type_is_one_error_at_then() -> None:
+    """A destination with an unknown type is rejected at $.rules[0].then."""
+    data = {
+        "rules": [
+            {"id": "r", "when": {"type": "segment", "segment": "vip"}, "then": {"type": "teleport"}}
+        ]
+    }
+    with pytest.raises(ValidationError) as info:
+        RuleSet.from_dict(data)
+    assert info.value.paths == ("$.rules[0].then",)
+
+
+def test_invalid_json_text_is_a_validation_error() -> None:
+    """Text that is not JSON is reported at $."""
+    with pytest.raises(ValidationError, match="not JSON"):
+        RuleSet.from_json("{rules: ")
+
+
+def test_validate_against_names_rule_and_unknown_team() -> None:
+    """A rule naming a missing team is reported with the rule id and the team's path."""
+    rules = RuleSet(
+        rules=(RoutingRule(id="x", when=segment("vip"), then=AssignToTeam(team="ghosts")),)
+    )
+    with pytest.raises(ValidationError) as info:
+        rules.validate_against(TEAMS)
+    assert info.value.details[0].path == "$.rules[0].then.team"
+    assert info.value.details[0].message == "rule 'x': unknown team 'ghosts'"
+    RECIPES.validate_against(TEAMS)  # every recipe team exists: no error
+
+
+def test_lint_reports_team_rule_shadowed_by_identical_earlier_rule() -> None:
+    """A later team rule with the same condition as an earlier one can never fire."""
+    rules = RuleSet(
+        rules=(
+            RoutingRule(id="a", when=ticket("channel") == "sms", then=AssignToTeam(team="team-a")),
+            RoutingRule(id="b", when=ticket("channel") == "sms", then=AssignToTeam(team="france")),
+        )
+    )
+    issues = rules.lint()
+    assert [(i.rule_id, i.path) for i in issues] == [("b", "$.rules[1].when")]
+    assert "earlier team rule 'a'" in issues[0].message
+
+
+def test_lint_reports_team_rule_shadowed_by_broader_earlier_rule() -> None:
+    """sms AND Order after plain sms can never fire."""
+    rules = RuleSet(
+        rules=(
+            RoutingRule(id="a", when=ticket("channel") == "sms", then=AssignToTeam(team="team-a")),
+            RoutingRule(
+                id="b",
+                when=(ticket("channel") == "sms") & ticket("tags").contains("Order"),
+                then=AssignToTeam(team="france"),
+            ),
+        )
+    )
+    assert [i.rule_id for i in rules.lint()] == ["b"]
+
+
+def test_lint_does_not_report_narrower_earlier_rule_or_view_rules() -> None:
+    """A broader rule after a narrower one, and view rules, are fine."""
+    rules = RuleSet(
+        rules=(
+            RoutingRule(
+                id="a",
+                when=(ticket("channel") == "sms") & ticket("tags").contains("Order"),
+                then=AssignToTeam(team="team-a"),
+            ),
+            RoutingRule(id="b", when=ticket("channel") == "sms", then=AssignToTeam(team="france")),
+            RoutingRule(id="c", when=ticket("channel") == "sms", then=SaveAsView(view="sms")),
+        )
+    )
+    assert rules.lint() == []
+
+
+def test_lint_ignores_disabled_earlier_rules() -> None:
+    """A disabled earlier rule does not shadow anything."""
+    rules = RuleSet(
+        rules=(
+            RoutingRule(
+                id="a",
+                enabled=False,
+                when=ticket("channel") == "sms",
+                then=AssignToTeam(team="team-a"),
+            ),
+            RoutingRule(id="b", when=ticket("channel") == "sms", then=AssignToTeam(team="france")),
+        )
+    )
+    assert rules.lint() == []
+
+
+def test_lint_with_catalogue_suggests_the_likely_property() -> None:
+    """A misspelt profile property gets a did-you-mean suggestion naming the rule."""
+    rules = RuleSet(
+        rules=(
+            RoutingRule(
+                id="r", when=profile("churn_rsk") == "High", then=AssignToTeam(team="retention")
+            ),
+        )
+    )
+    catalogue = FieldCatalogue(profile_properties={"churn_risk", "$country"})
+    issues = rules.lint(catalogue=catalogue, teams=TEAMS)
+    assert len(issues) == 1
+    assert issues[0].rule_id == "r"
+    assert issues[0].path.startswith("$.rules[0].when")
+    assert "did you mean 'churn_risk'?" in issues[0].message
+
+
+def test_lint_with_teams_reports_unknown_team() -> None:
+    """lint(teams=...) reports, rather than raises, a rule naming an unknown team."""
+    rules = RuleSet(
+        rules=(RoutingRule(id="x", when=segment("vip"), then=AssignToTeam(team="ghosts")),)
+    )
+    assert [str(i) for i in rules.lint(teams=TEAMS)] == [
+        "rule 'x' ($.rules[0].then.team): unknown team 'ghosts'"
+    ]
+
+
+def test_rule_json_form_is_the_documented_shape() -> None:
+    """A rule dumps to the JSON of architecture.md: when is condition JSON, then has a type."""
+    dumped = json.loads(RECIPES.rules[3].model_dump_json())
+    assert dumped["then"] == {"type": "assign_to_team", "team": "team-a"}
+    assert dumped["when"]["type"] == "all"
+    assert dumped["when"]["conditions"][0] == {
+        "type": "ticket",
+        "field": "channel",
+        "op": "equals",
+        "value": "sms",
+    }
+
+
+_CHANNELS = ["sms", "email", "webchat"]
+_TAGS = ["Order", "Return", "VIP"]
+_leaf = st.one_of(
+    st.sampled_from(_CHANNELS).map(lambda c: ticket("channel") == c),
+    st.lists(st.sampled_from(_CHANNELS), min_size=1, max_size=2).map(
+        lambda cs: ticket("channel").is_in(cs)
+    ),
+    st.sampled_from(_TAGS).map(lambda t: ticket("tags").contains(t)),
+    st.lists(st.sampled_from(_TAGS), min_size=1, max_size=2).map(
+        lambda ts: ticket("tags").is_in(ts)
+    ),
+    st.sampled_from(["High", "Low"]).map(lambda r: profile("churn_risk") == r),
+)
+_condition = st.recursive(
+    _leaf,
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=1, max_size=3).map(lambda cs: all_of(*cs)),
+        st.lists(inner, min_size=1, max_size=3).map(lambda cs: any_of(*cs)),
+        inner.map(not_),
+    ),
+    max_leaves=6,
+)
+
+
+@st.composite
+def _rule_sets(draw: st.DrawFn) -> RuleSet:
+    conditions = draw(st.lists(_condition, min_size=1, max_size=8))
+    rules = []
+    for i, cond in enumerate(conditions):
+        then = draw(
+            st.one_of(
+                st.sampled_from(["retention", "france", "team-a"]).map(
+                    lambda t: AssignToTeam(team=t)
+                ),
+                st.sampled_from(["v1", "v2"]).map(lambda v: SaveAsView(view=v)),
+            )
+        )
+        rules.append(RoutingRule(id=f"r{i}", enabled=draw(st.booleans()), when=cond, then=then))
+    return RuleSet(rules=tuple(rules))
+
+
+@given(
+    rules=_rule_sets(),
+    channel=st.sampled_from(_CHANNELS),
+    tags=st.sets(st.sampled_from([*_TAGS, "Other"])),
+    risk=st.sampled_from(["High", "Low", None]),
+)
+def test_indexed_fast_path_agrees_with_unindexed_explained_path(
+    rules: RuleSet, channel: str, tags: set[str], risk: str | None
+) -> None:
+    """The channel/tag rule index never drops a rule that would have matched."""
+    data = _data(Profile(id="p1", properties={} if risk is None else {"churn_risk": risk}))
+    t = _ticket(channel=channel, tags=tags)
+    fast = decide(rules, TEAMS, t, data, NOW, explain=False)
+    full = decide(rules, TEAMS, t, data, NOW)
+    assert (fast.team, fast.views, fast.rule_id) == (full.team, full.views, full.rule_id)
+    applied = [
+        r.rule_id for r in full.rules if r.outcome in (RuleOutcome.APPLIED, RuleOutcome.SHADOWED)
+    ]
+    assert [r.rule_id for r in fast.rules] == applied
