@@ -1,5 +1,108 @@
-"""helpdesk_routing: exact, explainable routing and assignment of helpdesk tickets."""
+"""helpdesk_routing: exact, explainable routing and assignment of helpdesk tickets.
 
-from __future__ import annotations
+The names most users need are re-exported here::
+
+    import helpdesk_routing as hr
+    from helpdesk_routing.conditions import ticket, profile, event, segment
+
+``PostgresStore`` needs the ``postgres`` extra; psycopg is imported only when a
+PostgreSQL store is created, so ``import helpdesk_routing`` never needs it.
+"""
+
+from .allocation import Allocation, Allocator, LeastLoaded, Pool, RoundRobin
+from .audit import ReplayedState, TicketState, replay
+from .calendar import OfficeHours
+from .clock import ManualClock, SystemClock
+from .conditions import ConditionTrace, condition_json_schema, parse_condition
+from .decision import AllocationTrace, DecidedBy, RoutingDecision, RuleOutcome, RuleTrace
+from .errors import (
+    ConflictError,
+    ErrorDetail,
+    MissingExtra,
+    NaiveDatetimeError,
+    PermissionDenied,
+    RoutingError,
+    SchemaVersionError,
+    StoreError,
+    UnknownAgent,
+    UnknownTeam,
+    UnknownTicket,
+    ValidationError,
+)
+from .model import Agent, Channel, Event, Profile, Role, Team, Ticket, TicketStatus
+from .ports import Clock, CustomerData, Store, Transaction
+from .records import AuditRecord, RotationState, TicketQuery, TicketRecord
+from .router import Router
+from .rules import AssignToTeam, RoutingRule, RuleIssue, RuleSet, SaveAsView, decide
+from .stores.memory import InMemoryStore
+from .stores.memory_customer_data import InMemoryCustomerData
+from .stores.postgres import PostgresCustomerData, PostgresStore
+from .stores.sqlite import SqliteCustomerData, SqliteStore
+from .views import Page, Views
 
 __version__ = "0.1.0.dev0"
+
+__all__ = [
+    "Agent",
+    "Allocation",
+    "AllocationTrace",
+    "Allocator",
+    "AssignToTeam",
+    "AuditRecord",
+    "Channel",
+    "Clock",
+    "ConditionTrace",
+    "ConflictError",
+    "CustomerData",
+    "DecidedBy",
+    "ErrorDetail",
+    "Event",
+    "InMemoryCustomerData",
+    "InMemoryStore",
+    "LeastLoaded",
+    "ManualClock",
+    "MissingExtra",
+    "NaiveDatetimeError",
+    "OfficeHours",
+    "Page",
+    "PermissionDenied",
+    "Pool",
+    "PostgresCustomerData",
+    "PostgresStore",
+    "Profile",
+    "ReplayedState",
+    "Role",
+    "RotationState",
+    "RoundRobin",
+    "Router",
+    "RoutingDecision",
+    "RoutingError",
+    "RoutingRule",
+    "RuleIssue",
+    "RuleOutcome",
+    "RuleSet",
+    "RuleTrace",
+    "SaveAsView",
+    "SchemaVersionError",
+    "SqliteCustomerData",
+    "SqliteStore",
+    "Store",
+    "StoreError",
+    "SystemClock",
+    "Team",
+    "Ticket",
+    "TicketQuery",
+    "TicketRecord",
+    "TicketState",
+    "TicketStatus",
+    "Transaction",
+    "UnknownAgent",
+    "UnknownTeam",
+    "UnknownTicket",
+    "ValidationError",
+    "Views",
+    "condition_json_schema",
+    "decide",
+    "parse_condition",
+    "replay",
+]

@@ -1,0 +1,65 @@
+"""Clocks: the system clock, and a manual one for tests, notebooks and simulations.
+
+Both satisfy :class:`helpdesk_routing.ports.Clock`. The Router reads ``now()`` once
+per operation; nothing in the core reads a clock.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from helpdesk_routing._time import require_aware
+from helpdesk_routing.errors import ValidationError
+
+__all__ = ["ManualClock", "SystemClock"]
+
+
+class SystemClock:
+    """The real time, in UTC."""
+
+    def now(self) -> datetime:
+        """The current instant, timezone-aware, in UTC."""
+        return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock that only moves when told to: ``set`` it, or ``advance`` it.
+
+    >>> clock = ManualClock(datetime(2026, 3, 30, 9, tzinfo=UTC))
+    >>> clock.advance(minutes=5).isoformat()
+    '2026-03-30T09:05:00+00:00'
+    """
+
+    def __init__(self, start: datetime) -> None:
+        self._now = require_aware(start, "start")
+
+    def now(self) -> datetime:
+        """The instant the clock was last set or advanced to, in UTC."""
+        return self._now
+
+    def set(self, at: datetime) -> datetime:
+        """Move the clock to ``at`` (backwards too: on purpose only); returns the new time."""
+        self._now = require_aware(at, "at")
+        return self._now
+
+    def advance(
+        self,
+        delta: timedelta | None = None,
+        *,
+        days: float = 0,
+        hours: float = 0,
+        minutes: float = 0,
+        seconds: float = 0,
+    ) -> datetime:
+        """Move the clock forward by ``delta`` and/or the given amounts; returns the new time.
+
+        A negative total raises :class:`~helpdesk_routing.errors.ValidationError`:
+        going back is ``set``'s job.
+        """
+        step = (delta or timedelta()) + timedelta(
+            days=days, hours=hours, minutes=minutes, seconds=seconds
+        )
+        if step < timedelta():
+            raise ValidationError(f"cannot advance by a negative amount ({step})")
+        self._now += step
+        return self._now

@@ -1,0 +1,77 @@
+"""Who may do what: one table of action -> roles, and the presence rule.
+
+=====================  ===================================
+action                 roles
+=====================  ===================================
+edit rules             owner, admin, manager
+edit teams             owner, admin, manager
+change round robin     owner, admin, manager
+assign tickets         owner, admin, manager, support
+change ticket status   owner, admin, manager, support
+=====================  ===================================
+
+Presence is different: each agent sets only their own status, whatever their role.
+Refusals raise :class:`~helpdesk_routing.errors.PermissionDenied` with an exact message::
+
+    agent 'a3' (support) may not edit rules
+    agent 'a1' may not set the status of agent 'a2'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+
+from helpdesk_routing.errors import PermissionDenied
+from helpdesk_routing.model import Agent, Role
+
+__all__ = ["PERMISSIONS", "Action", "allowed", "require", "require_self"]
+
+
+class Action(StrEnum):
+    """Something that needs a role; the value is how refusals name it."""
+
+    EDIT_RULES = "edit rules"
+    EDIT_TEAMS = "edit teams"
+    SET_ROUND_ROBIN = "change round robin"
+    ASSIGN = "assign tickets"
+    SET_STATUS = "change ticket status"
+
+
+_MANAGERS = frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER})
+_EVERYONE = _MANAGERS | {Role.SUPPORT}
+
+PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
+    {
+        Action.EDIT_RULES: _MANAGERS,
+        Action.EDIT_TEAMS: _MANAGERS,
+        Action.SET_ROUND_ROBIN: _MANAGERS,
+        Action.ASSIGN: _EVERYONE,
+        Action.SET_STATUS: _EVERYONE,
+    }
+)
+"""The roles allowed each action (read-only)."""
+
+
+def allowed(role: Role, action: Action) -> bool:
+    """Whether ``role`` may do ``action``."""
+    return role in PERMISSIONS[action]
+
+
+def require(actor: Agent, action: Action) -> None:
+    """Raise ``PermissionDenied`` unless the actor's role may do ``action``.
+
+    >>> require(Agent(id="a3", role="support"), Action.EDIT_RULES)
+    Traceback (most recent call last):
+    ...
+    helpdesk_routing.errors.PermissionDenied: agent 'a3' (support) may not edit rules
+    """
+    if not allowed(actor.role, action):
+        raise PermissionDenied(f"agent {actor.id!r} ({actor.role.value}) may not {action.value}")
+
+
+def require_self(actor: str, agent: str) -> None:
+    """Raise ``PermissionDenied`` unless ``actor`` is ``agent``: presence is set only by oneself."""
+    if actor != agent:
+        raise PermissionDenied(f"agent {actor!r} may not set the status of agent {agent!r}")

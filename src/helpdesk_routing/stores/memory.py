@@ -1,0 +1,335 @@
+"""The in-memory store: the default :class:`~helpdesk_routing.ports.Store`, and the test fake.
+
+Everything lives in Python objects of one process. A transaction holds the store's
+lock from start to end (transactions are serialised, which is the strongest
+isolation the contract asks for) and records an undo step for every change, so a
+block that raises leaves the store exactly as it was.
+
+The store keeps, incrementally, what the Router asks for on every ticket: the sorted
+list of Online agent ids and each agent's open load, so finding the next Online agent
+costs the same with 10,000 agents as with 10.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, insort
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+
+from helpdesk_routing._time import require_aware
+from helpdesk_routing.errors import StoreError, UnknownAgent, UnknownTicket
+from helpdesk_routing.model import Agent, TicketStatus
+from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
+
+__all__ = ["InMemoryStore", "InMemoryTransaction"]
+
+_Key = tuple[datetime, str]
+
+
+def _key(record: TicketRecord) -> _Key:
+    return (record.ticket.created_at, record.ticket.id)
+
+
+def _counts_load(record: TicketRecord) -> bool:
+    return record.assignee is not None and record.ticket.status is not TicketStatus.CLOSED
+
+
+class InMemoryStore:
+    """A :class:`~helpdesk_routing.ports.Store` kept in memory; safe to share between threads.
+
+    ``agents`` are the initial agents, all Offline.
+
+    >>> store = InMemoryStore(agents=[Agent(id="a1")])
+    >>> with store.transaction() as tx:
+    ...     tx.is_online("a1")
+    False
+    """
+
+    def __init__(self, *, agents: Iterable[Agent] = ()) -> None:
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+        self._tickets: dict[str, TicketRecord] = {}
+        self._order: list[_Key] = []  # every ticket's key, sorted
+        # Secondary indexes: the ids of tickets per assignee, per team, per view, and the
+        # ids with no assignee, so a query only looks at the tickets that can match.
+        self._by_assignee: dict[str, set[str]] = {}
+        self._by_team: dict[str, set[str]] = {}
+        self._by_view: dict[str, set[str]] = {}
+        self._no_assignee: set[str] = set()
+        self._load: dict[str, int] = {}
+        self._agents: dict[str, Agent] = {}
+        self._online: list[str] = []
+        self._online_set: set[str] = set()
+        self._presence_since: dict[str, datetime] = {}
+        self._rotation: dict[str, RotationState] = {}
+        self._audit: list[AuditRecord] = []
+        # A ticket's positions in the log: an int while it has one record (most tickets;
+        # one object fewer per ticket for the garbage collector), a list after that.
+        self._audit_by_ticket: dict[str, int | list[int]] = {}
+        for agent in agents:
+            self._agents[agent.id] = agent
+
+    @contextmanager
+    def transaction(self) -> Iterator[InMemoryTransaction]:
+        """Begin a unit of work; it commits when the block ends, and is undone if it raises.
+
+        Raises :class:`~helpdesk_routing.errors.StoreError` when the same thread opens a
+        transaction inside another (the store's lock is not re-entrant on purpose).
+        """
+        me = threading.get_ident()
+        if self._owner == me:
+            raise StoreError("nested transaction: this thread already holds the store")
+        with self._lock:
+            self._owner = me
+            tx = InMemoryTransaction(self)
+            try:
+                yield tx
+            except BaseException:
+                tx._rollback()
+                raise
+            finally:
+                tx._closed = True
+                self._owner = None
+
+
+class InMemoryTransaction:
+    """One unit of work on an :class:`InMemoryStore` (the ``Transaction`` port).
+
+    Obtained from ``store.transaction()``; unusable after its block ends.
+    """
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._s = store
+        self._undo: list[Callable[[], None]] = []
+        self._closed = False
+
+    def _check(self) -> InMemoryStore:
+        if self._closed:
+            raise StoreError("the transaction has ended")
+        return self._s
+
+    def _rollback(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+    def get_ticket(self, ticket_id: str) -> TicketRecord | None:
+        """The stored record, or ``None``."""
+        return self._check()._tickets.get(ticket_id)
+
+    def add_ticket(self, record: TicketRecord) -> TicketRecord | None:
+        """Insert a new ticket; returns the stored record instead when the id exists."""
+        s = self._check()
+        existing = s._tickets.get(record.id)
+        if existing is not None:
+            return existing
+        s._tickets[record.id] = record
+        insort(s._order, _key(record))
+        self._index(record, +1)
+        self._undo.append(lambda: self._remove(record))
+        return None
+
+    def _remove(self, record: TicketRecord) -> None:
+        s = self._s
+        del s._tickets[record.id]
+        k = _key(record)
+        del s._order[bisect_left(s._order, k)]
+        self._index(record, -1)
+
+    def update_ticket(self, record: TicketRecord) -> None:
+        """Replace the stored record with the same id; ``UnknownTicket`` when none is stored."""
+        s = self._check()
+        old = s._tickets.get(record.id)
+        if old is None:
+            raise UnknownTicket(record.id)
+        self._replace(old, record)
+        self._undo.append(lambda: self._replace(record, old))
+
+    def _replace(self, old: TicketRecord, new: TicketRecord) -> None:
+        s = self._s
+        if _key(old) != _key(new):
+            del s._order[bisect_left(s._order, _key(old))]
+            insort(s._order, _key(new))
+        self._index(old, -1)
+        s._tickets[new.id] = new
+        self._index(new, +1)
+
+    def _index(self, record: TicketRecord, sign: int) -> None:
+        s = self._s
+        tid = record.id
+
+        def put(index: dict[str, set[str]], key: str) -> None:
+            if sign > 0:
+                index.setdefault(key, set()).add(tid)
+            else:
+                ids = index[key]
+                ids.discard(tid)
+                if not ids:
+                    del index[key]
+
+        if record.assignee is None:
+            if sign > 0:
+                s._no_assignee.add(tid)
+            else:
+                s._no_assignee.discard(tid)
+        else:
+            put(s._by_assignee, record.assignee)
+            if _counts_load(record):
+                s._load[record.assignee] = s._load.get(record.assignee, 0) + sign
+        if record.team is not None:
+            put(s._by_team, record.team)
+        for view in record.views:
+            put(s._by_view, view)
+
+    def find_tickets(self, query: TicketQuery) -> list[TicketRecord]:
+        """The records matching ``query``, oldest first by (created_at, id), at most ``limit``."""
+        s = self._check()
+        candidates: set[str] | None = None
+        if query.assignee is not None:
+            candidates = s._by_assignee.get(query.assignee, set())
+        for index, key in ((s._by_team, query.team), (s._by_view, query.view)):
+            if key is not None:
+                ids = index.get(key, set())
+                if candidates is None or len(ids) < len(candidates):
+                    candidates = ids
+        if query.unassigned and (candidates is None or len(s._no_assignee) < len(candidates)):
+            candidates = s._no_assignee
+        keys: Iterable[_Key]
+        if candidates is None:
+            start = 0 if query.after is None else bisect_left(s._order, query.after)
+            keys = (s._order[i] for i in range(start, len(s._order)))
+        else:
+            keys = sorted(_key(s._tickets[tid]) for tid in candidates)
+        out: list[TicketRecord] = []
+        for _, tid in keys:
+            record = s._tickets[tid]
+            if query.matches(record):
+                out.append(record)
+                if query.limit is not None and len(out) >= query.limit:
+                    break
+        return out
+
+    def open_load(self, agent_id: str) -> int:
+        """How many tickets assigned to the agent are open or pending."""
+        return self._check()._load.get(agent_id, 0)
+
+    def get_agent(self, agent_id: str) -> Agent | None:
+        """The agent, or ``None``."""
+        return self._check()._agents.get(agent_id)
+
+    def agents(self) -> list[Agent]:
+        """Every agent, ordered by id."""
+        s = self._check()
+        return [s._agents[k] for k in sorted(s._agents)]
+
+    def put_agent(self, agent: Agent) -> None:
+        """Add or replace an agent; presence is kept, a new agent starts Offline."""
+        s = self._check()
+        old = s._agents.get(agent.id)
+        s._agents[agent.id] = agent
+
+        def undo() -> None:
+            if old is None:
+                del s._agents[agent.id]
+            else:
+                s._agents[agent.id] = old
+
+        self._undo.append(undo)
+
+    def is_online(self, agent_id: str) -> bool:
+        """Whether the agent is Online (unknown agents are Offline)."""
+        return agent_id in self._check()._online_set
+
+    def set_online(self, agent_id: str, online: bool, at: datetime) -> None:
+        """Record the agent's presence from ``at`` on; raises ``UnknownAgent`` for an unknown id."""
+        s = self._check()
+        at = require_aware(at, "at")
+        if agent_id not in s._agents:
+            raise UnknownAgent(agent_id)
+        was = agent_id in s._online_set
+        since = s._presence_since.get(agent_id)
+        self._presence(agent_id, online)
+        s._presence_since[agent_id] = at
+
+        def undo() -> None:
+            self._presence(agent_id, was)
+            if since is None:
+                del s._presence_since[agent_id]
+            else:
+                s._presence_since[agent_id] = since
+
+        self._undo.append(undo)
+
+    def _presence(self, agent_id: str, online: bool) -> None:
+        s = self._s
+        if online and agent_id not in s._online_set:
+            s._online_set.add(agent_id)
+            insort(s._online, agent_id)
+        elif not online and agent_id in s._online_set:
+            s._online_set.discard(agent_id)
+            del s._online[bisect_left(s._online, agent_id)]
+
+    def online_agents(self) -> Sequence[str]:
+        """The Online agents' ids, ascending (the store's own list: do not mutate it)."""
+        return self._check()._online
+
+    def rotation(self, pool: str) -> RotationState:
+        """The pool's rotation state (a fresh one for a new pool)."""
+        return self._check()._rotation.get(pool) or RotationState()
+
+    def set_rotation(self, pool: str, state: RotationState) -> None:
+        """Store the pool's new rotation state."""
+        s = self._check()
+        old = s._rotation.get(pool)
+        s._rotation[pool] = state
+
+        def undo() -> None:
+            if old is None:
+                del s._rotation[pool]
+            else:
+                s._rotation[pool] = old
+
+        self._undo.append(undo)
+
+    def append_audit(self, record: AuditRecord) -> AuditRecord:
+        """Append to the log; returns the record with its ``seq`` (1, 2, 3, ...)."""
+        s = self._check()
+        stored = record.model_copy(update={"seq": len(s._audit) + 1})
+        s._audit.append(stored)
+        tid = stored.ticket_id
+        if tid is not None:
+            position = len(s._audit) - 1
+            before = s._audit_by_ticket.get(tid)
+            if before is None:
+                s._audit_by_ticket[tid] = position
+            elif isinstance(before, int):
+                s._audit_by_ticket[tid] = [before, position]
+            else:
+                before.append(position)
+
+        def undo() -> None:
+            s._audit.pop()
+            if tid is None:
+                return
+            if before is None:
+                del s._audit_by_ticket[tid]
+            elif isinstance(before, int):
+                s._audit_by_ticket[tid] = before
+            else:
+                before.pop()
+
+        self._undo.append(undo)
+        return stored
+
+    def audit(self, ticket_id: str | None = None) -> list[AuditRecord]:
+        """The log in ``seq`` order, all of it or one ticket's."""
+        s = self._check()
+        if ticket_id is None:
+            return list(s._audit)
+        positions = s._audit_by_ticket.get(ticket_id)
+        if positions is None:
+            return []
+        if isinstance(positions, int):
+            return [s._audit[positions]]
+        return [s._audit[i] for i in positions]

@@ -1,0 +1,73 @@
+"""The clocks: SystemClock and ManualClock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from helpdesk_routing.clock import ManualClock, SystemClock
+from helpdesk_routing.errors import NaiveDatetimeError, ValidationError
+
+T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
+
+
+def test_system_clock_is_aware_utc() -> None:
+    """SystemClock.now() is timezone-aware, in UTC."""
+    assert SystemClock().now().utcoffset() == timedelta(0)
+
+
+def test_system_clock_does_not_go_backwards() -> None:
+    """Two successive reads never go back."""
+    clock = SystemClock()
+    first = clock.now()
+    assert clock.now() >= first
+
+
+def test_manual_clock_stands_still() -> None:
+    """ManualClock returns the same instant until moved."""
+    clock = ManualClock(T0)
+    assert clock.now() == T0
+    assert clock.now() == T0
+
+
+def test_manual_clock_converts_to_utc() -> None:
+    """A start in another zone is kept as the same instant in UTC."""
+    clock = ManualClock(datetime(2026, 3, 30, 11, tzinfo=timezone(timedelta(hours=2))))
+    assert clock.now() == T0
+    assert clock.now().tzinfo is UTC
+
+
+def test_manual_clock_advance_by_delta_and_units() -> None:
+    """advance adds a timedelta and the keyword amounts, and returns the new time."""
+    clock = ManualClock(T0)
+    assert clock.advance(timedelta(hours=1), minutes=30) == T0 + timedelta(hours=1, minutes=30)
+    assert clock.advance(days=1) == T0 + timedelta(days=1, hours=1, minutes=30)
+
+
+def test_manual_clock_set_moves_anywhere() -> None:
+    """set moves the clock, backwards too."""
+    clock = ManualClock(T0)
+    assert clock.set(T0 - timedelta(days=3)) == T0 - timedelta(days=3)
+    assert clock.now() == T0 - timedelta(days=3)
+
+
+def test_manual_clock_refuses_to_advance_backwards() -> None:
+    """A negative advance raises ValidationError and leaves the clock alone."""
+    clock = ManualClock(T0)
+    with pytest.raises(ValidationError) as info:
+        clock.advance(hours=-1)
+    assert str(info.value) == "cannot advance by a negative amount (-1 day, 23:00:00)"
+    assert clock.now() == T0
+
+
+def test_manual_clock_rejects_naive_datetimes() -> None:
+    """Naive start or set raise NaiveDatetimeError naming the argument."""
+    with pytest.raises(NaiveDatetimeError) as info:
+        ManualClock(datetime(2026, 3, 30, 9))
+    assert str(info.value) == "start must be timezone-aware, got a naive datetime"
+    clock = ManualClock(T0)
+    with pytest.raises(NaiveDatetimeError) as info:
+        clock.set(datetime(2026, 3, 30, 9))
+    assert str(info.value) == "at must be timezone-aware, got a naive datetime"
+    assert clock.now() == T0

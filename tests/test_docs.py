@@ -1,0 +1,48 @@
+"""The examples in the README and the docs run, and the public surface is declared once."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+import helpdesk_routing as hr
+
+ROOT = Path(__file__).resolve().parent.parent
+FENCE = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
+DOCUMENTS = [
+    "README.md",
+    "docs/recipes.md",
+    "docs/conditions.md",
+    "docs/calendar.md",
+    "docs/assignment.md",
+]
+
+
+def _blocks(name: str) -> list[str]:
+    return FENCE.findall((ROOT / name).read_text("utf-8"))
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_python_examples_in_document_run(name: str) -> None:
+    """Every ```python block of the document runs, in order, in one namespace."""
+    blocks = _blocks(name)
+    assert blocks, f"{name} has no python examples"
+    namespace: dict[str, object] = {"__name__": f"doc_{Path(name).stem}"}
+    for i, block in enumerate(blocks):
+        code = compile(block, f"{name}[block {i}]", "exec")
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(code, namespace)
+
+
+def test_all_is_sorted_and_complete() -> None:
+    """__all__ is sorted, names only existing attributes, and covers every public name."""
+    assert list(hr.__all__) == sorted(hr.__all__)
+    for name in hr.__all__:
+        assert hasattr(hr, name), name
+    public = {n for n in vars(hr) if not n.startswith("_")}
+    modules = {n for n, v in vars(hr).items() if type(v).__name__ == "module"}
+    assert public - modules <= set(hr.__all__)
