@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -509,6 +511,13 @@ _leaf = st.one_of(
         lambda ts: ticket("tags").is_in(ts)
     ),
     st.sampled_from(["High", "Low"]).map(lambda r: profile("churn_risk") == r),
+    st.lists(st.sampled_from(["High", "Low", "Mid"]), min_size=1, max_size=2).map(
+        lambda rs: profile("churn_risk").is_in(rs)
+    ),
+    st.sampled_from(["FR", "NL"]).map(lambda c: profile("langs") == c),
+    st.sampled_from(["vip", "at-risk"]).map(segment),
+    st.sampled_from(["vip", "at-risk"]).map(lambda s: segment(s, member=False)),
+    st.sampled_from(["Placed Order"]).map(lambda m: event(m).at_least(1)),
 )
 _condition = st.recursive(
     _leaf,
@@ -517,7 +526,7 @@ _condition = st.recursive(
         st.lists(inner, min_size=1, max_size=3).map(lambda cs: any_of(*cs)),
         inner.map(not_),
     ),
-    max_leaves=6,
+    max_leaves=4,
 )
 
 
@@ -538,18 +547,124 @@ def _rule_sets(draw: st.DrawFn) -> RuleSet:
     return RuleSet(rules=tuple(rules))
 
 
+class _Risk(StrEnum):
+    HIGH = "High"
+
+
+class _OddText(str):
+    """Text that equals its content but hashes otherwise (as some str subclasses do)."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        return 1
+
+
+@pytest.mark.parametrize(
+    ("when", "channel", "tags", "properties", "segments"),
+    [
+        pytest.param(ticket("channel") == "sms", "sms", set(), {}, set(), id="channel"),
+        pytest.param(
+            ticket("channel").is_in(["sms", "email"]), "email", set(), {}, set(), id="channel-in"
+        ),
+        pytest.param(
+            ticket("tags").contains("Order"), "email", {"Order", "X"}, {}, set(), id="tag"
+        ),
+        pytest.param(
+            ticket("tags").is_in(["A", "Order"]), "email", {"Order"}, {}, set(), id="tag-in"
+        ),
+        pytest.param(
+            profile("lang") == "FR", "email", set(), {"lang": "FR"}, set(), id="profile-text"
+        ),
+        pytest.param(
+            profile("lang") == "FR",
+            "email",
+            set(),
+            {"lang": ["EN", "FR"]},
+            set(),
+            id="profile-list",
+        ),
+        pytest.param(
+            profile("lang") == "FR", "email", set(), {"lang": ("FR",)}, set(), id="profile-tuple"
+        ),
+        pytest.param(
+            profile("risk") == "High", "email", set(), {"risk": _Risk.HIGH}, set(), id="str-enum"
+        ),
+        pytest.param(
+            profile("risk") == "High",
+            "email",
+            set(),
+            {"risk": _OddText("High")},
+            set(),
+            id="str-sub",
+        ),
+        pytest.param(
+            profile("risk").is_in(["Low", "High"]),
+            "email",
+            set(),
+            {"risk": "High"},
+            set(),
+            id="profile-in",
+        ),
+        pytest.param(segment("vip"), "email", set(), {}, {"vip"}, id="segment"),
+        pytest.param(
+            (profile("risk") == "High") | (ticket("channel") == "fax"),
+            "email",
+            set(),
+            {"risk": "High"},
+            set(),
+            id="any-of-keys",
+        ),
+        pytest.param(
+            (profile("risk") == "High") & (ticket("channel") == "sms"),
+            "sms",
+            set(),
+            {"risk": "High"},
+            set(),
+            id="all-narrowest",
+        ),
+    ],
+)
+def test_indexed_rule_is_still_found_when_it_matches(
+    when: Any, channel: str, tags: set[str], properties: dict[str, Any], segments: set[str]
+) -> None:
+    """Each kind of index key still finds its rule on a matching ticket."""
+    rules = RuleSet(
+        rules=(
+            RoutingRule(id="other", when=ticket("channel") == "never", then=SaveAsView(view="no")),
+            RoutingRule(id="r", when=when, then=SaveAsView(view="yes")),
+        )
+    )
+    data = _data(Profile(id="p1", properties=properties, segments=frozenset(segments)))
+    fast = decide(rules, TEAMS, _ticket(channel=channel, tags=tags), data, NOW, explain=False)
+    assert fast.views == ("yes",)
+
+
 @given(
     rules=_rule_sets(),
     channel=st.sampled_from(_CHANNELS),
     tags=st.sets(st.sampled_from([*_TAGS, "Other"])),
-    risk=st.sampled_from(["High", "Low", None]),
+    risk=st.sampled_from(["High", "Low", None, _Risk.HIGH, 3, ["Low", "Mid"]]),
+    langs=st.sampled_from([None, "FR", ["FR", "EN"], ("NL",), 7]),
+    segments=st.sets(st.sampled_from(["vip", "at-risk", "other"])),
+    has_profile=st.booleans(),
+    ordered=st.booleans(),
 )
 def test_indexed_fast_path_agrees_with_unindexed_explained_path(
-    rules: RuleSet, channel: str, tags: set[str], risk: str | None
+    rules: RuleSet,
+    channel: str,
+    tags: set[str],
+    risk: object,
+    langs: object,
+    segments: set[str],
+    has_profile: bool,
+    ordered: bool,
 ) -> None:
-    """The channel/tag rule index never drops a rule that would have matched."""
-    data = _data(Profile(id="p1", properties={} if risk is None else {"churn_risk": risk}))
-    t = _ticket(channel=channel, tags=tags)
+    """The rule index (channel, tag, profile text, segment) never drops a rule that matches."""
+    props = {k: v for k, v in {"churn_risk": risk, "langs": langs}.items() if v is not None}
+    events = (Event(profile_id="p1", metric="Placed Order", timestamp=NOW),) if ordered else ()
+    data = _data(Profile(id="p1", properties=props, segments=frozenset(segments)), events=events)
+    t = _ticket(channel=channel, tags=tags, profile_id="p1" if has_profile else None)
     fast = decide(rules, TEAMS, t, data, NOW, explain=False)
     full = decide(rules, TEAMS, t, data, NOW)
     assert (fast.team, fast.views, fast.rule_id) == (full.team, full.views, full.rule_id)

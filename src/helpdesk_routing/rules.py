@@ -36,6 +36,8 @@ from .conditions import (
     FieldCatalogue,
     NotCondition,
     Operator,
+    ProfileCondition,
+    SegmentCondition,
     TicketCondition,
     compile_condition,
     condition_path,
@@ -43,7 +45,7 @@ from .conditions import (
 )
 from .decision import DecidedBy, RoutingDecision, RuleOutcome, RuleTrace
 from .errors import ErrorDetail, ValidationError
-from .model import Team, Ticket
+from .model import Profile, Team, Ticket
 from .ports import CustomerData
 
 __all__ = [
@@ -255,81 +257,128 @@ class RuleSet(BaseModel):
             self._compiled = [(r, compile_condition(r.when)) for r in self.rules if r.enabled]
         return self._compiled
 
-    def candidates(self, ticket: Ticket) -> list[tuple[RoutingRule, CompiledCondition]]:
-        """The enabled rules that can match ``ticket``, in order.
+    def candidates(
+        self, ticket: Ticket, profile: Profile | None
+    ) -> list[tuple[RoutingRule, CompiledCondition]]:
+        """The enabled rules that can match ``ticket`` (with the customer's ``profile``),
+        in order.
 
-        A rule whose condition requires a channel (``channel equals/in``) or a tag
-        (``tags contains/in``), itself or as a conjunct of its top-level ``all``, is
-        looked at only for tickets with that channel or tag; every other rule always is.
+        A rule whose condition requires one of a set of channels, tags, profile texts
+        (``equals``/``in``) or segments — through its conjuncts and alternatives — is
+        looked at only for tickets that have one of them; every other rule always is.
         """
         if self._index is None:
             self._index = _RuleIndex(self.compiled())
-        return self._index.candidates(ticket)
+        return self._index.candidates(ticket, profile)
 
 
-def _index_keys(cond: Condition) -> tuple[str, frozenset[str]] | None:
-    """What a condition requires of the ticket's channel or tags, when that is decidable.
+_Key = tuple[str, ...]
+"""An index key: ("channel", c), ("tag", t), ("profile", property, text) or ("segment", s)."""
 
-    Sound only because these tests are exact and case-sensitive (docs/conditions.md):
-    ``channel equals x`` holds only for channel ``x``; ``tags contains x`` only when
-    ``x`` is one of the tags.
+_SEQUENCES = (list, tuple, set, frozenset)
+
+
+def _plain(text: str) -> str:
+    # A str subclass (a StrEnum, say) compares equal to its text but may hash otherwise.
+    return text if type(text) is str else str.__str__(text)
+
+
+def _texts(op: Operator, value: Any) -> frozenset[str] | None:
+    """The texts an ``equals``/``contains`` (one) or ``in`` (several) test looks for."""
+    if op in (Operator.EQUALS, Operator.CONTAINS) and isinstance(value, str):
+        return frozenset({_plain(value)})
+    if (
+        op is Operator.IN
+        and isinstance(value, _SEQUENCES)
+        and all(isinstance(v, str) for v in value)
+    ):
+        return frozenset(_plain(v) for v in value)
+    return None
+
+
+def _requirement(cond: Condition) -> frozenset[_Key] | None:
+    """Keys of which a ticket must have at least one for ``cond`` to hold (``None``: no
+    such set is known, so the rule is always looked at).
+
+    Sound because these tests are exact and case-sensitive (docs/conditions.md):
+    ``channel equals x`` holds only for channel ``x``; ``tags contains x`` only when ``x``
+    is a tag; a profile property ``equals x`` (text) only when the value is the text ``x``
+    or a list holding it; ``in`` is any of those; segment membership only for members.
     """
     if isinstance(cond, TicketCondition):
-        value = cond.value
-        texts: frozenset[str] | None = None
-        if isinstance(value, str) and value:
-            texts = frozenset({value})
-        elif (
-            isinstance(value, list | tuple)
-            and value
-            and all(isinstance(v, str) and v for v in value)
-        ):
-            texts = frozenset(value)
-        if texts is None:
-            return None
-        if cond.field == "channel" and (
-            (cond.op is Operator.EQUALS and len(texts) == 1) or cond.op is Operator.IN
-        ):
-            return ("channel", texts)
-        if cond.field == "tags" and (
-            (cond.op in (Operator.EQUALS, Operator.CONTAINS) and len(texts) == 1)
-            or cond.op is Operator.IN
-        ):
-            return ("tag", texts)
+        if cond.field == "channel" and cond.op in (Operator.EQUALS, Operator.IN):
+            texts = _texts(cond.op, cond.value)
+            return None if texts is None else frozenset(("channel", t) for t in texts)
+        if cond.field == "tags" and cond.op in (Operator.EQUALS, Operator.CONTAINS, Operator.IN):
+            texts = _texts(cond.op, cond.value)
+            return None if texts is None else frozenset(("tag", t) for t in texts)
         return None
+    if isinstance(cond, ProfileCondition):
+        if cond.op in (Operator.EQUALS, Operator.IN):
+            texts = _texts(cond.op, cond.value)
+            if texts is not None:
+                return frozenset(("profile", cond.property, t) for t in texts)
+        return None
+    if isinstance(cond, SegmentCondition):
+        return frozenset({("segment", cond.segment)}) if cond.member else None
     if isinstance(cond, AllCondition):
-        found = [k for k in map(_index_keys, cond.conditions) if k is not None]
-        # Prefer a channel requirement: a ticket has one channel but many tags.
-        found.sort(key=lambda k: (k[0] != "channel", len(k[1])))
-        return found[0] if found else None
+        # Any one conjunct's requirement is the whole condition's: take the narrowest.
+        found = [r for r in map(_requirement, cond.conditions) if r is not None]
+        return min(found, key=len) if found else None
+    if isinstance(cond, AnyCondition):
+        union: set[_Key] = set()
+        for child in cond.conditions:
+            required = _requirement(child)
+            if required is None:
+                return None
+            union |= required
+        return frozenset(union)
     return None
 
 
 class _RuleIndex:
-    """Enabled rules by required channel / tag, so most rules are never looked at."""
+    """Enabled rules by required channel, tag, profile text or segment, so that most rules
+    are never looked at."""
 
     def __init__(self, compiled: list[tuple[RoutingRule, CompiledCondition]]) -> None:
         self._rules = compiled
         self._always: list[int] = []
-        self._by_channel: dict[str, list[int]] = {}
-        self._by_tag: dict[str, list[int]] = {}
+        self._by_key: dict[_Key, list[int]] = {}
+        properties: set[str] = set()
         for i, (rule, _) in enumerate(compiled):
-            keys = _index_keys(rule.when)
-            if keys is None:
+            required = _requirement(rule.when)
+            if required is None:
                 self._always.append(i)
                 continue
-            table = self._by_channel if keys[0] == "channel" else self._by_tag
-            for key in keys[1]:
-                table.setdefault(key, []).append(i)
-        self._flat = not self._by_channel and not self._by_tag
+            for key in required:
+                self._by_key.setdefault(key, []).append(i)
+                if key[0] == "profile":
+                    properties.add(key[1])
+        self._properties = tuple(sorted(properties))
+        self._flat = not self._by_key
 
-    def candidates(self, ticket: Ticket) -> list[tuple[RoutingRule, CompiledCondition]]:
+    def candidates(
+        self, ticket: Ticket, profile: Profile | None
+    ) -> list[tuple[RoutingRule, CompiledCondition]]:
         if self._flat:
             return self._rules
+        by_key = self._by_key
         positions = set(self._always)
-        positions.update(self._by_channel.get(ticket.channel, ()))
+        positions.update(by_key.get(("channel", ticket.channel), ()))
         for tag in ticket.tags:
-            positions.update(self._by_tag.get(tag, ()))
+            positions.update(by_key.get(("tag", tag), ()))
+        if profile is not None:
+            for segment in profile.segments:
+                positions.update(by_key.get(("segment", segment), ()))
+            values = profile.properties
+            for name in self._properties:
+                value = values.get(name)
+                if isinstance(value, str):
+                    positions.update(by_key.get(("profile", name, _plain(value)), ()))
+                elif isinstance(value, _SEQUENCES):
+                    for item in value:
+                        if isinstance(item, str):
+                            positions.update(by_key.get(("profile", name, _plain(item)), ()))
         rules = self._rules
         return [rules[i] for i in sorted(positions)]
 
@@ -400,7 +449,7 @@ def decide(
             outcome, team, rule_id = _apply(rule, cond_trace.holds, team, rule_id, views)
             traces.append(_trace(rule, outcome, cond_trace))
     else:
-        for rule, cond in rules.candidates(ticket):
+        for rule, cond in rules.candidates(ticket, profile):
             if cond(ctx):
                 outcome, team, rule_id = _apply(rule, True, team, rule_id, views)
                 traces.append(_trace(rule, outcome, None))
