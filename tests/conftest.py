@@ -24,6 +24,7 @@ from tests.adapters import (  # noqa: E402
     CustomerDataFactory,
     StoreFactory,
 )
+from tests.pg_server import postgres_dsn  # noqa: E402, F401
 
 
 def _params(names: list[str]) -> list[object]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ DOCUMENTS = [
     "docs/conditions.md",
     "docs/calendar.md",
     "docs/assignment.md",
+    "docs/stores.md",
 ]
 
 
@@ -46,3 +49,14 @@ def test_all_is_sorted_and_complete() -> None:
     public = {n for n in vars(hr) if not n.startswith("_")}
     modules = {n for n, v in vars(hr).items() if type(v).__name__ == "module"}
     assert public - modules <= set(hr.__all__)
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "examples").glob("*.py")))
+def test_example_script_runs_twice_on_one_store(script: str, tmp_path: Path) -> None:
+    """An example script runs, and again on the same directory with the same output."""
+    command = [sys.executable, str(ROOT / "examples" / script), str(tmp_path)]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    second = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip()
+    assert second.stdout == first.stdout

@@ -1,0 +1,208 @@
+"""The SQL customer-data adapters: profiles, segments and windowed event counts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+import pytest
+
+from helpdesk_routing.model import Event, Profile
+from helpdesk_routing.stores.sqlite import SqliteCustomerData
+from tests.adapters import CUSTOMER_DATA_FACTORIES
+
+T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
+PROFILES = [
+    Profile(id="p1", properties={"$country": "France", "clv": 120.5}, segments={"vip", "fr"}),
+    Profile(id="p2", segments={"vip"}),
+]
+EVENTS = [
+    *(
+        Event(
+            profile_id="p1",
+            metric="Placed Order",
+            timestamp=T0 + timedelta(minutes=m),
+            properties={"value": 10 * m, "items": ["a", "b"]},
+        )
+        for m in range(10)
+    ),
+    Event(profile_id="p1", metric="Opened Email", timestamp=T0),
+    Event(profile_id="p2", metric="Placed Order", timestamp=T0),
+]
+
+
+class SqlCustomerData(Protocol):
+    """What these tests use: the port plus the SQL adapters' own writers."""
+
+    def profile(self, profile_id: str) -> Profile | None: ...
+
+    def count_events(
+        self,
+        profile_id: str,
+        metric: str,
+        *,
+        start: datetime | None,
+        end: datetime | None,
+        where: Any = None,
+    ) -> int: ...
+
+    def add_profile(self, profile: Profile) -> None: ...
+
+    def update_profile(
+        self,
+        profile_id: str,
+        *,
+        properties: dict[str, object] | None = None,
+        segments: Any = None,
+    ) -> Profile: ...
+
+    def add_to_segment(self, profile_id: str, segment: str) -> None: ...
+
+    def remove_from_segment(self, profile_id: str, segment: str) -> None: ...
+
+    def add_event(self, event: Event) -> None: ...
+
+    def events(self, profile_id: str, metric: str | None = None) -> list[Event]: ...
+
+    def segment_members(self, segment: str) -> list[str]: ...
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    ]
+)
+def data(request: pytest.FixtureRequest) -> SqlCustomerData:
+    """A SQL customer-data adapter holding PROFILES and EVENTS."""
+    made: Any = CUSTOMER_DATA_FACTORIES[request.param](request, PROFILES, EVENTS)
+    return made  # type: ignore[no-any-return]
+
+
+def test_profiles_round_trip(data: SqlCustomerData) -> None:
+    """A stored profile reads back equal; an unknown id is None."""
+    assert data.profile("p1") == PROFILES[0]
+    assert data.profile("nobody") is None
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (None, None, 10),
+        (T0, T0 + timedelta(minutes=3), 3),  # start inclusive, end exclusive
+        (T0 + timedelta(minutes=3), None, 7),
+        (None, T0 + timedelta(minutes=1), 1),
+        (T0 + timedelta(minutes=3), T0 + timedelta(minutes=3), 0),
+        (T0 + timedelta(minutes=3, microseconds=1), T0 + timedelta(minutes=4, microseconds=1), 1),
+    ],
+)
+def test_counts_are_over_the_half_open_window(
+    data: SqlCustomerData, start: datetime | None, end: datetime | None, expected: int
+) -> None:
+    """count_events counts start <= timestamp < end, for that profile and metric only."""
+    assert data.count_events("p1", "Placed Order", start=start, end=end) == expected
+
+
+def test_windows_in_other_time_zones_mean_the_same_instants(data: SqlCustomerData) -> None:
+    """A window given in another zone counts the same events as in UTC."""
+    from zoneinfo import ZoneInfo
+
+    paris = ZoneInfo("Europe/Paris")
+    start = (T0 + timedelta(minutes=2)).astimezone(paris)
+    assert data.count_events("p1", "Placed Order", start=start, end=None) == 8
+
+
+def test_the_where_filter_sees_each_event_s_properties(data: SqlCustomerData) -> None:
+    """Only events in the window whose properties pass ``where`` are counted."""
+
+    def big(props: Any) -> bool:
+        return bool(props.get("value", 0) > 50 and props["items"] == ["a", "b"])
+
+    assert data.count_events("p1", "Placed Order", start=None, end=None, where=big) == 4
+    assert data.count_events("p1", "Placed Order", start=T0, end=T0, where=big) == 0
+
+
+def test_unknown_profiles_and_metrics_count_zero(data: SqlCustomerData) -> None:
+    """Reads never raise for unknown profiles or metrics."""
+    assert data.count_events("nobody", "Placed Order", start=None, end=None) == 0
+    assert data.count_events("p1", "Never Happened", start=None, end=None) == 0
+
+
+def test_segment_members_follow_profile_updates(data: SqlCustomerData) -> None:
+    """Replacing a profile replaces its segments; members are listed by id."""
+    assert data.segment_members("vip") == ["p1", "p2"]
+    data.add_profile(Profile(id="p1", segments={"churned"}))
+    assert data.segment_members("vip") == ["p2"]
+    assert data.segment_members("churned") == ["p1"]
+    assert data.profile("p1") == Profile(id="p1", segments={"churned"})
+
+
+def test_events_added_later_are_counted(data: SqlCustomerData) -> None:
+    """add_event makes the event count at once."""
+    data.add_event(Event(profile_id="p3", metric="Placed Order", timestamp=T0))
+    assert data.count_events("p3", "Placed Order", start=T0, end=None) == 1
+
+
+def test_sqlite_customer_data_persists_in_its_file(tmp_path: Path) -> None:
+    """Profiles and events written to a file are there when it is opened again."""
+    path = tmp_path / "data.db"
+    SqliteCustomerData(path, profiles=PROFILES, events=EVENTS).close()
+    with SqliteCustomerData(path) as data:
+        assert data.profile("p2") == PROFILES[1]
+        assert data.count_events("p1", "Placed Order", start=None, end=None) == 10
+
+
+def test_update_profile_merges_properties_and_removes_none(data: SqlCustomerData) -> None:
+    """update_profile merges properties, drops keys set to None, keeps segments unless given."""
+    updated = data.update_profile("p1", properties={"clv": None, "churn_risk": "High"})
+    assert updated == Profile(
+        id="p1", properties={"$country": "France", "churn_risk": "High"}, segments={"vip", "fr"}
+    )
+    assert data.profile("p1") == updated
+    fresh = data.update_profile("p9", segments=["new"])
+    assert fresh == Profile(id="p9", segments={"new"})
+    assert data.segment_members("new") == ["p9"]
+
+
+def test_segments_are_joined_and_left(data: SqlCustomerData) -> None:
+    """add_to_segment and remove_from_segment change one membership, also of unknown ids."""
+    data.add_to_segment("p2", "fr")
+    data.add_to_segment("p7", "fr")
+    data.remove_from_segment("p1", "fr")
+    data.remove_from_segment("nobody", "fr")
+    assert data.segment_members("fr") == ["p2", "p7"]
+    assert data.profile("p7") == Profile(id="p7", segments={"fr"})
+    assert data.profile("nobody") is None
+
+
+def test_events_are_listed_oldest_first_with_ties_in_arrival_order(data: SqlCustomerData) -> None:
+    """events() sorts by timestamp; events with equal timestamps keep their arrival order."""
+    late = Event(
+        profile_id="p5", metric="m", timestamp=T0 + timedelta(hours=1), properties={"n": 1}
+    )
+    tie_a = Event(profile_id="p5", metric="m", timestamp=T0, properties={"n": 2})
+    tie_b = Event(profile_id="p5", metric="m", timestamp=T0, properties={"n": 3})
+    other = Event(profile_id="p5", metric="x", timestamp=T0 - timedelta(hours=1))
+    for e in (late, tie_a, tie_b, other):
+        data.add_event(e)
+    assert data.events("p5", "m") == [tie_a, tie_b, late]
+    assert data.events("p5") == [other, tie_a, tie_b, late]
+
+
+def test_the_sql_adapters_answer_like_the_in_memory_one(data: SqlCustomerData) -> None:
+    """After the same writes, profile(), events() and count_events() agree with memory."""
+    from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+
+    memory = InMemoryCustomerData(profiles=PROFILES, events=EVENTS)
+    for target in (memory, data):
+        target.update_profile("p2", properties={"$country": "Sweden"})
+        target.add_to_segment("p3", "vip")
+        target.add_event(Event(profile_id="p3", metric="Placed Order", timestamp=T0))
+    for pid in ("p1", "p2", "p3", "p4"):
+        assert data.profile(pid) == memory.profile(pid)
+        assert data.events(pid) == memory.events(pid)
+        for start in (None, T0, T0 + timedelta(minutes=5)):
+            assert data.count_events(pid, "Placed Order", start=start, end=None) == (
+                memory.count_events(pid, "Placed Order", start=start, end=None)
+            )

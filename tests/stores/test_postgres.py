@@ -1,0 +1,434 @@
+"""What the PostgreSQL adapters promise beyond the port contract: schema, locks, faults."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from helpdesk_routing.errors import (
+    ConflictError,
+    SchemaVersionError,
+    StoreError,
+)
+from helpdesk_routing.model import Agent, Profile, Ticket
+from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
+from helpdesk_routing.stores import postgres as postgres_module
+from helpdesk_routing.stores.postgres import PostgresCustomerData, PostgresStore
+from tests.pg_server import _free_port
+
+T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
+
+
+def _record(tid: str, minutes: int = 0, **kw: object) -> TicketRecord:
+    ticket = Ticket(id=tid, channel="email", created_at=T0 + timedelta(minutes=minutes))
+    return TicketRecord(ticket=ticket, **kw)
+
+
+def _sql(dsn: str, sql: str) -> list[tuple[object, ...]]:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        cur = conn.execute(sql)
+        return list(cur.fetchall()) if cur.description else []
+
+
+def _with_app_name(dsn: str, name: str) -> str:
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(dsn, application_name=name)
+
+
+def _kill(dsn: str, app_name: str) -> int:
+    """Terminate every server process of connections named ``app_name``."""
+    rows = _sql(
+        dsn,
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        f"WHERE application_name = '{app_name}'",
+    )
+    return int(str(rows[0][0]))
+
+
+@pytest.fixture
+def store(pg_dsn: str) -> Iterator[PostgresStore]:
+    """A PostgreSQL store in a fresh schema, with agents a1 and a2."""
+    with PostgresStore(pg_dsn, agents=[Agent(id="a1"), Agent(id="a2")]) as s:
+        yield s
+
+
+pytestmark = pytest.mark.postgres
+
+
+def test_everything_survives_a_new_store_on_the_same_database(pg_dsn: str) -> None:
+    """A second store (as another process would open) reads what the first committed."""
+    with PostgresStore(pg_dsn, agents=[Agent(id="a1")]) as one, one.transaction() as tx:
+        tx.add_ticket(_record("t1", assignee="a1", views=frozenset({"urgent"})))
+        tx.set_online("a1", True, T0)
+        tx.set_rotation("global", RotationState(last="a1", given=1))
+        tx.append_audit(AuditRecord(at=T0, actor=None, action="routed", ticket_id="t1"))
+    with PostgresStore(pg_dsn) as two, two.transaction() as tx:
+        assert tx.get_ticket("t1") == _record("t1", assignee="a1", views=frozenset({"urgent"}))
+        assert [r.id for r in tx.find_tickets(TicketQuery(view="urgent"))] == ["t1"]
+        assert list(tx.online_agents()) == ["a1"]
+        assert tx.rotation("global") == RotationState(last="a1", given=1)
+        assert [a.action for a in tx.audit()] == ["routed"]
+
+
+def test_ids_sort_by_code_point_whatever_the_collation(store: PostgresStore) -> None:
+    """Agent and ticket ids come back in Python's order (upper case before lower, "_" between)."""
+    ids = ["b", "B", "a_1", "a1", "A", "é", "z"]
+    with store.transaction() as tx:
+        for i in ids:
+            tx.put_agent(Agent(id=i))
+            tx.set_online(i, True, T0)
+            tx.add_ticket(_record(i))
+    with store.transaction() as tx:
+        assert [a.id for a in tx.agents()] == sorted({*ids, "a1", "a2"})
+        assert list(tx.online_agents()) == sorted(ids)
+        assert [r.id for r in tx.find_tickets(TicketQuery())] == sorted(ids)
+
+
+def test_a_new_schema_gets_the_current_version(pg_dsn: str) -> None:
+    """Opening an empty schema creates the tables and records the newest version."""
+    PostgresStore(pg_dsn).close()
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(2,)]
+    assert postgres_module.SCHEMA_VERSION == 2
+
+
+def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
+    """A database whose schema version is newer than the library is refused, unchanged."""
+    with PostgresStore(pg_dsn, agents=[Agent(id="a1")]):
+        pass
+    _sql(pg_dsn, "UPDATE schema_version SET version = 7")
+    snapshot = (
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = current_schema() ORDER BY table_name"
+    )
+    before = _sql(pg_dsn, snapshot), _sql(pg_dsn, "SELECT id, agent FROM agents")
+    with pytest.raises(SchemaVersionError) as err:
+        PostgresStore(pg_dsn)
+    assert str(err.value) == (
+        "database schema version 7 is newer than this helpdesk_routing knows (2); "
+        "upgrade the library"
+    )
+    with pytest.raises(SchemaVersionError):
+        PostgresCustomerData(pg_dsn)
+    after = _sql(pg_dsn, snapshot), _sql(pg_dsn, "SELECT id, agent FROM agents")
+    assert after == before
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(7,)]
+
+
+def test_a_version_1_schema_is_migrated_and_keeps_its_data(pg_dsn: str) -> None:
+    """A schema at version 1 gets the later migrations applied, its data intact."""
+    import psycopg
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE schema_version (version integer NOT NULL)")
+        conn.execute("INSERT INTO schema_version (version) VALUES (1)")
+        for statement in postgres_module._MIGRATIONS[0][1]:
+            conn.execute(statement)
+        conn.execute(
+            "INSERT INTO agents (id, agent) VALUES (%s, %s)",
+            ("a1", Agent(id="a1").model_dump_json()),
+        )
+    with PostgresCustomerData(pg_dsn, profiles=[Profile(id="p1")]) as data:
+        assert data.profile("p1") == Profile(id="p1")
+    with PostgresStore(pg_dsn) as store, store.transaction() as tx:
+        assert tx.agents() == [Agent(id="a1")]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(2,)]
+
+
+def test_stores_opening_at_once_create_the_schema_once(pg_dsn: str) -> None:
+    """Several stores opening an empty schema together all succeed (migrations take turns)."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def open_one() -> None:
+        barrier.wait()
+        try:
+            PostgresStore(pg_dsn).close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(2,)]
+
+
+def test_an_unreachable_server_is_a_clear_error_after_bounded_attempts() -> None:
+    """Nothing listening: the store gives up after its attempts with a StoreError saying so."""
+    dsn = f"host=127.0.0.1 port={_free_port()} user=nobody dbname=nothing"
+    with pytest.raises(StoreError, match="cannot connect to PostgreSQL after 2 attempts"):
+        PostgresStore(dsn, attempts=2, connect_timeout=1)
+
+
+def test_dead_connections_between_units_of_work_are_replaced(pg_dsn: str) -> None:
+    """Connections killed while idle are replaced: the next unit of work just works."""
+    name = "victim-idle"
+    with PostgresStore(_with_app_name(pg_dsn, name), agents=[Agent(id="a1")]) as store:
+        with store.transaction() as tx:
+            tx.set_online("a1", True, T0)
+        assert _kill(pg_dsn, name) >= 1
+        with store.transaction() as tx:
+            assert list(tx.online_agents()) == ["a1"]
+
+
+def test_a_connection_lost_inside_a_unit_keeps_nothing_of_it(pg_dsn: str) -> None:
+    """A unit whose connection dies mid-way raises StoreError, and none of its writes exist."""
+    name = "victim-busy"
+
+    def unit(store: PostgresStore) -> None:
+        with store.transaction() as tx:
+            tx.add_ticket(_record("t1"))
+            tx.set_rotation("global", RotationState(given=1))
+            _kill(pg_dsn, name)
+            tx.get_ticket("t1")
+
+    with PostgresStore(_with_app_name(pg_dsn, name), agents=[Agent(id="a1")]) as store:
+        with pytest.raises(StoreError, match="lost the connection to PostgreSQL"):
+            unit(store)
+        with store.transaction() as tx:
+            assert tx.get_ticket("t1") is None
+            assert tx.rotation("global") == RotationState()
+
+
+def test_a_deadlock_is_a_conflict_and_the_loser_keeps_nothing(store: PostgresStore) -> None:
+    """Two units locking two pools in opposite orders: one wins, the other raises ConflictError."""
+    barrier = threading.Barrier(2)
+    outcome: dict[str, str] = {}
+
+    def work(name: str, first: str, second: str) -> None:
+        try:
+            with store.transaction() as tx:
+                tx.set_rotation(f"mark-{name}", RotationState(given=1))
+                tx.rotation(first)
+                barrier.wait()
+                tx.rotation(second)
+            outcome[name] = "committed"
+        except ConflictError as exc:
+            outcome[name] = f"conflict: {exc}"
+
+    threads = [
+        threading.Thread(target=work, args=("x", "p", "q")),
+        threading.Thread(target=work, args=("y", "q", "p")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(v.split(":")[0] for v in outcome.values()) == ["committed", "conflict"]
+    loser = next(k for k, v in outcome.items() if v.startswith("conflict"))
+    winner = "y" if loser == "x" else "x"
+    assert "deadlock" in outcome[loser]
+    with store.transaction() as tx:
+        assert tx.rotation(f"mark-{winner}").given == 1
+        assert tx.rotation(f"mark-{loser}") == RotationState()
+
+
+def test_waiting_for_a_lock_longer_than_the_timeout_is_a_conflict(pg_dsn: str) -> None:
+    """A rotation locked by another unit for longer than ``timeout`` gives a ConflictError."""
+    with (
+        PostgresStore(pg_dsn) as holder,
+        PostgresStore(pg_dsn, timeout=0.2) as waiter,
+        holder.transaction() as tx,
+    ):
+        tx.rotation("global")
+        with (
+            pytest.raises(ConflictError, match="stayed locked by another unit of work"),
+            waiter.transaction() as other,
+        ):
+            other.rotation("global")
+
+
+@pytest.mark.parametrize(
+    "bad_id",
+    [
+        "bad\x00id",  # refused by psycopg before it reaches the server
+        secrets.token_hex(8000),  # refused by the server: too long for the primary key index
+    ],
+)
+def test_a_failed_statement_caught_inside_the_block_is_not_committed(
+    store: PostgresStore, bad_id: str
+) -> None:
+    """A block that swallows a store error still keeps nothing: the unit raises it at its end."""
+
+    def unit() -> None:
+        with store.transaction() as tx:
+            tx.add_ticket(_record("t1"))
+            with pytest.raises(StoreError, match="PostgreSQL error"):
+                tx.add_ticket(_record(bad_id))
+
+    with pytest.raises(StoreError, match="PostgreSQL error"):
+        unit()
+    with store.transaction() as tx:
+        assert tx.get_ticket("t1") is None
+
+
+def test_nested_transactions_in_one_thread_are_refused(store: PostgresStore) -> None:
+    """A thread inside a unit of work cannot open another on the same store."""
+    with (
+        store.transaction(),
+        pytest.raises(StoreError, match="nested transaction"),
+        store.transaction(),
+    ):
+        pass
+
+
+def test_a_transaction_is_unusable_after_its_block(store: PostgresStore) -> None:
+    """Using the transaction object after the block ended raises StoreError."""
+    with store.transaction() as tx:
+        pass
+    with pytest.raises(StoreError, match="the transaction has ended"):
+        tx.get_ticket("t1")
+
+
+def test_a_closed_store_refuses_new_units_of_work(pg_dsn: str) -> None:
+    """After close(), transaction() raises StoreError."""
+    store = PostgresStore(pg_dsn)
+    store.close()
+    with pytest.raises(StoreError, match="the store is closed"), store.transaction():
+        pass
+
+
+def test_a_pool_given_by_the_caller_is_used_and_left_open(pg_dsn: str) -> None:
+    """PostgresStore(pool=...) works on the caller's pool and does not close it."""
+    from psycopg_pool import ConnectionPool
+
+    with ConnectionPool(pg_dsn, min_size=1, max_size=2, open=True) as pool:
+        with (
+            PostgresStore(pool=pool, agents=[Agent(id="a1")]) as store,
+            store.transaction() as tx,
+        ):
+            tx.add_ticket(_record("t1"))
+        with pool.connection() as conn:
+            assert conn.autocommit is False
+            row = conn.execute("SELECT count(*) FROM tickets").fetchone()
+            assert row is not None
+            assert row[0] == 1
+
+
+def test_a_dsn_and_a_pool_are_exclusive() -> None:
+    """Giving both a dsn and a pool, or neither, is a TypeError."""
+    with pytest.raises(TypeError, match="exactly one of a dsn or a pool"):
+        PostgresStore()
+
+
+@pytest.mark.parametrize("early", [True, False])
+def test_a_unit_returns_only_once_its_commit_is_on_disk(pg_dsn: str, early: bool) -> None:
+    """When transaction() returns, the WAL up to the unit's commit has been flushed."""
+    with PostgresStore(pg_dsn, release_locks_before_flush=early) as store:
+        for n in range(20):
+            with store.transaction() as tx:
+                tx.set_rotation("global", RotationState(given=n))
+                row = tx._run("SELECT pg_current_wal_insert_lsn()").fetchone()
+                assert row is not None
+                before_commit = row[0]
+            flushed = _sql(pg_dsn, "SELECT pg_current_wal_flush_lsn()")[0][0]
+            assert _lsn(str(flushed)) >= _lsn(str(before_commit))
+
+
+def _lsn(text: str) -> int:
+    high, low = text.split("/")
+    return (int(high, 16) << 32) + int(low, 16)
+
+
+def test_holding_locks_through_the_flush_keeps_rotation_steps(pg_dsn: str) -> None:
+    """With release_locks_before_flush=False, concurrent rotation steps are still all kept."""
+    with PostgresStore(pg_dsn, release_locks_before_flush=False) as store:
+
+        def work() -> None:
+            for _ in range(20):
+                with store.transaction() as tx:
+                    state = tx.rotation("global")
+                    tx.set_rotation("global", state.model_copy(update={"given": state.given + 1}))
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        with store.transaction() as tx:
+            assert tx.rotation("global").given == 80
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        TicketQuery(view="urgent", statuses=None),
+        TicketQuery(view="urgent"),
+        TicketQuery(assignee="a1"),
+        TicketQuery(team="retention"),
+        TicketQuery(unassigned=True, no_team=True),
+        TicketQuery(statuses=None, limit=10),
+    ],
+)
+def test_ticket_queries_can_be_answered_from_an_index(pg_dsn: str, query: TicketQuery) -> None:
+    """Every query the views make has an index to use: none needs to read every ticket."""
+    import psycopg
+
+    PostgresStore(pg_dsn).close()
+    sql, params = postgres_module._select_tickets(query)
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("SET enable_seqscan = off")
+        plan = " | ".join(str(r[0]) for r in conn.execute("EXPLAIN " + sql, params))
+    assert "Seq Scan" not in plan
+    assert "Index" in plan
+
+
+def test_a_role_that_may_not_flush_holds_its_locks_through_the_flush(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without EXECUTE on the flush function, the store falls back to plain commits."""
+    with PostgresStore(pg_dsn) as store:
+        assert store._db.early_release is True
+    monkeypatch.setattr(postgres_module, "_CAN_FLUSH", "SELECT false")
+    with PostgresStore(pg_dsn) as store:
+        assert store._db.early_release is False
+        with store.transaction() as tx:
+            tx.set_rotation("global", RotationState(given=3))
+        with store.transaction() as tx:
+            assert tx.rotation("global").given == 3
+
+
+def test_a_page_stays_full_when_a_row_leaves_it_while_waited_for(pg_dsn: str) -> None:
+    """find_tickets(limit=2) that waits for a ticket which then closes still returns 2 rows."""
+    from helpdesk_routing.model import TicketStatus
+
+    name = "page-reader"
+    with (
+        PostgresStore(pg_dsn) as writer,
+        PostgresStore(_with_app_name(pg_dsn, name)) as reader,
+    ):
+        with writer.transaction() as tx:
+            for i, tid in enumerate(["t1", "t2", "t3"]):
+                tx.add_ticket(_record(tid, minutes=i))
+        got: list[list[str]] = []
+
+        def read() -> None:
+            with reader.transaction() as tx:
+                got.append([r.id for r in tx.find_tickets(TicketQuery(limit=2))])
+
+        with writer.transaction() as tx:
+            record = tx.get_ticket("t2")
+            assert record is not None
+            closed = record.ticket.model_copy(update={"status": TicketStatus.CLOSED})
+            tx.update_ticket(record.model_copy(update={"ticket": closed}))
+            tx.get_ticket("t1")  # sends the deferred update
+            thread = threading.Thread(target=read)
+            thread.start()
+            waiting = (
+                "SELECT count(*) FROM pg_stat_activity "
+                f"WHERE application_name = '{name}' AND wait_event_type = 'Lock'"
+            )
+            # Commit only once the reader waits for t2's lock (or has failed).
+            while _sql(pg_dsn, waiting)[0][0] == 0 and thread.is_alive():
+                threading.Event().wait(0.01)
+        thread.join()
+    assert got == [["t1", "t3"]]

@@ -1,0 +1,253 @@
+"""What the SQLite adapters promise beyond the port contract: a file, a schema, a lock."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from helpdesk_routing.errors import ConflictError, SchemaVersionError, StoreError
+from helpdesk_routing.model import Agent, Event, Profile, Ticket
+from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
+from helpdesk_routing.stores import sqlite as sqlite_module
+from helpdesk_routing.stores.sqlite import SqliteCustomerData, SqliteStore
+
+T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
+
+
+def _record(tid: str, minutes: int = 0, **kw: object) -> TicketRecord:
+    ticket = Ticket(id=tid, channel="email", created_at=T0 + timedelta(minutes=minutes))
+    return TicketRecord(ticket=ticket, **kw)
+
+
+def _fill(store: SqliteStore) -> None:
+    with store.transaction() as tx:
+        tx.add_ticket(_record("t1", assignee="a1", views=frozenset({"urgent"})))
+        tx.set_online("a1", True, T0)
+        tx.set_rotation("global", RotationState(last="a1", given=1))
+        tx.append_audit(AuditRecord(at=T0, actor=None, action="routed", ticket_id="t1"))
+
+
+def _version(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        version = int(conn.execute("SELECT version FROM schema_version").fetchone()[0])
+    conn.close()
+    return version
+
+
+def test_everything_survives_closing_and_reopening_the_file(db_path: Path) -> None:
+    """Tickets, presence, rotation and the audit log are read back from the file."""
+    with SqliteStore(db_path, agents=[Agent(id="a1")]) as store:
+        _fill(store)
+    with SqliteStore(db_path) as store, store.transaction() as tx:
+        assert tx.get_ticket("t1") == _record("t1", assignee="a1", views=frozenset({"urgent"}))
+        assert tx.find_tickets(TicketQuery(view="urgent"))[0].id == "t1"
+        assert list(tx.online_agents()) == ["a1"]
+        assert tx.rotation("global") == RotationState(last="a1", given=1)
+        assert [a.action for a in tx.audit("t1")] == ["routed"]
+
+
+def test_reopening_with_agents_keeps_their_presence(db_path: Path) -> None:
+    """Agents given to a reopened store are updated, and an Online agent stays Online."""
+    with SqliteStore(db_path, agents=[Agent(id="a1")]) as store, store.transaction() as tx:
+        tx.set_online("a1", True, T0)
+    with (
+        SqliteStore(db_path, agents=[Agent(id="a1", name="Ann")]) as store,
+        store.transaction() as tx,
+    ):
+        assert tx.is_online("a1")
+        assert tx.get_agent("a1") == Agent(id="a1", name="Ann")
+
+
+def test_the_file_is_in_wal_mode(db_path: Path) -> None:
+    """A store's file uses the write-ahead log, so readers never wait for the writer."""
+    SqliteStore(db_path).close()
+    with sqlite3.connect(db_path) as conn:
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    conn.close()
+    assert mode == "wal"
+
+
+def test_a_new_file_gets_the_current_schema_version(db_path: Path) -> None:
+    """Opening a new file creates every table and records the newest schema version."""
+    SqliteStore(db_path).close()
+    assert _version(db_path) == sqlite_module.SCHEMA_VERSION == 2
+
+
+def test_a_newer_schema_is_refused_and_the_file_is_untouched(db_path: Path) -> None:
+    """A file whose schema version is newer than the library is refused; not a byte changes."""
+    with SqliteStore(db_path, agents=[Agent(id="a1")]) as store:
+        _fill(store)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE schema_version SET version = 7")
+    conn.close()
+    before = db_path.read_bytes()
+    with pytest.raises(SchemaVersionError) as err:
+        SqliteStore(db_path)
+    assert str(err.value) == (
+        "database schema version 7 is newer than this helpdesk_routing knows (2); "
+        "upgrade the library"
+    )
+    with pytest.raises(SchemaVersionError):
+        SqliteCustomerData(db_path)
+    assert db_path.read_bytes() == before
+
+
+def test_a_version_1_file_is_migrated_and_keeps_its_data(db_path: Path) -> None:
+    """A file at schema version 1 gets the later migrations applied, its data intact."""
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    conn.execute("INSERT INTO schema_version (version) VALUES (1)")
+    for statement in sqlite_module._MIGRATIONS[0][1]:
+        conn.execute(statement)
+    conn.execute(
+        "INSERT INTO agents (id, agent) VALUES (?, ?)", ("a1", Agent(id="a1").model_dump_json())
+    )
+    conn.close()
+    with SqliteCustomerData(db_path, profiles=[Profile(id="p1")]) as data:
+        assert data.profile("p1") == Profile(id="p1")
+    with SqliteStore(db_path) as store, store.transaction() as tx:
+        assert tx.agents() == [Agent(id="a1")]
+    assert _version(db_path) == 2
+
+
+def test_store_and_customer_data_can_share_one_file(db_path: Path) -> None:
+    """A SqliteStore and a SqliteCustomerData on the same file each see their own data."""
+    with (
+        SqliteStore(db_path, agents=[Agent(id="a1")]) as store,
+        SqliteCustomerData(db_path, profiles=[Profile(id="p1")]) as data,
+    ):
+        with store.transaction() as tx:
+            assert [a.id for a in tx.agents()] == ["a1"]
+        assert data.profile("p1") == Profile(id="p1")
+
+
+def test_a_writer_that_cannot_get_the_lock_in_time_gets_a_conflict(db_path: Path) -> None:
+    """While one unit holds the write lock, another store's unit gives up with a conflict."""
+    with SqliteStore(db_path) as holder, SqliteStore(db_path, timeout=0.2) as waiter:
+        with holder.transaction() as tx:
+            tx.set_rotation("global", RotationState(given=1))
+            with (
+                pytest.raises(ConflictError, match="stayed locked by another writer"),
+                waiter.transaction(),
+            ):
+                pass
+        with waiter.transaction() as tx:
+            assert tx.rotation("global").given == 1
+
+
+def test_a_unit_of_work_sees_the_commits_of_other_connections(db_path: Path) -> None:
+    """Units of work of two stores on one file are serialised: each sees the other's commit."""
+    with SqliteStore(db_path) as one, SqliteStore(db_path) as two:
+        for i in range(10):
+            store = one if i % 2 else two
+            with store.transaction() as tx:
+                state = tx.rotation("global")
+                tx.set_rotation("global", state.model_copy(update={"given": state.given + 1}))
+        with one.transaction() as tx:
+            assert tx.rotation("global").given == 10
+
+
+def test_nested_transactions_in_one_thread_are_refused(db_path: Path) -> None:
+    """A thread inside a unit of work cannot open another (it would wait for itself)."""
+    with (
+        SqliteStore(db_path) as store,
+        store.transaction(),
+        pytest.raises(StoreError, match="nested transaction"),
+        store.transaction(),
+    ):
+        pass
+
+
+def test_a_transaction_is_unusable_after_its_block(db_path: Path) -> None:
+    """Using the transaction object after the block ended raises StoreError."""
+    with SqliteStore(db_path) as store:
+        with store.transaction() as tx:
+            pass
+        with pytest.raises(StoreError, match="the transaction has ended"):
+            tx.get_ticket("t1")
+
+
+def test_a_closed_store_refuses_new_units_of_work(db_path: Path) -> None:
+    """After close(), transaction() raises StoreError."""
+    store = SqliteStore(db_path)
+    store.close()
+    with pytest.raises(StoreError, match="the store is closed"), store.transaction():
+        pass
+
+
+def test_an_in_memory_store_is_shared_by_its_threads() -> None:
+    """ ":memory:" is one private database: threads of the store take turns without losing steps."""
+
+    def work(store: SqliteStore) -> None:
+        for _ in range(25):
+            with store.transaction() as tx:
+                state = tx.rotation("global")
+                tx.set_rotation("global", state.model_copy(update={"given": state.given + 1}))
+
+    with SqliteStore(":memory:") as store:
+        threads = [threading.Thread(target=work, args=(store,)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        with store.transaction() as tx:
+            assert tx.rotation("global").given == 100
+
+
+def test_a_path_that_cannot_be_opened_is_a_store_error(tmp_path: Path) -> None:
+    """A file in a missing directory raises StoreError naming the path."""
+    with pytest.raises(StoreError, match="cannot open SQLite database"):
+        SqliteStore(tmp_path / "missing" / "x.db")
+
+
+def test_a_file_that_is_not_a_database_is_a_store_error(db_path: Path) -> None:
+    """A file that is not SQLite raises StoreError, and is left alone."""
+    db_path.write_bytes(b"not a database, just text" * 100)
+    with pytest.raises(StoreError, match="not a database"):
+        SqliteStore(db_path)
+    assert db_path.read_bytes() == b"not a database, just text" * 100
+
+
+def _plan(path: Path, sql: str, params: list[object]) -> str:
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+    finally:
+        conn.close()
+    return " | ".join(str(r[-1]) for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (TicketQuery(view="urgent"), "SEARCH v USING PRIMARY KEY (view=?)"),
+        (TicketQuery(assignee="a1"), "tickets_assignee"),
+        (TicketQuery(team="retention"), "tickets_team"),
+        (TicketQuery(unassigned=True, no_team=True), "SEARCH t USING INDEX tickets_"),
+        (TicketQuery(statuses=None, limit=10), "tickets_order"),
+    ],
+)
+def test_ticket_queries_are_index_scans(db_path: Path, query: TicketQuery, index: str) -> None:
+    """Views, inboxes and paging read an index, never every ticket."""
+    SqliteStore(db_path).close()
+    sql, params = sqlite_module._select_tickets(query)
+    plan = _plan(db_path, sql, params)
+    assert index in plan
+    assert "SCAN" not in plan.replace("SCAN t USING INDEX tickets_order", "")
+
+
+def test_windowed_event_counts_are_index_range_scans(db_path: Path) -> None:
+    """count_events reads the (profile, metric, timestamp) index, not the events table."""
+    SqliteCustomerData(
+        db_path, events=[Event(profile_id="p1", metric="Placed Order", timestamp=T0)]
+    ).close()
+    plan = _plan(
+        db_path,
+        "SELECT count(*) FROM events WHERE profile_id = ? AND metric = ? AND ts >= ? AND ts < ?",
+        ["p1", "Placed Order", 0, 1],
+    )
+    assert "events_lookup" in plan
