@@ -141,41 +141,37 @@ class Router:
         decision = decide(
             self._rules, self._teams, ticket, self._customer_data, now, explain=self._explain
         )
-        try:
-            with self._store.transaction() as tx:
-                existing = tx.get_ticket(ticket.id)
-                if existing is not None:
-                    return _stored_decision(existing)
-                assignee, trace = self._allocate(tx, ticket, decision.team, now)
-                final = decision.model_copy(update={"assignee": assignee, "allocation": trace})
-                record = TicketRecord(
-                    ticket=ticket,
+        with self._store.transaction() as tx:
+            # Insert first: a ticket id that is already stored (or being stored by another
+            # process, which makes this insert wait) returns its decision at once, and the
+            # pool's rotation lock is taken only after the insert, so it is held briefly.
+            record = TicketRecord(
+                ticket=ticket,
+                team=decision.team,
+                views=frozenset(decision.views),
+                decision=decision,
+            )
+            existing = tx.add_ticket(record)
+            if existing is not None:
+                return _stored_decision(existing)
+            assignee, trace = self._allocate(tx, ticket, decision.team, now)
+            final = decision.model_copy(update={"assignee": assignee, "allocation": trace})
+            tx.update_ticket(record.model_copy(update={"assignee": assignee, "decision": final}))
+            tx.append_audit(
+                AuditRecord(
+                    at=now,
+                    actor=None,
+                    action="routed",
+                    ticket_id=ticket.id,
                     team=decision.team,
                     assignee=assignee,
-                    views=frozenset(decision.views),
-                    decision=final,
+                    status=ticket.status,
+                    automatic=assignee is not None,
+                    pool=trace.pool if assignee is not None else None,
+                    detail=_routed_detail(decision),
                 )
-                existing = tx.add_ticket(record)
-                if existing is not None:
-                    # Another process stored the id after our read: undo our rotation step.
-                    raise _AlreadyStored(existing)
-                tx.append_audit(
-                    AuditRecord(
-                        at=now,
-                        actor=None,
-                        action="routed",
-                        ticket_id=ticket.id,
-                        team=decision.team,
-                        assignee=assignee,
-                        status=ticket.status,
-                        automatic=assignee is not None,
-                        pool=trace.pool if assignee is not None else None,
-                        detail=_routed_detail(decision),
-                    )
-                )
-                return final
-        except _AlreadyStored as race:
-            return _stored_decision(race.record)
+            )
+            return final
 
     def assign_waiting(self) -> list[TicketRecord]:
         """Hand out every waiting ticket someone may take now, oldest first, in rotation.
@@ -449,8 +445,11 @@ class Router:
             )
         if team is not None and team not in self._team_by_id:
             return waits(f"team {team!r} is no longer configured; the ticket waits")
+        # Read the pool before locking its rotation: the lock is held for less time, and a
+        # presence change racing with this read is no different from routing a moment earlier.
+        pool = self._pool(tx, team)
         state = tx.rotation(pool_name)
-        result = self._allocator.allocate(ticket, self._pool(tx, team), state)
+        result = self._allocator.allocate(ticket, pool, state)
         if result.agent is None:
             return waits(result.reason)
         tx.set_rotation(pool_name, result.state)
@@ -498,14 +497,6 @@ class Router:
             return True
         team = self._team_by_id.get(record.team)
         return team is not None and agent in team.members
-
-
-class _AlreadyStored(Exception):
-    """Raised inside a unit of work to roll it back when the ticket id was stored meanwhile."""
-
-    def __init__(self, record: TicketRecord) -> None:
-        super().__init__(record.id)
-        self.record = record
 
 
 def _stored_decision(record: TicketRecord) -> RoutingDecision:
