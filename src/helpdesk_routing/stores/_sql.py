@@ -1,4 +1,5 @@
-"""What the SQL stores (SQLite, PostgreSQL) share: encodings, the schema-version rule.
+"""What the SQL stores (SQLite, PostgreSQL) share: encodings, the schema-version rule,
+the :class:`Dialect` that the shared queries are written for.
 
 Records are persisted as their pydantic JSON (lossless for the records' own fields;
 values under ``Ticket.fields``, ``Profile.properties`` and ``Event.properties`` come
@@ -7,32 +8,124 @@ back as JSON values), next to the few columns that queries filter and sort on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-
-import pydantic_core
+from types import TracebackType
+from typing import Any, Protocol, Self
 
 from helpdesk_routing.errors import SchemaVersionError
-from helpdesk_routing.model import Event, Profile
-from helpdesk_routing.records import AuditRecord, TicketQuery
+from helpdesk_routing.model import Agent
+from helpdesk_routing.ports import Transaction
+from helpdesk_routing.records import AuditRecord, TicketQuery, TicketRecord
 
 __all__ = [
+    "ENDED",
+    "NESTED",
+    "Closing",
+    "Connection",
+    "Cursor",
+    "Dialect",
     "Migration",
+    "Reader",
+    "apply_migrations",
     "audit_from_json",
     "audit_to_json",
     "check_schema_version",
     "from_micros",
-    "merge_profile",
-    "properties_json",
+    "put_agents",
     "status_values",
+    "ticket_columns",
     "to_micros",
 ]
 
 Migration = tuple[int, Sequence[str]]
 """One step of a schema: the version it brings the database to, and its statements."""
 
+NESTED = "nested transaction: this thread already holds the store"
+ENDED = "the transaction has ended"
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
+
+
+class Cursor(Protocol):
+    """What the shared queries read from a ``sqlite3`` or ``psycopg`` cursor."""
+
+    def fetchone(self) -> Any:
+        """The next row, or ``None``."""
+        ...
+
+    def fetchall(self) -> list[Any]:
+        """The remaining rows."""
+        ...
+
+
+class Connection(Protocol):
+    """What the shared queries need of a ``sqlite3`` or ``psycopg`` connection."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Cursor:
+        """Run one statement."""
+        ...
+
+
+Reader = Callable[[], AbstractContextManager[Connection]]
+"""An adapter's ``read()``: a connection for single-statement reads, given back after."""
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """How one database spells what the shared queries need."""
+
+    param: str
+    """The parameter placeholder (``?`` or ``%s``)."""
+    arrival: str
+    """The ``events`` column that orders the events of one instant by arrival."""
+    lock: str
+    """The suffix that row-locks a ``SELECT`` until the unit of work ends (may be empty)."""
+    to_db: Callable[[datetime], Any]
+    """An aware datetime as the value of a timestamp column."""
+    from_db: Callable[[Any], datetime]
+    """A timestamp column's value as an aware datetime."""
+
+
+class Closing:
+    """``with`` support for an adapter: the end of the block calls its ``close()``."""
+
+    def close(self) -> None:
+        """Release what the adapter holds."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class _Opening(Protocol):
+    def transaction(self) -> AbstractContextManager[Transaction]: ...
+
+    def close(self) -> None: ...
+
+
+def put_agents(store: _Opening, agents: Iterable[Agent]) -> None:
+    """Add a new store's ``agents`` in one unit of work; close the store if that fails."""
+    agents = list(agents)
+    if agents:
+        try:
+            with store.transaction() as tx:
+                for agent in agents:
+                    tx.put_agent(agent)
+        except BaseException:
+            store.close()
+            raise
 
 
 def to_micros(value: datetime) -> int:
@@ -54,11 +147,43 @@ def check_schema_version(found: int, known: int) -> None:
         )
 
 
+def apply_migrations(
+    conn: Connection, d: Dialect, migrations: Sequence[Migration], *, exists: bool
+) -> None:
+    """Bring the schema to the newest of ``migrations``, in the caller's transaction.
+
+    ``exists``: whether the ``schema_version`` table does (how to ask is the database's own).
+    """
+    known = migrations[-1][0]
+    found = 0
+    if exists:
+        row = conn.execute("SELECT version FROM schema_version").fetchone()
+        found = int(row[0]) if row else 0
+    check_schema_version(found, known)
+    if found == known:
+        return
+    if not exists:
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        conn.execute("INSERT INTO schema_version (version) VALUES (0)")
+    for version, statements in migrations:
+        if version > found:
+            for statement in statements:
+                conn.execute(statement)
+    conn.execute(f"UPDATE schema_version SET version = {d.param}", (known,))
+
+
 def status_values(query: TicketQuery) -> list[str] | None:
     """The query's statuses as sorted column values (``None`` when any status matches)."""
     if query.statuses is None:
         return None
     return sorted(s.value for s in query.statuses)
+
+
+def ticket_columns(d: Dialect, record: TicketRecord) -> tuple[Any, ...]:
+    """The ``tickets`` columns queries filter and sort on: created, status, channel, team,
+    assignee."""
+    t = record.ticket
+    return (d.to_db(t.created_at), t.status.value, t.channel, record.team, record.assignee)
 
 
 def audit_to_json(record: AuditRecord) -> str:
@@ -69,29 +194,3 @@ def audit_to_json(record: AuditRecord) -> str:
 def audit_from_json(seq: int, text: str) -> AuditRecord:
     """An audit record read back, with the ``seq`` the store gave it."""
     return AuditRecord.model_validate_json(text).model_copy(update={"seq": seq})
-
-
-def properties_json(event: Event) -> str:
-    """An event's properties as JSON text (what a ``where`` filter is given back)."""
-    return pydantic_core.to_json(event.properties).decode()
-
-
-def merge_profile(
-    current: Profile | None,
-    profile_id: str,
-    properties: dict[str, object] | None,
-    segments: Iterable[str] | None,
-) -> Profile:
-    """``current`` with ``properties`` merged in (``None`` removes a key) and new ``segments``."""
-    base = current or Profile(id=profile_id)
-    merged = dict(base.properties)
-    for key, value in (properties or {}).items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = value
-    return Profile(
-        id=profile_id,
-        properties=merged,
-        segments=frozenset(segments) if segments is not None else base.segments,
-    )

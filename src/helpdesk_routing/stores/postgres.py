@@ -31,14 +31,12 @@ Tables live in the connection's current schema (the first of its ``search_path``
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import (
@@ -51,14 +49,19 @@ from helpdesk_routing.errors import (
 )
 from helpdesk_routing.model import Agent, Event, Profile
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
+from helpdesk_routing.stores import _sql_customer_data as _data
 from helpdesk_routing.stores._sql import (
+    ENDED,
+    NESTED,
+    Closing,
+    Dialect,
     Migration,
+    apply_migrations,
     audit_from_json,
     audit_to_json,
-    check_schema_version,
-    merge_profile,
-    properties_json,
+    put_agents,
     status_values,
+    ticket_columns,
 )
 
 if TYPE_CHECKING:
@@ -129,8 +132,6 @@ _MIGRATIONS: tuple[Migration, ...] = (
 SCHEMA_VERSION = _MIGRATIONS[-1][0]
 """The newest schema version this library writes to PostgreSQL."""
 
-_NESTED = "nested transaction: this thread already holds the store"
-_ENDED = "the transaction has ended"
 _OPEN_STATUSES = ["open", "pending"]
 # The advisory lock that serialises schema migrations: one key per schema.
 _BEGIN = "BEGIN ISOLATION LEVEL READ COMMITTED"
@@ -146,6 +147,14 @@ _CAN_FLUSH = (
     "SELECT has_function_privilege('pg_logical_emit_message(boolean, text, text)', 'EXECUTE')"
 )
 _MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(1212696661, hashtext(current_schema()))"
+
+
+def _same(value: datetime) -> datetime:
+    return value
+
+
+# psycopg adapts aware datetimes to and from timestamptz itself.
+_DIALECT = Dialect(param="%s", arrival="seq", lock=" FOR UPDATE", to_db=_same, from_db=_same)
 
 
 def _require(feature: str) -> None:
@@ -278,20 +287,7 @@ class _Database:
                     "SELECT to_regclass(format('%I.schema_version', current_schema()))"
                 ).fetchone()
                 exists = row is not None and row[0] is not None
-                found = 0
-                if exists:
-                    version = conn.execute("SELECT version FROM schema_version").fetchone()
-                    found = int(version[0]) if version else 0
-                check_schema_version(found, SCHEMA_VERSION)
-                if found < SCHEMA_VERSION:
-                    if not exists:
-                        conn.execute("CREATE TABLE schema_version (version integer NOT NULL)")
-                        conn.execute("INSERT INTO schema_version (version) VALUES (0)")
-                    for version_no, statements in _MIGRATIONS:
-                        if version_no > found:
-                            for statement in statements:
-                                conn.execute(statement)
-                    conn.execute("UPDATE schema_version SET version = %s", (SCHEMA_VERSION,))
+                apply_migrations(conn, _DIALECT, _MIGRATIONS, exists=exists)
             if self.early_release:
                 # Releasing locks before the flush needs _FLUSH; a role that may not run
                 # it holds its locks through the flush instead.
@@ -333,7 +329,7 @@ class _Database:
     def checkout(self) -> psycopg.Connection[Any]:
         """A connection for one unit of work of this thread (nested units are refused)."""
         if getattr(self._local, "active", False):
-            raise StoreError(_NESTED)
+            raise StoreError(NESTED)
         conn = self._getconn()
         self._local.active = True
         return conn
@@ -349,7 +345,7 @@ class _Database:
         import psycopg
 
         if getattr(self._local, "active", False):
-            raise StoreError(_NESTED)
+            raise StoreError(NESTED)
         last: Exception | None = None
         for _ in range(self.attempts):
             conn = self._getconn()
@@ -385,18 +381,22 @@ class _Database:
             try:
                 conn.execute("COMMIT")
             except psycopg.Error as exc:
-                if _is_connection_error(exc, conn):
-                    raise StoreError(
-                        "lost the connection to PostgreSQL while committing; the unit of work "
-                        f"may or may not have been committed: {exc}"
-                    ) from exc
-                self._rollback(conn)
-                mapped = self.error(exc, conn)
-                assert mapped is not None
-                raise mapped from exc
+                raise self.commit_error(exc, conn) from exc
         finally:
             self._local.active = False
             self._putconn(conn)
+
+    def commit_error(self, exc: psycopg.Error, conn: psycopg.Connection[Any]) -> RoutingError:
+        """The library error for a failed COMMIT; the unit is rolled back if it can be."""
+        if _is_connection_error(exc, conn):
+            return StoreError(
+                "lost the connection to PostgreSQL while committing; the unit of work "
+                f"may or may not have been committed: {exc}"
+            )
+        self._rollback(conn)
+        mapped = self.error(exc, conn)
+        assert mapped is not None
+        return mapped
 
     @staticmethod
     def _rollback(conn: psycopg.Connection[Any]) -> None:
@@ -444,7 +444,7 @@ class _Database:
             self.pool.close()
 
 
-class PostgresStore:
+class PostgresStore(Closing):
     """A :class:`~helpdesk_routing.ports.Store` in PostgreSQL, shared by many processes.
 
     Give either ``dsn`` (a libpq connection string or URL; the store opens its own
@@ -492,15 +492,7 @@ class PostgresStore:
             max_size=max_size,
             early_release=release_locks_before_flush,
         )
-        agents = list(agents)
-        if agents:
-            try:
-                with self.transaction() as tx:
-                    for agent in agents:
-                        tx.put_agent(agent)
-            except BaseException:
-                self.close()
-                raise
+        put_agents(self, agents)
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresTransaction]:
@@ -531,17 +523,6 @@ class PostgresStore:
     def close(self) -> None:
         """Close the store's connection pool (not a pool that was passed in)."""
         self._db.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class PostgresTransaction:
@@ -581,7 +562,7 @@ class PostgresTransaction:
 
     def _defer(self, sql: str, params: Sequence[Any], *, may_wait: bool) -> None:
         if self._closed:
-            raise StoreError(_ENDED)
+            raise StoreError(ENDED)
         self._wrote = True
         self._pending.append((sql, params))
         self._pending_may_wait = self._pending_may_wait or may_wait
@@ -599,7 +580,7 @@ class PostgresTransaction:
         ``locks``: the queries may wait for a row lock; a fresh audit seq is drawn after them.
         """
         if self._closed:
-            raise StoreError(_ENDED)
+            raise StoreError(ENDED)
         if locks or self._pending_may_wait:
             self._seqs.clear()
         batch = [*queries, _NEXT_SEQ] if locks else list(queries)
@@ -611,10 +592,7 @@ class PostgresTransaction:
                     cursors = [conn.execute(*batch[0])]
                 else:
                     with conn.pipeline():
-                        if not self._begun:
-                            conn.execute(_BEGIN)
-                        for q, p in self._pending:
-                            conn.execute(q, p)
+                        self._start(conn)
                         cursors = [conn.execute(q, p) for q, p in batch]
                 self._begun = True
                 self._pending.clear()
@@ -642,6 +620,13 @@ class PostgresTransaction:
                 raise mapped from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _start(self, conn: psycopg.Connection[Any]) -> None:
+        """Queue BEGIN (the first time) and the deferred writes on ``conn``'s pipeline."""
+        if not self._begun:
+            conn.execute(_BEGIN)
+        for q, p in self._pending:
+            conn.execute(q, p)
+
     def _commit(self) -> None:
         import psycopg
 
@@ -650,10 +635,7 @@ class PostgresTransaction:
         conn = self._conn
         try:
             with conn.pipeline():
-                if not self._begun:
-                    conn.execute(_BEGIN)
-                for q, p in self._pending:
-                    conn.execute(q, p)
+                self._start(conn)
                 if self._db.early_release or not self._wrote:
                     # COMMIT without waiting for the WAL flush releases the unit's row
                     # locks at once: the next process waiting for the rotation row
@@ -668,16 +650,7 @@ class PostgresTransaction:
                 else:
                     conn.execute("COMMIT")
         except psycopg.Error as exc:
-            if _is_connection_error(exc, conn):
-                raise StoreError(
-                    "lost the connection to PostgreSQL while committing; the unit of work "
-                    f"may or may not have been committed: {exc}"
-                ) from exc
-            self._begun = True
-            self._rollback()
-            mapped = self._db.error(exc, conn)
-            assert mapped is not None
-            raise mapped from exc
+            raise self._db.commit_error(exc, conn) from exc
         finally:
             self._pending.clear()
 
@@ -710,11 +683,7 @@ class PostgresTransaction:
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING RETURNING 1",
             (
                 t.id,
-                t.created_at,
-                t.status.value,
-                t.channel,
-                record.team,
-                record.assignee,
+                *ticket_columns(_DIALECT, record),
                 sorted(record.views),
                 record.model_dump_json(),
             ),
@@ -736,11 +705,7 @@ class PostgresTransaction:
             "assignee = %s, views = %s, record = %s WHERE id = %s"
         )
         params = (
-            t.created_at,
-            t.status.value,
-            t.channel,
-            record.team,
-            record.assignee,
+            *ticket_columns(_DIALECT, record),
             sorted(record.views),
             record.model_dump_json(),
             t.id,
@@ -943,13 +908,6 @@ def _select_tickets(query: TicketQuery) -> tuple[str, list[Any]]:
     return sql + " FOR UPDATE", params
 
 
-def _lock_profile(conn: psycopg.Connection[Any], profile_id: str) -> Profile | None:
-    row = conn.execute(
-        "SELECT profile FROM profiles WHERE id = %s FOR UPDATE", (profile_id,)
-    ).fetchone()
-    return None if row is None else Profile.model_validate_json(row[0])
-
-
 def _write_profiles(conn: psycopg.Connection[Any], profiles: Sequence[Profile]) -> None:
     with conn.cursor() as cur:
         cur.executemany(
@@ -967,7 +925,7 @@ def _write_profiles(conn: psycopg.Connection[Any], profiles: Sequence[Profile]) 
         )
 
 
-class PostgresCustomerData:
+class PostgresCustomerData(Closing):
     """A :class:`~helpdesk_routing.ports.CustomerData` in PostgreSQL.
 
     Takes ``dsn`` or ``pool`` like :class:`PostgresStore` and may share its database.
@@ -998,12 +956,7 @@ class PostgresCustomerData:
             min_size=min_size,
             max_size=max_size,
         )
-        try:
-            self.add_profiles(profiles)
-            self.add_events(events)
-        except BaseException:
-            self.close()
-            raise
+        _data.fill(self, profiles, events)
 
     def add_profiles(self, profiles: Iterable[Profile]) -> None:
         """Add profiles, or replace those with the same ids (events are kept); one transaction."""
@@ -1026,30 +979,30 @@ class PostgresCustomerData:
         """Merge ``properties`` into the profile (a ``None`` value removes the key) and
         replace its segments when given; an unknown id starts an empty profile."""
         with self._db.unit() as conn:
-            current = _lock_profile(conn, profile_id)
-            updated = merge_profile(current, profile_id, properties, segments)
+            current = _data.select_profile(conn, _DIALECT, profile_id, lock=True)
+            updated = _data.merge_profile(current, profile_id, properties, segments)
             _write_profiles(conn, [updated])
         return updated
 
     def add_to_segment(self, profile_id: str, segment: str) -> None:
         """Put the profile in ``segment`` (an unknown id starts an empty profile)."""
         with self._db.unit() as conn:
-            current = _lock_profile(conn, profile_id) or Profile(id=profile_id)
-            if segment not in current.segments:
-                segments = current.segments | {segment}
-                _write_profiles(conn, [current.model_copy(update={"segments": segments})])
+            current = _data.select_profile(conn, _DIALECT, profile_id, lock=True)
+            updated = _data.with_segment(current, profile_id, segment)
+            if updated is not None:
+                _write_profiles(conn, [updated])
 
     def remove_from_segment(self, profile_id: str, segment: str) -> None:
         """Take the profile out of ``segment`` (nothing happens when it is not in it)."""
         with self._db.unit() as conn:
-            current = _lock_profile(conn, profile_id)
-            if current is not None and segment in current.segments:
-                segments = current.segments - {segment}
-                _write_profiles(conn, [current.model_copy(update={"segments": segments})])
+            current = _data.select_profile(conn, _DIALECT, profile_id, lock=True)
+            updated = _data.without_segment(current, segment)
+            if updated is not None:
+                _write_profiles(conn, [updated])
 
     def add_events(self, events: Iterable[Event]) -> None:
         """Record events (in any order of time), all in one transaction."""
-        rows = [(e.profile_id, e.metric, e.timestamp, properties_json(e)) for e in events]
+        rows = _data.event_rows(_DIALECT, events)
         if rows:
             with self._db.unit() as conn, conn.cursor() as cur:
                 cur.executemany(
@@ -1064,34 +1017,16 @@ class PostgresCustomerData:
 
     def events(self, profile_id: str, metric: str | None = None) -> list[Event]:
         """The profile's events (of one metric, or all), oldest first (ties in arrival order)."""
-        sql = "SELECT metric, ts, properties FROM events WHERE profile_id = %s"
-        params: list[Any] = [profile_id]
-        if metric is not None:
-            sql += " AND metric = %s"
-            params.append(metric)
-        with self._db.read() as conn:
-            rows = conn.execute(sql + " ORDER BY ts, seq", params).fetchall()
-        return [
-            Event(profile_id=profile_id, metric=m, timestamp=ts, properties=json.loads(props))
-            for m, ts, props in rows
-        ]
+        return _data.select_events(self._db.read, _DIALECT, profile_id, metric)
 
     def profile(self, profile_id: str) -> Profile | None:
         """The profile with this id, or ``None``."""
         with self._db.read() as conn:
-            row = conn.execute(
-                "SELECT profile FROM profiles WHERE id = %s", (profile_id,)
-            ).fetchone()
-        return None if row is None else Profile.model_validate_json(row[0])
+            return _data.select_profile(conn, _DIALECT, profile_id)
 
     def segment_members(self, segment: str) -> list[str]:
         """The ids of the profiles in ``segment``, ascending."""
-        with self._db.read() as conn:
-            rows = conn.execute(
-                "SELECT profile_id FROM profile_segments WHERE segment = %s ORDER BY profile_id",
-                (segment,),
-            ).fetchall()
-        return [row[0] for row in rows]
+        return _data.select_segment_members(self._db.read, _DIALECT, segment)
 
     def count_events(
         self,
@@ -1103,39 +1038,8 @@ class PostgresCustomerData:
         where: Callable[[Mapping[str, Any]], bool] | None = None,
     ) -> int:
         """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``."""
-        bounds = "profile_id = %s AND metric = %s"
-        params: list[Any] = [profile_id, metric]
-        if start is not None:
-            bounds += " AND ts >= %s"
-            params.append(require_aware(start, "start"))
-        if end is not None:
-            bounds += " AND ts < %s"
-            params.append(require_aware(end, "end"))
-        with self._db.read() as conn:
-            if where is None:
-                row = conn.execute(
-                    f"SELECT count(*) FROM events WHERE {bounds}",
-                    params,
-                ).fetchone()
-                assert row is not None
-                return int(row[0])
-            rows = conn.execute(
-                f"SELECT properties FROM events WHERE {bounds}",
-                params,
-            ).fetchall()
-        return sum(1 for (text,) in rows if where(json.loads(text)))
+        return _data.count_events(self._db.read, _DIALECT, profile_id, metric, start, end, where)
 
     def close(self) -> None:
         """Close the connection pool (not a pool that was passed in)."""
         self._db.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -19,7 +19,6 @@ schema is newer than this library is refused with
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
@@ -27,8 +26,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import (
@@ -40,15 +38,20 @@ from helpdesk_routing.errors import (
 )
 from helpdesk_routing.model import Agent, Event, Profile
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
+from helpdesk_routing.stores import _sql_customer_data as _data
 from helpdesk_routing.stores._sql import (
+    ENDED,
+    NESTED,
+    Closing,
+    Dialect,
     Migration,
+    apply_migrations,
     audit_from_json,
     audit_to_json,
-    check_schema_version,
     from_micros,
-    merge_profile,
-    properties_json,
+    put_agents,
     status_values,
+    ticket_columns,
     to_micros,
 )
 
@@ -112,10 +115,11 @@ _MIGRATIONS: tuple[Migration, ...] = (
 SCHEMA_VERSION = _MIGRATIONS[-1][0]
 """The newest schema version this library writes to SQLite files."""
 
-_NESTED = "nested transaction: this thread already holds the store"
 _CLOSED = "the store is closed"
-_ENDED = "the transaction has ended"
 _OPEN_STATUSES = ("open", "pending")
+# A unit of work holds the database's write lock from BEGIN IMMEDIATE on, so a read in
+# it needs no row lock.
+_DIALECT = Dialect(param="?", arrival="rowid", lock="", to_db=to_micros, from_db=from_micros)
 
 
 def _is_locked(exc: sqlite3.Error) -> bool:
@@ -211,7 +215,7 @@ class _Database:
     def begin(self) -> sqlite3.Connection:
         """A connection inside a fresh ``BEGIN IMMEDIATE`` transaction (the write lock held)."""
         if getattr(self._local, "active", False):
-            raise StoreError(_NESTED)
+            raise StoreError(NESTED)
         conn = self.acquire()
         try:
             self._begin_immediate(conn)
@@ -313,24 +317,10 @@ class _Database:
         exists = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
         ).fetchone()
-        found = 0
-        if exists:
-            row = conn.execute("SELECT version FROM schema_version").fetchone()
-            found = int(row[0]) if row else 0
-        check_schema_version(found, SCHEMA_VERSION)
-        if found == SCHEMA_VERSION:
-            return
-        if not exists:
-            conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-            conn.execute("INSERT INTO schema_version (version) VALUES (0)")
-        for version, statements in _MIGRATIONS:
-            if version > found:
-                for statement in statements:
-                    conn.execute(statement)
-        conn.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
+        apply_migrations(conn, _DIALECT, _MIGRATIONS, exists=exists is not None)
 
 
-class SqliteStore:
+class SqliteStore(Closing):
     """A :class:`~helpdesk_routing.ports.Store` in a SQLite file (or ``":memory:"``).
 
     ``agents`` are added (or updated, keeping their presence) when the store opens.
@@ -355,15 +345,7 @@ class SqliteStore:
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
     ) -> None:
         self._db = _Database(path, timeout, synchronous)
-        agents = list(agents)
-        if agents:
-            try:
-                with self.transaction() as tx:
-                    for agent in agents:
-                        tx.put_agent(agent)
-            except BaseException:
-                self.close()
-                raise
+        put_agents(self, agents)
 
     @property
     def path(self) -> str:
@@ -400,17 +382,6 @@ class SqliteStore:
         """Close the store's connections. Units of work still running finish first."""
         self._db.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
 
 class SqliteTransaction:
     """One unit of work on a :class:`SqliteStore` (the ``Transaction`` port).
@@ -426,7 +397,7 @@ class SqliteTransaction:
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         if self._closed:
-            raise StoreError(_ENDED)
+            raise StoreError(ENDED)
         try:
             return self._conn.execute(sql, params)
         except sqlite3.Error as exc:
@@ -437,7 +408,7 @@ class SqliteTransaction:
 
     def _many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         if self._closed:
-            raise StoreError(_ENDED)
+            raise StoreError(ENDED)
         try:
             self._conn.executemany(sql, rows)
         except sqlite3.Error as exc:
@@ -457,15 +428,7 @@ class SqliteTransaction:
         cur = self._run(
             "INSERT INTO tickets (id, created, status, channel, team, assignee, record) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-            (
-                t.id,
-                to_micros(t.created_at),
-                t.status.value,
-                t.channel,
-                record.team,
-                record.assignee,
-                record.model_dump_json(),
-            ),
+            (t.id, *ticket_columns(_DIALECT, record), record.model_dump_json()),
         )
         if cur.rowcount == 0:
             return self.get_ticket(t.id)
@@ -478,15 +441,7 @@ class SqliteTransaction:
         cur = self._run(
             "UPDATE tickets SET created = ?, status = ?, channel = ?, team = ?, assignee = ?, "
             "record = ? WHERE id = ?",
-            (
-                to_micros(t.created_at),
-                t.status.value,
-                t.channel,
-                record.team,
-                record.assignee,
-                record.model_dump_json(),
-                t.id,
-            ),
+            (*ticket_columns(_DIALECT, record), record.model_dump_json(), t.id),
         )
         if cur.rowcount == 0:
             raise UnknownTicket(t.id)
@@ -633,7 +588,7 @@ def _select_tickets(query: TicketQuery) -> tuple[str, list[Any]]:
     return sql, params
 
 
-class SqliteCustomerData:
+class SqliteCustomerData(Closing):
     """A :class:`~helpdesk_routing.ports.CustomerData` in a SQLite file (or ``":memory:"``).
 
     May share its file with a :class:`SqliteStore`. Events are indexed on
@@ -655,12 +610,7 @@ class SqliteCustomerData:
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
     ) -> None:
         self._db = _Database(path, timeout, synchronous)
-        try:
-            self.add_profiles(profiles)
-            self.add_events(events)
-        except BaseException:
-            self.close()
-            raise
+        _data.fill(self, profiles, events)
 
     @property
     def path(self) -> str:
@@ -689,32 +639,26 @@ class SqliteCustomerData:
         """Merge ``properties`` into the profile (a ``None`` value removes the key) and
         replace its segments when given; an unknown id starts an empty profile."""
         with self._db.write() as conn:
-            updated = merge_profile(
-                self._read_profile(conn, profile_id), profile_id, properties, segments
-            )
+            current = _data.select_profile(conn, _DIALECT, profile_id)
+            updated = _data.merge_profile(current, profile_id, properties, segments)
             self._write_profile(conn, updated)
         return updated
 
     def add_to_segment(self, profile_id: str, segment: str) -> None:
         """Put the profile in ``segment`` (an unknown id starts an empty profile)."""
         with self._db.write() as conn:
-            current = self._read_profile(conn, profile_id) or Profile(id=profile_id)
-            if segment not in current.segments:
-                segments = current.segments | {segment}
-                self._write_profile(conn, current.model_copy(update={"segments": segments}))
+            current = _data.select_profile(conn, _DIALECT, profile_id)
+            updated = _data.with_segment(current, profile_id, segment)
+            if updated is not None:
+                self._write_profile(conn, updated)
 
     def remove_from_segment(self, profile_id: str, segment: str) -> None:
         """Take the profile out of ``segment`` (nothing happens when it is not in it)."""
         with self._db.write() as conn:
-            current = self._read_profile(conn, profile_id)
-            if current is not None and segment in current.segments:
-                segments = current.segments - {segment}
-                self._write_profile(conn, current.model_copy(update={"segments": segments}))
-
-    @staticmethod
-    def _read_profile(conn: sqlite3.Connection, profile_id: str) -> Profile | None:
-        row = conn.execute("SELECT profile FROM profiles WHERE id = ?", (profile_id,)).fetchone()
-        return None if row is None else Profile.model_validate_json(row[0])
+            current = _data.select_profile(conn, _DIALECT, profile_id)
+            updated = _data.without_segment(current, segment)
+            if updated is not None:
+                self._write_profile(conn, updated)
 
     @staticmethod
     def _write_profile(conn: sqlite3.Connection, p: Profile) -> None:
@@ -731,9 +675,7 @@ class SqliteCustomerData:
 
     def add_events(self, events: Iterable[Event]) -> None:
         """Record events (in any order of time), all in one transaction."""
-        rows = [
-            (e.profile_id, e.metric, to_micros(e.timestamp), properties_json(e)) for e in events
-        ]
+        rows = _data.event_rows(_DIALECT, events)
         if rows:
             with self._db.write() as conn:
                 conn.executemany(
@@ -747,39 +689,16 @@ class SqliteCustomerData:
 
     def events(self, profile_id: str, metric: str | None = None) -> list[Event]:
         """The profile's events (of one metric, or all), oldest first (ties in arrival order)."""
-        sql = "SELECT metric, ts, properties FROM events WHERE profile_id = ?"
-        params: list[Any] = [profile_id]
-        if metric is not None:
-            sql += " AND metric = ?"
-            params.append(metric)
-        with self._db.read() as conn:
-            rows = conn.execute(sql + " ORDER BY ts, rowid", params).fetchall()
-        return [
-            Event(
-                profile_id=profile_id,
-                metric=m,
-                timestamp=from_micros(ts),
-                properties=json.loads(props),
-            )
-            for m, ts, props in rows
-        ]
+        return _data.select_events(self._db.read, _DIALECT, profile_id, metric)
 
     def profile(self, profile_id: str) -> Profile | None:
         """The profile with this id, or ``None``."""
         with self._db.read() as conn:
-            row = conn.execute(
-                "SELECT profile FROM profiles WHERE id = ?", (profile_id,)
-            ).fetchone()
-        return None if row is None else Profile.model_validate_json(row[0])
+            return _data.select_profile(conn, _DIALECT, profile_id)
 
     def segment_members(self, segment: str) -> list[str]:
         """The ids of the profiles in ``segment``, ascending."""
-        with self._db.read() as conn:
-            rows = conn.execute(
-                "SELECT profile_id FROM profile_segments WHERE segment = ? ORDER BY profile_id",
-                (segment,),
-            ).fetchall()
-        return [row[0] for row in rows]
+        return _data.select_segment_members(self._db.read, _DIALECT, segment)
 
     def count_events(
         self,
@@ -791,32 +710,8 @@ class SqliteCustomerData:
         where: Callable[[Mapping[str, Any]], bool] | None = None,
     ) -> int:
         """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``."""
-        bounds = "profile_id = ? AND metric = ?"
-        params: list[Any] = [profile_id, metric]
-        if start is not None:
-            bounds += " AND ts >= ?"
-            params.append(to_micros(require_aware(start, "start")))
-        if end is not None:
-            bounds += " AND ts < ?"
-            params.append(to_micros(require_aware(end, "end")))
-        with self._db.read() as conn:
-            if where is None:
-                row = conn.execute(f"SELECT count(*) FROM events WHERE {bounds}", params)
-                return int(row.fetchone()[0])
-            rows = conn.execute(f"SELECT properties FROM events WHERE {bounds}", params).fetchall()
-        return sum(1 for (text,) in rows if where(json.loads(text)))
+        return _data.count_events(self._db.read, _DIALECT, profile_id, metric, start, end, where)
 
     def close(self) -> None:
         """Close the connections."""
         self._db.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -1,0 +1,161 @@
+"""The :class:`~helpdesk_routing.ports.CustomerData` logic both SQL adapters share:
+reading profiles and events, changing a profile, written once for a
+:class:`~helpdesk_routing.stores._sql.Dialect`. Writing profiles and events stays in each
+adapter (batching differs).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+import pydantic_core
+
+from helpdesk_routing._time import require_aware
+from helpdesk_routing.model import Event, Profile
+from helpdesk_routing.stores._sql import Connection, Dialect, Reader
+
+__all__ = [
+    "count_events",
+    "event_rows",
+    "fill",
+    "merge_profile",
+    "properties_json",
+    "select_events",
+    "select_profile",
+    "select_segment_members",
+    "with_segment",
+    "without_segment",
+]
+
+
+class _Filling(Protocol):
+    def add_profiles(self, profiles: Iterable[Profile]) -> None: ...
+
+    def add_events(self, events: Iterable[Event]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def fill(data: _Filling, profiles: Iterable[Profile], events: Iterable[Event]) -> None:
+    """Add a new adapter's first ``profiles`` and ``events``; close it if that fails."""
+    try:
+        data.add_profiles(profiles)
+        data.add_events(events)
+    except BaseException:
+        data.close()
+        raise
+
+
+def properties_json(event: Event) -> str:
+    """An event's properties as JSON text (what a ``where`` filter is given back)."""
+    return pydantic_core.to_json(event.properties).decode()
+
+
+def merge_profile(
+    current: Profile | None,
+    profile_id: str,
+    properties: dict[str, object] | None,
+    segments: Iterable[str] | None,
+) -> Profile:
+    """``current`` with ``properties`` merged in (``None`` removes a key) and new ``segments``."""
+    base = current or Profile(id=profile_id)
+    merged = dict(base.properties)
+    for key, value in (properties or {}).items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return Profile(
+        id=profile_id,
+        properties=merged,
+        segments=frozenset(segments) if segments is not None else base.segments,
+    )
+
+
+def with_segment(current: Profile | None, profile_id: str, segment: str) -> Profile | None:
+    """``current`` (or a new empty profile) in ``segment``; ``None`` if it already was."""
+    current = current or Profile(id=profile_id)
+    if segment in current.segments:
+        return None
+    return current.model_copy(update={"segments": current.segments | {segment}})
+
+
+def without_segment(current: Profile | None, segment: str) -> Profile | None:
+    """``current`` out of ``segment``; ``None`` if there is nothing to change."""
+    if current is None or segment not in current.segments:
+        return None
+    return current.model_copy(update={"segments": current.segments - {segment}})
+
+
+def select_profile(
+    conn: Connection, d: Dialect, profile_id: str, *, lock: bool = False
+) -> Profile | None:
+    """The stored profile, or ``None``; ``lock``: row-locked until the unit of work ends."""
+    sql = f"SELECT profile FROM profiles WHERE id = {d.param}"
+    row = conn.execute(sql + d.lock if lock else sql, (profile_id,)).fetchone()
+    return None if row is None else Profile.model_validate_json(row[0])
+
+
+def select_segment_members(read: Reader, d: Dialect, segment: str) -> list[str]:
+    """The ids of the profiles in ``segment``, ascending."""
+    with read() as conn:
+        rows = conn.execute(
+            f"SELECT profile_id FROM profile_segments WHERE segment = {d.param} "
+            "ORDER BY profile_id",
+            (segment,),
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def event_rows(d: Dialect, events: Iterable[Event]) -> list[tuple[str, str, Any, str]]:
+    """The ``events`` rows ``(profile_id, metric, ts, properties)`` to insert."""
+    return [(e.profile_id, e.metric, d.to_db(e.timestamp), properties_json(e)) for e in events]
+
+
+def select_events(read: Reader, d: Dialect, profile_id: str, metric: str | None) -> list[Event]:
+    """The profile's events (of one metric, or all), oldest first (ties in arrival order)."""
+    sql = f"SELECT metric, ts, properties FROM events WHERE profile_id = {d.param}"
+    params: list[Any] = [profile_id]
+    if metric is not None:
+        sql += f" AND metric = {d.param}"
+        params.append(metric)
+    with read() as conn:
+        rows = conn.execute(f"{sql} ORDER BY ts, {d.arrival}", params).fetchall()
+    return [
+        Event(
+            profile_id=profile_id,
+            metric=m,
+            timestamp=d.from_db(ts),
+            properties=json.loads(props),
+        )
+        for m, ts, props in rows
+    ]
+
+
+def count_events(
+    read: Reader,
+    d: Dialect,
+    profile_id: str,
+    metric: str,
+    start: datetime | None,
+    end: datetime | None,
+    where: Callable[[Mapping[str, Any]], bool] | None,
+) -> int:
+    """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``."""
+    bounds = f"profile_id = {d.param} AND metric = {d.param}"
+    params: list[Any] = [profile_id, metric]
+    if start is not None:
+        bounds += f" AND ts >= {d.param}"
+        params.append(d.to_db(require_aware(start, "start")))
+    if end is not None:
+        bounds += f" AND ts < {d.param}"
+        params.append(d.to_db(require_aware(end, "end")))
+    with read() as conn:
+        if where is None:
+            row = conn.execute(f"SELECT count(*) FROM events WHERE {bounds}", params).fetchone()
+            return int(row[0])
+        rows = conn.execute(f"SELECT properties FROM events WHERE {bounds}", params).fetchall()
+    return sum(1 for (text,) in rows if where(json.loads(text)))
