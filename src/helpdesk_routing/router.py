@@ -445,11 +445,10 @@ class Router:
             )
         if team is not None and team not in self._team_by_id:
             return waits(f"team {team!r} is no longer configured; the ticket waits")
-        # Read the pool before locking its rotation: the lock is held for less time, and a
-        # presence change racing with this read is no different from routing a moment earlier.
-        pool = self._pool(tx, team)
+        # Lock the rotation first: a store may read the pool's agents in the same round
+        # trip (the PostgreSQL store does), and the choice sees presence as of the lock.
         state = tx.rotation(pool_name)
-        result = self._allocator.allocate(ticket, pool, state)
+        result = self._allocator.allocate(ticket, self._pool(tx, team), state)
         if result.agent is None:
             return waits(result.reason)
         tx.set_rotation(pool_name, result.state)
