@@ -439,13 +439,14 @@ def decide(
     traces: list[RuleTrace] = []
     compiled = rules.compiled()
     if explain:
-        enabled = {id(r) for r, _ in compiled}
-        by_rule = {id(r): c for r, c in compiled}
+        # compiled() is the enabled rules in rule order: walk both together.
+        enabled = iter(compiled)
         for rule in rules.rules:
-            if id(rule) not in enabled:
+            if not rule.enabled:
                 traces.append(_trace(rule, RuleOutcome.DISABLED, None))
                 continue
-            cond_trace = by_rule[id(rule)].explain(ctx)
+            _, cond = next(enabled)
+            cond_trace = cond.explain(ctx)
             outcome, team, rule_id = _apply(rule, cond_trace.holds, team, rule_id, views)
             traces.append(_trace(rule, outcome, cond_trace))
     else:
