@@ -30,7 +30,7 @@ from .errors import (
     ValidationError,
 )
 from .model import Agent, Channel, Event, Profile, Role, Team, Ticket, TicketStatus
-from .ports import Clock, CustomerData, Store, Transaction
+from .ports import Clock, CustomerData, RoundRobinInStore, Store, Transaction
 from .records import AuditRecord, RotationState, TicketQuery, TicketRecord
 from .router import Router
 from .rules import AssignToTeam, RoutingRule, RuleIssue, RuleSet, SaveAsView, decide
@@ -74,6 +74,7 @@ __all__ = [
     "Role",
     "RotationState",
     "RoundRobin",
+    "RoundRobinInStore",
     "Router",
     "RoutingDecision",
     "RoutingError",

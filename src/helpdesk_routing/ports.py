@@ -15,7 +15,15 @@ from typing import Any, Protocol
 from .model import Agent, Profile
 from .records import AuditRecord, RotationState, TicketQuery, TicketRecord
 
-__all__ = ["Clock", "CustomerData", "EventFilter", "Store", "Transaction"]
+__all__ = [
+    "Clock",
+    "CustomerData",
+    "EventFilter",
+    "RoundRobinInStore",
+    "RoundRobinRoute",
+    "Store",
+    "Transaction",
+]
 
 EventFilter = Callable[[Mapping[str, Any]], bool]
 """A predicate over an event's properties (built by the condition compiler)."""
@@ -158,6 +166,49 @@ class Transaction(Protocol):
 
     def audit(self, ticket_id: str | None = None) -> list[AuditRecord]:
         """The log in ``seq`` order, all of it or one ticket's."""
+        ...
+
+
+RoundRobinRoute = tuple[TicketRecord | None, str | None, str | None]
+"""What a store's ``route_round_robin`` answers after the commit: the record already
+stored under the ticket id (then nothing was written), or ``None`` with the agent
+chosen (``None``: the ticket waits) and the allocator's reason."""
+
+
+class RoundRobinInStore(Protocol):
+    """Optional: a transaction that can route a ticket with a round-robin step of its own.
+
+    A store shared by processes serialises them on a pool's rotation lock from the
+    moment it is taken until the unit commits. When the client chooses the agent, that
+    is at least one network round trip per ticket, during which every other process
+    routing into the pool waits. A store that can take the same step itself (the
+    PostgreSQL store, in a SQL function) holds the lock only while the server works.
+    ``Router.route`` uses it, when the allocator is exactly
+    :class:`~helpdesk_routing.allocation.RoundRobin` and the ticket may be handed out,
+    instead of ``add_ticket``, ``rotation``, ``set_rotation``, ``update_ticket`` and
+    ``append_audit``.
+
+    Contract: ``route_round_robin`` is the unit's only operation. When the unit
+    commits it has done what the Router would have: if a ticket with ``record``'s id
+    is stored, nothing (the answer carries that record); else lock ``pool``'s rotation,
+    choose exactly as ``RoundRobin().allocate`` would among ``members`` (ascending; the
+    Online agents when ``None``; eligible: Online and below the agent's capacity, else
+    ``capacity``), move the rotation, store ``record`` with that assignee and the
+    allocation trace, and append ``audit`` with that ``assignee``, ``automatic`` and
+    ``pool``. It returns ``None`` (and does nothing) when it cannot take the step for
+    these arguments; the Router then routes the ticket itself.
+    """
+
+    def route_round_robin(
+        self,
+        *,
+        pool: str,
+        members: Sequence[str] | None,
+        capacity: int | None,
+        record: TicketRecord,
+        audit: AuditRecord,
+    ) -> Callable[[], RoundRobinRoute] | None:
+        """Queue the route to run at commit; the callable answers once it has."""
         ...
 
 

@@ -4,7 +4,10 @@ Every operation reads ``clock.now()`` once, checks all its input (ids, permissio
 time zones) before writing anything, then does its work in one unit of work
 (``store.transaction()``): the pure parts (``rules.decide``, the allocator) are called
 inside it and their results written with one audit record per change. A call that
-raises leaves the store as it was.
+raises leaves the store as it was. ``route`` with the default ``RoundRobin`` lets a
+store that can take the round-robin step itself do the whole unit
+(``ports.RoundRobinInStore``: the PostgreSQL store, in one SQL function call), so the
+pool's rotation is not locked across a round trip to this process.
 
 When a ticket is handed out automatically (``route``, an agent coming Online, a
 ticket closing, ``assign_to_team``, ``assign_waiting``), the eligible pool is:
@@ -19,7 +22,7 @@ ticket nobody can take waits: in its team's inbox, or Unassigned.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -35,7 +38,7 @@ from helpdesk_routing.errors import (
 )
 from helpdesk_routing.model import Agent, Team, Ticket, TicketStatus
 from helpdesk_routing.permissions import Action, require, require_self
-from helpdesk_routing.ports import Clock, CustomerData, Store, Transaction
+from helpdesk_routing.ports import Clock, CustomerData, RoundRobinRoute, Store, Transaction
 from helpdesk_routing.records import AuditRecord, TicketQuery, TicketRecord
 from helpdesk_routing.rules import RuleSet, decide
 from helpdesk_routing.views import Views
@@ -141,37 +144,58 @@ class Router:
         decision = decide(
             self._rules, self._teams, ticket, self._customer_data, now, explain=self._explain
         )
+        pool_name = "global" if decision.team is None else f"team:{decision.team}"
+        early = self._not_handed_out(ticket, decision.team, pool_name, now)
+        record = TicketRecord(
+            ticket=ticket, team=decision.team, views=frozenset(decision.views), decision=decision
+        )
+        audit = AuditRecord(
+            at=now,
+            actor=None,
+            action="routed",
+            ticket_id=ticket.id,
+            team=decision.team,
+            assignee=None,
+            status=ticket.status,
+            automatic=False,
+            pool=None,
+            detail=_routed_detail(decision),
+        )
         with self._store.transaction() as tx:
-            # Insert first: a ticket id that is already stored (or being stored by another
-            # process, which makes this insert wait) returns its decision at once, and the
-            # pool's rotation lock is taken only after the insert, so it is held briefly.
-            record = TicketRecord(
-                ticket=ticket,
-                team=decision.team,
-                views=frozenset(decision.views),
-                decision=decision,
-            )
-            existing = tx.add_ticket(record)
-            if existing is not None:
-                return _stored_decision(existing)
-            assignee, trace = self._allocate(tx, ticket, decision.team, now)
-            final = decision.model_copy(update={"assignee": assignee, "allocation": trace})
-            tx.update_ticket(record.model_copy(update={"assignee": assignee, "decision": final}))
-            tx.append_audit(
-                AuditRecord(
-                    at=now,
-                    actor=None,
-                    action="routed",
-                    ticket_id=ticket.id,
-                    team=decision.team,
-                    assignee=assignee,
-                    status=ticket.status,
-                    automatic=assignee is not None,
-                    pool=trace.pool if assignee is not None else None,
-                    detail=_routed_detail(decision),
+            in_store: Callable[[], RoundRobinRoute] | None = None
+            route_in_store = getattr(tx, "route_round_robin", None)
+            if early is None and route_in_store is not None and type(self._allocator) is RoundRobin:
+                # The store takes the round-robin step itself, at commit: the pool's
+                # rotation is locked only while the server works (RoundRobinInStore).
+                in_store = route_in_store(
+                    pool=pool_name,
+                    members=None if decision.team is None else self._members[decision.team],
+                    capacity=self._capacity,
+                    record=record,
+                    audit=audit,
                 )
-            )
-            return final
+            if in_store is None:
+                # Insert first: a ticket id that is already stored (or being stored by
+                # another process, which makes this insert wait) returns its decision at
+                # once, and the pool's rotation is locked only after the insert.
+                existing = tx.add_ticket(record)
+                if existing is not None:
+                    return _stored_decision(existing)
+                assignee, trace = self._allocate(tx, ticket, decision.team, now)
+                final = decision.model_copy(update={"assignee": assignee, "allocation": trace})
+                tx.update_ticket(
+                    record.model_copy(update={"assignee": assignee, "decision": final})
+                )
+                tx.append_audit(_handed_out(audit, assignee, trace))
+                return final
+        stored, agent, reason = in_store()
+        if stored is not None:
+            return _stored_decision(stored)
+        assert reason is not None
+        trace = AllocationTrace(
+            pool=pool_name, assignee=agent, summary=reason, waiting=agent is None
+        )
+        return decision.model_copy(update={"assignee": agent, "allocation": trace})
 
     def assign_waiting(self) -> list[TicketRecord]:
         """Hand out every waiting ticket someone may take now, oldest first, in rotation.
@@ -421,11 +445,10 @@ class Router:
             return Pool("global", tx.online_agents(), tx.open_load, capacity)
         return Pool(f"team:{team}", self._members[team], tx.open_load, capacity, tx.is_online)
 
-    def _allocate(
-        self, tx: Transaction, ticket: Ticket, team: str | None, now: datetime
-    ) -> tuple[str | None, AllocationTrace]:
-        """Choose an assignee for a waiting ticket and move its pool's rotation."""
-        pool_name = "global" if team is None else f"team:{team}"
+    def _not_handed_out(
+        self, ticket: Ticket, team: str | None, pool_name: str, now: datetime
+    ) -> tuple[None, AllocationTrace] | None:
+        """Why a ticket is not handed out before any pool is looked at (``None``: it may be)."""
 
         def waits(why: str) -> tuple[None, AllocationTrace]:
             return None, AllocationTrace(pool=pool_name, assignee=None, summary=why, waiting=True)
@@ -445,12 +468,24 @@ class Router:
             )
         if team is not None and team not in self._team_by_id:
             return waits(f"team {team!r} is no longer configured; the ticket waits")
+        return None
+
+    def _allocate(
+        self, tx: Transaction, ticket: Ticket, team: str | None, now: datetime
+    ) -> tuple[str | None, AllocationTrace]:
+        """Choose an assignee for a waiting ticket and move its pool's rotation."""
+        pool_name = "global" if team is None else f"team:{team}"
+        early = self._not_handed_out(ticket, team, pool_name, now)
+        if early is not None:
+            return early
         # Lock the rotation first: a store may read the pool's agents in the same round
         # trip (the PostgreSQL store does), and the choice sees presence as of the lock.
         state = tx.rotation(pool_name)
         result = self._allocator.allocate(ticket, self._pool(tx, team), state)
         if result.agent is None:
-            return waits(result.reason)
+            return None, AllocationTrace(
+                pool=pool_name, assignee=None, summary=result.reason, waiting=True
+            )
         tx.set_rotation(pool_name, result.state)
         return result.agent, AllocationTrace(
             pool=pool_name, assignee=result.agent, summary=result.reason
@@ -502,6 +537,13 @@ def _stored_decision(record: TicketRecord) -> RoutingDecision:
     if record.decision is None:
         raise ConflictError(f"ticket {record.id!r} is stored but was never routed")
     return record.decision
+
+
+def _handed_out(audit: AuditRecord, assignee: str | None, trace: AllocationTrace) -> AuditRecord:
+    """The routing audit record once the allocation is known."""
+    if assignee is None:
+        return audit
+    return audit.model_copy(update={"assignee": assignee, "automatic": True, "pool": trace.pool})
 
 
 def _routed_detail(decision: RoutingDecision) -> dict[str, Any]:

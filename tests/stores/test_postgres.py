@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.errors import (
     ConflictError,
     SchemaVersionError,
@@ -16,7 +17,10 @@ from helpdesk_routing.errors import (
 )
 from helpdesk_routing.model import Agent, Profile, Ticket
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
+from helpdesk_routing.router import Router
+from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.stores import postgres as postgres_module
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from helpdesk_routing.stores.postgres import PostgresCustomerData, PostgresStore
 from tests.pg_server import _free_port
 
@@ -94,8 +98,8 @@ def test_ids_sort_by_code_point_whatever_the_collation(store: PostgresStore) -> 
 def test_a_new_schema_gets_the_current_version(pg_dsn: str) -> None:
     """Opening an empty schema creates the tables and records the newest version."""
     PostgresStore(pg_dsn).close()
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(2,)]
-    assert postgres_module.SCHEMA_VERSION == 2
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(3,)]
+    assert postgres_module.SCHEMA_VERSION == 3
 
 
 def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
@@ -111,7 +115,7 @@ def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
     with pytest.raises(SchemaVersionError) as err:
         PostgresStore(pg_dsn)
     assert str(err.value) == (
-        "database schema version 7 is newer than this helpdesk_routing knows (2); "
+        "database schema version 7 is newer than this helpdesk_routing knows (3); "
         "upgrade the library"
     )
     with pytest.raises(SchemaVersionError):
@@ -138,7 +142,7 @@ def test_a_version_1_schema_is_migrated_and_keeps_its_data(pg_dsn: str) -> None:
         assert data.profile("p1") == Profile(id="p1")
     with PostgresStore(pg_dsn) as store, store.transaction() as tx:
         assert tx.agents() == [Agent(id="a1")]
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(2,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(3,)]
 
 
 def test_stores_opening_at_once_create_the_schema_once(pg_dsn: str) -> None:
@@ -159,7 +163,7 @@ def test_stores_opening_at_once_create_the_schema_once(pg_dsn: str) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(2,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(3,)]
 
 
 def test_an_unreachable_server_is_a_clear_error_after_bounded_attempts() -> None:
@@ -178,6 +182,30 @@ def test_dead_connections_between_units_of_work_are_replaced(pg_dsn: str) -> Non
         assert _kill(pg_dsn, name) >= 1
         with store.transaction() as tx:
             assert list(tx.online_agents()) == ["a1"]
+
+
+def test_a_route_on_a_dead_connection_is_routed_on_a_fresh_one(pg_dsn: str) -> None:
+    """The whole-route function call (RoundRobin) also replaces a connection killed while
+    idle, and a route repeated after a lost answer returns the first decision."""
+    name = "victim-route"
+    dsn = _with_app_name(pg_dsn, name)
+    with PostgresStore(dsn, agents=[Agent(id="a1")], max_size=1) as store:
+        with store.transaction() as tx:
+            tx.set_online("a1", True, T0)
+        router = Router(
+            rules=RuleSet(rules=[]),
+            teams=[],
+            store=store,
+            customer_data=InMemoryCustomerData(),
+            clock=ManualClock(T0),
+        )
+        assert _kill(pg_dsn, name) >= 1
+        first = router.route(Ticket(id="t1", channel="email", created_at=T0))
+        assert first.assignee == "a1"
+        assert _kill(pg_dsn, name) >= 1
+        assert router.route(Ticket(id="t1", channel="email", created_at=T0)) == first
+        with store.transaction() as tx:
+            assert len(tx.audit("t1")) == 1
 
 
 def test_a_connection_lost_inside_a_unit_keeps_nothing_of_it(pg_dsn: str) -> None:

@@ -48,6 +48,7 @@ from helpdesk_routing.errors import (
     UnknownTicket,
 )
 from helpdesk_routing.model import Agent, Event, Profile
+from helpdesk_routing.ports import RoundRobinRoute
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
 from helpdesk_routing.stores import _sql_customer_data as _data
 from helpdesk_routing.stores._sql import (
@@ -69,6 +70,146 @@ if TYPE_CHECKING:
     from psycopg_pool import ConnectionPool
 
 __all__ = ["SCHEMA_VERSION", "PostgresCustomerData", "PostgresStore", "PostgresTransaction"]
+
+_ROUND_ROBIN_FUNCTION = """CREATE FUNCTION helpdesk_route_round_robin(
+    p_pool text, p_members text[], p_capacity integer,
+    p_ticket text, p_created timestamptz, p_status text, p_channel text, p_team text,
+    p_views text[], p_record text, p_audit text,
+    OUT agent text, OUT reason text, OUT stored text)
+LANGUAGE plpgsql AS $fn$
+-- A whole route with the Router's round robin (RoundRobin.allocate in
+-- allocation/round_robin.py) taken in the database, so that the pool's rotation row
+-- is locked only while the server works. Returns the stored record instead when the
+-- ticket id is already stored. Every statement takes a fresh snapshot (READ
+-- COMMITTED): what follows a lock sees every unit that committed before it.
+-- p_members: the team's members in ascending order, or NULL for the global pool (the
+-- Online agents). tests/stores/test_postgres_round_robin.py checks it against
+-- RoundRobin and the Router.
+DECLARE
+    v_state jsonb;
+    v_last text COLLATE "C";
+    v_ids text[];
+    v_n integer;
+    v_lo integer;
+    v_hi integer;
+    v_mid integer;
+    v_start integer := 0;
+    v_cand text;
+    v_online boolean;
+    v_cap integer;
+    v_load bigint;
+    v_passed integer := 0;
+    v_shown text[] := '{}';
+    v_all_offline boolean := true;
+    v_note text := '';
+    v_record jsonb;
+    v_audit jsonb;
+    v_assignee jsonb;
+BEGIN
+    -- Claim the id first (the lock every unit adding a ticket takes), so a concurrent
+    -- route of the same id waits here, before any rotation lock, and then finds it.
+    PERFORM pg_advisory_xact_lock(1212696662, hashtext(p_ticket));
+    SELECT t.record INTO stored FROM tickets t WHERE t.id = p_ticket;
+    IF FOUND THEN
+        RETURN;
+    END IF;
+    SELECT r.state::jsonb INTO v_state FROM rotation r WHERE r.pool = p_pool FOR UPDATE;
+    IF NOT FOUND THEN
+        INSERT INTO rotation (pool, state)
+            VALUES (p_pool, '{"last": null, "given": 0, "extra": {}}')
+            ON CONFLICT (pool) DO NOTHING;
+        SELECT r.state::jsonb INTO v_state FROM rotation r WHERE r.pool = p_pool FOR UPDATE;
+    END IF;
+    v_last := v_state ->> 'last';
+    IF p_members IS NULL THEN
+        SELECT coalesce(array_agg(a.id ORDER BY a.id), '{}') INTO v_ids
+            FROM agents a WHERE a.online;
+    ELSE
+        v_ids := p_members;
+    END IF;
+    v_n := coalesce(array_length(v_ids, 1), 0);
+    IF v_last IS NOT NULL THEN
+        -- bisect_right: how many ids sort at or before the last one (code point order)
+        v_lo := 0;
+        v_hi := v_n;
+        WHILE v_lo < v_hi LOOP
+            v_mid := (v_lo + v_hi) / 2;
+            IF v_last < (v_ids[v_mid + 1] COLLATE "C") THEN
+                v_hi := v_mid;
+            ELSE
+                v_lo := v_mid + 1;
+            END IF;
+        END LOOP;
+        v_start := v_lo;
+    END IF;
+    FOR v_step IN 0 .. v_n - 1 LOOP
+        v_cand := v_ids[(v_start + v_step) % v_n + 1];
+        v_online := NULL;
+        v_cap := NULL;
+        SELECT a.online OR p_members IS NULL, (a.agent::jsonb ->> 'capacity')::integer
+            INTO v_online, v_cap FROM agents a WHERE a.id = v_cand;
+        v_online := coalesce(v_online, false);
+        v_cap := coalesce(v_cap, p_capacity);
+        IF v_online THEN
+            IF v_cap IS NULL THEN
+                agent := v_cand;
+                EXIT;
+            END IF;
+            SELECT count(*) INTO v_load FROM tickets t
+                WHERE t.assignee = v_cand AND t.status IN ('open', 'pending');
+            IF v_load < v_cap THEN
+                agent := v_cand;
+                EXIT;
+            END IF;
+            v_all_offline := false;
+            IF v_passed < 5 THEN
+                v_shown := v_shown || format('%s full (%s/%s open)', v_cand, v_load, v_cap);
+            END IF;
+        ELSIF v_passed < 5 THEN
+            v_shown := v_shown || (v_cand || ' offline');
+        END IF;
+        v_passed := v_passed + 1;
+    END LOOP;
+    IF v_passed > 0 THEN
+        v_note := '; ' || array_to_string(v_shown, ', ');
+        IF v_passed > 5 THEN
+            v_note := v_note || format(' and %s more passed over', v_passed - 5);
+        END IF;
+    END IF;
+    IF agent IS NOT NULL THEN
+        IF v_last IS NULL THEN
+            reason := agent || ': first online agent in rotation' || v_note;
+        ELSE
+            reason := format('%s: next online agent after %s in rotation', agent, v_last)
+                || v_note;
+        END IF;
+        UPDATE rotation SET state = jsonb_set(
+                jsonb_set(v_state, '{last}', to_jsonb(agent)),
+                '{given}', to_jsonb(coalesce((v_state ->> 'given')::bigint, 0) + 1))::text
+            WHERE pool = p_pool;
+    ELSIF v_n = 0 OR v_all_offline THEN
+        reason := 'nobody eligible is online; the ticket waits' || v_note;
+    ELSE
+        reason := 'every eligible agent is at capacity; the ticket waits' || v_note;
+    END IF;
+    v_assignee := coalesce(to_jsonb(agent), 'null');
+    v_record := jsonb_set(p_record::jsonb, '{assignee}', v_assignee);
+    v_record := jsonb_set(v_record, '{decision,assignee}', v_assignee);
+    v_record := jsonb_set(v_record, '{decision,allocation}', jsonb_build_object(
+        'pool', p_pool, 'assignee', agent, 'summary', reason, 'waiting', agent IS NULL));
+    INSERT INTO tickets (id, created, status, channel, team, assignee, views, record)
+        VALUES (p_ticket, p_created, p_status, p_channel, p_team, agent, p_views,
+                v_record::text);
+    v_audit := jsonb_set(p_audit::jsonb, '{assignee}', v_assignee);
+    v_audit := jsonb_set(v_audit, '{automatic}', to_jsonb(agent IS NOT NULL));
+    v_audit := jsonb_set(v_audit, '{pool}',
+        CASE WHEN agent IS NULL THEN 'null'::jsonb ELSE to_jsonb(p_pool) END);
+    -- the seq is drawn after every lock, like every audit seq (see PostgresTransaction)
+    INSERT INTO audit (seq, ticket_id, record)
+        VALUES (nextval('audit_seq'), p_ticket, v_audit::text);
+END
+$fn$
+"""
 
 _MIGRATIONS: tuple[Migration, ...] = (
     (
@@ -127,6 +268,7 @@ _MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX events_lookup ON events (profile_id, metric, ts)",
         ),
     ),
+    (3, (_ROUND_ROBIN_FUNCTION,)),
 )
 
 SCHEMA_VERSION = _MIGRATIONS[-1][0]
@@ -559,29 +701,40 @@ class PostgresTransaction:
         # - locking the global pool also reads who is Online (the Router asks next).
         self._online: list[str] | None = None
         self._online_agents: dict[str, str] = {}
+        # - a route finished by the round-robin function: sent with COMMIT, answered after.
+        self._last: tuple[str, Sequence[Any]] | None = None
+        self._last_answer: RoundRobinRoute | None = None
 
     def _defer(self, sql: str, params: Sequence[Any], *, may_wait: bool) -> None:
         if self._closed:
             raise StoreError(ENDED)
+        self._check_not_finished()
         self._wrote = True
         self._pending.append((sql, params))
         self._pending_may_wait = self._pending_may_wait or may_wait
 
     def _run(
-        self, sql: str, params: Sequence[Any] = (), *, locks: bool = False
+        self, sql: str, params: Sequence[Any] = (), *, locks: bool = False, draws: bool = False
     ) -> psycopg.Cursor[Any]:
-        return self._send([(sql, params)], locks=locks)[0]
+        return self._send([(sql, params)], locks=locks, draws=draws)[0]
 
     def _send(
-        self, queries: Sequence[tuple[str, Sequence[Any]]], *, locks: bool = False
+        self,
+        queries: Sequence[tuple[str, Sequence[Any]]],
+        *,
+        locks: bool = False,
+        draws: bool = False,
     ) -> list[psycopg.Cursor[Any]]:
         """Send BEGIN (the first time), the deferred writes and ``queries`` in one round trip.
 
-        ``locks``: the queries may wait for a row lock; a fresh audit seq is drawn after them.
+        ``locks``: the queries may wait for a row lock; a fresh audit seq is drawn after
+        them. ``draws``: the queries may wait too, and the last one draws that seq itself
+        (``RETURNING nextval('audit_seq')``); the caller keeps it.
         """
         if self._closed:
             raise StoreError(ENDED)
-        if locks or self._pending_may_wait:
+        self._check_not_finished()
+        if locks or draws or self._pending_may_wait:
             self._seqs.clear()
         batch = [*queries, _NEXT_SEQ] if locks else list(queries)
         attempts = 1 if self._begun else self._db.attempts
@@ -630,9 +783,12 @@ class PostgresTransaction:
     def _commit(self) -> None:
         import psycopg
 
-        if not self._begun and not self._pending:
+        if not self._begun and not self._pending and self._last is None:
             return  # the unit read and wrote nothing: there is no transaction
         conn = self._conn
+        if self._last is not None:  # route_round_robin: the unit's only operation
+            self._commit_route(conn, *self._last)
+            return
         try:
             with conn.pipeline():
                 self._start(conn)
@@ -653,6 +809,43 @@ class PostgresTransaction:
             raise self._db.commit_error(exc, conn) from exc
         finally:
             self._pending.clear()
+
+    def _commit_route(self, conn: psycopg.Connection[Any], sql: str, params: Sequence[Any]) -> None:
+        """The whole unit of ``route_round_robin`` in one message: BEGIN, the function,
+        COMMIT and the flush, as one simple query (parameters bound here)."""
+        import psycopg
+
+        if self._db.early_release:
+            # See _commit: COMMIT without waiting for the flush, then wait for it.
+            sql += ", set_config('synchronous_commit', 'off', true)"
+            text = f"{_BEGIN}; {sql}; COMMIT; {_FLUSH}"
+        else:
+            text = f"{_BEGIN}; {sql}; COMMIT"
+        for attempt in range(self._db.attempts):
+            try:
+                with psycopg.ClientCursor(conn) as cur:
+                    cur.execute(text, params)
+                    cur.nextset()
+                    row = cur.fetchone()
+                break
+            except psycopg.Error as exc:
+                if attempt + 1 < self._db.attempts and _is_connection_error(exc, conn):
+                    # Found dead (an idle connection the server dropped), or lost while
+                    # committing: either way running the call again on a fresh one is
+                    # safe, since it returns the stored record if the first one committed.
+                    self._holds = False
+                    self._db._putconn(conn)  # the pool drops the dead connection
+                    conn = self._conn = self._db._getconn()
+                    self._holds = True
+                    continue
+                raise self._db.commit_error(exc, conn) from exc
+        assert row is not None
+        stored = None if row[2] is None else TicketRecord.model_validate_json(row[2])
+        self._last_answer = (stored, row[0], row[1])
+
+    def _check_not_finished(self) -> None:
+        if self._last is not None:
+            raise StoreError("route_round_robin must be the only operation of its unit of work")
 
     def _rollback(self) -> None:
         self._pending.clear()
@@ -678,18 +871,23 @@ class PostgresTransaction:
         """
         t = record.ticket
         self._wrote = True
-        row = self._run(
+        # The claim helpdesk_route_round_robin takes too: two units adding one id (by
+        # either way) queue here, before any rotation lock.
+        claim = ("SELECT pg_advisory_xact_lock(1212696662, hashtext(%s))", (t.id,))
+        insert = (
             "INSERT INTO tickets (id, created, status, channel, team, assignee, views, record) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING RETURNING 1",
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING "
+            "RETURNING nextval('audit_seq')",
             (
                 t.id,
                 *ticket_columns(_DIALECT, record),
                 sorted(record.views),
                 record.model_dump_json(),
             ),
-            locks=True,
-        ).fetchone()
+        )
+        row = self._send([claim, insert], draws=True)[1].fetchone()
         if row is not None:
+            self._seqs = [int(row[0])]  # drawn after the insert, and any wait it made
             self._known.add(t.id)
             return None
         stored = self.get_ticket(t.id)
@@ -834,6 +1032,57 @@ class PostgresTransaction:
             (pool, state.model_dump_json()),
             may_wait=pool not in self._locked_pools,
         )
+
+    def route_round_robin(
+        self,
+        *,
+        pool: str,
+        members: Sequence[str] | None,
+        capacity: int | None,
+        record: TicketRecord,
+        audit: AuditRecord,
+    ) -> Callable[[], RoundRobinRoute] | None:
+        """A whole route in the database (``RoundRobinInStore``): one function call, sent
+        with BEGIN and COMMIT, claims the ticket id, takes the round-robin step, stores
+        the ticket and appends the audit record.
+
+        The pool's rotation row is then locked only while the server runs the function
+        and commits, never across a round trip to this process.
+        """
+        if self._closed:
+            raise StoreError(ENDED)
+        self._check_not_finished()
+        if self._begun or self._pending:
+            return None  # only a unit that does nothing else
+        text, audit_text = record.model_dump_json(), audit_to_json(audit)
+        if "\\u0000" in text or "\\u0000" in audit_text:
+            return None  # jsonb cannot hold NUL characters: the Router takes the step
+        created, status, channel, team, _ = ticket_columns(_DIALECT, record)
+        self._wrote = True
+        self._last = (
+            "SELECT r.agent, r.reason, r.stored FROM helpdesk_route_round_robin("
+            "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) r",
+            (
+                pool,
+                None if members is None else list(members),
+                capacity,
+                record.id,
+                created,
+                status,
+                channel,
+                team,
+                sorted(record.views),
+                text,
+                audit_text,
+            ),
+        )
+
+        def answer() -> RoundRobinRoute:
+            if self._last_answer is None:
+                raise StoreError("the unit of work that routed this ticket did not commit")
+            return self._last_answer
+
+        return answer
 
     # -- audit log -----------------------------------------------------------------
 

@@ -1,0 +1,254 @@
+"""The PostgreSQL store's round robin in SQL (``helpdesk_route_round_robin``) against the
+Router's own (``RoundRobin`` over the in-memory store).
+
+``Router.route`` hands a whole route to a store that offers ``route_round_robin``
+(``ports.RoundRobinInStore``): the choice, the reason sentence, the stored record, the
+audit record and the rotation state must be exactly what the Python path gives, for
+any pool, presence, capacity, load and rotation position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpdesk_routing.allocation import LeastLoaded, RoundRobin
+from helpdesk_routing.clock import ManualClock
+from helpdesk_routing.conditions import ticket as ticket_field
+from helpdesk_routing.errors import StoreError
+from helpdesk_routing.model import Agent, Team, Ticket
+from helpdesk_routing.ports import Store
+from helpdesk_routing.records import AuditRecord, RotationState, TicketRecord
+from helpdesk_routing.router import Router
+from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
+from helpdesk_routing.stores import postgres as postgres_module
+from helpdesk_routing.stores.memory import InMemoryStore
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+from helpdesk_routing.stores.postgres import PostgresStore
+
+pytestmark = pytest.mark.postgres
+
+T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
+# Ids whose code point order differs from many locales' order (upper/lower case,
+# digits, accents): the SQL must sort as Python does.
+IDS = ("a1", "a10", "a2", "B", "b", "z9", "é", "ä")
+TEAM_RULE = RoutingRule(
+    id="team", when=ticket_field("channel") == "chat", then=AssignToTeam(team="t")
+)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    agents: tuple[Agent, ...]
+    online: frozenset[str]
+    loads: dict[str, int]
+    default_capacity: int | None
+    members: tuple[str, ...] | None  # None: the ticket goes to the global pool
+    last: str | None
+    given: int
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    ids = draw(st.lists(st.sampled_from(IDS), unique=True, max_size=len(IDS)))
+    agents = tuple(
+        Agent(id=i, capacity=draw(st.none() | st.integers(0, 2), label=f"cap {i}")) for i in ids
+    )
+    online = frozenset(draw(st.sets(st.sampled_from(ids))) if ids else set())
+    loads = {i: draw(st.integers(0, 2), label=f"load {i}") for i in ids}
+    members = None
+    if draw(st.booleans()):
+        members = tuple(sorted(draw(st.sets(st.sampled_from(ids), min_size=1)))) if ids else None
+    last = draw(st.none() | st.sampled_from((*IDS, "a15", "a")))
+    return Scenario(
+        agents=agents,
+        online=online,
+        loads=loads,
+        default_capacity=draw(st.none() | st.integers(0, 2)),
+        members=members,
+        last=last,
+        given=draw(st.integers(0, 5)),
+    )
+
+
+def _fill(store: Store, s: Scenario) -> None:
+    with store.transaction() as tx:
+        for agent in s.agents:
+            tx.put_agent(agent)
+        for agent_id in sorted(s.online):
+            tx.set_online(agent_id, True, T0)
+        n = 0
+        for agent_id, load in sorted(s.loads.items()):
+            for _ in range(load):
+                n += 1
+                t = Ticket(id=f"old{n}", channel="email", created_at=T0 - timedelta(minutes=n))
+                tx.add_ticket(TicketRecord(ticket=t, assignee=agent_id))
+        pool = "global" if s.members is None else "team:t"
+        tx.set_rotation(pool, RotationState(last=s.last, given=s.given))
+
+
+def _router(store: Store, s: Scenario, allocator: Any = None) -> Router:
+    teams = [] if s.members is None else [Team(id="t", name="T", members=s.members)]
+    return Router(
+        rules=RuleSet(rules=[TEAM_RULE] if s.members is not None else []),
+        teams=teams,
+        store=store,
+        customer_data=InMemoryCustomerData(),
+        clock=ManualClock(T0),
+        capacity=s.default_capacity,
+        allocator=allocator if allocator is not None else RoundRobin(),
+    )
+
+
+def _outcome(store: Store, router: Router, s: Scenario, ticket_id: str) -> tuple[Any, ...]:
+    channel = "email" if s.members is None else "chat"
+    decision = router.route(Ticket(id=ticket_id, channel=channel, created_at=T0))
+    pool = "global" if s.members is None else "team:t"
+    with store.transaction() as tx:
+        stored = tx.get_ticket(ticket_id)
+        audit = [a.model_copy(update={"seq": None}) for a in tx.audit(ticket_id)]
+        rotation = tx.rotation(pool)
+    return decision, stored, audit, rotation
+
+
+def _reset(dsn: str) -> None:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("TRUNCATE tickets, agents, rotation, audit")
+
+
+@pytest.fixture
+def pg_store(pg_dsn: str) -> Any:
+    store = PostgresStore(pg_dsn)
+    yield store
+    store.close()
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(s=scenarios())
+def test_sql_round_robin_routes_exactly_as_the_router_does(
+    pg_store: PostgresStore, pg_dsn: str, s: Scenario
+) -> None:
+    """Same scenario, two routes each: the decision, the stored record, the audit record
+    and the rotation state are equal on PostgreSQL (SQL) and in memory (Python)."""
+    _reset(pg_dsn)
+    memory = InMemoryStore()
+    _fill(memory, s)
+    _fill(pg_store, s)
+    expected_router, router = _router(memory, s), _router(pg_store, s)
+    for ticket_id in ("new1", "new2"):
+        assert _outcome(pg_store, router, s, ticket_id) == _outcome(
+            memory, expected_router, s, ticket_id
+        )
+
+
+@pytest.fixture
+def in_store_calls() -> Iterator[list[str]]:
+    """The pools of the ``route_round_robin`` calls made while the test runs."""
+    calls: list[str] = []
+    original = postgres_module.PostgresTransaction.route_round_robin
+
+    def spy(self: postgres_module.PostgresTransaction, **kwargs: Any) -> Any:
+        calls.append(kwargs["pool"])
+        return original(self, **kwargs)
+
+    postgres_module.PostgresTransaction.route_round_robin = spy  # type: ignore[method-assign]
+    yield calls
+    postgres_module.PostgresTransaction.route_round_robin = original  # type: ignore[method-assign]
+
+
+def test_the_route_is_one_call_of_the_function(
+    pg_store: PostgresStore, in_store_calls: list[str]
+) -> None:
+    """With RoundRobin, the PostgreSQL transaction is asked to route; it answers after commit."""
+    s = Scenario((Agent(id="a1"),), frozenset({"a1"}), {}, None, None, None, 0)
+    _fill(pg_store, s)
+    router = _router(pg_store, s)
+    first = router.route(Ticket(id="t1", channel="email", created_at=T0))
+    again = router.route(Ticket(id="t1", channel="email", created_at=T0))
+    assert in_store_calls == ["global", "global"]
+    assert first.assignee == "a1"
+    assert first.allocation is not None
+    assert first.allocation.summary == "a1: first online agent in rotation"
+    assert again == first  # the second call found the stored ticket and wrote nothing
+    with pg_store.transaction() as tx:
+        assert len(tx.audit("t1")) == 1
+        assert tx.rotation("global").given == 1
+
+
+def test_other_allocators_and_nul_characters_take_the_python_path(
+    pg_store: PostgresStore, in_store_calls: list[str]
+) -> None:
+    """LeastLoaded and a RoundRobin subclass are not RoundRobin: the Router allocates
+    itself. A ticket jsonb cannot hold (a NUL character) is routed by the Router too."""
+
+    class Patient(RoundRobin):
+        pass
+
+    s = Scenario((Agent(id="a1"), Agent(id="a2")), frozenset({"a1", "a2"}), {}, None, None, None, 0)
+    _fill(pg_store, s)
+    least = _router(pg_store, s, LeastLoaded())
+    assert least.route(Ticket(id="l1", channel="email", created_at=T0)).assignee == "a1"
+    patient = _router(pg_store, s, Patient())
+    assert patient.route(Ticket(id="p1", channel="email", created_at=T0)).assignee == "a2"
+    assert in_store_calls == []
+    nul = Ticket(id="n1", channel="email", subject="a\x00b", created_at=T0)
+    decision = _router(pg_store, s).route(nul)
+    assert in_store_calls == ["global"]  # asked, and it declined
+    assert decision.assignee == "a1"
+    with pg_store.transaction() as tx:
+        stored = tx.get_ticket("n1")
+        assert stored is not None
+        assert stored.ticket.subject == "a\x00b"
+        assert stored.decision == decision
+        assert tx.rotation("global").given == 3
+
+
+def test_route_round_robin_is_only_for_a_unit_that_does_nothing_else(
+    pg_store: PostgresStore,
+) -> None:
+    """After another operation it declines (None); after it, nothing else may run."""
+    record = TicketRecord(ticket=Ticket(id="x1", channel="email", created_at=T0))
+    audit = AuditRecord(at=T0, actor=None, action="routed", ticket_id="x1")
+    kwargs: dict[str, Any] = {"pool": "global", "members": None, "capacity": None}
+    with pg_store.transaction() as tx:
+        tx.agents()
+        assert tx.route_round_robin(record=record, audit=audit, **kwargs) is None
+    with pytest.raises(StoreError, match="must be the only operation"):
+        _route_then_read(pg_store, record, audit)
+    with pg_store.transaction() as tx:
+        assert tx.get_ticket("x1") is None  # the refused unit kept nothing
+
+
+def _route_then_read(store: PostgresStore, record: TicketRecord, audit: AuditRecord) -> None:
+    with store.transaction() as tx:
+        answer = tx.route_round_robin(
+            pool="global", members=None, capacity=None, record=record, audit=audit
+        )
+        assert answer is not None
+        tx.agents()
+
+
+def test_an_answer_asked_for_before_the_commit_is_an_error(pg_store: PostgresStore) -> None:
+    """The answer exists once the unit has committed; a ticket nobody can take waits."""
+    record = TicketRecord(ticket=Ticket(id="x2", channel="email", created_at=T0))
+    audit = AuditRecord(at=T0, actor=None, action="routed", ticket_id="x2")
+    with pg_store.transaction() as tx:
+        answer = tx.route_round_robin(
+            pool="global", members=None, capacity=None, record=record, audit=audit
+        )
+        assert answer is not None
+        with pytest.raises(StoreError, match="did not commit"):
+            answer()
+    assert answer() == (None, None, "nobody eligible is online; the ticket waits")
