@@ -31,6 +31,8 @@ Tables live in the connection's current schema (the first of its ``search_path``
 
 from __future__ import annotations
 
+import json
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -39,6 +41,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing._time import require_aware
+from helpdesk_routing.decision import AllocationTrace
 from helpdesk_routing.errors import (
     ConflictError,
     MissingExtra,
@@ -74,7 +77,8 @@ __all__ = ["SCHEMA_VERSION", "PostgresCustomerData", "PostgresStore", "PostgresT
 _ROUND_ROBIN_FUNCTION = """CREATE FUNCTION helpdesk_route_round_robin(
     p_pool text, p_members text[], p_capacity integer,
     p_ticket text, p_created timestamptz, p_status text, p_channel text, p_team text,
-    p_views text[], p_record text, p_audit text,
+    p_views text[], p_record text, p_allocation text, p_token text,
+    p_audit_given text, p_audit_waiting text,
     OUT agent text, OUT reason text, OUT stored text)
 LANGUAGE plpgsql AS $fn$
 -- A whole route with the Router's round robin (RoundRobin.allocate in
@@ -83,8 +87,12 @@ LANGUAGE plpgsql AS $fn$
 -- ticket id is already stored. Every statement takes a fresh snapshot (READ
 -- COMMITTED): what follows a lock sees every unit that committed before it.
 -- p_members: the team's members in ascending order, or NULL for the global pool (the
--- Online agents). tests/stores/test_postgres_round_robin.py checks it against
--- RoundRobin and the Router.
+-- Online agents). The record and audit texts are the client's JSON, kept byte for
+-- byte (jsonb would reorder keys and rewrite numbers): p_record holds the allocation
+-- trace p_allocation and the JSON string of p_token where the assignee goes;
+-- p_audit_given has that string where the assignee goes, p_audit_waiting is the
+-- record for a ticket that waits. tests/stores/test_postgres_round_robin.py checks it
+-- against RoundRobin and the Router.
 DECLARE
     v_state jsonb;
     v_last text COLLATE "C";
@@ -102,9 +110,8 @@ DECLARE
     v_shown text[] := '{}';
     v_all_offline boolean := true;
     v_note text := '';
-    v_record jsonb;
-    v_audit jsonb;
-    v_assignee jsonb;
+    v_assignee text;
+    v_record text;
 BEGIN
     -- Claim the id first (the lock every unit adding a ticket takes), so a concurrent
     -- route of the same id waits here, before any rotation lock, and then finds it.
@@ -192,21 +199,18 @@ BEGIN
     ELSE
         reason := 'every eligible agent is at capacity; the ticket waits' || v_note;
     END IF;
-    v_assignee := coalesce(to_jsonb(agent), 'null');
-    v_record := jsonb_set(p_record::jsonb, '{assignee}', v_assignee);
-    v_record := jsonb_set(v_record, '{decision,assignee}', v_assignee);
-    v_record := jsonb_set(v_record, '{decision,allocation}', jsonb_build_object(
-        'pool', p_pool, 'assignee', agent, 'summary', reason, 'waiting', agent IS NULL));
+    v_assignee := coalesce(to_json(agent)::text, 'null');
+    v_record := replace(
+        replace(p_record, p_allocation, json_build_object(
+            'pool', p_pool, 'assignee', agent, 'summary', reason,
+            'waiting', agent IS NULL)::text),
+        to_json(p_token)::text, v_assignee);
     INSERT INTO tickets (id, created, status, channel, team, assignee, views, record)
-        VALUES (p_ticket, p_created, p_status, p_channel, p_team, agent, p_views,
-                v_record::text);
-    v_audit := jsonb_set(p_audit::jsonb, '{assignee}', v_assignee);
-    v_audit := jsonb_set(v_audit, '{automatic}', to_jsonb(agent IS NOT NULL));
-    v_audit := jsonb_set(v_audit, '{pool}',
-        CASE WHEN agent IS NULL THEN 'null'::jsonb ELSE to_jsonb(p_pool) END);
+        VALUES (p_ticket, p_created, p_status, p_channel, p_team, agent, p_views, v_record);
     -- the seq is drawn after every lock, like every audit seq (see PostgresTransaction)
     INSERT INTO audit (seq, ticket_id, record)
-        VALUES (nextval('audit_seq'), p_ticket, v_audit::text);
+        VALUES (nextval('audit_seq'), p_ticket, CASE WHEN agent IS NULL THEN p_audit_waiting
+            ELSE replace(p_audit_given, to_json(p_token)::text, v_assignee) END);
 END
 $fn$
 """
@@ -1054,14 +1058,33 @@ class PostgresTransaction:
         self._check_not_finished()
         if self._begun or self._pending:
             return None  # only a unit that does nothing else
-        text, audit_text = record.model_dump_json(), audit_to_json(audit)
-        if "\\u0000" in text or "\\u0000" in audit_text:
-            return None  # jsonb cannot hold NUL characters: the Router takes the step
+        # The texts the function completes: a token (random, so found nowhere else)
+        # stands for the assignee, and a trace holding it for the allocation trace.
+        token = f"helpdesk-routing-{secrets.token_hex(16)}"
+        placeholder = AllocationTrace(pool=pool, assignee=token, summary=token)
+        decision = record.decision
+        if decision is None:
+            return None
+        text = record.model_copy(
+            update={
+                "assignee": token,
+                "decision": decision.model_copy(
+                    update={"assignee": token, "allocation": placeholder}
+                ),
+            }
+        ).model_dump_json()
+        allocation = placeholder.model_dump_json()
+        quoted = json.dumps(token)
+        if text.count(allocation) != 1 or text.replace(allocation, "").count(quoted) != 2:
+            return None  # pragma: no cover - a random token found in the ticket itself
+        given = audit_to_json(
+            audit.model_copy(update={"assignee": token, "automatic": True, "pool": pool})
+        )
         created, status, channel, team, _ = ticket_columns(_DIALECT, record)
         self._wrote = True
         self._last = (
             "SELECT r.agent, r.reason, r.stored FROM helpdesk_route_round_robin("
-            "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) r",
+            "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) r",
             (
                 pool,
                 None if members is None else list(members),
@@ -1073,7 +1096,10 @@ class PostgresTransaction:
                 team,
                 sorted(record.views),
                 text,
-                audit_text,
+                allocation,
+                token,
+                given,
+                audit_to_json(audit),
             ),
         )
 
