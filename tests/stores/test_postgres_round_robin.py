@@ -37,8 +37,8 @@ pytestmark = pytest.mark.postgres
 
 T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
 # Ids whose code point order differs from many locales' order (upper/lower case,
-# digits, accents): the SQL must sort as Python does.
-IDS = ("a1", "a10", "a2", "B", "b", "z9", "é", "ä")
+# digits, accents): the SQL must sort as Python does. And ids JSON must escape.
+IDS = ("a1", "a10", "a2", "B", "b", "z9", "é", "ä", 'q"x', "s\\y")
 TEAM_RULE = RoutingRule(
     id="team", when=ticket_field("channel") == "chat", then=AssignToTeam(team="t")
 )
@@ -91,7 +91,8 @@ def _fill(store: Store, s: Scenario) -> None:
                 t = Ticket(id=f"old{n}", channel="email", created_at=T0 - timedelta(minutes=n))
                 tx.add_ticket(TicketRecord(ticket=t, assignee=agent_id))
         pool = "global" if s.members is None else "team:t"
-        tx.set_rotation(pool, RotationState(last=s.last, given=s.given))
+        extra = {"z": 1e16, "a": [1.5e-07, 'x,"extra":{}']}  # an allocator's own data
+        tx.set_rotation(pool, RotationState(last=s.last, given=s.given, extra=extra))
 
 
 def _router(store: Store, s: Scenario, allocator: Any = None) -> Router:
@@ -126,7 +127,7 @@ def _outcome(store: Store, router: Router, s: Scenario, ticket_id: str) -> tuple
         decision.model_dump_json(),
         stored.model_dump_json(),
         [a.model_dump_json() for a in audit],
-        rotation,
+        rotation.model_dump_json(),
     )
 
 
@@ -287,3 +288,31 @@ def test_an_answer_asked_for_before_the_commit_is_an_error(pg_store: PostgresSto
         with pytest.raises(StoreError, match="did not commit"):
             answer()
     assert answer() == (None, None, "nobody eligible is online; the ticket waits")
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        '{ "extra": {"k": [1]}, "given": 2, "last": "a1" }',
+        '{"last":"a1","extra":{"k":[1]},"given":2}',
+        '{"given":2,"last":"a1","extra":{"k":[1]}}',
+    ],
+)
+def test_a_rotation_state_in_another_json_layout_still_moves(
+    pg_store: PostgresStore, pg_dsn: str, layout: str
+) -> None:
+    """State text not in RotationState's own layout (written by hand, say) is read and
+    moved all the same."""
+    import psycopg
+
+    s = Scenario((Agent(id="a1"), Agent(id="a2")), frozenset({"a1", "a2"}), {}, None, None, None, 0)
+    _fill(pg_store, s)
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE rotation SET state = %s WHERE pool = 'global'",
+            (layout,),
+        )
+    decision = _router(pg_store, s).route(Ticket(id="r1", channel="email", created_at=T0))
+    assert decision.assignee == "a2"
+    with pg_store.transaction() as tx:
+        assert tx.rotation("global") == RotationState(last="a2", given=3, extra={"k": [1]})

@@ -94,7 +94,9 @@ LANGUAGE plpgsql AS $fn$
 -- record for a ticket that waits. tests/stores/test_postgres_round_robin.py checks it
 -- against RoundRobin and the Router.
 DECLARE
+    v_state_text text;
     v_state jsonb;
+    v_extra integer;
     v_last text COLLATE "C";
     v_ids text[];
     v_n integer;
@@ -120,13 +122,14 @@ BEGIN
     IF FOUND THEN
         RETURN;
     END IF;
-    SELECT r.state::jsonb INTO v_state FROM rotation r WHERE r.pool = p_pool FOR UPDATE;
+    SELECT r.state INTO v_state_text FROM rotation r WHERE r.pool = p_pool FOR UPDATE;
     IF NOT FOUND THEN
         INSERT INTO rotation (pool, state)
-            VALUES (p_pool, '{"last": null, "given": 0, "extra": {}}')
+            VALUES (p_pool, '{"last":null,"given":0,"extra":{}}')
             ON CONFLICT (pool) DO NOTHING;
-        SELECT r.state::jsonb INTO v_state FROM rotation r WHERE r.pool = p_pool FOR UPDATE;
+        SELECT r.state INTO v_state_text FROM rotation r WHERE r.pool = p_pool FOR UPDATE;
     END IF;
+    v_state := v_state_text::jsonb;
     v_last := v_state ->> 'last';
     IF p_members IS NULL THEN
         SELECT coalesce(array_agg(a.id ORDER BY a.id), '{}') INTO v_ids
@@ -190,9 +193,18 @@ BEGIN
             reason := format('%s: next online agent after %s in rotation', agent, v_last)
                 || v_note;
         END IF;
-        UPDATE rotation SET state = jsonb_set(
-                jsonb_set(v_state, '{last}', to_jsonb(agent)),
-                '{given}', to_jsonb(coalesce((v_state ->> 'given')::bigint, 0) + 1))::text
+        -- RotationState's JSON as pydantic writes it, with "extra" (the allocators' own
+        -- data) kept as text; any other layout goes through jsonb.
+        v_extra := 0;
+        IF v_state_text ~ '^[{]"last":(null|"([^"\\\\]|\\\\.)*"),"given":[0-9]+,"extra":' THEN
+            v_extra := strpos(v_state_text, ',"extra":');
+        END IF;
+        UPDATE rotation SET state = CASE WHEN v_extra > 0
+                THEN '{"last":' || to_json(agent)::text || ',"given":'
+                    || (coalesce((v_state ->> 'given')::bigint, 0) + 1)
+                    || substr(v_state_text, v_extra)
+                ELSE jsonb_set(jsonb_set(v_state, '{last}', to_jsonb(agent)), '{given}',
+                    to_jsonb(coalesce((v_state ->> 'given')::bigint, 0) + 1))::text END
             WHERE pool = p_pool;
     ELSIF v_n = 0 OR v_all_offline THEN
         reason := 'nobody eligible is online; the ticket waits' || v_note;
