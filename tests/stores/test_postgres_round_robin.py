@@ -9,6 +9,9 @@ any pool, presence, capacity, load and rotation position.
 
 from __future__ import annotations
 
+import json
+import os
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +35,7 @@ from helpdesk_routing.stores import postgres as postgres_module
 from helpdesk_routing.stores.memory import InMemoryStore
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from helpdesk_routing.stores.postgres import PostgresStore
+from tests.pg_server import ENV_DSN
 
 pytestmark = pytest.mark.postgres
 
@@ -316,3 +320,46 @@ def test_a_rotation_state_in_another_json_layout_still_moves(
     assert decision.assignee == "a2"
     with pg_store.transaction() as tx:
         assert tx.rotation("global") == RotationState(last="a2", given=3, extra={"k": [1]})
+
+
+@pytest.fixture
+def icu_dsn(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database whose default collation is ICU's en-US, where "a1" < "b" < "B"."""
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    base: str = request.getfixturevalue("postgres_dsn")
+    name = f"icu_{secrets.token_hex(6)}"
+    try:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(
+                f"CREATE DATABASE {name} TEMPLATE template0 "
+                "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'"
+            )
+    except psycopg.Error as exc:
+        if os.environ.get(ENV_DSN):  # a server of yours may lack ICU or CREATEDB
+            pytest.skip(f"cannot create an ICU database on {ENV_DSN}: {exc}")
+        raise
+    yield make_conninfo(base, dbname=name)
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def test_ids_sort_by_code_point_whatever_the_database_collation(icu_dsn: str) -> None:
+    """Under a default collation that puts "b" before "B", rotation, presence and views
+    still follow Python's order ("B" < "a1" < "b" < "é"), exactly as in memory."""
+    agents = tuple(Agent(id=i) for i in ("b", "é", "B", "a1"))
+    s = Scenario(agents, frozenset(a.id for a in agents), {}, None, None, "B", 0)
+    with PostgresStore(icu_dsn) as store:
+        memory = InMemoryStore()
+        _fill(memory, s)
+        _fill(store, s)
+        expected, got = [], []
+        for n in range(5):
+            expected.append(_outcome(memory, _router(memory, s), s, f"c{n}"))
+            got.append(_outcome(store, _router(store, s), s, f"c{n}"))
+        assert got == expected
+        assert [json.loads(e[0])["assignee"] for e in got] == ["a1", "b", "é", "B", "a1"]
+        with store.transaction() as tx:
+            assert list(tx.online_agents()) == ["B", "a1", "b", "é"]
+            assert [a.id for a in tx.agents()] == ["B", "a1", "b", "é"]
