@@ -11,6 +11,7 @@ so callers may catch either::
     ├── UnknownAgent(RoutingError, LookupError)         no agent with that id
     ├── UnknownTeam(RoutingError, LookupError)          no team with that id
     ├── ConflictError(RoutingError)                     a concurrent change won a race
+    │   └── StaleConfiguration                          a newer configuration is stored
     ├── StoreError(RoutingError)                        the store failed (connection, schema)
     │   └── SchemaVersionError                          the stored schema is newer than the code
     └── MissingExtra(RoutingError, ImportError)         an optional extra is not installed
@@ -32,6 +33,7 @@ __all__ = [
     "PermissionDenied",
     "RoutingError",
     "SchemaVersionError",
+    "StaleConfiguration",
     "StoreError",
     "UnknownAgent",
     "UnknownTeam",
@@ -139,6 +141,20 @@ class ConflictError(RoutingError):
 
     Raised after the store's bounded retries are spent. Retrying the whole call is safe.
     """
+
+
+class StaleConfiguration(ConflictError):
+    """A unit of work was decided under an older configuration than the stored one.
+
+    Raised by a store (e.g. a ``route_round_robin`` told which configuration version
+    decided) before it writes anything; the Router reloads the configuration and retries,
+    so users see it only when the configuration keeps changing faster than a retry.
+    """
+
+    def __init__(self, expected: int, stored: int) -> None:
+        self.expected = expected
+        self.stored = stored
+        super().__init__(f"configuration version {expected} is stale: version {stored} is stored")
 
 
 class StoreError(RoutingError):

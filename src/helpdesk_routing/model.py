@@ -96,6 +96,8 @@ class Event(BaseModel):
     metric: str = Field(min_length=1)
     timestamp: UtcDatetime
     properties: dict[str, Any] = Field(default_factory=dict)
+    unique_id: str | None = Field(default=None, min_length=1)
+    """Recording an event whose ``unique_id`` is already stored records nothing."""
 
 
 class Agent(BaseModel):

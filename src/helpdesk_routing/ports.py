@@ -10,15 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .model import Agent, Profile
+from .model import Agent, Event, Profile
 from .records import AuditRecord, RotationState, TicketQuery, TicketRecord
+
+if TYPE_CHECKING:
+    from .configuration import Configuration
 
 __all__ = [
     "Clock",
     "CustomerData",
     "EventFilter",
+    "EventRecorder",
     "RoundRobinInStore",
     "RoundRobinRoute",
     "Store",
@@ -80,6 +84,29 @@ class CustomerData(Protocol):
         where: EventFilter | None = None,
     ) -> int:
         """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``."""
+        ...
+
+
+class EventRecorder(Protocol):
+    """The write side of customer data: record an event on a customer's profile.
+
+    Called by the AI agent's event recording (``helpdesk_routing.events``) and by a
+    handoff. Contract:
+
+    - ``record_event`` stores the event so that ``count_events`` sees it at once.
+    - It is idempotent by ``event.unique_id``: an event whose ``unique_id`` is already
+      stored (for any profile) records nothing and returns ``False``; a new one returns
+      ``True``. An event without ``unique_id`` is always recorded.
+    - Concurrent calls with the same ``unique_id`` record it once.
+
+    Example::
+
+        data.record_event(Event(profile_id="p1", metric="Placed Order", timestamp=t,
+                                unique_id="order-1001"))
+    """
+
+    def record_event(self, event: Event) -> bool:
+        """Store ``event``; ``False`` when its ``unique_id`` was already recorded."""
         ...
 
 
@@ -166,6 +193,27 @@ class Transaction(Protocol):
 
     def audit(self, ticket_id: str | None = None) -> list[AuditRecord]:
         """The log in ``seq`` order, all of it or one ticket's."""
+        ...
+
+    # configuration (every version kept; the newest is in force)
+    def configuration_version(self) -> int:
+        """The newest stored configuration version, ``0`` when none is stored. Cheap:
+        the Router calls it in every unit of work to learn whether to reload."""
+        ...
+
+    def configuration(self, version: int | None = None) -> Configuration | None:
+        """The configuration of ``version`` (the newest when ``None``), or ``None``."""
+        ...
+
+    def configurations(self) -> list[Configuration]:
+        """Every stored version, oldest first."""
+        ...
+
+    def put_configuration(self, configuration: Configuration) -> None:
+        """Append the next version. ``configuration.version`` must be the stored version
+        + 1, else :class:`~helpdesk_routing.errors.ConflictError` naming the stored
+        version; two writers racing for the same number serialise, and the loser gets
+        that error (nothing of its unit is kept)."""
         ...
 
 

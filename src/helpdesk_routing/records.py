@@ -66,7 +66,8 @@ class AuditRecord(BaseModel):
 
     ``seq`` is given by the store on append (strictly increasing within a store).
     ``action`` is one of: ``routed``, ``assigned``, ``unassigned``, ``team_assigned``,
-    ``status``, ``presence``, ``rules``, ``teams``, ``round_robin``. The fields after
+    ``status``, ``presence``, ``rules``, ``teams``, ``round_robin``, ``replied`` (a human
+    agent's reply; ``detail["public"]`` says whether the customer saw it). The fields after
     it hold the state *after* the action, so replaying the log rebuilds every ticket's
     team, assignee and status and every agent's presence.
     """

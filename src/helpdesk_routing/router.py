@@ -313,6 +313,34 @@ class Router:
                 self._hand_out(tx, now, for_agent=record.assignee)
             return record
 
+    def reply(self, ticket_id: str, *, actor: str, public: bool = True) -> AuditRecord:
+        """Record a human agent's reply to the ticket (audited as ``replied``).
+
+        The first *public* reply ends the ticket's time to first response
+        (``helpdesk_routing.metrics``); private notes (``public=False``) are recorded but
+        do not count. The AI agent's messages are not replies: they live in a handed-off
+        conversation's transcript. Any known agent may reply (``UnknownAgent`` otherwise).
+        Returns the stored audit record.
+        """
+        now = self._now()
+        if not isinstance(public, bool):
+            raise ValidationError(f"public must be a bool, got {public!r}")
+        with self._store.transaction() as tx:
+            self._agent(tx, actor)
+            (record,) = self._tickets(tx, [ticket_id])
+            return tx.append_audit(
+                AuditRecord(
+                    at=now,
+                    actor=actor,
+                    action="replied",
+                    ticket_id=record.id,
+                    team=record.team,
+                    assignee=record.assignee,
+                    status=record.status,
+                    detail={"public": public},
+                )
+            )
+
     def set_rules(self, rules: RuleSet, actor: str) -> None:
         """Replace the rule set (owner, admin, manager); every team it names must exist."""
         now = self._now()

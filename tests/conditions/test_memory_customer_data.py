@@ -106,3 +106,13 @@ def test_concurrent_writers_and_readers() -> None:
     assert data.count_events("p1", "Placed Order", start=None, end=None) == writers * per_writer
     stamps = [e.timestamp for e in data.events("p1", "Placed Order")]
     assert stamps == sorted(stamps)
+
+
+def test_record_event_is_idempotent_by_unique_id() -> None:
+    """An event whose unique_id is recorded already records nothing and returns False."""
+    data = InMemoryCustomerData()
+    first = Event(profile_id="p1", metric="m", timestamp=T, unique_id="c1:started")
+    assert data.record_event(first) is True
+    assert data.record_event(first.model_copy(update={"timestamp": T + timedelta(1)})) is False
+    assert data.record_event(Event(profile_id="p1", metric="m", timestamp=T)) is True
+    assert data.count_events("p1", "m", start=None, end=None) == 2

@@ -129,3 +129,14 @@ def test_two_threads_routing_one_id_store_one_decision(desk: Desk) -> None:
     assert [r.action for r in desk.router.history("t1")] == ["routed"]
     with desk.store.transaction() as tx:
         assert tx.rotation("global").given == 1
+
+
+def test_a_reply_is_audited_with_whether_it_was_public(desk: Desk) -> None:
+    """reply() appends one 'replied' record naming the agent and saying public or not."""
+    desk.online("a1")
+    desk.router.route(desk.ticket("t1"))
+    note = desk.router.reply("t1", actor="a1", public=False)
+    answer = desk.router.reply("t1", actor="a1")
+    assert (note.action, note.actor, note.detail) == ("replied", "a1", {"public": False})
+    assert answer.detail == {"public": True}
+    assert [r.action for r in desk.router.history("t1")] == ["routed", "replied", "replied"]

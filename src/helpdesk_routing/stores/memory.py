@@ -17,11 +17,15 @@ from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from helpdesk_routing._time import require_aware
-from helpdesk_routing.errors import StoreError, UnknownAgent, UnknownTicket
+from helpdesk_routing.errors import ConflictError, StoreError, UnknownAgent, UnknownTicket
 from helpdesk_routing.model import Agent, TicketStatus
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
+
+if TYPE_CHECKING:
+    from helpdesk_routing.configuration import Configuration
 
 __all__ = ["InMemoryStore", "InMemoryTransaction"]
 
@@ -68,6 +72,7 @@ class InMemoryStore:
         # A ticket's positions in the log: an int while it has one record (most tickets;
         # one object fewer per ticket for the garbage collector), a list after that.
         self._audit_by_ticket: dict[str, int | list[int]] = {}
+        self._configurations: list[Configuration] = []
         for agent in agents:
             self._agents[agent.id] = agent
 
@@ -333,3 +338,33 @@ class InMemoryTransaction:
         if isinstance(positions, int):
             return [s._audit[positions]]
         return [s._audit[i] for i in positions]
+
+    def configuration_version(self) -> int:
+        """The newest stored configuration version, ``0`` when none is stored."""
+        return len(self._check()._configurations)
+
+    def configuration(self, version: int | None = None) -> Configuration | None:
+        """The configuration of ``version`` (the newest when ``None``), or ``None``."""
+        stored = self._check()._configurations
+        if version is None:
+            return stored[-1] if stored else None
+        return stored[version - 1] if 1 <= version <= len(stored) else None
+
+    def configurations(self) -> list[Configuration]:
+        """Every stored version, oldest first."""
+        return list(self._check()._configurations)
+
+    def put_configuration(self, configuration: Configuration) -> None:
+        """Append the next version (``ConflictError`` unless it is the stored one + 1)."""
+        stored = self._check()._configurations
+        if configuration.version != len(stored) + 1:
+            raise ConflictError(
+                f"configuration version {configuration.version} cannot follow the stored "
+                f"version {len(stored)}"
+            )
+        stored.append(configuration)
+
+        def undo() -> None:
+            stored.pop()
+
+        self._undo.append(undo)

@@ -40,6 +40,7 @@ class InMemoryCustomerData:
         # profile id -> metric -> (timestamps, events), both sorted by timestamp;
         # the parallel timestamp list is what bisect searches.
         self._events: dict[str, dict[str, tuple[list[datetime], list[Event]]]] = {}
+        self._unique_ids: set[str] = set()
         for profile in profiles:
             self.add_profile(profile)
         for event in events:
@@ -93,8 +94,20 @@ class InMemoryCustomerData:
                 )
 
     def add_event(self, event: Event) -> None:
-        """Record an event; it may be older than events already recorded."""
+        """Record an event; it may be older than events already recorded.
+
+        Like :meth:`record_event`, without saying whether it was new.
+        """
+        self.record_event(event)
+
+    def record_event(self, event: Event) -> bool:
+        """Record an event (the ``EventRecorder`` port); ``False``, recording nothing,
+        when an event with the same ``unique_id`` is already recorded."""
         with self._lock:
+            if event.unique_id is not None:
+                if event.unique_id in self._unique_ids:
+                    return False
+                self._unique_ids.add(event.unique_id)
             by_metric = self._events.setdefault(event.profile_id, {})
             stamps, events = by_metric.setdefault(event.metric, ([], []))
             # insort_right on the timestamps: after every equal one, so events with
@@ -102,6 +115,7 @@ class InMemoryCustomerData:
             index = bisect_right(stamps, event.timestamp)
             stamps.insert(index, event.timestamp)
             events.insert(index, event)
+            return True
 
     def profile(self, profile_id: str) -> Profile | None:
         """The profile with this id, or ``None``."""

@@ -72,6 +72,8 @@ if TYPE_CHECKING:
     import psycopg
     from psycopg_pool import ConnectionPool
 
+    from helpdesk_routing.configuration import Configuration
+
 __all__ = ["SCHEMA_VERSION", "PostgresCustomerData", "PostgresStore", "PostgresTransaction"]
 
 _ROUND_ROBIN_FUNCTION = """CREATE FUNCTION helpdesk_route_round_robin(
@@ -285,6 +287,7 @@ _MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     (3, (_ROUND_ROBIN_FUNCTION,)),
+    (4, ("CREATE TABLE configurations (version integer PRIMARY KEY, body text NOT NULL)",)),
 )
 
 SCHEMA_VERSION = _MIGRATIONS[-1][0]
@@ -1154,6 +1157,55 @@ class PostgresTransaction:
                 "SELECT seq, record FROM audit WHERE ticket_id = %s ORDER BY seq", (ticket_id,)
             ).fetchall()
         return [audit_from_json(int(row[0]), row[1]) for row in rows]
+
+    # -- configuration -------------------------------------------------------------
+
+    def configuration_version(self) -> int:
+        """The newest stored configuration version, ``0`` when none is stored."""
+        row = self._run("SELECT coalesce(max(version), 0) FROM configurations").fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def configuration(self, version: int | None = None) -> Configuration | None:
+        """The configuration of ``version`` (the newest when ``None``), or ``None``."""
+        from helpdesk_routing.configuration import Configuration
+
+        if version is None:
+            row = self._run(
+                "SELECT body FROM configurations ORDER BY version DESC LIMIT 1"
+            ).fetchone()
+        else:
+            row = self._run(
+                "SELECT body FROM configurations WHERE version = %s", (version,)
+            ).fetchone()
+        return None if row is None else Configuration.model_validate_json(row[0])
+
+    def configurations(self) -> list[Configuration]:
+        """Every stored version, oldest first."""
+        from helpdesk_routing.configuration import Configuration
+
+        rows = self._run("SELECT body FROM configurations ORDER BY version").fetchall()
+        return [Configuration.model_validate_json(row[0]) for row in rows]
+
+    def put_configuration(self, configuration: Configuration) -> None:
+        """Append the next version (``ConflictError`` unless it is the stored one + 1).
+
+        Two writers of the same number: the second waits on the key, then inserts
+        nothing and gets the error.
+        """
+        self._wrote = True
+        row = self._run(
+            "INSERT INTO configurations (version, body) SELECT %s, %s "
+            "WHERE %s = (SELECT coalesce(max(version), 0) + 1 FROM configurations) "
+            "ON CONFLICT (version) DO NOTHING RETURNING version",
+            (configuration.version, configuration.model_dump_json(), configuration.version),
+            locks=True,
+        ).fetchone()
+        if row is None:
+            raise ConflictError(
+                f"configuration version {configuration.version} cannot follow the stored "
+                f"version {self.configuration_version()}"
+            )
 
 
 def _select_tickets(query: TicketQuery) -> tuple[str, list[Any]]:

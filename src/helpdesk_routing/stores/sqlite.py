@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import (
@@ -54,6 +54,9 @@ from helpdesk_routing.stores._sql import (
     ticket_columns,
     to_micros,
 )
+
+if TYPE_CHECKING:
+    from helpdesk_routing.configuration import Configuration
 
 __all__ = ["SCHEMA_VERSION", "SqliteCustomerData", "SqliteStore", "SqliteTransaction"]
 
@@ -110,6 +113,7 @@ _MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX events_lookup ON events (profile_id, metric, ts)",
         ),
     ),
+    (3, ("CREATE TABLE configurations (version INTEGER PRIMARY KEY, body TEXT NOT NULL)",)),
 )
 
 SCHEMA_VERSION = _MIGRATIONS[-1][0]
@@ -545,6 +549,47 @@ class SqliteTransaction:
                 "SELECT seq, record FROM audit WHERE ticket_id = ? ORDER BY seq", (ticket_id,)
             )
         return [audit_from_json(row[0], row[1]) for row in rows]
+
+    # -- configuration -------------------------------------------------------------
+
+    def configuration_version(self) -> int:
+        """The newest stored configuration version, ``0`` when none is stored."""
+        row = self._run("SELECT coalesce(max(version), 0) FROM configurations").fetchone()
+        return int(row[0])
+
+    def configuration(self, version: int | None = None) -> Configuration | None:
+        """The configuration of ``version`` (the newest when ``None``), or ``None``."""
+        from helpdesk_routing.configuration import Configuration
+
+        if version is None:
+            row = self._run(
+                "SELECT body FROM configurations ORDER BY version DESC LIMIT 1"
+            ).fetchone()
+        else:
+            row = self._run(
+                "SELECT body FROM configurations WHERE version = ?", (version,)
+            ).fetchone()
+        return None if row is None else Configuration.model_validate_json(row[0])
+
+    def configurations(self) -> list[Configuration]:
+        """Every stored version, oldest first."""
+        from helpdesk_routing.configuration import Configuration
+
+        rows = self._run("SELECT body FROM configurations ORDER BY version").fetchall()
+        return [Configuration.model_validate_json(row[0]) for row in rows]
+
+    def put_configuration(self, configuration: Configuration) -> None:
+        """Append the next version (``ConflictError`` unless it is the stored one + 1)."""
+        stored = self.configuration_version()
+        if configuration.version != stored + 1:
+            raise ConflictError(
+                f"configuration version {configuration.version} cannot follow the stored "
+                f"version {stored}"
+            )
+        self._run(
+            "INSERT INTO configurations (version, body) VALUES (?, ?)",
+            (configuration.version, configuration.model_dump_json()),
+        )
 
 
 def _select_tickets(query: TicketQuery) -> tuple[str, list[Any]]:
