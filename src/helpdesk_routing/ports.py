@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -23,6 +24,7 @@ __all__ = [
     "CustomerData",
     "EventFilter",
     "EventRecorder",
+    "EventWhere",
     "RoundRobinInStore",
     "RoundRobinRoute",
     "Store",
@@ -31,6 +33,25 @@ __all__ = [
 
 EventFilter = Callable[[Mapping[str, Any]], bool]
 """A predicate over an event's properties (built by the condition compiler)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventWhere:
+    """An event condition's property filters, structured, with their compiled predicate.
+
+    Passed as ``where`` to :meth:`CustomerData.count_events` (it is an ``EventFilter``:
+    calling it runs ``test``). ``clauses`` are the filters as the condition JSON states
+    them, ``(property, op, value)``, all of which must hold; ``test`` is the reference
+    semantics. A SQL adapter may push clauses it can state exactly into its query and
+    must run ``test`` on whatever it cannot.
+    """
+
+    clauses: tuple[tuple[str, str, Any], ...]
+    test: EventFilter
+
+    def __call__(self, properties: Mapping[str, Any]) -> bool:
+        """Whether an event with these properties passes every filter."""
+        return self.test(properties)
 
 
 class Clock(Protocol):
@@ -63,6 +84,8 @@ class CustomerData(Protocol):
       ``where(properties)`` holds (all of them when ``where`` is ``None``). It must not
       walk the whole history: the in-memory adapter bisects a per-metric sorted list,
       the SQL adapters use an index on (profile, metric, timestamp).
+    - With ``limit``, counting may stop once ``limit`` events are found: the answer is
+      ``min(count, limit)`` (a count test such as ``at_least(1)`` asks ``limit=1``).
     - Reads never raise for unknown profiles or metrics: the count is 0.
 
     Example::
@@ -82,8 +105,10 @@ class CustomerData(Protocol):
         start: datetime | None,
         end: datetime | None,
         where: EventFilter | None = None,
+        limit: int | None = None,
     ) -> int:
-        """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``."""
+        """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``,
+        up to ``limit`` when given."""
         ...
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from helpdesk_routing.model import Event, Profile
+from helpdesk_routing.ports import EventWhere
 from tests.adapters import CustomerDataFactory
 
 T = datetime(2026, 3, 30, 12, 0, tzinfo=UTC)
@@ -121,3 +122,21 @@ def test_bounds_in_other_time_zones_are_instants(
     data = customer_data_factory(request, [], [_event(T)])
     paris = T.astimezone(datetime(2026, 3, 30, tzinfo=UTC).astimezone().tzinfo)
     assert data.count_events("p1", "Placed Order", start=paris, end=paris + US) == 1
+
+
+@pytest.mark.parametrize(("limit", "expected"), [(None, 3), (1, 1), (2, 2), (3, 3), (10, 3)])
+def test_a_limit_caps_the_count(
+    customer_data_factory: CustomerDataFactory,
+    request: pytest.FixtureRequest,
+    limit: int | None,
+    expected: int,
+) -> None:
+    """With limit, count_events answers min(count, limit), with and without a filter."""
+    events = [_event(T + timedelta(minutes=m), value=m) for m in range(5)]
+    data = customer_data_factory(request, [], events)
+    everything = 5 if limit is None else min(5, limit)
+    assert data.count_events("p1", "Placed Order", start=T, end=None, limit=limit) == everything
+    big = EventWhere(clauses=(("value", "greater_than", 1),), test=lambda p: p["value"] > 1)
+    assert data.count_events("p1", "Placed Order", start=T, end=None, where=big, limit=limit) == (
+        expected
+    )

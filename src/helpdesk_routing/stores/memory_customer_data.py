@@ -130,9 +130,11 @@ class InMemoryCustomerData:
         start: datetime | None,
         end: datetime | None,
         where: EventFilter | None = None,
+        limit: int | None = None,
     ) -> int:
         """Count the profile's ``metric`` events with ``start <= timestamp < end`` that
-        pass ``where`` (``None`` bounds are open). Bisects; filters only the window."""
+        pass ``where`` (``None`` bounds are open), stopping at ``limit`` when given.
+        Bisects; filters only the window."""
         if start is not None:
             start = require_aware(start, "start")
         if end is not None:
@@ -147,10 +149,16 @@ class InMemoryCustomerData:
             if high <= low:
                 return 0
             if where is None:
-                return high - low
+                return high - low if limit is None else min(high - low, limit)
             window = events[low:high]
         # The filter runs outside the lock: it is caller code over immutable events.
-        return sum(1 for event in window if where(event.properties))
+        found = 0
+        for event in window:
+            if where(event.properties):
+                found += 1
+                if found == limit:
+                    break
+        return found
 
     def events(self, profile_id: str, metric: str | None = None) -> list[Event]:
         """The profile's events (of one metric, or all), oldest first."""

@@ -753,9 +753,12 @@ class SqliteCustomerData(Closing):
         start: datetime | None,
         end: datetime | None,
         where: Callable[[Mapping[str, Any]], bool] | None = None,
+        limit: int | None = None,
     ) -> int:
-        """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``."""
-        return _data.count_events(self._db.read, _DIALECT, profile_id, metric, start, end, where)
+        """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``
+        (up to ``limit``)."""
+        found = _data.count_events(self._db.read, _DIALECT, profile_id, metric, start, end, where)
+        return found if limit is None else min(found, limit)
 
     def close(self) -> None:
         """Close the connections."""
