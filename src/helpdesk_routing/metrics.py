@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from helpdesk_routing._audit_scan import scan
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import MissingExtra, ValidationError
 from helpdesk_routing.events import DEFAULT_NAMES, EventNames
@@ -376,8 +377,7 @@ def report(
     until = require_aware(end, "end")
     if until <= since:
         raise ValidationError(f"end must be after start, got {since} .. {until}")
-    with store.transaction() as tx:
-        records = tx.audit()
+    records = scan(store)
     if events is None:
         lister = getattr(customer_data, "events_between", None)
         events = lister(since, until) if lister is not None else ()
@@ -395,7 +395,7 @@ def report(
 
 
 def summarize(
-    records: Iterable[AuditRecord],
+    records: Iterable[AuditRecord] | Iterable[Any],
     events: Iterable[Event],
     start: datetime,
     end: datetime,
@@ -409,7 +409,8 @@ def summarize(
     created: dict[str, datetime] = {}  # tickets created in the period -> creation
     first_reply: dict[str, datetime] = {}
     closed: dict[str, datetime] = {}
-    where: dict[str, tuple[str | None, str | None, str]] = {}  # team, assignee, status at end
+    # team, assignee, status at end (a TicketStatus from records, a str from facts: equal)
+    where: dict[str, tuple[str | None, str | None, str]] = {}
     loads: dict[str, list[int]] = {}
     online_at_start: dict[str, bool] = {}
     changed_in_period: set[str] = set()
@@ -432,7 +433,7 @@ def summarize(
             if tid in created and tid not in first_reply and r.detail.get("public") is True:
                 first_reply[tid] = at
             continue
-        status = r.status.value if r.status is not None else where.get(tid, (None, None, "open"))[2]
+        status = r.status if r.status is not None else where.get(tid, (None, None, "open"))[2]
         where[tid] = (r.team, r.assignee, status)
         if action == "routed" and at >= start:
             created[tid] = at

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import MissingExtra, SchemaVersionError, StoreError
@@ -126,11 +126,19 @@ class SqliteLedger:
     """A :class:`~helpdesk_routing.handoff.Ledger` in a SQLite file (or ``":memory:"``).
 
     Several processes may share the file (each write is one ``BEGIN IMMEDIATE``
-    transaction; ``timeout`` is how long one waits for the lock). Close it with
-    :meth:`close` or use it as a context manager.
+    transaction; ``timeout`` is how long one waits for the lock). A file is put in WAL
+    mode; ``synchronous`` is SQLite's durability setting, ``"FULL"`` (the default)
+    survives power loss, ``"NORMAL"`` may lose the last commits on power loss. Close it
+    with :meth:`close` or use it as a context manager.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 30.0,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+    ) -> None:
         self.path = os.fspath(path)
         self._lock = threading.Lock()
         self._sql = _Sql("?")
@@ -139,6 +147,9 @@ class SqliteLedger:
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
             self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            if self.path not in (":memory:", ""):
+                self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute(f"PRAGMA synchronous = {synchronous}")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
         with self._unit() as run:
