@@ -243,3 +243,14 @@ def test_external_helpdesk_without_a_connector_is_refused(desk: Desk) -> None:
             ledger=InMemoryLedger(),
             clock=desk.clock,
         )
+
+
+def test_unknown_reason_is_refused_before_anything_is_written(desk: Desk) -> None:
+    """A reason outside EscalationReason raises ValidationError; the ledger stays empty."""
+    from helpdesk_routing.errors import ValidationError
+
+    ledger = InMemoryLedger()
+    h = _handoff(desk, ledger)
+    with pytest.raises(ValidationError, match=r"^reason must be one of knowledge_gap, "):
+        h.request(conversation(channel="sms", profile_id="p1"), reason="bored")  # type: ignore[arg-type]
+    assert ledger.for_conversation("c1") is None

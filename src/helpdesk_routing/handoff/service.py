@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
 from helpdesk_routing._time import require_aware
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.events import (
     DEFAULT_NAMES,
     ConversationEscalated,
@@ -120,7 +121,14 @@ class Handoff:
         reason: EscalationReason = "other",
         tag: str | None = None,
     ) -> Step:
-        """Escalate ``conversation``. A repeated request answers the existing handoff."""
+        """Escalate ``conversation``. A repeated request answers the existing handoff.
+
+        ``reason`` is one of ``events.EscalationReason`` (``ValidationError`` otherwise).
+        """
+        if reason not in get_args(EscalationReason):
+            raise ValidationError(
+                f"reason must be one of {', '.join(get_args(EscalationReason))}, got {reason!r}"
+            )
         now = self._now()
         settings = self.settings
         destination = "message" if isinstance(settings, SendMessage) else settings.helpdesk

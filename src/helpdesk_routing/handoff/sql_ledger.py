@@ -258,9 +258,18 @@ class PostgresLedger:
                 conn.close()
             raise StoreError(f"PostgreSQL handoff ledger: {exc}") from exc
         except BaseException:
-            if conn is not None:
-                conn.close()
+            # The transaction was rolled back (e.g. a lost compare-and-set): the
+            # connection is still good unless it broke.
+            self._give_back(conn)
             raise
+        self._give_back(conn)
+
+    def _give_back(self, conn: Any) -> None:
+        if conn is None:
+            return
+        if conn.closed or conn.broken:
+            conn.close()
+            return
         with self._lock:
             self._idle.append(conn)
 
