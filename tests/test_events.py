@@ -13,10 +13,12 @@ from helpdesk_routing import events
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.conditions import event
 from helpdesk_routing.model import Agent, Profile, Team, Ticket
+from helpdesk_routing.ports import EventRecorder
 from helpdesk_routing.router import Router
 from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
 from helpdesk_routing.stores.memory import InMemoryStore
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+from tests.adapters import CustomerDataFactory
 
 T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
 ESCALATED = "Conversation with Customer Agent Escalated"
@@ -199,3 +201,17 @@ def test_docs_events_examples_run() -> None:
     from tests.doc_blocks import run_blocks
 
     run_blocks("docs/events.md")
+
+
+def test_recording_is_idempotent_on_every_customer_data_adapter(
+    customer_data_factory: CustomerDataFactory, request: pytest.FixtureRequest
+) -> None:
+    """On every adapter with the EventRecorder write side, a replayed event records nothing."""
+    data = customer_data_factory(request, [Profile(id="p1")], [])
+    if not hasattr(data, "record_event"):
+        pytest.skip("this adapter's record_event arrives with the stores branch")
+    recorder: EventRecorder = data  # type: ignore[assignment]
+    escalated = _all_four()[2]
+    assert events.record(escalated, recorder, profile_id="p1", at=T0) is True
+    assert events.record(escalated, recorder, profile_id="p1", at=T0) is False
+    assert data.count_events("p1", ESCALATED, start=None, end=None) == 1
