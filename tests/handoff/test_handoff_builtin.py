@@ -254,3 +254,13 @@ def test_unknown_reason_is_refused_before_anything_is_written(desk: Desk) -> Non
     with pytest.raises(ValidationError, match=r"^reason must be one of knowledge_gap, "):
         h.request(conversation(channel="sms", profile_id="p1"), reason="bored")  # type: ignore[arg-type]
     assert ledger.for_conversation("c1") is None
+
+
+def test_builtin_find_answers_the_routed_ticket(desk: Desk) -> None:
+    """The built-in helpdesk finds a handed-off ticket by the handoff id, and nothing else."""
+    from helpdesk_routing.handoff import BuiltinHelpdesk
+
+    _handoff(desk).request(conversation(channel="sms", profile_id="p1"))
+    builtin = BuiltinHelpdesk(desk.router)
+    assert builtin.find(handoff_id("c1")) == handoff_id("c1")
+    assert builtin.find(handoff_id("c2")) is None
