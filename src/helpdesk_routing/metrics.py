@@ -7,15 +7,44 @@ the simulator's summary call these same functions, never a copy):
 - :class:`DurationStats` — count, mean, median, p90, p99 of durations in seconds;
 - :func:`spread`, :func:`jain_index`, :func:`gini` — fairness of counts per agent, in
   :class:`FairnessStats`.
+
+Then the report (semantics 7): :func:`report` reads a store's audit log once, with the
+handoff ledger and the AI agent's events, into a :class:`Report` (``to_dict``,
+``to_pandas``); :func:`summarize` is its pure part. See ``docs/metrics.md``.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
-__all__ = ["DurationStats", "FairnessStats", "gini", "jain_index", "percentile", "spread"]
+from helpdesk_routing._audit_scan import scan
+from helpdesk_routing._time import require_aware
+from helpdesk_routing.errors import MissingExtra, ValidationError
+from helpdesk_routing.events import DEFAULT_NAMES, EventNames
+from helpdesk_routing.model import Event
+from helpdesk_routing.records import AuditRecord
+
+__all__ = [
+    "AgentLoad",
+    "AiRates",
+    "BusinessHours",
+    "DurationStats",
+    "EventSource",
+    "FairnessStats",
+    "HandoffSource",
+    "Report",
+    "gini",
+    "jain_index",
+    "percentile",
+    "report",
+    "spread",
+    "summarize",
+]
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:
@@ -106,3 +135,381 @@ class FairnessStats:
         """Fairness of ``agent id -> tickets``."""
         counts = list(per_agent.values())
         return cls(len(counts), spread(counts), jain_index(counts), gini(counts))
+
+
+# The report -------------------------------------------------------------------------
+# Everything below reads the audit log once; the statistics above are its only helpers.
+
+_CLOSED = "closed"
+
+
+class BusinessHours(Protocol):
+    """What the report needs of :class:`~helpdesk_routing.calendar.OfficeHours`."""
+
+    def business_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """Open time between two instants."""
+        ...
+
+
+class EventSource(Protocol):
+    """Customer data that can list the events recorded in a period (for the AI rates)."""
+
+    def events_between(self, start: datetime, end: datetime) -> Iterable[Event]:
+        """The events with ``start <= timestamp < end``."""
+        ...
+
+
+class HandoffSource(Protocol):
+    """A handoff ledger, as the report reads it."""
+
+    def created_between(self, start: datetime, end: datetime) -> Sequence[Any]:
+        """The handoffs created in ``[start, end)`` (each with a ``state``)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLoad:
+    """Tickets given to one agent in the period: by round robin, and by a person."""
+
+    automatic: int = 0
+    manual: int = 0
+
+    @property
+    def total(self) -> int:
+        """Every assignment in the period."""
+        return self.automatic + self.manual
+
+
+@dataclass(frozen=True, slots=True)
+class AiRates:
+    """The AI agent's conversations in the period: started, resolved, escalated, and the
+    rates resolved/started and escalated/started (``NaN`` when none started)."""
+
+    started: int = 0
+    resolved: int = 0
+    escalated: int = 0
+
+    @property
+    def resolution_rate(self) -> float:
+        """Resolved / started."""
+        return self.resolved / self.started if self.started else math.nan
+
+    @property
+    def handoff_rate(self) -> float:
+        """Escalated / started."""
+        return self.escalated / self.started if self.started else math.nan
+
+
+@dataclass(frozen=True)
+class Report:
+    """Helpdesk figures over ``[start, end)``, built by :func:`report` (see ``docs/metrics.md``).
+
+    - ``tickets``: tickets created (routed) in the period. ``ttfr`` / ``ttfr_business``:
+      time to first public human reply, in seconds, elapsed and in business time (``None``
+      without office hours), over the ``answered`` tickets; ``unanswered`` had no reply by
+      ``end`` and are left out of the figures. ``within_target``: share of answered
+      tickets whose TTFR is at most ``target`` (elapsed; ``..._business`` in business time).
+    - ``assigned``: per agent, assignments made in the period, automatic and manual apart.
+      ``always_online``: agents Online for all of the period; ``fairness``: spread, Jain
+      and Gini of their automatic assignments.
+    - ``waiting_unassigned`` / ``waiting_by_team``: open tickets without an assignee at
+      ``end``, in Unassigned or in each team's inbox.
+    - ``resolution``: creation to first close (seconds) of tickets created and closed in
+      the period; ``resolved`` counts them.
+    - ``ai`` / ``ai_by_channel``: the AI agent's rates; ``handoffs``: ledger handoffs
+      created in the period by final state.
+    """
+
+    start: datetime
+    end: datetime
+    target: timedelta
+    tickets: int
+    answered: int
+    unanswered: int
+    ttfr: DurationStats
+    ttfr_business: DurationStats | None
+    within_target: float
+    within_target_business: float | None
+    assigned: Mapping[str, AgentLoad]
+    always_online: tuple[str, ...]
+    fairness: FairnessStats
+    waiting_unassigned: int
+    waiting_by_team: Mapping[str, int]
+    resolved: int
+    resolution: DurationStats
+    ai: AiRates
+    ai_by_channel: Mapping[str, AiRates]
+    handoffs: Mapping[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (``NaN`` becomes ``None``, instants ISO 8601)."""
+
+        def num(x: float | None) -> float | None:
+            return None if x is None or math.isnan(x) else x
+
+        def stats(s: DurationStats | None) -> dict[str, Any] | None:
+            if s is None:
+                return None
+            return {"count": s.count, **{k: num(getattr(s, k)) for k in _STAT_FIELDS}}
+
+        def rates(r: AiRates) -> dict[str, Any]:
+            return {
+                "started": r.started,
+                "resolved": r.resolved,
+                "escalated": r.escalated,
+                "resolution_rate": num(r.resolution_rate),
+                "handoff_rate": num(r.handoff_rate),
+            }
+
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "target_seconds": self.target.total_seconds(),
+            "tickets": self.tickets,
+            "answered": self.answered,
+            "unanswered": self.unanswered,
+            "ttfr_seconds": stats(self.ttfr),
+            "ttfr_business_seconds": stats(self.ttfr_business),
+            "within_target": num(self.within_target),
+            "within_target_business": num(self.within_target_business),
+            "assigned": {
+                a: {"automatic": v.automatic, "manual": v.manual, "total": v.total}
+                for a, v in sorted(self.assigned.items())
+            },
+            "always_online": list(self.always_online),
+            "fairness": {
+                "agents": self.fairness.agents,
+                "spread": self.fairness.spread,
+                "jain": self.fairness.jain,
+                "gini": self.fairness.gini,
+            },
+            "waiting_unassigned": self.waiting_unassigned,
+            "waiting_by_team": dict(sorted(self.waiting_by_team.items())),
+            "resolved": self.resolved,
+            "resolution_seconds": stats(self.resolution),
+            "ai": rates(self.ai),
+            "ai_by_channel": {c: rates(r) for c, r in sorted(self.ai_by_channel.items())},
+            "handoffs": dict(sorted(self.handoffs.items())),
+        }
+
+    def to_pandas(self) -> dict[str, Any]:
+        """The report as pandas DataFrames (extra ``pandas``): ``summary`` (figure, value),
+        ``agents`` (one row per agent), ``channels`` (one row per channel), ``teams``."""
+        try:
+            pd = importlib.import_module("pandas")
+        except ImportError as exc:
+            raise MissingExtra("Report.to_pandas", "pandas") from exc
+        data = self.to_dict()
+        summary = {
+            k: v
+            for k, v in _flatten(data).items()
+            if not k.startswith(("assigned", "ai_by", "wait"))
+        }
+        summary["waiting_unassigned"] = self.waiting_unassigned
+        agents = pd.DataFrame(
+            [
+                {
+                    "agent": a,
+                    "automatic": v.automatic,
+                    "manual": v.manual,
+                    "total": v.total,
+                    "always_online": a in self.always_online,
+                }
+                for a, v in sorted(self.assigned.items())
+            ],
+            columns=["agent", "automatic", "manual", "total", "always_online"],
+        )
+        channels = pd.DataFrame(
+            [{"channel": c, **r} for c, r in data["ai_by_channel"].items()],
+            columns=[
+                "channel",
+                "started",
+                "resolved",
+                "escalated",
+                "resolution_rate",
+                "handoff_rate",
+            ],
+        )
+        teams = pd.DataFrame(sorted(self.waiting_by_team.items()), columns=["team", "waiting"])
+        return {
+            "summary": pd.DataFrame(sorted(summary.items()), columns=["figure", "value"]),
+            "agents": agents,
+            "channels": channels,
+            "teams": teams,
+        }
+
+
+_STAT_FIELDS = ("mean", "median", "p90", "p99")
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, f"{name}."))
+        elif not isinstance(value, list):
+            out[name] = value
+    return out
+
+
+def report(
+    store: Any,
+    customer_data: object,
+    start: datetime,
+    end: datetime,
+    *,
+    office_hours: BusinessHours | None = None,
+    ledger: HandoffSource | None = None,
+    target: timedelta = timedelta(hours=1),
+    events: Iterable[Event] | None = None,
+    names: EventNames = DEFAULT_NAMES,
+) -> Report:
+    """The helpdesk report over ``[start, end)``, from the store's audit log (read once),
+    the handoff ledger and the AI agent's events.
+
+    ``store`` is a :class:`~helpdesk_routing.ports.Store`. The events come from ``events``
+    when given, else from ``customer_data.events_between(start, end)`` when the adapter
+    has it (:class:`EventSource`); otherwise the AI rates count nothing. ``names`` are
+    the AI agent's metric names (as recorded).
+    """
+    since = require_aware(start, "start")
+    until = require_aware(end, "end")
+    if until <= since:
+        raise ValidationError(f"end must be after start, got {since} .. {until}")
+    records = scan(store)
+    if events is None:
+        lister = getattr(customer_data, "events_between", None)
+        events = lister(since, until) if lister is not None else ()
+    handoffs = ledger.created_between(since, until) if ledger is not None else ()
+    return summarize(
+        records,
+        events,
+        since,
+        until,
+        office_hours=office_hours,
+        target=target,
+        handoffs=handoffs,
+        names=names,
+    )
+
+
+def summarize(
+    records: Iterable[AuditRecord] | Iterable[Any],
+    events: Iterable[Event],
+    start: datetime,
+    end: datetime,
+    *,
+    office_hours: BusinessHours | None = None,
+    target: timedelta = timedelta(hours=1),
+    handoffs: Iterable[Any] = (),
+    names: EventNames = DEFAULT_NAMES,
+) -> Report:
+    """The pure part of :func:`report`: one pass over the audit ``records`` (``seq`` order)."""
+    created: dict[str, datetime] = {}  # tickets created in the period -> creation
+    first_reply: dict[str, datetime] = {}
+    closed: dict[str, datetime] = {}
+    # team, assignee, status at end (a TicketStatus from records, a str from facts: equal)
+    where: dict[str, tuple[str | None, str | None, str]] = {}
+    loads: dict[str, list[int]] = {}
+    online_at_start: dict[str, bool] = {}
+    changed_in_period: set[str] = set()
+    for r in records:
+        at = r.at
+        if at >= end:  # a clock set back may log out of order: skip, do not stop
+            continue
+        action = r.action
+        tid = r.ticket_id
+        if action == "presence":
+            if r.agent_id is not None:
+                if at < start:
+                    online_at_start[r.agent_id] = bool(r.online)
+                else:
+                    changed_in_period.add(r.agent_id)
+            continue
+        if tid is None:
+            continue
+        if action == "replied":
+            if tid in created and tid not in first_reply and r.detail.get("public") is True:
+                first_reply[tid] = at
+            continue
+        status = r.status if r.status is not None else where.get(tid, (None, None, "open"))[2]
+        where[tid] = (r.team, r.assignee, status)
+        if action == "routed" and at >= start:
+            created[tid] = at
+        if at >= start and r.assignee is not None and action in ("routed", "assigned"):
+            load = loads.setdefault(r.assignee, [0, 0])
+            load[0 if r.automatic else 1] += 1
+        if action == "status" and status == _CLOSED and tid in created and tid not in closed:
+            closed[tid] = at
+
+    elapsed: list[float] = []
+    business: list[float] = []
+    for tid, replied in first_reply.items():
+        opened = created[tid]
+        elapsed.append((replied - opened).total_seconds())
+        if office_hours is not None:
+            business.append(office_hours.business_time_between(opened, replied).total_seconds())
+    limit = target.total_seconds()
+
+    always = tuple(
+        sorted(a for a, on in online_at_start.items() if on and a not in changed_in_period)
+    )
+    automatic = {a: loads.get(a, [0, 0])[0] for a in always}
+    waiting_by_team: dict[str, int] = {}
+    unassigned = 0
+    for team, assignee, status in where.values():
+        if assignee is None and status == "open":
+            if team is None:
+                unassigned += 1
+            else:
+                waiting_by_team[team] = waiting_by_team.get(team, 0) + 1
+
+    ai, by_channel = _ai_rates(events, start, end, names)
+    states: dict[str, int] = {}
+    for h in handoffs:
+        key = str(getattr(h.state, "value", h.state))
+        states[key] = states.get(key, 0) + 1
+
+    return Report(
+        start=start,
+        end=end,
+        target=target,
+        tickets=len(created),
+        answered=len(elapsed),
+        unanswered=len(created) - len(elapsed),
+        ttfr=DurationStats.of(elapsed),
+        ttfr_business=DurationStats.of(business) if office_hours is not None else None,
+        within_target=_share(elapsed, limit),
+        within_target_business=_share(business, limit) if office_hours is not None else None,
+        assigned={a: AgentLoad(v[0], v[1]) for a, v in loads.items()},
+        always_online=always,
+        fairness=FairnessStats.of(automatic),
+        waiting_unassigned=unassigned,
+        waiting_by_team=waiting_by_team,
+        resolved=len(closed),
+        resolution=DurationStats.of((closed[t] - created[t]).total_seconds() for t in closed),
+        ai=ai,
+        ai_by_channel=by_channel,
+        handoffs=states,
+    )
+
+
+def _share(values: Sequence[float], limit: float) -> float:
+    return sum(1 for v in values if v <= limit) / len(values) if values else math.nan
+
+
+def _ai_rates(
+    events: Iterable[Event], start: datetime, end: datetime, names: EventNames
+) -> tuple[AiRates, dict[str, AiRates]]:
+    kinds = {names.started: 0, names.resolved: 1, names.escalated: 2}
+    total = [0, 0, 0]
+    per: dict[str, list[int]] = {}
+    for e in events:
+        kind = kinds.get(e.metric)
+        if kind is None or not start <= e.timestamp < end:
+            continue
+        total[kind] += 1
+        channel = str(e.properties.get("channel", "unknown"))
+        per.setdefault(channel, [0, 0, 0])[kind] += 1
+    return AiRates(*total), {c: AiRates(*v) for c, v in per.items()}

@@ -1,0 +1,172 @@
+"""The AI customer-service agent's four conversation events (semantics 7).
+
+Each event is a typed, immutable model. Recording one writes a
+:class:`~helpdesk_routing.model.Event` on the customer's profile through the
+:class:`~helpdesk_routing.ports.EventRecorder` port, so segments and routing rules can
+use it (``event("Conversation with Customer Agent Escalated").at_least(1).in_last(days=7)``).
+
+- The metric names default to the product's (:data:`DEFAULT_NAMES`) and are
+  configurable with an :class:`EventNames`.
+- Every event has a unique id, ``"<conversation id>:<kind>"``: recording it again (a
+  replay, a retry) records nothing, because the recorder is idempotent by that id.
+- :meth:`ConversationEvent.to_klaviyo_event` renders the Klaviyo Events API body
+  (``POST /api/events``) for hosts that forward the events.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from helpdesk_routing._time import require_aware
+from helpdesk_routing.model import Event
+from helpdesk_routing.ports import EventRecorder
+
+__all__ = [
+    "DEFAULT_NAMES",
+    "ConversationEscalated",
+    "ConversationEvent",
+    "ConversationResolved",
+    "ConversationStarted",
+    "EscalationReason",
+    "EventKind",
+    "EventNames",
+    "ProductRecommendationReceived",
+    "record",
+]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+EventKind = Literal["started", "resolved", "escalated", "product_recommendation"]
+"""The four kinds; the second half of every event's unique id."""
+
+EscalationReason = Literal[
+    "knowledge_gap", "explicit_ask", "escalation_rule", "unintelligible_input", "other"
+]
+"""Why the AI agent escalated a conversation."""
+
+
+class EventNames(BaseModel):
+    """The metric name of each kind of event (the product's names by default)."""
+
+    model_config = _FROZEN
+
+    started: str = Field(default="Started Conversation with Customer Agent", min_length=1)
+    resolved: str = Field(default="Conversation with Customer Agent Resolved", min_length=1)
+    escalated: str = Field(default="Conversation with Customer Agent Escalated", min_length=1)
+    product_recommendation: str = Field(
+        default="Received Product Recommendation from Customer Agent", min_length=1
+    )
+
+    def of(self, kind: EventKind) -> str:
+        """The metric name of ``kind``."""
+        name: str = getattr(self, kind)
+        return name
+
+
+DEFAULT_NAMES = EventNames()
+"""The product's metric names."""
+
+
+class ConversationEvent(BaseModel):
+    """What every conversation event has: the conversation and its channel."""
+
+    model_config = _FROZEN
+
+    kind: ClassVar[EventKind]
+    conversation_id: str = Field(min_length=1)
+    channel: str = Field(min_length=1)
+
+    @property
+    def unique_id(self) -> str:
+        """``"<conversation id>:<kind>"``: one event of each kind per conversation."""
+        return f"{self.conversation_id}:{self.kind}"
+
+    def metric(self, names: EventNames = DEFAULT_NAMES) -> str:
+        """The metric name this event is recorded under."""
+        return names.of(self.kind)
+
+    def properties(self) -> dict[str, Any]:
+        """The event's properties as recorded on the profile (every field, as JSON values)."""
+        return self.model_dump(mode="json")
+
+    def to_event(
+        self, *, profile_id: str, at: datetime, names: EventNames = DEFAULT_NAMES
+    ) -> Event:
+        """The profile event this records: metric, properties, time and unique id."""
+        return Event(
+            profile_id=profile_id,
+            metric=self.metric(names),
+            timestamp=require_aware(at, "at"),
+            properties=self.properties(),
+            unique_id=self.unique_id,
+        )
+
+    def to_klaviyo_event(
+        self, *, profile_id: str, at: datetime, names: EventNames = DEFAULT_NAMES
+    ) -> dict[str, Any]:
+        """The Klaviyo Events API body (``POST /api/events``) for this event.
+
+        The profile is identified by e-mail when ``profile_id`` looks like one, else as
+        an ``external_id``.
+        """
+        when = require_aware(at, "at")
+        key = "email" if "@" in profile_id else "external_id"
+        return {
+            "data": {
+                "type": "event",
+                "attributes": {
+                    "properties": self.properties(),
+                    "time": when.isoformat().replace("+00:00", "Z"),
+                    "unique_id": self.unique_id,
+                    "metric": {
+                        "data": {"type": "metric", "attributes": {"name": self.metric(names)}}
+                    },
+                    "profile": {"data": {"type": "profile", "attributes": {key: profile_id}}},
+                },
+            }
+        }
+
+
+class ConversationStarted(ConversationEvent):
+    """A visitor started a conversation with the AI agent, in its ``starting_skill``."""
+
+    kind: ClassVar[EventKind] = "started"
+    starting_skill: str | None = None
+
+
+class ConversationResolved(ConversationEvent):
+    """The AI agent resolved the conversation (its ``last_skill``; an optional ``tag``)."""
+
+    kind: ClassVar[EventKind] = "resolved"
+    last_skill: str | None = None
+    tag: str | None = None
+
+
+class ConversationEscalated(ConversationEvent):
+    """The AI agent escalated the conversation (to a human, or a custom message)."""
+
+    kind: ClassVar[EventKind] = "escalated"
+    tag: str | None = None
+    reason: EscalationReason = "other"
+
+
+class ProductRecommendationReceived(ConversationEvent):
+    """The AI agent recommended products (ids or SKUs) in the conversation."""
+
+    kind: ClassVar[EventKind] = "product_recommendation"
+    products: tuple[str, ...] = ()
+
+
+def record(
+    event: ConversationEvent,
+    recorder: EventRecorder,
+    *,
+    profile_id: str,
+    at: datetime,
+    names: EventNames = DEFAULT_NAMES,
+) -> bool:
+    """Record ``event`` on the profile; ``False`` (nothing recorded) when it already was."""
+    return recorder.record_event(event.to_event(profile_id=profile_id, at=at, names=names))

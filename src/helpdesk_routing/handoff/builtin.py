@@ -1,0 +1,94 @@
+"""The built-in helpdesk: the conversation becomes an inbound ticket through ``Router.route``.
+
+Every routing rule applies. The ticket's id is the handoff id (so routing it again is
+idempotent), its channel the conversation's, with the visitor's e-mail, the profile id,
+the transcript (``fields["transcript"]``, one dict per message) and the conversation id.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from helpdesk_routing.decision import RoutingDecision
+from helpdesk_routing.errors import UnknownTicket
+from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest
+from helpdesk_routing.model import Ticket
+from helpdesk_routing.records import TicketRecord
+
+__all__ = ["BuiltinHelpdesk", "RouterLike", "Schedule"]
+
+
+class RouterLike(Protocol):
+    """What the built-in helpdesk needs of :class:`~helpdesk_routing.router.Router`."""
+
+    def route(self, ticket: Ticket) -> RoutingDecision:
+        """Route a new ticket."""
+        ...
+
+    def ticket(self, ticket_id: str) -> TicketRecord:
+        """A stored ticket (``UnknownTicket`` if none)."""
+        ...
+
+
+class Schedule(Protocol):
+    """What it needs of :class:`~helpdesk_routing.calendar.OfficeHours`."""
+
+    def is_open(self, at: datetime) -> bool:
+        """Whether the office is open."""
+        ...
+
+    def next_open(self, after: datetime) -> datetime | None:
+        """The first open instant at or after ``after``."""
+        ...
+
+
+class BuiltinHelpdesk:
+    """The :class:`~helpdesk_routing.handoff.destination.Destination` of the built-in helpdesk.
+
+    ``office_hours`` (the router's) tells the visitor when help resumes when nobody
+    took the ticket at once.
+    """
+
+    name = "builtin"
+
+    def __init__(self, router: RouterLike, *, office_hours: Schedule | None = None) -> None:
+        self._router = router
+        self._office_hours = office_hours
+
+    def deliver(self, request: DeliveryRequest) -> Delivery:
+        """Route the conversation as a ticket; say whether an agent took it now."""
+        conversation = request.conversation
+        ticket = Ticket(
+            id=request.handoff_id,
+            channel=conversation.channel,
+            created_at=request.at,
+            subject=request.subject,
+            tags=request.tags | ({request.tag} if request.tag else set()),
+            profile_id=conversation.profile_id,
+            email=request.email,
+            fields={
+                "conversation_id": conversation.id,
+                "handoff_reason": request.reason,
+                "transcript": [m.model_dump(mode="json") for m in conversation.transcript],
+            },
+        )
+        decision = self._router.route(ticket)
+        available = decision.assignee is not None
+        resumes_at = None
+        hours = self._office_hours
+        if not available and hours is not None and not hours.is_open(request.at):
+            resumes_at = hours.next_open(request.at)
+        return Delivery(
+            ticket_id=ticket.id,
+            continue_on=conversation.channel,
+            agent_available=available,
+            resumes_at=resumes_at,
+        )
+
+    def find(self, handoff_id: str) -> str | None:
+        """The ticket's id when the router stored it, else ``None``."""
+        try:
+            return self._router.ticket(handoff_id).id
+        except UnknownTicket:
+            return None

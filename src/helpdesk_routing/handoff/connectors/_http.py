@@ -1,0 +1,189 @@
+"""What both connectors share: the retry policy and one request loop over httpx.
+
+The loop retries only what cannot have created a ticket twice:
+
+- a refused or timed-out *connection* (nothing was sent): retried with jittered
+  exponential backoff;
+- HTTP 429: retried after ``Retry-After`` (seconds or an HTTP date; backoff when absent);
+- a lost answer (read timeout, dropped connection, HTTP 5xx): retried only when the
+  request is ``replay_safe`` (Zendesk's idempotency key, a GET); otherwise
+  :class:`~helpdesk_routing.handoff.errors.OutcomeUnknown` at once.
+
+Every wait counts against ``RetryPolicy.max_total_wait``; a wait that would pass it
+ends the loop. 401 and 403 raise :class:`AuthenticationFailed` without a retry; every
+other answer goes back to the connector.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from helpdesk_routing.errors import MissingExtra
+from helpdesk_routing.handoff.errors import (
+    AuthenticationFailed,
+    OutcomeUnknown,
+    RateLimited,
+    Unreachable,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "RetryPolicy",
+    "Sender",
+    "continue_on",
+    "require_httpx",
+    "retry_after_seconds",
+]
+
+
+def require_httpx() -> ModuleType:
+    """Import httpx, or raise ``MissingExtra`` naming the ``connectors`` extra."""
+    try:
+        return importlib.import_module("httpx")
+    except ImportError as exc:
+        raise MissingExtra("the Zendesk and Gorgias connectors", "connectors") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard a connector tries: ``attempts`` requests at most, waits summing to at most
+    ``max_total_wait`` seconds, backoff delays drawn uniformly from
+    ``[0, min(max_delay, base_delay * 2**(attempt-1))]``, and ``timeout`` seconds for
+    each request's connect, write and read."""
+
+    attempts: int = 4
+    max_total_wait: float = 30.0
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    timeout: float = 10.0
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """The jittered delay after failed attempt number ``attempt`` (1-based)."""
+        return rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+
+
+DEFAULT_POLICY = RetryPolicy()
+"""4 attempts, at most 30 s of waiting in all, 10 s timeouts."""
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """Seconds a ``Retry-After`` header asks to wait (delta seconds or an HTTP date), or
+    ``None`` when absent or unreadable. Never negative."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def continue_on(channel: str) -> str:
+    """Where a visitor continues after an external handoff: SMS stays SMS, the rest e-mail."""
+    return "sms" if channel == "sms" else "email"
+
+
+class Sender:
+    """Sends one logical request with the retries above. ``sleep`` and ``rng`` are injectable
+    (tests record the waits instead of sleeping)."""
+
+    def __init__(
+        self,
+        service: str,
+        client: httpx.Client,
+        policy: RetryPolicy,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._httpx = require_httpx()
+        self.service = service
+        self.client = client
+        self.policy = policy
+        self._sleep = sleep
+        self._rng = rng if rng is not None else random.Random()
+        self.waits: list[float] = []
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        replay_safe: bool,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> httpx.Response:
+        """The first answer that is neither a retried failure nor 401/403; see the module."""
+        hx = self._httpx
+        waited = 0.0
+        policy = self.policy
+        for attempt in range(1, policy.attempts + 1):
+            last = attempt == policy.attempts
+            try:
+                response = self.client.request(
+                    method, url, content=content, headers=headers, params=params
+                )
+            except (hx.ConnectError, hx.ConnectTimeout, hx.PoolTimeout) as exc:
+                delay = policy.backoff(attempt, self._rng)
+                if last or waited + delay > policy.max_total_wait:
+                    raise Unreachable(self.service, _reason(exc)) from exc
+            except hx.TransportError as exc:  # sent, answer lost: read/write timeout, dropped
+                delay = policy.backoff(attempt, self._rng)
+                if not replay_safe or last or waited + delay > policy.max_total_wait:
+                    raise OutcomeUnknown(self.service, _reason(exc)) from exc
+            else:
+                status = response.status_code
+                if status in (401, 403):
+                    raise AuthenticationFailed(self.service, status)
+                if status == 429:
+                    asked = retry_after_seconds(
+                        response.headers.get("retry-after"), datetime.now(UTC)
+                    )
+                    delay = (
+                        asked + self._rng.uniform(0, policy.base_delay)
+                        if asked is not None
+                        else policy.backoff(attempt, self._rng)
+                    )
+                    if last or waited + delay > policy.max_total_wait:
+                        raise RateLimited(self.service, waited)
+                elif status >= 500:
+                    delay = policy.backoff(attempt, self._rng)
+                    if not replay_safe or last or waited + delay > policy.max_total_wait:
+                        raise OutcomeUnknown(self.service, f"HTTP {status}")
+                else:
+                    return response
+            self.waits.append(delay)
+            self._sleep(delay)
+            waited += delay
+        raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"
+
+
+def error_details(response: httpx.Response) -> dict[str, Any]:
+    """The service's error body as a dict (``{"body": text}`` when it is not a JSON object)."""
+    try:
+        data = response.json()
+    except ValueError:
+        return {"body": response.text}
+    return data if isinstance(data, dict) else {"body": data}

@@ -1,0 +1,148 @@
+"""Gorgias: the conversation becomes a ticket with one message per transcript line.
+
+``POST https://{domain}.gorgias.com/api/tickets``, basic auth with the account e-mail and
+API key, with::
+
+    {"customer": {"email"}, "channel", "via": "api", "subject", "external_id",
+     "tags": [{"name"}], "messages": [{"sender", "from_agent", "body_text", "channel",
+     "via", "created_datetime", "sent_datetime"}, ...]}
+
+Every message has ``sent_datetime`` set: a message without it would be *sent* to the
+customer by Gorgias. Gorgias has no idempotency key, so the POST is never repeated
+blindly: the handoff's ledger records the attempt first; only a 429 or a refused
+connection (nothing created) is retried; a timeout, a dropped connection or a 5xx is
+:class:`~helpdesk_routing.handoff.errors.OutcomeUnknown` until ``Handoff.reconcile``
+looks the ticket up by ``external_id`` (``GET /api/tickets?external_id=``, ``find``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from helpdesk_routing.handoff.connectors._http import (
+    DEFAULT_POLICY,
+    RetryPolicy,
+    Sender,
+    continue_on,
+    error_details,
+    require_httpx,
+)
+from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest
+from helpdesk_routing.handoff.errors import OutcomeUnknown, ServiceRejected
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["GorgiasConnector"]
+
+
+class GorgiasConnector:
+    """A :class:`~helpdesk_routing.handoff.Destination` creating Gorgias tickets.
+
+    ``domain`` is the account's subdomain (``base_url`` overrides the whole address).
+    ``agent_email`` is the sender of the AI agent's lines (the account e-mail by default).
+    """
+
+    name = "gorgias"
+
+    def __init__(
+        self,
+        *,
+        domain: str | None = None,
+        email: str,
+        api_key: str,
+        base_url: str | None = None,
+        agent_email: str | None = None,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        hx = require_httpx()
+        if base_url is None:
+            if domain is None:
+                raise ValueError("give domain or base_url")
+            base_url = f"https://{domain}.gorgias.com"
+        self.agent_email = agent_email or email
+        client = hx.Client(
+            base_url=base_url.rstrip("/"),
+            auth=hx.BasicAuth(email, api_key),
+            headers={"Accept": "application/json"},
+            timeout=policy.timeout,
+            transport=transport,
+        )
+        self._sender = Sender(self.name, client, policy, sleep=sleep, rng=rng)
+
+    @property
+    def waits(self) -> list[float]:
+        """Every wait between tries so far, in seconds."""
+        return self._sender.waits
+
+    def payload(self, request: DeliveryRequest) -> dict[str, Any]:
+        """The ticket body; a pure function of the request (without its ``at``)."""
+        conversation = request.conversation
+        channel = continue_on(conversation.channel)
+        email = request.email or conversation.email
+        customer = {"email": email} if email is not None else {}
+        messages = [
+            {
+                "sender": customer if m.sender == "visitor" else {"email": self.agent_email},
+                "from_agent": m.sender == "ai_agent",
+                "body_text": m.text,
+                "channel": channel,
+                "via": "api",
+                "created_datetime": m.at.isoformat(),
+                "sent_datetime": m.at.isoformat(),
+            }
+            for m in conversation.transcript
+        ]
+        return {
+            "customer": customer,
+            "channel": channel,
+            "via": "api",
+            "subject": request.subject,
+            "external_id": request.handoff_id,
+            "tags": [
+                {"name": t}
+                for t in sorted(request.tags | ({request.tag} if request.tag else set()))
+            ],
+            "messages": messages,
+        }
+
+    def deliver(self, request: DeliveryRequest) -> Delivery:
+        """Create the ticket: one POST, retried only when nothing can have been created."""
+        body = json.dumps(self.payload(request), sort_keys=True, separators=(",", ":"))
+        response = self._sender.send(
+            "POST",
+            "/api/tickets",
+            replay_safe=False,
+            content=body.encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        status = response.status_code
+        if status in (200, 201):
+            return Delivery(
+                ticket_id=str(response.json()["id"]),
+                continue_on=continue_on(request.conversation.channel),
+            )
+        if status in (400, 422):
+            raise ServiceRejected(self.name, status, error_details(response))
+        raise OutcomeUnknown(self.name, f"unexpected HTTP {status}")
+
+    def find(self, handoff_id: str) -> str | None:
+        """The ticket whose ``external_id`` is the handoff id, or ``None``."""
+        response = self._sender.send(
+            "GET", "/api/tickets", replay_safe=True, params={"external_id": handoff_id}
+        )
+        if response.status_code != 200:
+            raise OutcomeUnknown(self.name, f"look-up answered HTTP {response.status_code}")
+        tickets = response.json().get("data") or []
+        return str(tickets[0]["id"]) if tickets else None
+
+    def close(self) -> None:
+        """Close the HTTP client."""
+        self._sender.client.close()

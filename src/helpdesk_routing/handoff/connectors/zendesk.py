@@ -1,0 +1,160 @@
+"""Zendesk: the conversation becomes a ticket through the Tickets API.
+
+``POST {base}/api/v2/tickets`` with::
+
+    {"ticket": {"subject", "comment": {"body", "public"}, "requester": {"name", "email"},
+                "tags", "external_id", "custom_fields"}}
+
+The transcript is one comment with every line's time stamp (the Tickets API cannot set
+comment times; the import API would skip triggers, so it is not used). ``public`` is a
+setting, private by default. Auth: ``{email}/token:{api_token}`` basic, or an OAuth
+bearer token.
+
+Retries are safe: every try carries ``Idempotency-Key: <handoff id>`` with a
+byte-identical body, so Zendesk replays the first answer (``x-idempotency-lookup: hit``)
+instead of creating a second ticket. A 400 ``IdempotentRequestError`` (same key,
+different body, e.g. after the key's ~2 hours) is answered by looking the ticket up by
+``external_id`` (``GET /api/v2/tickets?external_id=``), which is also ``find``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from helpdesk_routing.handoff.connectors._http import (
+    DEFAULT_POLICY,
+    RetryPolicy,
+    Sender,
+    continue_on,
+    error_details,
+    require_httpx,
+)
+from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest, transcript_lines
+from helpdesk_routing.handoff.errors import OutcomeUnknown, ServiceRejected
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["ZendeskConnector"]
+
+
+class ZendeskConnector:
+    """A :class:`~helpdesk_routing.handoff.Destination` creating Zendesk tickets.
+
+    ``base_url`` is ``https://{subdomain}.zendesk.com``. Give ``email`` and ``api_token``
+    (basic auth) or ``oauth_token`` (bearer). ``custom_fields`` maps field ids to values
+    set on every ticket. ``transport`` replaces httpx's (tests use ``MockTransport``).
+    """
+
+    name = "zendesk"
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        email: str | None = None,
+        api_token: str | None = None,
+        oauth_token: str | None = None,
+        public: bool = False,
+        custom_fields: Mapping[int, Any] | None = None,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        hx = require_httpx()
+        if oauth_token is not None:
+            auth: Any = None
+            headers = {"Authorization": f"Bearer {oauth_token}"}
+        elif email is not None and api_token is not None:
+            auth = hx.BasicAuth(f"{email}/token", api_token)
+            headers = {}
+        else:
+            raise ValueError("give email and api_token, or oauth_token")
+        self.public = public
+        self.custom_fields = dict(custom_fields or {})
+        client = hx.Client(
+            base_url=base_url.rstrip("/"),
+            auth=auth,
+            headers={**headers, "Accept": "application/json"},
+            timeout=policy.timeout,
+            transport=transport,
+        )
+        self._sender = Sender(self.name, client, policy, sleep=sleep, rng=rng)
+
+    @property
+    def waits(self) -> list[float]:
+        """Every wait between tries so far, in seconds."""
+        return self._sender.waits
+
+    def payload(self, request: DeliveryRequest) -> dict[str, Any]:
+        """The ticket body; a pure function of the request (without its ``at``)."""
+        conversation = request.conversation
+        lines = [
+            f"Handed off by the AI agent (reason: {request.reason}).",
+            f"Conversation {conversation.id} on {conversation.channel}.",
+            *([f"Profile: {conversation.profile_id}"] if conversation.profile_id else []),
+            "",
+            *transcript_lines(conversation),
+        ]
+        email = request.email or conversation.email
+        ticket: dict[str, Any] = {
+            "subject": request.subject,
+            "comment": {"body": "\n".join(lines), "public": self.public},
+            "tags": sorted(request.tags | ({request.tag} if request.tag else set())),
+            "external_id": request.handoff_id,
+        }
+        if email is not None:
+            ticket["requester"] = {"name": email.split("@", 1)[0], "email": email}
+        if self.custom_fields:
+            ticket["custom_fields"] = [
+                {"id": k, "value": v} for k, v in sorted(self.custom_fields.items())
+            ]
+        return {"ticket": ticket}
+
+    def body(self, request: DeliveryRequest) -> bytes:
+        """The exact bytes sent on every try (sorted keys, no spaces)."""
+        return json.dumps(self.payload(request), sort_keys=True, separators=(",", ":")).encode()
+
+    def deliver(self, request: DeliveryRequest) -> Delivery:
+        """Create the ticket (retries replay through the idempotency key)."""
+        response = self._sender.send(
+            "POST",
+            "/api/v2/tickets",
+            replay_safe=True,
+            content=self.body(request),
+            headers={"Content-Type": "application/json", "Idempotency-Key": request.handoff_id},
+        )
+        status = response.status_code
+        where = continue_on(request.conversation.channel)
+        if status in (200, 201):
+            ticket_id = str(response.json()["ticket"]["id"])
+            replayed = response.headers.get("x-idempotency-lookup") == "hit"
+            return Delivery(ticket_id=ticket_id, continue_on=where, replayed=replayed)
+        details = error_details(response)
+        if status == 400 and details.get("error") == "IdempotentRequestError":
+            found = self.find(request.handoff_id)
+            if found is None:
+                raise OutcomeUnknown(self.name, "idempotency key reused, ticket not found")
+            return Delivery(ticket_id=found, continue_on=where, replayed=True)
+        if status in (400, 422):
+            raise ServiceRejected(self.name, status, details)
+        raise OutcomeUnknown(self.name, f"unexpected HTTP {status}")
+
+    def find(self, handoff_id: str) -> str | None:
+        """The ticket whose ``external_id`` is the handoff id, or ``None``."""
+        response = self._sender.send(
+            "GET", "/api/v2/tickets", replay_safe=True, params={"external_id": handoff_id}
+        )
+        if response.status_code != 200:
+            raise OutcomeUnknown(self.name, f"look-up answered HTTP {response.status_code}")
+        tickets = response.json().get("tickets") or []
+        return str(tickets[0]["id"]) if tickets else None
+
+    def close(self) -> None:
+        """Close the HTTP client."""
+        self._sender.client.close()

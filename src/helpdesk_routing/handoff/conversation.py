@@ -1,0 +1,60 @@
+"""A conversation between a visitor and the AI agent, as a handoff carries it."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from helpdesk_routing._time import UtcDatetime
+
+__all__ = ["Conversation", "Message", "is_valid_email"]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+# One "@", a non-empty local part without spaces, a domain with a dot and no empty label.
+_EMAIL = re.compile(r"^[^@\s]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$")
+
+
+def is_valid_email(text: str) -> bool:
+    """Whether ``text`` is a plausible e-mail address (``local@domain.tld``, no spaces)."""
+    return len(text) <= 254 and _EMAIL.match(text) is not None
+
+
+class Message(BaseModel):
+    """One line of the transcript: who said it, what, and when (aware, kept in UTC)."""
+
+    model_config = _FROZEN
+
+    sender: Literal["visitor", "ai_agent"]
+    text: str
+    at: UtcDatetime
+
+
+class Conversation(BaseModel):
+    """A conversation the AI agent may hand off.
+
+    ``email`` is validated; ``profile_id`` links the customer profile when known. A
+    visitor is *identified* when either is set (semantics 6).
+    """
+
+    model_config = _FROZEN
+
+    id: str = Field(min_length=1)
+    channel: str = Field(min_length=1)
+    transcript: tuple[Message, ...] = ()
+    email: str | None = None
+    profile_id: str | None = Field(default=None, min_length=1)
+    skills: tuple[str, ...] = ()
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not is_valid_email(value):
+            raise ValueError(f"not an e-mail address: {value!r}")
+        return value
+
+    @property
+    def identified(self) -> bool:
+        """Whether the visitor is known by e-mail or profile."""
+        return self.email is not None or self.profile_id is not None

@@ -1,0 +1,88 @@
+"""Where a handoff's ticket goes: the port every destination implements.
+
+The built-in helpdesk (:class:`~helpdesk_routing.handoff.builtin.BuiltinHelpdesk`) and
+the connectors (``connectors.zendesk``, ``connectors.gorgias``) implement it without
+inheriting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+
+from helpdesk_routing.handoff.conversation import Conversation
+
+__all__ = ["Delivery", "DeliveryRequest", "Destination", "transcript_lines"]
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRequest:
+    """Everything a destination needs to create the ticket.
+
+    ``handoff_id`` is stable; destinations use it as the idempotency key and
+    ``external_id``. ``email`` is the visitor's address (given or from the conversation).
+    """
+
+    handoff_id: str
+    conversation: Conversation
+    email: str | None
+    reason: str
+    tag: str | None
+    subject: str
+    tags: frozenset[str]
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What a destination answers once the ticket exists.
+
+    ``continue_on`` is where the visitor continues (``webchat``, ``email``, ``sms``).
+    For the built-in helpdesk, ``agent_available`` says whether an agent took it now
+    and ``resumes_at`` when help resumes otherwise (``None`` when open now); an external
+    helpdesk leaves ``agent_available`` ``None`` (not known).
+    """
+
+    ticket_id: str
+    continue_on: str
+    agent_available: bool | None = None
+    resumes_at: datetime | None = None
+    replayed: bool = False
+    detail: dict[str, str] = field(default_factory=dict)
+
+
+class Destination(Protocol):
+    """A helpdesk that takes a handed-off conversation as a ticket.
+
+    Contract:
+
+    - ``deliver`` creates the ticket or raises a
+      :class:`~helpdesk_routing.handoff.errors.DeliveryError`;
+      :class:`~helpdesk_routing.handoff.errors.OutcomeUnknown` means it may exist.
+      Delivering the same ``handoff_id`` again must not create a second ticket when the
+      service allows it (an idempotency key, an id of our choosing).
+    - ``find(handoff_id)`` answers the ticket id created for that handoff, or ``None``.
+    """
+
+    name: str
+
+    def deliver(self, request: DeliveryRequest) -> Delivery:
+        """Create the ticket."""
+        ...
+
+    def find(self, handoff_id: str) -> str | None:
+        """The ticket created for ``handoff_id``, or ``None``."""
+        ...
+
+
+def transcript_lines(conversation: Conversation) -> list[str]:
+    """The transcript as text, one line per message with its UTC time stamp."""
+    who = {"visitor": "Visitor", "ai_agent": "AI agent"}
+    return [
+        f"[{m.at.strftime('%Y-%m-%d %H:%M:%S')} UTC] {who[m.sender]}: {m.text}"
+        for m in conversation.transcript
+    ]
+
+
+ContinueOn = Literal["webchat", "email", "sms"]

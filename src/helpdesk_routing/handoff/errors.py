@@ -1,0 +1,109 @@
+"""The errors of the handoff and its connectors.
+
+They live here, not in ``helpdesk_routing.errors``, because only the handoff raises them;
+each derives from :class:`~helpdesk_routing.errors.RoutingError`::
+
+    HandoffError(RoutingError)
+    ├── InvalidTransition(HandoffError, ValueError)   the state machine refuses the input
+    ├── UnknownHandoff(HandoffError, LookupError)     no handoff with that id / conversation
+    └── DeliveryError(HandoffError)                   the destination did not take the ticket
+        ├── AuthenticationFailed                      401 / 403: credentials; never retried
+        ├── ServiceRejected                           400 / 422: carries the service's details
+        ├── RateLimited                               429 past the capped total wait
+        ├── Unreachable                               no connection could be made (not sent)
+        └── OutcomeUnknown                            sent, answer lost: reconcile before retry
+
+Messages are exact; tests match them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from helpdesk_routing.errors import RoutingError
+
+__all__ = [
+    "AuthenticationFailed",
+    "DeliveryError",
+    "HandoffError",
+    "InvalidTransition",
+    "OutcomeUnknown",
+    "RateLimited",
+    "ServiceRejected",
+    "UnknownHandoff",
+    "Unreachable",
+]
+
+
+class HandoffError(RoutingError):
+    """Base class of the handoff's errors."""
+
+
+class InvalidTransition(HandoffError, ValueError):
+    """The handoff's state does not accept this input (e.g. ``confirm`` after it ended)."""
+
+    def __init__(self, state: str, what: str) -> None:
+        self.state = state
+        self.what = what
+        super().__init__(f"a handoff in state {state!r} does not accept {what}")
+
+
+class UnknownHandoff(HandoffError, LookupError):
+    """No handoff is recorded under that id or for that conversation."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"unknown handoff {key!r}")
+
+
+class DeliveryError(HandoffError):
+    """The destination did not create the ticket. ``service`` names it (``zendesk``, ...)."""
+
+    def __init__(self, service: str, message: str) -> None:
+        self.service = service
+        super().__init__(f"{service}: {message}")
+
+
+class AuthenticationFailed(DeliveryError):
+    """The service refused the credentials (HTTP 401 or 403); it is never retried."""
+
+    def __init__(self, service: str, status: int) -> None:
+        self.status = status
+        super().__init__(service, f"authentication failed (HTTP {status})")
+
+
+class ServiceRejected(DeliveryError):
+    """The service rejected the request (HTTP 400 or 422); ``details`` is its error body."""
+
+    def __init__(self, service: str, status: int, details: Mapping[str, Any]) -> None:
+        self.status = status
+        self.details = dict(details)
+        super().__init__(service, f"request rejected (HTTP {status}): {self.details}")
+
+
+class RateLimited(DeliveryError):
+    """HTTP 429 went on past the capped total wait; nothing was created."""
+
+    def __init__(self, service: str, waited: float) -> None:
+        self.waited = waited
+        super().__init__(service, f"rate limited; gave up after waiting {waited:g} s")
+
+
+class Unreachable(DeliveryError):
+    """No connection could be made within the attempts; nothing was sent."""
+
+    def __init__(self, service: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(service, f"unreachable: {reason}")
+
+
+class OutcomeUnknown(DeliveryError):
+    """The request may have created the ticket (a timeout, a 5xx, a dropped connection).
+
+    The handoff waits in ``outcome_unknown`` until ``Handoff.reconcile`` looks the ticket up.
+    """
+
+    def __init__(self, service: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(service, f"outcome unknown: {reason}")

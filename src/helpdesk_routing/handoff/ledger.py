@@ -1,0 +1,112 @@
+"""The handoff ledger port and its in-memory adapter.
+
+The ledger is where a handoff's state lives between the visitor's answers, and the
+record that keeps a conversation from producing two tickets. SQLite and PostgreSQL
+adapters: :mod:`helpdesk_routing.handoff.sql_ledger`.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Protocol
+
+from helpdesk_routing._time import require_aware
+from helpdesk_routing.errors import ConflictError
+from helpdesk_routing.handoff.records import HandoffRecord
+
+__all__ = ["InMemoryLedger", "Ledger", "stale_write"]
+
+
+def stale_write(handoff_id: str, expected: int) -> ConflictError:
+    """The error every adapter raises when a write's expected version is not stored."""
+    return ConflictError(f"handoff {handoff_id!r} changed: version {expected} is no longer stored")
+
+
+class Ledger(Protocol):
+    """Where handoffs are kept. Called by :class:`~helpdesk_routing.handoff.Handoff`.
+
+    Contract (every adapter, ``tests/handoff/test_ledger_contract.py``):
+
+    - ``create(record)`` stores ``record`` unless a handoff for the same conversation is
+      stored; it answers ``(stored record, True)`` when it stored it, else
+      ``(the existing record, False)``. Concurrent creates for one conversation (threads,
+      processes) store exactly one.
+    - ``replace(record)`` stores ``record`` (``version`` one more than the stored one)
+      only when the stored version is ``record.version - 1`` (compare and set); else
+      :class:`~helpdesk_routing.errors.ConflictError` and nothing changes.
+    - ``get`` / ``for_conversation`` answer ``None`` for unknown keys.
+    - ``created_between(start, end)`` lists the handoffs with ``start <= created_at < end``,
+      oldest first.
+
+    Example::
+
+        record, created = ledger.create(record)
+    """
+
+    def create(self, record: HandoffRecord) -> tuple[HandoffRecord, bool]:
+        """Store a new handoff, or answer the conversation's existing one."""
+        ...
+
+    def replace(self, record: HandoffRecord) -> None:
+        """Store the next version of a handoff (compare and set on ``version``)."""
+        ...
+
+    def get(self, handoff_id: str) -> HandoffRecord | None:
+        """The handoff with this id, or ``None``."""
+        ...
+
+    def for_conversation(self, conversation_id: str) -> HandoffRecord | None:
+        """The conversation's handoff, or ``None``."""
+        ...
+
+    def created_between(self, start: datetime, end: datetime) -> list[HandoffRecord]:
+        """The handoffs created in ``[start, end)``, oldest first."""
+        ...
+
+
+class InMemoryLedger:
+    """A :class:`Ledger` in memory, safe across threads of one process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_id: dict[str, HandoffRecord] = {}
+        self._by_conversation: dict[str, str] = {}
+
+    def create(self, record: HandoffRecord) -> tuple[HandoffRecord, bool]:
+        """Store a new handoff, or answer the conversation's existing one."""
+        with self._lock:
+            existing = self._by_conversation.get(record.conversation_id)
+            if existing is not None:
+                return self._by_id[existing], False
+            if record.id in self._by_id:
+                raise ConflictError(f"handoff id {record.id!r} is already stored")
+            self._by_id[record.id] = record
+            self._by_conversation[record.conversation_id] = record.id
+            return record, True
+
+    def replace(self, record: HandoffRecord) -> None:
+        """Store the next version of a handoff (compare and set on ``version``)."""
+        with self._lock:
+            stored = self._by_id.get(record.id)
+            if stored is None or stored.version != record.version - 1:
+                raise stale_write(record.id, record.version - 1)
+            self._by_id[record.id] = record
+
+    def get(self, handoff_id: str) -> HandoffRecord | None:
+        """The handoff with this id, or ``None``."""
+        with self._lock:
+            return self._by_id.get(handoff_id)
+
+    def for_conversation(self, conversation_id: str) -> HandoffRecord | None:
+        """The conversation's handoff, or ``None``."""
+        with self._lock:
+            found = self._by_conversation.get(conversation_id)
+            return None if found is None else self._by_id[found]
+
+    def created_between(self, start: datetime, end: datetime) -> list[HandoffRecord]:
+        """The handoffs created in ``[start, end)``, oldest first."""
+        since, until = require_aware(start, "start"), require_aware(end, "end")
+        with self._lock:
+            found = [r for r in self._by_id.values() if since <= r.created_at < until]
+        return sorted(found, key=lambda r: (r.created_at, r.id))

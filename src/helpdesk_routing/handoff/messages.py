@@ -1,0 +1,74 @@
+"""What the visitor is told, as data: a key and parameters, with default English texts.
+
+A host shows ``render(message)`` or its own text for ``message.key`` (pass ``texts=``
+with any keys replaced). Parameters are strings (instants in ISO 8601, UTC).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["DEFAULT_TEXTS", "MessageKey", "VisitorMessage", "render"]
+
+
+class MessageKey(StrEnum):
+    """Every message a handoff may ask the host to show."""
+
+    CONFIRM_HANDOFF = "confirm_handoff"
+    ASK_EMAIL = "ask_email"
+    EMAIL_INVALID = "email_invalid"
+    AI_AGENT_CONTINUES = "ai_agent_continues"
+    AGENT_WILL_CONTINUE_HERE = "agent_will_continue_here"
+    NEXT_OPENING = "next_opening"
+    AGENTS_BUSY = "agents_busy"
+    HUMAN_WILL_FOLLOW = "human_will_follow"
+    CONTINUE_BY_EMAIL = "continue_by_email"
+    CONTINUE_BY_SMS = "continue_by_sms"
+    CUSTOM_MESSAGE = "custom_message"
+    HANDOFF_PENDING = "handoff_pending"
+    HANDOFF_FAILED = "handoff_failed"
+
+
+DEFAULT_TEXTS: Mapping[MessageKey, str] = {
+    MessageKey.CONFIRM_HANDOFF: "Would you like to talk to a member of our team?",
+    MessageKey.ASK_EMAIL: "What is your e-mail address, so our team can reach you?",
+    MessageKey.EMAIL_INVALID: "That does not look like an e-mail address. Could you check it?",
+    MessageKey.AI_AGENT_CONTINUES: "No problem, I'll keep helping you here.",
+    MessageKey.AGENT_WILL_CONTINUE_HERE: "A member of our team will continue here shortly.",
+    MessageKey.NEXT_OPENING: "Our team is away now; we will get back to you from {at}.",
+    MessageKey.AGENTS_BUSY: "All of our team are busy; we will get back to you as soon as we can.",
+    MessageKey.HUMAN_WILL_FOLLOW: "A member of our team will follow up on your question.",
+    MessageKey.CONTINUE_BY_EMAIL: "We will continue by e-mail at {email}.",
+    MessageKey.CONTINUE_BY_SMS: "We will continue by text message.",
+    MessageKey.CUSTOM_MESSAGE: "{text}",
+    MessageKey.HANDOFF_PENDING: "We are passing your question on to our team.",
+    MessageKey.HANDOFF_FAILED: "Sorry, we could not reach our team just now.",
+}
+"""The English text of every key; ``{name}`` is replaced by the parameter ``name``."""
+
+
+class VisitorMessage(BaseModel):
+    """One thing to tell the visitor: ``key`` and its parameters."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: MessageKey
+    params: dict[str, str] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, key: MessageKey, **params: str | datetime) -> VisitorMessage:
+        """A message; datetime parameters are written in ISO 8601."""
+        return cls(
+            key=key,
+            params={k: v.isoformat() if isinstance(v, datetime) else v for k, v in params.items()},
+        )
+
+
+def render(message: VisitorMessage, texts: Mapping[MessageKey, str] | None = None) -> str:
+    """The text of ``message`` from ``texts`` (falling back to :data:`DEFAULT_TEXTS`)."""
+    template = (texts or {}).get(message.key, DEFAULT_TEXTS[message.key])
+    return template.format_map(message.params)

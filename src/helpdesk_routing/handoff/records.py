@@ -1,0 +1,75 @@
+"""What the handoff ledger keeps: one record per conversation, with every transition."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from helpdesk_routing._time import UtcDatetime
+from helpdesk_routing.handoff.conversation import Conversation
+from helpdesk_routing.handoff.machine import State
+from helpdesk_routing.handoff.messages import VisitorMessage
+
+__all__ = ["HandoffRecord", "TransitionEntry", "handoff_id"]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+def handoff_id(conversation_id: str) -> str:
+    """The stable id of a conversation's handoff: ``"h-"`` and 24 hex digits of SHA-256.
+
+    Every process derives the same id, so it serves as the idempotency key and the
+    ``external_id`` of the external ticket.
+    """
+    return "h-" + hashlib.sha256(conversation_id.encode("utf-8")).hexdigest()[:24]
+
+
+class TransitionEntry(BaseModel):
+    """One recorded transition: when, who (``visitor``, ``ai_agent``, ``system``), why."""
+
+    model_config = _FROZEN
+
+    at: UtcDatetime
+    actor: str
+    source: State | None
+    target: State
+    why: str
+
+
+class HandoffRecord(BaseModel):
+    """A handoff as the ledger keeps it.
+
+    ``version`` counts the writes (the ledger's compare-and-set key); ``destination`` is
+    ``builtin``, ``zendesk``, ``gorgias`` or ``message``; ``ticket_id`` is the ticket's id
+    at the destination once known; ``attempts`` counts the requests sent to it;
+    ``tell_visitor`` is the last answer given (a repeated request gives it again).
+    """
+
+    model_config = _FROZEN
+
+    id: str
+    conversation: Conversation
+    destination: str
+    reason: str
+    tag: str | None = None
+    state: State
+    version: int = Field(default=1, ge=1)
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    ticket_id: str | None = None
+    attempts: int = 0
+    detail: dict[str, Any] = Field(default_factory=dict)
+    tell_visitor: tuple[VisitorMessage, ...] = ()
+    transitions: tuple[TransitionEntry, ...] = ()
+
+    @property
+    def conversation_id(self) -> str:
+        """The handed-off conversation's id."""
+        return self.conversation.id
+
+    @property
+    def external_id(self) -> str:
+        """The id an external helpdesk stores on the ticket (the handoff id)."""
+        return self.id

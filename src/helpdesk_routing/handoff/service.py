@@ -1,0 +1,340 @@
+"""The handoff service: the imperative shell around the pure state machine.
+
+Each call reads the clock once, asks :func:`~helpdesk_routing.handoff.machine.step`
+what happens, writes the transition to the ledger (compare and set), and only then
+acts: a ticket is requested from the destination after the ledger records
+``handing_off`` (so a crash or a lost answer leaves a trace, never a silent second
+ticket), and the answer comes back as a :class:`Step` holding what to tell the visitor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, get_args
+
+from helpdesk_routing._time import require_aware
+from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.events import (
+    DEFAULT_NAMES,
+    ConversationEscalated,
+    EscalationReason,
+    EventNames,
+    record,
+)
+from helpdesk_routing.handoff.builtin import BuiltinHelpdesk, RouterLike, Schedule
+from helpdesk_routing.handoff.conversation import Conversation, is_valid_email
+from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest, Destination
+from helpdesk_routing.handoff.errors import (
+    DeliveryError,
+    InvalidTransition,
+    OutcomeUnknown,
+    UnknownHandoff,
+)
+from helpdesk_routing.handoff.ledger import Ledger
+from helpdesk_routing.handoff.machine import (
+    Confirm,
+    Delivered,
+    Effect,
+    GiveEmail,
+    Input,
+    Lost,
+    Reconciled,
+    Rejected,
+    Start,
+    State,
+    step,
+)
+from helpdesk_routing.handoff.messages import MessageKey, VisitorMessage
+from helpdesk_routing.handoff.records import HandoffRecord, TransitionEntry, handoff_id
+from helpdesk_routing.handoff.settings import SendMessage, SendToHelpdesk
+from helpdesk_routing.ports import Clock, EventRecorder
+
+__all__ = ["Handoff", "Step"]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """The answer of every handoff call: the handoff's id and state, what to tell the
+    visitor, and the ticket id once a destination holds it. ``new`` is ``False`` when a
+    repeated request answered an existing handoff."""
+
+    handoff_id: str
+    state: State
+    tell_visitor: tuple[VisitorMessage, ...]
+    ticket_id: str | None = None
+    new: bool = True
+
+    @classmethod
+    def of(cls, record: HandoffRecord, *, new: bool = True) -> Step:
+        """The step a ledger record stands at."""
+        return cls(record.id, record.state, record.tell_visitor, record.ticket_id, new)
+
+
+class Handoff:
+    """Hands AI-agent conversations to a helpdesk, or shows a custom message.
+
+    Every port is a keyword argument::
+
+        h = Handoff(settings=SendToHelpdesk(helpdesk="builtin"), router=router,
+                    ledger=InMemoryLedger(), customer_data=data, clock=clock,
+                    office_hours=office_hours)
+
+    - ``router`` (and ``office_hours``) serve the built-in helpdesk; ``destination``
+      serves ``zendesk`` / ``gorgias`` (a connector) or replaces the built-in one.
+    - ``customer_data`` records the Escalated event on the visitor's profile (by
+      ``profile_id``, else by e-mail) once the conversation is handed off or the
+      message shown; ``event_names`` renames the metric.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: SendToHelpdesk | SendMessage,
+        ledger: Ledger,
+        clock: Clock,
+        router: RouterLike | None = None,
+        customer_data: EventRecorder | None = None,
+        destination: Destination | None = None,
+        office_hours: Schedule | None = None,
+        event_names: EventNames = DEFAULT_NAMES,
+    ) -> None:
+        self.settings = settings
+        self._ledger = ledger
+        self._clock = clock
+        self._events = customer_data
+        self._names = event_names
+        self._destination: Destination | None = destination
+        if destination is None and isinstance(settings, SendToHelpdesk):
+            if settings.helpdesk != "builtin":
+                raise ValueError(f"helpdesk {settings.helpdesk!r} needs a destination (connector)")
+            if router is None:
+                raise ValueError("the built-in helpdesk needs a router")
+            self._destination = BuiltinHelpdesk(router, office_hours=office_hours)
+
+    # -- the visitor's side -----------------------------------------------------------
+
+    def request(
+        self,
+        conversation: Conversation,
+        *,
+        reason: EscalationReason = "other",
+        tag: str | None = None,
+    ) -> Step:
+        """Escalate ``conversation``. A repeated request answers the existing handoff.
+
+        ``reason`` is one of ``events.EscalationReason`` (``ValidationError`` otherwise).
+        """
+        if reason not in get_args(EscalationReason):
+            raise ValidationError(
+                f"reason must be one of {', '.join(get_args(EscalationReason))}, got {reason!r}"
+            )
+        now = self._now()
+        settings = self.settings
+        destination = "message" if isinstance(settings, SendMessage) else settings.helpdesk
+        fresh = HandoffRecord(
+            id=handoff_id(conversation.id),
+            conversation=conversation,
+            destination=destination,
+            reason=reason,
+            tag=tag,
+            state=State.REQUESTED,
+            created_at=now,
+            updated_at=now,
+            transitions=(
+                TransitionEntry(
+                    at=now, actor="ai_agent", source=None, target=State.REQUESTED, why=reason
+                ),
+            ),
+        )
+        stored, created = self._ledger.create(fresh)
+        if not created:
+            return Step.of(stored, new=False)
+        event = Start(settings.method, conversation.channel, conversation.identified)
+        return self._advance(stored, event, now, actor="ai_agent", why=reason)
+
+    def confirm(self, conversation_id: str, *, yes: bool) -> Step:
+        """The webchat visitor's answer to "do you want a human?"."""
+        current = self._for_conversation(conversation_id)
+        event = Confirm(yes=yes, identified=current.conversation.identified)
+        why = "visitor said yes" if yes else "visitor said no"
+        return self._advance(current, event, self._now(), actor="visitor", why=why)
+
+    def provide_email(self, conversation_id: str, email: str) -> Step:
+        """The visitor's e-mail address; a malformed one is asked for again."""
+        current = self._for_conversation(conversation_id)
+        text = email.strip()
+        valid = is_valid_email(text)
+        if valid and current.state is State.AWAITING_EMAIL:
+            conversation = current.conversation.model_copy(update={"email": text})
+            current = current.model_copy(update={"conversation": conversation})
+        why = "e-mail address given" if valid else "malformed e-mail address"
+        return self._advance(current, GiveEmail(valid=valid), self._now(), "visitor", why)
+
+    def reconcile(self, handoff_id: str) -> Step:
+        """After ``outcome_unknown``: look the ticket up at the destination by the handoff's
+        id; found -> ``handed_off``, not found -> sent again (it never arrived)."""
+        current = self._ledger.get(handoff_id)
+        if current is None:
+            raise UnknownHandoff(handoff_id)
+        if current.state is not State.OUTCOME_UNKNOWN or self._destination is None:
+            raise InvalidTransition(current.state.value, "Reconciled")
+        found = self._destination.find(handoff_id)
+        why = f"found ticket {found}" if found else "no ticket found"
+        if found is not None:
+            current = current.model_copy(update={"ticket_id": found})
+        return self._advance(
+            current, Reconciled(found=found is not None), self._now(), "system", why
+        )
+
+    def get(self, handoff_id: str) -> HandoffRecord:
+        """The ledger record of a handoff (``UnknownHandoff`` if none)."""
+        found = self._ledger.get(handoff_id)
+        if found is None:
+            raise UnknownHandoff(handoff_id)
+        return found
+
+    # -- the shell ----------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return require_aware(self._clock.now(), "clock.now()")
+
+    def _for_conversation(self, conversation_id: str) -> HandoffRecord:
+        found = self._ledger.for_conversation(conversation_id)
+        if found is None:
+            raise UnknownHandoff(conversation_id)
+        return found
+
+    def _write(
+        self,
+        current: HandoffRecord,
+        target: State,
+        now: datetime,
+        actor: str,
+        why: str,
+        tell: tuple[VisitorMessage, ...],
+        **changes: Any,
+    ) -> HandoffRecord:
+        entry = TransitionEntry(at=now, actor=actor, source=current.state, target=target, why=why)
+        after = current.model_copy(
+            update={
+                "state": target,
+                "version": current.version + 1,
+                "updated_at": now,
+                "tell_visitor": tell,
+                "transitions": (*current.transitions, entry),
+                **changes,
+            }
+        )
+        self._ledger.replace(after)
+        return after
+
+    def _advance(
+        self, current: HandoffRecord, event: Input, now: datetime, actor: str, why: str
+    ) -> Step:
+        target, effect = step(current.state, event)
+        if effect is Effect.SEND:
+            sending = self._write(
+                current,
+                target,
+                now,
+                actor,
+                why,
+                (VisitorMessage.of(MessageKey.HANDOFF_PENDING),),
+                attempts=current.attempts + 1,
+            )
+            return Step.of(self._send(sending, now))
+        tell = self._tell(effect, current)
+        after = self._write(current, target, now, actor, why, tell)
+        if target is State.MESSAGE_SHOWN:
+            self._record_escalation(after, now)
+        return Step.of(after)
+
+    def _tell(self, effect: Effect, current: HandoffRecord) -> tuple[VisitorMessage, ...]:
+        if effect is Effect.SHOW_MESSAGE:
+            assert isinstance(self.settings, SendMessage)
+            return (VisitorMessage.of(MessageKey.CUSTOM_MESSAGE, text=self.settings.text),)
+        keys = {
+            Effect.ASK_CONFIRMATION: MessageKey.CONFIRM_HANDOFF,
+            Effect.ASK_EMAIL: MessageKey.ASK_EMAIL,
+            Effect.ASK_EMAIL_AGAIN: MessageKey.EMAIL_INVALID,
+            Effect.AI_AGENT_CONTINUES: MessageKey.AI_AGENT_CONTINUES,
+            Effect.TELL_FAILED: MessageKey.HANDOFF_FAILED,
+            Effect.TELL_PENDING: MessageKey.HANDOFF_PENDING,
+            Effect.TELL_HANDED_OFF: MessageKey.HUMAN_WILL_FOLLOW,
+        }
+        return (VisitorMessage.of(keys[effect]),)
+
+    def _send(self, sending: HandoffRecord, now: datetime) -> HandoffRecord:
+        assert self._destination is not None
+        assert isinstance(self.settings, SendToHelpdesk)
+        conversation = sending.conversation
+        request = DeliveryRequest(
+            handoff_id=sending.id,
+            conversation=conversation,
+            email=conversation.email,
+            reason=sending.reason,
+            tag=sending.tag,
+            subject=self.settings.subject,
+            tags=self.settings.tags,
+            at=now,
+        )
+        try:
+            delivery = self._destination.deliver(request)
+        except OutcomeUnknown as exc:
+            target, effect = step(sending.state, Lost())
+            return self._write(
+                sending, target, now, "system", str(exc), self._tell(effect, sending)
+            )
+        except DeliveryError as exc:
+            target, effect = step(sending.state, Rejected())
+            return self._write(
+                sending,
+                target,
+                now,
+                "system",
+                str(exc),
+                self._tell(effect, sending),
+                detail={**sending.detail, "error": str(exc)},
+            )
+        target, _ = step(sending.state, Delivered())
+        after = self._write(
+            sending,
+            target,
+            now,
+            "system",
+            f"ticket {delivery.ticket_id} created at {self._destination.name}",
+            _delivered(delivery, conversation),
+            ticket_id=delivery.ticket_id,
+        )
+        self._record_escalation(after, now)
+        return after
+
+    def _record_escalation(self, record_: HandoffRecord, now: datetime) -> None:
+        conversation = record_.conversation
+        profile = conversation.profile_id or conversation.email
+        if self._events is None or profile is None:
+            return
+        reason: Any = record_.reason
+        event = ConversationEscalated(
+            conversation_id=conversation.id,
+            channel=conversation.channel,
+            tag=record_.tag,
+            reason=reason,
+        )
+        record(event, self._events, profile_id=profile, at=now, names=self._names)
+
+
+def _delivered(delivery: Delivery, conversation: Conversation) -> tuple[VisitorMessage, ...]:
+    if delivery.agent_available is not None:  # the built-in helpdesk: same channel
+        if delivery.agent_available:
+            return (VisitorMessage.of(MessageKey.AGENT_WILL_CONTINUE_HERE),)
+        if delivery.resumes_at is not None:
+            return (VisitorMessage.of(MessageKey.NEXT_OPENING, at=delivery.resumes_at),)
+        return (VisitorMessage.of(MessageKey.AGENTS_BUSY),)
+    follow = VisitorMessage.of(MessageKey.HUMAN_WILL_FOLLOW)
+    if delivery.continue_on == "sms":
+        return (follow, VisitorMessage.of(MessageKey.CONTINUE_BY_SMS))
+    if delivery.continue_on == "email" and conversation.email is not None:
+        return (follow, VisitorMessage.of(MessageKey.CONTINUE_BY_EMAIL, email=conversation.email))
+    return (follow,)

@@ -1,0 +1,36 @@
+"""How the AI agent escalates: send a ticket to a helpdesk, or show a custom message."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["HandoffSettings", "SendMessage", "SendToHelpdesk"]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class SendToHelpdesk(BaseModel):
+    """Create a ticket in a helpdesk: the built-in one (through ``Router.route``), Zendesk
+    or Gorgias (through a connector). ``tags`` go on the ticket; ``subject`` is its subject."""
+
+    model_config = _FROZEN
+
+    method: Literal["send_to_helpdesk"] = "send_to_helpdesk"
+    helpdesk: Literal["builtin", "zendesk", "gorgias"] = "builtin"
+    subject: str = Field(default="Conversation with the AI agent", min_length=1)
+    tags: frozenset[str] = frozenset({"ai-handoff"})
+
+
+class SendMessage(BaseModel):
+    """Show a configured message (it may contain links); no ticket is created."""
+
+    model_config = _FROZEN
+
+    method: Literal["send_message"] = "send_message"
+    text: str = Field(min_length=1)
+
+
+HandoffSettings = Annotated[SendToHelpdesk | SendMessage, Field(discriminator="method")]
+"""Either escalation method; JSON carries ``"method"`` to tell them apart."""

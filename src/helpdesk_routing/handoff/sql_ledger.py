@@ -1,0 +1,312 @@
+"""The handoff ledger in SQLite (one host) or PostgreSQL (many processes).
+
+Each ledger has its own tables (``handoffs``, ``handoff_ledger_schema``) and migration;
+it may share a database file or schema with the stores. A handoff is one row: the
+columns queries use (conversation id, unique; version; creation time in microseconds)
+and the record's JSON. ``create`` is ``INSERT ... ON CONFLICT DO NOTHING`` then a read,
+so concurrent creates for one conversation keep exactly one row; ``replace`` is an
+``UPDATE ... WHERE version = expected`` (compare and set).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from helpdesk_routing._time import require_aware
+from helpdesk_routing.errors import MissingExtra, SchemaVersionError, StoreError
+from helpdesk_routing.handoff.ledger import stale_write
+from helpdesk_routing.handoff.records import HandoffRecord
+
+__all__ = ["LEDGER_SCHEMA_VERSION", "PostgresLedger", "SqliteLedger"]
+
+LEDGER_SCHEMA_VERSION = 1
+"""The newest schema version of the ledger's tables."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (
+        1,
+        (
+            "CREATE TABLE handoffs (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL UNIQUE,"
+            " state TEXT NOT NULL, version INTEGER NOT NULL, created_at BIGINT NOT NULL,"
+            " body TEXT NOT NULL)",
+            "CREATE INDEX handoffs_created ON handoffs (created_at, id)",
+        ),
+    ),
+)
+
+
+def _micros(at: datetime) -> int:
+    return (require_aware(at) - _EPOCH) // timedelta(microseconds=1)
+
+
+class _Sql:
+    """The ledger's statements, written once with ``{p}`` for the parameter marker."""
+
+    def __init__(self, p: str) -> None:
+        self.insert = (
+            "INSERT INTO handoffs (id, conversation_id, state, version, created_at, body)"
+            f" VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING"
+        )
+        self.update = (
+            f"UPDATE handoffs SET state = {p}, version = {p}, body = {p}"
+            f" WHERE id = {p} AND version = {p}"
+        )
+        self.by_id = f"SELECT body FROM handoffs WHERE id = {p}"
+        self.by_conversation = f"SELECT body FROM handoffs WHERE conversation_id = {p}"
+        self.between = (
+            f"SELECT body FROM handoffs WHERE created_at >= {p} AND created_at < {p}"
+            " ORDER BY created_at, id"
+        )
+
+
+Execute = Callable[[str, Sequence[Any]], Any]
+
+
+def _create(sql: _Sql, run: Execute, record: HandoffRecord) -> tuple[HandoffRecord, bool]:
+    cursor = run(
+        sql.insert,
+        (
+            record.id,
+            record.conversation_id,
+            record.state.value,
+            record.version,
+            _micros(record.created_at),
+            record.model_dump_json(),
+        ),
+    )
+    if cursor.rowcount == 1:
+        return record, True
+    row = run(sql.by_conversation, (record.conversation_id,)).fetchone()
+    if row is None:  # the id is taken by another conversation (a hash collision)
+        raise StoreError(f"handoff id {record.id!r} is already stored for another conversation")
+    return HandoffRecord.model_validate_json(row[0]), False
+
+
+def _replace(sql: _Sql, run: Execute, record: HandoffRecord) -> None:
+    cursor = run(
+        sql.update,
+        (
+            record.state.value,
+            record.version,
+            record.model_dump_json(),
+            record.id,
+            record.version - 1,
+        ),
+    )
+    if cursor.rowcount != 1:
+        raise stale_write(record.id, record.version - 1)
+
+
+def _one(run: Execute, statement: str, key: str) -> HandoffRecord | None:
+    row = run(statement, (key,)).fetchone()
+    return None if row is None else HandoffRecord.model_validate_json(row[0])
+
+
+def _between(sql: _Sql, run: Execute, start: datetime, end: datetime) -> list[HandoffRecord]:
+    rows = run(sql.between, (_micros(start), _micros(end))).fetchall()
+    return [HandoffRecord.model_validate_json(r[0]) for r in rows]
+
+
+def _check_version(found: int) -> None:
+    if found > LEDGER_SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"the handoff ledger's schema is version {found}; this library knows up to "
+            f"{LEDGER_SCHEMA_VERSION}"
+        )
+
+
+class SqliteLedger:
+    """A :class:`~helpdesk_routing.handoff.Ledger` in a SQLite file (or ``":memory:"``).
+
+    Several processes may share the file (each write is one ``BEGIN IMMEDIATE``
+    transaction; ``timeout`` is how long one waits for the lock). A file is put in WAL
+    mode; ``synchronous`` is SQLite's durability setting, ``"FULL"`` (the default)
+    survives power loss, ``"NORMAL"`` may lose the last commits on power loss. Close it
+    with :meth:`close` or use it as a context manager.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 30.0,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+    ) -> None:
+        self.path = os.fspath(path)
+        self._lock = threading.Lock()
+        self._sql = _Sql("?")
+        try:
+            self._conn = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+            self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            if self.path not in (":memory:", ""):
+                self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute(f"PRAGMA synchronous = {synchronous}")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
+        with self._unit() as run:
+            run("CREATE TABLE IF NOT EXISTS handoff_ledger_schema (version INTEGER NOT NULL)", ())
+            row = run("SELECT max(version) FROM handoff_ledger_schema", ()).fetchone()
+            current = row[0] or 0
+            _check_version(current)
+            for version, statements in _MIGRATIONS:
+                if version > current:
+                    for statement in statements:
+                        run(statement, ())
+                    run("INSERT INTO handoff_ledger_schema (version) VALUES (?)", (version,))
+
+    @contextmanager
+    def _unit(self) -> Iterator[Execute]:
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"SQLite handoff ledger: {exc}") from exc
+            try:
+                yield self._conn.execute
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def create(self, record: HandoffRecord) -> tuple[HandoffRecord, bool]:
+        """Store a new handoff, or answer the conversation's existing one."""
+        with self._unit() as run:
+            return _create(self._sql, run, record)
+
+    def replace(self, record: HandoffRecord) -> None:
+        """Store the next version of a handoff (compare and set on ``version``)."""
+        with self._unit() as run:
+            _replace(self._sql, run, record)
+
+    def get(self, handoff_id: str) -> HandoffRecord | None:
+        """The handoff with this id, or ``None``."""
+        with self._unit() as run:
+            return _one(run, self._sql.by_id, handoff_id)
+
+    def for_conversation(self, conversation_id: str) -> HandoffRecord | None:
+        """The conversation's handoff, or ``None``."""
+        with self._unit() as run:
+            return _one(run, self._sql.by_conversation, conversation_id)
+
+    def created_between(self, start: datetime, end: datetime) -> list[HandoffRecord]:
+        """The handoffs created in ``[start, end)``, oldest first."""
+        with self._unit() as run:
+            return _between(self._sql, run, start, end)
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> SqliteLedger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class PostgresLedger:
+    """A :class:`~helpdesk_routing.handoff.Ledger` in PostgreSQL, shared by processes.
+
+    ``dsn`` is a libpq connection string; the tables go in the first schema of its
+    ``search_path``. Needs the ``postgres`` extra. Connections are kept per ledger and
+    reused; each call is one transaction.
+    """
+
+    def __init__(self, dsn: str) -> None:
+        try:
+            import psycopg
+        except ImportError as exc:  # pragma: no cover - the extra is installed in tests
+            raise MissingExtra("the PostgreSQL handoff ledger", "postgres") from exc
+        self._psycopg = psycopg
+        self._dsn = dsn
+        self._sql = _Sql("%s")
+        self._lock = threading.Lock()
+        self._idle: list[Any] = []
+        with self._unit() as run:
+            run("SELECT pg_advisory_xact_lock(hashtext('helpdesk_routing.handoff_ledger'))", ())
+            run("CREATE TABLE IF NOT EXISTS handoff_ledger_schema (version INTEGER NOT NULL)", ())
+            row = run("SELECT max(version) FROM handoff_ledger_schema", ()).fetchone()
+            current = row[0] or 0
+            _check_version(current)
+            for version, statements in _MIGRATIONS:
+                if version > current:
+                    for statement in statements:
+                        run(statement, ())
+                    run("INSERT INTO handoff_ledger_schema (version) VALUES (%s)", (version,))
+
+    @contextmanager
+    def _unit(self) -> Iterator[Execute]:
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
+        try:
+            if conn is None or conn.closed:
+                conn = self._psycopg.connect(self._dsn)
+            with conn.transaction():
+                yield conn.execute
+        except self._psycopg.Error as exc:
+            if conn is not None:
+                conn.close()
+            raise StoreError(f"PostgreSQL handoff ledger: {exc}") from exc
+        except BaseException:
+            # The transaction was rolled back (e.g. a lost compare-and-set): the
+            # connection is still good unless it broke.
+            self._give_back(conn)
+            raise
+        self._give_back(conn)
+
+    def _give_back(self, conn: Any) -> None:
+        if conn is None:
+            return
+        if conn.closed or conn.broken:
+            conn.close()
+            return
+        with self._lock:
+            self._idle.append(conn)
+
+    def create(self, record: HandoffRecord) -> tuple[HandoffRecord, bool]:
+        """Store a new handoff, or answer the conversation's existing one."""
+        with self._unit() as run:
+            return _create(self._sql, run, record)
+
+    def replace(self, record: HandoffRecord) -> None:
+        """Store the next version of a handoff (compare and set on ``version``)."""
+        with self._unit() as run:
+            _replace(self._sql, run, record)
+
+    def get(self, handoff_id: str) -> HandoffRecord | None:
+        """The handoff with this id, or ``None``."""
+        with self._unit() as run:
+            return _one(run, self._sql.by_id, handoff_id)
+
+    def for_conversation(self, conversation_id: str) -> HandoffRecord | None:
+        """The conversation's handoff, or ``None``."""
+        with self._unit() as run:
+            return _one(run, self._sql.by_conversation, conversation_id)
+
+    def created_between(self, start: datetime, end: datetime) -> list[HandoffRecord]:
+        """The handoffs created in ``[start, end)``, oldest first."""
+        with self._unit() as run:
+            return _between(self._sql, run, start, end)
+
+    def close(self) -> None:
+        """Close the idle connections."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+    def __enter__(self) -> PostgresLedger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

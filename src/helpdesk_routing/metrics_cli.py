@@ -1,0 +1,151 @@
+"""The ``helpdesk-routing report`` subcommand: the metrics report of a stored helpdesk.
+
+Wire it into the CLI with ``metrics_cli.add_parser(subparsers)`` and, for the parsed
+``args.command == "report"``, ``metrics_cli.run(args, out)``::
+
+    helpdesk-routing report --store sqlite:///helpdesk.db --from 2026-03-30T00:00:00+00:00 \\
+        --to 2026-04-06T00:00:00+00:00 [--office-hours hours.json] [--ledger ledger.db] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from helpdesk_routing.metrics import Report, report
+
+__all__ = ["add_parser", "open_store", "render_text", "run"]
+
+
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r}") from exc
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"needs a time zone offset: {text!r}")
+    return value
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``report`` subcommand to an ``argparse`` sub-parser collection."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "report", help="TTFR, load per agent, fairness, waiting tickets and AI rates"
+    )
+    parser.add_argument("--store", required=True, help="sqlite:///path or postgresql://...")
+    parser.add_argument("--from", dest="start", required=True, type=_instant)
+    parser.add_argument("--to", dest="end", required=True, type=_instant)
+    parser.add_argument("--office-hours", type=Path, help="OfficeHours JSON file")
+    parser.add_argument("--ledger", help="handoff ledger: sqlite:///path or postgresql://...")
+    parser.add_argument("--target-minutes", type=float, default=60.0)
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    return parser
+
+
+@contextmanager
+def open_store(url: str) -> Iterator[tuple[Any, Any]]:
+    """The store and customer data a URL names (``sqlite:///path`` or a PostgreSQL DSN)."""
+    with ExitStack() as stack:
+        if url.startswith("sqlite:///"):
+            from helpdesk_routing.stores.sqlite import SqliteCustomerData, SqliteStore
+
+            path = url.removeprefix("sqlite:///")
+            if not Path(path).exists():
+                raise FileNotFoundError(f"no SQLite store at {path!r}")
+            store: Any = stack.enter_context(SqliteStore(path))
+            data: Any = stack.enter_context(SqliteCustomerData(path))
+        elif url.startswith(("postgresql://", "postgres://")):
+            from helpdesk_routing.stores.postgres import PostgresCustomerData, PostgresStore
+
+            store = stack.enter_context(PostgresStore(url))
+            data = stack.enter_context(PostgresCustomerData(url))
+        else:
+            raise ValueError(f"unknown store URL {url!r}: use sqlite:///path or postgresql://")
+        yield store, data
+
+
+def _ledger(url: str | None, stack: ExitStack) -> Any:
+    if url is None:
+        return None
+    from helpdesk_routing.handoff.sql_ledger import PostgresLedger, SqliteLedger
+
+    if url.startswith("sqlite:///"):
+        return stack.enter_context(SqliteLedger(url.removeprefix("sqlite:///")))
+    return stack.enter_context(PostgresLedger(url))
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Print the report for the parsed arguments; 0 on success, 2 on bad input."""
+    out = out if out is not None else sys.stdout
+    hours = None
+    if args.office_hours is not None:
+        from helpdesk_routing.calendar import OfficeHours
+
+        hours = OfficeHours.from_json(args.office_hours.read_text("utf-8"))
+    try:
+        with ExitStack() as stack:
+            store, data = stack.enter_context(open_store(args.store))
+            result = report(
+                store,
+                data,
+                args.start,
+                args.end,
+                office_hours=hours,
+                ledger=_ledger(args.ledger, stack),
+                target=timedelta(minutes=args.target_minutes),
+            )
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump(result.to_dict(), out, indent=2, allow_nan=False)
+        out.write("\n")
+    else:
+        out.write(render_text(result))
+    return 0
+
+
+def _fmt(seconds: float | None) -> str:
+    if seconds is None or math.isnan(seconds):
+        return "-"
+    return str(timedelta(seconds=round(seconds)))
+
+
+def render_text(r: Report) -> str:
+    """The report as a readable table."""
+    lines = [
+        f"Helpdesk report {r.start.isoformat()} .. {r.end.isoformat()}",
+        f"tickets created        {r.tickets}",
+        f"answered / unanswered  {r.answered} / {r.unanswered}",
+        f"TTFR mean/median/p90   {_fmt(r.ttfr.mean)} / {_fmt(r.ttfr.median)} / {_fmt(r.ttfr.p90)}",
+    ]
+    if r.ttfr_business is not None:
+        b = r.ttfr_business
+        lines.append(f"TTFR business          {_fmt(b.mean)} / {_fmt(b.median)} / {_fmt(b.p90)}")
+    share = "-" if math.isnan(r.within_target) else f"{r.within_target:.1%}"
+    lines.append(f"within {_fmt(r.target.total_seconds())}        {share}")
+    lines.append(f"resolved               {r.resolved} (mean {_fmt(r.resolution.mean)})")
+    lines.append(
+        f"waiting at end         {r.waiting_unassigned} unassigned"
+        + "".join(f", {n} in {t}" for t, n in sorted(r.waiting_by_team.items()))
+    )
+    lines.append("agent        automatic  manual")
+    for agent, load in sorted(r.assigned.items()):
+        lines.append(f"{agent:<12} {load.automatic:>9}  {load.manual:>6}")
+    f = r.fairness
+    lines.append(
+        f"fairness over {f.agents} always-online agents: spread {f.spread}, "
+        f"Jain {f.jain:.3f}, Gini {f.gini:.3f}"
+    )
+    ai = r.ai
+    rate = "-" if math.isnan(ai.resolution_rate) else f"{ai.resolution_rate:.1%}"
+    handoff = "-" if math.isnan(ai.handoff_rate) else f"{ai.handoff_rate:.1%}"
+    lines.append(f"AI agent: {ai.started} started, resolved {rate}, handed off {handoff}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,80 @@
+"""A small helpdesk for the handoff tests: a router with office hours and a manual clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+
+from helpdesk_routing.calendar import OfficeHours
+from helpdesk_routing.clock import ManualClock
+from helpdesk_routing.handoff import Conversation, Message
+from helpdesk_routing.model import Agent, Profile
+from helpdesk_routing.router import Router
+from helpdesk_routing.rules import RuleSet
+from helpdesk_routing.stores.memory import InMemoryStore
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+
+MONDAY_10 = datetime(2026, 3, 30, 10, tzinfo=UTC)
+MONDAY_20 = datetime(2026, 3, 30, 20, tzinfo=UTC)
+TUESDAY_9 = datetime(2026, 3, 31, 9, tzinfo=UTC)
+OFFICE_HOURS = OfficeHours(
+    timezone="UTC",
+    weekly={d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri")},
+)
+
+
+@dataclass
+class Desk:
+    """The router, its store, customer data and clock."""
+
+    router: Router
+    store: InMemoryStore
+    data: InMemoryCustomerData
+    clock: ManualClock
+
+
+@pytest.fixture
+def desk() -> Desk:
+    """Agent a1 Online on Monday at 10:00 (inside office hours); webchat bound to them."""
+    clock = ManualClock(MONDAY_10)
+    store = InMemoryStore(agents=[Agent(id="a1")])
+    data = InMemoryCustomerData(profiles=[Profile(id="p1")])
+    router = Router(
+        rules=RuleSet(rules=[]),
+        teams=[],
+        store=store,
+        customer_data=data,
+        clock=clock,
+        office_hours=OFFICE_HOURS,
+    )
+    router.set_online("a1", True, actor="a1")
+    return Desk(router, store, data, clock)
+
+
+def conversation(
+    cid: str = "c1",
+    channel: str = "webchat",
+    email: str | None = None,
+    profile_id: str | None = None,
+) -> Conversation:
+    """A two-line conversation started at Monday 09:58."""
+    return Conversation(
+        id=cid,
+        channel=channel,
+        email=email,
+        profile_id=profile_id,
+        transcript=(
+            Message(
+                sender="visitor",
+                text="Where is my refund?",
+                at=datetime(2026, 3, 30, 9, 58, tzinfo=UTC),
+            ),
+            Message(
+                sender="ai_agent",
+                text="Let me find someone.",
+                at=datetime(2026, 3, 30, 9, 59, tzinfo=UTC),
+            ),
+        ),
+    )

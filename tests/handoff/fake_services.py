@@ -1,0 +1,197 @@
+"""Real HTTP servers on 127.0.0.1 that imitate the Zendesk and Gorgias ticket APIs.
+
+Each runs ``http.server`` in a thread. ``script`` lists what the next POSTs do (one
+action each; ``ok`` once it is empty):
+
+- ``ok``: create the ticket (Zendesk: honour ``Idempotency-Key``: the same key and body
+  replay the first answer with ``x-idempotency-lookup: hit``; the same key with another
+  body answers 400 ``IdempotentRequestError``);
+- ``429:N``: answer 429 with ``Retry-After: N``, nothing created;
+- ``401``, ``403``, ``422``, ``400``, ``500``: answer that status, nothing created;
+- ``500-after-create``: create, then answer 500;
+- ``drop``: create, then close the connection without an answer;
+- ``drop-before``: close the connection without creating anything;
+- ``slow``: create, then answer only after ``slow_seconds`` (past the client's timeout).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Literal
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Recorded:
+    """One request as the server saw it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class FakeService:
+    """The state of one imitated service."""
+
+    kind: Literal["zendesk", "gorgias"]
+    authorization: str
+    script: list[str] = field(default_factory=list)
+    slow_seconds: float = 1.0
+    tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
+    keys: dict[str, tuple[bytes, int]] = field(default_factory=dict)
+    requests: list[Recorded] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        """The server's base address."""
+        assert self.server is not None
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def posts(self) -> list[Recorded]:
+        """The POSTs received."""
+        return [r for r in self.requests if r.method == "POST"]
+
+    def start(self) -> FakeService:
+        """Listen on a free loopback port."""
+        service = self
+
+        class Handler(_Handler):
+            fake = service
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening."""
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def create(self, payload: dict[str, Any]) -> int:
+        """Store a ticket; its id."""
+        with self.lock:
+            ticket_id = len(self.tickets) + 1
+            self.tickets[ticket_id] = payload
+            return ticket_id
+
+    def external_ids(self) -> list[str]:
+        """The external ids of the stored tickets, in creation order."""
+        inner = "ticket" if self.kind == "zendesk" else None
+        return [(t[inner] if inner else t)["external_id"] for t in self.tickets.values()]
+
+
+def basic(user: str, secret: str) -> str:
+    """An HTTP basic Authorization header value."""
+    return "Basic " + base64.b64encode(f"{user}:{secret}".encode()).decode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeService
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+    def _answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _record(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self.fake.requests.append(
+            Recorded(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+        )
+        return body
+
+    def do_GET(self) -> None:
+        self._record()
+        if self.headers.get("Authorization") != self.fake.authorization:
+            self._answer(401, {"error": "Couldn't authenticate you"})
+            return
+        wanted = parse_qs(urlsplit(self.path).query).get("external_id", [""])[0]
+        with self.fake.lock:
+            items = list(self.fake.tickets.items())
+        found = []
+        for ticket_id, payload in items:
+            inner = payload["ticket"] if self.fake.kind == "zendesk" else payload
+            if inner["external_id"] == wanted:
+                found.append({"id": ticket_id, "external_id": wanted})
+        self._answer(200, {"tickets": found} if self.fake.kind == "zendesk" else {"data": found})
+
+    def do_POST(self) -> None:
+        body = self._record()
+        fake = self.fake
+        with fake.lock:
+            action = fake.script.pop(0) if fake.script else "ok"
+        if self.headers.get("Authorization") != fake.authorization:
+            self._answer(401, {"error": "Couldn't authenticate you"})
+            return
+        if action.startswith("429:"):
+            self._answer(429, {"error": "TooManyRequests"}, {"Retry-After": action[4:]})
+            return
+        if action == "drop-before":
+            self._drop()
+            return
+        if action in ("400", "401", "403", "422", "500"):
+            details = {
+                "error": "RecordInvalid",
+                "description": "Record validation errors",
+                "details": {"requester": [{"description": "Requester email is invalid"}]},
+            }
+            self._answer(int(action), details)
+            return
+        key = self.headers.get("Idempotency-Key")
+        if fake.kind == "zendesk" and key is not None:
+            with fake.lock:
+                known = fake.keys.get(key)
+            if known is not None:
+                if known[0] != body:
+                    self._answer(
+                        400,
+                        {
+                            "error": "IdempotentRequestError",
+                            "description": "Request parameters differ from the original",
+                        },
+                    )
+                    return
+                self._answer(201, {"ticket": {"id": known[1]}}, {"x-idempotency-lookup": "hit"})
+                return
+        ticket_id = fake.create(json.loads(body))
+        if key is not None:
+            with fake.lock:
+                fake.keys[key] = (body, ticket_id)
+        if action == "drop":
+            self._drop()
+            return
+        if action == "500-after-create":
+            self._answer(500, {"error": "InternalError"})
+            return
+        if action == "slow":
+            time.sleep(fake.slow_seconds)
+        answer = {"ticket": {"id": ticket_id}} if fake.kind == "zendesk" else {"id": ticket_id}
+        self._answer(201, answer, {"x-idempotency-lookup": "miss"} if key else None)

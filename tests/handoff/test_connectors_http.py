@@ -1,0 +1,368 @@
+"""Both connectors against real HTTP servers on 127.0.0.1 that imitate Zendesk and Gorgias:
+payloads, auth, idempotent replay, 429 with Retry-After, a dropped connection, a slow
+answer past the timeout, refusals, and reconciliation after a lost answer."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from helpdesk_routing.handoff import (
+    AuthenticationFailed,
+    DeliveryRequest,
+    Handoff,
+    InMemoryLedger,
+    OutcomeUnknown,
+    RateLimited,
+    SendToHelpdesk,
+    ServiceRejected,
+    State,
+    Unreachable,
+    handoff_id,
+)
+from helpdesk_routing.handoff.connectors._http import RetryPolicy
+from helpdesk_routing.handoff.connectors.gorgias import GorgiasConnector
+from helpdesk_routing.handoff.connectors.zendesk import ZendeskConnector
+from tests.handoff.conftest import Desk, conversation
+from tests.handoff.fake_services import FakeService, basic
+
+POLICY = RetryPolicy(attempts=4, max_total_wait=30.0, base_delay=0.5, max_delay=8.0, timeout=0.3)
+AT = datetime(2026, 3, 30, 10, tzinfo=UTC)
+
+
+@pytest.fixture
+def zendesk_service() -> Iterator[FakeService]:
+    """An imitation of Zendesk accepting ann@shop.example/token:secret."""
+    service = FakeService("zendesk", basic("ann@shop.example/token", "secret")).start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def gorgias_service() -> Iterator[FakeService]:
+    """An imitation of Gorgias accepting ann@shop.example:key."""
+    service = FakeService("gorgias", basic("ann@shop.example", "key")).start()
+    yield service
+    service.stop()
+
+
+_OPEN: list[ZendeskConnector | GorgiasConnector] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_connectors() -> Iterator[None]:
+    """Close every connector a test made (their HTTP clients hold sockets)."""
+    yield
+    while _OPEN:
+        _OPEN.pop().close()
+
+
+def _zendesk(url: str, waits: list[float], **kw: object) -> ZendeskConnector:
+    options: dict[str, object] = {"email": "ann@shop.example", "api_token": "secret"}
+    options.update(kw)
+    connector = ZendeskConnector(
+        base_url=url,
+        policy=POLICY,
+        sleep=waits.append,
+        rng=random.Random(1),
+        **options,  # type: ignore[arg-type]
+    )
+    _OPEN.append(connector)
+    return connector
+
+
+def _gorgias(url: str, waits: list[float]) -> GorgiasConnector:
+    connector = GorgiasConnector(
+        base_url=url,
+        email="ann@shop.example",
+        api_key="key",
+        agent_email="bot@shop.example",
+        policy=POLICY,
+        sleep=waits.append,
+        rng=random.Random(1),
+    )
+    _OPEN.append(connector)
+    return connector
+
+
+def _request(channel: str = "webchat") -> DeliveryRequest:
+    return DeliveryRequest(
+        handoff_id=handoff_id("c1"),
+        conversation=conversation(channel=channel, email="vic@example.com", profile_id="p1"),
+        email="vic@example.com",
+        reason="knowledge_gap",
+        tag="refund",
+        subject="Conversation with the AI agent",
+        tags=frozenset({"ai-handoff"}),
+        at=AT,
+    )
+
+
+def _closed_port() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+# -- Zendesk ------------------------------------------------------------------------------
+
+
+def test_zendesk_creates_a_ticket_with_the_transcript_in_one_private_comment(
+    zendesk_service: FakeService,
+) -> None:
+    """One POST with basic token auth, the idempotency key, and the documented ticket body."""
+    delivery = _zendesk(zendesk_service.url, []).deliver(_request())
+    assert (delivery.ticket_id, delivery.continue_on, delivery.replayed) == ("1", "email", False)
+    (post,) = zendesk_service.posts
+    assert post.path == "/api/v2/tickets"
+    assert post.headers["idempotency-key"] == handoff_id("c1")
+    ticket = json.loads(post.body)["ticket"]
+    assert ticket["subject"] == "Conversation with the AI agent"
+    assert ticket["requester"] == {"name": "vic", "email": "vic@example.com"}
+    assert ticket["tags"] == ["ai-handoff", "refund"]
+    assert ticket["external_id"] == handoff_id("c1")
+    assert ticket["comment"]["public"] is False
+    assert "[2026-03-30 09:58:00 UTC] Visitor: Where is my refund?" in ticket["comment"]["body"]
+    assert "[2026-03-30 09:59:00 UTC] AI agent: Let me find someone." in ticket["comment"]["body"]
+
+
+def test_zendesk_public_comment_custom_fields_and_oauth(zendesk_service: FakeService) -> None:
+    """public=True, custom fields by id, and an OAuth bearer token are sent as configured."""
+    zendesk_service.authorization = "Bearer tok-1"
+    connector = _zendesk(
+        zendesk_service.url,
+        [],
+        email=None,
+        api_token=None,
+        oauth_token="tok-1",
+        public=True,
+        custom_fields={360001: "ai"},
+    )
+    connector.deliver(_request())
+    ticket = json.loads(zendesk_service.posts[0].body)["ticket"]
+    assert ticket["comment"]["public"] is True
+    assert ticket["custom_fields"] == [{"id": 360001, "value": "ai"}]
+
+
+def test_zendesk_waits_for_retry_after_then_creates_once(zendesk_service: FakeService) -> None:
+    """A 429 with Retry-After: 2 is waited out (plus jitter) and retried; one ticket."""
+    zendesk_service.script = ["429:2"]
+    waits: list[float] = []
+    _zendesk(zendesk_service.url, waits).deliver(_request())
+    assert len(waits) == 1
+    assert 2.0 <= waits[0] <= 2.0 + POLICY.base_delay
+    assert len(zendesk_service.tickets) == 1
+
+
+def test_zendesk_rate_limit_past_the_cap_gives_up(zendesk_service: FakeService) -> None:
+    """A Retry-After longer than the total wait allows raises RateLimited without waiting."""
+    zendesk_service.script = ["429:60"]
+    waits: list[float] = []
+    with pytest.raises(RateLimited, match=r"^zendesk: rate limited; gave up after waiting 0 s$"):
+        _zendesk(zendesk_service.url, waits).deliver(_request())
+    assert waits == []
+    assert zendesk_service.tickets == {}
+
+
+def test_zendesk_slow_answer_is_retried_and_replayed_by_the_key(
+    zendesk_service: FakeService,
+) -> None:
+    """A timeout after the ticket was created: the retry (same key, same bytes) is replayed;
+    one ticket exists and the answer says replayed."""
+    zendesk_service.script = ["slow"]
+    delivery = _zendesk(zendesk_service.url, []).deliver(_request())
+    assert delivery.replayed is True
+    assert delivery.ticket_id == "1"
+    assert len(zendesk_service.tickets) == 1
+    first, second = zendesk_service.posts
+    assert first.body == second.body
+    assert first.headers["idempotency-key"] == second.headers["idempotency-key"]
+
+
+def test_zendesk_dropped_connection_is_retried_safely(zendesk_service: FakeService) -> None:
+    """A connection dropped after the ticket was created: the retry replays; one ticket."""
+    zendesk_service.script = ["drop"]
+    delivery = _zendesk(zendesk_service.url, []).deliver(_request())
+    assert delivery.replayed is True
+    assert len(zendesk_service.tickets) == 1
+
+
+def test_zendesk_same_key_other_body_finds_the_ticket_by_external_id(
+    zendesk_service: FakeService,
+) -> None:
+    """A 400 IdempotentRequestError is answered by the ticket found by external_id."""
+    connector = _zendesk(zendesk_service.url, [])
+    connector.deliver(_request())
+    changed = dataclasses.replace(_request(), subject="Another subject")
+    delivery = connector.deliver(changed)
+    assert (delivery.ticket_id, delivery.replayed) == ("1", True)
+    assert len(zendesk_service.tickets) == 1
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_zendesk_authentication_error_is_not_retried(
+    zendesk_service: FakeService, status: int
+) -> None:
+    """401 and 403 raise AuthenticationFailed after exactly one request."""
+    zendesk_service.script = [str(status)]
+    with pytest.raises(
+        AuthenticationFailed, match=rf"^zendesk: authentication failed \(HTTP {status}\)$"
+    ):
+        _zendesk(zendesk_service.url, []).deliver(_request())
+    assert len(zendesk_service.posts) == 1
+
+
+def test_zendesk_validation_error_carries_the_field_details(zendesk_service: FakeService) -> None:
+    """A 422 raises ServiceRejected with Zendesk's details per field."""
+    zendesk_service.script = ["422"]
+    with pytest.raises(ServiceRejected) as caught:
+        _zendesk(zendesk_service.url, []).deliver(_request())
+    assert caught.value.status == 422
+    assert caught.value.details["details"]["requester"][0]["description"] == (
+        "Requester email is invalid"
+    )
+
+
+def test_zendesk_server_errors_end_in_outcome_unknown_then_reconcile(
+    desk: Desk, zendesk_service: FakeService
+) -> None:
+    """5xx on every try: the handoff waits in outcome_unknown; reconcile looks the ticket up."""
+    zendesk_service.script = ["500", "500", "500", "500-after-create"]
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk="zendesk"),
+        ledger=InMemoryLedger(),
+        clock=desk.clock,
+        destination=_zendesk(zendesk_service.url, []),
+    )
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.OUTCOME_UNKNOWN
+    step = h.reconcile(step.handoff_id)
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, "1")
+    assert len(zendesk_service.posts) == 4
+
+
+def test_zendesk_unreachable_after_jittered_backoff() -> None:
+    """A refused connection is retried with backoff within its bounds, then Unreachable."""
+    waits: list[float] = []
+    with pytest.raises(Unreachable, match=r"^zendesk: unreachable: ConnectError"):
+        _zendesk(_closed_port(), waits).deliver(_request())
+    assert len(waits) == POLICY.attempts - 1
+    for attempt, wait in enumerate(waits, start=1):
+        assert 0 <= wait <= min(POLICY.max_delay, POLICY.base_delay * 2 ** (attempt - 1))
+
+
+# -- Gorgias ------------------------------------------------------------------------------
+
+
+def test_gorgias_creates_a_ticket_with_one_sent_message_per_line(
+    gorgias_service: FakeService,
+) -> None:
+    """One POST with basic auth: customer, channel, via api, tags by name, and every message
+    with sender, from_agent, body_text and both datetimes set."""
+    delivery = _gorgias(gorgias_service.url, []).deliver(_request("sms"))
+    assert (delivery.ticket_id, delivery.continue_on) == ("1", "sms")
+    (post,) = gorgias_service.posts
+    assert post.path == "/api/tickets"
+    assert "idempotency-key" not in post.headers
+    body = json.loads(post.body)
+    assert body["customer"] == {"email": "vic@example.com"}
+    assert (body["channel"], body["via"], body["external_id"]) == ("sms", "api", handoff_id("c1"))
+    assert body["tags"] == [{"name": "ai-handoff"}, {"name": "refund"}]
+    assert [
+        (m["sender"], m["from_agent"], m["body_text"], m["sent_datetime"]) for m in body["messages"]
+    ] == [
+        ({"email": "vic@example.com"}, False, "Where is my refund?", "2026-03-30T09:58:00+00:00"),
+        ({"email": "bot@shop.example"}, True, "Let me find someone.", "2026-03-30T09:59:00+00:00"),
+    ]
+    assert all(m["created_datetime"] == m["sent_datetime"] for m in body["messages"])
+
+
+def test_gorgias_webchat_continues_by_email(gorgias_service: FakeService) -> None:
+    """A webchat conversation becomes an e-mail ticket."""
+    delivery = _gorgias(gorgias_service.url, []).deliver(_request("webchat"))
+    assert delivery.continue_on == "email"
+    assert json.loads(gorgias_service.posts[0].body)["channel"] == "email"
+
+
+def test_gorgias_retries_after_429(gorgias_service: FakeService) -> None:
+    """A 429 (nothing created) is retried after Retry-After; one ticket."""
+    gorgias_service.script = ["429:1"]
+    waits: list[float] = []
+    _gorgias(gorgias_service.url, waits).deliver(_request())
+    assert len(waits) == 1
+    assert len(gorgias_service.tickets) == 1
+
+
+@pytest.mark.parametrize("action", ["slow", "drop", "500-after-create"])
+def test_gorgias_lost_answer_is_never_posted_again_and_reconcile_finds_it(
+    desk: Desk, gorgias_service: FakeService, action: str
+) -> None:
+    """After a timeout, a dropped connection or a 5xx there is exactly one POST; the handoff
+    is outcome_unknown until reconcile finds the ticket by external_id."""
+    gorgias_service.script = [action]
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk="gorgias"),
+        ledger=InMemoryLedger(),
+        clock=desk.clock,
+        destination=_gorgias(gorgias_service.url, []),
+    )
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.OUTCOME_UNKNOWN
+    assert len(gorgias_service.posts) == 1
+    step = h.reconcile(step.handoff_id)
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, "1")
+    assert len(gorgias_service.posts) == 1
+    assert gorgias_service.external_ids() == [handoff_id("c1")]
+
+
+def test_gorgias_reconcile_that_finds_nothing_posts_once_more(
+    desk: Desk, gorgias_service: FakeService
+) -> None:
+    """A connection dropped before anything was created: reconcile finds nothing and sends
+    again; one ticket in the end."""
+    gorgias_service.script = ["drop-before"]
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk="gorgias"),
+        ledger=InMemoryLedger(),
+        clock=desk.clock,
+        destination=_gorgias(gorgias_service.url, []),
+    )
+    first = h.request(conversation(channel="sms", profile_id="p1"))
+    assert first.state is State.OUTCOME_UNKNOWN
+    step = h.reconcile(first.handoff_id)
+    assert step.state is State.HANDED_OFF
+    assert len(gorgias_service.posts) == 2
+    assert len(gorgias_service.tickets) == 1
+
+
+def test_gorgias_outcome_unknown_message(gorgias_service: FakeService) -> None:
+    """The error after a timeout names the service and the cause."""
+    gorgias_service.script = ["slow"]
+    with pytest.raises(OutcomeUnknown, match=r"^gorgias: outcome unknown: ReadTimeout"):
+        _gorgias(gorgias_service.url, []).deliver(_request())
+
+
+def test_gorgias_refused_connection_is_retried_then_unreachable() -> None:
+    """Nothing listening: retried (nothing can have been created), then Unreachable."""
+    waits: list[float] = []
+    with pytest.raises(Unreachable):
+        _gorgias(_closed_port(), waits).deliver(_request())
+    assert len(waits) == POLICY.attempts - 1
+
+
+def test_gorgias_auth_and_validation_errors(gorgias_service: FakeService) -> None:
+    """403 raises AuthenticationFailed, 400 ServiceRejected with the body; no retries."""
+    gorgias_service.script = ["403", "400"]
+    connector = _gorgias(gorgias_service.url, [])
+    with pytest.raises(AuthenticationFailed):
+        connector.deliver(_request())
+    with pytest.raises(ServiceRejected) as caught:
+        connector.deliver(_request())
+    assert caught.value.details["error"] == "RecordInvalid"
+    assert len(gorgias_service.posts) == 2

@@ -1,0 +1,176 @@
+"""Connector units with httpx.MockTransport: Retry-After parsing, jittered backoff, the capped
+total wait, byte-identical retries, and the error naming the extra when httpx is missing."""
+
+from __future__ import annotations
+
+import importlib
+import random
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpdesk_routing.errors import MissingExtra
+from helpdesk_routing.handoff import DeliveryRequest, OutcomeUnknown, RateLimited, handoff_id
+from helpdesk_routing.handoff.connectors import _http
+from helpdesk_routing.handoff.connectors._http import RetryPolicy, retry_after_seconds
+from helpdesk_routing.handoff.connectors.gorgias import GorgiasConnector
+from helpdesk_routing.handoff.connectors.zendesk import ZendeskConnector
+from tests.handoff.conftest import conversation
+
+NOW = datetime(2026, 3, 30, 10, tzinfo=UTC)
+
+
+def _request() -> DeliveryRequest:
+    return DeliveryRequest(
+        handoff_id=handoff_id("c1"),
+        conversation=conversation(channel="sms", profile_id="p1", email="vic@example.com"),
+        email="vic@example.com",
+        reason="explicit_ask",
+        tag=None,
+        subject="Help",
+        tags=frozenset(),
+        at=NOW,
+    )
+
+
+def test_retry_after_in_seconds_and_as_http_date() -> None:
+    """Retry-After is read as delta seconds or as an HTTP date; garbage and absence are None."""
+    assert retry_after_seconds("120", NOW) == 120.0
+    later = format_datetime(NOW + timedelta(seconds=30), usegmt=True)
+    assert retry_after_seconds(later, NOW) == 30.0
+    earlier = format_datetime(NOW - timedelta(seconds=30), usegmt=True)
+    assert retry_after_seconds(earlier, NOW) == 0.0
+    assert retry_after_seconds("soon", NOW) is None
+    assert retry_after_seconds(None, NOW) is None
+
+
+@given(attempt=st.integers(min_value=1, max_value=30), seed=st.integers(0, 2**32))
+def test_backoff_is_jittered_within_its_bound(attempt: int, seed: int) -> None:
+    """Each backoff lies in [0, min(max_delay, base_delay * 2**(attempt-1))]."""
+    policy = RetryPolicy()
+    delay = policy.backoff(attempt, random.Random(seed))
+    assert 0 <= delay <= min(policy.max_delay, policy.base_delay * 2 ** (attempt - 1))
+
+
+@given(
+    retry_afters=st.lists(st.integers(min_value=0, max_value=20), min_size=1, max_size=8),
+    cap=st.floats(min_value=0, max_value=40),
+)
+def test_total_wait_never_passes_the_cap(retry_afters: list[int], cap: float) -> None:
+    """Whatever the Retry-After answers, the waits sum to at most max_total_wait."""
+    answers = iter(retry_afters)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        value = next(answers, None)
+        if value is None:
+            return httpx.Response(201, json={"ticket": {"id": 7}})
+        return httpx.Response(429, headers={"Retry-After": str(value)})
+
+    waits: list[float] = []
+    policy = RetryPolicy(attempts=10, max_total_wait=cap)
+    connector = ZendeskConnector(
+        base_url="https://shop.zendesk.example",
+        oauth_token="t",
+        policy=policy,
+        transport=httpx.MockTransport(handler),
+        sleep=waits.append,
+        rng=random.Random(0),
+    )
+    gave_up: RateLimited | None = None
+    try:
+        connector.deliver(_request())
+    except RateLimited as exc:
+        gave_up = exc
+    finally:
+        connector.close()
+    assert sum(waits) <= cap + 1e-9
+    if gave_up is not None:
+        assert gave_up.waited == pytest.approx(sum(waits))
+
+
+def test_zendesk_retries_send_byte_identical_bodies_with_one_key() -> None:
+    """Every try of one delivery carries the same bytes and the same Idempotency-Key."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) < 3:
+            return httpx.Response(503)
+        return httpx.Response(201, json={"ticket": {"id": 42}})
+
+    connector = ZendeskConnector(
+        base_url="https://shop.zendesk.example",
+        email="ann@shop.example",
+        api_token="secret",
+        transport=httpx.MockTransport(handler),
+        sleep=lambda _: None,
+    )
+    delivery = connector.deliver(_request())
+    connector.close()
+    assert delivery.ticket_id == "42"
+    assert len({r.content for r in seen}) == 1
+    assert {r.headers["Idempotency-Key"] for r in seen} == {handoff_id("c1")}
+    assert seen[0].headers["Authorization"].startswith("Basic ")
+
+
+def test_gorgias_never_retries_a_5xx() -> None:
+    """A 5xx to a Gorgias POST is OutcomeUnknown after one request."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(502)
+
+    connector = GorgiasConnector(
+        domain="shop",
+        email="ann@shop.example",
+        api_key="key",
+        transport=httpx.MockTransport(handler),
+        sleep=lambda _: None,
+    )
+    with pytest.raises(OutcomeUnknown, match=r"^gorgias: outcome unknown: HTTP 502$"):
+        connector.deliver(_request())
+    connector.close()
+    assert len(seen) == 1
+    assert str(seen[0].url) == "https://shop.gorgias.com/api/tickets"
+
+
+def test_zendesk_needs_credentials() -> None:
+    """Neither email+api_token nor oauth_token is refused."""
+    with pytest.raises(ValueError, match="give email and api_token, or oauth_token"):
+        ZendeskConnector(base_url="https://x.zendesk.example", email="a@b.example")
+
+
+def test_missing_httpx_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without httpx, creating a connector raises MissingExtra naming 'connectors'."""
+    real = importlib.import_module
+
+    def fake_import(name: str, package: str | None = None) -> object:
+        if name == "httpx":
+            raise ImportError("No module named 'httpx'")
+        return real(name, package)
+
+    monkeypatch.setattr(_http.importlib, "import_module", fake_import)
+    with pytest.raises(
+        MissingExtra,
+        match=r"^the Zendesk and Gorgias connectors needs the optional extra 'connectors'",
+    ):
+        GorgiasConnector(domain="shop", email="a@b.example", api_key="k")
+
+
+def test_routing_core_does_not_import_httpx() -> None:
+    """Importing the package and the handoff never imports httpx."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, helpdesk_routing, helpdesk_routing.handoff, helpdesk_routing.metrics; "
+        "import helpdesk_routing.handoff.connectors.zendesk; "
+        "print('httpx' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

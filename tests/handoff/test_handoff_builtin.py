@@ -1,0 +1,266 @@
+"""Handoff to the built-in helpdesk and by custom message: the visitor's path, the
+ticket, what the visitor is told, the ledger's trail and the Escalated event."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from helpdesk_routing.handoff import (
+    Handoff,
+    InMemoryLedger,
+    InvalidTransition,
+    MessageKey,
+    SendMessage,
+    SendToHelpdesk,
+    SqliteLedger,
+    State,
+    UnknownHandoff,
+    VisitorMessage,
+    handoff_id,
+    render,
+)
+from tests.handoff.conftest import MONDAY_20, OFFICE_HOURS, TUESDAY_9, Desk, conversation
+
+ESCALATED = "Conversation with Customer Agent Escalated"
+
+
+def _handoff(desk: Desk, ledger: InMemoryLedger | SqliteLedger | None = None) -> Handoff:
+    return Handoff(
+        settings=SendToHelpdesk(helpdesk="builtin"),
+        router=desk.router,
+        ledger=ledger if ledger is not None else InMemoryLedger(),
+        customer_data=desk.data,
+        clock=desk.clock,
+        office_hours=OFFICE_HOURS,
+    )
+
+
+def _keys(step_messages: tuple[VisitorMessage, ...]) -> list[str]:
+    return [m.key.value for m in step_messages]
+
+
+def test_webchat_anonymous_visitor_confirms_gives_email_and_continues_with_agent(
+    desk: Desk,
+) -> None:
+    """Webchat asks to confirm, then for an e-mail (a bad one again), then hands off; an
+    Online agent inside office hours takes it, so the visitor continues in webchat."""
+    h = _handoff(desk)
+    step = h.request(conversation(), reason="knowledge_gap", tag="refund")
+    assert (step.state, _keys(step.tell_visitor)) == (
+        State.AWAITING_CONFIRMATION,
+        ["confirm_handoff"],
+    )
+    step = h.confirm("c1", yes=True)
+    assert (step.state, _keys(step.tell_visitor)) == (State.AWAITING_EMAIL, ["ask_email"])
+    step = h.provide_email("c1", "not-an-address")
+    assert (step.state, _keys(step.tell_visitor)) == (State.AWAITING_EMAIL, ["email_invalid"])
+    step = h.provide_email("c1", " ann@example.com ")
+    assert step.state is State.HANDED_OFF
+    assert _keys(step.tell_visitor) == ["agent_will_continue_here"]
+    assert step.ticket_id == handoff_id("c1")
+
+    ticket = desk.router.ticket(step.ticket_id)
+    assert ticket.assignee == "a1"
+    assert ticket.ticket.channel == "webchat"
+    assert ticket.ticket.email == "ann@example.com"
+    assert "refund" in ticket.ticket.tags
+    assert [m["text"] for m in ticket.ticket.fields["transcript"]] == [
+        "Where is my refund?",
+        "Let me find someone.",
+    ]
+    # The anonymous visitor's escalation is recorded under their e-mail address.
+    assert desk.data.count_events("ann@example.com", ESCALATED, start=None, end=None) == 1
+
+
+def test_every_transition_is_recorded_with_who_when_and_why(desk: Desk) -> None:
+    """The ledger keeps each transition: actor, instant, source, target and reason."""
+    h = _handoff(desk)
+    h.request(conversation(profile_id="p1"), reason="explicit_ask")
+    desk.clock.advance(minutes=1)
+    h.confirm("c1", yes=True)
+    record = h.get(handoff_id("c1"))
+    trail = [(t.actor, t.source, t.target) for t in record.transitions]
+    assert trail == [
+        ("ai_agent", None, State.REQUESTED),
+        ("ai_agent", State.REQUESTED, State.AWAITING_CONFIRMATION),
+        ("visitor", State.AWAITING_CONFIRMATION, State.HANDING_OFF),
+        ("system", State.HANDING_OFF, State.HANDED_OFF),
+    ]
+    assert record.transitions[0].why == "explicit_ask"
+    assert record.transitions[2].at == desk.clock.now()
+    assert record.attempts == 1
+
+
+def test_webchat_visitor_declines_and_ai_agent_keeps_the_conversation(desk: Desk) -> None:
+    """'No' ends the handoff as declined: no ticket, no Escalated event."""
+    h = _handoff(desk)
+    h.request(conversation(profile_id="p1"))
+    step = h.confirm("c1", yes=False)
+    assert (step.state, _keys(step.tell_visitor)) == (State.DECLINED, ["ai_agent_continues"])
+    assert desk.router.views.all_tickets().items == []
+    assert desk.data.count_events("p1", ESCALATED, start=None, end=None) == 0
+
+
+def test_identified_sms_hands_off_without_asking(desk: Desk) -> None:
+    """Other channels hand off at once when the visitor is identified; the profile is linked."""
+    step = _handoff(desk).request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.HANDED_OFF
+    assert desk.router.ticket(handoff_id("c1")).ticket.profile_id == "p1"
+    assert desk.data.count_events("p1", ESCALATED, start=None, end=None) == 1
+
+
+def test_unidentified_email_channel_asks_for_an_address_first(desk: Desk) -> None:
+    """A visitor with neither e-mail nor profile is asked for an address, without confirming."""
+    step = _handoff(desk).request(conversation(channel="sms"))
+    assert (step.state, _keys(step.tell_visitor)) == (State.AWAITING_EMAIL, ["ask_email"])
+
+
+def test_outside_office_hours_the_visitor_is_told_when_help_resumes(desk: Desk) -> None:
+    """A webchat handoff after closing waits; the visitor hears next_opening with next_open."""
+    desk.clock.set(MONDAY_20)
+    h = _handoff(desk)
+    h.request(conversation(profile_id="p1"))
+    step = h.confirm("c1", yes=True)
+    assert step.state is State.HANDED_OFF
+    assert step.tell_visitor == (VisitorMessage.of(MessageKey.NEXT_OPENING, at=TUESDAY_9),)
+    assert render(step.tell_visitor[0]) == (
+        "Our team is away now; we will get back to you from 2026-03-31T09:00:00+00:00."
+    )
+    assert desk.router.ticket(handoff_id("c1")).assignee is None
+
+
+def test_inside_office_hours_with_nobody_online_agents_are_busy(desk: Desk) -> None:
+    """Open, but nobody Online: the ticket waits and the visitor hears agents_busy."""
+    desk.router.set_online("a1", False, actor="a1")
+    step = _handoff(desk).request(conversation(channel="sms", profile_id="p1"))
+    assert _keys(step.tell_visitor) == ["agents_busy"]
+
+
+def test_repeated_request_returns_the_existing_handoff(desk: Desk) -> None:
+    """Requesting again for one conversation answers the same handoff; one ticket exists."""
+    h = _handoff(desk)
+    first = h.request(conversation(channel="sms", profile_id="p1"))
+    again = h.request(conversation(channel="sms", profile_id="p1"), reason="explicit_ask")
+    assert again.new is False
+    assert (again.handoff_id, again.state, again.tell_visitor) == (
+        first.handoff_id,
+        first.state,
+        first.tell_visitor,
+    )
+    assert len(desk.router.views.all_tickets().items) == 1
+
+
+def test_concurrent_requests_create_one_handoff_and_one_ticket(desk: Desk) -> None:
+    """Eight threads requesting one conversation's handoff: one is new, one ticket exists."""
+    h = _handoff(desk)
+    barrier = threading.Barrier(8)
+    steps = []
+    lock = threading.Lock()
+
+    def go() -> None:
+        barrier.wait()
+        s = h.request(conversation(channel="sms", profile_id="p1"))
+        with lock:
+            steps.append(s)
+
+    threads = [threading.Thread(target=go) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(s.new for s in steps) == 1
+    assert len(desk.router.views.all_tickets().items) == 1
+    assert h.get(handoff_id("c1")).attempts == 1
+
+
+def test_the_handoff_continues_from_another_process_through_a_shared_ledger(
+    desk: Desk, tmp_path: Path
+) -> None:
+    """A handoff requested by one service instance is confirmed by another on the same ledger."""
+    path = tmp_path / "ledger.db"
+    with SqliteLedger(path) as one, SqliteLedger(path) as two:
+        _handoff(desk, one).request(conversation(profile_id="p1"))
+        step = _handoff(desk, two).confirm("c1", yes=True)
+    assert step.state is State.HANDED_OFF
+
+
+def test_inputs_after_the_end_are_refused(desk: Desk) -> None:
+    """Confirming a handed-off conversation raises InvalidTransition; the record is unchanged."""
+    h = _handoff(desk)
+    h.request(conversation(channel="sms", profile_id="p1"))
+    before = h.get(handoff_id("c1"))
+    with pytest.raises(
+        InvalidTransition, match=r"^a handoff in state 'handed_off' does not accept Confirm$"
+    ):
+        h.confirm("c1", yes=True)
+    assert h.get(handoff_id("c1")) == before
+
+
+def test_unknown_conversation_is_reported(desk: Desk) -> None:
+    """confirm, provide_email and reconcile of what was never requested raise UnknownHandoff."""
+    h = _handoff(desk)
+    with pytest.raises(UnknownHandoff, match=r"^unknown handoff 'nope'$"):
+        h.confirm("nope", yes=True)
+    with pytest.raises(UnknownHandoff):
+        h.provide_email("nope", "a@example.com")
+    with pytest.raises(UnknownHandoff):
+        h.reconcile("h-nope")
+
+
+def test_send_message_shows_the_text_and_creates_no_ticket(desk: Desk) -> None:
+    """SendMessage goes straight to message_shown with the configured text; the escalation
+    is recorded, no ticket is created."""
+    text = "Write to us at https://example.com/contact"
+    h = Handoff(
+        settings=SendMessage(text=text),
+        ledger=InMemoryLedger(),
+        customer_data=desk.data,
+        clock=desk.clock,
+    )
+    step = h.request(conversation(profile_id="p1"))
+    assert step.state is State.MESSAGE_SHOWN
+    assert [render(m) for m in step.tell_visitor] == [text]
+    assert desk.router.views.all_tickets().items == []
+    assert desk.data.count_events("p1", ESCALATED, start=None, end=None) == 1
+
+
+def test_host_texts_replace_the_defaults() -> None:
+    """render uses the host's text for a key and the default for the others."""
+    message = VisitorMessage.of(MessageKey.CONTINUE_BY_EMAIL, email="ann@example.com")
+    assert render(message) == "We will continue by e-mail at ann@example.com."
+    texts = {MessageKey.CONTINUE_BY_EMAIL: "Wir schreiben an {email}."}
+    assert render(message, texts) == "Wir schreiben an ann@example.com."
+
+
+def test_external_helpdesk_without_a_connector_is_refused(desk: Desk) -> None:
+    """settings naming zendesk or gorgias need a destination."""
+    with pytest.raises(ValueError, match=r"^helpdesk 'zendesk' needs a destination"):
+        Handoff(
+            settings=SendToHelpdesk(helpdesk="zendesk"),
+            ledger=InMemoryLedger(),
+            clock=desk.clock,
+        )
+
+
+def test_unknown_reason_is_refused_before_anything_is_written(desk: Desk) -> None:
+    """A reason outside EscalationReason raises ValidationError; the ledger stays empty."""
+    from helpdesk_routing.errors import ValidationError
+
+    ledger = InMemoryLedger()
+    h = _handoff(desk, ledger)
+    with pytest.raises(ValidationError, match=r"^reason must be one of knowledge_gap, "):
+        h.request(conversation(channel="sms", profile_id="p1"), reason="bored")  # type: ignore[arg-type]
+    assert ledger.for_conversation("c1") is None
+
+
+def test_builtin_find_answers_the_routed_ticket(desk: Desk) -> None:
+    """The built-in helpdesk finds a handed-off ticket by the handoff id, and nothing else."""
+    from helpdesk_routing.handoff import BuiltinHelpdesk
+
+    _handoff(desk).request(conversation(channel="sms", profile_id="p1"))
+    builtin = BuiltinHelpdesk(desk.router)
+    assert builtin.find(handoff_id("c1")) == handoff_id("c1")
+    assert builtin.find(handoff_id("c2")) is None

@@ -1,0 +1,102 @@
+"""Concurrent requests for one conversation, each through its own ledger connection (as
+separate processes would), create one handoff and call the destination once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from helpdesk_routing.handoff import (
+    Delivery,
+    DeliveryRequest,
+    Handoff,
+    InMemoryLedger,
+    Ledger,
+    PostgresLedger,
+    SendToHelpdesk,
+    SqliteLedger,
+    State,
+)
+from tests.handoff.conftest import Desk, conversation
+
+
+class Counting:
+    """A destination that counts the tickets it creates."""
+
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.created: list[str] = []
+
+    def deliver(self, request: DeliveryRequest) -> Delivery:
+        with self.lock:
+            self.created.append(request.handoff_id)
+        return Delivery(ticket_id=f"T-{len(self.created)}", continue_on="sms")
+
+    def find(self, handoff_id: str) -> str | None:
+        return None
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def ledger_per_worker(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], Ledger]:
+    """A factory giving each worker its own ledger on one shared database."""
+    if request.param == "memory":
+        shared = InMemoryLedger()
+        return lambda: shared
+    if request.param == "sqlite":
+
+        def sqlite() -> Ledger:
+            ledger = SqliteLedger(tmp_path / "ledger.db")
+            request.addfinalizer(ledger.close)
+            return ledger
+
+        return sqlite
+    from tests.pg_server import fresh_schema_dsn
+
+    dsn = fresh_schema_dsn(request)
+    PostgresLedger(dsn).close()  # migrate once before the race
+
+    def postgres() -> Ledger:
+        ledger = PostgresLedger(dsn)
+        request.addfinalizer(ledger.close)
+        return ledger
+
+    return postgres
+
+
+def test_racing_requests_deliver_once(desk: Desk, ledger_per_worker: Callable[[], Ledger]) -> None:
+    """Eight workers request one conversation's handoff at once: one is new, one ticket is
+    created, and every answer names the same handoff."""
+    destination = Counting()
+    workers = [
+        Handoff(
+            settings=SendToHelpdesk(helpdesk="gorgias"),
+            ledger=ledger_per_worker(),
+            clock=desk.clock,
+            destination=destination,
+        )
+        for _ in range(8)
+    ]
+    barrier = threading.Barrier(len(workers))
+    steps = []
+    lock = threading.Lock()
+
+    def go(h: Handoff) -> None:
+        barrier.wait()
+        step = h.request(conversation(channel="sms", profile_id="p1"))
+        with lock:
+            steps.append(step)
+
+    threads = [threading.Thread(target=go, args=(h,)) for h in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(s.new for s in steps) == 1
+    assert len({s.handoff_id for s in steps}) == 1
+    assert len(destination.created) == 1
+    assert workers[0].get(steps[0].handoff_id).state is State.HANDED_OFF

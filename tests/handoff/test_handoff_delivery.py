@@ -1,0 +1,137 @@
+"""A handoff to an external destination: the ledger is written before the request, a lost
+answer waits in outcome_unknown until reconciled, a refusal fails the handoff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from helpdesk_routing.handoff import (
+    Delivery,
+    DeliveryRequest,
+    Handoff,
+    InMemoryLedger,
+    InvalidTransition,
+    OutcomeUnknown,
+    SendToHelpdesk,
+    ServiceRejected,
+    State,
+    handoff_id,
+)
+from tests.handoff.conftest import Desk, conversation
+
+
+@dataclass
+class Scripted:
+    """A destination that answers from a script and remembers what the ledger held."""
+
+    script: list[str]
+    ledger: InMemoryLedger
+    name: str = "scripted"
+    created: list[str] = field(default_factory=list)
+    seen_states: list[State] = field(default_factory=list)
+
+    def deliver(self, request: DeliveryRequest) -> Delivery:
+        record = self.ledger.get(request.handoff_id)
+        assert record is not None
+        self.seen_states.append(record.state)
+        what = self.script.pop(0)
+        if what == "lost-after-create":
+            self.created.append(request.handoff_id)
+            raise OutcomeUnknown(self.name, "timed out after 5 s")
+        if what == "lost":
+            raise OutcomeUnknown(self.name, "connection dropped")
+        if what == "reject":
+            raise ServiceRejected(self.name, 422, {"requester": ["is invalid"]})
+        self.created.append(request.handoff_id)
+        channel = request.conversation.channel
+        return Delivery(
+            ticket_id=f"T-{len(self.created)}", continue_on="sms" if channel == "sms" else "email"
+        )
+
+    def find(self, handoff_id: str) -> str | None:
+        return f"T-{self.created.index(handoff_id) + 1}" if handoff_id in self.created else None
+
+
+def _handoff(desk: Desk, script: list[str]) -> tuple[Handoff, Scripted]:
+    ledger = InMemoryLedger()
+    destination = Scripted(script, ledger)
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk="gorgias"),
+        ledger=ledger,
+        clock=desk.clock,
+        customer_data=desk.data,
+        destination=destination,
+    )
+    return h, destination
+
+
+def test_ledger_records_handing_off_before_the_request(desk: Desk) -> None:
+    """When the destination is called, the ledger already says handing_off."""
+    h, destination = _handoff(desk, ["ok"])
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert destination.seen_states == [State.HANDING_OFF]
+    assert step.state is State.HANDED_OFF
+    assert step.ticket_id == "T-1"
+    assert [m.key.value for m in step.tell_visitor] == ["human_will_follow", "continue_by_sms"]
+
+
+def test_webchat_to_external_helpdesk_continues_by_email(desk: Desk) -> None:
+    """A webchat visitor handed to an external helpdesk is told it continues by e-mail."""
+    h, _ = _handoff(desk, ["ok"])
+    h.request(conversation(email="ann@example.com"))
+    step = h.confirm("c1", yes=True)
+    assert [(m.key.value, m.params) for m in step.tell_visitor] == [
+        ("human_will_follow", {}),
+        ("continue_by_email", {"email": "ann@example.com"}),
+    ]
+
+
+def test_lost_answer_waits_then_reconcile_finds_the_ticket(desk: Desk) -> None:
+    """A timeout after the ticket was created: outcome_unknown, then reconcile finds it,
+    with no second request."""
+    h, destination = _handoff(desk, ["lost-after-create"])
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.OUTCOME_UNKNOWN
+    assert [m.key.value for m in step.tell_visitor] == ["handoff_pending"]
+    # A repeated request does not send again.
+    assert h.request(conversation(channel="sms", profile_id="p1")).state is State.OUTCOME_UNKNOWN
+    step = h.reconcile(handoff_id("c1"))
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, "T-1")
+    assert destination.created == [handoff_id("c1")]
+    assert len(destination.seen_states) == 1
+
+
+def test_reconcile_that_finds_nothing_sends_again(desk: Desk) -> None:
+    """A request that never arrived is sent again after reconcile, and counted as attempt 2."""
+    h, destination = _handoff(desk, ["lost", "ok"])
+    h.request(conversation(channel="sms", profile_id="p1"))
+    step = h.reconcile(handoff_id("c1"))
+    assert step.state is State.HANDED_OFF
+    assert destination.created == [handoff_id("c1")]
+    assert h.get(handoff_id("c1")).attempts == 2
+
+
+def test_reconcile_outside_outcome_unknown_is_refused(desk: Desk) -> None:
+    """reconcile of a handed-off handoff raises InvalidTransition."""
+    h, _ = _handoff(desk, ["ok"])
+    h.request(conversation(channel="sms", profile_id="p1"))
+    with pytest.raises(InvalidTransition, match="'handed_off' does not accept Reconciled"):
+        h.reconcile(handoff_id("c1"))
+
+
+def test_refusal_fails_the_handoff_with_the_services_details(desk: Desk) -> None:
+    """A 422 ends the handoff as failed; the ledger keeps the error; no event is recorded."""
+    h, _ = _handoff(desk, ["reject"])
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.FAILED
+    assert [m.key.value for m in step.tell_visitor] == ["handoff_failed"]
+    record = h.get(handoff_id("c1"))
+    assert "requester" in record.detail["error"]
+    assert (
+        desk.data.count_events(
+            "p1", "Conversation with Customer Agent Escalated", start=None, end=None
+        )
+        == 0
+    )

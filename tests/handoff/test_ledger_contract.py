@@ -1,0 +1,181 @@
+"""The handoff ledger's contract, on every adapter: one handoff per conversation,
+compare-and-set writes, listing by creation time, concurrent creates."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from helpdesk_routing.errors import ConflictError, SchemaVersionError
+from helpdesk_routing.handoff import (
+    Conversation,
+    HandoffRecord,
+    InMemoryLedger,
+    Ledger,
+    PostgresLedger,
+    SqliteLedger,
+    State,
+    handoff_id,
+)
+
+T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
+LedgerFactory = Callable[[], Ledger]
+
+
+def _record(cid: str = "c1", at: datetime = T0) -> HandoffRecord:
+    return HandoffRecord(
+        id=handoff_id(cid),
+        conversation=Conversation(id=cid, channel="sms", profile_id="p1"),
+        destination="builtin",
+        reason="knowledge_gap",
+        state=State.REQUESTED,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+@pytest.fixture(
+    params=[
+        "memory",
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+    ]
+)
+def make_ledger(request: pytest.FixtureRequest, tmp_path: Path) -> LedgerFactory:
+    """A factory of ledgers sharing one database, per adapter."""
+    if request.param == "memory":
+        shared = InMemoryLedger()
+        return lambda: shared
+    if request.param == "sqlite":
+        path = tmp_path / "ledger.db"
+
+        def sqlite() -> Ledger:
+            ledger = SqliteLedger(path)
+            request.addfinalizer(ledger.close)
+            return ledger
+
+        return sqlite
+    from tests.pg_server import fresh_schema_dsn
+
+    dsn = fresh_schema_dsn(request)
+
+    def postgres() -> Ledger:
+        ledger = PostgresLedger(dsn)
+        request.addfinalizer(ledger.close)
+        return ledger
+
+    return postgres
+
+
+def test_create_then_repeat_returns_existing(make_ledger: LedgerFactory) -> None:
+    """The first create stores; a second for the same conversation answers the stored one."""
+    ledger = make_ledger()
+    first, created = ledger.create(_record())
+    assert created is True
+    again, created_again = ledger.create(_record(at=T0 + timedelta(hours=1)))
+    assert created_again is False
+    assert again == first
+    assert ledger.get(first.id) == first
+    assert ledger.for_conversation("c1") == first
+
+
+def test_unknown_keys_answer_none(make_ledger: LedgerFactory) -> None:
+    """get and for_conversation answer None for what is not stored."""
+    ledger = make_ledger()
+    assert ledger.get("h-nothing") is None
+    assert ledger.for_conversation("nothing") is None
+
+
+def test_replace_is_compare_and_set(make_ledger: LedgerFactory) -> None:
+    """replace stores version n+1 over n; a second writer of n+1 gets ConflictError."""
+    ledger = make_ledger()
+    stored, _ = ledger.create(_record())
+    moved = stored.model_copy(update={"state": State.HANDING_OFF, "version": 2})
+    ledger.replace(moved)
+    assert ledger.get(stored.id) == moved
+    with pytest.raises(
+        ConflictError, match=f"^handoff '{stored.id}' changed: version 1 is no longer stored$"
+    ):
+        ledger.replace(stored.model_copy(update={"state": State.DECLINED, "version": 2}))
+    assert ledger.get(stored.id) == moved
+
+
+def test_replace_of_unknown_handoff_conflicts(make_ledger: LedgerFactory) -> None:
+    """replace of a handoff that was never created raises ConflictError."""
+    with pytest.raises(ConflictError):
+        make_ledger().replace(_record().model_copy(update={"version": 2}))
+
+
+def test_created_between_is_half_open_and_ordered(make_ledger: LedgerFactory) -> None:
+    """created_between lists [start, end) oldest first."""
+    ledger = make_ledger()
+    for i, cid in enumerate(["c3", "c1", "c2"]):
+        ledger.create(_record(cid, T0 + timedelta(minutes=10 * i)))
+    found = ledger.created_between(T0, T0 + timedelta(minutes=20))
+    assert [r.conversation_id for r in found] == ["c3", "c1"]
+    assert ledger.created_between(T0 + timedelta(hours=1), T0 + timedelta(hours=2)) == []
+
+
+def test_a_second_ledger_on_the_same_database_sees_the_record(make_ledger: LedgerFactory) -> None:
+    """Two ledgers on one database (two processes' view) agree."""
+    first = make_ledger()
+    stored, _ = first.create(_record())
+    assert make_ledger().get(stored.id) == stored
+
+
+def test_concurrent_creates_store_one_handoff(make_ledger: LedgerFactory) -> None:
+    """Eight threads creating one conversation's handoff: exactly one creates it."""
+    ledgers = [make_ledger() for _ in range(8)]
+    barrier = threading.Barrier(len(ledgers))
+    results: list[bool] = []
+    lock = threading.Lock()
+
+    def create(ledger: Ledger) -> None:
+        barrier.wait()
+        _, created = ledger.create(_record())
+        with lock:
+            results.append(created)
+
+    threads = [threading.Thread(target=create, args=(ledger,)) for ledger in ledgers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False] * 7 + [True]
+
+
+def _create_in_process(path: str, queue: multiprocessing.Queue[bool]) -> None:
+    with SqliteLedger(path) as ledger:
+        queue.put(ledger.create(_record())[1])
+
+
+@pytest.mark.slow
+def test_sqlite_concurrent_processes_store_one_handoff(tmp_path: Path) -> None:
+    """Four processes creating one conversation's handoff in one SQLite file: one creates it."""
+    path = str(tmp_path / "ledger.db")
+    SqliteLedger(path).close()
+    context = multiprocessing.get_context("spawn")
+    queue: multiprocessing.Queue[bool] = context.Queue()
+    processes = [context.Process(target=_create_in_process, args=(path, queue)) for _ in range(4)]
+    for p in processes:
+        p.start()
+    for p in processes:
+        p.join(timeout=120)
+    assert sorted(queue.get(timeout=5) for _ in processes) == [False, False, False, True]
+
+
+def test_sqlite_refuses_a_newer_schema(tmp_path: Path) -> None:
+    """A ledger file written by a newer library is refused, untouched."""
+    import sqlite3
+
+    path = tmp_path / "ledger.db"
+    SqliteLedger(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO handoff_ledger_schema (version) VALUES (99)")
+    with pytest.raises(SchemaVersionError, match="schema is version 99"):
+        SqliteLedger(path)

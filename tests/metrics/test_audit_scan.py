@@ -1,0 +1,108 @@
+"""The fast audit scan of a SQLite store reads exactly what ``tx.audit()`` gives."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpdesk_routing import metrics
+from helpdesk_routing._audit_scan import AuditFact, scan
+from helpdesk_routing.clock import ManualClock
+from helpdesk_routing.model import Agent, Role, Team, Ticket
+from helpdesk_routing.router import Router
+from helpdesk_routing.rules import RuleSet
+from helpdesk_routing.stores.memory import InMemoryStore
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+from helpdesk_routing.stores.sqlite import SqliteStore
+
+T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
+FIELDS = ("at", "action", "ticket_id", "agent_id", "online", "team", "assignee", "automatic")
+AGENTS = [Agent(id="a1"), Agent(id="a2"), Agent(id="m1", role=Role.MANAGER)]
+
+operation = st.one_of(
+    st.tuples(st.just("route"), st.sampled_from(["email", "webchat", "sms"])),
+    st.tuples(st.just("online"), st.sampled_from(["a1", "a2"])),
+    st.tuples(st.just("reply"), st.booleans()),
+    st.tuples(st.just("assign"), st.sampled_from(["a1", "a2"])),
+    st.tuples(st.just("team"), st.just("billing")),
+    st.tuples(st.just("close"), st.just("")),
+    st.tuples(st.just("unassign"), st.just("")),
+)
+
+
+@settings(max_examples=25)
+@given(st.lists(st.tuples(operation, st.integers(0, 90)), max_size=25))
+def test_scan_of_sqlite_equals_the_records_and_the_report(
+    ops: list[tuple[tuple[str, object], int]],
+) -> None:
+    """For any history, the scanned facts carry the records' fields, and the report from
+    them equals the report from tx.audit() and from the same history in memory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        sqlite = SqliteStore(Path(tmp) / "s.db", agents=AGENTS)
+        memory = InMemoryStore(agents=AGENTS)
+        for store in (sqlite, memory):
+            clock = ManualClock(T0)
+            router = Router(
+                rules=RuleSet(rules=[]),
+                teams=[Team(id="billing", members=("a2",))],
+                store=store,
+                customer_data=InMemoryCustomerData(),
+                clock=clock,
+            )
+            tickets: list[str] = []
+            online: set[str] = set()
+            for (kind, arg), minutes in ops:
+                clock.advance(minutes=minutes)
+                last = tickets[-1] if tickets else None
+                if kind == "route":
+                    tickets.append(f"t{len(tickets)}")
+                    router.route(Ticket(id=tickets[-1], channel=str(arg), created_at=clock.now()))
+                elif kind == "online":
+                    agent = str(arg)
+                    router.set_online(agent, agent not in online, actor=agent)
+                    online ^= {agent}
+                elif last is None:
+                    continue
+                elif kind == "reply":
+                    router.reply(last, actor="a1", public=bool(arg))
+                elif kind == "assign":
+                    router.assign(last, to=str(arg), actor="m1")
+                elif kind == "team":
+                    router.assign_to_team(last, team="billing", actor="m1")
+                elif kind == "close":
+                    router.set_status(last, "closed", actor="m1")
+                else:
+                    router.unassign(last, actor="m1")
+        facts = list(scan(sqlite))
+        with sqlite.transaction() as tx:
+            records = tx.audit()
+        assert all(isinstance(f, AuditFact) for f in facts)
+        assert [[getattr(f, n) for n in FIELDS] for f in facts] == [
+            [getattr(r, n) for n in FIELDS] for r in records
+        ]
+        assert [f.status for f in facts] == [r.status for r in records]
+        assert [f.detail for f in facts] == [r.detail for r in records]
+        start, end = T0, T0 + timedelta(days=2)
+        from_facts = metrics.summarize(facts, [], start, end).to_dict()
+        assert from_facts == metrics.summarize(records, [], start, end).to_dict()
+        assert from_facts == metrics.report(memory, None, start, end).to_dict()
+        sqlite.close()
+
+
+def test_in_memory_sqlite_is_read_through_the_store() -> None:
+    """A ':memory:' SQLite store cannot be opened twice: scan reads it through tx.audit()."""
+    with SqliteStore(":memory:", agents=AGENTS) as store:
+        Router(
+            rules=RuleSet(rules=[]),
+            teams=[],
+            store=store,
+            customer_data=InMemoryCustomerData(),
+            clock=ManualClock(T0),
+        ).set_online("a1", True, actor="a1")
+        (record,) = scan(store)
+        assert record.action == "presence"
+        assert not isinstance(record, AuditFact)

@@ -1,0 +1,131 @@
+"""The `report` subcommand: parsing, a SQLite store, text and JSON output, bad input."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from helpdesk_routing import metrics_cli
+from helpdesk_routing.clock import ManualClock
+from helpdesk_routing.handoff import Conversation, Handoff, SendToHelpdesk, SqliteLedger
+from helpdesk_routing.model import Agent, Ticket
+from helpdesk_routing.router import Router
+from helpdesk_routing.rules import RuleSet
+from helpdesk_routing.stores.sqlite import SqliteCustomerData, SqliteStore
+
+T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="helpdesk-routing")
+    metrics_cli.add_parser(parser.add_subparsers(dest="command", required=True))
+    return parser.parse_args(argv)
+
+
+@pytest.fixture
+def helpdesk(tmp_path: Path) -> Path:
+    """A SQLite helpdesk with two tickets (one answered after 20 minutes) and a handoff."""
+    path = tmp_path / "helpdesk.db"
+    clock = ManualClock(T0)
+    with SqliteStore(path, agents=[Agent(id="a1")]) as store, SqliteCustomerData(path) as data:
+        router = Router(
+            rules=RuleSet(rules=[]), teams=[], store=store, customer_data=data, clock=clock
+        )
+        router.set_online("a1", True, actor="a1")
+        router.route(Ticket(id="t1", channel="email", created_at=T0))
+        router.route(Ticket(id="t2", channel="email", created_at=T0))
+        with SqliteLedger(tmp_path / "ledger.db") as ledger:
+            Handoff(settings=SendToHelpdesk(), router=router, ledger=ledger, clock=clock).request(
+                Conversation(id="c1", channel="sms", profile_id="p1")
+            )
+        clock.advance(minutes=20)
+        router.reply("t1", actor="a1")
+    return path
+
+
+def test_report_prints_a_table(helpdesk: Path) -> None:
+    """The text report names the figures: tickets, answered, TTFR and the agents' load."""
+    args = _parse(
+        [
+            "report",
+            "--store",
+            f"sqlite:///{helpdesk}",
+            "--from",
+            "2026-03-30T00:00:00+00:00",
+            "--to",
+            "2026-03-31T00:00:00+00:00",
+        ]
+    )
+    out = io.StringIO()
+    assert metrics_cli.run(args, out) == 0
+    text = out.getvalue()
+    assert "tickets created        3" in text
+    assert "answered / unanswered  1 / 2" in text
+    assert "TTFR mean/median/p90   0:20:00 / 0:20:00 / 0:20:00" in text
+    assert "a1                   3       0" in text
+
+
+def test_report_json_with_ledger_and_office_hours(helpdesk: Path, tmp_path: Path) -> None:
+    """--json prints the to_dict figures; --ledger counts handoffs; --office-hours adds
+    business time."""
+    hours = tmp_path / "hours.json"
+    hours.write_text(json.dumps({"timezone": "UTC", "weekly": {"mon": [["09:00", "17:00"]]}}))
+    args = _parse(
+        [
+            "report",
+            "--store",
+            f"sqlite:///{helpdesk}",
+            "--from",
+            "2026-03-30T00:00:00+00:00",
+            "--to",
+            "2026-03-31T00:00:00+00:00",
+            "--json",
+            "--ledger",
+            f"sqlite:///{tmp_path / 'ledger.db'}",
+            "--office-hours",
+            str(hours),
+        ]
+    )
+    out = io.StringIO()
+    assert metrics_cli.run(args, out) == 0
+    data = json.loads(out.getvalue())
+    assert data["tickets"] == 3
+    assert data["ttfr_seconds"]["mean"] == 1200
+    assert data["ttfr_business_seconds"]["mean"] == 1200
+    assert data["handoffs"] == {"handed_off": 1}
+    assert data["assigned"]["a1"] == {"automatic": 3, "manual": 0, "total": 3}
+
+
+def test_naive_instant_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """--from without an offset is an argument error."""
+    with pytest.raises(SystemExit):
+        _parse(
+            [
+                "report",
+                "--store",
+                "sqlite:///x.db",
+                "--from",
+                "2026-03-30T00:00:00",
+                "--to",
+                "2026-03-31T00:00:00+00:00",
+            ]
+        )
+    assert "needs a time zone offset" in capsys.readouterr().err
+
+
+def test_missing_store_file_and_unknown_url(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A SQLite path that does not exist, or an unknown scheme, exits 2 with the reason."""
+    base = ["--from", "2026-03-30T00:00:00+00:00", "--to", "2026-03-31T00:00:00+00:00"]
+    missing = _parse(["report", "--store", f"sqlite:///{tmp_path / 'none.db'}", *base])
+    assert metrics_cli.run(missing, io.StringIO()) == 2
+    assert "no SQLite store at" in capsys.readouterr().err
+    unknown = _parse(["report", "--store", "mysql://x", *base])
+    assert metrics_cli.run(unknown, io.StringIO()) == 2
+    assert "unknown store URL" in capsys.readouterr().err

@@ -1,0 +1,376 @@
+"""The metrics report: TTFR (elapsed and business), load per agent, fairness, waiting
+tickets, resolution, AI rates and handoffs, with the edge cases named."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpdesk_routing import events, metrics
+from helpdesk_routing.calendar import OfficeHours
+from helpdesk_routing.clock import ManualClock
+from helpdesk_routing.errors import MissingExtra, ValidationError
+from helpdesk_routing.handoff import Conversation, Handoff, InMemoryLedger, SendToHelpdesk
+from helpdesk_routing.model import Agent, Event, Role, Team, Ticket
+from helpdesk_routing.ports import Store
+from helpdesk_routing.router import Router
+from helpdesk_routing.rules import RuleSet
+from helpdesk_routing.stores.memory import InMemoryStore
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+from helpdesk_routing.stores.sqlite import SqliteStore
+
+MONDAY_8 = datetime(2026, 3, 30, 8, tzinfo=UTC)
+MONDAY_10 = datetime(2026, 3, 30, 10, tzinfo=UTC)
+START = datetime(2026, 3, 30, 9, tzinfo=UTC)
+END = datetime(2026, 4, 6, 9, tzinfo=UTC)
+HOURS = OfficeHours(
+    timezone="UTC",
+    weekly={d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri")},
+)
+AGENTS = [Agent(id="a1"), Agent(id="a2"), Agent(id="a3"), Agent(id="m1", role=Role.MANAGER)]
+TEAMS = [Team(id="billing", name="Billing", members=("a3",))]
+
+StoreMaker = Callable[[], Store]
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> StoreMaker:
+    """An empty store with the agents above, in memory or in SQLite."""
+
+    def make() -> Store:
+        if request.param == "memory":
+            return InMemoryStore(agents=AGENTS)
+        store = SqliteStore(tmp_path / "store.db", agents=AGENTS)
+        request.addfinalizer(store.close)
+        return store
+
+    return make
+
+
+def _router(store: Store, clock: ManualClock, channels: frozenset[str] = frozenset()) -> Router:
+    return Router(
+        rules=RuleSet(rules=[]),
+        teams=TEAMS,
+        store=store,
+        customer_data=InMemoryCustomerData(),
+        clock=clock,
+        office_hours=HOURS,
+        office_hours_channels=channels,
+    )
+
+
+def _ticket(clock: ManualClock, tid: str, channel: str = "email") -> Ticket:
+    return Ticket(id=tid, channel=channel, created_at=clock.now())
+
+
+def test_no_tickets_gives_empty_figures(make_store: StoreMaker) -> None:
+    """An empty period: zero counts, NaN statistics, None in to_dict, Jain 1 and Gini 0."""
+    r = metrics.report(make_store(), InMemoryCustomerData(), START, END, office_hours=HOURS)
+    assert (r.tickets, r.answered, r.unanswered, r.resolved) == (0, 0, 0, 0)
+    assert r.ttfr.count == 0
+    assert math.isnan(r.ttfr.mean)
+    assert math.isnan(r.within_target)
+    d = r.to_dict()
+    assert d["ttfr_seconds"]["mean"] is None
+    assert d["within_target"] is None
+    assert d["ai"]["resolution_rate"] is None
+    json.dumps(d, allow_nan=False)
+    assert (r.fairness.jain, r.fairness.gini, r.fairness.spread) == (1.0, 0.0, 0)
+
+
+def test_ttfr_counts_the_first_public_human_reply(make_store: StoreMaker) -> None:
+    """TTFR runs from routing to the first public reply; private notes do not count; a
+    ticket without a reply is left out and counted as unanswered."""
+    clock = ManualClock(MONDAY_10)
+    store = make_store()
+    router = _router(store, clock)
+    router.set_online("a1", True, actor="a1")
+    router.route(_ticket(clock, "t1"))
+    clock.advance(minutes=10)
+    router.route(_ticket(clock, "t2"))
+    router.route(_ticket(clock, "t3"))
+    clock.advance(minutes=5)
+    router.reply("t2", actor="a1", public=False)  # 10:15, a note
+    clock.set(MONDAY_10 + timedelta(minutes=30))
+    router.reply("t1", actor="a1")  # 1800 s
+    router.reply("t1", actor="a1")  # a second reply changes nothing
+    clock.set(MONDAY_10 + timedelta(minutes=90))
+    router.reply("t2", actor="a1")  # 10:10 -> 11:30 = 4800 s
+    r = metrics.report(store, None, START, END, office_hours=HOURS)
+    assert (r.tickets, r.answered, r.unanswered) == (3, 2, 1)
+    assert r.ttfr.mean == 3300
+    assert r.ttfr.median == 3300
+    assert r.ttfr.p90 == pytest.approx(1800 + 0.9 * 3000)
+    assert r.within_target == 0.5
+    assert r.ttfr_business is not None
+    assert r.ttfr_business.mean == 3300  # all inside office hours
+
+
+def test_reply_outside_office_hours_counts_only_open_time_in_business_ttfr(
+    make_store: StoreMaker,
+) -> None:
+    """Routed Monday 16:30, answered Tuesday 09:30: 17 h elapsed, 1 h of business time."""
+    clock = ManualClock(datetime(2026, 3, 30, 16, 30, tzinfo=UTC))
+    store = make_store()
+    router = _router(store, clock)
+    router.route(_ticket(clock, "t1"))
+    clock.set(datetime(2026, 3, 31, 9, 30, tzinfo=UTC))
+    router.reply("t1", actor="a1")
+    r = metrics.report(store, None, START, END, office_hours=HOURS)
+    assert r.ttfr.mean == 17 * 3600
+    assert r.ttfr_business is not None
+    assert r.ttfr_business.mean == 3600
+    assert r.within_target == 0.0
+    assert r.within_target_business == 1.0
+
+
+def test_without_office_hours_there_are_no_business_figures(make_store: StoreMaker) -> None:
+    """office_hours=None leaves the business-time figures None."""
+    r = metrics.report(make_store(), None, START, END)
+    assert r.ttfr_business is None
+    assert r.within_target_business is None
+
+
+def test_reassigned_ticket_counts_for_both_agents_and_keeps_its_ttfr(
+    make_store: StoreMaker,
+) -> None:
+    """Round robin gives t1 to a1, a manager reassigns it to a2: a1 has one automatic, a2
+    one manual assignment; the reply by a2 ends TTFR once."""
+    clock = ManualClock(MONDAY_10)
+    store = make_store()
+    router = _router(store, clock)
+    router.set_online("a1", True, actor="a1")
+    assert router.route(_ticket(clock, "t1")).assignee == "a1"
+    clock.advance(minutes=5)
+    router.assign("t1", to="a2", actor="m1")
+    clock.advance(minutes=5)
+    router.reply("t1", actor="a2")
+    r = metrics.report(store, None, START, END)
+    assert r.assigned["a1"] == metrics.AgentLoad(automatic=1, manual=0)
+    assert r.assigned["a2"] == metrics.AgentLoad(automatic=0, manual=1)
+    assert (r.answered, r.ttfr.mean) == (1, 600)
+
+
+def test_fairness_is_over_agents_online_all_period(make_store: StoreMaker) -> None:
+    """a1 and a2 were Online before the period and stayed; a3 came Online during it and is
+    left out. Round robin over a1/a2 differs by at most one."""
+    clock = ManualClock(MONDAY_8)
+    store = make_store()
+    router = _router(store, clock)
+    router.set_online("a1", True, actor="a1")
+    router.set_online("a2", True, actor="a2")
+    clock.set(MONDAY_10)
+    for i in range(5):
+        router.route(_ticket(clock, f"t{i}"))
+    router.set_online("a3", True, actor="a3")
+    r = metrics.report(store, None, START, END)
+    assert r.always_online == ("a1", "a2")
+    assert r.fairness.agents == 2
+    assert r.fairness.spread <= 1
+    assert sum(r.assigned[a].automatic for a in ("a1", "a2")) == 5
+
+
+def test_waiting_at_end_in_unassigned_and_team_inboxes(make_store: StoreMaker) -> None:
+    """Open tickets nobody holds at the end: webchat after hours in Unassigned, a team
+    ticket whose member is Offline in the team inbox; a closed one is not waiting."""
+    clock = ManualClock(datetime(2026, 3, 30, 20, tzinfo=UTC))
+    store = make_store()
+    router = _router(store, clock, channels=frozenset({"webchat"}))
+    router.set_online("a1", True, actor="a1")
+    router.route(_ticket(clock, "w1", "webchat"))
+    router.route(_ticket(clock, "w2", "webchat"))
+    router.route(_ticket(clock, "b1"))
+    router.assign_to_team("b1", team="billing", actor="m1")
+    router.set_status("w2", "closed", actor="m1")
+    r = metrics.report(store, None, START, END)
+    assert r.waiting_unassigned == 1
+    assert r.waiting_by_team == {"billing": 1}
+
+
+def test_time_to_resolution(make_store: StoreMaker) -> None:
+    """Creation to first close: one ticket closed after two hours; an open one is not counted."""
+    clock = ManualClock(MONDAY_10)
+    store = make_store()
+    router = _router(store, clock)
+    router.route(_ticket(clock, "t1"))
+    router.route(_ticket(clock, "t2"))
+    clock.advance(hours=2)
+    router.set_status("t1", "closed", actor="m1")
+    r = metrics.report(store, None, START, END)
+    assert (r.resolved, r.resolution.mean) == (1, 7200)
+
+
+def test_period_bounds_are_half_open(make_store: StoreMaker) -> None:
+    """Tickets routed before start or at end are outside the period."""
+    clock = ManualClock(MONDAY_8)
+    store = make_store()
+    router = _router(store, clock)
+    router.route(_ticket(clock, "early"))
+    clock.set(START)
+    router.route(_ticket(clock, "first"))
+    clock.set(END)
+    router.route(_ticket(clock, "late"))
+    assert metrics.report(store, None, START, END).tickets == 1
+
+
+def test_end_before_start_is_refused() -> None:
+    """An empty or reversed period raises ValidationError."""
+    with pytest.raises(ValidationError, match="end must be after start"):
+        metrics.report(InMemoryStore(), None, END, START)
+
+
+def _ai_events() -> list[Event]:
+    out = []
+    for cid, channel, resolved, escalated in [
+        ("c1", "webchat", True, False),
+        ("c2", "webchat", False, True),
+        ("c3", "sms", True, False),
+        ("c4", "webchat", False, False),
+    ]:
+        at = MONDAY_10
+        kinds: list[events.ConversationEvent] = [
+            events.ConversationStarted(conversation_id=cid, channel=channel)
+        ]
+        if resolved:
+            kinds.append(events.ConversationResolved(conversation_id=cid, channel=channel))
+        if escalated:
+            kinds.append(
+                events.ConversationEscalated(
+                    conversation_id=cid, channel=channel, reason="knowledge_gap"
+                )
+            )
+        out += [k.to_event(profile_id="p1", at=at) for k in kinds]
+    return out
+
+
+def test_ai_resolution_and_handoff_rates_overall_and_per_channel() -> None:
+    """Resolved/started and escalated/started, overall and per channel; events outside the
+    period are ignored."""
+    outside = events.ConversationStarted(conversation_id="old", channel="sms").to_event(
+        profile_id="p1", at=MONDAY_8
+    )
+    r = metrics.report(InMemoryStore(), None, START, END, events=[*_ai_events(), outside])
+    assert (r.ai.started, r.ai.resolved, r.ai.escalated) == (4, 2, 1)
+    assert (r.ai.resolution_rate, r.ai.handoff_rate) == (0.5, 0.25)
+    web = r.ai_by_channel["webchat"]
+    assert (web.resolution_rate, web.handoff_rate) == (pytest.approx(1 / 3), pytest.approx(1 / 3))
+    assert r.ai_by_channel["sms"].resolution_rate == 1.0
+
+
+def test_events_come_from_customer_data_that_can_list_them() -> None:
+    """Without events=, the report asks customer_data.events_between(start, end)."""
+
+    class Listing:
+        def events_between(self, start: datetime, end: datetime) -> list[Event]:
+            return _ai_events()
+
+    r = metrics.report(InMemoryStore(), Listing(), START, END)
+    assert r.ai.started == 4
+
+
+def test_handoffs_from_the_ledger_by_state() -> None:
+    """Handoffs created in the period are counted by state; the handed-off ticket's TTFR
+    starts at the handoff."""
+    clock = ManualClock(MONDAY_10)
+    store = InMemoryStore(agents=AGENTS)
+    data = InMemoryCustomerData()
+    router = _router(store, clock)
+    router.set_online("a1", True, actor="a1")
+    ledger = InMemoryLedger()
+    h = Handoff(
+        settings=SendToHelpdesk(), router=router, ledger=ledger, customer_data=data, clock=clock
+    )
+    step = h.request(Conversation(id="c1", channel="sms", profile_id="p1"))
+    h.request(Conversation(id="c2", channel="webchat", profile_id="p2"))
+    clock.advance(minutes=3)
+    assert step.ticket_id is not None
+    router.reply(step.ticket_id, actor="a1")
+    r = metrics.report(store, data, START, END, ledger=ledger)
+    assert r.handoffs == {"awaiting_confirmation": 1, "handed_off": 1}
+    assert (r.answered, r.ttfr.mean) == (1, 180)
+
+
+def test_to_pandas_frames() -> None:
+    """to_pandas gives summary, agents, channels and teams frames."""
+    clock = ManualClock(MONDAY_10)
+    store = InMemoryStore(agents=AGENTS)
+    router = _router(store, clock)
+    router.set_online("a1", True, actor="a1")
+    router.route(_ticket(clock, "t1"))
+    frames = metrics.report(store, None, START, END, events=_ai_events()).to_pandas()
+    assert set(frames) == {"summary", "agents", "channels", "teams"}
+    assert frames["agents"].to_dict("records") == [
+        {"agent": "a1", "automatic": 1, "manual": 0, "total": 1, "always_online": False}
+    ]
+    summary = dict(zip(frames["summary"]["figure"], frames["summary"]["value"], strict=True))
+    assert summary["tickets"] == 1
+    assert list(frames["channels"]["channel"]) == ["sms", "webchat"]
+
+
+def test_to_pandas_without_pandas_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without pandas, to_pandas raises MissingExtra naming 'pandas'."""
+    real = metrics.importlib.import_module
+
+    def fake(name: str, package: str | None = None) -> object:
+        if name == "pandas":
+            raise ImportError("No module named 'pandas'")
+        return real(name, package)
+
+    monkeypatch.setattr(metrics.importlib, "import_module", fake)
+    r = metrics.report(InMemoryStore(), None, START, END)
+    with pytest.raises(MissingExtra, match=r"optional extra 'pandas'"):
+        r.to_pandas()
+
+
+@given(
+    agents=st.integers(min_value=1, max_value=5),
+    tickets=st.integers(min_value=0, max_value=30),
+    manual=st.lists(st.tuples(st.integers(0, 29), st.integers(0, 4)), max_size=5),
+)
+def test_round_robin_report_invariants(
+    agents: int, tickets: int, manual: list[tuple[int, int]]
+) -> None:
+    """For any number of always-online agents and tickets (with some manual reassignments):
+    the automatic assignments sum to the tickets, their spread is at most one, answered +
+    unanswered = tickets, and every assignment is counted once."""
+    ids = [f"a{i}" for i in range(agents)]
+    store = InMemoryStore(agents=[*(Agent(id=a) for a in ids), Agent(id="m1", role=Role.MANAGER)])
+    clock = ManualClock(MONDAY_8)
+    router = Router(
+        rules=RuleSet(rules=[]),
+        teams=[],
+        store=store,
+        customer_data=InMemoryCustomerData(),
+        clock=clock,
+    )
+    for a in ids:
+        router.set_online(a, True, actor=a)
+    clock.set(MONDAY_10)
+    for i in range(tickets):
+        router.route(_ticket(clock, f"t{i}"))
+    reassignments = 0
+    for t, a in manual:
+        if t < tickets and a < agents:
+            before = router.ticket(f"t{t}").assignee
+            router.assign(f"t{t}", to=ids[a], actor="m1")
+            reassignments += before != ids[a]
+    r = metrics.report(store, None, START, END)
+    assert sum(v.automatic for v in r.assigned.values()) == tickets
+    assert sum(v.manual for v in r.assigned.values()) == reassignments
+    assert r.fairness.spread <= 1
+    assert r.fairness.agents == agents
+    assert r.answered + r.unanswered == r.tickets == tickets
+
+
+def test_docs_metrics_examples_run() -> None:
+    """Every python block of docs/metrics.md runs, in order, in one namespace."""
+    from tests.doc_blocks import run_blocks
+
+    run_blocks("docs/metrics.md")

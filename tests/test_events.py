@@ -1,0 +1,217 @@
+"""The AI agent's four events: names, unique ids, idempotent recording, the Klaviyo shape,
+and a routing rule that reads an escalation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpdesk_routing import events
+from helpdesk_routing.clock import ManualClock
+from helpdesk_routing.conditions import event
+from helpdesk_routing.model import Agent, Profile, Team, Ticket
+from helpdesk_routing.ports import EventRecorder
+from helpdesk_routing.router import Router
+from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
+from helpdesk_routing.stores.memory import InMemoryStore
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+from tests.adapters import CustomerDataFactory
+
+T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
+ESCALATED = "Conversation with Customer Agent Escalated"
+
+
+def _all_four(cid: str = "c1", channel: str = "webchat") -> list[events.ConversationEvent]:
+    return [
+        events.ConversationStarted(conversation_id=cid, channel=channel, starting_skill="faq"),
+        events.ConversationResolved(
+            conversation_id=cid, channel=channel, last_skill="orders", tag="shipping"
+        ),
+        events.ConversationEscalated(
+            conversation_id=cid, channel=channel, tag="refund", reason="knowledge_gap"
+        ),
+        events.ProductRecommendationReceived(
+            conversation_id=cid, channel=channel, products=("SKU-1", "SKU-2")
+        ),
+    ]
+
+
+def test_default_metric_names_are_the_products() -> None:
+    """Each kind is recorded under the product's metric name by default."""
+    assert [e.metric() for e in _all_four()] == [
+        "Started Conversation with Customer Agent",
+        "Conversation with Customer Agent Resolved",
+        ESCALATED,
+        "Received Product Recommendation from Customer Agent",
+    ]
+
+
+def test_metric_names_are_configurable() -> None:
+    """An EventNames replaces a name; the others keep their default."""
+    names = events.EventNames(escalated="AI Escalated")
+    started, _, escalated, _ = _all_four()
+    assert escalated.metric(names) == "AI Escalated"
+    assert started.metric(names) == "Started Conversation with Customer Agent"
+
+
+def test_unique_id_is_conversation_and_kind() -> None:
+    """The unique id is '<conversation id>:<kind>', distinct per kind."""
+    assert [e.unique_id for e in _all_four("c9")] == [
+        "c9:started",
+        "c9:resolved",
+        "c9:escalated",
+        "c9:product_recommendation",
+    ]
+
+
+def test_escalation_reason_is_checked() -> None:
+    """An unknown escalation reason is refused by validation."""
+    with pytest.raises(ValueError, match="reason"):
+        events.ConversationEscalated(conversation_id="c1", channel="sms", reason="bored")  # type: ignore[arg-type]
+
+
+def test_to_event_carries_metric_properties_time_and_unique_id() -> None:
+    """to_event builds the profile event with every property of the typed event."""
+    escalated = _all_four()[2]
+    stored = escalated.to_event(profile_id="p1", at=T0)
+    assert stored.profile_id == "p1"
+    assert stored.metric == ESCALATED
+    assert stored.timestamp == T0
+    assert stored.unique_id == "c1:escalated"
+    assert stored.properties == {
+        "conversation_id": "c1",
+        "channel": "webchat",
+        "tag": "refund",
+        "reason": "knowledge_gap",
+    }
+
+
+def test_record_twice_records_once() -> None:
+    """Recording the same event again returns False and the count stays at one."""
+    data = InMemoryCustomerData()
+    escalated = _all_four()[2]
+    assert events.record(escalated, data, profile_id="p1", at=T0) is True
+    assert events.record(escalated, data, profile_id="p1", at=T0 + timedelta(minutes=1)) is False
+    assert data.count_events("p1", ESCALATED, start=None, end=None) == 1
+
+
+@given(
+    kinds=st.lists(st.integers(min_value=0, max_value=3), max_size=20),
+    conversations=st.lists(st.sampled_from(["c1", "c2", "c3"]), min_size=20, max_size=20),
+)
+def test_replays_record_each_conversation_kind_once(
+    kinds: list[int], conversations: list[str]
+) -> None:
+    """Any sequence of recordings stores exactly one event per (conversation, kind)."""
+    data = InMemoryCustomerData()
+    seen: set[tuple[str, int]] = set()
+    for i, kind in enumerate(kinds):
+        cid = conversations[i]
+        recorded = events.record(_all_four(cid)[kind], data, profile_id="p1", at=T0)
+        assert recorded == ((cid, kind) not in seen)
+        seen.add((cid, kind))
+    total = sum(data.count_events("p1", e.metric(), start=None, end=None) for e in _all_four("x"))
+    assert total == len(seen)
+
+
+def test_naive_time_is_refused() -> None:
+    """A naive datetime is refused when the event is recorded."""
+    with pytest.raises(ValueError, match="timezone-aware"):
+        _all_four()[0].to_event(profile_id="p1", at=datetime(2026, 3, 30, 10))
+
+
+def test_klaviyo_event_shape() -> None:
+    """to_klaviyo_event renders the Events API body: type, metric, profile, time, unique_id."""
+    body = _all_four()[3].to_klaviyo_event(profile_id="p1", at=T0)
+    attributes = body["data"]["attributes"]
+    assert body["data"]["type"] == "event"
+    assert attributes["metric"] == {
+        "data": {
+            "type": "metric",
+            "attributes": {"name": "Received Product Recommendation from Customer Agent"},
+        }
+    }
+    assert attributes["profile"] == {
+        "data": {"type": "profile", "attributes": {"external_id": "p1"}}
+    }
+    assert attributes["time"] == "2026-03-30T10:00:00Z"
+    assert attributes["unique_id"] == "c1:product_recommendation"
+    assert attributes["properties"]["products"] == ["SKU-1", "SKU-2"]
+
+
+def test_klaviyo_profile_by_email() -> None:
+    """A profile id that is an e-mail address identifies the Klaviyo profile by email."""
+    body = _all_four()[0].to_klaviyo_event(profile_id="ann@example.com", at=T0)
+    assert body["data"]["attributes"]["profile"]["data"]["attributes"] == {
+        "email": "ann@example.com"
+    }
+
+
+def _router(data: InMemoryCustomerData, clock: ManualClock) -> Router:
+    rule = RoutingRule(
+        id="recent-escalation",
+        name="Escalated this week",
+        when=event(ESCALATED).at_least(1).in_last(days=7),
+        then=AssignToTeam(team="care"),
+    )
+    return Router(
+        rules=RuleSet(rules=[rule]),
+        teams=[Team(id="care", name="Care", members=("a1",))],
+        store=InMemoryStore(agents=[Agent(id="a1")]),
+        customer_data=data,
+        clock=clock,
+    )
+
+
+def test_escalation_routes_next_ticket_to_team_within_seven_days() -> None:
+    """An escalation recorded today makes the 7-day rule send the customer's ticket to the team;
+    8 days later the same rule no longer fires."""
+    data = InMemoryCustomerData(profiles=[Profile(id="p1"), Profile(id="p2")])
+    clock = ManualClock(T0)
+    router = _router(data, clock)
+    events.record(_all_four()[2], data, profile_id="p1", at=T0)
+
+    clock.advance(days=1)
+    soon = router.route(Ticket(id="t1", channel="email", created_at=clock.now(), profile_id="p1"))
+    assert soon.team == "care"
+    assert soon.rule_id == "recent-escalation"
+
+    clock.set(T0 + timedelta(days=8))
+    late = router.route(Ticket(id="t2", channel="email", created_at=clock.now(), profile_id="p1"))
+    assert late.team is None
+
+
+def test_escalation_of_another_customer_does_not_route() -> None:
+    """The rule reads the ticket's own customer: another profile's escalation does not count."""
+    data = InMemoryCustomerData(profiles=[Profile(id="p1"), Profile(id="p2")])
+    clock = ManualClock(T0)
+    router = _router(data, clock)
+    events.record(_all_four()[2], data, profile_id="p2", at=T0)
+    decision = router.route(
+        Ticket(id="t1", channel="email", created_at=clock.now(), profile_id="p1")
+    )
+    assert decision.team is None
+
+
+def test_docs_events_examples_run() -> None:
+    """Every python block of docs/events.md runs, in order, in one namespace."""
+    from tests.doc_blocks import run_blocks
+
+    run_blocks("docs/events.md")
+
+
+def test_recording_is_idempotent_on_every_customer_data_adapter(
+    customer_data_factory: CustomerDataFactory, request: pytest.FixtureRequest
+) -> None:
+    """On every adapter with the EventRecorder write side, a replayed event records nothing."""
+    data = customer_data_factory(request, [Profile(id="p1")], [])
+    if not hasattr(data, "record_event"):
+        pytest.skip("this adapter's record_event arrives with the stores branch")
+    recorder: EventRecorder = data  # type: ignore[assignment]
+    escalated = _all_four()[2]
+    assert events.record(escalated, recorder, profile_id="p1", at=T0) is True
+    assert events.record(escalated, recorder, profile_id="p1", at=T0) is False
+    assert data.count_events("p1", ESCALATED, start=None, end=None) == 1
