@@ -93,6 +93,11 @@ class InMemoryCustomerData:
                     update={"segments": current.segments - {segment}}
                 )
 
+    def add_events(self, events: Iterable[Event]) -> None:
+        """Record events (in any order of time), as :meth:`add_event` does each."""
+        for event in events:
+            self.record_event(event)
+
     def add_event(self, event: Event) -> None:
         """Record an event; it may be older than events already recorded.
 

@@ -114,6 +114,14 @@ _MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     (3, ("CREATE TABLE configurations (version INTEGER PRIMARY KEY, body TEXT NOT NULL)",)),
+    (
+        4,
+        (
+            # EventRecorder: an event's unique id, recorded once (NULLs are all distinct).
+            "ALTER TABLE events ADD COLUMN unique_id TEXT",
+            "CREATE UNIQUE INDEX events_unique_id ON events (unique_id)",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = _MIGRATIONS[-1][0]
@@ -723,14 +731,19 @@ class SqliteCustomerData(Closing):
         rows = _data.event_rows(_DIALECT, events)
         if rows:
             with self._db.write() as conn:
-                conn.executemany(
-                    "INSERT INTO events (profile_id, metric, ts, properties) VALUES (?, ?, ?, ?)",
-                    rows,
-                )
+                conn.executemany(_data.INSERT_EVENT.format(p="?"), rows)
 
     def add_event(self, event: Event) -> None:
         """Record an event; it may be older than events already recorded."""
         self.add_events([event])
+
+    def record_event(self, event: Event) -> bool:
+        """Record an event (the ``EventRecorder`` port); ``False``, recording nothing,
+        when an event with the same ``unique_id`` is already recorded (by anyone: the
+        unique index decides, under the write lock)."""
+        (row,) = _data.event_rows(_DIALECT, [event])
+        with self._db.write() as conn:
+            return conn.execute(_data.INSERT_EVENT.format(p="?"), row).rowcount == 1
 
     def events(self, profile_id: str, metric: str | None = None) -> list[Event]:
         """The profile's events (of one metric, or all), oldest first (ties in arrival order)."""
@@ -757,8 +770,9 @@ class SqliteCustomerData(Closing):
     ) -> int:
         """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``
         (up to ``limit``)."""
-        found = _data.count_events(self._db.read, _DIALECT, profile_id, metric, start, end, where)
-        return found if limit is None else min(found, limit)
+        return _data.count_events(
+            self._db.read, _DIALECT, profile_id, metric, start, end, where, limit
+        )
 
     def close(self) -> None:
         """Close the connections."""

@@ -53,7 +53,14 @@ def _same(value: datetime) -> datetime:
 
 
 # psycopg adapts aware datetimes to and from timestamptz itself.
-DIALECT = Dialect(param="%s", arrival="seq", lock=" FOR UPDATE", to_db=_same, from_db=_same)
+DIALECT = Dialect(
+    param="%s",
+    arrival="seq",
+    lock=" FOR UPDATE",
+    to_db=_same,
+    from_db=_same,
+    family="postgres",
+)
 
 
 def require_extra(feature: str) -> None:

@@ -116,15 +116,20 @@ class PostgresCustomerData(Closing):
         rows = _data.event_rows(DIALECT, events)
         if rows:
             with self._db.unit() as conn, conn.cursor() as cur:
-                cur.executemany(
-                    "INSERT INTO events (profile_id, metric, ts, properties) "
-                    "VALUES (%s, %s, %s, %s)",
-                    rows,
-                )
+                cur.executemany(_data.INSERT_EVENT.format(p="%s"), rows)
 
     def add_event(self, event: Event) -> None:
         """Record an event; it may be older than events already recorded."""
         self.add_events([event])
+
+    def record_event(self, event: Event) -> bool:
+        """Record an event (the ``EventRecorder`` port); ``False``, recording nothing,
+        when an event with the same ``unique_id`` is already recorded. A concurrent
+        insert of the same id waits for the other to end on the unique index, then
+        inserts nothing: the event is recorded once."""
+        (row,) = _data.event_rows(DIALECT, [event])
+        with self._db.unit() as conn:
+            return conn.execute(_data.INSERT_EVENT.format(p="%s"), row).rowcount == 1
 
     def events(self, profile_id: str, metric: str | None = None) -> list[Event]:
         """The profile's events (of one metric, or all), oldest first (ties in arrival order)."""
@@ -151,8 +156,9 @@ class PostgresCustomerData(Closing):
     ) -> int:
         """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``
         (up to ``limit``)."""
-        found = _data.count_events(self._db.read, DIALECT, profile_id, metric, start, end, where)
-        return found if limit is None else min(found, limit)
+        return _data.count_events(
+            self._db.read, DIALECT, profile_id, metric, start, end, where, limit
+        )
 
     def close(self) -> None:
         """Close the connection pool (not a pool that was passed in)."""
