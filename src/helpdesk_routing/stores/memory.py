@@ -7,7 +7,12 @@ block that raises leaves the store exactly as it was.
 
 The store keeps, incrementally, what the Router asks for on every ticket: the sorted
 list of Online agent ids and each agent's open load, so finding the next Online agent
-costs the same with 10,000 agents as with 10.
+costs the same with 10,000 agents as with 10. Views read ordered indexes: the keys
+``(created_at, id)`` of every ticket, and of the tickets per assignee, per team, per
+saved view, with no assignee, and waiting with neither assignee nor team, each a
+sorted list. A page bisects to its cursor in the smallest index that can hold its
+tickets and walks it in order until the page is full: O(page + log n) plus the
+tickets of that index the query's other filters skip (closed ones, say), never a sort.
 """
 
 from __future__ import annotations
@@ -56,12 +61,14 @@ class InMemoryStore:
         self._owner: int | None = None
         self._tickets: dict[str, TicketRecord] = {}
         self._order: list[_Key] = []  # every ticket's key, sorted
-        # Secondary indexes: the ids of tickets per assignee, per team, per view, and the
-        # ids with no assignee, so a query only looks at the tickets that can match.
-        self._by_assignee: dict[str, set[str]] = {}
-        self._by_team: dict[str, set[str]] = {}
-        self._by_view: dict[str, set[str]] = {}
-        self._no_assignee: set[str] = set()
+        # Ordered secondary indexes (sorted keys): per assignee, per team, per view, with
+        # no assignee, and with neither assignee nor team (the Unassigned view), so a
+        # query walks only tickets that can match, already in order.
+        self._by_assignee: dict[str, list[_Key]] = {}
+        self._by_team: dict[str, list[_Key]] = {}
+        self._by_view: dict[str, list[_Key]] = {}
+        self._no_assignee: list[_Key] = []
+        self._unassigned: list[_Key] = []
         self._load: dict[str, int] = {}
         self._agents: dict[str, Agent] = {}
         self._online: list[str] = []
@@ -162,53 +169,65 @@ class InMemoryTransaction:
 
     def _index(self, record: TicketRecord, sign: int) -> None:
         s = self._s
-        tid = record.id
+        key = _key(record)
 
-        def put(index: dict[str, set[str]], key: str) -> None:
+        def put(keys: list[_Key]) -> None:
             if sign > 0:
-                index.setdefault(key, set()).add(tid)
+                insort(keys, key)
             else:
-                ids = index[key]
-                ids.discard(tid)
-                if not ids:
-                    del index[key]
+                del keys[bisect_left(keys, key)]
+
+        def put_in(index: dict[str, list[_Key]], name: str) -> None:
+            if sign > 0:
+                insort(index.setdefault(name, []), key)
+            else:
+                keys = index[name]
+                del keys[bisect_left(keys, key)]
+                if not keys:
+                    del index[name]
 
         if record.assignee is None:
-            if sign > 0:
-                s._no_assignee.add(tid)
-            else:
-                s._no_assignee.discard(tid)
+            put(s._no_assignee)
+            if record.team is None:
+                put(s._unassigned)
         else:
-            put(s._by_assignee, record.assignee)
+            put_in(s._by_assignee, record.assignee)
             if _counts_load(record):
                 s._load[record.assignee] = s._load.get(record.assignee, 0) + sign
         if record.team is not None:
-            put(s._by_team, record.team)
+            put_in(s._by_team, record.team)
         for view in record.views:
-            put(s._by_view, view)
+            put_in(s._by_view, view)
 
     def find_tickets(self, query: TicketQuery) -> list[TicketRecord]:
-        """The records matching ``query``, oldest first by (created_at, id), at most ``limit``."""
+        """The records matching ``query`` in its order (oldest first by (created_at, id),
+        or newest first), at most ``limit``: a walk of the smallest ordered index that
+        can hold them, from the cursor on."""
         s = self._check()
-        candidates: set[str] | None = None
+        keys = s._order
+        choices: list[list[_Key]] = []
         if query.assignee is not None:
-            candidates = s._by_assignee.get(query.assignee, set())
-        for index, key in ((s._by_team, query.team), (s._by_view, query.view)):
-            if key is not None:
-                ids = index.get(key, set())
-                if candidates is None or len(ids) < len(candidates):
-                    candidates = ids
-        if query.unassigned and (candidates is None or len(s._no_assignee) < len(candidates)):
-            candidates = s._no_assignee
-        keys: Iterable[_Key]
-        if candidates is None:
-            start = 0 if query.after is None else bisect_left(s._order, query.after)
-            keys = (s._order[i] for i in range(start, len(s._order)))
+            choices.append(s._by_assignee.get(query.assignee, []))
+        if query.team is not None:
+            choices.append(s._by_team.get(query.team, []))
+        if query.view is not None:
+            choices.append(s._by_view.get(query.view, []))
+        if query.unassigned:
+            choices.append(s._unassigned if query.no_team else s._no_assignee)
+        if choices:
+            keys = min(choices, key=len)
+        if query.newest_first:
+            stop = len(keys) if query.after is None else bisect_left(keys, query.after)
+            walk: Iterable[int] = range(stop - 1, -1, -1)
         else:
-            keys = sorted(_key(s._tickets[tid]) for tid in candidates)
+            start = 0
+            if query.after is not None:
+                start = bisect_left(keys, query.after)
+            walk = range(start, len(keys))
         out: list[TicketRecord] = []
-        for _, tid in keys:
-            record = s._tickets[tid]
+        tickets = s._tickets
+        for i in walk:
+            record = tickets[keys[i][1]]
             if query.matches(record):
                 out.append(record)
                 if query.limit is not None and len(out) >= query.limit:

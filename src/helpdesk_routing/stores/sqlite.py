@@ -630,11 +630,12 @@ def _select_tickets(query: TicketQuery) -> tuple[str, list[Any]]:
             where.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "0")
             params.extend(values)
     if query.after is not None:
-        where.append(f"({created}, {ident}) > (?, ?)")
+        where.append(f"({created}, {ident}) {'<' if query.newest_first else '>'} (?, ?)")
         params.extend((to_micros(query.after[0]), query.after[1]))
     if where:
         sql += " WHERE " + " AND ".join(where)
-    sql += f" ORDER BY {created}, {ident}"
+    order = " DESC" if query.newest_first else ""
+    sql += f" ORDER BY {created}{order}, {ident}{order}"
     if query.limit is not None:
         sql += " LIMIT ?"
         params.append(query.limit)

@@ -38,12 +38,14 @@ def select_tickets(query: TicketQuery) -> tuple[str, list[Any]]:
         where.append("channel = ANY(%s)")
         params.append(sorted(query.channels))
     if query.after is not None:
-        where.append("(created, id) > (%s, %s)")
+        where.append(
+            "(created, id) < (%s, %s)" if query.newest_first else "(created, id) > (%s, %s)"
+        )
         params.extend(query.after)
     sql = "SELECT record, allocation FROM tickets"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY created, id"
+    sql += " ORDER BY created DESC, id DESC" if query.newest_first else " ORDER BY created, id"
     if query.limit is not None:
         sql += " LIMIT %s"
         params.append(query.limit)
