@@ -25,6 +25,7 @@ __all__ = [
     "EventFilter",
     "EventRecorder",
     "EventWhere",
+    "ReadableStore",
     "RoundRobinInStore",
     "RoundRobinRoute",
     "Store",
@@ -313,4 +314,27 @@ class Store(Protocol):
 
     def transaction(self) -> AbstractContextManager[Transaction]:
         """Begin a unit of work."""
+        ...
+
+
+@runtime_checkable
+class ReadableStore(Store, Protocol):
+    """Optional: a store with read-only units of work, for views and reports.
+
+    ``read()`` is like ``transaction()`` for a block that only reads: it takes no write
+    lock and no row locks, so reading a view never waits for the units that route, nor
+    makes them wait. Contract: every read in the unit sees one committed state (the
+    whole unit's snapshot: SQLite from its first read, PostgreSQL ``REPEATABLE READ``);
+    a write in it raises :class:`~helpdesk_routing.errors.StoreError` and changes
+    nothing. All three shipped stores offer it (memory: an ordinary transaction).
+    ``isinstance(store, ReadableStore)`` says whether a store does.
+
+    Example::
+
+        with store.read() as tx:
+            page = tx.find_tickets(TicketQuery(unassigned=True, no_team=True, limit=50))
+    """
+
+    def read(self) -> AbstractContextManager[Transaction]:
+        """Begin a read-only unit of work."""
         ...

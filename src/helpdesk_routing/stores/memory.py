@@ -105,6 +105,15 @@ class InMemoryStore:
                 tx._closed = True
                 self._owner = None
 
+    @contextmanager
+    def read(self) -> Iterator[InMemoryTransaction]:
+        """Begin a read-only unit of work (``ports.ReadableStore``): like a transaction
+        (units hold the store's lock only while they run), but a write in it raises
+        :class:`~helpdesk_routing.errors.StoreError`."""
+        with self.transaction() as tx:
+            tx._read_only = True
+            yield tx
+
 
 class InMemoryTransaction:
     """One unit of work on an :class:`InMemoryStore` (the ``Transaction`` port).
@@ -116,11 +125,18 @@ class InMemoryTransaction:
         self._s = store
         self._undo: list[Callable[[], None]] = []
         self._closed = False
+        self._read_only = False
 
     def _check(self) -> InMemoryStore:
         if self._closed:
             raise StoreError("the transaction has ended")
         return self._s
+
+    def _write(self) -> InMemoryStore:
+        s = self._check()
+        if self._read_only:
+            raise StoreError("a read-only unit of work cannot write")
+        return s
 
     def _rollback(self) -> None:
         while self._undo:
@@ -132,7 +148,7 @@ class InMemoryTransaction:
 
     def add_ticket(self, record: TicketRecord) -> TicketRecord | None:
         """Insert a new ticket; returns the stored record instead when the id exists."""
-        s = self._check()
+        s = self._write()
         existing = s._tickets.get(record.id)
         if existing is not None:
             return existing
@@ -151,7 +167,7 @@ class InMemoryTransaction:
 
     def update_ticket(self, record: TicketRecord) -> None:
         """Replace the stored record with the same id; ``UnknownTicket`` when none is stored."""
-        s = self._check()
+        s = self._write()
         old = s._tickets.get(record.id)
         if old is None:
             raise UnknownTicket(record.id)
@@ -249,7 +265,7 @@ class InMemoryTransaction:
 
     def put_agent(self, agent: Agent) -> None:
         """Add or replace an agent; presence is kept, a new agent starts Offline."""
-        s = self._check()
+        s = self._write()
         old = s._agents.get(agent.id)
         s._agents[agent.id] = agent
 
@@ -267,7 +283,7 @@ class InMemoryTransaction:
 
     def set_online(self, agent_id: str, online: bool, at: datetime) -> None:
         """Record the agent's presence from ``at`` on; raises ``UnknownAgent`` for an unknown id."""
-        s = self._check()
+        s = self._write()
         at = require_aware(at, "at")
         if agent_id not in s._agents:
             raise UnknownAgent(agent_id)
@@ -304,7 +320,7 @@ class InMemoryTransaction:
 
     def set_rotation(self, pool: str, state: RotationState) -> None:
         """Store the pool's new rotation state."""
-        s = self._check()
+        s = self._write()
         old = s._rotation.get(pool)
         s._rotation[pool] = state
 
@@ -318,7 +334,7 @@ class InMemoryTransaction:
 
     def append_audit(self, record: AuditRecord) -> AuditRecord:
         """Append to the log; returns the record with its ``seq`` (1, 2, 3, ...)."""
-        s = self._check()
+        s = self._write()
         stored = record.model_copy(update={"seq": len(s._audit) + 1})
         s._audit.append(stored)
         tid = stored.ticket_id
@@ -375,7 +391,7 @@ class InMemoryTransaction:
 
     def put_configuration(self, configuration: Configuration) -> None:
         """Append the next version (``ConflictError`` unless it is the stored one + 1)."""
-        stored = self._check()._configurations
+        stored = self._write()._configurations
         if configuration.version != len(stored) + 1:
             raise ConflictError(
                 f"configuration version {configuration.version} cannot follow the stored "

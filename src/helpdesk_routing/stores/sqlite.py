@@ -254,6 +254,37 @@ class _Database:
                     raise
             time.sleep(0.005)
 
+    def begin_read(self) -> sqlite3.Connection:
+        """A connection inside a deferred, read-only transaction: it takes no write lock
+        (in WAL mode readers never wait for the writer) and sees one committed state
+        from its first read on; ``PRAGMA query_only`` makes any write in it fail."""
+        if getattr(self._local, "active", False):
+            raise StoreError(NESTED)
+        conn = self.acquire()
+        try:
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("BEGIN DEFERRED")
+        except sqlite3.Error as exc:
+            self._writable(conn)
+            self.release(conn)
+            raise self.error(exc) from exc
+        self._local.active = True
+        return conn
+
+    @staticmethod
+    def _writable(conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.execute("PRAGMA query_only = OFF")
+
+    def end_read(self, conn: sqlite3.Connection) -> None:
+        """End a read-only unit (nothing to commit) and give the connection back."""
+        try:
+            self._writable(conn)
+        finally:
+            self._local.active = False
+            self.release(conn)
+
     def end(self, conn: sqlite3.Connection, *, commit: bool) -> None:
         """Commit (or roll back) the unit of work on ``conn`` and give the connection back."""
         try:
@@ -390,6 +421,21 @@ class SqliteStore(Closing):
         finally:
             tx._closed = True
 
+    @contextmanager
+    def read(self) -> Iterator[SqliteTransaction]:
+        """Begin a read-only unit of work (``ports.ReadableStore``): a deferred transaction
+        that never takes the write lock, so reading a view never waits for, nor stalls,
+        the units that route. Its reads see one committed state (a snapshot from its
+        first read); a write in it raises :class:`~helpdesk_routing.errors.StoreError`.
+        """
+        conn = self._db.begin_read()
+        tx = SqliteTransaction(self._db, conn, read_only=True)
+        try:
+            yield tx
+        finally:
+            tx._closed = True
+            self._db.end_read(conn)
+
     def close(self) -> None:
         """Close the store's connections. Units of work still running finish first."""
         self._db.close()
@@ -401,11 +447,17 @@ class SqliteTransaction:
     Obtained from ``store.transaction()``; unusable after its block ends.
     """
 
-    def __init__(self, db: _Database, conn: sqlite3.Connection) -> None:
+    def __init__(self, db: _Database, conn: sqlite3.Connection, *, read_only: bool = False) -> None:
         self._db = db
         self._conn = conn
         self._closed = False
         self._failure: RoutingError | None = None
+        self._read_only = read_only
+
+    def _error(self, exc: sqlite3.Error) -> RoutingError:
+        if self._read_only and "readonly" in str(exc):
+            return StoreError("a read-only unit of work cannot write")
+        return self._db.error(exc)
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         if self._closed:
@@ -415,7 +467,7 @@ class SqliteTransaction:
         except sqlite3.Error as exc:
             # Remember it: a block that catches the error and carries on must not
             # commit the rest of the unit without this part.
-            self._failure = self._db.error(exc)
+            self._failure = self._error(exc)
             raise self._failure from exc
 
     def _many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
@@ -424,7 +476,7 @@ class SqliteTransaction:
         try:
             self._conn.executemany(sql, rows)
         except sqlite3.Error as exc:
-            self._failure = self._db.error(exc)
+            self._failure = self._error(exc)
             raise self._failure from exc
 
     # -- tickets -------------------------------------------------------------------

@@ -10,8 +10,9 @@ from helpdesk_routing.stores._sql import status_values
 __all__ = ["select_tickets"]
 
 
-def select_tickets(query: TicketQuery) -> tuple[str, list[Any]]:
-    """The locking ``SELECT`` of the ticket rows that match ``query``, in its order."""
+def select_tickets(query: TicketQuery, *, lock: bool = True) -> tuple[str, list[Any]]:
+    """The ``SELECT`` of the ticket rows that match ``query``, in its order; ``lock``:
+    the rows are locked until the unit of work ends (``FOR UPDATE``)."""
     where: list[str] = []
     params: list[Any] = []
     if query.view is not None:
@@ -49,4 +50,4 @@ def select_tickets(query: TicketQuery) -> tuple[str, list[Any]]:
     if query.limit is not None:
         sql += " LIMIT %s"
         params.append(query.limit)
-    return sql + " FOR UPDATE", params
+    return (sql + " FOR UPDATE" if lock else sql), params

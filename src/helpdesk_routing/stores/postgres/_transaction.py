@@ -37,11 +37,13 @@ if TYPE_CHECKING:
 
     from helpdesk_routing.configuration import Configuration
 
-__all__ = ["PostgresTransaction"]
+__all__ = ["READ_ONLY", "PostgresTransaction"]
 
 _OPEN_STATUSES = ["open", "pending"]
 _NEXT_SEQ: tuple[str, tuple[()]] = ("SELECT nextval('audit_seq')", ())
 _ONLINE = "SELECT id, agent FROM agents WHERE online ORDER BY id"
+_BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+READ_ONLY = "a read-only unit of work cannot write"
 # The agent's load lock, which the route function takes too (see open_load).
 _LOAD_LOCK = "SELECT pg_advisory_xact_lock(1212696663, hashtext(%s))"
 
@@ -52,8 +54,14 @@ class PostgresTransaction:
     Obtained from ``store.transaction()``; unusable after its block ends.
     """
 
-    def __init__(self, db: Database, conn: psycopg.Connection[Any]) -> None:
+    def __init__(
+        self, db: Database, conn: psycopg.Connection[Any], *, read_only: bool = False
+    ) -> None:
         self._db = db
+        # A read-only unit (PostgresStore.read): one REPEATABLE READ snapshot, no row
+        # locks, no audit seq drawn, and every write refused.
+        self._read_only = read_only
+        self._for_update = "" if read_only else " FOR UPDATE"
         self._conn = conn
         self._holds = True  # False only between giving back a dead connection and the next
         self._closed = False
@@ -87,6 +95,7 @@ class PostgresTransaction:
     def _defer(self, sql: str, params: Sequence[Any], *, may_wait: bool) -> None:
         if self._closed:
             raise StoreError(ENDED)
+        self._refuse_writes()
         self._check_not_finished()
         self._wrote = True
         self._pending.append((sql, params))
@@ -113,6 +122,8 @@ class PostgresTransaction:
         if self._closed:
             raise StoreError(ENDED)
         self._check_not_finished()
+        if self._read_only:
+            locks = False  # nothing to lock, and nextval() would be a write
         if locks or draws or self._pending_may_wait:
             self._seqs.clear()
         batch = [*queries, _NEXT_SEQ] if locks else list(queries)
@@ -155,7 +166,7 @@ class PostgresTransaction:
     def _start(self, conn: psycopg.Connection[Any]) -> None:
         """Queue BEGIN (the first time) and the deferred writes on ``conn``'s pipeline."""
         if not self._begun:
-            conn.execute(BEGIN)
+            conn.execute(_BEGIN_READ if self._read_only else BEGIN)
         for q, p in self._pending:
             conn.execute(q, p)
 
@@ -222,6 +233,10 @@ class PostgresTransaction:
         assert row is not None
         self._last_row = row
 
+    def _refuse_writes(self) -> None:
+        if self._read_only:
+            raise StoreError(READ_ONLY)
+
     def _check_not_finished(self) -> None:
         if self._last is not None:
             raise StoreError("route_round_robin must be the only operation of its unit of work")
@@ -236,7 +251,7 @@ class PostgresTransaction:
     def get_ticket(self, ticket_id: str) -> TicketRecord | None:
         """The stored record (locked until the unit ends), or ``None``."""
         row = self._run(
-            "SELECT record, allocation FROM tickets WHERE id = %s FOR UPDATE",
+            "SELECT record, allocation FROM tickets WHERE id = %s" + self._for_update,
             (ticket_id,),
             locks=True,
         ).fetchone()
@@ -251,6 +266,7 @@ class PostgresTransaction:
         A concurrent insert of the same id makes this wait until that unit ends.
         """
         t = record.ticket
+        self._refuse_writes()
         self._wrote = True
         # The claim helpdesk_route_round_robin takes too: two units adding one id (by
         # either way) queue here, before any rotation lock.
@@ -292,6 +308,7 @@ class PostgresTransaction:
         if t.id in self._known:
             self._defer(sql, params, may_wait=False)  # this unit holds the row's lock
             return
+        self._refuse_writes()
         self._wrote = True
         if self._run(sql, params, locks=True).rowcount == 0:
             raise UnknownTicket(t.id)
@@ -299,7 +316,7 @@ class PostgresTransaction:
 
     def find_tickets(self, query: TicketQuery) -> list[TicketRecord]:
         """The records matching ``query``, oldest first, at most ``limit``; locked until the end."""
-        sql, params = select_tickets(query)
+        sql, params = select_tickets(query, lock=not self._read_only)
         rows = self._run(sql, params, locks=True).fetchall()
         found = [record_from_row(row[0], row[1]) for row in rows]
         self._known.update(r.id for r in found)
@@ -365,6 +382,7 @@ class PostgresTransaction:
         """Record the agent's presence from ``at`` on; raises ``UnknownAgent`` for an unknown id."""
         at = require_aware(at, "at")
         self._forget_presence()
+        self._refuse_writes()
         self._wrote = True
         cur = self._run(
             "UPDATE agents SET online = %s, presence_at = %s WHERE id = %s",
@@ -396,12 +414,16 @@ class PostgresTransaction:
 
     def rotation(self, pool: str) -> RotationState:
         """The pool's rotation state (fresh for a new pool), row-locked until the unit ends."""
-        select = ("SELECT state FROM rotation WHERE pool = %s FOR UPDATE", (pool,))
+        select = ("SELECT state FROM rotation WHERE pool = %s" + self._for_update, (pool,))
         # The global pool's candidates are the Online agents: read them in the same
         # round trip, after the lock, so allocating needs no further one.
         queries = [select, (_ONLINE, ())] if pool == "global" else [select]
         cursors = self._send(queries, locks=True)
         row = cursors[0].fetchone()
+        if row is None and self._read_only:
+            if pool == "global":
+                self._remember_presence(cursors[1].fetchall())
+            return RotationState()
         if row is None:
             # Create the row so there is something to lock; a concurrent creator makes
             # this wait, and the SELECT then locks the row it committed.
@@ -409,6 +431,7 @@ class PostgresTransaction:
                 "INSERT INTO rotation (pool, state) VALUES (%s, %s) ON CONFLICT (pool) DO NOTHING",
                 (pool, RotationState().model_dump_json()),
             )
+            self._refuse_writes()
             self._wrote = True
             cursors = self._send([create, *queries], locks=True)[1:]
             row = cursors[0].fetchone()
@@ -461,6 +484,7 @@ class PostgresTransaction:
         )
         if call is None:
             return None
+        self._refuse_writes()
         self._wrote = True
         self._last = call
 
@@ -486,6 +510,7 @@ class PostgresTransaction:
                 may_wait=False,
             )
             return record.model_copy(update={"seq": seq})
+        self._refuse_writes()
         self._wrote = True
         row = self._run(
             "INSERT INTO audit (ticket_id, record) VALUES (%s, %s) RETURNING seq",
@@ -540,6 +565,7 @@ class PostgresTransaction:
         Two writers of the same number: the second waits on the key, then inserts
         nothing and gets the error.
         """
+        self._refuse_writes()
         self._wrote = True
         row = self._run(
             "INSERT INTO configurations (version, body) SELECT %s, %s "

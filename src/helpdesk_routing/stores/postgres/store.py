@@ -94,6 +94,29 @@ class PostgresStore(Closing):
             tx._closed = True
             self._db.checkin(tx._conn if tx._holds else None)
 
+    @contextmanager
+    def read(self) -> Iterator[PostgresTransaction]:
+        """Begin a read-only unit of work (``ports.ReadableStore``): a ``REPEATABLE READ
+        READ ONLY`` transaction that locks no rows, so reading a view never waits for,
+        nor holds up, the units that route; its reads see one snapshot. A write in it
+        raises :class:`~helpdesk_routing.errors.StoreError`."""
+        tx = PostgresTransaction(self._db, self._db.checkout(), read_only=True)
+        try:
+            try:
+                yield tx
+            except BaseException:
+                tx._closed = True
+                tx._rollback()
+                raise
+            tx._closed = True
+            if tx._failure is not None:
+                tx._rollback()
+                raise tx._failure
+            tx._commit()
+        finally:
+            tx._closed = True
+            self._db.checkin(tx._conn if tx._holds else None)
+
     def close(self) -> None:
         """Close the store's connection pool (not a pool that was passed in)."""
         self._db.close()
