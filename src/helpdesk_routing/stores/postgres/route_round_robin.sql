@@ -94,8 +94,11 @@ BEGIN
         v_cand := v_ids[(v_start + v_step) % v_n + 1];
         v_online := NULL;
         v_cap := NULL;
-        SELECT a.online OR p_members IS NULL, (a.agent::jsonb ->> 'capacity')::integer
-            INTO v_online, v_cap FROM agents a WHERE a.id = v_cand;
+        -- FOR SHARE: a presence change of this agent waits for this route to end, and
+        -- one that committed first is seen here (READ COMMITTED re-reads the row), so
+        -- the audit never shows a hand-out to an agent after their Offline record.
+        SELECT a.online, (a.agent::jsonb ->> 'capacity')::integer
+            INTO v_online, v_cap FROM agents a WHERE a.id = v_cand FOR SHARE;
         v_online := coalesce(v_online, false);
         v_cap := coalesce(v_cap, p_capacity);
         IF v_online THEN
