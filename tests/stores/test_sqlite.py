@@ -14,6 +14,8 @@ from helpdesk_routing.model import Agent, Event, Profile, Ticket
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
 from helpdesk_routing.stores import sqlite as sqlite_module
 from helpdesk_routing.stores.sqlite import SqliteCustomerData, SqliteStore
+from helpdesk_routing.stores.sqlite import _schema as _sqlite_schema
+from helpdesk_routing.stores.sqlite import _transaction as _sqlite_tx
 
 T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
 
@@ -101,7 +103,7 @@ def test_a_version_1_file_is_migrated_and_keeps_its_data(db_path: Path) -> None:
     conn = sqlite3.connect(db_path, isolation_level=None)
     conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
     conn.execute("INSERT INTO schema_version (version) VALUES (1)")
-    for statement in sqlite_module._MIGRATIONS[0][1]:
+    for statement in _sqlite_schema.MIGRATIONS[0][1]:
         conn.execute(statement)
     conn.execute(
         "INSERT INTO agents (id, agent) VALUES (?, ?)", ("a1", Agent(id="a1").model_dump_json())
@@ -234,7 +236,7 @@ def _plan(path: Path, sql: str, params: list[object]) -> str:
 def test_ticket_queries_are_index_scans(db_path: Path, query: TicketQuery, index: str) -> None:
     """Views, inboxes and paging read an index, never every ticket."""
     SqliteStore(db_path).close()
-    sql, params = sqlite_module._select_tickets(query)
+    sql, params = _sqlite_tx.select_tickets(query)
     plan = _plan(db_path, sql, params)
     assert index in plan
     assert "SCAN" not in plan.replace("SCAN t USING INDEX tickets_order", "")
