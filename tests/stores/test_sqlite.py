@@ -253,3 +253,15 @@ def test_windowed_event_counts_are_index_range_scans(db_path: Path) -> None:
         ["p1", "Placed Order", 0, 1],
     )
     assert "events_lookup" in plan
+
+
+def test_waiting_for_the_write_lock_keeps_the_busy_timeout_for_other_statements(
+    tmp_path: Path,
+) -> None:
+    """The fair retry loop turns SQLite's busy handler off only around BEGIN IMMEDIATE:
+    inside a unit (and in a read) the busy timeout is the store's again."""
+    with SqliteStore(tmp_path / "b.db", timeout=1.5) as store:
+        with store.transaction() as tx:
+            assert tx._run("PRAGMA busy_timeout").fetchone() == (1500,)
+        with store.read() as tx:
+            assert tx._run("PRAGMA busy_timeout").fetchone() == (1500,)
