@@ -151,6 +151,66 @@ def test_a_version_1_schema_is_migrated_and_keeps_its_data(pg_dsn: str) -> None:
     assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(5,)]
 
 
+# The version-3 route function's signature (its body does not matter here).
+_OLD_ROUTE_FUNCTION = """CREATE FUNCTION helpdesk_route_round_robin(
+    p_pool text, p_members text[], p_capacity integer,
+    p_ticket text, p_created timestamptz, p_status text, p_channel text, p_team text,
+    p_views text[], p_record text, p_allocation text, p_token text,
+    p_audit_given text, p_audit_waiting text,
+    OUT agent text, OUT reason text, OUT stored text)
+LANGUAGE sql AS $$ SELECT NULL::text, 'old'::text, NULL::text $$"""
+
+
+def test_a_version_4_schema_gets_the_facts_function_and_keeps_its_data(pg_dsn: str) -> None:
+    """A schema at version 4 (with the sentence-answering function of version 3, and a
+    ticket and audit record written by it) is migrated to 5: the old function is
+    dropped, the old rows read as before, and routing uses the new function."""
+    import psycopg
+
+    from helpdesk_routing.clock import ManualClock
+    from helpdesk_routing.router import Router
+    from helpdesk_routing.rules import RuleSet
+    from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+
+    old = TicketRecord(ticket=Ticket(id="old", channel="email", created_at=T0), assignee="a1")
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE schema_version (version integer NOT NULL)")
+        conn.execute("INSERT INTO schema_version (version) VALUES (4)")
+        for _version, statements in _schema.MIGRATIONS[:4]:
+            for statement in statements:
+                conn.execute(statement)
+        conn.execute(_OLD_ROUTE_FUNCTION)
+        conn.execute(
+            "INSERT INTO agents (id, agent, online) VALUES (%s, %s, true)",
+            ("a1", Agent(id="a1").model_dump_json()),
+        )
+        conn.execute(
+            "INSERT INTO tickets (id, created, status, channel, assignee, record) "
+            "VALUES ('old', %s, 'open', 'email', 'a1', %s)",
+            (T0, old.model_dump_json()),
+        )
+    with PostgresStore(pg_dsn) as store:
+        with store.transaction() as tx:
+            assert tx.get_ticket("old") == old
+        router = Router(
+            rules=RuleSet(rules=[]),
+            teams=[],
+            store=store,
+            customer_data=InMemoryCustomerData(),
+            clock=ManualClock(T0),
+        )
+        decision = router.route(Ticket(id="new", channel="email", created_at=T0))
+        assert decision.assignee == "a1"
+        assert decision.allocation is not None
+        assert decision.allocation.summary == "a1: first online agent in rotation"
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(5,)]
+    functions = (
+        "SELECT count(*) FROM pg_proc WHERE proname = 'helpdesk_route_round_robin' "
+        "AND pronamespace = current_schema()::regnamespace"
+    )
+    assert _sql(pg_dsn, functions) == [(1,)]
+
+
 def test_stores_opening_at_once_create_the_schema_once(pg_dsn: str) -> None:
     """Several stores opening an empty schema together all succeed (migrations take turns)."""
     errors: list[BaseException] = []
