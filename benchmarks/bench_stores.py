@@ -9,6 +9,9 @@ divided by the time from the first start to the last finish.
 The in-memory store cannot be shared between processes: its rows are N independent
 stores, an upper bound for the Router's own cost.
 
+``max/mean`` is the slowest ``route`` over the mean one: with processes queued on one
+lock (SQLite's file lock, a pool's rotation row), how unfair the waits got.
+
 PostgreSQL is a throw-away server started from the machine's binaries with its
 default durability (``fsync`` and ``synchronous_commit`` on), over TCP on 127.0.0.1.
 SQLite runs with ``synchronous=FULL`` (the store's default).
@@ -126,10 +129,17 @@ def _measure(kind: str, target: str, procs: int, count: int) -> dict[str, float]
     start = min(r[0] for r in results)
     end = max(r[1] for r in results)
     latencies = sorted(x for r in results for x in r[2])
+    mean = statistics.fmean(latencies)
     return {
         "tps": len(latencies) / (end - start),
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        "mean_ms": mean * 1000,
+        "max_ms": latencies[-1] * 1000,
+        # Fairness of the waits for the store's lock (issue 10 #11): how many times the
+        # mean route the slowest one took. A route is mostly its wait when processes
+        # queue on one lock, so this bounds the worst wait against the average one.
+        "max_over_mean": latencies[-1] / mean,
     }
 
 
@@ -181,9 +191,15 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
 
     print(f"routed tickets per second and route latency ({count} tickets per process)")
-    print(f"{'store':<10}{'procs':>6}{'tickets/s':>12}{'p50 ms':>10}{'p99 ms':>10}")
+    print(
+        f"{'store':<10}{'procs':>6}{'tickets/s':>12}{'p50 ms':>10}{'p99 ms':>10}"
+        f"{'max ms':>10}{'max/mean':>10}"
+    )
     for kind, procs, m in rows:
-        print(f"{kind:<10}{procs:>6}{m['tps']:>12.0f}{m['p50_ms']:>10.2f}{m['p99_ms']:>10.2f}")
+        print(
+            f"{kind:<10}{procs:>6}{m['tps']:>12.0f}{m['p50_ms']:>10.2f}{m['p99_ms']:>10.2f}"
+            f"{m['max_ms']:>10.1f}{m['max_over_mean']:>10.1f}"
+        )
     for kind in kinds:
         one, most = numbers.get(f"{kind}_1p_tps"), numbers.get(f"{kind}_{max(procs_list)}p_tps")
         if one and most and max(procs_list) > 1:

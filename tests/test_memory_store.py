@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helpdesk_routing.errors import StoreError, UnknownAgent, UnknownTicket
-from helpdesk_routing.model import Agent, Ticket
-from helpdesk_routing.records import TicketRecord
+from helpdesk_routing.model import Agent, Ticket, TicketStatus
+from helpdesk_routing.records import TicketQuery, TicketRecord
 from helpdesk_routing.stores.memory import InMemoryStore
 
 T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
@@ -60,3 +62,127 @@ def test_the_store_is_usable_after_a_rolled_back_block() -> None:
         failing()
     with store.transaction() as tx:
         assert not tx.is_online("a1")
+
+
+# -- ordered view indexes and atomic units of work (hypothesis) ---------------------
+
+_T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
+_IDS = [f"t{i}" for i in range(8)]
+
+
+@st.composite
+def _records(draw: st.DrawFn) -> TicketRecord:
+    ticket = Ticket(
+        id=draw(st.sampled_from(_IDS)),
+        channel=draw(st.sampled_from(["email", "sms"])),
+        created_at=_T0 + timedelta(minutes=draw(st.integers(0, 3))),
+        status=draw(st.sampled_from(list(TicketStatus))),
+    )
+    return TicketRecord(
+        ticket=ticket,
+        assignee=draw(st.none() | st.sampled_from(["a1", "a2"])),
+        team=draw(st.none() | st.sampled_from(["x", "y"])),
+        views=frozenset(draw(st.sets(st.sampled_from(["u", "v"])))),
+    )
+
+
+_QUERIES = st.builds(
+    TicketQuery,
+    assignee=st.none() | st.sampled_from(["a1", "a2"]),
+    unassigned=st.booleans(),
+    team=st.none() | st.sampled_from(["x", "y"]),
+    no_team=st.booleans(),
+    view=st.none() | st.sampled_from(["u", "v"]),
+    statuses=st.none() | st.frozensets(st.sampled_from(list(TicketStatus))),
+    after=st.none()
+    | st.tuples(st.integers(0, 3).map(lambda m: _T0 + timedelta(minutes=m)), st.sampled_from(_IDS)),
+    limit=st.none() | st.integers(1, 4),
+    newest_first=st.booleans(),
+)
+
+
+def _expected(records: dict[str, TicketRecord], query: TicketQuery) -> list[TicketRecord]:
+    found = sorted(
+        (r for r in records.values() if query.matches(r)),
+        key=lambda r: (r.ticket.created_at, r.id),
+        reverse=query.newest_first,
+    )
+    return found if query.limit is None else found[: query.limit]
+
+
+class _Boom(Exception):
+    pass
+
+
+@given(
+    units=st.lists(
+        st.tuples(st.lists(_records(), max_size=4), st.booleans()), min_size=1, max_size=6
+    ),
+    queries=st.lists(_QUERIES, min_size=1, max_size=8),
+)
+def test_view_indexes_answer_every_query_like_the_reference_after_commits_and_rollbacks(
+    units: list[tuple[list[TicketRecord], bool]], queries: list[TicketQuery]
+) -> None:
+    """After units that add or replace tickets, some failing half-way (undone), every query
+    answers exactly the reference (TicketQuery.matches, sorted in the query's order)."""
+    store = InMemoryStore()
+    model: dict[str, TicketRecord] = {}
+    for writes, fails in units:
+        staged = dict(model)
+        try:
+            with store.transaction() as tx:
+                for r in writes:
+                    if tx.add_ticket(r) is not None:
+                        tx.update_ticket(r)
+                    staged[r.id] = r
+                if fails:
+                    raise _Boom
+        except _Boom:
+            continue
+        model = staged
+    with store.transaction() as tx:
+        for query in queries:
+            assert tx.find_tickets(query) == _expected(model, query), query
+
+
+def test_a_unit_failing_after_every_kind_of_write_leaves_nothing() -> None:
+    """A unit that adds and updates tickets, changes presence, agents, rotation, the audit
+    log and the configuration, then raises, leaves the store exactly as it was."""
+    from helpdesk_routing.configuration import Configuration
+    from helpdesk_routing.records import AuditRecord, RotationState
+
+    store = InMemoryStore(agents=[Agent(id="a1")])
+    first = TicketRecord(ticket=Ticket(id="t0", channel="email", created_at=_T0))
+    with store.transaction() as tx:
+        tx.add_ticket(first)
+
+    def snapshot() -> tuple[object, ...]:
+        with store.transaction() as tx:
+            return (
+                tx.find_tickets(TicketQuery(statuses=None)),
+                tx.find_tickets(TicketQuery(unassigned=True, no_team=True)),
+                tx.agents(),
+                list(tx.online_agents()),
+                tx.open_load("a1"),
+                tx.rotation("global"),
+                tx.audit(),
+                tx.configurations(),
+            )
+
+    before = snapshot()
+
+    def failing_unit() -> None:
+        with store.transaction() as tx:
+            tx.update_ticket(first.model_copy(update={"assignee": "a1", "team": "x"}))
+            ticket = Ticket(id="t1", channel="sms", created_at=_T0)
+            tx.add_ticket(TicketRecord(ticket=ticket, views=frozenset({"u"})))
+            tx.put_agent(Agent(id="a2"))
+            tx.set_online("a1", True, _T0)
+            tx.set_rotation("global", RotationState(last="a1", given=1))
+            tx.append_audit(AuditRecord(at=_T0, actor=None, action="routed", ticket_id="t1"))
+            tx.put_configuration(Configuration(version=1, at=_T0))
+            raise _Boom
+
+    with pytest.raises(_Boom):
+        failing_unit()
+    assert snapshot() == before

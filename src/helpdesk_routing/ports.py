@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from .model import Agent, Event, Profile
 from .records import AuditRecord, RotationState, TicketQuery, TicketRecord
@@ -25,6 +25,7 @@ __all__ = [
     "EventFilter",
     "EventRecorder",
     "EventWhere",
+    "ReadableStore",
     "RoundRobinInStore",
     "RoundRobinRoute",
     "Store",
@@ -248,6 +249,7 @@ stored under the ticket id (then nothing was written), or ``None`` with the agen
 chosen (``None``: the ticket waits) and the allocator's reason."""
 
 
+@runtime_checkable
 class RoundRobinInStore(Protocol):
     """Optional: a transaction that can route a ticket with a round-robin step of its own.
 
@@ -259,7 +261,8 @@ class RoundRobinInStore(Protocol):
     ``Router.route`` uses it, when the allocator is exactly
     :class:`~helpdesk_routing.allocation.RoundRobin` and the ticket may be handed out,
     instead of ``add_ticket``, ``rotation``, ``set_rotation``, ``update_ticket`` and
-    ``append_audit``.
+    ``append_audit``. The protocol is runtime-checkable: ``isinstance(tx,
+    RoundRobinInStore)`` says whether a transaction offers the step.
 
     Contract: ``route_round_robin`` is the unit's only operation. When the unit
     commits it has done what the Router would have: if a ticket with ``record``'s id
@@ -268,8 +271,18 @@ class RoundRobinInStore(Protocol):
     Online agents when ``None``; eligible: Online and below the agent's capacity, else
     ``capacity``), move the rotation, store ``record`` with that assignee and the
     allocation trace, and append ``audit`` with that ``assignee``, ``automatic`` and
-    ``pool``. It returns ``None`` (and does nothing) when it cannot take the step for
-    these arguments; the Router then routes the ticket itself.
+    ``pool``. The reason is rendered in Python from the step's facts
+    (:class:`~helpdesk_routing.allocation.RoundRobinStep`, as ``RoundRobin`` renders
+    it): a store answers facts, never sentences. It returns ``None`` (and does nothing)
+    when it cannot take the step for these arguments; the Router then routes the ticket
+    itself.
+
+    ``configuration_version`` (optional): the configuration version that decided the
+    route. When given and the stored newest version (``configuration_version()``)
+    differs, the unit writes nothing and the answer raises
+    :class:`~helpdesk_routing.errors.StaleConfiguration` ``(expected, stored)``; the
+    check costs no round trip of its own. A ticket id already stored still answers its
+    record (the check is only for a ticket the unit would write).
     """
 
     def route_round_robin(
@@ -280,6 +293,7 @@ class RoundRobinInStore(Protocol):
         capacity: int | None,
         record: TicketRecord,
         audit: AuditRecord,
+        configuration_version: int | None = None,
     ) -> Callable[[], RoundRobinRoute] | None:
         """Queue the route to run at commit; the callable answers once it has."""
         ...
@@ -300,4 +314,27 @@ class Store(Protocol):
 
     def transaction(self) -> AbstractContextManager[Transaction]:
         """Begin a unit of work."""
+        ...
+
+
+@runtime_checkable
+class ReadableStore(Store, Protocol):
+    """Optional: a store with read-only units of work, for views and reports.
+
+    ``read()`` is like ``transaction()`` for a block that only reads: it takes no write
+    lock and no row locks, so reading a view never waits for the units that route, nor
+    makes them wait. Contract: every read in the unit sees one committed state (the
+    whole unit's snapshot: SQLite from its first read, PostgreSQL ``REPEATABLE READ``);
+    a write in it raises :class:`~helpdesk_routing.errors.StoreError` and changes
+    nothing. All three shipped stores offer it (memory: an ordinary transaction).
+    ``isinstance(store, ReadableStore)`` says whether a store does.
+
+    Example::
+
+        with store.read() as tx:
+            page = tx.find_tickets(TicketQuery(unassigned=True, no_team=True, limit=50))
+    """
+
+    def read(self) -> AbstractContextManager[Transaction]:
+        """Begin a read-only unit of work."""
         ...

@@ -90,10 +90,12 @@ class AuditRecord(BaseModel):
 
 
 class TicketQuery(BaseModel):
-    """A filter over stored tickets; results are ordered oldest first by (created_at, id).
+    """A filter over stored tickets; results are ordered oldest first by (created_at, id),
+    or newest first with ``newest_first``.
 
     Every set filter must hold (AND). ``statuses=None`` means any status.
-    ``after`` is a keyset cursor: only tickets strictly after that (created_at, id).
+    ``after`` is a keyset cursor: only tickets strictly after that (created_at, id) in
+    the query's order (so, with ``newest_first``, strictly before it).
     """
 
     model_config = _FROZEN
@@ -107,6 +109,7 @@ class TicketQuery(BaseModel):
     channels: frozenset[str] | None = None
     after: tuple[UtcDatetime, str] | None = None
     limit: int | None = Field(default=None, ge=1)
+    newest_first: bool = False
 
     def matches(self, record: TicketRecord) -> bool:
         """Whether ``record`` passes every filter except ``limit`` (the reference semantics)."""
@@ -125,4 +128,8 @@ class TicketQuery(BaseModel):
             return False
         if self.channels is not None and t.channel not in self.channels:
             return False
-        return self.after is None or (t.created_at, t.id) > self.after
+        if self.after is None:
+            return True
+        if self.newest_first:
+            return (t.created_at, t.id) < self.after
+        return (t.created_at, t.id) > self.after

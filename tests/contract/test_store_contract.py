@@ -141,6 +141,7 @@ def _random_query(rng: random.Random) -> TicketQuery:
             "channels": _maybe(rng, channels),
             "after": _maybe(rng, after),
             "limit": _maybe(rng, rng.randint(1, 5)),
+            "newest_first": rng.random() < 0.4,
         }
     )
 
@@ -151,7 +152,8 @@ def _random_query(rng: random.Random) -> TicketQuery:
 def test_find_tickets_agrees_with_ticketquery_matches(
     store_factory: StoreFactory, request: pytest.FixtureRequest, seed: int
 ) -> None:
-    """find_tickets returns exactly the records TicketQuery.matches accepts, ordered, limited."""
+    """find_tickets returns exactly the records TicketQuery.matches accepts, in the query's
+    order (oldest or newest first), limited."""
     rng = random.Random(seed)
     records = _random_records(rng)
     store = store_factory(request, AGENTS)
@@ -164,29 +166,36 @@ def test_find_tickets_agrees_with_ticketquery_matches(
             expected = sorted(
                 (r for r in records if query.matches(r)),
                 key=lambda r: (r.ticket.created_at, r.id),
+                reverse=query.newest_first,
             )
             if query.limit is not None:
                 expected = expected[: query.limit]
             assert tx.find_tickets(query) == expected, query
 
 
+@pytest.mark.parametrize("newest_first", [False, True])
 @pytest.mark.parametrize("seed", range(6))
 def test_cursor_paging_visits_every_match_once(
-    store_factory: StoreFactory, request: pytest.FixtureRequest, seed: int
+    store_factory: StoreFactory, request: pytest.FixtureRequest, seed: int, newest_first: bool
 ) -> None:
-    """Paging with ``after`` = the last key of the previous page yields the whole result once."""
+    """Paging with ``after`` = the last key of the previous page yields the whole result
+    once, oldest first and newest first."""
     rng = random.Random(seed)
     records = _random_records(rng)
     store = store_factory(request, AGENTS)
     with store.transaction() as tx:
         for r in records:
             tx.add_ticket(r)
-        everything = tx.find_tickets(TicketQuery(statuses=None))
+        everything = tx.find_tickets(TicketQuery(statuses=None, newest_first=newest_first))
+        oldest = tx.find_tickets(TicketQuery(statuses=None))
+        assert everything == (oldest[::-1] if newest_first else oldest)
         for page in (1, 2, 3):
             seen: list[TicketRecord] = []
             after: tuple[datetime, str] | None = None
             while True:
-                chunk = tx.find_tickets(TicketQuery(statuses=None, after=after, limit=page))
+                chunk = tx.find_tickets(
+                    TicketQuery(statuses=None, after=after, limit=page, newest_first=newest_first)
+                )
                 seen.extend(chunk)
                 if len(chunk) < page:
                     break

@@ -21,7 +21,13 @@ from helpdesk_routing.router import Router
 from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.stores import postgres as postgres_module
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
-from helpdesk_routing.stores.postgres import PostgresCustomerData, PostgresStore
+from helpdesk_routing.stores.postgres import (
+    PostgresCustomerData,
+    PostgresStore,
+    _database,
+    _queries,
+    _schema,
+)
 from tests.pg_server import _free_port
 
 T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
@@ -98,8 +104,8 @@ def test_ids_sort_by_code_point_whatever_the_collation(store: PostgresStore) -> 
 def test_a_new_schema_gets_the_current_version(pg_dsn: str) -> None:
     """Opening an empty schema creates the tables and records the newest version."""
     PostgresStore(pg_dsn).close()
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(4,)]
-    assert postgres_module.SCHEMA_VERSION == 4
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(5,)]
+    assert postgres_module.SCHEMA_VERSION == 5
 
 
 def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
@@ -115,7 +121,7 @@ def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
     with pytest.raises(SchemaVersionError) as err:
         PostgresStore(pg_dsn)
     assert str(err.value) == (
-        "database schema version 7 is newer than this helpdesk_routing knows (4); "
+        "database schema version 7 is newer than this helpdesk_routing knows (5); "
         "upgrade the library"
     )
     with pytest.raises(SchemaVersionError):
@@ -132,7 +138,7 @@ def test_a_version_1_schema_is_migrated_and_keeps_its_data(pg_dsn: str) -> None:
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         conn.execute("CREATE TABLE schema_version (version integer NOT NULL)")
         conn.execute("INSERT INTO schema_version (version) VALUES (1)")
-        for statement in postgres_module._MIGRATIONS[0][1]:
+        for statement in _schema.MIGRATIONS[0][1]:
             conn.execute(statement)
         conn.execute(
             "INSERT INTO agents (id, agent) VALUES (%s, %s)",
@@ -142,7 +148,67 @@ def test_a_version_1_schema_is_migrated_and_keeps_its_data(pg_dsn: str) -> None:
         assert data.profile("p1") == Profile(id="p1")
     with PostgresStore(pg_dsn) as store, store.transaction() as tx:
         assert tx.agents() == [Agent(id="a1")]
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(4,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(5,)]
+
+
+# The version-3 route function's signature (its body does not matter here).
+_OLD_ROUTE_FUNCTION = """CREATE FUNCTION helpdesk_route_round_robin(
+    p_pool text, p_members text[], p_capacity integer,
+    p_ticket text, p_created timestamptz, p_status text, p_channel text, p_team text,
+    p_views text[], p_record text, p_allocation text, p_token text,
+    p_audit_given text, p_audit_waiting text,
+    OUT agent text, OUT reason text, OUT stored text)
+LANGUAGE sql AS $$ SELECT NULL::text, 'old'::text, NULL::text $$"""
+
+
+def test_a_version_4_schema_gets_the_facts_function_and_keeps_its_data(pg_dsn: str) -> None:
+    """A schema at version 4 (with the sentence-answering function of version 3, and a
+    ticket and audit record written by it) is migrated to 5: the old function is
+    dropped, the old rows read as before, and routing uses the new function."""
+    import psycopg
+
+    from helpdesk_routing.clock import ManualClock
+    from helpdesk_routing.router import Router
+    from helpdesk_routing.rules import RuleSet
+    from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+
+    old = TicketRecord(ticket=Ticket(id="old", channel="email", created_at=T0), assignee="a1")
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE schema_version (version integer NOT NULL)")
+        conn.execute("INSERT INTO schema_version (version) VALUES (4)")
+        for _version, statements in _schema.MIGRATIONS[:4]:
+            for statement in statements:
+                conn.execute(statement)
+        conn.execute(_OLD_ROUTE_FUNCTION)
+        conn.execute(
+            "INSERT INTO agents (id, agent, online) VALUES (%s, %s, true)",
+            ("a1", Agent(id="a1").model_dump_json()),
+        )
+        conn.execute(
+            "INSERT INTO tickets (id, created, status, channel, assignee, record) "
+            "VALUES ('old', %s, 'open', 'email', 'a1', %s)",
+            (T0, old.model_dump_json()),
+        )
+    with PostgresStore(pg_dsn) as store:
+        with store.transaction() as tx:
+            assert tx.get_ticket("old") == old
+        router = Router(
+            rules=RuleSet(rules=[]),
+            teams=[],
+            store=store,
+            customer_data=InMemoryCustomerData(),
+            clock=ManualClock(T0),
+        )
+        decision = router.route(Ticket(id="new", channel="email", created_at=T0))
+        assert decision.assignee == "a1"
+        assert decision.allocation is not None
+        assert decision.allocation.summary == "a1: first online agent in rotation"
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(5,)]
+    functions = (
+        "SELECT count(*) FROM pg_proc WHERE proname = 'helpdesk_route_round_robin' "
+        "AND pronamespace = current_schema()::regnamespace"
+    )
+    assert _sql(pg_dsn, functions) == [(1,)]
 
 
 def test_stores_opening_at_once_create_the_schema_once(pg_dsn: str) -> None:
@@ -163,7 +229,7 @@ def test_stores_opening_at_once_create_the_schema_once(pg_dsn: str) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(4,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(5,)]
 
 
 def test_an_unreachable_server_is_a_clear_error_after_bounded_attempts() -> None:
@@ -402,7 +468,7 @@ def test_ticket_queries_can_be_answered_from_an_index(pg_dsn: str, query: Ticket
     import psycopg
 
     PostgresStore(pg_dsn).close()
-    sql, params = postgres_module._select_tickets(query)
+    sql, params = _queries.select_tickets(query)
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         conn.execute("SET enable_seqscan = off")
         plan = " | ".join(str(r[0]) for r in conn.execute("EXPLAIN " + sql, params))
@@ -416,7 +482,7 @@ def test_a_role_that_may_not_flush_holds_its_locks_through_the_flush(
     """Without EXECUTE on the flush function, the store falls back to plain commits."""
     with PostgresStore(pg_dsn) as store:
         assert store._db.early_release is True
-    monkeypatch.setattr(postgres_module, "_CAN_FLUSH", "SELECT false")
+    monkeypatch.setattr(_database, "CAN_FLUSH", "SELECT false")
     with PostgresStore(pg_dsn) as store:
         assert store._db.early_release is False
         with store.transaction() as tx:

@@ -24,10 +24,11 @@ from hypothesis import strategies as st
 from helpdesk_routing.allocation import LeastLoaded, RoundRobin
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.conditions import ticket as ticket_field
+from helpdesk_routing.configuration import Configuration
 from helpdesk_routing.decision import RoutingDecision
-from helpdesk_routing.errors import ConflictError, StoreError
+from helpdesk_routing.errors import ConflictError, StaleConfiguration, StoreError
 from helpdesk_routing.model import Agent, Team, Ticket
-from helpdesk_routing.ports import Store
+from helpdesk_routing.ports import RoundRobinInStore, RoundRobinRoute, Store
 from helpdesk_routing.records import AuditRecord, RotationState, TicketRecord
 from helpdesk_routing.router import Router
 from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
@@ -227,7 +228,8 @@ def test_other_allocators_take_the_python_path(
 def test_the_stored_ticket_is_the_json_the_client_wrote(
     pg_store: PostgresStore, pg_dsn: str
 ) -> None:
-    """The record text is kept byte for byte but for the assignee and the trace."""
+    """The record text is the client's byte for byte; the assignee and the step's facts
+    are columns (no sentence in SQL), and reading the row puts them together."""
     import psycopg
 
     s = Scenario((Agent(id="a1"),), frozenset({"a1"}), {}, None, None, None, 0)
@@ -235,10 +237,29 @@ def test_the_stored_ticket_is_the_json_the_client_wrote(
     ticket = Ticket(id="j1", channel="email", created_at=T0, fields=FIELDS)
     decision = _router(pg_store, s).route(ticket)
     with psycopg.connect(pg_dsn) as conn:
-        row = conn.execute("SELECT record FROM tickets WHERE id = 'j1'").fetchone()
+        row = conn.execute(
+            "SELECT record, assignee, allocation FROM tickets WHERE id = 'j1'"
+        ).fetchone()
+        audit_row = conn.execute("SELECT assignee FROM audit WHERE ticket_id = 'j1'").fetchone()
     assert row is not None
+    assert audit_row == ("a1",)
     assert ticket.model_dump_json() in row[0]  # byte for byte ("z":1e+16, key order)
-    stored = TicketRecord.model_validate_json(row[0])
+    bare = TicketRecord.model_validate_json(row[0])
+    assert bare.assignee is None
+    assert bare.decision is not None
+    assert bare.decision.allocation is None
+    assert row[1] == "a1"
+    assert row[2] == {
+        "pool": "global",
+        "agent": "a1",
+        "last": None,
+        "shown": [],
+        "passed": 0,
+        "all_offline": True,
+    }
+    with pg_store.transaction() as tx:
+        stored = tx.get_ticket("j1")
+    assert stored is not None
     assert stored.ticket.fields == FIELDS
     assert list(stored.ticket.fields) == ["z", "a", "n"]
     assert isinstance(stored.ticket.fields["z"], float)
@@ -398,3 +419,64 @@ def test_a_rotation_locked_too_long_is_a_conflict_and_nothing_is_kept(pg_dsn: st
             assert tx.rotation("global").given == 4
         retried = _router(store, s).route(Ticket(id="k1", channel="email", created_at=T0))
         assert retried.assignee == "a1"
+
+
+def test_the_transaction_names_its_capability_with_the_protocol(pg_store: PostgresStore) -> None:
+    """``isinstance(tx, RoundRobinInStore)`` holds for PostgreSQL, not for the memory store."""
+    with pg_store.transaction() as tx:
+        assert isinstance(tx, RoundRobinInStore)
+    with InMemoryStore().transaction() as memory_tx:
+        assert not isinstance(memory_tx, RoundRobinInStore)
+
+
+def _route_with_version(store: PostgresStore, ticket_id: str, version: int) -> RoundRobinRoute:
+    record = _routed(ticket_id)
+    audit = AuditRecord(at=T0, actor=None, action="routed", ticket_id=ticket_id)
+    with store.transaction() as tx:
+        answer = tx.route_round_robin(
+            pool="global",
+            members=None,
+            capacity=None,
+            record=record,
+            audit=audit,
+            configuration_version=version,
+        )
+        assert answer is not None
+    return answer()
+
+
+def test_a_stale_configuration_version_writes_nothing_and_the_answer_raises(
+    pg_store: PostgresStore,
+) -> None:
+    """Decided under version 1 while version 2 is stored: StaleConfiguration(1, 2), and
+    no ticket, audit record or rotation step exists; the current version routes."""
+    s = Scenario((Agent(id="a1"),), frozenset({"a1"}), {}, None, None, None, 0)
+    _fill(pg_store, s)
+    with pg_store.transaction() as tx:
+        tx.put_configuration(Configuration(version=1, at=T0))
+        tx.put_configuration(Configuration(version=2, at=T0))
+    with pytest.raises(StaleConfiguration) as err:
+        _route_with_version(pg_store, "v1", 1)
+    assert (err.value.expected, err.value.stored) == (1, 2)
+    assert str(err.value) == "configuration version 1 is stale: version 2 is stored"
+    with pg_store.transaction() as tx:
+        assert tx.get_ticket("v1") is None
+        assert tx.audit("v1") == []
+        assert tx.rotation("global").given == 0
+    stored, agent, reason = _route_with_version(pg_store, "v1", 2)
+    assert (stored, agent, reason) == (None, "a1", "a1: first online agent in rotation")
+
+
+def test_a_stored_ticket_answers_its_record_whatever_the_version(
+    pg_store: PostgresStore,
+) -> None:
+    """Routing a stored id again answers the stored record even under a stale version."""
+    s = Scenario((Agent(id="a1"),), frozenset({"a1"}), {}, None, None, None, 0)
+    _fill(pg_store, s)
+    _route_with_version(pg_store, "v2", 0)
+    with pg_store.transaction() as tx:
+        tx.put_configuration(Configuration(version=1, at=T0))
+    stored, agent, reason = _route_with_version(pg_store, "v2", 0)
+    assert stored is not None
+    assert stored.assignee == "a1"
+    assert (agent, reason) == (None, None)

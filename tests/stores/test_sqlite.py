@@ -14,6 +14,8 @@ from helpdesk_routing.model import Agent, Event, Profile, Ticket
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
 from helpdesk_routing.stores import sqlite as sqlite_module
 from helpdesk_routing.stores.sqlite import SqliteCustomerData, SqliteStore
+from helpdesk_routing.stores.sqlite import _schema as _sqlite_schema
+from helpdesk_routing.stores.sqlite import _transaction as _sqlite_tx
 
 T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
 
@@ -74,7 +76,7 @@ def test_the_file_is_in_wal_mode(db_path: Path) -> None:
 def test_a_new_file_gets_the_current_schema_version(db_path: Path) -> None:
     """Opening a new file creates every table and records the newest schema version."""
     SqliteStore(db_path).close()
-    assert _version(db_path) == sqlite_module.SCHEMA_VERSION == 3
+    assert _version(db_path) == sqlite_module.SCHEMA_VERSION == 4
 
 
 def test_a_newer_schema_is_refused_and_the_file_is_untouched(db_path: Path) -> None:
@@ -88,7 +90,7 @@ def test_a_newer_schema_is_refused_and_the_file_is_untouched(db_path: Path) -> N
     with pytest.raises(SchemaVersionError) as err:
         SqliteStore(db_path)
     assert str(err.value) == (
-        "database schema version 7 is newer than this helpdesk_routing knows (3); "
+        "database schema version 7 is newer than this helpdesk_routing knows (4); "
         "upgrade the library"
     )
     with pytest.raises(SchemaVersionError):
@@ -101,7 +103,7 @@ def test_a_version_1_file_is_migrated_and_keeps_its_data(db_path: Path) -> None:
     conn = sqlite3.connect(db_path, isolation_level=None)
     conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
     conn.execute("INSERT INTO schema_version (version) VALUES (1)")
-    for statement in sqlite_module._MIGRATIONS[0][1]:
+    for statement in _sqlite_schema.MIGRATIONS[0][1]:
         conn.execute(statement)
     conn.execute(
         "INSERT INTO agents (id, agent) VALUES (?, ?)", ("a1", Agent(id="a1").model_dump_json())
@@ -111,7 +113,7 @@ def test_a_version_1_file_is_migrated_and_keeps_its_data(db_path: Path) -> None:
         assert data.profile("p1") == Profile(id="p1")
     with SqliteStore(db_path) as store, store.transaction() as tx:
         assert tx.agents() == [Agent(id="a1")]
-    assert _version(db_path) == 3
+    assert _version(db_path) == sqlite_module.SCHEMA_VERSION == 4
 
 
 def test_store_and_customer_data_can_share_one_file(db_path: Path) -> None:
@@ -234,7 +236,7 @@ def _plan(path: Path, sql: str, params: list[object]) -> str:
 def test_ticket_queries_are_index_scans(db_path: Path, query: TicketQuery, index: str) -> None:
     """Views, inboxes and paging read an index, never every ticket."""
     SqliteStore(db_path).close()
-    sql, params = sqlite_module._select_tickets(query)
+    sql, params = _sqlite_tx.select_tickets(query)
     plan = _plan(db_path, sql, params)
     assert index in plan
     assert "SCAN" not in plan.replace("SCAN t USING INDEX tickets_order", "")
@@ -251,3 +253,15 @@ def test_windowed_event_counts_are_index_range_scans(db_path: Path) -> None:
         ["p1", "Placed Order", 0, 1],
     )
     assert "events_lookup" in plan
+
+
+def test_waiting_for_the_write_lock_keeps_the_busy_timeout_for_other_statements(
+    tmp_path: Path,
+) -> None:
+    """The fair retry loop turns SQLite's busy handler off only around BEGIN IMMEDIATE:
+    inside a unit (and in a read) the busy timeout is the store's again."""
+    with SqliteStore(tmp_path / "b.db", timeout=1.5) as store:
+        with store.transaction() as tx:
+            assert tx._run("PRAGMA busy_timeout").fetchone() == (1500,)
+        with store.read() as tx:
+            assert tx._run("PRAGMA busy_timeout").fetchone() == (1500,)

@@ -9,5 +9,14 @@ from __future__ import annotations
 from .base import Allocation, Allocator, Pool
 from .least_loaded import LeastLoaded
 from .round_robin import RoundRobin
+from .steps import PassedOver, RoundRobinStep
 
-__all__ = ["Allocation", "Allocator", "LeastLoaded", "Pool", "RoundRobin"]
+__all__ = [
+    "Allocation",
+    "Allocator",
+    "LeastLoaded",
+    "PassedOver",
+    "Pool",
+    "RoundRobin",
+    "RoundRobinStep",
+]

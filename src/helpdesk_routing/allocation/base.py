@@ -15,6 +15,8 @@ from typing import Protocol
 from helpdesk_routing.model import Ticket
 from helpdesk_routing.records import RotationState
 
+from .steps import PassedOver
+
 __all__ = ["Allocation", "Allocator", "Pool"]
 
 
@@ -72,11 +74,17 @@ class Pool:
         """Whether the agent may get a ticket now: Online and with room."""
         return self.online(agent_id) and self.has_room(agent_id)
 
+    def passed_over(self, agent_id: str) -> PassedOver:
+        """The facts of why an agent was passed over: Offline, or its load and capacity."""
+        if not self.online(agent_id):
+            return PassedOver(agent_id, online=False)
+        return PassedOver(
+            agent_id, online=True, load=self.load(agent_id), capacity=self.capacity(agent_id)
+        )
+
     def why_not(self, agent_id: str) -> str:
         """Why an agent was passed over: ``"a3 offline"`` or ``"a3 full (2/2 open)"``."""
-        if not self.online(agent_id):
-            return f"{agent_id} offline"
-        return f"{agent_id} full ({self.load(agent_id)}/{self.capacity(agent_id)} open)"
+        return self.passed_over(agent_id).text()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,12 +110,3 @@ class Allocator(Protocol):
     def allocate(self, ticket: Ticket, pool: Pool, state: RotationState) -> Allocation:
         """Choose an agent from ``pool`` for ``ticket`` and return the new rotation state."""
         ...
-
-
-def skipped_note(passed: Sequence[str], pool: Pool) -> str:
-    """``"; a3 offline, a4 full (2/2 open)"`` for the agents passed over, at most five named."""
-    if not passed:
-        return ""
-    shown = ", ".join(pool.why_not(a) for a in passed[:5])
-    more = f" and {len(passed) - 5} more passed over" if len(passed) > 5 else ""
-    return f"; {shown}{more}"

@@ -8,6 +8,7 @@ from helpdesk_routing.model import Ticket
 from helpdesk_routing.records import RotationState
 
 from .base import Allocation, Pool
+from .steps import nobody_reason
 
 __all__ = ["LeastLoaded"]
 
@@ -31,7 +32,7 @@ class LeastLoaded:
         ids = pool.ids
         n = len(ids)
         if n == 0:
-            return Allocation(None, state, "nobody eligible is online; the ticket waits")
+            return Allocation(None, state, nobody_reason(all_offline=True))
         start = 0 if state.last is None else bisect_right(ids, state.last)
         best: str | None = None
         best_load = 0
@@ -43,9 +44,8 @@ class LeastLoaded:
             if best is None or load < best_load:
                 best, best_load = agent, load
         if best is None:
-            if all(not pool.online(a) for a in ids):
-                return Allocation(None, state, "nobody eligible is online; the ticket waits")
-            return Allocation(None, state, "every eligible agent is at capacity; the ticket waits")
+            offline = all(not pool.online(a) for a in ids)
+            return Allocation(None, state, nobody_reason(all_offline=offline))
         after = "" if state.last is None else f" after {state.last}"
         new = RotationState(last=best, given=state.given + 1, extra=state.extra)
         return Allocation(

@@ -7,7 +7,8 @@ from bisect import bisect_right
 from helpdesk_routing.model import Ticket
 from helpdesk_routing.records import RotationState
 
-from .base import Allocation, Pool, skipped_note
+from .base import Allocation, Pool
+from .steps import SHOWN, RoundRobinStep
 
 __all__ = ["RoundRobin"]
 
@@ -31,26 +32,33 @@ class RoundRobin:
 
     def allocate(self, ticket: Ticket, pool: Pool, state: RotationState) -> Allocation:
         """Choose the next eligible agent after ``state.last`` in the pool's order."""
+        step = self.step(pool, state)
+        if step.agent is None:
+            return Allocation(None, state, step.reason())
+        new = RotationState(last=step.agent, given=state.given + 1, extra=state.extra)
+        return Allocation(step.agent, new, step.reason())
+
+    @staticmethod
+    def step(pool: Pool, state: RotationState) -> RoundRobinStep:
+        """The facts of the step :meth:`allocate` takes (its reason is rendered from them)."""
         ids = pool.ids
         n = len(ids)
-        if n == 0:
-            return Allocation(None, state, "nobody eligible is online; the ticket waits")
-        start = 0 if state.last is None else bisect_right(ids, state.last)
+        start = 0 if state.last is None or n == 0 else bisect_right(ids, state.last)
         passed: list[str] = []
-        for step in range(n):
-            agent = ids[(start + step) % n]
+        all_offline = True
+        for i in range(n):
+            agent = ids[(start + i) % n]
             if pool.eligible(agent):
-                if state.last is None:
-                    why = f"{agent}: first online agent in rotation"
-                else:
-                    why = f"{agent}: next online agent after {state.last} in rotation"
-                new = RotationState(last=agent, given=state.given + 1, extra=state.extra)
-                return Allocation(agent, new, why + skipped_note(passed, pool))
+                return _step(agent, state.last, passed, all_offline, pool)
+            all_offline = all_offline and not pool.online(agent)
             passed.append(agent)
-        return Allocation(None, state, _nobody(passed, pool))
+        return _step(None, state.last, passed, all_offline, pool)
 
 
-def _nobody(passed: list[str], pool: Pool) -> str:
-    if all(not pool.online(a) for a in passed):
-        return "nobody eligible is online; the ticket waits" + skipped_note(passed, pool)
-    return "every eligible agent is at capacity; the ticket waits" + skipped_note(passed, pool)
+def _step(
+    agent: str | None, last: str | None, passed: list[str], all_offline: bool, pool: Pool
+) -> RoundRobinStep:
+    shown = tuple(pool.passed_over(a) for a in passed[:SHOWN])
+    return RoundRobinStep(
+        agent=agent, last=last, shown=shown, passed=len(passed), all_offline=all_offline
+    )

@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Literal, Protocol, Self
 
 from helpdesk_routing.errors import SchemaVersionError
 from helpdesk_routing.model import Agent
@@ -88,6 +88,8 @@ class Dialect:
     """An aware datetime as the value of a timestamp column."""
     from_db: Callable[[Any], datetime]
     """A timestamp column's value as an aware datetime."""
+    family: Literal["sqlite", "postgres"] = "sqlite"
+    """Which database: how JSON properties are read in pushed-down event filters."""
 
 
 class Closing:

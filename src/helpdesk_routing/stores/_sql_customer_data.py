@@ -15,9 +15,12 @@ import pydantic_core
 
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.model import Event, Profile
+from helpdesk_routing.ports import EventWhere
+from helpdesk_routing.stores._event_where import push_down
 from helpdesk_routing.stores._sql import Connection, Dialect, Reader
 
 __all__ = [
+    "INSERT_EVENT",
     "count_events",
     "event_rows",
     "fill",
@@ -110,14 +113,25 @@ def select_segment_members(read: Reader, d: Dialect, segment: str) -> list[str]:
     return [row[0] for row in rows]
 
 
-def event_rows(d: Dialect, events: Iterable[Event]) -> list[tuple[str, str, Any, str]]:
-    """The ``events`` rows ``(profile_id, metric, ts, properties)`` to insert."""
-    return [(e.profile_id, e.metric, d.to_db(e.timestamp), properties_json(e)) for e in events]
+INSERT_EVENT = (
+    "INSERT INTO events (profile_id, metric, ts, properties, unique_id) "
+    "VALUES ({p}, {p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING"
+)
+"""The insert of one event row (``format(p=dialect.param)``): an event whose
+``unique_id`` is stored already is not inserted (the ``EventRecorder`` rule)."""
+
+
+def event_rows(d: Dialect, events: Iterable[Event]) -> list[tuple[str, str, Any, str, str | None]]:
+    """The ``events`` rows ``(profile_id, metric, ts, properties, unique_id)`` to insert."""
+    return [
+        (e.profile_id, e.metric, d.to_db(e.timestamp), properties_json(e), e.unique_id)
+        for e in events
+    ]
 
 
 def select_events(read: Reader, d: Dialect, profile_id: str, metric: str | None) -> list[Event]:
     """The profile's events (of one metric, or all), oldest first (ties in arrival order)."""
-    sql = f"SELECT metric, ts, properties FROM events WHERE profile_id = {d.param}"
+    sql = f"SELECT metric, ts, properties, unique_id FROM events WHERE profile_id = {d.param}"
     params: list[Any] = [profile_id]
     if metric is not None:
         sql += f" AND metric = {d.param}"
@@ -130,8 +144,9 @@ def select_events(read: Reader, d: Dialect, profile_id: str, metric: str | None)
             metric=m,
             timestamp=d.from_db(ts),
             properties=json.loads(props),
+            unique_id=unique_id,
         )
-        for m, ts, props in rows
+        for m, ts, props, unique_id in rows
     ]
 
 
@@ -143,8 +158,17 @@ def count_events(
     start: datetime | None,
     end: datetime | None,
     where: Callable[[Mapping[str, Any]], bool] | None,
+    limit: int | None = None,
 ) -> int:
-    """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``."""
+    """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``,
+    stopping at ``limit`` (the answer is then ``min(count, limit)``).
+
+    The window is an index range scan. With ``limit`` the database stops there too (a
+    count over a ``LIMIT``ed subquery). A ``where`` that is an ``EventWhere`` has the
+    clauses it can state exactly pushed into the query (``_event_where``); any other
+    filter, or a clause that cannot be pushed, runs in Python on the rows the query
+    lets through, which stop being read once ``limit`` of them passed.
+    """
     bounds = f"profile_id = {d.param} AND metric = {d.param}"
     params: list[Any] = [profile_id, metric]
     if start is not None:
@@ -153,9 +177,30 @@ def count_events(
     if end is not None:
         bounds += f" AND ts < {d.param}"
         params.append(d.to_db(require_aware(end, "end")))
+    source = "events"
+    rest = where is not None
+    if isinstance(where, EventWhere):
+        pushed, rest = push_down(d.family, where.clauses)
+        if pushed:
+            bounds += "".join(f" AND {p}" for p in pushed)
+            if d.family == "postgres":
+                source = "events, LATERAL (SELECT properties::jsonb AS p) j0"
+    if not rest:
+        inner = f"SELECT 1 FROM {source} WHERE {bounds}"
+        if limit is not None:
+            inner += f" LIMIT {d.param}"
+            params.append(limit)
+        with read() as conn:
+            row = conn.execute(f"SELECT count(*) FROM ({inner}) counted", params).fetchone()
+        return int(row[0])
+    assert where is not None
+    found = 0
     with read() as conn:
-        if where is None:
-            row = conn.execute(f"SELECT count(*) FROM events WHERE {bounds}", params).fetchone()
-            return int(row[0])
-        rows = conn.execute(f"SELECT properties FROM events WHERE {bounds}", params).fetchall()
-    return sum(1 for (text,) in rows if where(json.loads(text)))
+        cursor = conn.execute(f"SELECT properties FROM {source} WHERE {bounds}", params)
+        while found != limit:
+            row = cursor.fetchone()
+            if row is None:
+                break
+            if where(json.loads(row[0])):
+                found += 1
+    return found

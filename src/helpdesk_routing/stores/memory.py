@@ -7,7 +7,12 @@ block that raises leaves the store exactly as it was.
 
 The store keeps, incrementally, what the Router asks for on every ticket: the sorted
 list of Online agent ids and each agent's open load, so finding the next Online agent
-costs the same with 10,000 agents as with 10.
+costs the same with 10,000 agents as with 10. Views read ordered indexes: the keys
+``(created_at, id)`` of every ticket, and of the tickets per assignee, per team, per
+saved view, with no assignee, and waiting with neither assignee nor team, each a
+sorted list. A page bisects to its cursor in the smallest index that can hold its
+tickets and walks it in order until the page is full: O(page + log n) plus the
+tickets of that index the query's other filters skip (closed ones, say), never a sort.
 """
 
 from __future__ import annotations
@@ -56,12 +61,14 @@ class InMemoryStore:
         self._owner: int | None = None
         self._tickets: dict[str, TicketRecord] = {}
         self._order: list[_Key] = []  # every ticket's key, sorted
-        # Secondary indexes: the ids of tickets per assignee, per team, per view, and the
-        # ids with no assignee, so a query only looks at the tickets that can match.
-        self._by_assignee: dict[str, set[str]] = {}
-        self._by_team: dict[str, set[str]] = {}
-        self._by_view: dict[str, set[str]] = {}
-        self._no_assignee: set[str] = set()
+        # Ordered secondary indexes (sorted keys): per assignee, per team, per view, with
+        # no assignee, and with neither assignee nor team (the Unassigned view), so a
+        # query walks only tickets that can match, already in order.
+        self._by_assignee: dict[str, list[_Key]] = {}
+        self._by_team: dict[str, list[_Key]] = {}
+        self._by_view: dict[str, list[_Key]] = {}
+        self._no_assignee: list[_Key] = []
+        self._unassigned: list[_Key] = []
         self._load: dict[str, int] = {}
         self._agents: dict[str, Agent] = {}
         self._online: list[str] = []
@@ -98,6 +105,15 @@ class InMemoryStore:
                 tx._closed = True
                 self._owner = None
 
+    @contextmanager
+    def read(self) -> Iterator[InMemoryTransaction]:
+        """Begin a read-only unit of work (``ports.ReadableStore``): like a transaction
+        (units hold the store's lock only while they run), but a write in it raises
+        :class:`~helpdesk_routing.errors.StoreError`."""
+        with self.transaction() as tx:
+            tx._read_only = True
+            yield tx
+
 
 class InMemoryTransaction:
     """One unit of work on an :class:`InMemoryStore` (the ``Transaction`` port).
@@ -109,11 +125,18 @@ class InMemoryTransaction:
         self._s = store
         self._undo: list[Callable[[], None]] = []
         self._closed = False
+        self._read_only = False
 
     def _check(self) -> InMemoryStore:
         if self._closed:
             raise StoreError("the transaction has ended")
         return self._s
+
+    def _write(self) -> InMemoryStore:
+        s = self._check()
+        if self._read_only:
+            raise StoreError("a read-only unit of work cannot write")
+        return s
 
     def _rollback(self) -> None:
         while self._undo:
@@ -125,7 +148,7 @@ class InMemoryTransaction:
 
     def add_ticket(self, record: TicketRecord) -> TicketRecord | None:
         """Insert a new ticket; returns the stored record instead when the id exists."""
-        s = self._check()
+        s = self._write()
         existing = s._tickets.get(record.id)
         if existing is not None:
             return existing
@@ -144,7 +167,7 @@ class InMemoryTransaction:
 
     def update_ticket(self, record: TicketRecord) -> None:
         """Replace the stored record with the same id; ``UnknownTicket`` when none is stored."""
-        s = self._check()
+        s = self._write()
         old = s._tickets.get(record.id)
         if old is None:
             raise UnknownTicket(record.id)
@@ -162,53 +185,65 @@ class InMemoryTransaction:
 
     def _index(self, record: TicketRecord, sign: int) -> None:
         s = self._s
-        tid = record.id
+        key = _key(record)
 
-        def put(index: dict[str, set[str]], key: str) -> None:
+        def put(keys: list[_Key]) -> None:
             if sign > 0:
-                index.setdefault(key, set()).add(tid)
+                insort(keys, key)
             else:
-                ids = index[key]
-                ids.discard(tid)
-                if not ids:
-                    del index[key]
+                del keys[bisect_left(keys, key)]
+
+        def put_in(index: dict[str, list[_Key]], name: str) -> None:
+            if sign > 0:
+                insort(index.setdefault(name, []), key)
+            else:
+                keys = index[name]
+                del keys[bisect_left(keys, key)]
+                if not keys:
+                    del index[name]
 
         if record.assignee is None:
-            if sign > 0:
-                s._no_assignee.add(tid)
-            else:
-                s._no_assignee.discard(tid)
+            put(s._no_assignee)
+            if record.team is None:
+                put(s._unassigned)
         else:
-            put(s._by_assignee, record.assignee)
+            put_in(s._by_assignee, record.assignee)
             if _counts_load(record):
                 s._load[record.assignee] = s._load.get(record.assignee, 0) + sign
         if record.team is not None:
-            put(s._by_team, record.team)
+            put_in(s._by_team, record.team)
         for view in record.views:
-            put(s._by_view, view)
+            put_in(s._by_view, view)
 
     def find_tickets(self, query: TicketQuery) -> list[TicketRecord]:
-        """The records matching ``query``, oldest first by (created_at, id), at most ``limit``."""
+        """The records matching ``query`` in its order (oldest first by (created_at, id),
+        or newest first), at most ``limit``: a walk of the smallest ordered index that
+        can hold them, from the cursor on."""
         s = self._check()
-        candidates: set[str] | None = None
+        keys = s._order
+        choices: list[list[_Key]] = []
         if query.assignee is not None:
-            candidates = s._by_assignee.get(query.assignee, set())
-        for index, key in ((s._by_team, query.team), (s._by_view, query.view)):
-            if key is not None:
-                ids = index.get(key, set())
-                if candidates is None or len(ids) < len(candidates):
-                    candidates = ids
-        if query.unassigned and (candidates is None or len(s._no_assignee) < len(candidates)):
-            candidates = s._no_assignee
-        keys: Iterable[_Key]
-        if candidates is None:
-            start = 0 if query.after is None else bisect_left(s._order, query.after)
-            keys = (s._order[i] for i in range(start, len(s._order)))
+            choices.append(s._by_assignee.get(query.assignee, []))
+        if query.team is not None:
+            choices.append(s._by_team.get(query.team, []))
+        if query.view is not None:
+            choices.append(s._by_view.get(query.view, []))
+        if query.unassigned:
+            choices.append(s._unassigned if query.no_team else s._no_assignee)
+        if choices:
+            keys = min(choices, key=len)
+        if query.newest_first:
+            stop = len(keys) if query.after is None else bisect_left(keys, query.after)
+            walk: Iterable[int] = range(stop - 1, -1, -1)
         else:
-            keys = sorted(_key(s._tickets[tid]) for tid in candidates)
+            start = 0
+            if query.after is not None:
+                start = bisect_left(keys, query.after)
+            walk = range(start, len(keys))
         out: list[TicketRecord] = []
-        for _, tid in keys:
-            record = s._tickets[tid]
+        tickets = s._tickets
+        for i in walk:
+            record = tickets[keys[i][1]]
             if query.matches(record):
                 out.append(record)
                 if query.limit is not None and len(out) >= query.limit:
@@ -230,7 +265,7 @@ class InMemoryTransaction:
 
     def put_agent(self, agent: Agent) -> None:
         """Add or replace an agent; presence is kept, a new agent starts Offline."""
-        s = self._check()
+        s = self._write()
         old = s._agents.get(agent.id)
         s._agents[agent.id] = agent
 
@@ -248,7 +283,7 @@ class InMemoryTransaction:
 
     def set_online(self, agent_id: str, online: bool, at: datetime) -> None:
         """Record the agent's presence from ``at`` on; raises ``UnknownAgent`` for an unknown id."""
-        s = self._check()
+        s = self._write()
         at = require_aware(at, "at")
         if agent_id not in s._agents:
             raise UnknownAgent(agent_id)
@@ -285,7 +320,7 @@ class InMemoryTransaction:
 
     def set_rotation(self, pool: str, state: RotationState) -> None:
         """Store the pool's new rotation state."""
-        s = self._check()
+        s = self._write()
         old = s._rotation.get(pool)
         s._rotation[pool] = state
 
@@ -299,7 +334,7 @@ class InMemoryTransaction:
 
     def append_audit(self, record: AuditRecord) -> AuditRecord:
         """Append to the log; returns the record with its ``seq`` (1, 2, 3, ...)."""
-        s = self._check()
+        s = self._write()
         stored = record.model_copy(update={"seq": len(s._audit) + 1})
         s._audit.append(stored)
         tid = stored.ticket_id
@@ -356,7 +391,7 @@ class InMemoryTransaction:
 
     def put_configuration(self, configuration: Configuration) -> None:
         """Append the next version (``ConflictError`` unless it is the stored one + 1)."""
-        stored = self._check()._configurations
+        stored = self._write()._configurations
         if configuration.version != len(stored) + 1:
             raise ConflictError(
                 f"configuration version {configuration.version} cannot follow the stored "

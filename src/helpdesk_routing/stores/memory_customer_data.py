@@ -93,6 +93,11 @@ class InMemoryCustomerData:
                     update={"segments": current.segments - {segment}}
                 )
 
+    def add_events(self, events: Iterable[Event]) -> None:
+        """Record events (in any order of time), as :meth:`add_event` does each."""
+        for event in events:
+            self.record_event(event)
+
     def add_event(self, event: Event) -> None:
         """Record an event; it may be older than events already recorded.
 
@@ -150,15 +155,16 @@ class InMemoryCustomerData:
                 return 0
             if where is None:
                 return high - low if limit is None else min(high - low, limit)
-            window = events[low:high]
-        # The filter runs outside the lock: it is caller code over immutable events.
-        found = 0
-        for event in window:
-            if where(event.properties):
-                found += 1
-                if found == limit:
-                    break
-        return found
+            # The filter (the condition compiler's pure predicate) runs under the lock,
+            # walking the window in place: no copy of it, and with ``limit`` the walk
+            # stops at the limit-th match, so at_least(1) costs O(log n + first match).
+            found = 0
+            for i in range(low, high):
+                if where(events[i].properties):
+                    found += 1
+                    if found == limit:
+                        break
+            return found
 
     def events(self, profile_id: str, metric: str | None = None) -> list[Event]:
         """The profile's events (of one metric, or all), oldest first."""

@@ -1,0 +1,211 @@
+"""Event property filters (``ports.EventWhere`` clauses) stated in SQL, where that is exact.
+
+A clause ``(property, op, value)`` is pushed into the count's query only when its SQL
+means exactly what the Python semantics (``conditions/_values.py``, ``docs/conditions.md``)
+mean: a positive test is false on a missing or ``null`` property and on a value of the
+wrong type (``bool`` is not a number); a list is searched element by element by
+``equals``, ``in``, ``contains``, ``starts_with`` and ``ends_with``; a negative operator
+is the negation of its positive twin. Every SQL predicate here is true or false, never
+``NULL``, so ``NOT`` negates it exactly. What cannot be stated so (date tests,
+``in_last``, values of other shapes) is left to ``EventWhere.test``, run in Python on the
+rows the pushed clauses let through.
+
+The condition's values are written into the SQL as literals (text quoted, numbers by
+their ``repr``), which keeps one query text per filter and no parameter bookkeeping.
+Numbers: SQLite compares JSON integers and reals exactly; PostgreSQL compares the stored
+JSON text as ``numeric`` with the value's shortest ``repr`` (which keeps the order of
+floats). Both agree with Python for the integers the models accept.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+__all__ = ["Family", "push_down"]
+
+Family = Literal["sqlite", "postgres"]
+
+_NEGATIONS = {"not_equals": "equals", "not_contains": "contains", "not_in": "in"}
+_COMPARE = {"greater_than": ">", "greater_or_equal": ">=", "less_than": "<", "less_or_equal": "<="}
+_FALSE = "(1 = 0)"
+_TRUE = "(1 = 1)"
+_AS_TEXT = " #>> '{}'"  # a jsonb string's text
+
+
+def _number(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _text(x: object) -> bool:
+    if not isinstance(x, str) or "\x00" in x:
+        return False
+    try:
+        x.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _scalar(x: object) -> bool:
+    return isinstance(x, bool) or _number(x) or _text(x)
+
+
+def _quote(family: Family, x: str) -> str:
+    if family == "postgres":
+        # An escape string: its meaning does not depend on standard_conforming_strings;
+        # "%" doubled, as psycopg reads the query text for its "%s" placeholders.
+        escaped = x.replace("\\", "\\\\").replace("'", "''").replace("%", "%%")
+        return "E'" + escaped + "'"
+    return "'" + x.replace("'", "''") + "'"
+
+
+def _literal(family: Family, x: Any) -> str:
+    if isinstance(x, str):
+        return _quote(family, x)
+    return repr(int(x)) if isinstance(x, int) else repr(float(x))
+
+
+class _Reads:
+    """How one database reads a property of ``properties`` (SQLite: the JSON text;
+    PostgreSQL: ``p``, that text as ``jsonb``)."""
+
+    def __init__(self, family: Family, key: str) -> None:
+        self.family = family
+        self.key = _quote(family, key if family == "postgres" else '$."' + key + '"')
+
+    def lit(self, x: Any) -> str:
+        return _literal(self.family, x)
+
+    def kind(self) -> str:
+        """The JSON type of the property: NULL when missing."""
+        if self.family == "sqlite":
+            return f"json_type(properties, {self.key})"
+        return f"jsonb_typeof(p -> {self.key})"
+
+    def is_set(self) -> str:
+        return f"coalesce({self.kind()} <> 'null', {_FALSE})"
+
+    def some(self, match: Callable[[str, str], str]) -> str:
+        """Some element (of a list; the value itself when not a list) passes ``match``,
+        a predicate of the element's JSON type and value."""
+        if self.family == "sqlite":
+            test = match("j.type", "j.value")
+            return (
+                f"(coalesce({self.kind()} <> 'object', {_FALSE}) AND EXISTS (SELECT 1 FROM "
+                f"json_each(properties, {self.key}) j WHERE {test}))"
+            )
+        test = match("jsonb_typeof(j.e)", "j.e")
+        items = (
+            f"CASE WHEN jsonb_typeof(p -> {self.key}) = 'array' THEN p -> {self.key} "
+            f"ELSE jsonb_build_array(p -> {self.key}) END"
+        )
+        return f"EXISTS (SELECT 1 FROM jsonb_array_elements({items}) j(e) WHERE {test})"
+
+    def same(self, x: Any) -> Callable[[str, str], str]:
+        """An element matcher: equal to the scalar ``x``, of the same kind."""
+        if self.family == "postgres":
+            # jsonb equality: same kind, numbers by value (5 = 5.0), text exactly.
+            text = _quote("postgres", _json(x))
+            return lambda kind, value: f"{value} = {text}::jsonb"
+        if isinstance(x, bool):
+            name = "'true'" if x else "'false'"
+            return lambda kind, value: f"{kind} = {name}"
+        lit = self.lit(x)
+        kinds = "('text')" if isinstance(x, str) else "('integer', 'real')"
+        return lambda kind, value: f"({kind} IN {kinds} AND {value} = {lit})"
+
+    def text_match(self, test: Callable[[str], str]) -> Callable[[str, str], str]:
+        """An element matcher: a text element passing ``test`` (on its SQL text value)."""
+        if self.family == "postgres":
+            return lambda kind, value: f"({kind} = 'string' AND {test(value + _AS_TEXT)})"
+        return lambda kind, value: f"({kind} = 'text' AND {test(value)})"
+
+    def number(self, op: str, x: Any) -> str:
+        if self.family == "sqlite":
+            value = f"json_extract(properties, {self.key})"
+            kinds = "('integer', 'real')"
+        else:
+            value = f"(p ->> {self.key})::numeric"
+            kinds = "('number')"
+        # CASE: the value is read only when it is a number (a text cast would fail).
+        test = f"{value} {op} {self.lit(x)}"
+        return f"(CASE WHEN {self.kind()} IN {kinds} THEN {test} ELSE {_FALSE} END)"
+
+    def substring(self, value: str, x: str) -> str:
+        fn = "instr" if self.family == "sqlite" else "strpos"
+        return f"{fn}({value}, {self.lit(x)}) > 0"
+
+    def affix(self, value: str, x: str, start: bool) -> str:
+        if not x:
+            return _TRUE
+        n = len(x)
+        if self.family == "sqlite":
+            part = f"substr({value}, 1, {n})" if start else f"substr({value}, {-n})"
+        else:
+            part = f"left({value}, {n})" if start else f"right({value}, {n})"
+        return f"{part} = {self.lit(x)}"
+
+
+def _json(x: Any) -> str:
+    return json.dumps(x, ensure_ascii=False)
+
+
+def _positive(r: _Reads, op: str, x: Any) -> str | None:
+    if op == "is_set":
+        return r.is_set()
+    if op == "equals" and _scalar(x):
+        return r.some(r.same(x))
+    if op == "in" and isinstance(x, list | tuple) and all(_scalar(a) for a in x):
+        if not x:
+            return _FALSE
+        matchers = [r.same(a) for a in x]
+        return r.some(lambda kind, value: "(" + " OR ".join(m(kind, value) for m in matchers) + ")")
+    if op == "contains" and _text(x):
+        # Text: a substring; a list: an element equal to x (not a substring of one).
+        text = "'text'" if r.family == "sqlite" else "'string'"
+        whole = r.some(r.text_match(lambda v: r.substring(v, x)))
+        element = r.some(r.same(x))
+        return (
+            f"((coalesce({r.kind()} = {text}, {_FALSE}) AND {whole}) "
+            f"OR (coalesce({r.kind()} = 'array', {_FALSE}) AND {element}))"
+        )
+    if op in ("starts_with", "ends_with") and _text(x):
+        start = op == "starts_with"
+        return r.some(r.text_match(lambda v: r.affix(v, x, start)))
+    if op in _COMPARE and _number(x):
+        return r.number(_COMPARE[op], x)
+    if (
+        op == "between"
+        and isinstance(x, list | tuple)
+        and len(x) == 2
+        and all(_number(a) for a in x)
+    ):
+        return f"({r.number('>=', x[0])} AND {r.number('<=', x[1])})"
+    return None
+
+
+def push_down(family: Family, clauses: Sequence[tuple[str, str, Any]]) -> tuple[list[str], bool]:
+    """The SQL predicates of the clauses that can be stated exactly, and whether any
+    clause could not (then ``EventWhere.test`` must run on each row the SQL lets through)."""
+    pushed: list[str] = []
+    rest = False
+    for prop, op, x in clauses:
+        op = str(getattr(op, "value", op))
+        if not _text(prop) or (family == "sqlite" and ('"' in prop or "\\" in prop)):
+            rest = True
+            continue
+        reads = _Reads(family, prop)
+        if op == "is_not_set":
+            sql = _positive(reads, "is_set", None)
+            negate = True
+        else:
+            sql = _positive(reads, _NEGATIONS.get(op, op), x)
+            negate = op in _NEGATIONS
+        if sql is None:
+            rest = True
+        else:
+            pushed.append(f"NOT {sql}" if negate else sql)
+    return pushed, rest

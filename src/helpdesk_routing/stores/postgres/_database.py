@@ -1,0 +1,355 @@
+"""The connections of a PostgreSQL adapter: the pool, the schema check, units of work,
+and how psycopg's errors become the library's.
+
+A unit of work is one ``READ COMMITTED`` transaction, BEGIN and COMMIT issued by the
+adapter on an autocommit connection. A connection found dead when a unit starts is
+replaced, up to ``attempts`` times.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from helpdesk_routing.errors import ConflictError, MissingExtra, RoutingError, StoreError
+from helpdesk_routing.stores._sql import NESTED, Dialect, apply_migrations
+
+from . import _schema
+
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg_pool import ConnectionPool
+
+__all__ = [
+    "BEGIN",
+    "CAN_FLUSH",
+    "DIALECT",
+    "FLUSH",
+    "Database",
+    "is_connection_error",
+    "require_extra",
+]
+
+BEGIN = "BEGIN ISOLATION LEVEL READ COMMITTED"
+# A statement whose implicit transaction writes WAL (a transactional logical-decoding
+# message, which consumers ignore unless asked for messages) and so commits with a
+# flush when synchronous_commit is on: it returns once the WAL up to there, and so the
+# unit's own commit before it, is on disk. (A transaction that only took an xid would
+# not be flushed: PostgreSQL skips the flush when nothing else was logged.)
+FLUSH = "SELECT pg_logical_emit_message(true, 'helpdesk_routing', 'flush')"
+CAN_FLUSH = (
+    "SELECT has_function_privilege('pg_logical_emit_message(boolean, text, text)', 'EXECUTE')"
+)
+# The advisory lock that serialises schema migrations: one key per schema.
+_MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(1212696661, hashtext(current_schema()))"
+
+
+def _same(value: datetime) -> datetime:
+    return value
+
+
+# psycopg adapts aware datetimes to and from timestamptz itself.
+DIALECT = Dialect(
+    param="%s",
+    arrival="seq",
+    lock=" FOR UPDATE",
+    to_db=_same,
+    from_db=_same,
+    family="postgres",
+)
+
+
+def require_extra(feature: str) -> None:
+    """Raise ``MissingExtra`` naming ``feature`` when psycopg or psycopg-pool is missing."""
+    try:
+        import psycopg  # noqa: F401
+        import psycopg_pool  # noqa: F401
+    except ImportError as exc:
+        raise MissingExtra(feature, "postgres") from exc
+
+
+def is_connection_error(exc: BaseException, conn: psycopg.Connection[Any] | None) -> bool:
+    """Whether ``exc`` means the connection is gone (it may be retried on a fresh one)."""
+    import psycopg
+
+    if not isinstance(exc, psycopg.OperationalError):
+        return False
+    return conn is None or conn.closed or conn.broken
+
+
+class Database:
+    """The connections of one PostgreSQL adapter: a pool, the schema check, units of work."""
+
+    def __init__(
+        self,
+        feature: str,
+        dsn: str | None,
+        pool: ConnectionPool[Any] | None,
+        *,
+        timeout: float,
+        connect_timeout: float,
+        attempts: int,
+        min_size: int,
+        max_size: int,
+        early_release: bool = True,
+    ) -> None:
+        require_extra(feature)
+        from psycopg_pool import ConnectionPool
+
+        if (dsn is None) == (pool is None):
+            raise TypeError(f"{feature} needs exactly one of a dsn or a pool")
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.attempts = max(1, attempts)
+        self.early_release = early_release
+        self._local = threading.local()
+        self._restore: set[psycopg.Connection[Any]] = set()
+        self._closed = False
+        if dsn is not None:
+            self._migrate_direct(dsn)
+            lock_ms = int(timeout * 1000)
+
+            def configure(conn: psycopg.Connection[Any]) -> None:
+                conn.execute(f"SET lock_timeout = {lock_ms}")
+
+            self.pool: ConnectionPool[Any] = ConnectionPool(
+                dsn,
+                min_size=min_size,
+                max_size=max(min_size, max_size),
+                open=True,
+                kwargs={"autocommit": True},
+                configure=configure,
+                timeout=connect_timeout,
+                name="helpdesk_routing",
+            )
+            self._own_pool = True
+        else:
+            assert pool is not None
+            self.pool = pool
+            self._own_pool = False
+            with pool.connection(timeout=connect_timeout) as conn:
+                self._migrate(conn)
+
+    # -- errors --------------------------------------------------------------------
+
+    def error(
+        self, exc: BaseException, conn: psycopg.Connection[Any] | None
+    ) -> RoutingError | None:
+        """The library error for a psycopg error (``None`` for anything else)."""
+        import psycopg
+        from psycopg import errors as pg
+
+        if isinstance(exc, pg.DeadlockDetected):
+            return ConflictError(f"a concurrent unit of work won a race (deadlock): {exc}")
+        if isinstance(exc, pg.SerializationFailure):
+            return ConflictError(f"a concurrent unit of work won a race: {exc}")
+        if isinstance(exc, pg.LockNotAvailable):
+            return ConflictError(
+                f"a row stayed locked by another unit of work for {self.timeout:g} s: {exc}"
+            )
+        if is_connection_error(exc, conn):
+            return StoreError(
+                f"lost the connection to PostgreSQL during a unit of work; "
+                f"nothing of it was committed: {exc}"
+            )
+        if isinstance(exc, psycopg.Error):
+            return StoreError(f"PostgreSQL error: {exc}")
+        return None
+
+    # -- schema --------------------------------------------------------------------
+
+    def _migrate_direct(self, dsn: str) -> None:
+        import psycopg
+
+        last: Exception | None = None
+        for attempt in range(self.attempts):
+            try:
+                conn = psycopg.connect(
+                    dsn, autocommit=True, connect_timeout=max(1, round(self.connect_timeout))
+                )
+            except psycopg.OperationalError as exc:
+                last = exc
+                if attempt + 1 < self.attempts:
+                    time.sleep(0.2 * 2**attempt)
+                continue
+            with conn:
+                self._migrate(conn)
+            return
+        raise StoreError(
+            f"cannot connect to PostgreSQL after {self.attempts} attempts: {last}"
+        ) from last
+
+    def _migrate(self, conn: psycopg.Connection[Any]) -> None:
+        import psycopg
+
+        autocommit = conn.autocommit
+        try:
+            conn.autocommit = True
+            with conn.transaction():
+                conn.execute(_MIGRATION_LOCK)
+                row = conn.execute(
+                    "SELECT to_regclass(format('%I.schema_version', current_schema()))"
+                ).fetchone()
+                exists = row is not None and row[0] is not None
+                apply_migrations(conn, DIALECT, _schema.MIGRATIONS, exists=exists)
+            if self.early_release:
+                # Releasing locks before the flush needs _FLUSH; a role that may not run
+                # it holds its locks through the flush instead.
+                allowed = conn.execute(CAN_FLUSH).fetchone()
+                self.early_release = bool(allowed and allowed[0])
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot prepare the PostgreSQL schema: {exc}") from exc
+        finally:
+            if not conn.closed:
+                conn.autocommit = autocommit
+
+    # -- units of work -------------------------------------------------------------
+
+    def getconn(self) -> psycopg.Connection[Any]:
+        """A connection from the pool, in autocommit mode (``StoreError`` if none comes)."""
+        import psycopg
+
+        if self._closed:
+            raise StoreError("the store is closed")
+        try:
+            conn: psycopg.Connection[Any] = self.pool.getconn(timeout=self.connect_timeout)
+        except psycopg.Error as exc:
+            raise StoreError(
+                f"cannot get a PostgreSQL connection within {self.connect_timeout:g} s: {exc}"
+            ) from exc
+        if not conn.autocommit:
+            # A pool given by the caller may hand out connections in the default mode;
+            # this adapter issues BEGIN and COMMIT itself.
+            conn.autocommit = True
+            self._restore.add(conn)
+        return conn
+
+    def putconn(self, conn: psycopg.Connection[Any]) -> None:
+        """Give a connection back to the pool (which drops a broken one)."""
+        if conn in self._restore:
+            self._restore.discard(conn)
+            if not conn.closed and not conn.broken:
+                conn.autocommit = False
+        self.pool.putconn(conn)
+
+    def checkout(self) -> psycopg.Connection[Any]:
+        """A connection for one unit of work of this thread (nested units are refused)."""
+        if getattr(self._local, "active", False):
+            raise StoreError(NESTED)
+        conn = self.getconn()
+        self._local.active = True
+        return conn
+
+    def checkin(self, conn: psycopg.Connection[Any] | None) -> None:
+        """Return the unit of work's connection (if it still has one) to the pool."""
+        self._local.active = False
+        if conn is not None:
+            self.putconn(conn)
+
+    def begin(self) -> psycopg.Connection[Any]:
+        """A connection inside a fresh transaction, retrying a few times on dead connections."""
+        import psycopg
+
+        if getattr(self._local, "active", False):
+            raise StoreError(NESTED)
+        last: Exception | None = None
+        for _ in range(self.attempts):
+            conn = self.getconn()
+            try:
+                conn.execute(BEGIN)
+            except psycopg.Error as exc:
+                broken = is_connection_error(exc, conn)
+                self.putconn(conn)  # the pool discards a broken connection
+                if not broken:
+                    mapped = self.error(exc, conn)
+                    assert mapped is not None
+                    raise mapped from exc
+                last = exc
+                continue
+            self._local.active = True
+            return conn
+        raise StoreError(
+            f"cannot begin a unit of work on PostgreSQL after {self.attempts} attempts: {last}"
+        ) from last
+
+    def end(self, conn: psycopg.Connection[Any], *, commit: bool) -> None:
+        """Commit (or roll back) the unit of work on ``conn`` and return the connection."""
+        import psycopg
+        from psycopg.pq import TransactionStatus
+
+        try:
+            if not commit:
+                self.rollback(conn)
+                return
+            if conn.info.transaction_status == TransactionStatus.INERROR:
+                self.rollback(conn)
+                raise StoreError("a statement of the unit of work failed; it was rolled back")
+            try:
+                conn.execute("COMMIT")
+            except psycopg.Error as exc:
+                raise self.commit_error(exc, conn) from exc
+        finally:
+            self._local.active = False
+            self.putconn(conn)
+
+    def commit_error(self, exc: psycopg.Error, conn: psycopg.Connection[Any]) -> RoutingError:
+        """The library error for a failed COMMIT; the unit is rolled back if it can be."""
+        if is_connection_error(exc, conn):
+            return StoreError(
+                "lost the connection to PostgreSQL while committing; the unit of work "
+                f"may or may not have been committed: {exc}"
+            )
+        self.rollback(conn)
+        mapped = self.error(exc, conn)
+        assert mapped is not None
+        return mapped
+
+    @staticmethod
+    def rollback(conn: psycopg.Connection[Any]) -> None:
+        """Roll back what ``conn`` holds open; close it if even that fails."""
+        import psycopg
+
+        if conn.closed or conn.broken:
+            return  # the server rolls back what a lost connection left open
+        try:
+            conn.execute("ROLLBACK")
+        except psycopg.Error:
+            conn.close()  # closing aborts the transaction; the pool drops the connection
+
+    @contextmanager
+    def unit(self) -> Iterator[psycopg.Connection[Any]]:
+        """A plain unit of work for the adapters' own writes (no transaction object)."""
+        conn = self.begin()
+        try:
+            yield conn
+        except BaseException as exc:
+            self.end(conn, commit=False)
+            mapped = self.error(exc, conn)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        self.end(conn, commit=True)
+
+    @contextmanager
+    def read(self) -> Iterator[psycopg.Connection[Any]]:
+        """A connection for single-statement reads (autocommit: no transaction is held)."""
+        conn = self.getconn()
+        try:
+            yield conn
+        except BaseException as exc:
+            mapped = self.error(exc, conn)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        finally:
+            self.putconn(conn)
+
+    def close(self) -> None:
+        """Close the pool, if this adapter opened it."""
+        self._closed = True
+        if self._own_pool:
+            self.pool.close()

@@ -1,0 +1,53 @@
+"""The SQL of ticket queries (views): each one answerable from an index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from helpdesk_routing.records import TicketQuery
+from helpdesk_routing.stores._sql import status_values
+
+__all__ = ["select_tickets"]
+
+
+def select_tickets(query: TicketQuery, *, lock: bool = True) -> tuple[str, list[Any]]:
+    """The ``SELECT`` of the ticket rows that match ``query``, in its order; ``lock``:
+    the rows are locked until the unit of work ends (``FOR UPDATE``)."""
+    where: list[str] = []
+    params: list[Any] = []
+    if query.view is not None:
+        where.append("views @> ARRAY[%s]::text[] AND views <> '{}'")  # the index's predicate
+        params.append(query.view)
+    if query.assignee is not None:
+        where.append("assignee = %s")
+        params.append(query.assignee)
+    if query.unassigned:
+        where.append("assignee IS NULL")
+    if query.team is not None:
+        where.append("team = %s")
+        params.append(query.team)
+    if query.no_team:
+        where.append("team IS NULL")
+    statuses = status_values(query)
+    if statuses is not None and len(statuses) == 1:
+        where.append("status = %s")  # lets the (..., status, created, id) indexes give the order
+        params.append(statuses[0])
+    elif statuses is not None:
+        where.append("status = ANY(%s)")
+        params.append(statuses)
+    if query.channels is not None:
+        where.append("channel = ANY(%s)")
+        params.append(sorted(query.channels))
+    if query.after is not None:
+        where.append(
+            "(created, id) < (%s, %s)" if query.newest_first else "(created, id) > (%s, %s)"
+        )
+        params.extend(query.after)
+    sql = "SELECT record, allocation FROM tickets"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY created DESC, id DESC" if query.newest_first else " ORDER BY created, id"
+    if query.limit is not None:
+        sql += " LIMIT %s"
+        params.append(query.limit)
+    return (sql + " FOR UPDATE" if lock else sql), params

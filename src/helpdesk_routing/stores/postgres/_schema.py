@@ -1,0 +1,110 @@
+"""The PostgreSQL schema: its migrations, and the route function's SQL (a resource file).
+
+Each migration brings the schema to its version; a database keeps its version in
+``schema_version`` and gets only the migrations it lacks. The round-robin route
+function lives in ``route_round_robin.sql`` next to this module (package data, in the
+wheel): it answers facts, and the sentences are rendered in Python
+(``allocation/steps.py``), so a change of wording needs no migration.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from helpdesk_routing.stores._sql import Migration
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "route_function"]
+
+
+@cache
+def route_function() -> str:
+    """The ``CREATE FUNCTION helpdesk_route_round_robin`` statement (see the ``.sql`` file)."""
+    return (
+        resources.files("helpdesk_routing.stores.postgres")
+        .joinpath("route_round_robin.sql")
+        .read_text("utf-8")
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    (
+        1,
+        (
+            # COLLATE "C": ids sort by code point, as Python sorts them, whatever the
+            # database's locale.
+            """CREATE TABLE tickets (
+                id text COLLATE "C" PRIMARY KEY,
+                created timestamptz NOT NULL,
+                status text NOT NULL,
+                channel text NOT NULL,
+                team text COLLATE "C",
+                assignee text COLLATE "C",
+                views text[] NOT NULL DEFAULT '{}',
+                record text NOT NULL)""",
+            "CREATE INDEX tickets_order ON tickets (created, id)",
+            "CREATE INDEX tickets_assignee ON tickets (assignee, status, created, id)",
+            "CREATE INDEX tickets_team ON tickets (team, status, created, id)",
+            "CREATE INDEX tickets_status ON tickets (status, created, id)",
+            # Only tickets with views: an index entry per ticket without one would make
+            # every insert touch the same GIN entry (a hot spot under concurrent routing).
+            "CREATE INDEX tickets_views ON tickets USING gin (views) WHERE views <> '{}'",
+            """CREATE TABLE agents (
+                id text COLLATE "C" PRIMARY KEY,
+                agent text NOT NULL,
+                online boolean NOT NULL DEFAULT false,
+                presence_at timestamptz)""",
+            "CREATE INDEX agents_online ON agents (id) WHERE online",
+            # Room on each page, so the constant updates of a pool's row stay HOT.
+            """CREATE TABLE rotation (pool text COLLATE "C" PRIMARY KEY, state text NOT NULL)
+                WITH (fillfactor = 50)""",
+            "CREATE SEQUENCE audit_seq",
+            """CREATE TABLE audit (
+                seq bigint PRIMARY KEY DEFAULT nextval('audit_seq'),
+                ticket_id text COLLATE "C",
+                record text NOT NULL)""",
+            "CREATE INDEX audit_ticket ON audit (ticket_id, seq)",
+        ),
+    ),
+    (
+        2,
+        (
+            'CREATE TABLE profiles (id text COLLATE "C" PRIMARY KEY, profile text NOT NULL)',
+            """CREATE TABLE profile_segments (
+                segment text COLLATE "C" NOT NULL,
+                profile_id text COLLATE "C" NOT NULL,
+                PRIMARY KEY (segment, profile_id))""",
+            "CREATE INDEX profile_segments_profile ON profile_segments (profile_id)",
+            """CREATE TABLE events (
+                seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                profile_id text COLLATE "C" NOT NULL,
+                metric text COLLATE "C" NOT NULL,
+                ts timestamptz NOT NULL,
+                properties text NOT NULL)""",
+            "CREATE INDEX events_lookup ON events (profile_id, metric, ts)",
+        ),
+    ),
+    # Version 3 created the first route function, which answered English sentences;
+    # version 5 replaces it (a database at 3 or 4 drops it there), so a new schema
+    # skips it.
+    (3, ()),
+    (4, ("CREATE TABLE configurations (version integer PRIMARY KEY, body text NOT NULL)",)),
+    (
+        5,
+        (
+            # The route function answers facts; the ticket's assignee and allocation
+            # facts, and the audit record's assignee, are columns it writes.
+            "ALTER TABLE tickets ADD COLUMN allocation jsonb",
+            'ALTER TABLE audit ADD COLUMN assignee text COLLATE "C"',
+            "DROP FUNCTION IF EXISTS helpdesk_route_round_robin(text, text[], integer, text, "
+            "timestamptz, text, text, text, text[], text, text, text, text, text)",
+            route_function(),
+            # EventRecorder: an event's unique id, recorded once (NULLs are all distinct).
+            'ALTER TABLE events ADD COLUMN unique_id text COLLATE "C"',
+            "CREATE UNIQUE INDEX events_unique_id ON events (unique_id)",
+        ),
+    ),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+"""The newest schema version this library writes to PostgreSQL."""

@@ -1,0 +1,581 @@
+"""One unit of work on a PostgreSQL store: :class:`PostgresTransaction` (the
+``Transaction`` port, and ``RoundRobinInStore``).
+
+Every unit queues other processes on the rows it locks until it ends, the global
+rotation row above all, so a unit makes as few round trips as it can: BEGIN goes
+with its first statement, writes nobody waits for go with the next statement or with
+COMMIT, and COMMIT releases the locks before the WAL flush it then waits for (see
+``PostgresStore``'s ``release_locks_before_flush``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from helpdesk_routing._time import require_aware
+from helpdesk_routing.errors import (
+    ConflictError,
+    RoutingError,
+    StoreError,
+    UnknownAgent,
+    UnknownTicket,
+)
+from helpdesk_routing.model import Agent
+from helpdesk_routing.ports import RoundRobinRoute
+from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
+from helpdesk_routing.stores._sql import ENDED, audit_to_json, ticket_columns
+
+from ._database import BEGIN, DIALECT, FLUSH, Database, is_connection_error
+from ._queries import select_tickets
+from ._route import RouteCall, route_answer, route_call
+from ._rows import audit_from_row, record_from_row
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from helpdesk_routing.configuration import Configuration
+
+__all__ = ["READ_ONLY", "PostgresTransaction"]
+
+_OPEN_STATUSES = ["open", "pending"]
+_NEXT_SEQ: tuple[str, tuple[()]] = ("SELECT nextval('audit_seq')", ())
+_ONLINE = "SELECT id, agent FROM agents WHERE online ORDER BY id"
+_BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+READ_ONLY = "a read-only unit of work cannot write"
+# The agent's load lock, which the route function takes too (see open_load).
+_LOAD_LOCK = "SELECT pg_advisory_xact_lock(1212696663, hashtext(%s))"
+
+
+class PostgresTransaction:
+    """One unit of work on a :class:`PostgresStore` (the ``Transaction`` port).
+
+    Obtained from ``store.transaction()``; unusable after its block ends.
+    """
+
+    def __init__(
+        self, db: Database, conn: psycopg.Connection[Any], *, read_only: bool = False
+    ) -> None:
+        self._db = db
+        # A read-only unit (PostgresStore.read): one REPEATABLE READ snapshot, no row
+        # locks, no audit seq drawn, and every write refused.
+        self._read_only = read_only
+        self._for_update = "" if read_only else " FOR UPDATE"
+        self._conn = conn
+        self._holds = True  # False only between giving back a dead connection and the next
+        self._closed = False
+        self._failure: RoutingError | None = None
+        self._begun = False
+        self._wrote = False
+        # Processes queue on a pool's rotation row from rotation() until COMMIT, so the
+        # unit makes as few round trips as it can while it holds one:
+        # - writes whose result nobody waits for are sent with the next statement that
+        #   must wait anyway, or with COMMIT (``may_wait``: whether one can wait for a
+        #   lock, which makes a drawn audit seq stale, see below);
+        self._pending: list[tuple[str, Sequence[Any]]] = []
+        self._pending_may_wait = False
+        # - tickets this unit inserted or locked exist until it ends (tickets are never
+        #   deleted), so updating them cannot miss and need not be checked at once;
+        self._known: set[str] = set()
+        self._locked_pools: set[str] = set()
+        # - every statement that can wait for a lock also draws an audit seq in the same
+        #   round trip, so the next append_audit needs none of its own. A seq drawn after
+        #   every lock the unit holds sorts after the records of each unit it conflicts
+        #   with that committed before it, and before those of units that wait for it:
+        #   the log in seq order replays in commit order, object by object;
+        self._seqs: list[int] = []
+        # - locking the global pool also reads who is Online (the Router asks next).
+        self._online: list[str] | None = None
+        self._online_agents: dict[str, str] = {}
+        # - a route finished by the round-robin function: sent with COMMIT, answered after.
+        self._last: RouteCall | None = None
+        self._last_row: Sequence[Any] | None = None
+
+    def _defer(self, sql: str, params: Sequence[Any], *, may_wait: bool) -> None:
+        if self._closed:
+            raise StoreError(ENDED)
+        self._refuse_writes()
+        self._check_not_finished()
+        self._wrote = True
+        self._pending.append((sql, params))
+        self._pending_may_wait = self._pending_may_wait or may_wait
+
+    def _run(
+        self, sql: str, params: Sequence[Any] = (), *, locks: bool = False, draws: bool = False
+    ) -> psycopg.Cursor[Any]:
+        return self._send([(sql, params)], locks=locks, draws=draws)[0]
+
+    def _send(
+        self,
+        queries: Sequence[tuple[str, Sequence[Any]]],
+        *,
+        locks: bool = False,
+        draws: bool = False,
+    ) -> list[psycopg.Cursor[Any]]:
+        """Send BEGIN (the first time), the deferred writes and ``queries`` in one round trip.
+
+        ``locks``: the queries may wait for a row lock; a fresh audit seq is drawn after
+        them. ``draws``: the queries may wait too, and the last one draws that seq itself
+        (``RETURNING nextval('audit_seq')``); the caller keeps it.
+        """
+        if self._closed:
+            raise StoreError(ENDED)
+        self._check_not_finished()
+        if self._read_only:
+            locks = False  # nothing to lock, and nextval() would be a write
+        if locks or draws or self._pending_may_wait:
+            self._seqs.clear()
+        batch = [*queries, _NEXT_SEQ] if locks else list(queries)
+        attempts = 1 if self._begun else self._db.attempts
+        for attempt in range(attempts):
+            conn = self._conn
+            try:
+                if self._begun and not self._pending and len(batch) == 1:
+                    cursors = [conn.execute(*batch[0])]
+                else:
+                    with conn.pipeline():
+                        self._start(conn)
+                        cursors = [conn.execute(q, p) for q, p in batch]
+                self._begun = True
+                self._pending.clear()
+                self._pending_may_wait = False
+                if locks:
+                    drawn = cursors.pop().fetchone()
+                    assert drawn is not None
+                    self._seqs = [int(drawn[0])]
+                return cursors
+            except Exception as exc:
+                if not self._begun and attempt + 1 < attempts and is_connection_error(exc, conn):
+                    # Nothing of this unit reached a live server: start it again on a
+                    # fresh connection (the bounded retry on dead connections).
+                    self._holds = False
+                    self._db.putconn(conn)  # the pool drops the dead connection
+                    self._conn = self._db.getconn()
+                    self._holds = True
+                    continue
+                mapped = self._db.error(exc, conn)
+                if mapped is None:
+                    raise
+                # Remember it: PostgreSQL has aborted the transaction, and a block that
+                # catches the error and carries on must not appear to commit.
+                self._failure = mapped
+                raise mapped from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _start(self, conn: psycopg.Connection[Any]) -> None:
+        """Queue BEGIN (the first time) and the deferred writes on ``conn``'s pipeline."""
+        if not self._begun:
+            conn.execute(_BEGIN_READ if self._read_only else BEGIN)
+        for q, p in self._pending:
+            conn.execute(q, p)
+
+    def _commit(self) -> None:
+        import psycopg
+
+        if not self._begun and not self._pending and self._last is None:
+            return  # the unit read and wrote nothing: there is no transaction
+        conn = self._conn
+        if self._last is not None:  # route_round_robin: the unit's only operation
+            self._commit_route(conn, self._last)
+            return
+        try:
+            with conn.pipeline():
+                self._start(conn)
+                if self._db.early_release or not self._wrote:
+                    # COMMIT without waiting for the WAL flush releases the unit's row
+                    # locks at once: the next process waiting for the rotation row
+                    # proceeds while this commit is written to disk. Then a tiny
+                    # synchronous transaction waits for the flush of the WAL up to its
+                    # own commit, which includes this one: when this returns, the unit is
+                    # durable. (A unit that only read and locked needs no flush.)
+                    conn.execute("SET LOCAL synchronous_commit = off")
+                    conn.execute("COMMIT")
+                    if self._wrote:
+                        conn.execute(FLUSH)
+                else:
+                    conn.execute("COMMIT")
+        except psycopg.Error as exc:
+            raise self._db.commit_error(exc, conn) from exc
+        finally:
+            self._pending.clear()
+
+    def _commit_route(self, conn: psycopg.Connection[Any], call: RouteCall) -> None:
+        """The whole unit of ``route_round_robin`` in one message: BEGIN, the function,
+        COMMIT and the flush, as one simple query (parameters bound here)."""
+        import psycopg
+
+        sql, params = call.sql, call.params
+        if self._db.early_release:
+            # See _commit: COMMIT without waiting for the flush, then wait for it.
+            sql += ", set_config('synchronous_commit', 'off', true)"
+            text = f"{BEGIN}; {sql}; COMMIT; {FLUSH}"
+        else:
+            text = f"{BEGIN}; {sql}; COMMIT"
+        for attempt in range(self._db.attempts):
+            try:
+                with psycopg.ClientCursor(conn) as cur:
+                    cur.execute(text, params)
+                    cur.nextset()
+                    row = cur.fetchone()
+                break
+            except psycopg.Error as exc:
+                if attempt + 1 < self._db.attempts and is_connection_error(exc, conn):
+                    # Found dead (an idle connection the server dropped), or lost while
+                    # committing: either way running the call again on a fresh one is
+                    # safe, since it returns the stored record if the first one committed.
+                    self._holds = False
+                    self._db.putconn(conn)  # the pool drops the dead connection
+                    conn = self._conn = self._db.getconn()
+                    self._holds = True
+                    continue
+                raise self._db.commit_error(exc, conn) from exc
+        assert row is not None
+        self._last_row = row
+
+    def _refuse_writes(self) -> None:
+        if self._read_only:
+            raise StoreError(READ_ONLY)
+
+    def _check_not_finished(self) -> None:
+        if self._last is not None:
+            raise StoreError("route_round_robin must be the only operation of its unit of work")
+
+    def _rollback(self) -> None:
+        self._pending.clear()
+        if self._begun:
+            self._db.rollback(self._conn)
+
+    # -- tickets -------------------------------------------------------------------
+
+    def get_ticket(self, ticket_id: str) -> TicketRecord | None:
+        """The stored record (locked until the unit ends), or ``None``."""
+        row = self._run(
+            "SELECT record, allocation FROM tickets WHERE id = %s" + self._for_update,
+            (ticket_id,),
+            locks=True,
+        ).fetchone()
+        if row is None:
+            return None
+        self._known.add(ticket_id)
+        return record_from_row(row[0], row[1])
+
+    def add_ticket(self, record: TicketRecord) -> TicketRecord | None:
+        """Insert a new ticket; returns the stored record instead when the id exists.
+
+        A concurrent insert of the same id makes this wait until that unit ends.
+        """
+        t = record.ticket
+        self._refuse_writes()
+        self._wrote = True
+        # The claim helpdesk_route_round_robin takes too: two units adding one id (by
+        # either way) queue here, before any rotation lock.
+        claim = ("SELECT pg_advisory_xact_lock(1212696662, hashtext(%s))", (t.id,))
+        insert = (
+            "INSERT INTO tickets (id, created, status, channel, team, assignee, views, record) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING "
+            "RETURNING nextval('audit_seq')",
+            (
+                t.id,
+                *ticket_columns(DIALECT, record),
+                sorted(record.views),
+                record.model_dump_json(),
+            ),
+        )
+        row = self._send([claim, insert], draws=True)[1].fetchone()
+        if row is not None:
+            self._seqs = [int(row[0])]  # drawn after the insert, and any wait it made
+            self._known.add(t.id)
+            return None
+        stored = self.get_ticket(t.id)
+        if stored is None:  # pragma: no cover - a stored row is never deleted
+            raise ConflictError(f"ticket {t.id!r} vanished while being added")
+        return stored
+
+    def update_ticket(self, record: TicketRecord) -> None:
+        """Replace the stored record with the same id; ``UnknownTicket`` if none is stored."""
+        t = record.ticket
+        sql = (
+            "UPDATE tickets SET created = %s, status = %s, channel = %s, team = %s, "
+            "assignee = %s, views = %s, record = %s, allocation = NULL WHERE id = %s"
+        )
+        params = (
+            *ticket_columns(DIALECT, record),
+            sorted(record.views),
+            record.model_dump_json(),
+            t.id,
+        )
+        if t.id in self._known:
+            self._defer(sql, params, may_wait=False)  # this unit holds the row's lock
+            return
+        self._refuse_writes()
+        self._wrote = True
+        if self._run(sql, params, locks=True).rowcount == 0:
+            raise UnknownTicket(t.id)
+        self._known.add(t.id)
+
+    def find_tickets(self, query: TicketQuery) -> list[TicketRecord]:
+        """The records matching ``query``, oldest first, at most ``limit``; locked until the end."""
+        sql, params = select_tickets(query, lock=not self._read_only)
+        rows = self._run(sql, params, locks=True).fetchall()
+        found = [record_from_row(row[0], row[1]) for row in rows]
+        self._known.update(r.id for r in found)
+        return found
+
+    def open_load(self, agent_id: str) -> int:
+        """How many tickets assigned to the agent are open or pending.
+
+        Takes the agent's load lock until the unit ends (the route function takes it
+        too), so two units routing in different pools that share the agent (a team and
+        the global pool) count the agent's load one after the other, never both before
+        either hands a ticket out: capacity holds across pools.
+        """
+        cursors = self._send(
+            [
+                (_LOAD_LOCK, (agent_id,)),
+                (
+                    "SELECT count(*) FROM tickets WHERE assignee = %s AND status = ANY(%s)",
+                    (agent_id, _OPEN_STATUSES),
+                ),
+            ],
+            locks=True,
+        )
+        row = cursors[1].fetchone()
+        assert row is not None
+        return int(row[0])
+
+    # -- agents and presence -------------------------------------------------------
+
+    def get_agent(self, agent_id: str) -> Agent | None:
+        """The agent, or ``None``."""
+        text = self._online_agents.get(agent_id)
+        if text is None:
+            row = self._run("SELECT agent FROM agents WHERE id = %s", (agent_id,)).fetchone()
+            if row is None:
+                return None
+            text = row[0]
+        return Agent.model_validate_json(text)
+
+    def agents(self) -> list[Agent]:
+        """Every agent, ordered by id."""
+        rows = self._run("SELECT agent FROM agents ORDER BY id").fetchall()
+        return [Agent.model_validate_json(row[0]) for row in rows]
+
+    def put_agent(self, agent: Agent) -> None:
+        """Add or replace an agent; presence is kept, a new agent starts Offline."""
+        self._forget_presence()
+        self._defer(
+            "INSERT INTO agents (id, agent) VALUES (%s, %s) "
+            "ON CONFLICT (id) DO UPDATE SET agent = EXCLUDED.agent",
+            (agent.id, agent.model_dump_json()),
+            may_wait=True,
+        )
+
+    def is_online(self, agent_id: str) -> bool:
+        """Whether the agent is Online (unknown agents are Offline)."""
+        if self._online is not None:
+            return agent_id in self._online_agents
+        row = self._run("SELECT online FROM agents WHERE id = %s", (agent_id,)).fetchone()
+        return row is not None and bool(row[0])
+
+    def set_online(self, agent_id: str, online: bool, at: datetime) -> None:
+        """Record the agent's presence from ``at`` on; raises ``UnknownAgent`` for an unknown id."""
+        at = require_aware(at, "at")
+        self._forget_presence()
+        self._refuse_writes()
+        self._wrote = True
+        cur = self._run(
+            "UPDATE agents SET online = %s, presence_at = %s WHERE id = %s",
+            (online, at, agent_id),
+            locks=True,
+        )
+        if cur.rowcount == 0:
+            raise UnknownAgent(agent_id)
+
+    def online_agents(self) -> Sequence[str]:
+        """The Online agents' ids, ascending."""
+        if self._online is None:
+            rows = self._run(_ONLINE).fetchall()
+            self._remember_presence(rows)
+        assert self._online is not None
+        return self._online
+
+    def _remember_presence(self, rows: list[Any]) -> None:
+        # A statement's answer within this unit: as if online_agents() had run then.
+        # The unit's own presence changes forget it.
+        self._online = [row[0] for row in rows]
+        self._online_agents = {row[0]: row[1] for row in rows}
+
+    def _forget_presence(self) -> None:
+        self._online = None
+        self._online_agents = {}
+
+    # -- rotation ------------------------------------------------------------------
+
+    def rotation(self, pool: str) -> RotationState:
+        """The pool's rotation state (fresh for a new pool), row-locked until the unit ends."""
+        select = ("SELECT state FROM rotation WHERE pool = %s" + self._for_update, (pool,))
+        # The global pool's candidates are the Online agents: read them in the same
+        # round trip, after the lock, so allocating needs no further one.
+        queries = [select, (_ONLINE, ())] if pool == "global" else [select]
+        cursors = self._send(queries, locks=True)
+        row = cursors[0].fetchone()
+        if row is None and self._read_only:
+            if pool == "global":
+                self._remember_presence(cursors[1].fetchall())
+            return RotationState()
+        if row is None:
+            # Create the row so there is something to lock; a concurrent creator makes
+            # this wait, and the SELECT then locks the row it committed.
+            create = (
+                "INSERT INTO rotation (pool, state) VALUES (%s, %s) ON CONFLICT (pool) DO NOTHING",
+                (pool, RotationState().model_dump_json()),
+            )
+            self._refuse_writes()
+            self._wrote = True
+            cursors = self._send([create, *queries], locks=True)[1:]
+            row = cursors[0].fetchone()
+            assert row is not None
+        if pool == "global":
+            self._remember_presence(cursors[1].fetchall())
+        self._locked_pools.add(pool)
+        return RotationState.model_validate_json(row[0])
+
+    def set_rotation(self, pool: str, state: RotationState) -> None:
+        """Store the pool's new rotation state."""
+        self._defer(
+            "INSERT INTO rotation (pool, state) VALUES (%s, %s) "
+            "ON CONFLICT (pool) DO UPDATE SET state = EXCLUDED.state",
+            (pool, state.model_dump_json()),
+            may_wait=pool not in self._locked_pools,
+        )
+
+    def route_round_robin(
+        self,
+        *,
+        pool: str,
+        members: Sequence[str] | None,
+        capacity: int | None,
+        record: TicketRecord,
+        audit: AuditRecord,
+        configuration_version: int | None = None,
+    ) -> Callable[[], RoundRobinRoute] | None:
+        """A whole route in the database (``RoundRobinInStore``): one function call, sent
+        with BEGIN and COMMIT, claims the ticket id, takes the round-robin step, stores
+        the ticket and appends the audit record.
+
+        The pool's rotation row is then locked only while the server runs the function
+        and commits, never across a round trip to this process. With
+        ``configuration_version``, the function writes nothing when another version is
+        stored, and the answer raises ``StaleConfiguration`` (no extra round trip).
+        """
+        if self._closed:
+            raise StoreError(ENDED)
+        self._check_not_finished()
+        if self._begun or self._pending:
+            return None  # only a unit that does nothing else
+        call = route_call(
+            pool=pool,
+            members=members,
+            capacity=capacity,
+            record=record,
+            audit=audit,
+            configuration_version=configuration_version,
+        )
+        if call is None:
+            return None
+        self._refuse_writes()
+        self._wrote = True
+        self._last = call
+
+        def answer() -> RoundRobinRoute:
+            if self._last_row is None:
+                raise StoreError("the unit of work that routed this ticket did not commit")
+            return route_answer(call, self._last_row)
+
+        return answer
+
+    # -- audit log -----------------------------------------------------------------
+
+    def append_audit(self, record: AuditRecord) -> AuditRecord:
+        """Append to the log; returns it with its ``seq`` (strictly increasing, gaps possible)."""
+        text = audit_to_json(record)
+        if self._pending_may_wait:
+            self._send([])  # a deferred write may wait for a lock: before drawing the seq
+        if self._seqs:
+            seq = self._seqs.pop()
+            self._defer(
+                "INSERT INTO audit (seq, ticket_id, record) VALUES (%s, %s, %s)",
+                (seq, record.ticket_id, text),
+                may_wait=False,
+            )
+            return record.model_copy(update={"seq": seq})
+        self._refuse_writes()
+        self._wrote = True
+        row = self._run(
+            "INSERT INTO audit (ticket_id, record) VALUES (%s, %s) RETURNING seq",
+            (record.ticket_id, text),
+        ).fetchone()
+        assert row is not None
+        return record.model_copy(update={"seq": int(row[0])})
+
+    def audit(self, ticket_id: str | None = None) -> list[AuditRecord]:
+        """The log in ``seq`` order, all of it or one ticket's."""
+        if ticket_id is None:
+            rows = self._run("SELECT seq, record, assignee FROM audit ORDER BY seq").fetchall()
+        else:
+            rows = self._run(
+                "SELECT seq, record, assignee FROM audit WHERE ticket_id = %s ORDER BY seq",
+                (ticket_id,),
+            ).fetchall()
+        return [audit_from_row(int(row[0]), row[1], row[2]) for row in rows]
+
+    # -- configuration -------------------------------------------------------------
+
+    def configuration_version(self) -> int:
+        """The newest stored configuration version, ``0`` when none is stored."""
+        row = self._run("SELECT coalesce(max(version), 0) FROM configurations").fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def configuration(self, version: int | None = None) -> Configuration | None:
+        """The configuration of ``version`` (the newest when ``None``), or ``None``."""
+        from helpdesk_routing.configuration import Configuration
+
+        if version is None:
+            row = self._run(
+                "SELECT body FROM configurations ORDER BY version DESC LIMIT 1"
+            ).fetchone()
+        else:
+            row = self._run(
+                "SELECT body FROM configurations WHERE version = %s", (version,)
+            ).fetchone()
+        return None if row is None else Configuration.model_validate_json(row[0])
+
+    def configurations(self) -> list[Configuration]:
+        """Every stored version, oldest first."""
+        from helpdesk_routing.configuration import Configuration
+
+        rows = self._run("SELECT body FROM configurations ORDER BY version").fetchall()
+        return [Configuration.model_validate_json(row[0]) for row in rows]
+
+    def put_configuration(self, configuration: Configuration) -> None:
+        """Append the next version (``ConflictError`` unless it is the stored one + 1).
+
+        Two writers of the same number: the second waits on the key, then inserts
+        nothing and gets the error.
+        """
+        self._refuse_writes()
+        self._wrote = True
+        row = self._run(
+            "INSERT INTO configurations (version, body) SELECT %s, %s "
+            "WHERE %s = (SELECT coalesce(max(version), 0) + 1 FROM configurations) "
+            "ON CONFLICT (version) DO NOTHING RETURNING version",
+            (configuration.version, configuration.model_dump_json(), configuration.version),
+            locks=True,
+        ).fetchone()
+        if row is None:
+            raise ConflictError(
+                f"configuration version {configuration.version} cannot follow the stored "
+                f"version {self.configuration_version()}"
+            )

@@ -1,0 +1,165 @@
+"""The PostgreSQL :class:`~helpdesk_routing.ports.CustomerData`: :class:`PostgresCustomerData`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from helpdesk_routing.model import Event, Profile
+from helpdesk_routing.stores import _sql_customer_data as _data
+from helpdesk_routing.stores._sql import Closing
+
+from ._database import DIALECT, Database
+
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg_pool import ConnectionPool
+
+__all__ = ["PostgresCustomerData"]
+
+
+def _write_profiles(conn: psycopg.Connection[Any], profiles: Sequence[Profile]) -> None:
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO profiles (id, profile) VALUES (%s, %s) "
+            "ON CONFLICT (id) DO UPDATE SET profile = EXCLUDED.profile",
+            [(p.id, p.model_dump_json()) for p in profiles],
+        )
+        cur.execute(
+            "DELETE FROM profile_segments WHERE profile_id = ANY(%s)", ([p.id for p in profiles],)
+        )
+        cur.executemany(
+            "INSERT INTO profile_segments (segment, profile_id) VALUES (%s, %s) "
+            "ON CONFLICT DO NOTHING",
+            [(s, p.id) for p in profiles for s in sorted(p.segments)],
+        )
+
+
+class PostgresCustomerData(Closing):
+    """A :class:`~helpdesk_routing.ports.CustomerData` in PostgreSQL.
+
+    Takes ``dsn`` or ``pool`` like :class:`PostgresStore` and may share its database.
+    Events are indexed on (profile, metric, timestamp), so a windowed count is an
+    index range scan; a ``where`` filter is applied to the events of that range only.
+    """
+
+    def __init__(
+        self,
+        dsn: str | None = None,
+        *,
+        pool: ConnectionPool[Any] | None = None,
+        profiles: Iterable[Profile] = (),
+        events: Iterable[Event] = (),
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        attempts: int = 3,
+        min_size: int = 1,
+        max_size: int = 4,
+    ) -> None:
+        self._db = Database(
+            "PostgresCustomerData",
+            dsn,
+            pool,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            attempts=attempts,
+            min_size=min_size,
+            max_size=max_size,
+        )
+        _data.fill(self, profiles, events)
+
+    def add_profiles(self, profiles: Iterable[Profile]) -> None:
+        """Add profiles, or replace those with the same ids (events are kept); one transaction."""
+        profiles = list(profiles)
+        if profiles:
+            with self._db.unit() as conn:
+                _write_profiles(conn, profiles)
+
+    def add_profile(self, profile: Profile) -> None:
+        """Add a profile, or replace the one with the same id (its events are kept)."""
+        self.add_profiles([profile])
+
+    def update_profile(
+        self,
+        profile_id: str,
+        *,
+        properties: dict[str, object] | None = None,
+        segments: Iterable[str] | None = None,
+    ) -> Profile:
+        """Merge ``properties`` into the profile (a ``None`` value removes the key) and
+        replace its segments when given; an unknown id starts an empty profile."""
+        with self._db.unit() as conn:
+            current = _data.select_profile(conn, DIALECT, profile_id, lock=True)
+            updated = _data.merge_profile(current, profile_id, properties, segments)
+            _write_profiles(conn, [updated])
+        return updated
+
+    def add_to_segment(self, profile_id: str, segment: str) -> None:
+        """Put the profile in ``segment`` (an unknown id starts an empty profile)."""
+        with self._db.unit() as conn:
+            current = _data.select_profile(conn, DIALECT, profile_id, lock=True)
+            updated = _data.with_segment(current, profile_id, segment)
+            if updated is not None:
+                _write_profiles(conn, [updated])
+
+    def remove_from_segment(self, profile_id: str, segment: str) -> None:
+        """Take the profile out of ``segment`` (nothing happens when it is not in it)."""
+        with self._db.unit() as conn:
+            current = _data.select_profile(conn, DIALECT, profile_id, lock=True)
+            updated = _data.without_segment(current, segment)
+            if updated is not None:
+                _write_profiles(conn, [updated])
+
+    def add_events(self, events: Iterable[Event]) -> None:
+        """Record events (in any order of time), all in one transaction."""
+        rows = _data.event_rows(DIALECT, events)
+        if rows:
+            with self._db.unit() as conn, conn.cursor() as cur:
+                cur.executemany(_data.INSERT_EVENT.format(p="%s"), rows)
+
+    def add_event(self, event: Event) -> None:
+        """Record an event; it may be older than events already recorded."""
+        self.add_events([event])
+
+    def record_event(self, event: Event) -> bool:
+        """Record an event (the ``EventRecorder`` port); ``False``, recording nothing,
+        when an event with the same ``unique_id`` is already recorded. A concurrent
+        insert of the same id waits for the other to end on the unique index, then
+        inserts nothing: the event is recorded once."""
+        (row,) = _data.event_rows(DIALECT, [event])
+        with self._db.unit() as conn:
+            return conn.execute(_data.INSERT_EVENT.format(p="%s"), row).rowcount == 1
+
+    def events(self, profile_id: str, metric: str | None = None) -> list[Event]:
+        """The profile's events (of one metric, or all), oldest first (ties in arrival order)."""
+        return _data.select_events(self._db.read, DIALECT, profile_id, metric)
+
+    def profile(self, profile_id: str) -> Profile | None:
+        """The profile with this id, or ``None``."""
+        with self._db.read() as conn:
+            return _data.select_profile(conn, DIALECT, profile_id)
+
+    def segment_members(self, segment: str) -> list[str]:
+        """The ids of the profiles in ``segment``, ascending."""
+        return _data.select_segment_members(self._db.read, DIALECT, segment)
+
+    def count_events(
+        self,
+        profile_id: str,
+        metric: str,
+        *,
+        start: datetime | None,
+        end: datetime | None,
+        where: Callable[[Mapping[str, Any]], bool] | None = None,
+        limit: int | None = None,
+    ) -> int:
+        """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``
+        (up to ``limit``)."""
+        return _data.count_events(
+            self._db.read, DIALECT, profile_id, metric, start, end, where, limit
+        )
+
+    def close(self) -> None:
+        """Close the connection pool (not a pool that was passed in)."""
+        self._db.close()

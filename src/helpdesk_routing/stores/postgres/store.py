@@ -1,0 +1,122 @@
+"""The PostgreSQL :class:`~helpdesk_routing.ports.Store`: :class:`PostgresStore`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from helpdesk_routing.model import Agent
+from helpdesk_routing.stores._sql import Closing, put_agents
+
+from ._database import Database
+from ._transaction import PostgresTransaction
+
+if TYPE_CHECKING:
+    from psycopg_pool import ConnectionPool
+
+__all__ = ["PostgresStore"]
+
+
+class PostgresStore(Closing):
+    """A :class:`~helpdesk_routing.ports.Store` in PostgreSQL, shared by many processes.
+
+    Give either ``dsn`` (a libpq connection string or URL; the store opens its own
+    pool of ``min_size`` to ``max_size`` connections) or ``pool`` (a
+    ``psycopg_pool.ConnectionPool`` you own and close). The schema is created or
+    migrated on first use. ``agents`` are added (or updated, keeping presence) when
+    the store opens. ``timeout`` bounds every wait for a row lock; ``connect_timeout``
+    and ``attempts`` bound how long and how often a connection is tried.
+
+    ``release_locks_before_flush`` (the default) commits a unit without waiting for
+    its WAL flush, which releases its row locks (the rotation row above all) at once,
+    and then waits for the flush before returning: a unit is durable when
+    ``transaction()`` returns, as with a plain synchronous commit, but other units may
+    see its changes a moment before they are on disk (if the server crashed in that
+    moment, both would be lost together, and the caller of neither got an answer).
+    ``False`` holds the locks through the flush: routing is then serialised on the
+    disk's flush time. Close the store with :meth:`close` or use it as a context
+    manager::
+
+        with PostgresStore("postgresql://app@db/helpdesk") as store:
+            router = Router(rules=rules, teams=teams, store=store, ...)
+    """
+
+    def __init__(
+        self,
+        dsn: str | None = None,
+        *,
+        pool: ConnectionPool[Any] | None = None,
+        agents: Iterable[Agent] = (),
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        attempts: int = 3,
+        min_size: int = 1,
+        max_size: int = 4,
+        release_locks_before_flush: bool = True,
+    ) -> None:
+        self._db = Database(
+            "PostgresStore",
+            dsn,
+            pool,
+            timeout=timeout,
+            connect_timeout=connect_timeout,
+            attempts=attempts,
+            min_size=min_size,
+            max_size=max_size,
+            early_release=release_locks_before_flush,
+        )
+        put_agents(self, agents)
+
+    @contextmanager
+    def transaction(self) -> Iterator[PostgresTransaction]:
+        """Begin a unit of work (a ``READ COMMITTED`` transaction); it commits when the block ends.
+
+        If the block raises, or an operation inside it failed, nothing of it is kept.
+        Raises :class:`~helpdesk_routing.errors.ConflictError` on a deadlock or a lock
+        wait longer than ``timeout``; :class:`~helpdesk_routing.errors.StoreError` on a
+        lost connection, a closed store or a nested transaction in one thread.
+        """
+        tx = PostgresTransaction(self._db, self._db.checkout())
+        try:
+            try:
+                yield tx
+            except BaseException:
+                tx._closed = True
+                tx._rollback()
+                raise
+            tx._closed = True
+            if tx._failure is not None:
+                tx._rollback()
+                raise tx._failure
+            tx._commit()
+        finally:
+            tx._closed = True
+            self._db.checkin(tx._conn if tx._holds else None)
+
+    @contextmanager
+    def read(self) -> Iterator[PostgresTransaction]:
+        """Begin a read-only unit of work (``ports.ReadableStore``): a ``REPEATABLE READ
+        READ ONLY`` transaction that locks no rows, so reading a view never waits for,
+        nor holds up, the units that route; its reads see one snapshot. A write in it
+        raises :class:`~helpdesk_routing.errors.StoreError`."""
+        tx = PostgresTransaction(self._db, self._db.checkout(), read_only=True)
+        try:
+            try:
+                yield tx
+            except BaseException:
+                tx._closed = True
+                tx._rollback()
+                raise
+            tx._closed = True
+            if tx._failure is not None:
+                tx._rollback()
+                raise tx._failure
+            tx._commit()
+        finally:
+            tx._closed = True
+            self._db.checkin(tx._conn if tx._holds else None)
+
+    def close(self) -> None:
+        """Close the store's connection pool (not a pool that was passed in)."""
+        self._db.close()

@@ -1,0 +1,290 @@
+"""One unit of work on a SQLite store: :class:`SqliteTransaction` (the ``Transaction``
+port), and the SQL of ticket queries.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from helpdesk_routing._time import require_aware
+from helpdesk_routing.errors import (
+    ConflictError,
+    RoutingError,
+    StoreError,
+    UnknownAgent,
+    UnknownTicket,
+)
+from helpdesk_routing.model import Agent
+from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
+from helpdesk_routing.stores._sql import (
+    ENDED,
+    audit_from_json,
+    audit_to_json,
+    status_values,
+    ticket_columns,
+    to_micros,
+)
+
+if TYPE_CHECKING:
+    from helpdesk_routing.configuration import Configuration
+
+from ._database import DIALECT, OPEN_STATUSES, Database
+
+__all__ = ["SqliteTransaction", "select_tickets"]
+
+
+class SqliteTransaction:
+    """One unit of work on a :class:`SqliteStore` (the ``Transaction`` port).
+
+    Obtained from ``store.transaction()``; unusable after its block ends.
+    """
+
+    def __init__(self, db: Database, conn: sqlite3.Connection, *, read_only: bool = False) -> None:
+        self._db = db
+        self._conn = conn
+        self._closed = False
+        self._failure: RoutingError | None = None
+        self._read_only = read_only
+
+    def _error(self, exc: sqlite3.Error) -> RoutingError:
+        if self._read_only and "readonly" in str(exc):
+            return StoreError("a read-only unit of work cannot write")
+        return self._db.error(exc)
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        if self._closed:
+            raise StoreError(ENDED)
+        try:
+            return self._conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            # Remember it: a block that catches the error and carries on must not
+            # commit the rest of the unit without this part.
+            self._failure = self._error(exc)
+            raise self._failure from exc
+
+    def _many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        if self._closed:
+            raise StoreError(ENDED)
+        try:
+            self._conn.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            self._failure = self._error(exc)
+            raise self._failure from exc
+
+    # -- tickets -------------------------------------------------------------------
+
+    def get_ticket(self, ticket_id: str) -> TicketRecord | None:
+        """The stored record, or ``None``."""
+        row = self._run("SELECT record FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        return None if row is None else TicketRecord.model_validate_json(row[0])
+
+    def add_ticket(self, record: TicketRecord) -> TicketRecord | None:
+        """Insert a new ticket; returns the stored record instead when the id exists."""
+        t = record.ticket
+        cur = self._run(
+            "INSERT INTO tickets (id, created, status, channel, team, assignee, record) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            (t.id, *ticket_columns(DIALECT, record), record.model_dump_json()),
+        )
+        if cur.rowcount == 0:
+            return self.get_ticket(t.id)
+        self._put_views(record, replace=False)
+        return None
+
+    def update_ticket(self, record: TicketRecord) -> None:
+        """Replace the stored record with the same id; ``UnknownTicket`` if none is stored."""
+        t = record.ticket
+        cur = self._run(
+            "UPDATE tickets SET created = ?, status = ?, channel = ?, team = ?, assignee = ?, "
+            "record = ? WHERE id = ?",
+            (*ticket_columns(DIALECT, record), record.model_dump_json(), t.id),
+        )
+        if cur.rowcount == 0:
+            raise UnknownTicket(t.id)
+        self._put_views(record, replace=True)
+
+    def _put_views(self, record: TicketRecord, *, replace: bool) -> None:
+        if replace:
+            self._run("DELETE FROM ticket_views WHERE ticket_id = ?", (record.id,))
+        if record.views:
+            created = to_micros(record.ticket.created_at)
+            self._many(
+                "INSERT INTO ticket_views (view, created, ticket_id) VALUES (?, ?, ?)",
+                [(view, created, record.id) for view in sorted(record.views)],
+            )
+
+    def find_tickets(self, query: TicketQuery) -> list[TicketRecord]:
+        """The records matching ``query``, oldest first by (created_at, id), at most ``limit``."""
+        sql, params = select_tickets(query)
+        return [TicketRecord.model_validate_json(row[0]) for row in self._run(sql, params)]
+
+    def open_load(self, agent_id: str) -> int:
+        """How many tickets assigned to the agent are open or pending."""
+        row = self._run(
+            "SELECT count(*) FROM tickets WHERE assignee = ? AND status IN (?, ?)",
+            (agent_id, *OPEN_STATUSES),
+        ).fetchone()
+        return int(row[0])
+
+    # -- agents and presence -------------------------------------------------------
+
+    def get_agent(self, agent_id: str) -> Agent | None:
+        """The agent, or ``None``."""
+        row = self._run("SELECT agent FROM agents WHERE id = ?", (agent_id,)).fetchone()
+        return None if row is None else Agent.model_validate_json(row[0])
+
+    def agents(self) -> list[Agent]:
+        """Every agent, ordered by id."""
+        rows = self._run("SELECT agent FROM agents ORDER BY id")
+        return [Agent.model_validate_json(row[0]) for row in rows]
+
+    def put_agent(self, agent: Agent) -> None:
+        """Add or replace an agent; presence is kept, a new agent starts Offline."""
+        self._run(
+            "INSERT INTO agents (id, agent) VALUES (?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET agent = excluded.agent",
+            (agent.id, agent.model_dump_json()),
+        )
+
+    def is_online(self, agent_id: str) -> bool:
+        """Whether the agent is Online (unknown agents are Offline)."""
+        row = self._run("SELECT online FROM agents WHERE id = ?", (agent_id,)).fetchone()
+        return row is not None and bool(row[0])
+
+    def set_online(self, agent_id: str, online: bool, at: datetime) -> None:
+        """Record the agent's presence from ``at`` on; raises ``UnknownAgent`` for an unknown id."""
+        at = require_aware(at, "at")
+        cur = self._run(
+            "UPDATE agents SET online = ?, presence_at = ? WHERE id = ?",
+            (int(online), to_micros(at), agent_id),
+        )
+        if cur.rowcount == 0:
+            raise UnknownAgent(agent_id)
+
+    def online_agents(self) -> Sequence[str]:
+        """The Online agents' ids, ascending."""
+        return [row[0] for row in self._run("SELECT id FROM agents WHERE online = 1 ORDER BY id")]
+
+    # -- rotation ------------------------------------------------------------------
+
+    def rotation(self, pool: str) -> RotationState:
+        """The pool's rotation state (a fresh one for a new pool); the unit holds the write lock."""
+        row = self._run("SELECT state FROM rotation WHERE pool = ?", (pool,)).fetchone()
+        return RotationState() if row is None else RotationState.model_validate_json(row[0])
+
+    def set_rotation(self, pool: str, state: RotationState) -> None:
+        """Store the pool's new rotation state."""
+        self._run(
+            "INSERT INTO rotation (pool, state) VALUES (?, ?) "
+            "ON CONFLICT (pool) DO UPDATE SET state = excluded.state",
+            (pool, state.model_dump_json()),
+        )
+
+    # -- audit log -----------------------------------------------------------------
+
+    def append_audit(self, record: AuditRecord) -> AuditRecord:
+        """Append to the log; returns the record with its ``seq`` (strictly increasing)."""
+        cur = self._run(
+            "INSERT INTO audit (ticket_id, record) VALUES (?, ?)",
+            (record.ticket_id, audit_to_json(record)),
+        )
+        seq = cur.lastrowid
+        assert seq is not None  # an INSERT into a rowid table always sets it
+        return record.model_copy(update={"seq": seq})
+
+    def audit(self, ticket_id: str | None = None) -> list[AuditRecord]:
+        """The log in ``seq`` order, all of it or one ticket's."""
+        if ticket_id is None:
+            rows = self._run("SELECT seq, record FROM audit ORDER BY seq")
+        else:
+            rows = self._run(
+                "SELECT seq, record FROM audit WHERE ticket_id = ? ORDER BY seq", (ticket_id,)
+            )
+        return [audit_from_json(row[0], row[1]) for row in rows]
+
+    # -- configuration -------------------------------------------------------------
+
+    def configuration_version(self) -> int:
+        """The newest stored configuration version, ``0`` when none is stored."""
+        row = self._run("SELECT coalesce(max(version), 0) FROM configurations").fetchone()
+        return int(row[0])
+
+    def configuration(self, version: int | None = None) -> Configuration | None:
+        """The configuration of ``version`` (the newest when ``None``), or ``None``."""
+        from helpdesk_routing.configuration import Configuration
+
+        if version is None:
+            row = self._run(
+                "SELECT body FROM configurations ORDER BY version DESC LIMIT 1"
+            ).fetchone()
+        else:
+            row = self._run(
+                "SELECT body FROM configurations WHERE version = ?", (version,)
+            ).fetchone()
+        return None if row is None else Configuration.model_validate_json(row[0])
+
+    def configurations(self) -> list[Configuration]:
+        """Every stored version, oldest first."""
+        from helpdesk_routing.configuration import Configuration
+
+        rows = self._run("SELECT body FROM configurations ORDER BY version").fetchall()
+        return [Configuration.model_validate_json(row[0]) for row in rows]
+
+    def put_configuration(self, configuration: Configuration) -> None:
+        """Append the next version (``ConflictError`` unless it is the stored one + 1)."""
+        stored = self.configuration_version()
+        if configuration.version != stored + 1:
+            raise ConflictError(
+                f"configuration version {configuration.version} cannot follow the stored "
+                f"version {stored}"
+            )
+        self._run(
+            "INSERT INTO configurations (version, body) VALUES (?, ?)",
+            (configuration.version, configuration.model_dump_json()),
+        )
+
+
+def select_tickets(query: TicketQuery) -> tuple[str, list[Any]]:
+    """The ``SELECT`` of the ticket rows that match ``query``, in its order."""
+    # With a view, the (view, created, ticket_id) key of ticket_views gives the order,
+    # so a saved view is a range scan of its own rows, not a scan of every ticket.
+    if query.view is not None:
+        sql = "SELECT t.record FROM ticket_views v JOIN tickets t ON t.id = v.ticket_id"
+        where: list[str] = ["v.view = ?"]
+        params: list[Any] = [query.view]
+        created, ident = "v.created", "v.ticket_id"
+    else:
+        sql = "SELECT t.record FROM tickets t"
+        where, params = [], []
+        created, ident = "t.created", "t.id"
+    if query.assignee is not None:
+        where.append("t.assignee = ?")
+        params.append(query.assignee)
+    if query.unassigned:
+        where.append("t.assignee IS NULL")
+    if query.team is not None:
+        where.append("t.team = ?")
+        params.append(query.team)
+    if query.no_team:
+        where.append("t.team IS NULL")
+    for column, values in (
+        ("t.status", status_values(query)),
+        ("t.channel", None if query.channels is None else sorted(query.channels)),
+    ):
+        if values is not None:
+            where.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "0")
+            params.extend(values)
+    if query.after is not None:
+        where.append(f"({created}, {ident}) {'<' if query.newest_first else '>'} (?, ?)")
+        params.extend((to_micros(query.after[0]), query.after[1]))
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    order = " DESC" if query.newest_first else ""
+    sql += f" ORDER BY {created}{order}, {ident}{order}"
+    if query.limit is not None:
+        sql += " LIMIT ?"
+        params.append(query.limit)
+    return sql, params

@@ -1,0 +1,160 @@
+"""The SQLite :class:`~helpdesk_routing.ports.CustomerData`: :class:`SqliteCustomerData`."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from helpdesk_routing.model import Event, Profile
+from helpdesk_routing.stores import _sql_customer_data as _data
+from helpdesk_routing.stores._sql import (
+    Closing,
+)
+
+if TYPE_CHECKING:
+    pass
+
+from ._database import DIALECT, Database
+
+__all__ = ["SqliteCustomerData"]
+
+
+class SqliteCustomerData(Closing):
+    """A :class:`~helpdesk_routing.ports.CustomerData` in a SQLite file (or ``":memory:"``).
+
+    May share its file with a :class:`SqliteStore`. Events are indexed on
+    (profile, metric, timestamp), so a windowed count is an index range scan; a
+    ``where`` filter is applied to the events of that range only.
+
+    >>> with SqliteCustomerData(":memory:", profiles=[Profile(id="p1")]) as data:
+    ...     data.count_events("p1", "Placed Order", start=None, end=None)
+    0
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        profiles: Iterable[Profile] = (),
+        events: Iterable[Event] = (),
+        timeout: float = 30.0,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+    ) -> None:
+        self._db = Database(path, timeout, synchronous)
+        _data.fill(self, profiles, events)
+
+    @property
+    def path(self) -> str:
+        """The database file (``":memory:"`` for a private in-memory database)."""
+        return self._db.path
+
+    def add_profiles(self, profiles: Iterable[Profile]) -> None:
+        """Add profiles, or replace those with the same ids (events are kept); one transaction."""
+        profiles = list(profiles)
+        if profiles:
+            with self._db.write() as conn:
+                for p in profiles:
+                    self._write_profile(conn, p)
+
+    def add_profile(self, profile: Profile) -> None:
+        """Add a profile, or replace the one with the same id (its events are kept)."""
+        self.add_profiles([profile])
+
+    def update_profile(
+        self,
+        profile_id: str,
+        *,
+        properties: dict[str, object] | None = None,
+        segments: Iterable[str] | None = None,
+    ) -> Profile:
+        """Merge ``properties`` into the profile (a ``None`` value removes the key) and
+        replace its segments when given; an unknown id starts an empty profile."""
+        with self._db.write() as conn:
+            current = _data.select_profile(conn, DIALECT, profile_id)
+            updated = _data.merge_profile(current, profile_id, properties, segments)
+            self._write_profile(conn, updated)
+        return updated
+
+    def add_to_segment(self, profile_id: str, segment: str) -> None:
+        """Put the profile in ``segment`` (an unknown id starts an empty profile)."""
+        with self._db.write() as conn:
+            current = _data.select_profile(conn, DIALECT, profile_id)
+            updated = _data.with_segment(current, profile_id, segment)
+            if updated is not None:
+                self._write_profile(conn, updated)
+
+    def remove_from_segment(self, profile_id: str, segment: str) -> None:
+        """Take the profile out of ``segment`` (nothing happens when it is not in it)."""
+        with self._db.write() as conn:
+            current = _data.select_profile(conn, DIALECT, profile_id)
+            updated = _data.without_segment(current, segment)
+            if updated is not None:
+                self._write_profile(conn, updated)
+
+    @staticmethod
+    def _write_profile(conn: sqlite3.Connection, p: Profile) -> None:
+        conn.execute(
+            "INSERT INTO profiles (id, profile) VALUES (?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET profile = excluded.profile",
+            (p.id, p.model_dump_json()),
+        )
+        conn.execute("DELETE FROM profile_segments WHERE profile_id = ?", (p.id,))
+        conn.executemany(
+            "INSERT INTO profile_segments (segment, profile_id) VALUES (?, ?)",
+            [(s, p.id) for s in sorted(p.segments)],
+        )
+
+    def add_events(self, events: Iterable[Event]) -> None:
+        """Record events (in any order of time), all in one transaction."""
+        rows = _data.event_rows(DIALECT, events)
+        if rows:
+            with self._db.write() as conn:
+                conn.executemany(_data.INSERT_EVENT.format(p="?"), rows)
+
+    def add_event(self, event: Event) -> None:
+        """Record an event; it may be older than events already recorded."""
+        self.add_events([event])
+
+    def record_event(self, event: Event) -> bool:
+        """Record an event (the ``EventRecorder`` port); ``False``, recording nothing,
+        when an event with the same ``unique_id`` is already recorded (by anyone: the
+        unique index decides, under the write lock)."""
+        (row,) = _data.event_rows(DIALECT, [event])
+        with self._db.write() as conn:
+            return conn.execute(_data.INSERT_EVENT.format(p="?"), row).rowcount == 1
+
+    def events(self, profile_id: str, metric: str | None = None) -> list[Event]:
+        """The profile's events (of one metric, or all), oldest first (ties in arrival order)."""
+        return _data.select_events(self._db.read, DIALECT, profile_id, metric)
+
+    def profile(self, profile_id: str) -> Profile | None:
+        """The profile with this id, or ``None``."""
+        with self._db.read() as conn:
+            return _data.select_profile(conn, DIALECT, profile_id)
+
+    def segment_members(self, segment: str) -> list[str]:
+        """The ids of the profiles in ``segment``, ascending."""
+        return _data.select_segment_members(self._db.read, DIALECT, segment)
+
+    def count_events(
+        self,
+        profile_id: str,
+        metric: str,
+        *,
+        start: datetime | None,
+        end: datetime | None,
+        where: Callable[[Mapping[str, Any]], bool] | None = None,
+        limit: int | None = None,
+    ) -> int:
+        """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``
+        (up to ``limit``)."""
+        return _data.count_events(
+            self._db.read, DIALECT, profile_id, metric, start, end, where, limit
+        )
+
+    def close(self) -> None:
+        """Close the connections."""
+        self._db.close()

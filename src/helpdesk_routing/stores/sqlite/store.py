@@ -1,0 +1,100 @@
+"""The SQLite :class:`~helpdesk_routing.ports.Store`: :class:`SqliteStore`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Literal
+
+from helpdesk_routing.model import Agent
+from helpdesk_routing.stores._sql import (
+    Closing,
+    put_agents,
+)
+
+if TYPE_CHECKING:
+    pass
+
+from ._database import Database
+from ._transaction import SqliteTransaction
+
+__all__ = ["SqliteStore"]
+
+
+class SqliteStore(Closing):
+    """A :class:`~helpdesk_routing.ports.Store` in a SQLite file (or ``":memory:"``).
+
+    ``agents`` are added (or updated, keeping their presence) when the store opens.
+    ``timeout`` is how long a unit of work waits for the write lock before
+    :class:`~helpdesk_routing.errors.ConflictError`. ``synchronous`` is SQLite's
+    durability setting: ``"FULL"`` (the default) survives power loss; ``"NORMAL"`` is
+    faster and survives a crash of the process but may lose the last commits on power
+    loss. Close it with :meth:`close` or use it as a context manager.
+
+    >>> with SqliteStore(":memory:", agents=[Agent(id="a1")]) as store:
+    ...     with store.transaction() as tx:
+    ...         tx.is_online("a1")
+    False
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        agents: Iterable[Agent] = (),
+        timeout: float = 30.0,
+        synchronous: Literal["FULL", "NORMAL"] = "FULL",
+    ) -> None:
+        self._db = Database(path, timeout, synchronous)
+        put_agents(self, agents)
+
+    @property
+    def path(self) -> str:
+        """The database file (``":memory:"`` for a private in-memory database)."""
+        return self._db.path
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqliteTransaction]:
+        """Begin a unit of work (``BEGIN IMMEDIATE``); it commits when the block ends.
+
+        If the block raises, or an operation inside it failed, nothing of it is kept.
+        Raises :class:`~helpdesk_routing.errors.ConflictError` when the write lock stays
+        taken for ``timeout`` seconds, :class:`~helpdesk_routing.errors.StoreError` for a
+        nested transaction in one thread, a closed store or a failing database.
+        """
+        conn = self._db.begin()
+        tx = SqliteTransaction(self._db, conn)
+        try:
+            try:
+                yield tx
+            except BaseException:
+                tx._closed = True
+                self._db.end(conn, commit=False)
+                raise
+            tx._closed = True
+            if tx._failure is not None:
+                self._db.end(conn, commit=False)
+                raise tx._failure
+            self._db.end(conn, commit=True)
+        finally:
+            tx._closed = True
+
+    @contextmanager
+    def read(self) -> Iterator[SqliteTransaction]:
+        """Begin a read-only unit of work (``ports.ReadableStore``): a deferred transaction
+        that never takes the write lock, so reading a view never waits for, nor stalls,
+        the units that route. Its reads see one committed state (a snapshot from its
+        first read); a write in it raises :class:`~helpdesk_routing.errors.StoreError`.
+        """
+        conn = self._db.begin_read()
+        tx = SqliteTransaction(self._db, conn, read_only=True)
+        try:
+            yield tx
+        finally:
+            tx._closed = True
+            self._db.end_read(conn)
+
+    def close(self) -> None:
+        """Close the store's connections. Units of work still running finish first."""
+        self._db.close()
