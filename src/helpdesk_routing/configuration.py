@@ -82,8 +82,9 @@ class Configuration(BaseModel):
 
 
 def content(configuration: Configuration) -> dict[str, Any]:
-    """The configuration's content as JSON data: what two versions must share to be equal."""
-    return configuration.model_dump(mode="json", include=set(CONTENT_FIELDS))
+    """The configuration's content, field by field: what two versions must share to be
+    equal (compare with ``==``; sets compare as sets, whatever their order)."""
+    return {name: getattr(configuration, name) for name in CONTENT_FIELDS}
 
 
 def allocator_name(allocator: object) -> AllocatorName | None:

@@ -11,7 +11,8 @@ unit of work reads the stored version number and, when it changed, loads and com
 the new version (once per version, cached), so every Router on a store obeys the newest
 version from its next operation on. ``route`` decides outside the unit (the rules read
 customer data); when the version read inside the unit differs from the one that decided,
-it decides again with the new one (at most :data:`ATTEMPTS` times). Each routing's audit
+it decides again with the new one (the last of :data:`ATTEMPTS` tries decides inside the
+unit, so a route always ends). Each routing's audit
 record names the version that decided it (``detail["configuration_version"]``).
 
 The hand-out policy (who may take a ticket now, the walk over waiting tickets) lives in
@@ -66,7 +67,9 @@ from helpdesk_routing.views import Views
 __all__ = ["ATTEMPTS", "NOT_GIVEN", "Router"]
 
 ATTEMPTS: Final = 5
-"""How many times ``route`` decides again when the configuration changed under it."""
+"""How many times ``route`` decides before its unit of work: when the configuration keeps
+changing under it, the last attempt decides inside the unit (so ``route`` never fails
+because others reconfigure)."""
 
 _log = logging.getLogger("helpdesk_routing.router")
 
@@ -446,19 +449,15 @@ class Router:
         """
         now = self._now()
         compiled = self._current
-        if self._route_in_store_first(compiled):
-            compiled = self._refresh()
-        for attempt in range(ATTEMPTS):
-            decision = decide(
-                compiled.configuration.rules,
-                compiled.configuration.teams,
-                ticket,
-                self._customer_data,
-                now,
-                explain=self._explain,
-            )
-            decision = _with_version(decision, compiled.version)
+        for attempt in range(1, ATTEMPTS):
+            decision = self._decide(compiled, ticket, now)
             try:
+                if self._route_in_store_first(compiled):
+                    # The store's one-call route cannot check the version: read it now,
+                    # after deciding, as late as a read inside the unit would see it.
+                    current = self._refresh()
+                    if current.version != compiled.version:
+                        raise _Stale(current)
                 return self._route_once(ticket, decision, compiled, now)
             except _Stale as stale:
                 compiled = stale.compiled
@@ -470,17 +469,33 @@ class Router:
                 extra={
                     "ticket_id": ticket.id,
                     "configuration_version": compiled.version,
-                    "attempt": attempt + 1,
+                    "attempt": attempt,
                 },
             )
-        raise ConflictError(
-            f"ticket {ticket.id!r} was not routed: the configuration changed {ATTEMPTS} times "
-            "while it was being routed"
+        # The configuration keeps changing: decide inside the unit, with the version it
+        # reads, so the route ends however fast others reconfigure.
+        with self._store.transaction() as tx:
+            compiled = self._snapshot(tx)
+            decision = self._decide(compiled, ticket, now)
+            return self._write_route(tx, ticket, decision, Gate.at(compiled, now), now)
+
+    def _decide(
+        self, compiled: CompiledConfiguration, ticket: Ticket, now: datetime
+    ) -> RoutingDecision:
+        configuration = compiled.configuration
+        decision = decide(
+            configuration.rules,
+            configuration.teams,
+            ticket,
+            self._customer_data,
+            now,
+            explain=self._explain,
         )
+        return _with_version(decision, compiled.version)
 
     def _route_in_store_first(self, compiled: CompiledConfiguration) -> bool:
         """Whether the store routes in one call that cannot check the version itself: then
-        the version is read just before deciding, in a unit of its own."""
+        the version is read just after deciding, in a unit of its own."""
         return self._route_takes_version is False and type(compiled.allocator) is RoundRobin
 
     def _route_once(
@@ -490,20 +505,20 @@ class Router:
         compiled: CompiledConfiguration,
         now: datetime,
     ) -> RoutingDecision:
-        gate = Gate.at(compiled, now)
         team = decision.team
+        gate = Gate.at(compiled, now)  # once per route: office hours are asked once
         early = gate.waits(ticket, team)
-        record = TicketRecord(
-            ticket=ticket, team=team, views=frozenset(decision.views), decision=decision
-        )
-        audit = routed(now, record, decision, compiled.version)
         name = pool_name(team)
         with self._store.transaction() as tx:
-            in_store = None
             route_fn = getattr(tx, "route_round_robin", None)
-            if early is None and route_fn is not None and type(compiled.allocator) is RoundRobin:
+            if early is not None or route_fn is None or type(compiled.allocator) is not RoundRobin:
+                in_store = None
+            else:
                 # The store takes the round-robin step itself, at commit: the pool's
                 # rotation is locked only while the server works (RoundRobinInStore).
+                record = TicketRecord(
+                    ticket=ticket, team=team, views=frozenset(decision.views), decision=decision
+                )
                 extra = (
                     {"configuration_version": compiled.version} if self._route_takes_version else {}
                 )
@@ -512,27 +527,14 @@ class Router:
                     members=None if team is None else compiled.members[team],
                     capacity=compiled.configuration.capacity,
                     record=record,
-                    audit=audit,
+                    audit=routed(now, record, decision, compiled.version),
                     **extra,
                 )
             if in_store is None:
                 current = self._snapshot(tx)
                 if current.version != compiled.version:
                     raise _Stale(current)
-                existing = tx.add_ticket(record)
-                if existing is not None:
-                    return self._existing(tx, existing, ticket)
-                if early is None:
-                    assignee, trace = allocate(tx, compiled, ticket, team)
-                else:
-                    assignee, trace = None, early
-                final = decision.model_copy(update={"assignee": assignee, "allocation": trace})
-                tx.update_ticket(
-                    record.model_copy(update={"assignee": assignee, "decision": final})
-                )
-                tx.append_audit(handed_out(audit, assignee, trace))
-                _log_decision(final, compiled.version)
-                return final
+                return self._write_route(tx, ticket, decision, gate, now, early)
         stored, agent, reason = in_store()
         if stored is not None:
             with self._store.transaction() as tx:
@@ -540,6 +542,42 @@ class Router:
         assert reason is not None
         trace = AllocationTrace(pool=name, assignee=agent, summary=reason, waiting=agent is None)
         final = decision.model_copy(update={"assignee": agent, "allocation": trace})
+        _log_decision(final, compiled.version)
+        return final
+
+    def _write_route(
+        self,
+        tx: Transaction,
+        ticket: Ticket,
+        decision: RoutingDecision,
+        gate: Gate,
+        now: datetime,
+        early: AllocationTrace | _Maybe | None = NOT_GIVEN,
+    ) -> RoutingDecision:
+        """Insert the ticket (or answer for the stored one), hand it out, log it: in ``tx``.
+        ``early`` is ``gate.waits(...)`` when the caller already asked it."""
+        compiled = gate.compiled
+        team = decision.team
+        record = TicketRecord(
+            ticket=ticket, team=team, views=frozenset(decision.views), decision=decision
+        )
+        # Insert first: a ticket id that is already stored (or being stored by another
+        # process, which makes this insert wait) returns its decision at once, and the
+        # pool's rotation is locked only after the insert.
+        existing = tx.add_ticket(record)
+        if existing is not None:
+            return self._existing(tx, existing, ticket)
+        if early is NOT_GIVEN:
+            early = gate.waits(ticket, team)
+        if early is None:
+            assignee, trace = allocate(tx, compiled, ticket, team)
+        else:
+            assignee, trace = None, early
+        final = decision.model_copy(update={"assignee": assignee, "allocation": trace})
+        tx.update_ticket(record.model_copy(update={"assignee": assignee, "decision": final}))
+        tx.append_audit(
+            handed_out(routed(now, record, decision, compiled.version), assignee, trace)
+        )
         _log_decision(final, compiled.version)
         return final
 
