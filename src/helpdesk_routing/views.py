@@ -32,6 +32,9 @@ __all__ = ["Order", "Page", "Views"]
 
 _OPEN: frozenset[TicketStatus] = frozenset({TicketStatus.OPEN})
 _NEWEST_CHUNK = 256  # records read per step of a newest-first walk
+# Whether the store port can read newest first itself (``TicketQuery.newest_first``);
+# without it, newest first is a forward walk of the view (its cost grows with the view).
+_STORE_READS_NEWEST = "newest_first" in TicketQuery.model_fields
 
 Order = Literal["oldest", "newest"]
 """The order of a view: by ``(created_at, id)``, ascending (``"oldest"``) or descending."""
@@ -199,7 +202,11 @@ class Views:
             }
         )
         position = None if cursor is None else _decode(cursor)
-        with self._store.transaction() as tx:
+        # A store with read-only units (``read()``) serves views without taking the write
+        # lock or row locks; any other store, in an ordinary unit of work.
+        reader = getattr(self._store, "read", None)
+        unit = reader() if callable(reader) else self._store.transaction()
+        with unit as tx:
             if agent is not None and tx.get_agent(agent) is None:
                 raise UnknownAgent(agent)
             if team is not None and not self._is_team(tx, team):
@@ -207,9 +214,13 @@ class Views:
             # One more than asked tells whether a next page exists.
             wanted_n = None if limit is None else limit + 1
             if order == "oldest":
-                found = tx.find_tickets(
-                    base.model_copy(update={"after": position, "limit": wanted_n})
+                query = base.model_copy(update={"after": position, "limit": wanted_n})
+                found = tx.find_tickets(query)
+            elif _STORE_READS_NEWEST:
+                query = base.model_copy(
+                    update={"after": position, "limit": wanted_n, "newest_first": True}
                 )
+                found = tx.find_tickets(query)
             else:
                 found = _newest(tx, base, position, wanted_n)
             total = len(tx.find_tickets(base)) if count else None
