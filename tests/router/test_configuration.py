@@ -13,6 +13,7 @@ from helpdesk_routing.allocation import LeastLoaded, RoundRobin
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.conditions import ticket
 from helpdesk_routing.configuration import content
+from helpdesk_routing.decision import RoutingDecision
 from helpdesk_routing.errors import (
     ConflictError,
     PermissionDenied,
@@ -323,3 +324,24 @@ def test_every_version_is_the_previous_one_with_the_edit_applied(
 
 def _clock() -> ManualClock:
     return ManualClock(MONDAY_10)
+
+
+@pytest.mark.skipif(
+    "configuration_version" not in RoutingDecision.model_fields,
+    reason="needs RoutingDecision.configuration_version and with_rules (issue 9, explain)",
+)
+def test_a_stored_decision_is_bound_to_the_rules_of_its_version(desk: Desk) -> None:
+    """router.ticket(id) and a repeated route return the decision bound to the rules of
+    the version that decided it, not to the rules in force now."""
+    desk.router.set_rules(RuleSet(rules=[SMS_TO_RETENTION]), actor="m1")
+    t1 = desk.ticket("t1", channel="sms")
+    first = desk.router.route(t1)
+    assert getattr(first, "configuration_version", None) == 2
+    desk.router.set_rules(RuleSet(rules=[SMS_TO_FRANCE]), actor="m1")
+    stored = desk.router.ticket("t1").decision
+    assert stored is not None
+    assert getattr(stored, "configuration_version", None) == 2
+    assert getattr(stored, "bound", True)
+    assert "'sms'" in stored.explain()
+    assert "'sms-fr'" not in stored.explain()
+    assert desk.router.route(t1).team == "retention"
