@@ -15,8 +15,9 @@ it decides again with the new one (the last of :data:`ATTEMPTS` tries decides in
 unit, so a route always ends). Each routing's audit
 record names the version that decided it (``detail["configuration_version"]``).
 
-The hand-out policy (who may take a ticket now, the walk over waiting tickets) lives in
-:mod:`helpdesk_routing.handout`; the audit records are shaped in
+Seeding, following and writing the stored versions is ``_keeper.ConfigurationKeeper``'s
+job; the hand-out policy (who may take a ticket now, the walk over waiting tickets) lives
+in :mod:`helpdesk_routing.handout`; the audit records are shaped in
 :mod:`helpdesk_routing.audit`.
 
 A Router is thread-safe: threads may share one, and reconfigure it while others route.
@@ -26,26 +27,22 @@ another thread (or process) takes effect between operations, never inside one.
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
-from enum import Enum
-from typing import Any, Final, Literal
+from datetime import datetime
+from typing import Any, Final
 
+from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes
+from helpdesk_routing._keeper import Maybe as _Maybe
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.allocation import Allocator, RoundRobin
-from helpdesk_routing.audit import agent_changed, configured, handed_out, routed, ticket_changed
+from helpdesk_routing.audit import agent_changed, handed_out, routed, ticket_changed
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.configuration import (
     CONTENT_FIELDS,
     CompiledConfiguration,
     Configuration,
-    ConfigurationCache,
     allocator_name,
-    check_against_agents,
-    content,
-    updated,
 )
 from helpdesk_routing.decision import AllocationTrace, RoutingDecision
 from helpdesk_routing.errors import (
@@ -73,27 +70,6 @@ because others reconfigure)."""
 
 _log = logging.getLogger("helpdesk_routing.router")
 
-
-class _NotGiven(Enum):
-    NOT_GIVEN = "NOT_GIVEN"
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-NOT_GIVEN: Final = _NotGiven.NOT_GIVEN
-"""The default of a configuration argument that was not given (``None`` means something)."""
-
-_Maybe = Literal[_NotGiven.NOT_GIVEN]
-
-# The empty configuration of a store that holds none (version 0, never stored).
-_EMPTY = Configuration.model_construct(version=0, at=datetime(1970, 1, 1, tzinfo=UTC))
-
-_ACTION_OF: dict[str, Action] = {
-    "rules": Action.EDIT_RULES,
-    "teams": Action.EDIT_TEAMS,
-    "round_robin": Action.SET_ROUND_ROBIN,
-}
 
 _DECISION_HAS_VERSION = "configuration_version" in RoutingDecision.model_fields
 
@@ -165,12 +141,8 @@ class Router:
         if allocator is not None and not isinstance(allocator, str):
             custom = None if allocator_name(allocator) is not None else allocator
             allocator = allocator_name(allocator)
-        self._cache = ConfigurationCache(custom=custom)
-        self._current = CompiledConfiguration.of(_EMPTY, allocator=custom)
-        # Whether the store routes round robin in one call (RoundRobinInStore), and
-        # whether that call checks the configuration version itself.
-        self._route_takes_version: bool | None = None
-        given = _changes(
+        self._keeper = ConfigurationKeeper(store, self._now, custom)
+        given = changes(
             rules=rules if rules is not None else NOT_GIVEN,
             teams=teams if teams is not None else NOT_GIVEN,
             round_robin=round_robin,
@@ -179,88 +151,13 @@ class Router:
             capacity=capacity,
             allocator=allocator if allocator is not None else NOT_GIVEN,
         )
-        self._start(given)
+        self._keeper.start(given)
         self._views = Views(store, is_team=self._is_team)
-
-    # -- configuration ---------------------------------------------------------------
-
-    def _start(self, given: dict[str, Any]) -> None:
-        for _ in range(ATTEMPTS):
-            writing = False
-            try:
-                with self._store.transaction() as tx:
-                    route_fn = getattr(tx, "route_round_robin", None)
-                    if route_fn is not None:
-                        params = inspect.signature(route_fn).parameters
-                        self._route_takes_version = "configuration_version" in params
-                    version = tx.configuration_version()
-                    if version == 0:
-                        if not given:
-                            return
-                        now = self._now()
-                        first = updated(_EMPTY, given, version=1, at=now, actor=None)
-                        check_against_agents(tx, first)
-                        writing = True
-                        tx.put_configuration(first)
-                        tx.append_audit(configured(now, None, 1, sorted(given), None))
-                    else:
-                        compiled = self._load(tx, version)
-            except ConflictError:
-                if writing:  # another process stored version 1 first: compare with it
-                    continue
-                raise
-            if version == 0:
-                self._current = self._cache.put(first)
-                _log.info("configuration version 1 stored", extra={"configuration_version": 1})
-                return
-            break
-        else:  # pragma: no cover - only if version 1 keeps vanishing
-            raise ConflictError("the stored configuration could not be read")
-        stored = compiled.configuration
-        ours = updated(stored, given, version=stored.version, at=stored.at)
-        differ = [f for f in given if content(ours)[f] != content(stored)[f]]
-        if differ:
-            _log.warning(
-                "constructor arguments differ from the stored configuration",
-                extra={"configuration_version": stored.version, "fields": differ},
-            )
-            raise ConflictError(
-                f"the store holds configuration version {stored.version}, which differs "
-                f"from the constructor arguments in: {', '.join(differ)}; change it with "
-                "router.configure(...)"
-            )
-        self._current = compiled
-
-    def _load(self, tx: Transaction, version: int) -> CompiledConfiguration:
-        compiled = self._cache.load(tx, version)
-        if compiled is None:  # pragma: no cover - a store that loses versions
-            raise ConflictError(f"configuration version {version} is not stored")
-        return compiled
-
-    def _snapshot(self, tx: Transaction) -> CompiledConfiguration:
-        """The configuration in force for this unit of work (reloaded when it changed)."""
-        version = tx.configuration_version()
-        current = self._current
-        if version == current.version:
-            return current
-        compiled = self._load(tx, version) if version > 0 else current
-        if compiled.version > self._current.version:
-            self._current = compiled
-            _log.info(
-                "configuration version %d in force",
-                version,
-                extra={"configuration_version": version},
-            )
-        return compiled
-
-    def _refresh(self) -> CompiledConfiguration:
-        with self._store.transaction() as tx:
-            return self._snapshot(tx)
 
     @property
     def configuration(self) -> Configuration:
         """The configuration in force, as stored (version ``0``: none is stored yet)."""
-        return self._refresh().configuration
+        return self._keeper.refresh().configuration
 
     def configuration_history(self) -> list[Configuration]:
         """Every stored configuration version, oldest first."""
@@ -317,7 +214,7 @@ class Router:
                     "a custom allocator cannot be stored; pass it as Router(allocator=...)"
                 )
             allocator = name
-        changes = _changes(
+        edit = changes(
             rules=rules,
             teams=teams,
             round_robin=round_robin,
@@ -326,51 +223,7 @@ class Router:
             capacity=capacity,
             allocator=allocator,
         )
-        return self._write(actor, changes, comment, expected_version)
-
-    def _write(
-        self,
-        actor: str,
-        changes: dict[str, Any],
-        comment: str | None,
-        expected_version: int | None,
-        rollback_to: int | None = None,
-    ) -> Configuration:
-        now = self._now()
-        with self._store.transaction() as tx:
-            agent = self._agent(tx, actor)
-            for field in changes or ("",):
-                require(agent, _ACTION_OF.get(field, Action.CONFIGURE))
-            base = self._snapshot(tx)
-            if expected_version is not None and expected_version != base.version:
-                _log.warning(
-                    "stale configuration edit refused",
-                    extra={"configuration_version": base.version, "expected": expected_version},
-                )
-                raise StaleConfiguration(expected_version, base.version)
-            new = updated(
-                base.configuration,
-                changes,
-                version=base.version + 1,
-                at=now,
-                actor=actor,
-                comment=comment,
-            )
-            check_against_agents(tx, new)
-            before, after = content(base.configuration), content(new)
-            changed = [f for f in CONTENT_FIELDS if before[f] != after[f]]
-            tx.put_configuration(new)
-            tx.append_audit(configured(now, actor, new.version, changed, comment, rollback_to))
-        compiled = self._cache.put(new)
-        if compiled.version > self._current.version:
-            self._current = compiled
-        _log.info(
-            "configuration version %d stored by %s",
-            new.version,
-            actor,
-            extra={"configuration_version": new.version, "actor": actor, "fields": changed},
-        )
-        return new
+        return self._keeper.write(actor, edit, comment, expected_version)
 
     def rollback(
         self,
@@ -386,8 +239,8 @@ class Router:
             old = tx.configuration(version) if version >= 1 else None
         if old is None:
             raise ValidationError(f"no configuration version {version} is stored")
-        changes = {f: getattr(old, f) for f in CONTENT_FIELDS}
-        return self._write(actor, changes, comment, expected_version, rollback_to=version)
+        edit = {f: getattr(old, f) for f in CONTENT_FIELDS}
+        return self._keeper.write(actor, edit, comment, expected_version, rollback_to=version)
 
     def set_rules(self, rules: RuleSet, actor: str) -> None:
         """Replace the rule set (owner, admin, manager); every team it names must exist."""
@@ -409,7 +262,7 @@ class Router:
         self.configure(actor=actor, round_robin=enabled)
 
     def _is_team(self, tx: Transaction, team_id: str) -> bool:
-        return team_id in self._snapshot(tx).team_by_id
+        return team_id in self._keeper.snapshot(tx).team_by_id
 
     # -- agents ----------------------------------------------------------------------
 
@@ -448,21 +301,21 @@ class Router:
         the ticket (use :meth:`reroute` for an updated ticket).
         """
         now = self._now()
-        compiled = self._current
+        compiled = self._keeper.current
         for attempt in range(1, ATTEMPTS):
             decision = self._decide(compiled, ticket, now)
             try:
                 if self._route_in_store_first(compiled):
                     # The store's one-call route cannot check the version: read it now,
                     # after deciding, as late as a read inside the unit would see it.
-                    current = self._refresh()
+                    current = self._keeper.refresh()
                     if current.version != compiled.version:
                         raise _Stale(current)
                 return self._route_once(ticket, decision, compiled, now)
             except _Stale as stale:
                 compiled = stale.compiled
             except StaleConfiguration:
-                compiled = self._refresh()
+                compiled = self._keeper.refresh()
             _log.warning(
                 "configuration changed while routing %s; deciding again",
                 ticket.id,
@@ -475,7 +328,7 @@ class Router:
         # The configuration keeps changing: decide inside the unit, with the version it
         # reads, so the route ends however fast others reconfigure.
         with self._store.transaction() as tx:
-            compiled = self._snapshot(tx)
+            compiled = self._keeper.snapshot(tx)
             decision = self._decide(compiled, ticket, now)
             return self._write_route(tx, ticket, decision, Gate.at(compiled, now), now)
 
@@ -496,7 +349,7 @@ class Router:
     def _route_in_store_first(self, compiled: CompiledConfiguration) -> bool:
         """Whether the store routes in one call that cannot check the version itself: then
         the version is read just after deciding, in a unit of its own."""
-        return self._route_takes_version is False and type(compiled.allocator) is RoundRobin
+        return self._keeper.route_takes_version is False and type(compiled.allocator) is RoundRobin
 
     def _route_once(
         self,
@@ -520,7 +373,9 @@ class Router:
                     ticket=ticket, team=team, views=frozenset(decision.views), decision=decision
                 )
                 extra = (
-                    {"configuration_version": compiled.version} if self._route_takes_version else {}
+                    {"configuration_version": compiled.version}
+                    if self._keeper.route_takes_version
+                    else {}
                 )
                 in_store = route_fn(
                     pool=name,
@@ -531,7 +386,7 @@ class Router:
                     **extra,
                 )
             if in_store is None:
-                current = self._snapshot(tx)
+                current = self._keeper.snapshot(tx)
                 if current.version != compiled.version:
                     raise _Stale(current)
                 return self._write_route(tx, ticket, decision, gate, now, early)
@@ -603,7 +458,7 @@ class Router:
         with_rules = getattr(decision, "with_rules", None)
         if not isinstance(version, int) or version < 1 or with_rules is None:
             return decision
-        compiled = self._cache.load(tx, version)
+        compiled = self._keeper.load(tx, version)
         if compiled is None:
             return decision
         bound: RoutingDecision = with_rules(compiled.configuration.rules)
@@ -626,7 +481,7 @@ class Router:
         with self._store.transaction() as tx:
             require(self._agent(tx, actor), Action.ASSIGN)
             (record,) = self._tickets(tx, [ticket_id])
-            compiled = self._snapshot(tx)
+            compiled = self._keeper.snapshot(tx)
             new_ticket = ticket if ticket is not None else record.ticket
             decision = _with_version(
                 decide(
@@ -665,7 +520,7 @@ class Router:
         """
         now = self._now()
         with self._store.transaction() as tx:
-            gate = Gate.at(self._snapshot(tx), now)
+            gate = Gate.at(self._keeper.snapshot(tx), now)
             return hand_out(tx, gate, now, for_agent=None)
 
     def set_online(self, agent: str, online: bool, actor: str) -> list[TicketRecord]:
@@ -690,7 +545,7 @@ class Router:
             )
             if not online:
                 return []
-            gate = Gate.at(self._snapshot(tx), now)
+            gate = Gate.at(self._keeper.snapshot(tx), now)
             return hand_out(tx, gate, now, for_agent=agent)
 
     def assign(self, ticket_ids: str | Sequence[str], to: str, actor: str) -> list[TicketRecord]:
@@ -744,7 +599,7 @@ class Router:
         ids = _ids(ticket_ids)
         with self._store.transaction() as tx:
             require(self._agent(tx, actor), Action.ASSIGN)
-            compiled = self._snapshot(tx)
+            compiled = self._keeper.snapshot(tx)
             if team not in compiled.team_by_id:
                 raise UnknownTeam(team)
             records = self._tickets(tx, ids)
@@ -779,7 +634,7 @@ class Router:
             tx.update_ticket(record)
             tx.append_audit(ticket_changed(now, actor, "status", record))
             if new is TicketStatus.CLOSED and record.assignee is not None:
-                gate = Gate.at(self._snapshot(tx), now)
+                gate = Gate.at(self._keeper.snapshot(tx), now)
                 hand_out(tx, gate, now, for_agent=record.assignee)
             return record
 
@@ -850,22 +705,6 @@ class Router:
                 raise UnknownTicket(tid)
             out.append(record)
         return out
-
-
-def _changes(**fields: Any) -> dict[str, Any]:
-    """The configuration fields given, normalised (a plain string is one channel)."""
-    out = {name: value for name, value in fields.items() if value is not NOT_GIVEN}
-    channels = out.get("office_hours_channels")
-    if isinstance(channels, str):
-        out["office_hours_channels"] = frozenset({channels})
-    elif channels is not None and "office_hours_channels" in out:
-        out["office_hours_channels"] = frozenset(channels)
-    if "teams" in out:
-        out["teams"] = tuple(out["teams"])
-    capacity = out.get("capacity")
-    if isinstance(capacity, int) and capacity < 0:
-        raise ValidationError(f"capacity must be at least 0, got {capacity}")
-    return out
 
 
 def _with_version(decision: RoutingDecision, version: int) -> RoutingDecision:

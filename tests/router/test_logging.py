@@ -31,7 +31,7 @@ def test_decisions_hand_outs_and_changes_are_logged_with_fields(
     assert seen == [
         ("helpdesk_routing.router", "DEBUG", "routed t1: team None, assignee None"),
         ("helpdesk_routing.handout", "INFO", "handed out t1 to a1"),
-        ("helpdesk_routing.router", "INFO", "configuration version 2 stored by m1"),
+        ("helpdesk_routing.configuration", "INFO", "configuration version 2 stored by m1"),
         ("helpdesk_routing.router", "WARNING", "ticket t1 routed again with different content"),
     ]
     routed, handed, configured, conflict = caplog.records
