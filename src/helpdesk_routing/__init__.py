@@ -9,11 +9,14 @@ The names most users need are re-exported here::
 PostgreSQL store is created, so ``import helpdesk_routing`` never needs it.
 """
 
+import logging
+
 from .allocation import Allocation, Allocator, LeastLoaded, Pool, RoundRobin
 from .audit import ReplayedState, TicketState, replay
 from .calendar import OfficeHours
 from .clock import ManualClock, SystemClock
 from .conditions import ConditionTrace, condition_json_schema, parse_condition
+from .configuration import AllocatorName, Configuration
 from .decision import AllocationTrace, DecidedBy, RoutingDecision, RuleOutcome, RuleTrace
 from .errors import (
     ConflictError,
@@ -23,6 +26,7 @@ from .errors import (
     PermissionDenied,
     RoutingError,
     SchemaVersionError,
+    StaleConfiguration,
     StoreError,
     UnknownAgent,
     UnknownTeam,
@@ -42,16 +46,21 @@ from .views import Page, Views
 
 __version__ = "0.1.0.dev0"
 
+# Silent by default: the host decides where the library's log records go.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
 __all__ = [
     "Agent",
     "Allocation",
     "AllocationTrace",
     "Allocator",
+    "AllocatorName",
     "AssignToTeam",
     "AuditRecord",
     "Channel",
     "Clock",
     "ConditionTrace",
+    "Configuration",
     "ConflictError",
     "CustomerData",
     "DecidedBy",
@@ -87,6 +96,7 @@ __all__ = [
     "SchemaVersionError",
     "SqliteCustomerData",
     "SqliteStore",
+    "StaleConfiguration",
     "Store",
     "StoreError",
     "SystemClock",

@@ -13,22 +13,122 @@ action           what changed (fields set)
 ``unassigned``   the assignee was removed
 ``team_assigned``  the ticket moved to a team (its assignee cleared)
 ``status``       the ticket's status changed
+``rerouted``     the current rules were applied again (``router.reroute``)
 ``presence``     an agent went Online or Offline (agent_id, online)
-``rules``, ``teams``, ``round_robin``  configuration changes (ids in ``detail``)
+``replied``      a human agent replied (``detail["public"]``)
+``configured``   a new configuration version (``detail["version"]``, the
+                 fields it changed in ``detail["changed"]``)
+``agent_added``, ``agent_updated``  an agent was added or changed (agent_id)
 ===============  ===========================================================
+
+Every ``routed`` and ``rerouted`` record names the configuration version that decided
+it in ``detail["configuration_version"]``. The builders below are the one place these
+records are shaped; the Router calls them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
+from helpdesk_routing.decision import AllocationTrace, RoutingDecision
 from helpdesk_routing.model import TicketStatus
-from helpdesk_routing.records import AuditRecord
+from helpdesk_routing.records import AuditRecord, TicketRecord
 
-__all__ = ["ReplayedState", "TicketState", "replay"]
+__all__ = [
+    "ReplayedState",
+    "TicketState",
+    "agent_changed",
+    "configured",
+    "handed_out",
+    "replay",
+    "routed",
+    "ticket_changed",
+]
 
-_TICKET_ACTIONS = frozenset({"routed", "assigned", "unassigned", "team_assigned", "status"})
+_TICKET_ACTIONS = frozenset(
+    {"routed", "rerouted", "assigned", "unassigned", "team_assigned", "status"}
+)
+
+
+def routed(
+    now: datetime,
+    record: TicketRecord,
+    decision: RoutingDecision,
+    version: int,
+    *,
+    action: str = "routed",
+    actor: str | None = None,
+) -> AuditRecord:
+    """The record of a routing (before allocation): team, views, deciding rule and version."""
+    detail: dict[str, Any] = {}
+    if decision.views:
+        detail["views"] = list(decision.views)
+    if decision.rule_id is not None:
+        detail["rule_id"] = decision.rule_id
+    detail["configuration_version"] = version
+    return AuditRecord(
+        at=now,
+        actor=actor,
+        action=action,
+        ticket_id=record.id,
+        team=record.team,
+        assignee=record.assignee,
+        status=record.status,
+        detail=detail,
+    )
+
+
+def handed_out(audit: AuditRecord, assignee: str | None, trace: AllocationTrace) -> AuditRecord:
+    """A routing record once the allocation is known (unchanged when nobody was chosen)."""
+    if assignee is None:
+        return audit
+    return audit.model_copy(update={"assignee": assignee, "automatic": True, "pool": trace.pool})
+
+
+def ticket_changed(
+    now: datetime,
+    actor: str | None,
+    action: str,
+    record: TicketRecord,
+    pool: str | None = None,
+) -> AuditRecord:
+    """A change to one ticket; ``pool`` set means round robin (not a person) assigned it."""
+    return AuditRecord(
+        at=now,
+        actor=actor,
+        action=action,
+        ticket_id=record.id,
+        team=record.team,
+        assignee=record.assignee,
+        status=record.status,
+        automatic=pool is not None,
+        pool=pool,
+    )
+
+
+def configured(
+    now: datetime,
+    actor: str | None,
+    version: int,
+    changed: Sequence[str],
+    comment: str | None,
+    rolled_back_to: int | None = None,
+) -> AuditRecord:
+    """A new configuration version: which one, what changed, and the editor's comment."""
+    detail: dict[str, Any] = {"version": version, "changed": list(changed)}
+    if comment is not None:
+        detail["comment"] = comment
+    if rolled_back_to is not None:
+        detail["rollback_to"] = rolled_back_to
+    return AuditRecord(at=now, actor=actor, action="configured", detail=detail)
+
+
+def agent_changed(now: datetime, actor: str, action: str, agent_id: str) -> AuditRecord:
+    """An agent added (``agent_added``) or changed (``agent_updated``) through the Router."""
+    return AuditRecord(at=now, actor=actor, action=action, agent_id=agent_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +163,7 @@ def replay(records: Iterable[AuditRecord]) -> ReplayedState:
     for r in records:
         if r.action in _TICKET_ACTIONS and r.ticket_id is not None:
             before = state.tickets.get(r.ticket_id)
-            if r.action == "routed":
+            if r.action in ("routed", "rerouted"):
                 views = frozenset(r.detail.get("views", ()))
             else:
                 views = before.views if before is not None else frozenset()

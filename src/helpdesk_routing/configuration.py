@@ -4,23 +4,58 @@ A :class:`Configuration` is one immutable, versioned value (pydantic, JSON). Sto
 every version (``Transaction.put_configuration`` appends the next one); the newest is in
 force. Versions count 1, 2, 3, ... with no gaps; a rollback is a new version equal in
 content to an old one.
+
+The Router never routes from a :class:`Configuration` directly: it routes from a
+:class:`CompiledConfiguration` (the teams indexed, the members sorted, the allocator
+built), made once per version by :class:`ConfigurationCache` and shared by every thread.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
 
 from ._time import UtcDatetime
+from .allocation import Allocator, LeastLoaded, RoundRobin
 from .calendar import OfficeHours
+from .errors import UnknownAgent, ValidationError
 from .model import Team
 from .rules import RuleSet
 
-__all__ = ["AllocatorName", "Configuration"]
+if TYPE_CHECKING:
+    from .ports import Transaction
+
+__all__ = [
+    "CONTENT_FIELDS",
+    "AllocatorName",
+    "CompiledConfiguration",
+    "Configuration",
+    "ConfigurationCache",
+    "allocator_name",
+    "check_against_agents",
+    "content",
+    "updated",
+]
 
 AllocatorName = Literal["round_robin", "least_loaded"]
 """The allocators a stored configuration can name."""
+
+CONTENT_FIELDS: tuple[str, ...] = (
+    "rules",
+    "teams",
+    "round_robin",
+    "office_hours",
+    "office_hours_channels",
+    "capacity",
+    "allocator",
+)
+"""The fields that make up a configuration's content (not its version, time or author)."""
 
 
 class Configuration(BaseModel):
@@ -44,3 +79,118 @@ class Configuration(BaseModel):
     office_hours_channels: frozenset[str] = frozenset({"webchat"})
     capacity: int | None = Field(default=None, ge=0)
     allocator: AllocatorName = "round_robin"
+
+
+def content(configuration: Configuration) -> dict[str, Any]:
+    """The configuration's content, field by field: what two versions must share to be
+    equal (compare with ``==``; sets compare as sets, whatever their order)."""
+    return {name: getattr(configuration, name) for name in CONTENT_FIELDS}
+
+
+def allocator_name(allocator: object) -> AllocatorName | None:
+    """The stored name of a built-in allocator object, ``None`` for a custom one."""
+    if type(allocator) is RoundRobin:
+        return "round_robin"
+    if type(allocator) is LeastLoaded:
+        return "least_loaded"
+    return None
+
+
+def check_against_agents(tx: Transaction, configuration: Configuration) -> None:
+    """Raise unless the configuration fits the store: team ids are unique, every member is a
+    known agent (``UnknownAgent``) and every team a rule names exists (``ValidationError``)."""
+    seen: set[str] = set()
+    for team in configuration.teams:
+        if team.id in seen:
+            raise ValidationError(f"team {team.id!r} is listed twice")
+        seen.add(team.id)
+        for member in team.members:
+            if tx.get_agent(member) is None:
+                raise UnknownAgent(member)
+    configuration.rules.validate_against(configuration.teams)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledConfiguration:
+    """A configuration ready to route with; immutable, so threads share it safely.
+
+    ``members`` maps a team id to its members in ascending order (a team pool's order);
+    ``allocator`` is the stored allocator, or the Router's own custom one.
+    """
+
+    configuration: Configuration
+    team_by_id: Mapping[str, Team]
+    members: Mapping[str, tuple[str, ...]]
+    allocator: Allocator
+
+    @property
+    def version(self) -> int:
+        """The configuration version (``0`` for the empty configuration of an empty store)."""
+        return self.configuration.version
+
+    @classmethod
+    def of(
+        cls, configuration: Configuration, *, allocator: Allocator | None = None
+    ) -> CompiledConfiguration:
+        """Index a configuration; ``allocator`` (a custom one) replaces the stored name."""
+        if allocator is None:
+            allocator = RoundRobin() if configuration.allocator == "round_robin" else LeastLoaded()
+        return cls(
+            configuration=configuration,
+            team_by_id={t.id: t for t in configuration.teams},
+            members={t.id: tuple(sorted(t.members)) for t in configuration.teams},
+            allocator=allocator,
+        )
+
+
+class ConfigurationCache:
+    """Compiled configurations by version, the newest few kept; safe to share between threads.
+
+    A version's content never changes once stored, so a compiled version is valid for
+    as long as the store lives. ``custom`` is a Router's custom allocator, used by every
+    version compiled here.
+    """
+
+    def __init__(self, *, size: int = 8, custom: Allocator | None = None) -> None:
+        self._size = size
+        self._custom = custom
+        self._lock = threading.Lock()
+        self._by_version: OrderedDict[int, CompiledConfiguration] = OrderedDict()
+
+    def get(self, version: int) -> CompiledConfiguration | None:
+        """The compiled version, if cached."""
+        with self._lock:
+            found = self._by_version.get(version)
+            if found is not None:
+                self._by_version.move_to_end(version)
+            return found
+
+    def put(self, configuration: Configuration) -> CompiledConfiguration:
+        """Compile and keep a configuration (the one already kept for its version wins)."""
+        compiled = CompiledConfiguration.of(configuration, allocator=self._custom)
+        with self._lock:
+            kept = self._by_version.setdefault(configuration.version, compiled)
+            self._by_version.move_to_end(configuration.version)
+            while len(self._by_version) > self._size:
+                self._by_version.popitem(last=False)
+            return kept
+
+    def load(self, tx: Transaction, version: int) -> CompiledConfiguration | None:
+        """The compiled version, read from ``tx`` when not cached (``None``: not stored)."""
+        found = self.get(version)
+        if found is not None:
+            return found
+        stored = tx.configuration(version)
+        return None if stored is None else self.put(stored)
+
+
+def updated(
+    base: Configuration, changes: Mapping[str, Any], *, version: int, **meta: Any
+) -> Configuration:
+    """A new version: ``base``'s content with ``changes`` applied, validated as a whole."""
+    data: dict[str, Any] = {name: getattr(base, name) for name in CONTENT_FIELDS}
+    data.update(changes)
+    try:
+        return Configuration.model_validate({**data, **meta, "version": version})
+    except PydanticValidationError as exc:
+        raise ValidationError.from_pydantic("configuration", exc) from None

@@ -1,14 +1,16 @@
 """Who may do what: one table of action -> roles, and the presence rule.
 
-=====================  ===================================
-action                 roles
-=====================  ===================================
-edit rules             owner, admin, manager
-edit teams             owner, admin, manager
-change round robin     owner, admin, manager
-assign tickets         owner, admin, manager, support
-change ticket status   owner, admin, manager, support
-=====================  ===================================
+========================  ===============================
+action                    roles
+========================  ===============================
+edit rules                owner, admin, manager
+edit teams                owner, admin, manager
+change round robin        owner, admin, manager
+change the configuration  owner, admin, manager
+manage agents             owner, admin, manager
+assign tickets            owner, admin, manager, support
+change ticket status      owner, admin, manager, support
+========================  ===============================
 
 Presence is different: each agent sets only their own status, whatever their role.
 Refusals raise :class:`~helpdesk_routing.errors.PermissionDenied` with an exact message::
@@ -35,6 +37,8 @@ class Action(StrEnum):
     EDIT_RULES = "edit rules"
     EDIT_TEAMS = "edit teams"
     SET_ROUND_ROBIN = "change round robin"
+    CONFIGURE = "change the configuration"
+    MANAGE_AGENTS = "manage agents"
     ASSIGN = "assign tickets"
     SET_STATUS = "change ticket status"
 
@@ -47,6 +51,8 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
         Action.EDIT_RULES: _MANAGERS,
         Action.EDIT_TEAMS: _MANAGERS,
         Action.SET_ROUND_ROBIN: _MANAGERS,
+        Action.CONFIGURE: _MANAGERS,
+        Action.MANAGE_AGENTS: _MANAGERS,
         Action.ASSIGN: _EVERYONE,
         Action.SET_STATUS: _EVERYONE,
     }

@@ -1,59 +1,84 @@
-"""The Router: what happens to a ticket after the rules have spoken.
+"""The Router: the facade over rules, allocation, configuration and the store.
 
-Every operation reads ``clock.now()`` once, checks all its input (ids, permissions,
-time zones) before writing anything, then does its work in one unit of work
-(``store.transaction()``): the pure parts (``rules.decide``, the allocator) are called
-inside it and their results written with one audit record per change. A call that
-raises leaves the store as it was. ``route`` with the default ``RoundRobin`` lets a
-store that can take the round-robin step itself do the whole unit
-(``ports.RoundRobinInStore``: the PostgreSQL store, in one SQL function call), so the
-pool's rotation is not locked across a round trip to this process.
+Every operation reads ``clock.now()`` once, checks its input (ids, permissions, time
+zones) and does its work in one unit of work (``store.transaction()``): the pure parts
+(``rules.decide``, the allocator) are called with the configuration in force and their
+results written with one audit record per change. A call that raises leaves the store
+as it was.
 
-When a ticket is handed out automatically (``route``, an agent coming Online, a
-ticket closing, ``assign_to_team``, ``assign_waiting``), the eligible pool is:
+**The configuration is data in the store** (``helpdesk_routing.configuration``): every
+unit of work reads the stored version number and, when it changed, loads and compiles
+the new version (once per version, cached), so every Router on a store obeys the newest
+version from its next operation on. ``route`` decides outside the unit (the rules read
+customer data); when the version read inside the unit differs from the one that decided,
+it decides again with the new one (the last of :data:`ATTEMPTS` tries decides inside the
+unit, so a route always ends). Each routing's audit
+record names the version that decided it (``detail["configuration_version"]``).
 
-- for a team ticket, the team's Online members (rotation pool ``"team:<id>"``);
-- for any other ticket, every Online agent (rotation pool ``"global"``);
+Seeding, following and writing the stored versions is ``_keeper.ConfigurationKeeper``'s
+job; the hand-out policy (who may take a ticket now, the walk over waiting tickets) lives
+in :mod:`helpdesk_routing.handout`; the audit records are shaped in
+:mod:`helpdesk_routing.audit`.
 
-minus agents at capacity. A ticket whose channel is bound to office hours is only
-handed out while they are open; with round robin off nothing is handed out. A
-ticket nobody can take waits: in its team's inbox, or Unassigned.
+A Router is thread-safe: threads may share one, and reconfigure it while others route.
+Each operation works from one immutable compiled configuration, so a change made by
+another thread (or process) takes effect between operations, never inside one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import logging
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Final
 
+from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes
+from helpdesk_routing._keeper import Maybe as _Maybe
 from helpdesk_routing._time import require_aware
-from helpdesk_routing.allocation import Allocator, Pool, RoundRobin
+from helpdesk_routing.allocation import Allocator, RoundRobin
+from helpdesk_routing.audit import agent_changed, handed_out, routed, ticket_changed
+from helpdesk_routing.calendar import OfficeHours
+from helpdesk_routing.configuration import (
+    CONTENT_FIELDS,
+    CompiledConfiguration,
+    Configuration,
+    allocator_name,
+)
 from helpdesk_routing.decision import AllocationTrace, RoutingDecision
 from helpdesk_routing.errors import (
     ConflictError,
+    StaleConfiguration,
     UnknownAgent,
     UnknownTeam,
     UnknownTicket,
     ValidationError,
 )
+from helpdesk_routing.handout import Gate, allocate, give, hand_out, pool_name
 from helpdesk_routing.model import Agent, Team, Ticket, TicketStatus
 from helpdesk_routing.permissions import Action, require, require_self
-from helpdesk_routing.ports import Clock, CustomerData, RoundRobinRoute, Store, Transaction
-from helpdesk_routing.records import AuditRecord, TicketQuery, TicketRecord
+from helpdesk_routing.ports import Clock, CustomerData, Store, Transaction
+from helpdesk_routing.records import AuditRecord, TicketRecord
 from helpdesk_routing.rules import RuleSet, decide
 from helpdesk_routing.views import Views
 
-__all__ = ["OpeningHours", "Router"]
+__all__ = ["ATTEMPTS", "NOT_GIVEN", "Router"]
 
-_WAITING = TicketQuery(unassigned=True, statuses=frozenset({TicketStatus.OPEN}))
+ATTEMPTS: Final = 5
+"""How many times ``route`` decides before its unit of work: when the configuration keeps
+changing under it, the last attempt decides inside the unit (so ``route`` never fails
+because others reconfigure)."""
+
+_log = logging.getLogger("helpdesk_routing.router")
 
 
-class OpeningHours(Protocol):
-    """What the Router needs of :class:`~helpdesk_routing.calendar.OfficeHours`."""
+_DECISION_HAS_VERSION = "configuration_version" in RoutingDecision.model_fields
 
-    def is_open(self, at: datetime) -> bool:
-        """Whether the helpdesk is open at the instant ``at``."""
-        ...
+
+class _Stale(Exception):
+    """Inside ``route``: the unit saw a newer configuration than the one that decided."""
+
+    def __init__(self, compiled: CompiledConfiguration) -> None:
+        self.compiled = compiled
 
 
 class Router:
@@ -61,17 +86,33 @@ class Router:
 
     Every port is a keyword argument (no hidden construction)::
 
-        router = Router(rules=rules, teams=teams, store=InMemoryStore(agents=agents),
-                        customer_data=InMemoryCustomerData(), clock=SystemClock(),
-                        office_hours=OfficeHours(...), office_hours_channels={"webchat"})
+        router = Router(store=SqliteStore("desk.db"), customer_data=data, clock=SystemClock())
 
-    - ``office_hours=None`` means always open; ``office_hours_channels`` are the
-      channels whose tickets are only handed out while open (default ``{"webchat"}``).
-    - ``round_robin=False`` hands nothing out automatically (tickets wait).
-    - ``allocator`` chooses among eligible agents (``RoundRobin()`` by default, or
-      ``LeastLoaded()``); ``capacity`` is the default maximum of open tickets per
-      agent for automatic assignment (``None``: no limit), overridden by ``Agent.capacity``.
-    - ``explain=False`` keeps only the applied rules in decisions (faster at volume).
+    **Configuration arguments** (``rules``, ``teams``, ``round_robin``, ``office_hours``,
+    ``office_hours_channels``, ``capacity``, ``allocator``) seed the stored configuration:
+
+    - on a store that holds no configuration, the arguments given (defaults for the
+      rest) are written as version 1; with no argument at all nothing is written and
+      the Router starts from the empty configuration (no rules, no teams, round robin
+      on), version 0, until someone calls :meth:`configure`;
+    - on a store that holds one, the stored configuration is in force. Arguments equal
+      to the stored values are accepted (a service restarting with the configuration it
+      started with); an argument that differs raises ``ConflictError`` naming the stored
+      version and the fields, and nothing is written: change a stored configuration with
+      :meth:`configure`, never by constructing a Router.
+
+    ``office_hours=None`` means always open; ``office_hours_channels`` are the channels
+    whose tickets are only handed out while open (default ``{"webchat"}``; a plain
+    string is one channel). ``round_robin=False`` hands nothing out automatically.
+    ``capacity`` is the default maximum of open tickets per agent for automatic
+    assignment (``None``: no limit), overridden by ``Agent.capacity``.
+
+    ``allocator`` is ``"round_robin"`` (the default) or ``"least_loaded"``, or an object:
+    ``RoundRobin()`` and ``LeastLoaded()`` stand for their names; any other
+    :class:`~helpdesk_routing.allocation.Allocator` is a *custom* allocator, which cannot
+    be stored: this Router uses it whatever the stored configuration names, and it is
+    not compared with the stored one. ``explain=False`` keeps only the applied rules in
+    decisions (a per-process choice, not configuration).
 
     Raises ``ValidationError`` when a rule names an unknown team or a team id repeats,
     and ``UnknownAgent`` when a team lists an agent the store does not know.
@@ -80,139 +121,417 @@ class Router:
     def __init__(
         self,
         *,
-        rules: RuleSet,
-        teams: Sequence[Team],
         store: Store,
         customer_data: CustomerData,
         clock: Clock,
-        office_hours: OpeningHours | None = None,
-        round_robin: bool = True,
-        office_hours_channels: Iterable[str] = frozenset({"webchat"}),
-        allocator: Allocator | None = None,
-        capacity: int | None = None,
+        rules: RuleSet | None = None,
+        teams: Sequence[Team] | None = None,
+        office_hours: OfficeHours | _Maybe | None = NOT_GIVEN,
+        round_robin: bool | _Maybe = NOT_GIVEN,
+        office_hours_channels: Iterable[str] | _Maybe = NOT_GIVEN,
+        allocator: Allocator | str | None = None,
+        capacity: int | _Maybe | None = NOT_GIVEN,
         explain: bool = True,
     ) -> None:
-        if capacity is not None and capacity < 0:
-            raise ValidationError(f"capacity must be at least 0, got {capacity}")
         self._store = store
         self._customer_data = customer_data
         self._clock = clock
-        self._office_hours = office_hours
-        self._bound_channels = (
-            frozenset({office_hours_channels})
-            if isinstance(office_hours_channels, str)
-            else frozenset(office_hours_channels)
-        )
-        self._allocator: Allocator = allocator if allocator is not None else RoundRobin()
-        self._capacity = capacity
         self._explain = explain
-        teams = tuple(teams)
-        with store.transaction() as tx:
-            self._check_teams(tx, teams, rules)
-        self._rules = rules
-        self._set_team_index(teams)
-        self._round_robin = round_robin
-        self._views = Views(store, is_team=lambda team_id: team_id in self._team_by_id)
+        custom = None
+        if allocator is not None and not isinstance(allocator, str):
+            custom = None if allocator_name(allocator) is not None else allocator
+            allocator = allocator_name(allocator)
+        self._keeper = ConfigurationKeeper(store, self._now, custom)
+        given = changes(
+            rules=rules if rules is not None else NOT_GIVEN,
+            teams=teams if teams is not None else NOT_GIVEN,
+            round_robin=round_robin,
+            office_hours=office_hours,
+            office_hours_channels=office_hours_channels,
+            capacity=capacity,
+            allocator=allocator if allocator is not None else NOT_GIVEN,
+        )
+        self._keeper.start(given)
+        self._views = Views(store, is_team=self._is_team)
+
+    @property
+    def configuration(self) -> Configuration:
+        """The configuration in force, as stored (version ``0``: none is stored yet)."""
+        return self._keeper.refresh().configuration
+
+    def configuration_history(self) -> list[Configuration]:
+        """Every stored configuration version, oldest first."""
+        with self._store.transaction() as tx:
+            return tx.configurations()
 
     @property
     def rules(self) -> RuleSet:
         """The rule set in force."""
-        return self._rules
+        return self.configuration.rules
 
     @property
     def teams(self) -> tuple[Team, ...]:
-        """The teams, in the order memberships are tried."""
-        return self._teams
+        """The teams in force, in the order memberships are tried."""
+        return self.configuration.teams
 
     @property
     def round_robin(self) -> bool:
         """Whether tickets are handed out automatically."""
-        return self._round_robin
+        return self.configuration.round_robin
 
     @property
     def views(self) -> Views:
         """My inbox, All tickets, Unassigned, team inboxes and saved views."""
         return self._views
 
+    def configure(
+        self,
+        *,
+        actor: str,
+        rules: RuleSet | _Maybe = NOT_GIVEN,
+        teams: Sequence[Team] | _Maybe = NOT_GIVEN,
+        round_robin: bool | _Maybe = NOT_GIVEN,
+        office_hours: OfficeHours | _Maybe | None = NOT_GIVEN,
+        office_hours_channels: Iterable[str] | _Maybe = NOT_GIVEN,
+        capacity: int | _Maybe | None = NOT_GIVEN,
+        allocator: str | Allocator | _Maybe = NOT_GIVEN,
+        comment: str | None = None,
+        expected_version: int | None = None,
+    ) -> Configuration:
+        """Store a new configuration version: the one in force with the fields given changed.
+
+        Owner, admin and manager only. The new version and its ``configured`` audit
+        record are written in one unit of work. ``expected_version`` is the version the
+        editor started from: when another version has been stored since, nothing is
+        written and :class:`~helpdesk_routing.errors.StaleConfiguration` (a
+        ``ConflictError``) names the stored version. Without it the edit applies to
+        whatever version is newest. Returns the stored version.
+        """
+        if allocator is not NOT_GIVEN and not isinstance(allocator, str):
+            name = allocator_name(allocator)
+            if name is None:
+                raise ValidationError(
+                    "a custom allocator cannot be stored; pass it as Router(allocator=...)"
+                )
+            allocator = name
+        edit = changes(
+            rules=rules,
+            teams=teams,
+            round_robin=round_robin,
+            office_hours=office_hours,
+            office_hours_channels=office_hours_channels,
+            capacity=capacity,
+            allocator=allocator,
+        )
+        return self._keeper.write(actor, edit, comment, expected_version)
+
+    def rollback(
+        self,
+        version: int,
+        *,
+        actor: str,
+        comment: str | None = None,
+        expected_version: int | None = None,
+    ) -> Configuration:
+        """Store a new version equal in content to the stored ``version`` (owner, admin,
+        manager); ``ValidationError`` when no such version is stored."""
+        with self._store.transaction() as tx:
+            old = tx.configuration(version) if version >= 1 else None
+        if old is None:
+            raise ValidationError(f"no configuration version {version} is stored")
+        edit = {f: getattr(old, f) for f in CONTENT_FIELDS}
+        return self._keeper.write(actor, edit, comment, expected_version, rollback_to=version)
+
+    def set_rules(self, rules: RuleSet, actor: str) -> None:
+        """Replace the rule set (owner, admin, manager); every team it names must exist."""
+        self.configure(actor=actor, rules=rules)
+
+    def set_teams(self, teams: Sequence[Team], actor: str) -> None:
+        """Replace the teams (owner, admin, manager).
+
+        Members must be known agents; the current rules must name only these teams.
+        Tickets of a team that is removed keep its id and wait until moved.
+        """
+        self.configure(actor=actor, teams=teams)
+
+    def set_round_robin(self, enabled: bool, actor: str) -> None:
+        """Turn automatic hand-out on or off (owner, admin, manager).
+
+        Turning it on hands nothing out by itself: call :meth:`assign_waiting`.
+        """
+        self.configure(actor=actor, round_robin=enabled)
+
+    def _is_team(self, tx: Transaction, team_id: str) -> bool:
+        return team_id in self._keeper.snapshot(tx).team_by_id
+
+    # -- agents ----------------------------------------------------------------------
+
+    def add_agent(self, agent: Agent, *, actor: str) -> Agent:
+        """Add a new agent, Offline (owner, admin, manager); ``ConflictError`` if the id exists."""
+        now = self._now()
+        with self._store.transaction() as tx:
+            require(self._agent(tx, actor), Action.MANAGE_AGENTS)
+            if tx.get_agent(agent.id) is not None:
+                raise ConflictError(f"agent {agent.id!r} already exists")
+            tx.put_agent(agent)
+            tx.append_audit(agent_changed(now, actor, "agent_added", agent.id))
+        _log.info("agent %s added", agent.id, extra={"agent_id": agent.id, "actor": actor})
+        return agent
+
+    def update_agent(self, agent: Agent, *, actor: str) -> Agent:
+        """Replace a known agent's name, role or capacity (owner, admin, manager); presence
+        is kept. ``UnknownAgent`` for an unknown id."""
+        now = self._now()
+        with self._store.transaction() as tx:
+            require(self._agent(tx, actor), Action.MANAGE_AGENTS)
+            self._agent(tx, agent.id)
+            tx.put_agent(agent)
+            tx.append_audit(agent_changed(now, actor, "agent_updated", agent.id))
+        _log.info("agent %s updated", agent.id, extra={"agent_id": agent.id, "actor": actor})
+        return agent
+
+    # -- tickets ---------------------------------------------------------------------
+
     def route(self, ticket: Ticket) -> RoutingDecision:
         """Store a new ticket, apply the rules, and hand it out if someone may take it.
 
-        Returns the decision, with ``assignee`` and an ``allocation`` trace; the same
-        ticket id routed again returns the stored decision unchanged.
+        Returns the decision, with ``assignee`` and an ``allocation`` trace. The same
+        ticket routed again returns the stored decision unchanged; a stored id with
+        different content (anything but its status) raises ``ConflictError`` naming
+        the ticket (use :meth:`reroute` for an updated ticket).
         """
         now = self._now()
-        decision = decide(
-            self._rules, self._teams, ticket, self._customer_data, now, explain=self._explain
-        )
-        pool_name = "global" if decision.team is None else f"team:{decision.team}"
-        early = self._not_handed_out(ticket, decision.team, pool_name, now)
-        record = TicketRecord(
-            ticket=ticket, team=decision.team, views=frozenset(decision.views), decision=decision
-        )
-        audit = AuditRecord(
-            at=now,
-            actor=None,
-            action="routed",
-            ticket_id=ticket.id,
-            team=decision.team,
-            assignee=None,
-            status=ticket.status,
-            automatic=False,
-            pool=None,
-            detail=_routed_detail(decision),
-        )
+        compiled = self._keeper.current
+        for attempt in range(1, ATTEMPTS):
+            decision = self._decide(compiled, ticket, now)
+            try:
+                if self._route_in_store_first(compiled):
+                    # The store's one-call route cannot check the version: read it now,
+                    # after deciding, as late as a read inside the unit would see it.
+                    current = self._keeper.refresh()
+                    if current.version != compiled.version:
+                        raise _Stale(current)
+                return self._route_once(ticket, decision, compiled, now)
+            except _Stale as stale:
+                compiled = stale.compiled
+            except StaleConfiguration:
+                compiled = self._keeper.refresh()
+            _log.warning(
+                "configuration changed while routing %s; deciding again",
+                ticket.id,
+                extra={
+                    "ticket_id": ticket.id,
+                    "configuration_version": compiled.version,
+                    "attempt": attempt,
+                },
+            )
+        # The configuration keeps changing: decide inside the unit, with the version it
+        # reads, so the route ends however fast others reconfigure.
         with self._store.transaction() as tx:
-            in_store: Callable[[], RoundRobinRoute] | None = None
-            route_in_store = getattr(tx, "route_round_robin", None)
-            if early is None and route_in_store is not None and type(self._allocator) is RoundRobin:
+            compiled = self._keeper.snapshot(tx)
+            decision = self._decide(compiled, ticket, now)
+            return self._write_route(tx, ticket, decision, Gate.at(compiled, now), now)
+
+    def _decide(
+        self, compiled: CompiledConfiguration, ticket: Ticket, now: datetime
+    ) -> RoutingDecision:
+        configuration = compiled.configuration
+        decision = decide(
+            configuration.rules,
+            configuration.teams,
+            ticket,
+            self._customer_data,
+            now,
+            explain=self._explain,
+        )
+        return _with_version(decision, compiled.version)
+
+    def _route_in_store_first(self, compiled: CompiledConfiguration) -> bool:
+        """Whether the store routes in one call that cannot check the version itself: then
+        the version is read just after deciding, in a unit of its own."""
+        return self._keeper.route_takes_version is False and type(compiled.allocator) is RoundRobin
+
+    def _route_once(
+        self,
+        ticket: Ticket,
+        decision: RoutingDecision,
+        compiled: CompiledConfiguration,
+        now: datetime,
+    ) -> RoutingDecision:
+        team = decision.team
+        gate = Gate.at(compiled, now)  # once per route: office hours are asked once
+        early = gate.waits(ticket, team)
+        name = pool_name(team)
+        with self._store.transaction() as tx:
+            route_fn = getattr(tx, "route_round_robin", None)
+            if early is not None or route_fn is None or type(compiled.allocator) is not RoundRobin:
+                in_store = None
+            else:
                 # The store takes the round-robin step itself, at commit: the pool's
                 # rotation is locked only while the server works (RoundRobinInStore).
-                in_store = route_in_store(
-                    pool=pool_name,
-                    members=None if decision.team is None else self._members[decision.team],
-                    capacity=self._capacity,
+                record = TicketRecord(
+                    ticket=ticket, team=team, views=frozenset(decision.views), decision=decision
+                )
+                extra = (
+                    {"configuration_version": compiled.version}
+                    if self._keeper.route_takes_version
+                    else {}
+                )
+                in_store = route_fn(
+                    pool=name,
+                    members=None if team is None else compiled.members[team],
+                    capacity=compiled.configuration.capacity,
                     record=record,
-                    audit=audit,
+                    audit=routed(now, record, decision, compiled.version),
+                    **extra,
                 )
             if in_store is None:
-                # Insert first: a ticket id that is already stored (or being stored by
-                # another process, which makes this insert wait) returns its decision at
-                # once, and the pool's rotation is locked only after the insert.
-                existing = tx.add_ticket(record)
-                if existing is not None:
-                    return _stored_decision(existing)
-                assignee, trace = self._allocate(tx, ticket, decision.team, now)
-                final = decision.model_copy(update={"assignee": assignee, "allocation": trace})
-                tx.update_ticket(
-                    record.model_copy(update={"assignee": assignee, "decision": final})
-                )
-                tx.append_audit(_handed_out(audit, assignee, trace))
-                return final
+                current = self._keeper.snapshot(tx)
+                if current.version != compiled.version:
+                    raise _Stale(current)
+                return self._write_route(tx, ticket, decision, gate, now, early)
         stored, agent, reason = in_store()
         if stored is not None:
-            return _stored_decision(stored)
+            with self._store.transaction() as tx:
+                return self._existing(tx, stored, ticket)
         assert reason is not None
-        trace = AllocationTrace(
-            pool=pool_name, assignee=agent, summary=reason, waiting=agent is None
+        trace = AllocationTrace(pool=name, assignee=agent, summary=reason, waiting=agent is None)
+        final = decision.model_copy(update={"assignee": agent, "allocation": trace})
+        _log_decision(final, compiled.version)
+        return final
+
+    def _write_route(
+        self,
+        tx: Transaction,
+        ticket: Ticket,
+        decision: RoutingDecision,
+        gate: Gate,
+        now: datetime,
+        early: AllocationTrace | _Maybe | None = NOT_GIVEN,
+    ) -> RoutingDecision:
+        """Insert the ticket (or answer for the stored one), hand it out, log it: in ``tx``.
+        ``early`` is ``gate.waits(...)`` when the caller already asked it."""
+        compiled = gate.compiled
+        team = decision.team
+        record = TicketRecord(
+            ticket=ticket, team=team, views=frozenset(decision.views), decision=decision
         )
-        return decision.model_copy(update={"assignee": agent, "allocation": trace})
+        # Insert first: a ticket id that is already stored (or being stored by another
+        # process, which makes this insert wait) returns its decision at once, and the
+        # pool's rotation is locked only after the insert.
+        existing = tx.add_ticket(record)
+        if existing is not None:
+            return self._existing(tx, existing, ticket)
+        if early is NOT_GIVEN:
+            early = gate.waits(ticket, team)
+        if early is None:
+            assignee, trace = allocate(tx, compiled, ticket, team)
+        else:
+            assignee, trace = None, early
+        final = decision.model_copy(update={"assignee": assignee, "allocation": trace})
+        tx.update_ticket(record.model_copy(update={"assignee": assignee, "decision": final}))
+        tx.append_audit(
+            handed_out(routed(now, record, decision, compiled.version), assignee, trace)
+        )
+        _log_decision(final, compiled.version)
+        return final
+
+    def _existing(self, tx: Transaction, record: TicketRecord, ticket: Ticket) -> RoutingDecision:
+        """The stored decision for a ticket routed again; ``ConflictError`` if it differs."""
+        if _content(record.ticket) != _content(ticket):
+            _log.warning(
+                "ticket %s routed again with different content",
+                ticket.id,
+                extra={"ticket_id": ticket.id},
+            )
+            raise ConflictError(
+                f"ticket {ticket.id!r} is already stored with different content; "
+                "use router.reroute to apply the rules to an updated ticket"
+            )
+        if record.decision is None:
+            raise ConflictError(f"ticket {record.id!r} is stored but was never routed")
+        return self._bound(tx, record.decision)
+
+    def _bound(self, tx: Transaction, decision: RoutingDecision) -> RoutingDecision:
+        """The decision bound to the rules of the version that decided it, when it can be."""
+        version = getattr(decision, "configuration_version", None)
+        with_rules = getattr(decision, "with_rules", None)
+        if not isinstance(version, int) or version < 1 or with_rules is None:
+            return decision
+        compiled = self._keeper.load(tx, version)
+        if compiled is None:
+            return decision
+        bound: RoutingDecision = with_rules(compiled.configuration.rules)
+        return bound
+
+    def reroute(self, ticket_id: str, *, actor: str, ticket: Ticket | None = None) -> TicketRecord:
+        """Apply the rules in force again to a stored ticket (owner, admin, manager, support).
+
+        ``ticket``, when given, is the ticket's updated content (same id) and replaces the
+        stored one. The team and views follow the new decision. While the team stays the
+        same, the ticket keeps its assignee (the rotation does not move); when the team
+        changes, the assignee is cleared and the ticket is handed out in its new pool if
+        someone may take it (only then does a rotation move). Audited as ``rerouted``
+        (with the configuration version), then ``assigned`` when handed out.
+        """
+        if ticket is not None and ticket.id != ticket_id:
+            raise ValidationError(f"ticket id {ticket.id!r} does not match {ticket_id!r}")
+        now = self._now()
+        # Rerouting is rare: it decides inside its unit, with the version it reads there.
+        with self._store.transaction() as tx:
+            require(self._agent(tx, actor), Action.ASSIGN)
+            (record,) = self._tickets(tx, [ticket_id])
+            compiled = self._keeper.snapshot(tx)
+            new_ticket = ticket if ticket is not None else record.ticket
+            decision = _with_version(
+                decide(
+                    compiled.configuration.rules,
+                    compiled.configuration.teams,
+                    new_ticket,
+                    self._customer_data,
+                    now,
+                    explain=self._explain,
+                ),
+                compiled.version,
+            )
+            assignee = record.assignee if decision.team == record.team else None
+            new = TicketRecord(
+                ticket=new_ticket,
+                team=decision.team,
+                views=frozenset(decision.views),
+                assignee=assignee,
+                decision=decision.model_copy(update={"assignee": assignee}),
+            )
+            tx.update_ticket(new)
+            tx.append_audit(
+                routed(now, new, decision, compiled.version, action="rerouted", actor=actor)
+            )
+            if assignee is None and new.status is TicketStatus.OPEN:
+                new = give(tx, Gate.at(compiled, now), now, new) or new
+            _log.info("rerouted %s", ticket_id, extra={"ticket_id": ticket_id, "actor": actor})
+            return new
 
     def assign_waiting(self) -> list[TicketRecord]:
         """Hand out every waiting ticket someone may take now, oldest first, in rotation.
 
         Call it when things change outside the router's view, above all when office
         hours open (``OfficeHours.next_open`` says when). Returns the tickets handed out.
+        Its cost follows the tickets handed out, not the number waiting.
         """
         now = self._now()
         with self._store.transaction() as tx:
-            return self._hand_out(tx, now, for_agent=None)
+            gate = Gate.at(self._keeper.snapshot(tx), now)
+            return hand_out(tx, gate, now, for_agent=None)
 
     def set_online(self, agent: str, online: bool, actor: str) -> list[TicketRecord]:
         """Set the agent Online or Offline; only the agent may (``PermissionDenied``).
 
-        Going Offline keeps the agent's tickets. Coming Online hands out the waiting
-        tickets the agent may take, oldest first, in rotation; they are returned.
+        ``online`` must be a ``bool`` (``ValidationError`` otherwise: ``"false"`` is not
+        Offline). Going Offline keeps the agent's tickets. Coming Online hands out the
+        waiting tickets the agent may take, oldest first, in rotation; they are returned.
         """
+        if not isinstance(online, bool):
+            raise ValidationError(f"online must be a bool, got {online!r}")
         now = self._now()
         with self._store.transaction() as tx:
             self._agent(tx, actor)
@@ -224,7 +543,10 @@ class Router:
             tx.append_audit(
                 AuditRecord(at=now, actor=actor, action="presence", agent_id=agent, online=online)
             )
-            return self._hand_out(tx, now, for_agent=agent) if online else []
+            if not online:
+                return []
+            gate = Gate.at(self._keeper.snapshot(tx), now)
+            return hand_out(tx, gate, now, for_agent=agent)
 
     def assign(self, ticket_ids: str | Sequence[str], to: str, actor: str) -> list[TicketRecord]:
         """Assign one ticket or many to the agent ``to`` (oneself too); the rotation is untouched.
@@ -243,7 +565,7 @@ class Router:
                 if r.assignee != to:
                     r = r.model_copy(update={"assignee": to})
                     tx.update_ticket(r)
-                    self._audit_ticket(tx, now, actor, "assigned", r)
+                    tx.append_audit(ticket_changed(now, actor, "assigned", r))
                 out.append(r)
             return out
 
@@ -261,7 +583,7 @@ class Router:
                 return record
             record = record.model_copy(update={"assignee": None})
             tx.update_ticket(record)
-            self._audit_ticket(tx, now, actor, "unassigned", record)
+            tx.append_audit(ticket_changed(now, actor, "unassigned", record))
             return record
 
     def assign_to_team(
@@ -277,17 +599,19 @@ class Router:
         ids = _ids(ticket_ids)
         with self._store.transaction() as tx:
             require(self._agent(tx, actor), Action.ASSIGN)
-            if team not in self._team_by_id:
+            compiled = self._keeper.snapshot(tx)
+            if team not in compiled.team_by_id:
                 raise UnknownTeam(team)
             records = self._tickets(tx, ids)
+            gate = Gate.at(compiled, now)
             out = []
             for r in records:
                 if r.team != team or r.assignee is not None:
                     r = r.model_copy(update={"team": team, "assignee": None})
                     tx.update_ticket(r)
-                    self._audit_ticket(tx, now, actor, "team_assigned", r)
+                    tx.append_audit(ticket_changed(now, actor, "team_assigned", r))
                 if r.assignee is None and r.status is TicketStatus.OPEN:
-                    r = self._give(tx, now, r) or r
+                    r = give(tx, gate, now, r) or r
                 out.append(r)
             return out
 
@@ -308,9 +632,10 @@ class Router:
                 update={"ticket": record.ticket.model_copy(update={"status": new})}
             )
             tx.update_ticket(record)
-            self._audit_ticket(tx, now, actor, "status", record)
+            tx.append_audit(ticket_changed(now, actor, "status", record))
             if new is TicketStatus.CLOSED and record.assignee is not None:
-                self._hand_out(tx, now, for_agent=record.assignee)
+                gate = Gate.at(self._keeper.snapshot(tx), now)
+                hand_out(tx, gate, now, for_agent=record.assignee)
             return record
 
     def reply(self, ticket_id: str, *, actor: str, public: bool = True) -> AuditRecord:
@@ -341,69 +666,25 @@ class Router:
                 )
             )
 
-    def set_rules(self, rules: RuleSet, actor: str) -> None:
-        """Replace the rule set (owner, admin, manager); every team it names must exist."""
-        now = self._now()
-        with self._store.transaction() as tx:
-            require(self._agent(tx, actor), Action.EDIT_RULES)
-            rules.validate_against(self._teams)
-            tx.append_audit(
-                AuditRecord(
-                    at=now,
-                    actor=actor,
-                    action="rules",
-                    detail={"rules": [r.id for r in rules.rules]},
-                )
-            )
-        self._rules = rules
-
-    def set_teams(self, teams: Sequence[Team], actor: str) -> None:
-        """Replace the teams (owner, admin, manager).
-
-        Members must be known agents; the current rules must name only these teams.
-        Tickets of a team that is removed keep its id and wait until moved.
-        """
-        now = self._now()
-        teams = tuple(teams)
-        with self._store.transaction() as tx:
-            require(self._agent(tx, actor), Action.EDIT_TEAMS)
-            self._check_teams(tx, teams, self._rules)
-            tx.append_audit(
-                AuditRecord(
-                    at=now, actor=actor, action="teams", detail={"teams": [t.id for t in teams]}
-                )
-            )
-        self._set_team_index(teams)
-
-    def set_round_robin(self, enabled: bool, actor: str) -> None:
-        """Turn automatic hand-out on or off (owner, admin, manager).
-
-        Turning it on hands nothing out by itself: call :meth:`assign_waiting`.
-        """
-        now = self._now()
-        with self._store.transaction() as tx:
-            require(self._agent(tx, actor), Action.SET_ROUND_ROBIN)
-            tx.append_audit(
-                AuditRecord(at=now, actor=actor, action="round_robin", detail={"enabled": enabled})
-            )
-        self._round_robin = enabled
-
     def ticket(self, ticket_id: str) -> TicketRecord:
-        """The stored record of a ticket (``UnknownTicket`` if none)."""
+        """The stored record of a ticket (``UnknownTicket`` if none), its decision bound to
+        the rules of the configuration version that decided it."""
         with self._store.transaction() as tx:
             (record,) = self._tickets(tx, [ticket_id])
-            return record
+            if record.decision is None:
+                return record
+            bound = self._bound(tx, record.decision)
+            return (
+                record
+                if bound is record.decision
+                else record.model_copy(update={"decision": bound})
+            )
 
     def history(self, ticket_id: str) -> list[AuditRecord]:
         """The ticket's audit trail, oldest first (``UnknownTicket`` if none)."""
         with self._store.transaction() as tx:
             self._tickets(tx, [ticket_id])
             return tx.audit(ticket_id)
-
-    def _set_team_index(self, teams: tuple[Team, ...]) -> None:
-        self._teams: tuple[Team, ...] = teams
-        self._team_by_id = {t.id: t for t in teams}
-        self._members = {t.id: tuple(sorted(t.members)) for t in teams}
 
     def _now(self) -> datetime:
         return require_aware(self._clock.now(), "clock.now()")
@@ -425,162 +706,33 @@ class Router:
             out.append(record)
         return out
 
-    @staticmethod
-    def _check_teams(tx: Transaction, teams: Sequence[Team], rules: RuleSet) -> None:
-        seen: set[str] = set()
-        for team in teams:
-            if team.id in seen:
-                raise ValidationError(f"team {team.id!r} is listed twice")
-            seen.add(team.id)
-            for member in team.members:
-                if tx.get_agent(member) is None:
-                    raise UnknownAgent(member)
-        rules.validate_against(teams)
 
-    @staticmethod
-    def _audit_ticket(
-        tx: Transaction,
-        now: datetime,
-        actor: str | None,
-        action: str,
-        record: TicketRecord,
-        pool: str | None = None,
-    ) -> None:
-        tx.append_audit(
-            AuditRecord(
-                at=now,
-                actor=actor,
-                action=action,
-                ticket_id=record.id,
-                team=record.team,
-                assignee=record.assignee,
-                status=record.status,
-                automatic=pool is not None,
-                pool=pool,
-            )
-        )
-
-    def _pool(self, tx: Transaction, team: str | None) -> Pool:
-        """The pool for a ticket: every Online agent, or a team's members (sorted once)."""
-
-        def capacity(agent_id: str) -> int | None:
-            agent = tx.get_agent(agent_id)
-            if agent is not None and agent.capacity is not None:
-                return agent.capacity
-            return self._capacity
-
-        if team is None:
-            return Pool("global", tx.online_agents(), tx.open_load, capacity)
-        return Pool(f"team:{team}", self._members[team], tx.open_load, capacity, tx.is_online)
-
-    def _not_handed_out(
-        self, ticket: Ticket, team: str | None, pool_name: str, now: datetime
-    ) -> tuple[None, AllocationTrace] | None:
-        """Why a ticket is not handed out before any pool is looked at (``None``: it may be)."""
-
-        def waits(why: str) -> tuple[None, AllocationTrace]:
-            return None, AllocationTrace(pool=pool_name, assignee=None, summary=why, waiting=True)
-
-        if ticket.status is not TicketStatus.OPEN:
-            return None, AllocationTrace(
-                pool=pool_name,
-                assignee=None,
-                summary=f"not handed out: the ticket is {ticket.status.value}",
-            )
-        if not self._round_robin:
-            return waits("round robin is off; the ticket waits")
-        if ticket.channel in self._bound_channels and not self._is_open(now):
-            return waits(
-                f"channel {ticket.channel!r} follows office hours, which are closed; "
-                "the ticket waits"
-            )
-        if team is not None and team not in self._team_by_id:
-            return waits(f"team {team!r} is no longer configured; the ticket waits")
-        return None
-
-    def _allocate(
-        self, tx: Transaction, ticket: Ticket, team: str | None, now: datetime
-    ) -> tuple[str | None, AllocationTrace]:
-        """Choose an assignee for a waiting ticket and move its pool's rotation."""
-        pool_name = "global" if team is None else f"team:{team}"
-        early = self._not_handed_out(ticket, team, pool_name, now)
-        if early is not None:
-            return early
-        # Lock the rotation first: a store may read the pool's agents in the same round
-        # trip (the PostgreSQL store does), and the choice sees presence as of the lock.
-        state = tx.rotation(pool_name)
-        result = self._allocator.allocate(ticket, self._pool(tx, team), state)
-        if result.agent is None:
-            return None, AllocationTrace(
-                pool=pool_name, assignee=None, summary=result.reason, waiting=True
-            )
-        tx.set_rotation(pool_name, result.state)
-        return result.agent, AllocationTrace(
-            pool=pool_name, assignee=result.agent, summary=result.reason
-        )
-
-    def _is_open(self, now: datetime) -> bool:
-        return self._office_hours is None or self._office_hours.is_open(now)
-
-    def _give(self, tx: Transaction, now: datetime, record: TicketRecord) -> TicketRecord | None:
-        """Hand one waiting ticket out; the updated record, or ``None`` if it still waits."""
-        assignee, trace = self._allocate(tx, record.ticket, record.team, now)
-        if assignee is None:
-            return None
-        record = record.model_copy(update={"assignee": assignee})
-        tx.update_ticket(record)
-        self._audit_ticket(tx, now, None, "assigned", record, pool=trace.pool)
-        return record
-
-    def _hand_out(
-        self, tx: Transaction, now: datetime, *, for_agent: str | None
-    ) -> list[TicketRecord]:
-        """Hand out waiting tickets, oldest first; only those ``for_agent`` may take, if given."""
-        if not self._round_robin:
-            return []
-        waiting = [
-            r
-            for r in tx.find_tickets(_WAITING)
-            if for_agent is None or self._may_take(for_agent, r)
-        ]
-        # Lock every pool this may touch in one global order, so that two hand-outs in
-        # different processes cannot each hold a pool the other one waits for.
-        for pool in sorted({"global" if r.team is None else f"team:{r.team}" for r in waiting}):
-            tx.rotation(pool)
-        given = []
-        for record in waiting:
-            handed = self._give(tx, now, record)
-            if handed is not None:
-                given.append(handed)
-        return given
-
-    def _may_take(self, agent: str, record: TicketRecord) -> bool:
-        if record.team is None:
-            return True
-        team = self._team_by_id.get(record.team)
-        return team is not None and agent in team.members
+def _with_version(decision: RoutingDecision, version: int) -> RoutingDecision:
+    """The decision naming the configuration version that made it (when the model can)."""
+    if not _DECISION_HAS_VERSION:
+        return decision
+    return decision.model_copy(update={"configuration_version": version})
 
 
-def _stored_decision(record: TicketRecord) -> RoutingDecision:
-    if record.decision is None:
-        raise ConflictError(f"ticket {record.id!r} is stored but was never routed")
-    return record.decision
+def _content(ticket: Ticket) -> dict[str, Any]:
+    """What must match for a ticket routed again to be the same ticket (not its status)."""
+    return ticket.model_dump(mode="json", exclude={"status"})
 
 
-def _handed_out(audit: AuditRecord, assignee: str | None, trace: AllocationTrace) -> AuditRecord:
-    """The routing audit record once the allocation is known."""
-    if assignee is None:
-        return audit
-    return audit.model_copy(update={"assignee": assignee, "automatic": True, "pool": trace.pool})
-
-
-def _routed_detail(decision: RoutingDecision) -> dict[str, Any]:
-    detail: dict[str, Any] = {}
-    if decision.views:
-        detail["views"] = list(decision.views)
-    if decision.rule_id is not None:
-        detail["rule_id"] = decision.rule_id
-    return detail
+def _log_decision(decision: RoutingDecision, version: int) -> None:
+    _log.debug(
+        "routed %s: team %s, assignee %s",
+        decision.ticket_id,
+        decision.team,
+        decision.assignee,
+        extra={
+            "ticket_id": decision.ticket_id,
+            "team": decision.team,
+            "assignee": decision.assignee,
+            "rule_id": decision.rule_id,
+            "configuration_version": version,
+        },
+    )
 
 
 def _ids(ticket_ids: str | Sequence[str]) -> list[str]:

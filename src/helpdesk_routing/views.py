@@ -1,9 +1,13 @@
 """The views agents work from: My inbox, All tickets, Unassigned, team inboxes, saved views.
 
-Every view lists *open* tickets by default, oldest first; ``statuses`` and
-``channels`` filter further (``statuses=None`` shows every status). ``limit`` pages
-through a long view: the returned :class:`Page` carries an opaque ``next_cursor`` to
-pass back as ``cursor`` for the next page.
+Every view lists *open* tickets by default, oldest first (``order="newest"`` for newest
+first); ``statuses`` and ``channels`` filter further (``statuses=None`` shows every
+status; a plain string is one status or channel). ``limit`` pages through a long view:
+the returned :class:`Page` carries an opaque ``next_cursor`` to pass back as ``cursor``
+for the next page (in the same order). ``count=True`` also counts the whole view
+(``Page.total``), which costs a walk of the view: ask only when a total is shown.
+A :class:`Page` is a sequence of records: iterate it, take ``len()``, test it for
+emptiness.
 
 >>> page = router.views.unassigned(limit=50)          # doctest: +SKIP
 >>> more = router.views.unassigned(limit=50, cursor=page.next_cursor)  # doctest: +SKIP
@@ -14,31 +18,53 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from helpdesk_routing.errors import UnknownAgent, UnknownTeam, ValidationError
 from helpdesk_routing.model import TicketStatus
-from helpdesk_routing.ports import Store
+from helpdesk_routing.ports import Store, Transaction
 from helpdesk_routing.records import TicketQuery, TicketRecord
 
-__all__ = ["Page", "Views"]
+__all__ = ["Order", "Page", "Views"]
 
 _OPEN: frozenset[TicketStatus] = frozenset({TicketStatus.OPEN})
+_NEWEST_CHUNK = 256  # records read per step of a newest-first walk
+# Whether the store port can read newest first itself (``TicketQuery.newest_first``);
+# without it, newest first is a forward walk of the view (its cost grows with the view).
+_STORE_READS_NEWEST = "newest_first" in TicketQuery.model_fields
+
+Order = Literal["oldest", "newest"]
+"""The order of a view: by ``(created_at, id)``, ascending (``"oldest"``) or descending."""
 
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One page of a view: the records, and the cursor of the next page (``None`` at the end)."""
+    """One page of a view: the records, the cursor of the next page (``None`` at the end),
+    and the number of records in the whole view when asked for (``count=True``)."""
 
     items: list[TicketRecord]
     next_cursor: str | None = None
+    total: int | None = None
 
     @property
     def ids(self) -> list[str]:
         """The ticket ids of the page, in order."""
         return [r.id for r in self.items]
+
+    def __iter__(self) -> Iterator[TicketRecord]:
+        """The records, in the view's order."""
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        """How many records the page holds (a page is falsy when empty)."""
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> TicketRecord:
+        """The record at ``index`` of the page."""
+        return self.items[index]
 
 
 def _encode(record: TicketRecord) -> str:
@@ -60,11 +86,12 @@ def _decode(cursor: str) -> tuple[datetime, str]:
 class Views:
     """The views over a store; obtained as ``router.views``.
 
-    ``is_team`` says whether a team id is configured (``team()`` of an unknown id raises
+    ``is_team(tx, team_id)`` says, inside the view's unit of work, whether a team id is
+    configured (``team()`` of an unknown id raises
     :class:`~helpdesk_routing.errors.UnknownTeam`).
     """
 
-    def __init__(self, store: Store, *, is_team: Callable[[str], bool]) -> None:
+    def __init__(self, store: Store, *, is_team: Callable[[Transaction, str], bool]) -> None:
         self._store = store
         self._is_team = is_team
 
@@ -72,93 +99,156 @@ class Views:
         self,
         agent_id: str,
         *,
-        statuses: Iterable[TicketStatus | str] | None = _OPEN,
-        channels: Iterable[str] | None = None,
+        statuses: Iterable[TicketStatus | str] | TicketStatus | str | None = _OPEN,
+        channels: Iterable[str] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        order: Order = "oldest",
+        count: bool = False,
     ) -> Page:
         """Tickets assigned to the agent (``UnknownAgent`` for an unknown id)."""
-        return self._page({"assignee": agent_id}, statuses, channels, limit, cursor, agent=agent_id)
+        return self._page(
+            {"assignee": agent_id}, statuses, channels, limit, cursor, order, count, agent=agent_id
+        )
 
     def all_tickets(
         self,
         *,
-        statuses: Iterable[TicketStatus | str] | None = _OPEN,
-        channels: Iterable[str] | None = None,
+        statuses: Iterable[TicketStatus | str] | TicketStatus | str | None = _OPEN,
+        channels: Iterable[str] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        order: Order = "oldest",
+        count: bool = False,
     ) -> Page:
         """Every ticket."""
-        return self._page({}, statuses, channels, limit, cursor)
+        return self._page({}, statuses, channels, limit, cursor, order, count)
 
     def unassigned(
         self,
         *,
-        statuses: Iterable[TicketStatus | str] | None = _OPEN,
-        channels: Iterable[str] | None = None,
+        statuses: Iterable[TicketStatus | str] | TicketStatus | str | None = _OPEN,
+        channels: Iterable[str] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        order: Order = "oldest",
+        count: bool = False,
     ) -> Page:
         """Tickets with no assignee and no team (team tickets wait in their team's inbox)."""
-        return self._page({"unassigned": True, "no_team": True}, statuses, channels, limit, cursor)
+        return self._page(
+            {"unassigned": True, "no_team": True}, statuses, channels, limit, cursor, order, count
+        )
 
     def team(
         self,
         team_id: str,
         *,
-        statuses: Iterable[TicketStatus | str] | None = _OPEN,
-        channels: Iterable[str] | None = None,
+        statuses: Iterable[TicketStatus | str] | TicketStatus | str | None = _OPEN,
+        channels: Iterable[str] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        order: Order = "oldest",
+        count: bool = False,
     ) -> Page:
         """The team's inbox: every ticket whose team is ``team_id``, assigned or waiting."""
-        if not self._is_team(team_id):
-            raise UnknownTeam(team_id)
-        return self._page({"team": team_id}, statuses, channels, limit, cursor)
+        return self._page(
+            {"team": team_id}, statuses, channels, limit, cursor, order, count, team=team_id
+        )
 
     def saved(
         self,
         view: str,
         *,
-        statuses: Iterable[TicketStatus | str] | None = _OPEN,
-        channels: Iterable[str] | None = None,
+        statuses: Iterable[TicketStatus | str] | TicketStatus | str | None = _OPEN,
+        channels: Iterable[str] | str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        order: Order = "oldest",
+        count: bool = False,
     ) -> Page:
         """The tickets a Save-as-view rule marked into ``view`` (empty for a view never used)."""
-        return self._page({"view": view}, statuses, channels, limit, cursor)
+        return self._page({"view": view}, statuses, channels, limit, cursor, order, count)
 
     def _page(
         self,
         filters: dict[str, object],
-        statuses: Iterable[TicketStatus | str] | None,
-        channels: Iterable[str] | None,
+        statuses: Iterable[TicketStatus | str] | TicketStatus | str | None,
+        channels: Iterable[str] | str | None,
         limit: int | None,
         cursor: str | None,
+        order: Order,
+        count: bool,
         *,
         agent: str | None = None,
+        team: str | None = None,
     ) -> Page:
         if limit is not None and limit < 1:
             raise ValidationError(f"limit must be at least 1, got {limit}")
+        if order not in ("oldest", "newest"):
+            raise ValidationError(f"invalid order {order!r}: expected 'oldest' or 'newest'")
+        if isinstance(statuses, str):
+            statuses = [statuses]
         try:
             wanted = None if statuses is None else frozenset(TicketStatus(s) for s in statuses)
         except ValueError as exc:
             raise ValidationError(f"invalid status filter: {exc}") from None
-        query = TicketQuery.model_validate(
+        if isinstance(channels, str):
+            channels = [channels]
+        base = TicketQuery.model_validate(
             {
                 **filters,
                 "statuses": wanted,
                 "channels": None if channels is None else frozenset(channels),
-                "after": None if cursor is None else _decode(cursor),
-                # One more than asked tells whether a next page exists.
-                "limit": None if limit is None else limit + 1,
             }
         )
-        with self._store.transaction() as tx:
+        position = None if cursor is None else _decode(cursor)
+        # A store with read-only units (``read()``) serves views without taking the write
+        # lock or row locks; any other store, in an ordinary unit of work.
+        reader = getattr(self._store, "read", None)
+        unit = reader() if callable(reader) else self._store.transaction()
+        with unit as tx:
             if agent is not None and tx.get_agent(agent) is None:
                 raise UnknownAgent(agent)
-            found = tx.find_tickets(query)
+            if team is not None and not self._is_team(tx, team):
+                raise UnknownTeam(team)
+            # One more than asked tells whether a next page exists.
+            wanted_n = None if limit is None else limit + 1
+            if order == "oldest":
+                query = base.model_copy(update={"after": position, "limit": wanted_n})
+                found = tx.find_tickets(query)
+            elif _STORE_READS_NEWEST:
+                query = base.model_copy(
+                    update={"after": position, "limit": wanted_n, "newest_first": True}
+                )
+                found = tx.find_tickets(query)
+            else:
+                found = _newest(tx, base, position, wanted_n)
+            total = len(tx.find_tickets(base)) if count else None
         if limit is None or len(found) <= limit:
-            return Page(found)
+            return Page(found, total=total)
         items = found[:limit]
-        return Page(items, _encode(items[-1]))
+        return Page(items, _encode(items[-1]), total)
+
+
+def _newest(
+    tx: Transaction, base: TicketQuery, before: tuple[datetime, str] | None, limit: int | None
+) -> list[TicketRecord]:
+    """The view newest first, strictly before the cursor: the port walks oldest first only,
+    so this reads the view forward in chunks and keeps the last ``limit`` before the cursor."""
+    kept: list[TicketRecord] = []
+    after: tuple[datetime, str] | None = None
+    while True:
+        chunk = tx.find_tickets(base.model_copy(update={"after": after, "limit": _NEWEST_CHUNK}))
+        for record in chunk:
+            if before is not None and (record.ticket.created_at, record.id) >= before:
+                chunk = []
+                break
+            kept.append(record)
+        if limit is not None and len(kept) > limit:
+            del kept[: len(kept) - limit]
+        if len(chunk) < _NEWEST_CHUNK:
+            break
+        last = chunk[-1].ticket
+        after = (last.created_at, last.id)
+    kept.reverse()
+    return kept

@@ -36,16 +36,18 @@ def test_history_lists_every_change_of_a_ticket_in_order(desk: Desk) -> None:
 
 
 def test_configuration_changes_are_audited(desk: Desk) -> None:
-    """set_rules, set_teams and set_round_robin each append one record naming the actor."""
+    """The first version and each of set_round_robin, set_teams and set_rules append one
+    ``configured`` record naming the actor, the version and the fields that changed."""
     desk.router.set_round_robin(False, actor="o1")
-    desk.router.set_teams(list(desk.router.teams), actor="ad1")
+    desk.router.set_teams(list(desk.router.teams)[:1], actor="ad1")
     desk.router.set_rules(desk.router.rules, actor="m1")
     with desk.store.transaction() as tx:
         log = tx.audit()
     assert [(r.action, r.actor, r.detail) for r in log] == [
-        ("round_robin", "o1", {"enabled": False}),
-        ("teams", "ad1", {"teams": ["retention", "france"]}),
-        ("rules", "m1", {"rules": []}),
+        ("configured", None, {"version": 1, "changed": ["office_hours", "rules", "teams"]}),
+        ("configured", "o1", {"version": 2, "changed": ["round_robin"]}),
+        ("configured", "ad1", {"version": 3, "changed": ["teams"]}),
+        ("configured", "m1", {"version": 4, "changed": []}),
     ]
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from helpdesk_routing.conditions import profile
 from helpdesk_routing.errors import (
+    ConflictError,
     NaiveDatetimeError,
     PermissionDenied,
     RoutingError,
@@ -191,8 +192,6 @@ class _NaiveClock:
 def test_a_naive_clock_is_refused_before_anything_is_written(desk: Desk) -> None:
     """A clock that returns a naive datetime raises NaiveDatetimeError; nothing is stored."""
     router = Router(
-        rules=RuleSet(),
-        teams=TEAMS,
         store=desk.store,
         customer_data=InMemoryCustomerData(profiles=[], events=[]),
         clock=_NaiveClock(),
@@ -227,13 +226,33 @@ def test_router_refuses_a_negative_capacity(make_desk: MakeDesk) -> None:
     assert str(info.value) == "capacity must be at least 0, got -1"
 
 
-def test_routing_the_same_id_again_returns_the_stored_decision(desk: Desk) -> None:
-    """A second route of an id returns the first decision and changes nothing."""
+def test_routing_the_same_ticket_again_returns_the_stored_decision(desk: Desk) -> None:
+    """A second route of the same ticket returns the first decision and changes nothing."""
     first = desk.router.history("t1")
+    stored = desk.router.ticket("t1").ticket
     desk.online("a2")
-    again = desk.router.route(desk.ticket("t1", channel="sms"))
+    again = desk.router.route(stored)
     assert again.assignee == "a1"
     assert desk.router.history("t1") == first
+
+
+def test_routing_a_known_id_with_different_content_raises_conflict(desk: Desk) -> None:
+    """Issue 10 #10: a stored id routed with other content is a ConflictError; nothing changes."""
+    before = desk.snapshot()
+    with pytest.raises(ConflictError) as info:
+        desk.router.route(desk.ticket("t1", channel="sms"))
+    assert str(info.value) == (
+        "ticket 't1' is already stored with different content; "
+        "use router.reroute to apply the rules to an updated ticket"
+    )
+    assert desk.snapshot() == before
+
+
+def test_routing_a_known_ticket_again_ignores_its_status(desk: Desk) -> None:
+    """A client re-sending a ticket that was closed since gets the stored decision."""
+    stored = desk.router.ticket("t1")
+    desk.router.set_status("t1", "closed", actor="m1")
+    assert desk.router.route(stored.ticket) == stored.decision
 
 
 def test_a_failing_step_inside_an_operation_rolls_back_everything(make_desk: MakeDesk) -> None:

@@ -27,6 +27,7 @@ from hypothesis.stateful import (
 from helpdesk_routing.allocation import Allocator, LeastLoaded, RoundRobin
 from helpdesk_routing.audit import replay
 from helpdesk_routing.clock import ManualClock
+from helpdesk_routing.errors import ConflictError
 from helpdesk_routing.model import Agent, Role, Team, Ticket, TicketStatus
 from helpdesk_routing.records import AuditRecord, TicketQuery
 from helpdesk_routing.router import Router
@@ -80,6 +81,7 @@ class RouterMachine(RuleBasedStateMachine):
             capacity=capacity,
         )
         self.channels: dict[str, str] = {}
+        self.tickets: dict[str, Ticket] = {}
         self.decisions: dict[str, object] = {}
         # The state the log describes so far, replayed one record at a time.
         self.seen = 0
@@ -102,6 +104,7 @@ class RouterMachine(RuleBasedStateMachine):
             tags=frozenset({tag}) if tag else frozenset(),
         )
         self.channels[tid] = channel
+        self.tickets[tid] = ticket
         self.decisions[tid] = self.router.route(ticket)
 
     @rule(channel=st.sampled_from(CHANNELS))
@@ -112,10 +115,12 @@ class RouterMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.channels)
     @rule(data=st.data())
     def route_again(self, data: st.DataObject) -> None:
-        """Routing an existing id returns its first decision."""
+        """Routing an existing ticket again returns its first decision; other content conflicts."""
         tid = data.draw(st.sampled_from(sorted(self.channels)))
-        ticket = Ticket(id=tid, channel="email", created_at=self.clock.now())
-        assert self.router.route(ticket) == self.decisions[tid]
+        assert self.router.route(self.tickets[tid]) == self.decisions[tid]
+        other = Ticket(id=tid, channel="email", subject="changed", created_at=self.clock.now())
+        with pytest.raises(ConflictError, match=f"^ticket '{tid}' is already stored with"):
+            self.router.route(other)
 
     @rule(agent=st.sampled_from(AGENT_IDS), online=st.booleans())
     def set_online(self, agent: str, online: bool) -> None:

@@ -1,0 +1,146 @@
+"""Hand-out cost against the backlog: one close with 10,000 vs 100 tickets waiting (issue 9).
+
+Five Online agents with a capacity of two each are full; N tickets wait Unassigned.
+Closing one of an agent's tickets frees one place, so exactly one waiting ticket is
+handed out. Before issue 9 every close tried every waiting ticket; now the walk reads
+the waiting tickets a page at a time and stops once nobody can take more, so a close
+should cost about the same whatever N is (target: < 2x from 100 to 10,000 waiting).
+
+In the same run, and on the same stores, the old exhaustive walk (every waiting ticket
+tried, oldest first) is timed as the baseline.
+
+    python benchmarks/bench_handout_scaling.py            # memory and SQLite, 100 vs 10,000
+    python benchmarks/bench_handout_scaling.py --quick    # 100 vs 1,000, fewer repeats
+    python benchmarks/bench_handout_scaling.py --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from helpdesk_routing.clock import ManualClock
+from helpdesk_routing.configuration import CompiledConfiguration
+from helpdesk_routing.handout import Gate, give
+from helpdesk_routing.model import Agent, Role, Ticket, TicketStatus
+from helpdesk_routing.ports import Store, Transaction
+from helpdesk_routing.records import TicketQuery, TicketRecord
+from helpdesk_routing.router import Router
+from helpdesk_routing.stores.memory import InMemoryStore
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+from helpdesk_routing.stores.sqlite import SqliteStore
+
+T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
+AGENTS = [Agent(id=f"a{i}", capacity=2) for i in range(1, 6)] + [
+    Agent(id="m1", role=Role.MANAGER, capacity=0)
+]
+
+
+def _fill(store: Store, waiting: int, closes: int) -> list[str]:
+    """Five full agents (their tickets to close) and ``waiting`` Unassigned tickets."""
+    to_close = []
+    with store.transaction() as tx:
+        for a in AGENTS[:5]:
+            tx.set_online(a.id, True, T0)
+        n = 0
+        for round_ in range(closes + 2):
+            for a in AGENTS[:5]:
+                n += 1
+                ticket = Ticket(id=f"busy{n:06d}", channel="email", created_at=T0)
+                # Two open tickets per agent fill them; the rest are pending behind them,
+                # made open one by one so every close frees exactly one place.
+                status = TicketStatus.OPEN if round_ < 2 else TicketStatus.CLOSED
+                tx.add_ticket(
+                    TicketRecord(ticket=ticket.model_copy(update={"status": status}), assignee=a.id)
+                )
+                if round_ < 2:
+                    to_close.append(ticket.id)
+        for i in range(waiting):
+            at = T0 + timedelta(seconds=i + 1)
+            tx.add_ticket(
+                TicketRecord(ticket=Ticket(id=f"w{i:06d}", channel="email", created_at=at))
+            )
+    return to_close
+
+
+def _exhaustive(tx: Transaction, gate: Gate, now: datetime, agent: str) -> list[TicketRecord]:
+    """The walk before issue 9: every waiting ticket tried, oldest first."""
+    waiting = tx.find_tickets(TicketQuery(unassigned=True))
+    tx.rotation("global")
+    return [h for r in waiting if (h := give(tx, gate, now, r)) is not None]
+
+
+def _measure(kind: str, waiting: int, closes: int, directory: Path) -> dict[str, float]:
+    """Median seconds per close through the Router, and of the old walk, at ``waiting``."""
+    store: Any
+    if kind == "memory":
+        store = InMemoryStore(agents=AGENTS)
+    else:
+        store = SqliteStore(directory / f"handout-{waiting}.db", agents=AGENTS)
+    try:
+        busy = _fill(store, waiting, closes)
+        clock = ManualClock(T0 + timedelta(days=1))
+        router = Router(store=store, customer_data=InMemoryCustomerData(), clock=clock)
+        new: list[float] = []
+        for tid in busy[:closes]:
+            start = time.perf_counter()
+            router.set_status(tid, "closed", actor="m1")
+            new.append(time.perf_counter() - start)
+        compiled = CompiledConfiguration.of(router.configuration)
+        old: list[float] = []
+        for tid in busy[closes : 2 * closes]:
+            with store.transaction() as tx:
+                record = tx.get_ticket(tid)
+                assert record is not None
+                closed = record.ticket.model_copy(update={"status": TicketStatus.CLOSED})
+                start = time.perf_counter()
+                tx.update_ticket(record.model_copy(update={"ticket": closed}))
+                gate = Gate.at(compiled, clock.now())
+                handed = _exhaustive(tx, gate, clock.now(), record.assignee or "")
+                old.append(time.perf_counter() - start)
+            assert len(handed) == 1
+        return {"new": statistics.median(new), "old": statistics.median(old)}
+    finally:
+        if kind != "memory":
+            store.close()
+
+
+def main() -> None:
+    """Measure, print the table, write the JSON figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100 vs 1,000 waiting, 3 closes")
+    parser.add_argument("--json", type=Path, help="write flat name -> number figures here")
+    args = parser.parse_args()
+    small, large = (100, 1_000) if args.quick else (100, 10_000)
+    closes = 3 if args.quick else 5
+    figures: dict[str, float] = {}
+    print(f"one close with N tickets waiting (median of {closes}; seconds per close)")
+    print(f"{'store':8} {'N':>7} {'walk':>10} {'old walk':>10}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in ("memory", "sqlite"):
+            rows = {}
+            for n in (small, large):
+                rows[n] = _measure(kind, n, closes, Path(tmp))
+                print(f"{kind:8} {n:>7} {rows[n]['new']:>10.5f} {rows[n]['old']:>10.5f}")
+                figures[f"{kind}_close_{n}_s"] = rows[n]["new"]
+                figures[f"{kind}_close_{n}_old_s"] = rows[n]["old"]
+            ratio = rows[large]["new"] / rows[small]["new"]
+            old_ratio = rows[large]["old"] / rows[small]["old"]
+            figures[f"{kind}_close_ratio"] = ratio
+            figures[f"{kind}_close_old_ratio"] = old_ratio
+            verdict = "ok" if ratio < 2 else "over the 2x target"
+            print(
+                f"{kind:8} ratio {large} vs {small}: {ratio:.2f}x ({verdict}); old walk {old_ratio:.1f}x"
+            )
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

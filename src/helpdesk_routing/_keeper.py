@@ -1,0 +1,228 @@
+"""The configuration one Router obeys: seeded once, followed as the store's versions change.
+
+A :class:`ConfigurationKeeper` belongs to one Router. It writes the constructor arguments
+as version 1 of an empty store (or checks them against the stored version), reads the
+stored version number in every unit of work the Router gives it and swaps in the newly
+compiled version when it changed, and writes new versions for ``configure`` and
+``rollback``. What it hands out is immutable, so the Router's threads share it safely.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any, Final, Literal
+
+from helpdesk_routing.allocation import Allocator
+from helpdesk_routing.audit import configured
+from helpdesk_routing.configuration import (
+    CONTENT_FIELDS,
+    CompiledConfiguration,
+    Configuration,
+    ConfigurationCache,
+    check_against_agents,
+    content,
+    updated,
+)
+from helpdesk_routing.errors import (
+    ConflictError,
+    StaleConfiguration,
+    UnknownAgent,
+    ValidationError,
+)
+from helpdesk_routing.permissions import Action, require
+from helpdesk_routing.ports import Store, Transaction
+
+__all__ = ["EMPTY", "NOT_GIVEN", "ConfigurationKeeper", "Maybe", "changes"]
+
+_log = logging.getLogger("helpdesk_routing.configuration")
+_START_ATTEMPTS = 5
+
+
+class _NotGiven(Enum):
+    NOT_GIVEN = "NOT_GIVEN"
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Final = _NotGiven.NOT_GIVEN
+"""The default of a configuration argument that was not given (``None`` means something)."""
+
+Maybe = Literal[_NotGiven.NOT_GIVEN]
+
+# The empty configuration of a store that holds none (version 0, never stored).
+EMPTY = Configuration.model_construct(version=0, at=datetime(1970, 1, 1, tzinfo=UTC))
+
+_ACTION_OF: dict[str, Action] = {
+    "rules": Action.EDIT_RULES,
+    "teams": Action.EDIT_TEAMS,
+    "round_robin": Action.SET_ROUND_ROBIN,
+}
+
+
+def changes(**fields: Any) -> dict[str, Any]:
+    """The configuration fields given, normalised (a plain string is one channel)."""
+    out = {name: value for name, value in fields.items() if value is not NOT_GIVEN}
+    channels = out.get("office_hours_channels")
+    if isinstance(channels, str):
+        out["office_hours_channels"] = frozenset({channels})
+    elif channels is not None and "office_hours_channels" in out:
+        out["office_hours_channels"] = frozenset(channels)
+    if "teams" in out:
+        out["teams"] = tuple(out["teams"])
+    capacity = out.get("capacity")
+    if isinstance(capacity, int) and capacity < 0:
+        raise ValidationError(f"capacity must be at least 0, got {capacity}")
+    return out
+
+
+class ConfigurationKeeper:
+    """Seeds, follows and writes the stored configuration for one Router.
+
+    ``now`` is the Router's clock reading (aware); ``custom`` its custom allocator, if any.
+    """
+
+    def __init__(self, store: Store, now: Callable[[], datetime], custom: Allocator | None) -> None:
+        self._store = store
+        self._now = now
+        self._cache = ConfigurationCache(custom=custom)
+        self._current = CompiledConfiguration.of(EMPTY, allocator=custom)
+        # Whether the store routes round robin in one call (RoundRobinInStore), and
+        # whether that call checks the configuration version itself.
+        self.route_takes_version: bool | None = None
+
+    @property
+    def current(self) -> CompiledConfiguration:
+        """The newest version this Router has seen (its next unit of work checks it)."""
+        return self._current
+
+    def load(self, tx: Transaction, version: int) -> CompiledConfiguration | None:
+        """A stored version, compiled (cached); ``None`` when it is not stored."""
+        return self._cache.load(tx, version)
+
+    def start(self, given: dict[str, Any]) -> None:
+        """Store ``given`` as version 1 of an empty store, or check it against the stored
+        version (``ConflictError`` naming the fields that differ)."""
+        for _ in range(_START_ATTEMPTS):
+            writing = False
+            try:
+                with self._store.transaction() as tx:
+                    route_fn = getattr(tx, "route_round_robin", None)
+                    if route_fn is not None:
+                        params = inspect.signature(route_fn).parameters
+                        self.route_takes_version = "configuration_version" in params
+                    version = tx.configuration_version()
+                    if version == 0:
+                        if not given:
+                            return
+                        now = self._now()
+                        first = updated(EMPTY, given, version=1, at=now, actor=None)
+                        check_against_agents(tx, first)
+                        writing = True
+                        tx.put_configuration(first)
+                        tx.append_audit(configured(now, None, 1, sorted(given), None))
+                    else:
+                        compiled = self._load(tx, version)
+            except ConflictError:
+                if writing:  # another process stored version 1 first: compare with it
+                    continue
+                raise
+            if version == 0:
+                self._current = self._cache.put(first)
+                _log.info("configuration version 1 stored", extra={"configuration_version": 1})
+                return
+            break
+        else:  # pragma: no cover - only if version 1 keeps vanishing
+            raise ConflictError("the stored configuration could not be read")
+        stored = compiled.configuration
+        ours = updated(stored, given, version=stored.version, at=stored.at)
+        differ = [f for f in given if content(ours)[f] != content(stored)[f]]
+        if differ:
+            _log.warning(
+                "constructor arguments differ from the stored configuration",
+                extra={"configuration_version": stored.version, "fields": differ},
+            )
+            raise ConflictError(
+                f"the store holds configuration version {stored.version}, which differs "
+                f"from the constructor arguments in: {', '.join(differ)}; change it with "
+                "router.configure(...)"
+            )
+        self._current = compiled
+
+    def _load(self, tx: Transaction, version: int) -> CompiledConfiguration:
+        compiled = self._cache.load(tx, version)
+        if compiled is None:  # pragma: no cover - a store that loses versions
+            raise ConflictError(f"configuration version {version} is not stored")
+        return compiled
+
+    def snapshot(self, tx: Transaction) -> CompiledConfiguration:
+        """The configuration in force for this unit of work (reloaded when it changed)."""
+        version = tx.configuration_version()
+        current = self._current
+        if version == current.version:
+            return current
+        compiled = self._load(tx, version) if version > 0 else current
+        if compiled.version > self._current.version:
+            self._current = compiled
+            _log.info(
+                "configuration version %d in force",
+                version,
+                extra={"configuration_version": version},
+            )
+        return compiled
+
+    def refresh(self) -> CompiledConfiguration:
+        """The configuration in force, read in a unit of work of its own."""
+        with self._store.transaction() as tx:
+            return self.snapshot(tx)
+
+    def write(
+        self,
+        actor: str,
+        changes: dict[str, Any],
+        comment: str | None,
+        expected_version: int | None,
+        rollback_to: int | None = None,
+    ) -> Configuration:
+        """Store a new version: the one in force with ``changes``, checked, audited."""
+        now = self._now()
+        with self._store.transaction() as tx:
+            agent = tx.get_agent(actor)
+            if agent is None:
+                raise UnknownAgent(actor)
+            for field in changes or ("",):
+                require(agent, _ACTION_OF.get(field, Action.CONFIGURE))
+            base = self.snapshot(tx)
+            if expected_version is not None and expected_version != base.version:
+                _log.warning(
+                    "stale configuration edit refused",
+                    extra={"configuration_version": base.version, "expected": expected_version},
+                )
+                raise StaleConfiguration(expected_version, base.version)
+            new = updated(
+                base.configuration,
+                changes,
+                version=base.version + 1,
+                at=now,
+                actor=actor,
+                comment=comment,
+            )
+            check_against_agents(tx, new)
+            before, after = content(base.configuration), content(new)
+            changed = [f for f in CONTENT_FIELDS if before[f] != after[f]]
+            tx.put_configuration(new)
+            tx.append_audit(configured(now, actor, new.version, changed, comment, rollback_to))
+        compiled = self._cache.put(new)
+        if compiled.version > self._current.version:
+            self._current = compiled
+        _log.info(
+            "configuration version %d stored by %s",
+            new.version,
+            actor,
+            extra={"configuration_version": new.version, "actor": actor, "fields": changed},
+        )
+        return new

@@ -1,0 +1,208 @@
+"""Who may take a ticket now, and the hand-out walk over waiting tickets.
+
+When a ticket is handed out automatically (``route``, an agent coming Online, a ticket
+closing, ``assign_to_team``, ``assign_waiting``), the eligible pool is:
+
+- for a team ticket, the team's Online members (rotation pool ``"team:<id>"``);
+- for any other ticket, every Online agent (rotation pool ``"global"``);
+
+minus agents at capacity. A :class:`Gate`, computed once per operation, says which
+tickets may be handed out at all: open ones, while round robin is on, and for a channel
+bound to office hours only while they are open.
+
+The walk (:func:`hand_out`) hands waiting tickets out oldest first by ``(created_at,
+id)``, across the pools it may touch, reading each pool's waiting tickets a page at a
+time and dropping a pool as soon as nobody in it can take more: its cost follows the
+tickets handed out, not the backlog. Within one unit of work a pool that can take
+nobody stays so (handing out only adds load), so the walk hands out exactly the tickets,
+in exactly the order, that trying every waiting ticket would.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from helpdesk_routing.allocation import Pool
+from helpdesk_routing.audit import ticket_changed
+from helpdesk_routing.configuration import CompiledConfiguration
+from helpdesk_routing.decision import AllocationTrace
+from helpdesk_routing.model import Ticket, TicketStatus
+from helpdesk_routing.ports import Transaction
+from helpdesk_routing.records import TicketQuery, TicketRecord
+
+__all__ = ["PAGE", "Gate", "allocate", "build_pool", "give", "hand_out", "pool_name"]
+
+PAGE = 64
+"""How many waiting tickets of one pool the walk reads at a time."""
+
+_log = logging.getLogger("helpdesk_routing.handout")
+_OPEN = frozenset({TicketStatus.OPEN})
+
+
+def pool_name(team: str | None) -> str:
+    """The rotation pool of a ticket: ``"global"``, or ``"team:<id>"`` for a team ticket."""
+    return "global" if team is None else f"team:{team}"
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """Whether a ticket may be handed out now, before any pool is looked at.
+
+    Built once per operation from the configuration in force and the hour.
+    """
+
+    compiled: CompiledConfiguration
+    open_now: bool
+
+    @classmethod
+    def at(cls, compiled: CompiledConfiguration, now: datetime) -> Gate:
+        """The gate of ``compiled`` at the instant ``now``."""
+        hours = compiled.configuration.office_hours
+        return cls(compiled, hours is None or hours.is_open(now))
+
+    def waits(self, ticket: Ticket, team: str | None) -> AllocationTrace | None:
+        """Why the ticket may not be handed out now, or ``None`` when it may."""
+        pool = pool_name(team)
+        configuration = self.compiled.configuration
+        if ticket.status is not TicketStatus.OPEN:
+            return AllocationTrace(
+                pool=pool,
+                assignee=None,
+                summary=f"not handed out: the ticket is {ticket.status.value}",
+            )
+        if not configuration.round_robin:
+            why = "round robin is off; the ticket waits"
+        elif ticket.channel in configuration.office_hours_channels and not self.open_now:
+            why = (
+                f"channel {ticket.channel!r} follows office hours, which are closed; "
+                "the ticket waits"
+            )
+        elif team is not None and team not in self.compiled.team_by_id:
+            why = f"team {team!r} is no longer configured; the ticket waits"
+        else:
+            return None
+        return AllocationTrace(pool=pool, assignee=None, summary=why, waiting=True)
+
+
+def build_pool(tx: Transaction, compiled: CompiledConfiguration, team: str | None) -> Pool:
+    """The pool for a ticket: every Online agent, or a team's members (sorted once)."""
+    default = compiled.configuration.capacity
+
+    def capacity(agent_id: str) -> int | None:
+        agent = tx.get_agent(agent_id)
+        if agent is not None and agent.capacity is not None:
+            return agent.capacity
+        return default
+
+    if team is None:
+        return Pool("global", tx.online_agents(), tx.open_load, capacity)
+    return Pool(pool_name(team), compiled.members[team], tx.open_load, capacity, tx.is_online)
+
+
+def allocate(
+    tx: Transaction, compiled: CompiledConfiguration, ticket: Ticket, team: str | None
+) -> tuple[str | None, AllocationTrace]:
+    """Choose an assignee for a ticket that passed the gate, and move its pool's rotation."""
+    name = pool_name(team)
+    # Lock the rotation first: a store may read the pool's agents in the same round
+    # trip (the PostgreSQL store does), and the choice sees presence as of the lock.
+    state = tx.rotation(name)
+    result = compiled.allocator.allocate(ticket, build_pool(tx, compiled, team), state)
+    if result.agent is None:
+        return None, AllocationTrace(pool=name, assignee=None, summary=result.reason, waiting=True)
+    tx.set_rotation(name, result.state)
+    return result.agent, AllocationTrace(pool=name, assignee=result.agent, summary=result.reason)
+
+
+def give(tx: Transaction, gate: Gate, now: datetime, record: TicketRecord) -> TicketRecord | None:
+    """Hand one waiting ticket out; the updated record, or ``None`` if it still waits."""
+    if gate.waits(record.ticket, record.team) is not None:
+        return None
+    assignee, trace = allocate(tx, gate.compiled, record.ticket, record.team)
+    if assignee is None:
+        return None
+    record = record.model_copy(update={"assignee": assignee})
+    tx.update_ticket(record)
+    tx.append_audit(ticket_changed(now, None, "assigned", record, pool=trace.pool))
+    _log.info(
+        "handed out %s to %s",
+        record.id,
+        assignee,
+        extra={"ticket_id": record.id, "assignee": assignee, "pool": trace.pool},
+    )
+    return record
+
+
+def _waiting(tx: Transaction, team: str | None) -> Iterator[TicketRecord]:
+    """The pool's waiting tickets, oldest first, read a page at a time."""
+    after: tuple[datetime, str] | None = None
+    while True:
+        query = TicketQuery(
+            unassigned=True,
+            team=team,
+            no_team=team is None,
+            statuses=_OPEN,
+            after=after,
+            limit=PAGE,
+        )
+        page = tx.find_tickets(query)
+        yield from page
+        if len(page) < PAGE:
+            return
+        last = page[-1].ticket
+        after = (last.created_at, last.id)
+
+
+def _has_room(pool: Pool) -> bool:
+    return any(pool.eligible(agent) for agent in pool.ids)
+
+
+def hand_out(
+    tx: Transaction, gate: Gate, now: datetime, *, for_agent: str | None
+) -> list[TicketRecord]:
+    """Hand out waiting tickets, oldest first; only those ``for_agent`` may take, if given.
+
+    The pools walked: for ``for_agent``, the global pool and the teams the agent is a
+    member of; else the global pool and every configured team (a ticket of a team no
+    longer configured waits until moved). Returns the tickets handed out, in order.
+    """
+    compiled = gate.compiled
+    if not compiled.configuration.round_robin:
+        return []
+    teams: list[str | None] = [None]
+    teams += [
+        t for t, members in compiled.members.items() if for_agent is None or for_agent in members
+    ]
+    # Lock every pool this may touch in one global order, so that two hand-outs in
+    # different processes cannot each hold a pool the other one waits for.
+    for name in sorted(pool_name(t) for t in teams):
+        tx.rotation(name)
+    streams: list[tuple[tuple[datetime, str], int, TicketRecord, Iterator[TicketRecord]]] = []
+    for i, team in enumerate(teams):
+        it = _waiting(tx, team)
+        first = next(it, None)
+        if first is not None:
+            streams.append(((first.ticket.created_at, first.id), i, first, it))
+    heapq.heapify(streams)
+    given: list[TicketRecord] = []
+    while streams:
+        _, i, record, it = streams[0]
+        handed = give(tx, gate, now, record)
+        if handed is not None:
+            given.append(handed)
+        elif gate.waits(record.ticket, record.team) is None and not _has_room(
+            build_pool(tx, compiled, record.team)
+        ):
+            heapq.heappop(streams)  # nobody in this pool can take more in this unit
+            continue
+        following = next(it, None)
+        if following is None:
+            heapq.heappop(streams)
+        else:
+            key = (following.ticket.created_at, following.id)
+            heapq.heapreplace(streams, (key, i, following, it))
+    return given

@@ -1,0 +1,45 @@
+"""Agents are managed through the Router: audited and role-checked."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpdesk_routing.errors import ConflictError, PermissionDenied, UnknownAgent
+from helpdesk_routing.model import Agent, Role
+from tests.router.conftest import Desk
+
+
+def test_add_agent_stores_an_offline_agent_and_audits_it(desk: Desk) -> None:
+    """A manager adds an agent: stored, Offline, one ``agent_added`` record naming both."""
+    desk.router.add_agent(Agent(id="a9", name="Ida"), actor="m1")
+    with desk.store.transaction() as tx:
+        assert tx.get_agent("a9") == Agent(id="a9", name="Ida")
+        assert not tx.is_online("a9")
+        record = tx.audit()[-1]
+    assert (record.action, record.actor, record.agent_id) == ("agent_added", "m1", "a9")
+    desk.online("a9")
+    assert desk.route() == "a9"
+
+
+def test_update_agent_keeps_presence(desk: Desk) -> None:
+    """An admin changes an Online agent's capacity; they stay Online, the change is audited."""
+    desk.online("a1")
+    desk.router.update_agent(Agent(id="a1", name="Ann", capacity=0), actor="ad1")
+    with desk.store.transaction() as tx:
+        assert tx.is_online("a1")
+        assert tx.get_agent("a1") == Agent(id="a1", name="Ann", capacity=0)
+        assert tx.audit()[-1].action == "agent_updated"
+    assert desk.route() is None  # capacity 0: nobody may take it
+
+
+def test_agent_changes_are_refused_cleanly(desk: Desk) -> None:
+    """Support may not manage agents; an existing id cannot be added, an unknown one not
+    updated; nothing is written."""
+    before = desk.snapshot()
+    with pytest.raises(PermissionDenied, match=r"^agent 'a1' \(support\) may not manage agents$"):
+        desk.router.add_agent(Agent(id="a9"), actor="a1")
+    with pytest.raises(ConflictError, match=r"^agent 'a2' already exists$"):
+        desk.router.add_agent(Agent(id="a2", role=Role.ADMIN), actor="o1")
+    with pytest.raises(UnknownAgent, match=r"^unknown agent 'zz'$"):
+        desk.router.update_agent(Agent(id="zz"), actor="o1")
+    assert desk.snapshot() == before

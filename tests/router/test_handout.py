@@ -1,0 +1,158 @@
+"""The hand-out walk: the same tickets, in the same order, as trying every waiting ticket."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpdesk_routing.allocation import LeastLoaded, RoundRobin
+from helpdesk_routing.configuration import CompiledConfiguration, Configuration
+from helpdesk_routing.handout import PAGE, Gate, give, hand_out, pool_name
+from helpdesk_routing.model import Agent, Team, Ticket, TicketStatus
+from helpdesk_routing.ports import Transaction
+from helpdesk_routing.records import TicketQuery, TicketRecord
+from helpdesk_routing.stores.memory import InMemoryStore
+
+T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
+IDS = ("a1", "a2", "a3", "a4", "a5")
+
+
+def _exhaustive(tx: Transaction, gate: Gate, *, for_agent: str | None) -> list[TicketRecord]:
+    """The walk before issue 9: every waiting ticket tried, oldest first, in its pool."""
+    if not gate.compiled.configuration.round_robin:
+        return []
+    waiting = [
+        r
+        for r in tx.find_tickets(TicketQuery(unassigned=True))
+        if for_agent is None
+        or r.team is None
+        or (r.team in gate.compiled.members and for_agent in gate.compiled.members[r.team])
+    ]
+    for pool in sorted({pool_name(r.team) for r in waiting}):
+        tx.rotation(pool)
+    return [h for r in waiting if (h := give(tx, gate, T0, r)) is not None]
+
+
+scenarios = st.fixed_dictionaries(
+    {
+        "capacities": st.lists(st.sampled_from([None, 0, 1, 2, 3]), min_size=5, max_size=5),
+        "online": st.sets(st.sampled_from(IDS)),
+        "team_a": st.sets(st.sampled_from(IDS), min_size=1),
+        "team_b": st.sets(st.sampled_from(IDS), min_size=1),
+        "tickets": st.lists(
+            st.tuples(
+                st.integers(0, 20),  # minutes after T0 (ties happen)
+                st.sampled_from([None, None, "a", "b", "gone"]),  # team
+                st.sampled_from(["email", "email", "webchat"]),
+                st.sampled_from([None, None, None, *IDS]),  # already assigned to
+                st.sampled_from(list(TicketStatus)),
+            ),
+            max_size=40,
+        ),
+        "open_now": st.booleans(),
+        "round_robin": st.booleans(),
+        "least_loaded": st.booleans(),
+        "capacity": st.sampled_from([None, 1, 2]),
+        "for_agent": st.sampled_from([None, *IDS]),
+    }
+)
+
+
+def _build(s: dict[str, Any]) -> tuple[InMemoryStore, Gate]:
+    agents = [Agent(id=a, capacity=c) for a, c in zip(IDS, s["capacities"], strict=True)]
+    store = InMemoryStore(agents=agents)
+    with store.transaction() as tx:
+        for a in sorted(s["online"]):
+            tx.set_online(a, True, T0)
+        for n, (minute, team, channel, assignee, status) in enumerate(s["tickets"]):
+            ticket = Ticket(
+                id=f"t{n:04d}",
+                channel=channel,
+                status=status,
+                created_at=T0 + timedelta(minutes=minute),
+            )
+            tx.add_ticket(TicketRecord(ticket=ticket, team=team, assignee=assignee))
+    configuration = Configuration(
+        version=1,
+        at=T0,
+        teams=(
+            Team(id="a", members=tuple(sorted(s["team_a"]))),
+            Team(id="b", members=tuple(sorted(s["team_b"]))),
+        ),
+        round_robin=s["round_robin"],
+        capacity=s["capacity"],
+        allocator="least_loaded" if s["least_loaded"] else "round_robin",
+    )
+    return store, Gate(CompiledConfiguration.of(configuration), s["open_now"])
+
+
+def _run(s: dict[str, Any], walk: Any) -> tuple[list[tuple[str, str | None]], object]:
+    store, gate = _build(s)
+    with store.transaction() as tx:
+        given = walk(tx, gate, for_agent=s["for_agent"])
+        state = (
+            tx.find_tickets(TicketQuery(statuses=None)),
+            [tx.rotation(p) for p in ("global", "team:a", "team:b")],
+            tx.audit(),
+        )
+    return [(r.id, r.assignee) for r in given], state
+
+
+@settings(max_examples=300, deadline=None)
+@given(s=scenarios)
+def test_the_walk_hands_out_what_trying_every_ticket_would(s: dict[str, Any]) -> None:
+    """Per-pool pages stopped when a pool is full hand out the same tickets, in the same
+    order, to the same agents, leaving the same rotations and log, as the exhaustive walk."""
+    walked = _run(s, lambda tx, gate, for_agent: hand_out(tx, gate, T0, for_agent=for_agent))
+    assert walked == _run(s, _exhaustive)
+
+
+class _Counting:
+    """A transaction wrapper that counts the records ``find_tickets`` returns."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+        self.read = 0
+
+    def find_tickets(self, query: TicketQuery) -> list[TicketRecord]:
+        found = self._tx.find_tickets(query)
+        self.read += len(found)
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tx, name)
+
+
+def test_a_full_pool_stops_the_walk_after_one_page() -> None:
+    """With 1,000 tickets waiting and room for one, the walk reads one page per pool."""
+    s: dict[str, Any] = {
+        "capacities": [1, 0, 0, 0, 0],
+        "online": {"a1"},
+        "team_a": {"a2"},
+        "team_b": {"a3"},
+        "tickets": [(m % 20, None, "email", None, TicketStatus.OPEN) for m in range(1000)],
+        "open_now": True,
+        "round_robin": True,
+        "least_loaded": False,
+        "capacity": None,
+        "for_agent": None,
+    }
+    store, gate = _build(s)
+    with store.transaction() as tx:
+        counting = _Counting(tx)
+        given = hand_out(counting, gate, T0, for_agent=None)  # type: ignore[arg-type]
+    assert [(r.id, r.assignee) for r in given] == [("t0000", "a1")]
+    assert counting.read <= PAGE
+
+
+def test_least_loaded_allocator_is_used_by_the_walk() -> None:
+    """The compiled configuration's allocator decides (least loaded: fewest open first)."""
+    configuration = Configuration(version=1, at=T0, allocator="least_loaded")
+    assert isinstance(CompiledConfiguration.of(configuration).allocator, LeastLoaded)
+    assert isinstance(CompiledConfiguration.of(configuration.model_copy()).allocator, LeastLoaded)
+    assert isinstance(
+        CompiledConfiguration.of(Configuration(version=1, at=T0)).allocator, RoundRobin
+    )

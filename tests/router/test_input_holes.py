@@ -1,0 +1,137 @@
+"""Issue 10's holes on the Router's side: each is refused, and the store is unchanged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from helpdesk_routing.clock import ManualClock
+from helpdesk_routing.conditions import ticket
+from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.model import Ticket
+from helpdesk_routing.ports import Store, Transaction
+from helpdesk_routing.records import AuditRecord, TicketQuery
+from helpdesk_routing.router import Router
+from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
+from helpdesk_routing.stores.memory import InMemoryStore
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+from tests.router.conftest import AGENTS, MONDAY_10, TEAMS, Desk, MakeDesk
+
+SMS = RoutingRule(
+    id="sms", name="SMS", when=ticket("channel") == "sms", then=AssignToTeam(team="retention")
+)
+
+
+@pytest.mark.parametrize("value", ["false", "true", 0, 1, None, "yes"])
+def test_set_online_refuses_anything_but_a_bool(desk: Desk, value: Any) -> None:
+    """#5: ``set_online(agent, "false")`` is a ValidationError; presence and log unchanged."""
+    before = desk.snapshot()
+    with pytest.raises(ValidationError) as info:
+        desk.router.set_online("a1", value, actor="a1")
+    assert str(info.value) == f"online must be a bool, got {value!r}"
+    assert desk.snapshot() == before
+
+
+class _FailingAudit:
+    """A transaction whose routing audit append fails, after the ticket was inserted."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self._tx = tx
+
+    def append_audit(self, record: AuditRecord) -> AuditRecord:
+        if record.action == "routed":
+            raise OSError("disk full")
+        return self._tx.append_audit(record)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tx, name)
+
+
+class _FailingStore:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        with self.store.transaction() as tx:
+            yield _FailingAudit(tx)  # type: ignore[misc]
+
+
+def test_a_failing_route_on_the_memory_store_leaves_nothing_half_written() -> None:
+    """#7: a route that fails after inserting the ticket keeps no ticket, view, load or rotation."""
+    inner = InMemoryStore(agents=AGENTS)
+    store: Store = _FailingStore(inner)  # type: ignore[assignment]
+    router = Router(
+        rules=RuleSet(rules=[SMS]),
+        teams=TEAMS,
+        store=store,
+        customer_data=InMemoryCustomerData(),
+        clock=ManualClock(MONDAY_10),
+    )
+    router.set_online("a2", True, actor="a2")
+    with inner.transaction() as tx:
+        before = (tx.find_tickets(TicketQuery(statuses=None)), tx.rotation("team:retention"))
+    with pytest.raises(OSError, match=r"^disk full$"):
+        router.route(Ticket(id="t1", channel="sms", created_at=MONDAY_10))
+    with inner.transaction() as tx:
+        assert (tx.find_tickets(TicketQuery(statuses=None)), tx.rotation("team:retention")) == (
+            before
+        )
+        assert tx.get_ticket("t1") is None
+        assert tx.open_load("a2") == 0
+        assert tx.find_tickets(TicketQuery(team="retention")) == []
+    # Nothing half-written means the same ticket routes cleanly once the store recovers.
+    healthy = Router(
+        store=inner, customer_data=InMemoryCustomerData(), clock=ManualClock(MONDAY_10)
+    )
+    assert healthy.route(Ticket(id="t1", channel="sms", created_at=MONDAY_10)).assignee == "a2"
+
+
+def test_reroute_applies_the_current_rules_to_an_updated_ticket(make_desk: MakeDesk) -> None:
+    """#10: reroute moves the ticket to the team the rules now choose and hands it out there;
+    the global rotation does not move, the team's does, and the log says who rerouted."""
+    desk = make_desk()
+    desk.online("a1", "a2")
+    first = desk.router.route(desk.ticket("t1", channel="email"))
+    assert (first.team, first.assignee) == (None, "a1")
+    with desk.store.transaction() as tx:
+        global_before = tx.rotation("global")
+    desk.router.set_rules(RuleSet(rules=[SMS]), actor="m1")
+    updated = desk.router.ticket("t1").ticket.model_copy(update={"channel": "sms"})
+    record = desk.router.reroute("t1", actor="m1", ticket=updated)
+    assert (record.team, record.assignee, record.ticket.channel) == ("retention", "a2", "sms")
+    with desk.store.transaction() as tx:
+        assert tx.rotation("global") == global_before
+        assert tx.rotation("team:retention").last == "a2"
+    log = desk.router.history("t1")
+    assert [(r.action, r.actor, r.assignee) for r in log[-2:]] == [
+        ("rerouted", "m1", None),
+        ("assigned", None, "a2"),
+    ]
+    assert log[-2].detail["configuration_version"] == 2
+    assert desk.router.ticket("t1").decision.team == "retention"  # type: ignore[union-attr]
+
+
+def test_reroute_keeps_the_assignee_while_the_team_stays(make_desk: MakeDesk) -> None:
+    """#10: when the team does not change the assignee stays and no rotation moves."""
+    desk = make_desk(rules=RuleSet(rules=[SMS]))
+    desk.online("a2", "a3")
+    assert desk.router.route(desk.ticket("t1", channel="sms")).assignee == "a2"
+    desk.router.assign("t1", to="a4", actor="m1")
+    before = desk.snapshot()[2]
+    record = desk.router.reroute("t1", actor="a1")
+    assert (record.team, record.assignee) == ("retention", "a4")
+    assert desk.snapshot()[2] == before
+
+
+def test_reroute_refuses_a_ticket_with_another_id(desk: Desk) -> None:
+    """The updated ticket must carry the id it replaces; nothing changes otherwise."""
+    desk.router.route(desk.ticket("t1"))
+    before = desk.snapshot()
+    with pytest.raises(ValidationError) as info:
+        desk.router.reroute("t1", actor="m1", ticket=desk.ticket("t2"))
+    assert str(info.value) == "ticket id 't2' does not match 't1'"
+    assert desk.snapshot() == before

@@ -1,0 +1,94 @@
+"""Pages behave like sequences, count when asked, and read newest first as well (issue 9)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpdesk_routing.clock import ManualClock
+from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.model import Agent, Ticket
+from helpdesk_routing.router import Router
+from helpdesk_routing.stores.memory import InMemoryStore
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+from helpdesk_routing.views import Page
+from tests.router.conftest import MONDAY_10, Desk
+
+
+@pytest.fixture
+def five(desk: Desk) -> Desk:
+    """t1..t5 Unassigned, one minute apart; t2 and t4 by sms."""
+    for n in range(1, 6):
+        desk.clock.advance(minutes=1)
+        desk.router.route(desk.ticket(f"t{n}", channel="sms" if n % 2 == 0 else "email"))
+    return desk
+
+
+def test_a_page_is_a_sequence_of_records(five: Desk) -> None:
+    """A page iterates its records, has len(), indexes, and is falsy only when empty."""
+    page = five.router.views.unassigned(limit=2)
+    assert [r.id for r in page] == ["t1", "t2"] == page.ids
+    assert len(page) == 2
+    assert page[1].id == "t2"
+    assert page
+    assert not five.router.views.saved("nothing")
+    assert len(Page([])) == 0
+
+
+def test_count_gives_the_total_of_the_whole_view(five: Desk) -> None:
+    """count=True sets Page.total to the size of the whole view; without it total is None."""
+    page = five.router.views.unassigned(limit=2, count=True)
+    assert (len(page), page.total) == (2, 5)
+    assert five.router.views.unassigned(limit=2).total is None
+    assert five.router.views.unassigned(channels="sms", count=True).total == 2
+
+
+def test_a_plain_string_channel_is_one_channel(five: Desk) -> None:
+    """channels="sms" means the sms channel, not the channels 's' and 'm'."""
+    assert five.router.views.unassigned(channels="sms").ids == ["t2", "t4"]
+    assert five.router.views.all_tickets(statuses="open", channels="email").ids == [
+        "t1",
+        "t3",
+        "t5",
+    ]
+
+
+def test_newest_first_pages_through_the_view_backwards(five: Desk) -> None:
+    """order="newest" lists newest first and its cursor continues backwards."""
+    views = five.router.views
+    first = views.unassigned(limit=2, order="newest")
+    assert first.ids == ["t5", "t4"]
+    second = views.unassigned(limit=2, order="newest", cursor=first.next_cursor)
+    assert second.ids == ["t3", "t2"]
+    third = views.unassigned(limit=2, order="newest", cursor=second.next_cursor)
+    assert (third.ids, third.next_cursor) == (["t1"], None)
+    with pytest.raises(ValidationError, match=r"^invalid order 'sideways': expected"):
+        views.unassigned(order="sideways")  # type: ignore[arg-type]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    minutes=st.lists(st.integers(0, 5), max_size=40),
+    limit=st.integers(1, 7),
+)
+def test_newest_first_pages_are_oldest_first_reversed(minutes: list[int], limit: int) -> None:
+    """Paging newest first, for any creation times (ties too), reads the oldest-first view
+    reversed, every ticket once."""
+    store = InMemoryStore(agents=[Agent(id="a1")])
+    router = Router(store=store, customer_data=InMemoryCustomerData(), clock=ManualClock(MONDAY_10))
+    for n, minute in enumerate(minutes):
+        at = MONDAY_10 + timedelta(minutes=minute)
+        router.route(Ticket(id=f"t{n:03d}", channel="email", created_at=at))
+    oldest = router.views.all_tickets().ids
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = router.views.all_tickets(limit=limit, order="newest", cursor=cursor)
+        seen += page.ids
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == oldest[::-1]
