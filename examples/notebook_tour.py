@@ -81,7 +81,7 @@ def main(directory: Path) -> None:
             print(f"{decision.ticket_id}: team={decision.team} assignee={decision.assignee}")
         print("Big spenders:", router.views.saved("Big spenders").ids)
         print("Retention inbox:", router.views.team("retention").ids)
-        print(router.route(hr.Ticket(id="T-0", channel="email", created_at=start)).explain())
+        print(router.ticket("T-0").decision.explain())
     finally:
         store.close()
 

@@ -22,6 +22,10 @@ DOCUMENTS = [
     "docs/calendar.md",
     "docs/assignment.md",
     "docs/stores.md",
+    "docs/configuration.md",
+    "docs/events.md",
+    "docs/handoff.md",
+    "docs/metrics.md",
 ]
 
 

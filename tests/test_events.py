@@ -196,13 +196,6 @@ def test_escalation_of_another_customer_does_not_route() -> None:
     assert decision.team is None
 
 
-def test_docs_events_examples_run() -> None:
-    """Every python block of docs/events.md runs, in order, in one namespace."""
-    from tests.doc_blocks import run_blocks
-
-    run_blocks("docs/events.md")
-
-
 def test_recording_is_idempotent_on_every_customer_data_adapter(
     customer_data_factory: CustomerDataFactory, request: pytest.FixtureRequest
 ) -> None:

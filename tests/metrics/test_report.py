@@ -367,10 +367,3 @@ def test_round_robin_report_invariants(
     assert r.fairness.spread <= 1
     assert r.fairness.agents == agents
     assert r.answered + r.unanswered == r.tickets == tickets
-
-
-def test_docs_metrics_examples_run() -> None:
-    """Every python block of docs/metrics.md runs, in order, in one namespace."""
-    from tests.doc_blocks import run_blocks
-
-    run_blocks("docs/metrics.md")

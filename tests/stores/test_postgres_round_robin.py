@@ -140,7 +140,7 @@ def _reset(dsn: str) -> None:
     import psycopg
 
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("TRUNCATE tickets, agents, rotation, audit")
+        conn.execute("TRUNCATE tickets, agents, rotation, audit, configurations")
 
 
 @pytest.fixture
