@@ -44,7 +44,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from helpdesk_routing._time import UtcDatetime
+from helpdesk_routing._time import MAX_SPAN, OUT_OF_RANGE, UtcDatetime
 from helpdesk_routing.errors import ErrorDetail, ValidationError, json_path
 
 __all__ = [
@@ -208,13 +208,46 @@ _TEST_CONFIG = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_add_op
 """Tests (ticket, profile, where-filters): the schema says which value each op takes."""
 
 
+MAX_COUNT = 2**31 - 1
+"""The largest count an event condition may test (``at_least``, ``at_most``, ``exactly``).
+
+Far above any real number of events, and small enough that ``count + 1`` (a store's
+early-stop limit) fits the integers of every store (SQLite and PostgreSQL ``bigint``).
+"""
+
+
+def max_amount(unit: TimeUnit) -> int:
+    """The largest ``amount`` of ``unit`` in a span: the whole datetime range (years 1
+    to 9999, :data:`~helpdesk_routing._time.MAX_SPAN`) in that unit, rounded down."""
+    return MAX_SPAN // timedelta(**{unit.value: 1})
+
+
+def _bounded_amount(amount: int, unit: TimeUnit) -> None:
+    limit = max_amount(unit)
+    if amount > limit:
+        raise _error(
+            f"a span of {amount} {unit.value} is longer than years 1 to 9999"
+            f" (at most {limit} {unit.value})"
+        )
+
+
 class Span(BaseModel):
-    """A relative span of time: ``{"amount": 2, "unit": "hours"}``."""
+    """A relative span of time: ``{"amount": 2, "unit": "hours"}``.
+
+    ``amount`` is a whole number from 1 to :func:`max_amount` of its unit (a span
+    no longer than years 1 to 9999); a window reaching past those years from now is
+    clamped there (see ``docs/conditions.md``, "Bounds").
+    """
 
     model_config = _NODE_CONFIG
 
     amount: int = Field(ge=1, strict=True)
     unit: TimeUnit
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Self:
+        _bounded_amount(self.amount, self.unit)
+        return self
 
     def to_timedelta(self) -> timedelta:
         """The span as a :class:`~datetime.timedelta`."""
@@ -279,7 +312,10 @@ def _moment(op: str, value: object) -> datetime:
         raise _error(f"{op} needs a date-time with a time zone, got {_kind(value)}")
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise _error("must be timezone-aware, got a naive datetime")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise _error(f"{op}: the date-time {OUT_OF_RANGE}") from None
 
 
 def _kind(value: object) -> str:
@@ -365,8 +401,10 @@ def _check_span(op: Operator, value: object) -> object:
     if isinstance(value, Mapping):
         try:
             return Span.model_validate(value)
-        except pydantic.ValidationError:
-            pass
+        except pydantic.ValidationError as e:
+            first = e.errors(include_url=False)[0]
+            if first["type"] == "condition_value":
+                raise _error(f"{op}: {first['msg']}") from None
     units = "|".join(_UNIT_ORDER)
     raise _error(f"{op} needs {{'amount': whole number >= 1, 'unit': {units}}}")
 
@@ -435,7 +473,7 @@ class TicketCondition(_Node):
     type: Literal["ticket"] = "ticket"
     field: str = Field(min_length=1)
     op: Operator
-    value: ConditionValue = None
+    value: ConditionValue = Field(default=None, validate_default=True)
 
     _value_fits = field_validator("value", mode="before")(_value_fits_op)
 
@@ -449,7 +487,7 @@ class ProfileCondition(_Node):
     type: Literal["profile"] = "profile"
     property: str = Field(min_length=1)
     op: Operator
-    value: ConditionValue = None
+    value: ConditionValue = Field(default=None, validate_default=True)
 
     _value_fits = field_validator("value", mode="before")(_value_fits_op)
 
@@ -462,7 +500,7 @@ class PropertyFilter(BaseModel):
 
     property: str = Field(min_length=1)
     op: Operator
-    value: ConditionValue = None
+    value: ConditionValue = Field(default=None, validate_default=True)
 
     _value_fits = field_validator("value", mode="before")(_value_fits_op)
 
@@ -474,7 +512,7 @@ class EventCount(BaseModel):
     model_config = _NODE_CONFIG
 
     op: CountOp
-    value: int | None = None
+    value: int | None = Field(default=None, validate_default=True)
 
     @field_validator("value", mode="before")
     @classmethod
@@ -486,8 +524,8 @@ class EventCount(BaseModel):
             if value is None or (value == 0 and _is_number(value)):
                 return None
             raise _error("zero takes no value")
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise _error(f"{op.value} needs a whole number >= 0")
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_COUNT:
+            raise _error(f"{op.value} needs a whole number from 0 to {MAX_COUNT}")
         return value
 
     def describe(self) -> str:
@@ -513,6 +551,11 @@ class InLastWindow(BaseModel):
     type: Literal["in_last"] = "in_last"
     amount: int = Field(ge=1, strict=True)
     unit: TimeUnit
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Self:
+        _bounded_amount(self.amount, self.unit)
+        return self
 
     def span(self) -> timedelta:
         """The length of the window."""
@@ -778,7 +821,7 @@ def condition_error_details(
     """
     details = []
     for e in error.errors(include_url=False):
-        details.append(ErrorDetail(condition_path([*root, *e["loc"]]), e["msg"]))
+        details.append(ErrorDetail(condition_path([*root, *e["loc"]]), e["msg"], e["type"]))
     return details
 
 
