@@ -2,15 +2,22 @@
 
 All are immutable pydantic models that round-trip through JSON. Datetimes must be
 timezone-aware (a naive one is rejected at its field) and are kept in UTC.
+
+Everything a model holds can be kept by every store, with one rule for all of them
+(``helpdesk_routing._storable``): text has no NUL and no lone surrogate; custom values
+(``Ticket.fields``, ``Profile.properties``, ``Event.properties``) are JSON values (plus
+dates and date-times), integers in signed 64 bits, floats finite. Numbers and booleans
+are strict: ``capacity="5"`` or ``capacity=True`` is refused, never converted.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from ._storable import StoredText, check_custom_values
 from ._time import UtcDatetime
 
 __all__ = [
@@ -25,6 +32,9 @@ __all__ = [
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+_Id = Annotated[StoredText, Field(min_length=1)]
+_CustomValues = Annotated[dict[StoredText, Any], AfterValidator(check_custom_values)]
 
 
 class Channel(StrEnum):
@@ -65,16 +75,16 @@ class Ticket(BaseModel):
 
     model_config = _FROZEN
 
-    id: str = Field(min_length=1)
-    channel: str = Field(min_length=1)
+    id: _Id
+    channel: _Id
     created_at: UtcDatetime
-    tags: frozenset[str] = frozenset()
-    subject: str = ""
+    tags: frozenset[StoredText] = frozenset()
+    subject: StoredText = ""
     status: TicketStatus = TicketStatus.OPEN
-    priority: str | None = None
-    profile_id: str | None = None
-    email: str | None = None
-    fields: dict[str, Any] = Field(default_factory=dict)
+    priority: StoredText | None = None
+    profile_id: StoredText | None = None
+    email: StoredText | None = None
+    fields: _CustomValues = Field(default_factory=dict)
 
 
 class Profile(BaseModel):
@@ -82,9 +92,9 @@ class Profile(BaseModel):
 
     model_config = _FROZEN
 
-    id: str = Field(min_length=1)
-    properties: dict[str, Any] = Field(default_factory=dict)
-    segments: frozenset[str] = frozenset()
+    id: _Id
+    properties: _CustomValues = Field(default_factory=dict)
+    segments: frozenset[StoredText] = frozenset()
 
 
 class Event(BaseModel):
@@ -92,11 +102,11 @@ class Event(BaseModel):
 
     model_config = _FROZEN
 
-    profile_id: str = Field(min_length=1)
-    metric: str = Field(min_length=1)
+    profile_id: _Id
+    metric: _Id
     timestamp: UtcDatetime
-    properties: dict[str, Any] = Field(default_factory=dict)
-    unique_id: str | None = Field(default=None, min_length=1)
+    properties: _CustomValues = Field(default_factory=dict)
+    unique_id: StoredText | None = Field(default=None, min_length=1)
     """Recording an event whose ``unique_id`` is already stored records nothing."""
 
 
@@ -105,10 +115,10 @@ class Agent(BaseModel):
 
     model_config = _FROZEN
 
-    id: str = Field(min_length=1)
-    name: str = ""
+    id: _Id
+    name: StoredText = ""
     role: Role = Role.SUPPORT
-    capacity: int | None = Field(default=None, ge=0)
+    capacity: int | None = Field(default=None, ge=0, le=2**31 - 1, strict=True)
 
 
 class Team(BaseModel):
@@ -116,12 +126,12 @@ class Team(BaseModel):
 
     model_config = _FROZEN
 
-    id: str = Field(min_length=1)
-    name: str = ""
-    description: str = ""
-    members: tuple[str, ...] = Field(min_length=1)
-    tags: frozenset[str] = frozenset()
-    segments: frozenset[str] = frozenset()
+    id: _Id
+    name: StoredText = ""
+    description: StoredText = ""
+    members: tuple[_Id, ...] = Field(min_length=1)
+    tags: frozenset[StoredText] = frozenset()
+    segments: frozenset[StoredText] = frozenset()
 
     @field_validator("members")
     @classmethod
