@@ -481,6 +481,21 @@ def test_unknown_time_zone_is_named() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "key", ["localtime", "posixrules", "Factory", "right/UTC", "posix/Europe/Amsterdam", ""]
+)
+def test_host_files_that_are_not_iana_keys_are_refused(key: str) -> None:
+    """Keys that name a host's own zone files (localtime, posixrules, right/...) or the
+    placeholder Factory zone are not IANA keys: refused at $.timezone (#12)."""
+    assert _problems({"timezone": key}) == [("$.timezone", f"unknown time zone {key!r}")]
+
+
+@pytest.mark.parametrize("key", ["UTC", "Etc/UTC", "US/Eastern", "Europe/Kyiv", "EST5EDT"])
+def test_iana_keys_and_links_are_accepted(key: str) -> None:
+    """Canonical IANA keys and their backward links are accepted."""
+    assert OfficeHours(timezone=key).timezone == key
+
+
 def test_malformed_times_are_located_at_their_window() -> None:
     """Malformed times are reported at $.weekly.<day>[i] with the text quoted."""
     assert _problems(

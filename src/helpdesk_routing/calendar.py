@@ -36,6 +36,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
+from importlib import resources
 from typing import Any, Literal, Self, cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -46,7 +47,14 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from ._time import require_aware
 from .errors import ValidationError
 
-__all__ = ["DEFAULT_HORIZON", "OfficeHours", "Weekday", "Window", "wall_time_to_utc"]
+__all__ = [
+    "DEFAULT_HORIZON",
+    "OfficeHours",
+    "Weekday",
+    "Window",
+    "iana_zone_keys",
+    "wall_time_to_utc",
+]
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 """The keys of :attr:`OfficeHours.weekly`, Monday first."""
@@ -228,6 +236,16 @@ class _Plan:
         return self.weekly[day.weekday()]
 
 
+@lru_cache(maxsize=1)
+def iana_zone_keys() -> frozenset[str]:
+    """The time-zone keys :class:`OfficeHours` accepts: the IANA database's zone names as
+    the ``tzdata`` package lists them (links such as ``US/Eastern`` included), without
+    ``Factory``. A host's own files (``localtime``, ``posixrules``, ``right/...``) are not
+    IANA keys: they mean different things on different machines, so they are refused."""
+    names = resources.files("tzdata").joinpath("zones").read_text("utf-8").split()
+    return frozenset(names) - {"Factory"}
+
+
 @lru_cache(maxsize=4096)
 def _day_intervals(plan: _Plan, day: date) -> tuple[Interval, ...]:
     """The UTC intervals of the windows starting on local ``day``, in order, empty ones dropped."""
@@ -332,6 +350,8 @@ class OfficeHours(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, key: str) -> str:
+        if key not in iana_zone_keys():
+            raise PydanticCustomError("time_zone", f"unknown time zone {key!r}")
         try:
             ZoneInfo(key)
         except (ZoneInfoNotFoundError, ValueError, OSError):
