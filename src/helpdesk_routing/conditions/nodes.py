@@ -840,7 +840,17 @@ def parse_condition(obj: Mapping[str, Any] | str | bytes) -> Condition:
 
 
 def condition_json_schema() -> dict[str, Any]:
-    """The JSON Schema of the condition JSON, for editors and rule-building UIs."""
+    """The JSON Schema (Draft 2020-12) of the condition JSON, for editors and rule-building
+    UIs: ``helpdesk_routing.schemas.json_schema("condition")``, which agrees with
+    :func:`parse_condition` (see that module for the few rules beyond JSON Schema)."""
+    from helpdesk_routing.schemas import json_schema
+
+    return json_schema("condition")
+
+
+def raw_condition_schema() -> dict[str, Any]:
+    """The condition schema exactly as pydantic generates it (before
+    :mod:`helpdesk_routing.schemas` completes it)."""
     return _ADAPTER.json_schema(by_alias=True)
 
 
