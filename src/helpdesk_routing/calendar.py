@@ -44,6 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from ._json import loads
 from ._time import require_aware
 from .errors import ValidationError
 
@@ -452,11 +453,9 @@ class OfficeHours(BaseModel):
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Self:
-        """Parse and validate JSON; raise our ``ValidationError`` with JSON paths."""
-        try:
-            return cls.model_validate_json(text)
-        except PydanticValidationError as error:
-            raise ValidationError.from_pydantic("office hours", error) from None
+        """Parse strict JSON (``helpdesk_routing._json``) and validate it; raise our
+        ``ValidationError`` with JSON paths for either."""
+        return cls.from_dict(loads(text, "office hours"))
 
     @property
     def zone(self) -> ZoneInfo:

@@ -113,6 +113,13 @@ class ValidationError(RoutingError, ValueError):
             return [ErrorDetail("$", self.message).as_dict()]
         return [d.as_dict() for d in self.details]
 
+    def under(self, path: str) -> ValidationError:
+        """This error with every detail's path moved under ``path`` (``"$.rules"`` turns
+        ``$.rules[0].when`` into ``$.rules.rules[0].when``): for a document read as a part
+        of a larger one."""
+        details = [replace(d, path=path + d.path[1:]) for d in self.details]
+        return ValidationError(self.message, details)
+
     def with_rule_ids(self, rules: object) -> ValidationError:
         """This error with each detail under ``$.rules[i]`` naming the id of ``rules[i]``
         (``rules`` is the document's ``"rules"`` list as given; anything else names none)."""

@@ -1,0 +1,46 @@
+"""Reading parts of JSON documents with errors that name the document and the JSON path
+(shared by the CLI and the demo loader)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pydantic
+from pydantic import TypeAdapter
+
+from .calendar import OfficeHours
+from .errors import ErrorDetail, ValidationError
+from .rules import RuleSet
+
+__all__ = ["part", "validated"]
+
+
+def validated(what: str, path: str, build: Callable[[], Any]) -> Any:
+    """``build()``, with any validation error wrapped as ``invalid <what>`` and its paths
+    moved under ``path``."""
+    try:
+        return build()
+    except pydantic.ValidationError as exc:
+        raise ValidationError.from_pydantic(what, exc).under(path) from None
+    except ValidationError as exc:
+        raise exc.under(path) from None
+
+
+def part(document: Any, name: str, key: str, kind: Any, default: Any = ...) -> Any:
+    """``document[key]`` (or ``default`` when absent) validated as ``kind``; errors name
+    the document ``name`` and the path."""
+    if not isinstance(document, dict):
+        raise ValidationError(f"invalid {name}", [ErrorDetail("$", "needs a JSON object")])
+    if key not in document:
+        if default is not ...:
+            return default
+        raise ValidationError(
+            f"invalid {name}", [ErrorDetail(f"$.{key}", "Field required", "missing")]
+        )
+    value = document[key]
+    if kind is RuleSet:
+        return validated(name, f"$.{key}", lambda: RuleSet.from_dict(value))
+    if kind is OfficeHours:
+        return validated(name, f"$.{key}", lambda: OfficeHours.from_dict(value))
+    return validated(name, f"$.{key}", lambda: TypeAdapter(kind).validate_python(value))
