@@ -30,6 +30,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal, Self, TypeAlias
 
 import pydantic
+from dateutil.relativedelta import relativedelta
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -110,12 +111,19 @@ NEGATIONS: Mapping[Operator, Operator] = {
 
 
 class TimeUnit(StrEnum):
-    """The units of a relative span (``in_last``, ``in_next``)."""
+    """The units of a relative span (``in_last``, ``in_next``).
+
+    ``months`` are calendar months on the UTC calendar (``dateutil.relativedelta``): ``n``
+    months before an instant is the same day of the month and time of day ``n`` months
+    earlier, or the last day of that month when it is shorter (31 May minus 3 months is
+    28 February, or 29 in a leap year). The other units are fixed lengths.
+    """
 
     MINUTES = "minutes"
     HOURS = "hours"
     DAYS = "days"
     WEEKS = "weeks"
+    MONTHS = "months"
 
 
 class CountOp(StrEnum):
@@ -216,10 +224,26 @@ early-stop limit) fits the integers of every store (SQLite and PostgreSQL ``bigi
 """
 
 
+_MAX_MONTHS = 9999 * 12 - 1
+
+
 def max_amount(unit: TimeUnit) -> int:
     """The largest ``amount`` of ``unit`` in a span: the whole datetime range (years 1
     to 9999, :data:`~helpdesk_routing._time.MAX_SPAN`) in that unit, rounded down."""
+    if unit is TimeUnit.MONTHS:
+        return _MAX_MONTHS
     return MAX_SPAN // timedelta(**{unit.value: 1})
+
+
+def shift(moment: datetime, amount: int, unit: TimeUnit) -> datetime | None:
+    """``moment`` moved by ``amount`` (negative: back) ``unit``\\ s, or ``None`` when that
+    falls outside years 1 to 9999 (a window reaching there is unbounded on that side)."""
+    try:
+        if unit is TimeUnit.MONTHS:
+            return moment + relativedelta(months=amount)
+        return moment + timedelta(**{unit.value: amount})
+    except (OverflowError, ValueError):
+        return None
 
 
 def _bounded_amount(amount: int, unit: TimeUnit) -> None:
@@ -250,19 +274,31 @@ class Span(BaseModel):
         return self
 
     def to_timedelta(self) -> timedelta:
-        """The span as a :class:`~datetime.timedelta`."""
+        """The span as a :class:`~datetime.timedelta`; for months, the longest it can be
+        (31 days a month: see :meth:`before` and :meth:`after` for the exact instants)."""
+        if self.unit is TimeUnit.MONTHS:
+            return timedelta(days=31 * self.amount)
         return timedelta(**{self.unit.value: self.amount})
 
+    def before(self, moment: datetime) -> datetime | None:
+        """The instant this span before ``moment`` (``None``: before year 1)."""
+        return shift(moment, -self.amount, self.unit)
 
-_UNIT_ORDER = ("minutes", "hours", "days", "weeks")
+    def after(self, moment: datetime) -> datetime | None:
+        """The instant this span after ``moment`` (``None``: after year 9999)."""
+        return shift(moment, self.amount, self.unit)
+
+
+_UNIT_ORDER = ("minutes", "hours", "days", "weeks", "months")
 
 
 def span_from_keywords(what: str, keywords: Mapping[str, int | None]) -> Span:
-    """Build a :class:`Span` from exactly one of ``minutes=``, ``hours=``, ``days=``, ``weeks=``."""
+    """Build a :class:`Span` from exactly one of ``minutes=``, ``hours=``, ``days=``,
+    ``weeks=``, ``months=``."""
     given = [(k, v) for k, v in keywords.items() if v is not None]
     if len(given) != 1:
         raise ValidationError(
-            f"{what}() takes exactly one of minutes=, hours=, days=, weeks=",
+            f"{what}() takes exactly one of minutes=, hours=, days=, weeks=, months=",
             [ErrorDetail("$", f"got {', '.join(k for k, _ in given) or 'none'}")],
         )
     unit, amount = given[0]
@@ -558,8 +594,25 @@ class InLastWindow(BaseModel):
         return self
 
     def span(self) -> timedelta:
-        """The length of the window."""
+        """The length of the window; for months the longest it can be (31 days a month),
+        see :meth:`shortest` and :meth:`longest`."""
+        return self.longest()
+
+    def longest(self) -> timedelta:
+        """The longest the window can be (for months: 31 days a month)."""
+        if self.unit is TimeUnit.MONTHS:
+            return timedelta(days=31 * self.amount)
         return timedelta(**{self.unit.value: self.amount})
+
+    def shortest(self) -> timedelta:
+        """The shortest the window can be (for months: 28 days a month)."""
+        if self.unit is TimeUnit.MONTHS:
+            return timedelta(days=28 * self.amount)
+        return timedelta(**{self.unit.value: self.amount})
+
+    def start_at(self, now: datetime) -> datetime | None:
+        """The window's first instant at ``now`` (``None``: it reaches before year 1)."""
+        return shift(now, -self.amount, self.unit)
 
 
 class SinceWindow(BaseModel):
@@ -669,10 +722,13 @@ class EventCondition(_Node):
         hours: int | None = None,
         days: int | None = None,
         weeks: int | None = None,
+        months: int | None = None,
     ) -> EventCondition:
-        """Count the events of the last span (exactly one keyword): ``now - span <= t <= now``."""
+        """Count the events of the last span (exactly one keyword): ``now - span <= t <= now``
+        (``months=``: calendar months, see :class:`TimeUnit`)."""
         span = span_from_keywords(
-            "in_last", {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks}
+            "in_last",
+            {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks, "months": months},
         )
         return self._with(window={"type": "in_last", "amount": span.amount, "unit": span.unit})
 
