@@ -35,16 +35,17 @@ __all__ = ["SCHEMA_NAMES", "json_schema"]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
+_NUL = " Text holds no NUL (\\u0000): PostgreSQL cannot store it."
 _BEYOND = {
-    "condition": "Checked by the models only: between needs low <= high.",
+    "condition": "Checked by the models only: between needs low <= high." + _NUL,
     "rule-set": (
         "Checked by the models only: unique rule ids, no empty all/any group, "
-        "between needs low <= high."
+        "between needs low <= high." + _NUL
     ),
-    "team": "Checked by the models only: each member listed once.",
+    "team": "Checked by the models only: each member listed once." + _NUL,
     "office-hours": (
         "Checked by the models only: windows of one day do not overlap; a date is not "
-        "both a holiday and an exception; times are real clock readings."
+        "both a holiday and an exception; times are real clock readings; RRULE texts parse."
     ),
     "configuration": "Checked by the models only: everything listed for its parts.",
 }

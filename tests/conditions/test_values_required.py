@@ -364,3 +364,23 @@ def test_event_condition_defaults_need_no_value() -> None:
     """The default count (at least once) and window (all time) are valid and evaluate."""
     node = EventCondition(metric="m")
     assert _evaluate(node, _ctx(event_at=datetime(2026, 3, 30, tzinfo=UTC)))
+
+
+@pytest.mark.parametrize(
+    ("doc", "path"),
+    [
+        ({"type": "ticket", "field": "a\x00", "op": "is_set"}, "$.field"),
+        ({"type": "profile", "property": "p", "op": "equals", "value": "x\x00"}, "$.value"),
+        ({"type": "profile", "property": "p", "op": "contains", "value": "\ud800"}, "$.value"),
+        ({"type": "profile", "property": "p", "op": "in", "value": ["ok", "\x00"]}, "$.value"),
+        ({"type": "event", "metric": "\x00"}, "$.metric"),
+        ({"type": "segment", "segment": "v\x00ip"}, "$.segment"),
+    ],
+)
+def test_condition_text_no_store_can_keep_is_rejected(doc: dict[str, Any], path: str) -> None:
+    """NUL or a lone surrogate in a condition's names or text values is refused at its
+    path: a rule set is stored (PostgreSQL jsonb cannot hold NUL)."""
+    with pytest.raises(ValidationError) as info:
+        parse_condition(doc)
+    assert info.value.paths == (path,)
+    assert "text must not contain" in str(info.value)

@@ -45,6 +45,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from helpdesk_routing._storable import StoredText, text_problem
 from helpdesk_routing._time import MAX_SPAN, OUT_OF_RANGE, UtcDatetime
 from helpdesk_routing.errors import ErrorDetail, ValidationError, json_path
 
@@ -316,10 +317,18 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _text(op: str, value: str) -> str:
+    # A str subclass (a StrEnum member) is kept as the plain text it stands for.
+    text = str.__str__(value)
+    problem = text_problem(text)
+    if problem is not None:
+        raise _error(f"{op}: {problem}")
+    return text
+
+
 def _scalar(op: str, value: object) -> str | int | float | bool:
     if isinstance(value, str):
-        # A str subclass (a StrEnum member) is kept as the plain text it stands for.
-        return str.__str__(value)
+        return _text(op, value)
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
@@ -378,16 +387,14 @@ def _sorted_items(values: set[Any] | frozenset[Any]) -> list[Any]:
 
 def _check_scalar(op: Operator, value: object) -> object:
     cls = value.__class__
-    if cls is str or cls is int or cls is bool:
+    if cls is int or cls is bool:
         return value
     return _scalar(str(op), value)
 
 
 def _check_text(op: Operator, value: object) -> object:
-    if value.__class__ is str:
-        return value
     if isinstance(value, str):
-        return str.__str__(value)
+        return _text(str(op), value)
     raise _error(f"{op} needs text, got {_kind(value)}")
 
 
@@ -402,10 +409,7 @@ def _check_list(op: Operator, value: object) -> object:
         value = _sorted_items(value)
     if value.__class__ is not list and not isinstance(value, list | tuple):
         raise _error(f"{op} needs a list, got {_kind(value)}")
-    for v in value:
-        if v.__class__ is not str:
-            return tuple(_scalar(f"{op} item {i}", v) for i, v in enumerate(value))
-    return tuple(value)
+    return tuple(_scalar(f"{op} item {i}", v) for i, v in enumerate(value))
 
 
 def _check_number(op: Operator, value: object) -> object:
@@ -507,7 +511,7 @@ class TicketCondition(_Node):
     model_config = _TEST_CONFIG
 
     type: Literal["ticket"] = "ticket"
-    field: str = Field(min_length=1)
+    field: StoredText = Field(min_length=1)
     op: Operator
     value: ConditionValue = Field(default=None, validate_default=True)
 
@@ -521,7 +525,7 @@ class ProfileCondition(_Node):
     model_config = _TEST_CONFIG
 
     type: Literal["profile"] = "profile"
-    property: str = Field(min_length=1)
+    property: StoredText = Field(min_length=1)
     op: Operator
     value: ConditionValue = Field(default=None, validate_default=True)
 
@@ -534,7 +538,7 @@ class PropertyFilter(BaseModel):
 
     model_config = _TEST_CONFIG
 
-    property: str = Field(min_length=1)
+    property: StoredText = Field(min_length=1)
     op: Operator
     value: ConditionValue = Field(default=None, validate_default=True)
 
@@ -677,7 +681,7 @@ class EventCondition(_Node):
     )
 
     type: Literal["event"] = "event"
-    metric: str = Field(min_length=1)
+    metric: StoredText = Field(min_length=1)
     count: EventCount = EventCount(op=CountOp.AT_LEAST, value=1)
     window: Window = AllTimeWindow()
     filters: tuple[PropertyFilter, ...] = Field(default=(), alias="where")
@@ -772,7 +776,7 @@ class SegmentCondition(_Node):
     ``member: false`` is "is not in segment" (which holds for a ticket with no profile)."""
 
     type: Literal["segment"] = "segment"
-    segment: str = Field(min_length=1)
+    segment: StoredText = Field(min_length=1)
     member: bool = Field(default=True, strict=True)
 
 
