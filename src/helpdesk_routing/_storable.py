@@ -25,8 +25,9 @@ import math
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BaseModel
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ._json import MAX_DEPTH
 
@@ -35,10 +36,16 @@ __all__ = [
     "MIN_INT",
     "StoredText",
     "check_custom_values",
+    "check_model",
     "check_text",
     "text_problem",
     "value_problem",
 ]
+
+# Tuples of types, not ``X | Y`` unions: isinstance with a union costs far more.
+_SEQUENCES = (tuple, frozenset, set, list)
+_DATES = (datetime, date)
+_CONTAINERS = (list, tuple, set, frozenset, dict)
 
 MAX_INT = 2**63 - 1
 """The largest integer a custom value may hold (signed 64-bit)."""
@@ -90,9 +97,9 @@ def value_problem(value: Any, path: str = "", depth: int = 1) -> str | None:
     if isinstance(value, str):
         problem = text_problem(value)
         return None if problem is None else _where(path) + problem
-    if isinstance(value, datetime | date):
+    if isinstance(value, _DATES):
         return None
-    if isinstance(value, list | tuple | set | frozenset | dict):
+    if isinstance(value, _CONTAINERS):
         if depth > MAX_DEPTH:
             return f"{_where(path)}nested deeper than {MAX_DEPTH} levels"
         if isinstance(value, dict):
@@ -117,8 +124,74 @@ def value_problem(value: Any, path: str = "", depth: int = 1) -> str | None:
 def check_custom_values(values: dict[str, Any]) -> dict[str, Any]:
     """``values`` unchanged, or a pydantic error naming the first value no store can keep."""
     for key, value in values.items():
+        if key.__class__ is str and key.isascii() and "\x00" not in key:
+            # The common kinds, decided inline (this runs for every model built).
+            cls = value.__class__
+            if value is None or cls is bool:
+                continue
+            if cls is str:
+                if value.isascii() and "\x00" not in value:
+                    continue
+            elif cls is int:
+                if MIN_INT <= value <= MAX_INT:
+                    continue
+            elif cls is float and math.isfinite(value):
+                continue
         problem = text_problem(key)
         problem = f"key: {problem}" if problem is not None else value_problem(value, key)
         if problem is not None:
             raise PydanticCustomError("storable_value", problem)
     return values
+
+
+def _storable(text: str) -> bool:
+    # ASCII text cannot hold a surrogate: only NUL is left to look for.
+    if "\x00" in text:
+        return False
+    return text.isascii() or text_problem(text) is None
+
+
+def _all_storable(values: dict[str, Any], names: tuple[str, ...]) -> bool:
+    for name in names:
+        value = values[name]
+        if value.__class__ is str:
+            if not _storable(value):
+                return False
+        elif isinstance(value, _SEQUENCES):
+            for item in value:
+                if isinstance(item, str) and not _storable(item):
+                    return False
+    return True
+
+
+def check_model(
+    model: BaseModel, text_fields: tuple[str, ...], value_fields: tuple[str, ...]
+) -> None:
+    """Raise pydantic's ``ValidationError``, located at the field (and item), when a text
+    field or a custom-value field of ``model`` holds something no store can keep.
+
+    The common case (ASCII text, no NUL) costs a substring test per text; the fields are
+    looked at again, one by one, only to locate a problem.
+    """
+    values = model.__dict__
+    problems: list[InitErrorDetails] = []
+    if not _all_storable(values, text_fields):
+        for name in text_fields:
+            value = values[name]
+            items = [value] if isinstance(value, str) else list(value or ())
+            for index, item in enumerate(items):
+                problem = text_problem(item) if isinstance(item, str) else None
+                if problem is not None:
+                    loc = (name,) if isinstance(value, str) else (name, index)
+                    problems.append(
+                        InitErrorDetails(
+                            type=PydanticCustomError("storable_text", problem), loc=loc, input=item
+                        )
+                    )
+    for name in value_fields:
+        try:
+            check_custom_values(values[name])
+        except PydanticCustomError as error:
+            problems.append(InitErrorDetails(type=error, loc=(name,), input=values[name]))
+    if problems:
+        raise PydanticValidationError.from_exception_data(type(model).__name__, problems)

@@ -13,11 +13,11 @@ are strict: ``capacity="5"`` or ``capacity=True`` is refused, never converted.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ._storable import StoredText, check_custom_values
+from ._storable import check_model
 from ._time import UtcDatetime
 
 __all__ = [
@@ -33,8 +33,21 @@ __all__ = [
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
 
-_Id = Annotated[StoredText, Field(min_length=1)]
-_CustomValues = Annotated[dict[StoredText, Any], AfterValidator(check_custom_values)]
+_Id = Annotated[str, Field(min_length=1)]
+_CustomValues = dict[str, Any]
+
+
+class _Stored(BaseModel):
+    """A model every store can keep: its text and custom values are checked together
+    (``helpdesk_routing._storable``), once, after the fields are validated."""
+
+    _TEXT: ClassVar[tuple[str, ...]] = ()
+    _VALUES: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _storable(self) -> Self:
+        check_model(self, type(self)._TEXT, type(self)._VALUES)
+        return self
 
 
 class Channel(StrEnum):
@@ -65,7 +78,7 @@ class TicketStatus(StrEnum):
     CLOSED = "closed"
 
 
-class Ticket(BaseModel):
+class Ticket(_Stored):
     """An inbound ticket, as routing sees it.
 
     ``fields`` holds custom ticket fields (read by ``ticket("name")`` conditions when
@@ -74,64 +87,82 @@ class Ticket(BaseModel):
     """
 
     model_config = _FROZEN
+    _TEXT: ClassVar[tuple[str, ...]] = (
+        "id",
+        "channel",
+        "tags",
+        "subject",
+        "priority",
+        "profile_id",
+        "email",
+    )
+    _VALUES: ClassVar[tuple[str, ...]] = ("fields",)
 
     id: _Id
     channel: _Id
     created_at: UtcDatetime
-    tags: frozenset[StoredText] = frozenset()
-    subject: StoredText = ""
+    tags: frozenset[str] = frozenset()
+    subject: str = ""
     status: TicketStatus = TicketStatus.OPEN
-    priority: StoredText | None = None
-    profile_id: StoredText | None = None
-    email: StoredText | None = None
+    priority: str | None = None
+    profile_id: str | None = None
+    email: str | None = None
     fields: _CustomValues = Field(default_factory=dict)
 
 
-class Profile(BaseModel):
+class Profile(_Stored):
     """A customer profile: properties (``$country``, ``churn_risk``, custom ones) and segments."""
 
     model_config = _FROZEN
+    _TEXT: ClassVar[tuple[str, ...]] = ("id", "segments")
+    _VALUES: ClassVar[tuple[str, ...]] = ("properties",)
 
     id: _Id
     properties: _CustomValues = Field(default_factory=dict)
-    segments: frozenset[StoredText] = frozenset()
+    segments: frozenset[str] = frozenset()
 
 
-class Event(BaseModel):
+class Event(_Stored):
     """Something a customer did, at an instant: ``Placed Order`` with ``{"value": 120}``."""
 
     model_config = _FROZEN
+    _TEXT: ClassVar[tuple[str, ...]] = ("profile_id", "metric", "unique_id")
+    _VALUES: ClassVar[tuple[str, ...]] = ("properties",)
 
     profile_id: _Id
     metric: _Id
     timestamp: UtcDatetime
     properties: _CustomValues = Field(default_factory=dict)
-    unique_id: StoredText | None = Field(default=None, min_length=1)
+    unique_id: str | None = Field(default=None, min_length=1)
     """Recording an event whose ``unique_id`` is already stored records nothing."""
 
 
-class Agent(BaseModel):
+class Agent(_Stored):
     """A helpdesk user. ``capacity`` overrides the router's default maximum of open tickets."""
 
     model_config = _FROZEN
+    _TEXT: ClassVar[tuple[str, ...]] = ("id", "name")
+    _VALUES: ClassVar[tuple[str, ...]] = ()
 
     id: _Id
-    name: StoredText = ""
+    name: str = ""
     role: Role = Role.SUPPORT
     capacity: int | None = Field(default=None, ge=0, le=2**31 - 1, strict=True)
 
 
-class Team(BaseModel):
+class Team(_Stored):
     """A team: its members (at least one agent) and the tags and segments routed to it."""
 
     model_config = _FROZEN
+    _TEXT: ClassVar[tuple[str, ...]] = ("id", "name", "description", "members", "tags", "segments")
+    _VALUES: ClassVar[tuple[str, ...]] = ()
 
     id: _Id
-    name: StoredText = ""
-    description: StoredText = ""
+    name: str = ""
+    description: str = ""
     members: tuple[_Id, ...] = Field(min_length=1)
-    tags: frozenset[StoredText] = frozenset()
-    segments: frozenset[StoredText] = frozenset()
+    tags: frozenset[str] = frozenset()
+    segments: frozenset[str] = frozenset()
 
     @field_validator("members")
     @classmethod
