@@ -288,3 +288,61 @@ def test_a_registered_subcommand_is_offered_and_run() -> None:
         assert _run("shout", "hi") == (0, "HI\n")
     finally:
         cli._REGISTERED.clear()
+
+
+def test_check_accepts_a_stored_configuration(tmp_path: Path) -> None:
+    """check reads a stored Configuration (version, at, rules, teams) and validates it."""
+    from helpdesk_routing.configuration import Configuration
+
+    day = load_demo()
+    config = Configuration(
+        version=3, at=day.tickets[0].created_at, rules=day.rules, teams=day.teams
+    )
+    path = tmp_path / "configuration.json"
+    path.write_text(config.model_dump_json())
+    assert _run("check", str(path)) == (0, "4 rule(s), 0 warning(s)\n")
+    data = json.loads(config.model_dump_json())
+    data["version"] = 0
+    path.write_text(json.dumps(data))
+    code, text = _run("check", "--json", str(path))
+    assert code == 1
+    assert json.loads(text)["errors"][0]["path"] == "$.version"
+
+
+def test_demo_with_a_missing_part_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A demo directory whose config.json lacks teams fails naming $.teams; one that is not
+    an object fails at $."""
+    source = resources.files("helpdesk_routing").joinpath("demo_data")
+    for name in ("config.json", "customers.json", "tickets.json"):
+        shutil.copyfile(str(source.joinpath(name)), tmp_path / name)
+    config = json.loads((tmp_path / "config.json").read_text())
+    del config["teams"]
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert _run("demo", "--data", str(tmp_path))[0] == 1
+    assert "$.teams: Field required" in capsys.readouterr().err
+    (tmp_path / "config.json").write_text("[]")
+    assert _run("demo", "--data", str(tmp_path))[0] == 1
+    assert "$: needs a JSON object" in capsys.readouterr().err
+
+
+def test_check_of_a_stored_configuration_names_clean_paths(tmp_path: Path) -> None:
+    """Errors inside a stored configuration's rules carry JSON paths without union tags."""
+    from helpdesk_routing.configuration import Configuration
+
+    day = load_demo()
+    config = Configuration(
+        version=1, at=day.tickets[0].created_at, rules=day.rules, teams=day.teams
+    )
+    data = json.loads(config.model_dump_json())
+    data["rules"]["rules"][0]["when"] = {"type": "profile", "property": "p", "op": "in"}
+    data["rules"]["rules"][1]["then"] = {"type": "assign_to_team"}
+    path = tmp_path / "configuration.json"
+    path.write_text(json.dumps(data))
+    code, text = _run("check", "--json", str(path))
+    assert code == 1
+    assert [e["path"] for e in json.loads(text)["errors"]] == [
+        "$.rules.rules[0].when.value",
+        "$.rules.rules[1].then.team",
+    ]

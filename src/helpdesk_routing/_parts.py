@@ -10,10 +10,23 @@ import pydantic
 from pydantic import TypeAdapter
 
 from .calendar import OfficeHours
+from .conditions import condition_path
 from .errors import ErrorDetail, ValidationError
 from .rules import RuleSet
 
 __all__ = ["part", "validated"]
+
+
+_DESTINATION_TAGS = frozenset({"assign_to_team", "save_as_view"})
+
+
+def _without_destination_tags(loc: tuple[int | str, ...]) -> list[int | str]:
+    # pydantic puts a rule destination's union tag after "then"; a JSON path must not.
+    return [
+        part
+        for i, part in enumerate(loc)
+        if not (i > 0 and loc[i - 1] == "then" and part in _DESTINATION_TAGS)
+    ]
 
 
 def validated(what: str, path: str, build: Callable[[], Any]) -> Any:
@@ -22,7 +35,11 @@ def validated(what: str, path: str, build: Callable[[], Any]) -> Any:
     try:
         return build()
     except pydantic.ValidationError as exc:
-        raise ValidationError.from_pydantic(what, exc).under(path) from None
+        details = [
+            ErrorDetail(condition_path(_without_destination_tags(e["loc"])), e["msg"], e["type"])
+            for e in exc.errors(include_url=False)
+        ]
+        raise ValidationError(f"invalid {what}", details).under(path) from None
     except ValidationError as exc:
         raise exc.under(path) from None
 
