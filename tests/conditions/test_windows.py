@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from helpdesk_routing.conditions import EventCondition, event, parse_condition, profile
+from helpdesk_routing.conditions import EventCondition, event, implies, parse_condition, profile
 from helpdesk_routing.conditions.nodes import InLastWindow, TimeUnit, max_amount
 from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.model import Event
@@ -228,3 +230,39 @@ def test_too_many_months_are_refused() -> None:
     """More months than years 1 to 9999 hold is a ValidationError."""
     with pytest.raises(ValidationError, match="longer than years 1 to 9999"):
         event("Placed Order").in_last(months=max_amount(TimeUnit.MONTHS) + 1)
+
+
+_units = st.sampled_from(list(TimeUnit))
+_nows = st.datetimes(
+    min_value=datetime(1990, 1, 1), max_value=datetime(2040, 12, 31), timezones=st.just(UTC)
+)
+
+
+@given(
+    inner=st.builds(InLastWindow, amount=st.integers(1, 400), unit=_units),
+    outer=st.builds(InLastWindow, amount=st.integers(1, 400), unit=_units),
+    nows=st.lists(_nows, min_size=1, max_size=5),
+)
+def test_implies_between_month_and_fixed_windows_is_sound(
+    inner: InLastWindow, outer: InLastWindow, nows: list[datetime]
+) -> None:
+    """When implies says an in_last window lies within another (months or fixed units,
+    mixed), it does at every now: the outer window starts no later."""
+    a = EventCondition(metric="m", window=inner)
+    b = EventCondition(metric="m", window=outer)
+    if implies(a, b):
+        for now in nows:
+            start_inner, start_outer = inner.start_at(now), outer.start_at(now)
+            assert start_inner is not None
+            assert start_outer is not None
+            assert start_outer <= start_inner
+
+
+def test_implies_with_months_examples() -> None:
+    """27 days lie within a month, 30 days do not (February); a month lies within 31 days."""
+    month = event("Placed Order").in_last(months=1)
+    assert implies(event("Placed Order").in_last(days=28), month)
+    assert not implies(event("Placed Order").in_last(days=29), month)
+    assert implies(month, event("Placed Order").in_last(days=31))
+    assert not implies(month, event("Placed Order").in_last(days=30))
+    assert implies(month, event("Placed Order").in_last(months=2))

@@ -50,6 +50,7 @@ from helpdesk_routing._time import MAX_SPAN, OUT_OF_RANGE, UtcDatetime
 from helpdesk_routing.errors import ErrorDetail, ValidationError, json_path
 
 __all__ = [
+    "MAX_COUNT",
     "AfterWindow",
     "AllCondition",
     "AllTimeWindow",
@@ -61,6 +62,7 @@ __all__ = [
     "EventCondition",
     "EventCount",
     "InLastWindow",
+    "MonthsLength",
     "NotCondition",
     "Operator",
     "ProfileCondition",
@@ -74,7 +76,10 @@ __all__ = [
     "condition_error_details",
     "condition_json_schema",
     "condition_path",
+    "max_amount",
     "parse_condition",
+    "raw_condition_schema",
+    "shift",
 ]
 
 
@@ -584,6 +589,67 @@ class AllTimeWindow(BaseModel):
     type: Literal["all_time"] = "all_time"
 
 
+class MonthsLength(timedelta):
+    """The length of ``n`` calendar months: as a ``timedelta``, the longest it can be
+    (31 days a month); compared with another length, it answers only what holds for
+    every ``now``.
+
+    ``months <= fixed`` compares the longest (31 days a month) with ``fixed``;
+    ``fixed <= months`` compares ``fixed`` with the shortest (28 days a month); two
+    months lengths compare by their number of months. (Python asks a ``timedelta``
+    subclass on the right first, so both orders come here.)
+    """
+
+    months: int
+
+    @classmethod
+    def of(cls, months: int) -> MonthsLength:
+        """The length of ``months`` calendar months."""
+        length = cls(days=31 * months)
+        length.months = months
+        return length
+
+    def shortest(self) -> timedelta:
+        """A lower bound of the length: 28 days a month."""
+        return timedelta(days=28 * self.months)
+
+    def __le__(self, other: object) -> bool:
+        if isinstance(other, MonthsLength):
+            return self.months <= other.months
+        if isinstance(other, timedelta):
+            return timedelta(days=31 * self.months) <= other
+        return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        if isinstance(other, MonthsLength):
+            return self.months >= other.months
+        if isinstance(other, timedelta):
+            return self.shortest() >= other
+        return NotImplemented
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, MonthsLength):
+            return self.months < other.months
+        if isinstance(other, timedelta):
+            return timedelta(days=31 * self.months) < other
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        if isinstance(other, MonthsLength):
+            return self.months > other.months
+        if isinstance(other, timedelta):
+            return self.shortest() > other
+        return NotImplemented
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, MonthsLength):
+            return self.months == other.months
+        return False
+
+    def __hash__(self) -> int:
+        return hash(("months", self.months))
+
+
 class InLastWindow(BaseModel):
     """The last ``amount`` ``unit``\\ s: ``now - span <= t <= now`` (both ends included)."""
 
@@ -598,8 +664,12 @@ class InLastWindow(BaseModel):
         return self
 
     def span(self) -> timedelta:
-        """The length of the window; for months the longest it can be (31 days a month),
-        see :meth:`shortest` and :meth:`longest`."""
+        """The length of the window. For months it is a :class:`MonthsLength`: a
+        ``timedelta`` of the longest it can be whose comparisons are conservative, so
+        ``a.span() <= b.span()`` holds only when window ``a`` is within ``b`` at every
+        ``now`` (see :meth:`shortest` and :meth:`longest`)."""
+        if self.unit is TimeUnit.MONTHS:
+            return MonthsLength.of(self.amount)
         return self.longest()
 
     def longest(self) -> timedelta:
