@@ -50,7 +50,6 @@ from helpdesk_routing._time import MAX_SPAN, OUT_OF_RANGE, UtcDatetime
 from helpdesk_routing.errors import ErrorDetail, ValidationError, json_path
 
 __all__ = [
-    "MAX_COUNT",
     "AfterWindow",
     "AllCondition",
     "AllTimeWindow",
@@ -62,7 +61,6 @@ __all__ = [
     "EventCondition",
     "EventCount",
     "InLastWindow",
-    "MonthsLength",
     "NotCondition",
     "Operator",
     "ProfileCondition",
@@ -76,10 +74,7 @@ __all__ = [
     "condition_error_details",
     "condition_json_schema",
     "condition_path",
-    "max_amount",
     "parse_condition",
-    "raw_condition_schema",
-    "shift",
 ]
 
 
