@@ -18,6 +18,7 @@ from helpdesk_routing.calendar import OfficeHours
 
 __all__ = [
     "INTERESTING_MINUTES",
+    "RECURRING_RULES",
     "ZONES",
     "aware_instants",
     "day_windows",
@@ -258,9 +259,37 @@ def office_hours(
         if exceptions
         else {}
     )
+    recurring = draw(st.lists(st.sampled_from(RECURRING_RULES), max_size=2, unique=True))
+    recurring_exceptions = (
+        draw(
+            st.lists(
+                st.builds(
+                    lambda rule, windows: {"rule": rule, "windows": windows},
+                    st.sampled_from(RECURRING_RULES),
+                    day_windows(),
+                ),
+                max_size=1,
+            )
+        )
+        if exceptions
+        else []
+    )
     return OfficeHours(
         timezone=key,
         weekly=draw(weekly_schedules()),
         holidays=holiday_dates,
         exceptions=exception_days,
+        recurring_holidays=recurring if holidays else [],
+        recurring_exceptions=recurring_exceptions,
     )
+
+
+RECURRING_RULES: tuple[str, ...] = (
+    "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25",  # a fixed date
+    "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",  # the last Sunday of March: EU spring forward
+    "FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",  # the last Sunday of October: EU fall back
+    "FREQ=YEARLY;BYMONTH=3;BYDAY=2SU",  # the second Sunday of March: US spring forward
+    "FREQ=YEARLY;BYMONTH=11;BYDAY=1SU",  # the first Sunday of November: US fall back
+    "FREQ=MONTHLY;BYDAY=1MO",  # the first Monday of every month
+)
+"""RRULEs for recurring holidays and exceptions, several landing on DST transition days."""

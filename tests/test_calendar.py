@@ -421,6 +421,8 @@ def test_json_shape() -> None:
         "weekly": {"mon": [["22:00", "02:00"]]},
         "holidays": ["2026-01-01"],
         "exceptions": {"2026-01-02": []},
+        "recurring_holidays": [],
+        "recurring_exceptions": [],
     }
 
 
@@ -479,6 +481,21 @@ def test_unknown_time_zone_is_named() -> None:
     assert _problems({"timezone": "../etc/passwd"}) == [
         ("$.timezone", "unknown time zone '../etc/passwd'")
     ]
+
+
+@pytest.mark.parametrize(
+    "key", ["localtime", "posixrules", "Factory", "right/UTC", "posix/Europe/Amsterdam", ""]
+)
+def test_host_files_that_are_not_iana_keys_are_refused(key: str) -> None:
+    """Keys that name a host's own zone files (localtime, posixrules, right/...) or the
+    placeholder Factory zone are not IANA keys: refused at $.timezone (#12)."""
+    assert _problems({"timezone": key}) == [("$.timezone", f"unknown time zone {key!r}")]
+
+
+@pytest.mark.parametrize("key", ["UTC", "Etc/UTC", "US/Eastern", "Europe/Kyiv", "EST5EDT"])
+def test_iana_keys_and_links_are_accepted(key: str) -> None:
+    """Canonical IANA keys and their backward links are accepted."""
+    assert OfficeHours(timezone=key).timezone == key
 
 
 def test_malformed_times_are_located_at_their_window() -> None:
@@ -598,3 +615,114 @@ def test_instants_near_the_ends_of_the_datetime_range(zone: str) -> None:
         hours.is_open(datetime.max.replace(tzinfo=UTC))
     with pytest.raises(ValidationError, match=r"^start is too close to the ends of the datetime"):
         hours.business_time_between(datetime.min.replace(tzinfo=UTC), late)
+
+
+# --- recurring holidays and exceptions (RFC 5545 RRULEs) ----------------------------------
+
+FIRST_MONDAY_OF_MAY = "FREQ=YEARLY;BYMONTH=5;BYDAY=1MO"
+CHRISTMAS = "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25"
+CHRISTMAS_EVE = "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=24"
+
+
+def _recurring(**changes: object) -> OfficeHours:
+    data: dict[str, object] = {
+        "timezone": "Europe/Amsterdam",
+        "weekly": {d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri")},
+        "recurring_holidays": [FIRST_MONDAY_OF_MAY, CHRISTMAS],
+        "recurring_exceptions": [{"rule": CHRISTMAS_EVE, "windows": [("09:00", "13:00")]}],
+        **changes,
+    }
+    return OfficeHours.model_validate(data)
+
+
+@pytest.mark.parametrize("year", [2026, 2027, 2031])
+def test_first_monday_of_may_is_closed_every_year(year: int) -> None:
+    """A recurring holiday "first Monday of May" closes that Monday, and only it."""
+    hours = _recurring()
+    first = next(date(year, 5, d) for d in range(1, 8) if date(year, 5, d).weekday() == 0)
+    assert not hours.is_open(datetime(year, 5, first.day, 10, tzinfo=AMS))
+    assert hours.is_open(datetime(year, 5, first.day + 7, 10, tzinfo=AMS))
+
+
+def test_every_25_december_is_closed_and_24_december_closes_at_one() -> None:
+    """Christmas is closed on a weekday; Christmas Eve (a Thursday in 2026) closes at 13:00."""
+    hours = _recurring()
+    assert not hours.is_open(datetime(2026, 12, 25, 10, tzinfo=AMS))
+    assert hours.next_close(datetime(2026, 12, 24, 9, tzinfo=AMS)) == utc(2026, 12, 24, 12, 0)
+    assert hours.next_open(datetime(2026, 12, 24, 14, tzinfo=AMS)) == utc(2026, 12, 28, 8, 0)
+
+
+def test_dated_entries_beat_recurring_ones() -> None:
+    """A dated exception on a recurring holiday opens it; a dated holiday on a recurring
+    exception closes it."""
+    hours = _recurring(
+        exceptions={date(2026, 12, 25): [("10:00", "12:00")]}, holidays=[date(2026, 12, 24)]
+    )
+    assert hours.is_open(datetime(2026, 12, 25, 11, tzinfo=AMS))
+    assert not hours.is_open(datetime(2026, 12, 24, 10, tzinfo=AMS))
+
+
+def test_a_recurring_exception_beats_a_recurring_holiday() -> None:
+    """When an exception rule and a holiday rule name one date, the exception's windows apply."""
+    hours = _recurring(recurring_exceptions=[{"rule": CHRISTMAS, "windows": [("10:00", "11:00")]}])
+    assert hours.is_open(datetime(2026, 12, 25, 10, 30, tzinfo=AMS))
+
+
+def test_rules_start_at_their_dtstart_or_2000() -> None:
+    """An RRULE without DTSTART starts on 2000-01-01; with one, an INTERVAL counts from it."""
+    assert _recurring().is_open(datetime(1999, 12, 24, 16, tzinfo=AMS))  # a Friday
+    fortnightly = _recurring(
+        recurring_holidays=["DTSTART:20260102\nRRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"]
+    )
+    assert not fortnightly.is_open(datetime(2026, 1, 16, 10, tzinfo=AMS))
+    assert fortnightly.is_open(datetime(2026, 1, 23, 10, tzinfo=AMS))
+
+
+def test_recurring_rules_round_trip_through_json() -> None:
+    """Recurring holidays and exceptions survive a JSON round trip and compare equal."""
+    hours = _recurring()
+    assert OfficeHours.from_json(hours.model_dump_json()) == hours
+    assert hash(OfficeHours.from_json(hours.model_dump_json())) == hash(hours)
+
+
+def test_only_recurring_exceptions_open_forever() -> None:
+    """A calendar with no weekly windows but a recurring exception opens every year."""
+    hours = OfficeHours(
+        timezone="UTC",
+        recurring_exceptions=[{"rule": CHRISTMAS_EVE, "windows": [("09:00", "10:00")]}],
+    )
+    assert hours.next_open(utc(2026, 12, 25, 0, 0)) == utc(2027, 12, 24, 9, 0)
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=HOURLY", "a recurring date repeats DAILY, WEEKLY, MONTHLY or YEARLY"),
+        ("FREQ=YEARLY;BYHOUR=9", "a recurring date takes no BYHOUR, BYMINUTE or BYSECOND"),
+        ("", "not an RFC 5545 RRULE: empty string"),
+        ("every 25 December", "not an RFC 5545 RRULE: "),
+        ("FREQ=YEARLY;BYDAY=XX", "not an RFC 5545 RRULE: "),
+    ],
+)
+def test_bad_rules_are_named_by_path(rule: str, message: str) -> None:
+    """A rule that is not an RRULE of dates is refused at its path, in both lists."""
+    problems = _problems({"timezone": "UTC", "recurring_holidays": [CHRISTMAS, rule]})
+    assert problems[0][0] == "$.recurring_holidays[1]"
+    assert problems[0][1].startswith(message)
+    problems = _problems(
+        {"timezone": "UTC", "recurring_exceptions": [{"rule": rule, "windows": []}]}
+    )
+    assert problems[0][0] == "$.recurring_exceptions[0].rule"
+
+
+def test_recurring_exception_windows_are_checked_at_their_path() -> None:
+    """A bad window of a recurring exception is reported at its own path."""
+    problems = _problems(
+        {
+            "timezone": "UTC",
+            "recurring_exceptions": [
+                {"rule": CHRISTMAS, "windows": [["09:00", "12:00"], ["11:00", "13:00"]]}
+            ],
+        }
+    )
+    assert problems[0][0] == "$.recurring_exceptions[0].windows[1]"

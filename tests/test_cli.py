@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import shutil
 from importlib import resources
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 
-from helpdesk_routing.cli import load_demo, main, run_demo
+from helpdesk_routing import __version__, cli
+from helpdesk_routing.cli import Subcommand, load_demo, main, register, run_demo
 from helpdesk_routing.model import TicketStatus
+from helpdesk_routing.schemas import json_schema
 
 
 def _run(*argv: str) -> tuple[int, str]:
@@ -117,3 +121,228 @@ def test_schema_prints_the_condition_json_schema() -> None:
     schema_text = json.dumps(json.loads(text))
     for node_type in ("ticket", "profile", "event", "segment", "all", "any", "not"):
         assert f'"{node_type}"' in schema_text
+
+
+# -- version, JSON output, exit codes, configuration files ---------------------------------
+
+CONFIG = resources.files("helpdesk_routing").joinpath("demo_data", "config.json")
+
+
+def test_version_prints_the_package_version() -> None:
+    """--version prints the version and exits 0, without a subcommand."""
+    code, text = _run("--version")
+    assert code == 0
+    assert text.strip() == f"helpdesk-routing {__version__}"
+
+
+def test_check_accepts_the_demo_configuration_file() -> None:
+    """check reads the demo's own config.json (rules, teams, agents, office hours)."""
+    code, text = _run("check", str(CONFIG))
+    assert code == 0
+    assert text.strip() == "4 rule(s), 0 warning(s)"
+
+
+def test_check_json_reports_rules_and_warnings(tmp_path: Path) -> None:
+    """check --json prints {ok, rules, warnings, errors} on stdout."""
+    rule = {
+        "when": {"type": "ticket", "field": "channel", "op": "equals", "value": "sms"},
+        "then": {"type": "save_as_view", "view": "v"},
+    }
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps({"rules": [{"id": "a", **rule}]}))
+    code, text = _run("check", "--json", str(path))
+    assert code == 0
+    assert json.loads(text) == {"ok": True, "rules": 1, "warnings": [], "errors": []}
+
+
+def test_check_json_reports_errors_as_422_entries(tmp_path: Path) -> None:
+    """An invalid file with --json exits 1 with {ok: false, errors: [{path, code, message,
+    rule_id}]} on stdout."""
+    path = tmp_path / "rules.json"
+    when = {"type": "profile", "property": "p", "op": "greater_than"}
+    then = {"type": "save_as_view", "view": "v"}
+    path.write_text(json.dumps({"rules": [{"id": "r", "when": when, "then": then}]}))
+    code, text = _run("check", "--json", str(path))
+    assert code == 1
+    assert json.loads(text) == {
+        "ok": False,
+        "errors": [
+            {
+                "path": "$.rules[0].when.value",
+                "code": "condition_value",
+                "message": "rule 'r': greater_than needs a number, got nothing",
+                "rule_id": "r",
+            }
+        ],
+    }
+
+
+def test_check_of_a_configuration_names_paths_inside_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad part of a configuration file is named by its path in the file."""
+    config = json.loads(CONFIG.read_text("utf-8"))
+    config["rules"]["rules"][0]["when"].pop("value")
+    config["teams"][0]["members"] = ["ann", "ann"]
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    code, _ = _run("check", str(path))
+    assert code == 1
+    assert "$.rules.rules[0].when.value" in capsys.readouterr().err
+    del config["rules"]["rules"][0]["when"]["op"]
+    config["rules"]["rules"][0]["when"] = {"type": "segment", "segment": "vip"}
+    path.write_text(json.dumps(config))
+    code, _ = _run("check", str(path))
+    assert code == 1
+    assert "$.teams[0].members: Value error, agent 'ann' is listed twice" in (
+        capsys.readouterr().err
+    )
+
+
+def test_check_refuses_unknown_members_of_a_configuration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A configuration file with an unknown top-level member exits 1 naming it."""
+    config = json.loads(CONFIG.read_text("utf-8"))
+    config["rule"] = []
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    assert _run("check", str(path))[0] == 1
+    assert "$.rule: unknown member" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\xff\xfe", b'{"rules": [], "rules": []}', b'{"rules": NaN}', b"[" * 5000, b"not json"],
+)
+def test_check_malformed_files_exit_1_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    """Malformed JSON of every kind is one error line on stderr and exit status 1."""
+    path = tmp_path / "rules.json"
+    path.write_bytes(content)
+    assert _run("check", str(path))[0] == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: invalid document")
+    assert "Traceback" not in err
+
+
+def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown subcommand, a missing argument and an unreadable file exit 2."""
+    assert _run("bogus")[0] == 2
+    assert _run("check")[0] == 2
+    assert _run("schema", "nothing")[0] == 2
+    assert _run("check", str(tmp_path / "missing.json"))[0] == 2
+    assert "No such file" in capsys.readouterr().err
+
+
+def test_demo_json_prints_where_every_ticket_ended() -> None:
+    """demo --json prints every ticket's team, assignee and views, and per-agent counts."""
+    code, text = _run("demo", "--json")
+    assert code == 0
+    outcome = json.loads(text)
+    day = load_demo()
+    assert [t["id"] for t in outcome["tickets"]] == sorted(t.id for t in day.tickets)
+    assert sum(outcome["per_agent"].values()) + outcome["unassigned"] <= len(day.tickets)
+    by_id = {t["id"]: t for t in outcome["tickets"]}
+    assert by_id["T-1004"]["team"] == "team-a"  # sms + Order
+    assert by_id["T-1001"]["views"] == ["Urgent changes"]
+
+
+def test_demo_with_bad_presence_names_the_file_and_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A presence entry whose online is the text "false" is refused (not read as True)."""
+    source = resources.files("helpdesk_routing").joinpath("demo_data")
+    for name in ("config.json", "customers.json", "tickets.json"):
+        shutil.copyfile(str(source.joinpath(name)), tmp_path / name)
+    tickets = json.loads((tmp_path / "tickets.json").read_text())
+    tickets["presence"][0]["online"] = "false"
+    (tmp_path / "tickets.json").write_text(json.dumps(tickets))
+    assert _run("demo", "--data", str(tmp_path))[0] == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: invalid tickets.json")
+    assert "$.presence[0].online" in err
+
+
+@pytest.mark.parametrize("name", ["condition", "rule-set", "team", "office-hours", "configuration"])
+def test_schema_prints_each_named_schema(name: str) -> None:
+    """schema NAME prints that Draft 2020-12 schema."""
+    code, text = _run("schema", name)
+    assert code == 0
+    assert json.loads(text) == json_schema(name)
+
+
+def test_a_registered_subcommand_is_offered_and_run() -> None:
+    """A Subcommand added with register() is parsed and run like a built-in one."""
+
+    def configure(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("word")
+
+    def run(args: argparse.Namespace, out: TextIO) -> int:
+        print(args.word.upper(), file=out)
+        return 0
+
+    register(Subcommand("shout", "say it louder", configure, run))
+    try:
+        assert _run("shout", "hi") == (0, "HI\n")
+    finally:
+        cli._REGISTERED.clear()
+
+
+def test_check_accepts_a_stored_configuration(tmp_path: Path) -> None:
+    """check reads a stored Configuration (version, at, rules, teams) and validates it."""
+    from helpdesk_routing.configuration import Configuration
+
+    day = load_demo()
+    config = Configuration(
+        version=3, at=day.tickets[0].created_at, rules=day.rules, teams=day.teams
+    )
+    path = tmp_path / "configuration.json"
+    path.write_text(config.model_dump_json())
+    assert _run("check", str(path)) == (0, "4 rule(s), 0 warning(s)\n")
+    data = json.loads(config.model_dump_json())
+    data["version"] = 0
+    path.write_text(json.dumps(data))
+    code, text = _run("check", "--json", str(path))
+    assert code == 1
+    assert json.loads(text)["errors"][0]["path"] == "$.version"
+
+
+def test_demo_with_a_missing_part_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A demo directory whose config.json lacks teams fails naming $.teams; one that is not
+    an object fails at $."""
+    source = resources.files("helpdesk_routing").joinpath("demo_data")
+    for name in ("config.json", "customers.json", "tickets.json"):
+        shutil.copyfile(str(source.joinpath(name)), tmp_path / name)
+    config = json.loads((tmp_path / "config.json").read_text())
+    del config["teams"]
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert _run("demo", "--data", str(tmp_path))[0] == 1
+    assert "$.teams: Field required" in capsys.readouterr().err
+    (tmp_path / "config.json").write_text("[]")
+    assert _run("demo", "--data", str(tmp_path))[0] == 1
+    assert "$: needs a JSON object" in capsys.readouterr().err
+
+
+def test_check_of_a_stored_configuration_names_clean_paths(tmp_path: Path) -> None:
+    """Errors inside a stored configuration's rules carry JSON paths without union tags."""
+    from helpdesk_routing.configuration import Configuration
+
+    day = load_demo()
+    config = Configuration(
+        version=1, at=day.tickets[0].created_at, rules=day.rules, teams=day.teams
+    )
+    data = json.loads(config.model_dump_json())
+    data["rules"]["rules"][0]["when"] = {"type": "profile", "property": "p", "op": "in"}
+    data["rules"]["rules"][1]["then"] = {"type": "assign_to_team"}
+    path = tmp_path / "configuration.json"
+    path.write_text(json.dumps(data))
+    code, text = _run("check", "--json", str(path))
+    assert code == 1
+    assert [e["path"] for e in json.loads(text)["errors"]] == [
+        "$.rules.rules[0].when.value",
+        "$.rules.rules[1].then.team",
+    ]

@@ -1,22 +1,98 @@
-"""Time rules, written once: aware datetimes only, UTC inside."""
+"""Time rules, written once: aware datetimes only, UTC inside, inside the calendar.
+
+- A datetime must carry a time zone; it is kept in UTC.
+- Every instant lies in years 1 to 9999 *in UTC* (Python's ``datetime`` range). An
+  aware datetime whose UTC reading falls outside (``0001-01-01T00:30+01:00``) is
+  rejected where it is given, never left to overflow later.
+- A relative span (``in_last`` / ``in_next``) is at most as long as that whole range
+  (:data:`MAX_SPAN`); a window that reaches past year 1 or 9999 from ``now`` is
+  clamped to the end of the range, so it holds every instant on that side
+  (:func:`shift_clamped`).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
 
-from .errors import NaiveDatetimeError
+from .errors import ErrorDetail, NaiveDatetimeError, ValidationError
 
-__all__ = ["UtcDatetime", "require_aware", "to_utc"]
+__all__ = [
+    "MAX_SPAN",
+    "OUT_OF_RANGE",
+    "UtcDatetime",
+    "parse_instant",
+    "require_aware",
+    "shift_clamped",
+    "to_utc",
+]
+
+MAX_SPAN = datetime.max.replace(tzinfo=UTC) - datetime.min.replace(tzinfo=UTC)
+"""The longest relative span accepted: from the first to the last representable instant."""
+
+OUT_OF_RANGE = "must lie in years 1 to 9999 in UTC"
+"""The message of an instant whose UTC reading falls outside the calendar."""
+
+_MIN_UTC = datetime.min.replace(tzinfo=UTC)
+_MAX_UTC = datetime.max.replace(tzinfo=UTC)
+
+
+def shift_clamped(moment: datetime, delta: timedelta) -> datetime:
+    """``moment + delta``, clamped to the first or last representable instant (in UTC)."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return _MAX_UTC if delta > timedelta(0) else _MIN_UTC
+
+
+def _utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError("datetime_range", OUT_OF_RANGE) from None
+
+
+def parse_instant(value: object, what: str = "instant") -> datetime:
+    """Read a client-supplied instant (an aware ``datetime`` or ISO-8601 text with an
+    offset) as UTC; anything else, or one outside years 1 to 9999 in UTC, raises
+    :class:`~helpdesk_routing.errors.ValidationError` naming ``what``.
+
+    Meant for values a client sends back (a view's page cursor): they must fail as bad
+    input, never as an ``OverflowError`` deep in a store.
+    """
+    moment: datetime
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(
+                f"invalid {what}", [ErrorDetail("$", f"not an ISO-8601 date-time: {value!r}")]
+            ) from None
+    else:
+        raise ValidationError(
+            f"invalid {what}", [ErrorDetail("$", f"not a date-time: {type(value).__name__}")]
+        )
+    if moment.tzinfo is None or moment.tzinfo.utcoffset(moment) is None:
+        raise NaiveDatetimeError(what)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError(f"invalid {what}", [ErrorDetail("$", OUT_OF_RANGE)]) from None
 
 
 def require_aware(value: datetime, what: str = "datetime") -> datetime:
     """Return ``value`` in UTC; raise :class:`NaiveDatetimeError` when it has no time zone."""
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise NaiveDatetimeError(what)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError(f"{what} {OUT_OF_RANGE}", [ErrorDetail("$", OUT_OF_RANGE)]) from None
 
 
 def to_utc(value: datetime) -> datetime:
@@ -37,7 +113,7 @@ def _reject_naive(value: object) -> object:
 def _after(value: datetime) -> datetime:
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise ValueError("must be timezone-aware, got a naive datetime")
-    return value.astimezone(UTC)
+    return _utc(value)
 
 
 UtcDatetime = Annotated[datetime, BeforeValidator(_reject_naive), AfterValidator(_after)]

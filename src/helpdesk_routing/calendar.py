@@ -12,10 +12,14 @@ The rules, written once (``docs/calendar.md`` shows them with examples):
   before its start crosses midnight and belongs to the day it starts on:
   ``mon: [["22:00", "02:00"]]`` is open on Tuesday at 01:00, and a holiday on that
   Monday removes the whole shift. A window whose end equals its start lasts 24 hours.
-* What a day holds: its exception's windows when the date is in ``exceptions``
-  (``[]`` closes it); nothing when the date is a holiday; else the weekly windows of
-  its weekday. Windows of one day may not overlap; windows of neighbouring days may
-  (an overnight tail and the next morning): open time is their union, never counted twice.
+* What a day holds, the first that applies: its exception's windows when the date is
+  in ``exceptions`` (``[]`` closes it); nothing when the date is in ``holidays``; the
+  windows of the first ``recurring_exceptions`` rule that names the date; nothing when
+  a ``recurring_holidays`` rule names it; else the weekly windows of its weekday. Dated
+  entries beat recurring ones. Recurring rules are RFC 5545 RRULEs of local dates,
+  expanded lazily a year at a time (``helpdesk_routing._recurrence``). Windows of
+  one day may not overlap; windows of neighbouring days may (an overnight tail and
+  the next morning): open time is their union, never counted twice.
 * A local time that does not exist (the clock springs forward over it) or occurs
   twice (the clock falls back) means the first instant at which the local clock
   reads at least that time: the transition instant for a gap, the first occurrence
@@ -36,6 +40,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
+from importlib import resources
 from typing import Any, Literal, Self, cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -43,10 +48,20 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from ._json import loads
+from ._recurrence import RRule, occurs_on
 from ._time import require_aware
 from .errors import ValidationError
 
-__all__ = ["DEFAULT_HORIZON", "OfficeHours", "Weekday", "Window", "wall_time_to_utc"]
+__all__ = [
+    "DEFAULT_HORIZON",
+    "OfficeHours",
+    "RecurringException",
+    "Weekday",
+    "Window",
+    "iana_zone_keys",
+    "wall_time_to_utc",
+]
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 """The keys of :attr:`OfficeHours.weekly`, Monday first."""
@@ -176,7 +191,17 @@ class _Plan:
     the hash is computed once, since every day lookup hashes the plan.
     """
 
-    __slots__ = ("_hash", "exceptions", "holidays", "key", "last_open_day", "weekly", "zone")
+    __slots__ = (
+        "_hash",
+        "exceptions",
+        "holidays",
+        "key",
+        "last_open_day",
+        "recurring_exceptions",
+        "recurring_holidays",
+        "weekly",
+        "zone",
+    )
 
     def __init__(self, hours: OfficeHours) -> None:
         self._build(
@@ -184,6 +209,8 @@ class _Plan:
             tuple(tuple(_span(w) for w in hours.weekly.get(day, ())) for day in _WEEKDAYS),
             frozenset(hours.holidays),
             {day: tuple(_span(w) for w in windows) for day, windows in hours.exceptions.items()},
+            tuple(hours.recurring_holidays),
+            tuple((r.rule, tuple(_span(w) for w in r.windows)) for r in hours.recurring_exceptions),
         )
 
     def _build(
@@ -192,18 +219,29 @@ class _Plan:
         weekly: tuple[tuple[tuple[int, int], ...], ...],
         holidays: frozenset[date],
         exceptions: dict[date, tuple[tuple[int, int], ...]],
+        recurring_holidays: tuple[str, ...] = (),
+        recurring_exceptions: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = (),
     ) -> None:
         self.zone = ZoneInfo(zone_key)
         self.weekly = weekly
         self.holidays = holidays
         self.exceptions = exceptions
-        # Past this day nothing opens again (None: the weekly schedule opens forever).
+        self.recurring_holidays = recurring_holidays
+        self.recurring_exceptions = recurring_exceptions
+        # Past this day nothing opens again (None: the schedule opens forever).
         self.last_open_day: date | None = None
-        if not any(weekly):
+        if not any(weekly) and not any(spans for _, spans in recurring_exceptions):
             self.last_open_day = max(
                 (day for day, spans in exceptions.items() if spans), default=date.min
             )
-        self.key = (zone_key, weekly, tuple(sorted(holidays)), tuple(sorted(exceptions.items())))
+        self.key = (
+            zone_key,
+            weekly,
+            tuple(sorted(holidays)),
+            tuple(sorted(exceptions.items())),
+            recurring_holidays,
+            recurring_exceptions,
+        )
         self._hash = hash(self.key)
 
     def __eq__(self, other: object) -> bool:
@@ -213,7 +251,14 @@ class _Plan:
         return self._hash
 
     def __getstate__(self) -> tuple[Any, ...]:
-        return (self.zone.key, self.weekly, self.holidays, self.exceptions)
+        return (
+            self.zone.key,
+            self.weekly,
+            self.holidays,
+            self.exceptions,
+            self.recurring_holidays,
+            self.recurring_exceptions,
+        )
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
         self._build(*state)
@@ -225,7 +270,23 @@ class _Plan:
             return spans
         if day in self.holidays:
             return ()
+        for rule, recurring in self.recurring_exceptions:
+            if occurs_on(rule, day):
+                return recurring
+        for rule in self.recurring_holidays:
+            if occurs_on(rule, day):
+                return ()
         return self.weekly[day.weekday()]
+
+
+@lru_cache(maxsize=1)
+def iana_zone_keys() -> frozenset[str]:
+    """The time-zone keys :class:`OfficeHours` accepts: the IANA database's zone names as
+    the ``tzdata`` package lists them (links such as ``US/Eastern`` included), without
+    ``Factory``. A host's own files (``localtime``, ``posixrules``, ``right/...``) are not
+    IANA keys: they mean different things on different machines, so they are refused."""
+    names = resources.files("tzdata").joinpath("zones").read_text("utf-8").split()
+    return frozenset(names) - {"Factory"}
 
 
 @lru_cache(maxsize=4096)
@@ -295,6 +356,16 @@ def _instant(value: datetime, what: str) -> datetime:
     return instant
 
 
+class RecurringException(BaseModel):
+    """Windows for the local dates an RRULE names: ``{"rule": "FREQ=YEARLY;BYMONTH=12;
+    BYMONTHDAY=24", "windows": [["09:00", "13:00"]]}`` (``[]`` closes those dates)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rule: RRule
+    windows: tuple[Window, ...]
+
+
 class OfficeHours(BaseModel):
     """A weekly schedule in a time zone, with holidays and exceptions (the rules: module docstring).
 
@@ -326,12 +397,34 @@ class OfficeHours(BaseModel):
     """Local dates closed all day; a mapping (a ``holidays`` package calendar) gives its keys."""
     exceptions: dict[date, tuple[Window, ...]] = Field(default_factory=dict)
     """Local date -> windows that replace the weekday's (``[]``: closed that day)."""
+    recurring_holidays: tuple[RRule, ...] = ()
+    """RFC 5545 RRULEs of local dates closed all day: ``"FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25"``."""
+    recurring_exceptions: tuple[RecurringException, ...] = ()
+    """RRULEs of local dates with their own windows; the first rule that names a date wins."""
 
     _plan: _Plan = PrivateAttr()
+
+    @field_validator("recurring_exceptions")
+    @classmethod
+    def _valid_recurring_exceptions(
+        cls, recurring: tuple[RecurringException, ...]
+    ) -> tuple[RecurringException, ...]:
+        problems: list[InitErrorDetails] = [
+            {**p, "loc": (i, "windows", *p["loc"][1:])}
+            for i, r in enumerate(recurring)
+            for p in _check_day(r.windows, "windows")
+        ]
+        if problems:
+            raise PydanticValidationError.from_exception_data(cls.__name__, problems)
+        return tuple(
+            RecurringException(rule=r.rule, windows=_sorted_windows(r.windows)) for r in recurring
+        )
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, key: str) -> str:
+        if key not in iana_zone_keys():
+            raise PydanticCustomError("time_zone", f"unknown time zone {key!r}")
         try:
             ZoneInfo(key)
         except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -432,11 +525,9 @@ class OfficeHours(BaseModel):
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Self:
-        """Parse and validate JSON; raise our ``ValidationError`` with JSON paths."""
-        try:
-            return cls.model_validate_json(text)
-        except PydanticValidationError as error:
-            raise ValidationError.from_pydantic("office hours", error) from None
+        """Parse strict JSON (``helpdesk_routing._json``) and validate it; raise our
+        ``ValidationError`` with JSON paths for either."""
+        return cls.from_dict(loads(text, "office hours"))
 
     @property
     def zone(self) -> ZoneInfo:

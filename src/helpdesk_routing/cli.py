@@ -1,187 +1,300 @@
-"""The ``helpdesk-routing`` command: a demo day, rule-set checks, the condition schema.
+"""The ``helpdesk-routing`` command: a demo day, configuration checks, JSON Schemas.
 
-``helpdesk-routing demo`` replays a day of tickets on the bundled example configuration
-(``helpdesk_routing/demo_data``: teams, agents, the four recipe rules, office hours,
-customers, tickets) and prints every decision with its explanation, then a summary.
-``helpdesk-routing check RULES.json [--teams TEAMS.json]`` validates and lints a rule set.
-``helpdesk-routing schema`` prints the JSON Schema of conditions.
+``helpdesk-routing demo [--data DIR] [--json]`` replays a day of tickets on the bundled
+example configuration (``helpdesk_routing/demo_data``) and prints every decision with its
+explanation, then a summary. ``helpdesk-routing check FILE [--teams TEAMS.json] [--json]``
+validates and lints a rule set, or a whole configuration file (the demo's
+``config.json``, or a stored :class:`~helpdesk_routing.configuration.Configuration`).
+``helpdesk-routing schema [NAME]`` prints a JSON Schema (``condition`` by default).
+
+Exit status: ``0`` success (warnings included); ``1`` invalid input (the file was read
+but its content is not valid); ``2`` usage (bad arguments, a file that cannot be read, a
+missing optional extra). Errors are one message on stderr (with ``--json``, a JSON object
+on stdout), never a traceback.
+
+Subcommands are a registry (:data:`SUBCOMMANDS`): each is a :class:`Subcommand` found by
+its ``"module:attribute"`` path and imported only when the command line is parsed, so
+another module adds one with one line there (or with :func:`register` at run time).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import io
 import json
 import sys
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from pydantic import TypeAdapter
 
+from . import __version__
+from ._json import loads
+from ._parts import validated
 from .calendar import OfficeHours
-from .clock import ManualClock
-from .conditions import condition_json_schema
-from .errors import RoutingError, ValidationError
-from .model import Agent, Event, Profile, Team, Ticket
-from .router import Router
+from .demo import DemoDay, demo_outcome, load_demo, run_demo
+from .errors import ErrorDetail, MissingExtra, RoutingError, ValidationError
+from .model import Agent, Team
 from .rules import RuleSet
-from .stores.memory import InMemoryStore
-from .stores.memory_customer_data import InMemoryCustomerData
 
-__all__ = ["DemoDay", "load_demo", "main", "run_demo"]
+__all__ = [
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "SUBCOMMANDS",
+    "DemoDay",
+    "Subcommand",
+    "load_demo",
+    "main",
+    "register",
+    "run_demo",
+]
+
+EXIT_OK = 0
+"""The command did its work (a check with warnings included)."""
+EXIT_INVALID = 1
+"""The input was read but is not valid (a rule set, configuration or team list)."""
+EXIT_USAGE = 2
+"""Bad arguments, a file that cannot be read, or a missing optional extra."""
+
+
+class UsageError(RoutingError):
+    """A subcommand was used wrongly (exit status 2)."""
 
 
 @dataclass(frozen=True)
-class DemoDay:
-    """The example configuration and the day of tickets the demo replays."""
+class Subcommand:
+    """One ``helpdesk-routing`` subcommand.
 
-    agents: list[Agent]
-    teams: list[Team]
-    rules: RuleSet
-    office_hours: OfficeHours
-    office_hours_channels: frozenset[str]
-    profiles: list[Profile]
-    events: list[Event]
-    tickets: list[Ticket]
-    presence: list[tuple[datetime, str, bool]]
+    ``configure`` adds its arguments to the subparser; ``run`` does the work with the
+    parsed arguments and the output stream and returns the exit status. ``run`` may raise
+    :class:`~helpdesk_routing.errors.ValidationError` (exit 1), ``OSError`` or
+    :class:`~helpdesk_routing.errors.MissingExtra` (exit 2): :func:`main` prints them.
+    """
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, TextIO], int]
 
 
-def _read(directory: Path | None, name: str) -> Any:
-    if directory is None:
-        text = resources.files("helpdesk_routing").joinpath("demo_data", name).read_text("utf-8")
+SUBCOMMANDS: list[str] = [
+    "helpdesk_routing.cli:DEMO",
+    "helpdesk_routing.cli:CHECK",
+    "helpdesk_routing.cli:SCHEMA",
+]
+"""Where the subcommands live, ``"module:attribute"``, in the order ``--help`` lists them.
+Wiring in another module's subcommand is one line here, e.g.
+``"helpdesk_routing.metrics_cli:REPORT"``."""
+
+_REGISTERED: list[Subcommand] = []
+
+
+def register(command: Subcommand) -> None:
+    """Add a subcommand at run time (after those of :data:`SUBCOMMANDS`)."""
+    _REGISTERED.append(command)
+
+
+def _subcommands() -> list[Subcommand]:
+    found: list[Subcommand] = []
+    for where in SUBCOMMANDS:
+        module, _, attribute = where.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, Subcommand):
+            raise TypeError(f"{where} is not a Subcommand")
+        found.append(command)
+    return found + _REGISTERED
+
+
+def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
+    day = load_demo(args.data)
+    if args.json:
+        router = run_demo(day, io.StringIO())
+        print(json.dumps(demo_outcome(router, day), indent=2), file=out)
     else:
-        text = (directory / name).read_text("utf-8")
-    return json.loads(text)
+        run_demo(day, out)
+    return EXIT_OK
 
 
-def load_demo(directory: Path | None = None) -> DemoDay:
-    """Load the demo configuration: the bundled one, or ``config.json``, ``customers.json``
-    and ``tickets.json`` from ``directory``."""
-    config = _read(directory, "config.json")
-    customers = _read(directory, "customers.json")
-    day = _read(directory, "tickets.json")
-    when = TypeAdapter(datetime)
-    return DemoDay(
-        agents=TypeAdapter(list[Agent]).validate_python(config["agents"]),
-        teams=TypeAdapter(list[Team]).validate_python(config["teams"]),
-        rules=RuleSet.from_dict(config["rules"]),
-        office_hours=OfficeHours.model_validate(config["office_hours"]),
-        office_hours_channels=frozenset(config.get("office_hours_channels", ["webchat"])),
-        profiles=TypeAdapter(list[Profile]).validate_python(customers["profiles"]),
-        events=TypeAdapter(list[Event]).validate_python(customers["events"]),
-        tickets=TypeAdapter(list[Ticket]).validate_python(day["tickets"]),
-        presence=[
-            (when.validate_python(p["at"]), p["agent"], bool(p["online"])) for p in day["presence"]
-        ],
+def _configure_demo(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, help="a directory with config/customers/tickets JSON")
+    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+
+
+DEMO = Subcommand(
+    "demo", "replay a day of tickets on the example configuration", _configure_demo, _run_demo
+)
+"""``helpdesk-routing demo``."""
+
+
+def _read_json(path: Path, what: str) -> Any:
+    return loads(path.read_bytes(), what)
+
+
+def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | None]:
+    """A configuration file: the demo's (rules, teams, agents, office hours) or a stored
+    Configuration (with version and at)."""
+    if "version" in data and "at" in data:
+        from .configuration import Configuration
+
+        config = validated("configuration", "$", lambda: Configuration.model_validate(data))
+        config.rules.validate_against(config.teams)
+        return config.rules, list(config.teams)
+    known = {"agents", "teams", "rules", "office_hours", "office_hours_channels"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValidationError(
+            "invalid configuration",
+            [ErrorDetail(f"$.{k}", "unknown member", "extra_forbidden") for k in unknown],
+        )
+    rules = validated("rule set", "$.rules", lambda: RuleSet.from_dict(data.get("rules")))
+    teams: list[Team] = validated(
+        "teams", "$.teams", lambda: TypeAdapter(list[Team]).validate_python(data.get("teams", []))
     )
-
-
-def run_demo(day: DemoDay, out: TextIO) -> Router:
-    """Replay the day in time order through a Router and print what happened."""
-    start = min([t.created_at for t in day.tickets] + [p[0] for p in day.presence])
-    clock = ManualClock(start)
-    router = Router(
-        rules=day.rules,
-        teams=day.teams,
-        store=InMemoryStore(agents=day.agents),
-        customer_data=InMemoryCustomerData(profiles=day.profiles, events=day.events),
-        clock=clock,
-        office_hours=day.office_hours,
-        office_hours_channels=day.office_hours_channels,
-        round_robin=True,
+    validated(
+        "agents",
+        "$.agents",
+        lambda: TypeAdapter(list[Agent]).validate_python(data.get("agents", [])),
     )
-    moments: list[tuple[datetime, int, object]] = [(p[0], 0, p) for p in day.presence]
-    moments += [(t.created_at, 2, t) for t in day.tickets]
-    opening = day.office_hours.next_open(start)
-    end = max(m[0] for m in moments)
-    while opening is not None and opening <= end:
-        moments.append((opening, 1, "open"))
-        close = day.office_hours.next_close(opening)
-        opening = None if close is None else day.office_hours.next_open(close)
-    moments.sort(key=lambda m: (m[0], m[1]))
-
-    for at, _, what in moments:
-        clock.set(at)
-        stamp = at.strftime("%H:%M UTC")
-        if isinstance(what, Ticket):
-            decision = router.route(what)
-            print(f"\n[{stamp}] {what.id} via {what.channel}: {what.subject}", file=out)
-            print(decision.explain(), file=out)
-        elif isinstance(what, tuple):
-            _, agent, online = what
-            handed = router.set_online(agent, online=online, actor=agent)
-            print(f"\n[{stamp}] {agent} is now {'Online' if online else 'Offline'}", file=out)
-            for record in handed:
-                print(f"  waiting ticket {record.id} handed to {record.assignee}", file=out)
-        else:
-            handed = router.assign_waiting()
-            print(
-                f"\n[{stamp}] office hours open: {len(handed)} waiting ticket(s) handed out",
-                file=out,
-            )
-
-    _summary(router, day, out)
-    return router
+    if data.get("office_hours") is not None:
+        validated(
+            "office hours", "$.office_hours", lambda: OfficeHours.from_dict(data["office_hours"])
+        )
+    channels = data.get("office_hours_channels", [])
+    validated(
+        "channels",
+        "$.office_hours_channels",
+        lambda: TypeAdapter(list[str]).validate_python(channels, strict=True),
+    )
+    rules.validate_against(teams)
+    return rules, teams
 
 
-def _summary(router: Router, day: DemoDay, out: TextIO) -> None:
-    tickets = router.views.all_tickets().items
-    per_agent = Counter(r.assignee for r in tickets if r.assignee is not None)
-    print("\n== Summary", file=out)
-    print(f"{'agent':<10} {'tickets':>7}", file=out)
-    for agent in day.agents:
-        print(f"{agent.id:<10} {per_agent.get(agent.id, 0):>7}", file=out)
-    print(f"{'Unassigned':<22} {len(router.views.unassigned().items):>3}", file=out)
-    for team in day.teams:
-        print(f"{'team ' + team.id:<22} {len(router.views.team(team.id).items):>3}", file=out)
-    views = sorted({v for r in tickets for v in r.views})
-    for view in views:
-        print(f"{'view ' + repr(view):<22} {len(router.views.saved(view).items):>3}", file=out)
-
-
-def _check(rules_path: Path, teams_path: Path | None, out: TextIO) -> int:
-    rules = RuleSet.from_json(rules_path.read_text("utf-8"))
-    teams = None
-    if teams_path is not None:
-        teams = TypeAdapter(list[Team]).validate_json(teams_path.read_text("utf-8"))
+def _run_check(args: argparse.Namespace, out: TextIO) -> int:
+    data = _read_json(args.file, "document")
+    teams: list[Team] | None = None
+    stored = isinstance(data, dict) and "version" in data and "at" in data
+    if isinstance(data, dict) and (stored or isinstance(data.get("rules"), dict)):
+        rules, teams = _check_configuration(data)
+    else:
+        rules = RuleSet.from_dict(data)
+    if args.teams is not None:
+        teams_data = _read_json(args.teams, "teams")
+        teams = validated("teams", "$", lambda: TypeAdapter(list[Team]).validate_python(teams_data))
         rules.validate_against(teams)
     issues = rules.lint(teams=teams)
+    if args.json:
+        report = {
+            "ok": True,
+            "rules": len(rules.rules),
+            "warnings": [
+                {"rule_id": i.rule_id, "path": i.path, "message": i.message} for i in issues
+            ],
+            "errors": [],
+        }
+        print(json.dumps(report, indent=2), file=out)
+        return EXIT_OK
     for issue in issues:
         print(f"warning: {issue}", file=out)
     print(f"{len(rules.rules)} rule(s), {len(issues)} warning(s)", file=out)
-    return 0
+    return EXIT_OK
+
+
+def _configure_check(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file", type=Path, help="a rule set, or a configuration file with rules and teams"
+    )
+    parser.add_argument("--teams", type=Path, help="a JSON list of teams the rules may name")
+    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+
+
+CHECK = Subcommand(
+    "check", "validate and lint a rule set or configuration", _configure_check, _run_check
+)
+"""``helpdesk-routing check``."""
+
+
+def _run_schema(args: argparse.Namespace, out: TextIO) -> int:
+    from .schemas import json_schema
+
+    print(json.dumps(json_schema(args.name), indent=2), file=out)
+    return EXIT_OK
+
+
+def _configure_schema(parser: argparse.ArgumentParser) -> None:
+    from .schemas import SCHEMA_NAMES
+
+    parser.add_argument("name", nargs="?", default="condition", choices=SCHEMA_NAMES)
+
+
+SCHEMA = Subcommand("schema", "print a JSON Schema (Draft 2020-12)", _configure_schema, _run_schema)
+"""``helpdesk-routing schema``."""
+
+
+class _Exit(Exception):
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that reports usage errors to its caller instead of exiting."""
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            print(message, file=sys.stderr, end="")
+        raise _Exit(status)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _parser(commands: list[Subcommand], out: TextIO) -> argparse.ArgumentParser:
+    parser = _Parser(prog="helpdesk-routing", description=__doc__.splitlines()[0])
+
+    class _Version(argparse.Action):
+        def __call__(self, *args: Any, **kwargs: Any) -> None:
+            print(f"helpdesk-routing {__version__}", file=out)
+            raise _Exit(EXIT_OK)
+
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for command in commands:
+        command.configure(sub.add_parser(command.name, help=command.help))
+    return parser
+
+
+def _fail(args: argparse.Namespace | None, out: TextIO, code: int, error: Exception) -> int:
+    if args is not None and getattr(args, "json", False):
+        entries = (
+            error.errors()
+            if isinstance(error, ValidationError)
+            else [{"path": "$", "code": "usage", "message": str(error), "rule_id": None}]
+        )
+        print(json.dumps({"ok": False, "errors": entries}, indent=2), file=out)
+    else:
+        print(f"error: {error}", file=sys.stderr)
+    return code
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Entry point of ``helpdesk-routing``; returns the exit status."""
+    """Entry point of ``helpdesk-routing``; returns the exit status (see the module doc)."""
     out = out or sys.stdout
-    parser = argparse.ArgumentParser(prog="helpdesk-routing", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="replay a day of tickets on the example configuration")
-    demo.add_argument("--data", type=Path, help="a directory with config/customers/tickets JSON")
-    check = sub.add_parser("check", help="validate and lint a rule set")
-    check.add_argument("rules", type=Path)
-    check.add_argument("--teams", type=Path)
-    sub.add_parser("schema", help="print the JSON Schema of conditions")
-    args = parser.parse_args(argv)
+    commands = _subcommands()
+    args: argparse.Namespace | None = None
     try:
-        if args.command == "demo":
-            run_demo(load_demo(args.data), out)
-            return 0
-        if args.command == "check":
-            return _check(args.rules, args.teams, out)
-        print(json.dumps(condition_json_schema(), indent=2), file=out)
-        return 0
+        args = _parser(commands, out).parse_args(argv)
+        run = next(c.run for c in commands if c.name == args.command)
+        return run(args, out)
+    except _Exit as done:
+        return done.code
     except ValidationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except (RoutingError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(args, out, EXIT_INVALID, exc)
+    except (OSError, MissingExtra, UsageError) as exc:
+        return _fail(args, out, EXIT_USAGE, exc)
 
 
 if __name__ == "__main__":

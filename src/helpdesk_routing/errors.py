@@ -22,7 +22,7 @@ Messages are exact and stable: tests match them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 __all__ = [
@@ -49,13 +49,29 @@ class RoutingError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ErrorDetail:
-    """One problem found in input: where (a JSON path such as ``$.rules[2].when.op``) and what."""
+    """One problem found in input: where (a JSON path such as ``$.rules[2].when.op``) and what.
+
+    ``code`` is a stable machine-readable kind (``"missing"``, ``"condition_value"``,
+    ``"json_duplicate_key"``, ...; pydantic's error type where pydantic found it);
+    ``rule_id`` names the routing rule the path lies in, when there is one.
+    """
 
     path: str
     message: str
+    code: str = "invalid"
+    rule_id: str | None = None
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
+
+    def as_dict(self) -> dict[str, str | None]:
+        """``{"path", "code", "message", "rule_id"}``: one entry of an HTTP 422 body."""
+        return {
+            "path": self.path,
+            "code": self.code,
+            "message": self.message,
+            "rule_id": self.rule_id,
+        }
 
 
 def json_path(loc: Iterable[str | int]) -> str:
@@ -89,13 +105,44 @@ class ValidationError(RoutingError, ValueError):
         """The JSON paths of the bad parts, in the order found."""
         return tuple(d.path for d in self.details)
 
+    def errors(self) -> list[dict[str, str | None]]:
+        """One ``{"path", "code", "message", "rule_id"}`` dict per detail, fit for the body
+        of an HTTP 422 answer (``json.dumps(error.errors())``); a failure without details
+        gives one entry at ``$`` carrying the message."""
+        if not self.details:
+            return [ErrorDetail("$", self.message).as_dict()]
+        return [d.as_dict() for d in self.details]
+
+    def under(self, path: str) -> ValidationError:
+        """This error with every detail's path moved under ``path`` (``"$.rules"`` turns
+        ``$.rules[0].when`` into ``$.rules.rules[0].when``): for a document read as a part
+        of a larger one."""
+        details = [replace(d, path=path + d.path[1:]) for d in self.details]
+        return ValidationError(self.message, details)
+
+    def with_rule_ids(self, rules: object) -> ValidationError:
+        """This error with each detail under ``$.rules[i]`` naming the id of ``rules[i]``
+        (``rules`` is the document's ``"rules"`` list as given; anything else names none)."""
+        if not isinstance(rules, list):
+            return self
+        details = []
+        for d in self.details:
+            rule_id = d.rule_id
+            if rule_id is None and d.path.startswith("$.rules["):
+                index = d.path[len("$.rules[") :].split("]", 1)[0]
+                rule = rules[int(index)] if index.isdigit() and int(index) < len(rules) else None
+                if isinstance(rule, dict) and isinstance(rule.get("id"), str):
+                    rule_id = rule["id"]
+            details.append(replace(d, rule_id=rule_id))
+        return type(self)(self.message, details) if type(self) is ValidationError else self
+
     @classmethod
     def from_pydantic(
         cls, what: str, error: Any, *, root: Sequence[str | int] = ()
     ) -> ValidationError:
         """Wrap a ``pydantic.ValidationError``: one detail per error, located by JSON path."""
         details = [
-            ErrorDetail(json_path([*root, *e["loc"]]), e["msg"])
+            ErrorDetail(json_path([*root, *e["loc"]]), e["msg"], e["type"])
             for e in error.errors(include_url=False)
         ]
         return cls(f"invalid {what}", details)

@@ -2,15 +2,22 @@
 
 All are immutable pydantic models that round-trip through JSON. Datetimes must be
 timezone-aware (a naive one is rejected at its field) and are kept in UTC.
+
+Everything a model holds can be kept by every store, with one rule for all of them
+(``helpdesk_routing._storable``): text has no NUL and no lone surrogate; custom values
+(``Ticket.fields``, ``Profile.properties``, ``Event.properties``) are JSON values (plus
+dates and date-times), integers in signed 64 bits, floats finite. Numbers and booleans
+are strict: ``capacity="5"`` or ``capacity=True`` is refused, never converted.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ._storable import check_model
 from ._time import UtcDatetime
 
 __all__ = [
@@ -25,6 +32,22 @@ __all__ = [
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+_Id = Annotated[str, Field(min_length=1)]
+_CustomValues = dict[str, Any]
+
+
+class _Stored(BaseModel):
+    """A model every store can keep: its text and custom values are checked together
+    (``helpdesk_routing._storable``), once, after the fields are validated."""
+
+    _TEXT: ClassVar[tuple[str, ...]] = ()
+    _VALUES: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _storable(self) -> Self:
+        check_model(self, type(self)._TEXT, type(self)._VALUES)
+        return self
 
 
 class Channel(StrEnum):
@@ -55,7 +78,7 @@ class TicketStatus(StrEnum):
     CLOSED = "closed"
 
 
-class Ticket(BaseModel):
+class Ticket(_Stored):
     """An inbound ticket, as routing sees it.
 
     ``fields`` holds custom ticket fields (read by ``ticket("name")`` conditions when
@@ -64,9 +87,19 @@ class Ticket(BaseModel):
     """
 
     model_config = _FROZEN
+    _TEXT: ClassVar[tuple[str, ...]] = (
+        "id",
+        "channel",
+        "tags",
+        "subject",
+        "priority",
+        "profile_id",
+        "email",
+    )
+    _VALUES: ClassVar[tuple[str, ...]] = ("fields",)
 
-    id: str = Field(min_length=1)
-    channel: str = Field(min_length=1)
+    id: _Id
+    channel: _Id
     created_at: UtcDatetime
     tags: frozenset[str] = frozenset()
     subject: str = ""
@@ -74,52 +107,60 @@ class Ticket(BaseModel):
     priority: str | None = None
     profile_id: str | None = None
     email: str | None = None
-    fields: dict[str, Any] = Field(default_factory=dict)
+    fields: _CustomValues = Field(default_factory=dict)
 
 
-class Profile(BaseModel):
+class Profile(_Stored):
     """A customer profile: properties (``$country``, ``churn_risk``, custom ones) and segments."""
 
     model_config = _FROZEN
+    _TEXT: ClassVar[tuple[str, ...]] = ("id", "segments")
+    _VALUES: ClassVar[tuple[str, ...]] = ("properties",)
 
-    id: str = Field(min_length=1)
-    properties: dict[str, Any] = Field(default_factory=dict)
+    id: _Id
+    properties: _CustomValues = Field(default_factory=dict)
     segments: frozenset[str] = frozenset()
 
 
-class Event(BaseModel):
+class Event(_Stored):
     """Something a customer did, at an instant: ``Placed Order`` with ``{"value": 120}``."""
 
     model_config = _FROZEN
+    _TEXT: ClassVar[tuple[str, ...]] = ("profile_id", "metric", "unique_id")
+    _VALUES: ClassVar[tuple[str, ...]] = ("properties",)
 
-    profile_id: str = Field(min_length=1)
-    metric: str = Field(min_length=1)
+    profile_id: _Id
+    metric: _Id
     timestamp: UtcDatetime
-    properties: dict[str, Any] = Field(default_factory=dict)
+    properties: _CustomValues = Field(default_factory=dict)
     unique_id: str | None = Field(default=None, min_length=1)
     """Recording an event whose ``unique_id`` is already stored records nothing."""
 
 
-class Agent(BaseModel):
+class Agent(_Stored):
     """A helpdesk user. ``capacity`` overrides the router's default maximum of open tickets."""
 
     model_config = _FROZEN
+    _TEXT: ClassVar[tuple[str, ...]] = ("id", "name")
+    _VALUES: ClassVar[tuple[str, ...]] = ()
 
-    id: str = Field(min_length=1)
+    id: _Id
     name: str = ""
     role: Role = Role.SUPPORT
-    capacity: int | None = Field(default=None, ge=0)
+    capacity: int | None = Field(default=None, ge=0, le=2**31 - 1, strict=True)
 
 
-class Team(BaseModel):
+class Team(_Stored):
     """A team: its members (at least one agent) and the tags and segments routed to it."""
 
     model_config = _FROZEN
+    _TEXT: ClassVar[tuple[str, ...]] = ("id", "name", "description", "members", "tags", "segments")
+    _VALUES: ClassVar[tuple[str, ...]] = ()
 
-    id: str = Field(min_length=1)
+    id: _Id
     name: str = ""
     description: str = ""
-    members: tuple[str, ...] = Field(min_length=1)
+    members: tuple[_Id, ...] = Field(min_length=1)
     tags: frozenset[str] = frozenset()
     segments: frozenset[str] = frozenset()
 

@@ -17,15 +17,15 @@ arguments. The Router calls it, then allocates an agent.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from ._json import check_data, loads
 from ._time import require_aware
 from .conditions import (
     AllCondition,
@@ -172,22 +172,31 @@ class RuleSet(BaseModel):
     # -- loading -----------------------------------------------------------------
     @classmethod
     def from_dict(cls, data: Any) -> RuleSet:
-        """Validate a parsed JSON object; errors name the path and the rule id."""
+        """Validate a parsed JSON object; errors name the path and the rule id.
+
+        The data must be JSON-shaped (see ``helpdesk_routing._json``): no lone
+        surrogates, no NaN or infinity, nested at most ``MAX_DEPTH`` levels.
+        """
+        rules = data.get("rules") if isinstance(data, Mapping) else None
         try:
-            return cls.model_validate(data)
-        except pydantic.ValidationError as exc:
-            raise _rule_set_error(exc, data) from None
+            check_data(data, "rule set")
+            try:
+                return cls.model_validate(data)
+            except pydantic.ValidationError as exc:
+                error = _rule_set_error(exc, data)
+                codes = [e["type"] for e in exc.errors(include_url=False)]
+                raise ValidationError(
+                    error.message,
+                    [replace(d, code=c) for d, c in zip(error.details, codes, strict=True)],
+                ) from None
+        except ValidationError as error:
+            raise error.with_rule_ids(rules) from None
 
     @classmethod
     def from_json(cls, text: str | bytes) -> RuleSet:
-        """Validate JSON text; errors name the path and the rule id."""
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValidationError(
-                "invalid rule set", [ErrorDetail("$", f"not JSON: {exc.msg} at line {exc.lineno}")]
-            ) from None
-        return cls.from_dict(data)
+        """Validate JSON text (strict: see ``helpdesk_routing._json``); every malformed
+        input is one :class:`ValidationError` naming the path and the rule id."""
+        return cls.from_dict(loads(text, "rule set", rules_key="rules"))
 
     # -- checks ------------------------------------------------------------------
     def validate_against(self, teams: Sequence[Team]) -> None:

@@ -311,7 +311,7 @@ def event_bounds(window: Window, now: datetime) -> tuple[datetime | None, dateti
     if isinstance(window, AllTimeWindow):
         start = None
     elif isinstance(window, InLastWindow):
-        start = _plus(now, -window.span())
+        start = window.start_at(now)
     elif isinstance(window, SinceWindow):
         start = window.start
     elif isinstance(window, AfterWindow):

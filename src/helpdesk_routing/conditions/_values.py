@@ -20,7 +20,7 @@ type, like any other value.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from .nodes import NEGATIONS, Operator, Span
@@ -85,14 +85,6 @@ def as_instant(v: object) -> datetime | None:
             return None
         return parsed
     return None
-
-
-def _shift(moment: datetime, delta: timedelta) -> datetime | None:
-    """``moment + delta``, or ``None`` when it falls outside the datetime range."""
-    try:
-        return moment + delta
-    except OverflowError:
-        return None
 
 
 def positive_test(op: Operator, x: Any) -> ValueTest:
@@ -174,7 +166,7 @@ def positive_test(op: Operator, x: Any) -> ValueTest:
         return after
     if op is _IN_LAST or op is _IN_NEXT:
         assert isinstance(x, Span)
-        span = x.to_timedelta()
+        span = x
         past = op is _IN_LAST
 
         def relative(v: Any, now: datetime) -> bool:
@@ -184,12 +176,12 @@ def positive_test(op: Operator, x: Any) -> ValueTest:
             if past:
                 if d > now:
                     return False
-                # now - span below datetime.min: every date up to now is inside.
-                lower = _shift(now, -span)
+                # now - span below year 1: every date up to now is inside.
+                lower = span.before(now)
                 return lower is None or d >= lower
             if d < now:
                 return False
-            upper = _shift(now, span)
+            upper = span.after(now)
             return upper is None or d <= upper
 
         return relative

@@ -161,10 +161,13 @@ class _FieldRef(ABC, Generic[_Leaf]):
         hours: int | None = None,
         days: int | None = None,
         weeks: int | None = None,
+        months: int | None = None,
     ) -> _Leaf:
-        """``in_last``: a date with ``now - span <= value <= now`` (exactly one keyword)."""
+        """``in_last``: a date with ``now - span <= value <= now`` (exactly one keyword;
+        ``months=`` counts calendar months)."""
         span = span_from_keywords(
-            "in_last", {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks}
+            "in_last",
+            {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks, "months": months},
         )
         return self._node(Operator.IN_LAST, span)
 
@@ -175,10 +178,13 @@ class _FieldRef(ABC, Generic[_Leaf]):
         hours: int | None = None,
         days: int | None = None,
         weeks: int | None = None,
+        months: int | None = None,
     ) -> _Leaf:
-        """``in_next``: a date with ``now <= value <= now + span`` (exactly one keyword)."""
+        """``in_next``: a date with ``now <= value <= now + span`` (exactly one keyword;
+        ``months=`` counts calendar months)."""
         span = span_from_keywords(
-            "in_next", {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks}
+            "in_next",
+            {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks, "months": months},
         )
         return self._node(Operator.IN_NEXT, span)
 

@@ -30,6 +30,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal, Self, TypeAlias
 
 import pydantic
+from dateutil.relativedelta import relativedelta
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -44,7 +45,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from helpdesk_routing._time import UtcDatetime
+from helpdesk_routing._storable import StoredText, text_problem
+from helpdesk_routing._time import MAX_SPAN, OUT_OF_RANGE, UtcDatetime
 from helpdesk_routing.errors import ErrorDetail, ValidationError, json_path
 
 __all__ = [
@@ -110,12 +112,19 @@ NEGATIONS: Mapping[Operator, Operator] = {
 
 
 class TimeUnit(StrEnum):
-    """The units of a relative span (``in_last``, ``in_next``)."""
+    """The units of a relative span (``in_last``, ``in_next``).
+
+    ``months`` are calendar months on the UTC calendar (``dateutil.relativedelta``): ``n``
+    months before an instant is the same day of the month and time of day ``n`` months
+    earlier, or the last day of that month when it is shorter (31 May minus 3 months is
+    28 February, or 29 in a leap year). The other units are fixed lengths.
+    """
 
     MINUTES = "minutes"
     HOURS = "hours"
     DAYS = "days"
     WEEKS = "weeks"
+    MONTHS = "months"
 
 
 class CountOp(StrEnum):
@@ -208,28 +217,89 @@ _TEST_CONFIG = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_add_op
 """Tests (ticket, profile, where-filters): the schema says which value each op takes."""
 
 
+MAX_COUNT = 2**31 - 1
+"""The largest count an event condition may test (``at_least``, ``at_most``, ``exactly``).
+
+Far above any real number of events, and small enough that ``count + 1`` (a store's
+early-stop limit) fits the integers of every store (SQLite and PostgreSQL ``bigint``).
+"""
+
+
+_MAX_MONTHS = 9999 * 12 - 1
+
+
+def max_amount(unit: TimeUnit) -> int:
+    """The largest ``amount`` of ``unit`` in a span: the whole datetime range (years 1
+    to 9999, :data:`~helpdesk_routing._time.MAX_SPAN`) in that unit, rounded down."""
+    if unit is TimeUnit.MONTHS:
+        return _MAX_MONTHS
+    return MAX_SPAN // timedelta(**{unit.value: 1})
+
+
+def shift(moment: datetime, amount: int, unit: TimeUnit) -> datetime | None:
+    """``moment`` moved by ``amount`` (negative: back) ``unit``\\ s, or ``None`` when that
+    falls outside years 1 to 9999 (a window reaching there is unbounded on that side)."""
+    try:
+        if unit is TimeUnit.MONTHS:
+            return moment + relativedelta(months=amount)
+        return moment + timedelta(**{unit.value: amount})
+    except (OverflowError, ValueError):
+        return None
+
+
+def _bounded_amount(amount: int, unit: TimeUnit) -> None:
+    limit = max_amount(unit)
+    if amount > limit:
+        raise _error(
+            f"a span of {amount} {unit.value} is longer than years 1 to 9999"
+            f" (at most {limit} {unit.value})"
+        )
+
+
 class Span(BaseModel):
-    """A relative span of time: ``{"amount": 2, "unit": "hours"}``."""
+    """A relative span of time: ``{"amount": 2, "unit": "hours"}``.
+
+    ``amount`` is a whole number from 1 to :func:`max_amount` of its unit (a span
+    no longer than years 1 to 9999); a window reaching past those years from now is
+    clamped there (see ``docs/conditions.md``, "Bounds").
+    """
 
     model_config = _NODE_CONFIG
 
     amount: int = Field(ge=1, strict=True)
     unit: TimeUnit
 
+    @model_validator(mode="after")
+    def _bounded(self) -> Self:
+        _bounded_amount(self.amount, self.unit)
+        return self
+
     def to_timedelta(self) -> timedelta:
-        """The span as a :class:`~datetime.timedelta`."""
+        """The span as a :class:`~datetime.timedelta`; for months, the longest it can be
+        (31 days a month: see :meth:`before` and :meth:`after` for the exact instants)."""
+        if self.unit is TimeUnit.MONTHS:
+            return timedelta(days=31 * self.amount)
         return timedelta(**{self.unit.value: self.amount})
 
+    def before(self, moment: datetime) -> datetime | None:
+        """The instant this span before ``moment`` (``None``: before year 1)."""
+        return shift(moment, -self.amount, self.unit)
 
-_UNIT_ORDER = ("minutes", "hours", "days", "weeks")
+    def after(self, moment: datetime) -> datetime | None:
+        """The instant this span after ``moment`` (``None``: after year 9999)."""
+        return shift(moment, self.amount, self.unit)
+
+
+_UNIT_ORDER = ("minutes", "hours", "days", "weeks", "months")
 
 
 def span_from_keywords(what: str, keywords: Mapping[str, int | None]) -> Span:
-    """Build a :class:`Span` from exactly one of ``minutes=``, ``hours=``, ``days=``, ``weeks=``."""
+    """Build a :class:`Span` from exactly one of ``minutes=``, ``hours=``, ``days=``,
+    ``weeks=``, ``months=``."""
     given = [(k, v) for k, v in keywords.items() if v is not None]
     if len(given) != 1:
         raise ValidationError(
-            f"{what}() takes exactly one of minutes=, hours=, days=, weeks=",
+            f"{what}() takes exactly one of minutes=, hours=, days=, weeks=, months=",
             [ErrorDetail("$", f"got {', '.join(k for k, _ in given) or 'none'}")],
         )
     unit, amount = given[0]
@@ -247,10 +317,18 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _text(op: str, value: str) -> str:
+    # A str subclass (a StrEnum member) is kept as the plain text it stands for.
+    text = str.__str__(value)
+    problem = text_problem(text)
+    if problem is not None:
+        raise _error(f"{op}: {problem}")
+    return text
+
+
 def _scalar(op: str, value: object) -> str | int | float | bool:
     if isinstance(value, str):
-        # A str subclass (a StrEnum member) is kept as the plain text it stands for.
-        return str.__str__(value)
+        return _text(op, value)
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
@@ -279,7 +357,10 @@ def _moment(op: str, value: object) -> datetime:
         raise _error(f"{op} needs a date-time with a time zone, got {_kind(value)}")
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise _error("must be timezone-aware, got a naive datetime")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise _error(f"{op}: the date-time {OUT_OF_RANGE}") from None
 
 
 def _kind(value: object) -> str:
@@ -306,16 +387,14 @@ def _sorted_items(values: set[Any] | frozenset[Any]) -> list[Any]:
 
 def _check_scalar(op: Operator, value: object) -> object:
     cls = value.__class__
-    if cls is str or cls is int or cls is bool:
+    if cls is int or cls is bool:
         return value
     return _scalar(str(op), value)
 
 
 def _check_text(op: Operator, value: object) -> object:
-    if value.__class__ is str:
-        return value
     if isinstance(value, str):
-        return str.__str__(value)
+        return _text(str(op), value)
     raise _error(f"{op} needs text, got {_kind(value)}")
 
 
@@ -330,10 +409,7 @@ def _check_list(op: Operator, value: object) -> object:
         value = _sorted_items(value)
     if value.__class__ is not list and not isinstance(value, list | tuple):
         raise _error(f"{op} needs a list, got {_kind(value)}")
-    for v in value:
-        if v.__class__ is not str:
-            return tuple(_scalar(f"{op} item {i}", v) for i, v in enumerate(value))
-    return tuple(value)
+    return tuple(_scalar(f"{op} item {i}", v) for i, v in enumerate(value))
 
 
 def _check_number(op: Operator, value: object) -> object:
@@ -365,8 +441,10 @@ def _check_span(op: Operator, value: object) -> object:
     if isinstance(value, Mapping):
         try:
             return Span.model_validate(value)
-        except pydantic.ValidationError:
-            pass
+        except pydantic.ValidationError as e:
+            first = e.errors(include_url=False)[0]
+            if first["type"] == "condition_value":
+                raise _error(f"{op}: {first['msg']}") from None
     units = "|".join(_UNIT_ORDER)
     raise _error(f"{op} needs {{'amount': whole number >= 1, 'unit': {units}}}")
 
@@ -433,9 +511,9 @@ class TicketCondition(_Node):
     model_config = _TEST_CONFIG
 
     type: Literal["ticket"] = "ticket"
-    field: str = Field(min_length=1)
+    field: StoredText = Field(min_length=1)
     op: Operator
-    value: ConditionValue = None
+    value: ConditionValue = Field(default=None, validate_default=True)
 
     _value_fits = field_validator("value", mode="before")(_value_fits_op)
 
@@ -447,9 +525,9 @@ class ProfileCondition(_Node):
     model_config = _TEST_CONFIG
 
     type: Literal["profile"] = "profile"
-    property: str = Field(min_length=1)
+    property: StoredText = Field(min_length=1)
     op: Operator
-    value: ConditionValue = None
+    value: ConditionValue = Field(default=None, validate_default=True)
 
     _value_fits = field_validator("value", mode="before")(_value_fits_op)
 
@@ -460,9 +538,9 @@ class PropertyFilter(BaseModel):
 
     model_config = _TEST_CONFIG
 
-    property: str = Field(min_length=1)
+    property: StoredText = Field(min_length=1)
     op: Operator
-    value: ConditionValue = None
+    value: ConditionValue = Field(default=None, validate_default=True)
 
     _value_fits = field_validator("value", mode="before")(_value_fits_op)
 
@@ -474,7 +552,7 @@ class EventCount(BaseModel):
     model_config = _NODE_CONFIG
 
     op: CountOp
-    value: int | None = None
+    value: int | None = Field(default=None, validate_default=True)
 
     @field_validator("value", mode="before")
     @classmethod
@@ -486,8 +564,8 @@ class EventCount(BaseModel):
             if value is None or (value == 0 and _is_number(value)):
                 return None
             raise _error("zero takes no value")
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise _error(f"{op.value} needs a whole number >= 0")
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_COUNT:
+            raise _error(f"{op.value} needs a whole number from 0 to {MAX_COUNT}")
         return value
 
     def describe(self) -> str:
@@ -506,6 +584,67 @@ class AllTimeWindow(BaseModel):
     type: Literal["all_time"] = "all_time"
 
 
+class MonthsLength(timedelta):
+    """The length of ``n`` calendar months: as a ``timedelta``, the longest it can be
+    (31 days a month); compared with another length, it answers only what holds for
+    every ``now``.
+
+    ``months <= fixed`` compares the longest (31 days a month) with ``fixed``;
+    ``fixed <= months`` compares ``fixed`` with the shortest (28 days a month); two
+    months lengths compare by their number of months. (Python asks a ``timedelta``
+    subclass on the right first, so both orders come here.)
+    """
+
+    months: int
+
+    @classmethod
+    def of(cls, months: int) -> MonthsLength:
+        """The length of ``months`` calendar months."""
+        length = cls(days=31 * months)
+        length.months = months
+        return length
+
+    def shortest(self) -> timedelta:
+        """A lower bound of the length: 28 days a month."""
+        return timedelta(days=28 * self.months)
+
+    def __le__(self, other: object) -> bool:
+        if isinstance(other, MonthsLength):
+            return self.months <= other.months
+        if isinstance(other, timedelta):
+            return timedelta(days=31 * self.months) <= other
+        return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        if isinstance(other, MonthsLength):
+            return self.months >= other.months
+        if isinstance(other, timedelta):
+            return self.shortest() >= other
+        return NotImplemented
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, MonthsLength):
+            return self.months < other.months
+        if isinstance(other, timedelta):
+            return timedelta(days=31 * self.months) < other
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        if isinstance(other, MonthsLength):
+            return self.months > other.months
+        if isinstance(other, timedelta):
+            return self.shortest() > other
+        return NotImplemented
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, MonthsLength):
+            return self.months == other.months
+        return False
+
+    def __hash__(self) -> int:
+        return hash(("months", self.months))
+
+
 class InLastWindow(BaseModel):
     """The last ``amount`` ``unit``\\ s: ``now - span <= t <= now`` (both ends included)."""
 
@@ -514,9 +653,35 @@ class InLastWindow(BaseModel):
     amount: int = Field(ge=1, strict=True)
     unit: TimeUnit
 
+    @model_validator(mode="after")
+    def _bounded(self) -> Self:
+        _bounded_amount(self.amount, self.unit)
+        return self
+
     def span(self) -> timedelta:
-        """The length of the window."""
+        """The length of the window. For months it is a :class:`MonthsLength`: a
+        ``timedelta`` of the longest it can be whose comparisons are conservative, so
+        ``a.span() <= b.span()`` holds only when window ``a`` is within ``b`` at every
+        ``now`` (see :meth:`shortest` and :meth:`longest`)."""
+        if self.unit is TimeUnit.MONTHS:
+            return MonthsLength.of(self.amount)
+        return self.longest()
+
+    def longest(self) -> timedelta:
+        """The longest the window can be (for months: 31 days a month)."""
+        if self.unit is TimeUnit.MONTHS:
+            return timedelta(days=31 * self.amount)
         return timedelta(**{self.unit.value: self.amount})
+
+    def shortest(self) -> timedelta:
+        """The shortest the window can be (for months: 28 days a month)."""
+        if self.unit is TimeUnit.MONTHS:
+            return timedelta(days=28 * self.amount)
+        return timedelta(**{self.unit.value: self.amount})
+
+    def start_at(self, now: datetime) -> datetime | None:
+        """The window's first instant at ``now`` (``None``: it reaches before year 1)."""
+        return shift(now, -self.amount, self.unit)
 
 
 class SinceWindow(BaseModel):
@@ -581,7 +746,7 @@ class EventCondition(_Node):
     )
 
     type: Literal["event"] = "event"
-    metric: str = Field(min_length=1)
+    metric: StoredText = Field(min_length=1)
     count: EventCount = EventCount(op=CountOp.AT_LEAST, value=1)
     window: Window = AllTimeWindow()
     filters: tuple[PropertyFilter, ...] = Field(default=(), alias="where")
@@ -626,10 +791,13 @@ class EventCondition(_Node):
         hours: int | None = None,
         days: int | None = None,
         weeks: int | None = None,
+        months: int | None = None,
     ) -> EventCondition:
-        """Count the events of the last span (exactly one keyword): ``now - span <= t <= now``."""
+        """Count the events of the last span (exactly one keyword): ``now - span <= t <= now``
+        (``months=``: calendar months, see :class:`TimeUnit`)."""
         span = span_from_keywords(
-            "in_last", {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks}
+            "in_last",
+            {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks, "months": months},
         )
         return self._with(window={"type": "in_last", "amount": span.amount, "unit": span.unit})
 
@@ -673,7 +841,7 @@ class SegmentCondition(_Node):
     ``member: false`` is "is not in segment" (which holds for a ticket with no profile)."""
 
     type: Literal["segment"] = "segment"
-    segment: str = Field(min_length=1)
+    segment: StoredText = Field(min_length=1)
     member: bool = Field(default=True, strict=True)
 
 
@@ -778,7 +946,7 @@ def condition_error_details(
     """
     details = []
     for e in error.errors(include_url=False):
-        details.append(ErrorDetail(condition_path([*root, *e["loc"]]), e["msg"]))
+        details.append(ErrorDetail(condition_path([*root, *e["loc"]]), e["msg"], e["type"]))
     return details
 
 
@@ -797,7 +965,17 @@ def parse_condition(obj: Mapping[str, Any] | str | bytes) -> Condition:
 
 
 def condition_json_schema() -> dict[str, Any]:
-    """The JSON Schema of the condition JSON, for editors and rule-building UIs."""
+    """The JSON Schema (Draft 2020-12) of the condition JSON, for editors and rule-building
+    UIs: ``helpdesk_routing.schemas.json_schema("condition")``, which agrees with
+    :func:`parse_condition` (see that module for the few rules beyond JSON Schema)."""
+    from helpdesk_routing.schemas import json_schema
+
+    return json_schema("condition")
+
+
+def raw_condition_schema() -> dict[str, Any]:
+    """The condition schema exactly as pydantic generates it (before
+    :mod:`helpdesk_routing.schemas` completes it)."""
     return _ADAPTER.json_schema(by_alias=True)
 
 

@@ -1,0 +1,63 @@
+"""Reading parts of JSON documents with errors that name the document and the JSON path
+(shared by the CLI and the demo loader)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pydantic
+from pydantic import TypeAdapter
+
+from .calendar import OfficeHours
+from .conditions import condition_path
+from .errors import ErrorDetail, ValidationError
+from .rules import RuleSet
+
+__all__ = ["part", "validated"]
+
+
+_DESTINATION_TAGS = frozenset({"assign_to_team", "save_as_view"})
+
+
+def _without_destination_tags(loc: tuple[int | str, ...]) -> list[int | str]:
+    # pydantic puts a rule destination's union tag after "then"; a JSON path must not.
+    return [
+        part
+        for i, part in enumerate(loc)
+        if not (i > 0 and loc[i - 1] == "then" and part in _DESTINATION_TAGS)
+    ]
+
+
+def validated(what: str, path: str, build: Callable[[], Any]) -> Any:
+    """``build()``, with any validation error wrapped as ``invalid <what>`` and its paths
+    moved under ``path``."""
+    try:
+        return build()
+    except pydantic.ValidationError as exc:
+        details = [
+            ErrorDetail(condition_path(_without_destination_tags(e["loc"])), e["msg"], e["type"])
+            for e in exc.errors(include_url=False)
+        ]
+        raise ValidationError(f"invalid {what}", details).under(path) from None
+    except ValidationError as exc:
+        raise exc.under(path) from None
+
+
+def part(document: Any, name: str, key: str, kind: Any, default: Any = ...) -> Any:
+    """``document[key]`` (or ``default`` when absent) validated as ``kind``; errors name
+    the document ``name`` and the path."""
+    if not isinstance(document, dict):
+        raise ValidationError(f"invalid {name}", [ErrorDetail("$", "needs a JSON object")])
+    if key not in document:
+        if default is not ...:
+            return default
+        raise ValidationError(
+            f"invalid {name}", [ErrorDetail(f"$.{key}", "Field required", "missing")]
+        )
+    value = document[key]
+    if kind is RuleSet:
+        return validated(name, f"$.{key}", lambda: RuleSet.from_dict(value))
+    if kind is OfficeHours:
+        return validated(name, f"$.{key}", lambda: OfficeHours.from_dict(value))
+    return validated(name, f"$.{key}", lambda: TypeAdapter(kind).validate_python(value))

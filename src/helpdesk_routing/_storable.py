@@ -1,0 +1,197 @@
+"""What every store can keep: one rule for text and custom values, checked when a model is
+built, so no store accepts what another refuses and no stored row becomes unreadable.
+
+- **Text** (ids, names, tags, subjects, keys) must not hold NUL (``"\\x00"``: PostgreSQL
+  ``text`` and ``jsonb`` cannot store it) nor a lone surrogate (``"\\ud800"``: not
+  encodable as UTF-8, so neither SQLite nor PostgreSQL nor JSON can store it).
+- **Custom values** (``Ticket.fields``, ``Profile.properties``, ``Event.properties``) are
+  JSON values: ``None``, booleans, integers, finite floats, text, lists (tuples, sets and
+  frozensets are written as lists), objects with text keys, plus ``datetime`` and ``date``
+  (written as ISO-8601 text, which every date test reads back as the same instant).
+  Anything else (a ``Decimal``, a custom object) is refused: a store would fail to write
+  it, or write it in a form the others never produce.
+- **Integers** lie in signed 64 bits (:data:`MIN_INT` to :data:`MAX_INT`): SQLite's
+  integers are 64-bit and its JSON functions read a larger literal as a lossy float, and
+  filters pushed down into SQL compare in 64 bits, so a larger value would compare
+  differently in one store than in another.
+- **Floats** are finite: JSON has no ``NaN`` or ``Infinity``, and PostgreSQL ``jsonb``
+  refuses them.
+- Values nest at most :data:`~helpdesk_routing._json.MAX_DEPTH` levels.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from ._json import MAX_DEPTH
+
+__all__ = [
+    "MAX_INT",
+    "MIN_INT",
+    "StoredText",
+    "check_custom_values",
+    "check_model",
+    "check_text",
+    "text_problem",
+    "value_problem",
+]
+
+# Tuples of types, not ``X | Y`` unions: isinstance with a union costs far more.
+_SEQUENCES = (tuple, frozenset, set, list)
+_DATES = (datetime, date)
+_CONTAINERS = (list, tuple, set, frozenset, dict)
+
+MAX_INT = 2**63 - 1
+"""The largest integer a custom value may hold (signed 64-bit)."""
+
+MIN_INT = -(2**63)
+"""The smallest integer a custom value may hold (signed 64-bit)."""
+
+
+def text_problem(text: str) -> str | None:
+    """Why no store can keep ``text``, or ``None`` when every store can."""
+    if "\x00" in text:
+        return "text must not contain NUL (\\x00)"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"text must not contain a lone surrogate (\\u{ord(text[exc.start]):04x})"
+    return None
+
+
+def check_text(text: str) -> str:
+    """``text`` unchanged, or a pydantic error saying why no store can keep it."""
+    problem = text_problem(text)
+    if problem is not None:
+        raise PydanticCustomError("storable_text", problem)
+    return text
+
+
+StoredText = Annotated[str, AfterValidator(check_text)]
+"""A pydantic field type: text every store can keep (no NUL, no lone surrogate)."""
+
+
+def _where(path: str) -> str:
+    return f"at {path}: " if path else ""
+
+
+def value_problem(value: Any, path: str = "", depth: int = 1) -> str | None:
+    """Why no store can keep the custom value ``value`` (naming the inner ``path``), or
+    ``None`` when every store can."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        if not MIN_INT <= value <= MAX_INT:
+            return f"{_where(path)}integer beyond signed 64 bits"
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return f"{_where(path)}not a finite number: {value!r}"
+        return None
+    if isinstance(value, str):
+        problem = text_problem(value)
+        return None if problem is None else _where(path) + problem
+    if isinstance(value, _DATES):
+        return None
+    if isinstance(value, _CONTAINERS):
+        if depth > MAX_DEPTH:
+            return f"{_where(path)}nested deeper than {MAX_DEPTH} levels"
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    return f"{_where(path)}a key must be text, got {type(key).__name__}"
+                problem = text_problem(key)
+                if problem is not None:
+                    return f"{_where(path)}key: {problem}"
+                problem = value_problem(item, f"{path}.{key}", depth + 1)
+                if problem is not None:
+                    return problem
+            return None
+        for i, item in enumerate(value):
+            problem = value_problem(item, f"{path}[{i}]", depth + 1)
+            if problem is not None:
+                return problem
+        return None
+    return f"{_where(path)}{type(value).__name__} is not a JSON value"
+
+
+def check_custom_values(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` unchanged, or a pydantic error naming the first value no store can keep."""
+    for key, value in values.items():
+        if key.__class__ is str and key.isascii() and "\x00" not in key:
+            # The common kinds, decided inline (this runs for every model built).
+            cls = value.__class__
+            if value is None or cls is bool:
+                continue
+            if cls is str:
+                if value.isascii() and "\x00" not in value:
+                    continue
+            elif cls is int:
+                if MIN_INT <= value <= MAX_INT:
+                    continue
+            elif cls is float and math.isfinite(value):
+                continue
+        problem = text_problem(key)
+        problem = f"key: {problem}" if problem is not None else value_problem(value, key)
+        if problem is not None:
+            raise PydanticCustomError("storable_value", problem)
+    return values
+
+
+def _storable(text: str) -> bool:
+    # ASCII text cannot hold a surrogate: only NUL is left to look for.
+    if "\x00" in text:
+        return False
+    return text.isascii() or text_problem(text) is None
+
+
+def _all_storable(values: dict[str, Any], names: tuple[str, ...]) -> bool:
+    for name in names:
+        value = values[name]
+        if value.__class__ is str:
+            if not _storable(value):
+                return False
+        elif isinstance(value, _SEQUENCES):
+            for item in value:
+                if isinstance(item, str) and not _storable(item):
+                    return False
+    return True
+
+
+def check_model(
+    model: BaseModel, text_fields: tuple[str, ...], value_fields: tuple[str, ...]
+) -> None:
+    """Raise pydantic's ``ValidationError``, located at the field (and item), when a text
+    field or a custom-value field of ``model`` holds something no store can keep.
+
+    The common case (ASCII text, no NUL) costs a substring test per text; the fields are
+    looked at again, one by one, only to locate a problem.
+    """
+    values = model.__dict__
+    problems: list[InitErrorDetails] = []
+    if not _all_storable(values, text_fields):
+        for name in text_fields:
+            value = values[name]
+            items = [value] if isinstance(value, str) else list(value or ())
+            for index, item in enumerate(items):
+                problem = text_problem(item) if isinstance(item, str) else None
+                if problem is not None:
+                    loc = (name,) if isinstance(value, str) else (name, index)
+                    problems.append(
+                        InitErrorDetails(
+                            type=PydanticCustomError("storable_text", problem), loc=loc, input=item
+                        )
+                    )
+    for name in value_fields:
+        try:
+            check_custom_values(values[name])
+        except PydanticCustomError as error:
+            problems.append(InitErrorDetails(type=error, loc=(name,), input=values[name]))
+    if problems:
+        raise PydanticValidationError.from_exception_data(type(model).__name__, problems)

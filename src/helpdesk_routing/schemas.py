@@ -1,0 +1,247 @@
+"""JSON Schemas (Draft 2020-12) of the documents services and UIs send: generated from the
+same pydantic models that validate them, so an editor can check what it sends.
+
+::
+
+    from helpdesk_routing.schemas import json_schema, SCHEMA_NAMES
+    json_schema("rule-set")          # {"$schema": ".../2020-12/schema", ...}
+
+``helpdesk-routing schema NAME`` prints one. Names: ``condition``, ``rule-set``,
+``team``, ``office-hours``, ``configuration``.
+
+What a schema checks agrees with the models (a test generates valid and invalid
+documents and compares ``jsonschema`` with pydantic): types, required members, unknown
+members, the value each operator takes, counts and spans with their bounds, the
+64-bit integers and finite numbers of custom values. A few rules compare two parts of a
+document and are beyond JSON Schema; the models alone check them, and they are listed
+in each schema's ``$comment``:
+
+- ``between`` needs ``low <= high`` (a condition value, an event window);
+- rule ids are unique, and an ``all``/``any`` group in a rule is not empty;
+- office-hours windows of one day do not overlap, a date is not both a holiday and an
+  exception, times are real clock readings (``"24:00"`` only as an end);
+- team members are listed once; text holds no NUL (JSON text cannot carry a lone
+  surrogate to a schema validator, and ``\\u0000`` is refused by the models).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import TypeAdapter
+
+__all__ = ["SCHEMA_NAMES", "json_schema"]
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+_NUL = " Text holds no NUL (\\u0000): PostgreSQL cannot store it."
+_BEYOND = {
+    "condition": "Checked by the models only: between needs low <= high." + _NUL,
+    "rule-set": (
+        "Checked by the models only: unique rule ids, no empty all/any group, "
+        "between needs low <= high." + _NUL
+    ),
+    "team": "Checked by the models only: each member listed once." + _NUL,
+    "office-hours": (
+        "Checked by the models only: windows of one day do not overlap; a date is not "
+        "both a holiday and an exception; times are real clock readings; RRULE texts parse."
+    ),
+    "configuration": "Checked by the models only: everything listed for its parts.",
+}
+
+
+_DATE_TIME = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?"
+    r"([Zz]|[+-][0-9]{2}(:?[0-9]{2}(:?[0-9]{2})?)?)$"
+)
+"""A date-time with a UTC offset (what the models accept as text; naive text is refused)."""
+
+_DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+"""A calendar date as text (the models also refuse dates that do not exist)."""
+
+_CLOCK = "([01][0-9]|2[0-3]):[0-5][0-9]"
+_CONDITION_REF = {"$ref": "#/$defs/Condition"}
+
+
+def _walk(node: Any, visit: Callable[[dict[str, Any]], None]) -> None:
+    if isinstance(node, dict):
+        visit(node)
+        for value in node.values():
+            _walk(value, visit)
+    elif isinstance(node, list):
+        for value in node:
+            _walk(value, visit)
+
+
+def _plain_sets(node: dict[str, Any]) -> None:
+    # A set or frozenset field accepts repeats (they collapse); JSON Schema must too.
+    node.pop("uniqueItems", None)
+
+
+def _offset_date_times(node: dict[str, Any]) -> None:
+    if node.get("format") == "date-time" and node.get("type") == "string":
+        node["pattern"] = _DATE_TIME
+    elif node.get("format") == "date":
+        node["pattern"] = _DATE
+
+
+def _condition_dispatch(schema: dict[str, Any]) -> dict[str, Any]:
+    """Replace the union of condition nodes by an if/then dispatch on ``type``, so a bad
+    node is reported at its own path (a ``oneOf`` reports every alternative)."""
+    defs = schema.setdefault("$defs", {})
+    tags = {
+        "ticket": "TicketCondition",
+        "profile": "ProfileCondition",
+        "event": "EventCondition",
+        "segment": "SegmentCondition",
+        "all": "AllCondition",
+        "any": "AnyCondition",
+        "not": "NotCondition",
+    }
+    union = [{"$ref": f"#/$defs/{name}"} for name in tags.values()]
+    defs["Condition"] = {
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"enum": list(tags)}},
+        "allOf": [
+            {
+                "if": {"properties": {"type": {"const": tag}}, "required": ["type"]},
+                "then": {"$ref": f"#/$defs/{name}"},
+            }
+            for tag, name in tags.items()
+        ],
+    }
+
+    def replace(node: dict[str, Any]) -> None:
+        for key, value in list(node.items()):
+            if isinstance(value, dict) and value.get("oneOf") == union:
+                node[key] = dict(_CONDITION_REF)
+            elif isinstance(value, list):
+                node[key] = [
+                    dict(_CONDITION_REF) if isinstance(v, dict) and v.get("oneOf") == union else v
+                    for v in value
+                ]
+
+    _walk(schema, replace)
+    if schema.get("oneOf") == union:
+        del schema["oneOf"]
+        schema.update(_CONDITION_REF)
+    return schema
+
+
+def _condition_parts(schema: dict[str, Any]) -> None:
+    from .conditions.nodes import MAX_COUNT, TimeUnit, max_amount
+
+    defs = schema.get("$defs", {})
+    spans = [
+        {
+            "if": {"properties": {"unit": {"const": unit.value}}, "required": ["unit"]},
+            "then": {"properties": {"amount": {"maximum": max_amount(unit)}}},
+        }
+        for unit in TimeUnit
+    ]
+    for name in ("Span", "InLastWindow"):
+        if name in defs:
+            defs[name]["allOf"] = spans
+    if "EventCount" in defs:
+        defs["EventCount"]["allOf"] = [
+            {
+                "if": {
+                    "properties": {"op": {"enum": ["at_least", "at_most", "exactly"]}},
+                    "required": ["op"],
+                },
+                "then": {
+                    "properties": {
+                        "value": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT}
+                    },
+                    "required": ["value"],
+                },
+            },
+            {
+                "if": {"properties": {"op": {"const": "zero"}}, "required": ["op"]},
+                "then": {"properties": {"value": {"enum": [None, 0]}}},
+            },
+        ]
+
+
+def _office_hours_parts(schema: dict[str, Any]) -> None:
+    from .calendar import iana_zone_keys
+
+    def visit(node: dict[str, Any]) -> None:
+        props = node.get("properties", {})
+        if "timezone" in props and "weekly" in props:
+            props["timezone"] = {"enum": sorted(iana_zone_keys())}
+        items = node.get("prefixItems")
+        if isinstance(items, list) and len(items) == 2 and items == [{"type": "string"}] * 2:
+            node["prefixItems"] = [
+                {"type": "string", "pattern": f"^{_CLOCK}$"},
+                {"type": "string", "pattern": f"^({_CLOCK}|24:00)$"},
+            ]
+
+    _walk(schema, visit)
+
+
+def _team_parts(schema: dict[str, Any]) -> None:
+    def visit(node: dict[str, Any]) -> None:
+        props = node.get("properties", {})
+        if node.get("title") == "Team" and "members" in props:
+            props["members"]["uniqueItems"] = True
+
+    _walk(schema, visit)
+
+
+def _condition() -> dict[str, Any]:
+    from .conditions.nodes import raw_condition_schema
+
+    return raw_condition_schema()
+
+
+def _model(name: str) -> Callable[[], dict[str, Any]]:
+    def build() -> dict[str, Any]:
+        from .calendar import OfficeHours
+        from .configuration import Configuration
+        from .model import Team
+        from .rules import RuleSet
+
+        models: dict[str, Any] = {
+            "rule-set": RuleSet,
+            "team": Team,
+            "office-hours": OfficeHours,
+            "configuration": Configuration,
+        }
+        return TypeAdapter(models[name]).json_schema(by_alias=True)
+
+    return build
+
+
+def _finish(schema: dict[str, Any]) -> dict[str, Any]:
+    _walk(schema, _plain_sets)
+    _walk(schema, _offset_date_times)
+    _condition_parts(schema)
+    _office_hours_parts(schema)
+    _team_parts(schema)
+    return _condition_dispatch(schema)
+
+
+_BUILDERS: dict[str, Callable[[], dict[str, Any]]] = {
+    "condition": _condition,
+    "rule-set": _model("rule-set"),
+    "team": _model("team"),
+    "office-hours": _model("office-hours"),
+    "configuration": _model("configuration"),
+}
+
+SCHEMA_NAMES: tuple[str, ...] = tuple(_BUILDERS)
+"""The names :func:`json_schema` knows, in the order the CLI lists them."""
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema (Draft 2020-12) of the document ``name`` (one of :data:`SCHEMA_NAMES`).
+
+    Raises :class:`KeyError` naming the known names for any other name.
+    """
+    if name not in _BUILDERS:
+        raise KeyError(f"unknown schema {name!r}: one of {', '.join(SCHEMA_NAMES)}")
+    schema = _finish(_BUILDERS[name]())
+    return {"$schema": DRAFT, "$comment": _BEYOND[name], **schema}

@@ -1,0 +1,320 @@
+"""The JSON Schemas come from the models and agree with them: jsonschema (Draft 2020-12)
+and pydantic accept and reject the same documents."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pydantic
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+
+from helpdesk_routing.calendar import OfficeHours
+from helpdesk_routing.conditions import parse_condition
+from helpdesk_routing.conditions.nodes import MAX_COUNT, TimeUnit, max_amount
+from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.model import Team
+from helpdesk_routing.rules import RuleSet
+from helpdesk_routing.schemas import SCHEMA_NAMES, json_schema
+from tests.conditions.strategies import conditions as valid_conditions
+
+_VALIDATORS = {name: Draft202012Validator(json_schema(name)) for name in SCHEMA_NAMES}
+
+
+def _schema_accepts(name: str, doc: Any) -> bool:
+    return bool(_VALIDATORS[name].is_valid(doc))
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMES)
+def test_every_schema_is_a_valid_draft_2020_12_schema(name: str) -> None:
+    """Each schema passes the Draft 2020-12 meta-schema and declares its dialect."""
+    schema = json_schema(name)
+    Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_unknown_schema_name_is_a_key_error_naming_the_known_ones() -> None:
+    """An unknown name raises KeyError listing the names."""
+    with pytest.raises(KeyError, match="unknown schema 'rules': one of condition, rule-set"):
+        json_schema("rules")
+
+
+def test_a_bad_node_is_reported_at_its_own_path() -> None:
+    """The condition union dispatches on type: the best error points into the bad node,
+    not at the group that holds it."""
+    doc = {
+        "type": "all",
+        "conditions": [
+            {"type": "segment", "segment": "vip"},
+            {"type": "profile", "property": "p", "op": "greater_than", "value": "x"},
+        ],
+    }
+    error = best_match(_VALIDATORS["condition"].iter_errors(doc))
+    assert error is not None
+    assert list(error.absolute_path) == ["conditions", 1, "value"]
+
+
+# -- generated documents: valid and invalid ---------------------------------------------
+
+_date_times = st.sampled_from(
+    [
+        "2026-03-30T12:00:00+00:00",
+        "2026-03-30T12:00:00Z",
+        "2026-03-30T12:00:00.5+02:00",
+        "2026-03-30 12:00+01:00",
+        "2026-03-30T12:00:00",  # naive: refused by both
+        "yesterday",
+        "0001-01-01T00:00:00+00:00",
+    ]
+)
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-5, max_value=5),
+    st.sampled_from([0.5, -2.25]),
+    st.sampled_from(["", "a", "sms"]),
+)
+_units = st.sampled_from([*(u.value for u in TimeUnit), "years"])
+_amounts = st.one_of(
+    st.integers(min_value=-1, max_value=3),
+    st.sampled_from([max_amount(u) + d for u in TimeUnit for d in (0, 1)]),
+    st.just("2"),
+)
+
+
+def _maybe(options: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    """Objects with any subset of ``options`` and now and then an unknown member."""
+    extra = st.sampled_from([{}, {}, {}, {"surprise": 1}])
+    return st.builds(lambda d, e: {**d, **e}, st.fixed_dictionaries({}, optional=options), extra)
+
+
+_spans = _maybe({"amount": _amounts, "unit": _units})
+_values = st.one_of(
+    _scalars,
+    _date_times,
+    _spans,
+    st.lists(_scalars, max_size=3),
+    st.lists(st.integers(-3, 3), min_size=2, max_size=2).map(sorted),
+    st.lists(_date_times.filter(lambda t: t.endswith("+00:00")), min_size=2, max_size=2).map(
+        sorted
+    ),
+)
+_ops = st.sampled_from(
+    [
+        "equals",
+        "not_equals",
+        "contains",
+        "not_contains",
+        "starts_with",
+        "ends_with",
+        "is_set",
+        "is_not_set",
+        "in",
+        "not_in",
+        "greater_than",
+        "greater_or_equal",
+        "less_than",
+        "less_or_equal",
+        "between",
+        "before",
+        "after",
+        "in_last",
+        "in_next",
+        "matches",
+    ]
+)
+_names = st.sampled_from(["p", "", "$country"])
+
+
+def _test(kind: str, key: str) -> st.SearchStrategy[dict[str, Any]]:
+    return st.builds(
+        lambda d: {"type": kind, **d} if kind else d,
+        _maybe({key: _names, "op": _ops, "value": _values}),
+    )
+
+
+_windows = st.one_of(
+    st.builds(lambda d: {"type": "in_last", **d}, _spans),
+    st.builds(lambda d: {"type": "all_time", **d}, _maybe({})),
+    st.builds(lambda d: {"type": "since", **d}, _maybe({"start": _date_times})),
+    st.builds(lambda d: {"type": "after", **d}, _maybe({"start": _date_times})),
+    st.builds(lambda d: {"type": "before", **d}, _maybe({"end": _date_times})),
+    st.builds(lambda d: {"type": "someday", **d}, _maybe({"end": _date_times})),
+)
+_counts = _maybe(
+    {
+        "op": st.sampled_from(["at_least", "at_most", "exactly", "zero", "many"]),
+        "value": st.one_of(
+            st.none(),
+            st.integers(min_value=-1, max_value=3),
+            st.sampled_from([MAX_COUNT, MAX_COUNT + 1, 1.5, "1", True]),
+        ),
+    }
+)
+_leaves = st.one_of(
+    valid_conditions.map(lambda c: c.model_dump(mode="json", by_alias=True)),
+    _test("ticket", "field"),
+    _test("profile", "property"),
+    st.builds(
+        lambda d: {"type": "event", **d},
+        _maybe(
+            {
+                "metric": _names,
+                "count": _counts,
+                "window": _windows,
+                "where": st.lists(_test("", "property"), max_size=2),
+            }
+        ),
+    ),
+    st.builds(
+        lambda d: {"type": "segment", **d},
+        _maybe({"segment": _names, "member": st.one_of(st.booleans(), st.just("false"))}),
+    ),
+    st.just({"type": "unknown"}),
+    st.just({"field": "channel", "op": "equals", "value": "sms"}),
+)
+
+
+def _groups(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.builds(lambda cs: {"type": "all", "conditions": cs}, st.lists(children, max_size=3)),
+        st.builds(lambda cs: {"type": "any", "conditions": cs}, st.lists(children, max_size=3)),
+        st.builds(lambda c: {"type": "not", "condition": c}, children),
+        st.builds(lambda c: {"type": "not", "conditions": [c]}, children),
+    )
+
+
+condition_documents = st.recursive(_leaves, _groups, max_leaves=6)
+
+
+def _pydantic_accepts_condition(doc: Any) -> bool:
+    try:
+        parse_condition(doc)
+    except ValidationError:
+        return False
+    return True
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(condition_documents)
+def test_condition_schema_agrees_with_the_models(doc: Any) -> None:
+    """A generated condition (valid or not) is accepted by the schema exactly when
+    parse_condition accepts it."""
+    doc = json.loads(json.dumps(doc))
+    assert _schema_accepts("condition", doc) == _pydantic_accepts_condition(doc), doc
+
+
+_clock = st.sampled_from(["09:00", "17:00", "24:00", "00:00", "9:00", "25:00", "12:60"])
+_window_pairs = st.lists(_clock, min_size=1, max_size=3).map(lambda w: w[:2] if len(w) > 1 else w)
+_days = st.sampled_from(["mon", "tue", "sat", "someday"])
+_dates = st.sampled_from(["2026-12-25", "2026-12-24", "2026-13-01", "25-12-2026"])
+office_hours_documents = _maybe(
+    {
+        "timezone": st.sampled_from(
+            ["Europe/Amsterdam", "UTC", "US/Eastern", "localtime", "Factory", "Mars/Base"]
+        ),
+        "weekly": st.dictionaries(_days, st.lists(_window_pairs, max_size=1), max_size=2),
+        "holidays": st.lists(_dates, max_size=2),
+        "exceptions": st.dictionaries(_dates, st.lists(_window_pairs, max_size=1), max_size=1),
+    }
+)
+
+
+def _office_hours_beyond_schema(doc: dict[str, Any]) -> bool:
+    """Documents breaking a rule only the model checks: a bad calendar date, a date both
+    holiday and exception, overlapping windows (at most one window a day is generated)."""
+    dates = [*doc.get("holidays", []), *doc.get("exceptions", {})]
+    if any(d == "2026-13-01" for d in dates if isinstance(d, str)):
+        return True
+    return bool(set(doc.get("holidays", [])) & set(doc.get("exceptions", {})))
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(office_hours_documents)
+def test_office_hours_schema_agrees_with_the_model(doc: dict[str, Any]) -> None:
+    """A generated office-hours document is accepted by the schema exactly when the model
+    accepts it (outside the few rules only the model can check)."""
+    if _office_hours_beyond_schema(doc):
+        return
+    try:
+        OfficeHours.from_dict(doc)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert _schema_accepts("office-hours", doc) == accepted, doc
+
+
+team_documents = _maybe(
+    {
+        "id": st.sampled_from(["t", ""]),
+        "name": st.sampled_from(["Team", 3]),
+        "members": st.lists(st.sampled_from(["a1", "a2", "", 7]), max_size=3),
+        "tags": st.lists(st.sampled_from(["Order", "Order", None]), max_size=3),
+        "segments": st.one_of(st.lists(st.just("vip"), max_size=2), st.just("vip")),
+    }
+)
+
+
+@settings(max_examples=300)
+@given(team_documents)
+def test_team_schema_agrees_with_the_model(doc: dict[str, Any]) -> None:
+    """A generated team document is accepted by the schema exactly when Team accepts it
+    (repeated tags collapse in both; a member listed twice is refused by both)."""
+    try:
+        Team.model_validate(doc)
+        accepted = True
+    except pydantic.ValidationError:
+        accepted = False
+    assert _schema_accepts("team", doc) == accepted, doc
+
+
+rule_set_documents = _maybe(
+    {
+        "rules": st.lists(
+            _maybe(
+                {
+                    "id": st.sampled_from(["r1", "r2", ""]),
+                    "name": st.just("R"),
+                    "when": condition_documents,
+                    "then": st.sampled_from(
+                        [
+                            {"type": "save_as_view", "view": "v"},
+                            {"type": "assign_to_team", "team": "t"},
+                            {"type": "assign_to_team"},
+                            {"type": "elsewhere"},
+                        ]
+                    ),
+                    "enabled": st.booleans(),
+                }
+            ),
+            max_size=2,
+        )
+    }
+)
+
+
+def _rule_set_beyond_schema(doc: dict[str, Any]) -> bool:
+    """Rule sets breaking a rule only the model checks: repeated ids, empty groups."""
+    rules = doc.get("rules", [])
+    ids = [r.get("id") for r in rules if isinstance(r, dict) and "id" in r]
+    text = json.dumps(doc)
+    return len(ids) != len(set(ids)) or '"conditions": []' in text
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(rule_set_documents)
+def test_rule_set_schema_agrees_with_the_model(doc: dict[str, Any]) -> None:
+    """A generated rule set is accepted by the schema exactly when RuleSet.from_dict
+    accepts it (outside repeated ids and empty groups, which only the model checks)."""
+    if _rule_set_beyond_schema(doc):
+        return
+    try:
+        RuleSet.from_dict(doc)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert _schema_accepts("rule-set", doc) == accepted, doc

@@ -1,0 +1,87 @@
+"""Instants stay in years 1 to 9999 in UTC: bad ones fail as input, never as OverflowError."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pydantic
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpdesk_routing._time import MAX_SPAN, OUT_OF_RANGE, parse_instant, shift_clamped
+from helpdesk_routing.errors import NaiveDatetimeError, ValidationError
+from helpdesk_routing.model import Ticket
+
+PLUS_ONE = timezone(timedelta(hours=1))
+MINUS_ONE = timezone(timedelta(hours=-1))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01T00:30:00+01:00",
+        "9999-12-31T23:30:00-01:00",
+        datetime(1, 1, 1, tzinfo=PLUS_ONE),
+        datetime(9999, 12, 31, 23, 59, tzinfo=MINUS_ONE),
+    ],
+)
+def test_a_cursor_outside_the_calendar_is_a_validation_error(value: object) -> None:
+    """parse_instant (for client-supplied view cursors) refuses an instant whose UTC
+    reading falls before year 1 or after 9999, with the rule as its message."""
+    with pytest.raises(ValidationError) as info:
+        parse_instant(value, "cursor")
+    assert info.value.message == "invalid cursor"
+    assert info.value.errors()[0]["message"] == OUT_OF_RANGE
+
+
+@pytest.mark.parametrize("value", ["yesterday", 1700000000, None, "2026-13-01T00:00:00+00:00"])
+def test_a_cursor_that_is_not_a_date_time_is_a_validation_error(value: object) -> None:
+    """Text that is not ISO-8601, or a value of another type, is a ValidationError."""
+    with pytest.raises(ValidationError, match="invalid cursor"):
+        parse_instant(value, "cursor")
+
+
+def test_a_naive_cursor_is_refused() -> None:
+    """A cursor without an offset is a NaiveDatetimeError (a ValidationError)."""
+    with pytest.raises(NaiveDatetimeError):
+        parse_instant("2026-03-30T12:00:00", "cursor")
+
+
+def test_a_cursor_at_the_calendar_ends_is_read_in_utc() -> None:
+    """The first and last instants of the calendar are accepted and returned in UTC."""
+    assert parse_instant("0001-01-01T00:00:00+00:00") == datetime.min.replace(tzinfo=UTC)
+    last = "9999-12-31T23:59:59.999999+00:00"
+    assert parse_instant(last) == datetime.max.replace(tzinfo=UTC)
+    assert parse_instant("2026-03-30T14:00:00+02:00") == datetime(2026, 3, 30, 12, tzinfo=UTC)
+
+
+def test_model_datetimes_outside_the_calendar_fail_at_their_field() -> None:
+    """A model's aware datetime that overflows UTC is a pydantic error at the field."""
+    with pytest.raises(pydantic.ValidationError) as info:
+        Ticket(id="t", channel="sms", created_at=datetime(1, 1, 1, tzinfo=PLUS_ONE))
+    error = info.value.errors()[0]
+    assert (error["loc"], error["msg"]) == (("created_at",), OUT_OF_RANGE)
+
+
+@given(
+    st.datetimes(timezones=st.just(UTC)),
+    st.timedeltas(min_value=-MAX_SPAN, max_value=MAX_SPAN),
+)
+def test_shift_clamped_never_overflows(moment: datetime, delta: timedelta) -> None:
+    """shift_clamped adds exactly, or clamps to the first/last instant; it never raises."""
+    shifted = shift_clamped(moment, delta)
+    low, high = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+    assert low <= shifted <= high
+    if _fits(moment, delta):
+        assert shifted == moment + delta
+    else:
+        assert shifted == (high if delta > timedelta(0) else low)
+
+
+def _fits(moment: datetime, delta: timedelta) -> bool:
+    try:
+        moment + delta
+    except OverflowError:
+        return False
+    return True
