@@ -26,6 +26,7 @@ from typing import Annotated, Any, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from ._rule_index import RuleIndex, presented, skip_reason
 from ._time import require_aware
 from .conditions import (
     AllCondition,
@@ -35,10 +36,6 @@ from .conditions import (
     EvaluationContext,
     FieldCatalogue,
     NotCondition,
-    Operator,
-    ProfileCondition,
-    SegmentCondition,
-    TicketCondition,
     compile_condition,
     condition_path,
     implies,
@@ -143,7 +140,8 @@ class RuleSet(BaseModel):
     rules: tuple[RoutingRule, ...] = ()
 
     _compiled: list[tuple[RoutingRule, CompiledCondition]] | None = PrivateAttr(default=None)
-    _index: _RuleIndex | None = PrivateAttr(default=None)
+    _index: RuleIndex | None = PrivateAttr(default=None)
+    _positions: dict[str, tuple[int, CompiledCondition | None]] | None = PrivateAttr(default=None)
 
     def __eq__(self, other: object) -> bool:
         # The compiled cache is not part of a rule set's value.
@@ -250,12 +248,18 @@ class RuleSet(BaseModel):
                 )
         return issues
 
-    # -- evaluation --------------------------------------------------------------
+    # -- evaluation ------------------------------------------------------------
     def compiled(self) -> list[tuple[RoutingRule, CompiledCondition]]:
         """The enabled rules with their compiled conditions, in order (compiled once)."""
         if self._compiled is None:
             self._compiled = [(r, compile_condition(r.when)) for r in self.rules if r.enabled]
         return self._compiled
+
+    def index(self) -> RuleIndex:
+        """The rule index over :meth:`compiled` (built once)."""
+        if self._index is None:
+            self._index = RuleIndex([rule.when for rule, _ in self.compiled()])
+        return self._index
 
     def candidates(
         self, ticket: Ticket, profile: Profile | None
@@ -265,122 +269,75 @@ class RuleSet(BaseModel):
 
         A rule whose condition requires one of a set of channels, tags, profile texts
         (``equals``/``in``) or segments — through its conjuncts and alternatives — is
-        looked at only for tickets that have one of them; every other rule always is.
+        keyed on the most selective such set and looked at only for tickets that have
+        one of its keys; every other rule always is.
         """
-        if self._index is None:
-            self._index = _RuleIndex(self.compiled())
-        return self._index.candidates(ticket, profile)
+        compiled = self.compiled()
+        return [compiled[i] for i in self.index().positions(ticket, profile)]
 
+    def rule_traces(self, decision: RoutingDecision) -> tuple[RuleTrace, ...]:
+        """Every rule's part in ``decision`` (which this rule set made), in rule order:
+        names, destinations, each evaluated condition's trace, why the index skipped a
+        rule. A decision made without explanation lists its applied and shadowed rules.
 
-_Key = tuple[str, ...]
-"""An index key: ("channel", c), ("tag", t), ("profile", property, text) or ("segment", s)."""
-
-_SEQUENCES = (list, tuple, set, frozenset)
-
-
-def _plain(text: str) -> str:
-    # A str subclass (a StrEnum, say) compares equal to its text but may hash otherwise.
-    return text if type(text) is str else str.__str__(text)
-
-
-def _texts(op: Operator, value: Any) -> frozenset[str] | None:
-    """The texts an ``equals``/``contains`` (one) or ``in`` (several) test looks for."""
-    if op in (Operator.EQUALS, Operator.CONTAINS) and isinstance(value, str):
-        return frozenset({_plain(value)})
-    if (
-        op is Operator.IN
-        and isinstance(value, _SEQUENCES)
-        and all(isinstance(v, str) for v in value)
-    ):
-        return frozenset(_plain(v) for v in value)
-    return None
-
-
-def _requirement(cond: Condition) -> frozenset[_Key] | None:
-    """Keys of which a ticket must have at least one for ``cond`` to hold (``None``: no
-    such set is known, so the rule is always looked at).
-
-    Sound because these tests are exact and case-sensitive (docs/conditions.md):
-    ``channel equals x`` holds only for channel ``x``; ``tags contains x`` only when ``x``
-    is a tag; a profile property ``equals x`` (text) only when the value is the text ``x``
-    or a list holding it; ``in`` is any of those; segment membership only for members.
-    """
-    if isinstance(cond, TicketCondition):
-        if cond.field == "channel" and cond.op in (Operator.EQUALS, Operator.IN):
-            texts = _texts(cond.op, cond.value)
-            return None if texts is None else frozenset(("channel", t) for t in texts)
-        if cond.field == "tags" and cond.op in (Operator.EQUALS, Operator.CONTAINS, Operator.IN):
-            texts = _texts(cond.op, cond.value)
-            return None if texts is None else frozenset(("tag", t) for t in texts)
-        return None
-    if isinstance(cond, ProfileCondition):
-        if cond.op in (Operator.EQUALS, Operator.IN):
-            texts = _texts(cond.op, cond.value)
-            if texts is not None:
-                return frozenset(("profile", cond.property, t) for t in texts)
-        return None
-    if isinstance(cond, SegmentCondition):
-        return frozenset({("segment", cond.segment)}) if cond.member else None
-    if isinstance(cond, AllCondition):
-        # Any one conjunct's requirement is the whole condition's: take the narrowest.
-        found = [r for r in map(_requirement, cond.conditions) if r is not None]
-        return min(found, key=len) if found else None
-    if isinstance(cond, AnyCondition):
-        union: set[_Key] = set()
-        for child in cond.conditions:
-            required = _requirement(child)
-            if required is None:
-                return None
-            union |= required
-        return frozenset(union)
-    return None
-
-
-class _RuleIndex:
-    """Enabled rules by required channel, tag, profile text or segment, so that most rules
-    are never looked at."""
-
-    def __init__(self, compiled: list[tuple[RoutingRule, CompiledCondition]]) -> None:
-        self._rules = compiled
-        self._always: list[int] = []
-        self._by_key: dict[_Key, list[int]] = {}
-        properties: set[str] = set()
-        for i, (rule, _) in enumerate(compiled):
-            required = _requirement(rule.when)
-            if required is None:
-                self._always.append(i)
+        Raises ``ValueError`` when the decision names a rule this set does not have.
+        """
+        entries = {entry[0]: entry for entry in decision.evaluated}
+        by_id = self._by_id()
+        unknown = [rule_id for rule_id in entries if rule_id not in by_id]
+        if unknown:
+            raise ValueError(
+                f"decision for ticket {decision.ticket_id!r} names rules this rule set "
+                f"does not have: {', '.join(repr(u) for u in unknown)}"
+            )
+        shown = decision.presented
+        has_profile = bool(shown) and shown[2] is not None
+        traces: list[RuleTrace] = []
+        for rule in self.rules:
+            entry = entries.get(rule.id)
+            condition = None
+            reason = ""
+            if entry is not None:
+                outcome = RuleOutcome(entry[1])
+                if decision.explained:
+                    compiled = by_id[rule.id][1]
+                    assert compiled is not None
+                    condition = compiled.render(entry[2:], now=decision.at, has_profile=has_profile)
+            elif not decision.explained:
                 continue
-            for key in required:
-                self._by_key.setdefault(key, []).append(i)
-                if key[0] == "profile":
-                    properties.add(key[1])
-        self._properties = tuple(sorted(properties))
-        self._flat = not self._by_key
+            elif not rule.enabled:
+                outcome = RuleOutcome.DISABLED
+            else:
+                outcome = RuleOutcome.SKIPPED
+                keys = self.index().keys[by_id[rule.id][0]]
+                reason = (
+                    skip_reason(keys, shown)
+                    if keys is not None and shown
+                    else "not evaluated by this decision"
+                )
+            traces.append(
+                RuleTrace.model_construct(
+                    rule_id=rule.id,
+                    name=rule.name,
+                    destination=rule.then.describe(),
+                    outcome=outcome,
+                    condition=condition,
+                    reason=reason,
+                )
+            )
+        return tuple(traces)
 
-    def candidates(
-        self, ticket: Ticket, profile: Profile | None
-    ) -> list[tuple[RoutingRule, CompiledCondition]]:
-        if self._flat:
-            return self._rules
-        by_key = self._by_key
-        positions = set(self._always)
-        positions.update(by_key.get(("channel", ticket.channel), ()))
-        for tag in ticket.tags:
-            positions.update(by_key.get(("tag", tag), ()))
-        if profile is not None:
-            for segment in profile.segments:
-                positions.update(by_key.get(("segment", segment), ()))
-            values = profile.properties
-            for name in self._properties:
-                value = values.get(name)
-                if isinstance(value, str):
-                    positions.update(by_key.get(("profile", name, _plain(value)), ()))
-                elif isinstance(value, _SEQUENCES):
-                    for item in value:
-                        if isinstance(item, str):
-                            positions.update(by_key.get(("profile", name, _plain(item)), ()))
-        rules = self._rules
-        return [rules[i] for i in sorted(positions)]
+    def _by_id(self) -> dict[str, tuple[int, CompiledCondition | None]]:
+        """Rule id -> (position among the enabled rules, compiled condition); disabled
+        rules have ``(-1, None)``."""
+        if self._positions is None:
+            found: dict[str, tuple[int, CompiledCondition | None]] = {
+                rule.id: (-1, None) for rule in self.rules
+            }
+            for i, (rule, compiled) in enumerate(self.compiled()):
+                found[rule.id] = (i, compiled)
+            self._positions = found
+        return self._positions
 
 
 _DESTINATION_TAGS = frozenset({"assign_to_team", "save_as_view"})
@@ -423,11 +380,14 @@ def decide(
     """Apply ``rules`` (then the teams' memberships) to ``ticket`` at ``now``.
 
     Pure: no store, no clock. The decision has ``team``, ``views``, ``rule_id`` and
-    ``decided_by`` set and no assignee (allocation is the Router's job).
+    ``decided_by`` set, no assignee (allocation is the Router's job), and is bound to
+    ``rules`` (:meth:`RoutingDecision.with_rules`).
 
-    With ``explain=True`` every rule gets a :class:`RuleTrace` with its condition trace
-    (why it matched or not). With ``explain=False`` (the fast path, for high volume) only
-    the applied and shadowed rules are recorded, without condition traces.
+    Only the rules the index cannot rule out are evaluated. With ``explain=True`` (the
+    default) each of them records its outcome and the facts its condition saw, and the
+    decision records what the ticket showed the index, so that ``decision.explain()``
+    can later say, for every rule, why it matched or not. ``explain=False`` keeps less
+    detail: only the applied and shadowed rules, without facts.
     """
     now = require_aware(now, "now")
     profile = customer_data.profile(ticket.profile_id) if ticket.profile_id else None
@@ -436,24 +396,21 @@ def decide(
     team: str | None = None
     rule_id: str | None = None
     views: list[str] = []
-    traces: list[RuleTrace] = []
-    compiled = rules.compiled()
+    evaluated: list[tuple[Any, ...]] = []
     if explain:
-        # compiled() is the enabled rules in rule order: walk both together.
-        enabled = iter(compiled)
-        for rule in rules.rules:
-            if not rule.enabled:
-                traces.append(_trace(rule, RuleOutcome.DISABLED, None))
-                continue
-            _, cond = next(enabled)
-            cond_trace = cond.explain(ctx)
-            outcome, team, rule_id = _apply(rule, cond_trace.holds, team, rule_id, views)
-            traces.append(_trace(rule, outcome, cond_trace))
+        for rule, cond in rules.candidates(ticket, profile):
+            entry: list[Any] = [rule.id, None]
+            holds = cond.record(ctx, entry)
+            outcome, team, rule_id = _apply(rule, holds, team, rule_id, views)
+            entry[1] = outcome
+            evaluated.append(tuple(entry))
+        shown = presented(ticket, profile, rules.index().properties)
     else:
         for rule, cond in rules.candidates(ticket, profile):
             if cond(ctx):
                 outcome, team, rule_id = _apply(rule, True, team, rule_id, views)
-                traces.append(_trace(rule, outcome, None))
+                evaluated.append((rule.id, outcome))
+        shown = ()
 
     decided_by = DecidedBy.RULE if team is not None else DecidedBy.NONE
     membership: str | None = None
@@ -469,7 +426,8 @@ def decide(
                 team, decided_by, membership = candidate.id, DecidedBy.TEAM_SEGMENT, min(segs)
                 break
 
-    return RoutingDecision(
+    # Built from trusted parts: validating the facts again would cost more than deciding.
+    decision = RoutingDecision.model_construct(
         ticket_id=ticket.id,
         at=now,
         team=team,
@@ -477,9 +435,11 @@ def decide(
         rule_id=rule_id,
         decided_by=decided_by,
         membership=membership,
-        rules=tuple(traces),
+        evaluated=tuple(evaluated),
+        presented=shown,
         explained=explain,
     )
+    return decision.with_rules(rules)
 
 
 def _apply(
@@ -493,13 +453,3 @@ def _apply(
     if team is not None:
         return RuleOutcome.SHADOWED, team, rule_id
     return RuleOutcome.APPLIED, rule.then.team, rule.id
-
-
-def _trace(rule: RoutingRule, outcome: RuleOutcome, cond: Any) -> RuleTrace:
-    return RuleTrace(
-        rule_id=rule.id,
-        name=rule.name,
-        destination=rule.then.describe(),
-        outcome=outcome,
-        condition=cond,
-    )
