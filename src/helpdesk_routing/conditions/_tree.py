@@ -97,6 +97,20 @@ def build_tree(condition: Condition) -> CompiledNode:
 
 def _build(node: Condition, path: str, counter: list[int]) -> CompiledNode:
     kind = node.type
+    if (kind == "all" or kind == "any") and not node.conditions:  # type: ignore[union-attr]
+        # An empty group decides alone (all: holds, any: does not): a leaf, so that a
+        # trace can tell whether the evaluation reached it.
+        verdict = kind == "all"
+        number = counter[0]
+        counter[0] += 1
+        return CompiledNode(
+            LEAF,
+            path,
+            node,
+            number=number,
+            leaf=lambda c: verdict,
+            probe=lambda c: (verdict, None),
+        )
     if kind == "all" or kind == "any":
         children = tuple(
             _build(child, f"{path}.conditions[{i}]", counter)

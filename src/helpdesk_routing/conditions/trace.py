@@ -160,6 +160,8 @@ def _leaf_reason(node: Condition, held: bool, seen: Any, now: datetime, has_prof
         return _field_reason(node, seen, now, has_profile)
     if isinstance(node, EventCondition):
         return _event_reason(node, seen, now, has_profile)
+    if isinstance(node, AllCondition | AnyCondition):
+        return "an empty group: " + ("always holds" if held else "never holds")
     assert isinstance(node, SegmentCondition)
     if not has_profile:
         return "no profile: in no segment"
@@ -174,6 +176,8 @@ def _field_reason(
         return "no profile: not set"
     if value is None:
         return "not set"
+    if isinstance(value, list) and isinstance(node, TicketCondition) and node.field == "tags":
+        value = frozenset(value)  # read back from JSON: the ticket's tags are a set
     reason = f"value seen: {describe_value(value)}"
     mismatch = (
         None
