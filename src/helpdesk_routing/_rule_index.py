@@ -24,7 +24,7 @@ from .conditions import (
 )
 from .model import Profile, Ticket
 
-__all__ = ["Key", "RuleIndex", "presented", "requirement", "skip_reason"]
+__all__ = ["Key", "RuleIndex", "SkipReasons", "presented", "requirement"]
 
 Key = tuple[str, ...]
 """An index key: ("channel", c), ("tag", t), ("profile", property, text) or ("segment", s)."""
@@ -102,17 +102,17 @@ def requirement(cond: Condition) -> frozenset[Key] | None:
 def presented(
     ticket: Ticket, profile: Profile | None, properties: Sequence[str]
 ) -> tuple[Any, ...]:
-    """What a ticket shows the index: ``(channel, tags, segments or None without a
-    profile, ((property, value), ...))`` for the indexed ``properties`` the profile has."""
+    """What a ticket shows the index, flat: ``(channel, tags, segments or None without a
+    profile, property, value, property, value, ...)`` for the indexed ``properties`` the
+    profile has."""
     if profile is None:
-        return (ticket.channel, ticket.tags, None, ())
+        return (ticket.channel, ticket.tags, None)
     values = profile.properties
-    return (
-        ticket.channel,
-        ticket.tags,
-        profile.segments,
-        tuple((name, values[name]) for name in properties if name in values),
-    )
+    shown: list[Any] = [ticket.channel, ticket.tags, profile.segments]
+    for name in properties:
+        if name in values:
+            shown += (name, values[name])
+    return tuple(shown)
 
 
 class RuleIndex:
@@ -139,6 +139,23 @@ class RuleIndex:
         self.properties: tuple[str, ...] = tuple(sorted(properties))
         """The profile properties some rule is keyed on."""
         self._flat = not self._by_key
+        self._needs: dict[int, list[tuple[tuple[str, ...], str]]] = {}
+
+    def needs(self, position: int) -> list[tuple[tuple[str, ...], str]]:
+        """What the rule at ``position`` needs, by kind of key: ``(("channel",),
+        "needs channel 'sms' or 'webchat'")``, ``(("profile", "risk"), "needs
+        profile.risk 'High'")``; empty for a rule that is always looked at."""
+        found = self._needs.get(position)
+        if found is None:
+            groups: dict[tuple[str, ...], list[str]] = {}
+            for key in sorted(self.keys[position] or ()):
+                groups.setdefault(key[:-1], []).append(key[-1])
+            found = []
+            for group, wanted in groups.items():
+                label = f"profile.{group[1]}" if group[0] == "profile" else group[0]
+                found.append((group, f"needs {label} {' or '.join(repr(w) for w in wanted)}"))
+            self._needs[position] = found
+        return found
 
     def positions(self, ticket: Ticket, profile: Profile | None) -> Sequence[int]:
         """The positions of the rules ``ticket`` (with ``profile``) can match, in order."""
@@ -164,39 +181,50 @@ class RuleIndex:
         return sorted(positions)
 
 
-def skip_reason(keys: frozenset[Key], shown: tuple[Any, ...]) -> str:
-    """Why a ticket that showed ``shown`` (see :func:`presented`) cannot match a rule
-    keyed on ``keys``: ``needs channel 'sms', ticket has 'email'``."""
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for key in sorted(keys):
-        groups.setdefault(key[:-1], []).append(key[-1])
-    channel, tags, segments, values = shown
-    parts = []
-    for group, wanted in groups.items():
-        alternatives = " or ".join(repr(w) for w in wanted)
-        kind = group[0]
-        if kind == "channel":
-            parts.append(f"needs channel {alternatives}, ticket has {channel!r}")
-        elif kind == "tag":
-            has = ", ".join(repr(t) for t in sorted(tags)) if tags else "no tags"
-            parts.append(f"needs tag {alternatives}, ticket has {has}")
-        elif kind == "segment":
-            if segments is None:
-                has = "no profile"
-            elif segments:
-                has = "profile is in " + ", ".join(repr(s) for s in sorted(segments))
-            else:
-                has = "profile is in no segment"
-            parts.append(f"needs segment {alternatives}, {has}")
+class SkipReasons:
+    """Why the rules the index skipped could not match one ticket, from what the ticket
+    showed (see :func:`presented`): ``needs channel 'sms', ticket has 'email'``.
+
+    What the ticket had is put into words once per decision; what each rule needs, once
+    per rule set (:meth:`RuleIndex.needs`).
+    """
+
+    def __init__(self, index: RuleIndex, shown: Sequence[Any]) -> None:
+        self._index = index
+        channel, tags, segments = shown[0], shown[1], shown[2]
+        self._has: dict[tuple[str, ...], str] = {
+            ("channel",): f"ticket has {channel!r}",
+            ("tag",): "ticket has " + (", ".join(repr(t) for t in sorted(tags)) or "no tags"),
+        }
+        if segments is None:
+            self._has[("segment",)] = "no profile"
+        elif segments:
+            self._has[("segment",)] = "profile is in " + ", ".join(
+                repr(s) for s in sorted(segments)
+            )
         else:
-            name = group[1]
-            if segments is None:
-                has = "no profile"
+            self._has[("segment",)] = "profile is in no segment"
+        self._no_profile = segments is None
+        self._values = {shown[i]: shown[i + 1] for i in range(3, len(shown) - 1, 2)}
+
+    def reason(self, position: int) -> str:
+        """Why the rule at ``position`` (among the enabled rules) cannot match."""
+        needs = self._index.needs(position)
+        if len(needs) == 1:
+            group, wanted = needs[0]
+            return f"{wanted}, {self._has.get(group) or self._has_text(group)}"
+        return "; ".join(f"{wanted}, {self._has_text(group)}" for group, wanted in needs)
+
+    def _has_text(self, group: tuple[str, ...]) -> str:
+        text = self._has.get(group)
+        if text is None:
+            if self._no_profile:
+                text = "no profile"
             else:
-                found = dict(values).get(name)
-                has = "not set" if found is None else f"profile has {_shown(found)}"
-            parts.append(f"needs profile.{name} {alternatives}, {has}")
-    return "; ".join(parts)
+                found = self._values.get(group[1])
+                text = "not set" if found is None else f"profile has {_shown(found)}"
+            self._has[group] = text
+        return text
 
 
 def _shown(value: Any) -> str:

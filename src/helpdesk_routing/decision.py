@@ -27,6 +27,7 @@ __all__ = [
     "RoutingDecision",
     "RuleBook",
     "RuleOutcome",
+    "RulePart",
     "RuleTrace",
 ]
 
@@ -53,6 +54,9 @@ class RuleOutcome(StrEnum):
     SKIPPED = "skipped"  # not evaluated: the rule index showed it cannot match
 
 
+_SAID = {outcome: outcome.value.replace("_", " ") for outcome in RuleOutcome}
+
+
 class RuleTrace(BaseModel):
     """One rule's part in a decision, rendered on demand (never stored).
 
@@ -71,11 +75,16 @@ class RuleTrace(BaseModel):
     reason: str = ""
 
 
-class RuleBook(Protocol):
-    """What a decision needs from the rule set that decided it: the rule-by-rule
-    traces (:class:`~helpdesk_routing.rules.RuleSet` implements it)."""
+RulePart = tuple[str, str, str, RuleOutcome, ConditionTrace | None, str]
+"""One rule's part in a decision, as plain data: ``(rule_id, name, destination, outcome,
+condition trace or None, reason)``."""
 
-    def rule_traces(self, decision: RoutingDecision) -> tuple[RuleTrace, ...]:
+
+class RuleBook(Protocol):
+    """What a decision needs from the rule set that decided it: each rule's part
+    (:class:`~helpdesk_routing.rules.RuleSet` implements it)."""
+
+    def rule_parts(self, decision: RoutingDecision) -> list[RulePart]:
         """Every rule's part in ``decision``, in rule order."""
         ...
 
@@ -164,11 +173,22 @@ class RoutingDecision(BaseModel):
     def rules(self) -> tuple[RuleTrace, ...]:
         """Every rule's part in the decision, rendered now: with names, destinations,
         condition traces and skipped rules when bound; else the evaluated rules by id."""
-        if self._book is not None:
-            return self._book.rule_traces(self)
         return tuple(
-            RuleTrace(rule_id=entry[0], outcome=RuleOutcome(entry[1])) for entry in self.evaluated
+            RuleTrace(
+                rule_id=rule_id,
+                name=name,
+                destination=destination,
+                outcome=outcome,
+                condition=condition,
+                reason=reason,
+            )
+            for rule_id, name, destination, outcome, condition, reason in self._parts()
         )
+
+    def _parts(self) -> list[RulePart]:
+        if self._book is not None:
+            return self._book.rule_parts(self)
+        return [(entry[0], "", "", RuleOutcome(entry[1]), None, "") for entry in self.evaluated]
 
     def explain(self) -> str:
         """A readable trace: every rule's outcome with its condition tree, then allocation."""
@@ -183,16 +203,17 @@ class RoutingDecision(BaseModel):
             lines.append("  no team chosen")
         if self.views:
             lines.append("  views: " + ", ".join(repr(v) for v in self.views))
-        for rule in self.rules:
-            outcome = rule.outcome.value.replace("_", " ")
-            if rule.name or rule.destination:
-                head = f"  rule {rule.rule_id!r} ({rule.name}) -> {rule.destination}: {outcome}"
+        bound = self._book is not None
+        for rule_id, name, destination, outcome, condition, reason in self._parts():
+            said = _SAID[outcome]
+            if bound:
+                head = f"  rule {rule_id!r} ({name}) -> {destination}: {said}"
             else:
-                head = f"  rule {rule.rule_id!r}: {outcome}"
-            lines.append(f"{head} — {rule.reason}" if rule.reason else head)
-            if rule.condition is not None:
-                lines.append(rule.condition.render(indent=2))
-        if self._book is None:
+                head = f"  rule {rule_id!r}: {said}"
+            lines.append(f"{head} — {reason}" if reason else head)
+            if condition is not None:
+                lines.append(condition.render(indent=2))
+        if not bound:
             lines.append(
                 "  (rule names, destinations, conditions and the rules not evaluated need the "
                 "rule set that decided: decision.with_rules(rules))"

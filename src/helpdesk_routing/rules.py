@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from ._rule_index import RuleIndex, presented, skip_reason
+from ._rule_index import RuleIndex, SkipReasons, presented
 from ._time import require_aware
 from .conditions import (
     AllCondition,
@@ -40,7 +40,7 @@ from .conditions import (
     condition_path,
     implies,
 )
-from .decision import DecidedBy, RoutingDecision, RuleOutcome, RuleTrace
+from .decision import DecidedBy, RoutingDecision, RuleOutcome, RulePart
 from .errors import ErrorDetail, ValidationError
 from .model import Profile, Team, Ticket
 from .ports import CustomerData
@@ -275,10 +275,11 @@ class RuleSet(BaseModel):
         compiled = self.compiled()
         return [compiled[i] for i in self.index().positions(ticket, profile)]
 
-    def rule_traces(self, decision: RoutingDecision) -> tuple[RuleTrace, ...]:
-        """Every rule's part in ``decision`` (which this rule set made), in rule order:
-        names, destinations, each evaluated condition's trace, why the index skipped a
-        rule. A decision made without explanation lists its applied and shadowed rules.
+    def rule_parts(self, decision: RoutingDecision) -> list[RulePart]:
+        """Every rule's part in ``decision`` (which this rule set made), in rule order, as
+        ``(rule_id, name, destination, outcome, condition trace or None, reason)``: each
+        evaluated condition's trace rendered from its facts, why the index skipped a rule.
+        A decision made without explanation lists its applied and shadowed rules only.
 
         Raises ``ValueError`` when the decision names a rule this set does not have.
         """
@@ -290,42 +291,34 @@ class RuleSet(BaseModel):
                 f"decision for ticket {decision.ticket_id!r} names rules this rule set "
                 f"does not have: {', '.join(repr(u) for u in unknown)}"
             )
+        explained = decision.explained
         shown = decision.presented
-        has_profile = bool(shown) and shown[2] is not None
-        traces: list[RuleTrace] = []
+        has_profile = len(shown) > 2 and shown[2] is not None
+        skipped = SkipReasons(self.index(), shown) if explained and len(shown) > 2 else None
+        parts: list[RulePart] = []
         for rule in self.rules:
             entry = entries.get(rule.id)
             condition = None
             reason = ""
             if entry is not None:
                 outcome = RuleOutcome(entry[1])
-                if decision.explained:
+                if explained:
                     compiled = by_id[rule.id][1]
                     assert compiled is not None
                     condition = compiled.render(entry[2:], now=decision.at, has_profile=has_profile)
-            elif not decision.explained:
+            elif not explained:
                 continue
             elif not rule.enabled:
                 outcome = RuleOutcome.DISABLED
             else:
                 outcome = RuleOutcome.SKIPPED
-                keys = self.index().keys[by_id[rule.id][0]]
                 reason = (
-                    skip_reason(keys, shown)
-                    if keys is not None and shown
-                    else "not evaluated by this decision"
+                    "not evaluated by this decision"
+                    if skipped is None
+                    else skipped.reason(by_id[rule.id][0])
                 )
-            traces.append(
-                RuleTrace.model_construct(
-                    rule_id=rule.id,
-                    name=rule.name,
-                    destination=rule.then.describe(),
-                    outcome=outcome,
-                    condition=condition,
-                    reason=reason,
-                )
-            )
-        return tuple(traces)
+            parts.append((rule.id, rule.name, rule.then.describe(), outcome, condition, reason))
+        return parts
 
     def _by_id(self) -> dict[str, tuple[int, CompiledCondition | None]]:
         """Rule id -> (position among the enabled rules, compiled condition); disabled
@@ -427,7 +420,9 @@ def decide(
                 break
 
     # Built from trusted parts: validating the facts again would cost more than deciding.
+    # Only the two required fields count as set: a small set, copied with every update.
     decision = RoutingDecision.model_construct(
+        {"ticket_id", "at"},
         ticket_id=ticket.id,
         at=now,
         team=team,
