@@ -232,3 +232,18 @@ def test_a_decision_read_back_and_rebound_explains_the_same(
         (r.rule_id, r.outcome, r.reason, _marks(r.condition)) for r in decision.rules
     ]
     assert len(decision.rules) == len(rules.rules)
+
+
+def test_a_trusted_decision_is_the_validated_one() -> None:
+    """RoutingDecision.trusted (no validation) equals the validated model, dumps, copies
+    and updates like it, and is bound to the rules it was given."""
+    fields: dict[str, Any] = {"ticket_id": "t9", "at": NOW, "team": "france", "views": ("v",)}
+    trusted = RoutingDecision.trusted(RECIPES, **fields)
+    validated = RoutingDecision(**fields)
+    assert trusted == validated
+    assert trusted.model_dump() == validated.model_dump()
+    assert trusted.bound
+    assert not validated.bound
+    moved = trusted.model_copy(update={"assignee": "a1"})
+    assert (moved.assignee, moved.team, moved.bound) == ("a1", "france", True)
+    assert trusted.assignee is None

@@ -157,6 +157,23 @@ class RoutingDecision(BaseModel):
     def __hash__(self) -> int:
         return hash((self.ticket_id, self.at))
 
+    @classmethod
+    def trusted(cls, rules: RuleBook | None, **fields: Any) -> RoutingDecision:
+        """A decision from values that are already valid (made by
+        :func:`~helpdesk_routing.rules.decide`), bound to ``rules``: no validation, the
+        rest at their defaults. Routing makes one per ticket; validating the recorded
+        facts again would cost more than deciding."""
+        values = dict(_DEFAULTS)
+        values.update(fields)
+        decision = cls.__new__(cls)
+        # What pydantic's model_construct sets, without its per-field loop; only the two
+        # required fields count as set (a small set, copied with every model_copy).
+        object.__setattr__(decision, "__dict__", values)
+        object.__setattr__(decision, "__pydantic_fields_set__", {"ticket_id", "at"})
+        object.__setattr__(decision, "__pydantic_extra__", None)
+        object.__setattr__(decision, "__pydantic_private__", {"_book": rules})
+        return decision
+
     def with_rules(self, rules: RuleBook) -> RoutingDecision:
         """This decision bound to the rule set that decided it, for :meth:`explain`
         and :attr:`rules` (the binding is not serialised)."""
@@ -223,3 +240,10 @@ class RoutingDecision(BaseModel):
         if self.allocation is not None:
             lines.append(f"  allocation ({self.allocation.pool}): {self.allocation.summary}")
         return "\n".join(lines)
+
+
+_DEFAULTS: dict[str, Any] = {
+    name: field.default
+    for name, field in RoutingDecision.model_fields.items()
+    if not field.is_required()
+}

@@ -139,9 +139,7 @@ class RuleSet(BaseModel):
 
     rules: tuple[RoutingRule, ...] = ()
 
-    _compiled: list[tuple[RoutingRule, CompiledCondition]] | None = PrivateAttr(default=None)
-    _index: RuleIndex | None = PrivateAttr(default=None)
-    _positions: dict[str, tuple[int, CompiledCondition | None]] | None = PrivateAttr(default=None)
+    _prepared: _Prepared | None = PrivateAttr(default=None)
 
     def __eq__(self, other: object) -> bool:
         # The compiled cache is not part of a rule set's value.
@@ -251,15 +249,21 @@ class RuleSet(BaseModel):
     # -- evaluation ------------------------------------------------------------
     def compiled(self) -> list[tuple[RoutingRule, CompiledCondition]]:
         """The enabled rules with their compiled conditions, in order (compiled once)."""
-        if self._compiled is None:
-            self._compiled = [(r, compile_condition(r.when)) for r in self.rules if r.enabled]
-        return self._compiled
+        return self.prepared().compiled
 
     def index(self) -> RuleIndex:
         """The rule index over :meth:`compiled` (built once)."""
-        if self._index is None:
-            self._index = RuleIndex([rule.when for rule, _ in self.compiled()])
-        return self._index
+        return self.prepared().index
+
+    def prepared(self) -> _Prepared:
+        """The compiled rules, their index and their positions by id (built once)."""
+        # Read from pydantic's private dict directly: the attribute path goes through
+        # BaseModel.__getattr__, which costs more than a routing step here.
+        private = self.__pydantic_private__
+        prepared = None if private is None else private.get("_prepared")
+        if prepared is None:
+            prepared = self._prepared = _Prepared(self.rules)
+        return prepared
 
     def candidates(
         self, ticket: Ticket, profile: Profile | None
@@ -272,8 +276,9 @@ class RuleSet(BaseModel):
         keyed on the most selective such set and looked at only for tickets that have
         one of its keys; every other rule always is.
         """
-        compiled = self.compiled()
-        return [compiled[i] for i in self.index().positions(ticket, profile)]
+        prepared = self.prepared()
+        compiled = prepared.compiled
+        return [compiled[i] for i in prepared.index.positions(ticket, profile)]
 
     def rule_parts(self, decision: RoutingDecision) -> list[RulePart]:
         """Every rule's part in ``decision`` (which this rule set made), in rule order, as
@@ -284,7 +289,7 @@ class RuleSet(BaseModel):
         Raises ``ValueError`` when the decision names a rule this set does not have.
         """
         entries = {entry[0]: entry for entry in decision.evaluated}
-        by_id = self._by_id()
+        by_id = self.prepared().by_id
         unknown = [rule_id for rule_id in entries if rule_id not in by_id]
         if unknown:
             raise ValueError(
@@ -320,17 +325,22 @@ class RuleSet(BaseModel):
             parts.append((rule.id, rule.name, rule.then.describe(), outcome, condition, reason))
         return parts
 
-    def _by_id(self) -> dict[str, tuple[int, CompiledCondition | None]]:
-        """Rule id -> (position among the enabled rules, compiled condition); disabled
-        rules have ``(-1, None)``."""
-        if self._positions is None:
-            found: dict[str, tuple[int, CompiledCondition | None]] = {
-                rule.id: (-1, None) for rule in self.rules
-            }
-            for i, (rule, compiled) in enumerate(self.compiled()):
-                found[rule.id] = (i, compiled)
-            self._positions = found
-        return self._positions
+
+class _Prepared:
+    """What evaluation needs of a rule set, built once: the enabled rules compiled, in
+    order; their index; rule id -> (position among the enabled rules or -1, compiled
+    condition or None)."""
+
+    __slots__ = ("by_id", "compiled", "index")
+
+    def __init__(self, rules: Sequence[RoutingRule]) -> None:
+        self.compiled = [(r, compile_condition(r.when)) for r in rules if r.enabled]
+        self.index = RuleIndex([rule.when for rule, _ in self.compiled])
+        self.by_id: dict[str, tuple[int, CompiledCondition | None]] = {
+            rule.id: (-1, None) for rule in rules
+        }
+        for i, (rule, compiled) in enumerate(self.compiled):
+            self.by_id[rule.id] = (i, compiled)
 
 
 _DESTINATION_TAGS = frozenset({"assign_to_team", "save_as_view"})
@@ -390,16 +400,19 @@ def decide(
     rule_id: str | None = None
     views: list[str] = []
     evaluated: list[tuple[Any, ...]] = []
+    prepared = rules.prepared()
+    compiled = prepared.compiled
+    candidates = [compiled[i] for i in prepared.index.positions(ticket, profile)]
     if explain:
-        for rule, cond in rules.candidates(ticket, profile):
+        for rule, cond in candidates:
             entry: list[Any] = [rule.id, None]
             holds = cond.record(ctx, entry)
             outcome, team, rule_id = _apply(rule, holds, team, rule_id, views)
             entry[1] = outcome
             evaluated.append(tuple(entry))
-        shown = presented(ticket, profile, rules.index().properties)
+        shown = presented(ticket, profile, prepared.index.properties)
     else:
-        for rule, cond in rules.candidates(ticket, profile):
+        for rule, cond in candidates:
             if cond(ctx):
                 outcome, team, rule_id = _apply(rule, True, team, rule_id, views)
                 evaluated.append((rule.id, outcome))
@@ -419,10 +432,8 @@ def decide(
                 team, decided_by, membership = candidate.id, DecidedBy.TEAM_SEGMENT, min(segs)
                 break
 
-    # Built from trusted parts: validating the facts again would cost more than deciding.
-    # Only the two required fields count as set: a small set, copied with every update.
-    decision = RoutingDecision.model_construct(
-        {"ticket_id", "at"},
+    return RoutingDecision.trusted(
+        rules,
         ticket_id=ticket.id,
         at=now,
         team=team,
@@ -434,7 +445,6 @@ def decide(
         presented=shown,
         explained=explain,
     )
-    return decision.with_rules(rules)
 
 
 def _apply(
