@@ -38,8 +38,8 @@ from .conditions import (
     NotCondition,
     compile_condition,
     condition_path,
-    implies,
 )
+from .conditions._shadowing import first_implied
 from .decision import DecidedBy, RoutingDecision, RuleOutcome, RulePart
 from .errors import ErrorDetail, ValidationError
 from .model import Profile, Team, Ticket
@@ -218,7 +218,16 @@ class RuleSet(BaseModel):
         """
         issues: list[RuleIssue] = []
         known_teams = None if teams is None else {t.id for t in teams}
-        earlier_team_rules: list[RoutingRule] = []
+        # Enabled team rules, compared only with the earlier ones they could imply.
+        team_rules = [
+            i for i, r in enumerate(self.rules) if r.enabled and isinstance(r.then, AssignToTeam)
+        ]
+        caught = first_implied([self.rules[i].when for i in team_rules])
+        catcher = {
+            i: self.rules[team_rules[k]].id
+            for i, k in zip(team_rules, caught, strict=True)
+            if k is not None
+        }
         for i, rule in enumerate(self.rules):
             base = f"$.rules[{i}]"
             if isinstance(rule.then, AssignToTeam):
@@ -226,19 +235,15 @@ class RuleSet(BaseModel):
                     issues.append(
                         RuleIssue(rule.id, f"{base}.then.team", f"unknown team {rule.then.team!r}")
                     )
-                if rule.enabled:
-                    for earlier in earlier_team_rules:
-                        if implies(rule.when, earlier.when):
-                            issues.append(
-                                RuleIssue(
-                                    rule.id,
-                                    f"{base}.when",
-                                    f"can never fire: earlier team rule {earlier.id!r} "
-                                    "catches every ticket it matches",
-                                )
-                            )
-                            break
-                    earlier_team_rules.append(rule)
+                if i in catcher:
+                    issues.append(
+                        RuleIssue(
+                            rule.id,
+                            f"{base}.when",
+                            f"can never fire: earlier team rule {catcher[i]!r} "
+                            "catches every ticket it matches",
+                        )
+                    )
             if catalogue is not None:
                 issues.extend(
                     RuleIssue(rule.id, found.path, found.message)
