@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpdesk_routing.conditions import ConditionTrace, profile, segment, ticket
-from helpdesk_routing.decision import RoutingDecision, RuleOutcome, RuleTrace
+from helpdesk_routing.decision import AllocationTrace, RoutingDecision, RuleOutcome, RuleTrace
 from helpdesk_routing.model import Event, Profile
 from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet, SaveAsView, decide
 from tests.test_rules import _CHANNELS, _TAGS, NOW, RECIPES, TEAMS, _data, _rule_sets, _ticket
@@ -247,3 +247,15 @@ def test_a_trusted_decision_is_the_validated_one() -> None:
     moved = trusted.model_copy(update={"assignee": "a1"})
     assert (moved.assignee, moved.team, moved.bound) == ("a1", "france", True)
     assert trusted.assignee is None
+
+
+def test_allocated_is_model_copy_with_assignee_and_allocation() -> None:
+    """allocated() gives what model_copy(update=...) gives, still bound, original unchanged."""
+    decision = _french()
+    trace = AllocationTrace(pool="team:france", assignee="a2", summary="a2: next online")
+    moved = decision.allocated("a2", trace)
+    assert moved == decision.model_copy(update={"assignee": "a2", "allocation": trace})
+    assert (moved.assignee, moved.allocation, moved.bound) == ("a2", trace, True)
+    assert decision.assignee is None
+    assert moved.explain().endswith("allocation (team:france): a2: next online")
+    assert moved.model_fields_set == decision.model_fields_set == {"ticket_id", "at"}

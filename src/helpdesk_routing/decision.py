@@ -163,13 +163,25 @@ class RoutingDecision(BaseModel):
         :func:`~helpdesk_routing.rules.decide`), bound to ``rules``: no validation, the
         rest at their defaults. Routing makes one per ticket; validating the recorded
         facts again would cost more than deciding."""
-        values = dict(_DEFAULTS)
-        values.update(fields)
+        values = {**_DEFAULTS, **fields}
+        return cls._assemble(values, rules)
+
+    def allocated(self, assignee: str | None, allocation: AllocationTrace) -> RoutingDecision:
+        """This decision with its assignee and allocation trace (still bound): what
+        ``model_copy(update=...)`` gives, built with less per stored ticket."""
+        values = dict(self.__dict__)
+        values["assignee"] = assignee
+        values["allocation"] = allocation
+        return self._assemble(values, self._book)
+
+    @classmethod
+    def _assemble(cls, values: dict[str, Any], rules: RuleBook | None) -> RoutingDecision:
         decision = cls.__new__(cls)
-        # What pydantic's model_construct sets, without its per-field loop; only the two
-        # required fields count as set (a small set, copied with every model_copy).
+        # What pydantic's model_construct sets, without its per-field loop. Only the two
+        # required fields count as set, in one set shared by every decision made so:
+        # pydantic never changes it in place (a copy gets its own, and fields are frozen).
         object.__setattr__(decision, "__dict__", values)
-        object.__setattr__(decision, "__pydantic_fields_set__", {"ticket_id", "at"})
+        object.__setattr__(decision, "__pydantic_fields_set__", _REQUIRED)
         object.__setattr__(decision, "__pydantic_extra__", None)
         object.__setattr__(decision, "__pydantic_private__", {"_book": rules})
         return decision
@@ -242,6 +254,7 @@ class RoutingDecision(BaseModel):
         return "\n".join(lines)
 
 
+_REQUIRED = {"ticket_id", "at"}
 _DEFAULTS: dict[str, Any] = {
     name: field.default
     for name, field in RoutingDecision.model_fields.items()
