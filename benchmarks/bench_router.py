@@ -267,7 +267,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write name -> number as JSON here")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best kept)")
     args = parser.parse_args()
-    count = 1_000 if args.quick else 20_000
+    count = 1_000 if args.quick else 10_000
     repeat = 1 if args.quick else max(1, args.repeat)
     results: dict[str, float] = {}
 

@@ -409,11 +409,11 @@ def decide(
     compiled = prepared.compiled
     candidates = [compiled[i] for i in prepared.index.positions(ticket, profile)]
     if explain:
+        not_matched = RuleOutcome.NOT_MATCHED
         for rule, cond in candidates:
-            entry: list[Any] = [rule.id, None]
-            holds = cond.record(ctx, entry)
-            outcome, team, rule_id = _apply(rule, holds, team, rule_id, views)
-            entry[1] = outcome
+            entry: list[Any] = [rule.id, not_matched]
+            if cond.record(ctx, entry):
+                entry[1], team, rule_id = _apply(rule, True, team, rule_id, views)
             evaluated.append(tuple(entry))
         shown = presented(ticket, profile, prepared.index.properties)
     else:

@@ -2,14 +2,16 @@
 
 Each :class:`CompiledNode` carries its JSON path, the condition node it compiles (what
 it needs to describe itself) and, for a leaf, its predicate and its probe: the same
-leaf evaluated for a trace, returning ``(held, seen)``. :meth:`CompiledNode.record`
-evaluates the tree the way the fast predicate does (short-circuit, in order) and
-appends, per evaluated leaf, ``number, held, seen`` to a flat list: everything a
-readable explanation needs that cannot be recomputed later.
+leaf evaluated for a trace, returning ``(held, seen)``. Recording
+is not a method: :func:`build_recorder` compiles the tree into closures (as the fast
+predicate is compiled) that evaluate it the way the predicate does (short-circuit, in
+order) and append, per evaluated leaf, ``number, held, seen`` to a flat list: everything
+a readable explanation needs that cannot be recomputed later.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._leaves import (
@@ -21,13 +23,18 @@ from ._leaves import (
     field_probe,
     segment_leaf,
     segment_probe,
+    value_reader,
 )
 from .nodes import Condition
 
 if TYPE_CHECKING:
     from .context import EvaluationContext
 
-__all__ = ["CompiledNode", "build_tree"]
+__all__ = ["CompiledNode", "Recorder", "build_recorder", "build_tree"]
+
+Recorder = Callable[["EvaluationContext", list[Any]], bool]
+"""A traced evaluation: appends ``number, held, seen`` per evaluated leaf to the list and
+returns the verdict."""
 
 ALL, ANY, NOT, LEAF = "all", "any", "not", "leaf"
 
@@ -35,9 +42,10 @@ ALL, ANY, NOT, LEAF = "all", "any", "not", "leaf"
 class CompiledNode:
     """One compiled condition node. ``kind`` is ``all``, ``any``, ``not`` or ``leaf``;
     ``number`` is a leaf's position among the leaves in document order (``-1`` for a
-    group); ``leaf`` and ``probe`` are set on leaves only."""
+    group); ``leaf`` and ``probe`` are set on leaves only, ``read`` (the value a ticket
+    or profile test reads) on those leaves."""
 
-    __slots__ = ("children", "condition", "kind", "leaf", "number", "path", "probe")
+    __slots__ = ("children", "condition", "kind", "leaf", "number", "path", "probe", "read")
 
     def __init__(
         self,
@@ -49,6 +57,7 @@ class CompiledNode:
         number: int = -1,
         leaf: Predicate | None = None,
         probe: Probe | None = None,
+        read: Callable[[EvaluationContext], Any] | None = None,
     ) -> None:
         self.kind = kind
         self.path = path
@@ -57,27 +66,7 @@ class CompiledNode:
         self.number = number
         self.leaf = leaf
         self.probe = probe
-
-    def record(self, ctx: EvaluationContext, out: list[Any]) -> bool:
-        """Evaluate as the fast predicate does, appending ``number, held, seen`` for
-        each leaf evaluated; returns the verdict."""
-        kind = self.kind
-        if kind is LEAF:
-            held, seen = self.probe(ctx)  # type: ignore[misc]
-            out += (self.number, held, seen)
-            return held
-        # Plain loops: cheaper than all()/any() over a generator on this hot path.
-        if kind is ALL:
-            for child in self.children:  # noqa: SIM110
-                if not child.record(ctx, out):
-                    return False
-            return True
-        if kind is ANY:
-            for child in self.children:  # noqa: SIM110
-                if child.record(ctx, out):
-                    return True
-            return False
-        return not self.children[0].record(ctx, out)
+        self.read = read
 
     def leaves(self) -> list[CompiledNode]:
         """The leaves under this node, in document order."""
@@ -124,13 +113,70 @@ def _build(node: Condition, path: str, counter: list[int]) -> CompiledNode:
     counter[0] += 1
     leaf: Predicate
     probe: Probe
+    read = None
     if kind == "ticket" or kind == "profile":
         leaf = field_leaf(node)  # type: ignore[arg-type]
         probe = field_probe(node, leaf)  # type: ignore[arg-type]
+        read = value_reader(node)  # type: ignore[arg-type]
     elif kind == "event":
         leaf = event_leaf(node)  # type: ignore[arg-type]
         probe = event_probe(node)  # type: ignore[arg-type]
     else:
         leaf = segment_leaf(node)  # type: ignore[arg-type]
         probe = segment_probe(leaf)
-    return CompiledNode(LEAF, path, node, number=number, leaf=leaf, probe=probe)
+    return CompiledNode(LEAF, path, node, number=number, leaf=leaf, probe=probe, read=read)
+
+
+def build_recorder(node: CompiledNode) -> Recorder:
+    """The traced evaluation of ``node`` as nested closures (no dispatch per node)."""
+    kind = node.kind
+    if kind is LEAF:
+        probe = node.probe
+        number = node.number
+        test, read = node.leaf, node.read
+        assert probe is not None
+        assert test is not None
+        if read is not None:
+            # A ticket or profile test: the verdict, then the value it read.
+            def field(c: EvaluationContext, out: list[Any]) -> bool:
+                held = test(c)
+                out += (number, held, read(c))
+                return held
+
+            return field
+
+        def leaf(c: EvaluationContext, out: list[Any]) -> bool:
+            held, seen = probe(c)
+            out += (number, held, seen)
+            return held
+
+        return leaf
+    if kind is NOT:
+        inner = build_recorder(node.children[0])
+        return lambda c, out: not inner(c, out)
+    children = [build_recorder(child) for child in node.children]
+    if len(children) == 1:
+        return children[0]
+    if len(children) == 2:
+        a, b = children
+        if kind is ALL:
+            return lambda c, out: a(c, out) and b(c, out)
+        return lambda c, out: a(c, out) or b(c, out)
+    every = tuple(children)
+    if kind is ALL:
+
+        def all_hold(c: EvaluationContext, out: list[Any]) -> bool:
+            for r in every:  # noqa: SIM110 - a plain loop is cheaper than all(generator)
+                if not r(c, out):
+                    return False
+            return True
+
+        return all_hold
+
+    def any_holds(c: EvaluationContext, out: list[Any]) -> bool:
+        for r in every:  # noqa: SIM110 - a plain loop is cheaper than any(generator)
+            if r(c, out):
+                return True
+        return False
+
+    return any_holds

@@ -45,7 +45,7 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from ._leaves import Predicate, inline_head
-from ._tree import ALL, ANY, LEAF, CompiledNode, build_tree
+from ._tree import ALL, ANY, LEAF, CompiledNode, build_recorder, build_tree
 from .context import EvaluationContext
 from .nodes import Condition
 from .trace import ConditionTrace, trace_from_facts
@@ -97,14 +97,14 @@ def compile_condition(condition: Condition) -> CompiledCondition:
     fn: Any = predicate
     fn.condition = condition
     fn.tree = tree
-    fn.record = tree.record
+    record = fn.record = build_recorder(tree)
 
     def render(facts: Sequence[Any], /, *, now: datetime, has_profile: bool) -> ConditionTrace:
         return trace_from_facts(tree, facts, now=now, has_profile=has_profile)
 
     def explain(ctx: EvaluationContext, /) -> ConditionTrace:
         facts: list[Any] = []
-        tree.record(ctx, facts)
+        record(ctx, facts)
         return render(facts, now=ctx.now, has_profile=ctx.profile is not None)
 
     fn.render = render

@@ -1,6 +1,6 @@
 """Explanations of evaluated conditions, rendered from recorded facts on demand.
 
-A traced evaluation (:meth:`~helpdesk_routing.conditions._tree.CompiledNode.record`)
+A traced evaluation (``compiled.record``, built by ``_tree.build_recorder``)
 keeps, per evaluated leaf, only ``number, held, seen``. :func:`trace_from_facts` turns
 those facts and the compiled tree into a :class:`ConditionTrace`: for each node its
 JSON path, a restatement (``ticket.channel equals 'sms'``), its verdict and the reason
