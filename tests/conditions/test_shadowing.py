@@ -62,7 +62,14 @@ def _condition_lists(draw: st.DrawFn) -> list[Condition]:
     for _ in range(draw(st.integers(min_value=1, max_value=10))):
         if out and draw(st.booleans()):
             earlier = draw(st.sampled_from(out))
-            out.append(draw(st.sampled_from([earlier, all_of(earlier, draw(_condition))])))
+            other = draw(_condition)
+            out.append(
+                draw(
+                    st.sampled_from(
+                        [earlier, all_of(earlier, other), any_of(earlier, other), any_of(earlier)]
+                    )
+                )
+            )
         else:
             out.append(draw(_condition))
     return out

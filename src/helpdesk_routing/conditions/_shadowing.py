@@ -20,6 +20,9 @@ carry one of them (``has(a)``):
 - ``all``: the need of any one conjunct (every conjunct must be implied; the rarest
   is used); ``any``: the union of its alternatives' needs.
 
+And an ``any`` implies ``b`` only when every alternative does (or when it equals ``b``),
+so it is compared only with conditions that share a token with each alternative.
+
 Groups are never empty in a rule set (validation refuses them), so every proof ends on
 leaves. The property test compares this with all pairs on random rule sets.
 """
@@ -121,6 +124,13 @@ def first_implied(conditions: Sequence[Any]) -> list[int | None]:
     (``None``: none). Groups must not be empty (a rule set's never are)."""
     forms = [normal_form(c) for c in conditions]
     has = [_has(form) for form in forms]
+    # An "any" implies b only when each alternative does (or it equals b, whose every
+    # alternative then shares a token with the matching one): candidates must share a
+    # token with every alternative, not just one.
+    alternatives = [
+        [_has(child) for child in form[1]] if isinstance(form, tuple) and form[0] == "any" else []
+        for form in forms
+    ]
     frequency: dict[Token, int] = {}
     for tokens in has:
         for token in tokens:
@@ -129,11 +139,20 @@ def first_implied(conditions: Sequence[Any]) -> list[int | None]:
     postings: dict[Token, list[int]] = {}
     found: list[int | None] = []
     for j, form in enumerate(forms):
-        candidates: set[int] = set()
-        for token in has[j]:
-            candidates.update(postings.get(token, ()))
+        candidates = _candidates(has[j], postings)
+        for tokens in alternatives[j]:
+            if not candidates:
+                break
+            candidates &= _candidates(tokens, postings)
         first = next((i for i in sorted(candidates) if implies_normal(form, forms[i], memo)), None)
         found.append(first)
         for token in _need(form, frequency):
             postings.setdefault(token, []).append(j)
+    return found
+
+
+def _candidates(tokens: set[Token], postings: dict[Token, list[int]]) -> set[int]:
+    found: set[int] = set()
+    for token in tokens:
+        found.update(postings.get(token, ()))
     return found
