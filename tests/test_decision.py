@@ -259,3 +259,12 @@ def test_allocated_is_model_copy_with_assignee_and_allocation() -> None:
     assert decision.assignee is None
     assert moved.explain().endswith("allocation (team:france): a2: next online")
     assert moved.model_fields_set == decision.model_fields_set == {"ticket_id", "at"}
+
+
+def test_a_trusted_decision_dumps_the_same_json_text() -> None:
+    """The JSON text of a trusted decision (what stores persist) is the validated one's,
+    field for field in the same order."""
+    decision = _french()
+    text = decision.model_dump_json()
+    assert text == RoutingDecision.model_validate_json(text).model_dump_json()
+    assert text.startswith('{"ticket_id":"t1","at":')

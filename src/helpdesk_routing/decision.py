@@ -163,7 +163,8 @@ class RoutingDecision(BaseModel):
         :func:`~helpdesk_routing.rules.decide`), bound to ``rules``: no validation, the
         rest at their defaults. Routing makes one per ticket; validating the recorded
         facts again would cost more than deciding."""
-        values = {**_DEFAULTS, **fields}
+        # In field order: a model's JSON follows the order of its __dict__.
+        values = {name: fields.get(name, default) for name, default in _DEFAULTS}
         return cls._assemble(values, rules)
 
     def allocated(self, assignee: str | None, allocation: AllocationTrace) -> RoutingDecision:
@@ -255,8 +256,7 @@ class RoutingDecision(BaseModel):
 
 
 _REQUIRED = {"ticket_id", "at"}
-_DEFAULTS: dict[str, Any] = {
-    name: field.default
+_DEFAULTS: list[tuple[str, Any]] = [
+    (name, None if field.is_required() else field.default)
     for name, field in RoutingDecision.model_fields.items()
-    if not field.is_required()
-}
+]
