@@ -268,3 +268,17 @@ def test_a_trusted_decision_dumps_the_same_json_text() -> None:
     text = decision.model_dump_json()
     assert text == RoutingDecision.model_validate_json(text).model_dump_json()
     assert text.startswith('{"ticket_id":"t1","at":')
+
+
+def test_decisions_and_used_rule_sets_pickle() -> None:
+    """A bound decision (and the rule set it carries, compiled or not) survives pickling,
+    still bound (a process pool returns decisions this way)."""
+    import pickle
+
+    decision = _french()
+    back = pickle.loads(pickle.dumps(decision))
+    assert back == decision
+    assert back.explain() == decision.explain()
+    rules = pickle.loads(pickle.dumps(RECIPES))
+    assert rules == RECIPES
+    assert [rule.id for rule, _ in rules.candidates(_ticket(), None)] == ["urgent"]

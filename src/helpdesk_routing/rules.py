@@ -149,6 +149,14 @@ class RuleSet(BaseModel):
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __getstate__(self) -> dict[Any, Any]:
+        # The compiled closures do not pickle; they are rebuilt on first use.
+        state = super().__getstate__()
+        private = state.get("__pydantic_private__")
+        if private:
+            state = {**state, "__pydantic_private__": {**private, "_prepared": None}}
+        return state
+
     @model_validator(mode="after")
     def _check(self) -> RuleSet:
         seen: dict[str, int] = {}
