@@ -1,17 +1,38 @@
-"""A routing decision: what the rules chose for a ticket, who got it, and why."""
+"""A routing decision: what the rules chose for a ticket, who got it, and why.
+
+A decision keeps only what the rule set cannot tell later (so stored tickets stay
+slim): for each rule it evaluated, the rule id, the outcome and the facts its condition
+saw (per evaluated leaf: held or not, the value read or the events counted); and what
+the ticket showed the rule index (its channel, tags, segments and indexed profile
+texts). Names, destinations, condition text and the rules the index never looked at
+come from the :class:`~helpdesk_routing.rules.RuleSet` that decided:
+:func:`~helpdesk_routing.rules.decide` returns decisions bound to it, and
+:meth:`RoutingDecision.with_rules` binds one read back from a store. ``explain()`` on
+an unbound decision still gives the outcome of every evaluated rule by id.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 
+from ._condition_trace import ConditionTrace
 from ._time import UtcDatetime
-from .conditions.trace import ConditionTrace
 
-__all__ = ["AllocationTrace", "DecidedBy", "RoutingDecision", "RuleOutcome", "RuleTrace"]
+__all__ = [
+    "AllocationTrace",
+    "DecidedBy",
+    "RoutingDecision",
+    "RuleBook",
+    "RuleOutcome",
+    "RulePart",
+    "RuleTrace",
+]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+_LEGACY_KEYS = ("rules",)  # stored by versions that kept a full trace per rule
 
 
 class DecidedBy(StrEnum):
@@ -27,21 +48,45 @@ class RuleOutcome(StrEnum):
     """What became of one rule for one ticket."""
 
     APPLIED = "applied"  # matched and its destination was applied
-    NOT_MATCHED = "not_matched"  # its condition did not hold
+    NOT_MATCHED = "not_matched"  # its condition was evaluated and did not hold
     SHADOWED = "shadowed"  # a team rule that matched after an earlier team rule had won
     DISABLED = "disabled"  # skipped: the rule is disabled
+    SKIPPED = "skipped"  # not evaluated: the rule index showed it cannot match
+
+
+_SAID = {outcome: outcome.value.replace("_", " ") for outcome in RuleOutcome}
 
 
 class RuleTrace(BaseModel):
-    """One rule's part in a decision."""
+    """One rule's part in a decision, rendered on demand (never stored).
+
+    ``name`` and ``destination`` are empty when the decision is not bound to its rule
+    set; ``condition`` is the condition's trace when the rule was evaluated with
+    explanation; ``reason`` says why a skipped rule could not match.
+    """
 
     model_config = _FROZEN
 
     rule_id: str
-    name: str
-    destination: str  # "team:<id>" or "view:<name>"
+    name: str = ""
+    destination: str = ""  # "team:<id>" or "view:<name>"
     outcome: RuleOutcome
-    condition: ConditionTrace | None = None  # None when the rule was not evaluated
+    condition: ConditionTrace | None = None
+    reason: str = ""
+
+
+RulePart = tuple[str, str, str, RuleOutcome, ConditionTrace | None, str]
+"""One rule's part in a decision, as plain data: ``(rule_id, name, destination, outcome,
+condition trace or None, reason)``."""
+
+
+class RuleBook(Protocol):
+    """What a decision needs from the rule set that decided it: each rule's part
+    (:class:`~helpdesk_routing.rules.RuleSet` implements it)."""
+
+    def rule_parts(self, decision: RoutingDecision) -> list[RulePart]:
+        """Every rule's part in ``decision``, in rule order."""
+        ...
 
 
 class AllocationTrace(BaseModel):
@@ -63,7 +108,14 @@ class RoutingDecision(BaseModel):
     """The outcome of routing one ticket; persisted, so routing the same id again returns it.
 
     ``team`` and ``views`` come from the rules (or team memberships); ``assignee`` and
-    ``allocation`` are filled in by the Router after allocation.
+    ``allocation`` are filled in by the Router after allocation, ``configuration_version``
+    is the configuration that decided (set by the Router).
+
+    ``evaluated`` holds one tuple per rule evaluated, in rule order: ``(rule_id, outcome,
+    number, held, seen, number, held, seen, ...)`` with the facts of each evaluated leaf of
+    its condition (none when ``explained`` is false: then only applied and shadowed rules
+    are listed). ``presented`` is what the ticket showed the rule index: ``(channel, tags,
+    segments or None without a profile, ((property, value), ...))``.
     """
 
     model_config = _FROZEN
@@ -75,10 +127,98 @@ class RoutingDecision(BaseModel):
     rule_id: str | None = None
     decided_by: DecidedBy = DecidedBy.NONE
     membership: str | None = None  # the tag or segment that matched, when decided by a team
-    rules: tuple[RuleTrace, ...] = ()
-    explained: bool = True  # False: only applied and shadowed rules are in ``rules``
+    evaluated: tuple[tuple[Any, ...], ...] = ()
+    presented: tuple[Any, ...] = ()
+    explained: bool = True  # False: only applied and shadowed rules, without facts
+    configuration_version: int | None = None
     assignee: str | None = None
     allocation: AllocationTrace | None = None
+
+    _book: RuleBook | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_legacy(cls, data: Any) -> Any:
+        # Records written before decisions got slim carry a full "rules" trace: the
+        # outcome fields are still read, the old trace is dropped (not explainable).
+        if isinstance(data, dict) and any(key in data for key in _LEGACY_KEYS):
+            data = {k: v for k, v in data.items() if k not in _LEGACY_KEYS}
+            data.setdefault("explained", False)
+        return data
+
+    def __eq__(self, other: object) -> bool:
+        # Equal when what is stored is equal: the binding to a rule set is not part of a
+        # decision's value, and facts read back from JSON (a list for a set of tags)
+        # equal the facts recorded.
+        if not isinstance(other, RoutingDecision):
+            return NotImplemented
+        return self.model_dump(mode="json") == other.model_dump(mode="json")
+
+    def __hash__(self) -> int:
+        return hash((self.ticket_id, self.at))
+
+    @classmethod
+    def trusted(cls, rules: RuleBook | None, **fields: Any) -> RoutingDecision:
+        """A decision from values that are already valid (made by
+        :func:`~helpdesk_routing.rules.decide`), bound to ``rules``: no validation, the
+        rest at their defaults. Routing makes one per ticket; validating the recorded
+        facts again would cost more than deciding."""
+        # In field order: a model's JSON follows the order of its __dict__.
+        values = {name: fields.get(name, default) for name, default in _DEFAULTS}
+        return cls._assemble(values, rules)
+
+    def allocated(self, assignee: str | None, allocation: AllocationTrace) -> RoutingDecision:
+        """This decision with its assignee and allocation trace (still bound): what
+        ``model_copy(update=...)`` gives, built with less per stored ticket."""
+        values = dict(self.__dict__)
+        values["assignee"] = assignee
+        values["allocation"] = allocation
+        return self._assemble(values, self._book)
+
+    @classmethod
+    def _assemble(cls, values: dict[str, Any], rules: RuleBook | None) -> RoutingDecision:
+        decision = cls.__new__(cls)
+        # What pydantic's model_construct sets, without its per-field loop. Only the two
+        # required fields count as set, in one set shared by every decision made so:
+        # pydantic never changes it in place (a copy gets its own, and fields are frozen).
+        object.__setattr__(decision, "__dict__", values)
+        object.__setattr__(decision, "__pydantic_fields_set__", _REQUIRED)
+        object.__setattr__(decision, "__pydantic_extra__", None)
+        object.__setattr__(decision, "__pydantic_private__", {"_book": rules})
+        return decision
+
+    def with_rules(self, rules: RuleBook) -> RoutingDecision:
+        """This decision bound to the rule set that decided it, for :meth:`explain`
+        and :attr:`rules` (the binding is not serialised)."""
+        bound = self.model_copy()
+        bound._book = rules
+        return bound
+
+    @property
+    def bound(self) -> bool:
+        """Whether the decision knows the rule set that decided it."""
+        return self._book is not None
+
+    @property
+    def rules(self) -> tuple[RuleTrace, ...]:
+        """Every rule's part in the decision, rendered now: with names, destinations,
+        condition traces and skipped rules when bound; else the evaluated rules by id."""
+        return tuple(
+            RuleTrace(
+                rule_id=rule_id,
+                name=name,
+                destination=destination,
+                outcome=outcome,
+                condition=condition,
+                reason=reason,
+            )
+            for rule_id, name, destination, outcome, condition, reason in self._parts()
+        )
+
+    def _parts(self) -> list[RulePart]:
+        if self._book is not None:
+            return self._book.rule_parts(self)
+        return [(entry[0], "", "", RuleOutcome(entry[1]), None, "") for entry in self.evaluated]
 
     def explain(self) -> str:
         """A readable trace: every rule's outcome with its condition tree, then allocation."""
@@ -93,15 +233,30 @@ class RoutingDecision(BaseModel):
             lines.append("  no team chosen")
         if self.views:
             lines.append("  views: " + ", ".join(repr(v) for v in self.views))
-        for rule in self.rules:
+        bound = self._book is not None
+        for rule_id, name, destination, outcome, condition, reason in self._parts():
+            said = _SAID[outcome]
+            if bound:
+                head = f"  rule {rule_id!r} ({name}) -> {destination}: {said}"
+            else:
+                head = f"  rule {rule_id!r}: {said}"
+            lines.append(f"{head} — {reason}" if reason else head)
+            if condition is not None:
+                lines.append(condition.render(indent=2))
+        if not bound:
             lines.append(
-                f"  rule {rule.rule_id!r} ({rule.name}) -> {rule.destination}: "
-                f"{rule.outcome.value.replace('_', ' ')}"
+                "  (rule names, destinations, conditions and the rules not evaluated need the "
+                "rule set that decided: decision.with_rules(rules))"
             )
-            if rule.condition is not None:
-                lines.append(rule.condition.render(indent=2))
         if not self.explained:
             lines.append("  (other enabled rules did not match; decided without explain)")
         if self.allocation is not None:
             lines.append(f"  allocation ({self.allocation.pool}): {self.allocation.summary}")
         return "\n".join(lines)
+
+
+_REQUIRED = {"ticket_id", "at"}
+_DEFAULTS: list[tuple[str, Any]] = [
+    (name, None if field.is_required() else field.default)
+    for name, field in RoutingDecision.model_fields.items()
+]

@@ -26,6 +26,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from ._json import check_data, loads
+from ._rule_index import RuleIndex, SkipReasons, presented
 from ._time import require_aware
 from .conditions import (
     AllCondition,
@@ -35,15 +36,11 @@ from .conditions import (
     EvaluationContext,
     FieldCatalogue,
     NotCondition,
-    Operator,
-    ProfileCondition,
-    SegmentCondition,
-    TicketCondition,
     compile_condition,
     condition_path,
-    implies,
 )
-from .decision import DecidedBy, RoutingDecision, RuleOutcome, RuleTrace
+from .conditions._shadowing import first_implied
+from .decision import DecidedBy, RoutingDecision, RuleOutcome, RulePart
 from .errors import ErrorDetail, ValidationError
 from .model import Profile, Team, Ticket
 from .ports import CustomerData
@@ -142,8 +139,7 @@ class RuleSet(BaseModel):
 
     rules: tuple[RoutingRule, ...] = ()
 
-    _compiled: list[tuple[RoutingRule, CompiledCondition]] | None = PrivateAttr(default=None)
-    _index: _RuleIndex | None = PrivateAttr(default=None)
+    _prepared: _Prepared | None = PrivateAttr(default=None)
 
     def __eq__(self, other: object) -> bool:
         # The compiled cache is not part of a rule set's value.
@@ -152,6 +148,14 @@ class RuleSet(BaseModel):
         return self.rules == other.rules
 
     __hash__ = None  # type: ignore[assignment]
+
+    def __getstate__(self) -> dict[Any, Any]:
+        # The compiled closures do not pickle; they are rebuilt on first use.
+        state = super().__getstate__()
+        private = state.get("__pydantic_private__")
+        if private:
+            state = {**state, "__pydantic_private__": {**private, "_prepared": None}}
+        return state
 
     @model_validator(mode="after")
     def _check(self) -> RuleSet:
@@ -231,7 +235,16 @@ class RuleSet(BaseModel):
         """
         issues: list[RuleIssue] = []
         known_teams = None if teams is None else {t.id for t in teams}
-        earlier_team_rules: list[RoutingRule] = []
+        # Enabled team rules, compared only with the earlier ones they could imply.
+        team_rules = [
+            i for i, r in enumerate(self.rules) if r.enabled and isinstance(r.then, AssignToTeam)
+        ]
+        caught = first_implied([self.rules[i].when for i in team_rules])
+        catcher = {
+            i: self.rules[team_rules[k]].id
+            for i, k in zip(team_rules, caught, strict=True)
+            if k is not None
+        }
         for i, rule in enumerate(self.rules):
             base = f"$.rules[{i}]"
             if isinstance(rule.then, AssignToTeam):
@@ -239,19 +252,15 @@ class RuleSet(BaseModel):
                     issues.append(
                         RuleIssue(rule.id, f"{base}.then.team", f"unknown team {rule.then.team!r}")
                     )
-                if rule.enabled:
-                    for earlier in earlier_team_rules:
-                        if implies(rule.when, earlier.when):
-                            issues.append(
-                                RuleIssue(
-                                    rule.id,
-                                    f"{base}.when",
-                                    f"can never fire: earlier team rule {earlier.id!r} "
-                                    "catches every ticket it matches",
-                                )
-                            )
-                            break
-                    earlier_team_rules.append(rule)
+                if i in catcher:
+                    issues.append(
+                        RuleIssue(
+                            rule.id,
+                            f"{base}.when",
+                            f"can never fire: earlier team rule {catcher[i]!r} "
+                            "catches every ticket it matches",
+                        )
+                    )
             if catalogue is not None:
                 issues.extend(
                     RuleIssue(rule.id, found.path, found.message)
@@ -259,12 +268,24 @@ class RuleSet(BaseModel):
                 )
         return issues
 
-    # -- evaluation --------------------------------------------------------------
+    # -- evaluation ------------------------------------------------------------
     def compiled(self) -> list[tuple[RoutingRule, CompiledCondition]]:
         """The enabled rules with their compiled conditions, in order (compiled once)."""
-        if self._compiled is None:
-            self._compiled = [(r, compile_condition(r.when)) for r in self.rules if r.enabled]
-        return self._compiled
+        return self.prepared().compiled
+
+    def index(self) -> RuleIndex:
+        """The rule index over :meth:`compiled` (built once)."""
+        return self.prepared().index
+
+    def prepared(self) -> _Prepared:
+        """The compiled rules, their index and their positions by id (built once)."""
+        # Read from pydantic's private dict directly: the attribute path goes through
+        # BaseModel.__getattr__, which costs more than a routing step here.
+        private = self.__pydantic_private__
+        prepared = None if private is None else private.get("_prepared")
+        if prepared is None:
+            prepared = self._prepared = _Prepared(self.rules)
+        return prepared
 
     def candidates(
         self, ticket: Ticket, profile: Profile | None
@@ -274,122 +295,74 @@ class RuleSet(BaseModel):
 
         A rule whose condition requires one of a set of channels, tags, profile texts
         (``equals``/``in``) or segments — through its conjuncts and alternatives — is
-        looked at only for tickets that have one of them; every other rule always is.
+        keyed on the most selective such set and looked at only for tickets that have
+        one of its keys; every other rule always is.
         """
-        if self._index is None:
-            self._index = _RuleIndex(self.compiled())
-        return self._index.candidates(ticket, profile)
+        prepared = self.prepared()
+        compiled = prepared.compiled
+        return [compiled[i] for i in prepared.index.positions(ticket, profile)]
 
+    def rule_parts(self, decision: RoutingDecision) -> list[RulePart]:
+        """Every rule's part in ``decision`` (which this rule set made), in rule order, as
+        ``(rule_id, name, destination, outcome, condition trace or None, reason)``: each
+        evaluated condition's trace rendered from its facts, why the index skipped a rule.
+        A decision made without explanation lists its applied and shadowed rules only.
 
-_Key = tuple[str, ...]
-"""An index key: ("channel", c), ("tag", t), ("profile", property, text) or ("segment", s)."""
-
-_SEQUENCES = (list, tuple, set, frozenset)
-
-
-def _plain(text: str) -> str:
-    # A str subclass (a StrEnum, say) compares equal to its text but may hash otherwise.
-    return text if type(text) is str else str.__str__(text)
-
-
-def _texts(op: Operator, value: Any) -> frozenset[str] | None:
-    """The texts an ``equals``/``contains`` (one) or ``in`` (several) test looks for."""
-    if op in (Operator.EQUALS, Operator.CONTAINS) and isinstance(value, str):
-        return frozenset({_plain(value)})
-    if (
-        op is Operator.IN
-        and isinstance(value, _SEQUENCES)
-        and all(isinstance(v, str) for v in value)
-    ):
-        return frozenset(_plain(v) for v in value)
-    return None
-
-
-def _requirement(cond: Condition) -> frozenset[_Key] | None:
-    """Keys of which a ticket must have at least one for ``cond`` to hold (``None``: no
-    such set is known, so the rule is always looked at).
-
-    Sound because these tests are exact and case-sensitive (docs/conditions.md):
-    ``channel equals x`` holds only for channel ``x``; ``tags contains x`` only when ``x``
-    is a tag; a profile property ``equals x`` (text) only when the value is the text ``x``
-    or a list holding it; ``in`` is any of those; segment membership only for members.
-    """
-    if isinstance(cond, TicketCondition):
-        if cond.field == "channel" and cond.op in (Operator.EQUALS, Operator.IN):
-            texts = _texts(cond.op, cond.value)
-            return None if texts is None else frozenset(("channel", t) for t in texts)
-        if cond.field == "tags" and cond.op in (Operator.EQUALS, Operator.CONTAINS, Operator.IN):
-            texts = _texts(cond.op, cond.value)
-            return None if texts is None else frozenset(("tag", t) for t in texts)
-        return None
-    if isinstance(cond, ProfileCondition):
-        if cond.op in (Operator.EQUALS, Operator.IN):
-            texts = _texts(cond.op, cond.value)
-            if texts is not None:
-                return frozenset(("profile", cond.property, t) for t in texts)
-        return None
-    if isinstance(cond, SegmentCondition):
-        return frozenset({("segment", cond.segment)}) if cond.member else None
-    if isinstance(cond, AllCondition):
-        # Any one conjunct's requirement is the whole condition's: take the narrowest.
-        found = [r for r in map(_requirement, cond.conditions) if r is not None]
-        return min(found, key=len) if found else None
-    if isinstance(cond, AnyCondition):
-        union: set[_Key] = set()
-        for child in cond.conditions:
-            required = _requirement(child)
-            if required is None:
-                return None
-            union |= required
-        return frozenset(union)
-    return None
-
-
-class _RuleIndex:
-    """Enabled rules by required channel, tag, profile text or segment, so that most rules
-    are never looked at."""
-
-    def __init__(self, compiled: list[tuple[RoutingRule, CompiledCondition]]) -> None:
-        self._rules = compiled
-        self._always: list[int] = []
-        self._by_key: dict[_Key, list[int]] = {}
-        properties: set[str] = set()
-        for i, (rule, _) in enumerate(compiled):
-            required = _requirement(rule.when)
-            if required is None:
-                self._always.append(i)
+        Raises ``ValueError`` when the decision names a rule this set does not have.
+        """
+        entries = {entry[0]: entry for entry in decision.evaluated}
+        by_id = self.prepared().by_id
+        unknown = [rule_id for rule_id in entries if rule_id not in by_id]
+        if unknown:
+            raise ValueError(
+                f"decision for ticket {decision.ticket_id!r} names rules this rule set "
+                f"does not have: {', '.join(repr(u) for u in unknown)}"
+            )
+        explained = decision.explained
+        shown = decision.presented
+        has_profile = len(shown) > 2 and shown[2] is not None
+        skipped = SkipReasons(self.index(), shown) if explained and len(shown) > 2 else None
+        parts: list[RulePart] = []
+        for rule in self.rules:
+            entry = entries.get(rule.id)
+            condition = None
+            reason = ""
+            if entry is not None:
+                outcome = RuleOutcome(entry[1])
+                if explained:
+                    compiled = by_id[rule.id][1]
+                    assert compiled is not None
+                    condition = compiled.render(entry[2:], now=decision.at, has_profile=has_profile)
+            elif not explained:
                 continue
-            for key in required:
-                self._by_key.setdefault(key, []).append(i)
-                if key[0] == "profile":
-                    properties.add(key[1])
-        self._properties = tuple(sorted(properties))
-        self._flat = not self._by_key
+            elif not rule.enabled:
+                outcome = RuleOutcome.DISABLED
+            else:
+                outcome = RuleOutcome.SKIPPED
+                reason = (
+                    "not evaluated by this decision"
+                    if skipped is None
+                    else skipped.reason(by_id[rule.id][0])
+                )
+            parts.append((rule.id, rule.name, rule.then.describe(), outcome, condition, reason))
+        return parts
 
-    def candidates(
-        self, ticket: Ticket, profile: Profile | None
-    ) -> list[tuple[RoutingRule, CompiledCondition]]:
-        if self._flat:
-            return self._rules
-        by_key = self._by_key
-        positions = set(self._always)
-        positions.update(by_key.get(("channel", ticket.channel), ()))
-        for tag in ticket.tags:
-            positions.update(by_key.get(("tag", tag), ()))
-        if profile is not None:
-            for segment in profile.segments:
-                positions.update(by_key.get(("segment", segment), ()))
-            values = profile.properties
-            for name in self._properties:
-                value = values.get(name)
-                if isinstance(value, str):
-                    positions.update(by_key.get(("profile", name, _plain(value)), ()))
-                elif isinstance(value, _SEQUENCES):
-                    for item in value:
-                        if isinstance(item, str):
-                            positions.update(by_key.get(("profile", name, _plain(item)), ()))
-        rules = self._rules
-        return [rules[i] for i in sorted(positions)]
+
+class _Prepared:
+    """What evaluation needs of a rule set, built once: the enabled rules compiled, in
+    order; their index; rule id -> (position among the enabled rules or -1, compiled
+    condition or None)."""
+
+    __slots__ = ("by_id", "compiled", "index")
+
+    def __init__(self, rules: Sequence[RoutingRule]) -> None:
+        self.compiled = [(r, compile_condition(r.when)) for r in rules if r.enabled]
+        self.index = RuleIndex([rule.when for rule, _ in self.compiled])
+        self.by_id: dict[str, tuple[int, CompiledCondition | None]] = {
+            rule.id: (-1, None) for rule in rules
+        }
+        for i, (rule, compiled) in enumerate(self.compiled):
+            self.by_id[rule.id] = (i, compiled)
 
 
 _DESTINATION_TAGS = frozenset({"assign_to_team", "save_as_view"})
@@ -432,11 +405,14 @@ def decide(
     """Apply ``rules`` (then the teams' memberships) to ``ticket`` at ``now``.
 
     Pure: no store, no clock. The decision has ``team``, ``views``, ``rule_id`` and
-    ``decided_by`` set and no assignee (allocation is the Router's job).
+    ``decided_by`` set, no assignee (allocation is the Router's job), and is bound to
+    ``rules`` (:meth:`RoutingDecision.with_rules`).
 
-    With ``explain=True`` every rule gets a :class:`RuleTrace` with its condition trace
-    (why it matched or not). With ``explain=False`` (the fast path, for high volume) only
-    the applied and shadowed rules are recorded, without condition traces.
+    Only the rules the index cannot rule out are evaluated. With ``explain=True`` (the
+    default) each of them records its outcome and the facts its condition saw, and the
+    decision records what the ticket showed the index, so that ``decision.explain()``
+    can later say, for every rule, why it matched or not. ``explain=False`` keeps less
+    detail: only the applied and shadowed rules, without facts.
     """
     now = require_aware(now, "now")
     profile = customer_data.profile(ticket.profile_id) if ticket.profile_id else None
@@ -445,24 +421,24 @@ def decide(
     team: str | None = None
     rule_id: str | None = None
     views: list[str] = []
-    traces: list[RuleTrace] = []
-    compiled = rules.compiled()
+    evaluated: list[tuple[Any, ...]] = []
+    prepared = rules.prepared()
+    compiled = prepared.compiled
+    candidates = [compiled[i] for i in prepared.index.positions(ticket, profile)]
     if explain:
-        # compiled() is the enabled rules in rule order: walk both together.
-        enabled = iter(compiled)
-        for rule in rules.rules:
-            if not rule.enabled:
-                traces.append(_trace(rule, RuleOutcome.DISABLED, None))
-                continue
-            _, cond = next(enabled)
-            cond_trace = cond.explain(ctx)
-            outcome, team, rule_id = _apply(rule, cond_trace.holds, team, rule_id, views)
-            traces.append(_trace(rule, outcome, cond_trace))
+        not_matched = RuleOutcome.NOT_MATCHED
+        for rule, cond in candidates:
+            entry: list[Any] = [rule.id, not_matched]
+            if cond.record(ctx, entry):
+                entry[1], team, rule_id = _apply(rule, True, team, rule_id, views)
+            evaluated.append(tuple(entry))
+        shown = presented(ticket, profile, prepared.index.properties)
     else:
-        for rule, cond in rules.candidates(ticket, profile):
+        for rule, cond in candidates:
             if cond(ctx):
                 outcome, team, rule_id = _apply(rule, True, team, rule_id, views)
-                traces.append(_trace(rule, outcome, None))
+                evaluated.append((rule.id, outcome))
+        shown = ()
 
     decided_by = DecidedBy.RULE if team is not None else DecidedBy.NONE
     membership: str | None = None
@@ -478,7 +454,8 @@ def decide(
                 team, decided_by, membership = candidate.id, DecidedBy.TEAM_SEGMENT, min(segs)
                 break
 
-    return RoutingDecision(
+    return RoutingDecision.trusted(
+        rules,
         ticket_id=ticket.id,
         at=now,
         team=team,
@@ -486,7 +463,8 @@ def decide(
         rule_id=rule_id,
         decided_by=decided_by,
         membership=membership,
-        rules=tuple(traces),
+        evaluated=tuple(evaluated),
+        presented=shown,
         explained=explain,
     )
 
@@ -502,13 +480,3 @@ def _apply(
     if team is not None:
         return RuleOutcome.SHADOWED, team, rule_id
     return RuleOutcome.APPLIED, rule.then.team, rule.id
-
-
-def _trace(rule: RoutingRule, outcome: RuleOutcome, cond: Any) -> RuleTrace:
-    return RuleTrace(
-        rule_id=rule.id,
-        name=rule.name,
-        destination=rule.then.describe(),
-        outcome=outcome,
-        condition=cond,
-    )

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from hypothesis import given
 
-from helpdesk_routing.conditions import Condition, EvaluationContext, compile_condition
+from helpdesk_routing.conditions import (
+    AllCondition,
+    AnyCondition,
+    Condition,
+    ConditionTrace,
+    EvaluationContext,
+    NotCondition,
+    compile_condition,
+)
 from helpdesk_routing.model import Event, Profile, Ticket
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from tests.conditions import reference
@@ -40,12 +48,53 @@ def test_compiled_trees_agree_with_the_reference(
 def test_explain_agrees_with_the_fast_path(
     condition: Condition, ticket: Ticket, profile: Profile | None, evs: list[Event]
 ) -> None:
-    """explain() reaches the same verdict as the compiled predicate, at every node."""
+    """explain() reaches the same verdict as the compiled predicate, at the root."""
     ctx = _context(ticket, profile, evs)
     compiled = compile_condition(condition)
     trace = compiled.explain(ctx)
     assert trace.holds is compiled(ctx)
     assert trace.path == "$"
+
+
+@given(conditions, tickets, profiles, events)
+def test_the_rendered_explanation_names_the_reference_outcome_of_every_node(
+    condition: Condition, ticket: Ticket, profile: Profile | None, evs: list[Event]
+) -> None:
+    """Every node the traced evaluation reached is rendered with the verdict the reference
+    gives that node; a node it did not reach is one whose group was already decided."""
+    ctx = _context(ticket, profile, evs)
+    trace = compile_condition(condition).explain(ctx)
+    lines = trace.render().splitlines()
+    checked: list[tuple[ConditionTrace, Condition]] = [(trace, condition)]
+    rendered = []
+    while checked:
+        node_trace, node = checked.pop(0)
+        if node_trace.holds is None:
+            mark = "·"
+        else:
+            assert node_trace.holds is reference.evaluate(node, ticket, profile, evs, NOW)
+            mark = "✓" if node_trace.holds else "✗"
+        rendered.append(mark)
+        children = _children(node)
+        assert len(node_trace.children) == len(children)
+        reached = [c.holds for c in node_trace.children if c.holds is not None]
+        if node_trace.holds is None:
+            assert not reached
+        elif isinstance(node, AllCondition | AnyCondition):
+            # Short-circuit: children are reached in order until one decides the group.
+            deciding = isinstance(node, AnyCondition)
+            assert all(v is not deciding for v in reached[:-1])
+            assert len(reached) == len(children) or reached[-1] is deciding
+        checked.extend(zip(node_trace.children, children, strict=True))
+    assert sorted(line.strip()[0] for line in lines) == sorted(rendered)
+
+
+def _children(node: Condition) -> list[Condition]:
+    if isinstance(node, AllCondition | AnyCondition):
+        return list(node.conditions)
+    if isinstance(node, NotCondition):
+        return [node.condition]
+    return []
 
 
 @given(conditions, tickets, profiles, events)

@@ -49,9 +49,31 @@ def test_trace_reports_the_event_count_and_window() -> None:
     )
     assert trace.holds
     assert trace.reason == (
-        "found 2 in [2026-03-30T10:00:00+00:00, 2026-03-30T12:00:00.000001+00:00)"
+        "found at least 2 in [2026-03-30T10:00:00+00:00, 2026-03-30T12:00:00.000001+00:00)"
+        " (counting stopped: decided)"
     )
     assert trace.description == "event 'Placed Order' at least 2 times in the last 2 hours"
+    fewer = compile_condition(event("Placed Order").at_least(3).in_last(hours=2)).explain(
+        context(events=events)
+    )
+    assert not fewer.holds
+    assert fewer.reason.startswith("found 2 in [2026-03-30T10:00:00+00:00, ")
+
+
+def test_counting_stops_once_the_count_test_is_decided() -> None:
+    """at_most(1) counts at most two events: the trace says it stopped, the verdict is right."""
+    events = [
+        Event(profile_id="p1", metric="Placed Order", timestamp=NOW - timedelta(minutes=m))
+        for m in range(1, 6)
+    ]
+    trace = compile_condition(event("Placed Order").at_most(1).in_last(hours=2)).explain(
+        context(events=events)
+    )
+    assert trace.holds is False
+    assert trace.reason.startswith("found at least 2 in [")
+    never = compile_condition(event("Placed Order").at_least(0)).explain(context(events=events))
+    assert never.holds
+    assert never.reason == "any number of events passes: not counted"
 
 
 def test_trace_of_not_and_segments_without_profile() -> None:
@@ -60,6 +82,19 @@ def test_trace_of_not_and_segments_without_profile() -> None:
     assert trace.holds
     assert trace.children[0].reason == "no profile: in no segment"
     assert trace.children[0].path == "$.condition"
+
+
+def test_nodes_after_the_deciding_child_are_not_evaluated() -> None:
+    """The trace follows the predicate's short-circuit: later children are marked unreached."""
+    condition = (ticket("channel") == "sms") & (profile("churn_risk") == "High") & segment("vip")
+    trace = compile_condition(condition).explain(context(make_ticket(channel="email")))
+    assert trace.holds is False
+    assert trace.reason == "0 of 3 held, 2 not evaluated"
+    assert [c.holds for c in trace.children] == [False, None, None]
+    assert trace.children[1].reason == "not evaluated: decided before it was reached"
+    assert trace.render().splitlines()[2] == (
+        "  · profile.churn_risk equals 'High' — not evaluated: decided before it was reached"
+    )
 
 
 def test_render_is_readable() -> None:

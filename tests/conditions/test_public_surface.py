@@ -22,8 +22,8 @@ def test_all_names_exist_and_are_documented() -> None:
 
 def test_every_public_module_name_is_exported() -> None:
     """Nothing public defined in the package's modules is missing from __all__."""
-    from helpdesk_routing.conditions import analysis, build, compile, nodes, trace
+    from helpdesk_routing.conditions import analysis, build, compile, context, nodes, trace
 
-    for module in (analysis, build, compile, nodes, trace):
+    for module in (analysis, build, compile, context, nodes, trace):
         missing = set(module.__all__) - set(conditions.__all__)
         assert not missing, (module.__name__, missing)

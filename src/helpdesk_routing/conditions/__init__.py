@@ -18,7 +18,7 @@ exact negation of their positive twins, so **they hold on a missing property**.
 A value of the wrong type fails that one test. Evaluation never raises on data.
 
 :func:`parse_condition` reads the JSON (errors name JSON paths),
-:func:`compile_condition` makes a fast predicate with ``explain``, :func:`implies`
+:func:`compile_condition` makes a fast predicate that can also record and explain, :func:`implies`
 and :class:`FieldCatalogue` lint rule sets.
 """
 
@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from .analysis import FieldCatalogue, LintIssue, implies
 from .build import ProfileField, TicketField, event, profile, segment, ticket
-from .compile import CompiledCondition, EvaluationContext, compile_condition
+from .compile import CompiledCondition, compile_condition
+from .context import EvaluationContext
 from .nodes import (
     AfterWindow,
     AllCondition,

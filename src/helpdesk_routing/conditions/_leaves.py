@@ -17,6 +17,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing.model import Ticket
+from helpdesk_routing.ports import EventWhere
 
 from ._values import positive_test
 from .nodes import (
@@ -39,20 +40,24 @@ from .nodes import (
 
 if TYPE_CHECKING:
     # ports imports the records, which import the trace: no runtime import from here.
-    from helpdesk_routing.ports import EventFilter
+    from helpdesk_routing.ports import EventWhere
 
-    from .compile import EvaluationContext
+    from .context import EvaluationContext
 
 __all__ = [
     "BUILTIN_TICKET_FIELDS",
     "Predicate",
+    "Probe",
+    "count_limit",
     "count_test",
     "event_bounds",
     "event_counter",
     "event_leaf",
     "field_leaf",
+    "field_probe",
     "inline_head",
     "segment_leaf",
+    "segment_probe",
     "value_reader",
 ]
 
@@ -68,6 +73,9 @@ _LESS_OR_EQUAL = Operator.LESS_OR_EQUAL
 _LESS_THAN = Operator.LESS_THAN
 
 Predicate = Callable[["EvaluationContext"], bool]
+Probe = Callable[["EvaluationContext"], tuple[bool, Any]]
+"""A leaf evaluated for a trace: ``(held, seen)``, where ``seen`` is what the leaf read
+(the value, the number of events counted, or ``None``) -- what cannot be recomputed."""
 
 BUILTIN_TICKET_FIELDS: frozenset[str] = frozenset(
     {"channel", "tags", "subject", "status", "priority", "email", "id", "created_at", "profile_id"}
@@ -343,10 +351,13 @@ def _filter_test(f: PropertyFilter) -> Callable[[Mapping[str, Any], datetime], b
     return lambda props, now: test(props.get(name), now)
 
 
-def _event_filter(node: EventCondition) -> Callable[[datetime], EventFilter | None]:
-    tests = [_filter_test(f) for f in node.filters]
-    if not tests:
+def _event_where(node: EventCondition) -> Callable[[datetime], EventWhere | None]:
+    """The node's property filters as the port's :class:`EventWhere` (clauses a SQL store
+    may push down, and their compiled test) at a given ``now``."""
+    if not node.filters:
         return lambda now: None
+    clauses = tuple((f.property, f.op.value, f.value) for f in node.filters)
+    tests = [_filter_test(f) for f in node.filters]
     if not any(f.op in (_IN_LAST, _IN_NEXT) for f in node.filters):
         # No filter reads "now": one predicate serves every evaluation.
         fixed_now = datetime.min
@@ -354,10 +365,11 @@ def _event_filter(node: EventCondition) -> Callable[[datetime], EventFilter | No
         def fixed(props: Mapping[str, Any]) -> bool:
             return all(t(props, fixed_now) for t in tests)
 
-        return lambda now: fixed
+        where = EventWhere(clauses, fixed)
+        return lambda now: where
 
-    def at(now: datetime) -> EventFilter:
-        return lambda props: all(t(props, now) for t in tests)
+    def at(now: datetime) -> EventWhere:
+        return EventWhere(clauses, lambda props: all(t(props, now) for t in tests))
 
     return at
 
@@ -373,47 +385,64 @@ def count_test(node: EventCondition) -> Callable[[int], bool]:
     return n.__eq__  # exactly n; zero has n == 0
 
 
+def count_limit(node: EventCondition) -> int:
+    """How many events decide the node's count test: counting may stop there.
+
+    ``at_least(n)`` is decided by ``n`` events, ``at_most(n)`` and ``exactly(n)`` by
+    ``n + 1``, ``zero`` by one. A count equal to the limit means "the limit or more".
+    """
+    n = node.count.value or 0
+    return n if node.count.op == "at_least" else n + 1
+
+
 def event_counter(
     node: EventCondition,
-) -> Callable[[EvaluationContext], tuple[int, datetime | None, datetime | None]]:
-    """Count the node's events in its window: ``(count, start, end)`` (port bounds)."""
+) -> Callable[[EvaluationContext], int]:
+    """Count the node's events in its window, stopping at :func:`count_limit`."""
     metric = node.metric
     window = node.window
-    make_filter = _event_filter(node)
+    make_where = _event_where(node)
+    limit = count_limit(node)
 
-    def count(c: EvaluationContext) -> tuple[int, datetime | None, datetime | None]:
+    def count(c: EvaluationContext) -> int:
         p = c.profile
-        if p is None:
-            return 0, None, None
+        if p is None or limit == 0:
+            return 0
         start, end, possible = event_bounds(window, c.now)
         if not possible:
-            return 0, start, end
-        found = c.customer_data.count_events(
-            p.id, metric, start=start, end=end, where=make_filter(c.now)
+            return 0
+        return c.customer_data.count_events(
+            p.id, metric, start=start, end=end, where=make_where(c.now), limit=limit
         )
-        return found, start, end
 
     return count
 
 
 def event_leaf(node: EventCondition) -> Predicate:
-    """The predicate of an event condition."""
-    metric = node.metric
-    window = node.window
-    make_filter = _event_filter(node)
+    """The predicate of an event condition (counting stops once the test is decided)."""
+    counter = event_counter(node)
+    test = count_test(node)
+    return lambda c: test(counter(c))
+
+
+def event_probe(node: EventCondition) -> Probe:
+    """The traced event leaf: ``(held, events counted)``, counted once."""
+    counter = event_counter(node)
     test = count_test(node)
 
-    def event_holds(c: EvaluationContext) -> bool:
-        p = c.profile
-        if p is None:
-            return test(0)
-        start, end, possible = event_bounds(window, c.now)
-        if not possible:
-            return test(0)
-        return test(
-            c.customer_data.count_events(
-                p.id, metric, start=start, end=end, where=make_filter(c.now)
-            )
-        )
+    def probe(c: EvaluationContext) -> tuple[bool, Any]:
+        found = counter(c)
+        return test(found), found
 
-    return event_holds
+    return probe
+
+
+def field_probe(node: TicketCondition | ProfileCondition, leaf: Predicate) -> Probe:
+    """The traced ticket or profile leaf: ``(held, value read)``."""
+    read = value_reader(node)
+    return lambda c: (leaf(c), read(c))
+
+
+def segment_probe(leaf: Predicate) -> Probe:
+    """The traced segment leaf: ``(held, None)`` (membership is the verdict itself)."""
+    return lambda c: (leaf(c), None)

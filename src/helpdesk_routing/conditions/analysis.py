@@ -106,9 +106,15 @@ def _normal(node: Condition) -> Any:
     return node
 
 
-def _key(x: Any) -> Any:
+def _key(x: Any, memo: dict[int, Any] | None = None) -> Any:
     """A comparison key that keeps value types apart: pydantic's ``==`` on nodes sees
-    ``equals 1`` and ``equals true`` as equal (``1 == True``), which they are not."""
+    ``equals 1`` and ``equals true`` as equal (``1 == True``), which they are not.
+    ``memo`` (by object id, for normal forms kept alive by the caller) saves recomputing."""
+    if memo is not None:
+        found = memo.get(id(x))
+        if found is None:
+            found = memo[id(x)] = _key(x)
+        return found
     if isinstance(x, tuple):
         return (x[0], tuple(_key(c) for c in x[1]))
     if isinstance(x, _Neg):
@@ -116,19 +122,31 @@ def _key(x: Any) -> Any:
     return x.model_dump_json()
 
 
-def _implies(a: Any, b: Any) -> bool:
-    if _key(a) == _key(b):
+def normal_form(node: Condition) -> Any:
+    """``node`` in the form :func:`implies_normal` compares (negations pushed into
+    ``not`` markers); compute it once per condition when comparing many pairs."""
+    return _normal(node)
+
+
+def implies_normal(a: Any, b: Any, memo: dict[int, Any]) -> bool:
+    """:func:`implies` on normal forms, with a key memo shared across calls (the normal
+    forms must stay alive while ``memo`` is used)."""
+    return _implies(a, b, memo)
+
+
+def _implies(a: Any, b: Any, memo: dict[int, Any] | None = None) -> bool:
+    if _key(a, memo) == _key(b, memo):
         return True
     if isinstance(b, tuple) and b[0] == "all":
-        return all(_implies(a, child) for child in b[1])
+        return all(_implies(a, child, memo) for child in b[1])
     if isinstance(a, tuple) and a[0] == "any":
-        return all(_implies(child, b) for child in a[1])
-    if isinstance(b, tuple) and b[0] == "any" and any(_implies(a, child) for child in b[1]):
+        return all(_implies(child, b, memo) for child in a[1])
+    if isinstance(b, tuple) and b[0] == "any" and any(_implies(a, child, memo) for child in b[1]):
         return True
-    if isinstance(a, tuple) and a[0] == "all" and any(_implies(child, b) for child in a[1]):
+    if isinstance(a, tuple) and a[0] == "all" and any(_implies(child, b, memo) for child in a[1]):
         return True
     if isinstance(a, _Neg) and isinstance(b, _Neg):
-        return _implies(b.inner, a.inner)
+        return _implies(b.inner, a.inner, memo)
     if isinstance(a, tuple) or isinstance(b, tuple) or isinstance(a, _Neg):
         return False
     if isinstance(b, _Neg):

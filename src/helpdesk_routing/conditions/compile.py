@@ -10,10 +10,18 @@ and returns a ``bool``; it never raises on any ticket, profile or event data
 the customer-data adapter itself (a lost database connection) propagates: turning
 an outage into "condition false" would misroute tickets silently.
 
-``compiled.explain(ctx)`` evaluates every node (no short-circuit) and returns a
-:class:`~helpdesk_routing.conditions.trace.ConditionTrace` saying, for each node,
-whether it held and why: the value seen, a type mismatch, the count found in the
-window. It agrees with the fast path.
+The compiled condition is also a tree (:mod:`._tree`) built once, whose leaves are
+the very closures the predicate calls. ``compiled.record(ctx, facts)`` evaluates it the
+same way (in order, short-circuit) and appends, per evaluated leaf, ``number, held,
+seen`` to ``facts``: the value read or the events counted, nothing rendered.
+``compiled.render(facts, now=..., has_profile=...)`` turns such facts into a
+:class:`~helpdesk_routing.conditions.trace.ConditionTrace` when someone asks;
+``compiled.explain(ctx)`` does both at once.
+
+Event conditions ask the customer data to stop counting once the count test is decided
+(``at_least(n)``: ``n`` events; ``at_most(n)``, ``exactly(n)``: ``n + 1``; ``zero``: 1)
+and pass their property filters as a structured
+:class:`~helpdesk_routing.ports.EventWhere` that SQL stores can push down.
 
 Event windows are clipped to ``now`` and their boundaries are (``t`` is the event's
 timestamp; the port counts ``start <= t < end`` at 1 µs resolution):
@@ -32,105 +40,93 @@ between    ``start <= t <= end`` and ``t <= now`` ``(start, min(end+1µs, now+1�
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from helpdesk_routing.errors import NaiveDatetimeError
-from helpdesk_routing.model import Profile, Ticket
-
-from ._explain import explain
-from ._leaves import Predicate, event_leaf, field_leaf, inline_head, segment_leaf
+from ._leaves import Predicate, inline_head
+from ._tree import ALL, ANY, LEAF, CompiledNode, build_recorder, build_tree
+from .context import EvaluationContext
 from .nodes import Condition
-from .trace import ConditionTrace
-
-if TYPE_CHECKING:
-    # ports imports the records, which import the trace: no runtime import from here.
-    from helpdesk_routing.ports import CustomerData
+from .trace import ConditionTrace, trace_from_facts
 
 __all__ = ["CompiledCondition", "EvaluationContext", "compile_condition"]
-
-_NO_PROPERTIES: Mapping[str, Any] = {}
-
-
-@dataclass(frozen=True, slots=True)
-class EvaluationContext:
-    """Everything a condition may read: the ticket, its customer's profile (``None``
-    for a ticket without a known profile: no properties, no events, no segments),
-    the customer data (for event counts) and the instant of the decision (aware)."""
-
-    ticket: Ticket
-    profile: Profile | None
-    customer_data: CustomerData
-    now: datetime
-    properties: Mapping[str, Any] = field(init=False, repr=False, compare=False)
-    """The profile's properties (empty without a profile): what ``profile(...)`` reads."""
-
-    def __post_init__(self) -> None:
-        if self.now.tzinfo is None or self.now.tzinfo.utcoffset(self.now) is None:
-            raise NaiveDatetimeError("EvaluationContext.now")
-        props = self.profile.properties if self.profile is not None else _NO_PROPERTIES
-        object.__setattr__(self, "properties", props)
-
-    @classmethod
-    def load(cls, ticket: Ticket, customer_data: CustomerData, now: datetime) -> EvaluationContext:
-        """The context of ``ticket`` at ``now``, its profile looked up in ``customer_data``."""
-        found = customer_data.profile(ticket.profile_id) if ticket.profile_id else None
-        return cls(ticket=ticket, profile=found, customer_data=customer_data, now=now)
 
 
 @runtime_checkable
 class CompiledCondition(Protocol):
-    """A compiled condition: ``compiled(ctx) -> bool`` (never raises on data),
-    ``compiled.explain(ctx) -> ConditionTrace``, and ``compiled.condition``, the node.
+    """A compiled condition: ``compiled(ctx) -> bool`` (never raises on data), its
+    node (``condition``) and compiled tree (``tree``), ``record`` (a traced evaluation
+    keeping facts only), ``render`` (facts -> :class:`ConditionTrace`) and ``explain``.
 
     :func:`compile_condition` returns the root closure itself, carrying these
     attributes, so a call on the routing hot path costs no wrapper frame.
     """
 
     condition: Condition
+    tree: CompiledNode
 
     def __call__(self, ctx: EvaluationContext, /) -> bool:
         """Whether the condition holds in ``ctx``."""
         ...
 
+    def record(self, ctx: EvaluationContext, facts: list[Any], /) -> bool:
+        """Evaluate as ``__call__`` does, appending ``number, held, seen`` per evaluated
+        leaf to ``facts``; returns the verdict."""
+        ...
+
+    def render(
+        self, facts: Sequence[Any], /, *, now: datetime, has_profile: bool
+    ) -> ConditionTrace:
+        """The readable trace of facts that ``record`` kept."""
+        ...
+
     def explain(self, ctx: EvaluationContext, /) -> ConditionTrace:
-        """Evaluate every node and say, for each, whether it held and why."""
+        """Evaluate with a trace and render it: each node, whether it held and why."""
         ...
 
 
 def compile_condition(condition: Condition) -> CompiledCondition:
     """Compile ``condition`` to a predicate over an :class:`EvaluationContext`."""
-    predicate = _compile(condition)
+    tree = build_tree(condition)
+    predicate = _fast(tree)
     # Never let two compilations share (and relabel) one closure.
     if "condition" in getattr(predicate, "__dict__", ()):
         inner = predicate
         predicate = lambda c: inner(c)  # noqa: E731
     fn: Any = predicate
     fn.condition = condition
-    fn.explain = functools.partial(explain, condition)
+    fn.tree = tree
+    record = fn.record = build_recorder(tree)
+
+    def render(facts: Sequence[Any], /, *, now: datetime, has_profile: bool) -> ConditionTrace:
+        return trace_from_facts(tree, facts, now=now, has_profile=has_profile)
+
+    def explain(ctx: EvaluationContext, /) -> ConditionTrace:
+        facts: list[Any] = []
+        record(ctx, facts)
+        return render(facts, now=ctx.now, has_profile=ctx.profile is not None)
+
+    fn.render = render
+    fn.explain = explain
     return fn  # type: ignore[no-any-return]
 
 
-def _compile(node: Condition) -> Predicate:
-    kind = node.type
-    if kind == "ticket" or kind == "profile":
-        return field_leaf(node)  # type: ignore[arg-type]
-    if kind == "all" or kind == "any":
-        children = node.conditions  # type: ignore[union-attr]
-        head = inline_head(children[0]) if len(children) > 1 else None
+def _fast(node: CompiledNode) -> Predicate:
+    """The predicate of a compiled node, from the same leaf closures as the tree."""
+    kind = node.kind
+    if kind is LEAF:
+        assert node.leaf is not None
+        return node.leaf
+    if kind is ALL or kind is ANY:
+        children = node.children
+        head = inline_head(children[0].condition) if len(children) > 1 else None
         if head is not None:
-            return _with_head(head, [_compile(child) for child in children[1:]], kind == "all")
-        fs = [_compile(child) for child in children]
-        return _all(fs) if kind == "all" else _any(fs)
-    if kind == "not":
-        inner = _compile(node.condition)  # type: ignore[union-attr]
-        return lambda c: not inner(c)
-    if kind == "event":
-        return event_leaf(node)  # type: ignore[arg-type]
-    return segment_leaf(node)  # type: ignore[arg-type]
+            return _with_head(head, [_fast(child) for child in children[1:]], kind is ALL)
+        fs = [_fast(child) for child in children]
+        return _all(fs) if kind is ALL else _any(fs)
+    inner = _fast(node.children[0])
+    return lambda c: not inner(c)
 
 
 def _with_head(head: tuple[str, Any], fs: list[Predicate], every: bool) -> Predicate:

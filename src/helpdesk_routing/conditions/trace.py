@@ -1,31 +1,207 @@
-"""What ``explain`` returns: for each condition node, whether it held and why."""
+"""Explanations of evaluated conditions, rendered from recorded facts on demand.
+
+A traced evaluation (``compiled.record``, built by ``_tree.build_recorder``)
+keeps, per evaluated leaf, only ``number, held, seen``. :func:`trace_from_facts` turns
+those facts and the compiled tree into a :class:`ConditionTrace`: for each node its
+JSON path, a restatement (``ticket.channel equals 'sms'``), its verdict and the reason
+(the value seen, the events counted in the window, a type mismatch). Nodes the
+evaluation never reached (their group was already decided) are marked not evaluated.
+Nothing here evaluates a condition: this is the one place reason sentences are written.
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
-__all__ = ["ConditionTrace"]
+from helpdesk_routing._condition_trace import ConditionTrace
+
+from ._leaves import count_limit, event_bounds
+from ._tree import ALL, ANY, LEAF, NOT, CompiledNode
+from ._values import as_instant, describe_value, type_mismatch
+from .nodes import (
+    AfterWindow,
+    AllCondition,
+    AllTimeWindow,
+    AnyCondition,
+    BeforeWindow,
+    Condition,
+    EventCondition,
+    InLastWindow,
+    NotCondition,
+    Operator,
+    ProfileCondition,
+    SegmentCondition,
+    SinceWindow,
+    TicketCondition,
+    Window,
+)
+
+__all__ = ["ConditionTrace"]  # describe and trace_from_facts serve compile
+
+_NOT_EVALUATED = "not evaluated: decided before it was reached"
 
 
-class ConditionTrace(BaseModel):
-    """The evaluation of one condition node, with the traces of its children.
+def describe(node: Condition) -> str:
+    """A one-line restatement of a node: ``ticket.channel equals 'sms'``."""
+    if isinstance(node, AllCondition):
+        return f"all of {len(node.conditions)}"
+    if isinstance(node, AnyCondition):
+        return f"any of {len(node.conditions)}"
+    if isinstance(node, NotCondition):
+        return "not"
+    if isinstance(node, TicketCondition):
+        return f"ticket.{node.field} {_op_text(node.op, node.value)}"
+    if isinstance(node, ProfileCondition):
+        return f"profile.{node.property} {_op_text(node.op, node.value)}"
+    if isinstance(node, SegmentCondition):
+        return f"{'in' if node.member else 'not in'} segment {node.segment!r}"
+    text = f"event {node.metric!r} {node.count.describe()} {_window_text(node.window)}"
+    if node.filters:
+        text += " where " + " and ".join(
+            f"{f.property} {_op_text(f.op, f.value)}" for f in node.filters
+        )
+    return text
 
-    ``path`` is the node's JSON path inside the condition (``$``, ``$.conditions[1]``);
-    ``description`` restates the node (``ticket.channel equals 'sms'``); ``reason`` says
-    why it held or not (the value seen, the count found in the window, a type mismatch).
+
+def _op_text(op: Operator, value: Any) -> str:
+    if op in (Operator.IS_SET, Operator.IS_NOT_SET):
+        return op.value
+    if op in (Operator.IN_LAST, Operator.IN_NEXT):
+        return f"{op.value} {value.amount} {value.unit.value}"
+    if isinstance(value, tuple):
+        return f"{op.value} [{', '.join(describe_value(v) for v in value)}]"
+    return f"{op.value} {describe_value(value)}"
+
+
+def _window_text(window: Window) -> str:
+    if isinstance(window, AllTimeWindow):
+        return "over all time"
+    if isinstance(window, InLastWindow):
+        return f"in the last {window.amount} {window.unit.value}"
+    if isinstance(window, SinceWindow):
+        return f"since {window.start.isoformat()}"
+    if isinstance(window, AfterWindow):
+        return f"after {window.start.isoformat()}"
+    if isinstance(window, BeforeWindow):
+        return f"before {window.end.isoformat()}"
+    return f"between {window.start.isoformat()} and {window.end.isoformat()}"
+
+
+def trace_from_facts(
+    tree: CompiledNode, facts: Sequence[Any], *, now: datetime, has_profile: bool
+) -> ConditionTrace:
+    """The readable trace of one traced evaluation of ``tree``.
+
+    ``facts`` is the flat ``number, held, seen, ...`` list the evaluation recorded;
+    ``now`` the instant it ran at; ``has_profile`` whether the ticket had a profile.
     """
+    by_leaf = {facts[i]: (facts[i + 1], facts[i + 2]) for i in range(0, len(facts), 3)}
+    return _trace(tree, by_leaf, now, has_profile)
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    path: str
-    description: str
-    holds: bool
-    reason: str
-    children: tuple[ConditionTrace, ...] = ()
+def _trace(
+    node: CompiledNode,
+    by_leaf: dict[Any, tuple[Any, Any]],
+    now: datetime,
+    has_profile: bool,
+) -> ConditionTrace:
+    kind = node.kind
+    if kind is LEAF:
+        fact = by_leaf.get(node.number)
+        if fact is None:
+            return _unreached(node)
+        held, seen = bool(fact[0]), fact[1]
+        reason = _leaf_reason(node.condition, held, seen, now, has_profile)
+        return ConditionTrace(
+            path=node.path, description=describe(node.condition), holds=held, reason=reason
+        )
+    children = tuple(_trace(child, by_leaf, now, has_profile) for child in node.children)
+    if kind is NOT:
+        inner = children[0].holds
+        if inner is None:
+            return _unreached(node)
+        reason = "the inner condition held" if inner else "the inner condition did not hold"
+        return ConditionTrace(
+            path=node.path, description="not", holds=not inner, reason=reason, children=children
+        )
+    verdicts = [child.holds for child in children if child.holds is not None]
+    if not verdicts and children:
+        return _unreached(node)
+    held_count = sum(1 for v in verdicts if v)
+    total = len(children)
+    holds = held_count == total if kind is ALL else held_count > 0
+    assert kind is ALL or kind is ANY
+    reason = f"{held_count} of {total} held"
+    if len(verdicts) < total:
+        reason += f", {total - len(verdicts)} not evaluated"
+    return ConditionTrace(
+        path=node.path,
+        description=describe(node.condition),
+        holds=holds,
+        reason=reason,
+        children=children,
+    )
 
-    def render(self, indent: int = 0) -> str:
-        """Readable text, one line per node, children indented under their parent."""
-        mark = "✓" if self.holds else "✗"
-        lines = [f"{'  ' * indent}{mark} {self.description} — {self.reason}"]
-        lines.extend(child.render(indent + 1) for child in self.children)
-        return "\n".join(lines)
+
+def _unreached(node: CompiledNode) -> ConditionTrace:
+    return ConditionTrace(
+        path=node.path,
+        description=describe(node.condition),
+        holds=None,
+        reason=_NOT_EVALUATED,
+        children=tuple(_unreached(child) for child in node.children),
+    )
+
+
+def _leaf_reason(node: Condition, held: bool, seen: Any, now: datetime, has_profile: bool) -> str:
+    if isinstance(node, TicketCondition | ProfileCondition):
+        return _field_reason(node, seen, now, has_profile)
+    if isinstance(node, EventCondition):
+        return _event_reason(node, seen, now, has_profile)
+    if isinstance(node, AllCondition | AnyCondition):
+        return "an empty group: " + ("always holds" if held else "never holds")
+    assert isinstance(node, SegmentCondition)
+    if not has_profile:
+        return "no profile: in no segment"
+    member = held if node.member else not held
+    return "the profile is in it" if member else "the profile is not in it"
+
+
+def _field_reason(
+    node: TicketCondition | ProfileCondition, value: Any, now: datetime, has_profile: bool
+) -> str:
+    if isinstance(node, ProfileCondition) and not has_profile:
+        return "no profile: not set"
+    if value is None:
+        return "not set"
+    if isinstance(value, list) and isinstance(node, TicketCondition) and node.field == "tags":
+        value = frozenset(value)  # read back from JSON: the ticket's tags are a set
+    reason = f"value seen: {describe_value(value)}"
+    mismatch = (
+        None
+        if node.op in (Operator.IS_SET, Operator.IS_NOT_SET)
+        else type_mismatch(node.op, node.value, value)
+    )
+    if mismatch is not None:
+        reason += f" ({mismatch})"
+    elif node.op in (Operator.IN_LAST, Operator.IN_NEXT, Operator.BEFORE, Operator.AFTER):
+        instant = as_instant(value)
+        if instant is not None:
+            reason += f", read as {instant.isoformat()} (now {now.isoformat()})"
+    return reason
+
+
+def _event_reason(node: EventCondition, found: Any, now: datetime, has_profile: bool) -> str:
+    if not has_profile:
+        return "no profile: 0 events"
+    limit = count_limit(node)
+    if limit == 0:
+        return "any number of events passes: not counted"
+    start, end, _ = event_bounds(node.window, now)
+    low = "-∞" if start is None else start.isoformat()
+    high = "+∞" if end is None else end.isoformat()
+    if found == limit:
+        return f"found at least {found} in [{low}, {high}) (counting stopped: decided)"
+    return f"found {found} in [{low}, {high})"

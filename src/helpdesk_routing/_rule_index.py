@@ -1,0 +1,233 @@
+"""The rule index: which rules a ticket can match, and why the others cannot.
+
+Each enabled rule whose condition requires one of a set of channels, tags, profile
+texts (``equals``/``in``) or segments -- through its conjuncts and alternatives -- is
+keyed on the most selective such requirement (a tag, a segment or a profile text before
+a channel, which a quarter of all tickets share) and looked at only for tickets that
+have one of those keys; every other rule always is. A rule the index skips is explained
+from its key alone: ``needs channel 'sms', ticket has 'email'``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .conditions import (
+    AllCondition,
+    AnyCondition,
+    Condition,
+    Operator,
+    ProfileCondition,
+    SegmentCondition,
+    TicketCondition,
+)
+from .model import Profile, Ticket
+
+__all__ = ["Key", "RuleIndex", "SkipReasons", "presented", "requirement"]
+
+Key = tuple[str, ...]
+"""An index key: ("channel", c), ("tag", t), ("profile", property, text) or ("segment", s)."""
+
+_SEQUENCES = (list, tuple, set, frozenset)
+# The share of tickets one key of each kind is assumed to match: a channel is shared by
+# about a quarter of all tickets, a tag, a segment or a profile text by far fewer.
+_SHARE = {"channel": 0.25, "profile": 0.1, "tag": 0.05, "segment": 0.05}
+
+
+def _plain(text: str) -> str:
+    # A str subclass (a StrEnum, say) compares equal to its text but may hash otherwise.
+    return text if type(text) is str else str.__str__(text)
+
+
+def _texts(op: Operator, value: Any) -> frozenset[str] | None:
+    """The texts an ``equals``/``contains`` (one) or ``in`` (several) test looks for."""
+    if op in (Operator.EQUALS, Operator.CONTAINS) and isinstance(value, str):
+        return frozenset({_plain(value)})
+    if (
+        op is Operator.IN
+        and isinstance(value, _SEQUENCES)
+        and all(isinstance(v, str) for v in value)
+    ):
+        return frozenset(_plain(v) for v in value)
+    return None
+
+
+def _cost(keys: frozenset[Key]) -> float:
+    """The expected share of tickets that present one of ``keys``."""
+    return sum(_SHARE[key[0]] for key in keys)
+
+
+def requirement(cond: Condition) -> frozenset[Key] | None:
+    """Keys of which a ticket must have at least one for ``cond`` to hold (``None``: no
+    such set is known, so the rule is always looked at); the most selective one known.
+
+    Sound because these tests are exact and case-sensitive (docs/conditions.md):
+    ``channel equals x`` holds only for channel ``x``; ``tags contains x`` only when ``x``
+    is a tag; a profile property ``equals x`` (text) only when the value is the text ``x``
+    or a list holding it; ``in`` is any of those; segment membership only for members.
+    """
+    if isinstance(cond, TicketCondition):
+        if cond.field == "channel" and cond.op in (Operator.EQUALS, Operator.IN):
+            texts = _texts(cond.op, cond.value)
+            return None if texts is None else frozenset(("channel", t) for t in texts)
+        if cond.field == "tags" and cond.op in (Operator.EQUALS, Operator.CONTAINS, Operator.IN):
+            texts = _texts(cond.op, cond.value)
+            return None if texts is None else frozenset(("tag", t) for t in texts)
+        return None
+    if isinstance(cond, ProfileCondition):
+        if cond.op in (Operator.EQUALS, Operator.IN):
+            texts = _texts(cond.op, cond.value)
+            if texts is not None:
+                return frozenset(("profile", cond.property, t) for t in texts)
+        return None
+    if isinstance(cond, SegmentCondition):
+        return frozenset({("segment", cond.segment)}) if cond.member else None
+    if isinstance(cond, AllCondition):
+        # Any one conjunct's requirement is the whole condition's: take the most
+        # selective (the first of equals, so the choice is stable).
+        found = [r for r in map(requirement, cond.conditions) if r is not None]
+        return min(found, key=_cost) if found else None
+    if isinstance(cond, AnyCondition):
+        union: set[Key] = set()
+        for child in cond.conditions:
+            required = requirement(child)
+            if required is None:
+                return None
+            union |= required
+        return frozenset(union)
+    return None
+
+
+def presented(
+    ticket: Ticket, profile: Profile | None, properties: Sequence[str]
+) -> tuple[Any, ...]:
+    """What a ticket shows the index, flat: ``(channel, tags, segments or None without a
+    profile, property, value, property, value, ...)`` for the indexed ``properties`` the
+    profile has."""
+    if profile is None:
+        return (ticket.channel, ticket.tags, None)
+    values = profile.properties
+    shown: list[Any] = [ticket.channel, ticket.tags, profile.segments]
+    for name in properties:
+        if name in values:
+            shown += (name, values[name])
+    return tuple(shown)
+
+
+class RuleIndex:
+    """Enabled rules by their most selective required key, so that most rules are
+    never looked at. ``items`` are the enabled rules' entries, in rule order."""
+
+    def __init__(self, conditions: Sequence[Condition]) -> None:
+        self._count = len(conditions)
+        self._always: list[int] = []
+        self._by_key: dict[Key, list[int]] = {}
+        self.keys: list[frozenset[Key] | None] = []
+        """Each rule's key set (``None``: always looked at), by position."""
+        properties: set[str] = set()
+        for i, cond in enumerate(conditions):
+            required = requirement(cond)
+            self.keys.append(required)
+            if required is None:
+                self._always.append(i)
+                continue
+            for key in required:
+                self._by_key.setdefault(key, []).append(i)
+                if key[0] == "profile":
+                    properties.add(key[1])
+        self.properties: tuple[str, ...] = tuple(sorted(properties))
+        """The profile properties some rule is keyed on."""
+        self._flat = not self._by_key
+        self._needs: dict[int, list[tuple[tuple[str, ...], str]]] = {}
+
+    def needs(self, position: int) -> list[tuple[tuple[str, ...], str]]:
+        """What the rule at ``position`` needs, by kind of key: ``(("channel",),
+        "needs channel 'sms' or 'webchat'")``, ``(("profile", "risk"), "needs
+        profile.risk 'High'")``; empty for a rule that is always looked at."""
+        found = self._needs.get(position)
+        if found is None:
+            groups: dict[tuple[str, ...], list[str]] = {}
+            for key in sorted(self.keys[position] or ()):
+                groups.setdefault(key[:-1], []).append(key[-1])
+            found = []
+            for group, wanted in groups.items():
+                label = f"profile.{group[1]}" if group[0] == "profile" else group[0]
+                found.append((group, f"needs {label} {' or '.join(repr(w) for w in wanted)}"))
+            self._needs[position] = found
+        return found
+
+    def positions(self, ticket: Ticket, profile: Profile | None) -> Sequence[int]:
+        """The positions of the rules ``ticket`` (with ``profile``) can match, in order."""
+        if self._flat:
+            return range(self._count)
+        by_key = self._by_key
+        positions = set(self._always)
+        positions.update(by_key.get(("channel", ticket.channel), ()))
+        for tag in ticket.tags:
+            positions.update(by_key.get(("tag", tag), ()))
+        if profile is not None:
+            for segment in profile.segments:
+                positions.update(by_key.get(("segment", segment), ()))
+            values = profile.properties
+            for name in self.properties:
+                value = values.get(name)
+                if isinstance(value, str):
+                    positions.update(by_key.get(("profile", name, _plain(value)), ()))
+                elif isinstance(value, _SEQUENCES):
+                    for item in value:
+                        if isinstance(item, str):
+                            positions.update(by_key.get(("profile", name, _plain(item)), ()))
+        return sorted(positions)
+
+
+class SkipReasons:
+    """Why the rules the index skipped could not match one ticket, from what the ticket
+    showed (see :func:`presented`): ``needs channel 'sms', ticket has 'email'``.
+
+    What the ticket had is put into words once per decision; what each rule needs, once
+    per rule set (:meth:`RuleIndex.needs`).
+    """
+
+    def __init__(self, index: RuleIndex, shown: Sequence[Any]) -> None:
+        self._index = index
+        channel, tags, segments = shown[0], shown[1], shown[2]
+        self._has: dict[tuple[str, ...], str] = {
+            ("channel",): f"ticket has {channel!r}",
+            ("tag",): "ticket has " + (", ".join(repr(t) for t in sorted(tags)) or "no tags"),
+        }
+        if segments is None:
+            self._has[("segment",)] = "no profile"
+        elif segments:
+            self._has[("segment",)] = "profile is in " + ", ".join(
+                repr(s) for s in sorted(segments)
+            )
+        else:
+            self._has[("segment",)] = "profile is in no segment"
+        self._no_profile = segments is None
+        self._values = {shown[i]: shown[i + 1] for i in range(3, len(shown) - 1, 2)}
+
+    def reason(self, position: int) -> str:
+        """Why the rule at ``position`` (among the enabled rules) cannot match."""
+        needs = self._index.needs(position)
+        if len(needs) == 1:
+            group, wanted = needs[0]
+            return f"{wanted}, {self._has.get(group) or self._has_text(group)}"
+        return "; ".join(f"{wanted}, {self._has_text(group)}" for group, wanted in needs)
+
+    def _has_text(self, group: tuple[str, ...]) -> str:
+        text = self._has.get(group)
+        if text is None:
+            if self._no_profile:
+                text = "no profile"
+            else:
+                found = self._values.get(group[1])
+                text = "not set" if found is None else f"profile has {_shown(found)}"
+            self._has[group] = text
+        return text
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, _SEQUENCES):
+        return "[" + ", ".join(repr(v) for v in value) + "]"
+    return repr(value)

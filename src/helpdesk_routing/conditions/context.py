@@ -1,0 +1,45 @@
+"""What a condition reads when it is evaluated: the :class:`EvaluationContext`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from helpdesk_routing.errors import NaiveDatetimeError
+from helpdesk_routing.model import Profile, Ticket
+
+if TYPE_CHECKING:
+    # ports imports the records, which import the decision: no runtime import from here.
+    from helpdesk_routing.ports import CustomerData
+
+__all__ = ["EvaluationContext"]
+
+_NO_PROPERTIES: Mapping[str, Any] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationContext:
+    """Everything a condition may read: the ticket, its customer's profile (``None``
+    for a ticket without a known profile: no properties, no events, no segments),
+    the customer data (for event counts) and the instant of the decision (aware)."""
+
+    ticket: Ticket
+    profile: Profile | None
+    customer_data: CustomerData
+    now: datetime
+    properties: Mapping[str, Any] = field(init=False, repr=False, compare=False)
+    """The profile's properties (empty without a profile): what ``profile(...)`` reads."""
+
+    def __post_init__(self) -> None:
+        if self.now.tzinfo is None or self.now.tzinfo.utcoffset(self.now) is None:
+            raise NaiveDatetimeError("EvaluationContext.now")
+        props = self.profile.properties if self.profile is not None else _NO_PROPERTIES
+        object.__setattr__(self, "properties", props)
+
+    @classmethod
+    def load(cls, ticket: Ticket, customer_data: CustomerData, now: datetime) -> EvaluationContext:
+        """The context of ``ticket`` at ``now``, its profile looked up in ``customer_data``."""
+        found = customer_data.profile(ticket.profile_id) if ticket.profile_id else None
+        return cls(ticket=ticket, profile=found, customer_data=customer_data, now=now)
