@@ -9,7 +9,6 @@ compiled version when it changed, and writes new versions for ``configure`` and
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -93,7 +92,6 @@ class ConfigurationKeeper:
         self._current = CompiledConfiguration.of(EMPTY, allocator=custom)
         # Whether the store routes round robin in one call (RoundRobinInStore), and
         # whether that call checks the configuration version itself.
-        self.route_takes_version: bool | None = None
 
     @property
     def current(self) -> CompiledConfiguration:
@@ -111,10 +109,6 @@ class ConfigurationKeeper:
             writing = False
             try:
                 with self._store.transaction() as tx:
-                    route_fn = getattr(tx, "route_round_robin", None)
-                    if route_fn is not None:
-                        params = inspect.signature(route_fn).parameters
-                        self.route_takes_version = "configuration_version" in params
                     version = tx.configuration_version()
                     if version == 0:
                         if not given:

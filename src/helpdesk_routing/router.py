@@ -56,7 +56,7 @@ from helpdesk_routing.errors import (
 from helpdesk_routing.handout import Gate, allocate, give, hand_out, pool_name
 from helpdesk_routing.model import Agent, Team, Ticket, TicketStatus
 from helpdesk_routing.permissions import Action, require, require_self
-from helpdesk_routing.ports import Clock, CustomerData, Store, Transaction
+from helpdesk_routing.ports import Clock, CustomerData, RoundRobinInStore, Store, Transaction
 from helpdesk_routing.records import AuditRecord, TicketRecord
 from helpdesk_routing.rules import RuleSet, decide
 from helpdesk_routing.views import Views
@@ -69,9 +69,6 @@ changing under it, the last attempt decides inside the unit (so ``route`` never 
 because others reconfigure)."""
 
 _log = logging.getLogger("helpdesk_routing.router")
-
-
-_DECISION_HAS_VERSION = "configuration_version" in RoutingDecision.model_fields
 
 
 class _Stale(Exception):
@@ -305,12 +302,6 @@ class Router:
         for attempt in range(1, ATTEMPTS):
             decision = self._decide(compiled, ticket, now)
             try:
-                if self._route_in_store_first(compiled):
-                    # The store's one-call route cannot check the version: read it now,
-                    # after deciding, as late as a read inside the unit would see it.
-                    current = self._keeper.refresh()
-                    if current.version != compiled.version:
-                        raise _Stale(current)
                 return self._route_once(ticket, decision, compiled, now)
             except _Stale as stale:
                 compiled = stale.compiled
@@ -336,20 +327,15 @@ class Router:
         self, compiled: CompiledConfiguration, ticket: Ticket, now: datetime
     ) -> RoutingDecision:
         configuration = compiled.configuration
-        decision = decide(
+        return decide(
             configuration.rules,
             configuration.teams,
             ticket,
             self._customer_data,
             now,
             explain=self._explain,
+            configuration_version=compiled.version,
         )
-        return _with_version(decision, compiled.version)
-
-    def _route_in_store_first(self, compiled: CompiledConfiguration) -> bool:
-        """Whether the store routes in one call that cannot check the version itself: then
-        the version is read just after deciding, in a unit of its own."""
-        return self._keeper.route_takes_version is False and type(compiled.allocator) is RoundRobin
 
     def _route_once(
         self,
@@ -363,27 +349,25 @@ class Router:
         early = gate.waits(ticket, team)
         name = pool_name(team)
         with self._store.transaction() as tx:
-            route_fn = getattr(tx, "route_round_robin", None)
-            if early is not None or route_fn is None or type(compiled.allocator) is not RoundRobin:
-                in_store = None
-            else:
+            in_store = None
+            if (
+                early is None
+                and isinstance(tx, RoundRobinInStore)
+                and type(compiled.allocator) is RoundRobin
+            ):
                 # The store takes the round-robin step itself, at commit: the pool's
-                # rotation is locked only while the server works (RoundRobinInStore).
+                # rotation is locked only while the server works, and the store checks
+                # the configuration version in the same call (StaleConfiguration).
                 record = TicketRecord(
                     ticket=ticket, team=team, views=frozenset(decision.views), decision=decision
                 )
-                extra = (
-                    {"configuration_version": compiled.version}
-                    if self._keeper.route_takes_version
-                    else {}
-                )
-                in_store = route_fn(
+                in_store = tx.route_round_robin(
                     pool=name,
                     members=None if team is None else compiled.members[team],
                     capacity=compiled.configuration.capacity,
                     record=record,
                     audit=routed(now, record, decision, compiled.version),
-                    **extra,
+                    configuration_version=compiled.version,
                 )
             if in_store is None:
                 current = self._keeper.snapshot(tx)
@@ -396,7 +380,7 @@ class Router:
                 return self._existing(tx, stored, ticket)
         assert reason is not None
         trace = AllocationTrace(pool=name, assignee=agent, summary=reason, waiting=agent is None)
-        final = decision.model_copy(update={"assignee": agent, "allocation": trace})
+        final = decision.allocated(agent, trace)
         _log_decision(final, compiled.version)
         return final
 
@@ -428,7 +412,7 @@ class Router:
             assignee, trace = allocate(tx, compiled, ticket, team)
         else:
             assignee, trace = None, early
-        final = decision.model_copy(update={"assignee": assignee, "allocation": trace})
+        final = decision.allocated(assignee, trace)
         tx.update_ticket(record.model_copy(update={"assignee": assignee, "decision": final}))
         tx.append_audit(
             handed_out(routed(now, record, decision, compiled.version), assignee, trace)
@@ -454,15 +438,13 @@ class Router:
 
     def _bound(self, tx: Transaction, decision: RoutingDecision) -> RoutingDecision:
         """The decision bound to the rules of the version that decided it, when it can be."""
-        version = getattr(decision, "configuration_version", None)
-        with_rules = getattr(decision, "with_rules", None)
-        if not isinstance(version, int) or version < 1 or with_rules is None:
+        version = decision.configuration_version
+        if version is None or version < 1:
             return decision
         compiled = self._keeper.load(tx, version)
         if compiled is None:
             return decision
-        bound: RoutingDecision = with_rules(compiled.configuration.rules)
-        return bound
+        return decision.with_rules(compiled.configuration.rules)
 
     def reroute(self, ticket_id: str, *, actor: str, ticket: Ticket | None = None) -> TicketRecord:
         """Apply the rules in force again to a stored ticket (owner, admin, manager, support).
@@ -483,17 +465,7 @@ class Router:
             (record,) = self._tickets(tx, [ticket_id])
             compiled = self._keeper.snapshot(tx)
             new_ticket = ticket if ticket is not None else record.ticket
-            decision = _with_version(
-                decide(
-                    compiled.configuration.rules,
-                    compiled.configuration.teams,
-                    new_ticket,
-                    self._customer_data,
-                    now,
-                    explain=self._explain,
-                ),
-                compiled.version,
-            )
+            decision = self._decide(compiled, new_ticket, now)
             assignee = record.assignee if decision.team == record.team else None
             new = TicketRecord(
                 ticket=new_ticket,
@@ -705,13 +677,6 @@ class Router:
                 raise UnknownTicket(tid)
             out.append(record)
         return out
-
-
-def _with_version(decision: RoutingDecision, version: int) -> RoutingDecision:
-    """The decision naming the configuration version that made it (when the model can)."""
-    if not _DECISION_HAS_VERSION:
-        return decision
-    return decision.model_copy(update={"configuration_version": version})
 
 
 def _content(ticket: Ticket) -> dict[str, Any]:

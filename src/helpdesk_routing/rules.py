@@ -401,12 +401,14 @@ def decide(
     now: datetime,
     *,
     explain: bool = True,
+    configuration_version: int | None = None,
 ) -> RoutingDecision:
     """Apply ``rules`` (then the teams' memberships) to ``ticket`` at ``now``.
 
     Pure: no store, no clock. The decision has ``team``, ``views``, ``rule_id`` and
     ``decided_by`` set, no assignee (allocation is the Router's job), and is bound to
-    ``rules`` (:meth:`RoutingDecision.with_rules`).
+    ``rules`` (:meth:`RoutingDecision.with_rules`). ``configuration_version`` is recorded
+    on the decision (the Router passes the stored version whose rules these are).
 
     Only the rules the index cannot rule out are evaluated. With ``explain=True`` (the
     default) each of them records its outcome and the facts its condition saw, and the
@@ -466,6 +468,7 @@ def decide(
         evaluated=tuple(evaluated),
         presented=shown,
         explained=explain,
+        configuration_version=configuration_version,
     )
 
 

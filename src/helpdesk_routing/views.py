@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from helpdesk_routing._time import parse_instant
 from helpdesk_routing.errors import UnknownAgent, UnknownTeam, ValidationError
 from helpdesk_routing.model import TicketStatus
 from helpdesk_routing.ports import Store, Transaction
@@ -75,10 +76,11 @@ def _encode(record: TicketRecord) -> str:
 def _decode(cursor: str) -> tuple[datetime, str]:
     try:
         when, tid = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        at = datetime.fromisoformat(when)
+        # ValidationError is a ValueError: a naive or out-of-range instant is rewrapped.
+        at = parse_instant(when, "cursor")
     except (ValueError, TypeError, binascii.Error):
         raise ValidationError(f"invalid cursor {cursor!r}") from None
-    if at.tzinfo is None or not isinstance(tid, str):
+    if not isinstance(tid, str):
         raise ValidationError(f"invalid cursor {cursor!r}")
     return at, tid
 

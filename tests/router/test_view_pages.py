@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
 
 import pytest
@@ -92,3 +94,21 @@ def test_newest_first_pages_are_oldest_first_reversed(minutes: list[int], limit:
         if cursor is None:
             break
     assert seen == oldest[::-1]
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "9999-12-31T23:59:59-05:00",  # year 10000 in UTC
+        "0001-01-01T00:00:00+05:00",  # year 0 in UTC
+        "2026-03-30T10:00:00",  # naive
+        "not a date",
+    ],
+)
+def test_a_client_cursor_with_an_impossible_instant_is_a_validation_error(
+    five: Desk, when: str
+) -> None:
+    """A cursor a client made up, with an instant no store can keep, fails as bad input."""
+    cursor = base64.urlsafe_b64encode(json.dumps([when, "t1"]).encode()).decode()
+    with pytest.raises(ValidationError, match="invalid cursor"):
+        five.router.views.unassigned(limit=2, cursor=cursor)
