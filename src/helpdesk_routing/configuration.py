@@ -68,16 +68,16 @@ class Configuration(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, strict=True)
     at: UtcDatetime
     actor: str | None = None
     comment: str | None = None
     rules: RuleSet = Field(default_factory=lambda: RuleSet(rules=[]))
     teams: tuple[Team, ...] = ()
-    round_robin: bool = True
+    round_robin: bool = Field(default=True, strict=True)
     office_hours: OfficeHours | None = None
     office_hours_channels: frozenset[str] = frozenset({"webchat"})
-    capacity: int | None = Field(default=None, ge=0)
+    capacity: int | None = Field(default=None, ge=0, strict=True)
     allocator: AllocatorName = "round_robin"
 
 

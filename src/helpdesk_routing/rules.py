@@ -95,7 +95,7 @@ class RoutingRule(BaseModel):
 
     id: str = Field(min_length=1)
     name: str = ""
-    enabled: bool = True
+    enabled: bool = Field(default=True, strict=True)
     when: Condition
     then: Destination
 

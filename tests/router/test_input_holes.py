@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from pydantic import ValidationError as PydanticValidationError
 
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.conditions import ticket
@@ -135,3 +136,30 @@ def test_reroute_refuses_a_ticket_with_another_id(desk: Desk) -> None:
         desk.router.reroute("t1", actor="m1", ticket=desk.ticket("t2"))
     assert str(info.value) == "ticket id 't2' does not match 't1'"
     assert desk.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("round_robin", "false"), ("round_robin", 0), ("capacity", "3"), ("capacity", 2.0)],
+)
+def test_configure_refuses_a_setting_of_the_wrong_type(
+    desk: Desk, field: str, value: object
+) -> None:
+    """A string or a float where a bool or an int belongs is refused; no version is written."""
+    before = desk.router.configuration.version
+    with pytest.raises(ValidationError, match=rf"\$\.{field}: Input should be a valid"):
+        desk.router.configure(actor="m1", **{field: value})
+    assert desk.router.configuration.version == before
+
+
+def test_a_rule_enabled_flag_must_be_a_bool() -> None:
+    """RoutingRule.enabled takes only true or false ("false" would be silently truthy)."""
+    with pytest.raises(PydanticValidationError, match="enabled"):
+        RoutingRule.model_validate(
+            {
+                "id": "r1",
+                "enabled": "false",
+                "when": {"type": "ticket", "field": "channel", "op": "equals", "value": "sms"},
+                "then": {"type": "save_as_view", "view": "v"},
+            }
+        )
