@@ -26,6 +26,9 @@ DOCUMENTS = [
     "docs/events.md",
     "docs/handoff.md",
     "docs/metrics.md",
+    "docs/errors.md",
+    "docs/cli.md",
+    "docs/explain.md",
 ]
 
 
