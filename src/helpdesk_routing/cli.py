@@ -85,6 +85,7 @@ SUBCOMMANDS: list[str] = [
     "helpdesk_routing.cli:DEMO",
     "helpdesk_routing.cli:CHECK",
     "helpdesk_routing.cli:SCHEMA",
+    "helpdesk_routing.metrics_cli:REPORT",
 ]
 """Where the subcommands live, ``"module:attribute"``, in the order ``--help`` lists them.
 Wiring in another module's subcommand is one line here, e.g.

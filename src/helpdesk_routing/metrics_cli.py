@@ -19,9 +19,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from helpdesk_routing.cli import Subcommand
 from helpdesk_routing.metrics import Report, report
 
-__all__ = ["add_parser", "open_store", "render_text", "run"]
+__all__ = ["REPORT", "add_parser", "configure", "open_store", "render_text", "run"]
 
 
 def _instant(text: str) -> datetime:
@@ -34,11 +35,18 @@ def _instant(text: str) -> datetime:
     return value
 
 
+_HELP = "TTFR, load per agent, fairness, waiting tickets and AI rates"
+
+
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``report`` subcommand to an ``argparse`` sub-parser collection."""
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "report", help="TTFR, load per agent, fairness, waiting tickets and AI rates"
-    )
+    parser: argparse.ArgumentParser = subparsers.add_parser("report", help=_HELP)
+    configure(parser)
+    return parser
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the ``report`` arguments to ``parser``."""
     parser.add_argument("--store", required=True, help="sqlite:///path or postgresql://...")
     parser.add_argument("--from", dest="start", required=True, type=_instant)
     parser.add_argument("--to", dest="end", required=True, type=_instant)
@@ -46,7 +54,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--ledger", help="handoff ledger: sqlite:///path or postgresql://...")
     parser.add_argument("--target-minutes", type=float, default=60.0)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    return parser
 
 
 @contextmanager
@@ -149,3 +156,7 @@ def render_text(r: Report) -> str:
     handoff = "-" if math.isnan(ai.handoff_rate) else f"{ai.handoff_rate:.1%}"
     lines.append(f"AI agent: {ai.started} started, resolved {rate}, handed off {handoff}")
     return "\n".join(lines) + "\n"
+
+
+REPORT = Subcommand("report", _HELP, configure, run)
+"""``helpdesk-routing report`` (listed in :data:`helpdesk_routing.cli.SUBCOMMANDS`)."""

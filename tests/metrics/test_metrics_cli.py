@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk_routing import metrics_cli
+from helpdesk_routing import cli, metrics_cli
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.handoff import Conversation, Handoff, SendToHelpdesk, SqliteLedger
 from helpdesk_routing.model import Agent, Ticket
@@ -129,3 +129,13 @@ def test_missing_store_file_and_unknown_url(
     unknown = _parse(["report", "--store", "mysql://x", *base])
     assert metrics_cli.run(unknown, io.StringIO()) == 2
     assert "unknown store URL" in capsys.readouterr().err
+
+
+def test_the_report_is_a_subcommand_of_the_cli(helpdesk: Path) -> None:
+    """``helpdesk-routing report --json`` (through cli.main) prints the report's figures."""
+    out = io.StringIO()
+    argv = ["report", "--store", f"sqlite:///{helpdesk}", "--json"]
+    argv += ["--from", "2026-03-30T00:00:00+00:00", "--to", "2026-03-31T00:00:00+00:00"]
+    assert cli.main(argv, out) == 0
+    figures = json.loads(out.getvalue())
+    assert (figures["tickets"], figures["answered"], figures["unanswered"]) == (3, 1, 2)
