@@ -19,9 +19,17 @@ from zoneinfo import ZoneInfo
 
 from helpdesk_routing.model import Event
 
-from .scenario import Empirical, Exponential, Handling, PoissonArrivals, ReplayArrivals, Scenario
+from .scenario import (
+    Empirical,
+    Exponential,
+    Handling,
+    PoissonArrivals,
+    ReplayArrivals,
+    ReplayTicket,
+    Scenario,
+)
 
-__all__ = ["Arrivals", "Mix", "duration", "stream"]
+__all__ = ["Arrivals", "Mix", "duration", "replayed", "stream"]
 
 _UNIT = NormalDist()
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -42,6 +50,14 @@ def duration(dist: Handling, u: float) -> float:
     return math.exp(mu + dist.sigma * _UNIT.inv_cdf(min(max(u, 1e-300), 1 - 1e-16)))
 
 
+def replayed(scenario: Scenario) -> list[ReplayTicket]:
+    """The recorded tickets a replay simulates: those created at or after the start."""
+    arrivals = scenario.arrivals
+    if not isinstance(arrivals, ReplayArrivals):
+        return []
+    return [t for t in arrivals.tickets if t.created_at >= scenario.start]
+
+
 class Arrivals:
     """Arrival instants (seconds after the start), one per :meth:`next`; ``None`` at the end."""
 
@@ -57,7 +73,9 @@ class Arrivals:
         self._replay: list[float] | None = None
         self._rates: tuple[float, ...] = ()
         if isinstance(arrivals, ReplayArrivals):
-            self._replay = [(r.created_at - self._start).total_seconds() for r in arrivals.tickets]
+            self._replay = [
+                (r.created_at - self._start).total_seconds() for r in replayed(scenario)
+            ]
         elif isinstance(arrivals, PoissonArrivals):  # pragma: no branch
             rates = arrivals.per_hour
             self._rates = rates if isinstance(rates, tuple) else (rates,)
@@ -68,8 +86,6 @@ class Arrivals:
         if self._limit is not None and self._count >= self._limit:
             return None
         if self._replay is not None:
-            while self._count < len(self._replay) and self._replay[self._count] < 0:
-                self._count += 1  # recorded before the start: not replayed
             if self._count >= len(self._replay):
                 return None
             t = self._replay[self._count]
@@ -106,9 +122,7 @@ class Mix:
     def __init__(self, scenario: Scenario, seed: int) -> None:
         mix = scenario.mix
         self._rng = stream(seed, "mix")
-        self._replay = (
-            scenario.arrivals.tickets if isinstance(scenario.arrivals, ReplayArrivals) else None
-        )
+        self._replay = replayed(scenario) if isinstance(scenario.arrivals, ReplayArrivals) else None
         self._channels = list(mix.channels)
         self._channel_cum = list(accumulate(mix.channels.values()))
         self._tags = sorted(mix.tags.items())
