@@ -165,3 +165,16 @@ def test_queueing_mode_refuses_rules_and_shifts() -> None:
     data["agents"][0]["shift"] = week.agents[0].shift
     with pytest.raises(ValueError, match="queueing mode needs agents without shifts"):
         Scenario.model_validate(data)
+    data = mmc(2, 0.5, 10).model_dump()
+    data["configuration"]["round_robin"] = False
+    with pytest.raises(ValueError, match="queueing mode needs round robin on"):
+        Scenario.model_validate(data)
+
+
+def test_progress_is_reported_and_ends_at_one() -> None:
+    """The progress callback sees shares rising from 0 to exactly 1 at the end."""
+    shares: list[float] = []
+    run(mmc(2, 0.5, 5000), 1, progress=shares.append)
+    assert len(shares) > 2
+    assert shares == sorted(shares)
+    assert shares[-1] == 1.0

@@ -108,3 +108,7 @@ def demo(scenario: Scenario | None = None) -> str:
             side_by_side(results),
         ]
     )
+
+
+if __name__ == "__main__":  # pragma: no cover - ``python -m helpdesk_routing.simulation.demo``
+    print(demo())

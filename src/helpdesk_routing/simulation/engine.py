@@ -132,8 +132,8 @@ def run(
         if st.arrivals_done and st.unfinished == 0:
             break
         steps += 1
-        if progress is not None and steps % 4096 == 0 and span > 0:
-            progress(min(t / span, 1.0))
+        if progress is not None and steps % 4096 == 0:
+            progress(_share(t, span, len(st.records.created), scenario.tickets))
     if progress is not None:
         progress(1.0)
     horizon = st.last_t
@@ -153,6 +153,13 @@ def run(
         load=st.load_samples,
         backlog_area=st.area,
     )
+
+
+def _share(t: float, span: float, arrived: int, tickets: int | None) -> float:
+    """How far the arrivals have come: the larger of the time and the ticket shares."""
+    by_time = t / span if span > 0 else 0.0
+    by_count = arrived / tickets if tickets else 0.0
+    return min(max(by_time, by_count), 1.0)
 
 
 def _sample(st: _Run, t: float) -> None:

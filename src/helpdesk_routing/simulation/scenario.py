@@ -263,6 +263,8 @@ class Scenario(BaseModel):
                 raise ValueError(
                     "queueing mode needs a configuration without rules, teams or office hours"
                 )
+            if not cfg.round_robin:
+                raise ValueError("queueing mode needs round robin on")
             if any(a.shift is not None for a in self.agents):
                 raise ValueError("queueing mode needs agents without shifts")
         return self
