@@ -260,8 +260,10 @@ class QueueBackend:
     def closed(self, index: int, agent: str, t: float, waiting: Collection[int]) -> HandOuts:
         """Free the agent's capacity and offer the waiting tickets again, oldest first."""
         self._add(agent, -1)
-        out: HandOuts = []
         queue = self._waiting
+        if not queue:
+            return []
+        out: HandOuts = []
         while queue and self._full < self._n:
             result = self._allocator.allocate(queue[0][1], self._pool, self._state)
             if result.agent is None:  # pragma: no cover - someone has room, by the contract

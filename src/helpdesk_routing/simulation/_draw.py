@@ -80,6 +80,7 @@ class Arrivals:
             rates = arrivals.per_hour
             self._rates = rates if isinstance(rates, tuple) else (rates,)
         self._offset = (self._start - _EPOCH).total_seconds()
+        self._per_second = self._rates[0] / 3600.0 if len(self._rates) == 1 else 0.0
 
     def next(self) -> float | None:
         """The next arrival instant, or ``None`` when the scenario's arrivals are over."""
@@ -89,8 +90,8 @@ class Arrivals:
             if self._count >= len(self._replay):
                 return None
             t = self._replay[self._count]
-        elif len(self._rates) == 1:
-            t = self._t + self._rng.expovariate(self._rates[0] / 3600.0)
+        elif self._per_second:
+            t = self._t + self._rng.expovariate(self._per_second)
         else:
             t = self._weekly(self._rng.expovariate(1.0))
         if t > self._until:

@@ -53,6 +53,13 @@ class _Run:
         self.after_rng = stream(seed, "after")
         self.records = TicketRecords()
         self.u: list[float] = []  # each ticket's handling draw, used when work starts
+        self.notify_start = not isinstance(self.backend, QueueBackend)
+        # One distribution for every ticket: skip the per-ticket lookup of channel and team.
+        self.one_handling: Handling | None = (
+            None if scenario.handling_by_channel or scenario.handling_by_team else scenario.handling
+        )
+        self.no_tags: frozenset[str] = frozenset()
+        self.pending = scenario.pending
         ids = tuple(a.id for a in scenario.agents)
         self.agents = ids
         self.queues: dict[str, list[int]] = {a: [] for a in ids}
@@ -119,7 +126,8 @@ def run(
                 st.arrivals_done = True
                 stop = t + scenario.drain_days * 86400.0
             else:
-                st.push(nxt, _ARRIVE, arg + 1)
+                st.seq += 1
+                heapq.heappush(heap, (nxt, st.seq, _ARRIVE, arg + 1))
         elif kind == _WORK_END:
             _work_end(st, t, arg)
         elif kind == _CLOSE:
@@ -173,15 +181,14 @@ def _sample(st: _Run, t: float) -> None:
 
 def _arrive(st: _Run, t: float, index: int) -> None:
     r = st.records
+    events: list[Event]
     if st.mix.trivial:
-        channel, tags, profile = st.mix.draw_channel(), frozenset[str](), None
-        events: list[Event] = []
+        channel, tags, profile, events = st.mix.draw_channel(), st.no_tags, None, []
     else:
         channel, tags, profile, events = st.mix.draw(index, t)
     st.u.append(st.handling_rng.random())
     r.created.append(t)
     r.channel.append(channel)
-    r.assigned_at.append(_NAN)
     r.started.append(_NAN)
     r.resolved.append(_NAN)
     st.backlog += 1
@@ -189,11 +196,18 @@ def _arrive(st: _Run, t: float, index: int) -> None:
     agent, team, decided_by = st.backend.arrive(index, t, channel, tags, profile, events)
     r.team.append(team)
     r.decided_by.append(decided_by)
-    r.assignee.append(None)
     if agent is None:
+        r.assignee.append(None)
+        r.assigned_at.append(_NAN)
         st.waiting.add(index)
+        return
+    r.assignee.append(agent)
+    r.assigned_at.append(t)
+    st.load[agent] += 1
+    if agent not in st.busy_with and st.on_shift[agent]:
+        _start(st, t, index, agent)
     else:
-        _give(st, t, index, agent)
+        heapq.heappush(st.queues[agent], index)
 
 
 def _give(st: _Run, t: float, index: int, agent: str) -> None:
@@ -217,10 +231,13 @@ def _start(st: _Run, t: float, index: int, agent: str) -> None:
     st.busy_with[agent] = index
     st.records.started[index] = t
     st.backlog -= 1
-    st.backend.started(index, agent, t)
-    work = duration(st.handling_for(index), st.u[index])
+    if st.notify_start:
+        st.backend.started(index, agent, t)
+    dist = st.one_handling
+    work = duration(st.handling_for(index) if dist is None else dist, st.u[index])
     st.busy[agent] += work
-    st.push(t + work, _WORK_END, index)
+    st.seq += 1
+    heapq.heappush(st.heap, (t + work, st.seq, _WORK_END, index))
 
 
 def _work_end(st: _Run, t: float, index: int) -> None:
@@ -228,7 +245,7 @@ def _work_end(st: _Run, t: float, index: int) -> None:
     assert agent is not None
     st.records.resolved[index] = t
     del st.busy_with[agent]
-    pending = st.scenario.pending
+    pending = st.pending
     hold = 0.0
     if pending is not None:
         chance, length = st.after_rng.random(), st.after_rng.random()
