@@ -88,3 +88,18 @@ def test_replicate_uses_consecutive_seeds() -> None:
     assert [r.seed for r in runs] == [7, 8, 9]
     with pytest.raises(ValueError, match=r"^replications must be at least 1, got 0$"):
         replicate(mmc(2, 0.5, 100), 0)
+
+
+def test_t_quantile_refuses_bad_arguments() -> None:
+    """p outside (0, 1) or df <= 0 raise ValueError with exact messages."""
+    with pytest.raises(ValueError, match=r"^p must be between 0 and 1 \(exclusive\), got 1$"):
+        t_quantile(1, 5)
+    with pytest.raises(ValueError, match=r"^df must be positive, got 0$"):
+        t_quantile(0.9, 0)
+
+
+def test_replicate_reports_progress_per_replication() -> None:
+    """replicate calls progress with k / replications after each run."""
+    shares: list[float] = []
+    replicate(mmc(2, 0.5, 100), 4, progress=shares.append)
+    assert shares == [0.25, 0.5, 0.75, 1.0]

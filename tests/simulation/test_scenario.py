@@ -15,6 +15,7 @@ from helpdesk_routing.simulation import (
     Empirical,
     ReplayArrivals,
     Scenario,
+    TicketMix,
     run,
 )
 from helpdesk_routing.simulation._draw import duration
@@ -134,3 +135,24 @@ def test_with_agent_and_with_policy() -> None:
         s.with_agent(AgentSpec(id="a0"))
     assert s.with_policy("pooled").policy == "pooled"
     assert s.with_policy("pooled").agents == s.agents
+
+
+@pytest.mark.parametrize(
+    ("mix", "message"),
+    [
+        ({"channels": {"email": 0.0}}, "channel weights must be at least 0 and not all 0"),
+        ({"tags": {"Order": 1.5}}, "tag probabilities must be between 0 and 1"),
+        ({"profiles": {"p": -1.0}}, "profile weights must be at least 0"),
+        ({"no_profile": 0.0}, "profile weights and no_profile must not all be 0"),
+    ],
+)
+def test_bad_ticket_mixes_are_refused(mix: dict[str, object], message: str) -> None:
+    """Weights that cannot be drawn from are refused with a message saying which."""
+    with pytest.raises(ValueError, match=message):
+        TicketMix.model_validate(mix)
+
+
+def test_empirical_durations_must_be_non_negative() -> None:
+    """An empirical distribution with a negative observation is refused."""
+    with pytest.raises(ValueError, match="empirical durations must be at least 0 minutes"):
+        Empirical(minutes=(1.0, -2.0))
