@@ -1,0 +1,244 @@
+"""How fast the simulator runs, against SimPy and Ciw in the same run, and its memory per ticket.
+
+1. M/M/4 at rho = 0.8 (one queue, four agents: the ``pooled`` policy; and ``round_robin``)
+   in the queueing-only mode, and the same M/M/4 queue written in SimPy and in Ciw.
+   Targets (issue 12): at least 3x Ciw and at least 1x SimPy.
+2. The same M/M/4 through the full default Router (in-memory store, manual clock) with
+   100 rules that do not match, as a ratio to the queueing-only mode (target: >= 0.2).
+3. A year of a 20-agent helpdesk (about 100,000 tickets, 24/7, round robin) through the
+   Router and in the queueing-only mode (target: under 10 s of one core).
+4. Memory per simulated ticket (tracemalloc peak / tickets) in both modes.
+
+``--tickets N`` sets the M/M/4 size (default 200,000; the issue's full run is 1,000,000);
+``--quick`` is a smoke run; ``--json FILE`` writes a flat JSON object name -> number.
+
+    python benchmarks/bench_simulation.py [--tickets N] [--quick] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from helpdesk_routing.conditions import ticket
+from helpdesk_routing.model import Team
+from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
+from helpdesk_routing.simulation import (
+    AgentSpec,
+    Exponential,
+    PoissonArrivals,
+    Scenario,
+    run,
+)
+
+
+def mm4(tickets: int, policy: str, mode: str, rules: int = 0) -> Scenario:
+    """M/M/4 at rho 0.8, handling mean 1 minute; ``rules`` rules that never match."""
+    agents = tuple(AgentSpec(id=f"a{i}") for i in range(4))
+    data: dict[str, Any] = {
+        "name": "M/M/4",
+        "arrivals": PoissonArrivals(per_hour=4 * 0.8 * 60).model_dump(),
+        "days": None,
+        "tickets": tickets,
+        "agents": [a.model_dump() for a in agents],
+        "handling": Exponential(mean_minutes=1).model_dump(),
+        "mode": mode,
+        "policy": policy,
+    }
+    if rules:
+        rule_set = RuleSet(
+            rules=[
+                RoutingRule(
+                    id=f"r{i}",
+                    name=f"Keyword {i}",
+                    when=ticket("subject").contains(f"keyword-{i}"),
+                    then=AssignToTeam(team="everyone"),
+                )
+                for i in range(rules)
+            ]
+        )
+        team = Team(id="everyone", name="Everyone", members=tuple(a.id for a in agents))
+        data["configuration"] = {
+            "version": 1,
+            "at": "2026-01-01T00:00:00Z",
+            "rules": rule_set.model_dump(mode="json"),
+            "teams": [team.model_dump(mode="json")],
+        }
+    return Scenario.model_validate(data)
+
+
+def year(mode: str) -> Scenario:
+    """A year of a 20-agent helpdesk: ~100,000 tickets, mean handling 60 min, round robin."""
+    return Scenario.model_validate(
+        {
+            "name": "year",
+            "arrivals": {"type": "poisson", "per_hour": 100_000 / (365 * 24)},
+            "days": 365,
+            "agents": [{"id": f"agent{i:02d}"} for i in range(20)],
+            "handling": {"type": "exponential", "mean_minutes": 60},
+            "mode": mode,
+            "policy": "round_robin",
+        }
+    )
+
+
+def simpy_mm4(tickets: int, seed: int = 1) -> float:
+    """M/M/4 at rho 0.8 in SimPy; returns the mean wait (minutes)."""
+    import simpy
+
+    rng = random.Random(seed)
+    env = simpy.Environment()
+    agents = simpy.Resource(env, capacity=4)
+    waits: list[float] = []
+
+    def customer(env: simpy.Environment) -> Any:
+        arrived = env.now
+        with agents.request() as req:
+            yield req
+            waits.append(env.now - arrived)
+            yield env.timeout(rng.expovariate(1.0))
+
+    def source(env: simpy.Environment) -> Any:
+        for _ in range(tickets):
+            yield env.timeout(rng.expovariate(3.2))
+            env.process(customer(env))
+
+    env.process(source(env))
+    env.run()
+    return sum(waits) / len(waits)
+
+
+def ciw_mm4(tickets: int, seed: int = 1) -> float:
+    """M/M/4 at rho 0.8 in Ciw; returns the mean wait (minutes)."""
+    import ciw
+
+    ciw.seed(seed)
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=3.2)],
+        service_distributions=[ciw.dists.Exponential(rate=1.0)],
+        number_of_servers=[4],
+    )
+    sim = ciw.Simulation(network)
+    sim.simulate_until_max_customers(tickets, method="Finish")
+    records = sim.get_all_records()
+    return sum(r.waiting_time for r in records) / len(records)
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """Seconds of CPU time (this process) taken by ``fn()``, and its value."""
+    gc.collect()
+    t0 = time.process_time()
+    value = fn()
+    return time.process_time() - t0, value
+
+
+def memory_per_ticket(scenario: Scenario) -> float:
+    """Peak traced bytes of a run divided by its tickets."""
+    gc.collect()
+    tracemalloc.start()
+    result = run(scenario, 1)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / max(len(result.records), 1)
+
+
+def main() -> None:
+    """Run the benchmark, print the table, optionally write JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=200_000, help="M/M/4 tickets")
+    parser.add_argument("--quick", action="store_true", help="a tiny smoke run")
+    parser.add_argument("--json", type=Path, help="write name -> number as JSON here")
+    args = parser.parse_args()
+    n = 5_000 if args.quick else args.tickets
+    router_n = max(n // 20, 1_000)
+    figures: dict[str, float] = {}
+    rows: list[tuple[str, float, str]] = []
+
+    def rate(name: str, label: str, tickets: int, fn: Callable[[], Any]) -> float:
+        seconds, value = timed(fn)
+        per_second = tickets / seconds if seconds > 0 else float("inf")
+        figures[f"{name}_tickets_per_s"] = per_second
+        wait = value if isinstance(value, float) else value.summary.ttfr.mean / 60
+        figures[f"{name}_mean_wait"] = wait
+        rows.append((label, per_second, f"{tickets:,} tickets, mean wait {wait:.3f}"))
+        return per_second
+
+    pooled = rate(
+        "queueing_pooled", "queueing-only, pooled", n, lambda: run(mm4(n, "pooled", "queueing"), 1)
+    )
+    rate(
+        "queueing_round_robin",
+        "queueing-only, round robin",
+        n,
+        lambda: run(mm4(n, "round_robin", "queueing"), 1),
+    )
+    simpy_rate = rate("simpy", "SimPy M/M/4", n, lambda: simpy_mm4(n))
+    ciw_n = max(n // 4, 1_000)
+    ciw_rate = rate("ciw", "Ciw M/M/4", ciw_n, lambda: ciw_mm4(ciw_n))
+    rate(
+        "router_no_rules",
+        "Router, no rules, pooled",
+        router_n,
+        lambda: run(mm4(router_n, "pooled", "router"), 1),
+    )
+    router100 = rate(
+        "router_100_rules",
+        "Router, 100 rules, pooled",
+        router_n,
+        lambda: run(mm4(router_n, "pooled", "router", rules=100), 1),
+    )
+    figures["ratio_queueing_vs_ciw"] = pooled / ciw_rate
+    figures["ratio_queueing_vs_simpy"] = pooled / simpy_rate
+    figures["ratio_router_100_rules_vs_queueing"] = router100 / pooled
+
+    year_q = year("queueing")
+    year_r = year("router")
+    if args.quick:
+        year_q = year_q.model_copy(update={"days": 7.0})
+        year_r = year_r.model_copy(update={"days": 7.0})
+    seconds_q, _ = timed(lambda: run(year_q, 1))
+    seconds_r, result_r = timed(lambda: run(year_r, 1))
+    figures["year_queueing_seconds"] = seconds_q
+    figures["year_router_seconds"] = seconds_r
+    figures["year_tickets"] = len(result_r.records)
+    mem_n = min(n, 50_000)
+    figures["memory_bytes_per_ticket_queueing"] = memory_per_ticket(
+        mm4(mem_n, "pooled", "queueing")
+    )
+    figures["memory_bytes_per_ticket_router"] = memory_per_ticket(
+        mm4(min(router_n, 5_000), "pooled", "router")
+    )
+
+    print(f"{'M/M/4 at rho 0.8':<32}{'tickets/s':>12}  notes")
+    for label, per_second, note in rows:
+        print(f"{label:<32}{per_second:>12,.0f}  {note}")
+    print()
+    print(f"queueing-only / Ciw            {figures['ratio_queueing_vs_ciw']:8.2f}x  (target >= 3)")
+    print(
+        f"queueing-only / SimPy          {figures['ratio_queueing_vs_simpy']:8.2f}x  (target >= 1)"
+    )
+    print(
+        f"Router 100 rules / queueing    {figures['ratio_router_100_rules_vs_queueing']:8.2f}x  (target >= 0.2)"
+    )
+    print(
+        f"a year, 20 agents ({len(result_r.records):,} tickets): Router {seconds_r:.1f} s, "
+        f"queueing-only {seconds_q:.1f} s of CPU  (target < 10 s)"
+    )
+    print(
+        f"memory per ticket: queueing-only {figures['memory_bytes_per_ticket_queueing']:,.0f} B, "
+        f"Router {figures['memory_bytes_per_ticket_router']:,.0f} B"
+    )
+    print("(CPU time of this process; the machine may be shared, so compare within one run)")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,282 @@
+"""The two ways the engine asks who gets a ticket: the real Router, or the allocators alone.
+
+Both answer the same questions (a ticket arrived; work on a ticket ended; a pending
+ticket closed; an agent came Online or went Offline; office hours opened) with the
+hand-outs that followed, as ``(ticket index, agent)`` pairs. :class:`RouterBackend` calls
+the Router on a :class:`~helpdesk_routing.clock.ManualClock` and an in-memory store for
+every step, so what is simulated is what production runs. :class:`QueueBackend` is the
+queueing-only mode: no rules, teams or office hours, one global pool, and the same
+allocator called on a :class:`~helpdesk_routing.allocation.Pool` of plain counters.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from helpdesk_routing.allocation import Pool
+from helpdesk_routing.clock import ManualClock
+from helpdesk_routing.model import Agent, Event, Ticket, TicketStatus
+from helpdesk_routing.records import RotationState
+from helpdesk_routing.router import Router
+from helpdesk_routing.stores.memory import InMemoryStore
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+
+from .policies import Policy
+from .scenario import Scenario
+
+__all__ = ["Backend", "HandOuts", "QueueBackend", "RouterBackend"]
+
+HandOuts = list[tuple[int, str]]
+"""Tickets handed out by a step, as ``(ticket index, agent id)`` in hand-out order."""
+
+
+class Backend(Protocol):
+    """What the engine needs from whoever routes and hands out tickets."""
+
+    def arrive(
+        self,
+        index: int,
+        t: float,
+        channel: str,
+        tags: frozenset[str],
+        profile: str | None,
+        events: list[Event],
+    ) -> tuple[str | None, str | None, str | None]:
+        """Route a new ticket: ``(assignee or None, team, decided_by)``."""
+        ...
+
+    def started(self, index: int, agent: str, t: float) -> None:
+        """The agent began work on the ticket: its first response."""
+        ...
+
+    def finished(
+        self, index: int, agent: str, t: float, pending: bool, waiting: Collection[int]
+    ) -> HandOuts:
+        """Work ended: the ticket is closed (or pending); returns the hand-outs that followed."""
+        ...
+
+    def closed(self, index: int, agent: str, t: float, waiting: Collection[int]) -> HandOuts:
+        """A pending ticket closed; returns the hand-outs that followed."""
+        ...
+
+    def presence(self, agent: str, online: bool, t: float) -> HandOuts:
+        """The agent came Online or went Offline; returns the hand-outs that followed."""
+        ...
+
+    def opening(self, t: float) -> HandOuts:
+        """Office hours opened: waiting tickets are handed out."""
+        ...
+
+
+def _tid(index: int) -> str:
+    return f"t{index:07d}"
+
+
+class RouterBackend:
+    """Every step through a real :class:`~helpdesk_routing.router.Router`."""
+
+    def __init__(self, scenario: Scenario, policy: Policy) -> None:
+        cfg = scenario.configuration
+        self._start = scenario.start
+        self._clock = ManualClock(scenario.start)
+        self._store = InMemoryStore(
+            agents=[
+                Agent(id=a.id, name=a.name, role=a.role, capacity=a.capacity)
+                for a in scenario.agents
+            ]
+        )
+        self._data = InMemoryCustomerData(profiles=scenario.customers, events=scenario.events)
+        self.router = Router(
+            rules=cfg.rules,
+            teams=cfg.teams,
+            store=self._store,
+            customer_data=self._data,
+            clock=self._clock,
+            office_hours=cfg.office_hours,
+            round_robin=cfg.round_robin,
+            office_hours_channels=cfg.office_hours_channels,
+            allocator=policy.allocator,
+            capacity=policy.capacity,
+            explain=False,
+        )
+
+    def _at(self, t: float) -> datetime:
+        return self._clock.set(self._start + timedelta(seconds=t))
+
+    def arrive(
+        self,
+        index: int,
+        t: float,
+        channel: str,
+        tags: frozenset[str],
+        profile: str | None,
+        events: list[Event],
+    ) -> tuple[str | None, str | None, str | None]:
+        """Record the customer's events, then ``Router.route`` the ticket."""
+        at = self._at(t)
+        for event in events:
+            self._data.add_event(event)
+        decision = self.router.route(
+            Ticket(id=_tid(index), channel=channel, created_at=at, tags=tags, profile_id=profile)
+        )
+        decided_by = decision.rule_id
+        if decided_by is None and decision.membership is not None:
+            decided_by = f"membership:{decision.membership}"
+        return decision.assignee, decision.team, decided_by
+
+    def started(self, index: int, agent: str, t: float) -> None:
+        """``Router.reply``: the agent's first public reply is the ticket's first response."""
+        self._at(t)
+        self.router.reply(_tid(index), actor=agent)
+
+    def finished(
+        self, index: int, agent: str, t: float, pending: bool, waiting: Collection[int]
+    ) -> HandOuts:
+        """``Router.set_status`` to closed (hand-outs follow) or pending."""
+        self._at(t)
+        status = TicketStatus.PENDING if pending else TicketStatus.CLOSED
+        self.router.set_status(_tid(index), status, actor=agent)
+        return [] if pending else self._given(waiting)
+
+    def closed(self, index: int, agent: str, t: float, waiting: Collection[int]) -> HandOuts:
+        """``Router.set_status`` to closed; the freed agent may take waiting tickets."""
+        self._at(t)
+        self.router.set_status(_tid(index), TicketStatus.CLOSED, actor=agent)
+        return self._given(waiting)
+
+    def _given(self, waiting: Collection[int]) -> HandOuts:
+        # Router.set_status hands out waiting tickets but does not say which: look at the
+        # tickets that were waiting (oldest first, the order the Router gave them in).
+        if not waiting:
+            return []
+        out = []
+        with self._store.transaction() as tx:
+            for index in sorted(waiting):
+                record = tx.get_ticket(_tid(index))
+                if record is not None and record.assignee is not None:
+                    out.append((index, record.assignee))
+        return out
+
+    def presence(self, agent: str, online: bool, t: float) -> HandOuts:
+        """``Router.set_online``, by the agent themself."""
+        self._at(t)
+        given = self.router.set_online(agent, online=online, actor=agent)
+        return [(int(r.id[1:]), r.assignee) for r in given if r.assignee is not None]
+
+    def opening(self, t: float) -> HandOuts:
+        """``Router.assign_waiting``."""
+        self._at(t)
+        given = self.router.assign_waiting()
+        return [(int(r.id[1:]), r.assignee) for r in given if r.assignee is not None]
+
+
+class QueueBackend:
+    """The queueing-only mode: the scenario's allocator on one global pool of counters.
+
+    Every agent is Online throughout; a ticket nobody has room for waits in one queue,
+    and whenever work ends the oldest waiting tickets are offered to the allocator again,
+    as ``Router.set_status`` does. Two shortcuts keep it fast without deciding anything
+    an allocator would decide: when every agent is at capacity the allocator is not
+    asked (its contract says the answer is then ``None``), and the ticket it is shown is
+    one representative per channel (no scenario policy reads more of a ticket than
+    that in this mode, which has no rules).
+    """
+
+    def __init__(self, scenario: Scenario, policy: Policy) -> None:
+        self._allocator = policy.allocator
+        self._caps: dict[str, int | None] = {
+            a.id: (a.capacity if a.capacity is not None else policy.capacity)
+            for a in scenario.agents
+        }
+        self._loads = {a.id: 0 for a in scenario.agents}
+        self._limited = any(c is not None for c in self._caps.values())
+        self._full = sum(1 for c in self._caps.values() if c == 0)
+        self._n = len(self._caps)
+        self._pool = Pool(
+            name="global",
+            ids=tuple(sorted(self._loads)),
+            load=self._loads.__getitem__,
+            capacity=self._caps.__getitem__,
+        )
+        self._state = RotationState()
+        self._waiting: deque[tuple[int, Ticket]] = deque()
+        self._start = scenario.start
+        self._tickets: dict[str, Ticket] = {}
+
+    def _ticket(self, channel: str) -> Ticket:
+        ticket = self._tickets.get(channel)
+        if ticket is None:
+            ticket = Ticket(id=f"queueing:{channel}", channel=channel, created_at=self._start)
+            self._tickets[channel] = ticket
+        return ticket
+
+    def _add(self, agent: str, step: int) -> None:
+        cap = self._caps[agent]
+        before = self._loads[agent]
+        self._loads[agent] = before + step
+        if cap is not None:
+            if step > 0 and before + 1 == cap:
+                self._full += 1
+            elif step < 0 and before == cap:
+                self._full -= 1
+
+    def arrive(
+        self,
+        index: int,
+        t: float,
+        channel: str,
+        tags: frozenset[str],
+        profile: str | None,
+        events: list[Event],
+    ) -> tuple[str | None, str | None, str | None]:
+        """Offer the new ticket to the allocator; it waits when nobody has room."""
+        ticket = self._ticket(channel)
+        if self._limited and self._full >= self._n:
+            self._waiting.append((index, ticket))
+            return None, None, None
+        result = self._allocator.allocate(ticket, self._pool, self._state)
+        agent = result.agent
+        if agent is None:
+            self._waiting.append((index, ticket))
+            return None, None, None
+        self._state = result.state
+        self._add(agent, 1)
+        return agent, None, None
+
+    def started(self, index: int, agent: str, t: float) -> None:
+        """Nothing to record: the engine keeps the first response."""
+
+    def finished(
+        self, index: int, agent: str, t: float, pending: bool, waiting: Collection[int]
+    ) -> HandOuts:
+        """Close (or keep pending) and offer the waiting tickets again."""
+        if pending:
+            return []
+        return self.closed(index, agent, t, waiting)
+
+    def closed(self, index: int, agent: str, t: float, waiting: Collection[int]) -> HandOuts:
+        """Free the agent's capacity and offer the waiting tickets again, oldest first."""
+        self._add(agent, -1)
+        queue = self._waiting
+        if not queue:
+            return []
+        out: HandOuts = []
+        while queue and self._full < self._n:
+            result = self._allocator.allocate(queue[0][1], self._pool, self._state)
+            if result.agent is None:  # pragma: no cover - someone has room, by the contract
+                break
+            out.append((queue.popleft()[0], result.agent))
+            self._state = result.state
+            self._add(result.agent, 1)
+        return out
+
+    def presence(self, agent: str, online: bool, t: float) -> HandOuts:  # pragma: no cover
+        """Never called: queueing mode has no shifts."""
+        raise NotImplementedError("queueing mode has no shifts")
+
+    def opening(self, t: float) -> HandOuts:  # pragma: no cover
+        """Never called: queueing mode has no office hours."""
+        raise NotImplementedError("queueing mode has no office hours")

@@ -1,0 +1,103 @@
+"""The ``helpdesk-routing simulate`` command (wired into the main CLI by :func:`add_parser`).
+
+``helpdesk-routing simulate SCENARIO.json [--days N] [--seed S] [--replications R]
+[--plot out.png] [--json out.json] [--policy P]`` prints each replication's report and,
+with several replications, the mean time to first response with its 95% interval. A
+progress bar goes to stderr, only when stderr is a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO, get_args
+
+from .compare import estimate
+from .engine import run as simulate
+from .scenario import PolicyName, Scenario
+
+__all__ = ["Progress", "add_parser", "run"]
+
+
+class Progress:
+    """A one-line progress bar on a terminal stream; silent when the stream is not a TTY."""
+
+    def __init__(self, stream: TextIO, label: str, *, min_seconds: float = 1.0) -> None:
+        self._stream = stream
+        self._label = label
+        self._on = stream.isatty()
+        self._t0 = time.monotonic()
+        self._min = min_seconds
+        self._shown = False
+
+    def __call__(self, share: float) -> None:
+        """Show ``share`` (0..1) done, once the run has lasted ``min_seconds``."""
+        if not self._on or time.monotonic() - self._t0 < self._min:
+            return
+        filled = int(30 * share)
+        self._stream.write(f"\r{self._label} [{'#' * filled}{'.' * (30 - filled)}] {share:4.0%}")
+        self._stream.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        """End the bar's line, if one was drawn."""
+        if self._shown:
+            self._stream.write("\n")
+            self._stream.flush()
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``simulate`` subcommand to an ``argparse`` subparsers object."""
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "simulate", help="simulate a helpdesk scenario (JSON) and print the report"
+    )
+    p.add_argument("scenario", type=Path, help="a Scenario as JSON")
+    p.add_argument("--days", type=float, help="simulate this many days of arrivals")
+    p.add_argument("--seed", type=int, help="the first seed (default: the scenario's)")
+    p.add_argument("--replications", type=int, default=1, help="independent runs (default 1)")
+    p.add_argument("--policy", choices=get_args(PolicyName), help="override the policy")
+    p.add_argument("--plot", type=Path, help="save the first run's plots as PNG")
+    p.add_argument("--json", type=Path, help="write each run's summary figures as JSON")
+    return p
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the ``simulate`` command; returns the exit status (2 for a bad scenario file)."""
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
+    try:
+        scenario = Scenario.model_validate_json(Path(args.scenario).read_text("utf-8"))
+    except (OSError, ValueError) as error:
+        err.write(f"simulate: cannot read scenario {args.scenario}: {error}\n")
+        return 2
+    if args.replications < 1:
+        err.write("simulate: --replications must be at least 1\n")
+        return 2
+    update: dict[str, Any] = {}
+    if args.days is not None:
+        update["days"] = args.days
+    if args.policy is not None:
+        update["policy"] = args.policy
+    scenario = Scenario.model_validate({**scenario.model_dump(), **update})
+    base = scenario.seed if args.seed is None else args.seed
+    results = []
+    for k in range(args.replications):
+        bar = Progress(err, f"run {k + 1}/{args.replications}")
+        results.append(simulate(scenario, base + k, progress=bar))
+        bar.close()
+        out.write(results[-1].report() + "\n")
+    if len(results) > 1:
+        means = [r.summary.ttfr.mean for r in results if not math.isnan(r.summary.ttfr.mean)]
+        if len(means) > 1:
+            est = estimate([m / 60 for m in means])
+            out.write(f"mean time to first response (min): {est}\n")
+    if args.plot is not None:
+        results[0].plot(args.plot)
+    if args.json is not None:
+        figures = [{"seed": r.seed, **r.summary.as_dict()} for r in results]
+        args.json.write_text(json.dumps(figures, indent=1, allow_nan=True) + "\n", "utf-8")
+    return 0

@@ -1,0 +1,197 @@
+"""Independent replications, confidence intervals, and two policies side by side.
+
+Replication ``k`` of a scenario uses seed ``seed + k``; two policies replicated from the
+same seed therefore see the same tickets in each replication (common random numbers), and
+:func:`compare` takes the paired differences, whose interval is much narrower than that of
+two independent means. Intervals use Student's t with ``n - 1`` degrees of freedom (the
+quantile computed here from the regularised incomplete beta function; no SciPy needed).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .engine import Progress, run
+from .results import SimulationResult, Summary
+from .scenario import Scenario
+
+__all__ = ["Comparison", "Estimate", "compare", "estimate", "replicate", "t_quantile"]
+
+Metric = str | Callable[[Summary], float]
+"""A summary figure: a key of :meth:`Summary.as_dict` (``"ttfr_mean"``) or a function."""
+
+
+def replicate(
+    scenario: Scenario,
+    replications: int,
+    seed: int | None = None,
+    progress: Progress | None = None,
+) -> list[SimulationResult]:
+    """Independent runs with seeds ``seed, seed + 1, ...`` (default: the scenario's seed)."""
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    base = scenario.seed if seed is None else seed
+    out = []
+    for k in range(replications):
+        out.append(run(scenario, base + k))
+        if progress is not None:
+            progress((k + 1) / replications)
+    return out
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """The continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 300):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < 1e-15:
+            break
+    return h
+
+
+def _incomplete_beta(a: float, b: float, x: float) -> float:
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    front = math.exp(
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _betacf(a, b, x) / a
+    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
+
+
+def _t_cdf(t: float, df: float) -> float:
+    tail = 0.5 * _incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
+    return 1.0 - tail if t >= 0 else tail
+
+
+def t_quantile(p: float, df: float) -> float:
+    """The ``p`` quantile of Student's t with ``df`` degrees of freedom.
+
+    >>> round(t_quantile(0.975, 4), 3)
+    2.776
+    """
+    if not 0 < p < 1:
+        raise ValueError(f"p must be between 0 and 1 (exclusive), got {p}")
+    if df <= 0:
+        raise ValueError(f"df must be positive, got {df}")
+    if p < 0.5:
+        return -t_quantile(1.0 - p, df)
+    lo, hi = 0.0, 1.0
+    while _t_cdf(hi, df) < p:
+        hi *= 2.0
+    for _ in range(200):
+        mid = (lo + hi) / 2.0
+        if _t_cdf(mid, df) < p:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-12 * max(1.0, hi):
+            break
+    return (lo + hi) / 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A mean over replications with its two-sided confidence interval."""
+
+    mean: float
+    half_width: float
+    confidence: float
+    n: int
+
+    @property
+    def low(self) -> float:
+        """The interval's lower end."""
+        return self.mean - self.half_width
+
+    @property
+    def high(self) -> float:
+        """The interval's upper end."""
+        return self.mean + self.half_width
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` lies in the interval."""
+        return self.low <= value <= self.high
+
+    def __str__(self) -> str:
+        return f"{self.mean:.4g} ± {self.half_width:.2g} ({self.confidence:.0%}, n={self.n})"
+
+
+def estimate(values: Sequence[float], confidence: float = 0.95) -> Estimate:
+    """The mean of ``values`` and its Student-t interval (half-width ``inf`` for one value)."""
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1 (exclusive), got {confidence}")
+    n = len(values)
+    if n == 0:
+        raise ValueError("estimate needs at least one value")
+    mean = math.fsum(values) / n
+    if n == 1:
+        return Estimate(mean, math.inf, confidence, 1)
+    variance = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
+    half = t_quantile(0.5 + confidence / 2.0, n - 1) * math.sqrt(variance / n)
+    return Estimate(mean, half, confidence, n)
+
+
+def _figure(metric: Metric) -> Callable[[Summary], float]:
+    if callable(metric):
+        return metric
+    return lambda s: float(s.as_dict()[metric])
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Policy ``a`` against policy ``b`` on one metric: each one's estimate and ``a - b``'s."""
+
+    metric: str
+    a: Estimate
+    b: Estimate
+    difference: Estimate
+
+    def __str__(self) -> str:
+        return f"{self.metric}: a {self.a}; b {self.b}; a - b {self.difference}"
+
+
+def compare(
+    a: Sequence[SimulationResult],
+    b: Sequence[SimulationResult],
+    metric: Metric = "ttfr_mean",
+    confidence: float = 0.95,
+) -> Comparison:
+    """Compare replications of two policies, paired by seed (common random numbers).
+
+    Raises ``ValueError`` when the two lists do not hold the same seeds in the same order.
+    """
+    if [r.seed for r in a] != [r.seed for r in b]:
+        raise ValueError("compare needs replications of the same seeds, in the same order")
+    figure = _figure(metric)
+    xs = [figure(r.summary) for r in a]
+    ys = [figure(r.summary) for r in b]
+    name = metric if isinstance(metric, str) else getattr(metric, "__name__", "metric")
+    return Comparison(
+        metric=name,
+        a=estimate(xs, confidence),
+        b=estimate(ys, confidence),
+        difference=estimate([x - y for x, y in zip(xs, ys, strict=True)], confidence),
+    )

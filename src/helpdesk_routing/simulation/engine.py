@@ -1,0 +1,324 @@
+"""The discrete-event engine: one heap of arrivals, work ends, closings, shifts and openings.
+
+Time is seconds since the scenario's start. Each event is handled at its instant, in
+(time, order of scheduling) order, so a run is a deterministic function of the scenario
+and the seed. Who gets a ticket is never decided here: the backend (the Router, or in
+queueing mode the allocator alone) says, and the engine plays the agents: each works the
+tickets assigned to them one at a time, oldest first, while on shift; first response =
+work start.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from helpdesk_routing.calendar import OfficeHours
+from helpdesk_routing.model import Event
+
+from ._backends import Backend, HandOuts, QueueBackend, RouterBackend
+from ._draw import Arrivals, Mix, duration, stream
+from .policies import policy_for
+from .results import SimulationResult, TicketRecords
+from .scenario import Handling, Scenario
+
+__all__ = ["run"]
+
+_ARRIVE, _WORK_END, _CLOSE, _SHIFT_ON, _SHIFT_OFF, _OPEN = range(6)
+_NAN = math.nan
+_HORIZON = timedelta(days=400)
+
+Progress = Callable[[float], None]
+"""Called now and then with the share of the arrivals' span simulated so far (0..1)."""
+
+
+class _Run:
+    """The mutable state of one run."""
+
+    def __init__(self, scenario: Scenario, seed: int) -> None:
+        self.scenario = scenario
+        self.seed = seed
+        policy = policy_for(scenario, seed)
+        self.policy = policy
+        self.backend: Backend = (
+            QueueBackend(scenario, policy)
+            if scenario.mode == "queueing"
+            else RouterBackend(scenario, policy)
+        )
+        self.arrivals = Arrivals(scenario, seed)
+        self.mix = Mix(scenario, seed)
+        self.handling_rng = stream(seed, "handling")
+        self.after_rng = stream(seed, "after")
+        self.records = TicketRecords()
+        self.u: list[float] = []  # each ticket's handling draw, used when work starts
+        self.notify_start = not isinstance(self.backend, QueueBackend)
+        # One distribution for every ticket: skip the per-ticket lookup of channel and team.
+        self.one_handling: Handling | None = (
+            None if scenario.handling_by_channel or scenario.handling_by_team else scenario.handling
+        )
+        self.no_tags: frozenset[str] = frozenset()
+        self.pending = scenario.pending
+        ids = tuple(a.id for a in scenario.agents)
+        self.agents = ids
+        self.queues: dict[str, list[int]] = {a: [] for a in ids}
+        self.busy_with: dict[str, int] = {}
+        self.on_shift: dict[str, bool] = {
+            a: spec.shift is None for a, spec in zip(ids, scenario.agents, strict=True)
+        }
+        self.load: dict[str, int] = dict.fromkeys(ids, 0)
+        self.busy: dict[str, float] = dict.fromkeys(ids, 0.0)
+        self.waiting: set[int] = set()  # unassigned, open, not started
+        self.backlog = 0  # arrived and not started
+        self.area = 0.0
+        self.last_t = 0.0
+        self.unfinished = 0  # arrived and not closed
+        self.heap: list[tuple[float, int, int, int]] = []
+        self.seq = 0
+        self.sample_every = scenario.sample_minutes * 60.0
+        self.next_sample = 0.0
+        self.sample_times: list[float] = []
+        self.backlog_samples: list[int] = []
+        self.load_samples: dict[str, list[int]] = {a: [] for a in ids}
+        self.arrivals_done = False
+
+    def push(self, t: float, kind: int, arg: int) -> None:
+        self.seq += 1
+        heapq.heappush(self.heap, (t, self.seq, kind, arg))
+
+    def handling_for(self, index: int) -> Handling:
+        s = self.scenario
+        team = self.records.team[index]
+        if team is not None and team in s.handling_by_team:
+            return s.handling_by_team[team]
+        return s.handling_by_channel.get(self.records.channel[index], s.handling)
+
+
+def run(
+    scenario: Scenario, seed: int | None = None, progress: Progress | None = None
+) -> SimulationResult:
+    """Simulate the scenario once; ``seed`` defaults to ``scenario.seed``."""
+    seed = scenario.seed if seed is None else seed
+    st = _Run(scenario, seed)
+    _schedule_calendar(st)
+    first = st.arrivals.next()
+    if first is None:
+        st.arrivals_done = True
+    else:
+        st.push(first, _ARRIVE, 0)
+    span = (scenario.days or 0) * 86400.0
+    stop = math.inf
+    heap = st.heap
+    steps = 0
+    while heap:
+        t, _, kind, arg = heapq.heappop(heap)
+        if t > stop:
+            break
+        if t >= st.next_sample:
+            _sample(st, t)
+        st.area += st.backlog * (t - st.last_t)
+        st.last_t = t
+        if kind == _ARRIVE:
+            _arrive(st, t, arg)
+            nxt = st.arrivals.next()
+            if nxt is None:
+                st.arrivals_done = True
+                stop = t + scenario.drain_days * 86400.0
+            else:
+                st.seq += 1
+                heapq.heappush(heap, (nxt, st.seq, _ARRIVE, arg + 1))
+        elif kind == _WORK_END:
+            _work_end(st, t, arg)
+        elif kind == _CLOSE:
+            agent = st.agents[arg >> 32]
+            _give_all(st, t, st.backend.closed(arg & 0xFFFFFFFF, agent, t, st.waiting))
+            st.unfinished -= 1
+            st.load[agent] -= 1
+        else:
+            _calendar(st, t, kind, arg)
+        if st.arrivals_done and st.unfinished == 0:
+            break
+        steps += 1
+        if progress is not None and steps % 4096 == 0:
+            progress(_share(t, span, len(st.records.created), scenario.tickets))
+    if progress is not None:
+        progress(1.0)
+    horizon = st.last_t
+    return SimulationResult(
+        scenario=scenario.name,
+        policy=scenario.policy,
+        seed=seed,
+        start=scenario.start,
+        horizon=horizon,
+        warmup=scenario.warmup_tickets,
+        ttfr_target=scenario.ttfr_target_minutes * 60.0,
+        agents=st.agents,
+        records=st.records,
+        busy=st.busy,
+        sample_times=st.sample_times,
+        backlog=st.backlog_samples,
+        load=st.load_samples,
+        backlog_area=st.area,
+    )
+
+
+def _share(t: float, span: float, arrived: int, tickets: int | None) -> float:
+    """How far the arrivals have come: the larger of the time and the ticket shares."""
+    by_time = t / span if span > 0 else 0.0
+    by_count = arrived / tickets if tickets else 0.0
+    return min(max(by_time, by_count), 1.0)
+
+
+def _sample(st: _Run, t: float) -> None:
+    while st.next_sample <= t:
+        st.sample_times.append(st.next_sample)
+        st.backlog_samples.append(st.backlog)
+        for a in st.agents:
+            st.load_samples[a].append(st.load[a])
+        st.next_sample += st.sample_every
+
+
+def _arrive(st: _Run, t: float, index: int) -> None:
+    r = st.records
+    events: list[Event]
+    if st.mix.trivial:
+        channel, tags, profile, events = st.mix.draw_channel(), st.no_tags, None, []
+    else:
+        channel, tags, profile, events = st.mix.draw(index, t)
+    st.u.append(st.handling_rng.random())
+    r.created.append(t)
+    r.channel.append(channel)
+    r.started.append(_NAN)
+    r.resolved.append(_NAN)
+    st.backlog += 1
+    st.unfinished += 1
+    agent, team, decided_by = st.backend.arrive(index, t, channel, tags, profile, events)
+    r.team.append(team)
+    r.decided_by.append(decided_by)
+    if agent is None:
+        r.assignee.append(None)
+        r.assigned_at.append(_NAN)
+        st.waiting.add(index)
+        return
+    r.assignee.append(agent)
+    r.assigned_at.append(t)
+    st.load[agent] += 1
+    if agent not in st.busy_with and st.on_shift[agent]:
+        _start(st, t, index, agent)
+    else:
+        heapq.heappush(st.queues[agent], index)
+
+
+def _give(st: _Run, t: float, index: int, agent: str) -> None:
+    r = st.records
+    r.assignee[index] = agent
+    r.assigned_at[index] = t
+    st.load[agent] += 1
+    if agent not in st.busy_with and st.on_shift[agent]:
+        _start(st, t, index, agent)
+    else:
+        heapq.heappush(st.queues[agent], index)
+
+
+def _give_all(st: _Run, t: float, handed: HandOuts) -> None:
+    for index, agent in handed:
+        st.waiting.discard(index)
+        _give(st, t, index, agent)
+
+
+def _start(st: _Run, t: float, index: int, agent: str) -> None:
+    st.busy_with[agent] = index
+    st.records.started[index] = t
+    st.backlog -= 1
+    if st.notify_start:
+        st.backend.started(index, agent, t)
+    dist = st.one_handling
+    work = duration(st.handling_for(index) if dist is None else dist, st.u[index])
+    st.busy[agent] += work
+    st.seq += 1
+    heapq.heappush(st.heap, (t + work, st.seq, _WORK_END, index))
+
+
+def _work_end(st: _Run, t: float, index: int) -> None:
+    agent = st.records.assignee[index]
+    assert agent is not None
+    st.records.resolved[index] = t
+    del st.busy_with[agent]
+    pending = st.pending
+    hold = 0.0
+    if pending is not None:
+        chance, length = st.after_rng.random(), st.after_rng.random()
+        if chance < pending.probability:
+            hold = duration(pending.duration, length)
+    if hold > 0:
+        st.backend.finished(index, agent, t, True, st.waiting)
+        st.push(t + hold, _CLOSE, (st.agents.index(agent) << 32) | index)
+    else:
+        st.unfinished -= 1
+        st.load[agent] -= 1
+        _give_all(st, t, st.backend.finished(index, agent, t, False, st.waiting))
+    _next_ticket(st, t, agent)
+
+
+def _next_ticket(st: _Run, t: float, agent: str) -> None:
+    queue = st.queues[agent]
+    if queue and agent not in st.busy_with and st.on_shift[agent]:
+        _start(st, t, heapq.heappop(queue), agent)
+
+
+def _schedule_calendar(st: _Run) -> None:
+    """Agents without a shift come Online at the start; shifts and openings are scheduled."""
+    s = st.scenario
+    if s.mode == "queueing":
+        return
+    for i, spec in enumerate(s.agents):
+        if spec.shift is None:
+            st.push(0.0, _SHIFT_ON, i)
+        else:
+            _next_shift_change(st, 0.0, i, spec.shift, coming=True)
+    hours = s.configuration.office_hours
+    if hours is not None and s.configuration.office_hours_channels:
+        _next_opening(st, 0.0, hours)
+
+
+def _seconds(st: _Run, at: datetime) -> float:
+    return (at - st.scenario.start).total_seconds()
+
+
+def _next_shift_change(st: _Run, t: float, i: int, shift: OfficeHours, *, coming: bool) -> None:
+    at = st.scenario.start + timedelta(seconds=t)
+    when = (
+        shift.next_open(at, horizon=_HORIZON) if coming else shift.next_close(at, horizon=_HORIZON)
+    )
+    if when is not None:
+        st.push(_seconds(st, when), _SHIFT_ON if coming else _SHIFT_OFF, i)
+
+
+def _next_opening(st: _Run, t: float, hours: OfficeHours) -> None:
+    at = st.scenario.start + timedelta(seconds=t)
+    closes = hours.next_close(at, horizon=_HORIZON)
+    if closes is None:
+        return
+    opens = hours.next_open(closes, horizon=_HORIZON)
+    if opens is not None:
+        st.push(_seconds(st, opens), _OPEN, 0)
+
+
+def _calendar(st: _Run, t: float, kind: int, arg: int) -> None:
+    if kind == _OPEN:
+        _give_all(st, t, st.backend.opening(t))
+        hours = st.scenario.configuration.office_hours
+        assert hours is not None
+        _next_opening(st, t, hours)
+        return
+    agent = st.agents[arg]
+    shift = st.scenario.agents[arg].shift
+    online = kind == _SHIFT_ON
+    st.on_shift[agent] = online
+    handed = st.backend.presence(agent, online, t)
+    _give_all(st, t, handed)
+    if online:
+        _next_ticket(st, t, agent)
+    if shift is not None:
+        _next_shift_change(st, t, arg, shift, coming=not online)

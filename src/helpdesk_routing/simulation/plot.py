@@ -1,0 +1,48 @@
+"""Plots of a simulation result (extra ``plot``: matplotlib, on the Agg backend)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._extras import require_pyplot
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .results import SimulationResult
+
+__all__ = ["plot_result"]
+
+
+def plot_result(result: SimulationResult, path: str | Path | None = None, *, bins: int = 40) -> Any:
+    """Three panels: waits (minutes), backlog over time (hours), tickets per agent.
+
+    Returns the ``Figure``; saves a PNG at ``path`` when given.
+    """
+    plt = require_pyplot("SimulationResult.plot")
+    fig, (waits_ax, backlog_ax, load_ax) = plt.subplots(1, 3, figsize=(15, 4.2))
+    waits = [w / 60 for w in result.records.waits(result.warmup)]
+    waits_ax.hist(waits or [0.0], bins=bins, color="#4C72B0")
+    waits_ax.set_xlabel("time to first response (min)")
+    waits_ax.set_ylabel("tickets")
+    mean = result.summary.ttfr.mean
+    if not math.isnan(mean):
+        waits_ax.axvline(mean / 60, color="#C44E52", label=f"mean {mean / 60:.1f} min")
+        waits_ax.legend()
+    waits_ax.set_title("Wait distribution")
+    hours = [t / 3600 for t in result.sample_times]
+    backlog_ax.step(hours, result.backlog, where="post", color="#55A868")
+    backlog_ax.set_xlabel("hours since start")
+    backlog_ax.set_ylabel("tickets waiting")
+    backlog_ax.set_title("Backlog over time")
+    per_agent = result.summary.per_agent
+    load_ax.bar(list(per_agent), list(per_agent.values()), color="#8172B2")
+    load_ax.set_ylabel("tickets assigned")
+    load_ax.set_title("Load per agent")
+    load_ax.tick_params(axis="x", rotation=45)
+    fig.suptitle(f"{result.scenario} · {result.policy} · seed {result.seed}")
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(Path(path), dpi=100)
+        plt.close(fig)
+    return fig

@@ -1,0 +1,223 @@
+"""What a simulation returns: per-ticket records, load and backlog over time, a summary.
+
+Everything is plain data (lists, dicts, frozen dataclasses), so a
+:class:`SimulationResult` pickles across processes and machines. Times are seconds
+since ``result.start``; ``NaN`` marks what did not happen (a ticket never started).
+The summary's statistics are those of :mod:`helpdesk_routing.metrics`, not a copy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from helpdesk_routing.metrics import DurationStats, FairnessStats
+
+__all__ = ["SimulationResult", "Summary", "TicketRecords"]
+
+
+@dataclass(slots=True)
+class TicketRecords:
+    """Per-ticket columns, one entry per ticket in creation order.
+
+    ``decided_by`` is the rule id, ``"membership:<tag or segment>"``, or ``None``;
+    ``assigned_at`` is when the ticket got its assignee, ``started`` its first response
+    (work start), ``resolved`` the end of work. A ticket's wait is ``started - created``.
+    """
+
+    created: list[float] = field(default_factory=list)
+    channel: list[str] = field(default_factory=list)
+    team: list[str | None] = field(default_factory=list)
+    decided_by: list[str | None] = field(default_factory=list)
+    assignee: list[str | None] = field(default_factory=list)
+    assigned_at: list[float] = field(default_factory=list)
+    started: list[float] = field(default_factory=list)
+    resolved: list[float] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.created)
+
+    def waits(self, skip: int = 0) -> list[float]:
+        """The waits (seconds) of the started tickets, leaving out the first ``skip``."""
+        return [
+            s - c
+            for c, s in zip(self.created[skip:], self.started[skip:], strict=True)
+            if not math.isnan(s)
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The figures of one run (tickets after the warm-up only).
+
+    ``ttfr`` is time to first response (= wait) in seconds; ``over_target`` the share of
+    started tickets whose wait exceeded the scenario's target; ``per_agent`` tickets
+    assigned per agent, with its ``fairness``; ``utilisation`` the busy share of each
+    agent over ``[0, horizon]``; ``mean_backlog`` the time-average number of tickets that
+    arrived and had not started; ``arrival_rate`` tickets per second.
+    """
+
+    tickets: int
+    started: int
+    resolved: int
+    ttfr: DurationStats
+    over_target: float
+    mean_handling: float
+    per_agent: dict[str, int]
+    fairness: FairnessStats
+    utilisation: dict[str, float]
+    mean_utilisation: float
+    mean_backlog: float
+    arrival_rate: float
+    horizon: float
+
+    def as_dict(self) -> dict[str, float]:
+        """The scalar figures as a flat ``name -> number`` mapping."""
+        return {
+            "tickets": self.tickets,
+            "started": self.started,
+            "resolved": self.resolved,
+            "ttfr_mean": self.ttfr.mean,
+            "ttfr_median": self.ttfr.median,
+            "ttfr_p90": self.ttfr.p90,
+            "ttfr_p99": self.ttfr.p99,
+            "over_target": self.over_target,
+            "mean_handling": self.mean_handling,
+            "spread": self.fairness.spread,
+            "jain": self.fairness.jain,
+            "gini": self.fairness.gini,
+            "mean_utilisation": self.mean_utilisation,
+            "mean_backlog": self.mean_backlog,
+            "arrival_rate": self.arrival_rate,
+            "horizon": self.horizon,
+        }
+
+
+@dataclass(slots=True)
+class SimulationResult:
+    """One run: the scenario's name, policy and seed, records, samples and busy times.
+
+    ``sample_times`` are the instants (seconds) at which ``backlog`` (tickets arrived
+    and not started) and ``load`` (each agent's open and pending tickets) were sampled.
+    ``backlog_area`` is the integral of the backlog over ``[0, horizon]``.
+    """
+
+    scenario: str
+    policy: str
+    seed: int
+    start: datetime
+    horizon: float
+    warmup: int
+    ttfr_target: float
+    agents: tuple[str, ...]
+    records: TicketRecords
+    busy: dict[str, float]
+    sample_times: list[float]
+    backlog: list[int]
+    load: dict[str, list[int]]
+    backlog_area: float
+    _summary: Summary | None = None
+
+    @property
+    def summary(self) -> Summary:
+        """The summary of the run (computed once)."""
+        if self._summary is None:
+            self._summary = self._summarise()
+        return self._summary
+
+    def _summarise(self) -> Summary:
+        r = self.records
+        skip = self.warmup
+        waits = r.waits(skip)
+        handled = [
+            e - s for s, e in zip(r.started[skip:], r.resolved[skip:], strict=True) if e == e
+        ]
+        counts = Counter(a for a in r.assignee[skip:] if a is not None)
+        per_agent = {a: counts.get(a, 0) for a in self.agents}
+        horizon = self.horizon
+        utilisation = {a: (self.busy[a] / horizon if horizon > 0 else 0.0) for a in self.agents}
+        target = self.ttfr_target
+        return Summary(
+            tickets=len(r) - min(skip, len(r)),
+            started=len(waits),
+            resolved=len(handled),
+            ttfr=DurationStats.of(waits),
+            over_target=(sum(1 for w in waits if w > target) / len(waits)) if waits else math.nan,
+            mean_handling=math.fsum(handled) / len(handled) if handled else math.nan,
+            per_agent=per_agent,
+            fairness=FairnessStats.of(per_agent),
+            utilisation=utilisation,
+            mean_utilisation=math.fsum(utilisation.values()) / len(utilisation),
+            mean_backlog=self.backlog_area / horizon if horizon > 0 else 0.0,
+            arrival_rate=len(r) / horizon if horizon > 0 else 0.0,
+            horizon=horizon,
+        )
+
+    def report(self) -> str:
+        """A short readable report of the summary."""
+        s = self.summary
+        lines = [
+            f"{self.scenario} · policy {self.policy} · seed {self.seed}",
+            f"  tickets {s.tickets}, started {s.started}, resolved {s.resolved}",
+            "  time to first response (min): "
+            f"mean {_m(s.ttfr.mean)}, median {_m(s.ttfr.median)}, "
+            f"p90 {_m(s.ttfr.p90)}, p99 {_m(s.ttfr.p99)}",
+            f"  over {self.ttfr_target / 60:g} min: {_pct(s.over_target)}",
+            f"  mean backlog {s.mean_backlog:.2f}, mean utilisation {_pct(s.mean_utilisation)}",
+            f"  per agent: {', '.join(f'{a} {n}' for a, n in s.per_agent.items())}",
+            f"  fairness: spread {s.fairness.spread}, Jain {s.fairness.jain:.3f}, "
+            f"Gini {s.fairness.gini:.3f}",
+        ]
+        return "\n".join(lines)
+
+    def to_pandas(self) -> Any:
+        """The per-ticket records as a DataFrame (extra ``pandas``), times as UTC datetimes.
+
+        Columns: ``created, channel, team, decided_by, assignee, assigned_at, started,
+        resolved`` and ``wait`` (a ``Timedelta``).
+        """
+        from ._extras import require_pandas
+
+        pd = require_pandas("SimulationResult.to_pandas")
+        r = self.records
+        origin = pd.Timestamp(self.start)
+
+        def when(values: list[float]) -> Any:
+            return origin + pd.to_timedelta(values, unit="s")
+
+        frame = pd.DataFrame(
+            {
+                "created": when(r.created),
+                "channel": r.channel,
+                "team": r.team,
+                "decided_by": r.decided_by,
+                "assignee": r.assignee,
+                "assigned_at": when(r.assigned_at),
+                "started": when(r.started),
+                "resolved": when(r.resolved),
+            }
+        )
+        frame["wait"] = frame["started"] - frame["created"]
+        return frame
+
+    def plot(self, path: str | Path | None = None, *, bins: int = 40) -> Any:
+        """Draw the wait distribution, the backlog over time and the load per agent.
+
+        Returns the matplotlib ``Figure`` (extra ``plot``); with ``path`` also saves it
+        as PNG there.
+        """
+        from .plot import plot_result
+
+        return plot_result(self, path, bins=bins)
+
+
+def _m(seconds: float) -> str:
+    return "-" if math.isnan(seconds) else f"{seconds / 60:.1f}"
+
+
+def _pct(share: float) -> str:
+    return "-" if math.isnan(share) else f"{share:.1%}"

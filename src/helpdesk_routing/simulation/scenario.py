@@ -1,0 +1,285 @@
+"""What a simulation runs: a :class:`Scenario` (pydantic, JSON) and its parts.
+
+A scenario says where tickets come from (:class:`PoissonArrivals` or
+:class:`ReplayArrivals`), what they look like (:class:`TicketMix`), who works them
+(:class:`AgentSpec`, with an optional shift), how long work takes (:class:`Exponential`,
+:class:`LogNormal`, :class:`Empirical`, per channel or team), what happens after work
+(closed, or :class:`Pending` for a while), the policy under test (a stored
+:class:`~helpdesk_routing.configuration.Configuration`, optionally overridden by
+``policy``), and a seed. ``Scenario.model_validate_json(text)`` / ``model_dump_json()``
+round-trip losslessly.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from helpdesk_routing._time import UtcDatetime
+from helpdesk_routing.calendar import OfficeHours
+from helpdesk_routing.configuration import Configuration
+from helpdesk_routing.model import Event, Profile, Role
+
+__all__ = [
+    "AgentSpec",
+    "Empirical",
+    "Exponential",
+    "Handling",
+    "LogNormal",
+    "Pending",
+    "PoissonArrivals",
+    "PolicyName",
+    "ReplayArrivals",
+    "ReplayTicket",
+    "Scenario",
+    "TicketEvent",
+    "TicketMix",
+]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+PolicyName = Literal["configured", "round_robin", "least_loaded", "random", "pooled"]
+"""The allocation under test: the configuration's own, or one of the four classic ones.
+
+``pooled`` is round robin with a capacity of one open ticket per agent, so tickets wait
+in one queue and a free agent takes the oldest (M/M/c); ``random`` sends each ticket to
+an agent drawn at random (:class:`~helpdesk_routing.simulation.policies.RandomSplit`).
+"""
+
+
+class Exponential(BaseModel):
+    """Exponentially distributed durations with the given mean."""
+
+    model_config = _FROZEN
+    type: Literal["exponential"] = "exponential"
+    mean_minutes: float = Field(gt=0)
+
+
+class LogNormal(BaseModel):
+    """Log-normal durations with the given mean and ``sigma`` (the log's standard deviation)."""
+
+    model_config = _FROZEN
+    type: Literal["lognormal"] = "lognormal"
+    mean_minutes: float = Field(gt=0)
+    sigma: float = Field(gt=0)
+
+
+class Empirical(BaseModel):
+    """Durations drawn uniformly from observed values (minutes)."""
+
+    model_config = _FROZEN
+    type: Literal["empirical"] = "empirical"
+    minutes: tuple[float, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _non_negative(self) -> Self:
+        if any(m < 0 for m in self.minutes):
+            raise ValueError("empirical durations must be at least 0 minutes")
+        return self
+
+
+Handling = Annotated[Exponential | LogNormal | Empirical, Field(discriminator="type")]
+"""A duration distribution: exponential, lognormal or empirical (by ``type``)."""
+
+
+class Pending(BaseModel):
+    """After work, a ticket is set pending with ``probability`` and closed ``duration`` later."""
+
+    model_config = _FROZEN
+    probability: float = Field(ge=0, le=1)
+    duration: Handling
+
+
+class TicketEvent(BaseModel):
+    """A customer event drawn per ticket: with ``probability``, a ticket with a profile has
+    the event ``metric`` recorded at a uniformly random instant in the ``within_hours``
+    before it is created (so rules such as "Placed Order in the last 2 hours" see it)."""
+
+    model_config = _FROZEN
+    metric: str = Field(min_length=1)
+    probability: float = Field(ge=0, le=1)
+    within_hours: float = Field(gt=0)
+    properties: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+
+class TicketMix(BaseModel):
+    """What tickets look like: channel weights, per-tag probabilities, profile weights.
+
+    ``profiles`` maps a profile id (of ``Scenario.customers``) to its weight; the weight
+    ``no_profile`` is for tickets without one.
+    """
+
+    model_config = _FROZEN
+    channels: dict[str, float] = Field(default_factory=lambda: {"email": 1.0}, min_length=1)
+    tags: dict[str, float] = Field(default_factory=dict)
+    profiles: dict[str, float] = Field(default_factory=dict)
+    no_profile: float = Field(default=1.0, ge=0)
+    events: tuple[TicketEvent, ...] = ()
+
+    @model_validator(mode="after")
+    def _weights(self) -> Self:
+        if any(w < 0 for w in self.channels.values()) or sum(self.channels.values()) <= 0:
+            raise ValueError("channel weights must be at least 0 and not all 0")
+        if any(not 0 <= p <= 1 for p in self.tags.values()):
+            raise ValueError("tag probabilities must be between 0 and 1")
+        if any(w < 0 for w in self.profiles.values()):
+            raise ValueError("profile weights must be at least 0")
+        if self.no_profile + sum(self.profiles.values()) <= 0:
+            raise ValueError("profile weights and no_profile must not all be 0")
+        return self
+
+
+class PoissonArrivals(BaseModel):
+    """Poisson arrivals: one rate per hour, or 168 rates for the hours of the week.
+
+    The week starts on Monday 00:00 in ``Scenario.timezone``.
+    """
+
+    model_config = _FROZEN
+    type: Literal["poisson"] = "poisson"
+    per_hour: float | tuple[float, ...]
+
+    @model_validator(mode="after")
+    def _rates(self) -> Self:
+        rates = self.per_hour if isinstance(self.per_hour, tuple) else (self.per_hour,)
+        if len(rates) not in (1, 168):
+            raise ValueError(f"per_hour needs 1 or 168 rates, got {len(rates)}")
+        if any(r < 0 for r in rates) or sum(rates) <= 0:
+            raise ValueError("arrival rates must be at least 0 and not all 0")
+        return self
+
+
+class ReplayTicket(BaseModel):
+    """One recorded ticket to replay: when it came, on which channel, its tags and profile."""
+
+    model_config = _FROZEN
+    created_at: UtcDatetime
+    channel: str = Field(min_length=1)
+    tags: frozenset[str] = frozenset()
+    profile_id: str | None = None
+
+
+class ReplayArrivals(BaseModel):
+    """A replay of recorded tickets (their handling times are still drawn).
+
+    Build one with :meth:`from_file` from JSONL (one object a line) or CSV (columns
+    ``created_at, channel, tags, profile_id``; tags separated by ``|``).
+    """
+
+    model_config = _FROZEN
+    type: Literal["replay"] = "replay"
+    tickets: tuple[ReplayTicket, ...] = Field(min_length=1)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> ReplayArrivals:
+        """Read recorded tickets from a ``.jsonl`` or ``.csv`` file, sorted by creation."""
+        path = Path(path)
+        text = path.read_text("utf-8")
+        rows: list[dict[str, object]]
+        if path.suffix.lower() == ".csv":
+            rows = []
+            for row in csv.DictReader(text.splitlines()):
+                tags = [t for t in (row.get("tags") or "").split("|") if t]
+                profile = row.get("profile_id") or None
+                rows.append({**row, "tags": tags, "profile_id": profile})
+        else:
+            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+        tickets = sorted((ReplayTicket.model_validate(r) for r in rows), key=lambda t: t.created_at)
+        return cls(tickets=tuple(tickets))
+
+
+class AgentSpec(BaseModel):
+    """An agent: id, role, capacity override, and an optional shift.
+
+    With a ``shift`` (office hours in the agent's own zone) the agent comes Online when
+    it begins and goes Offline when it ends, finishing the ticket in hand; their other
+    assigned tickets wait for the next shift. Without one the agent is Online throughout.
+    """
+
+    model_config = _FROZEN
+    id: str = Field(min_length=1)
+    name: str = ""
+    role: Role = Role.SUPPORT
+    capacity: int | None = Field(default=None, ge=0)
+    shift: OfficeHours | None = None
+
+
+class Scenario(BaseModel):
+    """A simulated helpdesk: arrivals, ticket mix, agents, handling, policy, seed, horizon.
+
+    ``days`` bounds the arrivals in time and ``tickets`` in number (the first reached
+    ends them); work then continues until every ticket is resolved or ``drain_days``
+    pass. ``mode="queueing"`` skips the Router for speed: no rules, teams, office hours
+    or shifts, but the same allocators decide. The first ``warmup_tickets`` are left out
+    of the summary.
+    """
+
+    model_config = _FROZEN
+
+    name: str = "scenario"
+    start: UtcDatetime = datetime(2026, 11, 23, tzinfo=UTC)
+    timezone: str = "UTC"
+    days: float | None = Field(default=7.0, gt=0)
+    tickets: int | None = Field(default=None, ge=1)
+    drain_days: float = Field(default=7.0, ge=0)
+    warmup_tickets: int = Field(default=0, ge=0)
+    arrivals: Annotated[PoissonArrivals | ReplayArrivals, Field(discriminator="type")]
+    mix: TicketMix = Field(default_factory=TicketMix)
+    customers: tuple[Profile, ...] = ()
+    events: tuple[Event, ...] = ()
+    agents: tuple[AgentSpec, ...] = Field(min_length=1)
+    handling: Handling
+    handling_by_channel: dict[str, Handling] = Field(default_factory=dict)
+    handling_by_team: dict[str, Handling] = Field(default_factory=dict)
+    pending: Pending | None = None
+    configuration: Configuration = Field(
+        default_factory=lambda: Configuration(version=1, at=datetime(2026, 1, 1, tzinfo=UTC))
+    )
+    policy: PolicyName = "configured"
+    mode: Literal["router", "queueing"] = "router"
+    seed: int = 0
+    sample_minutes: float = Field(default=60.0, gt=0)
+    ttfr_target_minutes: float = Field(default=60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.days is None and self.tickets is None:
+            raise ValueError("a scenario needs days or tickets to end its arrivals")
+        ids = [a.id for a in self.agents]
+        if len(set(ids)) != len(ids):
+            raise ValueError("agent ids must be unique")
+        known = {p.id for p in self.customers}
+        missing = sorted(set(self.mix.profiles) - known)
+        if missing:
+            raise ValueError(f"the ticket mix names unknown profiles: {', '.join(missing)}")
+        if self.mode == "queueing":
+            cfg = self.configuration
+            if cfg.rules.rules or cfg.teams or cfg.office_hours is not None:
+                raise ValueError(
+                    "queueing mode needs a configuration without rules, teams or office hours"
+                )
+            if not cfg.round_robin:
+                raise ValueError("queueing mode needs round robin on")
+            if any(a.shift is not None for a in self.agents):
+                raise ValueError("queueing mode needs agents without shifts")
+        return self
+
+    def with_policy(self, policy: PolicyName) -> Scenario:
+        """The same scenario under another allocation policy."""
+        return self.model_copy(update={"policy": policy})
+
+    def with_agent(self, agent: AgentSpec) -> Scenario:
+        """The same scenario with one more agent (``ValueError`` if the id is taken)."""
+        if any(a.id == agent.id for a in self.agents):
+            raise ValueError(f"agent {agent.id!r} is already in the scenario")
+        return self.model_copy(update={"agents": (*self.agents, agent)})
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Scenario:
+        """Parse a scenario from JSON (pydantic's ``ValidationError`` names the bad part)."""
+        return cls.model_validate_json(text)

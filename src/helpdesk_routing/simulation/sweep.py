@@ -1,0 +1,95 @@
+"""Sweeps: scenarios x policies x seeds on any ``concurrent.futures.Executor``.
+
+Each cell runs in whatever worker the executor picks (a ``ProcessPoolExecutor`` on one
+machine, or ``distributed.Client(...).get_executor()`` across a Dask cluster); cells and
+rows are plain picklable data, and the rows come back in the order of the grid whatever
+order the workers finish in, so a sweep's result does not depend on the executor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
+
+from .engine import run
+from .results import SimulationResult
+from .scenario import PolicyName, Scenario
+
+__all__ = ["Cell", "SweepRow", "grid", "sweep", "to_pandas"]
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One run of a sweep: a scenario under a policy with a seed."""
+
+    scenario: Scenario
+    policy: PolicyName
+    seed: int
+
+
+@dataclass(frozen=True, slots=True)
+class SweepRow:
+    """A cell's outcome: its scenario's name, policy, seed and summary figures.
+
+    ``result`` is the whole :class:`SimulationResult` when the sweep kept it.
+    """
+
+    scenario: str
+    policy: str
+    seed: int
+    figures: dict[str, float]
+    result: SimulationResult | None = None
+
+
+def grid(
+    scenarios: Scenario | Iterable[Scenario],
+    policies: Sequence[PolicyName],
+    seeds: Iterable[int],
+) -> list[Cell]:
+    """Every (scenario, policy, seed) combination, scenarios outermost, seeds innermost."""
+    chosen = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
+    seed_list = list(seeds)
+    return [Cell(s, p, k) for s in chosen for p in policies for k in seed_list]
+
+
+def run_cell(cell: Cell, keep: bool = False) -> SweepRow:
+    """Run one cell (what each worker does; importable so any executor can pickle it)."""
+    result = run(cell.scenario.with_policy(cell.policy), cell.seed)
+    return SweepRow(
+        scenario=cell.scenario.name,
+        policy=cell.policy,
+        seed=cell.seed,
+        figures=result.summary.as_dict(),
+        result=result if keep else None,
+    )
+
+
+def sweep(
+    cells: Sequence[Cell], executor: Executor | None = None, *, keep_results: bool = False
+) -> list[SweepRow]:
+    """Run every cell, on ``executor`` when given (else here, one after another).
+
+    Returns one row per cell, in the order of ``cells``.
+    """
+    if executor is None:
+        return [run_cell(c, keep_results) for c in cells]
+    futures = [executor.submit(run_cell, c, keep_results) for c in cells]
+    return [f.result() for f in futures]
+
+
+def to_pandas(rows: Sequence[SweepRow]) -> Any:
+    """The rows as a DataFrame: ``scenario, policy, seed`` and every figure (extra ``pandas``)."""
+    from ._extras import require_pandas
+
+    pd = require_pandas("simulation.sweep.to_pandas")
+    data: list[dict[str, Any]] = [
+        {"scenario": r.scenario, "policy": r.policy, "seed": r.seed, **r.figures} for r in rows
+    ]
+    return pd.DataFrame(data)
+
+
+def by_name(rows: Sequence[SweepRow]) -> Mapping[tuple[str, str, int], SweepRow]:
+    """The rows keyed by ``(scenario, policy, seed)``."""
+    return {(r.scenario, r.policy, r.seed): r for r in rows}

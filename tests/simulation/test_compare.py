@@ -1,0 +1,105 @@
+"""Replications, Student-t intervals and paired comparisons."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpdesk_routing.simulation import compare, estimate, replicate
+from helpdesk_routing.simulation.compare import t_quantile
+
+from .conftest import mmc
+
+
+@pytest.mark.parametrize(
+    ("p", "df", "expected"),
+    [(0.975, 1, 12.7062), (0.975, 4, 2.7764), (0.995, 9, 3.2498), (0.95, 30, 1.6973)],
+)
+def test_t_quantile_matches_the_tables(p: float, df: int, expected: float) -> None:
+    """Student's t quantiles agree with printed tables to four decimals."""
+    assert t_quantile(p, df) == pytest.approx(expected, abs=1e-4)
+
+
+@given(p=st.floats(min_value=0.51, max_value=0.999), df=st.integers(min_value=1, max_value=200))
+def test_t_quantile_is_symmetric_and_above_the_normal(p: float, df: int) -> None:
+    """t(1-p) = -t(p), and t(p) is at least the normal quantile (heavier tails)."""
+    from statistics import NormalDist
+
+    assert t_quantile(1 - p, df) == pytest.approx(-t_quantile(p, df), rel=1e-9)
+    assert t_quantile(p, df) >= NormalDist().inv_cdf(p) - 1e-9
+
+
+def test_estimate_of_equal_values_has_no_width() -> None:
+    """Identical values give a zero-width interval; one value gives an infinite one."""
+    assert estimate([2.0, 2.0, 2.0]).half_width == 0
+    assert math.isinf(estimate([1.0]).half_width)
+    e = estimate([1.0, 2.0, 3.0], confidence=0.95)
+    assert e.mean == 2.0
+    assert e.half_width == pytest.approx(t_quantile(0.975, 2) * 1 / math.sqrt(3))
+    assert e.contains(2.0)
+    assert not e.contains(10.0)
+
+
+def test_estimate_refuses_nothing_and_bad_levels() -> None:
+    """No values, or a confidence outside (0, 1), raise ValueError with exact messages."""
+    with pytest.raises(ValueError, match=r"^estimate needs at least one value$"):
+        estimate([])
+    with pytest.raises(ValueError, match=r"^confidence must be between 0 and 1 \(exclusive\)"):
+        estimate([1.0], confidence=1.0)
+
+
+def test_compare_pairs_replications_of_two_policies() -> None:
+    """Pooled beats random with a paired interval entirely below zero."""
+    pooled = replicate(mmc(3, 0.8, 3000, policy="pooled"), 5, seed=10)
+    rand = replicate(mmc(3, 0.8, 3000, policy="random"), 5, seed=10)
+    result = compare(pooled, rand)
+    assert result.metric == "ttfr_mean"
+    assert result.difference.high < 0
+    assert result.difference.mean == pytest.approx(result.a.mean - result.b.mean)
+    assert "a - b" in str(result)
+
+
+def test_compare_needs_the_same_seeds() -> None:
+    """Replications of different seeds cannot be paired."""
+    a = replicate(mmc(2, 0.5, 200), 2, seed=1)
+    b = replicate(mmc(2, 0.5, 200), 2, seed=2)
+    with pytest.raises(ValueError, match=r"^compare needs replications of the same seeds"):
+        compare(a, b)
+
+
+def test_compare_accepts_a_function_as_metric() -> None:
+    """A callable metric is applied to each summary and named after the function."""
+    a = replicate(mmc(2, 0.5, 300, policy="pooled"), 3)
+
+    def p90(summary: object) -> float:
+        return float(summary.ttfr.p90)  # type: ignore[attr-defined]
+
+    result = compare(a, a, metric=p90)
+    assert result.metric == "p90"
+    assert result.difference.mean == 0
+
+
+def test_replicate_uses_consecutive_seeds() -> None:
+    """Replication k runs with seed + k; fewer than one replication is refused."""
+    runs = replicate(mmc(2, 0.5, 100), 3, seed=7)
+    assert [r.seed for r in runs] == [7, 8, 9]
+    with pytest.raises(ValueError, match=r"^replications must be at least 1, got 0$"):
+        replicate(mmc(2, 0.5, 100), 0)
+
+
+def test_t_quantile_refuses_bad_arguments() -> None:
+    """p outside (0, 1) or df <= 0 raise ValueError with exact messages."""
+    with pytest.raises(ValueError, match=r"^p must be between 0 and 1 \(exclusive\), got 1$"):
+        t_quantile(1, 5)
+    with pytest.raises(ValueError, match=r"^df must be positive, got 0$"):
+        t_quantile(0.9, 0)
+
+
+def test_replicate_reports_progress_per_replication() -> None:
+    """replicate calls progress with k / replications after each run."""
+    shares: list[float] = []
+    replicate(mmc(2, 0.5, 100), 4, progress=shares.append)
+    assert shares == [0.25, 0.5, 0.75, 1.0]

@@ -1,0 +1,180 @@
+"""The engine: deterministic, common random numbers, the Router and the allocators agree."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpdesk_routing.simulation import Scenario, run
+from helpdesk_routing.simulation.demo import webshop_week
+
+from .conftest import mmc
+
+POLICIES = ["pooled", "least_loaded", "round_robin", "random"]
+SLOW_EXAMPLES = settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+def _short_week(days: float = 2.0) -> Scenario:
+    return webshop_week().model_copy(update={"days": days, "drain_days": 2.0})
+
+
+def test_same_scenario_and_seed_give_identical_records() -> None:
+    """Two runs of the web-shop scenario with one seed produce the same records and samples."""
+    scenario = _short_week()
+    a, b = run(scenario, 3), run(scenario, 3)
+    assert a.records == b.records
+    assert a.backlog == b.backlog
+    assert a.load == b.load
+    assert run(scenario, 4).records != a.records
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_policies_see_the_same_tickets(policy: str) -> None:
+    """Common random numbers: every policy gets the same arrivals and each ticket the same work."""
+    base = run(mmc(3, 0.8, 2000, policy="round_robin"), 5)
+    other = run(mmc(3, 0.8, 2000, policy=policy), 5)
+    assert other.records.created == base.records.created
+    work = [e - s for s, e in zip(base.records.started, base.records.resolved, strict=True)]
+    again = [e - s for s, e in zip(other.records.started, other.records.resolved, strict=True)]
+    assert again == pytest.approx(work, rel=1e-9, abs=1e-6)
+
+
+@SLOW_EXAMPLES
+@given(
+    c=st.integers(min_value=1, max_value=5),
+    rho=st.floats(min_value=0.3, max_value=0.95),
+    policy=st.sampled_from(POLICIES),
+    seed=st.integers(min_value=0, max_value=10_000),
+)
+def test_router_mode_and_queueing_mode_give_identical_records(
+    c: int, rho: float, policy: str, seed: int
+) -> None:
+    """Without rules, routing every ticket through the Router gives the allocators' own records."""
+    fast = run(mmc(c, rho, 250, policy=policy), seed)
+    full = run(mmc(c, rho, 250, policy=policy, mode="router"), seed)
+    assert full.records == fast.records
+    assert full.summary.as_dict() == pytest.approx(fast.summary.as_dict(), nan_ok=True)
+
+
+@SLOW_EXAMPLES
+@given(c=st.integers(min_value=2, max_value=7), seed=st.integers(min_value=0, max_value=10_000))
+def test_round_robin_counts_differ_by_at_most_one_when_all_stay_online(c: int, seed: int) -> None:
+    """Through the Router, with everyone Online throughout, round robin's counts differ by <= 1."""
+    result = run(mmc(c, 0.9, 400, policy="round_robin", mode="router", warmup=0), seed)
+    assert result.summary.fairness.spread <= 1
+    assert sum(result.summary.per_agent.values()) == 400
+
+
+@given(rho=st.floats(min_value=0.2, max_value=0.9), seed=st.integers(min_value=0, max_value=10_000))
+@settings(max_examples=10, deadline=None)
+def test_one_agent_makes_all_policies_equal(rho: float, seed: int) -> None:
+    """With a single agent every policy gives the same work starts and ends (so the same waits).
+
+    Only ``assigned_at`` differs: pooled assigns a ticket when the agent frees up.
+    """
+    runs = [run(mmc(1, rho, 300, policy=p), seed).records for p in POLICIES]
+    for r in runs:
+        assert r.started == runs[0].started
+        assert r.resolved == runs[0].resolved
+        assert r.assignee == runs[0].assignee
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_littles_law_holds_on_the_sample_path(policy: str) -> None:
+    """Time-average backlog = arrival rate x mean wait, over a run that drains every ticket."""
+    result = run(mmc(3, 0.85, 5000, policy=policy, warmup=0), 11)
+    s = result.summary
+    assert s.started == s.tickets == 5000
+    assert s.mean_backlog == pytest.approx(s.arrival_rate * s.ttfr.mean, rel=1e-9)
+
+
+def test_utilisation_equals_rho() -> None:
+    """Each agent's busy share of the run is rho, within 3%, over 30,000 tickets."""
+    result = run(mmc(4, 0.75, 30_000, policy="round_robin"), 2)
+    for share in result.summary.utilisation.values():
+        assert share == pytest.approx(0.75, rel=0.03)
+    assert result.summary.mean_utilisation == pytest.approx(0.75, rel=0.02)
+
+
+def test_webchat_tickets_of_the_night_wait_for_the_opening() -> None:
+    """A webchat ticket created while office hours are closed is not assigned before they open."""
+    scenario = _short_week(4)
+    result = run(scenario)
+    hours = scenario.configuration.office_hours
+    assert hours is not None
+    r = result.records
+    night = 0
+    for created, channel, assigned in zip(r.created, r.channel, r.assigned_at, strict=True):
+        at = scenario.start + timedelta(seconds=created)
+        if channel == "webchat" and not hours.is_open(at):
+            night += 1
+            opens = hours.next_open(at)
+            assert opens is not None
+            assert assigned >= (opens - scenario.start).total_seconds()
+    assert night > 0
+
+
+def test_agents_start_work_only_on_shift() -> None:
+    """Every work start falls inside the assignee's shift (they finish the ticket in hand)."""
+    scenario = _short_week(3)
+    result = run(scenario)
+    shifts = {a.id: a.shift for a in scenario.agents}
+    r = result.records
+    for agent, started in zip(r.assignee, r.started, strict=True):
+        if agent is None or math.isnan(started):
+            continue
+        shift = shifts[agent]
+        assert shift is not None
+        assert shift.is_open(scenario.start + timedelta(seconds=started))
+
+
+def test_the_recipes_decide_in_the_simulated_week() -> None:
+    """Rules and memberships are recorded as deciders, and teams get their tickets."""
+    result = run(_short_week(3))
+    deciders = set(result.records.decided_by)
+    assert {"churn", "french", "sms-orders"} <= deciders
+    assert any(d is not None and d.startswith("membership:") for d in deciders)
+    assert {"retention", "france", "team-a"} <= set(result.records.team)
+
+
+def test_pending_tickets_keep_load_until_they_close() -> None:
+    """With every ticket pending a while, sampled loads include tickets already worked."""
+    data = mmc(2, 0.5, 400, policy="least_loaded", mode="router", warmup=0).model_dump()
+    data["pending"] = {"probability": 1.0, "duration": {"type": "exponential", "mean_minutes": 60}}
+    data["sample_minutes"] = 5.0
+    scenario = Scenario.model_validate(data)
+    result = run(scenario, 1)
+    assert result.summary.resolved == 400
+    peak = max(max(v) for v in result.load.values())
+    assert peak > 5  # one ticket in hand at a time; the rest of the load is pending
+    assert [max(v) for v in result.load.values()] != [0, 0]
+
+
+def test_queueing_mode_refuses_rules_and_shifts() -> None:
+    """mode="queueing" with rules, teams, office hours or shifts is refused with one message."""
+    week = webshop_week()
+    with pytest.raises(ValueError, match="queueing mode needs a configuration without rules"):
+        Scenario.model_validate({**week.model_dump(), "mode": "queueing"})
+    data = mmc(2, 0.5, 10).model_dump()
+    data["agents"][0]["shift"] = week.agents[0].shift
+    with pytest.raises(ValueError, match="queueing mode needs agents without shifts"):
+        Scenario.model_validate(data)
+    data = mmc(2, 0.5, 10).model_dump()
+    data["configuration"]["round_robin"] = False
+    with pytest.raises(ValueError, match="queueing mode needs round robin on"):
+        Scenario.model_validate(data)
+
+
+def test_progress_is_reported_and_ends_at_one() -> None:
+    """The progress callback sees shares rising from 0 to exactly 1 at the end."""
+    shares: list[float] = []
+    run(mmc(2, 0.5, 5000), 1, progress=shares.append)
+    assert len(shares) > 2
+    assert shares == sorted(shares)
+    assert shares[-1] == 1.0

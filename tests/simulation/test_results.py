@@ -1,0 +1,100 @@
+"""Results: records, the summary from the metrics module, pandas, plots, pickling."""
+
+from __future__ import annotations
+
+import itertools
+import pickle
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpdesk_routing.errors import MissingExtra
+from helpdesk_routing.metrics import DurationStats, FairnessStats
+from helpdesk_routing.simulation import run
+from helpdesk_routing.simulation.demo import webshop_week
+
+from .conftest import mmc
+
+
+@pytest.fixture(scope="module")
+def week():  # type: ignore[no-untyped-def]
+    """Two days of the web shop."""
+    return run(webshop_week().model_copy(update={"days": 2.0, "drain_days": 2.0}))
+
+
+def test_summary_is_computed_by_the_metrics_module(week) -> None:  # type: ignore[no-untyped-def]
+    """The TTFR figures are DurationStats and fairness is FairnessStats of the per-agent counts."""
+    s = week.summary
+    assert s.ttfr == DurationStats.of(week.records.waits())
+    assert s.fairness == FairnessStats.of(s.per_agent)
+    assert sum(s.per_agent.values()) == s.tickets
+    assert 0 <= s.over_target <= 1
+
+
+def test_report_names_the_figures(week) -> None:  # type: ignore[no-untyped-def]
+    """The report gives TTFR, the share over target and fairness."""
+    text = week.report()
+    assert "time to first response" in text
+    assert "over 60 min" in text
+    assert "Jain" in text
+
+
+def test_to_pandas_has_one_row_per_ticket(week) -> None:  # type: ignore[no-untyped-def]
+    """The DataFrame has every record column and a wait equal to started - created."""
+    frame = week.to_pandas()
+    assert len(frame) == len(week.records)
+    assert list(frame.columns) == [
+        "created",
+        "channel",
+        "team",
+        "decided_by",
+        "assignee",
+        "assigned_at",
+        "started",
+        "resolved",
+        "wait",
+    ]
+    assert frame["created"].iloc[0] >= week.start
+    waits = frame["wait"].dt.total_seconds().dropna().tolist()
+    assert waits == pytest.approx(week.records.waits())
+
+
+def test_plot_writes_a_png(week, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """plot(path) saves a PNG with the three panels."""
+    path = tmp_path / "week.png"
+    figure = week.plot(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(figure.axes) == 3
+
+
+def test_missing_pandas_names_the_extra(week, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Without pandas, to_pandas raises MissingExtra naming the 'pandas' extra."""
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(MissingExtra, match=r"pip install 'helpdesk-routing\[pandas\]'"):
+        week.to_pandas()
+
+
+def test_missing_matplotlib_names_the_extra(week, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Without matplotlib, plot raises MissingExtra naming the 'plot' extra."""
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(MissingExtra, match=r"pip install 'helpdesk-routing\[plot\]'"):
+        week.plot()
+
+
+def test_results_pickle_round_trip() -> None:
+    """A result survives pickling unchanged (sweeps send them between processes)."""
+    result = run(mmc(2, 0.6, 500), 1)
+    again = pickle.loads(pickle.dumps(result))
+    assert again.records == result.records
+    assert again.summary == result.summary
+
+
+def test_backlog_samples_follow_the_grid() -> None:
+    """Samples are taken every sample_minutes from the start, one load series per agent."""
+    result = run(mmc(2, 0.6, 2000), 1)
+    times = result.sample_times
+    assert times[0] == 0
+    assert all(b - a == pytest.approx(3600) for a, b in itertools.pairwise(times))
+    assert all(len(v) == len(times) for v in result.load.values())
+    assert len(result.backlog) == len(times)

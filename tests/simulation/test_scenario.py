@@ -1,0 +1,158 @@
+"""Scenarios as JSON, replays of recorded tickets, arrivals by hour of the week."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpdesk_routing.simulation import (
+    AgentSpec,
+    Empirical,
+    ReplayArrivals,
+    Scenario,
+    TicketMix,
+    run,
+)
+from helpdesk_routing.simulation._draw import duration
+from helpdesk_routing.simulation.demo import webshop_week
+
+from .conftest import mmc
+
+
+def test_scenario_json_round_trip_is_lossless() -> None:
+    """The bundled week survives model_dump_json / from_json unchanged."""
+    week = webshop_week()
+    assert Scenario.from_json(week.model_dump_json()) == week
+
+
+def test_replay_reads_jsonl_and_csv_alike(tmp_path: Path) -> None:
+    """The same recorded tickets from JSONL and CSV give equal replays, sorted by creation."""
+    rows = [
+        {
+            "created_at": "2026-11-23T09:30:00Z",
+            "channel": "sms",
+            "tags": ["Order"],
+            "profile_id": "p1",
+        },
+        {"created_at": "2026-11-23T09:00:00Z", "channel": "email", "tags": [], "profile_id": None},
+    ]
+    jsonl = tmp_path / "t.jsonl"
+    jsonl.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    csv = tmp_path / "t.csv"
+    csv.write_text(
+        "created_at,channel,tags,profile_id\n"
+        "2026-11-23T09:30:00Z,sms,Order,p1\n"
+        "2026-11-23T09:00:00Z,email,,\n"
+    )
+    a, b = ReplayArrivals.from_file(jsonl), ReplayArrivals.from_file(csv)
+    assert a == b
+    assert [t.channel for t in a.tickets] == ["email", "sms"]
+
+
+def test_a_replay_is_simulated_at_the_recorded_instants() -> None:
+    """Replayed tickets arrive when recorded, with their channel; earlier ones are skipped."""
+    start = datetime(2026, 11, 23, 8, tzinfo=UTC)
+    tickets = [
+        {"created_at": (start + timedelta(minutes=m)).isoformat(), "channel": ch}
+        for m, ch in [(-5, "email"), (0, "email"), (7, "sms"), (8, "webchat")]
+    ]
+    scenario = Scenario.model_validate(
+        {
+            "start": start.isoformat(),
+            "days": 1,
+            "arrivals": {"type": "replay", "tickets": tickets},
+            "agents": [{"id": "a1"}],
+            "handling": {"type": "exponential", "mean_minutes": 3},
+        }
+    )
+    result = run(scenario)
+    assert result.records.created == [0.0, 420.0, 480.0]
+    assert result.records.channel == ["email", "sms", "webchat"]
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=10_000))
+def test_weekly_rates_send_no_ticket_in_a_closed_hour(seed: int) -> None:
+    """With a rate only on Monday 09:00-10:00 local time, every arrival falls in that hour."""
+    rates = [0.0] * 168
+    rates[9] = 30.0
+    scenario = Scenario.model_validate(
+        {
+            "start": "2026-11-23T00:00:00+01:00",
+            "timezone": "Europe/Amsterdam",
+            "days": 14,
+            "arrivals": {"type": "poisson", "per_hour": rates},
+            "agents": [{"id": "a1"}],
+            "handling": {"type": "exponential", "mean_minutes": 1},
+        }
+    )
+    result = run(scenario, seed)
+    assert result.records.created
+    for created in result.records.created:
+        local = (scenario.start + timedelta(seconds=created)).astimezone(
+            __import__("zoneinfo").ZoneInfo("Europe/Amsterdam")
+        )
+        assert (local.weekday(), local.hour) == (0, 9)
+
+
+@given(u=st.floats(min_value=0, max_value=1, exclude_max=True))
+def test_durations_are_non_negative_and_empirical_ones_observed(u: float) -> None:
+    """Every distribution's inverse CDF gives a duration >= 0; empirical ones an observed value."""
+    empirical = Empirical(minutes=(1.0, 2.5, 10.0))
+    assert duration(empirical, u) / 60 in empirical.minutes
+    week = webshop_week()
+    assert duration(week.handling, u) >= 0
+    assert duration(week.handling_by_channel["webchat"], u) >= 0
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"days": None, "tickets": None}, "a scenario needs days or tickets"),
+        ({"agents": [{"id": "a"}, {"id": "a"}]}, "agent ids must be unique"),
+        ({"mix": {"profiles": {"ghost": 1.0}}}, "the ticket mix names unknown profiles: ghost"),
+        ({"arrivals": {"type": "poisson", "per_hour": [1.0, 2.0]}}, "per_hour needs 1 or 168"),
+    ],
+)
+def test_inconsistent_scenarios_are_refused(change: dict[str, object], message: str) -> None:
+    """Each inconsistency is refused with a message saying what is wrong."""
+    data = mmc(2, 0.5, 100).model_dump()
+    data.update(change)
+    with pytest.raises(ValueError, match=message):
+        Scenario.model_validate(data)
+
+
+def test_with_agent_and_with_policy() -> None:
+    """with_agent adds an agent (refusing a taken id); with_policy changes only the policy."""
+    s = mmc(2, 0.5, 100)
+    assert [a.id for a in s.with_agent(AgentSpec(id="new")).agents] == ["a0", "a1", "new"]
+    with pytest.raises(ValueError, match="agent 'a0' is already in the scenario"):
+        s.with_agent(AgentSpec(id="a0"))
+    assert s.with_policy("pooled").policy == "pooled"
+    assert s.with_policy("pooled").agents == s.agents
+
+
+@pytest.mark.parametrize(
+    ("mix", "message"),
+    [
+        ({"channels": {"email": 0.0}}, "channel weights must be at least 0 and not all 0"),
+        ({"tags": {"Order": 1.5}}, "tag probabilities must be between 0 and 1"),
+        ({"profiles": {"p": -1.0}}, "profile weights must be at least 0"),
+        ({"no_profile": 0.0}, "profile weights and no_profile must not all be 0"),
+    ],
+)
+def test_bad_ticket_mixes_are_refused(mix: dict[str, object], message: str) -> None:
+    """Weights that cannot be drawn from are refused with a message saying which."""
+    with pytest.raises(ValueError, match=message):
+        TicketMix.model_validate(mix)
+
+
+def test_empirical_durations_must_be_non_negative() -> None:
+    """An empirical distribution with a negative observation is refused."""
+    with pytest.raises(ValueError, match="empirical durations must be at least 0 minutes"):
+        Empirical(minutes=(1.0, -2.0))

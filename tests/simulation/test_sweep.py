@@ -1,0 +1,103 @@
+"""Sweeps give the same rows, in grid order, serially, on a process pool and on Dask."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any
+
+import pytest
+
+from helpdesk_routing.simulation import Cell, SweepRow, grid, sweep
+from helpdesk_routing.simulation.sweep import by_name, to_pandas
+
+from .conftest import mmc
+
+
+def _grid() -> list[Cell]:
+    scenarios = [mmc(2, 0.6, 800), mmc(3, 0.8, 800).model_copy(update={"name": "busier"})]
+    return grid(scenarios, ["pooled", "round_robin", "random"], [1, 2])
+
+
+def _same(a: list[SweepRow], b: list[SweepRow]) -> bool:
+    def key(rows: list[SweepRow]) -> list[tuple[Any, ...]]:
+        return [
+            (
+                r.scenario,
+                r.policy,
+                r.seed,
+                {k: (None if math.isnan(v) else v) for k, v in r.figures.items()},
+            )
+            for r in rows
+        ]
+
+    return key(a) == key(b)
+
+
+@pytest.fixture(scope="module")
+def serial() -> list[SweepRow]:
+    """The grid run here, one cell after another."""
+    return sweep(_grid())
+
+
+def test_grid_orders_scenarios_then_policies_then_seeds() -> None:
+    """grid() is the full product with seeds innermost."""
+    cells = _grid()
+    assert len(cells) == 12
+    assert [(c.scenario.name, c.policy, c.seed) for c in cells[:3]] == [
+        ("M/M/2 rho=0.6", "pooled", 1),
+        ("M/M/2 rho=0.6", "pooled", 2),
+        ("M/M/2 rho=0.6", "round_robin", 1),
+    ]
+
+
+def test_process_pool_gives_the_serial_rows(serial: list[SweepRow]) -> None:
+    """A ProcessPoolExecutor returns the same rows in the same order as a serial run."""
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        rows = sweep(_grid(), pool)
+    assert _same(rows, serial)
+
+
+@pytest.fixture(scope="module")
+def dask_executor() -> Iterator[Executor]:
+    """A real two-worker Dask LocalCluster (threads), closed after the module."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    )
+    client = distributed.Client(cluster)
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
+        cluster.close()
+
+
+def test_dask_cluster_gives_the_serial_rows(
+    serial: list[SweepRow], dask_executor: Executor
+) -> None:
+    """A Dask LocalCluster's executor returns the same rows in the same order."""
+    rows = sweep(_grid(), dask_executor)
+    assert _same(rows, serial)
+
+
+def test_kept_results_and_the_table(serial: list[SweepRow]) -> None:
+    """keep_results keeps whole results; the rows make a DataFrame keyed by cell."""
+    kept = sweep(_grid()[:2], keep_results=True)
+    assert kept[0].result is not None
+    assert kept[0].result.summary.as_dict() == pytest.approx(serial[0].figures, nan_ok=True)
+    frame = to_pandas(serial)
+    assert len(frame) == 12
+    assert list(frame.columns[:3]) == ["scenario", "policy", "seed"]
+    assert by_name(serial)[("busier", "random", 2)] is serial[-1]
+
+
+def test_pooled_waits_least_in_every_scenario(serial: list[SweepRow]) -> None:
+    """In each scenario and seed of the sweep, pooled waits less than random."""
+    rows = by_name(serial)
+    for scenario in ("M/M/2 rho=0.6", "busier"):
+        for seed in (1, 2):
+            pooled = rows[(scenario, "pooled", seed)].figures["ttfr_mean"]
+            rand = rows[(scenario, "random", seed)].figures["ttfr_mean"]
+            assert pooled < rand

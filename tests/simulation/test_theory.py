@@ -1,0 +1,108 @@
+"""The queueing formulas: the issue's reference table, and their own invariants."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpdesk_routing.simulation import theory
+
+REFERENCE = [
+    # c, rho, pooled, least loaded, round robin, random
+    (4, 0.7, 0.3572, 0.5114, 1.2367, 2.3333),
+    (2, 0.5, 0.3333, 0.4263, 0.6180, 1.0),
+    (8, 0.9, 0.8769, 1.1345, 4.7807, 9.0),
+]
+
+cs = st.integers(min_value=1, max_value=200)
+rhos = st.floats(min_value=0.01, max_value=0.99)
+
+
+@pytest.mark.parametrize(("c", "rho", "pooled", "least", "rr", "rand"), REFERENCE)
+def test_formulas_match_the_reference_table(
+    c: int, rho: float, pooled: float, least: float, rr: float, rand: float
+) -> None:
+    """Erlang C, E_c/M/1, M/M/1 and the least-loaded table give the issue's values to 4 decimals."""
+    assert round(theory.erlang_c_wait(c, rho), 4) == pooled
+    assert round(theory.least_loaded_wait(c, rho), 4) == least
+    assert round(theory.round_robin_wait(c, rho), 4) == rr
+    assert round(theory.random_split_wait(c, rho), 4) == rand
+
+
+def test_erlang_b_small_case() -> None:
+    """B(1, a) = a / (1 + a) and B(2, 1) = 1/5."""
+    assert theory.erlang_b(1, 3.0) == pytest.approx(0.75)
+    assert theory.erlang_b(2, 1.0) == pytest.approx(0.2)
+    assert theory.erlang_b(0, 5.0) == 1.0
+
+
+def test_erlang_c_is_stable_for_thousands_of_agents() -> None:
+    """The recursion never overflows: 5000 agents at rho 0.99 give a probability in (0, 1)."""
+    p = theory.erlang_c(5000, 0.99)
+    assert 0 < p < 1
+    assert math.isfinite(theory.erlang_c_wait(5000, 0.99))
+
+
+@given(c=cs, rho=rhos)
+def test_round_robin_sigma_solves_its_equation(c: int, rho: float) -> None:
+    """The bisection root lies in (0, 1) and is a fixed point of the E_c/M/1 equation."""
+    sigma = theory.round_robin_sigma(c, rho)
+    lam = c * rho
+    assert 0 < sigma < 1
+    assert sigma == pytest.approx((lam / (lam + 1 - sigma)) ** c, rel=1e-9, abs=1e-12)
+
+
+@given(c=cs, rho=rhos)
+def test_pooled_never_waits_longer_than_round_robin_or_random(c: int, rho: float) -> None:
+    """pooled <= round robin <= random for every c and rho."""
+    pooled = theory.erlang_c_wait(c, rho)
+    rr = theory.round_robin_wait(c, rho)
+    rand = theory.random_split_wait(c, rho)
+    assert pooled <= rr * (1 + 1e-9)
+    assert rr <= rand * (1 + 1e-9)
+
+
+@given(rho=rhos)
+def test_one_agent_makes_every_formula_mm1(rho: float) -> None:
+    """With c = 1 pooled, round robin and random are all M/M/1: rho / (1 - rho)."""
+    mm1 = rho / (1 - rho)
+    assert theory.erlang_c_wait(1, rho) == pytest.approx(mm1)
+    assert theory.round_robin_wait(1, rho) == pytest.approx(mm1, rel=1e-9)
+    assert theory.random_split_wait(1, rho) == pytest.approx(mm1)
+
+
+@given(c=cs, rho=rhos, mu=st.floats(min_value=0.1, max_value=10))
+def test_waits_scale_with_the_handling_time(c: int, rho: float, mu: float) -> None:
+    """Doubling the service rate at the same utilisation halves every wait: Wq(mu) = Wq(1) / mu."""
+    assert theory.erlang_c_wait(c, rho, mu) == pytest.approx(theory.erlang_c_wait(c, rho) / mu)
+    assert theory.round_robin_wait(c, rho, mu) == pytest.approx(
+        theory.round_robin_wait(c, rho) / mu, rel=1e-6
+    )
+
+
+def test_round_robin_near_saturation_stays_finite() -> None:
+    """At rho = 0.999999 the root is still found (Kingman: about 1.25 / (1 - rho) for c = 4)."""
+    assert theory.round_robin_wait(4, 0.999999) == pytest.approx(625_000, rel=0.01)
+
+
+def test_bad_arguments_are_refused_with_exact_messages() -> None:
+    """rho outside (0, 1), c < 1 and mu <= 0 raise ValueError naming the argument."""
+    with pytest.raises(ValueError, match=r"^rho must be between 0 and 1 \(exclusive\), got 1.0$"):
+        theory.erlang_c_wait(2, 1.0)
+    with pytest.raises(ValueError, match=r"^c must be at least 1, got 0$"):
+        theory.round_robin_wait(0, 0.5)
+    with pytest.raises(ValueError, match=r"^mu must be positive, got 0$"):
+        theory.random_split_wait(2, 0.5, 0)
+    with pytest.raises(ValueError, match=r"^offered load must be at least 0, got -1$"):
+        theory.erlang_b(2, -1)
+    with pytest.raises(ValueError, match=r"^c must be at least 0, got -1$"):
+        theory.erlang_b(-1, 1.0)
+
+
+def test_least_loaded_outside_the_table_is_a_key_error() -> None:
+    """A (c, rho) the table lacks raises KeyError listing the known ones."""
+    with pytest.raises(KeyError, match=r"no least-loaded reference for c=3 rho=0\.5"):
+        theory.least_loaded_wait(3, 0.5)
