@@ -86,6 +86,7 @@ SUBCOMMANDS: list[str] = [
     "helpdesk_routing.cli:CHECK",
     "helpdesk_routing.cli:SCHEMA",
     "helpdesk_routing.metrics_cli:REPORT",
+    "helpdesk_routing.simulation.cli:SIMULATE",
 ]
 """Where the subcommands live, ``"module:attribute"``, in the order ``--help`` lists them.
 Wiring in another module's subcommand is one line here, e.g.

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from helpdesk_routing import cli as main_cli
 from helpdesk_routing.simulation import cli
 from helpdesk_routing.simulation.demo import demo, webshop_week
 
@@ -112,3 +113,13 @@ def test_demo_on_a_short_week() -> None:
     text = demo(webshop_week().model_copy(update={"days": 1.0, "drain_days": 1.0}))
     assert "TTFR mean (min)" in text
     assert text.count("\n") > 15
+
+
+def test_simulate_is_a_subcommand_of_the_cli(tmp_path: Path) -> None:
+    """``helpdesk-routing simulate SCENARIO --days 1`` runs through cli.main and reports."""
+    scenario = tmp_path / "week.json"
+    scenario.write_text(webshop_week().model_dump_json())
+    out = io.StringIO()
+    assert main_cli.main(["simulate", str(scenario), "--days", "1", "--seed", "3"], out) == 0
+    assert "tickets " in out.getvalue()
+    assert main_cli.main(["simulate", str(tmp_path / "nope.json")], io.StringIO()) == 2

@@ -16,11 +16,13 @@ import time
 from pathlib import Path
 from typing import Any, TextIO, get_args
 
+from helpdesk_routing.cli import Subcommand
+
 from .compare import estimate
 from .engine import run as simulate
 from .scenario import PolicyName, Scenario
 
-__all__ = ["Progress", "add_parser", "run"]
+__all__ = ["SIMULATE", "Progress", "add_parser", "configure", "run"]
 
 
 class Progress:
@@ -50,11 +52,18 @@ class Progress:
             self._stream.flush()
 
 
+_HELP = "simulate a helpdesk scenario (JSON) and print the report"
+
+
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``simulate`` subcommand to an ``argparse`` subparsers object."""
-    p: argparse.ArgumentParser = subparsers.add_parser(
-        "simulate", help="simulate a helpdesk scenario (JSON) and print the report"
-    )
+    p: argparse.ArgumentParser = subparsers.add_parser("simulate", help=_HELP)
+    configure(p)
+    return p
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    """Add the ``simulate`` arguments to ``p``."""
     p.add_argument("scenario", type=Path, help="a Scenario as JSON")
     p.add_argument("--days", type=float, help="simulate this many days of arrivals")
     p.add_argument("--seed", type=int, help="the first seed (default: the scenario's)")
@@ -62,7 +71,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--policy", choices=get_args(PolicyName), help="override the policy")
     p.add_argument("--plot", type=Path, help="save the first run's plots as PNG")
     p.add_argument("--json", type=Path, help="write each run's summary figures as JSON")
-    return p
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -101,3 +109,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         figures = [{"seed": r.seed, **r.summary.as_dict()} for r in results]
         args.json.write_text(json.dumps(figures, indent=1, allow_nan=True) + "\n", "utf-8")
     return 0
+
+
+def _run_registered(args: argparse.Namespace, out: TextIO) -> int:
+    return run(args, out)
+
+
+SIMULATE = Subcommand("simulate", _HELP, configure, _run_registered)
+"""``helpdesk-routing simulate`` (listed in :data:`helpdesk_routing.cli.SUBCOMMANDS`)."""
