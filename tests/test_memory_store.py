@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from helpdesk_routing.errors import StoreError, UnknownAgent, UnknownTicket
 from helpdesk_routing.model import Agent, Ticket, TicketStatus
-from helpdesk_routing.records import TicketQuery, TicketRecord
+from helpdesk_routing.records import AuditRecord, TicketQuery, TicketRecord
 from helpdesk_routing.stores.memory import InMemoryStore
 
 T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
@@ -186,3 +186,24 @@ def test_a_unit_failing_after_every_kind_of_write_leaves_nothing() -> None:
     with pytest.raises(_Boom):
         failing_unit()
     assert snapshot() == before
+
+
+def test_stored_records_share_fields_sets_and_stay_correct() -> None:
+    """The memory store shares one fields-set per shape; copies of stored records are unharmed."""
+    store = InMemoryStore(agents=[Agent(id="a1")])
+    with store.transaction() as tx:
+        for n in range(2):
+            tid = f"t{n}"
+            tx.add_ticket(TicketRecord(ticket=Ticket(id=tid, channel="email", created_at=T0)))
+            tx.append_audit(AuditRecord(at=T0, actor=None, action="routed", ticket_id=tid))
+        first, second = tx.audit()
+        assert first.__pydantic_fields_set__ is second.__pydantic_fields_set__
+        assert (first.seq, second.seq) == (1, 2)
+        assert first.model_copy(update={"assignee": "a1"}).assignee == "a1"
+        assert second.assignee is None
+        r0, r1 = tx.get_ticket("t0"), tx.get_ticket("t1")
+        assert r0 is not None
+        assert r1 is not None
+        assert r0.__pydantic_fields_set__ is r1.__pydantic_fields_set__
+        assert r0.model_copy(update={"assignee": "a1"}).assignee == "a1"
+        assert r1.assignee is None

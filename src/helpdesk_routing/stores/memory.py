@@ -28,9 +28,19 @@ from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ConflictError, StoreError, UnknownAgent, UnknownTicket
 from helpdesk_routing.model import Agent, TicketStatus
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
+from helpdesk_routing.stores._compact import share_fields_set
 
 if TYPE_CHECKING:
     from helpdesk_routing.configuration import Configuration
+
+
+def _compact(record: TicketRecord) -> None:
+    """Share the fields-sets of a record about to be stored (``stores._compact``)."""
+    share_fields_set(record)
+    decision = record.decision
+    if decision is not None and decision.allocation is not None:
+        share_fields_set(decision.allocation)
+
 
 __all__ = ["InMemoryStore", "InMemoryTransaction"]
 
@@ -152,6 +162,7 @@ class InMemoryTransaction:
         existing = s._tickets.get(record.id)
         if existing is not None:
             return existing
+        _compact(record)
         s._tickets[record.id] = record
         insort(s._order, _key(record))
         self._index(record, +1)
@@ -171,6 +182,7 @@ class InMemoryTransaction:
         old = s._tickets.get(record.id)
         if old is None:
             raise UnknownTicket(record.id)
+        _compact(record)
         self._replace(old, record)
         self._undo.append(lambda: self._replace(record, old))
 
@@ -335,7 +347,9 @@ class InMemoryTransaction:
     def append_audit(self, record: AuditRecord) -> AuditRecord:
         """Append to the log; returns the record with its ``seq`` (1, 2, 3, ...)."""
         s = self._write()
-        stored = record.model_copy(update={"seq": len(s._audit) + 1})
+        # Built, not copied: model_copy would keep a copy of the caller's fields-set.
+        stored = AuditRecord.model_construct(**{**record.__dict__, "seq": len(s._audit) + 1})
+        share_fields_set(stored)
         s._audit.append(stored)
         tid = stored.ticket_id
         if tid is not None:
