@@ -127,7 +127,8 @@ def configured(
 
 
 def agent_changed(now: datetime, actor: str, action: str, agent_id: str) -> AuditRecord:
-    """An agent added (``agent_added``) or changed (``agent_updated``) through the Router."""
+    """An agent added (``agent_added``), changed (``agent_updated``) or removed
+    (``agent_removed``) through the Router."""
     return AuditRecord(at=now, actor=actor, action=action, agent_id=agent_id)
 
 

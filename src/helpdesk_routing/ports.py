@@ -191,6 +191,14 @@ class Transaction(Protocol):
         """Add or replace an agent (presence is kept; a new agent starts Offline)."""
         ...
 
+    def remove_agent(self, agent_id: str) -> None:
+        """Forget the agent and their presence (``UnknownAgent`` for an unknown id).
+
+        The store does not check who still refers to the agent (teams, tickets): the
+        Router refuses to remove an agent who is a team member or has open tickets.
+        """
+        ...
+
     def is_online(self, agent_id: str) -> bool:
         """Whether the agent is Online (unknown agents are Offline)."""
         ...

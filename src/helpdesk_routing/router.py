@@ -287,6 +287,35 @@ class Router:
         _log.info("agent %s updated", agent.id, extra={"agent_id": agent.id, "actor": actor})
         return agent
 
+    def remove_agent(self, agent_id: str, *, actor: str) -> None:
+        """Remove an agent (owner, admin, manager); audited as ``agent_removed``.
+
+        Refused with ``ConflictError`` while the agent is a member of a configured team
+        (take them out with :meth:`configure` first) or has tickets that are not closed
+        (reassign them first): nothing may point at an agent who is gone. Their audit
+        history stays. ``UnknownAgent`` for an unknown id.
+        """
+        now = self._now()
+        with self._store.transaction() as tx:
+            require(self._agent(tx, actor), Action.MANAGE_AGENTS)
+            self._agent(tx, agent_id)
+            compiled = self._keeper.snapshot(tx)
+            teams = [t.id for t in compiled.configuration.teams if agent_id in t.members]
+            if teams:
+                raise ConflictError(
+                    f"agent {agent_id!r} is a member of team(s) {', '.join(map(repr, teams))}; "
+                    "remove them from the team first"
+                )
+            load = tx.open_load(agent_id)
+            if load:
+                raise ConflictError(
+                    f"agent {agent_id!r} has {load} ticket(s) that are not closed; "
+                    "reassign them first"
+                )
+            tx.remove_agent(agent_id)
+            tx.append_audit(agent_changed(now, actor, "agent_removed", agent_id))
+        _log.info("agent %s removed", agent_id, extra={"agent_id": agent_id, "actor": actor})
+
     # -- tickets ---------------------------------------------------------------------
 
     def route(self, ticket: Ticket) -> RoutingDecision:

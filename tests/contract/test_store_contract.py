@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from helpdesk_routing.errors import ConflictError
+from helpdesk_routing.errors import ConflictError, UnknownAgent
 from helpdesk_routing.model import Agent, Role, Ticket, TicketStatus
 from helpdesk_routing.ports import Store
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
@@ -463,3 +463,28 @@ def test_concurrent_add_of_one_id_stores_it_once(store: Store) -> None:
     assert len(inserted) == 1
     with store.transaction() as tx:
         assert tx.get_ticket("t1") == inserted[0]
+
+
+def test_remove_agent_forgets_the_agent_and_their_presence(store: Store) -> None:
+    """remove_agent deletes an agent (Online or not); an unknown id raises UnknownAgent and a
+    failed unit keeps the agent."""
+    with store.transaction() as tx:
+        tx.set_online("a1", True, T0)
+        tx.remove_agent("a1")
+        assert tx.get_agent("a1") is None
+        assert not tx.is_online("a1")
+    with store.transaction() as tx:
+        assert [a.id for a in tx.agents()] == ["a2", "a3"]
+        assert list(tx.online_agents()) == []
+    with pytest.raises(UnknownAgent), store.transaction() as tx:
+        tx.remove_agent("a1")
+
+    def fail() -> None:
+        with store.transaction() as tx:
+            tx.remove_agent("a2")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        fail()
+    with store.transaction() as tx:
+        assert tx.get_agent("a2") is not None

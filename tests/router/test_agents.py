@@ -43,3 +43,41 @@ def test_agent_changes_are_refused_cleanly(desk: Desk) -> None:
     with pytest.raises(UnknownAgent, match=r"^unknown agent 'zz'$"):
         desk.router.update_agent(Agent(id="zz"), actor="o1")
     assert desk.snapshot() == before
+
+
+def test_remove_agent_forgets_an_online_agent_and_audits_it(desk: Desk) -> None:
+    """An owner removes an Online agent with no open tickets and no team: gone from the
+    store and the pool, one ``agent_removed`` record; their history stays."""
+    desk.online("a1")
+    tid = desk.router.route(desk.ticket()).ticket_id
+    desk.router.set_status(tid, "closed", actor="a1")
+    desk.router.remove_agent("a1", actor="o1")
+    with desk.store.transaction() as tx:
+        assert tx.get_agent("a1") is None
+        assert "a1" not in tx.online_agents()
+        record = tx.audit()[-1]
+    assert (record.action, record.actor, record.agent_id) == ("agent_removed", "o1", "a1")
+    assert [r.action for r in desk.router.history(tid)] == ["routed", "status"]
+    assert desk.route() is None  # nobody Online any more: the next ticket waits
+
+
+def test_remove_agent_is_refused_while_anything_points_at_them(desk: Desk) -> None:
+    """A team member or an agent with a ticket not closed cannot be removed; support may
+    not remove; an unknown id is UnknownAgent; nothing is written."""
+    desk.online("a1")
+    desk.route()  # a1 takes it
+    before = desk.snapshot()
+    with pytest.raises(
+        ConflictError,
+        match=r"^agent 'a2' is a member of team\(s\) 'retention'; remove them from the team first$",
+    ):
+        desk.router.remove_agent("a2", actor="m1")
+    with pytest.raises(
+        ConflictError, match=r"^agent 'a1' has 1 ticket\(s\) that are not closed; reassign"
+    ):
+        desk.router.remove_agent("a1", actor="m1")
+    with pytest.raises(PermissionDenied, match=r"may not manage agents$"):
+        desk.router.remove_agent("a4", actor="a1")
+    with pytest.raises(UnknownAgent, match=r"^unknown agent 'zz'$"):
+        desk.router.remove_agent("zz", actor="o1")
+    assert desk.snapshot() == before

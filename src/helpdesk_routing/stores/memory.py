@@ -289,6 +289,24 @@ class InMemoryTransaction:
 
         self._undo.append(undo)
 
+    def remove_agent(self, agent_id: str) -> None:
+        """Forget the agent and their presence; ``UnknownAgent`` for an unknown id."""
+        s = self._write()
+        agent = s._agents.pop(agent_id, None)
+        if agent is None:
+            raise UnknownAgent(agent_id)
+        was = agent_id in s._online_set
+        since = s._presence_since.pop(agent_id, None)
+        self._presence(agent_id, False)
+
+        def undo() -> None:
+            s._agents[agent_id] = agent
+            self._presence(agent_id, was)
+            if since is not None:
+                s._presence_since[agent_id] = since
+
+        self._undo.append(undo)
+
     def is_online(self, agent_id: str) -> bool:
         """Whether the agent is Online (unknown agents are Offline)."""
         return agent_id in self._check()._online_set

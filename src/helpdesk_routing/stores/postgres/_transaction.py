@@ -371,6 +371,15 @@ class PostgresTransaction:
             may_wait=True,
         )
 
+    def remove_agent(self, agent_id: str) -> None:
+        """Forget the agent and their presence; ``UnknownAgent`` for an unknown id."""
+        self._forget_presence()
+        self._refuse_writes()
+        self._wrote = True
+        cur = self._run("DELETE FROM agents WHERE id = %s", (agent_id,), locks=True)
+        if cur.rowcount == 0:
+            raise UnknownAgent(agent_id)
+
     def is_online(self, agent_id: str) -> bool:
         """Whether the agent is Online (unknown agents are Offline)."""
         if self._online is not None:

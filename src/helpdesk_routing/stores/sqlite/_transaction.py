@@ -149,6 +149,12 @@ class SqliteTransaction:
             (agent.id, agent.model_dump_json()),
         )
 
+    def remove_agent(self, agent_id: str) -> None:
+        """Forget the agent and their presence; ``UnknownAgent`` for an unknown id."""
+        cur = self._run("DELETE FROM agents WHERE id = ?", (agent_id,))
+        if cur.rowcount == 0:
+            raise UnknownAgent(agent_id)
+
     def is_online(self, agent_id: str) -> bool:
         """Whether the agent is Online (unknown agents are Offline)."""
         row = self._run("SELECT online FROM agents WHERE id = ?", (agent_id,)).fetchone()
