@@ -3,6 +3,12 @@ measured in the same run.
 
 - ``lint``: ``RuleSet.lint()`` on 1,000 rules vs 100 rules, in CPU seconds (target
   < 15x; comparing every pair of rules would be about 100x).
+- ``handout_*``: one close with 10,000 vs 100 waiting tickets, memory and SQLite (target
+  < 2x), with the old exhaustive walk in the same run (``bench_handout_scaling.py``).
+- ``store_*``: a view page at 100,000 vs 1,000 stored tickets (memory, SQLite; < 2x) and
+  a filtered ``at_least(1)`` over 100,000 vs 100 events in the window, half matching
+  (every store; < 2x), with the pre-issue-9 path as baseline (``bench_store_scaling.py``;
+  PostgreSQL from a throw-away server or ``HELPDESK_TEST_POSTGRES_DSN``).
 
 Each measurement is one function returning its figures; :func:`main` runs the list
 ``MEASUREMENTS`` and prints one table.
@@ -18,6 +24,9 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -96,7 +105,29 @@ def lint_scaling(quick: bool) -> Figures:
     return figures
 
 
-MEASUREMENTS: list[Measurement] = [lint_scaling]
+def _script(name: str, quick: bool, prefix: str) -> Figures:
+    """Run another scaling benchmark of this folder (it prints its own table) and take its
+    figures: one run of this script gives every ratio issue 9 names."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "figures.json"
+        command = [sys.executable, str(Path(__file__).with_name(name)), "--json", str(out)]
+        subprocess.run([*command, *(["--quick"] if quick else [])], check=True)
+        figures: dict[str, float] = json.loads(out.read_text())
+    return {f"{prefix}{key}": value for key, value in figures.items()}
+
+
+def handout_scaling(quick: bool) -> Figures:
+    """One close with 10,000 vs 100 waiting tickets (``bench_handout_scaling.py``)."""
+    return _script("bench_handout_scaling.py", quick, "handout_")
+
+
+def store_scaling(quick: bool) -> Figures:
+    """A view page at 100,000 vs 1,000 tickets and a filtered ``at_least(1)`` over 100,000
+    vs 100 events in the window (``bench_store_scaling.py``)."""
+    return _script("bench_store_scaling.py", quick, "store_")
+
+
+MEASUREMENTS: list[Measurement] = [lint_scaling, handout_scaling, store_scaling]
 """Every measurement the benchmark runs, in order."""
 
 
@@ -113,7 +144,11 @@ def main() -> None:
         for name, value in figures.items():
             print(f"{name:<40}  {value:>10,.4g}")
         results.update(figures)
-    print("targets: lint 1,000 vs 100 rules < 15x")
+    print(
+        "targets: lint 1,000 vs 100 rules < 15x; one close 10,000 vs 100 waiting < 2x; "
+        "a view page 100,000 vs 1,000 tickets < 2x; filtered at_least(1) 100,000 vs 100 "
+        "events < 2x"
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
 
