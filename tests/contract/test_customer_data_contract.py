@@ -140,3 +140,27 @@ def test_a_limit_caps_the_count(
     assert data.count_events("p1", "Placed Order", start=T, end=None, where=big, limit=limit) == (
         expected
     )
+
+
+def test_events_between_lists_every_profile_in_the_window(
+    customer_data_factory: CustomerDataFactory, request: pytest.FixtureRequest
+) -> None:
+    """events_between(start, end) lists all profiles' events with start <= t < end, oldest
+    first, round-tripping every field; ``metrics`` narrows it to those metric names."""
+    events = [
+        _event(T - US, profile="p1"),
+        _event(T, profile="p2", value=1),
+        _event(T + timedelta(minutes=1), metric="Viewed", profile="p1"),
+        Event(
+            profile_id="p3",
+            metric="Placed Order",
+            timestamp=T + timedelta(minutes=2),
+            unique_id="u1",
+            properties={"a": [1, 2]},
+        ),
+        _event(T + timedelta(hours=1), profile="p1"),
+    ]
+    data = customer_data_factory(request, [], events)
+    assert data.events_between(T, T + timedelta(hours=1)) == events[1:4]
+    assert data.events_between(T, T + timedelta(hours=1), metrics=["Viewed"]) == [events[2]]
+    assert data.events_between(T, T + timedelta(hours=1), metrics=[]) == []

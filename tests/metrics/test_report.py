@@ -25,6 +25,7 @@ from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.stores.memory import InMemoryStore
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from helpdesk_routing.stores.sqlite import SqliteStore
+from tests.adapters import CustomerDataFactory
 
 MONDAY_8 = datetime(2026, 3, 30, 8, tzinfo=UTC)
 MONDAY_10 = datetime(2026, 3, 30, 10, tzinfo=UTC)
@@ -273,6 +274,19 @@ def test_events_come_from_customer_data_that_can_list_them() -> None:
 
     r = metrics.report(InMemoryStore(), Listing(), START, END)
     assert r.ai.started == 4
+
+
+def test_the_ai_rates_come_from_every_customer_data_adapter(
+    customer_data_factory: CustomerDataFactory, request: pytest.FixtureRequest
+) -> None:
+    """Memory, SQLite and PostgreSQL customer data list their events for the report."""
+    outside = events.ConversationStarted(conversation_id="old", channel="sms").to_event(
+        profile_id="p1", at=MONDAY_8
+    )
+    data = customer_data_factory(request, [], [*_ai_events(), outside])
+    r = metrics.report(InMemoryStore(), data, START, END)
+    assert (r.ai.started, r.ai.resolved, r.ai.escalated) == (4, 2, 1)
+    assert r.ai_by_channel["sms"].resolution_rate == 1.0
 
 
 def test_handoffs_from_the_ledger_by_state() -> None:

@@ -129,6 +129,36 @@ def event_rows(d: Dialect, events: Iterable[Event]) -> list[tuple[str, str, Any,
     ]
 
 
+def select_events_between(
+    read: Reader, d: Dialect, start: datetime, end: datetime, metrics: Iterable[str] | None
+) -> list[Event]:
+    """Every profile's events with ``start <= ts < end`` (of ``metrics`` when given),
+    oldest first (ties in arrival order)."""
+    sql = (
+        "SELECT profile_id, metric, ts, properties, unique_id FROM events "
+        f"WHERE ts >= {d.param} AND ts < {d.param}"
+    )
+    params: list[Any] = [d.to_db(start), d.to_db(end)]
+    if metrics is not None:
+        names = list(metrics)
+        if not names:
+            return []
+        sql += f" AND metric IN ({', '.join([d.param] * len(names))})"
+        params.extend(names)
+    with read() as conn:
+        rows = conn.execute(f"{sql} ORDER BY ts, {d.arrival}", params).fetchall()
+    return [
+        Event(
+            profile_id=pid,
+            metric=m,
+            timestamp=d.from_db(ts),
+            properties=json.loads(props),
+            unique_id=unique_id,
+        )
+        for pid, m, ts, props, unique_id in rows
+    ]
+
+
 def select_events(read: Reader, d: Dialect, profile_id: str, metric: str | None) -> list[Event]:
     """The profile's events (of one metric, or all), oldest first (ties in arrival order)."""
     sql = f"SELECT metric, ts, properties, unique_id FROM events WHERE profile_id = {d.param}"

@@ -166,6 +166,23 @@ class InMemoryCustomerData:
                         break
             return found
 
+    def events_between(
+        self, start: datetime, end: datetime, metrics: Iterable[str] | None = None
+    ) -> list[Event]:
+        """Every profile's events with ``start <= timestamp < end`` (of ``metrics`` when
+        given), oldest first: what the metrics report reads for the AI agent's rates.
+        Bisects each (profile, metric) series to the window."""
+        start, end = require_aware(start, "start"), require_aware(end, "end")
+        wanted = None if metrics is None else set(metrics)
+        found: list[Event] = []
+        with self._lock:
+            for by_metric in self._events.values():
+                for metric, (stamps, events) in by_metric.items():
+                    if wanted is not None and metric not in wanted:
+                        continue
+                    found.extend(events[bisect_left(stamps, start) : bisect_left(stamps, end)])
+        return sorted(found, key=lambda e: e.timestamp)
+
     def events(self, profile_id: str, metric: str | None = None) -> list[Event]:
         """The profile's events (of one metric, or all), oldest first."""
         with self._lock:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from helpdesk_routing._time import require_aware
 from helpdesk_routing.model import Event, Profile
 from helpdesk_routing.stores import _sql_customer_data as _data
 from helpdesk_routing.stores._sql import Closing
@@ -134,6 +135,14 @@ class PostgresCustomerData(Closing):
     def events(self, profile_id: str, metric: str | None = None) -> list[Event]:
         """The profile's events (of one metric, or all), oldest first (ties in arrival order)."""
         return _data.select_events(self._db.read, DIALECT, profile_id, metric)
+
+    def events_between(
+        self, start: datetime, end: datetime, metrics: Iterable[str] | None = None
+    ) -> list[Event]:
+        """Every profile's events with ``start <= timestamp < end`` (of ``metrics`` when
+        given), oldest first: what the metrics report reads for the AI agent's rates."""
+        start, end = require_aware(start, "start"), require_aware(end, "end")
+        return _data.select_events_between(self._db.read, DIALECT, start, end, metrics)
 
     def profile(self, profile_id: str) -> Profile | None:
         """The profile with this id, or ``None``."""
