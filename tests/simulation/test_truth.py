@@ -2,7 +2,9 @@
 
 Mean waits are in units of the mean handling time (1 minute). ``make test`` runs the
 c = 2, rho = 0.5 row with 8 replications of 20,000 tickets per policy; the rows of
-c = 4, rho = 0.7 and c = 8, rho = 0.9 with the 3% criterion are marked slow.
+c = 4, rho = 0.7 and c = 8, rho = 0.9 with the 3% criterion (10 replications of 30,000
+tickets) are marked slow; ``benchmarks/bench_simulation_truth.py`` runs the table at full
+size.
 """
 
 from __future__ import annotations
@@ -56,8 +58,9 @@ def test_pooling_beats_least_loaded_beats_round_robin_beats_random(
 @pytest.mark.parametrize("policy", ORDER)
 def test_mean_wait_within_three_percent_of_theory(c: int, rho: float, policy: str) -> None:
     """The issue's criterion: within 3% of theory and inside the 99% interval."""
-    tickets = 200_000 if rho >= 0.9 else 100_000
-    result = _mean_wait(c, rho, policy, tickets, 10)
+    # Scaled for CI (10 replications of 30,000 tickets, fixed seeds, so the verdict is
+    # reproducible); benchmarks/bench_simulation_truth.py runs the full-size table.
+    result = _mean_wait(c, rho, policy, 30_000, 10)
     expected = THEORY[policy](c, rho)
     assert result.contains(expected), (str(result), expected)
     assert result.mean == pytest.approx(expected, rel=0.03)
