@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -725,3 +726,34 @@ def test_a_channel_first_rule_is_keyed_on_its_tag() -> None:
     (trace,) = decide(rules, TEAMS, sms, _data(), NOW).rules
     assert trace.outcome is RuleOutcome.SKIPPED
     assert trace.reason == "needs tag 'Order', ticket has 'Other'"
+
+
+def _views_rule(rule_id: str, view: str) -> RoutingRule:
+    return RoutingRule(id=rule_id, when=ticket("channel") == "sms", then=SaveAsView(view=view))
+
+
+def _views_of(rules: RuleSet) -> tuple[str, ...]:
+    at = datetime(2026, 3, 30, 9, tzinfo=UTC)
+    sms = Ticket(id="t", channel="sms", created_at=at)
+    return decide(rules, [], sms, InMemoryCustomerData(), at).views
+
+
+def test_a_rule_set_derived_by_model_copy_routes_with_its_own_rules() -> None:
+    """Issue 10 #4: model_copy(update=...), a deep copy or a shallow copy of a rule set that
+    has routed never routes with the compiled rules of the one it came from."""
+    original = RuleSet(rules=[_views_rule("a", "A")])
+    assert _views_of(original) == ("A",)  # compiles and caches
+    assert _views_of(original.model_copy(update={"rules": [_views_rule("b", "B")]})) == ("B",)
+    both = original.model_copy(update={"rules": (*original.rules, _views_rule("b", "B"))})
+    assert _views_of(both) == ("A", "B")
+    assert _views_of(original.model_copy(update={"rules": []})) == ()
+    assert _views_of(original.model_copy(deep=True)) == ("A",)
+    assert _views_of(copy.copy(original)) == ("A",)
+    assert _views_of(original) == ("A",)
+
+
+def test_model_copy_with_an_update_validates_like_any_rule_set() -> None:
+    """A copy whose update repeats a rule id is refused, as RuleSet(...) would refuse it."""
+    original = RuleSet(rules=[_views_rule("a", "A")])
+    with pytest.raises(ValidationError, match="invalid rule set"):
+        original.model_copy(update={"rules": [_views_rule("a", "A"), _views_rule("a", "B")]})

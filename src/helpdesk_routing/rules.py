@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -283,9 +283,22 @@ class RuleSet(BaseModel):
         # BaseModel.__getattr__, which costs more than a routing step here.
         private = self.__pydantic_private__
         prepared = None if private is None else private.get("_prepared")
-        if prepared is None:
+        # Built for these very rules: a copy (model_copy, copy.copy) carries the cache of
+        # the rule set it came from, and must never route with that one's rules.
+        if prepared is None or prepared.source is not self.rules:
             prepared = self._prepared = _Prepared(self.rules)
         return prepared
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update``, a new rule set validated like any other (unique ids,
+        no empty groups): pydantic's plain ``model_copy`` would skip validation."""
+        if not update:
+            return super().model_copy(deep=deep)
+        values = {**dict(self), **update}
+        try:
+            return self.model_validate(values)
+        except pydantic.ValidationError as exc:
+            raise ValidationError.from_pydantic("rule set", exc) from None
 
     def candidates(
         self, ticket: Ticket, profile: Profile | None
@@ -353,9 +366,10 @@ class _Prepared:
     order; their index; rule id -> (position among the enabled rules or -1, compiled
     condition or None)."""
 
-    __slots__ = ("by_id", "compiled", "index")
+    __slots__ = ("by_id", "compiled", "index", "source")
 
     def __init__(self, rules: Sequence[RoutingRule]) -> None:
+        self.source = rules
         self.compiled = [(r, compile_condition(r.when)) for r in rules if r.enabled]
         self.index = RuleIndex([rule.when for rule, _ in self.compiled])
         self.by_id: dict[str, tuple[int, CompiledCondition | None]] = {
