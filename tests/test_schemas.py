@@ -16,6 +16,7 @@ from jsonschema.exceptions import best_match
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.conditions import parse_condition
 from helpdesk_routing.conditions.nodes import MAX_COUNT, TimeUnit, max_amount
+from helpdesk_routing.configuration import Configuration
 from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.model import Team
 from helpdesk_routing.rules import RuleSet
@@ -318,3 +319,34 @@ def test_rule_set_schema_agrees_with_the_model(doc: dict[str, Any]) -> None:
     except ValidationError:
         accepted = False
     assert _schema_accepts("rule-set", doc) == accepted, doc
+
+
+configuration_documents = _maybe(
+    {
+        "version": st.sampled_from([1, 2, 0, -1, "1", 1.5, True]),
+        # Text only: the models also read a number as a Unix timestamp, which the schema
+        # (a date-time string) does not describe.
+        "at": st.sampled_from(["2026-03-30T09:00:00Z", "2026-03-30T09:00:00", "soon"]),
+        "actor": st.sampled_from(["m1", None, 4]),
+        "comment": st.sampled_from(["night shift", None, ["x"]]),
+        "round_robin": st.sampled_from([True, False, "false", 0, None]),
+        "capacity": st.sampled_from([None, 0, 3, -1, "3", 2.5, False]),
+        "allocator": st.sampled_from(["round_robin", "least_loaded", "pooled", None]),
+        "office_hours_channels": st.sampled_from([["webchat"], [], "webchat", [1]]),
+        "teams": st.lists(st.just({"id": "t", "members": ["a1"]}), max_size=1),
+        "rules": st.sampled_from([{"rules": []}, {"rules": "none"}, []]),
+    }
+)
+
+
+@settings(max_examples=300)
+@given(configuration_documents)
+def test_configuration_schema_agrees_with_the_model(doc: dict[str, Any]) -> None:
+    """A generated configuration document is accepted by the schema exactly when
+    Configuration accepts it (strict bools and integers in both)."""
+    try:
+        Configuration.model_validate_json(json.dumps(doc))
+        accepted = True
+    except pydantic.ValidationError:
+        accepted = False
+    assert _schema_accepts("configuration", doc) == accepted, doc
