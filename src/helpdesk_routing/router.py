@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes
 from helpdesk_routing._keeper import Maybe as _Maybe
@@ -69,6 +69,20 @@ changing under it, the last attempt decides inside the unit (so ``route`` never 
 because others reconfigure)."""
 
 _log = logging.getLogger("helpdesk_routing.router")
+
+
+_IN_STORE: dict[type, bool] = {}
+
+
+def _routes_in_store(tx: Transaction) -> TypeGuard[RoundRobinInStore]:
+    """Whether ``tx`` has the :class:`RoundRobinInStore` capability (asked once per
+    transaction class: ``isinstance`` against a runtime-checkable Protocol inspects every
+    member, a cost per route the answer does not need)."""
+    kind = type(tx)
+    capable = _IN_STORE.get(kind)
+    if capable is None:
+        capable = _IN_STORE[kind] = isinstance(tx, RoundRobinInStore)
+    return capable
 
 
 class _Stale(Exception):
@@ -379,17 +393,11 @@ class Router:
         name = pool_name(team)
         with self._store.transaction() as tx:
             in_store = None
-            if (
-                early is None
-                and isinstance(tx, RoundRobinInStore)
-                and type(compiled.allocator) is RoundRobin
-            ):
+            if early is None and type(compiled.allocator) is RoundRobin and _routes_in_store(tx):
                 # The store takes the round-robin step itself, at commit: the pool's
                 # rotation is locked only while the server works, and the store checks
                 # the configuration version in the same call (StaleConfiguration).
-                record = TicketRecord(
-                    ticket=ticket, team=team, views=frozenset(decision.views), decision=decision
-                )
+                record = _new_record(ticket, decision)
                 in_store = tx.route_round_robin(
                     pool=name,
                     members=None if team is None else compiled.members[team],
@@ -426,9 +434,7 @@ class Router:
         ``early`` is ``gate.waits(...)`` when the caller already asked it."""
         compiled = gate.compiled
         team = decision.team
-        record = TicketRecord(
-            ticket=ticket, team=team, views=frozenset(decision.views), decision=decision
-        )
+        record = _new_record(ticket, decision)
         # Insert first: a ticket id that is already stored (or being stored by another
         # process, which makes this insert wait) returns its decision at once, and the
         # pool's rotation is locked only after the insert.
@@ -706,6 +712,15 @@ class Router:
                 raise UnknownTicket(tid)
             out.append(record)
         return out
+
+
+def _new_record(ticket: Ticket, decision: RoutingDecision) -> TicketRecord:
+    """The record of a ticket about to be stored, built from values already validated
+    (the ticket by its model, the rest by ``decide``): validating them again would run
+    the ticket's storable check a second time on every route."""
+    return TicketRecord.model_construct(
+        ticket=ticket, team=decision.team, views=frozenset(decision.views), decision=decision
+    )
 
 
 def _content(ticket: Ticket) -> dict[str, Any]:

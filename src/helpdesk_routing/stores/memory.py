@@ -28,7 +28,7 @@ from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ConflictError, StoreError, UnknownAgent, UnknownTicket
 from helpdesk_routing.model import Agent, TicketStatus
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
-from helpdesk_routing.stores._compact import share_fields_set
+from helpdesk_routing.stores._compact import share_fields_set, updated
 
 if TYPE_CHECKING:
     from helpdesk_routing.configuration import Configuration
@@ -365,9 +365,8 @@ class InMemoryTransaction:
     def append_audit(self, record: AuditRecord) -> AuditRecord:
         """Append to the log; returns the record with its ``seq`` (1, 2, 3, ...)."""
         s = self._write()
-        # Built, not copied: model_copy would keep a copy of the caller's fields-set.
-        stored = AuditRecord.model_construct(**{**record.__dict__, "seq": len(s._audit) + 1})
-        share_fields_set(stored)
+        # Not model_copy: that would keep a copy of the caller's fields-set per record.
+        stored = updated(record, seq=len(s._audit) + 1)
         s._audit.append(stored)
         tid = stored.ticket_id
         if tid is not None:
