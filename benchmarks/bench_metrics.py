@@ -13,16 +13,25 @@
    transport (state machine, ledger writes, payload, httpx). Target under 1 ms with the
    in-memory ledger; the SQLite ledger (three durable commits) is printed too.
 
+Both ways are timed in wall-clock seconds and in this process's CPU seconds
+(``time.process_time``): on a shared, loaded machine the CPU figures and their ratio
+are the steadier ones. ``--profile`` prints where the one-pass report spends its time
+(cProfile, top functions by own time) for each store.
+
 ``--json FILE`` writes a flat JSON object name -> number; ``--quick`` is a smoke run.
 
-    python benchmarks/bench_metrics.py [--records N] [--handoffs N] [--quick] [--json FILE]
+    python benchmarks/bench_metrics.py [--records N] [--handoffs N] [--stores memory,sqlite]
+        [--profile] [--quick] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
+import io
 import json
+import pstats
 import statistics
 import tempfile
 import time
@@ -144,32 +153,49 @@ def per_ticket(store: Store) -> tuple[int, float]:
     return len(ids), statistics.fmean(ttfr) if ttfr else 0.0
 
 
-def timed(fn: Any, *args: Any) -> tuple[float, Any]:
-    """Seconds one call takes, and its answer (garbage collection off while timing)."""
+def timed(fn: Any, *args: Any) -> tuple[float, float, Any]:
+    """Wall and CPU seconds one call takes, and its answer (garbage collection off)."""
     gc.collect()
     gc.disable()
     try:
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         out = fn(*args)
-        return time.perf_counter() - began, out
+        return time.perf_counter() - began, time.process_time() - cpu, out
     finally:
         gc.enable()
 
 
-def report_figures(name: str, store: Store, records: int, results: dict[str, float]) -> None:
+def profile(fn: Any, top: int = 12) -> str:
+    """cProfile of one call: the ``top`` functions by own time, as text."""
+    profiler = cProfile.Profile()
+    profiler.runcall(fn)
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(top)
+    return text.getvalue()
+
+
+def report_figures(
+    name: str, store: Store, records: int, results: dict[str, float], *, show_profile: bool
+) -> None:
     """Fill ``store``, time both ways, check they agree, and record the figures."""
     began = time.perf_counter()
     tickets = fill(store, records)
     results[f"{name}_fill_s"] = round(time.perf_counter() - began, 2)
     end = T0 + timedelta(days=30)
-    one_pass, rep = timed(lambda: metrics.report(store, None, T0, end))
-    each, (count, mean) = timed(per_ticket, store)
+    one_pass, one_pass_cpu, rep = timed(lambda: metrics.report(store, None, T0, end))
+    each, each_cpu, (count, mean) = timed(per_ticket, store)
     assert rep.tickets == count == tickets, (rep.tickets, count, tickets)
     assert abs(rep.ttfr.mean - mean) < 1e-6, (rep.ttfr.mean, mean)
     results[f"{name}_audit_records"] = records + 20
     results[f"{name}_report_s"] = round(one_pass, 3)
     results[f"{name}_per_ticket_history_s"] = round(each, 3)
     results[f"{name}_speedup"] = round(each / one_pass, 2)
+    results[f"{name}_report_cpu_s"] = round(one_pass_cpu, 3)
+    results[f"{name}_per_ticket_history_cpu_s"] = round(each_cpu, 3)
+    results[f"{name}_speedup_cpu"] = round(each_cpu / one_pass_cpu, 2) if one_pass_cpu else 0.0
+    if show_profile:
+        print(f"--- profile of metrics.report, {name} store, {records + 20:,} audit records")
+        print(profile(lambda: metrics.report(store, None, T0, end)))
 
 
 def handoff_overhead(count: int, ledger_kind: str) -> tuple[float, float]:
@@ -218,6 +244,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=250_000, help="audit records per store")
     parser.add_argument("--handoffs", type=int, default=2_000, help="handoffs timed per ledger")
     parser.add_argument("--stores", default="memory,sqlite", help="comma-separated: memory,sqlite")
+    parser.add_argument("--profile", action="store_true", help="print the report's profile")
     parser.add_argument("--quick", action="store_true", help="a tiny smoke run")
     parser.add_argument("--json", type=Path, help="write name -> number as JSON here")
     args = parser.parse_args()
@@ -231,7 +258,7 @@ def main() -> None:
                 if name == "memory"
                 else SqliteStore(Path(tmp) / "bench.db", agents=AGENTS, synchronous="NORMAL")
             )
-            report_figures(name, store, records, results)
+            report_figures(name, store, records, results, show_profile=args.profile)
             if isinstance(store, SqliteStore):
                 store.close()
     for kind in ("memory", "sqlite"):
@@ -239,13 +266,19 @@ def main() -> None:
         results[f"handoff_overhead_{kind}_ledger_median_ms"] = round(median, 4)
         results[f"handoff_overhead_{kind}_ledger_p99_ms"] = round(p99, 4)
 
-    print(f"{'store':<8} {'records':>10} {'report s':>10} {'per-ticket s':>13} {'speed-up':>9}")
+    print(
+        f"{'store':<8} {'records':>10} {'report s':>10} {'per-ticket s':>13} {'speed-up':>9}"
+        f" {'report cpu s':>13} {'per-ticket cpu s':>17} {'cpu speed-up':>13}"
+    )
     for name in args.stores.split(","):
         print(
             f"{name:<8} {results[f'{name}_audit_records']:>10,.0f} "
             f"{results[f'{name}_report_s']:>10.3f} "
             f"{results[f'{name}_per_ticket_history_s']:>13.3f} "
-            f"{results[f'{name}_speedup']:>8.1f}x"
+            f"{results[f'{name}_speedup']:>8.1f}x "
+            f"{results[f'{name}_report_cpu_s']:>13.3f} "
+            f"{results[f'{name}_per_ticket_history_cpu_s']:>17.3f} "
+            f"{results[f'{name}_speedup_cpu']:>12.1f}x"
         )
     print("target: the one-pass report at least 10x faster than router.history per ticket")
     for kind in ("memory", "sqlite"):

@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,34 @@ class AuditFact:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+_decode = json.JSONDecoder().raw_decode  # the stored JSON is compact: no whitespace to skip
+_FIELDS = itemgetter(
+    "at", "action", "ticket_id", "agent_id", "online", "team", "assignee", "status", "automatic"
+)
+
+
 def _fact(text: str) -> AuditFact:
-    d = json.loads(text)
+    d: dict[str, Any] = _decode(text)[0]
+    try:  # the store writes every field: one C-level look-up for all of them
+        at, action, tid, agent, online, team, assignee, status, automatic = _FIELDS(d)
+    except KeyError:
+        return _fact_of_partial(d)
+    return AuditFact(
+        datetime.fromisoformat(at),
+        action,
+        tid,
+        agent,
+        online,
+        team,
+        assignee,
+        status,
+        bool(automatic),
+        d.get("detail") or {},
+    )
+
+
+def _fact_of_partial(d: dict[str, Any]) -> AuditFact:
+    """A record written without some fields (their defaults apply)."""
     return AuditFact(
         at=datetime.fromisoformat(d["at"]),
         action=d["action"],

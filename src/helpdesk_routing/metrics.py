@@ -77,7 +77,7 @@ class DurationStats:
     @classmethod
     def of(cls, seconds: Iterable[float]) -> DurationStats:
         """Summarise ``seconds`` (any order)."""
-        values = sorted(float(s) for s in seconds)
+        values = sorted(map(float, seconds))
         if not values:
             return cls(0, math.nan, math.nan, math.nan, math.nan)
         return cls(

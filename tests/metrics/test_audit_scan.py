@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpdesk_routing import metrics
-from helpdesk_routing._audit_scan import AuditFact, scan
+from helpdesk_routing._audit_scan import AuditFact, _fact, scan
 from helpdesk_routing.clock import ManualClock
-from helpdesk_routing.model import Agent, Role, Team, Ticket
+from helpdesk_routing.model import Agent, Role, Team, Ticket, TicketStatus
+from helpdesk_routing.records import AuditRecord
 from helpdesk_routing.router import Router
 from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.stores.memory import InMemoryStore
@@ -107,3 +108,16 @@ def test_in_memory_sqlite_is_read_through_the_store() -> None:
         # The Router's first configuration version is audited before the presence change.
         assert [r.action for r in records] == ["configured", "presence"]
         assert not any(isinstance(r, AuditFact) for r in records)
+
+
+def test_a_record_without_some_fields_is_read_with_their_defaults() -> None:
+    """A stored record missing fields (older writer) still reads, with the model's defaults,
+    and a complete record reads through the fast path to the same fact as the model."""
+    partial = _fact('{"at":"2026-03-30T10:00:00Z","actor":null,"action":"presence"}')
+    assert partial == AuditFact(at=T0, action="presence")
+    record = AuditRecord(
+        at=T0, actor="m1", action="status", ticket_id="t1", status=TicketStatus.CLOSED
+    )
+    fact = _fact(record.model_dump_json())
+    assert [getattr(fact, n) for n in FIELDS] == [getattr(record, n) for n in FIELDS]
+    assert (fact.status, fact.detail) == ("closed", {})
