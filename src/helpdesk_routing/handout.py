@@ -26,15 +26,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from helpdesk_routing.allocation import Pool
+from helpdesk_routing.allocation import Pool, RoundRobin
 from helpdesk_routing.audit import ticket_changed
 from helpdesk_routing.configuration import CompiledConfiguration
 from helpdesk_routing.decision import AllocationTrace
 from helpdesk_routing.model import Ticket, TicketStatus
-from helpdesk_routing.ports import Transaction
+from helpdesk_routing.ports import HandOutInStore, Transaction
 from helpdesk_routing.records import TicketQuery, TicketRecord
 
-__all__ = ["PAGE", "Gate", "allocate", "build_pool", "give", "hand_out", "pool_name"]
+__all__ = ["PAGE", "Gate", "allocate", "build_pool", "give", "hand_out", "in_store", "pool_name"]
 
 PAGE = 64
 """How many waiting tickets of one pool the walk reads at a time."""
@@ -118,21 +118,48 @@ def allocate(
     return result.agent, AllocationTrace(pool=name, assignee=result.agent, summary=result.reason)
 
 
+def in_store(tx: Transaction, compiled: CompiledConfiguration) -> HandOutInStore | None:
+    """``tx`` when it hands tickets out round robin itself and the allocator is exactly
+    :class:`RoundRobin` (a subclass may choose otherwise), else ``None``."""
+    if isinstance(tx, HandOutInStore) and type(compiled.allocator) is RoundRobin:
+        return tx
+    return None
+
+
 def give(tx: Transaction, gate: Gate, now: datetime, record: TicketRecord) -> TicketRecord | None:
-    """Hand one waiting ticket out; the updated record, or ``None`` if it still waits."""
+    """Hand one waiting ticket out; the updated record, or ``None`` if it still waits.
+
+    A store that hands out round robin itself (:class:`~helpdesk_routing.ports.
+    HandOutInStore`) does the whole hand-out in one call; else it is done here.
+    """
     if gate.waits(record.ticket, record.team) is not None:
         return None
-    assignee, trace = allocate(tx, gate.compiled, record.ticket, record.team)
-    if assignee is None:
-        return None
-    record = record.model_copy(update={"assignee": assignee})
-    tx.update_ticket(record)
-    tx.append_audit(ticket_changed(now, None, "assigned", record, pool=trace.pool))
+    name = pool_name(record.team)
+    store = in_store(tx, gate.compiled)
+    if store is not None:
+        members = None if record.team is None else gate.compiled.members[record.team]
+        assignee = store.hand_out_round_robin(
+            pool=name,
+            members=members,
+            capacity=gate.compiled.configuration.capacity,
+            record=record,
+            audit=ticket_changed(now, None, "assigned", record, pool=name),
+        )
+        if assignee is None:
+            return None
+        record = record.model_copy(update={"assignee": assignee})
+    else:
+        assignee, trace = allocate(tx, gate.compiled, record.ticket, record.team)
+        if assignee is None:
+            return None
+        record = record.model_copy(update={"assignee": assignee})
+        tx.update_ticket(record)
+        tx.append_audit(ticket_changed(now, None, "assigned", record, pool=trace.pool))
     _log.info(
         "handed out %s to %s",
         record.id,
         assignee,
-        extra={"ticket_id": record.id, "assignee": assignee, "pool": trace.pool},
+        extra={"ticket_id": record.id, "assignee": assignee, "pool": name},
     )
     return record
 
@@ -194,8 +221,10 @@ def hand_out(
         handed = give(tx, gate, now, record)
         if handed is not None:
             given.append(handed)
-        elif gate.waits(record.ticket, record.team) is None and not _has_room(
-            build_pool(tx, compiled, record.team)
+        elif gate.waits(record.ticket, record.team) is None and (
+            # the store's step found nobody eligible: the pool has no room
+            in_store(tx, compiled) is not None
+            or not _has_room(build_pool(tx, compiled, record.team))
         ):
             heapq.heappop(streams)  # nobody in this pool can take more in this unit
             continue

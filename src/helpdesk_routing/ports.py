@@ -25,6 +25,7 @@ __all__ = [
     "EventFilter",
     "EventRecorder",
     "EventWhere",
+    "HandOutInStore",
     "ReadableStore",
     "RoundRobinInStore",
     "RoundRobinRoute",
@@ -304,6 +305,41 @@ class RoundRobinInStore(Protocol):
         configuration_version: int | None = None,
     ) -> Callable[[], RoundRobinRoute] | None:
         """Queue the route to run at commit; the callable answers once it has."""
+        ...
+
+
+@runtime_checkable
+class HandOutInStore(Protocol):
+    """Optional: a transaction that can hand one waiting ticket out round robin itself.
+
+    The companion of :class:`RoundRobinInStore` for every hand-out that is not a
+    ``route`` (an agent coming Online, a ticket closing, ``assign_waiting``,
+    ``assign_to_team``): instead of ``rotation``, the pool's loads, ``set_rotation``,
+    ``update_ticket`` and ``append_audit`` (a round trip each in a store shared by
+    processes), one call in the unit of work of the rest of the hand-out. The hand-out
+    walk (:func:`helpdesk_routing.handout.give`) uses it when the allocator is exactly
+    :class:`~helpdesk_routing.allocation.RoundRobin`. ``isinstance(tx,
+    HandOutInStore)`` says whether a transaction offers it.
+
+    Contract: ``record`` is a stored, open, unassigned ticket this unit has read.
+    Lock ``pool``'s rotation, choose exactly as ``RoundRobin().allocate`` would among
+    ``members`` (ascending; the Online agents when ``None``; eligible: Online and below
+    the agent's capacity, else ``capacity``); when somebody is chosen, move the
+    rotation, store ``record`` with that assignee (and nothing else changed), append
+    ``audit`` with that ``assignee``, and answer the agent. When nobody is eligible,
+    answer ``None`` and change nothing.
+    """
+
+    def hand_out_round_robin(
+        self,
+        *,
+        pool: str,
+        members: Sequence[str] | None,
+        capacity: int | None,
+        record: TicketRecord,
+        audit: AuditRecord,
+    ) -> str | None:
+        """Hand ``record`` out in ``pool``; the agent chosen, or ``None`` (it waits)."""
         ...
 
 

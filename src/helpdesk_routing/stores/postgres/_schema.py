@@ -2,7 +2,8 @@
 
 Each migration brings the schema to its version; a database keeps its version in
 ``schema_version`` and gets only the migrations it lacks. The round-robin route
-function lives in ``route_round_robin.sql`` next to this module (package data, in the
+function lives in ``route_round_robin.sql`` next to this module, the hand-out
+function in ``hand_out_round_robin.sql`` (package data, in the
 wheel): it answers facts, and the sentences are rendered in Python
 (``allocation/steps.py``), so a change of wording needs no migration.
 """
@@ -14,17 +15,23 @@ from importlib import resources
 
 from helpdesk_routing.stores._sql import Migration
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "route_function"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "hand_out_function", "route_function"]
+
+
+def _resource(name: str) -> str:
+    return resources.files("helpdesk_routing.stores.postgres").joinpath(name).read_text("utf-8")
 
 
 @cache
 def route_function() -> str:
     """The ``CREATE FUNCTION helpdesk_route_round_robin`` statement (see the ``.sql`` file)."""
-    return (
-        resources.files("helpdesk_routing.stores.postgres")
-        .joinpath("route_round_robin.sql")
-        .read_text("utf-8")
-    )
+    return _resource("route_round_robin.sql")
+
+
+@cache
+def hand_out_function() -> str:
+    """The ``CREATE FUNCTION helpdesk_hand_out_round_robin`` statement (its ``.sql`` file)."""
+    return _resource("hand_out_round_robin.sql")
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -104,6 +111,9 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE UNIQUE INDEX events_unique_id ON events (unique_id)",
         ),
     ),
+    # The hand-out function: one waiting ticket handed out round robin in the server
+    # (ports.HandOutInStore).
+    (6, (hand_out_function(),)),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -44,6 +44,7 @@ _NEXT_SEQ: tuple[str, tuple[()]] = ("SELECT nextval('audit_seq')", ())
 _ONLINE = "SELECT id, agent FROM agents WHERE online ORDER BY id"
 _BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 READ_ONLY = "a read-only unit of work cannot write"
+_HAND_OUT = "SELECT helpdesk_hand_out_round_robin(%s, %s, %s, %s, %s, %s)"
 # The agent's load lock, which the route function takes too (see open_load).
 _LOAD_LOCK = "SELECT pg_advisory_xact_lock(1212696663, hashtext(%s))"
 
@@ -505,6 +506,36 @@ class PostgresTransaction:
         return answer
 
     # -- audit log -----------------------------------------------------------------
+
+    def hand_out_round_robin(
+        self,
+        *,
+        pool: str,
+        members: Sequence[str] | None,
+        capacity: int | None,
+        record: TicketRecord,
+        audit: AuditRecord,
+    ) -> str | None:
+        """One hand-out in the database (``HandOutInStore``): a single function call,
+        sent with the unit's deferred writes, that locks the rotation, chooses, stores
+        the ticket, moves the rotation and appends ``audit`` (``hand_out_round_robin.sql``)."""
+        self._refuse_writes()
+        self._wrote = True  # the call may create the pool's rotation row
+        params = (
+            pool,
+            None if members is None else list(members),
+            capacity,
+            record.id,
+            record.model_copy(update={"assignee": None}).model_dump_json(),
+            audit_to_json(audit.model_copy(update={"assignee": None})),
+        )
+        row = self._run(_HAND_OUT, params, locks=True).fetchone()
+        assert row is not None
+        self._locked_pools.add(pool)
+        if row[0] is None:
+            return None
+        self._known.add(record.id)
+        return str(row[0])
 
     def append_audit(self, record: AuditRecord) -> AuditRecord:
         """Append to the log; returns it with its ``seq`` (strictly increasing, gaps possible)."""
