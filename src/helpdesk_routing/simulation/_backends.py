@@ -213,15 +213,19 @@ class QueueBackend:
             self._tickets[channel] = ticket
         return ticket
 
-    def _add(self, agent: str, step: int) -> None:
-        cap = self._caps[agent]
-        before = self._loads[agent]
-        self._loads[agent] = before + step
-        if cap is not None:
-            if step > 0 and before + 1 == cap:
-                self._full += 1
-            elif step < 0 and before == cap:
-                self._full -= 1
+    def _took(self, agent: str) -> None:
+        loads = self._loads
+        before = loads[agent]
+        loads[agent] = before + 1
+        if before + 1 == self._caps[agent]:
+            self._full += 1
+
+    def _freed(self, agent: str) -> None:
+        loads = self._loads
+        before = loads[agent]
+        loads[agent] = before - 1
+        if before == self._caps[agent]:
+            self._full -= 1
 
     def arrive(
         self,
@@ -243,7 +247,7 @@ class QueueBackend:
             self._waiting.append((index, ticket))
             return None, None, None
         self._state = result.state
-        self._add(agent, 1)
+        self._took(agent)
         return agent, None, None
 
     def started(self, index: int, agent: str, t: float) -> None:
@@ -259,18 +263,20 @@ class QueueBackend:
 
     def closed(self, index: int, agent: str, t: float, waiting: Collection[int]) -> HandOuts:
         """Free the agent's capacity and offer the waiting tickets again, oldest first."""
-        self._add(agent, -1)
+        self._freed(agent)
         queue = self._waiting
         if not queue:
             return []
         out: HandOuts = []
+        allocate, pool = self._allocator.allocate, self._pool
         while queue and self._full < self._n:
-            result = self._allocator.allocate(queue[0][1], self._pool, self._state)
-            if result.agent is None:  # pragma: no cover - someone has room, by the contract
+            result = allocate(queue[0][1], pool, self._state)
+            given = result.agent
+            if given is None:  # pragma: no cover - someone has room, by the contract
                 break
-            out.append((queue.popleft()[0], result.agent))
+            out.append((queue.popleft()[0], given))
             self._state = result.state
-            self._add(result.agent, 1)
+            self._took(given)
         return out
 
     def presence(self, agent: str, online: bool, t: float) -> HandOuts:  # pragma: no cover
