@@ -16,7 +16,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from helpdesk_routing.allocation import Pool
+from helpdesk_routing.allocation import Pool, RoundRobin
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.model import Agent, Event, Ticket, TicketStatus
 from helpdesk_routing.records import RotationState
@@ -178,15 +178,21 @@ class QueueBackend:
 
     Every agent is Online throughout; a ticket nobody has room for waits in one queue,
     and whenever work ends the oldest waiting tickets are offered to the allocator again,
-    as ``Router.set_status`` does. Two shortcuts keep it fast without deciding anything
+    as ``Router.set_status`` does. Three shortcuts keep it fast without deciding anything
     an allocator would decide: when every agent is at capacity the allocator is not
-    asked (its contract says the answer is then ``None``), and the ticket it is shown is
+    asked (its contract says the answer is then ``None``); the ticket it is shown is
     one representative per channel (no scenario policy reads more of a ticket than
-    that in this mode, which has no rules).
+    that in this mode, which has no rules); and for
+    :class:`~helpdesk_routing.allocation.RoundRobin` itself (not a subclass) the backend
+    takes ``RoundRobin.step``, the allocator's own choice, never renders its reason, and
+    keeps one rotation state per agent, since the step reads nothing of it but ``last``.
     """
 
     def __init__(self, scenario: Scenario, policy: Policy) -> None:
         self._allocator = policy.allocator
+        # RoundRobin's choice reads only state.last: take its step, reuse one state per agent.
+        self._rotation = type(policy.allocator) is RoundRobin
+        self._after: dict[str, RotationState] = {}
         self._caps: dict[str, int | None] = {
             a.id: (a.capacity if a.capacity is not None else policy.capacity)
             for a in scenario.agents
@@ -241,14 +247,27 @@ class QueueBackend:
         if self._limited and self._full >= self._n:
             self._waiting.append((index, ticket))
             return None, None, None
-        result = self._allocator.allocate(ticket, self._pool, self._state)
-        agent = result.agent
+        agent = self._allocate(ticket)
         if agent is None:
             self._waiting.append((index, ticket))
             return None, None, None
-        self._state = result.state
         self._took(agent)
         return agent, None, None
+
+    def _allocate(self, ticket: Ticket) -> str | None:
+        """The allocator's choice for ``ticket``; the rotation state moves on when it chose."""
+        if self._rotation:
+            agent = RoundRobin.step(self._pool, self._state).agent
+            if agent is not None:
+                state = self._after.get(agent)
+                if state is None:
+                    state = self._after[agent] = RotationState(last=agent)
+                self._state = state
+            return agent
+        result = self._allocator.allocate(ticket, self._pool, self._state)
+        if result.agent is not None:
+            self._state = result.state
+        return result.agent
 
     def started(self, index: int, agent: str, t: float) -> None:
         """Nothing to record: the engine keeps the first response."""
@@ -268,14 +287,11 @@ class QueueBackend:
         if not queue:
             return []
         out: HandOuts = []
-        allocate, pool = self._allocator.allocate, self._pool
         while queue and self._full < self._n:
-            result = allocate(queue[0][1], pool, self._state)
-            given = result.agent
+            given = self._allocate(queue[0][1])
             if given is None:  # pragma: no cover - someone has room, by the contract
                 break
             out.append((queue.popleft()[0], given))
-            self._state = result.state
             self._took(given)
         return out
 
