@@ -42,6 +42,26 @@ class RoundRobin:
         return Allocation(step.agent, new, step)
 
     @staticmethod
+    def next_agent(pool: Pool, last: str | None) -> str | None:
+        """The agent :meth:`allocate` chooses after ``last``, without the step's facts.
+
+        For a caller that never reads the reason (the simulator): the first eligible
+        agent (Online, below their capacity) after ``last`` in the pool's order, or
+        ``None``. :meth:`step` walks the same way and is held to this by a property test.
+        """
+        ids = pool.ids
+        n = len(ids)
+        start = 0 if last is None or n == 0 else bisect_right(ids, last)
+        online, load, capacity = pool.online, pool.load, pool.capacity
+        for i in range(start, start + n):
+            agent = ids[i - n if i >= n else i]
+            if online(agent):
+                cap = capacity(agent)
+                if cap is None or load(agent) < cap:
+                    return agent
+        return None
+
+    @staticmethod
     def step(pool: Pool, state: RotationState) -> RoundRobinStep:
         """The facts of the step :meth:`allocate` takes (its reason is rendered from them).
 

@@ -184,15 +184,15 @@ class QueueBackend:
     one representative per channel (no scenario policy reads more of a ticket than
     that in this mode, which has no rules); and for
     :class:`~helpdesk_routing.allocation.RoundRobin` itself (not a subclass) the backend
-    takes ``RoundRobin.step``, the allocator's own choice, never renders its reason, and
-    keeps one rotation state per agent, since the step reads nothing of it but ``last``.
+    asks ``RoundRobin.next_agent``, the allocator's own choice without the facts of its
+    reason, and keeps only the rotation's ``last``, all of the state that choice reads.
     """
 
     def __init__(self, scenario: Scenario, policy: Policy) -> None:
         self._allocator = policy.allocator
-        # RoundRobin's choice reads only state.last: take its step, reuse one state per agent.
+        # RoundRobin's choice reads nothing of the state but ``last``: keep only that.
         self._rotation = type(policy.allocator) is RoundRobin
-        self._after: dict[str, RotationState] = {}
+        self._last: str | None = None
         self._caps: dict[str, int | None] = {
             a.id: (a.capacity if a.capacity is not None else policy.capacity)
             for a in scenario.agents
@@ -257,12 +257,9 @@ class QueueBackend:
     def _allocate(self, ticket: Ticket) -> str | None:
         """The allocator's choice for ``ticket``; the rotation state moves on when it chose."""
         if self._rotation:
-            agent = RoundRobin.step(self._pool, self._state).agent
+            agent = RoundRobin.next_agent(self._pool, self._last)
             if agent is not None:
-                state = self._after.get(agent)
-                if state is None:
-                    state = self._after[agent] = RotationState(last=agent)
-                self._state = state
+                self._last = agent
             return agent
         result = self._allocator.allocate(ticket, self._pool, self._state)
         if result.agent is not None:
