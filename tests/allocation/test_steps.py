@@ -70,3 +70,20 @@ def test_round_robin_renders_its_reason_from_its_step(
     assert step.passed == (len(ids) if step.agent is None else step.passed)
     if step.agent is None:
         assert step.all_offline == all(not pool.online(a) for a in ids)
+
+
+@given(
+    ids=st.lists(st.sampled_from(IDS), unique=True, max_size=8),
+    offline=st.sets(st.sampled_from(IDS)),
+    loads=st.dictionaries(st.sampled_from(IDS), st.integers(0, 2)),
+    cap=st.none() | st.integers(0, 2),
+    last=st.none() | st.sampled_from([*IDS, "a", "z"]),
+)
+def test_next_agent_is_the_agent_of_the_step(
+    ids: list[str], offline: set[str], loads: dict[str, int], cap: int | None, last: str | None
+) -> None:
+    """RoundRobin.next_agent (no facts) chooses exactly the agent RoundRobin.step chooses."""
+    pool = Pool.of(ids, loads=loads, default_capacity=cap, offline=offline)
+    assert (
+        RoundRobin.next_agent(pool, last) == RoundRobin.step(pool, RotationState(last=last)).agent
+    )

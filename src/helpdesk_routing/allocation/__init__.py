@@ -9,14 +9,16 @@ from __future__ import annotations
 from .base import Allocation, Allocator, Pool
 from .least_loaded import LeastLoaded
 from .round_robin import RoundRobin
-from .steps import PassedOver, RoundRobinStep
+from .steps import LeastLoadedStep, PassedOver, ReasonFacts, RoundRobinStep
 
 __all__ = [
     "Allocation",
     "Allocator",
     "LeastLoaded",
+    "LeastLoadedStep",
     "PassedOver",
     "Pool",
+    "ReasonFacts",
     "RoundRobin",
     "RoundRobinStep",
 ]

@@ -9,13 +9,13 @@ writes back the new state the allocator returns.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError, dataclass
 from typing import Protocol
 
 from helpdesk_routing.model import Ticket
 from helpdesk_routing.records import RotationState
 
-from .steps import PassedOver
+from .steps import PassedOver, ReasonFacts
 
 __all__ = ["Allocation", "Allocator", "Pool"]
 
@@ -87,14 +87,63 @@ class Pool:
         return self.passed_over(agent_id).text()
 
 
-@dataclass(frozen=True, slots=True)
 class Allocation:
     """An allocator's answer: the agent (or ``None``: the ticket waits), the pool's new
-    rotation state, and one readable sentence saying why."""
+    rotation state, and one readable sentence saying why.
+
+    ``reason`` may be given as a finished ``str`` or as :class:`ReasonFacts` (what the
+    shipped allocators return): the sentence is then rendered the first time
+    :attr:`reason` is read, and kept. Either way :attr:`reason` reads as a ``str``, and
+    equality, hashing and ``repr`` use the sentence, so an allocation built from facts
+    equals one built from the same sentence. Immutable.
+
+    >>> from helpdesk_routing.records import RotationState
+    >>> Allocation(None, RotationState(), "nobody eligible is online; the ticket waits").reason
+    'nobody eligible is online; the ticket waits'
+    """
+
+    __slots__ = ("_reason", "agent", "state")
 
     agent: str | None
     state: RotationState
-    reason: str
+    _reason: str | ReasonFacts
+
+    def __init__(self, agent: str | None, state: RotationState, reason: str | ReasonFacts) -> None:
+        """An allocation of ``agent`` (``None``: nobody) with the pool's new ``state``."""
+        setter = object.__setattr__
+        setter(self, "agent", agent)
+        setter(self, "state", state)
+        setter(self, "_reason", reason)
+
+    @property
+    def reason(self) -> str:
+        """The readable sentence saying why (rendered from the facts on first read)."""
+        reason = self._reason
+        if isinstance(reason, str):
+            return reason
+        text = reason.reason()
+        object.__setattr__(self, "_reason", text)
+        return text
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Allocation):
+            return NotImplemented
+        return (self.agent, self.state, self.reason) == (other.agent, other.state, other.reason)
+
+    def __hash__(self) -> int:
+        return hash((self.agent, self.state, self.reason))
+
+    def __repr__(self) -> str:
+        return f"Allocation(agent={self.agent!r}, state={self.state!r}, reason={self.reason!r})"
+
+    def __reduce__(self) -> tuple[type[Allocation], tuple[str | None, RotationState, str]]:
+        return (Allocation, (self.agent, self.state, self.reason))
 
 
 class Allocator(Protocol):

@@ -8,7 +8,7 @@ from helpdesk_routing.model import Ticket
 from helpdesk_routing.records import RotationState
 
 from .base import Allocation, Pool
-from .steps import nobody_reason
+from .steps import LeastLoadedStep
 
 __all__ = ["LeastLoaded"]
 
@@ -28,11 +28,15 @@ class LeastLoaded:
     """
 
     def allocate(self, ticket: Ticket, pool: Pool, state: RotationState) -> Allocation:
-        """Choose the eligible agent with the least open load, ties by rotation."""
+        """Choose the eligible agent with the least open load, ties by rotation.
+
+        The reason is a :class:`~helpdesk_routing.allocation.LeastLoadedStep`, rendered
+        only when ``Allocation.reason`` is read.
+        """
         ids = pool.ids
         n = len(ids)
         if n == 0:
-            return Allocation(None, state, nobody_reason(all_offline=True))
+            return Allocation(None, state, LeastLoadedStep(None, state.last))
         start = 0 if state.last is None else bisect_right(ids, state.last)
         best: str | None = None
         best_load = 0
@@ -45,11 +49,6 @@ class LeastLoaded:
                 best, best_load = agent, load
         if best is None:
             offline = all(not pool.online(a) for a in ids)
-            return Allocation(None, state, nobody_reason(all_offline=offline))
-        after = "" if state.last is None else f" after {state.last}"
+            return Allocation(None, state, LeastLoadedStep(None, state.last, all_offline=offline))
         new = RotationState(last=best, given=state.given + 1, extra=state.extra)
-        return Allocation(
-            best,
-            new,
-            f"{best}: fewest open tickets ({best_load}); ties broken by rotation{after}",
-        )
+        return Allocation(best, new, LeastLoadedStep(best, state.last, best_load))

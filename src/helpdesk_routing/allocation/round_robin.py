@@ -8,7 +8,7 @@ from helpdesk_routing.model import Ticket
 from helpdesk_routing.records import RotationState
 
 from .base import Allocation, Pool
-from .steps import SHOWN, RoundRobinStep
+from .steps import SHOWN, PassedOver, RoundRobinStep
 
 __all__ = ["RoundRobin"]
 
@@ -31,34 +31,73 @@ class RoundRobin:
     """
 
     def allocate(self, ticket: Ticket, pool: Pool, state: RotationState) -> Allocation:
-        """Choose the next eligible agent after ``state.last`` in the pool's order."""
+        """Choose the next eligible agent after ``state.last`` in the pool's order.
+
+        The reason is the step's facts, rendered only when ``Allocation.reason`` is read.
+        """
         step = self.step(pool, state)
         if step.agent is None:
-            return Allocation(None, state, step.reason())
+            return Allocation(None, state, step)
         new = RotationState(last=step.agent, given=state.given + 1, extra=state.extra)
-        return Allocation(step.agent, new, step.reason())
+        return Allocation(step.agent, new, step)
+
+    @staticmethod
+    def next_agent(pool: Pool, last: str | None) -> str | None:
+        """The agent :meth:`allocate` chooses after ``last``, without the step's facts.
+
+        For a caller that never reads the reason (the simulator): the first eligible
+        agent (Online, below their capacity) after ``last`` in the pool's order, or
+        ``None``. :meth:`step` walks the same way and is held to this by a property test.
+        """
+        ids = pool.ids
+        n = len(ids)
+        start = 0 if last is None or n == 0 else bisect_right(ids, last)
+        online, load, capacity = pool.online, pool.load, pool.capacity
+        for i in range(start, start + n):
+            agent = ids[i - n if i >= n else i]
+            if online(agent):
+                cap = capacity(agent)
+                if cap is None or load(agent) < cap:
+                    return agent
+        return None
 
     @staticmethod
     def step(pool: Pool, state: RotationState) -> RoundRobinStep:
-        """The facts of the step :meth:`allocate` takes (its reason is rendered from them)."""
+        """The facts of the step :meth:`allocate` takes (its reason is rendered from them).
+
+        An agent is eligible as :meth:`Pool.eligible` says (Online, and below their
+        capacity); the facts of the first :data:`SHOWN` agents passed over are taken
+        during the walk, the rest only counted.
+        """
         ids = pool.ids
         n = len(ids)
-        start = 0 if state.last is None or n == 0 else bisect_right(ids, state.last)
-        passed: list[str] = []
+        last = state.last
+        start = 0 if last is None or n == 0 else bisect_right(ids, last)
+        online, load, capacity = pool.online, pool.load, pool.capacity
+        shown: list[PassedOver] = []
+        passed = 0
         all_offline = True
         for i in range(n):
             agent = ids[(start + i) % n]
-            if pool.eligible(agent):
-                return _step(agent, state.last, passed, all_offline, pool)
-            all_offline = all_offline and not pool.online(agent)
-            passed.append(agent)
-        return _step(None, state.last, passed, all_offline, pool)
+            if online(agent):
+                cap = capacity(agent)
+                if cap is None:
+                    return _chosen(agent, last, shown, passed, all_offline)
+                open_now = load(agent)
+                if open_now < cap:
+                    return _chosen(agent, last, shown, passed, all_offline)
+                all_offline = False
+                if passed < SHOWN:
+                    shown.append(PassedOver(agent, True, open_now, cap))
+            elif passed < SHOWN:
+                shown.append(PassedOver(agent, False))
+            passed += 1
+        return RoundRobinStep(None, last, tuple(shown), passed, all_offline)
 
 
-def _step(
-    agent: str | None, last: str | None, passed: list[str], all_offline: bool, pool: Pool
+def _chosen(
+    agent: str, last: str | None, shown: list[PassedOver], passed: int, all_offline: bool
 ) -> RoundRobinStep:
-    shown = tuple(pool.passed_over(a) for a in passed[:SHOWN])
-    return RoundRobinStep(
-        agent=agent, last=last, shown=shown, passed=len(passed), all_offline=all_offline
-    )
+    if not passed:
+        return RoundRobinStep(agent, last)
+    return RoundRobinStep(agent, last, tuple(shown), passed, all_offline)

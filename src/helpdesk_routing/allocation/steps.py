@@ -1,4 +1,4 @@
-"""The facts of one round-robin step, and the one place their reason sentence is written.
+"""The facts of an allocation step, and the one place their reason sentences are written.
 
 :class:`~helpdesk_routing.allocation.RoundRobin` and a store that takes the step itself
 (the PostgreSQL route function, ``ports.RoundRobinInStore``) both produce a
@@ -11,11 +11,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-__all__ = ["SHOWN", "PassedOver", "RoundRobinStep", "nobody_reason", "passed_note"]
+__all__ = [
+    "SHOWN",
+    "LeastLoadedStep",
+    "PassedOver",
+    "ReasonFacts",
+    "RoundRobinStep",
+    "nobody_reason",
+    "passed_note",
+]
 
 SHOWN = 5
 """How many passed-over agents a reason names; the rest are counted."""
+
+
+class ReasonFacts(Protocol):
+    """The facts of an allocation, from which its reason sentence is rendered on demand.
+
+    An allocator may hand these to :class:`~helpdesk_routing.allocation.Allocation`
+    instead of a finished sentence: ``Allocation.reason`` then calls :meth:`reason` the
+    first time it is read, so a caller that never reads it (the simulator) never pays
+    for the sentence. The facts must be immutable values taken when the step was made,
+    never live reads of a pool whose counters move on.
+    """
+
+    def reason(self) -> str:
+        """The readable sentence these facts say."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +107,29 @@ class RoundRobinStep:
         if self.last is None:
             return f"{self.agent}: first online agent in rotation{note}"
         return f"{self.agent}: next online agent after {self.last} in rotation{note}"
+
+
+@dataclass(frozen=True, slots=True)
+class LeastLoadedStep:
+    """What one least-loaded step did, as facts.
+
+    ``agent`` is the agent chosen (``None``: the ticket waits) and ``load`` their open
+    load when chosen; ``last`` the pool's ``RotationState.last`` before the step (ties
+    are broken by rotation after it); ``all_offline``, when nobody was chosen, whether
+    nobody in the pool was Online (also when the pool is empty).
+
+    >>> LeastLoadedStep(agent="a3", last="a1", load=0).reason()
+    'a3: fewest open tickets (0); ties broken by rotation after a1'
+    """
+
+    agent: str | None
+    last: str | None
+    load: int = 0
+    all_offline: bool = True
+
+    def reason(self) -> str:
+        """The step's readable sentence (an ``AllocationTrace.summary``)."""
+        if self.agent is None:
+            return nobody_reason(self.all_offline)
+        after = "" if self.last is None else f" after {self.last}"
+        return f"{self.agent}: fewest open tickets ({self.load}); ties broken by rotation{after}"

@@ -16,7 +16,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from helpdesk_routing.allocation import Pool
+from helpdesk_routing.allocation import Pool, RoundRobin
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.model import Agent, Event, Ticket, TicketStatus
 from helpdesk_routing.records import RotationState
@@ -178,15 +178,21 @@ class QueueBackend:
 
     Every agent is Online throughout; a ticket nobody has room for waits in one queue,
     and whenever work ends the oldest waiting tickets are offered to the allocator again,
-    as ``Router.set_status`` does. Two shortcuts keep it fast without deciding anything
+    as ``Router.set_status`` does. Three shortcuts keep it fast without deciding anything
     an allocator would decide: when every agent is at capacity the allocator is not
-    asked (its contract says the answer is then ``None``), and the ticket it is shown is
+    asked (its contract says the answer is then ``None``); the ticket it is shown is
     one representative per channel (no scenario policy reads more of a ticket than
-    that in this mode, which has no rules).
+    that in this mode, which has no rules); and for
+    :class:`~helpdesk_routing.allocation.RoundRobin` itself (not a subclass) the backend
+    asks ``RoundRobin.next_agent``, the allocator's own choice without the facts of its
+    reason, and keeps only the rotation's ``last``, all of the state that choice reads.
     """
 
     def __init__(self, scenario: Scenario, policy: Policy) -> None:
         self._allocator = policy.allocator
+        # RoundRobin's choice reads nothing of the state but ``last``: keep only that.
+        self._rotation = type(policy.allocator) is RoundRobin
+        self._last: str | None = None
         self._caps: dict[str, int | None] = {
             a.id: (a.capacity if a.capacity is not None else policy.capacity)
             for a in scenario.agents
@@ -213,15 +219,19 @@ class QueueBackend:
             self._tickets[channel] = ticket
         return ticket
 
-    def _add(self, agent: str, step: int) -> None:
-        cap = self._caps[agent]
-        before = self._loads[agent]
-        self._loads[agent] = before + step
-        if cap is not None:
-            if step > 0 and before + 1 == cap:
-                self._full += 1
-            elif step < 0 and before == cap:
-                self._full -= 1
+    def _took(self, agent: str) -> None:
+        loads = self._loads
+        before = loads[agent]
+        loads[agent] = before + 1
+        if before + 1 == self._caps[agent]:
+            self._full += 1
+
+    def _freed(self, agent: str) -> None:
+        loads = self._loads
+        before = loads[agent]
+        loads[agent] = before - 1
+        if before == self._caps[agent]:
+            self._full -= 1
 
     def arrive(
         self,
@@ -237,14 +247,24 @@ class QueueBackend:
         if self._limited and self._full >= self._n:
             self._waiting.append((index, ticket))
             return None, None, None
-        result = self._allocator.allocate(ticket, self._pool, self._state)
-        agent = result.agent
+        agent = self._allocate(ticket)
         if agent is None:
             self._waiting.append((index, ticket))
             return None, None, None
-        self._state = result.state
-        self._add(agent, 1)
+        self._took(agent)
         return agent, None, None
+
+    def _allocate(self, ticket: Ticket) -> str | None:
+        """The allocator's choice for ``ticket``; the rotation state moves on when it chose."""
+        if self._rotation:
+            agent = RoundRobin.next_agent(self._pool, self._last)
+            if agent is not None:
+                self._last = agent
+            return agent
+        result = self._allocator.allocate(ticket, self._pool, self._state)
+        if result.agent is not None:
+            self._state = result.state
+        return result.agent
 
     def started(self, index: int, agent: str, t: float) -> None:
         """Nothing to record: the engine keeps the first response."""
@@ -259,18 +279,17 @@ class QueueBackend:
 
     def closed(self, index: int, agent: str, t: float, waiting: Collection[int]) -> HandOuts:
         """Free the agent's capacity and offer the waiting tickets again, oldest first."""
-        self._add(agent, -1)
+        self._freed(agent)
         queue = self._waiting
         if not queue:
             return []
         out: HandOuts = []
         while queue and self._full < self._n:
-            result = self._allocator.allocate(queue[0][1], self._pool, self._state)
-            if result.agent is None:  # pragma: no cover - someone has room, by the contract
+            given = self._allocate(queue[0][1])
+            if given is None:  # pragma: no cover - someone has room, by the contract
                 break
-            out.append((queue.popleft()[0], result.agent))
-            self._state = result.state
-            self._add(result.agent, 1)
+            out.append((queue.popleft()[0], given))
+            self._took(given)
         return out
 
     def presence(self, agent: str, online: bool, t: float) -> HandOuts:  # pragma: no cover
