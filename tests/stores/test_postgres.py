@@ -104,8 +104,8 @@ def test_ids_sort_by_code_point_whatever_the_collation(store: PostgresStore) -> 
 def test_a_new_schema_gets_the_current_version(pg_dsn: str) -> None:
     """Opening an empty schema creates the tables and records the newest version."""
     PostgresStore(pg_dsn).close()
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(5,)]
-    assert postgres_module.SCHEMA_VERSION == 5
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(6,)]
+    assert postgres_module.SCHEMA_VERSION == 6
 
 
 def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
@@ -121,7 +121,7 @@ def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
     with pytest.raises(SchemaVersionError) as err:
         PostgresStore(pg_dsn)
     assert str(err.value) == (
-        "database schema version 7 is newer than this helpdesk_routing knows (5); "
+        "database schema version 7 is newer than this helpdesk_routing knows (6); "
         "upgrade the library"
     )
     with pytest.raises(SchemaVersionError):
@@ -148,7 +148,7 @@ def test_a_version_1_schema_is_migrated_and_keeps_its_data(pg_dsn: str) -> None:
         assert data.profile("p1") == Profile(id="p1")
     with PostgresStore(pg_dsn) as store, store.transaction() as tx:
         assert tx.agents() == [Agent(id="a1")]
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(5,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(6,)]
 
 
 # The version-3 route function's signature (its body does not matter here).
@@ -203,7 +203,7 @@ def test_a_version_4_schema_gets_the_facts_function_and_keeps_its_data(pg_dsn: s
         assert decision.assignee == "a1"
         assert decision.allocation is not None
         assert decision.allocation.summary == "a1: first online agent in rotation"
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(5,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(6,)]
     functions = (
         "SELECT count(*) FROM pg_proc WHERE proname = 'helpdesk_route_round_robin' "
         "AND pronamespace = current_schema()::regnamespace"
@@ -229,7 +229,7 @@ def test_stores_opening_at_once_create_the_schema_once(pg_dsn: str) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(5,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(6,)]
 
 
 def test_an_unreachable_server_is_a_clear_error_after_bounded_attempts() -> None:
