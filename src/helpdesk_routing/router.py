@@ -16,9 +16,10 @@ unit, so a route always ends). Each routing's audit
 record names the version that decided it (``detail["configuration_version"]``).
 
 Seeding, following and writing the stored versions is ``_keeper.ConfigurationKeeper``'s
-job; the hand-out policy (who may take a ticket now, the walk over waiting tickets) lives
-in :mod:`helpdesk_routing.handout`; the audit records are shaped in
-:mod:`helpdesk_routing.audit`.
+job; the route's unit of work (decide, insert, hand out, retry on a newer version) is
+``_routing.Routing``'s; the hand-out policy (who may take a ticket now, the walk over
+waiting tickets) lives in :mod:`helpdesk_routing.handout`; the audit records are shaped
+in :mod:`helpdesk_routing.audit`.
 
 A Router is thread-safe: threads may share one, and reconfigure it while others route.
 Each operation works from one immutable compiled configuration, so a change made by
@@ -30,66 +31,39 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Final, TypeGuard
+from typing import Any
 
 from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes
 from helpdesk_routing._keeper import Maybe as _Maybe
+from helpdesk_routing._routing import ATTEMPTS, Routing
 from helpdesk_routing._time import require_aware
-from helpdesk_routing.allocation import Allocator, RoundRobin
-from helpdesk_routing.audit import agent_changed, handed_out, routed, ticket_changed
+from helpdesk_routing.allocation import Allocator
+from helpdesk_routing.audit import agent_changed, routed, ticket_changed
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.configuration import (
     CONTENT_FIELDS,
-    CompiledConfiguration,
     Configuration,
     allocator_name,
 )
-from helpdesk_routing.decision import AllocationTrace, RoutingDecision
+from helpdesk_routing.decision import RoutingDecision
 from helpdesk_routing.errors import (
     ConflictError,
-    StaleConfiguration,
     UnknownAgent,
     UnknownTeam,
     UnknownTicket,
     ValidationError,
 )
-from helpdesk_routing.handout import Gate, allocate, give, hand_out, pool_name
+from helpdesk_routing.handout import Gate, give, hand_out
 from helpdesk_routing.model import Agent, Team, Ticket, TicketStatus
 from helpdesk_routing.permissions import Action, require, require_self
-from helpdesk_routing.ports import Clock, CustomerData, RoundRobinInStore, Store, Transaction
+from helpdesk_routing.ports import Clock, CustomerData, Store, Transaction
 from helpdesk_routing.records import AuditRecord, TicketRecord
-from helpdesk_routing.rules import RuleSet, decide
+from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.views import Views
 
 __all__ = ["ATTEMPTS", "NOT_GIVEN", "Router"]
 
-ATTEMPTS: Final = 5
-"""How many times ``route`` decides before its unit of work: when the configuration keeps
-changing under it, the last attempt decides inside the unit (so ``route`` never fails
-because others reconfigure)."""
-
 _log = logging.getLogger("helpdesk_routing.router")
-
-
-_IN_STORE: dict[type, bool] = {}
-
-
-def _routes_in_store(tx: Transaction) -> TypeGuard[RoundRobinInStore]:
-    """Whether ``tx`` has the :class:`RoundRobinInStore` capability (asked once per
-    transaction class: ``isinstance`` against a runtime-checkable Protocol inspects every
-    member, a cost per route the answer does not need)."""
-    kind = type(tx)
-    capable = _IN_STORE.get(kind)
-    if capable is None:
-        capable = _IN_STORE[kind] = isinstance(tx, RoundRobinInStore)
-    return capable
-
-
-class _Stale(Exception):
-    """Inside ``route``: the unit saw a newer configuration than the one that decided."""
-
-    def __init__(self, compiled: CompiledConfiguration) -> None:
-        self.compiled = compiled
 
 
 class Router:
@@ -145,9 +119,7 @@ class Router:
         explain: bool = True,
     ) -> None:
         self._store = store
-        self._customer_data = customer_data
         self._clock = clock
-        self._explain = explain
         custom = None
         if allocator is not None and not isinstance(allocator, str):
             custom = None if allocator_name(allocator) is not None else allocator
@@ -163,6 +135,7 @@ class Router:
             allocator=allocator if allocator is not None else NOT_GIVEN,
         )
         self._keeper.start(given)
+        self._routing = Routing(store, self._keeper, customer_data, explain=explain)
         self._views = Views(store, is_team=self._is_team)
 
     @property
@@ -340,146 +313,7 @@ class Router:
         different content (anything but its status) raises ``ConflictError`` naming
         the ticket (use :meth:`reroute` for an updated ticket).
         """
-        now = self._now()
-        compiled = self._keeper.current
-        for attempt in range(1, ATTEMPTS):
-            decision = self._decide(compiled, ticket, now)
-            try:
-                return self._route_once(ticket, decision, compiled, now)
-            except _Stale as stale:
-                compiled = stale.compiled
-            except StaleConfiguration:
-                compiled = self._keeper.refresh()
-            _log.warning(
-                "configuration changed while routing %s; deciding again",
-                ticket.id,
-                extra={
-                    "ticket_id": ticket.id,
-                    "configuration_version": compiled.version,
-                    "attempt": attempt,
-                },
-            )
-        # The configuration keeps changing: decide inside the unit, with the version it
-        # reads, so the route ends however fast others reconfigure.
-        with self._store.transaction() as tx:
-            compiled = self._keeper.snapshot(tx)
-            decision = self._decide(compiled, ticket, now)
-            return self._write_route(tx, ticket, decision, Gate.at(compiled, now), now)
-
-    def _decide(
-        self, compiled: CompiledConfiguration, ticket: Ticket, now: datetime
-    ) -> RoutingDecision:
-        configuration = compiled.configuration
-        return decide(
-            configuration.rules,
-            configuration.teams,
-            ticket,
-            self._customer_data,
-            now,
-            explain=self._explain,
-            configuration_version=compiled.version,
-        )
-
-    def _route_once(
-        self,
-        ticket: Ticket,
-        decision: RoutingDecision,
-        compiled: CompiledConfiguration,
-        now: datetime,
-    ) -> RoutingDecision:
-        team = decision.team
-        gate = Gate.at(compiled, now)  # once per route: office hours are asked once
-        early = gate.waits(ticket, team)
-        name = pool_name(team)
-        with self._store.transaction() as tx:
-            in_store = None
-            if early is None and type(compiled.allocator) is RoundRobin and _routes_in_store(tx):
-                # The store takes the round-robin step itself, at commit: the pool's
-                # rotation is locked only while the server works, and the store checks
-                # the configuration version in the same call (StaleConfiguration).
-                record = _new_record(ticket, decision)
-                in_store = tx.route_round_robin(
-                    pool=name,
-                    members=None if team is None else compiled.members[team],
-                    capacity=compiled.configuration.capacity,
-                    record=record,
-                    audit=routed(now, record, decision, compiled.version),
-                    configuration_version=compiled.version,
-                )
-            if in_store is None:
-                current = self._keeper.snapshot(tx)
-                if current.version != compiled.version:
-                    raise _Stale(current)
-                return self._write_route(tx, ticket, decision, gate, now, early)
-        stored, agent, reason = in_store()
-        if stored is not None:
-            with self._store.transaction() as tx:
-                return self._existing(tx, stored, ticket)
-        assert reason is not None
-        trace = AllocationTrace(pool=name, assignee=agent, summary=reason, waiting=agent is None)
-        final = decision.allocated(agent, trace)
-        _log_decision(final, compiled.version)
-        return final
-
-    def _write_route(
-        self,
-        tx: Transaction,
-        ticket: Ticket,
-        decision: RoutingDecision,
-        gate: Gate,
-        now: datetime,
-        early: AllocationTrace | _Maybe | None = NOT_GIVEN,
-    ) -> RoutingDecision:
-        """Insert the ticket (or answer for the stored one), hand it out, log it: in ``tx``.
-        ``early`` is ``gate.waits(...)`` when the caller already asked it."""
-        compiled = gate.compiled
-        team = decision.team
-        record = _new_record(ticket, decision)
-        # Insert first: a ticket id that is already stored (or being stored by another
-        # process, which makes this insert wait) returns its decision at once, and the
-        # pool's rotation is locked only after the insert.
-        existing = tx.add_ticket(record)
-        if existing is not None:
-            return self._existing(tx, existing, ticket)
-        if early is NOT_GIVEN:
-            early = gate.waits(ticket, team)
-        if early is None:
-            assignee, trace = allocate(tx, compiled, ticket, team)
-        else:
-            assignee, trace = None, early
-        final = decision.allocated(assignee, trace)
-        tx.update_ticket(record.model_copy(update={"assignee": assignee, "decision": final}))
-        tx.append_audit(
-            handed_out(routed(now, record, decision, compiled.version), assignee, trace)
-        )
-        _log_decision(final, compiled.version)
-        return final
-
-    def _existing(self, tx: Transaction, record: TicketRecord, ticket: Ticket) -> RoutingDecision:
-        """The stored decision for a ticket routed again; ``ConflictError`` if it differs."""
-        if _content(record.ticket) != _content(ticket):
-            _log.warning(
-                "ticket %s routed again with different content",
-                ticket.id,
-                extra={"ticket_id": ticket.id},
-            )
-            raise ConflictError(
-                f"ticket {ticket.id!r} is already stored with different content; "
-                "use router.reroute to apply the rules to an updated ticket"
-            )
-        if record.decision is None:
-            raise ConflictError(f"ticket {record.id!r} is stored but was never routed")
-        return self._bound(tx, record.decision)
-
-    def _bound(self, tx: Transaction, decision: RoutingDecision) -> RoutingDecision:
-        """The decision bound to the rules of the version that decided it, when it can be."""
-        version = decision.configuration_version
-        if version is None or version < 1:
-            return decision
-        compiled = self._keeper.load(tx, version)
-        if compiled is None:
-            return decision
-        return decision.with_rules(compiled.configuration.rules)
+        return self._routing.route(ticket, self._now())
 
     def reroute(self, ticket_id: str, *, actor: str, ticket: Ticket | None = None) -> TicketRecord:
         """Apply the rules in force again to a stored ticket (owner, admin, manager, support).
@@ -500,7 +334,7 @@ class Router:
             (record,) = self._tickets(tx, [ticket_id])
             compiled = self._keeper.snapshot(tx)
             new_ticket = ticket if ticket is not None else record.ticket
-            decision = self._decide(compiled, new_ticket, now)
+            decision = self._routing.decide(compiled, new_ticket, now)
             assignee = record.assignee if decision.team == record.team else None
             new = TicketRecord(
                 ticket=new_ticket,
@@ -680,7 +514,7 @@ class Router:
             (record,) = self._tickets(tx, [ticket_id])
             if record.decision is None:
                 return record
-            bound = self._bound(tx, record.decision)
+            bound = self._routing.bound(tx, record.decision)
             return (
                 record
                 if bound is record.decision
@@ -712,36 +546,6 @@ class Router:
                 raise UnknownTicket(tid)
             out.append(record)
         return out
-
-
-def _new_record(ticket: Ticket, decision: RoutingDecision) -> TicketRecord:
-    """The record of a ticket about to be stored, built from values already validated
-    (the ticket by its model, the rest by ``decide``): validating them again would run
-    the ticket's storable check a second time on every route."""
-    return TicketRecord.model_construct(
-        ticket=ticket, team=decision.team, views=frozenset(decision.views), decision=decision
-    )
-
-
-def _content(ticket: Ticket) -> dict[str, Any]:
-    """What must match for a ticket routed again to be the same ticket (not its status)."""
-    return ticket.model_dump(mode="json", exclude={"status"})
-
-
-def _log_decision(decision: RoutingDecision, version: int) -> None:
-    _log.debug(
-        "routed %s: team %s, assignee %s",
-        decision.ticket_id,
-        decision.team,
-        decision.assignee,
-        extra={
-            "ticket_id": decision.ticket_id,
-            "team": decision.team,
-            "assignee": decision.assignee,
-            "rule_id": decision.rule_id,
-            "configuration_version": version,
-        },
-    )
 
 
 def _ids(ticket_ids: str | Sequence[str]) -> list[str]:

@@ -1,0 +1,256 @@
+"""The write path of ``Router.route``: decide, store the ticket, hand it out, in one unit.
+
+``route`` decides outside its unit of work (the rules read customer data), then opens
+the unit and checks that the configuration version it decided with is still the stored
+one; when it is not, it decides again with the new one (the last of :data:`ATTEMPTS`
+tries decides inside the unit, so a route always ends however fast others reconfigure).
+
+Inside the unit the ticket is inserted first (a stored id answers with its stored
+decision, or ``ConflictError`` when its content differs), then handed out by
+:mod:`helpdesk_routing.handout`, or, when the store has the
+:class:`~helpdesk_routing.ports.RoundRobinInStore` capability and the allocator is
+exactly ``RoundRobin``, by the store itself at commit.
+
+:class:`Router` (``router.py``) is the facade; this module is private.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any, Final, TypeGuard
+
+from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper
+from helpdesk_routing._keeper import Maybe as _Maybe
+from helpdesk_routing.allocation import RoundRobin
+from helpdesk_routing.audit import handed_out, routed
+from helpdesk_routing.configuration import CompiledConfiguration
+from helpdesk_routing.decision import AllocationTrace, RoutingDecision
+from helpdesk_routing.errors import ConflictError, StaleConfiguration
+from helpdesk_routing.handout import Gate, allocate, pool_name
+from helpdesk_routing.model import Ticket
+from helpdesk_routing.ports import CustomerData, RoundRobinInStore, Store, Transaction
+from helpdesk_routing.records import TicketRecord
+from helpdesk_routing.rules import decide
+
+__all__ = ["ATTEMPTS", "Routing"]
+
+ATTEMPTS: Final = 5
+"""How many times ``route`` decides before its unit of work: when the configuration keeps
+changing under it, the last attempt decides inside the unit (so ``route`` never fails
+because others reconfigure)."""
+
+# The Router's logger: routing is the Router's work, wherever its code lives.
+_log = logging.getLogger("helpdesk_routing.router")
+
+_IN_STORE: dict[type, bool] = {}
+
+
+def _routes_in_store(tx: Transaction) -> TypeGuard[RoundRobinInStore]:
+    """Whether ``tx`` has the :class:`RoundRobinInStore` capability (asked once per
+    transaction class: ``isinstance`` against a runtime-checkable Protocol inspects every
+    member, a cost per route the answer does not need)."""
+    kind = type(tx)
+    capable = _IN_STORE.get(kind)
+    if capable is None:
+        capable = _IN_STORE[kind] = isinstance(tx, RoundRobinInStore)
+    return capable
+
+
+class _Stale(Exception):
+    """Inside ``route``: the unit saw a newer configuration than the one that decided."""
+
+    def __init__(self, compiled: CompiledConfiguration) -> None:
+        self.compiled = compiled
+
+
+class Routing:
+    """Decides and stores routings for one Router (same store, keeper and settings)."""
+
+    __slots__ = ("_customer_data", "_explain", "_keeper", "_store")
+
+    def __init__(
+        self,
+        store: Store,
+        keeper: ConfigurationKeeper,
+        customer_data: CustomerData,
+        *,
+        explain: bool,
+    ) -> None:
+        self._store = store
+        self._keeper = keeper
+        self._customer_data = customer_data
+        self._explain = explain
+
+    def route(self, ticket: Ticket, now: datetime) -> RoutingDecision:
+        """What :meth:`Router.route` does, at ``now``."""
+        compiled = self._keeper.current
+        for attempt in range(1, ATTEMPTS):
+            decision = self.decide(compiled, ticket, now)
+            try:
+                return self._route_once(ticket, decision, compiled, now)
+            except _Stale as stale:
+                compiled = stale.compiled
+            except StaleConfiguration:
+                compiled = self._keeper.refresh()
+            _log.warning(
+                "configuration changed while routing %s; deciding again",
+                ticket.id,
+                extra={
+                    "ticket_id": ticket.id,
+                    "configuration_version": compiled.version,
+                    "attempt": attempt,
+                },
+            )
+        # The configuration keeps changing: decide inside the unit, with the version it
+        # reads, so the route ends however fast others reconfigure.
+        with self._store.transaction() as tx:
+            compiled = self._keeper.snapshot(tx)
+            decision = self.decide(compiled, ticket, now)
+            return self._write_route(tx, ticket, decision, Gate.at(compiled, now), now)
+
+    def decide(
+        self, compiled: CompiledConfiguration, ticket: Ticket, now: datetime
+    ) -> RoutingDecision:
+        """The rules of ``compiled`` applied to ``ticket`` (nothing is written)."""
+        configuration = compiled.configuration
+        return decide(
+            configuration.rules,
+            configuration.teams,
+            ticket,
+            self._customer_data,
+            now,
+            explain=self._explain,
+            configuration_version=compiled.version,
+        )
+
+    def bound(self, tx: Transaction, decision: RoutingDecision) -> RoutingDecision:
+        """The decision bound to the rules of the version that decided it, when it can be."""
+        version = decision.configuration_version
+        if version is None or version < 1:
+            return decision
+        compiled = self._keeper.load(tx, version)
+        if compiled is None:
+            return decision
+        return decision.with_rules(compiled.configuration.rules)
+
+    def _route_once(
+        self,
+        ticket: Ticket,
+        decision: RoutingDecision,
+        compiled: CompiledConfiguration,
+        now: datetime,
+    ) -> RoutingDecision:
+        team = decision.team
+        gate = Gate.at(compiled, now)  # once per route: office hours are asked once
+        early = gate.waits(ticket, team)
+        name = pool_name(team)
+        with self._store.transaction() as tx:
+            in_store = None
+            if early is None and type(compiled.allocator) is RoundRobin and _routes_in_store(tx):
+                # The store takes the round-robin step itself, at commit: the pool's
+                # rotation is locked only while the server works, and the store checks
+                # the configuration version in the same call (StaleConfiguration).
+                record = _new_record(ticket, decision)
+                in_store = tx.route_round_robin(
+                    pool=name,
+                    members=None if team is None else compiled.members[team],
+                    capacity=compiled.configuration.capacity,
+                    record=record,
+                    audit=routed(now, record, decision, compiled.version),
+                    configuration_version=compiled.version,
+                )
+            if in_store is None:
+                current = self._keeper.snapshot(tx)
+                if current.version != compiled.version:
+                    raise _Stale(current)
+                return self._write_route(tx, ticket, decision, gate, now, early)
+        stored, agent, reason = in_store()
+        if stored is not None:
+            with self._store.transaction() as tx:
+                return self._existing(tx, stored, ticket)
+        assert reason is not None
+        trace = AllocationTrace(pool=name, assignee=agent, summary=reason, waiting=agent is None)
+        final = decision.allocated(agent, trace)
+        _log_decision(final, compiled.version)
+        return final
+
+    def _write_route(
+        self,
+        tx: Transaction,
+        ticket: Ticket,
+        decision: RoutingDecision,
+        gate: Gate,
+        now: datetime,
+        early: AllocationTrace | _Maybe | None = NOT_GIVEN,
+    ) -> RoutingDecision:
+        """Insert the ticket (or answer for the stored one), hand it out, log it: in ``tx``.
+        ``early`` is ``gate.waits(...)`` when the caller already asked it."""
+        compiled = gate.compiled
+        team = decision.team
+        record = _new_record(ticket, decision)
+        # Insert first: a ticket id that is already stored (or being stored by another
+        # process, which makes this insert wait) returns its decision at once, and the
+        # pool's rotation is locked only after the insert.
+        existing = tx.add_ticket(record)
+        if existing is not None:
+            return self._existing(tx, existing, ticket)
+        if early is NOT_GIVEN:
+            early = gate.waits(ticket, team)
+        if early is None:
+            assignee, trace = allocate(tx, compiled, ticket, team)
+        else:
+            assignee, trace = None, early
+        final = decision.allocated(assignee, trace)
+        tx.update_ticket(record.model_copy(update={"assignee": assignee, "decision": final}))
+        tx.append_audit(
+            handed_out(routed(now, record, decision, compiled.version), assignee, trace)
+        )
+        _log_decision(final, compiled.version)
+        return final
+
+    def _existing(self, tx: Transaction, record: TicketRecord, ticket: Ticket) -> RoutingDecision:
+        """The stored decision for a ticket routed again; ``ConflictError`` if it differs."""
+        if _content(record.ticket) != _content(ticket):
+            _log.warning(
+                "ticket %s routed again with different content",
+                ticket.id,
+                extra={"ticket_id": ticket.id},
+            )
+            raise ConflictError(
+                f"ticket {ticket.id!r} is already stored with different content; "
+                "use router.reroute to apply the rules to an updated ticket"
+            )
+        if record.decision is None:
+            raise ConflictError(f"ticket {record.id!r} is stored but was never routed")
+        return self.bound(tx, record.decision)
+
+
+def _new_record(ticket: Ticket, decision: RoutingDecision) -> TicketRecord:
+    """The record of a ticket about to be stored, built from values already validated
+    (the ticket by its model, the rest by ``decide``): validating them again would run
+    the ticket's storable check a second time on every route."""
+    return TicketRecord.model_construct(
+        ticket=ticket, team=decision.team, views=frozenset(decision.views), decision=decision
+    )
+
+
+def _content(ticket: Ticket) -> dict[str, Any]:
+    """What must match for a ticket routed again to be the same ticket (not its status)."""
+    return ticket.model_dump(mode="json", exclude={"status"})
+
+
+def _log_decision(decision: RoutingDecision, version: int) -> None:
+    _log.debug(
+        "routed %s: team %s, assignee %s",
+        decision.ticket_id,
+        decision.team,
+        decision.assignee,
+        extra={
+            "ticket_id": decision.ticket_id,
+            "team": decision.team,
+            "assignee": decision.assignee,
+            "rule_id": decision.rule_id,
+            "configuration_version": version,
+        },
+    )
