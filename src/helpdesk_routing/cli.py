@@ -299,5 +299,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return _fail(args, out, EXIT_USAGE, exc)
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # pragma: no cover - run in a subprocess (tests/test_make_demo.py)
+    # ``python -m helpdesk_routing.cli`` runs this file as ``__main__``, a second copy of
+    # the module with its own ``Subcommand`` class; the registry's subcommands are objects
+    # of the imported ``helpdesk_routing.cli``, so run that module's ``main``.
+    from helpdesk_routing.cli import main as _main
+
+    raise SystemExit(_main())
