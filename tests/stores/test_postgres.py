@@ -6,6 +6,7 @@ import secrets
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -104,15 +105,15 @@ def test_ids_sort_by_code_point_whatever_the_collation(store: PostgresStore) -> 
 def test_a_new_schema_gets_the_current_version(pg_dsn: str) -> None:
     """Opening an empty schema creates the tables and records the newest version."""
     PostgresStore(pg_dsn).close()
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(6,)]
-    assert postgres_module.SCHEMA_VERSION == 6
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(7,)]
+    assert postgres_module.SCHEMA_VERSION == 7
 
 
 def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
     """A database whose schema version is newer than the library is refused, unchanged."""
     with PostgresStore(pg_dsn, agents=[Agent(id="a1")]):
         pass
-    _sql(pg_dsn, "UPDATE schema_version SET version = 7")
+    _sql(pg_dsn, "UPDATE schema_version SET version = 8")
     snapshot = (
         "SELECT table_name FROM information_schema.tables "
         "WHERE table_schema = current_schema() ORDER BY table_name"
@@ -121,14 +122,14 @@ def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
     with pytest.raises(SchemaVersionError) as err:
         PostgresStore(pg_dsn)
     assert str(err.value) == (
-        "database schema version 7 is newer than this helpdesk_routing knows (6); "
+        "database schema version 8 is newer than this helpdesk_routing knows (7); "
         "upgrade the library"
     )
     with pytest.raises(SchemaVersionError):
         PostgresCustomerData(pg_dsn)
     after = _sql(pg_dsn, snapshot), _sql(pg_dsn, "SELECT id, agent FROM agents")
     assert after == before
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(7,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(8,)]
 
 
 def test_a_version_1_schema_is_migrated_and_keeps_its_data(pg_dsn: str) -> None:
@@ -148,7 +149,7 @@ def test_a_version_1_schema_is_migrated_and_keeps_its_data(pg_dsn: str) -> None:
         assert data.profile("p1") == Profile(id="p1")
     with PostgresStore(pg_dsn) as store, store.transaction() as tx:
         assert tx.agents() == [Agent(id="a1")]
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(6,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(7,)]
 
 
 # The version-3 route function's signature (its body does not matter here).
@@ -203,12 +204,60 @@ def test_a_version_4_schema_gets_the_facts_function_and_keeps_its_data(pg_dsn: s
         assert decision.assignee == "a1"
         assert decision.allocation is not None
         assert decision.allocation.summary == "a1: first online agent in rotation"
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(6,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(7,)]
     functions = (
         "SELECT count(*) FROM pg_proc WHERE proname = 'helpdesk_route_round_robin' "
         "AND pronamespace = current_schema()::regnamespace"
     )
     assert _sql(pg_dsn, functions) == [(1,)]
+
+
+_DATA = Path(__file__).parent / "data"
+
+
+def test_a_version_6_schema_gets_the_shared_rotation_step(pg_dsn: str) -> None:
+    """A schema at version 6, with the route and hand-out functions as version 6 wrote
+    them (each with its own copy of the rotation step; the files are kept in
+    tests/stores/data), is migrated to 7: both functions are replaced by ones calling
+    ``helpdesk_round_robin_step``, and a route and a hand-out through them still work."""
+    import psycopg
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE schema_version (version integer NOT NULL)")
+        conn.execute("INSERT INTO schema_version (version) VALUES (6)")
+        for _version, statements in _schema.MIGRATIONS[:6]:
+            for statement in statements:
+                conn.execute(statement)
+        for name in ("pg_v6_route_round_robin.sql", "pg_v6_hand_out_round_robin.sql"):
+            conn.execute((_DATA / name).read_text("utf-8"))
+        conn.execute(
+            "INSERT INTO agents (id, agent, online) VALUES (%s, %s, true)",
+            ("a1", Agent(id="a1", capacity=1).model_dump_json()),
+        )
+    calls_step = (
+        "SELECT proname FROM pg_proc WHERE pronamespace = current_schema()::regnamespace "
+        "AND prosrc LIKE '%helpdesk_round_robin_step(%' ORDER BY proname"
+    )
+    assert _sql(pg_dsn, calls_step) == []
+    with PostgresStore(pg_dsn) as store:
+        router = Router(
+            rules=RuleSet(rules=[]),
+            teams=[],
+            store=store,
+            customer_data=InMemoryCustomerData(),
+            clock=ManualClock(T0),
+        )
+        first = router.route(Ticket(id="t1", channel="email", created_at=T0))
+        second = router.route(Ticket(id="t2", channel="email", created_at=T0))
+        assert (first.assignee, second.assignee) == ("a1", None)
+        # Closing t1 frees a1's one place: t2 is handed out by the hand-out function.
+        router.set_status("t1", "closed", actor="a1")
+        assert router.ticket("t2").assignee == "a1"
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(7,)]
+    assert _sql(pg_dsn, calls_step) == [
+        ("helpdesk_hand_out_round_robin",),
+        ("helpdesk_route_round_robin",),
+    ]
 
 
 def test_stores_opening_at_once_create_the_schema_once(pg_dsn: str) -> None:
@@ -229,7 +278,7 @@ def test_stores_opening_at_once_create_the_schema_once(pg_dsn: str) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(6,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(7,)]
 
 
 def test_an_unreachable_server_is_a_clear_error_after_bounded_attempts() -> None:

@@ -1,10 +1,11 @@
 """The PostgreSQL schema: its migrations, and the route function's SQL (a resource file).
 
 Each migration brings the schema to its version; a database keeps its version in
-``schema_version`` and gets only the migrations it lacks. The round-robin route
-function lives in ``route_round_robin.sql`` next to this module, the hand-out
-function in ``hand_out_round_robin.sql`` (package data, in the
-wheel): it answers facts, and the sentences are rendered in Python
+``schema_version`` and gets only the migrations it lacks. The round-robin functions
+are ``.sql`` files next to this module (package data, in the wheel): one step of the
+rotation in ``round_robin_step.sql``, shared by the route function
+(``route_round_robin.sql``) and the hand-out function (``hand_out_round_robin.sql``).
+The step answers facts, and the sentences are rendered in Python
 (``allocation/steps.py``), so a change of wording needs no migration.
 """
 
@@ -15,11 +16,24 @@ from importlib import resources
 
 from helpdesk_routing.stores._sql import Migration
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "hand_out_function", "route_function"]
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "hand_out_function",
+    "route_function",
+    "step_function",
+]
 
 
 def _resource(name: str) -> str:
     return resources.files("helpdesk_routing.stores.postgres").joinpath(name).read_text("utf-8")
+
+
+@cache
+def step_function() -> str:
+    """The ``CREATE OR REPLACE FUNCTION helpdesk_round_robin_step`` statement: one step of
+    the rotation, shared by the route and hand-out functions (see the ``.sql`` file)."""
+    return _resource("round_robin_step.sql")
 
 
 @cache
@@ -105,15 +119,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             'ALTER TABLE audit ADD COLUMN assignee text COLLATE "C"',
             "DROP FUNCTION IF EXISTS helpdesk_route_round_robin(text, text[], integer, text, "
             "timestamptz, text, text, text, text[], text, text, text, text, text)",
-            route_function(),
+            # (The route function of version 5 is created by version 7, which every
+            # database at 5 or below gets too.)
             # EventRecorder: an event's unique id, recorded once (NULLs are all distinct).
             'ALTER TABLE events ADD COLUMN unique_id text COLLATE "C"',
             "CREATE UNIQUE INDEX events_unique_id ON events (unique_id)",
         ),
     ),
-    # The hand-out function: one waiting ticket handed out round robin in the server
-    # (ports.HandOutInStore).
-    (6, (hand_out_function(),)),
+    # Version 6 created the hand-out function (ports.HandOutInStore), with its own copy
+    # of the rotation step; version 7 creates it again around the shared step.
+    (6, ()),
+    # The rotation step in one function, used by the route and hand-out functions
+    # (CREATE OR REPLACE: a database at 5 or 6 has older bodies of both).
+    (7, (step_function(), route_function(), hand_out_function())),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -1,0 +1,154 @@
+CREATE FUNCTION helpdesk_route_round_robin(
+    p_pool text, p_members text[], p_capacity integer,
+    p_ticket text, p_created timestamptz, p_status text, p_channel text, p_team text,
+    p_views text[], p_record text, p_audit_given text, p_audit_waiting text,
+    p_configuration integer,
+    OUT agent text, OUT last text, OUT shown jsonb, OUT passed integer,
+    OUT all_offline boolean, OUT stored text, OUT stored_allocation jsonb,
+    OUT stale integer)
+LANGUAGE plpgsql AS $fn$
+-- A whole route with the Router's round robin (RoundRobin.step in
+-- allocation/round_robin.py) taken in the database, so that the pool's rotation row
+-- is locked only while the server works. It answers facts, never sentences: the
+-- agent chosen, the rotation's last agent before the step, the first five agents
+-- passed over (as [id, online, load, capacity]), how many were passed over and whether
+-- all of them were offline; allocation/steps.py renders the reason from them.
+-- The ticket's record text is stored as the client sent it (with no assignee and no
+-- allocation), the facts go to the "allocation" column and the agent to "assignee";
+-- the adapter puts them together when it reads the row. The audit record's assignee
+-- goes to the audit table's "assignee" column likewise.
+-- Answers the stored record instead when the ticket id is already stored, and
+-- "stale" (the stored configuration version) without writing anything when
+-- p_configuration is given and is not the stored version. Every statement takes a
+-- fresh snapshot (READ COMMITTED): what follows a lock sees every unit that committed
+-- before it. p_members: the team's members in ascending order, or NULL for the global
+-- pool (the Online agents). tests/stores/test_postgres_round_robin.py checks it
+-- against RoundRobin and the Router.
+DECLARE
+    v_state_text text;
+    v_state jsonb;
+    v_extra integer;
+    v_last text COLLATE "C";
+    v_ids text[];
+    v_n integer;
+    v_lo integer;
+    v_hi integer;
+    v_mid integer;
+    v_start integer := 0;
+    v_cand text;
+    v_online boolean;
+    v_cap integer;
+    v_load bigint;
+    v_stored integer;
+BEGIN
+    -- Claim the id first (the lock every unit adding a ticket takes), so a concurrent
+    -- route of the same id waits here, before any rotation lock, and then finds it.
+    PERFORM pg_advisory_xact_lock(1212696662, hashtext(p_ticket));
+    SELECT t.record, t.allocation INTO stored, stored_allocation
+        FROM tickets t WHERE t.id = p_ticket;
+    IF FOUND THEN
+        RETURN;
+    END IF;
+    IF p_configuration IS NOT NULL THEN
+        SELECT coalesce(max(c.version), 0) INTO v_stored FROM configurations c;
+        IF v_stored <> p_configuration THEN
+            stale := v_stored;
+            RETURN;
+        END IF;
+    END IF;
+    SELECT r.state INTO v_state_text FROM rotation r WHERE r.pool = p_pool FOR UPDATE;
+    IF NOT FOUND THEN
+        INSERT INTO rotation (pool, state)
+            VALUES (p_pool, '{"last":null,"given":0,"extra":{}}')
+            ON CONFLICT (pool) DO NOTHING;
+        SELECT r.state INTO v_state_text FROM rotation r WHERE r.pool = p_pool FOR UPDATE;
+    END IF;
+    v_state := v_state_text::jsonb;
+    v_last := v_state ->> 'last';
+    last := v_last;
+    IF p_members IS NULL THEN
+        SELECT coalesce(array_agg(a.id ORDER BY a.id), '{}') INTO v_ids
+            FROM agents a WHERE a.online;
+    ELSE
+        v_ids := p_members;
+    END IF;
+    v_n := coalesce(array_length(v_ids, 1), 0);
+    IF v_last IS NOT NULL THEN
+        -- bisect_right: how many ids sort at or before the last one (code point order)
+        v_lo := 0;
+        v_hi := v_n;
+        WHILE v_lo < v_hi LOOP
+            v_mid := (v_lo + v_hi) / 2;
+            IF v_last < (v_ids[v_mid + 1] COLLATE "C") THEN
+                v_hi := v_mid;
+            ELSE
+                v_lo := v_mid + 1;
+            END IF;
+        END LOOP;
+        v_start := v_lo;
+    END IF;
+    shown := '[]';
+    passed := 0;
+    all_offline := true;
+    FOR v_step IN 0 .. v_n - 1 LOOP
+        v_cand := v_ids[(v_start + v_step) % v_n + 1];
+        v_online := NULL;
+        v_cap := NULL;
+        -- FOR SHARE: a presence change of this agent waits for this route to end, and
+        -- one that committed first is seen here (READ COMMITTED re-reads the row), so
+        -- the audit never shows a hand-out to an agent after their Offline record.
+        SELECT a.online, (a.agent::jsonb ->> 'capacity')::integer
+            INTO v_online, v_cap FROM agents a WHERE a.id = v_cand FOR SHARE;
+        v_online := coalesce(v_online, false);
+        v_cap := coalesce(v_cap, p_capacity);
+        IF v_online THEN
+            IF v_cap IS NULL THEN
+                agent := v_cand;
+                EXIT;
+            END IF;
+            -- The agent's load lock (PostgresTransaction.open_load takes it too): a route
+            -- in another pool that counts this agent's load waits until this one ends,
+            -- so an agent in a team and in the global pool never goes past capacity.
+            PERFORM pg_advisory_xact_lock(1212696663, hashtext(v_cand));
+            SELECT count(*) INTO v_load FROM tickets t
+                WHERE t.assignee = v_cand AND t.status IN ('open', 'pending');
+            IF v_load < v_cap THEN
+                agent := v_cand;
+                EXIT;
+            END IF;
+            all_offline := false;
+            IF passed < 5 THEN
+                shown := shown || jsonb_build_array(jsonb_build_array(v_cand, true, v_load, v_cap));
+            END IF;
+        ELSIF passed < 5 THEN
+            shown := shown || jsonb_build_array(jsonb_build_array(v_cand, false, NULL, NULL));
+        END IF;
+        passed := passed + 1;
+    END LOOP;
+    IF agent IS NOT NULL THEN
+        -- RotationState's JSON as pydantic writes it, with "extra" (the allocators' own
+        -- data) kept as text; any other layout goes through jsonb.
+        v_extra := 0;
+        IF v_state_text ~ '^[{]"last":(null|"([^"\\]|\\.)*"),"given":[0-9]+,"extra":' THEN
+            v_extra := strpos(v_state_text, ',"extra":');
+        END IF;
+        UPDATE rotation SET state = CASE WHEN v_extra > 0
+                THEN '{"last":' || to_json(agent)::text || ',"given":'
+                    || (coalesce((v_state ->> 'given')::bigint, 0) + 1)
+                    || substr(v_state_text, v_extra)
+                ELSE jsonb_set(jsonb_set(v_state, '{last}', to_jsonb(agent)), '{given}',
+                    to_jsonb(coalesce((v_state ->> 'given')::bigint, 0) + 1))::text END
+            WHERE pool = p_pool;
+    END IF;
+    INSERT INTO tickets (id, created, status, channel, team, assignee, views, record,
+                         allocation)
+        VALUES (p_ticket, p_created, p_status, p_channel, p_team, agent, p_views, p_record,
+                jsonb_build_object('pool', p_pool, 'agent', agent, 'last', last,
+                                   'shown', shown, 'passed', passed,
+                                   'all_offline', all_offline));
+    -- the seq is drawn after every lock, like every audit seq (see PostgresTransaction)
+    INSERT INTO audit (seq, ticket_id, assignee, record)
+        VALUES (nextval('audit_seq'), p_ticket, agent,
+                CASE WHEN agent IS NULL THEN p_audit_waiting ELSE p_audit_given END);
+END
+$fn$
