@@ -190,6 +190,14 @@ def updated(
     """A new version: ``base``'s content with ``changes`` applied, validated as a whole."""
     data: dict[str, Any] = {name: getattr(base, name) for name in CONTENT_FIELDS}
     data.update(changes)
+    rules = changes.get("rules")
+    if rules is not None and not isinstance(rules, RuleSet):
+        # Rules sent as a document are read by the rule set's own loader: its errors
+        # carry clean JSON paths (no union tags) and the rule ids, under "$.rules".
+        try:
+            data["rules"] = RuleSet.from_dict(rules)
+        except ValidationError as error:
+            raise ValidationError("invalid configuration", error.under("$.rules").details) from None
     try:
         return Configuration.model_validate({**data, **meta, "version": version})
     except PydanticValidationError as exc:

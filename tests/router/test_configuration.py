@@ -181,6 +181,36 @@ def test_a_configuration_that_does_not_fit_the_store_is_refused(desk: Desk) -> N
     assert desk.snapshot() == before
 
 
+def test_rules_sent_as_a_document_fail_with_clean_paths_and_the_rule_id(desk: Desk) -> None:
+    """``configure(rules=<JSON object>)`` reads the rules with the rule set's loader: the
+    error names the path as sent (no union tags), under ``$.rules``, with the rule id."""
+    before = desk.snapshot()
+    document = {
+        "rules": [
+            {
+                "id": "big",
+                "name": "Big spenders",
+                "when": {"type": "profile", "property": "ltv", "op": "greater_than"},
+                "then": {"type": "save_as_view", "view": "VIP"},
+            }
+        ]
+    }
+    with pytest.raises(ValidationError, match=r"^invalid configuration") as info:
+        desk.router.configure(actor="m1", rules=document)
+    assert info.value.errors() == [
+        {
+            "path": "$.rules.rules[0].when.value",
+            "code": "condition_value",
+            "message": "rule 'big': greater_than needs a number, got nothing",
+            "rule_id": "big",
+        }
+    ]
+    assert desk.snapshot() == before
+    document["rules"][0]["when"]["value"] = 1000  # type: ignore[index]
+    desk.router.configure(actor="m1", rules=document)
+    assert desk.router.rules.rules[0].id == "big"
+
+
 def test_rollback_stores_a_new_version_equal_to_an_old_one(desk: Desk) -> None:
     """rollback(1) writes version 3 with version 1's content, audited with rollback_to."""
     desk.router.set_rules(RuleSet(rules=[SMS_TO_RETENTION]), actor="m1")
