@@ -72,13 +72,27 @@ def test_simulate_days_overrides_the_scenario(tmp_path: Path) -> None:
 
 
 def test_simulate_refuses_a_bad_file(tmp_path: Path) -> None:
-    """A missing or invalid scenario file exits 2 with a message on stderr."""
+    """A missing file exits 2 (usage); a file whose content is invalid exits 1, with the
+    JSON path of the bad part on stderr; a bad ``--days`` exits 2."""
     err = io.StringIO()
     assert cli.run(_parse(["simulate", str(tmp_path / "nope.json")]), io.StringIO(), err) == 2
     assert err.getvalue().startswith("simulate: cannot read scenario")
     bad = tmp_path / "bad.json"
     bad.write_text('{"agents": []}')
-    assert cli.run(_parse(["simulate", str(bad)]), io.StringIO(), io.StringIO()) == 2
+    err = io.StringIO()
+    assert cli.run(_parse(["simulate", str(bad)]), io.StringIO(), err) == 1
+    assert err.getvalue().startswith(f"simulate: invalid scenario {bad}: invalid scenario")
+    assert "$.agents: Tuple should have at least 1 item" in err.getvalue()
+    duplicate = tmp_path / "duplicate.json"
+    duplicate.write_text('{"name": "a", "name": "b"}')
+    err = io.StringIO()
+    assert cli.run(_parse(["simulate", str(duplicate)]), io.StringIO(), err) == 1
+    assert "duplicate key 'name'" in err.getvalue()
+    week = tmp_path / "week.json"
+    week.write_text(webshop_week().model_dump_json())
+    err = io.StringIO()
+    assert cli.run(_parse(["simulate", str(week), "--days", "-1"]), io.StringIO(), err) == 2
+    assert err.getvalue().startswith("simulate: bad --days or --policy")
 
 
 def test_progress_bar_draws_only_on_a_terminal() -> None:

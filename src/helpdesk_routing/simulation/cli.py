@@ -74,14 +74,20 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Run the ``simulate`` command; returns the exit status (2 for a bad scenario file)."""
+    """Run the ``simulate`` command; returns the exit status: 1 for a scenario file whose
+    content is invalid, 2 for one that cannot be read or a bad argument."""
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     try:
-        scenario = Scenario.model_validate_json(Path(args.scenario).read_text("utf-8"))
-    except (OSError, ValueError) as error:
+        text = Path(args.scenario).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         err.write(f"simulate: cannot read scenario {args.scenario}: {error}\n")
         return 2
+    try:
+        scenario = Scenario.from_json(text)
+    except ValueError as error:
+        err.write(f"simulate: invalid scenario {args.scenario}: {error}\n")
+        return 1
     if args.replications < 1:
         err.write("simulate: --replications must be at least 1\n")
         return 2
@@ -90,7 +96,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         update["days"] = args.days
     if args.policy is not None:
         update["policy"] = args.policy
-    scenario = Scenario.model_validate({**scenario.model_dump(), **update})
+    try:
+        scenario = Scenario.model_validate({**scenario.model_dump(), **update})
+    except ValueError as error:
+        err.write(f"simulate: bad --days or --policy: {error}\n")
+        return 2
     base = scenario.seed if args.seed is None else args.seed
     results = []
     for k in range(args.replications):

@@ -18,11 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
+import pydantic
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from helpdesk_routing._json import loads
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.configuration import Configuration
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.model import Event, Profile, Role
 
 __all__ = [
@@ -281,5 +284,11 @@ class Scenario(BaseModel):
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Scenario:
-        """Parse a scenario from JSON (pydantic's ``ValidationError`` names the bad part)."""
-        return cls.model_validate_json(text)
+        """Parse a scenario from strict JSON text (see ``helpdesk_routing._json``): any
+        malformed or invalid input is one :class:`~helpdesk_routing.ValidationError`
+        naming each bad part by its JSON path (``$.agents[0].id``)."""
+        data = loads(text, "scenario")
+        try:
+            return cls.model_validate(data)
+        except pydantic.ValidationError as exc:
+            raise ValidationError.from_pydantic("scenario", exc) from None
