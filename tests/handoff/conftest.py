@@ -1,15 +1,25 @@
-"""A small helpdesk for the handoff tests: a router with office hours and a manual clock."""
+"""A small helpdesk for the handoff tests: a router with office hours and a manual clock;
+ledgers of every adapter sharing one database."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.clock import ManualClock
-from helpdesk_routing.handoff import Conversation, Message
+from helpdesk_routing.handoff import (
+    Conversation,
+    InMemoryLedger,
+    Ledger,
+    Message,
+    PostgresLedger,
+    SqliteLedger,
+)
 from helpdesk_routing.model import Agent, Profile
 from helpdesk_routing.router import Router
 from helpdesk_routing.rules import RuleSet
@@ -78,3 +88,33 @@ def conversation(
             ),
         ),
     )
+
+
+LedgerFactory = Callable[[], Ledger]
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def ledgers(request: pytest.FixtureRequest, tmp_path: Path) -> LedgerFactory:
+    """Per adapter, a factory of ledgers on one shared database (one per worker/process)."""
+    if request.param == "memory":
+        shared = InMemoryLedger()
+        return lambda: shared
+    if request.param == "sqlite":
+
+        def sqlite() -> Ledger:
+            ledger = SqliteLedger(tmp_path / "ledger.db")
+            request.addfinalizer(ledger.close)
+            return ledger
+
+        return sqlite
+    from tests.pg_server import fresh_schema_dsn
+
+    dsn = fresh_schema_dsn(request)
+    PostgresLedger(dsn).close()  # migrate once, before any race
+
+    def postgres() -> Ledger:
+        ledger = PostgresLedger(dsn)
+        request.addfinalizer(ledger.close)
+        return ledger
+
+    return postgres

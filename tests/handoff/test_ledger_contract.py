@@ -1,5 +1,6 @@
 """The handoff ledger's contract, on every adapter: one handoff per conversation,
-compare-and-set writes, listing by creation time, concurrent creates."""
+compare-and-set writes, listing by creation time and stalled handoffs by last update,
+concurrent creates, migrating an existing database."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk_routing.errors import ConflictError, SchemaVersionError
+from helpdesk_routing.errors import ConflictError, NaiveDatetimeError, SchemaVersionError
 from helpdesk_routing.handoff import (
     Conversation,
     HandoffRecord,
@@ -22,6 +23,8 @@ from helpdesk_routing.handoff import (
     State,
     handoff_id,
 )
+from helpdesk_routing.handoff.ledger import STALLED_STATES
+from helpdesk_routing.handoff.sql_ledger import _STALLED, LEDGER_SCHEMA_VERSION, _Sql
 
 T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
 LedgerFactory = Callable[[], Ledger]
@@ -121,6 +124,56 @@ def test_created_between_is_half_open_and_ordered(make_ledger: LedgerFactory) ->
     assert ledger.created_between(T0 + timedelta(hours=1), T0 + timedelta(hours=2)) == []
 
 
+def _move(ledger: Ledger, cid: str, state: State, at: datetime) -> HandoffRecord:
+    """Write the conversation's next version: ``state`` and ``updated_at = at``."""
+    stored = ledger.for_conversation(cid)
+    assert stored is not None
+    moved = stored.model_copy(
+        update={"state": state, "version": stored.version + 1, "updated_at": at}
+    )
+    ledger.replace(moved)
+    return moved
+
+
+def test_stalled_lists_unfinished_handoffs_by_last_update(make_ledger: LedgerFactory) -> None:
+    """stalled(t) lists requested, handing_off and outcome_unknown handoffs updated before t,
+    least recently updated first; every other state, and later updates, are left out."""
+    ledger = make_ledger()
+    for i, state in enumerate(State):
+        cid = f"c-{state.value}"
+        ledger.create(_record(cid, T0))
+        if state is not State.REQUESTED:
+            _move(ledger, cid, state, T0 + timedelta(minutes=10 - i))
+    ledger.create(_record("c-recent", T0 + timedelta(minutes=30)))
+    found = ledger.stalled(T0 + timedelta(minutes=30))
+    assert [(r.conversation_id, r.state) for r in found] == [
+        ("c-requested", State.REQUESTED),
+        ("c-outcome_unknown", State.OUTCOME_UNKNOWN),
+        ("c-handing_off", State.HANDING_OFF),
+    ]
+    assert {r.state for r in found} == STALLED_STATES
+    assert [r.conversation_id for r in ledger.stalled(T0 + timedelta(minutes=31))][-1] == "c-recent"
+
+
+def test_stalled_is_strictly_before_and_follows_updates(make_ledger: LedgerFactory) -> None:
+    """A handoff updated exactly at t is not stalled before t; a write moves its time."""
+    ledger = make_ledger()
+    ledger.create(_record("c1", T0))
+    assert ledger.stalled(T0) == []
+    assert [r.conversation_id for r in ledger.stalled(T0 + timedelta(microseconds=1))] == ["c1"]
+    _move(ledger, "c1", State.HANDING_OFF, T0 + timedelta(hours=1))
+    assert ledger.stalled(T0 + timedelta(hours=1)) == []
+    assert [r.state for r in ledger.stalled(T0 + timedelta(hours=2))] == [State.HANDING_OFF]
+
+
+def test_stalled_rejects_a_naive_datetime(make_ledger: LedgerFactory) -> None:
+    """stalled needs an aware instant: a naive one raises NaiveDatetimeError naming it."""
+    with pytest.raises(
+        NaiveDatetimeError, match=r"^updated_before must be timezone-aware, got a naive datetime$"
+    ):
+        make_ledger().stalled(datetime(2026, 3, 30, 10))
+
+
 def test_a_second_ledger_on_the_same_database_sees_the_record(make_ledger: LedgerFactory) -> None:
     """Two ledgers on one database (two processes' view) agree."""
     first = make_ledger()
@@ -179,3 +232,90 @@ def test_sqlite_refuses_a_newer_schema(tmp_path: Path) -> None:
         conn.execute("INSERT INTO handoff_ledger_schema (version) VALUES (99)")
     with pytest.raises(SchemaVersionError, match="schema is version 99"):
         SqliteLedger(path)
+
+
+# What version 1 of the library created (no updated_at column).
+_VERSION_1 = (
+    "CREATE TABLE handoff_ledger_schema (version INTEGER NOT NULL)",
+    "INSERT INTO handoff_ledger_schema (version) VALUES (1)",
+    "CREATE TABLE handoffs (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL UNIQUE,"
+    " state TEXT NOT NULL, version INTEGER NOT NULL, created_at BIGINT NOT NULL,"
+    " body TEXT NOT NULL)",
+    "CREATE INDEX handoffs_created ON handoffs (created_at, id)",
+)
+
+
+def _version_1_row(record: HandoffRecord) -> tuple[object, ...]:
+    created = (record.created_at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    body = record.model_dump_json()
+    return (record.id, record.conversation_id, record.state.value, record.version, created, body)
+
+
+def _stuck_since_version_1() -> HandoffRecord:
+    return _record("old").model_copy(
+        update={"state": State.HANDING_OFF, "version": 2, "updated_at": T0 + timedelta(hours=1)}
+    )
+
+
+def _check_migrated(ledger: Ledger, old: HandoffRecord) -> None:
+    assert ledger.get(old.id) == old
+    # updated_at was filled from the row's JSON, not from created_at.
+    assert ledger.stalled(T0 + timedelta(hours=1)) == []
+    assert ledger.stalled(T0 + timedelta(hours=2)) == [old]
+    moved = old.model_copy(update={"state": State.OUTCOME_UNKNOWN, "version": 3})
+    ledger.replace(moved)
+    assert ledger.stalled(T0 + timedelta(hours=2)) == [moved]
+
+
+def test_sqlite_migrates_a_version_1_ledger(tmp_path: Path) -> None:
+    """A ledger file written by version 1 opens: its rows keep their content and are found
+    by stalled with their own last update time; the schema is then the newest."""
+    import sqlite3
+
+    path = tmp_path / "ledger.db"
+    old = _stuck_since_version_1()
+    with sqlite3.connect(path) as conn:
+        for statement in _VERSION_1:
+            conn.execute(statement)
+        conn.execute("INSERT INTO handoffs VALUES (?, ?, ?, ?, ?, ?)", _version_1_row(old))
+    with SqliteLedger(path) as ledger:
+        _check_migrated(ledger, old)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT max(version) FROM handoff_ledger_schema").fetchone() == (
+            LEDGER_SCHEMA_VERSION,
+        )
+    assert LEDGER_SCHEMA_VERSION == 2
+
+
+@pytest.mark.postgres
+def test_postgres_migrates_a_version_1_ledger(request: pytest.FixtureRequest) -> None:
+    """A PostgreSQL ledger written by version 1 opens and is migrated, rows kept."""
+    import psycopg
+
+    from tests.pg_server import fresh_schema_dsn
+
+    dsn = fresh_schema_dsn(request)
+    old = _stuck_since_version_1()
+    with psycopg.connect(dsn) as conn:
+        for statement in _VERSION_1:
+            conn.execute(statement)
+        conn.execute("INSERT INTO handoffs VALUES (%s, %s, %s, %s, %s, %s)", _version_1_row(old))
+    with PostgresLedger(dsn) as ledger:
+        _check_migrated(ledger, old)
+    with PostgresLedger(dsn) as again:  # a second opening migrates nothing more
+        assert again.get(old.id) is not None
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute("SELECT max(version) FROM handoff_ledger_schema").fetchone()
+        assert row == (LEDGER_SCHEMA_VERSION,)
+
+
+def test_sqlite_stalled_uses_its_index(tmp_path: Path) -> None:
+    """The stalled query is answered through the handoffs_stalled index, not a table scan."""
+    import sqlite3
+
+    path = tmp_path / "ledger.db"
+    SqliteLedger(path).close()
+    statement = _Sql("?").stalled
+    with sqlite3.connect(path) as conn:
+        plan = conn.execute(f"EXPLAIN QUERY PLAN {statement}", (*_STALLED, 0)).fetchall()
+    assert any("handoffs_stalled" in str(row[-1]) for row in plan), plan

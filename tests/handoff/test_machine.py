@@ -14,6 +14,7 @@ from helpdesk_routing.handoff.machine import (
     Effect,
     GiveEmail,
     Input,
+    Interrupted,
     Lost,
     Reconciled,
     Rejected,
@@ -37,6 +38,7 @@ ALL_INPUTS: list[Input] = [
     Delivered(),
     Rejected(),
     Lost(),
+    Interrupted(),
     Reconciled(True),
     Reconciled(False),
 ]
@@ -68,6 +70,7 @@ EXPECTED[S.AWAITING_EMAIL, GiveEmail(False)] = (S.AWAITING_EMAIL, E.ASK_EMAIL_AG
 EXPECTED[S.HANDING_OFF, Delivered()] = (S.HANDED_OFF, E.TELL_HANDED_OFF)
 EXPECTED[S.HANDING_OFF, Rejected()] = (S.FAILED, E.TELL_FAILED)
 EXPECTED[S.HANDING_OFF, Lost()] = (S.OUTCOME_UNKNOWN, E.TELL_PENDING)
+EXPECTED[S.HANDING_OFF, Interrupted()] = (S.OUTCOME_UNKNOWN, E.TELL_PENDING)
 EXPECTED[S.OUTCOME_UNKNOWN, Reconciled(True)] = (S.HANDED_OFF, E.TELL_HANDED_OFF)
 EXPECTED[S.OUTCOME_UNKNOWN, Reconciled(False)] = (S.HANDING_OFF, E.SEND)
 

@@ -9,6 +9,7 @@
     step = h.confirm(conversation.id, yes=True)              # not identified: asks an e-mail
     step = h.provide_email(conversation.id, "ann@example.com")  # handed off
     step.tell_visitor                                        # what to show, as data
+    h.recover(older_than=timedelta(minutes=15))   # a periodic job: what dead processes left
 
 The Zendesk and Gorgias connectors live in ``handoff.connectors`` (the ``connectors``
 extra); ``SqliteLedger`` and ``PostgresLedger`` in :mod:`.sql_ledger`.

@@ -13,9 +13,14 @@ from typing import Protocol
 
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ConflictError
+from helpdesk_routing.handoff.machine import State
 from helpdesk_routing.handoff.records import HandoffRecord
 
-__all__ = ["InMemoryLedger", "Ledger", "stale_write"]
+__all__ = ["STALLED_STATES", "InMemoryLedger", "Ledger", "stale_write"]
+
+STALLED_STATES = frozenset({State.REQUESTED, State.HANDING_OFF, State.OUTCOME_UNKNOWN})
+"""The states only the system moves on (no visitor's answer is awaited): a handoff left
+in one of them by a process that died stays there until ``Handoff.recover``."""
 
 
 def stale_write(handoff_id: str, expected: int) -> ConflictError:
@@ -38,6 +43,9 @@ class Ledger(Protocol):
     - ``get`` / ``for_conversation`` answer ``None`` for unknown keys.
     - ``created_between(start, end)`` lists the handoffs with ``start <= created_at < end``,
       oldest first.
+    - ``stalled(updated_before)`` lists the handoffs in :data:`STALLED_STATES` whose
+      ``updated_at`` is before ``updated_before`` (an aware datetime, else
+      ``ValidationError``), least recently updated first.
 
     Example::
 
@@ -62,6 +70,11 @@ class Ledger(Protocol):
 
     def created_between(self, start: datetime, end: datetime) -> list[HandoffRecord]:
         """The handoffs created in ``[start, end)``, oldest first."""
+        ...
+
+    def stalled(self, updated_before: datetime) -> list[HandoffRecord]:
+        """The unfinished handoffs the system must move on, not updated since
+        ``updated_before``; least recently updated first."""
         ...
 
 
@@ -110,3 +123,15 @@ class InMemoryLedger:
         with self._lock:
             found = [r for r in self._by_id.values() if since <= r.created_at < until]
         return sorted(found, key=lambda r: (r.created_at, r.id))
+
+    def stalled(self, updated_before: datetime) -> list[HandoffRecord]:
+        """The unfinished handoffs the system must move on, not updated since
+        ``updated_before``; least recently updated first."""
+        before = require_aware(updated_before, "updated_before")
+        with self._lock:
+            found = [
+                r
+                for r in self._by_id.values()
+                if r.state in STALLED_STATES and r.updated_at < before
+            ]
+        return sorted(found, key=lambda r: (r.updated_at, r.id))

@@ -9,15 +9,18 @@
                │                     │ valid address
                └─ identified ──────► handing_off ─┬─ delivered ────────► handed_off
                                         ▲         ├─ rejected ─────────► failed
-                                        │         └─ answer lost ──► outcome_unknown
-                                        └──── reconcile: not found ◄──┘ │ found
-                                                                        └──► handed_off
+                                        │         └─ answer lost or ──► outcome_unknown
+                                        │            interrupted            │
+                                        └──── reconcile: not found ◄────────┤ found
+                                                                            └──► handed_off
 
 ``message_shown``, ``declined``, ``handed_off`` and ``failed`` are final: no input is
-accepted there, so a handoff is handed off at most once. :func:`step` answers the next
-state and the :class:`Effect` the shell must carry out; it raises
-:class:`~helpdesk_routing.handoff.errors.InvalidTransition` for an input the state
-does not accept.
+accepted there, so a handoff is handed off at most once. ``interrupted`` is the answer
+lost with the process that waited for it (a crash or a deploy while ``handing_off``):
+like a lost answer it leads to ``outcome_unknown``, never to a blind second request.
+:func:`step` answers the next state and the :class:`Effect` the shell must carry out; it
+raises :class:`~helpdesk_routing.handoff.errors.InvalidTransition` for an input the
+state does not accept.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ __all__ = [
     "Effect",
     "GiveEmail",
     "Input",
+    "Interrupted",
     "Lost",
     "Reconciled",
     "Rejected",
@@ -116,13 +120,19 @@ class Lost:
 
 
 @dataclass(frozen=True, slots=True)
+class Interrupted:
+    """The process waiting for the destination's answer died; whether the ticket exists
+    is not known (found stalled in ``handing_off`` by ``Handoff.recover``)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Reconciled:
     """A look-up after a lost answer: whether the ticket exists."""
 
     found: bool
 
 
-Input = Start | Confirm | GiveEmail | Delivered | Rejected | Lost | Reconciled
+Input = Start | Confirm | GiveEmail | Delivered | Rejected | Lost | Interrupted | Reconciled
 """Everything :func:`step` accepts."""
 
 
@@ -156,6 +166,8 @@ def step(state: State, event: Input) -> tuple[State, Effect]:
         case State.HANDING_OFF, Rejected():
             return State.FAILED, Effect.TELL_FAILED
         case State.HANDING_OFF, Lost():
+            return State.OUTCOME_UNKNOWN, Effect.TELL_PENDING
+        case State.HANDING_OFF, Interrupted():
             return State.OUTCOME_UNKNOWN, Effect.TELL_PENDING
         case State.OUTCOME_UNKNOWN, Reconciled(found=True):
             return State.HANDED_OFF, Effect.TELL_HANDED_OFF

@@ -5,16 +5,17 @@ what happens, writes the transition to the ledger (compare and set), and only th
 acts: a ticket is requested from the destination after the ledger records
 ``handing_off`` (so a crash or a lost answer leaves a trace, never a silent second
 ticket), and the answer comes back as a :class:`Step` holding what to tell the visitor.
+:meth:`Handoff.recover` follows the traces a dead process left.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, get_args
 
 from helpdesk_routing._time import require_aware
-from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.errors import ConflictError, ValidationError
 from helpdesk_routing.events import (
     DEFAULT_NAMES,
     ConversationEscalated,
@@ -38,6 +39,7 @@ from helpdesk_routing.handoff.machine import (
     Effect,
     GiveEmail,
     Input,
+    Interrupted,
     Lost,
     Reconciled,
     Rejected,
@@ -179,13 +181,47 @@ class Handoff:
             raise UnknownHandoff(handoff_id)
         if current.state is not State.OUTCOME_UNKNOWN or self._destination is None:
             raise InvalidTransition(current.state.value, "Reconciled")
-        found = self._destination.find(handoff_id)
-        why = f"found ticket {found}" if found else "no ticket found"
-        if found is not None:
-            current = current.model_copy(update={"ticket_id": found})
-        return self._advance(
-            current, Reconciled(found=found is not None), self._now(), "system", why
-        )
+        return self._reconcile(current, self._now())
+
+    def recover(self, older_than: timedelta) -> list[Step]:
+        """Move on the handoffs a dead process left behind; call it from a periodic job.
+
+        Every handoff in ``requested``, ``handing_off`` or ``outcome_unknown`` (the states
+        only the system leaves, :data:`~helpdesk_routing.handoff.ledger.STALLED_STATES`)
+        not updated for longer than ``older_than`` by the clock, least recently updated
+        first:
+
+        - ``requested`` (the process died before the first transition) is advanced as
+          :meth:`request` would have: asked to confirm, asked for an e-mail, sent, or
+          the message shown;
+        - ``handing_off`` (it died waiting for the destination's answer) becomes
+          ``outcome_unknown`` (the ``Interrupted`` input: the answer was lost, so never a
+          blind second request), then is reconciled at once;
+        - ``outcome_unknown`` is reconciled: the ticket is looked up by the handoff's id;
+          found -> ``handed_off``, not found -> sent again.
+
+        Each transition is recorded with actor ``system`` and a why naming the staleness.
+        A handoff another worker moves meanwhile is skipped (the ledger's compare and
+        set), so concurrent recovers send at most once; a destination that cannot be
+        reached leaves the handoff in ``outcome_unknown`` for the next call. Answers the
+        :class:`Step` of each handoff it moved (its ``tell_visitor`` is for the visitor's
+        conversation). ``older_than`` must be positive and longer than a delivery can
+        take (the connectors' ``RetryPolicy``: ``max_total_wait`` plus ``timeout``):
+        a handoff still being sent would otherwise be reconciled, and maybe sent, twice.
+        """
+        if older_than <= timedelta(0):
+            raise ValueError(f"older_than must be positive, got {older_than}")
+        now = self._now()
+        steps: list[Step] = []
+        for stalled in self._ledger.stalled(now - older_than):
+            why = (
+                f"stalled in {stalled.state.value} since {stalled.updated_at.isoformat()}"
+                f" (longer than {older_than})"
+            )
+            moved = self._recover(stalled, now, why)
+            if moved is not None:
+                steps.append(moved)
+        return steps
 
     def get(self, handoff_id: str) -> HandoffRecord:
         """The ledger record of a handoff (``UnknownHandoff`` if none)."""
@@ -195,6 +231,38 @@ class Handoff:
         return found
 
     # -- the shell ----------------------------------------------------------------------
+
+    def _recover(self, stalled: HandoffRecord, now: datetime, why: str) -> Step | None:
+        """One stalled handoff moved on; ``None`` when another worker moved it first, the
+        look-up failed, or no destination is configured (it stays for the next call)."""
+        moved: Step | None = None
+        try:
+            if stalled.state is State.REQUESTED:
+                conversation = stalled.conversation
+                event = Start(self.settings.method, conversation.channel, conversation.identified)
+                return self._advance(stalled, event, now, "system", why)
+            if self._destination is None:  # a custom-message handoff cannot reach a ticket
+                return None
+            if stalled.state is State.HANDING_OFF:
+                target, effect = step(stalled.state, Interrupted())
+                tell = self._tell(effect, stalled)
+                stalled = self._write(stalled, target, now, "system", why, tell)
+                moved, why = Step.of(stalled), ""
+            return self._reconcile(stalled, now, why)
+        except ConflictError:  # another worker moved it on: its write stands
+            return moved
+        except DeliveryError:  # the look-up failed: reconciled by the next call
+            return moved
+
+    def _reconcile(self, current: HandoffRecord, now: datetime, context: str = "") -> Step:
+        assert self._destination is not None
+        found = self._destination.find(current.id)
+        why = f"found ticket {found}" if found else "no ticket found"
+        if context:
+            why = f"{context}: {why}"
+        if found is not None:
+            current = current.model_copy(update={"ticket_id": found})
+        return self._advance(current, Reconciled(found=found is not None), now, "system", why)
 
     def _now(self) -> datetime:
         return require_aware(self._clock.now(), "clock.now()")
@@ -246,7 +314,7 @@ class Handoff:
             return Step.of(self._send(sending, now))
         tell = self._tell(effect, current)
         after = self._write(current, target, now, actor, why, tell)
-        if target is State.MESSAGE_SHOWN:
+        if target in (State.MESSAGE_SHOWN, State.HANDED_OFF):  # handed off: reconciled
             self._record_escalation(after, now)
         return Step.of(after)
 

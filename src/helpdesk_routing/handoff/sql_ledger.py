@@ -1,11 +1,12 @@
 """The handoff ledger in SQLite (one host) or PostgreSQL (many processes).
 
-Each ledger has its own tables (``handoffs``, ``handoff_ledger_schema``) and migration;
+Each ledger has its own tables (``handoffs``, ``handoff_ledger_schema``) and migrations;
 it may share a database file or schema with the stores. A handoff is one row: the
-columns queries use (conversation id, unique; version; creation time in microseconds)
-and the record's JSON. ``create`` is ``INSERT ... ON CONFLICT DO NOTHING`` then a read,
-so concurrent creates for one conversation keep exactly one row; ``replace`` is an
-``UPDATE ... WHERE version = expected`` (compare and set).
+columns queries use (conversation id, unique; state; version; creation and last update
+time in microseconds) and the record's JSON. ``create`` is ``INSERT ... ON CONFLICT DO
+NOTHING`` then a read, so concurrent creates for one conversation keep exactly one row;
+``replace`` is an ``UPDATE ... WHERE version = expected`` (compare and set). Version 2
+added ``updated_at`` (filled from each row's JSON) and its index, for ``stalled``.
 """
 
 from __future__ import annotations
@@ -20,30 +21,69 @@ from typing import Any, Literal
 
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import MissingExtra, SchemaVersionError, StoreError
-from helpdesk_routing.handoff.ledger import stale_write
+from helpdesk_routing.handoff.ledger import STALLED_STATES, stale_write
 from helpdesk_routing.handoff.records import HandoffRecord
 
 __all__ = ["LEDGER_SCHEMA_VERSION", "PostgresLedger", "SqliteLedger"]
 
-LEDGER_SCHEMA_VERSION = 1
+LEDGER_SCHEMA_VERSION = 2
 """The newest schema version of the ledger's tables."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+
+Execute = Callable[[str, Sequence[Any]], Any]
+Migration = Callable[[Execute, str], None]
+"""A migration step: ``(run, parameter marker)``; it runs inside the migrating transaction."""
+
+
+def _micros(at: datetime, what: str = "datetime") -> int:
+    return (require_aware(at, what) - _EPOCH) // timedelta(microseconds=1)
+
+
+def _statement(text: str) -> Migration:
+    return lambda run, p: run(text, ())
+
+
+def _fill_updated_at(run: Execute, p: str) -> None:
+    # Rows written by version 1 carry their last update time only in the JSON body.
+    for handoff, body in run("SELECT id, body FROM handoffs", ()).fetchall():
+        at = HandoffRecord.model_validate_json(body).updated_at
+        run(f"UPDATE handoffs SET updated_at = {p} WHERE id = {p}", (_micros(at), handoff))
+
+
+_MIGRATIONS: tuple[tuple[int, tuple[Migration, ...]], ...] = (
     (
         1,
         (
-            "CREATE TABLE handoffs (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL UNIQUE,"
-            " state TEXT NOT NULL, version INTEGER NOT NULL, created_at BIGINT NOT NULL,"
-            " body TEXT NOT NULL)",
-            "CREATE INDEX handoffs_created ON handoffs (created_at, id)",
+            _statement(
+                "CREATE TABLE handoffs (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL"
+                " UNIQUE, state TEXT NOT NULL, version INTEGER NOT NULL,"
+                " created_at BIGINT NOT NULL, body TEXT NOT NULL)"
+            ),
+            _statement("CREATE INDEX handoffs_created ON handoffs (created_at, id)"),
+        ),
+    ),
+    (
+        2,  # Handoff.recover: the unfinished handoffs by last update.
+        (
+            _statement("ALTER TABLE handoffs ADD COLUMN updated_at BIGINT"),
+            _fill_updated_at,
+            _statement("CREATE INDEX handoffs_stalled ON handoffs (state, updated_at)"),
         ),
     ),
 )
 
 
-def _micros(at: datetime) -> int:
-    return (require_aware(at) - _EPOCH) // timedelta(microseconds=1)
+def _migrate(run: Execute, p: str) -> None:
+    run("CREATE TABLE IF NOT EXISTS handoff_ledger_schema (version INTEGER NOT NULL)", ())
+    row = run("SELECT max(version) FROM handoff_ledger_schema", ()).fetchone()
+    current = row[0] or 0
+    _check_version(current)
+    for version, steps in _MIGRATIONS:
+        if version > current:
+            for migration in steps:
+                migration(run, p)
+            run(f"INSERT INTO handoff_ledger_schema (version) VALUES ({p})", (version,))
 
 
 class _Sql:
@@ -51,11 +91,12 @@ class _Sql:
 
     def __init__(self, p: str) -> None:
         self.insert = (
-            "INSERT INTO handoffs (id, conversation_id, state, version, created_at, body)"
-            f" VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING"
+            "INSERT INTO handoffs"
+            " (id, conversation_id, state, version, created_at, updated_at, body)"
+            f" VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT DO NOTHING"
         )
         self.update = (
-            f"UPDATE handoffs SET state = {p}, version = {p}, body = {p}"
+            f"UPDATE handoffs SET state = {p}, version = {p}, updated_at = {p}, body = {p}"
             f" WHERE id = {p} AND version = {p}"
         )
         self.by_id = f"SELECT body FROM handoffs WHERE id = {p}"
@@ -64,9 +105,14 @@ class _Sql:
             f"SELECT body FROM handoffs WHERE created_at >= {p} AND created_at < {p}"
             " ORDER BY created_at, id"
         )
+        states = ", ".join(p for _ in _STALLED)
+        self.stalled = (
+            f"SELECT body FROM handoffs WHERE state IN ({states}) AND updated_at < {p}"
+            " ORDER BY updated_at, id"
+        )
 
 
-Execute = Callable[[str, Sequence[Any]], Any]
+_STALLED = tuple(sorted(s.value for s in STALLED_STATES))
 
 
 def _create(sql: _Sql, run: Execute, record: HandoffRecord) -> tuple[HandoffRecord, bool]:
@@ -78,6 +124,7 @@ def _create(sql: _Sql, run: Execute, record: HandoffRecord) -> tuple[HandoffReco
             record.state.value,
             record.version,
             _micros(record.created_at),
+            _micros(record.updated_at),
             record.model_dump_json(),
         ),
     )
@@ -95,6 +142,7 @@ def _replace(sql: _Sql, run: Execute, record: HandoffRecord) -> None:
         (
             record.state.value,
             record.version,
+            _micros(record.updated_at),
             record.model_dump_json(),
             record.id,
             record.version - 1,
@@ -111,6 +159,12 @@ def _one(run: Execute, statement: str, key: str) -> HandoffRecord | None:
 
 def _between(sql: _Sql, run: Execute, start: datetime, end: datetime) -> list[HandoffRecord]:
     rows = run(sql.between, (_micros(start), _micros(end))).fetchall()
+    return [HandoffRecord.model_validate_json(r[0]) for r in rows]
+
+
+def _stalled(sql: _Sql, run: Execute, updated_before: datetime) -> list[HandoffRecord]:
+    before = _micros(updated_before, "updated_before")
+    rows = run(sql.stalled, (*_STALLED, before)).fetchall()
     return [HandoffRecord.model_validate_json(r[0]) for r in rows]
 
 
@@ -153,15 +207,7 @@ class SqliteLedger:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
         with self._unit() as run:
-            run("CREATE TABLE IF NOT EXISTS handoff_ledger_schema (version INTEGER NOT NULL)", ())
-            row = run("SELECT max(version) FROM handoff_ledger_schema", ()).fetchone()
-            current = row[0] or 0
-            _check_version(current)
-            for version, statements in _MIGRATIONS:
-                if version > current:
-                    for statement in statements:
-                        run(statement, ())
-                    run("INSERT INTO handoff_ledger_schema (version) VALUES (?)", (version,))
+            _migrate(run, "?")
 
     @contextmanager
     def _unit(self) -> Iterator[Execute]:
@@ -202,6 +248,12 @@ class SqliteLedger:
         with self._unit() as run:
             return _between(self._sql, run, start, end)
 
+    def stalled(self, updated_before: datetime) -> list[HandoffRecord]:
+        """The unfinished handoffs the system must move on, not updated since
+        ``updated_before``; least recently updated first."""
+        with self._unit() as run:
+            return _stalled(self._sql, run, updated_before)
+
     def close(self) -> None:
         """Close the connection."""
         with self._lock:
@@ -234,15 +286,7 @@ class PostgresLedger:
         self._idle: list[Any] = []
         with self._unit() as run:
             run("SELECT pg_advisory_xact_lock(hashtext('helpdesk_routing.handoff_ledger'))", ())
-            run("CREATE TABLE IF NOT EXISTS handoff_ledger_schema (version INTEGER NOT NULL)", ())
-            row = run("SELECT max(version) FROM handoff_ledger_schema", ()).fetchone()
-            current = row[0] or 0
-            _check_version(current)
-            for version, statements in _MIGRATIONS:
-                if version > current:
-                    for statement in statements:
-                        run(statement, ())
-                    run("INSERT INTO handoff_ledger_schema (version) VALUES (%s)", (version,))
+            _migrate(run, "%s")
 
     @contextmanager
     def _unit(self) -> Iterator[Execute]:
@@ -297,6 +341,12 @@ class PostgresLedger:
         """The handoffs created in ``[start, end)``, oldest first."""
         with self._unit() as run:
             return _between(self._sql, run, start, end)
+
+    def stalled(self, updated_before: datetime) -> list[HandoffRecord]:
+        """The unfinished handoffs the system must move on, not updated since
+        ``updated_before``; least recently updated first."""
+        with self._unit() as run:
+            return _stalled(self._sql, run, updated_before)
 
     def close(self) -> None:
         """Close the idle connections."""
