@@ -207,3 +207,28 @@ def test_stored_records_share_fields_sets_and_stay_correct() -> None:
         assert r0.__pydantic_fields_set__ is r1.__pydantic_fields_set__
         assert r0.model_copy(update={"assignee": "a1"}).assignee == "a1"
         assert r1.assignee is None
+
+
+def test_a_committed_unit_leaves_no_cycle_for_the_collector() -> None:
+    """After a unit of work that wrote, its transaction is freed at once, not by the
+    cyclic garbage collector (its undo steps no longer refer back to it)."""
+    import gc
+    import weakref
+
+    store = InMemoryStore(agents=[Agent(id="a1")])
+    record = TicketRecord(ticket=Ticket(id="t1", channel="email", created_at=T0))
+    gc.disable()
+    try:
+        with store.transaction() as tx:
+            tx.add_ticket(record)
+            tx.update_ticket(record.model_copy(update={"assignee": "a1"}))
+            tx.set_online("a1", True, T0)
+            tx.append_audit(AuditRecord(at=T0, actor=None, action="status", ticket_id="t1"))
+            ref = weakref.ref(tx)
+        del tx
+        assert ref() is None
+    finally:
+        gc.enable()
+    with store.transaction() as tx:
+        assert tx.get_ticket("t1") is not None
+        assert tx.open_load("a1") == 1

@@ -113,6 +113,10 @@ class InMemoryStore:
                 raise
             finally:
                 tx._closed = True
+                # The undo steps close over the transaction that holds them: a cycle per
+                # unit, left for the cyclic collector with every record it refers to
+                # unless broken here.
+                tx._undo.clear()
                 self._owner = None
 
     @contextmanager
