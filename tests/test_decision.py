@@ -259,6 +259,11 @@ def test_allocated_is_model_copy_with_assignee_and_allocation() -> None:
     assert decision.assignee is None
     assert moved.explain().endswith("allocation (team:france): a2: next online")
     assert moved.model_fields_set == decision.model_fields_set == {"ticket_id", "at"}
+    unbound = RoutingDecision(ticket_id="t9", at=NOW)
+    assert not unbound.allocated("a2", trace).bound
+    assert unbound.allocated("a2", trace) == unbound.model_copy(
+        update={"assignee": "a2", "allocation": trace}
+    )
 
 
 def test_a_trusted_decision_dumps_the_same_json_text() -> None:

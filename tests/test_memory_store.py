@@ -145,6 +145,60 @@ def test_view_indexes_answer_every_query_like_the_reference_after_commits_and_ro
             assert tx.find_tickets(query) == _expected(model, query), query
 
 
+def _indexes(store: InMemoryStore) -> tuple[object, ...]:
+    """The store's ordered indexes and its non-zero open loads."""
+    return (
+        store._order,
+        store._no_assignee,
+        store._unassigned,
+        store._by_assignee,
+        store._by_team,
+        store._by_view,
+        {agent: n for agent, n in store._load.items() if n},
+    )
+
+
+@given(
+    units=st.lists(
+        st.tuples(st.lists(_records(), max_size=4), st.booleans()), min_size=1, max_size=6
+    )
+)
+def test_replacing_records_leaves_the_indexes_and_loads_of_a_store_built_afresh(
+    units: list[tuple[list[TicketRecord], bool]],
+) -> None:
+    """After units that add or replace tickets (moving only the indexes whose membership
+    changed), some undone, the indexes and open loads are those of a new store given
+    the surviving records, and open_load counts the open and pending assigned tickets."""
+    store = InMemoryStore()
+    model: dict[str, TicketRecord] = {}
+    for writes, fails in units:
+        staged = dict(model)
+        try:
+            with store.transaction() as tx:
+                for r in writes:
+                    if tx.add_ticket(r) is not None:
+                        tx.update_ticket(r)
+                    staged[r.id] = r
+                if fails:
+                    raise _Boom
+        except _Boom:
+            continue
+        model = staged
+    fresh = InMemoryStore()
+    with fresh.transaction() as tx:
+        for r in model.values():
+            tx.add_ticket(r)
+    assert _indexes(store) == _indexes(fresh)
+    with store.transaction() as tx:
+        for agent in ("a1", "a2"):
+            expected = sum(
+                1
+                for r in model.values()
+                if r.assignee == agent and r.ticket.status is not TicketStatus.CLOSED
+            )
+            assert tx.open_load(agent) == expected
+
+
 def test_a_unit_failing_after_every_kind_of_write_leaves_nothing() -> None:
     """A unit that adds and updates tickets, changes presence, agents, rotation, the audit
     log and the configuration, then raises, leaves the store exactly as it was."""
@@ -207,3 +261,43 @@ def test_stored_records_share_fields_sets_and_stay_correct() -> None:
         assert r0.__pydantic_fields_set__ is r1.__pydantic_fields_set__
         assert r0.model_copy(update={"assignee": "a1"}).assignee == "a1"
         assert r1.assignee is None
+
+
+def test_a_committed_unit_leaves_no_cycle_for_the_collector() -> None:
+    """After a unit of work that wrote, its transaction is freed at once, not by the
+    cyclic garbage collector (its undo steps no longer refer back to it)."""
+    import gc
+    import weakref
+
+    store = InMemoryStore(agents=[Agent(id="a1")])
+    record = TicketRecord(ticket=Ticket(id="t1", channel="email", created_at=T0))
+    gc.disable()
+    try:
+        with store.transaction() as tx:
+            tx.add_ticket(record)
+            tx.update_ticket(record.model_copy(update={"assignee": "a1"}))
+            tx.set_online("a1", True, T0)
+            tx.append_audit(AuditRecord(at=T0, actor=None, action="status", ticket_id="t1"))
+            ref = weakref.ref(tx)
+        del tx
+        assert ref() is None
+    finally:
+        gc.enable()
+    with store.transaction() as tx:
+        assert tx.get_ticket("t1") is not None
+        assert tx.open_load("a1") == 1
+
+
+def test_replacing_the_assignee_of_an_open_ticket_moves_its_load() -> None:
+    """An open ticket given to another agent counts for the new agent, no longer the old."""
+    store = InMemoryStore()
+    record = TicketRecord(
+        ticket=Ticket(id="t1", channel="email", created_at=T0), assignee="a1", views={"v"}
+    )
+    with store.transaction() as tx:
+        tx.add_ticket(record)
+        tx.update_ticket(record.model_copy(update={"assignee": "a2", "team": "x"}))
+        assert (tx.open_load("a1"), tx.open_load("a2")) == (0, 1)
+        assert [r.id for r in tx.find_tickets(TicketQuery(assignee="a2"))] == ["t1"]
+        assert tx.find_tickets(TicketQuery(assignee="a1")) == []
+        assert [r.id for r in tx.find_tickets(TicketQuery(team="x"))] == ["t1"]

@@ -173,7 +173,10 @@ class RoutingDecision(BaseModel):
         values = dict(self.__dict__)
         values["assignee"] = assignee
         values["allocation"] = allocation
-        return self._assemble(values, self._book)
+        # Not self._book: pydantic serves a private attribute through __getattr__ (a
+        # failed lookup and an AttributeError on every read); the dict behind it is a slot.
+        private = self.__pydantic_private__
+        return self._assemble(values, None if private is None else private.get("_book"))
 
     @classmethod
     def _assemble(cls, values: dict[str, Any], rules: RuleBook | None) -> RoutingDecision:

@@ -25,6 +25,8 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import cast
 
 from helpdesk_routing.allocation import Pool, RoundRobin
 from helpdesk_routing.audit import ticket_changed
@@ -118,12 +120,22 @@ def allocate(
     return result.agent, AllocationTrace(pool=name, assignee=result.agent, summary=result.reason)
 
 
+_HANDS_OUT: dict[type, bool] = {}
+
+
 def in_store(tx: Transaction, compiled: CompiledConfiguration) -> HandOutInStore | None:
     """``tx`` when it hands tickets out round robin itself and the allocator is exactly
-    :class:`RoundRobin` (a subclass may choose otherwise), else ``None``."""
-    if isinstance(tx, HandOutInStore) and type(compiled.allocator) is RoundRobin:
-        return tx
-    return None
+    :class:`RoundRobin` (a subclass may choose otherwise), else ``None``.
+
+    The capability is asked once per transaction class: ``isinstance`` against a
+    runtime-checkable Protocol inspects every member, on every hand-out otherwise."""
+    if type(compiled.allocator) is not RoundRobin:
+        return None
+    kind = type(tx)
+    capable = _HANDS_OUT.get(kind)
+    if capable is None:
+        capable = _HANDS_OUT[kind] = isinstance(tx, HandOutInStore)
+    return cast(HandOutInStore, tx) if capable else None
 
 
 def give(tx: Transaction, gate: Gate, now: datetime, record: TicketRecord) -> TicketRecord | None:
@@ -164,18 +176,23 @@ def give(tx: Transaction, gate: Gate, now: datetime, record: TicketRecord) -> Ti
     return record
 
 
+@lru_cache(maxsize=1024)
+def _first_page(team: str | None) -> TicketQuery:
+    """The query of a pool's first page of waiting tickets (the same on every hand-out)."""
+    return _page(team, None)
+
+
+def _page(team: str | None, after: tuple[datetime, str] | None) -> TicketQuery:
+    return TicketQuery(
+        unassigned=True, team=team, no_team=team is None, statuses=_OPEN, after=after, limit=PAGE
+    )
+
+
 def _waiting(tx: Transaction, team: str | None) -> Iterator[TicketRecord]:
     """The pool's waiting tickets, oldest first, read a page at a time."""
     after: tuple[datetime, str] | None = None
     while True:
-        query = TicketQuery(
-            unassigned=True,
-            team=team,
-            no_team=team is None,
-            statuses=_OPEN,
-            after=after,
-            limit=PAGE,
-        )
+        query = _first_page(team) if after is None else _page(team, after)
         page = tx.find_tickets(query)
         yield from page
         if len(page) < PAGE:

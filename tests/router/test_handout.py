@@ -156,3 +156,44 @@ def test_least_loaded_allocator_is_used_by_the_walk() -> None:
     assert isinstance(
         CompiledConfiguration.of(Configuration(version=1, at=T0)).allocator, RoundRobin
     )
+
+
+def test_the_first_page_query_is_built_once_and_equals_a_fresh_one() -> None:
+    """The cached first-page query of a pool is the query the walk built each time before."""
+    from helpdesk_routing.handout import _first_page
+
+    for team in (None, "x", "team:y"):
+        fresh = TicketQuery(
+            unassigned=True,
+            team=team,
+            no_team=team is None,
+            statuses=frozenset({TicketStatus.OPEN}),
+            after=None,
+            limit=PAGE,
+        )
+        assert _first_page(team) == fresh
+        assert _first_page(team) is _first_page(team)
+
+
+class _HandsOut:
+    """A transaction class that offers the store's own round-robin hand-out."""
+
+    def hand_out_round_robin(self, **kwargs: Any) -> str | None:
+        return None
+
+
+def test_the_in_store_hand_out_is_used_only_by_a_capable_store_under_exact_round_robin() -> None:
+    """in_store answers the transaction when its class offers the hand-out and the allocator
+    is exactly RoundRobin, asked again for each class (the answer is cached per class)."""
+    from helpdesk_routing.handout import in_store
+
+    round_robin = CompiledConfiguration.of(Configuration(version=1, at=T0))
+    least_loaded = CompiledConfiguration.of(
+        Configuration(version=1, at=T0, allocator="least_loaded")
+    )
+    capable = _HandsOut()
+    for _ in range(2):
+        assert in_store(capable, round_robin) is capable  # type: ignore[arg-type]
+        assert in_store(capable, least_loaded) is None  # type: ignore[arg-type]
+        with InMemoryStore().transaction() as tx:
+            assert in_store(tx, round_robin) is None

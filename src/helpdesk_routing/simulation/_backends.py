@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 
 from helpdesk_routing.allocation import Pool, RoundRobin
@@ -82,6 +82,8 @@ class RouterBackend:
         cfg = scenario.configuration
         self._start = scenario.start
         self._clock = ManualClock(scenario.start)
+        self._t = 0.0
+        self._ids: list[str] = []  # ticket ids by index, made once
         self._store = InMemoryStore(
             agents=[
                 Agent(id=a.id, name=a.name, role=a.role, capacity=a.capacity)
@@ -103,8 +105,12 @@ class RouterBackend:
             explain=False,
         )
 
-    def _at(self, t: float) -> datetime:
-        return self._clock.set(self._start + timedelta(seconds=t))
+    def _at(self, t: float) -> None:
+        # Several steps often share an instant (a ticket arrives and work on it starts;
+        # work ends and the next ticket starts): the clock is already there.
+        if t != self._t:
+            self._t = t
+            self._clock.set(self._start + timedelta(seconds=t))
 
     def arrive(
         self,
@@ -116,11 +122,19 @@ class RouterBackend:
         events: list[Event],
     ) -> tuple[str | None, str | None, str | None]:
         """Record the customer's events, then ``Router.route`` the ticket."""
-        at = self._at(t)
+        self._at(t)
         for event in events:
             self._data.add_event(event)
+        tid = _tid(index)
+        self._ids.append(tid)
         decision = self.router.route(
-            Ticket(id=_tid(index), channel=channel, created_at=at, tags=tags, profile_id=profile)
+            Ticket(
+                id=tid,
+                channel=channel,
+                created_at=self._clock.now(),
+                tags=tags,
+                profile_id=profile,
+            )
         )
         decided_by = decision.rule_id
         if decided_by is None and decision.membership is not None:
@@ -130,7 +144,7 @@ class RouterBackend:
     def started(self, index: int, agent: str, t: float) -> None:
         """``Router.reply``: the agent's first public reply is the ticket's first response."""
         self._at(t)
-        self.router.reply(_tid(index), actor=agent)
+        self.router.reply(self._ids[index], actor=agent)
 
     def finished(
         self, index: int, agent: str, t: float, pending: bool, waiting: Collection[int]
@@ -138,13 +152,13 @@ class RouterBackend:
         """``Router.set_status`` to closed (hand-outs follow) or pending."""
         self._at(t)
         status = TicketStatus.PENDING if pending else TicketStatus.CLOSED
-        self.router.set_status(_tid(index), status, actor=agent)
+        self.router.set_status(self._ids[index], status, actor=agent)
         return [] if pending else self._given(waiting)
 
     def closed(self, index: int, agent: str, t: float, waiting: Collection[int]) -> HandOuts:
         """``Router.set_status`` to closed; the freed agent may take waiting tickets."""
         self._at(t)
-        self.router.set_status(_tid(index), TicketStatus.CLOSED, actor=agent)
+        self.router.set_status(self._ids[index], TicketStatus.CLOSED, actor=agent)
         return self._given(waiting)
 
     def _given(self, waiting: Collection[int]) -> HandOuts:
@@ -155,7 +169,7 @@ class RouterBackend:
         out = []
         with self._store.transaction() as tx:
             for index in sorted(waiting):
-                record = tx.get_ticket(_tid(index))
+                record = tx.get_ticket(self._ids[index])
                 if record is not None and record.assignee is not None:
                     out.append((index, record.assignee))
         return out

@@ -13,15 +13,17 @@ saved view, with no assignee, and waiting with neither assignee nor team, each a
 sorted list. A page bisects to its cursor in the smallest index that can hold its
 tickets and walks it in order until the page is full: O(page + log n) plus the
 tickets of that index the query's other filters skip (closed ones, say), never a sort.
+Replacing a record whose key is unchanged (a status change, an assignee given) moves it
+only between the indexes whose membership changed.
 """
 
 from __future__ import annotations
 
 import threading
 from bisect import bisect_left, insort
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from helpdesk_routing._time import require_aware
@@ -53,6 +55,14 @@ def _key(record: TicketRecord) -> _Key:
 
 def _counts_load(record: TicketRecord) -> bool:
     return record.assignee is not None and record.ticket.status is not TicketStatus.CLOSED
+
+
+def _drop(index: dict[str, list[_Key]], name: str, key: _Key) -> None:
+    """Take ``key`` out of ``index[name]``, and the name out of the index when it empties."""
+    keys = index[name]
+    del keys[bisect_left(keys, key)]
+    if not keys:
+        del index[name]
 
 
 class InMemoryStore:
@@ -93,36 +103,66 @@ class InMemoryStore:
         for agent in agents:
             self._agents[agent.id] = agent
 
-    @contextmanager
-    def transaction(self) -> Iterator[InMemoryTransaction]:
+    def transaction(self) -> _Unit:
         """Begin a unit of work; it commits when the block ends, and is undone if it raises.
 
         Raises :class:`~helpdesk_routing.errors.StoreError` when the same thread opens a
         transaction inside another (the store's lock is not re-entrant on purpose).
         """
-        me = threading.get_ident()
-        if self._owner == me:
-            raise StoreError("nested transaction: this thread already holds the store")
-        with self._lock:
-            self._owner = me
-            tx = InMemoryTransaction(self)
-            try:
-                yield tx
-            except BaseException:
-                tx._rollback()
-                raise
-            finally:
-                tx._closed = True
-                self._owner = None
+        return _Unit(self, read_only=False)
 
-    @contextmanager
-    def read(self) -> Iterator[InMemoryTransaction]:
+    def read(self) -> _Unit:
         """Begin a read-only unit of work (``ports.ReadableStore``): like a transaction
         (units hold the store's lock only while they run), but a write in it raises
         :class:`~helpdesk_routing.errors.StoreError`."""
-        with self.transaction() as tx:
-            tx._read_only = True
-            yield tx
+        return _Unit(self, read_only=True)
+
+
+class _Unit:
+    """The context manager of one unit of work: takes the store's lock on entry, undoes
+    the unit if its block raises, releases the lock on exit. (A class rather than a
+    ``contextlib.contextmanager`` generator: a unit per Router call, so its cost counts.)"""
+
+    __slots__ = ("_read_only", "_store", "_tx")
+
+    def __init__(self, store: InMemoryStore, *, read_only: bool) -> None:
+        self._store = store
+        self._read_only = read_only
+        self._tx: InMemoryTransaction | None = None
+
+    def __enter__(self) -> InMemoryTransaction:
+        s = self._store
+        me = threading.get_ident()
+        if s._owner == me:
+            raise StoreError("nested transaction: this thread already holds the store")
+        s._lock.acquire()
+        s._owner = me
+        tx = InMemoryTransaction(s)
+        tx._read_only = self._read_only
+        self._tx = tx
+        return tx
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        tx = self._tx
+        assert tx is not None
+        self._tx = None
+        s = self._store
+        try:
+            if kind is not None:
+                tx._rollback()
+        finally:
+            tx._closed = True
+            # The undo steps close over the transaction that holds them: a cycle per
+            # unit, left for the cyclic collector with every record it refers to
+            # unless broken here.
+            tx._undo.clear()
+            s._owner = None
+            s._lock.release()
 
 
 class InMemoryTransaction:
@@ -188,12 +228,59 @@ class InMemoryTransaction:
 
     def _replace(self, old: TicketRecord, new: TicketRecord) -> None:
         s = self._s
-        if _key(old) != _key(new):
-            del s._order[bisect_left(s._order, _key(old))]
+        key = _key(old)
+        if key != _key(new):
+            del s._order[bisect_left(s._order, key)]
             insort(s._order, _key(new))
-        self._index(old, -1)
+            self._index(old, -1)
+            s._tickets[new.id] = new
+            self._index(new, +1)
+            return
         s._tickets[new.id] = new
-        self._index(new, +1)
+        self._reindex(key, old, new)
+
+    def _reindex(self, key: _Key, old: TicketRecord, new: TicketRecord) -> None:
+        """Move a ticket whose key is unchanged between the indexes: only those whose
+        membership changed (what ``_index(old, -1)`` then ``_index(new, +1)`` would leave)."""
+        s = self._s
+        before, after = old.assignee, new.assignee
+        if before != after:
+            if before is None:
+                del s._no_assignee[bisect_left(s._no_assignee, key)]
+                if old.team is None:
+                    del s._unassigned[bisect_left(s._unassigned, key)]
+            else:
+                _drop(s._by_assignee, before, key)
+            if after is None:
+                insort(s._no_assignee, key)
+                if new.team is None:
+                    insort(s._unassigned, key)
+            else:
+                insort(s._by_assignee.setdefault(after, []), key)
+        elif before is None and (old.team is None) != (new.team is None):
+            if old.team is None:
+                del s._unassigned[bisect_left(s._unassigned, key)]
+            else:
+                insort(s._unassigned, key)
+        counted, counts = _counts_load(old), _counts_load(new)
+        if counted != counts or before != after:
+            load = s._load
+            if counted:
+                assert before is not None
+                load[before] = load.get(before, 0) - 1
+            if counts:
+                assert after is not None
+                load[after] = load.get(after, 0) + 1
+        if old.team != new.team:
+            if old.team is not None:
+                _drop(s._by_team, old.team, key)
+            if new.team is not None:
+                insort(s._by_team.setdefault(new.team, []), key)
+        if old.views != new.views:
+            for view in old.views - new.views:
+                _drop(s._by_view, view, key)
+            for view in new.views - old.views:
+                insort(s._by_view.setdefault(view, []), key)
 
     def _index(self, record: TicketRecord, sign: int) -> None:
         s = self._s
