@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import heapq
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -36,7 +36,17 @@ from helpdesk_routing.model import Ticket, TicketStatus
 from helpdesk_routing.ports import HandOutInStore, Transaction
 from helpdesk_routing.records import TicketQuery, TicketRecord
 
-__all__ = ["PAGE", "Gate", "allocate", "build_pool", "give", "hand_out", "in_store", "pool_name"]
+__all__ = [
+    "PAGE",
+    "Gate",
+    "allocate",
+    "build_pool",
+    "give",
+    "hand_out",
+    "in_store",
+    "lock_pools",
+    "pool_name",
+]
 
 PAGE = 64
 """How many waiting tickets of one pool the walk reads at a time."""
@@ -205,26 +215,47 @@ def _has_room(pool: Pool) -> bool:
     return any(pool.eligible(agent) for agent in pool.ids)
 
 
+def lock_pools(
+    tx: Transaction, compiled: CompiledConfiguration, *, for_agent: str | None
+) -> list[str | None]:
+    """Lock the rotation of every pool a hand-out ``for_agent`` (or for everyone) may
+    touch, in one global order; returns their teams (``None``: the global pool).
+
+    Every unit of work that hands out takes pool locks before agent rows, as ``route``
+    does (its rotation lock, then each candidate's row): a caller that is about to write
+    an agent's row and then hand out (an agent coming Online) calls this first, so the
+    two never wait for each other in opposite orders (a deadlock on PostgreSQL).
+    """
+    teams: list[str | None] = [None]
+    teams += [
+        t for t, members in compiled.members.items() if for_agent is None or for_agent in members
+    ]
+    # One global order, so that two hand-outs in different processes cannot each hold a
+    # pool the other one waits for.
+    for name in sorted(pool_name(t) for t in teams):
+        tx.rotation(name)
+    return teams
+
+
 def hand_out(
-    tx: Transaction, gate: Gate, now: datetime, *, for_agent: str | None
+    tx: Transaction,
+    gate: Gate,
+    now: datetime,
+    *,
+    for_agent: str | None,
+    locked: Sequence[str | None] | None = None,
 ) -> list[TicketRecord]:
     """Hand out waiting tickets, oldest first; only those ``for_agent`` may take, if given.
 
     The pools walked: for ``for_agent``, the global pool and the teams the agent is a
     member of; else the global pool and every configured team (a ticket of a team no
     longer configured waits until moved). Returns the tickets handed out, in order.
+    ``locked`` is what :func:`lock_pools` answered when the caller locked them already.
     """
     compiled = gate.compiled
     if not compiled.configuration.round_robin:
         return []
-    teams: list[str | None] = [None]
-    teams += [
-        t for t, members in compiled.members.items() if for_agent is None or for_agent in members
-    ]
-    # Lock every pool this may touch in one global order, so that two hand-outs in
-    # different processes cannot each hold a pool the other one waits for.
-    for name in sorted(pool_name(t) for t in teams):
-        tx.rotation(name)
+    teams = list(locked) if locked is not None else lock_pools(tx, compiled, for_agent=for_agent)
     streams: list[tuple[tuple[datetime, str], int, TicketRecord, Iterator[TicketRecord]]] = []
     for i, team in enumerate(teams):
         it = _waiting(tx, team)

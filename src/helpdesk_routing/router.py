@@ -53,7 +53,7 @@ from helpdesk_routing.errors import (
     UnknownTicket,
     ValidationError,
 )
-from helpdesk_routing.handout import Gate, give, hand_out
+from helpdesk_routing.handout import Gate, give, hand_out, lock_pools
 from helpdesk_routing.model import Agent, Team, Ticket, TicketStatus
 from helpdesk_routing.permissions import Action, require, require_self
 from helpdesk_routing.ports import Clock, CustomerData, Store, Transaction
@@ -380,6 +380,12 @@ class Router:
             require_self(actor, agent)
             if tx.is_online(agent) == online:
                 return []
+            locked = None
+            if online:
+                compiled = self._keeper.snapshot(tx)
+                if compiled.configuration.round_robin:
+                    # Pools before the agent's row, the order every route takes them in.
+                    locked = lock_pools(tx, compiled, for_agent=agent)
             tx.set_online(agent, online, now)
             tx.append_audit(
                 AuditRecord(at=now, actor=actor, action="presence", agent_id=agent, online=online)
@@ -387,7 +393,7 @@ class Router:
             if not online:
                 return []
             gate = Gate.at(self._keeper.snapshot(tx), now)
-            return hand_out(tx, gate, now, for_agent=agent)
+            return hand_out(tx, gate, now, for_agent=agent, locked=locked)
 
     def assign(self, ticket_ids: str | Sequence[str], to: str, actor: str) -> list[TicketRecord]:
         """Assign one ticket or many to the agent ``to`` (oneself too); the rotation is untouched.
