@@ -178,3 +178,16 @@ def test_progress_is_reported_and_ends_at_one() -> None:
     assert len(shares) > 2
     assert shares == sorted(shares)
     assert shares[-1] == 1.0
+
+
+def test_run_refuses_what_is_not_a_scenario_or_a_seed() -> None:
+    """A dict, a JSON text or a float seed is a TypeError naming what was given."""
+    week = webshop_week()
+    with pytest.raises(TypeError, match=r"^scenario must be a Scenario .*got dict$"):
+        run(week.model_dump(), seed=1)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^scenario must be a Scenario .*got str$"):
+        run(week.model_dump_json())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^seed must be an integer, got 1.5$"):
+        run(week, seed=1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^seed must be an integer, got True$"):
+        run(week, seed=True)

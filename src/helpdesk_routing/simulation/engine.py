@@ -98,7 +98,18 @@ class _Run:
 def run(
     scenario: Scenario, seed: int | None = None, progress: Progress | None = None
 ) -> SimulationResult:
-    """Simulate the scenario once; ``seed`` defaults to ``scenario.seed``."""
+    """Simulate the scenario once; ``seed`` defaults to ``scenario.seed``.
+
+    ``TypeError`` when ``scenario`` is not a :class:`Scenario` (build one with
+    ``Scenario(...)`` or ``Scenario.from_json(text)``) or ``seed`` is not an integer.
+    """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(
+            f"scenario must be a Scenario (Scenario.from_json reads one), "
+            f"got {type(scenario).__name__}"
+        )
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise TypeError(f"seed must be an integer, got {seed!r}")
     seed = scenario.seed if seed is None else seed
     st = _Run(scenario, seed)
     _schedule_calendar(st)
