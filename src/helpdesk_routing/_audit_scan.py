@@ -2,28 +2,27 @@
 
 ``Transaction.audit()`` gives validated :class:`~helpdesk_routing.records.AuditRecord`
 models; for a SQLite file that costs a pydantic validation and a copy per record, ten
-times what the report does with it. :func:`scan` reads a :class:`SqliteStore`'s
-``audit`` table in one read-only query and parses each record's JSON into a light
-:class:`AuditFact` (the same attribute names the report reads); any other store (memory,
-PostgreSQL, an in-memory SQLite database) is read through ``tx.audit()``. The two
-paths are held equal by ``tests/metrics/test_audit_scan.py``.
-
-This reads the SQLite store's table layout (``audit(seq, ticket_id, record)``, the record
-as the model's JSON) from outside the store: a port method for it would be cleaner.
+times what the report does with it. A store that can do better offers the optional
+port :class:`~helpdesk_routing.ports.AuditFactSource`: ``store.audit_facts()`` streams
+the log as light :class:`AuditFact` values (the attribute names the report reads), in a
+read-only unit of its own; the SQLite store does, parsing each record's stored JSON with
+:func:`fact_from_json`. :func:`scan` uses it when offered and ``tx.audit()`` otherwise
+(memory, PostgreSQL). The two paths are held equal by
+``tests/metrics/test_audit_scan.py``.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
-from pathlib import Path
 from typing import Any
 
-__all__ = ["AuditFact", "scan"]
+from helpdesk_routing.ports import AuditFactSource
+
+__all__ = ["AuditFact", "fact_from_json", "scan"]
 
 
 @dataclass(slots=True)
@@ -48,7 +47,8 @@ _FIELDS = itemgetter(
 )
 
 
-def _fact(text: str) -> AuditFact:
+def fact_from_json(text: str) -> AuditFact:
+    """The fact of one audit record stored as the model's compact JSON text."""
     d: dict[str, Any] = _decode(text)[0]
     try:  # the store writes every field: one C-level look-up for all of them
         at, action, tid, agent, online, team, assignee, status, automatic = _FIELDS(d)
@@ -84,22 +84,12 @@ def _fact_of_partial(d: dict[str, Any]) -> AuditFact:
     )
 
 
-def _sqlite_rows(path: str) -> Iterator[AuditFact]:
-    uri = Path(path).resolve().as_uri() + "?mode=ro"
-    conn = sqlite3.connect(uri, uri=True)
-    try:
-        for (text,) in conn.execute("SELECT record FROM audit ORDER BY seq"):
-            yield _fact(text)
-    finally:
-        conn.close()
-
-
 def scan(store: Any) -> Iterable[Any]:
-    """Every audit record of ``store`` in ``seq`` order (facts or records)."""
-    from helpdesk_routing.stores.sqlite import SqliteStore
-
-    if isinstance(store, SqliteStore) and store.path not in (":memory:", ""):
-        return _sqlite_rows(store.path)
+    """Every audit record of ``store`` in ``seq`` order: facts streamed by the store when
+    it is an :class:`~helpdesk_routing.ports.AuditFactSource`, else ``tx.audit()``'s
+    records (read in one unit, which ends before they are returned)."""
+    if isinstance(store, AuditFactSource):
+        return store.audit_facts()
     with store.transaction() as tx:
         records: list[Any] = tx.audit()
     return records

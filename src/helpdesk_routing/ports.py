@@ -7,7 +7,7 @@ same contract suite (``tests/contract/``) as the SQLite and PostgreSQL adapters.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .configuration import Configuration
 
 __all__ = [
+    "AuditFactSource",
     "Clock",
     "CustomerData",
     "EventFilter",
@@ -381,4 +382,23 @@ class ReadableStore(Store, Protocol):
 
     def read(self) -> AbstractContextManager[Transaction]:
         """Begin a read-only unit of work."""
+        ...
+
+
+@runtime_checkable
+class AuditFactSource(Protocol):
+    """Optional: a store that streams its whole audit log cheaply, for reports.
+
+    ``audit_facts()`` yields one value per audit record, in ``seq`` order, with the
+    attributes the metrics report reads (``at, action, ticket_id, agent_id, online,
+    team, assignee, status, automatic, detail``, as on
+    :class:`~helpdesk_routing.records.AuditRecord`; ``status`` may be the plain text of
+    the ``TicketStatus``), without validating a model per record. It reads in a
+    read-only unit of its own that ends when the iteration does, so consume it to the
+    end. The SQLite store offers it; ``isinstance(store, AuditFactSource)`` says whether
+    a store does.
+    """
+
+    def audit_facts(self) -> Iterator[Any]:
+        """The audit log as light facts, oldest first."""
         ...

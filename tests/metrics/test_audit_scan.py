@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpdesk_routing import metrics
-from helpdesk_routing._audit_scan import AuditFact, _fact, scan
+from helpdesk_routing._audit_scan import AuditFact, fact_from_json, scan
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.model import Agent, Role, Team, Ticket, TicketStatus
+from helpdesk_routing.ports import AuditFactSource
 from helpdesk_routing.records import AuditRecord
 from helpdesk_routing.router import Router
 from helpdesk_routing.rules import RuleSet
@@ -94,8 +95,9 @@ def test_scan_of_sqlite_equals_the_records_and_the_report(
         sqlite.close()
 
 
-def test_in_memory_sqlite_is_read_through_the_store() -> None:
-    """A ':memory:' SQLite store cannot be opened twice: scan reads it through tx.audit()."""
+def test_in_memory_sqlite_streams_facts_through_its_own_connection() -> None:
+    """A ':memory:' SQLite store (which cannot be opened twice) streams its facts too,
+    in a read unit on its own connection; the memory store has no fact source."""
     with SqliteStore(":memory:", agents=AGENTS) as store:
         Router(
             rules=RuleSet(rules=[]),
@@ -104,20 +106,58 @@ def test_in_memory_sqlite_is_read_through_the_store() -> None:
             customer_data=InMemoryCustomerData(),
             clock=ManualClock(T0),
         ).set_online("a1", True, actor="a1")
-        records = list(scan(store))
+        assert isinstance(store, AuditFactSource)
+        facts = list(scan(store))
         # The Router's first configuration version is audited before the presence change.
-        assert [r.action for r in records] == ["configured", "presence"]
-        assert not any(isinstance(r, AuditFact) for r in records)
+        assert [f.action for f in facts] == ["configured", "presence"]
+        assert all(isinstance(f, AuditFact) for f in facts)
+    memory = InMemoryStore(agents=AGENTS)
+    assert not isinstance(memory, AuditFactSource)
+    assert scan(memory) == []
+
+
+def test_a_scan_takes_no_write_lock_and_reads_one_snapshot(tmp_path: Path) -> None:
+    """While a scan is under way another thread routes (the scan holds no write lock),
+    and the scan ends with the log as it was when it began."""
+    import threading
+
+    with SqliteStore(tmp_path / "s.db", agents=AGENTS, timeout=2) as store:
+        router = Router(
+            rules=RuleSet(rules=[]),
+            teams=[],
+            store=store,
+            customer_data=InMemoryCustomerData(),
+            clock=ManualClock(T0),
+        )
+        for n in range(5):
+            router.route(Ticket(id=f"t{n}", channel="email", created_at=T0))
+        facts = store.audit_facts()
+        first = next(facts)
+        errors: list[BaseException] = []
+
+        def route_more() -> None:
+            try:
+                router.route(Ticket(id="late", channel="email", created_at=T0))
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        t = threading.Thread(target=route_more)
+        t.start()
+        t.join()
+        rest = list(facts)
+        assert errors == []
+        assert [f.ticket_id for f in [first, *rest]] == [None, "t0", "t1", "t2", "t3", "t4"]
+        assert router.ticket("late").id == "late"
 
 
 def test_a_record_without_some_fields_is_read_with_their_defaults() -> None:
     """A stored record missing fields (older writer) still reads, with the model's defaults,
     and a complete record reads through the fast path to the same fact as the model."""
-    partial = _fact('{"at":"2026-03-30T10:00:00Z","actor":null,"action":"presence"}')
+    partial = fact_from_json('{"at":"2026-03-30T10:00:00Z","actor":null,"action":"presence"}')
     assert partial == AuditFact(at=T0, action="presence")
     record = AuditRecord(
         at=T0, actor="m1", action="status", ticket_id="t1", status=TicketStatus.CLOSED
     )
-    fact = _fact(record.model_dump_json())
+    fact = fact_from_json(record.model_dump_json())
     assert [getattr(fact, n) for n in FIELDS] == [getattr(record, n) for n in FIELDS]
     assert (fact.status, fact.detail) == ("closed", {})

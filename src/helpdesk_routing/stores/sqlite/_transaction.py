@@ -5,10 +5,11 @@ port), and the SQL of ticket queries.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from helpdesk_routing._audit_scan import AuditFact, fact_from_json
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import (
     ConflictError,
@@ -210,6 +211,11 @@ class SqliteTransaction:
                 "SELECT seq, record FROM audit WHERE ticket_id = ? ORDER BY seq", (ticket_id,)
             )
         return [audit_from_json(row[0], row[1]) for row in rows]
+
+    def audit_facts(self) -> Iterator[AuditFact]:
+        """The whole log as light facts, in ``seq`` order (see ``SqliteStore.audit_facts``)."""
+        for (text,) in self._run("SELECT record FROM audit ORDER BY seq"):
+            yield fact_from_json(text)
 
     # -- configuration -------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Literal
 
+from helpdesk_routing._audit_scan import AuditFact
 from helpdesk_routing.model import Agent
 from helpdesk_routing.stores._sql import (
     Closing,
@@ -94,6 +95,13 @@ class SqliteStore(Closing):
         finally:
             tx._closed = True
             self._db.end_read(conn)
+
+    def audit_facts(self) -> Iterator[AuditFact]:
+        """The whole audit log as light facts, oldest first (``ports.AuditFactSource``):
+        one query in a read-only unit (no write lock), each record's stored JSON parsed
+        without a model; the unit ends when the iteration does."""
+        with self.read() as tx:
+            yield from tx.audit_facts()
 
     def close(self) -> None:
         """Close the store's connections. Units of work still running finish first."""
