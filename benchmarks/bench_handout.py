@@ -144,7 +144,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="FILE", help="write name -> number as JSON")
     parser.add_argument("--closes", type=int, default=100, help="closes per process")
     parser.add_argument("--procs", default="1,8", help="process counts, comma-separated")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: 10 closes, 1 and 2 processes"
+    )
     args = parser.parse_args(argv)
+    if args.quick:
+        args.closes, args.procs = 10, "1,2"
     procs_list = [int(p) for p in args.procs.split(",")]
     server = None
     base_dsn = os.environ.get("HELPDESK_TEST_POSTGRES_DSN")
