@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from pathlib import Path
-
-import pytest
 
 from helpdesk_routing.handoff import (
     Delivery,
     DeliveryRequest,
     Handoff,
-    InMemoryLedger,
     Ledger,
-    PostgresLedger,
     SendToHelpdesk,
-    SqliteLedger,
     State,
 )
 from tests.handoff.conftest import Desk, conversation
@@ -41,41 +35,14 @@ class Counting:
         return None
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def ledger_per_worker(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], Ledger]:
-    """A factory giving each worker its own ledger on one shared database."""
-    if request.param == "memory":
-        shared = InMemoryLedger()
-        return lambda: shared
-    if request.param == "sqlite":
-
-        def sqlite() -> Ledger:
-            ledger = SqliteLedger(tmp_path / "ledger.db")
-            request.addfinalizer(ledger.close)
-            return ledger
-
-        return sqlite
-    from tests.pg_server import fresh_schema_dsn
-
-    dsn = fresh_schema_dsn(request)
-    PostgresLedger(dsn).close()  # migrate once before the race
-
-    def postgres() -> Ledger:
-        ledger = PostgresLedger(dsn)
-        request.addfinalizer(ledger.close)
-        return ledger
-
-    return postgres
-
-
-def test_racing_requests_deliver_once(desk: Desk, ledger_per_worker: Callable[[], Ledger]) -> None:
+def test_racing_requests_deliver_once(desk: Desk, ledgers: Callable[[], Ledger]) -> None:
     """Eight workers request one conversation's handoff at once: one is new, one ticket is
     created, and every answer names the same handoff."""
     destination = Counting()
     workers = [
         Handoff(
             settings=SendToHelpdesk(helpdesk="gorgias"),
-            ledger=ledger_per_worker(),
+            ledger=ledgers(),
             clock=desk.clock,
             destination=destination,
         )

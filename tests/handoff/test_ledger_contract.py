@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from helpdesk_routing.errors import ConflictError, NaiveDatetimeError, SchemaVer
 from helpdesk_routing.handoff import (
     Conversation,
     HandoffRecord,
-    InMemoryLedger,
     Ledger,
     PostgresLedger,
     SqliteLedger,
@@ -25,9 +23,9 @@ from helpdesk_routing.handoff import (
 )
 from helpdesk_routing.handoff.ledger import STALLED_STATES
 from helpdesk_routing.handoff.sql_ledger import _STALLED, LEDGER_SCHEMA_VERSION, _Sql
+from tests.handoff.conftest import LedgerFactory
 
 T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
-LedgerFactory = Callable[[], Ledger]
 
 
 def _record(cid: str = "c1", at: datetime = T0) -> HandoffRecord:
@@ -42,42 +40,9 @@ def _record(cid: str = "c1", at: datetime = T0) -> HandoffRecord:
     )
 
 
-@pytest.fixture(
-    params=[
-        "memory",
-        "sqlite",
-        pytest.param("postgres", marks=pytest.mark.postgres),
-    ]
-)
-def make_ledger(request: pytest.FixtureRequest, tmp_path: Path) -> LedgerFactory:
-    """A factory of ledgers sharing one database, per adapter."""
-    if request.param == "memory":
-        shared = InMemoryLedger()
-        return lambda: shared
-    if request.param == "sqlite":
-        path = tmp_path / "ledger.db"
-
-        def sqlite() -> Ledger:
-            ledger = SqliteLedger(path)
-            request.addfinalizer(ledger.close)
-            return ledger
-
-        return sqlite
-    from tests.pg_server import fresh_schema_dsn
-
-    dsn = fresh_schema_dsn(request)
-
-    def postgres() -> Ledger:
-        ledger = PostgresLedger(dsn)
-        request.addfinalizer(ledger.close)
-        return ledger
-
-    return postgres
-
-
-def test_create_then_repeat_returns_existing(make_ledger: LedgerFactory) -> None:
+def test_create_then_repeat_returns_existing(ledgers: LedgerFactory) -> None:
     """The first create stores; a second for the same conversation answers the stored one."""
-    ledger = make_ledger()
+    ledger = ledgers()
     first, created = ledger.create(_record())
     assert created is True
     again, created_again = ledger.create(_record(at=T0 + timedelta(hours=1)))
@@ -87,16 +52,16 @@ def test_create_then_repeat_returns_existing(make_ledger: LedgerFactory) -> None
     assert ledger.for_conversation("c1") == first
 
 
-def test_unknown_keys_answer_none(make_ledger: LedgerFactory) -> None:
+def test_unknown_keys_answer_none(ledgers: LedgerFactory) -> None:
     """get and for_conversation answer None for what is not stored."""
-    ledger = make_ledger()
+    ledger = ledgers()
     assert ledger.get("h-nothing") is None
     assert ledger.for_conversation("nothing") is None
 
 
-def test_replace_is_compare_and_set(make_ledger: LedgerFactory) -> None:
+def test_replace_is_compare_and_set(ledgers: LedgerFactory) -> None:
     """replace stores version n+1 over n; a second writer of n+1 gets ConflictError."""
-    ledger = make_ledger()
+    ledger = ledgers()
     stored, _ = ledger.create(_record())
     moved = stored.model_copy(update={"state": State.HANDING_OFF, "version": 2})
     ledger.replace(moved)
@@ -108,15 +73,15 @@ def test_replace_is_compare_and_set(make_ledger: LedgerFactory) -> None:
     assert ledger.get(stored.id) == moved
 
 
-def test_replace_of_unknown_handoff_conflicts(make_ledger: LedgerFactory) -> None:
+def test_replace_of_unknown_handoff_conflicts(ledgers: LedgerFactory) -> None:
     """replace of a handoff that was never created raises ConflictError."""
     with pytest.raises(ConflictError):
-        make_ledger().replace(_record().model_copy(update={"version": 2}))
+        ledgers().replace(_record().model_copy(update={"version": 2}))
 
 
-def test_created_between_is_half_open_and_ordered(make_ledger: LedgerFactory) -> None:
+def test_created_between_is_half_open_and_ordered(ledgers: LedgerFactory) -> None:
     """created_between lists [start, end) oldest first."""
-    ledger = make_ledger()
+    ledger = ledgers()
     for i, cid in enumerate(["c3", "c1", "c2"]):
         ledger.create(_record(cid, T0 + timedelta(minutes=10 * i)))
     found = ledger.created_between(T0, T0 + timedelta(minutes=20))
@@ -135,10 +100,10 @@ def _move(ledger: Ledger, cid: str, state: State, at: datetime) -> HandoffRecord
     return moved
 
 
-def test_stalled_lists_unfinished_handoffs_by_last_update(make_ledger: LedgerFactory) -> None:
+def test_stalled_lists_unfinished_handoffs_by_last_update(ledgers: LedgerFactory) -> None:
     """stalled(t) lists requested, handing_off and outcome_unknown handoffs updated before t,
     least recently updated first; every other state, and later updates, are left out."""
-    ledger = make_ledger()
+    ledger = ledgers()
     for i, state in enumerate(State):
         cid = f"c-{state.value}"
         ledger.create(_record(cid, T0))
@@ -155,9 +120,9 @@ def test_stalled_lists_unfinished_handoffs_by_last_update(make_ledger: LedgerFac
     assert [r.conversation_id for r in ledger.stalled(T0 + timedelta(minutes=31))][-1] == "c-recent"
 
 
-def test_stalled_is_strictly_before_and_follows_updates(make_ledger: LedgerFactory) -> None:
+def test_stalled_is_strictly_before_and_follows_updates(ledgers: LedgerFactory) -> None:
     """A handoff updated exactly at t is not stalled before t; a write moves its time."""
-    ledger = make_ledger()
+    ledger = ledgers()
     ledger.create(_record("c1", T0))
     assert ledger.stalled(T0) == []
     assert [r.conversation_id for r in ledger.stalled(T0 + timedelta(microseconds=1))] == ["c1"]
@@ -166,24 +131,24 @@ def test_stalled_is_strictly_before_and_follows_updates(make_ledger: LedgerFacto
     assert [r.state for r in ledger.stalled(T0 + timedelta(hours=2))] == [State.HANDING_OFF]
 
 
-def test_stalled_rejects_a_naive_datetime(make_ledger: LedgerFactory) -> None:
+def test_stalled_rejects_a_naive_datetime(ledgers: LedgerFactory) -> None:
     """stalled needs an aware instant: a naive one raises NaiveDatetimeError naming it."""
     with pytest.raises(
         NaiveDatetimeError, match=r"^updated_before must be timezone-aware, got a naive datetime$"
     ):
-        make_ledger().stalled(datetime(2026, 3, 30, 10))
+        ledgers().stalled(datetime(2026, 3, 30, 10))
 
 
-def test_a_second_ledger_on_the_same_database_sees_the_record(make_ledger: LedgerFactory) -> None:
+def test_a_second_ledger_on_the_same_database_sees_the_record(ledgers: LedgerFactory) -> None:
     """Two ledgers on one database (two processes' view) agree."""
-    first = make_ledger()
+    first = ledgers()
     stored, _ = first.create(_record())
-    assert make_ledger().get(stored.id) == stored
+    assert ledgers().get(stored.id) == stored
 
 
-def test_concurrent_creates_store_one_handoff(make_ledger: LedgerFactory) -> None:
+def test_concurrent_creates_store_one_handoff(ledgers: LedgerFactory) -> None:
     """Eight threads creating one conversation's handoff: exactly one creates it."""
-    ledgers = [make_ledger() for _ in range(8)]
+    ledgers = [ledgers() for _ in range(8)]
     barrier = threading.Barrier(len(ledgers))
     results: list[bool] = []
     lock = threading.Lock()
