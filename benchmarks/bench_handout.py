@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
-import statistics
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from _parallel import latencies, new_schema, p50_ms, p99_ms, run_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # for tests.pg_server, the throw-away server launcher
@@ -105,37 +104,9 @@ def _worker(target: str, path: str, me: str, count: int, barrier: Any, out: Any)
 
 
 def _measure(target: str, path: str, procs: int, count: int) -> dict[str, float]:
-    ctx = multiprocessing.get_context("spawn")
     _prepare(target, procs, procs * count + 10)
-    out: Any = ctx.Queue()
-    barrier = ctx.Barrier(procs)
-    workers = [
-        ctx.Process(target=_worker, args=(target, path, f"p{i}", count, barrier, out))
-        for i in range(procs)
-    ]
-    for w in workers:
-        w.start()
-    results = [out.get(timeout=600) for _ in workers]
-    for w in workers:
-        w.join()
-    start = min(r[0] for r in results)
-    end = max(r[1] for r in results)
-    latencies = sorted(x for r in results for x in r[2])
-    return {
-        "closes_per_s": len(latencies) / (end - start),
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
-    }
-
-
-def _new_schema(base_dsn: str) -> str:
-    import psycopg
-    from psycopg.conninfo import make_conninfo
-
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(base_dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return make_conninfo(base_dsn, options=f"-c search_path={schema}")
+    rate, each = latencies(run_workers(_worker, procs, (target, path), count))
+    return {"closes_per_s": rate, "p50_ms": p50_ms(each), "p99_ms": p99_ms(each)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for procs in procs_list:
             for path in ("python", "sql"):
-                m = _measure(_new_schema(base_dsn), path, procs, args.closes)
+                m = _measure(new_schema(base_dsn), path, procs, args.closes)
                 rows.append((path, procs, m))
                 for key, value in m.items():
                     numbers[f"{path}_{procs}p_{key}"] = round(value, 3)

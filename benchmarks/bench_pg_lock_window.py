@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
-import statistics
 import sys
 import time
 import uuid
 from pathlib import Path
 from typing import Any
+
+from _parallel import latencies, p50_ms, p99_ms, run_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # for tests.pg_server, the throw-away server launcher
@@ -133,26 +133,13 @@ def _schema(base_dsn: str) -> str:
 
 
 def _measure(base_dsn: str, kind: str, procs: int, count: int) -> dict[str, float]:
-    ctx = multiprocessing.get_context("spawn")
-    dsn = _schema(base_dsn)
-    out: Any = ctx.Queue()
-    barrier = ctx.Barrier(procs)
-    workers = [
-        ctx.Process(target=_worker, args=(dsn, kind, f"p{i}", count, barrier, out))
-        for i in range(procs)
-    ]
-    for w in workers:
-        w.start()
-    results = [out.get(timeout=600) for _ in workers]
-    for w in workers:
-        w.join()
-    latencies = sorted(x for r in results for x in r[2])
-    wall = max(r[1] for r in results) - min(r[0] for r in results)
+    results = run_workers(_worker, procs, (_schema(base_dsn), kind), count)
+    rate, each = latencies(results)
     return {
-        "tps": len(latencies) / wall,
-        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "retries_per_ticket": sum(r[3] for r in results) / len(latencies),
+        "tps": rate,
+        "p99_ms": p99_ms(each),
+        "p50_ms": p50_ms(each),
+        "retries_per_ticket": sum(r[3] for r in results) / len(each),
     }
 
 

@@ -26,11 +26,12 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from _parallel import new_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # for tests.pg_server, the throw-away server launcher
@@ -106,7 +107,7 @@ def _open_data(kind: str, tmp: str, dsn: str | None, n: int) -> Any:
     from helpdesk_routing.stores.postgres import PostgresCustomerData
 
     assert dsn is not None
-    return PostgresCustomerData(_new_schema(dsn))
+    return PostgresCustomerData(new_schema(dsn))
 
 
 def _event_counts(kind: str, n: int, tmp: str, dsn: str | None, repeat: int) -> dict[str, float]:
@@ -146,16 +147,6 @@ def _event_counts(kind: str, n: int, tmp: str, dsn: str | None, repeat: int) -> 
     finally:
         if kind != "memory":
             data.close()
-
-
-def _new_schema(base_dsn: str) -> str:
-    import psycopg
-    from psycopg.conninfo import make_conninfo
-
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(base_dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return make_conninfo(base_dsn, options=f"-c search_path={schema}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import statistics
 import sys
@@ -36,6 +35,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from _parallel import latencies, p50_ms, p99_ms, run_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # for tests.pg_server, the throw-away server launcher
@@ -113,33 +114,19 @@ def _worker(kind: str, target: str, name: str, count: int, barrier: Any, out: An
 
 
 def _measure(kind: str, target: str, procs: int, count: int) -> dict[str, float]:
-    ctx = multiprocessing.get_context("spawn")
     _prepare(kind, target)
-    out: Any = ctx.Queue()
-    barrier = ctx.Barrier(procs)
-    workers = [
-        ctx.Process(target=_worker, args=(kind, target, f"p{i}", count, barrier, out))
-        for i in range(procs)
-    ]
-    for w in workers:
-        w.start()
-    results = [out.get(timeout=600) for _ in workers]
-    for w in workers:
-        w.join()
-    start = min(r[0] for r in results)
-    end = max(r[1] for r in results)
-    latencies = sorted(x for r in results for x in r[2])
-    mean = statistics.fmean(latencies)
+    rate, latencies_ = latencies(run_workers(_worker, procs, (kind, target), count))
+    mean = statistics.fmean(latencies_)
     return {
-        "tps": len(latencies) / (end - start),
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        "tps": rate,
+        "p50_ms": p50_ms(latencies_),
+        "p99_ms": p99_ms(latencies_),
         "mean_ms": mean * 1000,
-        "max_ms": latencies[-1] * 1000,
+        "max_ms": latencies_[-1] * 1000,
         # Fairness of the waits for the store's lock (issue 10 #11): how many times the
         # mean route the slowest one took. A route is mostly its wait when processes
         # queue on one lock, so this bounds the worst wait against the average one.
-        "max_over_mean": latencies[-1] / mean,
+        "max_over_mean": latencies_[-1] / mean,
     }
 
 
