@@ -22,6 +22,7 @@ from typing import Any, Final, TypeGuard
 
 from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper
 from helpdesk_routing._keeper import Maybe as _Maybe
+from helpdesk_routing._trusted import construct, updated
 from helpdesk_routing.allocation import RoundRobin
 from helpdesk_routing.audit import handed_out, routed
 from helpdesk_routing.configuration import CompiledConfiguration
@@ -202,7 +203,7 @@ class Routing:
         else:
             assignee, trace = None, early
         final = decision.allocated(assignee, trace)
-        tx.update_ticket(record.model_copy(update={"assignee": assignee, "decision": final}))
+        tx.update_ticket(updated(record, assignee=assignee, decision=final))
         tx.append_audit(
             handed_out(routed(now, record, decision, compiled.version), assignee, trace)
         )
@@ -230,8 +231,12 @@ def _new_record(ticket: Ticket, decision: RoutingDecision) -> TicketRecord:
     """The record of a ticket about to be stored, built from values already validated
     (the ticket by its model, the rest by ``decide``): validating them again would run
     the ticket's storable check a second time on every route."""
-    return TicketRecord.model_construct(
-        ticket=ticket, team=decision.team, views=frozenset(decision.views), decision=decision
+    return construct(
+        TicketRecord,
+        ticket=ticket,
+        team=decision.team,
+        views=frozenset(decision.views),
+        decision=decision,
     )
 
 
@@ -241,6 +246,8 @@ def _content(ticket: Ticket) -> dict[str, Any]:
 
 
 def _log_decision(decision: RoutingDecision, version: int) -> None:
+    if not _log.isEnabledFor(logging.DEBUG):  # the extra dict costs more than the check
+        return
     _log.debug(
         "routed %s: team %s, assignee %s",
         decision.ticket_id,

@@ -30,9 +30,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from helpdesk_routing._time import require_aware
+from helpdesk_routing._trusted import construct, updated
 from helpdesk_routing.decision import AllocationTrace, RoutingDecision
 from helpdesk_routing.model import TicketStatus
 from helpdesk_routing.records import AuditRecord, TicketRecord
@@ -44,6 +46,7 @@ __all__ = [
     "configured",
     "handed_out",
     "replay",
+    "replied",
     "routed",
     "ticket_changed",
 ]
@@ -69,8 +72,9 @@ def routed(
     if decision.rule_id is not None:
         detail["rule_id"] = decision.rule_id
     detail["configuration_version"] = version
-    return AuditRecord(
-        at=now,
+    return construct(
+        AuditRecord,
+        at=_utc(now),
         actor=actor,
         action=action,
         ticket_id=record.id,
@@ -81,11 +85,33 @@ def routed(
     )
 
 
+def _utc(now: datetime) -> datetime:
+    # The builders' values come from stored records and the Router (its clock's reading,
+    # already checked and in UTC), so they are not validated again: only the instant is
+    # brought to UTC here when a caller passes another zone.
+    return now if now.tzinfo is UTC else require_aware(now, "now")
+
+
+def replied(now: datetime, actor: str, record: TicketRecord, public: bool) -> AuditRecord:
+    """A human agent's reply to the ticket (``detail["public"]``)."""
+    return construct(
+        AuditRecord,
+        at=_utc(now),
+        actor=actor,
+        action="replied",
+        ticket_id=record.id,
+        team=record.team,
+        assignee=record.assignee,
+        status=record.status,
+        detail={"public": public},
+    )
+
+
 def handed_out(audit: AuditRecord, assignee: str | None, trace: AllocationTrace) -> AuditRecord:
     """A routing record once the allocation is known (unchanged when nobody was chosen)."""
     if assignee is None:
         return audit
-    return audit.model_copy(update={"assignee": assignee, "automatic": True, "pool": trace.pool})
+    return updated(audit, assignee=assignee, automatic=True, pool=trace.pool)
 
 
 def ticket_changed(
@@ -96,8 +122,9 @@ def ticket_changed(
     pool: str | None = None,
 ) -> AuditRecord:
     """A change to one ticket; ``pool`` set means round robin (not a person) assigned it."""
-    return AuditRecord(
-        at=now,
+    return construct(
+        AuditRecord,
+        at=_utc(now),
         actor=actor,
         action=action,
         ticket_id=record.id,

@@ -28,6 +28,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import cast
 
+from helpdesk_routing._trusted import construct, updated
 from helpdesk_routing.allocation import Pool, RoundRobin
 from helpdesk_routing.audit import ticket_changed
 from helpdesk_routing.configuration import CompiledConfiguration
@@ -127,7 +128,11 @@ def allocate(
     if result.agent is None:
         return None, AllocationTrace(pool=name, assignee=None, summary=result.reason, waiting=True)
     tx.set_rotation(name, result.state)
-    return result.agent, AllocationTrace(pool=name, assignee=result.agent, summary=result.reason)
+    agent, reason = result.agent, result.reason
+    if type(agent) is str and type(reason) is str:
+        return agent, construct(AllocationTrace, pool=name, assignee=agent, summary=reason)
+    # Anything else from a pluggable allocator is validated (the unit is then undone).
+    return agent, AllocationTrace(pool=name, assignee=agent, summary=reason)
 
 
 _HANDS_OUT: dict[type, bool] = {}
@@ -169,12 +174,12 @@ def give(tx: Transaction, gate: Gate, now: datetime, record: TicketRecord) -> Ti
         )
         if assignee is None:
             return None
-        record = record.model_copy(update={"assignee": assignee})
+        record = updated(record, assignee=assignee)
     else:
         assignee, trace = allocate(tx, gate.compiled, record.ticket, record.team)
         if assignee is None:
             return None
-        record = record.model_copy(update={"assignee": assignee})
+        record = updated(record, assignee=assignee)
         tx.update_ticket(record)
         tx.append_audit(ticket_changed(now, None, "assigned", record, pool=trace.pool))
     _log.info(

@@ -37,8 +37,9 @@ from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes
 from helpdesk_routing._keeper import Maybe as _Maybe
 from helpdesk_routing._routing import ATTEMPTS, Routing
 from helpdesk_routing._time import require_aware
+from helpdesk_routing._trusted import updated
 from helpdesk_routing.allocation import Allocator
-from helpdesk_routing.audit import agent_changed, routed, ticket_changed
+from helpdesk_routing.audit import agent_changed, replied, routed, ticket_changed
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.configuration import (
     CONTENT_FIELDS,
@@ -475,9 +476,7 @@ class Router:
             (record,) = self._tickets(tx, [ticket_id])
             if record.status is new:
                 return record
-            record = record.model_copy(
-                update={"ticket": record.ticket.model_copy(update={"status": new})}
-            )
+            record = updated(record, ticket=updated(record.ticket, status=new))
             tx.update_ticket(record)
             tx.append_audit(ticket_changed(now, actor, "status", record))
             if new is TicketStatus.CLOSED and record.assignee is not None:
@@ -500,18 +499,7 @@ class Router:
         with self._store.transaction() as tx:
             self._agent(tx, actor)
             (record,) = self._tickets(tx, [ticket_id])
-            return tx.append_audit(
-                AuditRecord(
-                    at=now,
-                    actor=actor,
-                    action="replied",
-                    ticket_id=record.id,
-                    team=record.team,
-                    assignee=record.assignee,
-                    status=record.status,
-                    detail={"public": public},
-                )
-            )
+            return tx.append_audit(replied(now, actor, record, public))
 
     def ticket(self, ticket_id: str) -> TicketRecord:
         """The stored record of a ticket (``UnknownTicket`` if none), its decision bound to

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+from helpdesk_routing._trusted import construct
 from helpdesk_routing.model import Ticket
 from helpdesk_routing.records import RotationState
 
@@ -38,7 +39,11 @@ class RoundRobin:
         step = self.step(pool, state)
         if step.agent is None:
             return Allocation(None, state, step)
-        new = RotationState(last=step.agent, given=state.given + 1, extra=state.extra)
+        # Built from values of the fields' types (no second validation on every route);
+        # ``extra`` is copied, as validation would, so no two states share one dict.
+        new = construct(
+            RotationState, last=step.agent, given=state.given + 1, extra=dict(state.extra)
+        )
         return Allocation(step.agent, new, step)
 
     @staticmethod

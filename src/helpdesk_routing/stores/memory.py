@@ -27,17 +27,17 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from helpdesk_routing._time import require_aware
+from helpdesk_routing._trusted import share_fields_set, updated
 from helpdesk_routing.errors import ConflictError, StoreError, UnknownAgent, UnknownTicket
 from helpdesk_routing.model import Agent, TicketStatus
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
-from helpdesk_routing.stores._compact import share_fields_set, updated
 
 if TYPE_CHECKING:
     from helpdesk_routing.configuration import Configuration
 
 
 def _compact(record: TicketRecord) -> None:
-    """Share the fields-sets of a record about to be stored (``stores._compact``)."""
+    """Share the fields-sets of a record about to be stored (``helpdesk_routing._trusted``)."""
     share_fields_set(record)
     decision = record.decision
     if decision is not None and decision.allocation is not None:

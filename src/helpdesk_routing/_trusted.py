@@ -1,0 +1,135 @@
+"""Models built from values that are already valid, and one shared fields-set per shape.
+
+Two costs of pydantic that the hot paths (a route, a reply, a close) do not need:
+
+* **Validating again.** ``Model(...)`` validates every value, ``model_construct`` walks
+  every field with its aliases and defaults, and ``model_copy(update=...)`` copies the
+  instance through ``copy``; a route builds or copies half a dozen records whose values
+  were validated moments before (the ticket by its model, the decision by
+  ``decide``, the instant by the Router's clock check). :func:`construct` and
+  :func:`updated` set the instance's ``__dict__`` directly, in field order (a model's
+  JSON follows it), with the field defaults for the rest.
+* **A fields-set per record.** Every pydantic instance carries
+  ``__pydantic_fields_set__``, a ``set`` of the names given when it was built: about
+  200-700 bytes per record, as much as the record's own values. The memory store keeps
+  hundreds of thousands of records with one of a handful of such sets, so records get
+  the one shared set of their shape. Safe because these models are frozen: pydantic
+  changes a fields-set only on a copy it has just made, never the original's.
+
+Only for values of the fields' types that have passed the fields' validation (the
+callers say where their values come from). ``tests/test_trusted.py`` holds every
+model built here equal, field for field and in JSON, to the validated one.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+M = TypeVar("M", bound=BaseModel)
+
+__all__ = ["construct", "share_fields_set", "shared_names", "updated"]
+
+
+class _Shared(set[str]):
+    """A fields-set shared by every record of its shape (its type marks it as such)."""
+
+    __slots__ = ()
+
+
+_SHARED: dict[frozenset[str], _Shared] = {}
+_BY_NAMES: dict[tuple[str, ...], _Shared] = {}  # the same sets, by the names in given order
+_LOCK = threading.Lock()
+
+
+class _Plan:
+    """How to build one model class: its defaults in field order, and the rest."""
+
+    __slots__ = ("factories", "fields", "private", "required", "template")
+
+    def __init__(self, cls: type[BaseModel]) -> None:
+        fields = cls.model_fields
+        self.fields = len(fields)
+        self.template = {
+            name: None if info.default is PydanticUndefined else info.default
+            for name, info in fields.items()
+        }
+        self.factories = tuple(
+            (name, info.default_factory)
+            for name, info in fields.items()
+            if info.default_factory is not None
+        )
+        self.required = frozenset(name for name, info in fields.items() if info.is_required())
+        private = {name: attr.get_default() for name, attr in cls.__private_attributes__.items()}
+        self.private = private or None
+
+
+_PLANS: dict[type[BaseModel], _Plan] = {}
+
+
+def shared_names(names: set[str] | frozenset[str]) -> _Shared:
+    """The one shared fields-set holding ``names`` (never to be changed in place)."""
+    key = names if isinstance(names, frozenset) else frozenset(names)
+    shared = _SHARED.get(key)
+    if shared is None:
+        with _LOCK:
+            shared = _SHARED.setdefault(key, _Shared(key))
+    return shared
+
+
+def share_fields_set(model: BaseModel) -> None:
+    """Replace ``model``'s own fields-set with the shared one of the same names."""
+    names = model.__pydantic_fields_set__
+    if type(names) is not _Shared:
+        object.__setattr__(model, "__pydantic_fields_set__", shared_names(names))
+
+
+def updated(model: M, **changes: Any) -> M:
+    """A copy of ``model`` with ``changes`` (values of its fields' types, already valid),
+    sharing the fields-set of its shape: what ``model_copy(update=...)`` gives, at a
+    fraction of its cost and without a fields-set per stored record."""
+    copy = type(model).__new__(type(model))
+    values = dict(model.__dict__)
+    values.update(changes)
+    object.__setattr__(copy, "__dict__", values)
+    object.__setattr__(copy, "__pydantic_extra__", None)
+    private = model.__pydantic_private__
+    object.__setattr__(copy, "__pydantic_private__", None if private is None else dict(private))
+    names = model.__pydantic_fields_set__
+    if type(names) is not _Shared or not changes.keys() <= names:
+        names = shared_names(names | changes.keys())
+    object.__setattr__(copy, "__pydantic_fields_set__", names)
+    return copy
+
+
+def construct(cls: type[M], /, **values: Any) -> M:
+    """An instance of ``cls`` from ``values`` already valid for its fields; the fields not
+    given take their defaults. ``TypeError`` when a required field is missing or a name
+    is not a field (a mistake in the caller, never bad input)."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = _Plan(cls)
+    out = plan.template.copy()  # in field order: a model's JSON follows its __dict__
+    out.update(values)
+    if len(out) != plan.fields or not plan.required <= values.keys():
+        raise TypeError(
+            f"{cls.__name__}: not fields {sorted(out.keys() - plan.template.keys())}, "
+            f"missing {sorted(plan.required - values.keys())}"
+        )
+    for name, factory in plan.factories:
+        if name not in values:
+            out[name] = factory()  # type: ignore[call-arg]
+    key = tuple(values)
+    names = _BY_NAMES.get(key)
+    if names is None:
+        names = _BY_NAMES.setdefault(key, shared_names(frozenset(key)))
+    model = cls.__new__(cls)
+    object.__setattr__(model, "__dict__", out)
+    object.__setattr__(model, "__pydantic_fields_set__", names)
+    object.__setattr__(model, "__pydantic_extra__", None)
+    private = plan.private
+    object.__setattr__(model, "__pydantic_private__", None if private is None else dict(private))
+    return model
