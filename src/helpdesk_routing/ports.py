@@ -393,7 +393,8 @@ class AuditFactSource(Protocol):
     attributes the metrics report reads (``at, action, ticket_id, agent_id, online,
     team, assignee, status, automatic, detail``, as on
     :class:`~helpdesk_routing.records.AuditRecord`; ``status`` may be the plain text of
-    the ``TicketStatus``), without validating a model per record. It reads in a
+    the ``TicketStatus``; ``detail`` need hold only a reply's ``public``), without
+    validating a model per record. It reads in a
     read-only unit of its own that ends when the iteration does, so consume it to the
     end. The SQLite store offers it; ``isinstance(store, AuditFactSource)`` says whether
     a store does.

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpdesk_routing import metrics
-from helpdesk_routing._audit_scan import AuditFact, fact_from_json, scan
+from helpdesk_routing._audit_scan import AuditFact, scan
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.model import Agent, Role, Team, Ticket, TicketStatus
 from helpdesk_routing.ports import AuditFactSource
@@ -20,6 +23,7 @@ from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.stores.memory import InMemoryStore
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from helpdesk_routing.stores.sqlite import SqliteStore
+from helpdesk_routing.stores.sqlite import _schema as _sqlite_schema
 
 T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
 FIELDS = ("at", "action", "ticket_id", "agent_id", "online", "team", "assignee", "automatic")
@@ -87,7 +91,7 @@ def test_scan_of_sqlite_equals_the_records_and_the_report(
             [getattr(r, n) for n in FIELDS] for r in records
         ]
         assert [f.status for f in facts] == [r.status for r in records]
-        assert [f.detail for f in facts] == [r.detail for r in records]
+        assert [_public(f.detail) for f in facts] == [_public(r.detail) for r in records]
         start, end = T0, T0 + timedelta(days=2)
         from_facts = metrics.summarize(facts, [], start, end).to_dict()
         assert from_facts == metrics.summarize(records, [], start, end).to_dict()
@@ -150,14 +154,90 @@ def test_a_scan_takes_no_write_lock_and_reads_one_snapshot(tmp_path: Path) -> No
         assert router.ticket("late").id == "late"
 
 
-def test_a_record_without_some_fields_is_read_with_their_defaults() -> None:
-    """A stored record missing fields (older writer) still reads, with the model's defaults,
-    and a complete record reads through the fast path to the same fact as the model."""
-    partial = fact_from_json('{"at":"2026-03-30T10:00:00Z","actor":null,"action":"presence"}')
-    assert partial == AuditFact(at=T0, action="presence")
-    record = AuditRecord(
-        at=T0, actor="m1", action="status", ticket_id="t1", status=TicketStatus.CLOSED
+def _public(detail: Mapping[str, Any]) -> bool | None:
+    value = detail.get("public")
+    return value if isinstance(value, bool) else None
+
+
+def test_a_version_4_file_gets_the_fact_columns_of_its_records(tmp_path: Path) -> None:
+    """Schema 5 fills the fact columns of the records already stored (complete ones, and
+    one written without some fields, which read with the model's defaults); the scan of
+    the migrated file equals the records, and new records are scanned alike."""
+    path = tmp_path / "v4.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    conn.execute("INSERT INTO schema_version (version) VALUES (4)")
+    for _, statements in _sqlite_schema.MIGRATIONS[:4]:
+        for statement in statements:
+            conn.execute(statement)
+    old = [
+        AuditRecord(at=T0, actor="a1", action="presence", agent_id="a1", online=True),
+        AuditRecord(
+            at=T0 + timedelta(minutes=1),
+            actor=None,
+            action="routed",
+            ticket_id="t1",
+            assignee="a1",
+            status=TicketStatus.OPEN,
+            automatic=True,
+            pool="global",
+            detail={"configuration_version": 1, "views": ["v"]},
+        ),
+        AuditRecord(
+            at=T0 + timedelta(minutes=2),
+            actor="a1",
+            action="replied",
+            ticket_id="t1",
+            detail={"public": True},
+        ),
+        AuditRecord(
+            at=T0 + timedelta(minutes=3),
+            actor="a1",
+            action="replied",
+            ticket_id="t1",
+            detail={"public": False},
+        ),
+        AuditRecord(
+            at=T0 + timedelta(minutes=4),
+            actor="m1",
+            action="status",
+            ticket_id="t1",
+            team="billing",
+            status=TicketStatus.CLOSED,
+            detail={"public": 1},  # not a bool: no public fact
+        ),
+    ]
+    for record in old:
+        conn.execute(
+            "INSERT INTO audit (ticket_id, record) VALUES (?, ?)",
+            (record.ticket_id, record.model_dump_json()),
+        )
+    partial = '{"at":"2026-03-30T10:05:00Z","actor":null,"action":"presence","agent_id":"a2"}'
+    conn.execute("INSERT INTO audit (ticket_id, record) VALUES (NULL, ?)", (partial,))
+    conn.close()
+    with SqliteStore(path, agents=AGENTS) as store:
+        with store.transaction() as tx:
+            tx.append_audit(
+                AuditRecord(
+                    at=T0 + timedelta(minutes=6),
+                    actor="a2",
+                    action="replied",
+                    ticket_id="t1",
+                    detail={"public": True, "words": 3},
+                )
+            )
+            records = tx.audit()
+        facts = list(store.audit_facts())
+    assert len(facts) == len(records) == 7
+    assert [[getattr(f, n) for n in FIELDS] for f in facts] == [
+        [getattr(r, n) for n in FIELDS] for r in records
+    ]
+    assert [f.status for f in facts] == [r.status for r in records]
+    assert [_public(f.detail) for f in facts] == [_public(r.detail) for r in records]
+    assert facts[5] == AuditFact(at=T0 + timedelta(minutes=5), action="presence", agent_id="a2")
+    assert [_public(f.detail) for f in facts] == [None, None, True, False, None, None, True]
+    end = T0 + timedelta(days=1)
+    assert (
+        metrics.summarize(facts, [], T0, end).to_dict()
+        == metrics.summarize(records, [], T0, end).to_dict()
     )
-    fact = fact_from_json(record.model_dump_json())
-    assert [getattr(fact, n) for n in FIELDS] == [getattr(record, n) for n in FIELDS]
-    assert (fact.status, fact.detail) == ("closed", {})

@@ -76,7 +76,7 @@ def test_the_file_is_in_wal_mode(db_path: Path) -> None:
 def test_a_new_file_gets_the_current_schema_version(db_path: Path) -> None:
     """Opening a new file creates every table and records the newest schema version."""
     SqliteStore(db_path).close()
-    assert _version(db_path) == sqlite_module.SCHEMA_VERSION == 4
+    assert _version(db_path) == sqlite_module.SCHEMA_VERSION == 5
 
 
 def test_a_newer_schema_is_refused_and_the_file_is_untouched(db_path: Path) -> None:
@@ -90,7 +90,7 @@ def test_a_newer_schema_is_refused_and_the_file_is_untouched(db_path: Path) -> N
     with pytest.raises(SchemaVersionError) as err:
         SqliteStore(db_path)
     assert str(err.value) == (
-        "database schema version 7 is newer than this helpdesk_routing knows (4); "
+        "database schema version 7 is newer than this helpdesk_routing knows (5); "
         "upgrade the library"
     )
     with pytest.raises(SchemaVersionError):
@@ -113,7 +113,7 @@ def test_a_version_1_file_is_migrated_and_keeps_its_data(db_path: Path) -> None:
         assert data.profile("p1") == Profile(id="p1")
     with SqliteStore(db_path) as store, store.transaction() as tx:
         assert tx.agents() == [Agent(id="a1")]
-    assert _version(db_path) == sqlite_module.SCHEMA_VERSION == 4
+    assert _version(db_path) == sqlite_module.SCHEMA_VERSION == 5
 
 
 def test_store_and_customer_data_can_share_one_file(db_path: Path) -> None:

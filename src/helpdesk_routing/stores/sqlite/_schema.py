@@ -11,7 +11,20 @@ from helpdesk_routing.stores._sql import (
 if TYPE_CHECKING:
     pass
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION"]
+__all__ = ["AUDIT_FACTS", "MIGRATIONS", "SCHEMA_VERSION"]
+
+AUDIT_FACTS: tuple[tuple[str, str], ...] = (
+    ("at", "TEXT"),
+    ("action", "TEXT"),
+    ("agent_id", "TEXT"),
+    ("online", "INTEGER"),
+    ("team", "TEXT"),
+    ("assignee", "TEXT"),
+    ("status", "TEXT"),
+    ("automatic", "INTEGER"),
+    ("public", "INTEGER"),
+)
+"""The audit table's fact columns (schema 5), in order; ``ticket_id`` is a column since 1."""
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -74,6 +87,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             # EventRecorder: an event's unique id, recorded once (NULLs are all distinct).
             "ALTER TABLE events ADD COLUMN unique_id TEXT",
             "CREATE UNIQUE INDEX events_unique_id ON events (unique_id)",
+        ),
+    ),
+    (
+        5,
+        (
+            # The fields of an audit record the metrics report reads, as columns: a scan
+            # of the log reads them without parsing each record's JSON (``audit_facts``).
+            # ``public`` is detail.public: 1 for true, 0 for false, NULL otherwise.
+            *(f"ALTER TABLE audit ADD COLUMN {name} {kind}" for name, kind in AUDIT_FACTS),
+            "UPDATE audit SET "
+            + ", ".join(
+                f"{name} = json_extract(record, '$.{name}')" for name, _ in AUDIT_FACTS[:-2]
+            )
+            + ", automatic = coalesce(json_extract(record, '$.automatic'), 0)"
+            + ", public = CASE json_type(record, '$.detail.public')"
+            + " WHEN 'true' THEN 1 WHEN 'false' THEN 0 END",
         ),
     ),
 )

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from helpdesk_routing._audit_scan import AuditFact, fact_from_json
+from helpdesk_routing._audit_scan import FACT_COLUMNS, AuditFact, fact_from_row
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import (
     ConflictError,
@@ -194,9 +194,24 @@ class SqliteTransaction:
 
     def append_audit(self, record: AuditRecord) -> AuditRecord:
         """Append to the log; returns the record with its ``seq`` (strictly increasing)."""
+        public = record.detail.get("public")
+        status = record.status
         cur = self._run(
-            "INSERT INTO audit (ticket_id, record) VALUES (?, ?)",
-            (record.ticket_id, audit_to_json(record)),
+            "INSERT INTO audit (ticket_id, record, at, action, agent_id, online, team, "
+            "assignee, status, automatic, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.ticket_id,
+                audit_to_json(record),
+                record.at.isoformat(),
+                record.action,
+                record.agent_id,
+                record.online,
+                record.team,
+                record.assignee,
+                None if status is None else status.value,
+                record.automatic,
+                public if type(public) is bool else None,
+            ),
         )
         seq = cur.lastrowid
         assert seq is not None  # an INSERT into a rowid table always sets it
@@ -214,8 +229,8 @@ class SqliteTransaction:
 
     def audit_facts(self) -> Iterator[AuditFact]:
         """The whole log as light facts, in ``seq`` order (see ``SqliteStore.audit_facts``)."""
-        for (text,) in self._run("SELECT record FROM audit ORDER BY seq"):
-            yield fact_from_json(text)
+        for row in self._run(f"SELECT {FACT_COLUMNS} FROM audit ORDER BY seq"):
+            yield fact_from_row(*row)
 
     # -- configuration -------------------------------------------------------------
 
