@@ -9,9 +9,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpdesk_routing._time import MAX_SPAN, OUT_OF_RANGE, parse_instant, shift_clamped
+from helpdesk_routing._time import (
+    MAX_SPAN,
+    NOT_A_NUMBER,
+    OUT_OF_RANGE,
+    parse_instant,
+    shift_clamped,
+)
+from helpdesk_routing.configuration import Configuration
 from helpdesk_routing.errors import NaiveDatetimeError, ValidationError
-from helpdesk_routing.model import Ticket
+from helpdesk_routing.model import Event, Ticket
+from helpdesk_routing.records import AuditRecord
+from helpdesk_routing.simulation import Scenario
 
 PLUS_ONE = timezone(timedelta(hours=1))
 MINUS_ONE = timezone(timedelta(hours=-1))
@@ -85,3 +94,38 @@ def _fits(moment: datetime, delta: timedelta) -> bool:
     except OverflowError:
         return False
     return True
+
+
+@pytest.mark.parametrize("value", [1700000000, 1.7e12, "1700000000", " 1700000000.5 ", b"17"])
+def test_an_instant_given_as_a_number_is_refused_at_its_field(value: object) -> None:
+    """pydantic would read a number (or a string of one) as Unix time, in seconds or
+    milliseconds by its size; an instant must be an ISO 8601 date-time, as the JSON
+    Schemas say. Refused with the rule as the message, at the field."""
+    cases: list[tuple[type[pydantic.BaseModel], dict[str, object], str]] = [
+        (Ticket, {"id": "t", "channel": "sms", "created_at": value}, "created_at"),
+        (Event, {"profile_id": "p", "metric": "m", "timestamp": value}, "timestamp"),
+        (Configuration, {"version": 1, "at": value}, "at"),
+        (AuditRecord, {"at": value, "actor": None, "action": "x"}, "at"),
+    ]
+    for model, data, field in cases:
+        with pytest.raises(pydantic.ValidationError) as info:
+            model.model_validate(data)
+        error = info.value.errors()[0]
+        assert error["loc"] == (field,)
+        assert NOT_A_NUMBER in error["msg"]
+    assert Ticket(id="t", channel="sms", created_at="2026-03-30T10:00:00Z").created_at == (
+        datetime(2026, 3, 30, 10, tzinfo=UTC)
+    )
+
+
+def test_a_number_as_an_instant_in_json_input_names_its_json_path() -> None:
+    """Through a loader, the error is the library's, with the JSON path of the value."""
+    with pytest.raises(ValidationError) as info:
+        Scenario.from_json(
+            '{"name": "x", "start": 1700000000, "agents": [{"id": "a1"}],'
+            ' "arrivals": {"type": "poisson", "per_hour": 1}, "days": 1,'
+            ' "handling": {"type": "exponential", "mean_minutes": 5}}'
+        )
+    (detail,) = info.value.errors()
+    assert detail["path"] == "$.start"
+    assert NOT_A_NUMBER in detail["message"]

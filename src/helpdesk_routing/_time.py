@@ -100,9 +100,34 @@ def to_utc(value: datetime) -> datetime:
     return require_aware(value)
 
 
+NOT_A_NUMBER = (
+    "must be an ISO 8601 date-time with a time zone, not a number "
+    "(seconds or milliseconds since 1970 would be a guess)"
+)
+"""The message of an instant given as a number (or a string of one)."""
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    if isinstance(value, str | bytes):
+        try:
+            float(value)
+        except ValueError:
+            return False
+        return True
+    return False
+
+
 def _reject_naive(value: object) -> object:
     # pydantic reports a ValueError raised here as a normal validation error at the
-    # field's path, with this message.
+    # field's path, with this message. pydantic itself would read a number (or a
+    # string of digits) as Unix time, in seconds or milliseconds by its size: an
+    # instant must say what it is, as the JSON Schemas (format date-time) say too.
+    if _is_number(value):
+        raise ValueError(NOT_A_NUMBER)
     if isinstance(value, datetime) and (
         value.tzinfo is None or value.tzinfo.utcoffset(value) is None
     ):
