@@ -30,7 +30,7 @@ from helpdesk_routing.decision import AllocationTrace, RoutingDecision
 from helpdesk_routing.errors import ConflictError, StaleConfiguration
 from helpdesk_routing.handout import Gate, allocate, pool_name
 from helpdesk_routing.model import Ticket
-from helpdesk_routing.ports import CustomerData, RoundRobinInStore, Store, Transaction
+from helpdesk_routing.ports import CustomerData, RoundRobinInStore, Store, Transaction, offers
 from helpdesk_routing.records import TicketRecord
 from helpdesk_routing.rules import decide
 
@@ -44,18 +44,11 @@ because others reconfigure)."""
 # The Router's logger: routing is the Router's work, wherever its code lives.
 _log = logging.getLogger("helpdesk_routing.router")
 
-_IN_STORE: dict[type, bool] = {}
-
 
 def _routes_in_store(tx: Transaction) -> TypeGuard[RoundRobinInStore]:
     """Whether ``tx`` has the :class:`RoundRobinInStore` capability (asked once per
-    transaction class: ``isinstance`` against a runtime-checkable Protocol inspects every
-    member, a cost per route the answer does not need)."""
-    kind = type(tx)
-    capable = _IN_STORE.get(kind)
-    if capable is None:
-        capable = _IN_STORE[kind] = isinstance(tx, RoundRobinInStore)
-    return capable
+    transaction class: :func:`~helpdesk_routing.ports.offers`)."""
+    return offers(tx, RoundRobinInStore)
 
 
 class _Stale(Exception):

@@ -34,7 +34,7 @@ from helpdesk_routing.audit import ticket_changed
 from helpdesk_routing.configuration import CompiledConfiguration
 from helpdesk_routing.decision import AllocationTrace
 from helpdesk_routing.model import Ticket, TicketStatus
-from helpdesk_routing.ports import HandOutInStore, Transaction
+from helpdesk_routing.ports import HandOutInStore, Transaction, offers
 from helpdesk_routing.records import TicketQuery, TicketRecord
 
 __all__ = [
@@ -135,22 +135,13 @@ def allocate(
     return agent, AllocationTrace(pool=name, assignee=agent, summary=reason)
 
 
-_HANDS_OUT: dict[type, bool] = {}
-
-
 def in_store(tx: Transaction, compiled: CompiledConfiguration) -> HandOutInStore | None:
     """``tx`` when it hands tickets out round robin itself and the allocator is exactly
-    :class:`RoundRobin` (a subclass may choose otherwise), else ``None``.
-
-    The capability is asked once per transaction class: ``isinstance`` against a
-    runtime-checkable Protocol inspects every member, on every hand-out otherwise."""
+    :class:`RoundRobin` (a subclass may choose otherwise), else ``None`` (the capability
+    is asked once per transaction class: :func:`~helpdesk_routing.ports.offers`)."""
     if type(compiled.allocator) is not RoundRobin:
         return None
-    kind = type(tx)
-    capable = _HANDS_OUT.get(kind)
-    if capable is None:
-        capable = _HANDS_OUT[kind] = isinstance(tx, HandOutInStore)
-    return cast(HandOutInStore, tx) if capable else None
+    return cast(HandOutInStore, tx) if offers(tx, HandOutInStore) else None
 
 
 def give(tx: Transaction, gate: Gate, now: datetime, record: TicketRecord) -> TicketRecord | None:

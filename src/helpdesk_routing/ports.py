@@ -32,7 +32,28 @@ __all__ = [
     "RoundRobinRoute",
     "Store",
     "Transaction",
+    "offers",
 ]
+
+_OFFERS: dict[tuple[type, type], bool] = {}
+
+
+def offers(obj: object, capability: type) -> bool:
+    """Whether ``obj`` offers an optional capability of this module (a runtime-checkable
+    Protocol such as :class:`RoundRobinInStore`), asked once per class of ``obj``.
+
+    ``isinstance`` against a runtime-checkable Protocol inspects every member on every
+    call, a cost per route or hand-out the answer does not need: a class either
+    implements the capability or not. (An object whose answer depends on the instance,
+    one delegating attributes through ``__getattr__``, say, gets its class's first
+    answer.)
+    """
+    key = (type(obj), capability)
+    answer = _OFFERS.get(key)
+    if answer is None:
+        answer = _OFFERS[key] = isinstance(obj, capability)
+    return answer
+
 
 EventFilter = Callable[[Mapping[str, Any]], bool]
 """A predicate over an event's properties (built by the condition compiler)."""
