@@ -394,6 +394,9 @@ def report(
     )
 
 
+_NOWHERE = (None, None, "open")  # where a ticket stands before its first record
+
+
 def summarize(
     records: Iterable[AuditRecord] | Iterable[Any],
     events: Iterable[Event],
@@ -433,13 +436,19 @@ def summarize(
             if tid in created and tid not in first_reply and r.detail.get("public") is True:
                 first_reply[tid] = at
             continue
-        status = r.status if r.status is not None else where.get(tid, (None, None, "open"))[2]
-        where[tid] = (r.team, r.assignee, status)
-        if action == "routed" and at >= start:
-            created[tid] = at
-        if at >= start and r.assignee is not None and action in ("routed", "assigned"):
-            load = loads.setdefault(r.assignee, [0, 0])
-            load[0 if r.automatic else 1] += 1
+        status = r.status
+        if status is None:
+            status = where.get(tid, _NOWHERE)[2]
+        assignee = r.assignee
+        where[tid] = (r.team, assignee, status)
+        if at >= start:
+            if action == "routed":
+                created[tid] = at
+            if assignee is not None and (action == "routed" or action == "assigned"):
+                load = loads.get(assignee)
+                if load is None:
+                    load = loads[assignee] = [0, 0]
+                load[0 if r.automatic else 1] += 1
         if action == "status" and status == _CLOSED and tid in created and tid not in closed:
             closed[tid] = at
 
