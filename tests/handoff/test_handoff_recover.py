@@ -90,13 +90,21 @@ def _trail(record: HandoffRecord) -> list[tuple[str, State | None, State]]:
     return [(t.actor, t.source, t.target) for t in record.transitions]
 
 
-def _left_in(ledger: Ledger, state: State, at: datetime, channel: str = "sms") -> HandoffRecord:
-    """A handoff for c1 as a process that died would leave it: ``state``, last written at
-    ``at`` (written through the ledger, as the dead process did)."""
+def _left_in(
+    ledger: Ledger,
+    state: State,
+    at: datetime,
+    channel: str = "sms",
+    *,
+    cid: str = "c1",
+    destination: str = "gorgias",
+) -> HandoffRecord:
+    """A handoff for ``cid`` (c1) as a process that died would leave it: ``state``, last
+    written at ``at`` (written through the ledger, as the dead process did)."""
     record = HandoffRecord(
-        id=HID,
-        conversation=conversation(channel=channel, profile_id="p1"),
-        destination="gorgias",
+        id=handoff_id(cid),
+        conversation=conversation(cid, channel=channel, profile_id="p1"),
+        destination=destination,
         reason="knowledge_gap",
         state=State.REQUESTED,
         created_at=at,
@@ -285,6 +293,72 @@ def test_recover_refuses_an_older_than_that_is_not_positive(older_than: timedelt
         h.recover(older_than=older_than)
 
 
+# Five handoffs a dead process left, by conversation: their last write, minutes after 10:00.
+BACKLOG = {"c-a": 40, "c-b": 10, "c-c": 50, "c-d": 20, "c-e": 30}
+
+
+def _backlog(ledger: Ledger) -> list[str]:
+    """The handoffs of BACKLOG left in handing_off; their ids, least recently updated first."""
+    for cid, minute in BACKLOG.items():
+        _left_in(ledger, State.HANDING_OFF, MONDAY_10 + timedelta(minutes=minute), cid=cid)
+    return [handoff_id(c) for c in sorted(BACKLOG, key=BACKLOG.__getitem__)]
+
+
+def test_recover_with_a_limit_moves_the_oldest_first(ledgers: LedgerFactory) -> None:
+    """recover(limit=2) moves the two least recently updated handoffs and nothing else: the
+    others are not looked up, not written."""
+    clock = ManualClock(MONDAY_10 + timedelta(hours=2))
+    ledger = ledgers()
+    oldest_first = _backlog(ledger)
+    before = {hid: ledger.get(hid) for hid in oldest_first}
+    remote = Remote(created=[(hid, f"T-{hid}") for hid in oldest_first])
+
+    steps = _worker(ledger, remote, clock).recover(older_than=timedelta(minutes=5), limit=2)
+
+    assert [(s.handoff_id, s.state) for s in steps] == [
+        (hid, State.HANDED_OFF) for hid in oldest_first[:2]
+    ]
+    assert remote.lookups == oldest_first[:2]
+    assert remote.created == [(hid, f"T-{hid}") for hid in oldest_first]  # nothing sent
+    for hid in oldest_first[2:]:
+        assert ledger.get(hid) == before[hid]
+
+
+def test_repeated_recovers_with_a_limit_drain_the_backlog(ledgers: LedgerFactory) -> None:
+    """Calls of recover(limit=2) take the backlog two at a time, oldest first, until nothing
+    is left; every handoff is sent once."""
+    clock = ManualClock(MONDAY_10 + timedelta(hours=2))
+    ledger = ledgers()
+    oldest_first = _backlog(ledger)
+    remote = Remote()
+    h = _worker(ledger, remote, clock)
+
+    batches = []
+    for _ in range(4):
+        batches.append([s.handoff_id for s in h.recover(older_than=timedelta(minutes=5), limit=2)])
+        clock.advance(minutes=1)
+
+    assert batches == [oldest_first[:2], oldest_first[2:4], oldest_first[4:], []]
+    assert [hid for hid, _ in remote.created] == oldest_first
+    assert all(h.get(hid).state is State.HANDED_OFF for hid in oldest_first)
+
+
+class NeverListed(InMemoryLedger):
+    """A ledger that must not be asked for stalled handoffs (and checks no limit itself)."""
+
+    def stalled(self, updated_before: datetime, *, limit: int | None = None) -> list[HandoffRecord]:
+        raise AssertionError("stalled was called")
+
+
+@pytest.mark.parametrize("limit", [0, -3, True, 2.0, "2"])
+def test_recover_refuses_a_limit_that_is_not_a_positive_int(limit: object) -> None:
+    """limit is None or an int of at least 1 (a bool is not): ValueError naming it, before
+    anything is listed (whatever the ledger would make of it)."""
+    h = _worker(NeverListed(), Remote(), ManualClock(MONDAY_10))
+    with pytest.raises(ValueError, match=r"^limit must be a positive int or None, got "):
+        h.recover(older_than=timedelta(minutes=5), limit=limit)  # type: ignore[arg-type]
+
+
 class MeetAfterListing:
     """A worker's ledger whose ``stalled`` waits for the other worker to have listed too, so
     both hold the same stale record before either writes."""
@@ -308,8 +382,8 @@ class MeetAfterListing:
     def created_between(self, start: datetime, end: datetime) -> list[HandoffRecord]:
         return self.inner.created_between(start, end)
 
-    def stalled(self, updated_before: datetime) -> list[HandoffRecord]:
-        found = self.inner.stalled(updated_before)
+    def stalled(self, updated_before: datetime, *, limit: int | None = None) -> list[HandoffRecord]:
+        found = self.inner.stalled(updated_before, limit=limit)
         self.barrier.wait(timeout=30)
         return found
 

@@ -32,7 +32,7 @@ from helpdesk_routing.handoff.errors import (
     OutcomeUnknown,
     UnknownHandoff,
 )
-from helpdesk_routing.handoff.ledger import Ledger
+from helpdesk_routing.handoff.ledger import Ledger, check_limit
 from helpdesk_routing.handoff.machine import (
     Confirm,
     Delivered,
@@ -183,13 +183,14 @@ class Handoff:
             raise InvalidTransition(current.state.value, "Reconciled")
         return self._reconcile(current, self._now())
 
-    def recover(self, older_than: timedelta) -> list[Step]:
+    def recover(self, older_than: timedelta, *, limit: int | None = None) -> list[Step]:
         """Move on the handoffs a dead process left behind; call it from a periodic job.
 
         Every handoff in ``requested``, ``handing_off`` or ``outcome_unknown`` (the states
         only the system leaves, :data:`~helpdesk_routing.handoff.ledger.STALLED_STATES`)
         not updated for longer than ``older_than`` by the clock, least recently updated
-        first:
+        first; with ``limit`` (an ``int`` of at least 1, else ``ValueError``) only the
+        ``limit`` least recently updated ones, so a backlog is drained over several calls:
 
         - ``requested`` (the process died before the first transition) is advanced as
           :meth:`request` would have: asked to confirm, asked for an e-mail, sent, or
@@ -211,9 +212,17 @@ class Handoff:
         """
         if older_than <= timedelta(0):
             raise ValueError(f"older_than must be positive, got {older_than}")
+        check_limit(limit)
         now = self._now()
+        before = now - older_than
+        # Without a limit the ledger is asked as before (a Ledger written before ``limit``).
+        listed = (
+            self._ledger.stalled(before)
+            if limit is None
+            else self._ledger.stalled(before, limit=limit)
+        )
         steps: list[Step] = []
-        for stalled in self._ledger.stalled(now - older_than):
+        for stalled in listed:
             why = (
                 f"stalled in {stalled.state.value} since {stalled.updated_at.isoformat()}"
                 f" (longer than {older_than})"
