@@ -4,6 +4,7 @@ outcome_unknown are moved on, on every ledger, with at most one ticket per conve
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from helpdesk_routing.handoff import (
     InMemoryLedger,
     Ledger,
     OutcomeUnknown,
+    SendMessage,
     SendToHelpdesk,
     State,
     TransitionEntry,
@@ -357,6 +359,135 @@ def test_recover_refuses_a_limit_that_is_not_a_positive_int(limit: object) -> No
     h = _worker(NeverListed(), Remote(), ManualClock(MONDAY_10))
     with pytest.raises(ValueError, match=r"^limit must be a positive int or None, got "):
         h.recover(older_than=timedelta(minutes=5), limit=limit)  # type: ignore[arg-type]
+
+
+def _skipped(caplog: pytest.LogCaptureFixture) -> list[tuple[str, str, str, str]]:
+    """The warnings of handoffs left for another destination: (id, its destination, the
+    service's, message)."""
+    return [
+        (r.handoff_id, r.destination, r.service_destination, r.getMessage())  # type: ignore[attr-defined]
+        for r in caplog.records
+        if r.name == "helpdesk_routing.handoff" and r.levelno == logging.WARNING
+    ]
+
+
+def test_services_of_different_destinations_recover_only_their_own(
+    ledgers: LedgerFactory, desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One ledger, three services (Gorgias, the built-in helpdesk, a custom message): each
+    recovers the handoffs of its own destination only, requested ones included; the
+    others are left as they are (same version, no look-up, no ticket) and each is
+    logged once at WARNING naming the handoff and both destinations."""
+    caplog.set_level(logging.WARNING, logger="helpdesk_routing.handoff")
+    ledger = ledgers()
+    left = {
+        "c-g-handing": (State.HANDING_OFF, "gorgias"),
+        "c-b-handing": (State.HANDING_OFF, "builtin"),
+        "c-g-requested": (State.REQUESTED, "gorgias"),
+        "c-b-requested": (State.REQUESTED, "builtin"),
+        "c-m-requested": (State.REQUESTED, "message"),
+    }
+    for minute, (cid, (state, where)) in enumerate(left.items()):
+        _left_in(ledger, state, MONDAY_10 + timedelta(minutes=minute), cid=cid, destination=where)
+    hid = {cid: handoff_id(cid) for cid in left}
+    before = {cid: ledger.get(hid[cid]) for cid in left}
+    desk.clock.advance(hours=2)
+    remote = Remote()
+    gorgias = _worker(ledgers(), remote, desk.clock)
+    builtin = Handoff(
+        settings=SendToHelpdesk(helpdesk="builtin"),
+        ledger=ledgers(),
+        clock=desk.clock,
+        router=desk.router,
+        office_hours=OFFICE_HOURS,
+    )
+    message = Handoff(
+        settings=SendMessage(text="Write to help@example.com"), ledger=ledgers(), clock=desk.clock
+    )
+    older_than = timedelta(minutes=5)
+
+    steps = gorgias.recover(older_than=older_than)
+
+    assert [(s.handoff_id, s.state) for s in steps] == [
+        (hid["c-g-handing"], State.HANDED_OFF),
+        (hid["c-g-requested"], State.HANDED_OFF),
+    ]
+    assert remote.lookups == [hid["c-g-handing"]]
+    assert [h for h, _ in remote.created] == [hid["c-g-handing"], hid["c-g-requested"]]
+    for cid in ("c-b-handing", "c-b-requested", "c-m-requested"):
+        assert ledger.get(hid[cid]) == before[cid]
+    assert desk.router.views.all_tickets().items == []
+    assert _skipped(caplog) == [
+        (
+            hid[cid],
+            where,
+            "gorgias",
+            f"handoff {hid[cid]} not recovered: its destination is {where}, this service's is"
+            " gorgias",
+        )
+        for cid, where in [
+            ("c-b-handing", "builtin"),
+            ("c-b-requested", "builtin"),
+            ("c-m-requested", "message"),
+        ]
+    ]
+
+    caplog.clear()
+    steps = builtin.recover(older_than=older_than)
+
+    assert [(s.handoff_id, s.state) for s in steps] == [
+        (hid["c-b-handing"], State.HANDED_OFF),
+        (hid["c-b-requested"], State.HANDED_OFF),
+    ]
+    assert [t.id for t in desk.router.views.all_tickets().items] == [
+        hid["c-b-handing"],
+        hid["c-b-requested"],
+    ]
+    assert ledger.get(hid["c-m-requested"]) == before["c-m-requested"]
+    assert [(h, d, s) for h, d, s, _ in _skipped(caplog)] == [
+        (hid["c-m-requested"], "message", "builtin")
+    ]
+
+    caplog.clear()
+    [shown] = message.recover(older_than=older_than)
+
+    assert (shown.handoff_id, shown.state) == (hid["c-m-requested"], State.MESSAGE_SHOWN)
+    assert _skipped(caplog) == []
+    assert len(remote.created) == 2
+
+
+def test_other_destinations_never_fill_a_limited_batch(
+    ledgers: LedgerFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Older handoffs of another destination do not count against limit: however many come
+    first, each call still moves limit handoffs of its own; each one passed over is logged
+    once per call, none after the batch's last."""
+    caplog.set_level(logging.WARNING, logger="helpdesk_routing.handoff")
+    ledger = ledgers()
+    order = ["c-b1", "c-b2", "c-b3", "c-g1", "c-b4", "c-g2", "c-b5"]
+    for minute, cid in enumerate(order):
+        where = "gorgias" if cid.startswith("c-g") else "builtin"
+        at = MONDAY_10 + timedelta(minutes=minute)
+        _left_in(ledger, State.HANDING_OFF, at, cid=cid, destination=where)
+    before = {cid: ledger.get(handoff_id(cid)) for cid in order if cid.startswith("c-b")}
+    remote = Remote()
+    h = _worker(ledgers(), remote, ManualClock(MONDAY_10 + timedelta(hours=2)))
+
+    calls = []
+    for _ in range(3):
+        caplog.clear()
+        moved = [s.handoff_id for s in h.recover(older_than=timedelta(minutes=5), limit=1)]
+        calls.append((moved, [skipped[0] for skipped in _skipped(caplog)]))
+
+    b = [handoff_id(c) for c in ("c-b1", "c-b2", "c-b3", "c-b4", "c-b5")]
+    assert calls == [
+        ([handoff_id("c-g1")], b[:3]),
+        ([handoff_id("c-g2")], b[:4]),
+        ([], b),
+    ]
+    assert remote.lookups == [handoff_id("c-g1"), handoff_id("c-g2")]
+    for cid, record in before.items():
+        assert ledger.get(handoff_id(cid)) == record
 
 
 class MeetAfterListing:

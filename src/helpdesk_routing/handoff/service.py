@@ -10,6 +10,7 @@ ticket), and the answer comes back as a :class:`Step` holding what to tell the v
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, get_args
@@ -53,6 +54,8 @@ from helpdesk_routing.handoff.settings import SendMessage, SendToHelpdesk
 from helpdesk_routing.ports import Clock, EventRecorder
 
 __all__ = ["Handoff", "Step"]
+
+_log = logging.getLogger("helpdesk_routing.handoff")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,11 +136,10 @@ class Handoff:
             )
         now = self._now()
         settings = self.settings
-        destination = "message" if isinstance(settings, SendMessage) else settings.helpdesk
         fresh = HandoffRecord(
             id=handoff_id(conversation.id),
             conversation=conversation,
-            destination=destination,
+            destination=self._destination_name(),
             reason=reason,
             tag=tag,
             state=State.REQUESTED,
@@ -190,7 +192,8 @@ class Handoff:
         only the system leaves, :data:`~helpdesk_routing.handoff.ledger.STALLED_STATES`)
         not updated for longer than ``older_than`` by the clock, least recently updated
         first; with ``limit`` (an ``int`` of at least 1, else ``ValueError``) only the
-        ``limit`` least recently updated ones, so a backlog is drained over several calls:
+        ``limit`` least recently updated ones, so a backlog is drained over several calls.
+        Only the handoffs of this service's destination are taken (see below):
 
         - ``requested`` (the process died before the first transition) is advanced as
           :meth:`request` would have: asked to confirm, asked for an e-mail, sent, or
@@ -200,6 +203,16 @@ class Handoff:
           blind second request), then is reconciled at once;
         - ``outcome_unknown`` is reconciled: the ticket is looked up by the handoff's id;
           found -> ``handed_off``, not found -> sent again.
+
+        A handoff whose ``destination`` is not this service's (the one :meth:`request`
+        writes: the settings' ``helpdesk``, or ``message`` for :class:`SendMessage`) is
+        never reconciled, sent or advanced, whatever its state, ``requested`` included
+        (its record names its destination from the start): a ledger may be shared by
+        services sending elsewhere, or the settings may have changed since the crash. It
+        is left as it is for a service of its destination, is not counted against
+        ``limit``, and is logged at WARNING on the ``helpdesk_routing.handoff`` logger,
+        once per call that passes it over (fields ``handoff_id``, ``destination``,
+        ``service_destination``).
 
         Each transition is recorded with actor ``system`` and a why naming the staleness.
         A handoff another worker moves meanwhile is skipped (the ledger's compare and
@@ -214,15 +227,22 @@ class Handoff:
             raise ValueError(f"older_than must be positive, got {older_than}")
         check_limit(limit)
         now = self._now()
-        before = now - older_than
-        # Without a limit the ledger is asked as before (a Ledger written before ``limit``).
-        listed = (
-            self._ledger.stalled(before)
-            if limit is None
-            else self._ledger.stalled(before, limit=limit)
-        )
+        ours = self._destination_name()
+        mine, others = self._stalled(now - older_than, limit, ours)
+        for other in others:
+            _log.warning(
+                "handoff %s not recovered: its destination is %s, this service's is %s",
+                other.id,
+                other.destination,
+                ours,
+                extra={
+                    "handoff_id": other.id,
+                    "destination": other.destination,
+                    "service_destination": ours,
+                },
+            )
         steps: list[Step] = []
-        for stalled in listed:
+        for stalled in mine:
             why = (
                 f"stalled in {stalled.state.value} since {stalled.updated_at.isoformat()}"
                 f" (longer than {older_than})"
@@ -240,6 +260,40 @@ class Handoff:
         return found
 
     # -- the shell ----------------------------------------------------------------------
+
+    def _destination_name(self) -> str:
+        """The destination this service writes into its records and recovers."""
+        settings = self.settings
+        return "message" if isinstance(settings, SendMessage) else settings.helpdesk
+
+    def _stalled(
+        self, before: datetime, limit: int | None, ours: str
+    ) -> tuple[list[HandoffRecord], list[HandoffRecord]]:
+        """The stalled handoffs of destination ``ours`` (at most ``limit``, least recently
+        updated first), and those of other destinations listed before the last of them.
+
+        The other destinations' handoffs do not count against ``limit``: were they older
+        than a batch, taking the ledger's first ``limit`` would starve this service, so
+        the ledger is asked again for more (at least twice as many) until ``limit`` of
+        ours are listed or the ledger has no more.
+        """
+        if limit is None:  # asked without the keyword: a Ledger written before ``limit``
+            listed = self._ledger.stalled(before)
+        else:
+            asked = limit
+            while True:
+                listed = self._ledger.stalled(before, limit=asked)
+                theirs = sum(1 for r in listed if r.destination != ours)
+                if len(listed) - theirs >= limit or len(listed) < asked:
+                    break
+                asked = max(limit + theirs, 2 * asked)
+        mine: list[HandoffRecord] = []
+        others: list[HandoffRecord] = []
+        for record_ in listed:
+            if len(mine) == limit:
+                break
+            (mine if record_.destination == ours else others).append(record_)
+        return mine, others
 
     def _recover(self, stalled: HandoffRecord, now: datetime, why: str) -> Step | None:
         """One stalled handoff moved on; ``None`` when another worker moved it first, the
