@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -30,6 +32,8 @@ from helpdesk_routing.handoff import (
     TransitionEntry,
     handoff_id,
 )
+from helpdesk_routing.handoff.connectors._http import RetryPolicy
+from helpdesk_routing.handoff.connectors.zendesk import ZendeskConnector
 from helpdesk_routing.handoff.ledger import STALLED_STATES
 from tests.handoff.conftest import MONDAY_10, OFFICE_HOURS, Desk, LedgerFactory, conversation
 
@@ -488,6 +492,97 @@ def test_other_destinations_never_fill_a_limited_batch(
     assert remote.lookups == [handoff_id("c-g1"), handoff_id("c-g2")]
     for cid, record in before.items():
         assert ledger.get(handoff_id(cid)) == record
+
+
+SMALL = RetryPolicy(attempts=2, max_total_wait=1.0, timeout=0.5)
+"""A connector policy whose longest delivery is short: Zendesk, 2 * (2 * 5 * 0.5 + 1) = 12 s."""
+
+
+def _zendesk(tickets: dict[str, int] | None = None) -> ZendeskConnector:
+    """A Zendesk connector on SMALL through a MockTransport (no network): look-ups find
+    ``tickets`` (handoff id -> ticket id); any other request fails the test."""
+    found = tickets or {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path == "/api/v2/tickets":
+            hid = request.url.params["external_id"]
+            answer = [{"id": found[hid]}] if hid in found else []
+            return httpx.Response(200, json={"tickets": answer})
+        raise AssertionError(f"unexpected request {request.method} {request.url}")
+
+    return ZendeskConnector(
+        base_url="https://shop.zendesk.example",
+        oauth_token="t",
+        policy=SMALL,
+        transport=httpx.MockTransport(handler),
+    )
+
+
+@pytest.mark.parametrize("older_than", [timedelta(seconds=10), timedelta(seconds=12)])
+def test_recover_refuses_an_older_than_not_longer_than_the_longest_delivery(
+    older_than: timedelta,
+) -> None:
+    """A destination with longest_delivery (a connector) needs an older_than longer than it:
+    a shorter or equal one is a ValueError naming both, before anything is listed."""
+    connector = _zendesk()
+    assert connector.longest_delivery == timedelta(seconds=12)
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk="zendesk"),
+        ledger=NeverListed(),
+        clock=ManualClock(MONDAY_10),
+        destination=connector,
+    )
+    expected = (
+        f"older_than ({older_than}) must be longer than zendesk's longest delivery (0:00:12): "
+        "a handoff still being delivered would be reconciled, and maybe sent, twice"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+        h.recover(older_than=older_than)
+
+
+def test_recover_takes_an_older_than_just_longer_than_the_longest_delivery(
+    ledgers: LedgerFactory,
+) -> None:
+    """A microsecond past the connector's longest delivery is enough: the stalled Zendesk
+    handoff is looked up (through the mock transport) and handed off."""
+    ledger = ledgers()
+    _left_in(ledger, State.HANDING_OFF, MONDAY_10, destination="zendesk")
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk="zendesk"),
+        ledger=ledger,
+        clock=ManualClock(MONDAY_10 + timedelta(seconds=13)),
+        destination=_zendesk({HID: 9}),
+    )
+    [step] = h.recover(older_than=timedelta(seconds=12, microseconds=1))
+    assert (step.handoff_id, step.state, step.ticket_id) == (HID, State.HANDED_OFF, "9")
+
+
+def test_a_destination_without_longest_delivery_takes_any_positive_older_than() -> None:
+    """The built-in helpdesk and other destinations without longest_delivery are only held
+    to a positive older_than."""
+    clock = ManualClock(MONDAY_10 + timedelta(hours=1))
+    ledger = InMemoryLedger()
+    _left_in(ledger, State.HANDING_OFF, MONDAY_10)
+    remote = Remote(created=[(HID, "T-1")])
+    assert not hasattr(remote, "longest_delivery")
+    [step] = _worker(ledger, remote, clock).recover(older_than=timedelta(microseconds=1))
+    assert step.state is State.HANDED_OFF
+
+
+@dataclass
+class Vague(Remote):
+    """A destination whose longest_delivery is not a timedelta."""
+
+    longest_delivery: float = 12.0
+
+
+def test_recover_refuses_a_longest_delivery_that_is_not_a_timedelta() -> None:
+    """A longest_delivery that is not a timedelta cannot be compared: TypeError naming it."""
+    h = _worker(NeverListed(), Vague(), ManualClock(MONDAY_10))
+    with pytest.raises(
+        TypeError, match=r"^remote's longest_delivery must be a timedelta, got 12\.0$"
+    ):
+        h.recover(older_than=timedelta(hours=1))
 
 
 class MeetAfterListing:

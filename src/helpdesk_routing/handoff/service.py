@@ -219,13 +219,18 @@ class Handoff:
         set), so concurrent recovers send at most once; a destination that cannot be
         reached leaves the handoff in ``outcome_unknown`` for the next call. Answers the
         :class:`Step` of each handoff it moved (its ``tell_visitor`` is for the visitor's
-        conversation). ``older_than`` must be positive and longer than a delivery can
-        take (the connectors' ``RetryPolicy``: ``max_total_wait`` plus ``timeout``):
-        a handoff still being sent would otherwise be reconciled, and maybe sent, twice.
+        conversation).
+
+        ``older_than`` must be positive and longer than a delivery can take: a handoff
+        still being sent would otherwise be reconciled, and maybe sent, twice. When the
+        destination has a ``longest_delivery`` (a ``timedelta``; the Zendesk and Gorgias
+        connectors derive it from their ``RetryPolicy``) an ``older_than`` not longer
+        than it is a ``ValueError`` naming both; the built-in helpdesk has none.
         """
         if older_than <= timedelta(0):
             raise ValueError(f"older_than must be positive, got {older_than}")
         check_limit(limit)
+        self._check_longer_than_a_delivery(older_than)
         now = self._now()
         ours = self._destination_name()
         mine, others = self._stalled(now - older_than, limit, ours)
@@ -260,6 +265,22 @@ class Handoff:
         return found
 
     # -- the shell ----------------------------------------------------------------------
+
+    def _check_longer_than_a_delivery(self, older_than: timedelta) -> None:
+        destination = self._destination
+        longest = getattr(destination, "longest_delivery", None)
+        if destination is None or longest is None:
+            return
+        if not isinstance(longest, timedelta):
+            raise TypeError(
+                f"{destination.name}'s longest_delivery must be a timedelta, got {longest!r}"
+            )
+        if older_than <= longest:
+            raise ValueError(
+                f"older_than ({older_than}) must be longer than {destination.name}'s longest"
+                f" delivery ({longest}): a handoff still being delivered would be"
+                " reconciled, and maybe sent, twice"
+            )
 
     def _destination_name(self) -> str:
         """The destination this service writes into its records and recovers."""
