@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib
 import random
+import socket
+import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -137,6 +139,47 @@ def test_gorgias_never_retries_a_5xx() -> None:
     connector.close()
     assert len(seen) == 1
     assert str(seen[0].url) == "https://shop.gorgias.com/api/tickets"
+
+
+SMALL = RetryPolicy(attempts=2, max_total_wait=1.0, timeout=0.5)
+
+
+def test_longest_delivery_is_every_attempt_timing_out_plus_all_the_waiting() -> None:
+    """One request timing out takes at most 5 timeouts (pool, connect, TLS, write, read);
+    a loop attempts of them plus max_total_wait; Gorgias delivers in one loop, Zendesk in up
+    to two (the POST, then the look-up after IdempotentRequestError)."""
+    assert SMALL.longest_request == 2.5
+    assert SMALL.longest_send == 2 * 2.5 + 1.0
+    gorgias = GorgiasConnector(domain="shop", email="a@b.example", api_key="k", policy=SMALL)
+    zendesk = ZendeskConnector(base_url="https://x.zendesk.example", oauth_token="t", policy=SMALL)
+    assert gorgias.longest_delivery == timedelta(seconds=6)
+    assert zendesk.longest_delivery == timedelta(seconds=12)
+    default_zendesk = ZendeskConnector(base_url="https://x.zendesk.example", oauth_token="t")
+    assert default_zendesk.longest_delivery == timedelta(seconds=2 * (4 * 5 * 10 + 30))
+    for connector in (gorgias, zendesk, default_zendesk):
+        with pytest.raises(AttributeError):
+            connector.longest_delivery = timedelta(0)  # type: ignore[misc]
+        connector.close()
+
+
+def test_a_delivery_whose_every_attempt_times_out_ends_within_longest_delivery() -> None:
+    """Against a server that takes connections and never answers (a listening socket that
+    never accepts), every Zendesk attempt times out reading; the delivery gives up, with
+    all its attempts and waits, well within longest_delivery."""
+    policy = RetryPolicy(attempts=3, max_total_wait=0.3, base_delay=0.1, max_delay=0.2, timeout=0.2)
+    with socket.create_server(("127.0.0.1", 0), backlog=8) as silent:
+        host, port = silent.getsockname()[:2]
+        connector = ZendeskConnector(
+            base_url=f"http://{host}:{port}", oauth_token="t", policy=policy
+        )
+        started = time.monotonic()
+        with pytest.raises(OutcomeUnknown, match="ReadTimeout"):
+            connector.deliver(_request())
+        took = time.monotonic() - started
+        connector.close()
+    assert len(connector.waits) == policy.attempts - 1
+    assert took >= policy.attempts * policy.timeout
+    assert took < connector.longest_delivery.total_seconds()
 
 
 def test_zendesk_needs_credentials() -> None:

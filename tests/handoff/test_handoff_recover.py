@@ -4,10 +4,13 @@ outcome_unknown are moved on, on every ledger, with at most one ticket per conve
 from __future__ import annotations
 
 import contextlib
+import logging
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,11 +26,14 @@ from helpdesk_routing.handoff import (
     InMemoryLedger,
     Ledger,
     OutcomeUnknown,
+    SendMessage,
     SendToHelpdesk,
     State,
     TransitionEntry,
     handoff_id,
 )
+from helpdesk_routing.handoff.connectors._http import RetryPolicy
+from helpdesk_routing.handoff.connectors.zendesk import ZendeskConnector
 from helpdesk_routing.handoff.ledger import STALLED_STATES
 from tests.handoff.conftest import MONDAY_10, OFFICE_HOURS, Desk, LedgerFactory, conversation
 
@@ -90,13 +96,21 @@ def _trail(record: HandoffRecord) -> list[tuple[str, State | None, State]]:
     return [(t.actor, t.source, t.target) for t in record.transitions]
 
 
-def _left_in(ledger: Ledger, state: State, at: datetime, channel: str = "sms") -> HandoffRecord:
-    """A handoff for c1 as a process that died would leave it: ``state``, last written at
-    ``at`` (written through the ledger, as the dead process did)."""
+def _left_in(
+    ledger: Ledger,
+    state: State,
+    at: datetime,
+    channel: str = "sms",
+    *,
+    cid: str = "c1",
+    destination: str = "gorgias",
+) -> HandoffRecord:
+    """A handoff for ``cid`` (c1) as a process that died would leave it: ``state``, last
+    written at ``at`` (written through the ledger, as the dead process did)."""
     record = HandoffRecord(
-        id=HID,
-        conversation=conversation(channel=channel, profile_id="p1"),
-        destination="gorgias",
+        id=handoff_id(cid),
+        conversation=conversation(cid, channel=channel, profile_id="p1"),
+        destination=destination,
         reason="knowledge_gap",
         state=State.REQUESTED,
         created_at=at,
@@ -285,6 +299,292 @@ def test_recover_refuses_an_older_than_that_is_not_positive(older_than: timedelt
         h.recover(older_than=older_than)
 
 
+# Five handoffs a dead process left, by conversation: their last write, minutes after 10:00.
+BACKLOG = {"c-a": 40, "c-b": 10, "c-c": 50, "c-d": 20, "c-e": 30}
+
+
+def _backlog(ledger: Ledger) -> list[str]:
+    """The handoffs of BACKLOG left in handing_off; their ids, least recently updated first."""
+    for cid, minute in BACKLOG.items():
+        _left_in(ledger, State.HANDING_OFF, MONDAY_10 + timedelta(minutes=minute), cid=cid)
+    return [handoff_id(c) for c in sorted(BACKLOG, key=BACKLOG.__getitem__)]
+
+
+def test_recover_with_a_limit_moves_the_oldest_first(ledgers: LedgerFactory) -> None:
+    """recover(limit=2) moves the two least recently updated handoffs and nothing else: the
+    others are not looked up, not written."""
+    clock = ManualClock(MONDAY_10 + timedelta(hours=2))
+    ledger = ledgers()
+    oldest_first = _backlog(ledger)
+    before = {hid: ledger.get(hid) for hid in oldest_first}
+    remote = Remote(created=[(hid, f"T-{hid}") for hid in oldest_first])
+
+    steps = _worker(ledger, remote, clock).recover(older_than=timedelta(minutes=5), limit=2)
+
+    assert [(s.handoff_id, s.state) for s in steps] == [
+        (hid, State.HANDED_OFF) for hid in oldest_first[:2]
+    ]
+    assert remote.lookups == oldest_first[:2]
+    assert remote.created == [(hid, f"T-{hid}") for hid in oldest_first]  # nothing sent
+    for hid in oldest_first[2:]:
+        assert ledger.get(hid) == before[hid]
+
+
+def test_repeated_recovers_with_a_limit_drain_the_backlog(ledgers: LedgerFactory) -> None:
+    """Calls of recover(limit=2) take the backlog two at a time, oldest first, until nothing
+    is left; every handoff is sent once."""
+    clock = ManualClock(MONDAY_10 + timedelta(hours=2))
+    ledger = ledgers()
+    oldest_first = _backlog(ledger)
+    remote = Remote()
+    h = _worker(ledger, remote, clock)
+
+    batches = []
+    for _ in range(4):
+        batches.append([s.handoff_id for s in h.recover(older_than=timedelta(minutes=5), limit=2)])
+        clock.advance(minutes=1)
+
+    assert batches == [oldest_first[:2], oldest_first[2:4], oldest_first[4:], []]
+    assert [hid for hid, _ in remote.created] == oldest_first
+    assert all(h.get(hid).state is State.HANDED_OFF for hid in oldest_first)
+
+
+class NeverListed(InMemoryLedger):
+    """A ledger that must not be asked for stalled handoffs (and checks no limit itself)."""
+
+    def stalled(self, updated_before: datetime, *, limit: int | None = None) -> list[HandoffRecord]:
+        raise AssertionError("stalled was called")
+
+
+@pytest.mark.parametrize("limit", [0, -3, True, 2.0, "2"])
+def test_recover_refuses_a_limit_that_is_not_a_positive_int(limit: object) -> None:
+    """limit is None or an int of at least 1 (a bool is not): ValueError naming it, before
+    anything is listed (whatever the ledger would make of it)."""
+    h = _worker(NeverListed(), Remote(), ManualClock(MONDAY_10))
+    with pytest.raises(ValueError, match=r"^limit must be a positive int or None, got "):
+        h.recover(older_than=timedelta(minutes=5), limit=limit)  # type: ignore[arg-type]
+
+
+def _skipped(caplog: pytest.LogCaptureFixture) -> list[tuple[str, str, str, str]]:
+    """The warnings of handoffs left for another destination: (id, its destination, the
+    service's, message)."""
+    return [
+        (r.handoff_id, r.destination, r.service_destination, r.getMessage())  # type: ignore[attr-defined]
+        for r in caplog.records
+        if r.name == "helpdesk_routing.handoff" and r.levelno == logging.WARNING
+    ]
+
+
+def test_services_of_different_destinations_recover_only_their_own(
+    ledgers: LedgerFactory, desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One ledger, three services (Gorgias, the built-in helpdesk, a custom message): each
+    recovers the handoffs of its own destination only, requested ones included; the
+    others are left as they are (same version, no look-up, no ticket) and each is
+    logged once at WARNING naming the handoff and both destinations."""
+    caplog.set_level(logging.WARNING, logger="helpdesk_routing.handoff")
+    ledger = ledgers()
+    left = {
+        "c-g-handing": (State.HANDING_OFF, "gorgias"),
+        "c-b-handing": (State.HANDING_OFF, "builtin"),
+        "c-g-requested": (State.REQUESTED, "gorgias"),
+        "c-b-requested": (State.REQUESTED, "builtin"),
+        "c-m-requested": (State.REQUESTED, "message"),
+    }
+    for minute, (cid, (state, where)) in enumerate(left.items()):
+        _left_in(ledger, state, MONDAY_10 + timedelta(minutes=minute), cid=cid, destination=where)
+    hid = {cid: handoff_id(cid) for cid in left}
+    before = {cid: ledger.get(hid[cid]) for cid in left}
+    desk.clock.advance(hours=2)
+    remote = Remote()
+    gorgias = _worker(ledgers(), remote, desk.clock)
+    builtin = Handoff(
+        settings=SendToHelpdesk(helpdesk="builtin"),
+        ledger=ledgers(),
+        clock=desk.clock,
+        router=desk.router,
+        office_hours=OFFICE_HOURS,
+    )
+    message = Handoff(
+        settings=SendMessage(text="Write to help@example.com"), ledger=ledgers(), clock=desk.clock
+    )
+    older_than = timedelta(minutes=5)
+
+    steps = gorgias.recover(older_than=older_than)
+
+    assert [(s.handoff_id, s.state) for s in steps] == [
+        (hid["c-g-handing"], State.HANDED_OFF),
+        (hid["c-g-requested"], State.HANDED_OFF),
+    ]
+    assert remote.lookups == [hid["c-g-handing"]]
+    assert [h for h, _ in remote.created] == [hid["c-g-handing"], hid["c-g-requested"]]
+    for cid in ("c-b-handing", "c-b-requested", "c-m-requested"):
+        assert ledger.get(hid[cid]) == before[cid]
+    assert desk.router.views.all_tickets().items == []
+    assert _skipped(caplog) == [
+        (
+            hid[cid],
+            where,
+            "gorgias",
+            f"handoff {hid[cid]} not recovered: its destination is {where}, this service's is"
+            " gorgias",
+        )
+        for cid, where in [
+            ("c-b-handing", "builtin"),
+            ("c-b-requested", "builtin"),
+            ("c-m-requested", "message"),
+        ]
+    ]
+
+    caplog.clear()
+    steps = builtin.recover(older_than=older_than)
+
+    assert [(s.handoff_id, s.state) for s in steps] == [
+        (hid["c-b-handing"], State.HANDED_OFF),
+        (hid["c-b-requested"], State.HANDED_OFF),
+    ]
+    assert [t.id for t in desk.router.views.all_tickets().items] == [
+        hid["c-b-handing"],
+        hid["c-b-requested"],
+    ]
+    assert ledger.get(hid["c-m-requested"]) == before["c-m-requested"]
+    assert [(h, d, s) for h, d, s, _ in _skipped(caplog)] == [
+        (hid["c-m-requested"], "message", "builtin")
+    ]
+
+    caplog.clear()
+    [shown] = message.recover(older_than=older_than)
+
+    assert (shown.handoff_id, shown.state) == (hid["c-m-requested"], State.MESSAGE_SHOWN)
+    assert _skipped(caplog) == []
+    assert len(remote.created) == 2
+
+
+def test_other_destinations_never_fill_a_limited_batch(
+    ledgers: LedgerFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Older handoffs of another destination do not count against limit: however many come
+    first, each call still moves limit handoffs of its own; each one passed over is logged
+    once per call, none after the batch's last."""
+    caplog.set_level(logging.WARNING, logger="helpdesk_routing.handoff")
+    ledger = ledgers()
+    order = ["c-b1", "c-b2", "c-b3", "c-g1", "c-b4", "c-g2", "c-b5"]
+    for minute, cid in enumerate(order):
+        where = "gorgias" if cid.startswith("c-g") else "builtin"
+        at = MONDAY_10 + timedelta(minutes=minute)
+        _left_in(ledger, State.HANDING_OFF, at, cid=cid, destination=where)
+    before = {cid: ledger.get(handoff_id(cid)) for cid in order if cid.startswith("c-b")}
+    remote = Remote()
+    h = _worker(ledgers(), remote, ManualClock(MONDAY_10 + timedelta(hours=2)))
+
+    calls = []
+    for _ in range(3):
+        caplog.clear()
+        moved = [s.handoff_id for s in h.recover(older_than=timedelta(minutes=5), limit=1)]
+        calls.append((moved, [skipped[0] for skipped in _skipped(caplog)]))
+
+    b = [handoff_id(c) for c in ("c-b1", "c-b2", "c-b3", "c-b4", "c-b5")]
+    assert calls == [
+        ([handoff_id("c-g1")], b[:3]),
+        ([handoff_id("c-g2")], b[:4]),
+        ([], b),
+    ]
+    assert remote.lookups == [handoff_id("c-g1"), handoff_id("c-g2")]
+    for cid, record in before.items():
+        assert ledger.get(handoff_id(cid)) == record
+
+
+SMALL = RetryPolicy(attempts=2, max_total_wait=1.0, timeout=0.5)
+"""A connector policy whose longest delivery is short: Zendesk, 2 * (2 * 5 * 0.5 + 1) = 12 s."""
+
+
+def _zendesk(tickets: dict[str, int] | None = None) -> ZendeskConnector:
+    """A Zendesk connector on SMALL through a MockTransport (no network): look-ups find
+    ``tickets`` (handoff id -> ticket id); any other request fails the test."""
+    found = tickets or {}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path == "/api/v2/tickets":
+            hid = request.url.params["external_id"]
+            answer = [{"id": found[hid]}] if hid in found else []
+            return httpx.Response(200, json={"tickets": answer})
+        raise AssertionError(f"unexpected request {request.method} {request.url}")
+
+    return ZendeskConnector(
+        base_url="https://shop.zendesk.example",
+        oauth_token="t",
+        policy=SMALL,
+        transport=httpx.MockTransport(handler),
+    )
+
+
+@pytest.mark.parametrize("older_than", [timedelta(seconds=10), timedelta(seconds=12)])
+def test_recover_refuses_an_older_than_not_longer_than_the_longest_delivery(
+    older_than: timedelta,
+) -> None:
+    """A destination with longest_delivery (a connector) needs an older_than longer than it:
+    a shorter or equal one is a ValueError naming both, before anything is listed."""
+    connector = _zendesk()
+    assert connector.longest_delivery == timedelta(seconds=12)
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk="zendesk"),
+        ledger=NeverListed(),
+        clock=ManualClock(MONDAY_10),
+        destination=connector,
+    )
+    expected = (
+        f"older_than ({older_than}) must be longer than zendesk's longest delivery (0:00:12): "
+        "a handoff still being delivered would be reconciled, and maybe sent, twice"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(expected)}$"):
+        h.recover(older_than=older_than)
+
+
+def test_recover_takes_an_older_than_just_longer_than_the_longest_delivery(
+    ledgers: LedgerFactory,
+) -> None:
+    """A microsecond past the connector's longest delivery is enough: the stalled Zendesk
+    handoff is looked up (through the mock transport) and handed off."""
+    ledger = ledgers()
+    _left_in(ledger, State.HANDING_OFF, MONDAY_10, destination="zendesk")
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk="zendesk"),
+        ledger=ledger,
+        clock=ManualClock(MONDAY_10 + timedelta(seconds=13)),
+        destination=_zendesk({HID: 9}),
+    )
+    [step] = h.recover(older_than=timedelta(seconds=12, microseconds=1))
+    assert (step.handoff_id, step.state, step.ticket_id) == (HID, State.HANDED_OFF, "9")
+
+
+def test_a_destination_without_longest_delivery_takes_any_positive_older_than() -> None:
+    """The built-in helpdesk and other destinations without longest_delivery are only held
+    to a positive older_than."""
+    clock = ManualClock(MONDAY_10 + timedelta(hours=1))
+    ledger = InMemoryLedger()
+    _left_in(ledger, State.HANDING_OFF, MONDAY_10)
+    remote = Remote(created=[(HID, "T-1")])
+    assert not hasattr(remote, "longest_delivery")
+    [step] = _worker(ledger, remote, clock).recover(older_than=timedelta(microseconds=1))
+    assert step.state is State.HANDED_OFF
+
+
+@dataclass
+class Vague(Remote):
+    """A destination whose longest_delivery is not a timedelta."""
+
+    longest_delivery: float = 12.0
+
+
+def test_recover_refuses_a_longest_delivery_that_is_not_a_timedelta() -> None:
+    """A longest_delivery that is not a timedelta cannot be compared: TypeError naming it."""
+    h = _worker(NeverListed(), Vague(), ManualClock(MONDAY_10))
+    with pytest.raises(
+        TypeError, match=r"^remote's longest_delivery must be a timedelta, got 12\.0$"
+    ):
+        h.recover(older_than=timedelta(hours=1))
+
+
 class MeetAfterListing:
     """A worker's ledger whose ``stalled`` waits for the other worker to have listed too, so
     both hold the same stale record before either writes."""
@@ -308,8 +608,8 @@ class MeetAfterListing:
     def created_between(self, start: datetime, end: datetime) -> list[HandoffRecord]:
         return self.inner.created_between(start, end)
 
-    def stalled(self, updated_before: datetime) -> list[HandoffRecord]:
-        found = self.inner.stalled(updated_before)
+    def stalled(self, updated_before: datetime, *, limit: int | None = None) -> list[HandoffRecord]:
+        found = self.inner.stalled(updated_before, limit=limit)
         self.barrier.wait(timeout=30)
         return found
 

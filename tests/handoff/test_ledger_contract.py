@@ -131,6 +131,36 @@ def test_stalled_is_strictly_before_and_follows_updates(ledgers: LedgerFactory) 
     assert [r.state for r in ledger.stalled(T0 + timedelta(hours=2))] == [State.HANDING_OFF]
 
 
+def test_stalled_with_a_limit_lists_the_least_recently_updated_first(
+    ledgers: LedgerFactory,
+) -> None:
+    """stalled(t, limit=n) is the first n of stalled(t): least recently updated first, ties by
+    id, finished handoffs not counted; a limit above the count lists them all."""
+    ledger = ledgers()
+    minutes = {"c-a": 7, "c-b": 2, "c-c": 9, "c-d": 2, "c-e": 5, "c-f": 1}
+    for cid, minute in minutes.items():
+        ledger.create(_record(cid, T0 + timedelta(minutes=minute)))
+    _move(ledger, "c-f", State.HANDED_OFF, T0 + timedelta(minutes=1))  # finished: never listed
+    until = T0 + timedelta(hours=1)
+    everything = ledger.stalled(until)
+    tied = sorted(["c-b", "c-d"], key=handoff_id)
+    assert [r.conversation_id for r in everything] == [*tied, "c-e", "c-a", "c-c"]
+    for limit in (1, 2, 3, 5):
+        assert ledger.stalled(until, limit=limit) == everything[:limit]
+    assert ledger.stalled(until, limit=6) == everything
+    assert ledger.stalled(T0 + timedelta(minutes=3), limit=3) == everything[:2]
+    assert ledger.stalled(until, limit=None) == everything
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, False, 1.0, "2"])
+def test_stalled_rejects_a_limit_that_is_not_a_positive_int(
+    ledgers: LedgerFactory, limit: object
+) -> None:
+    """A limit below 1, a bool, a float or a string is a ValueError naming the argument."""
+    with pytest.raises(ValueError, match=r"^limit must be a positive int or None, got "):
+        ledgers().stalled(T0, limit=limit)  # type: ignore[arg-type]
+
+
 def test_stalled_rejects_a_naive_datetime(ledgers: LedgerFactory) -> None:
     """stalled needs an aware instant: a naive one raises NaiveDatetimeError naming it."""
     with pytest.raises(
@@ -274,13 +304,16 @@ def test_postgres_migrates_a_version_1_ledger(request: pytest.FixtureRequest) ->
         assert row == (LEDGER_SCHEMA_VERSION,)
 
 
-def test_sqlite_stalled_uses_its_index(tmp_path: Path) -> None:
-    """The stalled query is answered through the handoffs_stalled index, not a table scan."""
+@pytest.mark.parametrize("limited", [False, True])
+def test_sqlite_stalled_uses_its_index(tmp_path: Path, limited: bool) -> None:
+    """The stalled query, with and without LIMIT, is answered through the handoffs_stalled
+    index, not a table scan."""
     import sqlite3
 
     path = tmp_path / "ledger.db"
     SqliteLedger(path).close()
-    statement = _Sql("?").stalled
+    sql = _Sql("?")
+    statement, extra = (sql.stalled_first, (10,)) if limited else (sql.stalled, ())
     with sqlite3.connect(path) as conn:
-        plan = conn.execute(f"EXPLAIN QUERY PLAN {statement}", (*_STALLED, 0)).fetchall()
+        plan = conn.execute(f"EXPLAIN QUERY PLAN {statement}", (*_STALLED, 0, *extra)).fetchall()
     assert any("handoffs_stalled" in str(row[-1]) for row in plan), plan

@@ -16,7 +16,7 @@ from helpdesk_routing.errors import ConflictError
 from helpdesk_routing.handoff.machine import State
 from helpdesk_routing.handoff.records import HandoffRecord
 
-__all__ = ["STALLED_STATES", "InMemoryLedger", "Ledger", "stale_write"]
+__all__ = ["STALLED_STATES", "InMemoryLedger", "Ledger", "check_limit", "stale_write"]
 
 STALLED_STATES = frozenset({State.REQUESTED, State.HANDING_OFF, State.OUTCOME_UNKNOWN})
 """The states only the system moves on (no visitor's answer is awaited): a handoff left
@@ -26,6 +26,14 @@ in one of them by a process that died stays there until ``Handoff.recover``."""
 def stale_write(handoff_id: str, expected: int) -> ConflictError:
     """The error every adapter raises when a write's expected version is not stored."""
     return ConflictError(f"handoff {handoff_id!r} changed: version {expected} is no longer stored")
+
+
+def check_limit(limit: int | None, name: str = "limit") -> int | None:
+    """``limit`` when it is ``None`` or an ``int`` of at least 1; else ``ValueError`` naming
+    the argument (a ``bool`` is not a count)."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"{name} must be a positive int or None, got {limit!r}")
+    return limit
 
 
 class Ledger(Protocol):
@@ -43,9 +51,11 @@ class Ledger(Protocol):
     - ``get`` / ``for_conversation`` answer ``None`` for unknown keys.
     - ``created_between(start, end)`` lists the handoffs with ``start <= created_at < end``,
       oldest first.
-    - ``stalled(updated_before)`` lists the handoffs in :data:`STALLED_STATES` whose
-      ``updated_at`` is before ``updated_before`` (an aware datetime, else
-      ``ValidationError``), least recently updated first.
+    - ``stalled(updated_before, *, limit=None)`` lists the handoffs in
+      :data:`STALLED_STATES` whose ``updated_at`` is before ``updated_before`` (an aware
+      datetime, else ``ValidationError``), least recently updated first (ties by id); with
+      ``limit``, only the first ``limit`` of them (:func:`check_limit`: an ``int`` of at
+      least 1, else ``ValueError``).
 
     Example::
 
@@ -72,9 +82,9 @@ class Ledger(Protocol):
         """The handoffs created in ``[start, end)``, oldest first."""
         ...
 
-    def stalled(self, updated_before: datetime) -> list[HandoffRecord]:
+    def stalled(self, updated_before: datetime, *, limit: int | None = None) -> list[HandoffRecord]:
         """The unfinished handoffs the system must move on, not updated since
-        ``updated_before``; least recently updated first."""
+        ``updated_before``; least recently updated first, at most ``limit``."""
         ...
 
 
@@ -124,14 +134,16 @@ class InMemoryLedger:
             found = [r for r in self._by_id.values() if since <= r.created_at < until]
         return sorted(found, key=lambda r: (r.created_at, r.id))
 
-    def stalled(self, updated_before: datetime) -> list[HandoffRecord]:
+    def stalled(self, updated_before: datetime, *, limit: int | None = None) -> list[HandoffRecord]:
         """The unfinished handoffs the system must move on, not updated since
-        ``updated_before``; least recently updated first."""
+        ``updated_before``; least recently updated first, at most ``limit``."""
         before = require_aware(updated_before, "updated_before")
+        count = check_limit(limit)
         with self._lock:
             found = [
                 r
                 for r in self._by_id.values()
                 if r.state in STALLED_STATES and r.updated_at < before
             ]
-        return sorted(found, key=lambda r: (r.updated_at, r.id))
+        found.sort(key=lambda r: (r.updated_at, r.id))
+        return found if count is None else found[:count]

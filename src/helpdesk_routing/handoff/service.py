@@ -10,6 +10,7 @@ ticket), and the answer comes back as a :class:`Step` holding what to tell the v
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, get_args
@@ -32,7 +33,7 @@ from helpdesk_routing.handoff.errors import (
     OutcomeUnknown,
     UnknownHandoff,
 )
-from helpdesk_routing.handoff.ledger import Ledger
+from helpdesk_routing.handoff.ledger import Ledger, check_limit
 from helpdesk_routing.handoff.machine import (
     Confirm,
     Delivered,
@@ -53,6 +54,8 @@ from helpdesk_routing.handoff.settings import SendMessage, SendToHelpdesk
 from helpdesk_routing.ports import Clock, EventRecorder
 
 __all__ = ["Handoff", "Step"]
+
+_log = logging.getLogger("helpdesk_routing.handoff")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,11 +136,10 @@ class Handoff:
             )
         now = self._now()
         settings = self.settings
-        destination = "message" if isinstance(settings, SendMessage) else settings.helpdesk
         fresh = HandoffRecord(
             id=handoff_id(conversation.id),
             conversation=conversation,
-            destination=destination,
+            destination=self._destination_name(),
             reason=reason,
             tag=tag,
             state=State.REQUESTED,
@@ -183,13 +185,15 @@ class Handoff:
             raise InvalidTransition(current.state.value, "Reconciled")
         return self._reconcile(current, self._now())
 
-    def recover(self, older_than: timedelta) -> list[Step]:
+    def recover(self, older_than: timedelta, *, limit: int | None = None) -> list[Step]:
         """Move on the handoffs a dead process left behind; call it from a periodic job.
 
         Every handoff in ``requested``, ``handing_off`` or ``outcome_unknown`` (the states
         only the system leaves, :data:`~helpdesk_routing.handoff.ledger.STALLED_STATES`)
         not updated for longer than ``older_than`` by the clock, least recently updated
-        first:
+        first; with ``limit`` (an ``int`` of at least 1, else ``ValueError``) only the
+        ``limit`` least recently updated ones, so a backlog is drained over several calls.
+        Only the handoffs of this service's destination are taken (see below):
 
         - ``requested`` (the process died before the first transition) is advanced as
           :meth:`request` would have: asked to confirm, asked for an e-mail, sent, or
@@ -200,20 +204,50 @@ class Handoff:
         - ``outcome_unknown`` is reconciled: the ticket is looked up by the handoff's id;
           found -> ``handed_off``, not found -> sent again.
 
+        A handoff whose ``destination`` is not this service's (the one :meth:`request`
+        writes: the settings' ``helpdesk``, or ``message`` for :class:`SendMessage`) is
+        never reconciled, sent or advanced, whatever its state, ``requested`` included
+        (its record names its destination from the start): a ledger may be shared by
+        services sending elsewhere, or the settings may have changed since the crash. It
+        is left as it is for a service of its destination, is not counted against
+        ``limit``, and is logged at WARNING on the ``helpdesk_routing.handoff`` logger,
+        once per call that passes it over (fields ``handoff_id``, ``destination``,
+        ``service_destination``).
+
         Each transition is recorded with actor ``system`` and a why naming the staleness.
         A handoff another worker moves meanwhile is skipped (the ledger's compare and
         set), so concurrent recovers send at most once; a destination that cannot be
         reached leaves the handoff in ``outcome_unknown`` for the next call. Answers the
         :class:`Step` of each handoff it moved (its ``tell_visitor`` is for the visitor's
-        conversation). ``older_than`` must be positive and longer than a delivery can
-        take (the connectors' ``RetryPolicy``: ``max_total_wait`` plus ``timeout``):
-        a handoff still being sent would otherwise be reconciled, and maybe sent, twice.
+        conversation).
+
+        ``older_than`` must be positive and longer than a delivery can take: a handoff
+        still being sent would otherwise be reconciled, and maybe sent, twice. When the
+        destination has a ``longest_delivery`` (a ``timedelta``; the Zendesk and Gorgias
+        connectors derive it from their ``RetryPolicy``) an ``older_than`` not longer
+        than it is a ``ValueError`` naming both; the built-in helpdesk has none.
         """
         if older_than <= timedelta(0):
             raise ValueError(f"older_than must be positive, got {older_than}")
+        check_limit(limit)
+        self._check_longer_than_a_delivery(older_than)
         now = self._now()
+        ours = self._destination_name()
+        mine, others = self._stalled(now - older_than, limit, ours)
+        for other in others:
+            _log.warning(
+                "handoff %s not recovered: its destination is %s, this service's is %s",
+                other.id,
+                other.destination,
+                ours,
+                extra={
+                    "handoff_id": other.id,
+                    "destination": other.destination,
+                    "service_destination": ours,
+                },
+            )
         steps: list[Step] = []
-        for stalled in self._ledger.stalled(now - older_than):
+        for stalled in mine:
             why = (
                 f"stalled in {stalled.state.value} since {stalled.updated_at.isoformat()}"
                 f" (longer than {older_than})"
@@ -231,6 +265,56 @@ class Handoff:
         return found
 
     # -- the shell ----------------------------------------------------------------------
+
+    def _check_longer_than_a_delivery(self, older_than: timedelta) -> None:
+        destination = self._destination
+        longest = getattr(destination, "longest_delivery", None)
+        if destination is None or longest is None:
+            return
+        if not isinstance(longest, timedelta):
+            raise TypeError(
+                f"{destination.name}'s longest_delivery must be a timedelta, got {longest!r}"
+            )
+        if older_than <= longest:
+            raise ValueError(
+                f"older_than ({older_than}) must be longer than {destination.name}'s longest"
+                f" delivery ({longest}): a handoff still being delivered would be"
+                " reconciled, and maybe sent, twice"
+            )
+
+    def _destination_name(self) -> str:
+        """The destination this service writes into its records and recovers."""
+        settings = self.settings
+        return "message" if isinstance(settings, SendMessage) else settings.helpdesk
+
+    def _stalled(
+        self, before: datetime, limit: int | None, ours: str
+    ) -> tuple[list[HandoffRecord], list[HandoffRecord]]:
+        """The stalled handoffs of destination ``ours`` (at most ``limit``, least recently
+        updated first), and those of other destinations listed before the last of them.
+
+        The other destinations' handoffs do not count against ``limit``: were they older
+        than a batch, taking the ledger's first ``limit`` would starve this service, so
+        the ledger is asked again for more (at least twice as many) until ``limit`` of
+        ours are listed or the ledger has no more.
+        """
+        if limit is None:  # asked without the keyword: a Ledger written before ``limit``
+            listed = self._ledger.stalled(before)
+        else:
+            asked = limit
+            while True:
+                listed = self._ledger.stalled(before, limit=asked)
+                theirs = sum(1 for r in listed if r.destination != ours)
+                if len(listed) - theirs >= limit or len(listed) < asked:
+                    break
+                asked = max(limit + theirs, 2 * asked)
+        mine: list[HandoffRecord] = []
+        others: list[HandoffRecord] = []
+        for record_ in listed:
+            if len(mine) == limit:
+                break
+            (mine if record_.destination == ours else others).append(record_)
+        return mine, others
 
     def _recover(self, stalled: HandoffRecord, now: datetime, why: str) -> Step | None:
         """One stalled handoff moved on; ``None`` when another worker moved it first, the

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import MissingExtra, SchemaVersionError, StoreError
-from helpdesk_routing.handoff.ledger import STALLED_STATES, stale_write
+from helpdesk_routing.handoff.ledger import STALLED_STATES, check_limit, stale_write
 from helpdesk_routing.handoff.records import HandoffRecord
 
 __all__ = ["LEDGER_SCHEMA_VERSION", "PostgresLedger", "SqliteLedger"]
@@ -110,6 +110,7 @@ class _Sql:
             f"SELECT body FROM handoffs WHERE state IN ({states}) AND updated_at < {p}"
             " ORDER BY updated_at, id"
         )
+        self.stalled_first = f"{self.stalled} LIMIT {p}"
 
 
 _STALLED = tuple(sorted(s.value for s in STALLED_STATES))
@@ -162,9 +163,15 @@ def _between(sql: _Sql, run: Execute, start: datetime, end: datetime) -> list[Ha
     return [HandoffRecord.model_validate_json(r[0]) for r in rows]
 
 
-def _stalled(sql: _Sql, run: Execute, updated_before: datetime) -> list[HandoffRecord]:
+def _stalled(
+    sql: _Sql, run: Execute, updated_before: datetime, limit: int | None
+) -> list[HandoffRecord]:
     before = _micros(updated_before, "updated_before")
-    rows = run(sql.stalled, (*_STALLED, before)).fetchall()
+    count = check_limit(limit)
+    if count is None:
+        rows = run(sql.stalled, (*_STALLED, before)).fetchall()
+    else:
+        rows = run(sql.stalled_first, (*_STALLED, before, count)).fetchall()
     return [HandoffRecord.model_validate_json(r[0]) for r in rows]
 
 
@@ -248,11 +255,11 @@ class SqliteLedger:
         with self._unit() as run:
             return _between(self._sql, run, start, end)
 
-    def stalled(self, updated_before: datetime) -> list[HandoffRecord]:
+    def stalled(self, updated_before: datetime, *, limit: int | None = None) -> list[HandoffRecord]:
         """The unfinished handoffs the system must move on, not updated since
-        ``updated_before``; least recently updated first."""
+        ``updated_before``; least recently updated first, at most ``limit`` (SQL ``LIMIT``)."""
         with self._unit() as run:
-            return _stalled(self._sql, run, updated_before)
+            return _stalled(self._sql, run, updated_before, limit)
 
     def close(self) -> None:
         """Close the connection."""
@@ -342,11 +349,11 @@ class PostgresLedger:
         with self._unit() as run:
             return _between(self._sql, run, start, end)
 
-    def stalled(self, updated_before: datetime) -> list[HandoffRecord]:
+    def stalled(self, updated_before: datetime, *, limit: int | None = None) -> list[HandoffRecord]:
         """The unfinished handoffs the system must move on, not updated since
-        ``updated_before``; least recently updated first."""
+        ``updated_before``; least recently updated first, at most ``limit`` (SQL ``LIMIT``)."""
         with self._unit() as run:
-            return _stalled(self._sql, run, updated_before)
+            return _stalled(self._sql, run, updated_before, limit)
 
     def close(self) -> None:
         """Close the idle connections."""

@@ -11,7 +11,8 @@ The loop retries only what cannot have created a ticket twice:
 
 Every wait counts against ``RetryPolicy.max_total_wait``; a wait that would pass it
 ends the loop. 401 and 403 raise :class:`AuthenticationFailed` without a retry; every
-other answer goes back to the connector.
+other answer goes back to the connector. ``RetryPolicy.longest_send`` bounds how long
+one such loop can take (the connectors' ``longest_delivery``).
 """
 
 from __future__ import annotations
@@ -71,6 +72,32 @@ class RetryPolicy:
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """The jittered delay after failed attempt number ``attempt`` (1-based)."""
         return rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+
+    @property
+    def longest_request(self) -> float:
+        """Seconds one request can take when it ends in a timeout: ``5 * timeout``.
+
+        The connectors give httpx ``timeout`` as a single number, so each of httpx's four
+        timeouts is ``timeout``, and httpcore applies its connect timeout twice: waiting
+        for a connection from the client's pool, the TCP connect, the TLS handshake
+        (the connect timeout again), sending the request, waiting for the answer. Each
+        phase may take just under ``timeout`` and the last one time out.
+
+        Not covered: resolving the host name (no httpx timeout), a host with several
+        addresses (tried one after another, each with its own connect timeout), and
+        httpx's write and read timeouts being per socket operation (a server trickling
+        its answer, or a body larger than the socket buffer on a slow link, can take
+        longer).
+        """
+        return 5 * self.timeout
+
+    @property
+    def longest_send(self) -> float:
+        """Seconds one :meth:`Sender.send` loop can take, every attempt timing out:
+        ``attempts * longest_request + max_total_wait`` (the waits between attempts never
+        sum past ``max_total_wait``; see :attr:`longest_request` for what is not
+        covered)."""
+        return self.attempts * self.longest_request + self.max_total_wait
 
 
 DEFAULT_POLICY = RetryPolicy()

@@ -21,6 +21,7 @@ import json
 import random
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing.handoff.connectors._http import (
@@ -81,6 +82,20 @@ class GorgiasConnector:
     def waits(self) -> list[float]:
         """Every wait between tries so far, in seconds."""
         return self._sender.waits
+
+    @property
+    def longest_delivery(self) -> timedelta:
+        """How long one :meth:`deliver` call can take under the ``RetryPolicy``:
+        ``attempts * 5 * timeout + max_total_wait``.
+
+        A deliver is one request loop (the POST): every attempt timing out plus all the
+        waiting, ``RetryPolicy.longest_send``; one request that times out takes at most
+        ``5 * timeout`` (pool, TCP connect, TLS handshake, write, read each get
+        ``timeout``). Not covered: name resolution, several addresses, and servers
+        trickling their answer (``RetryPolicy.longest_request``). ``Handoff.recover``
+        refuses an ``older_than`` not longer than this.
+        """
+        return timedelta(seconds=self._sender.policy.longest_send)
 
     def payload(self, request: DeliveryRequest) -> dict[str, Any]:
         """The ticket body; a pure function of the request (without its ``at``)."""
