@@ -164,3 +164,14 @@ def test_a_pluggable_allocators_answer_is_still_validated_and_nothing_is_stored(
         router.route(Ticket(id="t1", channel="email", created_at=T0))
     with store.transaction() as tx:
         assert tx.get_ticket("t1") is None
+
+
+def test_a_trusted_decision_is_the_validated_one_and_refuses_unknown_names() -> None:
+    from helpdesk_routing.decision import RoutingDecision
+
+    fields: dict[str, Any] = {"ticket_id": "t1", "at": T0, "team": "billing", "rule_id": "r1"}
+    built = RoutingDecision.trusted(None, **fields)
+    validated = RoutingDecision(**fields)
+    assert built.model_dump_json() == validated.model_dump_json()
+    with pytest.raises(TypeError, match="colour"):
+        RoutingDecision.trusted(None, colour="red", **fields)

@@ -35,9 +35,17 @@ __all__ = ["construct", "share_fields_set", "shared_names", "updated"]
 
 
 class _Shared(set[str]):
-    """A fields-set shared by every record of its shape (its type marks it as such)."""
+    """A fields-set shared by every record of its shape (its type marks it as such).
 
-    __slots__ = ()
+    ``plus`` remembers, per tuple of changed names, the shared set of an
+    :func:`updated` copy, so a copy costs no set arithmetic once its shape is known.
+    """
+
+    __slots__ = ("plus",)
+
+    def __init__(self, names: frozenset[str]) -> None:
+        super().__init__(names)
+        self.plus: dict[tuple[str, ...], _Shared] = {}
 
 
 _SHARED: dict[frozenset[str], _Shared] = {}
@@ -99,9 +107,14 @@ def updated(model: M, **changes: Any) -> M:
     private = model.__pydantic_private__
     object.__setattr__(copy, "__pydantic_private__", None if private is None else dict(private))
     names = model.__pydantic_fields_set__
-    if type(names) is not _Shared or not changes.keys() <= names:
-        names = shared_names(names | changes.keys())
-    object.__setattr__(copy, "__pydantic_fields_set__", names)
+    if type(names) is _Shared:
+        key = tuple(changes)
+        shared = names.plus.get(key)
+        if shared is None:
+            shared = names.plus.setdefault(key, shared_names(names | changes.keys()))
+        object.__setattr__(copy, "__pydantic_fields_set__", shared)
+    else:
+        object.__setattr__(copy, "__pydantic_fields_set__", shared_names(names | changes.keys()))
     return copy
 
 

@@ -163,8 +163,14 @@ class RoutingDecision(BaseModel):
         :func:`~helpdesk_routing.rules.decide`), bound to ``rules``: no validation, the
         rest at their defaults. Routing makes one per ticket; validating the recorded
         facts again would cost more than deciding."""
-        # In field order: a model's JSON follows the order of its __dict__.
-        values = {name: fields.get(name, default) for name, default in _DEFAULTS}
+        # In field order (a model's JSON follows the order of its __dict__): the defaults'
+        # dict keeps its order when updated.
+        values = _DEFAULTS.copy()
+        values.update(fields)
+        if len(values) != len(_DEFAULTS):
+            raise TypeError(
+                f"not fields of RoutingDecision: {sorted(values.keys() - _DEFAULTS.keys())}"
+            )
         return cls._assemble(values, rules)
 
     def allocated(self, assignee: str | None, allocation: AllocationTrace) -> RoutingDecision:
@@ -259,7 +265,7 @@ class RoutingDecision(BaseModel):
 
 
 _REQUIRED = {"ticket_id", "at"}
-_DEFAULTS: list[tuple[str, Any]] = [
-    (name, None if field.is_required() else field.default)
+_DEFAULTS: dict[str, Any] = {
+    name: None if field.is_required() else field.default
     for name, field in RoutingDecision.model_fields.items()
-]
+}

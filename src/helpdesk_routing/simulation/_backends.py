@@ -16,6 +16,7 @@ from collections.abc import Collection
 from datetime import timedelta
 from typing import Protocol
 
+from helpdesk_routing._trusted import updated
 from helpdesk_routing.allocation import Pool, RoundRobin
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.model import Agent, Event, Ticket, TicketStatus
@@ -84,6 +85,7 @@ class RouterBackend:
         self._clock = ManualClock(scenario.start)
         self._t = 0.0
         self._ids: list[str] = []  # ticket ids by index, made once
+        self._tickets: dict[tuple[str, frozenset[str], str | None], Ticket] = {}
         self._store = InMemoryStore(
             agents=[
                 Agent(id=a.id, name=a.name, role=a.role, capacity=a.capacity)
@@ -127,15 +129,16 @@ class RouterBackend:
             self._data.add_event(event)
         tid = _tid(index)
         self._ids.append(tid)
-        decision = self.router.route(
-            Ticket(
-                id=tid,
-                channel=channel,
-                created_at=self._clock.now(),
-                tags=tags,
-                profile_id=profile,
+        # The scenario's values (channel, tags, profile) are validated as a Ticket once per
+        # combination; each ticket is that one with its own id and instant (both made
+        # here: an id of the engine's, the clock's aware reading of the scenario's start).
+        key = (channel, tags, profile)
+        like = self._tickets.get(key)
+        if like is None:
+            like = self._tickets[key] = Ticket(
+                id=tid, channel=channel, created_at=self._start, tags=tags, profile_id=profile
             )
-        )
+        decision = self.router.route(updated(like, id=tid, created_at=self._clock.now()))
         decided_by = decision.rule_id
         if decided_by is None and decision.membership is not None:
             decided_by = f"membership:{decision.membership}"
