@@ -25,6 +25,7 @@ from helpdesk_routing.handoff import (
     HandoffRecord,
     InMemoryLedger,
     Ledger,
+    OtherDestination,
     OutcomeUnknown,
     SendMessage,
     SendToHelpdesk,
@@ -760,3 +761,29 @@ def test_crashes_anywhere_then_recover_leave_nothing_stuck_and_one_ticket(
         else:
             assert record.state is State.AWAITING_CONFIRMATION
             assert remote.tickets(hid) == 0
+
+
+def test_reconcile_refuses_a_handoff_of_another_destination(
+    ledgers: LedgerFactory, desk: Desk
+) -> None:
+    """Called directly, reconcile follows recover's rule: a handoff sent to another
+    destination is neither looked up nor sent from here; the error names both."""
+    ledger = ledgers()
+    left = _left_in(ledger, State.OUTCOME_UNKNOWN, MONDAY_10, destination="builtin")
+    remote = Remote()
+    worker = _worker(ledger, remote, desk.clock)
+    with pytest.raises(OtherDestination) as info:
+        worker.reconcile(left.id)
+    assert (info.value.handoff_id, info.value.destination, info.value.service_destination) == (
+        left.id,
+        "builtin",
+        "gorgias",
+    )
+    assert "'builtin'" in str(info.value)
+    assert "'gorgias'" in str(info.value)
+    assert remote.lookups == []
+    assert remote.created == []
+    assert ledger.get(left.id) == left
+    own = _left_in(ledger, State.OUTCOME_UNKNOWN, MONDAY_10, cid="c2")
+    assert worker.reconcile(own.id).state is State.HANDED_OFF  # not found: sent again
+    assert remote.lookups == [own.id]

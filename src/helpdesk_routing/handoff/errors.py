@@ -49,6 +49,21 @@ class InvalidTransition(HandoffError, ValueError):
         super().__init__(f"a handoff in state {state!r} does not accept {what}")
 
 
+class OtherDestination(HandoffError, ValueError):
+    """The handoff was sent to another destination than this service's (a ledger shared
+    by services sending elsewhere, or settings changed since): this service must not
+    look it up or send it."""
+
+    def __init__(self, handoff_id: str, destination: str, service_destination: str) -> None:
+        self.handoff_id = handoff_id
+        self.destination = destination
+        self.service_destination = service_destination
+        super().__init__(
+            f"handoff {handoff_id!r} goes to {destination!r}, this service sends to "
+            f"{service_destination!r}: reconcile it with a service of its destination"
+        )
+
+
 class UnknownHandoff(HandoffError, LookupError):
     """No handoff is recorded under that id or for that conversation."""
 

@@ -30,6 +30,7 @@ from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest, Dest
 from helpdesk_routing.handoff.errors import (
     DeliveryError,
     InvalidTransition,
+    OtherDestination,
     OutcomeUnknown,
     UnknownHandoff,
 )
@@ -177,12 +178,19 @@ class Handoff:
 
     def reconcile(self, handoff_id: str) -> Step:
         """After ``outcome_unknown``: look the ticket up at the destination by the handoff's
-        id; found -> ``handed_off``, not found -> sent again (it never arrived)."""
+        id; found -> ``handed_off``, not found -> sent again (it never arrived).
+
+        :class:`~helpdesk_routing.handoff.errors.OtherDestination` when the handoff was
+        sent to another destination than this service's (as :meth:`recover`, it is never
+        looked up or sent elsewhere)."""
         current = self._ledger.get(handoff_id)
         if current is None:
             raise UnknownHandoff(handoff_id)
         if current.state is not State.OUTCOME_UNKNOWN or self._destination is None:
             raise InvalidTransition(current.state.value, "Reconciled")
+        ours = self._destination_name()
+        if current.destination != ours:
+            raise OtherDestination(current.id, current.destination, ours)
         return self._reconcile(current, self._now())
 
     def recover(self, older_than: timedelta, *, limit: int | None = None) -> list[Step]:
