@@ -9,6 +9,8 @@ fields-set that ``exclude_unset`` reads), so every such record is held to the va
 
 from __future__ import annotations
 
+import copy
+import pickle
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -175,3 +177,21 @@ def test_a_trusted_decision_is_the_validated_one_and_refuses_unknown_names() -> 
     assert built.model_dump_json() == validated.model_dump_json()
     with pytest.raises(TypeError, match="colour"):
         RoutingDecision.trusted(None, colour="red", **fields)
+
+
+def test_a_model_copy_of_a_built_record_gets_a_fields_set_of_its_own() -> None:
+    """pydantic's model_copy copies the fields-set and adds the updated names to the copy:
+    the shared set is untouched, and an `updated` copy of that copy still knows them."""
+    record = construct(AuditRecord, at=T0, actor=None, action="x")
+    shared = record.__pydantic_fields_set__
+    copied = record.model_copy(update={"team": "billing"})
+    assert record.model_fields_set == {"at", "actor", "action"}
+    assert shared == {"at", "actor", "action"}
+    assert copied.model_fields_set == {"at", "actor", "action", "team"}
+    again = updated(copied, seq=4)
+    assert again.model_fields_set == {"at", "actor", "action", "team", "seq"}
+    validated = AuditRecord(at=T0, actor=None, action="x", team="billing", seq=4)
+    assert again.model_dump(exclude_unset=True) == validated.model_dump(exclude_unset=True)
+    assert updated(record, seq=4).model_fields_set == {"at", "actor", "action", "seq"}
+    assert pickle.loads(pickle.dumps(again)) == again
+    assert copy.deepcopy(again).model_fields_set == again.model_fields_set

@@ -47,6 +47,18 @@ class _Shared(set[str]):
         super().__init__(names)
         self.plus: dict[tuple[str, ...], _Shared] = {}
 
+    # A copy (pydantic's model_copy copies the fields-set, then adds to it) or a pickled
+    # one is a plain set of its own: it must neither change the shared one nor carry its
+    # ``plus``, which would describe the shared names, not the copy's.
+    def __copy__(self) -> set[str]:
+        return set(self)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> set[str]:
+        return set(self)
+
+    def __reduce__(self) -> tuple[type[set[str]], tuple[list[str]]]:
+        return (set, (list(self),))
+
 
 _SHARED: dict[frozenset[str], _Shared] = {}
 _BY_NAMES: dict[tuple[str, ...], _Shared] = {}  # the same sets, by the names in given order
