@@ -13,7 +13,6 @@ from helpdesk_routing.allocation import LeastLoaded, RoundRobin
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.conditions import ticket
 from helpdesk_routing.configuration import content
-from helpdesk_routing.decision import RoutingDecision
 from helpdesk_routing.errors import (
     ConflictError,
     PermissionDenied,
@@ -356,10 +355,6 @@ def _clock() -> ManualClock:
     return ManualClock(MONDAY_10)
 
 
-@pytest.mark.skipif(
-    "configuration_version" not in RoutingDecision.model_fields,
-    reason="needs RoutingDecision.configuration_version and with_rules (issue 9, explain)",
-)
 def test_a_stored_decision_is_bound_to_the_rules_of_its_version(desk: Desk) -> None:
     """router.ticket(id) and a repeated route return the decision bound to the rules of
     the version that decided it, not to the rules in force now."""
