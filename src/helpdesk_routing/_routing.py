@@ -24,7 +24,7 @@ from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper
 from helpdesk_routing._keeper import Maybe as _Maybe
 from helpdesk_routing._trusted import construct, updated
 from helpdesk_routing.allocation import RoundRobin
-from helpdesk_routing.audit import handed_out, routed
+from helpdesk_routing.audit import routed
 from helpdesk_routing.configuration import CompiledConfiguration
 from helpdesk_routing.decision import AllocationTrace, RoutingDecision
 from helpdesk_routing.errors import ConflictError, StaleConfiguration
@@ -196,10 +196,10 @@ class Routing:
         else:
             assignee, trace = None, early
         final = decision.allocated(assignee, trace)
-        tx.update_ticket(updated(record, assignee=assignee, decision=final))
-        tx.append_audit(
-            handed_out(routed(now, record, decision, compiled.version), assignee, trace)
-        )
+        stored = updated(record, assignee=assignee, decision=final)
+        tx.update_ticket(stored)
+        pool = None if assignee is None else trace.pool
+        tx.append_audit(routed(now, stored, decision, compiled.version, pool=pool))
         _log_decision(final, compiled.version)
         return final
 

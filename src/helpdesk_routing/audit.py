@@ -34,8 +34,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from helpdesk_routing._time import require_aware
-from helpdesk_routing._trusted import construct, updated
-from helpdesk_routing.decision import AllocationTrace, RoutingDecision
+from helpdesk_routing._trusted import construct
+from helpdesk_routing.decision import RoutingDecision
 from helpdesk_routing.model import TicketStatus
 from helpdesk_routing.records import AuditRecord, TicketRecord
 
@@ -44,7 +44,6 @@ __all__ = [
     "TicketState",
     "agent_changed",
     "configured",
-    "handed_out",
     "replay",
     "replied",
     "routed",
@@ -64,14 +63,17 @@ def routed(
     *,
     action: str = "routed",
     actor: str | None = None,
+    pool: str | None = None,
 ) -> AuditRecord:
-    """The record of a routing (before allocation): team, views, deciding rule and version."""
+    """The record of a routing: team, assignee, views, deciding rule and version; ``pool``
+    set means round robin (not a person) gave ``record``'s assignee from that pool."""
     detail: dict[str, Any] = {}
     if decision.views:
         detail["views"] = list(decision.views)
     if decision.rule_id is not None:
         detail["rule_id"] = decision.rule_id
     detail["configuration_version"] = version
+    automatic: dict[str, Any] = {} if pool is None else {"automatic": True, "pool": pool}
     return construct(
         AuditRecord,
         at=_utc(now),
@@ -82,6 +84,7 @@ def routed(
         assignee=record.assignee,
         status=record.status,
         detail=detail,
+        **automatic,
     )
 
 
@@ -105,13 +108,6 @@ def replied(now: datetime, actor: str, record: TicketRecord, public: bool) -> Au
         status=record.status,
         detail={"public": public},
     )
-
-
-def handed_out(audit: AuditRecord, assignee: str | None, trace: AllocationTrace) -> AuditRecord:
-    """A routing record once the allocation is known (unchanged when nobody was chosen)."""
-    if assignee is None:
-        return audit
-    return updated(audit, assignee=assignee, automatic=True, pool=trace.pool)
 
 
 def ticket_changed(
