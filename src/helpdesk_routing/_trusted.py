@@ -23,7 +23,6 @@ model built here equal, field for field and in JSON, to the validated one.
 
 from __future__ import annotations
 
-import threading
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -62,17 +61,16 @@ class _Shared(set[str]):
 
 _SHARED: dict[frozenset[str], _Shared] = {}
 _BY_NAMES: dict[tuple[str, ...], _Shared] = {}  # the same sets, by the names in given order
-_LOCK = threading.Lock()
+# dict.setdefault is atomic under the GIL: two threads meeting a new shape get one set.
 
 
 class _Plan:
     """How to build one model class: its defaults in field order, and the rest."""
 
-    __slots__ = ("factories", "fields", "private", "required", "template")
+    __slots__ = ("factories", "private", "required", "template")
 
     def __init__(self, cls: type[BaseModel]) -> None:
         fields = cls.model_fields
-        self.fields = len(fields)
         self.template = {
             name: None if info.default is PydanticUndefined else info.default
             for name, info in fields.items()
@@ -95,8 +93,7 @@ def shared_names(names: set[str] | frozenset[str]) -> _Shared:
     key = names if isinstance(names, frozenset) else frozenset(names)
     shared = _SHARED.get(key)
     if shared is None:
-        with _LOCK:
-            shared = _SHARED.setdefault(key, _Shared(key))
+        shared = _SHARED.setdefault(key, _Shared(key))
     return shared
 
 
@@ -139,7 +136,7 @@ def construct(cls: type[M], /, **values: Any) -> M:
         plan = _PLANS[cls] = _Plan(cls)
     out = plan.template.copy()  # in field order: a model's JSON follows its __dict__
     out.update(values)
-    if len(out) != plan.fields or not plan.required <= values.keys():
+    if len(out) != len(plan.template) or not plan.required <= values.keys():
         raise TypeError(
             f"{cls.__name__}: not fields {sorted(out.keys() - plan.template.keys())}, "
             f"missing {sorted(plan.required - values.keys())}"

@@ -33,8 +33,14 @@ if TYPE_CHECKING:
     from helpdesk_routing.configuration import Configuration
 
 from ._database import DIALECT, OPEN_STATUSES, Database
+from ._schema import AUDIT_FACTS
 
 __all__ = ["SqliteTransaction", "select_tickets"]
+
+_INSERT_AUDIT = (
+    f"INSERT INTO audit (ticket_id, record, {', '.join(name for name, _ in AUDIT_FACTS)})"
+    f" VALUES ({', '.join('?' * (len(AUDIT_FACTS) + 2))})"
+)
 
 
 class SqliteTransaction:
@@ -197,9 +203,8 @@ class SqliteTransaction:
         public = record.detail.get("public")
         status = record.status
         cur = self._run(
-            "INSERT INTO audit (ticket_id, record, at, action, agent_id, online, team, "
-            "assignee, status, automatic, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
+            _INSERT_AUDIT,
+            (  # ticket_id, record, then the fact columns in AUDIT_FACTS order
                 record.ticket_id,
                 audit_to_json(record),
                 record.at.isoformat(),
