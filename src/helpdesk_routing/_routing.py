@@ -9,7 +9,9 @@ Inside the unit the ticket is inserted first (a stored id answers with its store
 decision, or ``ConflictError`` when its content differs), then handed out by
 :mod:`helpdesk_routing.handout`, or, when the store has the
 :class:`~helpdesk_routing.ports.RoundRobinInStore` capability and the allocator is
-exactly ``RoundRobin``, by the store itself at commit.
+exactly ``RoundRobin``, by the store itself at commit. In a store whose units never
+overlap (:class:`~helpdesk_routing.ports.SerialisedUnits`) the id is looked up first
+and the ticket inserted once, with its assignee.
 
 :class:`Router` (``router.py``) is the facade; this module is private.
 """
@@ -27,10 +29,17 @@ from helpdesk_routing.allocation import RoundRobin
 from helpdesk_routing.audit import routed
 from helpdesk_routing.configuration import CompiledConfiguration
 from helpdesk_routing.decision import AllocationTrace, RoutingDecision
-from helpdesk_routing.errors import ConflictError, StaleConfiguration
+from helpdesk_routing.errors import ConflictError, StaleConfiguration, StoreError
 from helpdesk_routing.handout import Gate, allocate, pool_name
 from helpdesk_routing.model import Ticket
-from helpdesk_routing.ports import CustomerData, RoundRobinInStore, Store, Transaction, offers
+from helpdesk_routing.ports import (
+    CustomerData,
+    RoundRobinInStore,
+    SerialisedUnits,
+    Store,
+    Transaction,
+    offers,
+)
 from helpdesk_routing.records import TicketRecord
 from helpdesk_routing.rules import decide
 
@@ -182,11 +191,17 @@ class Routing:
         ``early`` is ``gate.waits(...)`` when the caller already asked it."""
         compiled = gate.compiled
         team = decision.team
-        record = _new_record(ticket, decision)
-        # Insert first: a ticket id that is already stored (or being stored by another
-        # process, which makes this insert wait) returns its decision at once, and the
-        # pool's rotation is locked only after the insert.
-        existing = tx.add_ticket(record)
+        serialised = offers(tx, SerialisedUnits)
+        if serialised:
+            # Nobody else writes until this unit ends: the id looked up now is still
+            # free when the ticket is inserted, once, with its assignee.
+            existing = tx.get_ticket(ticket.id)
+        else:
+            # Insert first: a ticket id that is already stored (or being stored by
+            # another process, which makes this insert wait) returns its decision at
+            # once, and the pool's rotation is locked only after the insert.
+            record = _new_record(ticket, decision)
+            existing = tx.add_ticket(record)
         if existing is not None:
             return self._existing(tx, existing, ticket)
         if early is NOT_GIVEN:
@@ -196,8 +211,16 @@ class Routing:
         else:
             assignee, trace = None, early
         final = decision.allocated(assignee, trace)
-        stored = updated(record, assignee=assignee, decision=final)
-        tx.update_ticket(stored)
+        if serialised:
+            stored = _new_record(ticket, decision, assignee=assignee, final=final)
+            if tx.add_ticket(stored) is not None:
+                raise StoreError(
+                    f"ticket {ticket.id!r} was stored by another unit of work, in a store "
+                    "whose transactions declare SerialisedUnits"
+                )
+        else:
+            stored = updated(record, assignee=assignee, decision=final)
+            tx.update_ticket(stored)
         pool = None if assignee is None else trace.pool
         tx.append_audit(routed(now, stored, decision, compiled.version, pool=pool))
         _log_decision(final, compiled.version)
@@ -220,16 +243,34 @@ class Routing:
         return self.bound(tx, record.decision)
 
 
-def _new_record(ticket: Ticket, decision: RoutingDecision) -> TicketRecord:
+def _new_record(
+    ticket: Ticket,
+    decision: RoutingDecision,
+    *,
+    assignee: str | _Maybe | None = NOT_GIVEN,
+    final: RoutingDecision | None = None,
+) -> TicketRecord:
     """The record of a ticket about to be stored, built from values already validated
-    (the ticket by its model, the rest by ``decide``): validating them again would run
-    the ticket's storable check a second time on every route."""
+    (the ticket by its model, the rest by ``decide`` and the allocation): validating them
+    again would run the ticket's storable check a second time on every route.
+
+    Without ``assignee`` it is the record inserted before the hand-out; with it (and the
+    ``final`` decision), the record as the hand-out leaves it, the same fields given."""
+    if assignee is NOT_GIVEN:
+        return construct(
+            TicketRecord,
+            ticket=ticket,
+            team=decision.team,
+            views=frozenset(decision.views),
+            decision=decision,
+        )
     return construct(
         TicketRecord,
         ticket=ticket,
         team=decision.team,
         views=frozenset(decision.views),
-        decision=decision,
+        decision=final,
+        assignee=assignee,
     )
 
 

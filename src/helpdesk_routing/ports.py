@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from .model import Agent, Event, Profile
 from .records import AuditRecord, RotationState, TicketQuery, TicketRecord
@@ -30,6 +30,7 @@ __all__ = [
     "ReadableStore",
     "RoundRobinInStore",
     "RoundRobinRoute",
+    "SerialisedUnits",
     "Store",
     "Transaction",
     "offers",
@@ -363,6 +364,25 @@ class HandOutInStore(Protocol):
     ) -> str | None:
         """Hand ``record`` out in ``pool``; the agent chosen, or ``None`` (it waits)."""
         ...
+
+
+@runtime_checkable
+class SerialisedUnits(Protocol):
+    """Optional: a transaction of a store whose units of work never overlap.
+
+    The memory store holds its lock from a unit's start to its end, and SQLite its write
+    lock (``BEGIN IMMEDIATE``): what such a unit reads stays as it read it until the
+    unit ends, but for the unit's own writes. ``Router.route`` then looks the ticket id
+    up, chooses the assignee, and inserts the ticket once, with its assignee, where
+    otherwise it inserts the ticket first (in a store whose units overlap, the insert
+    makes a second process routing the same id wait for the first) and then updates it
+    with its assignee. ``isinstance(tx, SerialisedUnits)`` says whether a transaction
+    declares it; declaring it for units that may overlap would let two units route one
+    ticket id (the second insert then finds the first one's record and raises
+    :class:`~helpdesk_routing.errors.ConflictError`).
+    """
+
+    units_serialised: Literal[True]
 
 
 class Store(Protocol):

@@ -24,7 +24,7 @@ from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from helpdesk_routing._time import require_aware
 from helpdesk_routing._trusted import share_fields_set, updated
@@ -170,6 +170,9 @@ class InMemoryTransaction:
 
     Obtained from ``store.transaction()``; unusable after its block ends.
     """
+
+    units_serialised: Final = True
+    """Units hold the store's lock from start to end (``ports.SerialisedUnits``)."""
 
     def __init__(self, store: InMemoryStore) -> None:
         self._s = store

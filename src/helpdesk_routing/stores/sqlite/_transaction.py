@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from helpdesk_routing._audit_scan import FACT_COLUMNS, AuditFact, fact_from_row
 from helpdesk_routing._time import require_aware
@@ -48,6 +48,10 @@ class SqliteTransaction:
 
     Obtained from ``store.transaction()``; unusable after its block ends.
     """
+
+    units_serialised: Final = True
+    """A writing unit holds the write lock from ``BEGIN IMMEDIATE`` to its end, and a
+    read-only one cannot write (``ports.SerialisedUnits``)."""
 
     def __init__(self, db: Database, conn: sqlite3.Connection, *, read_only: bool = False) -> None:
         self._db = db
