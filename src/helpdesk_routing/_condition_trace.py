@@ -8,12 +8,14 @@ recorded (:mod:`helpdesk_routing.conditions.trace`).
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from helpdesk_routing._input import InputModel
 
 __all__ = ["ConditionTrace"]
 
 
-class ConditionTrace(BaseModel):
+class ConditionTrace(InputModel):
     """The evaluation of one condition node, with the traces of its children.
 
     ``path`` is the node's JSON path inside the condition (``$``, ``$.conditions[1]``);

@@ -18,7 +18,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from .errors import ErrorDetail, NaiveDatetimeError, ValidationError
+from .errors import NAIVE, ErrorDetail, NaiveDatetimeError, ValidationError
 
 __all__ = [
     "MAX_SPAN",
@@ -131,13 +131,13 @@ def _reject_naive(value: object) -> object:
     if isinstance(value, datetime) and (
         value.tzinfo is None or value.tzinfo.utcoffset(value) is None
     ):
-        raise ValueError("must be timezone-aware, got a naive datetime")
+        raise ValueError(NAIVE)
     return value
 
 
 def _after(value: datetime) -> datetime:
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-        raise ValueError("must be timezone-aware, got a naive datetime")
+        raise ValueError(NAIVE)
     return _utc(value)
 
 

@@ -44,9 +44,11 @@ from importlib import resources
 from typing import Any, Literal, Self, cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from helpdesk_routing._input import InputModel
 
 from ._json import loads
 from ._recurrence import RRule, occurs_on
@@ -356,7 +358,7 @@ def _instant(value: datetime, what: str) -> datetime:
     return instant
 
 
-class RecurringException(BaseModel):
+class RecurringException(InputModel):
     """Windows for the local dates an RRULE names: ``{"rule": "FREQ=YEARLY;BYMONTH=12;
     BYMONTHDAY=24", "windows": [["09:00", "13:00"]]}`` (``[]`` closes those dates)."""
 
@@ -366,7 +368,7 @@ class RecurringException(BaseModel):
     windows: tuple[Window, ...]
 
 
-class OfficeHours(BaseModel):
+class OfficeHours(InputModel):
     """A weekly schedule in a time zone, with holidays and exceptions (the rules: module docstring).
 
     ``OfficeHours(...)`` and ``model_validate`` raise pydantic's ``ValidationError``

@@ -18,8 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
+
+from helpdesk_routing._input import InputModel
 
 from ._time import UtcDatetime
 from .allocation import Allocator, LeastLoaded, RoundRobin
@@ -58,7 +60,7 @@ CONTENT_FIELDS: tuple[str, ...] = (
 """The fields that make up a configuration's content (not its version, time or author)."""
 
 
-class Configuration(BaseModel):
+class Configuration(InputModel):
     """One version of the routing configuration, as stored and audited.
 
     ``version`` is given by the writer as the stored version + 1; ``at`` and ``actor``

@@ -16,7 +16,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
+from pydantic import ConfigDict, PrivateAttr, model_validator
+
+from helpdesk_routing._input import InputModel
 
 from ._condition_trace import ConditionTrace
 from ._time import UtcDatetime
@@ -57,7 +59,7 @@ class RuleOutcome(StrEnum):
 _SAID = {outcome: outcome.value.replace("_", " ") for outcome in RuleOutcome}
 
 
-class RuleTrace(BaseModel):
+class RuleTrace(InputModel):
     """One rule's part in a decision, rendered on demand (never stored).
 
     ``name`` and ``destination`` are empty when the decision is not bound to its rule
@@ -89,7 +91,7 @@ class RuleBook(Protocol):
         ...
 
 
-class AllocationTrace(BaseModel):
+class AllocationTrace(InputModel):
     """How the assignee was chosen (or why nobody was).
 
     ``pool`` is ``"global"`` or ``"team:<id>"``; ``summary`` is one readable sentence such
@@ -104,7 +106,7 @@ class AllocationTrace(BaseModel):
     waiting: bool = False
 
 
-class RoutingDecision(BaseModel):
+class RoutingDecision(InputModel):
     """The outcome of routing one ticket; persisted, so routing the same id again returns it.
 
     ``team`` and ``views`` come from the rules (or team memberships); ``assignee`` and

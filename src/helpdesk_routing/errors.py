@@ -5,7 +5,8 @@ so callers may catch either::
 
     RoutingError(Exception)
     ├── ValidationError(RoutingError, ValueError)      bad input; carries JSON paths
-    │   └── NaiveDatetimeError                          a datetime without a time zone
+    │   ├── NaiveDatetimeError                          a datetime without a time zone
+    │   └── ModelValidationError (+ pydantic's)         a model's bad input, built directly
     ├── PermissionDenied(RoutingError, PermissionError) the actor's role may not do this
     ├── UnknownTicket(RoutingError, LookupError)        no ticket with that id
     ├── UnknownAgent(RoutingError, LookupError)         no agent with that id
@@ -25,10 +26,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+import pydantic_core
+
 __all__ = [
+    "NAIVE",
     "ConflictError",
     "ErrorDetail",
     "MissingExtra",
+    "ModelNaiveDatetimeError",
+    "ModelValidationError",
     "NaiveDatetimeError",
     "PermissionDenied",
     "RoutingError",
@@ -41,6 +47,9 @@ __all__ = [
     "ValidationError",
     "json_path",
 ]
+
+NAIVE = "must be timezone-aware, got a naive datetime"
+"""The message of a naive datetime given to a model's instant field."""
 
 
 class RoutingError(Exception):
@@ -153,6 +162,141 @@ class NaiveDatetimeError(ValidationError):
 
     def __init__(self, what: str) -> None:
         super().__init__(f"{what} must be timezone-aware, got a naive datetime")
+
+
+class ModelValidationError(ValidationError, pydantic_core.ValidationError):
+    """A model's bad input: ``hr.ValidationError`` and ``pydantic.ValidationError`` at once.
+
+    ``str(error)`` is ``"<n> validation error(s) for <Model>"`` and one line per problem,
+    ``<JSON path>: <message>``. ``errors()`` is pydantic's list (same arguments), each
+    entry also carrying this library's keys (``path``, ``code``, ``message``,
+    ``rule_id``), so code written against either contract reads it.
+    """
+
+    details: tuple[ErrorDetail, ...]
+    message: str
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Built by ``of`` through pydantic's ``from_exception_data``, which passes its own
+        # arguments here; ``of`` sets the library's attributes afterwards.
+        pass
+
+    @classmethod
+    def of(
+        cls,
+        error: pydantic_core.ValidationError,
+        details: Sequence[ErrorDetail] | None = None,
+        *,
+        json_input: bool = False,
+    ) -> ModelValidationError:
+        """Wrap pydantic's ``error``; ``details`` default to one per error, at its JSON path."""
+        found = error.errors(include_url=False)
+        if details is None:
+            details = [ErrorDetail(json_path(e["loc"]), e["msg"], e["type"]) for e in found]
+        kind = cls
+        if found and all(_naive(e) for e in found):
+            kind = ModelNaiveDatetimeError
+        out = kind.from_exception_data(
+            error.title,
+            [_line(e) for e in found],
+            input_type="json" if json_input else "python",
+        )
+        out.details = tuple(details)
+        count = out.error_count()
+        out.message = f"{count} validation error{'' if count == 1 else 's'} for {error.title}"
+        out.args = (str(out),)
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join([self.message, *(f"  {d}" for d in self.details)])
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, paths={self.paths!r})"
+
+    def errors(  # type: ignore[override]
+        self,
+        *,
+        include_url: bool = True,
+        include_context: bool = True,
+        include_input: bool = True,
+    ) -> list[dict[str, Any]]:
+        """pydantic's ``errors()``, each entry with ``path``, ``code``, ``message`` and
+        ``rule_id`` added (this library's :meth:`ValidationError.errors` keys)."""
+        found: list[dict[str, Any]] = [
+            dict(e)
+            for e in pydantic_core.ValidationError.errors(
+                self,
+                include_url=include_url,
+                include_context=include_context,
+                include_input=include_input,
+            )
+        ]
+        for entry, detail in zip(found, self.details, strict=False):
+            entry.update(detail.as_dict())
+        return found
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pydantic's own reduce rebuilds a plain pydantic error: keep the class and the
+        # library's details across a process boundary (a sweep's worker).
+        return (_rebuild, (type(self), self.title, self._lines(), self.details))
+
+    def _lines(self) -> list[Any]:
+        return [_line(e) for e in pydantic_core.ValidationError.errors(self, include_url=False)]
+
+
+class ModelNaiveDatetimeError(NaiveDatetimeError, ModelValidationError):
+    """A model's bad input where every problem is a datetime without a time zone."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+def _rebuild(
+    kind: type[ModelValidationError], title: str, lines: list[Any], details: Sequence[ErrorDetail]
+) -> ModelValidationError:
+    out = kind.from_exception_data(title, lines)
+    out.details = tuple(details)
+    count = out.error_count()
+    out.message = f"{count} validation error{'' if count == 1 else 's'} for {title}"
+    out.args = (str(out),)
+    return out
+
+
+def _naive(entry: Any) -> bool:
+    """Whether pydantic's error entry is a naive datetime refused by an instant field."""
+    ctx = entry.get("ctx")
+    cause = None if ctx is None else ctx.get("error")
+    return isinstance(cause, NaiveDatetimeError) or (
+        type(cause) is ValueError and str(cause) == NAIVE
+    )
+
+
+_KNOWN: dict[str, bool] = {}
+
+
+def _line(entry: Any) -> Any:
+    """pydantic's error entry as the ``InitErrorDetails`` that make it again: a type
+    pydantic knows is kept with its context; any other (``PydanticCustomError``) is
+    made custom again with its rendered message."""
+    kind = entry["type"]
+    line: dict[str, Any] = {"loc": entry["loc"], "input": entry["input"]}
+    if "ctx" in entry:
+        line["ctx"] = entry["ctx"]
+    known = _KNOWN.get(kind)
+    if known is None:
+        try:
+            probe: Any = {**line, "type": kind}
+            pydantic_core.ValidationError.from_exception_data("probe", [probe])
+            known = True
+        except (KeyError, TypeError, ValueError):
+            known = False
+        _KNOWN[kind] = known
+    if known:
+        line["type"] = kind
+    else:
+        line["type"] = pydantic_core.PydanticCustomError(kind, entry["msg"])
+        line.pop("ctx", None)
+    return line
 
 
 class PermissionDenied(RoutingError, PermissionError):

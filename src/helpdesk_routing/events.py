@@ -18,8 +18,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from helpdesk_routing._input import InputModel
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.model import Event
 from helpdesk_routing.ports import EventRecorder
@@ -48,7 +49,7 @@ EscalationReason = Literal[
 """Why the AI agent escalated a conversation."""
 
 
-class EventNames(BaseModel):
+class EventNames(InputModel):
     """The metric name of each kind of event (the product's names by default)."""
 
     model_config = _FROZEN
@@ -70,7 +71,7 @@ DEFAULT_NAMES = EventNames()
 """The product's metric names."""
 
 
-class ConversationEvent(BaseModel):
+class ConversationEvent(InputModel):
     """What every conversation event has: the conversation and its channel."""
 
     model_config = _FROZEN

@@ -15,7 +15,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from helpdesk_routing._input import InputModel
 
 from ._storable import check_model
 from ._time import UtcDatetime
@@ -37,7 +39,7 @@ _Id = Annotated[str, Field(min_length=1)]
 _CustomValues = dict[str, Any]
 
 
-class _Stored(BaseModel):
+class _Stored(InputModel):
     """A model every store can keep: its text and custom values are checked together
     (``helpdesk_routing._storable``), once, after the fields are validated."""
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from helpdesk_routing._input import InputModel
 
 from ._time import UtcDatetime
 from .decision import RoutingDecision
@@ -19,7 +21,7 @@ __all__ = ["AuditRecord", "RotationState", "TicketQuery", "TicketRecord"]
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
-class TicketRecord(BaseModel):
+class TicketRecord(InputModel):
     """A stored ticket and where it stands.
 
     ``ticket.status`` is the current status. A ticket is *waiting* when it is open
@@ -46,7 +48,7 @@ class TicketRecord(BaseModel):
         return self.ticket.status
 
 
-class RotationState(BaseModel):
+class RotationState(InputModel):
     """The rotation state of one pool (``"global"`` or ``"team:<id>"``).
 
     ``last`` is the agent the pool last gave a ticket to automatically; ``given`` counts
@@ -61,7 +63,7 @@ class RotationState(BaseModel):
     extra: dict[str, Any] = Field(default_factory=dict)
 
 
-class AuditRecord(BaseModel):
+class AuditRecord(InputModel):
     """One append-only entry of the audit log.
 
     ``seq`` is given by the store on append (strictly increasing within a store).
@@ -89,7 +91,7 @@ class AuditRecord(BaseModel):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
-class TicketQuery(BaseModel):
+class TicketQuery(InputModel):
     """A filter over stored tickets; results are ordered oldest first by (created_at, id),
     or newest first with ``newest_first``.
 

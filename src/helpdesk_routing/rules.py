@@ -23,7 +23,9 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, model_validator
+
+from helpdesk_routing._input import InputModel
 
 from ._json import check_data, loads
 from ._rule_index import RuleIndex, SkipReasons, presented
@@ -58,7 +60,7 @@ __all__ = [
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
-class AssignToTeam(BaseModel):
+class AssignToTeam(InputModel):
     """Destination: ownership moves to the team; the ticket leaves Unassigned for its inbox."""
 
     model_config = _FROZEN
@@ -71,7 +73,7 @@ class AssignToTeam(BaseModel):
         return f"team:{self.team}"
 
 
-class SaveAsView(BaseModel):
+class SaveAsView(InputModel):
     """Destination: the ticket is marked into a named view; it is not assigned."""
 
     model_config = _FROZEN
@@ -88,7 +90,7 @@ Destination = Annotated[AssignToTeam | SaveAsView, Field(discriminator="type")]
 """Where a matching rule sends a ticket."""
 
 
-class RoutingRule(BaseModel):
+class RoutingRule(InputModel):
     """One rule: when its condition holds, its destination applies."""
 
     model_config = _FROZEN
@@ -126,7 +128,7 @@ def _empty_groups(cond: Condition, path: str) -> list[str]:
     return []
 
 
-class RuleSet(BaseModel):
+class RuleSet(InputModel):
     """An ordered list of routing rules; rule ids are unique.
 
     Round trip: ``RuleSet.model_validate_json(rules.model_dump_json()) == rules``.
@@ -187,14 +189,15 @@ class RuleSet(BaseModel):
             try:
                 return cls.model_validate(data)
             except pydantic.ValidationError as exc:
-                error = _rule_set_error(exc, data)
-                codes = [e["type"] for e in exc.errors(include_url=False)]
-                raise ValidationError(
-                    error.message,
-                    [replace(d, code=c) for d, c in zip(error.details, codes, strict=True)],
-                ) from None
+                raise ValidationError("invalid rule set", _located(exc, data)) from None
         except ValidationError as error:
             raise error.with_rule_ids(rules) from None
+
+    @classmethod
+    def _input_details(cls, error: pydantic.ValidationError, data: Any) -> list[ErrorDetail]:
+        # A rule set built directly reports its errors as its loader does: clean JSON
+        # paths (no union tags) and the rule ids.
+        return _located(error, data)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> RuleSet:
@@ -380,6 +383,18 @@ class _Prepared:
 
 
 _DESTINATION_TAGS = frozenset({"assign_to_team", "save_as_view"})
+
+
+def _located(exc: pydantic.ValidationError, data: Any) -> list[ErrorDetail]:
+    """One detail per error of ``exc``: its clean JSON path, message, pydantic's code and
+    the id of the rule it lies in (from ``data``, the input as given)."""
+    error = _rule_set_error(exc, data)
+    codes = [e["type"] for e in exc.errors(include_url=False)]
+    located = ValidationError(
+        error.message, [replace(d, code=c) for d, c in zip(error.details, codes, strict=True)]
+    )
+    rules = data.get("rules") if isinstance(data, Mapping) else None
+    return list(located.with_rule_ids(rules).details)
 
 
 def _rule_set_error(exc: pydantic.ValidationError, data: Any) -> ValidationError:

@@ -45,6 +45,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from helpdesk_routing._input import InputModel
 from helpdesk_routing._storable import StoredText, text_problem
 from helpdesk_routing._time import MAX_SPAN, OUT_OF_RANGE, UtcDatetime
 from helpdesk_routing.errors import ErrorDetail, ValidationError, json_path
@@ -256,7 +257,7 @@ def _bounded_amount(amount: int, unit: TimeUnit) -> None:
         )
 
 
-class Span(BaseModel):
+class Span(InputModel):
     """A relative span of time: ``{"amount": 2, "unit": "hours"}``.
 
     ``amount`` is a whole number from 1 to :func:`max_amount` of its unit (a span
@@ -475,7 +476,7 @@ _CHECKS: Mapping[Operator, Callable[[Operator, object], object]] = {
 ConditionValue: TypeAlias = Annotated[Any, WithJsonSchema(_VALUE_SCHEMA)]
 
 
-class _Node(BaseModel):
+class _Node(InputModel):
     """Behaviour shared by every condition node: ``&``, ``|`` and ``~``."""
 
     model_config = _NODE_CONFIG
@@ -532,7 +533,7 @@ class ProfileCondition(_Node):
     _value_fits = field_validator("value", mode="before")(_value_fits_op)
 
 
-class PropertyFilter(BaseModel):
+class PropertyFilter(InputModel):
     """A test of one property of an event, inside an event condition's ``where`` list:
     ``{"property": "value", "op": "greater_than", "value": 100}``."""
 
@@ -545,7 +546,7 @@ class PropertyFilter(BaseModel):
     _value_fits = field_validator("value", mode="before")(_value_fits_op)
 
 
-class EventCount(BaseModel):
+class EventCount(InputModel):
     """How many matching events the window must hold: ``{"op": "at_least", "value": 1}``;
     ``{"op": "zero"}`` is "has not done" (no value)."""
 
@@ -577,7 +578,7 @@ class EventCount(BaseModel):
         )
 
 
-class AllTimeWindow(BaseModel):
+class AllTimeWindow(InputModel):
     """Every event up to and including ``now``: ``t <= now``."""
 
     model_config = _NODE_CONFIG
@@ -645,7 +646,7 @@ class MonthsLength(timedelta):
         return hash(("months", self.months))
 
 
-class InLastWindow(BaseModel):
+class InLastWindow(InputModel):
     """The last ``amount`` ``unit``\\ s: ``now - span <= t <= now`` (both ends included)."""
 
     model_config = _NODE_CONFIG
@@ -684,7 +685,7 @@ class InLastWindow(BaseModel):
         return shift(now, -self.amount, self.unit)
 
 
-class SinceWindow(BaseModel):
+class SinceWindow(InputModel):
     """From ``start`` on: ``start <= t <= now`` (``start`` included)."""
 
     model_config = _NODE_CONFIG
@@ -692,7 +693,7 @@ class SinceWindow(BaseModel):
     start: UtcDatetime
 
 
-class AfterWindow(BaseModel):
+class AfterWindow(InputModel):
     """Strictly after ``start``: ``start < t <= now`` (``start`` excluded)."""
 
     model_config = _NODE_CONFIG
@@ -700,7 +701,7 @@ class AfterWindow(BaseModel):
     start: UtcDatetime
 
 
-class BeforeWindow(BaseModel):
+class BeforeWindow(InputModel):
     """Strictly before ``end``: ``t < end`` and ``t <= now`` (``end`` excluded)."""
 
     model_config = _NODE_CONFIG
@@ -708,7 +709,7 @@ class BeforeWindow(BaseModel):
     end: UtcDatetime
 
 
-class BetweenWindow(BaseModel):
+class BetweenWindow(InputModel):
     """From ``start`` to ``end``, both included: ``start <= t <= end`` and ``t <= now``."""
 
     model_config = _NODE_CONFIG

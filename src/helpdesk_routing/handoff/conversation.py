@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from helpdesk_routing._input import InputModel
 from helpdesk_routing._time import UtcDatetime
 
 __all__ = ["Conversation", "Message", "is_valid_email"]
@@ -21,7 +22,7 @@ def is_valid_email(text: str) -> bool:
     return len(text) <= 254 and _EMAIL.match(text) is not None
 
 
-class Message(BaseModel):
+class Message(InputModel):
     """One line of the transcript: who said it, what, and when (aware, kept in UTC)."""
 
     model_config = _FROZEN
@@ -31,7 +32,7 @@ class Message(BaseModel):
     at: UtcDatetime
 
 
-class Conversation(BaseModel):
+class Conversation(InputModel):
     """A conversation the AI agent may hand off.
 
     ``email`` is validated; ``profile_id`` links the customer profile when known. A

@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from helpdesk_routing._input import InputModel
 
 __all__ = ["DEFAULT_TEXTS", "MessageKey", "VisitorMessage", "render"]
 
@@ -51,7 +53,7 @@ DEFAULT_TEXTS: Mapping[MessageKey, str] = {
 """The English text of every key; ``{name}`` is replaced by the parameter ``name``."""
 
 
-class VisitorMessage(BaseModel):
+class VisitorMessage(InputModel):
     """One thing to tell the visitor: ``key`` and its parameters."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from helpdesk_routing._input import InputModel
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing.handoff.conversation import Conversation
 from helpdesk_routing.handoff.machine import State
@@ -26,7 +27,7 @@ def handoff_id(conversation_id: str) -> str:
     return "h-" + hashlib.sha256(conversation_id.encode("utf-8")).hexdigest()[:24]
 
 
-class TransitionEntry(BaseModel):
+class TransitionEntry(InputModel):
     """One recorded transition: when, who (``visitor``, ``ai_agent``, ``system``), why."""
 
     model_config = _FROZEN
@@ -38,7 +39,7 @@ class TransitionEntry(BaseModel):
     why: str
 
 
-class HandoffRecord(BaseModel):
+class HandoffRecord(InputModel):
     """A handoff as the ledger keeps it.
 
     ``version`` counts the writes (the ledger's compare-and-set key); ``destination`` is

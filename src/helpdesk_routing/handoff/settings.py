@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from helpdesk_routing._input import InputModel
 
 __all__ = ["HandoffSettings", "SendMessage", "SendToHelpdesk"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
-class SendToHelpdesk(BaseModel):
+class SendToHelpdesk(InputModel):
     """Create a ticket in a helpdesk: the built-in one (through ``Router.route``), Zendesk
     or Gorgias (through a connector). ``tags`` go on the ticket; ``subject`` is its subject."""
 
@@ -23,7 +25,7 @@ class SendToHelpdesk(BaseModel):
     tags: frozenset[str] = frozenset({"ai-handoff"})
 
 
-class SendMessage(BaseModel):
+class SendMessage(InputModel):
     """Show a configured message (it may contain links); no ticket is created."""
 
     model_config = _FROZEN

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Annotated, Literal, Self
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from helpdesk_routing._input import InputModel
 from helpdesk_routing._json import loads
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing.calendar import OfficeHours
@@ -55,7 +56,7 @@ an agent drawn at random (:class:`~helpdesk_routing.simulation.policies.RandomSp
 """
 
 
-class Exponential(BaseModel):
+class Exponential(InputModel):
     """Exponentially distributed durations with the given mean."""
 
     model_config = _FROZEN
@@ -63,7 +64,7 @@ class Exponential(BaseModel):
     mean_minutes: float = Field(gt=0)
 
 
-class LogNormal(BaseModel):
+class LogNormal(InputModel):
     """Log-normal durations with the given mean and ``sigma`` (the log's standard deviation)."""
 
     model_config = _FROZEN
@@ -72,7 +73,7 @@ class LogNormal(BaseModel):
     sigma: float = Field(gt=0)
 
 
-class Empirical(BaseModel):
+class Empirical(InputModel):
     """Durations drawn uniformly from observed values (minutes)."""
 
     model_config = _FROZEN
@@ -90,7 +91,7 @@ Handling = Annotated[Exponential | LogNormal | Empirical, Field(discriminator="t
 """A duration distribution: exponential, lognormal or empirical (by ``type``)."""
 
 
-class Pending(BaseModel):
+class Pending(InputModel):
     """After work, a ticket is set pending with ``probability`` and closed ``duration`` later."""
 
     model_config = _FROZEN
@@ -98,7 +99,7 @@ class Pending(BaseModel):
     duration: Handling
 
 
-class TicketEvent(BaseModel):
+class TicketEvent(InputModel):
     """A customer event drawn per ticket: with ``probability``, a ticket with a profile has
     the event ``metric`` recorded at a uniformly random instant in the ``within_hours``
     before it is created (so rules such as "Placed Order in the last 2 hours" see it)."""
@@ -110,7 +111,7 @@ class TicketEvent(BaseModel):
     properties: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
 
-class TicketMix(BaseModel):
+class TicketMix(InputModel):
     """What tickets look like: channel weights, per-tag probabilities, profile weights.
 
     ``profiles`` maps a profile id (of ``Scenario.customers``) to its weight; the weight
@@ -137,7 +138,7 @@ class TicketMix(BaseModel):
         return self
 
 
-class PoissonArrivals(BaseModel):
+class PoissonArrivals(InputModel):
     """Poisson arrivals: one rate per hour, or 168 rates for the hours of the week.
 
     The week starts on Monday 00:00 in ``Scenario.timezone``.
@@ -157,7 +158,7 @@ class PoissonArrivals(BaseModel):
         return self
 
 
-class ReplayTicket(BaseModel):
+class ReplayTicket(InputModel):
     """One recorded ticket to replay: when it came, on which channel, its tags and profile."""
 
     model_config = _FROZEN
@@ -167,7 +168,7 @@ class ReplayTicket(BaseModel):
     profile_id: str | None = None
 
 
-class ReplayArrivals(BaseModel):
+class ReplayArrivals(InputModel):
     """A replay of recorded tickets (their handling times are still drawn).
 
     Build one with :meth:`from_file` from JSONL (one object a line) or CSV (columns
@@ -196,7 +197,7 @@ class ReplayArrivals(BaseModel):
         return cls(tickets=tuple(tickets))
 
 
-class AgentSpec(BaseModel):
+class AgentSpec(InputModel):
     """An agent: id, role, capacity override, and an optional shift.
 
     With a ``shift`` (office hours in the agent's own zone) the agent comes Online when
@@ -212,7 +213,7 @@ class AgentSpec(BaseModel):
     shift: OfficeHours | None = None
 
 
-class Scenario(BaseModel):
+class Scenario(InputModel):
     """A simulated helpdesk: arrivals, ticket mix, agents, handling, policy, seed, horizon.
 
     ``days`` bounds the arrivals in time and ``tickets`` in number (the first reached

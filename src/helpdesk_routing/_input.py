@@ -1,0 +1,87 @@
+"""The models' bad input raises one error that is this library's and pydantic's at once.
+
+Building a model (``hr.Ticket(...)``) or calling ``model_validate``,
+``model_validate_json`` or ``model_validate_strings`` on one raises
+:class:`~helpdesk_routing.errors.ModelValidationError` on bad input: an
+``hr.ValidationError`` (so an ``hr.RoutingError``: ``details`` with JSON paths,
+``paths``, ``message``) and a ``pydantic.ValidationError`` (``title``,
+``error_count()``, ``json()``, ``errors()`` with ``loc``, ``msg``, ``type``, ``input``),
+so ``except hr.RoutingError``, ``except hr.ValidationError``, ``except
+pydantic.ValidationError`` and ``except ValueError`` each catch it.
+
+Only a direct call is wrapped: a model validated as a part of another (a ``Team`` in a
+``Configuration``), by a ``TypeAdapter`` or by a web framework goes through pydantic's
+validator as before (the override of ``__init__`` is marked as pydantic's own, so
+pydantic does not route nested validation through it) and the outermost call wraps.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Self
+
+import pydantic
+from pydantic import BaseModel
+
+from helpdesk_routing.errors import ErrorDetail, ModelValidationError
+
+__all__ = ["InputModel"]
+
+
+class InputModel(BaseModel):
+    """Base of the package's models: a direct call with bad input raises
+    :class:`~helpdesk_routing.errors.ModelValidationError` (see the module docstring)."""
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ModelValidationError:
+            raise
+        except pydantic.ValidationError as error:
+            raise ModelValidationError.of(error, type(self)._input_details(error, data)) from None
+
+    # pydantic keeps nested validation away from a custom __init__ only when it is
+    # marked as its own: this one only wraps the error of the outermost call.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate(obj, **kwargs)
+        except ModelValidationError:
+            raise
+        except pydantic.ValidationError as error:
+            raise ModelValidationError.of(error, cls._input_details(error, obj)) from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate_json(json_data, **kwargs)
+        except ModelValidationError:
+            raise
+        except pydantic.ValidationError as error:
+            raise ModelValidationError.of(
+                error, cls._input_details(error, _parsed(json_data)), json_input=True
+            ) from None
+
+    @classmethod
+    def model_validate_strings(cls, obj: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate_strings(obj, **kwargs)
+        except ModelValidationError:
+            raise
+        except pydantic.ValidationError as error:
+            raise ModelValidationError.of(error, cls._input_details(error, obj)) from None
+
+    @classmethod
+    def _input_details(cls, error: pydantic.ValidationError, data: Any) -> list[ErrorDetail] | None:
+        """The library's details of ``error`` for input ``data`` (``None``: one per error at
+        its JSON path). A model whose loader locates errors better says so here."""
+        return None
+
+
+def _parsed(text: str | bytes | bytearray) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError):
+        return None

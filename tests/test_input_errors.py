@@ -1,0 +1,226 @@
+"""A model's bad input raises ``ModelValidationError``: this library's ``ValidationError``
+(a ``RoutingError``, with JSON paths) and pydantic's ``ValidationError`` at once.
+
+Only direct calls are wrapped (``Model(...)``, ``model_validate``, ``model_validate_json``,
+``model_validate_strings``); a model validated as a part of another one, or through a
+``TypeAdapter``, fails with pydantic's plain error as before, so web frameworks see what
+they always saw.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from datetime import UTC, datetime
+from typing import Any
+
+import pydantic
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import helpdesk_routing as hr
+from helpdesk_routing import handoff, simulation
+from helpdesk_routing._input import InputModel
+from helpdesk_routing.errors import ModelNaiveDatetimeError, ModelValidationError
+from helpdesk_routing.events import ConversationEscalated
+
+T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
+
+# (model, bad input, JSON path of the problem)
+BAD: list[tuple[type[pydantic.BaseModel], dict[str, Any], str]] = [
+    (hr.Ticket, {"id": "", "channel": "sms", "created_at": T0}, "$.id"),
+    (hr.Profile, {"id": "p1", "segments": 3}, "$.segments"),
+    (hr.Event, {"profile_id": "p1", "metric": "m", "timestamp": "soon"}, "$.timestamp"),
+    (hr.Agent, {"id": "a1", "role": "boss"}, "$.role"),
+    (hr.Team, {"id": "t", "members": []}, "$.members"),
+    (hr.RoutingRule, {"id": "r", "when": {"type": "ticket"}, "then": {}}, "$.when"),
+    (hr.OfficeHours, {"timezone": "Mars/Olympus"}, "$.timezone"),
+    (handoff.Conversation, {"id": "c1", "channel": "sms", "email": "nope"}, "$.email"),
+    (ConversationEscalated, {"conversation_id": "c1", "tag": "x"}, "$.channel"),
+    (simulation.Scenario, {"name": "s", "days": -1}, "$.days"),
+]
+
+
+def _raised(call: Any) -> BaseException:
+    with pytest.raises(ValueError) as caught:  # noqa: PT011 - every error here is one
+        call()
+    return caught.value
+
+
+@pytest.mark.parametrize(("model", "data", "path"), BAD, ids=[m.__name__ for m, _, _ in BAD])
+def test_every_door_raises_one_error_of_both_kinds(
+    model: type[pydantic.BaseModel], data: dict[str, Any], path: str
+) -> None:
+    text = json.dumps(data, default=str)
+    doors = [
+        lambda: model(**data),
+        lambda: model.model_validate(data),
+        lambda: model.model_validate_json(text),
+    ]
+    for door in doors:
+        error = _raised(door)
+        assert type(error) in (ModelValidationError, ModelNaiveDatetimeError)
+        assert isinstance(error, hr.ValidationError)
+        assert isinstance(error, hr.RoutingError)
+        assert isinstance(error, pydantic.ValidationError)
+        assert isinstance(error, ValueError)
+        assert any(p.startswith(path) for p in error.paths), (error.paths, path)
+        assert error.title == model.__name__
+        assert str(error).startswith(f"{error.error_count()} validation error")
+        assert f"{path}" in str(error)
+
+
+def test_validating_strings_is_wrapped_too() -> None:
+    error = _raised(lambda: hr.Agent.model_validate_strings({"id": "a1", "role": "boss"}))
+    assert isinstance(error, ModelValidationError)
+    assert error.paths == ("$.role",)
+
+
+def test_errors_answer_both_contracts() -> None:
+    error = _raised(lambda: hr.Ticket(id="", channel="", created_at=T0))
+    assert isinstance(error, ModelValidationError)
+    entries = error.errors()
+    assert [e["loc"] for e in entries] == [("id",), ("channel",)]
+    assert [e["type"] for e in entries] == ["string_too_short", "string_too_short"]
+    assert all("url" in e and e["input"] == "" for e in entries)
+    assert [e["path"] for e in entries] == ["$.id", "$.channel"]
+    assert [e["code"] for e in entries] == ["string_too_short", "string_too_short"]
+    assert all(e["message"] == e["msg"] and e["rule_id"] is None for e in entries)
+    assert "url" not in error.errors(include_url=False)[0]
+    assert error.error_count() == 2
+    assert json.loads(error.json())[0]["loc"] == ["id"]
+    assert error.message == "2 validation errors for Ticket"
+    assert error.paths == ("$.id", "$.channel")
+    assert "ModelValidationError" in repr(error)
+    assert "$.id" in repr(error)
+
+
+def test_a_rule_set_built_directly_reports_what_its_loader_reports() -> None:
+    document = {
+        "rules": [
+            {
+                "id": "big-spenders",
+                "when": {"type": "profile", "property": "ltv", "op": "greater_than"},
+                "then": {"type": "assign_to_team", "team": "vip"},
+            }
+        ]
+    }
+    with pytest.raises(hr.ValidationError) as loaded:
+        hr.RuleSet.from_dict(document)
+    direct = _raised(lambda: hr.RuleSet.model_validate(document))
+    from_text = _raised(lambda: hr.RuleSet.model_validate_json(json.dumps(document)))
+    assert isinstance(direct, ModelValidationError)
+    assert isinstance(from_text, ModelValidationError)
+    assert direct.details == from_text.details == loaded.value.details
+    (detail,) = direct.details
+    assert detail.path == "$.rules[0].when.value"
+    assert detail.rule_id == "big-spenders"
+    assert direct.errors()[0]["loc"] == ("rules", 0, "when", "profile", "value")
+
+
+def test_a_naive_instant_is_a_naive_datetime_error() -> None:
+    error = _raised(lambda: hr.Ticket(id="t", channel="sms", created_at=datetime(2026, 1, 1)))
+    assert isinstance(error, hr.NaiveDatetimeError)
+    assert isinstance(error, pydantic.ValidationError)
+    assert error.paths == ("$.created_at",)
+    # With another problem beside it, it is not only a naive datetime.
+    mixed = _raised(lambda: hr.Ticket(id="", channel="sms", created_at=datetime(2026, 1, 1)))
+    assert type(mixed) is ModelValidationError
+    assert not isinstance(mixed, hr.NaiveDatetimeError)
+
+
+def test_nested_and_adapter_validation_keep_pydantics_plain_error() -> None:
+    class Body(pydantic.BaseModel):
+        ticket: hr.Ticket
+
+    nested = _raised(lambda: Body(ticket={"id": "", "channel": "sms", "created_at": T0}))
+    assert type(nested) is pydantic.ValidationError
+    assert nested.errors()[0]["loc"] == ("ticket", "id")
+    adapted = _raised(
+        lambda: pydantic.TypeAdapter(hr.Ticket).validate_python(
+            {"id": "", "channel": "sms", "created_at": T0}
+        )
+    )
+    assert type(adapted) is pydantic.ValidationError
+    # A team inside a configuration: the outer call wraps, at the nested path.
+    outer = _raised(lambda: hr.Configuration(version=1, at=T0, teams=[{"id": "t", "members": []}]))
+    assert isinstance(outer, ModelValidationError)
+    assert outer.paths == ("$.teams[0].members",)
+
+
+def test_every_model_keeps_pydantics_own_validator_path() -> None:
+    """The wrapping ``__init__`` is marked as pydantic's own: nested validation never
+    calls it (pydantic would otherwise run every nested model through ``__init__``)."""
+    models = [m for m in _subclasses(InputModel) if m.__module__.startswith("helpdesk_routing")]
+    assert len(models) >= 40
+    for model in models:
+        assert model.__pydantic_custom_init__ is False, model
+
+
+def _subclasses(cls: type) -> list[type]:
+    out = []
+    for sub in cls.__subclasses__():
+        out.append(sub)
+        out.extend(_subclasses(sub))
+    return out
+
+
+def test_the_error_survives_pickling() -> None:
+    error = _raised(lambda: hr.RuleSet.model_validate({"rules": [{"id": "r"}]}))
+    assert isinstance(error, ModelValidationError)
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is ModelValidationError
+    assert again.details == error.details
+    assert again.errors(include_url=False) == error.errors(include_url=False)
+    assert str(again) == str(error)
+    naive = _raised(lambda: hr.Event(profile_id="p", metric="m", timestamp=datetime(2026, 1, 1)))
+    assert type(pickle.loads(pickle.dumps(naive))) is ModelNaiveDatetimeError
+
+
+def test_the_package_names_it() -> None:
+    assert hr.ModelValidationError is ModelValidationError
+    assert issubclass(hr.ModelValidationError, hr.ValidationError)
+    assert issubclass(hr.ModelValidationError, pydantic.ValidationError)
+
+
+def test_valid_input_is_unchanged() -> None:
+    ticket = hr.Ticket(id="t1", channel="sms", created_at=T0, tags={"Order"})
+    assert hr.Ticket.model_validate_json(ticket.model_dump_json()) == ticket
+    assert hr.Ticket.model_validate(ticket.model_dump()) == ticket
+
+
+_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.text(max_size=4),
+    st.lists(st.text(max_size=2), max_size=2),
+    st.datetimes(timezones=st.none() | st.just(UTC)),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.fixed_dictionaries(
+        {},
+        optional=dict.fromkeys(
+            ("id", "channel", "created_at", "tags", "status", "priority", "fields"), _values
+        ),
+    )
+)
+def test_the_wrapped_error_holds_exactly_pydantics_errors(data: dict[str, Any]) -> None:
+    """Whatever the input, a direct call fails exactly when pydantic's validator does,
+    with the same errors (location, type, message, input), each at its JSON path."""
+    try:
+        native = hr.Ticket.__pydantic_validator__.validate_python(data)
+    except pydantic.ValidationError as error:
+        expected = error.errors(include_url=False, include_context=False)
+    else:
+        assert hr.Ticket.model_validate(data) == native
+        return
+    wrapped = _raised(lambda: hr.Ticket.model_validate(data))
+    assert isinstance(wrapped, ModelValidationError)
+    got = wrapped.errors(include_url=False, include_context=False)
+    assert [{k: e[k] for k in ("type", "loc", "msg", "input")} for e in got] == expected
+    assert list(wrapped.paths) == [hr.errors.json_path(e["loc"]) for e in expected]
