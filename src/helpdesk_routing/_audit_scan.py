@@ -2,94 +2,88 @@
 
 ``Transaction.audit()`` gives validated :class:`~helpdesk_routing.records.AuditRecord`
 models; for a SQLite file that costs a JSON parse, a pydantic validation and a copy per
-record, ten times what the report does with it. A store that can do better offers the
-optional port :class:`~helpdesk_routing.ports.AuditFactSource`: ``store.audit_facts()``
-streams the log as light :class:`AuditFact` values (the attribute names the report
-reads), in a read-only unit of its own. The SQLite store does: since its schema 5 the
-audit table keeps those fields as columns beside each record's JSON, and a scan reads the
-columns (:func:`fact_from_row`), never the JSON. :func:`scan` uses the port when offered
-and ``tx.audit()`` otherwise (memory, PostgreSQL). The two paths are held equal by
-``tests/metrics/test_audit_scan.py``.
+record, ten times what the report does with it. The report reads a log as **fact rows**:
+one plain tuple per record, the fields in :data:`FACT_COLUMNS` order (an
+:class:`AuditFact` names them). A store may leave out the rows that change no figure
+(:data:`REPORTED`): those without a ticket (but presence changes), and replies that
+are not public.
+
+A store that can read its log that way offers the optional port
+:class:`~helpdesk_routing.ports.AuditFactSource`: ``store.audit_facts()`` streams the
+rows, in a read-only unit of its own. The SQLite store does: since its schema 5 the
+audit table keeps those fields as columns beside each record's JSON, and one query
+(:data:`FACT_QUERY`) selects the rows, leaves the others out in SQLite, and hands the
+``sqlite3`` module's own tuples through. :func:`scan` uses the port when offered and
+``tx.audit()``'s records turned into rows otherwise (memory, PostgreSQL: all of them,
+each by one C call). The two paths
+are held equal by ``tests/metrics/test_audit_scan.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
-from types import MappingProxyType
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
-from helpdesk_routing.ports import AuditFactSource
+from helpdesk_routing.ports import AuditFactSource, offers
+from helpdesk_routing.records import AuditRecord
 
-__all__ = ["FACT_COLUMNS", "AuditFact", "fact_from_row", "scan"]
+__all__ = ["FACT_COLUMNS", "FACT_QUERY", "AuditFact", "fact_rows", "scan"]
 
 
-@dataclass(slots=True)
-class AuditFact:
-    """The fields of an audit record the report reads.
+class AuditFact(NamedTuple):
+    """The fields of an audit record the report reads, in :data:`FACT_COLUMNS` order.
 
-    ``detail`` holds only ``public`` (a reply's), when the record's detail has it as a
-    bool: the rest of a record's detail is not read by the report.
+    A fact row may be any tuple of this shape (the SQLite store yields the ``sqlite3``
+    module's own): ``at`` an aware datetime or its ISO 8601 text; ``status`` a
+    ``TicketStatus`` or its text; ``online``, ``automatic`` and ``public`` a bool or
+    ``0``/``1`` (``public``: whether a reply is public, ``None`` when the record does
+    not say so as a bool; or, in a row made from a record by :func:`fact_rows`, the
+    record's ``detail`` mapping, whose ``"public"`` is read when it is ``True``).
     """
 
-    at: datetime
+    at: datetime | str
     action: str
     ticket_id: str | None = None
     agent_id: str | None = None
-    online: bool | None = None
+    online: bool | int | None = None
     team: str | None = None
     assignee: str | None = None
     status: str | None = None
-    automatic: bool = False
-    detail: Mapping[str, Any] = field(default_factory=dict)
+    automatic: bool | int = False
+    public: bool | int | Mapping[str, Any] | None = None
 
-
-_DETAIL: dict[int | None, Mapping[str, Any]] = {
-    None: MappingProxyType({}),
-    0: MappingProxyType({"public": False}),
-    1: MappingProxyType({"public": True}),
-}
-_ONLINE: dict[int | None, bool | None] = {None: None, 0: False, 1: True}
-_parse = datetime.fromisoformat
 
 FACT_COLUMNS = "at, action, ticket_id, agent_id, online, team, assignee, status, automatic, public"
-"""The columns :func:`fact_from_row` reads, in its order."""
+"""The audit table's columns of a fact row, in order."""
+
+REPORTED = "(ticket_id IS NOT NULL AND (action <> 'replied' OR public = 1)) OR action = 'presence'"
+"""The records a report reads, as SQL: the rest changes no figure of it."""
+
+FACT_QUERY = f"SELECT {FACT_COLUMNS} FROM audit WHERE {REPORTED} ORDER BY seq"
+"""The SQLite query of the fact rows, in ``seq`` order."""
 
 
-def fact_from_row(
-    at: str,
-    action: str,
-    ticket_id: str | None,
-    agent_id: str | None,
-    online: int | None,
-    team: str | None,
-    assignee: str | None,
-    status: str | None,
-    automatic: int,
-    public: int | None,
-) -> AuditFact:
-    """The fact of one audit row read as :data:`FACT_COLUMNS` (booleans stored as 0/1)."""
-    return AuditFact(
-        _parse(at),
-        action,
-        ticket_id,
-        agent_id,
-        _ONLINE[online],
-        team,
-        assignee,
-        status,
-        automatic == 1,
-        _DETAIL[public],
-    )
+# The record's detail stands in the place of ``public``: reading it is the report's
+# business (only for replies), and this way a record's row is made in C.
+_FACT_OF_RECORD = attrgetter(
+    *(name.strip() for name in FACT_COLUMNS.replace("public", "detail").split(","))
+)
 
 
-def scan(store: Any) -> Iterable[Any]:
-    """Every audit record of ``store`` in ``seq`` order: facts streamed by the store when
-    it is an :class:`~helpdesk_routing.ports.AuditFactSource`, else ``tx.audit()``'s
-    records (read in one unit, which ends before they are returned)."""
-    if isinstance(store, AuditFactSource):
-        return store.audit_facts()
+def fact_rows(records: Iterable[AuditRecord]) -> Iterator[tuple[Any, ...]]:
+    """The fact row of each of ``records``, one per record, made in C (``attrgetter``);
+    in the place of ``public`` each row holds the record's ``detail`` mapping."""
+    return map(_FACT_OF_RECORD, records)
+
+
+def scan(store: Any) -> Iterable[tuple[Any, ...]]:
+    """Every fact row of ``store``'s audit log in ``seq`` order: streamed by the store
+    when it is an :class:`~helpdesk_routing.ports.AuditFactSource`, else made from
+    ``tx.audit()``'s records (read in one unit, which ends before the rows are made)."""
+    if offers(store, AuditFactSource):
+        return store.audit_facts()  # type: ignore[no-any-return]
     with store.transaction() as tx:
         records: list[Any] = tx.audit()
-    return records
+    return fact_rows(records)

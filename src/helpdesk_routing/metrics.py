@@ -16,13 +16,14 @@ handoff ledger and the AI agent's events, into a :class:`Report` (``to_dict``,
 from __future__ import annotations
 
 import importlib
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from helpdesk_routing._audit_scan import scan
+from helpdesk_routing._audit_scan import fact_rows, scan
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import MissingExtra, ValidationError
 from helpdesk_routing.events import DEFAULT_NAMES, EventNames
@@ -397,6 +398,16 @@ def report(
 _NOWHERE = (None, None, "open")  # where a ticket stands before its first record
 
 
+def _rows(records: Iterable[AuditRecord] | Iterable[Any]) -> Iterable[tuple[Any, ...]]:
+    """``records`` as fact rows: passed through when they are tuples already."""
+    it = iter(records)
+    first = next(it, None)
+    if first is None:
+        return ()
+    rows = itertools.chain((first,), it)
+    return rows if isinstance(first, tuple) else fact_rows(rows)
+
+
 def summarize(
     records: Iterable[AuditRecord] | Iterable[Any],
     events: Iterable[Event],
@@ -408,7 +419,10 @@ def summarize(
     handoffs: Iterable[Any] = (),
     names: EventNames = DEFAULT_NAMES,
 ) -> Report:
-    """The pure part of :func:`report`: one pass over the audit ``records`` (``seq`` order)."""
+    """The pure part of :func:`report`: one pass over the audit ``records`` (``seq`` order):
+    :class:`~helpdesk_routing.records.AuditRecord` values, or fact rows (tuples in
+    ``helpdesk_routing._audit_scan.FACT_COLUMNS`` order, what a store's
+    ``audit_facts()`` yields)."""
     created: dict[str, datetime] = {}  # tickets created in the period -> creation
     first_reply: dict[str, datetime] = {}
     closed: dict[str, datetime] = {}
@@ -417,30 +431,33 @@ def summarize(
     loads: dict[str, list[int]] = {}
     online_at_start: dict[str, bool] = {}
     changed_in_period: set[str] = set()
-    for r in records:
-        at = r.at
+    parse = datetime.fromisoformat
+    for at, action, tid, agent, online, team, assignee, status, automatic, public in _rows(records):
+        if type(at) is str:
+            at = parse(at)
         if at >= end:  # a clock set back may log out of order: skip, do not stop
             continue
-        action = r.action
-        tid = r.ticket_id
         if action == "presence":
-            if r.agent_id is not None:
+            if agent is not None:
                 if at < start:
-                    online_at_start[r.agent_id] = bool(r.online)
+                    online_at_start[agent] = bool(online)
                 else:
-                    changed_in_period.add(r.agent_id)
+                    changed_in_period.add(agent)
             continue
         if tid is None:
             continue
         if action == "replied":
-            if tid in created and tid not in first_reply and r.detail.get("public") is True:
+            # public: a flag (0/1, a bool) or, in a record's row, its detail mapping
+            if (
+                (public == 1 or (type(public) is dict and public.get("public") is True))
+                and tid in created
+                and tid not in first_reply
+            ):
                 first_reply[tid] = at
             continue
-        status = r.status
         if status is None:
             status = where.get(tid, _NOWHERE)[2]
-        assignee = r.assignee
-        where[tid] = (r.team, assignee, status)
+        where[tid] = (team, assignee, status)
         if at >= start:
             if action == "routed":
                 created[tid] = at
@@ -448,7 +465,7 @@ def summarize(
                 load = loads.get(assignee)
                 if load is None:
                     load = loads[assignee] = [0, 0]
-                load[0 if r.automatic else 1] += 1
+                load[0 if automatic else 1] += 1
         if action == "status" and status == _CLOSED and tid in created and tid not in closed:
             closed[tid] = at
 

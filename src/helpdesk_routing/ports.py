@@ -430,17 +430,19 @@ class ReadableStore(Store, Protocol):
 class AuditFactSource(Protocol):
     """Optional: a store that streams its whole audit log cheaply, for reports.
 
-    ``audit_facts()`` yields one value per audit record, in ``seq`` order, with the
-    attributes the metrics report reads (``at, action, ticket_id, agent_id, online,
-    team, assignee, status, automatic, detail``, as on
-    :class:`~helpdesk_routing.records.AuditRecord`; ``status`` may be the plain text of
-    the ``TicketStatus``; ``detail`` need hold only a reply's ``public``), without
-    validating a model per record. It reads in a
-    read-only unit of its own that ends when the iteration does, so consume it to the
-    end. The SQLite store offers it; ``isinstance(store, AuditFactSource)`` says whether
-    a store does.
+    ``audit_facts()`` yields, in ``seq`` order, one *fact row* per audit record a
+    report reads: a tuple of ``(at, action, ticket_id, agent_id, online, team,
+    assignee, status, automatic, public)`` (``helpdesk_routing._audit_scan.AuditFact``
+    names them), without validating a model per record. ``at`` may be ISO 8601 text,
+    ``status`` the text of the ``TicketStatus``, the flags ``0``/``1``; ``public`` says
+    whether a reply is public (``None`` when the record's detail has no such bool).
+    Records that change no figure of a report may be left out: those without a ticket
+    id (but presence changes) and replies that are not public. It reads in a read-only
+    unit of its own that ends when the iteration does, so consume it to the end. The
+    SQLite store offers it; ``isinstance(store, AuditFactSource)`` says whether a store
+    does.
     """
 
-    def audit_facts(self) -> Iterator[Any]:
-        """The audit log as light facts, oldest first."""
+    def audit_facts(self) -> Iterator[tuple[Any, ...]]:
+        """The audit log's fact rows, oldest first."""
         ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpdesk_routing import metrics
-from helpdesk_routing._audit_scan import AuditFact, scan
+from helpdesk_routing._audit_scan import AuditFact, fact_rows, scan
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.model import Agent, Role, Team, Ticket, TicketStatus
 from helpdesk_routing.ports import AuditFactSource
@@ -26,7 +26,6 @@ from helpdesk_routing.stores.sqlite import SqliteStore
 from helpdesk_routing.stores.sqlite import _schema as _sqlite_schema
 
 T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
-FIELDS = ("at", "action", "ticket_id", "agent_id", "online", "team", "assignee", "automatic")
 AGENTS = [Agent(id="a1"), Agent(id="a2"), Agent(id="m1", role=Role.MANAGER)]
 
 operation = st.one_of(
@@ -86,12 +85,16 @@ def test_scan_of_sqlite_equals_the_records_and_the_report(
         facts = list(scan(sqlite))
         with sqlite.transaction() as tx:
             records = tx.audit()
-        assert all(isinstance(f, AuditFact) for f in facts)
-        assert [[getattr(f, n) for n in FIELDS] for f in facts] == [
-            [getattr(r, n) for n in FIELDS] for r in records
+        assert all(type(f) is tuple and len(f) == len(AuditFact._fields) for f in facts)
+        assert [_read(f) for f in facts] == [_flag(r) for r in reported(fact_rows(records))]
+        # Left out: the records without a ticket (but presence) and the private replies.
+        kept = [
+            r
+            for r in records
+            if (r.ticket_id is not None or r.action == "presence")
+            and (r.action != "replied" or r.detail.get("public") is True)
         ]
-        assert [f.status for f in facts] == [r.status for r in records]
-        assert [_public(f.detail) for f in facts] == [_public(r.detail) for r in records]
+        assert [(f[1], f[2]) for f in facts] == [(r.action, r.ticket_id) for r in kept]
         start, end = T0, T0 + timedelta(days=2)
         from_facts = metrics.summarize(facts, [], start, end).to_dict()
         assert from_facts == metrics.summarize(records, [], start, end).to_dict()
@@ -112,12 +115,12 @@ def test_in_memory_sqlite_streams_facts_through_its_own_connection() -> None:
         ).set_online("a1", True, actor="a1")
         assert isinstance(store, AuditFactSource)
         facts = list(scan(store))
-        # The Router's first configuration version is audited before the presence change.
-        assert [f.action for f in facts] == ["configured", "presence"]
-        assert all(isinstance(f, AuditFact) for f in facts)
+        # The Router's first configuration version is audited before the presence change,
+        # and left out (no figure of a report reads it).
+        assert [AuditFact(*f).action for f in facts] == ["presence"]
     memory = InMemoryStore(agents=AGENTS)
     assert not isinstance(memory, AuditFactSource)
-    assert scan(memory) == []
+    assert list(scan(memory)) == []
 
 
 def test_a_scan_takes_no_write_lock_and_reads_one_snapshot(tmp_path: Path) -> None:
@@ -150,13 +153,31 @@ def test_a_scan_takes_no_write_lock_and_reads_one_snapshot(tmp_path: Path) -> No
         t.join()
         rest = list(facts)
         assert errors == []
-        assert [f.ticket_id for f in [first, *rest]] == [None, "t0", "t1", "t2", "t3", "t4"]
+        assert [AuditFact(*f).ticket_id for f in [first, *rest]] == ["t0", "t1", "t2", "t3", "t4"]
         assert router.ticket("late").id == "late"
 
 
-def _public(detail: Mapping[str, Any]) -> bool | None:
-    value = detail.get("public")
-    return value if isinstance(value, bool) else None
+def reported(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """The rows of records' rows a store's scan keeps (``_audit_scan.REPORTED``): those
+    with a ticket id, but for replies only public ones, and presence changes."""
+    for row in rows:
+        if row[2] is None:
+            if row[1] == "presence":
+                yield row
+        elif row[1] != "replied" or row[9].get("public") is True:
+            yield row
+
+
+def _flag(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A record's row (its detail in the place of ``public``) as a store gives it."""
+    value = row[9].get("public")
+    return (*row[:9], value if isinstance(value, bool) else None)
+
+
+def _read(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A SQLite fact row with its instant read (the rest compares equal as stored: the
+    status text to its TicketStatus, 0/1 to the bools)."""
+    return (datetime.fromisoformat(row[0]), *row[1:])
 
 
 def test_a_version_4_file_gets_the_fact_columns_of_its_records(tmp_path: Path) -> None:
@@ -228,16 +249,53 @@ def test_a_version_4_file_gets_the_fact_columns_of_its_records(tmp_path: Path) -
             )
             records = tx.audit()
         facts = list(store.audit_facts())
-    assert len(facts) == len(records) == 7
-    assert [[getattr(f, n) for n in FIELDS] for f in facts] == [
-        [getattr(r, n) for n in FIELDS] for r in records
-    ]
-    assert [f.status for f in facts] == [r.status for r in records]
-    assert [_public(f.detail) for f in facts] == [_public(r.detail) for r in records]
-    assert facts[5] == AuditFact(at=T0 + timedelta(minutes=5), action="presence", agent_id="a2")
-    assert [_public(f.detail) for f in facts] == [None, None, True, False, None, None, True]
+    assert len(records) == 7
+    assert [_read(f) for f in facts] == [_flag(r) for r in reported(fact_rows(records))]
+    # the private reply is left out; the partial presence record reads with the defaults
+    assert len(facts) == 6
+    assert _read(facts[4]) == AuditFact(
+        at=T0 + timedelta(minutes=5), action="presence", agent_id="a2"
+    )
+    assert [AuditFact(*f).public for f in facts] == [None, None, True, None, None, True]
     end = T0 + timedelta(days=1)
     assert (
         metrics.summarize(facts, [], T0, end).to_dict()
         == metrics.summarize(records, [], T0, end).to_dict()
     )
+
+
+def test_summarize_reads_fact_rows_of_any_origin_as_it_reads_records() -> None:
+    """Rows made elsewhere may keep what a store leaves out (a private reply, a record
+    without a ticket): the report still ignores it, and reads text instants and 0/1
+    flags as a store gives them."""
+    rows = [
+        AuditFact(T0 - timedelta(hours=1), "presence", agent_id="a1", online=1),
+        AuditFact(T0, "configured"),
+        AuditFact(T0, "routed", "t1", assignee="a1", status="open", automatic=1),
+        AuditFact((T0 + timedelta(minutes=5)).isoformat(), "replied", "t1", "a1", public=0),
+        AuditFact(T0 + timedelta(minutes=6), "replied", "t1", "a1", public=False),
+        AuditFact(T0 + timedelta(minutes=9), "replied", "t1", "a1", public=None),
+        AuditFact((T0 + timedelta(minutes=10)).isoformat(), "replied", "t1", "a1", public=1),
+        AuditFact(T0 + timedelta(minutes=20), "status", "t1", assignee="a1", status="closed"),
+    ]
+    report = metrics.summarize(rows, [], T0, T0 + timedelta(days=1))
+    assert report.tickets == report.answered == report.resolved == 1
+    assert report.ttfr.mean == 600.0
+    assert report.always_online == ("a1",)
+    assert report.assigned["a1"].automatic == 1
+    records = [
+        AuditRecord(
+            at=datetime.fromisoformat(r.at) if isinstance(r.at, str) else r.at,
+            actor=r.agent_id,
+            action=r.action,
+            ticket_id=r.ticket_id,
+            agent_id=r.agent_id if r.action == "presence" else None,
+            online=None if r.online is None else bool(r.online),
+            assignee=r.assignee,
+            status=r.status,
+            automatic=bool(r.automatic),
+            detail={} if r.public is None else {"public": bool(r.public)},
+        )
+        for r in rows
+    ]
+    assert metrics.summarize(records, [], T0, T0 + timedelta(days=1)) == report

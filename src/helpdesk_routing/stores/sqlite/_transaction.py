@@ -5,11 +5,11 @@ port), and the SQL of ticket queries.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from helpdesk_routing._audit_scan import FACT_COLUMNS, AuditFact, fact_from_row
+from helpdesk_routing._audit_scan import FACT_QUERY
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import (
     ConflictError,
@@ -236,10 +236,10 @@ class SqliteTransaction:
             )
         return [audit_from_json(row[0], row[1]) for row in rows]
 
-    def audit_facts(self) -> Iterator[AuditFact]:
-        """The whole log as light facts, in ``seq`` order (see ``SqliteStore.audit_facts``)."""
-        for row in self._run(f"SELECT {FACT_COLUMNS} FROM audit ORDER BY seq"):
-            yield fact_from_row(*row)
+    def audit_facts(self) -> sqlite3.Cursor:
+        """The log's fact rows, in ``seq`` order, as the query's cursor (see
+        ``SqliteStore.audit_facts``)."""
+        return self._run(FACT_QUERY)
 
     # -- configuration -------------------------------------------------------------
 
