@@ -30,7 +30,7 @@ from pydantic_core import PydanticUndefined
 
 M = TypeVar("M", bound=BaseModel)
 
-__all__ = ["construct", "share_fields_set", "shared_names", "updated"]
+__all__ = ["assemble", "construct", "share_fields_set", "shared_names", "updated"]
 
 
 class _Shared(set[str]):
@@ -112,6 +112,20 @@ _set_dict = BaseModel.__dict__["__dict__"].__set__
 _set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
+def assemble(
+    cls: type[M], values: dict[str, Any], names: set[str], private: dict[str, Any] | None
+) -> M:
+    """An instance of ``cls`` holding exactly ``values`` (its ``__dict__``, in field
+    order), with the fields-set ``names`` and the private attributes ``private``: for a
+    model that builds its own trusted instances (``RoutingDecision``)."""
+    model = _new(cls)
+    _set_dict(model, values)
+    _set_fields_set(model, names)
+    _set_extra(model, None)
+    _set_private(model, private)
+    return model
 
 
 def updated(model: M, **changes: Any) -> M:

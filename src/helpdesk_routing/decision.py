@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from pydantic import ConfigDict, PrivateAttr, model_validator
 
 from helpdesk_routing._input import InputModel
+from helpdesk_routing._trusted import assemble
 
 from ._condition_trace import ConditionTrace
 from ._time import UtcDatetime
@@ -188,15 +189,10 @@ class RoutingDecision(InputModel):
 
     @classmethod
     def _assemble(cls, values: dict[str, Any], rules: RuleBook | None) -> RoutingDecision:
-        decision = cls.__new__(cls)
         # What pydantic's model_construct sets, without its per-field loop. Only the two
         # required fields count as set, in one set shared by every decision made so:
         # pydantic never changes it in place (a copy gets its own, and fields are frozen).
-        object.__setattr__(decision, "__dict__", values)
-        object.__setattr__(decision, "__pydantic_fields_set__", _REQUIRED)
-        object.__setattr__(decision, "__pydantic_extra__", None)
-        object.__setattr__(decision, "__pydantic_private__", {"_book": rules})
-        return decision
+        return assemble(cls, values, _REQUIRED, {"_book": rules})
 
     def with_rules(self, rules: RuleBook) -> RoutingDecision:
         """This decision bound to the rule set that decided it, for :meth:`explain`

@@ -288,34 +288,33 @@ class InMemoryTransaction:
     def _index(self, record: TicketRecord, sign: int) -> None:
         s = self._s
         key = _key(record)
-
-        def put(keys: list[_Key]) -> None:
-            if sign > 0:
-                insort(keys, key)
+        assignee, team = record.assignee, record.team
+        if sign > 0:
+            if assignee is None:
+                insort(s._no_assignee, key)
+                if team is None:
+                    insort(s._unassigned, key)
             else:
-                del keys[bisect_left(keys, key)]
-
-        def put_in(index: dict[str, list[_Key]], name: str) -> None:
-            if sign > 0:
-                insort(index.setdefault(name, []), key)
-            else:
-                keys = index[name]
-                del keys[bisect_left(keys, key)]
-                if not keys:
-                    del index[name]
-
-        if record.assignee is None:
-            put(s._no_assignee)
-            if record.team is None:
-                put(s._unassigned)
+                insort(s._by_assignee.setdefault(assignee, []), key)
+                if _counts_load(record):
+                    s._load[assignee] = s._load.get(assignee, 0) + 1
+            if team is not None:
+                insort(s._by_team.setdefault(team, []), key)
+            for view in record.views:
+                insort(s._by_view.setdefault(view, []), key)
+            return
+        if assignee is None:
+            del s._no_assignee[bisect_left(s._no_assignee, key)]
+            if team is None:
+                del s._unassigned[bisect_left(s._unassigned, key)]
         else:
-            put_in(s._by_assignee, record.assignee)
+            _drop(s._by_assignee, assignee, key)
             if _counts_load(record):
-                s._load[record.assignee] = s._load.get(record.assignee, 0) + sign
-        if record.team is not None:
-            put_in(s._by_team, record.team)
+                s._load[assignee] = s._load.get(assignee, 0) - 1
+        if team is not None:
+            _drop(s._by_team, team, key)
         for view in record.views:
-            put_in(s._by_view, view)
+            _drop(s._by_view, view, key)
 
     def find_tickets(self, query: TicketQuery) -> list[TicketRecord]:
         """The records matching ``query`` in its order (oldest first by (created_at, id),
