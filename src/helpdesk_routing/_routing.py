@@ -212,7 +212,7 @@ class Routing:
             assignee, trace = None, early
         final = decision.allocated(assignee, trace)
         if serialised:
-            stored = _new_record(ticket, decision, assignee=assignee, final=final)
+            stored = _new_record(ticket, final, assignee=assignee)
             if tx.add_ticket(stored) is not None:
                 raise StoreError(
                     f"ticket {ticket.id!r} was stored by another unit of work, in a store "
@@ -243,34 +243,20 @@ class Routing:
         return self.bound(tx, record.decision)
 
 
-def _new_record(
-    ticket: Ticket,
-    decision: RoutingDecision,
-    *,
-    assignee: str | _Maybe | None = NOT_GIVEN,
-    final: RoutingDecision | None = None,
-) -> TicketRecord:
+def _new_record(ticket: Ticket, decision: RoutingDecision, **assignee: str | None) -> TicketRecord:
     """The record of a ticket about to be stored, built from values already validated
     (the ticket by its model, the rest by ``decide`` and the allocation): validating them
     again would run the ticket's storable check a second time on every route.
 
     Without ``assignee`` it is the record inserted before the hand-out; with it (and the
-    ``final`` decision), the record as the hand-out leaves it, the same fields given."""
-    if assignee is NOT_GIVEN:
-        return construct(
-            TicketRecord,
-            ticket=ticket,
-            team=decision.team,
-            views=frozenset(decision.views),
-            decision=decision,
-        )
+    allocated decision), the record as the hand-out leaves it, the same fields given."""
     return construct(
         TicketRecord,
         ticket=ticket,
         team=decision.team,
         views=frozenset(decision.views),
-        decision=final,
-        assignee=assignee,
+        decision=decision,
+        **assignee,
     )
 
 
