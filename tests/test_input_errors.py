@@ -224,3 +224,21 @@ def test_the_wrapped_error_holds_exactly_pydantics_errors(data: dict[str, Any]) 
     got = wrapped.errors(include_url=False, include_context=False)
     assert [{k: e[k] for k in ("type", "loc", "msg", "input")} for e in got] == expected
     assert list(wrapped.paths) == [hr.errors.json_path(e["loc"]) for e in expected]
+
+
+def test_a_model_built_inside_a_validator_is_reported_by_the_outer_call() -> None:
+    """A direct call inside another model's validator raises the wrapped error; pydantic
+    takes its problems into the outer model's error, which is the one that surfaces."""
+
+    class Outer(pydantic.BaseModel):
+        n: int
+
+        @pydantic.field_validator("n")
+        @classmethod
+        def _ticket(cls, n: int) -> int:
+            hr.Ticket(id="", channel="sms", created_at=T0)
+            return n
+
+    error = _raised(lambda: Outer(n=1))
+    assert type(error) is pydantic.ValidationError
+    assert error.errors()[0]["type"] == "string_too_short"

@@ -35,10 +35,8 @@ class InputModel(BaseModel):
     def __init__(self, /, **data: Any) -> None:
         try:
             super().__init__(**data)
-        except ModelValidationError:
-            raise
         except pydantic.ValidationError as error:
-            raise ModelValidationError.of(error, type(self)._input_details(error, data)) from None
+            raise type(self)._wrapped(error, data) from None
 
     # pydantic keeps nested validation away from a custom __init__ only when it is
     # marked as its own: this one only wraps the error of the outermost call.
@@ -48,30 +46,33 @@ class InputModel(BaseModel):
     def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
         try:
             return super().model_validate(obj, **kwargs)
-        except ModelValidationError:
-            raise
         except pydantic.ValidationError as error:
-            raise ModelValidationError.of(error, cls._input_details(error, obj)) from None
+            raise cls._wrapped(error, obj) from None
 
     @classmethod
     def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
         try:
             return super().model_validate_json(json_data, **kwargs)
-        except ModelValidationError:
-            raise
         except pydantic.ValidationError as error:
-            raise ModelValidationError.of(
-                error, cls._input_details(error, _parsed(json_data)), json_input=True
-            ) from None
+            raise cls._wrapped(error, json_data, json_input=True) from None
 
     @classmethod
     def model_validate_strings(cls, obj: Any, **kwargs: Any) -> Self:
         try:
             return super().model_validate_strings(obj, **kwargs)
-        except ModelValidationError:
-            raise
         except pydantic.ValidationError as error:
-            raise ModelValidationError.of(error, cls._input_details(error, obj)) from None
+            raise cls._wrapped(error, obj) from None
+
+    @classmethod
+    def _wrapped(
+        cls, error: pydantic.ValidationError, data: Any, *, json_input: bool = False
+    ) -> ModelValidationError:
+        """``error`` as this library's, its details read against the input ``data`` (JSON
+        text when ``json_input``)."""
+        given = _parsed(data) if json_input else data
+        return ModelValidationError.of(
+            error, cls._input_details(error, given), json_input=json_input
+        )
 
     @classmethod
     def _input_details(cls, error: pydantic.ValidationError, data: Any) -> list[ErrorDetail] | None:

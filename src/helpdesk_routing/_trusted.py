@@ -118,8 +118,9 @@ def assemble(
     cls: type[M], values: dict[str, Any], names: set[str], private: dict[str, Any] | None
 ) -> M:
     """An instance of ``cls`` holding exactly ``values`` (its ``__dict__``, in field
-    order), with the fields-set ``names`` and the private attributes ``private``: for a
-    model that builds its own trusted instances (``RoutingDecision``)."""
+    order), with the fields-set ``names`` and the private attributes ``private``: what
+    :func:`construct` and :func:`updated` end with, and what a model that builds its
+    own trusted instances (``RoutingDecision``) calls."""
     model = _new(cls)
     _set_dict(model, values)
     _set_fields_set(model, names)
@@ -132,23 +133,18 @@ def updated(model: M, **changes: Any) -> M:
     """A copy of ``model`` with ``changes`` (values of its fields' types, already valid),
     sharing the fields-set of its shape: what ``model_copy(update=...)`` gives, at a
     fraction of its cost and without a fields-set per stored record."""
-    copy = _new(type(model))
     values = model.__dict__.copy()
     values.update(changes)
-    _set_dict(copy, values)
-    _set_extra(copy, None)
-    private = model.__pydantic_private__
-    _set_private(copy, None if private is None else dict(private))
     names = model.__pydantic_fields_set__
     if type(names) is _Shared:
         key = tuple(changes)
         shared = names.plus.get(key)
         if shared is None:
             shared = names.plus.setdefault(key, shared_names(names | changes.keys()))
-        _set_fields_set(copy, shared)
     else:
-        _set_fields_set(copy, shared_names(names | changes.keys()))
-    return copy
+        shared = shared_names(names | changes.keys())
+    private = model.__pydantic_private__
+    return assemble(type(model), values, shared, None if private is None else dict(private))
 
 
 class _Shape:
@@ -191,10 +187,5 @@ def construct(cls: type[M], /, **values: Any) -> M:
     out.update(values)
     for name, factory in shape.factories:
         out[name] = factory()  # type: ignore[call-arg]
-    model = _new(cls)
-    _set_dict(model, out)
-    _set_fields_set(model, shape.names)
-    _set_extra(model, None)
     private = shape.private
-    _set_private(model, None if private is None else dict(private))
-    return model
+    return assemble(cls, out, shape.names, None if private is None else dict(private))

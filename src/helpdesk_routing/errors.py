@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 import pydantic_core
 
@@ -196,16 +196,13 @@ class ModelValidationError(ValidationError, pydantic_core.ValidationError):
         kind = cls
         if found and all(_naive(e) for e in found):
             kind = ModelNaiveDatetimeError
-        out = kind.from_exception_data(
+        return _rebuild(
+            kind,
             error.title,
             [_line(e) for e in found],
+            details,
             input_type="json" if json_input else "python",
         )
-        out.details = tuple(details)
-        count = out.error_count()
-        out.message = f"{count} validation error{'' if count == 1 else 's'} for {error.title}"
-        out.args = (str(out),)
-        return out
 
     def __str__(self) -> str:
         return "\n".join([self.message, *(f"  {d}" for d in self.details)])
@@ -252,9 +249,15 @@ class ModelNaiveDatetimeError(NaiveDatetimeError, ModelValidationError):
 
 
 def _rebuild(
-    kind: type[ModelValidationError], title: str, lines: list[Any], details: Sequence[ErrorDetail]
+    kind: type[ModelValidationError],
+    title: str,
+    lines: list[Any],
+    details: Sequence[ErrorDetail],
+    input_type: Literal["python", "json"] = "python",
 ) -> ModelValidationError:
-    out = kind.from_exception_data(title, lines)
+    """The error of ``kind`` made of pydantic's ``lines`` and this library's ``details``
+    (``of`` builds one; unpickling builds one again)."""
+    out = kind.from_exception_data(title, lines, input_type=input_type)
     out.details = tuple(details)
     count = out.error_count()
     out.message = f"{count} validation error{'' if count == 1 else 's'} for {title}"

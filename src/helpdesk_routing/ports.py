@@ -377,9 +377,9 @@ class SerialisedUnits(Protocol):
     otherwise it inserts the ticket first (in a store whose units overlap, the insert
     makes a second process routing the same id wait for the first) and then updates it
     with its assignee. ``isinstance(tx, SerialisedUnits)`` says whether a transaction
-    declares it; declaring it for units that may overlap would let two units route one
-    ticket id (the second insert then finds the first one's record and raises
-    :class:`~helpdesk_routing.errors.ConflictError`).
+    declares it. A store that declares it for units that may overlap gets a route whose
+    insert finds another unit's record: the route raises
+    :class:`~helpdesk_routing.errors.StoreError` and its unit is undone.
     """
 
     units_serialised: Literal[True]

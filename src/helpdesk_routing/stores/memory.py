@@ -208,7 +208,7 @@ class InMemoryTransaction:
         _compact(record)
         s._tickets[record.id] = record
         insort(s._order, _key(record))
-        self._index(record, +1)
+        self._index(record)
         self._undo.append(lambda: self._remove(record))
         return None
 
@@ -217,7 +217,7 @@ class InMemoryTransaction:
         del s._tickets[record.id]
         k = _key(record)
         del s._order[bisect_left(s._order, k)]
-        self._index(record, -1)
+        self._unindex(record)
 
     def update_ticket(self, record: TicketRecord) -> None:
         """Replace the stored record with the same id; ``UnknownTicket`` when none is stored."""
@@ -235,16 +235,16 @@ class InMemoryTransaction:
         if key != _key(new):
             del s._order[bisect_left(s._order, key)]
             insort(s._order, _key(new))
-            self._index(old, -1)
+            self._unindex(old)
             s._tickets[new.id] = new
-            self._index(new, +1)
+            self._index(new)
             return
         s._tickets[new.id] = new
         self._reindex(key, old, new)
 
     def _reindex(self, key: _Key, old: TicketRecord, new: TicketRecord) -> None:
         """Move a ticket whose key is unchanged between the indexes: only those whose
-        membership changed (what ``_index(old, -1)`` then ``_index(new, +1)`` would leave)."""
+        membership changed (what ``_unindex(old)`` then ``_index(new)`` would leave)."""
         s = self._s
         before, after = old.assignee, new.assignee
         if before != after:
@@ -285,24 +285,29 @@ class InMemoryTransaction:
             for view in new.views - old.views:
                 insort(s._by_view.setdefault(view, []), key)
 
-    def _index(self, record: TicketRecord, sign: int) -> None:
+    def _index(self, record: TicketRecord) -> None:
+        """Put a stored record's key in every ordered index it belongs to, and count its load."""
         s = self._s
         key = _key(record)
         assignee, team = record.assignee, record.team
-        if sign > 0:
-            if assignee is None:
-                insort(s._no_assignee, key)
-                if team is None:
-                    insort(s._unassigned, key)
-            else:
-                insort(s._by_assignee.setdefault(assignee, []), key)
-                if _counts_load(record):
-                    s._load[assignee] = s._load.get(assignee, 0) + 1
-            if team is not None:
-                insort(s._by_team.setdefault(team, []), key)
-            for view in record.views:
-                insort(s._by_view.setdefault(view, []), key)
-            return
+        if assignee is None:
+            insort(s._no_assignee, key)
+            if team is None:
+                insort(s._unassigned, key)
+        else:
+            insort(s._by_assignee.setdefault(assignee, []), key)
+            if _counts_load(record):
+                s._load[assignee] = s._load.get(assignee, 0) + 1
+        if team is not None:
+            insort(s._by_team.setdefault(team, []), key)
+        for view in record.views:
+            insort(s._by_view.setdefault(view, []), key)
+
+    def _unindex(self, record: TicketRecord) -> None:
+        """Undo :meth:`_index` for a record leaving the store (or being replaced)."""
+        s = self._s
+        key = _key(record)
+        assignee, team = record.assignee, record.team
         if assignee is None:
             del s._no_assignee[bisect_left(s._no_assignee, key)]
             if team is None:
