@@ -1,9 +1,9 @@
 """The compiled leaves: one closure per ticket, profile, event or segment test,
 chosen at compile time for the field and operator at hand.
 
-The common cases (text ``equals``/``in``/``contains`` on a built-in ticket field,
-tag membership, text equality and number comparisons on a profile property or
-custom field) get a specialised closure that tests the common type inline; every
+The common cases (text ``equals``/``in``/``contains``/``starts_with``/``ends_with`` on
+a built-in ticket field, tag membership, text equality and number comparisons on a
+profile property or custom field) get a specialised closure that tests the common type inline; every
 other case, and every value of an unexpected type, goes through the general test
 of :mod:`._values`, so both paths mean exactly the same.
 """
@@ -13,10 +13,8 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from helpdesk_routing.model import Ticket
 from helpdesk_routing.ports import EventWhere
 
 from ._values import positive_test
@@ -63,6 +61,7 @@ __all__ = [
 
 # Enum members bound once: ``Operator.X`` costs a descriptor call on every access.
 _CONTAINS = Operator.CONTAINS
+_ENDS_WITH = Operator.ENDS_WITH
 _EQUALS = Operator.EQUALS
 _GREATER_OR_EQUAL = Operator.GREATER_OR_EQUAL
 _GREATER_THAN = Operator.GREATER_THAN
@@ -71,6 +70,7 @@ _IN_LAST = Operator.IN_LAST
 _IN_NEXT = Operator.IN_NEXT
 _LESS_OR_EQUAL = Operator.LESS_OR_EQUAL
 _LESS_THAN = Operator.LESS_THAN
+_STARTS_WITH = Operator.STARTS_WITH
 
 Predicate = Callable[["EvaluationContext"], bool]
 Probe = Callable[["EvaluationContext"], tuple[bool, Any]]
@@ -88,24 +88,22 @@ _TEXT_FIELDS = frozenset({"channel", "id", "status", "priority", "email", "profi
 _ALWAYS_SET = frozenset({"channel", "id", "status"})
 
 
-def _ticket_getter(name: str) -> Callable[[Ticket], Any]:
-    """How to read a ticket field; ``None`` means not set."""
-    if name in ("tags", "subject"):
-        # An empty tag set and an empty subject are what a ticket has when none was given.
-        read = attrgetter(name)
-        return lambda t: read(t) or None
-    if name in BUILTIN_TICKET_FIELDS:
-        return attrgetter(name)
-    return lambda t: t.fields.get(name)
-
-
 def value_reader(node: TicketCondition | ProfileCondition) -> Callable[[EvaluationContext], Any]:
-    """How a leaf reads its value from a context (``None`` = not set)."""
+    """How a leaf reads its value from a context (``None`` = not set): one closure, as
+    an explained rule reads every value it tests."""
     if isinstance(node, TicketCondition):
-        read = _ticket_getter(node.field)
-        return lambda c: read(c.ticket)
-    name = node.property
-    return lambda c: c.properties.get(name)
+        name = node.field
+        if name == "tags":
+            # An empty tag set and an empty subject are what a ticket has when none was given.
+            return lambda c: c.ticket.tags or None
+        if name == "subject":
+            return lambda c: c.ticket.subject or None
+        if name in BUILTIN_TICKET_FIELDS:
+            # Every built-in field is a model field, kept in the ticket's ``__dict__``.
+            return lambda c: c.ticket.__dict__[name]
+        return lambda c: c.ticket.fields.get(name)
+    prop = node.property
+    return lambda c: c.properties.get(prop)
 
 
 def _safe(test: Callable[[Any, datetime], bool]) -> Callable[[Any, datetime], bool]:
@@ -173,8 +171,12 @@ def field_leaf(node: TicketCondition | ProfileCondition) -> Predicate:
                     leaf = lambda c: c.ticket.channel in texts  # noqa: E731
                 else:
                     leaf = lambda c: c.ticket.__dict__[name] in texts  # noqa: E731
-            elif op is _CONTAINS and text_x and name in _ALWAYS_SET:
-                leaf = lambda c: x in c.ticket.__dict__[name]  # noqa: E731
+            elif text_x and name in _ALWAYS_SET:
+                leaf = _text_leaf(op, x, name)
+        elif name == "subject":
+            # Always a text ("" when none was given, which no non-empty x is found in).
+            if text_x:
+                leaf = _text_leaf(op, x, name)
         elif name == "tags":
             if (op is _EQUALS or op is _CONTAINS) and text_x:
                 leaf = lambda c: x in c.ticket.tags  # noqa: E731
@@ -192,6 +194,20 @@ def field_leaf(node: TicketCondition | ProfileCondition) -> Predicate:
         return leaf
     positive = leaf
     return lambda c: not positive(c)
+
+
+def _text_leaf(op: Operator, x: str, name: str) -> Predicate | None:
+    """``equals``/``contains``/``starts_with``/``ends_with`` a non-empty text on a
+    built-in ticket field that always holds a text."""
+    if op is _EQUALS:
+        return lambda c: c.ticket.__dict__[name] == x
+    if op is _CONTAINS:
+        return lambda c: x in c.ticket.__dict__[name]
+    if op is _STARTS_WITH:
+        return lambda c: c.ticket.__dict__[name].startswith(x)
+    if op is _ENDS_WITH:
+        return lambda c: c.ticket.__dict__[name].endswith(x)
+    return None
 
 
 class _LazyTest:
