@@ -30,3 +30,19 @@ def test_benchmark_quick_run_writes_flat_json(name: str, tmp_path: Path) -> None
     figures = json.loads(out.read_text())
     assert figures
     assert all(isinstance(v, int | float) for v in figures.values())
+
+
+def test_the_bare_loop_anchor_simulates_the_same_queue() -> None:
+    """The bare heapq M/M/4 of ``bench_simulation`` (the machine's speed anchor) is the
+    queue the others simulate: its mean wait is Erlang C's (rho 0.8, four agents) within
+    5%, the shortfall of runs that start empty."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from bench_simulation import heapq_mm4
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    from helpdesk_routing.simulation.theory import erlang_c_wait
+
+    waits = [heapq_mm4(200_000, seed) for seed in (1, 2, 3)]
+    assert sum(waits) / len(waits) == pytest.approx(erlang_c_wait(4, 0.8), rel=0.05)
+    assert heapq_mm4(1_000, 7) == heapq_mm4(1_000, 7)

@@ -53,6 +53,15 @@ def _key(record: TicketRecord) -> _Key:
     return (record.ticket.created_at, record.ticket.id)
 
 
+def _insert(keys: list[_Key], key: _Key) -> None:
+    """``insort``, trying the common case first: a key after all the others (a ticket
+    newer than every one stored), appended after one comparison instead of a search."""
+    if not keys or keys[-1] < key:
+        keys.append(key)
+    else:
+        insort(keys, key)
+
+
 def _counts_load(record: TicketRecord) -> bool:
     return record.assignee is not None and record.ticket.status is not TicketStatus.CLOSED
 
@@ -207,7 +216,7 @@ class InMemoryTransaction:
             return existing
         _compact(record)
         s._tickets[record.id] = record
-        insort(s._order, _key(record))
+        _insert(s._order, _key(record))
         self._index(record)
         self._undo.append(lambda: self._remove(record))
         return None
@@ -234,7 +243,7 @@ class InMemoryTransaction:
         key = _key(old)
         if key != _key(new):
             del s._order[bisect_left(s._order, key)]
-            insort(s._order, _key(new))
+            _insert(s._order, _key(new))
             self._unindex(old)
             s._tickets[new.id] = new
             self._index(new)
@@ -255,16 +264,16 @@ class InMemoryTransaction:
             else:
                 _drop(s._by_assignee, before, key)
             if after is None:
-                insort(s._no_assignee, key)
+                _insert(s._no_assignee, key)
                 if new.team is None:
-                    insort(s._unassigned, key)
+                    _insert(s._unassigned, key)
             else:
-                insort(s._by_assignee.setdefault(after, []), key)
+                _insert(s._by_assignee.setdefault(after, []), key)
         elif before is None and (old.team is None) != (new.team is None):
             if old.team is None:
                 del s._unassigned[bisect_left(s._unassigned, key)]
             else:
-                insort(s._unassigned, key)
+                _insert(s._unassigned, key)
         counted, counts = _counts_load(old), _counts_load(new)
         if counted != counts or before != after:
             load = s._load
@@ -278,12 +287,12 @@ class InMemoryTransaction:
             if old.team is not None:
                 _drop(s._by_team, old.team, key)
             if new.team is not None:
-                insort(s._by_team.setdefault(new.team, []), key)
+                _insert(s._by_team.setdefault(new.team, []), key)
         if old.views != new.views:
             for view in old.views - new.views:
                 _drop(s._by_view, view, key)
             for view in new.views - old.views:
-                insort(s._by_view.setdefault(view, []), key)
+                _insert(s._by_view.setdefault(view, []), key)
 
     def _index(self, record: TicketRecord) -> None:
         """Put a stored record's key in every ordered index it belongs to, and count its load."""
@@ -291,17 +300,17 @@ class InMemoryTransaction:
         key = _key(record)
         assignee, team = record.assignee, record.team
         if assignee is None:
-            insort(s._no_assignee, key)
+            _insert(s._no_assignee, key)
             if team is None:
-                insort(s._unassigned, key)
+                _insert(s._unassigned, key)
         else:
-            insort(s._by_assignee.setdefault(assignee, []), key)
+            _insert(s._by_assignee.setdefault(assignee, []), key)
             if _counts_load(record):
                 s._load[assignee] = s._load.get(assignee, 0) + 1
         if team is not None:
-            insort(s._by_team.setdefault(team, []), key)
+            _insert(s._by_team.setdefault(team, []), key)
         for view in record.views:
-            insort(s._by_view.setdefault(view, []), key)
+            _insert(s._by_view.setdefault(view, []), key)
 
     def _unindex(self, record: TicketRecord) -> None:
         """Undo :meth:`_index` for a record leaving the store (or being replaced)."""
