@@ -371,9 +371,10 @@ class RecurringException(InputModel):
 class OfficeHours(InputModel):
     """A weekly schedule in a time zone, with holidays and exceptions (the rules: module docstring).
 
-    ``OfficeHours(...)`` and ``model_validate`` raise pydantic's ``ValidationError``
-    on bad input, located the same way; :meth:`from_dict` and :meth:`from_json` wrap
-    it in :class:`helpdesk_routing.errors.ValidationError`, whose ``paths`` name the
+    On bad input ``OfficeHours(...)`` and ``model_validate`` raise
+    :class:`helpdesk_routing.errors.ModelValidationError` (this library's
+    ``ValidationError`` and pydantic's at once); :meth:`from_dict` and :meth:`from_json`
+    raise :class:`helpdesk_routing.errors.ValidationError`. Either's ``paths`` name the
     bad parts (``$.weekly.mon[1]``, ``$.exceptions.2026-12-24[0]``)::
 
         hours = OfficeHours(
