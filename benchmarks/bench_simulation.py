@@ -3,8 +3,11 @@
 1. M/M/4 at rho = 0.8 (one queue, four agents: the ``pooled`` policy; and ``round_robin``)
    in the queueing-only mode, and the same M/M/4 queue written in SimPy and in Ciw.
    Targets (issue 12): at least 3x Ciw and at least 1x SimPy.
-2. The same M/M/4 through the full default Router (in-memory store, manual clock) with
-   100 rules that do not match, as a ratio to the queueing-only mode (target: >= 0.2).
+2. The same M/M/4 through the Router (in-memory store, manual clock) with 100 rules that
+   do not match, as a ratio to the queueing-only mode (target: >= 0.2), twice: as the
+   simulator runs it (decisions without the full explanation, ``explain=False``), and
+   as the full default Router (``explain=True``, ``Router``'s default), on which the
+   target is judged.
 3. A year of a 20-agent helpdesk (about 100,000 tickets, 24/7, round robin) through the
    Router (the fastest of ``--repeat`` runs) and in the queueing-only mode (target: under
    10 s of one core).
@@ -18,7 +21,8 @@ what the same code would take where the anchors were measured.
 
 ``--tickets N`` sets the M/M/4 size (default 200,000; the issue's full run is 1,000,000);
 ``--repeat R`` runs the five M/M/4 contenders in R interleaved rounds, each keeping its
-fastest (default 3), and the year through the Router R times, keeping the fastest;
+fastest (default 3), then the three Router rows the same way, and the year through the
+Router R times, keeping the fastest;
 ``--mm4-only`` runs part 1 alone (the speed targets against SimPy and Ciw);
 ``--quick`` is a smoke run; ``--json FILE`` writes a flat JSON object name -> number.
 
@@ -50,6 +54,7 @@ from helpdesk_routing.simulation import (
     Scenario,
     run,
 )
+from helpdesk_routing.simulation._backends import RouterBackend
 
 
 def mm4(tickets: int, policy: str, mode: str, rules: int = 0) -> Scenario:
@@ -275,19 +280,40 @@ def main() -> None:
         _print_mm4(rows, figures)
         _write(args.json, figures)
         return
-    rate(
-        "router_no_rules",
-        "Router, no rules, pooled",
-        router_n,
-        lambda: run(mm4(router_n, "pooled", "router"), 1),
-    )
-    router100 = rate(
-        "router_100_rules",
-        "Router, 100 rules, pooled",
-        router_n,
-        lambda: run(mm4(router_n, "pooled", "router", rules=100), 1),
+
+    # The Router rows run in interleaved rounds too, each keeping its fastest.
+    def explained() -> Any:
+        RouterBackend.explain = True  # the full default Router, explanations kept
+        try:
+            return run(mm4(router_n, "pooled", "router", rules=100), 1)
+        finally:
+            RouterBackend.explain = False
+
+    routers: list[tuple[str, str, int, Callable[[], Any]]] = [
+        (
+            "router_no_rules",
+            "Router, no rules, pooled",
+            router_n,
+            lambda: run(mm4(router_n, "pooled", "router"), 1),
+        ),
+        (
+            "router_100_rules",
+            "Router, 100 rules, pooled",
+            router_n,
+            lambda: run(mm4(router_n, "pooled", "router", rules=100), 1),
+        ),
+        ("router_100_rules_default", "Router, 100 rules, explained", router_n, explained),
+    ]
+    for _ in range(1 if args.quick else max(args.repeat, 1)):
+        for name, _label, _tickets, fn in routers:
+            seconds, value = timed(fn)
+            if name not in best or seconds < best[name][0]:
+                best[name] = (seconds, value)
+    _no_rules, router100, router100_default = (
+        rate(name, label, tickets, fn, best[name]) for name, label, tickets, fn in routers
     )
     figures["ratio_router_100_rules_vs_queueing"] = router100 / pooled
+    figures["ratio_router_100_rules_default_vs_queueing"] = router100_default / pooled
 
     year_q = year("queueing")
     year_r = year("router")
@@ -318,15 +344,18 @@ def main() -> None:
 
     _print_mm4(rows, figures)
     print(
-        f"Router 100 rules / queueing    {figures['ratio_router_100_rules_vs_queueing']:8.2f}x  (target >= 0.2)"
+        f"Router 100 rules / queueing    "
+        f"{figures['ratio_router_100_rules_default_vs_queueing']:8.3f}x  (target >= 0.2; "
+        f"the full default Router; as the simulator runs it, without explanations: "
+        f"{figures['ratio_router_100_rules_vs_queueing']:.3f}x)"
     )
     print(
         f"a year, 20 agents ({len(result_r.records):,} tickets): Router {seconds_r:.1f} s, "
         f"queueing-only {seconds_q:.1f} s of CPU  (target < 10 s)"
     )
     print(
-        f"  this machine ran the bare loop {figures['machine_factor']:.2f}x slower than the "
-        f"issue's reference (1.07M tickets/s): the year there would take about "
+        f"  the bare loop ran at {1 / figures['machine_factor']:.2f}x the speed of the "
+        f"issue's reference machine (1.07M tickets/s): there the year would take about "
         f"{figures['year_router_seconds_on_reference']:.1f} s"
     )
     print(

@@ -13,6 +13,7 @@ import math
 import pytest
 
 from helpdesk_routing.simulation import AgentSpec, Exponential, PoissonArrivals, Scenario, run
+from helpdesk_routing.simulation._backends import RouterBackend
 from helpdesk_routing.simulation.demo import webshop_week
 from helpdesk_routing.simulation.results import TicketRecords
 
@@ -80,3 +81,13 @@ def test_records_of_a_fixed_seed_are_pinned(name: str) -> None:
     """The per-ticket records of each pinned scenario, seed 3, are those taken before."""
     scenario, expected = PINNED[name]
     assert _digest(run(scenario(), 3).records) == expected
+
+
+def test_the_simulator_records_the_same_with_the_full_default_router(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The simulator's Router keeps no full explanation (``RouterBackend.explain``); the
+    full default Router, which the speed benchmark also measures, routes the week of the
+    web shop (rules, teams, office hours) to the same records."""
+    monkeypatch.setattr(RouterBackend, "explain", True)
+    assert _digest(run(webshop_week(), 3).records) == PINNED["webshop_week"][1]

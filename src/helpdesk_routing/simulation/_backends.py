@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Collection
 from datetime import timedelta
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from helpdesk_routing._trusted import updated
 from helpdesk_routing.allocation import Pool, RoundRobin
@@ -79,6 +79,12 @@ def _tid(index: int) -> str:
 class RouterBackend:
     """Every step through a real :class:`~helpdesk_routing.router.Router`."""
 
+    explain: ClassVar[bool] = False
+    """Whether the Router keeps each decision's full explanation, as ``Router``'s own
+    default does. Off: a simulation reads the deciding rule alone, and the verdicts are
+    the same. ``benchmarks/bench_simulation.py`` turns it on to measure the full
+    default Router."""
+
     def __init__(self, scenario: Scenario, policy: Policy) -> None:
         cfg = scenario.configuration
         self._start = scenario.start
@@ -104,7 +110,7 @@ class RouterBackend:
             office_hours_channels=cfg.office_hours_channels,
             allocator=policy.allocator,
             capacity=policy.capacity,
-            explain=False,
+            explain=self.explain,
         )
 
     def _at(self, t: float) -> None:
