@@ -242,3 +242,108 @@ def test_a_model_built_inside_a_validator_is_reported_by_the_outer_call() -> Non
     error = _raised(lambda: Outer(n=1))
     assert type(error) is pydantic.ValidationError
     assert error.errors()[0]["type"] == "string_too_short"
+
+
+# Methods that take a model take a mapping of its fields too, and refuse anything else
+# with this library's error before anything is stored.
+
+
+def _desk() -> tuple[hr.Router, hr.InMemoryStore, handoff.Handoff]:
+    store = hr.InMemoryStore(agents=[hr.Agent(id="a1"), hr.Agent(id="m1", role="manager")])
+    data = hr.InMemoryCustomerData()
+    clock = hr.ManualClock(T0)
+    router = hr.Router(
+        rules=hr.RuleSet(rules=[]), teams=[], store=store, customer_data=data, clock=clock
+    )
+    h = handoff.Handoff(
+        settings=handoff.SendToHelpdesk(helpdesk="builtin"),
+        router=router,
+        ledger=handoff.InMemoryLedger(),
+        customer_data=data,
+        clock=clock,
+    )
+    return router, store, h
+
+
+def _everything(store: hr.InMemoryStore) -> tuple[Any, ...]:
+    with store.transaction() as tx:
+        return (
+            tx.audit(),
+            [a.model_dump() for a in tx.agents()],
+            [r.model_dump() for r in tx.find_tickets(hr.TicketQuery(statuses=None))],
+        )
+
+
+TICKET = {"id": "t1", "channel": "sms", "created_at": T0.isoformat(), "tags": ["Order"]}
+
+# (name, call with the given value, a valid mapping, a bad mapping, its JSON path)
+DOORS: list[tuple[str, Any, dict[str, Any], dict[str, Any], str]] = [
+    (
+        "route",
+        lambda r, h, v: r.route(v),
+        TICKET,
+        {**TICKET, "created_at": "soon"},
+        "$.created_at",
+    ),
+    (
+        "reroute",
+        lambda r, h, v: (r.route({**TICKET, "id": "t9"}), r.reroute("t9", actor="m1", ticket=v)),
+        {**TICKET, "id": "t9", "subject": "new"},
+        {**TICKET, "id": "t9", "tags": 3},
+        "$.tags",
+    ),
+    (
+        "add_agent",
+        lambda r, h, v: r.add_agent(v, actor="m1"),
+        {"id": "a2", "name": "Bo"},
+        {"id": "a2", "role": "boss"},
+        "$.role",
+    ),
+    (
+        "update_agent",
+        lambda r, h, v: r.update_agent(v, actor="m1"),
+        {"id": "a1", "name": "Ann"},
+        {"id": "a1", "capacity": -1},
+        "$.capacity",
+    ),
+    (
+        "Handoff.request",
+        lambda r, h, v: h.request(v, reason="knowledge_gap"),
+        {"id": "c1", "channel": "sms", "email": "ann@example.com"},
+        {"id": "c1", "channel": "sms", "email": "ann at example"},
+        "$.email",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "call", "good", "bad", "path"), DOORS, ids=[d[0] for d in DOORS])
+def test_a_method_taking_a_model_takes_its_fields(
+    name: str, call: Any, good: dict[str, Any], bad: dict[str, Any], path: str
+) -> None:
+    """A mapping of the fields does what the model does; a bad one raises the model's
+    error with its JSON path, and any other value this library's error naming the
+    argument; neither stores anything."""
+    kinds = {"route": hr.Ticket, "reroute": hr.Ticket, "Handoff.request": handoff.Conversation}
+    model = kinds.get(name, hr.Agent)
+    with_model, store_a, h_a = _desk()
+    with_fields, store_b, h_b = _desk()
+    from_model = call(with_model, h_a, model.model_validate(good))
+    from_fields = call(with_fields, h_b, good)
+    assert from_fields == from_model
+    assert _everything(store_b) == _everything(store_a)
+
+    router, store, h = _desk()
+    if name == "reroute":
+        router.route({**TICKET, "id": "t9"})
+    before = _everything(store)
+    error = _raised(lambda: call(router, h, bad))
+    assert isinstance(error, ModelValidationError)
+    assert path in error.paths
+    wrong = _raised(lambda: call(router, h, ["not", "a", "mapping"]))
+    assert type(wrong) is hr.ValidationError
+    argument = {"add_agent": "agent", "update_agent": "agent"}.get(name)
+    argument = argument or ("conversation" if name == "Handoff.request" else "ticket")
+    assert str(wrong) == (
+        f"{argument} must be a {model.__name__} or a mapping of its fields, got list"
+    )
+    assert _everything(store) == before

@@ -18,14 +18,17 @@ pydantic does not route nested validation through it) and the outermost call wra
 from __future__ import annotations
 
 import json
-from typing import Any, Self
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
 
 import pydantic
 from pydantic import BaseModel
 
-from helpdesk_routing.errors import ErrorDetail, ModelValidationError
+from helpdesk_routing.errors import ErrorDetail, ModelValidationError, ValidationError
 
-__all__ = ["InputModel"]
+__all__ = ["InputModel", "as_model"]
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class InputModel(BaseModel):
@@ -86,3 +89,17 @@ def _parsed(text: str | bytes | bytearray) -> Any:
         return json.loads(text)
     except (ValueError, TypeError):
         return None
+
+
+def as_model(cls: type[M], value: object, what: str) -> M:
+    """``value`` as a ``cls`` where a method takes one: itself when it is one, validated
+    when it is a mapping of its fields (``ModelValidationError`` with JSON paths on bad
+    input, as ``cls.model_validate`` raises); anything else is refused with a
+    :class:`~helpdesk_routing.errors.ValidationError` naming ``what`` and the type given."""
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, Mapping):
+        return cls.model_validate(value)
+    raise ValidationError(
+        f"{what} must be a {cls.__name__} or a mapping of its fields, got {type(value).__name__}"
+    )

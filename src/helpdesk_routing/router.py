@@ -29,10 +29,11 @@ another thread (or process) takes effect between operations, never inside one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from helpdesk_routing._input import as_model
 from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes
 from helpdesk_routing._keeper import Maybe as _Maybe
 from helpdesk_routing._routing import ATTEMPTS, Routing
@@ -251,8 +252,9 @@ class Router:
 
     # -- agents ----------------------------------------------------------------------
 
-    def add_agent(self, agent: Agent, *, actor: str) -> Agent:
+    def add_agent(self, agent: Agent | Mapping[str, Any], *, actor: str) -> Agent:
         """Add a new agent, Offline (owner, admin, manager); ``ConflictError`` if the id exists."""
+        agent = as_model(Agent, agent, "agent")
         now = self._now()
         with self._store.transaction() as tx:
             require(self._agent(tx, actor), Action.MANAGE_AGENTS)
@@ -263,9 +265,10 @@ class Router:
         _log.info("agent %s added", agent.id, extra={"agent_id": agent.id, "actor": actor})
         return agent
 
-    def update_agent(self, agent: Agent, *, actor: str) -> Agent:
+    def update_agent(self, agent: Agent | Mapping[str, Any], *, actor: str) -> Agent:
         """Replace a known agent's name, role or capacity (owner, admin, manager); presence
         is kept. ``UnknownAgent`` for an unknown id."""
+        agent = as_model(Agent, agent, "agent")
         now = self._now()
         with self._store.transaction() as tx:
             require(self._agent(tx, actor), Action.MANAGE_AGENTS)
@@ -306,17 +309,23 @@ class Router:
 
     # -- tickets ---------------------------------------------------------------------
 
-    def route(self, ticket: Ticket) -> RoutingDecision:
+    def route(self, ticket: Ticket | Mapping[str, Any]) -> RoutingDecision:
         """Store a new ticket, apply the rules, and hand it out if someone may take it.
 
-        Returns the decision, with ``assignee`` and an ``allocation`` trace. The same
-        ticket routed again returns the stored decision unchanged; a stored id with
-        different content (anything but its status) raises ``ConflictError`` naming
-        the ticket (use :meth:`reroute` for an updated ticket).
+        ``ticket`` is a :class:`~helpdesk_routing.model.Ticket` or a mapping of its fields
+        (validated: ``ValidationError`` with JSON paths). Returns the decision, with
+        ``assignee`` and an ``allocation`` trace. The same ticket routed again returns the
+        stored decision unchanged; a stored id with different content (anything but its
+        status) raises ``ConflictError`` naming the ticket (use :meth:`reroute` for an
+        updated ticket).
         """
+        if type(ticket) is not Ticket:
+            ticket = as_model(Ticket, ticket, "ticket")
         return self._routing.route(ticket, self._now())
 
-    def reroute(self, ticket_id: str, *, actor: str, ticket: Ticket | None = None) -> TicketRecord:
+    def reroute(
+        self, ticket_id: str, *, actor: str, ticket: Ticket | Mapping[str, Any] | None = None
+    ) -> TicketRecord:
         """Apply the rules in force again to a stored ticket (owner, admin, manager, support).
 
         ``ticket``, when given, is the ticket's updated content (same id) and replaces the
@@ -326,6 +335,8 @@ class Router:
         someone may take it (only then does a rotation move). Audited as ``rerouted``
         (with the configuration version), then ``assigned`` when handed out.
         """
+        if ticket is not None:
+            ticket = as_model(Ticket, ticket, "ticket")
         if ticket is not None and ticket.id != ticket_id:
             raise ValidationError(f"ticket id {ticket.id!r} does not match {ticket_id!r}")
         now = self._now()

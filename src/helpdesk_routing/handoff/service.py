@@ -11,10 +11,12 @@ ticket), and the answer comes back as a :class:`Step` holding what to tell the v
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, get_args
 
+from helpdesk_routing._input import as_model
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ConflictError, ValidationError
 from helpdesk_routing.events import (
@@ -122,15 +124,18 @@ class Handoff:
 
     def request(
         self,
-        conversation: Conversation,
+        conversation: Conversation | Mapping[str, Any],
         *,
         reason: EscalationReason = "other",
         tag: str | None = None,
     ) -> Step:
         """Escalate ``conversation``. A repeated request answers the existing handoff.
 
-        ``reason`` is one of ``events.EscalationReason`` (``ValidationError`` otherwise).
+        ``conversation`` is a :class:`Conversation` or a mapping of its fields (validated:
+        ``ValidationError`` with JSON paths). ``reason`` is one of
+        ``events.EscalationReason`` (``ValidationError`` otherwise).
         """
+        conversation = as_model(Conversation, conversation, "conversation")
         if reason not in get_args(EscalationReason):
             raise ValidationError(
                 f"reason must be one of {', '.join(get_args(EscalationReason))}, got {reason!r}"
