@@ -347,3 +347,27 @@ def test_a_method_taking_a_model_takes_its_fields(
         f"{argument} must be a {model.__name__} or a mapping of its fields, got list"
     )
     assert _everything(store) == before
+
+
+@pytest.mark.parametrize(
+    ("loc", "data", "code", "path"),
+    [
+        (
+            ("handling", "lognormal", "sigma"),
+            {"handling": {"type": "lognormal", "sigma": -1}},
+            "gt",
+            "$.handling.sigma",
+        ),
+        (("per_hour", "float"), {"per_hour": {"mon": 1}}, "float_type", "$.per_hour"),
+        (("per_hour", "float"), {"per_hour": "x"}, "float_parsing", "$.per_hour"),
+        (("a", 1, "b"), {"a": [{}, {"b": 3}]}, "int_type", "$.a[1].b"),
+        (("a", "replay", "tickets"), {"a": {"type": "replay"}}, "missing", "$.a.tickets"),
+        (("a", 5, "b"), {"a": [1]}, "int_type", "$.a[5].b"),
+        (("t", "id"), {"t": hr.Agent(id="a1")}, "string_type", "$.t.id"),
+        (("x",), None, "missing", "$.x"),
+    ],
+)
+def test_an_input_path_follows_the_input(loc: Any, data: Any, code: str, path: str) -> None:
+    """A location is followed through the input: union labels leave, a missing field's
+    name stays, and where the location leaves the input the rest is kept."""
+    assert hr.errors.input_path(loc, data, code) == path

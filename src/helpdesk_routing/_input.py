@@ -24,7 +24,12 @@ from typing import Any, Self, TypeVar
 import pydantic
 from pydantic import BaseModel
 
-from helpdesk_routing.errors import ErrorDetail, ModelValidationError, ValidationError
+from helpdesk_routing.errors import (
+    ErrorDetail,
+    ModelValidationError,
+    ValidationError,
+    input_details,
+)
 
 __all__ = ["InputModel", "as_model"]
 
@@ -79,9 +84,10 @@ class InputModel(BaseModel):
 
     @classmethod
     def _input_details(cls, error: pydantic.ValidationError, data: Any) -> list[ErrorDetail] | None:
-        """The library's details of ``error`` for input ``data`` (``None``: one per error at
-        its JSON path). A model whose loader locates errors better says so here."""
-        return None
+        """The library's details of ``error`` for input ``data``: one per error, at its
+        JSON path in ``data`` (without pydantic's union labels: ``errors.input_path``). A
+        model whose loader locates errors better says so here."""
+        return input_details(error.errors(include_url=False), data)
 
 
 def _parsed(text: str | bytes | bytearray) -> Any:

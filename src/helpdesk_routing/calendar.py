@@ -524,7 +524,7 @@ class OfficeHours(InputModel):
         try:
             return cls.model_validate(data)
         except PydanticValidationError as error:
-            raise ValidationError.from_pydantic("office hours", error) from None
+            raise ValidationError.from_pydantic("office hours", error, data=data) from None
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Self:

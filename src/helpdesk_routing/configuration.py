@@ -203,4 +203,6 @@ def updated(
     try:
         return Configuration.model_validate({**data, **meta, "version": version})
     except PydanticValidationError as exc:
-        raise ValidationError.from_pydantic("configuration", exc) from None
+        raise ValidationError.from_pydantic(
+            "configuration", exc, data={**data, **meta, "version": version}
+        ) from None

@@ -22,7 +22,7 @@ Messages are exact and stable: tests match them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -45,6 +45,7 @@ __all__ = [
     "UnknownTeam",
     "UnknownTicket",
     "ValidationError",
+    "input_path",
     "json_path",
 ]
 
@@ -92,6 +93,56 @@ def json_path(loc: Iterable[str | int]) -> str:
         else:
             out += f".{part}"
     return out
+
+
+_LOST: Any = object()  # where a location leaves the input (a missing field, say)
+
+
+def input_path(loc: Sequence[str | int], data: Any, code: str = "invalid") -> str:
+    """The JSON path of pydantic's error location ``loc`` in the input ``data`` (decoded
+    JSON or Python values), without the labels pydantic inserts for unions.
+
+    pydantic puts a tagged union's tag (``("handling", "lognormal", "sigma")``) or a
+    member's type (``("per_hour", "float")``) into a location; no JSON path through the
+    input has them. The location is followed through ``data``: a part that names no key
+    of the mapping there, or any name below a list or a plain value, is such a label and
+    is left out, but the last part of a missing field's error (``code == "missing"``),
+    which is the field's name. Where the location leaves the input (an index past a
+    list's end), the rest is kept as it is: ``$.handling.sigma``, ``$.arrivals.per_hour``.
+    """
+    out: list[str | int] = []
+    node: Any = data
+    last = len(loc) - 1
+    for i, part in enumerate(loc):
+        if node is _LOST or (i == last and code == "missing"):
+            out.append(part)
+            continue
+        if hasattr(node, "__pydantic_fields__") and not isinstance(node, Mapping):
+            node = {**node.__dict__, "type": getattr(node, "type", None)}
+        if isinstance(node, Mapping):
+            if part in node:
+                out.append(part)
+                node = node[part]
+            elif isinstance(part, str):
+                pass  # a union's tag or a member's label
+            else:
+                out.append(part)
+                node = _LOST
+        elif isinstance(node, (list, tuple)) and type(part) is int and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+        elif isinstance(part, str):
+            pass  # below a list or a plain value, a name is a union member's label
+        else:
+            out.append(part)
+            node = _LOST
+    return json_path(out)
+
+
+def input_details(errors: Iterable[Mapping[str, Any]], data: Any) -> list[ErrorDetail]:
+    """One :class:`ErrorDetail` per pydantic error (``errors()`` entries), located by
+    :func:`input_path` in ``data``."""
+    return [ErrorDetail(input_path(e["loc"], data, e["type"]), e["msg"], e["type"]) for e in errors]
 
 
 class ValidationError(RoutingError, ValueError):
@@ -147,13 +198,19 @@ class ValidationError(RoutingError, ValueError):
 
     @classmethod
     def from_pydantic(
-        cls, what: str, error: Any, *, root: Sequence[str | int] = ()
+        cls, what: str, error: Any, *, root: Sequence[str | int] = (), data: Any = _LOST
     ) -> ValidationError:
-        """Wrap a ``pydantic.ValidationError``: one detail per error, located by JSON path."""
-        details = [
-            ErrorDetail(json_path([*root, *e["loc"]]), e["msg"], e["type"])
-            for e in error.errors(include_url=False)
-        ]
+        """Wrap a ``pydantic.ValidationError``: one detail per error, located by JSON path
+        (in ``data``, the input that failed, when given: see :func:`input_path`)."""
+        found = error.errors(include_url=False)
+        if data is not _LOST:
+            details = input_details(found, data)
+            if root:
+                details = [replace(d, path=json_path(root) + d.path[1:]) for d in details]
+        else:
+            details = [
+                ErrorDetail(json_path([*root, *e["loc"]]), e["msg"], e["type"]) for e in found
+            ]
         return cls(f"invalid {what}", details)
 
 

@@ -156,3 +156,114 @@ def test_empirical_durations_must_be_non_negative() -> None:
     """An empirical distribution with a negative observation is refused."""
     with pytest.raises(ValueError, match="empirical durations must be at least 0 minutes"):
         Empirical(minutes=(1.0, -2.0))
+
+
+def test_a_scenario_document_may_leave_out_the_configurations_version() -> None:
+    """The configuration under test is no stored version: its document needs neither
+    ``version`` nor ``at``; given, they are kept (the round trip stays lossless)."""
+    data = mmc(2, 0.5, 100, mode="router").model_dump(mode="json")
+    data["configuration"] = {"round_robin": True, "office_hours_channels": ["webchat"]}
+    scenario = Scenario.model_validate(data)
+    assert scenario.configuration.version == 1
+    assert scenario.configuration.office_hours_channels == frozenset({"webchat"})
+    assert Scenario.from_json(json.dumps(data)) == scenario
+    data["configuration"] = {**data["configuration"], "version": 4, "at": "2026-05-01T00:00:00Z"}
+    kept = Scenario.model_validate(data).configuration
+    assert (kept.version, kept.at) == (4, datetime(2026, 5, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("change", "paths"),
+    [
+        (
+            {"handling": {"type": "lognormal", "mean_minutes": 10, "sigma": -1}},
+            ["$.handling.sigma"],
+        ),
+        (
+            {"arrivals": {"type": "poisson", "per_hour": {"mon": 1}}},
+            ["$.arrivals.per_hour", "$.arrivals.per_hour"],
+        ),
+        ({"arrivals": {"type": "replay"}}, ["$.arrivals.tickets"]),
+        ({"handling_by_channel": {"sms": {"type": "empirical", "minutes": []}}}, None),
+        (
+            {
+                "configuration": {
+                    "rules": {
+                        "rules": [
+                            {
+                                "id": "r",
+                                "when": {
+                                    "type": "any",
+                                    "conditions": [{"type": "ticket", "field": "channel"}],
+                                },
+                                "then": {"type": "assign_to_team", "team": "t"},
+                            }
+                        ]
+                    }
+                }
+            },
+            ["$.configuration.rules.rules[0].when.conditions[0].op"],
+        ),
+    ],
+)
+def test_a_bad_scenario_is_located_in_the_document_as_sent(
+    change: dict[str, object], paths: list[str] | None
+) -> None:
+    """pydantic's union tags ("lognormal", "all") and member labels ("float") are no part
+    of a JSON path: the paths point into the document, through either door."""
+    data = mmc(2, 0.5, 100, mode="router").model_dump(mode="json")
+    data.update(change)
+    with pytest.raises(ValueError) as direct:  # noqa: PT011 - both doors are ValueErrors
+        Scenario.model_validate(data)
+    with pytest.raises(ValueError) as loaded:  # noqa: PT011
+        Scenario.from_json(json.dumps(data))
+    found = list(direct.value.paths)  # type: ignore[attr-defined]
+    assert list(loaded.value.paths) == found  # type: ignore[attr-defined]
+    if paths is not None:
+        assert [p for p in found if p in paths] == paths
+    for path in found:
+        assert _resolves(data, path), path
+
+
+def _resolves(data: object, path: str) -> bool:
+    """Whether ``path`` leads through ``data``, but maybe for its last step (a missing
+    field is named under the object that lacks it)."""
+    node = data
+    steps = [s for s in path[1:].replace("[", ".[").split(".") if s]
+    for i, step in enumerate(steps):
+        key: str | int = int(step[1:-1]) if step.startswith("[") else step
+        try:
+            node = node[key]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return i == len(steps) - 1 and isinstance(node, dict)
+    return True
+
+
+_TAGS = ["poisson", "replay", "exponential", "lognormal", "empirical", "all", "ticket", "x"]
+_KEYS = ["type", "per_hour", "mean_minutes", "sigma", "minutes", "tickets", "rules", "when"]
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["", "x", *_TAGS]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(_KEYS), inner, max_size=4)
+    ),
+    max_leaves=8,
+)
+_part = st.fixed_dictionaries(
+    {"type": st.sampled_from(_TAGS)}, optional=dict.fromkeys(_KEYS[1:], _json)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(arrivals=_part | _json, handling=_part | _json, rules=_json)
+def test_every_path_of_a_bad_scenario_points_into_it(
+    arrivals: object, handling: object, rules: object
+) -> None:
+    """For any document, each reported path leads through the document as sent (or, for
+    a missing field, to the object that lacks it)."""
+    data = mmc(2, 0.5, 100, mode="router").model_dump(mode="json")
+    data.update(arrivals=arrivals, handling=handling, configuration={"rules": rules})
+    try:
+        Scenario.model_validate(data)
+    except ValueError as error:
+        for path in error.paths:  # type: ignore[attr-defined]
+            assert _resolves(data, path), path
