@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import random
+import re
 import socket
 import time
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpdesk_routing.errors import MissingExtra
+from helpdesk_routing.errors import MissingExtra, ValidationError
 from helpdesk_routing.handoff import DeliveryRequest, OutcomeUnknown, RateLimited, handoff_id
 from helpdesk_routing.handoff.connectors import _http
 from helpdesk_routing.handoff.connectors._http import RetryPolicy, retry_after_seconds
@@ -184,8 +185,48 @@ def test_a_delivery_whose_every_attempt_times_out_ends_within_longest_delivery()
 
 def test_zendesk_needs_credentials() -> None:
     """Neither email+api_token nor oauth_token is refused."""
-    with pytest.raises(ValueError, match="give email and api_token, or oauth_token"):
+    with pytest.raises(ValidationError, match="give email and api_token, or oauth_token"):
         ZendeskConnector(base_url="https://x.zendesk.example", email="a@b.example")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["not a url", "x.zendesk.com", "ftp://x.example", "https://", "http://x:99999", "http://x:a"],
+)
+def test_a_connector_refuses_a_base_url_it_cannot_call(url: str) -> None:
+    """A base URL that is not http(s) with a host fails when the connector is made, naming
+    the connector and the URL, not at the first handoff."""
+    message = f"base_url must be an http or https URL with a host, got {url!r}"
+    with pytest.raises(ValidationError, match=re.escape(f"zendesk {message}")):
+        ZendeskConnector(base_url=url, oauth_token="t")
+    with pytest.raises(ValidationError, match=re.escape(f"gorgias {message}")):
+        GorgiasConnector(base_url=url, email="a@b.example", api_key="k")
+
+
+@pytest.mark.parametrize("domain", ["my shop", "shop.evil.example", "-shop", "", "a" * 64])
+def test_gorgias_refuses_a_domain_that_is_no_subdomain(domain: str) -> None:
+    """The account's domain is one DNS label: anything else would call another host."""
+    with pytest.raises(ValidationError, match="gorgias domain must be the account's subdomain"):
+        GorgiasConnector(domain=domain, email="a@b.example", api_key="k")
+
+
+def test_a_connector_keeps_a_good_base_url_without_its_trailing_slash() -> None:
+    """http and https URLs with a host (and a port) are kept, the trailing slash dropped."""
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(201, json={"ticket": {"id": 7}})
+
+    z = ZendeskConnector(
+        base_url="http://127.0.0.1:8080/", oauth_token="t", transport=httpx.MockTransport(handler)
+    )
+    z.deliver(_request())
+    g = GorgiasConnector(
+        domain="my-shop2", email="a@b.example", api_key="k", transport=httpx.MockTransport(handler)
+    )
+    assert seen == ["http://127.0.0.1:8080/api/v2/tickets"]
+    assert g.longest_delivery > timedelta(0)
 
 
 def test_missing_httpx_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

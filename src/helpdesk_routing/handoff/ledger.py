@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from helpdesk_routing._time import require_aware
-from helpdesk_routing.errors import ConflictError
+from helpdesk_routing.errors import ConflictError, ValidationError
 from helpdesk_routing.handoff.machine import State
 from helpdesk_routing.handoff.records import HandoffRecord
 
@@ -29,10 +29,10 @@ def stale_write(handoff_id: str, expected: int) -> ConflictError:
 
 
 def check_limit(limit: int | None, name: str = "limit") -> int | None:
-    """``limit`` when it is ``None`` or an ``int`` of at least 1; else ``ValueError`` naming
+    """``limit`` when it is ``None`` or an ``int`` of at least 1; else ``ValidationError`` naming
     the argument (a ``bool`` is not a count)."""
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise ValueError(f"{name} must be a positive int or None, got {limit!r}")
+        raise ValidationError(f"{name} must be a positive int or None, got {limit!r}")
     return limit
 
 

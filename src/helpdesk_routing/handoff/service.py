@@ -115,9 +115,11 @@ class Handoff:
         self._destination: Destination | None = destination
         if destination is None and isinstance(settings, SendToHelpdesk):
             if settings.helpdesk != "builtin":
-                raise ValueError(f"helpdesk {settings.helpdesk!r} needs a destination (connector)")
+                raise ValidationError(
+                    f"helpdesk {settings.helpdesk!r} needs a destination (connector)"
+                )
             if router is None:
-                raise ValueError("the built-in helpdesk needs a router")
+                raise ValidationError("the built-in helpdesk needs a router")
             self._destination = BuiltinHelpdesk(router, office_hours=office_hours)
 
     # -- the visitor's side -----------------------------------------------------------
@@ -238,10 +240,11 @@ class Handoff:
         still being sent would otherwise be reconciled, and maybe sent, twice. When the
         destination has a ``longest_delivery`` (a ``timedelta``; the Zendesk and Gorgias
         connectors derive it from their ``RetryPolicy``) an ``older_than`` not longer
-        than it is a ``ValueError`` naming both; the built-in helpdesk has none.
+        than it is a ``ValidationError`` (a ``ValueError``) naming both; the built-in
+        helpdesk has none.
         """
         if older_than <= timedelta(0):
-            raise ValueError(f"older_than must be positive, got {older_than}")
+            raise ValidationError(f"older_than must be positive, got {older_than}")
         check_limit(limit)
         self._check_longer_than_a_delivery(older_than)
         now = self._now()
@@ -289,7 +292,7 @@ class Handoff:
                 f"{destination.name}'s longest_delivery must be a timedelta, got {longest!r}"
             )
         if older_than <= longest:
-            raise ValueError(
+            raise ValidationError(
                 f"older_than ({older_than}) must be longer than {destination.name}'s longest"
                 f" delivery ({longest}): a handoff still being delivered would be"
                 " reconciled, and maybe sent, twice"

@@ -26,8 +26,9 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from helpdesk_routing.errors import MissingExtra
+from helpdesk_routing.errors import MissingExtra, ValidationError
 from helpdesk_routing.handoff.errors import (
     AuthenticationFailed,
     OutcomeUnknown,
@@ -102,6 +103,23 @@ class RetryPolicy:
 
 DEFAULT_POLICY = RetryPolicy()
 """4 attempts, at most 30 s of waiting in all, 10 s timeouts."""
+
+
+def checked_url(connector: str, url: object) -> str:
+    """``url`` without a trailing ``/``, when it is an ``http`` or ``https`` URL with a
+    host; else :class:`~helpdesk_routing.errors.ValidationError` naming the connector."""
+    if isinstance(url, str):
+        try:
+            parts = urlsplit(url)
+            _ = parts.port  # reading it checks it
+            fine = parts.scheme in ("http", "https") and bool(parts.hostname)
+        except ValueError:  # a malformed port, or one out of range
+            fine = False
+        if fine:
+            return url.rstrip("/")
+    raise ValidationError(
+        f"{connector} base_url must be an http or https URL with a host, got {url!r}"
+    )
 
 
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:

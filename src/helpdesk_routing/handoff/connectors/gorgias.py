@@ -19,15 +19,18 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.handoff.connectors._http import (
     DEFAULT_POLICY,
     RetryPolicy,
     Sender,
+    checked_url,
     continue_on,
     error_details,
     require_httpx,
@@ -39,6 +42,10 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = ["GorgiasConnector"]
+
+
+_DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+"""A Gorgias account's subdomain: one DNS label."""
 
 
 class GorgiasConnector:
@@ -66,11 +73,16 @@ class GorgiasConnector:
         hx = require_httpx()
         if base_url is None:
             if domain is None:
-                raise ValueError("give domain or base_url")
+                raise ValidationError("gorgias: give domain or base_url")
+            if not _DOMAIN.fullmatch(domain):
+                raise ValidationError(
+                    f"gorgias domain must be the account's subdomain (letters, digits, "
+                    f"hyphens), got {domain!r}"
+                )
             base_url = f"https://{domain}.gorgias.com"
         self.agent_email = agent_email or email
         client = hx.Client(
-            base_url=base_url.rstrip("/"),
+            base_url=checked_url(self.name, base_url),
             auth=hx.BasicAuth(email, api_key),
             headers={"Accept": "application/json"},
             timeout=policy.timeout,

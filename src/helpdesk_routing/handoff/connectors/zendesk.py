@@ -26,10 +26,12 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.handoff.connectors._http import (
     DEFAULT_POLICY,
     RetryPolicy,
     Sender,
+    checked_url,
     continue_on,
     error_details,
     require_httpx,
@@ -75,11 +77,11 @@ class ZendeskConnector:
             auth = hx.BasicAuth(f"{email}/token", api_token)
             headers = {}
         else:
-            raise ValueError("give email and api_token, or oauth_token")
+            raise ValidationError("zendesk: give email and api_token, or oauth_token")
         self.public = public
         self.custom_fields = dict(custom_fields or {})
         client = hx.Client(
-            base_url=base_url.rstrip("/"),
+            base_url=checked_url(self.name, base_url),
             auth=auth,
             headers={**headers, "Accept": "application/json"},
             timeout=policy.timeout,
