@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.simulation import compare, estimate, replicate
 from helpdesk_routing.simulation.compare import t_quantile
 
@@ -68,6 +69,21 @@ def test_compare_needs_the_same_seeds() -> None:
     b = replicate(mmc(2, 0.5, 200), 2, seed=2)
     with pytest.raises(ValueError, match=r"^compare needs replications of the same seeds"):
         compare(a, b)
+
+
+def test_compare_refuses_what_it_cannot_pair() -> None:
+    """A metric that names no figure is refused listing the figures; empty lists, and a
+    result or a scenario where a list of results belongs, are named."""
+    a = replicate(mmc(2, 0.5, 200), 2, seed=1)
+    with pytest.raises(ValidationError, match=r"^metric must be .* one of tickets, .*got 'nope'$"):
+        compare(a, a, metric="nope")
+    with pytest.raises(ValidationError, match=r"^compare needs at least one replication"):
+        compare([], [])
+    with pytest.raises(TypeError, match=r"compare takes lists of SimulationResults.*; b is"):
+        compare(a, a[0])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="; a is not one"):
+        compare([mmc(2, 0.5, 200)], a)  # type: ignore[list-item]
+    assert compare(a, a, metric="ttfr_p90").difference.mean == 0
 
 
 def test_compare_accepts_a_function_as_metric() -> None:

@@ -267,3 +267,17 @@ def test_every_path_of_a_bad_scenario_points_into_it(
     except ValueError as error:
         for path in error.paths:  # type: ignore[attr-defined]
             assert _resolves(data, path), path
+
+
+def test_with_policy_and_with_agent_check_what_they_are_given() -> None:
+    """A policy that is none is refused; an agent may be its fields; the scenario is
+    checked as a whole again (an agent with a shift has no place in queueing mode)."""
+    s = mmc(2, 0.5, 100)
+    with pytest.raises(ValueError, match=r"^policy must be one of .* got 'fast'$"):
+        s.with_policy("fast")  # type: ignore[arg-type]
+    assert s.with_agent({"id": "new", "capacity": 2}).agents[-1] == AgentSpec(id="new", capacity=2)
+    shift = {"timezone": "UTC", "weekly": {"mon": [["09:00", "17:00"]]}}
+    with pytest.raises(ValueError, match="queueing mode needs agents without shifts"):
+        s.with_agent({"id": "new", "shift": shift})
+    with pytest.raises(ValueError, match=r"\$\.id"):
+        s.with_agent({"id": ""})

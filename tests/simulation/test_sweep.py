@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.simulation import Cell, SweepRow, grid, sweep
 from helpdesk_routing.simulation.sweep import by_name, to_pandas
 
@@ -102,3 +103,30 @@ def test_pooled_waits_least_in_every_scenario(serial: list[SweepRow]) -> None:
             pooled = rows[(scenario, "pooled", seed)].figures["ttfr_mean"]
             rand = rows[(scenario, "random", seed)].figures["ttfr_mean"]
             assert pooled < rand
+
+
+def test_a_grid_takes_one_value_or_several() -> None:
+    """One scenario, one policy name and one seed make one cell, as lists of one do."""
+    s = mmc(2, 0.6, 100)
+    assert grid(s, "pooled", 3) == grid([s], ["pooled"], [3]) == [Cell(s, "pooled", 3)]
+
+
+def test_a_grid_and_a_sweep_refuse_what_they_cannot_run() -> None:
+    """A policy name that is none is refused before anything runs (a string of names is
+    one name, never its letters); a scenario or seed of the wrong kind, and anything but
+    cells given to sweep, are named."""
+    s = mmc(2, 0.6, 100)
+    with pytest.raises(
+        ValidationError, match=r"^policy must be one of configured, .*got 'fastest'$"
+    ):
+        grid(s, ["pooled", "fastest"], [1])
+    with pytest.raises(ValidationError, match="got 'roundrobin'"):
+        grid(s, "roundrobin", [1])
+    with pytest.raises(TypeError, match="grid takes Scenarios, got dict"):
+        grid([s, {"name": "x"}], "pooled", [1])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="seeds must be integers, got '1'"):
+        grid(s, "pooled", ["1"])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match=r"cells\[1\] is a Scenario"):
+        sweep([Cell(s, "pooled", 1), s])  # type: ignore[list-item]
+    with pytest.raises(ValidationError, match="got 'fastest'"):
+        sweep([Cell(s, "fastest", 1)])  # type: ignore[arg-type]

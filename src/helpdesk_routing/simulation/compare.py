@@ -13,6 +13,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from helpdesk_routing.errors import ValidationError
+
 from .engine import Progress, run
 from .results import SimulationResult, Summary
 from .scenario import Scenario
@@ -154,9 +156,14 @@ def estimate(values: Sequence[float], confidence: float = 0.95) -> Estimate:
     return Estimate(mean, half, confidence, n)
 
 
-def _figure(metric: Metric) -> Callable[[Summary], float]:
+def _figure(metric: Metric, example: Summary) -> Callable[[Summary], float]:
     if callable(metric):
         return metric
+    names = example.as_dict()
+    if not isinstance(metric, str) or metric not in names:
+        raise ValidationError(
+            f"metric must be a function of a Summary or one of {', '.join(names)}, got {metric!r}"
+        )
     return lambda s: float(s.as_dict()[metric])
 
 
@@ -181,11 +188,25 @@ def compare(
 ) -> Comparison:
     """Compare replications of two policies, paired by seed (common random numbers).
 
-    Raises ``ValueError`` when the two lists do not hold the same seeds in the same order.
+    ``metric`` is a figure of ``Summary.as_dict()`` or a function of a ``Summary``.
+    Raises ``ValueError`` when the two lists are empty or do not hold the same seeds in
+    the same order, or the metric names no figure (``ValidationError``, listing them);
+    ``TypeError`` when a list holds something else than results (``replicate`` makes
+    such lists).
     """
+    for side, results in (("a", a), ("b", b)):
+        if isinstance(results, SimulationResult) or not all(
+            isinstance(r, SimulationResult) for r in results
+        ):
+            raise TypeError(
+                f"compare takes lists of SimulationResults (simulation.replicate makes "
+                f"them); {side} is not one"
+            )
+    if not a or not b:
+        raise ValidationError("compare needs at least one replication of each policy")
     if [r.seed for r in a] != [r.seed for r in b]:
-        raise ValueError("compare needs replications of the same seeds, in the same order")
-    figure = _figure(metric)
+        raise ValidationError("compare needs replications of the same seeds, in the same order")
+    figure = _figure(metric, a[0].summary)
     xs = [figure(r.summary) for r in a]
     ys = [figure(r.summary) for r in b]
     name = metric if isinstance(metric, str) else getattr(metric, "__name__", "metric")

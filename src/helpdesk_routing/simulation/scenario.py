@@ -17,12 +17,12 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, get_args
 
 import pydantic
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from helpdesk_routing._input import InputModel
+from helpdesk_routing._input import InputModel, as_model
 from helpdesk_routing._json import loads
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing.calendar import OfficeHours
@@ -55,6 +55,15 @@ PolicyName = Literal["configured", "round_robin", "least_loaded", "random", "poo
 in one queue and a free agent takes the oldest (M/M/c); ``random`` sends each ticket to
 an agent drawn at random (:class:`~helpdesk_routing.simulation.policies.RandomSplit`).
 """
+
+
+def check_policy(policy: object) -> PolicyName:
+    """``policy`` when it names a policy; else ``ValidationError`` listing the names."""
+    if not isinstance(policy, str) or policy not in get_args(PolicyName):
+        raise ValidationError(
+            f"policy must be one of {', '.join(get_args(PolicyName))}, got {policy!r}"
+        )
+    return policy  # type: ignore[return-value]
 
 
 class Exponential(InputModel):
@@ -288,14 +297,18 @@ class Scenario(InputModel):
         return self
 
     def with_policy(self, policy: PolicyName) -> Scenario:
-        """The same scenario under another allocation policy."""
-        return self.model_copy(update={"policy": policy})
+        """The same scenario under another allocation policy (``ValidationError`` for a
+        name that is none of :data:`PolicyName`)."""
+        return self.model_copy(update={"policy": check_policy(policy)})
 
-    def with_agent(self, agent: AgentSpec) -> Scenario:
-        """The same scenario with one more agent (``ValueError`` if the id is taken)."""
+    def with_agent(self, agent: AgentSpec | Mapping[str, object]) -> Scenario:
+        """The same scenario with one more agent (an :class:`AgentSpec` or a mapping of its
+        fields), checked as a whole again: ``ValidationError`` if the id is taken, or
+        for an agent with a shift in queueing mode."""
+        agent = as_model(AgentSpec, agent, "agent")
         if any(a.id == agent.id for a in self.agents):
-            raise ValueError(f"agent {agent.id!r} is already in the scenario")
-        return self.model_copy(update={"agents": (*self.agents, agent)})
+            raise ValidationError(f"agent {agent.id!r} is already in the scenario")
+        return type(self).model_validate({**dict(self), "agents": (*self.agents, agent)})
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Scenario:

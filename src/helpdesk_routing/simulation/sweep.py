@@ -15,7 +15,7 @@ from typing import Any
 
 from .engine import run
 from .results import SimulationResult
-from .scenario import PolicyName, Scenario
+from .scenario import PolicyName, Scenario, check_policy
 
 __all__ = ["Cell", "SweepRow", "grid", "sweep", "to_pandas"]
 
@@ -45,13 +45,26 @@ class SweepRow:
 
 def grid(
     scenarios: Scenario | Iterable[Scenario],
-    policies: Sequence[PolicyName],
-    seeds: Iterable[int],
+    policies: PolicyName | Sequence[PolicyName],
+    seeds: int | Iterable[int],
 ) -> list[Cell]:
-    """Every (scenario, policy, seed) combination, scenarios outermost, seeds innermost."""
+    """Every (scenario, policy, seed) combination, scenarios outermost, seeds innermost.
+
+    Each argument may be one value or several. A policy that is none of ``PolicyName``
+    raises ``ValidationError``; a scenario that is no :class:`Scenario`, or a seed that
+    is no integer, ``TypeError``, each naming the value.
+    """
     chosen = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
-    seed_list = list(seeds)
-    return [Cell(s, p, k) for s in chosen for p in policies for k in seed_list]
+    for s in chosen:
+        if not isinstance(s, Scenario):
+            raise TypeError(f"grid takes Scenarios, got {type(s).__name__}")
+    names = [policies] if isinstance(policies, str) else list(policies)
+    policy_list = [check_policy(p) for p in names]
+    seed_list = [seeds] if isinstance(seeds, int) else list(seeds)
+    for k in seed_list:
+        if isinstance(k, bool) or not isinstance(k, int):
+            raise TypeError(f"seeds must be integers, got {k!r}")
+    return [Cell(s, p, k) for s in chosen for p in policy_list for k in seed_list]
 
 
 def run_cell(cell: Cell, keep: bool = False) -> SweepRow:
@@ -71,8 +84,16 @@ def sweep(
 ) -> list[SweepRow]:
     """Run every cell, on ``executor`` when given (else here, one after another).
 
-    Returns one row per cell, in the order of ``cells``.
+    Returns one row per cell, in the order of ``cells``. ``TypeError`` names the first
+    item that is no :class:`Cell` (``grid(scenarios, policies, seeds)`` makes them).
     """
+    cells = list(cells)
+    for i, c in enumerate(cells):
+        if not isinstance(c, Cell):
+            raise TypeError(
+                f"sweep takes Cells (simulation.grid(scenarios, policies, seeds) makes "
+                f"them); cells[{i}] is a {type(c).__name__}"
+            )
     if executor is None:
         return [run_cell(c, keep_results) for c in cells]
     futures = [executor.submit(run_cell, c, keep_results) for c in cells]
