@@ -378,6 +378,16 @@ def report(
     until = require_aware(end, "end")
     if until <= since:
         raise ValidationError(f"end must be after start, got {since} .. {until}")
+    if not callable(getattr(store, "transaction", None)):
+        raise TypeError(f"store must be a Store, got {type(store).__name__}")
+    if office_hours is not None and not callable(
+        getattr(office_hours, "business_time_between", None)
+    ):
+        raise TypeError(
+            f"office_hours must be OfficeHours (or None), got {type(office_hours).__name__}"
+        )
+    if not isinstance(target, timedelta) or target < timedelta(0):
+        raise ValidationError(f"target must be a timedelta of at least 0, got {target!r}")
     records = scan(store)
     if events is None:
         lister = getattr(customer_data, "events_between", None)

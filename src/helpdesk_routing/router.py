@@ -120,6 +120,16 @@ class Router:
         capacity: int | _Maybe | None = NOT_GIVEN,
         explain: bool = True,
     ) -> None:
+        _require_port(store, "store", "transaction", "a Store (InMemoryStore, SqliteStore, ...)")
+        _require_port(clock, "clock", "now", "a Clock (SystemClock, ManualClock)")
+        _require_port(
+            customer_data,
+            "customer_data",
+            "profile",
+            "a CustomerData (InMemoryCustomerData, SqliteCustomerData, ...)",
+        )
+        if not isinstance(explain, bool):
+            raise TypeError(f"explain must be a bool, got {explain!r}")
         self._store = store
         self._clock = clock
         custom = None
@@ -551,6 +561,12 @@ class Router:
                 raise UnknownTicket(tid)
             out.append(record)
         return out
+
+
+def _require_port(value: object, name: str, member: str, kind: str) -> None:
+    """``TypeError`` naming the argument when ``value`` lacks the port's ``member``."""
+    if not callable(getattr(value, member, None)):
+        raise TypeError(f"{name} must be {kind}, got {type(value).__name__}")
 
 
 def _ids(ticket_ids: str | Sequence[str]) -> list[str]:

@@ -381,3 +381,19 @@ def test_round_robin_report_invariants(
     assert r.fairness.spread <= 1
     assert r.fairness.agents == agents
     assert r.answered + r.unanswered == r.tickets == tickets
+
+
+def test_a_report_refuses_arguments_it_cannot_read() -> None:
+    """A store, office hours or target of the wrong kind is named before anything is
+    read (office hours were only touched when a ticket had been answered)."""
+    store = InMemoryStore(agents=[Agent(id="a1")])
+    start = datetime(2026, 3, 30, tzinfo=UTC)
+    end = start + timedelta(days=1)
+    with pytest.raises(TypeError, match=r"^store must be a Store, got NoneType$"):
+        metrics.report(None, None, start, end)
+    with pytest.raises(TypeError, match=r"^office_hours must be OfficeHours \(or None\), got str$"):
+        metrics.report(store, None, start, end, office_hours="9-5")  # type: ignore[arg-type]
+    for target in (timedelta(minutes=-5), 60):
+        with pytest.raises(ValidationError, match=r"^target must be a timedelta of at least 0"):
+            metrics.report(store, None, start, end, target=target)  # type: ignore[arg-type]
+    assert metrics.report(store, None, start, end, target=timedelta(0)).tickets == 0

@@ -163,3 +163,31 @@ def test_a_rule_enabled_flag_must_be_a_bool() -> None:
                 "then": {"type": "save_as_view", "view": "v"},
             }
         )
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        ("store", "store must be a Store (InMemoryStore, SqliteStore, ...), got NoneType"),
+        ("clock", "clock must be a Clock (SystemClock, ManualClock), got NoneType"),
+        (
+            "customer_data",
+            "customer_data must be a CustomerData (InMemoryCustomerData, SqliteCustomerData, "
+            "...), got NoneType",
+        ),
+        ("explain", "explain must be a bool, got None"),
+    ],
+)
+def test_a_router_names_a_collaborator_of_the_wrong_kind(argument: str, message: str) -> None:
+    """A missing store, clock or customer data fails when the Router is made, naming the
+    argument, not with an AttributeError at the first call."""
+    given: dict[str, Any] = {
+        "store": InMemoryStore(agents=AGENTS),
+        "clock": ManualClock(MONDAY_10),
+        "customer_data": InMemoryCustomerData(),
+        "explain": True,
+    }
+    given[argument] = None
+    with pytest.raises(TypeError) as info:
+        Router(rules=RuleSet(rules=[]), teams=[], **given)
+    assert str(info.value) == message
