@@ -25,6 +25,16 @@ from helpdesk_routing.metrics import Report, report
 __all__ = ["REPORT", "add_parser", "configure", "open_store", "render_text", "run"]
 
 
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of minutes: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a number of minutes of at least 0: {text!r}")
+    return value
+
+
 def _instant(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
@@ -52,7 +62,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--to", dest="end", required=True, type=_instant)
     parser.add_argument("--office-hours", type=Path, help="OfficeHours JSON file")
     parser.add_argument("--ledger", help="handoff ledger: sqlite:///path or postgresql://...")
-    parser.add_argument("--target-minutes", type=float, default=60.0)
+    parser.add_argument("--target-minutes", type=_minutes, default=60.0)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
 

@@ -118,6 +118,22 @@ def test_naive_instant_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert "needs a time zone offset" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("minutes", "message"),
+    [("-5", "must be a number of minutes of at least 0: '-5'"), ("soon", "not a number")],
+)
+def test_a_target_is_a_number_of_minutes_of_at_least_0(
+    minutes: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--target-minutes refuses a negative or unreadable value, naming the argument."""
+    base = ["--from", "2026-03-30T00:00:00+00:00", "--to", "2026-03-31T00:00:00+00:00"]
+    with pytest.raises(SystemExit):
+        _parse(["report", "--store", "sqlite:///x.db", *base, "--target-minutes", minutes])
+    err = capsys.readouterr().err
+    assert "argument --target-minutes" in err
+    assert message in err
+
+
 def test_missing_store_file_and_unknown_url(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
