@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from helpdesk_routing.errors import MissingExtra
+from helpdesk_routing.errors import MissingExtra, ValidationError
 from helpdesk_routing.stores.postgres import PostgresCustomerData, PostgresStore
 
 
@@ -35,3 +35,12 @@ def test_importing_the_postgres_module_does_not_import_psycopg() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.parametrize("argument", ["timeout", "connect_timeout"])
+@pytest.mark.parametrize("value", [0, -1.5, float("nan")])
+def test_a_postgres_wait_needs_a_positive_bound(argument: str, value: float) -> None:
+    """lock_timeout = 0 means no limit in PostgreSQL: a wait of 0 (or less) is refused by
+    name before any connection is made."""
+    with pytest.raises(ValidationError, match=f"^{argument} must be a number of seconds above 0"):
+        PostgresStore("postgresql://127.0.0.1:1/none", **{argument: value})

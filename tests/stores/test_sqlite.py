@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk_routing.errors import ConflictError, SchemaVersionError, StoreError
+from helpdesk_routing.errors import (
+    ConflictError,
+    SchemaVersionError,
+    StoreError,
+    ValidationError,
+)
+from helpdesk_routing.handoff.sql_ledger import SqliteLedger
 from helpdesk_routing.model import Agent, Event, Profile, Ticket
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
 from helpdesk_routing.stores import sqlite as sqlite_module
@@ -212,6 +218,30 @@ def test_a_file_that_is_not_a_database_is_a_store_error(db_path: Path) -> None:
     with pytest.raises(StoreError, match="not a database"):
         SqliteStore(db_path)
     assert db_path.read_bytes() == b"not a database, just text" * 100
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"synchronous": "FAST"}, "synchronous must be 'FULL' or 'NORMAL', got 'FAST'"),
+        ({"synchronous": "FULL; x"}, "synchronous must be 'FULL' or 'NORMAL', got 'FULL; x'"),
+        ({"timeout": -1}, "timeout must be a number of seconds at least 0, got -1"),
+        ({"timeout": float("inf")}, "timeout must be a number of seconds at least 0, got inf"),
+        ({"timeout": "30"}, "timeout must be a number of seconds at least 0, got '30'"),
+    ],
+)
+def test_settings_that_go_into_pragmas_are_checked(
+    db_path: Path, given: dict[str, object], message: str
+) -> None:
+    """synchronous (which SQLite would ignore when unknown) and timeout are refused by
+    name before the file is touched, by the store, its customer data and the ledger."""
+    for make in (SqliteStore, SqliteCustomerData, SqliteLedger):
+        with pytest.raises(ValidationError) as info:
+            make(db_path, **given)  # type: ignore[arg-type]
+        assert str(info.value) == message
+    assert not db_path.exists()
+    with SqliteStore(db_path, synchronous="normal", timeout=0).transaction() as tx:
+        assert tx.agents() == []
 
 
 def _plan(path: Path, sql: str, params: list[object]) -> str:

@@ -23,6 +23,7 @@ from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import MissingExtra, SchemaVersionError, StoreError
 from helpdesk_routing.handoff.ledger import STALLED_STATES, check_limit, stale_write
 from helpdesk_routing.handoff.records import HandoffRecord
+from helpdesk_routing.stores._sql import seconds, sync_level
 
 __all__ = ["LEDGER_SCHEMA_VERSION", "PostgresLedger", "SqliteLedger"]
 
@@ -200,6 +201,8 @@ class SqliteLedger:
         timeout: float = 30.0,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
     ) -> None:
+        level = sync_level(synchronous)
+        timeout = seconds(timeout, "timeout", zero=True)
         self.path = os.fspath(path)
         self._lock = threading.Lock()
         self._sql = _Sql("?")
@@ -210,7 +213,7 @@ class SqliteLedger:
             self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             if self.path not in (":memory:", ""):
                 self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute(f"PRAGMA synchronous = {synchronous}")
+            self._conn.execute(f"PRAGMA synchronous = {level}")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
         with self._unit() as run:

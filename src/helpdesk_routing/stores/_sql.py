@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Literal, Protocol, Self
 
-from helpdesk_routing.errors import SchemaVersionError
+from helpdesk_routing.errors import SchemaVersionError, ValidationError
 from helpdesk_routing.model import Agent
 from helpdesk_routing.ports import Transaction
 from helpdesk_routing.records import AuditRecord, TicketQuery, TicketRecord
@@ -35,7 +35,9 @@ __all__ = [
     "check_schema_version",
     "from_micros",
     "put_agents",
+    "seconds",
     "status_values",
+    "sync_level",
     "ticket_columns",
     "to_micros",
 ]
@@ -115,6 +117,30 @@ class _Opening(Protocol):
     def transaction(self) -> AbstractContextManager[Transaction]: ...
 
     def close(self) -> None: ...
+
+
+def sync_level(value: object) -> str:
+    """SQLite's ``synchronous`` level, ``FULL`` or ``NORMAL`` (any case): it goes into
+    PRAGMA text, and SQLite itself ignores a level it does not know."""
+    level = value.upper() if isinstance(value, str) else None
+    if level not in ("FULL", "NORMAL"):
+        raise ValidationError(f"synchronous must be 'FULL' or 'NORMAL', got {value!r}")
+    return level
+
+
+def seconds(value: object, name: str, *, zero: bool) -> float:
+    """``value`` when it is a finite number of seconds, above 0 (or at least 0 when
+    ``zero``): a store's waits go into SQL text, where 0 may mean "wait forever"."""
+    fine = (
+        not isinstance(value, bool)
+        and isinstance(value, (int, float))
+        and value < float("inf")
+        and (value >= 0 if zero else value > 0)
+    )
+    if not fine:
+        least = "at least 0" if zero else "above 0"
+        raise ValidationError(f"{name} must be a number of seconds {least}, got {value!r}")
+    return float(value)  # type: ignore[arg-type]
 
 
 def put_agents(store: _Opening, agents: Iterable[Agent]) -> None:

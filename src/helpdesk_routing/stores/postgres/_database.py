@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing.errors import ConflictError, MissingExtra, RoutingError, StoreError
-from helpdesk_routing.stores._sql import NESTED, Dialect, apply_migrations
+from helpdesk_routing.stores._sql import NESTED, Dialect, apply_migrations, seconds
 
 from . import _schema
 
@@ -102,8 +102,9 @@ class Database:
 
         if (dsn is None) == (pool is None):
             raise TypeError(f"{feature} needs exactly one of a dsn or a pool")
-        self.timeout = timeout
-        self.connect_timeout = connect_timeout
+        # lock_timeout = 0 would mean no limit at all: a wait needs a positive bound.
+        self.timeout = seconds(timeout, "timeout", zero=False)
+        self.connect_timeout = seconds(connect_timeout, "connect_timeout", zero=False)
         self.attempts = max(1, attempts)
         self.early_release = early_release
         self._local = threading.local()

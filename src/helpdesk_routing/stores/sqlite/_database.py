@@ -22,6 +22,8 @@ from helpdesk_routing.stores._sql import (
     Dialect,
     apply_migrations,
     from_micros,
+    seconds,
+    sync_level,
     to_micros,
 )
 
@@ -62,9 +64,13 @@ class Database:
     """
 
     def __init__(self, path: str | os.PathLike[str], timeout: float, synchronous: str) -> None:
+        # Both go into PRAGMA text: checked here, so a bad value fails now and by name
+        # (SQLite itself ignores an unknown synchronous level).
+        level = sync_level(synchronous)
+        timeout = seconds(timeout, "timeout", zero=True)
         self.path = os.fspath(path)
         self.timeout = timeout
-        self._synchronous = synchronous
+        self._synchronous = level
         self._memory = self.path in (":memory:", "")
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
