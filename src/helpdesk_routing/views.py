@@ -184,18 +184,31 @@ class Views:
         agent: str | None = None,
         team: str | None = None,
     ) -> Page:
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise ValidationError(f"limit must be a whole number (or None), got {limit!r}")
         if limit is not None and limit < 1:
             raise ValidationError(f"limit must be at least 1, got {limit}")
+        if count not in (True, False):
+            raise ValidationError(f"count must be a bool, got {count!r}")
         if order not in ("oldest", "newest"):
             raise ValidationError(f"invalid order {order!r}: expected 'oldest' or 'newest'")
         if isinstance(statuses, str):
             statuses = [statuses]
+        if statuses is not None and not isinstance(statuses, Iterable):
+            raise ValidationError(f"invalid status filter: {statuses!r} is no status")
         try:
             wanted = None if statuses is None else frozenset(TicketStatus(s) for s in statuses)
         except ValueError as exc:
             raise ValidationError(f"invalid status filter: {exc}") from None
         if isinstance(channels, str):
             channels = [channels]
+        elif channels is not None:
+            given = channels
+            channels = list(given) if isinstance(given, Iterable) else None
+            if channels is None or not all(isinstance(c, str) for c in channels):
+                raise ValidationError(
+                    f"channels must be a channel or several (text), got {given!r}"
+                )
         base = TicketQuery.model_validate(
             {
                 **filters,

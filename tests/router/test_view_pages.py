@@ -58,6 +58,38 @@ def test_a_plain_string_channel_is_one_channel(five: Desk) -> None:
     ]
 
 
+def test_channels_may_be_any_iterable_even_a_generator(five: Desk) -> None:
+    """A generator of channels is read once, as a list would be."""
+    assert five.router.views.unassigned(channels=(c for c in ["sms"])).ids == ["t2", "t4"]
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"limit": "5"}, "limit must be a whole number (or None), got '5'"),
+        ({"limit": True}, "limit must be a whole number (or None), got True"),
+        ({"limit": 2.5}, "limit must be a whole number (or None), got 2.5"),
+        ({"limit": 0}, "limit must be at least 1, got 0"),
+        ({"count": "yes"}, "count must be a bool, got 'yes'"),
+        ({"channels": 3}, "channels must be a channel or several (text), got 3"),
+        (
+            {"channels": ["sms", None]},
+            "channels must be a channel or several (text), got ['sms', None]",
+        ),
+        ({"statuses": 3}, "invalid status filter: 3 is no status"),
+    ],
+)
+def test_a_view_names_a_filter_of_the_wrong_kind(
+    five: Desk, given: dict[str, object], message: str
+) -> None:
+    """Each filter of the wrong kind is a ValidationError naming it, in every view."""
+    views = five.router.views
+    for view in (views.all_tickets, views.unassigned, lambda **k: views.my_inbox("a1", **k)):
+        with pytest.raises(ValidationError) as info:
+            view(**given)
+        assert str(info.value) == message
+
+
 def test_newest_first_pages_through_the_view_backwards(five: Desk) -> None:
     """order="newest" lists newest first and its cursor continues backwards."""
     views = five.router.views
