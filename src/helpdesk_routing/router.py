@@ -556,6 +556,8 @@ class Router:
     def _tickets(tx: Transaction, ids: Sequence[str]) -> list[TicketRecord]:
         out = []
         for tid in ids:
+            if not isinstance(tid, str):
+                raise ValidationError(f"a ticket id is text, got {tid!r}")
             record = tx.get_ticket(tid)
             if record is None:
                 raise UnknownTicket(tid)
@@ -570,7 +572,12 @@ def _require_port(value: object, name: str, member: str, kind: str) -> None:
 
 
 def _ids(ticket_ids: str | Sequence[str]) -> list[str]:
+    if not isinstance(ticket_ids, (str, Iterable)):
+        raise ValidationError(f"ticket ids are one id or several (text), got {ticket_ids!r}")
     ids = [ticket_ids] if isinstance(ticket_ids, str) else list(ticket_ids)
+    for tid in ids:
+        if not isinstance(tid, str):
+            raise ValidationError(f"a ticket id is text, got {tid!r}")
     return list(dict.fromkeys(ids))
 
 

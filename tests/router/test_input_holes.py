@@ -191,3 +191,32 @@ def test_a_router_names_a_collaborator_of_the_wrong_kind(argument: str, message:
     with pytest.raises(TypeError) as info:
         Router(rules=RuleSet(rules=[]), teams=[], **given)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda r: r.assign(3, to="a1", actor="m1"),
+            "ticket ids are one id or several (text), got 3",
+        ),
+        (lambda r: r.assign(["t1", 3], to="a1", actor="m1"), "a ticket id is text, got 3"),
+        (
+            lambda r: r.assign_to_team([["t1"]], team="retention", actor="m1"),
+            "a ticket id is text, got ['t1']",
+        ),
+        (lambda r: r.unassign(["t1"], actor="m1"), "a ticket id is text, got ['t1']"),
+        (lambda r: r.set_status(None, "closed", actor="m1"), "a ticket id is text, got None"),
+        (lambda r: r.reply(7, actor="a1"), "a ticket id is text, got 7"),
+        (lambda r: r.ticket(None), "a ticket id is text, got None"),
+    ],
+)
+def test_a_ticket_id_that_is_no_text_is_named(desk: Desk, call: Any, message: str) -> None:
+    """An id of the wrong kind is a ValidationError naming it, not a TypeError from a
+    lookup; nothing changes."""
+    desk.router.route(desk.ticket("t1"))
+    before = desk.snapshot()
+    with pytest.raises(ValidationError) as info:
+        call(desk.router)
+    assert str(info.value) == message
+    assert desk.snapshot() == before
