@@ -117,6 +117,19 @@ def test_replays_record_each_conversation_kind_once(
     assert total == len(seen)
 
 
+def test_record_names_an_event_or_recorder_of_the_wrong_kind() -> None:
+    """Anything but one of the four events, or a recorder that cannot record, is a
+    TypeError naming it; nothing is recorded."""
+    data = InMemoryCustomerData()
+    with pytest.raises(
+        TypeError, match=r"^event must be one of the AI agent's four events, got str$"
+    ):
+        events.record("escalated", data, profile_id="p1", at=T0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^recorder must be an EventRecorder \(a customer data"):
+        events.record(_all_four()[2], None, profile_id="p1", at=T0)  # type: ignore[arg-type]
+    assert data.count_events("p1", ESCALATED, start=None, end=None) == 0
+
+
 def test_naive_time_is_refused() -> None:
     """A naive datetime is refused when the event is recorded."""
     with pytest.raises(ValueError, match="timezone-aware"):

@@ -169,5 +169,17 @@ def record(
     at: datetime,
     names: EventNames = DEFAULT_NAMES,
 ) -> bool:
-    """Record ``event`` on the profile; ``False`` (nothing recorded) when it already was."""
+    """Record ``event`` on the profile; ``False`` (nothing recorded) when it already was.
+
+    ``TypeError`` names an ``event`` that is none of the four, or a ``recorder`` that
+    cannot record (an ``EventRecorder``: the three customer-data adapters are)."""
+    if not isinstance(event, ConversationEvent):
+        raise TypeError(
+            f"event must be one of the AI agent's four events, got {type(event).__name__}"
+        )
+    if not callable(getattr(recorder, "record_event", None)):
+        raise TypeError(
+            f"recorder must be an EventRecorder (a customer data adapter), "
+            f"got {type(recorder).__name__}"
+        )
     return recorder.record_event(event.to_event(profile_id=profile_id, at=at, names=names))
