@@ -240,7 +240,7 @@ def test_settings_that_go_into_pragmas_are_checked(
             make(db_path, **given)  # type: ignore[arg-type]
         assert str(info.value) == message
     assert not db_path.exists()
-    with SqliteStore(db_path, synchronous="normal", timeout=0).transaction() as tx:
+    with SqliteStore(db_path, synchronous="normal", timeout=0) as store, store.transaction() as tx:
         assert tx.agents() == []
 
 
