@@ -264,3 +264,28 @@ def test_builtin_find_answers_the_routed_ticket(desk: Desk) -> None:
     builtin = BuiltinHelpdesk(desk.router)
     assert builtin.find(handoff_id("c1")) == handoff_id("c1")
     assert builtin.find(handoff_id("c2")) is None
+
+
+@pytest.mark.parametrize("answer", ["no", "yes", 1, 0, None])
+def test_a_confirmation_is_a_bool_never_the_visitors_text(desk: Desk, answer: object) -> None:
+    """confirm(yes="no") must not hand off: anything but a bool is refused, and the
+    handoff still waits for the visitor's answer."""
+    from helpdesk_routing.errors import ValidationError
+
+    h = _handoff(desk)
+    h.request(conversation(profile_id="p1"))
+    with pytest.raises(ValidationError, match=f"^yes must be a bool, got {answer!r}$"):
+        h.confirm("c1", yes=answer)  # type: ignore[arg-type]
+    assert h.get(handoff_id("c1")).state is State.AWAITING_CONFIRMATION
+    assert desk.router.views.all_tickets().items == []
+
+
+def test_an_email_address_is_text(desk: Desk) -> None:
+    """provide_email with anything but text is refused, and the handoff still asks."""
+    from helpdesk_routing.errors import ValidationError
+
+    h = _handoff(desk)
+    h.request(conversation(channel="sms"))
+    with pytest.raises(ValidationError, match=r"^email must be text, got 3$"):
+        h.provide_email("c1", 3)  # type: ignore[arg-type]
+    assert h.get(handoff_id("c1")).state is State.AWAITING_EMAIL

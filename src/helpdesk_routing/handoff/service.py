@@ -166,14 +166,19 @@ class Handoff:
         return self._advance(stored, event, now, actor="ai_agent", why=reason)
 
     def confirm(self, conversation_id: str, *, yes: bool) -> Step:
-        """The webchat visitor's answer to "do you want a human?"."""
+        """The webchat visitor's answer to "do you want a human?": ``yes`` is a bool
+        (``ValidationError`` otherwise: the text "no" must never read as a yes)."""
+        if not isinstance(yes, bool):
+            raise ValidationError(f"yes must be a bool, got {yes!r}")
         current = self._for_conversation(conversation_id)
         event = Confirm(yes=yes, identified=current.conversation.identified)
         why = "visitor said yes" if yes else "visitor said no"
         return self._advance(current, event, self._now(), actor="visitor", why=why)
 
     def provide_email(self, conversation_id: str, email: str) -> Step:
-        """The visitor's e-mail address; a malformed one is asked for again."""
+        """The visitor's e-mail address (text); a malformed one is asked for again."""
+        if not isinstance(email, str):
+            raise ValidationError(f"email must be text, got {email!r}")
         current = self._for_conversation(conversation_id)
         text = email.strip()
         valid = is_valid_email(text)
