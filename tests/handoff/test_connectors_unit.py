@@ -203,6 +203,13 @@ def test_a_connector_refuses_a_base_url_it_cannot_call(url: str) -> None:
         GorgiasConnector(base_url=url, email="a@b.example", api_key="k")
 
 
+@pytest.mark.parametrize("public", ["no", 0, None])
+def test_zendesk_public_is_a_bool(public: object) -> None:
+    """Whether the transcript is a public comment is a bool: "no" would have made it public."""
+    with pytest.raises(ValidationError, match=f"^zendesk public must be a bool, got {public!r}$"):
+        ZendeskConnector(base_url="https://x.zendesk.example", oauth_token="t", public=public)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("domain", ["my shop", "shop.evil.example", "-shop", "", "a" * 64])
 def test_gorgias_refuses_a_domain_that_is_no_subdomain(domain: str) -> None:
     """The account's domain is one DNS label: anything else would call another host."""

@@ -70,6 +70,8 @@ class ZendeskConnector:
         rng: random.Random | None = None,
     ) -> None:
         hx = require_httpx()
+        if not isinstance(public, bool):
+            raise ValidationError(f"zendesk public must be a bool, got {public!r}")
         if oauth_token is not None:
             auth: Any = None
             headers = {"Authorization": f"Bearer {oauth_token}"}
