@@ -26,6 +26,7 @@ __all__ = [
     "UtcDatetime",
     "parse_instant",
     "require_aware",
+    "seconds",
     "shift_clamped",
     "to_utc",
 ]
@@ -143,3 +144,19 @@ def _after(value: datetime) -> datetime:
 
 UtcDatetime = Annotated[datetime, BeforeValidator(_reject_naive), AfterValidator(_after)]
 """A pydantic field type: an aware datetime (naive input is rejected), stored in UTC."""
+
+
+def seconds(value: object, name: str, *, zero: bool) -> float:
+    """``value`` as a float when it is a finite number of seconds above 0 (at least 0 when
+    ``zero``); else ``ValidationError`` naming it (a store's waits go into SQL text,
+    where 0 may mean "wait forever"; a connector's into its HTTP timeouts)."""
+    fine = (
+        not isinstance(value, bool)
+        and isinstance(value, (int, float))
+        and value < float("inf")
+        and (value >= 0 if zero else value > 0)
+    )
+    if not fine:
+        least = "at least 0" if zero else "above 0"
+        raise ValidationError(f"{name} must be a number of seconds {least}, got {value!r}")
+    return float(value)  # type: ignore[arg-type]

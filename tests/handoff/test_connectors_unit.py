@@ -203,6 +203,29 @@ def test_a_connector_refuses_a_base_url_it_cannot_call(url: str) -> None:
         GorgiasConnector(base_url=url, email="a@b.example", api_key="k")
 
 
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"attempts": 0}, "attempts must be at least 1, got 0"),
+        ({"attempts": "3"}, "attempts must be a whole number, got '3'"),
+        ({"timeout": 0}, "timeout must be a number of seconds above 0, got 0"),
+        ({"timeout": float("nan")}, "timeout must be a number of seconds above 0, got nan"),
+        ({"max_total_wait": -1}, "max_total_wait must be a number of seconds at least 0, got -1"),
+        ({"base_delay": -0.5}, "base_delay must be a number of seconds at least 0, got -0.5"),
+        ({"max_delay": "8"}, "max_delay must be a number of seconds at least 0, got '8'"),
+    ],
+)
+def test_a_retry_policy_refuses_what_cannot_bound_a_delivery(
+    given: dict[str, object], message: str
+) -> None:
+    """No attempt at all, a timeout of 0 (httpx: none) or negative waits are refused by
+    name: longest_delivery, which recovery trusts, would mean nothing."""
+    with pytest.raises(ValidationError) as info:
+        RetryPolicy(**given)  # type: ignore[arg-type]
+    assert str(info.value) == message
+    assert RetryPolicy(max_total_wait=0, base_delay=0, timeout=0.1).longest_send == 2.0
+
+
 @pytest.mark.parametrize("public", ["no", 0, None])
 def test_zendesk_public_is_a_bool(public: object) -> None:
     """Whether the transcript is a public comment is a bool: "no" would have made it public."""

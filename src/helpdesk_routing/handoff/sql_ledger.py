@@ -19,11 +19,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from helpdesk_routing._time import require_aware
+from helpdesk_routing._time import require_aware, seconds
 from helpdesk_routing.errors import MissingExtra, SchemaVersionError, StoreError
 from helpdesk_routing.handoff.ledger import STALLED_STATES, check_limit, stale_write
 from helpdesk_routing.handoff.records import HandoffRecord
-from helpdesk_routing.stores._sql import seconds, sync_level
+from helpdesk_routing.stores._sql import sync_level
 
 __all__ = ["LEDGER_SCHEMA_VERSION", "PostgresLedger", "SqliteLedger"]
 

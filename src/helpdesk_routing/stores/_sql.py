@@ -35,7 +35,6 @@ __all__ = [
     "check_schema_version",
     "from_micros",
     "put_agents",
-    "seconds",
     "status_values",
     "sync_level",
     "ticket_columns",
@@ -126,21 +125,6 @@ def sync_level(value: object) -> str:
     if level not in ("FULL", "NORMAL"):
         raise ValidationError(f"synchronous must be 'FULL' or 'NORMAL', got {value!r}")
     return level
-
-
-def seconds(value: object, name: str, *, zero: bool) -> float:
-    """``value`` when it is a finite number of seconds, above 0 (or at least 0 when
-    ``zero``): a store's waits go into SQL text, where 0 may mean "wait forever"."""
-    fine = (
-        not isinstance(value, bool)
-        and isinstance(value, (int, float))
-        and value < float("inf")
-        and (value >= 0 if zero else value > 0)
-    )
-    if not fine:
-        least = "at least 0" if zero else "above 0"
-        raise ValidationError(f"{name} must be a number of seconds {least}, got {value!r}")
-    return float(value)  # type: ignore[arg-type]
 
 
 def put_agents(store: _Opening, agents: Iterable[Agent]) -> None:

@@ -28,6 +28,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from helpdesk_routing._time import seconds
 from helpdesk_routing.errors import MissingExtra, ValidationError
 from helpdesk_routing.handoff.errors import (
     AuthenticationFailed,
@@ -69,6 +70,16 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 8.0
     timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        if isinstance(self.attempts, bool) or not isinstance(self.attempts, int):
+            raise ValidationError(f"attempts must be a whole number, got {self.attempts!r}")
+        if self.attempts < 1:
+            raise ValidationError(f"attempts must be at least 1, got {self.attempts}")
+        seconds(self.max_total_wait, "max_total_wait", zero=True)
+        seconds(self.base_delay, "base_delay", zero=True)
+        seconds(self.max_delay, "max_delay", zero=True)
+        seconds(self.timeout, "timeout", zero=False)
 
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """The jittered delay after failed attempt number ``attempt`` (1-based)."""

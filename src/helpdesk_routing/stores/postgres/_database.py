@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from helpdesk_routing._time import seconds
 from helpdesk_routing.errors import ConflictError, MissingExtra, RoutingError, StoreError
-from helpdesk_routing.stores._sql import NESTED, Dialect, apply_migrations, seconds
+from helpdesk_routing.stores._sql import NESTED, Dialect, apply_migrations
 
 from . import _schema
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from helpdesk_routing._time import seconds
 from helpdesk_routing.errors import (
     ConflictError,
     RoutingError,
@@ -22,7 +23,6 @@ from helpdesk_routing.stores._sql import (
     Dialect,
     apply_migrations,
     from_micros,
-    seconds,
     sync_level,
     to_micros,
 )
