@@ -183,6 +183,12 @@ class ConfigurationKeeper:
         rollback_to: int | None = None,
     ) -> Configuration:
         """Store a new version: the one in force with ``changes``, checked, audited."""
+        if expected_version is not None and (
+            isinstance(expected_version, bool) or not isinstance(expected_version, int)
+        ):
+            raise ValidationError(
+                f"expected_version must be a whole number (or None), got {expected_version!r}"
+            )
         now = self._now()
         with self._store.transaction() as tx:
             agent = tx.get_agent(actor)

@@ -231,6 +231,8 @@ class Router:
     ) -> Configuration:
         """Store a new version equal in content to the stored ``version`` (owner, admin,
         manager); ``ValidationError`` when no such version is stored."""
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise ValidationError(f"version must be a whole number, got {version!r}")
         with self._store.transaction() as tx:
             old = tx.configuration(version) if version >= 1 else None
         if old is None:

@@ -141,6 +141,34 @@ def test_a_stale_expected_version_is_refused_and_changes_nothing(desk: Desk) -> 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
+        (
+            lambda r: r.configure(actor="m1", capacity=5, expected_version="2"),
+            "expected_version must be a whole number (or None), got '2'",
+        ),
+        (
+            lambda r: r.configure(actor="m1", capacity=5, expected_version=True),
+            "expected_version must be a whole number (or None), got True",
+        ),
+        (lambda r: r.rollback("1", actor="m1"), "version must be a whole number, got '1'"),
+        (lambda r: r.rollback(None, actor="m1"), "version must be a whole number, got None"),
+    ],
+)
+def test_a_version_that_is_no_number_is_named(desk: Desk, call: Any, message: str) -> None:
+    """A version given as text is refused by name (the text "2" was reported stale against
+    the stored version 2); nothing is stored."""
+    desk.router.configure(actor="m1", capacity=2)
+    before = desk.snapshot()
+    history = desk.router.configuration_history()
+    with pytest.raises(ValidationError) as info:
+        call(desk.router)
+    assert str(info.value) == message
+    assert desk.snapshot() == before
+    assert desk.router.configuration_history() == history
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
         (lambda r: r.set_rules(RuleSet(), actor="a1"), "agent 'a1' (support) may not edit rules"),
         (lambda r: r.set_teams([], actor="a1"), "agent 'a1' (support) may not edit teams"),
         (
