@@ -289,3 +289,38 @@ def test_an_email_address_is_text(desk: Desk) -> None:
     with pytest.raises(ValidationError, match=r"^email must be text, got 3$"):
         h.provide_email("c1", 3)  # type: ignore[arg-type]
     assert h.get(handoff_id("c1")).state is State.AWAITING_EMAIL
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (
+            {"settings": {"helpdesk": "builtin"}},
+            "settings must be SendToHelpdesk(...) or SendMessage(...), got dict",
+        ),
+        ({"ledger": None}, "ledger must be a Ledger, got NoneType"),
+        ({"clock": None}, "clock must be a Clock, got NoneType"),
+    ],
+)
+def test_a_handoff_names_a_part_of_the_wrong_kind(
+    desk: Desk, given: dict[str, object], message: str
+) -> None:
+    """Settings, ledger and clock of the wrong kind fail when the service is made, not at
+    the first request."""
+    parts: dict[str, object] = {
+        "settings": SendToHelpdesk(helpdesk="builtin"),
+        "ledger": InMemoryLedger(),
+        "clock": desk.clock,
+        "router": desk.router,
+    }
+    with pytest.raises(TypeError) as info:
+        Handoff(**{**parts, **given})  # type: ignore[arg-type]
+    assert str(info.value) == message
+
+
+def test_recover_wants_a_timedelta(desk: Desk) -> None:
+    """older_than=60 is refused by name (seconds or minutes would be a guess)."""
+    from helpdesk_routing.errors import ValidationError
+
+    with pytest.raises(ValidationError, match=r"^older_than must be a timedelta, got 60$"):
+        _handoff(desk).recover(60)  # type: ignore[arg-type]

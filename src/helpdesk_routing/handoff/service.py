@@ -107,6 +107,17 @@ class Handoff:
         office_hours: Schedule | None = None,
         event_names: EventNames = DEFAULT_NAMES,
     ) -> None:
+        if not isinstance(settings, (SendToHelpdesk, SendMessage)):
+            raise TypeError(
+                "settings must be SendToHelpdesk(...) or SendMessage(...), "
+                f"got {type(settings).__name__}"
+            )
+        for value, name, member in (
+            (ledger, "ledger", "create"),
+            (clock, "clock", "now"),
+        ):
+            if not callable(getattr(value, member, None)):
+                raise TypeError(f"{name} must be a {name.title()}, got {type(value).__name__}")
         self.settings = settings
         self._ledger = ledger
         self._clock = clock
@@ -248,6 +259,8 @@ class Handoff:
         than it is a ``ValidationError`` (a ``ValueError``) naming both; the built-in
         helpdesk has none.
         """
+        if not isinstance(older_than, timedelta):
+            raise ValidationError(f"older_than must be a timedelta, got {older_than!r}")
         if older_than <= timedelta(0):
             raise ValidationError(f"older_than must be positive, got {older_than}")
         check_limit(limit)
