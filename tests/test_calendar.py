@@ -727,3 +727,35 @@ def test_recurring_exception_windows_are_checked_at_their_path() -> None:
         }
     )
     assert problems[0][0] == "$.recurring_exceptions[0].windows[1]"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda oh: oh.is_open(None), "at must be an aware datetime, got NoneType None"),
+        (
+            lambda oh: oh.is_open(date(2026, 3, 2)),
+            "at must be an aware datetime, got date datetime.date(2026, 3, 2)",
+        ),
+        (
+            lambda oh: oh.next_open("2026-03-02T10:00:00Z"),
+            "after must be an aware datetime, got str '2026-03-02T10:00:00Z'",
+        ),
+        (
+            lambda oh: oh.business_time_between(datetime(2026, 3, 2, tzinfo=UTC), 5),
+            "end must be an aware datetime, got int 5",
+        ),
+        (
+            lambda oh: oh.next_open(datetime(2026, 3, 2, tzinfo=UTC), horizon=30),
+            "horizon must be a timedelta, got 30",
+        ),
+    ],
+)
+def test_an_instant_or_horizon_of_the_wrong_kind_is_named(call: object, message: str) -> None:
+    """Text, a date, None or a number where an instant or a horizon belongs is a
+    ValidationError naming the argument (an AttributeError before)."""
+    oh = OfficeHours(timezone="Europe/Paris", weekly={"mon": [("09:00", "17:00")]})
+    with pytest.raises(ValidationError) as info:
+        call(oh)  # type: ignore[operator]
+    assert str(info.value) == message
+    assert not isinstance(info.value, NaiveDatetimeError)

@@ -344,6 +344,8 @@ def _periods(plan: _Plan, since: datetime, until: datetime) -> Iterator[Interval
 
 
 def _limit(start: datetime, horizon: timedelta) -> datetime:
+    if not isinstance(horizon, timedelta):
+        raise ValidationError(f"horizon must be a timedelta, got {horizon!r}")
     if horizon <= timedelta(0):
         raise ValidationError(f"horizon must be positive, got {horizon!r}")
     if start >= _MAX_UTC - horizon:
