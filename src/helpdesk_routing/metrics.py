@@ -386,6 +386,8 @@ def report(
         raise TypeError(
             f"office_hours must be OfficeHours (or None), got {type(office_hours).__name__}"
         )
+    if ledger is not None and not callable(getattr(ledger, "created_between", None)):
+        raise TypeError(f"ledger must be a handoff ledger (or None), got {type(ledger).__name__}")
     if not isinstance(target, timedelta) or target < timedelta(0):
         raise ValidationError(f"target must be a timedelta of at least 0, got {target!r}")
     records = scan(store)

@@ -393,6 +393,8 @@ def test_a_report_refuses_arguments_it_cannot_read() -> None:
         metrics.report(None, None, start, end)
     with pytest.raises(TypeError, match=r"^office_hours must be OfficeHours \(or None\), got str$"):
         metrics.report(store, None, start, end, office_hours="9-5")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^ledger must be a handoff ledger \(or None\), got str$"):
+        metrics.report(store, None, start, end, ledger="ledger.db")  # type: ignore[arg-type]
     for target in (timedelta(minutes=-5), 60):
         with pytest.raises(ValidationError, match=r"^target must be a timedelta of at least 0"):
             metrics.report(store, None, start, end, target=target)  # type: ignore[arg-type]
