@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.simulation import (
     AgentSpec,
     Empirical,
@@ -281,3 +282,36 @@ def test_with_policy_and_with_agent_check_what_they_are_given() -> None:
         s.with_agent({"id": "new", "shift": shift})
     with pytest.raises(ValueError, match=r"\$\.id"):
         s.with_agent({"id": ""})
+
+
+def test_a_bad_replay_file_names_every_bad_record_by_line(tmp_path: Path) -> None:
+    """Each bad record is named by its line and its JSON path in the file's records, all
+    of them at once and in file order; a file that is no UTF-8 is named too."""
+    csv_file = tmp_path / "t.csv"
+    csv_file.write_text(
+        "created_at,channel,tags\n"
+        "2026-03-02T10:00:00Z,sms,Order\n"
+        "not-a-date,sms,\n"
+        "2026-03-02T09:00:00Z,,\n"
+    )
+    with pytest.raises(ValidationError) as info:
+        ReplayArrivals.from_file(csv_file)
+    assert info.value.message == "invalid replay file t.csv"
+    assert info.value.paths == ("$[1].created_at", "$[2].channel")
+    assert [d.message.split(":")[0] for d in info.value.details] == ["line 3", "line 4"]
+    jsonl = tmp_path / "t.jsonl"
+    jsonl.write_text(
+        '{"created_at": "2026-03-02T10:00:00Z", "channel": "sms"}\n'
+        "\n"
+        "{bad json\n"
+        '{"created_at": "2026-03-02T11:00:00Z"}\n'
+    )
+    with pytest.raises(ValidationError) as info:
+        ReplayArrivals.from_file(jsonl)
+    assert info.value.paths == ("$[1]", "$[2].channel")
+    assert [d.message.split(":")[0] for d in info.value.details] == ["line 3", "line 4"]
+    assert info.value.details[0].code == "json_syntax"
+    latin = tmp_path / "t2.jsonl"
+    latin.write_bytes('{"channel": "caf\xe9"}'.encode("latin-1"))
+    with pytest.raises(ValidationError, match=r"^invalid replay file t2\.jsonl: not UTF-8"):
+        ReplayArrivals.from_file(latin)

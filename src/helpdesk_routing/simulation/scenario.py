@@ -27,7 +27,7 @@ from helpdesk_routing._json import loads
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.configuration import Configuration
-from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.errors import ErrorDetail, ValidationError, input_details
 from helpdesk_routing.model import Event, Profile, Role
 
 __all__ = [
@@ -191,20 +191,54 @@ class ReplayArrivals(InputModel):
 
     @classmethod
     def from_file(cls, path: str | Path) -> ReplayArrivals:
-        """Read recorded tickets from a ``.jsonl`` or ``.csv`` file, sorted by creation."""
+        """Read recorded tickets from a ``.jsonl`` or ``.csv`` file, sorted by creation.
+
+        Bad records raise one ``ValidationError`` naming each by its line and its JSON
+        path (``$[2].created_at``, the third record), every bad record of the file at
+        once; a file that cannot be read raises ``OSError`` as ``open`` does.
+        """
         path = Path(path)
-        text = path.read_text("utf-8")
-        rows: list[dict[str, object]]
+        try:
+            text = path.read_text("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(
+                f"invalid replay file {path.name}: not UTF-8 ({exc.reason})"
+            ) from None
+        rows: list[tuple[int, object]] = []  # (line, record)
+        details: list[ErrorDetail] = []
         if path.suffix.lower() == ".csv":
-            rows = []
-            for row in csv.DictReader(text.splitlines()):
+            reader = csv.DictReader(text.splitlines())
+            for row in reader:
                 tags = [t for t in (row.get("tags") or "").split("|") if t]
                 profile = row.get("profile_id") or None
-                rows.append({**row, "tags": tags, "profile_id": profile})
+                rows.append((reader.line_num, {**row, "tags": tags, "profile_id": profile}))
         else:
-            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-        tickets = sorted((ReplayTicket.model_validate(r) for r in rows), key=lambda t: t.created_at)
-        return cls(tickets=tuple(tickets))
+            for line, raw in enumerate(text.splitlines(), 1):
+                if not raw.strip():
+                    continue
+                try:
+                    rows.append((line, json.loads(raw)))
+                except json.JSONDecodeError as exc:
+                    where = f"$[{len(rows)}]"
+                    details.append(
+                        ErrorDetail(where, f"line {line}: not JSON: {exc.msg}", "json_syntax")
+                    )
+                    rows.append((line, None))
+        tickets: list[ReplayTicket] = []
+        for i, (line, record) in enumerate(rows):
+            if record is None:
+                continue
+            try:
+                tickets.append(ReplayTicket.model_validate(record))
+            except pydantic.ValidationError as exc:
+                for d in input_details(exc.errors(include_url=False), record):
+                    details.append(
+                        ErrorDetail(f"$[{i}]{d.path[1:]}", f"line {line}: {d.message}", d.code)
+                    )
+        if details:
+            details.sort(key=lambda d: int(d.path[2 : d.path.index("]")]))  # file order
+            raise ValidationError(f"invalid replay file {path.name}", details)
+        return cls(tickets=tuple(sorted(tickets, key=lambda t: t.created_at)))
 
 
 class AgentSpec(InputModel):
