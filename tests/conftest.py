@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 
 from hypothesis import HealthCheck, settings
 
@@ -13,6 +14,22 @@ settings.register_profile(
     "dev", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def _pool_jitter_off_the_global_random() -> None:
+    """psycopg_pool jitters connection lifetimes with the global ``random.random``, from
+    its worker threads. Hypothesis fails a test whose global random state changes while
+    it draws examples (it takes that for a strategy using ``random``), so a pool thread
+    opening a connection at that moment failed a PostgreSQL property test at random.
+    The pool gets a generator of its own; what it draws is as random as before."""
+    try:
+        import psycopg_pool.base as pool_base
+    except ImportError:  # the postgres extra is not installed: nothing to do
+        return
+    pool_base.random = random.Random().random  # type: ignore[attr-defined]
+
+
+_pool_jitter_off_the_global_random()
 
 
 import pytest  # noqa: E402
