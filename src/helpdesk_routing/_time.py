@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
@@ -89,23 +89,17 @@ def parse_instant(value: object, what: str = "instant") -> datetime:
 def require_aware(value: datetime, what: str = "datetime") -> datetime:
     """Return ``value`` in UTC; raise :class:`NaiveDatetimeError` when it has no time zone,
     and ``ValidationError`` when it is no datetime (a date, text, ``None``)."""
-    try:
-        zone = value.tzinfo
-    except AttributeError:
-        zone = _NO_ZONE
-    if zone is _NO_ZONE or not isinstance(value, datetime):
+    if not isinstance(value, datetime):
         raise ValidationError(
             f"{what} must be an aware datetime, got {type(value).__name__} {value!r}"
         )
+    zone = value.tzinfo
     if zone is None or zone.utcoffset(value) is None:
         raise NaiveDatetimeError(what)
     try:
         return value.astimezone(UTC)
     except OverflowError:
         raise ValidationError(f"{what} {OUT_OF_RANGE}", [ErrorDetail("$", OUT_OF_RANGE)]) from None
-
-
-_NO_ZONE: Any = object()
 
 
 def to_utc(value: datetime) -> datetime:

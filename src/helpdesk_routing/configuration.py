@@ -200,9 +200,8 @@ def updated(
             data["rules"] = RuleSet.from_dict(rules)
         except ValidationError as error:
             raise ValidationError("invalid configuration", error.under("$.rules").details) from None
+    given = {**data, **meta, "version": version}
     try:
-        return Configuration.model_validate({**data, **meta, "version": version})
+        return Configuration.model_validate(given)
     except PydanticValidationError as exc:
-        raise ValidationError.from_pydantic(
-            "configuration", exc, data={**data, **meta, "version": version}
-        ) from None
+        raise ValidationError.from_pydantic("configuration", exc, data=given) from None
