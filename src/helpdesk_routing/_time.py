@@ -89,6 +89,8 @@ def parse_instant(value: object, what: str = "instant") -> datetime:
 def require_aware(value: datetime, what: str = "datetime") -> datetime:
     """Return ``value`` in UTC; raise :class:`NaiveDatetimeError` when it has no time zone,
     and ``ValidationError`` when it is no datetime (a date, text, ``None``)."""
+    if type(value) is datetime and value.tzinfo is UTC:
+        return value  # what ``astimezone(UTC)`` returns for it (a clock's every reading)
     if not isinstance(value, datetime):
         raise ValidationError(
             f"{what} must be an aware datetime, got {type(value).__name__} {value!r}"

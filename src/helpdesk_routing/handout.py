@@ -34,7 +34,7 @@ from helpdesk_routing.audit import ticket_changed
 from helpdesk_routing.configuration import CompiledConfiguration
 from helpdesk_routing.decision import AllocationTrace
 from helpdesk_routing.model import Ticket, TicketStatus
-from helpdesk_routing.ports import HandOutInStore, Transaction, offers
+from helpdesk_routing.ports import HandOutInStore, SerialisedUnits, Transaction, offers
 from helpdesk_routing.records import TicketQuery, TicketRecord
 
 __all__ = [
@@ -220,16 +220,26 @@ def lock_pools(
     Every unit of work that hands out takes pool locks before agent rows, as ``route``
     does (its rotation lock, then each candidate's row): a caller that is about to write
     an agent's row and then hand out (an agent coming Online) calls this first, so the
-    two never wait for each other in opposite orders (a deadlock on PostgreSQL).
+    two never wait for each other in opposite orders (a deadlock on PostgreSQL). A store
+    whose units never overlap (:class:`~helpdesk_routing.ports.SerialisedUnits`) has
+    nothing to lock: its pools are not read here.
     """
-    teams: list[str | None] = [None]
-    teams += [
-        t for t, members in compiled.members.items() if for_agent is None or for_agent in members
-    ]
+    teams = _pools(compiled, for_agent)
+    if offers(tx, SerialisedUnits):
+        return teams  # no other unit runs until this one ends: nothing to lock
     # One global order, so that two hand-outs in different processes cannot each hold a
     # pool the other one waits for.
     for name in sorted(pool_name(t) for t in teams):
         tx.rotation(name)
+    return teams
+
+
+def _pools(compiled: CompiledConfiguration, for_agent: str | None) -> list[str | None]:
+    """The teams of the pools a hand-out ``for_agent`` (or for everyone) walks."""
+    teams: list[str | None] = [None]
+    teams += [
+        t for t, members in compiled.members.items() if for_agent is None or for_agent in members
+    ]
     return teams
 
 

@@ -197,3 +197,44 @@ def test_the_in_store_hand_out_is_used_only_by_a_capable_store_under_exact_round
         assert in_store(capable, least_loaded) is None  # type: ignore[arg-type]
         with InMemoryStore().transaction() as tx:
             assert in_store(tx, round_robin) is None
+
+
+class _Overlapping:
+    """A transaction whose units may overlap (no ``units_serialised``): it records the
+    rotations a hand-out locks."""
+
+    def __init__(self) -> None:
+        self.locked: list[str] = []
+
+    def rotation(self, pool: str) -> object:
+        self.locked.append(pool)
+        return None
+
+
+class _Serialised(_Overlapping):
+    units_serialised = True
+
+
+def test_lock_pools_locks_in_one_global_order_unless_units_never_overlap() -> None:
+    """A store whose units overlap has every pool the hand-out may touch locked, sorted
+    by name (no two hand-outs wait for each other in opposite orders); one whose units
+    never overlap has nothing to lock. Both get the same pools to walk."""
+    from helpdesk_routing.handout import lock_pools
+
+    teams = [
+        Team(id="zeta", name="Z", members=("a1", "a2")),
+        Team(id="alpha", name="A", members=("a1",)),
+        Team(id="mid", name="M", members=("a2",)),
+    ]
+    compiled = CompiledConfiguration.of(Configuration(version=1, at=T0, teams=teams))
+    overlapping, serialised = _Overlapping(), _Serialised()
+    for for_agent, expected in (
+        ("a1", ["global", "team:alpha", "team:zeta"]),
+        (None, ["global", "team:alpha", "team:mid", "team:zeta"]),
+    ):
+        overlapping.locked.clear()
+        walked = lock_pools(overlapping, compiled, for_agent=for_agent)  # type: ignore[arg-type]
+        assert overlapping.locked == expected
+        assert sorted(pool_name(t) for t in walked) == expected
+        assert lock_pools(serialised, compiled, for_agent=for_agent) == walked  # type: ignore[arg-type]
+        assert serialised.locked == []
