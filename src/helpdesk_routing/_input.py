@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeGuard, TypeVar
 
 import pydantic
 from pydantic import BaseModel
@@ -31,7 +31,7 @@ from helpdesk_routing.errors import (
     input_details,
 )
 
-__all__ = ["InputModel", "as_model"]
+__all__ = ["InputModel", "as_model", "whole_number"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -95,6 +95,12 @@ def _parsed(text: str | bytes | bytearray) -> Any:
         return json.loads(text)
     except (ValueError, TypeError):
         return None
+
+
+def whole_number(value: object) -> TypeGuard[int]:
+    """Whether ``value`` is an ``int`` and not a ``bool`` (``True`` is no count, no
+    version, no seed, though Python makes it an ``int``)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def as_model(cls: type[M], value: object, what: str) -> M:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Final, Literal
 
+from helpdesk_routing._input import whole_number
 from helpdesk_routing.allocation import Allocator
 from helpdesk_routing.audit import configured
 from helpdesk_routing.configuration import (
@@ -183,9 +184,7 @@ class ConfigurationKeeper:
         rollback_to: int | None = None,
     ) -> Configuration:
         """Store a new version: the one in force with ``changes``, checked, audited."""
-        if expected_version is not None and (
-            isinstance(expected_version, bool) or not isinstance(expected_version, int)
-        ):
+        if expected_version is not None and not whole_number(expected_version):
             raise ValidationError(
                 f"expected_version must be a whole number (or None), got {expected_version!r}"
             )

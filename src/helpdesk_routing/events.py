@@ -23,7 +23,7 @@ from pydantic import ConfigDict, Field
 from helpdesk_routing._input import InputModel
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.model import Event
-from helpdesk_routing.ports import EventRecorder
+from helpdesk_routing.ports import EventRecorder, require_port
 
 __all__ = [
     "DEFAULT_NAMES",
@@ -177,9 +177,5 @@ def record(
         raise TypeError(
             f"event must be one of the AI agent's four events, got {type(event).__name__}"
         )
-    if not callable(getattr(recorder, "record_event", None)):
-        raise TypeError(
-            f"recorder must be an EventRecorder (a customer data adapter), "
-            f"got {type(recorder).__name__}"
-        )
+    require_port(recorder, "recorder", "record_event", "an EventRecorder (a customer data adapter)")
     return recorder.record_event(event.to_event(profile_id=profile_id, at=at, names=names))

@@ -28,6 +28,7 @@ from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import MissingExtra, ValidationError
 from helpdesk_routing.events import DEFAULT_NAMES, EventNames
 from helpdesk_routing.model import Event
+from helpdesk_routing.ports import require_port
 from helpdesk_routing.records import AuditRecord
 
 __all__ = [
@@ -378,16 +379,11 @@ def report(
     until = require_aware(end, "end")
     if until <= since:
         raise ValidationError(f"end must be after start, got {since} .. {until}")
-    if not callable(getattr(store, "transaction", None)):
-        raise TypeError(f"store must be a Store, got {type(store).__name__}")
-    if office_hours is not None and not callable(
-        getattr(office_hours, "business_time_between", None)
-    ):
-        raise TypeError(
-            f"office_hours must be OfficeHours (or None), got {type(office_hours).__name__}"
-        )
-    if ledger is not None and not callable(getattr(ledger, "created_between", None)):
-        raise TypeError(f"ledger must be a handoff ledger (or None), got {type(ledger).__name__}")
+    require_port(store, "store", "transaction", "a Store")
+    if office_hours is not None:
+        require_port(office_hours, "office_hours", "business_time_between", "OfficeHours (or None)")
+    if ledger is not None:
+        require_port(ledger, "ledger", "created_between", "a handoff ledger (or None)")
     if not isinstance(target, timedelta) or target < timedelta(0):
         raise ValidationError(f"target must be a timedelta of at least 0, got {target!r}")
     records = scan(store)

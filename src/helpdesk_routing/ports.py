@@ -34,6 +34,7 @@ __all__ = [
     "Store",
     "Transaction",
     "offers",
+    "require_port",
 ]
 
 _OFFERS: dict[tuple[type, type], bool] = {}
@@ -54,6 +55,14 @@ def offers(obj: object, capability: type) -> bool:
     if answer is None:
         answer = _OFFERS[key] = isinstance(obj, capability)
     return answer
+
+
+def require_port(value: object, name: str, member: str, kind: str) -> None:
+    """``TypeError`` naming the argument ``name`` when ``value`` lacks the port's callable
+    ``member``: "store must be a Store (...), got dict" where a collaborator is given, not
+    an ``AttributeError`` at its first use. ``kind`` says what was expected."""
+    if not callable(getattr(value, member, None)):
+        raise TypeError(f"{name} must be {kind}, got {type(value).__name__}")
 
 
 EventFilter = Callable[[Mapping[str, Any]], bool]

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from helpdesk_routing._input import as_model
+from helpdesk_routing._input import as_model, whole_number
 from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes
 from helpdesk_routing._keeper import Maybe as _Maybe
 from helpdesk_routing._routing import ATTEMPTS, Routing
@@ -58,7 +58,7 @@ from helpdesk_routing.errors import (
 from helpdesk_routing.handout import Gate, give, hand_out, lock_pools
 from helpdesk_routing.model import Agent, Team, Ticket, TicketStatus
 from helpdesk_routing.permissions import Action, require, require_self
-from helpdesk_routing.ports import Clock, CustomerData, Store, Transaction
+from helpdesk_routing.ports import Clock, CustomerData, Store, Transaction, require_port
 from helpdesk_routing.records import AuditRecord, TicketRecord
 from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.views import Views
@@ -120,9 +120,9 @@ class Router:
         capacity: int | _Maybe | None = NOT_GIVEN,
         explain: bool = True,
     ) -> None:
-        _require_port(store, "store", "transaction", "a Store (InMemoryStore, SqliteStore, ...)")
-        _require_port(clock, "clock", "now", "a Clock (SystemClock, ManualClock)")
-        _require_port(
+        require_port(store, "store", "transaction", "a Store (InMemoryStore, SqliteStore, ...)")
+        require_port(clock, "clock", "now", "a Clock (SystemClock, ManualClock)")
+        require_port(
             customer_data,
             "customer_data",
             "profile",
@@ -231,7 +231,7 @@ class Router:
     ) -> Configuration:
         """Store a new version equal in content to the stored ``version`` (owner, admin,
         manager); ``ValidationError`` when no such version is stored."""
-        if isinstance(version, bool) or not isinstance(version, int):
+        if not whole_number(version):
             raise ValidationError(f"version must be a whole number, got {version!r}")
         with self._store.transaction() as tx:
             old = tx.configuration(version) if version >= 1 else None
@@ -565,12 +565,6 @@ class Router:
                 raise UnknownTicket(tid)
             out.append(record)
         return out
-
-
-def _require_port(value: object, name: str, member: str, kind: str) -> None:
-    """``TypeError`` naming the argument when ``value`` lacks the port's ``member``."""
-    if not callable(getattr(value, member, None)):
-        raise TypeError(f"{name} must be {kind}, got {type(value).__name__}")
 
 
 def _ids(ticket_ids: str | Sequence[str]) -> list[str]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from helpdesk_routing._input import whole_number
 from helpdesk_routing._time import parse_instant
 from helpdesk_routing.errors import UnknownAgent, UnknownTeam, ValidationError
 from helpdesk_routing.model import TicketStatus
@@ -184,7 +185,7 @@ class Views:
         agent: str | None = None,
         team: str | None = None,
     ) -> Page:
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+        if limit is not None and not whole_number(limit):
             raise ValidationError(f"limit must be a whole number (or None), got {limit!r}")
         if limit is not None and limit < 1:
             raise ValidationError(f"limit must be at least 1, got {limit}")

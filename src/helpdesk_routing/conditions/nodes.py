@@ -45,7 +45,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from helpdesk_routing._input import InputModel
+from helpdesk_routing._input import InputModel, whole_number
 from helpdesk_routing._storable import StoredText, text_problem
 from helpdesk_routing._time import MAX_SPAN, OUT_OF_RANGE, UtcDatetime
 from helpdesk_routing.errors import ErrorDetail, ValidationError, json_path
@@ -565,7 +565,7 @@ class EventCount(InputModel):
             if value is None or (value == 0 and _is_number(value)):
                 return None
             raise _error("zero takes no value")
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_COUNT:
+        if not whole_number(value) or not 0 <= value <= MAX_COUNT:
             raise _error(f"{op.value} needs a whole number from 0 to {MAX_COUNT}")
         return value
 

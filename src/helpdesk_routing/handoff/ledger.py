@@ -11,6 +11,7 @@ import threading
 from datetime import datetime
 from typing import Protocol
 
+from helpdesk_routing._input import whole_number
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ConflictError, ValidationError
 from helpdesk_routing.handoff.machine import State
@@ -31,7 +32,7 @@ def stale_write(handoff_id: str, expected: int) -> ConflictError:
 def check_limit(limit: int | None, name: str = "limit") -> int | None:
     """``limit`` when it is ``None`` or an ``int`` of at least 1; else ``ValidationError`` naming
     the argument (a ``bool`` is not a count)."""
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+    if limit is not None and (not whole_number(limit) or limit < 1):
         raise ValidationError(f"{name} must be a positive int or None, got {limit!r}")
     return limit
 

@@ -54,7 +54,7 @@ from helpdesk_routing.handoff.machine import (
 from helpdesk_routing.handoff.messages import MessageKey, VisitorMessage
 from helpdesk_routing.handoff.records import HandoffRecord, TransitionEntry, handoff_id
 from helpdesk_routing.handoff.settings import SendMessage, SendToHelpdesk
-from helpdesk_routing.ports import Clock, EventRecorder
+from helpdesk_routing.ports import Clock, EventRecorder, require_port
 
 __all__ = ["Handoff", "Step"]
 
@@ -112,12 +112,8 @@ class Handoff:
                 "settings must be SendToHelpdesk(...) or SendMessage(...), "
                 f"got {type(settings).__name__}"
             )
-        for value, name, member in (
-            (ledger, "ledger", "create"),
-            (clock, "clock", "now"),
-        ):
-            if not callable(getattr(value, member, None)):
-                raise TypeError(f"{name} must be a {name.title()}, got {type(value).__name__}")
+        require_port(ledger, "ledger", "create", "a Ledger")
+        require_port(clock, "clock", "now", "a Clock")
         self.settings = settings
         self._ledger = ledger
         self._clock = clock

@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from helpdesk_routing._input import whole_number
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.model import Event
 
@@ -112,7 +113,7 @@ def run(
             f"scenario must be a Scenario (Scenario.from_json reads one), "
             f"got {type(scenario).__name__}"
         )
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+    if seed is not None and not whole_number(seed):
         raise TypeError(f"seed must be an integer, got {seed!r}")
     seed = scenario.seed if seed is None else seed
     st = _Run(scenario, seed)

@@ -13,6 +13,8 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
+from helpdesk_routing._input import whole_number
+
 from .engine import run
 from .results import SimulationResult
 from .scenario import PolicyName, Scenario, check_policy
@@ -62,7 +64,7 @@ def grid(
     policy_list = [check_policy(p) for p in names]
     seed_list = [seeds] if isinstance(seeds, int) else list(seeds)
     for k in seed_list:
-        if isinstance(k, bool) or not isinstance(k, int):
+        if not whole_number(k):
             raise TypeError(f"seeds must be integers, got {k!r}")
     return [Cell(s, p, k) for s in chosen for p in policy_list for k in seed_list]
 

@@ -28,6 +28,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from helpdesk_routing._input import whole_number
 from helpdesk_routing._time import seconds
 from helpdesk_routing.errors import MissingExtra, ValidationError
 from helpdesk_routing.handoff.errors import (
@@ -72,7 +73,7 @@ class RetryPolicy:
     timeout: float = 10.0
 
     def __post_init__(self) -> None:
-        if isinstance(self.attempts, bool) or not isinstance(self.attempts, int):
+        if not whole_number(self.attempts):
             raise ValidationError(f"attempts must be a whole number, got {self.attempts!r}")
         if self.attempts < 1:
             raise ValidationError(f"attempts must be at least 1, got {self.attempts}")
