@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from helpdesk_routing.errors import StoreError, UnknownAgent, UnknownTicket
 from helpdesk_routing.model import Agent, Ticket, TicketStatus
+from helpdesk_routing.ports import NoAssigneeProbe, offers
 from helpdesk_routing.records import AuditRecord, TicketQuery, TicketRecord
 from helpdesk_routing.stores.memory import InMemoryStore
 
@@ -124,7 +125,8 @@ def test_view_indexes_answer_every_query_like_the_reference_after_commits_and_ro
     units: list[tuple[list[TicketRecord], bool]], queries: list[TicketQuery]
 ) -> None:
     """After units that add or replace tickets, some failing half-way (undone), every query
-    answers exactly the reference (TicketQuery.matches, sorted in the query's order)."""
+    answers exactly the reference (TicketQuery.matches, sorted in the query's order), and
+    the probe ``any_without_assignee`` (ports.NoAssigneeProbe) answers whether any has none."""
     store = InMemoryStore()
     model: dict[str, TicketRecord] = {}
     for writes, fails in units:
@@ -143,6 +145,8 @@ def test_view_indexes_answer_every_query_like_the_reference_after_commits_and_ro
     with store.transaction() as tx:
         for query in queries:
             assert tx.find_tickets(query) == _expected(model, query), query
+        assert offers(tx, NoAssigneeProbe)
+        assert tx.any_without_assignee() == any(r.assignee is None for r in model.values())
 
 
 def _indexes(store: InMemoryStore) -> tuple[object, ...]:

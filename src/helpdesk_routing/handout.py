@@ -34,7 +34,13 @@ from helpdesk_routing.audit import ticket_changed
 from helpdesk_routing.configuration import CompiledConfiguration
 from helpdesk_routing.decision import AllocationTrace
 from helpdesk_routing.model import Ticket, TicketStatus
-from helpdesk_routing.ports import HandOutInStore, SerialisedUnits, Transaction, offers
+from helpdesk_routing.ports import (
+    HandOutInStore,
+    NoAssigneeProbe,
+    SerialisedUnits,
+    Transaction,
+    offers,
+)
 from helpdesk_routing.records import TicketQuery, TicketRecord
 
 __all__ = [
@@ -46,6 +52,7 @@ __all__ = [
     "hand_out",
     "in_store",
     "lock_pools",
+    "may_wait",
     "pool_name",
 ]
 
@@ -207,6 +214,13 @@ def _waiting(tx: Transaction, team: str | None) -> Iterator[TicketRecord]:
         after = (last.created_at, last.id)
 
 
+def may_wait(tx: Transaction) -> bool:
+    """Whether a ticket may be waiting in ``tx``'s store: ``False`` only when the store
+    tells at once (:class:`~helpdesk_routing.ports.NoAssigneeProbe`) that every ticket
+    has an assignee, and a hand-out would find nothing to walk."""
+    return not offers(tx, NoAssigneeProbe) or cast(NoAssigneeProbe, tx).any_without_assignee()
+
+
 def _has_room(pool: Pool) -> bool:
     return any(pool.eligible(agent) for agent in pool.ids)
 
@@ -259,7 +273,7 @@ def hand_out(
     ``locked`` is what :func:`lock_pools` answered when the caller locked them already.
     """
     compiled = gate.compiled
-    if not compiled.configuration.round_robin:
+    if not compiled.configuration.round_robin or not may_wait(tx):
         return []
     teams = list(locked) if locked is not None else lock_pools(tx, compiled, for_agent=for_agent)
     streams: list[tuple[tuple[datetime, str], int, TicketRecord, Iterator[TicketRecord]]] = []

@@ -27,6 +27,7 @@ __all__ = [
     "EventRecorder",
     "EventWhere",
     "HandOutInStore",
+    "NoAssigneeProbe",
     "ReadableStore",
     "RoundRobinInStore",
     "RoundRobinRoute",
@@ -337,6 +338,23 @@ class RoundRobinInStore(Protocol):
         configuration_version: int | None = None,
     ) -> Callable[[], RoundRobinRoute] | None:
         """Queue the route to run at commit; the callable answers once it has."""
+        ...
+
+
+@runtime_checkable
+class NoAssigneeProbe(Protocol):
+    """Optional: a transaction that can tell at once whether any ticket lacks an assignee.
+
+    Every hand-out walks waiting tickets, and a waiting ticket has no assignee: when
+    none has, there is nothing to walk. A ticket closing asks before the walk (a close
+    in a helpdesk where every ticket found an agent costs one call instead of the walk's
+    set-up). The in-memory store keeps the ordered index of those tickets and offers
+    it; a store that would need a query for it need not (the walk's first page is that
+    query). ``offers(tx, NoAssigneeProbe)`` says whether a transaction offers it.
+    """
+
+    def any_without_assignee(self) -> bool:
+        """Whether any stored ticket, of any status and team, has no assignee."""
         ...
 
 

@@ -55,7 +55,7 @@ from helpdesk_routing.errors import (
     UnknownTicket,
     ValidationError,
 )
-from helpdesk_routing.handout import Gate, give, hand_out, lock_pools
+from helpdesk_routing.handout import Gate, give, hand_out, lock_pools, may_wait
 from helpdesk_routing.model import Agent, Team, Ticket, TicketStatus
 from helpdesk_routing.permissions import Action, require, require_self
 from helpdesk_routing.ports import Clock, CustomerData, Store, Transaction, require_port
@@ -502,7 +502,7 @@ class Router:
             record = updated(record, ticket=updated(record.ticket, status=new))
             tx.update_ticket(record)
             tx.append_audit(ticket_changed(now, actor, "status", record))
-            if new is TicketStatus.CLOSED and record.assignee is not None:
+            if new is TicketStatus.CLOSED and record.assignee is not None and may_wait(tx):
                 gate = Gate.at(self._keeper.snapshot(tx), now)
                 hand_out(tx, gate, now, for_agent=record.assignee)
             return record

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -238,3 +239,44 @@ def test_lock_pools_locks_in_one_global_order_unless_units_never_overlap() -> No
         assert sorted(pool_name(t) for t in walked) == expected
         assert lock_pools(serialised, compiled, for_agent=for_agent) == walked  # type: ignore[arg-type]
         assert serialised.locked == []
+
+
+def test_a_close_hands_out_what_waits_and_skips_the_walk_when_nothing_can(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A ticket closing hands the freed agent the oldest waiting ticket; when every ticket
+    has an assignee (the memory store's probe says so), the walk is not even set up."""
+    import helpdesk_routing.handout as handout_module
+    from helpdesk_routing.clock import ManualClock
+    from helpdesk_routing.router import Router
+    from helpdesk_routing.rules import RuleSet
+    from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+
+    store = InMemoryStore(agents=[Agent(id="a1")])
+    router = Router(
+        rules=RuleSet(rules=[]),
+        teams=[],
+        store=store,
+        customer_data=InMemoryCustomerData(),
+        clock=ManualClock(T0),
+        capacity=1,
+    )
+    router.set_online("a1", True, actor="a1")
+    for n in (1, 2):
+        router.route(Ticket(id=f"t{n}", channel="email", created_at=T0 + timedelta(minutes=n)))
+    assert router.ticket("t2").assignee is None  # a1 is at capacity: t2 waits
+    router.set_status("t1", TicketStatus.CLOSED, actor="a1")
+    assert router.ticket("t2").assignee == "a1"  # the freed agent took it
+
+    walks: list[object] = []
+    real = handout_module._pools
+    monkeypatch.setattr(handout_module, "_pools", lambda *a: walks.append(a) or real(*a))
+    router.set_status("t2", TicketStatus.CLOSED, actor="a1")
+    assert walks == []  # nothing without an assignee: no walk
+    router.route(Ticket(id="t3", channel="email", created_at=T0 + timedelta(minutes=3)))
+    router.set_status("t3", TicketStatus.PENDING, actor="a1")
+    router.route(Ticket(id="t4", channel="email", created_at=T0 + timedelta(minutes=4)))
+    assert router.ticket("t4").assignee is None  # a1's pending ticket counts
+    router.set_status("t3", TicketStatus.CLOSED, actor="a1")
+    assert len(walks) == 1
+    assert router.ticket("t4").assignee == "a1"

@@ -365,6 +365,10 @@ class InMemoryTransaction:
                     break
         return out
 
+    def any_without_assignee(self) -> bool:
+        """Whether any stored ticket has no assignee (``ports.NoAssigneeProbe``)."""
+        return bool(self._check()._no_assignee)
+
     def open_load(self, agent_id: str) -> int:
         """How many tickets assigned to the agent are open or pending."""
         return self._check()._load.get(agent_id, 0)
