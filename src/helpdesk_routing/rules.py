@@ -447,7 +447,6 @@ def decide(
     """
     now = require_aware(now, "now")
     profile = customer_data.profile(ticket.profile_id) if ticket.profile_id else None
-    ctx = EvaluationContext(ticket=ticket, profile=profile, customer_data=customer_data, now=now)
 
     team: str | None = None
     rule_id: str | None = None
@@ -456,6 +455,10 @@ def decide(
     prepared = rules.prepared()
     compiled = prepared.compiled
     candidates = [compiled[i] for i in prepared.index.positions(ticket, profile)]
+    if candidates:  # what the conditions read; none to evaluate when the index ruled all out
+        ctx = EvaluationContext(
+            ticket=ticket, profile=profile, customer_data=customer_data, now=now
+        )
     if explain:
         not_matched = RuleOutcome.NOT_MATCHED
         for rule, cond in candidates:
