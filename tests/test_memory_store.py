@@ -35,6 +35,24 @@ def test_a_transaction_is_unusable_after_its_block() -> None:
     assert str(info.value) == "the transaction has ended"
 
 
+def test_a_transaction_is_unusable_before_its_block_and_cannot_be_entered_twice() -> None:
+    """The object ``store.transaction()`` answers holds no lock until its block begins:
+    using it before raises StoreError, as does entering it again after its block."""
+    store = InMemoryStore(agents=[Agent(id="a1")])
+    unit = store.transaction()
+    with pytest.raises(StoreError):
+        unit.get_ticket("t1")
+    with pytest.raises(StoreError):
+        unit.set_online("a1", True, T0)
+    with unit as tx:
+        assert tx is unit
+        tx.set_online("a1", True, T0)
+    with pytest.raises(StoreError, match="the transaction has ended"), unit:
+        pass
+    with store.read() as tx:  # the store's lock was released each time
+        assert tx.is_online("a1")
+
+
 def test_update_of_an_unknown_ticket_raises() -> None:
     """update_ticket of an id never added raises UnknownTicket."""
     store = InMemoryStore()

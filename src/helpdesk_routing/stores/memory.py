@@ -35,6 +35,8 @@ from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, Ti
 if TYPE_CHECKING:
     from helpdesk_routing.configuration import Configuration
 
+_ENDED: list[Callable[[], None]] = []  # the undo list of every unit that has ended
+
 
 def _compact(record: TicketRecord) -> None:
     """Share the fields-sets of a record about to be stored (``helpdesk_routing._trusted``)."""
@@ -112,44 +114,54 @@ class InMemoryStore:
         for agent in agents:
             self._agents[agent.id] = agent
 
-    def transaction(self) -> _Unit:
+    def transaction(self) -> InMemoryTransaction:
         """Begin a unit of work; it commits when the block ends, and is undone if it raises.
 
         Raises :class:`~helpdesk_routing.errors.StoreError` when the same thread opens a
         transaction inside another (the store's lock is not re-entrant on purpose).
         """
-        return _Unit(self, read_only=False)
+        return InMemoryTransaction(self, False)
 
-    def read(self) -> _Unit:
+    def read(self) -> InMemoryTransaction:
         """Begin a read-only unit of work (``ports.ReadableStore``): like a transaction
         (units hold the store's lock only while they run), but a write in it raises
         :class:`~helpdesk_routing.errors.StoreError`."""
-        return _Unit(self, read_only=True)
+        return InMemoryTransaction(self, True)
 
 
-class _Unit:
-    """The context manager of one unit of work: takes the store's lock on entry, undoes
-    the unit if its block raises, releases the lock on exit. (A class rather than a
-    ``contextlib.contextmanager`` generator: a unit per Router call, so its cost counts.)"""
+_ident = threading.get_ident
 
-    __slots__ = ("_read_only", "_store", "_tx")
 
-    def __init__(self, store: InMemoryStore, *, read_only: bool) -> None:
-        self._store = store
+class InMemoryTransaction:
+    """One unit of work on an :class:`InMemoryStore` (the ``Transaction`` port), and its
+    own context manager: ``with store.transaction() as tx`` takes the store's lock on
+    entry, undoes the unit if its block raises, releases the lock on exit. Unusable
+    before its block begins and after it ends. (One object per unit, not a manager and
+    a transaction: a unit per Router call, so its cost counts.)
+    """
+
+    __slots__ = ("__weakref__", "_closed", "_read_only", "_s", "_undo")
+
+    units_serialised: Final = True
+    """Units hold the store's lock from start to end (``ports.SerialisedUnits``)."""
+
+    def __init__(self, store: InMemoryStore, read_only: bool = False) -> None:
+        self._s = store
+        self._undo: list[Callable[[], None]] = []
+        self._closed = True  # until the block begins
         self._read_only = read_only
-        self._tx: InMemoryTransaction | None = None
 
     def __enter__(self) -> InMemoryTransaction:
-        s = self._store
-        me = threading.get_ident()
+        s = self._s
+        me = _ident()
         if s._owner == me:
             raise StoreError("nested transaction: this thread already holds the store")
+        if self._undo is _ENDED:
+            raise StoreError("the transaction has ended")
         s._lock.acquire()
         s._owner = me
-        tx = InMemoryTransaction(s)
-        tx._read_only = self._read_only
-        self._tx = tx
-        return tx
+        self._closed = False
+        return self
 
     def __exit__(
         self,
@@ -157,37 +169,18 @@ class _Unit:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        tx = self._tx
-        assert tx is not None
-        self._tx = None
-        s = self._store
+        s = self._s
         try:
             if kind is not None:
-                tx._rollback()
+                self._rollback()
         finally:
-            tx._closed = True
+            self._closed = True
             # The undo steps close over the transaction that holds them: a cycle per
             # unit, left for the cyclic collector with every record it refers to
-            # unless broken here.
-            tx._undo.clear()
+            # unless broken here. (The ended list also marks the unit as spent.)
+            self._undo = _ENDED
             s._owner = None
             s._lock.release()
-
-
-class InMemoryTransaction:
-    """One unit of work on an :class:`InMemoryStore` (the ``Transaction`` port).
-
-    Obtained from ``store.transaction()``; unusable after its block ends.
-    """
-
-    units_serialised: Final = True
-    """Units hold the store's lock from start to end (``ports.SerialisedUnits``)."""
-
-    def __init__(self, store: InMemoryStore) -> None:
-        self._s = store
-        self._undo: list[Callable[[], None]] = []
-        self._closed = False
-        self._read_only = False
 
     def _check(self) -> InMemoryStore:
         if self._closed:
