@@ -26,7 +26,7 @@ from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper
 from helpdesk_routing._keeper import Maybe as _Maybe
 from helpdesk_routing._trusted import construct, updated
 from helpdesk_routing.allocation import RoundRobin
-from helpdesk_routing.audit import routed
+from helpdesk_routing.audit import next_seq, routed
 from helpdesk_routing.configuration import CompiledConfiguration
 from helpdesk_routing.decision import AllocationTrace, RoutingDecision
 from helpdesk_routing.errors import ConflictError, StaleConfiguration, StoreError
@@ -222,7 +222,9 @@ class Routing:
             stored = updated(record, assignee=assignee, decision=final)
             tx.update_ticket(stored)
         pool = None if assignee is None else trace.pool
-        tx.append_audit(routed(now, stored, decision, compiled.version, pool=pool))
+        tx.append_audit(
+            routed(now, stored, decision, compiled.version, pool=pool, seq=next_seq(tx))
+        )
         _log_decision(final, compiled.version)
         return final
 

@@ -31,12 +31,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from helpdesk_routing._time import require_aware
 from helpdesk_routing._trusted import construct
 from helpdesk_routing.decision import RoutingDecision
 from helpdesk_routing.model import TicketStatus
+from helpdesk_routing.ports import NextAuditSeq, offers
 from helpdesk_routing.records import AuditRecord, TicketRecord
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "TicketState",
     "agent_changed",
     "configured",
+    "next_seq",
     "replay",
     "replied",
     "routed",
@@ -64,9 +66,11 @@ def routed(
     action: str = "routed",
     actor: str | None = None,
     pool: str | None = None,
+    seq: int | None = None,
 ) -> AuditRecord:
     """The record of a routing: team, assignee, views, deciding rule and version; ``pool``
-    set means round robin (not a person) gave ``record``'s assignee from that pool."""
+    set means round robin (not a person) gave ``record``'s assignee from that pool.
+    ``seq`` (every builder here takes it): the one :func:`next_seq` answered, or none."""
     detail: dict[str, Any] = {}
     if decision.views:
         detail["views"] = list(decision.views)
@@ -74,6 +78,8 @@ def routed(
         detail["rule_id"] = decision.rule_id
     detail["configuration_version"] = version
     automatic: dict[str, Any] = {} if pool is None else {"automatic": True, "pool": pool}
+    if seq is not None:
+        automatic["seq"] = seq
     return construct(
         AuditRecord,
         at=_utc(now),
@@ -95,7 +101,9 @@ def _utc(now: datetime) -> datetime:
     return now if now.tzinfo is UTC else require_aware(now, "now")
 
 
-def replied(now: datetime, actor: str, record: TicketRecord, public: bool) -> AuditRecord:
+def replied(
+    now: datetime, actor: str, record: TicketRecord, public: bool, seq: int | None = None
+) -> AuditRecord:
     """A human agent's reply to the ticket (``detail["public"]``)."""
     return construct(
         AuditRecord,
@@ -107,6 +115,7 @@ def replied(now: datetime, actor: str, record: TicketRecord, public: bool) -> Au
         assignee=record.assignee,
         status=record.status,
         detail={"public": public},
+        **(_NO_SEQ if seq is None else {"seq": seq}),
     )
 
 
@@ -116,6 +125,7 @@ def ticket_changed(
     action: str,
     record: TicketRecord,
     pool: str | None = None,
+    seq: int | None = None,
 ) -> AuditRecord:
     """A change to one ticket; ``pool`` set means round robin (not a person) assigned it."""
     return construct(
@@ -129,7 +139,18 @@ def ticket_changed(
         status=record.status,
         automatic=pool is not None,
         pool=pool,
+        **(_NO_SEQ if seq is None else {"seq": seq}),
     )
+
+
+_NO_SEQ: dict[str, int] = {}  # unpacked, never changed
+
+
+def next_seq(tx: object) -> int | None:
+    """The ``seq`` of the next audit record ``tx`` appends, when it knows it ahead
+    (:class:`~helpdesk_routing.ports.NextAuditSeq`; the record is then built with it and
+    stored as it is), else ``None`` (the store sets it on a copy)."""
+    return cast(NextAuditSeq, tx).next_audit_seq() if offers(tx, NextAuditSeq) else None
 
 
 def configured(

@@ -30,7 +30,7 @@ from typing import cast
 
 from helpdesk_routing._trusted import construct, updated
 from helpdesk_routing.allocation import Pool, RoundRobin
-from helpdesk_routing.audit import ticket_changed
+from helpdesk_routing.audit import next_seq, ticket_changed
 from helpdesk_routing.configuration import CompiledConfiguration
 from helpdesk_routing.decision import AllocationTrace
 from helpdesk_routing.model import Ticket, TicketStatus
@@ -179,7 +179,9 @@ def give(tx: Transaction, gate: Gate, now: datetime, record: TicketRecord) -> Ti
             return None
         record = updated(record, assignee=assignee)
         tx.update_ticket(record)
-        tx.append_audit(ticket_changed(now, None, "assigned", record, pool=trace.pool))
+        tx.append_audit(
+            ticket_changed(now, None, "assigned", record, pool=trace.pool, seq=next_seq(tx))
+        )
     _log.info(
         "handed out %s to %s",
         record.id,

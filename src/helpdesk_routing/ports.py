@@ -27,6 +27,7 @@ __all__ = [
     "EventRecorder",
     "EventWhere",
     "HandOutInStore",
+    "NextAuditSeq",
     "NoAssigneeProbe",
     "ReadableStore",
     "RoundRobinInStore",
@@ -338,6 +339,24 @@ class RoundRobinInStore(Protocol):
         configuration_version: int | None = None,
     ) -> Callable[[], RoundRobinRoute] | None:
         """Queue the route to run at commit; the callable answers once it has."""
+        ...
+
+
+@runtime_checkable
+class NextAuditSeq(Protocol):
+    """Optional: a transaction that knows the ``seq`` its next ``append_audit`` gives.
+
+    A store whose units never overlap knows it before the append (the in-memory store:
+    one more than the records it holds). The Router then builds an audit record with its
+    ``seq`` already set, and the store keeps that record as it is instead of copying it
+    to set the ``seq`` (a record costs about as much to copy as to build). Contract:
+    ``append_audit`` of a record whose ``seq`` equals the answer stores exactly that
+    record; a record with another ``seq`` (or none) is stored with the right one, as
+    always. ``offers(tx, NextAuditSeq)`` says whether a transaction offers it.
+    """
+
+    def next_audit_seq(self) -> int:
+        """The ``seq`` the next record appended in this unit of work will have."""
         ...
 
 

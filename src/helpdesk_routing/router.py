@@ -40,7 +40,7 @@ from helpdesk_routing._routing import ATTEMPTS, Routing
 from helpdesk_routing._time import require_aware
 from helpdesk_routing._trusted import updated
 from helpdesk_routing.allocation import Allocator
-from helpdesk_routing.audit import agent_changed, replied, routed, ticket_changed
+from helpdesk_routing.audit import agent_changed, next_seq, replied, routed, ticket_changed
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.configuration import (
     CONTENT_FIELDS,
@@ -501,7 +501,7 @@ class Router:
                 return record
             record = updated(record, ticket=updated(record.ticket, status=new))
             tx.update_ticket(record)
-            tx.append_audit(ticket_changed(now, actor, "status", record))
+            tx.append_audit(ticket_changed(now, actor, "status", record, seq=next_seq(tx)))
             if new is TicketStatus.CLOSED and record.assignee is not None and may_wait(tx):
                 gate = Gate.at(self._keeper.snapshot(tx), now)
                 hand_out(tx, gate, now, for_agent=record.assignee)
@@ -522,7 +522,7 @@ class Router:
         with self._store.transaction() as tx:
             self._agent(tx, actor)
             (record,) = self._tickets(tx, [ticket_id])
-            return tx.append_audit(replied(now, actor, record, public))
+            return tx.append_audit(replied(now, actor, record, public, seq=next_seq(tx)))
 
     def ticket(self, ticket_id: str) -> TicketRecord:
         """The stored record of a ticket (``UnknownTicket`` if none), its decision bound to

@@ -465,8 +465,11 @@ class InMemoryTransaction:
     def append_audit(self, record: AuditRecord) -> AuditRecord:
         """Append to the log; returns the record with its ``seq`` (1, 2, 3, ...)."""
         s = self._write()
-        # Not model_copy: that would keep a copy of the caller's fields-set per record.
-        stored = updated(record, seq=len(s._audit) + 1)
+        seq = len(s._audit) + 1
+        # A record built with its seq (ports.NextAuditSeq) is kept as it is (records are
+        # frozen); else a copy. Not model_copy: that would keep a copy of the caller's
+        # fields-set per record.
+        stored = record if record.seq == seq else updated(record, seq=seq)
         s._audit.append(stored)
         tid = stored.ticket_id
         if tid is not None:
@@ -492,6 +495,10 @@ class InMemoryTransaction:
 
         self._undo.append(undo)
         return stored
+
+    def next_audit_seq(self) -> int:
+        """The ``seq`` of the next record appended (``ports.NextAuditSeq``)."""
+        return len(self._check()._audit) + 1
 
     def audit(self, ticket_id: str | None = None) -> list[AuditRecord]:
         """The log in ``seq`` order, all of it or one ticket's."""
