@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import pytest
 
@@ -124,3 +125,22 @@ def desk(make_desk: MakeDesk) -> Desk:
 def later(desk: Desk, **kw: float) -> None:
     """Advance the desk's clock."""
     desk.clock.advance(timedelta(**kw))
+
+
+@runtime_checkable
+class NeverOffered(Protocol):
+    """An optional capability no transaction offers (``ports.offers`` answers ``False``)."""
+
+    never_offered_by_anyone: int
+
+
+@contextlib.contextmanager
+def withheld(module: Any, capability: str) -> Iterator[None]:
+    """Within the block, ``module`` asks for :class:`NeverOffered` where it asks for the
+    ``ports`` capability named ``capability``: the path a store without it takes."""
+    saved = getattr(module, capability)
+    setattr(module, capability, NeverOffered)
+    try:
+        yield
+    finally:
+        setattr(module, capability, saved)

@@ -4,10 +4,8 @@ a store that sets the ``seq`` on a copy keeps: every record's JSON and fields-se
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,26 +21,10 @@ from helpdesk_routing.router import Router
 from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.stores.memory import InMemoryStore
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+from tests.router.conftest import withheld
 
 T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
 AGENTS = ("a1", "a2", "a3")
-
-
-@runtime_checkable
-class _Nobody(Protocol):
-    """A capability no transaction offers, put in the place of ``NextAuditSeq``."""
-
-    never_offered_by_anyone: int
-
-
-@contextlib.contextmanager
-def _seq_on_a_copy() -> Iterator[None]:
-    saved = audit.NextAuditSeq
-    audit.NextAuditSeq = _Nobody  # type: ignore[misc,assignment]
-    try:
-        yield
-    finally:
-        audit.NextAuditSeq = saved  # type: ignore[misc]
 
 
 def _log(store: InMemoryStore) -> list[tuple[str, list[str]]]:
@@ -101,7 +83,7 @@ def test_records_built_with_their_seq_are_the_records_a_copy_would_store(
     steps: list[tuple[Any, ...]], allocator: Any, capacity: int | None
 ) -> None:
     ahead = _play(steps, allocator, capacity)
-    with _seq_on_a_copy():
+    with withheld(audit, "NextAuditSeq"):  # the store sets the seq on a copy
         copied = _play(steps, allocator, capacity)
     assert ahead == copied
 

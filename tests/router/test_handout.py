@@ -16,6 +16,7 @@ from helpdesk_routing.model import Agent, Team, Ticket, TicketStatus
 from helpdesk_routing.ports import Transaction
 from helpdesk_routing.records import TicketQuery, TicketRecord
 from helpdesk_routing.stores.memory import InMemoryStore
+from tests.router.conftest import MakeDesk
 
 T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
 IDS = ("a1", "a2", "a3", "a4", "a5")
@@ -242,41 +243,33 @@ def test_lock_pools_locks_in_one_global_order_unless_units_never_overlap() -> No
 
 
 def test_a_close_hands_out_what_waits_and_skips_the_walk_when_nothing_can(
-    monkeypatch: pytest.MonkeyPatch,
+    make_desk: MakeDesk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A ticket closing hands the freed agent the oldest waiting ticket; when every ticket
-    has an assignee (the memory store's probe says so), the walk is not even set up."""
+    """On every store, a ticket closing hands the freed agent the oldest waiting ticket.
+    A store that tells at once that every ticket has an assignee (the memory store's
+    ``NoAssigneeProbe``) spares the close the walk; the others walk, and find none."""
     import helpdesk_routing.handout as handout_module
-    from helpdesk_routing.clock import ManualClock
-    from helpdesk_routing.router import Router
-    from helpdesk_routing.rules import RuleSet
-    from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+    from helpdesk_routing.ports import NoAssigneeProbe, offers
 
-    store = InMemoryStore(agents=[Agent(id="a1")])
-    router = Router(
-        rules=RuleSet(rules=[]),
-        teams=[],
-        store=store,
-        customer_data=InMemoryCustomerData(),
-        clock=ManualClock(T0),
-        capacity=1,
-    )
-    router.set_online("a1", True, actor="a1")
-    for n in (1, 2):
-        router.route(Ticket(id=f"t{n}", channel="email", created_at=T0 + timedelta(minutes=n)))
-    assert router.ticket("t2").assignee is None  # a1 is at capacity: t2 waits
+    desk = make_desk(capacity=1)
+    with desk.store.transaction() as tx:
+        probes = offers(tx, NoAssigneeProbe)
+    router = desk.router
+    desk.online("a1")
+    assert desk.route() == "a1"  # t1
+    assert desk.route() is None  # t2 waits: a1 is at capacity
     router.set_status("t1", TicketStatus.CLOSED, actor="a1")
-    assert router.ticket("t2").assignee == "a1"  # the freed agent took it
+    assert desk.assignee("t2") == "a1"  # the freed agent took it
 
     walks: list[object] = []
     real = handout_module._pools
     monkeypatch.setattr(handout_module, "_pools", lambda *a: walks.append(a) or real(*a))
     router.set_status("t2", TicketStatus.CLOSED, actor="a1")
-    assert walks == []  # nothing without an assignee: no walk
-    router.route(Ticket(id="t3", channel="email", created_at=T0 + timedelta(minutes=3)))
+    assert len(walks) == (0 if probes else 1)  # nothing without an assignee
+    assert desk.route() == "a1"  # t3
     router.set_status("t3", TicketStatus.PENDING, actor="a1")
-    router.route(Ticket(id="t4", channel="email", created_at=T0 + timedelta(minutes=4)))
-    assert router.ticket("t4").assignee is None  # a1's pending ticket counts
+    assert desk.route() is None  # t4 waits: a1's pending ticket counts
+    walks.clear()
     router.set_status("t3", TicketStatus.CLOSED, actor="a1")
     assert len(walks) == 1
-    assert router.ticket("t4").assignee == "a1"
+    assert desk.assignee("t4") == "a1"

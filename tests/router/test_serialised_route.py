@@ -7,10 +7,9 @@ and fields-sets), audit log, rotations and decisions.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -30,6 +29,7 @@ from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet, SaveAsVie
 from helpdesk_routing.stores.memory import InMemoryStore, InMemoryTransaction
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from helpdesk_routing.stores.sqlite import SqliteStore
+from tests.router.conftest import withheld
 
 START = datetime(2026, 3, 30, 8, 30, tzinfo=UTC)  # a Monday, half an hour before opening
 AGENTS = ("a1", "a2", "a3", "a4")
@@ -47,22 +47,9 @@ HOURS = OfficeHours(
 )
 
 
-@runtime_checkable
-class _Nobody(Protocol):
-    """A capability no transaction offers: with it in place of ``SerialisedUnits`` the
-    Router takes the insert-then-update path."""
-
-    never_offered_by_anyone: int
-
-
-@contextlib.contextmanager
-def _insert_then_update() -> Iterator[None]:
-    saved = _routing.SerialisedUnits
-    _routing.SerialisedUnits = _Nobody  # type: ignore[misc,assignment]
-    try:
-        yield
-    finally:
-        _routing.SerialisedUnits = saved  # type: ignore[misc]
+def _insert_then_update() -> contextlib.AbstractContextManager[None]:
+    """The Router takes the insert-then-update path of a store whose units overlap."""
+    return withheld(_routing, "SerialisedUnits")
 
 
 def _router(store: Store, clock: ManualClock, allocator: Any, capacity: int | None) -> Router:
