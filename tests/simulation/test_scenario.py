@@ -305,11 +305,13 @@ def test_a_bad_replay_file_names_every_bad_record_by_line(tmp_path: Path) -> Non
         "\n"
         "{bad json\n"
         '{"created_at": "2026-03-02T11:00:00Z"}\n'
+        "null\n"
     )
     with pytest.raises(ValidationError) as info:
         ReplayArrivals.from_file(jsonl)
-    assert info.value.paths == ("$[1]", "$[2].channel")
-    assert [d.message.split(":")[0] for d in info.value.details] == ["line 3", "line 4"]
+    # a line of JSON null is a record too: it is named, never skipped
+    assert info.value.paths == ("$[1]", "$[2].channel", "$[3]")
+    assert [d.message.split(":")[0] for d in info.value.details] == ["line 3", "line 4", "line 5"]
     assert info.value.details[0].code == "json_syntax"
     latin = tmp_path / "t2.jsonl"
     latin.write_bytes('{"channel": "caf\xe9"}'.encode("latin-1"))

@@ -204,29 +204,28 @@ class ReplayArrivals(InputModel):
             raise ValidationError(
                 f"invalid replay file {path.name}: not UTF-8 ({exc.reason})"
             ) from None
-        rows: list[tuple[int, object]] = []  # (line, record)
-        details: list[ErrorDetail] = []
+        # (line, record, why it is no JSON): one entry per record, in file order
+        rows: list[tuple[int, object, str | None]] = []
         if path.suffix.lower() == ".csv":
             reader = csv.DictReader(text.splitlines())
             for row in reader:
                 tags = [t for t in (row.get("tags") or "").split("|") if t]
                 profile = row.get("profile_id") or None
-                rows.append((reader.line_num, {**row, "tags": tags, "profile_id": profile}))
+                rows.append((reader.line_num, {**row, "tags": tags, "profile_id": profile}, None))
         else:
             for line, raw in enumerate(text.splitlines(), 1):
-                if not raw.strip():
-                    continue
-                try:
-                    rows.append((line, json.loads(raw)))
-                except json.JSONDecodeError as exc:
-                    where = f"$[{len(rows)}]"
-                    details.append(
-                        ErrorDetail(where, f"line {line}: not JSON: {exc.msg}", "json_syntax")
-                    )
-                    rows.append((line, None))
+                if raw.strip():
+                    try:
+                        rows.append((line, json.loads(raw), None))
+                    except json.JSONDecodeError as exc:
+                        rows.append((line, None, exc.msg))
         tickets: list[ReplayTicket] = []
-        for i, (line, record) in enumerate(rows):
-            if record is None:
+        details: list[ErrorDetail] = []
+        for i, (line, record, not_json) in enumerate(rows):
+            if not_json is not None:
+                details.append(
+                    ErrorDetail(f"$[{i}]", f"line {line}: not JSON: {not_json}", "json_syntax")
+                )
                 continue
             try:
                 tickets.append(ReplayTicket.model_validate(record))
@@ -236,7 +235,6 @@ class ReplayArrivals(InputModel):
                         ErrorDetail(f"$[{i}]{d.path[1:]}", f"line {line}: {d.message}", d.code)
                     )
         if details:
-            details.sort(key=lambda d: int(d.path[2 : d.path.index("]")]))  # file order
             raise ValidationError(f"invalid replay file {path.name}", details)
         return cls(tickets=tuple(sorted(tickets, key=lambda t: t.created_at)))
 
