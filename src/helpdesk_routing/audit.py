@@ -77,9 +77,9 @@ def routed(
     if decision.rule_id is not None:
         detail["rule_id"] = decision.rule_id
     detail["configuration_version"] = version
-    automatic: dict[str, Any] = {} if pool is None else {"automatic": True, "pool": pool}
+    extra: dict[str, Any] = {} if pool is None else {"automatic": True, "pool": pool}
     if seq is not None:
-        automatic["seq"] = seq
+        extra["seq"] = seq
     return construct(
         AuditRecord,
         at=_utc(now),
@@ -90,7 +90,7 @@ def routed(
         assignee=record.assignee,
         status=record.status,
         detail=detail,
-        **automatic,
+        **extra,
     )
 
 
