@@ -8,9 +8,11 @@ the simulator's summary call these same functions, never a copy):
 - :func:`spread`, :func:`jain_index`, :func:`gini` — fairness of counts per agent, in
   :class:`FairnessStats`.
 
-Then the report (semantics 7): :func:`report` reads a store's audit log once, with the
-handoff ledger and the AI agent's events, into a :class:`Report` (``to_dict``,
-``to_pandas``); :func:`summarize` is its pure part. See ``docs/metrics.md``.
+Then the report (semantics 7): :func:`report` reads a store's audit log once (or the
+figures a store keeps of it as it logs, ``ports.PeriodFigureSource``: the same ones,
+see ``helpdesk_routing._report_digest``), with the handoff ledger and the AI agent's
+events, into a :class:`Report` (``to_dict``, ``to_pandas``); :func:`summarize` is its
+pure part. See ``docs/metrics.md``.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from helpdesk_routing._audit_scan import fact_rows, scan
+from helpdesk_routing._report_digest import PeriodFigures, figures
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import MissingExtra, ValidationError
 from helpdesk_routing.events import DEFAULT_NAMES, EventNames
 from helpdesk_routing.model import Event
-from helpdesk_routing.ports import require_port
+from helpdesk_routing.ports import PeriodFigureSource, offers, require_port
 from helpdesk_routing.records import AuditRecord
 
 __all__ = [
@@ -140,9 +143,8 @@ class FairnessStats:
 
 
 # The report -------------------------------------------------------------------------
-# Everything below reads the audit log once; the statistics above are its only helpers.
-
-_CLOSED = "closed"
+# Everything below reads the audit log once (or its digest); the statistics above are
+# its only helpers.
 
 
 class BusinessHours(Protocol):
@@ -386,13 +388,20 @@ def report(
         require_port(ledger, "ledger", "created_between", "a handoff ledger (or None)")
     if not isinstance(target, timedelta) or target < timedelta(0):
         raise ValidationError(f"target must be a timedelta of at least 0, got {target!r}")
-    records = scan(store)
     if events is None:
         lister = getattr(customer_data, "events_between", None)
         events = lister(since, until) if lister is not None else ()
     handoffs = ledger.created_between(since, until) if ledger is not None else ()
-    return summarize(
-        records,
+    spans = office_hours is not None
+    facts = (
+        store.period_figures(since, until, spans=spans)
+        if offers(store, PeriodFigureSource)
+        else None
+    )
+    if facts is None:
+        facts = figures(_rows(scan(store)), since, until, spans=spans)
+    return _assemble(
+        facts,
         events,
         since,
         until,
@@ -401,9 +410,6 @@ def report(
         handoffs=handoffs,
         names=names,
     )
-
-
-_NOWHERE = (None, None, "open")  # where a ticket stands before its first record
 
 
 def _rows(records: Iterable[AuditRecord] | Iterable[Any]) -> Iterable[tuple[Any, ...]]:
@@ -431,74 +437,37 @@ def summarize(
     :class:`~helpdesk_routing.records.AuditRecord` values, or fact rows (tuples in
     ``helpdesk_routing._audit_scan.FACT_COLUMNS`` order, what a store's
     ``audit_facts()`` yields)."""
-    created: dict[str, datetime] = {}  # tickets created in the period -> creation
-    first_reply: dict[str, datetime] = {}
-    closed: dict[str, datetime] = {}
-    # team, assignee, status at end (a TicketStatus from records, a str from facts: equal)
-    where: dict[str, tuple[str | None, str | None, str]] = {}
-    loads: dict[str, list[int]] = {}
-    online_at_start: dict[str, bool] = {}
-    changed_in_period: set[str] = set()
-    parse = datetime.fromisoformat
-    for at, action, tid, agent, online, team, assignee, status, automatic, public in _rows(records):
-        if type(at) is str:
-            at = parse(at)
-        if at >= end:  # a clock set back may log out of order: skip, do not stop
-            continue
-        if action == "presence":
-            if agent is not None:
-                if at < start:
-                    online_at_start[agent] = bool(online)
-                else:
-                    changed_in_period.add(agent)
-            continue
-        if tid is None:
-            continue
-        if action == "replied":
-            # public: a flag (0/1, a bool) or, in a record's row, its detail mapping
-            if (
-                (public == 1 or (type(public) is dict and public.get("public") is True))
-                and tid in created
-                and tid not in first_reply
-            ):
-                first_reply[tid] = at
-            continue
-        if status is None:
-            status = where.get(tid, _NOWHERE)[2]
-        where[tid] = (team, assignee, status)
-        if at >= start:
-            if action == "routed":
-                created[tid] = at
-            if assignee is not None and (action == "routed" or action == "assigned"):
-                load = loads.get(assignee)
-                if load is None:
-                    load = loads[assignee] = [0, 0]
-                load[0 if automatic else 1] += 1
-        if action == "status" and status == _CLOSED and tid in created and tid not in closed:
-            closed[tid] = at
-
-    elapsed: list[float] = []
-    business: list[float] = []
-    for tid, replied in first_reply.items():
-        opened = created[tid]
-        elapsed.append((replied - opened).total_seconds())
-        if office_hours is not None:
-            business.append(office_hours.business_time_between(opened, replied).total_seconds())
-    limit = target.total_seconds()
-
-    always = tuple(
-        sorted(a for a, on in online_at_start.items() if on and a not in changed_in_period)
+    return _assemble(
+        figures(_rows(records), start, end, spans=office_hours is not None),
+        events,
+        start,
+        end,
+        office_hours=office_hours,
+        target=target,
+        handoffs=handoffs,
+        names=names,
     )
-    automatic = {a: loads.get(a, [0, 0])[0] for a in always}
-    waiting_by_team: dict[str, int] = {}
-    unassigned = 0
-    for team, assignee, status in where.values():
-        if assignee is None and status == "open":
-            if team is None:
-                unassigned += 1
-            else:
-                waiting_by_team[team] = waiting_by_team.get(team, 0) + 1
 
+
+def _assemble(
+    facts: PeriodFigures,
+    events: Iterable[Event],
+    start: datetime,
+    end: datetime,
+    *,
+    office_hours: BusinessHours | None,
+    target: timedelta,
+    handoffs: Iterable[Any],
+    names: EventNames,
+) -> Report:
+    """The report of the log's figures, the events and the handoffs."""
+    elapsed = facts.elapsed
+    business: list[float] = []
+    if office_hours is not None and facts.spans is not None:
+        between = office_hours.business_time_between
+        business = [between(opened, replied).total_seconds() for opened, replied in facts.spans]
+    limit = target.total_seconds()
+    automatic = {a: facts.loads.get(a, [0, 0])[0] for a in facts.always}
     ai, by_channel = _ai_rates(events, start, end, names)
     states: dict[str, int] = {}
     for h in handoffs:
@@ -509,20 +478,20 @@ def summarize(
         start=start,
         end=end,
         target=target,
-        tickets=len(created),
+        tickets=facts.tickets,
         answered=len(elapsed),
-        unanswered=len(created) - len(elapsed),
+        unanswered=facts.tickets - len(elapsed),
         ttfr=DurationStats.of(elapsed),
         ttfr_business=DurationStats.of(business) if office_hours is not None else None,
         within_target=_share(elapsed, limit),
         within_target_business=_share(business, limit) if office_hours is not None else None,
-        assigned={a: AgentLoad(v[0], v[1]) for a, v in loads.items()},
-        always_online=always,
+        assigned={a: AgentLoad(v[0], v[1]) for a, v in facts.loads.items()},
+        always_online=facts.always,
         fairness=FairnessStats.of(automatic),
-        waiting_unassigned=unassigned,
-        waiting_by_team=waiting_by_team,
-        resolved=len(closed),
-        resolution=DurationStats.of((closed[t] - created[t]).total_seconds() for t in closed),
+        waiting_unassigned=facts.waiting_unassigned,
+        waiting_by_team=facts.waiting_by_team,
+        resolved=len(facts.resolution),
+        resolution=DurationStats.of(facts.resolution),
         ai=ai,
         ai_by_channel=by_channel,
         handoffs=states,

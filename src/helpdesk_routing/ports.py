@@ -17,6 +17,7 @@ from .model import Agent, Event, Profile
 from .records import AuditRecord, RotationState, TicketQuery, TicketRecord
 
 if TYPE_CHECKING:
+    from ._report_digest import PeriodFigures
     from .configuration import Configuration
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "HandOutInStore",
     "NextAuditSeq",
     "NoAssigneeProbe",
+    "PeriodFigureSource",
     "ReadableStore",
     "RoundRobinInStore",
     "RoundRobinRoute",
@@ -491,4 +493,23 @@ class AuditFactSource(Protocol):
 
     def audit_facts(self) -> Iterator[tuple[Any, ...]]:
         """The audit log's fact rows, oldest first."""
+        ...
+
+
+@runtime_checkable
+class PeriodFigureSource(Protocol):
+    """Optional: a store that keeps the metrics report's figures as its log grows.
+
+    ``period_figures(start, end, spans=...)`` answers, in a read-only unit of its own,
+    what one pass over the audit log would give the report over ``[start, end)`` (a
+    ``helpdesk_routing._report_digest.PeriodFigures``; ``spans``: with each answered
+    ticket's creation and reply, for business time), or ``None`` when it cannot say, and
+    the report reads the log instead. The in-memory store offers it
+    (``helpdesk_routing._report_digest.ReportDigest``).
+    """
+
+    def period_figures(
+        self, start: datetime, end: datetime, *, spans: bool
+    ) -> PeriodFigures | None:
+        """The report's figures of the log over ``[start, end)``, or ``None``."""
         ...

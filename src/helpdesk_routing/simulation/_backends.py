@@ -92,11 +92,14 @@ class RouterBackend:
         self._t = 0.0
         self._ids: list[str] = []  # ticket ids by index, made once
         self._tickets: dict[tuple[str, frozenset[str], str | None], Ticket] = {}
+        # No report digest: the results come from the engine's own records, and nobody
+        # reports on this store (the digest would cost every unit that logs).
         self._store = InMemoryStore(
             agents=[
                 Agent(id=a.id, name=a.name, role=a.role, capacity=a.capacity)
                 for a in scenario.agents
-            ]
+            ],
+            report_digest=False,
         )
         self._data = InMemoryCustomerData(profiles=scenario.customers, events=scenario.events)
         self.router = Router(

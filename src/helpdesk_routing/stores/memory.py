@@ -26,6 +26,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Final
 
+from helpdesk_routing._report_digest import PeriodFigures, ReportDigest
 from helpdesk_routing._time import require_aware
 from helpdesk_routing._trusted import share_fields_set, updated
 from helpdesk_routing.errors import ConflictError, StoreError, UnknownAgent, UnknownTicket
@@ -79,7 +80,9 @@ def _drop(index: dict[str, list[_Key]], name: str, key: _Key) -> None:
 class InMemoryStore:
     """A :class:`~helpdesk_routing.ports.Store` kept in memory; safe to share between threads.
 
-    ``agents`` are the initial agents, all Offline.
+    ``agents`` are the initial agents, all Offline. ``report_digest`` (on by default)
+    keeps the metrics report's figures as units commit (``ports.PeriodFigureSource``), so
+    ``metrics.report`` reads them instead of the whole log; off, a report reads the log.
 
     >>> store = InMemoryStore(agents=[Agent(id="a1")])
     >>> with store.transaction() as tx:
@@ -87,7 +90,7 @@ class InMemoryStore:
     False
     """
 
-    def __init__(self, *, agents: Iterable[Agent] = ()) -> None:
+    def __init__(self, *, agents: Iterable[Agent] = (), report_digest: bool = True) -> None:
         self._lock = threading.Lock()
         self._owner: int | None = None
         self._tickets: dict[str, TicketRecord] = {}
@@ -111,6 +114,8 @@ class InMemoryStore:
         # one object fewer per ticket for the garbage collector), a list after that.
         self._audit_by_ticket: dict[str, int | list[int]] = {}
         self._configurations: list[Configuration] = []
+        # Fed the log's committed records as each unit ends (never a record a unit undoes).
+        self._digest = ReportDigest() if report_digest else None
         for agent in agents:
             self._agents[agent.id] = agent
 
@@ -127,6 +132,17 @@ class InMemoryStore:
         (units hold the store's lock only while they run), but a write in it raises
         :class:`~helpdesk_routing.errors.StoreError`."""
         return InMemoryTransaction(self, True)
+
+    def period_figures(
+        self, start: datetime, end: datetime, *, spans: bool
+    ) -> PeriodFigures | None:
+        """The metrics report's figures over ``[start, end)`` from the store's digest
+        (``ports.PeriodFigureSource``), or ``None`` when the digest is off or cannot say
+        (``helpdesk_routing._report_digest`` says when); in a read-only unit."""
+        with self.read() as tx:
+            if self._digest is None:
+                return None
+            return self._digest.period(start, end, spans=spans, history=tx.audit)
 
 
 _ident = threading.get_ident
@@ -173,6 +189,8 @@ class InMemoryTransaction:
         try:
             if kind is not None:
                 self._rollback()
+            elif s._digest is not None and s._digest.seen != len(s._audit):
+                s._digest.take(s._audit)
         finally:
             self._closed = True
             # The undo steps close over the transaction that holds them: a cycle per

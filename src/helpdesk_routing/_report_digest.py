@@ -1,0 +1,377 @@
+"""What the metrics report needs of an audit log, kept as the log grows.
+
+The report (``metrics.report``) reads a log into a few per-period figures
+(:class:`PeriodFigures`): the tickets created in the period, each answered one's time
+to first response, each closed one's time to resolution, the assignments per agent, the
+agents Online throughout, and the tickets waiting at the end. :func:`figures` computes
+them in one pass over the log's fact rows (``_audit_scan``), whatever the store.
+
+A :class:`ReportDigest` keeps them ready instead. The in-memory store feeds it every
+committed record, in ``seq`` order (:meth:`ReportDigest.take`): it notes each ticket's
+routing, and on its first public reply and its first close the durations themselves,
+so most of the report's work is done once, as the log is written, and a report is a
+binary search and a few list passes in C (:meth:`ReportDigest.period`). The digest
+answers exactly what :func:`figures` would over the same log (held equal by
+``tests/metrics/test_report_digest.py``), for any period that ends after the log's
+latest record (reports "up to now"); for a period that ends earlier it declines
+(``None``: the figures as of that end would need the later records undone) and the
+caller reads the log with :func:`figures`. Records out of time order (a clock set back)
+are taken as they come: the period is then cut by a pass over the times instead of a
+binary search. A ticket routed more than once is rare (a reroute is its own action);
+its figures depend on where the period starts, so the digest keeps no durations for it
+and reads its own records at report time.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import compress
+from typing import Any
+
+from helpdesk_routing.records import AuditRecord
+
+__all__ = ["PeriodFigures", "ReportDigest", "figures"]
+
+_CLOSED = "closed"
+_OPEN = "open"
+_NOWHERE = (None, None, _OPEN)  # where a ticket stands before its first record
+
+Span = tuple[datetime, datetime]
+
+
+@dataclass(slots=True)
+class PeriodFigures:
+    """The audit log's part of a report over ``[start, end)``.
+
+    ``tickets``: tickets created (routed) in the period. ``elapsed``: seconds from
+    creation to the first public reply, one per answered ticket; ``spans`` the same
+    tickets' (creation, reply) instants when asked for (business time), else ``None``.
+    ``resolution``: seconds from creation to the first close, per closed ticket.
+    ``loads``: agent -> [automatic, manual] assignments in the period. ``always``: the
+    agents Online from before the start with no presence change in the period, sorted.
+    ``waiting_unassigned`` / ``waiting_by_team``: open tickets without an assignee at
+    the end (no team / per team, only teams with some). Lists are in no set order.
+    """
+
+    tickets: int
+    elapsed: list[float]
+    spans: list[Span] | None
+    resolution: list[float]
+    loads: dict[str, list[int]]
+    always: tuple[str, ...]
+    waiting_unassigned: int
+    waiting_by_team: dict[str, int]
+
+
+def _always(online_at_start: dict[str, bool], changed: set[str]) -> tuple[str, ...]:
+    return tuple(sorted(a for a, on in online_at_start.items() if on and a not in changed))
+
+
+def figures(
+    rows: Iterable[tuple[Any, ...]], start: datetime, end: datetime, *, spans: bool
+) -> PeriodFigures:
+    """One pass over fact rows (``_audit_scan.FACT_COLUMNS`` order, ``seq`` order).
+
+    A row's ``at`` may be ISO 8601 text; ``public`` a flag, or a record's ``detail``
+    mapping (``_audit_scan.fact_rows``). Records at or after ``end`` are skipped, not
+    taken as the end of the log (a clock set back may log out of order).
+    """
+    created: dict[str, datetime] = {}  # tickets created in the period -> creation
+    first_reply: dict[str, datetime] = {}
+    closed: dict[str, datetime] = {}
+    # team, assignee, status at end (a TicketStatus from records, a str from facts: equal)
+    where: dict[str, tuple[str | None, str | None, str]] = {}
+    loads: dict[str, list[int]] = {}
+    online_at_start: dict[str, bool] = {}
+    changed_in_period: set[str] = set()
+    parse = datetime.fromisoformat
+    for at, action, tid, agent, online, team, assignee, status, automatic, public in rows:
+        if type(at) is str:
+            at = parse(at)
+        if at >= end:
+            continue
+        if action == "presence":
+            if agent is not None:
+                if at < start:
+                    online_at_start[agent] = bool(online)
+                else:
+                    changed_in_period.add(agent)
+            continue
+        if tid is None:
+            continue
+        if action == "replied":
+            # public: a flag (0/1, a bool) or, in a record's row, its detail mapping
+            if (
+                (public == 1 or (type(public) is dict and public.get("public") is True))
+                and tid in created
+                and tid not in first_reply
+            ):
+                first_reply[tid] = at
+            continue
+        if status is None:
+            status = where.get(tid, _NOWHERE)[2]
+        where[tid] = (team, assignee, status)
+        if at >= start:
+            if action == "routed":
+                created[tid] = at
+            if assignee is not None and (action == "routed" or action == "assigned"):
+                load = loads.get(assignee)
+                if load is None:
+                    load = loads[assignee] = [0, 0]
+                load[0 if automatic else 1] += 1
+        if action == "status" and status == _CLOSED and tid in created and tid not in closed:
+            closed[tid] = at
+
+    waiting_by_team: dict[str, int] = {}
+    unassigned = 0
+    for team, assignee, status in where.values():
+        if assignee is None and status == _OPEN:
+            if team is None:
+                unassigned += 1
+            else:
+                waiting_by_team[team] = waiting_by_team.get(team, 0) + 1
+    return PeriodFigures(
+        tickets=len(created),
+        elapsed=[(at - created[t]).total_seconds() for t, at in first_reply.items()],
+        spans=[(created[t], at) for t, at in first_reply.items()] if spans else None,
+        resolution=[(at - created[t]).total_seconds() for t, at in closed.items()],
+        loads=loads,
+        always=_always(online_at_start, changed_in_period),
+        waiting_unassigned=unassigned,
+        waiting_by_team=waiting_by_team,
+    )
+
+
+def _public(record: AuditRecord) -> bool:
+    detail = record.detail
+    return type(detail) is dict and detail.get("public") is True
+
+
+def _one_ticket(
+    records: Sequence[AuditRecord], start: datetime
+) -> tuple[datetime, datetime | None, datetime | None] | None:
+    """What :func:`figures` makes of one ticket's records (all before the period's end):
+    ``None`` when it was not routed in the period, else its creation, first public reply
+    and first close (``None`` when there is none)."""
+    created: datetime | None = None
+    reply: datetime | None = None
+    close: datetime | None = None
+    status: str = _OPEN
+    for r in records:
+        if r.action == "replied":
+            if created is not None and reply is None and _public(r):
+                reply = r.at
+            continue
+        if r.status is not None:
+            status = r.status
+        if r.action == "routed" and r.at >= start:
+            created = r.at
+        if r.action == "status" and status == _CLOSED and created is not None and close is None:
+            close = r.at
+    return None if created is None else (created, reply, close)
+
+
+def _from(start: datetime, times: list[datetime], in_order: bool) -> int:
+    """How many of ``times`` are at or after ``start`` (ascending when ``in_order``)."""
+    if in_order:
+        return len(times) - bisect_left(times, start)
+    return sum(1 for t in times if t >= start)
+
+
+class ReportDigest:
+    """The report's figures of one audit log, kept up to date record by record.
+
+    Feed it every record of the log once, in ``seq`` order (:meth:`take`); ask it for a
+    period (:meth:`period`). Not thread-safe: the store that owns it calls both under
+    its own lock.
+    """
+
+    __slots__ = (
+        "_alive",
+        "_at",
+        "_in_order",
+        "_index",
+        "_latest",
+        "_loads",
+        "_presence",
+        "_replied",
+        "_rerouted",
+        "_resolution",
+        "_ttfr",
+        "_waiting",
+        "_where",
+        "seen",
+    )
+
+    def __init__(self) -> None:
+        self.seen = 0  # records taken
+        self._latest: datetime | None = None  # the latest ``at`` of the log
+        # Whether the routing times and each agent's assignment times were appended in
+        # ascending order (a log written as time passes): a period is then cut by
+        # binary search, else by a pass over the times.
+        self._in_order = True
+        # Tickets in the order of their first routing, one column each: routed at, first
+        # public reply at, seconds to it, seconds to the first close, and whether the
+        # ticket is still routed once (False: see _rerouted).
+        self._index: dict[str, int] = {}
+        self._at: list[datetime] = []
+        self._replied: list[datetime | None] = []
+        self._ttfr: list[float | None] = []
+        self._resolution: list[float | None] = []
+        self._alive: list[bool] = []
+        self._rerouted: dict[str, datetime] = {}  # routed twice or more -> latest routing
+        self._where: dict[str, tuple[str | None, str | None, str]] = {}
+        self._waiting: dict[str | None, int] = {}  # team (None: Unassigned) -> tickets
+        self._loads: dict[str, tuple[list[datetime], list[datetime]]] = {}
+        self._presence: list[tuple[datetime, str, bool]] = []
+
+    def take(self, records: Sequence[AuditRecord]) -> None:
+        """Take in ``records[self.seen:]``: the log's records not seen yet."""
+        begin = self.seen
+        self.seen = len(records)
+        latest = self._latest
+        for i in range(begin, len(records)):
+            r = records[i]
+            at = r.at
+            if latest is None or at > latest:
+                latest = at
+            self._take(r, at)
+        self._latest = latest
+
+    def _take(self, r: AuditRecord, at: datetime) -> None:
+        action = r.action
+        tid = r.ticket_id
+        if action == "presence":
+            if r.agent_id is not None:
+                self._presence.append((at, r.agent_id, bool(r.online)))
+            return
+        if tid is None:
+            return
+        if action == "replied":
+            i = self._index.get(tid)
+            if i is not None and self._ttfr[i] is None and _public(r):
+                self._replied[i] = at
+                self._ttfr[i] = (at - self._at[i]).total_seconds()
+            return
+        where = self._where
+        old = where.get(tid)
+        status: str = _OPEN if old is None else old[2]
+        if r.status is not None:
+            status = r.status
+        team = r.team
+        assignee = r.assignee
+        waiting = self._waiting
+        if old is not None and old[1] is None and old[2] == _OPEN:
+            waiting[old[0]] -= 1
+        if assignee is None and status == _OPEN:
+            waiting[team] = waiting.get(team, 0) + 1
+        where[tid] = (team, assignee, status)
+        if action == "routed":
+            self._routed(tid, at)
+        if assignee is not None and (action == "routed" or action == "assigned"):
+            load = self._loads.get(assignee)
+            if load is None:
+                load = self._loads[assignee] = ([], [])
+            times = load[0 if r.automatic else 1]
+            if times and at < times[-1]:
+                self._in_order = False
+            times.append(at)
+        elif action == "status" and status == _CLOSED:
+            i = self._index.get(tid)
+            if i is not None and self._resolution[i] is None:
+                self._resolution[i] = (at - self._at[i]).total_seconds()
+
+    def _routed(self, tid: str, at: datetime) -> None:
+        i = self._index.get(tid)
+        if i is None:
+            latest = self._rerouted.get(tid)
+            if latest is not None:
+                if at > latest:
+                    self._rerouted[tid] = at
+                return
+            if self._at and at < self._at[-1]:
+                self._in_order = False
+            self._index[tid] = len(self._at)
+            self._at.append(at)
+            self._replied.append(None)
+            self._ttfr.append(None)
+            self._resolution.append(None)
+            self._alive.append(True)
+            return
+        # Routed again: its figures now depend on the period's start (see _one_ticket).
+        del self._index[tid]
+        self._alive[i] = False
+        self._rerouted[tid] = max(at, self._at[i])
+        self._replied[i] = self._ttfr[i] = self._resolution[i] = None
+
+    def period(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        spans: bool,
+        history: Callable[[str], Sequence[AuditRecord]],
+    ) -> PeriodFigures | None:
+        """The figures over ``[start, end)``, or ``None`` when the period ends at or
+        before the log's latest record (the figures as of that end would need the later
+        records undone). ``history(ticket_id)`` gives a ticket's records in ``seq``
+        order: read for tickets routed more than once."""
+        if self._latest is not None and end <= self._latest:
+            return None
+        in_order = self._in_order
+        if in_order:
+            lo = bisect_left(self._at, start)
+            at, replied = self._at[lo:], self._replied[lo:]
+            ttfr, resolution, alive = self._ttfr[lo:], self._resolution[lo:], self._alive[lo:]
+        else:
+            keep = [t >= start for t in self._at]
+            at, replied = list(compress(self._at, keep)), list(compress(self._replied, keep))
+            ttfr = list(compress(self._ttfr, keep))
+            resolution = list(compress(self._resolution, keep))
+            alive = list(compress(self._alive, keep))
+        tickets = len(alive) - alive.count(False)
+        elapsed = [s for s in ttfr if s is not None]
+        closed = [s for s in resolution if s is not None]
+        answered: list[Span] | None = None
+        if spans:
+            answered = [(c, r) for c, r in zip(at, replied, strict=True) if r is not None]
+        for tid, latest in self._rerouted.items():
+            if latest < start:
+                continue
+            one = _one_ticket(history(tid), start)
+            if one is None:
+                continue
+            created, reply, close = one
+            tickets += 1
+            if reply is not None:
+                elapsed.append((reply - created).total_seconds())
+                if answered is not None:
+                    answered.append((created, reply))
+            if close is not None:
+                closed.append((close - created).total_seconds())
+        loads: dict[str, list[int]] = {}
+        for agent, (automatic, manual) in self._loads.items():
+            a, m = _from(start, automatic, in_order), _from(start, manual, in_order)
+            if a or m:
+                loads[agent] = [a, m]
+        online_at_start: dict[str, bool] = {}
+        changed: set[str] = set()
+        for t, agent, online in self._presence:
+            if t < start:
+                online_at_start[agent] = online
+            else:
+                changed.add(agent)
+        waiting = self._waiting
+        return PeriodFigures(
+            tickets=tickets,
+            elapsed=elapsed,
+            spans=answered,
+            resolution=closed,
+            loads=loads,
+            always=_always(online_at_start, changed),
+            waiting_unassigned=waiting.get(None, 0),
+            waiting_by_team={t: n for t, n in waiting.items() if t is not None and n},
+        )
