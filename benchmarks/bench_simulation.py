@@ -16,8 +16,13 @@
 The M/M/4 contenders include a bare ``heapq`` loop, the issue's first speed anchor (about
 1.07M tickets/s on its reference machine). Its rate here gives ``machine_factor``, how
 much slower this machine ran, and ``year_router_seconds_on_reference``, the year's time
-divided by it. The target is judged on the time measured here; the scaled figure says
-what the same code would take where the anchors were measured.
+divided by it. SimPy's and Ciw's rates give the same reading by the issue's two other
+anchors (145k and 66k tickets/s there): ``year_router_seconds_on_reference_by_simpy``
+and ``..._by_ciw``. The anchors disagree on this machine (the bare loop, a few C calls
+per ticket, gains more from a fast core than programs that make and drop objects per
+event, as SimPy, Ciw and the Router do). The target is judged on the time measured
+here; the scaled figures say what the same code would take where the anchors were
+measured.
 
 ``--tickets N`` sets the M/M/4 size (default 200,000; the issue's full run is 1,000,000);
 ``--repeat R`` runs the five M/M/4 contenders in R interleaved rounds, each keeping its
@@ -109,6 +114,10 @@ def year(mode: str) -> Scenario:
 
 _REFERENCE_BARE_LOOP = 1_070_000.0
 """Tickets per second of a bare heapq M/M/4 loop on the issue's reference machine."""
+_REFERENCE_SIMPY = 145_000.0
+"""Tickets per second of SimPy's M/M/4 there (the issue's second anchor)."""
+_REFERENCE_CIW = 66_000.0
+"""Tickets per second of Ciw's M/M/4 there (the issue's third anchor)."""
 
 
 def heapq_mm4(tickets: int, seed: int = 1) -> float:
@@ -334,6 +343,10 @@ def main() -> None:
     figures["year_router_seconds"] = seconds_r
     figures["year_tickets"] = len(result_r.records)
     figures["year_router_seconds_on_reference"] = seconds_r / figures["machine_factor"]
+    # The same reading by the two library anchors: programs like this one (objects made
+    # and dropped per event), where the bare loop is a few C calls per ticket.
+    figures["year_router_seconds_on_reference_by_simpy"] = seconds_r * simpy_rate / _REFERENCE_SIMPY
+    figures["year_router_seconds_on_reference_by_ciw"] = seconds_r * ciw_rate / _REFERENCE_CIW
     mem_n = min(n, 50_000)
     figures["memory_bytes_per_ticket_queueing"] = memory_per_ticket(
         mm4(mem_n, "pooled", "queueing")
@@ -356,7 +369,11 @@ def main() -> None:
     print(
         f"  the bare loop ran at {1 / figures['machine_factor']:.2f}x the speed of the "
         f"issue's reference machine (1.07M tickets/s): there the year would take about "
-        f"{figures['year_router_seconds_on_reference']:.1f} s"
+        f"{figures['year_router_seconds_on_reference']:.1f} s; by the SimPy anchor (145k/s "
+        f"there, {simpy_rate / 1000:.0f}k/s here) "
+        f"{figures['year_router_seconds_on_reference_by_simpy']:.1f} s, by the Ciw anchor "
+        f"(66k/s there, {ciw_rate / 1000:.0f}k/s here) "
+        f"{figures['year_router_seconds_on_reference_by_ciw']:.1f} s"
     )
     print(
         f"memory per ticket: queueing-only {figures['memory_bytes_per_ticket_queueing']:,.0f} B, "
