@@ -192,6 +192,7 @@ class ReportDigest:
     __slots__ = (
         "_alive",
         "_at",
+        "_broken",
         "_in_order",
         "_index",
         "_latest",
@@ -208,6 +209,7 @@ class ReportDigest:
 
     def __init__(self) -> None:
         self.seen = 0  # records taken
+        self._broken = False
         self._latest: datetime | None = None  # the latest ``at`` of the log
         # Whether the routing times and each agent's assignment times were appended in
         # ascending order (a log written as time passes): a period is then cut by
@@ -229,16 +231,21 @@ class ReportDigest:
         self._presence: list[tuple[datetime, str, bool]] = []
 
     def take(self, records: Sequence[AuditRecord]) -> None:
-        """Take in ``records[self.seen:]``: the log's records not seen yet."""
+        """Take in ``records[self.seen:]``: the log's records not seen yet. Should one
+        fail, the digest answers no period from then on (:meth:`period` gives ``None``)."""
         begin = self.seen
         self.seen = len(records)
         latest = self._latest
-        for i in range(begin, len(records)):
-            r = records[i]
-            at = r.at
-            if latest is None or at > latest:
-                latest = at
-            self._take(r, at)
+        try:
+            for i in range(begin, len(records)):
+                r = records[i]
+                at = r.at
+                if latest is None or at > latest:
+                    latest = at
+                self._take(r, at)
+        except BaseException:
+            self._broken = True
+            raise
         self._latest = latest
 
     def _take(self, r: AuditRecord, at: datetime) -> None:
@@ -319,7 +326,7 @@ class ReportDigest:
         before the log's latest record (the figures as of that end would need the later
         records undone). ``history(ticket_id)`` gives a ticket's records in ``seq``
         order: read for tickets routed more than once."""
-        if self._latest is not None and end <= self._latest:
+        if self._broken or (self._latest is not None and end <= self._latest):
             return None
         in_order = self._in_order
         if in_order:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -237,3 +238,13 @@ def test_a_digest_takes_only_the_records_it_has_not_seen() -> None:
     assert figures is not None
     assert figures.tickets == 2
     assert figures.loads == {"a1": [0, 2]}
+
+
+def test_a_digest_that_failed_answers_no_period() -> None:
+    """A record the digest cannot take leaves it answering nothing (never half the log)."""
+    good = AuditRecord(at=T0, actor=None, action="routed", ticket_id="t1", assignee="a1")
+    digest = ReportDigest()
+    broken = good.model_construct(**{**dict(good), "ticket_id": "t2", "at": "not an instant"})
+    with pytest.raises(TypeError):
+        digest.take([good, broken])
+    assert digest.period(T0, T0 + timedelta(1), spans=False, history=lambda _: []) is None
