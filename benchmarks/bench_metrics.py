@@ -10,7 +10,7 @@
    The in-memory store keeps the report's figures as units commit (its report digest,
    on by default): its report reads them, and its fill pays for keeping them. So the
    memory row also shows the report as a pass over the log (``log pass s``, what a
-   store without the digest, or a period ending before the log's latest record, costs)
+   store without the digest, or a period the digest declines, costs)
    and what keeping the digest costs: the whole log fed to a new digest, once.
 2. A handoff's own overhead around the HTTP call: ``Handoff.request`` of identified SMS
    conversations to a Zendesk connector whose transport answers 201 at once

@@ -12,14 +12,21 @@ routing, and on its first public reply and its first close the durations themsel
 so most of the report's work is done once, as the log is written, and a report is a
 binary search and a few list passes in C (:meth:`ReportDigest.period`). The digest
 answers exactly what :func:`figures` would over the same log (held equal by
-``tests/metrics/test_report_digest.py``), for any period that ends after the log's
-latest record (reports "up to now"); for a period that ends earlier it declines
-(``None``: the figures as of that end would need the later records undone) and the
-caller reads the log with :func:`figures`. Records out of time order (a clock set back)
-are taken as they come: the period is then cut by a pass over the times instead of a
-binary search. A ticket routed more than once is rare (a reroute is its own action);
-its figures depend on where the period starts, so the digest keeps no durations for it
-and reads its own records at report time.
+``tests/metrics/test_report_digest.py``):
+
+- for any period that ends after the log's latest record (a report "up to now");
+- for a period that ends earlier, when the log is in time order (every record at or
+  after the one before it, as a log written as time passes is) and at most a quarter of
+  it comes at or after the end: the tickets of those later records are read from their
+  own records before the end, and the rest from the digest.
+
+Otherwise it declines (``None``) and the caller reads the log with :func:`figures`: a
+log out of time order (a clock set back) cannot be cut at an instant, and when more of
+the log is later, one pass over it costs about as much. Records out of time order are still
+taken as they come, and a period that ends after them all is cut by a pass over the
+times instead of a binary search. A ticket routed more than once is rare (a reroute is
+its own action); its figures depend on where the period starts, so the digest keeps no
+durations for it and reads its own records at report time.
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import compress
+from itertools import chain, compress
+from operator import attrgetter
 from typing import Any
 
 from helpdesk_routing.records import AuditRecord
@@ -40,6 +48,7 @@ _OPEN = "open"
 _NOWHERE = (None, None, _OPEN)  # where a ticket stands before its first record
 
 Span = tuple[datetime, datetime]
+_AT = attrgetter("at")
 
 
 @dataclass(slots=True)
@@ -174,6 +183,21 @@ def _one_ticket(
     return None if created is None else (created, reply, close)
 
 
+def _where(records: Sequence[AuditRecord]) -> tuple[str | None, str | None, str] | None:
+    """Where :func:`figures` leaves a ticket after ``records`` (its own, in ``seq`` order):
+    the team, assignee and status of its last record that is not a reply, the status
+    carried over from before when that record has none; ``None`` without such a record."""
+    where: tuple[str | None, str | None, str] | None = None
+    for r in records:
+        if r.action == "replied":
+            continue
+        status: str = _OPEN if where is None else where[2]
+        if r.status is not None:
+            status = r.status
+        where = (r.team, r.assignee, status)
+    return where
+
+
 def _from(start: datetime, times: list[datetime], in_order: bool) -> int:
     """How many of ``times`` are at or after ``start`` (ascending when ``in_order``)."""
     if in_order:
@@ -197,6 +221,7 @@ class ReportDigest:
         "_index",
         "_latest",
         "_loads",
+        "_ordered",
         "_presence",
         "_replied",
         "_rerouted",
@@ -211,6 +236,7 @@ class ReportDigest:
         self.seen = 0  # records taken
         self._broken = False
         self._latest: datetime | None = None  # the latest ``at`` of the log
+        self._ordered = True  # whether every record came at or after the one before
         # Whether the routing times and each agent's assignment times were appended in
         # ascending order (a log written as time passes): a period is then cut by
         # binary search, else by a pass over the times.
@@ -240,8 +266,10 @@ class ReportDigest:
             for i in range(begin, len(records)):
                 r = records[i]
                 at = r.at
-                if latest is None or at > latest:
+                if latest is None or at >= latest:
                     latest = at
+                else:
+                    self._ordered = False
                 self._take(r, at)
         except BaseException:
             self._broken = True
@@ -320,21 +348,36 @@ class ReportDigest:
         end: datetime,
         *,
         spans: bool,
+        log: Sequence[AuditRecord],
         history: Callable[[str], Sequence[AuditRecord]],
     ) -> PeriodFigures | None:
-        """The figures over ``[start, end)``, or ``None`` when the period ends at or
-        before the log's latest record (the figures as of that end would need the later
-        records undone). ``history(ticket_id)`` gives a ticket's records in ``seq``
-        order: read for tickets routed more than once."""
-        if self._broken or (self._latest is not None and end <= self._latest):
+        """The figures over ``[start, end)`` of ``log`` (the records taken, in ``seq``
+        order), or ``None`` when the digest cannot say (the module says when).
+        ``history(ticket_id)`` gives a ticket's records in ``seq`` order: read for the
+        tickets routed more than once, and for those with records at or after ``end``."""
+        if self._broken:
             return None
+        later: set[str] = set()  # tickets with records at or after the end
+        if self._latest is not None and end <= self._latest:
+            if not self._ordered:
+                return None
+            cut = bisect_left(log, end, key=_AT)  # the log is in time order: a suffix
+            if 4 * (len(log) - cut) > len(log):
+                # Over a quarter of the log is later: reading each of its tickets' own
+                # records costs about what one pass over the whole log does.
+                return None
+            later = {r.ticket_id for r in log[cut:] if r.ticket_id is not None}
         in_order = self._in_order
-        if in_order:
-            lo = bisect_left(self._at, start)
-            at, replied = self._at[lo:], self._replied[lo:]
-            ttfr, resolution, alive = self._ttfr[lo:], self._resolution[lo:], self._alive[lo:]
+        skip = {i for t in later if (i := self._index.get(t)) is not None}
+        if in_order and not skip:
+            lo, hi = bisect_left(self._at, start), bisect_left(self._at, end)
+            at, replied = self._at[lo:hi], self._replied[lo:hi]
+            ttfr, resolution = self._ttfr[lo:hi], self._resolution[lo:hi]
+            alive = self._alive[lo:hi]
         else:
-            keep = [t >= start for t in self._at]
+            keep = [start <= t < end for t in self._at]
+            for i in skip:
+                keep[i] = False
             at, replied = list(compress(self._at, keep)), list(compress(self._replied, keep))
             ttfr = list(compress(self._ttfr, keep))
             resolution = list(compress(self._resolution, keep))
@@ -345,10 +388,10 @@ class ReportDigest:
         answered: list[Span] | None = None
         if spans:
             answered = [(c, r) for c, r in zip(at, replied, strict=True) if r is not None]
-        for tid, latest in self._rerouted.items():
-            if latest < start:
-                continue
-            one = _one_ticket(history(tid), start)
+        # Read from their own records: tickets routed again, and those with later records.
+        again = [t for t, latest in self._rerouted.items() if latest >= start]
+        for tid in chain(again, (t for t in later if t in self._index)):
+            one = _one_ticket([r for r in history(tid) if r.at < end], start)
             if one is None:
                 continue
             created, reply, close = one
@@ -362,6 +405,8 @@ class ReportDigest:
         loads: dict[str, list[int]] = {}
         for agent, (automatic, manual) in self._loads.items():
             a, m = _from(start, automatic, in_order), _from(start, manual, in_order)
+            if later:
+                a, m = a - _from(end, automatic, in_order), m - _from(end, manual, in_order)
             if a or m:
                 loads[agent] = [a, m]
         online_at_start: dict[str, bool] = {}
@@ -369,9 +414,18 @@ class ReportDigest:
         for t, agent, online in self._presence:
             if t < start:
                 online_at_start[agent] = online
-            else:
+            elif t < end:
                 changed.add(agent)
         waiting = self._waiting
+        if later:
+            waiting = dict(waiting)
+            for tid in later:
+                now = self._where.get(tid)
+                if now is not None and now[1] is None and now[2] == _OPEN:
+                    waiting[now[0]] -= 1
+                then = _where([r for r in history(tid) if r.at < end])
+                if then is not None and then[1] is None and then[2] == _OPEN:
+                    waiting[then[0]] = waiting.get(then[0], 0) + 1
         return PeriodFigures(
             tickets=tickets,
             elapsed=elapsed,

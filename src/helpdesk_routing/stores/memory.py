@@ -142,7 +142,7 @@ class InMemoryStore:
         with self.read() as tx:
             if self._digest is None:
                 return None
-            return self._digest.period(start, end, spans=spans, history=tx.audit)
+            return self._digest.period(start, end, spans=spans, log=self._audit, history=tx.audit)
 
 
 _ident = threading.get_ident
