@@ -388,10 +388,19 @@ class ReportDigest:
         answered: list[Span] | None = None
         if spans:
             answered = [(c, r) for c, r in zip(at, replied, strict=True) if r is not None]
-        # Read from their own records: tickets routed again, and those with later records.
+        # Read from their own records: tickets routed again, and those with later records
+        # (each ticket's records before the end are read once, for both uses below).
+        own: dict[str, list[AuditRecord]] = {}
+
+        def before(tid: str) -> list[AuditRecord]:
+            records = own.get(tid)
+            if records is None:
+                records = own[tid] = [r for r in history(tid) if r.at < end]
+            return records
+
         again = [t for t, latest in self._rerouted.items() if latest >= start]
         for tid in chain(again, (t for t in later if t in self._index)):
-            one = _one_ticket([r for r in history(tid) if r.at < end], start)
+            one = _one_ticket(before(tid), start)
             if one is None:
                 continue
             created, reply, close = one
@@ -423,7 +432,7 @@ class ReportDigest:
                 now = self._where.get(tid)
                 if now is not None and now[1] is None and now[2] == _OPEN:
                     waiting[now[0]] -= 1
-                then = _where([r for r in history(tid) if r.at < end])
+                then = _where(before(tid))
                 if then is not None and then[1] is None and then[2] == _OPEN:
                     waiting[then[0]] = waiting.get(then[0], 0) + 1
         return PeriodFigures(
