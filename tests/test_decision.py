@@ -163,6 +163,31 @@ _view = SaveAsView(view="v")
             None,
             "needs channel 'fax', ticket has 'email'; needs profile.risk 'High', no profile",
         ),
+        (
+            ticket("subject").contains("refund"),
+            {"subject": "Where is my order?"},
+            None,
+            "needs subject to contain 'refund', ticket's subject does not",
+        ),
+        (
+            ticket("subject").starts_with("RE:") | ticket("subject").ends_with("[urgent]"),
+            {},
+            None,
+            "needs subject to contain 'RE:' or '[urgent]', ticket's subject does not",
+        ),
+        (
+            ticket("email").ends_with("@acme.com"),
+            {"email": "jo@example.org"},
+            None,
+            "needs email to contain '@acme.com', ticket's email does not",
+        ),
+        (
+            (ticket("subject") == "hi") | (ticket("channel") == "sms"),
+            {"subject": "hello"},
+            None,
+            "needs channel 'sms', ticket has 'email'; needs subject to contain 'hi', "
+            "ticket's subject does not",
+        ),
     ],
 )
 def test_rules_the_index_skipped_are_explained_from_their_key(

@@ -76,12 +76,16 @@ def _ticket(
     channel: str = "email",
     tags: set[str] | None = None,
     profile_id: str | None = "p1",
+    subject: str = "",
+    email: str | None = None,
 ) -> Ticket:
     return Ticket(
         id=tid,
         channel=channel,
         tags=frozenset(tags or ()),
         profile_id=profile_id,
+        subject=subject,
+        email=email,
         created_at=NOW - timedelta(minutes=1),
     )
 
@@ -508,6 +512,9 @@ def test_rule_json_form_is_the_documented_shape() -> None:
 
 _CHANNELS = ["sms", "email", "webchat"]
 _TAGS = ["Order", "Return", "VIP"]
+_WITHIN = ["a", "ab", "ba", "abc", "cab", "bcab", "abcab", "ccc"]
+_SUBJECTS = st.text(alphabet="abc", max_size=9)
+_EMAILS = st.one_of(st.none(), st.sampled_from(["ab@x.io", "c@y.org", "a@x.io"]))
 _leaf = st.one_of(
     st.sampled_from(_CHANNELS).map(lambda c: ticket("channel") == c),
     st.lists(st.sampled_from(_CHANNELS), min_size=1, max_size=2).map(
@@ -525,6 +532,18 @@ _leaf = st.one_of(
     st.sampled_from(["vip", "at-risk"]).map(segment),
     st.sampled_from(["vip", "at-risk"]).map(lambda s: segment(s, member=False)),
     st.sampled_from(["Placed Order"]).map(lambda m: event(m).at_least(1)),
+    # Texts within the subject and the email (the index files them by their grams): short
+    # texts over a small alphabet, so that tickets' values often hold them.
+    st.sampled_from(_WITHIN).map(lambda x: ticket("subject").contains(x)),
+    st.sampled_from(_WITHIN).map(lambda x: ticket("subject").starts_with(x)),
+    st.sampled_from(_WITHIN).map(lambda x: ticket("subject").ends_with(x)),
+    st.sampled_from(_WITHIN).map(lambda x: ticket("subject") == x),
+    st.lists(st.sampled_from(_WITHIN), min_size=1, max_size=2).map(
+        lambda xs: ticket("subject").is_in(xs)
+    ),
+    st.sampled_from(_WITHIN).map(lambda x: ticket("subject").not_contains(x)),
+    st.sampled_from(["@x.io", "b@", "a"]).map(lambda x: ticket("email").contains(x)),
+    st.sampled_from(["x.io", "io"]).map(lambda x: ticket("email").ends_with(x)),
 )
 _condition = st.recursive(
     _leaf,
@@ -656,6 +675,8 @@ def test_indexed_rule_is_still_found_when_it_matches(
     segments=st.sets(st.sampled_from(["vip", "at-risk", "other"])),
     has_profile=st.booleans(),
     ordered=st.booleans(),
+    subject=_SUBJECTS,
+    email=_EMAILS,
 )
 def test_indexed_paths_agree_with_plain_evaluation_of_every_rule(
     rules: RuleSet,
@@ -666,13 +687,21 @@ def test_indexed_paths_agree_with_plain_evaluation_of_every_rule(
     segments: set[str],
     has_profile: bool,
     ordered: bool,
+    subject: str,
+    email: str | None,
 ) -> None:
     """The rule index never drops a rule that matches: both detail levels decide as a plain
     first-match loop over every rule, and each rule the index skipped really does not hold."""
     props = {k: v for k, v in {"churn_risk": risk, "langs": langs}.items() if v is not None}
     events = (Event(profile_id="p1", metric="Placed Order", timestamp=NOW),) if ordered else ()
     data = _data(Profile(id="p1", properties=props, segments=frozenset(segments)), events=events)
-    t = _ticket(channel=channel, tags=tags, profile_id="p1" if has_profile else None)
+    t = _ticket(
+        channel=channel,
+        tags=tags,
+        profile_id="p1" if has_profile else None,
+        subject=subject,
+        email=email,
+    )
     plain = _plain_outcomes(rules, t, data)
     fast = decide(rules, TEAMS, t, data, NOW, explain=False)
     full = decide(rules, TEAMS, t, data, NOW)
@@ -706,6 +735,115 @@ def _plain_outcomes(rules: RuleSet, t: Ticket, data: InMemoryCustomerData) -> di
             if isinstance(rule.then, AssignToTeam):
                 team = rule.then.team
     return outcomes
+
+
+@pytest.mark.parametrize(
+    ("when", "subject", "email"),
+    [
+        pytest.param(ticket("subject").contains("refund"), "a refund, please", None, id="middle"),
+        pytest.param(ticket("subject").contains("refund"), "refund", None, id="whole"),
+        pytest.param(ticket("subject").starts_with("RE: "), "RE: your order", None, id="start"),
+        pytest.param(ticket("subject").ends_with("?"), "where is it?", None, id="one-char"),
+        pytest.param(ticket("subject").contains("ab"), "xxab", None, id="two-chars"),
+        pytest.param(ticket("subject") == "Hello", "Hello", None, id="equals"),
+        pytest.param(ticket("subject").is_in(["nope", "Hello"]), "Hello", None, id="in"),
+        pytest.param(ticket("subject").contains("é€😀"), "x é€😀 y", None, id="non-ascii"),
+        pytest.param(ticket("email").ends_with("@acme.com"), "", "jo@acme.com", id="email"),
+        pytest.param(
+            ticket("subject").contains("refund") & (ticket("channel") == "email"),
+            "refund",
+            None,
+            id="all-of",
+        ),
+        pytest.param(
+            ticket("subject").contains("refund") | ticket("email").contains("acme"),
+            "",
+            "jo@acme.com",
+            id="any-of-fields",
+        ),
+    ],
+)
+def test_a_rule_keyed_on_a_text_within_a_field_is_found_when_it_matches(
+    when: Any, subject: str, email: str | None
+) -> None:
+    """A text required within the subject or the email is found wherever it stands, and
+    a ticket whose value lacks it does not evaluate the rule."""
+    rules = RuleSet(
+        rules=(
+            RoutingRule(id="other", when=ticket("subject").contains("zzz"), then=_no_view),
+            RoutingRule(id="r", when=when, then=SaveAsView(view="yes")),
+        )
+    )
+    hit = _ticket(subject=subject, email=email)
+    assert [rule.id for rule, _ in rules.candidates(hit, None)] == ["r"]
+    for explain in (False, True):
+        assert decide(rules, TEAMS, hit, _data(), NOW, explain=explain).views == ("yes",)
+    assert rules.candidates(_ticket(subject="nothing here", email="x@y.z"), None) == []
+
+
+_no_view = SaveAsView(view="no")
+
+
+@st.composite
+def _texts_and_subject(draw: st.DrawFn) -> tuple[list[str], str]:
+    """Texts over a small alphabet and a subject that holds one of them about half the time."""
+    texts = draw(st.lists(st.text(alphabet="abc", min_size=1, max_size=5), min_size=1, max_size=12))
+    subject = draw(st.text(alphabet="abc", max_size=10))
+    if draw(st.booleans()):
+        at = draw(st.integers(0, len(subject)))
+        subject = subject[:at] + draw(st.sampled_from(texts)) + subject[at:]
+    return texts, subject
+
+
+@given(texts_and_subject=_texts_and_subject())
+def test_every_rule_whose_text_is_in_the_subject_is_looked_at(
+    texts_and_subject: tuple[list[str], str],
+) -> None:
+    """The gram filter never drops a rule whose text is in the subject, and lets through
+    exactly those among rules with texts of up to three characters (filed under
+    themselves)."""
+    texts, subject = texts_and_subject
+    rules = RuleSet(
+        rules=[
+            RoutingRule(id=f"r{i}", when=ticket("subject").contains(text), then=_no_view)
+            for i, text in enumerate(texts)
+        ]
+    )
+    looked = {rule.id for rule, _ in rules.candidates(_ticket(subject=subject), None)}
+    within = {f"r{i}" for i, text in enumerate(texts) if text in subject}
+    assert within <= looked
+    short = {f"r{i}" for i, text in enumerate(texts) if len(text) <= 3}
+    assert looked & short == within & short
+
+
+def test_texts_are_filed_under_the_gram_the_fewest_of_them_share() -> None:
+    """Of 100 keyword rules a subject holding none of the keywords evaluates none, and one
+    holding a keyword evaluates only the rules filed under the same gram."""
+    rules = RuleSet(
+        rules=[
+            RoutingRule(id=f"k{i}", when=ticket("subject").contains(f"keyword-{i}"), then=_no_view)
+            for i in range(100)
+        ]
+    )
+    assert rules.candidates(_ticket(subject="where is my order"), None) == []
+    assert rules.candidates(_ticket(subject="keyword-"), None) == []
+    # 'keyword-57' is filed under '-57', its own; 'keyword-5' under 'd-5', which it shares
+    # with 'keyword-50'..'keyword-59' (each filed under a gram of its own), and it is in
+    # 'keyword-57' too.
+    found = [rule.id for rule, _ in rules.candidates(_ticket(subject="about keyword-57"), None)]
+    assert found == ["k5", "k57"]
+    found = [rule.id for rule, _ in rules.candidates(_ticket(subject="keyword-5"), None)]
+    assert found == ["k5"]
+    full = decide(rules, TEAMS, _ticket(subject="about keyword-57"), _data(), NOW)
+    assert [entry[:2] for entry in full.evaluated] == [
+        ("k5", RuleOutcome.APPLIED),
+        ("k57", RuleOutcome.APPLIED),
+    ]
+    decision = decide(rules, TEAMS, _ticket(subject="where is my order"), _data(), NOW)
+    assert decision.evaluated == ()
+    assert decision.rules[57].reason == (
+        "needs subject to contain 'keyword-57', ticket's subject does not"
+    )
 
 
 def test_a_channel_first_rule_is_keyed_on_its_tag() -> None:

@@ -1,11 +1,21 @@
 """The rule index: which rules a ticket can match, and why the others cannot.
 
 Each enabled rule whose condition requires one of a set of channels, tags, profile
-texts (``equals``/``in``) or segments -- through its conjuncts and alternatives -- is
-keyed on the most selective such requirement (a tag, a segment or a profile text before
-a channel, which a quarter of all tickets share) and looked at only for tickets that
-have one of those keys; every other rule always is. A rule the index skips is explained
-from its key alone: ``needs channel 'sms', ticket has 'email'``.
+texts (``equals``/``in``), segments or texts within a ticket's text field (``subject``
+``contains``/``starts_with``/``ends_with``/``equals``/``in`` a text; the same on
+``email``, ``priority``, ``status``, ``id``, ``profile_id`` and ``channel``) -- through
+its conjuncts and alternatives -- is keyed on the most selective such requirement (a
+tag, a segment, a profile text or a text before a channel, which a quarter of all
+tickets share) and looked at only for tickets that have one of those keys; every other
+rule always is. A rule the index skips is explained from its key alone: ``needs channel
+'sms', ticket has 'email'``; ``needs subject to contain 'refund', ticket's subject does
+not``.
+
+Texts within a field are found by their grams: each required text is filed under one
+of its substrings of three characters (the one the fewest of the rule set's texts
+share; a shorter text under itself), and a ticket looks up the grams of its field's
+value. A text can be in the value only if its gram is, so no rule that can match is
+missed; a rule whose gram is there is evaluated in full, as every looked-at rule is.
 """
 
 from __future__ import annotations
@@ -27,12 +37,20 @@ from .model import Profile, Ticket
 __all__ = ["Key", "RuleIndex", "SkipReasons", "presented", "requirement"]
 
 Key = tuple[str, ...]
-"""An index key: ("channel", c), ("tag", t), ("profile", property, text) or ("segment", s)."""
+"""An index key: ("channel", c), ("tag", t), ("profile", property, text), ("segment", s)
+or ("text", ticket field, text within it)."""
 
 _SEQUENCES = (list, tuple, set, frozenset)
 # The share of tickets one key of each kind is assumed to match: a channel is shared by
 # about a quarter of all tickets, a tag, a segment or a profile text by far fewer.
-_SHARE = {"channel": 0.25, "profile": 0.1, "tag": 0.05, "segment": 0.05}
+_SHARE = {"channel": 0.25, "profile": 0.1, "tag": 0.05, "segment": 0.05, "text": 0.05}
+# Built-in ticket fields that hold one text or None, whose tests ``equals``, ``contains``,
+# ``starts_with``, ``ends_with`` and ``in`` with texts hold only when the value contains
+# one of those texts (exact and case-sensitive, as every text test is).
+_TEXT_FIELDS = frozenset({"subject", "channel", "id", "status", "priority", "email", "profile_id"})
+_AFFIXES = (Operator.STARTS_WITH, Operator.ENDS_WITH)
+_GRAM = 3
+"""The length of the substrings a required text is filed under."""
 
 
 def _plain(text: str) -> str:
@@ -74,6 +92,14 @@ def requirement(cond: Condition) -> frozenset[Key] | None:
         if cond.field == "tags" and cond.op in (Operator.EQUALS, Operator.CONTAINS, Operator.IN):
             texts = _texts(cond.op, cond.value)
             return None if texts is None else frozenset(("tag", t) for t in texts)
+        if cond.field in _TEXT_FIELDS:
+            if cond.op in _AFFIXES:
+                texts = frozenset({_plain(cond.value)}) if isinstance(cond.value, str) else None
+            else:
+                texts = _texts(cond.op, cond.value)
+            if texts is None or "" in texts:  # every text contains ""
+                return None
+            return frozenset(("text", cond.field, t) for t in texts)
         return None
     if isinstance(cond, ProfileCondition):
         if cond.op in (Operator.EQUALS, Operator.IN):
@@ -126,6 +152,7 @@ class RuleIndex:
         self.keys: list[frozenset[Key] | None] = []
         """Each rule's key set (``None``: always looked at), by position."""
         properties: set[str] = set()
+        within: dict[str, dict[str, list[int]]] = {}  # field -> text -> positions
         for i, cond in enumerate(conditions):
             required = requirement(cond)
             self.keys.append(required)
@@ -133,12 +160,16 @@ class RuleIndex:
                 self._always.append(i)
                 continue
             for key in required:
+                if key[0] == "text":
+                    within.setdefault(key[1], {}).setdefault(key[2], []).append(i)
+                    continue
                 self._by_key.setdefault(key, []).append(i)
                 if key[0] == "profile":
                     properties.add(key[1])
         self.properties: tuple[str, ...] = tuple(sorted(properties))
         """The profile properties some rule is keyed on."""
-        self._flat = not self._by_key
+        self._grams = [(name, *_gram_table(texts)) for name, texts in sorted(within.items())]
+        self._flat = not self._by_key and not self._grams
         self._needs: dict[int, list[tuple[tuple[str, ...], str]]] = {}
 
     def needs(self, position: int) -> list[tuple[tuple[str, ...], str]]:
@@ -152,8 +183,12 @@ class RuleIndex:
                 groups.setdefault(key[:-1], []).append(key[-1])
             found = []
             for group, wanted in groups.items():
+                texts = " or ".join(repr(w) for w in wanted)
+                if group[0] == "text":
+                    found.append((group, f"needs {group[1]} to contain {texts}"))
+                    continue
                 label = f"profile.{group[1]}" if group[0] == "profile" else group[0]
-                found.append((group, f"needs {label} {' or '.join(repr(w) for w in wanted)}"))
+                found.append((group, f"needs {label} {texts}"))
             self._needs[position] = found
         return found
 
@@ -178,7 +213,42 @@ class RuleIndex:
                     for item in value:
                         if isinstance(item, str):
                             positions.update(by_key.get(("profile", name, _plain(item)), ()))
+        if self._grams:
+            fields = ticket.__dict__
+            for name, table, sizes in self._grams:
+                value = fields.get(name)
+                if not isinstance(value, str):
+                    continue  # not set: no text is within it
+                seen = {value[i : i + size] for size in sizes for i in range(len(value) - size + 1)}
+                for gram in seen & table.keys():
+                    positions.update(table[gram])
         return sorted(positions)
+
+
+def _gram_table(texts: dict[str, list[int]]) -> tuple[dict[str, list[int]], tuple[int, ...]]:
+    """Positions by gram for the ``texts`` required within one field (text -> positions),
+    and the gram lengths used. Each text is filed under the one of its grams the fewest of
+    these texts share (the first such, so the choice depends on the rule set alone)."""
+    shared: dict[str, int] = {}
+    for text in texts:
+        for gram in _grams_of(text):
+            shared[gram] = shared.get(gram, 0) + 1
+    table: dict[str, list[int]] = {}
+    sizes: set[int] = set()
+    for text, positions in texts.items():
+        grams = _grams_of(text)
+        gram = min(grams, key=lambda g: (shared[g], grams.index(g)))
+        sizes.add(len(gram))
+        table.setdefault(gram, []).extend(positions)
+    return table, tuple(sorted(sizes))
+
+
+def _grams_of(text: str) -> list[str]:
+    """The distinct substrings of ``_GRAM`` characters of ``text`` in order of first
+    appearance (the text itself when shorter)."""
+    if len(text) <= _GRAM:
+        return [text]
+    return list(dict.fromkeys(text[i : i + _GRAM] for i in range(len(text) - _GRAM + 1)))
 
 
 class SkipReasons:
@@ -218,7 +288,9 @@ class SkipReasons:
     def _has_text(self, group: tuple[str, ...]) -> str:
         text = self._has.get(group)
         if text is None:
-            if self._no_profile:
+            if group[0] == "text":
+                text = f"ticket's {group[1]} does not"
+            elif self._no_profile:
                 text = "no profile"
             else:
                 found = self._values.get(group[1])
