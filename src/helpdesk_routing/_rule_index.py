@@ -14,8 +14,10 @@ not``.
 Texts within a field are found by their grams: each required text is filed under one
 of its substrings of three characters (the one the fewest of the rule set's texts
 share; a shorter text under itself), and a ticket looks up the grams of its field's
-value. A text can be in the value only if its gram is, so no rule that can match is
-missed; a rule whose gram is there is evaluated in full, as every looked-at rule is.
+value, or, when fewer grams are filed than the value has characters, searches the
+value for each filed gram (one rule on a long subject costs one search). A text can be
+in the value only if its gram is, so no rule that can match is missed; a rule whose
+gram is there is evaluated in full, as every looked-at rule is.
 """
 
 from __future__ import annotations
@@ -219,6 +221,12 @@ class RuleIndex:
                 value = fields.get(name)
                 if not isinstance(value, str):
                     continue  # not set: no text is within it
+                if len(table) <= len(value):
+                    # Fewer grams filed than characters: search the value for each (in C).
+                    for gram, found in table.items():
+                        if gram in value:
+                            positions.update(found)
+                    continue
                 seen = {value[i : i + size] for size in sizes for i in range(len(value) - size + 1)}
                 for gram in seen & table.keys():
                     positions.update(table[gram])
