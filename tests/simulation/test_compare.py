@@ -83,6 +83,11 @@ def test_compare_refuses_what_it_cannot_pair() -> None:
         compare(a, a[0])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="; a is not one"):
         compare([mmc(2, 0.5, 200)], a)  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="; a is not one"):
+        compare(None, a)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="; b is not one"):
+        compare(a, iter(a))  # type: ignore[arg-type]
+    assert compare(tuple(a), a).difference.mean == 0
     assert compare(a, a, metric="ttfr_p90").difference.mean == 0
 
 
@@ -104,6 +109,12 @@ def test_replicate_uses_consecutive_seeds() -> None:
     assert [r.seed for r in runs] == [7, 8, 9]
     with pytest.raises(ValueError, match=r"^replications must be at least 1, got 0$"):
         replicate(mmc(2, 0.5, 100), 0)
+    with pytest.raises(TypeError, match=r"^replications must be an integer, got '3'$"):
+        replicate(mmc(2, 0.5, 100), "3")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^replications must be an integer, got True$"):
+        replicate(mmc(2, 0.5, 100), True)
+    with pytest.raises(TypeError, match=r"^seed must be an integer, got 1.5$"):
+        replicate(mmc(2, 0.5, 100), 2, seed=1.5)  # type: ignore[arg-type]
 
 
 def test_t_quantile_refuses_bad_arguments() -> None:

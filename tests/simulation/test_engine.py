@@ -191,3 +191,5 @@ def test_run_refuses_what_is_not_a_scenario_or_a_seed() -> None:
         run(week, seed=1.5)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"^seed must be an integer, got True$"):
         run(week, seed=True)
+    with pytest.raises(TypeError, match=r"^progress must be a function .*got int$"):
+        run(week, progress=5)  # type: ignore[arg-type]

@@ -118,6 +118,13 @@ def test_durations_are_non_negative_and_empirical_ones_observed(u: float) -> Non
         ({"agents": [{"id": "a"}, {"id": "a"}]}, "agent ids must be unique"),
         ({"mix": {"profiles": {"ghost": 1.0}}}, "the ticket mix names unknown profiles: ghost"),
         ({"arrivals": {"type": "poisson", "per_hour": [1.0, 2.0]}}, "per_hour needs 1 or 168"),
+        (
+            {"days": 1e9},
+            r"days \(1000000000.0\) and drain_days \(7.0\) from start .* run past the last "
+            r"date there is \(year 9999\)",
+        ),
+        ({"days": 3_000_000.0}, "run past the last date there is"),
+        ({"drain_days": float("inf")}, "run past the last date there is"),
     ],
 )
 def test_inconsistent_scenarios_are_refused(change: dict[str, object], message: str) -> None:

@@ -130,3 +130,5 @@ def test_a_grid_and_a_sweep_refuse_what_they_cannot_run() -> None:
         sweep([Cell(s, "pooled", 1), s])  # type: ignore[list-item]
     with pytest.raises(ValidationError, match="got 'fastest'"):
         sweep([Cell(s, "fastest", 1)])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^executor must be a concurrent.futures.Executor .*str$"):
+        sweep([Cell(s, "pooled", 1)], executor="processes")  # type: ignore[arg-type]

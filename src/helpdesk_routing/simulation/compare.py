@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from helpdesk_routing._input import whole_number
 from helpdesk_routing.errors import ValidationError
 
 from .engine import Progress, run
@@ -31,7 +32,15 @@ def replicate(
     seed: int | None = None,
     progress: Progress | None = None,
 ) -> list[SimulationResult]:
-    """Independent runs with seeds ``seed, seed + 1, ...`` (default: the scenario's seed)."""
+    """Independent runs with seeds ``seed, seed + 1, ...`` (default: the scenario's seed).
+
+    ``TypeError`` when ``replications`` or ``seed`` is not an integer (or ``scenario`` not
+    a :class:`Scenario`), ``ValueError`` when ``replications`` is under 1.
+    """
+    if not whole_number(replications):
+        raise TypeError(f"replications must be an integer, got {replications!r}")
+    if seed is not None and not whole_number(seed):
+        raise TypeError(f"seed must be an integer, got {seed!r}")
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     base = scenario.seed if seed is None else seed
@@ -195,7 +204,7 @@ def compare(
     such lists).
     """
     for side, results in (("a", a), ("b", b)):
-        if isinstance(results, SimulationResult) or not all(
+        if not isinstance(results, Sequence) or not all(
             isinstance(r, SimulationResult) for r in results
         ):
             raise TypeError(

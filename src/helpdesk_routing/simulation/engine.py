@@ -106,7 +106,8 @@ def run(
     """Simulate the scenario once; ``seed`` defaults to ``scenario.seed``.
 
     ``TypeError`` when ``scenario`` is not a :class:`Scenario` (build one with
-    ``Scenario(...)`` or ``Scenario.from_json(text)``) or ``seed`` is not an integer.
+    ``Scenario(...)`` or ``Scenario.from_json(text)``), ``seed`` is not an integer or
+    ``progress`` is not callable.
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(
@@ -115,6 +116,11 @@ def run(
         )
     if seed is not None and not whole_number(seed):
         raise TypeError(f"seed must be an integer, got {seed!r}")
+    if progress is not None and not callable(progress):
+        raise TypeError(
+            f"progress must be a function of the share done (or None), "
+            f"got {type(progress).__name__}"
+        )
     seed = scenario.seed if seed is None else seed
     st = _Run(scenario, seed)
     _schedule_calendar(st)

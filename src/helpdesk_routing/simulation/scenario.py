@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal, Self, get_args
 
@@ -309,6 +309,13 @@ class Scenario(InputModel):
     def _consistent(self) -> Self:
         if self.days is None and self.tickets is None:
             raise ValueError("a scenario needs days or tickets to end its arrivals")
+        try:
+            self.start + timedelta(days=(self.days or 0.0) + self.drain_days)
+        except OverflowError:
+            raise ValueError(
+                f"days ({self.days}) and drain_days ({self.drain_days}) from start "
+                f"{self.start.isoformat()} run past the last date there is (year 9999)"
+            ) from None
         ids = [a.id for a in self.agents]
         if len(set(ids)) != len(ids):
             raise ValueError("agent ids must be unique")

@@ -87,8 +87,14 @@ def sweep(
     """Run every cell, on ``executor`` when given (else here, one after another).
 
     Returns one row per cell, in the order of ``cells``. ``TypeError`` names the first
-    item that is no :class:`Cell` (``grid(scenarios, policies, seeds)`` makes them).
+    item that is no :class:`Cell` (``grid(scenarios, policies, seeds)`` makes them), or
+    an ``executor`` that has no ``submit``.
     """
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise TypeError(
+            f"executor must be a concurrent.futures.Executor (a ProcessPoolExecutor, or a "
+            f"Dask client's get_executor()), got {type(executor).__name__}"
+        )
     cells = list(cells)
     for i, c in enumerate(cells):
         if not isinstance(c, Cell):
