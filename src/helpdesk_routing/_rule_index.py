@@ -85,7 +85,10 @@ def requirement(cond: Condition) -> frozenset[Key] | None:
     Sound because these tests are exact and case-sensitive (docs/conditions.md):
     ``channel equals x`` holds only for channel ``x``; ``tags contains x`` only when ``x``
     is a tag; a profile property ``equals x`` (text) only when the value is the text ``x``
-    or a list holding it; ``in`` is any of those; segment membership only for members.
+    or a list holding it; ``in`` is any of those; segment membership only for members; on
+    a built-in ticket field that holds one text (or none), ``equals``, ``contains``,
+    ``starts_with``, ``ends_with`` and ``in`` a non-empty text only when the value
+    contains that text.
     """
     if isinstance(cond, TicketCondition):
         if cond.field == "channel" and cond.op in (Operator.EQUALS, Operator.IN):
@@ -245,7 +248,7 @@ def _gram_table(texts: dict[str, list[int]]) -> tuple[dict[str, list[int]], tupl
     sizes: set[int] = set()
     for text, positions in texts.items():
         grams = _grams_of(text)
-        gram = min(grams, key=lambda g: (shared[g], grams.index(g)))
+        gram = min(grams, key=shared.__getitem__)  # min keeps the first of equals
         sizes.add(len(gram))
         table.setdefault(gram, []).extend(positions)
     return table, tuple(sorted(sizes))
