@@ -182,6 +182,24 @@ _view = SaveAsView(view="v")
             "needs email to contain '@acme.com', ticket's email does not",
         ),
         (
+            ticket("note").contains("gift"),
+            {"fields": {"note": ["wrap it", "quickly"]}},
+            None,
+            "needs note to contain 'gift', ticket's note does not",
+        ),
+        (
+            profile("company").contains("Acme"),
+            {},
+            Profile(id="p1", properties={"company": "Globex"}),
+            "needs profile.company to contain 'Acme', profile's company does not",
+        ),
+        (
+            profile("company").starts_with("Acme"),
+            {"profile_id": None},
+            None,
+            "needs profile.company to contain 'Acme', no profile",
+        ),
+        (
             (ticket("subject") == "hi") | (ticket("channel") == "sms"),
             {"subject": "hello"},
             None,

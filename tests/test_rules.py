@@ -78,6 +78,7 @@ def _ticket(
     profile_id: str | None = "p1",
     subject: str = "",
     email: str | None = None,
+    fields: dict[str, Any] | None = None,
 ) -> Ticket:
     return Ticket(
         id=tid,
@@ -86,6 +87,7 @@ def _ticket(
         profile_id=profile_id,
         subject=subject,
         email=email,
+        fields=fields or {},
         created_at=NOW - timedelta(minutes=1),
     )
 
@@ -515,6 +517,28 @@ _TAGS = ["Order", "Return", "VIP"]
 _WITHIN = ["a", "ab", "ba", "abc", "cab", "bcab", "abcab", "ccc"]
 _SUBJECTS = st.text(alphabet="abc", max_size=9)
 _EMAILS = st.one_of(st.none(), st.sampled_from(["ab@x.io", "c@y.org", "a@x.io"]))
+_HOLDERS = st.one_of(
+    st.none(),
+    _SUBJECTS,
+    st.lists(_SUBJECTS, max_size=3),
+    st.sets(_SUBJECTS, max_size=2).map(frozenset),
+    st.sampled_from([7, 2.5, True, {"a": "abc"}]),
+)
+"""Values of a custom field or a profile property: a text, texts, or something else."""
+
+
+def _within_leaves(field: Any) -> list[st.SearchStrategy[Any]]:
+    """Leaves testing a text within ``field`` (a ticket field or a profile property)."""
+    texts = st.sampled_from(_WITHIN)
+    return [
+        texts.map(field.contains),
+        texts.map(field.starts_with),
+        texts.map(field.ends_with),
+        texts.map(lambda x: field == x),
+        st.lists(texts, min_size=1, max_size=2).map(field.is_in),
+    ]
+
+
 _leaf = st.one_of(
     st.sampled_from(_CHANNELS).map(lambda c: ticket("channel") == c),
     st.lists(st.sampled_from(_CHANNELS), min_size=1, max_size=2).map(
@@ -532,15 +556,12 @@ _leaf = st.one_of(
     st.sampled_from(["vip", "at-risk"]).map(segment),
     st.sampled_from(["vip", "at-risk"]).map(lambda s: segment(s, member=False)),
     st.sampled_from(["Placed Order"]).map(lambda m: event(m).at_least(1)),
-    # Texts within the subject and the email (the index files them by their grams): short
-    # texts over a small alphabet, so that tickets' values often hold them.
-    st.sampled_from(_WITHIN).map(lambda x: ticket("subject").contains(x)),
-    st.sampled_from(_WITHIN).map(lambda x: ticket("subject").starts_with(x)),
-    st.sampled_from(_WITHIN).map(lambda x: ticket("subject").ends_with(x)),
-    st.sampled_from(_WITHIN).map(lambda x: ticket("subject") == x),
-    st.lists(st.sampled_from(_WITHIN), min_size=1, max_size=2).map(
-        lambda xs: ticket("subject").is_in(xs)
-    ),
+    # Texts within the subject, the email, a custom ticket field and a profile property
+    # (the index files them by their grams): short texts over a small alphabet, so that
+    # the values (a text, texts, or something else) often hold them.
+    *_within_leaves(ticket("subject")),
+    *_within_leaves(ticket("note")),
+    *_within_leaves(profile("company")),
     st.sampled_from(_WITHIN).map(lambda x: ticket("subject").not_contains(x)),
     st.sampled_from(["@x.io", "b@", "a"]).map(lambda x: ticket("email").contains(x)),
     st.sampled_from(["x.io", "io"]).map(lambda x: ticket("email").ends_with(x)),
@@ -677,6 +698,8 @@ def test_indexed_rule_is_still_found_when_it_matches(
     ordered=st.booleans(),
     subject=_SUBJECTS,
     email=_EMAILS,
+    note=_HOLDERS,
+    company=_HOLDERS,
 )
 def test_indexed_paths_agree_with_plain_evaluation_of_every_rule(
     rules: RuleSet,
@@ -689,10 +712,16 @@ def test_indexed_paths_agree_with_plain_evaluation_of_every_rule(
     ordered: bool,
     subject: str,
     email: str | None,
+    note: object,
+    company: object,
 ) -> None:
     """The rule index never drops a rule that matches: both detail levels decide as a plain
     first-match loop over every rule, and each rule the index skipped really does not hold."""
-    props = {k: v for k, v in {"churn_risk": risk, "langs": langs}.items() if v is not None}
+    props = {
+        k: v
+        for k, v in {"churn_risk": risk, "langs": langs, "company": company}.items()
+        if v is not None
+    }
     events = (Event(profile_id="p1", metric="Placed Order", timestamp=NOW),) if ordered else ()
     data = _data(Profile(id="p1", properties=props, segments=frozenset(segments)), events=events)
     t = _ticket(
@@ -701,6 +730,7 @@ def test_indexed_paths_agree_with_plain_evaluation_of_every_rule(
         profile_id="p1" if has_profile else None,
         subject=subject,
         email=email,
+        fields={} if note is None else {"note": note},
     )
     plain = _plain_outcomes(rules, t, data)
     fast = decide(rules, TEAMS, t, data, NOW, explain=False)
@@ -737,6 +767,68 @@ def _plain_outcomes(rules: RuleSet, t: Ticket, data: InMemoryCustomerData) -> di
     return outcomes
 
 
+@st.composite
+def _texts_and_holder(draw: st.DrawFn) -> tuple[list[str], object]:
+    """Texts, and a value that holds one of them about half the time: a text with one
+    inside, or a list with one as an element (or inside one)."""
+    texts = draw(st.lists(st.text(alphabet="abc", min_size=1, max_size=5), min_size=1, max_size=8))
+    text = draw(st.text(alphabet="abc", max_size=8))
+    if draw(st.booleans()):
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(st.sampled_from(texts)) + text[at:]
+    shape = draw(st.sampled_from(["text", "list", "tuple", "frozenset", "number", "unset"]))
+    if shape == "text":
+        return texts, text
+    if shape in ("list", "tuple", "frozenset"):
+        items = [*draw(st.lists(st.text(alphabet="abc", max_size=4), max_size=2)), text, 7]
+        return texts, {"list": list, "tuple": tuple, "frozenset": frozenset}[shape](items)
+    return texts, (3 if shape == "number" else None)
+
+
+_HOLDING_OPS = {
+    "ticket": ["contains", "starts_with", "ends_with", "equals", "is_in"],
+    "profile": ["contains", "starts_with", "ends_with"],
+}
+
+
+@given(
+    texts_and_holder=_texts_and_holder(),
+    where=st.sampled_from(["ticket", "profile"]),
+    op=st.sampled_from(["contains", "starts_with", "ends_with", "equals", "is_in"]),
+)
+def test_every_rule_holding_on_a_custom_field_or_property_is_looked_at(
+    texts_and_holder: tuple[list[str], object], where: str, op: str
+) -> None:
+    """On a custom ticket field or a profile property holding a text, texts, or anything
+    else, the gram filter never drops a rule whose condition holds."""
+    texts, value = texts_and_holder
+    if op not in _HOLDING_OPS[where]:
+        op = "contains"
+    subject = ticket("note") if where == "ticket" else profile("company")
+
+    def leaf(text: str) -> Any:
+        if op == "equals":
+            return subject == text
+        if op == "is_in":
+            return subject.is_in([text, "zzzz"])
+        return getattr(subject, op)(text)
+
+    rules = RuleSet(
+        rules=[
+            RoutingRule(id=f"r{i}", when=leaf(text), then=_no_view) for i, text in enumerate(texts)
+        ]
+    )
+    held = {} if value is None else {"note": value, "company": value}
+    t = _ticket(fields={k: v for k, v in held.items() if k == "note"})
+    found = Profile(id="p1", properties={k: v for k, v in held.items() if k == "company"})
+    data = _data(found)
+    ctx = EvaluationContext.load(t, data, NOW)
+    holds = {rule.id for rule in rules.rules if compile_condition(rule.when)(ctx)}
+    looked = {rule.id for rule, _ in rules.candidates(t, found)}
+    assert holds <= looked
+    assert decide(rules, TEAMS, t, data, NOW).views == (("no",) if holds else ())
+
+
 @pytest.mark.parametrize(
     ("when", "subject", "email"),
     [
@@ -749,6 +841,8 @@ def _plain_outcomes(rules: RuleSet, t: Ticket, data: InMemoryCustomerData) -> di
         pytest.param(ticket("subject").is_in(["nope", "Hello"]), "Hello", None, id="in"),
         pytest.param(ticket("subject").contains("é€😀"), "x é€😀 y", None, id="non-ascii"),
         pytest.param(ticket("email").ends_with("@acme.com"), "", "jo@acme.com", id="email"),
+        pytest.param(ticket("note").contains("gift"), "", None, id="custom-field-list"),
+        pytest.param(ticket("note").starts_with("Please"), "", None, id="custom-field-list-prefix"),
         pytest.param(
             ticket("subject").contains("refund") & (ticket("channel") == "email"),
             "refund",
@@ -774,7 +868,9 @@ def test_a_rule_keyed_on_a_text_within_a_field_is_found_when_it_matches(
             RoutingRule(id="r", when=when, then=SaveAsView(view="yes")),
         )
     )
-    hit = _ticket(subject=subject, email=email)
+    hit = _ticket(
+        subject=subject, email=email, fields={"note": ["gift", "Please wrap it"], "other": 3}
+    )
     assert [rule.id for rule, _ in rules.candidates(hit, None)] == ["r"]
     for explain in (False, True):
         assert decide(rules, TEAMS, hit, _data(), NOW, explain=explain).views == ("yes",)

@@ -1,11 +1,11 @@
 """The rule index: which rules a ticket can match, and why the others cannot.
 
 Each enabled rule whose condition requires one of a set of channels, tags, profile
-texts (``equals``/``in``), segments or texts within a ticket's text field (``subject``
-``contains``/``starts_with``/``ends_with``/``equals``/``in`` a text; the same on
-``email``, ``priority``, ``status``, ``id``, ``profile_id`` and ``channel``) -- through
-its conjuncts and alternatives -- is keyed on the most selective such requirement (a
-tag, a segment, a profile text or a text before a channel, which a quarter of all
+texts (``equals``/``in``), segments or texts within a value -- a ticket field (built-in
+or custom: ``subject`` ``contains``/``starts_with``/``ends_with``/``equals``/``in`` a
+text) or a profile property (``contains``/``starts_with``/``ends_with`` a text) --
+through its conjuncts and alternatives, is keyed on the most selective such requirement
+(a tag, a segment, a profile text or a text before a channel, which a quarter of all
 tickets share) and looked at only for tickets that have one of those keys; every other
 rule always is. A rule the index skips is explained from its key alone: ``needs channel
 'sms', ticket has 'email'``; ``needs subject to contain 'refund', ticket's subject does
@@ -14,10 +14,13 @@ not``.
 Texts within a field are found by their grams: each required text is filed under one
 of its substrings of three characters (the one the fewest of the rule set's texts
 share; a shorter text under itself), and a ticket looks up the grams of its field's
-value, or, when fewer grams are filed than the value has characters, searches the
-value for each filed gram (one rule on a long subject costs one search). A text can be
-in the value only if its gram is, so no rule that can match is missed; a rule whose
-gram is there is evaluated in full, as every looked-at rule is.
+value (of each text in it, when it is a list), or, when fewer grams are filed than the
+value has characters, searches the value for each filed gram (one rule on a long
+subject costs one search). Each of these tests holds only when the value is a text that
+contains the required text, or a list holding such a text (``contains`` on a list asks
+for an element equal to it, which contains it). A text can be there only if its gram
+is, so no rule that can match is missed; a rule whose gram is there is evaluated in
+full, as every looked-at rule is.
 """
 
 from __future__ import annotations
@@ -34,23 +37,39 @@ from .conditions import (
     SegmentCondition,
     TicketCondition,
 )
+from .conditions._leaves import BUILTIN_TICKET_FIELDS
 from .model import Profile, Ticket
 
 __all__ = ["Key", "RuleIndex", "SkipReasons", "presented", "requirement"]
 
 Key = tuple[str, ...]
-"""An index key: ("channel", c), ("tag", t), ("profile", property, text), ("segment", s)
-or ("text", ticket field, text within it)."""
+"""An index key: ("channel", c), ("tag", t), ("profile", property, text), ("segment", s),
+("text", ticket field, text within it) or ("profile_text", property, text within it)."""
 
 _SEQUENCES = (list, tuple, set, frozenset)
 # The share of tickets one key of each kind is assumed to match: a channel is shared by
 # about a quarter of all tickets, a tag, a segment or a profile text by far fewer.
-_SHARE = {"channel": 0.25, "profile": 0.1, "tag": 0.05, "segment": 0.05, "text": 0.05}
-# Built-in ticket fields that hold one text or None, whose tests ``equals``, ``contains``,
-# ``starts_with``, ``ends_with`` and ``in`` with texts hold only when the value contains
-# one of those texts (exact and case-sensitive, as every text test is).
+_SHARE = {
+    "channel": 0.25,
+    "profile": 0.1,
+    "tag": 0.05,
+    "segment": 0.05,
+    "text": 0.05,
+    "profile_text": 0.05,
+}
+# Built-in ticket fields that hold one text or None; every other name but these and
+# BUILTIN_TICKET_FIELDS reads a custom field (Ticket.fields).
 _TEXT_FIELDS = frozenset({"subject", "channel", "id", "status", "priority", "email", "profile_id"})
-_AFFIXES = (Operator.STARTS_WITH, Operator.ENDS_WITH)
+# The tests with a text that hold only when the value is a text containing it, or a list
+# holding such a text (exact and case-sensitive, as every text test is).
+_WITHIN = (
+    Operator.EQUALS,
+    Operator.CONTAINS,
+    Operator.STARTS_WITH,
+    Operator.ENDS_WITH,
+    Operator.IN,
+)
+_AFFIXES = (Operator.CONTAINS, Operator.STARTS_WITH, Operator.ENDS_WITH)
 _GRAM = 3
 """The length of the substrings a required text is filed under."""
 
@@ -71,6 +90,17 @@ def _texts(op: Operator, value: Any) -> frozenset[str] | None:
     ):
         return frozenset(_plain(v) for v in value)
     return None
+
+
+def _within(op: Operator, value: Any) -> frozenset[str] | None:
+    """The non-empty texts one of which a value must contain for ``op value`` to hold."""
+    if op in _AFFIXES:
+        texts = frozenset({_plain(value)}) if isinstance(value, str) else None
+    else:
+        texts = _texts(op, value)
+    if texts is None or "" in texts:  # every text contains ""
+        return None
+    return texts
 
 
 def _cost(keys: frozenset[Key]) -> float:
@@ -97,20 +127,21 @@ def requirement(cond: Condition) -> frozenset[Key] | None:
         if cond.field == "tags" and cond.op in (Operator.EQUALS, Operator.CONTAINS, Operator.IN):
             texts = _texts(cond.op, cond.value)
             return None if texts is None else frozenset(("tag", t) for t in texts)
-        if cond.field in _TEXT_FIELDS:
-            if cond.op in _AFFIXES:
-                texts = frozenset({_plain(cond.value)}) if isinstance(cond.value, str) else None
-            else:
-                texts = _texts(cond.op, cond.value)
-            if texts is None or "" in texts:  # every text contains ""
-                return None
-            return frozenset(("text", cond.field, t) for t in texts)
+        if cond.op in _WITHIN and (
+            cond.field in _TEXT_FIELDS or cond.field not in BUILTIN_TICKET_FIELDS
+        ):
+            texts = _within(cond.op, cond.value)
+            return None if texts is None else frozenset(("text", cond.field, t) for t in texts)
         return None
     if isinstance(cond, ProfileCondition):
         if cond.op in (Operator.EQUALS, Operator.IN):
             texts = _texts(cond.op, cond.value)
             if texts is not None:
                 return frozenset(("profile", cond.property, t) for t in texts)
+        elif cond.op in _AFFIXES:
+            texts = _within(cond.op, cond.value)
+            if texts is not None:
+                return frozenset(("profile_text", cond.property, t) for t in texts)
         return None
     if isinstance(cond, SegmentCondition):
         return frozenset({("segment", cond.segment)}) if cond.member else None
@@ -157,7 +188,9 @@ class RuleIndex:
         self.keys: list[frozenset[Key] | None] = []
         """Each rule's key set (``None``: always looked at), by position."""
         properties: set[str] = set()
-        within: dict[str, dict[str, list[int]]] = {}  # field -> text -> positions
+        within: dict[
+            tuple[str, str], dict[str, list[int]]
+        ] = {}  # (kind, name) -> text -> positions
         for i, cond in enumerate(conditions):
             required = requirement(cond)
             self.keys.append(required)
@@ -165,15 +198,28 @@ class RuleIndex:
                 self._always.append(i)
                 continue
             for key in required:
-                if key[0] == "text":
-                    within.setdefault(key[1], {}).setdefault(key[2], []).append(i)
+                if key[0] == "text" or key[0] == "profile_text":
+                    within.setdefault((key[0], key[1]), {}).setdefault(key[2], []).append(i)
                     continue
                 self._by_key.setdefault(key, []).append(i)
                 if key[0] == "profile":
                     properties.add(key[1])
         self.properties: tuple[str, ...] = tuple(sorted(properties))
         """The profile properties some rule is keyed on."""
-        self._grams = [(name, *_gram_table(texts)) for name, texts in sorted(within.items())]
+        # (where the value is read, its name, positions by gram, gram lengths): a built-in
+        # ticket field, a custom one, or a profile property.
+        self._grams = [
+            (
+                "profile"
+                if kind == "profile_text"
+                else "ticket"
+                if name in _TEXT_FIELDS
+                else "custom",
+                name,
+                *_gram_table(texts),
+            )
+            for (kind, name), texts in sorted(within.items())
+        ]
         self._flat = not self._by_key and not self._grams
         self._needs: dict[int, list[tuple[tuple[str, ...], str]]] = {}
 
@@ -191,6 +237,9 @@ class RuleIndex:
                 texts = " or ".join(repr(w) for w in wanted)
                 if group[0] == "text":
                     found.append((group, f"needs {group[1]} to contain {texts}"))
+                    continue
+                if group[0] == "profile_text":
+                    found.append((group, f"needs profile.{group[1]} to contain {texts}"))
                     continue
                 label = f"profile.{group[1]}" if group[0] == "profile" else group[0]
                 found.append((group, f"needs {label} {texts}"))
@@ -218,22 +267,38 @@ class RuleIndex:
                     for item in value:
                         if isinstance(item, str):
                             positions.update(by_key.get(("profile", name, _plain(item)), ()))
-        if self._grams:
-            fields = ticket.__dict__
-            for name, table, sizes in self._grams:
-                value = fields.get(name)
-                if not isinstance(value, str):
-                    continue  # not set: no text is within it
-                if len(table) <= len(value):
-                    # Fewer grams filed than characters: search the value for each (in C).
-                    for gram, found in table.items():
-                        if gram in value:
-                            positions.update(found)
-                    continue
-                seen = {value[i : i + size] for size in sizes for i in range(len(value) - size + 1)}
-                for gram in seen & table.keys():
-                    positions.update(table[gram])
+        for source, name, table, sizes in self._grams:
+            if source == "ticket":
+                value = ticket.__dict__.get(name)
+            elif source == "custom":
+                value = ticket.fields.get(name)
+            elif profile is not None:
+                value = profile.properties.get(name)
+            else:
+                continue  # no profile: no property is set
+            if isinstance(value, str):
+                _look_up(value, table, sizes, positions)
+            elif isinstance(value, _SEQUENCES):
+                for item in value:
+                    if isinstance(item, str):
+                        _look_up(item, table, sizes, positions)
+            # Anything else (not set, a number) holds no text.
         return sorted(positions)
+
+
+def _look_up(
+    value: str, table: dict[str, list[int]], sizes: tuple[int, ...], positions: set[int]
+) -> None:
+    """Add the positions filed under the grams found in ``value``."""
+    if len(table) <= len(value):
+        # Fewer grams filed than characters: search the value for each (in C).
+        for gram, found in table.items():
+            if gram in value:
+                positions.update(found)
+        return
+    seen = {value[i : i + size] for size in sizes for i in range(len(value) - size + 1)}
+    for gram in seen & table.keys():
+        positions.update(table[gram])
 
 
 def _gram_table(texts: dict[str, list[int]]) -> tuple[dict[str, list[int]], tuple[int, ...]]:
@@ -303,6 +368,8 @@ class SkipReasons:
                 text = f"ticket's {group[1]} does not"
             elif self._no_profile:
                 text = "no profile"
+            elif group[0] == "profile_text":
+                text = f"profile's {group[1]} does not"
             else:
                 found = self._values.get(group[1])
                 text = "not set" if found is None else f"profile has {_shown(found)}"

@@ -310,11 +310,11 @@ class RuleSet(InputModel):
         in order.
 
         A rule whose condition requires one of a set of channels, tags, profile texts
-        (``equals``/``in``), segments or texts within a ticket's text field (``subject
-        contains 'refund'``) — through its conjuncts and alternatives — is keyed on the
-        most selective such set and looked at only for tickets that have one of its
-        keys (for a text within a field: one of its three-character substrings); every
-        other rule always is.
+        (``equals``/``in``), segments or texts within a ticket field or a profile
+        property (``subject contains 'refund'``) — through its conjuncts and
+        alternatives — is keyed on the most selective such set and looked at only for
+        tickets that have one of its keys (for a text within a value: one of its
+        three-character substrings); every other rule always is.
         """
         prepared = self.prepared()
         compiled = prepared.compiled
