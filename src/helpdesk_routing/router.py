@@ -29,7 +29,7 @@ another thread (or process) takes effect between operations, never inside one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -136,7 +136,12 @@ class Router:
         if allocator is not None and not isinstance(allocator, str):
             custom = None if allocator_name(allocator) is not None else allocator
             allocator = allocator_name(allocator)
-        self._keeper = ConfigurationKeeper(store, self._now, custom)
+        # The keeper and the views get functions of the clock and the keeper, not bound
+        # methods of this Router: a Router that referred to itself through them would be a
+        # reference cycle, and so would hold its store (every record of an in-memory one)
+        # until the cyclic collector next ran a full pass, instead of freeing it when the
+        # last reference goes.
+        self._keeper = ConfigurationKeeper(store, _reader(clock), custom)
         given = changes(
             rules=rules if rules is not None else NOT_GIVEN,
             teams=teams if teams is not None else NOT_GIVEN,
@@ -148,7 +153,7 @@ class Router:
         )
         self._keeper.start(given)
         self._routing = Routing(store, self._keeper, customer_data, explain=explain)
-        self._views = Views(store, is_team=self._is_team)
+        self._views = Views(store, is_team=_team_test(self._keeper))
 
     @property
     def configuration(self) -> Configuration:
@@ -258,9 +263,6 @@ class Router:
         Turning it on hands nothing out by itself: call :meth:`assign_waiting`.
         """
         self.configure(actor=actor, round_robin=enabled)
-
-    def _is_team(self, tx: Transaction, team_id: str) -> bool:
-        return team_id in self._keeper.snapshot(tx).team_by_id
 
     # -- agents ----------------------------------------------------------------------
 
@@ -584,3 +586,21 @@ def _status(status: Any) -> TicketStatus:
         raise ValidationError(
             f"invalid status {status!r}: expected one of open, pending, closed"
         ) from None
+
+
+def _reader(clock: Clock) -> Callable[[], datetime]:
+    """``clock.now()``, refused when naive (what :meth:`Router._now` reads)."""
+
+    def now() -> datetime:
+        return require_aware(clock.now(), "clock.now()")
+
+    return now
+
+
+def _team_test(keeper: ConfigurationKeeper) -> Callable[[Transaction, str], bool]:
+    """Whether a team id is configured, as of ``tx`` (the views' test)."""
+
+    def is_team(tx: Transaction, team_id: str) -> bool:
+        return team_id in keeper.snapshot(tx).team_by_id
+
+    return is_team
