@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -94,12 +97,43 @@ def test_bad_arguments_are_refused_with_exact_messages() -> None:
         theory.erlang_c_wait(2, 1.0)
     with pytest.raises(ValueError, match=r"^c must be at least 1, got 0$"):
         theory.round_robin_wait(0, 0.5)
-    with pytest.raises(ValueError, match=r"^mu must be positive, got 0$"):
+    with pytest.raises(ValueError, match=r"^mu must be positive and finite, got 0$"):
         theory.random_split_wait(2, 0.5, 0)
-    with pytest.raises(ValueError, match=r"^offered load must be at least 0, got -1$"):
+    with pytest.raises(ValueError, match=r"^mu must be positive and finite, got nan$"):
+        theory.round_robin_wait(2, 0.5, float("nan"))
+    with pytest.raises(ValueError, match=r"^offered load must be at least 0 and finite, got -1$"):
         theory.erlang_b(2, -1)
     with pytest.raises(ValueError, match=r"^c must be at least 0, got -1$"):
         theory.erlang_b(-1, 1.0)
+    with pytest.raises(ValueError, match=r"^offered load must be at least 0 and finite, got inf$"):
+        theory.erlang_b(2, float("inf"))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: theory.erlang_c_wait(2.5, 0.5), "c must be an integer, got 2.5"),
+        (lambda: theory.round_robin_wait(True, 0.5), "c must be an integer, got True"),
+        (lambda: theory.erlang_c("4", 0.5), "c must be an integer, got '4'"),
+        (lambda: theory.random_split_wait(4, "0.5"), "rho must be a number, got '0.5'"),
+        (lambda: theory.least_loaded_wait(4, 0.7, None), "mu must be a number, got None"),
+        (lambda: theory.erlang_b(2, "1"), "offered must be a number, got '1'"),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_refused_by_name(
+    call: Callable[[], float], message: str
+) -> None:
+    """A c that is no integer (a bool included) or a rate that is no number is a TypeError
+    naming the argument, not an error from inside the formula."""
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        call()
+
+
+def test_rates_of_other_real_types_are_taken() -> None:
+    """Any real rho and mu (a Fraction here) give the wait of their float."""
+    assert theory.erlang_c_wait(4, Fraction(7, 10), Fraction(2)) == theory.erlang_c_wait(
+        4, 0.7, 2.0
+    )
 
 
 def test_least_loaded_outside_the_table_is_a_key_error() -> None:

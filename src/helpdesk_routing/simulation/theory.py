@@ -19,6 +19,9 @@ returns the mean time from arrival to work start, ``Wq``:
 
 from __future__ import annotations
 
+import math
+import numbers
+
 __all__ = [
     "LEAST_LOADED_REFERENCE",
     "erlang_b",
@@ -38,13 +41,28 @@ LEAST_LOADED_REFERENCE: dict[tuple[int, float], float] = {
 """Mean wait (``mu = 1``) under join-the-shortest-queue, by ``(c, rho)``: tabulated, not derived."""
 
 
-def _check(c: int, rho: float, mu: float) -> None:
-    if c < 1:
+def _integer(name: str, value: object) -> int:
+    # bool is an int to Python, but c=True is a mistake, not one server.
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    return int(value)
+
+
+def _real(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    return float(value)
+
+
+def _check(c: int, rho: float, mu: float) -> tuple[int, float, float]:
+    """The arguments as ``int`` and ``float`` (a ``Fraction`` rho gives its float's wait)."""
+    if _integer("c", c) < 1:
         raise ValueError(f"c must be at least 1, got {c}")
-    if not 0 < rho < 1:
+    if not 0 < _real("rho", rho) < 1:
         raise ValueError(f"rho must be between 0 and 1 (exclusive), got {rho}")
-    if mu <= 0:
-        raise ValueError(f"mu must be positive, got {mu}")
+    if not 0 < _real("mu", mu) < math.inf:
+        raise ValueError(f"mu must be positive and finite, got {mu}")
+    return int(c), float(rho), float(mu)
 
 
 def erlang_b(c: int, offered: float) -> float:
@@ -53,10 +71,11 @@ def erlang_b(c: int, offered: float) -> float:
     >>> round(erlang_b(2, 1.0), 4)
     0.2
     """
-    if c < 0:
+    if _integer("c", c) < 0:
         raise ValueError(f"c must be at least 0, got {c}")
-    if offered < 0:
-        raise ValueError(f"offered load must be at least 0, got {offered}")
+    if not 0 <= _real("offered", offered) < math.inf:
+        raise ValueError(f"offered load must be at least 0 and finite, got {offered}")
+    c, offered = int(c), float(offered)
     b = 1.0
     for k in range(1, c + 1):
         b = offered * b / (k + offered * b)
@@ -65,7 +84,7 @@ def erlang_b(c: int, offered: float) -> float:
 
 def erlang_c(c: int, rho: float) -> float:
     """Erlang C: the probability that a ticket waits in an M/M/c queue at utilisation ``rho``."""
-    _check(c, rho, 1.0)
+    c, rho, _ = _check(c, rho, 1.0)
     b = erlang_b(c, c * rho)
     return b / (1 - rho * (1 - b))
 
@@ -76,7 +95,7 @@ def erlang_c_wait(c: int, rho: float, mu: float = 1.0) -> float:
     >>> round(erlang_c_wait(4, 0.7), 4)
     0.3572
     """
-    _check(c, rho, mu)
+    c, rho, mu = _check(c, rho, mu)
     return erlang_c(c, rho) / (c * mu * (1 - rho))
 
 
@@ -88,7 +107,7 @@ def random_split_wait(c: int, rho: float, mu: float = 1.0) -> float:
     >>> random_split_wait(4, 0.7)  # doctest: +ELLIPSIS
     2.333...
     """
-    _check(c, rho, mu)
+    c, rho, mu = _check(c, rho, mu)
     return rho / (mu * (1 - rho))
 
 
@@ -98,7 +117,7 @@ def round_robin_sigma(c: int, rho: float, mu: float = 1.0) -> float:
     Found by bisection to double precision. ``sigma`` is the probability that a ticket
     finds its agent busy.
     """
-    _check(c, rho, mu)
+    c, rho, mu = _check(c, rho, mu)
     lam = c * rho * mu
 
     def f(s: float) -> float:
@@ -135,7 +154,7 @@ def least_loaded_wait(c: int, rho: float, mu: float = 1.0) -> float:
     Raises ``KeyError`` for a ``(c, rho)`` the table does not hold: there is no closed
     form, and an approximation would not be a reference.
     """
-    _check(c, rho, mu)
+    c, rho, mu = _check(c, rho, mu)
     key = (c, round(rho, 6))
     if key not in LEAST_LOADED_REFERENCE:
         known = ", ".join(f"c={k[0]} rho={k[1]}" for k in LEAST_LOADED_REFERENCE)
