@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,99 @@ def test_simulate_is_a_subcommand_of_the_cli(tmp_path: Path) -> None:
     assert main_cli.main(["simulate", str(scenario), "--days", "1", "--seed", "3"], out) == 0
     assert "tickets " in out.getvalue()
     assert main_cli.main(["simulate", str(tmp_path / "nope.json")], io.StringIO()) == 2
+
+
+def _mmc_file(tmp_path: Path) -> Path:
+    scenario = tmp_path / "s.json"
+    scenario.write_text(mmc(2, 0.7, 200).model_dump_json())
+    return scenario
+
+
+@pytest.mark.parametrize(
+    ("option", "where", "problem"),
+    [
+        ("--json", "missing/out.json", "folder '{tmp}/missing' does not exist"),
+        ("--plot", "missing/out.png", "folder '{tmp}/missing' does not exist"),
+        ("--plot", ".", "it is a directory"),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_refused_before_the_runs(
+    tmp_path: Path, option: str, where: str, problem: str
+) -> None:
+    """A --json or --plot file that cannot be written exits 2 naming the option, the
+    path and why, and nothing is simulated (the runs may be long)."""
+    target = tmp_path / where
+    out, err = io.StringIO(), io.StringIO()
+    assert (
+        cli.run(_parse(["simulate", str(_mmc_file(tmp_path)), option, str(target)]), out, err) == 2
+    )
+    assert err.getvalue() == (
+        f"simulate: cannot write {option} {target}: {problem.format(tmp=tmp_path)}\n"
+    )
+    assert out.getvalue() == ""
+
+
+def test_simulate_through_the_main_cli_reports_a_bad_output_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through ``cli.main`` too, where ``--json`` of other commands means JSON output:
+    simulate's --json is a file, and its error is simulate's own line, not an envelope."""
+    target = tmp_path / "missing" / "out.json"
+    out = io.StringIO()
+    assert main_cli.main(["simulate", str(_mmc_file(tmp_path)), "--json", str(target)], out) == 2
+    assert out.getvalue() == ""
+    assert capsys.readouterr().err.startswith(f"simulate: cannot write --json {target}:")
+
+
+def test_plot_without_its_extra_is_refused_before_the_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without matplotlib, --plot exits 2 naming the extra, before anything is simulated."""
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import fails as if absent
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    out, err = io.StringIO(), io.StringIO()
+    args = _parse(["simulate", str(_mmc_file(tmp_path)), "--plot", str(tmp_path / "p.png")])
+    assert cli.run(args, out, err) == 2
+    assert err.getvalue() == (
+        "simulate: simulate --plot needs the optional extra 'plot': "
+        "pip install 'helpdesk-routing[plot]'\n"
+    )
+    assert out.getvalue() == ""
+
+
+def test_a_write_that_fails_after_the_runs_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that fails anyway (the disk, a race) exits 2 with the option, not a traceback."""
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    target = tmp_path / "out.json"
+    args = _parse(["simulate", str(_mmc_file(tmp_path)), "--json", str(target)])
+    monkeypatch.setattr(Path, "write_text", refuse)
+    err = io.StringIO()
+    assert cli.run(args, io.StringIO(), err) == 2
+    assert err.getvalue() == (
+        f"simulate: cannot write --json {target}: [Errno 28] No space left on device\n"
+    )
+
+
+def test_json_figures_are_standard_json_when_nothing_was_started(tmp_path: Path) -> None:
+    """A run without tickets has no waits: its figures are null, not NaN (which strict
+    JSON readers refuse)."""
+    empty = tmp_path / "empty.json"
+    scenario = mmc(1, 0.5, 10).model_dump(mode="json")
+    scenario.update(
+        tickets=None, days=0.01, arrivals={"type": "poisson", "per_hour": 0.001}, drain_days=0
+    )
+    empty.write_text(json.dumps(scenario))
+    target = tmp_path / "out.json"
+    args = _parse(["simulate", str(empty), "--json", str(target)])
+    assert cli.run(args, io.StringIO(), io.StringIO()) == 0
+    text = target.read_text()
+    assert "NaN" not in text
+    (figures,) = json.loads(text, parse_constant=lambda name: pytest.fail(f"non-JSON {name}"))
+    assert figures["tickets"] == 0
+    assert figures["ttfr_mean"] is None
+    assert figures["jain"] == 1.0

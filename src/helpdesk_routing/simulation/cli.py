@@ -11,13 +11,16 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Any, TextIO, get_args
 
 from helpdesk_routing.cli import Subcommand
+from helpdesk_routing.errors import MissingExtra
 
+from ._extras import require_pyplot
 from .compare import estimate
 from .engine import run as simulate
 from .scenario import PolicyName, Scenario
@@ -75,7 +78,8 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the ``simulate`` command; returns the exit status: 1 for a scenario file whose
-    content is invalid, 2 for one that cannot be read or a bad argument."""
+    content is invalid, 2 for one that cannot be read, a bad argument, an output that
+    cannot be written (found before the runs where it can be) or a missing extra."""
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     try:
@@ -91,6 +95,18 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     if args.replications < 1:
         err.write("simulate: --replications must be at least 1\n")
         return 2
+    # Whatever would stop the outputs is found before the runs, which may be long.
+    for option, path in (("--plot", args.plot), ("--json", args.json)):
+        problem = None if path is None else _unwritable(Path(path))
+        if problem is not None:
+            err.write(f"simulate: cannot write {option} {path}: {problem}\n")
+            return 2
+    if args.plot is not None:
+        try:
+            require_pyplot("simulate --plot")
+        except MissingExtra as error:
+            err.write(f"simulate: {error}\n")
+            return 2
     update: dict[str, Any] = {}
     if args.days is not None:
         update["days"] = args.days
@@ -114,11 +130,43 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             est = estimate([m / 60 for m in means])
             out.write(f"mean time to first response (min): {est}\n")
     if args.plot is not None:
-        results[0].plot(args.plot)
+        try:
+            results[0].plot(args.plot)
+        except OSError as error:
+            err.write(f"simulate: cannot write --plot {args.plot}: {error}\n")
+            return 2
     if args.json is not None:
-        figures = [{"seed": r.seed, **r.summary.as_dict()} for r in results]
-        args.json.write_text(json.dumps(figures, indent=1, allow_nan=True) + "\n", "utf-8")
+        figures = [_strict({"seed": r.seed, **r.summary.as_dict()}) for r in results]
+        try:
+            args.json.write_text(json.dumps(figures, indent=1, allow_nan=False) + "\n", "utf-8")
+        except OSError as error:
+            err.write(f"simulate: cannot write --json {args.json}: {error}\n")
+            return 2
     return 0
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why a file cannot be written at ``path`` (checked before the runs), or ``None``."""
+    if path.is_dir():
+        return "it is a directory"
+    folder = path.parent
+    if not folder.is_dir():
+        return f"folder {str(folder)!r} does not exist"
+    if not os.access(folder, os.W_OK):
+        return f"folder {str(folder)!r} is not writable"
+    return None
+
+
+def _strict(value: Any) -> Any:
+    """``value`` with every NaN or infinite float as ``None``: standard JSON has neither
+    (a run where no ticket was started has no mean wait)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict(v) for v in value]
+    return value
 
 
 def _run_registered(args: argparse.Namespace, out: TextIO) -> int:
