@@ -50,9 +50,72 @@ def test_replay_reads_jsonl_and_csv_alike(tmp_path: Path) -> None:
         "2026-11-23T09:30:00Z,sms,Order,p1\n"
         "2026-11-23T09:00:00Z,email,,\n"
     )
+    array = tmp_path / "t.JSON"  # the suffix in any case
+    array.write_text(json.dumps(rows, indent=2))
+    ndjson = tmp_path / "t.ndjson"
+    ndjson.write_text(jsonl.read_text())
     a, b = ReplayArrivals.from_file(jsonl), ReplayArrivals.from_file(csv)
-    assert a == b
+    assert a == b == ReplayArrivals.from_file(array) == ReplayArrivals.from_file(ndjson)
     assert [t.channel for t in a.tickets] == ["email", "sms"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("t.txt", "{}", "a replay file is .jsonl, .ndjson, .json or .csv, not .txt"),
+        (
+            "tickets",
+            "{}",
+            "a replay file is .jsonl, .ndjson, .json or .csv, and this name has no suffix",
+        ),
+        ("t.jsonl", "\n  \n", "it holds no tickets"),
+        ("t.csv", "created_at,channel\n", "it holds no tickets"),
+        ("t.json", "[]", "it holds no tickets"),
+        ("t.json", '{"tickets": []}', "a .json replay file is an array of tickets, not an object"),
+        ("t.json", "null", "a .json replay file is an array of tickets, not null"),
+        ("t.json", '"x"', "a .json replay file is an array of tickets, not a string"),
+    ],
+)
+def test_a_replay_file_of_another_kind_or_without_records_is_refused_by_name(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    """Another suffix, a file without records or a .json that is no array: one message
+    naming the file and what is wrong (a JSONL read of a .txt would name its lines)."""
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(ValidationError) as info:
+        ReplayArrivals.from_file(path)
+    assert info.value.message == f"invalid replay file {name}: {message}"
+
+
+def test_replay_json_is_strict_and_names_each_bad_record(tmp_path: Path) -> None:
+    """A duplicate key or a NaN is refused in JSONL (by line) and in a .json array (by its
+    place); a .json that is no JSON at all is named as a whole."""
+    good = {"created_at": "2026-03-02T10:00:00Z", "channel": "sms"}
+    jsonl = tmp_path / "t.jsonl"
+    jsonl.write_text(
+        json.dumps(good)
+        + "\n"
+        + '{"created_at": "2026-03-02T10:00:00Z", "channel": "sms", "channel": "email"}\n'
+        + '{"created_at": "2026-03-02T10:00:00Z", "channel": "sms", "tags": [NaN]}\n'
+    )
+    with pytest.raises(ValidationError) as info:
+        ReplayArrivals.from_file(jsonl)
+    assert [str(d) for d in info.value.details] == [
+        "$[1].channel: line 2: duplicate key 'channel'",
+        "$[2].tags[0]: line 3: not a finite number: NaN",
+    ]
+    array = tmp_path / "t.json"
+    array.write_text(json.dumps([good, {**good, "channel": ""}, 5]))
+    with pytest.raises(ValidationError) as info:
+        ReplayArrivals.from_file(array)
+    assert info.value.paths == ("$[1].channel", "$[2]")
+    assert info.value.details[0].message == "String should have at least 1 character"
+    array.write_text("[" + json.dumps(good))
+    with pytest.raises(ValidationError) as info:
+        ReplayArrivals.from_file(array)
+    assert info.value.message == "invalid replay file t.json"
+    assert [d.code for d in info.value.details] == ["json_syntax"]
 
 
 def test_a_replay_is_simulated_at_the_recorded_instants() -> None:

@@ -13,7 +13,6 @@ round-trip losslessly.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -181,8 +180,8 @@ class ReplayTicket(InputModel):
 class ReplayArrivals(InputModel):
     """A replay of recorded tickets (their handling times are still drawn).
 
-    Build one with :meth:`from_file` from JSONL (one object a line) or CSV (columns
-    ``created_at, channel, tags, profile_id``; tags separated by ``|``).
+    Build one with :meth:`from_file` from JSONL (one object a line), a JSON array or CSV
+    (columns ``created_at, channel, tags, profile_id``; tags separated by ``|``).
     """
 
     model_config = _FROZEN
@@ -191,52 +190,94 @@ class ReplayArrivals(InputModel):
 
     @classmethod
     def from_file(cls, path: str | Path) -> ReplayArrivals:
-        """Read recorded tickets from a ``.jsonl`` or ``.csv`` file, sorted by creation.
+        """Read recorded tickets from a file, sorted by creation: ``.jsonl`` (or
+        ``.ndjson``: one JSON object a line), ``.json`` (one array of objects) or ``.csv``.
 
-        Bad records raise one ``ValidationError`` naming each by its line and its JSON
-        path (``$[2].created_at``, the third record), every bad record of the file at
-        once; a file that cannot be read raises ``OSError`` as ``open`` does.
+        Bad records raise one ``ValidationError`` naming each by its JSON path in the
+        file's records (``$[2].created_at``, the third record) and, but in a ``.json``
+        array, its line; every bad record of the file at once. The JSON is strict, as
+        everywhere here (a duplicate key or NaN is refused). Another suffix, text that is
+        no UTF-8 or a file without records raise ``ValidationError`` too; a file that
+        cannot be read raises ``OSError`` as ``open`` does.
         """
         path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix not in _REPLAY_SUFFIXES:
+            raise ValidationError(
+                f"invalid replay file {path.name}: a replay file is .jsonl, .ndjson, .json "
+                f"or .csv, " + (f"not {suffix}" if suffix else "and this name has no suffix")
+            )
         try:
             text = path.read_text("utf-8")
         except UnicodeDecodeError as exc:
             raise ValidationError(
                 f"invalid replay file {path.name}: not UTF-8 ({exc.reason})"
             ) from None
-        # (line, record, why it is no JSON): one entry per record, in file order
-        rows: list[tuple[int, object, str | None]] = []
-        if path.suffix.lower() == ".csv":
+        what = f"replay file {path.name}"
+        # (where it is said, record or None, what is wrong with its JSON or None): one
+        # entry per record, in file order
+        rows: list[tuple[str, object, list[ErrorDetail]]] = []
+        if suffix == ".csv":
             reader = csv.DictReader(text.splitlines())
             for row in reader:
                 tags = [t for t in (row.get("tags") or "").split("|") if t]
                 profile = row.get("profile_id") or None
-                rows.append((reader.line_num, {**row, "tags": tags, "profile_id": profile}, None))
+                fields = {**row, "tags": tags, "profile_id": profile}
+                rows.append((f"line {reader.line_num}: ", fields, []))
+        elif suffix == ".json":
+            data = loads(text, what)  # a document that is no JSON is named as a whole
+            if not isinstance(data, list):
+                raise ValidationError(
+                    f"invalid {what}: a .json replay file is an array of tickets, "
+                    f"not {_json_kind(data)}"
+                )
+            rows = [("", record, []) for record in data]
         else:
             for line, raw in enumerate(text.splitlines(), 1):
                 if raw.strip():
                     try:
-                        rows.append((line, json.loads(raw), None))
-                    except json.JSONDecodeError as exc:
-                        rows.append((line, None, exc.msg))
+                        rows.append((f"line {line}: ", loads(raw, what), []))
+                    except ValidationError as exc:
+                        # the line is the file's, not the one-line document's "line 1"
+                        bad = [
+                            ErrorDetail(d.path, d.message.removesuffix(" at line 1"), d.code)
+                            for d in exc.details
+                        ]
+                        rows.append((f"line {line}: ", None, bad))
+        if not rows:
+            raise ValidationError(f"invalid {what}: it holds no tickets")
         tickets: list[ReplayTicket] = []
         details: list[ErrorDetail] = []
-        for i, (line, record, not_json) in enumerate(rows):
-            if not_json is not None:
-                details.append(
-                    ErrorDetail(f"$[{i}]", f"line {line}: not JSON: {not_json}", "json_syntax")
-                )
+        for i, (where, record, bad_json) in enumerate(rows):
+            for d in bad_json:
+                details.append(ErrorDetail(f"$[{i}]{d.path[1:]}", where + d.message, d.code))
+            if bad_json:
                 continue
             try:
                 tickets.append(ReplayTicket.model_validate(record))
             except pydantic.ValidationError as exc:
                 for d in input_details(exc.errors(include_url=False), record):
-                    details.append(
-                        ErrorDetail(f"$[{i}]{d.path[1:]}", f"line {line}: {d.message}", d.code)
-                    )
+                    details.append(ErrorDetail(f"$[{i}]{d.path[1:]}", where + d.message, d.code))
         if details:
-            raise ValidationError(f"invalid replay file {path.name}", details)
+            raise ValidationError(f"invalid {what}", details)
         return cls(tickets=tuple(sorted(tickets, key=lambda t: t.created_at)))
+
+
+def _json_kind(data: object) -> str:
+    """What a JSON value is, in JSON's words."""
+    if data is None:
+        return "null"
+    if isinstance(data, bool):
+        return "true or false"
+    if isinstance(data, dict):
+        return "an object"
+    if isinstance(data, str):
+        return "a string"
+    return "a number"
+
+
+_REPLAY_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json", ".csv"})
+"""The files :meth:`ReplayArrivals.from_file` reads, by suffix (any case)."""
 
 
 class AgentSpec(InputModel):
