@@ -178,8 +178,10 @@ def test_durations_are_non_negative_and_empirical_ones_observed(u: float) -> Non
     ("change", "message"),
     [
         ({"days": None, "tickets": None}, "a scenario needs days or tickets"),
-        ({"agents": [{"id": "a"}, {"id": "a"}]}, "agent ids must be unique"),
-        ({"mix": {"profiles": {"ghost": 1.0}}}, "the ticket mix names unknown profiles: ghost"),
+        ({"agents": [{"id": "a"}, {"id": "a"}]}, "agent 'a' is given twice"),
+        ({"mix": {"profiles": {"ghost": 1.0}}}, "no customer of the scenario has profile id"),
+        ({"timezone": "Mars/Olympus"}, "unknown time zone 'Mars/Olympus'"),
+        ({"days": None, "tickets": 10, "warmup_tickets": 10}, "none of the 10 tickets to measure"),
         ({"arrivals": {"type": "poisson", "per_hour": [1.0, 2.0]}}, "per_hour needs 1 or 168"),
         (
             {"days": 1e9},
@@ -195,6 +197,73 @@ def test_inconsistent_scenarios_are_refused(change: dict[str, object], message: 
     data = mmc(2, 0.5, 100).model_dump()
     data.update(change)
     with pytest.raises(ValueError, match=message):
+        Scenario.model_validate(data)
+
+
+def test_what_a_scenario_names_must_exist_in_it_each_at_its_path() -> None:
+    """A team member who is no agent, a handling time for a team or channel that nothing
+    uses (a typo that would silently do nothing), a mix profile without a customer and a
+    repeated agent: all refused at once, each at its own JSON path, before anything runs
+    (a team member was found only by the Router, mid-run)."""
+    data = {
+        "agents": [{"id": "ann"}, {"id": "bob"}, {"id": "ann"}],
+        "arrivals": {"type": "poisson", "per_hour": 5},
+        "days": 1,
+        "mix": {"channels": {"email": 1, "sms": 1}, "profiles": {"p1": 0.5, "ghost": 0.5}},
+        "customers": [{"id": "p1"}],
+        "handling": {"type": "exponential", "mean_minutes": 10},
+        "handling_by_channel": {
+            "sms": {"type": "exponential", "mean_minutes": 2},
+            "emial": {"type": "exponential", "mean_minutes": 2},
+        },
+        "handling_by_team": {
+            "billing": {"type": "exponential", "mean_minutes": 2},
+            "biling": {"type": "exponential", "mean_minutes": 2},
+        },
+        "configuration": {
+            "teams": [
+                {"id": "billing", "name": "Billing", "members": ["ann"]},
+                {"id": "returns", "name": "Returns", "members": ["bob", "chloe"]},
+            ]
+        },
+    }
+    with pytest.raises(ValidationError) as info:
+        Scenario.from_json(json.dumps(data))
+    assert [(d.path, d.code) for d in info.value.details] == [
+        ("$.agents[2].id", "duplicate_agent"),
+        ("$.configuration.teams[1].members[1]", "unknown_agent"),
+        ("$.mix.profiles.ghost", "unknown_profile"),
+        ("$.handling_by_team.biling", "unknown_team"),
+        ("$.handling_by_channel.emial", "unknown_channel"),
+    ]
+    messages = [d.message for d in info.value.details]
+    assert messages[1] == "team 'returns' has member 'chloe', who is no agent of the scenario"
+    assert messages[3] == "no team 'biling' is configured (teams: billing, returns)"
+    assert (
+        messages[4] == "no ticket comes on channel 'emial' (the ticket mix's channels: email, sms)"
+    )
+    data["agents"] = [{"id": "ann"}, {"id": "bob"}, {"id": "chloe"}]
+    data["mix"]["profiles"] = {"p1": 1.0}  # type: ignore[index]
+    del data["handling_by_channel"]["emial"]  # type: ignore[attr-defined]
+    del data["handling_by_team"]["biling"]  # type: ignore[attr-defined]
+    assert Scenario.from_json(json.dumps(data)).configuration.teams[1].members == ("bob", "chloe")
+
+
+def test_a_replay_names_its_own_channels(tmp_path: Path) -> None:
+    """With a replay, the channels a handling time may name are the replay's."""
+    replay = {
+        "type": "replay",
+        "tickets": [{"created_at": "2026-11-23T09:00:00Z", "channel": "sms"}],
+    }
+    data = mmc(1, 0.5, 1).model_dump(mode="json")
+    data.update(
+        arrivals=replay, handling_by_channel={"sms": {"type": "exponential", "mean_minutes": 1}}
+    )
+    assert set(Scenario.model_validate(data).handling_by_channel) == {"sms"}
+    data["handling_by_channel"] = {"email": {"type": "exponential", "mean_minutes": 1}}
+    with pytest.raises(
+        ValueError, match=r"no ticket comes on channel 'email' \(the replay's channels: sms\)"
+    ):
         Scenario.model_validate(data)
 
 
