@@ -221,10 +221,26 @@ def test_what_a_scenario_names_must_exist_in_it_each_at_its_path() -> None:
             "biling": {"type": "exponential", "mean_minutes": 2},
         },
         "configuration": {
+            "rules": {
+                "rules": [
+                    {
+                        "id": f"r{i}",
+                        "name": team,
+                        "when": {
+                            "type": "ticket",
+                            "field": "tags",
+                            "op": "contains",
+                            "value": team,
+                        },
+                        "then": {"type": "assign_to_team", "team": team},
+                    }
+                    for i, team in enumerate(["billing", "biling"])
+                ]
+            },
             "teams": [
                 {"id": "billing", "name": "Billing", "members": ["ann"]},
                 {"id": "returns", "name": "Returns", "members": ["bob", "chloe"]},
-            ]
+            ],
         },
     }
     with pytest.raises(ValidationError) as info:
@@ -233,19 +249,22 @@ def test_what_a_scenario_names_must_exist_in_it_each_at_its_path() -> None:
         ("$.agents[2].id", "duplicate_agent"),
         ("$.configuration.teams[1].members[1]", "unknown_agent"),
         ("$.mix.profiles.ghost", "unknown_profile"),
+        ("$.configuration.rules.rules[1].then.team", "unknown_team"),
         ("$.handling_by_team.biling", "unknown_team"),
         ("$.handling_by_channel.emial", "unknown_channel"),
     ]
     messages = [d.message for d in info.value.details]
     assert messages[1] == "team 'returns' has member 'chloe', who is no agent of the scenario"
-    assert messages[3] == "no team 'biling' is configured (teams: billing, returns)"
+    assert messages[3] == "rule 'r1': no team 'biling' is configured"
+    assert messages[4] == "no team 'biling' is configured (teams: billing, returns)"
     assert (
-        messages[4] == "no ticket comes on channel 'emial' (the ticket mix's channels: email, sms)"
+        messages[5] == "no ticket comes on channel 'emial' (the ticket mix's channels: email, sms)"
     )
     data["agents"] = [{"id": "ann"}, {"id": "bob"}, {"id": "chloe"}]
     data["mix"]["profiles"] = {"p1": 1.0}  # type: ignore[index]
     del data["handling_by_channel"]["emial"]  # type: ignore[attr-defined]
     del data["handling_by_team"]["biling"]  # type: ignore[attr-defined]
+    data["configuration"]["rules"]["rules"].pop()  # type: ignore[index]
     assert Scenario.from_json(json.dumps(data)).configuration.teams[1].members == ("bob", "chloe")
 
 

@@ -30,6 +30,7 @@ from helpdesk_routing.calendar import OfficeHours, iana_zone_keys
 from helpdesk_routing.configuration import Configuration
 from helpdesk_routing.errors import ErrorDetail, ValidationError, input_details
 from helpdesk_routing.model import Event, Profile, Role
+from helpdesk_routing.rules import AssignToTeam
 
 __all__ = [
     "AgentSpec",
@@ -396,6 +397,14 @@ class Scenario(InputModel):
                     key,
                 )
         teams = {t.id for t in self.configuration.teams}
+        for i, rule in enumerate(self.configuration.rules.rules):
+            if isinstance(rule.then, AssignToTeam) and rule.then.team not in teams:
+                problem(
+                    ("configuration", "rules", "rules", i, "then", "team"),
+                    "unknown_team",
+                    f"rule {rule.id!r}: no team {rule.then.team!r} is configured",
+                    rule.then.team,
+                )
         for key in self.handling_by_team:
             if key not in teams:
                 known = ", ".join(sorted(teams)) or "none"
