@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import given
@@ -50,6 +51,44 @@ def test_estimate_refuses_nothing_and_bad_levels() -> None:
         estimate([])
     with pytest.raises(ValueError, match=r"^confidence must be between 0 and 1 \(exclusive\)"):
         estimate([1.0], confidence=1.0)
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "message"),
+    [
+        ([1.0, math.nan], ValueError, "estimate takes finite numbers; values[1] is nan"),
+        ([math.inf, 1.0], ValueError, "estimate takes finite numbers; values[0] is inf"),
+        ([1.0, "2"], TypeError, "estimate takes numbers; values[1] is '2'"),
+        ([True, 1.0], TypeError, "estimate takes numbers; values[0] is True"),
+    ],
+)
+def test_estimate_refuses_values_it_cannot_average(
+    values: list[object], error: type[Exception], message: str
+) -> None:
+    """A NaN (a run without a started ticket has no mean wait) or infinite value would
+    make the interval NaN; a value that is no number is a TypeError: each is named."""
+    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+        estimate(values)  # type: ignore[arg-type]
+
+
+def test_estimate_takes_any_iterable() -> None:
+    """A generator of values gives the estimate of their list."""
+    assert estimate(v for v in [1.0, 2.0, 3.0]) == estimate([1.0, 2.0, 3.0])
+
+
+def test_compare_names_a_replication_without_the_figure() -> None:
+    """A replication where no ticket was started has no mean wait: compare names its side
+    and seed instead of answering NaN."""
+    quiet = mmc(1, 0.5, 10).model_copy(update={"tickets": None, "days": 0.001, "drain_days": 0.0})
+    empty = replicate(quiet, 2, seed=4)
+    assert [r.summary.started for r in empty] == [0, 0]
+    message = (
+        "ttfr_mean of a's replication with seed 4 is nan: it has no such figure (it started "
+        "0 of 0 tickets), so there is no interval to give"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        compare(empty, empty)
+    assert compare(empty, empty, metric="tickets").difference.mean == 0
 
 
 def test_compare_pairs_replications_of_two_policies() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import pickle
+import re
 import sys
 from pathlib import Path
 
@@ -66,6 +67,23 @@ def test_plot_writes_a_png(week, tmp_path: Path) -> None:  # type: ignore[no-unt
     figure = week.plot(path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(figure.axes) == 3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"bins": 0}, ValueError, "bins must be at least 1, got 0"),
+        ({"bins": "auto"}, TypeError, "bins must be an integer, got 'auto'"),
+        ({"bins": True}, TypeError, "bins must be an integer, got True"),
+        ({"path": 123}, TypeError, "path must be a file path (str or Path), got 123"),
+    ],
+)
+def test_plot_refuses_bad_arguments_by_name(  # type: ignore[no-untyped-def]
+    week, kwargs: dict[str, object], error: type[Exception], message: str
+) -> None:
+    """A bad bins or path is named by the plot, not by matplotlib deep inside."""
+    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+        week.plot(**kwargs)
 
 
 def test_missing_pandas_names_the_extra(week, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,8 @@ quantile computed here from the regularised incomplete beta function; no SciPy n
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import numbers
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from helpdesk_routing._input import whole_number
@@ -150,10 +151,21 @@ class Estimate:
         return f"{self.mean:.4g} ± {self.half_width:.2g} ({self.confidence:.0%}, n={self.n})"
 
 
-def estimate(values: Sequence[float], confidence: float = 0.95) -> Estimate:
-    """The mean of ``values`` and its Student-t interval (half-width ``inf`` for one value)."""
+def estimate(values: Iterable[float], confidence: float = 0.95) -> Estimate:
+    """The mean of ``values`` and its Student-t interval (half-width ``inf`` for one value).
+
+    ``ValueError`` for no values, a value that is NaN or infinite (there is no interval
+    around it; a run without a started ticket has no mean wait), or a ``confidence``
+    outside (0, 1); ``TypeError`` for a value that is no number.
+    """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1 (exclusive), got {confidence}")
+    values = list(values)
+    for i, value in enumerate(values):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"estimate takes numbers; values[{i}] is {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"estimate takes finite numbers; values[{i}] is {value}")
     n = len(values)
     if n == 0:
         raise ValueError("estimate needs at least one value")
@@ -174,6 +186,24 @@ def _figure(metric: Metric, example: Summary) -> Callable[[Summary], float]:
             f"metric must be a function of a Summary or one of {', '.join(names)}, got {metric!r}"
         )
     return lambda s: float(s.as_dict()[metric])
+
+
+def _figures(
+    figure: Callable[[Summary], float], name: str, side: str, results: Sequence[SimulationResult]
+) -> list[float]:
+    """The metric of each replication; ``ValueError`` naming the replication whose figure
+    is missing (NaN: a run where no ticket was started has no wait) or not finite."""
+    out = []
+    for r in results:
+        value = figure(r.summary)
+        if not math.isfinite(value):
+            raise ValueError(
+                f"{name} of {side}'s replication with seed {r.seed} is {value}: it has no such "
+                f"figure (it started {r.summary.started} of {r.summary.tickets} tickets), "
+                "so there is no interval to give"
+            )
+        out.append(value)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +229,8 @@ def compare(
 
     ``metric`` is a figure of ``Summary.as_dict()`` or a function of a ``Summary``.
     Raises ``ValueError`` when the two lists are empty or do not hold the same seeds in
-    the same order, or the metric names no figure (``ValidationError``, listing them);
+    the same order, or the metric names no figure (``ValidationError``, listing them), or
+    a replication has no finite figure (``ValueError`` naming its side and seed);
     ``TypeError`` when a list holds something else than results (``replicate`` makes
     such lists).
     """
@@ -216,9 +247,9 @@ def compare(
     if [r.seed for r in a] != [r.seed for r in b]:
         raise ValidationError("compare needs replications of the same seeds, in the same order")
     figure = _figure(metric, a[0].summary)
-    xs = [figure(r.summary) for r in a]
-    ys = [figure(r.summary) for r in b]
     name = metric if isinstance(metric, str) else getattr(metric, "__name__", "metric")
+    xs = _figures(figure, name, "a", a)
+    ys = _figures(figure, name, "b", b)
     return Comparison(
         metric=name,
         a=estimate(xs, confidence),

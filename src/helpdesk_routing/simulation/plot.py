@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +18,16 @@ __all__ = ["plot_result"]
 def plot_result(result: SimulationResult, path: str | Path | None = None, *, bins: int = 40) -> Any:
     """Three panels: waits (minutes), backlog over time (hours), tickets per agent.
 
-    Returns the ``Figure``; saves a PNG at ``path`` when given.
+    Returns the ``Figure``; saves a PNG at ``path`` when given. ``bins`` (the wait
+    histogram's) is a positive integer: ``TypeError`` or ``ValueError`` otherwise, as
+    for a ``path`` that is no file path, before matplotlib is asked.
     """
+    if isinstance(bins, bool) or not isinstance(bins, int):
+        raise TypeError(f"bins must be an integer, got {bins!r}")
+    if bins < 1:
+        raise ValueError(f"bins must be at least 1, got {bins}")
+    if path is not None and not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a file path (str or Path), got {path!r}")
     plt = require_pyplot("SimulationResult.plot")
     fig, (waits_ax, backlog_ax, load_ax) = plt.subplots(1, 3, figsize=(15, 4.2))
     waits = [w / 60 for w in result.records.waits(result.warmup)]
