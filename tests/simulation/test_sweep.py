@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from helpdesk_routing.errors import ValidationError
-from helpdesk_routing.simulation import Cell, SweepRow, grid, sweep
+from helpdesk_routing.simulation import Cell, SweepRow, SweepTable, grid, sweep
 from helpdesk_routing.simulation.sweep import by_name, to_pandas
 
 from .conftest import mmc
@@ -93,6 +94,22 @@ def test_kept_results_and_the_table(serial: list[SweepRow]) -> None:
     assert len(frame) == 12
     assert list(frame.columns[:3]) == ["scenario", "policy", "seed"]
     assert by_name(serial)[("busier", "random", 2)] is serial[-1]
+
+
+def test_a_sweep_returns_a_table_that_makes_its_frame(serial: list[SweepRow]) -> None:
+    """sweep returns a SweepTable: a list of its rows (equal to one, picklable), whose
+    to_pandas() is the frame of to_pandas(rows)."""
+    assert isinstance(serial, SweepTable)
+    assert serial == list(serial)
+    frame = serial.to_pandas()
+    assert frame.equals(to_pandas(list(serial)))
+    assert frame.loc[11, ["scenario", "policy", "seed"]].tolist() == ["busier", "random", 2]
+    assert frame["ttfr_mean"].tolist() == pytest.approx(
+        [r.figures["ttfr_mean"] for r in serial], nan_ok=True
+    )
+    again = pickle.loads(pickle.dumps(serial))
+    assert type(again) is SweepTable
+    assert _same(again, serial)
 
 
 def test_pooled_waits_least_in_every_scenario(serial: list[SweepRow]) -> None:

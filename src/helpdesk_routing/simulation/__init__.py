@@ -32,7 +32,7 @@ from .scenario import (
     TicketEvent,
     TicketMix,
 )
-from .sweep import Cell, SweepRow, grid, sweep
+from .sweep import Cell, SweepRow, SweepTable, grid, sweep
 
 __all__ = [
     "AgentSpec",
@@ -52,6 +52,7 @@ __all__ = [
     "SimulationResult",
     "Summary",
     "SweepRow",
+    "SweepTable",
     "TicketEvent",
     "TicketMix",
     "TicketRecords",

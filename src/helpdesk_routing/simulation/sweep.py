@@ -19,7 +19,7 @@ from .engine import run
 from .results import SimulationResult
 from .scenario import PolicyName, Scenario, check_policy
 
-__all__ = ["Cell", "SweepRow", "grid", "sweep", "to_pandas"]
+__all__ = ["Cell", "SweepRow", "SweepTable", "grid", "sweep", "to_pandas"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,16 @@ class SweepRow:
     seed: int
     figures: dict[str, float]
     result: SimulationResult | None = None
+
+
+class SweepTable(list[SweepRow]):
+    """A sweep's rows, in the order of its grid: a plain list, and :meth:`to_pandas`."""
+
+    __slots__ = ()
+
+    def to_pandas(self) -> Any:
+        """The rows as a DataFrame (extra ``pandas``): see :func:`to_pandas`."""
+        return to_pandas(self)
 
 
 def grid(
@@ -83,10 +93,11 @@ def run_cell(cell: Cell, keep: bool = False) -> SweepRow:
 
 def sweep(
     cells: Sequence[Cell], executor: Executor | None = None, *, keep_results: bool = False
-) -> list[SweepRow]:
+) -> SweepTable:
     """Run every cell, on ``executor`` when given (else here, one after another).
 
-    Returns one row per cell, in the order of ``cells``. ``TypeError`` names the first
+    Returns one row per cell, in the order of ``cells``, as a :class:`SweepTable` (a
+    list; ``table.to_pandas()`` gives the DataFrame). ``TypeError`` names the first
     item that is no :class:`Cell` (``grid(scenarios, policies, seeds)`` makes them), or
     an ``executor`` that has no ``submit``.
     """
@@ -103,9 +114,9 @@ def sweep(
                 f"them); cells[{i}] is a {type(c).__name__}"
             )
     if executor is None:
-        return [run_cell(c, keep_results) for c in cells]
+        return SweepTable(run_cell(c, keep_results) for c in cells)
     futures = [executor.submit(run_cell, c, keep_results) for c in cells]
-    return [f.result() for f in futures]
+    return SweepTable(f.result() for f in futures)
 
 
 def to_pandas(rows: Sequence[SweepRow]) -> Any:
