@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpdesk_routing.simulation import theory
@@ -89,6 +90,57 @@ def test_waits_scale_with_the_handling_time(c: int, rho: float, mu: float) -> No
 def test_round_robin_near_saturation_stays_finite() -> None:
     """At rho = 0.999999 the root is still found (Kingman: about 1.25 / (1 - rho) for c = 4)."""
     assert theory.round_robin_wait(4, 0.999999) == pytest.approx(625_000, rel=0.01)
+
+
+def _round_robin_wait_exactly(c: int, rho: float) -> float:
+    """E_c/M/1's wait (mu = 1) in 60-digit decimals: ``x = 1 - sigma`` by bisection on a
+    log scale (the root of ``(1 + x / (c rho))**-c - (1 - x)``, negative below it), and at
+    light load ``sigma`` by bisection of its own equation."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        cc, r = Decimal(c), Decimal(rho)
+
+        def power(v: Decimal) -> Decimal:
+            return (cc * r / (cc * r + 1 - v)) ** c
+
+        if (1 + Decimal("0.5") / (cc * r)) ** -c - Decimal("0.5") > 0:
+            lo, hi = Decimal("1e-40"), Decimal("0.5")  # on x = 1 - sigma
+            for _ in range(300):
+                mid = (lo * hi).sqrt()
+                lo, hi = (mid, hi) if power(1 - mid) - (1 - mid) < 0 else (lo, mid)
+            x = (lo + hi) / 2
+            return float((1 - x) / x)
+        lo, hi = Decimal("1e-400"), Decimal("0.5")  # on sigma
+        for _ in range(300):
+            mid = (lo * hi).sqrt()
+            lo, hi = (mid, hi) if power(mid) > mid else (lo, mid)
+        sigma = (lo + hi) / 2
+        return float(sigma / (1 - sigma))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    c=st.integers(min_value=1, max_value=64),
+    rho=st.one_of(
+        st.floats(min_value=1e-6, max_value=0.999999),
+        st.integers(min_value=7, max_value=15).map(lambda k: 1 - 10.0**-k),
+    ),
+)
+def test_round_robin_wait_is_exact_at_every_load(c: int, rho: float) -> None:
+    """Against a 60-digit computation, to 1e-12, from light load to within 1e-15 of
+    saturation (where the root used to be sought by stepping back from 1, which never
+    ended from about rho = 1 - 1e-8: 'sigma' is then a few ulps from 1)."""
+    assert theory.round_robin_wait(c, rho) == pytest.approx(
+        _round_robin_wait_exactly(c, rho), rel=1e-12
+    )
+
+
+@pytest.mark.parametrize("k", [8, 9, 12, 15])
+def test_one_agent_round_robin_is_mm1_near_saturation(k: int) -> None:
+    """With c = 1, E_1/M/1 is M/M/1, ``rho / (1 - rho)``, also within 10**-k of saturation."""
+    rho = 1 - 10.0**-k
+    assert theory.round_robin_wait(1, rho) == pytest.approx(rho / (1 - rho), rel=1e-12)
+    assert theory.round_robin_sigma(1, rho) == rho
 
 
 def test_bad_arguments_are_refused_with_exact_messages() -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 
 __all__ = [
     "LEAST_LOADED_REFERENCE",
@@ -111,31 +112,73 @@ def random_split_wait(c: int, rho: float, mu: float = 1.0) -> float:
     return rho / (mu * (1 - rho))
 
 
-def round_robin_sigma(c: int, rho: float, mu: float = 1.0) -> float:
-    """The root ``sigma`` in (0, 1) of ``sigma = (lam / (lam + mu (1 - sigma)))**c`` (E_c/M/1).
-
-    Found by bisection to double precision. ``sigma`` is the probability that a ticket
-    finds its agent busy.
-    """
-    c, rho, mu = _check(c, rho, mu)
-    lam = c * rho * mu
-
-    def f(s: float) -> float:
-        return (lam / (lam + mu * (1 - s))) ** c - s
-
-    # f(0) > 0, and f < 0 just below the trivial root 1 because f'(1) = 1/rho - 1 > 0.
-    lo, hi = 0.0, 1.0 - 1e-15
-    while f(hi) >= 0:  # very close to rho = 1: step back from the trivial root
-        hi = 1.0 - (1.0 - hi) * 1e3
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if f(mid) > 0:
+def _log_bisect(below: Callable[[float], bool], lo: float, hi: float) -> float:
+    """The point in ``[lo, hi]`` (both positive) where ``below`` turns false, found by
+    bisection on a log scale to the last bit; ``below(lo)`` is true, ``below(hi)`` false."""
+    while hi - lo > 2e-16 * lo:
+        mid = math.sqrt(lo) * math.sqrt(hi)  # lo * hi may underflow
+        if mid <= lo or mid >= hi:
+            break
+        if below(mid):
             lo = mid
         else:
             hi = mid
-        if hi - lo <= 1e-16:
-            break
     return (lo + hi) / 2
+
+
+def _round_robin_root(c: int, rho: float) -> tuple[float, float]:
+    """``(sigma, 1 - sigma)`` of E_c/M/1, each to double precision (``mu`` cancels out).
+
+    ``sigma`` is the root in (0, 1) of ``f(s) = (c rho / (c rho + 1 - s))**c - s``, positive
+    below it and negative above. Near saturation ``sigma`` is within a few ulps of 1, so
+    the bisection is then on ``x = 1 - sigma``, the root of ``g(x) = (1 + x / (c rho))**-c
+    - (1 - x)``: convex, zero at 0 with slope ``1 - 1/rho < 0`` and positive at 1. ``g`` is
+    computed as ``-x (1 - rho) / rho + B`` with ``B = (1 + a)**-c - 1 + c a``
+    (``a = x / (c rho)``) summed as a series when ``c a`` is small, so its sign is right
+    however close ``x`` is to 0. At light load ``sigma`` itself is tiny (about
+    ``(c rho)**c`` for small rho) and is found on its own log scale.
+    """
+    gap = 1.0 - rho  # exact for rho in [0.5, 1) (Sterbenz)
+
+    def g(x: float) -> float:
+        a = x / (c * rho)
+        if c * a < 1e-3:
+            # B = sum over k >= 2 of (-1)**k C(c + k - 1, k) a**k; terms fall by c a or more
+            term, bend = 1.0, 0.0
+            for k in range(1, 16):
+                term *= -(c + k - 1) * a / k
+                if k >= 2:
+                    bend += term
+        else:
+            bend = math.expm1(-c * math.log1p(a)) + c * a
+        return -x * gap / rho + bend
+
+    if g(0.5) > 0:  # sigma > 1/2: bisect on x = 1 - sigma, in (0, 1/2)
+        lo = min(0.5, 2 * c * rho * gap / (c + 1)) * 1e-3  # the root is near 2 c rho gap / (c + 1)
+        while g(lo) >= 0:  # pragma: no cover - the series keeps g's sign exact near 0
+            lo *= 1e-3
+        x = _log_bisect(lambda v: g(v) < 0, lo, 0.5)
+        return 1.0 - x, x
+    # sigma <= 1/2: f(p0) >= 0 at p0 = f(0) + 0, the chance all c earlier tickets came
+    # before one handling ended; f(1/2) <= 0.
+    lam = c * rho
+    p0 = math.exp(c * (math.log(lam) - math.log1p(lam)))
+    if p0 == 0.0:  # below the smallest float: sigma is 0 to double precision
+        return 0.0, 1.0
+    # (lam / (lam + 1 - v))**c as exp(-c log1p((1 - v) / lam)): a power of a rounded base
+    # would carry c times its error.
+    sigma = _log_bisect(lambda v: math.exp(-c * math.log1p((1 - v) / lam)) > v, p0, 0.5)
+    return sigma, 1.0 - sigma
+
+
+def round_robin_sigma(c: int, rho: float, mu: float = 1.0) -> float:
+    """The root ``sigma`` in (0, 1) of ``sigma = (lam / (lam + mu (1 - sigma)))**c`` (E_c/M/1).
+
+    Found by bisection to double precision, at light load and however close rho is to 1.
+    ``sigma`` is the probability that a ticket finds its agent busy.
+    """
+    c, rho, mu = _check(c, rho, mu)
+    return _round_robin_root(c, rho)[0]
 
 
 def round_robin_wait(c: int, rho: float, mu: float = 1.0) -> float:
@@ -144,8 +187,9 @@ def round_robin_wait(c: int, rho: float, mu: float = 1.0) -> float:
     >>> round(round_robin_wait(2, 0.5), 4)
     0.618
     """
-    sigma = round_robin_sigma(c, rho, mu)
-    return sigma / (mu * (1 - sigma))
+    c, rho, mu = _check(c, rho, mu)
+    sigma, gap = _round_robin_root(c, rho)
+    return sigma / (mu * gap)
 
 
 def least_loaded_wait(c: int, rho: float, mu: float = 1.0) -> float:
