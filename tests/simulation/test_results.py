@@ -8,11 +8,12 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from helpdesk_routing.errors import MissingExtra
 from helpdesk_routing.metrics import DurationStats, FairnessStats
-from helpdesk_routing.simulation import run
+from helpdesk_routing.simulation import Scenario, run
 from helpdesk_routing.simulation.demo import webshop_week
 
 from .conftest import mmc
@@ -59,6 +60,49 @@ def test_to_pandas_has_one_row_per_ticket(week) -> None:  # type: ignore[no-unty
     assert frame["created"].iloc[0] >= week.start
     waits = frame["wait"].dt.total_seconds().dropna().tolist()
     assert waits == pytest.approx(week.records.waits())
+
+
+def _no_tickets():  # type: ignore[no-untyped-def]
+    """A run in which no ticket arrives."""
+    data = mmc(1, 0.5, 10).model_dump()
+    data.update(tickets=None, days=0.01, drain_days=0.0, warmup_tickets=0)
+    data["arrivals"] = {"type": "poisson", "per_hour": 0.001}
+    quiet = Scenario.model_validate(data)
+    result = run(quiet, 4)
+    assert len(result.records) == 0
+    return result
+
+
+def test_to_pandas_has_the_same_column_types_without_tickets(week) -> None:  # type: ignore[no-untyped-def]
+    """Every column has its stated type in a run without tickets too, so replications
+    concatenate cleanly (an empty run's text columns were floats, its times in another
+    unit)."""
+    frame, empty = week.to_pandas(), _no_tickets().to_pandas()
+    assert len(empty) == 0
+    assert list(empty.columns) == list(frame.columns)
+    assert empty.dtypes.to_dict() == frame.dtypes.to_dict()
+    assert str(frame.dtypes["created"]) == "datetime64[ns, UTC]"
+    assert str(frame.dtypes["wait"]) == "timedelta64[ns]"
+    assert frame.dtypes["assignee"] is np.dtype(object)
+    assert frame["team"].map(lambda v: v is None or isinstance(v, str)).all()
+    assert pd_concat_keeps_types(frame, empty)
+
+
+def pd_concat_keeps_types(frame, empty) -> bool:  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    both = pd.concat([frame, empty], ignore_index=True)
+    return bool(both.dtypes.to_dict() == frame.dtypes.to_dict())
+
+
+def test_plot_of_a_run_without_started_tickets_draws_no_made_up_wait(tmp_path: Path) -> None:
+    """With no wait to show, the histogram panel is empty and says so (it drew one ticket
+    with a wait of 0 minutes)."""
+    figure = _no_tickets().plot(tmp_path / "empty.png")
+    waits_ax = figure.axes[0]
+    assert len(waits_ax.patches) == 0  # no bar
+    assert [t.get_text() for t in waits_ax.texts] == ["no ticket started"]
+    assert (tmp_path / "empty.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_plot_writes_a_png(week, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

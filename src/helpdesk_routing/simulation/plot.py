@@ -31,7 +31,12 @@ def plot_result(result: SimulationResult, path: str | Path | None = None, *, bin
     plt = require_pyplot("SimulationResult.plot")
     fig, (waits_ax, backlog_ax, load_ax) = plt.subplots(1, 3, figsize=(15, 4.2))
     waits = [w / 60 for w in result.records.waits(result.warmup)]
-    waits_ax.hist(waits or [0.0], bins=bins, color="#4C72B0")
+    if waits:
+        waits_ax.hist(waits, bins=bins, color="#4C72B0")
+    else:  # no ticket started after the warm-up: an empty panel that says so
+        waits_ax.text(
+            0.5, 0.5, "no ticket started", ha="center", va="center", transform=waits_ax.transAxes
+        )
     waits_ax.set_xlabel("time to first response (min)")
     waits_ax.set_ylabel("tickets")
     mean = result.summary.ttfr.mean

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -178,7 +179,10 @@ class SimulationResult:
         """The per-ticket records as a DataFrame (extra ``pandas``), times as UTC datetimes.
 
         Columns: ``created, channel, team, decided_by, assignee, assigned_at, started,
-        resolved`` and ``wait`` (a ``Timedelta``).
+        resolved`` and ``wait`` (a ``Timedelta``). The times are ``datetime64[ns, UTC]``
+        (``NaT`` for what did not happen), ``wait`` is ``timedelta64[ns]``, the others are
+        ``object`` columns of ``str`` or ``None``, on every pandas and for a run without
+        tickets too.
         """
         from ._extras import require_pandas
 
@@ -186,22 +190,28 @@ class SimulationResult:
         r = self.records
         origin = pd.Timestamp(self.start)
 
+        # Each column's type is stated, so a run without tickets has the columns (and
+        # types) of any other, and replications concatenate cleanly.
         def when(values: list[float]) -> Any:
-            return origin + pd.to_timedelta(values, unit="s")
+            seconds = pd.to_timedelta(pd.Series(values, dtype="float64"), unit="s")
+            return (origin + seconds).astype("datetime64[ns, UTC]")
+
+        def text(values: Sequence[str | None]) -> Any:
+            return pd.Series(values, dtype="object")  # str or None, on every pandas
 
         frame = pd.DataFrame(
             {
                 "created": when(r.created),
-                "channel": r.channel,
-                "team": r.team,
-                "decided_by": r.decided_by,
-                "assignee": r.assignee,
+                "channel": text(r.channel),
+                "team": text(r.team),
+                "decided_by": text(r.decided_by),
+                "assignee": text(r.assignee),
                 "assigned_at": when(r.assigned_at),
                 "started": when(r.started),
                 "resolved": when(r.resolved),
             }
         )
-        frame["wait"] = frame["started"] - frame["created"]
+        frame["wait"] = (frame["started"] - frame["created"]).astype("timedelta64[ns]")
         return frame
 
     def plot(self, path: str | Path | None = None, *, bins: int = 40) -> Any:
