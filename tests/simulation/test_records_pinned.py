@@ -3,6 +3,9 @@ simulator (or the Router, hand-out walk and store under it) faster must not chan
 
 The digests were taken before the speed work of issue 12's year-through-the-Router target;
 a change that alters one alters what the simulator says, and needs a reason of its own.
+Taken again once, for such a reason: agents now work their assigned tickets oldest first
+when a hand-out comes as work ends or a shift begins (the capacity-2 and web-shop digests;
+the others, whose agents never had two tickets waiting, kept theirs).
 """
 
 from __future__ import annotations
@@ -69,9 +72,9 @@ def _twenty_agents() -> Scenario:
 PINNED = {
     "round_robin": (lambda: _four_agents("round_robin"), "f0532cd5e50401c2"),
     "pooled": (lambda: _four_agents("pooled"), "96b5ea874c3c84ba"),
-    "least_loaded_capacity_2": (lambda: _four_agents("least_loaded", 2), "db10b884052c1163"),
+    "least_loaded_capacity_2": (lambda: _four_agents("least_loaded", 2), "372a8c0063d5fcdf"),
     "random_capacity_1": (lambda: _four_agents("random", 1), "9e41b03a11cf7541"),
-    "webshop_week": (webshop_week, "d3ab15e62f8501f6"),
+    "webshop_week": (webshop_week, "9dcbef6c71f18b68"),
     "year_three_days": (_twenty_agents, "8059e340f8c547c2"),
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -162,6 +163,86 @@ def test_weekly_rates_send_no_ticket_in_a_closed_hour(seed: int) -> None:
             __import__("zoneinfo").ZoneInfo("Europe/Amsterdam")
         )
         assert (local.weekday(), local.hour) == (0, 9)
+
+
+_ZONES = [
+    "Asia/Kolkata",  # +05:30
+    "Asia/Kathmandu",  # +05:45
+    "America/St_Johns",  # -03:30, with daylight saving
+    "Australia/Lord_Howe",  # +10:30, and +11 in summer: a half-hour change
+    "Europe/Paris",
+    "America/New_York",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    zone=st.sampled_from(_ZONES),
+    hours=st.sets(st.integers(min_value=0, max_value=167), min_size=1, max_size=6),
+    start=st.sampled_from(
+        # near the 2026 changes: Europe 29 March and 25 October, North America 8 March
+        # and 1 November, Lord Howe 5 April and 4 October (St John's as New York)
+        [
+            "2026-03-27T00:00:00Z",
+            "2026-10-23T00:00:00Z",
+            "2026-03-06T00:00:00Z",
+            "2026-10-30T00:00:00Z",
+            "2026-04-03T00:00:00Z",
+            "2026-10-02T00:00:00Z",
+        ]
+    ),
+    seed=st.integers(min_value=0, max_value=10_000),
+)
+def test_weekly_rates_follow_the_local_hours_in_every_zone(
+    zone: str, hours: set[int], start: str, seed: int
+) -> None:
+    """Rates only in some local hours of the week: every arrival falls in one of them, in
+    zones half an hour or 45 minutes off UTC and across daylight-saving changes (the rate
+    was looked up at the local hour but kept until the next UTC hour)."""
+    rates = [0.0] * 168
+    for h in hours:
+        rates[h] = 40.0
+    scenario = Scenario.model_validate(
+        {
+            "start": start,
+            "timezone": zone,
+            "days": 8,
+            "arrivals": {"type": "poisson", "per_hour": rates},
+            "agents": [{"id": "a1"}],
+            "handling": {"type": "exponential", "mean_minutes": 0.1},
+            "mode": "queueing",
+        }
+    )
+    result = run(scenario, seed)
+    tz = ZoneInfo(zone)
+    for created in result.records.created:
+        local = (scenario.start + timedelta(seconds=created)).astimezone(tz)
+        assert local.weekday() * 24 + local.hour in hours
+
+
+def test_a_half_hour_zone_gets_the_whole_local_hour_of_arrivals() -> None:
+    """600 an hour on Monday 10:00-11:00 in Kolkata (+05:30): about 600 arrivals, spread
+    over the whole local hour (306 came, all after 10:30, when UTC hours bounded it)."""
+    rates = [0.0] * 168
+    rates[10] = 600.0
+    scenario = Scenario.model_validate(
+        {
+            "start": "2026-11-23T00:00:00Z",
+            "timezone": "Asia/Kolkata",
+            "days": 7,
+            "arrivals": {"type": "poisson", "per_hour": rates},
+            "agents": [{"id": "a1"}],
+            "handling": {"type": "exponential", "mean_minutes": 0.01},
+            "mode": "queueing",
+        }
+    )
+    created = run(scenario, 1).records.created
+    minutes = [
+        (scenario.start + timedelta(seconds=c)).astimezone(ZoneInfo("Asia/Kolkata")).minute
+        for c in created
+    ]
+    assert 500 < len(created) < 700  # Poisson(600): 4 standard deviations either side
+    assert sum(1 for m in minutes if m < 30) > 200
 
 
 @given(u=st.floats(min_value=0, max_value=1, exclude_max=True))
@@ -475,3 +556,67 @@ def test_a_bad_replay_file_names_every_bad_record_by_line(tmp_path: Path) -> Non
     latin.write_bytes('{"channel": "caf\xe9"}'.encode("latin-1"))
     with pytest.raises(ValidationError, match=r"^invalid replay file t2\.jsonl: not UTF-8"):
         ReplayArrivals.from_file(latin)
+
+
+def test_a_replay_given_out_of_order_is_simulated_in_time_order() -> None:
+    """A replay written into a scenario in any order is taken in time order (it was
+    simulated in list order: the clock went back and the oldest ticket was served last)."""
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    hours = [3, 1, 2]
+    replay = {
+        "type": "replay",
+        "tickets": [
+            {"created_at": (start + timedelta(hours=h)).isoformat(), "channel": f"c{h}"}
+            for h in hours
+        ],
+    }
+    data = {
+        "start": start.isoformat(),
+        "arrivals": replay,
+        "agents": [{"id": "a"}],
+        "handling": {"type": "empirical", "minutes": [600]},
+    }
+    scenario = Scenario.from_json(json.dumps(data))
+    assert [t.channel for t in scenario.arrivals.tickets] == ["c1", "c2", "c3"]  # type: ignore[union-attr]
+    r = run(scenario, 0).records
+    assert r.created == [3600.0, 7200.0, 10800.0]
+    assert r.channel == ["c1", "c2", "c3"]
+    assert r.started == sorted(r.started)
+
+
+def test_a_replay_outside_the_arrivals_span_is_refused() -> None:
+    """Replayed tickets before the start (or after start + days) are not simulated: a
+    replay with none inside is refused, naming the span and the replay's own (it ran
+    zero tickets)."""
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+
+    def scenario(hours: list[float], days: float | None = 7) -> dict[str, object]:
+        tickets = [
+            {"created_at": (start + timedelta(hours=h)).isoformat(), "channel": "email"}
+            for h in hours
+        ]
+        return {
+            "start": start.isoformat(),
+            "days": days,
+            "tickets": None if days is not None else 10,
+            "arrivals": {"type": "replay", "tickets": tickets},
+            "agents": [{"id": "a"}],
+            "handling": {"type": "exponential", "mean_minutes": 5},
+        }
+
+    with pytest.raises(ValidationError) as info:
+        Scenario.from_json(json.dumps(scenario([-3, -1])))
+    (detail,) = info.value.details
+    assert detail.path == "$.arrivals.tickets"
+    assert detail.code == "replay_outside"
+    assert detail.message == (
+        "no replayed ticket was created in the arrivals' span (from 2026-11-23T00:00:00+00:00 "
+        "to 2026-11-30T00:00:00+00:00; the replay runs from 2026-11-22T21:00:00+00:00 to "
+        "2026-11-22T23:00:00+00:00): none would be simulated"
+    )
+    with pytest.raises(ValidationError, match="none would be simulated"):
+        Scenario.from_json(json.dumps(scenario([200, 300])))  # after seven days
+    # one inside is enough; the others are left out when the run comes to them
+    partly = Scenario.from_json(json.dumps(scenario([-1, 2, 200])))
+    assert run(partly, 0).records.created == [7200.0]
+    assert len(run(Scenario.from_json(json.dumps(scenario([-1, 300], None))), 0).records) == 1

@@ -101,12 +101,28 @@ class Arrivals:
         return t
 
     def _weekly(self, budget: float) -> float:
-        """Spend ``budget`` units of integrated rate from ``self._t`` through hourly rates."""
+        """Spend ``budget`` units of integrated rate from ``self._t`` through hourly rates.
+
+        The rates are those of the local hours of the week, so each segment ends where the
+        local hour does (in a zone half an hour or 45 minutes off UTC, not on a UTC hour).
+        When the zone's offset changes before that (a daylight-saving change), the segment
+        ends at the next quarter hour instead: offsets and their changes fall on quarter
+        hours, so within one the local hour is the same throughout.
+        """
         t = self._t
         while True:
             absolute = self._offset + t
-            boundary = (math.floor(absolute / 3600.0) + 1) * 3600.0 - self._offset
             local = datetime.fromtimestamp(absolute, UTC).astimezone(self._zone)
+            offset = local.utcoffset()
+            shift = 0.0 if offset is None else offset.total_seconds()
+            # whole seconds on both sides (the offsets too): the edge is exact
+            boundary = (math.floor((absolute + shift) / 3600.0) + 1) * 3600.0 - shift
+            boundary -= self._offset
+            ahead = datetime.fromtimestamp(self._offset + boundary, UTC).astimezone(self._zone)
+            if ahead.utcoffset() != offset:
+                boundary = (math.floor(absolute / 900.0) + 1) * 900.0 - self._offset
+            if boundary <= t:  # a float's rounding at the very edge of an hour
+                boundary = math.nextafter(t, math.inf)
             rate = self._rates[local.weekday() * 24 + local.hour] / 3600.0
             room = rate * (boundary - t)
             if rate > 0 and budget <= room:

@@ -250,22 +250,26 @@ def _arrive(st: _Run, t: float, index: int) -> None:
         return
     r.assignee.append(agent)
     r.assigned_at.append(t)
-    st.load[agent] += 1
-    if agent not in st.busy_with and st.on_shift[agent]:
-        _start(st, t, index, agent)
-    else:
-        heapq.heappush(st.queues[agent], index)
+    _take(st, t, index, agent)
 
 
 def _give(st: _Run, t: float, index: int, agent: str) -> None:
     r = st.records
     r.assignee[index] = agent
     r.assigned_at[index] = t
+    _take(st, t, index, agent)
+
+
+def _take(st: _Run, t: float, index: int, agent: str) -> None:
+    """The agent has the ticket: they start on their oldest assigned ticket when free and
+    on shift (a ticket handed out as work ends or a shift begins may be newer than ones
+    already waiting in their queue), else it waits in their queue."""
     st.load[agent] += 1
+    queue = st.queues[agent]
     if agent not in st.busy_with and st.on_shift[agent]:
-        _start(st, t, index, agent)
+        _start(st, t, heapq.heappushpop(queue, index) if queue else index, agent)
     else:
-        heapq.heappush(st.queues[agent], index)
+        heapq.heappush(queue, index)
 
 
 def _give_all(st: _Run, t: float, handed: HandOuts) -> None:

@@ -191,6 +191,13 @@ class ReplayArrivals(InputModel):
     type: Literal["replay"] = "replay"
     tickets: tuple[ReplayTicket, ...] = Field(min_length=1)
 
+    @field_validator("tickets")
+    @classmethod
+    def _in_time_order(cls, tickets: tuple[ReplayTicket, ...]) -> tuple[ReplayTicket, ...]:
+        # A replay is simulated in time order whatever order it was given in (tickets of
+        # one instant keep theirs): taken as listed, time would run backwards.
+        return tuple(sorted(tickets, key=lambda t: t.created_at))
+
     @classmethod
     def from_file(cls, path: str | Path) -> ReplayArrivals:
         """Read recorded tickets from a file, sorted by creation: ``.jsonl`` (or
@@ -263,7 +270,7 @@ class ReplayArrivals(InputModel):
                     details.append(ErrorDetail(f"$[{i}]{d.path[1:]}", where + d.message, d.code))
         if details:
             raise ValidationError(f"invalid {what}", details)
-        return cls(tickets=tuple(sorted(tickets, key=lambda t: t.created_at)))
+        return cls(tickets=tuple(tickets))
 
 
 def _json_kind(data: object) -> str:
@@ -426,6 +433,23 @@ class Scenario(InputModel):
                     f"no ticket comes on channel {key!r} ({source} channels: "
                     f"{', '.join(sorted(channels))})",
                     key,
+                )
+        if isinstance(self.arrivals, ReplayArrivals):
+            replay = self.arrivals.tickets
+            end = None if self.days is None else self.start + timedelta(days=self.days)
+            if not any(
+                t.created_at >= self.start and (end is None or t.created_at <= end) for t in replay
+            ):
+                span = f"from {self.start.isoformat()}" + (
+                    "" if end is None else f" to {end.isoformat()}"
+                )
+                problem(
+                    ("arrivals", "tickets"),
+                    "replay_outside",
+                    f"no replayed ticket was created in the arrivals' span ({span}; the "
+                    f"replay runs from {replay[0].created_at.isoformat()} to "
+                    f"{replay[-1].created_at.isoformat()}): none would be simulated",
+                    None,
                 )
         if self.tickets is not None and self.warmup_tickets >= self.tickets:
             problem(
