@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from helpdesk_routing.allocation import LeastLoaded, Pool, RoundRobin
 from helpdesk_routing.model import Ticket
 from helpdesk_routing.records import RotationState
-from helpdesk_routing.simulation import RandomSplit
+from helpdesk_routing.simulation import RandomSplit, Scenario, run
 from helpdesk_routing.simulation.policies import policy_for
 
 from .conftest import mmc
@@ -65,3 +66,25 @@ def test_policy_names_map_to_the_library_allocators() -> None:
     assert isinstance(pooled.allocator, RoundRobin)
     assert pooled.capacity == 1
     assert isinstance(policy_for(s.with_policy("random"), 1).allocator, RandomSplit)
+
+
+@pytest.mark.parametrize("mode", ["router", "queueing"])
+def test_pooled_is_capacity_one_whatever_the_agents_own(mode: str) -> None:
+    """Agents of capacity 5 pool like agents without one: no ticket is assigned to a busy
+    agent, and the records are those of the default (an agent's own capacity overrode
+    pooled's one before: 1,506 of 3,000 tickets queued behind busy agents). An agent of
+    capacity 0 still takes nothing."""
+
+    def scenario(capacities: list[int | None]) -> Scenario:
+        data = mmc(len(capacities), 0.8, 2000, policy="pooled", mode=mode, warmup=0).model_dump()
+        data["agents"] = [{"id": f"a{i}", "capacity": c} for i, c in enumerate(capacities)]
+        return Scenario.model_validate(data)
+
+    own, default = run(scenario([5, 5]), 1).records, run(scenario([None, None]), 1).records
+    assert own == default
+    assert all(s == a for s, a in zip(own.started, own.assigned_at, strict=True))
+    idle = run(scenario([5, 0]), 1).records
+    assert "a1" not in idle.assignee
+    pooled = policy_for(scenario([5, 0, None]), 1)
+    assert [pooled.agent_capacity(c) for c in (5, 0, None)] == [1, 0, 1]
+    assert policy_for(scenario([5]).with_policy("round_robin"), 1).agent_capacity(5) == 5

@@ -96,7 +96,7 @@ class RouterBackend:
         # reports on this store (the digest would cost every unit that logs).
         self._store = InMemoryStore(
             agents=[
-                Agent(id=a.id, name=a.name, role=a.role, capacity=a.capacity)
+                Agent(id=a.id, name=a.name, role=a.role, capacity=policy.agent_capacity(a.capacity))
                 for a in scenario.agents
             ],
             report_digest=False,
@@ -219,9 +219,9 @@ class QueueBackend:
         # RoundRobin's choice reads nothing of the state but ``last``: keep only that.
         self._rotation = type(policy.allocator) is RoundRobin
         self._last: str | None = None
+        own = {a.id: policy.agent_capacity(a.capacity) for a in scenario.agents}
         self._caps: dict[str, int | None] = {
-            a.id: (a.capacity if a.capacity is not None else policy.capacity)
-            for a in scenario.agents
+            a: (c if c is not None else policy.capacity) for a, c in own.items()
         }
         self._loads = {a.id: 0 for a in scenario.agents}
         self._limited = any(c is not None for c in self._caps.values())

@@ -64,6 +64,16 @@ class Policy:
     allocator: Allocator
     capacity: int | None
 
+    def agent_capacity(self, own: int | None) -> int | None:
+        """An agent's capacity under this policy, given their own (``None``: the default).
+
+        ``pooled`` is capacity one for everybody, whatever the agents' own (an agent of
+        capacity 0 stays at 0): else it would not be pooling.
+        """
+        if self.name == "pooled":
+            return 1 if own is None else min(own, 1)
+        return own
+
 
 def policy_for(scenario: Scenario, seed: int) -> Policy:
     """The allocator and capacity of the scenario's policy (``seed`` seeds ``random``)."""
