@@ -58,6 +58,9 @@ class _Run:
         self.after_rng = stream(seed, "after")
         self.records = TicketRecords()
         self.u: list[float] = []  # each ticket's handling draw, used when work starts
+        # each ticket's time pending after work (0: closed at once), drawn as it arrives so
+        # that every policy sees the same (common random numbers); kept with a pending
+        self.hold: list[float] = []
         self.notify_start = not isinstance(self.backend, QueueBackend)
         # One distribution for every ticket: skip the per-ticket lookup of channel and team.
         self.one_handling: Handling | None = (
@@ -234,6 +237,10 @@ def _arrive(st: _Run, t: float, index: int) -> None:
     else:
         channel, tags, profile, events = st.mix.draw(index, t)
     st.u.append(st.handling_rng.random())
+    pending = st.pending
+    if pending is not None:
+        chance, length = st.after_rng.random(), st.after_rng.random()
+        st.hold.append(duration(pending.duration, length) if chance < pending.probability else 0.0)
     r.created.append(t)
     r.channel.append(channel)
     r.started.append(_NAN)
@@ -296,12 +303,7 @@ def _work_end(st: _Run, t: float, index: int) -> None:
     assert agent is not None
     st.records.resolved[index] = t
     del st.busy_with[agent]
-    pending = st.pending
-    hold = 0.0
-    if pending is not None:
-        chance, length = st.after_rng.random(), st.after_rng.random()
-        if chance < pending.probability:
-            hold = duration(pending.duration, length)
+    hold = 0.0 if st.pending is None else st.hold[index]
     if hold > 0:
         st.backend.finished(index, agent, t, True, st.waiting)
         st.push(t + hold, _CLOSE, (st.agents.index(agent) << 32) | index)
