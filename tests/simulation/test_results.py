@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import math
 import pickle
 import re
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpdesk_routing.errors import MissingExtra
 from helpdesk_routing.metrics import DurationStats, FairnessStats
@@ -160,3 +164,121 @@ def test_backlog_samples_follow_the_grid() -> None:
     assert all(b - a == pytest.approx(3600) for a, b in itertools.pairwise(times))
     assert all(len(v) == len(times) for v in result.load.values())
     assert len(result.backlog) == len(times)
+
+
+def _replay(hours: list[float], **fields: object) -> Scenario:
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    tickets = [
+        {"created_at": (start + timedelta(hours=h)).isoformat(), "channel": "email"} for h in hours
+    ]
+    data: dict[str, object] = {
+        "start": start.isoformat(),
+        "days": None,
+        "tickets": len(hours),
+        "arrivals": {"type": "replay", "tickets": tickets},
+        "agents": [{"id": "a"}],
+        "handling": {"type": "empirical", "minutes": [10]},
+        "mode": "queueing",
+    }
+    data.update(fields)
+    return Scenario.model_validate(data)
+
+
+def test_the_warm_up_is_left_out_of_the_time_figures_too() -> None:
+    """40 tickets at once (the warm-up), then 20 an hour apart from hour 10; one agent,
+    10 minutes each. The span runs from hour 10 to the last ticket's end: 20 arrivals,
+    3 h 20 min of work, no backlog (the arrival rate, utilisation and backlog counted
+    the warm-up's burst before)."""
+    result = run(_replay([0.0] * 40 + [10.0 + h for h in range(20)], warmup_tickets=40), 0)
+    s = result.summary
+    span = (19 + 10 / 60) * 3600
+    assert result.measured_from == 10 * 3600
+    assert s.horizon == pytest.approx(span)
+    assert s.arrival_rate * s.horizon == pytest.approx(20)
+    assert s.utilisation["a"] == pytest.approx(20 * 600 / span)
+    assert s.mean_backlog == 0
+    assert s.tickets == 20
+
+
+def test_work_past_the_drain_counts_up_to_its_end() -> None:
+    """A ticket of 10 hours starts at hour 1 and the drain ends at hour 2: the agent was
+    busy for one hour of the two; the other ticket, waiting since hour 1.5, waited half an
+    hour of them (utilisation was 5.5, the horizon the last event, not the drain's end)."""
+    result = run(
+        _replay([1.0, 1.5], handling={"type": "empirical", "minutes": [600]}, drain_days=0.5 / 24),
+        0,
+    )
+    s = result.summary
+    assert result.horizon == 2 * 3600
+    assert s.horizon == 2 * 3600
+    assert s.utilisation["a"] == pytest.approx(0.5)
+    assert s.mean_backlog == pytest.approx(0.25)
+    assert s.started == 1
+
+
+def test_pending_times_change_no_time_figure() -> None:
+    """Tickets pending for days after work close long after the last work ends: the span
+    ends with the work, so utilisation, backlog and arrival rate are those of the same
+    run without pending (they were three times smaller)."""
+    base = mmc(4, 0.7, 2000, warmup=200).model_dump()
+    pending = {
+        **base,
+        "pending": {"probability": 1.0, "duration": {"type": "exponential", "mean_minutes": 3000}},
+    }
+    plain, held = run(Scenario.model_validate(base), 3), run(Scenario.model_validate(pending), 3)
+    assert held.records == plain.records
+    assert held.summary == plain.summary
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(min_value=0, max_value=1000),
+    agents=st.integers(min_value=1, max_value=4),
+    capacity=st.sampled_from([None, 1, 2]),
+    mean=st.sampled_from([5.0, 60.0, 900.0]),
+    drain_days=st.sampled_from([0.0, 0.1, 7.0]),
+    shift=st.booleans(),
+    pending=st.booleans(),
+)
+def test_time_figures_are_shares_and_little_holds_when_all_was_done(
+    seed: int,
+    agents: int,
+    capacity: int | None,
+    mean: float,
+    drain_days: float,
+    shift: bool,
+    pending: bool,
+) -> None:
+    """Through the Router, with shifts, capacities, pending times and drains that cut the
+    run or not: each utilisation lies in [0, 1]; busy time never exceeds the span; and
+    when every ticket was started, the backlog's integral is the sum of the waits (Little's
+    law on the sample path, the span being where they happen)."""
+    data = mmc(agents, 0.5, 150, mode="router", warmup=0).model_dump(mode="json")
+    data.update(
+        handling={"type": "exponential", "mean_minutes": mean},
+        drain_days=drain_days,
+        configuration={"capacity": capacity},
+    )
+    if shift:
+        week = ("mon", "tue", "wed", "thu", "fri")
+        data["agents"] = [
+            {
+                "id": f"a{i}",
+                "shift": {"timezone": "UTC", "weekly": {d: [["08:00", "16:00"]] for d in week}},
+            }
+            for i in range(agents)
+        ]
+    if pending:
+        data["pending"] = {
+            "probability": 0.5,
+            "duration": {"type": "exponential", "mean_minutes": 600},
+        }
+    result = run(Scenario.model_validate(data), seed)
+    s = result.summary
+    assert s.horizon > 0
+    for agent, share in s.utilisation.items():
+        assert 0 <= share <= 1 + 1e-9
+        assert result.busy[agent] <= s.horizon * (1 + 1e-9)
+    if s.started == s.tickets:
+        waits = math.fsum(result.records.waits())
+        assert result.backlog_area == pytest.approx(waits, rel=1e-9, abs=1e-6)

@@ -76,7 +76,14 @@ class _Run:
             a: spec.shift is None for a, spec in zip(ids, scenario.agents, strict=True)
         }
         self.load: dict[str, int] = dict.fromkeys(ids, 0)
+        # busy seconds inside the measured span, which begins as the first ticket after
+        # the warm-up arrives (at the start without a warm-up): until then ``t0`` is None
         self.busy: dict[str, float] = dict.fromkeys(ids, 0.0)
+        self.warmup = scenario.warmup_tickets
+        self.t0: float | None = 0.0 if self.warmup == 0 else None
+        self.area0 = 0.0  # the backlog's integral up to t0
+        self.unresolved = 0  # arrived and work not ended
+        self.last_end = 0.0  # the latest end of work
         self.waiting: set[int] = set()  # unassigned, open, not started
         self.backlog = 0  # arrived and not started
         self.area = 0.0
@@ -145,7 +152,7 @@ def run(
     if settle:
         gc.disable()
     try:
-        horizon = _loop(st, progress, span, settle)
+        start, end = _loop(st, progress, span, settle)
     finally:
         if settle:
             gc.unfreeze()
@@ -155,7 +162,8 @@ def run(
         policy=scenario.policy,
         seed=seed,
         start=scenario.start,
-        horizon=horizon,
+        horizon=end,
+        measured_from=start,
         warmup=scenario.warmup_tickets,
         ttfr_target=scenario.ttfr_target_minutes * 60.0,
         agents=st.agents,
@@ -164,12 +172,12 @@ def run(
         sample_times=st.sample_times,
         backlog=st.backlog_samples,
         load=st.load_samples,
-        backlog_area=st.area,
+        backlog_area=st.area - st.area0,
     )
 
 
-def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> float:
-    """Handle the events until the run ends; returns the instant of the last one."""
+def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> tuple[float, float]:
+    """Handle the events until the run ends; returns the measured span ``(t0, t1)``."""
     scenario = st.scenario
     stop = math.inf
     heap = st.heap
@@ -210,7 +218,28 @@ def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> flo
             progress(_share(t, span, len(st.records.created), scenario.tickets))
     if progress is not None:
         progress(1.0)
-    return st.last_t
+    return _measured(st, stop)
+
+
+def _measured(st: _Run, stop: float) -> tuple[float, float]:
+    """The measured span, and the busy times and backlog integral brought to its end.
+
+    It ends with the last ticket's work when every ticket's work ended (a pending close
+    after that changes nothing measured: it only frees capacity nobody waits for), else
+    at the drain's end, which cut the run: the work then in hand counts up to there, and
+    the tickets still waiting were waiting until there.
+    """
+    if st.unresolved == 0:
+        end = max(st.last_end, st.records.created[-1] if st.records.created else 0.0)
+    else:
+        end = stop if math.isfinite(stop) else st.last_t
+    if end > st.last_t:
+        st.area += st.backlog * (end - st.last_t)
+    start = end if st.t0 is None else min(st.t0, end)
+    started = st.records.started
+    for agent, index in st.busy_with.items():
+        st.busy[agent] += max(0.0, end - max(started[index], start))
+    return start, end
 
 
 def _share(t: float, span: float, arrived: int, tickets: int | None) -> float:
@@ -237,6 +266,10 @@ def _arrive(st: _Run, t: float, index: int) -> None:
     else:
         channel, tags, profile, events = st.mix.draw(index, t)
     st.u.append(st.handling_rng.random())
+    if index == st.warmup and index:  # the first ticket after the warm-up: measuring begins
+        st.t0 = t
+        st.area0 = st.area
+    st.unresolved += 1
     pending = st.pending
     if pending is not None:
         chance, length = st.after_rng.random(), st.after_rng.random()
@@ -293,7 +326,6 @@ def _start(st: _Run, t: float, index: int, agent: str) -> None:
         st.backend.started(index, agent, t)
     dist = st.one_handling
     work = duration(st.handling_for(index) if dist is None else dist, st.u[index])
-    st.busy[agent] += work
     st.seq += 1
     heapq.heappush(st.heap, (t + work, st.seq, _WORK_END, index))
 
@@ -303,6 +335,10 @@ def _work_end(st: _Run, t: float, index: int) -> None:
     assert agent is not None
     st.records.resolved[index] = t
     del st.busy_with[agent]
+    st.unresolved -= 1
+    st.last_end = t
+    if st.t0 is not None:  # the share of the work inside the measured span
+        st.busy[agent] += t - max(st.records.started[index], st.t0)
     hold = 0.0 if st.pending is None else st.hold[index]
     if hold > 0:
         st.backend.finished(index, agent, t, True, st.waiting)

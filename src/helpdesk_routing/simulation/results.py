@@ -53,13 +53,20 @@ class TicketRecords:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """The figures of one run (tickets after the warm-up only).
+    """The figures of one run, the warm-up left out of every one of them.
+
+    The ticket figures are those of the tickets after the warm-up; the time figures are
+    over the *measured span*: from the arrival of the first ticket after the warm-up (the
+    start, without one) to the end of the last ticket's work, or to the drain's end when
+    that cut the run (a pending ticket closing later changes nothing measured).
+    ``horizon`` is that span's length in seconds.
 
     ``ttfr`` is time to first response (= wait) in seconds; ``over_target`` the share of
     started tickets whose wait exceeded the scenario's target; ``per_agent`` tickets
-    assigned per agent, with its ``fairness``; ``utilisation`` the busy share of each
-    agent over ``[0, horizon]``; ``mean_backlog`` the time-average number of tickets that
-    arrived and had not started; ``arrival_rate`` tickets per second.
+    assigned per agent, with its ``fairness``; ``utilisation`` the share of the span
+    each agent was at work (never over 1: work running past the span's end counts up to
+    there); ``mean_backlog`` the time-average number of tickets that had arrived and not
+    started; ``arrival_rate`` tickets per second.
     """
 
     tickets: int
@@ -103,8 +110,10 @@ class SimulationResult:
     """One run: the scenario's name, policy and seed, records, samples and busy times.
 
     ``sample_times`` are the instants (seconds) at which ``backlog`` (tickets arrived
-    and not started) and ``load`` (each agent's open and pending tickets) were sampled.
-    ``backlog_area`` is the integral of the backlog over ``[0, horizon]``.
+    and not started) and ``load`` (each agent's open and pending tickets) were sampled,
+    over the whole run. The measured span (see :class:`Summary`) is ``[measured_from,
+    horizon]`` in seconds since the start; ``backlog_area`` is the integral of the
+    backlog over it, and ``busy`` each agent's seconds at work within it.
     """
 
     scenario: str
@@ -121,6 +130,7 @@ class SimulationResult:
     backlog: list[int]
     load: dict[str, list[int]]
     backlog_area: float
+    measured_from: float = 0.0
     _summary: Summary | None = None
 
     @property
@@ -139,7 +149,7 @@ class SimulationResult:
         ]
         counts = Counter(a for a in r.assignee[skip:] if a is not None)
         per_agent = {a: counts.get(a, 0) for a in self.agents}
-        horizon = self.horizon
+        horizon = self.horizon - self.measured_from  # the measured span's length
         utilisation = {a: (self.busy[a] / horizon if horizon > 0 else 0.0) for a in self.agents}
         target = self.ttfr_target
         return Summary(
@@ -154,7 +164,7 @@ class SimulationResult:
             utilisation=utilisation,
             mean_utilisation=math.fsum(utilisation.values()) / len(utilisation),
             mean_backlog=self.backlog_area / horizon if horizon > 0 else 0.0,
-            arrival_rate=len(r) / horizon if horizon > 0 else 0.0,
+            arrival_rate=(len(r) - min(skip, len(r))) / horizon if horizon > 0 else 0.0,
             horizon=horizon,
         )
 
