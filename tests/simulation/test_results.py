@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import pickle
@@ -59,6 +60,7 @@ def test_to_pandas_has_one_row_per_ticket(week) -> None:  # type: ignore[no-unty
         "assigned_at",
         "started",
         "resolved",
+        "closed",
         "wait",
     ]
     assert frame["created"].iloc[0] >= week.start
@@ -226,8 +228,43 @@ def test_pending_times_change_no_time_figure() -> None:
         "pending": {"probability": 1.0, "duration": {"type": "exponential", "mean_minutes": 3000}},
     }
     plain, held = run(Scenario.model_validate(base), 3), run(Scenario.model_validate(pending), 3)
-    assert held.records == plain.records
-    assert held.summary == plain.summary
+    assert held.records.started == plain.records.started
+    assert held.records.resolved == plain.records.resolved
+    assert plain.records.closed == plain.records.resolved  # nothing pending: closed at once
+    assert held.summary == dataclasses.replace(plain.summary, closed=held.summary.closed)
+    assert held.summary.closed < held.summary.resolved == plain.summary.closed == 1800
+    for end, closed in zip(held.records.resolved, held.records.closed, strict=True):
+        assert math.isnan(closed) or closed > end  # closed after its pending time
+
+
+def test_closed_is_when_a_pending_ticket_closed() -> None:
+    """Work of 10 minutes, then pending for an hour: resolved at the end of work, closed
+    an hour later (the close was recorded nowhere); a report line says how many closed
+    when it differs from the resolved ones."""
+    result = run(
+        _replay(
+            [1.0, 2.0],
+            pending={"probability": 1.0, "duration": {"type": "empirical", "minutes": [60]}},
+        ),
+        0,
+    )
+    r = result.records
+    assert [x / 3600 for x in r.resolved] == pytest.approx([1 + 1 / 6, 2 + 1 / 6])
+    assert [x / 3600 for x in r.closed] == pytest.approx([2 + 1 / 6, 3 + 1 / 6])
+    assert result.summary.closed == 2
+    cut = run(
+        _replay(
+            [1.0, 2.0],
+            pending={"probability": 1.0, "duration": {"type": "empirical", "minutes": [60]}},
+            drain_days=1 / 24,  # from the last arrival: the run ends at hour 3
+        ),
+        0,
+    )
+    assert math.isnan(cut.records.closed[1])  # still pending when the drain ended
+    assert cut.summary.closed == 1
+    assert cut.summary.resolved == 2
+    assert "resolved 2, closed 1" in cut.report()
+    assert cut.to_pandas()["closed"].isna().tolist() == [False, True]
 
 
 @settings(max_examples=25, deadline=None)

@@ -202,8 +202,9 @@ def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> tup
         elif kind == _WORK_END:
             _work_end(st, t, arg)
         elif kind == _CLOSE:
-            agent = st.agents[arg >> 32]
-            _give_all(st, t, st.backend.closed(arg & 0xFFFFFFFF, agent, t, st.waiting))
+            agent, index = st.agents[arg >> 32], arg & 0xFFFFFFFF
+            st.records.closed[index] = t
+            _give_all(st, t, st.backend.closed(index, agent, t, st.waiting))
             st.unfinished -= 1
             st.load[agent] -= 1
         else:
@@ -278,6 +279,7 @@ def _arrive(st: _Run, t: float, index: int) -> None:
     r.channel.append(channel)
     r.started.append(_NAN)
     r.resolved.append(_NAN)
+    r.closed.append(_NAN)
     st.backlog += 1
     st.unfinished += 1
     agent, team, decided_by = st.backend.arrive(index, t, channel, tags, profile, events)
@@ -344,6 +346,7 @@ def _work_end(st: _Run, t: float, index: int) -> None:
         st.backend.finished(index, agent, t, True, st.waiting)
         st.push(t + hold, _CLOSE, (st.agents.index(agent) << 32) | index)
     else:
+        st.records.closed[index] = t
         st.unfinished -= 1
         st.load[agent] -= 1
         _give_all(st, t, st.backend.finished(index, agent, t, False, st.waiting))

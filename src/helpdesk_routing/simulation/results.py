@@ -27,7 +27,9 @@ class TicketRecords:
 
     ``decided_by`` is the rule id, ``"membership:<tag or segment>"``, or ``None``;
     ``assigned_at`` is when the ticket got its assignee, ``started`` its first response
-    (work start), ``resolved`` the end of work. A ticket's wait is ``started - created``.
+    (work start), ``resolved`` the end of work, ``closed`` when the ticket closed: at the end
+    of work, or when the pending time that followed it ended (``NaN`` while still pending
+    when the run ended). A ticket's wait is ``started - created``.
     """
 
     created: list[float] = field(default_factory=list)
@@ -38,6 +40,7 @@ class TicketRecords:
     assigned_at: list[float] = field(default_factory=list)
     started: list[float] = field(default_factory=list)
     resolved: list[float] = field(default_factory=list)
+    closed: list[float] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.created)
@@ -82,6 +85,9 @@ class Summary:
     mean_backlog: float
     arrival_rate: float
     horizon: float
+    closed: int = 0
+    """Tickets closed by the run's end (``resolved`` counts those whose work ended; a
+    ticket pending after work closes later, or not within the run)."""
 
     def as_dict(self) -> dict[str, float]:
         """The scalar figures as a flat ``name -> number`` mapping."""
@@ -89,6 +95,7 @@ class Summary:
             "tickets": self.tickets,
             "started": self.started,
             "resolved": self.resolved,
+            "closed": self.closed,
             "ttfr_mean": self.ttfr.mean,
             "ttfr_median": self.ttfr.median,
             "ttfr_p90": self.ttfr.p90,
@@ -156,6 +163,7 @@ class SimulationResult:
             tickets=len(r) - min(skip, len(r)),
             started=len(waits),
             resolved=len(handled),
+            closed=sum(1 for c in r.closed[skip:] if c == c),
             ttfr=DurationStats.of(waits),
             over_target=(sum(1 for w in waits if w > target) / len(waits)) if waits else math.nan,
             mean_handling=math.fsum(handled) / len(handled) if handled else math.nan,
@@ -173,7 +181,8 @@ class SimulationResult:
         s = self.summary
         lines = [
             f"{self.scenario} · policy {self.policy} · seed {self.seed}",
-            f"  tickets {s.tickets}, started {s.started}, resolved {s.resolved}",
+            f"  tickets {s.tickets}, started {s.started}, resolved {s.resolved}"
+            + ("" if s.closed == s.resolved else f", closed {s.closed}"),
             "  time to first response (min): "
             f"mean {_m(s.ttfr.mean)}, median {_m(s.ttfr.median)}, "
             f"p90 {_m(s.ttfr.p90)}, p99 {_m(s.ttfr.p99)}",
@@ -189,7 +198,7 @@ class SimulationResult:
         """The per-ticket records as a DataFrame (extra ``pandas``), times as UTC datetimes.
 
         Columns: ``created, channel, team, decided_by, assignee, assigned_at, started,
-        resolved`` and ``wait`` (a ``Timedelta``). The times are ``datetime64[ns, UTC]``
+        resolved, closed`` and ``wait`` (a ``Timedelta``). The times are ``datetime64[ns, UTC]``
         (``NaT`` for what did not happen), ``wait`` is ``timedelta64[ns]``, the others are
         ``object`` columns of ``str`` or ``None``, on every pandas and for a run without
         tickets too.
@@ -219,6 +228,7 @@ class SimulationResult:
                 "assigned_at": when(r.assigned_at),
                 "started": when(r.started),
                 "resolved": when(r.resolved),
+                "closed": when(r.closed),
             }
         )
         frame["wait"] = (frame["started"] - frame["created"]).astype("timedelta64[ns]")
