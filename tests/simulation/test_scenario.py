@@ -140,22 +140,30 @@ def test_a_replay_is_simulated_at_the_recorded_instants() -> None:
     assert result.records.channel == ["email", "sms", "webchat"]
 
 
+def _weekly(
+    rates: list[float], zone: str, start: str, days: float, mode: str = "queueing"
+) -> Scenario:
+    """One agent, arrivals at ``rates`` by local hour of the week in ``zone``."""
+    return Scenario.model_validate(
+        {
+            "start": start,
+            "timezone": zone,
+            "days": days,
+            "arrivals": {"type": "poisson", "per_hour": rates},
+            "agents": [{"id": "a1"}],
+            "handling": {"type": "exponential", "mean_minutes": 0.1},
+            "mode": mode,
+        }
+    )
+
+
 @settings(max_examples=20, deadline=None)
 @given(seed=st.integers(min_value=0, max_value=10_000))
 def test_weekly_rates_send_no_ticket_in_a_closed_hour(seed: int) -> None:
     """With a rate only on Monday 09:00-10:00 local time, every arrival falls in that hour."""
     rates = [0.0] * 168
     rates[9] = 30.0
-    scenario = Scenario.model_validate(
-        {
-            "start": "2026-11-23T00:00:00+01:00",
-            "timezone": "Europe/Amsterdam",
-            "days": 14,
-            "arrivals": {"type": "poisson", "per_hour": rates},
-            "agents": [{"id": "a1"}],
-            "handling": {"type": "exponential", "mean_minutes": 1},
-        }
-    )
+    scenario = _weekly(rates, "Europe/Amsterdam", "2026-11-23T00:00:00+01:00", 14, mode="router")
     result = run(scenario, seed)
     assert result.records.created
     for created in result.records.created:
@@ -202,17 +210,7 @@ def test_weekly_rates_follow_the_local_hours_in_every_zone(
     rates = [0.0] * 168
     for h in hours:
         rates[h] = 40.0
-    scenario = Scenario.model_validate(
-        {
-            "start": start,
-            "timezone": zone,
-            "days": 8,
-            "arrivals": {"type": "poisson", "per_hour": rates},
-            "agents": [{"id": "a1"}],
-            "handling": {"type": "exponential", "mean_minutes": 0.1},
-            "mode": "queueing",
-        }
-    )
+    scenario = _weekly(rates, zone, start, 8)
     result = run(scenario, seed)
     tz = ZoneInfo(zone)
     for created in result.records.created:
@@ -225,17 +223,7 @@ def test_a_half_hour_zone_gets_the_whole_local_hour_of_arrivals() -> None:
     over the whole local hour (306 came, all after 10:30, when UTC hours bounded it)."""
     rates = [0.0] * 168
     rates[10] = 600.0
-    scenario = Scenario.model_validate(
-        {
-            "start": "2026-11-23T00:00:00Z",
-            "timezone": "Asia/Kolkata",
-            "days": 7,
-            "arrivals": {"type": "poisson", "per_hour": rates},
-            "agents": [{"id": "a1"}],
-            "handling": {"type": "exponential", "mean_minutes": 0.01},
-            "mode": "queueing",
-        }
-    )
+    scenario = _weekly(rates, "Asia/Kolkata", "2026-11-23T00:00:00Z", 7)
     created = run(scenario, 1).records.created
     minutes = [
         (scenario.start + timedelta(seconds=c)).astimezone(ZoneInfo("Asia/Kolkata")).minute
