@@ -11,7 +11,9 @@ action each; ``ok`` once it is empty):
 - ``500-after-create``: create, then answer 500;
 - ``drop``: create, then close the connection without an answer;
 - ``drop-before``: close the connection without creating anything;
-- ``slow``: create, then answer only after ``slow_seconds`` (past the client's timeout).
+- ``slow``: create, then answer only after ``slow_seconds`` (past the client's timeout);
+- ``late``: wait ``slow_seconds`` (past the client's timeout), then create and answer: a
+  look-up meanwhile finds nothing, though the ticket is on its way.
 """
 
 from __future__ import annotations
@@ -165,6 +167,8 @@ class _Handler(BaseHTTPRequestHandler):
             }
             self._answer(int(action), details)
             return
+        if action == "late":
+            time.sleep(fake.slow_seconds)
         key = self.headers.get("Idempotency-Key")
         if fake.kind == "zendesk" and key is not None:
             with fake.lock:

@@ -8,8 +8,9 @@ import dataclasses
 import json
 import random
 import socket
+import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -18,6 +19,7 @@ from helpdesk_routing.handoff import (
     DeliveryRequest,
     Handoff,
     InMemoryLedger,
+    MessageKey,
     OutcomeUnknown,
     RateLimited,
     SendToHelpdesk,
@@ -263,8 +265,9 @@ def test_zendesk_unreachable_after_jittered_backoff() -> None:
 def test_gorgias_creates_a_ticket_with_one_sent_message_per_line(
     gorgias_service: FakeService,
 ) -> None:
-    """One POST with basic auth: customer, channel, via api, tags by name, and every message
-    with sender, from_agent, body_text and both datetimes set."""
+    """One POST with basic auth: customer, channel, via api, tags by name, the profile id
+    and the conversation in the ticket's meta (it carried no profile id), and every
+    message with sender, from_agent, body_text and both datetimes set."""
     delivery = _gorgias(gorgias_service.url, []).deliver(_request("sms"))
     assert (delivery.ticket_id, delivery.continue_on) == ("1", "sms")
     (post,) = gorgias_service.posts
@@ -274,6 +277,7 @@ def test_gorgias_creates_a_ticket_with_one_sent_message_per_line(
     assert body["customer"] == {"email": "vic@example.com"}
     assert (body["channel"], body["via"], body["external_id"]) == ("sms", "api", handoff_id("c1"))
     assert body["tags"] == [{"name": "ai-handoff"}, {"name": "refund"}]
+    assert body["meta"] == {"conversation_id": "c1", "profile_id": "p1", "reason": "knowledge_gap"}
     assert [
         (m["sender"], m["from_agent"], m["body_text"], m["sent_datetime"]) for m in body["messages"]
     ] == [
@@ -335,10 +339,48 @@ def test_gorgias_reconcile_that_finds_nothing_posts_once_more(
     )
     first = h.request(conversation(channel="sms", profile_id="p1"))
     assert first.state is State.OUTCOME_UNKNOWN
+    # at once: the request might still be at work there, so nothing is sent again
+    assert h.reconcile(first.handoff_id).state is State.OUTCOME_UNKNOWN
+    assert len(gorgias_service.posts) == 1
+    desk.clock.advance(timedelta(minutes=1))  # past the connector's longest delivery (36 s)
     step = h.reconcile(first.handoff_id)
     assert step.state is State.HANDED_OFF
     assert len(gorgias_service.posts) == 2
     assert len(gorgias_service.tickets) == 1
+
+
+def test_gorgias_reconcile_soon_after_a_lost_answer_never_makes_a_second_ticket(
+    desk: Desk, gorgias_service: FakeService
+) -> None:
+    """Gorgias takes longer than the client waits: the answer is lost while the ticket is
+    still being made. A reconcile at once finds nothing, and must not send again (it did:
+    two tickets for one conversation); once the ticket exists it is found, and the visitor
+    is told how the conversation goes on, as after a delivery."""
+    gorgias_service.script = ["late"]
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk="gorgias"),
+        ledger=InMemoryLedger(),
+        clock=desk.clock,
+        destination=_gorgias(gorgias_service.url, []),
+    )
+    first = h.request(conversation(channel="webchat", email="ann@example.com"))
+    assert first.state is State.AWAITING_CONFIRMATION
+    lost = h.confirm("c1", yes=True)
+    assert lost.state is State.OUTCOME_UNKNOWN
+    again = h.reconcile(lost.handoff_id)
+    assert again.state is State.OUTCOME_UNKNOWN
+    assert len(gorgias_service.posts) == 1
+    for _ in range(200):  # the fake server makes the ticket a second after the request
+        if gorgias_service.tickets:
+            break
+        time.sleep(0.05)
+    step = h.reconcile(lost.handoff_id)
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, "1")
+    assert len(gorgias_service.posts) == 1
+    assert [m.key for m in step.tell_visitor] == [
+        MessageKey.HUMAN_WILL_FOLLOW,
+        MessageKey.CONTINUE_BY_EMAIL,
+    ]
 
 
 def test_gorgias_outcome_unknown_message(gorgias_service: FakeService) -> None:

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from helpdesk_routing import Agent, OfficeHours, Router
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.handoff import (
+    BuiltinHelpdesk,
+    Delivery,
+    DeliveryRequest,
     Handoff,
     InMemoryLedger,
     InvalidTransition,
@@ -324,3 +329,76 @@ def test_recover_wants_a_timedelta(desk: Desk) -> None:
 
     with pytest.raises(ValidationError, match=r"^older_than must be a timedelta, got 60$"):
         _handoff(desk).recover(60)  # type: ignore[arg-type]
+
+
+def test_without_office_hours_of_its_own_the_router_s_tell_when_help_resumes(
+    desk: Desk,
+) -> None:
+    """A Handoff given no office_hours reads the router's, as configured when the ticket is
+    routed: closed at 20:00, the visitor hears when it opens (they heard "agents busy");
+    after the hours are changed to run until 22:00, from another Router on the store, the
+    desk is open, and with nobody Online the visitor hears that agents are busy."""
+    desk.clock.set(MONDAY_20)
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk="builtin"),
+        router=desk.router,
+        ledger=InMemoryLedger(),
+        clock=desk.clock,
+    )
+    h.request(conversation(cid="c1", profile_id="p1"))  # webchat: bound to office hours
+    step = h.confirm("c1", yes=True)
+    assert step.tell_visitor == (VisitorMessage.of(MessageKey.NEXT_OPENING, at=TUESDAY_9),)
+    late = OfficeHours(
+        timezone="UTC", weekly={d: [("09:00", "22:00")] for d in ("mon", "tue", "wed")}
+    )
+    admin = Router(store=desk.store, customer_data=desk.data, clock=desk.clock)
+    with desk.store.transaction() as tx:  # an admin, as the store was set up with
+        tx.put_agent(Agent(id="boss", role="admin"))
+    admin.configure(actor="boss", office_hours=late)
+    desk.router.set_online("a1", False, actor="a1")
+    h.request(conversation(cid="c2", profile_id="p1"))
+    step = h.confirm("c2", yes=True)
+    assert _keys(step.tell_visitor) == ["agents_busy"]
+
+
+def test_text_no_store_can_keep_is_refused_before_anything_is_written(desk: Desk) -> None:
+    """A NUL or a lone surrogate in the transcript is refused by the conversation, at its
+    place, and nothing is stored (the handoff stayed in handing_off, and every recover
+    raised on it); an address with a control character is malformed: asked again."""
+    ledger = InMemoryLedger()
+    h = _handoff(desk, ledger)
+    for text in ("my order\x00 number", "broken \ud83d emoji"):
+        with pytest.raises(ValidationError, match=r"transcript\[0\]\.text") as info:
+            h.request(
+                {
+                    **conversation(channel="sms").model_dump(),
+                    "transcript": [
+                        {"sender": "visitor", "text": text, "at": "2026-03-30T09:58:00Z"}
+                    ],
+                }
+            )
+        assert info.value.details[0].code == "storable_text"
+    assert ledger.for_conversation("c1") is None
+    h.request(conversation(cid="c2"))
+    h.confirm("c2", yes=True)
+    step = h.provide_email("c2", "ann\x00@example.com")
+    assert (step.state, _keys(step.tell_visitor)) == (State.AWAITING_EMAIL, ["email_invalid"])
+
+
+def test_a_ticket_the_built_in_helpdesk_refuses_ends_the_handoff_failed(desk: Desk) -> None:
+    """Whatever the ticket's checks refuse ends the handoff failed, with why, never stuck
+    in handing_off."""
+
+    class Refusing(BuiltinHelpdesk):
+        def deliver(self, request: DeliveryRequest) -> Delivery:
+            raise ValidationError("invalid ticket: the subject is too long")
+
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk="builtin"),
+        ledger=InMemoryLedger(),
+        clock=desk.clock,
+        destination=Refusing(desk.router),
+    )
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert (step.state, _keys(step.tell_visitor)) == (State.FAILED, ["handoff_failed"])
+    assert h.get(step.handoff_id).detail["error"] == "invalid ticket: the subject is too long"

@@ -469,11 +469,15 @@ def _resolves(data: object, path: str) -> bool:
 
 _TAGS = ["poisson", "replay", "exponential", "lognormal", "empirical", "all", "ticket", "x"]
 _KEYS = ["type", "per_hour", "mean_minutes", "sigma", "minutes", "tickets", "rules", "when"]
+
+
+def _nested(inner: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    return st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(_KEYS), inner, max_size=4)
+
+
 _json = st.recursive(
     st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["", "x", *_TAGS]),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(_KEYS), inner, max_size=4)
-    ),
+    _nested,
     max_leaves=8,
 )
 _part = st.fixed_dictionaries(

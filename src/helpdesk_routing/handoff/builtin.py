@@ -46,8 +46,10 @@ class Schedule(Protocol):
 class BuiltinHelpdesk:
     """The :class:`~helpdesk_routing.handoff.destination.Destination` of the built-in helpdesk.
 
-    ``office_hours`` (the router's) tells the visitor when help resumes when nobody
-    took the ticket at once.
+    When nobody took the ticket at once and the office is closed, the visitor is told
+    when help resumes: by the router's office hours as configured when the ticket is
+    routed (``router.configuration.office_hours``, read each time, so a change another
+    process makes is seen), or by ``office_hours`` when given (a schedule of its own).
     """
 
     name = "builtin"
@@ -77,6 +79,9 @@ class BuiltinHelpdesk:
         available = decision.assignee is not None
         resumes_at = None
         hours = self._office_hours
+        if hours is None:
+            configuration = getattr(self._router, "configuration", None)
+            hours = getattr(configuration, "office_hours", None)
         if not available and hours is not None and not hours.is_open(request.at):
             resumes_at = hours.next_open(request.at)
         return Delivery(

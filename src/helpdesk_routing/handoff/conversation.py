@@ -8,18 +8,22 @@ from typing import Literal
 from pydantic import ConfigDict, Field, field_validator
 
 from helpdesk_routing._input import InputModel
+from helpdesk_routing._storable import StoredText, text_problem
 from helpdesk_routing._time import UtcDatetime
 
 __all__ = ["Conversation", "Message", "is_valid_email"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 # One "@", a non-empty local part without spaces, a domain with a dot and no empty label.
-_EMAIL = re.compile(r"^[^@\s]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$")
+_EMAIL = re.compile(
+    r"^[^@\s\x00-\x1f\x7f]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$"
+)
 
 
 def is_valid_email(text: str) -> bool:
-    """Whether ``text`` is a plausible e-mail address (``local@domain.tld``, no spaces)."""
-    return len(text) <= 254 and _EMAIL.match(text) is not None
+    """Whether ``text`` is a plausible e-mail address (``local@domain.tld``, no spaces, no
+    control characters, nothing a store cannot keep)."""
+    return len(text) <= 254 and _EMAIL.match(text) is not None and text_problem(text) is None
 
 
 class Message(InputModel):
@@ -28,7 +32,7 @@ class Message(InputModel):
     model_config = _FROZEN
 
     sender: Literal["visitor", "ai_agent"]
-    text: str
+    text: StoredText
     at: UtcDatetime
 
 
@@ -41,12 +45,12 @@ class Conversation(InputModel):
 
     model_config = _FROZEN
 
-    id: str = Field(min_length=1)
-    channel: str = Field(min_length=1)
+    id: StoredText = Field(min_length=1)
+    channel: StoredText = Field(min_length=1)
     transcript: tuple[Message, ...] = ()
     email: str | None = None
-    profile_id: str | None = Field(default=None, min_length=1)
-    skills: tuple[str, ...] = ()
+    profile_id: StoredText | None = Field(default=None, min_length=1)
+    skills: tuple[StoredText, ...] = ()
 
     @field_validator("email")
     @classmethod

@@ -13,7 +13,12 @@ from typing import Literal, Protocol
 
 from helpdesk_routing.handoff.conversation import Conversation
 
-__all__ = ["Delivery", "DeliveryRequest", "Destination", "transcript_lines"]
+__all__ = ["Delivery", "DeliveryRequest", "Destination", "continue_on", "transcript_lines"]
+
+
+def continue_on(channel: str) -> str:
+    """Where a visitor continues after an external handoff: SMS stays SMS, the rest e-mail."""
+    return "sms" if channel == "sms" else "email"
 
 
 @dataclass(frozen=True, slots=True)

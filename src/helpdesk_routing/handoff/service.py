@@ -28,7 +28,12 @@ from helpdesk_routing.events import (
 )
 from helpdesk_routing.handoff.builtin import BuiltinHelpdesk, RouterLike, Schedule
 from helpdesk_routing.handoff.conversation import Conversation, is_valid_email
-from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest, Destination
+from helpdesk_routing.handoff.destination import (
+    Delivery,
+    DeliveryRequest,
+    Destination,
+    continue_on,
+)
 from helpdesk_routing.handoff.errors import (
     DeliveryError,
     InvalidTransition,
@@ -199,6 +204,12 @@ class Handoff:
         """After ``outcome_unknown``: look the ticket up at the destination by the handoff's
         id; found -> ``handed_off``, not found -> sent again (it never arrived).
 
+        Not found within the destination's ``longest_delivery`` of the lost answer (the
+        Zendesk and Gorgias connectors have one), the handoff stays ``outcome_unknown``
+        and its step is answered unchanged: the lost request may still be at work there,
+        and sending again could make a second ticket (Gorgias has no idempotency key).
+        Call again later, or let :meth:`recover` do it.
+
         :class:`~helpdesk_routing.handoff.errors.OtherDestination` when the handoff was
         sent to another destination than this service's (as :meth:`recover`, it is never
         looked up or sent elsewhere)."""
@@ -210,7 +221,23 @@ class Handoff:
         ours = self._destination_name()
         if current.destination != ours:
             raise OtherDestination(current.id, current.destination, ours)
-        return self._reconcile(current, self._now())
+        now = self._now()
+        longest = self._longest_delivery()
+        if longest is not None and now - current.updated_at <= longest:
+            # The lost request may still be at work there: a look-up that finds nothing
+            # now proves nothing, and a second request could make a second ticket.
+            found = self._destination.find(current.id)
+            if found is None:
+                _log.info(
+                    "handoff %s: no ticket found yet; the lost request may still be at work",
+                    current.id,
+                    extra={"handoff_id": current.id, "destination": ours},
+                )
+                return Step.of(current)
+            current = current.model_copy(update={"ticket_id": found})
+            why = f"found ticket {found}"
+            return self._advance(current, Reconciled(found=True), now, "system", why)
+        return self._reconcile(current, now)
 
     def recover(self, older_than: timedelta, *, limit: int | None = None) -> list[Step]:
         """Move on the handoffs a dead process left behind; call it from a periodic job.
@@ -296,15 +323,24 @@ class Handoff:
 
     # -- the shell ----------------------------------------------------------------------
 
-    def _check_longer_than_a_delivery(self, older_than: timedelta) -> None:
+    def _longest_delivery(self) -> timedelta | None:
+        """The destination's ``longest_delivery``, when it has one."""
         destination = self._destination
         longest = getattr(destination, "longest_delivery", None)
         if destination is None or longest is None:
-            return
+            return None
         if not isinstance(longest, timedelta):
             raise TypeError(
                 f"{destination.name}'s longest_delivery must be a timedelta, got {longest!r}"
             )
+        return longest
+
+    def _check_longer_than_a_delivery(self, older_than: timedelta) -> None:
+        longest = self._longest_delivery()
+        if longest is None:
+            return
+        assert self._destination is not None
+        destination = self._destination
         if older_than <= longest:
             raise ValidationError(
                 f"older_than ({older_than}) must be longer than {destination.name}'s longest"
@@ -436,6 +472,11 @@ class Handoff:
         if effect is Effect.SHOW_MESSAGE:
             assert isinstance(self.settings, SendMessage)
             return (VisitorMessage.of(MessageKey.CUSTOM_MESSAGE, text=self.settings.text),)
+        destination = self._destination
+        if effect is Effect.TELL_HANDED_OFF and destination and destination.name != "builtin":
+            # found by a look-up after a lost answer: say where it continues, as a
+            # delivery does (the built-in helpdesk's answer is not known then)
+            return _followed(continue_on(current.conversation.channel), current.conversation)
         keys = {
             Effect.ASK_CONFIRMATION: MessageKey.CONFIRM_HANDOFF,
             Effect.ASK_EMAIL: MessageKey.ASK_EMAIL,
@@ -468,7 +509,8 @@ class Handoff:
             return self._write(
                 sending, target, now, "system", str(exc), self._tell(effect, sending)
             )
-        except DeliveryError as exc:
+        except (DeliveryError, ValidationError) as exc:
+            # refused: by the service, or (the built-in helpdesk) by the ticket's checks
             target, effect = step(sending.state, Rejected())
             return self._write(
                 sending,
@@ -514,9 +556,14 @@ def _delivered(delivery: Delivery, conversation: Conversation) -> tuple[VisitorM
         if delivery.resumes_at is not None:
             return (VisitorMessage.of(MessageKey.NEXT_OPENING, at=delivery.resumes_at),)
         return (VisitorMessage.of(MessageKey.AGENTS_BUSY),)
+    return _followed(delivery.continue_on, conversation)
+
+
+def _followed(where: str, conversation: Conversation) -> tuple[VisitorMessage, ...]:
+    """A human will follow, and where: by SMS, or by e-mail at the visitor's address."""
     follow = VisitorMessage.of(MessageKey.HUMAN_WILL_FOLLOW)
-    if delivery.continue_on == "sms":
+    if where == "sms":
         return (follow, VisitorMessage.of(MessageKey.CONTINUE_BY_SMS))
-    if delivery.continue_on == "email" and conversation.email is not None:
+    if where == "email" and conversation.email is not None:
         return (follow, VisitorMessage.of(MessageKey.CONTINUE_BY_EMAIL, email=conversation.email))
     return (follow,)

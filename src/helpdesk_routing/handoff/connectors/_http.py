@@ -45,7 +45,6 @@ __all__ = [
     "DEFAULT_POLICY",
     "RetryPolicy",
     "Sender",
-    "continue_on",
     "require_httpx",
     "retry_after_seconds",
 ]
@@ -149,11 +148,6 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - now).total_seconds())
-
-
-def continue_on(channel: str) -> str:
-    """Where a visitor continues after an external handoff: SMS stays SMS, the rest e-mail."""
-    return "sms" if channel == "sms" else "email"
 
 
 class Sender:

@@ -31,11 +31,10 @@ from helpdesk_routing.handoff.connectors._http import (
     RetryPolicy,
     Sender,
     checked_url,
-    continue_on,
     error_details,
     require_httpx,
 )
-from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest
+from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest, continue_on
 from helpdesk_routing.handoff.errors import OutcomeUnknown, ServiceRejected
 
 if TYPE_CHECKING:
@@ -127,8 +126,14 @@ class GorgiasConnector:
             }
             for m in conversation.transcript
         ]
+        # The profile id (and the conversation) travel in the ticket's meta, as Zendesk's
+        # comment carries them: the ticket names who the visitor is even without e-mail.
+        meta: dict[str, Any] = {"conversation_id": conversation.id, "reason": request.reason}
+        if conversation.profile_id is not None:
+            meta["profile_id"] = conversation.profile_id
         return {
             "customer": customer,
+            "meta": meta,
             "channel": channel,
             "via": "api",
             "subject": request.subject,

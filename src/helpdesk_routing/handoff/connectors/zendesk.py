@@ -32,11 +32,15 @@ from helpdesk_routing.handoff.connectors._http import (
     RetryPolicy,
     Sender,
     checked_url,
-    continue_on,
     error_details,
     require_httpx,
 )
-from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest, transcript_lines
+from helpdesk_routing.handoff.destination import (
+    Delivery,
+    DeliveryRequest,
+    continue_on,
+    transcript_lines,
+)
 from helpdesk_routing.handoff.errors import OutcomeUnknown, ServiceRejected
 
 if TYPE_CHECKING:
