@@ -298,7 +298,8 @@ class Router:
         Refused with ``ConflictError`` while the agent is a member of a configured team
         (take them out with :meth:`configure` first) or has tickets that are not closed
         (reassign them first): nothing may point at an agent who is gone. Their audit
-        history stays. ``UnknownAgent`` for an unknown id.
+        history stays; an agent removed while Online is first set Offline, audited as
+        ``presence`` in the same unit. ``UnknownAgent`` for an unknown id.
         """
         now = self._now()
         with self._store.transaction() as tx:
@@ -316,6 +317,15 @@ class Router:
                 raise ConflictError(
                     f"agent {agent_id!r} has {load} ticket(s) that are not closed; "
                     "reassign them first"
+                )
+            if tx.is_online(agent_id):
+                # Gone is Offline: the log says so, or every later period would read the
+                # agent as Online throughout (metrics' "Online for all of it").
+                tx.set_online(agent_id, False, now)
+                tx.append_audit(
+                    AuditRecord(
+                        at=now, actor=actor, action="presence", agent_id=agent_id, online=False
+                    )
                 )
             tx.remove_agent(agent_id)
             tx.append_audit(agent_changed(now, actor, "agent_removed", agent_id))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from helpdesk_routing import metrics
 from helpdesk_routing.errors import ConflictError, PermissionDenied, UnknownAgent
 from helpdesk_routing.model import Agent, Role
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from tests.router.conftest import Desk
 
 
@@ -55,10 +57,25 @@ def test_remove_agent_forgets_an_online_agent_and_audits_it(desk: Desk) -> None:
     with desk.store.transaction() as tx:
         assert tx.get_agent("a1") is None
         assert "a1" not in tx.online_agents()
-        record = tx.audit()[-1]
+        presence, record = tx.audit()[-2:]
     assert (record.action, record.actor, record.agent_id) == ("agent_removed", "o1", "a1")
+    # gone is Offline, in the log too: else every later report reads them as Online
+    assert (presence.action, presence.agent_id, presence.online) == ("presence", "a1", False)
     assert [r.action for r in desk.router.history(tid)] == ["routed", "status"]
     assert desk.route() is None  # nobody Online any more: the next ticket waits
+    desk.router.add_agent(Agent(id="a1"), actor="o1")  # back as a new agent, Offline
+    start = desk.clock.now()
+    desk.clock.advance(hours=1)
+    report = metrics.report(desk.store, InMemoryCustomerData(), start, desk.clock.now())
+    assert "a1" not in report.always_online
+
+
+def test_removing_an_offline_agent_writes_no_presence(desk: Desk) -> None:
+    """An agent removed while Offline: only ``agent_removed``."""
+    desk.router.remove_agent("a1", actor="o1")
+    with desk.store.transaction() as tx:
+        assert [r.action for r in tx.audit()[-1:]] == ["agent_removed"]
+        assert "presence" not in [r.action for r in tx.audit() if r.agent_id == "a1"]
 
 
 def test_remove_agent_is_refused_while_anything_points_at_them(desk: Desk) -> None:
