@@ -186,8 +186,9 @@ class AgentLoad:
 
 @dataclass(frozen=True, slots=True)
 class AiRates:
-    """The AI agent's conversations in the period: started, resolved, escalated, and the
-    rates resolved/started and escalated/started (``NaN`` when none started)."""
+    """The AI agent's conversations started in the period, and how many of those were
+    resolved and escalated in it; the rates resolved/started and escalated/started (at
+    most 1; ``NaN`` when none started)."""
 
     started: int = 0
     resolved: int = 0
@@ -505,14 +506,40 @@ def _share(values: Sequence[float], limit: float) -> float:
 def _ai_rates(
     events: Iterable[Event], start: datetime, end: datetime, names: EventNames
 ) -> tuple[AiRates, dict[str, AiRates]]:
-    kinds = {names.started: 0, names.resolved: 1, names.escalated: 2}
+    """The AI agent's conversations started in the period, and how many of them were
+    resolved or escalated in it, overall and by the channel they started on.
+
+    Conversations, not events: each is known by its ``conversation_id``, an event kind
+    of one conversation counts once however often it was recorded, and an outcome counts
+    only for a conversation started in the period (one started before it is no part of
+    its rates; else they could pass 100%). A start without a conversation id counts as a
+    conversation of its own; an outcome without one cannot be matched and is left out.
+    """
+    started: dict[str | tuple[str, int], str] = {}  # conversation -> its first channel
+    outcomes: dict[str, set[str]] = {}
+    anonymous = 0
+    for e in events:
+        if not start <= e.timestamp < end:
+            continue
+        metric = e.metric
+        found = e.properties.get("conversation_id")
+        conversation = None if found is None else str(found)
+        if metric == names.started:
+            channel = str(e.properties.get("channel", "unknown"))
+            if conversation is None:
+                anonymous += 1
+                started[("anonymous", anonymous)] = channel
+            else:
+                started.setdefault(conversation, channel)
+        elif metric in (names.resolved, names.escalated) and conversation is not None:
+            outcomes.setdefault(conversation, set()).add(metric)
     total = [0, 0, 0]
     per: dict[str, list[int]] = {}
-    for e in events:
-        kind = kinds.get(e.metric)
-        if kind is None or not start <= e.timestamp < end:
-            continue
-        total[kind] += 1
-        channel = str(e.properties.get("channel", "unknown"))
-        per.setdefault(channel, [0, 0, 0])[kind] += 1
+    for key, channel in started.items():
+        done = outcomes.get(key, set()) if isinstance(key, str) else set()
+        counts = per.setdefault(channel, [0, 0, 0])
+        for i, happened in enumerate((True, names.resolved in done, names.escalated in done)):
+            if happened:
+                total[i] += 1
+                counts[i] += 1
     return AiRates(*total), {c: AiRates(*v) for c, v in per.items()}

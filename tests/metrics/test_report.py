@@ -265,6 +265,31 @@ def test_ai_resolution_and_handoff_rates_overall_and_per_channel() -> None:
     assert r.ai_by_channel["sms"].resolution_rate == 1.0
 
 
+def test_ai_rates_count_conversations_not_events() -> None:
+    """An event recorded twice counts once; an outcome of a conversation started before the
+    period is no part of its rates (they reached 200%); a start without a conversation id
+    is a conversation of its own, an outcome without one is left out."""
+
+    def at(kind: type[events.ConversationEvent], cid: str, when: datetime, **kw: str) -> Event:
+        return kind(conversation_id=cid, channel="webchat", **kw).to_event(profile_id="p1", at=when)
+
+    started = at(events.ConversationStarted, "c1", MONDAY_10)
+    resolved = at(events.ConversationResolved, "c1", MONDAY_10 + timedelta(minutes=5))
+    before = at(events.ConversationStarted, "c0", START - timedelta(minutes=10))
+    late = at(events.ConversationResolved, "c0", START + timedelta(minutes=5))
+    escalated = at(events.ConversationEscalated, "c0", MONDAY_10, reason="knowledge_gap")
+    bare_start = Event(profile_id="p1", metric=started.metric, timestamp=MONDAY_10)
+    bare_end = Event(profile_id="p1", metric=resolved.metric, timestamp=MONDAY_10)
+    recorded = [started, resolved, resolved, started, before, late, escalated]
+    r = metrics.report(InMemoryStore(), None, START, END, events=[*recorded, bare_start, bare_end])
+    assert (r.ai.started, r.ai.resolved, r.ai.escalated) == (2, 1, 0)
+    assert r.ai.resolution_rate == 0.5
+    assert r.ai_by_channel == {
+        "webchat": metrics.AiRates(1, 1, 0),
+        "unknown": metrics.AiRates(1, 0, 0),
+    }
+
+
 def test_events_come_from_customer_data_that_can_list_them() -> None:
     """Without events=, the report asks customer_data.events_between(start, end)."""
 
