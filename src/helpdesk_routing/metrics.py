@@ -378,17 +378,10 @@ def report(
     has it (:class:`EventSource`); otherwise the AI rates count nothing. ``names`` are
     the AI agent's metric names (as recorded).
     """
-    since = require_aware(start, "start")
-    until = require_aware(end, "end")
-    if until <= since:
-        raise ValidationError(f"end must be after start, got {since} .. {until}")
+    since, until = _period(start, end, office_hours, target)
     require_port(store, "store", "transaction", "a Store")
-    if office_hours is not None:
-        require_port(office_hours, "office_hours", "business_time_between", "OfficeHours (or None)")
     if ledger is not None:
         require_port(ledger, "ledger", "created_between", "a handoff ledger (or None)")
-    if not isinstance(target, timedelta) or target < timedelta(0):
-        raise ValidationError(f"target must be a timedelta of at least 0, got {target!r}")
     if events is None:
         lister = getattr(customer_data, "events_between", None)
         events = lister(since, until) if lister is not None else ()
@@ -437,7 +430,8 @@ def summarize(
     """The pure part of :func:`report`: one pass over the audit ``records`` (``seq`` order):
     :class:`~helpdesk_routing.records.AuditRecord` values, or fact rows (tuples in
     ``helpdesk_routing._audit_scan.FACT_COLUMNS`` order, what a store's
-    ``audit_facts()`` yields)."""
+    ``audit_facts()`` yields). Its period and options are checked as :func:`report`'s."""
+    start, end = _period(start, end, office_hours, target)
     return _assemble(
         figures(_rows(records), start, end, spans=office_hours is not None),
         events,
@@ -448,6 +442,22 @@ def summarize(
         handoffs=handoffs,
         names=names,
     )
+
+
+def _period(
+    start: datetime, end: datetime, office_hours: BusinessHours | None, target: object
+) -> tuple[datetime, datetime]:
+    """The period, aware and not empty, and the options that shape the figures, checked
+    (``NaiveDatetimeError``, ``ValidationError``)."""
+    since = require_aware(start, "start")
+    until = require_aware(end, "end")
+    if until <= since:
+        raise ValidationError(f"end must be after start, got {since} .. {until}")
+    if office_hours is not None:
+        require_port(office_hours, "office_hours", "business_time_between", "OfficeHours (or None)")
+    if not isinstance(target, timedelta) or target < timedelta(0):
+        raise ValidationError(f"target must be a timedelta of at least 0, got {target!r}")
+    return since, until
 
 
 def _assemble(

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from helpdesk_routing import events, metrics
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.clock import ManualClock
-from helpdesk_routing.errors import MissingExtra, ValidationError
+from helpdesk_routing.errors import MissingExtra, NaiveDatetimeError, ValidationError
 from helpdesk_routing.handoff import Conversation, Handoff, InMemoryLedger, SendToHelpdesk
 from helpdesk_routing.model import Agent, Event, Role, Team, Ticket
 from helpdesk_routing.ports import Store
@@ -225,6 +225,25 @@ def test_end_before_start_is_refused() -> None:
     """An empty or reversed period raises ValidationError."""
     with pytest.raises(ValidationError, match="end must be after start"):
         metrics.report(InMemoryStore(), None, END, START)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "options", "error", "message"),
+    [
+        (END, START, {}, ValidationError, "end must be after start"),
+        (START, START, {}, ValidationError, "end must be after start"),
+        (START.replace(tzinfo=None), END, {}, NaiveDatetimeError, "start"),
+        (START, END, {"target": 60}, ValidationError, "target must be a timedelta"),
+        (START, END, {"office_hours": "9-5"}, TypeError, "office_hours must be OfficeHours"),
+    ],
+)
+def test_summarize_checks_its_period_as_report_does(
+    start: datetime, end: datetime, options: dict[str, object], error: type[Exception], message: str
+) -> None:
+    """The pure summarize refuses what report refuses (a reversed period gave an empty
+    report, a naive instant a TypeError from a comparison)."""
+    with pytest.raises(error, match=message):
+        metrics.summarize([], [], start, end, **options)  # type: ignore[arg-type]
 
 
 def _ai_events() -> list[Event]:
