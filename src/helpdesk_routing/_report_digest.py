@@ -44,6 +44,9 @@ from helpdesk_routing.records import AuditRecord
 __all__ = ["PeriodFigures", "ReportDigest", "figures"]
 
 _CLOSED = "closed"
+_CLOSING = frozenset({"status", "rerouted"})
+"""The actions that may close a ticket: a status change, or a reroute whose new content
+is closed (``Router.reroute(ticket=...)``)."""
 _OPEN = "open"
 _NOWHERE = (None, None, _OPEN)  # where a ticket stands before its first record
 
@@ -131,7 +134,7 @@ def figures(
                 if load is None:
                     load = loads[assignee] = [0, 0]
                 load[0 if automatic else 1] += 1
-        if action == "status" and status == _CLOSED and tid in created and tid not in closed:
+        if action in _CLOSING and status == _CLOSED and tid in created and tid not in closed:
             closed[tid] = at
 
     waiting_by_team: dict[str, int] = {}
@@ -178,7 +181,7 @@ def _one_ticket(
             status = r.status
         if r.action == "routed" and r.at >= start:
             created = r.at
-        if r.action == "status" and status == _CLOSED and created is not None and close is None:
+        if r.action in _CLOSING and status == _CLOSED and created is not None and close is None:
             close = r.at
     return None if created is None else (created, reply, close)
 
@@ -314,7 +317,7 @@ class ReportDigest:
             if times and at < times[-1]:
                 self._in_order = False
             times.append(at)
-        elif action == "status" and status == _CLOSED:
+        elif action in _CLOSING and status == _CLOSED:
             i = self._index.get(tid)
             if i is not None and self._resolution[i] is None:
                 self._resolution[i] = (at - self._at[i]).total_seconds()

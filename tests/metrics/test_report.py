@@ -18,7 +18,7 @@ from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.errors import MissingExtra, NaiveDatetimeError, ValidationError
 from helpdesk_routing.handoff import Conversation, Handoff, InMemoryLedger, SendToHelpdesk
-from helpdesk_routing.model import Agent, Event, Role, Team, Ticket
+from helpdesk_routing.model import Agent, Event, Role, Team, Ticket, TicketStatus
 from helpdesk_routing.ports import Store
 from helpdesk_routing.router import Router
 from helpdesk_routing.rules import RuleSet
@@ -443,3 +443,23 @@ def test_a_report_refuses_arguments_it_cannot_read() -> None:
         with pytest.raises(ValidationError, match=r"^target must be a timedelta of at least 0"):
             metrics.report(store, None, start, end, target=target)  # type: ignore[arg-type]
     assert metrics.report(store, None, start, end, target=timedelta(0)).tickets == 0
+
+
+def test_a_ticket_closed_by_a_reroute_is_resolved(make_store: StoreMaker) -> None:
+    """``reroute(ticket=...)`` with closed content closes the ticket (audited ``rerouted``):
+    it is resolved, at that instant, by the digest, the log pass and SQLite alike (it was
+    never counted)."""
+    store = make_store()
+    clock = ManualClock(MONDAY_10)
+    router = _router(store, clock)
+    ticket = _ticket(clock, "t1")
+    router.route(ticket)
+    clock.advance(hours=2)
+    closed = ticket.model_copy(update={"status": TicketStatus.CLOSED})
+    router.reroute("t1", actor="a1", ticket=closed)
+    report = metrics.report(store, None, START, END)
+    assert report.resolved == 1
+    assert report.resolution.mean == 2 * 3600
+    with store.transaction() as tx:
+        records = tx.audit()
+    assert metrics.summarize(records, [], START, END).resolved == 1
