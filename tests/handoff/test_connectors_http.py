@@ -26,11 +26,14 @@ from helpdesk_routing.handoff import (
     ServiceRejected,
     State,
     Unreachable,
+    VisitorMessage,
     handoff_id,
 )
 from helpdesk_routing.handoff.connectors._http import RetryPolicy
 from helpdesk_routing.handoff.connectors.gorgias import GorgiasConnector
 from helpdesk_routing.handoff.connectors.zendesk import ZendeskConnector
+from helpdesk_routing.model import Profile
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from tests.handoff.conftest import Desk, conversation
 from tests.handoff.fake_services import FakeService, basic
 
@@ -408,3 +411,42 @@ def test_gorgias_auth_and_validation_errors(gorgias_service: FakeService) -> Non
         connector.deliver(_request())
     assert caught.value.details["error"] == "RecordInvalid"
     assert len(gorgias_service.posts) == 2
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_a_visitor_known_by_profile_alone_is_answered_at_the_profile_s_address(
+    desk: Desk, kind: str, zendesk_service: FakeService, gorgias_service: FakeService
+) -> None:
+    """A webchat visitor identified by profile only (never asked for an address): the
+    ticket's requester is the profile's ``$email``, and the visitor is told the
+    conversation goes on there (the ticket had no contact, and Zendesk made the API
+    account its requester). Without an address on the profile, none is made up."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+    data = InMemoryCustomerData(
+        profiles=[
+            Profile(id="p1", properties={"$email": "vic@example.com"}),
+            Profile(id="p2", properties={"$email": "not an address"}),
+        ]
+    )
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk=kind),
+        ledger=InMemoryLedger(),
+        clock=desk.clock,
+        destination=destination,
+        customer_data=data,
+    )
+    h.request(conversation(cid="c1", profile_id="p1"))
+    step = h.confirm("c1", yes=True)
+    assert step.state is State.HANDED_OFF
+    assert step.tell_visitor[-1] == VisitorMessage.of(
+        MessageKey.CONTINUE_BY_EMAIL, email="vic@example.com"
+    )
+    body = json.loads(service.posts[0].body)
+    if kind == "zendesk":
+        assert body["ticket"]["requester"] == {"name": "vic", "email": "vic@example.com"}
+    else:
+        assert body["customer"] == {"email": "vic@example.com"}
+    h.request(conversation(cid="c2", profile_id="p2"))
+    step = h.confirm("c2", yes=True)
+    assert [m.key for m in step.tell_visitor] == [MessageKey.HUMAN_WILL_FOLLOW]

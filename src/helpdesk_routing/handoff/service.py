@@ -476,7 +476,8 @@ class Handoff:
         if effect is Effect.TELL_HANDED_OFF and destination and destination.name != "builtin":
             # found by a look-up after a lost answer: say where it continues, as a
             # delivery does (the built-in helpdesk's answer is not known then)
-            return _followed(continue_on(current.conversation.channel), current.conversation)
+            conversation = current.conversation
+            return _followed(continue_on(conversation.channel), self._email_of(conversation))
         keys = {
             Effect.ASK_CONFIRMATION: MessageKey.CONFIRM_HANDOFF,
             Effect.ASK_EMAIL: MessageKey.ASK_EMAIL,
@@ -488,14 +489,30 @@ class Handoff:
         }
         return (VisitorMessage.of(keys[effect]),)
 
+    def _email_of(self, conversation: Conversation) -> str | None:
+        """The visitor's e-mail address: the conversation's, else the ``$email`` (or
+        ``email``) property of their profile when the customer data can look it up, so
+        that a visitor known by profile alone can be answered."""
+        if conversation.email is not None or conversation.profile_id is None:
+            return conversation.email
+        lookup = getattr(self._events, "profile", None)
+        profile = lookup(conversation.profile_id) if callable(lookup) else None
+        properties = getattr(profile, "properties", None) or {}
+        for key in ("$email", "email"):
+            value = properties.get(key)
+            if isinstance(value, str) and is_valid_email(value.strip()):
+                return value.strip()
+        return None
+
     def _send(self, sending: HandoffRecord, now: datetime) -> HandoffRecord:
         assert self._destination is not None
         assert isinstance(self.settings, SendToHelpdesk)
         conversation = sending.conversation
+        email = self._email_of(conversation)
         request = DeliveryRequest(
             handoff_id=sending.id,
             conversation=conversation,
-            email=conversation.email,
+            email=email,
             reason=sending.reason,
             tag=sending.tag,
             subject=self.settings.subject,
@@ -528,7 +545,7 @@ class Handoff:
             now,
             "system",
             f"ticket {delivery.ticket_id} created at {self._destination.name}",
-            _delivered(delivery, conversation),
+            _delivered(delivery, email),
             ticket_id=delivery.ticket_id,
         )
         self._record_escalation(after, now)
@@ -549,21 +566,21 @@ class Handoff:
         record(event, self._events, profile_id=profile, at=now, names=self._names)
 
 
-def _delivered(delivery: Delivery, conversation: Conversation) -> tuple[VisitorMessage, ...]:
+def _delivered(delivery: Delivery, email: str | None) -> tuple[VisitorMessage, ...]:
     if delivery.agent_available is not None:  # the built-in helpdesk: same channel
         if delivery.agent_available:
             return (VisitorMessage.of(MessageKey.AGENT_WILL_CONTINUE_HERE),)
         if delivery.resumes_at is not None:
             return (VisitorMessage.of(MessageKey.NEXT_OPENING, at=delivery.resumes_at),)
         return (VisitorMessage.of(MessageKey.AGENTS_BUSY),)
-    return _followed(delivery.continue_on, conversation)
+    return _followed(delivery.continue_on, email)
 
 
-def _followed(where: str, conversation: Conversation) -> tuple[VisitorMessage, ...]:
+def _followed(where: str, email: str | None) -> tuple[VisitorMessage, ...]:
     """A human will follow, and where: by SMS, or by e-mail at the visitor's address."""
     follow = VisitorMessage.of(MessageKey.HUMAN_WILL_FOLLOW)
     if where == "sms":
         return (follow, VisitorMessage.of(MessageKey.CONTINUE_BY_SMS))
-    if where == "email" and conversation.email is not None:
-        return (follow, VisitorMessage.of(MessageKey.CONTINUE_BY_EMAIL, email=conversation.email))
+    if where == "email" and email is not None:
+        return (follow, VisitorMessage.of(MessageKey.CONTINUE_BY_EMAIL, email=email))
     return (follow,)
