@@ -412,28 +412,6 @@ class Scenario(InputModel):
                     f"rule {rule.id!r}: no team {rule.then.team!r} is configured",
                     rule.then.team,
                 )
-        for key in self.handling_by_team:
-            if key not in teams:
-                known = ", ".join(sorted(teams)) or "none"
-                problem(
-                    ("handling_by_team", key),
-                    "unknown_team",
-                    f"no team {key!r} is configured (teams: {known})",
-                    key,
-                )
-        if isinstance(self.arrivals, ReplayArrivals):
-            channels, source = {t.channel for t in self.arrivals.tickets}, "the replay's"
-        else:
-            channels, source = set(self.mix.channels), "the ticket mix's"
-        for key in self.handling_by_channel:
-            if key not in channels:
-                problem(
-                    ("handling_by_channel", key),
-                    "unknown_channel",
-                    f"no ticket comes on channel {key!r} ({source} channels: "
-                    f"{', '.join(sorted(channels))})",
-                    key,
-                )
         if isinstance(self.arrivals, ReplayArrivals):
             replay = self.arrivals.tickets
             end = None if self.days is None else self.start + timedelta(days=self.days)
