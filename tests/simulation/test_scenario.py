@@ -51,42 +51,32 @@ def test_replay_reads_jsonl_and_csv_alike(tmp_path: Path) -> None:
         "2026-11-23T09:30:00Z,sms,Order,p1\n"
         "2026-11-23T09:00:00Z,email,,\n"
     )
-    array = tmp_path / "t.JSON"  # the suffix in any case
+    array = tmp_path / "t.json"
     array.write_text(json.dumps(rows, indent=2))
-    ndjson = tmp_path / "t.ndjson"
-    ndjson.write_text(jsonl.read_text())
+    others = {}
+    for name in ("t.ndjson", "t.JSON", "t.txt", "tickets"):  # JSON lines, whatever the name
+        others[name] = tmp_path / name
+        others[name].write_text(jsonl.read_text())
     a, b = ReplayArrivals.from_file(jsonl), ReplayArrivals.from_file(csv)
-    assert a == b == ReplayArrivals.from_file(array) == ReplayArrivals.from_file(ndjson)
+    assert a == b == ReplayArrivals.from_file(array)
+    assert all(ReplayArrivals.from_file(path) == a for path in others.values())
     assert [t.channel for t in a.tickets] == ["email", "sms"]
 
 
 @pytest.mark.parametrize(
-    ("name", "text", "message"),
-    [
-        ("t.txt", "{}", "a replay file is .jsonl, .ndjson, .json or .csv, not .txt"),
-        (
-            "tickets",
-            "{}",
-            "a replay file is .jsonl, .ndjson, .json or .csv, and this name has no suffix",
-        ),
-        ("t.jsonl", "\n  \n", "it holds no tickets"),
-        ("t.csv", "created_at,channel\n", "it holds no tickets"),
-        ("t.json", "[]", "it holds no tickets"),
-        ("t.json", '{"tickets": []}', "a .json replay file is an array of tickets, not an object"),
-        ("t.json", "null", "a .json replay file is an array of tickets, not null"),
-        ("t.json", '"x"', "a .json replay file is an array of tickets, not a string"),
-    ],
+    ("name", "text"),
+    [("t.jsonl", "\n  \n"), ("t.csv", "created_at,channel\n"), ("t.json", " [] ")],
 )
-def test_a_replay_file_of_another_kind_or_without_records_is_refused_by_name(
-    tmp_path: Path, name: str, text: str, message: str
+def test_a_replay_file_without_records_is_refused_by_name(
+    tmp_path: Path, name: str, text: str
 ) -> None:
-    """Another suffix, a file without records or a .json that is no array: one message
-    naming the file and what is wrong (a JSONL read of a .txt would name its lines)."""
+    """A file without records: one message naming the file (it was a ``$.tickets`` error
+    of the model, naming neither)."""
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(ValidationError) as info:
         ReplayArrivals.from_file(path)
-    assert info.value.message == f"invalid replay file {name}: {message}"
+    assert info.value.message == f"invalid replay file {name}: it holds no tickets"
 
 
 def test_replay_json_is_strict_and_names_each_bad_record(tmp_path: Path) -> None:

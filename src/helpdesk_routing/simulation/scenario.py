@@ -200,23 +200,19 @@ class ReplayArrivals(InputModel):
 
     @classmethod
     def from_file(cls, path: str | Path) -> ReplayArrivals:
-        """Read recorded tickets from a file, sorted by creation: ``.jsonl`` (or
-        ``.ndjson``: one JSON object a line), ``.json`` (one array of objects) or ``.csv``.
+        """Read recorded tickets from a file, sorted by creation: a ``.csv`` file as CSV;
+        any other as JSON, either one array of ticket objects (the text starts with
+        ``[``) or one object a line (JSONL, ``.jsonl`` or ``.ndjson`` by custom).
 
         Bad records raise one ``ValidationError`` naming each by its JSON path in the
-        file's records (``$[2].created_at``, the third record) and, but in a ``.json``
-        array, its line; every bad record of the file at once. The JSON is strict, as
-        everywhere here (a duplicate key or NaN is refused). Another suffix, text that is
-        no UTF-8 or a file without records raise ``ValidationError`` too; a file that
-        cannot be read raises ``OSError`` as ``open`` does.
+        file's records (``$[2].created_at``, the third record) and, but in an array, its
+        line; every bad record of the file at once. The JSON is strict, as everywhere
+        here (a duplicate key or NaN is refused). Text that is no UTF-8 or a file without
+        records raise ``ValidationError`` too; a file that cannot be read raises
+        ``OSError`` as ``open`` does.
         """
         path = Path(path)
         suffix = path.suffix.lower()
-        if suffix not in _REPLAY_SUFFIXES:
-            raise ValidationError(
-                f"invalid replay file {path.name}: a replay file is .jsonl, .ndjson, .json "
-                f"or .csv, " + (f"not {suffix}" if suffix else "and this name has no suffix")
-            )
         try:
             text = path.read_text("utf-8")
         except UnicodeDecodeError as exc:
@@ -234,13 +230,8 @@ class ReplayArrivals(InputModel):
                 profile = row.get("profile_id") or None
                 fields = {**row, "tags": tags, "profile_id": profile}
                 rows.append((f"line {reader.line_num}: ", fields, []))
-        elif suffix == ".json":
+        elif text.lstrip().startswith("["):
             data = loads(text, what)  # a document that is no JSON is named as a whole
-            if not isinstance(data, list):
-                raise ValidationError(
-                    f"invalid {what}: a .json replay file is an array of tickets, "
-                    f"not {_json_kind(data)}"
-                )
             rows = [("", record, []) for record in data]
         else:
             for line, raw in enumerate(text.splitlines(), 1):
@@ -271,23 +262,6 @@ class ReplayArrivals(InputModel):
         if details:
             raise ValidationError(f"invalid {what}", details)
         return cls(tickets=tuple(tickets))
-
-
-def _json_kind(data: object) -> str:
-    """What a JSON value is, in JSON's words."""
-    if data is None:
-        return "null"
-    if isinstance(data, bool):
-        return "true or false"
-    if isinstance(data, dict):
-        return "an object"
-    if isinstance(data, str):
-        return "a string"
-    return "a number"
-
-
-_REPLAY_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json", ".csv"})
-"""The files :meth:`ReplayArrivals.from_file` reads, by suffix (any case)."""
 
 
 class AgentSpec(InputModel):
