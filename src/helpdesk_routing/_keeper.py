@@ -10,7 +10,7 @@ compiled version when it changed, and writes new versions for ``configure`` and
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Final, Literal
@@ -71,13 +71,20 @@ def changes(**fields: Any) -> dict[str, Any]:
     if isinstance(channels, str):
         out["office_hours_channels"] = frozenset({channels})
     elif channels is not None and "office_hours_channels" in out:
-        out["office_hours_channels"] = frozenset(channels)
+        out["office_hours_channels"] = frozenset(_items("office_hours_channels", channels))
     if "teams" in out:
-        out["teams"] = tuple(out["teams"])
+        out["teams"] = tuple(_items("teams", out["teams"]))
     capacity = out.get("capacity")
     if isinstance(capacity, int) and capacity < 0:
         raise ValidationError(f"capacity must be at least 0, got {capacity}")
     return out
+
+
+def _items(name: str, value: Any) -> Any:
+    """``value`` when it is a collection of items; ``ValidationError`` naming ``name``."""
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(f"{name} must be a list, got {value!r}")
+    return value
 
 
 class ConfigurationKeeper:

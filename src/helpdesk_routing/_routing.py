@@ -263,8 +263,12 @@ def _new_record(ticket: Ticket, decision: RoutingDecision, **assignee: str | Non
 
 
 def _content(ticket: Ticket) -> dict[str, Any]:
-    """What must match for a ticket routed again to be the same ticket (not its status)."""
-    return ticket.model_dump(mode="json", exclude={"status"})
+    """What must match for a ticket routed again to be the same ticket (not its status).
+
+    Python values, not JSON: tags are sets, equal whatever order they were given or
+    iterate in (a JSON list follows the set's hash order, which differs between equal
+    sets and between processes), and instants compare as instants."""
+    return ticket.model_dump(exclude={"status"})
 
 
 def _log_decision(decision: RoutingDecision, version: int) -> None:

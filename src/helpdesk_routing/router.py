@@ -357,7 +357,9 @@ class Router:
         same, the ticket keeps its assignee (the rotation does not move); when the team
         changes, the assignee is cleared and the ticket is handed out in its new pool if
         someone may take it (only then does a rotation move). Audited as ``rerouted``
-        (with the configuration version), then ``assigned`` when handed out.
+        (with the configuration version), then ``assigned`` when handed out. When the
+        former assignee has room again (the ticket left their team, or its new content is
+        closed), the waiting tickets they may take are handed out, as on a close.
         """
         if ticket is not None:
             ticket = as_model(Ticket, ticket, "ticket")
@@ -383,8 +385,15 @@ class Router:
             tx.append_audit(
                 routed(now, new, decision, compiled.version, action="rerouted", actor=actor)
             )
+            gate = Gate.at(compiled, now)
             if assignee is None and new.status is TicketStatus.OPEN:
-                new = give(tx, Gate.at(compiled, now), now, new) or new
+                new = give(tx, gate, now, new) or new
+            # The former assignee has room again when the ticket left them (a new team)
+            # or closed: the waiting tickets they may take are handed out, as on a close.
+            before = record.assignee
+            closed = new.status is TicketStatus.CLOSED and record.status is not TicketStatus.CLOSED
+            if before is not None and (new.assignee != before or closed) and may_wait(tx):
+                hand_out(tx, gate, now, for_agent=before)
             _log.info("rerouted %s", ticket_id, extra={"ticket_id": ticket_id, "actor": actor})
             return new
 
@@ -480,6 +489,8 @@ class Router:
         """
         now = self._now()
         ids = _ids(ticket_ids)
+        if not isinstance(team, str):
+            raise ValidationError(f"team must be a team id (text), got {team!r}")
         with self._store.transaction() as tx:
             require(self._agent(tx, actor), Action.ASSIGN)
             compiled = self._keeper.snapshot(tx)

@@ -74,7 +74,16 @@ def _encode(record: TicketRecord) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
+def _named(what: str, value: object) -> None:
+    """An inbox is named by text: ``None`` (a host's missing current user, say) would be
+    no filter at all, every ticket of the desk."""
+    if not isinstance(value, str):
+        raise ValidationError(f"{what} must be text, got {value!r}")
+
+
 def _decode(cursor: str) -> tuple[datetime, str]:
+    if not isinstance(cursor, str):
+        raise ValidationError(f"cursor must be the text a page gave (or None), got {cursor!r}")
     try:
         when, tid = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         # ValidationError is a ValueError: a naive or out-of-range instant is rewrapped.
@@ -110,6 +119,7 @@ class Views:
         count: bool = False,
     ) -> Page:
         """Tickets assigned to the agent (``UnknownAgent`` for an unknown id)."""
+        _named("agent_id", agent_id)
         return self._page(
             {"assignee": agent_id}, statuses, channels, limit, cursor, order, count, agent=agent_id
         )
@@ -154,6 +164,7 @@ class Views:
         count: bool = False,
     ) -> Page:
         """The team's inbox: every ticket whose team is ``team_id``, assigned or waiting."""
+        _named("team_id", team_id)
         return self._page(
             {"team": team_id}, statuses, channels, limit, cursor, order, count, team=team_id
         )
@@ -170,6 +181,7 @@ class Views:
         count: bool = False,
     ) -> Page:
         """The tickets a Save-as-view rule marked into ``view`` (empty for a view never used)."""
+        _named("view", view)
         return self._page({"view": view}, statuses, channels, limit, cursor, order, count)
 
     def _page(

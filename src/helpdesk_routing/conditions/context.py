@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing.errors import NaiveDatetimeError
@@ -35,6 +35,9 @@ class EvaluationContext:
     def __post_init__(self) -> None:
         if self.now.tzinfo is None or self.now.tzinfo.utcoffset(self.now) is None:
             raise NaiveDatetimeError("EvaluationContext.now")
+        # Windows are counted on the UTC clock ("the last day" is 24 hours, months follow
+        # the UTC calendar), whatever zone the instant was given in.
+        object.__setattr__(self, "now", self.now.astimezone(UTC))
         props = self.profile.properties if self.profile is not None else _NO_PROPERTIES
         object.__setattr__(self, "properties", props)
 
