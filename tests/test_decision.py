@@ -330,3 +330,19 @@ def test_decisions_and_used_rule_sets_pickle() -> None:
     rules = pickle.loads(pickle.dumps(RECIPES))
     assert rules == RECIPES
     assert [rule.id for rule, _ in rules.candidates(_ticket(), None)] == ["urgent"]
+
+
+def test_a_rule_that_can_match_no_ticket_says_why_it_was_skipped() -> None:
+    """``in []`` is keyed by nothing: the index skips the rule, and its line says why (it
+    said "skipped" and nothing more)."""
+    rules = RuleSet(
+        rules=[
+            RoutingRule(id="none", when=ticket("tags").is_in([]), then=SaveAsView(view="v")),
+            RoutingRule(id="sms", when=ticket("channel") == "sms", then=SaveAsView(view="w")),
+        ]
+    )
+    decision = decide(rules, [], _ticket(tags={"a"}), _data(), NOW)
+    assert decision.views == ()
+    assert "rule 'none' () -> view:v: skipped — its condition can match no ticket" in (
+        decision.explain()
+    )

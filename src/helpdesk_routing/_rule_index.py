@@ -356,6 +356,8 @@ class SkipReasons:
     def reason(self, position: int) -> str:
         """Why the rule at ``position`` (among the enabled rules) cannot match."""
         needs = self._index.needs(position)
+        if not needs:  # keyed by nothing: ``in []`` and the like, no value matches
+            return "its condition can match no ticket"
         if len(needs) == 1:
             group, wanted = needs[0]
             return f"{wanted}, {self._has.get(group) or self._has_text(group)}"
