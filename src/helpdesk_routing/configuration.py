@@ -85,8 +85,29 @@ class Configuration(InputModel):
 
 def content(configuration: Configuration) -> dict[str, Any]:
     """The configuration's content, field by field: what two versions must share to be
-    equal (compare with ``==``; sets compare as sets, whatever their order)."""
-    return {name: getattr(configuration, name) for name in CONTENT_FIELDS}
+    equal (compare with ``==``; sets compare as sets, whatever their order). The rules
+    are compared as their JSON as well: to Python ``True == 1``, but a rule on ``true``
+    is not a rule on ``1``."""
+    out = {name: getattr(configuration, name) for name in CONTENT_FIELDS}
+    out["rules"] = _Rules(configuration.rules)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Rules:
+    """A rule set compared as data (``==``) and as JSON (``true`` is not ``1``)."""
+
+    rules: RuleSet
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Rules):
+            return NotImplemented
+        return self.rules == other.rules and (
+            self.rules.model_dump_json() == other.rules.model_dump_json()
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.rules.model_dump_json())
 
 
 def allocator_name(allocator: object) -> AllocatorName | None:

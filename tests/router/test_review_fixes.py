@@ -126,3 +126,30 @@ def test_event_windows_are_counted_on_the_utc_clock_whatever_the_zone_of_now() -
         context = EvaluationContext.load(ticket, data, at)
         assert context.now == now
         assert condition(context)
+
+
+def test_rules_on_true_and_on_one_are_different_configurations(make_desk: MakeDesk) -> None:
+    """A rule on ``true`` is not a rule on ``1`` (Python's ``True == 1`` made them equal):
+    a Router built with the other one on the same store is refused, and configuring it
+    records a change of the rules."""
+    from helpdesk_routing.conditions import profile
+    from helpdesk_routing.errors import ConflictError
+    from helpdesk_routing.router import Router
+    from helpdesk_routing.rules import RoutingRule, RuleSet, SaveAsView
+
+    def rules(value: object) -> RuleSet:
+        rule = RoutingRule(id="vip", when=profile("vip") == value, then=SaveAsView(view="vip"))
+        return RuleSet(rules=[rule])
+
+    desk = make_desk(rules=rules(1))
+    assert rules(True) == rules(1)  # as Python data; not as JSON
+    with pytest.raises(ConflictError, match="differs from the constructor arguments in: rules"):
+        Router(
+            rules=rules(True),
+            store=desk.store,
+            customer_data=InMemoryCustomerData(),
+            clock=desk.clock,
+        )
+    new = desk.router.configure(actor="o1", rules=rules(True))
+    assert new.version == 2
+    assert desk.router.configuration.rules.model_dump_json() == rules(True).model_dump_json()
