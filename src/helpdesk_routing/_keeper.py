@@ -25,6 +25,7 @@ from helpdesk_routing.configuration import (
     ConfigurationCache,
     check_against_agents,
     content,
+    same,
     updated,
 )
 from helpdesk_routing.errors import (
@@ -142,7 +143,8 @@ class ConfigurationKeeper:
             raise ConflictError("the stored configuration could not be read")
         stored = compiled.configuration
         ours = updated(stored, given, version=stored.version, at=stored.at)
-        differ = [f for f in given if content(ours)[f] != content(stored)[f]]
+        mine, theirs = content(ours), content(stored)
+        differ = [f for f in given if not same(f, mine[f], theirs[f])]
         if differ:
             _log.warning(
                 "constructor arguments differ from the stored configuration",
@@ -219,7 +221,7 @@ class ConfigurationKeeper:
             )
             check_against_agents(tx, new)
             before, after = content(base.configuration), content(new)
-            changed = [f for f in CONTENT_FIELDS if before[f] != after[f]]
+            changed = [f for f in CONTENT_FIELDS if not same(f, before[f], after[f])]
             tx.put_configuration(new)
             tx.append_audit(configured(now, actor, new.version, changed, comment, rollback_to))
         compiled = self._cache.put(new)

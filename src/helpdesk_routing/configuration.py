@@ -42,6 +42,7 @@ __all__ = [
     "allocator_name",
     "check_against_agents",
     "content",
+    "same",
     "updated",
 ]
 
@@ -85,29 +86,19 @@ class Configuration(InputModel):
 
 def content(configuration: Configuration) -> dict[str, Any]:
     """The configuration's content, field by field: what two versions must share to be
-    equal (compare with ``==``; sets compare as sets, whatever their order). The rules
-    are compared as their JSON as well: to Python ``True == 1``, but a rule on ``true``
-    is not a rule on ``1``."""
-    out = {name: getattr(configuration, name) for name in CONTENT_FIELDS}
-    out["rules"] = _Rules(configuration.rules)
-    return out
+    equal (compare with ``==``; sets compare as sets, whatever their order; see
+    :func:`same` for the comparison the Router makes)."""
+    return {name: getattr(configuration, name) for name in CONTENT_FIELDS}
 
 
-@dataclass(frozen=True, eq=False)
-class _Rules:
-    """A rule set compared as data (``==``) and as JSON (``true`` is not ``1``)."""
-
-    rules: RuleSet
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, _Rules):
-            return NotImplemented
-        return self.rules == other.rules and (
-            self.rules.model_dump_json() == other.rules.model_dump_json()
-        )
-
-    def __hash__(self) -> int:
-        return hash(self.rules.model_dump_json())
+def same(name: str, before: Any, after: Any) -> bool:
+    """Whether field ``name`` of two contents is the same. Rules are compared as their
+    JSON too: to Python ``True == 1``, but a rule on ``true`` is not a rule on ``1``."""
+    if before != after:
+        return False
+    if name == "rules":
+        return bool(before.model_dump_json() == after.model_dump_json())
+    return True
 
 
 def allocator_name(allocator: object) -> AllocatorName | None:
