@@ -483,9 +483,11 @@ class Router:
     ) -> list[TicketRecord]:
         """Move tickets to a team's inbox and hand them out in turn to its Online members.
 
-        A ticket's previous assignee is cleared; tickets nobody can take (members
-        Offline or full, office hours closed, round robin off) wait in the team inbox.
-        Returns the records after the change, in the order given.
+        A ticket's previous assignee is cleared; then waiting tickets are handed out as on
+        a close, oldest first in each pool (a moved ticket never passes an older one
+        already waiting in the team inbox), so tickets nobody can take (members Offline
+        or full, office hours closed, round robin off) wait in the team inbox. Returns
+        the records after the change, in the order given.
         """
         now = self._now()
         ids = _ids(ticket_ids)
@@ -497,17 +499,18 @@ class Router:
             if team not in compiled.team_by_id:
                 raise UnknownTeam(team)
             records = self._tickets(tx, ids)
-            gate = Gate.at(compiled, now)
-            out = []
+            moved = []
             for r in records:
                 if r.team != team or r.assignee is not None:
                     r = r.model_copy(update={"team": team, "assignee": None})
                     tx.update_ticket(r)
                     tx.append_audit(ticket_changed(now, actor, "team_assigned", r))
-                if r.assignee is None and r.status is TicketStatus.OPEN:
-                    r = give(tx, gate, now, r) or r
-                out.append(r)
-            return out
+                moved.append(r)
+            # Then the hand-out walk, as on a close: the waiting tickets, oldest first in
+            # each pool, so a ticket moved in never passes one already waiting there, and
+            # a previous assignee with room again takes what they may.
+            hand_out(tx, Gate.at(compiled, now), now, for_agent=None)
+            return [tx.get_ticket(r.id) or r for r in moved]
 
     def set_status(self, ticket_id: str, status: TicketStatus | str, actor: str) -> TicketRecord:
         """Set a ticket open, pending or closed.

@@ -153,3 +153,35 @@ def test_rules_on_true_and_on_one_are_different_configurations(make_desk: MakeDe
     new = desk.router.configure(actor="o1", rules=rules(True))
     assert new.version == 2
     assert desk.router.configuration.rules.model_dump_json() == rules(True).model_dump_json()
+
+
+def test_assign_to_team_never_passes_an_older_ticket_waiting_in_the_team(
+    make_desk: MakeDesk,
+) -> None:
+    """Capacity one. Retention's a2 and a3 hold x and y; w0 waits in its inbox, n in
+    Unassigned. x is moved to a1 by hand, so a2 has room. Moving n to Retention hands out
+    the older w0 to a2, and n waits (n went to a2 ahead of w0)."""
+    desk = make_desk(capacity=1)
+    desk.online("a2", "a3")
+    for tid, tags in (("x", {"Return"}), ("y", {"Return"}), ("w0", {"Return"}), ("n", set())):
+        desk.clock.advance(seconds=1)
+        desk.router.route(desk.ticket(tid, tags=tags))
+    assert [desk.assignee(t) for t in ("x", "y", "w0", "n")] == ["a2", "a3", None, None]
+    desk.router.assign("x", to="a1", actor="m1")
+    (moved,) = desk.router.assign_to_team(["n"], team="retention", actor="m1")
+    assert (moved.id, moved.team, moved.assignee) == ("n", "retention", None)
+    assert desk.assignee("w0") == "a2"
+
+
+def test_assign_to_team_hands_out_the_moved_tickets_oldest_first(make_desk: MakeDesk) -> None:
+    """Tickets moved together are handed out oldest first, whatever order they are named
+    in (t2 went first, being named first), and come back in the order named."""
+    desk = make_desk(capacity=1)
+    desk.online("a2")
+    for tid, tags in (("z", {"Return"}), ("t1", set()), ("t2", set())):
+        desk.clock.advance(seconds=1)
+        desk.router.route(desk.ticket(tid, tags=tags))
+    assert [desk.assignee(t) for t in ("z", "t1", "t2")] == ["a2", None, None]
+    desk.router.assign("z", to="a1", actor="m1")  # a2 has room; nothing handed out yet
+    out = desk.router.assign_to_team(["t2", "t1"], team="retention", actor="m1")
+    assert [(r.id, r.assignee) for r in out] == [("t2", None), ("t1", "a2")]
