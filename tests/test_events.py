@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from helpdesk_routing import events
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.conditions import event
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.model import Agent, Profile, Team, Ticket
 from helpdesk_routing.ports import EventRecorder
 from helpdesk_routing.router import Router
@@ -127,6 +128,24 @@ def test_record_names_an_event_or_recorder_of_the_wrong_kind() -> None:
         events.record("escalated", data, profile_id="p1", at=T0)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"^recorder must be an EventRecorder \(a customer data"):
         events.record(_all_four()[2], None, profile_id="p1", at=T0)  # type: ignore[arg-type]
+    assert data.count_events("p1", ESCALATED, start=None, end=None) == 0
+
+
+def test_a_profile_id_or_names_of_the_wrong_kind_are_named() -> None:
+    """A profile id that is not text (or empty), or names that are not EventNames, are
+    refused by argument name when recorded or rendered for Klaviyo: library errors,
+    and TypeErrors for the wrong kind."""
+    data = InMemoryCustomerData()
+    escalated = _all_four()[2]
+    with pytest.raises(ArgumentTypeError, match=r"^names must be EventNames, got str$"):
+        events.record(escalated, data, profile_id="p1", at=T0, names="x")  # type: ignore[arg-type]
+    for render in (escalated.to_event, escalated.to_klaviyo_event):
+        with pytest.raises(
+            TypeError, match=r"^profile_id must be a profile id \(text\), got None$"
+        ):
+            render(profile_id=None, at=T0)  # type: ignore[arg-type]
+        with pytest.raises(ValidationError, match=r"^profile_id must not be empty$"):
+            render(profile_id="", at=T0)
     assert data.count_events("p1", ESCALATED, start=None, end=None) == 0
 
 

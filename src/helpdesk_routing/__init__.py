@@ -19,6 +19,7 @@ from .conditions import ConditionTrace, condition_json_schema, parse_condition
 from .configuration import AllocatorName, Configuration
 from .decision import AllocationTrace, DecidedBy, RoutingDecision, RuleOutcome, RuleTrace
 from .errors import (
+    ArgumentTypeError,
     ConflictError,
     ErrorDetail,
     MissingExtra,
@@ -56,6 +57,7 @@ __all__ = [
     "AllocationTrace",
     "Allocator",
     "AllocatorName",
+    "ArgumentTypeError",
     "AssignToTeam",
     "AuditRecord",
     "Channel",

@@ -30,6 +30,7 @@ import pydantic_core
 
 __all__ = [
     "NAIVE",
+    "ArgumentTypeError",
     "ConflictError",
     "ErrorDetail",
     "MissingExtra",
@@ -212,6 +213,13 @@ class ValidationError(RoutingError, ValueError):
                 ErrorDetail(json_path([*root, *e["loc"]]), e["msg"], e["type"]) for e in found
             ]
         return cls(f"invalid {what}", details)
+
+
+class ArgumentTypeError(ValidationError, TypeError):
+    """An argument of the wrong kind (a ``dict`` where a ``Store`` belongs, text where
+    ``EventNames`` do): a :class:`ValidationError`, so ``except hr.RoutingError`` catches
+    it, and a ``TypeError``, as Python's convention for a wrong type has it. The message
+    names the argument."""
 
 
 class NaiveDatetimeError(ValidationError):

@@ -22,6 +22,7 @@ from pydantic import ConfigDict, Field
 
 from helpdesk_routing._input import InputModel
 from helpdesk_routing._time import require_aware
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.model import Event
 from helpdesk_routing.ports import EventRecorder, require_port
 
@@ -97,6 +98,7 @@ class ConversationEvent(InputModel):
         self, *, profile_id: str, at: datetime, names: EventNames = DEFAULT_NAMES
     ) -> Event:
         """The profile event this records: metric, properties, time and unique id."""
+        profile_id, names = _target(profile_id, names)
         return Event(
             profile_id=profile_id,
             metric=self.metric(names),
@@ -113,6 +115,7 @@ class ConversationEvent(InputModel):
         The profile is identified by e-mail when ``profile_id`` looks like one, else as
         an ``external_id``.
         """
+        profile_id, names = _target(profile_id, names)
         when = require_aware(at, "at")
         key = "email" if "@" in profile_id else "external_id"
         return {
@@ -171,11 +174,24 @@ def record(
 ) -> bool:
     """Record ``event`` on the profile; ``False`` (nothing recorded) when it already was.
 
-    ``TypeError`` names an ``event`` that is none of the four, or a ``recorder`` that
-    cannot record (an ``EventRecorder``: the three customer-data adapters are)."""
+    :class:`~helpdesk_routing.errors.ArgumentTypeError` (a ``TypeError``) names an
+    ``event`` that is none of the four, a ``recorder`` that cannot record (an
+    ``EventRecorder``: the three customer-data adapters are), a ``profile_id`` that is
+    not text or ``names`` that are not :class:`EventNames`."""
     if not isinstance(event, ConversationEvent):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"event must be one of the AI agent's four events, got {type(event).__name__}"
         )
     require_port(recorder, "recorder", "record_event", "an EventRecorder (a customer data adapter)")
     return recorder.record_event(event.to_event(profile_id=profile_id, at=at, names=names))
+
+
+def _target(profile_id: object, names: object) -> tuple[str, EventNames]:
+    """The profile id (non-empty text) and the metric names, refused by argument name."""
+    if not isinstance(profile_id, str):
+        raise ArgumentTypeError(f"profile_id must be a profile id (text), got {profile_id!r}")
+    if not profile_id:
+        raise ValidationError("profile_id must not be empty")
+    if not isinstance(names, EventNames):
+        raise ArgumentTypeError(f"names must be EventNames, got {type(names).__name__}")
+    return profile_id, names

@@ -20,7 +20,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from helpdesk_routing._audit_scan import fact_rows, scan
 from helpdesk_routing._report_digest import PeriodFigures, figures
 from helpdesk_routing._time import require_aware
-from helpdesk_routing.errors import MissingExtra, ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, MissingExtra, ValidationError
 from helpdesk_routing.events import DEFAULT_NAMES, EventNames
 from helpdesk_routing.model import Event
 from helpdesk_routing.ports import PeriodFigureSource, offers, require_port
@@ -379,12 +379,15 @@ def report(
     the AI agent's metric names (as recorded).
     """
     since, until = _period(start, end, office_hours, target)
+    _names(names)
     require_port(store, "store", "transaction", "a Store")
     if ledger is not None:
         require_port(ledger, "ledger", "created_between", "a handoff ledger (or None)")
     if events is None:
         lister = getattr(customer_data, "events_between", None)
         events = lister(since, until) if lister is not None else ()
+    else:
+        events = _events(events)
     handoffs = ledger.created_between(since, until) if ledger is not None else ()
     spans = office_hours is not None
     facts = (
@@ -432,6 +435,8 @@ def summarize(
     ``helpdesk_routing._audit_scan.FACT_COLUMNS`` order, what a store's
     ``audit_facts()`` yields). Its period and options are checked as :func:`report`'s."""
     start, end = _period(start, end, office_hours, target)
+    _names(names)
+    events = _events(events)
     return _assemble(
         figures(_rows(records), start, end, spans=office_hours is not None),
         events,
@@ -458,6 +463,25 @@ def _period(
     if not isinstance(target, timedelta) or target < timedelta(0):
         raise ValidationError(f"target must be a timedelta of at least 0, got {target!r}")
     return since, until
+
+
+def _names(names: object) -> None:
+    if not isinstance(names, EventNames):
+        raise ArgumentTypeError(f"names must be EventNames, got {type(names).__name__}")
+
+
+def _events(events: object) -> Iterator[Event]:
+    """``events`` read lazily, each checked to be an :class:`Event` (named by index)."""
+    if not isinstance(events, Iterable) or isinstance(events, (str, bytes, Mapping)):
+        raise ArgumentTypeError(f"events must be Events (an iterable), got {type(events).__name__}")
+    return _checked(events)
+
+
+def _checked(events: Iterable[object]) -> Iterator[Event]:
+    for i, event in enumerate(events):
+        if not isinstance(event, Event):
+            raise ArgumentTypeError(f"events[{i}] must be an Event, got {type(event).__name__}")
+        yield event
 
 
 def _assemble(

@@ -32,6 +32,10 @@ def _minutes(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number of minutes: {text!r}") from None
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"must be a number of minutes of at least 0: {text!r}")
+    try:
+        timedelta(minutes=value)
+    except OverflowError:
+        raise argparse.ArgumentTypeError(f"too many minutes for a target: {text!r}") from None
     return value
 
 
@@ -94,19 +98,25 @@ def _ledger(url: str | None, stack: ExitStack) -> Any:
     from helpdesk_routing.handoff.sql_ledger import PostgresLedger, SqliteLedger
 
     if url.startswith("sqlite:///"):
-        return stack.enter_context(SqliteLedger(url.removeprefix("sqlite:///")))
-    return stack.enter_context(PostgresLedger(url))
+        path = url.removeprefix("sqlite:///")
+        if not Path(path).exists():
+            # as for the store: a mistyped path must not report an empty new ledger
+            raise FileNotFoundError(f"no SQLite handoff ledger at {path!r}")
+        return stack.enter_context(SqliteLedger(path))
+    if url.startswith(("postgresql://", "postgres://")):
+        return stack.enter_context(PostgresLedger(url))
+    raise ValueError(f"unknown ledger URL {url!r}: use sqlite:///path or postgresql://")
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Print the report for the parsed arguments; 0 on success, 2 on bad input."""
     out = out if out is not None else sys.stdout
     hours = None
-    if args.office_hours is not None:
-        from helpdesk_routing.calendar import OfficeHours
-
-        hours = OfficeHours.from_json(args.office_hours.read_text("utf-8"))
     try:
+        if args.office_hours is not None:
+            from helpdesk_routing.calendar import OfficeHours
+
+            hours = OfficeHours.from_json(args.office_hours.read_bytes())
         with ExitStack() as stack:
             store, data = stack.enter_context(open_store(args.store))
             result = report(
@@ -118,7 +128,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 ledger=_ledger(args.ledger, stack),
                 target=timedelta(minutes=args.target_minutes),
             )
-    except (FileNotFoundError, ValueError) as exc:
+    except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.json:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
+from .errors import ArgumentTypeError
 from .model import Agent, Event, Profile
 from .records import AuditRecord, RotationState, TicketQuery, TicketRecord
 
@@ -62,11 +63,12 @@ def offers(obj: object, capability: type) -> bool:
 
 
 def require_port(value: object, name: str, member: str, kind: str) -> None:
-    """``TypeError`` naming the argument ``name`` when ``value`` lacks the port's callable
-    ``member``: "store must be a Store (...), got dict" where a collaborator is given, not
-    an ``AttributeError`` at its first use. ``kind`` says what was expected."""
+    """:class:`~helpdesk_routing.errors.ArgumentTypeError` (a ``TypeError`` and a
+    ``ValidationError``) naming the argument ``name`` when ``value`` lacks the port's
+    callable ``member``: "store must be a Store (...), got dict" where a collaborator is
+    given, not an ``AttributeError`` at its first use. ``kind`` says what was expected."""
     if not callable(getattr(value, member, None)):
-        raise TypeError(f"{name} must be {kind}, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{name} must be {kind}, got {type(value).__name__}")
 
 
 EventFilter = Callable[[Mapping[str, Any]], bool]

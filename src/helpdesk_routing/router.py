@@ -49,6 +49,7 @@ from helpdesk_routing.configuration import (
 )
 from helpdesk_routing.decision import RoutingDecision
 from helpdesk_routing.errors import (
+    ArgumentTypeError,
     ConflictError,
     UnknownAgent,
     UnknownTeam,
@@ -129,7 +130,7 @@ class Router:
             "a CustomerData (InMemoryCustomerData, SqliteCustomerData, ...)",
         )
         if not isinstance(explain, bool):
-            raise TypeError(f"explain must be a bool, got {explain!r}")
+            raise ArgumentTypeError(f"explain must be a bool, got {explain!r}")
         self._store = store
         self._clock = clock
         custom = None

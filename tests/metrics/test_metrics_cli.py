@@ -147,6 +147,37 @@ def test_missing_store_file_and_unknown_url(
     assert "unknown store URL" in capsys.readouterr().err
 
 
+def test_a_target_too_large_for_a_duration_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """--target-minutes 1e300 is a usage error naming the argument, not a traceback."""
+    base = ["--from", "2026-03-30T00:00:00+00:00", "--to", "2026-03-31T00:00:00+00:00"]
+    with pytest.raises(SystemExit):
+        _parse(["report", "--store", "sqlite:///x.db", *base, "--target-minutes", "1e300"])
+    err = capsys.readouterr().err
+    assert "argument --target-minutes: too many minutes for a target: '1e300'" in err
+
+
+def test_a_missing_ledger_file_or_office_hours_file_is_refused(
+    helpdesk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ledger path that does not exist is refused (not reported as an empty new
+    ledger, and not created); an unknown ledger scheme, an office-hours file that is
+    missing or not valid each exit 2 with the reason."""
+    base = ["--store", f"sqlite:///{helpdesk}"]
+    base += ["--from", "2026-03-30T00:00:00+00:00", "--to", "2026-03-31T00:00:00+00:00"]
+    missing = tmp_path / "typo.db"
+    assert metrics_cli.run(_parse(["report", *base, "--ledger", f"sqlite:///{missing}"])) == 2
+    assert "no SQLite handoff ledger at" in capsys.readouterr().err
+    assert not missing.exists()
+    assert metrics_cli.run(_parse(["report", *base, "--ledger", "mysql://x"])) == 2
+    assert "unknown ledger URL 'mysql://x'" in capsys.readouterr().err
+    assert metrics_cli.run(_parse(["report", *base, "--office-hours", str(missing)])) == 2
+    assert "typo.db" in capsys.readouterr().err
+    bad = tmp_path / "hours.json"
+    bad.write_text('{"timezone": "Mars/Base"}', "utf-8")
+    assert metrics_cli.run(_parse(["report", *base, "--office-hours", str(bad)])) == 2
+    assert "error: " in capsys.readouterr().err
+
+
 def test_the_report_is_a_subcommand_of_the_cli(helpdesk: Path) -> None:
     """``helpdesk-routing report --json`` (through cli.main) prints the report's figures."""
     out = io.StringIO()

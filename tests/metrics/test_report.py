@@ -8,6 +8,7 @@ import math
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -16,7 +17,13 @@ from hypothesis import strategies as st
 from helpdesk_routing import events, metrics
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.clock import ManualClock
-from helpdesk_routing.errors import MissingExtra, NaiveDatetimeError, ValidationError
+from helpdesk_routing.errors import (
+    ArgumentTypeError,
+    MissingExtra,
+    NaiveDatetimeError,
+    RoutingError,
+    ValidationError,
+)
 from helpdesk_routing.handoff import Conversation, Handoff, InMemoryLedger, SendToHelpdesk
 from helpdesk_routing.model import Agent, Event, Role, Team, Ticket, TicketStatus
 from helpdesk_routing.ports import Store
@@ -443,6 +450,31 @@ def test_a_report_refuses_arguments_it_cannot_read() -> None:
         with pytest.raises(ValidationError, match=r"^target must be a timedelta of at least 0"):
             metrics.report(store, None, start, end, target=target)  # type: ignore[arg-type]
     assert metrics.report(store, None, start, end, target=timedelta(0)).tickets == 0
+    # each is also a library error, so `except RoutingError` catches a wrong argument
+    with pytest.raises(ValidationError, match=r"^store must be a Store, got dict$"):
+        metrics.report({}, None, start, end)
+
+
+def test_a_report_refuses_events_and_names_of_the_wrong_kind() -> None:
+    """Events that are not Events are named by index, metric names that are not
+    EventNames by argument: errors that are TypeErrors and library errors alike."""
+    store = InMemoryStore(agents=[Agent(id="a1")])
+    start = datetime(2026, 3, 30, tzinfo=UTC)
+    end = start + timedelta(days=1)
+    event = Event(profile_id="p1", metric="m", timestamp=start)
+
+    def summarize(
+        _store: object, _data: object, start: datetime, end: datetime, **k: Any
+    ) -> object:
+        return metrics.summarize([], k.pop("events"), start, end, **k)
+
+    for call in (metrics.report, summarize):
+        with pytest.raises(ArgumentTypeError, match=r"^events\[1\] must be an Event, got dict$"):
+            call(store, None, start, end, events=[event, {"a": 1}])
+        with pytest.raises(TypeError, match=r"^events must be Events \(an iterable\), got int$"):
+            call(store, None, start, end, events=5)
+        with pytest.raises(RoutingError, match=r"^names must be EventNames, got str$"):
+            call(store, None, start, end, events=[], names="x")
 
 
 def test_a_ticket_closed_by_a_reroute_is_resolved(make_store: StoreMaker) -> None:

@@ -16,7 +16,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing._time import seconds
-from helpdesk_routing.errors import ConflictError, MissingExtra, RoutingError, StoreError
+from helpdesk_routing.errors import (
+    ArgumentTypeError,
+    ConflictError,
+    MissingExtra,
+    RoutingError,
+    StoreError,
+)
 from helpdesk_routing.stores._sql import NESTED, Dialect, apply_migrations
 
 from . import _schema
@@ -102,7 +108,7 @@ class Database:
         from psycopg_pool import ConnectionPool
 
         if (dsn is None) == (pool is None):
-            raise TypeError(f"{feature} needs exactly one of a dsn or a pool")
+            raise ArgumentTypeError(f"{feature} needs exactly one of a dsn or a pool")
         # lock_timeout = 0 would mean no limit at all: a wait needs a positive bound.
         self.timeout = seconds(timeout, "timeout", zero=False)
         self.connect_timeout = seconds(connect_timeout, "connect_timeout", zero=False)
