@@ -703,6 +703,19 @@ def test_only_recurring_exceptions_open_forever() -> None:
         ("", "not an RFC 5545 RRULE: empty string"),
         ("every 25 December", "not an RFC 5545 RRULE: "),
         ("FREQ=YEARLY;BYDAY=XX", "not an RFC 5545 RRULE: "),
+        # dateutil reads these; INTERVAL=0 then never advances (a hang, or an error in
+        # every later route), BYMONTHDAY=0 names every day, a TZID makes its instants
+        # incomparable with the local dates
+        ("FREQ=YEARLY;INTERVAL=0", "INTERVAL must be at least 1, got 0"),
+        ("FREQ=WEEKLY;INTERVAL=0;BYDAY=MO", "INTERVAL must be at least 1, got 0"),
+        ("FREQ=MONTHLY;BYMONTHDAY=1,0", "BYMONTHDAY=0 names no day"),
+        ("FREQ=YEARLY;BYYEARDAY=-0", "BYYEARDAY=0 names no day"),
+        ("FREQ=YEARLY;BYWEEKNO=0", "BYWEEKNO=0 names no day"),
+        (
+            "DTSTART;TZID=Europe/Paris:20260102T000000\nRRULE:FREQ=WEEKLY",
+            "a recurring date takes no TZID",
+        ),
+        ("FREQ=MONTHLY;BYSETPOS=0;BYDAY=MO", "not an RFC 5545 RRULE: bysetpos must be"),
     ],
 )
 def test_bad_rules_are_named_by_path(rule: str, message: str) -> None:
@@ -748,6 +761,10 @@ def test_recurring_exception_windows_are_checked_at_their_path() -> None:
         (
             lambda oh: oh.next_open(datetime(2026, 3, 2, tzinfo=UTC), horizon=30),
             "horizon must be a timedelta, got 30",
+        ),
+        (
+            lambda oh: oh.add_business_time(datetime(2026, 3, 2, tzinfo=UTC), 5),
+            "duration must be a timedelta, got 5",
         ),
     ],
 )

@@ -39,6 +39,12 @@ DEFAULT_START = datetime(2000, 1, 1)
 _DATE_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 _FREQ = re.compile(r"FREQ\s*=\s*(\w+)", re.IGNORECASE)
 _TIME_PARTS = re.compile(r"BY(HOUR|MINUTE|SECOND)\s*=", re.IGNORECASE)
+_INTERVAL = re.compile(r"INTERVAL\s*=\s*([+-]?\d+)", re.IGNORECASE)
+_DAY_LISTS = re.compile(r"BY(MONTHDAY|YEARDAY|WEEKNO)\s*=\s*([^;\s]*)", re.IGNORECASE)
+_ZONED = re.compile(r"TZID\s*=", re.IGNORECASE)
+_TRIAL_YEAR = 2026
+"""A year every accepted rule is expanded in once when checked: a rule that dateutil
+reads but cannot expand is refused then, not at its first use by a router."""
 
 
 @lru_cache(maxsize=256)
@@ -52,9 +58,30 @@ def check_rule(text: str) -> str:
     """``text`` unchanged when it is an RRULE of dates; else a pydantic error saying why."""
     if _TIME_PARTS.search(text):
         raise PydanticCustomError("rrule", "a recurring date takes no BYHOUR, BYMINUTE or BYSECOND")
+    if _ZONED.search(text):
+        raise PydanticCustomError(
+            "rrule",
+            "a recurring date takes no TZID: its dates are local to the office hours' zone",
+        )
+    for interval in _INTERVAL.findall(text):
+        # RFC 5545: a positive integer. dateutil reads 0, then never advances (a hang).
+        if int(interval) < 1:
+            raise PydanticCustomError(
+                "rrule", "INTERVAL must be at least 1, got {interval}", {"interval": interval}
+            )
+    for part, values in _DAY_LISTS.findall(text):
+        # RFC 5545: 1..31 / 1..366 / 1..53 or their negatives; 0 names no day (dateutil
+        # reads BYMONTHDAY=0 as every day).
+        if any(v.strip().lstrip("+-") == "0" for v in values.split(",")):
+            raise PydanticCustomError(
+                "rrule",
+                "BY{part}=0 names no day (count from 1, or from -1 at the end)",
+                {"part": part.upper()},
+            )
     try:
         _parse(text)
-    except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
+        _year(text, _TRIAL_YEAR)
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError) as exc:
         raise PydanticCustomError(
             "rrule", "not an RFC 5545 RRULE: {reason}", {"reason": str(exc) or "unreadable"}
         ) from None

@@ -624,6 +624,8 @@ class OfficeHours(InputModel):
         A negative ``duration`` raises :class:`~helpdesk_routing.errors.ValidationError`.
         """
         since = _instant(start, "start")
+        if not isinstance(duration, timedelta):
+            raise ValidationError(f"duration must be a timedelta, got {duration!r}")
         if duration < timedelta(0):
             raise ValidationError(f"duration must not be negative, got {duration!r}")
         until = _limit(since, horizon)
