@@ -198,6 +198,8 @@ class ConfigurationKeeper:
                 f"expected_version must be a whole number (or None), got {expected_version!r}"
             )
         now = self._now()
+        if not isinstance(actor, str):
+            raise ValidationError(f"an agent id is text, got {actor!r}")
         with self._store.transaction() as tx:
             agent = tx.get_agent(actor)
             if agent is None:

@@ -19,7 +19,7 @@ and the ticket inserted once, with its assignee.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final, TypeGuard
 
 from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper
@@ -230,7 +230,7 @@ class Routing:
 
     def _existing(self, tx: Transaction, record: TicketRecord, ticket: Ticket) -> RoutingDecision:
         """The stored decision for a ticket routed again; ``ConflictError`` if it differs."""
-        if _content(record.ticket) != _content(ticket):
+        if not _same_ticket(record.ticket, ticket):
             _log.warning(
                 "ticket %s routed again with different content",
                 ticket.id,
@@ -269,6 +269,79 @@ def _content(ticket: Ticket) -> dict[str, Any]:
     iterate in (a JSON list follows the set's hash order, which differs between equal
     sets and between processes), and instants compare as instants."""
     return ticket.model_dump(exclude={"status"})
+
+
+def _same_ticket(stored: Ticket, given: Ticket) -> bool:
+    """Whether ``given`` is the ticket ``stored``: the same content (not the status),
+    custom values compared as a store keeps them (:func:`same_value`)."""
+    a, b = _content(stored), _content(given)
+    fields_a, fields_b = a.pop("fields"), b.pop("fields")
+    return a == b and same_value(fields_a, fields_b)
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two custom values are one value as every store keeps it.
+
+    A SQL store writes a ``date`` or ``datetime`` as ISO-8601 text and a set or tuple as
+    a list (``helpdesk_routing._storable``), and reads back the text and the list: so an
+    instant equals its ISO text (in any zone), a date its ISO text, a set a list of the
+    same items in any order, a tuple a list; ``True`` is not ``1``. Symmetric.
+    """
+    if isinstance(a, (set, frozenset)) or isinstance(b, (set, frozenset)):
+        return _same_items(a, b)
+    if isinstance(a, datetime) or isinstance(b, datetime):
+        return _instant_of(a) is not None and _instant_of(a) == _instant_of(b)
+    if isinstance(a, date) or isinstance(b, date):
+        return _date_of(a) is not None and _date_of(a) == _date_of(b)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return bool(a == b)
+
+
+def _same_items(a: Any, b: Any) -> bool:
+    """A set against a set or list: the same items, each matched once, in any order."""
+    if not isinstance(a, (set, frozenset, list, tuple)) or not isinstance(
+        b, (set, frozenset, list, tuple)
+    ):
+        return False
+    rest = list(b)
+    if len(rest) != len(a):
+        return False
+    for x in a:
+        for i, y in enumerate(rest):
+            if same_value(x, y):
+                del rest[i]
+                break
+        else:
+            return False
+    return True
+
+
+def _instant_of(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            read = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return read if read.tzinfo is not None else None
+    return None
+
+
+def _date_of(value: Any) -> date | None:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _log_decision(decision: RoutingDecision, version: int) -> None:

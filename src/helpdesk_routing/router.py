@@ -240,7 +240,8 @@ class Router:
         if not whole_number(version):
             raise ValidationError(f"version must be a whole number, got {version!r}")
         with self._store.transaction() as tx:
-            old = tx.configuration(version) if version >= 1 else None
+            # a version beyond a 64-bit integer is never stored (SQL stores cannot look it up)
+            old = tx.configuration(version) if 1 <= version < 2**63 else None
         if old is None:
             raise ValidationError(f"no configuration version {version} is stored")
         edit = {f: getattr(old, f) for f in CONTENT_FIELDS}
@@ -344,8 +345,8 @@ class Router:
         status) raises ``ConflictError`` naming the ticket (use :meth:`reroute` for an
         updated ticket).
         """
-        if type(ticket) is not Ticket:
-            ticket = as_model(Ticket, ticket, "ticket")
+        if type(ticket) is not Ticket or not _sound(ticket):
+            ticket = _ticket(ticket)
         return self._routing.route(ticket, self._now())
 
     def reroute(
@@ -363,7 +364,7 @@ class Router:
         closed), the waiting tickets they may take are handed out, as on a close.
         """
         if ticket is not None:
-            ticket = as_model(Ticket, ticket, "ticket")
+            ticket = _ticket(ticket)
         if ticket is not None and ticket.id != ticket_id:
             raise ValidationError(f"ticket id {ticket.id!r} does not match {ticket_id!r}")
         now = self._now()
@@ -576,6 +577,8 @@ class Router:
 
     @staticmethod
     def _agent(tx: Transaction, agent_id: str) -> Agent:
+        if not isinstance(agent_id, str):
+            raise ValidationError(f"an agent id is text, got {agent_id!r}")
         agent = tx.get_agent(agent_id)
         if agent is None:
             raise UnknownAgent(agent_id)
@@ -592,6 +595,31 @@ class Router:
                 raise UnknownTicket(tid)
             out.append(record)
         return out
+
+
+def _ticket(value: object) -> Ticket:
+    """``value`` as a sound Ticket: validated when a mapping, or when an instance that
+    is not :func:`_sound` (then from its own field values)."""
+    ticket = as_model(Ticket, value, "ticket")
+    return ticket if _sound(ticket) else Ticket.model_validate(dict(ticket))
+
+
+def _sound(ticket: Ticket) -> bool:
+    """Whether a ``Ticket`` instance holds values of its fields' kinds where routing and
+    the stores rely on them: a copy made with ``model_copy(update=...)`` is not
+    validated, and a naive ``created_at`` or a list of tags would fail deep in a store.
+    A few type checks, so the common case costs nothing; an unsound ticket is validated
+    again (its errors name the field)."""
+    created = ticket.created_at
+    return (
+        type(ticket.id) is str
+        and type(ticket.channel) is str
+        and type(created) is datetime
+        and created.utcoffset() is not None
+        and type(ticket.tags) is frozenset
+        and type(ticket.fields) is dict
+        and isinstance(ticket.status, TicketStatus)
+    )
 
 
 def _ids(ticket_ids: str | Sequence[str]) -> list[str]:

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Literal
 
 from helpdesk_routing._input import whole_number
+from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import parse_instant
 from helpdesk_routing.errors import UnknownAgent, UnknownTeam, ValidationError
 from helpdesk_routing.model import TicketStatus
@@ -81,6 +82,10 @@ def _named(what: str, value: object) -> None:
         raise ValidationError(f"{what} must be text, got {value!r}")
 
 
+_MAX_LIMIT = 2**62
+"""The largest limit passed to a store; a larger one asks for the same (everything)."""
+
+
 def _decode(cursor: str) -> tuple[datetime, str]:
     if not isinstance(cursor, str):
         raise ValidationError(f"cursor must be the text a page gave (or None), got {cursor!r}")
@@ -88,9 +93,10 @@ def _decode(cursor: str) -> tuple[datetime, str]:
         when, tid = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         # ValidationError is a ValueError: a naive or out-of-range instant is rewrapped.
         at = parse_instant(when, "cursor")
-    except (ValueError, TypeError, binascii.Error):
+    except (ValueError, TypeError, binascii.Error, RecursionError):
         raise ValidationError(f"invalid cursor {cursor!r}") from None
-    if not isinstance(tid, str):
+    # an id no page gave: not text, or text no store keeps (NUL, a lone surrogate)
+    if not isinstance(tid, str) or text_problem(tid) is not None:
         raise ValidationError(f"invalid cursor {cursor!r}")
     return at, tid
 
@@ -240,7 +246,9 @@ class Views:
             if team is not None and not self._is_team(tx, team):
                 raise UnknownTeam(team)
             # One more than asked tells whether a next page exists.
-            wanted_n = None if limit is None else limit + 1
+            # one more than the page, to know whether another follows; a limit beyond
+            # any store's size asks for everything (SQL stores take 64-bit limits)
+            wanted_n = None if limit is None else min(limit, _MAX_LIMIT) + 1
             if order == "oldest":
                 query = base.model_copy(update={"after": position, "limit": wanted_n})
                 found = tx.find_tickets(query)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from helpdesk_routing.errors import (
     UnknownTicket,
     ValidationError,
 )
-from helpdesk_routing.model import Profile, Team
+from helpdesk_routing.model import Profile, Team, Ticket
 from helpdesk_routing.router import Router
 from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
@@ -248,6 +249,64 @@ def test_routing_a_known_id_with_different_content_raises_conflict(desk: Desk) -
     assert desk.snapshot() == before
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"d": date(2026, 3, 30)},
+        {"dt": datetime(2026, 3, 30, 10, tzinfo=UTC)},
+        {"s": frozenset({"x", "y", "z"}), "n": {1, 2}},
+        {"v": (1, (2, "b")), "nested": {"when": [date(2026, 1, 1)]}},
+    ],
+    ids=["date", "datetime", "sets", "tuples"],
+)
+def test_routing_again_with_dates_sets_or_tuples_in_fields_is_idempotent(
+    desk: Desk, fields: dict[str, Any]
+) -> None:
+    """The same ticket routed again gets its stored decision on every store, though a
+    SQL store reads a date back as text and a set or tuple as a list (a ConflictError
+    there before); the same values sent as a client's JSON would be are the same too."""
+    ticket = desk.ticket("f1", fields=fields)
+    first = desk.router.route(ticket)
+    history = desk.router.history("f1")
+    assert desk.router.route(ticket) == first
+    as_json = Ticket.model_validate_json(ticket.model_dump_json())
+    assert desk.router.route(as_json) == first
+    assert desk.router.route(desk.router.ticket("f1").ticket) == first
+    assert desk.router.history("f1") == history
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"d": "2026-03-31"},
+        {"dt": "2026-03-30T10:00:01+00:00"},
+        {"s": ["x", "y"]},
+        {"v": [1, [2, "c"]]},
+        {"flag": 1},
+    ],
+)
+def test_routing_again_with_other_field_values_is_a_conflict(
+    desk: Desk, fields: dict[str, Any]
+) -> None:
+    """Values that differ (another date, instant, item; 1 for True) still conflict."""
+    desk.router.route(
+        desk.ticket(
+            "f1",
+            fields={
+                "d": date(2026, 3, 30),
+                "dt": datetime(2026, 3, 30, 10, tzinfo=UTC),
+                "s": {"x", "y", "z"},
+                "v": (1, (2, "b")),
+                "flag": True,
+            },
+        )
+    )
+    stored = desk.router.ticket("f1").ticket
+    changed = Ticket.model_validate({**stored.model_dump(), "fields": {**stored.fields, **fields}})
+    with pytest.raises(ConflictError):
+        desk.router.route(changed)
+
+
 def test_routing_a_known_ticket_again_ignores_its_status(desk: Desk) -> None:
     """A client re-sending a ticket that was closed since gets the stored decision."""
     stored = desk.router.ticket("t1")
@@ -285,3 +344,38 @@ def test_explain_covers_rules_and_allocation(make_desk: MakeDesk) -> None:
     assert text.endswith(
         "allocation (team:retention): a2: next online agent after a2 in rotation; a3 offline"
     )
+
+
+@pytest.mark.parametrize(
+    ("update", "path"),
+    [
+        ({"created_at": datetime(2026, 3, 30)}, "$.created_at"),
+        ({"tags": 5}, "$.tags"),
+        ({"fields": [1]}, "$.fields"),
+        ({"id": 7}, "$.id"),
+    ],
+)
+def test_a_ticket_copied_with_values_of_the_wrong_kind_is_refused(
+    desk: Desk, update: dict[str, Any], path: str
+) -> None:
+    """``model_copy(update=...)`` does not validate: a copy holding a naive instant, or
+    values of the wrong kind, is validated by route and refused at its field, with
+    nothing stored (the in-memory store kept half a ticket, out of its views, before)."""
+    before = desk.snapshot()
+    bad = desk.ticket("c1").model_copy(update=update)
+    with pytest.raises(ValidationError) as info:
+        desk.router.route(bad)
+    assert path in info.value.paths
+    assert desk.snapshot() == before
+    with pytest.raises(UnknownTicket):
+        desk.router.ticket("c1")
+
+
+def test_a_ticket_copied_with_a_list_of_tags_is_routed_as_validated(desk: Desk) -> None:
+    """A copy whose tags are a list (the JSON shape) is validated, so routing reads a
+    set of tags as for any ticket (a TypeError from the rules before)."""
+    copy = desk.ticket("c2").model_copy(update={"tags": ["Return"]})
+    desk.router.route(copy)
+    stored = desk.router.ticket("c2").ticket
+    assert stored.tags == frozenset({"Return"})
+    assert desk.router.views.all_tickets().ids.count("c2") == 1

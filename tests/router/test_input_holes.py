@@ -220,3 +220,30 @@ def test_a_ticket_id_that_is_no_text_is_named(desk: Desk, call: Any, message: st
         call(desk.router)
     assert str(info.value) == message
     assert desk.snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda r: r.set_online(["a1"], True, actor="a1"),
+        lambda r: r.set_online("a1", True, actor={"a": 1}),
+        lambda r: r.assign("t1", to=["a2"], actor="m1"),
+        lambda r: r.reply("t1", actor=["a1"]),
+        lambda r: r.configure(actor=["m1"], round_robin=False),
+    ],
+)
+def test_an_agent_id_that_is_no_text_is_named(desk: Desk, call: Any) -> None:
+    """An agent id of the wrong kind (a list, a dict) is a ValidationError naming it on
+    every store (a TypeError from the in-memory store's lookup before); nothing changes."""
+    desk.router.route(desk.ticket("t1"))
+    before = desk.snapshot()
+    with pytest.raises(ValidationError, match=r"^an agent id is text, got "):
+        call(desk.router)
+    assert desk.snapshot() == before
+
+
+def test_a_rollback_to_a_version_beyond_64_bits_is_not_stored(desk: Desk) -> None:
+    """No store holds such a version: the answer is the one for any version not stored
+    (SQLite raised OverflowError)."""
+    with pytest.raises(ValidationError, match=r"^no configuration version 1180591620717411303424 "):
+        desk.router.rollback(2**70, actor="m1")

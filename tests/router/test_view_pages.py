@@ -144,3 +144,30 @@ def test_a_client_cursor_with_an_impossible_instant_is_a_validation_error(
     cursor = base64.urlsafe_b64encode(json.dumps([when, "t1"]).encode()).decode()
     with pytest.raises(ValidationError, match="invalid cursor"):
         five.router.views.unassigned(limit=2, cursor=cursor)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # nested past the parser's recursion
+        json.dumps(["2026-03-30T10:00:00Z", "t\ud800"]).encode(),  # a lone surrogate
+        json.dumps(["2026-03-30T10:00:00Z", "t\u0000"]).encode(),  # NUL
+    ],
+    ids=["deep", "surrogate", "nul"],
+)
+def test_a_client_cursor_no_page_gave_is_a_validation_error(five: Desk, raw: bytes) -> None:
+    """A made-up cursor that nests deeply or names an id no store keeps fails as bad
+    input on every store (a RecursionError, UnicodeEncodeError or StoreError before)."""
+    cursor = base64.urlsafe_b64encode(raw).decode()
+    with pytest.raises(ValidationError, match="invalid cursor"):
+        five.router.views.all_tickets(limit=2, cursor=cursor)
+
+
+def test_a_limit_beyond_any_store_asks_for_everything(five: Desk) -> None:
+    """A limit larger than a 64-bit integer is a page of every ticket, with no next
+    cursor, on every store (SQLite raised OverflowError, PostgreSQL a StoreError)."""
+    everything = five.router.views.all_tickets()
+    for limit in (2**63 - 1, 2**80):
+        page = five.router.views.all_tickets(limit=limit)
+        assert page.ids == everything.ids
+        assert page.next_cursor is None

@@ -226,8 +226,10 @@ class InMemoryTransaction:
         if existing is not None:
             return existing
         _compact(record)
-        s._tickets[record.id] = record
+        # The order first: a key that cannot be compared fails there, before anything
+        # of the ticket is kept.
         _insert(s._order, _key(record))
+        s._tickets[record.id] = record
         self._index(record)
         self._undo.append(lambda: self._remove(record))
         return None
