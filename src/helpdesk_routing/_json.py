@@ -38,10 +38,11 @@ __all__ = ["MAX_DEPTH", "MAX_INT", "MIN_INT", "check_data", "loads", "short_path
 MAX_DEPTH = 100
 """How deep objects and arrays may nest in a document (the outermost one is level 1).
 
-A rule set's condition uses two levels per ``all``/``any`` node (the object and its
-``conditions`` array), so this leaves room for about 45 nested nodes: far more than a
-person writes, and far below the depth at which Python's parser or pydantic recurse
-too deeply."""
+A rule set's condition may use all but the three levels above a rule's ``when``:
+:data:`~helpdesk_routing.conditions.MAX_CONDITION_DEPTH` (97) levels, two per
+``all``/``any`` node (the object and its ``conditions`` array), one per ``not``. That is
+far more than a person writes, and far below the depth at which Python's parser or
+pydantic recurse too deeply."""
 
 _DEEP = f"nested deeper than {MAX_DEPTH} levels"
 
