@@ -31,7 +31,7 @@ __all__ = ["MAX_CONDITION_DEPTH", "depth_message", "too_deep"]
 MAX_CONDITION_DEPTH = MAX_DEPTH - 3
 """How many levels of JSON objects and arrays a condition may nest (97): the condition's
 object is level 1, a ``not`` adds one level and an ``all``/``any`` two, so a chain of 96
-``not`` nodes around a leaf, or of 47 ``all`` groups, is the deepest there is. Inside a
+``not`` nodes around a leaf, or of 48 ``all``/``any`` groups, is the deepest there is. Inside a
 rule set this is exactly ``MAX_DEPTH`` (100) levels of the whole document."""
 
 _Loc = list[str | int]

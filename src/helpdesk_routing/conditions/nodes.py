@@ -46,6 +46,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from helpdesk_routing._input import InputModel, whole_number
+from helpdesk_routing._json import MAX_INT, MIN_INT
 from helpdesk_routing._storable import StoredText, text_problem
 from helpdesk_routing._time import MAX_SPAN, OUT_OF_RANGE, UtcDatetime
 from helpdesk_routing.errors import ErrorDetail, ValidationError, json_path
@@ -331,6 +332,9 @@ def _text(op: str, value: str) -> str:
     return text
 
 
+_BIG_INT = "integer beyond signed 64 bits"
+
+
 def _scalar(op: str, value: object) -> str | int | float | bool:
     if isinstance(value, str):
         return _text(op, value)
@@ -339,6 +343,8 @@ def _scalar(op: str, value: object) -> str | int | float | bool:
     if isinstance(value, int | float):
         if isinstance(value, float) and not math.isfinite(value):
             raise _error(f"{op} needs a finite number, got {value!r}")
+        if isinstance(value, int) and not MIN_INT <= value <= MAX_INT:
+            raise _error(f"{op}: {_BIG_INT}")
         return value
     raise _error(f"{op} needs text, a number or true/false, got {_kind(value)}")
 
@@ -349,6 +355,8 @@ def _number(op: str, value: object) -> int | float:
     assert isinstance(value, int | float)
     if isinstance(value, float) and not math.isfinite(value):
         raise _error(f"{op} needs a finite number, got {value!r}")
+    if isinstance(value, int) and not MIN_INT <= value <= MAX_INT:
+        raise _error(f"{op}: {_BIG_INT}")
     return value
 
 
@@ -392,7 +400,7 @@ def _sorted_items(values: set[Any] | frozenset[Any]) -> list[Any]:
 
 def _check_scalar(op: Operator, value: object) -> object:
     cls = value.__class__
-    if cls is int or cls is bool:
+    if cls is bool or (cls is int and MIN_INT <= value <= MAX_INT):  # type: ignore[operator]
         return value
     return _scalar(str(op), value)
 
@@ -418,7 +426,7 @@ def _check_list(op: Operator, value: object) -> object:
 
 
 def _check_number(op: Operator, value: object) -> object:
-    if value.__class__ is int:
+    if value.__class__ is int and MIN_INT <= value <= MAX_INT:
         return value
     return _number(str(op), value)
 
