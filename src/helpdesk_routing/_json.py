@@ -12,32 +12,72 @@ What is accepted, so that whatever is read can be written back unchanged:
 - bytes must be UTF-8; text must be free of lone surrogates (keys and values);
 - no key appears twice in one object;
 - numbers are finite (``NaN``, ``Infinity`` and ``1e400`` are refused);
+- integers lie in signed 64 bits (:data:`MIN_INT` to :data:`MAX_INT`): JSON numbers
+  beyond them are not portable (SQLite and most JSON readers turn them into lossy
+  floats), so a rule set or a custom value holding one would compare differently in
+  one store than in another;
 - nesting is at most :data:`MAX_DEPTH` objects and arrays deep.
 
 :func:`check_data` applies the same rules (but duplicates, which a ``dict`` cannot
-hold) to data already in Python form.
+hold) to data already in Python form. Neither recurses: a document of any depth is
+refused, never a ``RecursionError``. The path of a problem nested very deep is
+shortened by :func:`short_path`.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from .errors import ErrorDetail, ValidationError, json_path
 
-__all__ = ["MAX_DEPTH", "check_data", "loads"]
+__all__ = ["MAX_DEPTH", "MAX_INT", "MIN_INT", "check_data", "loads", "short_path"]
 
 MAX_DEPTH = 100
 """How deep objects and arrays may nest in a document (the outermost one is level 1).
 
-A rule set's condition uses two levels per ``all``/``any`` node (the object and its
-``conditions`` array), so this leaves room for about 45 nested nodes: far more than a
-person writes, and far below the depth at which Python's parser or pydantic recurse
-too deeply."""
+A rule set's condition may use all but the three levels above a rule's ``when``:
+:data:`~helpdesk_routing.conditions.MAX_CONDITION_DEPTH` (97) levels, two per
+``all``/``any`` node (the object and its ``conditions`` array), one per ``not``. That is
+far more than a person writes, and far below the depth at which Python's parser or
+pydantic recurse too deeply."""
 
 _DEEP = f"nested deeper than {MAX_DEPTH} levels"
+
+MAX_INT = 2**63 - 1
+"""The largest integer a document or a stored value may hold (signed 64-bit)."""
+
+MIN_INT = -(2**63)
+"""The smallest integer a document or a stored value may hold (signed 64-bit)."""
+
+_BIG_INT = "integer beyond signed 64 bits"
+
+SHORT_PATH = 200
+"""The longest JSON path :func:`short_path` writes out in full."""
+
+
+def short_path(loc: Sequence[str | int], prefix: str = "$") -> str:
+    """The JSON path of ``loc`` (after ``prefix``), shortened when longer than
+    :data:`SHORT_PATH` characters: its first steps, ``…(N steps left out)…`` and its
+    last steps, so that a problem nested a hundred levels deep is still named in one
+    readable line (``$.rules[0].when.condition.condition…(80 steps left out)….condition``).
+    """
+    steps = [f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc]
+    full = prefix + "".join(steps)
+    if len(full) <= SHORT_PATH:
+        return full
+    head, used = prefix, 0
+    while used < len(steps) and len(head) + len(steps[used]) <= SHORT_PATH // 2:
+        head += steps[used]
+        used += 1
+    tail, kept = "", 0
+    while kept < len(steps) - used and len(tail) + len(steps[-1 - kept]) <= SHORT_PATH // 4:
+        tail = steps[-1 - kept] + tail
+        kept += 1
+    left_out = len(steps) - used - kept
+    return f"{head}…({left_out} step{'s' if left_out != 1 else ''} left out)…{tail}"
 
 
 class _Pairs(list[tuple[str, Any]]):
@@ -66,16 +106,36 @@ def _surrogate(text: str) -> str | None:
     return None
 
 
+_CONTAINERS = (list, tuple, Mapping)
+_DONE: Any = object()
+
+
+def _members(value: Any) -> tuple[Any, Iterator[tuple[Any, Any]]]:
+    """An empty container of the kind ``value`` becomes, and ``value``'s members."""
+    if isinstance(value, _Pairs):
+        return {}, iter(value)
+    if isinstance(value, Mapping):
+        return {}, iter(value.items())
+    return [], enumerate(value)
+
+
 class _Walk:
-    """Turns parsed members into dicts, collecting every problem with its path."""
+    """Turns parsed members into dicts, collecting every problem with its path.
+
+    The walk keeps its own stack (one entry per open object or array, so at most
+    :data:`MAX_DEPTH`): it never recurses, whatever the input's depth and however deep
+    the caller's stack already is. Problems are reported in document order.
+    """
 
     def __init__(self) -> None:
         self.details: list[ErrorDetail] = []
 
     def bad(self, loc: list[str | int], code: str, message: str) -> None:
-        self.details.append(ErrorDetail(json_path(loc), message, code))
+        path = short_path(loc) if code == "json_depth" else json_path(loc)
+        self.details.append(ErrorDetail(path, message, code))
 
-    def value(self, value: Any, loc: list[str | int], depth: int) -> Any:
+    def scalar(self, value: Any, loc: list[str | int]) -> Any:
+        """``value`` (not an object or array) as read, reporting what JSON cannot hold."""
         if isinstance(value, str):
             problem = _surrogate(value)
             if problem is not None:
@@ -87,30 +147,47 @@ class _Walk:
         if isinstance(value, float) and not math.isfinite(value):
             self.bad(loc, "json_number", f"not a finite number: {value!r}")
             return value
-        if isinstance(value, list | tuple | _Pairs | Mapping):
-            if depth > MAX_DEPTH:
-                self.bad(loc, "json_depth", _DEEP)
-                return None
-            if isinstance(value, _Pairs):
-                return self.pairs(value, loc, depth)
-            if isinstance(value, Mapping):
-                return self.pairs(list(value.items()), loc, depth)
-            return [self.value(v, [*loc, i], depth + 1) for i, v in enumerate(value)]
+        if isinstance(value, int) and not MIN_INT <= value <= MAX_INT:  # bool is in range
+            self.bad(loc, "json_number", _BIG_INT)
         return value
 
-    def pairs(self, pairs: list[tuple[Any, Any]], loc: list[str | int], depth: int) -> Any:
-        out: dict[Any, Any] = {}
-        for key, member in pairs:
-            where = [*loc, str(key)]
-            if isinstance(key, str):
-                problem = _surrogate(key)
-                if problem is not None:
-                    self.bad(where, "json_surrogate", f"key: {problem}")
-            if key in out:
-                self.bad(where, "json_duplicate_key", f"duplicate key {key!r}")
+    def value(self, value: Any) -> Any:
+        """The document ``value`` with every ``_Pairs`` made a dict (problems recorded)."""
+        if not isinstance(value, _CONTAINERS):
+            return self.scalar(value, [])
+        root, members = _members(value)
+        stack: list[tuple[Iterator[tuple[Any, Any]], Any, list[str | int]]] = [(members, root, [])]
+        while stack:
+            members, out, loc = stack[-1]
+            member = next(members, _DONE)
+            if member is _DONE:
+                stack.pop()
                 continue
-            out[key] = self.value(member, where, depth + 1)
-        return out
+            key, item = member
+            if isinstance(out, dict):
+                where: list[str | int] = [*loc, str(key)]
+                if isinstance(key, str):
+                    problem = _surrogate(key)
+                    if problem is not None:
+                        self.bad(where, "json_surrogate", f"key: {problem}")
+                if key in out:
+                    self.bad(where, "json_duplicate_key", f"duplicate key {key!r}")
+                    continue
+            else:
+                where = [*loc, key]
+            if not isinstance(item, _CONTAINERS):
+                converted = self.scalar(item, where)
+            elif len(stack) >= MAX_DEPTH:  # ``item`` would be level len(stack) + 1
+                self.bad(where, "json_depth", _DEEP)
+                converted = None
+            else:
+                converted, inner = _members(item)
+                stack.append((inner, converted, where))
+            if isinstance(out, dict):
+                out[key] = converted
+            else:
+                out.append(converted)
+        return root
 
 
 def _fail(what: str, details: list[ErrorDetail]) -> ValidationError:
@@ -146,7 +223,7 @@ def loads(
             what, [ErrorDetail("$", "not JSON: an integer of more than 4300 digits", "json_number")]
         ) from None
     walk = _Walk()
-    data = walk.value(parsed, [], 1)
+    data = walk.value(parsed)
     if walk.details:
         error = _fail(what, walk.details)
         if rules_key is not None and isinstance(data, dict):
@@ -157,8 +234,9 @@ def loads(
 
 def check_data(data: Any, what: str = "document") -> None:
     """Raise :class:`~helpdesk_routing.errors.ValidationError` when parsed data breaks the
-    rules of :func:`loads`: a lone surrogate, a non-finite float, nesting too deep."""
+    rules of :func:`loads`: a lone surrogate, a non-finite float, an integer beyond
+    signed 64 bits, nesting too deep."""
     walk = _Walk()
-    walk.value(data, [], 1)
+    walk.value(data)
     if walk.details:
         raise _fail(what, walk.details)

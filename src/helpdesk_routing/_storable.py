@@ -13,15 +13,18 @@ built, so no store accepts what another refuses and no stored row becomes unread
 - **Integers** lie in signed 64 bits (:data:`MIN_INT` to :data:`MAX_INT`): SQLite's
   integers are 64-bit and its JSON functions read a larger literal as a lossy float, and
   filters pushed down into SQL compare in 64 bits, so a larger value would compare
-  differently in one store than in another.
+  differently in one store than in another. The same bounds hold for the documents
+  :mod:`helpdesk_routing._json` reads and for the values of conditions.
 - **Floats** are finite: JSON has no ``NaN`` or ``Infinity``, and PostgreSQL ``jsonb``
   refuses them.
-- Values nest at most :data:`~helpdesk_routing._json.MAX_DEPTH` levels.
+- Values nest at most :data:`~helpdesk_routing._json.MAX_DEPTH` levels (checked without
+  recursion: a value of any depth is refused, never a ``RecursionError``).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -29,7 +32,7 @@ from pydantic import AfterValidator, BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from ._json import MAX_DEPTH
+from ._json import MAX_DEPTH, MAX_INT, MIN_INT
 
 __all__ = [
     "MAX_INT",
@@ -46,12 +49,6 @@ __all__ = [
 _SEQUENCES = (tuple, frozenset, set, list)
 _DATES = (datetime, date)
 _CONTAINERS = (list, tuple, set, frozenset, dict)
-
-MAX_INT = 2**63 - 1
-"""The largest integer a custom value may hold (signed 64-bit)."""
-
-MIN_INT = -(2**63)
-"""The smallest integer a custom value may hold (signed 64-bit)."""
 
 
 def text_problem(text: str) -> str | None:
@@ -81,44 +78,57 @@ def _where(path: str) -> str:
     return f"at {path}: " if path else ""
 
 
-def value_problem(value: Any, path: str = "", depth: int = 1) -> str | None:
-    """Why no store can keep the custom value ``value`` (naming the inner ``path``), or
-    ``None`` when every store can."""
+def _scalar_problem(value: Any) -> str | None:
+    """Why no store can keep ``value`` (not a container), or ``None``."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        if not MIN_INT <= value <= MAX_INT:
-            return f"{_where(path)}integer beyond signed 64 bits"
-        return None
+        return None if MIN_INT <= value <= MAX_INT else "integer beyond signed 64 bits"
     if isinstance(value, float):
-        if not math.isfinite(value):
-            return f"{_where(path)}not a finite number: {value!r}"
-        return None
+        return None if math.isfinite(value) else f"not a finite number: {value!r}"
     if isinstance(value, str):
-        problem = text_problem(value)
-        return None if problem is None else _where(path) + problem
+        return text_problem(value)
     if isinstance(value, _DATES):
         return None
-    if isinstance(value, _CONTAINERS):
-        if depth > MAX_DEPTH:
-            return f"{_where(path)}nested deeper than {MAX_DEPTH} levels"
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if not isinstance(key, str):
-                    return f"{_where(path)}a key must be text, got {type(key).__name__}"
-                problem = text_problem(key)
-                if problem is not None:
-                    return f"{_where(path)}key: {problem}"
-                problem = value_problem(item, f"{path}.{key}", depth + 1)
-                if problem is not None:
-                    return problem
-            return None
-        for i, item in enumerate(value):
-            problem = value_problem(item, f"{path}[{i}]", depth + 1)
+    return f"{type(value).__name__} is not a JSON value"
+
+
+def _members(where: str, item: Any) -> Iterator[tuple[str, Any, tuple[str, Any] | None]]:
+    if isinstance(item, dict):
+        return ((f"{where}.{k}", member, (where, k)) for k, member in item.items())
+    return ((f"{where}[{i}]", member, None) for i, member in enumerate(item))
+
+
+def value_problem(value: Any, path: str = "") -> str | None:
+    """Why no store can keep the custom value ``value`` (naming the inner ``path``), or
+    ``None`` when every store can. The first problem in the value's order is named; the
+    walk keeps its own stack, so it never recurses."""
+    # One entry per open container: its remaining (path, item, member of) triples, where
+    # "member of" is the (path, key) of the object holding the item, or None.
+    stack: list[Iterator[tuple[str, Any, tuple[str, Any] | None]]] = [iter(((path, value, None),))]
+    while stack:
+        step = next(stack[-1], None)
+        if step is None:
+            stack.pop()
+            continue
+        where, item, member_of = step
+        if member_of is not None:
+            # A member of an object: its key first, as it comes before its value.
+            owner, key = member_of
+            if not isinstance(key, str):
+                return f"{_where(owner)}a key must be text, got {type(key).__name__}"
+            problem = text_problem(key)
             if problem is not None:
-                return problem
-        return None
-    return f"{_where(path)}{type(value).__name__} is not a JSON value"
+                return f"{_where(owner)}key: {problem}"
+        if not isinstance(item, _CONTAINERS):
+            problem = _scalar_problem(item)
+            if problem is not None:
+                return _where(where) + problem
+            continue
+        if len(stack) > MAX_DEPTH:  # ``item`` is level len(stack)
+            return f"{_where(where)}nested deeper than {MAX_DEPTH} levels"
+        stack.append(_members(where, item))
+    return None
 
 
 def check_custom_values(values: dict[str, Any]) -> dict[str, Any]:

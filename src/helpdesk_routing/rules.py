@@ -23,7 +23,8 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
 import pydantic
-from pydantic import ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from helpdesk_routing._input import InputModel
 
@@ -41,6 +42,7 @@ from .conditions import (
     compile_condition,
     condition_path,
 )
+from .conditions._depth import depth_message, too_deep
 from .conditions._shadowing import first_implied
 from .decision import DecidedBy, RoutingDecision, RuleOutcome, RulePart
 from .errors import ErrorDetail, ValidationError
@@ -101,6 +103,17 @@ class RoutingRule(InputModel):
     when: Condition
     then: Destination
 
+    @field_validator("when", mode="before")
+    @classmethod
+    def _not_too_deep(cls, when: Any) -> Any:
+        # A node is not validated again (pydantic keeps an instance as it is): one built
+        # by model_construct is measured here. JSON input is measured by its own nodes.
+        if isinstance(when, AllCondition | AnyCondition | NotCondition):
+            where = too_deep(when)
+            if where is not None:
+                raise PydanticCustomError("condition_depth", depth_message(where))
+        return when
+
 
 @dataclass(frozen=True, slots=True)
 class RuleIssue:
@@ -115,17 +128,22 @@ class RuleIssue:
 
 
 def _empty_groups(cond: Condition, path: str) -> list[str]:
-    """JSON paths of ``all``/``any`` nodes without children (they decide nothing)."""
-    if isinstance(cond, AllCondition | AnyCondition):
-        if not cond.conditions:
-            return [path]
-        found: list[str] = []
-        for i, child in enumerate(cond.conditions):
-            found.extend(_empty_groups(child, f"{path}.conditions[{i}]"))
-        return found
-    if isinstance(cond, NotCondition):
-        return _empty_groups(cond.condition, f"{path}.condition")
-    return []
+    """JSON paths of ``all``/``any`` nodes without children (they decide nothing), in
+    document order (a walk with its own stack: no recursion)."""
+    found: list[str] = []
+    stack: list[tuple[Condition, str]] = [(cond, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, AllCondition | AnyCondition):
+            if not node.conditions:
+                found.append(where)
+            stack.extend(
+                (child, f"{where}.conditions[{i}]")
+                for i, child in reversed(list(enumerate(node.conditions)))
+            )
+        elif isinstance(node, NotCondition):
+            stack.append((node.condition, f"{where}.condition"))
+    return found
 
 
 class RuleSet(InputModel):
@@ -168,6 +186,13 @@ class RuleSet(InputModel):
                     f"duplicate rule id {rule.id!r} at rules[{i}] (first at rules[{seen[rule.id]}])"
                 )
             seen[rule.id] = i
+            # Validation refuses a deeper condition; a rule built by model_construct did
+            # not go through it.
+            where = too_deep(rule.when)
+            if where is not None:
+                raise ValueError(
+                    f"rule {rule.id!r}: condition at rules[{i}].when {depth_message(where)}"
+                )
             empty = _empty_groups(rule.when, f"rules[{i}].when")
             if empty:
                 raise ValueError(

@@ -44,6 +44,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from helpdesk_routing.errors import ErrorDetail, ValidationError
+
+from ._depth import depth_message, too_deep
 from ._leaves import Predicate, inline_head
 from ._tree import ALL, ANY, LEAF, CompiledNode, build_recorder, build_tree
 from .context import EvaluationContext
@@ -87,7 +90,18 @@ class CompiledCondition(Protocol):
 
 
 def compile_condition(condition: Condition) -> CompiledCondition:
-    """Compile ``condition`` to a predicate over an :class:`EvaluationContext`."""
+    """Compile ``condition`` to a predicate over an :class:`EvaluationContext`.
+
+    A condition nested deeper than
+    :data:`~helpdesk_routing.conditions.MAX_CONDITION_DEPTH` levels (which validation
+    refuses, but ``model_construct`` can build) raises
+    :class:`~helpdesk_routing.errors.ValidationError` at ``$`` (``condition_depth``).
+    """
+    where = too_deep(condition)
+    if where is not None:
+        raise ValidationError(
+            "invalid condition", [ErrorDetail("$", depth_message(where), "condition_depth")]
+        )
     tree = build_tree(condition)
     predicate = _fast(tree)
     # Never let two compilations share (and relabel) one closure.

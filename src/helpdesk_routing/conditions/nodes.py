@@ -46,11 +46,15 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from helpdesk_routing._input import InputModel, whole_number
+from helpdesk_routing._json import MAX_INT, MIN_INT
 from helpdesk_routing._storable import StoredText, text_problem
 from helpdesk_routing._time import MAX_SPAN, OUT_OF_RANGE, UtcDatetime
 from helpdesk_routing.errors import ErrorDetail, ValidationError, json_path
 
-__all__ = [
+from ._depth import MAX_CONDITION_DEPTH, depth_message, too_deep
+
+# Sorted as sorted() sorts (the public-surface test), not as ruff would.
+__all__ = [  # noqa: RUF022
     "AfterWindow",
     "AllCondition",
     "AllTimeWindow",
@@ -62,6 +66,7 @@ __all__ = [
     "EventCondition",
     "EventCount",
     "InLastWindow",
+    "MAX_CONDITION_DEPTH",
     "NotCondition",
     "Operator",
     "ProfileCondition",
@@ -327,6 +332,9 @@ def _text(op: str, value: str) -> str:
     return text
 
 
+_BIG_INT = "integer beyond signed 64 bits"
+
+
 def _scalar(op: str, value: object) -> str | int | float | bool:
     if isinstance(value, str):
         return _text(op, value)
@@ -335,6 +343,8 @@ def _scalar(op: str, value: object) -> str | int | float | bool:
     if isinstance(value, int | float):
         if isinstance(value, float) and not math.isfinite(value):
             raise _error(f"{op} needs a finite number, got {value!r}")
+        if isinstance(value, int) and not MIN_INT <= value <= MAX_INT:
+            raise _error(f"{op}: {_BIG_INT}")
         return value
     raise _error(f"{op} needs text, a number or true/false, got {_kind(value)}")
 
@@ -345,6 +355,8 @@ def _number(op: str, value: object) -> int | float:
     assert isinstance(value, int | float)
     if isinstance(value, float) and not math.isfinite(value):
         raise _error(f"{op} needs a finite number, got {value!r}")
+    if isinstance(value, int) and not MIN_INT <= value <= MAX_INT:
+        raise _error(f"{op}: {_BIG_INT}")
     return value
 
 
@@ -388,7 +400,7 @@ def _sorted_items(values: set[Any] | frozenset[Any]) -> list[Any]:
 
 def _check_scalar(op: Operator, value: object) -> object:
     cls = value.__class__
-    if cls is int or cls is bool:
+    if cls is bool or (cls is int and MIN_INT <= value <= MAX_INT):  # type: ignore[operator]
         return value
     return _scalar(str(op), value)
 
@@ -414,7 +426,7 @@ def _check_list(op: Operator, value: object) -> object:
 
 
 def _check_number(op: Operator, value: object) -> object:
-    if value.__class__ is int:
+    if value.__class__ is int and MIN_INT <= value <= MAX_INT:
         return value
     return _number(str(op), value)
 
@@ -846,21 +858,36 @@ class SegmentCondition(_Node):
     member: bool = Field(default=True, strict=True)
 
 
-class AllCondition(_Node):
+class _Combinator(_Node):
+    """A node holding conditions (``all``, ``any``, ``not``): it refuses to nest deeper than
+    :data:`MAX_CONDITION_DEPTH` levels, whether built from JSON, from nodes (the builders,
+    ``&``, ``|``, ``~``) or validated again as a field of a rule, before anything below it
+    is validated (so pydantic never recurses into a deeper input)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_too_deep(cls, data: Any) -> Any:
+        where = too_deep(data)
+        if where is not None:
+            raise PydanticCustomError("condition_depth", depth_message(where))
+        return data
+
+
+class AllCondition(_Combinator):
     """Every child must hold (an empty ``all`` holds): ``{"type": "all", "conditions": [...]}``."""
 
     type: Literal["all"] = "all"
     conditions: tuple[Condition, ...]
 
 
-class AnyCondition(_Node):
+class AnyCondition(_Combinator):
     """At least one child must hold (an empty ``any`` does not): ``{"type": "any", ...}``."""
 
     type: Literal["any"] = "any"
     conditions: tuple[Condition, ...]
 
 
-class NotCondition(_Node):
+class NotCondition(_Combinator):
     """The child must not hold: ``{"type": "not", "condition": {...}}``."""
 
     type: Literal["not"] = "not"
@@ -956,19 +983,42 @@ def parse_condition(obj: Mapping[str, Any] | str | bytes) -> Condition:
 
     Raises :class:`~helpdesk_routing.errors.ValidationError` whose ``details`` name
     each bad part by JSON path, e.g. ``$.conditions[1].op``.
+
+    A condition nests at most :data:`MAX_CONDITION_DEPTH` (97) levels of JSON objects
+    and arrays, counted as ``RuleSet.from_dict`` counts them (the limit of a rule-set
+    document, less the three levels above a rule's ``when``): this accepts exactly the
+    conditions a rule set accepts. Deeper is one error at ``$``, code
+    ``condition_depth``: ``nested deeper than 97 levels (level 98 at .condition…)``.
     """
     try:
         if isinstance(obj, str | bytes):
             return _ADAPTER.validate_json(obj)
+        where = too_deep(obj)
+        if where is not None:
+            raise ValidationError(
+                "invalid condition", [ErrorDetail("$", depth_message(where), "condition_depth")]
+            )
         return _ADAPTER.validate_python(obj)
     except pydantic.ValidationError as e:
+        if any(_parser_too_deep(error) for error in e.errors(include_url=False)):
+            # pydantic's JSON parser stops at about 200 levels: deeper than the limit.
+            too_deep_detail = ErrorDetail(
+                "$", f"nested deeper than {MAX_CONDITION_DEPTH} levels", "condition_depth"
+            )
+            raise ValidationError("invalid condition", [too_deep_detail]) from None
         raise ValidationError("invalid condition", condition_error_details(e)) from None
+
+
+def _parser_too_deep(error: Any) -> bool:
+    return bool(error["type"] == "json_invalid" and "recursion limit" in error["msg"])
 
 
 def condition_json_schema() -> dict[str, Any]:
     """The JSON Schema (Draft 2020-12) of the condition JSON, for editors and rule-building
     UIs: ``helpdesk_routing.schemas.json_schema("condition")``, which agrees with
-    :func:`parse_condition` (see that module for the few rules beyond JSON Schema)."""
+    :func:`parse_condition` (see that module for the few rules beyond JSON Schema). One
+    of those: a condition nests at most :data:`MAX_CONDITION_DEPTH` levels, which a
+    recursive schema cannot state; :func:`parse_condition` enforces it."""
     from helpdesk_routing.schemas import json_schema
 
     return json_schema("condition")
