@@ -31,7 +31,7 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from .errors import ErrorDetail, ValidationError, json_path
+from .errors import ArgumentTypeError, ErrorDetail, ValidationError, json_path
 
 __all__ = ["MAX_DEPTH", "MAX_INT", "MIN_INT", "check_data", "loads", "short_path"]
 
@@ -199,7 +199,13 @@ def loads(
 ) -> Any:
     """Parse strict JSON text (see the module docstring); ``what`` names the document in
     the error's message (``"invalid rule set"``). With ``rules_key``, a problem inside
-    ``$.<rules_key>[i]`` names the id of that rule (``ErrorDetail.rule_id``)."""
+    ``$.<rules_key>[i]`` names the id of that rule (``ErrorDetail.rule_id``). Anything
+    but text or bytes (a dict already parsed, ``None``) is an
+    :class:`~helpdesk_routing.errors.ArgumentTypeError` naming ``what``."""
+    if not isinstance(text, str | bytes | bytearray):
+        raise ArgumentTypeError(
+            f"{what} must be JSON text (str or bytes), got {type(text).__name__}"
+        )
     if isinstance(text, bytes | bytearray):
         try:
             text = bytes(text).decode("utf-8")

@@ -23,6 +23,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from helpdesk_routing._input import InputModel
 
+from ._storable import StoredText
 from ._time import UtcDatetime
 from .allocation import Allocator, LeastLoaded, RoundRobin
 from .calendar import OfficeHours
@@ -73,13 +74,13 @@ class Configuration(InputModel):
 
     version: int = Field(ge=1, strict=True)
     at: UtcDatetime
-    actor: str | None = None
-    comment: str | None = None
+    actor: StoredText | None = None
+    comment: StoredText | None = None
     rules: RuleSet = Field(default_factory=lambda: RuleSet(rules=[]))
     teams: tuple[Team, ...] = ()
     round_robin: bool = Field(default=True, strict=True)
     office_hours: OfficeHours | None = None
-    office_hours_channels: frozenset[str] = frozenset({"webchat"})
+    office_hours_channels: frozenset[StoredText] = frozenset({"webchat"})
     capacity: int | None = Field(default=None, ge=0, strict=True)
     allocator: AllocatorName = "round_robin"
 

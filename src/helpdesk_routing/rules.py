@@ -30,6 +30,7 @@ from helpdesk_routing._input import InputModel
 
 from ._json import check_data, loads
 from ._rule_index import RuleIndex, SkipReasons, presented
+from ._storable import StoredText
 from ._time import require_aware
 from .conditions import (
     AllCondition,
@@ -68,7 +69,7 @@ class AssignToTeam(InputModel):
     model_config = _FROZEN
 
     type: Literal["assign_to_team"] = "assign_to_team"
-    team: str = Field(min_length=1)
+    team: StoredText = Field(min_length=1)
 
     def describe(self) -> str:
         """``team:<id>``."""
@@ -81,7 +82,7 @@ class SaveAsView(InputModel):
     model_config = _FROZEN
 
     type: Literal["save_as_view"] = "save_as_view"
-    view: str = Field(min_length=1)
+    view: StoredText = Field(min_length=1)
 
     def describe(self) -> str:
         """``view:<name>``."""
@@ -97,8 +98,8 @@ class RoutingRule(InputModel):
 
     model_config = _FROZEN
 
-    id: str = Field(min_length=1)
-    name: str = ""
+    id: StoredText = Field(min_length=1)
+    name: StoredText = ""
     enabled: bool = Field(default=True, strict=True)
     when: Condition
     then: Destination

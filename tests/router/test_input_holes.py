@@ -247,3 +247,37 @@ def test_a_rollback_to_a_version_beyond_64_bits_is_not_stored(desk: Desk) -> Non
     (SQLite raised OverflowError)."""
     with pytest.raises(ValidationError, match=r"^no configuration version 1180591620717411303424 "):
         desk.router.rollback(2**70, actor="m1")
+
+
+WHEN_JSON = {"type": "segment", "segment": "v", "member": False}
+VIEW_NUL = {"type": "save_as_view", "view": "v\x00"}
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (
+            {"rules": {"rules": [{"id": "r1", "when": WHEN_JSON, "then": VIEW_NUL}]}},
+            "$.rules.rules[0].then.view",
+        ),
+        ({"comment": "a\x00"}, "$.comment"),
+        ({"comment": "a\ud800"}, "$.comment"),
+        ({"office_hours_channels": {"web\x00chat"}}, "$.office_hours_channels"),
+    ],
+    ids=["view", "comment-nul", "comment-surrogate", "channel"],
+)
+def test_configuration_text_no_store_keeps_is_refused(
+    desk: Desk, change: dict[str, Any], path: str
+) -> None:
+    """Text with NUL or a lone surrogate in a configuration (a view, a comment, a
+    channel) is refused when configured, on every store, with nothing stored: PostgreSQL
+    stored such a view, then failed every later route; SQLite raised pydantic's
+    serialization error."""
+    before = desk.snapshot()
+    version = desk.router.configuration.version
+    with pytest.raises(ValidationError) as info:
+        desk.router.configure(actor="m1", **change)
+    assert any(p.startswith(path) for p in info.value.paths)
+    assert desk.snapshot() == before
+    assert desk.router.configuration.version == version
+    desk.router.route(desk.ticket("after"))  # routing goes on
