@@ -23,7 +23,7 @@ from helpdesk_routing.conditions import (
     segment,
     ticket,
 )
-from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -171,17 +171,12 @@ def test_where_forms_agree() -> None:
 
 
 def test_where_lookup_suffixes() -> None:
-    """Every lookup suffix maps to its operator; an unknown suffix is part of the name."""
+    """Every lookup suffix maps to its operator; a property whose name holds ``__`` is
+    written as (property, operator, value)."""
     f = (
         event("X")
-        .where(
-            a__in=["x"],
-            b__not_in=["y"],
-            c__startswith="p",
-            d__between=(1, 2),
-            e__is_set=True,
-            order__id="7",
-        )
+        .where(a__in=["x"], b__not_in=["y"], c__startswith="p", d__between=(1, 2), e__is_set=True)
+        .where("order__id", "equals", "7")
         .filters
     )
     assert [(x.property, x.op.value) for x in f] == [
@@ -192,6 +187,35 @@ def test_where_lookup_suffixes() -> None:
         ("e", "is_set"),
         ("order__id", "equals"),
     ]
+
+
+def test_where_refuses_an_unknown_lookup_and_an_is_set_that_is_not_a_bool() -> None:
+    """A mistyped suffix is named (it silently became a filter on a property no event
+    has, ``value__gtx``), and ``__is_set`` takes True or False only ("false" built an
+    is_set filter)."""
+    with pytest.raises(ValidationError, match=r"^unknown lookup 'gtx' in 'value__gtx': use one"):
+        event("X").where(value__gtx=1)
+    with pytest.raises(ValidationError, match=r"^value__is_set takes True or False, got 'false'$"):
+        event("X").where(value__is_set="false")
+
+
+def test_a_condition_has_no_truth_value() -> None:
+    """``and`` / ``or`` / ``not`` and chained comparisons would keep one side of a
+    condition silently (``1 < profile("x") < 5`` was ``less_than 5``): refused, as a
+    TypeError and a library error, with the operators to use instead."""
+    a, b = profile("x") == 1, ticket("channel") == "sms"
+    for attempt in (lambda: a and b, lambda: a or b, lambda: not a, lambda: 1 < profile("x") < 5):
+        with pytest.raises(ArgumentTypeError, match=r"^a condition has no truth value"):
+            attempt()
+    assert (a & b).conditions == (a, b)
+
+
+def test_combining_with_something_that_is_not_a_condition_is_named() -> None:
+    """``all_of(None)`` and ``cond & None`` name what was given, as a library error."""
+    with pytest.raises(ValidationError, match=r"^expected a condition, got NoneType$"):
+        all_of(None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^expected a condition, got NoneType$"):
+        segment("v") & None  # type: ignore[operator]
 
 
 def test_where_rejects_unknown_operators() -> None:

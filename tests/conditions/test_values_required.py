@@ -157,7 +157,7 @@ def test_count_with_wrong_value_is_rejected(op: str, value: object) -> None:
 
 def test_count_zero_takes_no_value() -> None:
     """zero parses without a value (or 0), and refuses any other number."""
-    assert parse_condition({"type": "event", "metric": "m", "count": {"op": "zero"}})
+    assert parse_condition({"type": "event", "metric": "m", "count": {"op": "zero"}}) is not None
     with pytest.raises(ValidationError, match="zero takes no value"):
         parse_condition({"type": "event", "metric": "m", "count": {"op": "zero", "value": 2}})
 

@@ -314,10 +314,19 @@ def filters_from_lookups(args: tuple[Any, ...], lookups: Mapping[str, Any]) -> l
     for key, value in lookups.items():
         prop, _, suffix = key.rpartition("__")
         if prop and suffix == "is_set":
+            if type(value) is not bool:
+                raise ValidationError(f"{key} takes True or False, got {value!r}")
             op = Operator.IS_SET if value else Operator.IS_NOT_SET
             out.append(_filter(prop, op, None))
         elif prop and suffix in _LOOKUPS:
             out.append(_filter(prop, _LOOKUPS[suffix], value))
+        elif prop:
+            # a mistyped lookup would otherwise become a filter on a property no event has
+            raise ValidationError(
+                f"unknown lookup {suffix!r} in {key!r}: use one of "
+                f"{', '.join([*_LOOKUPS, 'is_set'])}; for a property whose name holds "
+                f"'__', write where({key!r}, 'equals', value)"
+            )
         else:
             out.append(_filter(key, Operator.EQUALS, value))
     return out

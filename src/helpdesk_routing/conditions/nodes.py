@@ -49,7 +49,7 @@ from helpdesk_routing._input import InputModel, whole_number
 from helpdesk_routing._json import MAX_INT, MIN_INT
 from helpdesk_routing._storable import StoredText, text_problem
 from helpdesk_routing._time import MAX_SPAN, OUT_OF_RANGE, UtcDatetime
-from helpdesk_routing.errors import ErrorDetail, ValidationError, json_path
+from helpdesk_routing.errors import ArgumentTypeError, ErrorDetail, ValidationError, json_path
 
 from ._depth import MAX_CONDITION_DEPTH, depth_message, too_deep
 
@@ -504,6 +504,15 @@ class _Node(InputModel):
     def __invert__(self) -> NotCondition:
         """The negation: a ``not`` node."""
         return NotCondition(condition=self)
+
+    def __bool__(self) -> bool:
+        """Refused: a condition is not true or false until evaluated. Python's ``and``,
+        ``or``, ``not`` and chained comparisons (``1 < profile("x") < 5``) would silently
+        keep one side only; ``&``, ``|``, ``~`` and ``between`` say what is meant."""
+        raise ArgumentTypeError(
+            "a condition has no truth value: combine conditions with & | ~ (not with "
+            "and / or / not), and write a range as between(low, high), not a < x < b"
+        )
 
 
 def _value_fits_op(cls: type[BaseModel], value: object, info: ValidationInfo) -> object:
@@ -1038,7 +1047,7 @@ def _flatten(kind: type[AllCondition] | type[AnyCondition], items: Sequence[Any]
         elif isinstance(item, _Node):
             out.append(item)
         else:
-            raise TypeError(f"expected a condition, got {type(item).__name__}")
+            raise ArgumentTypeError(f"expected a condition, got {type(item).__name__}")
     return out
 
 
