@@ -211,6 +211,11 @@ class Router:
         """
         if allocator is not NOT_GIVEN and not isinstance(allocator, str):
             name = allocator_name(allocator)
+            if name is None and not callable(getattr(allocator, "allocate", None)):
+                raise ValidationError(
+                    "allocator must be 'round_robin', 'least_loaded' or an allocator, "
+                    f"got {allocator!r}"
+                )
             if name is None:
                 raise ValidationError(
                     "a custom allocator cannot be stored; pass it as Router(allocator=...)"

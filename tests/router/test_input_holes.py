@@ -281,3 +281,13 @@ def test_configuration_text_no_store_keeps_is_refused(
     assert desk.snapshot() == before
     assert desk.router.configuration.version == version
     desk.router.route(desk.ticket("after"))  # routing goes on
+
+
+@pytest.mark.parametrize("value", [None, 5, [], {}])
+def test_configure_names_an_allocator_that_is_none(desk: Desk, value: object) -> None:
+    """A value that is no allocator at all is named as such (the message said a custom
+    allocator cannot be stored); nothing is stored."""
+    version = desk.router.configuration.version
+    with pytest.raises(ValidationError, match=r"^allocator must be 'round_robin', 'least_loaded'"):
+        desk.router.configure(actor="m1", allocator=value)  # type: ignore[arg-type]
+    assert desk.router.configuration.version == version
