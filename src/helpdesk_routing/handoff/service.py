@@ -271,9 +271,12 @@ class Handoff:
         Each transition is recorded with actor ``system`` and a why naming the staleness.
         A handoff another worker moves meanwhile is skipped (the ledger's compare and
         set), so concurrent recovers send at most once; a destination that cannot be
-        reached leaves the handoff in ``outcome_unknown`` for the next call. Answers the
-        :class:`Step` of each handoff it moved (its ``tell_visitor`` is for the visitor's
-        conversation).
+        reached leaves the handoff in ``outcome_unknown`` for the next call. One handoff's
+        failure never stops the batch: any other error raised while moving it (a
+        destination's or a ledger's) is logged at ERROR on the same logger, with the
+        traceback and field ``handoff_id``, and the handoff is left for the next call.
+        Answers the :class:`Step` of each handoff it moved (its ``tell_visitor`` is for the
+        visitor's conversation).
 
         ``older_than`` must be positive and longer than a delivery can take: a handoff
         still being sent would otherwise be reconciled, and maybe sent, twice. When the
@@ -384,7 +387,8 @@ class Handoff:
 
     def _recover(self, stalled: HandoffRecord, now: datetime, why: str) -> Step | None:
         """One stalled handoff moved on; ``None`` when another worker moved it first, the
-        look-up failed, or no destination is configured (it stays for the next call)."""
+        look-up failed, no destination is configured, or anything raised (logged at
+        ERROR): it stays for the next call, and the other handoffs are still recovered."""
         moved: Step | None = None
         try:
             if stalled.state is State.REQUESTED:
@@ -402,6 +406,13 @@ class Handoff:
         except ConflictError:  # another worker moved it on: its write stands
             return moved
         except DeliveryError:  # the look-up failed: reconciled by the next call
+            return moved
+        except Exception:  # anything else: logged, left for the next call, the batch goes on
+            _log.exception(
+                "handoff %s not recovered: an unexpected error; the next recover tries again",
+                stalled.id,
+                extra={"handoff_id": stalled.id, "destination": stalled.destination},
+            )
             return moved
 
     def _reconcile(self, current: HandoffRecord, now: datetime, context: str = "") -> Step:

@@ -31,7 +31,9 @@ from helpdesk_routing.handoff.connectors._http import (
     RetryPolicy,
     Sender,
     checked_url,
+    created_ticket_id,
     error_details,
+    found_ticket_id,
     require_httpx,
 )
 from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest, continue_on
@@ -158,7 +160,7 @@ class GorgiasConnector:
         status = response.status_code
         if status in (200, 201):
             return Delivery(
-                ticket_id=str(response.json()["id"]),
+                ticket_id=created_ticket_id(self.name, response, "id"),
                 continue_on=continue_on(request.conversation.channel),
             )
         if status in (400, 422):
@@ -166,14 +168,14 @@ class GorgiasConnector:
         raise OutcomeUnknown(self.name, f"unexpected HTTP {status}")
 
     def find(self, handoff_id: str) -> str | None:
-        """The ticket whose ``external_id`` is the handoff id, or ``None``."""
+        """The ticket whose ``external_id`` is the handoff id, or ``None``
+        (``OutcomeUnknown`` when the answer is not a 200 listing tickets under ``data``)."""
         response = self._sender.send(
             "GET", "/api/tickets", replay_safe=True, params={"external_id": handoff_id}
         )
         if response.status_code != 200:
             raise OutcomeUnknown(self.name, f"look-up answered HTTP {response.status_code}")
-        tickets = response.json().get("data") or []
-        return str(tickets[0]["id"]) if tickets else None
+        return found_ticket_id(self.name, response, "data")
 
     def close(self) -> None:
         """Close the HTTP client."""

@@ -32,7 +32,9 @@ from helpdesk_routing.handoff.connectors._http import (
     RetryPolicy,
     Sender,
     checked_url,
+    created_ticket_id,
     error_details,
+    found_ticket_id,
     require_httpx,
 )
 from helpdesk_routing.handoff.destination import (
@@ -157,7 +159,7 @@ class ZendeskConnector:
         status = response.status_code
         where = continue_on(request.conversation.channel)
         if status in (200, 201):
-            ticket_id = str(response.json()["ticket"]["id"])
+            ticket_id = created_ticket_id(self.name, response, "ticket", "id")
             replayed = response.headers.get("x-idempotency-lookup") == "hit"
             return Delivery(ticket_id=ticket_id, continue_on=where, replayed=replayed)
         details = error_details(response)
@@ -171,14 +173,14 @@ class ZendeskConnector:
         raise OutcomeUnknown(self.name, f"unexpected HTTP {status}")
 
     def find(self, handoff_id: str) -> str | None:
-        """The ticket whose ``external_id`` is the handoff id, or ``None``."""
+        """The ticket whose ``external_id`` is the handoff id, or ``None``
+        (``OutcomeUnknown`` when the answer is not a 200 listing tickets under ``tickets``)."""
         response = self._sender.send(
             "GET", "/api/v2/tickets", replay_safe=True, params={"external_id": handoff_id}
         )
         if response.status_code != 200:
             raise OutcomeUnknown(self.name, f"look-up answered HTTP {response.status_code}")
-        tickets = response.json().get("tickets") or []
-        return str(tickets[0]["id"]) if tickets else None
+        return found_ticket_id(self.name, response, "tickets")
 
     def close(self) -> None:
         """Close the HTTP client."""
