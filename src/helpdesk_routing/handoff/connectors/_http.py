@@ -46,6 +46,8 @@ __all__ = [
     "DEFAULT_POLICY",
     "RetryPolicy",
     "Sender",
+    "checked_credential",
+    "checked_policy",
     "created_ticket_id",
     "found_ticket_id",
     "require_httpx",
@@ -135,6 +137,29 @@ def checked_url(connector: str, url: object) -> str:
     raise ValidationError(
         f"{connector} base_url must be an http or https URL with a host, got {url!r}"
     )
+
+
+def checked_credential(connector: str, name: str, value: object) -> str:
+    """``value`` when it is text a request header can carry (not blank, no control
+    character, encodable as UTF-8); else :class:`~helpdesk_routing.errors.ValidationError`
+    naming the connector and the argument. The value is never echoed: it may be a secret."""
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValidationError(f"{connector} {name} must not be empty")
+        if any(ord(c) < 32 or ord(c) == 127 for c in value) or text_problem(value) is not None:
+            raise ValidationError(
+                f"{connector} {name} must not contain a control character or a lone surrogate"
+            )
+        return value
+    raise ValidationError(f"{connector} {name} must be text, got {type(value).__name__}")
+
+
+def checked_policy(connector: str, policy: object) -> RetryPolicy:
+    """``policy`` when it is a :class:`RetryPolicy`; else ``ValidationError`` naming the
+    connector."""
+    if not isinstance(policy, RetryPolicy):
+        raise ValidationError(f"{connector} policy must be a RetryPolicy, got {policy!r}")
+    return policy
 
 
 def ticket_id(value: object) -> str | None:
