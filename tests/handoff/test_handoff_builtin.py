@@ -402,3 +402,29 @@ def test_a_ticket_the_built_in_helpdesk_refuses_ends_the_handoff_failed(desk: De
     step = h.request(conversation(channel="sms", profile_id="p1"))
     assert (step.state, _keys(step.tell_visitor)) == (State.FAILED, ["handoff_failed"])
     assert h.get(step.handoff_id).detail["error"] == "invalid ticket: the subject is too long"
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize("key", [["c1"], None, 7])
+def test_an_id_that_is_not_text_is_refused_by_name_whatever_the_ledger(
+    desk: Desk, tmp_path: Path, kind: str, key: object
+) -> None:
+    """confirm, provide_email, get and reconcile given a list, None or a number raise the
+    same ValidationError naming the argument with every ledger (not TypeError in memory
+    and sqlite3.ProgrammingError in SQLite); the handoff still waits."""
+    ledger = InMemoryLedger() if kind == "memory" else SqliteLedger(tmp_path / "l.db")
+    h = _handoff(desk, ledger)
+    h.request(conversation(profile_id="p1"))
+    calls = {
+        "conversation_id": [
+            lambda: h.confirm(key, yes=True),  # type: ignore[arg-type]
+            lambda: h.provide_email(key, "ann@example.com"),  # type: ignore[arg-type]
+        ],
+        "handoff_id": [lambda: h.get(key), lambda: h.reconcile(key)],  # type: ignore[arg-type]
+    }
+    for name, made in calls.items():
+        for call in made:
+            with pytest.raises(ValidationError) as info:
+                call()
+            assert str(info.value) == f"{name} must be text, got {key!r}"
+    assert h.get(handoff_id("c1")).state is State.AWAITING_CONFIRMATION

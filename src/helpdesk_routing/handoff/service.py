@@ -41,7 +41,7 @@ from helpdesk_routing.handoff.errors import (
     OutcomeUnknown,
     UnknownHandoff,
 )
-from helpdesk_routing.handoff.ledger import Ledger, check_limit
+from helpdesk_routing.handoff.ledger import Ledger, check_key, check_limit
 from helpdesk_routing.handoff.machine import (
     Confirm,
     Delivered,
@@ -213,7 +213,7 @@ class Handoff:
         :class:`~helpdesk_routing.handoff.errors.OtherDestination` when the handoff was
         sent to another destination than this service's (as :meth:`recover`, it is never
         looked up or sent elsewhere)."""
-        current = self._ledger.get(handoff_id)
+        current = self._ledger.get(check_key(handoff_id, "handoff_id"))
         if current is None:
             raise UnknownHandoff(handoff_id)
         if current.state is not State.OUTCOME_UNKNOWN or self._destination is None:
@@ -319,7 +319,7 @@ class Handoff:
 
     def get(self, handoff_id: str) -> HandoffRecord:
         """The ledger record of a handoff (``UnknownHandoff`` if none)."""
-        found = self._ledger.get(handoff_id)
+        found = self._ledger.get(check_key(handoff_id, "handoff_id"))
         if found is None:
             raise UnknownHandoff(handoff_id)
         return found
@@ -429,7 +429,7 @@ class Handoff:
         return require_aware(self._clock.now(), "clock.now()")
 
     def _for_conversation(self, conversation_id: str) -> HandoffRecord:
-        found = self._ledger.for_conversation(conversation_id)
+        found = self._ledger.for_conversation(check_key(conversation_id, "conversation_id"))
         if found is None:
             raise UnknownHandoff(conversation_id)
         return found
