@@ -428,3 +428,28 @@ def test_an_id_that_is_not_text_is_refused_by_name_whatever_the_ledger(
                 call()
             assert str(info.value) == f"{name} must be text, got {key!r}"
     assert h.get(handoff_id("c1")).state is State.AWAITING_CONFIRMATION
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize(
+    ("tag", "message"),
+    [
+        (123, "tag must be None or non-empty text, got 123"),
+        ("", "tag must be None or non-empty text, got ''"),
+        ("a\x00", "tag: text must not contain NUL (\\x00)"),
+        ("a\ud800", "tag: text must not contain a lone surrogate (\\ud800)"),
+    ],
+)
+def test_a_tag_is_none_or_storable_non_empty_text_checked_before_anything_is_written(
+    desk: Desk, tmp_path: Path, kind: str, tag: object, message: str
+) -> None:
+    """request refuses a tag that is no text, empty (it was left off the ticket yet
+    recorded on the event) or unstorable (SQLite raised pydantic's serialization error,
+    memory ended the handoff failed), naming tag, with every ledger; nothing is written."""
+    ledger = InMemoryLedger() if kind == "memory" else SqliteLedger(tmp_path / "l.db")
+    h = _handoff(desk, ledger)
+    with pytest.raises(ValidationError) as info:
+        h.request(conversation(channel="sms", profile_id="p1"), tag=tag)  # type: ignore[arg-type]
+    assert str(info.value) == message
+    assert ledger.for_conversation("c1") is None
+    assert desk.router.views.all_tickets().items == []

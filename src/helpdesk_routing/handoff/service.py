@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, get_args
 
 from helpdesk_routing._input import as_model
+from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ConflictError, ValidationError
 from helpdesk_routing.events import (
@@ -147,13 +148,15 @@ class Handoff:
 
         ``conversation`` is a :class:`Conversation` or a mapping of its fields (validated:
         ``ValidationError`` with JSON paths). ``reason`` is one of
-        ``events.EscalationReason`` (``ValidationError`` otherwise).
+        ``events.EscalationReason`` and ``tag`` ``None`` or non-empty text every store can
+        keep (``ValidationError`` naming them otherwise, before anything is written).
         """
         conversation = as_model(Conversation, conversation, "conversation")
         if reason not in get_args(EscalationReason):
             raise ValidationError(
                 f"reason must be one of {', '.join(get_args(EscalationReason))}, got {reason!r}"
             )
+        _check_tag(tag)
         now = self._now()
         settings = self.settings
         fresh = HandoffRecord(
@@ -575,6 +578,18 @@ class Handoff:
             reason=reason,
         )
         record(event, self._events, profile_id=profile, at=now, names=self._names)
+
+
+def _check_tag(tag: object) -> None:
+    """``tag`` goes on the ticket and the Escalated event: ``None`` or non-empty text a
+    store can keep (an empty tag was left off the ticket yet recorded on the event)."""
+    if tag is None:
+        return
+    if not isinstance(tag, str) or not tag:
+        raise ValidationError(f"tag must be None or non-empty text, got {tag!r}")
+    problem = text_problem(tag)
+    if problem is not None:
+        raise ValidationError(f"tag: {problem}")
 
 
 def _delivered(delivery: Delivery, email: str | None) -> tuple[VisitorMessage, ...]:
