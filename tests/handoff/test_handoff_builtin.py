@@ -453,3 +453,34 @@ def test_a_tag_is_none_or_storable_non_empty_text_checked_before_anything_is_wri
     assert str(info.value) == message
     assert ledger.for_conversation("c1") is None
     assert desk.router.views.all_tickets().items == []
+
+
+@pytest.mark.parametrize(
+    ("settings", "where", "problem"),
+    [
+        ({"tags": {"a\x00"}}, "$.tags[0]", "text must not contain NUL (\\x00)"),
+        (
+            {"tags": {"a\ud800"}},
+            "$.tags[0]",
+            "Input should be a valid string, unable to parse raw data as a unicode string",
+        ),
+        ({"tags": {""}}, "$.tags[0]", "String should have at least 1 character"),
+        ({"subject": "s\x00"}, "$.subject", "text must not contain NUL (\\x00)"),
+    ],
+)
+def test_settings_tags_and_subject_are_storable_text(
+    settings: dict[str, object], where: str, problem: str
+) -> None:
+    """A tag or subject no store can keep is refused when the settings are made, at its
+    place (a NUL tag was accepted, then every built-in handoff ended failed)."""
+    with pytest.raises(ValidationError) as info:
+        SendToHelpdesk(**settings)  # type: ignore[arg-type]
+    assert [(d.path, d.message) for d in info.value.details] == [(where, problem)]
+
+
+@pytest.mark.parametrize("text", ["hi \x00", "hi \ud800"])
+def test_a_custom_message_is_storable_text(text: str) -> None:
+    """SendMessage's text is kept in every handoff record: a NUL or a lone surrogate is
+    refused when the settings are made."""
+    with pytest.raises(ValidationError, match=r"\$\.text"):
+        SendMessage(text=text)
