@@ -24,6 +24,7 @@ from helpdesk_routing.handoff import (
     State,
     UnknownHandoff,
     VisitorMessage,
+    check_texts,
     handoff_id,
     render,
 )
@@ -484,3 +485,50 @@ def test_a_custom_message_is_storable_text(text: str) -> None:
     refused when the settings are made."""
     with pytest.raises(ValidationError, match=r"\$\.text"):
         SendMessage(text=text)
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [
+        (
+            {MessageKey.NEXT_OPENING: "from {when}"},
+            "texts[next_opening] names {when}, a placeholder next_opening does not have"
+            " (it has {at})",
+        ),
+        (
+            {MessageKey.ASK_EMAIL: "Your {email}?"},
+            "texts[ask_email] names {email}, a placeholder ask_email does not have (it has none)",
+        ),
+        (
+            {MessageKey.NEXT_OPENING: "from {at"},
+            "texts[next_opening] is not a usable template: expected '}' before end of string",
+        ),
+        (
+            {MessageKey.NEXT_OPENING: "{at:d}"},
+            "texts[next_opening] is not a usable template:"
+            " Unknown format code 'd' for object of type 'str'",
+        ),
+        ({"next_open": "x"}, "texts: 'next_open' is not a message key"),
+        ({MessageKey.NEXT_OPENING: 3}, "texts[next_opening] must be text, got 3"),
+    ],
+)
+def test_host_texts_name_only_their_key_s_placeholders(
+    texts: dict[object, object], message: str
+) -> None:
+    """A host text naming a placeholder its key does not have, or that is no template, is
+    a ValidationError naming the key and the placeholder (was KeyError 'when' when the
+    message was rendered), from check_texts and from every render, whatever the message."""
+    with pytest.raises(ValidationError) as checked:
+        check_texts(texts)  # type: ignore[arg-type]
+    assert str(checked.value) == message
+    with pytest.raises(ValidationError) as rendered:
+        render(VisitorMessage.of(MessageKey.AGENTS_BUSY), texts)  # type: ignore[arg-type]
+    assert str(rendered.value) == message
+
+
+def test_host_texts_may_be_keyed_by_the_key_s_name() -> None:
+    """check_texts answers the texts by MessageKey; a key's plain name is taken too."""
+    texts = check_texts({"next_opening": "Back at {at}."})
+    assert texts == {MessageKey.NEXT_OPENING: "Back at {at}."}
+    message = VisitorMessage.of(MessageKey.NEXT_OPENING, at="09:00")
+    assert render(message, {"next_opening": "Back at {at}."}) == "Back at 09:00."  # type: ignore[dict-item]
