@@ -13,7 +13,12 @@ action each; ``ok`` once it is empty):
 - ``drop-before``: close the connection without creating anything;
 - ``slow``: create, then answer only after ``slow_seconds`` (past the client's timeout);
 - ``late``: wait ``slow_seconds`` (past the client's timeout), then create and answer: a
-  look-up meanwhile finds nothing, though the ticket is on its way.
+  look-up meanwhile finds nothing, though the ticket is on its way;
+- ``odd``: create, then answer 201 with the bytes ``odd_body`` (a body that may not name
+  the ticket).
+
+A GET looks tickets up by ``external_id``; with ``lookup_body`` set it answers 200 with
+those bytes instead.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ class FakeService:
     authorization: str
     script: list[str] = field(default_factory=list)
     slow_seconds: float = 1.0
+    odd_body: bytes = b"{}"
+    lookup_body: bytes | None = None
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
     keys: dict[str, tuple[bytes, int]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
@@ -118,6 +125,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _answer_raw(self, status: int, data: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def _drop(self) -> None:
         self.close_connection = True
         self.connection.shutdown(socket.SHUT_RDWR)
@@ -134,6 +148,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._record()
         if self.headers.get("Authorization") != self.fake.authorization:
             self._answer(401, {"error": "Couldn't authenticate you"})
+            return
+        if self.fake.lookup_body is not None:
+            self._answer_raw(200, self.fake.lookup_body)
             return
         wanted = parse_qs(urlsplit(self.path).query).get("external_id", [""])[0]
         with self.fake.lock:
@@ -191,6 +208,9 @@ class _Handler(BaseHTTPRequestHandler):
                 fake.keys[key] = (body, ticket_id)
         if action == "drop":
             self._drop()
+            return
+        if action == "odd":
+            self._answer_raw(201, fake.odd_body)
             return
         if action == "500-after-create":
             self._answer(500, {"error": "InternalError"})

@@ -450,3 +450,124 @@ def test_a_visitor_known_by_profile_alone_is_answered_at_the_profile_s_address(
     h.request(conversation(cid="c2", profile_id="p2"))
     step = h.confirm("c2", yes=True)
     assert [m.key for m in step.tell_visitor] == [MessageKey.HUMAN_WILL_FOLLOW]
+
+
+# -- Answers that do not name the ticket ---------------------------------------------------
+
+_UNCLEAR_ANSWERS = [
+    b"not json",
+    b"{}",
+    b"[]",
+    b"",
+    b'{"ticket": {"id": null}}',
+    b'{"ticket": {"id": true}}',
+    b'{"ticket": {"id": ""}}',
+    b'{"ticket": []}',
+    b'{"id": null}',
+    b'{"id": false}',
+    b'{"id": " "}',
+    b'{"id": 1.5}',
+    b'{"id": {"n": 1}}',
+]
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+@pytest.mark.parametrize("body", _UNCLEAR_ANSWERS)
+def test_a_2xx_that_does_not_name_the_ticket_is_an_unknown_outcome_then_reconciled(
+    desk: Desk, kind: str, body: bytes, zendesk_service: FakeService, gorgias_service: FakeService
+) -> None:
+    """A 201 whose body is not JSON, has another shape or no usable id leaves the handoff in
+    outcome_unknown (never stuck in handing_off, never a ticket id 'None'); reconcile
+    then finds the ticket by external_id, with one POST."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    service.script = ["odd"]
+    service.odd_body = body
+    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+    ledger = InMemoryLedger()
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk=kind),
+        ledger=ledger,
+        clock=desk.clock,
+        destination=destination,
+    )
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert (step.state, step.ticket_id) == (State.OUTCOME_UNKNOWN, None)
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    assert record.transitions[-1].why.startswith(
+        f"{kind}: outcome unknown: HTTP 201 answer does not name the created ticket"
+    )
+    step = h.reconcile(step.handoff_id)
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, "1")
+    assert len(service.posts) == 1
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[]",
+        b"not json",
+        b"{}",
+        b'{"tickets": null, "data": null}',
+        b'{"tickets": {}, "data": {}}',
+        b'{"tickets": [{}], "data": [{}]}',
+        b'{"tickets": [{"id": null}], "data": [{"id": null}]}',
+        b'{"tickets": [7], "data": [7]}',
+    ],
+)
+def test_an_unreadable_look_up_answer_is_an_unknown_outcome(
+    kind: str, body: bytes, zendesk_service: FakeService, gorgias_service: FakeService
+) -> None:
+    """A 200 look-up whose body lists no tickets in the documented shape proves nothing:
+    OutcomeUnknown (a DeliveryError), never a raw error nor "not found"."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    service.lookup_body = body
+    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+    unreadable = rf"^{kind}: outcome unknown: look-up answer unreadable"
+    with pytest.raises(OutcomeUnknown, match=unreadable):
+        destination.find(handoff_id("c1"))
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+@pytest.mark.parametrize(
+    ("listed", "found"),
+    [(b"[]", None), (b'[{"id": 42}]', "42"), (b'[{"id": "abc-1"}, {"id": 2}]', "abc-1")],
+)
+def test_a_look_up_answers_the_first_ticket_s_id_as_text(
+    kind: str,
+    listed: bytes,
+    found: str | None,
+    zendesk_service: FakeService,
+    gorgias_service: FakeService,
+) -> None:
+    """Ids are integers or text, and kept as text; an empty list is "not found"."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    key = b"tickets" if kind == "zendesk" else b"data"
+    service.lookup_body = b'{"' + key + b'": ' + listed + b"}"
+    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+    assert destination.find(handoff_id("c1")) == found
+
+
+def test_recover_after_an_answer_without_the_ticket_s_id_finds_it(
+    desk: Desk, gorgias_service: FakeService
+) -> None:
+    """A handoff left in outcome_unknown by a 201 ``{}`` is recovered: found, handed off,
+    one ticket; a look-up answering ``[]`` first leaves it for the next recover."""
+    gorgias_service.script = ["odd"]
+    destination = _gorgias(gorgias_service.url, [])
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk="gorgias"),
+        ledger=InMemoryLedger(),
+        clock=desk.clock,
+        destination=destination,
+    )
+    h.request(conversation("c3", channel="webchat", email="vic@example.com"))
+    assert h.confirm("c3", yes=True).state is State.OUTCOME_UNKNOWN
+    desk.clock.advance(destination.longest_delivery + timedelta(minutes=1))
+    gorgias_service.lookup_body = b"[]"
+    assert h.recover(destination.longest_delivery + timedelta(seconds=1)) == []
+    gorgias_service.lookup_body = None
+    (step,) = h.recover(destination.longest_delivery + timedelta(seconds=1))
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, "1")
+    assert len(gorgias_service.posts) == 1

@@ -189,6 +189,99 @@ def test_zendesk_needs_credentials() -> None:
         ZendeskConnector(base_url="https://x.zendesk.example", email="a@b.example")
 
 
+_ZD = "https://x.zendesk.example"
+_GG = "https://x.gorgias.example"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: ZendeskConnector(base_url=_ZD, email="", api_token=""),
+            "zendesk email must not be empty",
+        ),
+        (
+            lambda: ZendeskConnector(base_url=_ZD, email="a@b.example", api_token=" "),
+            "zendesk api_token must not be empty",
+        ),
+        (
+            lambda: ZendeskConnector(base_url=_ZD, oauth_token=""),
+            "zendesk oauth_token must not be empty",
+        ),
+        (
+            lambda: ZendeskConnector(base_url=_ZD, oauth_token="a\nb"),
+            "zendesk oauth_token must not contain a control character or a lone surrogate",
+        ),
+        (
+            lambda: ZendeskConnector(base_url=_ZD, oauth_token=7),
+            "zendesk oauth_token must be text, got int",
+        ),
+        (
+            lambda: GorgiasConnector(base_url=_GG, email=None, api_key=None),
+            "gorgias email must be text, got NoneType",
+        ),
+        (
+            lambda: GorgiasConnector(base_url=_GG, email="", api_key=""),
+            "gorgias email must not be empty",
+        ),
+        (
+            lambda: GorgiasConnector(base_url=_GG, email="a@b.example", api_key="k\ud800"),
+            "gorgias api_key must not contain a control character or a lone surrogate",
+        ),
+        (
+            lambda: GorgiasConnector(
+                base_url=_GG, email="a@b.example", api_key="k", agent_email=""
+            ),
+            "gorgias agent_email must be an e-mail address, got ''",
+        ),
+        (
+            lambda: GorgiasConnector(domain=7, email="a@b.example", api_key="k"),
+            "gorgias domain must be the account's subdomain (letters, digits, hyphens), got 7",
+        ),
+        (
+            lambda: ZendeskConnector(base_url=_ZD, oauth_token="t", policy="x"),
+            "zendesk policy must be a RetryPolicy, got 'x'",
+        ),
+        (
+            lambda: GorgiasConnector(base_url=_GG, email="a@b.example", api_key="k", policy=None),
+            "gorgias policy must be a RetryPolicy, got None",
+        ),
+        (
+            lambda: ZendeskConnector(base_url=_ZD, oauth_token="t", custom_fields=[1]),
+            "zendesk custom_fields must be a mapping of field ids to values, got [1]",
+        ),
+        (
+            lambda: ZendeskConnector(base_url=_ZD, oauth_token="t", custom_fields={"1": "x"}),
+            "zendesk custom_fields: a field id must be an int, got '1'",
+        ),
+        (
+            lambda: ZendeskConnector(base_url=_ZD, oauth_token="t", custom_fields={True: "x"}),
+            "zendesk custom_fields: a field id must be an int, got True",
+        ),
+        (
+            lambda: ZendeskConnector(base_url=_ZD, oauth_token="t", custom_fields={1: NOW}),
+            "zendesk custom_fields: at 1: not a JSON value (write dates as text)",
+        ),
+        (
+            lambda: ZendeskConnector(
+                base_url=_ZD, oauth_token="t", custom_fields={1: float("nan")}
+            ),
+            "zendesk custom_fields: at 1: not a finite number: nan",
+        ),
+    ],
+)
+def test_a_connector_refuses_settings_it_cannot_use_naming_itself_and_the_argument(
+    make: object, message: str
+) -> None:
+    """Missing, blank or unusable credentials, a policy that is no RetryPolicy and custom
+    fields that are no mapping of ids to JSON values are refused when the connector is
+    made, with a ValidationError naming the connector and the argument (never the secret)."""
+    assert callable(make)
+    with pytest.raises(ValidationError) as info:
+        make()
+    assert str(info.value) == message
+
+
 @pytest.mark.parametrize(
     "url",
     ["not a url", "x.zendesk.com", "ftp://x.example", "https://", "http://x:99999", "http://x:a"],

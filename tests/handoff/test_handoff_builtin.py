@@ -24,6 +24,7 @@ from helpdesk_routing.handoff import (
     State,
     UnknownHandoff,
     VisitorMessage,
+    check_texts,
     handoff_id,
     render,
 )
@@ -402,3 +403,132 @@ def test_a_ticket_the_built_in_helpdesk_refuses_ends_the_handoff_failed(desk: De
     step = h.request(conversation(channel="sms", profile_id="p1"))
     assert (step.state, _keys(step.tell_visitor)) == (State.FAILED, ["handoff_failed"])
     assert h.get(step.handoff_id).detail["error"] == "invalid ticket: the subject is too long"
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize("key", [["c1"], None, 7])
+def test_an_id_that_is_not_text_is_refused_by_name_whatever_the_ledger(
+    desk: Desk, tmp_path: Path, kind: str, key: object
+) -> None:
+    """confirm, provide_email, get and reconcile given a list, None or a number raise the
+    same ValidationError naming the argument with every ledger (not TypeError in memory
+    and sqlite3.ProgrammingError in SQLite); the handoff still waits."""
+    ledger = InMemoryLedger() if kind == "memory" else SqliteLedger(tmp_path / "l.db")
+    h = _handoff(desk, ledger)
+    h.request(conversation(profile_id="p1"))
+    calls = {
+        "conversation_id": [
+            lambda: h.confirm(key, yes=True),  # type: ignore[arg-type]
+            lambda: h.provide_email(key, "ann@example.com"),  # type: ignore[arg-type]
+        ],
+        "handoff_id": [lambda: h.get(key), lambda: h.reconcile(key)],  # type: ignore[arg-type]
+    }
+    for name, made in calls.items():
+        for call in made:
+            with pytest.raises(ValidationError) as info:
+                call()
+            assert str(info.value) == f"{name} must be text, got {key!r}"
+    assert h.get(handoff_id("c1")).state is State.AWAITING_CONFIRMATION
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize(
+    ("tag", "message"),
+    [
+        (123, "tag must be None or non-empty text, got 123"),
+        ("", "tag must be None or non-empty text, got ''"),
+        ("a\x00", "tag: text must not contain NUL (\\x00)"),
+        ("a\ud800", "tag: text must not contain a lone surrogate (\\ud800)"),
+    ],
+)
+def test_a_tag_is_none_or_storable_non_empty_text_checked_before_anything_is_written(
+    desk: Desk, tmp_path: Path, kind: str, tag: object, message: str
+) -> None:
+    """request refuses a tag that is no text, empty (it was left off the ticket yet
+    recorded on the event) or unstorable (SQLite raised pydantic's serialization error,
+    memory ended the handoff failed), naming tag, with every ledger; nothing is written."""
+    ledger = InMemoryLedger() if kind == "memory" else SqliteLedger(tmp_path / "l.db")
+    h = _handoff(desk, ledger)
+    with pytest.raises(ValidationError) as info:
+        h.request(conversation(channel="sms", profile_id="p1"), tag=tag)  # type: ignore[arg-type]
+    assert str(info.value) == message
+    assert ledger.for_conversation("c1") is None
+    assert desk.router.views.all_tickets().items == []
+
+
+@pytest.mark.parametrize(
+    ("settings", "where", "problem"),
+    [
+        ({"tags": {"a\x00"}}, "$.tags[0]", "text must not contain NUL (\\x00)"),
+        (
+            {"tags": {"a\ud800"}},
+            "$.tags[0]",
+            "Input should be a valid string, unable to parse raw data as a unicode string",
+        ),
+        ({"tags": {""}}, "$.tags[0]", "String should have at least 1 character"),
+        ({"subject": "s\x00"}, "$.subject", "text must not contain NUL (\\x00)"),
+    ],
+)
+def test_settings_tags_and_subject_are_storable_text(
+    settings: dict[str, object], where: str, problem: str
+) -> None:
+    """A tag or subject no store can keep is refused when the settings are made, at its
+    place (a NUL tag was accepted, then every built-in handoff ended failed)."""
+    with pytest.raises(ValidationError) as info:
+        SendToHelpdesk(**settings)  # type: ignore[arg-type]
+    assert [(d.path, d.message) for d in info.value.details] == [(where, problem)]
+
+
+@pytest.mark.parametrize("text", ["hi \x00", "hi \ud800"])
+def test_a_custom_message_is_storable_text(text: str) -> None:
+    """SendMessage's text is kept in every handoff record: a NUL or a lone surrogate is
+    refused when the settings are made."""
+    with pytest.raises(ValidationError, match=r"\$\.text"):
+        SendMessage(text=text)
+
+
+@pytest.mark.parametrize(
+    ("texts", "message"),
+    [
+        (
+            {MessageKey.NEXT_OPENING: "from {when}"},
+            "texts[next_opening] names {when}, a placeholder next_opening does not have"
+            " (it has {at})",
+        ),
+        (
+            {MessageKey.ASK_EMAIL: "Your {email}?"},
+            "texts[ask_email] names {email}, a placeholder ask_email does not have (it has none)",
+        ),
+        (
+            {MessageKey.NEXT_OPENING: "from {at"},
+            "texts[next_opening] is not a usable template: expected '}' before end of string",
+        ),
+        (
+            {MessageKey.NEXT_OPENING: "{at:d}"},
+            "texts[next_opening] is not a usable template:"
+            " Unknown format code 'd' for object of type 'str'",
+        ),
+        ({"next_open": "x"}, "texts: 'next_open' is not a message key"),
+        ({MessageKey.NEXT_OPENING: 3}, "texts[next_opening] must be text, got 3"),
+    ],
+)
+def test_host_texts_name_only_their_key_s_placeholders(
+    texts: dict[object, object], message: str
+) -> None:
+    """A host text naming a placeholder its key does not have, or that is no template, is
+    a ValidationError naming the key and the placeholder (was KeyError 'when' when the
+    message was rendered), from check_texts and from every render, whatever the message."""
+    with pytest.raises(ValidationError) as checked:
+        check_texts(texts)  # type: ignore[arg-type]
+    assert str(checked.value) == message
+    with pytest.raises(ValidationError) as rendered:
+        render(VisitorMessage.of(MessageKey.AGENTS_BUSY), texts)  # type: ignore[arg-type]
+    assert str(rendered.value) == message
+
+
+def test_host_texts_may_be_keyed_by_the_key_s_name() -> None:
+    """check_texts answers the texts by MessageKey; a key's plain name is taken too."""
+    texts = check_texts({"next_opening": "Back at {at}."})
+    assert texts == {MessageKey.NEXT_OPENING: "Back at {at}."}
+    message = VisitorMessage.of(MessageKey.NEXT_OPENING, at="09:00")
+    assert render(message, {"next_opening": "Back at {at}."}) == "Back at 09:00."  # type: ignore[dict-item]

@@ -52,10 +52,12 @@ class Remote:
     ticket; tickets are found by external id. ``plan`` scripts the POSTs: ``ok``,
     ``die-before`` (the process dies before the POST leaves), ``die-after`` (the ticket is
     created, then the process dies), ``lost`` (the answer is lost, nothing created);
-    ``failing_lookups`` look-ups answer HTTP 503."""
+    ``failing_lookups`` look-ups answer HTTP 503; looking up a handoff of ``broken``
+    raises a raw ``RuntimeError`` (a destination's bug)."""
 
     plan: list[str] = field(default_factory=list)
     failing_lookups: int = 0
+    broken: set[str] = field(default_factory=set)
     name: str = "remote"
     created: list[tuple[str, str]] = field(default_factory=list)
     lookups: list[str] = field(default_factory=list)
@@ -77,6 +79,8 @@ class Remote:
     def find(self, handoff_id: str) -> str | None:
         with self.lock:
             self.lookups.append(handoff_id)
+            if handoff_id in self.broken:
+                raise RuntimeError("the destination's own bug")
             if self.failing_lookups:
                 self.failing_lookups -= 1
                 raise OutcomeUnknown(self.name, "look-up answered HTTP 503")
@@ -290,6 +294,32 @@ def test_a_failed_look_up_is_retried_by_the_next_recover(ledgers: LedgerFactory)
     clock.advance(minutes=10)
     assert [s.state for s in h.recover(older_than=timedelta(minutes=5))] == [State.HANDED_OFF]
     assert remote.created == [(HID, "T-1")]
+
+
+def test_one_handoff_s_unexpected_error_does_not_stop_the_batch(
+    ledgers: LedgerFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A look-up raising a raw error for one handoff: that handoff is logged at ERROR and
+    left for the next recover; the others of the batch are still recovered."""
+    clock = ManualClock(MONDAY_10)
+    ledger = ledgers()
+    _left_in(ledger, State.OUTCOME_UNKNOWN, MONDAY_10, cid="c1")
+    _left_in(ledger, State.OUTCOME_UNKNOWN, MONDAY_10 + timedelta(seconds=1), cid="c2")
+    remote = Remote(broken={HID})
+    h = _worker(ledger, remote, clock)
+    clock.advance(minutes=10)
+    caplog.set_level(logging.ERROR, logger="helpdesk_routing.handoff")
+    [step] = h.recover(older_than=timedelta(minutes=5))
+    assert (step.handoff_id, step.state) == (handoff_id("c2"), State.HANDED_OFF)
+    assert h.get(HID).state is State.OUTCOME_UNKNOWN
+    [logged] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert logged.handoff_id == HID  # type: ignore[attr-defined]
+    assert logged.exc_info is not None
+    assert logged.exc_info[0] is RuntimeError
+    remote.broken.clear()
+    clock.advance(minutes=10)
+    [step] = h.recover(older_than=timedelta(minutes=5))
+    assert (step.handoff_id, step.state) == (HID, State.HANDED_OFF)
 
 
 @pytest.mark.parametrize("older_than", [timedelta(0), timedelta(minutes=-1)])

@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk_routing.errors import ConflictError, NaiveDatetimeError, SchemaVersionError
+from helpdesk_routing.errors import (
+    ConflictError,
+    NaiveDatetimeError,
+    SchemaVersionError,
+    ValidationError,
+)
 from helpdesk_routing.handoff import (
     Conversation,
     HandoffRecord,
@@ -167,6 +172,43 @@ def test_stalled_rejects_a_naive_datetime(ledgers: LedgerFactory) -> None:
         NaiveDatetimeError, match=r"^updated_before must be timezone-aware, got a naive datetime$"
     ):
         ledgers().stalled(datetime(2026, 3, 30, 10))
+
+
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        (["c1"], " must be text, got ['c1']"),
+        (None, " must be text, got None"),
+        (7, " must be text, got 7"),
+        ("c\x00", ": text must not contain NUL (\\x00)"),
+        ("c\ud800", ": text must not contain a lone surrogate (\\ud800)"),
+    ],
+)
+def test_a_key_that_is_not_storable_text_is_refused_by_name(
+    ledgers: LedgerFactory, key: object, problem: str
+) -> None:
+    """get and for_conversation refuse a key that is not text a store can keep with the
+    same ValidationError on every ledger (not an unhashable TypeError in memory and a
+    driver's error in SQL), naming the argument."""
+    ledger = ledgers()
+    ledger.create(_record())
+    with pytest.raises(ValidationError) as by_id:
+        ledger.get(key)  # type: ignore[arg-type]
+    assert str(by_id.value) == f"handoff_id{problem}"
+    with pytest.raises(ValidationError) as by_conversation:
+        ledger.for_conversation(key)  # type: ignore[arg-type]
+    assert str(by_conversation.value) == f"conversation_id{problem}"
+
+
+@pytest.mark.parametrize("naive", ["start", "end"])
+def test_created_between_names_the_naive_argument(ledgers: LedgerFactory, naive: str) -> None:
+    """A naive start or end raises NaiveDatetimeError naming it, on every ledger."""
+    bounds = {"start": T0, "end": T0 + timedelta(hours=1)}
+    bounds[naive] = bounds[naive].replace(tzinfo=None)
+    with pytest.raises(
+        NaiveDatetimeError, match=rf"^{naive} must be timezone-aware, got a naive datetime$"
+    ):
+        ledgers().created_between(**bounds)
 
 
 def test_a_second_ledger_on_the_same_database_sees_the_record(ledgers: LedgerFactory) -> None:

@@ -32,7 +32,14 @@ from helpdesk_routing.handoff.errors import (
 )
 from helpdesk_routing.handoff.ledger import InMemoryLedger, Ledger
 from helpdesk_routing.handoff.machine import FINAL_STATES, Effect, State, step
-from helpdesk_routing.handoff.messages import DEFAULT_TEXTS, MessageKey, VisitorMessage, render
+from helpdesk_routing.handoff.messages import (
+    DEFAULT_TEXTS,
+    PLACEHOLDERS,
+    MessageKey,
+    VisitorMessage,
+    check_texts,
+    render,
+)
 from helpdesk_routing.handoff.records import HandoffRecord, TransitionEntry, handoff_id
 from helpdesk_routing.handoff.service import Handoff, Step
 from helpdesk_routing.handoff.settings import HandoffSettings, SendMessage, SendToHelpdesk
@@ -41,6 +48,7 @@ from helpdesk_routing.handoff.sql_ledger import PostgresLedger, SqliteLedger
 __all__ = [
     "DEFAULT_TEXTS",
     "FINAL_STATES",
+    "PLACEHOLDERS",
     "AuthenticationFailed",
     "BuiltinHelpdesk",
     "Conversation",
@@ -72,6 +80,7 @@ __all__ = [
     "UnknownHandoff",
     "Unreachable",
     "VisitorMessage",
+    "check_texts",
     "handoff_id",
     "is_valid_email",
     "render",

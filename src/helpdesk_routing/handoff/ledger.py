@@ -12,12 +12,20 @@ from datetime import datetime
 from typing import Protocol
 
 from helpdesk_routing._input import whole_number
+from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ConflictError, ValidationError
 from helpdesk_routing.handoff.machine import State
 from helpdesk_routing.handoff.records import HandoffRecord
 
-__all__ = ["STALLED_STATES", "InMemoryLedger", "Ledger", "check_limit", "stale_write"]
+__all__ = [
+    "STALLED_STATES",
+    "InMemoryLedger",
+    "Ledger",
+    "check_key",
+    "check_limit",
+    "stale_write",
+]
 
 STALLED_STATES = frozenset({State.REQUESTED, State.HANDING_OFF, State.OUTCOME_UNKNOWN})
 """The states only the system moves on (no visitor's answer is awaited): a handoff left
@@ -27,6 +35,18 @@ in one of them by a process that died stays there until ``Handoff.recover``."""
 def stale_write(handoff_id: str, expected: int) -> ConflictError:
     """The error every adapter raises when a write's expected version is not stored."""
     return ConflictError(f"handoff {handoff_id!r} changed: version {expected} is no longer stored")
+
+
+def check_key(key: object, name: str) -> str:
+    """``key`` when it is text every store can keep (no NUL, no lone surrogate); else
+    ``ValidationError`` naming the argument, the same in every ledger (a list would be
+    unhashable in memory and no SQL parameter; such text no SQL store can look up)."""
+    if not isinstance(key, str):
+        raise ValidationError(f"{name} must be text, got {key!r}")
+    problem = text_problem(key)
+    if problem is not None:
+        raise ValidationError(f"{name}: {problem}")
+    return key
 
 
 def check_limit(limit: int | None, name: str = "limit") -> int | None:
@@ -49,7 +69,12 @@ class Ledger(Protocol):
     - ``replace(record)`` stores ``record`` (``version`` one more than the stored one)
       only when the stored version is ``record.version - 1`` (compare and set); else
       :class:`~helpdesk_routing.errors.ConflictError` and nothing changes.
-    - ``get`` / ``for_conversation`` answer ``None`` for unknown keys.
+    - ``get`` / ``for_conversation`` answer ``None`` for unknown keys; a key that is not
+      text every store can keep is a ``ValidationError`` naming the argument
+      (:func:`check_key`).
+    - ``created_between`` / ``stalled`` refuse a naive datetime
+      (``NaiveDatetimeError`` naming the argument: ``start``, ``end``,
+      ``updated_before``).
     - ``created_between(start, end)`` lists the handoffs with ``start <= created_at < end``,
       oldest first.
     - ``stalled(updated_before, *, limit=None)`` lists the handoffs in
@@ -119,13 +144,15 @@ class InMemoryLedger:
 
     def get(self, handoff_id: str) -> HandoffRecord | None:
         """The handoff with this id, or ``None``."""
+        key = check_key(handoff_id, "handoff_id")
         with self._lock:
-            return self._by_id.get(handoff_id)
+            return self._by_id.get(key)
 
     def for_conversation(self, conversation_id: str) -> HandoffRecord | None:
         """The conversation's handoff, or ``None``."""
+        key = check_key(conversation_id, "conversation_id")
         with self._lock:
-            found = self._by_conversation.get(conversation_id)
+            found = self._by_conversation.get(key)
             return None if found is None else self._by_id[found]
 
     def created_between(self, start: datetime, end: datetime) -> list[HandoffRecord]:

@@ -1,11 +1,13 @@
 """What the visitor is told, as data: a key and parameters, with default English texts.
 
 A host shows ``render(message)`` or its own text for ``message.key`` (pass ``texts=``
-with any keys replaced). Parameters are strings (instants in ISO 8601, UTC).
+with any keys replaced; :func:`check_texts` checks them once, at start-up).
+Parameters are strings (instants in ISO 8601, UTC).
 """
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
@@ -13,8 +15,9 @@ from enum import StrEnum
 from pydantic import ConfigDict, Field
 
 from helpdesk_routing._input import InputModel
+from helpdesk_routing.errors import ValidationError
 
-__all__ = ["DEFAULT_TEXTS", "MessageKey", "VisitorMessage", "render"]
+__all__ = ["DEFAULT_TEXTS", "PLACEHOLDERS", "MessageKey", "VisitorMessage", "check_texts", "render"]
 
 
 class MessageKey(StrEnum):
@@ -52,6 +55,58 @@ DEFAULT_TEXTS: Mapping[MessageKey, str] = {
 }
 """The English text of every key; ``{name}`` is replaced by the parameter ``name``."""
 
+_FORMATTER = string.Formatter()
+
+
+def _fields(template: str) -> list[str]:
+    return [name for _, name, _, _ in _FORMATTER.parse(template) if name is not None]
+
+
+PLACEHOLDERS: Mapping[MessageKey, frozenset[str]] = {
+    key: frozenset(_fields(text)) for key, text in DEFAULT_TEXTS.items()
+}
+"""The parameters each key's message carries, so the placeholders its text may name
+(``next_opening``: ``at``; ``continue_by_email``: ``email``; ``custom_message``: ``text``)."""
+
+
+def check_texts(texts: Mapping[MessageKey, str]) -> dict[MessageKey, str]:
+    """``texts`` (a host's replacements for :data:`DEFAULT_TEXTS`) by :class:`MessageKey`,
+    when each key is a message key and each text a template that names only the
+    placeholders of its key (:data:`PLACEHOLDERS`) and formats; else
+    :class:`~helpdesk_routing.errors.ValidationError` naming the key and the placeholder
+    or the problem. :func:`render` checks its ``texts`` so; a host may call it once, when
+    it loads them, to fail at start-up rather than when a visitor is answered."""
+    if not isinstance(texts, Mapping):
+        raise ValidationError(
+            f"texts must be a mapping of message keys to texts, got {type(texts).__name__}"
+        )
+    checked: dict[MessageKey, str] = {}
+    for given, template in texts.items():
+        try:
+            key = MessageKey(given)
+        except ValueError:
+            raise ValidationError(f"texts: {given!r} is not a message key") from None
+        if not isinstance(template, str):
+            raise ValidationError(f"texts[{key}] must be text, got {template!r}")
+        allowed = PLACEHOLDERS[key]
+        has = ", ".join(f"{{{n}}}" for n in sorted(allowed)) or "none"
+        try:
+            names = _fields(template)
+        except ValueError as exc:  # an unmatched brace, a bad conversion
+            raise ValidationError(f"texts[{key}] is not a usable template: {exc}") from None
+        for name in names:
+            if name not in allowed:
+                raise ValidationError(
+                    f"texts[{key}] names {{{name}}}, a placeholder {key} does not have"
+                    f" (it has {has})"
+                )
+        try:  # what parsing lets through: a format spec a text cannot take
+            template.format_map(dict.fromkeys(allowed, "x"))
+        except (ValueError, LookupError, AttributeError) as exc:
+            raise ValidationError(f"texts[{key}] is not a usable template: {exc}") from None
+        checked[key] = template
+    return checked
+
 
 class VisitorMessage(InputModel):
     """One thing to tell the visitor: ``key`` and its parameters."""
@@ -71,6 +126,10 @@ class VisitorMessage(InputModel):
 
 
 def render(message: VisitorMessage, texts: Mapping[MessageKey, str] | None = None) -> str:
-    """The text of ``message`` from ``texts`` (falling back to :data:`DEFAULT_TEXTS`)."""
-    template = (texts or {}).get(message.key, DEFAULT_TEXTS[message.key])
+    """The text of ``message`` from ``texts`` (falling back to :data:`DEFAULT_TEXTS`).
+
+    ``texts`` is checked whole first (:func:`check_texts`): a text naming a placeholder
+    its key does not have is a ``ValidationError`` naming both, whichever message is
+    rendered."""
+    template = check_texts(texts or {}).get(message.key, DEFAULT_TEXTS[message.key])
     return template.format_map(message.params)

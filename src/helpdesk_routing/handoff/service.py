@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, get_args
 
 from helpdesk_routing._input import as_model
+from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ConflictError, ValidationError
 from helpdesk_routing.events import (
@@ -41,7 +42,7 @@ from helpdesk_routing.handoff.errors import (
     OutcomeUnknown,
     UnknownHandoff,
 )
-from helpdesk_routing.handoff.ledger import Ledger, check_limit
+from helpdesk_routing.handoff.ledger import Ledger, check_key, check_limit
 from helpdesk_routing.handoff.machine import (
     Confirm,
     Delivered,
@@ -147,13 +148,15 @@ class Handoff:
 
         ``conversation`` is a :class:`Conversation` or a mapping of its fields (validated:
         ``ValidationError`` with JSON paths). ``reason`` is one of
-        ``events.EscalationReason`` (``ValidationError`` otherwise).
+        ``events.EscalationReason`` and ``tag`` ``None`` or non-empty text every store can
+        keep (``ValidationError`` naming them otherwise, before anything is written).
         """
         conversation = as_model(Conversation, conversation, "conversation")
         if reason not in get_args(EscalationReason):
             raise ValidationError(
                 f"reason must be one of {', '.join(get_args(EscalationReason))}, got {reason!r}"
             )
+        _check_tag(tag)
         now = self._now()
         settings = self.settings
         fresh = HandoffRecord(
@@ -213,7 +216,7 @@ class Handoff:
         :class:`~helpdesk_routing.handoff.errors.OtherDestination` when the handoff was
         sent to another destination than this service's (as :meth:`recover`, it is never
         looked up or sent elsewhere)."""
-        current = self._ledger.get(handoff_id)
+        current = self._ledger.get(check_key(handoff_id, "handoff_id"))
         if current is None:
             raise UnknownHandoff(handoff_id)
         if current.state is not State.OUTCOME_UNKNOWN or self._destination is None:
@@ -271,9 +274,12 @@ class Handoff:
         Each transition is recorded with actor ``system`` and a why naming the staleness.
         A handoff another worker moves meanwhile is skipped (the ledger's compare and
         set), so concurrent recovers send at most once; a destination that cannot be
-        reached leaves the handoff in ``outcome_unknown`` for the next call. Answers the
-        :class:`Step` of each handoff it moved (its ``tell_visitor`` is for the visitor's
-        conversation).
+        reached leaves the handoff in ``outcome_unknown`` for the next call. One handoff's
+        failure never stops the batch: any other error raised while moving it (a
+        destination's or a ledger's) is logged at ERROR on the same logger, with the
+        traceback and field ``handoff_id``, and the handoff is left for the next call.
+        Answers the :class:`Step` of each handoff it moved (its ``tell_visitor`` is for the
+        visitor's conversation).
 
         ``older_than`` must be positive and longer than a delivery can take: a handoff
         still being sent would otherwise be reconciled, and maybe sent, twice. When the
@@ -316,7 +322,7 @@ class Handoff:
 
     def get(self, handoff_id: str) -> HandoffRecord:
         """The ledger record of a handoff (``UnknownHandoff`` if none)."""
-        found = self._ledger.get(handoff_id)
+        found = self._ledger.get(check_key(handoff_id, "handoff_id"))
         if found is None:
             raise UnknownHandoff(handoff_id)
         return found
@@ -384,7 +390,8 @@ class Handoff:
 
     def _recover(self, stalled: HandoffRecord, now: datetime, why: str) -> Step | None:
         """One stalled handoff moved on; ``None`` when another worker moved it first, the
-        look-up failed, or no destination is configured (it stays for the next call)."""
+        look-up failed, no destination is configured, or anything raised (logged at
+        ERROR): it stays for the next call, and the other handoffs are still recovered."""
         moved: Step | None = None
         try:
             if stalled.state is State.REQUESTED:
@@ -403,6 +410,13 @@ class Handoff:
             return moved
         except DeliveryError:  # the look-up failed: reconciled by the next call
             return moved
+        except Exception:  # anything else: logged, left for the next call, the batch goes on
+            _log.exception(
+                "handoff %s not recovered: an unexpected error; the next recover tries again",
+                stalled.id,
+                extra={"handoff_id": stalled.id, "destination": stalled.destination},
+            )
+            return moved
 
     def _reconcile(self, current: HandoffRecord, now: datetime, context: str = "") -> Step:
         assert self._destination is not None
@@ -418,7 +432,7 @@ class Handoff:
         return require_aware(self._clock.now(), "clock.now()")
 
     def _for_conversation(self, conversation_id: str) -> HandoffRecord:
-        found = self._ledger.for_conversation(conversation_id)
+        found = self._ledger.for_conversation(check_key(conversation_id, "conversation_id"))
         if found is None:
             raise UnknownHandoff(conversation_id)
         return found
@@ -564,6 +578,18 @@ class Handoff:
             reason=reason,
         )
         record(event, self._events, profile_id=profile, at=now, names=self._names)
+
+
+def _check_tag(tag: object) -> None:
+    """``tag`` goes on the ticket and the Escalated event: ``None`` or non-empty text a
+    store can keep (an empty tag was left off the ticket yet recorded on the event)."""
+    if tag is None:
+        return
+    if not isinstance(tag, str) or not tag:
+        raise ValidationError(f"tag must be None or non-empty text, got {tag!r}")
+    problem = text_problem(tag)
+    if problem is not None:
+        raise ValidationError(f"tag: {problem}")
 
 
 def _delivered(delivery: Delivery, email: str | None) -> tuple[VisitorMessage, ...]:

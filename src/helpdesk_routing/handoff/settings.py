@@ -4,25 +4,31 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from helpdesk_routing._input import InputModel
+from helpdesk_routing._storable import StoredText, check_text
 
 __all__ = ["HandoffSettings", "SendMessage", "SendToHelpdesk"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
+_Tag = Annotated[str, Field(min_length=1), AfterValidator(check_text)]
+"""A ticket tag: non-empty text every store can keep."""
+
 
 class SendToHelpdesk(InputModel):
     """Create a ticket in a helpdesk: the built-in one (through ``Router.route``), Zendesk
-    or Gorgias (through a connector). ``tags`` go on the ticket; ``subject`` is its subject."""
+    or Gorgias (through a connector). ``tags`` go on the ticket; ``subject`` is its subject.
+    Both are text every store can keep (no NUL, no lone surrogate), the tags non-empty:
+    a tag the ticket refused would end every handoff ``failed``."""
 
     model_config = _FROZEN
 
     method: Literal["send_to_helpdesk"] = "send_to_helpdesk"
     helpdesk: Literal["builtin", "zendesk", "gorgias"] = "builtin"
-    subject: str = Field(default="Conversation with the AI agent", min_length=1)
-    tags: frozenset[str] = frozenset({"ai-handoff"})
+    subject: StoredText = Field(default="Conversation with the AI agent", min_length=1)
+    tags: frozenset[_Tag] = frozenset({"ai-handoff"})
 
 
 class SendMessage(InputModel):
@@ -31,7 +37,7 @@ class SendMessage(InputModel):
     model_config = _FROZEN
 
     method: Literal["send_message"] = "send_message"
-    text: str = Field(min_length=1)
+    text: StoredText = Field(min_length=1)
 
 
 HandoffSettings = Annotated[SendToHelpdesk | SendMessage, Field(discriminator="method")]

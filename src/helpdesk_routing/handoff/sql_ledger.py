@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from helpdesk_routing._time import require_aware, seconds
 from helpdesk_routing.errors import MissingExtra, SchemaVersionError, StoreError
-from helpdesk_routing.handoff.ledger import STALLED_STATES, check_limit, stale_write
+from helpdesk_routing.handoff.ledger import STALLED_STATES, check_key, check_limit, stale_write
 from helpdesk_routing.handoff.records import HandoffRecord
 from helpdesk_routing.stores._sql import sync_level
 
@@ -154,13 +154,13 @@ def _replace(sql: _Sql, run: Execute, record: HandoffRecord) -> None:
         raise stale_write(record.id, record.version - 1)
 
 
-def _one(run: Execute, statement: str, key: str) -> HandoffRecord | None:
-    row = run(statement, (key,)).fetchone()
+def _one(run: Execute, statement: str, key: str, name: str) -> HandoffRecord | None:
+    row = run(statement, (check_key(key, name),)).fetchone()
     return None if row is None else HandoffRecord.model_validate_json(row[0])
 
 
 def _between(sql: _Sql, run: Execute, start: datetime, end: datetime) -> list[HandoffRecord]:
-    rows = run(sql.between, (_micros(start), _micros(end))).fetchall()
+    rows = run(sql.between, (_micros(start, "start"), _micros(end, "end"))).fetchall()
     return [HandoffRecord.model_validate_json(r[0]) for r in rows]
 
 
@@ -246,12 +246,12 @@ class SqliteLedger:
     def get(self, handoff_id: str) -> HandoffRecord | None:
         """The handoff with this id, or ``None``."""
         with self._unit() as run:
-            return _one(run, self._sql.by_id, handoff_id)
+            return _one(run, self._sql.by_id, handoff_id, "handoff_id")
 
     def for_conversation(self, conversation_id: str) -> HandoffRecord | None:
         """The conversation's handoff, or ``None``."""
         with self._unit() as run:
-            return _one(run, self._sql.by_conversation, conversation_id)
+            return _one(run, self._sql.by_conversation, conversation_id, "conversation_id")
 
     def created_between(self, start: datetime, end: datetime) -> list[HandoffRecord]:
         """The handoffs created in ``[start, end)``, oldest first."""
@@ -340,12 +340,12 @@ class PostgresLedger:
     def get(self, handoff_id: str) -> HandoffRecord | None:
         """The handoff with this id, or ``None``."""
         with self._unit() as run:
-            return _one(run, self._sql.by_id, handoff_id)
+            return _one(run, self._sql.by_id, handoff_id, "handoff_id")
 
     def for_conversation(self, conversation_id: str) -> HandoffRecord | None:
         """The conversation's handoff, or ``None``."""
         with self._unit() as run:
-            return _one(run, self._sql.by_conversation, conversation_id)
+            return _one(run, self._sql.by_conversation, conversation_id, "conversation_id")
 
     def created_between(self, start: datetime, end: datetime) -> list[HandoffRecord]:
         """The handoffs created in ``[start, end)``, oldest first."""

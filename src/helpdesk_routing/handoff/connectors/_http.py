@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from helpdesk_routing._input import whole_number
+from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import seconds
 from helpdesk_routing.errors import MissingExtra, ValidationError
 from helpdesk_routing.handoff.errors import (
@@ -45,8 +46,13 @@ __all__ = [
     "DEFAULT_POLICY",
     "RetryPolicy",
     "Sender",
+    "checked_credential",
+    "checked_policy",
+    "created_ticket_id",
+    "found_ticket_id",
     "require_httpx",
     "retry_after_seconds",
+    "ticket_id",
 ]
 
 
@@ -131,6 +137,93 @@ def checked_url(connector: str, url: object) -> str:
     raise ValidationError(
         f"{connector} base_url must be an http or https URL with a host, got {url!r}"
     )
+
+
+def checked_credential(connector: str, name: str, value: object) -> str:
+    """``value`` when it is text a request header can carry (not blank, no control
+    character, encodable as UTF-8); else :class:`~helpdesk_routing.errors.ValidationError`
+    naming the connector and the argument. The value is never echoed: it may be a secret."""
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValidationError(f"{connector} {name} must not be empty")
+        if any(ord(c) < 32 or ord(c) == 127 for c in value) or text_problem(value) is not None:
+            raise ValidationError(
+                f"{connector} {name} must not contain a control character or a lone surrogate"
+            )
+        return value
+    raise ValidationError(f"{connector} {name} must be text, got {type(value).__name__}")
+
+
+def checked_policy(connector: str, policy: object) -> RetryPolicy:
+    """``policy`` when it is a :class:`RetryPolicy`; else ``ValidationError`` naming the
+    connector."""
+    if not isinstance(policy, RetryPolicy):
+        raise ValidationError(f"{connector} policy must be a RetryPolicy, got {policy!r}")
+    return policy
+
+
+def ticket_id(value: object) -> str | None:
+    """A ticket id from a service's answer, as text: a non-blank string every store can
+    keep, or an ``int`` (not a ``bool``) written in decimal; ``None`` for anything else."""
+    if whole_number(value):
+        return str(value)
+    if isinstance(value, str) and value.strip() and text_problem(value) is None:
+        return value
+    return None
+
+
+def _json(response: httpx.Response) -> object:
+    try:
+        return response.json()
+    except ValueError:  # not JSON, or not text (json's and UnicodeDecodeError's base)
+        return _UNREADABLE
+
+
+_UNREADABLE = object()
+
+
+def _member(data: object, key: str) -> object:
+    return data.get(key, _UNREADABLE) if isinstance(data, dict) else _UNREADABLE
+
+
+def created_ticket_id(service: str, response: httpx.Response, *path: str) -> str:
+    """The id of the ticket a 2xx answer says it created, at ``path`` in its JSON body
+    (``("ticket", "id")`` for Zendesk).
+
+    An answer that does not say it (not JSON, another shape, an id that is neither
+    non-blank text nor an integer) is :class:`OutcomeUnknown`: the ticket may exist, and
+    ``Handoff.reconcile`` looks it up rather than trust or repeat the request."""
+    data = _json(response)
+    for key in path:
+        data = _member(data, key)
+    found = ticket_id(data)
+    if found is None:
+        raise OutcomeUnknown(
+            service,
+            f"HTTP {response.status_code} answer does not name the created ticket "
+            f"({'.'.join(path)}: {_excerpt(response)})",
+        )
+    return found
+
+
+def found_ticket_id(service: str, response: httpx.Response, key: str) -> str | None:
+    """The first ticket's id in a look-up's 200 answer, ``{key: [{"id": ...}, ...]}``, or
+    ``None`` when the list is empty. An answer of any other shape (not JSON, no list
+    under ``key``, a ticket without a readable id) is :class:`OutcomeUnknown`: nothing
+    can be concluded from it, least of all that the ticket does not exist."""
+    tickets = _member(_json(response), key)
+    if isinstance(tickets, list):
+        if not tickets:
+            return None
+        found = ticket_id(_member(tickets[0], "id"))
+        if found is not None:
+            return found
+    raise OutcomeUnknown(service, f"look-up answer unreadable ({key}: {_excerpt(response)})")
+
+
+def _excerpt(response: httpx.Response) -> str:
+    text = response.content[:200].decode("utf-8", "replace")
+    return repr(text) if text else "empty body"
 
 
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:

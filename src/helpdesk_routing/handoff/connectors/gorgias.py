@@ -30,10 +30,15 @@ from helpdesk_routing.handoff.connectors._http import (
     DEFAULT_POLICY,
     RetryPolicy,
     Sender,
+    checked_credential,
+    checked_policy,
     checked_url,
+    created_ticket_id,
     error_details,
+    found_ticket_id,
     require_httpx,
 )
+from helpdesk_routing.handoff.conversation import is_valid_email
 from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest, continue_on
 from helpdesk_routing.handoff.errors import OutcomeUnknown, ServiceRejected
 
@@ -52,6 +57,9 @@ class GorgiasConnector:
 
     ``domain`` is the account's subdomain (``base_url`` overrides the whole address).
     ``agent_email`` is the sender of the AI agent's lines (the account e-mail by default).
+    ``email`` and ``api_key`` must be non-blank text without control characters, an
+    ``agent_email`` an e-mail address, ``policy`` a :class:`RetryPolicy`; else
+    ``ValidationError`` naming the connector and the argument.
     """
 
     name = "gorgias"
@@ -73,12 +81,21 @@ class GorgiasConnector:
         if base_url is None:
             if domain is None:
                 raise ValidationError("gorgias: give domain or base_url")
-            if not _DOMAIN.fullmatch(domain):
+            if not isinstance(domain, str) or not _DOMAIN.fullmatch(domain):
                 raise ValidationError(
                     f"gorgias domain must be the account's subdomain (letters, digits, "
                     f"hyphens), got {domain!r}"
                 )
             base_url = f"https://{domain}.gorgias.com"
+        email = checked_credential(self.name, "email", email)
+        api_key = checked_credential(self.name, "api_key", api_key)
+        policy = checked_policy(self.name, policy)
+        if agent_email is not None and not (
+            isinstance(agent_email, str) and is_valid_email(agent_email)
+        ):
+            raise ValidationError(
+                f"gorgias agent_email must be an e-mail address, got {agent_email!r}"
+            )
         self.agent_email = agent_email or email
         client = hx.Client(
             base_url=checked_url(self.name, base_url),
@@ -158,7 +175,7 @@ class GorgiasConnector:
         status = response.status_code
         if status in (200, 201):
             return Delivery(
-                ticket_id=str(response.json()["id"]),
+                ticket_id=created_ticket_id(self.name, response, "id"),
                 continue_on=continue_on(request.conversation.channel),
             )
         if status in (400, 422):
@@ -166,14 +183,14 @@ class GorgiasConnector:
         raise OutcomeUnknown(self.name, f"unexpected HTTP {status}")
 
     def find(self, handoff_id: str) -> str | None:
-        """The ticket whose ``external_id`` is the handoff id, or ``None``."""
+        """The ticket whose ``external_id`` is the handoff id, or ``None``
+        (``OutcomeUnknown`` when the answer is not a 200 listing tickets under ``data``)."""
         response = self._sender.send(
             "GET", "/api/tickets", replay_safe=True, params={"external_id": handoff_id}
         )
         if response.status_code != 200:
             raise OutcomeUnknown(self.name, f"look-up answered HTTP {response.status_code}")
-        tickets = response.json().get("data") or []
-        return str(tickets[0]["id"]) if tickets else None
+        return found_ticket_id(self.name, response, "data")
 
     def close(self) -> None:
         """Close the HTTP client."""

@@ -26,13 +26,19 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from helpdesk_routing._input import whole_number
+from helpdesk_routing._storable import value_problem
 from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.handoff.connectors._http import (
     DEFAULT_POLICY,
     RetryPolicy,
     Sender,
+    checked_credential,
+    checked_policy,
     checked_url,
+    created_ticket_id,
     error_details,
+    found_ticket_id,
     require_httpx,
 )
 from helpdesk_routing.handoff.destination import (
@@ -55,6 +61,9 @@ class ZendeskConnector:
     ``base_url`` is ``https://{subdomain}.zendesk.com``. Give ``email`` and ``api_token``
     (basic auth) or ``oauth_token`` (bearer). ``custom_fields`` maps field ids to values
     set on every ticket. ``transport`` replaces httpx's (tests use ``MockTransport``).
+    Credentials must be non-blank text without control characters, ``custom_fields`` a
+    mapping of ``int`` field ids to JSON values, ``policy`` a :class:`RetryPolicy`; else
+    ``ValidationError`` naming the connector and the argument.
     """
 
     name = "zendesk"
@@ -77,15 +86,19 @@ class ZendeskConnector:
         if not isinstance(public, bool):
             raise ValidationError(f"zendesk public must be a bool, got {public!r}")
         if oauth_token is not None:
+            oauth_token = checked_credential(self.name, "oauth_token", oauth_token)
             auth: Any = None
             headers = {"Authorization": f"Bearer {oauth_token}"}
         elif email is not None and api_token is not None:
+            email = checked_credential(self.name, "email", email)
+            api_token = checked_credential(self.name, "api_token", api_token)
             auth = hx.BasicAuth(f"{email}/token", api_token)
             headers = {}
         else:
             raise ValidationError("zendesk: give email and api_token, or oauth_token")
+        policy = checked_policy(self.name, policy)
         self.public = public
-        self.custom_fields = dict(custom_fields or {})
+        self.custom_fields = _checked_fields(custom_fields)
         client = hx.Client(
             base_url=checked_url(self.name, base_url),
             auth=auth,
@@ -157,7 +170,7 @@ class ZendeskConnector:
         status = response.status_code
         where = continue_on(request.conversation.channel)
         if status in (200, 201):
-            ticket_id = str(response.json()["ticket"]["id"])
+            ticket_id = created_ticket_id(self.name, response, "ticket", "id")
             replayed = response.headers.get("x-idempotency-lookup") == "hit"
             return Delivery(ticket_id=ticket_id, continue_on=where, replayed=replayed)
         details = error_details(response)
@@ -171,15 +184,38 @@ class ZendeskConnector:
         raise OutcomeUnknown(self.name, f"unexpected HTTP {status}")
 
     def find(self, handoff_id: str) -> str | None:
-        """The ticket whose ``external_id`` is the handoff id, or ``None``."""
+        """The ticket whose ``external_id`` is the handoff id, or ``None``
+        (``OutcomeUnknown`` when the answer is not a 200 listing tickets under ``tickets``)."""
         response = self._sender.send(
             "GET", "/api/v2/tickets", replay_safe=True, params={"external_id": handoff_id}
         )
         if response.status_code != 200:
             raise OutcomeUnknown(self.name, f"look-up answered HTTP {response.status_code}")
-        tickets = response.json().get("tickets") or []
-        return str(tickets[0]["id"]) if tickets else None
+        return found_ticket_id(self.name, response, "tickets")
 
     def close(self) -> None:
         """Close the HTTP client."""
         self._sender.client.close()
+
+
+def _checked_fields(fields: object) -> dict[int, Any]:
+    """``custom_fields`` as a dict: ``None``, or a mapping of ``int`` field ids (not
+    ``bool``) to JSON values; else ``ValidationError`` naming the argument."""
+    if fields is None:
+        return {}
+    if not isinstance(fields, Mapping):
+        raise ValidationError(
+            f"zendesk custom_fields must be a mapping of field ids to values, got {fields!r}"
+        )
+    for key, value in fields.items():
+        if not whole_number(key):
+            raise ValidationError(f"zendesk custom_fields: a field id must be an int, got {key!r}")
+        problem = value_problem(value, str(key))
+        if problem is None:
+            try:  # value_problem lets dates through: a store writes them, json.dumps not
+                json.dumps(value, allow_nan=False)
+            except (TypeError, ValueError):
+                problem = f"at {key}: not a JSON value (write dates as text)"
+        if problem is not None:
+            raise ValidationError(f"zendesk custom_fields: {problem}")
+    return dict(fields)
