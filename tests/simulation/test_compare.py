@@ -169,3 +169,26 @@ def test_replicate_reports_progress_per_replication() -> None:
     shares: list[float] = []
     replicate(mmc(2, 0.5, 100), 4, progress=shares.append)
     assert shares == [0.25, 0.5, 0.75, 1.0]
+
+
+@pytest.mark.parametrize("confidence", ["x", None, 2, 0, float("nan"), True])
+def test_a_confidence_that_is_no_level_is_a_validation_error(confidence: object) -> None:
+    """compare and estimate refuse a confidence that is no number in (0, 1) as they refuse
+    their other bad arguments: ValidationError, a ValueError ("x" was a TypeError)."""
+    a = replicate(mmc(2, 0.5, 50), 2, seed=1)
+    message = (
+        rf"^confidence must be between 0 and 1 \(exclusive\), got {re.escape(repr(confidence))}$"
+    )
+    with pytest.raises(ValidationError, match=message):
+        compare(a, a, confidence=confidence)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match=message):
+        estimate([1.0, 2.0], confidence=confidence)  # type: ignore[arg-type]
+
+
+def test_replicate_refuses_what_is_no_scenario_as_run_does() -> None:
+    """replicate("s", 1) raises the TypeError its docstring promises, in run's words
+    (it was an AttributeError)."""
+    with pytest.raises(
+        TypeError, match=r"^scenario must be a Scenario \(Scenario.from_json reads one\), got str$"
+    ):
+        replicate("s", 1)  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 import pickle
 from collections.abc import Iterator
@@ -149,3 +150,24 @@ def test_a_grid_and_a_sweep_refuse_what_they_cannot_run() -> None:
         sweep([Cell(s, "fastest", 1)])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"^executor must be a concurrent.futures.Executor .*str$"):
         sweep([Cell(s, "pooled", 1)], executor="processes")  # type: ignore[arg-type]
+
+
+def test_a_sweep_checks_every_cell_before_running_any(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad policy, scenario or seed in the last cell is refused before the first runs
+    (the first two cells ran, then the third raised)."""
+    sweep_module = importlib.import_module("helpdesk_routing.simulation.sweep")
+    ran: list[Cell] = []
+    monkeypatch.setattr(sweep_module, "run_cell", lambda c, keep=False: ran.append(c))
+    s = mmc(2, 0.6, 50)
+    good = [Cell(s, "pooled", 1), Cell(s, "pooled", 2)]
+    with pytest.raises(ValidationError, match=r"^cells\[2\]: policy must be one of .*got 'nope'$"):
+        sweep([*good, Cell(s, "nope", 3)])  # type: ignore[arg-type]
+    with pytest.raises(
+        TypeError, match=r"^sweep takes Cells of a Scenario; cells\[2\].scenario is a str$"
+    ):
+        sweep([*good, Cell("s", "pooled", 3)])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^sweep takes integer seeds; cells\[2\].seed is '3'$"):
+        sweep([*good, Cell(s, "pooled", "3")])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"cells\[0\].seed is True"):
+        sweep([Cell(s, "pooled", True)])
+    assert ran == []

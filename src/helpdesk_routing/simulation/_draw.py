@@ -17,6 +17,7 @@ from itertools import accumulate
 from statistics import NormalDist
 from zoneinfo import ZoneInfo
 
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.model import Event
 
 from .scenario import (
@@ -67,6 +68,13 @@ class Arrivals:
         self._count = 0
         self._limit = scenario.tickets
         self._until = math.inf if scenario.days is None else scenario.days * 86400.0
+        # Poisson arrivals of a ticket count may draw a span longer than any run may have
+        # (the scenario was read with their mean span): past it the run stops, said why.
+        self._latest, self._why = math.inf, ""
+        if scenario.days is None and isinstance(scenario.arrivals, PoissonArrivals):
+            self._latest, self._why = scenario.arrival_limit()
+            self._until = self._latest
+        self._scenario, self._seed = scenario.name, seed
         self._start = scenario.start
         self._zone = ZoneInfo(scenario.timezone)
         arrivals = scenario.arrivals
@@ -95,6 +103,12 @@ class Arrivals:
         else:
             t = self._weekly(self._rng.expovariate(1.0))
         if t > self._until:
+            if t > self._latest:
+                raise ValidationError(
+                    f"scenario {self._scenario!r}, seed {self._seed}: ticket {self._count + 1} "
+                    f"of {self._limit} would arrive more than {self._latest / 86400.0:g} days "
+                    f"after the start, and {self._why}"
+                )
             return None
         self._t = t
         self._count += 1

@@ -17,8 +17,9 @@ import time
 from pathlib import Path
 from typing import Any, TextIO, get_args
 
+from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing.cli import Subcommand
-from helpdesk_routing.errors import MissingExtra
+from helpdesk_routing.errors import MissingExtra, ValidationError
 
 from ._extras import require_pyplot
 from .compare import estimate
@@ -79,7 +80,9 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the ``simulate`` command; returns the exit status: 1 for a scenario file whose
     content is invalid, 2 for one that cannot be read, a bad argument, an output that
-    cannot be written (found before the runs where it can be) or a missing extra."""
+    cannot be written (found before the runs where it can be) or a missing extra; 1 too
+    when a run stops with ``ValidationError`` (arrivals that drew a span longer than a
+    run may have)."""
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     try:
@@ -118,11 +121,19 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         err.write(f"simulate: bad --days or --policy: {error}\n")
         return 2
     base = scenario.seed if args.seed is None else args.seed
+    if not MIN_INT <= base <= base + args.replications - 1 <= MAX_INT:
+        err.write("simulate: --seed and the replications' seeds must lie in signed 64 bits\n")
+        return 2
     results = []
     for k in range(args.replications):
         bar = Progress(err, f"run {k + 1}/{args.replications}")
-        results.append(simulate(scenario, base + k, progress=bar))
-        bar.close()
+        try:
+            results.append(simulate(scenario, base + k, progress=bar))
+        except ValidationError as error:
+            err.write(f"simulate: cannot simulate {args.scenario}: {error}\n")
+            return 1
+        finally:
+            bar.close()
         out.write(results[-1].report() + "\n")
     if len(results) > 1:
         means = [r.summary.ttfr.mean for r in results if not math.isnan(r.summary.ttfr.mean)]

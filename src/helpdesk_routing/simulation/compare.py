@@ -36,8 +36,14 @@ def replicate(
     """Independent runs with seeds ``seed, seed + 1, ...`` (default: the scenario's seed).
 
     ``TypeError`` when ``replications`` or ``seed`` is not an integer (or ``scenario`` not
-    a :class:`Scenario`), ``ValueError`` when ``replications`` is under 1.
+    a :class:`Scenario`, as :func:`~helpdesk_routing.simulation.run` says), ``ValueError``
+    when ``replications`` is under 1.
     """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(
+            f"scenario must be a Scenario (Scenario.from_json reads one), "
+            f"got {type(scenario).__name__}"
+        )
     if not whole_number(replications):
         raise TypeError(f"replications must be an integer, got {replications!r}")
     if seed is not None and not whole_number(seed):
@@ -156,10 +162,10 @@ def estimate(values: Iterable[float], confidence: float = 0.95) -> Estimate:
 
     ``ValueError`` for no values, a value that is NaN or infinite (there is no interval
     around it; a run without a started ticket has no mean wait), or a ``confidence``
-    outside (0, 1); ``TypeError`` for a value that is no number.
+    that is no number strictly between 0 and 1 (``ValidationError``, a ``ValueError``);
+    ``TypeError`` for a value that is no number.
     """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be between 0 and 1 (exclusive), got {confidence}")
+    _check_confidence(confidence)
     values = list(values)
     for i, value in enumerate(values):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -175,6 +181,16 @@ def estimate(values: Iterable[float], confidence: float = 0.95) -> Estimate:
     variance = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
     half = t_quantile(0.5 + confidence / 2.0, n - 1) * math.sqrt(variance / n)
     return Estimate(mean, half, confidence, n)
+
+
+def _check_confidence(confidence: object) -> None:
+    """``ValidationError`` unless ``confidence`` is a number strictly between 0 and 1."""
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, numbers.Real)
+        or not 0 < float(confidence) < 1
+    ):
+        raise ValidationError(f"confidence must be between 0 and 1 (exclusive), got {confidence!r}")
 
 
 def _figure(metric: Metric, example: Summary) -> Callable[[Summary], float]:
@@ -228,11 +244,11 @@ def compare(
     """Compare replications of two policies, paired by seed (common random numbers).
 
     ``metric`` is a figure of ``Summary.as_dict()`` or a function of a ``Summary``.
-    Raises ``ValueError`` when the two lists are empty or do not hold the same seeds in
-    the same order, or the metric names no figure (``ValidationError``, listing them), or
-    a replication has no finite figure (``ValueError`` naming its side and seed);
-    ``TypeError`` when a list holds something else than results (``replicate`` makes
-    such lists).
+    Raises ``ValidationError`` (a ``ValueError``) when the two lists are empty or do not
+    hold the same seeds in the same order, the metric names no figure (listing them), or
+    ``confidence`` is no number strictly between 0 and 1; ``ValueError`` when a
+    replication has no finite figure (naming its side and seed); ``TypeError`` when a
+    list holds something else than results (``replicate`` makes such lists).
     """
     for side, results in (("a", a), ("b", b)):
         if not isinstance(results, Sequence) or not all(
@@ -242,6 +258,7 @@ def compare(
                 f"compare takes lists of SimulationResults (simulation.replicate makes "
                 f"them); {side} is not one"
             )
+    _check_confidence(confidence)
     if not a or not b:
         raise ValidationError("compare needs at least one replication of each policy")
     if [r.seed for r in a] != [r.seed for r in b]:

@@ -17,7 +17,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from helpdesk_routing._input import whole_number
+from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing.calendar import OfficeHours
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.model import Event
 
 from ._backends import Backend, HandOuts, QueueBackend, RouterBackend
@@ -117,7 +119,9 @@ def run(
 
     ``TypeError`` when ``scenario`` is not a :class:`Scenario` (build one with
     ``Scenario(...)`` or ``Scenario.from_json(text)``), ``seed`` is not an integer or
-    ``progress`` is not callable.
+    ``progress`` is not callable; ``ValidationError`` for a seed beyond signed 64 bits,
+    or when Poisson arrivals of a ticket count draw a span longer than a run may have
+    (``Scenario.arrival_limit``: the scenario was read with their mean span).
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(
@@ -126,6 +130,8 @@ def run(
         )
     if seed is not None and not whole_number(seed):
         raise TypeError(f"seed must be an integer, got {seed!r}")
+    if seed is not None and not MIN_INT <= seed <= MAX_INT:
+        raise ValidationError(f"seed must lie in signed 64 bits, got {seed}")
     if progress is not None and not callable(progress):
         raise TypeError(
             f"progress must be a function of the share done (or None), "

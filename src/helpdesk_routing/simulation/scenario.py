@@ -25,12 +25,25 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from helpdesk_routing._input import InputModel, as_model
 from helpdesk_routing._json import loads
+from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing.calendar import OfficeHours, iana_zone_keys
 from helpdesk_routing.configuration import Configuration
 from helpdesk_routing.errors import ErrorDetail, ValidationError, input_details
-from helpdesk_routing.model import Event, Profile, Role
+from helpdesk_routing.model import Agent, Event, Profile, Role, Ticket
 from helpdesk_routing.rules import AssignToTeam
+
+from ._core import as_core, problems_as
+from ._limits import (
+    FIRST_INSTANT,
+    LAST_INSTANT,
+    MAX_MINUTES,
+    MAX_RATE,
+    MAX_SAMPLES,
+    MAX_SIGMA,
+    MAX_WEIGHT,
+    MAX_WITHIN_HOURS,
+)
 
 __all__ = [
     "AgentSpec",
@@ -48,7 +61,15 @@ __all__ = [
     "TicketMix",
 ]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+# Every number of a scenario is finite (JSON has no NaN or Infinity; Python callers are
+# held to the same): a NaN weight or rate would only fail, or mislead, when running.
+_FROZEN = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+_Minutes = Annotated[float, Field(gt=0, le=MAX_MINUTES)]
+"""A positive duration in minutes, at most a year."""
+
+_Weight = Annotated[float, Field(le=MAX_WEIGHT)]
+_Rate = Annotated[float, Field(le=MAX_RATE)]
 
 PolicyName = Literal["configured", "round_robin", "least_loaded", "random", "pooled"]
 """The allocation under test: the configuration's own, or one of the four classic ones.
@@ -73,7 +94,7 @@ class Exponential(InputModel):
 
     model_config = _FROZEN
     type: Literal["exponential"] = "exponential"
-    mean_minutes: float = Field(gt=0)
+    mean_minutes: _Minutes
 
 
 class LogNormal(InputModel):
@@ -81,8 +102,8 @@ class LogNormal(InputModel):
 
     model_config = _FROZEN
     type: Literal["lognormal"] = "lognormal"
-    mean_minutes: float = Field(gt=0)
-    sigma: float = Field(gt=0)
+    mean_minutes: _Minutes
+    sigma: float = Field(gt=0, le=MAX_SIGMA)
 
 
 class Empirical(InputModel):
@@ -96,6 +117,8 @@ class Empirical(InputModel):
     def _non_negative(self) -> Self:
         if any(m < 0 for m in self.minutes):
             raise ValueError("empirical durations must be at least 0 minutes")
+        if any(m > MAX_MINUTES for m in self.minutes):
+            raise ValueError(f"empirical durations must be at most {MAX_MINUTES:g} minutes")
         return self
 
 
@@ -119,8 +142,14 @@ class TicketEvent(InputModel):
     model_config = _FROZEN
     metric: str = Field(min_length=1)
     probability: float = Field(ge=0, le=1)
-    within_hours: float = Field(gt=0)
+    within_hours: float = Field(gt=0, le=MAX_WITHIN_HOURS)
     properties: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _as_event(self) -> Self:
+        # what an Event may hold (no NUL in the metric, 64-bit integers...): the Event's rules
+        as_core(Event, {"metric": self.metric, "properties": self.properties})
+        return self
 
 
 class TicketMix(InputModel):
@@ -131,11 +160,23 @@ class TicketMix(InputModel):
     """
 
     model_config = _FROZEN
-    channels: dict[str, float] = Field(default_factory=lambda: {"email": 1.0}, min_length=1)
+    channels: dict[str, _Weight] = Field(default_factory=lambda: {"email": 1.0}, min_length=1)
     tags: dict[str, float] = Field(default_factory=dict)
-    profiles: dict[str, float] = Field(default_factory=dict)
-    no_profile: float = Field(default=1.0, ge=0)
+    profiles: dict[str, _Weight] = Field(default_factory=dict)
+    no_profile: _Weight = Field(default=1.0, ge=0)
     events: tuple[TicketEvent, ...] = ()
+
+    @model_validator(mode="after")
+    def _as_tickets(self) -> Self:
+        # A channel or tag becomes a Ticket's: held to the Ticket's rules, each at its key.
+        problems: list[InitErrorDetails] = []
+        for channel in self.channels:
+            problems += problems_as(Ticket, {"channel": channel}, ("channels", channel))
+        for tag in self.tags:
+            problems += problems_as(Ticket, {"tags": frozenset({tag})}, ("tags", tag))
+        if problems:
+            raise PydanticValidationError.from_exception_data(type(self).__name__, problems)
+        return self
 
     @model_validator(mode="after")
     def _weights(self) -> Self:
@@ -158,7 +199,7 @@ class PoissonArrivals(InputModel):
 
     model_config = _FROZEN
     type: Literal["poisson"] = "poisson"
-    per_hour: float | tuple[float, ...]
+    per_hour: _Rate | tuple[_Rate, ...]
 
     @model_validator(mode="after")
     def _rates(self) -> Self:
@@ -169,6 +210,12 @@ class PoissonArrivals(InputModel):
             raise ValueError("arrival rates must be at least 0 and not all 0")
         return self
 
+    @property
+    def mean_per_hour(self) -> float:
+        """The mean rate over the week, tickets per hour."""
+        rates = self.per_hour if isinstance(self.per_hour, tuple) else (self.per_hour,)
+        return sum(rates) / len(rates)
+
 
 class ReplayTicket(InputModel):
     """One recorded ticket to replay: when it came, on which channel, its tags and profile."""
@@ -178,6 +225,13 @@ class ReplayTicket(InputModel):
     channel: str = Field(min_length=1)
     tags: frozenset[str] = frozenset()
     profile_id: str | None = None
+
+    @model_validator(mode="after")
+    def _as_ticket(self) -> Self:
+        # It becomes a Ticket: held to the Ticket's rules (no NUL in channel, tags, profile).
+        fields = {"channel": self.channel, "tags": self.tags, "profile_id": self.profile_id}
+        as_core(Ticket, {**fields, "created_at": self.created_at})
+        return self
 
 
 class ReplayArrivals(InputModel):
@@ -276,8 +330,16 @@ class AgentSpec(InputModel):
     id: str = Field(min_length=1)
     name: str = ""
     role: Role = Role.SUPPORT
-    capacity: int | None = Field(default=None, ge=0)
+    # the Agent's own bounds (0 to 2**31 - 1) and strictness (no 2.0, no true)
+    capacity: Annotated[int | None, *Agent.model_fields["capacity"].metadata] = None
     shift: OfficeHours | None = None
+
+    @model_validator(mode="after")
+    def _as_agent(self) -> Self:
+        # It becomes an Agent: held to the Agent's rules (no NUL in the id or name...).
+        fields = {"id": self.id, "name": self.name, "role": self.role, "capacity": self.capacity}
+        as_core(Agent, fields)
+        return self
 
 
 _UNDER_TEST_AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -317,9 +379,9 @@ class Scenario(InputModel):
     )
     policy: PolicyName = "configured"
     mode: Literal["router", "queueing"] = "router"
-    seed: int = 0
-    sample_minutes: float = Field(default=60.0, gt=0)
-    ttfr_target_minutes: float = Field(default=60.0, gt=0)
+    seed: int = Field(default=0, ge=MIN_INT, le=MAX_INT)
+    sample_minutes: _Minutes = 60.0
+    ttfr_target_minutes: _Minutes = 60.0
 
     @field_validator("configuration", mode="before")
     @classmethod
@@ -388,7 +450,9 @@ class Scenario(InputModel):
                 )
         if isinstance(self.arrivals, ReplayArrivals):
             replay = self.arrivals.tickets
-            end = None if self.days is None else self.start + timedelta(days=self.days)
+            # (days past the calendar leave the span open here: _bounded refuses them)
+            far = self.days is None or self.days > (LAST_INSTANT - self.start).days + 1
+            end = None if far else self.start + timedelta(days=self.days or 0.0)
             if not any(
                 t.created_at >= self.start and (end is None or t.created_at <= end) for t in replay
             ):
@@ -418,13 +482,6 @@ class Scenario(InputModel):
     def _consistent(self) -> Self:
         if self.days is None and self.tickets is None:
             raise ValueError("a scenario needs days or tickets to end its arrivals")
-        try:
-            self.start + timedelta(days=(self.days or 0.0) + self.drain_days)
-        except OverflowError:
-            raise ValueError(
-                f"days ({self.days}) and drain_days ({self.drain_days}) from start "
-                f"{self.start.isoformat()} run past the last date there is (year 9999)"
-            ) from None
         if self.mode == "queueing":
             cfg = self.configuration
             if cfg.rules.rules or cfg.teams or cfg.office_hours is not None:
@@ -436,6 +493,96 @@ class Scenario(InputModel):
             if any(a.shift is not None for a in self.agents):
                 raise ValueError("queueing mode needs agents without shifts")
         return self
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Self:
+        """The run's span lies in the calendar a run may reach and holds at most
+        MAX_SAMPLES samples: each problem at its own path."""
+        problems: list[InitErrorDetails] = []
+        start = self.start.isoformat()
+        if self.start < FIRST_INSTANT:
+            problems.append(
+                InitErrorDetails(
+                    type=PydanticCustomError(
+                        "start_too_early",
+                        f"start {start} is before {FIRST_INSTANT.date()}, the first a run "
+                        "may start on (pandas' datetime64[ns] reaches back to 1677-09-21)",
+                    ),
+                    loc=("start",),
+                    input=self.start,
+                )
+            )
+        span, where, what = self._arrival_span()
+        drain = self.drain_days * 86400.0
+        room = (LAST_INSTANT - self.start).total_seconds()
+        if span + drain > room:
+            problems.append(
+                InitErrorDetails(
+                    type=PydanticCustomError(
+                        "past_the_calendar",
+                        f"{what} and drain_days ({self.drain_days:g}) from start {start} run "
+                        f"past {LAST_INSTANT.date()}, the last day a run may reach "
+                        "(pandas' datetime64[ns] ends on 2262-04-11)",
+                    ),
+                    loc=where,
+                    input=getattr(self, str(where[0])),
+                )
+            )
+        elif (span + drain) / (self.sample_minutes * 60.0) + 1 > MAX_SAMPLES:
+            problems.append(
+                InitErrorDetails(
+                    type=PydanticCustomError(
+                        "too_many_samples",
+                        f"one sample every {self.sample_minutes:g} minutes over {what} and "
+                        f"drain_days ({self.drain_days:g}) is more than the {MAX_SAMPLES:,} "
+                        "samples a run keeps: sample less often",
+                    ),
+                    loc=("sample_minutes",),
+                    input=self.sample_minutes,
+                )
+            )
+        if problems:
+            raise PydanticValidationError.from_exception_data(type(self).__name__, problems)
+        return self
+
+    def _arrival_span(self) -> tuple[float, tuple[str, ...], str]:
+        """How long the arrivals last at most (seconds; for a Poisson ticket count, the
+        time its tickets take on average), where that is said and how it reads."""
+        if self.days is not None:
+            return self.days * 86400.0, ("days",), f"days ({self.days:g})"
+        assert self.tickets is not None  # one of them is given (_consistent)
+        if isinstance(self.arrivals, ReplayArrivals):
+            last = self.arrivals.tickets[-1].created_at
+            return (
+                (last - self.start).total_seconds(),
+                ("arrivals",),
+                f"the replay (to {last.isoformat()})",
+            )
+        rate = self.arrivals.mean_per_hour
+        hours = self.tickets / rate
+        return (
+            hours * 3600.0,
+            ("tickets",),
+            f"{self.tickets} tickets at {rate:g} an hour on average (about {hours:g} hours)",
+        )
+
+    def arrival_limit(self) -> tuple[float, str]:
+        """The latest instant (seconds after the start) an arrival may come at, and why:
+        past it the run would leave the calendar a run may reach, or keep more than
+        MAX_SAMPLES samples. Only Poisson arrivals of a ticket count can get there (the
+        span of the others is known when the scenario is read): the run then stops with
+        ``ValidationError``."""
+        drain = self.drain_days * 86400.0
+        calendar = (LAST_INSTANT - self.start).total_seconds() - drain
+        samples = (MAX_SAMPLES - 1) * self.sample_minutes * 60.0 - drain
+        if calendar <= samples:
+            return calendar, f"with drain_days ({self.drain_days:g}) it would pass " + (
+                f"{LAST_INSTANT.date()}, the last day a run may reach"
+            )
+        return samples, (
+            f"with drain_days ({self.drain_days:g}) it would keep more than {MAX_SAMPLES:,} "
+            f"samples, one every {self.sample_minutes:g} minutes"
+        )
 
     def with_policy(self, policy: PolicyName) -> Scenario:
         """The same scenario under another allocation policy (``ValidationError`` for a

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from helpdesk_routing._input import whole_number
+from helpdesk_routing.errors import ValidationError
 
 from .engine import run
 from .results import SimulationResult
@@ -97,9 +98,11 @@ def sweep(
     """Run every cell, on ``executor`` when given (else here, one after another).
 
     Returns one row per cell, in the order of ``cells``, as a :class:`SweepTable` (a
-    list; ``table.to_pandas()`` gives the DataFrame). ``TypeError`` names the first
-    item that is no :class:`Cell` (``grid(scenarios, policies, seeds)`` makes them), or
-    an ``executor`` that has no ``submit``.
+    list; ``table.to_pandas()`` gives the DataFrame). Every cell is checked before any
+    runs, as :func:`grid` checks its arguments: ``TypeError`` names the first item that
+    is no :class:`Cell` (``grid(scenarios, policies, seeds)`` makes them), or whose
+    scenario is no :class:`Scenario` or seed no integer, or an ``executor`` that has no
+    ``submit``; ``ValidationError`` the first cell whose policy is none of ``PolicyName``.
     """
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise TypeError(
@@ -113,6 +116,17 @@ def sweep(
                 f"sweep takes Cells (simulation.grid(scenarios, policies, seeds) makes "
                 f"them); cells[{i}] is a {type(c).__name__}"
             )
+        if not isinstance(c.scenario, Scenario):
+            raise TypeError(
+                f"sweep takes Cells of a Scenario; cells[{i}].scenario is a "
+                f"{type(c.scenario).__name__}"
+            )
+        if not whole_number(c.seed):
+            raise TypeError(f"sweep takes integer seeds; cells[{i}].seed is {c.seed!r}")
+        try:
+            check_policy(c.policy)
+        except ValidationError as error:
+            raise ValidationError(f"cells[{i}]: {error.message}") from None
     if executor is None:
         return SweepTable(run_cell(c, keep_results) for c in cells)
     futures = [executor.submit(run_cell, c, keep_results) for c in cells]
