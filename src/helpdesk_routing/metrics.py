@@ -58,7 +58,7 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
     ``NaN`` for no values. ``percentile([1, 2, 3, 4], 50) == 2.5``.
     """
     if not 0 <= q <= 100:
-        raise ValueError(f"q must be between 0 and 100, got {q}")
+        raise ValidationError(f"q must be between 0 and 100, got {q}")
     n = len(sorted_values)
     if n == 0:
         return math.nan

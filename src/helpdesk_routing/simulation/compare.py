@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from helpdesk_routing._input import whole_number
-from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 
 from .engine import Progress, run
 from .results import SimulationResult, Summary
@@ -40,16 +40,16 @@ def replicate(
     when ``replications`` is under 1.
     """
     if not isinstance(scenario, Scenario):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"scenario must be a Scenario (Scenario.from_json reads one), "
             f"got {type(scenario).__name__}"
         )
     if not whole_number(replications):
-        raise TypeError(f"replications must be an integer, got {replications!r}")
+        raise ArgumentTypeError(f"replications must be an integer, got {replications!r}")
     if seed is not None and not whole_number(seed):
-        raise TypeError(f"seed must be an integer, got {seed!r}")
+        raise ArgumentTypeError(f"seed must be an integer, got {seed!r}")
     if replications < 1:
-        raise ValueError(f"replications must be at least 1, got {replications}")
+        raise ValidationError(f"replications must be at least 1, got {replications}")
     base = scenario.seed if seed is None else seed
     out = []
     for k in range(replications):
@@ -111,9 +111,9 @@ def t_quantile(p: float, df: float) -> float:
     2.776
     """
     if not 0 < p < 1:
-        raise ValueError(f"p must be between 0 and 1 (exclusive), got {p}")
+        raise ValidationError(f"p must be between 0 and 1 (exclusive), got {p}")
     if df <= 0:
-        raise ValueError(f"df must be positive, got {df}")
+        raise ValidationError(f"df must be positive, got {df}")
     if p < 0.5:
         return -t_quantile(1.0 - p, df)
     lo, hi = 0.0, 1.0
@@ -169,12 +169,12 @@ def estimate(values: Iterable[float], confidence: float = 0.95) -> Estimate:
     values = list(values)
     for i, value in enumerate(values):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"estimate takes numbers; values[{i}] is {value!r}")
+            raise ArgumentTypeError(f"estimate takes numbers; values[{i}] is {value!r}")
         if not math.isfinite(value):
-            raise ValueError(f"estimate takes finite numbers; values[{i}] is {value}")
+            raise ValidationError(f"estimate takes finite numbers; values[{i}] is {value}")
     n = len(values)
     if n == 0:
-        raise ValueError("estimate needs at least one value")
+        raise ValidationError("estimate needs at least one value")
     mean = math.fsum(values) / n
     if n == 1:
         return Estimate(mean, math.inf, confidence, 1)
@@ -213,7 +213,7 @@ def _figures(
     for r in results:
         value = figure(r.summary)
         if not math.isfinite(value):
-            raise ValueError(
+            raise ValidationError(
                 f"{name} of {side}'s replication with seed {r.seed} is {value}: it has no such "
                 f"figure (it started {r.summary.started} of {r.summary.tickets} tickets), "
                 "so there is no interval to give"
@@ -254,7 +254,7 @@ def compare(
         if not isinstance(results, Sequence) or not all(
             isinstance(r, SimulationResult) for r in results
         ):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"compare takes lists of SimulationResults (simulation.replicate makes "
                 f"them); {side} is not one"
             )

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from helpdesk_routing._input import whole_number
 from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing.calendar import OfficeHours
-from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.model import Event
 
 from ._backends import Backend, HandOuts, QueueBackend, RouterBackend
@@ -124,16 +124,16 @@ def run(
     (``Scenario.arrival_limit``: the scenario was read with their mean span).
     """
     if not isinstance(scenario, Scenario):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"scenario must be a Scenario (Scenario.from_json reads one), "
             f"got {type(scenario).__name__}"
         )
     if seed is not None and not whole_number(seed):
-        raise TypeError(f"seed must be an integer, got {seed!r}")
+        raise ArgumentTypeError(f"seed must be an integer, got {seed!r}")
     if seed is not None and not MIN_INT <= seed <= MAX_INT:
         raise ValidationError(f"seed must lie in signed 64 bits, got {seed}")
     if progress is not None and not callable(progress):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"progress must be a function of the share done (or None), "
             f"got {type(progress).__name__}"
         )

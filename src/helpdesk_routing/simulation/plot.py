@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
+
 from ._extras import require_pyplot
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,11 +25,11 @@ def plot_result(result: SimulationResult, path: str | Path | None = None, *, bin
     for a ``path`` that is no file path, before matplotlib is asked.
     """
     if isinstance(bins, bool) or not isinstance(bins, int):
-        raise TypeError(f"bins must be an integer, got {bins!r}")
+        raise ArgumentTypeError(f"bins must be an integer, got {bins!r}")
     if bins < 1:
-        raise ValueError(f"bins must be at least 1, got {bins}")
+        raise ValidationError(f"bins must be at least 1, got {bins}")
     if path is not None and not isinstance(path, str | os.PathLike):
-        raise TypeError(f"path must be a file path (str or Path), got {path!r}")
+        raise ArgumentTypeError(f"path must be a file path (str or Path), got {path!r}")
     plt = require_pyplot("SimulationResult.plot")
     fig, (waits_ax, backlog_ax, load_ax) = plt.subplots(1, 3, figsize=(15, 4.2))
     waits = [w / 60 for w in result.records.waits(result.warmup)]

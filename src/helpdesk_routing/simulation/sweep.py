@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from helpdesk_routing._input import whole_number
-from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 
 from .engine import run
 from .results import SimulationResult
@@ -70,13 +70,13 @@ def grid(
     chosen = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
     for s in chosen:
         if not isinstance(s, Scenario):
-            raise TypeError(f"grid takes Scenarios, got {type(s).__name__}")
+            raise ArgumentTypeError(f"grid takes Scenarios, got {type(s).__name__}")
     names = [policies] if isinstance(policies, str) else list(policies)
     policy_list = [check_policy(p) for p in names]
     seed_list = [seeds] if isinstance(seeds, int) else list(seeds)
     for k in seed_list:
         if not whole_number(k):
-            raise TypeError(f"seeds must be integers, got {k!r}")
+            raise ArgumentTypeError(f"seeds must be integers, got {k!r}")
     return [Cell(s, p, k) for s in chosen for p in policy_list for k in seed_list]
 
 
@@ -105,24 +105,24 @@ def sweep(
     ``submit``; ``ValidationError`` the first cell whose policy is none of ``PolicyName``.
     """
     if executor is not None and not callable(getattr(executor, "submit", None)):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"executor must be a concurrent.futures.Executor (a ProcessPoolExecutor, or a "
             f"Dask client's get_executor()), got {type(executor).__name__}"
         )
     cells = list(cells)
     for i, c in enumerate(cells):
         if not isinstance(c, Cell):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"sweep takes Cells (simulation.grid(scenarios, policies, seeds) makes "
                 f"them); cells[{i}] is a {type(c).__name__}"
             )
         if not isinstance(c.scenario, Scenario):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"sweep takes Cells of a Scenario; cells[{i}].scenario is a "
                 f"{type(c.scenario).__name__}"
             )
         if not whole_number(c.seed):
-            raise TypeError(f"sweep takes integer seeds; cells[{i}].seed is {c.seed!r}")
+            raise ArgumentTypeError(f"sweep takes integer seeds; cells[{i}].seed is {c.seed!r}")
         try:
             check_policy(c.policy)
         except ValidationError as error:

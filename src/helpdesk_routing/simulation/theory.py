@@ -23,6 +23,8 @@ import math
 import numbers
 from collections.abc import Callable
 
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
+
 __all__ = [
     "LEAST_LOADED_REFERENCE",
     "erlang_b",
@@ -45,24 +47,24 @@ LEAST_LOADED_REFERENCE: dict[tuple[int, float], float] = {
 def _integer(name: str, value: object) -> int:
     # bool is an int to Python, but c=True is a mistake, not one server.
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
+        raise ArgumentTypeError(f"{name} must be an integer, got {value!r}")
     return int(value)
 
 
 def _real(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
+        raise ArgumentTypeError(f"{name} must be a number, got {value!r}")
     return float(value)
 
 
 def _check(c: int, rho: float, mu: float) -> tuple[int, float, float]:
     """The arguments as ``int`` and ``float`` (a ``Fraction`` rho gives its float's wait)."""
     if _integer("c", c) < 1:
-        raise ValueError(f"c must be at least 1, got {c}")
+        raise ValidationError(f"c must be at least 1, got {c}")
     if not 0 < _real("rho", rho) < 1:
-        raise ValueError(f"rho must be between 0 and 1 (exclusive), got {rho}")
+        raise ValidationError(f"rho must be between 0 and 1 (exclusive), got {rho}")
     if not 0 < _real("mu", mu) < math.inf:
-        raise ValueError(f"mu must be positive and finite, got {mu}")
+        raise ValidationError(f"mu must be positive and finite, got {mu}")
     return int(c), float(rho), float(mu)
 
 
@@ -73,9 +75,9 @@ def erlang_b(c: int, offered: float) -> float:
     0.2
     """
     if _integer("c", c) < 0:
-        raise ValueError(f"c must be at least 0, got {c}")
+        raise ValidationError(f"c must be at least 0, got {c}")
     if not 0 <= _real("offered", offered) < math.inf:
-        raise ValueError(f"offered load must be at least 0 and finite, got {offered}")
+        raise ValidationError(f"offered load must be at least 0 and finite, got {offered}")
     c, offered = int(c), float(offered)
     b = 1.0
     for k in range(1, c + 1):
