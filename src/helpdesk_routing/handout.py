@@ -29,10 +29,11 @@ from functools import lru_cache
 from typing import cast
 
 from helpdesk_routing._trusted import construct, updated
-from helpdesk_routing.allocation import Pool, RoundRobin
+from helpdesk_routing.allocation import Allocation, LeastLoaded, Pool, RoundRobin
 from helpdesk_routing.audit import next_seq, ticket_changed
 from helpdesk_routing.configuration import CompiledConfiguration
 from helpdesk_routing.decision import AllocationTrace
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.model import Ticket, TicketStatus
 from helpdesk_routing.ports import (
     HandOutInStore,
@@ -41,7 +42,7 @@ from helpdesk_routing.ports import (
     Transaction,
     offers,
 )
-from helpdesk_routing.records import TicketQuery, TicketRecord
+from helpdesk_routing.records import RotationState, TicketQuery, TicketRecord
 
 __all__ = [
     "PAGE",
@@ -131,7 +132,11 @@ def allocate(
     # Lock the rotation first: a store may read the pool's agents in the same round
     # trip (the PostgreSQL store does), and the choice sees presence as of the lock.
     state = tx.rotation(name)
-    result = compiled.allocator.allocate(ticket, build_pool(tx, compiled, team), state)
+    pool = build_pool(tx, compiled, team)
+    allocator = compiled.allocator
+    result = allocator.allocate(ticket, pool, state)
+    if type(allocator) not in _SHIPPED:
+        _check(allocator, result, pool)
     if result.agent is None:
         return None, AllocationTrace(pool=name, assignee=None, summary=result.reason, waiting=True)
     tx.set_rotation(name, result.state)
@@ -140,6 +145,46 @@ def allocate(
         return agent, construct(AllocationTrace, pool=name, assignee=agent, summary=reason)
     # Anything else from a pluggable allocator is validated (the unit is then undone).
     return agent, AllocationTrace(pool=name, assignee=agent, summary=reason)
+
+
+_SHIPPED = (RoundRobin, LeastLoaded)
+"""The library's allocators, held to their contract by their own (property) tests."""
+
+
+def _check(allocator: object, result: object, pool: Pool) -> None:
+    """A pluggable allocator's answer, held to the contract before anything is written:
+    an :class:`Allocation` whose agent is ``None`` or an eligible member of ``pool``
+    (Online, with room), whose state is a :class:`RotationState` and whose reason is
+    text. Anything else is a :class:`~helpdesk_routing.errors.ValidationError` naming the
+    allocator, and the unit of work is undone (no ticket to a stranger, an Offline or a
+    full agent, no rotation state a store cannot keep)."""
+    who = type(allocator).__name__
+    if not isinstance(result, Allocation):
+        raise ValidationError(
+            f"allocator {who} returned {type(result).__name__}, not an Allocation"
+        )
+    agent = result.agent
+    if agent is not None:
+        if not isinstance(agent, str) or agent not in pool.ids:
+            raise ValidationError(
+                f"allocator {who} chose {agent!r}, who is not in pool {pool.name!r}"
+            )
+        if not pool.eligible(agent):
+            raise ValidationError(
+                f"allocator {who} chose {agent!r}, who is Offline or has no room in pool "
+                f"{pool.name!r}"
+            )
+    if not isinstance(result.state, RotationState):
+        raise ValidationError(
+            f"allocator {who} returned a state of type {type(result.state).__name__}, "
+            "not a RotationState"
+        )
+    try:
+        reason = result.reason
+    except Exception:  # a reason of facts that cannot be rendered
+        reason = None
+    if not isinstance(reason, str):
+        raise ValidationError(f"allocator {who} gave no readable reason (text)")
 
 
 def in_store(tx: Transaction, compiled: CompiledConfiguration) -> HandOutInStore | None:

@@ -135,6 +135,12 @@ class Router:
         self._clock = clock
         custom = None
         if allocator is not None and not isinstance(allocator, str):
+            require_port(
+                allocator,
+                "allocator",
+                "allocate",
+                "'round_robin', 'least_loaded' or an Allocator (with allocate())",
+            )
             custom = None if allocator_name(allocator) is not None else allocator
             allocator = allocator_name(allocator)
         # The keeper and the views get functions of the clock and the keeper, not bound
@@ -381,6 +387,8 @@ class Router:
             new_ticket = ticket if ticket is not None else record.ticket
             decision = self._routing.decide(compiled, new_ticket, now)
             assignee = record.assignee if decision.team == record.team else None
+            if new_ticket.status is not TicketStatus.CLOSED and _gone(tx, assignee):
+                assignee = None  # reopened, and its assignee was removed
             new = TicketRecord(
                 ticket=new_ticket,
                 team=decision.team,
@@ -533,6 +541,10 @@ class Router:
             if record.status is new:
                 return record
             record = updated(record, ticket=updated(record.ticket, status=new))
+            if new is not TicketStatus.CLOSED and _gone(tx, record.assignee):
+                # A removed agent's closed ticket, reopened: it waits for someone who
+                # exists (nothing may point at an agent who is gone).
+                record = updated(record, assignee=None)
             tx.update_ticket(record)
             tx.append_audit(ticket_changed(now, actor, "status", record, seq=next_seq(tx)))
             if new is TicketStatus.CLOSED and record.assignee is not None and may_wait(tx):
@@ -600,6 +612,11 @@ class Router:
                 raise UnknownTicket(tid)
             out.append(record)
         return out
+
+
+def _gone(tx: Transaction, agent_id: str | None) -> bool:
+    """Whether ``agent_id`` names an agent who was removed (``None`` names nobody)."""
+    return agent_id is not None and tx.get_agent(agent_id) is None
 
 
 def _ticket(value: object) -> Ticket:

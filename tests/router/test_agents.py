@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpdesk_routing import metrics
+from helpdesk_routing.audit import replay
 from helpdesk_routing.errors import ConflictError, PermissionDenied, UnknownAgent
 from helpdesk_routing.model import Agent, Role
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
@@ -98,3 +99,38 @@ def test_remove_agent_is_refused_while_anything_points_at_them(desk: Desk) -> No
     with pytest.raises(UnknownAgent, match=r"^unknown agent 'zz'$"):
         desk.router.remove_agent("zz", actor="o1")
     assert desk.snapshot() == before
+
+
+@pytest.mark.parametrize("status", ["open", "pending"])
+def test_a_removed_agents_closed_ticket_reopened_waits_for_someone_who_exists(
+    desk: Desk, status: str
+) -> None:
+    """Reopening a closed ticket of a removed agent (by status or by reroute) clears its
+    assignee: it waits, in the views, instead of being open for nobody who exists (it was
+    in no view, and the store counted it as the removed agent's load)."""
+    desk.online("a1")
+    desk.router.route(desk.ticket("t1"))
+    desk.router.route(desk.ticket("t2"))
+    for tid in ("t1", "t2"):
+        desk.router.set_status(tid, "closed", actor="m1")
+    desk.router.remove_agent("a1", actor="m1")
+    record = desk.router.set_status("t1", status, actor="m1")
+    assert record.assignee is None
+    assert desk.router.ticket("t1").assignee is None
+    reopened = desk.router.ticket("t2").ticket.model_copy(update={"status": status})
+    assert desk.router.reroute("t2", actor="m1", ticket=reopened).assignee is None
+    waiting = desk.router.views.unassigned(statuses=None).ids
+    assert {"t1", "t2"} <= set(waiting)
+    with desk.store.transaction() as tx:
+        assert tx.open_load("a1") == 0
+        assert replay(tx.audit()).tickets["t1"].assignee is None
+
+
+def test_a_closed_ticket_of_an_agent_still_here_keeps_its_assignee_when_reopened(
+    desk: Desk,
+) -> None:
+    """Only a removed agent is let go of: reopening keeps an existing assignee."""
+    desk.online("a1")
+    desk.router.route(desk.ticket("t1"))
+    desk.router.set_status("t1", "closed", actor="m1")
+    assert desk.router.set_status("t1", "open", actor="m1").assignee == "a1"
