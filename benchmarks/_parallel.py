@@ -9,7 +9,9 @@ A worker is called as ``worker(*head, name, count, barrier, out)``: it waits at
 from __future__ import annotations
 
 import multiprocessing
+import queue
 import statistics
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -27,9 +29,26 @@ def run_workers(
     ]
     for w in workers:
         w.start()
-    results = [out.get(timeout=600) for _ in workers]
-    for w in workers:
-        w.join()
+    results: list[tuple[Any, ...]] = []
+    deadline = time.monotonic() + 600
+    try:
+        while len(results) < procs:
+            try:
+                results.append(out.get(timeout=1))
+            except queue.Empty:
+                # A worker that died (an import error, a crash) never reaches the barrier
+                # and the others wait on it: say so at once instead of waiting 10 minutes.
+                dead = [w for w in workers if w.exitcode not in (None, 0)]
+                if dead:
+                    codes = ", ".join(f"{w.name} exited {w.exitcode}" for w in dead)
+                    raise RuntimeError(f"a benchmark worker failed: {codes}") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError("benchmark workers gave no result in 600 s") from None
+    finally:
+        for w in workers:
+            if w.exitcode is None and len(results) < procs:
+                w.terminate()
+            w.join()
     return results
 
 

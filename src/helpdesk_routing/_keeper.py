@@ -88,6 +88,11 @@ def _items(name: str, value: Any) -> Any:
     return value
 
 
+_WRITE_ATTEMPTS = 8
+"""How many times an edit without ``expected_version`` is made again on the newest
+version when another process stored one between its read and its write."""
+
+
 class ConfigurationKeeper:
     """Seeds, follows and writes the stored configuration for one Router.
 
@@ -197,9 +202,33 @@ class ConfigurationKeeper:
             raise ValidationError(
                 f"expected_version must be a whole number (or None), got {expected_version!r}"
             )
-        now = self._now()
         if not isinstance(actor, str):
             raise ValidationError(f"an agent id is text, got {actor!r}")
+        for attempt in range(1, _WRITE_ATTEMPTS + 1):
+            try:
+                return self._write_once(actor, changes, comment, expected_version, rollback_to)
+            except StaleConfiguration:
+                # Another process stored a version between this unit's read and its write
+                # (a store whose units overlap: PostgreSQL). With an expected version the
+                # edit was made on the older one: refused. Without, it applies to whatever
+                # is newest: decided again on it.
+                if expected_version is not None or attempt == _WRITE_ATTEMPTS:
+                    raise
+                _log.info(
+                    "configuration stored meanwhile; editing the newest version again",
+                    extra={"attempt": attempt, "actor": actor},
+                )
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _write_once(
+        self,
+        actor: str,
+        changes: dict[str, Any],
+        comment: str | None,
+        expected_version: int | None,
+        rollback_to: int | None,
+    ) -> Configuration:
+        now = self._now()
         with self._store.transaction() as tx:
             agent = tx.get_agent(actor)
             if agent is None:

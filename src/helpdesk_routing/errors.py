@@ -48,6 +48,7 @@ __all__ = [
     "ValidationError",
     "input_path",
     "json_path",
+    "version_refused",
 ]
 
 NAIVE = "must be timezone-aware, got a naive datetime"
@@ -414,6 +415,17 @@ class StaleConfiguration(ConflictError):
         self.expected = expected
         self.stored = stored
         super().__init__(f"configuration version {expected} is stale: version {stored} is stored")
+
+
+def version_refused(version: int, stored: int) -> ConflictError:
+    """The error of a store refusing to append configuration ``version`` after ``stored``:
+    :class:`StaleConfiguration` when a newer version than the writer read is stored (it
+    lost a race, or edited an old one), a plain :class:`ConflictError` for a gap."""
+    if version <= stored:
+        return StaleConfiguration(version - 1, stored)
+    return ConflictError(
+        f"configuration version {version} cannot follow the stored version {stored}"
+    )
 
 
 class StoreError(RoutingError):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from helpdesk_routing.configuration import Configuration
-from helpdesk_routing.errors import ConflictError
+from helpdesk_routing.errors import ConflictError, StaleConfiguration
 from helpdesk_routing.model import Agent, Team
 from helpdesk_routing.ports import Store
 from tests.adapters import StoreFactory
@@ -55,15 +55,24 @@ def test_versions_are_appended_and_every_one_is_kept(store: Store) -> None:
         assert tx.configurations() == [first, second]
 
 
-@pytest.mark.parametrize("version", [1, 3])
+@pytest.mark.parametrize(
+    ("version", "error", "message"),
+    [
+        # the writer read version 0: a newer one is stored (a lost race, or an old edit)
+        (1, StaleConfiguration, "configuration version 0 is stale: version 1 is stored"),
+        (3, ConflictError, "configuration version 3 cannot follow the stored version 1"),
+    ],
+)
 def test_a_version_that_does_not_follow_the_stored_one_is_refused(
-    store: Store, version: int
+    store: Store, version: int, error: type[Exception], message: str
 ) -> None:
-    """Only stored + 1 may be written; the error names the stored version, nothing is kept."""
+    """Only stored + 1 may be written; the error names the stored version, nothing is
+    kept. Every store says StaleConfiguration when a newer version is stored, so the
+    keeper can edit the newest version again."""
     with store.transaction() as tx:
         tx.put_configuration(config(1))
     with (
-        pytest.raises(ConflictError, match="cannot follow the stored version 1"),
+        pytest.raises(error, match=f"^{message}$"),
         store.transaction() as tx,
     ):
         tx.put_configuration(config(version))

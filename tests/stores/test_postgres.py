@@ -456,6 +456,26 @@ def test_a_pool_given_by_the_caller_is_used_and_left_open(pg_dsn: str) -> None:
             assert row[0] == 1
 
 
+def test_units_run_without_automatic_prepared_statements(pg_dsn: str) -> None:
+    """Connections run units with psycopg's automatic prepared statements off: after a
+    pipelined round trip failed (a deadlock) and the unit was rolled back, psycopg could
+    keep believing a statement prepared in it existed, and every later unit on that
+    connection failed with 'prepared statement "_pg3_N" does not exist' (seen with six
+    processes). A caller's pool gets its connections' setting back."""
+    from psycopg_pool import ConnectionPool
+
+    with PostgresStore(pg_dsn, agents=[Agent(id="a1")]) as store:
+        for _ in range(8):  # past psycopg's threshold of 5 executions
+            with store.transaction() as tx:
+                assert tx._conn.prepare_threshold is None  # type: ignore[attr-defined]
+                tx.get_agent("a1")
+    with ConnectionPool(pg_dsn, min_size=1, max_size=1, open=True) as pool:
+        with PostgresStore(pool=pool) as store, store.transaction() as tx:
+            assert tx._conn.prepare_threshold is None  # type: ignore[attr-defined]
+        with pool.connection() as conn:
+            assert conn.prepare_threshold == 5
+
+
 def test_a_dsn_and_a_pool_are_exclusive() -> None:
     """Giving both a dsn and a pool, or neither, is a TypeError."""
     with pytest.raises(TypeError, match="exactly one of a dsn or a pool"):

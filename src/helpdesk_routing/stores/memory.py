@@ -29,7 +29,12 @@ from typing import TYPE_CHECKING, Final
 from helpdesk_routing._report_digest import PeriodFigures, ReportDigest
 from helpdesk_routing._time import require_aware
 from helpdesk_routing._trusted import share_fields_set, updated
-from helpdesk_routing.errors import ConflictError, StoreError, UnknownAgent, UnknownTicket
+from helpdesk_routing.errors import (
+    StoreError,
+    UnknownAgent,
+    UnknownTicket,
+    version_refused,
+)
 from helpdesk_routing.model import Agent, TicketStatus
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
 
@@ -548,13 +553,11 @@ class InMemoryTransaction:
         return list(self._check()._configurations)
 
     def put_configuration(self, configuration: Configuration) -> None:
-        """Append the next version (``ConflictError`` unless it is the stored one + 1)."""
+        """Append the next version (unless it is the stored one + 1: ``StaleConfiguration``
+        when a newer one is stored, else ``ConflictError``)."""
         stored = self._write()._configurations
         if configuration.version != len(stored) + 1:
-            raise ConflictError(
-                f"configuration version {configuration.version} cannot follow the stored "
-                f"version {len(stored)}"
-            )
+            raise version_refused(configuration.version, len(stored))
         stored.append(configuration)
 
         def undo() -> None:

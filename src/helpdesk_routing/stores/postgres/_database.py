@@ -116,6 +116,7 @@ class Database:
         self.early_release = early_release
         self._local = threading.local()
         self._restore: set[psycopg.Connection[Any]] = set()
+        self._prepared: dict[psycopg.Connection[Any], int] = {}
         self._closed = False
         if dsn is not None:
             self._migrate_direct(dsn)
@@ -234,6 +235,13 @@ class Database:
             # this adapter issues BEGIN and COMMIT itself.
             conn.autocommit = True
             self._restore.add(conn)
+        if conn.prepare_threshold is not None:
+            # No automatic prepared statements: a unit whose pipelined round trip fails
+            # (a deadlock, a lock timeout) is rolled back, and psycopg could keep
+            # believing a statement prepared in it exists; every later use of the
+            # connection then failed with 'prepared statement "_pg3_N" does not exist'.
+            self._prepared[conn] = conn.prepare_threshold
+            conn.prepare_threshold = None
         return conn
 
     def putconn(self, conn: psycopg.Connection[Any]) -> None:
@@ -242,6 +250,9 @@ class Database:
             self._restore.discard(conn)
             if not conn.closed and not conn.broken:
                 conn.autocommit = False
+        threshold = self._prepared.pop(conn, None)
+        if threshold is not None and not self._own_pool:
+            conn.prepare_threshold = threshold  # a caller's pool gets its setting back
         self.pool.putconn(conn)
 
     def checkout(self) -> psycopg.Connection[Any]:

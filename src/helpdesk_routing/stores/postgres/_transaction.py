@@ -21,6 +21,7 @@ from helpdesk_routing.errors import (
     StoreError,
     UnknownAgent,
     UnknownTicket,
+    version_refused,
 )
 from helpdesk_routing.model import Agent
 from helpdesk_routing.ports import RoundRobinRoute
@@ -615,7 +616,7 @@ class PostgresTransaction:
             locks=True,
         ).fetchone()
         if row is None:
-            raise ConflictError(
-                f"configuration version {configuration.version} cannot follow the stored "
-                f"version {self.configuration_version()}"
-            )
+            # Another unit stored a version since this one read the newest: the edit
+            # followed a stale version (the keeper edits the newest again, or refuses an
+            # edit made with expected_version).
+            raise version_refused(configuration.version, self.configuration_version())

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any, Final
 from helpdesk_routing._audit_scan import FACT_QUERY
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import (
-    ConflictError,
     RoutingError,
     StoreError,
     UnknownAgent,
     UnknownTicket,
+    version_refused,
 )
 from helpdesk_routing.model import Agent
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
@@ -270,13 +270,11 @@ class SqliteTransaction:
         return [Configuration.model_validate_json(row[0]) for row in rows]
 
     def put_configuration(self, configuration: Configuration) -> None:
-        """Append the next version (``ConflictError`` unless it is the stored one + 1)."""
+        """Append the next version (unless it is the stored one + 1: ``StaleConfiguration``
+        when a newer one is stored, else ``ConflictError``)."""
         stored = self.configuration_version()
         if configuration.version != stored + 1:
-            raise ConflictError(
-                f"configuration version {configuration.version} cannot follow the stored "
-                f"version {stored}"
-            )
+            raise version_refused(configuration.version, stored)
         self._run(
             "INSERT INTO configurations (version, body) VALUES (?, ?)",
             (configuration.version, configuration.model_dump_json()),
