@@ -10,6 +10,8 @@ compiled version when it changed, and writes new versions for ``configure`` and
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from enum import Enum
@@ -88,7 +90,7 @@ def _items(name: str, value: Any) -> Any:
     return value
 
 
-_WRITE_ATTEMPTS = 8
+_WRITE_ATTEMPTS = 20
 """How many times an edit without ``expected_version`` is made again on the newest
 version when another process stored one between its read and its write."""
 
@@ -214,6 +216,9 @@ class ConfigurationKeeper:
                 # is newest: decided again on it.
                 if expected_version is not None or attempt == _WRITE_ATTEMPTS:
                     raise
+                # A short random pause, growing with the attempts, so that writers that
+                # keep colliding fall out of step.
+                time.sleep(random.uniform(0, 0.002 * attempt))
                 _log.info(
                     "configuration stored meanwhile; editing the newest version again",
                     extra={"attempt": attempt, "actor": actor},
