@@ -72,7 +72,8 @@ class Subcommand:
     ``configure`` adds its arguments to the subparser; ``run`` does the work with the
     parsed arguments and the output stream and returns the exit status. ``run`` may raise
     :class:`~helpdesk_routing.errors.ValidationError` (exit 1), ``OSError`` or
-    :class:`~helpdesk_routing.errors.MissingExtra` (exit 2): :func:`main` prints them.
+    :class:`~helpdesk_routing.errors.MissingExtra` (exit 2), or any other
+    :class:`~helpdesk_routing.errors.RoutingError` (exit 1): :func:`main` prints them.
     """
 
     name: str
@@ -271,10 +272,11 @@ def _parser(commands: list[Subcommand], out: TextIO) -> argparse.ArgumentParser:
 
 def _fail(args: argparse.Namespace | None, out: TextIO, code: int, error: Exception) -> int:
     if args is not None and getattr(args, "json", False):
+        kind = "usage" if code == EXIT_USAGE else "invalid"
         entries = (
             error.errors()
             if isinstance(error, ValidationError)
-            else [{"path": "$", "code": "usage", "message": str(error), "rule_id": None}]
+            else [{"path": "$", "code": kind, "message": str(error), "rule_id": None}]
         )
         print(json.dumps({"ok": False, "errors": entries}, indent=2), file=out)
     else:
@@ -297,6 +299,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return _fail(args, out, EXIT_INVALID, exc)
     except (OSError, MissingExtra, UsageError) as exc:
         return _fail(args, out, EXIT_USAGE, exc)
+    except RoutingError as exc:
+        # Any other error the library raises on purpose (UnknownAgent, ConflictError, ...)
+        # comes of the input a subcommand was given: one line, not a traceback.
+        return _fail(args, out, EXIT_INVALID, exc)
 
 
 if __name__ == "__main__":  # pragma: no cover - run in a subprocess (tests/test_make_demo.py)
