@@ -1,4 +1,5 @@
-"""``helpdesk-routing demo --data`` on demo files whose parts do not fit together."""
+"""``helpdesk-routing demo --data`` and ``check`` on demo files whose parts do not fit
+together."""
 
 from __future__ import annotations
 
@@ -105,6 +106,45 @@ def test_demo_refuses_data_whose_parts_do_not_fit_naming_file_and_entry(
     code, text = _run("demo", "--data", str(_demo_dir(tmp_path, change)))
     assert (code, text) == (1, "")
     assert capsys.readouterr().err == error
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (_unknown_member, "$.teams[0].members[2]: unknown agent 'ghost'"),
+        (_duplicated_agent, "$.agents[6].id: agent 'ann' is listed twice"),
+        (_duplicated_team, "$.teams[4].id: team 'retention' is listed twice"),
+    ],
+    ids=["unknown_member", "duplicated_agent", "duplicated_team"],
+)
+def test_check_refuses_a_config_the_demo_refuses_with_the_demos_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: Callable[[Files], None], error: str
+) -> None:
+    """check of a demo config.json refuses what the demo refuses, at the same path with the
+    same message (text and --json)."""
+    config = _demo_dir(tmp_path, change) / "config.json"
+    assert _run("check", str(config)) == (1, "")
+    assert capsys.readouterr().err == f"error: invalid configuration\n  {error}\n"
+    code, text = _run("check", "--json", str(config))
+    assert code == 1
+    path, message = error.split(": ", 1)
+    assert [(e["path"], e["message"]) for e in json.loads(text)["errors"]] == [(path, message)]
+
+
+def test_check_names_an_unknown_team_of_a_config_at_its_path_in_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A config.json rule naming a missing team is refused at $.rules.rules[i], like the demo."""
+
+    def unknown_team(files: Files) -> None:
+        files["config.json"]["rules"]["rules"][0]["then"]["team"] = "nope"
+
+    directory = _demo_dir(tmp_path, unknown_team)
+    line = "  $.rules.rules[0].then.team: rule 'churn': unknown team 'nope'\n"
+    assert _run("check", str(directory / "config.json"))[0] == 1
+    assert capsys.readouterr().err == "error: invalid configuration\n" + line
+    assert _run("demo", "--data", str(directory))[0] == 1
+    assert capsys.readouterr().err == "error: invalid config.json\n" + line
 
 
 def test_an_empty_day_is_an_empty_report(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ from . import __version__
 from ._json import loads
 from ._parts import validated
 from .calendar import OfficeHours
-from .demo import DemoDay, demo_outcome, load_demo, run_demo
+from .demo import DemoDay, check_config, demo_outcome, load_demo, run_demo
 from .errors import ErrorDetail, MissingExtra, RoutingError, ValidationError
 from .model import Agent, Team
 from .rules import RuleSet
@@ -144,7 +144,7 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
         from .configuration import Configuration
 
         config = validated("configuration", "$", lambda: Configuration.model_validate(data))
-        config.rules.validate_against(config.teams)
+        check_config(None, config.teams, config.rules, what="configuration")
         return config.rules, list(config.teams)
     known = {"agents", "teams", "rules", "office_hours", "office_hours_channels"}
     unknown = sorted(set(data) - known)
@@ -157,7 +157,7 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
     teams: list[Team] = validated(
         "teams", "$.teams", lambda: TypeAdapter(list[Team]).validate_python(data.get("teams", []))
     )
-    validated(
+    agents: list[Agent] = validated(
         "agents",
         "$.agents",
         lambda: TypeAdapter(list[Agent]).validate_python(data.get("agents", [])),
@@ -172,7 +172,9 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
         "$.office_hours_channels",
         lambda: TypeAdapter(list[str]).validate_python(channels, strict=True),
     )
-    rules.validate_against(teams)
+    # The demo's own rule for how agents, teams and rules fit together, so that a file
+    # check passes is a file the demo runs (members are checked when it lists agents).
+    check_config(agents if "agents" in data else None, teams, rules, what="configuration")
     return rules, teams
 
 
@@ -180,14 +182,16 @@ def _run_check(args: argparse.Namespace, out: TextIO) -> int:
     data = _read_json(args.file, "document")
     teams: list[Team] | None = None
     stored = isinstance(data, dict) and "version" in data and "at" in data
+    rules_at = "$"  # where the rule set lies in the file
     if isinstance(data, dict) and (stored or isinstance(data.get("rules"), dict)):
         rules, teams = _check_configuration(data)
+        rules_at = "$.rules"
     else:
         rules = RuleSet.from_dict(data)
     if args.teams is not None:
         teams_data = _read_json(args.teams, "teams")
         teams = validated("teams", "$", lambda: TypeAdapter(list[Team]).validate_python(teams_data))
-        rules.validate_against(teams)
+        validated("rule set", rules_at, lambda: rules.validate_against(teams))
     issues = rules.lint(teams=teams)
     if args.json:
         report = {
