@@ -1,5 +1,5 @@
 """``helpdesk-routing demo --data`` and ``check`` on demo files whose parts do not fit
-together."""
+together, and ``demo --json`` on a day with closed tickets."""
 
 from __future__ import annotations
 
@@ -59,6 +59,10 @@ def _unknown_presence(files: Files) -> None:
 def _conflicting_ticket(files: Files) -> None:
     tickets = files["tickets.json"]["tickets"]
     tickets.append({**tickets[0], "subject": "other"})
+
+
+def _close_first_ticket(files: Files) -> None:
+    files["tickets.json"]["tickets"][0]["status"] = "closed"
 
 
 def _empty_day(files: Files) -> None:
@@ -160,6 +164,39 @@ def test_an_empty_day_is_an_empty_report(tmp_path: Path) -> None:
     assert outcome["tickets"] == []
     assert set(outcome["per_agent"].values()) == {0}
     assert outcome["unassigned"] == 0
+
+
+def test_demo_json_lists_closed_tickets_too(tmp_path: Path) -> None:
+    """demo --json lists every ticket of the day with its status, closed ones included."""
+    code, text = _run("demo", "--json", "--data", str(_demo_dir(tmp_path, _close_first_ticket)))
+    assert code == 0
+    tickets = json.loads(text)["tickets"]
+    assert len(tickets) == 11
+    assert tickets[0] == {
+        "id": "T-1001",
+        "status": "closed",
+        "team": None,
+        "assignee": None,
+        "views": ["Urgent changes"],
+    }
+    assert {t["status"] for t in tickets[1:]} == {"open"}
+
+
+def test_demo_summary_counts_closed_tickets(tmp_path: Path) -> None:
+    """The text summary counts every ticket of the day and says how many are closed."""
+    code, text = _run("demo", "--data", str(_demo_dir(tmp_path, _close_first_ticket)))
+    assert code == 0
+    summary = text.split("== Summary", 1)[1]
+    assert "\nClosed                   1\n" in summary
+    assert "\nview 'Urgent changes'    2\n" in summary
+
+
+def test_the_bundled_demo_summary_has_no_status_lines() -> None:
+    """On the bundled day, where every ticket is open, the summary has no Closed line."""
+    code, text = _run("demo")
+    assert code == 0
+    assert "Closed" not in text
+    assert "Pending" not in text
 
 
 def test_main_prints_any_routing_error_as_one_line(

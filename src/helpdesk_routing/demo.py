@@ -27,7 +27,8 @@ from ._time import UtcDatetime
 from .calendar import OfficeHours
 from .clock import ManualClock
 from .errors import ErrorDetail, UnknownAgent, ValidationError
-from .model import Agent, Event, Profile, Team, Ticket
+from .model import Agent, Event, Profile, Team, Ticket, TicketStatus
+from .records import TicketRecord
 from .router import Router
 from .rules import RuleSet
 from .stores.memory import InMemoryStore
@@ -218,30 +219,44 @@ def run_demo(day: DemoDay, out: TextIO) -> Router:
     return router
 
 
+def _every_ticket(router: Router) -> list[TicketRecord]:
+    # Views show open tickets by default; the demo accounts for every ticket of the day.
+    return list(router.views.all_tickets(statuses=None).items)
+
+
 def _summary(router: Router, day: DemoDay, out: TextIO) -> None:
-    tickets = router.views.all_tickets().items
+    """Per agent, team and view, the tickets of the day whatever their status; Unassigned
+    counts the open tickets still waiting; a line per other status when there are any."""
+    tickets = _every_ticket(router)
     per_agent = Counter(r.assignee for r in tickets if r.assignee is not None)
+    per_team = Counter(r.team for r in tickets)
+    per_view = Counter(v for r in tickets for v in r.views)
+    per_status = Counter(r.status for r in tickets)
     print("\n== Summary", file=out)
     print(f"{'agent':<10} {'tickets':>7}", file=out)
     for agent in day.agents:
         print(f"{agent.id:<10} {per_agent.get(agent.id, 0):>7}", file=out)
     print(f"{'Unassigned':<22} {len(router.views.unassigned().items):>3}", file=out)
+    for status in (TicketStatus.PENDING, TicketStatus.CLOSED):
+        if per_status[status]:
+            print(f"{status.value.capitalize():<22} {per_status[status]:>3}", file=out)
     for team in day.teams:
-        print(f"{'team ' + team.id:<22} {len(router.views.team(team.id).items):>3}", file=out)
-    views = sorted({v for r in tickets for v in r.views})
-    for view in views:
-        print(f"{'view ' + repr(view):<22} {len(router.views.saved(view).items):>3}", file=out)
+        print(f"{'team ' + team.id:<22} {per_team[team.id]:>3}", file=out)
+    for view in sorted(per_view):
+        print(f"{'view ' + repr(view):<22} {per_view[view]:>3}", file=out)
 
 
 def demo_outcome(router: Router, day: DemoDay) -> dict[str, Any]:
-    """Where every ticket of the day ended, per-agent counts and the unassigned count
-    (what ``helpdesk-routing demo --json`` prints)."""
-    tickets = router.views.all_tickets().items
+    """Where every ticket of the day ended, whatever its status (closed ones included),
+    per-agent counts and the count of open tickets still unassigned (what
+    ``helpdesk-routing demo --json`` prints)."""
+    tickets = _every_ticket(router)
     per_agent = Counter(r.assignee for r in tickets if r.assignee is not None)
     return {
         "tickets": [
             {
                 "id": r.id,
+                "status": r.status.value,
                 "team": r.team,
                 "assignee": r.assignee,
                 "views": sorted(r.views),
