@@ -35,7 +35,7 @@ from . import __version__
 from ._json import loads
 from ._parts import validated
 from .calendar import OfficeHours
-from .demo import DemoDay, demo_outcome, load_demo, run_demo
+from .demo import DemoDay, check_config, demo_outcome, load_demo, run_demo
 from .errors import ErrorDetail, MissingExtra, RoutingError, ValidationError
 from .model import Agent, Team
 from .rules import RuleSet
@@ -72,7 +72,8 @@ class Subcommand:
     ``configure`` adds its arguments to the subparser; ``run`` does the work with the
     parsed arguments and the output stream and returns the exit status. ``run`` may raise
     :class:`~helpdesk_routing.errors.ValidationError` (exit 1), ``OSError`` or
-    :class:`~helpdesk_routing.errors.MissingExtra` (exit 2): :func:`main` prints them.
+    :class:`~helpdesk_routing.errors.MissingExtra` (exit 2), or any other
+    :class:`~helpdesk_routing.errors.RoutingError` (exit 1): :func:`main` prints them.
     """
 
     name: str
@@ -143,7 +144,7 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
         from .configuration import Configuration
 
         config = validated("configuration", "$", lambda: Configuration.model_validate(data))
-        config.rules.validate_against(config.teams)
+        check_config(None, config.teams, config.rules, what="configuration")
         return config.rules, list(config.teams)
     known = {"agents", "teams", "rules", "office_hours", "office_hours_channels"}
     unknown = sorted(set(data) - known)
@@ -156,7 +157,7 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
     teams: list[Team] = validated(
         "teams", "$.teams", lambda: TypeAdapter(list[Team]).validate_python(data.get("teams", []))
     )
-    validated(
+    agents: list[Agent] = validated(
         "agents",
         "$.agents",
         lambda: TypeAdapter(list[Agent]).validate_python(data.get("agents", [])),
@@ -171,7 +172,9 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
         "$.office_hours_channels",
         lambda: TypeAdapter(list[str]).validate_python(channels, strict=True),
     )
-    rules.validate_against(teams)
+    # The demo's own rule for how agents, teams and rules fit together, so that a file
+    # check passes is a file the demo runs (members are checked when it lists agents).
+    check_config(agents if "agents" in data else None, teams, rules, what="configuration")
     return rules, teams
 
 
@@ -179,14 +182,16 @@ def _run_check(args: argparse.Namespace, out: TextIO) -> int:
     data = _read_json(args.file, "document")
     teams: list[Team] | None = None
     stored = isinstance(data, dict) and "version" in data and "at" in data
+    rules_at = "$"  # where the rule set lies in the file
     if isinstance(data, dict) and (stored or isinstance(data.get("rules"), dict)):
         rules, teams = _check_configuration(data)
+        rules_at = "$.rules"
     else:
         rules = RuleSet.from_dict(data)
     if args.teams is not None:
         teams_data = _read_json(args.teams, "teams")
         teams = validated("teams", "$", lambda: TypeAdapter(list[Team]).validate_python(teams_data))
-        rules.validate_against(teams)
+        validated("rule set", rules_at, lambda: rules.validate_against(teams))
     issues = rules.lint(teams=teams)
     if args.json:
         report = {
@@ -271,10 +276,11 @@ def _parser(commands: list[Subcommand], out: TextIO) -> argparse.ArgumentParser:
 
 def _fail(args: argparse.Namespace | None, out: TextIO, code: int, error: Exception) -> int:
     if args is not None and getattr(args, "json", False):
+        kind = "usage" if code == EXIT_USAGE else "invalid"
         entries = (
             error.errors()
             if isinstance(error, ValidationError)
-            else [{"path": "$", "code": "usage", "message": str(error), "rule_id": None}]
+            else [{"path": "$", "code": kind, "message": str(error), "rule_id": None}]
         )
         print(json.dumps({"ok": False, "errors": entries}, indent=2), file=out)
     else:
@@ -297,6 +303,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return _fail(args, out, EXIT_INVALID, exc)
     except (OSError, MissingExtra, UsageError) as exc:
         return _fail(args, out, EXIT_USAGE, exc)
+    except RoutingError as exc:
+        # Any other error the library raises on purpose (UnknownAgent, ConflictError, ...)
+        # comes of the input a subcommand was given: one line, not a traceback.
+        return _fail(args, out, EXIT_INVALID, exc)
 
 
 if __name__ == "__main__":  # pragma: no cover - run in a subprocess (tests/test_make_demo.py)

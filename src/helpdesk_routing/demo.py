@@ -4,13 +4,16 @@
 (``helpdesk_routing/demo_data``: teams, agents, the four recipe rules, office hours,
 customers, tickets, presence) or the same three files from a directory, and
 :func:`run_demo` replays the day in time order and prints every decision.
+:func:`check_config` is the demo's rule for how ``config.json``'s agents, teams and rules
+fit together (``helpdesk-routing check`` applies it too).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,13 +26,15 @@ from ._storable import StoredText
 from ._time import UtcDatetime
 from .calendar import OfficeHours
 from .clock import ManualClock
-from .model import Agent, Event, Profile, Team, Ticket
+from .errors import ErrorDetail, UnknownAgent, ValidationError
+from .model import Agent, Event, Profile, Team, Ticket, TicketStatus
+from .records import TicketRecord
 from .router import Router
 from .rules import RuleSet
 from .stores.memory import InMemoryStore
 from .stores.memory_customer_data import InMemoryCustomerData
 
-__all__ = ["DemoDay", "demo_outcome", "load_demo", "run_demo"]
+__all__ = ["DemoDay", "check_config", "demo_outcome", "load_demo", "run_demo"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,10 @@ class DemoDay:
     events: list[Event]
     tickets: list[Ticket]
     presence: list[tuple[datetime, str, bool]]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+"""The clock's start on a day without tickets or presence changes (nothing happens then)."""
 
 
 def _read(directory: Path | None, name: str) -> Any:
@@ -65,31 +74,106 @@ class _Presence(pydantic.BaseModel):
     online: bool = pydantic.Field(strict=True)
 
 
+def check_config(
+    agents: Sequence[Agent] | None,
+    teams: Sequence[Team],
+    rules: RuleSet,
+    *,
+    what: str = "config.json",
+) -> None:
+    """Raise :class:`~helpdesk_routing.errors.ValidationError` (``invalid <what>``) unless
+    the parts of a demo ``config.json`` fit together: agent ids and team ids are unique,
+    every team member is one of the ``agents`` (not checked when ``agents`` is ``None``:
+    a file without agents), every team a rule names exists. Each problem is named by its
+    path in the file (``$.teams[0].members[2]: unknown agent 'ghost'``)."""
+    details: list[ErrorDetail] = []
+    known: set[str] = set()
+    for i, agent in enumerate(agents or ()):
+        if agent.id in known:
+            details.append(
+                ErrorDetail(f"$.agents[{i}].id", f"agent {agent.id!r} is listed twice", "duplicate")
+            )
+        known.add(agent.id)
+    team_ids: set[str] = set()
+    for i, team in enumerate(teams):
+        if team.id in team_ids:
+            details.append(
+                ErrorDetail(f"$.teams[{i}].id", f"team {team.id!r} is listed twice", "duplicate")
+            )
+        team_ids.add(team.id)
+        details += [
+            ErrorDetail(f"$.teams[{i}].members[{j}]", str(UnknownAgent(m)), "unknown_agent")
+            for j, m in enumerate(team.members)
+            if agents is not None and m not in known
+        ]
+    try:
+        rules.validate_against(teams)
+    except ValidationError as exc:
+        details += exc.under("$.rules").details
+    if details:
+        raise ValidationError(f"invalid {what}", details)
+
+
+def _check_day(
+    agents: Sequence[Agent], tickets: Sequence[Ticket], presence: list[_Presence]
+) -> None:
+    """Raise unless the day fits the configuration: ticket ids are unique (a ticket arrives
+    once) and every presence change is of a known agent."""
+    details: list[ErrorDetail] = []
+    seen: set[str] = set()
+    for i, ticket in enumerate(tickets):
+        if ticket.id in seen:
+            details.append(
+                ErrorDetail(
+                    f"$.tickets[{i}].id", f"ticket {ticket.id!r} is listed twice", "duplicate"
+                )
+            )
+        seen.add(ticket.id)
+    known = {a.id for a in agents}
+    details += [
+        ErrorDetail(f"$.presence[{i}].agent", str(UnknownAgent(p.agent)), "unknown_agent")
+        for i, p in enumerate(presence)
+        if p.agent not in known
+    ]
+    if details:
+        raise ValidationError("invalid tickets.json", details)
+
+
 def load_demo(directory: Path | None = None) -> DemoDay:
     """Load the demo configuration: the bundled one, or ``config.json``, ``customers.json``
     and ``tickets.json`` from ``directory``. Bad content raises
-    :class:`~helpdesk_routing.errors.ValidationError` naming the file and the JSON path."""
+    :class:`~helpdesk_routing.errors.ValidationError` naming the file and the JSON path:
+    malformed parts, and parts that do not fit together (see :func:`check_config`; a
+    ticket id listed twice; a presence change of an unknown agent)."""
     config = _read(directory, "config.json")
     customers = _read(directory, "customers.json")
     day = _read(directory, "tickets.json")
     presence: list[_Presence] = part(day, "tickets.json", "presence", list[_Presence])
     channels = part(config, "config.json", "office_hours_channels", list[StoredText], ["webchat"])
+    agents: list[Agent] = part(config, "config.json", "agents", list[Agent])
+    teams: list[Team] = part(config, "config.json", "teams", list[Team])
+    rules: RuleSet = part(config, "config.json", "rules", RuleSet)
+    office_hours: OfficeHours = part(config, "config.json", "office_hours", OfficeHours)
+    check_config(agents, teams, rules)
+    tickets: list[Ticket] = part(day, "tickets.json", "tickets", list[Ticket])
+    _check_day(agents, tickets, presence)
     return DemoDay(
-        agents=part(config, "config.json", "agents", list[Agent]),
-        teams=part(config, "config.json", "teams", list[Team]),
-        rules=part(config, "config.json", "rules", RuleSet),
-        office_hours=part(config, "config.json", "office_hours", OfficeHours),
+        agents=agents,
+        teams=teams,
+        rules=rules,
+        office_hours=office_hours,
         office_hours_channels=frozenset(channels),
         profiles=part(customers, "customers.json", "profiles", list[Profile]),
         events=part(customers, "customers.json", "events", list[Event]),
-        tickets=part(day, "tickets.json", "tickets", list[Ticket]),
+        tickets=tickets,
         presence=[(p.at, p.agent, p.online) for p in presence],
     )
 
 
 def run_demo(day: DemoDay, out: TextIO) -> Router:
-    """Replay the day in time order through a Router and print what happened."""
-    start = min([t.created_at for t in day.tickets] + [p[0] for p in day.presence])
+    """Replay the day in time order through a Router and print what happened (an empty
+    day, without tickets or presence changes, prints only the summary, all zeros)."""
+    start = min([t.created_at for t in day.tickets] + [p[0] for p in day.presence], default=_EPOCH)
     clock = ManualClock(start)
     router = Router(
         rules=day.rules,
@@ -103,8 +187,8 @@ def run_demo(day: DemoDay, out: TextIO) -> Router:
     )
     moments: list[tuple[datetime, int, object]] = [(p[0], 0, p) for p in day.presence]
     moments += [(t.created_at, 2, t) for t in day.tickets]
-    opening = day.office_hours.next_open(start)
-    end = max(m[0] for m in moments)
+    opening = day.office_hours.next_open(start) if moments else None
+    end = max((m[0] for m in moments), default=start)
     while opening is not None and opening <= end:
         moments.append((opening, 1, "open"))
         close = day.office_hours.next_close(opening)
@@ -135,30 +219,44 @@ def run_demo(day: DemoDay, out: TextIO) -> Router:
     return router
 
 
+def _every_ticket(router: Router) -> list[TicketRecord]:
+    # Views show open tickets by default; the demo accounts for every ticket of the day.
+    return list(router.views.all_tickets(statuses=None).items)
+
+
 def _summary(router: Router, day: DemoDay, out: TextIO) -> None:
-    tickets = router.views.all_tickets().items
+    """Per agent, team and view, the tickets of the day whatever their status; Unassigned
+    counts the open tickets still waiting; a line per other status when there are any."""
+    tickets = _every_ticket(router)
     per_agent = Counter(r.assignee for r in tickets if r.assignee is not None)
+    per_team = Counter(r.team for r in tickets)
+    per_view = Counter(v for r in tickets for v in r.views)
+    per_status = Counter(r.status for r in tickets)
     print("\n== Summary", file=out)
     print(f"{'agent':<10} {'tickets':>7}", file=out)
     for agent in day.agents:
         print(f"{agent.id:<10} {per_agent.get(agent.id, 0):>7}", file=out)
     print(f"{'Unassigned':<22} {len(router.views.unassigned().items):>3}", file=out)
+    for status in (TicketStatus.PENDING, TicketStatus.CLOSED):
+        if per_status[status]:
+            print(f"{status.value.capitalize():<22} {per_status[status]:>3}", file=out)
     for team in day.teams:
-        print(f"{'team ' + team.id:<22} {len(router.views.team(team.id).items):>3}", file=out)
-    views = sorted({v for r in tickets for v in r.views})
-    for view in views:
-        print(f"{'view ' + repr(view):<22} {len(router.views.saved(view).items):>3}", file=out)
+        print(f"{'team ' + team.id:<22} {per_team[team.id]:>3}", file=out)
+    for view in sorted(per_view):
+        print(f"{'view ' + repr(view):<22} {per_view[view]:>3}", file=out)
 
 
 def demo_outcome(router: Router, day: DemoDay) -> dict[str, Any]:
-    """Where every ticket of the day ended, per-agent counts and the unassigned count
-    (what ``helpdesk-routing demo --json`` prints)."""
-    tickets = router.views.all_tickets().items
+    """Where every ticket of the day ended, whatever its status (closed ones included),
+    per-agent counts and the count of open tickets still unassigned (what
+    ``helpdesk-routing demo --json`` prints)."""
+    tickets = _every_ticket(router)
     per_agent = Counter(r.assignee for r in tickets if r.assignee is not None)
     return {
         "tickets": [
             {
                 "id": r.id,
+                "status": r.status.value,
                 "team": r.team,
                 "assignee": r.assignee,
                 "views": sorted(r.views),

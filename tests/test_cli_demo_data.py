@@ -1,0 +1,220 @@
+"""``helpdesk-routing demo --data`` and ``check`` on demo files whose parts do not fit
+together, and ``demo --json`` on a day with closed tickets."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpdesk_routing import RoutingError
+from helpdesk_routing.cli import main
+
+Files = dict[str, Any]
+
+
+def _run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def _demo_dir(tmp_path: Path, change: Callable[[Files], None] = lambda files: None) -> Path:
+    """A copy of the bundled demo data in ``tmp_path``, changed by ``change``."""
+    source = resources.files("helpdesk_routing").joinpath("demo_data")
+    for name in ("config.json", "customers.json", "tickets.json"):
+        shutil.copyfile(str(source.joinpath(name)), tmp_path / name)
+    files = {
+        n: json.loads((tmp_path / n).read_text("utf-8")) for n in ("config.json", "tickets.json")
+    }
+    change(files)
+    for name, content in files.items():
+        (tmp_path / name).write_text(json.dumps(content), "utf-8")
+    return tmp_path
+
+
+def _unknown_member(files: Files) -> None:
+    files["config.json"]["teams"][0]["members"].append("ghost")
+
+
+def _duplicated_agent(files: Files) -> None:
+    files["config.json"]["agents"].append({"id": "ann"})
+
+
+def _duplicated_team(files: Files) -> None:
+    files["config.json"]["teams"].append(files["config.json"]["teams"][0])
+
+
+def _unknown_presence(files: Files) -> None:
+    presence = files["tickets.json"]["presence"]
+    presence.append({"at": "2026-11-23T09:00:00Z", "agent": "ghost", "online": True})
+
+
+def _conflicting_ticket(files: Files) -> None:
+    tickets = files["tickets.json"]["tickets"]
+    tickets.append({**tickets[0], "subject": "other"})
+
+
+def _close_first_ticket(files: Files) -> None:
+    files["tickets.json"]["tickets"][0]["status"] = "closed"
+
+
+def _empty_day(files: Files) -> None:
+    files["tickets.json"]["tickets"] = []
+    files["tickets.json"]["presence"] = []
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (
+            _unknown_member,
+            "error: invalid config.json\n  $.teams[0].members[2]: unknown agent 'ghost'\n",
+        ),
+        (
+            _duplicated_agent,
+            "error: invalid config.json\n  $.agents[6].id: agent 'ann' is listed twice\n",
+        ),
+        (
+            _duplicated_team,
+            "error: invalid config.json\n  $.teams[4].id: team 'retention' is listed twice\n",
+        ),
+        (
+            _unknown_presence,
+            "error: invalid tickets.json\n  $.presence[5].agent: unknown agent 'ghost'\n",
+        ),
+        (
+            _conflicting_ticket,
+            "error: invalid tickets.json\n  $.tickets[11].id: ticket 'T-1001' is listed twice\n",
+        ),
+    ],
+    ids=[
+        "unknown_member",
+        "duplicated_agent",
+        "duplicated_team",
+        "unknown_presence",
+        "same_ticket_id",
+    ],
+)
+def test_demo_refuses_data_whose_parts_do_not_fit_naming_file_and_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: Callable[[Files], None], error: str
+) -> None:
+    """A demo directory whose parts contradict each other exits 1 with the file and the
+    entry on stderr, before printing anything, and no traceback."""
+    code, text = _run("demo", "--data", str(_demo_dir(tmp_path, change)))
+    assert (code, text) == (1, "")
+    assert capsys.readouterr().err == error
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (_unknown_member, "$.teams[0].members[2]: unknown agent 'ghost'"),
+        (_duplicated_agent, "$.agents[6].id: agent 'ann' is listed twice"),
+        (_duplicated_team, "$.teams[4].id: team 'retention' is listed twice"),
+    ],
+    ids=["unknown_member", "duplicated_agent", "duplicated_team"],
+)
+def test_check_refuses_a_config_the_demo_refuses_with_the_demos_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: Callable[[Files], None], error: str
+) -> None:
+    """check of a demo config.json refuses what the demo refuses, at the same path with the
+    same message (text and --json)."""
+    config = _demo_dir(tmp_path, change) / "config.json"
+    assert _run("check", str(config)) == (1, "")
+    assert capsys.readouterr().err == f"error: invalid configuration\n  {error}\n"
+    code, text = _run("check", "--json", str(config))
+    assert code == 1
+    path, message = error.split(": ", 1)
+    assert [(e["path"], e["message"]) for e in json.loads(text)["errors"]] == [(path, message)]
+
+
+def test_check_names_an_unknown_team_of_a_config_at_its_path_in_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A config.json rule naming a missing team is refused at $.rules.rules[i], like the demo."""
+
+    def unknown_team(files: Files) -> None:
+        files["config.json"]["rules"]["rules"][0]["then"]["team"] = "nope"
+
+    directory = _demo_dir(tmp_path, unknown_team)
+    line = "  $.rules.rules[0].then.team: rule 'churn': unknown team 'nope'\n"
+    assert _run("check", str(directory / "config.json"))[0] == 1
+    assert capsys.readouterr().err == "error: invalid configuration\n" + line
+    assert _run("demo", "--data", str(directory))[0] == 1
+    assert capsys.readouterr().err == "error: invalid config.json\n" + line
+
+
+def test_an_empty_day_is_an_empty_report(tmp_path: Path) -> None:
+    """A day without tickets or presence changes prints a summary of zeros, exit 0."""
+    directory = str(_demo_dir(tmp_path, _empty_day))
+    code, text = _run("demo", "--data", directory)
+    assert code == 0
+    assert "== Summary" in text
+    assert "ann              0" in text
+    code, text = _run("demo", "--data", directory, "--json")
+    assert code == 0
+    outcome = json.loads(text)
+    assert outcome["tickets"] == []
+    assert set(outcome["per_agent"].values()) == {0}
+    assert outcome["unassigned"] == 0
+
+
+def test_demo_json_lists_closed_tickets_too(tmp_path: Path) -> None:
+    """demo --json lists every ticket of the day with its status, closed ones included."""
+    code, text = _run("demo", "--json", "--data", str(_demo_dir(tmp_path, _close_first_ticket)))
+    assert code == 0
+    tickets = json.loads(text)["tickets"]
+    assert len(tickets) == 11
+    assert tickets[0] == {
+        "id": "T-1001",
+        "status": "closed",
+        "team": None,
+        "assignee": None,
+        "views": ["Urgent changes"],
+    }
+    assert {t["status"] for t in tickets[1:]} == {"open"}
+
+
+def test_demo_summary_counts_closed_tickets(tmp_path: Path) -> None:
+    """The text summary counts every ticket of the day and says how many are closed."""
+    code, text = _run("demo", "--data", str(_demo_dir(tmp_path, _close_first_ticket)))
+    assert code == 0
+    summary = text.split("== Summary", 1)[1]
+    assert "\nClosed                   1\n" in summary
+    assert "\nview 'Urgent changes'    2\n" in summary
+
+
+def test_the_bundled_demo_summary_has_no_status_lines() -> None:
+    """On the bundled day, where every ticket is open, the summary has no Closed line."""
+    code, text = _run("demo")
+    assert code == 0
+    assert "Closed" not in text
+    assert "Pending" not in text
+
+
+def test_main_prints_any_routing_error_as_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A RoutingError a subcommand raises (not a ValidationError) is one line, exit 1."""
+
+    def fail(*args: object) -> object:
+        raise RoutingError("something did not fit")
+
+    monkeypatch.setattr("helpdesk_routing.cli.run_demo", fail)
+    assert _run("demo") == (1, "")
+    assert capsys.readouterr().err == "error: something did not fit\n"
+    code, text = _run("demo", "--json")
+    assert code == 1
+    assert json.loads(text) == {
+        "ok": False,
+        "errors": [
+            {"path": "$", "code": "invalid", "message": "something did not fit", "rule_id": None}
+        ],
+    }
