@@ -234,7 +234,7 @@ def count_events(
         if pushed:
             bounds += "".join(f" AND {p}" for p in pushed)
             if d.family == "postgres":
-                source = "events, LATERAL (SELECT properties::jsonb AS p) j0"
+                source = "events, LATERAL (SELECT properties::json AS p) j0"
     if not rest:
         inner = f"SELECT 1 FROM {source} WHERE {bounds}"
         if limit is not None:
