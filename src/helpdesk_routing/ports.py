@@ -126,7 +126,12 @@ class CustomerData(Protocol):
       the SQL adapters use an index on (profile, metric, timestamp).
     - With ``limit``, counting may stop once ``limit`` events are found: the answer is
       ``min(count, limit)`` (a count test such as ``at_least(1)`` asks ``limit=1``).
-    - Reads never raise for unknown profiles or metrics: the count is 0.
+    - Reads never raise for unknown profiles or metrics: the count is 0 (also for an id
+      no store can hold, text with NUL or a lone surrogate). An id that is not text is
+      an :class:`~helpdesk_routing.errors.ArgumentTypeError`; ``limit`` is ``None`` or a
+      whole number from 0 to 2**63 - 1 (``limit=0`` answers 0).
+    - Property values come back in their stored form (JSON: a ``datetime`` as ISO-8601
+      text, a tuple as a list), in every adapter alike.
 
     Example::
 

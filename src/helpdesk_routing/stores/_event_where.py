@@ -12,16 +12,23 @@ rows the pushed clauses let through.
 
 The condition's values are written into the SQL as literals (text quoted, numbers by
 their ``repr``), which keeps one query text per filter and no parameter bookkeeping.
-Numbers: SQLite compares JSON integers and reals exactly; PostgreSQL compares the stored
-JSON text as ``numeric`` with the value's shortest ``repr`` (which keeps the order of
-floats). Both agree with Python for the integers the models accept.
+Numbers compare exactly, as Python compares an ``int`` with a ``float``. SQLite compares
+JSON integers and reals exactly. PostgreSQL reads the properties as ``json`` (not
+``jsonb``, which would turn the float ``2.0**60``, written ``1.152921504606847e18``, into
+the integer ``1152921504606847000``), so each number keeps the token it was written with
+(:func:`_pg_compare`): an integer token compares as ``numeric`` with the value's exact
+decimal (``Decimal(2.0**60)`` for a float value); a float token (with ``.`` or an
+exponent, as every float is written) compares as ``float8`` with the value rounded to a
+float, and where the two are equal the verdict is the exact comparison of that float
+with the value, known when the query is written.
 """
 
 from __future__ import annotations
 
-import json
 import math
+import operator
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any, Literal
 
 __all__ = ["Family", "push_down"]
@@ -32,7 +39,14 @@ _NEGATIONS = {"not_equals": "equals", "not_contains": "contains", "not_in": "in"
 _COMPARE = {"greater_than": ">", "greater_or_equal": ">=", "less_than": "<", "less_or_equal": "<="}
 _FALSE = "(1 = 0)"
 _TRUE = "(1 = 1)"
-_AS_TEXT = " #>> '{}'"  # a jsonb string's text
+_AS_TEXT = " #>> '{}'"  # a json string's text
+_SIGN_TEST = {
+    "=": operator.eq,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 
 def _number(x: object) -> bool:
@@ -70,7 +84,7 @@ def _literal(family: Family, x: Any) -> str:
 
 class _Reads:
     """How one database reads a property of ``properties`` (SQLite: the JSON text;
-    PostgreSQL: ``p``, that text as ``jsonb``)."""
+    PostgreSQL: ``p``, that text as ``json``)."""
 
     def __init__(self, family: Family, key: str) -> None:
         self.family = family
@@ -83,7 +97,7 @@ class _Reads:
         """The JSON type of the property: NULL when missing."""
         if self.family == "sqlite":
             return f"json_type(properties, {self.key})"
-        return f"jsonb_typeof(p -> {self.key})"
+        return f"json_typeof(p -> {self.key})"
 
     def is_set(self) -> str:
         return f"coalesce({self.kind()} <> 'null', {_FALSE})"
@@ -97,19 +111,26 @@ class _Reads:
                 f"(coalesce({self.kind()} <> 'object', {_FALSE}) AND EXISTS (SELECT 1 FROM "
                 f"json_each(properties, {self.key}) j WHERE {test}))"
             )
-        test = match("jsonb_typeof(j.e)", "j.e")
+        test = match("json_typeof(j.e)", "j.e")
         items = (
-            f"CASE WHEN jsonb_typeof(p -> {self.key}) = 'array' THEN p -> {self.key} "
-            f"ELSE jsonb_build_array(p -> {self.key}) END"
+            f"CASE WHEN json_typeof(p -> {self.key}) = 'array' THEN p -> {self.key} "
+            f"ELSE json_build_array(p -> {self.key}) END"
         )
-        return f"EXISTS (SELECT 1 FROM jsonb_array_elements({items}) j(e) WHERE {test})"
+        return f"EXISTS (SELECT 1 FROM json_array_elements({items}) j(e) WHERE {test})"
 
     def same(self, x: Any) -> Callable[[str, str], str]:
         """An element matcher: equal to the scalar ``x``, of the same kind."""
         if self.family == "postgres":
-            # jsonb equality: same kind, numbers by value (5 = 5.0), text exactly.
-            text = _quote("postgres", _json(x))
-            return lambda kind, value: f"{value} = {text}::jsonb"
+            # Same kind; numbers by exact value (5 = 5.0), text exactly.
+            if isinstance(x, bool):
+                word = "'true'" if x else "'false'"
+                return lambda kind, value: f"({kind} = 'boolean' AND {value}::text = {word})"
+            if isinstance(x, str):
+                lit = self.lit(x)
+                return lambda kind, value: f"({kind} = 'string' AND {value}{_AS_TEXT} = {lit})"
+            return lambda kind, value: (
+                f"({kind} = 'number' AND {_pg_compare(value + '::text', '=', x)})"
+            )
         if isinstance(x, bool):
             name = "'true'" if x else "'false'"
             return lambda kind, value: f"{kind} = {name}"
@@ -127,11 +148,11 @@ class _Reads:
         if self.family == "sqlite":
             value = f"json_extract(properties, {self.key})"
             kinds = "('integer', 'real')"
+            test = f"{value} {op} {self.lit(x)}"
         else:
-            value = f"(p ->> {self.key})::numeric"
             kinds = "('number')"
+            test = _pg_compare(f"(p ->> {self.key})", op, x)
         # CASE: the value is read only when it is a number (a text cast would fail).
-        test = f"{value} {op} {self.lit(x)}"
         return f"(CASE WHEN {self.kind()} IN {kinds} THEN {test} ELSE {_FALSE} END)"
 
     def substring(self, value: str, x: str) -> str:
@@ -149,8 +170,29 @@ class _Reads:
         return f"{part} = {self.lit(x)}"
 
 
-def _json(x: Any) -> str:
-    return json.dumps(x, ensure_ascii=False)
+def _pg_compare(token: str, op: str, x: int | float) -> str:
+    """PostgreSQL: whether the JSON number whose token is the SQL text ``token`` stands in
+    relation ``op`` to ``x``, exactly as Python compares them (never ``NULL``).
+
+    An integer token is exact as ``numeric``. A float token is a float ``f``: against
+    ``x`` rounded to a float, ``xf``, ``f < xf`` implies ``f < x`` and ``f > xf`` implies
+    ``f > x`` (rounding keeps order), and ``f = xf`` leaves the exact comparison of
+    ``xf`` with ``x``, decided here."""
+    test = _SIGN_TEST[op]
+    exact = Decimal(x)
+    rounded = float(x)
+    at_rounded = (Decimal(rounded) > exact) - (Decimal(rounded) < exact)
+
+    def verdict(sign: int) -> str:
+        return _TRUE if test(sign, 0) else _FALSE
+
+    as_float = (
+        f"(CASE WHEN {token}::float8 < '{rounded!r}'::float8 THEN {verdict(-1)} "
+        f"WHEN {token}::float8 > '{rounded!r}'::float8 THEN {verdict(1)} "
+        f"ELSE {verdict(at_rounded)} END)"
+    )
+    as_integer = f"({token}::numeric {op} '{exact}'::numeric)"
+    return f"(CASE WHEN {token} ~ '[.eE]' THEN {as_float} ELSE {as_integer} END)"
 
 
 def _positive(r: _Reads, op: str, x: Any) -> str | None:

@@ -16,6 +16,7 @@ import pydantic_core
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.model import Event, Profile
 from helpdesk_routing.ports import EventWhere
+from helpdesk_routing.stores import _customer_args as _args
 from helpdesk_routing.stores._event_where import push_down
 from helpdesk_routing.stores._sql import Connection, Dialect, Reader
 
@@ -43,10 +44,13 @@ class _Filling(Protocol):
 
 
 def fill(data: _Filling, profiles: Iterable[Profile], events: Iterable[Event]) -> None:
-    """Add a new adapter's first ``profiles`` and ``events``; close it if that fails."""
+    """Add a new adapter's first ``profiles`` and ``events`` (all checked before any is
+    stored); close it if that fails."""
     try:
-        data.add_profiles(profiles)
-        data.add_events(events)
+        checked_profiles = _args.profiles_arg(profiles)
+        checked_events = _args.events_arg(events)
+        data.add_profiles(checked_profiles)
+        data.add_events(checked_events)
     except BaseException:
         data.close()
         raise
@@ -60,10 +64,11 @@ def properties_json(event: Event) -> str:
 def merge_profile(
     current: Profile | None,
     profile_id: str,
-    properties: dict[str, object] | None,
+    properties: Mapping[str, object] | None,
     segments: Iterable[str] | None,
 ) -> Profile:
-    """``current`` with ``properties`` merged in (``None`` removes a key) and new ``segments``."""
+    """``current`` with ``properties`` merged in (``None`` removes a key) and new
+    ``segments`` (arguments checked by ``_customer_args`` first)."""
     base = current or Profile(id=profile_id)
     merged = dict(base.properties)
     for key, value in (properties or {}).items():
@@ -71,26 +76,28 @@ def merge_profile(
             merged.pop(key, None)
         else:
             merged[key] = value
-    return Profile(
+    merged_profile = Profile(
         id=profile_id,
         properties=merged,
         segments=frozenset(segments) if segments is not None else base.segments,
     )
+    return _args.stored_profile(merged_profile)
 
 
 def with_segment(current: Profile | None, profile_id: str, segment: str) -> Profile | None:
     """``current`` (or a new empty profile) in ``segment``; ``None`` if it already was."""
-    current = current or Profile(id=profile_id)
-    if segment in current.segments:
-        return None
-    return current.model_copy(update={"segments": current.segments | {segment}})
+    if current is None:
+        return Profile(id=profile_id).with_segment(segment)
+    updated = current.with_segment(segment)
+    return None if updated is current else updated
 
 
 def without_segment(current: Profile | None, segment: str) -> Profile | None:
     """``current`` out of ``segment``; ``None`` if there is nothing to change."""
-    if current is None or segment not in current.segments:
+    if current is None:
         return None
-    return current.model_copy(update={"segments": current.segments - {segment}})
+    updated = current.without_segment(segment)
+    return None if updated is current else updated
 
 
 def select_profile(
@@ -104,6 +111,8 @@ def select_profile(
 
 def select_segment_members(read: Reader, d: Dialect, segment: str) -> list[str]:
     """The ids of the profiles in ``segment``, ascending."""
+    if not _args.lookup_id(segment, "segment"):
+        return []
     with read() as conn:
         rows = conn.execute(
             f"SELECT profile_id FROM profile_segments WHERE segment = {d.param} "
@@ -122,10 +131,11 @@ INSERT_EVENT = (
 
 
 def event_rows(d: Dialect, events: Iterable[Event]) -> list[tuple[str, str, Any, str, str | None]]:
-    """The ``events`` rows ``(profile_id, metric, ts, properties, unique_id)`` to insert."""
+    """The ``events`` rows ``(profile_id, metric, ts, properties, unique_id)`` to insert
+    (every item checked as an ``Event`` first: ``ArgumentTypeError`` naming it)."""
     return [
         (e.profile_id, e.metric, d.to_db(e.timestamp), properties_json(e), e.unique_id)
-        for e in events
+        for e in _args.events_arg(events)
     ]
 
 
@@ -133,14 +143,15 @@ def select_events_between(
     read: Reader, d: Dialect, start: datetime, end: datetime, metrics: Iterable[str] | None
 ) -> list[Event]:
     """Every profile's events with ``start <= ts < end`` (of ``metrics`` when given),
-    oldest first (ties in arrival order)."""
+    oldest first (ties in arrival order); a plain string is one metric."""
+    names = _args.names_arg(metrics, "metrics")
     sql = (
         "SELECT profile_id, metric, ts, properties, unique_id FROM events "
         f"WHERE ts >= {d.param} AND ts < {d.param}"
     )
     params: list[Any] = [d.to_db(start), d.to_db(end)]
-    if metrics is not None:
-        names = list(metrics)
+    if names is not None:
+        names = [n for n in names if _args.lookup_id(n, "metrics")]
         if not names:
             return []
         sql += f" AND metric IN ({', '.join([d.param] * len(names))})"
@@ -161,6 +172,11 @@ def select_events_between(
 
 def select_events(read: Reader, d: Dialect, profile_id: str, metric: str | None) -> list[Event]:
     """The profile's events (of one metric, or all), oldest first (ties in arrival order)."""
+    known = _args.lookup_id(profile_id, "profile_id")
+    if metric is not None:
+        known &= _args.lookup_id(metric, "metric")
+    if not known:
+        return []
     sql = f"SELECT metric, ts, properties, unique_id FROM events WHERE profile_id = {d.param}"
     params: list[Any] = [profile_id]
     if metric is not None:
@@ -199,6 +215,7 @@ def count_events(
     filter, or a clause that cannot be pushed, runs in Python on the rows the query
     lets through, which stop being read once ``limit`` of them passed.
     """
+    known = _args.lookup_id(profile_id, "profile_id") & _args.lookup_id(metric, "metric")
     bounds = f"profile_id = {d.param} AND metric = {d.param}"
     params: list[Any] = [profile_id, metric]
     if start is not None:
@@ -207,6 +224,9 @@ def count_events(
     if end is not None:
         bounds += f" AND ts < {d.param}"
         params.append(d.to_db(require_aware(end, "end")))
+    limit = _args.limit_arg(limit)
+    if not known or limit == 0:
+        return 0
     source = "events"
     rest = where is not None
     if isinstance(where, EventWhere):
@@ -214,7 +234,7 @@ def count_events(
         if pushed:
             bounds += "".join(f" AND {p}" for p in pushed)
             if d.family == "postgres":
-                source = "events, LATERAL (SELECT properties::jsonb AS p) j0"
+                source = "events, LATERAL (SELECT properties::json AS p) j0"
     if not rest:
         inner = f"SELECT 1 FROM {source} WHERE {bounds}"
         if limit is not None:

@@ -4,12 +4,21 @@ port and is checked by the same contract suite as the SQLite and PostgreSQL adap
 
 Each profile's events are kept per metric in a list sorted by timestamp, so a
 windowed count bisects to the window (cost grows with log(history)) and applies the
-property filter only to the events inside it. Events may arrive in any order.
-Reads and writes may come from several threads at once (one lock).
+property filter only to the events inside it. Events may arrive in any order; events
+with the same timestamp keep their arrival order (an arrival number breaks the tie when
+several series are merged), as in the SQL adapters.
+
+Properties are kept in their stored form, what the SQL adapters give back: JSON values,
+so a ``datetime`` or ``date`` is kept as its ISO-8601 text and a tuple or set as a list
+(text tests then agree on all three adapters; date tests read the text as the same
+instant). Arguments are checked as the other adapters check them
+(``stores._customer_args``). Reads and writes may come from several threads at once
+(one lock).
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
@@ -18,6 +27,7 @@ from datetime import datetime
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.model import Event, Profile
 from helpdesk_routing.ports import EventFilter
+from helpdesk_routing.stores import _customer_args as _args
 
 __all__ = ["InMemoryCustomerData"]
 
@@ -37,17 +47,24 @@ class InMemoryCustomerData:
     def __init__(self, profiles: Iterable[Profile] = (), events: Iterable[Event] = ()) -> None:
         self._lock = threading.Lock()
         self._profiles: dict[str, Profile] = {}
-        # profile id -> metric -> (timestamps, events), both sorted by timestamp;
-        # the parallel timestamp list is what bisect searches.
-        self._events: dict[str, dict[str, tuple[list[datetime], list[Event]]]] = {}
+        # profile id -> metric -> (timestamps, arrival numbers, events), sorted by
+        # timestamp (ties in arrival order); the timestamp list is what bisect searches.
+        self._events: dict[str, dict[str, tuple[list[datetime], list[int], list[Event]]]] = {}
         self._unique_ids: set[str] = set()
-        for profile in profiles:
-            self.add_profile(profile)
-        for event in events:
-            self.add_event(event)
+        self._arrival = itertools.count()
+        self.add_profiles(_args.profiles_arg(profiles))
+        self.add_events(_args.events_arg(events))
+
+    def add_profiles(self, profiles: Iterable[Profile]) -> None:
+        """Add profiles, or replace those with the same ids (events are kept); all or none."""
+        checked = [_args.stored_profile(p) for p in _args.profiles_arg(profiles)]
+        with self._lock:
+            for profile in checked:
+                self._profiles[profile.id] = profile
 
     def add_profile(self, profile: Profile) -> None:
         """Add a profile, or replace the one with the same id (its events are kept)."""
+        profile = _args.stored_profile(_args.profile_arg(profile))
         with self._lock:
             self._profiles[profile.id] = profile
 
@@ -59,44 +76,60 @@ class InMemoryCustomerData:
         segments: Iterable[str] | None = None,
     ) -> Profile:
         """Merge ``properties`` into the profile (a ``None`` value removes the key) and
-        replace its segments when given; an unknown id starts an empty profile."""
+        replace its segments when given (a plain string is one segment); an unknown id
+        starts an empty profile."""
+        profile_id = _args.stored_id(profile_id, "profile_id")
+        changes = _args.properties_arg(properties)
+        names = _args.names_arg(segments, "segments")
         with self._lock:
             current = self._profiles.get(profile_id) or Profile(id=profile_id)
             merged = dict(current.properties)
-            for key, value in (properties or {}).items():
+            for key, value in (changes or {}).items():
                 if value is None:
                     merged.pop(key, None)
                 else:
                     merged[key] = value
-            updated = Profile(
-                id=profile_id,
-                properties=merged,
-                segments=frozenset(segments) if segments is not None else current.segments,
+            updated = _args.stored_profile(
+                Profile(
+                    id=profile_id,
+                    properties=merged,
+                    segments=frozenset(names) if names is not None else current.segments,
+                )
             )
             self._profiles[profile_id] = updated
             return updated
 
     def add_to_segment(self, profile_id: str, segment: str) -> None:
         """Put the profile in ``segment`` (an unknown id starts an empty profile)."""
+        profile_id = _args.stored_id(profile_id, "profile_id")
+        segment = _args.stored_id(segment, "segment")
         with self._lock:
             current = self._profiles.get(profile_id) or Profile(id=profile_id)
-            self._profiles[profile_id] = current.model_copy(
-                update={"segments": current.segments | {segment}}
-            )
+            self._profiles[profile_id] = current.with_segment(segment)
 
     def remove_from_segment(self, profile_id: str, segment: str) -> None:
         """Take the profile out of ``segment`` (nothing happens when it is not in it)."""
+        profile_id = _args.stored_id(profile_id, "profile_id")
+        segment = _args.stored_id(segment, "segment")
         with self._lock:
             current = self._profiles.get(profile_id)
-            if current is not None and segment in current.segments:
-                self._profiles[profile_id] = current.model_copy(
-                    update={"segments": current.segments - {segment}}
-                )
+            if current is not None:
+                self._profiles[profile_id] = current.without_segment(segment)
+
+    def segment_members(self, segment: str) -> list[str]:
+        """The ids of the profiles in ``segment``, ascending."""
+        if not _args.lookup_id(segment, "segment"):
+            return []
+        with self._lock:
+            return sorted(p.id for p in self._profiles.values() if segment in p.segments)
 
     def add_events(self, events: Iterable[Event]) -> None:
-        """Record events (in any order of time), as :meth:`add_event` does each."""
-        for event in events:
-            self.record_event(event)
+        """Record events (in any order of time), as :meth:`add_event` does each; every
+        one is checked first, so a bad one records none."""
+        checked = [_args.stored_event(e) for e in _args.events_arg(events)]
+        with self._lock:
+            for event in checked:
+                self._record(event)
 
     def add_event(self, event: Event) -> None:
         """Record an event; it may be older than events already recorded.
@@ -108,22 +141,29 @@ class InMemoryCustomerData:
     def record_event(self, event: Event) -> bool:
         """Record an event (the ``EventRecorder`` port); ``False``, recording nothing,
         when an event with the same ``unique_id`` is already recorded."""
+        event = _args.stored_event(_args.event_arg(event))
         with self._lock:
-            if event.unique_id is not None:
-                if event.unique_id in self._unique_ids:
-                    return False
-                self._unique_ids.add(event.unique_id)
-            by_metric = self._events.setdefault(event.profile_id, {})
-            stamps, events = by_metric.setdefault(event.metric, ([], []))
-            # insort_right on the timestamps: after every equal one, so events with
-            # the same timestamp keep their arrival order.
-            index = bisect_right(stamps, event.timestamp)
-            stamps.insert(index, event.timestamp)
-            events.insert(index, event)
-            return True
+            return self._record(event)
+
+    def _record(self, event: Event) -> bool:
+        if event.unique_id is not None:
+            if event.unique_id in self._unique_ids:
+                return False
+            self._unique_ids.add(event.unique_id)
+        by_metric = self._events.setdefault(event.profile_id, {})
+        stamps, arrivals, events = by_metric.setdefault(event.metric, ([], [], []))
+        # insort_right on the timestamps: after every equal one, so events with the
+        # same timestamp keep their arrival order.
+        index = bisect_right(stamps, event.timestamp)
+        stamps.insert(index, event.timestamp)
+        arrivals.insert(index, next(self._arrival))
+        events.insert(index, event)
+        return True
 
     def profile(self, profile_id: str) -> Profile | None:
         """The profile with this id, or ``None``."""
+        if not _args.lookup_id(profile_id, "profile_id"):
+            return None
         with self._lock:
             return self._profiles.get(profile_id)
 
@@ -140,15 +180,19 @@ class InMemoryCustomerData:
         """Count the profile's ``metric`` events with ``start <= timestamp < end`` that
         pass ``where`` (``None`` bounds are open), stopping at ``limit`` when given.
         Bisects; filters only the window."""
+        known = _args.lookup_id(profile_id, "profile_id") & _args.lookup_id(metric, "metric")
         if start is not None:
             start = require_aware(start, "start")
         if end is not None:
             end = require_aware(end, "end")
+        limit = _args.limit_arg(limit)
+        if not known or limit == 0:
+            return 0
         with self._lock:
             series = self._events.get(profile_id, {}).get(metric)
             if series is None:
                 return 0
-            stamps, events = series
+            stamps, _, events = series
             low = 0 if start is None else bisect_left(stamps, start)
             high = len(stamps) if end is None else bisect_left(stamps, end)
             if high <= low:
@@ -170,25 +214,43 @@ class InMemoryCustomerData:
         self, start: datetime, end: datetime, metrics: Iterable[str] | None = None
     ) -> list[Event]:
         """Every profile's events with ``start <= timestamp < end`` (of ``metrics`` when
-        given), oldest first: what the metrics report reads for the AI agent's rates.
-        Bisects each (profile, metric) series to the window."""
+        given; a plain string is one metric), oldest first, ties in arrival order: what
+        the metrics report reads for the AI agent's rates. Bisects each (profile,
+        metric) series to the window."""
         start, end = require_aware(start, "start"), require_aware(end, "end")
-        wanted = None if metrics is None else set(metrics)
-        found: list[Event] = []
+        names = _args.names_arg(metrics, "metrics")
+        wanted = None if names is None else set(names)
+        found: list[tuple[datetime, int, Event]] = []
         with self._lock:
             for by_metric in self._events.values():
-                for metric, (stamps, events) in by_metric.items():
+                for metric, (stamps, arrivals, events) in by_metric.items():
                     if wanted is not None and metric not in wanted:
                         continue
-                    found.extend(events[bisect_left(stamps, start) : bisect_left(stamps, end)])
-        return sorted(found, key=lambda e: e.timestamp)
+                    low, high = bisect_left(stamps, start), bisect_left(stamps, end)
+                    found.extend(
+                        zip(stamps[low:high], arrivals[low:high], events[low:high], strict=True)
+                    )
+        found.sort(key=lambda item: item[:2])
+        return [event for _, _, event in found]
 
     def events(self, profile_id: str, metric: str | None = None) -> list[Event]:
-        """The profile's events (of one metric, or all), oldest first."""
+        """The profile's events (of one metric, or all), oldest first, ties in arrival
+        order."""
+        known = _args.lookup_id(profile_id, "profile_id")
+        if metric is not None:
+            known &= _args.lookup_id(metric, "metric")
+        if not known:
+            return []
         with self._lock:
             by_metric = self._events.get(profile_id, {})
-            series = [by_metric[metric]] if metric in by_metric else []
             if metric is None:
                 series = list(by_metric.values())
-            found = [event for _, events in series for event in events]
-        return sorted(found, key=lambda e: e.timestamp)
+            else:
+                series = [by_metric[metric]] if metric in by_metric else []
+            found = [
+                item
+                for stamps, arrivals, events in series
+                for item in zip(stamps, arrivals, events, strict=True)
+            ]
+        found.sort(key=lambda item: item[:2])
+        return [event for _, _, event in found]

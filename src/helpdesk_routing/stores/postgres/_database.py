@@ -124,6 +124,9 @@ class Database:
 
             def configure(conn: psycopg.Connection[Any]) -> None:
                 conn.execute(f"SET lock_timeout = {lock_ms}")
+                # timestamptz values come back in the session's zone: in UTC, as stored,
+                # an instant near year 1 or 9999 never lies outside Python's datetime.
+                conn.execute("SET TimeZone = 'UTC'")
 
             self.pool: ConnectionPool[Any] = ConnectionPool(
                 dsn,

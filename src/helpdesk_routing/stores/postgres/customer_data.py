@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.model import Event, Profile
+from helpdesk_routing.stores import _customer_args as _args
 from helpdesk_routing.stores import _sql_customer_data as _data
 from helpdesk_routing.stores._sql import Closing
 
@@ -72,14 +73,14 @@ class PostgresCustomerData(Closing):
 
     def add_profiles(self, profiles: Iterable[Profile]) -> None:
         """Add profiles, or replace those with the same ids (events are kept); one transaction."""
-        profiles = list(profiles)
+        profiles = _args.profiles_arg(profiles)
         if profiles:
             with self._db.unit() as conn:
                 _write_profiles(conn, profiles)
 
     def add_profile(self, profile: Profile) -> None:
         """Add a profile, or replace the one with the same id (its events are kept)."""
-        self.add_profiles([profile])
+        self.add_profiles([_args.profile_arg(profile)])
 
     def update_profile(
         self,
@@ -89,15 +90,21 @@ class PostgresCustomerData(Closing):
         segments: Iterable[str] | None = None,
     ) -> Profile:
         """Merge ``properties`` into the profile (a ``None`` value removes the key) and
-        replace its segments when given; an unknown id starts an empty profile."""
+        replace its segments when given (a plain string is one segment); an unknown id
+        starts an empty profile."""
+        profile_id = _args.stored_id(profile_id, "profile_id")
+        changes = _args.properties_arg(properties)
+        names = _args.names_arg(segments, "segments")
         with self._db.unit() as conn:
             current = _data.select_profile(conn, DIALECT, profile_id, lock=True)
-            updated = _data.merge_profile(current, profile_id, properties, segments)
+            updated = _data.merge_profile(current, profile_id, changes, names)
             _write_profiles(conn, [updated])
         return updated
 
     def add_to_segment(self, profile_id: str, segment: str) -> None:
         """Put the profile in ``segment`` (an unknown id starts an empty profile)."""
+        profile_id = _args.stored_id(profile_id, "profile_id")
+        segment = _args.stored_id(segment, "segment")
         with self._db.unit() as conn:
             current = _data.select_profile(conn, DIALECT, profile_id, lock=True)
             updated = _data.with_segment(current, profile_id, segment)
@@ -106,6 +113,8 @@ class PostgresCustomerData(Closing):
 
     def remove_from_segment(self, profile_id: str, segment: str) -> None:
         """Take the profile out of ``segment`` (nothing happens when it is not in it)."""
+        profile_id = _args.stored_id(profile_id, "profile_id")
+        segment = _args.stored_id(segment, "segment")
         with self._db.unit() as conn:
             current = _data.select_profile(conn, DIALECT, profile_id, lock=True)
             updated = _data.without_segment(current, segment)
@@ -121,14 +130,14 @@ class PostgresCustomerData(Closing):
 
     def add_event(self, event: Event) -> None:
         """Record an event; it may be older than events already recorded."""
-        self.add_events([event])
+        self.add_events([_args.event_arg(event)])
 
     def record_event(self, event: Event) -> bool:
         """Record an event (the ``EventRecorder`` port); ``False``, recording nothing,
         when an event with the same ``unique_id`` is already recorded. A concurrent
         insert of the same id waits for the other to end on the unique index, then
         inserts nothing: the event is recorded once."""
-        (row,) = _data.event_rows(DIALECT, [event])
+        (row,) = _data.event_rows(DIALECT, [_args.event_arg(event)])
         with self._db.unit() as conn:
             return conn.execute(_data.INSERT_EVENT.format(p="%s"), row).rowcount == 1
 
@@ -146,6 +155,8 @@ class PostgresCustomerData(Closing):
 
     def profile(self, profile_id: str) -> Profile | None:
         """The profile with this id, or ``None``."""
+        if not _args.lookup_id(profile_id, "profile_id"):
+            return None
         with self._db.read() as conn:
             return _data.select_profile(conn, DIALECT, profile_id)
 

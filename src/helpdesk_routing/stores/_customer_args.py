@@ -1,0 +1,161 @@
+"""The arguments of the :class:`~helpdesk_routing.ports.CustomerData` adapters, checked
+once for all three (memory, SQLite, PostgreSQL), before anything is read or written, so
+each refuses the same input with the same error and stores nothing:
+
+- an argument of the wrong kind (a ``dict`` as an event, a number as an id, a list of
+  pairs as ``properties``) is an :class:`~helpdesk_routing.errors.ArgumentTypeError`
+  naming it (and the index, for an item of a list);
+- text no store can keep (NUL, a lone surrogate) is a
+  :class:`~helpdesk_routing.errors.ValidationError` naming the argument where it would be
+  written (``update_profile``, ``add_to_segment``, ``remove_from_segment``); a lookup of
+  such an id (``profile``, ``count_events``, ``events``, ``segment_members``) answers as
+  for any unknown id (``None``, 0, nothing), since no store can hold it;
+- a plain string where several names are taken (``segments``, ``metrics``) is one name,
+  as a view's ``channels`` is one channel;
+- ``limit`` is ``None`` or a whole number from 0 to 2**63 - 1 (0 counts nothing).
+
+It also gives the stored form of profiles and events (:func:`stored_profile`): custom
+values as JSON gives them back, a ``datetime`` or ``date`` as ISO-8601 text, a tuple or
+set as a list, which the memory adapter keeps and ``update_profile`` answers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pydantic_core
+
+from helpdesk_routing._input import whole_number
+from helpdesk_routing._json import MAX_INT
+from helpdesk_routing._storable import text_problem
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
+from helpdesk_routing.model import Event, Profile
+
+__all__ = [
+    "event_arg",
+    "events_arg",
+    "limit_arg",
+    "lookup_id",
+    "names_arg",
+    "profile_arg",
+    "profiles_arg",
+    "properties_arg",
+    "stored_event",
+    "stored_id",
+    "stored_profile",
+    "stored_values",
+]
+
+
+def _items(values: object, name: str, kind: str) -> list[Any]:
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        raise ArgumentTypeError(f"{name} must be {kind} (an iterable), got {type(values).__name__}")
+    return list(values)
+
+
+def profile_arg(value: object, name: str = "profile") -> Profile:
+    """``value`` when it is a :class:`Profile`; ``ArgumentTypeError`` otherwise."""
+    if not isinstance(value, Profile):
+        raise ArgumentTypeError(f"{name} must be a Profile, got {type(value).__name__}")
+    return value
+
+
+def event_arg(value: object, name: str = "event") -> Event:
+    """``value`` when it is an :class:`Event`; ``ArgumentTypeError`` otherwise."""
+    if not isinstance(value, Event):
+        raise ArgumentTypeError(f"{name} must be an Event, got {type(value).__name__}")
+    return value
+
+
+def profiles_arg(values: object, name: str = "profiles") -> list[Profile]:
+    """Every item of ``values`` checked as a :class:`Profile`, before any is stored."""
+    items = _items(values, name, "Profiles")
+    return [profile_arg(p, f"{name}[{i}]") for i, p in enumerate(items)]
+
+
+def events_arg(values: object, name: str = "events") -> list[Event]:
+    """Every item of ``values`` checked as an :class:`Event`, before any is stored."""
+    items = _items(values, name, "Events")
+    return [event_arg(e, f"{name}[{i}]") for i, e in enumerate(items)]
+
+
+def _text(value: object, name: str) -> str:
+    if not isinstance(value, str):
+        raise ArgumentTypeError(f"{name} must be text, got {type(value).__name__}")
+    return value
+
+
+def lookup_id(value: object, name: str) -> bool:
+    """Whether ``value`` (text, or ``ArgumentTypeError``) can be stored at all: a lookup
+    of one that cannot finds nothing, without asking the database."""
+    return text_problem(_text(value, name)) is None
+
+
+def stored_id(value: object, name: str) -> str:
+    """``value`` as text every store can keep, or the error naming ``name``."""
+    text = _text(value, name)
+    problem = text_problem(text)
+    if problem is not None:
+        raise ValidationError(f"{name} {text!r} cannot be stored: {problem}")
+    return text
+
+
+def names_arg(values: object, name: str) -> list[str] | None:
+    """Names given as one text or an iterable of texts (``None`` stays ``None``)."""
+    if values is None:
+        return None
+    if isinstance(values, str):
+        return [values]
+    items = _items(values, name, "text or texts")
+    return [_text(v, f"{name}[{i}]") for i, v in enumerate(items)]
+
+
+def properties_arg(value: object) -> Mapping[str, Any] | None:
+    """``properties`` of ``update_profile``: ``None`` or a mapping."""
+    if value is not None and not isinstance(value, Mapping):
+        raise ArgumentTypeError(
+            f"properties must be a mapping of property names to values, got {type(value).__name__}"
+        )
+    return value
+
+
+def limit_arg(value: object) -> int | None:
+    """``limit`` of ``count_events``: ``None`` or a whole number from 0 to 2**63 - 1."""
+    if value is None:
+        return None
+    if not whole_number(value):
+        raise ArgumentTypeError(f"limit must be a whole number or None, got {value!r}")
+    if not 0 <= value <= MAX_INT:
+        raise ValidationError(f"limit must be a whole number from 0 to {MAX_INT}, got {value}")
+    return value
+
+
+# Classes a JSON round trip gives back unchanged: values of only these are kept as given.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def stored_values(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` as a store gives them back: through JSON, when any is not plain."""
+    for value in values.values():
+        if value.__class__ not in _PLAIN:
+            loaded: dict[str, Any] = json.loads(pydantic_core.to_json(values))
+            return loaded
+    return values
+
+
+def stored_profile(profile: Profile) -> Profile:
+    """``profile`` as a store gives it back (properties in their stored form)."""
+    values = stored_values(profile.properties)
+    if values is profile.properties:
+        return profile
+    return profile.model_copy(update={"properties": values})
+
+
+def stored_event(event: Event) -> Event:
+    """``event`` as a store gives it back (properties in their stored form)."""
+    values = stored_values(event.properties)
+    if values is event.properties:
+        return event
+    return event.model_copy(update={"properties": values})
