@@ -371,3 +371,33 @@ def test_an_input_path_follows_the_input(loc: Any, data: Any, code: str, path: s
     """A location is followed through the input: union labels leave, a missing field's
     name stays, and where the location leaves the input the rest is kept."""
     assert hr.errors.input_path(loc, data, code) == path
+
+
+def test_a_custom_error_named_as_a_built_in_one_is_wrapped_after_the_built_in() -> None:
+    """A custom error may reuse a built-in type's name without its context (the
+    simulator reports a Ticket's own "string_too_short" at a scenario's path). Once the
+    built-in one had been wrapped, the custom one was rebuilt as built-in and raised
+    TypeError ('min_length' required in context): the full suite's order found it."""
+    from pydantic_core import InitErrorDetails, PydanticCustomError
+    from pydantic_core import ValidationError as CoreError
+
+    from helpdesk_routing.errors import ModelValidationError
+
+    with pytest.raises(pydantic.ValidationError) as built_in:
+        pydantic.TypeAdapter(hr.Ticket).validate_python(
+            {"id": "", "channel": "email", "created_at": "2026-01-01T00:00:00Z"}
+        )
+    assert ModelValidationError.of(built_in.value).paths == ("$.id",)
+    custom = CoreError.from_exception_data(
+        "Scenario",
+        [
+            InitErrorDetails(
+                type=PydanticCustomError("string_too_short", "too short here"),
+                loc=("mix", "channels", ""),
+                input="",
+            )
+        ],
+    )
+    wrapped = ModelValidationError.of(custom)
+    assert wrapped.errors()[0]["msg"] == "too short here"
+    assert wrapped.paths == ("$.mix.channels.",)

@@ -340,7 +340,7 @@ def _naive(entry: Any) -> bool:
     )
 
 
-_KNOWN: dict[str, bool] = {}
+_KNOWN: dict[tuple[str, tuple[str, ...]], bool] = {}
 
 
 def _line(entry: Any) -> Any:
@@ -351,7 +351,11 @@ def _line(entry: Any) -> Any:
     line: dict[str, Any] = {"loc": entry["loc"], "input": entry["input"]}
     if "ctx" in entry:
         line["ctx"] = entry["ctx"]
-    known = _KNOWN.get(kind)
+    # Keyed by the context's keys too: a custom error may reuse a built-in type's name
+    # without its context ("string_too_short" with no min_length), and must not be
+    # rebuilt as the built-in one because the built-in was seen first.
+    key = (kind, tuple(sorted(line.get("ctx", ()))))
+    known = _KNOWN.get(key)
     if known is None:
         try:
             probe: Any = {**line, "type": kind}
@@ -359,7 +363,7 @@ def _line(entry: Any) -> Any:
             known = True
         except (KeyError, TypeError, ValueError):
             known = False
-        _KNOWN[kind] = known
+        _KNOWN[key] = known
     if known:
         line["type"] = kind
     else:
