@@ -131,8 +131,9 @@ def test_a_3000_deep_condition_is_a_validation_error_everywhere() -> None:
     assert info.value.details[0].code == "condition_depth"
 
     rule = hr.RoutingRule.model_construct(id="r1", name="", enabled=True, when=deep, then=then)
-    with pytest.raises(ValidationError, match=r"rule 'r1': condition at rules\[0\]\.when nested"):
+    with pytest.raises(ValidationError, match=r"rule 'r1': condition nested deeper") as built:
         hr.RuleSet(rules=[rule])
+    assert built.value.paths == ("$.rules[0].when",)
 
     with pytest.raises(ValidationError) as info:
         compile_condition(deep)

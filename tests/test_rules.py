@@ -321,12 +321,21 @@ def test_rule_set_round_trips_through_json_losslessly() -> None:
 
 
 def test_duplicate_rule_ids_are_rejected_naming_both_places() -> None:
-    """Two rules with one id: an error naming the id and both positions."""
-    rule = RECIPES.rules[0]
-    with pytest.raises(
-        ValidationError, match=r"duplicate rule id 'churn' at rules\[1\] \(first at rules\[0\]\)"
-    ):
-        RuleSet.from_dict({"rules": [rule.model_dump(mode="json"), rule.model_dump(mode="json")]})
+    """Two rules with one id: an error at the second one's id, naming the first, with the
+    rule id, from the loaders and from the model alike (it was at ``$``, prefixed
+    'Value error,', with no rule id)."""
+    rule = RECIPES.rules[0].model_dump(mode="json")
+    doc = {"rules": [rule, rule]}
+    for load in (RuleSet.from_dict, RuleSet.model_validate):
+        with pytest.raises(ValidationError) as info:
+            load(doc)
+        entry = info.value.errors()[0]
+        assert {k: entry[k] for k in ("path", "code", "message", "rule_id")} == {
+            "path": "$.rules[1].id",
+            "code": "rule_duplicate_id",
+            "message": "duplicate rule id 'churn' (first at rules[0])",
+            "rule_id": "churn",
+        }
 
 
 def test_empty_group_is_rejected_naming_the_rule() -> None:
@@ -343,6 +352,9 @@ def test_empty_group_is_rejected_naming_the_rule() -> None:
     with pytest.raises(ValidationError) as info:
         RuleSet.from_dict(data)
     assert "r1" in str(info.value)
+    assert info.value.paths == ("$.rules[0].when",)
+    assert info.value.details[0].rule_id == "r1"
+    assert info.value.details[0].code == "rule_empty_group"
 
 
 def test_bad_operator_error_names_json_path_and_rule_id() -> None:

@@ -46,7 +46,7 @@ from .conditions import (
 from .conditions._depth import depth_message, too_deep
 from .conditions._shadowing import first_implied
 from .decision import DecidedBy, RoutingDecision, RuleOutcome, RulePart
-from .errors import ErrorDetail, ValidationError
+from .errors import ErrorDetail, ModelValidationError, ValidationError
 from .model import Profile, Team, Ticket
 from .ports import CustomerData
 
@@ -183,21 +183,27 @@ class RuleSet(InputModel):
         seen: dict[str, int] = {}
         for i, rule in enumerate(self.rules):
             if rule.id in seen:
-                raise ValueError(
-                    f"duplicate rule id {rule.id!r} at rules[{i}] (first at rules[{seen[rule.id]}])"
+                raise _at(
+                    "rule_duplicate_id",
+                    f"rules[{i}].id",
+                    f"duplicate rule id {rule.id!r} (first at rules[{seen[rule.id]}])",
                 )
             seen[rule.id] = i
             # Validation refuses a deeper condition; a rule built by model_construct did
             # not go through it.
             where = too_deep(rule.when)
             if where is not None:
-                raise ValueError(
-                    f"rule {rule.id!r}: condition at rules[{i}].when {depth_message(where)}"
+                raise _at(
+                    "condition_depth",
+                    f"rules[{i}].when",
+                    f"rule {rule.id!r}: condition {depth_message(where)}",
                 )
             empty = _empty_groups(rule.when, f"rules[{i}].when")
             if empty:
-                raise ValueError(
-                    f"rule {rule.id!r}: empty all/any group at {empty[0]} (it decides nothing)"
+                raise _at(
+                    "rule_empty_group",
+                    empty[0],
+                    f"rule {rule.id!r}: empty all/any group (it decides nothing)",
                 )
         return self
 
@@ -214,6 +220,9 @@ class RuleSet(InputModel):
             check_data(data, "rule set")
             try:
                 return cls.model_validate(data)
+            except ModelValidationError as exc:
+                # located already, from pydantic's own error (its context included)
+                raise ValidationError("invalid rule set", exc.details) from None
             except pydantic.ValidationError as exc:
                 raise ValidationError("invalid rule set", _located(exc, data)) from None
         except ValidationError as error:
@@ -413,6 +422,12 @@ class _Prepared:
 _DESTINATION_TAGS = frozenset({"assign_to_team", "save_as_view"})
 
 
+def _at(code: str, at: str, message: str) -> PydanticCustomError:
+    """A rule set's own check failing at ``at`` (``rules[1].id``), a path below the rule
+    set that :func:`_rule_set_error` puts the detail at (pydantic would say ``$``)."""
+    return PydanticCustomError(code, "{message}", {"message": message, "at": at})
+
+
 def _located(exc: pydantic.ValidationError, data: Any) -> list[ErrorDetail]:
     """One detail per error of ``exc``: its clean JSON path, message, pydantic's code and
     the id of the rule it lies in (from ``data``, the input as given)."""
@@ -436,6 +451,10 @@ def _rule_set_error(exc: pydantic.ValidationError, data: Any) -> ValidationError
             if not (i > 0 and err["loc"][i - 1] == "then" and part in _DESTINATION_TAGS)
         )
         msg = err["msg"]
+        at = (err.get("ctx") or {}).get("at")
+        if not loc and isinstance(at, str):
+            details.append(ErrorDetail("$." + at, msg))
+            continue
         if (
             len(loc) >= 2
             and loc[0] == "rules"

@@ -912,7 +912,8 @@ _TAG_SET = frozenset(CONDITION_TAGS)
 
 def _condition_tag(value: Any) -> str | None:
     kind = value.get("type") if value.__class__ is dict else getattr(value, "type", None)
-    return kind if kind in _TAG_SET else None
+    # only text can name a tag (a list or an object as the type is no tag, and unhashable)
+    return kind if isinstance(kind, str) and kind in _TAG_SET else None
 
 
 Condition: TypeAlias = Annotated[
