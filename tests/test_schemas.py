@@ -350,3 +350,56 @@ def test_configuration_schema_agrees_with_the_model(doc: dict[str, Any]) -> None
     except pydantic.ValidationError:
         accepted = False
     assert _schema_accepts("configuration", doc) == accepted, doc
+
+
+def _model_accepts(doc: Any) -> bool:
+    try:
+        parse_condition(doc)
+    except ValidationError:
+        return False
+    return True
+
+
+_OVER_A_SPAN = {"amount": max_amount(TimeUnit.MONTHS) + 1, "unit": "months"}
+_AT_A_SPAN = {"amount": max_amount(TimeUnit.MONTHS), "unit": "months"}
+_T1, _T2 = "2026-03-30T12:00:00Z", "2026-03-31T12:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("doc", "accepted"),
+    [
+        # an in_last / in_next value is bounded per unit, as an event window is
+        ({"type": "profile", "property": "p", "op": "in_last", "value": _OVER_A_SPAN}, False),
+        ({"type": "profile", "property": "p", "op": "in_next", "value": _AT_A_SPAN}, True),
+        # a window names its type (the models read the tag to choose)
+        ({"type": "event", "metric": "m", "window": {}}, False),
+        ({"type": "event", "metric": "m", "window": {"amount": 2, "unit": "hours"}}, False),
+        ({"type": "event", "metric": "m", "window": {"end": _T1}}, False),
+        (
+            {
+                "type": "event",
+                "metric": "m",
+                "window": {"type": "in_last", "amount": 2, "unit": "hours"},
+            },
+            True,
+        ),
+        # between takes two numbers or two date-times, never one of each
+        ({"type": "profile", "property": "p", "op": "between", "value": [1, _T1]}, False),
+        ({"type": "profile", "property": "p", "op": "between", "value": [1, 2]}, True),
+        ({"type": "profile", "property": "p", "op": "between", "value": [_T1, _T2]}, True),
+    ],
+)
+def test_the_schema_and_the_model_agree_where_they_did_not(doc: Any, accepted: bool) -> None:
+    """Shapes a reviewer found the schema accepting and the model refusing: spans of an
+    in_last value past their unit's bound, windows without a type, a mixed between."""
+    assert _schema_accepts("condition", doc) is accepted
+    assert _model_accepts(doc) is accepted
+
+
+def test_a_destination_without_its_type_is_refused_by_the_rule_set_schema() -> None:
+    """A rule's ``then`` names its type, in the schema as in the model."""
+    rule = {"id": "r", "when": {"type": "segment", "segment": "v", "member": True}}
+    assert not _schema_accepts("rule-set", {"rules": [{**rule, "then": {"team": "t"}}]})
+    typed = {"rules": [{**rule, "then": {"type": "assign_to_team", "team": "t"}}]}
+    assert _schema_accepts("rule-set", typed)
+    assert RuleSet.from_dict(typed).rules[0].then.describe() == "team:t"

@@ -36,11 +36,15 @@ __all__ = ["SCHEMA_NAMES", "json_schema"]
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 _NUL = " Text holds no NUL (\\u0000): PostgreSQL cannot store it."
+_WHOLE = (
+    " Counts and amounts are written as whole numbers (1, not 1.0: JSON Schema counts 1.0"
+    " as an integer; the models do not)."
+)
 _BEYOND = {
-    "condition": "Checked by the models only: between needs low <= high." + _NUL,
+    "condition": "Checked by the models only: between needs low <= high." + _WHOLE + _NUL,
     "rule-set": (
         "Checked by the models only: unique rule ids, no empty all/any group, "
-        "between needs low <= high." + _NUL
+        "between needs low <= high." + _WHOLE + _NUL
     ),
     "team": "Checked by the models only: each member listed once." + _NUL,
     "office-hours": (
@@ -141,9 +145,14 @@ def _condition_parts(schema: dict[str, Any]) -> None:
         }
         for unit in TimeUnit
     ]
-    for name in ("Span", "InLastWindow"):
-        if name in defs:
-            defs[name]["allOf"] = spans
+
+    def bound_spans(node: dict[str, Any]) -> None:
+        # every {amount, unit}: an event window's and an in_last/in_next value's
+        props = node.get("properties", {})
+        if "amount" in props and "unit" in props:
+            node["allOf"] = spans
+
+    _walk(schema, bound_spans)
     if "EventCount" in defs:
         defs["EventCount"]["allOf"] = [
             {
@@ -163,6 +172,17 @@ def _condition_parts(schema: dict[str, Any]) -> None:
                 "then": {"properties": {"value": {"enum": [None, 0]}}},
             },
         ]
+
+
+def _tags_required(node: dict[str, Any]) -> None:
+    """A member of a tagged union (a window, a destination, a node) names its ``type``:
+    the models read the tag to choose, so a document without it is refused there."""
+    props = node.get("properties", {})
+    tag = props.get("type")
+    if isinstance(tag, dict) and "const" in tag:
+        required = node.setdefault("required", [])
+        if "type" not in required:
+            required.insert(0, "type")
 
 
 def _office_hours_parts(schema: dict[str, Any]) -> None:
@@ -218,6 +238,7 @@ def _model(name: str) -> Callable[[], dict[str, Any]]:
 def _finish(schema: dict[str, Any]) -> dict[str, Any]:
     _walk(schema, _plain_sets)
     _walk(schema, _offset_date_times)
+    _walk(schema, _tags_required)
     _condition_parts(schema)
     _office_hours_parts(schema)
     _team_parts(schema)

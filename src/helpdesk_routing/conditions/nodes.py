@@ -170,12 +170,8 @@ _VALUE_SCHEMA: dict[str, Any] = {
         *_SCALAR_SCHEMA["anyOf"],
         {"type": "null"},
         {"type": "array", "items": _SCALAR_SCHEMA},
-        {
-            "type": "array",
-            "minItems": 2,
-            "maxItems": 2,
-            "items": {"anyOf": [{"type": "number"}, _MOMENT_SCHEMA]},
-        },
+        {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"}},
+        {"type": "array", "minItems": 2, "maxItems": 2, "items": _MOMENT_SCHEMA},
         _MOMENT_SCHEMA,
         _SPAN_SCHEMA,
     ],
@@ -191,10 +187,11 @@ _VALUE_BY_OPS: list[tuple[list[str], dict[str, Any]]] = [
     (
         ["between"],
         {
-            "type": "array",
-            "minItems": 2,
-            "maxItems": 2,
-            "items": {"anyOf": [_NUMBER_SCHEMA, _MOMENT_SCHEMA]},
+            # two numbers or two date-times, never one of each
+            "oneOf": [
+                {"type": "array", "minItems": 2, "maxItems": 2, "items": _NUMBER_SCHEMA},
+                {"type": "array", "minItems": 2, "maxItems": 2, "items": _MOMENT_SCHEMA},
+            ]
         },
     ),
     (["before", "after"], _MOMENT_SCHEMA),
