@@ -207,7 +207,7 @@ class Views:
             raise ValidationError(f"limit must be a whole number (or None), got {limit!r}")
         if limit is not None and limit < 1:
             raise ValidationError(f"limit must be at least 1, got {limit}")
-        if count not in (True, False):
+        if not isinstance(count, bool):  # 1 == True: a membership test would take 1
             raise ValidationError(f"count must be a bool, got {count!r}")
         if order not in ("oldest", "newest"):
             raise ValidationError(f"invalid order {order!r}: expected 'oldest' or 'newest'")

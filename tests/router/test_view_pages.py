@@ -71,6 +71,9 @@ def test_channels_may_be_any_iterable_even_a_generator(five: Desk) -> None:
         ({"limit": 2.5}, "limit must be a whole number (or None), got 2.5"),
         ({"limit": 0}, "limit must be at least 1, got 0"),
         ({"count": "yes"}, "count must be a bool, got 'yes'"),
+        # 1 == True and 0.0 == False: they were taken as bools
+        ({"count": 1}, "count must be a bool, got 1"),
+        ({"count": 0.0}, "count must be a bool, got 0.0"),
         ({"channels": 3}, "channels must be a channel or several (text), got 3"),
         (
             {"channels": ["sms", None]},
