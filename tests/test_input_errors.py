@@ -365,6 +365,20 @@ def test_a_method_taking_a_model_takes_its_fields(
         (("a", 5, "b"), {"a": [1]}, "int_type", "$.a[5].b"),
         (("t", "id"), {"t": hr.Agent(id="a1")}, "string_type", "$.t.id"),
         (("x",), None, "missing", "$.x"),
+        # a condition's value its operator needs, left out: named as a missing field is
+        (
+            ("when", "ticket", "value"),
+            {"when": {"type": "ticket", "field": "channel", "op": "equals"}},
+            "condition_value",
+            "$.when.value",
+        ),
+        # a window's own check below its tag stays at the window
+        (
+            ("window", "between"),
+            {"window": {"type": "between", "start": 2, "end": 1}},
+            "condition_value",
+            "$.window",
+        ),
     ],
 )
 def test_an_input_path_follows_the_input(loc: Any, data: Any, code: str, path: str) -> None:
@@ -401,3 +415,18 @@ def test_a_custom_error_named_as_a_built_in_one_is_wrapped_after_the_built_in() 
     wrapped = ModelValidationError.of(custom)
     assert wrapped.errors()[0]["msg"] == "too short here"
     assert wrapped.paths == ("$.mix.channels.",)
+
+
+def test_a_model_built_directly_names_the_value_its_operator_needs() -> None:
+    """A condition without the value its operator needs, in a rule built directly or
+    from its own JSON, is named at that value, as parse_condition names it (the path
+    stopped at ``$.when``)."""
+    when = {"type": "all", "conditions": [{"type": "ticket", "field": "channel", "op": "in"}]}
+    then = hr.SaveAsView(view="v")
+    with pytest.raises(hr.ValidationError) as built:
+        hr.RoutingRule(id="r", when=when, then=then)
+    assert built.value.paths == ("$.when.conditions[0].value",)
+    text = json.dumps({"id": "r", "when": when, "then": then.model_dump()})
+    with pytest.raises(hr.ValidationError) as read:
+        hr.RoutingRule.model_validate_json(text)
+    assert read.value.paths == ("$.when.conditions[0].value",)

@@ -100,6 +100,12 @@ def json_path(loc: Iterable[str | int]) -> str:
 _LOST: Any = object()  # where a location leaves the input (a missing field, say)
 
 
+def _absent_value(part: str | int, code: str) -> bool:
+    """A condition's or filter's ``value`` that its operator needs and the input left out:
+    the error is about that field, named as a missing field's is."""
+    return part == "value" and code == "condition_value"
+
+
 def input_path(loc: Sequence[str | int], data: Any, code: str = "invalid") -> str:
     """The JSON path of pydantic's error location ``loc`` in the input ``data`` (decoded
     JSON or Python values), without the labels pydantic inserts for unions.
@@ -108,15 +114,16 @@ def input_path(loc: Sequence[str | int], data: Any, code: str = "invalid") -> st
     member's type (``("per_hour", "float")``) into a location; no JSON path through the
     input has them. The location is followed through ``data``: a part that names no key
     of the mapping there, or any name below a list or a plain value, is such a label and
-    is left out, but the last part of a missing field's error (``code == "missing"``),
-    which is the field's name. Where the location leaves the input (an index past a
-    list's end), the rest is kept as it is: ``$.handling.sigma``, ``$.arrivals.per_hour``.
+    is left out, but the last part of a missing field's error (``code == "missing"``, or a
+    condition's ``value`` its operator needs), which is the field's name. Where the
+    location leaves the input (an index past a list's end), the rest is kept as it is:
+    ``$.handling.sigma``, ``$.arrivals.per_hour``.
     """
     out: list[str | int] = []
     node: Any = data
     last = len(loc) - 1
     for i, part in enumerate(loc):
-        if node is _LOST or (i == last and code == "missing"):
+        if node is _LOST or (i == last and (code == "missing" or _absent_value(part, code))):
             out.append(part)
             continue
         if hasattr(node, "__pydantic_fields__") and not isinstance(node, Mapping):
