@@ -41,6 +41,7 @@ __all__ = [
     "check_custom_values",
     "check_model",
     "check_text",
+    "stored_text",
     "text_problem",
     "value_problem",
 ]
@@ -68,6 +69,20 @@ def check_text(text: str) -> str:
     if problem is not None:
         raise PydanticCustomError("storable_text", problem)
     return text
+
+
+def stored_text(value: object, name: str) -> str:
+    """``value`` when it is text every store can keep: an argument that will be written
+    (a segment, a ledger key). Not text: :class:`~helpdesk_routing.errors.ArgumentTypeError`
+    naming ``name``; text no store keeps: :class:`~helpdesk_routing.errors.ValidationError`."""
+    from .errors import ArgumentTypeError, ValidationError
+
+    if not isinstance(value, str):
+        raise ArgumentTypeError(f"{name} must be text, got {type(value).__name__}")
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValidationError(f"{name} {value!r} cannot be stored: {problem}")
+    return value
 
 
 StoredText = Annotated[str, AfterValidator(check_text)]

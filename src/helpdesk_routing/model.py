@@ -18,9 +18,8 @@ from typing import Annotated, Any, ClassVar, Self
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from helpdesk_routing._input import InputModel
-from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 
-from ._storable import check_model, text_problem
+from ._storable import check_model, stored_text
 from ._time import UtcDatetime
 
 __all__ = [
@@ -128,7 +127,7 @@ class Profile(_Stored):
         """This profile in ``segment`` too (itself when it already is). A ``segment`` that
         is not text is an ``ArgumentTypeError``; text no store can keep (NUL, a lone
         surrogate) a ``ValidationError`` naming it."""
-        segment = _segment(segment)
+        segment = stored_text(segment, "segment")
         if segment in self.segments:
             return self
         return Profile(id=self.id, properties=self.properties, segments=self.segments | {segment})
@@ -136,20 +135,10 @@ class Profile(_Stored):
     def without_segment(self, segment: str) -> Profile:
         """This profile out of ``segment`` (itself when it is not in it); ``segment`` is
         checked as :meth:`with_segment` checks it."""
-        segment = _segment(segment)
+        segment = stored_text(segment, "segment")
         if segment not in self.segments:
             return self
         return Profile(id=self.id, properties=self.properties, segments=self.segments - {segment})
-
-
-def _segment(segment: object) -> str:
-    """A segment name every store can keep, or the library's error naming it."""
-    if not isinstance(segment, str):
-        raise ArgumentTypeError(f"segment must be text, got {type(segment).__name__}")
-    problem = text_problem(segment)
-    if problem is not None:
-        raise ValidationError(f"segment {segment!r} cannot be stored: {problem}")
-    return segment
 
 
 class Event(_Stored):

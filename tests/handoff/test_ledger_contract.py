@@ -177,11 +177,14 @@ def test_stalled_rejects_a_naive_datetime(ledgers: LedgerFactory) -> None:
 @pytest.mark.parametrize(
     ("key", "problem"),
     [
-        (["c1"], " must be text, got ['c1']"),
-        (None, " must be text, got None"),
-        (7, " must be text, got 7"),
-        ("c\x00", ": text must not contain NUL (\\x00)"),
-        ("c\ud800", ": text must not contain a lone surrogate (\\ud800)"),
+        (["c1"], " must be text, got list"),
+        (None, " must be text, got NoneType"),
+        (7, " must be text, got int"),
+        ("c\x00", " 'c\\x00' cannot be stored: text must not contain NUL (\\x00)"),
+        (
+            "c\ud800",
+            " 'c\\ud800' cannot be stored: text must not contain a lone surrogate (\\ud800)",
+        ),
     ],
 )
 def test_a_key_that_is_not_storable_text_is_refused_by_name(

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from helpdesk_routing._input import whole_number
-from helpdesk_routing._storable import text_problem
+from helpdesk_routing._storable import stored_text
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ConflictError, ValidationError
 from helpdesk_routing.handoff.machine import State
@@ -41,12 +41,7 @@ def check_key(key: object, name: str) -> str:
     """``key`` when it is text every store can keep (no NUL, no lone surrogate); else
     ``ValidationError`` naming the argument, the same in every ledger (a list would be
     unhashable in memory and no SQL parameter; such text no SQL store can look up)."""
-    if not isinstance(key, str):
-        raise ValidationError(f"{name} must be text, got {key!r}")
-    problem = text_problem(key)
-    if problem is not None:
-        raise ValidationError(f"{name}: {problem}")
-    return key
+    return stored_text(key, name)
 
 
 def check_limit(limit: int | None, name: str = "limit") -> int | None:

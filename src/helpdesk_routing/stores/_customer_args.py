@@ -29,7 +29,7 @@ import pydantic_core
 
 from helpdesk_routing._input import whole_number
 from helpdesk_routing._json import MAX_INT
-from helpdesk_routing._storable import text_problem
+from helpdesk_routing._storable import stored_text, text_problem
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.model import Event, Profile
 
@@ -93,13 +93,8 @@ def lookup_id(value: object, name: str) -> bool:
     return text_problem(_text(value, name)) is None
 
 
-def stored_id(value: object, name: str) -> str:
-    """``value`` as text every store can keep, or the error naming ``name``."""
-    text = _text(value, name)
-    problem = text_problem(text)
-    if problem is not None:
-        raise ValidationError(f"{name} {text!r} cannot be stored: {problem}")
-    return text
+stored_id = stored_text
+"""``value`` as text every store can keep, or the error naming ``name``."""
 
 
 def names_arg(values: object, name: str) -> list[str] | None:
