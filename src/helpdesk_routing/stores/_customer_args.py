@@ -38,6 +38,7 @@ __all__ = [
     "events_arg",
     "limit_arg",
     "lookup_id",
+    "merge_profile",
     "names_arg",
     "profile_arg",
     "profiles_arg",
@@ -154,3 +155,27 @@ def stored_event(event: Event) -> Event:
     if values is event.properties:
         return event
     return event.model_copy(update={"properties": values})
+
+
+def merge_profile(
+    current: Profile | None,
+    profile_id: str,
+    properties: Mapping[str, object] | None,
+    segments: Iterable[str] | None,
+) -> Profile:
+    """``current`` with ``properties`` merged in (``None`` removes a key) and new
+    ``segments``, in its stored form: what every adapter's ``update_profile`` stores
+    (its arguments checked by the functions above first)."""
+    base = current or Profile(id=profile_id)
+    merged = dict(base.properties)
+    for key, value in (properties or {}).items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    merged_profile = Profile(
+        id=profile_id,
+        properties=merged,
+        segments=frozenset(segments) if segments is not None else base.segments,
+    )
+    return stored_profile(merged_profile)

@@ -17,6 +17,7 @@ from helpdesk_routing._time import require_aware
 from helpdesk_routing.model import Event, Profile
 from helpdesk_routing.ports import EventWhere
 from helpdesk_routing.stores import _customer_args as _args
+from helpdesk_routing.stores._customer_args import merge_profile
 from helpdesk_routing.stores._event_where import push_down
 from helpdesk_routing.stores._sql import Connection, Dialect, Reader
 
@@ -59,29 +60,6 @@ def fill(data: _Filling, profiles: Iterable[Profile], events: Iterable[Event]) -
 def properties_json(event: Event) -> str:
     """An event's properties as JSON text (what a ``where`` filter is given back)."""
     return pydantic_core.to_json(event.properties).decode()
-
-
-def merge_profile(
-    current: Profile | None,
-    profile_id: str,
-    properties: Mapping[str, object] | None,
-    segments: Iterable[str] | None,
-) -> Profile:
-    """``current`` with ``properties`` merged in (``None`` removes a key) and new
-    ``segments`` (arguments checked by ``_customer_args`` first)."""
-    base = current or Profile(id=profile_id)
-    merged = dict(base.properties)
-    for key, value in (properties or {}).items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = value
-    merged_profile = Profile(
-        id=profile_id,
-        properties=merged,
-        segments=frozenset(segments) if segments is not None else base.segments,
-    )
-    return _args.stored_profile(merged_profile)
 
 
 def with_segment(current: Profile | None, profile_id: str, segment: str) -> Profile | None:

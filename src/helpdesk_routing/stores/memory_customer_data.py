@@ -52,8 +52,8 @@ class InMemoryCustomerData:
         self._events: dict[str, dict[str, tuple[list[datetime], list[int], list[Event]]]] = {}
         self._unique_ids: set[str] = set()
         self._arrival = itertools.count()
-        self.add_profiles(_args.profiles_arg(profiles))
-        self.add_events(_args.events_arg(events))
+        self.add_profiles(profiles)  # each checked there, all before any is kept
+        self.add_events(events)
 
     def add_profiles(self, profiles: Iterable[Profile]) -> None:
         """Add profiles, or replace those with the same ids (events are kept); all or none."""
@@ -82,19 +82,8 @@ class InMemoryCustomerData:
         changes = _args.properties_arg(properties)
         names = _args.names_arg(segments, "segments")
         with self._lock:
-            current = self._profiles.get(profile_id) or Profile(id=profile_id)
-            merged = dict(current.properties)
-            for key, value in (changes or {}).items():
-                if value is None:
-                    merged.pop(key, None)
-                else:
-                    merged[key] = value
-            updated = _args.stored_profile(
-                Profile(
-                    id=profile_id,
-                    properties=merged,
-                    segments=frozenset(names) if names is not None else current.segments,
-                )
+            updated = _args.merge_profile(
+                self._profiles.get(profile_id), profile_id, changes, names
             )
             self._profiles[profile_id] = updated
             return updated
