@@ -36,6 +36,7 @@ __all__ = [
     "EventKind",
     "EventNames",
     "ProductRecommendationReceived",
+    "check_names",
     "record",
 ]
 
@@ -192,6 +193,11 @@ def _target(profile_id: object, names: object) -> tuple[str, EventNames]:
         raise ArgumentTypeError(f"profile_id must be a profile id (text), got {profile_id!r}")
     if not profile_id:
         raise ValidationError("profile_id must not be empty")
+    return profile_id, check_names(names)
+
+
+def check_names(names: object) -> EventNames:
+    """``names`` when they are :class:`EventNames`; ``ArgumentTypeError`` naming them."""
     if not isinstance(names, EventNames):
         raise ArgumentTypeError(f"names must be EventNames, got {type(names).__name__}")
-    return profile_id, names
+    return names

@@ -29,7 +29,7 @@ from helpdesk_routing._audit_scan import fact_rows, scan
 from helpdesk_routing._report_digest import PeriodFigures, figures
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ArgumentTypeError, MissingExtra, ValidationError
-from helpdesk_routing.events import DEFAULT_NAMES, EventNames
+from helpdesk_routing.events import DEFAULT_NAMES, EventNames, check_names
 from helpdesk_routing.model import Event
 from helpdesk_routing.ports import PeriodFigureSource, offers, require_port
 from helpdesk_routing.records import AuditRecord
@@ -379,7 +379,7 @@ def report(
     the AI agent's metric names (as recorded).
     """
     since, until = _period(start, end, office_hours, target)
-    _names(names)
+    check_names(names)
     require_port(store, "store", "transaction", "a Store")
     if ledger is not None:
         require_port(ledger, "ledger", "created_between", "a handoff ledger (or None)")
@@ -435,7 +435,7 @@ def summarize(
     ``helpdesk_routing._audit_scan.FACT_COLUMNS`` order, what a store's
     ``audit_facts()`` yields). Its period and options are checked as :func:`report`'s."""
     start, end = _period(start, end, office_hours, target)
-    _names(names)
+    check_names(names)
     events = _events(events)
     return _assemble(
         figures(_rows(records), start, end, spans=office_hours is not None),
@@ -463,11 +463,6 @@ def _period(
     if not isinstance(target, timedelta) or target < timedelta(0):
         raise ValidationError(f"target must be a timedelta of at least 0, got {target!r}")
     return since, until
-
-
-def _names(names: object) -> None:
-    if not isinstance(names, EventNames):
-        raise ArgumentTypeError(f"names must be EventNames, got {type(names).__name__}")
 
 
 def _events(events: object) -> Iterator[Event]:
