@@ -48,6 +48,7 @@ __all__ = [
     "ValidationError",
     "input_path",
     "json_path",
+    "race_lost",
     "version_refused",
 ]
 
@@ -410,8 +411,22 @@ class UnknownTeam(RoutingError, LookupError):
 class ConflictError(RoutingError):
     """A concurrent change made this unit of work impossible; nothing was written.
 
-    Raised after the store's bounded retries are spent. Retrying the whole call is safe.
+    Raised after the bounded retries are spent. Retrying the whole call is safe.
+    ``retryable`` is true when the database broke a race between units of work on its
+    own (a deadlock, a serialization failure): the unit lost through no fault of its
+    content, and the Router runs such an operation again by itself a few times before
+    letting the error through (:data:`helpdesk_routing.router.RACE_ATTEMPTS`).
     """
+
+    retryable: bool = False
+
+
+def race_lost(message: str) -> ConflictError:
+    """The :class:`ConflictError` of a unit the database gave up to break a race (a
+    deadlock, a serialization failure): ``retryable``, so the Router runs it again."""
+    error = ConflictError(message)
+    error.retryable = True
+    return error
 
 
 class StaleConfiguration(ConflictError):

@@ -15,6 +15,12 @@ it decides again with the new one (the last of :data:`ATTEMPTS` tries decides in
 unit, so a route always ends). Each routing's audit
 record names the version that decided it (``detail["configuration_version"]``).
 
+**A race the database broke is run again.** An operation whose unit of work PostgreSQL
+rolled back to break a deadlock (or a serialization failure) is run again by the Router,
+after a short random pause, up to :data:`RACE_ATTEMPTS` runs in all; only then does its
+``ConflictError`` (``retryable=True``) reach the caller. Every writing operation is one
+unit of work, so a run that lost kept nothing (``helpdesk_routing._retry``).
+
 Seeding, following and writing the stored versions is ``_keeper.ConfigurationKeeper``'s
 job; the route's unit of work (decide, insert, hand out, retry on a newer version) is
 ``_routing.Routing``'s; the hand-out policy (who may take a ticket now, the walk over
@@ -36,6 +42,7 @@ from typing import Any
 from helpdesk_routing._input import as_model, whole_number
 from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes
 from helpdesk_routing._keeper import Maybe as _Maybe
+from helpdesk_routing._retry import RACE_ATTEMPTS, retried
 from helpdesk_routing._routing import ATTEMPTS, Routing
 from helpdesk_routing._time import require_aware
 from helpdesk_routing._trusted import updated
@@ -64,7 +71,7 @@ from helpdesk_routing.records import AuditRecord, TicketRecord
 from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.views import Views
 
-__all__ = ["ATTEMPTS", "NOT_GIVEN", "Router"]
+__all__ = ["ATTEMPTS", "NOT_GIVEN", "RACE_ATTEMPTS", "Router"]
 
 _log = logging.getLogger("helpdesk_routing.router")
 
@@ -192,6 +199,7 @@ class Router:
         """My inbox, All tickets, Unassigned, team inboxes and saved views."""
         return self._views
 
+    @retried
     def configure(
         self,
         *,
@@ -238,6 +246,7 @@ class Router:
         )
         return self._keeper.write(actor, edit, comment, expected_version)
 
+    @retried
     def rollback(
         self,
         version: int,
@@ -279,6 +288,7 @@ class Router:
 
     # -- agents ----------------------------------------------------------------------
 
+    @retried
     def add_agent(self, agent: Agent | Mapping[str, Any], *, actor: str) -> Agent:
         """Add a new agent, Offline (owner, admin, manager); ``ConflictError`` if the id exists."""
         agent = as_model(Agent, agent, "agent")
@@ -292,6 +302,7 @@ class Router:
         _log.info("agent %s added", agent.id, extra={"agent_id": agent.id, "actor": actor})
         return agent
 
+    @retried
     def update_agent(self, agent: Agent | Mapping[str, Any], *, actor: str) -> Agent:
         """Replace a known agent's name, role or capacity (owner, admin, manager); presence
         is kept. ``UnknownAgent`` for an unknown id."""
@@ -305,6 +316,7 @@ class Router:
         _log.info("agent %s updated", agent.id, extra={"agent_id": agent.id, "actor": actor})
         return agent
 
+    @retried
     def remove_agent(self, agent_id: str, *, actor: str) -> None:
         """Remove an agent (owner, admin, manager); audited as ``agent_removed``.
 
@@ -346,6 +358,7 @@ class Router:
 
     # -- tickets ---------------------------------------------------------------------
 
+    @retried
     def route(self, ticket: Ticket | Mapping[str, Any]) -> RoutingDecision:
         """Store a new ticket, apply the rules, and hand it out if someone may take it.
 
@@ -360,6 +373,7 @@ class Router:
             ticket = _ticket(ticket)
         return self._routing.route(ticket, self._now())
 
+    @retried
     def reroute(
         self, ticket_id: str, *, actor: str, ticket: Ticket | Mapping[str, Any] | None = None
     ) -> TicketRecord:
@@ -412,6 +426,7 @@ class Router:
             _log.info("rerouted %s", ticket_id, extra={"ticket_id": ticket_id, "actor": actor})
             return new
 
+    @retried
     def assign_waiting(self) -> list[TicketRecord]:
         """Hand out every waiting ticket someone may take now, oldest first, in rotation.
 
@@ -424,6 +439,7 @@ class Router:
             gate = Gate.at(self._keeper.snapshot(tx), now)
             return hand_out(tx, gate, now, for_agent=None)
 
+    @retried
     def set_online(self, agent: str, online: bool, actor: str) -> list[TicketRecord]:
         """Set the agent Online or Offline; only the agent may (``PermissionDenied``).
 
@@ -455,6 +471,7 @@ class Router:
             gate = Gate.at(self._keeper.snapshot(tx), now)
             return hand_out(tx, gate, now, for_agent=agent, locked=locked)
 
+    @retried
     def assign(self, ticket_ids: str | Sequence[str], to: str, actor: str) -> list[TicketRecord]:
         """Assign one ticket or many to the agent ``to`` (oneself too); the rotation is untouched.
 
@@ -476,6 +493,7 @@ class Router:
                 out.append(r)
             return out
 
+    @retried
     def unassign(self, ticket_id: str, actor: str) -> TicketRecord:
         """Take the ticket from its assignee ("nobody"); the rotation is untouched.
 
@@ -493,6 +511,7 @@ class Router:
             tx.append_audit(ticket_changed(now, actor, "unassigned", record))
             return record
 
+    @retried
     def assign_to_team(
         self, ticket_ids: str | Sequence[str], team: str, actor: str
     ) -> list[TicketRecord]:
@@ -527,6 +546,7 @@ class Router:
             hand_out(tx, Gate.at(compiled, now), now, for_agent=None)
             return [tx.get_ticket(r.id) or r for r in moved]
 
+    @retried
     def set_status(self, ticket_id: str, status: TicketStatus | str, actor: str) -> TicketRecord:
         """Set a ticket open, pending or closed.
 
@@ -552,6 +572,7 @@ class Router:
                 hand_out(tx, gate, now, for_agent=record.assignee)
             return record
 
+    @retried
     def reply(self, ticket_id: str, *, actor: str, public: bool = True) -> AuditRecord:
         """Record a human agent's reply to the ticket (audited as ``replied``).
 

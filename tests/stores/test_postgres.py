@@ -346,6 +346,7 @@ def test_a_deadlock_is_a_conflict_and_the_loser_keeps_nothing(store: PostgresSto
     """Two units locking two pools in opposite orders: one wins, the other raises ConflictError."""
     barrier = threading.Barrier(2)
     outcome: dict[str, str] = {}
+    errors: list[ConflictError] = []
 
     def work(name: str, first: str, second: str) -> None:
         try:
@@ -357,6 +358,7 @@ def test_a_deadlock_is_a_conflict_and_the_loser_keeps_nothing(store: PostgresSto
             outcome[name] = "committed"
         except ConflictError as exc:
             outcome[name] = f"conflict: {exc}"
+            errors.append(exc)
 
     threads = [
         threading.Thread(target=work, args=("x", "p", "q")),
@@ -370,6 +372,8 @@ def test_a_deadlock_is_a_conflict_and_the_loser_keeps_nothing(store: PostgresSto
     loser = next(k for k, v in outcome.items() if v.startswith("conflict"))
     winner = "y" if loser == "x" else "x"
     assert "deadlock" in outcome[loser]
+    # a race the server broke: the Router runs such an operation again by itself
+    assert [e.retryable for e in errors] == [True]
     with store.transaction() as tx:
         assert tx.rotation(f"mark-{winner}").given == 1
         assert tx.rotation(f"mark-{loser}") == RotationState()
@@ -384,10 +388,12 @@ def test_waiting_for_a_lock_longer_than_the_timeout_is_a_conflict(pg_dsn: str) -
     ):
         tx.rotation("global")
         with (
-            pytest.raises(ConflictError, match="stayed locked by another unit of work"),
+            pytest.raises(ConflictError, match="stayed locked by another unit of work") as info,
             waiter.transaction() as other,
         ):
             other.rotation("global")
+        # an answer (the store waited its timeout already), not a race to run again
+        assert info.value.retryable is False
 
 
 @pytest.mark.parametrize(

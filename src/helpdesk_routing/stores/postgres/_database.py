@@ -22,6 +22,7 @@ from helpdesk_routing.errors import (
     MissingExtra,
     RoutingError,
     StoreError,
+    race_lost,
 )
 from helpdesk_routing.stores._sql import NESTED, Dialect, apply_migrations
 
@@ -156,9 +157,9 @@ class Database:
         from psycopg import errors as pg
 
         if isinstance(exc, pg.DeadlockDetected):
-            return ConflictError(f"a concurrent unit of work won a race (deadlock): {exc}")
+            return race_lost(f"a concurrent unit of work won a race (deadlock): {exc}")
         if isinstance(exc, pg.SerializationFailure):
-            return ConflictError(f"a concurrent unit of work won a race: {exc}")
+            return race_lost(f"a concurrent unit of work won a race: {exc}")
         if isinstance(exc, pg.LockNotAvailable):
             return ConflictError(
                 f"a row stayed locked by another unit of work for {self.timeout:g} s: {exc}"
