@@ -151,6 +151,34 @@ def test_check_names_an_unknown_team_of_a_config_at_its_path_in_the_file(
     assert capsys.readouterr().err == "error: invalid config.json\n" + line
 
 
+@pytest.mark.parametrize(
+    ("change", "line"),
+    [
+        (
+            lambda files: files["config.json"].update(office_hours=None),
+            "  $.office_hours: Input should be a valid dictionary or instance of OfficeHours\n",
+        ),
+        (
+            lambda files: files["config.json"]["office_hours"].update(timezone="Mars/Olympus"),
+            "  $.office_hours.timezone: unknown time zone 'Mars/Olympus'\n",
+        ),
+        (
+            lambda files: files["config.json"]["rules"]["rules"][0].update(when=None),
+            "  $.rules.rules[0].when: rule 'churn': a condition needs a 'type': one of 'all', "
+            "'any', 'not', 'ticket', 'profile', 'event', 'segment'\n",
+        ),
+    ],
+    ids=["office_hours_null", "office_hours_zone", "rule_without_condition"],
+)
+def test_demo_names_config_json_for_a_part_its_own_loader_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: Callable[[Files], None], line: str
+) -> None:
+    """Office hours and rules have loaders of their own ("invalid office hours"); the demo
+    still says which file was wrong, with the path in it."""
+    assert _run("demo", "--data", str(_demo_dir(tmp_path, change))) == (1, "")
+    assert capsys.readouterr().err == "error: invalid config.json\n" + line
+
+
 def test_an_empty_day_is_an_empty_report(tmp_path: Path) -> None:
     """A day without tickets or presence changes prints a summary of zeros, exit 0."""
     directory = str(_demo_dir(tmp_path, _empty_day))

@@ -56,8 +56,15 @@ def part(document: Any, name: str, key: str, kind: Any, default: Any = ...) -> A
             f"invalid {name}", [ErrorDetail(f"$.{key}", "Field required", "missing")]
         )
     value = document[key]
-    if kind is RuleSet:
-        return validated(name, f"$.{key}", lambda: RuleSet.from_dict(value))
-    if kind is OfficeHours:
-        return validated(name, f"$.{key}", lambda: OfficeHours.from_dict(value))
-    return validated(name, f"$.{key}", lambda: TypeAdapter(kind).validate_python(value))
+    try:
+        if kind is RuleSet:
+            return validated(name, f"$.{key}", lambda: RuleSet.from_dict(value))
+        if kind is OfficeHours:
+            return validated(name, f"$.{key}", lambda: OfficeHours.from_dict(value))
+        return validated(name, f"$.{key}", lambda: TypeAdapter(kind).validate_python(value))
+    except ValidationError as exc:
+        if exc.message == f"invalid {name}":
+            raise
+        # A part's own loader names what it read ("invalid office hours"); the reader of
+        # a document needs the document's name, with the paths already under the key.
+        raise ValidationError(f"invalid {name}", exc.details) from None
