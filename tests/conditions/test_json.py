@@ -21,6 +21,7 @@ from helpdesk_routing.conditions import (
     ticket,
 )
 from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.rules import RuleSet
 from tests.conditions.strategies import conditions
 
 ARCHITECTURE_EXAMPLE = {
@@ -279,3 +280,46 @@ def test_json_schema_ties_each_operator_to_its_value() -> None:
     assert by_op["is_set"]["properties"]["value"] == {"type": "null"}
     assert by_op["in_last"]["properties"]["value"]["required"] == ["amount", "unit"]
     assert by_op["in"]["required"] == ["value"]
+
+
+@pytest.mark.parametrize(
+    ("data", "path"),
+    [
+        ({"type": "event", "metric": "m", "filters": []}, "$"),
+        (
+            {"type": "not", "condition": {"type": "event", "metric": "m", "filters": []}},
+            "$.condition",
+        ),
+        ({"type": "event", "metric": "m", "where": [], "filters": []}, "$"),
+    ],
+)
+def test_an_event_conditions_filters_are_where_in_json_never_filters(
+    data: dict[str, object], path: str
+) -> None:
+    """The JSON key is ``where`` (the schema's, and every dump's); the attribute's name
+    ``filters`` is an unknown member there, as text, as a mapping and inside a rule set."""
+    message = "unknown member 'filters': an event condition's property filters are 'where'"
+    for form in (data, json.dumps(data)):
+        with pytest.raises(ValidationError) as caught:
+            parse_condition(form)
+        assert [(d.path, d.message) for d in caught.value.details] == [(path, message)]
+    rules = {
+        "rules": [
+            {"id": "r", "name": "R", "when": data, "then": {"type": "save_as_view", "view": "v"}}
+        ]
+    }
+    with pytest.raises(ValidationError) as caught:
+        RuleSet.from_dict(rules)
+    where = "$.rules[0].when" + path[1:]
+    assert [(d.path, d.message) for d in caught.value.details] == [(where, f"rule 'r': {message}")]
+
+
+def test_python_may_name_an_event_conditions_filters_either_way() -> None:
+    """``EventCondition(filters=...)`` (the attribute) and ``where=`` (the JSON key) build
+    the same node, which dumps ``where``."""
+    spec = [{"property": "value", "op": "greater_than", "value": 100}]
+    by_attribute = EventCondition(metric="m", filters=spec)
+    by_key = EventCondition(metric="m", where=spec)
+    assert by_attribute == by_key == event("m").where(value__gt=100)
+    assert by_attribute.model_dump(mode="json")["where"] == spec
+    assert "filters" not in by_attribute.model_dump(mode="json")

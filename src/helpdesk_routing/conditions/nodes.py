@@ -760,15 +760,37 @@ class EventCondition(_Node):
     return modified copies: ``event("Placed Order").at_least(2).in_last(days=7)``.
     """
 
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", validate_by_name=True, serialize_by_alias=True
-    )
+    # JSON (and any mapping validated) names the filters ``where``, as the schema does:
+    # ``filters`` there is refused (:meth:`_where_not_filters`). Python may also say
+    # ``filters=``, the attribute's name (:meth:`__init__`).
+    model_config = ConfigDict(frozen=True, extra="forbid", serialize_by_alias=True)
 
     type: Literal["event"] = "event"
     metric: StoredText = Field(min_length=1)
     count: EventCount = EventCount(op=CountOp.AT_LEAST, value=1)
     window: Window = AllTimeWindow()
     filters: tuple[PropertyFilter, ...] = Field(default=(), alias="where")
+
+    def __init__(self, /, **data: Any) -> None:
+        """Build from keywords: ``where=`` as in JSON, or ``filters=``, the attribute."""
+        if "filters" in data and "where" not in data:
+            data["where"] = data.pop("filters")
+        super().__init__(**data)
+
+    # Validation (JSON, a mapping, a nested field) must not pass through this __init__.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _where_not_filters(cls, data: Any) -> Any:
+        # pydantic takes a field's own name as well as its alias: in the JSON form only
+        # the documented key is a member (the schema's, and what every dump writes).
+        if isinstance(data, Mapping) and "filters" in data:
+            raise PydanticCustomError(
+                "unknown_member",
+                "unknown member 'filters': an event condition's property filters are 'where'",
+            )
+        return data
 
     def _with(self, **changes: Any) -> EventCondition:
         data = {
