@@ -118,6 +118,8 @@ class Database:
         self._local = threading.local()
         self._restore: set[psycopg.Connection[Any]] = set()
         self._prepared: dict[psycopg.Connection[Any], int] = {}
+        # the session TimeZone of a caller's connection, while a unit has it in UTC
+        self._zones: dict[psycopg.Connection[Any], str] = {}
         self._closed = False
         if dsn is not None:
             self._migrate_direct(dsn)
@@ -246,10 +248,31 @@ class Database:
             # connection then failed with 'prepared statement "_pg3_N" does not exist'.
             self._prepared[conn] = conn.prepare_threshold
             conn.prepare_threshold = None
+        zone = conn.info.parameter_status("TimeZone")  # reported by the server: no round trip
+        if zone is not None and zone != "UTC":
+            # A caller's pool in another zone: timestamptz values would come back in it,
+            # and an instant near year 1 or 9999 outside Python's datetime. UTC while the
+            # unit runs; the caller's zone comes back with the connection.
+            try:
+                conn.execute("SET TimeZone = 'UTC'")
+            except psycopg.Error as exc:
+                self.putconn(conn)
+                mapped = self.error(exc, conn)
+                assert mapped is not None
+                raise mapped from exc
+            self._zones[conn] = zone
         return conn
 
     def putconn(self, conn: psycopg.Connection[Any]) -> None:
         """Give a connection back to the pool (which drops a broken one)."""
+        import psycopg
+
+        zone = self._zones.pop(conn, None)
+        if zone is not None and not conn.closed and not conn.broken:
+            try:  # still in autocommit: set at once, outside any transaction
+                conn.execute("SELECT set_config('TimeZone', %s, false)", (zone,))
+            except psycopg.Error:
+                conn.close()  # a connection in an unknown state: the pool drops it
         if conn in self._restore:
             self._restore.discard(conn)
             if not conn.closed and not conn.broken:
