@@ -8,10 +8,14 @@
   (:data:`MAX_SPAN`); a window that reaches past year 1 or 9999 from ``now`` is
   clamped to the end of the range, so it holds every instant on that side
   (:func:`shift_clamped`).
+- Date-time text in the condition JSON is read one way (:func:`condition_date_time`):
+  the forms :data:`DATE_TIME_PATTERN` takes (the JSON Schema's pattern), when they name
+  a moment that exists.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -21,9 +25,12 @@ from pydantic_core import PydanticCustomError
 from .errors import NAIVE, ErrorDetail, NaiveDatetimeError, ValidationError
 
 __all__ = [
+    "DATE_TIME_PATTERN",
     "MAX_SPAN",
     "OUT_OF_RANGE",
+    "NaiveText",
     "UtcDatetime",
+    "condition_date_time",
     "parse_instant",
     "require_aware",
     "seconds",
@@ -36,6 +43,42 @@ MAX_SPAN = datetime.max.replace(tzinfo=UTC) - datetime.min.replace(tzinfo=UTC)
 
 OUT_OF_RANGE = "must lie in years 1 to 9999 in UTC"
 """The message of an instant whose UTC reading falls outside the calendar."""
+
+DATE_TIME_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?"
+    r"([Zz]|[+-][0-9]{2}(:?[0-9]{2}(:?[0-9]{2})?)?)$"
+)
+"""Date-time text with a UTC offset, as the condition JSON writes it (the JSON Schemas'
+pattern): ``YYYY-MM-DD``, ``T`` (or ``t`` or a space), ``HH:MM[:SS[.fraction]]``, then
+``Z`` or an offset ``+HH[:MM[:SS]]``."""
+
+_DATE_TIME_TEXT = re.compile(DATE_TIME_PATTERN)
+_NAIVE_TEXT = re.compile(DATE_TIME_PATTERN[: DATE_TIME_PATTERN.index("([Zz]")] + "$")
+
+
+class NaiveText(ValueError):
+    """Date-time text of the right form without a UTC offset (its message is ``NAIVE``)."""
+
+
+DATE_TIME_EXAMPLE = "'2026-03-30T12:00:00Z' or '2026-03-30T14:00:00+02:00'"
+
+
+def condition_date_time(text: str) -> datetime:
+    """Date-time text of the condition JSON (an operator's value, a window's bounds) as an
+    aware ``datetime``: text of :data:`DATE_TIME_PATTERN` naming a moment that exists.
+    ``ValueError`` with a message naming the text otherwise (the basic ISO forms
+    ``20260330T120000Z``, week dates, a lone hour, ``T24:00``, a 30th of February), and
+    :class:`NaiveText` (message :data:`~helpdesk_routing.errors.NAIVE`) for text of the
+    right form without an offset."""
+    if _DATE_TIME_TEXT.fullmatch(text) is None:
+        if _NAIVE_TEXT.fullmatch(text) is not None:
+            raise NaiveText(NAIVE)
+        raise ValueError(f"{text!r} is not a date-time with a UTC offset, like {DATE_TIME_EXAMPLE}")
+    try:
+        return datetime.fromisoformat(text[:-1] + "Z" if text[-1] == "z" else text)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a date-time that exists: {exc}") from None
+
 
 _MIN_UTC = datetime.min.replace(tzinfo=UTC)
 _MAX_UTC = datetime.max.replace(tzinfo=UTC)

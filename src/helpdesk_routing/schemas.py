@@ -31,6 +31,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from helpdesk_routing._time import DATE_TIME_PATTERN
+
 __all__ = ["SCHEMA_NAMES", "json_schema"]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -54,12 +56,6 @@ _BEYOND = {
     "configuration": "Checked by the models only: everything listed for its parts.",
 }
 
-
-_DATE_TIME = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?"
-    r"([Zz]|[+-][0-9]{2}(:?[0-9]{2}(:?[0-9]{2})?)?)$"
-)
-"""A date-time with a UTC offset (what the models accept as text; naive text is refused)."""
 
 _DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 """A calendar date as text (the models also refuse dates that do not exist)."""
@@ -85,7 +81,7 @@ def _plain_sets(node: dict[str, Any]) -> None:
 
 def _offset_date_times(node: dict[str, Any]) -> None:
     if node.get("format") == "date-time" and node.get("type") == "string":
-        node["pattern"] = _DATE_TIME
+        node["pattern"] = DATE_TIME_PATTERN
     elif node.get("format") == "date":
         node["pattern"] = _DATE
 

@@ -33,6 +33,7 @@ import pydantic
 from dateutil.relativedelta import relativedelta
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -48,8 +49,20 @@ from pydantic_core import PydanticCustomError
 from helpdesk_routing._input import InputModel, whole_number
 from helpdesk_routing._json import MAX_INT, MIN_INT
 from helpdesk_routing._storable import StoredText, text_problem
-from helpdesk_routing._time import MAX_SPAN, OUT_OF_RANGE, UtcDatetime
-from helpdesk_routing.errors import ArgumentTypeError, ErrorDetail, ValidationError, json_path
+from helpdesk_routing._time import (
+    MAX_SPAN,
+    OUT_OF_RANGE,
+    NaiveText,
+    UtcDatetime,
+    condition_date_time,
+)
+from helpdesk_routing.errors import (
+    NAIVE,
+    ArgumentTypeError,
+    ErrorDetail,
+    ValidationError,
+    json_path,
+)
 
 from ._depth import MAX_CONDITION_DEPTH, depth_message, too_deep
 
@@ -360,9 +373,11 @@ def _number(op: str, value: object) -> int | float:
 def _moment(op: str, value: object) -> datetime:
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            raise _error(f"{op} needs an ISO-8601 date-time, got {value!r}") from None
+            value = condition_date_time(value)
+        except NaiveText:
+            raise _error(NAIVE) from None
+        except ValueError as exc:
+            raise _error(f"{op} needs a date-time: {exc}") from None
     if not isinstance(value, datetime):
         raise _error(f"{op} needs a date-time with a time zone, got {_kind(value)}")
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
@@ -703,12 +718,28 @@ class InLastWindow(InputModel):
         return shift(now, -self.amount, self.unit)
 
 
+def _window_text(value: object) -> object:
+    """A window bound given as text, read as every date-time of the condition JSON is
+    (:func:`~helpdesk_routing._time.condition_date_time`); anything else goes on to
+    :data:`UtcDatetime`."""
+    if isinstance(value, str):
+        try:
+            return condition_date_time(value)
+        except ValueError as exc:
+            raise _error(str(exc)) from None
+    return value
+
+
+WindowInstant: TypeAlias = Annotated[UtcDatetime, BeforeValidator(_window_text)]
+"""A window's bound: an aware instant, kept in UTC; text as the condition JSON has it."""
+
+
 class SinceWindow(InputModel):
     """From ``start`` on: ``start <= t <= now`` (``start`` included)."""
 
     model_config = _NODE_CONFIG
     type: Literal["since"] = "since"
-    start: UtcDatetime
+    start: WindowInstant
 
 
 class AfterWindow(InputModel):
@@ -716,7 +747,7 @@ class AfterWindow(InputModel):
 
     model_config = _NODE_CONFIG
     type: Literal["after"] = "after"
-    start: UtcDatetime
+    start: WindowInstant
 
 
 class BeforeWindow(InputModel):
@@ -724,7 +755,7 @@ class BeforeWindow(InputModel):
 
     model_config = _NODE_CONFIG
     type: Literal["before"] = "before"
-    end: UtcDatetime
+    end: WindowInstant
 
 
 class BetweenWindow(InputModel):
@@ -732,8 +763,8 @@ class BetweenWindow(InputModel):
 
     model_config = _NODE_CONFIG
     type: Literal["between"] = "between"
-    start: UtcDatetime
-    end: UtcDatetime
+    start: WindowInstant
+    end: WindowInstant
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

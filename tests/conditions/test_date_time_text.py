@@ -1,0 +1,121 @@
+"""Date-time text in the condition JSON is read one way: an operator's value, a window's
+bounds and the JSON Schema's pattern take the same forms, and the models refuse only what
+does not exist (a 30th of February, T24:00) beyond the pattern."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpdesk_routing._time import DATE_TIME_PATTERN
+from helpdesk_routing.conditions import parse_condition
+from helpdesk_routing.errors import NAIVE, ValidationError
+from helpdesk_routing.schemas import json_schema
+
+_two = st.integers(0, 99).map(lambda n: f"{n:02d}")
+_offsets = st.sampled_from(
+    ["Z", "z", "+02", "+0200", "+02:00", "-05:30", "+02:00:30", "+2", "", "UTC", "+02:0"]
+)
+_fractions = st.sampled_from(["", ".5", ",25", ".123456789", "."])
+
+
+@st.composite
+def date_time_texts(draw: st.DrawFn) -> str:
+    """Text near the forms people write: extended or basic ISO 8601, any separator, any
+    offset, hours and days just past their ranges."""
+    year = draw(st.sampled_from(["2026", "0001", "9999", "26"]))
+    month = draw(st.sampled_from(["03", "02", "13", "3"]))
+    day = draw(st.sampled_from(["30", "28", "31", "00"]))
+    hour = draw(st.sampled_from(["12", "00", "23", "24"]))
+    minute = draw(st.sampled_from(["00", "59", "60"]))
+    seconds = draw(st.sampled_from(["", ":00", ":59", ":60"]))
+    fraction = draw(_fractions) if seconds else ""
+    separator = draw(st.sampled_from(["T", "t", " ", "_"]))
+    offset = draw(_offsets)
+    if draw(st.booleans()):  # basic form: no dashes nor colons in the date and time
+        return f"{year}{month}{day}{separator}{hour}{minute}{seconds[1:]}{fraction}{offset}"
+    return f"{year}-{month}-{day}{separator}{hour}:{minute}{seconds}{fraction}{offset}"
+
+
+def _value_verdict(text: str) -> str:
+    try:
+        parse_condition({"type": "ticket", "field": "created_at", "op": "before", "value": text})
+    except ValidationError as exc:
+        return "naive" if exc.details[0].message == NAIVE else "refused"
+    return "accepted"
+
+
+def _window_verdict(text: str) -> str:
+    try:
+        parse_condition({"type": "event", "metric": "m", "window": {"type": "before", "end": text}})
+    except ValidationError as exc:
+        return "naive" if exc.details[0].message == NAIVE else "refused"
+    return "accepted"
+
+
+def _exists(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        return False
+    return True
+
+
+@given(date_time_texts())
+def test_an_operator_value_and_a_window_bound_read_date_time_text_alike(text: str) -> None:
+    assert _value_verdict(text) == _window_verdict(text)
+
+
+@given(date_time_texts())
+def test_the_models_take_the_schemas_date_time_forms_that_exist(text: str) -> None:
+    """Accepted exactly when the schema's pattern matches and the moment exists (the
+    rule beyond JSON Schema); the pattern's forms without an offset are naive."""
+    verdict = _value_verdict(text)
+    if re.fullmatch(DATE_TIME_PATTERN, text):
+        assert verdict == ("accepted" if _exists(text) else "refused"), verdict
+    else:
+        assert verdict != "accepted"
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("2026-03-30T12:00:00Z", "accepted"),
+        ("2026-03-30T14:00:00+02", "accepted"),
+        ("2026-03-30 14:00:00,5+02:00", "accepted"),
+        ("2026-03-30t12:00z", "accepted"),
+        ("20260330T120000Z", "refused"),  # the basic form: not the schema's
+        ("2026-W14-1T12:00Z", "refused"),  # a week date
+        ("2026-03-30T12Z", "refused"),  # a lone hour
+        ("2026-02-30T12:00Z", "refused"),  # no such day
+        ("2026-03-30T24:00:00Z", "refused"),  # no such hour
+        ("2026-03-30T12:00:00", "naive"),
+    ],
+)
+def test_date_time_text_examples(text: str, verdict: str) -> None:
+    assert _value_verdict(text) == verdict
+    assert _window_verdict(text) == verdict
+
+
+def test_the_schema_states_the_same_pattern_for_values_and_windows() -> None:
+    schema = json_schema("condition")
+    patterns = set(re.findall(r"'pattern': '([^']*)'", str(schema)))
+    assert DATE_TIME_PATTERN in {p.replace("\\\\", "\\") for p in patterns}
+
+
+def test_a_refused_bound_names_the_text_and_the_forms_taken() -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_condition(
+            {"type": "event", "metric": "m", "window": {"type": "since", "start": "20260330T1200Z"}}
+        )
+    assert [(d.path, d.message) for d in caught.value.details] == [
+        (
+            "$.window.start",
+            "'20260330T1200Z' is not a date-time with a UTC offset, like "
+            "'2026-03-30T12:00:00Z' or '2026-03-30T14:00:00+02:00'",
+        )
+    ]
