@@ -28,7 +28,7 @@ from ._time import UtcDatetime
 from .allocation import Allocator, LeastLoaded, RoundRobin
 from .calendar import OfficeHours
 from .errors import UnknownAgent, ValidationError
-from .model import Team
+from .model import MAX_CAPACITY, Team
 from .rules import RuleSet
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ class Configuration(InputModel):
     round_robin: bool = Field(default=True, strict=True)
     office_hours: OfficeHours | None = None
     office_hours_channels: frozenset[StoredText] = frozenset({"webchat"})
-    capacity: int | None = Field(default=None, ge=0, strict=True)
+    capacity: int | None = Field(default=None, ge=0, le=MAX_CAPACITY, strict=True)
     allocator: AllocatorName = "round_robin"
 
 

@@ -23,6 +23,7 @@ from ._storable import check_model, stored_text
 from ._time import UtcDatetime
 
 __all__ = [
+    "MAX_CAPACITY",
     "Agent",
     "Channel",
     "Event",
@@ -156,6 +157,11 @@ class Event(_Stored):
     """Recording an event whose ``unique_id`` is already stored records nothing."""
 
 
+MAX_CAPACITY = 2**31 - 1
+"""The largest capacity (open tickets per agent) an agent or a configuration may state:
+the PostgreSQL store keeps capacities as 32-bit integers, and every store takes the same."""
+
+
 class Agent(_Stored):
     """A helpdesk user. ``capacity`` overrides the router's default maximum of open tickets."""
 
@@ -166,7 +172,7 @@ class Agent(_Stored):
     id: _Id
     name: str = ""
     role: Role = Role.SUPPORT
-    capacity: int | None = Field(default=None, ge=0, le=2**31 - 1, strict=True)
+    capacity: int | None = Field(default=None, ge=0, le=MAX_CAPACITY, strict=True)
 
 
 class Team(_Stored):

@@ -12,7 +12,7 @@ from pydantic import ValidationError as PydanticValidationError
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.conditions import ticket
 from helpdesk_routing.errors import ValidationError
-from helpdesk_routing.model import Ticket
+from helpdesk_routing.model import MAX_CAPACITY, Agent, Ticket
 from helpdesk_routing.ports import Store, Transaction
 from helpdesk_routing.records import AuditRecord, TicketQuery
 from helpdesk_routing.router import Router
@@ -150,6 +150,34 @@ def test_configure_refuses_a_setting_of_the_wrong_type(
     with pytest.raises(ValidationError, match=rf"\$\.{field}: Input should be a valid"):
         desk.router.configure(actor="m1", **{field: value})
     assert desk.router.configuration.version == before
+
+
+def test_configure_refuses_a_capacity_no_store_can_keep(desk: Desk) -> None:
+    """Above MAX_CAPACITY (PostgreSQL's 32-bit integer) a capacity is refused on every
+    store, as an agent's own is; no version is written and routing goes on."""
+    before = desk.snapshot()
+    with pytest.raises(
+        ValidationError, match=r"\$\.capacity: Input should be less than or equal to 2147483647"
+    ):
+        desk.router.configure(actor="m1", capacity=MAX_CAPACITY + 1)
+    assert desk.snapshot() == before
+    desk.online("a1")
+    assert desk.route() == "a1"
+
+
+def test_a_router_refuses_a_capacity_no_store_can_keep(make_desk: MakeDesk) -> None:
+    with pytest.raises(ValidationError, match=r"\$\.capacity"):
+        make_desk(capacity=MAX_CAPACITY + 1)
+
+
+def test_the_largest_capacity_routes_on_every_store(make_desk: MakeDesk) -> None:
+    """MAX_CAPACITY itself is kept and used by every store (PostgreSQL's route function
+    takes it), as the configuration's default and as an agent's own."""
+    desk = make_desk(capacity=MAX_CAPACITY)
+    desk.online("a1", "a2")
+    assert [desk.route(), desk.route()] == ["a1", "a2"]
+    desk.router.update_agent(Agent(id="a1", capacity=MAX_CAPACITY), actor="m1")
+    assert desk.route() == "a1"
 
 
 def test_a_rule_enabled_flag_must_be_a_bool() -> None:
