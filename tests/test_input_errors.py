@@ -430,3 +430,33 @@ def test_a_model_built_directly_names_the_value_its_operator_needs() -> None:
     with pytest.raises(hr.ValidationError) as read:
         hr.RoutingRule.model_validate_json(text)
     assert read.value.paths == ("$.when.conditions[0].value",)
+
+
+@pytest.mark.parametrize(
+    ("model", "text"),
+    [
+        (
+            hr.RuleSet,
+            '{"rules":[{"id":"r1","when":'
+            + '{"type":"not","condition":' * 1000
+            + '{"type":"segment","segment":"vip"}'
+            + "}" * 1000
+            + ',"then":{"type":"save_as_view","view":"v"}}]}',
+        ),
+        (hr.OfficeHours, '{"x":' + "[" * 3000 + "]" * 3000 + "}"),
+        (hr.Ticket, '{"id":"t","fields":' + "[" * 3000 + "]" * 3000 + "}"),
+        (hr.Configuration, '{"x":' + "[" * 5000 + "]" * 5000 + "}"),
+        (hr.Team, '{"x":' + "[" * 5000 + "]" * 5000 + "}"),
+        (simulation.Scenario, '{"x":' + "[" * 5000 + "]" * 5000 + "}"),
+    ],
+    ids=["rule_set", "office_hours", "ticket", "configuration", "team", "scenario"],
+)
+def test_model_validate_json_of_text_nested_past_pythons_limit_is_a_validation_error(
+    model: type[InputModel], text: str
+) -> None:
+    """pydantic stops such text as too deep; reading it again to locate the error must not
+    raise Python's RecursionError instead."""
+    with pytest.raises(ModelValidationError) as info:
+        model.model_validate_json(text)
+    assert [d.path for d in info.value.details] == ["$"]
+    assert "recursion limit exceeded" in info.value.details[0].message

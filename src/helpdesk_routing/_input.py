@@ -91,9 +91,13 @@ class InputModel(BaseModel):
 
 
 def _parsed(text: str | bytes | bytearray) -> Any:
+    """The JSON text read again, to locate its errors; ``None`` when it cannot be read
+    (pydantic's parser stops nesting before Python's does, so text pydantic refused as
+    too deep may be too deep for ``json`` too: its paths are then left as pydantic gives
+    them)."""
     try:
         return json.loads(text)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return None
 
 
