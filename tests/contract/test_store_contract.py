@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from helpdesk_routing.errors import ConflictError, UnknownAgent
+from helpdesk_routing.errors import ArgumentTypeError, ConflictError, UnknownAgent, ValidationError
 from helpdesk_routing.model import Agent, Role, Ticket, TicketStatus
 from helpdesk_routing.ports import Store
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
@@ -488,3 +488,37 @@ def test_remove_agent_forgets_the_agent_and_their_presence(store: Store) -> None
         fail()
     with store.transaction() as tx:
         assert tx.get_agent("a2") is not None
+
+
+@pytest.mark.parametrize(
+    ("agents", "error", "message"),
+    [
+        (None, ArgumentTypeError, "agents must be Agents (an iterable), got NoneType"),
+        ("a1", ArgumentTypeError, "agents must be Agents (an iterable), got str"),
+        (
+            {"a1": Agent(id="a1")},
+            ArgumentTypeError,
+            "agents must be Agents (an iterable), got dict",
+        ),
+        ([Agent(id="a1"), {"id": "a2"}], ArgumentTypeError, "agents[1] must be an Agent, got dict"),
+        (
+            [Agent(id="a1"), Agent(id="a2"), Agent(id="a1", name="again")],
+            ValidationError,
+            "invalid agents\n  $[2].id: agent 'a1' is listed twice (agents[0] and agents[2])",
+        ),
+    ],
+    ids=["none", "text", "mapping", "dict_item", "repeated_id"],
+)
+def test_a_store_refuses_agents_it_cannot_take_alike(
+    store_factory: StoreFactory,
+    request: pytest.FixtureRequest,
+    agents: object,
+    error: type,
+    message: str,
+) -> None:
+    """Every store checks its initial agents the same way before it keeps any: a library
+    error naming the argument (and the item), never an AttributeError at the first
+    route, nor one agent silently replacing another."""
+    with pytest.raises(error) as info:
+        store_factory(request, agents)  # type: ignore[arg-type]
+    assert str(info.value) == message

@@ -37,6 +37,7 @@ from helpdesk_routing.errors import (
 )
 from helpdesk_routing.model import Agent, TicketStatus
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
+from helpdesk_routing.stores._store_args import agents_arg
 
 if TYPE_CHECKING:
     from helpdesk_routing.configuration import Configuration
@@ -121,7 +122,7 @@ class InMemoryStore:
         self._configurations: list[Configuration] = []
         # Fed the log's committed records as each unit ends (never a record a unit undoes).
         self._digest = ReportDigest() if report_digest else None
-        for agent in agents:
+        for agent in agents_arg(agents):
             self._agents[agent.id] = agent
 
     def transaction(self) -> InMemoryTransaction:

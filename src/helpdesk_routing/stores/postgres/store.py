@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing.model import Agent
 from helpdesk_routing.stores._sql import Closing, put_agents
+from helpdesk_routing.stores._store_args import agents_arg
 
 from ._database import Database
 from ._transaction import PostgresTransaction
@@ -55,6 +56,7 @@ class PostgresStore(Closing):
         max_size: int = 4,
         release_locks_before_flush: bool = True,
     ) -> None:
+        checked = agents_arg(agents)  # before the server is asked anything
         self._db = Database(
             "PostgresStore",
             dsn,
@@ -66,7 +68,7 @@ class PostgresStore(Closing):
             max_size=max_size,
             early_release=release_locks_before_flush,
         )
-        put_agents(self, agents)
+        put_agents(self, checked)
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresTransaction]:

@@ -17,6 +17,8 @@ from helpdesk_routing.stores._sql import (
 if TYPE_CHECKING:
     pass
 
+from helpdesk_routing.stores._store_args import agents_arg
+
 from ._database import Database
 from ._transaction import SqliteTransaction
 
@@ -51,8 +53,9 @@ class SqliteStore(Closing):
         timeout: float = 30.0,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
     ) -> None:
+        checked = agents_arg(agents)  # before the file is opened or created
         self._db = Database(path, timeout, synchronous)
-        put_agents(self, agents)
+        put_agents(self, checked)
 
     @property
     def path(self) -> str:

@@ -1,0 +1,40 @@
+"""The ``agents`` a store opens with, checked once for the three stores (memory, SQLite,
+PostgreSQL) before anything is written, so each refuses the same input alike: anything
+but an iterable of :class:`~helpdesk_routing.model.Agent` is an
+:class:`~helpdesk_routing.errors.ArgumentTypeError` naming the argument (and the index
+of a bad item: a ``dict`` is not an Agent, as a ``dict`` is not an Event for customer
+data), and an id listed twice is a :class:`~helpdesk_routing.errors.ValidationError`
+naming both places (one of the two would silently replace the other)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from helpdesk_routing.errors import ArgumentTypeError, ErrorDetail, ValidationError
+from helpdesk_routing.model import Agent
+
+__all__ = ["agents_arg"]
+
+
+def agents_arg(values: object, name: str = "agents") -> list[Agent]:
+    """``values`` as a list of Agents with distinct ids, or the error naming what is wrong."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        raise ArgumentTypeError(f"{name} must be Agents (an iterable), got {type(values).__name__}")
+    agents = list(values)
+    seen: dict[str, int] = {}
+    details: list[ErrorDetail] = []
+    for i, agent in enumerate(agents):
+        if not isinstance(agent, Agent):
+            raise ArgumentTypeError(f"{name}[{i}] must be an Agent, got {type(agent).__name__}")
+        first = seen.setdefault(agent.id, i)
+        if first != i:
+            details.append(
+                ErrorDetail(
+                    f"$[{i}].id",
+                    f"agent {agent.id!r} is listed twice ({name}[{first}] and {name}[{i}])",
+                    "duplicate",
+                )
+            )
+    if details:
+        raise ValidationError(f"invalid {name}", details)
+    return agents
