@@ -240,6 +240,20 @@ def test_next_close_is_the_argument_when_closed() -> None:
     assert nine_to_five().next_close(ams(2026, 3, 28, 10, 0)) == ams(2026, 3, 28, 10, 0)
 
 
+@pytest.mark.parametrize("horizon", [timedelta.max, timedelta(days=3_650_000)])
+def test_a_horizon_past_the_end_of_the_calendar_searches_to_its_end(horizon: timedelta) -> None:
+    """A horizon longer than the calendar (timedelta.max too) reaches to its end: the
+    answer is the one an unbounded search gives, never an OverflowError."""
+    hours = nine_to_five()
+    friday = ams(2026, 3, 27, 17, 0)
+    assert hours.next_open(friday, horizon=horizon) == ams(2026, 3, 30, 9, 0)
+    assert hours.next_close(friday, horizon=horizon) == friday
+    assert hours.add_business_time(friday, timedelta(hours=1), horizon=horizon) == ams(
+        2026, 3, 30, 10, 0
+    )
+    assert OfficeHours.always_open("UTC").next_close(friday, horizon=horizon) is None
+
+
 def test_next_open_skips_a_weekend() -> None:
     """Friday 17:00 next opens Monday 09:00."""
     assert nine_to_five().next_open(ams(2026, 3, 27, 17, 0)) == ams(2026, 3, 30, 9, 0)

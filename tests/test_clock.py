@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from helpdesk_routing.clock import ManualClock, SystemClock
-from helpdesk_routing.errors import NaiveDatetimeError, ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, NaiveDatetimeError, ValidationError
 
 T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
 
@@ -58,6 +58,38 @@ def test_manual_clock_refuses_to_advance_backwards() -> None:
     with pytest.raises(ValidationError) as info:
         clock.advance(hours=-1)
     assert str(info.value) == "cannot advance by a negative amount (-1 day, 23:00:00)"
+    assert clock.now() == T0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"hours": float("nan")}, ValidationError, "hours must be a finite number, got nan"),
+        ({"days": float("inf")}, ValidationError, "days must be a finite number, got inf"),
+        (
+            {"days": 10**10},
+            ValidationError,
+            "cannot advance by days=10000000000: longer than a timedelta can be",
+        ),
+        (
+            {"days": 3_000_000},
+            ValidationError,
+            "cannot advance past the end of the calendar (year 9999) by 3000000 days, 0:00:00",
+        ),
+        ({"hours": "1"}, ArgumentTypeError, "hours must be a number, got str"),
+        ({"minutes": True}, ArgumentTypeError, "minutes must be a number, got bool"),
+        ({"delta": 60}, ArgumentTypeError, "delta must be a timedelta, got int"),
+    ],
+)
+def test_manual_clock_refuses_an_advance_it_cannot_make(
+    kwargs: dict[str, object], error: type[Exception], message: str
+) -> None:
+    """Amounts that are not finite numbers, or steps past the calendar, are the library's
+    errors naming the amount; the clock stays where it was."""
+    clock = ManualClock(T0)
+    with pytest.raises(error) as info:
+        clock.advance(**kwargs)  # type: ignore[arg-type]
+    assert str(info.value) == message
     assert clock.now() == T0
 
 

@@ -348,7 +348,9 @@ def _limit(start: datetime, horizon: timedelta) -> datetime:
         raise ValidationError(f"horizon must be a timedelta, got {horizon!r}")
     if horizon <= timedelta(0):
         raise ValidationError(f"horizon must be positive, got {horizon!r}")
-    if start >= _MAX_UTC - horizon:
+    # The end of the calendar when the horizon reaches past it (a horizon longer than
+    # the whole calendar, timedelta.max included, cannot be subtracted from its end).
+    if horizon >= _MAX_UTC - start:
         return _MAX_UTC
     return start + horizon
 

@@ -6,10 +6,11 @@ per operation; nothing in the core reads a clock.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 from helpdesk_routing._time import require_aware
-from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 
 __all__ = ["ManualClock", "SystemClock"]
 
@@ -54,12 +55,31 @@ class ManualClock:
         """Move the clock forward by ``delta`` and/or the given amounts; returns the new time.
 
         A negative total raises :class:`~helpdesk_routing.errors.ValidationError`:
-        going back is ``set``'s job.
+        going back is ``set``'s job; so do an amount that is not finite and a step past
+        year 9999. An amount that is not a number (``"1"``, ``True``) or a ``delta``
+        that is not a ``timedelta`` is an :class:`~helpdesk_routing.errors.ArgumentTypeError`.
         """
-        step = (delta or timedelta()) + timedelta(
-            days=days, hours=hours, minutes=minutes, seconds=seconds
-        )
+        if delta is not None and not isinstance(delta, timedelta):
+            raise ArgumentTypeError(f"delta must be a timedelta, got {type(delta).__name__}")
+        amounts = {"days": days, "hours": hours, "minutes": minutes, "seconds": seconds}
+        for name, amount in amounts.items():
+            if isinstance(amount, bool) or not isinstance(amount, int | float):
+                raise ArgumentTypeError(f"{name} must be a number, got {type(amount).__name__}")
+            if not math.isfinite(amount):
+                raise ValidationError(f"{name} must be a finite number, got {amount!r}")
+        try:
+            step = (delta or timedelta()) + timedelta(**amounts)
+        except OverflowError:
+            given = ", ".join(f"{k}={v!r}" for k, v in amounts.items() if v)
+            raise ValidationError(
+                f"cannot advance by {given}: longer than a timedelta can be"
+            ) from None
         if step < timedelta():
             raise ValidationError(f"cannot advance by a negative amount ({step})")
-        self._now += step
+        try:
+            self._now += step
+        except OverflowError:
+            raise ValidationError(
+                f"cannot advance past the end of the calendar (year 9999) by {step}"
+            ) from None
         return self._now
