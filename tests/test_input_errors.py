@@ -460,3 +460,19 @@ def test_model_validate_json_of_text_nested_past_pythons_limit_is_a_validation_e
         model.model_validate_json(text)
     assert [d.path for d in info.value.details] == ["$"]
     assert "recursion limit exceeded" in info.value.details[0].message
+
+
+def test_a_validators_own_message_reaches_the_user_without_pydantics_prefix() -> None:
+    """A ValueError raised in a validator is reported with the validator's message (the
+    library's ``details`` and ``str``), while pydantic's own ``msg`` keeps its prefix."""
+    with pytest.raises(ModelValidationError) as info:
+        hr.Ticket(id="t", channel="email", created_at=5)  # type: ignore[arg-type]
+    (detail,) = info.value.details
+    assert detail.code == "value_error"
+    assert detail.message.startswith("must be an ISO 8601 date-time with a time zone")
+    assert "Value error" not in str(info.value)
+    (entry,) = info.value.errors()
+    assert entry["message"] == detail.message
+    assert entry["msg"] == "Value error, " + detail.message
+    assert hr.errors.ErrorDetail("$", "Value error, x", "value_error").message == "x"
+    assert hr.errors.ErrorDetail("$", "Value error, x").message == "Value error, x"

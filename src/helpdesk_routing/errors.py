@@ -74,6 +74,13 @@ class ErrorDetail:
     code: str = "invalid"
     rule_id: str | None = None
 
+    def __post_init__(self) -> None:
+        # pydantic prefixes the message of a ValueError raised in a validator ("Value
+        # error, must be ..."); the library's message is the validator's own.
+        prefix = _PREFIXES.get(self.code)
+        if prefix is not None and self.message.startswith(prefix):
+            object.__setattr__(self, "message", self.message[len(prefix) :])
+
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
 
@@ -85,6 +92,10 @@ class ErrorDetail:
             "message": self.message,
             "rule_id": self.rule_id,
         }
+
+
+_PREFIXES = {"value_error": "Value error, ", "assertion_error": "Assertion failed, "}
+"""pydantic's prefix of a validator's own message, by error type."""
 
 
 def json_path(loc: Iterable[str | int]) -> str:
