@@ -571,3 +571,25 @@ def test_recover_after_an_answer_without_the_ticket_s_id_finds_it(
     (step,) = h.recover(destination.longest_delivery + timedelta(seconds=1))
     assert (step.state, step.ticket_id) == (State.HANDED_OFF, "1")
     assert len(gorgias_service.posts) == 1
+
+
+# -- Retry-After --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+@pytest.mark.parametrize("retry_after", ["\u00b2", "\u00b9\u00b2"])
+def test_a_retry_after_of_digits_that_are_not_ascii_falls_back_to_the_backoff(
+    kind: str, retry_after: str, zendesk_service: FakeService, gorgias_service: FakeService
+) -> None:
+    """A Retry-After of superscript digits (str.isdigit accepts them, float does not) is
+    unreadable: the 429 is retried after the jittered backoff, not a ValueError."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    service.script = [f"429:{retry_after}"]
+    waits: list[float] = []
+    destination = (
+        _zendesk(service.url, waits) if kind == "zendesk" else _gorgias(service.url, waits)
+    )
+    assert destination.deliver(_request()).ticket_id == "1"
+    assert len(waits) == 1
+    assert 0 <= waits[0] <= POLICY.base_delay
+    assert len(service.tickets) == 1

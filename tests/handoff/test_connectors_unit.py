@@ -51,6 +51,20 @@ def test_retry_after_in_seconds_and_as_http_date() -> None:
     assert retry_after_seconds(None, NOW) is None
 
 
+@pytest.mark.parametrize("value", ["\u00b2", "\u0665", "1\u00b2", "\uff11", "1.5", "-5", ""])
+def test_retry_after_other_than_ascii_digits_or_a_date_is_unreadable(value: str) -> None:
+    """Delta seconds are ASCII digits: a superscript (which float refuses) or another
+    script's digit (which float would read) is unreadable, None, like any garbage."""
+    assert retry_after_seconds(value, NOW) is None
+
+
+@given(value=st.text() | st.text(st.characters(categories=("Nd", "No")), min_size=1))
+def test_retry_after_never_raises(value: str) -> None:
+    """Whatever a service sends as Retry-After, the answer is None or seconds to wait."""
+    seconds = retry_after_seconds(value, NOW)
+    assert seconds is None or seconds >= 0
+
+
 @given(attempt=st.integers(min_value=1, max_value=30), seed=st.integers(0, 2**32))
 def test_backoff_is_jittered_within_its_bound(attempt: int, seed: int) -> None:
     """Each backoff lies in [0, min(max_delay, base_delay * 2**(attempt-1))]."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib
 import random
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -226,13 +227,17 @@ def _excerpt(response: httpx.Response) -> str:
     return repr(text) if text else "empty body"
 
 
+_DELTA_SECONDS = re.compile(r"[0-9]+")
+"""``Retry-After``'s delta-seconds: ASCII digits (``str.isdigit`` also takes ``²``)."""
+
+
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     """Seconds a ``Retry-After`` header asks to wait (delta seconds or an HTTP date), or
     ``None`` when absent or unreadable. Never negative."""
     if value is None:
         return None
     text = value.strip()
-    if text.isdigit():
+    if _DELTA_SECONDS.fullmatch(text):
         return float(text)
     try:
         when = parsedate_to_datetime(text)
