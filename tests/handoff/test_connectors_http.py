@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import random
 import socket
 import time
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.handoff import (
     AuthenticationFailed,
     DeliveryRequest,
@@ -720,3 +722,29 @@ def test_a_refusal_whose_body_is_no_readable_json_keeps_its_text(
     with pytest.raises(ServiceRejected) as caught:
         destination.deliver(_request())
     assert caught.value.details == {"body": body.decode()}
+
+
+# -- Credentials in the URL ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_a_base_url_with_a_password_is_refused_before_anything_is_sent_or_logged(
+    kind: str,
+    zendesk_service: FakeService,
+    gorgias_service: FakeService,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """``http://ann:hunter2@host`` is refused when the connector is made: no request
+    reaches the service, and the password is in no message and no log line (httpx logs
+    every request's URL at INFO)."""
+    caplog.set_level(logging.DEBUG)
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    url = service.url.replace("http://", "http://ann:hunter2@")
+    make = _zendesk if kind == "zendesk" else _gorgias
+    with pytest.raises(ValidationError) as caught:
+        make(url, []).deliver(_request())
+    masked = service.url.replace("http://", "http://***@")
+    assert str(caught.value).startswith(f"{kind} base_url must not carry credentials (give ")
+    assert str(caught.value).endswith(f", got {masked!r}")
+    assert "hunter2" not in caplog.text
+    assert service.requests == []

@@ -310,6 +310,49 @@ def test_a_connector_refuses_a_base_url_it_cannot_call(url: str) -> None:
         GorgiasConnector(base_url=url, email="a@b.example", api_key="k")
 
 
+_CREDENTIALS = {
+    "zendesk": "give email and api_token, or oauth_token",
+    "gorgias": "give email and api_key",
+}
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://ann:Hunter2@127.0.0.1:8080", "http://***@127.0.0.1:8080"),
+        ("https://Hunter2@x.example", "https://***@x.example"),
+        ("https://:Hunter2@x.example/", "https://***@x.example/"),
+        ("https://@x.example", "https://***@x.example"),
+        ("https://ann:Hun@ter2@x.example", "https://***@x.example"),
+        # a password holding '/', '?' or '#' unescaped: urlsplit reads host 'ann' and a
+        # port, refused (a bad port) or, worse, accepted (port 12, path '/ter2@...')
+        ("http://ann:Hun/ter2@x.example", "http://***@x.example"),
+        ("http://ann:12/ter2@x.example", "http://***@x.example"),
+        ("http://ann:Hun?ter2@x.example", "http://***@x.example"),
+        ("http://ann:Hun#ter2@x.example", "http://***@x.example"),
+        ("http://ann:Hunter2@[::1", "http://***@[::1"),
+        ("ftp://ann:Hunter2@x.example", "ftp://***@x.example"),
+        ("ann:Hunter2@x.example", "***@x.example"),
+        ("//ann:Hunter2@x.example", "//***@x.example"),
+    ],
+)
+def test_a_connector_refuses_a_base_url_carrying_credentials_without_echoing_them(
+    url: str, shown: str
+) -> None:
+    """A base_url holding '@' (a name or password, even one holding '/', '?', '#' or '@')
+    is refused, naming the argument and the arguments credentials go in; the message
+    shows '***' for everything from '//' to the last '@', never the password."""
+    for kind, make in (
+        ("zendesk", lambda: ZendeskConnector(base_url=url, oauth_token="t")),
+        ("gorgias", lambda: GorgiasConnector(base_url=url, email="a@b.example", api_key="k")),
+    ):
+        with pytest.raises(ValidationError) as info:
+            make()
+        assert str(info.value) == (
+            f"{kind} base_url must not carry credentials ({_CREDENTIALS[kind]}), got {shown!r}"
+        )
+
+
 @pytest.mark.parametrize(
     ("given", "message"),
     [

@@ -127,9 +127,20 @@ DEFAULT_POLICY = RetryPolicy()
 """4 attempts, at most 30 s of waiting in all, 10 s timeouts."""
 
 
-def checked_url(connector: str, url: object) -> str:
+def checked_url(connector: str, url: object, credentials: str) -> str:
     """``url`` without a trailing ``/``, when it is an ``http`` or ``https`` URL with a
-    host; else :class:`~helpdesk_routing.errors.ValidationError` naming the connector."""
+    host and no ``@``; else :class:`~helpdesk_routing.errors.ValidationError` naming the
+    connector.
+
+    An ``@`` is user info (``https://name:password@host``), or user info whose password
+    holds an unescaped ``/``, ``?`` or ``#``, which a URL parser reads as a host and a
+    port: httpx would log the password with every request. It is refused, telling how
+    to give credentials instead (``credentials``), and the URL is shown with everything
+    from ``//`` to the last ``@`` masked."""
+    if isinstance(url, str) and "@" in url:
+        raise ValidationError(
+            f"{connector} base_url must not carry credentials ({credentials}), got {_masked(url)!r}"
+        )
     if isinstance(url, str):
         try:
             parts = urlsplit(url)
@@ -142,6 +153,14 @@ def checked_url(connector: str, url: object) -> str:
     raise ValidationError(
         f"{connector} base_url must be an http or https URL with a host, got {url!r}"
     )
+
+
+def _masked(url: str) -> str:
+    """``url`` with what may be a name and password, from ``//`` (or the start) to the last
+    ``@``, replaced by ``***``."""
+    before, _, host = url.rpartition("@")
+    scheme, slashes, _ = before.partition("//")
+    return f"{scheme}{slashes}***@{host}" if slashes else f"***@{host}"
 
 
 def checked_credential(connector: str, name: str, value: object) -> str:
