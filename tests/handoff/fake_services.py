@@ -14,11 +14,12 @@ action each; ``ok`` once it is empty):
 - ``slow``: create, then answer only after ``slow_seconds`` (past the client's timeout);
 - ``late``: wait ``slow_seconds`` (past the client's timeout), then create and answer: a
   look-up meanwhile finds nothing, though the ticket is on its way;
-- ``odd``: create, then answer 201 with the bytes ``odd_body`` (a body that may not name
-  the ticket).
+- ``odd``: create, then answer ``odd_status`` (201) with ``odd_headers`` and the bytes
+  ``odd_body`` (a body that may not name the ticket, or may not be readable at all);
+- ``odd-before``: the same answer, nothing created.
 
 A GET looks tickets up by ``external_id``; with ``lookup_body`` set it answers 200 with
-those bytes instead.
+those bytes (and ``lookup_headers``) instead.
 """
 
 from __future__ import annotations
@@ -53,7 +54,10 @@ class FakeService:
     script: list[str] = field(default_factory=list)
     slow_seconds: float = 1.0
     odd_body: bytes = b"{}"
+    odd_status: int = 201
+    odd_headers: dict[str, str] = field(default_factory=dict)
     lookup_body: bytes | None = None
+    lookup_headers: dict[str, str] = field(default_factory=dict)
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
     keys: dict[str, tuple[bytes, int]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
@@ -125,9 +129,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _answer_raw(self, status: int, data: bytes) -> None:
+    def _answer_raw(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
+        headers = {"Content-Type": "application/json", **(headers or {})}
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        for k, v in headers.items():
+            self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -150,7 +156,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(401, {"error": "Couldn't authenticate you"})
             return
         if self.fake.lookup_body is not None:
-            self._answer_raw(200, self.fake.lookup_body)
+            self._answer_raw(200, self.fake.lookup_body, self.fake.lookup_headers)
             return
         wanted = parse_qs(urlsplit(self.path).query).get("external_id", [""])[0]
         with self.fake.lock:
@@ -175,6 +181,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if action == "drop-before":
             self._drop()
+            return
+        if action == "odd-before":
+            self._answer_raw(fake.odd_status, fake.odd_body, fake.odd_headers)
             return
         if action in ("400", "401", "403", "422", "500"):
             details = {
@@ -210,7 +219,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._drop()
             return
         if action == "odd":
-            self._answer_raw(201, fake.odd_body)
+            self._answer_raw(fake.odd_status, fake.odd_body, fake.odd_headers)
             return
         if action == "500-after-create":
             self._answer(500, {"error": "InternalError"})

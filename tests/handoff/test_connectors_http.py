@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import random
 import socket
 import time
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.handoff import (
     AuthenticationFailed,
     DeliveryRequest,
@@ -454,8 +456,15 @@ def test_a_visitor_known_by_profile_alone_is_answered_at_the_profile_s_address(
 
 # -- Answers that do not name the ticket ---------------------------------------------------
 
+_DEEP = b"[" * 100_000 + b"]" * 100_000
+"""JSON nested too deeply for Python's parser (RecursionError, not a ValueError)."""
+
+_NOT_GZIP = {"Content-Encoding": "gzip"}
+"""A header announcing gzip on a body that is not (httpx's DecodingError)."""
+
 _UNCLEAR_ANSWERS = [
     b"not json",
+    pytest.param(_DEEP, id="nested-too-deeply"),
     b"{}",
     b"[]",
     b"",
@@ -514,6 +523,7 @@ def test_a_2xx_that_does_not_name_the_ticket_is_an_unknown_outcome_then_reconcil
         b'{"tickets": [{}], "data": [{}]}',
         b'{"tickets": [{"id": null}], "data": [{"id": null}]}',
         b'{"tickets": [7], "data": [7]}',
+        pytest.param(_DEEP, id="nested-too-deeply"),
     ],
 )
 def test_an_unreadable_look_up_answer_is_an_unknown_outcome(
@@ -571,3 +581,170 @@ def test_recover_after_an_answer_without_the_ticket_s_id_finds_it(
     (step,) = h.recover(destination.longest_delivery + timedelta(seconds=1))
     assert (step.state, step.ticket_id) == (State.HANDED_OFF, "1")
     assert len(gorgias_service.posts) == 1
+
+
+# -- Retry-After --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+@pytest.mark.parametrize("retry_after", ["\u00b2", "\u00b9\u00b2"])
+def test_a_retry_after_of_digits_that_are_not_ascii_falls_back_to_the_backoff(
+    kind: str, retry_after: str, zendesk_service: FakeService, gorgias_service: FakeService
+) -> None:
+    """A Retry-After of superscript digits (str.isdigit accepts them, float does not) is
+    unreadable: the 429 is retried after the jittered backoff, not a ValueError."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    service.script = [f"429:{retry_after}"]
+    waits: list[float] = []
+    destination = (
+        _zendesk(service.url, waits) if kind == "zendesk" else _gorgias(service.url, waits)
+    )
+    assert destination.deliver(_request()).ticket_id == "1"
+    assert len(waits) == 1
+    assert 0 <= waits[0] <= POLICY.base_delay
+    assert len(service.tickets) == 1
+
+
+# -- Answers whose body cannot be read ----------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+@pytest.mark.parametrize("status", [200, 201, 400, 404, 422])
+def test_an_answer_whose_body_cannot_be_decoded_is_an_unknown_outcome_then_reconciled(
+    desk: Desk, kind: str, status: int, zendesk_service: FakeService, gorgias_service: FakeService
+) -> None:
+    """An answer to the POST announcing gzip on a body that is not gzip says nothing about
+    the ticket: the handoff waits in outcome_unknown (not stuck in handing_off with httpx's
+    DecodingError), the POST is not repeated (not even Zendesk's), and reconcile finds the
+    ticket by external_id."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    service.script = ["odd"]
+    service.odd_status = status
+    service.odd_body = b'{"ticket": {"id": 1}, "id": 1}'
+    service.odd_headers = _NOT_GZIP
+    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+    ledger = InMemoryLedger()
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk=kind),
+        ledger=ledger,
+        clock=desk.clock,
+        destination=destination,
+    )
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert (step.state, step.ticket_id) == (State.OUTCOME_UNKNOWN, None)
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    assert record.transitions[-1].why.startswith(
+        f"{kind}: outcome unknown: HTTP {status} answer unreadable (DecodingError: "
+    )
+    assert len(service.posts) == 1
+    step = h.reconcile(step.handoff_id)
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, "1")
+    assert len(service.posts) == 1
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+@pytest.mark.parametrize("status", [401, 403])
+def test_an_authentication_failure_with_an_undecodable_body_is_still_one(
+    kind: str, status: int, zendesk_service: FakeService, gorgias_service: FakeService
+) -> None:
+    """401 and 403 are answered by their status alone: a body that cannot be decoded does
+    not turn them into another error."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    service.script = ["odd-before"]
+    service.odd_status = status
+    service.odd_headers = _NOT_GZIP
+    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+    with pytest.raises(AuthenticationFailed, match=rf"^{kind}: authentication failed"):
+        destination.deliver(_request())
+    assert len(service.posts) == 1
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_a_429_with_an_undecodable_body_is_retried_after_its_retry_after(
+    kind: str, zendesk_service: FakeService, gorgias_service: FakeService
+) -> None:
+    """A 429 (nothing created) is waited out by its Retry-After whatever its body."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    service.script = ["odd-before"]
+    service.odd_status = 429
+    service.odd_headers = {**_NOT_GZIP, "Retry-After": "1"}
+    waits: list[float] = []
+    destination = (
+        _zendesk(service.url, waits) if kind == "zendesk" else _gorgias(service.url, waits)
+    )
+    assert destination.deliver(_request()).ticket_id == "1"
+    assert len(waits) == 1
+    assert 1.0 <= waits[0] <= 1.0 + POLICY.base_delay
+    assert len(service.posts) == 2
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_a_look_up_answer_that_cannot_be_decoded_is_an_unknown_outcome(
+    kind: str, zendesk_service: FakeService, gorgias_service: FakeService
+) -> None:
+    """A look-up's 200 announcing gzip on a body that is not gzip proves nothing:
+    OutcomeUnknown, never httpx's DecodingError nor "not found"."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    service.lookup_body = b'{"tickets": [], "data": []}'
+    service.lookup_headers = _NOT_GZIP
+    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+    unreadable = rf"^{kind}: outcome unknown: HTTP 200 answer unreadable \(DecodingError: "
+    with pytest.raises(OutcomeUnknown, match=unreadable):
+        destination.find(handoff_id("c1"))
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        pytest.param(_DEEP, "application/json", id="nested-too-deeply"),
+        pytest.param(b"no such field", "text/plain; charset=base64", id="charset-base64"),
+        pytest.param(b"no such field", "text/plain; charset=idna", id="charset-idna"),
+    ],
+)
+def test_a_refusal_whose_body_is_no_readable_json_keeps_its_text(
+    kind: str,
+    body: bytes,
+    content_type: str,
+    zendesk_service: FakeService,
+    gorgias_service: FakeService,
+) -> None:
+    """A 422 whose body is JSON too deep to parse, or text in a charset that is no text
+    encoding, is a refusal like any 422 whose body is not JSON: ServiceRejected with the
+    body as UTF-8 text, never a RecursionError or an error of the codec."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    service.script = ["odd-before"]
+    service.odd_status = 422
+    service.odd_body = body
+    service.odd_headers = {"Content-Type": content_type}
+    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+    with pytest.raises(ServiceRejected) as caught:
+        destination.deliver(_request())
+    assert caught.value.details == {"body": body.decode()}
+
+
+# -- Credentials in the URL ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_a_base_url_with_a_password_is_refused_before_anything_is_sent_or_logged(
+    kind: str,
+    zendesk_service: FakeService,
+    gorgias_service: FakeService,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """``http://ann:hunter2@host`` is refused when the connector is made: no request
+    reaches the service, and the password is in no message and no log line (httpx logs
+    every request's URL at INFO)."""
+    caplog.set_level(logging.DEBUG)
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    url = service.url.replace("http://", "http://ann:hunter2@")
+    make = _zendesk if kind == "zendesk" else _gorgias
+    with pytest.raises(ValidationError) as caught:
+        make(url, []).deliver(_request())
+    masked = service.url.replace("http://", "http://***@")
+    assert str(caught.value).startswith(f"{kind} base_url must not carry credentials (give ")
+    assert str(caught.value).endswith(f", got {masked!r}")
+    assert "hunter2" not in caplog.text
+    assert service.requests == []

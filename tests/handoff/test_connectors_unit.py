@@ -51,6 +51,20 @@ def test_retry_after_in_seconds_and_as_http_date() -> None:
     assert retry_after_seconds(None, NOW) is None
 
 
+@pytest.mark.parametrize("value", ["\u00b2", "\u0665", "1\u00b2", "\uff11", "1.5", "-5", ""])
+def test_retry_after_other_than_ascii_digits_or_a_date_is_unreadable(value: str) -> None:
+    """Delta seconds are ASCII digits: a superscript (which float refuses) or another
+    script's digit (which float would read) is unreadable, None, like any garbage."""
+    assert retry_after_seconds(value, NOW) is None
+
+
+@given(value=st.text() | st.text(st.characters(categories=("Nd", "No")), min_size=1))
+def test_retry_after_never_raises(value: str) -> None:
+    """Whatever a service sends as Retry-After, the answer is None or seconds to wait."""
+    seconds = retry_after_seconds(value, NOW)
+    assert seconds is None or seconds >= 0
+
+
 @given(attempt=st.integers(min_value=1, max_value=30), seed=st.integers(0, 2**32))
 def test_backoff_is_jittered_within_its_bound(attempt: int, seed: int) -> None:
     """Each backoff lies in [0, min(max_delay, base_delay * 2**(attempt-1))]."""
@@ -294,6 +308,49 @@ def test_a_connector_refuses_a_base_url_it_cannot_call(url: str) -> None:
         ZendeskConnector(base_url=url, oauth_token="t")
     with pytest.raises(ValidationError, match=re.escape(f"gorgias {message}")):
         GorgiasConnector(base_url=url, email="a@b.example", api_key="k")
+
+
+_CREDENTIALS = {
+    "zendesk": "give email and api_token, or oauth_token",
+    "gorgias": "give email and api_key",
+}
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://ann:Hunter2@127.0.0.1:8080", "http://***@127.0.0.1:8080"),
+        ("https://Hunter2@x.example", "https://***@x.example"),
+        ("https://:Hunter2@x.example/", "https://***@x.example/"),
+        ("https://@x.example", "https://***@x.example"),
+        ("https://ann:Hun@ter2@x.example", "https://***@x.example"),
+        # a password holding '/', '?' or '#' unescaped: urlsplit reads host 'ann' and a
+        # port, refused (a bad port) or, worse, accepted (port 12, path '/ter2@...')
+        ("http://ann:Hun/ter2@x.example", "http://***@x.example"),
+        ("http://ann:12/ter2@x.example", "http://***@x.example"),
+        ("http://ann:Hun?ter2@x.example", "http://***@x.example"),
+        ("http://ann:Hun#ter2@x.example", "http://***@x.example"),
+        ("http://ann:Hunter2@[::1", "http://***@[::1"),
+        ("ftp://ann:Hunter2@x.example", "ftp://***@x.example"),
+        ("ann:Hunter2@x.example", "***@x.example"),
+        ("//ann:Hunter2@x.example", "//***@x.example"),
+    ],
+)
+def test_a_connector_refuses_a_base_url_carrying_credentials_without_echoing_them(
+    url: str, shown: str
+) -> None:
+    """A base_url holding '@' (a name or password, even one holding '/', '?', '#' or '@')
+    is refused, naming the argument and the arguments credentials go in; the message
+    shows '***' for everything from '//' to the last '@', never the password."""
+    for kind, make in (
+        ("zendesk", lambda: ZendeskConnector(base_url=url, oauth_token="t")),
+        ("gorgias", lambda: GorgiasConnector(base_url=url, email="a@b.example", api_key="k")),
+    ):
+        with pytest.raises(ValidationError) as info:
+            make()
+        assert str(info.value) == (
+            f"{kind} base_url must not carry credentials ({_CREDENTIALS[kind]}), got {shown!r}"
+        )
 
 
 @pytest.mark.parametrize(

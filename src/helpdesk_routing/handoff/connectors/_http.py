@@ -11,14 +11,19 @@ The loop retries only what cannot have created a ticket twice:
 
 Every wait counts against ``RetryPolicy.max_total_wait``; a wait that would pass it
 ends the loop. 401 and 403 raise :class:`AuthenticationFailed` without a retry; every
-other answer goes back to the connector. ``RetryPolicy.longest_send`` bounds how long
-one such loop can take (the connectors' ``longest_delivery``).
+other answer goes back to the connector, unless its body cannot be read (a
+``Content-Encoding`` it does not have): that answer says nothing a connector could
+read, so it is :class:`OutcomeUnknown` at once, never retried (the request was
+answered; the ticket may exist). 401, 403, 429 and 5xx are acted on by their status
+alone, whatever their body. ``RetryPolicy.longest_send`` bounds how long one such loop
+can take (the connectors' ``longest_delivery``).
 """
 
 from __future__ import annotations
 
 import importlib
 import random
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -122,9 +127,20 @@ DEFAULT_POLICY = RetryPolicy()
 """4 attempts, at most 30 s of waiting in all, 10 s timeouts."""
 
 
-def checked_url(connector: str, url: object) -> str:
+def checked_url(connector: str, url: object, credentials: str) -> str:
     """``url`` without a trailing ``/``, when it is an ``http`` or ``https`` URL with a
-    host; else :class:`~helpdesk_routing.errors.ValidationError` naming the connector."""
+    host and no ``@``; else :class:`~helpdesk_routing.errors.ValidationError` naming the
+    connector.
+
+    An ``@`` is user info (``https://name:password@host``), or user info whose password
+    holds an unescaped ``/``, ``?`` or ``#``, which a URL parser reads as a host and a
+    port: httpx would log the password with every request. It is refused, telling how
+    to give credentials instead (``credentials``), and the URL is shown with everything
+    from ``//`` to the last ``@`` masked."""
+    if isinstance(url, str) and "@" in url:
+        raise ValidationError(
+            f"{connector} base_url must not carry credentials ({credentials}), got {_masked(url)!r}"
+        )
     if isinstance(url, str):
         try:
             parts = urlsplit(url)
@@ -137,6 +153,14 @@ def checked_url(connector: str, url: object) -> str:
     raise ValidationError(
         f"{connector} base_url must be an http or https URL with a host, got {url!r}"
     )
+
+
+def _masked(url: str) -> str:
+    """``url`` with what may be a name and password, from ``//`` (or the start) to the last
+    ``@``, replaced by ``***``."""
+    before, _, host = url.rpartition("@")
+    scheme, slashes, _ = before.partition("//")
+    return f"{scheme}{slashes}***@{host}" if slashes else f"***@{host}"
 
 
 def checked_credential(connector: str, name: str, value: object) -> str:
@@ -175,7 +199,9 @@ def ticket_id(value: object) -> str | None:
 def _json(response: httpx.Response) -> object:
     try:
         return response.json()
-    except ValueError:  # not JSON, or not text (json's and UnicodeDecodeError's base)
+    # ValueError: not JSON, or not text (json's and UnicodeDecodeError's base);
+    # RecursionError: JSON nested deeper than the parser's recursion limit.
+    except (ValueError, RecursionError):
         return _UNREADABLE
 
 
@@ -226,13 +252,17 @@ def _excerpt(response: httpx.Response) -> str:
     return repr(text) if text else "empty body"
 
 
+_DELTA_SECONDS = re.compile(r"[0-9]+")
+"""``Retry-After``'s delta-seconds: ASCII digits (``str.isdigit`` also takes ``²``)."""
+
+
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     """Seconds a ``Retry-After`` header asks to wait (delta seconds or an HTTP date), or
     ``None`` when absent or unreadable. Never negative."""
     if value is None:
         return None
     text = value.strip()
-    if text.isdigit():
+    if _DELTA_SECONDS.fullmatch(text):
         return float(text)
     try:
         when = parsedate_to_datetime(text)
@@ -281,7 +311,7 @@ class Sender:
         for attempt in range(1, policy.attempts + 1):
             last = attempt == policy.attempts
             try:
-                response = self.client.request(
+                response, unreadable = self._exchange(
                     method, url, content=content, headers=headers, params=params
                 )
             except (hx.ConnectError, hx.ConnectTimeout, hx.PoolTimeout) as exc:
@@ -311,12 +341,45 @@ class Sender:
                     delay = policy.backoff(attempt, self._rng)
                     if not replay_safe or last or waited + delay > policy.max_total_wait:
                         raise OutcomeUnknown(self.service, f"HTTP {status}")
+                elif unreadable is not None:
+                    raise OutcomeUnknown(
+                        self.service, f"HTTP {status} answer unreadable ({unreadable})"
+                    )
                 else:
                     return response
             self.waits.append(delay)
             self._sleep(delay)
             waited += delay
         raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+        params: Mapping[str, Any] | None,
+    ) -> tuple[httpx.Response, str | None]:
+        """Send one request and read its answer: the answer, and why its body could not be
+        read (``None`` when it was).
+
+        The status and headers are read first, so an answer whose body cannot be decoded
+        (httpx's ``DecodingError``, a ``StreamError``) still says what its status says. A
+        transport error while reading the body (a timeout, a dropped connection) is
+        raised, as when it happens before the status: the answer was lost."""
+        hx = self._httpx
+        request = self.client.build_request(
+            method, url, content=content, headers=headers, params=params
+        )
+        response = self.client.send(request, stream=True)
+        try:
+            response.read()
+        except (hx.DecodingError, hx.StreamError) as exc:
+            return response, _reason(exc)
+        finally:
+            response.close()
+        return response, None
 
 
 def _reason(exc: Exception) -> str:
@@ -325,9 +388,12 @@ def _reason(exc: Exception) -> str:
 
 
 def error_details(response: httpx.Response) -> dict[str, Any]:
-    """The service's error body as a dict (``{"body": text}`` when it is not a JSON object)."""
-    try:
-        data = response.json()
-    except ValueError:
-        return {"body": response.text}
+    """The service's error body as a dict: the JSON object it is, else ``{"body": ...}``
+    with the JSON value, or the body as UTF-8 text when it is no JSON Python can read.
+
+    The text is decoded as UTF-8 whatever charset the answer names: ``response.text``
+    would use a charset such as ``base64`` or ``idna``, whose codecs fail on text."""
+    data = _json(response)
+    if data is _UNREADABLE:
+        return {"body": response.content.decode("utf-8", "replace")}
     return data if isinstance(data, dict) else {"body": data}

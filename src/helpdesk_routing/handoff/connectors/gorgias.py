@@ -57,9 +57,10 @@ class GorgiasConnector:
 
     ``domain`` is the account's subdomain (``base_url`` overrides the whole address).
     ``agent_email`` is the sender of the AI agent's lines (the account e-mail by default).
-    ``email`` and ``api_key`` must be non-blank text without control characters, an
-    ``agent_email`` an e-mail address, ``policy`` a :class:`RetryPolicy`; else
-    ``ValidationError`` naming the connector and the argument.
+    ``email`` and ``api_key`` must be non-blank text without control characters, given
+    here and never in ``base_url`` (a ``base_url`` holding ``@`` is refused, the name and
+    password masked), an ``agent_email`` an e-mail address, ``policy`` a
+    :class:`RetryPolicy`; else ``ValidationError`` naming the connector and the argument.
     """
 
     name = "gorgias"
@@ -98,7 +99,7 @@ class GorgiasConnector:
             )
         self.agent_email = agent_email or email
         client = hx.Client(
-            base_url=checked_url(self.name, base_url),
+            base_url=checked_url(self.name, base_url, "give email and api_key"),
             auth=hx.BasicAuth(email, api_key),
             headers={"Accept": "application/json"},
             timeout=policy.timeout,

@@ -55,15 +55,21 @@ if TYPE_CHECKING:
 __all__ = ["ZendeskConnector"]
 
 
+_CREDENTIALS = "give email and api_token, or oauth_token"
+"""How the Zendesk connector takes credentials (a message names it)."""
+
+
 class ZendeskConnector:
     """A :class:`~helpdesk_routing.handoff.Destination` creating Zendesk tickets.
 
     ``base_url`` is ``https://{subdomain}.zendesk.com``. Give ``email`` and ``api_token``
     (basic auth) or ``oauth_token`` (bearer). ``custom_fields`` maps field ids to values
     set on every ticket. ``transport`` replaces httpx's (tests use ``MockTransport``).
-    Credentials must be non-blank text without control characters, ``custom_fields`` a
-    mapping of ``int`` field ids to JSON values, ``policy`` a :class:`RetryPolicy`; else
-    ``ValidationError`` naming the connector and the argument.
+    Credentials must be non-blank text without control characters, given here and never
+    in ``base_url`` (a ``base_url`` holding ``@`` is refused, the name and password
+    masked), ``custom_fields`` a mapping of ``int`` field ids to JSON values, ``policy``
+    a :class:`RetryPolicy`; else ``ValidationError`` naming the connector and the
+    argument.
     """
 
     name = "zendesk"
@@ -95,12 +101,12 @@ class ZendeskConnector:
             auth = hx.BasicAuth(f"{email}/token", api_token)
             headers = {}
         else:
-            raise ValidationError("zendesk: give email and api_token, or oauth_token")
+            raise ValidationError(f"zendesk: {_CREDENTIALS}")
         policy = checked_policy(self.name, policy)
         self.public = public
         self.custom_fields = _checked_fields(custom_fields)
         client = hx.Client(
-            base_url=checked_url(self.name, base_url),
+            base_url=checked_url(self.name, base_url, _CREDENTIALS),
             auth=auth,
             headers={**headers, "Accept": "application/json"},
             timeout=policy.timeout,
