@@ -312,14 +312,16 @@ def test_a_handoff_names_a_part_of_the_wrong_kind(
     desk: Desk, given: dict[str, object], message: str
 ) -> None:
     """Settings, ledger and clock of the wrong kind fail when the service is made, not at
-    the first request."""
+    the first request, each with the library's ArgumentTypeError (a TypeError too)."""
+    from helpdesk_routing.errors import ArgumentTypeError
+
     parts: dict[str, object] = {
         "settings": SendToHelpdesk(helpdesk="builtin"),
         "ledger": InMemoryLedger(),
         "clock": desk.clock,
         "router": desk.router,
     }
-    with pytest.raises(TypeError) as info:
+    with pytest.raises(ArgumentTypeError) as info:  # a library error and a TypeError
         Handoff(**{**parts, **given})  # type: ignore[arg-type]
     assert str(info.value) == message
 

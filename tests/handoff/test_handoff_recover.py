@@ -610,8 +610,10 @@ class Vague(Remote):
 def test_recover_refuses_a_longest_delivery_that_is_not_a_timedelta() -> None:
     """A longest_delivery that is not a timedelta cannot be compared: TypeError naming it."""
     h = _worker(NeverListed(), Vague(), ManualClock(MONDAY_10))
+    from helpdesk_routing.errors import ArgumentTypeError
+
     with pytest.raises(
-        TypeError, match=r"^remote's longest_delivery must be a timedelta, got 12\.0$"
+        ArgumentTypeError, match=r"^remote's longest_delivery must be a timedelta, got 12\.0$"
     ):
         h.recover(older_than=timedelta(hours=1))
 

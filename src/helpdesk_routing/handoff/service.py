@@ -19,7 +19,7 @@ from typing import Any, get_args
 from helpdesk_routing._input import as_model
 from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import require_aware
-from helpdesk_routing.errors import ConflictError, ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, ConflictError, ValidationError
 from helpdesk_routing.events import (
     DEFAULT_NAMES,
     ConversationEscalated,
@@ -114,7 +114,7 @@ class Handoff:
         event_names: EventNames = DEFAULT_NAMES,
     ) -> None:
         if not isinstance(settings, (SendToHelpdesk, SendMessage)):
-            raise TypeError(
+            raise ArgumentTypeError(
                 "settings must be SendToHelpdesk(...) or SendMessage(...), "
                 f"got {type(settings).__name__}"
             )
@@ -336,7 +336,7 @@ class Handoff:
         if destination is None or longest is None:
             return None
         if not isinstance(longest, timedelta):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"{destination.name}'s longest_delivery must be a timedelta, got {longest!r}"
             )
         return longest
