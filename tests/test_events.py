@@ -3,6 +3,8 @@ and a routing rule that reads an escalation."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -239,3 +241,84 @@ def test_recording_is_idempotent_on_every_customer_data_adapter(
     assert events.record(escalated, recorder, profile_id="p1", at=T0) is True
     assert events.record(escalated, recorder, profile_id="p1", at=T0) is False
     assert data.count_events("p1", ESCALATED, start=None, end=None) == 1
+
+
+_KINDS = ("started", "resolved", "escalated", "product_recommendation")
+
+
+def test_the_default_names_are_four_distinct_names() -> None:
+    """The product's names tell the four kinds apart: no two share a metric name."""
+    assert len({events.DEFAULT_NAMES.of(kind) for kind in _KINDS}) == 4
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda fields: events.EventNames(**fields),
+        events.EventNames.model_validate,
+        lambda fields: events.EventNames.model_validate_json(json.dumps(fields)),
+    ],
+    ids=["constructor", "model_validate", "model_validate_json"],
+)
+def test_two_kinds_sharing_one_metric_name_are_refused(
+    build: Callable[[dict[str, str]], events.EventNames],
+) -> None:
+    """Names that give the resolved and the escalated event one metric are refused, by
+    every door, naming both fields and the name (a resolved conversation was counted as
+    escalated too)."""
+    with pytest.raises(ValidationError) as caught:
+        build({"resolved": "AI conversation ended", "escalated": "AI conversation ended"})
+    assert caught.value.errors()[0]["path"] == "$.escalated"
+    assert caught.value.errors()[0]["message"] == (
+        "escalated and resolved must be different metric names, both are 'AI conversation ended'"
+    )
+
+
+def test_a_default_name_given_to_another_kind_is_refused() -> None:
+    """A field given another kind's default name collides with that default, and the
+    field given is the one named first, at its path."""
+    with pytest.raises(ValidationError) as caught:
+        events.EventNames(started="Conversation with Customer Agent Resolved")
+    assert caught.value.errors()[0]["path"] == "$.started"
+    assert caught.value.errors()[0]["message"] == (
+        "started and resolved must be different metric names, both are "
+        "'Conversation with Customer Agent Resolved'"
+    )
+
+
+def test_names_that_skipped_validation_are_refused_where_they_are_used() -> None:
+    """Names made without validation (model_copy with an update, model_construct) are
+    refused by check_names, so by record and the report, before anything is recorded."""
+    shared = events.DEFAULT_NAMES.model_copy(update={"escalated": events.DEFAULT_NAMES.resolved})
+    constructed = events.EventNames.model_construct(started="X", product_recommendation="X")
+    data = InMemoryCustomerData()
+    for names, message in [
+        (shared, r"^escalated and resolved must be different metric names, both are 'Conv"),
+        (constructed, r"^product_recommendation and started must be different metric names"),
+    ]:
+        with pytest.raises(ValidationError, match=message):
+            events.check_names(names)
+        with pytest.raises(ValidationError, match=message):
+            events.record(_all_four()[1], data, profile_id="p1", at=T0, names=names)
+    assert data.count_events("p1", events.DEFAULT_NAMES.resolved, start=None, end=None) == 0
+
+
+@given(st.lists(st.sampled_from(["A", "B", "C", "D", "E"]), min_size=4, max_size=4))
+def test_names_are_built_exactly_when_the_four_differ(texts: list[str]) -> None:
+    """For any four names, EventNames is built exactly when they are distinct, and then
+    each metric name is the name of one kind only; otherwise the error names the first
+    field whose name an earlier field has."""
+    fields = dict(zip(_KINDS, texts, strict=True))
+    if len(set(texts)) == 4:
+        names = events.EventNames(**fields)
+        assert {names.of(kind): kind for kind in _KINDS} == {t: k for k, t in fields.items()}
+        return
+    later = next(i for i, t in enumerate(texts) if t in texts[:i])
+    earlier = texts.index(texts[later])
+    with pytest.raises(ValidationError) as caught:
+        events.EventNames(**fields)
+    assert caught.value.errors()[0]["path"] == f"$.{_KINDS[later]}"
+    assert caught.value.errors()[0]["message"] == (
+        f"{_KINDS[later]} and {_KINDS[earlier]} must be different metric names, "
+        f"both are {texts[later]!r}"
+    )

@@ -16,9 +16,11 @@ use it (``event("Conversation with Customer Agent Escalated").at_least(1).in_las
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from helpdesk_routing._input import InputModel
 from helpdesk_routing._time import require_aware
@@ -52,7 +54,15 @@ EscalationReason = Literal[
 
 
 class EventNames(InputModel):
-    """The metric name of each kind of event (the product's names by default)."""
+    """The metric name of each kind of event (the product's names by default).
+
+    The four names must differ: the report tells the kinds apart by metric name, so two
+    kinds under one name would count each event as both (a resolved conversation as
+    escalated too). Names that share one are refused when built, at the field given (the
+    later of the two when both are: ``$.escalated``, "escalated and resolved must be
+    different metric names, both are 'X'"), and by :func:`check_names` where they are
+    used.
+    """
 
     model_config = _FROZEN
 
@@ -63,10 +73,44 @@ class EventNames(InputModel):
         default="Received Product Recommendation from Customer Agent", min_length=1
     )
 
+    @model_validator(mode="after")
+    def _distinct(self) -> EventNames:
+        shared = _shared(self)
+        if shared is not None:
+            field, message = shared
+            problem = InitErrorDetails(
+                type=PydanticCustomError("event_names_shared", message),
+                loc=(field,),
+                input=getattr(self, field),
+            )
+            raise PydanticValidationError.from_exception_data(type(self).__name__, [problem])
+        return self
+
     def of(self, kind: EventKind) -> str:
         """The metric name of ``kind``."""
         name: str = getattr(self, kind)
         return name
+
+
+_KINDS: tuple[EventKind, ...] = get_args(EventKind)
+
+
+def _shared(names: EventNames) -> tuple[str, str] | None:
+    """The first field whose metric name an earlier field has (the earlier one when only
+    it was given, not defaulted: the name given is the one to change), and the message
+    naming both fields and the name; ``None`` when the four names differ."""
+    seen: dict[str, str] = {}
+    for kind in _KINDS:
+        name = names.of(kind)
+        if name in seen:
+            other: str = kind
+            first = seen[name]
+            given = names.model_fields_set
+            if other not in given and first in given:
+                other, first = first, other
+            return other, f"{other} and {first} must be different metric names, both are {name!r}"
+        seen[name] = kind
+    return None
 
 
 DEFAULT_NAMES = EventNames()
@@ -197,7 +241,13 @@ def _target(profile_id: object, names: object) -> tuple[str, EventNames]:
 
 
 def check_names(names: object) -> EventNames:
-    """``names`` when they are :class:`EventNames`; ``ArgumentTypeError`` naming them."""
+    """``names`` when they are :class:`EventNames` of four different metric names:
+    ``ArgumentTypeError`` naming anything else, ``ValidationError`` naming two kinds
+    that share a name (names made without validation, by ``model_copy(update=...)`` or
+    ``model_construct``)."""
     if not isinstance(names, EventNames):
         raise ArgumentTypeError(f"names must be EventNames, got {type(names).__name__}")
+    shared = _shared(names)
+    if shared is not None:
+        raise ValidationError(shared[1])
     return names

@@ -5,6 +5,9 @@ Wire it into the CLI with ``metrics_cli.add_parser(subparsers)`` and, for the pa
 
     helpdesk-routing report --store sqlite:///helpdesk.db --from 2026-03-30T00:00:00+00:00 \\
         --to 2026-04-06T00:00:00+00:00 [--office-hours hours.json] [--ledger ledger.db] [--json]
+
+A report only reads: a SQLite file named as the store (or the ledger) that holds none is
+refused, exit 2, and left as it was (opening one would create its tables in it).
 """
 
 from __future__ import annotations
@@ -12,14 +15,16 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sqlite3
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
 from helpdesk_routing.cli import Subcommand
+from helpdesk_routing.errors import StoreError
 from helpdesk_routing.metrics import Report, report
 
 __all__ = ["REPORT", "add_parser", "configure", "open_store", "render_text", "run"]
@@ -70,9 +75,47 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
+_STORE_TABLES = ("schema_version", "tickets", "agents", "audit")
+_LEDGER_TABLES = ("handoff_ledger_schema", "handoffs")
+
+
+def _sqlite_problem(
+    path: str, what: str, tables: tuple[str, ...], *, version_in: str | None = None
+) -> str | None:
+    """Why the SQLite file at ``path`` holds no ``what`` (it lacks one of ``tables``, its
+    ``version_in`` table holds no single whole version, or it is no SQLite database), or
+    ``None``; read only: nothing is written or created."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    if not Path(f"{path}-wal").exists():
+        # Even read only, SQLite puts -wal and -shm files beside a WAL database. Without
+        # a -wal file every page is in the file itself: read it as immutable, which
+        # creates nothing. (With one, a process has it open, and they exist already.)
+        uri += "&immutable=1"
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as conn:
+            found = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+            missing = [table for table in tables if table not in found]
+            if missing:
+                return f"the file holds no {what} (missing tables: {', '.join(missing)})"
+            if version_in is not None:
+                rows = conn.execute(f"SELECT version FROM {version_in}").fetchall()
+                if len(rows) != 1 or type(rows[0][0]) is not int or rows[0][0] < 1:
+                    return (
+                        f"its {version_in} table is not a {what}'s (no whole version number in it)"
+                    )
+    except sqlite3.Error as exc:
+        return str(exc)
+    return None
+
+
 @contextmanager
 def open_store(url: str) -> Iterator[tuple[Any, Any]]:
-    """The store and customer data a URL names (``sqlite:///path`` or a PostgreSQL DSN)."""
+    """The store and customer data a URL names (``sqlite:///path`` or a PostgreSQL DSN).
+
+    A SQLite path must name a file that holds a store: a missing file is a
+    ``FileNotFoundError``, a file that is no store (a handoff ledger, another program's
+    database, no SQLite database) a :class:`~helpdesk_routing.errors.StoreError`; either
+    way the file is left as it was (opening a store creates its tables)."""
     with ExitStack() as stack:
         if url.startswith("sqlite:///"):
             from helpdesk_routing.stores.sqlite import SqliteCustomerData, SqliteStore
@@ -80,6 +123,12 @@ def open_store(url: str) -> Iterator[tuple[Any, Any]]:
             path = url.removeprefix("sqlite:///")
             if not Path(path).exists():
                 raise FileNotFoundError(f"no SQLite store at {path!r}")
+            # a report only reads: a file that is no store must not become one
+            problem = _sqlite_problem(
+                path, "helpdesk_routing store", _STORE_TABLES, version_in="schema_version"
+            )
+            if problem is not None:
+                raise StoreError(f"no SQLite store at {path!r}: {problem}")
             store: Any = stack.enter_context(SqliteStore(path))
             data: Any = stack.enter_context(SqliteCustomerData(path))
         elif url.startswith(("postgresql://", "postgres://")):
@@ -102,6 +151,9 @@ def _ledger(url: str | None, stack: ExitStack) -> Any:
         if not Path(path).exists():
             # as for the store: a mistyped path must not report an empty new ledger
             raise FileNotFoundError(f"no SQLite handoff ledger at {path!r}")
+        problem = _sqlite_problem(path, "handoff ledger", _LEDGER_TABLES)
+        if problem is not None:
+            raise StoreError(f"no SQLite handoff ledger at {path!r}: {problem}")
         return stack.enter_context(SqliteLedger(path))
     if url.startswith(("postgresql://", "postgres://")):
         return stack.enter_context(PostgresLedger(url))
@@ -109,7 +161,8 @@ def _ledger(url: str | None, stack: ExitStack) -> Any:
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    """Print the report for the parsed arguments; 0 on success, 2 on bad input."""
+    """Print the report for the parsed arguments; 0 on success, 2 on bad input (a store or
+    ledger that cannot be read as one included: a ``StoreError``)."""
     out = out if out is not None else sys.stdout
     hours = None
     try:
@@ -128,7 +181,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 ledger=_ledger(args.ledger, stack),
                 target=timedelta(minutes=args.target_minutes),
             )
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, StoreError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.json:

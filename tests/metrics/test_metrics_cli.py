@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +15,13 @@ import pytest
 
 from helpdesk_routing import cli, metrics_cli
 from helpdesk_routing.clock import ManualClock
-from helpdesk_routing.handoff import Conversation, Handoff, SendToHelpdesk, SqliteLedger
+from helpdesk_routing.handoff import (
+    Conversation,
+    Handoff,
+    SendMessage,
+    SendToHelpdesk,
+    SqliteLedger,
+)
 from helpdesk_routing.model import Agent, Ticket
 from helpdesk_routing.router import Router
 from helpdesk_routing.rules import RuleSet
@@ -186,3 +195,141 @@ def test_the_report_is_a_subcommand_of_the_cli(helpdesk: Path) -> None:
     assert cli.main(argv, out) == 0
     figures = json.loads(out.getvalue())
     assert (figures["tickets"], figures["answered"], figures["unanswered"]) == (3, 1, 2)
+
+
+_PERIOD = ["--from", "2026-03-30T00:00:00+00:00", "--to", "2026-03-31T00:00:00+00:00"]
+
+
+def _tables(path: Path) -> list[str]:
+    with closing(sqlite3.connect(path)) as conn:
+        return sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master"))
+
+
+def _ledger_file(path: Path) -> None:
+    with SqliteLedger(path) as ledger:
+        settings = SendMessage(text="Write to help@example.com")
+        Handoff(settings=settings, ledger=ledger, clock=ManualClock(T0)).request(
+            Conversation(id="c1", channel="sms", profile_id="p1")
+        )
+
+
+def _other_program(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("CREATE TABLE schema_version (version TEXT)")
+        conn.execute("INSERT INTO schema_version VALUES ('2.1-beta')")
+        conn.execute("CREATE TABLE tickets (id)")
+        conn.execute("CREATE TABLE agents (id)")
+        conn.execute("CREATE TABLE audit (id)")
+
+
+NOT_A_STORE = "the file holds no helpdesk_routing store"
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_ledger_file, f"{NOT_A_STORE} (missing tables: schema_version, tickets, agents, audit)"),
+        (lambda p: p.write_bytes(b""), f"{NOT_A_STORE} (missing tables: schema_version"),
+        (lambda p: p.write_text("not a database\n"), "file is not a database"),
+        (
+            _other_program,
+            "its schema_version table is not a helpdesk_routing store's "
+            "(no whole version number in it)",
+        ),
+    ],
+    ids=["handoff-ledger", "empty-file", "text-file", "another-programs-database"],
+)
+def test_a_sqlite_file_that_holds_no_store_is_refused_and_left_as_it_was(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    make: Callable[[Path], object],
+    message: str,
+) -> None:
+    """A report only reads: a SQLite file that is not a store (a handoff ledger, an
+    empty file, another program's database) exits 2 naming the file, and the file is
+    left byte for byte as it was (the store's schema was created in it and an all-zero
+    report printed, exit 0)."""
+    path = tmp_path / "not-a-store.db"
+    make(path)
+    before = path.read_bytes()
+    args = _parse(["report", "--store", f"sqlite:///{path}", *_PERIOD])
+    assert metrics_cli.run(args, io.StringIO()) == 2
+    assert capsys.readouterr().err.startswith(f"error: no SQLite store at {str(path)!r}: {message}")
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-store.db"]
+
+
+def test_a_store_of_a_newer_schema_exits_2_untouched(
+    helpdesk: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A store written by a newer library is refused with exit 2 and the store's own
+    message, not a traceback, and left as it was."""
+    with closing(sqlite3.connect(helpdesk)) as conn, conn:
+        conn.execute("UPDATE schema_version SET version = 99")
+    before = helpdesk.read_bytes()
+    args = _parse(["report", "--store", f"sqlite:///{helpdesk}", *_PERIOD])
+    assert metrics_cli.run(args, io.StringIO()) == 2
+    assert "error: database schema version 99 is newer" in capsys.readouterr().err
+    assert helpdesk.read_bytes() == before
+
+
+def test_a_sqlite_file_that_holds_no_ledger_is_refused_as_a_ledger(
+    helpdesk: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--ledger naming a file without a handoff ledger (the store's own file, say) exits
+    2 naming it, and no ledger tables are created in it (they were, and the report
+    counted no handoffs)."""
+    before = _tables(helpdesk)
+    args = _parse(
+        [
+            "report",
+            "--store",
+            f"sqlite:///{helpdesk}",
+            "--ledger",
+            f"sqlite:///{helpdesk}",
+            *_PERIOD,
+        ]
+    )
+    assert metrics_cli.run(args, io.StringIO()) == 2
+    assert capsys.readouterr().err.startswith(
+        f"error: no SQLite handoff ledger at {str(helpdesk)!r}: the file holds no handoff "
+        "ledger (missing tables: handoff_ledger_schema, handoffs)"
+    )
+    assert _tables(helpdesk) == before
+
+
+def test_a_store_and_a_ledger_may_share_one_file(tmp_path: Path) -> None:
+    """A file that holds both a store and a ledger is read as either."""
+    path = tmp_path / "both.db"
+    with SqliteStore(path, agents=[Agent(id="a1")]):
+        pass
+    _ledger_file(path)
+    out = io.StringIO()
+    both = f"sqlite:///{path}"
+    assert (
+        metrics_cli.run(
+            _parse(["report", "--store", both, "--ledger", both, "--json", *_PERIOD]), out
+        )
+        == 0
+    )
+    assert json.loads(out.getvalue())["handoffs"] == {"message_shown": 1}
+
+
+def test_a_store_another_process_has_open_is_read(tmp_path: Path) -> None:
+    """A store in use (its newest pages, the schema among them, still in the -wal file
+    beside it) is read as a store, not refused."""
+    path = tmp_path / "live.db"
+    with SqliteStore(path, agents=[Agent(id="a1")]) as store, SqliteCustomerData(path) as data:
+        router = Router(
+            rules=RuleSet(rules=[]),
+            teams=[],
+            store=store,
+            customer_data=data,
+            clock=ManualClock(T0),
+        )
+        router.route(Ticket(id="t1", channel="email", created_at=T0))
+        assert (tmp_path / "live.db-wal").exists()
+        out = io.StringIO()
+        args = _parse(["report", "--store", f"sqlite:///{path}", "--json", *_PERIOD])
+        assert metrics_cli.run(args, out) == 0
+        assert json.loads(out.getvalue())["tickets"] == 1

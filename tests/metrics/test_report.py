@@ -495,3 +495,58 @@ def test_a_ticket_closed_by_a_reroute_is_resolved(make_store: StoreMaker) -> Non
     with store.transaction() as tx:
         records = tx.audit()
     assert metrics.summarize(records, [], START, END).resolved == 1
+
+
+def test_names_that_give_two_kinds_one_metric_are_refused_by_the_report() -> None:
+    """Names whose resolved and escalated events share a metric (made without
+    validation) are refused by report and summarize: a conversation only resolved was
+    counted as escalated too."""
+    names = events.DEFAULT_NAMES.model_copy(update={"escalated": events.DEFAULT_NAMES.resolved})
+    only_resolved = [
+        kind(conversation_id="c1", channel="webchat").to_event(
+            profile_id="p1", at=MONDAY_10, names=events.DEFAULT_NAMES
+        )
+        for kind in (events.ConversationStarted, events.ConversationResolved)
+    ]
+    message = r"^escalated and resolved must be different metric names, both are 'Conversation"
+    with pytest.raises(ValidationError, match=message):
+        metrics.report(InMemoryStore(), None, START, END, events=only_resolved, names=names)
+    with pytest.raises(ValidationError, match=message):
+        metrics.summarize([], only_resolved, START, END, names=names)
+
+
+_KINDS = ("started", "resolved", "escalated", "product_recommendation")
+
+
+@given(
+    texts=st.lists(st.text(alphabet="ab", min_size=1, max_size=3), min_size=4, max_size=4),
+    outcomes=st.lists(st.tuples(st.booleans(), st.booleans(), st.booleans()), max_size=8),
+)
+def test_each_outcome_counts_for_its_own_kind_under_any_names(
+    texts: list[str], outcomes: list[tuple[bool, bool, bool]]
+) -> None:
+    """Under any EventNames that can be built, a conversation counts as resolved exactly
+    when it was resolved and as escalated exactly when it was escalated (a product
+    recommendation is neither)."""
+    try:
+        names = events.EventNames(**dict(zip(_KINDS, texts, strict=True)))
+    except ValidationError:
+        assert len(set(texts)) < 4
+        return
+    recorded: list[Event] = []
+    for i, (resolved, escalated, recommended) in enumerate(outcomes):
+        cid = f"c{i}"
+        kinds: list[events.ConversationEvent] = [
+            events.ConversationStarted(conversation_id=cid, channel="sms")
+        ]
+        if resolved:
+            kinds.append(events.ConversationResolved(conversation_id=cid, channel="sms"))
+        if escalated:
+            kinds.append(events.ConversationEscalated(conversation_id=cid, channel="sms"))
+        if recommended:
+            kinds.append(events.ProductRecommendationReceived(conversation_id=cid, channel="sms"))
+        recorded += [k.to_event(profile_id="p1", at=MONDAY_10, names=names) for k in kinds]
+    ai = metrics.summarize([], recorded, START, END, names=names).ai
+    assert ai.started == len(outcomes)
+    assert ai.resolved == sum(r for r, _, _ in outcomes)
+    assert ai.escalated == sum(e for _, e, _ in outcomes)
