@@ -7,7 +7,7 @@ A scenario says where tickets come from (:class:`PoissonArrivals` or
 (closed, or :class:`Pending` for a while), the policy under test (a stored
 :class:`~helpdesk_routing.configuration.Configuration`, optionally overridden by
 ``policy``), and a seed. ``Scenario.model_validate_json(text)`` / ``model_dump_json()``
-round-trip losslessly.
+round-trip losslessly. Each model's ``model_copy(update=...)`` is validated (``_part``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from helpdesk_routing._input import InputModel, as_model
+from helpdesk_routing._input import as_model
 from helpdesk_routing._json import loads
 from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing._time import UtcDatetime
@@ -44,6 +44,7 @@ from ._limits import (
     MAX_WEIGHT,
     MAX_WITHIN_HOURS,
 )
+from ._part import Part
 
 __all__ = [
     "AgentSpec",
@@ -89,7 +90,7 @@ def check_policy(policy: object) -> PolicyName:
     return policy  # type: ignore[return-value]
 
 
-class Exponential(InputModel):
+class Exponential(Part):
     """Exponentially distributed durations with the given mean."""
 
     model_config = _FROZEN
@@ -97,7 +98,7 @@ class Exponential(InputModel):
     mean_minutes: _Minutes
 
 
-class LogNormal(InputModel):
+class LogNormal(Part):
     """Log-normal durations with the given mean and ``sigma`` (the log's standard deviation)."""
 
     model_config = _FROZEN
@@ -106,7 +107,7 @@ class LogNormal(InputModel):
     sigma: float = Field(gt=0, le=MAX_SIGMA)
 
 
-class Empirical(InputModel):
+class Empirical(Part):
     """Durations drawn uniformly from observed values (minutes)."""
 
     model_config = _FROZEN
@@ -126,7 +127,7 @@ Handling = Annotated[Exponential | LogNormal | Empirical, Field(discriminator="t
 """A duration distribution: exponential, lognormal or empirical (by ``type``)."""
 
 
-class Pending(InputModel):
+class Pending(Part):
     """After work, a ticket is set pending with ``probability`` and closed ``duration`` later."""
 
     model_config = _FROZEN
@@ -134,7 +135,7 @@ class Pending(InputModel):
     duration: Handling
 
 
-class TicketEvent(InputModel):
+class TicketEvent(Part):
     """A customer event drawn per ticket: with ``probability``, a ticket with a profile has
     the event ``metric`` recorded at a uniformly random instant in the ``within_hours``
     before it is created (so rules such as "Placed Order in the last 2 hours" see it)."""
@@ -152,7 +153,7 @@ class TicketEvent(InputModel):
         return self
 
 
-class TicketMix(InputModel):
+class TicketMix(Part):
     """What tickets look like: channel weights, per-tag probabilities, profile weights.
 
     ``profiles`` maps a profile id (of ``Scenario.customers``) to its weight; the weight
@@ -191,7 +192,7 @@ class TicketMix(InputModel):
         return self
 
 
-class PoissonArrivals(InputModel):
+class PoissonArrivals(Part):
     """Poisson arrivals: one rate per hour, or 168 rates for the hours of the week.
 
     The week starts on Monday 00:00 in ``Scenario.timezone``.
@@ -217,7 +218,7 @@ class PoissonArrivals(InputModel):
         return sum(rates) / len(rates)
 
 
-class ReplayTicket(InputModel):
+class ReplayTicket(Part):
     """One recorded ticket to replay: when it came, on which channel, its tags and profile."""
 
     model_config = _FROZEN
@@ -234,7 +235,7 @@ class ReplayTicket(InputModel):
         return self
 
 
-class ReplayArrivals(InputModel):
+class ReplayArrivals(Part):
     """A replay of recorded tickets (their handling times are still drawn).
 
     Build one with :meth:`from_file` from JSONL (one object a line), a JSON array or CSV
@@ -318,7 +319,7 @@ class ReplayArrivals(InputModel):
         return cls(tickets=tuple(tickets))
 
 
-class AgentSpec(InputModel):
+class AgentSpec(Part):
     """An agent: id, role, capacity override, and an optional shift.
 
     With a ``shift`` (office hours in the agent's own zone) the agent comes Online when
@@ -346,7 +347,7 @@ _UNDER_TEST_AT = datetime(2026, 1, 1, tzinfo=UTC)
 """The instant a scenario's configuration carries when its document gives none."""
 
 
-class Scenario(InputModel):
+class Scenario(Part):
     """A simulated helpdesk: arrivals, ticket mix, agents, handling, policy, seed, horizon.
 
     ``days`` bounds the arrivals in time and ``tickets`` in number (the first reached
@@ -587,7 +588,9 @@ class Scenario(InputModel):
     def with_policy(self, policy: PolicyName) -> Scenario:
         """The same scenario under another allocation policy (``ValidationError`` for a
         name that is none of :data:`PolicyName`)."""
-        return self.model_copy(update={"policy": check_policy(policy)})
+        # No validator reads the policy, and check_policy has checked it: pydantic's own
+        # copy, without validating the whole scenario again (a sweep makes one per cell).
+        return pydantic.BaseModel.model_copy(self, update={"policy": check_policy(policy)})
 
     def with_agent(self, agent: AgentSpec | Mapping[str, object]) -> Scenario:
         """The same scenario with one more agent (an :class:`AgentSpec` or a mapping of its
