@@ -1,7 +1,9 @@
-"""A scenario's models check a changed copy as they check what they are built with."""
+"""A scenario's models check a changed copy as they check what they are built with, and
+name each problem once (a tuple of failed items is not also too short)."""
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -182,3 +184,55 @@ def test_any_copy_of_a_scenario_runs_to_its_end_or_is_refused(update: dict[str, 
         result.to_pandas()
         return
     assert "would arrive more than" in stopped
+
+
+@pytest.mark.parametrize(
+    ("change", "paths"),
+    [
+        ({"agents": [{"id": 5}]}, ["$.agents[0].id"]),
+        ({"agents": [{"id": "a"}, {"id": 5}]}, ["$.agents[1].id"]),
+        ({"handling": {"type": "empirical", "minutes": ["x"]}}, ["$.handling.minutes[0]"]),
+        (
+            {"arrivals": {"type": "replay", "tickets": [{"channel": "x"}]}},
+            ["$.arrivals.tickets[0].created_at"],
+        ),
+        (
+            {"configuration": {"teams": [{"id": "t", "name": "T", "members": [5]}]}},
+            ["$.configuration.teams[0].members[0]"],
+        ),
+        ({"agents": []}, ["$.agents"]),
+        ({"handling": {"type": "empirical", "minutes": []}}, ["$.handling.minutes"]),
+    ],
+)
+def test_a_tuple_whose_items_fail_is_not_also_too_short(
+    change: dict[str, Any], paths: list[str]
+) -> None:
+    """Only the real problems at their paths: pydantic's follow-on "Tuple should have at
+    least 1 item after validation, not 0" is dropped when the tuple given had items,
+    through both doors; an empty tuple is still refused as too short."""
+    data: dict[str, Any] = {
+        "arrivals": {"type": "poisson", "per_hour": 1},
+        "agents": [{"id": "a"}],
+        "handling": {"type": "exponential", "mean_minutes": 1},
+    }
+    data.update(change)
+    with pytest.raises(ValidationError) as loaded:
+        Scenario.from_json(json.dumps(data))
+    assert list(loaded.value.paths) == paths
+    with pytest.raises(ModelValidationError) as direct:
+        Scenario.model_validate(data)
+    assert list(direct.value.paths) == paths
+    assert direct.value.error_count() == len(paths)  # pydantic's errors() alike
+
+
+def test_a_part_built_alone_names_its_failed_items_only() -> None:
+    """The same holds for a part built by itself."""
+    with pytest.raises(ModelValidationError) as info:
+        Empirical(minutes=["x"])  # type: ignore[list-item]
+    assert info.value.paths == ("$.minutes[0]",)
+    with pytest.raises(ModelValidationError) as info:
+        ReplayArrivals(tickets=[{"channel": "x"}])  # type: ignore[list-item]
+    assert info.value.paths == ("$.tickets[0].created_at",)
+    with pytest.raises(ModelValidationError) as info:
+        Empirical(minutes=())
+    assert info.value.paths == ("$.minutes",)
