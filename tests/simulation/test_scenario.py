@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.simulation import (
     AgentSpec,
     Empirical,
@@ -517,6 +517,14 @@ def test_a_bad_replay_file_names_every_bad_record_by_line(tmp_path: Path) -> Non
     latin.write_bytes('{"channel": "caf\xe9"}'.encode("latin-1"))
     with pytest.raises(ValidationError, match=r"^invalid replay file t2\.jsonl: not UTF-8"):
         ReplayArrivals.from_file(latin)
+
+
+@pytest.mark.parametrize("path", [5, None, b"t.jsonl"])
+def test_a_replay_path_of_the_wrong_kind_is_the_librarys_type_error(path: object) -> None:
+    """A path that is no file path is named (``Path(5)`` raised Python's own TypeError)."""
+    with pytest.raises(ArgumentTypeError) as info:
+        ReplayArrivals.from_file(path)  # type: ignore[arg-type]
+    assert info.value.message == f"path must be a file path (str or Path), got {path!r}"
 
 
 def test_a_replay_given_out_of_order_is_simulated_in_time_order() -> None:

@@ -13,6 +13,7 @@ round-trip losslessly. Each model's ``model_copy(update=...)`` is validated (``_
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,7 +30,12 @@ from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing.calendar import OfficeHours, iana_zone_keys
 from helpdesk_routing.configuration import Configuration
-from helpdesk_routing.errors import ErrorDetail, ValidationError, input_details
+from helpdesk_routing.errors import (
+    ArgumentTypeError,
+    ErrorDetail,
+    ValidationError,
+    input_details,
+)
 from helpdesk_routing.model import Agent, Event, Profile, Role, Ticket
 from helpdesk_routing.rules import AssignToTeam
 
@@ -264,8 +270,11 @@ class ReplayArrivals(Part):
         line; every bad record of the file at once. The JSON is strict, as everywhere
         here (a duplicate key or NaN is refused). Text that is no UTF-8 or a file without
         records raise ``ValidationError`` too; a file that cannot be read raises
-        ``OSError`` as ``open`` does.
+        ``OSError`` as ``open`` does, and a ``path`` that is no file path
+        ``ArgumentTypeError``.
         """
+        if not isinstance(path, str | os.PathLike):
+            raise ArgumentTypeError(f"path must be a file path (str or Path), got {path!r}")
         path = Path(path)
         suffix = path.suffix.lower()
         try:
