@@ -17,7 +17,7 @@ import os
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Literal, Self, get_args
+from typing import Annotated, Literal, Self, cast, get_args
 
 import pydantic
 from pydantic import ConfigDict, Field, field_validator, model_validator
@@ -263,14 +263,17 @@ class ReplayArrivals(Part):
     def from_file(cls, path: str | Path) -> ReplayArrivals:
         """Read recorded tickets from a file, sorted by creation: a ``.csv`` file as CSV;
         any other as JSON, either one array of ticket objects (the text starts with
-        ``[``) or one object a line (JSONL, ``.jsonl`` or ``.ndjson`` by custom).
+        ``[``) or one object a line (JSONL, ``.jsonl`` or ``.ndjson`` by custom). The
+        text is UTF-8, with or without a leading byte-order mark (Excel writes one).
 
         Bad records raise one ``ValidationError`` naming each by its JSON path in the
         file's records (``$[2].created_at``, the third record) and, but in an array, its
-        line; every bad record of the file at once. The JSON is strict, as everywhere
-        here (a duplicate key or NaN is refused). Text that is no UTF-8 or a file without
-        records raise ``ValidationError`` too; a file that cannot be read raises
-        ``OSError`` as ``open`` does, and a ``path`` that is no file path
+        line; every bad record of the file at once. A CSV row with more cells than the
+        header names is one (``$[3]: line 5: 5 columns given, 4 expected (created_at,
+        channel, tags, profile_id)``); one with fewer lacks its last fields. The JSON is
+        strict, as everywhere here (a duplicate key or NaN is refused). Text that is no
+        UTF-8 or a file without records raise ``ValidationError`` too; a file that cannot
+        be read raises ``OSError`` as ``open`` does, and a ``path`` that is no file path
         ``ArgumentTypeError``.
         """
         if not isinstance(path, str | os.PathLike):
@@ -278,7 +281,8 @@ class ReplayArrivals(Part):
         path = Path(path)
         suffix = path.suffix.lower()
         try:
-            text = path.read_text("utf-8")
+            # utf-8-sig: a leading byte-order mark (Excel writes one) is read as none
+            text = path.read_text("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ValidationError(
                 f"invalid replay file {path.name}: not UTF-8 ({exc.reason})"
@@ -290,10 +294,21 @@ class ReplayArrivals(Part):
         if suffix == ".csv":
             reader = csv.DictReader(text.splitlines())
             for row in reader:
-                tags = [t for t in (row.get("tags") or "").split("|") if t]
-                profile = row.get("profile_id") or None
-                fields = {**row, "tags": tags, "profile_id": profile}
-                rows.append((f"line {reader.line_num}: ", fields, []))
+                where = f"line {reader.line_num}: "
+                extra = cast(dict[object, list[str]], row).pop(None, None)
+                if extra is not None:  # cells past the header's (DictReader keys them None)
+                    header = reader.fieldnames or ()
+                    message = (
+                        f"{len(header) + len(extra)} columns given, {len(header)} expected "
+                        f"({', '.join(header)})"
+                    )
+                    rows.append((where, None, [ErrorDetail("$", message, "csv_columns")]))
+                    continue
+                # a row short of the header's columns lacks its last fields (None here)
+                given = {k: v for k, v in row.items() if v is not None}
+                tags = [t for t in (given.get("tags") or "").split("|") if t]
+                profile = given.get("profile_id") or None
+                rows.append((where, {**given, "tags": tags, "profile_id": profile}, []))
         elif text.lstrip().startswith("["):
             data = loads(text, what)  # a document that is no JSON is named as a whole
             rows = [("", record, []) for record in data]
