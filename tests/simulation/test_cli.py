@@ -170,6 +170,34 @@ def test_an_output_that_cannot_be_written_is_refused_before_the_runs(
     assert out.getvalue() == ""
 
 
+@pytest.mark.parametrize("name", ["out.xyz", "out.pdf", "outnoext", "out.png.bak"])
+def test_a_plot_path_not_ending_in_png_is_refused_before_the_runs(
+    tmp_path: Path, name: str
+) -> None:
+    """The plot is PNG: --plot with another suffix or none exits 2 with one line naming
+    it, before anything is simulated (out.xyz was matplotlib's traceback after the whole
+    run; out.pdf a PDF; outnoext wrote outnoext.png), and nothing is written."""
+    target = tmp_path / name
+    out, err = io.StringIO(), io.StringIO()
+    args = _parse(["simulate", str(_mmc_file(tmp_path)), "--plot", str(target)])
+    assert cli.run(args, out, err) == 2
+    assert err.getvalue() == (
+        f"simulate: cannot write --plot {target}: a plot is saved as PNG, to a path ending "
+        f"in .png; got {str(target)!r}\n"
+    )
+    assert out.getvalue() == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
+
+
+def test_a_plot_path_in_capitals_is_written_at_exactly_that_path(tmp_path: Path) -> None:
+    """OUT.PNG is a PNG path: the PNG is written there and nowhere else."""
+    target = tmp_path / "OUT.PNG"
+    args = _parse(["simulate", str(_mmc_file(tmp_path)), "--plot", str(target)])
+    assert cli.run(args, io.StringIO(), io.StringIO()) == 0
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["OUT.PNG", "s.json"]
+
+
 def test_simulate_through_the_main_cli_reports_a_bad_output_on_stderr(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.simulation import compare, estimate, replicate
 from helpdesk_routing.simulation.compare import t_quantile
 
@@ -69,6 +70,16 @@ def test_estimate_refuses_values_it_cannot_average(
     make the interval NaN; a value that is no number is a TypeError: each is named."""
     with pytest.raises(error, match=f"^{re.escape(message)}$"):
         estimate(values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("values", [5, 2.5, None])
+def test_estimate_of_one_number_or_none_is_the_librarys_type_error(values: object) -> None:
+    """Values that are not several are named (``list(5)`` raised Python's own TypeError)."""
+    with pytest.raises(ArgumentTypeError) as info:
+        estimate(values)  # type: ignore[arg-type]
+    assert info.value.message == (
+        f"estimate takes several numbers (a list), got {type(values).__name__}"
+    )
 
 
 def test_estimate_takes_any_iterable() -> None:
@@ -140,6 +151,41 @@ def test_compare_accepts_a_function_as_metric() -> None:
     result = compare(a, a, metric=p90)
     assert result.metric == "p90"
     assert result.difference.mean == 0
+
+
+@pytest.mark.parametrize(
+    ("metric", "shown"),
+    [(lambda s: "x", "'x'"), (lambda s: None, "None"), (lambda s: True, "True")],
+)
+def test_a_metric_function_that_gives_no_number_is_named(metric: object, shown: str) -> None:
+    """A metric function's figure that is no number is an ``ArgumentTypeError`` naming
+    the replication (``math.isfinite("x")`` raised Python's own TypeError)."""
+    a = replicate(mmc(2, 0.5, 100), 2, seed=3)
+    with pytest.raises(ArgumentTypeError) as info:
+        compare(a, a, metric=metric)  # type: ignore[arg-type]
+    assert info.value.message == (
+        f"metric must give a number for a Summary; <lambda> of a's replication with seed 3 "
+        f"is {shown}"
+    )
+
+
+def test_replicate_takes_numpy_integers_as_ints() -> None:
+    """A numpy integer is a count of replications and a seed, as an ``int`` is; the
+    results' seeds are ``int``."""
+    s = mmc(2, 0.5, 100)
+    runs = replicate(s, np.int64(2), seed=np.int64(5))  # type: ignore[arg-type]
+    assert [r.seed for r in runs] == [5, 6]
+    assert all(type(r.seed) is int for r in runs)
+    assert [r.records for r in runs] == [r.records for r in replicate(s, 2, seed=5)]
+
+
+def test_replicate_refuses_seeds_past_64_bits_before_any_run() -> None:
+    """The last replication's seed is checked before the first runs."""
+    with pytest.raises(
+        ValidationError,
+        match=r"^each replication's seed must lie in signed 64 bits, got 9223372036854775808$",
+    ):
+        replicate(mmc(2, 0.5, 100), 3, seed=2**63 - 2)
 
 
 def test_replicate_uses_consecutive_seeds() -> None:

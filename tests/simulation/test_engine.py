@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -203,6 +204,20 @@ def test_run_refuses_what_is_not_a_scenario_or_a_seed() -> None:
         run(week, seed=True)
     with pytest.raises(TypeError, match=r"^progress must be a function .*got int$"):
         run(week, progress=5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seed", [np.int64(3), np.int32(3), np.uint8(3)])
+def test_a_numpy_integer_is_a_seed_as_an_int_is(seed: object) -> None:
+    """``run(s, np.int64(3))`` is ``run(s, 3)``, its result's seed an ``int`` (numpy
+    integers were refused as no integers, though ``theory`` took one for ``c``)."""
+    s = mmc(2, 0.5, 200)
+    result = run(s, seed)  # type: ignore[arg-type]
+    assert type(result.seed) is int
+    assert result.records == run(s, 3).records
+    with pytest.raises(TypeError, match=r"^seed must be an integer, got np.float64\(3.0\)$"):
+        run(s, np.float64(3))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^seed must be an integer, got np.True_$"):
+        run(s, np.bool_(True))  # type: ignore[arg-type]
 
 
 def _started_ahead_of_older(result: SimulationResult) -> list[tuple[int, int]]:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpdesk_routing.errors import MissingExtra
+from helpdesk_routing.errors import MissingExtra, ValidationError
 from helpdesk_routing.metrics import DurationStats, FairnessStats
 from helpdesk_routing.simulation import Scenario, run
 from helpdesk_routing.simulation.demo import webshop_week
@@ -134,6 +134,31 @@ def test_plot_refuses_bad_arguments_by_name(  # type: ignore[no-untyped-def]
     """A bad bins or path is named by the plot, not by matplotlib deep inside."""
     with pytest.raises(error, match=f"^{re.escape(message)}$"):
         week.plot(**kwargs)
+
+
+@pytest.mark.parametrize("name", ["x.xyz", "x.pdf", "xnoext", "x.png.bak", ".png"])
+def test_plot_refuses_a_path_not_ending_in_png_by_name(  # type: ignore[no-untyped-def]
+    week, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """The plot is saved as PNG: a path with another suffix (or none) is a
+    ``ValidationError`` naming it, before matplotlib is asked (it raised its own
+    ValueError for x.xyz, wrote a PDF for x.pdf and xnoext.png for xnoext)."""
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # never reached
+    target = tmp_path / name
+    with pytest.raises(ValidationError) as info:
+        week.plot(target)
+    assert info.value.message == (
+        f"a plot is saved as PNG, to a path ending in .png; got {str(target)!r}"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_plot_writes_png_at_exactly_the_path_given(week, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Whatever the suffix's case, the PNG is written at the path given, as text or Path."""
+    for target in (tmp_path / "a.PNG", str(tmp_path / "b.Png")):
+        week.plot(target)
+        assert Path(target).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.PNG", "b.Png"]
 
 
 def test_missing_pandas_names_the_extra(week, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.simulation import (
     AgentSpec,
     Empirical,
@@ -517,6 +517,84 @@ def test_a_bad_replay_file_names_every_bad_record_by_line(tmp_path: Path) -> Non
     latin.write_bytes('{"channel": "caf\xe9"}'.encode("latin-1"))
     with pytest.raises(ValidationError, match=r"^invalid replay file t2\.jsonl: not UTF-8"):
         ReplayArrivals.from_file(latin)
+
+
+@pytest.mark.parametrize("path", [5, None, b"t.jsonl"])
+def test_a_replay_path_of_the_wrong_kind_is_the_librarys_type_error(path: object) -> None:
+    """A path that is no file path is named (``Path(5)`` raised Python's own TypeError)."""
+    with pytest.raises(ArgumentTypeError) as info:
+        ReplayArrivals.from_file(path)  # type: ignore[arg-type]
+    assert info.value.message == f"path must be a file path (str or Path), got {path!r}"
+
+
+def test_a_csv_row_with_more_cells_than_the_header_is_named_by_line(tmp_path: Path) -> None:
+    """A row with cells past the header's says so, with its line and both counts (it was
+    "Keys should be strings", csv's None key for the extra cells); a row short of the
+    header's cells lacks its last fields, named as missing."""
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "created_at,channel,tags,profile_id\n"
+        "2026-11-23T01:00:00Z,email,a|b,\n"
+        "2026-11-23T03:00:00Z,email,,,extra,more\n"
+        "2026-11-23T04:00:00Z\n"
+        "2026-11-23T05:00:00Z,sms\n"
+    )
+    with pytest.raises(ValidationError) as info:
+        ReplayArrivals.from_file(path)
+    assert [str(d) for d in info.value.details] == [
+        "$[1]: line 3: 6 columns given, 4 expected (created_at, channel, tags, profile_id)",
+        "$[2].channel: line 4: Field required",
+    ]
+    assert info.value.details[0].code == "csv_columns"
+    path.write_text("created_at,channel,tags\n2026-11-23T05:00:00Z,sms\n")
+    (ticket,) = ReplayArrivals.from_file(path).tickets
+    assert (ticket.channel, ticket.tags, ticket.profile_id) == ("sms", frozenset(), None)
+
+
+_REPLAYED = st.lists(
+    st.tuples(
+        st.integers(0, 10_000),
+        st.sampled_from(["email", "sms", "webchat"]),
+        st.sets(st.sampled_from(["vip", "Order", "é"]), max_size=2),
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(tickets=_REPLAYED)
+def test_a_replay_file_reads_the_same_with_a_byte_order_mark(
+    tmp_path_factory: pytest.TempPathFactory, tickets: list[tuple[int, str, set[str]]]
+) -> None:
+    """A leading UTF-8 byte-order mark (Excel's "CSV UTF-8" writes one) changes nothing,
+    in CSV, JSONL and a JSON array alike (it broke every CSV row, its first column then
+    being "\ufeffcreated_at", and the first JSONL line)."""
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    records = [
+        {
+            "created_at": (start + timedelta(minutes=m)).isoformat(),
+            "channel": channel,
+            "tags": sorted(tags),
+        }
+        for m, channel, tags in tickets
+    ]
+    texts = {
+        "t.csv": "created_at,channel,tags\n"
+        + "".join(f"{r['created_at']},{r['channel']},{'|'.join(r['tags'])}\n" for r in records),
+        "t.jsonl": "".join(json.dumps(r) + "\n" for r in records),
+        "t.json": json.dumps(records),
+    }
+    folder = tmp_path_factory.mktemp("bom")
+    replays = []
+    for name, text in texts.items():
+        plain, marked = folder / name, folder / f"bom-{name}"
+        plain.write_text(text, "utf-8")
+        marked.write_text(text, "utf-8-sig")
+        assert marked.read_bytes().startswith(b"\xef\xbb\xbf")
+        replays.append(ReplayArrivals.from_file(marked))
+        assert replays[-1] == ReplayArrivals.from_file(plain)
+    assert replays[0] == replays[1] == replays[2]
 
 
 def test_a_replay_given_out_of_order_is_simulated_in_time_order() -> None:

@@ -9,9 +9,12 @@ from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.simulation import Cell, SweepRow, SweepTable, grid, sweep
 from helpdesk_routing.simulation.sweep import by_name, to_pandas
 
@@ -150,6 +153,93 @@ def test_a_grid_and_a_sweep_refuse_what_they_cannot_run() -> None:
         sweep([Cell(s, "fastest", 1)])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"^executor must be a concurrent.futures.Executor .*str$"):
         sweep([Cell(s, "pooled", 1)], executor="processes")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s: grid(None, "pooled", 1), "grid takes a Scenario or several, got NoneType"),
+        (lambda s: grid(s, "pooled", 1.5), "seeds must be integers, got 1.5"),
+        (lambda s: grid(s, "pooled", None), "seeds must be integers, got None"),
+        (lambda s: grid(s, "pooled", "12"), "seeds must be integers, got '12'"),
+        (
+            lambda s: grid(s, "pooled", [np.float64(1)]),
+            "seeds must be integers, got np.float64(1.0)",
+        ),
+        (
+            lambda s: sweep(None),
+            "sweep takes Cells (simulation.grid(scenarios, policies, seeds) "
+            "makes them), got NoneType",
+        ),
+        (
+            lambda s: sweep(Cell(s, "pooled", 1)),
+            "sweep takes Cells (simulation.grid(scenarios, policies, seeds) makes them), got Cell",
+        ),
+    ],
+)
+def test_arguments_of_the_wrong_kind_are_the_librarys_type_error(call: Any, message: str) -> None:
+    """No argument ends in Python's own TypeError ("'NoneType' object is not iterable"):
+    each is an ``ArgumentTypeError`` naming what was given."""
+    with pytest.raises(ArgumentTypeError) as info:
+        call(mmc(2, 0.6, 50))
+    assert info.value.message == message
+
+
+def test_a_policy_of_the_wrong_kind_is_refused_listing_the_names() -> None:
+    """A policy that is no name (None, a number) is refused as any unknown name is."""
+    s = mmc(2, 0.6, 50)
+    with pytest.raises(ValidationError, match=r"^policy must be one of configured, .*got None$"):
+        grid(s, None, 1)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match=r"^policy must be one of .*got 5$"):
+        grid(s, 5, 1)  # type: ignore[arg-type]
+
+
+def test_numpy_integers_are_seeds_as_ints_are() -> None:
+    """A numpy integer, or an array of them, is a seed: the same cells and rows, with
+    ``int`` seeds (they were refused as no integers)."""
+    s = mmc(2, 0.6, 50)
+    assert grid(s, "pooled", np.arange(3)) == grid(s, "pooled", [0, 1, 2])
+    assert grid(s, "pooled", np.int64(7)) == grid(s, "pooled", 7)
+    assert all(type(c.seed) is int for c in grid(s, "pooled", np.arange(3)))
+    rows = sweep([Cell(s, "pooled", np.int64(2))])  # type: ignore[arg-type]
+    assert type(rows[0].seed) is int
+    assert _same(rows, sweep(grid(s, "pooled", 2)))
+
+
+@given(
+    seeds=st.lists(st.integers(-(2**63), 2**63 - 1), max_size=5),
+    dtype=st.sampled_from([np.int64, np.uint64, np.int32, np.int8]),
+)
+def test_any_array_of_seeds_gives_the_cells_of_its_ints(seeds: list[int], dtype: Any) -> None:
+    """Whatever numpy integer type holds the seeds, the cells are those of the same
+    ``int``s (values the type cannot hold are left out)."""
+    info = np.iinfo(dtype)
+    kept = [k for k in seeds if info.min <= k <= info.max]
+    s = mmc(2, 0.6, 50)
+    cells = grid(s, "pooled", np.array(kept, dtype=dtype))
+    assert cells == grid(s, "pooled", kept)
+    assert all(type(c.seed) is int for c in cells)
+
+
+def test_seeds_past_64_bits_are_refused_before_any_cell_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A seed no run takes is found by grid and by sweep's check of every cell, not
+    when its cell's turn comes (the cells before it ran)."""
+    sweep_module = importlib.import_module("helpdesk_routing.simulation.sweep")
+    ran: list[Cell] = []
+    monkeypatch.setattr(sweep_module, "run_cell", lambda c, keep=False: ran.append(c))
+    s = mmc(2, 0.6, 50)
+    with pytest.raises(
+        ValidationError, match=r"^seeds must lie in signed 64 bits, got 1180591620717411303424$"
+    ):
+        grid(s, "pooled", [1, 2**70])
+    with pytest.raises(
+        ValidationError,
+        match=r"^cells\[1\]: seed must lie in signed 64 bits, got -9223372036854775809$",
+    ):
+        sweep([Cell(s, "pooled", 1), Cell(s, "pooled", -(2**63) - 1)])
+    assert ran == []
 
 
 def test_a_sweep_checks_every_cell_before_running_any(monkeypatch: pytest.MonkeyPatch) -> None:

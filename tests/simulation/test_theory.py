@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
+import pickle
 import re
 from collections.abc import Callable
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpdesk_routing.errors import RoutingError, ValidationError
 from helpdesk_routing.simulation import theory
 
 REFERENCE = [
@@ -192,3 +195,92 @@ def test_least_loaded_outside_the_table_is_a_key_error() -> None:
     """A (c, rho) the table lacks raises KeyError listing the known ones."""
     with pytest.raises(KeyError, match=r"no least-loaded reference for c=3 rho=0\.5"):
         theory.least_loaded_wait(3, 0.5)
+
+
+def test_least_loaded_outside_the_table_is_the_librarys_error_too() -> None:
+    """The miss is ``theory.UnknownReference``: a ``RoutingError`` and still a
+    ``KeyError`` (it was a plain one), whose message is the sentence itself (not
+    KeyError's quoted key), naming the pair and the table's; it pickles."""
+    with pytest.raises(theory.UnknownReference) as info:
+        theory.least_loaded_wait(4, 0.5)
+    error = info.value
+    assert isinstance(error, RoutingError)
+    assert isinstance(error, KeyError)
+    assert (error.c, error.rho) == (4, 0.5)
+    assert str(error) == (
+        "no least-loaded reference for c=4 rho=0.5; known: c=2 rho=0.5, c=4 rho=0.7, c=8 rho=0.9"
+    )
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is theory.UnknownReference
+    assert str(again) == str(error)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: theory.erlang_c_wait(c=10**400, rho=0.5),
+            "c must be at most 1,000,000, got an integer of 1329 bits",
+        ),
+        (lambda: theory.erlang_b(10**6 + 1, 1.0), "c must be at most 1,000,000, got 1000001"),
+        (
+            lambda: theory.round_robin_wait(4, 10**400),
+            "rho must be between 0 and 1 (exclusive), got an integer of 1329 bits",
+        ),
+        (
+            lambda: theory.random_split_wait(4, 0.5, -(10**400)),
+            "mu must be positive and finite, got a negative integer of 1329 bits",
+        ),
+        (
+            lambda: theory.erlang_b(2, Fraction(10**5000)),
+            "offered load must be at least 0 and finite, got a Fraction too long to write",
+        ),
+        (
+            lambda: theory.erlang_c(-(2**200), 0.5),
+            "c must be at least 1, got a negative integer of 201 bits",
+        ),
+    ],
+)
+def test_numbers_past_a_float_or_the_agents_bound_are_refused_by_name(
+    call: Callable[[], float], message: str
+) -> None:
+    """A c past MAX_AGENTS (Erlang B takes c steps: 10**400 overflowed a float, 10**12
+    would take hours) or a rate past a float's range is a ``ValidationError`` naming
+    the argument, never ``OverflowError``; a number too long to write is named by size."""
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert info.value.message == message
+
+
+_FORMULAS = [
+    theory.erlang_c,
+    theory.erlang_c_wait,
+    theory.random_split_wait,
+    theory.round_robin_sigma,
+    theory.round_robin_wait,
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    formula=st.sampled_from(_FORMULAS),
+    c=st.integers(max_value=10**5) | st.integers(min_value=10**5),
+    rho=st.floats() | st.integers() | st.fractions(),
+)
+def test_any_number_gives_a_wait_or_the_librarys_error(
+    formula: Callable[[int, float], float], c: int, rho: float
+) -> None:
+    """For any integer c and real rho a formula answers a finite number or raises
+    ``ValidationError``, never ``OverflowError`` (c=10**400) or an endless loop."""
+    try:
+        value = formula(c, rho)
+    except ValidationError:
+        return
+    assert math.isfinite(value)
+
+
+def test_numpy_numbers_are_taken_as_ints_and_floats() -> None:
+    """c may be a numpy integer and the rates numpy floats: the same waits."""
+    assert theory.erlang_c_wait(np.int64(4), np.float64(0.7)) == theory.erlang_c_wait(4, 0.7)
+    assert theory.least_loaded_wait(np.int32(2), np.float32(0.5)) == 0.4263
+    assert theory.erlang_c_wait(theory.MAX_AGENTS, 0.5) == 0.0

@@ -24,6 +24,7 @@ from helpdesk_routing.errors import MissingExtra, ValidationError
 from ._extras import require_pyplot
 from .compare import estimate
 from .engine import run as simulate
+from .plot import plot_path
 from .scenario import PolicyName, Scenario
 
 __all__ = ["SIMULATE", "Progress", "add_parser", "configure", "run"]
@@ -73,7 +74,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, help="the first seed (default: the scenario's)")
     p.add_argument("--replications", type=int, default=1, help="independent runs (default 1)")
     p.add_argument("--policy", choices=get_args(PolicyName), help="override the policy")
-    p.add_argument("--plot", type=Path, help="save the first run's plots as PNG")
+    p.add_argument("--plot", type=Path, help="save the first run's plots as PNG (a .png path)")
     p.add_argument("--json", type=Path, help="write each run's summary figures as JSON")
 
 
@@ -103,6 +104,12 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         problem = None if path is None else _unwritable(Path(path))
         if problem is not None:
             err.write(f"simulate: cannot write {option} {path}: {problem}\n")
+            return 2
+    if args.plot is not None:
+        try:
+            plot_path(args.plot)
+        except ValidationError as error:
+            err.write(f"simulate: cannot write --plot {args.plot}: {error.message}\n")
             return 2
     if args.plot is not None:
         try:

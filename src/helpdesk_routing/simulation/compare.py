@@ -14,9 +14,9 @@ import numbers
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from helpdesk_routing._input import whole_number
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 
+from ._args import integer, seed_value
 from .engine import Progress, run
 from .results import SimulationResult, Summary
 from .scenario import Scenario
@@ -35,22 +35,24 @@ def replicate(
 ) -> list[SimulationResult]:
     """Independent runs with seeds ``seed, seed + 1, ...`` (default: the scenario's seed).
 
-    ``TypeError`` when ``replications`` or ``seed`` is not an integer (or ``scenario`` not
-    a :class:`Scenario`, as :func:`~helpdesk_routing.simulation.run` says), ``ValueError``
-    when ``replications`` is under 1.
+    ``TypeError`` when ``replications`` or ``seed`` is not an integer (any integral
+    number, a numpy integer too; or ``scenario`` not a :class:`Scenario`, as
+    :func:`~helpdesk_routing.simulation.run` says), ``ValueError`` when
+    ``replications`` is under 1 or a replication's seed leaves signed 64 bits.
     """
     if not isinstance(scenario, Scenario):
         raise ArgumentTypeError(
             f"scenario must be a Scenario (Scenario.from_json reads one), "
             f"got {type(scenario).__name__}"
         )
-    if not whole_number(replications):
-        raise ArgumentTypeError(f"replications must be an integer, got {replications!r}")
-    if seed is not None and not whole_number(seed):
-        raise ArgumentTypeError(f"seed must be an integer, got {seed!r}")
+    replications = integer(replications, "replications")
+    if seed is not None:
+        seed = integer(seed, "seed")
     if replications < 1:
         raise ValidationError(f"replications must be at least 1, got {replications}")
     base = scenario.seed if seed is None else seed
+    for end in (base, base + replications - 1):  # every seed, before any run
+        seed_value(end, "each replication's seed")
     out = []
     for k in range(replications):
         out.append(run(scenario, base + k))
@@ -163,9 +165,14 @@ def estimate(values: Iterable[float], confidence: float = 0.95) -> Estimate:
     ``ValueError`` for no values, a value that is NaN or infinite (there is no interval
     around it; a run without a started ticket has no mean wait), or a ``confidence``
     that is no number strictly between 0 and 1 (``ValidationError``, a ``ValueError``);
-    ``TypeError`` for a value that is no number.
+    ``TypeError`` for ``values`` that are not several (one number) or a value that is
+    no number.
     """
     _check_confidence(confidence)
+    if not isinstance(values, Iterable):
+        raise ArgumentTypeError(
+            f"estimate takes several numbers (a list), got {type(values).__name__}"
+        )
     values = list(values)
     for i, value in enumerate(values):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -208,17 +215,23 @@ def _figures(
     figure: Callable[[Summary], float], name: str, side: str, results: Sequence[SimulationResult]
 ) -> list[float]:
     """The metric of each replication; ``ValueError`` naming the replication whose figure
-    is missing (NaN: a run where no ticket was started has no wait) or not finite."""
-    out = []
+    is missing (NaN: a run where no ticket was started has no wait) or not finite,
+    ``TypeError`` naming the one whose figure is no number (a metric function's)."""
+    out: list[float] = []
     for r in results:
-        value = figure(r.summary)
+        value: object = figure(r.summary)  # a function of the caller's: any value
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ArgumentTypeError(
+                f"metric must give a number for a Summary; {name} of {side}'s replication "
+                f"with seed {r.seed} is {value!r}"
+            )
         if not math.isfinite(value):
             raise ValidationError(
                 f"{name} of {side}'s replication with seed {r.seed} is {value}: it has no such "
                 f"figure (it started {r.summary.started} of {r.summary.tickets} tickets), "
                 "so there is no interval to give"
             )
-        out.append(value)
+        out.append(float(value))
     return out
 
 
@@ -248,7 +261,8 @@ def compare(
     hold the same seeds in the same order, the metric names no figure (listing them), or
     ``confidence`` is no number strictly between 0 and 1; ``ValueError`` when a
     replication has no finite figure (naming its side and seed); ``TypeError`` when a
-    list holds something else than results (``replicate`` makes such lists).
+    list holds something else than results (``replicate`` makes such lists) or a metric
+    function gives something else than a number (naming the replication).
     """
     for side, results in (("a", a), ("b", b)):
         if not isinstance(results, Sequence) or not all(

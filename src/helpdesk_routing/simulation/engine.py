@@ -16,12 +16,11 @@ import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from helpdesk_routing._input import whole_number
-from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing.calendar import OfficeHours
-from helpdesk_routing.errors import ArgumentTypeError, ValidationError
+from helpdesk_routing.errors import ArgumentTypeError
 from helpdesk_routing.model import Event
 
+from ._args import seed_value
 from ._backends import Backend, HandOuts, QueueBackend, RouterBackend
 from ._draw import Arrivals, Mix, duration, stream
 from .policies import policy_for
@@ -118,8 +117,9 @@ def run(
     """Simulate the scenario once; ``seed`` defaults to ``scenario.seed``.
 
     ``TypeError`` when ``scenario`` is not a :class:`Scenario` (build one with
-    ``Scenario(...)`` or ``Scenario.from_json(text)``), ``seed`` is not an integer or
-    ``progress`` is not callable; ``ValidationError`` for a seed beyond signed 64 bits,
+    ``Scenario(...)`` or ``Scenario.from_json(text)``), ``seed`` is not an integer (any
+    integral number, a numpy integer too) or ``progress`` is not callable;
+    ``ValidationError`` for a seed beyond signed 64 bits,
     or when Poisson arrivals of a ticket count draw a span longer than a run may have
     (``Scenario.arrival_limit``: the scenario was read with their mean span).
     """
@@ -128,10 +128,8 @@ def run(
             f"scenario must be a Scenario (Scenario.from_json reads one), "
             f"got {type(scenario).__name__}"
         )
-    if seed is not None and not whole_number(seed):
-        raise ArgumentTypeError(f"seed must be an integer, got {seed!r}")
-    if seed is not None and not MIN_INT <= seed <= MAX_INT:
-        raise ValidationError(f"seed must lie in signed 64 bits, got {seed}")
+    if seed is not None:
+        seed = seed_value(seed)
     if progress is not None and not callable(progress):
         raise ArgumentTypeError(
             f"progress must be a function of the share done (or None), "

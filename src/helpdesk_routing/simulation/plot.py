@@ -14,22 +14,38 @@ from ._extras import require_pyplot
 if TYPE_CHECKING:  # pragma: no cover
     from .results import SimulationResult
 
-__all__ = ["plot_result"]
+__all__ = ["plot_path", "plot_result"]
+
+
+def plot_path(path: object) -> Path:
+    """``path`` as the file a plot is saved to: a PNG, so a path ending in ``.png`` (in
+    any case). ``ArgumentTypeError`` for no file path; ``ValidationError`` naming the
+    path for another suffix or none (matplotlib took the suffix for the format, wrote
+    a PDF to ``out.pdf``, ``outnoext.png`` for ``outnoext`` and failed on ``out.xyz``
+    after the whole run)."""
+    if not isinstance(path, str | os.PathLike):
+        raise ArgumentTypeError(f"path must be a file path (str or Path), got {path!r}")
+    target = Path(path)
+    if target.suffix.lower() != ".png":
+        raise ValidationError(
+            f"a plot is saved as PNG, to a path ending in .png; got {str(path)!r}"
+        )
+    return target
 
 
 def plot_result(result: SimulationResult, path: str | Path | None = None, *, bins: int = 40) -> Any:
     """Three panels: waits (minutes), backlog over time (hours), tickets per agent.
 
-    Returns the ``Figure``; saves a PNG at ``path`` when given. ``bins`` (the wait
-    histogram's) is a positive integer: ``TypeError`` or ``ValueError`` otherwise, as
-    for a ``path`` that is no file path, before matplotlib is asked.
+    Returns the ``Figure``; saves it as PNG at exactly ``path`` when given (see
+    :func:`plot_path`). ``bins`` (the wait histogram's) is a positive integer:
+    ``TypeError`` or ``ValueError`` otherwise, as for a ``path`` that is no file path
+    or does not end in ``.png``, before matplotlib is asked.
     """
     if isinstance(bins, bool) or not isinstance(bins, int):
         raise ArgumentTypeError(f"bins must be an integer, got {bins!r}")
     if bins < 1:
         raise ValidationError(f"bins must be at least 1, got {bins}")
-    if path is not None and not isinstance(path, str | os.PathLike):
-        raise ArgumentTypeError(f"path must be a file path (str or Path), got {path!r}")
+    target = None if path is None else plot_path(path)
     plt = require_pyplot("SimulationResult.plot")
     fig, (waits_ax, backlog_ax, load_ax) = plt.subplots(1, 3, figsize=(15, 4.2))
     waits = [w / 60 for w in result.records.waits(result.warmup)]
@@ -58,7 +74,9 @@ def plot_result(result: SimulationResult, path: str | Path | None = None, *, bin
     load_ax.tick_params(axis="x", rotation=45)
     fig.suptitle(f"{result.scenario} · {result.policy} · seed {result.seed}")
     fig.tight_layout()
-    if path is not None:
-        fig.savefig(Path(path), dpi=100)
-        plt.close(fig)
+    if target is not None:
+        try:
+            fig.savefig(target, dpi=100, format="png")
+        finally:
+            plt.close(fig)
     return fig

@@ -238,7 +238,7 @@ class SimulationResult:
         """Draw the wait distribution, the backlog over time and the load per agent.
 
         Returns the matplotlib ``Figure`` (extra ``plot``); with ``path`` also saves it
-        as PNG there.
+        as PNG there: a path ending in ``.png``, else ``ValidationError`` naming it.
         """
         from .plot import plot_result
 

@@ -7,29 +7,35 @@ A scenario says where tickets come from (:class:`PoissonArrivals` or
 (closed, or :class:`Pending` for a while), the policy under test (a stored
 :class:`~helpdesk_routing.configuration.Configuration`, optionally overridden by
 ``policy``), and a seed. ``Scenario.model_validate_json(text)`` / ``model_dump_json()``
-round-trip losslessly.
+round-trip losslessly. Each model's ``model_copy(update=...)`` is validated (``_part``).
 """
 
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Literal, Self, get_args
+from typing import Annotated, Literal, Self, cast, get_args
 
 import pydantic
 from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from helpdesk_routing._input import InputModel, as_model
+from helpdesk_routing._input import as_model
 from helpdesk_routing._json import loads
 from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing.calendar import OfficeHours, iana_zone_keys
 from helpdesk_routing.configuration import Configuration
-from helpdesk_routing.errors import ErrorDetail, ValidationError, input_details
+from helpdesk_routing.errors import (
+    ArgumentTypeError,
+    ErrorDetail,
+    ValidationError,
+    input_details,
+)
 from helpdesk_routing.model import Agent, Event, Profile, Role, Ticket
 from helpdesk_routing.rules import AssignToTeam
 
@@ -44,6 +50,7 @@ from ._limits import (
     MAX_WEIGHT,
     MAX_WITHIN_HOURS,
 )
+from ._part import Part
 
 __all__ = [
     "AgentSpec",
@@ -89,7 +96,7 @@ def check_policy(policy: object) -> PolicyName:
     return policy  # type: ignore[return-value]
 
 
-class Exponential(InputModel):
+class Exponential(Part):
     """Exponentially distributed durations with the given mean."""
 
     model_config = _FROZEN
@@ -97,7 +104,7 @@ class Exponential(InputModel):
     mean_minutes: _Minutes
 
 
-class LogNormal(InputModel):
+class LogNormal(Part):
     """Log-normal durations with the given mean and ``sigma`` (the log's standard deviation)."""
 
     model_config = _FROZEN
@@ -106,7 +113,7 @@ class LogNormal(InputModel):
     sigma: float = Field(gt=0, le=MAX_SIGMA)
 
 
-class Empirical(InputModel):
+class Empirical(Part):
     """Durations drawn uniformly from observed values (minutes)."""
 
     model_config = _FROZEN
@@ -126,7 +133,7 @@ Handling = Annotated[Exponential | LogNormal | Empirical, Field(discriminator="t
 """A duration distribution: exponential, lognormal or empirical (by ``type``)."""
 
 
-class Pending(InputModel):
+class Pending(Part):
     """After work, a ticket is set pending with ``probability`` and closed ``duration`` later."""
 
     model_config = _FROZEN
@@ -134,7 +141,7 @@ class Pending(InputModel):
     duration: Handling
 
 
-class TicketEvent(InputModel):
+class TicketEvent(Part):
     """A customer event drawn per ticket: with ``probability``, a ticket with a profile has
     the event ``metric`` recorded at a uniformly random instant in the ``within_hours``
     before it is created (so rules such as "Placed Order in the last 2 hours" see it)."""
@@ -152,7 +159,7 @@ class TicketEvent(InputModel):
         return self
 
 
-class TicketMix(InputModel):
+class TicketMix(Part):
     """What tickets look like: channel weights, per-tag probabilities, profile weights.
 
     ``profiles`` maps a profile id (of ``Scenario.customers``) to its weight; the weight
@@ -191,7 +198,7 @@ class TicketMix(InputModel):
         return self
 
 
-class PoissonArrivals(InputModel):
+class PoissonArrivals(Part):
     """Poisson arrivals: one rate per hour, or 168 rates for the hours of the week.
 
     The week starts on Monday 00:00 in ``Scenario.timezone``.
@@ -217,7 +224,7 @@ class PoissonArrivals(InputModel):
         return sum(rates) / len(rates)
 
 
-class ReplayTicket(InputModel):
+class ReplayTicket(Part):
     """One recorded ticket to replay: when it came, on which channel, its tags and profile."""
 
     model_config = _FROZEN
@@ -234,7 +241,7 @@ class ReplayTicket(InputModel):
         return self
 
 
-class ReplayArrivals(InputModel):
+class ReplayArrivals(Part):
     """A replay of recorded tickets (their handling times are still drawn).
 
     Build one with :meth:`from_file` from JSONL (one object a line), a JSON array or CSV
@@ -256,19 +263,26 @@ class ReplayArrivals(InputModel):
     def from_file(cls, path: str | Path) -> ReplayArrivals:
         """Read recorded tickets from a file, sorted by creation: a ``.csv`` file as CSV;
         any other as JSON, either one array of ticket objects (the text starts with
-        ``[``) or one object a line (JSONL, ``.jsonl`` or ``.ndjson`` by custom).
+        ``[``) or one object a line (JSONL, ``.jsonl`` or ``.ndjson`` by custom). The
+        text is UTF-8, with or without a leading byte-order mark (Excel writes one).
 
         Bad records raise one ``ValidationError`` naming each by its JSON path in the
         file's records (``$[2].created_at``, the third record) and, but in an array, its
-        line; every bad record of the file at once. The JSON is strict, as everywhere
-        here (a duplicate key or NaN is refused). Text that is no UTF-8 or a file without
-        records raise ``ValidationError`` too; a file that cannot be read raises
-        ``OSError`` as ``open`` does.
+        line; every bad record of the file at once. A CSV row with more cells than the
+        header names is one (``$[3]: line 5: 5 columns given, 4 expected (created_at,
+        channel, tags, profile_id)``); one with fewer lacks its last fields. The JSON is
+        strict, as everywhere here (a duplicate key or NaN is refused). Text that is no
+        UTF-8 or a file without records raise ``ValidationError`` too; a file that cannot
+        be read raises ``OSError`` as ``open`` does, and a ``path`` that is no file path
+        ``ArgumentTypeError``.
         """
+        if not isinstance(path, str | os.PathLike):
+            raise ArgumentTypeError(f"path must be a file path (str or Path), got {path!r}")
         path = Path(path)
         suffix = path.suffix.lower()
         try:
-            text = path.read_text("utf-8")
+            # utf-8-sig: a leading byte-order mark (Excel writes one) is read as none
+            text = path.read_text("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ValidationError(
                 f"invalid replay file {path.name}: not UTF-8 ({exc.reason})"
@@ -280,10 +294,21 @@ class ReplayArrivals(InputModel):
         if suffix == ".csv":
             reader = csv.DictReader(text.splitlines())
             for row in reader:
-                tags = [t for t in (row.get("tags") or "").split("|") if t]
-                profile = row.get("profile_id") or None
-                fields = {**row, "tags": tags, "profile_id": profile}
-                rows.append((f"line {reader.line_num}: ", fields, []))
+                where = f"line {reader.line_num}: "
+                extra = cast(dict[object, list[str]], row).pop(None, None)
+                if extra is not None:  # cells past the header's (DictReader keys them None)
+                    header = reader.fieldnames or ()
+                    message = (
+                        f"{len(header) + len(extra)} columns given, {len(header)} expected "
+                        f"({', '.join(header)})"
+                    )
+                    rows.append((where, None, [ErrorDetail("$", message, "csv_columns")]))
+                    continue
+                # a row short of the header's columns lacks its last fields (None here)
+                given = {k: v for k, v in row.items() if v is not None}
+                tags = [t for t in (given.get("tags") or "").split("|") if t]
+                profile = given.get("profile_id") or None
+                rows.append((where, {**given, "tags": tags, "profile_id": profile}, []))
         elif text.lstrip().startswith("["):
             data = loads(text, what)  # a document that is no JSON is named as a whole
             rows = [("", record, []) for record in data]
@@ -318,7 +343,7 @@ class ReplayArrivals(InputModel):
         return cls(tickets=tuple(tickets))
 
 
-class AgentSpec(InputModel):
+class AgentSpec(Part):
     """An agent: id, role, capacity override, and an optional shift.
 
     With a ``shift`` (office hours in the agent's own zone) the agent comes Online when
@@ -346,7 +371,7 @@ _UNDER_TEST_AT = datetime(2026, 1, 1, tzinfo=UTC)
 """The instant a scenario's configuration carries when its document gives none."""
 
 
-class Scenario(InputModel):
+class Scenario(Part):
     """A simulated helpdesk: arrivals, ticket mix, agents, handling, policy, seed, horizon.
 
     ``days`` bounds the arrivals in time and ``tickets`` in number (the first reached
@@ -587,7 +612,9 @@ class Scenario(InputModel):
     def with_policy(self, policy: PolicyName) -> Scenario:
         """The same scenario under another allocation policy (``ValidationError`` for a
         name that is none of :data:`PolicyName`)."""
-        return self.model_copy(update={"policy": check_policy(policy)})
+        # No validator reads the policy, and check_policy has checked it: pydantic's own
+        # copy, without validating the whole scenario again (a sweep makes one per cell).
+        return pydantic.BaseModel.model_copy(self, update={"policy": check_policy(policy)})
 
     def with_agent(self, agent: AgentSpec | Mapping[str, object]) -> Scenario:
         """The same scenario with one more agent (an :class:`AgentSpec` or a mapping of its

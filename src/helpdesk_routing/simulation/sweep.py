@@ -8,14 +8,15 @@ order the workers finish in, so a sweep's result does not depend on the executor
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from helpdesk_routing._input import whole_number
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 
+from ._args import integer, seed_value
 from .engine import run
 from .results import SimulationResult
 from .scenario import PolicyName, Scenario, check_policy
@@ -63,20 +64,30 @@ def grid(
 ) -> list[Cell]:
     """Every (scenario, policy, seed) combination, scenarios outermost, seeds innermost.
 
-    Each argument may be one value or several. A policy that is none of ``PolicyName``
-    raises ``ValidationError``; a scenario that is no :class:`Scenario`, or a seed that
-    is no integer, ``TypeError``, each naming the value.
+    Each argument may be one value or several; a seed is any integral number (a numpy
+    integer, the items of ``np.arange(3)``). A policy that is none of ``PolicyName``
+    raises ``ValidationError``, as does a seed beyond signed 64 bits; a scenario that
+    is no :class:`Scenario`, or a seed that is no integer, ``TypeError``, each naming
+    the value.
     """
-    chosen = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
-    for s in chosen:
+    if isinstance(scenarios, Scenario):
+        scenarios = [scenarios]
+    elif not isinstance(scenarios, Iterable):
+        raise ArgumentTypeError(f"grid takes a Scenario or several, got {type(scenarios).__name__}")
+    chosen: list[Scenario] = []
+    for s in scenarios:
         if not isinstance(s, Scenario):
             raise ArgumentTypeError(f"grid takes Scenarios, got {type(s).__name__}")
-    names = [policies] if isinstance(policies, str) else list(policies)
-    policy_list = [check_policy(p) for p in names]
-    seed_list = [seeds] if isinstance(seeds, int) else list(seeds)
-    for k in seed_list:
-        if not whole_number(k):
-            raise ArgumentTypeError(f"seeds must be integers, got {k!r}")
+        chosen.append(s)
+    one = isinstance(policies, str) or not isinstance(policies, Iterable)
+    policy_list = [check_policy(p) for p in ([policies] if one else list(policies))]
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+        given: list[object] = [seeds]
+    elif isinstance(seeds, Iterable) and not isinstance(seeds, str | bytes):
+        given = list(seeds)
+    else:
+        raise ArgumentTypeError(f"seeds must be integers, got {seeds!r}")
+    seed_list = [seed_value(k, "seeds", kind="integers") for k in given]
     return [Cell(s, p, k) for s in chosen for p in policy_list for k in seed_list]
 
 
@@ -99,15 +110,22 @@ def sweep(
 
     Returns one row per cell, in the order of ``cells``, as a :class:`SweepTable` (a
     list; ``table.to_pandas()`` gives the DataFrame). Every cell is checked before any
-    runs, as :func:`grid` checks its arguments: ``TypeError`` names the first item that
-    is no :class:`Cell` (``grid(scenarios, policies, seeds)`` makes them), or whose
-    scenario is no :class:`Scenario` or seed no integer, or an ``executor`` that has no
-    ``submit``; ``ValidationError`` the first cell whose policy is none of ``PolicyName``.
+    runs, as :func:`grid` checks its arguments: ``TypeError`` names ``cells`` that are
+    not several, the first item that is no :class:`Cell` (``grid(scenarios, policies,
+    seeds)`` makes them), or whose scenario is no :class:`Scenario` or seed no integer
+    (any integral number), or an ``executor`` that has no ``submit``;
+    ``ValidationError`` the first cell whose policy is none of ``PolicyName`` or whose
+    seed leaves signed 64 bits.
     """
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise ArgumentTypeError(
             f"executor must be a concurrent.futures.Executor (a ProcessPoolExecutor, or a "
             f"Dask client's get_executor()), got {type(executor).__name__}"
+        )
+    if not isinstance(cells, Iterable):
+        raise ArgumentTypeError(
+            f"sweep takes Cells (simulation.grid(scenarios, policies, seeds) makes them), "
+            f"got {type(cells).__name__}"
         )
     cells = list(cells)
     for i, c in enumerate(cells):
@@ -121,12 +139,19 @@ def sweep(
                 f"sweep takes Cells of a Scenario; cells[{i}].scenario is a "
                 f"{type(c.scenario).__name__}"
             )
-        if not whole_number(c.seed):
-            raise ArgumentTypeError(f"sweep takes integer seeds; cells[{i}].seed is {c.seed!r}")
+        try:
+            seed = integer(c.seed, f"cells[{i}].seed")
+        except ArgumentTypeError:
+            raise ArgumentTypeError(
+                f"sweep takes integer seeds; cells[{i}].seed is {c.seed!r}"
+            ) from None
         try:
             check_policy(c.policy)
+            seed_value(seed)
         except ValidationError as error:
             raise ValidationError(f"cells[{i}]: {error.message}") from None
+        if type(c.seed) is not int:  # a numpy integer: the row says seed as an int
+            cells[i] = replace(c, seed=seed)
     if executor is None:
         return SweepTable(run_cell(c, keep_results) for c in cells)
     futures = [executor.submit(run_cell, c, keep_results) for c in cells]

@@ -14,19 +14,30 @@ returns the mean time from arrival to work start, ``Wq``:
   ``Wq = sigma / (mu (1 - sigma))``.
 - :func:`least_loaded_wait` — join the shortest queue has no closed form; the values are
   those of the simulation issue's reference table (``LEAST_LOADED_REFERENCE``), published
-  to four decimals, and other ``(c, rho)`` raise ``KeyError``.
+  to four decimals, and other ``(c, rho)`` raise :class:`UnknownReference`, a
+  ``KeyError``.
+
+``c`` is an integral number (a numpy integer too) from 1 to :data:`MAX_AGENTS`; the rates
+are real numbers. Anything else raises the library's errors naming the argument:
+``ArgumentTypeError`` (a ``TypeError``) for the wrong kind, ``ValidationError`` (a
+``ValueError``) for a value out of range.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import operator
 from collections.abc import Callable
 
-from helpdesk_routing.errors import ArgumentTypeError, ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, RoutingError, ValidationError
+
+from ._args import shown
 
 __all__ = [
     "LEAST_LOADED_REFERENCE",
+    "MAX_AGENTS",
+    "UnknownReference",
     "erlang_b",
     "erlang_c",
     "erlang_c_wait",
@@ -43,29 +54,63 @@ LEAST_LOADED_REFERENCE: dict[tuple[int, float], float] = {
 }
 """Mean wait (``mu = 1``) under join-the-shortest-queue, by ``(c, rho)``: tabulated, not derived."""
 
+MAX_AGENTS = 1_000_000
+"""The most agents ``c`` a formula takes. Erlang B's recursion takes ``c`` steps (a
+tenth of a second for a million, minutes for a billion), and a ``c`` past ``10**308``
+is no float: ``erlang_c_wait(10**400, 0.5)`` raised ``OverflowError``."""
 
-def _integer(name: str, value: object) -> int:
+
+class UnknownReference(RoutingError, KeyError):
+    """No least-loaded wait is tabulated for this ``(c, rho)`` (``LEAST_LOADED_REFERENCE``
+    holds the known pairs): a ``RoutingError``, and a ``KeyError`` as a key missing
+    from the table is. Its message names the pair and the known ones."""
+
+    def __init__(self, c: int, rho: float) -> None:
+        self.c = c
+        self.rho = rho
+        known = ", ".join(f"c={k[0]} rho={k[1]}" for k in LEAST_LOADED_REFERENCE)
+        super().__init__(f"no least-loaded reference for c={c} rho={rho}; known: {known}")
+
+    def __str__(self) -> str:
+        # the message as written: KeyError's own str would quote it as a key
+        return str(self.args[0])
+
+    def __reduce__(self) -> tuple[type[UnknownReference], tuple[int, float]]:
+        return (type(self), (self.c, self.rho))
+
+
+def _agents(value: object, least: int) -> int:
+    """``c`` as an ``int`` from ``least`` to :data:`MAX_AGENTS`."""
     # bool is an int to Python, but c=True is a mistake, not one server.
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ArgumentTypeError(f"{name} must be an integer, got {value!r}")
-    return int(value)
+        raise ArgumentTypeError(f"c must be an integer, got {value!r}")
+    c = operator.index(value)
+    if c < least:
+        raise ValidationError(f"c must be at least {least}, got {shown(c)}")
+    if c > MAX_AGENTS:
+        raise ValidationError(f"c must be at most {MAX_AGENTS:,}, got {shown(c)}")
+    return c
 
 
 def _real(name: str, value: object) -> float:
+    """``value`` as a ``float``: one too large for a float (an integer past ``10**308``)
+    is infinite, which every range here refuses."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ArgumentTypeError(f"{name} must be a number, got {value!r}")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        return -math.inf if value < 0 else math.inf
 
 
 def _check(c: int, rho: float, mu: float) -> tuple[int, float, float]:
     """The arguments as ``int`` and ``float`` (a ``Fraction`` rho gives its float's wait)."""
-    if _integer("c", c) < 1:
-        raise ValidationError(f"c must be at least 1, got {c}")
+    agents = _agents(c, 1)
     if not 0 < _real("rho", rho) < 1:
-        raise ValidationError(f"rho must be between 0 and 1 (exclusive), got {rho}")
+        raise ValidationError(f"rho must be between 0 and 1 (exclusive), got {shown(rho)}")
     if not 0 < _real("mu", mu) < math.inf:
-        raise ValidationError(f"mu must be positive and finite, got {mu}")
-    return int(c), float(rho), float(mu)
+        raise ValidationError(f"mu must be positive and finite, got {shown(mu)}")
+    return agents, float(rho), float(mu)
 
 
 def erlang_b(c: int, offered: float) -> float:
@@ -74,11 +119,10 @@ def erlang_b(c: int, offered: float) -> float:
     >>> round(erlang_b(2, 1.0), 4)
     0.2
     """
-    if _integer("c", c) < 0:
-        raise ValidationError(f"c must be at least 0, got {c}")
+    c = _agents(c, 0)
     if not 0 <= _real("offered", offered) < math.inf:
-        raise ValidationError(f"offered load must be at least 0 and finite, got {offered}")
-    c, offered = int(c), float(offered)
+        raise ValidationError(f"offered load must be at least 0 and finite, got {shown(offered)}")
+    offered = float(offered)
     b = 1.0
     for k in range(1, c + 1):
         b = offered * b / (k + offered * b)
@@ -197,12 +241,11 @@ def round_robin_wait(c: int, rho: float, mu: float = 1.0) -> float:
 def least_loaded_wait(c: int, rho: float, mu: float = 1.0) -> float:
     """Mean wait under least loaded (join the shortest queue), from the reference table.
 
-    Raises ``KeyError`` for a ``(c, rho)`` the table does not hold: there is no closed
-    form, and an approximation would not be a reference.
+    Raises :class:`UnknownReference` (a ``KeyError``) for a ``(c, rho)`` the table does
+    not hold: there is no closed form, and an approximation would not be a reference.
     """
     c, rho, mu = _check(c, rho, mu)
     key = (c, round(rho, 6))
     if key not in LEAST_LOADED_REFERENCE:
-        known = ", ".join(f"c={k[0]} rho={k[1]}" for k in LEAST_LOADED_REFERENCE)
-        raise KeyError(f"no least-loaded reference for c={c} rho={rho}; known: {known}")
+        raise UnknownReference(c, rho)
     return LEAST_LOADED_REFERENCE[key] / mu
