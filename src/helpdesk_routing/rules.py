@@ -45,6 +45,7 @@ from .conditions import (
 )
 from .conditions._depth import depth_message, too_deep
 from .conditions._shadowing import first_implied
+from .conditions.nodes import bytes_details
 from .decision import DecidedBy, RoutingDecision, RuleOutcome, RulePart
 from .errors import ErrorDetail, ModelValidationError, ValidationError
 from .model import Profile, Team, Ticket
@@ -213,11 +214,19 @@ class RuleSet(InputModel):
         """Validate a parsed JSON object; errors name the path and the rule id.
 
         The data must be JSON-shaped (see ``helpdesk_routing._json``): no lone
-        surrogates, no NaN or infinity, nested at most ``MAX_DEPTH`` levels.
+        surrogates, no NaN or infinity, nested at most ``MAX_DEPTH`` levels, and no
+        ``bytes`` or ``bytearray`` (JSON has none: ``string_type`` at its path, as for
+        a number where text belongs).
         """
         rules = _rule_ids(data)
         try:
-            check_data(data, "rule set")
+            found = bytes_details(data)
+            try:
+                check_data(data, "rule set")
+            except ValidationError as error:
+                found = [*error.details, *found]
+            if found:
+                raise ValidationError("invalid rule set", found)
             try:
                 return cls.model_validate(data)
             except ModelValidationError as exc:
