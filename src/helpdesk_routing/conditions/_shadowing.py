@@ -65,9 +65,12 @@ _PLAIN = (str, int, float, bool)
 _UPPER_OPS = (Operator.LESS_THAN, Operator.LESS_OR_EQUAL, Operator.BEFORE)
 _LOWER_OPS = (Operator.GREATER_THAN, Operator.GREATER_OR_EQUAL, Operator.AFTER)
 _AFFIX_OPS = (Operator.STARTS_WITH, Operator.ENDS_WITH)
+# Bound once: ``Operator.X`` costs a descriptor call on every access.
+_EQUALS = Operator.EQUALS
+_IN = Operator.IN
 
 
-@dataclass
+@dataclass(slots=True)
 class _Marks:
     """What a condition has, or needs: exact tokens; range bounds ``(key, bound)``, the
     key ``("upper" | "lower", subject, kind)``; affixes ``(key, text)``, the key
@@ -164,8 +167,8 @@ def _excluding(leaf: Any) -> Token | None:
     text value (a leaf that can exclude another's values)."""
     if (
         isinstance(leaf, TicketCondition)
+        and (leaf.op is _EQUALS or leaf.op is _IN)
         and leaf.field in SCALAR_TICKET_FIELDS
-        and leaf.op in (Operator.EQUALS, Operator.IN)
     ):
         return ("excludes", leaf.field)
     return None
