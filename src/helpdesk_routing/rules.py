@@ -45,6 +45,7 @@ from .conditions import (
 )
 from .conditions._depth import depth_message, too_deep
 from .conditions._shadowing import first_implied
+from .conditions.nodes import bytes_details
 from .decision import DecidedBy, RoutingDecision, RuleOutcome, RulePart
 from .errors import ErrorDetail, ModelValidationError, ValidationError
 from .model import Profile, Team, Ticket
@@ -213,11 +214,19 @@ class RuleSet(InputModel):
         """Validate a parsed JSON object; errors name the path and the rule id.
 
         The data must be JSON-shaped (see ``helpdesk_routing._json``): no lone
-        surrogates, no NaN or infinity, nested at most ``MAX_DEPTH`` levels.
+        surrogates, no NaN or infinity, nested at most ``MAX_DEPTH`` levels, and no
+        ``bytes`` or ``bytearray`` (JSON has none: ``string_type`` at its path, as for
+        a number where text belongs).
         """
-        rules = data.get("rules") if isinstance(data, Mapping) else None
+        rules = _rule_ids(data)
         try:
-            check_data(data, "rule set")
+            found = bytes_details(data)
+            try:
+                check_data(data, "rule set")
+            except ValidationError as error:
+                found = [*error.details, *found]
+            if found:
+                raise ValidationError("invalid rule set", found)
             try:
                 return cls.model_validate(data)
             except ModelValidationError as exc:
@@ -242,12 +251,16 @@ class RuleSet(InputModel):
 
     # -- checks ------------------------------------------------------------------
     def validate_against(self, teams: Sequence[Team]) -> None:
-        """Raise :class:`ValidationError` when a rule names a team that does not exist."""
+        """Raise :class:`ValidationError` when a rule names a team that does not exist:
+        one detail per such rule, at ``$.rules[i].then.team``, code ``unknown_team``,
+        with the rule's id."""
         known = {t.id for t in teams}
         details = [
             ErrorDetail(
                 f"$.rules[{i}].then.team",
                 f"rule {rule.id!r}: unknown team {rule.then.team!r}",
+                "unknown_team",
+                rule.id,
             )
             for i, rule in enumerate(self.rules)
             if isinstance(rule.then, AssignToTeam) and rule.then.team not in known
@@ -335,8 +348,9 @@ class RuleSet(InputModel):
         values = {**dict(self), **update}
         try:
             return self.model_validate(values)
-        except pydantic.ValidationError as exc:
-            raise ValidationError.from_pydantic("rule set", exc) from None
+        except ModelValidationError as exc:
+            # located as RuleSet(...) locates them: JSON paths and rule ids
+            raise ValidationError("invalid rule set", exc.details) from None
 
     def candidates(
         self, ticket: Ticket, profile: Profile | None
@@ -436,12 +450,28 @@ def _located(exc: pydantic.ValidationError, data: Any) -> list[ErrorDetail]:
     located = ValidationError(
         error.message, [replace(d, code=c) for d, c in zip(error.details, codes, strict=True)]
     )
+    return list(located.with_rule_ids(_rule_ids(data)).details)
+
+
+def _rule_ids(data: Any) -> list[dict[str, str] | None] | None:
+    """The rules of a rule set's input (a list or tuple of mappings or of
+    :class:`RoutingRule`s, as ``from_dict`` and ``RuleSet(rules=...)`` take them) as
+    ``{"id": id}`` where a rule has a text id, for ``ValidationError.with_rule_ids``."""
     rules = data.get("rules") if isinstance(data, Mapping) else None
-    return list(located.with_rule_ids(rules).details)
+    if not isinstance(rules, list | tuple):
+        return None
+    return [None if rule_id is None else {"id": rule_id} for rule_id in map(_rule_id, rules)]
+
+
+def _rule_id(rule: Any) -> str | None:
+    found = rule.id if isinstance(rule, RoutingRule) else None
+    if isinstance(rule, Mapping):
+        found = rule.get("id")
+    return found if isinstance(found, str) else None
 
 
 def _rule_set_error(exc: pydantic.ValidationError, data: Any) -> ValidationError:
-    rules = data.get("rules") if isinstance(data, Mapping) else None
+    rules = _rule_ids(data)
     details = []
     for err in exc.errors(include_url=False):
         # pydantic puts the destination's tag after "then"; a JSON path must not show it.
@@ -459,12 +489,12 @@ def _rule_set_error(exc: pydantic.ValidationError, data: Any) -> ValidationError
             len(loc) >= 2
             and loc[0] == "rules"
             and isinstance(loc[1], int)
-            and isinstance(rules, list)
+            and rules is not None
             and loc[1] < len(rules)
-            and isinstance(rules[loc[1]], Mapping)
-            and isinstance(rules[loc[1]].get("id"), str)
         ):
-            msg = f"rule {rules[loc[1]]['id']!r}: {msg}"
+            rule = rules[loc[1]]
+            if rule is not None:
+                msg = f"rule {rule['id']!r}: {msg}"
         details.append(ErrorDetail(condition_path(loc), msg))
     return ValidationError("invalid rule set", details)
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpdesk_routing.conditions import (
+    AllCondition,
+    AnyCondition,
     Condition,
+    NotCondition,
+    _shadowing,
     all_of,
     any_of,
     event,
@@ -20,6 +26,7 @@ from helpdesk_routing.conditions import (
 )
 from helpdesk_routing.conditions._shadowing import first_implied
 from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet, SaveAsView
+from tests.conditions.strategies import conditions as any_conditions
 
 _CHANNELS = ["sms", "email", "webchat"]
 _TEXTS = ["High", "Low", 1, True]
@@ -137,3 +144,144 @@ def test_rule_set_lint_reports_what_the_all_pairs_lint_reported(
         if "can never fire" in issue.message
     ]
     assert reported == _lint_all_pairs(rule_set)
+
+
+def _has_empty_group(node: Condition) -> bool:
+    if isinstance(node, AllCondition | AnyCondition):
+        return not node.conditions or any(_has_empty_group(c) for c in node.conditions)
+    if isinstance(node, NotCondition):
+        return _has_empty_group(node.condition)
+    return False
+
+
+# Every leaf kind (ranges over numbers and instants, affixes, events with windows), no
+# empty groups: what a rule set may hold.
+_any_condition = any_conditions.filter(lambda c: not _has_empty_group(c))
+
+
+@st.composite
+def _related_lists(draw: st.DrawFn) -> list[Condition]:
+    """Conditions of every kind, many derived from earlier ones: repeated, narrowed,
+    widened, negated, or an earlier one's leaf."""
+    out: list[Condition] = []
+    for _ in range(draw(st.integers(min_value=1, max_value=12))):
+        if out and draw(st.booleans()):
+            earlier = draw(st.sampled_from(out))
+            other = draw(_any_condition)
+            out.append(
+                draw(
+                    st.sampled_from(
+                        [
+                            earlier,
+                            all_of(earlier, other),
+                            any_of(earlier, other),
+                            not_(earlier),
+                            not_(all_of(earlier, other)),
+                            not_(any_of(earlier, other)),
+                        ]
+                    )
+                )
+            )
+        else:
+            out.append(draw(_any_condition))
+    return out
+
+
+@settings(max_examples=400)
+@given(_related_lists())
+def test_first_implied_agrees_with_all_pairs_on_every_kind_of_condition(
+    conditions: list[Condition],
+) -> None:
+    """Ranges, affixes, windows and negations of them: the index finds what all pairs find."""
+    assert first_implied(conditions) == _all_pairs(conditions)
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from([-1, 0, 5, 5.5, 10]).flatmap(
+                lambda n: st.sampled_from(
+                    [
+                        profile("ltv") < n,
+                        profile("ltv") <= n,
+                        profile("ltv") > n,
+                        profile("ltv") >= n,
+                        profile("ltv").between(min(n, 5), max(n, 5)),
+                        not_(profile("ltv") < n),
+                        not_(profile("ltv") >= n),
+                    ]
+                )
+            ),
+            st.sampled_from(["", "O", "Or", "Order", "der", "r"]).flatmap(
+                lambda t: st.sampled_from(
+                    [
+                        ticket("subject").starts_with(t) if t else ticket("subject").is_set(),
+                        ticket("subject").ends_with(t) if t else ticket("subject").is_set(),
+                        ticket("subject").contains(t) if t else ticket("subject").is_set(),
+                        ticket("subject").not_contains(t) if t else ticket("subject").is_set(),
+                        ticket("subject") == t,
+                        ticket("subject") != t,
+                        not_(ticket("subject").starts_with(t or "x")),
+                    ]
+                )
+            ),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_first_implied_agrees_with_all_pairs_on_ranges_and_affixes(
+    conditions: list[Condition],
+) -> None:
+    """Bounds met by bisection and affixes met by length agree with all pairs."""
+    assert first_implied(conditions) == _all_pairs(conditions)
+
+
+def test_first_implied_meets_ranges_affixes_and_negations_exactly() -> None:
+    """Tighter bounds, longer affixes, negated values and excluding channels are caught."""
+    conditions: list[Condition] = [
+        profile("ltv") < 10,
+        profile("ltv") < 5,
+        profile("ltv") > 100,
+        profile("ltv").between(200, 300),
+        ticket("subject").starts_with("Ord"),
+        ticket("subject").starts_with("Order"),
+        ticket("subject").ends_with("der"),
+        ticket("subject").not_contains("refund"),
+        ~(ticket("subject").contains("refund")),
+        ticket("channel") != "sms",
+        ticket("channel") == "email",
+        ticket("subject").ends_with("Order"),
+    ]
+    assert first_implied(conditions) == [None, 0, None, 2, None, 4, None, None, 7, None, 9, 6]
+    assert first_implied(conditions) == _all_pairs(conditions)
+
+
+def _shapes(count: int) -> dict[str, list[Condition]]:
+    return {
+        "not_contains": [ticket("subject").not_contains(f"keyword-{i}") for i in range(count)],
+        "not_equals": [not_(profile("$country") == f"C{i}") for i in range(count)],
+        "less_than": [profile("ltv") < i for i in range(count)],
+        "not_in": [ticket("channel").not_in([f"ch{i}"]) for i in range(count)],
+        "starts_with": [ticket("subject").starts_with(f"kw{i}:") for i in range(count)],
+    }
+
+
+@pytest.mark.parametrize("shape", sorted(_shapes(1)))
+def test_first_implied_proves_few_pairs_on_rules_of_one_field(
+    shape: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2,000 rules on one field with distinct values (negated, or bounds that never
+    nest) attempt no proof at all: no quadratic comparison of every pair."""
+    calls = []
+    real: Callable[..., bool] = _shadowing.implies_normal
+
+    def counted(a: Any, b: Any, memo: dict[int, Any]) -> bool:
+        calls.append(1)
+        return real(a, b, memo)
+
+    monkeypatch.setattr(_shadowing, "implies_normal", counted)
+    conditions = _shapes(2_000)[shape]
+    assert first_implied(conditions) == [None] * 2_000
+    assert len(calls) == 0

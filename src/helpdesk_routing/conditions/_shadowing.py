@@ -4,37 +4,51 @@
 implies (:func:`~helpdesk_routing.conditions.analysis.implies`): what
 ``RuleSet.lint`` reports as "can never fire". Comparing every pair is quadratic
 (half a million proofs for 1,000 rules); here each condition is compared only with the
-earlier ones it *could* imply, found through an inverted index of tokens.
+earlier ones it *could* imply, found through an index of what each earlier one needs.
 
 Why that loses nothing. ``implies`` is syntactic: it holds only through equal nodes, or
 by descending into ``all``/``any``/``not`` down to two leaves on the same subject
 (ticket field, profile property, event metric, segment). So for every condition ``b``
-there is a set of tokens ``need(b)`` such that ``implies(a, b)`` requires ``a`` to
-carry one of them (``has(a)``):
+there is a need, ``need(b)``, such that ``implies(a, b)`` requires what ``a`` has
+(``has(a)``) to meet it:
 
-- a positive ``equals``/``in``/``contains`` leaf on plain values: one of its values
-  on its subject (``in`` is also implied by an empty ``in`` list: a wildcard token);
+- a positive ``equals``/``in``/``contains`` leaf on plain values needs one of its
+  values on its subject (``in`` is also implied by an empty ``in`` list: a wildcard);
+- a range leaf (``greater_than`` ... ``between``, ``before``, ``after``) needs a range
+  leaf of the same kind (numbers or instants) on its subject whose bound is at least as
+  tight: ``ltv < 10`` needs an upper bound of at most 10, found by bisecting the
+  earlier bounds kept sorted;
+- ``starts_with``/``ends_with`` needs the same test with a value that starts (ends)
+  with its own: looked up by the prefixes (suffixes) of the lengths the earlier ones
+  use;
 - any other leaf: its subject;
-- ``not x``: a subject of ``x`` (``not y`` implies ``not x`` only when ``x`` implies
-  ``y``, and a leaf implies ``not x`` only on the same field);
+- ``not x`` needs ``a`` to hold some ``not y`` where ``x`` implies ``y`` (what ``x``
+  has meets what ``y`` needs: the same tokens, marked as negated), or, on a built-in
+  ticket field with one text value, an ``equals``/``in`` leaf on that field (which
+  excludes ``x``'s values);
 - ``all``: the need of any one conjunct (every conjunct must be implied; the rarest
   is used); ``any``: the union of its alternatives' needs.
 
-And an ``any`` implies ``b`` only when every alternative does (or when it equals ``b``),
-so it is compared only with conditions that share a token with each alternative.
+Under a ``not``, ranges and affixes are met by subject (their tokens are not ordered
+there). An ``any`` implies ``b`` only when every alternative does (or when it equals
+``b``, whose every alternative then shares a token with the matching one), so it is
+compared only with conditions each of its alternatives could imply.
 
 Groups are never empty in a rule set (validation refuses them), so every proof ends on
-leaves. The property test compares this with all pairs on random rule sets.
+leaves. The property tests compare this with all pairs on random rule sets.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
 
-from .analysis import implies_normal, normal_form
+from .analysis import SCALAR_TICKET_FIELDS, implies_normal, normal_form
 from .nodes import (
     EventCondition,
     Operator,
@@ -48,6 +62,37 @@ __all__ = ["first_implied"]
 Token = tuple[Any, ...]
 _VALUE_OPS = (Operator.EQUALS, Operator.IN, Operator.CONTAINS)
 _PLAIN = (str, int, float, bool)
+_UPPER_OPS = (Operator.LESS_THAN, Operator.LESS_OR_EQUAL, Operator.BEFORE)
+_LOWER_OPS = (Operator.GREATER_THAN, Operator.GREATER_OR_EQUAL, Operator.AFTER)
+_AFFIX_OPS = (Operator.STARTS_WITH, Operator.ENDS_WITH)
+# Bound once: ``Operator.X`` costs a descriptor call on every access.
+_EQUALS = Operator.EQUALS
+_IN = Operator.IN
+
+
+@dataclass(slots=True)
+class _Marks:
+    """What a condition has, or needs: exact tokens; range bounds ``(key, bound)``, the
+    key ``("upper" | "lower", subject, kind)``; affixes ``(key, text)``, the key
+    ``(op, subject)``."""
+
+    tokens: set[Token] = field(default_factory=set)
+    ranges: list[tuple[Token, Any]] = field(default_factory=list)
+    affixes: list[tuple[Token, str]] = field(default_factory=list)
+
+    def add(self, other: _Marks) -> None:
+        self.tokens |= other.tokens
+        self.ranges += other.ranges
+        self.affixes += other.affixes
+
+    def negated(self) -> set[Token]:
+        """These marks under a ``not``: every token marked, ranges and affixes by key."""
+        keys = {key for key, _ in self.ranges} | {key for key, _ in self.affixes}
+        return {("not", token) for token in self.tokens | keys}
+
+    def cost(self, frequency: dict[Token, int]) -> int:
+        keys = [key for key, _ in self.ranges] + [key for key, _ in self.affixes]
+        return sum(frequency.get(t, 0) for t in [*self.tokens, *keys])
 
 
 def _subject(leaf: Any) -> Token:
@@ -74,49 +119,180 @@ def _values(leaf: Any) -> tuple[Any, ...] | None:
     return tuple(leaf.value) if leaf.op is Operator.IN else (leaf.value,)
 
 
-def _walk(node: Any) -> list[Any]:
-    """The leaves of a normal form."""
+def _bound_kind(v: Any) -> str | None:
+    """``"number"`` or ``"date"`` as analysis compares bounds; ``None`` for a bound
+    that orders with nothing here (it is then met by subject)."""
+    if isinstance(v, datetime):
+        return "date" if v.tzinfo is not None else None
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return "number"
+    return None
+
+
+def _bounds(leaf: Any) -> tuple[Any, Any] | None:
+    """``(lower, upper)`` of a positive range leaf (either may be ``None``), or ``None``
+    when it is no range leaf or its bounds do not order (a kind of their own)."""
+    if not isinstance(leaf, TicketCondition | ProfileCondition):
+        return None
+    op, value = leaf.op, leaf.value
+    if op is Operator.BETWEEN:
+        low, high = value
+        kind = _bound_kind(low)
+        if kind is None or kind != _bound_kind(high):
+            return None
+        return low, high
+    if op in _UPPER_OPS or op in _LOWER_OPS:
+        if _bound_kind(value) is None:
+            return None
+        return (None, value) if op in _UPPER_OPS else (value, None)
+    return None
+
+
+def _range_key(side: str, subject: Token, bound: Any) -> Token:
+    return (side, subject, _bound_kind(bound))
+
+
+def _affix(leaf: Any) -> tuple[Token, str] | None:
+    if (
+        isinstance(leaf, TicketCondition | ProfileCondition)
+        and leaf.op in _AFFIX_OPS
+        and isinstance(leaf.value, str)
+    ):
+        return (leaf.op.value, _subject(leaf)), leaf.value
+    return None
+
+
+def _excluding(leaf: Any) -> Token | None:
+    """The token of an ``equals``/``in`` test on a built-in ticket field that holds one
+    text value (a leaf that can exclude another's values)."""
+    if (
+        isinstance(leaf, TicketCondition)
+        and (leaf.op is _EQUALS or leaf.op is _IN)
+        and leaf.field in SCALAR_TICKET_FIELDS
+    ):
+        return ("excludes", leaf.field)
+    return None
+
+
+def _has(node: Any) -> _Marks:
+    """Every mark by which ``node`` could meet a need (more is safe, only slower)."""
+    marks = _Marks()
     if isinstance(node, tuple):
-        return [leaf for child in node[1] for leaf in _walk(child)]
-    if isinstance(node, BaseModel):
-        return [node]
-    return _walk(node.inner)  # a "not" marker
-
-
-def _has(node: Any) -> set[Token]:
-    tokens: set[Token] = set()
-    for leaf in _walk(node):
-        subject = _subject(leaf)
-        tokens.add(subject)
-        values = _values(leaf)
-        if values is None:
-            continue
+        for child in node[1]:
+            marks.add(_has(child))
+        return marks
+    if not isinstance(node, BaseModel):  # a "not" marker
+        marks.tokens = _need(node.inner, None).negated()
+        return marks
+    subject = _subject(node)
+    marks.tokens.add(subject)
+    excluding = _excluding(node)
+    if excluding is not None:
+        marks.tokens.add(excluding)
+    values = _values(node)
+    if values is not None:
         if not values:
-            tokens.add((*subject, "*"))
+            marks.tokens.add((*subject, "*"))
         for v in values:
             try:
-                tokens.add((*subject, _scalar(v)))
+                marks.tokens.add((*subject, _scalar(v)))
             except TypeError:  # an unhashable value proves nothing by itself
                 continue
-    return tokens
+    bounds = _bounds(node)
+    if bounds is not None:
+        low, high = bounds
+        if low is not None:
+            marks.ranges.append((_range_key("lower", subject, low), low))
+        if high is not None:
+            marks.ranges.append((_range_key("upper", subject, high), high))
+    affix = _affix(node)
+    if affix is not None:
+        marks.affixes.append(affix)
+    return marks
 
 
-def _need(node: Any, frequency: dict[Token, int]) -> frozenset[Token]:
+def _need(node: Any, frequency: dict[Token, int] | None) -> _Marks:
+    """What a condition implying ``node`` must have. With ``frequency`` an ``all`` needs
+    its rarest conjunct's need; without, the union of all of them (more is safe)."""
     if isinstance(node, tuple):
         needs = [_need(child, frequency) for child in node[1]]
-        if node[0] == "any":
-            return frozenset().union(*needs)
-        return min(needs, key=lambda need: sum(frequency.get(t, 0) for t in need))
+        if node[0] == "all" and frequency is not None:
+            return min(needs, key=lambda need: need.cost(frequency))
+        marks = _Marks()
+        for need in needs:
+            marks.add(need)
+        return marks
     if not isinstance(node, BaseModel):  # a "not" marker
-        return frozenset(_subject(leaf) for leaf in _walk(node))
+        marks = _Marks(tokens=_has(node.inner).negated())
+        excluding = _excluding(node.inner)
+        if excluding is not None:
+            marks.tokens.add(excluding)
+        return marks
     subject = _subject(node)
     values = _values(node)
     if values and all(isinstance(v, _PLAIN) for v in values):
-        need = {(*subject, _scalar(v)) for v in values}
+        tokens = {(*subject, _scalar(v)) for v in values}
         if isinstance(node, TicketCondition | ProfileCondition) and node.op is Operator.IN:
-            need.add((*subject, "*"))
-        return frozenset(need)
-    return frozenset({subject})
+            tokens.add((*subject, "*"))
+        return _Marks(tokens=tokens)
+    bounds = _bounds(node)
+    if bounds is not None:
+        # The upper bound when there is one (a "between" is met on either side).
+        low, high = bounds
+        if high is not None:
+            return _Marks(ranges=[(_range_key("upper", subject, high), high)])
+        return _Marks(ranges=[(_range_key("lower", subject, low), low)])
+    affix = _affix(node)
+    if affix is not None:
+        return _Marks(affixes=[affix])
+    return _Marks(tokens={subject})
+
+
+class _Postings:
+    """The earlier conditions by their needs, looked up by what a later one has."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[Token, list[int]] = {}
+        # Per range key, the bounds sorted and their positions in the same order:
+        # bisected for the bounds a later condition's bound meets.
+        self.ranges: dict[Token, tuple[list[Any], list[int]]] = {}
+        self.affixes: dict[Token, dict[str, list[int]]] = {}
+        self.lengths: dict[Token, set[int]] = {}
+
+    def add(self, position: int, need: _Marks) -> None:
+        for token in need.tokens:
+            self.tokens.setdefault(token, []).append(position)
+        for key, bound in need.ranges:
+            bounds, positions = self.ranges.setdefault(key, ([], []))
+            at = bisect.bisect_right(bounds, bound)
+            bounds.insert(at, bound)
+            positions.insert(at, position)
+        for key, text in need.affixes:
+            self.affixes.setdefault(key, {}).setdefault(text, []).append(position)
+            self.lengths.setdefault(key, set()).add(len(text))
+
+    def candidates(self, has: _Marks) -> set[int]:
+        found: set[int] = set()
+        for token in has.tokens:
+            found.update(self.tokens.get(token, ()))
+        for key, bound in has.ranges:
+            found.update(self._in_range(key, bound))
+        for key, text in has.affixes:
+            by_text = self.affixes.get(key, {})
+            for length in self.lengths.get(key, ()):
+                if length <= len(text):
+                    part = text[:length] if key[0] == "starts_with" else text[len(text) - length :]
+                    found.update(by_text.get(part, ()))
+        return found
+
+    def _in_range(self, key: Token, bound: Any) -> list[int]:
+        """The positions whose bound the given one is at least as tight as (or equal
+        to: analysis decides inclusiveness): an upper bound at most theirs, a lower
+        bound at least theirs."""
+        bounds, positions = self.ranges.get(key, ([], []))
+        if key[0] == "upper":
+            return positions[bisect.bisect_left(bounds, bound) :]
+        return positions[: bisect.bisect_right(bounds, bound)]
 
 
 def first_implied(conditions: Sequence[Any]) -> list[int | None]:
@@ -125,34 +301,27 @@ def first_implied(conditions: Sequence[Any]) -> list[int | None]:
     forms = [normal_form(c) for c in conditions]
     has = [_has(form) for form in forms]
     # An "any" implies b only when each alternative does (or it equals b, whose every
-    # alternative then shares a token with the matching one): candidates must share a
-    # token with every alternative, not just one.
+    # alternative then shares a token with the matching one): candidates must meet the
+    # need of every alternative, not just one.
     alternatives = [
         [_has(child) for child in form[1]] if isinstance(form, tuple) and form[0] == "any" else []
         for form in forms
     ]
     frequency: dict[Token, int] = {}
-    for tokens in has:
-        for token in tokens:
+    for marks in has:
+        keys = {key for key, _ in marks.ranges} | {key for key, _ in marks.affixes}
+        for token in marks.tokens | keys:
             frequency[token] = frequency.get(token, 0) + 1
     memo: dict[int, Any] = {}
-    postings: dict[Token, list[int]] = {}
+    postings = _Postings()
     found: list[int | None] = []
     for j, form in enumerate(forms):
-        candidates = _candidates(has[j], postings)
-        for tokens in alternatives[j]:
+        candidates = postings.candidates(has[j])
+        for marks in alternatives[j]:
             if not candidates:
                 break
-            candidates &= _candidates(tokens, postings)
+            candidates &= postings.candidates(marks)
         first = next((i for i in sorted(candidates) if implies_normal(form, forms[i], memo)), None)
         found.append(first)
-        for token in _need(form, frequency):
-            postings.setdefault(token, []).append(j)
-    return found
-
-
-def _candidates(tokens: set[Token], postings: dict[Token, list[int]]) -> set[int]:
-    found: set[int] = set()
-    for token in tokens:
-        found.update(postings.get(token, ()))
+        postings.add(j, _need(form, frequency))
     return found

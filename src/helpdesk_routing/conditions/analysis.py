@@ -158,9 +158,11 @@ def _implies(a: Any, b: Any, memo: dict[int, Any] | None = None) -> bool:
     return False
 
 
-_SCALAR_TICKET_FIELDS = frozenset(
+SCALAR_TICKET_FIELDS = frozenset(
     {"channel", "status", "id", "priority", "email", "profile_id", "subject"}
 )
+"""Built-in ticket fields that hold one text value (``_excludes`` reasons on them; the
+lint's index of :mod:`._shadowing` keys exclusions on them too)."""
 
 
 def _excludes(a: Any, b: Any) -> bool:
@@ -170,7 +172,7 @@ def _excludes(a: Any, b: Any) -> bool:
         isinstance(a, TicketCondition)
         and isinstance(b, TicketCondition)
         and a.field == b.field
-        and a.field in _SCALAR_TICKET_FIELDS
+        and a.field in SCALAR_TICKET_FIELDS
     ):
         return False
     values = []

@@ -1058,6 +1058,9 @@ def parse_condition(obj: Mapping[str, Any] | str | bytes) -> Condition:
             raise ValidationError(
                 "invalid condition", [ErrorDetail("$", depth_message(where), "condition_depth")]
             )
+        found = bytes_details(obj)
+        if found:
+            raise ValidationError("invalid condition", found)
         return _ADAPTER.validate_python(obj)
     except pydantic.ValidationError as e:
         if any(_parser_too_deep(error) for error in e.errors(include_url=False)):
@@ -1067,6 +1070,32 @@ def parse_condition(obj: Mapping[str, Any] | str | bytes) -> Condition:
             )
             raise ValidationError("invalid condition", [too_deep_detail]) from None
         raise ValidationError("invalid condition", condition_error_details(e)) from None
+
+
+def bytes_details(data: Any) -> list[ErrorDetail]:
+    """One ``string_type`` detail per ``bytes`` or ``bytearray`` value in parsed data, in
+    document order. JSON has no bytes, and pydantic would decode them as text: data
+    read "with the same rules as JSON" refuses them, as it refuses a number where text
+    belongs. The walk keeps its own stack and stops at the depth a document may nest
+    (deeper is refused by the depth checks)."""
+    found: list[ErrorDetail] = []
+    stack: list[tuple[Any, list[str | int]]] = [(data, [])]
+    while stack:
+        value, loc = stack.pop()
+        if isinstance(value, bytes | bytearray):
+            found.append(ErrorDetail(json_path(loc), _BYTES, "string_type"))
+        elif len(loc) <= MAX_CONDITION_DEPTH + 3:
+            if isinstance(value, Mapping):
+                items: list[tuple[str | int, Any]] = [(str(k), v) for k, v in value.items()]
+            elif isinstance(value, list | tuple):
+                items = list(enumerate(value))
+            else:
+                continue
+            stack.extend((item, [*loc, key]) for key, item in reversed(items))
+    return found
+
+
+_BYTES = "Input should be a valid string, not bytes"
 
 
 def _parser_too_deep(error: Any) -> bool:

@@ -1,0 +1,115 @@
+"""Every way into a rule set names a bad rule the same way: JSON path, code and rule id."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+import helpdesk_routing as hr
+from helpdesk_routing.conditions import ticket
+from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet, SaveAsView
+
+NOW = datetime(2026, 3, 30, 9, tzinfo=UTC)
+TEAMS = [hr.Team(id="a", members=["a1"])]
+SMS = ticket("channel") == "sms"
+UNKNOWN_TEAM = {
+    "path": "$.rules[1].then.team",
+    "code": "unknown_team",
+    "message": "rule 'bad-one': unknown team 'zzz'",
+    "rule_id": "bad-one",
+}
+
+
+def _naming_zzz() -> RuleSet:
+    return RuleSet(
+        rules=[
+            RoutingRule(id="ok", when=SMS, then=AssignToTeam(team="a")),
+            RoutingRule(id="bad-one", when=SMS, then=AssignToTeam(team="zzz")),
+        ]
+    )
+
+
+def _router(rules: RuleSet) -> hr.Router:
+    agents = [hr.Agent(id="a1"), hr.Agent(id="m1", role="manager")]
+    return hr.Router(
+        rules=rules,
+        teams=TEAMS,
+        store=hr.InMemoryStore(agents=agents),
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(NOW),
+    )
+
+
+def test_validate_against_names_the_rule_with_an_unknown_team() -> None:
+    """validate_against: the rule's id and the code unknown_team, not None and 'invalid'."""
+    with pytest.raises(ValidationError) as info:
+        _naming_zzz().validate_against(TEAMS)
+    assert info.value.errors() == [UNKNOWN_TEAM]
+
+
+def test_router_names_the_rule_with_an_unknown_team() -> None:
+    """Router(rules=...) refuses an unknown team with the same detail as validate_against."""
+    with pytest.raises(ValidationError) as info:
+        _router(_naming_zzz())
+    assert info.value.errors() == [UNKNOWN_TEAM]
+
+
+@pytest.mark.parametrize("as_dict", [False, True])
+def test_configure_names_the_rule_with_an_unknown_team(as_dict: bool) -> None:
+    """router.configure(rules=...), given a RuleSet or its JSON form, gives the same detail."""
+    router = _router(RuleSet())
+    rules: Any = _naming_zzz()
+    if as_dict:
+        rules = rules.model_dump(mode="json")
+    with pytest.raises(ValidationError) as info:
+        router.configure(actor="m1", rules=rules)
+    assert info.value.errors() == [UNKNOWN_TEAM]
+
+
+_DUPLICATE = {
+    "path": "$.rules[1].id",
+    "code": "rule_duplicate_id",
+    "message": "duplicate rule id 'a' (first at rules[0])",
+    "rule_id": "a",
+}
+
+
+def _rule() -> RoutingRule:
+    return RoutingRule(id="a", when=SMS, then=SaveAsView(view="v"))
+
+
+def test_duplicate_ids_built_directly_name_the_rule() -> None:
+    """RuleSet(rules=[r, r]), from a list or a tuple, names the repeated id as from_dict does."""
+    rule = _rule()
+    for rules in ([rule, rule], (rule, rule)):
+        with pytest.raises(ValidationError) as info:
+            RuleSet(rules=rules)
+        assert [d.as_dict() for d in info.value.details] == [_DUPLICATE]
+    with pytest.raises(ValidationError) as info:
+        RuleSet.from_dict({"rules": [rule.model_dump(mode="json")] * 2})
+    assert info.value.errors() == [_DUPLICATE]
+
+
+def test_duplicate_ids_by_model_copy_are_located_at_the_id() -> None:
+    """model_copy(update=...) puts a repeated id at $.rules[1].id with the rule id, not at $."""
+    rule = _rule()
+    with pytest.raises(ValidationError, match="invalid rule set") as info:
+        RuleSet(rules=[rule]).model_copy(update={"rules": [rule, rule]})
+    assert info.value.errors() == [_DUPLICATE]
+
+
+def test_an_error_inside_a_rule_built_from_mappings_and_rules_names_its_id() -> None:
+    """A mix of RoutingRules and mappings: the bad mapping's error carries its id."""
+    bad = {
+        "id": "q",
+        "when": {"type": "all", "conditions": []},
+        "then": {"type": "save_as_view", "view": "v"},
+    }
+    with pytest.raises(ValidationError) as info:
+        RuleSet.model_validate({"rules": (_rule(), bad)})
+    assert [(d.path, d.code, d.rule_id) for d in info.value.details] == [
+        ("$.rules[1].when", "rule_empty_group", "q")
+    ]
