@@ -26,6 +26,7 @@ full, as every looked-at rule is.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from .conditions import (
@@ -380,6 +381,17 @@ class SkipReasons:
 
 
 def _shown(value: Any) -> str:
+    """A profile's value, as a skip reason shows it: the same for a value read back from
+    a stored decision (a set sorted, text as text, a date-time in ISO form)."""
     if isinstance(value, _SEQUENCES):
-        return "[" + ", ".join(repr(v) for v in value) + "]"
+        items = [_shown(v) for v in value]
+        if isinstance(value, set | frozenset):
+            items.sort()
+        return "[" + ", ".join(items) + "]"
+    if isinstance(value, str):
+        return repr(_plain(value))
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_shown(k)}: {_shown(v)}" for k, v in value.items()) + "}"
     return repr(value)
