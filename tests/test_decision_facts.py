@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import helpdesk_routing as hr
 from helpdesk_routing.conditions import Condition, all_of, any_of, not_, profile, segment, ticket
 from helpdesk_routing.decision import RoutingDecision
-from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.model import Profile, Ticket
 from helpdesk_routing.rules import RoutingRule, RuleSet, SaveAsView, decide
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
@@ -433,3 +433,18 @@ def test_a_decision_given_in_python_keeps_values_json_lacks() -> None:
     seen = (frozenset({"a"}), date(2026, 1, 1))
     d = RoutingDecision.model_validate(_BASE | {"evaluated": [["r0", "applied", 0, True, seen]]})
     assert d.evaluated[0][4] == seen
+
+
+@pytest.mark.parametrize("given", [[], "x", {"rules": []}, None, RuleSet, 5])
+def test_with_rules_refuses_anything_but_a_rule_set(given: object) -> None:
+    """with_rules of a list, text, a dict, None or the class is an ArgumentTypeError
+    naming the argument (explain() raised AttributeError; None left it unbound)."""
+    decision = decide(
+        _rules(ticket("channel") == "sms"),
+        [],
+        Ticket(id="t", channel="sms", created_at=NOW),
+        InMemoryCustomerData(),
+        NOW,
+    )
+    with pytest.raises(ArgumentTypeError, match=r"^rules must be a RuleSet, got \w+$"):
+        decision.with_rules(given)  # type: ignore[arg-type]

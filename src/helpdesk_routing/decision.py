@@ -30,6 +30,7 @@ from helpdesk_routing._trusted import assemble
 from ._condition_trace import ConditionTrace
 from ._json import MAX_DEPTH
 from ._time import UtcDatetime
+from .errors import ArgumentTypeError
 
 __all__ = [
     "AllocationTrace",
@@ -252,7 +253,14 @@ class RoutingDecision(InputModel):
 
     def with_rules(self, rules: RuleBook) -> RoutingDecision:
         """This decision bound to the rule set that decided it, for :meth:`explain`
-        and :attr:`rules` (the binding is not serialised)."""
+        and :attr:`rules` (the binding is not serialised).
+
+        ``rules`` must be a :class:`~helpdesk_routing.rules.RuleSet` (any
+        :class:`RuleBook`); anything else, ``None`` included, is an
+        :class:`~helpdesk_routing.errors.ArgumentTypeError` (a decision read back is
+        unbound already)."""
+        if isinstance(rules, type) or not callable(getattr(rules, "rule_parts", None)):
+            raise ArgumentTypeError(f"rules must be a RuleSet, got {type(rules).__name__}")
         bound = self.model_copy()
         bound._book = rules
         return bound
