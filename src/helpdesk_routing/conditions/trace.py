@@ -185,12 +185,21 @@ def _field_reason(
         else type_mismatch(node.op, node.value, value)
     )
     if mismatch is not None:
+        if isinstance(value, SEQUENCES) and not value:
+            # Not "saw nothing" (no element had a kind): the value is there, and empty.
+            mismatch = mismatch.rsplit(" saw ", 1)[0] + f" saw {_empty(value)}"
         reason += f" ({mismatch})"
     elif node.op in (Operator.IN_LAST, Operator.IN_NEXT, Operator.BEFORE, Operator.AFTER):
         instant = as_instant(value)
         if instant is not None:
             reason += f", read as {instant.isoformat()} (now {now.isoformat()})"
     return reason
+
+
+def _empty(value: Any) -> str:
+    if isinstance(value, list):
+        return "an empty list"
+    return "an empty tuple" if isinstance(value, tuple) else "an empty set"
 
 
 _CONTAINERS = (*SEQUENCES, dict)
