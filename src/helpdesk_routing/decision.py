@@ -18,6 +18,8 @@ import math
 from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
+from itertools import chain, compress, count, pairwise, repeat
+from operator import floordiv, itemgetter, not_, sub
 from typing import Any, Protocol, Self
 
 from pydantic import ConfigDict, PrivateAttr, field_serializer, model_validator
@@ -190,7 +192,14 @@ class RoutingDecision(InputModel):
 
     @field_serializer("evaluated")
     def _dump_evaluated(self, evaluated: tuple[tuple[Any, ...], ...]) -> tuple[Any, ...]:
-        return tuple(entry if _plain_facts(entry) else _stored_entry(entry) for entry in evaluated)
+        facts = _flat_facts(evaluated)
+        odd = _entries_with(evaluated, facts, _PLAIN, 2) | _entries_with(evaluated, facts, _BOOL, 1)
+        if not odd:
+            return evaluated  # the common case: every fact is stored as it is
+        stored = list(evaluated)
+        for i in odd:
+            stored[i] = _stored_entry(stored[i])
+        return tuple(stored)
 
     @field_serializer("presented")
     def _dump_presented(self, presented: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -368,15 +377,40 @@ def _evaluated_leaves(trace: ConditionTrace) -> int:
 # The stored form of a value seen (see RoutingDecision): what JSON keeps as it is, or an
 # object of one key naming the kind. Built when a decision is dumped and read when one is
 # loaded: deciding records the values as they are.
-_PLAIN = frozenset({str, int, bool, type(None)})
-_BOOL = frozenset({bool})
+_PLAIN: frozenset[type] = frozenset({str, int, bool, type(None)})
+_BOOL: frozenset[type] = frozenset({bool})
 _NOT_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 _KINDS = "tuple, set, frozenset, dict, datetime, date or float"
 
 
-def _plain_facts(entry: tuple[Any, ...]) -> bool:
-    """Whether ``entry``'s facts are stored as they are (the common case, tested in C)."""
-    return _PLAIN.issuperset(map(type, entry[4::3])) and _BOOL.issuperset(map(type, entry[3::3]))
+_SEEN_AS_IS: frozenset[type] = _PLAIN | {float}
+_INT: frozenset[type] = frozenset({int})
+_STR: frozenset[type] = frozenset({str})
+_ID = itemgetter(0)
+_OUTCOME = itemgetter(1)
+_FACTS = itemgetter(slice(2, None))
+
+
+def _flat_facts(evaluated: tuple[tuple[Any, ...], ...]) -> list[Any]:
+    """The facts of every entry in one list, ``number, held, seen, number, ...`` (built
+    in C: a decision is dumped and read whole, and looking at each entry in Python
+    would cost more than the rest)."""
+    return list(chain.from_iterable(map(_FACTS, evaluated)))
+
+
+def _entries_with(
+    evaluated: tuple[tuple[Any, ...], ...], facts: list[Any], kinds: frozenset[type], at: int
+) -> set[int]:
+    """The positions of the entries with a fact whose item ``at`` (1: held, 2: seen) is
+    not of one of ``kinds`` (found in C, as :func:`_flat_facts` is)."""
+    if kinds.issuperset(map(type, facts[at::3])):
+        return set()
+    found = compress(count(), map(not_, map(kinds.__contains__, map(type, facts[at::3]))))
+    if len(facts) == 3 * len(evaluated):
+        return set(found)  # one fact per entry: fact k is entry k's
+    per_entry = map(floordiv, map(sub, map(len, evaluated), repeat(2)), repeat(3))
+    owners = list(chain.from_iterable(map(repeat, count(), per_entry)))
+    return {owners[k] for k in found}
 
 
 def _stored_entry(entry: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -514,6 +548,58 @@ def _read_evaluated(
 ) -> tuple[tuple[Any, ...], ...]:
     """``evaluated`` as read from outside, checked: one entry per rule, each ``[rule id,
     outcome, number, held, seen, ...]`` with its leaf numbers rising."""
+    if not evaluated:
+        return evaluated
+    facts = _well_formed(evaluated) if explained else None
+    if facts is None:
+        return _read_each(evaluated, explained)
+    odd = _entries_with(evaluated, facts, _SEEN_AS_IS, 2)
+    if not odd:
+        return evaluated
+    read = list(evaluated)
+    for i in odd:
+        read[i] = _read_seen(read[i], i)
+    return tuple(read)
+
+
+def _well_formed(evaluated: tuple[tuple[Any, ...], ...]) -> list[Any] | None:
+    """The flat facts of explained ``evaluated`` when it has the shape of one (the values
+    seen aside), else ``None`` (:func:`_read_each` then says where it has not)."""
+    sizes = set(map(len, evaluated))
+    if min(sizes) < 5 or any((size - 2) % 3 for size in sizes):
+        return None
+    ids = list(map(_ID, evaluated))
+    if not _STR.issuperset(map(type, ids)) or "" in ids or len(set(ids)) != len(ids):
+        return None
+    try:
+        if not _RECORDED.issuperset(map(_OUTCOME, evaluated)):
+            return None
+    except TypeError:  # an outcome that is not text (a list, say)
+        return None
+    facts = _flat_facts(evaluated)
+    numbers = facts[0::3]
+    if not (_INT.issuperset(map(type, numbers)) and _BOOL.issuperset(map(type, facts[1::3]))):
+        return None
+    if min(numbers) < 0:
+        return None
+    if max(sizes) > 5:
+        for entry in evaluated:
+            rising = entry[2::3]
+            if any(a >= b for a, b in pairwise(rising)):
+                return None
+    return facts
+
+
+def _read_seen(entry: tuple[Any, ...], i: int) -> tuple[Any, ...]:
+    read = list(entry)
+    for j in range(4, len(read), 3):
+        read[j] = _read(read[j], ("evaluated", i, j))
+    return tuple(read)
+
+
+def _read_each(
+    evaluated: tuple[tuple[Any, ...], ...], explained: bool
+) -> tuple[tuple[Any, ...], ...]:
     read: list[tuple[Any, ...]] = []
     ids: set[str] = set()
     outcomes = _RECORDED if explained else _MATCHED
