@@ -480,20 +480,20 @@ def _read(value: Any, loc: _Loc, depth: int = 0) -> Any:
     if cls is list:
         return [_read(v, loc, depth + 1) for v in value]
     if cls is dict:
-        if len(value) == 1:
-            ((kind, inner),) = value.items()
-            reader = _READERS.get(kind)
-            if reader is not None:
-                try:
-                    return reader(inner, loc, depth + 1)
-                except (TypeError, ValueError, KeyError):
-                    pass
-        raise _Refused(
-            loc,
-            "a value seen of a kind JSON lacks is an object of one key naming it "
-            f"({_KINDS}) and its stored form",
-            value,
-        )
+        reader = _READERS.get(next(iter(value))) if len(value) == 1 else None
+        if reader is None:
+            # Not one of the stored forms: an object that earlier versions stored as it
+            # was (they wrote a dict seen as plain JSON), read as that dict.
+            return {k: _read(v, loc, depth + 1) for k, v in value.items()}
+        try:
+            return reader(next(iter(value.values())), loc, depth + 1)
+        except (TypeError, ValueError, KeyError):
+            raise _Refused(
+                loc,
+                f"a value seen of a kind JSON lacks is an object of one key naming it "
+                f"({_KINDS}) and its stored form",
+                value,
+            ) from None
     if isinstance(value, str | int | float | tuple | set | frozenset | date):
         return value  # given in Python, as it was seen
     raise _Refused(loc, f"a value seen cannot be of type {type(value).__name__}", value)
