@@ -173,13 +173,13 @@ _view = SaveAsView(view="v")
             ticket("subject").starts_with("RE:") | ticket("subject").ends_with("[urgent]"),
             {},
             None,
-            "needs subject to contain 'RE:' or '[urgent]', ticket's subject does not",
+            "needs subject to start with 'RE:' or end with '[urgent]', ticket's subject does not",
         ),
         (
             ticket("email").ends_with("@acme.com"),
             {"email": "jo@example.org"},
             None,
-            "needs email to contain '@acme.com', ticket's email does not",
+            "needs email to end with '@acme.com', ticket's email does not",
         ),
         (
             ticket("note").contains("gift"),
@@ -197,13 +197,37 @@ _view = SaveAsView(view="v")
             profile("company").starts_with("Acme"),
             {"profile_id": None},
             None,
-            "needs profile.company to contain 'Acme', no profile",
+            "needs profile.company to start with 'Acme', no profile",
+        ),
+        (
+            ticket("id") == "closed",
+            {},
+            None,
+            "needs id to equal 'closed', ticket's id does not",
+        ),
+        (
+            ticket("priority").is_in(["High", "Urgent"]),
+            {},
+            None,
+            "needs priority to equal 'High' or 'Urgent', ticket's priority does not",
+        ),
+        (
+            ticket("subject").starts_with("RE:") | ticket("subject").contains("RE:"),
+            {},
+            None,
+            "needs subject to contain 'RE:' or start with 'RE:', ticket's subject does not",
+        ),
+        (
+            profile("company").ends_with("Inc"),
+            {},
+            Profile(id="p1", properties={"company": "Globex"}),
+            "needs profile.company to end with 'Inc', profile's company does not",
         ),
         (
             (ticket("subject") == "hi") | (ticket("channel") == "sms"),
             {"subject": "hello"},
             None,
-            "needs channel 'sms', ticket has 'email'; needs subject to contain 'hi', "
+            "needs channel 'sms', ticket has 'email'; needs subject to equal 'hi', "
             "ticket's subject does not",
         ),
     ],

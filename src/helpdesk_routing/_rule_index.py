@@ -25,7 +25,8 @@ full, as every looked-at rule is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 from .conditions import (
@@ -103,16 +104,26 @@ def _within(op: Operator, value: Any) -> frozenset[str] | None:
     return texts
 
 
-def _cost(keys: frozenset[Key]) -> float:
+def _cost(keys: Collection[Key]) -> float:
     """The expected share of tickets that present one of ``keys``."""
     return sum(_SHARE[key[0]] for key in keys)
 
 
 def requirement(cond: Condition) -> frozenset[Key] | None:
     """Keys of which a ticket must have at least one for ``cond`` to hold (``None``: no
+    such set is known, so the rule is always looked at); the most selective one known
+    (see :func:`_required`)."""
+    required = _required(cond)
+    return None if required is None else frozenset(required)
+
+
+def _required(cond: Condition) -> dict[Key, frozenset[Operator]] | None:
+    """Keys of which a ticket must have at least one for ``cond`` to hold (``None``: no
     such set is known, so the rule is always looked at); the most selective one known.
 
-    Sound because these tests are exact and case-sensitive (docs/conditions.md):
+    Each key maps to the operators of the tests that require it (how a skip reason
+    words what the rule needs). Sound because these tests are exact and case-sensitive
+    (docs/conditions.md):
     ``channel equals x`` holds only for channel ``x``; ``tags contains x`` only when ``x``
     is a tag; a profile property ``equals x`` (text) only when the value is the text ``x``
     or a list holding it; ``in`` is any of those; segment membership only for members; on
@@ -121,44 +132,46 @@ def requirement(cond: Condition) -> frozenset[Key] | None:
     contains that text.
     """
     if isinstance(cond, TicketCondition):
-        if cond.field == "channel" and cond.op in (Operator.EQUALS, Operator.IN):
-            texts = _texts(cond.op, cond.value)
-            return None if texts is None else frozenset(("channel", t) for t in texts)
-        if cond.field == "tags" and cond.op in (Operator.EQUALS, Operator.CONTAINS, Operator.IN):
-            texts = _texts(cond.op, cond.value)
-            return None if texts is None else frozenset(("tag", t) for t in texts)
-        if cond.op in _WITHIN and (
+        op = cond.op
+        if cond.field == "channel" and op in (Operator.EQUALS, Operator.IN):
+            return _keyed(op, _texts(op, cond.value), "channel")
+        if cond.field == "tags" and op in (Operator.EQUALS, Operator.CONTAINS, Operator.IN):
+            return _keyed(op, _texts(op, cond.value), "tag")
+        if op in _WITHIN and (
             cond.field in _TEXT_FIELDS or cond.field not in BUILTIN_TICKET_FIELDS
         ):
-            texts = _within(cond.op, cond.value)
-            return None if texts is None else frozenset(("text", cond.field, t) for t in texts)
+            return _keyed(op, _within(op, cond.value), "text", cond.field)
         return None
     if isinstance(cond, ProfileCondition):
-        if cond.op in (Operator.EQUALS, Operator.IN):
-            texts = _texts(cond.op, cond.value)
-            if texts is not None:
-                return frozenset(("profile", cond.property, t) for t in texts)
-        elif cond.op in _AFFIXES:
-            texts = _within(cond.op, cond.value)
-            if texts is not None:
-                return frozenset(("profile_text", cond.property, t) for t in texts)
+        op = cond.op
+        if op in (Operator.EQUALS, Operator.IN):
+            return _keyed(op, _texts(op, cond.value), "profile", cond.property)
+        if op in _AFFIXES:
+            return _keyed(op, _within(op, cond.value), "profile_text", cond.property)
         return None
     if isinstance(cond, SegmentCondition):
-        return frozenset({("segment", cond.segment)}) if cond.member else None
+        return {("segment", cond.segment): frozenset()} if cond.member else None
     if isinstance(cond, AllCondition):
         # Any one conjunct's requirement is the whole condition's: take the most
         # selective (the first of equals, so the choice is stable).
-        found = [r for r in map(requirement, cond.conditions) if r is not None]
+        found = [r for r in map(_required, cond.conditions) if r is not None]
         return min(found, key=_cost) if found else None
     if isinstance(cond, AnyCondition):
-        union: set[Key] = set()
+        union: dict[Key, frozenset[Operator]] = {}
         for child in cond.conditions:
-            required = requirement(child)
+            required = _required(child)
             if required is None:
                 return None
-            union |= required
-        return frozenset(union)
+            for key, ops in required.items():
+                union[key] = union.get(key, frozenset()) | ops
+        return union
     return None
+
+
+def _keyed(
+    op: Operator, texts: frozenset[str] | None, *kind: str
+) -> dict[Key, frozenset[Operator]] | None:
+    return None if texts is None else {(*kind, t): frozenset({op}) for t in texts}
 
 
 def presented(
@@ -187,6 +200,7 @@ class RuleIndex:
         self._by_key: dict[Key, list[int]] = {}
         self.keys: list[frozenset[Key] | None] = []
         """Each rule's key set (``None``: always looked at), by position."""
+        self._conditions = conditions
         properties: set[str] = set()
         within: dict[
             tuple[str, str], dict[str, list[int]]
@@ -226,21 +240,29 @@ class RuleIndex:
     def needs(self, position: int) -> list[tuple[tuple[str, ...], str]]:
         """What the rule at ``position`` needs, by kind of key: ``(("channel",),
         "needs channel 'sms' or 'webchat'")``, ``(("profile", "risk"), "needs
-        profile.risk 'High'")``; empty for a rule that is always looked at."""
+        profile.risk 'High'")``, ``(("text", "subject"), "needs subject to start with
+        'RE:'")``; empty for a rule that is always looked at.
+
+        A text within a field is worded by the tests that require it (``equal``, for
+        ``equals`` and ``in``; ``contain``; ``start with``; ``end with``): the index rules
+        a rule out only when the value holds none of its texts, so it passes none of them.
+        """
         found = self._needs.get(position)
         if found is None:
             groups: dict[tuple[str, ...], list[str]] = {}
             for key in sorted(self.keys[position] or ()):
                 groups.setdefault(key[:-1], []).append(key[-1])
+            ops = None
             found = []
             for group, wanted in groups.items():
+                if group[0] == "text" or group[0] == "profile_text":
+                    if ops is None:
+                        ops = _required(self._conditions[position]) or {}
+                    label = group[1] if group[0] == "text" else f"profile.{group[1]}"
+                    tests = _tests_text([(w, ops.get((*group, w), frozenset())) for w in wanted])
+                    found.append((group, f"needs {label} to {tests}"))
+                    continue
                 texts = " or ".join(repr(w) for w in wanted)
-                if group[0] == "text":
-                    found.append((group, f"needs {group[1]} to contain {texts}"))
-                    continue
-                if group[0] == "profile_text":
-                    found.append((group, f"needs profile.{group[1]} to contain {texts}"))
-                    continue
                 label = f"profile.{group[1]}" if group[0] == "profile" else group[0]
                 found.append((group, f"needs {label} {texts}"))
             self._needs[position] = found
@@ -284,6 +306,27 @@ class RuleIndex:
                         _look_up(item, table, sizes, positions)
             # Anything else (not set, a number) holds no text.
         return sorted(positions)
+
+
+_VERBS = (
+    ("equal", (Operator.EQUALS, Operator.IN)),
+    ("contain", (Operator.CONTAINS,)),
+    ("start with", (Operator.STARTS_WITH,)),
+    ("end with", (Operator.ENDS_WITH,)),
+)
+
+
+def _tests_text(wanted: list[tuple[str, frozenset[Operator]]]) -> str:
+    """``equal 'closed' or start with 'RE:'``: the texts within a field a rule needs, by
+    the tests that need them (``contain`` when none is known)."""
+    clauses = []
+    for verb, ops in _VERBS:
+        texts = [text for text, by in wanted if any(op in by for op in ops)]
+        if texts:
+            clauses.append(f"{verb} " + " or ".join(repr(t) for t in texts))
+    if not clauses:
+        return "contain " + " or ".join(repr(t) for t, _ in wanted)
+    return " or ".join(clauses)
 
 
 def _look_up(
@@ -380,6 +423,17 @@ class SkipReasons:
 
 
 def _shown(value: Any) -> str:
+    """A profile's value, as a skip reason shows it: the same for a value read back from
+    a stored decision (a set sorted, text as text, a date-time in ISO form)."""
     if isinstance(value, _SEQUENCES):
-        return "[" + ", ".join(repr(v) for v in value) + "]"
+        items = [_shown(v) for v in value]
+        if isinstance(value, set | frozenset):
+            items.sort()
+        return "[" + ", ".join(items) + "]"
+    if isinstance(value, str):
+        return repr(_plain(value))
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_shown(k)}: {_shown(v)}" for k, v in value.items()) + "}"
     return repr(value)

@@ -106,3 +106,18 @@ def test_render_is_readable() -> None:
         "  ✗ ticket.channel equals 'sms' — value seen: 'email'",
         "  ✓ profile.churn_risk equals 'High' — value seen: 'High'",
     ]
+
+
+def test_an_empty_list_is_said_to_be_empty_not_nothing() -> None:
+    """An empty list tested by ``equals``/``in``/``contains`` is reported as an empty list
+    (it read "saw nothing", as if no value were there)."""
+    ctx = context(properties={"langs": [], "codes": ()})
+    for condition in (
+        profile("langs") == "nl",
+        profile("langs").is_in(["nl", "sv"]),
+        profile("langs").contains("nl"),
+    ):
+        trace = compile_condition(condition).explain(ctx)
+        assert trace.reason == "value seen: [] (wrong type: text needed, saw an empty list)"
+    trace = compile_condition(profile("codes") == 5).explain(ctx)
+    assert trace.reason == "value seen: () (wrong type: number needed, saw an empty tuple)"

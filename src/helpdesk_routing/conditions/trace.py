@@ -19,7 +19,7 @@ from helpdesk_routing._condition_trace import ConditionTrace
 
 from ._leaves import count_limit, event_bounds
 from ._tree import ALL, ANY, LEAF, NOT, CompiledNode
-from ._values import as_instant, describe_value, type_mismatch
+from ._values import SEQUENCES, as_instant, describe_value, type_mismatch
 from .nodes import (
     AfterWindow,
     AllCondition,
@@ -177,20 +177,64 @@ def _field_reason(
     if value is None:
         return "not set"
     if isinstance(value, list) and isinstance(node, TicketCondition) and node.field == "tags":
-        value = frozenset(value)  # read back from JSON: the ticket's tags are a set
-    reason = f"value seen: {describe_value(value)}"
+        value = frozenset(value)  # stored by earlier versions as a list: tags are a set
+    reason = f"value seen: {seen_text(value)}"
     mismatch = (
         None
         if node.op in (Operator.IS_SET, Operator.IS_NOT_SET)
         else type_mismatch(node.op, node.value, value)
     )
     if mismatch is not None:
+        if isinstance(value, SEQUENCES) and not value:
+            # Not "saw nothing" (no element had a kind): the value is there, and empty.
+            mismatch = mismatch.rsplit(" saw ", 1)[0] + f" saw {_empty(value)}"
         reason += f" ({mismatch})"
     elif node.op in (Operator.IN_LAST, Operator.IN_NEXT, Operator.BEFORE, Operator.AFTER):
         instant = as_instant(value)
         if instant is not None:
             reason += f", read as {instant.isoformat()} (now {now.isoformat()})"
     return reason
+
+
+def _empty(value: Any) -> str:
+    if isinstance(value, list):
+        return "an empty list"
+    return "an empty tuple" if isinstance(value, tuple) else "an empty set"
+
+
+_CONTAINERS = (*SEQUENCES, dict)
+
+
+def seen_text(value: Any) -> str:
+    """A value seen, for a trace: as :func:`describe_value` shows it, with what a value
+    holds shown in an order, and a form, that a stored decision read back has too (the
+    members of a set sorted, a date-time as ISO text, a ``str`` subclass as its text)."""
+    if isinstance(value, _CONTAINERS):
+        text = _inner_text(value)
+        if isinstance(value, set | frozenset) or len(text) <= 80:
+            return text
+        return text[:77] + "..."
+    return describe_value(value)
+
+
+def _inner_text(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(str.__str__(value))
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return "{" + ", ".join(sorted(_inner_text(v) for v in value)) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_inner_text(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        return (
+            "(" + ", ".join(_inner_text(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+        )
+    if isinstance(value, dict):
+        return (
+            "{" + ", ".join(f"{_inner_text(k)}: {_inner_text(v)}" for k, v in value.items()) + "}"
+        )
+    return repr(value)
 
 
 def _event_reason(node: EventCondition, found: Any, now: datetime, has_profile: bool) -> str:
