@@ -98,6 +98,19 @@ def _gorgias(url: str, waits: list[float]) -> GorgiasConnector:
     return connector
 
 
+def _handoff_to(kind: str, service: FakeService, desk: Desk) -> tuple[Handoff, InMemoryLedger]:
+    """A handoff to the fake ``kind`` service (no retry pauses), with its ledger."""
+    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+    ledger = InMemoryLedger()
+    handoff = Handoff(
+        settings=SendToHelpdesk(helpdesk=kind),
+        ledger=ledger,
+        clock=desk.clock,
+        destination=destination,
+    )
+    return handoff, ledger
+
+
 def _request(channel: str = "webchat") -> DeliveryRequest:
     return DeliveryRequest(
         handoff_id=handoff_id("c1"),
@@ -491,14 +504,7 @@ def test_a_2xx_that_does_not_name_the_ticket_is_an_unknown_outcome_then_reconcil
     service = zendesk_service if kind == "zendesk" else gorgias_service
     service.script = ["odd"]
     service.odd_body = body
-    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
-    ledger = InMemoryLedger()
-    h = Handoff(
-        settings=SendToHelpdesk(helpdesk=kind),
-        ledger=ledger,
-        clock=desk.clock,
-        destination=destination,
-    )
+    h, ledger = _handoff_to(kind, service, desk)
     step = h.request(conversation(channel="sms", profile_id="p1"))
     assert (step.state, step.ticket_id) == (State.OUTCOME_UNKNOWN, None)
     record = ledger.get(step.handoff_id)
@@ -622,14 +628,7 @@ def test_an_answer_whose_body_cannot_be_decoded_is_an_unknown_outcome_then_recon
     service.odd_status = status
     service.odd_body = b'{"ticket": {"id": 1}, "id": 1}'
     service.odd_headers = _NOT_GZIP
-    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
-    ledger = InMemoryLedger()
-    h = Handoff(
-        settings=SendToHelpdesk(helpdesk=kind),
-        ledger=ledger,
-        clock=desk.clock,
-        destination=destination,
-    )
+    h, ledger = _handoff_to(kind, service, desk)
     step = h.request(conversation(channel="sms", profile_id="p1"))
     assert (step.state, step.ticket_id) == (State.OUTCOME_UNKNOWN, None)
     record = ledger.get(step.handoff_id)
