@@ -237,3 +237,36 @@ def test_loads_accepts_exactly_what_it_can_write_back(text: Any) -> None:
     except ValidationError:
         return
     assert loads(json.dumps(data, allow_nan=False)) == data
+
+
+@given(st.dictionaries(st.text(max_size=5), st.integers(-(2**63), 2**63 - 1), max_size=3))
+def test_a_leading_byte_order_mark_is_ignored_in_bytes_and_text(document: dict[str, int]) -> None:
+    """A file saved with a UTF-8 byte-order mark (some Windows editors, Excel) reads as
+    the same document, as bytes and as the text read from it (RFC 8259 lets a parser
+    ignore it)."""
+    text = json.dumps(document)
+    assert loads(b"\xef\xbb\xbf" + text.encode(), "doc") == document
+    assert loads("\ufeff" + text, "doc") == document
+
+
+@pytest.mark.parametrize(
+    "given", [b"\xef\xbb\xbf\xef\xbb\xbf{}", b"{}\xef\xbb\xbf", "\ufeff\ufeff{}", "{}\ufeff"]
+)
+def test_a_byte_order_mark_anywhere_else_is_not_json(given: str | bytes) -> None:
+    with pytest.raises(ValidationError, match=r"not JSON"):
+        loads(given, "doc")
+
+
+def test_a_scenario_read_from_a_file_with_a_byte_order_mark_is_the_same() -> None:
+    """``Scenario.from_json`` of a file's text (what ``helpdesk-routing simulate`` gives it)
+    reads a scenario saved with a byte-order mark."""
+    from helpdesk_routing.simulation import Scenario
+
+    text = Scenario.model_validate(
+        {
+            "arrivals": {"type": "poisson", "per_hour": 2},
+            "agents": [{"id": "a1"}],
+            "handling": {"type": "exponential", "mean_minutes": 5},
+        }
+    ).model_dump_json()
+    assert Scenario.from_json("\ufeff" + text) == Scenario.from_json(text)

@@ -208,12 +208,16 @@ def loads(
         )
     if isinstance(text, bytes | bytearray):
         try:
-            text = bytes(text).decode("utf-8")
+            # a leading byte-order mark (a file saved by some Windows editors) is ignored,
+            # as RFC 8259 allows a parser to; anywhere else it stays an error
+            text = bytes(text).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise _fail(
                 what,
                 [ErrorDetail("$", f"not UTF-8: invalid byte at offset {exc.start}", "json_utf8")],
             ) from None
+    elif text.startswith("\ufeff"):
+        text = text[1:]  # the same mark, in text read from such a file
     try:
         parsed = json.loads(
             text, object_pairs_hook=_Pairs, parse_constant=_NotFinite, parse_float=_float
