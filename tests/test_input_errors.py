@@ -476,3 +476,36 @@ def test_a_validators_own_message_reaches_the_user_without_pydantics_prefix() ->
     assert entry["msg"] == "Value error, " + detail.message
     assert hr.errors.ErrorDetail("$", "Value error, x", "value_error").message == "x"
     assert hr.errors.ErrorDetail("$", "Value error, x").message == "Value error, x"
+
+
+@pytest.mark.parametrize(
+    ("build", "paths"),
+    [
+        (lambda: hr.Team(id="t", name="T", members=[5]), ["$.members[0]"]),
+        (
+            lambda: hr.Configuration.model_validate(
+                {"version": 1, "at": "2026-01-01T00:00:00Z", "teams": [{"id": "t", "members": [5]}]}
+            ),
+            ["$.teams[0].members[0]"],
+        ),
+        (
+            lambda: hr.Configuration.model_validate_json(
+                '{"version": 1, "at": "2026-01-01T00:00:00Z",'
+                ' "teams": [{"id": "t", "members": [5, "a1", null]}]}'
+            ),
+            ["$.teams[0].members[0]", "$.teams[0].members[2]"],
+        ),
+        (lambda: hr.Team(id="t", name="T", members=[]), ["$.members"]),
+    ],
+    ids=["team", "configuration", "configuration_json", "empty_is_still_too_short"],
+)
+def test_a_list_whose_items_fail_is_not_also_reported_too_short(
+    build: Any, paths: list[str]
+) -> None:
+    """pydantic counts the items that validated, so a list of one bad member was also
+    "too short"; only the real problems are reported, and an empty list still is."""
+    with pytest.raises(ModelValidationError) as info:
+        build()
+    assert [d.path for d in info.value.details] == paths
+    assert info.value.error_count() == len(paths)
+    assert ("too_short" in [d.code for d in info.value.details]) == (paths == ["$.members"])

@@ -18,20 +18,22 @@ pydantic does not route nested validation through it) and the outermost call wra
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sized
 from typing import Any, Self, TypeGuard, TypeVar
 
 import pydantic
 from pydantic import BaseModel
+from pydantic_core import ErrorDetails
 
 from helpdesk_routing.errors import (
     ErrorDetail,
     ModelValidationError,
     ValidationError,
+    _line,
     input_details,
 )
 
-__all__ = ["InputModel", "as_model", "whole_number"]
+__all__ = ["InputModel", "as_model", "whole_number", "without_follow_ons"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -78,6 +80,7 @@ class InputModel(BaseModel):
         """``error`` as this library's, its details read against the input ``data`` (JSON
         text when ``json_input``)."""
         given = _parsed(data) if json_input else data
+        error = without_follow_ons(error) or error
         return ModelValidationError.of(
             error, cls._input_details(error, given), json_input=json_input
         )
@@ -88,6 +91,31 @@ class InputModel(BaseModel):
         JSON path in ``data`` (without pydantic's union labels: ``errors.input_path``). A
         model whose loader locates errors better says so here."""
         return input_details(error.errors(include_url=False), data)
+
+
+def without_follow_ons(error: pydantic.ValidationError) -> pydantic.ValidationError | None:
+    """``error`` without the ``too_short`` errors that only follow from failed items, or
+    ``None`` when it has none of them.
+
+    pydantic counts the items that validated, so ``members=[5]`` gave ``$.members[0]``
+    and a misleading ``$.members: Tuple should have at least 1 item after validation, not
+    0``. The follow-on is dropped when the list given was long enough and an error lies
+    inside it; an empty list is still refused as too short."""
+    found = error.errors(include_url=False)
+    kept = [e for e in found if not _follows_on(e, found)]
+    if len(kept) == len(found):
+        return None
+    return pydantic.ValidationError.from_exception_data(error.title, [_line(e) for e in kept])
+
+
+def _follows_on(entry: ErrorDetails, found: list[ErrorDetails]) -> bool:
+    if entry["type"] != "too_short":
+        return False
+    given, least = entry["input"], entry.get("ctx", {}).get("min_length")
+    if not isinstance(given, Sized) or not isinstance(least, int) or len(given) < least:
+        return False
+    loc = entry["loc"]
+    return any(len(e["loc"]) > len(loc) and e["loc"][: len(loc)] == loc for e in found)
 
 
 def _parsed(text: str | bytes | bytearray) -> Any:

@@ -14,17 +14,15 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sized
+from collections.abc import Mapping
 from typing import Any, Self
 
 from pydantic import ModelWrapValidatorHandler, model_validator
 from pydantic import ValidationError as PydanticValidationError
-from pydantic_core import ErrorDetails
 
-from helpdesk_routing._input import InputModel
-from helpdesk_routing.errors import _line
+from helpdesk_routing._input import InputModel, without_follow_ons
 
-__all__ = ["Part", "without_follow_ons"]
+__all__ = ["Part"]
 
 
 class Part(InputModel):
@@ -52,24 +50,3 @@ class Part(InputModel):
         if deep:
             values = copy.deepcopy(values)
         return self.model_validate({**values, **update})
-
-
-def without_follow_ons(error: PydanticValidationError) -> PydanticValidationError | None:
-    """``error`` without the ``too_short`` errors that only follow from failed items
-    (the input was long enough, and an error lies inside it), or ``None`` when it has
-    none of them."""
-    found = error.errors(include_url=False)
-    kept = [e for e in found if not _follows_on(e, found)]
-    if len(kept) == len(found):
-        return None
-    return PydanticValidationError.from_exception_data(error.title, [_line(e) for e in kept])
-
-
-def _follows_on(entry: ErrorDetails, found: list[ErrorDetails]) -> bool:
-    if entry["type"] != "too_short":
-        return False
-    given, least = entry["input"], entry.get("ctx", {}).get("min_length")
-    if not isinstance(given, Sized) or not isinstance(least, int) or len(given) < least:
-        return False
-    loc = entry["loc"]
-    return any(len(e["loc"]) > len(loc) and e["loc"][: len(loc)] == loc for e in found)
