@@ -98,9 +98,14 @@ def _gorgias(url: str, waits: list[float]) -> GorgiasConnector:
     return connector
 
 
+def _destination(kind: str, service: FakeService) -> ZendeskConnector | GorgiasConnector:
+    """The connector of ``kind`` to its fake service, with no retry pauses."""
+    return _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+
+
 def _handoff_to(kind: str, service: FakeService, desk: Desk) -> tuple[Handoff, InMemoryLedger]:
     """A handoff to the fake ``kind`` service (no retry pauses), with its ledger."""
-    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+    destination = _destination(kind, service)
     ledger = InMemoryLedger()
     handoff = Handoff(
         settings=SendToHelpdesk(helpdesk=kind),
@@ -437,7 +442,7 @@ def test_a_visitor_known_by_profile_alone_is_answered_at_the_profile_s_address(
     conversation goes on there (the ticket had no contact, and Zendesk made the API
     account its requester). Without an address on the profile, none is made up."""
     service = zendesk_service if kind == "zendesk" else gorgias_service
-    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+    destination = _destination(kind, service)
     data = InMemoryCustomerData(
         profiles=[
             Profile(id="p1", properties={"$email": "vic@example.com"}),
@@ -539,7 +544,7 @@ def test_an_unreadable_look_up_answer_is_an_unknown_outcome(
     OutcomeUnknown (a DeliveryError), never a raw error nor "not found"."""
     service = zendesk_service if kind == "zendesk" else gorgias_service
     service.lookup_body = body
-    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+    destination = _destination(kind, service)
     unreadable = rf"^{kind}: outcome unknown: look-up answer unreadable"
     with pytest.raises(OutcomeUnknown, match=unreadable):
         destination.find(handoff_id("c1"))
@@ -561,7 +566,7 @@ def test_a_look_up_answers_the_first_ticket_s_id_as_text(
     service = zendesk_service if kind == "zendesk" else gorgias_service
     key = b"tickets" if kind == "zendesk" else b"data"
     service.lookup_body = b'{"' + key + b'": ' + listed + b"}"
-    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+    destination = _destination(kind, service)
     assert destination.find(handoff_id("c1")) == found
 
 
@@ -653,7 +658,7 @@ def test_an_authentication_failure_with_an_undecodable_body_is_still_one(
     service.script = ["odd-before"]
     service.odd_status = status
     service.odd_headers = _NOT_GZIP
-    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+    destination = _destination(kind, service)
     with pytest.raises(AuthenticationFailed, match=rf"^{kind}: authentication failed"):
         destination.deliver(_request())
     assert len(service.posts) == 1
@@ -687,7 +692,7 @@ def test_a_look_up_answer_that_cannot_be_decoded_is_an_unknown_outcome(
     service = zendesk_service if kind == "zendesk" else gorgias_service
     service.lookup_body = b'{"tickets": [], "data": []}'
     service.lookup_headers = _NOT_GZIP
-    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+    destination = _destination(kind, service)
     unreadable = rf"^{kind}: outcome unknown: HTTP 200 answer unreadable \(DecodingError: "
     with pytest.raises(OutcomeUnknown, match=unreadable):
         destination.find(handoff_id("c1"))
@@ -717,7 +722,7 @@ def test_a_refusal_whose_body_is_no_readable_json_keeps_its_text(
     service.odd_status = 422
     service.odd_body = body
     service.odd_headers = {"Content-Type": content_type}
-    destination = _zendesk(service.url, []) if kind == "zendesk" else _gorgias(service.url, [])
+    destination = _destination(kind, service)
     with pytest.raises(ServiceRejected) as caught:
         destination.deliver(_request())
     assert caught.value.details == {"body": body.decode()}

@@ -36,6 +36,7 @@ from helpdesk_routing.model import Event, Profile
 __all__ = [
     "event_arg",
     "events_arg",
+    "iterable_arg",
     "limit_arg",
     "lookup_id",
     "merge_profile",
@@ -50,7 +51,9 @@ __all__ = [
 ]
 
 
-def _items(values: object, name: str, kind: str) -> list[Any]:
+def iterable_arg(values: object, name: str, kind: str) -> list[Any]:
+    """``values`` as a list when it is an iterable of items (not text, bytes or a mapping,
+    which iterate as something else); ``ArgumentTypeError`` naming ``name`` otherwise."""
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
         raise ArgumentTypeError(f"{name} must be {kind} (an iterable), got {type(values).__name__}")
     return list(values)
@@ -72,13 +75,13 @@ def event_arg(value: object, name: str = "event") -> Event:
 
 def profiles_arg(values: object, name: str = "profiles") -> list[Profile]:
     """Every item of ``values`` checked as a :class:`Profile`, before any is stored."""
-    items = _items(values, name, "Profiles")
+    items = iterable_arg(values, name, "Profiles")
     return [profile_arg(p, f"{name}[{i}]") for i, p in enumerate(items)]
 
 
 def events_arg(values: object, name: str = "events") -> list[Event]:
     """Every item of ``values`` checked as an :class:`Event`, before any is stored."""
-    items = _items(values, name, "Events")
+    items = iterable_arg(values, name, "Events")
     return [event_arg(e, f"{name}[{i}]") for i, e in enumerate(items)]
 
 
@@ -104,7 +107,7 @@ def names_arg(values: object, name: str) -> list[str] | None:
         return None
     if isinstance(values, str):
         return [values]
-    items = _items(values, name, "text or texts")
+    items = iterable_arg(values, name, "text or texts")
     return [_text(v, f"{name}[{i}]") for i, v in enumerate(items)]
 
 

@@ -8,19 +8,16 @@ naming both places (one of the two would silently replace the other)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-
 from helpdesk_routing.errors import ArgumentTypeError, ErrorDetail, ValidationError
 from helpdesk_routing.model import Agent
+from helpdesk_routing.stores._customer_args import iterable_arg
 
 __all__ = ["agents_arg"]
 
 
 def agents_arg(values: object, name: str = "agents") -> list[Agent]:
     """``values`` as a list of Agents with distinct ids, or the error naming what is wrong."""
-    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
-        raise ArgumentTypeError(f"{name} must be Agents (an iterable), got {type(values).__name__}")
-    agents = list(values)
+    agents = iterable_arg(values, name, "Agents")
     seen: dict[str, int] = {}
     details: list[ErrorDetail] = []
     for i, agent in enumerate(agents):
