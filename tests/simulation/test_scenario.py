@@ -334,6 +334,38 @@ def test_with_agent_and_with_policy() -> None:
     assert s.with_policy("pooled").agents == s.agents
 
 
+def test_with_agent_joins_the_teams_named() -> None:
+    """with_agent(teams=...) adds the agent as the last member of each team named, and
+    leaves the rest of the configuration as it was."""
+    week = webshop_week()
+    more = week.with_agent(AgentSpec(id="x"), teams=("returns", "retention", "returns"))
+    before = {t.id: t.members for t in week.configuration.teams}
+    after = {t.id: t.members for t in more.configuration.teams}
+    assert after == {
+        t: (*m, "x") if t in ("returns", "retention") else m for t, m in before.items()
+    }
+    rest = {"rules", "office_hours", "office_hours_channels", "round_robin", "allocator"}
+    assert {k: getattr(more.configuration, k) for k in rest} == {
+        k: getattr(week.configuration, k) for k in rest
+    }
+    assert week.with_agent(AgentSpec(id="x")).configuration == week.configuration
+
+
+@pytest.mark.parametrize(
+    ("teams", "error", "message"),
+    [
+        ("returns", ArgumentTypeError, "teams must be team ids .* got str"),
+        (None, ArgumentTypeError, "teams must be team ids .* got NoneType"),
+        ([3], ArgumentTypeError, r"teams\[0\] must be a team id \(text\), got 3"),
+        (["nope"], ValidationError, "team 'nope' is not in the scenario's configuration"),
+    ],
+)
+def test_with_agent_refuses_bad_teams(teams: object, error: type[Exception], message: str) -> None:
+    """Text, a non-iterable, a non-text id and an unknown team are refused, named."""
+    with pytest.raises(error, match=message):
+        webshop_week().with_agent(AgentSpec(id="x"), teams=teams)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("mix", "message"),
     [

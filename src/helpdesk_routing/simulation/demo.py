@@ -6,7 +6,8 @@ urgent order mod, French speakers, SMS order problems) plus a Returns team by ta
 hours that webchat follows (so webchat tickets of the night wait for the morning), Poisson
 arrivals by hour of the week, log-normal handling, and a fifth of tickets pending for a
 while after work. :func:`demo` simulates the week as configured, then under least loaded
-and with one more agent, and sets the three side by side.
+and with one more agent (on the first agent's shift, in the same teams), and sets the
+three side by side.
 """
 
 from __future__ import annotations
@@ -78,17 +79,21 @@ def side_by_side(columns: dict[str, tuple[SimulationResult, Scenario]]) -> str:
 
 
 def demo(scenario: Scenario | None = None) -> str:
-    """Simulate the week as configured, under least loaded, and with one more agent.
+    """Simulate the week as configured, under least loaded, and with one more agent (the
+    first agent's shift and teams).
 
     Returns the report: the configured week's summary, then the three side by side.
     """
     week = webshop_week() if scenario is None else scenario
+    # One more agent like the first: the same shift and the same teams (an agent in no
+    # team would take only the tickets of no team, and leave the teams' queues as long).
     first = week.agents[0]
     extra = AgentSpec(id="extra-agent", name="One more agent", shift=first.shift)
+    teams = [t.id for t in week.configuration.teams if first.id in t.members]
     runs = {
         "as configured": week,
         "least loaded": week.with_policy("least_loaded"),
-        "one more agent": week.with_agent(extra),
+        "one more agent": week.with_agent(extra, teams=teams),
     }
     results = {name: (run(s), s) for name, s in runs.items()}
     configured = results["as configured"][0]

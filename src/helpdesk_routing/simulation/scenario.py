@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal, Self, cast, get_args
@@ -616,14 +616,42 @@ class Scenario(Part):
         # copy, without validating the whole scenario again (a sweep makes one per cell).
         return pydantic.BaseModel.model_copy(self, update={"policy": check_policy(policy)})
 
-    def with_agent(self, agent: AgentSpec | Mapping[str, object]) -> Scenario:
+    def with_agent(
+        self, agent: AgentSpec | Mapping[str, object], *, teams: Iterable[str] = ()
+    ) -> Scenario:
         """The same scenario with one more agent (an :class:`AgentSpec` or a mapping of its
         fields), checked as a whole again: ``ValidationError`` if the id is taken, or
-        for an agent with a shift in queueing mode."""
+        for an agent with a shift in queueing mode.
+
+        ``teams``: ids of the configuration's teams the agent joins, as the last member
+        of each (a team ticket goes only to the team's members, so an agent in no team
+        takes only tickets of no team). ``ValidationError`` names a team the
+        configuration does not have; ``ArgumentTypeError`` refuses text (one id is
+        ``teams=["returns"]``, not ``"returns"``) and anything but an iterable of ids.
+        """
         agent = as_model(AgentSpec, agent, "agent")
+        joined = _team_ids(teams)
         if any(a.id == agent.id for a in self.agents):
             raise ValidationError(f"agent {agent.id!r} is already in the scenario")
-        return type(self).model_validate({**dict(self), "agents": (*self.agents, agent)})
+        data: dict[str, object] = {**dict(self), "agents": (*self.agents, agent)}
+        if joined:
+            configuration = self.configuration
+            known = {t.id for t in configuration.teams}
+            missing = [t for t in joined if t not in known]
+            if missing:
+                raise ValidationError(
+                    f"team {missing[0]!r} is not in the scenario's configuration "
+                    f"(its teams: {', '.join(sorted(known)) or 'none'})"
+                )
+            members = {
+                t.id: (*t.members, agent.id) if t.id in joined else t.members
+                for t in configuration.teams
+            }
+            dumped = configuration.model_dump()
+            for team in dumped["teams"]:
+                team["members"] = members[team["id"]]
+            data["configuration"] = dumped
+        return type(self).model_validate(data)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Scenario:
@@ -635,3 +663,19 @@ class Scenario(Part):
             return cls.model_validate(data)
         except pydantic.ValidationError as exc:
             raise ValidationError.from_pydantic("scenario", exc, data=data) from None
+
+
+def _team_ids(teams: object) -> tuple[str, ...]:
+    """``with_agent``'s ``teams``: the ids, in order and each once; ``ArgumentTypeError``
+    for text (an iterable of characters, never meant as ids) or anything but an iterable
+    of text."""
+    if isinstance(teams, (str, bytes)) or not isinstance(teams, Iterable):
+        raise ArgumentTypeError(
+            f"teams must be team ids (an iterable of text), got {type(teams).__name__}"
+        )
+    ids: dict[str, None] = {}
+    for i, team in enumerate(teams):
+        if not isinstance(team, str):
+            raise ArgumentTypeError(f"teams[{i}] must be a team id (text), got {team!r}")
+        ids[team] = None
+    return tuple(ids)
