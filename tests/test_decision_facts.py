@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import helpdesk_routing as hr
+from helpdesk_routing._fact_codec import read_each, read_evaluated
 from helpdesk_routing.conditions import Condition, all_of, any_of, not_, profile, segment, ticket
-from helpdesk_routing.decision import RoutingDecision, _read_each, _read_evaluated
+from helpdesk_routing.decision import _RECORDED, RoutingDecision
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.model import Profile, Ticket
 from helpdesk_routing.rules import RoutingRule, RuleSet, SaveAsView, decide
@@ -241,7 +242,7 @@ def test_any_decision_read_back_equals_it_and_explains_the_same(
     assert RoutingDecision.model_validate(decision.model_dump()) == decision
     # The reader's fast path (checks in C over all entries) is the entry-by-entry one.
     stored = tuple(tuple(entry) for entry in json.loads(text)["evaluated"])
-    assert _read_evaluated(stored, True) == _read_each(stored, True)
+    assert read_evaluated(stored, True, _RECORDED) == read_each(stored, True, _RECORDED)
 
 
 _SEED_SCRIPT = """

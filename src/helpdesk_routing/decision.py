@@ -13,24 +13,18 @@ an unbound decision still gives the outcome of every evaluated rule by id.
 
 from __future__ import annotations
 
-import json
-import math
-from collections.abc import Callable
-from datetime import date, datetime
 from enum import StrEnum
-from itertools import chain, compress, count, pairwise, repeat
-from operator import floordiv, itemgetter, not_, sub
 from typing import Any, Protocol, Self
 
 from pydantic import ConfigDict, PrivateAttr, field_serializer, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from helpdesk_routing._input import InputModel, whole_number
+from helpdesk_routing._input import InputModel
 from helpdesk_routing._trusted import assemble
 
 from ._condition_trace import ConditionTrace
-from ._json import MAX_DEPTH
+from ._fact_codec import Refused, read_evaluated, read_presented, stored_evaluated, stored_presented
 from ._time import UtcDatetime
 from .errors import ArgumentTypeError
 
@@ -176,10 +170,11 @@ class RoutingDecision(InputModel):
         try:
             _check_outcome_fields(self)
             if self.evaluated:
-                values["evaluated"] = _read_evaluated(self.evaluated, self.explained)
+                outcomes = _RECORDED if self.explained else _MATCHED
+                values["evaluated"] = read_evaluated(self.evaluated, self.explained, outcomes)
             if self.presented:
-                values["presented"] = _read_presented(self.presented)
-        except _Refused as refused:
+                values["presented"] = read_presented(self.presented)
+        except Refused as refused:
             detail = InitErrorDetails(
                 type=PydanticCustomError("decision_facts", refused.message),
                 loc=refused.loc,
@@ -192,28 +187,11 @@ class RoutingDecision(InputModel):
 
     @field_serializer("evaluated")
     def _dump_evaluated(self, evaluated: tuple[tuple[Any, ...], ...]) -> tuple[Any, ...]:
-        facts = _flat_facts(evaluated)
-        odd = _entries_with(evaluated, facts, _PLAIN, 2) | _entries_with(evaluated, facts, _BOOL, 1)
-        if not odd:
-            return evaluated  # the common case: every fact is stored as it is
-        stored = list(evaluated)
-        for i in odd:
-            stored[i] = _stored_entry(stored[i])
-        return tuple(stored)
+        return stored_evaluated(evaluated)
 
     @field_serializer("presented")
     def _dump_presented(self, presented: tuple[Any, ...]) -> tuple[Any, ...]:
-        if len(presented) < 3:
-            return presented
-        segments = presented[2]
-        shown: list[Any] = [
-            presented[0],
-            sorted(presented[1]),
-            None if segments is None else sorted(segments),
-        ]
-        for i in range(3, len(presented) - 1, 2):
-            shown += (presented[i], _stored(presented[i + 1]))
-        return tuple(shown)
+        return stored_presented(presented)
 
     def __eq__(self, other: object) -> bool:
         # Equal when what is stored is equal: the binding to a rule set is not part of a
@@ -364,6 +342,8 @@ _DEFAULTS: dict[str, Any] = {
 }
 
 
+# The outcomes a stored entry may record: a rule's facts are kept when decided with
+# explanation (every rule evaluated), else only the rules that matched are listed.
 _MATCHED = frozenset({RuleOutcome.APPLIED, RuleOutcome.SHADOWED})
 _RECORDED = frozenset({RuleOutcome.APPLIED, RuleOutcome.NOT_MATCHED, RuleOutcome.SHADOWED})
 
@@ -374,295 +354,13 @@ def _evaluated_leaves(trace: ConditionTrace) -> int:
     return sum(_evaluated_leaves(child) for child in trace.children)
 
 
-# The stored form of a value seen (see RoutingDecision): what JSON keeps as it is, or an
-# object of one key naming the kind. Built when a decision is dumped and read when one is
-# loaded: deciding records the values as they are.
-_PLAIN: frozenset[type] = frozenset({str, int, bool, type(None)})
-_BOOL: frozenset[type] = frozenset({bool})
-_NOT_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
-_KINDS = "tuple, set, frozenset, dict, datetime, date or float"
-
-
-_SEEN_AS_IS: frozenset[type] = _PLAIN | {float}
-_INT: frozenset[type] = frozenset({int})
-_STR: frozenset[type] = frozenset({str})
-_ID = itemgetter(0)
-_OUTCOME = itemgetter(1)
-_FACTS = itemgetter(slice(2, None))
-
-
-def _flat_facts(evaluated: tuple[tuple[Any, ...], ...]) -> list[Any]:
-    """The facts of every entry in one list, ``number, held, seen, number, ...`` (built
-    in C: a decision is dumped and read whole, and looking at each entry in Python
-    would cost more than the rest)."""
-    return list(chain.from_iterable(map(_FACTS, evaluated)))
-
-
-def _entries_with(
-    evaluated: tuple[tuple[Any, ...], ...], facts: list[Any], kinds: frozenset[type], at: int
-) -> set[int]:
-    """The positions of the entries with a fact whose item ``at`` (1: held, 2: seen) is
-    not of one of ``kinds`` (found in C, as :func:`_flat_facts` is)."""
-    if kinds.issuperset(map(type, facts[at::3])):
-        return set()
-    found = compress(count(), map(not_, map(kinds.__contains__, map(type, facts[at::3]))))
-    if len(facts) == 3 * len(evaluated):
-        return set(found)  # one fact per entry: fact k is entry k's
-    per_entry = map(floordiv, map(sub, map(len, evaluated), repeat(2)), repeat(3))
-    owners = list(chain.from_iterable(map(repeat, count(), per_entry)))
-    return {owners[k] for k in found}
-
-
-def _stored_entry(entry: tuple[Any, ...]) -> tuple[Any, ...]:
-    stored = list(entry)
-    for i in range(3, len(stored) - 1, 3):
-        stored[i] = bool(stored[i])
-        stored[i + 1] = _stored(stored[i + 1])
-    return tuple(stored)
-
-
-def _stored(value: Any) -> Any:
-    """``value`` in its stored form: JSON that keeps its kind."""
-    if value.__class__ in _PLAIN:
-        return value
-    if isinstance(value, str):  # a StrEnum, say: tested, and shown, as its text
-        return str.__str__(value)
-    if isinstance(value, int):
-        return value if isinstance(value, bool) else int(value)
-    if isinstance(value, float):
-        return float(value) if math.isfinite(value) else {"float": repr(float(value))}
-    if isinstance(value, list):
-        return [_stored(v) for v in value]
-    if isinstance(value, tuple):
-        return {"tuple": [_stored(v) for v in value]}
-    if isinstance(value, frozenset):
-        return {"frozenset": _in_order([_stored(v) for v in value])}
-    if isinstance(value, set):
-        return {"set": _in_order([_stored(v) for v in value])}
-    if isinstance(value, dict):
-        return {"dict": {str(k): _stored(v) for k, v in value.items()}}
-    if isinstance(value, datetime):
-        return {"datetime": value.isoformat()}
-    if isinstance(value, date):
-        return {"date": value.isoformat()}
-    raise TypeError(f"a decision cannot store a value of type {type(value).__name__}")
-
-
-def _in_order(items: list[Any]) -> list[Any]:
-    """The stored members of a set in an order that does not depend on the hash seed."""
-    try:
-        return sorted(items)
-    except TypeError:  # kinds that do not compare: by kind, then by JSON text
-        return sorted(items, key=lambda v: (type(v).__name__, json.dumps(v, sort_keys=True)))
-
-
-class _Refused(Exception):
-    """A part of a decision read from outside that is not of its shape."""
-
-    def __init__(self, loc: tuple[str | int, ...], message: str, value: Any) -> None:
-        super().__init__(message)
-        self.loc = loc
-        self.message = message
-        self.value = value
-
-
-_Loc = tuple[str | int, ...]
-
-
-def _read(value: Any, loc: _Loc, depth: int = 0) -> Any:
-    """A value seen, from its stored form (or as given in Python, for a kind JSON has
-    not); raises :class:`_Refused` at ``loc`` when it is neither."""
-    cls = value.__class__
-    if cls in _PLAIN or cls is float:
-        return value
-    if depth >= MAX_DEPTH:
-        raise _Refused(loc, f"a value seen nests deeper than {MAX_DEPTH} levels", value)
-    if cls is list:
-        return [_read(v, loc, depth + 1) for v in value]
-    if cls is dict:
-        reader = _READERS.get(next(iter(value))) if len(value) == 1 else None
-        if reader is None:
-            # Not one of the stored forms: an object that earlier versions stored as it
-            # was (they wrote a dict seen as plain JSON), read as that dict.
-            return {k: _read(v, loc, depth + 1) for k, v in value.items()}
-        try:
-            return reader(next(iter(value.values())), loc, depth + 1)
-        except (TypeError, ValueError, KeyError):
-            raise _Refused(
-                loc,
-                f"a value seen of a kind JSON lacks is an object of one key naming it "
-                f"({_KINDS}) and its stored form",
-                value,
-            ) from None
-    if isinstance(value, str | int | float | tuple | set | frozenset | date):
-        return value  # given in Python, as it was seen
-    raise _Refused(loc, f"a value seen cannot be of type {type(value).__name__}", value)
-
-
-def _items(inner: Any, loc: _Loc, depth: int) -> list[Any]:
-    if inner.__class__ is not list:
-        raise TypeError
-    return [_read(v, loc, depth) for v in inner]
-
-
-def _read_dict(inner: Any, loc: _Loc, depth: int) -> dict[str, Any]:
-    if inner.__class__ is not dict:
-        raise TypeError
-    return {k: _read(v, loc, depth) for k, v in inner.items()}
-
-
-def _read_text(parse: Callable[[str], Any]) -> Callable[[Any, _Loc, int], Any]:
-    def read(inner: Any, loc: _Loc, depth: int) -> Any:
-        if inner.__class__ is not str:
-            raise TypeError
-        return parse(inner)
-
-    return read
-
-
-_READERS: dict[str, Callable[[Any, _Loc, int], Any]] = {
-    "tuple": lambda inner, loc, depth: tuple(_items(inner, loc, depth)),
-    "set": lambda inner, loc, depth: set(_items(inner, loc, depth)),
-    "frozenset": lambda inner, loc, depth: frozenset(_items(inner, loc, depth)),
-    "dict": _read_dict,
-    "datetime": _read_text(datetime.fromisoformat),
-    "date": _read_text(date.fromisoformat),
-    "float": _read_text(_NOT_FINITE.__getitem__),
-}
-
-
 def _check_outcome_fields(decision: RoutingDecision) -> None:
     by = decision.decided_by
     if by is DecidedBy.RULE and (decision.team is None or decision.rule_id is None):
-        raise _Refused(("decided_by",), "a decision by a rule names its team and rule_id", by)
+        raise Refused(("decided_by",), "a decision by a rule names its team and rule_id", by)
     if by in (DecidedBy.TEAM_TAG, DecidedBy.TEAM_SEGMENT) and (
         decision.team is None or decision.membership is None
     ):
-        raise _Refused(
+        raise Refused(
             ("decided_by",), f"a decision by {by.value} names its team and membership", by
         )
-
-
-def _read_evaluated(
-    evaluated: tuple[tuple[Any, ...], ...], explained: bool
-) -> tuple[tuple[Any, ...], ...]:
-    """``evaluated`` as read from outside, checked: one entry per rule, each ``[rule id,
-    outcome, number, held, seen, ...]`` with its leaf numbers rising."""
-    if not evaluated:
-        return evaluated
-    facts = _well_formed(evaluated) if explained else None
-    if facts is None:
-        return _read_each(evaluated, explained)
-    odd = _entries_with(evaluated, facts, _SEEN_AS_IS, 2)
-    if not odd:
-        return evaluated
-    read = list(evaluated)
-    for i in odd:
-        read[i] = _read_seen(read[i], i)
-    return tuple(read)
-
-
-def _well_formed(evaluated: tuple[tuple[Any, ...], ...]) -> list[Any] | None:
-    """The flat facts of explained ``evaluated`` when it has the shape of one (the values
-    seen aside), else ``None`` (:func:`_read_each` then says where it has not)."""
-    sizes = set(map(len, evaluated))
-    if min(sizes) < 5 or any((size - 2) % 3 for size in sizes):
-        return None
-    ids = list(map(_ID, evaluated))
-    if not _STR.issuperset(map(type, ids)) or "" in ids or len(set(ids)) != len(ids):
-        return None
-    try:
-        if not _RECORDED.issuperset(map(_OUTCOME, evaluated)):
-            return None
-    except TypeError:  # an outcome that is not text (a list, say)
-        return None
-    facts = _flat_facts(evaluated)
-    numbers = facts[0::3]
-    if not (_INT.issuperset(map(type, numbers)) and _BOOL.issuperset(map(type, facts[1::3]))):
-        return None
-    if min(numbers) < 0:
-        return None
-    if max(sizes) > 5:
-        for entry in evaluated:
-            rising = entry[2::3]
-            if any(a >= b for a, b in pairwise(rising)):
-                return None
-    return facts
-
-
-def _read_seen(entry: tuple[Any, ...], i: int) -> tuple[Any, ...]:
-    read = list(entry)
-    for j in range(4, len(read), 3):
-        read[j] = _read(read[j], ("evaluated", i, j))
-    return tuple(read)
-
-
-def _read_each(
-    evaluated: tuple[tuple[Any, ...], ...], explained: bool
-) -> tuple[tuple[Any, ...], ...]:
-    read: list[tuple[Any, ...]] = []
-    ids: set[str] = set()
-    outcomes = _RECORDED if explained else _MATCHED
-    for i, entry in enumerate(evaluated):
-        at: _Loc = ("evaluated", i)
-        if len(entry) < 2 or (len(entry) - 2) % 3 or (not explained and len(entry) > 2):
-            shape = "then number, held, seen per test" if explained else "nothing more"
-            raise _Refused(at, f"an evaluated rule is [rule id, outcome, {shape}]", entry)
-        rule_id, outcome = entry[0], entry[1]
-        if not isinstance(rule_id, str) or not rule_id:
-            raise _Refused((*at, 0), "a rule id is non-empty text", rule_id)
-        if rule_id in ids:
-            raise _Refused((*at, 0), f"rule {rule_id!r} is listed twice", rule_id)
-        ids.add(rule_id)
-        if not isinstance(outcome, str) or outcome not in outcomes:
-            wanted = ", ".join(sorted(o.value for o in outcomes))
-            raise _Refused((*at, 1), f"an evaluated rule's outcome is one of {wanted}", outcome)
-        if explained and len(entry) == 2:
-            raise _Refused(at, "an explained rule records at least one test", entry)
-        facts: list[Any] = [rule_id, RuleOutcome(outcome)]
-        last = -1
-        for j in range(2, len(entry), 3):
-            number, held = entry[j], entry[j + 1]
-            if not whole_number(number) or number <= last:
-                raise _Refused(
-                    (*at, j), "a test's number is a whole number above the one before", number
-                )
-            if held.__class__ is not bool:
-                raise _Refused((*at, j + 1), "whether a test held is true or false", held)
-            facts += (number, held, _read(entry[j + 2], (*at, j + 2)))
-            last = number
-        read.append(tuple(facts))
-    return tuple(read)
-
-
-def _read_presented(presented: tuple[Any, ...]) -> tuple[Any, ...]:
-    """``presented`` as read from outside, checked: ``[channel, tags, segments or null,
-    property, value, ...]``."""
-    if len(presented) < 3 or len(presented) % 2 == 0:
-        raise _Refused(
-            ("presented",),
-            "presented is [channel, tags, segments or null, then property, value pairs]",
-            presented,
-        )
-    channel, segments = presented[0], presented[2]
-    if not isinstance(channel, str):
-        raise _Refused(("presented", 0), "a channel is text", channel)
-    shown: list[Any] = [
-        channel,
-        _texts(presented[1], 1, "tags"),
-        None if segments is None else _texts(segments, 2, "segments"),
-    ]
-    for i in range(3, len(presented), 2):
-        name = presented[i]
-        if not isinstance(name, str):
-            raise _Refused(("presented", i), "a property name is text", name)
-        shown += (name, _read(presented[i + 1], ("presented", i + 1)))
-    return tuple(shown)
-
-
-def _texts(value: Any, at: int, what: str) -> frozenset[str]:
-    if not isinstance(value, list | tuple | set | frozenset) or not all(
-        isinstance(v, str) for v in value
-    ):
-        raise _Refused(("presented", at), f"{what} are a list of texts", value)
-    return frozenset(value)
