@@ -1,15 +1,19 @@
 """Both connectors against real HTTP servers on 127.0.0.1 that imitate Zendesk and Gorgias:
 payloads, auth, idempotent replay, 429 with Retry-After, a dropped connection, a slow
-answer past the timeout, refusals, and reconciliation after a lost answer."""
+answer past the timeout, refusals, reconciliation after a lost answer, and answers too
+large to read (a gzip bomb)."""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import gzip
 import json
 import logging
 import random
 import socket
 import time
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -31,6 +35,7 @@ from helpdesk_routing.handoff import (
     VisitorMessage,
     handoff_id,
 )
+from helpdesk_routing.handoff.connectors import _http
 from helpdesk_routing.handoff.connectors._http import RetryPolicy
 from helpdesk_routing.handoff.connectors.gorgias import GorgiasConnector
 from helpdesk_routing.handoff.connectors.zendesk import ZendeskConnector
@@ -726,6 +731,261 @@ def test_a_refusal_whose_body_is_no_readable_json_keeps_its_text(
     with pytest.raises(ServiceRejected) as caught:
         destination.deliver(_request())
     assert caught.value.details == {"body": body.decode()}
+
+
+# -- Answers too large to read ------------------------------------------------------------
+
+_BOMB_BYTES = 50_000_000
+"""What the gzip bomb decodes to: 50 MB of zeros, five times the real limit."""
+
+
+@functools.cache
+def _gzip_bomb() -> bytes:
+    """50 MB of zeros as gzip (~49 KB), made once for the whole run."""
+    return gzip.compress(bytes(_BOMB_BYTES), compresslevel=9)
+
+
+_GZIP = {"Content-Encoding": "gzip"}
+
+_NAMED = b'{"ticket": {"id": 1}, "id": 1}'
+"""An answer naming ticket 1 to either service (Zendesk ``ticket.id``, Gorgias ``id``)."""
+
+LIMIT = 4096
+"""The limit the ``small_limit`` tests set, to keep their bodies small."""
+
+
+@pytest.fixture
+def small_limit(monkeypatch: pytest.MonkeyPatch) -> int:
+    """``MAX_BODY_BYTES`` set to ``LIMIT`` for one test."""
+    monkeypatch.setattr(_http, "MAX_BODY_BYTES", LIMIT)
+    return LIMIT
+
+
+def _passed(kind: str, status: int, limit: int) -> str:
+    """Why a handoff waits after an answer whose body passed ``limit``."""
+    return (
+        f"{kind}: outcome unknown: HTTP {status} answer unreadable "
+        f"(body passed the limit of {limit} bytes)"
+    )
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_a_gzip_bomb_answer_to_a_create_is_an_unknown_outcome_then_reconciled(
+    desk: Desk, kind: str, zendesk_service: FakeService, gorgias_service: FakeService
+) -> None:
+    """A 201 of ~49 KB of gzip decoding to 50 MB, under the real limit (10 MiB): reading
+    stops at the limit, the handoff waits in outcome_unknown (never stuck in handing_off
+    with a MemoryError), the POST is not repeated (not even Zendesk's), and reconcile
+    finds the ticket by external_id. The connectors asked for gzip or deflate only."""
+    assert _http.MAX_BODY_BYTES == 10 * 1024 * 1024
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    service.script = ["odd"]
+    service.odd_body = _gzip_bomb()
+    service.odd_headers = _GZIP
+    h, ledger = _handoff_to(kind, service, desk)
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert (step.state, step.ticket_id) == (State.OUTCOME_UNKNOWN, None)
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    assert record.transitions[-1].why == _passed(kind, 201, 10 * 1024 * 1024)
+    assert len(service.posts) == 1
+    assert service.posts[0].headers["accept-encoding"] == "gzip, deflate"
+    step = h.reconcile(step.handoff_id)
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, "1")
+    assert len(service.posts) == 1
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+@pytest.mark.parametrize("status", [201, 400, 422])
+def test_a_plain_answer_past_the_limit_is_an_unknown_outcome_then_reconciled(
+    desk: Desk,
+    kind: str,
+    status: int,
+    small_limit: int,
+    zendesk_service: FakeService,
+    gorgias_service: FakeService,
+) -> None:
+    """A body without Content-Encoding one byte past the limit is not read, though read
+    whole it would name the ticket (JSON then spaces): whatever its status, the handoff
+    waits in outcome_unknown after one POST (not a refusal, not a ticket), and reconcile
+    finds the ticket."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    service.script = ["odd"]
+    service.odd_status = status
+    service.odd_body = _NAMED.ljust(small_limit + 1)
+    h, ledger = _handoff_to(kind, service, desk)
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert (step.state, step.ticket_id) == (State.OUTCOME_UNKNOWN, None)
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    assert record.transitions[-1].why == _passed(kind, status, small_limit)
+    assert len(service.posts) == 1
+    step = h.reconcile(step.handoff_id)
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, "1")
+    assert len(service.posts) == 1
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+@pytest.mark.parametrize("encoding", ["identity", "gzip"])
+def test_an_answer_up_to_the_limit_is_read_and_one_byte_more_is_not(
+    kind: str,
+    encoding: str,
+    small_limit: int,
+    zendesk_service: FakeService,
+    gorgias_service: FakeService,
+) -> None:
+    """The limit is on the decoded body: one byte under it and exactly at it the 201 names
+    the ticket; one byte over, it is OutcomeUnknown (sent as it is or as gzip)."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    destination = _destination(kind, service)
+    for size in (small_limit - 1, small_limit, small_limit + 1):
+        body = _NAMED.ljust(size)
+        service.script = ["odd-before"]
+        service.odd_body = gzip.compress(body) if encoding == "gzip" else body
+        service.odd_headers = _GZIP if encoding == "gzip" else {}
+        if size <= small_limit:
+            assert destination.deliver(_request()).ticket_id == "1"
+        else:
+            with pytest.raises(OutcomeUnknown) as caught:
+                destination.deliver(_request())
+            assert str(caught.value) == _passed(kind, 201, small_limit)
+    assert len(service.posts) == 3
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_bytes_after_the_end_of_a_gzip_body_count_against_the_limit(
+    kind: str, small_limit: int, zendesk_service: FakeService, gorgias_service: FakeService
+) -> None:
+    """A short gzip body naming the ticket, then more bytes than the limit: they are never
+    decoded (zlib keeps them all), so the bytes received are held to the limit too."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    service.script = ["odd-before"]
+    service.odd_body = gzip.compress(_NAMED) + bytes(small_limit)
+    service.odd_headers = _GZIP
+    with pytest.raises(OutcomeUnknown) as caught:
+        _destination(kind, service).deliver(_request())
+    assert str(caught.value) == _passed(kind, 201, small_limit)
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_a_look_up_answer_past_the_limit_is_an_unknown_outcome(
+    kind: str, small_limit: int, zendesk_service: FakeService, gorgias_service: FakeService
+) -> None:
+    """A look-up's 200 listing no ticket, decoding to more than the limit, proves nothing:
+    OutcomeUnknown, never "not found"."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    service.lookup_body = gzip.compress(b'{"tickets": [], "data": []}'.ljust(small_limit + 1))
+    service.lookup_headers = _GZIP
+    with pytest.raises(OutcomeUnknown) as caught:
+        _destination(kind, service).find(handoff_id("c1"))
+    assert str(caught.value) == _passed(kind, 200, small_limit)
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_statuses_acted_on_alone_still_are_with_a_body_past_the_limit(
+    kind: str, small_limit: int, zendesk_service: FakeService, gorgias_service: FakeService
+) -> None:
+    """A 429 past the limit is waited out by its Retry-After, a 401 past it is an
+    authentication failure: their status decides, as with an undecodable body."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    service.script = ["odd-before", "odd-before"]
+    service.odd_status = 429
+    service.odd_body = bytes(small_limit + 1)
+    service.odd_headers = {"Retry-After": "1"}
+    waits: list[float] = []
+    destination = (
+        _zendesk(service.url, waits) if kind == "zendesk" else _gorgias(service.url, waits)
+    )
+    assert destination.deliver(_request()).ticket_id == "1"
+    assert [w >= 1.0 for w in waits] == [True, True]
+    service.script = ["odd-before"]
+    service.odd_status = 401
+    with pytest.raises(AuthenticationFailed):
+        destination.deliver(_request())
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+@pytest.mark.parametrize(
+    ("encoding", "body", "shown"),
+    [
+        pytest.param(
+            "gzip, gzip", gzip.compress(gzip.compress(_NAMED)), "gzip, gzip", id="gzip-twice"
+        ),
+        pytest.param(
+            "deflate,GZIP", gzip.compress(zlib.compress(_NAMED)), "deflate, gzip", id="deflate-gzip"
+        ),
+        pytest.param("br", _NAMED, "br", id="br"),
+        pytest.param("zstd", _NAMED, "zstd", id="zstd"),
+    ],
+)
+def test_an_answer_in_a_coding_not_asked_for_is_not_read(
+    kind: str,
+    encoding: str,
+    body: bytes,
+    shown: str,
+    zendesk_service: FakeService,
+    gorgias_service: FakeService,
+) -> None:
+    """httpx decodes each network read of br, zstd or stacked codings at once (gzip twice:
+    a few hundred bytes are 50 MB after one step), so such an answer, which the connectors
+    never ask for, is not read: OutcomeUnknown, whatever packages are installed."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    service.script = ["odd-before"]
+    service.odd_body = body
+    service.odd_headers = {"Content-Encoding": encoding}
+    with pytest.raises(OutcomeUnknown) as caught:
+        _destination(kind, service).deliver(_request())
+    assert str(caught.value) == (
+        f"{kind}: outcome unknown: HTTP 201 answer unreadable "
+        f"(Content-Encoding {shown!r} not read (one gzip or deflate at most))"
+    )
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body"),
+    [
+        pytest.param("GZIP", gzip.compress(_NAMED), id="gzip-upper-case"),
+        pytest.param("deflate", zlib.compress(_NAMED), id="deflate"),
+        pytest.param("identity, gzip", gzip.compress(_NAMED), id="identity-gzip"),
+        pytest.param("x-unheard-of", _NAMED, id="unknown-passed-through"),
+    ],
+)
+def test_an_answer_in_one_coding_asked_for_is_read(
+    encoding: str, body: bytes, zendesk_service: FakeService
+) -> None:
+    """One gzip or deflate (any case, with identity) is read as before, and so is a coding
+    httpx does not know (passed through as it is)."""
+    zendesk_service.script = ["odd-before"]
+    zendesk_service.odd_body = body
+    zendesk_service.odd_headers = {"Content-Encoding": encoding}
+    assert _destination("zendesk", zendesk_service).deliver(_request()).ticket_id == "1"
+
+
+def test_an_answer_past_the_limit_keeps_what_was_read_as_its_content(
+    small_limit: int, zendesk_service: FakeService
+) -> None:
+    """The answer ``_exchange`` gives back always has its content read: past the limit,
+    the decoded bytes up to the limit, which its JSON, excerpt and error details use
+    without reading the network again (no ResponseNotRead)."""
+    zendesk_service.lookup_body = gzip.compress(b"x" * (small_limit * 4))
+    zendesk_service.lookup_headers = _GZIP
+    connector = _destination("zendesk", zendesk_service)
+    sender = connector._sender
+    response, unreadable = sender._exchange(
+        "GET", "/api/v2/tickets", content=None, headers=None, params=None
+    )
+    assert unreadable == f"body passed the limit of {small_limit} bytes"
+    assert response.content == b"x" * small_limit
+    assert "content-encoding" not in response.headers
+    assert _http.error_details(response) == {"body": "x" * small_limit}
+    with pytest.raises(json.JSONDecodeError):
+        response.json()
+    zendesk_service.lookup_body = gzip.compress(b'{"tickets": []}')
+    response, unreadable = sender._exchange(
+        "GET", "/api/v2/tickets", content=None, headers=None, params=None
+    )
+    assert (unreadable, response.json()) == (None, {"tickets": []})
+    assert response.headers["content-length"] == str(len(b'{"tickets": []}'))
 
 
 # -- Credentials in the URL ---------------------------------------------------------------

@@ -438,3 +438,42 @@ def test_routing_core_does_not_import_httpx() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_an_answer_past_the_limit_through_a_mock_transport(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A transport that hands over a body already read (MockTransport) is held to the same
+    limit: 201 one byte past it is OutcomeUnknown, at it the ticket is read; a 503 past it
+    is still retried by its status (Zendesk's idempotency key)."""
+    monkeypatch.setattr(_http, "MAX_BODY_BYTES", 64)
+    named = b'{"ticket": {"id": 7}}'
+    answers = [
+        httpx.Response(201, content=named.ljust(65)),
+        httpx.Response(503, content=bytes(65)),
+        httpx.Response(201, content=named.ljust(64)),
+    ]
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return answers[len(seen) - 1]
+
+    connector = ZendeskConnector(
+        base_url="https://shop.zendesk.example",
+        oauth_token="t",
+        transport=httpx.MockTransport(handler),
+        sleep=lambda _: None,
+    )
+    try:
+        with pytest.raises(
+            OutcomeUnknown,
+            match=r"^zendesk: outcome unknown: HTTP 201 answer unreadable "
+            r"\(body passed the limit of 64 bytes\)$",
+        ):
+            connector.deliver(_request())
+        assert connector.deliver(_request()).ticket_id == "7"
+    finally:
+        connector.close()
+    assert len(seen) == 3
+    assert seen[0].headers["Accept-Encoding"] == "gzip, deflate"

@@ -12,8 +12,9 @@ The loop retries only what cannot have created a ticket twice:
 Every wait counts against ``RetryPolicy.max_total_wait``; a wait that would pass it
 ends the loop. 401 and 403 raise :class:`AuthenticationFailed` without a retry; every
 other answer goes back to the connector, unless its body cannot be read (a
-``Content-Encoding`` it does not have): that answer says nothing a connector could
-read, so it is :class:`OutcomeUnknown` at once, never retried (the request was
+``Content-Encoding`` it does not have, one the connectors did not ask for, or a body
+past :data:`MAX_BODY_BYTES`, received or decoded): that answer says nothing a connector
+could read, so it is :class:`OutcomeUnknown` at once, never retried (the request was
 answered; the ticket may exist). 401, 403, 429 and 5xx are acted on by their status
 alone, whatever their body. ``RetryPolicy.longest_send`` bounds how long one such loop
 can take (the connectors' ``longest_delivery``).
@@ -48,7 +49,9 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "ACCEPT_ENCODING",
     "DEFAULT_POLICY",
+    "MAX_BODY_BYTES",
     "RetryPolicy",
     "Sender",
     "checked_credential",
@@ -59,6 +62,24 @@ __all__ = [
     "retry_after_seconds",
     "ticket_id",
 ]
+
+
+MAX_BODY_BYTES = 10 * 1024 * 1024
+"""The largest body of an answer the connectors read, in bytes (10 MiB), both as received
+and decoded. Reading stops as soon as either passes it: a few KB of gzip can decode to
+gigabytes. A ticket API's answer is a few KB."""
+
+ACCEPT_ENCODING = "gzip, deflate"
+"""The codings the connectors ask for: the ones whose decoding the loop can bound (httpx
+would also ask for ``br`` and ``zstd`` when their packages are installed, and decodes
+each network read of them at once, however large it grows)."""
+
+_DECODED_CODINGS = ("gzip", "deflate", "br", "zstd")
+"""The codings httpx decodes (``br`` and ``zstd`` when their packages are installed; it
+passes any other coding through as it is)."""
+
+_BOUNDED_CODINGS = ("gzip", "deflate")
+"""Of those, the ones read: at most one, from pieces of ``_capped.PIECE`` bytes."""
 
 
 def require_httpx() -> ModuleType:
@@ -364,22 +385,79 @@ class Sender:
         """Send one request and read its answer: the answer, and why its body could not be
         read (``None`` when it was).
 
-        The status and headers are read first, so an answer whose body cannot be decoded
-        (httpx's ``DecodingError``, a ``StreamError``) still says what its status says. A
-        transport error while reading the body (a timeout, a dropped connection) is
-        raised, as when it happens before the status: the answer was lost."""
+        The status and headers are read first, so an answer whose body cannot be read
+        still says what its status says: a body httpx cannot decode (``DecodingError``, a
+        ``StreamError``), a ``Content-Encoding`` other than one of :data:`ACCEPT_ENCODING`
+        (refused unread), or a body passing :data:`MAX_BODY_BYTES` as received or decoded
+        (read piece by piece; reading stops there and the connection is closed, the rest
+        never received). A transport error while reading the body (a timeout, a dropped
+        connection) is raised, as when it happens before the status: the answer was lost.
+
+        The answer returned is a copy of httpx's whose ``content`` is what was read, and
+        without ``Content-Encoding``: reading it, its text or its JSON never reads the
+        network again (which would raise httpx's ``ResponseNotRead``). When the body could
+        not be read, that is the part decoded before reading stopped, never more than
+        :data:`MAX_BODY_BYTES`: no caller should take it for the answer (``send`` does
+        not), and an excerpt of it still shows what the service began to say. httpx has
+        no public way to set a streamed response's content; building a ``Response`` with
+        ``content=`` is one."""
+        from helpdesk_routing.handoff.connectors._capped import BodyTooLarge, cap_raw_body
+
         hx = self._httpx
+        limit = MAX_BODY_BYTES
         request = self.client.build_request(
             method, url, content=content, headers=headers, params=params
         )
         response = self.client.send(request, stream=True)
+        body = bytearray()
         try:
-            response.read()
+            unreadable = _refused_coding(response)
+            if unreadable is None:
+                cap_raw_body(response, limit)
+                for chunk in response.iter_bytes():
+                    if len(body) + len(chunk) > limit:
+                        body += chunk[: limit - len(body)]
+                        raise BodyTooLarge
+                    body += chunk
+        except BodyTooLarge:
+            unreadable = f"body passed the limit of {limit} bytes"
         except (hx.DecodingError, hx.StreamError) as exc:
-            return response, _reason(exc)
+            unreadable = _reason(exc)
         finally:
             response.close()
-        return response, None
+        return _with_content(hx, response, bytes(body)), unreadable
+
+
+def _refused_coding(response: httpx.Response) -> str | None:
+    """Why the answer's body is not read for its ``Content-Encoding``, or ``None``: httpx
+    would decode a coding other than gzip or deflate (``br``, ``zstd``), or several, a
+    whole network read at a time (``gzip, gzip`` of a few hundred bytes is 50 MB after
+    one step), so neither is read; the connectors never ask for them."""
+    codings = [
+        c.strip().lower() for c in response.headers.get_list("content-encoding", split_commas=True)
+    ]
+    decoded = [c for c in codings if c in _DECODED_CODINGS]
+    if len(decoded) > 1 or (decoded and decoded[0] not in _BOUNDED_CODINGS):
+        return f"Content-Encoding {', '.join(codings)!r} not read (one gzip or deflate at most)"
+    return None
+
+
+_BODY_HEADERS = (b"content-encoding", b"content-length", b"transfer-encoding")
+"""The headers that describe the body as sent, not as read."""
+
+
+def _with_content(hx: ModuleType, response: httpx.Response, content: bytes) -> httpx.Response:
+    """A closed ``response``'s copy whose body is ``content`` (decoded, already read)."""
+    answer: httpx.Response = hx.Response(
+        response.status_code,
+        headers=[(k, v) for k, v in response.headers.raw if k.lower() not in _BODY_HEADERS],
+        content=content,
+        request=response.request,
+        extensions=response.extensions,
+        history=response.history,
+        default_encoding=response.default_encoding,
+    )
+    return answer
 
 
 def _reason(exc: Exception) -> str:

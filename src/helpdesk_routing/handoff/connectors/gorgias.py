@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.handoff.connectors._http import (
+    ACCEPT_ENCODING,
     DEFAULT_POLICY,
     RetryPolicy,
     Sender,
@@ -101,7 +102,7 @@ class GorgiasConnector:
         client = hx.Client(
             base_url=checked_url(self.name, base_url, "give email and api_key"),
             auth=hx.BasicAuth(email, api_key),
-            headers={"Accept": "application/json"},
+            headers={"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING},
             timeout=policy.timeout,
             transport=transport,
         )

@@ -30,6 +30,7 @@ from helpdesk_routing._input import whole_number
 from helpdesk_routing._storable import value_problem
 from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.handoff.connectors._http import (
+    ACCEPT_ENCODING,
     DEFAULT_POLICY,
     RetryPolicy,
     Sender,
@@ -108,7 +109,7 @@ class ZendeskConnector:
         client = hx.Client(
             base_url=checked_url(self.name, base_url, _CREDENTIALS),
             auth=auth,
-            headers={**headers, "Accept": "application/json"},
+            headers={**headers, "Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING},
             timeout=policy.timeout,
             transport=transport,
         )
