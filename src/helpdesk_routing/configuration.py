@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
-from helpdesk_routing._input import InputModel
+from helpdesk_routing._input import CheckedCopy
 
 from ._storable import StoredText
 from ._time import UtcDatetime
@@ -62,12 +62,13 @@ CONTENT_FIELDS: tuple[str, ...] = (
 """The fields that make up a configuration's content (not its version, time or author)."""
 
 
-class Configuration(InputModel):
+class Configuration(CheckedCopy):
     """One version of the routing configuration, as stored and audited.
 
     ``version`` is given by the writer as the stored version + 1; ``at`` and ``actor``
     say when and by whom it was written (``actor`` is ``None`` for the first version
-    taken from a Router's constructor arguments).
+    taken from a Router's constructor arguments). ``model_copy(update=...)`` validates
+    the copy as ``Configuration(...)`` would (``$.capacity``).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -7,7 +7,8 @@ Everything a model holds can be kept by every store, with one rule for all of th
 (``helpdesk_routing._storable``): text has no NUL and no lone surrogate; custom values
 (``Ticket.fields``, ``Profile.properties``, ``Event.properties``) are JSON values (plus
 dates and date-times), integers in signed 64 bits, floats finite. Numbers and booleans
-are strict: ``capacity="5"`` or ``capacity=True`` is refused, never converted.
+are strict: ``capacity="5"`` or ``capacity=True`` is refused, never converted. A copy
+changed with ``model_copy(update=...)`` is validated as one built with those values is.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from helpdesk_routing._input import InputModel
+from helpdesk_routing._input import CheckedCopy
 
 from ._storable import check_model, stored_text
 from ._time import UtcDatetime
@@ -40,9 +41,10 @@ _Id = Annotated[str, Field(min_length=1)]
 _CustomValues = dict[str, Any]
 
 
-class _Stored(InputModel):
+class _Stored(CheckedCopy):
     """A model every store can keep: its text and custom values are checked together
-    (``helpdesk_routing._storable``), once, after the fields are validated."""
+    (``helpdesk_routing._storable``), once, after the fields are validated. A copy
+    changed with ``model_copy(update=...)`` is validated too (``CheckedCopy``)."""
 
     _TEXT: ClassVar[tuple[str, ...]] = ()
     _VALUES: ClassVar[tuple[str, ...]] = ()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pydantic
 import pytest
 
 from helpdesk_routing.conditions import profile
@@ -358,11 +359,12 @@ def test_explain_covers_rules_and_allocation(make_desk: MakeDesk) -> None:
 def test_a_ticket_copied_with_values_of_the_wrong_kind_is_refused(
     desk: Desk, update: dict[str, Any], path: str
 ) -> None:
-    """``model_copy(update=...)`` does not validate: a copy holding a naive instant, or
-    values of the wrong kind, is validated by route and refused at its field, with
-    nothing stored (the in-memory store kept half a ticket, out of its views, before)."""
+    """pydantic's own ``model_copy`` does not validate (the library's ``Ticket.model_copy``
+    does, and refuses these): a copy holding a naive instant, or values of the wrong
+    kind, is validated by route and refused at its field, with nothing stored (the
+    in-memory store kept half a ticket, out of its views, before)."""
     before = desk.snapshot()
-    bad = desk.ticket("c1").model_copy(update=update)
+    bad = pydantic.BaseModel.model_copy(desk.ticket("c1"), update=update)
     with pytest.raises(ValidationError) as info:
         desk.router.route(bad)
     assert path in info.value.paths
@@ -372,9 +374,11 @@ def test_a_ticket_copied_with_values_of_the_wrong_kind_is_refused(
 
 
 def test_a_ticket_copied_with_a_list_of_tags_is_routed_as_validated(desk: Desk) -> None:
-    """A copy whose tags are a list (the JSON shape) is validated, so routing reads a
-    set of tags as for any ticket (a TypeError from the rules before)."""
-    copy = desk.ticket("c2").model_copy(update={"tags": ["Return"]})
+    """An unchecked copy (pydantic's own ``model_copy``) whose tags are a list (the JSON
+    shape) is validated, so routing reads a set of tags as for any ticket (a TypeError
+    from the rules before)."""
+    copy = pydantic.BaseModel.model_copy(desk.ticket("c2"), update={"tags": ["Return"]})
+    assert isinstance(copy.tags, list)
     desk.router.route(copy)
     stored = desk.router.ticket("c2").ticket
     assert stored.tags == frozenset({"Return"})

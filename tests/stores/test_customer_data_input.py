@@ -71,7 +71,7 @@ def test_a_segment_no_store_can_keep_is_refused_and_nothing_is_stored(
 
 
 def test_profile_segment_helpers_check_the_segment() -> None:
-    """Profile.with_segment / without_segment validate, unlike a model_copy."""
+    """Profile.with_segment / without_segment check the segment (as model_copy does)."""
     p = Profile(id="p1", segments={"vip"})
     assert p.with_segment("fr").segments == {"vip", "fr"}
     assert p.with_segment("vip") is p

@@ -30,6 +30,7 @@ import pydantic_core
 from helpdesk_routing._input import whole_number
 from helpdesk_routing._json import MAX_INT
 from helpdesk_routing._storable import stored_text, text_problem
+from helpdesk_routing._trusted import updated
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.model import Event, Profile
 
@@ -149,7 +150,9 @@ def stored_profile(profile: Profile) -> Profile:
     values = stored_values(profile.properties)
     if values is profile.properties:
         return profile
-    return profile.model_copy(update={"properties": values})
+    # Trusted: the JSON form of properties the model has already checked, so not
+    # validated again as a public ``model_copy(update=...)`` is.
+    return updated(profile, properties=values)
 
 
 def stored_event(event: Event) -> Event:
@@ -157,7 +160,7 @@ def stored_event(event: Event) -> Event:
     values = stored_values(event.properties)
     if values is event.properties:
         return event
-    return event.model_copy(update={"properties": values})
+    return updated(event, properties=values)  # trusted, as in stored_profile
 
 
 def merge_profile(
