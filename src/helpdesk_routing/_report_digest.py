@@ -225,6 +225,7 @@ class ReportDigest:
         "_latest",
         "_loads",
         "_ordered",
+        "_places",
         "_presence",
         "_replied",
         "_rerouted",
@@ -255,6 +256,11 @@ class ReportDigest:
         self._alive: list[bool] = []
         self._rerouted: dict[str, datetime] = {}  # routed twice or more -> latest routing
         self._where: dict[str, tuple[str | None, str | None, str]] = {}
+        # Each distinct place, once: tickets share the tuple of where they stand (there
+        # are few teams, agents and statuses; one tuple per ticket cost 64 bytes each).
+        self._places: dict[
+            tuple[str | None, str | None, str], tuple[str | None, str | None, str]
+        ] = {}
         self._waiting: dict[str | None, int] = {}  # team (None: Unassigned) -> tickets
         self._loads: dict[str, tuple[list[datetime], list[datetime]]] = {}
         self._presence: list[tuple[datetime, str, bool]] = []
@@ -306,7 +312,8 @@ class ReportDigest:
             waiting[old[0]] -= 1
         if assignee is None and status == _OPEN:
             waiting[team] = waiting.get(team, 0) + 1
-        where[tid] = (team, assignee, status)
+        place = (team, assignee, status)
+        where[tid] = self._places.setdefault(place, place)
         if action == "routed":
             self._routed(tid, at)
         if assignee is not None and (action == "routed" or action == "assigned"):

@@ -234,9 +234,10 @@ class InMemoryTransaction:
         _compact(record)
         # The order first: a key that cannot be compared fails there, before anything
         # of the ticket is kept.
-        _insert(s._order, _key(record))
+        key = _key(record)
+        _insert(s._order, key)
         s._tickets[record.id] = record
-        self._index(record)
+        self._index(record, key)
         self._undo.append(lambda: self._remove(record))
         return None
 
@@ -260,15 +261,19 @@ class InMemoryTransaction:
     def _replace(self, old: TicketRecord, new: TicketRecord) -> None:
         s = self._s
         key = _key(old)
-        if key != _key(new):
-            del s._order[bisect_left(s._order, key)]
-            _insert(s._order, _key(new))
+        at = bisect_left(s._order, key)
+        new_key = _key(new)
+        if key != new_key:
+            del s._order[at]
+            _insert(s._order, new_key)
             self._unindex(old)
             s._tickets[new.id] = new
-            self._index(new)
+            self._index(new, new_key)
             return
         s._tickets[new.id] = new
-        self._reindex(key, old, new)
+        # The key object the indexes already hold: one tuple per ticket, shared by every
+        # index it is in (an equal copy in each would cost 56 bytes a ticket more).
+        self._reindex(s._order[at], old, new)
 
     def _reindex(self, key: _Key, old: TicketRecord, new: TicketRecord) -> None:
         """Move a ticket whose key is unchanged between the indexes: only those whose
@@ -313,10 +318,10 @@ class InMemoryTransaction:
             for view in new.views - old.views:
                 _insert(s._by_view.setdefault(view, []), key)
 
-    def _index(self, record: TicketRecord) -> None:
-        """Put a stored record's key in every ordered index it belongs to, and count its load."""
+    def _index(self, record: TicketRecord, key: _Key) -> None:
+        """Put a stored record's key (the object in ``_order``) in every ordered index it
+        belongs to, and count its load."""
         s = self._s
-        key = _key(record)
         assignee, team = record.assignee, record.team
         if assignee is None:
             _insert(s._no_assignee, key)
