@@ -53,9 +53,10 @@ def retried(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P
                 if not error.retryable or attempt >= RACE_ATTEMPTS:
                     raise
                 _log.info(
-                    "%s lost a race the database broke; running it again",
+                    "%s lost a race the database broke; running it again: %s",
                     method.__name__,
-                    extra={"operation": method.__name__, "attempt": attempt},
+                    error,
+                    extra={"operation": method.__name__, "attempt": attempt, "error": str(error)},
                 )
                 # Random, so that two units that deadlocked do not meet again in step.
                 time.sleep(random.uniform(0, _PAUSE * 2 ** (attempt - 1)))

@@ -532,6 +532,10 @@ class Router:
             compiled = self._keeper.snapshot(tx)
             if team not in compiled.team_by_id:
                 raise UnknownTeam(team)
+            # The pools before the tickets, as every unit that hands out takes them: a
+            # hand-out holding a pool while it gives a waiting ticket (whose row it then
+            # locks) never waits for this unit while this one waits for that pool.
+            locked = lock_pools(tx, compiled, for_agent=None)
             records = self._tickets(tx, ids)
             moved = []
             for r in records:
@@ -543,7 +547,7 @@ class Router:
             # Then the hand-out walk, as on a close: the waiting tickets, oldest first in
             # each pool, so a ticket moved in never passes one already waiting there, and
             # a previous assignee with room again takes what they may.
-            hand_out(tx, Gate.at(compiled, now), now, for_agent=None)
+            hand_out(tx, Gate.at(compiled, now), now, for_agent=None, locked=locked)
             return [tx.get_ticket(r.id) or r for r in moved]
 
     @retried

@@ -206,6 +206,9 @@ def test_each_lost_race_is_logged(caplog: pytest.LogCaptureFixture) -> None:
     runs = [r for r in caplog.records if "lost a race" in r.getMessage()]
     assert [r.__dict__["attempt"] for r in runs] == [1, 2]
     assert {r.__dict__["operation"] for r in runs} == {"route"}
+    # Why it lost is said too: the database's words (a deadlock's detail names the locks).
+    error = "a concurrent unit of work won a race (deadlock): deadlock detected"
+    assert all(r.__dict__["error"] == error and error in r.getMessage() for r in runs)
 
 
 def test_retried_keeps_the_name_and_signature_of_the_operation() -> None:

@@ -48,6 +48,19 @@ BEGIN
         v_ids := p_members;
     END IF;
     v_n := coalesce(array_length(v_ids, 1), 0);
+    -- The load locks the walk may take, all at once and in id order, when a capacity
+    -- applies (else the walk takes none): two steps in pools that share agents (a team
+    -- and the global pool, two teams) then never each hold one agent's lock while
+    -- waiting for the other's, a deadlock the walk's own order (the rotation's) made.
+    -- Presence cannot change meanwhile: set_online locks the agent's pools first.
+    IF p_capacity IS NOT NULL OR EXISTS (
+            SELECT 1 FROM agents a WHERE a.id = ANY (v_ids) AND a.online
+                AND (a.agent::jsonb ->> 'capacity') IS NOT NULL) THEN
+        FOR v_cand IN SELECT a.id FROM agents a WHERE a.id = ANY (v_ids) AND a.online
+                ORDER BY a.id COLLATE "C" LOOP
+            PERFORM pg_advisory_xact_lock(1212696663, hashtext(v_cand));
+        END LOOP;
+    END IF;
     IF v_last IS NOT NULL THEN
         -- bisect_right: how many ids sort at or before the last one (code point order)
         v_lo := 0;

@@ -1,0 +1,168 @@
+"""Lock order on PostgreSQL: what keeps units that hand tickets out from deadlocking.
+
+``assign_to_team`` locks the pools before the tickets it moves, as every unit that
+hands out does: a hand-out holding a pool while it gives a waiting ticket never waits
+for a team move that waits for that pool. And the rotation step takes the agents' load
+locks it may need up front, in id order.
+
+Two steps in pools that share agents (a team and the global pool, two teams) used to
+take them one at a time in rotation order: each could hold one agent's lock while
+waiting for another's that the other step held, a deadlock PostgreSQL broke by rolling
+one back (``benchmarks/bench_pg_races.py`` counts them). Now a step with a capacity to
+respect locks every Online member's load, in id order, before its walk: two steps can
+only queue one behind the other. These tests read ``pg_locks`` inside the step's unit.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from helpdesk_routing.clock import ManualClock
+from helpdesk_routing.model import Agent, Role, Team, Ticket
+from helpdesk_routing.router import Router
+from helpdesk_routing.rules import RuleSet
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+from helpdesk_routing.stores.postgres import PostgresStore
+
+pytestmark = pytest.mark.postgres
+
+_LOAD_KEY = 1212696663
+"""The load locks' first key (``stores/postgres/round_robin_step.sql``)."""
+
+
+@pytest.fixture
+def conn(pg_dsn: str) -> Iterator[Any]:
+    """A connection to a store's schema with agents a1..a4 (a3 Offline; a4 has its own
+    capacity of 1), in a transaction the test ends."""
+    import psycopg
+
+    agents = [Agent(id="a1"), Agent(id="a2"), Agent(id="a3"), Agent(id="a4", capacity=1)]
+    with PostgresStore(pg_dsn, agents=agents) as store, store.transaction() as tx:
+        for a in ("a1", "a2", "a4"):
+            tx.set_online(a, True, datetime(2026, 3, 30, 9, tzinfo=UTC))
+    with psycopg.connect(pg_dsn) as connection:
+        yield connection
+        connection.rollback()
+
+
+def _step(conn: Any, pool: str, members: list[str] | None, capacity: int | None) -> str:
+    row = conn.execute(
+        "SELECT agent FROM helpdesk_round_robin_step(%s, %s, %s)", (pool, members, capacity)
+    ).fetchone()
+    return str(row[0])
+
+
+def _load_locked(conn: Any) -> list[str]:
+    """The agents (of a1..a4) whose load lock this unit holds."""
+    rows = conn.execute(
+        "SELECT a.id FROM agents a JOIN pg_locks l ON l.locktype = 'advisory' "
+        "AND l.classid = %s AND l.objid = hashtext(a.id)::oid "
+        "AND l.pid = pg_backend_pid() AND l.granted ORDER BY a.id",
+        (_LOAD_KEY,),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def test_a_step_with_a_capacity_locks_every_online_member_first(conn: Any) -> None:
+    """The first agent is chosen at once, yet every Online member's load is locked
+    (a3 is Offline and is not): a later lock in another order cannot be waited for."""
+    assert _step(conn, "team:t", ["a1", "a2", "a3", "a4"], 5) == "a1"
+    assert _load_locked(conn) == ["a1", "a2", "a4"]
+
+
+def test_an_agent_capacity_is_a_capacity_to_respect(conn: Any) -> None:
+    """With no default capacity, a member with a capacity of their own (a4) is enough."""
+    assert _step(conn, "team:t", ["a1", "a4"], None) == "a1"
+    assert _load_locked(conn) == ["a1", "a4"]
+
+
+def test_a_step_without_any_capacity_takes_no_load_lock(conn: Any) -> None:
+    """Nobody in the pool has a capacity: the walk counts no load, and locks none."""
+    assert _step(conn, "team:t", ["a1", "a2", "a3"], None) == "a1"
+    assert _load_locked(conn) == []
+
+
+def test_the_global_pool_locks_the_online_agents(conn: Any) -> None:
+    """The global pool (members NULL) is every Online agent."""
+    assert _step(conn, "global", None, 3) == "a1"
+    assert _load_locked(conn) == ["a1", "a2", "a4"]
+
+
+def test_a_database_at_schema_7_gets_the_step_of_8(pg_dsn: str) -> None:
+    """Schema 8 replaces the step's body: a database at 7 (here with a stand-in body)
+    gets the one that locks up front when it is opened."""
+    import psycopg
+
+    PostgresStore(pg_dsn, agents=[Agent(id="a1"), Agent(id="a2")]).close()
+    with psycopg.connect(pg_dsn, autocommit=True) as c:
+        c.execute("UPDATE schema_version SET version = 7")
+        c.execute(
+            "CREATE OR REPLACE FUNCTION helpdesk_round_robin_step(p_pool text, "
+            "p_members text[], p_capacity integer, OUT agent text, OUT last text, "
+            "OUT shown jsonb, OUT passed integer, OUT all_offline boolean) "
+            "LANGUAGE plpgsql AS $$ BEGIN agent := 'old'; END $$"
+        )
+    PostgresStore(pg_dsn).close()
+    with psycopg.connect(pg_dsn) as c:
+        assert c.execute("SELECT version FROM schema_version").fetchone() == (8,)
+        assert _step(c, "team:t", ["a1", "a2"], 1) == "None"  # both Offline
+        c.execute("UPDATE agents SET online = true")
+        assert _step(c, "team:t", ["a1", "a2"], 1) == "a1"
+        assert _load_locked(c) == ["a1", "a2"]
+        c.rollback()
+
+
+def test_a_team_move_waits_for_the_pools_before_it_locks_its_tickets(
+    pg_dsn: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """While another unit holds the global pool's rotation (a hand-out walking waiting
+    tickets), ``assign_to_team`` waits for it without holding the row of the ticket it
+    moves, so that unit can still give that ticket, and nobody loses a race. (It locked
+    the ticket first and then waited for the pool: the walk, wanting the ticket, closed
+    a cycle, and PostgreSQL rolled one of the two back after ``deadlock_timeout``.)"""
+    import psycopg
+
+    start = datetime(2026, 3, 30, 9, tzinfo=UTC)
+    store = PostgresStore(pg_dsn, agents=[Agent(id="boss", role=Role.ADMIN), Agent(id="a1")])
+    router = Router(
+        rules=RuleSet(rules=[]),
+        teams=[Team(id="t", members=("a1",))],
+        store=store,
+        customer_data=InMemoryCustomerData(),
+        clock=ManualClock(start),
+    )
+    router.route(Ticket(id="w1", channel="email", created_at=start))  # waits: a1 Offline
+    done: list[object] = []
+    caplog.set_level(logging.INFO, logger="helpdesk_routing.router")
+    with psycopg.connect(pg_dsn) as walk:
+        walk.execute("SELECT state FROM rotation WHERE pool = 'global' FOR UPDATE")
+        mover = threading.Thread(
+            target=lambda: done.append(router.assign_to_team(["w1"], "t", actor="boss"))
+        )
+        mover.start()
+        try:
+            deadline = time.monotonic() + 10
+            while not walk.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            ).fetchone():
+                assert time.monotonic() < deadline, "the team move never waited"
+                time.sleep(0.01)
+            # The walk can still lock the waiting ticket: the mover does not hold it.
+            walk.execute("SET LOCAL lock_timeout = '2s'")
+            row = walk.execute("SELECT id FROM tickets WHERE id = 'w1' FOR UPDATE").fetchone()
+            assert row == ("w1",)
+        finally:
+            walk.rollback()
+            mover.join(timeout=30)
+            store.close()
+    (moved,) = done[0]  # type: ignore[misc]
+    assert moved.team == "t"
+    assert not [r for r in caplog.records if "lost a race" in r.getMessage()]
