@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -196,41 +197,40 @@ def test_first_implied_agrees_with_all_pairs_on_every_kind_of_condition(
     assert first_implied(conditions) == _all_pairs(conditions)
 
 
-@settings(max_examples=200)
-@given(
-    st.lists(
-        st.one_of(
-            st.sampled_from([-1, 0, 5, 5.5, 10]).flatmap(
-                lambda n: st.sampled_from(
-                    [
-                        profile("ltv") < n,
-                        profile("ltv") <= n,
-                        profile("ltv") > n,
-                        profile("ltv") >= n,
-                        profile("ltv").between(min(n, 5), max(n, 5)),
-                        not_(profile("ltv") < n),
-                        not_(profile("ltv") >= n),
-                    ]
-                )
-            ),
-            st.sampled_from(["", "O", "Or", "Order", "der", "r"]).flatmap(
-                lambda t: st.sampled_from(
-                    [
-                        ticket("subject").starts_with(t) if t else ticket("subject").is_set(),
-                        ticket("subject").ends_with(t) if t else ticket("subject").is_set(),
-                        ticket("subject").contains(t) if t else ticket("subject").is_set(),
-                        ticket("subject").not_contains(t) if t else ticket("subject").is_set(),
-                        ticket("subject") == t,
-                        ticket("subject") != t,
-                        not_(ticket("subject").starts_with(t or "x")),
-                    ]
-                )
-            ),
-        ),
-        min_size=1,
-        max_size=12,
-    )
+# A range on one property or an affix on one field, with bounds and texts that meet.
+_range_or_affix = st.one_of(
+    st.sampled_from([-1, 0, 5, 5.5, 10]).flatmap(
+        lambda n: st.sampled_from(
+            [
+                profile("ltv") < n,
+                profile("ltv") <= n,
+                profile("ltv") > n,
+                profile("ltv") >= n,
+                profile("ltv").between(min(n, 5), max(n, 5)),
+                not_(profile("ltv") < n),
+                not_(profile("ltv") >= n),
+            ]
+        )
+    ),
+    st.sampled_from(["", "O", "Or", "Order", "der", "r"]).flatmap(
+        lambda t: st.sampled_from(
+            [
+                ticket("subject").starts_with(t) if t else ticket("subject").is_set(),
+                ticket("subject").ends_with(t) if t else ticket("subject").is_set(),
+                ticket("subject").contains(t) if t else ticket("subject").is_set(),
+                ticket("subject").not_contains(t) if t else ticket("subject").is_set(),
+                ticket("subject") == t,
+                ticket("subject") != t,
+                not_(ticket("subject").starts_with(t or "x")),
+            ]
+        )
+    ),
 )
+_ranges_and_affixes = st.lists(_range_or_affix, min_size=1, max_size=12)
+
+
+@settings(max_examples=200)
+@given(_ranges_and_affixes)
 def test_first_implied_agrees_with_all_pairs_on_ranges_and_affixes(
     conditions: list[Condition],
 ) -> None:
@@ -285,3 +285,149 @@ def test_first_implied_proves_few_pairs_on_rules_of_one_field(
     conditions = _shapes(2_000)[shape]
     assert first_implied(conditions) == [None] * 2_000
     assert len(calls) == 0
+
+
+# Alternatives and conjunctions of ranges and affixes, some repeated: "any" forms whose
+# alternatives' candidates are intersected.
+_grouped_ranges_and_affixes = st.lists(
+    st.one_of(
+        _range_or_affix,
+        st.lists(_range_or_affix, min_size=1, max_size=3).map(lambda cs: any_of(*cs)),
+        st.lists(_range_or_affix, min_size=1, max_size=3).map(lambda cs: all_of(*cs)),
+    ),
+    min_size=1,
+    max_size=12,
+).flatmap(lambda cs: st.permutations(cs + cs[: len(cs) // 2]))
+
+
+@settings(max_examples=400)
+@given(
+    st.one_of(
+        _condition_lists(), _related_lists(), _ranges_and_affixes, _grouped_ranges_and_affixes
+    ),
+    st.sampled_from([0, 1, 4]),
+    st.sampled_from([1, 2, 5]),
+    st.sampled_from([0, 1, 2]),
+)
+def test_first_implied_window_by_window_agrees_with_all_pairs(
+    conditions: list[Condition], gather: int, window: int, scan: int
+) -> None:
+    """With the thresholds made tiny, short lists take the path of many candidates:
+    gathered window by window, range slices read in position order (or sorted when
+    that reads too much), the alternatives of an "any" intersected window by window.
+    The first earlier condition implied is still the one all pairs find."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_shadowing, "_GATHER", gather)
+        patch.setattr(_shadowing, "_WINDOW", window)
+        patch.setattr(_shadowing, "_SCAN", scan)
+        assert first_implied(conditions) == _all_pairs(conditions)
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.sampled_from(["upper", "lower"]), st.integers(0, 5)),
+            min_size=1,
+            max_size=2,
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_postings_keep_the_first_position_of_every_prefix_and_suffix_of_bounds(
+    needs: list[list[tuple[str, int]]],
+) -> None:
+    """Per range key, the first position of each suffix (upper bounds) or prefix (lower
+    bounds) of the sorted bounds, kept as positions arrive, is their minimum."""
+    postings = _shadowing._Postings()
+    for position, ranges in enumerate(needs):
+        need = _shadowing._Marks(
+            ranges=[((side, ("profile", "ltv"), "number"), bound) for side, bound in ranges]
+        )
+        postings.add(position, need)
+    for key, (_, positions) in postings.ranges.items():
+        if key[0] == "upper":
+            expected = [min(positions[k:]) for k in range(len(positions))]
+        else:
+            expected = [min(positions[: k + 1]) for k in range(len(positions))]
+        assert postings.firsts[key] == expected
+        in_order, bounds = postings.arrivals[key]
+        assert in_order == sorted(positions)
+        assert sorted(zip(in_order, bounds, strict=True)) == sorted(
+            zip(positions, postings.ranges[key][0], strict=True)
+        )
+
+
+def _caught_by_early_ones(count: int) -> dict[str, tuple[list[Condition], list[int | None]]]:
+    channels = ["sms", "email", "webchat", "social"]
+    return {
+        "looser_bounds": (
+            [profile("ltv") > i for i in range(count)],
+            [None] + [0] * (count - 1),
+        ),
+        "one_prefix": (
+            [ticket("subject").starts_with(f"P{i % 10}") for i in range(count)],
+            [None] * 10 + [i % 10 for i in range(10, count)],
+        ),
+        "one_tag": (
+            [
+                ticket("tags").contains("billing") & (ticket("channel") == channels[i % 4])
+                for i in range(count)
+            ],
+            [None] * 4 + [i % 4 for i in range(4, count)],
+        ),
+        "any_tag": (
+            [any_of(ticket("tags").contains("billing"), segment(f"s{i}")) for i in range(count)],
+            [None] * count,
+        ),
+    }
+
+
+@pytest.mark.parametrize("shape", sorted(_caught_by_early_ones(1)))
+def test_first_implied_gathers_one_window_for_rules_caught_early(
+    shape: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2,000 rules each caught by one of the first few (or, for "any" forms, with an
+    alternative no earlier rule meets): each search gathers at most one window of
+    candidates, however many earlier rules could be caught by them."""
+    gathered: list[int] = []
+    real = _shadowing._Ordered.window
+
+    def counted(self: Any, lo: int, hi: int) -> set[int]:
+        found = real(self, lo, hi)
+        gathered.append(len(found))
+        return found
+
+    monkeypatch.setattr(_shadowing._Ordered, "window", counted)
+    conditions, expected = _caught_by_early_ones(2_000)[shape]
+    assert first_implied(conditions) == expected
+    assert len(gathered) <= 2_000
+    assert max(gathered, default=0) <= _shadowing._WINDOW
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_first_implied_on_hundreds_of_rules_agrees_with_all_pairs(seed: int) -> None:
+    """Hundreds of rules on a few fields (many candidates each, so the searches go
+    window by window at the real thresholds) find what all pairs find."""
+    rng = random.Random(seed)
+    bounds = [0, 1, 2, 3, 5, 8, 13]
+    makers: list[Callable[[], Condition]] = [
+        lambda: profile("ltv") > rng.choice(bounds),
+        lambda: profile("ltv") >= rng.choice(bounds),
+        lambda: profile("ltv") < rng.choice(bounds),
+        lambda: profile("ltv") <= rng.choice(bounds),
+        lambda: profile("ltv").between(rng.choice(bounds), 20 + rng.choice(bounds)),
+        lambda: ticket("subject").starts_with(rng.choice(["R", "Re", "Re:", "Ref"])),
+        lambda: ticket("tags").contains(rng.choice(["billing", "refund"])),
+        lambda: segment(rng.choice(["vip", "new"])),
+    ]
+    conditions: list[Condition] = []
+    for _ in range(300):
+        kind = rng.random()
+        if kind < 0.5:
+            conditions.append(rng.choice(makers)())
+        elif kind < 0.75:
+            conditions.append(all_of(rng.choice(makers)(), rng.choice(makers)()))
+        else:
+            conditions.append(any_of(rng.choice(makers)(), rng.choice(makers)()))
+    assert first_implied(conditions) == _all_pairs(conditions)

@@ -36,6 +36,17 @@ compared only with conditions each of its alternatives could imply.
 
 Groups are never empty in a rule set (validation refuses them), so every proof ends on
 leaves. The property tests compare this with all pairs on random rule sets.
+
+What it costs. A condition's candidates are tried in position order, and the first that
+implies ends its search. When they are few (at most ``_GATHER`` postings) they are
+gathered at once; else window by window of positions, each four times wider than the
+last, so that a condition caught early costs about one window, not all its candidates
+(10,000 rules ``ltv > i``, each caught by the first, no longer gather and sort up to
+10,000 candidates each). Posting lists are cut by bisection; a range slice (the bounds
+a bound meets) is read in position order from its first position (kept for each prefix
+or suffix of the sorted bounds), and sorted instead once reading it has cost twice its
+size. A condition caught late or never costs a proof per candidate, as before, and
+gathering its candidates costs about what gathering them all at once does.
 """
 
 from __future__ import annotations
@@ -248,6 +259,79 @@ def _need(node: Any, frequency: dict[Token, int] | None) -> _Marks:
     return _Marks(tokens={subject})
 
 
+# At most this many postings met by a condition: gather its candidates all at once.
+_GATHER = 64
+# Otherwise gather them in windows of positions, this wide first and four times wider
+# each time, trying each window's candidates in order before gathering the next.
+_WINDOW = 16
+# A range slice is read in position order (from its first position on) for at most
+# this many times as many postings as it holds; then it is sorted instead.
+_SCAN = 2
+
+
+# Where the candidates for one set of marks are: posting lists (positions in increasing
+# order); slices ``(key, bound, start, stop)`` of range keys' bound-sorted postings; how
+# many postings that makes (a position met twice counts twice); and, when that is at
+# most ``_GATHER``, the candidates themselves (else a part of them).
+_Sources = tuple[list[list[int]], list[tuple[Token, Any, int, int]], int, set[int]]
+
+
+@dataclass(slots=True)
+class _Scan:
+    """A slice of a range key's bound-sorted postings (``members[start:stop]``), read
+    in position order: the key's postings in that order (``positions``, ``bounds``)
+    filtered by the bound met (``upper``: bounds at least ``bound``; else at most). The
+    same positions as the slice: a key's bounds order totally (numbers, or instants with
+    a time zone; validation refuses NaN)."""
+
+    positions: list[int]
+    bounds: list[Any]
+    upper: bool
+    bound: Any
+    first: int  # the slice's first position
+    members: list[int]
+    start: int
+    stop: int
+    budget: int  # postings left to read before sorting the slice instead
+
+
+@dataclass(slots=True)
+class _Ordered:
+    """Sources prepared for windows of positions: sorted lists, and range slices read
+    in position order."""
+
+    lists: list[list[int]]
+    scans: list[_Scan]
+    start: int  # no candidate precedes it
+
+    def window(self, lo: int, hi: int) -> set[int]:
+        """The candidates at positions ``lo`` (included) to ``hi`` (excluded)."""
+        found: set[int] = set()
+        if self.scans:
+            reading = []
+            for scan in self.scans:
+                positions = scan.positions
+                start = bisect.bisect_left(positions, max(lo, scan.first))
+                stop = bisect.bisect_left(positions, hi, start)
+                if stop - start > scan.budget:
+                    # Its candidates are far apart: sort them (as gathering would).
+                    self.lists.append(sorted(scan.members[scan.start : scan.stop]))
+                    continue
+                scan.budget -= stop - start
+                pairs = zip(positions[start:stop], scan.bounds[start:stop], strict=True)
+                bound = scan.bound
+                if scan.upper:
+                    found.update([p for p, b in pairs if b >= bound])
+                else:
+                    found.update([p for p, b in pairs if b <= bound])
+                reading.append(scan)
+            self.scans = reading
+        for lst in self.lists:
+            start = bisect.bisect_left(lst, lo)
+            found.update(lst[start : bisect.bisect_left(lst, hi, start)])
+        return found
+
+
 class _Postings:
     """The earlier conditions by their needs, looked up by what a later one has."""
 
@@ -256,6 +340,11 @@ class _Postings:
         # Per range key, the bounds sorted and their positions in the same order:
         # bisected for the bounds a later condition's bound meets.
         self.ranges: dict[Token, tuple[list[Any], list[int]]] = {}
+        # Per range key, in the same order, the first position of each prefix (a lower
+        # bound: a later one meets a prefix) or suffix (an upper bound); and the
+        # positions and bounds in position order: read for the first ones that meet.
+        self.firsts: dict[Token, list[int]] = {}
+        self.arrivals: dict[Token, tuple[list[int], list[Any]]] = {}
         self.affixes: dict[Token, dict[str, list[int]]] = {}
         self.lengths: dict[Token, set[int]] = {}
 
@@ -267,32 +356,118 @@ class _Postings:
             at = bisect.bisect_right(bounds, bound)
             bounds.insert(at, bound)
             positions.insert(at, position)
+            # Positions come in increasing order: the prefix (suffix) ending (starting)
+            # at the new one has the first of the one before (after) it, if any; the
+            # others keep theirs.
+            firsts = self.firsts.setdefault(key, [])
+            if key[0] == "upper":
+                firsts.insert(at, firsts[at] if at < len(firsts) else position)
+            else:
+                firsts.insert(at, firsts[at - 1] if at else position)
+            in_order, bounds_in_order = self.arrivals.setdefault(key, ([], []))
+            in_order.append(position)
+            bounds_in_order.append(bound)
         for key, text in need.affixes:
             self.affixes.setdefault(key, {}).setdefault(text, []).append(position)
             self.lengths.setdefault(key, set()).add(len(text))
 
-    def candidates(self, has: _Marks) -> set[int]:
+    def sources(self, has: _Marks) -> _Sources:
+        """Where the earlier conditions whose need ``has`` meets are (gathered while
+        they are few)."""
+        lists: list[list[int]] = []
+        ranges: list[tuple[Token, Any, int, int]] = []
+        size = 0
         found: set[int] = set()
         for token in has.tokens:
-            found.update(self.tokens.get(token, ()))
+            positions = self.tokens.get(token)
+            if positions:
+                lists.append(positions)
+                size += len(positions)
+                if size <= _GATHER:
+                    found.update(positions)
         for key, bound in has.ranges:
-            found.update(self._in_range(key, bound))
+            # The bounds the given one is at least as tight as (or equal to: analysis
+            # decides inclusiveness): an upper bound at most theirs, a lower bound at
+            # least theirs.
+            entry = self.ranges.get(key)
+            if entry is None:
+                continue
+            if key[0] == "upper":
+                start, stop = bisect.bisect_left(entry[0], bound), len(entry[0])
+            else:
+                start, stop = 0, bisect.bisect_right(entry[0], bound)
+            if start < stop:
+                ranges.append((key, bound, start, stop))
+                size += stop - start
+                if size <= _GATHER:
+                    found.update(entry[1][start:stop])
         for key, text in has.affixes:
             by_text = self.affixes.get(key, {})
             for length in self.lengths.get(key, ()):
                 if length <= len(text):
                     part = text[:length] if key[0] == "starts_with" else text[len(text) - length :]
-                    found.update(by_text.get(part, ()))
-        return found
+                    positions = by_text.get(part)
+                    if positions:
+                        lists.append(positions)
+                        size += len(positions)
+                        if size <= _GATHER:
+                            found.update(positions)
+        return lists, ranges, size, found
 
-    def _in_range(self, key: Token, bound: Any) -> list[int]:
-        """The positions whose bound the given one is at least as tight as (or equal
-        to: analysis decides inclusiveness): an upper bound at most theirs, a lower
-        bound at least theirs."""
-        bounds, positions = self.ranges.get(key, ([], []))
-        if key[0] == "upper":
-            return positions[bisect.bisect_left(bounds, bound) :]
-        return positions[: bisect.bisect_right(bounds, bound)]
+    def ordered(self, sources: _Sources) -> _Ordered:
+        """``sources`` prepared for windows of positions."""
+        lists, ranges, _, _ = sources
+        firsts = [positions[0] for positions in lists]
+        scans = []
+        for key, bound, start, stop in ranges:
+            in_order, bounds = self.arrivals[key]
+            upper = key[0] == "upper"
+            first = self.firsts[key][start if upper else stop - 1]
+            firsts.append(first)
+            members, budget = self.ranges[key][1], (stop - start) * _SCAN
+            scans.append(_Scan(in_order, bounds, upper, bound, first, members, start, stop, budget))
+        return _Ordered(lists, scans, min(firsts))
+
+
+def _search(
+    form: Any,
+    forms: list[Any],
+    memo: dict[int, Any],
+    postings: _Postings,
+    groups: list[_Sources],
+    end: int,
+) -> int | None:
+    """The first earlier position that ``form`` implies among the candidates in every
+    one of ``groups``: all gathered at once when they are few, else window by window in
+    position order, so that an early catch ends the search before the rest is gathered."""
+    total = 0
+    for _, _, size, _ in groups:
+        if not size:
+            return None
+        total += size
+    if total <= _GATHER:
+        candidates = groups[0][3]
+        for group in groups[1:]:
+            candidates &= group[3]
+        for i in sorted(candidates):
+            if implies_normal(form, forms[i], memo):
+                return i
+        return None
+    ordered = [postings.ordered(group) for group in groups]
+    lo = max(each.start for each in ordered)
+    width = _WINDOW
+    while lo < end:
+        hi = lo + width
+        candidates = ordered[0].window(lo, hi)
+        for more in ordered[1:]:
+            if not candidates:
+                break
+            candidates &= more.window(lo, hi)
+        for i in sorted(candidates):
+            if implies_normal(form, forms[i], memo):
+                return i
+        lo, width = hi, width * 4
+    return None
 
 
 def first_implied(conditions: Sequence[Any]) -> list[int | None]:
@@ -302,7 +477,8 @@ def first_implied(conditions: Sequence[Any]) -> list[int | None]:
     has = [_has(form) for form in forms]
     # An "any" implies b only when each alternative does (or it equals b, whose every
     # alternative then shares a token with the matching one): candidates must meet the
-    # need of every alternative, not just one.
+    # need of every alternative, not just one. (What the "any" has is what its
+    # alternatives have together: its own candidates, their union, would add nothing.)
     alternatives = [
         [_has(child) for child in form[1]] if isinstance(form, tuple) and form[0] == "any" else []
         for form in forms
@@ -316,12 +492,11 @@ def first_implied(conditions: Sequence[Any]) -> list[int | None]:
     postings = _Postings()
     found: list[int | None] = []
     for j, form in enumerate(forms):
-        candidates = postings.candidates(has[j])
-        for marks in alternatives[j]:
-            if not candidates:
-                break
-            candidates &= postings.candidates(marks)
-        first = next((i for i in sorted(candidates) if implies_normal(form, forms[i], memo)), None)
-        found.append(first)
+        alternative = alternatives[j]
+        if alternative:
+            groups = [postings.sources(marks) for marks in alternative]
+        else:
+            groups = [postings.sources(has[j])]
+        found.append(_search(form, forms, memo, postings, groups, j))
         postings.add(j, _need(form, frequency))
     return found
