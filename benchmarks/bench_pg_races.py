@@ -3,7 +3,7 @@
 Each of ``--procs`` processes opens its own ``PostgresStore`` and default ``Router`` on
 one schema and runs ``--ops`` operations drawn from a seeded mix: routes (tickets tagged
 for one of three teams whose members overlap, or for no team), closes, agents going
-Online and Offline, and moves of tickets to a team. Every agent has room for two
+Online and Offline, moves of tickets to a team, and reroutes with another tag. Every agent has room for two
 tickets, so hand-outs walk past full agents and take their load locks: the shape that
 can deadlock (two units locking the same rows in different orders). PostgreSQL then
 rolls one unit back, and the Router runs the operation again (``RACE_ATTEMPTS``).
@@ -127,6 +127,7 @@ def worker(dsn: str, name: str, count: int, barrier: Barrier, out: Queue[Any]) -
     router, store, clock = _router(dsn)
     rng = random.Random(name)
     own: list[str] = []
+    created: dict[str, Any] = {}
     errors: Counter[str] = Counter()
     barrier.wait()
     start = time.perf_counter()
@@ -136,16 +137,25 @@ def worker(dsn: str, name: str, count: int, barrier: Barrier, out: Queue[Any]) -
             if r < 0.55 or not own:
                 tid = f"{name}-{i}"
                 tag = rng.choice([*TEAMS, "none"])
-                router.route(Ticket(id=tid, channel="email", created_at=clock.now(), tags={tag}))
+                created[tid] = clock.now()
+                router.route(Ticket(id=tid, channel="email", created_at=created[tid], tags={tag}))
                 own.append(tid)
-            elif r < 0.85:
+            elif r < 0.80:
                 router.set_status(rng.choice(own), TicketStatus.CLOSED, actor="boss")
-            elif r < 0.95:
+            elif r < 0.90:
                 agent = rng.choice(AGENTS)
                 router.set_online(agent, rng.random() < 0.75, actor=agent)
-            else:
+            elif r < 0.95:
                 moved = rng.sample(own, min(len(own), rng.randint(1, 3)))
                 router.assign_to_team(moved, rng.choice(list(TEAMS)), actor="boss")
+            else:  # new content with another tag: another team, or none
+                tid = rng.choice(own)
+                tag = rng.choice([*TEAMS, "none"])
+                router.reroute(
+                    tid,
+                    actor="boss",
+                    ticket=Ticket(id=tid, channel="email", created_at=created[tid], tags={tag}),
+                )
         except ConflictError as error:
             errors["race" if error.retryable else "conflict"] += 1
         except Exception as error:  # counted and shown: the run goes on

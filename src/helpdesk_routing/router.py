@@ -396,8 +396,12 @@ class Router:
         # Rerouting is rare: it decides inside its unit, with the version it reads there.
         with self._store.transaction() as tx:
             require(self._agent(tx, actor), Action.ASSIGN)
-            (record,) = self._tickets(tx, [ticket_id])
             compiled = self._keeper.snapshot(tx)
+            # Every pool before the ticket (as assign_to_team): the ticket may be given in
+            # its new pool and its former assignee's pools walked, and a hand-out holding
+            # one of them while it gives this ticket must never wait for this unit.
+            lock_pools(tx, compiled, for_agent=None)
+            (record,) = self._tickets(tx, [ticket_id])
             new_ticket = ticket if ticket is not None else record.ticket
             decision = self._routing.decide(compiled, new_ticket, now)
             assignee = record.assignee if decision.team == record.team else None

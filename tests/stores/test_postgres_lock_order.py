@@ -18,16 +18,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from helpdesk_routing.clock import ManualClock
+from helpdesk_routing.conditions import ticket
 from helpdesk_routing.model import Agent, Role, Team, Ticket
 from helpdesk_routing.router import Router
-from helpdesk_routing.rules import RuleSet
+from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from helpdesk_routing.stores.postgres import PostgresStore
 
@@ -119,20 +120,31 @@ def test_a_database_at_schema_7_gets_the_step_of_8(pg_dsn: str) -> None:
         c.rollback()
 
 
+@pytest.mark.parametrize("operation", ["assign_to_team", "reroute"])
 def test_a_team_move_waits_for_the_pools_before_it_locks_its_tickets(
-    pg_dsn: str, caplog: pytest.LogCaptureFixture
+    pg_dsn: str, caplog: pytest.LogCaptureFixture, operation: str
 ) -> None:
     """While another unit holds the global pool's rotation (a hand-out walking waiting
-    tickets), ``assign_to_team`` waits for it without holding the row of the ticket it
-    moves, so that unit can still give that ticket, and nobody loses a race. (It locked
-    the ticket first and then waited for the pool: the walk, wanting the ticket, closed
-    a cycle, and PostgreSQL rolled one of the two back after ``deadlock_timeout``.)"""
+    tickets), ``assign_to_team`` (or a ``reroute`` to the team) waits for it without
+    holding the row of the ticket it moves, so that unit can still give that ticket, and
+    nobody loses a race. (Both locked the ticket first and then waited for the pool: the
+    walk, wanting the ticket, closed a cycle, and PostgreSQL rolled one of the two back
+    after ``deadlock_timeout``.)"""
     import psycopg
 
     start = datetime(2026, 3, 30, 9, tzinfo=UTC)
     store = PostgresStore(pg_dsn, agents=[Agent(id="boss", role=Role.ADMIN), Agent(id="a1")])
     router = Router(
-        rules=RuleSet(rules=[]),
+        rules=RuleSet(
+            rules=[
+                RoutingRule(
+                    id="to-t",
+                    name="To t",
+                    when=ticket("tags").contains("t"),
+                    then=AssignToTeam(team="t"),
+                )
+            ]
+        ),
         teams=[Team(id="t", members=("a1",))],
         store=store,
         customer_data=InMemoryCustomerData(),
@@ -143,9 +155,12 @@ def test_a_team_move_waits_for_the_pools_before_it_locks_its_tickets(
     caplog.set_level(logging.INFO, logger="helpdesk_routing.router")
     with psycopg.connect(pg_dsn) as walk:
         walk.execute("SELECT state FROM rotation WHERE pool = 'global' FOR UPDATE")
-        mover = threading.Thread(
-            target=lambda: done.append(router.assign_to_team(["w1"], "t", actor="boss"))
-        )
+        moved_w1 = Ticket(id="w1", channel="email", created_at=start, tags={"t"})
+        move: dict[str, Callable[[], object]] = {
+            "assign_to_team": lambda: router.assign_to_team(["w1"], "t", actor="boss"),
+            "reroute": lambda: [router.reroute("w1", actor="boss", ticket=moved_w1)],
+        }
+        mover = threading.Thread(target=lambda: done.append(move[operation]()))
         mover.start()
         try:
             deadline = time.monotonic() + 10
