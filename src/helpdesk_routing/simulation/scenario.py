@@ -38,6 +38,7 @@ from helpdesk_routing.errors import (
 )
 from helpdesk_routing.model import Agent, Event, Profile, Role, Ticket
 from helpdesk_routing.rules import AssignToTeam
+from helpdesk_routing.stores._customer_args import iterable_arg
 
 from ._core import as_core, problems_as
 from ._limits import (
@@ -667,14 +668,10 @@ class Scenario(Part):
 
 def _team_ids(teams: object) -> tuple[str, ...]:
     """``with_agent``'s ``teams``: the ids, in order and each once; ``ArgumentTypeError``
-    for text (an iterable of characters, never meant as ids) or anything but an iterable
-    of text."""
-    if isinstance(teams, (str, bytes)) or not isinstance(teams, Iterable):
-        raise ArgumentTypeError(
-            f"teams must be team ids (an iterable of text), got {type(teams).__name__}"
-        )
+    for text (an iterable of characters, never meant as ids), a mapping, or anything but
+    an iterable of text."""
     ids: dict[str, None] = {}
-    for i, team in enumerate(teams):
+    for i, team in enumerate(iterable_arg(teams, "teams", "team ids")):
         if not isinstance(team, str):
             raise ArgumentTypeError(f"teams[{i}] must be a team id (text), got {team!r}")
         ids[team] = None

@@ -22,6 +22,7 @@ DECLARE
     v_last text COLLATE "C";
     v_ids text[];
     v_members_online text[];
+    v_own_capacity boolean;
     v_n integer;
     v_lo integer;
     v_hi integer;
@@ -57,16 +58,17 @@ BEGIN
     -- Only for a pool of at most 64 Online agents (max_locks_per_transaction's default):
     -- a unit holding thousands of advisory locks would fill the server's lock table.
     -- A larger pool's walk locks as it goes, and a deadlock there is run again.
-    IF p_capacity IS NOT NULL OR EXISTS (
-            SELECT 1 FROM agents a WHERE a.id = ANY (v_ids) AND a.online
-                AND (a.agent::jsonb ->> 'capacity') IS NOT NULL) THEN
-        SELECT array_agg(a.id ORDER BY a.id COLLATE "C") INTO v_members_online
-            FROM agents a WHERE a.id = ANY (v_ids) AND a.online;
-        IF coalesce(array_length(v_members_online, 1), 0) <= 64 THEN
-            FOR v_step IN 1 .. coalesce(array_length(v_members_online, 1), 0) LOOP
-                PERFORM pg_advisory_xact_lock(1212696663, hashtext(v_members_online[v_step]));
-            END LOOP;
-        END IF;
+    -- (One read of the Online members gives both their ids and whether one has a
+    -- capacity of their own.)
+    SELECT array_agg(a.id ORDER BY a.id COLLATE "C"),
+            coalesce(bool_or((a.agent::jsonb ->> 'capacity') IS NOT NULL), false)
+        INTO v_members_online, v_own_capacity
+        FROM agents a WHERE a.id = ANY (v_ids) AND a.online;
+    IF (p_capacity IS NOT NULL OR v_own_capacity)
+            AND coalesce(array_length(v_members_online, 1), 0) <= 64 THEN
+        FOR v_step IN 1 .. coalesce(array_length(v_members_online, 1), 0) LOOP
+            PERFORM pg_advisory_xact_lock(1212696663, hashtext(v_members_online[v_step]));
+        END LOOP;
     END IF;
     IF v_last IS NOT NULL THEN
         -- bisect_right: how many ids sort at or before the last one (code point order)
