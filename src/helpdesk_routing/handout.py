@@ -128,6 +128,22 @@ def allocate(
     tx: Transaction, compiled: CompiledConfiguration, ticket: Ticket, team: str | None
 ) -> tuple[str | None, AllocationTrace]:
     """Choose an assignee for a ticket that passed the gate, and move its pool's rotation."""
+    name, result = _choose(tx, compiled, ticket, team)
+    agent, reason = result.agent, result.reason
+    if type(reason) is str and (agent is None or type(agent) is str):
+        return agent, construct(
+            AllocationTrace, pool=name, assignee=agent, summary=reason, waiting=agent is None
+        )
+    # Anything else from a pluggable allocator is validated (the unit is then undone).
+    return agent, AllocationTrace(pool=name, assignee=agent, summary=reason, waiting=agent is None)
+
+
+def _choose(
+    tx: Transaction, compiled: CompiledConfiguration, ticket: Ticket, team: str | None
+) -> tuple[str, Allocation]:
+    """The allocator's answer for ``ticket`` in its pool, held to the contract; the pool's
+    rotation moves on when it chose someone. Returns the pool's name and the answer,
+    whose reason is not rendered here (a hand-out that finds nobody never reads it)."""
     name = pool_name(team)
     # Lock the rotation first: a store may read the pool's agents in the same round
     # trip (the PostgreSQL store does), and the choice sees presence as of the lock.
@@ -137,14 +153,9 @@ def allocate(
     result = allocator.allocate(ticket, pool, state)
     if type(allocator) not in _SHIPPED:
         _check(allocator, result, pool)
-    if result.agent is None:
-        return None, AllocationTrace(pool=name, assignee=None, summary=result.reason, waiting=True)
-    tx.set_rotation(name, result.state)
-    agent, reason = result.agent, result.reason
-    if type(agent) is str and type(reason) is str:
-        return agent, construct(AllocationTrace, pool=name, assignee=agent, summary=reason)
-    # Anything else from a pluggable allocator is validated (the unit is then undone).
-    return agent, AllocationTrace(pool=name, assignee=agent, summary=reason)
+    if result.agent is not None:
+        tx.set_rotation(name, result.state)
+    return name, result
 
 
 _SHIPPED = (RoundRobin, LeastLoaded)
@@ -202,38 +213,50 @@ def give(tx: Transaction, gate: Gate, now: datetime, record: TicketRecord) -> Ti
     A store that hands out round robin itself (:class:`~helpdesk_routing.ports.
     HandOutInStore`) does the whole hand-out in one call; else it is done here.
     """
+    return _give(tx, gate, now, record)[0]
+
+
+def _give(
+    tx: Transaction, gate: Gate, now: datetime, record: TicketRecord
+) -> tuple[TicketRecord | None, bool]:
+    """:func:`give`, and whether the ticket's pool is known to have no room left: the
+    store's own step or a shipped allocator found nobody eligible (their contract), so
+    the walk drops the pool without looking at its agents again. ``False`` when the
+    ticket was handed out, may not be handed out now (the gate) or a pluggable
+    allocator found nobody (it may pass over agents with room)."""
     if gate.waits(record.ticket, record.team) is not None:
-        return None
+        return None, False
     name = pool_name(record.team)
-    store = in_store(tx, gate.compiled)
+    compiled = gate.compiled
+    store = in_store(tx, compiled)
     if store is not None:
-        members = None if record.team is None else gate.compiled.members[record.team]
+        members = None if record.team is None else compiled.members[record.team]
         assignee = store.hand_out_round_robin(
             pool=name,
             members=members,
-            capacity=gate.compiled.configuration.capacity,
+            capacity=compiled.configuration.capacity,
             record=record,
             audit=ticket_changed(now, None, "assigned", record, pool=name),
         )
         if assignee is None:
-            return None
+            return None, True
         record = updated(record, assignee=assignee)
     else:
-        assignee, trace = allocate(tx, gate.compiled, record.ticket, record.team)
+        # The reason is never rendered: a hand-out's audit names the pool, not the step.
+        _, result = _choose(tx, compiled, record.ticket, record.team)
+        assignee = result.agent
         if assignee is None:
-            return None
+            return None, type(compiled.allocator) in _SHIPPED
         record = updated(record, assignee=assignee)
         tx.update_ticket(record)
-        tx.append_audit(
-            ticket_changed(now, None, "assigned", record, pool=trace.pool, seq=next_seq(tx))
-        )
+        tx.append_audit(ticket_changed(now, None, "assigned", record, pool=name, seq=next_seq(tx)))
     _log.info(
         "handed out %s to %s",
         record.id,
         assignee,
         extra={"ticket_id": record.id, "assignee": assignee, "pool": name},
     )
-    return record
+    return record, False
 
 
 @lru_cache(maxsize=1024)
@@ -333,13 +356,12 @@ def hand_out(
     given: list[TicketRecord] = []
     while streams:
         _, i, record, it = streams[0]
-        handed = give(tx, gate, now, record)
+        handed, full = _give(tx, gate, now, record)
         if handed is not None:
             given.append(handed)
-        elif gate.waits(record.ticket, record.team) is None and (
-            # the store's step found nobody eligible: the pool has no room
-            in_store(tx, compiled) is not None
-            or not _has_room(build_pool(tx, compiled, record.team))
+        elif full or (
+            gate.waits(record.ticket, record.team) is None
+            and not _has_room(build_pool(tx, compiled, record.team))
         ):
             heapq.heappop(streams)  # nobody in this pool can take more in this unit
             continue

@@ -91,3 +91,29 @@ def test_a_router_refuses_an_allocator_that_is_none_when_made(value: object) -> 
             clock=ManualClock(MONDAY_10),
             allocator=value,  # type: ignore[arg-type]
         )
+
+
+class Declines:
+    """Round robin's choice, except that tickets tagged ``hold`` are declined (nobody)."""
+
+    def allocate(self, ticket: Ticket, pool: Pool, state: RotationState) -> Allocation:
+        if "hold" in ticket.tags:
+            return Allocation(None, state, "held back")
+        agent = next((a for a in pool.ids if pool.eligible(a)), None)
+        return Allocation(agent, state if agent is None else _state(agent), "first with room")
+
+
+def test_a_ticket_a_pluggable_allocator_declines_does_not_stop_the_walk(
+    make_desk: MakeDesk,
+) -> None:
+    """A pluggable allocator may find nobody for one ticket while agents have room: the
+    hand-out walk then goes on to the younger tickets. (A shipped allocator's nobody
+    means nobody has room, and the walk drops the pool.)"""
+    desk = make_desk(allocator=Declines(), capacity=1)
+    desk.online("a1")
+    assert desk.route() == "a1"  # t1: a1 is now full
+    assert desk.route(tags=frozenset({"hold"})) is None  # t2: declined
+    assert desk.route() is None  # t3: nobody has room
+    desk.router.set_status("t1", "closed", actor="a1")  # a1 has room: the walk
+    assert desk.assignee("t2") is None  # declined again
+    assert desk.assignee("t3") == "a1"  # the walk went on past it
