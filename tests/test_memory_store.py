@@ -169,15 +169,7 @@ def test_view_indexes_answer_every_query_like_the_reference_after_commits_and_ro
 
 def _indexes(store: InMemoryStore) -> tuple[object, ...]:
     """The store's ordered indexes and its non-zero open loads."""
-    return (
-        store._order,
-        store._no_assignee,
-        store._unassigned,
-        store._by_assignee,
-        store._by_team,
-        store._by_view,
-        {agent: n for agent, n in store._load.items() if n},
-    )
+    return (*store._indexes, {agent: n for agent, n in store._load.items() if n})
 
 
 @given(
@@ -323,3 +315,48 @@ def test_replacing_the_assignee_of_an_open_ticket_moves_its_load() -> None:
         assert [r.id for r in tx.find_tickets(TicketQuery(assignee="a2"))] == ["t1"]
         assert tx.find_tickets(TicketQuery(assignee="a1")) == []
         assert [r.id for r in tx.find_tickets(TicketQuery(team="x"))] == ["t1"]
+
+
+def test_an_inbox_of_open_tickets_never_reads_the_closed_history(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An agent with 1,000 closed tickets and two open ones: My inbox (open tickets), the
+    team inbox and the All view read the open tickets' index lists, not the history (as
+    the SQL stores' indexes leading with the status do)."""
+    store = InMemoryStore()
+    with store.transaction() as tx:
+        for i in range(1002):
+            status = TicketStatus.CLOSED if i < 1000 else TicketStatus.OPEN
+            ticket = Ticket(
+                id=f"t{i:04d}",
+                channel="email",
+                created_at=_T0 + timedelta(minutes=i),
+                status=status,
+            )
+            tx.add_ticket(TicketRecord(ticket=ticket, assignee="a1", team="x", views={"u"}))
+    read = 0
+    matches = TicketQuery.matches
+
+    def counting(self: TicketQuery, record: TicketRecord) -> bool:
+        nonlocal read
+        read += 1
+        return matches(self, record)
+
+    monkeypatch.setattr(TicketQuery, "matches", counting)
+    for query in (
+        TicketQuery(assignee="a1"),
+        TicketQuery(team="x"),
+        TicketQuery(view="u"),
+        TicketQuery(),
+        TicketQuery(assignee="a1", newest_first=True),
+    ):
+        read = 0
+        with store.read() as tx:
+            found = tx.find_tickets(query)
+        assert [r.id for r in found] == (
+            ["t1001", "t1000"] if query.newest_first else ["t1000", "t1001"]
+        )
+        assert read == 2, query
+    with store.read() as tx:  # the closed ones are there when asked for, in order
+        closed = tx.find_tickets(TicketQuery(assignee="a1", statuses=None, limit=3))
+    assert [r.id for r in closed] == ["t0000", "t0001", "t0002"]

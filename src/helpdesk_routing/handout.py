@@ -45,6 +45,7 @@ from helpdesk_routing.ports import (
 from helpdesk_routing.records import RotationState, TicketQuery, TicketRecord
 
 __all__ = [
+    "FIRST_PAGE",
     "PAGE",
     "Gate",
     "allocate",
@@ -57,8 +58,13 @@ __all__ = [
     "pool_name",
 ]
 
+FIRST_PAGE = 8
+"""How many waiting tickets of one pool the walk reads first. A close frees room for one
+ticket, so most walks hand out one and then find the pool full: reading a long page for
+them costs as much as the hand-out itself when a backlog waits (each record read is
+checked against the query)."""
 PAGE = 64
-"""How many waiting tickets of one pool the walk reads at a time."""
+"""How many waiting tickets of one pool the walk reads at a time after the first page."""
 
 _log = logging.getLogger("helpdesk_routing.handout")
 _OPEN = frozenset({TicketStatus.OPEN})
@@ -262,12 +268,12 @@ def _give(
 @lru_cache(maxsize=1024)
 def _first_page(team: str | None) -> TicketQuery:
     """The query of a pool's first page of waiting tickets (the same on every hand-out)."""
-    return _page(team, None)
+    return _page(team, None, FIRST_PAGE)
 
 
-def _page(team: str | None, after: tuple[datetime, str] | None) -> TicketQuery:
+def _page(team: str | None, after: tuple[datetime, str] | None, limit: int) -> TicketQuery:
     return TicketQuery(
-        unassigned=True, team=team, no_team=team is None, statuses=_OPEN, after=after, limit=PAGE
+        unassigned=True, team=team, no_team=team is None, statuses=_OPEN, after=after, limit=limit
     )
 
 
@@ -275,10 +281,10 @@ def _waiting(tx: Transaction, team: str | None) -> Iterator[TicketRecord]:
     """The pool's waiting tickets, oldest first, read a page at a time."""
     after: tuple[datetime, str] | None = None
     while True:
-        query = _first_page(team) if after is None else _page(team, after)
+        query = _first_page(team) if after is None else _page(team, after, PAGE)
         page = tx.find_tickets(query)
         yield from page
-        if len(page) < PAGE:
+        if len(page) < (FIRST_PAGE if after is None else PAGE):
             return
         last = page[-1].ticket
         after = (last.created_at, last.id)

@@ -8,23 +8,26 @@ block that raises leaves the store exactly as it was.
 The store keeps, incrementally, what the Router asks for on every ticket: the sorted
 list of Online agent ids and each agent's open load, so finding the next Online agent
 costs the same with 10,000 agents as with 10. Views read ordered indexes: the keys
-``(created_at, id)`` of every ticket, and of the tickets per assignee, per team, per
-saved view, with no assignee, and waiting with neither assignee nor team, each a
-sorted list. A page bisects to its cursor in the smallest index that can hold its
-tickets and walks it in order until the page is full: O(page + log n) plus the
-tickets of that index the query's other filters skip (closed ones, say), never a sort.
-Replacing a record whose key is unchanged (a status change, an assignee given) moves it
-only between the indexes whose membership changed.
+``(created_at, id)`` of the tickets of each status, and per status the tickets of each
+assignee, team and saved view, with no assignee, and with neither assignee nor team
+(the Unassigned view), each a sorted list (the SQL stores' indexes lead with the same
+columns). A page bisects to its cursor in the smallest index that can hold its tickets
+(merging the lists of the statuses it asks for) and walks it in order until the page
+is full: O(page + log n) plus the tickets of that index the query's other filters skip,
+never a sort, and never the closed history of an inbox whose open tickets are asked
+for. Replacing a record whose key is unchanged (a status change, an assignee given)
+moves it only between the indexes whose membership changed.
 """
 
 from __future__ import annotations
 
+import heapq
 import threading
 from bisect import bisect_left, insort
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from helpdesk_routing._report_digest import PeriodFigures, ReportDigest
 from helpdesk_routing._time import require_aware
@@ -75,12 +78,40 @@ def _counts_load(record: TicketRecord) -> bool:
     return record.assignee is not None and record.ticket.status is not TicketStatus.CLOSED
 
 
-def _drop(index: dict[str, list[_Key]], name: str, key: _Key) -> None:
+def _drop(index: dict[Any, list[_Key]], name: object, key: _Key) -> None:
     """Take ``key`` out of ``index[name]``, and the name out of the index when it empties."""
     keys = index[name]
     del keys[bisect_left(keys, key)]
     if not keys:
         del index[name]
+
+
+_STATUSES: Final = tuple(TicketStatus)
+
+# The ordered indexes of a store, by position in ``InMemoryStore._indexes``; every one is
+# keyed by the ticket's status (alone, or with an assignee, team or view).
+_BY_STATUS, _BY_ASSIGNEE, _NO_ASSIGNEE, _UNASSIGNED, _BY_TEAM, _BY_VIEW = range(6)
+
+_Slot = tuple[int, Any]
+"""An index a ticket is in: its position in ``_indexes`` and the name within it."""
+
+
+def _slots(record: TicketRecord) -> list[_Slot]:
+    """Every index list the record belongs in; its status's own list first."""
+    status = record.ticket.status
+    assignee, team = record.assignee, record.team
+    out: list[_Slot] = [(_BY_STATUS, status)]
+    if assignee is None:
+        out.append((_NO_ASSIGNEE, status))
+        if team is None:
+            out.append((_UNASSIGNED, status))
+    else:
+        out.append((_BY_ASSIGNEE, (assignee, status)))
+    if team is not None:
+        out.append((_BY_TEAM, (team, status)))
+    for view in record.views:
+        out.append((_BY_VIEW, (view, status)))
+    return out
 
 
 class InMemoryStore:
@@ -100,15 +131,24 @@ class InMemoryStore:
         self._lock = threading.Lock()
         self._owner: int | None = None
         self._tickets: dict[str, TicketRecord] = {}
-        self._order: list[_Key] = []  # every ticket's key, sorted
-        # Ordered secondary indexes (sorted keys): per assignee, per team, per view, with
-        # no assignee, and with neither assignee nor team (the Unassigned view), so a
-        # query walks only tickets that can match, already in order.
-        self._by_assignee: dict[str, list[_Key]] = {}
-        self._by_team: dict[str, list[_Key]] = {}
-        self._by_view: dict[str, list[_Key]] = {}
-        self._no_assignee: list[_Key] = []
-        self._unassigned: list[_Key] = []
+        # Ordered indexes (sorted keys), each per status: every ticket; per assignee, per
+        # team, per view; with no assignee; with neither assignee nor team (the
+        # Unassigned view). A query walks only tickets that can match, already in order.
+        # A list that empties leaves its index.
+        self._by_status: dict[TicketStatus, list[_Key]] = {}
+        self._by_assignee: dict[tuple[str, TicketStatus], list[_Key]] = {}
+        self._by_team: dict[tuple[str, TicketStatus], list[_Key]] = {}
+        self._by_view: dict[tuple[str, TicketStatus], list[_Key]] = {}
+        self._no_assignee: dict[TicketStatus, list[_Key]] = {}
+        self._unassigned: dict[TicketStatus, list[_Key]] = {}
+        self._indexes: tuple[dict[Any, list[_Key]], ...] = (
+            self._by_status,
+            self._by_assignee,
+            self._no_assignee,
+            self._unassigned,
+            self._by_team,
+            self._by_view,
+        )
         self._load: dict[str, int] = {}
         self._agents: dict[str, Agent] = {}
         self._online: list[str] = []
@@ -232,20 +272,19 @@ class InMemoryTransaction:
         if existing is not None:
             return existing
         _compact(record)
-        # The order first: a key that cannot be compared fails there, before anything
-        # of the ticket is kept.
+        # Its status's list first: a key that cannot be compared fails there, before
+        # anything of the ticket is kept.
         key = _key(record)
-        _insert(s._order, key)
+        slots = _slots(record)
+        _insert(s._by_status.setdefault(record.ticket.status, []), key)
         s._tickets[record.id] = record
-        self._index(record, key)
+        self._index(record, key, slots[1:])
         self._undo.append(lambda: self._remove(record))
         return None
 
     def _remove(self, record: TicketRecord) -> None:
         s = self._s
         del s._tickets[record.id]
-        k = _key(record)
-        del s._order[bisect_left(s._order, k)]
         self._unindex(record)
 
     def update_ticket(self, record: TicketRecord) -> None:
@@ -261,43 +300,32 @@ class InMemoryTransaction:
     def _replace(self, old: TicketRecord, new: TicketRecord) -> None:
         s = self._s
         key = _key(old)
-        at = bisect_left(s._order, key)
         new_key = _key(new)
         if key != new_key:
-            del s._order[at]
-            _insert(s._order, new_key)
             self._unindex(old)
             s._tickets[new.id] = new
-            self._index(new, new_key)
+            self._index(new, new_key, _slots(new))
             return
         s._tickets[new.id] = new
         # The key object the indexes already hold: one tuple per ticket, shared by every
         # index it is in (an equal copy in each would cost 56 bytes a ticket more).
-        self._reindex(s._order[at], old, new)
+        listed = s._by_status[old.ticket.status]
+        self._reindex(listed[bisect_left(listed, key)], old, new)
 
     def _reindex(self, key: _Key, old: TicketRecord, new: TicketRecord) -> None:
         """Move a ticket whose key is unchanged between the indexes: only those whose
         membership changed (what ``_unindex(old)`` then ``_index(new)`` would leave)."""
         s = self._s
+        was, now = _slots(old), _slots(new)
+        if was != now:
+            indexes = s._indexes
+            for slot in was:
+                if slot not in now:
+                    _drop(indexes[slot[0]], slot[1], key)
+            for slot in now:
+                if slot not in was:
+                    _insert(indexes[slot[0]].setdefault(slot[1], []), key)
         before, after = old.assignee, new.assignee
-        if before != after:
-            if before is None:
-                del s._no_assignee[bisect_left(s._no_assignee, key)]
-                if old.team is None:
-                    del s._unassigned[bisect_left(s._unassigned, key)]
-            else:
-                _drop(s._by_assignee, before, key)
-            if after is None:
-                _insert(s._no_assignee, key)
-                if new.team is None:
-                    _insert(s._unassigned, key)
-            else:
-                _insert(s._by_assignee.setdefault(after, []), key)
-        elif before is None and (old.team is None) != (new.team is None):
-            if old.team is None:
-                del s._unassigned[bisect_left(s._unassigned, key)]
-            else:
-                _insert(s._unassigned, key)
         counted, counts = _counts_load(old), _counts_load(new)
         if counted != counts or before != after:
             load = s._load
@@ -307,85 +335,62 @@ class InMemoryTransaction:
             if counts:
                 assert after is not None
                 load[after] = load.get(after, 0) + 1
-        if old.team != new.team:
-            if old.team is not None:
-                _drop(s._by_team, old.team, key)
-            if new.team is not None:
-                _insert(s._by_team.setdefault(new.team, []), key)
-        if old.views != new.views:
-            for view in old.views - new.views:
-                _drop(s._by_view, view, key)
-            for view in new.views - old.views:
-                _insert(s._by_view.setdefault(view, []), key)
 
-    def _index(self, record: TicketRecord, key: _Key) -> None:
-        """Put a stored record's key (the object in ``_order``) in every ordered index it
-        belongs to, and count its load."""
-        s = self._s
-        assignee, team = record.assignee, record.team
-        if assignee is None:
-            _insert(s._no_assignee, key)
-            if team is None:
-                _insert(s._unassigned, key)
-        else:
-            _insert(s._by_assignee.setdefault(assignee, []), key)
-            if _counts_load(record):
-                s._load[assignee] = s._load.get(assignee, 0) + 1
-        if team is not None:
-            _insert(s._by_team.setdefault(team, []), key)
-        for view in record.views:
-            _insert(s._by_view.setdefault(view, []), key)
+    def _index(self, record: TicketRecord, key: _Key, slots: list[_Slot]) -> None:
+        """Put a stored record's key (the object its status's list holds) in the ordered
+        indexes of ``slots``, and count its load."""
+        indexes = self._s._indexes
+        for at, name in slots:
+            _insert(indexes[at].setdefault(name, []), key)
+        assignee = record.assignee
+        if assignee is not None and _counts_load(record):
+            load = self._s._load
+            load[assignee] = load.get(assignee, 0) + 1
 
     def _unindex(self, record: TicketRecord) -> None:
-        """Undo :meth:`_index` for a record leaving the store (or being replaced)."""
+        """Take a record leaving the store (or being replaced) out of every index it is
+        in, and out of its assignee's load."""
         s = self._s
         key = _key(record)
-        assignee, team = record.assignee, record.team
-        if assignee is None:
-            del s._no_assignee[bisect_left(s._no_assignee, key)]
-            if team is None:
-                del s._unassigned[bisect_left(s._unassigned, key)]
-        else:
-            _drop(s._by_assignee, assignee, key)
-            if _counts_load(record):
-                s._load[assignee] = s._load.get(assignee, 0) - 1
-        if team is not None:
-            _drop(s._by_team, team, key)
-        for view in record.views:
-            _drop(s._by_view, view, key)
+        indexes = s._indexes
+        for at, name in _slots(record):
+            _drop(indexes[at], name, key)
+        assignee = record.assignee
+        if assignee is not None and _counts_load(record):
+            s._load[assignee] = s._load.get(assignee, 0) - 1
 
     def find_tickets(self, query: TicketQuery) -> list[TicketRecord]:
         """The records matching ``query`` in its order (oldest first by (created_at, id),
         or newest first), at most ``limit``: a walk of the smallest ordered index that
-        can hold them, from the cursor on."""
+        can hold them (the lists of the statuses asked for), from the cursor on."""
         s = self._check()
-        keys = s._order
-        choices: list[list[_Key]] = []
+        statuses = _STATUSES if query.statuses is None else query.statuses
+        choices: list[tuple[dict[Any, list[_Key]], Callable[[TicketStatus], Any]]] = [
+            (s._by_status, _itself)
+        ]
         if query.assignee is not None:
-            choices.append(s._by_assignee.get(query.assignee, []))
+            choices.append((s._by_assignee, _with(query.assignee)))
         if query.team is not None:
-            choices.append(s._by_team.get(query.team, []))
+            choices.append((s._by_team, _with(query.team)))
         if query.view is not None:
-            choices.append(s._by_view.get(query.view, []))
+            choices.append((s._by_view, _with(query.view)))
         if query.unassigned:
-            choices.append(s._unassigned if query.no_team else s._no_assignee)
-        if choices:
-            keys = min(choices, key=len)
-        if query.newest_first:
-            stop = len(keys) if query.after is None else bisect_left(keys, query.after)
-            walk: Iterable[int] = range(stop - 1, -1, -1)
-        else:
-            start = 0
-            if query.after is not None:
-                start = bisect_left(keys, query.after)
-            walk = range(start, len(keys))
+            choices.append((s._unassigned if query.no_team else s._no_assignee, _itself))
+        best: list[list[_Key]] = []
+        size = -1
+        for index, name in choices:
+            lists = [listed for st in statuses if (listed := index.get(name(st)))]
+            total = sum(map(len, lists))
+            if size < 0 or total < size:
+                best, size = lists, total
         out: list[TicketRecord] = []
         tickets = s._tickets
-        for i in walk:
-            record = tickets[keys[i][1]]
+        limit = query.limit
+        for key in _walk(best, query.after, query.newest_first):
+            record = tickets[key[1]]
             if query.matches(record):
                 out.append(record)
-                if query.limit is not None and len(out) >= query.limit:
+                if limit is not None and len(out) >= limit:
                     break
         return out
 
@@ -570,3 +575,27 @@ class InMemoryTransaction:
             stored.pop()
 
         self._undo.append(undo)
+
+
+def _itself(status: TicketStatus) -> TicketStatus:
+    return status
+
+
+def _with(name: str) -> Callable[[TicketStatus], tuple[str, TicketStatus]]:
+    return lambda status: (name, status)
+
+
+def _walk(lists: list[list[_Key]], after: _Key | None, newest_first: bool) -> Iterator[_Key]:
+    """The keys of sorted ``lists`` (no key in two) in order from the cursor ``after``:
+    ascending from it, or descending from before it; the lists merged when several."""
+    walks = []
+    for keys in lists:
+        if newest_first:
+            stop = len(keys) if after is None else bisect_left(keys, after)
+            walks.append(map(keys.__getitem__, range(stop - 1, -1, -1)))
+        else:
+            start = 0 if after is None else bisect_left(keys, after)
+            walks.append(map(keys.__getitem__, range(start, len(keys))))
+    if len(walks) == 1:
+        return walks[0]
+    return heapq.merge(*walks, reverse=newest_first)
