@@ -270,3 +270,45 @@ def test_a_scenario_read_from_a_file_with_a_byte_order_mark_is_the_same() -> Non
         }
     ).model_dump_json()
     assert Scenario.from_json("\ufeff" + text) == Scenario.from_json(text)
+
+
+@pytest.mark.parametrize(
+    ("when", "code"),
+    [
+        (
+            '{"type": "profile", "property": "a", "op": "equals", "value": "x", "value": "y"}',
+            "json_duplicate_key",
+        ),
+        (
+            '{"type": "profile", "property": "a", "op": "equals", "value": "\\ud800"}',
+            "json_surrogate",
+        ),
+        ('{"type": "profile", "property": "a", "op": "greater_than", "value": NaN}', "json_number"),
+        ('{"type": "segment", "segment": "vip"', "json_syntax"),
+    ],
+    ids=["duplicate-key", "surrogate", "nan", "syntax"],
+)
+def test_parse_condition_reads_text_as_strictly_as_a_rule_set(when: str, code: str) -> None:
+    """A condition's text is refused alike by ``parse_condition`` and inside a rule set,
+    with the same code at the same path (a duplicate key was accepted by
+    ``parse_condition``, the last value silently winning)."""
+    from helpdesk_routing.conditions import parse_condition
+
+    in_rule = _error(_doc(when)).errors()[0]
+    with pytest.raises(ValidationError) as info:
+        parse_condition(when)
+    alone = info.value.errors()[0]
+    assert alone["code"] == in_rule["code"] == code
+    assert in_rule["path"] == "$" or str(in_rule["path"]).endswith(
+        str(alone["path"]).removeprefix("$")
+    )
+    with pytest.raises(ValidationError):
+        parse_condition(when.encode())
+
+
+def test_parse_condition_ignores_a_byte_order_mark_as_a_rule_set_does() -> None:
+    from helpdesk_routing.conditions import parse_condition
+
+    assert parse_condition("\ufeff" + SEGMENT) == parse_condition(SEGMENT)
+    assert parse_condition(b"\xef\xbb\xbf" + SEGMENT.encode()) == parse_condition(SEGMENT)
+    assert RuleSet.from_json("\ufeff" + _doc()).rules[0].when == parse_condition(SEGMENT)

@@ -47,7 +47,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from helpdesk_routing._input import InputModel, whole_number
-from helpdesk_routing._json import MAX_INT, MIN_INT
+from helpdesk_routing._json import MAX_INT, MIN_INT, loads
 from helpdesk_routing._storable import StoredText, text_problem
 from helpdesk_routing._time import (
     MAX_SPAN,
@@ -1050,9 +1050,9 @@ def parse_condition(obj: Mapping[str, Any] | str | bytes) -> Condition:
     conditions a rule set accepts. Deeper is one error at ``$``, code
     ``condition_depth``: ``nested deeper than 97 levels (level 98 at .condition…)``.
     """
+    if isinstance(obj, str | bytes | bytearray):
+        obj = _strict_json(obj)
     try:
-        if isinstance(obj, str | bytes):
-            return _ADAPTER.validate_json(obj)
         where = too_deep(obj)
         if where is not None:
             raise ValidationError(
@@ -1070,6 +1070,22 @@ def parse_condition(obj: Mapping[str, Any] | str | bytes) -> Condition:
             )
             raise ValidationError("invalid condition", [too_deep_detail]) from None
         raise ValidationError("invalid condition", condition_error_details(e)) from None
+
+
+def _strict_json(text: str | bytes | bytearray) -> Any:
+    """Condition text read by the strict reader ``RuleSet.from_json`` uses (a duplicate
+    key, a lone surrogate, ``NaN`` are refused there, a byte-order mark ignored), so a
+    condition is accepted or refused alike through either door. Nesting too deep for the
+    reader is the condition's own depth error."""
+    try:
+        return loads(text, "condition")
+    except ValidationError as e:
+        if any(d.code == "json_depth" for d in e.details):
+            detail = ErrorDetail(
+                "$", f"nested deeper than {MAX_CONDITION_DEPTH} levels", "condition_depth"
+            )
+            raise ValidationError("invalid condition", [detail]) from None
+        raise
 
 
 def bytes_details(data: Any) -> list[ErrorDetail]:
