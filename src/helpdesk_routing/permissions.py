@@ -13,10 +13,18 @@ change ticket status      owner, admin, manager, support
 ========================  ===============================
 
 Presence is different: each agent sets only their own status, whatever their role.
+
+Roles rank owner > admin > manager > support. Managing agents stays within the actor's
+own rank: nobody adds an agent of a higher role, gives anyone (themselves included) a
+higher role, or changes or removes an agent of a higher role (a manager cannot make
+themselves owner, demote the owner or remove them).
+
 Refusals raise :class:`~helpdesk_routing.errors.PermissionDenied` with an exact message::
 
     agent 'a3' (support) may not edit rules
     agent 'a1' may not set the status of agent 'a2'
+    agent 'm1' (manager) may not give the role owner
+    agent 'm1' (manager) may not change agent 'o1' (owner)
 """
 
 from __future__ import annotations
@@ -28,7 +36,15 @@ from types import MappingProxyType
 from helpdesk_routing.errors import PermissionDenied
 from helpdesk_routing.model import Agent, Role
 
-__all__ = ["PERMISSIONS", "Action", "allowed", "require", "require_self"]
+__all__ = [
+    "PERMISSIONS",
+    "RANK",
+    "Action",
+    "allowed",
+    "require",
+    "require_rank",
+    "require_self",
+]
 
 
 class Action(StrEnum):
@@ -58,6 +74,33 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = MappingProxyType(
     }
 )
 """The roles allowed each action (read-only)."""
+
+
+RANK: Mapping[Role, int] = MappingProxyType(
+    {Role.OWNER: 4, Role.ADMIN: 3, Role.MANAGER: 2, Role.SUPPORT: 1}
+)
+"""Each role's rank (read-only): managing agents stays within the actor's own."""
+
+
+def require_rank(actor: Agent, *, gives: Role | None = None, of: Agent | None = None) -> None:
+    """Raise ``PermissionDenied`` when the actor would give a role above their own
+    (``gives``) or change or remove an agent of a role above their own (``of``).
+
+    >>> require_rank(Agent(id="m1", role="manager"), gives=Role.OWNER)
+    Traceback (most recent call last):
+    ...
+    helpdesk_routing.errors.PermissionDenied: agent 'm1' (manager) may not give the role owner
+    """
+    mine = RANK[actor.role]
+    if of is not None and RANK[of.role] > mine:
+        raise PermissionDenied(
+            f"agent {actor.id!r} ({actor.role.value}) may not change agent {of.id!r} "
+            f"({of.role.value})"
+        )
+    if gives is not None and RANK[gives] > mine:
+        raise PermissionDenied(
+            f"agent {actor.id!r} ({actor.role.value}) may not give the role {gives.value}"
+        )
 
 
 def allowed(role: Role, action: Action) -> bool:

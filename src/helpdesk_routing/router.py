@@ -64,8 +64,8 @@ from helpdesk_routing.errors import (
     ValidationError,
 )
 from helpdesk_routing.handout import Gate, give, hand_out, lock_pools, may_wait
-from helpdesk_routing.model import Agent, Team, Ticket, TicketStatus
-from helpdesk_routing.permissions import Action, require, require_self
+from helpdesk_routing.model import Agent, Role, Team, Ticket, TicketStatus
+from helpdesk_routing.permissions import Action, allowed, require, require_rank, require_self
 from helpdesk_routing.ports import Clock, CustomerData, Store, Transaction, require_port
 from helpdesk_routing.records import AuditRecord, TicketRecord
 from helpdesk_routing.rules import RuleSet
@@ -290,11 +290,16 @@ class Router:
 
     @retried
     def add_agent(self, agent: Agent | Mapping[str, Any], *, actor: str) -> Agent:
-        """Add a new agent, Offline (owner, admin, manager); ``ConflictError`` if the id exists."""
+        """Add a new agent, Offline (owner, admin, manager); ``ConflictError`` if the id exists.
+
+        ``PermissionDenied`` when the new agent's role ranks above the actor's
+        (``helpdesk_routing.permissions.RANK``)."""
         agent = as_model(Agent, agent, "agent")
         now = self._now()
         with self._store.transaction() as tx:
-            require(self._agent(tx, actor), Action.MANAGE_AGENTS)
+            boss = self._agent(tx, actor)
+            require(boss, Action.MANAGE_AGENTS)
+            require_rank(boss, gives=agent.role)
             if tx.get_agent(agent.id) is not None:
                 raise ConflictError(f"agent {agent.id!r} already exists")
             tx.put_agent(agent)
@@ -305,12 +310,19 @@ class Router:
     @retried
     def update_agent(self, agent: Agent | Mapping[str, Any], *, actor: str) -> Agent:
         """Replace a known agent's name, role or capacity (owner, admin, manager); presence
-        is kept. ``UnknownAgent`` for an unknown id."""
+        is kept. ``UnknownAgent`` for an unknown id.
+
+        ``PermissionDenied`` when the agent's role, before or after, ranks above the
+        actor's (``helpdesk_routing.permissions.RANK``); ``ConflictError`` when the change
+        would leave no agent who may manage agents."""
         agent = as_model(Agent, agent, "agent")
         now = self._now()
         with self._store.transaction() as tx:
-            require(self._agent(tx, actor), Action.MANAGE_AGENTS)
-            self._agent(tx, agent.id)
+            boss = self._agent(tx, actor)
+            require(boss, Action.MANAGE_AGENTS)
+            before = self._agent(tx, agent.id)
+            require_rank(boss, gives=agent.role, of=before)
+            _keeps_a_manager(tx, before, agent.role)
             tx.put_agent(agent)
             tx.append_audit(agent_changed(now, actor, "agent_updated", agent.id))
         _log.info("agent %s updated", agent.id, extra={"agent_id": agent.id, "actor": actor})
@@ -325,11 +337,16 @@ class Router:
         (reassign them first): nothing may point at an agent who is gone. Their audit
         history stays; an agent removed while Online is first set Offline, audited as
         ``presence`` in the same unit. ``UnknownAgent`` for an unknown id.
+        ``PermissionDenied`` for an agent whose role ranks above the actor's;
+        ``ConflictError`` for the last agent who may manage agents.
         """
         now = self._now()
         with self._store.transaction() as tx:
-            require(self._agent(tx, actor), Action.MANAGE_AGENTS)
-            self._agent(tx, agent_id)
+            boss = self._agent(tx, actor)
+            require(boss, Action.MANAGE_AGENTS)
+            gone = self._agent(tx, agent_id)
+            require_rank(boss, of=gone)
+            _keeps_a_manager(tx, gone, None)
             compiled = self._keeper.snapshot(tx)
             teams = [t.id for t in compiled.configuration.teams if agent_id in t.members]
             if teams:
@@ -641,6 +658,20 @@ class Router:
                 raise UnknownTicket(tid)
             out.append(record)
         return out
+
+
+def _keeps_a_manager(tx: Transaction, agent: Agent, role: Role | None) -> None:
+    """``ConflictError`` when giving ``agent`` the role ``role`` (``None``: removing them)
+    would leave no agent who may manage agents: nobody could then add or change an
+    agent, or configure anything, through the Router."""
+    manage = Action.MANAGE_AGENTS
+    if not allowed(agent.role, manage) or (role is not None and allowed(role, manage)):
+        return
+    if not any(allowed(a.role, manage) for a in tx.agents() if a.id != agent.id):
+        raise ConflictError(
+            f"agent {agent.id!r} is the last agent who may manage agents (owner, admin or "
+            "manager): give another agent such a role first"
+        )
 
 
 def _gone(tx: Transaction, agent_id: str | None) -> bool:

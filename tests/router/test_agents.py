@@ -134,3 +134,64 @@ def test_a_closed_ticket_of_an_agent_still_here_keeps_its_assignee_when_reopened
     desk.router.route(desk.ticket("t1"))
     desk.router.set_status("t1", "closed", actor="m1")
     assert desk.router.set_status("t1", "open", actor="m1").assignee == "a1"
+
+
+def test_managing_agents_stays_within_the_actors_rank(desk: Desk) -> None:
+    """A manager may not make anyone (themselves included) admin or owner, nor change or
+    remove the owner or an admin; nothing is written. Within their rank they may."""
+    before = desk.snapshot()
+    with desk.store.transaction() as tx:
+        agents = tx.agents()
+    refused = [
+        (
+            lambda: desk.router.update_agent(Agent(id="m1", role=Role.OWNER), actor="m1"),
+            r"^agent 'm1' \(manager\) may not give the role owner$",
+        ),
+        (
+            lambda: desk.router.add_agent(Agent(id="boss", role=Role.ADMIN), actor="m1"),
+            r"^agent 'm1' \(manager\) may not give the role admin$",
+        ),
+        (
+            lambda: desk.router.update_agent(Agent(id="o1", role=Role.SUPPORT), actor="m1"),
+            r"^agent 'm1' \(manager\) may not change agent 'o1' \(owner\)$",
+        ),
+        (
+            lambda: desk.router.remove_agent("ad1", actor="m1"),
+            r"^agent 'm1' \(manager\) may not change agent 'ad1' \(admin\)$",
+        ),
+        (
+            lambda: desk.router.update_agent(Agent(id="o1", role=Role.OWNER), actor="ad1"),
+            r"^agent 'ad1' \(admin\) may not change agent 'o1' \(owner\)$",
+        ),
+    ]
+    for call, message in refused:
+        with pytest.raises(PermissionDenied, match=message):
+            call()
+    assert desk.snapshot() == before
+    with desk.store.transaction() as tx:
+        assert tx.agents() == agents
+    desk.router.add_agent(Agent(id="m2", role=Role.MANAGER), actor="m1")
+    desk.router.update_agent(Agent(id="a1", role=Role.MANAGER), actor="m1")
+    desk.router.update_agent(Agent(id="ad1", role=Role.SUPPORT), actor="o1")
+    desk.router.remove_agent("m2", actor="m1")
+    with desk.store.transaction() as tx:
+        roles = {a.id: a.role for a in tx.agents()}
+    assert (roles["a1"], roles["ad1"], "m2" in roles) == (Role.MANAGER, Role.SUPPORT, False)
+
+
+def test_the_last_agent_who_may_manage_agents_stays(desk: Desk) -> None:
+    """Demoting or removing the last owner, admin or manager is a ConflictError: nobody
+    could manage agents or configure after it. With another one left, it is allowed."""
+    desk.router.update_agent(Agent(id="m1", role=Role.SUPPORT), actor="o1")
+    desk.router.update_agent(Agent(id="ad1", role=Role.SUPPORT), actor="o1")
+    before = desk.snapshot()
+    last = r"^agent 'o1' is the last agent who may manage agents"
+    with pytest.raises(ConflictError, match=last):
+        desk.router.update_agent(Agent(id="o1", role=Role.SUPPORT), actor="o1")
+    with pytest.raises(ConflictError, match=last):
+        desk.router.remove_agent("o1", actor="o1")
+    assert desk.snapshot() == before
+    desk.router.update_agent(Agent(id="a1", role=Role.MANAGER), actor="o1")
+    desk.router.update_agent(Agent(id="o1", role=Role.SUPPORT), actor="o1")  # a1 remains
+    with desk.store.transaction() as tx:
+        assert {a.id for a in tx.agents() if a.role is not Role.SUPPORT} == {"a1"}
