@@ -32,6 +32,7 @@ from helpdesk_routing.configuration import (
 )
 from helpdesk_routing.errors import (
     ConflictError,
+    ErrorDetail,
     StaleConfiguration,
     UnknownAgent,
     ValidationError,
@@ -75,6 +76,14 @@ def changes(**fields: Any) -> dict[str, Any]:
         out["office_hours_channels"] = frozenset({channels})
     elif channels is not None and "office_hours_channels" in out:
         out["office_hours_channels"] = frozenset(_items("office_hours_channels", channels))
+    bound = out.get("office_hours_channels")
+    if isinstance(bound, frozenset) and "" in bound:
+        # No ticket has an empty channel (Ticket.channel needs a character): binding one
+        # to office hours binds nothing, and is surely a mistake.
+        raise ValidationError(
+            "office_hours_channels: a channel is at least one character, got ''",
+            [ErrorDetail("$.office_hours_channels", "empty channel", "string_too_short")],
+        )
     if "teams" in out:
         out["teams"] = tuple(_items("teams", out["teams"]))
     capacity = out.get("capacity")

@@ -451,7 +451,15 @@ class StaleConfiguration(ConflictError):
     def __init__(self, expected: int, stored: int) -> None:
         self.expected = expected
         self.stored = stored
-        super().__init__(f"configuration version {expected} is stale: version {stored} is stored")
+        if expected > stored:  # a version nobody wrote yet (a typo, another store's)
+            super().__init__(
+                f"configuration version {expected} does not exist: version {stored} is the "
+                "newest stored"
+            )
+        else:
+            super().__init__(
+                f"configuration version {expected} is stale: version {stored} is stored"
+            )
 
 
 def version_refused(version: int, stored: int) -> ConflictError:

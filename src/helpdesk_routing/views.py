@@ -94,11 +94,19 @@ def _decode(cursor: str) -> tuple[datetime, str]:
         # ValidationError is a ValueError: a naive or out-of-range instant is rewrapped.
         at = parse_instant(when, "cursor")
     except (ValueError, TypeError, binascii.Error, RecursionError):
-        raise ValidationError(f"invalid cursor {cursor!r}") from None
+        raise ValidationError(f"invalid cursor {_shown(cursor)}") from None
     # an id no page gave: not text, or text no store keeps (NUL, a lone surrogate)
     if not isinstance(tid, str) or text_problem(tid) is not None:
-        raise ValidationError(f"invalid cursor {cursor!r}")
+        raise ValidationError(f"invalid cursor {_shown(cursor)}")
     return at, tid
+
+
+def _shown(cursor: str) -> str:
+    """The cursor as an error names it: its first 64 characters when longer (a message
+    is not the place for megabytes a caller sent)."""
+    if len(cursor) <= 64:
+        return repr(cursor)
+    return f"{cursor[:64]!r}... ({len(cursor):,} characters)"
 
 
 class Views:

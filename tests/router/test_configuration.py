@@ -398,3 +398,31 @@ def test_a_stored_decision_is_bound_to_the_rules_of_its_version(desk: Desk) -> N
     assert "'sms'" in stored.explain()
     assert "'sms-fr'" not in stored.explain()
     assert desk.router.route(t1).team == "retention"
+
+
+def test_an_expected_version_nobody_wrote_says_it_does_not_exist(desk: Desk) -> None:
+    """A version from the future is not "stale": the message says it does not exist."""
+    desk.router.configure(actor="m1", capacity=2)
+    before = desk.snapshot()
+    with pytest.raises(StaleConfiguration) as info:
+        desk.router.configure(actor="o1", capacity=5, expected_version=99)
+    assert (
+        str(info.value) == "configuration version 99 does not exist: version 2 is the newest stored"
+    )
+    assert (info.value.expected, info.value.stored) == (99, 2)
+    assert desk.snapshot() == before
+
+
+@pytest.mark.parametrize("channels", [[""], ["webchat", ""], ""])
+def test_an_empty_channel_is_not_bound_to_office_hours(
+    desk: Desk, make_desk: MakeDesk, channels: Any
+) -> None:
+    """No ticket has an empty channel: binding one is refused at its path, by the Router
+    and by configure, and nothing is written."""
+    before = desk.snapshot()
+    with pytest.raises(ValidationError) as info:
+        desk.router.configure(actor="m1", office_hours_channels=channels)
+    assert info.value.paths == ("$.office_hours_channels",)
+    assert desk.snapshot() == before
+    with pytest.raises(ValidationError, match="a channel is at least one character"):
+        make_desk(office_hours_channels=channels)

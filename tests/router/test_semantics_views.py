@@ -150,3 +150,13 @@ def test_views_follow_team_changes(busy: Desk) -> None:
     views = busy.router.views
     busy.router.set_teams([*busy.router.teams, Team(id="vip", members=("a1",))], actor="o1")
     assert views.team("vip").ids == []
+
+
+def test_a_huge_bad_cursor_is_not_repeated_in_full_by_the_error(busy: Desk) -> None:
+    """A 10 MB cursor's error names its first 64 characters and its length, not all of it
+    (the message and ``errors()`` were 10 MB)."""
+    cursor = "A" * 10_000_000
+    with pytest.raises(ValidationError) as info:
+        busy.router.views.all_tickets(limit=1, cursor=cursor)
+    assert str(info.value) == f"invalid cursor {'A' * 64!r}... (10,000,000 characters)"
+    assert len(str(info.value.errors())) < 300
