@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from helpdesk_routing.conditions import (
     FieldCatalogue,
     LintIssue,
@@ -10,6 +15,10 @@ from helpdesk_routing.conditions import (
     segment,
     ticket,
 )
+from helpdesk_routing.conditions.compile import compile_condition
+from helpdesk_routing.conditions.context import EvaluationContext
+from helpdesk_routing.model import Ticket, TicketStatus
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 
 CATALOGUE = FieldCatalogue(
     ticket_fields={"order_id", "plan"},
@@ -71,3 +80,74 @@ def test_impossible_tests_on_builtin_fields_are_reported() -> None:
     assert FieldCatalogue().lint(ticket("channel") > 3) == [
         LintIssue("$.op", "ticket field 'channel' is text: greater_than never holds")
     ]
+
+
+def test_tests_that_never_hold_on_created_at_status_and_always_set_fields() -> None:
+    """A text or number test on ``created_at``, a status no ticket has and ``is_not_set``
+    on a field every ticket has are reported; date tests on ``created_at`` and a real
+    status are not."""
+    lint = FieldCatalogue().lint
+    assert lint(ticket("created_at") > 5) == [
+        LintIssue("$.op", "ticket field 'created_at' is a date-time: greater_than never holds")
+    ]
+    assert lint(ticket("created_at") == "2026-03-30") == [
+        LintIssue("$.op", "ticket field 'created_at' is a date-time: equals never holds")
+    ]
+    assert lint(ticket("status") == "opn") == [
+        LintIssue(
+            "$.value", "ticket field 'status' is open, pending or closed: 'opn' never matches"
+        )
+    ]
+    assert lint(ticket("status").is_in(["opn", "x"])) == [
+        LintIssue(
+            "$.value",
+            "ticket field 'status' is open, pending or closed: ['opn', 'x'] never matches",
+        )
+    ]
+    assert lint(ticket("id").is_not_set()) == [
+        LintIssue("$.op", "every ticket has 'id': is_not_set never holds")
+    ]
+    at = datetime(2026, 3, 30, tzinfo=UTC)
+    for fine in (
+        ticket("created_at").after(at),
+        ticket("created_at").between(at, at),
+        ticket("created_at").in_last(days=1),
+        ticket("status") == "pending",
+        ticket("status").is_in(["opn", "closed"]),
+        ticket("priority").is_not_set(),
+    ):
+        assert lint(fine) == [], fine
+
+
+_FLAGGED = [
+    ticket("created_at") == "2026-03-30T10:00:00+00:00",
+    ticket("created_at").is_in(["2026-03-30T10:00:00+00:00"]),
+    ticket("created_at").contains("2026"),
+    ticket("created_at").starts_with("2026"),
+    ticket("created_at").ends_with("00:00"),
+    ticket("created_at") >= 0,
+    ticket("created_at") < 2**62,
+    ticket("created_at").between(0, 2**40),
+    ticket("created_at").is_not_set(),
+    ticket("status") == "opn",
+    ticket("status").is_in(["Open", "CLOSED"]),
+    ticket("status").is_not_set(),
+    ticket("channel").is_not_set(),
+]
+
+
+@given(
+    status=st.sampled_from(list(TicketStatus)),
+    minute=st.integers(0, 10**6),
+    channel=st.sampled_from(["sms", "email", "2026"]),
+)
+def test_what_lint_says_never_holds_never_holds(
+    status: TicketStatus, minute: int, channel: str
+) -> None:
+    """Every test lint flags as never holding is false on any ticket (the lint is sound)."""
+    created = datetime(2026, 3, 30, 10, tzinfo=UTC) + timedelta(minutes=minute)
+    t = Ticket(id="2026", channel=channel, created_at=created, status=status)
+    ctx = EvaluationContext(t, None, InMemoryCustomerData(), created)
+    for condition in _FLAGGED:
+        assert FieldCatalogue().lint(condition), condition
+        assert not compile_condition(condition)(ctx), condition

@@ -358,6 +358,23 @@ _TEXT_ONLY_OPS = frozenset(
     }
 )
 _TEXT_FIELDS = frozenset({"channel", "subject", "status", "priority", "email", "id", "profile_id"})
+_ALWAYS_SET = frozenset({"channel", "id", "status", "created_at"})
+"""Built-in fields every ticket has: ``is_not_set`` never holds on them."""
+_NOT_FOR_DATES = frozenset(
+    {
+        _EQUALS,
+        _IN,
+        Operator.CONTAINS,
+        _STARTS_WITH,
+        _ENDS_WITH,
+        _GREATER_THAN,
+        _GREATER_OR_EQUAL,
+        _LESS_THAN,
+        _LESS_OR_EQUAL,
+    }
+)
+"""Tests that never hold on a date-time (their values are text, numbers or booleans)."""
+_STATUSES = ("open", "pending", "closed")
 
 
 @dataclass(frozen=True)
@@ -408,15 +425,45 @@ class FieldCatalogue:
     def _lint_ticket(self, node: TicketCondition, path: str) -> Iterator[LintIssue]:
         name = node.field
         if name in BUILTIN_TICKET_FIELDS:
-            if (name in _TEXT_FIELDS or name == "tags") and node.op in _TEXT_ONLY_OPS:
-                kind = "a set of text" if name == "tags" else "text"
-                yield LintIssue(
-                    f"{path}.op",
-                    f"ticket field {name!r} is {kind}: {node.op.value} never holds",
-                )
+            yield from _never_holds(node, path)
             return
         if self.ticket_fields is not None and name not in self.ticket_fields:
             known = set(self.ticket_fields) | BUILTIN_TICKET_FIELDS
             yield LintIssue(
                 f"{path}.field", f"unknown ticket field {name!r}" + _suggest(name, known)
             )
+
+
+def _never_holds(node: TicketCondition, path: str) -> Iterator[LintIssue]:
+    """A test of a built-in ticket field that its type (or its values) never lets hold:
+    a number or date test on text, a text or number test on ``created_at``, a status no
+    ticket has, ``is_not_set`` on a field every ticket has."""
+    name, op = node.field, node.op
+    if op is Operator.IS_NOT_SET and name in _ALWAYS_SET:
+        yield LintIssue(f"{path}.op", f"every ticket has {name!r}: is_not_set never holds")
+    elif (name in _TEXT_FIELDS or name == "tags") and op in _TEXT_ONLY_OPS:
+        kind = "a set of text" if name == "tags" else "text"
+        yield LintIssue(f"{path}.op", f"ticket field {name!r} is {kind}: {op.value} never holds")
+    elif name == "created_at" and (
+        op in _NOT_FOR_DATES or (op is _BETWEEN and not _dates(node.value))
+    ):
+        yield LintIssue(
+            f"{path}.op", f"ticket field 'created_at' is a date-time: {op.value} never holds"
+        )
+    elif name == "status" and op in (_EQUALS, _IN):
+        values = node.value if op is _IN else [node.value]
+        if not any(v in _STATUSES for v in values if isinstance(v, str)):
+            yield LintIssue(
+                f"{path}.value",
+                f"ticket field 'status' is open, pending or closed: {_shown(node.value)} never "
+                "matches",
+            )
+
+
+def _dates(value: Any) -> bool:
+    """Whether a ``between`` value's bounds are date-times (else numbers)."""
+    return isinstance(value, list | tuple) and all(isinstance(v, datetime) for v in value)
+
+
+def _shown(value: Any) -> str:
+    return repr(list(value) if isinstance(value, tuple) else value)
