@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -113,3 +114,55 @@ def test_an_error_inside_a_rule_built_from_mappings_and_rules_names_its_id() -> 
     assert [(d.path, d.code, d.rule_id) for d in info.value.details] == [
         ("$.rules[1].when", "rule_empty_group", "q")
     ]
+
+
+@pytest.mark.parametrize(
+    ("window", "message"),
+    [
+        (
+            {"amount": 2, "unit": "hours"},
+            "a window needs a 'type': one of 'all_time', 'in_last', 'since', 'after', "
+            "'before', 'between'",
+        ),
+        (
+            {"type": "last"},
+            "unknown window type 'last': one of 'all_time', 'in_last', 'since', 'after', "
+            "'before', 'between'",
+        ),
+    ],
+)
+def test_a_window_without_a_known_type_lists_the_types(
+    window: dict[str, Any], message: str
+) -> None:
+    """Not pydantic's "Unable to extract tag using discriminator 'type'": the message
+    says what is missing and which types there are, as for a condition node."""
+    from helpdesk_routing.conditions import parse_condition
+
+    event = {"type": "event", "metric": "m", "count": {"op": "at_least", "value": 1}}
+    with pytest.raises(ValidationError) as info:
+        parse_condition({**event, "window": window})
+    assert [(d["path"], d["message"]) for d in info.value.errors()] == [("$.window", message)]
+
+
+@pytest.mark.parametrize(
+    ("then", "message"),
+    [
+        ({"team": "x"}, "a destination needs a 'type': one of 'assign_to_team', 'save_as_view'"),
+        (
+            {"type": "route"},
+            "unknown destination type 'route': one of 'assign_to_team', 'save_as_view'",
+        ),
+    ],
+)
+def test_a_destination_without_a_known_type_lists_the_types(
+    then: dict[str, Any], message: str
+) -> None:
+    rule = {"id": "r", "name": "r", "when": {"type": "segment", "segment": "v"}, "then": then}
+    with pytest.raises(ValidationError) as info:
+        RuleSet.from_json(json.dumps({"rules": [rule]}))
+    assert [(d["path"], d["message"]) for d in info.value.errors()] == [
+        ("$.rules[0].then", f"rule 'r': {message}")
+    ]
+    with pytest.raises(ValidationError) as direct:
+        RoutingRule.model_validate(rule)
+    assert [d["message"] for d in direct.value.errors()] == [message]

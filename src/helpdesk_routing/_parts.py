@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 
 from .calendar import OfficeHours
 from .conditions import condition_path
-from .errors import ErrorDetail, ValidationError
+from .errors import ErrorDetail, ValidationError, pydantic_message
 from .rules import RuleSet
 
 __all__ = ["part", "validated"]
@@ -36,7 +36,9 @@ def validated(what: str, path: str, build: Callable[[], Any]) -> Any:
         return build()
     except pydantic.ValidationError as exc:
         details = [
-            ErrorDetail(condition_path(_without_destination_tags(e["loc"])), e["msg"], e["type"])
+            ErrorDetail(
+                condition_path(_without_destination_tags(e["loc"])), pydantic_message(e), e["type"]
+            )
             for e in exc.errors(include_url=False)
         ]
         raise ValidationError(f"invalid {what}", details).under(path) from None

@@ -160,10 +160,42 @@ def input_path(loc: Sequence[str | int], data: Any, code: str = "invalid") -> st
     return json_path(out)
 
 
+UNION_TAGS: dict[str, tuple[str, tuple[str, ...]]] = {}
+"""For a field holding a union told apart by its ``type`` (``"window"``, ``"then"``):
+what one member is called and the types there are. The modules that define such unions
+fill it in, so an error says ``a window needs a 'type': one of 'all_time', ...`` instead of
+pydantic's ``Unable to extract tag using discriminator 'type'``."""
+
+
+def pydantic_message(error: Mapping[str, Any]) -> str:
+    """The message of one pydantic error (an ``errors()`` entry), in the library's words
+    where pydantic's name its machinery: a missing or unknown ``type`` of a union in
+    :data:`UNION_TAGS` lists the types there are."""
+    kind = error["type"]
+    if kind == "union_tag_not_found" or kind == "union_tag_invalid":
+        field = next((p for p in reversed(error["loc"]) if isinstance(p, str)), None)
+        known = UNION_TAGS.get(field) if field is not None else None
+        if known is not None:
+            noun, tags = known
+            listed = ", ".join(map(repr, tags))
+            if kind == "union_tag_invalid":
+                tag = (error.get("ctx") or {}).get("tag")
+                return f"unknown {noun} type {tag!r}: one of {listed}"
+            return f"{_article(noun)} {noun} needs a 'type': one of {listed}"
+    return str(error["msg"])
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"
+
+
 def input_details(errors: Iterable[Mapping[str, Any]], data: Any) -> list[ErrorDetail]:
     """One :class:`ErrorDetail` per pydantic error (``errors()`` entries), located by
     :func:`input_path` in ``data``."""
-    return [ErrorDetail(input_path(e["loc"], data, e["type"]), e["msg"], e["type"]) for e in errors]
+    return [
+        ErrorDetail(input_path(e["loc"], data, e["type"]), pydantic_message(e), e["type"])
+        for e in errors
+    ]
 
 
 class ValidationError(RoutingError, ValueError):
@@ -230,7 +262,8 @@ class ValidationError(RoutingError, ValueError):
                 details = [replace(d, path=json_path(root) + d.path[1:]) for d in details]
         else:
             details = [
-                ErrorDetail(json_path([*root, *e["loc"]]), e["msg"], e["type"]) for e in found
+                ErrorDetail(json_path([*root, *e["loc"]]), pydantic_message(e), e["type"])
+                for e in found
             ]
         return cls(f"invalid {what}", details)
 
@@ -277,7 +310,9 @@ class ModelValidationError(ValidationError, pydantic_core.ValidationError):
         """Wrap pydantic's ``error``; ``details`` default to one per error, at its JSON path."""
         found = error.errors(include_url=False)
         if details is None:
-            details = [ErrorDetail(json_path(e["loc"]), e["msg"], e["type"]) for e in found]
+            details = [
+                ErrorDetail(json_path(e["loc"]), pydantic_message(e), e["type"]) for e in found
+            ]
         kind = cls
         if found and all(_naive(e) for e in found):
             kind = ModelNaiveDatetimeError

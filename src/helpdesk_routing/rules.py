@@ -47,7 +47,7 @@ from .conditions._depth import depth_message, too_deep
 from .conditions._shadowing import first_implied
 from .conditions.nodes import bytes_details
 from .decision import DecidedBy, RoutingDecision, RuleOutcome, RulePart
-from .errors import ErrorDetail, ModelValidationError, ValidationError
+from .errors import UNION_TAGS, ErrorDetail, ModelValidationError, ValidationError, pydantic_message
 from .model import Profile, Team, Ticket
 from .ports import CustomerData
 
@@ -92,6 +92,8 @@ class SaveAsView(InputModel):
 
 Destination = Annotated[AssignToTeam | SaveAsView, Field(discriminator="type")]
 """Where a matching rule sends a ticket."""
+
+UNION_TAGS["then"] = ("destination", ("assign_to_team", "save_as_view"))
 
 
 class RoutingRule(InputModel):
@@ -480,7 +482,7 @@ def _rule_set_error(exc: pydantic.ValidationError, data: Any) -> ValidationError
             for i, part in enumerate(err["loc"])
             if not (i > 0 and err["loc"][i - 1] == "then" and part in _DESTINATION_TAGS)
         )
-        msg = err["msg"]
+        msg = pydantic_message(err)
         at = (err.get("ctx") or {}).get("at")
         if not loc and isinstance(at, str):
             details.append(ErrorDetail("$." + at, msg))

@@ -58,10 +58,12 @@ from helpdesk_routing._time import (
 )
 from helpdesk_routing.errors import (
     NAIVE,
+    UNION_TAGS,
     ArgumentTypeError,
     ErrorDetail,
     ValidationError,
     json_path,
+    pydantic_message,
 )
 
 from ._depth import MAX_CONDITION_DEPTH, depth_message, too_deep
@@ -779,6 +781,8 @@ Window: TypeAlias = Annotated[
 ]
 """The time window of an event condition, by its ``"type"``."""
 
+UNION_TAGS["window"] = ("window", ("all_time", "in_last", "since", "after", "before", "between"))
+
 
 class EventCondition(_Node):
     """What the customer has (or has not) done: a count test over the events of one
@@ -1034,7 +1038,9 @@ def condition_error_details(
     """
     details = []
     for e in error.errors(include_url=False):
-        details.append(ErrorDetail(condition_path([*root, *e["loc"]]), e["msg"], e["type"]))
+        details.append(
+            ErrorDetail(condition_path([*root, *e["loc"]]), pydantic_message(e), e["type"])
+        )
     return details
 
 
