@@ -326,6 +326,58 @@ def test_a_handoff_names_a_part_of_the_wrong_kind(
     assert str(info.value) == message
 
 
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"router": "r"}, "router must be a Router (or None), got str"),
+        ({"office_hours": "x"}, "office_hours must be OfficeHours (or None), got str"),
+        (
+            {"customer_data": "x"},
+            "customer_data must be a CustomerData (InMemoryCustomerData,"
+            " SqliteCustomerData, ...) or None, got str",
+        ),
+        (
+            {"customer_data": {}},
+            "customer_data must be a CustomerData (InMemoryCustomerData,"
+            " SqliteCustomerData, ...) or None, got dict",
+        ),
+        (
+            {"customer_data": "store"},
+            "customer_data must be a CustomerData (InMemoryCustomerData,"
+            " SqliteCustomerData, ...) or None, got InMemoryStore",
+        ),
+        (
+            {"destination": "zendesk"},
+            "destination must be a Destination (a connector) or None, got str",
+        ),
+        ({"event_names": "x"}, "event_names must be EventNames, got str"),
+    ],
+)
+def test_a_handoff_names_a_collaborator_of_the_wrong_kind_before_anything_is_stored(
+    desk: Desk, given: dict[str, object], message: str
+) -> None:
+    """Router, office hours, customer data, destination and event names of the wrong
+    kind are an ArgumentTypeError naming the argument when the service is made (they
+    failed mid-handoff, the ledger left in handing_off or handed_off)."""
+    from helpdesk_routing.errors import ArgumentTypeError
+
+    if given.get("customer_data") == "store":
+        given = {"customer_data": desk.store}
+    ledger = InMemoryLedger()
+    parts: dict[str, object] = {
+        "settings": SendToHelpdesk(helpdesk="builtin"),
+        "ledger": ledger,
+        "clock": desk.clock,
+        "router": desk.router,
+        "customer_data": desk.data,
+    }
+    with pytest.raises(ArgumentTypeError) as info:
+        Handoff(**{**parts, **given})  # type: ignore[arg-type]
+    assert str(info.value) == message
+    assert ledger.for_conversation("c1") is None
+    assert desk.router.views.all_tickets().items == []
+
+
 def test_recover_wants_a_timedelta(desk: Desk) -> None:
     """older_than=60 is refused by name (seconds or minutes would be a guess)."""
     from helpdesk_routing.errors import ValidationError

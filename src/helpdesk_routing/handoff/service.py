@@ -25,6 +25,7 @@ from helpdesk_routing.events import (
     ConversationEscalated,
     EscalationReason,
     EventNames,
+    check_names,
     record,
 )
 from helpdesk_routing.handoff.builtin import BuiltinHelpdesk, RouterLike, Schedule
@@ -99,6 +100,12 @@ class Handoff:
     - ``customer_data`` records the Escalated event on the visitor's profile (by
       ``profile_id``, else by e-mail) once the conversation is handed off or the
       message shown; ``event_names`` renames the metric.
+
+    Every part is checked when the service is made: one of the wrong kind (a ``str``
+    for ``router``, ``office_hours``, ``destination`` or ``event_names``, a ``dict`` or a
+    ``Store`` for ``customer_data``) is an
+    :class:`~helpdesk_routing.errors.ArgumentTypeError` naming the argument, never an
+    error in the middle of a handoff.
     """
 
     def __init__(
@@ -120,6 +127,7 @@ class Handoff:
             )
         require_port(ledger, "ledger", "create", "a Ledger")
         require_port(clock, "clock", "now", "a Clock")
+        _check_parts(router, customer_data, destination, office_hours, event_names)
         self.settings = settings
         self._ledger = ledger
         self._clock = clock
@@ -578,6 +586,43 @@ class Handoff:
             reason=reason,
         )
         record(event, self._events, profile_id=profile, at=now, names=self._names)
+
+
+def _check_parts(
+    router: object,
+    customer_data: object,
+    destination: object,
+    office_hours: object,
+    event_names: object,
+) -> None:
+    """The optional collaborators, each ``None`` (but ``event_names``) or of its kind:
+    else ``ArgumentTypeError`` naming the argument when the service is made. Found at
+    their first use, they failed mid-handoff, after the ledger said ``handing_off`` (a
+    ticket maybe routed), or after it said ``handed_off``."""
+    if router is not None:
+        for member in ("route", "ticket"):
+            require_port(router, "router", member, "a Router (or None)")
+    if customer_data is not None:
+        require_port(
+            customer_data,
+            "customer_data",
+            "record_event",
+            "a CustomerData (InMemoryCustomerData, SqliteCustomerData, ...) or None",
+        )
+    if destination is not None:
+        for member in ("deliver", "find"):
+            require_port(destination, "destination", member, "a Destination (a connector) or None")
+        if not isinstance(getattr(destination, "name", None), str):
+            raise ArgumentTypeError(
+                "destination must be a Destination (a connector) or None, with a name"
+                f" (text), got {type(destination).__name__}"
+            )
+    if office_hours is not None:
+        for member in ("is_open", "next_open"):
+            require_port(office_hours, "office_hours", member, "OfficeHours (or None)")
+    if not isinstance(event_names, EventNames):
+        raise ArgumentTypeError(f"event_names must be EventNames, got {type(event_names).__name__}")
+    check_names(event_names)
 
 
 def _check_tag(tag: object) -> None:
