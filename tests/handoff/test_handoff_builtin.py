@@ -272,6 +272,54 @@ def test_builtin_find_answers_the_routed_ticket(desk: Desk) -> None:
     assert builtin.find(handoff_id("c2")) is None
 
 
+def test_a_ticket_routed_by_a_lost_ledger_s_handoff_is_the_conversation_s_ticket(
+    desk: Desk,
+) -> None:
+    """A worker restarted with an empty in-memory ledger requests a handed-off
+    conversation again, later: the ticket already stored under the handoff's id is the
+    conversation's (handed_off, replayed), not a ConflictError with the handoff stuck in
+    handing_off, and no second ticket is made."""
+    from datetime import timedelta
+
+    first = _handoff(desk).request(conversation(channel="sms", profile_id="p1"))
+    desk.clock.advance(timedelta(minutes=5))
+    ledger = InMemoryLedger()
+    step = _handoff(desk, ledger).request(conversation(channel="sms", profile_id="p1"))
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, first.ticket_id)
+    assert _keys(step.tell_visitor) == ["human_will_follow", "continue_by_sms"]
+    record = ledger.get(handoff_id("c1"))
+    assert record is not None
+    assert (
+        record.transitions[-1].why == f"ticket {first.ticket_id} found (already there) at builtin"
+    )
+    assert [t.id for t in desk.router.views.all_tickets().items] == [first.ticket_id]
+
+
+def test_a_ticket_of_another_conversation_under_the_handoff_s_id_fails_the_handoff(
+    desk: Desk,
+) -> None:
+    """A ticket stored under the handoff's id for another conversation is not taken for
+    this one's: the handoff ends failed, naming both, and the ticket is left as it was."""
+    from helpdesk_routing import Ticket
+
+    other = Ticket(
+        id=handoff_id("c1"),
+        channel="sms",
+        created_at=desk.clock.now(),
+        fields={"conversation_id": "c2"},
+    )
+    desk.router.route(other)
+    before = desk.router.ticket(handoff_id("c1"))
+    h = _handoff(desk)
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.FAILED
+    assert h.get(handoff_id("c1")).detail["error"] == (
+        f"builtin: ticket {handoff_id('c1')!r} is already stored for another conversation"
+        " ('c2', not 'c1')"
+    )
+    assert desk.router.ticket(handoff_id("c1")) == before
+
+
 @pytest.mark.parametrize("answer", ["no", "yes", 1, 0, None])
 def test_a_confirmation_is_a_bool_never_the_visitors_text(desk: Desk, answer: object) -> None:
     """confirm(yes="no") must not hand off: anything but a bool is refused, and the

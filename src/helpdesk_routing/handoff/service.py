@@ -527,21 +527,26 @@ class Handoff:
         return None
 
     def _send(self, sending: HandoffRecord, now: datetime) -> HandoffRecord:
+        """Deliver the handoff ``handing_off`` and record the answer. Whatever happens the
+        ledger is left in a recorded state: an error the destination's contract does not
+        name (a bug, a database's or a router's error) may come after the ticket was made,
+        so it is recorded as a lost answer (``outcome_unknown``, for :meth:`reconcile` or
+        :meth:`recover`, never a blind second request), and then raised."""
         assert self._destination is not None
         assert isinstance(self.settings, SendToHelpdesk)
         conversation = sending.conversation
-        email = self._email_of(conversation)
-        request = DeliveryRequest(
-            handoff_id=sending.id,
-            conversation=conversation,
-            email=email,
-            reason=sending.reason,
-            tag=sending.tag,
-            subject=self.settings.subject,
-            tags=self.settings.tags,
-            at=now,
-        )
         try:
+            email = self._email_of(conversation)
+            request = DeliveryRequest(
+                handoff_id=sending.id,
+                conversation=conversation,
+                email=email,
+                reason=sending.reason,
+                tag=sending.tag,
+                subject=self.settings.subject,
+                tags=self.settings.tags,
+                at=now,
+            )
             delivery = self._destination.deliver(request)
         except OutcomeUnknown as exc:
             target, effect = step(sending.state, Lost())
@@ -560,13 +565,27 @@ class Handoff:
                 self._tell(effect, sending),
                 detail={**sending.detail, "error": str(exc)},
             )
+        except Exception as exc:
+            target, effect = step(sending.state, Lost())
+            error = f"{type(exc).__name__}: {exc}"
+            self._write(
+                sending,
+                target,
+                now,
+                "system",
+                f"delivery raised {error}",
+                self._tell(effect, sending),
+                detail={**sending.detail, "error": error},
+            )
+            raise
         target, _ = step(sending.state, Delivered())
+        made = "found (already there)" if delivery.replayed else "created"
         after = self._write(
             sending,
             target,
             now,
             "system",
-            f"ticket {delivery.ticket_id} created at {self._destination.name}",
+            f"ticket {delivery.ticket_id} {made} at {self._destination.name}",
             _delivered(delivery, email),
             ticket_id=delivery.ticket_id,
         )
