@@ -607,8 +607,8 @@ def test_a_custom_message_is_storable_text(text: str) -> None:
         ),
         (
             {MessageKey.NEXT_OPENING: "{at:d}"},
-            "texts[next_opening] is not a usable template:"
-            " Unknown format code 'd' for object of type 'str'",
+            "texts[next_opening] formats {at:d}: a placeholder is named plainly, {at},"
+            " without a format spec or conversion",
         ),
         ({"next_open": "x"}, "texts: 'next_open' is not a message key"),
         ({MessageKey.NEXT_OPENING: 3}, "texts[next_opening] must be text, got 3"),
@@ -634,3 +634,31 @@ def test_host_texts_may_be_keyed_by_the_key_s_name() -> None:
     assert texts == {MessageKey.NEXT_OPENING: "Back at {at}."}
     message = VisitorMessage.of(MessageKey.NEXT_OPENING, at="09:00")
     assert render(message, {"next_opening": "Back at {at}."}) == "Back at 09:00."  # type: ignore[dict-item]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Back at {at:>99999999999}", "{at:>99999999999}"),
+        ("Back at {at:>10000000}", "{at:>10000000}"),
+        ("Back at {at!r}", "{at!r}"),
+        ("Back at {at!s:^9}", "{at!s:^9}"),
+        ("Back at {at:" + "9" * 60 + "}", "{at:" + "9" * 36 + "..."),
+    ],
+)
+def test_host_texts_take_no_format_spec_or_conversion(text: str, shown: str) -> None:
+    """A width, any format spec or a conversion in a host text is a ValidationError naming
+    the key, from check_texts and render (a width of 99999999999 was a MemoryError, one of
+    10000000 a 10 MB message); a plain {at} still renders."""
+    message = f"texts[next_opening] formats {shown}: a placeholder is named plainly, {{at}},"
+    message += " without a format spec or conversion"
+    with pytest.raises(ValidationError) as checked:
+        check_texts({MessageKey.NEXT_OPENING: text})
+    assert str(checked.value) == message
+    at = VisitorMessage.of(MessageKey.NEXT_OPENING, at="09:00")
+    with pytest.raises(ValidationError) as rendered:
+        render(at, {MessageKey.NEXT_OPENING: text})
+    assert str(rendered.value) == message
+    assert render(at, {MessageKey.NEXT_OPENING: "Back at {at}, {{soon}}."}) == (
+        "Back at 09:00, {soon}."
+    )

@@ -72,10 +72,12 @@ PLACEHOLDERS: Mapping[MessageKey, frozenset[str]] = {
 def check_texts(texts: Mapping[MessageKey, str]) -> dict[MessageKey, str]:
     """``texts`` (a host's replacements for :data:`DEFAULT_TEXTS`) by :class:`MessageKey`,
     when each key is a message key and each text a template that names only the
-    placeholders of its key (:data:`PLACEHOLDERS`) and formats; else
+    placeholders of its key (:data:`PLACEHOLDERS`), each as a plain ``{name}``; else
     :class:`~helpdesk_routing.errors.ValidationError` naming the key and the placeholder
-    or the problem. :func:`render` checks its ``texts`` so; a host may call it once, when
-    it loads them, to fail at start-up rather than when a visitor is answered."""
+    or the problem. A format spec or a conversion (``{at:>99999999}``, ``{at!r}``) is
+    refused: a width is padding the size of the number, and a visitor's message needs
+    neither. :func:`render` checks its ``texts`` so; a host may call it once, when it
+    loads them, to fail at start-up rather than when a visitor is answered."""
     if not isinstance(texts, Mapping):
         raise ValidationError(
             f"texts must be a mapping of message keys to texts, got {type(texts).__name__}"
@@ -91,19 +93,24 @@ def check_texts(texts: Mapping[MessageKey, str]) -> dict[MessageKey, str]:
         allowed = PLACEHOLDERS[key]
         has = ", ".join(f"{{{n}}}" for n in sorted(allowed)) or "none"
         try:
-            names = _fields(template)
+            fields = [f[1:] for f in _FORMATTER.parse(template) if f[1] is not None]
         except ValueError as exc:  # an unmatched brace, a bad conversion
             raise ValidationError(f"texts[{key}] is not a usable template: {exc}") from None
-        for name in names:
+        for name, spec, conversion in fields:
             if name not in allowed:
                 raise ValidationError(
                     f"texts[{key}] names {{{name}}}, a placeholder {key} does not have"
                     f" (it has {has})"
                 )
-        try:  # what parsing lets through: a format spec a text cannot take
-            template.format_map(dict.fromkeys(allowed, "x"))
-        except (ValueError, LookupError, AttributeError) as exc:
-            raise ValidationError(f"texts[{key}] is not a usable template: {exc}") from None
+            if spec or conversion is not None:
+                field = f"{{{name}{f'!{conversion}' if conversion else ''}:{spec}}}"
+                if not spec:
+                    field = f"{{{name}!{conversion}}}"
+                shown = field if len(field) <= 40 else f"{field[:40]}..."
+                raise ValidationError(
+                    f"texts[{key}] formats {shown}: a placeholder is named plainly, {{{name}}},"
+                    " without a format spec or conversion"
+                )
         checked[key] = template
     return checked
 
