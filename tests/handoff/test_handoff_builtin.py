@@ -662,3 +662,63 @@ def test_host_texts_take_no_format_spec_or_conversion(text: str, shown: str) -> 
     assert render(at, {MessageKey.NEXT_OPENING: "Back at {at}, {{soon}}."}) == (
         "Back at 09:00, {soon}."
     )
+
+
+@pytest.mark.parametrize("message", ["next_opening", MessageKey.NEXT_OPENING, None])
+def test_render_wants_a_visitor_message(message: object) -> None:
+    """render of a key or its name is an ArgumentTypeError naming message (was an
+    AttributeError: 'str' object has no attribute 'key')."""
+    from helpdesk_routing.errors import ArgumentTypeError
+
+    with pytest.raises(ArgumentTypeError) as info:
+        render(message)  # type: ignore[arg-type]
+    assert str(info.value) == f"message must be a VisitorMessage, got {type(message).__name__}"
+
+
+@pytest.mark.parametrize(
+    ("key", "params", "path", "problem"),
+    [
+        (MessageKey.NEXT_OPENING, {}, "$.params", "next_opening needs the parameter 'at'"),
+        (
+            MessageKey.CONTINUE_BY_EMAIL,
+            {},
+            "$.params",
+            "continue_by_email needs the parameter 'email'",
+        ),
+        (
+            MessageKey.ASK_EMAIL,
+            {"x": "1"},
+            "$.params.x",
+            "ask_email has no parameter 'x' (it has none)",
+        ),
+        (
+            MessageKey.NEXT_OPENING,
+            {"at": "09:00", "when": "soon"},
+            "$.params.when",
+            "next_opening has no parameter 'when' (it has 'at')",
+        ),
+    ],
+)
+def test_a_message_has_exactly_its_key_s_parameters(
+    key: MessageKey, params: dict[str, str], path: str, problem: str
+) -> None:
+    """A VisitorMessage missing a parameter of its key (next_opening without at rendered
+    as KeyError 'at') or with one its key does not have is a ValidationError at the
+    parameter's path, when it is made, by of() or the constructor."""
+    for make in (
+        lambda: VisitorMessage.of(key, **params),
+        lambda: VisitorMessage(key=key, params=params),
+    ):
+        with pytest.raises(ValidationError) as info:
+            make()
+        assert info.value.paths == (path,)
+        assert [d.message for d in info.value.details] == [problem]
+
+
+def test_a_message_changed_unchecked_is_refused_by_render() -> None:
+    """A message whose parameters were taken away unchecked (model_copy) is a
+    ValidationError from render naming the parameter, not a KeyError."""
+    message = VisitorMessage.of(MessageKey.NEXT_OPENING, at="09:00")
+    emptied = message.model_copy(update={"params": {}})
+    with pytest.raises(ValidationError, match=r"^message: next_opening needs the parameter 'at'$"):
+        render(emptied)
