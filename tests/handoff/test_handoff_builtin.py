@@ -198,21 +198,25 @@ def test_inputs_after_the_end_are_refused(desk: Desk) -> None:
     h = _handoff(desk)
     h.request(conversation(channel="sms", profile_id="p1"))
     before = h.get(handoff_id("c1"))
-    with pytest.raises(
-        InvalidTransition, match=r"^a handoff in state 'handed_off' does not accept Confirm$"
-    ):
+    with pytest.raises(InvalidTransition) as info:
         h.confirm("c1", yes=True)
+    assert str(info.value) == (
+        "the handoff of conversation 'c1' is in state 'handed_off' and does not accept"
+        " confirm (it has ended)"
+    )
     assert h.get(handoff_id("c1")) == before
 
 
 def test_unknown_conversation_is_reported(desk: Desk) -> None:
-    """confirm, provide_email and reconcile of what was never requested raise UnknownHandoff."""
+    """confirm, provide_email and reconcile of what was never requested raise UnknownHandoff,
+    saying that the conversation id has no handoff (confirm and provide_email take one)."""
     h = _handoff(desk)
-    with pytest.raises(UnknownHandoff, match=r"^unknown handoff 'nope'$"):
+    by_conversation = r"^no handoff was requested for conversation id 'nope'$"
+    with pytest.raises(UnknownHandoff, match=by_conversation):
         h.confirm("nope", yes=True)
-    with pytest.raises(UnknownHandoff):
+    with pytest.raises(UnknownHandoff, match=by_conversation):
         h.provide_email("nope", "a@example.com")
-    with pytest.raises(UnknownHandoff):
+    with pytest.raises(UnknownHandoff, match=r"^unknown handoff 'h-nope'$"):
         h.reconcile("h-nope")
 
 
@@ -722,3 +726,44 @@ def test_a_message_changed_unchecked_is_refused_by_render() -> None:
     emptied = message.model_copy(update={"params": {}})
     with pytest.raises(ValidationError, match=r"^message: next_opening needs the parameter 'at'$"):
         render(emptied)
+
+
+@pytest.mark.parametrize(
+    ("channel", "call", "message"),
+    [
+        (
+            "webchat",
+            "provide_email",
+            "the handoff of conversation 'c1' is in state 'awaiting_confirmation' and does"
+            " not accept provide_email (it waits for confirm)",
+        ),
+        (
+            "sms",
+            "confirm",
+            "the handoff of conversation 'c1' is in state 'awaiting_email' and does not"
+            " accept confirm (it waits for provide_email)",
+        ),
+    ],
+)
+def test_a_call_the_handoff_does_not_wait_for_is_named_with_the_conversation(
+    desk: Desk, channel: str, call: str, message: str
+) -> None:
+    """provide_email while the handoff waits for confirm (and the reverse) is an
+    InvalidTransition naming the call, the conversation and what it waits for (it named
+    the state machine's GiveEmail), and the handoff is left as it was."""
+    h = _handoff(desk)
+    h.request(conversation(channel=channel))
+    before = h.get(handoff_id("c1"))
+    answer = {
+        "provide_email": lambda: h.provide_email("c1", "ann@example.com"),
+        "confirm": lambda: h.confirm("c1", yes=True),
+    }[call]
+    with pytest.raises(InvalidTransition) as info:
+        answer()
+    assert str(info.value) == message
+    assert (info.value.state, info.value.what, info.value.conversation_id) == (
+        before.state.value,
+        call,
+        "c1",
+    )
+    assert h.get(handoff_id("c1")) == before

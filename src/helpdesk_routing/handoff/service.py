@@ -186,7 +186,7 @@ class Handoff:
         if not created:
             return Step.of(stored, new=False)
         event = Start(settings.method, conversation.channel, conversation.identified)
-        return self._advance(stored, event, now, actor="ai_agent", why=reason)
+        return self._advance(stored, event, now, "ai_agent", reason, call="request")
 
     def confirm(self, conversation_id: str, *, yes: bool) -> Step:
         """The webchat visitor's answer to "do you want a human?": ``yes`` is a bool
@@ -196,7 +196,7 @@ class Handoff:
         current = self._for_conversation(conversation_id)
         event = Confirm(yes=yes, identified=current.conversation.identified)
         why = "visitor said yes" if yes else "visitor said no"
-        return self._advance(current, event, self._now(), actor="visitor", why=why)
+        return self._advance(current, event, self._now(), "visitor", why, call="confirm")
 
     def provide_email(self, conversation_id: str, email: str) -> Step:
         """The visitor's e-mail address (text); a malformed one is asked for again."""
@@ -209,7 +209,8 @@ class Handoff:
             conversation = current.conversation.model_copy(update={"email": text})
             current = current.model_copy(update={"conversation": conversation})
         why = "e-mail address given" if valid else "malformed e-mail address"
-        return self._advance(current, GiveEmail(valid=valid), self._now(), "visitor", why)
+        event = GiveEmail(valid=valid)
+        return self._advance(current, event, self._now(), "visitor", why, call="provide_email")
 
     def reconcile(self, handoff_id: str) -> Step:
         """After ``outcome_unknown``: look the ticket up at the destination by the handoff's
@@ -227,11 +228,13 @@ class Handoff:
         current = self._ledger.get(check_key(handoff_id, "handoff_id"))
         if current is None:
             raise UnknownHandoff(handoff_id)
-        if current.state is not State.OUTCOME_UNKNOWN or self._destination is None:
-            raise InvalidTransition(current.state.value, "Reconciled")
+        if current.state is not State.OUTCOME_UNKNOWN:
+            raise _refused(current, "reconcile")
         ours = self._destination_name()
         if current.destination != ours:
             raise OtherDestination(current.id, current.destination, ours)
+        if self._destination is None:  # not reached: only a ticket's handoff gets here
+            raise _refused(current, "reconcile", "this service sends no ticket")
         now = self._now()
         longest = self._longest_delivery()
         if longest is not None and now - current.updated_at <= longest:
@@ -247,7 +250,8 @@ class Handoff:
                 return Step.of(current)
             current = current.model_copy(update={"ticket_id": found})
             why = f"found ticket {found}"
-            return self._advance(current, Reconciled(found=True), now, "system", why)
+            event = Reconciled(found=True)
+            return self._advance(current, event, now, "system", why, call="reconcile")
         return self._reconcile(current, now)
 
     def recover(self, older_than: timedelta, *, limit: int | None = None) -> list[Step]:
@@ -405,7 +409,7 @@ class Handoff:
             if stalled.state is State.REQUESTED:
                 conversation = stalled.conversation
                 event = Start(self.settings.method, conversation.channel, conversation.identified)
-                return self._advance(stalled, event, now, "system", why)
+                return self._advance(stalled, event, now, "system", why, call="recover")
             if self._destination is None:  # a custom-message handoff cannot reach a ticket
                 return None
             if stalled.state is State.HANDING_OFF:
@@ -434,7 +438,8 @@ class Handoff:
             why = f"{context}: {why}"
         if found is not None:
             current = current.model_copy(update={"ticket_id": found})
-        return self._advance(current, Reconciled(found=found is not None), now, "system", why)
+        event = Reconciled(found=found is not None)
+        return self._advance(current, event, now, "system", why, call="reconcile")
 
     def _now(self) -> datetime:
         return require_aware(self._clock.now(), "clock.now()")
@@ -442,7 +447,7 @@ class Handoff:
     def _for_conversation(self, conversation_id: str) -> HandoffRecord:
         found = self._ledger.for_conversation(check_key(conversation_id, "conversation_id"))
         if found is None:
-            raise UnknownHandoff(conversation_id)
+            raise UnknownHandoff(conversation_id, by_conversation=True)
         return found
 
     def _write(
@@ -470,9 +475,21 @@ class Handoff:
         return after
 
     def _advance(
-        self, current: HandoffRecord, event: Input, now: datetime, actor: str, why: str
+        self,
+        current: HandoffRecord,
+        event: Input,
+        now: datetime,
+        actor: str,
+        why: str,
+        *,
+        call: str,
     ) -> Step:
-        target, effect = step(current.state, event)
+        """``event`` applied; a state that does not accept it is an ``InvalidTransition``
+        naming ``call`` (the public call the caller made) and the conversation."""
+        try:
+            target, effect = step(current.state, event)
+        except InvalidTransition:
+            raise _refused(current, call) from None
         if effect is Effect.SEND:
             sending = self._write(
                 current,
@@ -605,6 +622,28 @@ class Handoff:
             reason=reason,
         )
         record(event, self._events, profile_id=profile, at=now, names=self._names)
+
+
+_WAITS_FOR = {
+    State.REQUESTED: "it is being started",
+    State.AWAITING_CONFIRMATION: "it waits for confirm",
+    State.AWAITING_EMAIL: "it waits for provide_email",
+    State.HANDING_OFF: "its ticket is being sent",
+    State.OUTCOME_UNKNOWN: "it waits for reconcile",
+}
+"""What a handoff in each unfinished state waits for, to tell a refused call."""
+
+
+def _refused(current: HandoffRecord, call: str, hint: str | None = None) -> InvalidTransition:
+    """The error of a public ``call`` the handoff's state does not accept: it names the
+    call and the conversation (not the state machine's input), and what the handoff waits
+    for, or that it has ended."""
+    return InvalidTransition(
+        current.state.value,
+        call,
+        conversation_id=current.conversation.id,
+        hint=hint or _WAITS_FOR.get(current.state, "it has ended"),
+    )
 
 
 def _check_parts(
