@@ -198,21 +198,25 @@ def test_inputs_after_the_end_are_refused(desk: Desk) -> None:
     h = _handoff(desk)
     h.request(conversation(channel="sms", profile_id="p1"))
     before = h.get(handoff_id("c1"))
-    with pytest.raises(
-        InvalidTransition, match=r"^a handoff in state 'handed_off' does not accept Confirm$"
-    ):
+    with pytest.raises(InvalidTransition) as info:
         h.confirm("c1", yes=True)
+    assert str(info.value) == (
+        "the handoff of conversation 'c1' is in state 'handed_off' and does not accept"
+        " confirm (it has ended)"
+    )
     assert h.get(handoff_id("c1")) == before
 
 
 def test_unknown_conversation_is_reported(desk: Desk) -> None:
-    """confirm, provide_email and reconcile of what was never requested raise UnknownHandoff."""
+    """confirm, provide_email and reconcile of what was never requested raise UnknownHandoff,
+    saying that the conversation id has no handoff (confirm and provide_email take one)."""
     h = _handoff(desk)
-    with pytest.raises(UnknownHandoff, match=r"^unknown handoff 'nope'$"):
+    by_conversation = r"^no handoff was requested for conversation id 'nope'$"
+    with pytest.raises(UnknownHandoff, match=by_conversation):
         h.confirm("nope", yes=True)
-    with pytest.raises(UnknownHandoff):
+    with pytest.raises(UnknownHandoff, match=by_conversation):
         h.provide_email("nope", "a@example.com")
-    with pytest.raises(UnknownHandoff):
+    with pytest.raises(UnknownHandoff, match=r"^unknown handoff 'h-nope'$"):
         h.reconcile("h-nope")
 
 
@@ -272,6 +276,54 @@ def test_builtin_find_answers_the_routed_ticket(desk: Desk) -> None:
     assert builtin.find(handoff_id("c2")) is None
 
 
+def test_a_ticket_routed_by_a_lost_ledger_s_handoff_is_the_conversation_s_ticket(
+    desk: Desk,
+) -> None:
+    """A worker restarted with an empty in-memory ledger requests a handed-off
+    conversation again, later: the ticket already stored under the handoff's id is the
+    conversation's (handed_off, replayed), not a ConflictError with the handoff stuck in
+    handing_off, and no second ticket is made."""
+    from datetime import timedelta
+
+    first = _handoff(desk).request(conversation(channel="sms", profile_id="p1"))
+    desk.clock.advance(timedelta(minutes=5))
+    ledger = InMemoryLedger()
+    step = _handoff(desk, ledger).request(conversation(channel="sms", profile_id="p1"))
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, first.ticket_id)
+    assert _keys(step.tell_visitor) == ["human_will_follow", "continue_by_sms"]
+    record = ledger.get(handoff_id("c1"))
+    assert record is not None
+    assert (
+        record.transitions[-1].why == f"ticket {first.ticket_id} found (already there) at builtin"
+    )
+    assert [t.id for t in desk.router.views.all_tickets().items] == [first.ticket_id]
+
+
+def test_a_ticket_of_another_conversation_under_the_handoff_s_id_fails_the_handoff(
+    desk: Desk,
+) -> None:
+    """A ticket stored under the handoff's id for another conversation is not taken for
+    this one's: the handoff ends failed, naming both, and the ticket is left as it was."""
+    from helpdesk_routing import Ticket
+
+    other = Ticket(
+        id=handoff_id("c1"),
+        channel="sms",
+        created_at=desk.clock.now(),
+        fields={"conversation_id": "c2"},
+    )
+    desk.router.route(other)
+    before = desk.router.ticket(handoff_id("c1"))
+    h = _handoff(desk)
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.FAILED
+    assert h.get(handoff_id("c1")).detail["error"] == (
+        f"builtin: ticket {handoff_id('c1')!r} is already stored for another conversation"
+        " ('c2', not 'c1')"
+    )
+    assert desk.router.ticket(handoff_id("c1")) == before
+
+
 @pytest.mark.parametrize("answer", ["no", "yes", 1, 0, None])
 def test_a_confirmation_is_a_bool_never_the_visitors_text(desk: Desk, answer: object) -> None:
     """confirm(yes="no") must not hand off: anything but a bool is refused, and the
@@ -324,6 +376,58 @@ def test_a_handoff_names_a_part_of_the_wrong_kind(
     with pytest.raises(ArgumentTypeError) as info:  # a library error and a TypeError
         Handoff(**{**parts, **given})  # type: ignore[arg-type]
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"router": "r"}, "router must be a Router (or None), got str"),
+        ({"office_hours": "x"}, "office_hours must be OfficeHours (or None), got str"),
+        (
+            {"customer_data": "x"},
+            "customer_data must be a CustomerData (InMemoryCustomerData,"
+            " SqliteCustomerData, ...) or None, got str",
+        ),
+        (
+            {"customer_data": {}},
+            "customer_data must be a CustomerData (InMemoryCustomerData,"
+            " SqliteCustomerData, ...) or None, got dict",
+        ),
+        (
+            {"customer_data": "store"},
+            "customer_data must be a CustomerData (InMemoryCustomerData,"
+            " SqliteCustomerData, ...) or None, got InMemoryStore",
+        ),
+        (
+            {"destination": "zendesk"},
+            "destination must be a Destination (a connector) or None, got str",
+        ),
+        ({"event_names": "x"}, "event_names must be EventNames, got str"),
+    ],
+)
+def test_a_handoff_names_a_collaborator_of_the_wrong_kind_before_anything_is_stored(
+    desk: Desk, given: dict[str, object], message: str
+) -> None:
+    """Router, office hours, customer data, destination and event names of the wrong
+    kind are an ArgumentTypeError naming the argument when the service is made (they
+    failed mid-handoff, the ledger left in handing_off or handed_off)."""
+    from helpdesk_routing.errors import ArgumentTypeError
+
+    if given.get("customer_data") == "store":
+        given = {"customer_data": desk.store}
+    ledger = InMemoryLedger()
+    parts: dict[str, object] = {
+        "settings": SendToHelpdesk(helpdesk="builtin"),
+        "ledger": ledger,
+        "clock": desk.clock,
+        "router": desk.router,
+        "customer_data": desk.data,
+    }
+    with pytest.raises(ArgumentTypeError) as info:
+        Handoff(**{**parts, **given})  # type: ignore[arg-type]
+    assert str(info.value) == message
+    assert ledger.for_conversation("c1") is None
+    assert desk.router.views.all_tickets().items == []
 
 
 def test_recover_wants_a_timedelta(desk: Desk) -> None:
@@ -507,8 +611,8 @@ def test_a_custom_message_is_storable_text(text: str) -> None:
         ),
         (
             {MessageKey.NEXT_OPENING: "{at:d}"},
-            "texts[next_opening] is not a usable template:"
-            " Unknown format code 'd' for object of type 'str'",
+            "texts[next_opening] formats {at:d}: a placeholder is named plainly, {at},"
+            " without a format spec or conversion",
         ),
         ({"next_open": "x"}, "texts: 'next_open' is not a message key"),
         ({MessageKey.NEXT_OPENING: 3}, "texts[next_opening] must be text, got 3"),
@@ -534,3 +638,132 @@ def test_host_texts_may_be_keyed_by_the_key_s_name() -> None:
     assert texts == {MessageKey.NEXT_OPENING: "Back at {at}."}
     message = VisitorMessage.of(MessageKey.NEXT_OPENING, at="09:00")
     assert render(message, {"next_opening": "Back at {at}."}) == "Back at 09:00."  # type: ignore[dict-item]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Back at {at:>99999999999}", "{at:>99999999999}"),
+        ("Back at {at:>10000000}", "{at:>10000000}"),
+        ("Back at {at!r}", "{at!r}"),
+        ("Back at {at!s:^9}", "{at!s:^9}"),
+        ("Back at {at:" + "9" * 60 + "}", "{at:" + "9" * 36 + "..."),
+    ],
+)
+def test_host_texts_take_no_format_spec_or_conversion(text: str, shown: str) -> None:
+    """A width, any format spec or a conversion in a host text is a ValidationError naming
+    the key, from check_texts and render (a width of 99999999999 was a MemoryError, one of
+    10000000 a 10 MB message); a plain {at} still renders."""
+    message = f"texts[next_opening] formats {shown}: a placeholder is named plainly, {{at}},"
+    message += " without a format spec or conversion"
+    with pytest.raises(ValidationError) as checked:
+        check_texts({MessageKey.NEXT_OPENING: text})
+    assert str(checked.value) == message
+    at = VisitorMessage.of(MessageKey.NEXT_OPENING, at="09:00")
+    with pytest.raises(ValidationError) as rendered:
+        render(at, {MessageKey.NEXT_OPENING: text})
+    assert str(rendered.value) == message
+    assert render(at, {MessageKey.NEXT_OPENING: "Back at {at}, {{soon}}."}) == (
+        "Back at 09:00, {soon}."
+    )
+
+
+@pytest.mark.parametrize("message", ["next_opening", MessageKey.NEXT_OPENING, None])
+def test_render_wants_a_visitor_message(message: object) -> None:
+    """render of a key or its name is an ArgumentTypeError naming message (was an
+    AttributeError: 'str' object has no attribute 'key')."""
+    from helpdesk_routing.errors import ArgumentTypeError
+
+    with pytest.raises(ArgumentTypeError) as info:
+        render(message)  # type: ignore[arg-type]
+    assert str(info.value) == f"message must be a VisitorMessage, got {type(message).__name__}"
+
+
+@pytest.mark.parametrize(
+    ("key", "params", "path", "problem"),
+    [
+        (MessageKey.NEXT_OPENING, {}, "$.params", "next_opening needs the parameter 'at'"),
+        (
+            MessageKey.CONTINUE_BY_EMAIL,
+            {},
+            "$.params",
+            "continue_by_email needs the parameter 'email'",
+        ),
+        (
+            MessageKey.ASK_EMAIL,
+            {"x": "1"},
+            "$.params.x",
+            "ask_email has no parameter 'x' (it has none)",
+        ),
+        (
+            MessageKey.NEXT_OPENING,
+            {"at": "09:00", "when": "soon"},
+            "$.params.when",
+            "next_opening has no parameter 'when' (it has 'at')",
+        ),
+    ],
+)
+def test_a_message_has_exactly_its_key_s_parameters(
+    key: MessageKey, params: dict[str, str], path: str, problem: str
+) -> None:
+    """A VisitorMessage missing a parameter of its key (next_opening without at rendered
+    as KeyError 'at') or with one its key does not have is a ValidationError at the
+    parameter's path, when it is made, by of() or the constructor."""
+    for make in (
+        lambda: VisitorMessage.of(key, **params),
+        lambda: VisitorMessage(key=key, params=params),
+    ):
+        with pytest.raises(ValidationError) as info:
+            make()
+        assert info.value.paths == (path,)
+        assert [d.message for d in info.value.details] == [problem]
+
+
+def test_a_message_changed_unchecked_is_refused_by_render() -> None:
+    """A message whose parameters were taken away unchecked (model_copy) is a
+    ValidationError from render naming the parameter, not a KeyError."""
+    message = VisitorMessage.of(MessageKey.NEXT_OPENING, at="09:00")
+    emptied = message.model_copy(update={"params": {}})
+    with pytest.raises(ValidationError, match=r"^message: next_opening needs the parameter 'at'$"):
+        render(emptied)
+
+
+@pytest.mark.parametrize(
+    ("channel", "call", "message"),
+    [
+        (
+            "webchat",
+            "provide_email",
+            "the handoff of conversation 'c1' is in state 'awaiting_confirmation' and does"
+            " not accept provide_email (it waits for confirm)",
+        ),
+        (
+            "sms",
+            "confirm",
+            "the handoff of conversation 'c1' is in state 'awaiting_email' and does not"
+            " accept confirm (it waits for provide_email)",
+        ),
+    ],
+)
+def test_a_call_the_handoff_does_not_wait_for_is_named_with_the_conversation(
+    desk: Desk, channel: str, call: str, message: str
+) -> None:
+    """provide_email while the handoff waits for confirm (and the reverse) is an
+    InvalidTransition naming the call, the conversation and what it waits for (it named
+    the state machine's GiveEmail), and the handoff is left as it was."""
+    h = _handoff(desk)
+    h.request(conversation(channel=channel))
+    before = h.get(handoff_id("c1"))
+    answer = {
+        "provide_email": lambda: h.provide_email("c1", "ann@example.com"),
+        "confirm": lambda: h.confirm("c1", yes=True),
+    }[call]
+    with pytest.raises(InvalidTransition) as info:
+        answer()
+    assert str(info.value) == message
+    assert (info.value.state, info.value.what, info.value.conversation_id) == (
+        before.state.value,
+        call,
+        "c1",
+    )
+    assert h.get(handoff_id("c1")) == before

@@ -42,6 +42,9 @@ class Scripted:
             raise OutcomeUnknown(self.name, "timed out after 5 s")
         if what == "lost":
             raise OutcomeUnknown(self.name, "connection dropped")
+        if what == "crash":  # an error outside the contract, after the ticket was made
+            self.created.append(request.handoff_id)
+            raise RuntimeError("database connection lost")
         if what == "reject":
             raise ServiceRejected(self.name, 422, {"requester": ["is invalid"]})
         self.created.append(request.handoff_id)
@@ -117,8 +120,12 @@ def test_reconcile_outside_outcome_unknown_is_refused(desk: Desk) -> None:
     """reconcile of a handed-off handoff raises InvalidTransition."""
     h, _ = _handoff(desk, ["ok"])
     h.request(conversation(channel="sms", profile_id="p1"))
-    with pytest.raises(InvalidTransition, match="'handed_off' does not accept Reconciled"):
+    with pytest.raises(InvalidTransition) as info:
         h.reconcile(handoff_id("c1"))
+    assert str(info.value) == (
+        "the handoff of conversation 'c1' is in state 'handed_off' and does not accept"
+        " reconcile (it has ended)"
+    )
 
 
 def test_refusal_fails_the_handoff_with_the_services_details(desk: Desk) -> None:
@@ -135,3 +142,20 @@ def test_refusal_fails_the_handoff_with_the_services_details(desk: Desk) -> None
         )
         == 0
     )
+
+
+def test_an_error_outside_the_contract_leaves_the_handoff_outcome_unknown(desk: Desk) -> None:
+    """A destination raising something else than a DeliveryError (a bug, a database's
+    error) gets it raised, with the handoff recorded outcome_unknown (it was stuck in
+    handing_off); reconcile then finds the ticket, with no second request."""
+    h, destination = _handoff(desk, ["crash"])
+    with pytest.raises(RuntimeError, match=r"^database connection lost$"):
+        h.request(conversation(channel="sms", profile_id="p1"))
+    record = h.get(handoff_id("c1"))
+    assert record.state is State.OUTCOME_UNKNOWN
+    assert record.detail["error"] == "RuntimeError: database connection lost"
+    assert record.transitions[-1].why == "delivery raised RuntimeError: database connection lost"
+    assert [m.key.value for m in record.tell_visitor] == ["handoff_pending"]
+    step = h.reconcile(handoff_id("c1"))
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, "T-1")
+    assert len(destination.seen_states) == 1

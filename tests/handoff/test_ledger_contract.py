@@ -362,3 +362,24 @@ def test_sqlite_stalled_uses_its_index(tmp_path: Path, limited: bool) -> None:
     with sqlite3.connect(path) as conn:
         plan = conn.execute(f"EXPLAIN QUERY PLAN {statement}", (*_STALLED, 0, *extra)).fetchall()
     assert any("handoffs_stalled" in str(row[-1]) for row in plan), plan
+
+
+@pytest.mark.parametrize("path", [None, 3, b"ledger.db"])
+def test_sqlite_ledger_names_a_path_that_is_no_file_path(path: object) -> None:
+    """SqliteLedger(None) is an ArgumentTypeError naming path (was a bare TypeError from
+    os.fspath)."""
+    from helpdesk_routing.errors import ArgumentTypeError
+
+    with pytest.raises(ArgumentTypeError) as info:
+        SqliteLedger(path)  # type: ignore[arg-type]
+    assert str(info.value) == f"path must be a file path (str or Path), got {path!r}"
+
+
+def test_postgres_ledger_names_a_dsn_that_is_no_text() -> None:
+    """PostgresLedger(None) is an ArgumentTypeError naming dsn, before any connection (libpq
+    would read None as its defaults and connect to whatever server they name)."""
+    from helpdesk_routing.errors import ArgumentTypeError
+
+    with pytest.raises(ArgumentTypeError) as info:
+        PostgresLedger(None)  # type: ignore[arg-type]
+    assert str(info.value) == "dsn must be a libpq connection string (text), got NoneType"

@@ -3,6 +3,9 @@
 Every routing rule applies. The ticket's id is the handoff id (so routing it again is
 idempotent), its channel the conversation's, with the visitor's e-mail, the profile id,
 the transcript (``fields["transcript"]``, one dict per message) and the conversation id.
+A ticket already stored under that id for the same conversation (routed by another
+service's handoff whose ledger is gone) is that conversation's ticket: delivered
+``replayed``, as :meth:`BuiltinHelpdesk.find` finds it, never a ``ConflictError``.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from datetime import datetime
 from typing import Protocol
 
 from helpdesk_routing.decision import RoutingDecision
-from helpdesk_routing.errors import UnknownTicket
+from helpdesk_routing.errors import ConflictError, UnknownTicket
 from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest
+from helpdesk_routing.handoff.errors import DeliveryError
 from helpdesk_routing.model import Ticket
 from helpdesk_routing.records import TicketRecord
 
@@ -75,7 +79,15 @@ class BuiltinHelpdesk:
                 "transcript": [m.model_dump(mode="json") for m in conversation.transcript],
             },
         )
-        decision = self._router.route(ticket)
+        try:
+            decision = self._router.route(ticket)
+        except ConflictError:
+            # Routed before under this id with other content (another worker's handoff
+            # of this conversation, its ledger lost: a restart with an in-memory one).
+            replay = self._replay(ticket.id, conversation.id, conversation.channel)
+            if replay is None:
+                raise
+            return replay
         available = decision.assignee is not None
         resumes_at = None
         hours = self._office_hours
@@ -90,6 +102,24 @@ class BuiltinHelpdesk:
             agent_available=available,
             resumes_at=resumes_at,
         )
+
+    def _replay(self, ticket_id: str, conversation_id: str, channel: str) -> Delivery | None:
+        """The delivery a ticket already stored under the handoff's id stands for, as
+        :meth:`find` finds it (``replayed``; whether an agent took it at once is not
+        known then); ``None`` when none is stored, and ``DeliveryError`` when the stored
+        one is another conversation's."""
+        try:
+            stored = self._router.ticket(ticket_id)
+        except UnknownTicket:
+            return None
+        theirs = stored.ticket.fields.get("conversation_id")
+        if theirs != conversation_id:
+            raise DeliveryError(
+                self.name,
+                f"ticket {ticket_id!r} is already stored for another conversation"
+                f" ({theirs!r}, not {conversation_id!r})",
+            )
+        return Delivery(ticket_id=stored.id, continue_on=channel, replayed=True)
 
     def find(self, handoff_id: str) -> str | None:
         """The ticket's id when the router stored it, else ``None``."""

@@ -46,7 +46,8 @@ class Delivery:
     ``continue_on`` is where the visitor continues (``webchat``, ``email``, ``sms``).
     For the built-in helpdesk, ``agent_available`` says whether an agent took it now
     and ``resumes_at`` when help resumes otherwise (``None`` when open now); an external
-    helpdesk leaves ``agent_available`` ``None`` (not known).
+    helpdesk leaves ``agent_available`` ``None`` (not known), and so does the built-in one
+    for a ticket it finds already stored (``replayed``: it existed before this request).
     """
 
     ticket_id: str

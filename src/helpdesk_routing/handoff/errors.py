@@ -41,12 +41,31 @@ class HandoffError(RoutingError):
 
 
 class InvalidTransition(HandoffError, ValueError):
-    """The handoff's state does not accept this input (e.g. ``confirm`` after it ended)."""
+    """The handoff's state does not accept this input (e.g. ``confirm`` after it ended).
 
-    def __init__(self, state: str, what: str) -> None:
+    From the pure state machine ``what`` is its input (``GiveEmail``); from ``Handoff``
+    it is the public call (``provide_email``), with the ``conversation_id`` whose handoff
+    refused it and what that handoff waits for (``hint``)."""
+
+    def __init__(
+        self,
+        state: str,
+        what: str,
+        *,
+        conversation_id: str | None = None,
+        hint: str | None = None,
+    ) -> None:
         self.state = state
         self.what = what
-        super().__init__(f"a handoff in state {state!r} does not accept {what}")
+        self.conversation_id = conversation_id
+        if conversation_id is None:
+            message = f"a handoff in state {state!r} does not accept {what}"
+        else:
+            message = (
+                f"the handoff of conversation {conversation_id!r} is in state {state!r}"
+                f" and does not accept {what}"
+            )
+        super().__init__(message if hint is None else f"{message} ({hint})")
 
 
 class OtherDestination(HandoffError, ValueError):
@@ -65,11 +84,16 @@ class OtherDestination(HandoffError, ValueError):
 
 
 class UnknownHandoff(HandoffError, LookupError):
-    """No handoff is recorded under that id or for that conversation."""
+    """No handoff is recorded under that id or, ``by_conversation``, for that conversation
+    (``confirm`` or ``provide_email`` before any ``request``)."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, *, by_conversation: bool = False) -> None:
         self.key = key
-        super().__init__(f"unknown handoff {key!r}")
+        self.by_conversation = by_conversation
+        if by_conversation:
+            super().__init__(f"no handoff was requested for conversation id {key!r}")
+        else:
+            super().__init__(f"unknown handoff {key!r}")
 
 
 class DeliveryError(HandoffError):

@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from helpdesk_routing._input import InputModel
-from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 
 __all__ = ["DEFAULT_TEXTS", "PLACEHOLDERS", "MessageKey", "VisitorMessage", "check_texts", "render"]
 
@@ -72,10 +74,12 @@ PLACEHOLDERS: Mapping[MessageKey, frozenset[str]] = {
 def check_texts(texts: Mapping[MessageKey, str]) -> dict[MessageKey, str]:
     """``texts`` (a host's replacements for :data:`DEFAULT_TEXTS`) by :class:`MessageKey`,
     when each key is a message key and each text a template that names only the
-    placeholders of its key (:data:`PLACEHOLDERS`) and formats; else
+    placeholders of its key (:data:`PLACEHOLDERS`), each as a plain ``{name}``; else
     :class:`~helpdesk_routing.errors.ValidationError` naming the key and the placeholder
-    or the problem. :func:`render` checks its ``texts`` so; a host may call it once, when
-    it loads them, to fail at start-up rather than when a visitor is answered."""
+    or the problem. A format spec or a conversion (``{at:>99999999}``, ``{at!r}``) is
+    refused: a width is padding the size of the number, and a visitor's message needs
+    neither. :func:`render` checks its ``texts`` so; a host may call it once, when it
+    loads them, to fail at start-up rather than when a visitor is answered."""
     if not isinstance(texts, Mapping):
         raise ValidationError(
             f"texts must be a mapping of message keys to texts, got {type(texts).__name__}"
@@ -91,19 +95,24 @@ def check_texts(texts: Mapping[MessageKey, str]) -> dict[MessageKey, str]:
         allowed = PLACEHOLDERS[key]
         has = ", ".join(f"{{{n}}}" for n in sorted(allowed)) or "none"
         try:
-            names = _fields(template)
+            fields = [f[1:] for f in _FORMATTER.parse(template) if f[1] is not None]
         except ValueError as exc:  # an unmatched brace, a bad conversion
             raise ValidationError(f"texts[{key}] is not a usable template: {exc}") from None
-        for name in names:
+        for name, spec, conversion in fields:
             if name not in allowed:
                 raise ValidationError(
                     f"texts[{key}] names {{{name}}}, a placeholder {key} does not have"
                     f" (it has {has})"
                 )
-        try:  # what parsing lets through: a format spec a text cannot take
-            template.format_map(dict.fromkeys(allowed, "x"))
-        except (ValueError, LookupError, AttributeError) as exc:
-            raise ValidationError(f"texts[{key}] is not a usable template: {exc}") from None
+            if spec or conversion is not None:
+                field = f"{{{name}{f'!{conversion}' if conversion else ''}:{spec}}}"
+                if not spec:
+                    field = f"{{{name}!{conversion}}}"
+                shown = field if len(field) <= 40 else f"{field[:40]}..."
+                raise ValidationError(
+                    f"texts[{key}] formats {shown}: a placeholder is named plainly, {{{name}}},"
+                    " without a format spec or conversion"
+                )
         checked[key] = template
     return checked
 
@@ -116,20 +125,66 @@ class VisitorMessage(InputModel):
     key: MessageKey
     params: dict[str, str] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _params_of_the_key(self) -> VisitorMessage:
+        """Exactly the parameters of the key (:data:`PLACEHOLDERS`): a missing one failed
+        only when the message was rendered (``KeyError``), an unknown one never did."""
+        problems = _param_problems(self.key, self.params)
+        if problems:
+            raise PydanticValidationError.from_exception_data(type(self).__name__, problems)
+        return self
+
     @classmethod
     def of(cls, key: MessageKey, **params: str | datetime) -> VisitorMessage:
-        """A message; datetime parameters are written in ISO 8601."""
+        """A message; datetime parameters are written in ISO 8601. ``params`` are exactly
+        those of ``key`` (:data:`PLACEHOLDERS`): a missing or unknown one is a
+        :class:`~helpdesk_routing.errors.ValidationError` at ``$.params`` naming it."""
         return cls(
             key=key,
             params={k: v.isoformat() if isinstance(v, datetime) else v for k, v in params.items()},
         )
 
 
+def _param_problems(key: MessageKey, params: Mapping[str, str]) -> list[InitErrorDetails]:
+    """One error per parameter of ``key`` missing from ``params`` (at ``params``) and per
+    parameter ``key`` does not have (at ``params.<name>``)."""
+    wanted = PLACEHOLDERS[key]
+    has = ", ".join(repr(n) for n in sorted(wanted)) or "none"
+    problems: list[InitErrorDetails] = [
+        InitErrorDetails(
+            type=PydanticCustomError(
+                "message_param_missing", f"{key} needs the parameter {name!r}"
+            ),
+            loc=("params",),
+            input=dict(params),
+        )
+        for name in sorted(wanted - params.keys())
+    ]
+    problems += [
+        InitErrorDetails(
+            type=PydanticCustomError(
+                "message_param_unknown",
+                f"{key} has no parameter {name!r} (it has {has})",
+            ),
+            loc=("params", name),
+            input=params[name],
+        )
+        for name in sorted(params.keys() - wanted)
+    ]
+    return problems
+
+
 def render(message: VisitorMessage, texts: Mapping[MessageKey, str] | None = None) -> str:
     """The text of ``message`` from ``texts`` (falling back to :data:`DEFAULT_TEXTS`).
 
-    ``texts`` is checked whole first (:func:`check_texts`): a text naming a placeholder
-    its key does not have is a ``ValidationError`` naming both, whichever message is
-    rendered."""
+    ``message`` must be a :class:`VisitorMessage` (``ArgumentTypeError`` otherwise: a
+    key alone has no parameters). ``texts`` is checked whole first (:func:`check_texts`):
+    a text naming a placeholder its key does not have is a ``ValidationError`` naming
+    both, whichever message is rendered."""
+    if not isinstance(message, VisitorMessage):
+        raise ArgumentTypeError(f"message must be a VisitorMessage, got {type(message).__name__}")
+    missing = PLACEHOLDERS[message.key] - message.params.keys()
+    if missing:  # a message changed unchecked (model_copy, model_construct)
+        raise ValidationError(f"message: {message.key} needs the parameter {min(missing)!r}")
     template = check_texts(texts or {}).get(message.key, DEFAULT_TEXTS[message.key])
     return template.format_map(message.params)

@@ -25,6 +25,7 @@ from helpdesk_routing.events import (
     ConversationEscalated,
     EscalationReason,
     EventNames,
+    check_names,
     record,
 )
 from helpdesk_routing.handoff.builtin import BuiltinHelpdesk, RouterLike, Schedule
@@ -99,6 +100,12 @@ class Handoff:
     - ``customer_data`` records the Escalated event on the visitor's profile (by
       ``profile_id``, else by e-mail) once the conversation is handed off or the
       message shown; ``event_names`` renames the metric.
+
+    Every part is checked when the service is made: one of the wrong kind (a ``str``
+    for ``router``, ``office_hours``, ``destination`` or ``event_names``, a ``dict`` or a
+    ``Store`` for ``customer_data``) is an
+    :class:`~helpdesk_routing.errors.ArgumentTypeError` naming the argument, never an
+    error in the middle of a handoff.
     """
 
     def __init__(
@@ -120,6 +127,7 @@ class Handoff:
             )
         require_port(ledger, "ledger", "create", "a Ledger")
         require_port(clock, "clock", "now", "a Clock")
+        _check_parts(router, customer_data, destination, office_hours, event_names)
         self.settings = settings
         self._ledger = ledger
         self._clock = clock
@@ -178,7 +186,7 @@ class Handoff:
         if not created:
             return Step.of(stored, new=False)
         event = Start(settings.method, conversation.channel, conversation.identified)
-        return self._advance(stored, event, now, actor="ai_agent", why=reason)
+        return self._advance(stored, event, now, "ai_agent", reason, call="request")
 
     def confirm(self, conversation_id: str, *, yes: bool) -> Step:
         """The webchat visitor's answer to "do you want a human?": ``yes`` is a bool
@@ -188,7 +196,7 @@ class Handoff:
         current = self._for_conversation(conversation_id)
         event = Confirm(yes=yes, identified=current.conversation.identified)
         why = "visitor said yes" if yes else "visitor said no"
-        return self._advance(current, event, self._now(), actor="visitor", why=why)
+        return self._advance(current, event, self._now(), "visitor", why, call="confirm")
 
     def provide_email(self, conversation_id: str, email: str) -> Step:
         """The visitor's e-mail address (text); a malformed one is asked for again."""
@@ -201,7 +209,8 @@ class Handoff:
             conversation = current.conversation.model_copy(update={"email": text})
             current = current.model_copy(update={"conversation": conversation})
         why = "e-mail address given" if valid else "malformed e-mail address"
-        return self._advance(current, GiveEmail(valid=valid), self._now(), "visitor", why)
+        event = GiveEmail(valid=valid)
+        return self._advance(current, event, self._now(), "visitor", why, call="provide_email")
 
     def reconcile(self, handoff_id: str) -> Step:
         """After ``outcome_unknown``: look the ticket up at the destination by the handoff's
@@ -219,11 +228,13 @@ class Handoff:
         current = self._ledger.get(check_key(handoff_id, "handoff_id"))
         if current is None:
             raise UnknownHandoff(handoff_id)
-        if current.state is not State.OUTCOME_UNKNOWN or self._destination is None:
-            raise InvalidTransition(current.state.value, "Reconciled")
+        if current.state is not State.OUTCOME_UNKNOWN:
+            raise _refused(current, "reconcile")
         ours = self._destination_name()
         if current.destination != ours:
             raise OtherDestination(current.id, current.destination, ours)
+        if self._destination is None:  # not reached: only a ticket's handoff gets here
+            raise _refused(current, "reconcile", "this service sends no ticket")
         now = self._now()
         longest = self._longest_delivery()
         if longest is not None and now - current.updated_at <= longest:
@@ -239,7 +250,8 @@ class Handoff:
                 return Step.of(current)
             current = current.model_copy(update={"ticket_id": found})
             why = f"found ticket {found}"
-            return self._advance(current, Reconciled(found=True), now, "system", why)
+            event = Reconciled(found=True)
+            return self._advance(current, event, now, "system", why, call="reconcile")
         return self._reconcile(current, now)
 
     def recover(self, older_than: timedelta, *, limit: int | None = None) -> list[Step]:
@@ -397,7 +409,7 @@ class Handoff:
             if stalled.state is State.REQUESTED:
                 conversation = stalled.conversation
                 event = Start(self.settings.method, conversation.channel, conversation.identified)
-                return self._advance(stalled, event, now, "system", why)
+                return self._advance(stalled, event, now, "system", why, call="recover")
             if self._destination is None:  # a custom-message handoff cannot reach a ticket
                 return None
             if stalled.state is State.HANDING_OFF:
@@ -426,7 +438,8 @@ class Handoff:
             why = f"{context}: {why}"
         if found is not None:
             current = current.model_copy(update={"ticket_id": found})
-        return self._advance(current, Reconciled(found=found is not None), now, "system", why)
+        event = Reconciled(found=found is not None)
+        return self._advance(current, event, now, "system", why, call="reconcile")
 
     def _now(self) -> datetime:
         return require_aware(self._clock.now(), "clock.now()")
@@ -434,7 +447,7 @@ class Handoff:
     def _for_conversation(self, conversation_id: str) -> HandoffRecord:
         found = self._ledger.for_conversation(check_key(conversation_id, "conversation_id"))
         if found is None:
-            raise UnknownHandoff(conversation_id)
+            raise UnknownHandoff(conversation_id, by_conversation=True)
         return found
 
     def _write(
@@ -462,9 +475,21 @@ class Handoff:
         return after
 
     def _advance(
-        self, current: HandoffRecord, event: Input, now: datetime, actor: str, why: str
+        self,
+        current: HandoffRecord,
+        event: Input,
+        now: datetime,
+        actor: str,
+        why: str,
+        *,
+        call: str,
     ) -> Step:
-        target, effect = step(current.state, event)
+        """``event`` applied; a state that does not accept it is an ``InvalidTransition``
+        naming ``call`` (the public call the caller made) and the conversation."""
+        try:
+            target, effect = step(current.state, event)
+        except InvalidTransition:
+            raise _refused(current, call) from None
         if effect is Effect.SEND:
             sending = self._write(
                 current,
@@ -519,21 +544,26 @@ class Handoff:
         return None
 
     def _send(self, sending: HandoffRecord, now: datetime) -> HandoffRecord:
+        """Deliver the handoff ``handing_off`` and record the answer. Whatever happens the
+        ledger is left in a recorded state: an error the destination's contract does not
+        name (a bug, a database's or a router's error) may come after the ticket was made,
+        so it is recorded as a lost answer (``outcome_unknown``, for :meth:`reconcile` or
+        :meth:`recover`, never a blind second request), and then raised."""
         assert self._destination is not None
         assert isinstance(self.settings, SendToHelpdesk)
         conversation = sending.conversation
-        email = self._email_of(conversation)
-        request = DeliveryRequest(
-            handoff_id=sending.id,
-            conversation=conversation,
-            email=email,
-            reason=sending.reason,
-            tag=sending.tag,
-            subject=self.settings.subject,
-            tags=self.settings.tags,
-            at=now,
-        )
         try:
+            email = self._email_of(conversation)
+            request = DeliveryRequest(
+                handoff_id=sending.id,
+                conversation=conversation,
+                email=email,
+                reason=sending.reason,
+                tag=sending.tag,
+                subject=self.settings.subject,
+                tags=self.settings.tags,
+                at=now,
+            )
             delivery = self._destination.deliver(request)
         except OutcomeUnknown as exc:
             target, effect = step(sending.state, Lost())
@@ -552,13 +582,27 @@ class Handoff:
                 self._tell(effect, sending),
                 detail={**sending.detail, "error": str(exc)},
             )
+        except Exception as exc:
+            target, effect = step(sending.state, Lost())
+            error = f"{type(exc).__name__}: {exc}"
+            self._write(
+                sending,
+                target,
+                now,
+                "system",
+                f"delivery raised {error}",
+                self._tell(effect, sending),
+                detail={**sending.detail, "error": error},
+            )
+            raise
         target, _ = step(sending.state, Delivered())
+        made = "found (already there)" if delivery.replayed else "created"
         after = self._write(
             sending,
             target,
             now,
             "system",
-            f"ticket {delivery.ticket_id} created at {self._destination.name}",
+            f"ticket {delivery.ticket_id} {made} at {self._destination.name}",
             _delivered(delivery, email),
             ticket_id=delivery.ticket_id,
         )
@@ -578,6 +622,65 @@ class Handoff:
             reason=reason,
         )
         record(event, self._events, profile_id=profile, at=now, names=self._names)
+
+
+_WAITS_FOR = {
+    State.REQUESTED: "it is being started",
+    State.AWAITING_CONFIRMATION: "it waits for confirm",
+    State.AWAITING_EMAIL: "it waits for provide_email",
+    State.HANDING_OFF: "its ticket is being sent",
+    State.OUTCOME_UNKNOWN: "it waits for reconcile",
+}
+"""What a handoff in each unfinished state waits for, to tell a refused call."""
+
+
+def _refused(current: HandoffRecord, call: str, hint: str | None = None) -> InvalidTransition:
+    """The error of a public ``call`` the handoff's state does not accept: it names the
+    call and the conversation (not the state machine's input), and what the handoff waits
+    for, or that it has ended."""
+    return InvalidTransition(
+        current.state.value,
+        call,
+        conversation_id=current.conversation.id,
+        hint=hint or _WAITS_FOR.get(current.state, "it has ended"),
+    )
+
+
+def _check_parts(
+    router: object,
+    customer_data: object,
+    destination: object,
+    office_hours: object,
+    event_names: object,
+) -> None:
+    """The optional collaborators, each ``None`` (but ``event_names``) or of its kind:
+    else ``ArgumentTypeError`` naming the argument when the service is made. Found at
+    their first use, they failed mid-handoff, after the ledger said ``handing_off`` (a
+    ticket maybe routed), or after it said ``handed_off``."""
+    if router is not None:
+        for member in ("route", "ticket"):
+            require_port(router, "router", member, "a Router (or None)")
+    if customer_data is not None:
+        require_port(
+            customer_data,
+            "customer_data",
+            "record_event",
+            "a CustomerData (InMemoryCustomerData, SqliteCustomerData, ...) or None",
+        )
+    if destination is not None:
+        for member in ("deliver", "find"):
+            require_port(destination, "destination", member, "a Destination (a connector) or None")
+        if not isinstance(getattr(destination, "name", None), str):
+            raise ArgumentTypeError(
+                "destination must be a Destination (a connector) or None, with a name"
+                f" (text), got {type(destination).__name__}"
+            )
+    if office_hours is not None:
+        for member in ("is_open", "next_open"):
+            require_port(office_hours, "office_hours", member, "OfficeHours (or None)")
+    if not isinstance(event_names, EventNames):
+        raise ArgumentTypeError(f"event_names must be EventNames, got {type(event_names).__name__}")
+    check_names(event_names)
 
 
 def _check_tag(tag: object) -> None:

@@ -20,7 +20,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from helpdesk_routing._time import require_aware, seconds
-from helpdesk_routing.errors import MissingExtra, SchemaVersionError, StoreError
+from helpdesk_routing.errors import (
+    ArgumentTypeError,
+    MissingExtra,
+    SchemaVersionError,
+    StoreError,
+)
 from helpdesk_routing.handoff.ledger import STALLED_STATES, check_key, check_limit, stale_write
 from helpdesk_routing.handoff.records import HandoffRecord
 from helpdesk_routing.stores._sql import sync_level
@@ -39,6 +44,15 @@ Migration = Callable[[Execute, str], None]
 
 def _micros(at: datetime, what: str = "datetime") -> int:
     return (require_aware(at, what) - _EPOCH) // timedelta(microseconds=1)
+
+
+def _file_path(path: object) -> str:
+    """``path`` as text: a ``str`` or ``os.PathLike`` of text, else ``ArgumentTypeError``
+    naming it (``None`` was a bare ``TypeError`` from ``os.fspath``)."""
+    text = os.fspath(path) if isinstance(path, str | os.PathLike) else None
+    if not isinstance(text, str):
+        raise ArgumentTypeError(f"path must be a file path (str or Path), got {path!r}")
+    return text
 
 
 def _statement(text: str) -> Migration:
@@ -201,9 +215,9 @@ class SqliteLedger:
         timeout: float = 30.0,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
     ) -> None:
+        self.path = _file_path(path)
         level = sync_level(synchronous)
         timeout = seconds(timeout, "timeout", zero=True)
-        self.path = os.fspath(path)
         self._lock = threading.Lock()
         self._sql = _Sql("?")
         try:
@@ -285,6 +299,10 @@ class PostgresLedger:
     """
 
     def __init__(self, dsn: str) -> None:
+        if not isinstance(dsn, str):  # None would connect by libpq's defaults
+            raise ArgumentTypeError(
+                f"dsn must be a libpq connection string (text), got {type(dsn).__name__}"
+            )
         try:
             import psycopg
         except ImportError as exc:  # pragma: no cover - the extra is installed in tests
