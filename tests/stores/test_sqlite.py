@@ -295,3 +295,15 @@ def test_waiting_for_the_write_lock_keeps_the_busy_timeout_for_other_statements(
             assert tx._run("PRAGMA busy_timeout").fetchone() == (1500,)
         with store.read() as tx:
             assert tx._run("PRAGMA busy_timeout").fetchone() == (1500,)
+
+
+@pytest.mark.parametrize("path", [None, b"x.db", 3])
+@pytest.mark.parametrize("kind", ["store", "customer data"])
+def test_a_path_that_is_no_file_path_is_named(path: object, kind: str) -> None:
+    """``None``, bytes or a number is an ArgumentTypeError naming ``path`` (it was a bare
+    TypeError from ``os.fspath``)."""
+    from helpdesk_routing.errors import ArgumentTypeError
+
+    make = SqliteStore if kind == "store" else SqliteCustomerData
+    with pytest.raises(ArgumentTypeError, match=r"^path must be a file path \(str or Path\)"):
+        make(path)  # type: ignore[arg-type]

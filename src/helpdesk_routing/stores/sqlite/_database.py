@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from helpdesk_routing._time import seconds
 from helpdesk_routing.errors import (
+    ArgumentTypeError,
     ConflictError,
     RoutingError,
     StoreError,
@@ -68,7 +69,12 @@ class Database:
         # (SQLite itself ignores an unknown synchronous level).
         level = sync_level(synchronous)
         timeout = seconds(timeout, "timeout", zero=True)
-        self.path = os.fspath(path)
+        text = os.fspath(path) if isinstance(path, str | os.PathLike) else None
+        if not isinstance(text, str):  # None, bytes, a number: a bare TypeError before
+            raise ArgumentTypeError(
+                f"path must be a file path (str or Path) or ':memory:', got {path!r}"
+            )
+        self.path = text
         self.timeout = timeout
         self._synchronous = level
         self._memory = self.path in (":memory:", "")
