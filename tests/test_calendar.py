@@ -564,6 +564,41 @@ def test_exception_paths_use_iso_dates_for_python_input() -> None:
     assert caught.value.errors()[0]["loc"] == ("exceptions", "2026-12-24", 0)
 
 
+@pytest.mark.parametrize(
+    ("windows", "path", "message"),
+    [
+        (
+            [("09:00", "13:00"), ("12:00", "14:00")],
+            "$.exceptions.2026-12-24[1]",
+            "window 12:00-14:00 overlaps window [0] 09:00-13:00 on the same day",
+        ),
+        ([("9:00", "13:00")], "$.exceptions.2026-12-24[0]", "'9:00' is not a time of day"),
+    ],
+)
+def test_exception_paths_keep_the_date_of_a_date_key(
+    windows: list[tuple[str, str]], path: str, message: str
+) -> None:
+    """A problem in an exception keyed by a date object is reported at that date's path,
+    by the constructor and by from_dict alike (the date was dropped: $.exceptions[1])."""
+    data = {"timezone": "UTC", "exceptions": {date(2026, 12, 24): windows}}
+    with pytest.raises(ValidationError) as caught:
+        OfficeHours(**data)  # type: ignore[arg-type]
+    assert caught.value.paths == (path,)
+    assert caught.value.details[0].message.startswith(message)
+    [(found, said)] = _problems(data)
+    assert found == path
+    assert said.startswith(message)
+
+
+def test_a_date_key_both_holiday_and_exception_is_named_by_its_date() -> None:
+    """The holiday-and-exception clash of a date key is reported at the date's path."""
+    with pytest.raises(ValidationError) as caught:
+        OfficeHours(
+            timezone="UTC", holidays=[date(2026, 12, 24)], exceptions={date(2026, 12, 24): []}
+        )
+    assert caught.value.paths == ("$.exceptions.2026-12-24",)
+
+
 def test_a_date_both_holiday_and_exception_is_refused() -> None:
     """A date may be a holiday or an exception, not both."""
     assert _problems(

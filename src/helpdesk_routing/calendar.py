@@ -53,7 +53,7 @@ from helpdesk_routing._input import InputModel
 from ._json import loads
 from ._recurrence import RRule, occurs_on
 from ._time import require_aware
-from .errors import ValidationError
+from .errors import ErrorDetail, ValidationError
 
 __all__ = [
     "DEFAULT_HORIZON",
@@ -362,6 +362,17 @@ def _instant(value: datetime, what: str) -> datetime:
     return instant
 
 
+def _located(data: object) -> object:
+    """Office-hours input with its ``exceptions`` keyed as its errors locate them: a date
+    key by its ISO text, so the path of a problem found in that day keeps the date."""
+    if isinstance(data, Mapping):
+        exceptions = data.get("exceptions")
+        if isinstance(exceptions, Mapping):
+            keys = {key: key.isoformat() if type(key) is date else key for key in exceptions}
+            return {**data, "exceptions": {keys[k]: v for k, v in exceptions.items()}}
+    return data
+
+
 class RecurringException(InputModel):
     """Windows for the local dates an RRULE names: ``{"rule": "FREQ=YEARLY;BYMONTH=12;
     BYMONTHDAY=24", "windows": [["09:00", "13:00"]]}`` (``[]`` closes those dates)."""
@@ -518,6 +529,13 @@ class OfficeHours(InputModel):
         return self.model_validate({**self.model_dump(), **(update or {})})
 
     @classmethod
+    def _input_details(cls, error: PydanticValidationError, data: Any) -> list[ErrorDetail] | None:
+        # Errors in exceptions are located by the day's ISO text (see _iso_keys); the
+        # input is read with the same keys so a date key given from Python stays in
+        # the path ($.exceptions.2026-12-24[1], not $.exceptions[1]).
+        return super()._input_details(error, _located(data))
+
+    @classmethod
     def always_open(cls, timezone: str) -> Self:
         """Open around the clock, every day (24/7), in ``timezone``."""
         return cls(timezone=timezone, weekly=dict.fromkeys(_WEEKDAYS, (("00:00", "24:00"),)))
@@ -528,7 +546,9 @@ class OfficeHours(InputModel):
         try:
             return cls.model_validate(data)
         except PydanticValidationError as error:
-            raise ValidationError.from_pydantic("office hours", error, data=data) from None
+            raise ValidationError.from_pydantic(
+                "office hours", error, data=_located(data)
+            ) from None
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Self:
