@@ -599,6 +599,52 @@ def test_a_date_key_both_holiday_and_exception_is_named_by_its_date() -> None:
     assert caught.value.paths == ("$.exceptions.2026-12-24",)
 
 
+def test_one_date_given_as_a_date_and_as_text_is_a_duplicate_key() -> None:
+    """date(2026, 12, 24) and "2026-12-24" as exception keys are refused, naming both (one
+    day's windows silently replaced the other's)."""
+    data = {
+        "timezone": "UTC",
+        "exceptions": {"2026-12-24": [], date(2026, 12, 24): [["09:00", "13:00"]]},
+    }
+    assert _problems(data) == [
+        (
+            "$.exceptions.2026-12-24",
+            "duplicate key '2026-12-24': '2026-12-24' and datetime.date(2026, 12, 24) "
+            "name one date",
+        )
+    ]
+    with pytest.raises(ValidationError) as caught:
+        OfficeHours(**data)  # type: ignore[arg-type]
+    assert caught.value.paths == ("$.exceptions.2026-12-24",)
+
+
+@pytest.mark.parametrize(
+    ("key", "path"),
+    [
+        ("2026-12-24T00:00:00", "$.exceptions.2026-12-24T00:00:00"),
+        ("2026-12-24T00:00:00Z", "$.exceptions.2026-12-24T00:00:00Z"),
+        (datetime(2026, 12, 24), "$.exceptions.2026-12-24T00:00:00"),
+        (1798070400, "$.exceptions.1798070400"),
+        ("1798070400", "$.exceptions.1798070400"),
+        (b"2026-12-24", "$.exceptions.b'2026-12-24'"),
+    ],
+)
+def test_an_exception_key_that_is_not_a_plain_date_is_refused(key: object, path: str) -> None:
+    """A key is a date or "YYYY-MM-DD": pydantic also read a datetime, a timestamp or bytes
+    as that date, so a second spelling of a day silently replaced its windows."""
+    data = {"timezone": "UTC", "exceptions": {"2026-12-24": [], key: [["09:00", "13:00"]]}}
+    assert _problems(data) == [
+        (path, f'an exception\'s key is a date or its text "YYYY-MM-DD", got {key!r}')
+    ]
+
+
+def test_an_impossible_date_key_is_named_by_its_path() -> None:
+    """A key shaped "YYYY-MM-DD" that is no date is refused by pydantic at its path."""
+    assert [p for p, _ in _problems({"timezone": "UTC", "exceptions": {"2026-02-30": []}})] == [
+        "$.exceptions.2026-02-30"
+    ]
+
+
 def test_a_date_both_holiday_and_exception_is_refused() -> None:
     """A date may be a holiday or an exception, not both."""
     assert _problems(
