@@ -810,7 +810,7 @@ def test_only_recurring_exceptions_open_forever() -> None:
             "DTSTART;TZID=Europe/Paris:20260102T000000\nRRULE:FREQ=WEEKLY",
             "a recurring date takes no TZID",
         ),
-        ("FREQ=MONTHLY;BYSETPOS=0;BYDAY=MO", "not an RFC 5545 RRULE: bysetpos must be"),
+        ("FREQ=MONTHLY;BYSETPOS=0;BYDAY=MO", "BYSETPOS must be 1 to 366 or -366 to -1, got 0"),
     ],
 )
 def test_bad_rules_are_named_by_path(rule: str, message: str) -> None:
@@ -822,6 +822,100 @@ def test_bad_rules_are_named_by_path(rule: str, message: str) -> None:
         {"timezone": "UTC", "recurring_exceptions": [{"rule": rule, "windows": []}]}
     )
     assert problems[0][0] == "$.recurring_exceptions[0].rule"
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=YEARLY;BYMONTH=13", "BYMONTH must be 1 to 12, got 13"),
+        ("FREQ=YEARLY;BYMONTH=0", "BYMONTH must be 1 to 12, got 0"),
+        ("FREQ=YEARLY;BYMONTH=-1", "BYMONTH must be 1 to 12, got -1"),
+        ("freq=yearly;bymonth=13", "BYMONTH must be 1 to 12, got 13"),
+        ("FREQ=MONTHLY;BYMONTHDAY=32", "BYMONTHDAY must be 1 to 31 or -31 to -1, got 32"),
+        ("FREQ=MONTHLY;BYMONTHDAY=-32", "BYMONTHDAY must be 1 to 31 or -31 to -1, got -32"),
+        ("FREQ=YEARLY;BYYEARDAY=367", "BYYEARDAY must be 1 to 366 or -366 to -1, got 367"),
+        ("FREQ=YEARLY;BYWEEKNO=54", "BYWEEKNO must be 1 to 53 or -53 to -1, got 54"),
+        ("FREQ=MONTHLY;BYSETPOS=400;BYDAY=MO", "BYSETPOS must be 1 to 366 or -366 to -1, got 400"),
+        ("FREQ=YEARLY;BYEASTER=-200", "BYEASTER must be -80 to 250, got -200"),
+        ("FREQ=YEARLY;COUNT=0", "COUNT must be at least 1, got 0"),
+        ("FREQ=YEARLY;BYDAY=54MO", "a BYDAY ordinal must be 1 to 53 or -53 to -1, got 54MO"),
+        ("FREQ=YEARLY;BYDAY=+0MO", "a BYDAY ordinal must be 1 to 53 or -53 to -1, got +0MO"),
+        (
+            "FREQ=MONTHLY;BYDAY=6MO",
+            "a BYDAY ordinal must be 1 to 5 or -5 to -1 within a month, got 6MO",
+        ),
+        (
+            "FREQ=YEARLY;BYMONTH=5;BYDAY=MO(+6)",
+            "a BYDAY ordinal must be 1 to 5 or -5 to -1 within a month, got MO(+6)",
+        ),
+        (
+            "FREQ=WEEKLY;BYDAY=1MO",
+            "BYDAY takes an ordinal (1MO) only with FREQ=MONTHLY or YEARLY, and not with BYWEEKNO",
+        ),
+        (
+            "FREQ=YEARLY;BYWEEKNO=1;BYDAY=1MO",
+            "BYDAY takes an ordinal (1MO) only with FREQ=MONTHLY or YEARLY, and not with BYWEEKNO",
+        ),
+        ("FREQ=YEARLY;BYMONTH=1;BYMONTH=2", "part 'BYMONTH' is given more than once"),
+        ("FREQ=YEARLY;BYMONTH=1_2", "BYMONTH takes whole numbers separated by ',', got '1_2'"),
+        ("FREQ=YEARLY;BYMONTH=", "BYMONTH takes whole numbers separated by ',', got ''"),
+    ],
+)
+def test_a_rule_part_out_of_its_range_is_refused(rule: str, message: str) -> None:
+    """A part value RFC 5545 does not allow is refused, naming the part and its range
+    (dateutil read BYMONTH=13 and the like, and the rule then silently never fired)."""
+    assert _problems({"timezone": "UTC", "recurring_holidays": [rule]}) == [
+        ("$.recurring_holidays[0]", message)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (
+            "FREQ",
+            "not an RFC 5545 RRULE: part 'FREQ' has no '=' "
+            "(expected NAME=VALUE parts separated by ';')",
+        ),
+        (
+            "FREQ=YEARLY;BYMONTH=1=2",
+            "not an RFC 5545 RRULE: part 'BYMONTH=1=2' has more than one '=' "
+            "(expected NAME=VALUE parts separated by ';')",
+        ),
+        (
+            "FREQ=YEARLY;;BYMONTH=1",
+            "not an RFC 5545 RRULE: expected NAME=VALUE parts separated by ';', "
+            "got an empty part in 'FREQ=YEARLY;;BYMONTH=1'",
+        ),
+    ],
+)
+def test_a_malformed_rule_says_what_is_wrong(rule: str, message: str) -> None:
+    """A part that is not NAME=VALUE is named (it was Python's "not enough values to
+    unpack (expected 2, got 1)")."""
+    assert _problems({"timezone": "UTC", "recurring_holidays": [rule]}) == [
+        ("$.recurring_holidays[0]", message)
+    ]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=-31",
+        "FREQ=YEARLY;BYDAY=53MO",
+        "FREQ=YEARLY;BYDAY=-53MO",
+        "FREQ=MONTHLY;BYDAY=-5FR",
+        "FREQ=YEARLY;BYMONTH=11;BYDAY=+4TH",
+        "FREQ=MONTHLY;BYDAY=MO,TU;BYSETPOS=-1",
+        "FREQ=YEARLY;BYYEARDAY=366,-366",
+        "FREQ=YEARLY;BYWEEKNO=-53;BYDAY=MO",
+        "FREQ=YEARLY;BYEASTER=1",
+        "FREQ=YEARLY;COUNT=1",
+        "DTSTART:20260102\nRRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=FR",
+    ],
+)
+def test_rule_parts_at_the_ends_of_their_ranges_are_accepted(rule: str) -> None:
+    """The range checks refuse nothing RFC 5545 allows."""
+    assert OfficeHours(timezone="UTC", recurring_holidays=[rule]).recurring_holidays == (rule,)
 
 
 def test_recurring_exception_windows_are_checked_at_their_path() -> None:
