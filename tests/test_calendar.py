@@ -564,6 +564,87 @@ def test_exception_paths_use_iso_dates_for_python_input() -> None:
     assert caught.value.errors()[0]["loc"] == ("exceptions", "2026-12-24", 0)
 
 
+@pytest.mark.parametrize(
+    ("windows", "path", "message"),
+    [
+        (
+            [("09:00", "13:00"), ("12:00", "14:00")],
+            "$.exceptions.2026-12-24[1]",
+            "window 12:00-14:00 overlaps window [0] 09:00-13:00 on the same day",
+        ),
+        ([("9:00", "13:00")], "$.exceptions.2026-12-24[0]", "'9:00' is not a time of day"),
+    ],
+)
+def test_exception_paths_keep_the_date_of_a_date_key(
+    windows: list[tuple[str, str]], path: str, message: str
+) -> None:
+    """A problem in an exception keyed by a date object is reported at that date's path,
+    by the constructor and by from_dict alike (the date was dropped: $.exceptions[1])."""
+    data = {"timezone": "UTC", "exceptions": {date(2026, 12, 24): windows}}
+    with pytest.raises(ValidationError) as caught:
+        OfficeHours(**data)  # type: ignore[arg-type]
+    assert caught.value.paths == (path,)
+    assert caught.value.details[0].message.startswith(message)
+    [(found, said)] = _problems(data)
+    assert found == path
+    assert said.startswith(message)
+
+
+def test_a_date_key_both_holiday_and_exception_is_named_by_its_date() -> None:
+    """The holiday-and-exception clash of a date key is reported at the date's path."""
+    with pytest.raises(ValidationError) as caught:
+        OfficeHours(
+            timezone="UTC", holidays=[date(2026, 12, 24)], exceptions={date(2026, 12, 24): []}
+        )
+    assert caught.value.paths == ("$.exceptions.2026-12-24",)
+
+
+def test_one_date_given_as_a_date_and_as_text_is_a_duplicate_key() -> None:
+    """date(2026, 12, 24) and "2026-12-24" as exception keys are refused, naming both (one
+    day's windows silently replaced the other's)."""
+    data = {
+        "timezone": "UTC",
+        "exceptions": {"2026-12-24": [], date(2026, 12, 24): [["09:00", "13:00"]]},
+    }
+    assert _problems(data) == [
+        (
+            "$.exceptions.2026-12-24",
+            "duplicate key '2026-12-24': '2026-12-24' and datetime.date(2026, 12, 24) "
+            "name one date",
+        )
+    ]
+    with pytest.raises(ValidationError) as caught:
+        OfficeHours(**data)  # type: ignore[arg-type]
+    assert caught.value.paths == ("$.exceptions.2026-12-24",)
+
+
+@pytest.mark.parametrize(
+    ("key", "path"),
+    [
+        ("2026-12-24T00:00:00", "$.exceptions.2026-12-24T00:00:00"),
+        ("2026-12-24T00:00:00Z", "$.exceptions.2026-12-24T00:00:00Z"),
+        (datetime(2026, 12, 24), "$.exceptions.2026-12-24T00:00:00"),
+        (1798070400, "$.exceptions.1798070400"),
+        ("1798070400", "$.exceptions.1798070400"),
+        (b"2026-12-24", "$.exceptions.b'2026-12-24'"),
+    ],
+)
+def test_an_exception_key_that_is_not_a_plain_date_is_refused(key: object, path: str) -> None:
+    """A key is a date or "YYYY-MM-DD": pydantic also read a datetime, a timestamp or bytes
+    as that date, so a second spelling of a day silently replaced its windows."""
+    data = {"timezone": "UTC", "exceptions": {"2026-12-24": [], key: [["09:00", "13:00"]]}}
+    assert _problems(data) == [
+        (path, f'an exception\'s key is a date or its text "YYYY-MM-DD", got {key!r}')
+    ]
+
+
+def test_an_impossible_date_key_is_named_by_its_path() -> None:
+    """A key shaped "YYYY-MM-DD" that is no date is refused by pydantic at its path."""
+    assert [p for p, _ in _problems({"timezone": "UTC", "exceptions": {"2026-02-30": []}})] == [
+        "$.exceptions.2026-02-30"
+    ]
+
+
 def test_a_date_both_holiday_and_exception_is_refused() -> None:
     """A date may be a holiday or an exception, not both."""
     assert _problems(
@@ -729,7 +810,7 @@ def test_only_recurring_exceptions_open_forever() -> None:
             "DTSTART;TZID=Europe/Paris:20260102T000000\nRRULE:FREQ=WEEKLY",
             "a recurring date takes no TZID",
         ),
-        ("FREQ=MONTHLY;BYSETPOS=0;BYDAY=MO", "not an RFC 5545 RRULE: bysetpos must be"),
+        ("FREQ=MONTHLY;BYSETPOS=0;BYDAY=MO", "BYSETPOS must be 1 to 366 or -366 to -1, got 0"),
     ],
 )
 def test_bad_rules_are_named_by_path(rule: str, message: str) -> None:
@@ -741,6 +822,100 @@ def test_bad_rules_are_named_by_path(rule: str, message: str) -> None:
         {"timezone": "UTC", "recurring_exceptions": [{"rule": rule, "windows": []}]}
     )
     assert problems[0][0] == "$.recurring_exceptions[0].rule"
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=YEARLY;BYMONTH=13", "BYMONTH must be 1 to 12, got 13"),
+        ("FREQ=YEARLY;BYMONTH=0", "BYMONTH must be 1 to 12, got 0"),
+        ("FREQ=YEARLY;BYMONTH=-1", "BYMONTH must be 1 to 12, got -1"),
+        ("freq=yearly;bymonth=13", "BYMONTH must be 1 to 12, got 13"),
+        ("FREQ=MONTHLY;BYMONTHDAY=32", "BYMONTHDAY must be 1 to 31 or -31 to -1, got 32"),
+        ("FREQ=MONTHLY;BYMONTHDAY=-32", "BYMONTHDAY must be 1 to 31 or -31 to -1, got -32"),
+        ("FREQ=YEARLY;BYYEARDAY=367", "BYYEARDAY must be 1 to 366 or -366 to -1, got 367"),
+        ("FREQ=YEARLY;BYWEEKNO=54", "BYWEEKNO must be 1 to 53 or -53 to -1, got 54"),
+        ("FREQ=MONTHLY;BYSETPOS=400;BYDAY=MO", "BYSETPOS must be 1 to 366 or -366 to -1, got 400"),
+        ("FREQ=YEARLY;BYEASTER=-200", "BYEASTER must be -80 to 250, got -200"),
+        ("FREQ=YEARLY;COUNT=0", "COUNT must be at least 1, got 0"),
+        ("FREQ=YEARLY;BYDAY=54MO", "a BYDAY ordinal must be 1 to 53 or -53 to -1, got 54MO"),
+        ("FREQ=YEARLY;BYDAY=+0MO", "a BYDAY ordinal must be 1 to 53 or -53 to -1, got +0MO"),
+        (
+            "FREQ=MONTHLY;BYDAY=6MO",
+            "a BYDAY ordinal must be 1 to 5 or -5 to -1 within a month, got 6MO",
+        ),
+        (
+            "FREQ=YEARLY;BYMONTH=5;BYDAY=MO(+6)",
+            "a BYDAY ordinal must be 1 to 5 or -5 to -1 within a month, got MO(+6)",
+        ),
+        (
+            "FREQ=WEEKLY;BYDAY=1MO",
+            "BYDAY takes an ordinal (1MO) only with FREQ=MONTHLY or YEARLY, and not with BYWEEKNO",
+        ),
+        (
+            "FREQ=YEARLY;BYWEEKNO=1;BYDAY=1MO",
+            "BYDAY takes an ordinal (1MO) only with FREQ=MONTHLY or YEARLY, and not with BYWEEKNO",
+        ),
+        ("FREQ=YEARLY;BYMONTH=1;BYMONTH=2", "part 'BYMONTH' is given more than once"),
+        ("FREQ=YEARLY;BYMONTH=1_2", "BYMONTH takes whole numbers separated by ',', got '1_2'"),
+        ("FREQ=YEARLY;BYMONTH=", "BYMONTH takes whole numbers separated by ',', got ''"),
+    ],
+)
+def test_a_rule_part_out_of_its_range_is_refused(rule: str, message: str) -> None:
+    """A part value RFC 5545 does not allow is refused, naming the part and its range
+    (dateutil read BYMONTH=13 and the like, and the rule then silently never fired)."""
+    assert _problems({"timezone": "UTC", "recurring_holidays": [rule]}) == [
+        ("$.recurring_holidays[0]", message)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (
+            "FREQ",
+            "not an RFC 5545 RRULE: part 'FREQ' has no '=' "
+            "(expected NAME=VALUE parts separated by ';')",
+        ),
+        (
+            "FREQ=YEARLY;BYMONTH=1=2",
+            "not an RFC 5545 RRULE: part 'BYMONTH=1=2' has more than one '=' "
+            "(expected NAME=VALUE parts separated by ';')",
+        ),
+        (
+            "FREQ=YEARLY;;BYMONTH=1",
+            "not an RFC 5545 RRULE: expected NAME=VALUE parts separated by ';', "
+            "got an empty part in 'FREQ=YEARLY;;BYMONTH=1'",
+        ),
+    ],
+)
+def test_a_malformed_rule_says_what_is_wrong(rule: str, message: str) -> None:
+    """A part that is not NAME=VALUE is named (it was Python's "not enough values to
+    unpack (expected 2, got 1)")."""
+    assert _problems({"timezone": "UTC", "recurring_holidays": [rule]}) == [
+        ("$.recurring_holidays[0]", message)
+    ]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=-31",
+        "FREQ=YEARLY;BYDAY=53MO",
+        "FREQ=YEARLY;BYDAY=-53MO",
+        "FREQ=MONTHLY;BYDAY=-5FR",
+        "FREQ=YEARLY;BYMONTH=11;BYDAY=+4TH",
+        "FREQ=MONTHLY;BYDAY=MO,TU;BYSETPOS=-1",
+        "FREQ=YEARLY;BYYEARDAY=366,-366",
+        "FREQ=YEARLY;BYWEEKNO=-53;BYDAY=MO",
+        "FREQ=YEARLY;BYEASTER=1",
+        "FREQ=YEARLY;COUNT=1",
+        "DTSTART:20260102\nRRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=FR",
+    ],
+)
+def test_rule_parts_at_the_ends_of_their_ranges_are_accepted(rule: str) -> None:
+    """The range checks refuse nothing RFC 5545 allows."""
+    assert OfficeHours(timezone="UTC", recurring_holidays=[rule]).recurring_holidays == (rule,)
 
 
 def test_recurring_exception_windows_are_checked_at_their_path() -> None:

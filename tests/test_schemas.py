@@ -59,6 +59,47 @@ def test_a_bad_node_is_reported_at_its_own_path() -> None:
     assert list(error.absolute_path) == ["conditions", 1, "value"]
 
 
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"type": "ticket", "field": "a\x00", "op": "is_set"},
+        {"type": "ticket", "field": "subject", "op": "contains", "value": "x\x00"},
+        {"type": "ticket", "field": "channel", "op": "in", "value": ["sms", "\x00"]},
+        {"type": "profile", "property": "\x00p", "op": "is_set"},
+        {"type": "profile", "property": "p", "op": "equals", "value": "x\x00"},
+        {"type": "event", "metric": "orders\x00"},
+        {
+            "type": "event",
+            "metric": "orders",
+            "where": [{"property": "p", "op": "equals", "value": "\x00"}],
+        },
+        {"type": "segment", "segment": "v\x00ip"},
+    ],
+)
+def test_nul_in_a_conditions_text_is_refused_by_the_schema_as_by_the_parser(doc: Any) -> None:
+    """Text with NUL in a condition's names or values is refused by the schema, as
+    parse_condition refuses it (the schema accepted it)."""
+    assert not _pydantic_accepts_condition(doc)
+    assert not _schema_accepts("condition", doc)
+    clean = json.loads(json.dumps(doc).replace("\\u0000", ""))
+    assert _pydantic_accepts_condition(clean)
+    assert _schema_accepts("condition", clean)
+    rules = {
+        "rules": [
+            {"id": "r", "name": "R", "when": doc, "then": {"type": "save_as_view", "view": "v"}}
+        ]
+    }
+    assert not _schema_accepts("rule-set", rules)
+
+
+def test_the_schemas_own_text_holds_no_nul() -> None:
+    """The NUL rule is written as the escape, so the schema's own text holds no NUL."""
+    schema = json_schema("condition")
+    assert "\x00" not in json.dumps(schema, ensure_ascii=False)
+    segment = schema["$defs"]["SegmentCondition"]["properties"]["segment"]
+    assert segment["pattern"] == "^[^\\u0000]*$"
+
+
 # -- generated documents: valid and invalid ---------------------------------------------
 
 _date_times = st.sampled_from(
@@ -77,7 +118,7 @@ _scalars = st.one_of(
     st.booleans(),
     st.integers(min_value=-5, max_value=5),
     st.sampled_from([0.5, -2.25]),
-    st.sampled_from(["", "a", "sms"]),
+    st.sampled_from(["", "a", "sms", "s\x00ms"]),
 )
 _units = st.sampled_from([*(u.value for u in TimeUnit), "years"])
 _amounts = st.one_of(
@@ -128,7 +169,7 @@ _ops = st.sampled_from(
         "matches",
     ]
 )
-_names = st.sampled_from(["p", "", "$country"])
+_names = st.sampled_from(["p", "", "$country", "p\x00"])
 
 
 def _test(kind: str, key: str) -> st.SearchStrategy[dict[str, Any]]:

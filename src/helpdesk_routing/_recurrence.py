@@ -12,6 +12,10 @@ The rules, written once:
 - A rule names local *dates* of the office hours' time zone: its frequency is
   ``DAILY``, ``WEEKLY``, ``MONTHLY`` or ``YEARLY`` (finer ones are refused), and any
   ``BYHOUR``/``BYMINUTE``/``BYSECOND`` is refused.
+- A part's value lies in RFC 5545's range (``BYMONTH`` 1..12, ``BYMONTHDAY`` 1..31
+  or -31..-1, a ``BYDAY`` ordinal 1..53 or -53..-1, and 1..5 or -5..-1 within a month,
+  ...: :data:`_RANGES`), each part is given once, and ``COUNT`` and ``INTERVAL`` are at
+  least 1: dateutil reads such rules and then names no date, or other dates, silently.
 - It starts at ``DTSTART`` when the text gives one (``DTSTART:20240101\\nRRULE:...``),
   else at :data:`DEFAULT_START` (2000-01-01): an ``INTERVAL`` or ``COUNT`` counts from
   there, and no date before it occurs.
@@ -39,8 +43,22 @@ DEFAULT_START = datetime(2000, 1, 1)
 _DATE_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 _FREQ = re.compile(r"FREQ\s*=\s*(\w+)", re.IGNORECASE)
 _TIME_PARTS = re.compile(r"BY(HOUR|MINUTE|SECOND)\s*=", re.IGNORECASE)
-_INTERVAL = re.compile(r"INTERVAL\s*=\s*([+-]?\d+)", re.IGNORECASE)
-_DAY_LISTS = re.compile(r"BY(MONTHDAY|YEARDAY|WEEKNO)\s*=\s*([^;\s]*)", re.IGNORECASE)
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_WEEKDAY = re.compile(
+    r"([+-]?[0-9]+)?(MO|TU|WE|TH|FR|SA|SU)|(MO|TU|WE|TH|FR|SA|SU)\(([+-]?[0-9]+)\)"
+)
+_RANGES: dict[str, tuple[int, int, bool]] = {
+    "BYMONTH": (1, 12, False),
+    "BYMONTHDAY": (1, 31, True),
+    "BYYEARDAY": (1, 366, True),
+    "BYWEEKNO": (1, 53, True),
+    "BYSETPOS": (1, 366, True),
+    # dateutil's own part, days from Easter Sunday: Easter falls on 22 March to 25 April,
+    # and an offset that leaves its year wraps round to another date silently.
+    "BYEASTER": (-80, 250, False),
+}
+"""Integer-list parts: (least, most, whether the negatives -most..-least count from the end)."""
+_DAY_COUNTS = ("BYMONTHDAY", "BYYEARDAY", "BYWEEKNO")
 _ZONED = re.compile(r"TZID\s*=", re.IGNORECASE)
 _TRIAL_YEAR = 2026
 """A year every accepted rule is expanded in once when checked: a rule that dateutil
@@ -63,21 +81,8 @@ def check_rule(text: str) -> str:
             "rrule",
             "a recurring date takes no TZID: its dates are local to the office hours' zone",
         )
-    for interval in _INTERVAL.findall(text):
-        # RFC 5545: a positive integer. dateutil reads 0, then never advances (a hang).
-        if int(interval) < 1:
-            raise PydanticCustomError(
-                "rrule", "INTERVAL must be at least 1, got {interval}", {"interval": interval}
-            )
-    for part, values in _DAY_LISTS.findall(text):
-        # RFC 5545: 1..31 / 1..366 / 1..53 or their negatives; 0 names no day (dateutil
-        # reads BYMONTHDAY=0 as every day).
-        if any(v.strip().lstrip("+-") == "0" for v in values.split(",")):
-            raise PydanticCustomError(
-                "rrule",
-                "BY{part}=0 names no day (count from 1, or from -1 at the end)",
-                {"part": part.upper()},
-            )
+    for rule in _rule_lines(text):
+        _check_parts(_parts(rule))
     try:
         _parse(text)
         _year(text, _TRIAL_YEAR)
@@ -93,6 +98,120 @@ def check_rule(text: str) -> str:
             "rrule", "a recurring date repeats DAILY, WEEKLY, MONTHLY or YEARLY"
         )
     return text
+
+
+def _rule_lines(text: str) -> list[str]:
+    """The RRULE and EXRULE values in ``text``, read as dateutil reads them (upper case,
+    one line per whitespace-separated word; a word without a ``NAME:`` is an RRULE)."""
+    rules = []
+    for line in text.upper().split():
+        name, colon, value = line.partition(":")
+        if not colon:
+            rules.append(line)
+        elif name.split(";")[0] in ("RRULE", "EXRULE"):
+            rules.append(value)
+    return rules
+
+
+def _parts(rule: str) -> dict[str, str]:
+    """The ``NAME=VALUE`` parts of one rule; a malformed or repeated part is refused (dateutil
+    reported a broken part as Python's own unpacking error, and let a repeated one win)."""
+    parts: dict[str, str] = {}
+    for part in rule.split(";"):
+        if not part:
+            raise PydanticCustomError(
+                "rrule",
+                "not an RFC 5545 RRULE: expected NAME=VALUE parts separated by ';', "
+                "got an empty part in {rule}",
+                {"rule": repr(rule)},
+            )
+        if part.count("=") != 1:
+            raise PydanticCustomError(
+                "rrule",
+                "not an RFC 5545 RRULE: part {part} has "
+                + ("no '='" if "=" not in part else "more than one '='")
+                + " (expected NAME=VALUE parts separated by ';')",
+                {"part": repr(part)},
+            )
+        name, value = part.split("=")
+        if name in parts:
+            raise PydanticCustomError(
+                "rrule", "part {name} is given more than once", {"name": repr(name)}
+            )
+        parts[name] = value
+    return parts
+
+
+def _range(name: str, least: int, most: int, negative: bool) -> str:
+    if negative:
+        return f"{name} must be {least} to {most} or -{most} to -{least}"
+    return f"{name} must be {least} to {most}"
+
+
+def _check_parts(parts: dict[str, str]) -> None:
+    """Refuse a value outside RFC 5545's range for its part (dateutil reads most of them
+    and then names no date, or other dates, silently)."""
+    for name in ("INTERVAL", "COUNT"):
+        value = parts.get(name)
+        if value is not None and _INTEGER.fullmatch(value) and int(value) < 1:
+            # INTERVAL=0 never advances (a hang); COUNT=0 names no date.
+            raise PydanticCustomError(
+                "rrule", "{name} must be at least 1, got {value}", {"name": name, "value": value}
+            )
+    for name, (least, most, negative) in _RANGES.items():
+        if name not in parts:
+            continue
+        for value in parts[name].split(","):
+            if not _INTEGER.fullmatch(value):
+                raise PydanticCustomError(
+                    "rrule",
+                    "{name} takes whole numbers separated by ',', got {value}",
+                    {"name": name, "value": repr(value)},
+                )
+            number = int(value)
+            if number == 0 and name in _DAY_COUNTS:
+                # dateutil reads BYMONTHDAY=0 as every day.
+                raise PydanticCustomError(
+                    "rrule",
+                    "{name}=0 names no day (count from 1, or from -1 at the end)",
+                    {"name": name},
+                )
+            if not (least <= number <= most or (negative and -most <= number <= -least)):
+                raise PydanticCustomError(
+                    "rrule",
+                    _range(name, least, most, negative) + ", got {value}",
+                    {"value": value},
+                )
+    _check_ordinals(parts)
+
+
+def _check_ordinals(parts: dict[str, str]) -> None:
+    """A BYDAY ordinal (``1MO``, ``-1FR``) counts within a month (FREQ=MONTHLY, or YEARLY
+    with BYMONTH: 1..5) or a year (YEARLY: 1..53), and nowhere else (RFC 5545: not with
+    another FREQ, nor with BYWEEKNO; dateutil then drops the ordinal: every Monday)."""
+    frequency = parts.get("FREQ")
+    in_month = frequency == "MONTHLY" or (frequency == "YEARLY" and "BYMONTH" in parts)
+    most = 5 if in_month else 53
+    for day in parts.get("BYDAY", parts.get("BYWEEKDAY", "")).split(","):
+        match = _WEEKDAY.fullmatch(day)
+        ordinal = None if match is None else (match.group(1) or match.group(4))
+        if ordinal is None:
+            continue  # no ordinal, or not a weekday: dateutil says which
+        if frequency not in ("MONTHLY", "YEARLY") or "BYWEEKNO" in parts:
+            raise PydanticCustomError(
+                "rrule",
+                "BYDAY takes an ordinal ({day}) only with FREQ=MONTHLY or YEARLY, "
+                "and not with BYWEEKNO",
+                {"day": day},
+            )
+        if not 1 <= abs(int(ordinal)) <= most:
+            raise PydanticCustomError(
+                "rrule",
+                "a BYDAY ordinal must be 1 to {most} or -{most} to -1"
+                + (" within a month" if in_month else "")
+                + ", got {day}",
+                {"most": most, "day": day},
+            )
 
 
 RRule = Annotated[str, AfterValidator(check_rule)]

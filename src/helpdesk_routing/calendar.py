@@ -53,7 +53,7 @@ from helpdesk_routing._input import InputModel
 from ._json import loads
 from ._recurrence import RRule, occurs_on
 from ._time import require_aware
-from .errors import ValidationError
+from .errors import ErrorDetail, ValidationError
 
 __all__ = [
     "DEFAULT_HORIZON",
@@ -81,6 +81,7 @@ _EPOCH = datetime(1970, 1, 1)
 # Room for a day's windows (up to two days long) and any UTC offset at either end.
 _MAX_UTC = datetime.max.replace(tzinfo=UTC) - timedelta(days=7)
 _MIN_UTC = datetime.min.replace(tzinfo=UTC) + timedelta(days=7)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])|24:00")
 
 Interval = tuple[datetime, datetime]
@@ -362,6 +363,24 @@ def _instant(value: datetime, what: str) -> datetime:
     return instant
 
 
+def _key_text(key: object) -> str:
+    """An exception's key as its errors locate it: a date or datetime by its ISO text,
+    text as it is, anything else by its ``repr``."""
+    if isinstance(key, date):
+        return key.isoformat()
+    return key if isinstance(key, str) else repr(key)
+
+
+def _located(data: object) -> object:
+    """Office-hours input with its ``exceptions`` keyed as its errors locate them
+    (:func:`_key_text`), so the path of a problem found in a day keeps the date."""
+    if isinstance(data, Mapping):
+        exceptions = data.get("exceptions")
+        if isinstance(exceptions, Mapping):
+            return {**data, "exceptions": {_key_text(k): v for k, v in exceptions.items()}}
+    return data
+
+
 class RecurringException(InputModel):
     """Windows for the local dates an RRULE names: ``{"rule": "FREQ=YEARLY;BYMONTH=12;
     BYMONTHDAY=24", "windows": [["09:00", "13:00"]]}`` (``[]`` closes those dates)."""
@@ -463,13 +482,46 @@ class OfficeHours(InputModel):
     @field_validator("exceptions", mode="before")
     @classmethod
     def _iso_keys(cls, value: object) -> object:
-        # pydantic locates errors by the key as given; ISO text keeps paths readable.
-        if isinstance(value, Mapping):
-            return {
-                key.isoformat() if type(key) is date else key: windows
-                for key, windows in value.items()
-            }
-        return value
+        """The exceptions keyed by ISO text: pydantic locates errors by the key as given,
+        and ISO text keeps paths readable.
+
+        A key is a ``date`` or its text ``"YYYY-MM-DD"``. pydantic would also read a
+        datetime, ``"2026-12-24T00:00:00"``, a timestamp or bytes as that date, so two
+        spellings of one day collapsed and one day's windows were silently lost; those
+        spellings are refused, and a date given both as a ``date`` and as text is
+        refused as a duplicate key, naming both.
+        """
+        if not isinstance(value, Mapping):
+            return value
+        problems: list[InitErrorDetails] = []
+        given: dict[str, object] = {}
+        out: dict[object, object] = {}
+        for key, windows in value.items():
+            text = _key_text(key)
+            plain = isinstance(key, date) and not isinstance(key, datetime)
+            if not (plain or (isinstance(key, str) and _ISO_DATE.fullmatch(key))):
+                problems.append(
+                    _error(
+                        (text,),
+                        "date_key",
+                        f'an exception\'s key is a date or its text "YYYY-MM-DD", got {key!r}',
+                        windows,
+                    )
+                )
+            elif text in given:
+                problems.append(
+                    _error(
+                        (text,),
+                        "duplicate_key",
+                        f"duplicate key {text!r}: {given[text]!r} and {key!r} name one date",
+                        windows,
+                    )
+                )
+            given.setdefault(text, key)
+            out[text] = windows
+        if problems:
+            raise PydanticValidationError.from_exception_data(cls.__name__, problems)
+        return out
 
     @field_validator("exceptions")
     @classmethod
@@ -518,6 +570,13 @@ class OfficeHours(InputModel):
         return self.model_validate({**self.model_dump(), **(update or {})})
 
     @classmethod
+    def _input_details(cls, error: PydanticValidationError, data: Any) -> list[ErrorDetail] | None:
+        # Errors in exceptions are located by the day's ISO text (see _iso_keys); the
+        # input is read with the same keys so a date key given from Python stays in
+        # the path ($.exceptions.2026-12-24[1], not $.exceptions[1]).
+        return super()._input_details(error, _located(data))
+
+    @classmethod
     def always_open(cls, timezone: str) -> Self:
         """Open around the clock, every day (24/7), in ``timezone``."""
         return cls(timezone=timezone, weekly=dict.fromkeys(_WEEKDAYS, (("00:00", "24:00"),)))
@@ -528,7 +587,9 @@ class OfficeHours(InputModel):
         try:
             return cls.model_validate(data)
         except PydanticValidationError as error:
-            raise ValidationError.from_pydantic("office hours", error, data=data) from None
+            raise ValidationError.from_pydantic(
+                "office hours", error, data=_located(data)
+            ) from None
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Self:

@@ -20,8 +20,13 @@ in each schema's ``$comment``:
 - rule ids are unique, and an ``all``/``any`` group in a rule is not empty;
 - office-hours windows of one day do not overlap, a date is not both a holiday and an
   exception, times are real clock readings (``"24:00"`` only as an end);
-- team members are listed once; text holds no NUL (JSON text cannot carry a lone
-  surrogate to a schema validator, and ``\\u0000`` is refused by the models).
+- team members are listed once; text outside a condition holds no NUL (JSON text
+  cannot carry a lone surrogate to a schema validator, and ``\\u0000`` is refused by
+  the models).
+
+A condition's text (``field``, ``property``, ``metric``, ``segment`` and every text in a
+``value``) holds no NUL, as :func:`~helpdesk_routing.conditions.parse_condition` has it:
+each such string carries the pattern ``^[^\\u0000]*$``.
 """
 
 from __future__ import annotations
@@ -43,10 +48,11 @@ _WHOLE = (
     " as an integer; the models do not)."
 )
 _BEYOND = {
-    "condition": "Checked by the models only: between needs low <= high." + _WHOLE + _NUL,
+    "condition": "Checked by the models only: between needs low <= high." + _WHOLE,
     "rule-set": (
         "Checked by the models only: unique rule ids, no empty all/any group, "
-        "between needs low <= high." + _WHOLE + _NUL
+        "between needs low <= high." + _WHOLE + " Text outside conditions holds no NUL "
+        "(\\u0000): PostgreSQL cannot store it."
     ),
     "team": "Checked by the models only: each member listed once." + _NUL,
     "office-hours": (
@@ -59,6 +65,18 @@ _BEYOND = {
 
 _DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 """A calendar date as text (the models also refuse dates that do not exist)."""
+
+_NO_NUL = "^[^\\u0000]*$"
+"""Text without NUL (the escape, not the character: the schema's own text holds none)."""
+
+_CONDITION_TEXT = (
+    "TicketCondition",
+    "ProfileCondition",
+    "PropertyFilter",
+    "EventCondition",
+    "SegmentCondition",
+)
+"""The condition models whose every free text (names and values) refuses NUL."""
 
 _CLOCK = "([01][0-9]|2[0-3]):[0-5][0-9]"
 _CONDITION_REF = {"$ref": "#/$defs/Condition"}
@@ -149,6 +167,16 @@ def _condition_parts(schema: dict[str, Any]) -> None:
             node["allOf"] = spans
 
     _walk(schema, bound_spans)
+
+    def no_nul(node: dict[str, Any]) -> None:
+        # parse_condition refuses NUL in a name (StoredText) and in any text of a value
+        # (nodes._text); a string with an enum, const or pattern already excludes it.
+        if node.get("type") == "string" and not {"enum", "const", "pattern"} & node.keys():
+            node["pattern"] = _NO_NUL
+
+    for name in _CONDITION_TEXT:
+        if name in defs:
+            _walk(defs[name], no_nul)
     if "EventCount" in defs:
         defs["EventCount"]["allOf"] = [
             {
