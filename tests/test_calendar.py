@@ -590,6 +590,17 @@ def test_exception_paths_keep_the_date_of_a_date_key(
     assert said.startswith(message)
 
 
+def test_a_date_key_keeps_its_date_in_a_path_inside_another_model() -> None:
+    """Office hours given as a dict with date keys inside a Configuration: the path runs
+    through the date (it was $.office_hours.exceptions[1])."""
+    from helpdesk_routing.configuration import Configuration
+
+    hours = {"timezone": "UTC", "exceptions": {date(2026, 12, 24): [("09:00", "13:00")] * 2}}
+    with pytest.raises(ValidationError) as caught:
+        Configuration(version=1, at=datetime(2026, 1, 1, tzinfo=UTC), office_hours=hours)
+    assert caught.value.paths == ("$.office_hours.exceptions.2026-12-24[1]",)
+
+
 def test_a_date_key_both_holiday_and_exception_is_named_by_its_date() -> None:
     """The holiday-and-exception clash of a date key is reported at the date's path."""
     with pytest.raises(ValidationError) as caught:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, Literal
 
 import pydantic_core
@@ -118,6 +119,15 @@ def _absent_value(part: str | int, code: str) -> bool:
     return part == "value" and code == "condition_value"
 
 
+def _date_key(node: Mapping[Any, Any], text: str) -> Any:
+    """The ``date`` key of ``node`` whose ISO text is ``text`` (pydantic names a date key
+    so in a location), or ``None``."""
+    for key in node:
+        if isinstance(key, date) and key.isoformat() == text:
+            return key
+    return None
+
+
 def input_path(loc: Sequence[str | int], data: Any, code: str = "invalid") -> str:
     """The JSON path of pydantic's error location ``loc`` in the input ``data`` (decoded
     JSON or Python values), without the labels pydantic inserts for unions.
@@ -144,6 +154,9 @@ def input_path(loc: Sequence[str | int], data: Any, code: str = "invalid") -> st
             if part in node:
                 out.append(part)
                 node = node[part]
+            elif isinstance(part, str) and (key := _date_key(node, part)) is not None:
+                out.append(part)  # a date key (office hours' exceptions), by its text
+                node = node[key]
             elif isinstance(part, str):
                 pass  # a union's tag or a member's label
             else:
