@@ -431,3 +431,48 @@ def test_first_implied_on_hundreds_of_rules_agrees_with_all_pairs(seed: int) -> 
         else:
             conditions.append(any_of(rng.choice(makers)(), rng.choice(makers)()))
     assert first_implied(conditions) == _all_pairs(conditions)
+
+
+def _event(args: tuple[int, str, list[int], dict[str, int] | None]) -> Condition:
+    n, op, values, span = args
+    built = event("Placed Order")
+    if values:
+        built = built.where(**{f"v{v}": v for v in values})
+    built = getattr(built, op)(n)
+    return built.in_last(**span) if span is not None else built
+
+
+# Events that differ in their filters, windows and counts, and in_last tests on a
+# property: the index keys them by filter and by window length (they were compared with
+# every earlier condition on the same metric or property).
+_spans = st.sampled_from(
+    [{"minutes": 30}, {"hours": 1}, {"days": 28}, {"days": 31}, {"months": 1}, {"months": 2}]
+)
+_events = st.tuples(
+    st.sampled_from([1, 1, 2, 0]),
+    st.sampled_from(["at_least", "at_least", "at_most", "exactly"]),
+    st.lists(st.sampled_from([1, 2, 3]), max_size=2, unique=True),
+    st.sampled_from([None, *[{"minutes": 30}, {"hours": 1}, {"days": 28}]]) | _spans,
+).map(_event)
+_event_or_window = st.one_of(
+    _events,
+    _events,
+    _events,
+    _spans.map(lambda span: profile("seen").in_last(**span)),
+    _spans.map(lambda span: profile("seen").in_next(**span)),
+    st.just(profile("seen").is_set()),
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.one_of(_event_or_window, _event_or_window, _event_or_window.map(not_)),
+        min_size=2,
+        max_size=12,
+    )
+)
+def test_first_implied_agrees_with_all_pairs_on_event_filters_and_windows(
+    conditions: list[Condition],
+) -> None:
+    assert first_implied(conditions) == _all_pairs(conditions)

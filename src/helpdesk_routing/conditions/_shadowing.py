@@ -61,7 +61,9 @@ from pydantic import BaseModel
 
 from .analysis import SCALAR_TICKET_FIELDS, implies_normal, normal_form
 from .nodes import (
+    CountOp,
     EventCondition,
+    InLastWindow,
     Operator,
     ProfileCondition,
     SegmentCondition,
@@ -185,6 +187,48 @@ def _excluding(leaf: Any) -> Token | None:
     return None
 
 
+_ONLY_EQUAL = (Operator.IN_LAST, Operator.IN_NEXT)
+"""Ops of a ticket or profile leaf that only an equal leaf implies (no other test
+proves a value lies in a window that moves with ``now``)."""
+
+
+def _exact(leaf: Any) -> Token | None:
+    """The token of a leaf only an equal one implies (``in_last``/``in_next`` on a
+    ticket field or profile property), else ``None``."""
+    if isinstance(leaf, TicketCondition | ProfileCondition) and leaf.op in _ONLY_EQUAL:
+        return ("=", _subject(leaf), leaf.model_dump_json())
+    return None
+
+
+def _span_key(leaf: EventCondition) -> Token:
+    return ("upper", ("event-span", leaf.metric), "number")
+
+
+def _span(window: InLastWindow) -> float:
+    """An ``in_last`` window's length as a number that orders as ``implies`` compares
+    them: the longest it can be, in seconds. ``a.span() <= b.span()`` (months compared
+    conservatively) always gives ``_span(a) <= _span(b)``."""
+    return window.longest().total_seconds()
+
+
+def _filter_token(leaf: EventCondition, where: Any) -> Token:
+    return ("event-filter", leaf.metric, where.model_dump_json())
+
+
+def _event_need(leaf: EventCondition) -> _Marks | None:
+    """What an event condition counting at least one event needs of one implying it
+    (``analysis._event_implies``): every filter of its own (one is asked for), else a
+    window within its own, so an ``in_last`` at most as long; ``None``: its metric."""
+    op = leaf.count.op
+    if op is CountOp.ZERO or op is CountOp.AT_MOST or not leaf.count.value:
+        return None
+    if leaf.filters:
+        return _Marks(tokens={_filter_token(leaf, leaf.filters[0])})
+    if isinstance(leaf.window, InLastWindow):
+        return _Marks(ranges=[(_span_key(leaf), _span(leaf.window))])
+    return None
+
+
 def _has(node: Any) -> _Marks:
     """Every mark by which ``node`` could meet a need (more is safe, only slower)."""
     marks = _Marks()
@@ -219,6 +263,13 @@ def _has(node: Any) -> _Marks:
     affix = _affix(node)
     if affix is not None:
         marks.affixes.append(affix)
+    exact = _exact(node)
+    if exact is not None:
+        marks.tokens.add(exact)
+    if isinstance(node, EventCondition):
+        marks.tokens.update(_filter_token(node, where) for where in node.filters)
+        if isinstance(node.window, InLastWindow):
+            marks.ranges.append((_span_key(node), _span(node.window)))
     return marks
 
 
@@ -256,6 +307,13 @@ def _need(node: Any, frequency: dict[Token, int] | None) -> _Marks:
     affix = _affix(node)
     if affix is not None:
         return _Marks(affixes=[affix])
+    exact = _exact(node)
+    if exact is not None:
+        return _Marks(tokens={exact})
+    if isinstance(node, EventCondition):
+        counted = _event_need(node)
+        if counted is not None:
+            return counted
     return _Marks(tokens={subject})
 
 
