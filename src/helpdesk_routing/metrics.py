@@ -281,7 +281,8 @@ class Report:
 
     - ``tickets``: tickets created (routed) in the period. ``ttfr`` / ``ttfr_business``:
       time to first public human reply, in seconds, elapsed and in business time (``None``
-      without office hours), over the ``answered`` tickets; ``unanswered`` had no reply by
+      without office hours), over the ``answered`` tickets, never negative (a reply logged
+      before the creation, by a clock behind, counts as 0); ``unanswered`` had no reply by
       ``end`` and are left out of the figures. ``within_target``: share of answered
       tickets whose TTFR is at most ``target`` (elapsed; ``..._business`` in business time).
     - ``assigned``: per agent, assignments made in the period, automatic and manual apart.
@@ -663,12 +664,21 @@ def _assemble(
     states: dict[str, int],
     names: EventNames,
 ) -> Report:
-    """The report of the log's figures, the events and the handoffs by state."""
-    elapsed = facts.elapsed
+    """The report of the log's figures, the events and the handoffs by state.
+
+    A duration is never negative: a reply (or a close) logged before the ticket's routing
+    comes from processes sharing a store whose clocks differ by a few seconds, and counts
+    as at once, 0 seconds, elapsed and in business time (the ticket stays answered).
+    Both ways of reading the log (the digest and the pass) meet here, so the rule holds
+    for either."""
+    elapsed = _never_negative(facts.elapsed)
     business: list[float] = []
     if office_hours is not None and facts.spans is not None:
         between = office_hours.business_time_between
-        business = [between(opened, replied).total_seconds() for opened, replied in facts.spans]
+        business = [
+            between(opened, replied).total_seconds() if replied > opened else 0.0
+            for opened, replied in facts.spans
+        ]
     limit = target.total_seconds()
     automatic = {a: facts.loads.get(a, [0, 0])[0] for a in facts.always}
     ai, by_channel = _ai_rates(events, start, end, names)
@@ -690,11 +700,19 @@ def _assemble(
         waiting_unassigned=facts.waiting_unassigned,
         waiting_by_team=facts.waiting_by_team,
         resolved=len(facts.resolution),
-        resolution=_duration_stats(facts.resolution),
+        resolution=_duration_stats(_never_negative(facts.resolution)),
         ai=ai,
         ai_by_channel=by_channel,
         handoffs=states,
     )
+
+
+def _never_negative(seconds: list[float]) -> list[float]:
+    """``seconds`` with each negative one as 0 (see :func:`_assemble`); the list itself
+    when none is, as is usual (one pass in C to tell)."""
+    if seconds and min(seconds) < 0:
+        return [s if s > 0 else 0.0 for s in seconds]
+    return seconds
 
 
 def _share(values: Sequence[float], limit: float) -> float:
