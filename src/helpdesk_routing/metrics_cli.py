@@ -203,7 +203,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
             json.dump(result.to_dict(), out, indent=2, allow_nan=False)
             out.write("\n")
         else:
-            out.write(render_text(result))
+            out.write(render_text(result, ledger=args.ledger is not None))
         out.flush()  # a closed pipe is found here, not at exit
     except BrokenPipeError:
         # ``report ... | head`` read what it wanted: nothing is wrong, nothing to say (the
@@ -244,8 +244,10 @@ def _fmt(seconds: float | None) -> str:
     return str(timedelta(seconds=round(seconds)))
 
 
-def render_text(r: Report) -> str:
-    """The report as a readable table."""
+def render_text(r: Report, *, ledger: bool = False) -> str:
+    """The report as a readable table; with the handoffs by state when a handoff ledger
+    was read (``ledger``: its line says 0 when the ledger holds none in the period) or
+    the report counts some."""
     lines = [
         f"Helpdesk report {r.start.isoformat()} .. {r.end.isoformat()}",
         f"tickets created        {r.tickets}",
@@ -274,6 +276,10 @@ def render_text(r: Report) -> str:
     rate = "-" if math.isnan(ai.resolution_rate) else f"{ai.resolution_rate:.1%}"
     handoff = "-" if math.isnan(ai.handoff_rate) else f"{ai.handoff_rate:.1%}"
     lines.append(f"AI agent: {ai.started} started, resolved {rate}, handed off {handoff}")
+    if ledger or r.handoffs:
+        states = sorted(r.handoffs.items())
+        by_state = " (" + ", ".join(f"{state} {n}" for state, n in states) + ")" if states else ""
+        lines.append(f"handoffs               {sum(r.handoffs.values())}{by_state}")
     return "\n".join(lines) + "\n"
 
 

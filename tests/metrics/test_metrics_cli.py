@@ -381,3 +381,21 @@ def test_a_postgres_connection_failure_is_one_line(capsys: pytest.CaptureFixture
     assert err.endswith("\n")
     assert err.splitlines(keepends=True) == [err]
     assert "\t" not in err
+
+
+def test_the_text_report_shows_the_handoffs_of_a_ledger(helpdesk: Path, tmp_path: Path) -> None:
+    """With --ledger the text report counts the handoffs by state, as --json does (it
+    never mentioned them); a ledger without handoffs in the period says 0; without
+    --ledger there is no handoff line."""
+    base = ["report", "--store", f"sqlite:///{helpdesk}"]
+    ledger = ["--ledger", f"sqlite:///{tmp_path / 'ledger.db'}"]
+    out = io.StringIO()
+    assert metrics_cli.run(_parse([*base, *_PERIOD, *ledger]), out) == 0
+    assert "handoffs               1 (handed_off 1)\n" in out.getvalue()
+    later = ["--from", "2026-04-01T00:00:00+00:00", "--to", "2026-04-02T00:00:00+00:00"]
+    out = io.StringIO()
+    assert metrics_cli.run(_parse([*base, *later, *ledger]), out) == 0
+    assert "handoffs               0\n" in out.getvalue()
+    out = io.StringIO()
+    assert metrics_cli.run(_parse([*base, *_PERIOD]), out) == 0
+    assert "handoffs" not in out.getvalue()
