@@ -344,3 +344,34 @@ def test_check_of_a_stored_configuration_names_clean_paths(tmp_path: Path) -> No
         "$.rules.rules[0].when.value",
         "$.rules.rules[1].then.team",
     ]
+
+
+@pytest.mark.parametrize(
+    "argv", [["schema", "condition"], ["check", "--json", "MISSING.json"]], ids=["out", "error"]
+)
+def test_any_subcommand_into_a_closed_pipe_ends_quietly(argv: list[str]) -> None:
+    """``helpdesk-routing schema | head -c 0``: a BrokenPipeError traceback (or the error
+    handler failing again on the same closed pipe) before; now nothing on stderr and the
+    exit status 141, as a shell reports a program a broken pipe ended."""
+    import os
+    import subprocess
+    import sys
+
+    import helpdesk_routing
+
+    src = str(Path(helpdesk_routing.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    read, write = os.pipe()
+    os.close(read)  # the reader went away before a byte was written
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "helpdesk_routing.cli", *argv],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (141, "")

@@ -23,6 +23,7 @@ import argparse
 import importlib
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ __all__ = [
     "main",
     "register",
     "run_demo",
+    "to_devnull",
 ]
 
 EXIT_OK = 0
@@ -59,6 +61,24 @@ EXIT_INVALID = 1
 """The input was read but is not valid (a rule set, configuration or team list)."""
 EXIT_USAGE = 2
 """Bad arguments, a file that cannot be read, or a missing optional extra."""
+EXIT_BROKEN_PIPE = 141
+"""The reader of the output went away (``helpdesk-routing ... | head``): 128 + SIGPIPE,
+what a shell reports of a program that a broken pipe ended. Nothing is printed."""
+
+
+def to_devnull(out: TextIO) -> None:
+    """Point ``out``'s file descriptor at ``os.devnull``: what is left in its buffer is
+    written there when Python flushes it at exit, instead of raising ``BrokenPipeError``
+    again (``Exception ignored ... BrokenPipeError``). Nothing for a stream without one."""
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 class UsageError(RoutingError):
@@ -282,7 +302,12 @@ def _fail(args: argparse.Namespace | None, out: TextIO, code: int, error: Except
             if isinstance(error, ValidationError)
             else [{"path": "$", "code": kind, "message": str(error), "rule_id": None}]
         )
-        print(json.dumps({"ok": False, "errors": entries}, indent=2), file=out)
+        try:
+            print(json.dumps({"ok": False, "errors": entries}, indent=2), file=out)
+            out.flush()
+        except BrokenPipeError:  # the reader went away: nobody to tell
+            to_devnull(out)
+            return EXIT_BROKEN_PIPE
     else:
         print(f"error: {error}", file=sys.stderr)
     return code
@@ -296,9 +321,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         args = _parser(commands, out).parse_args(argv)
         run = next(c.run for c in commands if c.name == args.command)
-        return run(args, out)
+        code = run(args, out)
+        out.flush()  # a closed pipe is found here, not at exit
+        return code
     except _Exit as done:
         return done.code
+    except BrokenPipeError:
+        # ``... | head`` read what it wanted: nothing is wrong, nothing to say (an error
+        # printed to the same closed pipe would fail again).
+        to_devnull(out)
+        return EXIT_BROKEN_PIPE
     except ValidationError as exc:
         return _fail(args, out, EXIT_INVALID, exc)
     except (OSError, MissingExtra, UsageError) as exc:

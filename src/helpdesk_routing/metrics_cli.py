@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from helpdesk_routing.cli import Subcommand
+from helpdesk_routing.cli import EXIT_BROKEN_PIPE, Subcommand, to_devnull
 from helpdesk_routing.errors import StoreError, ValidationError
 from helpdesk_routing.metrics import Report, report
 
@@ -37,10 +36,6 @@ __all__ = [
     "render_text",
     "run",
 ]
-
-EXIT_BROKEN_PIPE = 141
-"""The exit status when the reader of the output went away (``report ... | head``):
-128 + SIGPIPE, what a shell reports of a program that a broken pipe ended."""
 
 
 def _minutes(text: str) -> float:
@@ -208,7 +203,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except BrokenPipeError:
         # ``report ... | head`` read what it wanted: nothing is wrong, nothing to say (the
         # CLI's error handler would print to the same closed pipe and fail again).
-        _to_devnull(out)
+        to_devnull(out)
         return EXIT_BROKEN_PIPE
     return 0
 
@@ -221,21 +216,6 @@ def _one_line(exc: BaseException) -> str:
     if isinstance(exc, ValidationError) and exc.details:
         return text
     return " ".join(part.strip() for part in text.splitlines() if part.strip())
-
-
-def _to_devnull(out: TextIO) -> None:
-    """Point ``out``'s file descriptor at ``os.devnull``: what is left in its buffer is
-    written there when Python flushes it at exit, instead of raising ``BrokenPipeError``
-    again (``Exception ignored ... BrokenPipeError``). Nothing for a stream without one."""
-    try:
-        fd = out.fileno()
-    except (AttributeError, OSError, ValueError):
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, fd)
-    finally:
-        os.close(devnull)
 
 
 def _fmt(seconds: float | None) -> str:
