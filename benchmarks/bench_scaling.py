@@ -3,6 +3,11 @@ measured in the same run.
 
 - ``lint``: ``RuleSet.lint()`` on 1,000 rules vs 100 rules, in CPU seconds (target
   < 15x; comparing every pair of rules would be about 100x).
+- ``lint_shape_*``: the same ratio for team rules that differ only in an event's
+  ``where`` value, an event's ``in_last`` window or a property's ``in_last`` span
+  (3,000 vs 300 rules; these were compared pair by pair: about 100x).
+- ``inbox_*``: My inbox's first page (open tickets) of an agent with 10,000 vs 100
+  closed tickets, memory and SQLite (target < 2x: an inbox never reads its history).
 - ``handout_*``: one close with 10,000 vs 100 waiting tickets, memory and SQLite (target
   < 2x), with the old exhaustive walk in the same run (``bench_handout_scaling.py``).
 - ``store_*``: a view page at 100,000 vs 1,000 stored tickets (memory, SQLite; < 2x) and
@@ -29,11 +34,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import helpdesk_routing as hr
 from helpdesk_routing.conditions import event, profile, segment, ticket
+from helpdesk_routing.records import TicketRecord
 
 CHANNELS = ("email", "sms", "webchat", "social")
 
@@ -105,6 +113,85 @@ def lint_scaling(quick: bool) -> Figures:
     return figures
 
 
+_SHAPES: dict[str, Callable[[int], Any]] = {
+    "event_where": lambda i: event("Placed Order").where(value=i).at_least(1),
+    "event_in_last": lambda i: event("Placed Order").at_least(1).in_last(minutes=i + 1),
+    "profile_in_last": lambda i: profile("last_seen").in_last(minutes=i + 1),
+}
+
+
+def lint_shape_scaling(quick: bool) -> Figures:
+    """``RuleSet.lint()`` on team rules that differ only in one event or window value:
+    a large set against one ten times smaller."""
+    small, large = (100, 1_000) if quick else (300, 3_000)
+    figures: Figures = {}
+    for name, when in _SHAPES.items():
+        seconds = {}
+        for size in (small, large):
+            rules = hr.RuleSet(
+                rules=[
+                    hr.RoutingRule(id=f"r{i}", when=when(i), then=hr.AssignToTeam(team="t"))
+                    for i in range(size)
+                ]
+            )
+            seconds[size] = _best(rules.lint, 1 if quick else 3, time.process_time)
+        figures[f"lint_shape_{name}_seconds_{large}_rules"] = round(seconds[large], 4)
+        figures[f"lint_shape_{name}_ratio_{large}_vs_{small}"] = round(
+            seconds[large] / max(seconds[small], 1e-6), 2
+        )
+    return figures
+
+
+def inbox_scaling(quick: bool) -> Figures:
+    """My inbox's first page (its two open tickets) for an agent with many vs few closed
+    tickets, on the memory and SQLite stores."""
+    few, many = 100, (2_000 if quick else 10_000)
+    figures: Figures = {}
+    for kind in ("memory", "sqlite"):
+        seconds = {}
+        for closed in (few, many):
+            with tempfile.TemporaryDirectory() as tmp:
+                store: Any = (
+                    hr.InMemoryStore()
+                    if kind == "memory"
+                    else hr.SqliteStore(str(Path(tmp) / "inbox.db"))
+                )
+                _fill_inbox(store, closed)
+                views = hr.Router(
+                    store=store, customer_data=hr.InMemoryCustomerData(), clock=_CLOCK
+                ).views
+                assert [r.id for r in views.my_inbox("a1")] == [
+                    f"t{closed:06d}",
+                    f"t{closed + 1:06d}",
+                ]
+                seconds[closed] = _best(partial(views.my_inbox, "a1"), 20 if quick else 200)
+        figures[f"inbox_{kind}_ratio_{many}_vs_{few}_closed"] = round(
+            seconds[many] / seconds[few], 2
+        )
+        figures[f"inbox_{kind}_ms_{many}_closed"] = round(seconds[many] * 1000, 4)
+    return figures
+
+
+_START = datetime(2026, 3, 30, tzinfo=UTC)
+_CLOCK = hr.ManualClock(_START + timedelta(days=1))
+
+
+def _fill_inbox(store: Any, closed: int) -> None:
+    """``closed`` closed tickets then two open ones, all agent a1's."""
+    start = _START
+    with store.transaction() as tx:
+        tx.put_agent(hr.Agent(id="a1", name="Ann"))
+        for i in range(closed + 2):
+            status = hr.TicketStatus.CLOSED if i < closed else hr.TicketStatus.OPEN
+            ticket = hr.Ticket(
+                id=f"t{i:06d}",
+                channel="email",
+                created_at=start + timedelta(seconds=i),
+                status=status,
+            )
+            tx.add_ticket(TicketRecord(ticket=ticket, assignee="a1"))
+
+
 def _script(name: str, quick: bool, prefix: str) -> Figures:
     """Run another scaling benchmark of this folder (it prints its own table) and take its
     figures: one run of this script gives every ratio issue 9 names."""
@@ -127,7 +214,13 @@ def store_scaling(quick: bool) -> Figures:
     return _script("bench_store_scaling.py", quick, "store_")
 
 
-MEASUREMENTS: list[Measurement] = [lint_scaling, handout_scaling, store_scaling]
+MEASUREMENTS: list[Measurement] = [
+    lint_scaling,
+    lint_shape_scaling,
+    inbox_scaling,
+    handout_scaling,
+    store_scaling,
+]
 """Every measurement the benchmark runs, in order."""
 
 
@@ -145,7 +238,8 @@ def main() -> None:
             print(f"{name:<40}  {value:>10,.4g}")
         results.update(figures)
     print(
-        "targets: lint 1,000 vs 100 rules < 15x; one close 10,000 vs 100 waiting < 2x; "
+        "targets: lint 1,000 vs 100 rules < 15x (each shape 3,000 vs 300 < 15x); My inbox "
+        "with 10,000 vs 100 closed tickets < 2x; one close 10,000 vs 100 waiting < 2x; "
         "a view page 100,000 vs 1,000 tickets < 2x; filtered at_least(1) 100,000 vs 100 "
         "events < 2x"
     )
