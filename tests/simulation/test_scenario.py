@@ -691,3 +691,28 @@ def test_a_replay_outside_the_arrivals_span_is_refused() -> None:
     partly = Scenario.from_json(json.dumps(scenario([-1, 2, 200])))
     assert run(partly, 0).records.created == [7200.0]
     assert len(run(Scenario.from_json(json.dumps(scenario([-1, 300], None))), 0).records) == 1
+
+
+def test_a_team_given_twice_is_refused_at_its_id_when_read() -> None:
+    """A second team of one id is refused when the scenario is read, at its path (it
+    passed, then stopped the run when the Router was built, with no path)."""
+    data = json.loads(webshop_week().model_dump_json())
+    teams = data["configuration"]["teams"]
+    teams.append({**teams[0], "members": ["chloe"]})
+    with pytest.raises(ValidationError) as info:
+        Scenario.from_json(json.dumps(data))
+    assert [(d.path, d.message) for d in info.value.details] == [
+        ("$.configuration.teams[4].id", "team 'retention' is given twice")
+    ]
+
+
+def test_a_customer_given_twice_is_refused_at_its_id() -> None:
+    """A second customer of one id is refused at its path, as a second agent of one id
+    is (the last one silently won)."""
+    data = mmc(2, 0.5, 100).model_dump()
+    data["customers"] = [{"id": "p1"}, {"id": "p1", "segments": ["vip"]}]
+    with pytest.raises(ValidationError) as info:
+        Scenario.model_validate(data)
+    assert [(d.path, d.message) for d in info.value.details] == [
+        ("$.customers[1].id", "customer 'p1' is given twice")
+    ]

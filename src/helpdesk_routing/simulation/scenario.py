@@ -447,7 +447,18 @@ class Scenario(Part):
                     agent.id,
                 )
             seen.add(agent.id)
+        # a second team of one id would stop the run when the Router is built (and a
+        # second customer of one id would silently replace the first)
+        team_ids: set[str] = set()
         for i, team in enumerate(self.configuration.teams):
+            if team.id in team_ids:
+                problem(
+                    ("configuration", "teams", i, "id"),
+                    "duplicate_team",
+                    f"team {team.id!r} is given twice",
+                    team.id,
+                )
+            team_ids.add(team.id)
             for j, member in enumerate(team.members):
                 if member not in seen:
                     problem(
@@ -456,7 +467,16 @@ class Scenario(Part):
                         f"team {team.id!r} has member {member!r}, who is no agent of the scenario",
                         member,
                     )
-        profiles = {p.id for p in self.customers}
+        profiles: set[str] = set()
+        for j, customer in enumerate(self.customers):
+            if customer.id in profiles:
+                problem(
+                    ("customers", j, "id"),
+                    "duplicate_customer",
+                    f"customer {customer.id!r} is given twice",
+                    customer.id,
+                )
+            profiles.add(customer.id)
         for key in self.mix.profiles:
             if key not in profiles:
                 problem(
@@ -465,7 +485,7 @@ class Scenario(Part):
                     f"no customer of the scenario has profile id {key!r}",
                     key,
                 )
-        teams = {t.id for t in self.configuration.teams}
+        teams = team_ids
         for i, rule in enumerate(self.configuration.rules.rules):
             if isinstance(rule.then, AssignToTeam) and rule.then.team not in teams:
                 problem(
