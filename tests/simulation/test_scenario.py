@@ -716,3 +716,33 @@ def test_a_customer_given_twice_is_refused_at_its_id() -> None:
     assert [(d.path, d.message) for d in info.value.details] == [
         ("$.customers[1].id", "customer 'p1' is given twice")
     ]
+
+
+@pytest.mark.parametrize(
+    ("tickets", "days", "offsets", "measured", "said"),
+    [
+        (None, 1, [0, 1, 2], 3, " replayed in the arrivals' span"),
+        (10, None, [0, 1, 2], 3, " replayed in the arrivals' span"),
+        (10, 1, [0, 1, 30], 2, " replayed in the arrivals' span"),
+        (2, None, [0, 1, 2], 2, ""),
+    ],
+)
+def test_a_warmup_of_every_replayed_ticket_is_refused(
+    tickets: int | None, days: float | None, offsets: list[int], measured: int, said: str
+) -> None:
+    """A replay's count is known when it is read: a warm-up that covers every ticket it
+    simulates (those in the span, at most ``tickets``) is refused at warmup_tickets (it
+    ran, and gave an empty summary: no tickets, every figure NaN)."""
+    at = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    data = mmc(2, 0.5, 100).model_dump()
+    data["arrivals"] = {
+        "type": "replay",
+        "tickets": [{"created_at": at + timedelta(hours=h), "channel": "email"} for h in offsets],
+    }
+    data.update(tickets=tickets, days=days, warmup_tickets=measured)
+    with pytest.raises(ValidationError) as info:
+        Scenario.model_validate(data)
+    message = f"leaves none of the {measured} tickets{said} to measure"
+    assert [(d.path, d.message) for d in info.value.details] == [("$.warmup_tickets", message)]
+    data["warmup_tickets"] = measured - 1
+    assert run(Scenario.model_validate(data), 1).summary.tickets == 1

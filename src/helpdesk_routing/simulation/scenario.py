@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import os
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -344,6 +345,10 @@ class ReplayArrivals(Part):
         return cls(tickets=tuple(tickets))
 
 
+def _created(ticket: ReplayTicket) -> datetime:
+    return ticket.created_at
+
+
 class AgentSpec(Part):
     """An agent: id, role, capacity override, and an optional shift.
 
@@ -494,14 +499,20 @@ class Scenario(Part):
                     f"rule {rule.id!r}: no team {rule.then.team!r} is configured",
                     rule.then.team,
                 )
+        measured, of = self.tickets, ""
         if isinstance(self.arrivals, ReplayArrivals):
             replay = self.arrivals.tickets
             # (days past the calendar leave the span open here: _bounded refuses them)
             far = self.days is None or self.days > (LAST_INSTANT - self.start).days + 1
             end = None if far else self.start + timedelta(days=self.days or 0.0)
-            if not any(
-                t.created_at >= self.start and (end is None or t.created_at <= end) for t in replay
-            ):
+            # a replay simulates its tickets in the span, up to `tickets`: that many are
+            # known now, and a warm-up of them all would leave a run with nothing to report
+            # (the replay is in time order: the span's tickets are one slice of it)
+            last = len(replay) if end is None else bisect_right(replay, end, key=_created)
+            in_span = last - bisect_left(replay, self.start, key=_created)
+            if self.tickets is None or in_span < self.tickets:
+                measured, of = in_span, " replayed in the arrivals' span"
+            if not in_span:
                 span = f"from {self.start.isoformat()}" + (
                     "" if end is None else f" to {end.isoformat()}"
                 )
@@ -513,11 +524,11 @@ class Scenario(Part):
                     f"{replay[-1].created_at.isoformat()}): none would be simulated",
                     None,
                 )
-        if self.tickets is not None and self.warmup_tickets >= self.tickets:
+        if measured and self.warmup_tickets >= measured:
             problem(
                 ("warmup_tickets",),
                 "warmup",
-                f"leaves none of the {self.tickets} tickets to measure",
+                f"leaves none of the {measured} tickets{of} to measure",
                 self.warmup_tickets,
             )
         if problems:
