@@ -369,9 +369,7 @@ def test_with_agent_refuses_bad_teams(teams: object, error: type[Exception], mes
 @pytest.mark.parametrize(
     ("mix", "message"),
     [
-        ({"channels": {"email": 0.0}}, "channel weights must be at least 0 and not all 0"),
-        ({"tags": {"Order": 1.5}}, "tag probabilities must be between 0 and 1"),
-        ({"profiles": {"p": -1.0}}, "profile weights must be at least 0"),
+        ({"channels": {"email": 0.0}}, "channel weights must not all be 0"),
         ({"no_profile": 0.0}, "profile weights and no_profile must not all be 0"),
     ],
 )
@@ -381,10 +379,60 @@ def test_bad_ticket_mixes_are_refused(mix: dict[str, object], message: str) -> N
         TicketMix.model_validate(mix)
 
 
-def test_empirical_durations_must_be_non_negative() -> None:
-    """An empirical distribution with a negative observation is refused."""
-    with pytest.raises(ValueError, match="empirical durations must be at least 0 minutes"):
-        Empirical(minutes=(1.0, -2.0))
+_ONE_BAD = [1.0] * 5
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "message"),
+    [
+        (
+            {"arrivals": {"type": "poisson", "per_hour": [*_ONE_BAD, -1.0, *[1.0] * 162]}},
+            "$.arrivals.per_hour[5]",
+            "Input should be greater than or equal to 0",
+        ),
+        (
+            {"arrivals": {"type": "poisson", "per_hour": [*_ONE_BAD, None, *[1.0] * 162]}},
+            "$.arrivals.per_hour[5]",
+            "Input should be a valid number",
+        ),
+        (
+            {"arrivals": {"type": "poisson", "per_hour": [*_ONE_BAD, 1e7, *[1.0] * 162]}},
+            "$.arrivals.per_hour[5]",
+            "Input should be less than or equal to 1000000",
+        ),
+        (
+            {"mix": {"channels": {"email": 1.0, "sms": -1.0}}},
+            "$.mix.channels.sms",
+            "Input should be greater than or equal to 0",
+        ),
+        (
+            {"mix": {"tags": {"Order": 2.0}}},
+            "$.mix.tags.Order",
+            "Input should be less than or equal to 1",
+        ),
+        (
+            {"mix": {"profiles": {"p1": -1.0}}, "customers": [{"id": "p1"}]},
+            "$.mix.profiles.p1",
+            "Input should be greater than or equal to 0",
+        ),
+        (
+            {"handling": {"type": "empirical", "minutes": [-1.0, 2.0]}},
+            "$.handling.minutes[0]",
+            "Input should be greater than or equal to 0",
+        ),
+    ],
+)
+def test_a_bad_item_of_a_list_or_map_is_named_at_its_own_path(
+    change: dict[str, object], path: str, message: str
+) -> None:
+    """A rate, weight, probability or observed minute out of bounds is named at its index
+    or key, once (it was named at the list's parent, ``$.arrivals: arrival rates must be
+    at least 0 and not all 0``; a bad one of 168 rates was also said to make the list no
+    number, ``$.arrivals.per_hour: Input should be a valid number``)."""
+    data = {**mmc(2, 0.5, 100).model_dump(mode="json"), **change}
+    with pytest.raises(ValidationError) as info:
+        Scenario.from_json(json.dumps(data))
+    assert [(d.path, d.message) for d in info.value.details] == [(path, message)]
 
 
 def test_a_scenario_document_may_leave_out_the_configurations_version() -> None:
@@ -410,7 +458,7 @@ def test_a_scenario_document_may_leave_out_the_configurations_version() -> None:
         ),
         (
             {"arrivals": {"type": "poisson", "per_hour": {"mon": 1}}},
-            ["$.arrivals.per_hour", "$.arrivals.per_hour"],
+            ["$.arrivals.per_hour"],
         ),
         ({"arrivals": {"type": "replay"}}, ["$.arrivals.tickets"]),
         ({"handling_by_channel": {"sms": {"type": "empirical", "minutes": []}}}, None),

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Annotated, Literal, Self, get_args
 
 import pydantic
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -77,8 +77,19 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 _Minutes = Annotated[float, Field(gt=0, le=MAX_MINUTES)]
 """A positive duration in minutes, at most a year."""
 
-_Weight = Annotated[float, Field(le=MAX_WEIGHT)]
-_Rate = Annotated[float, Field(le=MAX_RATE)]
+# The bounds of a list's or map's items are the items' own, so that a bad one is named
+# at its path (`$.arrivals.per_hour[5]`, `$.mix.channels.sms`), not at the list's.
+_Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT)]
+_Rate = Annotated[float, Field(ge=0, le=MAX_RATE)]
+_Probability = Annotated[float, Field(ge=0, le=1)]
+_Observed = Annotated[float, Field(ge=0, le=MAX_MINUTES)]
+"""An observed duration in minutes: 0 (done at once) to a year."""
+
+
+def _rates_shape(value: object) -> str:
+    # a list is read as the week's rates alone: a bad one is not also said to be no number
+    return "week" if isinstance(value, list | tuple) else "one"
+
 
 PolicyName = Literal["configured", "round_robin", "least_loaded", "random", "pooled"]
 """The allocation under test: the configuration's own, or one of the four classic ones.
@@ -120,15 +131,7 @@ class Empirical(Part):
 
     model_config = _FROZEN
     type: Literal["empirical"] = "empirical"
-    minutes: tuple[float, ...] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _non_negative(self) -> Self:
-        if any(m < 0 for m in self.minutes):
-            raise ValueError("empirical durations must be at least 0 minutes")
-        if any(m > MAX_MINUTES for m in self.minutes):
-            raise ValueError(f"empirical durations must be at most {MAX_MINUTES:g} minutes")
-        return self
+    minutes: tuple[_Observed, ...] = Field(min_length=1)
 
 
 Handling = Annotated[Exponential | LogNormal | Empirical, Field(discriminator="type")]
@@ -170,7 +173,7 @@ class TicketMix(Part):
 
     model_config = _FROZEN
     channels: dict[str, _Weight] = Field(default_factory=lambda: {"email": 1.0}, min_length=1)
-    tags: dict[str, float] = Field(default_factory=dict)
+    tags: dict[str, _Probability] = Field(default_factory=dict)
     profiles: dict[str, _Weight] = Field(default_factory=dict)
     no_profile: _Weight = Field(default=1.0, ge=0)
     events: tuple[TicketEvent, ...] = ()
@@ -189,12 +192,9 @@ class TicketMix(Part):
 
     @model_validator(mode="after")
     def _weights(self) -> Self:
-        if any(w < 0 for w in self.channels.values()) or sum(self.channels.values()) <= 0:
-            raise ValueError("channel weights must be at least 0 and not all 0")
-        if any(not 0 <= p <= 1 for p in self.tags.values()):
-            raise ValueError("tag probabilities must be between 0 and 1")
-        if any(w < 0 for w in self.profiles.values()):
-            raise ValueError("profile weights must be at least 0")
+        # (each weight and probability is in its bounds: checked at its key)
+        if sum(self.channels.values()) <= 0:
+            raise ValueError("channel weights must not all be 0")
         if self.no_profile + sum(self.profiles.values()) <= 0:
             raise ValueError("profile weights and no_profile must not all be 0")
         return self
@@ -208,15 +208,18 @@ class PoissonArrivals(Part):
 
     model_config = _FROZEN
     type: Literal["poisson"] = "poisson"
-    per_hour: _Rate | tuple[_Rate, ...]
+    per_hour: Annotated[
+        Annotated[_Rate, Tag("one")] | Annotated[tuple[_Rate, ...], Tag("week")],
+        Discriminator(_rates_shape),
+    ]
 
     @model_validator(mode="after")
     def _rates(self) -> Self:
         rates = self.per_hour if isinstance(self.per_hour, tuple) else (self.per_hour,)
         if len(rates) not in (1, 168):
             raise ValueError(f"per_hour needs 1 or 168 rates, got {len(rates)}")
-        if any(r < 0 for r in rates) or sum(rates) <= 0:
-            raise ValueError("arrival rates must be at least 0 and not all 0")
+        if sum(rates) <= 0:  # (each is at least 0: checked at its index)
+            raise ValueError("arrival rates must not all be 0")
         return self
 
     @property
