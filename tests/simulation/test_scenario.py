@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.simulation import (
     AgentSpec,
     Empirical,
+    PoissonArrivals,
     ReplayArrivals,
     Scenario,
     TicketMix,
@@ -848,3 +850,63 @@ def test_a_csv_header_is_checked_once(tmp_path: Path, header: str, said: str) ->
         ReplayArrivals.from_file(path)
     assert str(info.value) == f"invalid replay file t.csv: {said} {_COLUMNS}"
     assert info.value.details == ()
+
+
+_NUMBER = "Input should be a valid number"
+_INTEGER = "Input should be a valid integer"
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "message"),
+    [
+        ({"tickets": True}, "$.tickets", _INTEGER),
+        ({"tickets": 2.0}, "$.tickets", _INTEGER),
+        ({"warmup_tickets": "1"}, "$.warmup_tickets", _INTEGER),
+        ({"seed": True}, "$.seed", _INTEGER),
+        ({"seed": "7"}, "$.seed", _INTEGER),
+        ({"days": True}, "$.days", _NUMBER),
+        ({"drain_days": False}, "$.drain_days", _NUMBER),
+        ({"sample_minutes": "5"}, "$.sample_minutes", _NUMBER),
+        (
+            {"handling": {"type": "exponential", "mean_minutes": True}},
+            "$.handling.mean_minutes",
+            _NUMBER,
+        ),
+        ({"arrivals": {"type": "poisson", "per_hour": True}}, "$.arrivals.per_hour", _NUMBER),
+        (
+            {"arrivals": {"type": "poisson", "per_hour": ["1", *[1] * 167]}},
+            "$.arrivals.per_hour[0]",
+            _NUMBER,
+        ),
+        ({"mix": {"channels": {"email": True}}}, "$.mix.channels.email", _NUMBER),
+        ({"mix": {"tags": {"Order": "0.5"}}}, "$.mix.tags.Order", _NUMBER),
+    ],
+)
+def test_a_bool_or_text_is_no_number_of_a_scenario(
+    change: dict[str, object], path: str, message: str
+) -> None:
+    """A scenario's numbers are strict, as the core models' capacity is: ``true`` or
+    ``"7"`` is refused at its path (``"tickets": true`` ran one ticket, ``"seed": true``
+    seed 1); a float is no count."""
+    data = {**mmc(2, 0.5, 100).model_dump(mode="json"), **change}
+    with pytest.raises(ValidationError) as info:
+        Scenario.from_json(json.dumps(data))
+    assert [(d.path, d.message) for d in info.value.details] == [(path, message)]
+
+
+def test_python_callers_are_held_to_strict_numbers_too() -> None:
+    """The constructors and copies refuse a bool or text as a number, as ``run`` refuses
+    ``seed=True``; an int is a float where one is expected, and a numpy integer an int."""
+    s = mmc(2, 0.5, 100)
+    with pytest.raises(ValidationError) as info:
+        s.model_copy(update={"seed": True})
+    assert info.value.paths == ("$.seed",)
+    with pytest.raises(ValidationError) as info:
+        PoissonArrivals(per_hour=True)
+    assert info.value.paths == ("$.per_hour",)
+    with pytest.raises(ValidationError) as info:
+        s.model_copy(update={"days": "2"})
+    assert info.value.paths == ("$.days",)
+    copied = s.model_copy(update={"seed": np.int64(5), "tickets": np.int32(40), "days": 2})
+    assert (type(copied.seed), type(copied.tickets), copied.days) == (int, int, 2.0)
+    assert PoissonArrivals(per_hour=3).per_hour == 3.0

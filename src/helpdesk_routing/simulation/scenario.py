@@ -13,6 +13,8 @@ round-trip losslessly. Each model's ``model_copy(update=...)`` is validated (``_
 from __future__ import annotations
 
 import csv
+import numbers
+import operator
 import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
@@ -21,7 +23,15 @@ from pathlib import Path
 from typing import Annotated, Literal, Self, get_args
 
 import pydantic
-from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -74,15 +84,30 @@ __all__ = [
 # held to the same): a NaN weight or rate would only fail, or mislead, when running.
 _FROZEN = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-_Minutes = Annotated[float, Field(gt=0, le=MAX_MINUTES)]
+# Every number is strict, as the core models' capacity and version are: a bool or text
+# (`"tickets": true`, `"seed": "7"`) is refused, never read as 1 or 7; an int is a float
+# where a float is expected, and any integral number (a numpy integer) an int.
+_Minutes = Annotated[float, Field(gt=0, le=MAX_MINUTES, strict=True)]
 """A positive duration in minutes, at most a year."""
+
+
+def _integral(value: object) -> object:
+    """An integral number (a numpy integer too) as the ``int`` it is; a ``bool``, a
+    float or text is left to the strict ``int`` to refuse."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return operator.index(value)
+    return value
+
+
+_Whole = Annotated[int, BeforeValidator(_integral), Field(strict=True)]
+"""An integer: an ``int`` or another integral number, no ``bool``, float or text."""
 
 # The bounds of a list's or map's items are the items' own, so that a bad one is named
 # at its path (`$.arrivals.per_hour[5]`, `$.mix.channels.sms`), not at the list's.
-_Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT)]
-_Rate = Annotated[float, Field(ge=0, le=MAX_RATE)]
-_Probability = Annotated[float, Field(ge=0, le=1)]
-_Observed = Annotated[float, Field(ge=0, le=MAX_MINUTES)]
+_Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, strict=True)]
+_Rate = Annotated[float, Field(ge=0, le=MAX_RATE, strict=True)]
+_Probability = Annotated[float, Field(ge=0, le=1, strict=True)]
+_Observed = Annotated[float, Field(ge=0, le=MAX_MINUTES, strict=True)]
 """An observed duration in minutes: 0 (done at once) to a year."""
 
 
@@ -123,7 +148,7 @@ class LogNormal(Part):
     model_config = _FROZEN
     type: Literal["lognormal"] = "lognormal"
     mean_minutes: _Minutes
-    sigma: float = Field(gt=0, le=MAX_SIGMA)
+    sigma: float = Field(gt=0, le=MAX_SIGMA, strict=True)
 
 
 class Empirical(Part):
@@ -142,7 +167,7 @@ class Pending(Part):
     """After work, a ticket is set pending with ``probability`` and closed ``duration`` later."""
 
     model_config = _FROZEN
-    probability: float = Field(ge=0, le=1)
+    probability: _Probability
     duration: Handling
 
 
@@ -153,8 +178,8 @@ class TicketEvent(Part):
 
     model_config = _FROZEN
     metric: str = Field(min_length=1)
-    probability: float = Field(ge=0, le=1)
-    within_hours: float = Field(gt=0, le=MAX_WITHIN_HOURS)
+    probability: _Probability
+    within_hours: float = Field(gt=0, le=MAX_WITHIN_HOURS, strict=True)
     properties: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -451,10 +476,10 @@ class Scenario(Part):
     name: str = "scenario"
     start: UtcDatetime = datetime(2026, 11, 23, tzinfo=UTC)
     timezone: str = "UTC"
-    days: float | None = Field(default=7.0, gt=0)
-    tickets: int | None = Field(default=None, ge=1)
-    drain_days: float = Field(default=7.0, ge=0)
-    warmup_tickets: int = Field(default=0, ge=0)
+    days: float | None = Field(default=7.0, gt=0, strict=True)
+    tickets: _Whole | None = Field(default=None, ge=1)
+    drain_days: float = Field(default=7.0, ge=0, strict=True)
+    warmup_tickets: _Whole = Field(default=0, ge=0)
     arrivals: Annotated[PoissonArrivals | ReplayArrivals, Field(discriminator="type")]
     mix: TicketMix = Field(default_factory=TicketMix)
     customers: tuple[Profile, ...] = ()
@@ -469,7 +494,7 @@ class Scenario(Part):
     )
     policy: PolicyName = "configured"
     mode: Literal["router", "queueing"] = "router"
-    seed: int = Field(default=0, ge=MIN_INT, le=MAX_INT)
+    seed: _Whole = Field(default=0, ge=MIN_INT, le=MAX_INT)
     sample_minutes: _Minutes = 60.0
     ttfr_target_minutes: _Minutes = 60.0
 
