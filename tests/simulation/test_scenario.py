@@ -910,3 +910,14 @@ def test_python_callers_are_held_to_strict_numbers_too() -> None:
     copied = s.model_copy(update={"seed": np.int64(5), "tickets": np.int32(40), "days": 2})
     assert (type(copied.seed), type(copied.tickets), copied.days) == (int, int, 2.0)
     assert PoissonArrivals(per_hour=3).per_hour == 3.0
+
+
+@pytest.mark.parametrize("agent", [None, 5, "ann", ["ann"]])
+def test_with_agent_of_the_wrong_kind_is_the_librarys_type_error(agent: object) -> None:
+    """An agent that is neither an AgentSpec nor a mapping of its fields is an
+    ``ArgumentTypeError`` (it was a plain ValidationError, "must be a AgentSpec")."""
+    with pytest.raises(ArgumentTypeError) as info:
+        mmc(2, 0.5, 100).with_agent(agent)  # type: ignore[arg-type]
+    assert info.value.message == (
+        f"agent must be an AgentSpec or a mapping of its fields, got {type(agent).__name__}"
+    )

@@ -736,8 +736,9 @@ class Scenario(Part):
         self, agent: AgentSpec | Mapping[str, object], *, teams: Iterable[str] = ()
     ) -> Scenario:
         """The same scenario with one more agent (an :class:`AgentSpec` or a mapping of its
-        fields), checked as a whole again: ``ValidationError`` if the id is taken, or
-        for an agent with a shift in queueing mode.
+        fields; ``ArgumentTypeError`` for anything else), checked as a whole again:
+        ``ValidationError`` if the id is taken, or for an agent with a shift in queueing
+        mode.
 
         ``teams``: ids of the configuration's teams the agent joins, as the last member
         of each (a team ticket goes only to the team's members, so an agent in no team
@@ -745,6 +746,10 @@ class Scenario(Part):
         configuration does not have; ``ArgumentTypeError`` refuses text (one id is
         ``teams=["returns"]``, not ``"returns"``) and anything but an iterable of ids.
         """
+        if not isinstance(agent, AgentSpec | Mapping):
+            raise ArgumentTypeError(
+                f"agent must be an AgentSpec or a mapping of its fields, got {type(agent).__name__}"
+            )
         agent = as_model(AgentSpec, agent, "agent")
         joined = _team_ids(teams)
         if any(a.id == agent.id for a in self.agents):
