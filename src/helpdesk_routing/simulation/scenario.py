@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Literal, Self, get_args
+from typing import Annotated, Any, Literal, Self, cast, get_args
 
 import pydantic
 from pydantic import (
@@ -46,6 +46,7 @@ from helpdesk_routing.errors import (
     ErrorDetail,
     ValidationError,
     input_details,
+    json_path,
 )
 from helpdesk_routing.model import Agent, Event, Profile, Role, Ticket
 from helpdesk_routing.rules import AssignToTeam
@@ -621,22 +622,33 @@ class Scenario(Part):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
+        inconsistency = self._inconsistency()
+        if inconsistency is not None:
+            raise ValueError(inconsistency)
+        return self
+
+    def _inconsistency(self) -> str | None:
+        """What makes the scenario's parts disagree, or ``None``."""
         if self.days is None and self.tickets is None:
-            raise ValueError("a scenario needs days or tickets to end its arrivals")
+            return "a scenario needs days or tickets to end its arrivals"
         if self.mode == "queueing":
             cfg = self.configuration
             if cfg.rules.rules or cfg.teams or cfg.office_hours is not None:
-                raise ValueError(
-                    "queueing mode needs a configuration without rules, teams or office hours"
-                )
+                return "queueing mode needs a configuration without rules, teams or office hours"
             if not cfg.round_robin:
-                raise ValueError("queueing mode needs round robin on")
+                return "queueing mode needs round robin on"
             if any(a.shift is not None for a in self.agents):
-                raise ValueError("queueing mode needs agents without shifts")
-        return self
+                return "queueing mode needs agents without shifts"
+        return None
 
     @model_validator(mode="after")
     def _bounded(self) -> Self:
+        problems = self._bound_problems()
+        if problems:
+            raise PydanticValidationError.from_exception_data(type(self).__name__, problems)
+        return self
+
+    def _bound_problems(self) -> list[InitErrorDetails]:
         """The run's span lies in the calendar a run may reach and holds at most
         MAX_SAMPLES samples: each problem at its own path."""
         problems: list[InitErrorDetails] = []
@@ -682,9 +694,7 @@ class Scenario(Part):
                     input=self.sample_minutes,
                 )
             )
-        if problems:
-            raise PydanticValidationError.from_exception_data(type(self).__name__, problems)
-        return self
+        return problems
 
     def _arrival_span(self) -> tuple[float, tuple[str, ...], str]:
         """How long the arrivals last at most (seconds; for a Poisson ticket count, the
@@ -784,6 +794,55 @@ class Scenario(Part):
             return cls.model_validate(data)
         except pydantic.ValidationError as exc:
             raise ValidationError.from_pydantic("scenario", exc, data=data) from None
+
+
+_RUN_BOUNDS = ("start", "days", "tickets", "drain_days", "warmup_tickets", "sample_minutes")
+"""The fields that bound a run: what ``check_runnable`` checks again."""
+
+
+def _field_adapter(name: str) -> pydantic.TypeAdapter[object]:
+    """A validator of one field of a Scenario, with its type, bounds and strictness."""
+    field = Scenario.model_fields[name]
+    form = cast(Any, Annotated[field.annotation, field])  # a type only known when running
+    return pydantic.TypeAdapter(form, config=ConfigDict(allow_inf_nan=False))
+
+
+_RUN_FIELDS = {name: _field_adapter(name) for name in _RUN_BOUNDS}
+
+
+def check_runnable(scenario: Scenario) -> None:
+    """``ValidationError`` unless the fields that bound ``scenario``'s run (its span, its
+    tickets, its sampling) are what reading it allows.
+
+    A scenario that was read, built or copied is checked already; one made with
+    pydantic's ``model_construct``, which checks nothing, may not be: with ``days`` NaN
+    and no ticket count its run never ended. ``run`` calls this: a few fields and the
+    bounds' validators, never the scenario's lists, so it costs nothing next to a run.
+    """
+    details: list[ErrorDetail] = []
+    for name, adapter in _RUN_FIELDS.items():
+        try:
+            adapter.validate_python(getattr(scenario, name, None))
+        except PydanticValidationError as exc:
+            details += [
+                ErrorDetail(f"$.{name}", e["msg"], e["type"]) for e in exc.errors(include_url=False)
+            ]
+    if not details and not isinstance(scenario.arrivals, PoissonArrivals | ReplayArrivals):
+        details.append(ErrorDetail("$.arrivals", "is no arrivals", "arrivals_type"))
+    if not details:
+        inconsistency = scenario._inconsistency()
+        if inconsistency is not None:
+            details.append(ErrorDetail("$", inconsistency, "value_error"))
+        for problem in [] if details else scenario._bound_problems():
+            kind = problem["type"]
+            assert isinstance(kind, PydanticCustomError)  # (as _bound_problems makes them)
+            details.append(ErrorDetail(json_path(problem["loc"]), kind.message(), kind.type))
+    if details:
+        raise ValidationError(
+            f"scenario {scenario.name!r} cannot run: it is no scenario a document could be "
+            "read as (made with model_construct, which checks nothing?)",
+            details,
+        )
 
 
 def _team_ids(teams: object) -> tuple[str, ...]:
