@@ -61,6 +61,11 @@ def test_estimate_refuses_nothing_and_bad_levels() -> None:
         ([math.inf, 1.0], ValueError, "estimate takes finite numbers; values[0] is inf"),
         ([1.0, "2"], TypeError, "estimate takes numbers; values[1] is '2'"),
         ([True, 1.0], TypeError, "estimate takes numbers; values[0] is True"),
+        (
+            [1, 10**400],
+            ValueError,
+            "estimate takes numbers a float holds; values[1] is an integer of 1329 bits",
+        ),
     ],
 )
 def test_estimate_refuses_values_it_cannot_average(
@@ -238,3 +243,49 @@ def test_replicate_refuses_what_is_no_scenario_as_run_does() -> None:
         TypeError, match=r"^scenario must be a Scenario \(Scenario.from_json reads one\), got str$"
     ):
         replicate("s", 1)  # type: ignore[arg-type]
+
+
+def test_estimate_of_huge_or_tiny_values_neither_overflows_nor_underflows() -> None:
+    """Values near the largest float are averaged (fsum overflowed: Python's
+    OverflowError) and values near 1e-200 keep their spread (their squares underflowed to
+    0: a half-width of 0); an interval wider than any float is infinite."""
+    t = t_quantile(0.975, 2)
+    big = estimate([1e154, 2e154, 3e154])
+    assert big.mean == 2e154
+    assert big.half_width == pytest.approx(t * 1e154 / math.sqrt(3))
+    same = estimate([1e308, 1e308])
+    assert (same.mean, same.half_width) == (1e308, 0.0)
+    tiny = estimate([1e-200, 2e-200, 3e-200])
+    assert tiny.mean == pytest.approx(2e-200)
+    assert tiny.half_width == pytest.approx(t * 1e-200 / math.sqrt(3))
+    assert estimate([1e308, -1e308]).half_width == math.inf
+
+
+_MODERATE = st.one_of(st.just(0.0), st.floats(1e-100, 1e100), st.floats(-1e100, -1e-100))
+"""Floats whose sums, differences and squares the plain formulas keep in the normal floats."""
+
+
+@given(st.lists(_MODERATE, min_size=2, max_size=20), st.integers(-600, 600))
+def test_estimate_is_the_plain_formula_at_any_scale(values: list[float], k: int) -> None:
+    """Where the plain formulas stay in the floats, the estimate is theirs exactly, and
+    the values scaled by a power of two give the estimate scaled by it."""
+    n = len(values)
+    mean = math.fsum(values) / n
+    spread = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1) / n)
+    plain = estimate(values)
+    assert (plain.mean, plain.half_width) == (mean, t_quantile(0.975, n - 1) * spread)
+    scaled = estimate([math.ldexp(v, k) for v in values])
+    assert scaled.mean == math.ldexp(plain.mean, k)
+    assert scaled.half_width == pytest.approx(math.ldexp(plain.half_width, k), rel=1e-12)
+
+
+def test_compare_of_figures_near_the_largest_float() -> None:
+    """A metric near the largest float is compared (fsum overflowed), and so is a
+    difference past it (1e308 - -1e308: an infinite mean, which no float holds, rather
+    than the refusal of an infinite value)."""
+    a = replicate(mmc(2, 0.5, 50), 2)
+    assert compare(a, a, metric=lambda s: 1e308).difference.mean == 0
+    signs = iter([1.0, 1.0, -1.0, -1.0])
+    result = compare(a, a, metric=lambda s: next(signs) * 1e308)
+    assert (result.a.mean, result.b.mean) == (1e308, -1e308)
+    assert (result.difference.mean, result.difference.half_width) == (math.inf, 0.0)

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpdesk_routing.calendar import OfficeHours
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.simulation import (
     AgentSpec,
     Empirical,
@@ -335,3 +336,33 @@ def test_policies_see_the_same_pending_times(mode: str, monkeypatch: pytest.Monk
         assert other.keys() == seen[0].keys()
         for index, hold in seen[0].items():
             assert other[index] == pytest.approx(hold, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "message"),
+    [
+        ({"days": math.nan, "tickets": None}, "$.days", "Input should be a finite number"),
+        ({"days": math.inf, "tickets": None}, "$.days", "Input should be a finite number"),
+        (
+            {"days": None, "tickets": None},
+            "$",
+            "a scenario needs days or tickets to end its arrivals",
+        ),
+        ({"tickets": 0}, "$.tickets", "Input should be greater than or equal to 1"),
+        ({"sample_minutes": 0.0}, "$.sample_minutes", "Input should be greater than 0"),
+        ({"days": 1e9, "tickets": None}, "$.days", "run past 2262-01-01"),
+    ],
+)
+def test_run_refuses_a_scenario_no_document_could_be_read_as(
+    change: dict[str, object], path: str, message: str
+) -> None:
+    """A scenario made with model_construct (which checks nothing) whose span or ticket
+    bounds reading would refuse is refused by run, naming the field (days NaN without a
+    ticket count ran forever); one that reading allows runs."""
+    fields = dict(mmc(2, 0.5, 20))
+    with pytest.raises(ValidationError) as info:
+        run(Scenario.model_construct(**{**fields, **change}))
+    assert info.value.message.startswith("scenario 'M/M/2 rho=0.5' cannot run: it is no ")
+    assert [d.path for d in info.value.details] == [path]
+    assert message in info.value.details[0].message
+    assert run(Scenario.model_construct(**fields)).summary.tickets == 18

@@ -73,10 +73,11 @@ def test_a_copy_past_the_calendar_is_refused_before_to_pandas_overflows() -> Non
 
 
 def test_a_copy_with_valid_changes_is_the_scenario_built_with_them() -> None:
-    """A valid update gives the scenario ``Scenario(...)`` gives for the same values (text
-    of a number is read as the constructor reads it), with pydantic's fields-set."""
+    """A valid update gives the scenario ``Scenario(...)`` gives for the same values (an
+    int where a float is expected is read as the constructor reads it), with pydantic's
+    fields-set."""
     s = _scenario()
-    copied = s.model_copy(update={"days": "2", "seed": 3})
+    copied = s.model_copy(update={"days": 2, "seed": 3})
     assert copied == _scenario(days=2.0, seed=3)
     assert copied.model_fields_set == s.model_fields_set | {"days", "seed"}
     assert len(run(copied).records) == len(run(_scenario(days=2.0, seed=3)).records)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.simulation import (
     AgentSpec,
     Empirical,
+    PoissonArrivals,
     ReplayArrivals,
     Scenario,
     TicketMix,
@@ -369,9 +371,7 @@ def test_with_agent_refuses_bad_teams(teams: object, error: type[Exception], mes
 @pytest.mark.parametrize(
     ("mix", "message"),
     [
-        ({"channels": {"email": 0.0}}, "channel weights must be at least 0 and not all 0"),
-        ({"tags": {"Order": 1.5}}, "tag probabilities must be between 0 and 1"),
-        ({"profiles": {"p": -1.0}}, "profile weights must be at least 0"),
+        ({"channels": {"email": 0.0}}, "channel weights must not all be 0"),
         ({"no_profile": 0.0}, "profile weights and no_profile must not all be 0"),
     ],
 )
@@ -381,10 +381,60 @@ def test_bad_ticket_mixes_are_refused(mix: dict[str, object], message: str) -> N
         TicketMix.model_validate(mix)
 
 
-def test_empirical_durations_must_be_non_negative() -> None:
-    """An empirical distribution with a negative observation is refused."""
-    with pytest.raises(ValueError, match="empirical durations must be at least 0 minutes"):
-        Empirical(minutes=(1.0, -2.0))
+_ONE_BAD = [1.0] * 5
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "message"),
+    [
+        (
+            {"arrivals": {"type": "poisson", "per_hour": [*_ONE_BAD, -1.0, *[1.0] * 162]}},
+            "$.arrivals.per_hour[5]",
+            "Input should be greater than or equal to 0",
+        ),
+        (
+            {"arrivals": {"type": "poisson", "per_hour": [*_ONE_BAD, None, *[1.0] * 162]}},
+            "$.arrivals.per_hour[5]",
+            "Input should be a valid number",
+        ),
+        (
+            {"arrivals": {"type": "poisson", "per_hour": [*_ONE_BAD, 1e7, *[1.0] * 162]}},
+            "$.arrivals.per_hour[5]",
+            "Input should be less than or equal to 1000000",
+        ),
+        (
+            {"mix": {"channels": {"email": 1.0, "sms": -1.0}}},
+            "$.mix.channels.sms",
+            "Input should be greater than or equal to 0",
+        ),
+        (
+            {"mix": {"tags": {"Order": 2.0}}},
+            "$.mix.tags.Order",
+            "Input should be less than or equal to 1",
+        ),
+        (
+            {"mix": {"profiles": {"p1": -1.0}}, "customers": [{"id": "p1"}]},
+            "$.mix.profiles.p1",
+            "Input should be greater than or equal to 0",
+        ),
+        (
+            {"handling": {"type": "empirical", "minutes": [-1.0, 2.0]}},
+            "$.handling.minutes[0]",
+            "Input should be greater than or equal to 0",
+        ),
+    ],
+)
+def test_a_bad_item_of_a_list_or_map_is_named_at_its_own_path(
+    change: dict[str, object], path: str, message: str
+) -> None:
+    """A rate, weight, probability or observed minute out of bounds is named at its index
+    or key, once (it was named at the list's parent, ``$.arrivals: arrival rates must be
+    at least 0 and not all 0``; a bad one of 168 rates was also said to make the list no
+    number, ``$.arrivals.per_hour: Input should be a valid number``)."""
+    data = {**mmc(2, 0.5, 100).model_dump(mode="json"), **change}
+    with pytest.raises(ValidationError) as info:
+        Scenario.from_json(json.dumps(data))
+    assert [(d.path, d.message) for d in info.value.details] == [(path, message)]
 
 
 def test_a_scenario_document_may_leave_out_the_configurations_version() -> None:
@@ -410,7 +460,7 @@ def test_a_scenario_document_may_leave_out_the_configurations_version() -> None:
         ),
         (
             {"arrivals": {"type": "poisson", "per_hour": {"mon": 1}}},
-            ["$.arrivals.per_hour", "$.arrivals.per_hour"],
+            ["$.arrivals.per_hour"],
         ),
         ({"arrivals": {"type": "replay"}}, ["$.arrivals.tickets"]),
         ({"handling_by_channel": {"sms": {"type": "empirical", "minutes": []}}}, None),
@@ -691,3 +741,183 @@ def test_a_replay_outside_the_arrivals_span_is_refused() -> None:
     partly = Scenario.from_json(json.dumps(scenario([-1, 2, 200])))
     assert run(partly, 0).records.created == [7200.0]
     assert len(run(Scenario.from_json(json.dumps(scenario([-1, 300], None))), 0).records) == 1
+
+
+def test_a_team_given_twice_is_refused_at_its_id_when_read() -> None:
+    """A second team of one id is refused when the scenario is read, at its path (it
+    passed, then stopped the run when the Router was built, with no path)."""
+    data = json.loads(webshop_week().model_dump_json())
+    teams = data["configuration"]["teams"]
+    teams.append({**teams[0], "members": ["chloe"]})
+    with pytest.raises(ValidationError) as info:
+        Scenario.from_json(json.dumps(data))
+    assert [(d.path, d.message) for d in info.value.details] == [
+        ("$.configuration.teams[4].id", "team 'retention' is given twice")
+    ]
+
+
+def test_a_customer_given_twice_is_refused_at_its_id() -> None:
+    """A second customer of one id is refused at its path, as a second agent of one id
+    is (the last one silently won)."""
+    data = mmc(2, 0.5, 100).model_dump()
+    data["customers"] = [{"id": "p1"}, {"id": "p1", "segments": ["vip"]}]
+    with pytest.raises(ValidationError) as info:
+        Scenario.model_validate(data)
+    assert [(d.path, d.message) for d in info.value.details] == [
+        ("$.customers[1].id", "customer 'p1' is given twice")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tickets", "days", "offsets", "measured", "said"),
+    [
+        (None, 1, [0, 1, 2], 3, " replayed in the arrivals' span"),
+        (10, None, [0, 1, 2], 3, " replayed in the arrivals' span"),
+        (10, 1, [0, 1, 30], 2, " replayed in the arrivals' span"),
+        (2, None, [0, 1, 2], 2, ""),
+    ],
+)
+def test_a_warmup_of_every_replayed_ticket_is_refused(
+    tickets: int | None, days: float | None, offsets: list[int], measured: int, said: str
+) -> None:
+    """A replay's count is known when it is read: a warm-up that covers every ticket it
+    simulates (those in the span, at most ``tickets``) is refused at warmup_tickets (it
+    ran, and gave an empty summary: no tickets, every figure NaN)."""
+    at = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    data = mmc(2, 0.5, 100).model_dump()
+    data["arrivals"] = {
+        "type": "replay",
+        "tickets": [{"created_at": at + timedelta(hours=h), "channel": "email"} for h in offsets],
+    }
+    data.update(tickets=tickets, days=days, warmup_tickets=measured)
+    with pytest.raises(ValidationError) as info:
+        Scenario.model_validate(data)
+    message = f"leaves none of the {measured} tickets{said} to measure"
+    assert [(d.path, d.message) for d in info.value.details] == [("$.warmup_tickets", message)]
+    data["warmup_tickets"] = measured - 1
+    assert run(Scenario.model_validate(data), 1).summary.tickets == 1
+
+
+def test_csv_cells_and_tags_are_trimmed(tmp_path: Path) -> None:
+    """Each CSV cell, and each tag split by ``|``, is read without the white space around
+    it, and an empty tag is dropped (``" email "`` was the channel, ``"Order "`` a tag and
+    ``"  p1 "`` the profile: none of them what a rule or a customer names)."""
+    path = tmp_path / "t.csv"
+    path.write_text(
+        " created_at , channel ,tags,profile_id\n"
+        "2026-11-23T09:00:00Z, email ,Order | Return| ,  p1 \n"
+        " 2026-11-23T10:00:00Z ,sms, | ,  \n"
+    )
+    first, second = ReplayArrivals.from_file(path).tickets
+    assert (first.channel, first.tags, first.profile_id) == (
+        "email",
+        frozenset({"Order", "Return"}),
+        "p1",
+    )
+    assert (second.created_at.hour, second.channel, second.tags, second.profile_id) == (
+        10,
+        "sms",
+        frozenset(),
+        None,
+    )
+
+
+_COLUMNS = "(the columns: created_at, channel, tags, profile_id, in any order; tags and "
+_COLUMNS += "profile_id may be left out)"
+
+
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        ("created_at", "header lacks channel"),
+        ("tags,profile_id", "header lacks created_at and channel"),
+        (
+            "created_at,Channel",
+            "header not recognised: 'Channel' is no column (say 'channel'); it lacks channel",
+        ),
+        ("created_at,channel,tags,tags", "header not recognised: 'tags' is given twice"),
+        ("created_at,channel,team", "header not recognised: 'team' is no column"),
+        ("created_at,channel,", "header not recognised: a column has no name"),
+    ],
+)
+def test_a_csv_header_is_checked_once(tmp_path: Path, header: str, said: str) -> None:
+    """A header without a required column, or with an unknown, differently cased or
+    repeated one, is one error naming the columns, however many rows follow (a missing
+    column was one error per row: 20,000 lines for 20,000 tickets)."""
+    path = tmp_path / "t.csv"
+    path.write_text(header + "\n" + "2026-11-23T09:00:00Z,email\n" * 1000)
+    with pytest.raises(ValidationError) as info:
+        ReplayArrivals.from_file(path)
+    assert str(info.value) == f"invalid replay file t.csv: {said} {_COLUMNS}"
+    assert info.value.details == ()
+
+
+_NUMBER = "Input should be a valid number"
+_INTEGER = "Input should be a valid integer"
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "message"),
+    [
+        ({"tickets": True}, "$.tickets", _INTEGER),
+        ({"tickets": 2.0}, "$.tickets", _INTEGER),
+        ({"warmup_tickets": "1"}, "$.warmup_tickets", _INTEGER),
+        ({"seed": True}, "$.seed", _INTEGER),
+        ({"seed": "7"}, "$.seed", _INTEGER),
+        ({"days": True}, "$.days", _NUMBER),
+        ({"drain_days": False}, "$.drain_days", _NUMBER),
+        ({"sample_minutes": "5"}, "$.sample_minutes", _NUMBER),
+        (
+            {"handling": {"type": "exponential", "mean_minutes": True}},
+            "$.handling.mean_minutes",
+            _NUMBER,
+        ),
+        ({"arrivals": {"type": "poisson", "per_hour": True}}, "$.arrivals.per_hour", _NUMBER),
+        (
+            {"arrivals": {"type": "poisson", "per_hour": ["1", *[1] * 167]}},
+            "$.arrivals.per_hour[0]",
+            _NUMBER,
+        ),
+        ({"mix": {"channels": {"email": True}}}, "$.mix.channels.email", _NUMBER),
+        ({"mix": {"tags": {"Order": "0.5"}}}, "$.mix.tags.Order", _NUMBER),
+    ],
+)
+def test_a_bool_or_text_is_no_number_of_a_scenario(
+    change: dict[str, object], path: str, message: str
+) -> None:
+    """A scenario's numbers are strict, as the core models' capacity is: ``true`` or
+    ``"7"`` is refused at its path (``"tickets": true`` ran one ticket, ``"seed": true``
+    seed 1); a float is no count."""
+    data = {**mmc(2, 0.5, 100).model_dump(mode="json"), **change}
+    with pytest.raises(ValidationError) as info:
+        Scenario.from_json(json.dumps(data))
+    assert [(d.path, d.message) for d in info.value.details] == [(path, message)]
+
+
+def test_python_callers_are_held_to_strict_numbers_too() -> None:
+    """The constructors and copies refuse a bool or text as a number, as ``run`` refuses
+    ``seed=True``; an int is a float where one is expected, and a numpy integer an int."""
+    s = mmc(2, 0.5, 100)
+    with pytest.raises(ValidationError) as info:
+        s.model_copy(update={"seed": True})
+    assert info.value.paths == ("$.seed",)
+    with pytest.raises(ValidationError) as info:
+        PoissonArrivals(per_hour=True)
+    assert info.value.paths == ("$.per_hour",)
+    with pytest.raises(ValidationError) as info:
+        s.model_copy(update={"days": "2"})
+    assert info.value.paths == ("$.days",)
+    copied = s.model_copy(update={"seed": np.int64(5), "tickets": np.int32(40), "days": 2})
+    assert (type(copied.seed), type(copied.tickets), copied.days) == (int, int, 2.0)
+    assert PoissonArrivals(per_hour=3).per_hour == 3.0
+
+
+@pytest.mark.parametrize("agent", [None, 5, "ann", ["ann"]])
+def test_with_agent_of_the_wrong_kind_is_the_librarys_type_error(agent: object) -> None:
+    """An agent that is neither an AgentSpec nor a mapping of its fields is an
+    ``ArgumentTypeError`` (it was a plain ValidationError, "must be a AgentSpec")."""
+    with pytest.raises(ArgumentTypeError) as info:
+        mmc(2, 0.5, 100).with_agent(agent)  # type: ignore[arg-type]
+    assert info.value.message == (
+        f"agent must be an AgentSpec or a mapping of its fields, got {type(agent).__name__}"
+    )

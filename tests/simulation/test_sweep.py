@@ -261,3 +261,22 @@ def test_a_sweep_checks_every_cell_before_running_any(monkeypatch: pytest.Monkey
     with pytest.raises(TypeError, match=r"cells\[0\].seed is True"):
         sweep([Cell(s, "pooled", True)])
     assert ran == []
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda s: grid({"week": s}, "pooled", 1), "scenarios"),
+        (lambda s: grid(s, {"pooled": 1}, 1), "policies"),
+        (lambda s: grid(s, "pooled", {1: "a", 2: "b"}), "seeds"),
+    ],
+)
+def test_a_grid_refuses_a_mapping_saying_so(call: Any, name: str) -> None:
+    """A mapping is refused as a mapping (its keys were taken: ``{"week": scenario}``
+    said "grid takes Scenarios, got str", and a mapping of seeds gave its keys' cells)."""
+    with pytest.raises(ArgumentTypeError) as info:
+        call(mmc(2, 0.6, 50))
+    assert info.value.message == (
+        f"grid takes a list of {name}, not a mapping (dict: its keys are no {name}); "
+        "give list(mapping.values())"
+    )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 
-from ._args import integer, seed_value
+from ._args import integer, seed_value, shown
 from .engine import Progress, run
 from .results import SimulationResult, Summary
 from .scenario import Scenario
@@ -163,31 +163,63 @@ def estimate(values: Iterable[float], confidence: float = 0.95) -> Estimate:
     """The mean of ``values`` and its Student-t interval (half-width ``inf`` for one value).
 
     ``ValueError`` for no values, a value that is NaN or infinite (there is no interval
-    around it; a run without a started ticket has no mean wait), or a ``confidence``
-    that is no number strictly between 0 and 1 (``ValidationError``, a ``ValueError``);
-    ``TypeError`` for ``values`` that are not several (one number) or a value that is
-    no number.
+    around it; a run without a started ticket has no mean wait) or that no float holds
+    (``10**400``), or a ``confidence`` that is no number strictly between 0 and 1
+    (``ValidationError``, a ``ValueError``); ``TypeError`` for ``values`` that are not
+    several (one number) or a value that is no number. Any floats are summed without
+    overflow or underflow (values near ``1e308`` or ``1e-200`` alike); only a figure past
+    the largest float (an interval wider than it) is ``inf``.
     """
     _check_confidence(confidence)
     if not isinstance(values, Iterable):
         raise ArgumentTypeError(
             f"estimate takes several numbers (a list), got {type(values).__name__}"
         )
-    values = list(values)
+    floats: list[float] = []
     for i, value in enumerate(values):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise ArgumentTypeError(f"estimate takes numbers; values[{i}] is {value!r}")
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except (OverflowError, ValueError):  # an int or Fraction past the floats
+            raise ValidationError(
+                f"estimate takes numbers a float holds; values[{i}] is {shown(value)}"
+            ) from None
+        if not math.isfinite(number):
             raise ValidationError(f"estimate takes finite numbers; values[{i}] is {value}")
-    n = len(values)
-    if n == 0:
+        floats.append(number)
+    if not floats:
         raise ValidationError("estimate needs at least one value")
-    mean = math.fsum(values) / n
+    return _estimate(floats, confidence)
+
+
+def _estimate(values: list[float], confidence: float, exponent: int = 0) -> Estimate:
+    """:func:`estimate` of finite ``values`` times ``2**exponent``.
+
+    The values are scaled by a power of two that brings the largest under 1 before they
+    are summed and squared: exact, so the figures are those of the plain formulas, but
+    neither the sums (``fsum`` of ``[1e308, 1e308]`` overflowed) nor the squares
+    (``1e-200`` squared is 0: a half-width of 0) leave the floats on the way.
+    """
+    n = len(values)
+    largest = max(abs(v) for v in values)
+    scale = math.frexp(largest)[1] if largest else 0
+    scaled = [math.ldexp(v, -scale) for v in values]
+    mean = math.fsum(scaled) / n
     if n == 1:
-        return Estimate(mean, math.inf, confidence, 1)
-    variance = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
-    half = t_quantile(0.5 + confidence / 2.0, n - 1) * math.sqrt(variance / n)
-    return Estimate(mean, half, confidence, n)
+        return Estimate(_scaled(mean, scale + exponent), math.inf, confidence, 1)
+    variance = math.fsum((v - mean) ** 2 for v in scaled) / (n - 1)
+    spread = _scaled(math.sqrt(variance / n), scale + exponent)
+    half = t_quantile(0.5 + confidence / 2.0, n - 1) * spread
+    return Estimate(_scaled(mean, scale + exponent), half, confidence, n)
+
+
+def _scaled(value: float, exponent: int) -> float:
+    """``value * 2**exponent``, infinite (with its sign) past the largest float."""
+    try:
+        return math.ldexp(value, exponent)
+    except OverflowError:
+        return math.copysign(math.inf, value)
 
 
 def _check_confidence(confidence: object) -> None:
@@ -285,5 +317,15 @@ def compare(
         metric=name,
         a=estimate(xs, confidence),
         b=estimate(ys, confidence),
-        difference=estimate([x - y for x, y in zip(xs, ys, strict=True)], confidence),
+        difference=_difference(xs, ys, confidence),
     )
+
+
+def _difference(xs: list[float], ys: list[float], confidence: float) -> Estimate:
+    """The estimate of the paired ``x - y``: of their halves, doubled, when a difference
+    leaves the floats (``1e308 - -1e308``), so that it is no infinite value."""
+    differences = [x - y for x, y in zip(xs, ys, strict=True)]
+    if all(math.isfinite(d) for d in differences):
+        return _estimate(differences, confidence)
+    halves = [math.ldexp(x, -1) - math.ldexp(y, -1) for x, y in zip(xs, ys, strict=True)]
+    return _estimate(halves, confidence, 1)

@@ -25,7 +25,7 @@ from ._backends import Backend, HandOuts, QueueBackend, RouterBackend
 from ._draw import Arrivals, Mix, duration, stream
 from .policies import policy_for
 from .results import SimulationResult, TicketRecords
-from .scenario import Handling, Scenario
+from .scenario import Handling, Scenario, check_runnable
 
 __all__ = ["run"]
 
@@ -119,7 +119,9 @@ def run(
     ``TypeError`` when ``scenario`` is not a :class:`Scenario` (build one with
     ``Scenario(...)`` or ``Scenario.from_json(text)``), ``seed`` is not an integer (any
     integral number, a numpy integer too) or ``progress`` is not callable;
-    ``ValidationError`` for a seed beyond signed 64 bits,
+    ``ValidationError`` for a seed beyond signed 64 bits, a scenario whose span or
+    ticket bounds no document could have (made with ``model_construct``: ``days`` NaN ran
+    forever),
     or when Poisson arrivals of a ticket count draw a span longer than a run may have
     (``Scenario.arrival_limit``: the scenario was read with their mean span).
     """
@@ -128,6 +130,7 @@ def run(
             f"scenario must be a Scenario (Scenario.from_json reads one), "
             f"got {type(scenario).__name__}"
         )
+    check_runnable(scenario)  # one made with model_construct may never end
     if seed is not None:
         seed = seed_value(seed)
     if progress is not None and not callable(progress):

@@ -12,15 +12,25 @@ round-trip losslessly. Each model's ``model_copy(update=...)`` is validated (``_
 
 from __future__ import annotations
 
-import csv
+import numbers
+import operator
 import os
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Literal, Self, cast, get_args
+from typing import Annotated, Any, Literal, Self, cast, get_args
 
 import pydantic
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -35,12 +45,14 @@ from helpdesk_routing.errors import (
     ErrorDetail,
     ValidationError,
     input_details,
+    json_path,
 )
 from helpdesk_routing.model import Agent, Event, Profile, Role, Ticket
 from helpdesk_routing.rules import AssignToTeam
 from helpdesk_routing.stores._customer_args import iterable_arg
 
 from ._core import as_core, problems_as
+from ._csv import csv_rows
 from ._limits import (
     FIRST_INSTANT,
     LAST_INSTANT,
@@ -73,11 +85,37 @@ __all__ = [
 # held to the same): a NaN weight or rate would only fail, or mislead, when running.
 _FROZEN = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-_Minutes = Annotated[float, Field(gt=0, le=MAX_MINUTES)]
+# Every number is strict, as the core models' capacity and version are: a bool or text
+# (`"tickets": true`, `"seed": "7"`) is refused, never read as 1 or 7; an int is a float
+# where a float is expected, and any integral number (a numpy integer) an int.
+_Minutes = Annotated[float, Field(gt=0, le=MAX_MINUTES, strict=True)]
 """A positive duration in minutes, at most a year."""
 
-_Weight = Annotated[float, Field(le=MAX_WEIGHT)]
-_Rate = Annotated[float, Field(le=MAX_RATE)]
+
+def _integral(value: object) -> object:
+    """An integral number (a numpy integer too) as the ``int`` it is; a ``bool``, a
+    float or text is left to the strict ``int`` to refuse."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return operator.index(value)
+    return value
+
+
+_Whole = Annotated[int, BeforeValidator(_integral), Field(strict=True)]
+"""An integer: an ``int`` or another integral number, no ``bool``, float or text."""
+
+# The bounds of a list's or map's items are the items' own, so that a bad one is named
+# at its path (`$.arrivals.per_hour[5]`, `$.mix.channels.sms`), not at the list's.
+_Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, strict=True)]
+_Rate = Annotated[float, Field(ge=0, le=MAX_RATE, strict=True)]
+_Probability = Annotated[float, Field(ge=0, le=1, strict=True)]
+_Observed = Annotated[float, Field(ge=0, le=MAX_MINUTES, strict=True)]
+"""An observed duration in minutes: 0 (done at once) to a year."""
+
+
+def _rates_shape(value: object) -> str:
+    # a list is read as the week's rates alone: a bad one is not also said to be no number
+    return "week" if isinstance(value, list | tuple) else "one"
+
 
 PolicyName = Literal["configured", "round_robin", "least_loaded", "random", "pooled"]
 """The allocation under test: the configuration's own, or one of the four classic ones.
@@ -111,7 +149,7 @@ class LogNormal(Part):
     model_config = _FROZEN
     type: Literal["lognormal"] = "lognormal"
     mean_minutes: _Minutes
-    sigma: float = Field(gt=0, le=MAX_SIGMA)
+    sigma: float = Field(gt=0, le=MAX_SIGMA, strict=True)
 
 
 class Empirical(Part):
@@ -119,15 +157,7 @@ class Empirical(Part):
 
     model_config = _FROZEN
     type: Literal["empirical"] = "empirical"
-    minutes: tuple[float, ...] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _non_negative(self) -> Self:
-        if any(m < 0 for m in self.minutes):
-            raise ValueError("empirical durations must be at least 0 minutes")
-        if any(m > MAX_MINUTES for m in self.minutes):
-            raise ValueError(f"empirical durations must be at most {MAX_MINUTES:g} minutes")
-        return self
+    minutes: tuple[_Observed, ...] = Field(min_length=1)
 
 
 Handling = Annotated[Exponential | LogNormal | Empirical, Field(discriminator="type")]
@@ -138,7 +168,7 @@ class Pending(Part):
     """After work, a ticket is set pending with ``probability`` and closed ``duration`` later."""
 
     model_config = _FROZEN
-    probability: float = Field(ge=0, le=1)
+    probability: _Probability
     duration: Handling
 
 
@@ -149,8 +179,8 @@ class TicketEvent(Part):
 
     model_config = _FROZEN
     metric: str = Field(min_length=1)
-    probability: float = Field(ge=0, le=1)
-    within_hours: float = Field(gt=0, le=MAX_WITHIN_HOURS)
+    probability: _Probability
+    within_hours: float = Field(gt=0, le=MAX_WITHIN_HOURS, strict=True)
     properties: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -169,7 +199,7 @@ class TicketMix(Part):
 
     model_config = _FROZEN
     channels: dict[str, _Weight] = Field(default_factory=lambda: {"email": 1.0}, min_length=1)
-    tags: dict[str, float] = Field(default_factory=dict)
+    tags: dict[str, _Probability] = Field(default_factory=dict)
     profiles: dict[str, _Weight] = Field(default_factory=dict)
     no_profile: _Weight = Field(default=1.0, ge=0)
     events: tuple[TicketEvent, ...] = ()
@@ -188,12 +218,9 @@ class TicketMix(Part):
 
     @model_validator(mode="after")
     def _weights(self) -> Self:
-        if any(w < 0 for w in self.channels.values()) or sum(self.channels.values()) <= 0:
-            raise ValueError("channel weights must be at least 0 and not all 0")
-        if any(not 0 <= p <= 1 for p in self.tags.values()):
-            raise ValueError("tag probabilities must be between 0 and 1")
-        if any(w < 0 for w in self.profiles.values()):
-            raise ValueError("profile weights must be at least 0")
+        # (each weight and probability is in its bounds: checked at its key)
+        if sum(self.channels.values()) <= 0:
+            raise ValueError("channel weights must not all be 0")
         if self.no_profile + sum(self.profiles.values()) <= 0:
             raise ValueError("profile weights and no_profile must not all be 0")
         return self
@@ -207,15 +234,18 @@ class PoissonArrivals(Part):
 
     model_config = _FROZEN
     type: Literal["poisson"] = "poisson"
-    per_hour: _Rate | tuple[_Rate, ...]
+    per_hour: Annotated[
+        Annotated[_Rate, Tag("one")] | Annotated[tuple[_Rate, ...], Tag("week")],
+        Discriminator(_rates_shape),
+    ]
 
     @model_validator(mode="after")
     def _rates(self) -> Self:
         rates = self.per_hour if isinstance(self.per_hour, tuple) else (self.per_hour,)
         if len(rates) not in (1, 168):
             raise ValueError(f"per_hour needs 1 or 168 rates, got {len(rates)}")
-        if any(r < 0 for r in rates) or sum(rates) <= 0:
-            raise ValueError("arrival rates must be at least 0 and not all 0")
+        if sum(rates) <= 0:  # (each is at least 0: checked at its index)
+            raise ValueError("arrival rates must not all be 0")
         return self
 
     @property
@@ -267,6 +297,12 @@ class ReplayArrivals(Part):
         ``[``) or one object a line (JSONL, ``.jsonl`` or ``.ndjson`` by custom). The
         text is UTF-8, with or without a leading byte-order mark (Excel writes one).
 
+        A CSV file's header names the columns, in any order (``tags`` and ``profile_id``
+        may be left out): it is checked once, and an unknown, differently cased or
+        repeated column, or a required one missing, is one ``ValidationError`` about the
+        header. Each CSV cell is trimmed of surrounding white space, and so is each tag;
+        an empty tag is dropped, an empty profile is none.
+
         Bad records raise one ``ValidationError`` naming each by its JSON path in the
         file's records (``$[2].created_at``, the third record) and, but in an array, its
         line; every bad record of the file at once. A CSV row with more cells than the
@@ -293,23 +329,7 @@ class ReplayArrivals(Part):
         # entry per record, in file order
         rows: list[tuple[str, object, list[ErrorDetail]]] = []
         if suffix == ".csv":
-            reader = csv.DictReader(text.splitlines())
-            for row in reader:
-                where = f"line {reader.line_num}: "
-                extra = cast(dict[object, list[str]], row).pop(None, None)
-                if extra is not None:  # cells past the header's (DictReader keys them None)
-                    header = reader.fieldnames or ()
-                    message = (
-                        f"{len(header) + len(extra)} columns given, {len(header)} expected "
-                        f"({', '.join(header)})"
-                    )
-                    rows.append((where, None, [ErrorDetail("$", message, "csv_columns")]))
-                    continue
-                # a row short of the header's columns lacks its last fields (None here)
-                given = {k: v for k, v in row.items() if v is not None}
-                tags = [t for t in (given.get("tags") or "").split("|") if t]
-                profile = given.get("profile_id") or None
-                rows.append((where, {**given, "tags": tags, "profile_id": profile}, []))
+            rows = csv_rows(text, what)
         elif text.lstrip().startswith("["):
             data = loads(text, what)  # a document that is no JSON is named as a whole
             rows = [("", record, []) for record in data]
@@ -342,6 +362,10 @@ class ReplayArrivals(Part):
         if details:
             raise ValidationError(f"invalid {what}", details)
         return cls(tickets=tuple(tickets))
+
+
+def _created(ticket: ReplayTicket) -> datetime:
+    return ticket.created_at
 
 
 class AgentSpec(Part):
@@ -387,10 +411,10 @@ class Scenario(Part):
     name: str = "scenario"
     start: UtcDatetime = datetime(2026, 11, 23, tzinfo=UTC)
     timezone: str = "UTC"
-    days: float | None = Field(default=7.0, gt=0)
-    tickets: int | None = Field(default=None, ge=1)
-    drain_days: float = Field(default=7.0, ge=0)
-    warmup_tickets: int = Field(default=0, ge=0)
+    days: float | None = Field(default=7.0, gt=0, strict=True)
+    tickets: _Whole | None = Field(default=None, ge=1)
+    drain_days: float = Field(default=7.0, ge=0, strict=True)
+    warmup_tickets: _Whole = Field(default=0, ge=0)
     arrivals: Annotated[PoissonArrivals | ReplayArrivals, Field(discriminator="type")]
     mix: TicketMix = Field(default_factory=TicketMix)
     customers: tuple[Profile, ...] = ()
@@ -405,7 +429,7 @@ class Scenario(Part):
     )
     policy: PolicyName = "configured"
     mode: Literal["router", "queueing"] = "router"
-    seed: int = Field(default=0, ge=MIN_INT, le=MAX_INT)
+    seed: _Whole = Field(default=0, ge=MIN_INT, le=MAX_INT)
     sample_minutes: _Minutes = 60.0
     ttfr_target_minutes: _Minutes = 60.0
 
@@ -447,7 +471,18 @@ class Scenario(Part):
                     agent.id,
                 )
             seen.add(agent.id)
+        # a second team of one id would stop the run when the Router is built (and a
+        # second customer of one id would silently replace the first)
+        team_ids: set[str] = set()
         for i, team in enumerate(self.configuration.teams):
+            if team.id in team_ids:
+                problem(
+                    ("configuration", "teams", i, "id"),
+                    "duplicate_team",
+                    f"team {team.id!r} is given twice",
+                    team.id,
+                )
+            team_ids.add(team.id)
             for j, member in enumerate(team.members):
                 if member not in seen:
                     problem(
@@ -456,7 +491,16 @@ class Scenario(Part):
                         f"team {team.id!r} has member {member!r}, who is no agent of the scenario",
                         member,
                     )
-        profiles = {p.id for p in self.customers}
+        profiles: set[str] = set()
+        for j, customer in enumerate(self.customers):
+            if customer.id in profiles:
+                problem(
+                    ("customers", j, "id"),
+                    "duplicate_customer",
+                    f"customer {customer.id!r} is given twice",
+                    customer.id,
+                )
+            profiles.add(customer.id)
         for key in self.mix.profiles:
             if key not in profiles:
                 problem(
@@ -465,7 +509,7 @@ class Scenario(Part):
                     f"no customer of the scenario has profile id {key!r}",
                     key,
                 )
-        teams = {t.id for t in self.configuration.teams}
+        teams = team_ids
         for i, rule in enumerate(self.configuration.rules.rules):
             if isinstance(rule.then, AssignToTeam) and rule.then.team not in teams:
                 problem(
@@ -474,14 +518,20 @@ class Scenario(Part):
                     f"rule {rule.id!r}: no team {rule.then.team!r} is configured",
                     rule.then.team,
                 )
+        measured, of = self.tickets, ""
         if isinstance(self.arrivals, ReplayArrivals):
             replay = self.arrivals.tickets
             # (days past the calendar leave the span open here: _bounded refuses them)
             far = self.days is None or self.days > (LAST_INSTANT - self.start).days + 1
             end = None if far else self.start + timedelta(days=self.days or 0.0)
-            if not any(
-                t.created_at >= self.start and (end is None or t.created_at <= end) for t in replay
-            ):
+            # a replay simulates its tickets in the span, up to `tickets`: that many are
+            # known now, and a warm-up of them all would leave a run with nothing to report
+            # (the replay is in time order: the span's tickets are one slice of it)
+            last = len(replay) if end is None else bisect_right(replay, end, key=_created)
+            in_span = last - bisect_left(replay, self.start, key=_created)
+            if self.tickets is None or in_span < self.tickets:
+                measured, of = in_span, " replayed in the arrivals' span"
+            if not in_span:
                 span = f"from {self.start.isoformat()}" + (
                     "" if end is None else f" to {end.isoformat()}"
                 )
@@ -493,11 +543,11 @@ class Scenario(Part):
                     f"{replay[-1].created_at.isoformat()}): none would be simulated",
                     None,
                 )
-        if self.tickets is not None and self.warmup_tickets >= self.tickets:
+        if measured and self.warmup_tickets >= measured:
             problem(
                 ("warmup_tickets",),
                 "warmup",
-                f"leaves none of the {self.tickets} tickets to measure",
+                f"leaves none of the {measured} tickets{of} to measure",
                 self.warmup_tickets,
             )
         if problems:
@@ -506,22 +556,33 @@ class Scenario(Part):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
+        inconsistency = self._inconsistency()
+        if inconsistency is not None:
+            raise ValueError(inconsistency)
+        return self
+
+    def _inconsistency(self) -> str | None:
+        """What makes the scenario's parts disagree, or ``None``."""
         if self.days is None and self.tickets is None:
-            raise ValueError("a scenario needs days or tickets to end its arrivals")
+            return "a scenario needs days or tickets to end its arrivals"
         if self.mode == "queueing":
             cfg = self.configuration
             if cfg.rules.rules or cfg.teams or cfg.office_hours is not None:
-                raise ValueError(
-                    "queueing mode needs a configuration without rules, teams or office hours"
-                )
+                return "queueing mode needs a configuration without rules, teams or office hours"
             if not cfg.round_robin:
-                raise ValueError("queueing mode needs round robin on")
+                return "queueing mode needs round robin on"
             if any(a.shift is not None for a in self.agents):
-                raise ValueError("queueing mode needs agents without shifts")
-        return self
+                return "queueing mode needs agents without shifts"
+        return None
 
     @model_validator(mode="after")
     def _bounded(self) -> Self:
+        problems = self._bound_problems()
+        if problems:
+            raise PydanticValidationError.from_exception_data(type(self).__name__, problems)
+        return self
+
+    def _bound_problems(self) -> list[InitErrorDetails]:
         """The run's span lies in the calendar a run may reach and holds at most
         MAX_SAMPLES samples: each problem at its own path."""
         problems: list[InitErrorDetails] = []
@@ -567,9 +628,7 @@ class Scenario(Part):
                     input=self.sample_minutes,
                 )
             )
-        if problems:
-            raise PydanticValidationError.from_exception_data(type(self).__name__, problems)
-        return self
+        return problems
 
     def _arrival_span(self) -> tuple[float, tuple[str, ...], str]:
         """How long the arrivals last at most (seconds; for a Poisson ticket count, the
@@ -621,8 +680,9 @@ class Scenario(Part):
         self, agent: AgentSpec | Mapping[str, object], *, teams: Iterable[str] = ()
     ) -> Scenario:
         """The same scenario with one more agent (an :class:`AgentSpec` or a mapping of its
-        fields), checked as a whole again: ``ValidationError`` if the id is taken, or
-        for an agent with a shift in queueing mode.
+        fields; ``ArgumentTypeError`` for anything else), checked as a whole again:
+        ``ValidationError`` if the id is taken, or for an agent with a shift in queueing
+        mode.
 
         ``teams``: ids of the configuration's teams the agent joins, as the last member
         of each (a team ticket goes only to the team's members, so an agent in no team
@@ -630,6 +690,10 @@ class Scenario(Part):
         configuration does not have; ``ArgumentTypeError`` refuses text (one id is
         ``teams=["returns"]``, not ``"returns"``) and anything but an iterable of ids.
         """
+        if not isinstance(agent, AgentSpec | Mapping):
+            raise ArgumentTypeError(
+                f"agent must be an AgentSpec or a mapping of its fields, got {type(agent).__name__}"
+            )
         agent = as_model(AgentSpec, agent, "agent")
         joined = _team_ids(teams)
         if any(a.id == agent.id for a in self.agents):
@@ -664,6 +728,55 @@ class Scenario(Part):
             return cls.model_validate(data)
         except pydantic.ValidationError as exc:
             raise ValidationError.from_pydantic("scenario", exc, data=data) from None
+
+
+_RUN_BOUNDS = ("start", "days", "tickets", "drain_days", "warmup_tickets", "sample_minutes")
+"""The fields that bound a run: what ``check_runnable`` checks again."""
+
+
+def _field_adapter(name: str) -> pydantic.TypeAdapter[object]:
+    """A validator of one field of a Scenario, with its type, bounds and strictness."""
+    field = Scenario.model_fields[name]
+    form = cast(Any, Annotated[field.annotation, field])  # a type only known when running
+    return pydantic.TypeAdapter(form, config=ConfigDict(allow_inf_nan=False))
+
+
+_RUN_FIELDS = {name: _field_adapter(name) for name in _RUN_BOUNDS}
+
+
+def check_runnable(scenario: Scenario) -> None:
+    """``ValidationError`` unless the fields that bound ``scenario``'s run (its span, its
+    tickets, its sampling) are what reading it allows.
+
+    A scenario that was read, built or copied is checked already; one made with
+    pydantic's ``model_construct``, which checks nothing, may not be: with ``days`` NaN
+    and no ticket count its run never ended. ``run`` calls this: a few fields and the
+    bounds' validators, never the scenario's lists, so it costs nothing next to a run.
+    """
+    details: list[ErrorDetail] = []
+    for name, adapter in _RUN_FIELDS.items():
+        try:
+            adapter.validate_python(getattr(scenario, name, None))
+        except PydanticValidationError as exc:
+            details += [
+                ErrorDetail(f"$.{name}", e["msg"], e["type"]) for e in exc.errors(include_url=False)
+            ]
+    if not details and not isinstance(scenario.arrivals, PoissonArrivals | ReplayArrivals):
+        details.append(ErrorDetail("$.arrivals", "is no arrivals", "arrivals_type"))
+    if not details:
+        inconsistency = scenario._inconsistency()
+        if inconsistency is not None:
+            details.append(ErrorDetail("$", inconsistency, "value_error"))
+        for problem in [] if details else scenario._bound_problems():
+            kind = problem["type"]
+            assert isinstance(kind, PydanticCustomError)  # (as _bound_problems makes them)
+            details.append(ErrorDetail(json_path(problem["loc"]), kind.message(), kind.type))
+    if details:
+        raise ValidationError(
+            f"scenario {scenario.name!r} cannot run: it is no scenario a document could be "
+            "read as (made with model_construct, which checks nothing?)",
+            details,
+        )
 
 
 def _team_ids(teams: object) -> tuple[str, ...]:

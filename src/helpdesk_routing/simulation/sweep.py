@@ -68,8 +68,15 @@ def grid(
     integer, the items of ``np.arange(3)``). A policy that is none of ``PolicyName``
     raises ``ValidationError``, as does a seed beyond signed 64 bits; a scenario that
     is no :class:`Scenario`, or a seed that is no integer, ``TypeError``, each naming
-    the value.
+    the value. A mapping is refused as any of them (its keys are no values of a grid):
+    give a list, ``list(by_name.values())``.
     """
+    for name, given_value in (("scenarios", scenarios), ("policies", policies), ("seeds", seeds)):
+        if isinstance(given_value, Mapping):
+            raise ArgumentTypeError(
+                f"grid takes a list of {name}, not a mapping ({type(given_value).__name__}: "
+                f"its keys are no {name}); give list(mapping.values())"
+            )
     if isinstance(scenarios, Scenario):
         scenarios = [scenarios]
     elif not isinstance(scenarios, Iterable):
