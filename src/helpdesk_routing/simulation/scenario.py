@@ -16,7 +16,7 @@ import numbers
 import operator
 import os
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self, cast, get_args
@@ -461,28 +461,25 @@ class Scenario(Part):
                 InitErrorDetails(type=PydanticCustomError(kind, message), loc=loc, input=value)
             )
 
-        seen: set[str] = set()
-        for j, agent in enumerate(self.agents):
-            if agent.id in seen:
-                problem(
-                    ("agents", j, "id"),
-                    "duplicate_agent",
-                    f"agent {agent.id!r} is given twice",
-                    agent.id,
-                )
-            seen.add(agent.id)
+        def ids(items: Sequence[Any], at: tuple[str, ...], noun: str) -> set[str]:
+            """The ids of ``items``; one given twice is a problem at its path."""
+            seen: set[str] = set()
+            for j, item in enumerate(items):
+                if item.id in seen:
+                    problem(
+                        (*at, j, "id"),
+                        f"duplicate_{noun}",
+                        f"{noun} {item.id!r} is given twice",
+                        item.id,
+                    )
+                seen.add(item.id)
+            return seen
+
+        seen = ids(self.agents, ("agents",), "agent")
         # a second team of one id would stop the run when the Router is built (and a
         # second customer of one id would silently replace the first)
-        team_ids: set[str] = set()
+        team_ids = ids(self.configuration.teams, ("configuration", "teams"), "team")
         for i, team in enumerate(self.configuration.teams):
-            if team.id in team_ids:
-                problem(
-                    ("configuration", "teams", i, "id"),
-                    "duplicate_team",
-                    f"team {team.id!r} is given twice",
-                    team.id,
-                )
-            team_ids.add(team.id)
             for j, member in enumerate(team.members):
                 if member not in seen:
                     problem(
@@ -491,16 +488,7 @@ class Scenario(Part):
                         f"team {team.id!r} has member {member!r}, who is no agent of the scenario",
                         member,
                     )
-        profiles: set[str] = set()
-        for j, customer in enumerate(self.customers):
-            if customer.id in profiles:
-                problem(
-                    ("customers", j, "id"),
-                    "duplicate_customer",
-                    f"customer {customer.id!r} is given twice",
-                    customer.id,
-                )
-            profiles.add(customer.id)
+        profiles = ids(self.customers, ("customers",), "customer")
         for key in self.mix.profiles:
             if key not in profiles:
                 problem(
