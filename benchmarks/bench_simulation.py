@@ -16,6 +16,9 @@
    Router (the fastest of ``--repeat`` runs) and in the queueing-only mode (target: under
    10 s of one core).
 4. Memory per simulated ticket (tracemalloc peak / tickets) in both modes.
+5. Where a ticket's time goes through the Router (each Router call the simulator makes,
+   timed, and the rest), and the floor: only building the records a ticket's life
+   stores.
 
 The M/M/4 contenders include a bare ``heapq`` loop, the issue's first speed anchor (about
 1.07M tickets/s on its reference machine). Its rate here gives ``machine_factor``, how
@@ -55,6 +58,7 @@ from typing import Any
 
 from helpdesk_routing.conditions import not_, ticket
 from helpdesk_routing.model import Team
+from helpdesk_routing.router import Router
 from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
 from helpdesk_routing.simulation import (
     AgentSpec,
@@ -105,6 +109,74 @@ def mm4(tickets: int, policy: str, mode: str, rules: int = 0, *, unkeyed: bool =
             "teams": [team.model_dump(mode="json")],
         }
     return Scenario.model_validate(data)
+
+
+def router_split(tickets: int) -> dict[str, float]:
+    """Microseconds per ticket in each Router call the simulator makes (``route``,
+    ``reply``, ``set_status``) and in the rest (engine and backend), over the M/M/4 with
+    100 rules, explained. Each call is timed as it returns, which adds a little to every
+    figure: the split says where the time goes, the ratio rows say how fast it is."""
+    spent = {"route": 0.0, "reply": 0.0, "set_status": 0.0}
+    originals = {name: getattr(Router, name) for name in spent}
+
+    def timing(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def timed_call(*args: Any, **kwargs: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - began
+
+        return timed_call
+
+    RouterBackend.explain = True
+    try:
+        for name, method in originals.items():
+            setattr(Router, name, timing(name, method))
+        began = time.perf_counter()
+        run(mm4(tickets, "pooled", "router", rules=100), 1)
+        total = time.perf_counter() - began
+    finally:
+        for name, method in originals.items():
+            setattr(Router, name, method)
+        RouterBackend.explain = False
+    out = {f"router_split_{name}_us": 1e6 * value / tickets for name, value in spent.items()}
+    out["router_split_rest_us"] = 1e6 * (total - sum(spent.values())) / tickets
+    return out
+
+
+def records_floor(count: int = 100_000) -> float:
+    """Microseconds to build only the records one simulated ticket's life stores, with the
+    library's trusted constructor (no validation): its ticket, its record when routed and
+    when closed, the allocation's trace, the rotation's state, and the routed, replied and
+    status audit records. What no Router built on these models can go below."""
+    from datetime import UTC, datetime
+
+    from helpdesk_routing._trusted import construct, updated
+    from helpdesk_routing.decision import AllocationTrace
+    from helpdesk_routing.model import Ticket, TicketStatus
+    from helpdesk_routing.records import AuditRecord, RotationState, TicketRecord
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    like = Ticket(id="t0000001", channel="email", created_at=now)
+
+    def life() -> None:
+        ticket = updated(like, id="t0000002", created_at=now)
+        record = construct(TicketRecord, ticket=ticket, team=None, assignee="a1")
+        construct(AllocationTrace, pool="global", assignee="a1", summary="a1: next")
+        construct(RotationState, last="a1", given=3, extra={})
+        for action in ("routed", "replied"):
+            construct(AuditRecord, at=now, actor=None, action=action, ticket_id=ticket.id)
+        updated(record, ticket=updated(ticket, status=TicketStatus.CLOSED))
+        construct(AuditRecord, at=now, actor="a1", action="status", ticket_id=ticket.id)
+
+    best = float("inf")
+    for _ in range(3):
+        began = time.perf_counter()
+        for _ in range(count):
+            life()
+        best = min(best, time.perf_counter() - began)
+    return 1e6 * best / count
 
 
 def year(mode: str) -> Scenario:
@@ -341,6 +413,9 @@ def main() -> None:
     figures["ratio_router_100_rules_default_vs_queueing"] = router100_default / pooled
     figures["ratio_router_100_unkeyed_rules_default_vs_queueing"] = router100_unkeyed / pooled
 
+    figures.update(router_split(router_n))
+    figures["router_records_floor_us_per_ticket"] = records_floor()
+
     year_q = year("queueing")
     year_r = year("router")
     if args.quick:
@@ -383,6 +458,14 @@ def main() -> None:
         f"  the same 100 rules unkeyed      "
         f"{figures['ratio_router_100_unkeyed_rules_default_vs_queueing']:8.3f}x  (every rule "
         f"evaluated for every ticket, explained: the worst case)"
+    )
+    print(
+        f"  where a ticket's time goes (us, explained; timed call by call): route "
+        f"{figures['router_split_route_us']:.1f}, reply {figures['router_split_reply_us']:.1f}, "
+        f"set_status {figures['router_split_set_status_us']:.1f}, the rest (engine, backend) "
+        f"{figures['router_split_rest_us']:.1f}; the target needs "
+        f"{1e6 * 0.2**-1 / pooled:.1f} in all. Only building the records a ticket's life "
+        f"stores costs {figures['router_records_floor_us_per_ticket']:.1f}"
     )
     print(
         f"a year, 20 agents ({len(result_r.records):,} tickets): Router {seconds_r:.1f} s, "
