@@ -31,6 +31,7 @@ from helpdesk_routing.configuration import (
     updated,
 )
 from helpdesk_routing.errors import (
+    ArgumentTypeError,
     ConflictError,
     ErrorDetail,
     StaleConfiguration,
@@ -215,6 +216,10 @@ class ConfigurationKeeper:
             )
         if not isinstance(actor, str):
             raise ValidationError(f"an agent id is text, got {actor!r}")
+        if comment is not None and not isinstance(comment, str):
+            # bytes would be read as text by the configuration but kept raw by the audit
+            # record of the memory store: one comment, two values
+            raise ArgumentTypeError(f"comment must be text (or None), got {type(comment).__name__}")
         for attempt in range(1, _WRITE_ATTEMPTS + 1):
             try:
                 return self._write_once(actor, changes, comment, expected_version, rollback_to)

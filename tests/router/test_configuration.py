@@ -426,3 +426,15 @@ def test_an_empty_channel_is_not_bound_to_office_hours(
     assert desk.snapshot() == before
     with pytest.raises(ValidationError, match="a channel is at least one character"):
         make_desk(office_hours_channels=channels)
+
+
+@pytest.mark.parametrize("comment", [b"back to normal", 5, ["night"]])
+def test_a_comment_that_is_no_text_is_refused(desk: Desk, comment: Any) -> None:
+    """bytes were accepted: the configuration read them as text, the memory store's audit
+    record kept them raw (and SQLite's as text): one comment, two values."""
+    from helpdesk_routing.errors import ArgumentTypeError
+
+    before = desk.snapshot()
+    with pytest.raises(ArgumentTypeError, match=r"^comment must be text \(or None\), got "):
+        desk.router.configure(actor="m1", capacity=2, comment=comment)
+    assert desk.snapshot() == before
