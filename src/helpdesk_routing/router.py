@@ -403,7 +403,9 @@ class Router:
         someone may take it (only then does a rotation move). Audited as ``rerouted``
         (with the configuration version), then ``assigned`` when handed out. When the
         former assignee has room again (the ticket left their team, or its new content is
-        closed), the waiting tickets they may take are handed out, as on a close.
+        closed), the waiting tickets they may take are handed out, as on a close. A ticket
+        whose content is closed keeps its assignee even when its team changes (who handled
+        it is its record, and nobody is handed a closed ticket).
         """
         if ticket is not None:
             ticket = _ticket(ticket)
@@ -421,8 +423,12 @@ class Router:
             (record,) = self._tickets(tx, [ticket_id])
             new_ticket = ticket if ticket is not None else record.ticket
             decision = self._routing.decide(compiled, new_ticket, now)
-            assignee = record.assignee if decision.team == record.team else None
-            if new_ticket.status is not TicketStatus.CLOSED and _gone(tx, assignee):
+            # A closed ticket keeps who handled it, whatever its team: nobody is handed a
+            # closed ticket, and its assignee is its record.
+            closed_now = new_ticket.status is TicketStatus.CLOSED
+            keep = decision.team == record.team or closed_now
+            assignee = record.assignee if keep else None
+            if not closed_now and _gone(tx, assignee):
                 assignee = None  # reopened, and its assignee was removed
             new = TicketRecord(
                 ticket=new_ticket,
@@ -538,11 +544,12 @@ class Router:
     ) -> list[TicketRecord]:
         """Move tickets to a team's inbox and hand them out in turn to its Online members.
 
-        A ticket's previous assignee is cleared; then waiting tickets are handed out as on
-        a close, oldest first in each pool (a moved ticket never passes an older one
-        already waiting in the team inbox), so tickets nobody can take (members Offline
-        or full, office hours closed, round robin off) wait in the team inbox. Returns
-        the records after the change, in the order given.
+        A ticket's previous assignee is cleared (a closed ticket keeps it: it is the
+        record of who handled it, and a closed ticket is handed to nobody); then waiting
+        tickets are handed out as on a close, oldest first in each pool (a moved ticket
+        never passes an older one already waiting in the team inbox), so tickets nobody
+        can take (members Offline or full, office hours closed, round robin off) wait in
+        the team inbox. Returns the records after the change, in the order given.
         """
         now = self._now()
         ids = _ids(ticket_ids)
@@ -560,7 +567,13 @@ class Router:
             records = self._tickets(tx, ids)
             moved = []
             for r in records:
-                if r.team != team or r.assignee is not None:
+                if r.status is TicketStatus.CLOSED:
+                    # Moved for the record: who handled it stays (nobody is handed it).
+                    if r.team != team:
+                        r = r.model_copy(update={"team": team})
+                        tx.update_ticket(r)
+                        tx.append_audit(ticket_changed(now, actor, "team_assigned", r))
+                elif r.team != team or r.assignee is not None:
                     r = r.model_copy(update={"team": team, "assignee": None})
                     tx.update_ticket(r)
                     tx.append_audit(ticket_changed(now, actor, "team_assigned", r))

@@ -319,3 +319,24 @@ def test_configure_names_an_allocator_that_is_none(desk: Desk, value: object) ->
     with pytest.raises(ValidationError, match=r"^allocator must be 'round_robin', 'least_loaded'"):
         desk.router.configure(actor="m1", allocator=value)  # type: ignore[arg-type]
     assert desk.router.configuration.version == version
+
+
+def test_a_closed_ticket_keeps_who_handled_it_when_its_team_changes(desk: Desk) -> None:
+    """Rerouted to another team, or moved with assign_to_team, a closed ticket kept no
+    assignee: it left its agent's closed inbox, and their waiting tickets were handed out
+    as if the closed ticket had freed room. It keeps its assignee; nothing is handed out."""
+    desk.online("a1")
+    assert desk.route() == "a1"  # t1
+    assert desk.route() == "a1"  # t2
+    for tid in ("t1", "t2"):
+        desk.router.set_status(tid, "closed", actor="a1")
+    desk.router.configure(actor="m1", capacity=0)  # a1 would take nothing, whatever frees
+    assert desk.route() is None  # t3 waits
+    content = desk.router.ticket("t1").ticket.model_copy(update={"tags": frozenset({"Return"})})
+    record = desk.router.reroute("t1", actor="m1", ticket=content)
+    assert (record.team, record.assignee) == ("retention", "a1")
+    [moved] = desk.router.assign_to_team(["t2"], team="france", actor="m1")
+    assert (moved.team, moved.assignee) == ("france", "a1")
+    closed = desk.router.views.my_inbox("a1", statuses="closed").ids
+    assert closed == ["t1", "t2"]
+    assert desk.assignee("t3") is None
