@@ -307,3 +307,23 @@ def test_a_path_that_is_no_file_path_is_named(path: object, kind: str) -> None:
     make = SqliteStore if kind == "store" else SqliteCustomerData
     with pytest.raises(ArgumentTypeError, match=r"^path must be a file path \(str or Path\)"):
         make(path)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("cls", [SqliteStore, SqliteCustomerData])
+@pytest.mark.parametrize("timeout", [1e300, 10**20, 2_147_483.5])
+def test_a_timeout_past_sqlites_busy_timeout_is_refused_by_name(
+    db_path: Path, cls: type[SqliteStore] | type[SqliteCustomerData], timeout: float
+) -> None:
+    """A ``timeout`` SQLite cannot hold (milliseconds in a signed 32-bit integer) is a
+    ValidationError naming it and the maximum, before the file is touched."""
+    with pytest.raises(ValidationError) as info:
+        cls(db_path, timeout=timeout)
+    assert str(info.value) == f"timeout must be at most 2,147,483 seconds, got {float(timeout)!r}"
+    assert not db_path.exists()
+
+
+def test_the_largest_timeout_allowed_is_sqlites_busy_timeout(db_path: Path) -> None:
+    """``timeout`` at its maximum is SQLite's own largest busy timeout (milliseconds in a
+    signed 32-bit integer), never one that wraps into no wait at all."""
+    with SqliteStore(db_path, timeout=2_147_483) as store, store.read() as tx:
+        assert tx._run("PRAGMA busy_timeout").fetchone() == (2_147_483_000,)

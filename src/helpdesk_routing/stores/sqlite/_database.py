@@ -18,6 +18,7 @@ from helpdesk_routing.errors import (
     ConflictError,
     RoutingError,
     StoreError,
+    ValidationError,
 )
 from helpdesk_routing.stores._sql import (
     NESTED,
@@ -33,10 +34,13 @@ if TYPE_CHECKING:
 
 from ._schema import MIGRATIONS
 
-__all__ = ["DIALECT", "OPEN_STATUSES", "Database"]
+__all__ = ["DIALECT", "MAX_TIMEOUT", "OPEN_STATUSES", "Database"]
 
 
 _CLOSED = "the store is closed"
+MAX_TIMEOUT = 2_147_483
+"""The largest ``timeout`` in seconds: SQLite keeps its busy timeout in milliseconds in a
+signed 32-bit integer (a larger one silently turns into no wait at all)."""
 OPEN_STATUSES = ("open", "pending")
 """The statuses that count towards an agent's open load."""
 # A unit of work holds the database's write lock from BEGIN IMMEDIATE on, so a read in
@@ -69,6 +73,10 @@ class Database:
         # (SQLite itself ignores an unknown synchronous level).
         level = sync_level(synchronous)
         timeout = seconds(timeout, "timeout", zero=True)
+        if timeout > MAX_TIMEOUT:
+            raise ValidationError(
+                f"timeout must be at most {MAX_TIMEOUT:,} seconds, got {timeout!r}"
+            )
         text = os.fspath(path) if isinstance(path, str | os.PathLike) else None
         if not isinstance(text, str):  # None, bytes, a number: a bare TypeError before
             raise ArgumentTypeError(
