@@ -175,6 +175,7 @@ class InMemoryCustomerData:
         if end is not None:
             end = require_aware(end, "end")
         limit = _args.limit_arg(limit)
+        where = _args.where_arg(where)
         if not known or limit == 0:
             return 0
         with self._lock:
