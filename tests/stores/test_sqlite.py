@@ -327,3 +327,40 @@ def test_the_largest_timeout_allowed_is_sqlites_busy_timeout(db_path: Path) -> N
     signed 32-bit integer), never one that wraps into no wait at all."""
     with SqliteStore(db_path, timeout=2_147_483) as store, store.read() as tx:
         assert tx._run("PRAGMA busy_timeout").fetchone() == (2_147_483_000,)
+
+
+@pytest.mark.parametrize("cls", [SqliteStore, SqliteCustomerData])
+@pytest.mark.parametrize("given", ["x\x00y.db", "as path"])
+def test_a_path_with_nul_is_refused_by_name(
+    tmp_path: Path, cls: type[SqliteStore] | type[SqliteCustomerData], given: str
+) -> None:
+    """No file can be named with a NUL: the path is a ValidationError naming it (it was
+    a bare ValueError, embedded null byte), a str or a Path alike."""
+    text = str(tmp_path / "a\x00b.db")
+    path: str | Path = text if given != "as path" else Path(text)
+    with pytest.raises(ValidationError) as info:
+        cls(path)
+    assert str(info.value) == f"path must not contain NUL (\\x00), got {text!r}"
+
+
+@pytest.mark.parametrize("version", ["'abc'", "'9x'", "2.5", "x'00'"])
+def test_an_unreadable_schema_version_is_a_store_error_and_the_file_is_untouched(
+    db_path: Path, version: str
+) -> None:
+    """A schema_version that is no whole number (a hand-edited or damaged file) is a
+    StoreError saying so, from the store and its customer data; not a byte changes."""
+    with SqliteStore(db_path, agents=[Agent(id="a1")]) as store:
+        _fill(store)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(f"UPDATE schema_version SET version = {version}")
+    conn.close()
+    stored = sqlite3.connect(db_path).execute("SELECT version FROM schema_version").fetchone()
+    before = db_path.read_bytes()
+    for cls in (SqliteStore, SqliteCustomerData):
+        with pytest.raises(StoreError) as err:
+            cls(db_path)
+        assert str(err.value) == (
+            f"the database's schema version is unreadable: {stored[0]!r} (a whole number "
+            "was expected); the database was left as it was"
+        )
+    assert db_path.read_bytes() == before

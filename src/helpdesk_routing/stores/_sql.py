@@ -15,8 +15,9 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Literal, Protocol, Self
 
+from helpdesk_routing._json import MAX_INT
 from helpdesk_routing._storable import text_problem
-from helpdesk_routing.errors import SchemaVersionError, ValidationError
+from helpdesk_routing.errors import SchemaVersionError, StoreError, ValidationError
 from helpdesk_routing.model import Agent
 from helpdesk_routing.ports import Transaction
 from helpdesk_routing.records import AuditRecord, TicketQuery, TicketRecord
@@ -37,6 +38,7 @@ __all__ = [
     "check_schema_version",
     "from_micros",
     "keyset_after",
+    "limit_value",
     "put_agents",
     "status_values",
     "sync_level",
@@ -161,6 +163,14 @@ def unmatched(query: TicketQuery) -> bool:
     return unstorable(query.assignee) or unstorable(query.team) or unstorable(query.view)
 
 
+def limit_value(query: TicketQuery) -> int | None:
+    """The query's ``limit`` as SQL can take it: at most the largest signed 64-bit integer
+    (both databases' ``LIMIT`` type), which is past every row, so "all of them" as any
+    larger limit is."""
+    limit = query.limit
+    return limit if limit is None or limit <= MAX_INT else MAX_INT
+
+
 def keyset_after(ident: str, newest_first: bool) -> tuple[str, str]:
     """The comparison and the storable id that select, among stored ids, exactly those
     after ``ident`` in a keyset walk (before it when ``newest_first``): ``ident`` itself
@@ -210,7 +220,12 @@ def apply_migrations(
     found = 0
     if exists:
         row = conn.execute("SELECT version FROM schema_version").fetchone()
-        found = int(row[0]) if row else 0
+        found = 0 if row is None else row[0]
+        if type(found) is not int:  # SQLite keeps any value a hand (or a bad disk) put there
+            raise StoreError(
+                f"the database's schema version is unreadable: {found!r} (a whole number "
+                "was expected); the database was left as it was"
+            )
     check_schema_version(found, known)
     if found == known:
         return

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from helpdesk_routing.records import TicketQuery
-from helpdesk_routing.stores._sql import channel_values, keyset_after, status_values
+from helpdesk_routing.stores._sql import (
+    channel_values,
+    keyset_after,
+    limit_value,
+    status_values,
+)
 
 __all__ = ["select_tickets"]
 
@@ -47,7 +52,8 @@ def select_tickets(query: TicketQuery, *, lock: bool = True) -> tuple[str, list[
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY created DESC, id DESC" if query.newest_first else " ORDER BY created, id"
-    if query.limit is not None:
+    limit = limit_value(query)
+    if limit is not None:
         sql += " LIMIT %s"
-        params.append(query.limit)
+        params.append(limit)
     return (sql + " FOR UPDATE" if lock else sql), params

@@ -82,6 +82,8 @@ class Database:
             raise ArgumentTypeError(
                 f"path must be a file path (str or Path) or ':memory:', got {path!r}"
             )
+        if "\x00" in text:  # no file can be named so: a bare ValueError from sqlite3 before
+            raise ValidationError(f"path must not contain NUL (\\x00), got {text!r}")
         self.path = text
         self.timeout = timeout
         self._synchronous = level

@@ -27,6 +27,7 @@ from helpdesk_routing.stores._sql import (
     audit_to_json,
     channel_values,
     keyset_after,
+    limit_value,
     status_values,
     ticket_columns,
     to_micros,
@@ -343,7 +344,8 @@ def select_tickets(query: TicketQuery) -> tuple[str, list[Any]]:
         sql += " WHERE " + " AND ".join(where)
     order = " DESC" if query.newest_first else ""
     sql += f" ORDER BY {created}{order}, {ident}{order}"
-    if query.limit is not None:
+    limit = limit_value(query)
+    if limit is not None:
         sql += " LIMIT ?"
-        params.append(query.limit)
+        params.append(limit)
     return sql, params
