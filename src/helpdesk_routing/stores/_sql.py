@@ -23,6 +23,7 @@ from helpdesk_routing.ports import Transaction
 from helpdesk_routing.records import AuditRecord, TicketQuery, TicketRecord
 
 __all__ = [
+    "CLOSED",
     "ENDED",
     "NESTED",
     "Closing",
@@ -53,6 +54,7 @@ Migration = tuple[int, Sequence[str]]
 
 NESTED = "nested transaction: this thread already holds the store"
 ENDED = "the transaction has ended"
+CLOSED = "the store is closed"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)

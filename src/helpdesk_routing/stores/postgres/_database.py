@@ -26,7 +26,7 @@ from helpdesk_routing.errors import (
     ValidationError,
     race_lost,
 )
-from helpdesk_routing.stores._sql import NESTED, Dialect, apply_migrations
+from helpdesk_routing.stores._sql import CLOSED, NESTED, Dialect, apply_migrations
 
 from . import _schema
 
@@ -272,7 +272,7 @@ class Database:
         import psycopg
 
         if self._closed:
-            raise StoreError("the store is closed")
+            raise StoreError(CLOSED)
         try:
             conn: psycopg.Connection[Any] = self.pool.getconn(timeout=self.connect_timeout)
         except psycopg.Error as exc:

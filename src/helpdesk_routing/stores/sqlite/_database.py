@@ -21,6 +21,7 @@ from helpdesk_routing.errors import (
     ValidationError,
 )
 from helpdesk_routing.stores._sql import (
+    CLOSED,
     NESTED,
     Dialect,
     apply_migrations,
@@ -37,7 +38,6 @@ from ._schema import MIGRATIONS
 __all__ = ["DIALECT", "MAX_TIMEOUT", "OPEN_STATUSES", "Database"]
 
 
-_CLOSED = "the store is closed"
 MAX_TIMEOUT = 2_147_483
 """The largest ``timeout`` in seconds: SQLite keeps its busy timeout in milliseconds in a
 signed 32-bit integer (a larger one silently turns into no wait at all)."""
@@ -121,7 +121,7 @@ class Database:
         try:
             with self._lock:
                 if self._closed:
-                    raise StoreError(_CLOSED)
+                    raise StoreError(CLOSED)
                 if self._idle:
                     return self._idle.pop()
             return self._open()
