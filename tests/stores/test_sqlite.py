@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -364,3 +365,65 @@ def test_an_unreadable_schema_version_is_a_store_error_and_the_file_is_untouched
             "was expected); the database was left as it was"
         )
     assert db_path.read_bytes() == before
+
+
+SELF_DEADLOCK = (
+    "this thread already holds a unit of work writing to the SQLite database {path!r} "
+    "(through another store or customer-data object on the file): a second one would "
+    "wait for it forever; finish that unit first"
+)
+
+
+def test_a_second_writer_on_the_same_file_in_the_same_thread_is_refused_at_once(
+    tmp_path: Path,
+) -> None:
+    """Customer data written inside an open store unit on the same file, or a unit of a
+    second store object on it, cannot get the write lock the thread itself holds: a
+    StoreError saying so at once, not a ConflictError after the whole timeout. The first
+    unit goes on and commits; after it, the second writer works."""
+    path = tmp_path / "shared.db"
+    link = tmp_path / "link.db"
+    with SqliteStore(path, agents=[Agent(id="a1")]) as store:
+        link.symlink_to(path)
+        with SqliteCustomerData(path) as data, SqliteStore(link) as other:
+            started = time.monotonic()
+            with store.transaction() as tx:
+                tx.set_online("a1", True, datetime(2026, 3, 30, tzinfo=UTC))
+                with pytest.raises(StoreError) as err:
+                    data.add_profile(Profile(id="p1"))
+                assert str(err.value) == SELF_DEADLOCK.format(path=str(path))
+                with pytest.raises(StoreError) as err, other.transaction():
+                    pass
+                assert str(err.value) == SELF_DEADLOCK.format(path=str(link))
+                with pytest.raises(StoreError) as err:
+                    SqliteCustomerData(path)
+                assert str(err.value) == SELF_DEADLOCK.format(path=str(path))
+                assert data.profile("p1") is None  # reads still work
+                with other.read() as view:
+                    assert view.is_online("a1") is False  # the unit has not committed
+            assert time.monotonic() - started < 5
+            data.add_profile(Profile(id="p1"))
+            with other.transaction() as tx:
+                assert tx.is_online("a1")
+            assert data.profile("p1") == Profile(id="p1")
+
+
+def test_another_thread_still_waits_for_the_writer(tmp_path: Path) -> None:
+    """Only the holding thread is refused: a writer in another thread waits for the
+    lock, as before, and gets it when the first unit ends."""
+    path = tmp_path / "shared.db"
+    with SqliteStore(path) as store, SqliteCustomerData(path) as data:
+        done: list[str] = []
+
+        def write() -> None:
+            data.add_profile(Profile(id="p1"))
+            done.append("p1")
+
+        with store.transaction() as tx:
+            tx.put_agent(Agent(id="a1"))
+            worker = threading.Thread(target=write)
+            worker.start()
+            worker.join(0.3)
+            assert done == []  # waiting for the lock
+        worker.join(10)
+        assert done == ["p1"]
