@@ -135,15 +135,29 @@ def test_store_and_customer_data_can_share_one_file(db_path: Path) -> None:
 
 
 def test_a_writer_that_cannot_get_the_lock_in_time_gets_a_conflict(db_path: Path) -> None:
-    """While one unit holds the write lock, another store's unit gives up with a conflict."""
+    """While one unit (in another thread: in the same one it is refused at once) holds
+    the write lock, another store's unit gives up with a conflict."""
     with SqliteStore(db_path) as holder, SqliteStore(db_path, timeout=0.2) as waiter:
-        with holder.transaction() as tx:
-            tx.set_rotation("global", RotationState(given=1))
+        holding, done = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with holder.transaction() as tx:
+                tx.set_rotation("global", RotationState(given=1))
+                holding.set()
+                done.wait(10)
+
+        thread = threading.Thread(target=hold)
+        thread.start()
+        try:
+            assert holding.wait(10)
             with (
                 pytest.raises(ConflictError, match="stayed locked by another writer"),
                 waiter.transaction(),
             ):
                 pass
+        finally:
+            done.set()
+            thread.join(10)
         with waiter.transaction() as tx:
             assert tx.rotation("global").given == 1
 
