@@ -244,6 +244,23 @@ def test_count_events_checks_its_limit(
         assert str(raised.value) == message
 
 
+@pytest.mark.parametrize("where", ["x", 5, {"a": 1}])
+def test_count_events_refuses_a_where_that_is_no_filter(
+    request: pytest.FixtureRequest, customer_data_factory: CustomerDataFactory, where: Any
+) -> None:
+    """A ``where`` that cannot be called is an ArgumentTypeError naming it, the same
+    everywhere, also for a profile with no events and with ``limit=0``."""
+    data = _data(request, customer_data_factory)
+    kind = type(where).__name__
+    for profile_id, limit in (("p1", None), ("nobody", None), ("p1", 0)):
+        with pytest.raises(ArgumentTypeError) as raised:
+            data.count_events(profile_id, "E", start=None, end=None, where=where, limit=limit)
+        assert str(raised.value) == (
+            "where must be an event filter (a callable of the properties, such as an "
+            f"EventWhere) or None, got {kind}"
+        )
+
+
 def test_a_limit_of_zero_counts_nothing(
     request: pytest.FixtureRequest, customer_data_factory: CustomerDataFactory
 ) -> None:

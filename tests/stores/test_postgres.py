@@ -600,3 +600,19 @@ def test_a_page_stays_full_when_a_row_leaves_it_while_waited_for(pg_dsn: str) ->
                 threading.Event().wait(0.01)
         thread.join()
     assert got == [["t1", "t3"]]
+
+
+def test_the_largest_waits_allowed_work(pg_dsn: str) -> None:
+    """``timeout`` and ``connect_timeout`` at their documented maximums are taken by the
+    server and by libpq: units of work run."""
+    from helpdesk_routing.stores.postgres._database import MAX_CONNECT_TIMEOUT, MAX_TIMEOUT
+
+    with PostgresStore(
+        pg_dsn, timeout=MAX_TIMEOUT, connect_timeout=MAX_CONNECT_TIMEOUT, agents=[Agent(id="a1")]
+    ) as store:
+        with store.transaction() as tx:
+            tx.set_online("a1", True, datetime(2026, 3, 30, tzinfo=UTC))
+        with store.transaction() as tx:
+            assert tx.online_agents() == ["a1"]
+            lock = tx._conn.execute("SHOW lock_timeout").fetchone()  # type: ignore[attr-defined]
+            assert lock == ("2147483s",)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -134,15 +135,29 @@ def test_store_and_customer_data_can_share_one_file(db_path: Path) -> None:
 
 
 def test_a_writer_that_cannot_get_the_lock_in_time_gets_a_conflict(db_path: Path) -> None:
-    """While one unit holds the write lock, another store's unit gives up with a conflict."""
+    """While one unit (in another thread: in the same one it is refused at once) holds
+    the write lock, another store's unit gives up with a conflict."""
     with SqliteStore(db_path) as holder, SqliteStore(db_path, timeout=0.2) as waiter:
-        with holder.transaction() as tx:
-            tx.set_rotation("global", RotationState(given=1))
+        holding, done = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with holder.transaction() as tx:
+                tx.set_rotation("global", RotationState(given=1))
+                holding.set()
+                done.wait(10)
+
+        thread = threading.Thread(target=hold)
+        thread.start()
+        try:
+            assert holding.wait(10)
             with (
                 pytest.raises(ConflictError, match="stayed locked by another writer"),
                 waiter.transaction(),
             ):
                 pass
+        finally:
+            done.set()
+            thread.join(10)
         with waiter.transaction() as tx:
             assert tx.rotation("global").given == 1
 
@@ -307,3 +322,122 @@ def test_a_path_that_is_no_file_path_is_named(path: object, kind: str) -> None:
     make = SqliteStore if kind == "store" else SqliteCustomerData
     with pytest.raises(ArgumentTypeError, match=r"^path must be a file path \(str or Path\)"):
         make(path)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("cls", [SqliteStore, SqliteCustomerData])
+@pytest.mark.parametrize("timeout", [1e300, 10**20, 2_147_483.5])
+def test_a_timeout_past_sqlites_busy_timeout_is_refused_by_name(
+    db_path: Path, cls: type[SqliteStore] | type[SqliteCustomerData], timeout: float
+) -> None:
+    """A ``timeout`` SQLite cannot hold (milliseconds in a signed 32-bit integer) is a
+    ValidationError naming it and the maximum, before the file is touched."""
+    with pytest.raises(ValidationError) as info:
+        cls(db_path, timeout=timeout)
+    assert str(info.value) == f"timeout must be at most 2,147,483 seconds, got {float(timeout)!r}"
+    assert not db_path.exists()
+
+
+def test_the_largest_timeout_allowed_is_sqlites_busy_timeout(db_path: Path) -> None:
+    """``timeout`` at its maximum is SQLite's own largest busy timeout (milliseconds in a
+    signed 32-bit integer), never one that wraps into no wait at all."""
+    with SqliteStore(db_path, timeout=2_147_483) as store, store.read() as tx:
+        assert tx._run("PRAGMA busy_timeout").fetchone() == (2_147_483_000,)
+
+
+@pytest.mark.parametrize("cls", [SqliteStore, SqliteCustomerData])
+@pytest.mark.parametrize("given", ["x\x00y.db", "as path"])
+def test_a_path_with_nul_is_refused_by_name(
+    tmp_path: Path, cls: type[SqliteStore] | type[SqliteCustomerData], given: str
+) -> None:
+    """No file can be named with a NUL: the path is a ValidationError naming it (it was
+    a bare ValueError, embedded null byte), a str or a Path alike."""
+    text = str(tmp_path / "a\x00b.db")
+    path: str | Path = text if given != "as path" else Path(text)
+    with pytest.raises(ValidationError) as info:
+        cls(path)
+    assert str(info.value) == f"path must not contain NUL (\\x00), got {text!r}"
+
+
+@pytest.mark.parametrize("version", ["'abc'", "'9x'", "2.5", "x'00'"])
+def test_an_unreadable_schema_version_is_a_store_error_and_the_file_is_untouched(
+    db_path: Path, version: str
+) -> None:
+    """A schema_version that is no whole number (a hand-edited or damaged file) is a
+    StoreError saying so, from the store and its customer data; not a byte changes."""
+    with SqliteStore(db_path, agents=[Agent(id="a1")]) as store:
+        _fill(store)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(f"UPDATE schema_version SET version = {version}")
+    conn.close()
+    stored = sqlite3.connect(db_path).execute("SELECT version FROM schema_version").fetchone()
+    before = db_path.read_bytes()
+    for cls in (SqliteStore, SqliteCustomerData):
+        with pytest.raises(StoreError) as err:
+            cls(db_path)
+        assert str(err.value) == (
+            f"the database's schema version is unreadable: {stored[0]!r} (a whole number "
+            "was expected); the database was left as it was"
+        )
+    assert db_path.read_bytes() == before
+
+
+SELF_DEADLOCK = (
+    "this thread already holds a unit of work writing to the SQLite database {path!r} "
+    "(through another store or customer-data object on the file): a second one would "
+    "wait for it forever; finish that unit first"
+)
+
+
+def test_a_second_writer_on_the_same_file_in_the_same_thread_is_refused_at_once(
+    tmp_path: Path,
+) -> None:
+    """Customer data written inside an open store unit on the same file, or a unit of a
+    second store object on it, cannot get the write lock the thread itself holds: a
+    StoreError saying so at once, not a ConflictError after the whole timeout. The first
+    unit goes on and commits; after it, the second writer works."""
+    path = tmp_path / "shared.db"
+    link = tmp_path / "link.db"
+    with SqliteStore(path, agents=[Agent(id="a1")]) as store:
+        link.symlink_to(path)
+        with SqliteCustomerData(path) as data, SqliteStore(link) as other:
+            started = time.monotonic()
+            with store.transaction() as tx:
+                tx.set_online("a1", True, datetime(2026, 3, 30, tzinfo=UTC))
+                with pytest.raises(StoreError) as err:
+                    data.add_profile(Profile(id="p1"))
+                assert str(err.value) == SELF_DEADLOCK.format(path=str(path))
+                with pytest.raises(StoreError) as err, other.transaction():
+                    pass
+                assert str(err.value) == SELF_DEADLOCK.format(path=str(link))
+                with pytest.raises(StoreError) as err:
+                    SqliteCustomerData(path)
+                assert str(err.value) == SELF_DEADLOCK.format(path=str(path))
+                assert data.profile("p1") is None  # reads still work
+                with other.read() as view:
+                    assert view.is_online("a1") is False  # the unit has not committed
+            assert time.monotonic() - started < 5
+            data.add_profile(Profile(id="p1"))
+            with other.transaction() as tx:
+                assert tx.is_online("a1")
+            assert data.profile("p1") == Profile(id="p1")
+
+
+def test_another_thread_still_waits_for_the_writer(tmp_path: Path) -> None:
+    """Only the holding thread is refused: a writer in another thread waits for the
+    lock, as before, and gets it when the first unit ends."""
+    path = tmp_path / "shared.db"
+    with SqliteStore(path) as store, SqliteCustomerData(path) as data:
+        done: list[str] = []
+
+        def write() -> None:
+            data.add_profile(Profile(id="p1"))
+            done.append("p1")
+
+        with store.transaction() as tx:
+            tx.put_agent(Agent(id="a1"))
+            worker = threading.Thread(target=write)
+            worker.start()
+            worker.join(0.3)
+            assert done == []  # waiting for the lock
+        worker.join(10)
+        assert done == ["p1"]

@@ -12,7 +12,8 @@ each refuses the same input with the same error and stores nothing:
   for any unknown id (``None``, 0, nothing), since no store can hold it;
 - a plain string where several names are taken (``segments``, ``metrics``) is one name,
   as a view's ``channels`` is one channel;
-- ``limit`` is ``None`` or a whole number from 0 to 2**63 - 1 (0 counts nothing).
+- ``limit`` is ``None`` or a whole number from 0 to 2**63 - 1 (0 counts nothing);
+  ``where`` is ``None`` or a callable.
 
 It also gives the stored form of profiles and events (:func:`stored_profile`): custom
 values as JSON gives them back, a ``datetime`` or ``date`` as ISO-8601 text, a tuple or
@@ -49,6 +50,7 @@ __all__ = [
     "stored_id",
     "stored_profile",
     "stored_values",
+    "where_arg",
 ]
 
 
@@ -129,6 +131,18 @@ def limit_arg(value: object) -> int | None:
         raise ArgumentTypeError(f"limit must be a whole number or None, got {value!r}")
     if not 0 <= value <= MAX_INT:
         raise ValidationError(f"limit must be a whole number from 0 to {MAX_INT}, got {value}")
+    return value
+
+
+def where_arg(value: object) -> Any:
+    """``where`` of ``count_events``: ``None`` or an event filter (a callable of the
+    properties, such as an ``EventWhere``); ``ArgumentTypeError`` naming it otherwise,
+    before anything is read (not a ``TypeError`` at the first event in the window)."""
+    if value is not None and not callable(value):
+        raise ArgumentTypeError(
+            "where must be an event filter (a callable of the properties, such as an "
+            f"EventWhere) or None, got {type(value).__name__}"
+        )
     return value
 
 

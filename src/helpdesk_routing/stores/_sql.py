@@ -15,12 +15,15 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Literal, Protocol, Self
 
-from helpdesk_routing.errors import SchemaVersionError, ValidationError
+from helpdesk_routing._json import MAX_INT
+from helpdesk_routing._storable import text_problem
+from helpdesk_routing.errors import SchemaVersionError, StoreError, ValidationError
 from helpdesk_routing.model import Agent
 from helpdesk_routing.ports import Transaction
 from helpdesk_routing.records import AuditRecord, TicketQuery, TicketRecord
 
 __all__ = [
+    "CLOSED",
     "ENDED",
     "NESTED",
     "Closing",
@@ -32,13 +35,18 @@ __all__ = [
     "apply_migrations",
     "audit_from_json",
     "audit_to_json",
+    "channel_values",
     "check_schema_version",
     "from_micros",
+    "keyset_after",
+    "limit_value",
     "put_agents",
     "status_values",
     "sync_level",
     "ticket_columns",
     "to_micros",
+    "unmatched",
+    "unstorable",
 ]
 
 Migration = tuple[int, Sequence[str]]
@@ -46,6 +54,7 @@ Migration = tuple[int, Sequence[str]]
 
 NESTED = "nested transaction: this thread already holds the store"
 ENDED = "the transaction has ended"
+CLOSED = "the store is closed"
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
@@ -140,6 +149,49 @@ def put_agents(store: _Opening, agents: Iterable[Agent]) -> None:
             raise
 
 
+def unstorable(value: object) -> bool:
+    """Whether ``value`` is text no store can keep (NUL, a lone surrogate): an id of it
+    names nothing stored, so a lookup answers as for an unknown id without sending it
+    to the database (whose driver cannot even encode a lone surrogate). Cheap for the
+    common case: a substring test and an ASCII test."""
+    return isinstance(value, str) and (
+        "\x00" in value or (not value.isascii() and text_problem(value) is not None)
+    )
+
+
+def unmatched(query: TicketQuery) -> bool:
+    """Whether ``query`` asks for an assignee, team or view no store can keep: it matches
+    no stored ticket (an unkeepable channel is only dropped from the channels asked for)."""
+    return unstorable(query.assignee) or unstorable(query.team) or unstorable(query.view)
+
+
+def limit_value(query: TicketQuery) -> int | None:
+    """The query's ``limit`` as SQL can take it: at most the largest signed 64-bit integer
+    (both databases' ``LIMIT`` type), which is past every row, so "all of them" as any
+    larger limit is."""
+    limit = query.limit
+    return limit if limit is None or limit <= MAX_INT else MAX_INT
+
+
+def keyset_after(ident: str, newest_first: bool) -> tuple[str, str]:
+    """The comparison and the storable id that select, among stored ids, exactly those
+    after ``ident`` in a keyset walk (before it when ``newest_first``): ``ident`` itself
+    when it can be stored, else a stand-in, since no database can be sent it.
+
+    With ``p`` the text before the first character no store keeps: after a NUL come the
+    ids above ``p`` (``p`` itself sorts before ``p + "\\x00"``), before it those below
+    ``p + "\\x01"``; after a lone surrogate come the ids from ``p + "\\ue000"`` (the first
+    character past the surrogates) on, before it those below that.
+    """
+    if not unstorable(ident):
+        return (">" if not newest_first else "<"), ident
+    cut = next(i for i, c in enumerate(ident) if c == "\x00" or "\ud800" <= c <= "\udfff")
+    prefix = ident[:cut]
+    if ident[cut] == "\x00":
+        return (">", prefix) if not newest_first else ("<", prefix + "\x01")
+    return (">=" if not newest_first else "<"), prefix + "\ue000"
+
+
 def to_micros(value: datetime) -> int:
     """An aware datetime as integer microseconds since the Unix epoch (sorts like the instant)."""
     return (value - _EPOCH) // _MICRO
@@ -170,7 +222,12 @@ def apply_migrations(
     found = 0
     if exists:
         row = conn.execute("SELECT version FROM schema_version").fetchone()
-        found = int(row[0]) if row else 0
+        found = 0 if row is None else row[0]
+        if type(found) is not int:  # SQLite keeps any value a hand (or a bad disk) put there
+            raise StoreError(
+                f"the database's schema version is unreadable: {found!r} (a whole number "
+                "was expected); the database was left as it was"
+            )
     check_schema_version(found, known)
     if found == known:
         return
@@ -189,6 +246,14 @@ def status_values(query: TicketQuery) -> list[str] | None:
     if query.statuses is None:
         return None
     return sorted(s.value for s in query.statuses)
+
+
+def channel_values(query: TicketQuery) -> list[str] | None:
+    """The query's channels as sorted column values (``None`` when any channel matches),
+    without those no store can keep: they match no stored ticket."""
+    if query.channels is None:
+        return None
+    return sorted(c for c in query.channels if not unstorable(c))
 
 
 def ticket_columns(d: Dialect, record: TicketRecord) -> tuple[Any, ...]:

@@ -203,6 +203,7 @@ def count_events(
         bounds += f" AND ts < {d.param}"
         params.append(d.to_db(require_aware(end, "end")))
     limit = _args.limit_arg(limit)
+    where = _args.where_arg(where)
     if not known or limit == 0:
         return 0
     source = "events"

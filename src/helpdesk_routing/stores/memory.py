@@ -40,6 +40,7 @@ from helpdesk_routing.errors import (
 )
 from helpdesk_routing.model import Agent, TicketStatus
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
+from helpdesk_routing.stores._sql import CLOSED, Closing
 from helpdesk_routing.stores._store_args import agents_arg
 
 if TYPE_CHECKING:
@@ -114,8 +115,12 @@ def _slots(record: TicketRecord) -> list[_Slot]:
     return out
 
 
-class InMemoryStore:
+class InMemoryStore(Closing):
     """A :class:`~helpdesk_routing.ports.Store` kept in memory; safe to share between threads.
+
+    A context manager with :meth:`close`, as the SQL stores are: after ``close()`` a new
+    unit of work (``transaction()``, ``read()``) raises
+    :class:`~helpdesk_routing.errors.StoreError` (``the store is closed``), as theirs do.
 
     ``agents`` are the initial agents, all Offline. ``report_digest`` (on by default)
     keeps the metrics report's figures as units commit (``ports.PeriodFigureSource``), so
@@ -130,6 +135,7 @@ class InMemoryStore:
     def __init__(self, *, agents: Iterable[Agent] = (), report_digest: bool = True) -> None:
         self._lock = threading.Lock()
         self._owner: int | None = None
+        self._closed = False
         self._tickets: dict[str, TicketRecord] = {}
         # Ordered indexes (sorted keys), each per status: every ticket; per assignee, per
         # team, per view; with no assignee; with neither assignee nor team (the
@@ -164,6 +170,12 @@ class InMemoryStore:
         self._digest = ReportDigest() if report_digest else None
         for agent in agents_arg(agents):
             self._agents[agent.id] = agent
+
+    def close(self) -> None:
+        """Refuse new units of work (``StoreError``), as a closed SQL store does; a unit
+        already running finishes. Nothing else is held: the data stays in memory until
+        the object is dropped. Closing twice is harmless."""
+        self._closed = True
 
     def transaction(self) -> InMemoryTransaction:
         """Begin a unit of work; it commits when the block ends, and is undone if it raises.
@@ -220,6 +232,8 @@ class InMemoryTransaction:
             raise StoreError("nested transaction: this thread already holds the store")
         if self._undo is _ENDED:
             raise StoreError("the transaction has ended")
+        if s._closed:
+            raise StoreError(CLOSED)
         s._lock.acquire()
         s._owner = me
         self._closed = False

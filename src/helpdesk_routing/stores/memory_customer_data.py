@@ -25,15 +25,21 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from helpdesk_routing._time import require_aware
+from helpdesk_routing.errors import StoreError
 from helpdesk_routing.model import Event, Profile
 from helpdesk_routing.ports import EventFilter
 from helpdesk_routing.stores import _customer_args as _args
+from helpdesk_routing.stores._sql import CLOSED, Closing
 
 __all__ = ["InMemoryCustomerData"]
 
 
-class InMemoryCustomerData:
+class InMemoryCustomerData(Closing):
     """Profiles and events held in memory.
+
+    A context manager with :meth:`close`, as the SQL adapters are: after ``close()``
+    every call that would read or write raises
+    :class:`~helpdesk_routing.errors.StoreError` (``the store is closed``), as theirs do.
 
     Example::
 
@@ -46,6 +52,7 @@ class InMemoryCustomerData:
 
     def __init__(self, profiles: Iterable[Profile] = (), events: Iterable[Event] = ()) -> None:
         self._lock = threading.Lock()
+        self._closed = False
         self._profiles: dict[str, Profile] = {}
         # profile id -> metric -> (timestamps, arrival numbers, events), sorted by
         # timestamp (ties in arrival order); the timestamp list is what bisect searches.
@@ -55,9 +62,17 @@ class InMemoryCustomerData:
         self.add_profiles(profiles)  # each checked there, all before any is kept
         self.add_events(events)
 
+    def close(self) -> None:
+        """Refuse every later read or write (``StoreError``), as a closed SQL adapter
+        does; a call already running finishes. Nothing else is held: the data stays in
+        memory until the object is dropped. Closing twice is harmless."""
+        self._closed = True
+
     def add_profiles(self, profiles: Iterable[Profile]) -> None:
         """Add profiles, or replace those with the same ids (events are kept); all or none."""
         checked = [_args.stored_profile(p) for p in _args.profiles_arg(profiles)]
+        if self._closed:
+            raise StoreError(CLOSED)
         with self._lock:
             for profile in checked:
                 self._profiles[profile.id] = profile
@@ -65,6 +80,8 @@ class InMemoryCustomerData:
     def add_profile(self, profile: Profile) -> None:
         """Add a profile, or replace the one with the same id (its events are kept)."""
         profile = _args.stored_profile(_args.profile_arg(profile))
+        if self._closed:
+            raise StoreError(CLOSED)
         with self._lock:
             self._profiles[profile.id] = profile
 
@@ -81,6 +98,8 @@ class InMemoryCustomerData:
         profile_id = _args.stored_id(profile_id, "profile_id")
         changes = _args.properties_arg(properties)
         names = _args.names_arg(segments, "segments")
+        if self._closed:
+            raise StoreError(CLOSED)
         with self._lock:
             updated = _args.merge_profile(
                 self._profiles.get(profile_id), profile_id, changes, names
@@ -92,6 +111,8 @@ class InMemoryCustomerData:
         """Put the profile in ``segment`` (an unknown id starts an empty profile)."""
         profile_id = _args.stored_id(profile_id, "profile_id")
         segment = _args.stored_id(segment, "segment")
+        if self._closed:
+            raise StoreError(CLOSED)
         with self._lock:
             current = self._profiles.get(profile_id) or Profile(id=profile_id)
             self._profiles[profile_id] = current.with_segment(segment)
@@ -100,6 +121,8 @@ class InMemoryCustomerData:
         """Take the profile out of ``segment`` (nothing happens when it is not in it)."""
         profile_id = _args.stored_id(profile_id, "profile_id")
         segment = _args.stored_id(segment, "segment")
+        if self._closed:
+            raise StoreError(CLOSED)
         with self._lock:
             current = self._profiles.get(profile_id)
             if current is not None:
@@ -109,6 +132,8 @@ class InMemoryCustomerData:
         """The ids of the profiles in ``segment``, ascending."""
         if not _args.lookup_id(segment, "segment"):
             return []
+        if self._closed:
+            raise StoreError(CLOSED)
         with self._lock:
             return sorted(p.id for p in self._profiles.values() if segment in p.segments)
 
@@ -116,6 +141,8 @@ class InMemoryCustomerData:
         """Record events (in any order of time), as :meth:`add_event` does each; every
         one is checked first, so a bad one records none."""
         checked = [_args.stored_event(e) for e in _args.events_arg(events)]
+        if self._closed:
+            raise StoreError(CLOSED)
         with self._lock:
             for event in checked:
                 self._record(event)
@@ -131,6 +158,8 @@ class InMemoryCustomerData:
         """Record an event (the ``EventRecorder`` port); ``False``, recording nothing,
         when an event with the same ``unique_id`` is already recorded."""
         event = _args.stored_event(_args.event_arg(event))
+        if self._closed:
+            raise StoreError(CLOSED)
         with self._lock:
             return self._record(event)
 
@@ -153,6 +182,8 @@ class InMemoryCustomerData:
         """The profile with this id, or ``None``."""
         if not _args.lookup_id(profile_id, "profile_id"):
             return None
+        if self._closed:
+            raise StoreError(CLOSED)
         with self._lock:
             return self._profiles.get(profile_id)
 
@@ -175,8 +206,11 @@ class InMemoryCustomerData:
         if end is not None:
             end = require_aware(end, "end")
         limit = _args.limit_arg(limit)
+        where = _args.where_arg(where)
         if not known or limit == 0:
             return 0
+        if self._closed:
+            raise StoreError(CLOSED)
         with self._lock:
             series = self._events.get(profile_id, {}).get(metric)
             if series is None:
@@ -210,6 +244,8 @@ class InMemoryCustomerData:
         names = _args.names_arg(metrics, "metrics")
         wanted = None if names is None else set(names)
         found: list[tuple[datetime, int, Event]] = []
+        if self._closed:
+            raise StoreError(CLOSED)
         with self._lock:
             for by_metric in self._events.values():
                 for metric, (stamps, arrivals, events) in by_metric.items():
@@ -230,6 +266,8 @@ class InMemoryCustomerData:
             known &= _args.lookup_id(metric, "metric")
         if not known:
             return []
+        if self._closed:
+            raise StoreError(CLOSED)
         with self._lock:
             by_metric = self._events.get(profile_id, {})
             if metric is None:

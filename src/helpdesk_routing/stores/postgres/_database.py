@@ -8,6 +8,7 @@ replaced, up to ``attempts`` times.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -22,9 +23,10 @@ from helpdesk_routing.errors import (
     MissingExtra,
     RoutingError,
     StoreError,
+    ValidationError,
     race_lost,
 )
-from helpdesk_routing.stores._sql import NESTED, Dialect, apply_migrations
+from helpdesk_routing.stores._sql import CLOSED, NESTED, Dialect, apply_migrations
 
 from . import _schema
 
@@ -52,6 +54,12 @@ FLUSH = "SELECT pg_logical_emit_message(true, 'helpdesk_routing', 'flush')"
 CAN_FLUSH = (
     "SELECT has_function_privilege('pg_logical_emit_message(boolean, text, text)', 'EXECUTE')"
 )
+MAX_TIMEOUT = 2_147_483
+"""The largest ``timeout`` in seconds: it is sent as ``lock_timeout`` in milliseconds,
+which PostgreSQL keeps in a signed 32-bit integer."""
+MAX_CONNECT_TIMEOUT = 2_147_483_647
+"""The largest ``connect_timeout`` in seconds: libpq reads its ``connect_timeout`` (in
+whole seconds) as a signed 32-bit integer."""
 # The advisory lock that serialises schema migrations: one key per schema.
 _MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(1212696661, hashtext(current_schema()))"
 
@@ -78,6 +86,34 @@ def require_extra(feature: str) -> None:
         import psycopg_pool  # noqa: F401
     except ImportError as exc:
         raise MissingExtra(feature, "postgres") from exc
+
+
+def _bounded(value: float, name: str, most: int) -> float:
+    if value > most:
+        raise ValidationError(f"{name} must be at most {most:,} seconds, got {value!r}")
+    return value
+
+
+def check_dsn(dsn: object) -> str:
+    """``dsn`` when libpq can read it as a connection string or URL; else
+    ``ArgumentTypeError`` (not text) or ``ValidationError`` naming ``dsn``, before any
+    pool is made. libpq's reason quotes parts of the text: when they may hold a password
+    (the text has an ``@`` or says ``password``), the quoted parts are left out."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict
+
+    if not isinstance(dsn, str):
+        raise ArgumentTypeError(
+            f"dsn must be text (a libpq connection string or URL), got {type(dsn).__name__}"
+        )
+    try:
+        conninfo_to_dict(dsn)
+    except ProgrammingError as exc:
+        reason = str(exc).strip()
+        if "@" in dsn or "password" in dsn.lower():
+            reason = re.sub(r'"[^"]*"', '"..."', reason)
+        raise ValidationError(f"dsn is not a libpq connection string or URL: {reason}") from None
+    return dsn
 
 
 def is_connection_error(exc: BaseException, conn: psycopg.Connection[Any] | None) -> bool:
@@ -111,8 +147,15 @@ class Database:
         if (dsn is None) == (pool is None):
             raise ArgumentTypeError(f"{feature} needs exactly one of a dsn or a pool")
         # lock_timeout = 0 would mean no limit at all: a wait needs a positive bound.
-        self.timeout = seconds(timeout, "timeout", zero=False)
-        self.connect_timeout = seconds(connect_timeout, "connect_timeout", zero=False)
+        timeout = _bounded(seconds(timeout, "timeout", zero=False), "timeout", MAX_TIMEOUT)
+        self.timeout = timeout
+        self.connect_timeout = _bounded(
+            seconds(connect_timeout, "connect_timeout", zero=False),
+            "connect_timeout",
+            MAX_CONNECT_TIMEOUT,
+        )
+        if dsn is not None:
+            dsn = check_dsn(dsn)
         self.attempts = max(1, attempts)
         self.early_release = early_release
         self._local = threading.local()
@@ -229,7 +272,7 @@ class Database:
         import psycopg
 
         if self._closed:
-            raise StoreError("the store is closed")
+            raise StoreError(CLOSED)
         try:
             conn: psycopg.Connection[Any] = self.pool.getconn(timeout=self.connect_timeout)
         except psycopg.Error as exc:

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from helpdesk_routing.records import TicketQuery
-from helpdesk_routing.stores._sql import status_values
+from helpdesk_routing.stores._sql import (
+    channel_values,
+    keyset_after,
+    limit_value,
+    status_values,
+)
 
 __all__ = ["select_tickets"]
 
@@ -35,19 +40,20 @@ def select_tickets(query: TicketQuery, *, lock: bool = True) -> tuple[str, list[
     elif statuses is not None:
         where.append("status = ANY(%s)")
         params.append(statuses)
-    if query.channels is not None:
+    channels = channel_values(query)
+    if channels is not None:
         where.append("channel = ANY(%s)")
-        params.append(sorted(query.channels))
+        params.append(channels)
     if query.after is not None:
-        where.append(
-            "(created, id) < (%s, %s)" if query.newest_first else "(created, id) > (%s, %s)"
-        )
-        params.extend(query.after)
+        op, after_id = keyset_after(query.after[1], query.newest_first)
+        where.append(f"(created, id) {op} (%s, %s)")
+        params.extend((query.after[0], after_id))
     sql = "SELECT record, allocation FROM tickets"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY created DESC, id DESC" if query.newest_first else " ORDER BY created, id"
-    if query.limit is not None:
+    limit = limit_value(query)
+    if limit is not None:
         sql += " LIMIT %s"
-        params.append(query.limit)
+        params.append(limit)
     return (sql + " FOR UPDATE" if lock else sql), params

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from helpdesk_routing._storable import stored_text
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import (
     ConflictError,
@@ -26,7 +27,13 @@ from helpdesk_routing.errors import (
 from helpdesk_routing.model import Agent
 from helpdesk_routing.ports import RoundRobinRoute
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
-from helpdesk_routing.stores._sql import ENDED, audit_to_json, ticket_columns
+from helpdesk_routing.stores._sql import (
+    ENDED,
+    audit_to_json,
+    ticket_columns,
+    unmatched,
+    unstorable,
+)
 
 from ._database import BEGIN, DIALECT, FLUSH, Database, is_connection_error
 from ._queries import select_tickets
@@ -251,7 +258,10 @@ class PostgresTransaction:
     # -- tickets -------------------------------------------------------------------
 
     def get_ticket(self, ticket_id: str) -> TicketRecord | None:
-        """The stored record (locked until the unit ends), or ``None``."""
+        """The stored record (locked until the unit ends), or ``None`` (as for an id no
+        store can keep)."""
+        if unstorable(ticket_id):
+            return None
         row = self._run(
             "SELECT record, allocation FROM tickets WHERE id = %s" + self._for_update,
             (ticket_id,),
@@ -318,6 +328,8 @@ class PostgresTransaction:
 
     def find_tickets(self, query: TicketQuery) -> list[TicketRecord]:
         """The records matching ``query``, oldest first, at most ``limit``; locked until the end."""
+        if unmatched(query):
+            return []
         sql, params = select_tickets(query, lock=not self._read_only)
         rows = self._run(sql, params, locks=True).fetchall()
         found = [record_from_row(row[0], row[1]) for row in rows]
@@ -332,6 +344,8 @@ class PostgresTransaction:
         the global pool) count the agent's load one after the other, never both before
         either hands a ticket out: capacity holds across pools.
         """
+        if unstorable(agent_id):
+            return 0
         cursors = self._send(
             [
                 (_LOAD_LOCK, (agent_id,)),
@@ -352,6 +366,8 @@ class PostgresTransaction:
         """The agent, or ``None``."""
         text = self._online_agents.get(agent_id)
         if text is None:
+            if unstorable(agent_id):
+                return None
             row = self._run("SELECT agent FROM agents WHERE id = %s", (agent_id,)).fetchone()
             if row is None:
                 return None
@@ -375,6 +391,8 @@ class PostgresTransaction:
 
     def remove_agent(self, agent_id: str) -> None:
         """Forget the agent and their presence; ``UnknownAgent`` for an unknown id."""
+        if unstorable(agent_id):
+            raise UnknownAgent(agent_id)
         self._forget_presence()
         self._refuse_writes()
         self._wrote = True
@@ -386,12 +404,16 @@ class PostgresTransaction:
         """Whether the agent is Online (unknown agents are Offline)."""
         if self._online is not None:
             return agent_id in self._online_agents
+        if unstorable(agent_id):
+            return False
         row = self._run("SELECT online FROM agents WHERE id = %s", (agent_id,)).fetchone()
         return row is not None and bool(row[0])
 
     def set_online(self, agent_id: str, online: bool, at: datetime) -> None:
         """Record the agent's presence from ``at`` on; raises ``UnknownAgent`` for an unknown id."""
         at = require_aware(at, "at")
+        if unstorable(agent_id):
+            raise UnknownAgent(agent_id)
         self._forget_presence()
         self._refuse_writes()
         self._wrote = True
@@ -425,6 +447,8 @@ class PostgresTransaction:
 
     def rotation(self, pool: str) -> RotationState:
         """The pool's rotation state (fresh for a new pool), row-locked until the unit ends."""
+        if unstorable(pool):
+            return RotationState()  # no store can keep it: nothing to lock
         select = ("SELECT state FROM rotation WHERE pool = %s" + self._for_update, (pool,))
         # The global pool's candidates are the Online agents: read them in the same
         # round trip, after the lock, so allocating needs no further one.
@@ -454,6 +478,7 @@ class PostgresTransaction:
 
     def set_rotation(self, pool: str, state: RotationState) -> None:
         """Store the pool's new rotation state."""
+        stored_text(pool, "pool")
         self._defer(
             "INSERT INTO rotation (pool, state) VALUES (%s, %s) "
             "ON CONFLICT (pool) DO UPDATE SET state = EXCLUDED.state",
@@ -562,6 +587,8 @@ class PostgresTransaction:
 
     def audit(self, ticket_id: str | None = None) -> list[AuditRecord]:
         """The log in ``seq`` order, all of it or one ticket's."""
+        if unstorable(ticket_id):
+            return []
         if ticket_id is None:
             rows = self._run("SELECT seq, record, assignee FROM audit ORDER BY seq").fetchall()
         else:

@@ -18,8 +18,10 @@ from helpdesk_routing.errors import (
     ConflictError,
     RoutingError,
     StoreError,
+    ValidationError,
 )
 from helpdesk_routing.stores._sql import (
+    CLOSED,
     NESTED,
     Dialect,
     apply_migrations,
@@ -33,10 +35,12 @@ if TYPE_CHECKING:
 
 from ._schema import MIGRATIONS
 
-__all__ = ["DIALECT", "OPEN_STATUSES", "Database"]
+__all__ = ["DIALECT", "MAX_TIMEOUT", "OPEN_STATUSES", "Database"]
 
 
-_CLOSED = "the store is closed"
+MAX_TIMEOUT = 2_147_483
+"""The largest ``timeout`` in seconds: SQLite keeps its busy timeout in milliseconds in a
+signed 32-bit integer (a larger one silently turns into no wait at all)."""
 OPEN_STATUSES = ("open", "pending")
 """The statuses that count towards an agent's open load."""
 # A unit of work holds the database's write lock from BEGIN IMMEDIATE on, so a read in
@@ -49,6 +53,30 @@ DIALECT = Dialect(param="?", arrival="rowid", lock="", to_db=to_micros, from_db=
 _RETRY_SLOW = 0.002
 _RETRY_FAST = 0.0005
 _AGED = 0.01
+
+
+# Per thread: the files (device, inode) it holds a write unit on, through any adapter
+# object of this process. A second write unit on one of them in the same thread (another
+# store or customer-data object on the same file) would wait for the first, which
+# cannot end while its thread waits: refused at once instead of after ``timeout``.
+_WRITING = threading.local()
+
+
+def _writing() -> set[tuple[int, int]]:
+    files: set[tuple[int, int]] | None = getattr(_WRITING, "files", None)
+    if files is None:
+        files = _WRITING.files = set()
+    return files
+
+
+def _file_key(path: str) -> tuple[int, int] | None:
+    """The file's identity (device, inode), the same through any name, link or relative
+    path; ``None`` when there is no file (yet)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino)
 
 
 def _is_locked(exc: sqlite3.Error) -> bool:
@@ -69,11 +97,17 @@ class Database:
         # (SQLite itself ignores an unknown synchronous level).
         level = sync_level(synchronous)
         timeout = seconds(timeout, "timeout", zero=True)
+        if timeout > MAX_TIMEOUT:
+            raise ValidationError(
+                f"timeout must be at most {MAX_TIMEOUT:,} seconds, got {timeout!r}"
+            )
         text = os.fspath(path) if isinstance(path, str | os.PathLike) else None
         if not isinstance(text, str):  # None, bytes, a number: a bare TypeError before
             raise ArgumentTypeError(
                 f"path must be a file path (str or Path) or ':memory:', got {path!r}"
             )
+        if "\x00" in text:  # no file can be named so: a bare ValueError from sqlite3 before
+            raise ValidationError(f"path must not contain NUL (\\x00), got {text!r}")
         self.path = text
         self.timeout = timeout
         self._synchronous = level
@@ -83,7 +117,10 @@ class Database:
         self._slot = threading.Lock() if self._memory else None
         self._closed = False
         self._local = threading.local()
+        self._file = None if self._memory else _file_key(text)
         self._migrate()
+        if self._file is None and not self._memory:
+            self._file = _file_key(text)
 
     # -- connections ---------------------------------------------------------------
 
@@ -111,7 +148,7 @@ class Database:
         try:
             with self._lock:
                 if self._closed:
-                    raise StoreError(_CLOSED)
+                    raise StoreError(CLOSED)
                 if self._idle:
                     return self._idle.pop()
             return self._open()
@@ -154,6 +191,11 @@ class Database:
         """A connection inside a fresh ``BEGIN IMMEDIATE`` transaction (the write lock held)."""
         if getattr(self._local, "active", False):
             raise StoreError(NESTED)
+        file = self._file
+        if file is not None:
+            files = _writing()
+            if file in files:
+                raise self._self_deadlock()
         conn = self.acquire()
         try:
             self._begin_immediate(conn)
@@ -164,7 +206,18 @@ class Database:
             self.release(conn)
             raise
         self._local.active = True
+        if file is not None:
+            files.add(file)
         return conn
+
+    def _self_deadlock(self) -> StoreError:
+        """The error of a write unit this thread could only wait for forever: it already
+        holds one on the same file through another adapter object."""
+        return StoreError(
+            f"this thread already holds a unit of work writing to the SQLite database "
+            f"{self.path!r} (through another store or customer-data object on the "
+            "file): a second one would wait for it forever; finish that unit first"
+        )
 
     def _begin_immediate(self, conn: sqlite3.Connection) -> None:
         # SQLite's own busy handler sleeps longer the longer a writer has waited (up to
@@ -234,6 +287,8 @@ class Database:
                 self._rollback(conn)
         finally:
             self._local.active = False
+            if self._file is not None:
+                _writing().discard(self._file)
             self.release(conn)
 
     @staticmethod
@@ -269,6 +324,8 @@ class Database:
     # -- schema --------------------------------------------------------------------
 
     def _migrate(self) -> None:
+        if self._file is not None and self._file in _writing():
+            raise self._self_deadlock()
         conn = self.acquire()
         try:
             conn.execute("BEGIN IMMEDIATE")

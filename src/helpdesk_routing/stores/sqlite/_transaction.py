@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from helpdesk_routing._audit_scan import FACT_QUERY
+from helpdesk_routing._storable import stored_text
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import (
     RoutingError,
@@ -24,9 +25,14 @@ from helpdesk_routing.stores._sql import (
     ENDED,
     audit_from_json,
     audit_to_json,
+    channel_values,
+    keyset_after,
+    limit_value,
     status_values,
     ticket_columns,
     to_micros,
+    unmatched,
+    unstorable,
 )
 
 if TYPE_CHECKING:
@@ -88,7 +94,9 @@ class SqliteTransaction:
     # -- tickets -------------------------------------------------------------------
 
     def get_ticket(self, ticket_id: str) -> TicketRecord | None:
-        """The stored record, or ``None``."""
+        """The stored record, or ``None`` (as for an id no store can keep)."""
+        if unstorable(ticket_id):
+            return None
         row = self._run("SELECT record FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
         return None if row is None else TicketRecord.model_validate_json(row[0])
 
@@ -129,11 +137,15 @@ class SqliteTransaction:
 
     def find_tickets(self, query: TicketQuery) -> list[TicketRecord]:
         """The records matching ``query``, oldest first by (created_at, id), at most ``limit``."""
+        if unmatched(query):
+            return []
         sql, params = select_tickets(query)
         return [TicketRecord.model_validate_json(row[0]) for row in self._run(sql, params)]
 
     def open_load(self, agent_id: str) -> int:
         """How many tickets assigned to the agent are open or pending."""
+        if unstorable(agent_id):
+            return 0
         row = self._run(
             "SELECT count(*) FROM tickets WHERE assignee = ? AND status IN (?, ?)",
             (agent_id, *OPEN_STATUSES),
@@ -144,6 +156,8 @@ class SqliteTransaction:
 
     def get_agent(self, agent_id: str) -> Agent | None:
         """The agent, or ``None``."""
+        if unstorable(agent_id):
+            return None
         row = self._run("SELECT agent FROM agents WHERE id = ?", (agent_id,)).fetchone()
         return None if row is None else Agent.model_validate_json(row[0])
 
@@ -162,18 +176,24 @@ class SqliteTransaction:
 
     def remove_agent(self, agent_id: str) -> None:
         """Forget the agent and their presence; ``UnknownAgent`` for an unknown id."""
+        if unstorable(agent_id):
+            raise UnknownAgent(agent_id)
         cur = self._run("DELETE FROM agents WHERE id = ?", (agent_id,))
         if cur.rowcount == 0:
             raise UnknownAgent(agent_id)
 
     def is_online(self, agent_id: str) -> bool:
         """Whether the agent is Online (unknown agents are Offline)."""
+        if unstorable(agent_id):
+            return False
         row = self._run("SELECT online FROM agents WHERE id = ?", (agent_id,)).fetchone()
         return row is not None and bool(row[0])
 
     def set_online(self, agent_id: str, online: bool, at: datetime) -> None:
         """Record the agent's presence from ``at`` on; raises ``UnknownAgent`` for an unknown id."""
         at = require_aware(at, "at")
+        if unstorable(agent_id):
+            raise UnknownAgent(agent_id)
         cur = self._run(
             "UPDATE agents SET online = ?, presence_at = ? WHERE id = ?",
             (int(online), to_micros(at), agent_id),
@@ -189,11 +209,14 @@ class SqliteTransaction:
 
     def rotation(self, pool: str) -> RotationState:
         """The pool's rotation state (a fresh one for a new pool); the unit holds the write lock."""
+        if unstorable(pool):
+            return RotationState()
         row = self._run("SELECT state FROM rotation WHERE pool = ?", (pool,)).fetchone()
         return RotationState() if row is None else RotationState.model_validate_json(row[0])
 
     def set_rotation(self, pool: str, state: RotationState) -> None:
         """Store the pool's new rotation state."""
+        stored_text(pool, "pool")
         self._run(
             "INSERT INTO rotation (pool, state) VALUES (?, ?) "
             "ON CONFLICT (pool) DO UPDATE SET state = excluded.state",
@@ -228,6 +251,8 @@ class SqliteTransaction:
 
     def audit(self, ticket_id: str | None = None) -> list[AuditRecord]:
         """The log in ``seq`` order, all of it or one ticket's."""
+        if unstorable(ticket_id):
+            return []
         if ticket_id is None:
             rows = self._run("SELECT seq, record FROM audit ORDER BY seq")
         else:
@@ -306,19 +331,21 @@ def select_tickets(query: TicketQuery) -> tuple[str, list[Any]]:
         where.append("t.team IS NULL")
     for column, values in (
         ("t.status", status_values(query)),
-        ("t.channel", None if query.channels is None else sorted(query.channels)),
+        ("t.channel", channel_values(query)),
     ):
         if values is not None:
             where.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "0")
             params.extend(values)
     if query.after is not None:
-        where.append(f"({created}, {ident}) {'<' if query.newest_first else '>'} (?, ?)")
-        params.extend((to_micros(query.after[0]), query.after[1]))
+        op, after_id = keyset_after(query.after[1], query.newest_first)
+        where.append(f"({created}, {ident}) {op} (?, ?)")
+        params.extend((to_micros(query.after[0]), after_id))
     if where:
         sql += " WHERE " + " AND ".join(where)
     order = " DESC" if query.newest_first else ""
     sql += f" ORDER BY {created}{order}, {ident}{order}"
-    if query.limit is not None:
+    limit = limit_value(query)
+    if limit is not None:
         sql += " LIMIT ?"
-        params.append(query.limit)
+        params.append(limit)
     return sql, params
