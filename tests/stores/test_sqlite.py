@@ -441,3 +441,14 @@ def test_another_thread_still_waits_for_the_writer(tmp_path: Path) -> None:
             assert done == []  # waiting for the lock
         worker.join(10)
         assert done == ["p1"]
+
+
+def test_the_sqlite_ledger_refuses_a_timeout_or_path_sqlite_cannot_take() -> None:
+    """As the SQLite store does: a timeout past SQLite's busy timeout (a bare
+    OverflowError, or no wait at all) and a path with NUL (a bare ValueError)."""
+    from helpdesk_routing.errors import ValidationError as Invalid
+
+    with pytest.raises(Invalid, match=r"^timeout must be at most 2,147,483 seconds"):
+        SqliteLedger(":memory:", timeout=1e300)
+    with pytest.raises(Invalid, match=r"^path must not contain NUL"):
+        SqliteLedger("/tmp/a\x00b.db")

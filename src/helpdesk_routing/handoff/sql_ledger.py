@@ -25,10 +25,12 @@ from helpdesk_routing.errors import (
     MissingExtra,
     SchemaVersionError,
     StoreError,
+    ValidationError,
 )
 from helpdesk_routing.handoff.ledger import STALLED_STATES, check_key, check_limit, stale_write
 from helpdesk_routing.handoff.records import HandoffRecord
 from helpdesk_routing.stores._sql import sync_level
+from helpdesk_routing.stores.sqlite._database import MAX_TIMEOUT
 
 __all__ = ["LEDGER_SCHEMA_VERSION", "PostgresLedger", "SqliteLedger"]
 
@@ -52,6 +54,8 @@ def _file_path(path: object) -> str:
     text = os.fspath(path) if isinstance(path, str | os.PathLike) else None
     if not isinstance(text, str):
         raise ArgumentTypeError(f"path must be a file path (str or Path), got {path!r}")
+    if "\x00" in text:  # sqlite3 would raise a bare ValueError (embedded null byte)
+        raise ValidationError(f"path must not contain NUL, got {text!r}")
     return text
 
 
@@ -218,6 +222,10 @@ class SqliteLedger:
         self.path = _file_path(path)
         level = sync_level(synchronous)
         timeout = seconds(timeout, "timeout", zero=True)
+        if timeout > MAX_TIMEOUT:  # SQLite's busy timeout, in milliseconds, is 32-bit
+            raise ValidationError(
+                f"timeout must be at most {MAX_TIMEOUT:,} seconds, got {timeout!r}"
+            )
         self._lock = threading.Lock()
         self._sql = _Sql("?")
         try:
