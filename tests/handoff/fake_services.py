@@ -19,7 +19,9 @@ action each; ``ok`` once it is empty):
 - ``odd-before``: the same answer, nothing created.
 
 A GET looks tickets up by ``external_id``; with ``lookup_body`` set it answers 200 with
-those bytes (and ``lookup_headers``) instead.
+those bytes (and ``lookup_headers``) instead. ``lookup_script`` lists what the next GETs
+answer instead of looking up (``429:N`` or a status such as ``401``; the look-up once it
+is empty).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class FakeService:
     odd_headers: dict[str, str] = field(default_factory=dict)
     lookup_body: bytes | None = None
     lookup_headers: dict[str, str] = field(default_factory=dict)
+    lookup_script: list[str] = field(default_factory=list)
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
     keys: dict[str, tuple[bytes, int]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
@@ -154,6 +157,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._record()
         if self.headers.get("Authorization") != self.fake.authorization:
             self._answer(401, {"error": "Couldn't authenticate you"})
+            return
+        with self.fake.lock:
+            action = self.fake.lookup_script.pop(0) if self.fake.lookup_script else None
+        if action is not None and action.startswith("429:"):
+            self._answer(429, {"error": "TooManyRequests"}, {"Retry-After": action[4:]})
+            return
+        if action is not None:
+            self._answer(int(action), {"error": "Failed"})
             return
         if self.fake.lookup_body is not None:
             self._answer_raw(200, self.fake.lookup_body, self.fake.lookup_headers)

@@ -1012,3 +1012,80 @@ def test_a_base_url_with_a_password_is_refused_before_anything_is_sent_or_logged
     assert str(caught.value).endswith(f", got {masked!r}")
     assert "hunter2" not in caplog.text
     assert service.requests == []
+
+
+# -- a refusal after an attempt that may have created the ticket ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("then", "ended"),
+    [
+        ("429:60", "rate limited; gave up after waiting"),
+        ("401", "authentication failed (HTTP 401)"),
+        ("403", "authentication failed (HTTP 403)"),
+        ("422", "HTTP 422"),
+        ("400", "HTTP 400"),
+    ],
+)
+def test_a_refusal_after_a_zendesk_attempt_that_may_have_created_the_ticket_is_unknown(
+    desk: Desk, zendesk_service: FakeService, then: str, ended: str
+) -> None:
+    """A 500 after the ticket was made, then a refusal: the outcome is unknown (never
+    failed), and reconcile finds the one ticket."""
+    zendesk_service.script = ["500-after-create", then]
+    h, ledger = _handoff_to("zendesk", zendesk_service, desk)
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.OUTCOME_UNKNOWN
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    why = record.transitions[-1].why
+    assert why.startswith(
+        "zendesk: outcome unknown: an earlier attempt may have created the ticket (HTTP 500), then "
+    )
+    assert ended in why
+    step = h.reconcile(step.handoff_id)
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, "1")
+    assert len(zendesk_service.tickets) == 1
+
+
+def test_a_refused_connection_after_a_dropped_zendesk_answer_is_unknown(
+    zendesk_service: FakeService,
+) -> None:
+    """The ticket made and the connection dropped, then the server gone (connection
+    refused): OutcomeUnknown, not Unreachable."""
+    zendesk_service.script = ["drop"]
+    connector = ZendeskConnector(
+        base_url=zendesk_service.url,
+        email="ann@shop.example",
+        api_token="secret",
+        policy=POLICY,
+        sleep=lambda _: zendesk_service.stop(),  # gone before the retry
+        rng=random.Random(1),
+    )
+    _OPEN.append(connector)
+    with pytest.raises(OutcomeUnknown) as caught:
+        connector.deliver(_request())
+    message = str(caught.value)
+    assert message.startswith(
+        "zendesk: outcome unknown: an earlier attempt may have created the ticket "
+        "(RemoteProtocolError"
+    )
+    assert "then unreachable: ConnectError" in message
+    assert len(zendesk_service.tickets) == 1
+
+
+@pytest.mark.parametrize("lookup", ["429:60", "401", "403"])
+def test_a_failed_look_up_after_an_idempotent_request_error_is_unknown(
+    zendesk_service: FakeService, lookup: str
+) -> None:
+    """IdempotentRequestError proves the key was used: a look-up then refused or rate
+    limited is OutcomeUnknown, never a refusal that would end the handoff failed."""
+    connector = _zendesk(zendesk_service.url, [])
+    connector.deliver(_request())
+    zendesk_service.lookup_script = [lookup]
+    with pytest.raises(
+        OutcomeUnknown,
+        match=r"^zendesk: outcome unknown: idempotency key reused, look-up failed \(zendesk: ",
+    ):
+        connector.deliver(dataclasses.replace(_request(), subject="Another subject"))
+    assert len(zendesk_service.tickets) == 1

@@ -7,7 +7,10 @@ The loop retries only what cannot have created a ticket twice:
 - HTTP 429: retried after ``Retry-After`` (seconds or an HTTP date; backoff when absent);
 - a lost answer (read timeout, dropped connection, HTTP 5xx): retried only when the
   request is ``replay_safe`` (Zendesk's idempotency key, a GET); otherwise
-  :class:`~helpdesk_routing.handoff.errors.OutcomeUnknown` at once.
+  :class:`~helpdesk_routing.handoff.errors.OutcomeUnknown` at once. Once an attempt of
+  a request that creates the ticket may have created it, whatever ends the loop later
+  (a refused connection, 401/403, 429 past the cap) is ``OutcomeUnknown`` too, and the
+  answer returned says so (:attr:`Answer.lost`): a refusal then proves nothing.
 
 Every wait counts against ``RetryPolicy.max_total_wait``; a wait that would pass it
 ends the loop. 401 and 403 raise :class:`AuthenticationFailed` without a retry; every
@@ -52,8 +55,10 @@ __all__ = [
     "ACCEPT_ENCODING",
     "DEFAULT_POLICY",
     "MAX_BODY_BYTES",
+    "Answer",
     "RetryPolicy",
     "Sender",
+    "after_lost",
     "checked_credential",
     "checked_policy",
     "created_ticket_id",
@@ -294,6 +299,24 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What :meth:`Sender.send` answers: the response, and ``lost``, why an earlier
+    attempt of a request that creates the ticket may have created it (``HTTP 500``, a
+    read timeout), ``None`` when none may have. A connector that would read the response
+    as a refusal must not when ``lost`` is set: the ticket may exist."""
+
+    response: httpx.Response
+    lost: str | None = None
+
+
+def after_lost(lost: str, then: str) -> str:
+    """The reason of an :class:`OutcomeUnknown` for a request that ended in ``then`` after
+    an earlier attempt may have created the ticket (``lost``): the later refusal proves
+    nothing."""
+    return f"an earlier attempt may have created the ticket ({lost}), then {then}"
+
+
 class Sender:
     """Sends one logical request with the retries above. ``sleep`` and ``rng`` are injectable
     (tests record the waits instead of sleeping)."""
@@ -321,53 +344,71 @@ class Sender:
         url: str,
         *,
         replay_safe: bool,
+        creates: bool = False,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
-    ) -> httpx.Response:
-        """The first answer that is neither a retried failure nor 401/403; see the module."""
+    ) -> Answer:
+        """The first answer that is neither a retried failure nor 401/403; see the module.
+
+        ``creates`` says the request creates the ticket (the POST): once one of its
+        attempts may have created it (an answer lost, a 5xx) a later attempt's refusal
+        proves nothing, so a loop that then ends in a refused connection, 401/403 or a
+        429 past the cap raises :class:`OutcomeUnknown` instead (naming both), and an
+        answer returned says so in :attr:`Answer.lost`."""
         hx = self._httpx
         waited = 0.0
         policy = self.policy
+        lost: str | None = None  # why an earlier attempt may have created the ticket
         for attempt in range(1, policy.attempts + 1):
             last = attempt == policy.attempts
             try:
-                response, unreadable = self._exchange(
-                    method, url, content=content, headers=headers, params=params
-                )
-            except (hx.ConnectError, hx.ConnectTimeout, hx.PoolTimeout) as exc:
-                delay = policy.backoff(attempt, self._rng)
-                if last or waited + delay > policy.max_total_wait:
-                    raise Unreachable(self.service, _reason(exc)) from exc
-            except hx.TransportError as exc:  # sent, answer lost: read/write timeout, dropped
-                delay = policy.backoff(attempt, self._rng)
-                if not replay_safe or last or waited + delay > policy.max_total_wait:
-                    raise OutcomeUnknown(self.service, _reason(exc)) from exc
-            else:
-                status = response.status_code
-                if status in (401, 403):
-                    raise AuthenticationFailed(self.service, status)
-                if status == 429:
-                    asked = retry_after_seconds(
-                        response.headers.get("retry-after"), datetime.now(UTC)
+                try:
+                    response, unreadable = self._exchange(
+                        method, url, content=content, headers=headers, params=params
                     )
-                    delay = (
-                        asked + self._rng.uniform(0, policy.base_delay)
-                        if asked is not None
-                        else policy.backoff(attempt, self._rng)
-                    )
+                except (hx.ConnectError, hx.ConnectTimeout, hx.PoolTimeout) as exc:
+                    delay = policy.backoff(attempt, self._rng)
                     if last or waited + delay > policy.max_total_wait:
-                        raise RateLimited(self.service, waited)
-                elif status >= 500:
+                        raise Unreachable(self.service, _reason(exc)) from exc
+                except hx.TransportError as exc:  # sent, answer lost: read/write timeout, dropped
                     delay = policy.backoff(attempt, self._rng)
                     if not replay_safe or last or waited + delay > policy.max_total_wait:
-                        raise OutcomeUnknown(self.service, f"HTTP {status}")
-                elif unreadable is not None:
-                    raise OutcomeUnknown(
-                        self.service, f"HTTP {status} answer unreadable ({unreadable})"
-                    )
+                        raise OutcomeUnknown(self.service, _reason(exc)) from exc
+                    if creates:
+                        lost = _reason(exc)
                 else:
-                    return response
+                    status = response.status_code
+                    if status in (401, 403):
+                        raise AuthenticationFailed(self.service, status)
+                    if status == 429:
+                        asked = retry_after_seconds(
+                            response.headers.get("retry-after"), datetime.now(UTC)
+                        )
+                        delay = (
+                            asked + self._rng.uniform(0, policy.base_delay)
+                            if asked is not None
+                            else policy.backoff(attempt, self._rng)
+                        )
+                        if last or waited + delay > policy.max_total_wait:
+                            raise RateLimited(self.service, waited)
+                    elif status >= 500:
+                        delay = policy.backoff(attempt, self._rng)
+                        if not replay_safe or last or waited + delay > policy.max_total_wait:
+                            raise OutcomeUnknown(self.service, f"HTTP {status}")
+                        if creates:
+                            lost = f"HTTP {status}"
+                    elif unreadable is not None:
+                        raise OutcomeUnknown(
+                            self.service, f"HTTP {status} answer unreadable ({unreadable})"
+                        )
+                    else:
+                        return Answer(response, lost)
+            except (Unreachable, RateLimited, AuthenticationFailed) as exc:
+                if lost is None:
+                    raise
+                then = str(exc).removeprefix(f"{self.service}: ")
+                raise OutcomeUnknown(self.service, after_lost(lost, then)) from exc
             self.waits.append(delay)
             self._sleep(delay)
             waited += delay

@@ -173,7 +173,7 @@ class GorgiasConnector:
             replay_safe=False,
             content=body.encode(),
             headers={"Content-Type": "application/json"},
-        )
+        ).response
         status = response.status_code
         if status in (200, 201):
             return Delivery(
@@ -189,7 +189,7 @@ class GorgiasConnector:
         (``OutcomeUnknown`` when the answer is not a 200 listing tickets under ``data``)."""
         response = self._sender.send(
             "GET", "/api/tickets", replay_safe=True, params={"external_id": handoff_id}
-        )
+        ).response
         if response.status_code != 200:
             raise OutcomeUnknown(self.name, f"look-up answered HTTP {response.status_code}")
         return found_ticket_id(self.name, response, "data")

@@ -34,6 +34,7 @@ from helpdesk_routing.handoff.connectors._http import (
     DEFAULT_POLICY,
     RetryPolicy,
     Sender,
+    after_lost,
     checked_credential,
     checked_policy,
     checked_url,
@@ -48,7 +49,7 @@ from helpdesk_routing.handoff.destination import (
     continue_on,
     transcript_lines,
 )
-from helpdesk_routing.handoff.errors import OutcomeUnknown, ServiceRejected
+from helpdesk_routing.handoff.errors import DeliveryError, OutcomeUnknown, ServiceRejected
 
 if TYPE_CHECKING:
     import httpx
@@ -167,13 +168,15 @@ class ZendeskConnector:
 
     def deliver(self, request: DeliveryRequest) -> Delivery:
         """Create the ticket (retries replay through the idempotency key)."""
-        response = self._sender.send(
+        answer = self._sender.send(
             "POST",
             "/api/v2/tickets",
             replay_safe=True,
+            creates=True,
             content=self.body(request),
             headers={"Content-Type": "application/json", "Idempotency-Key": request.handoff_id},
         )
+        response = answer.response
         status = response.status_code
         where = continue_on(request.conversation.channel)
         if status in (200, 201):
@@ -182,20 +185,35 @@ class ZendeskConnector:
             return Delivery(ticket_id=ticket_id, continue_on=where, replayed=replayed)
         details = error_details(response)
         if status == 400 and details.get("error") == "IdempotentRequestError":
-            found = self.find(request.handoff_id)
-            if found is None:
-                raise OutcomeUnknown(self.name, "idempotency key reused, ticket not found")
-            return Delivery(ticket_id=found, continue_on=where, replayed=True)
+            return Delivery(ticket_id=self._found(request), continue_on=where, replayed=True)
+        if answer.lost is not None:  # an earlier attempt may have made it: no refusal counts
+            raise OutcomeUnknown(self.name, after_lost(answer.lost, f"HTTP {status}"))
         if status in (400, 422):
             raise ServiceRejected(self.name, status, details)
         raise OutcomeUnknown(self.name, f"unexpected HTTP {status}")
+
+    def _found(self, request: DeliveryRequest) -> str:
+        """The ticket an ``IdempotentRequestError`` says exists (the key was used), looked
+        up by ``external_id``. Not found, or a look-up that fails in any way (a 429, a
+        401, a refused connection), is :class:`OutcomeUnknown`: the ticket may exist."""
+        try:
+            found = self.find(request.handoff_id)
+        except OutcomeUnknown:
+            raise
+        except DeliveryError as exc:
+            raise OutcomeUnknown(
+                self.name, f"idempotency key reused, look-up failed ({exc})"
+            ) from exc
+        if found is None:
+            raise OutcomeUnknown(self.name, "idempotency key reused, ticket not found")
+        return found
 
     def find(self, handoff_id: str) -> str | None:
         """The ticket whose ``external_id`` is the handoff id, or ``None``
         (``OutcomeUnknown`` when the answer is not a 200 listing tickets under ``tickets``)."""
         response = self._sender.send(
             "GET", "/api/v2/tickets", replay_safe=True, params={"external_id": handoff_id}
-        )
+        ).response
         if response.status_code != 200:
             raise OutcomeUnknown(self.name, f"look-up answered HTTP {response.status_code}")
         return found_ticket_id(self.name, response, "tickets")
