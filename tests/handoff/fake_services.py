@@ -16,7 +16,12 @@ action each; ``ok`` once it is empty):
   look-up meanwhile finds nothing, though the ticket is on its way;
 - ``odd``: create, then answer ``odd_status`` (201) with ``odd_headers`` and the bytes
   ``odd_body`` (a body that may not name the ticket, or may not be readable at all);
-- ``odd-before``: the same answer, nothing created.
+- ``odd-before``: the same answer, nothing created;
+- ``trickle``: create, then answer 201 with a chunked body sent one byte every
+  ``trickle_seconds`` (each read within the client's timeout): ``trickle_bytes`` spaces,
+  then the ticket's JSON;
+- ``trickle-head``: create, then send the answer's header lines in the same way (one
+  ``X-Pad`` line of ``trickle_bytes`` bytes), then the ticket's JSON.
 
 A GET looks tickets up by ``external_id``; with ``lookup_body`` set it answers 200 with
 those bytes (and ``lookup_headers``) instead. ``lookup_script`` lists what the next GETs
@@ -61,6 +66,8 @@ class FakeService:
     lookup_body: bytes | None = None
     lookup_headers: dict[str, str] = field(default_factory=dict)
     lookup_script: list[str] = field(default_factory=list)
+    trickle_seconds: float = 0.1
+    trickle_bytes: int = 60
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
     keys: dict[str, tuple[bytes, int]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
@@ -140,6 +147,33 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def _trickle(self, action: str, ticket_id: int) -> None:
+        """Answer one byte at a time (see the module); stop when the client hangs up."""
+        fake = self.fake
+        data = json.dumps(
+            {"ticket": {"id": ticket_id}} if fake.kind == "zendesk" else {"id": ticket_id}
+        )
+        slow = b" " * fake.trickle_bytes
+        head = b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+        self.close_connection = True
+        try:
+            if action == "trickle-head":
+                self.wfile.write(head + b"X-Pad: ")
+                for _ in slow:
+                    self.wfile.write(b"a")
+                    time.sleep(fake.trickle_seconds)
+                body = data.encode()
+                self.wfile.write(b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+                return
+            self.wfile.write(head + b"Transfer-Encoding: chunked\r\n\r\n")
+            for byte in slow:
+                self.wfile.write(b"1\r\n" + bytes([byte]) + b"\r\n")
+                time.sleep(fake.trickle_seconds)
+            body = data.encode()
+            self.wfile.write(b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
+        except OSError:  # the client gave up
+            return
 
     def _drop(self) -> None:
         self.close_connection = True
@@ -234,6 +268,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if action == "500-after-create":
             self._answer(500, {"error": "InternalError"})
+            return
+        if action in ("trickle", "trickle-head"):
+            self._trickle(action, ticket_id)
             return
         if action == "slow":
             time.sleep(fake.slow_seconds)

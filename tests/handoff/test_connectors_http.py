@@ -1089,3 +1089,44 @@ def test_a_failed_look_up_after_an_idempotent_request_error_is_unknown(
     ):
         connector.deliver(dataclasses.replace(_request(), subject="Another subject"))
     assert len(zendesk_service.tickets) == 1
+
+
+# -- a wall-clock deadline per request --------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["trickle", "trickle-head"])
+def test_a_gorgias_answer_trickled_past_the_request_s_deadline_is_a_lost_answer(
+    desk: Desk, gorgias_service: FakeService, action: str
+) -> None:
+    """A server sending its answer (headers or body) one byte at a time, each read within
+    the timeout, is cut at the request's deadline (5 * timeout): the answer is lost, the
+    handoff waits in outcome_unknown, and reconcile finds the one ticket."""
+    gorgias_service.script = [action]
+    gorgias_service.trickle_bytes = 200  # 20 s at 0.1 s a byte, far past the 1.5 s deadline
+    h, ledger = _handoff_to("gorgias", gorgias_service, desk)
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.OUTCOME_UNKNOWN
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    assert record.transitions[-1].why == (
+        "gorgias: outcome unknown: ReadTimeout: no whole answer within 1.5 s "
+        "(the request's deadline)"
+    )
+    desk.clock.advance(timedelta(hours=1))
+    step = h.reconcile(step.handoff_id)
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, "1")
+    assert len(gorgias_service.posts) == 1
+
+
+@pytest.mark.parametrize("action", ["trickle", "trickle-head"])
+def test_a_zendesk_answer_trickled_past_the_request_s_deadline_is_retried_by_the_key(
+    zendesk_service: FakeService, action: str
+) -> None:
+    """The trickled answer is cut at the deadline and the retry is replayed by the
+    idempotency key: one ticket."""
+    zendesk_service.script = [action]
+    zendesk_service.trickle_bytes = 200
+    delivery = _zendesk(zendesk_service.url, []).deliver(_request())
+    assert (delivery.ticket_id, delivery.replayed) == ("1", True)
+    assert len(zendesk_service.posts) == 2
+    assert len(zendesk_service.tickets) == 1

@@ -41,6 +41,7 @@ from helpdesk_routing._input import whole_number
 from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import seconds
 from helpdesk_routing.errors import MissingExtra, ValidationError
+from helpdesk_routing.handoff.connectors._deadline import Deadline
 from helpdesk_routing.handoff.errors import (
     AuthenticationFailed,
     OutcomeUnknown,
@@ -63,6 +64,7 @@ __all__ = [
     "checked_policy",
     "created_ticket_id",
     "found_ticket_id",
+    "new_connections",
     "require_httpx",
     "retry_after_seconds",
     "ticket_id",
@@ -124,19 +126,20 @@ class RetryPolicy:
 
     @property
     def longest_request(self) -> float:
-        """Seconds one request can take when it ends in a timeout: ``5 * timeout``.
+        """Seconds one request can take: ``5 * timeout``, its wall-clock deadline.
 
         The connectors give httpx ``timeout`` as a single number, so each of httpx's four
         timeouts is ``timeout``, and httpcore applies its connect timeout twice: waiting
         for a connection from the client's pool, the TCP connect, the TLS handshake
         (the connect timeout again), sending the request, waiting for the answer. Each
-        phase may take just under ``timeout`` and the last one time out.
+        phase may take just under ``timeout``. httpx's write and read timeouts are per
+        socket operation (a server trickling its answer keeps a request going without
+        limit), so the request loop also ends every request at this deadline, the
+        answer's body included: the connection is shut down and the answer is lost.
 
-        Not covered: resolving the host name (no httpx timeout), a host with several
-        addresses (tried one after another, each with its own connect timeout), and
-        httpx's write and read timeouts being per socket operation (a server trickling
-        its answer, or a body larger than the socket buffer on a slow link, can take
-        longer).
+        Not covered: resolving the host name (no httpx timeout) and a host with several
+        addresses (tried one after another, each with its own connect timeout) before
+        the connection is made.
         """
         return 5 * self.timeout
 
@@ -202,6 +205,15 @@ def checked_credential(connector: str, name: str, value: object) -> str:
             )
         return value
     raise ValidationError(f"{connector} {name} must be text, got {type(value).__name__}")
+
+
+def new_connections(hx: ModuleType) -> httpx.Limits:
+    """The connectors' connection limits: none kept alive, so every request opens its own
+    connection, which its deadline (``RetryPolicy.longest_request``) can cut from the
+    start (a kept connection's waiting for the answer's headers could not be). A handoff
+    makes a request or two; a new connection each costs nothing that matters."""
+    limits: httpx.Limits = hx.Limits(max_keepalive_connections=0)
+    return limits
 
 
 def checked_policy(connector: str, policy: object) -> RetryPolicy:
@@ -434,6 +446,11 @@ class Sender:
         never received). A transport error while reading the body (a timeout, a dropped
         connection) is raised, as when it happens before the status: the answer was lost.
 
+        The whole exchange has a wall-clock deadline, ``RetryPolicy.longest_request``
+        (a :class:`~._deadline.Deadline`): past it the connection is shut down and the
+        request raises httpx's ``ReadTimeout`` (the answer was lost), however the server
+        trickles its answer, each read within httpx's per-read timeout.
+
         The answer returned is a copy of httpx's whose ``content`` is what was read, and
         without ``Content-Encoding``: reading it, its text or its JSON never reads the
         network again (which would raise httpx's ``ResponseNotRead``). When the body could
@@ -442,20 +459,45 @@ class Sender:
         not), and an excerpt of it still shows what the service began to say. httpx has
         no public way to set a streamed response's content; building a ``Response`` with
         ``content=`` is one."""
+        hx = self._httpx
+        deadline = Deadline(self.policy.longest_request)
+        request = self.client.build_request(
+            method,
+            url,
+            content=content,
+            headers=headers,
+            params=params,
+            extensions={"trace": deadline.trace},
+        )
+        with deadline:
+            try:
+                return self._answer(request, deadline)
+            except hx.TransportError as exc:
+                if not deadline.passed:
+                    raise
+                raise hx.ReadTimeout(
+                    f"no whole answer within {deadline.seconds:g} s (the request's deadline)",
+                    request=request,
+                ) from exc
+
+    def _answer(
+        self, request: httpx.Request, deadline: Deadline
+    ) -> tuple[httpx.Response, str | None]:
+        """``request`` sent, and its answer read within ``deadline``; see :meth:`_exchange`."""
         from helpdesk_routing.handoff.connectors._capped import BodyTooLarge, cap_raw_body
 
         hx = self._httpx
         limit = MAX_BODY_BYTES
-        request = self.client.build_request(
-            method, url, content=content, headers=headers, params=params
-        )
         response = self.client.send(request, stream=True)
+        deadline.watch(response.extensions.get("network_stream"))
         body = bytearray()
         try:
             unreadable = _refused_coding(response)
             if unreadable is None:
                 cap_raw_body(response, limit)
                 for chunk in response.iter_bytes():
+                    if deadline.over():
+                        raise hx.ReadTimeout("deadline passed", request=request)
                     if len(body) + len(chunk) > limit:
                         body += chunk[: limit - len(body)]
                         raise BodyTooLarge

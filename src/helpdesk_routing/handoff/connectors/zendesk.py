@@ -41,6 +41,7 @@ from helpdesk_routing.handoff.connectors._http import (
     created_ticket_id,
     error_details,
     found_ticket_id,
+    new_connections,
     require_httpx,
 )
 from helpdesk_routing.handoff.destination import (
@@ -112,6 +113,7 @@ class ZendeskConnector:
             auth=auth,
             headers={**headers, "Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING},
             timeout=policy.timeout,
+            limits=new_connections(hx),
             transport=transport,
         )
         self._sender = Sender(self.name, client, policy, sleep=sleep, rng=rng)
@@ -131,8 +133,9 @@ class ZendeskConnector:
         of its own). Each loop is every attempt timing out plus all the waiting,
         ``RetryPolicy.longest_send``; one request that times out takes at most
         ``5 * timeout`` (pool, TCP connect, TLS handshake, write, read each get
-        ``timeout``). Not covered: name resolution, several addresses, and servers
-        trickling their answer (``RetryPolicy.longest_request``). ``Handoff.recover``
+        ``timeout``), and each request's wall-clock deadline ends it there, however
+        slowly the server sends its answer. Not covered: name resolution and several
+        addresses (``RetryPolicy.longest_request``). ``Handoff.recover``
         refuses an ``older_than`` not longer than this.
         """
         return timedelta(seconds=2 * self._sender.policy.longest_send)
