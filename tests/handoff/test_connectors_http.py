@@ -1130,3 +1130,18 @@ def test_a_zendesk_answer_trickled_past_the_request_s_deadline_is_retried_by_the
     assert (delivery.ticket_id, delivery.replayed) == ("1", True)
     assert len(zendesk_service.posts) == 2
     assert len(zendesk_service.tickets) == 1
+
+
+def test_basic_auth_credentials_that_are_not_ascii_are_sent_as_utf_8(
+    zendesk_service: FakeService, gorgias_service: FakeService
+) -> None:
+    """Basic-auth credentials travel in base64 of their UTF-8 bytes: any text works."""
+    zendesk_service.authorization = basic("änn@shop.example/token", "sécret\u2028")
+    gorgias_service.authorization = basic("änn@shop.example", "kéy")
+    zendesk = _zendesk(zendesk_service.url, [], email="änn@shop.example", api_token="sécret\u2028")
+    assert zendesk.deliver(_request()).ticket_id == "1"
+    gorgias = GorgiasConnector(
+        base_url=gorgias_service.url, email="änn@shop.example", api_key="kéy"
+    )
+    _OPEN.append(gorgias)
+    assert gorgias.deliver(_request()).ticket_id == "1"

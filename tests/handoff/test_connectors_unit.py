@@ -477,3 +477,18 @@ def test_an_answer_past_the_limit_through_a_mock_transport(
         connector.close()
     assert len(seen) == 3
     assert seen[0].headers["Accept-Encoding"] == "gzip, deflate"
+
+
+_SECRET = "S3cr3tT0ken"
+
+
+@pytest.mark.parametrize("token", ["tök" + _SECRET, _SECRET + "\u2028", "\u0085" + _SECRET])
+def test_an_oauth_token_that_is_not_ascii_is_refused_without_showing_it(token: str) -> None:
+    """A bearer token goes into a header as ASCII text: any other character is a
+    ValidationError naming the argument, never an encoding error carrying the token."""
+    with pytest.raises(ValidationError) as info:
+        ZendeskConnector(base_url=_ZD, oauth_token=token)
+    assert str(info.value) == (
+        "zendesk oauth_token must be ASCII (it is sent as text in a request header)"
+    )
+    assert _SECRET not in repr(info.value.args)

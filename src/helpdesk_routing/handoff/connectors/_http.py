@@ -192,16 +192,25 @@ def _masked(url: str) -> str:
     return f"{scheme}{slashes}***@{host}" if slashes else f"***@{host}"
 
 
-def checked_credential(connector: str, name: str, value: object) -> str:
+def checked_credential(connector: str, name: str, value: object, *, header: bool = False) -> str:
     """``value`` when it is text a request header can carry (not blank, no control
     character, encodable as UTF-8); else :class:`~helpdesk_routing.errors.ValidationError`
-    naming the connector and the argument. The value is never echoed: it may be a secret."""
+    naming the connector and the argument. The value is never echoed: it may be a secret.
+
+    ``header``: the value goes into a header as text (an OAuth bearer token), which httpx
+    encodes as ASCII, so it must be ASCII; its ``UnicodeEncodeError`` would carry the
+    whole header, the secret in it. A basic-auth credential is sent in base64 of its UTF-8
+    bytes, so any text is fine there."""
     if isinstance(value, str):
         if not value.strip():
             raise ValidationError(f"{connector} {name} must not be empty")
         if any(ord(c) < 32 or ord(c) == 127 for c in value) or text_problem(value) is not None:
             raise ValidationError(
                 f"{connector} {name} must not contain a control character or a lone surrogate"
+            )
+        if header and not value.isascii():
+            raise ValidationError(
+                f"{connector} {name} must be ASCII (it is sent as text in a request header)"
             )
         return value
     raise ValidationError(f"{connector} {name} must be text, got {type(value).__name__}")

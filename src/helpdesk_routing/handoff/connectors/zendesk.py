@@ -68,7 +68,8 @@ class ZendeskConnector:
     ``base_url`` is ``https://{subdomain}.zendesk.com``. Give ``email`` and ``api_token``
     (basic auth) or ``oauth_token`` (bearer). ``custom_fields`` maps field ids to values
     set on every ticket. ``transport`` replaces httpx's (tests use ``MockTransport``).
-    Credentials must be non-blank text without control characters, given here and never
+    Credentials must be non-blank text without control characters (``oauth_token``
+    ASCII: it is sent as text in the header), given here and never
     in ``base_url`` (a ``base_url`` holding ``@`` is refused, the name and password
     masked), ``custom_fields`` a mapping of ``int`` field ids to JSON values, ``policy``
     a :class:`RetryPolicy`; else ``ValidationError`` naming the connector and the
@@ -95,7 +96,7 @@ class ZendeskConnector:
         if not isinstance(public, bool):
             raise ValidationError(f"zendesk public must be a bool, got {public!r}")
         if oauth_token is not None:
-            oauth_token = checked_credential(self.name, "oauth_token", oauth_token)
+            oauth_token = checked_credential(self.name, "oauth_token", oauth_token, header=True)
             auth: Any = None
             headers = {"Authorization": f"Bearer {oauth_token}"}
         elif email is not None and api_token is not None:
