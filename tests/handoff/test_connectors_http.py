@@ -1145,3 +1145,23 @@ def test_basic_auth_credentials_that_are_not_ascii_are_sent_as_utf_8(
     )
     _OPEN.append(gorgias)
     assert gorgias.deliver(_request()).ticket_id == "1"
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_a_request_that_cannot_be_sent_ends_the_handoff_failed_not_lost(
+    desk: Desk, kind: str, request: pytest.FixtureRequest
+) -> None:
+    """A host name the idna codec refuses (set behind the constructor's back, which
+    refuses it) fails before anything is sent: Unreachable, the handoff failed with why,
+    never a lost answer to reconcile."""
+    service: FakeService = request.getfixturevalue(f"{kind}_service")
+    h, ledger = _handoff_to(kind, service, desk)
+    connector = h._destination
+    assert isinstance(connector, ZendeskConnector | GorgiasConnector)
+    connector._sender.client.base_url = "http://shop..example"  # type: ignore[assignment]
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.FAILED
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    assert record.detail["error"].startswith(f"{kind}: unreachable: not sent: UnicodeError")
+    assert service.requests == []

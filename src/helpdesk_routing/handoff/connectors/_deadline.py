@@ -25,7 +25,8 @@ _CONNECTED = ("connection.connect_tcp.complete", "connection.start_tls.complete"
 
 
 class Deadline:
-    """``seconds`` from when it is entered (``with``); :attr:`passed` once they are over.
+    """``seconds`` from when it is entered (``with``); :attr:`passed` once they are over,
+    :attr:`sending` once the request started being sent (nothing was before).
 
     Give :meth:`trace` to httpx as the request's ``trace`` extension: each connection the
     request opens is watched, and shut down (both ways) when the time is up, so whatever
@@ -35,6 +36,7 @@ class Deadline:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.passed = False
+        self.sending = False
         self._ends = 0.0
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
@@ -55,9 +57,12 @@ class Deadline:
         self._timer.cancel()
 
     def trace(self, event: str, info: Mapping[str, Any]) -> None:
-        """httpcore's trace callback: watch each connection as it is made."""
+        """httpcore's trace callback: watch each connection as it is made, and note when
+        the request starts being sent (:attr:`sending`)."""
         if event in _CONNECTED:
             self.watch(info.get("return_value"))
+        elif event.endswith(".send_request_headers.started"):
+            self.sending = True
 
     def watch(self, stream: object) -> None:
         """Shut ``stream``'s socket down when the time is up (at once if it is)."""

@@ -158,8 +158,9 @@ DEFAULT_POLICY = RetryPolicy()
 
 def checked_url(connector: str, url: object, credentials: str) -> str:
     """``url`` without a trailing ``/``, when it is an ``http`` or ``https`` URL with a
-    host and no ``@``; else :class:`~helpdesk_routing.errors.ValidationError` naming the
-    connector.
+    host, a port other than 0, no ``@``, no query or fragment, no space or control
+    character, and a host name every label of which the ``idna`` codec takes; else
+    :class:`~helpdesk_routing.errors.ValidationError` naming the connector (and the URL).
 
     An ``@`` is user info (``https://name:password@host``), or user info whose password
     holds an unescaped ``/``, ``?`` or ``#``, which a URL parser reads as a host and a
@@ -173,15 +174,48 @@ def checked_url(connector: str, url: object, credentials: str) -> str:
     if isinstance(url, str):
         try:
             parts = urlsplit(url)
-            _ = parts.port  # reading it checks it
-            fine = parts.scheme in ("http", "https") and bool(parts.hostname)
+            fine = (
+                parts.scheme in ("http", "https")
+                and bool(parts.hostname)
+                and parts.port != 0  # reading it checks it
+            )
         except ValueError:  # a malformed port, or one out of range
             fine = False
         if fine:
+            problem = _url_problem(url)
+            if problem is not None:
+                raise ValidationError(f"{connector} base_url {problem}, got {url!r}")
             return url.rstrip("/")
     raise ValidationError(
         f"{connector} base_url must be an http or https URL with a host, got {url!r}"
     )
+
+
+def _url_problem(url: str) -> str | None:
+    """What in ``url`` would break every request though it parses, or ``None``.
+
+    ``urlsplit`` strips leading spaces and control characters and keeps the rest
+    (httpx then refuses them, or reads ``" http"`` as an unknown scheme); a query or a
+    fragment would come before the connector's path (``/?x=1/api/v2/tickets``) or be
+    dropped; a host name with an empty label or one over 63 characters fails only when
+    the request is sent (the ``idna`` codec)."""
+    if any(ord(c) <= 32 or 127 <= ord(c) <= 159 or c.isspace() for c in url):
+        return "must not contain a space or a control character"
+    if "?" in url or "#" in url:
+        return "must not have a query or a fragment (give the address of the service)"
+    host = urlsplit(url).hostname
+    if host:
+        try:
+            host.encode("idna")
+            fine = len(host.rstrip(".")) <= 253
+        except UnicodeError:
+            fine = False
+        if not fine:
+            return (
+                "must have a valid host name (no empty label, none over 63 characters, "
+                "253 characters in all)"
+            )
+    return None
 
 
 def _masked(url: str) -> str:
@@ -470,17 +504,26 @@ class Sender:
         ``content=`` is one."""
         hx = self._httpx
         deadline = Deadline(self.policy.longest_request)
-        request = self.client.build_request(
-            method,
-            url,
-            content=content,
-            headers=headers,
-            params=params,
-            extensions={"trace": deadline.trace},
-        )
+        try:
+            request = self.client.build_request(
+                method,
+                url,
+                content=content,
+                headers=headers,
+                params=params,
+                extensions={"trace": deadline.trace},
+            )
+        except (hx.InvalidURL, UnicodeError) as exc:
+            raise Unreachable(self.service, f"not sent: {_reason(exc)}") from exc
         with deadline:
             try:
                 return self._answer(request, deadline)
+            except (hx.UnsupportedProtocol, hx.InvalidURL, UnicodeError) as exc:
+                if deadline.sending:
+                    raise
+                # nothing sent: a URL httpx or the idna codec refuses (a failure of the
+                # configuration, never a lost answer)
+                raise Unreachable(self.service, f"not sent: {_reason(exc)}") from exc
             except hx.TransportError as exc:
                 if not deadline.passed:
                     raise
