@@ -9,6 +9,8 @@ action each; ``ok`` once it is empty):
 - ``429:N``: answer 429 with ``Retry-After: N``, nothing created;
 - ``401``, ``403``, ``422``, ``400``, ``500``: answer that status, nothing created;
 - ``500-after-create``: create, then answer 500;
+- ``redirect:N``: answer status ``N`` (301, 302, 307, 308) with ``Location:
+  https://moved.example/...``, nothing created; ``404``: answer 404, nothing created;
 - ``drop``: create, then close the connection without an answer;
 - ``drop-before``: close the connection without creating anything;
 - ``slow``: create, then answer only after ``slow_seconds`` (past the client's timeout);
@@ -223,6 +225,13 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if action.startswith("429:"):
             self._answer(429, {"error": "TooManyRequests"}, {"Retry-After": action[4:]})
+            return
+        if action.startswith("redirect:"):
+            location = f"https://moved.example{self.path}"
+            self._answer_raw(int(action[9:]), b"<html>Moved</html>", {"Location": location})
+            return
+        if action == "404":
+            self._answer(404, {"error": "InvalidEndpoint", "description": "Not found"})
             return
         if action == "drop-before":
             self._drop()

@@ -1165,3 +1165,69 @@ def test_a_request_that_cannot_be_sent_ends_the_handoff_failed_not_lost(
     assert record is not None
     assert record.detail["error"].startswith(f"{kind}: unreachable: not sent: UnicodeError")
     assert service.requests == []
+
+
+# -- a create answered by a redirect or a 404 --------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["redirect:301", "redirect:302", "redirect:307", "redirect:308"])
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_a_create_answered_by_a_redirect_ends_failed_naming_the_location(
+    desk: Desk, kind: str, action: str, request: pytest.FixtureRequest
+) -> None:
+    """A redirect creates nothing (and is never followed): the handoff ends failed, the
+    status and the Location in its error, not a lost answer whose look-up would fail the
+    same way forever."""
+    service: FakeService = request.getfixturevalue(f"{kind}_service")
+    service.script = [action]
+    h, ledger = _handoff_to(kind, service, desk)
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.FAILED
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    path = "/api/v2/tickets" if kind == "zendesk" else "/api/tickets"
+    error = record.detail["error"]
+    assert error.startswith(f"{kind}: request rejected (HTTP {action[9:]}): ")
+    assert f"'location': 'https://moved.example{path}'" in error
+    assert len(service.posts) == 1
+    assert service.tickets == {}
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_a_create_answered_404_ends_failed(
+    desk: Desk, kind: str, request: pytest.FixtureRequest
+) -> None:
+    """A 404 (a wrong subdomain or path) creates nothing: the handoff ends failed."""
+    service: FakeService = request.getfixturevalue(f"{kind}_service")
+    service.script = ["404"]
+    with pytest.raises(ServiceRejected) as caught:
+        _destination(kind, service).deliver(_request())
+    assert caught.value.status == 404
+    assert caught.value.details["error"] == "InvalidEndpoint"
+
+
+def test_a_look_up_that_keeps_failing_in_recover_is_logged_at_warning(
+    desk: Desk, gorgias_service: FakeService, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A handoff whose look-up fails stays in outcome_unknown for the next recover, and
+    each recover says so at WARNING, naming the handoff and the error (no secret)."""
+    gorgias_service.script = ["500"]
+    h, ledger = _handoff_to("gorgias", gorgias_service, desk)
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.OUTCOME_UNKNOWN
+    destination = h._destination
+    assert isinstance(destination, GorgiasConnector)
+    desk.clock.advance(destination.longest_delivery + timedelta(minutes=1))
+    gorgias_service.lookup_script = ["404"]
+    with caplog.at_level(logging.WARNING, logger="helpdesk_routing.handoff"):
+        assert h.recover(destination.longest_delivery + timedelta(seconds=1)) == []
+    (logged,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert logged.getMessage() == (
+        f"handoff {step.handoff_id} not recovered: the look-up at gorgias failed (gorgias: "
+        "outcome unknown: look-up answered HTTP 404); the next recover tries again"
+    )
+    assert logged.handoff_id == step.handoff_id  # type: ignore[attr-defined]
+    assert "key" not in logged.getMessage()
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    assert record.state is State.OUTCOME_UNKNOWN

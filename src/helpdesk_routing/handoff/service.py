@@ -286,7 +286,8 @@ class Handoff:
         Each transition is recorded with actor ``system`` and a why naming the staleness.
         A handoff another worker moves meanwhile is skipped (the ledger's compare and
         set), so concurrent recovers send at most once; a destination that cannot be
-        reached leaves the handoff in ``outcome_unknown`` for the next call. One handoff's
+        reached leaves the handoff in ``outcome_unknown`` for the next call (logged
+        at WARNING with field ``handoff_id``, each call). One handoff's
         failure never stops the batch: any other error raised while moving it (a
         destination's or a ledger's) is logged at ERROR on the same logger, with the
         traceback and field ``handoff_id``, and the handoff is left for the next call.
@@ -402,8 +403,9 @@ class Handoff:
 
     def _recover(self, stalled: HandoffRecord, now: datetime, why: str) -> Step | None:
         """One stalled handoff moved on; ``None`` when another worker moved it first, the
-        look-up failed, no destination is configured, or anything raised (logged at
-        ERROR): it stays for the next call, and the other handoffs are still recovered."""
+        look-up failed (logged at WARNING), no destination is configured, or anything
+        raised (logged at ERROR): it stays for the next call, and the other handoffs are
+        still recovered."""
         moved: Step | None = None
         try:
             if stalled.state is State.REQUESTED:
@@ -420,7 +422,15 @@ class Handoff:
             return self._reconcile(stalled, now, why)
         except ConflictError:  # another worker moved it on: its write stands
             return moved
-        except DeliveryError:  # the look-up failed: reconciled by the next call
+        except DeliveryError as exc:  # the look-up failed: reconciled by the next call
+            _log.warning(
+                "handoff %s not recovered: the look-up at %s failed (%s); the next recover "
+                "tries again",
+                stalled.id,
+                stalled.destination,
+                exc,
+                extra={"handoff_id": stalled.id, "destination": stalled.destination},
+            )
             return moved
         except Exception:  # anything else: logged, left for the next call, the batch goes on
             _log.exception(

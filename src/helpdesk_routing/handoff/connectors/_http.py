@@ -46,6 +46,7 @@ from helpdesk_routing.handoff.errors import (
     AuthenticationFailed,
     OutcomeUnknown,
     RateLimited,
+    ServiceRejected,
     Unreachable,
 )
 
@@ -65,6 +66,7 @@ __all__ = [
     "created_ticket_id",
     "found_ticket_id",
     "new_connections",
+    "refusal",
     "require_httpx",
     "retry_after_seconds",
     "ticket_id",
@@ -598,6 +600,21 @@ def _with_content(hx: ModuleType, response: httpx.Response, content: bytes) -> h
 def _reason(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
     return f"{type(exc).__name__}: {text}"
+
+
+def refusal(service: str, response: httpx.Response) -> ServiceRejected | None:
+    """The refusal a create's answer is, or ``None``: 400, 404 or 422, or a redirect
+    (3xx: the connectors never follow one). None of them creates a ticket; a redirect or
+    a 404 says the address is wrong (an ``http://`` base URL redirected to ``https://``,
+    a wrong subdomain or path), so it is named, with its ``Location`` in the details."""
+    status = response.status_code
+    if status not in (400, 404, 422) and not 300 <= status < 400:
+        return None
+    details = error_details(response)
+    location = response.headers.get("location")
+    if location is not None:
+        details = {**details, "location": location}
+    return ServiceRejected(service, status, details)
 
 
 def error_details(response: httpx.Response) -> dict[str, Any]:

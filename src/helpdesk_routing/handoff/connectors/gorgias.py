@@ -35,14 +35,14 @@ from helpdesk_routing.handoff.connectors._http import (
     checked_policy,
     checked_url,
     created_ticket_id,
-    error_details,
     found_ticket_id,
     new_connections,
+    refusal,
     require_httpx,
 )
 from helpdesk_routing.handoff.conversation import is_valid_email
 from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest, continue_on
-from helpdesk_routing.handoff.errors import OutcomeUnknown, ServiceRejected
+from helpdesk_routing.handoff.errors import OutcomeUnknown
 
 if TYPE_CHECKING:
     import httpx
@@ -183,8 +183,9 @@ class GorgiasConnector:
                 ticket_id=created_ticket_id(self.name, response, "id"),
                 continue_on=continue_on(request.conversation.channel),
             )
-        if status in (400, 422):
-            raise ServiceRejected(self.name, status, error_details(response))
+        refused = refusal(self.name, response)
+        if refused is not None:
+            raise refused
         raise OutcomeUnknown(self.name, f"unexpected HTTP {status}")
 
     def find(self, handoff_id: str) -> str | None:

@@ -42,6 +42,7 @@ from helpdesk_routing.handoff.connectors._http import (
     error_details,
     found_ticket_id,
     new_connections,
+    refusal,
     require_httpx,
 )
 from helpdesk_routing.handoff.destination import (
@@ -50,7 +51,7 @@ from helpdesk_routing.handoff.destination import (
     continue_on,
     transcript_lines,
 )
-from helpdesk_routing.handoff.errors import DeliveryError, OutcomeUnknown, ServiceRejected
+from helpdesk_routing.handoff.errors import DeliveryError, OutcomeUnknown
 
 if TYPE_CHECKING:
     import httpx
@@ -192,8 +193,9 @@ class ZendeskConnector:
             return Delivery(ticket_id=self._found(request), continue_on=where, replayed=True)
         if answer.lost is not None:  # an earlier attempt may have made it: no refusal counts
             raise OutcomeUnknown(self.name, after_lost(answer.lost, f"HTTP {status}"))
-        if status in (400, 422):
-            raise ServiceRejected(self.name, status, details)
+        refused = refusal(self.name, response)
+        if refused is not None:
+            raise refused
         raise OutcomeUnknown(self.name, f"unexpected HTTP {status}")
 
     def _found(self, request: DeliveryRequest) -> str:
