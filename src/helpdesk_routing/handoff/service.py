@@ -184,6 +184,10 @@ class Handoff:
         )
         stored, created = self._ledger.create(fresh)
         if not created:
+            if stored.state in (State.MESSAGE_SHOWN, State.HANDED_OFF):
+                # the event may have failed to record when it got there: recording is
+                # idempotent (one per conversation), so record it again, at that time
+                self._record_escalation(stored, stored.transitions[-1].at)
             return Step.of(stored, new=False)
         event = Start(settings.method, conversation.channel, conversation.identified)
         return self._advance(stored, event, now, "ai_agent", reason, call="request")
@@ -620,6 +624,11 @@ class Handoff:
         return after
 
     def _record_escalation(self, record_: HandoffRecord, now: datetime) -> None:
+        """Record the Escalated event of a handoff that reached ``handed_off`` or
+        ``message_shown`` (at ``now``). The handoff is written already: an error of the
+        customer data is logged at WARNING, never raised (the caller must still get its
+        step, and what to tell the visitor), and the event is recorded by the next
+        :meth:`request` of the conversation (idempotent: once per conversation)."""
         conversation = record_.conversation
         profile = conversation.profile_id or conversation.email
         if self._events is None or profile is None:
@@ -631,7 +640,16 @@ class Handoff:
             tag=record_.tag,
             reason=reason,
         )
-        record(event, self._events, profile_id=profile, at=now, names=self._names)
+        try:
+            record(event, self._events, profile_id=profile, at=now, names=self._names)
+        except Exception:  # the handoff stands; a repeated request records it
+            _log.warning(
+                "handoff %s: the ConversationEscalated event was not recorded; a repeated "
+                "request of the conversation records it",
+                record_.id,
+                exc_info=True,
+                extra={"handoff_id": record_.id},
+            )
 
 
 _WAITS_FOR = {
