@@ -194,7 +194,11 @@ def test_zendesk_rate_limit_past_the_cap_gives_up(zendesk_service: FakeService) 
     """A Retry-After longer than the total wait allows raises RateLimited without waiting."""
     zendesk_service.script = ["429:60"]
     waits: list[float] = []
-    with pytest.raises(RateLimited, match=r"^zendesk: rate limited; gave up after waiting 0 s$"):
+    with pytest.raises(
+        RateLimited,
+        match=r"^zendesk: rate limited; gave up after waiting 0 s "
+        r"\(the server asked to wait 60 s more\)$",
+    ):
         _zendesk(zendesk_service.url, waits).deliver(_request())
     assert waits == []
     assert zendesk_service.tickets == {}
@@ -1231,3 +1235,68 @@ def test_a_look_up_that_keeps_failing_in_recover_is_logged_at_warning(
     record = ledger.get(step.handoff_id)
     assert record is not None
     assert record.state is State.OUTCOME_UNKNOWN
+
+
+# -- what the ledger and the connector keep ----------------------------------------------------
+
+
+def test_a_retry_after_of_31_years_is_named_in_the_rate_limit(zendesk_service: FakeService) -> None:
+    """RateLimited says what the server asked, not only that nothing was waited."""
+    zendesk_service.script = ["429:1000000000"]
+    with pytest.raises(RateLimited) as caught:
+        _zendesk(zendesk_service.url, []).deliver(_request())
+    assert str(caught.value) == (
+        "zendesk: rate limited; gave up after waiting 0 s "
+        "(the server asked to wait 1000000000 s more)"
+    )
+    assert caught.value.asked == 1_000_000_000
+
+
+def test_a_huge_refusal_body_is_cut_in_the_ledger(desk: Desk, gorgias_service: FakeService) -> None:
+    """A 422 whose body is a megabyte of text that is no JSON: the handoff fails, and the
+    ledger keeps the first 2,000 characters of the error, saying it was cut."""
+    gorgias_service.script = ["odd-before"]
+    gorgias_service.odd_status = 422
+    gorgias_service.odd_headers = {"Content-Type": "text/plain"}
+    gorgias_service.odd_body = b"x" * 1_000_000
+    h, ledger = _handoff_to("gorgias", gorgias_service, desk)
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.FAILED
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    error = record.detail["error"]
+    assert error.startswith("gorgias: request rejected (HTTP 422): {'body': 'xxx")
+    assert error.endswith(" characters in all)")
+    assert len(error) < 2100
+    assert record.transitions[-1].why == error
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"), [(" 7 ", "7"), ("\t42\n", "42"), ("a" * 255, "a" * 255)]
+)
+def test_a_ticket_id_is_trimmed(gorgias_service: FakeService, given: str, kept: str) -> None:
+    """An id with white space around it names the same ticket: it is kept trimmed."""
+    gorgias_service.script = ["odd"]
+    gorgias_service.odd_body = json.dumps({"id": given}).encode()
+    assert _gorgias(gorgias_service.url, []).deliver(_request()).ticket_id == kept
+
+
+@pytest.mark.parametrize("given", ["a" * 256, "7" * 100_000, 10**300])
+def test_an_absurd_ticket_id_is_a_malformed_answer(
+    gorgias_service: FakeService, given: object
+) -> None:
+    """An id over 255 characters (or digits) names no ticket: the outcome is unknown."""
+    gorgias_service.script = ["odd"]
+    gorgias_service.odd_body = json.dumps({"id": given}).encode()
+    with pytest.raises(OutcomeUnknown, match="does not name the created ticket"):
+        _gorgias(gorgias_service.url, []).deliver(_request())
+
+
+def test_a_connector_keeps_only_its_latest_waits(gorgias_service: FakeService) -> None:
+    """A long-running worker's connector keeps the latest 100 waits, not every one."""
+    connector = _gorgias(gorgias_service.url, [])
+    for _ in range(110):
+        gorgias_service.script = ["429:0"]
+        connector.deliver(_request())
+    assert len(connector.waits) == 100
+    assert len(connector._sender.waits) == 100

@@ -582,23 +582,24 @@ class Handoff:
         except OutcomeUnknown as exc:
             target, effect = step(sending.state, Lost())
             return self._write(
-                sending, target, now, "system", str(exc), self._tell(effect, sending)
+                sending, target, now, "system", _kept(str(exc)), self._tell(effect, sending)
             )
         except (DeliveryError, ValidationError) as exc:
             # refused: by the service, or (the built-in helpdesk) by the ticket's checks
             target, effect = step(sending.state, Rejected())
+            error = _kept(str(exc))
             return self._write(
                 sending,
                 target,
                 now,
                 "system",
-                str(exc),
+                error,
                 self._tell(effect, sending),
-                detail={**sending.detail, "error": str(exc)},
+                detail={**sending.detail, "error": error},
             )
         except Exception as exc:
             target, effect = step(sending.state, Lost())
-            error = f"{type(exc).__name__}: {exc}"
+            error = _kept(f"{type(exc).__name__}: {exc}")
             self._write(
                 sending,
                 target,
@@ -650,6 +651,19 @@ class Handoff:
                 exc_info=True,
                 extra={"handoff_id": record_.id},
             )
+
+
+KEPT_ERROR = 2000
+"""The most characters of an error the ledger keeps (in a transition's why and in
+``detail["error"]``): a service may answer a refusal with megabytes of text."""
+
+
+def _kept(text: str) -> str:
+    """``text``, or its first :data:`KEPT_ERROR` characters saying it was cut and how long
+    it was."""
+    if len(text) <= KEPT_ERROR:
+        return text
+    return f"{text[:KEPT_ERROR]}... (cut: {len(text)} characters in all)"
 
 
 _WAITS_FOR = {

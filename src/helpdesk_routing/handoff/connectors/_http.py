@@ -29,6 +29,7 @@ import importlib
 import random
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,7 +57,9 @@ if TYPE_CHECKING:
 __all__ = [
     "ACCEPT_ENCODING",
     "DEFAULT_POLICY",
+    "ID_LENGTH",
     "MAX_BODY_BYTES",
+    "WAITS_KEPT",
     "Answer",
     "RetryPolicy",
     "Sender",
@@ -77,6 +80,13 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 """The largest body of an answer the connectors read, in bytes (10 MiB), both as received
 and decoded. Reading stops as soon as either passes it: a few KB of gzip can decode to
 gigabytes. A ticket API's answer is a few KB."""
+
+WAITS_KEPT = 100
+"""How many of its latest waits a :class:`Sender` keeps (``connector.waits``): a worker
+running for months must not keep every backoff it ever slept."""
+
+ID_LENGTH = 255
+"""The longest ticket id read from a service's answer; a longer one is a malformed answer."""
 
 ACCEPT_ENCODING = "gzip, deflate"
 """The codings the connectors ask for: the ones whose decoding the loop can bound (httpx
@@ -270,13 +280,19 @@ def checked_policy(connector: str, policy: object) -> RetryPolicy:
 
 
 def ticket_id(value: object) -> str | None:
-    """A ticket id from a service's answer, as text: a non-blank string every store can
-    keep, or an ``int`` (not a ``bool``) written in decimal; ``None`` for anything else."""
+    """A ticket id from a service's answer, as text: a string every store can keep,
+    trimmed of surrounding white space (``" 7 "`` is ``"7"``: the ticket is the same, and
+    the id is used to look it up and to show), non-blank, of at most :data:`ID_LENGTH`
+    characters, or an ``int`` (not a ``bool``) of at most that many digits, written in
+    decimal; ``None`` for anything else (a malformed answer: an id of 100,000 characters
+    names no ticket a person could find)."""
     if whole_number(value):
-        return str(value)
-    if isinstance(value, str) and value.strip() and text_problem(value) is None:
-        return value
-    return None
+        text = str(value)
+    elif isinstance(value, str) and text_problem(value) is None:
+        text = value.strip()
+    else:
+        return None
+    return text if 0 < len(text) <= ID_LENGTH else None
 
 
 def _json(response: httpx.Response) -> object:
@@ -393,7 +409,7 @@ class Sender:
         self.policy = policy
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()
-        self.waits: list[float] = []
+        self.waits: deque[float] = deque(maxlen=WAITS_KEPT)
 
     def send(
         self,
@@ -448,7 +464,7 @@ class Sender:
                             else policy.backoff(attempt, self._rng)
                         )
                         if last or waited + delay > policy.max_total_wait:
-                            raise RateLimited(self.service, waited)
+                            raise RateLimited(self.service, waited, asked)
                     elif status >= 500:
                         delay = policy.backoff(attempt, self._rng)
                         if not replay_safe or last or waited + delay > policy.max_total_wait:

@@ -122,8 +122,9 @@ class ZendeskConnector:
 
     @property
     def waits(self) -> list[float]:
-        """Every wait between tries so far, in seconds."""
-        return self._sender.waits
+        """The waits between tries so far, in seconds, oldest first: the latest
+        ``WAITS_KEPT`` (100) of them."""
+        return list(self._sender.waits)
 
     @property
     def longest_delivery(self) -> timedelta:
