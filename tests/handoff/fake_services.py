@@ -9,6 +9,8 @@ action each; ``ok`` once it is empty):
 - ``429:N``: answer 429 with ``Retry-After: N``, nothing created;
 - ``401``, ``403``, ``422``, ``400``, ``500``: answer that status, nothing created;
 - ``500-after-create``: create, then answer 500;
+- ``redirect:N``: answer status ``N`` (301, 302, 307, 308) with ``Location:
+  https://moved.example/...``, nothing created; ``404``: answer 404, nothing created;
 - ``drop``: create, then close the connection without an answer;
 - ``drop-before``: close the connection without creating anything;
 - ``slow``: create, then answer only after ``slow_seconds`` (past the client's timeout);
@@ -16,10 +18,17 @@ action each; ``ok`` once it is empty):
   look-up meanwhile finds nothing, though the ticket is on its way;
 - ``odd``: create, then answer ``odd_status`` (201) with ``odd_headers`` and the bytes
   ``odd_body`` (a body that may not name the ticket, or may not be readable at all);
-- ``odd-before``: the same answer, nothing created.
+- ``odd-before``: the same answer, nothing created;
+- ``trickle``: create, then answer 201 with a chunked body sent one byte every
+  ``trickle_seconds`` (each read within the client's timeout): ``trickle_bytes`` spaces,
+  then the ticket's JSON;
+- ``trickle-head``: create, then send the answer's header lines in the same way (one
+  ``X-Pad`` line of ``trickle_bytes`` bytes), then the ticket's JSON.
 
 A GET looks tickets up by ``external_id``; with ``lookup_body`` set it answers 200 with
-those bytes (and ``lookup_headers``) instead.
+those bytes (and ``lookup_headers``) instead. ``lookup_script`` lists what the next GETs
+answer instead of looking up (``429:N`` or a status such as ``401``; the look-up once it
+is empty).
 """
 
 from __future__ import annotations
@@ -58,6 +67,9 @@ class FakeService:
     odd_headers: dict[str, str] = field(default_factory=dict)
     lookup_body: bytes | None = None
     lookup_headers: dict[str, str] = field(default_factory=dict)
+    lookup_script: list[str] = field(default_factory=list)
+    trickle_seconds: float = 0.1
+    trickle_bytes: int = 60
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
     keys: dict[str, tuple[bytes, int]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
@@ -138,6 +150,33 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _trickle(self, action: str, ticket_id: int) -> None:
+        """Answer one byte at a time (see the module); stop when the client hangs up."""
+        fake = self.fake
+        data = json.dumps(
+            {"ticket": {"id": ticket_id}} if fake.kind == "zendesk" else {"id": ticket_id}
+        )
+        slow = b" " * fake.trickle_bytes
+        head = b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+        self.close_connection = True
+        try:
+            if action == "trickle-head":
+                self.wfile.write(head + b"X-Pad: ")
+                for _ in slow:
+                    self.wfile.write(b"a")
+                    time.sleep(fake.trickle_seconds)
+                body = data.encode()
+                self.wfile.write(b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+                return
+            self.wfile.write(head + b"Transfer-Encoding: chunked\r\n\r\n")
+            for byte in slow:
+                self.wfile.write(b"1\r\n" + bytes([byte]) + b"\r\n")
+                time.sleep(fake.trickle_seconds)
+            body = data.encode()
+            self.wfile.write(b"%x\r\n" % len(body) + body + b"\r\n0\r\n\r\n")
+        except OSError:  # the client gave up
+            return
+
     def _drop(self) -> None:
         self.close_connection = True
         self.connection.shutdown(socket.SHUT_RDWR)
@@ -154,6 +193,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._record()
         if self.headers.get("Authorization") != self.fake.authorization:
             self._answer(401, {"error": "Couldn't authenticate you"})
+            return
+        with self.fake.lock:
+            action = self.fake.lookup_script.pop(0) if self.fake.lookup_script else None
+        if action is not None and action.startswith("429:"):
+            self._answer(429, {"error": "TooManyRequests"}, {"Retry-After": action[4:]})
+            return
+        if action is not None:
+            self._answer(int(action), {"error": "Failed"})
             return
         if self.fake.lookup_body is not None:
             self._answer_raw(200, self.fake.lookup_body, self.fake.lookup_headers)
@@ -178,6 +225,13 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if action.startswith("429:"):
             self._answer(429, {"error": "TooManyRequests"}, {"Retry-After": action[4:]})
+            return
+        if action.startswith("redirect:"):
+            location = f"https://moved.example{self.path}"
+            self._answer_raw(int(action[9:]), b"<html>Moved</html>", {"Location": location})
+            return
+        if action == "404":
+            self._answer(404, {"error": "InvalidEndpoint", "description": "Not found"})
             return
         if action == "drop-before":
             self._drop()
@@ -223,6 +277,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if action == "500-after-create":
             self._answer(500, {"error": "InternalError"})
+            return
+        if action in ("trickle", "trickle-head"):
+            self._trickle(action, ticket_id)
             return
         if action == "slow":
             time.sleep(fake.slow_seconds)

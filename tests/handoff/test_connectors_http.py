@@ -194,7 +194,11 @@ def test_zendesk_rate_limit_past_the_cap_gives_up(zendesk_service: FakeService) 
     """A Retry-After longer than the total wait allows raises RateLimited without waiting."""
     zendesk_service.script = ["429:60"]
     waits: list[float] = []
-    with pytest.raises(RateLimited, match=r"^zendesk: rate limited; gave up after waiting 0 s$"):
+    with pytest.raises(
+        RateLimited,
+        match=r"^zendesk: rate limited; gave up after waiting 0 s "
+        r"\(the server asked to wait 60 s more\)$",
+    ):
         _zendesk(zendesk_service.url, waits).deliver(_request())
     assert waits == []
     assert zendesk_service.tickets == {}
@@ -1012,3 +1016,287 @@ def test_a_base_url_with_a_password_is_refused_before_anything_is_sent_or_logged
     assert str(caught.value).endswith(f", got {masked!r}")
     assert "hunter2" not in caplog.text
     assert service.requests == []
+
+
+# -- a refusal after an attempt that may have created the ticket ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("then", "ended"),
+    [
+        ("429:60", "rate limited; gave up after waiting"),
+        ("401", "authentication failed (HTTP 401)"),
+        ("403", "authentication failed (HTTP 403)"),
+        ("422", "HTTP 422"),
+        ("400", "HTTP 400"),
+    ],
+)
+def test_a_refusal_after_a_zendesk_attempt_that_may_have_created_the_ticket_is_unknown(
+    desk: Desk, zendesk_service: FakeService, then: str, ended: str
+) -> None:
+    """A 500 after the ticket was made, then a refusal: the outcome is unknown (never
+    failed), and reconcile finds the one ticket."""
+    zendesk_service.script = ["500-after-create", then]
+    h, ledger = _handoff_to("zendesk", zendesk_service, desk)
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.OUTCOME_UNKNOWN
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    why = record.transitions[-1].why
+    assert why.startswith(
+        "zendesk: outcome unknown: an earlier attempt may have created the ticket (HTTP 500), then "
+    )
+    assert ended in why
+    step = h.reconcile(step.handoff_id)
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, "1")
+    assert len(zendesk_service.tickets) == 1
+
+
+def test_a_refused_connection_after_a_dropped_zendesk_answer_is_unknown(
+    zendesk_service: FakeService,
+) -> None:
+    """The ticket made and the connection dropped, then the server gone (connection
+    refused): OutcomeUnknown, not Unreachable."""
+    zendesk_service.script = ["drop"]
+    connector = ZendeskConnector(
+        base_url=zendesk_service.url,
+        email="ann@shop.example",
+        api_token="secret",
+        policy=POLICY,
+        sleep=lambda _: zendesk_service.stop(),  # gone before the retry
+        rng=random.Random(1),
+    )
+    _OPEN.append(connector)
+    with pytest.raises(OutcomeUnknown) as caught:
+        connector.deliver(_request())
+    message = str(caught.value)
+    assert message.startswith(
+        "zendesk: outcome unknown: an earlier attempt may have created the ticket "
+        "(RemoteProtocolError"
+    )
+    assert "then unreachable: ConnectError" in message
+    assert len(zendesk_service.tickets) == 1
+
+
+@pytest.mark.parametrize("lookup", ["429:60", "401", "403"])
+def test_a_failed_look_up_after_an_idempotent_request_error_is_unknown(
+    zendesk_service: FakeService, lookup: str
+) -> None:
+    """IdempotentRequestError proves the key was used: a look-up then refused or rate
+    limited is OutcomeUnknown, never a refusal that would end the handoff failed."""
+    connector = _zendesk(zendesk_service.url, [])
+    connector.deliver(_request())
+    zendesk_service.lookup_script = [lookup]
+    with pytest.raises(
+        OutcomeUnknown,
+        match=r"^zendesk: outcome unknown: idempotency key reused, look-up failed \(zendesk: ",
+    ):
+        connector.deliver(dataclasses.replace(_request(), subject="Another subject"))
+    assert len(zendesk_service.tickets) == 1
+
+
+# -- a wall-clock deadline per request --------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["trickle", "trickle-head"])
+def test_a_gorgias_answer_trickled_past_the_request_s_deadline_is_a_lost_answer(
+    desk: Desk, gorgias_service: FakeService, action: str
+) -> None:
+    """A server sending its answer (headers or body) one byte at a time, each read within
+    the timeout, is cut at the request's deadline (5 * timeout): the answer is lost, the
+    handoff waits in outcome_unknown, and reconcile finds the one ticket."""
+    gorgias_service.script = [action]
+    gorgias_service.trickle_bytes = 200  # 20 s at 0.1 s a byte, far past the 1.5 s deadline
+    h, ledger = _handoff_to("gorgias", gorgias_service, desk)
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.OUTCOME_UNKNOWN
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    assert record.transitions[-1].why == (
+        "gorgias: outcome unknown: ReadTimeout: no whole answer within 1.5 s "
+        "(the request's deadline)"
+    )
+    desk.clock.advance(timedelta(hours=1))
+    step = h.reconcile(step.handoff_id)
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, "1")
+    assert len(gorgias_service.posts) == 1
+
+
+@pytest.mark.parametrize("action", ["trickle", "trickle-head"])
+def test_a_zendesk_answer_trickled_past_the_request_s_deadline_is_retried_by_the_key(
+    zendesk_service: FakeService, action: str
+) -> None:
+    """The trickled answer is cut at the deadline and the retry is replayed by the
+    idempotency key: one ticket."""
+    zendesk_service.script = [action]
+    zendesk_service.trickle_bytes = 200
+    delivery = _zendesk(zendesk_service.url, []).deliver(_request())
+    assert (delivery.ticket_id, delivery.replayed) == ("1", True)
+    assert len(zendesk_service.posts) == 2
+    assert len(zendesk_service.tickets) == 1
+
+
+def test_basic_auth_credentials_that_are_not_ascii_are_sent_as_utf_8(
+    zendesk_service: FakeService, gorgias_service: FakeService
+) -> None:
+    """Basic-auth credentials travel in base64 of their UTF-8 bytes: any text works."""
+    zendesk_service.authorization = basic("änn@shop.example/token", "sécret\u2028")
+    gorgias_service.authorization = basic("änn@shop.example", "kéy")
+    zendesk = _zendesk(zendesk_service.url, [], email="änn@shop.example", api_token="sécret\u2028")
+    assert zendesk.deliver(_request()).ticket_id == "1"
+    gorgias = GorgiasConnector(
+        base_url=gorgias_service.url, email="änn@shop.example", api_key="kéy"
+    )
+    _OPEN.append(gorgias)
+    assert gorgias.deliver(_request()).ticket_id == "1"
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_a_request_that_cannot_be_sent_ends_the_handoff_failed_not_lost(
+    desk: Desk, kind: str, request: pytest.FixtureRequest
+) -> None:
+    """A host name the idna codec refuses (set behind the constructor's back, which
+    refuses it) fails before anything is sent: Unreachable, the handoff failed with why,
+    never a lost answer to reconcile."""
+    service: FakeService = request.getfixturevalue(f"{kind}_service")
+    h, ledger = _handoff_to(kind, service, desk)
+    connector = h._destination
+    assert isinstance(connector, ZendeskConnector | GorgiasConnector)
+    connector._sender.client.base_url = "http://shop..example"  # type: ignore[assignment]
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.FAILED
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    assert record.detail["error"].startswith(f"{kind}: unreachable: not sent: UnicodeError")
+    assert service.requests == []
+
+
+# -- a create answered by a redirect or a 404 --------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["redirect:301", "redirect:302", "redirect:307", "redirect:308"])
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_a_create_answered_by_a_redirect_ends_failed_naming_the_location(
+    desk: Desk, kind: str, action: str, request: pytest.FixtureRequest
+) -> None:
+    """A redirect creates nothing (and is never followed): the handoff ends failed, the
+    status and the Location in its error, not a lost answer whose look-up would fail the
+    same way forever."""
+    service: FakeService = request.getfixturevalue(f"{kind}_service")
+    service.script = [action]
+    h, ledger = _handoff_to(kind, service, desk)
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.FAILED
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    path = "/api/v2/tickets" if kind == "zendesk" else "/api/tickets"
+    error = record.detail["error"]
+    assert error.startswith(f"{kind}: request rejected (HTTP {action[9:]}): ")
+    assert f"'location': 'https://moved.example{path}'" in error
+    assert len(service.posts) == 1
+    assert service.tickets == {}
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_a_create_answered_404_ends_failed(
+    desk: Desk, kind: str, request: pytest.FixtureRequest
+) -> None:
+    """A 404 (a wrong subdomain or path) creates nothing: the handoff ends failed."""
+    service: FakeService = request.getfixturevalue(f"{kind}_service")
+    service.script = ["404"]
+    with pytest.raises(ServiceRejected) as caught:
+        _destination(kind, service).deliver(_request())
+    assert caught.value.status == 404
+    assert caught.value.details["error"] == "InvalidEndpoint"
+
+
+def test_a_look_up_that_keeps_failing_in_recover_is_logged_at_warning(
+    desk: Desk, gorgias_service: FakeService, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A handoff whose look-up fails stays in outcome_unknown for the next recover, and
+    each recover says so at WARNING, naming the handoff and the error (no secret)."""
+    gorgias_service.script = ["500"]
+    h, ledger = _handoff_to("gorgias", gorgias_service, desk)
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.OUTCOME_UNKNOWN
+    destination = h._destination
+    assert isinstance(destination, GorgiasConnector)
+    desk.clock.advance(destination.longest_delivery + timedelta(minutes=1))
+    gorgias_service.lookup_script = ["404"]
+    with caplog.at_level(logging.WARNING, logger="helpdesk_routing.handoff"):
+        assert h.recover(destination.longest_delivery + timedelta(seconds=1)) == []
+    (logged,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert logged.getMessage() == (
+        f"handoff {step.handoff_id} not recovered: the look-up at gorgias failed (gorgias: "
+        "outcome unknown: look-up answered HTTP 404); the next recover tries again"
+    )
+    assert logged.handoff_id == step.handoff_id  # type: ignore[attr-defined]
+    assert "key" not in logged.getMessage()
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    assert record.state is State.OUTCOME_UNKNOWN
+
+
+# -- what the ledger and the connector keep ----------------------------------------------------
+
+
+def test_a_retry_after_of_31_years_is_named_in_the_rate_limit(zendesk_service: FakeService) -> None:
+    """RateLimited says what the server asked, not only that nothing was waited."""
+    zendesk_service.script = ["429:1000000000"]
+    with pytest.raises(RateLimited) as caught:
+        _zendesk(zendesk_service.url, []).deliver(_request())
+    assert str(caught.value) == (
+        "zendesk: rate limited; gave up after waiting 0 s "
+        "(the server asked to wait 1000000000 s more)"
+    )
+    assert caught.value.asked == 1_000_000_000
+
+
+def test_a_huge_refusal_body_is_cut_in_the_ledger(desk: Desk, gorgias_service: FakeService) -> None:
+    """A 422 whose body is a megabyte of text that is no JSON: the handoff fails, and the
+    ledger keeps the first 2,000 characters of the error, saying it was cut."""
+    gorgias_service.script = ["odd-before"]
+    gorgias_service.odd_status = 422
+    gorgias_service.odd_headers = {"Content-Type": "text/plain"}
+    gorgias_service.odd_body = b"x" * 1_000_000
+    h, ledger = _handoff_to("gorgias", gorgias_service, desk)
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.FAILED
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    error = record.detail["error"]
+    assert error.startswith("gorgias: request rejected (HTTP 422): {'body': 'xxx")
+    assert error.endswith(" characters in all)")
+    assert len(error) < 2100
+    assert record.transitions[-1].why == error
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"), [(" 7 ", "7"), ("\t42\n", "42"), ("a" * 255, "a" * 255)]
+)
+def test_a_ticket_id_is_trimmed(gorgias_service: FakeService, given: str, kept: str) -> None:
+    """An id with white space around it names the same ticket: it is kept trimmed."""
+    gorgias_service.script = ["odd"]
+    gorgias_service.odd_body = json.dumps({"id": given}).encode()
+    assert _gorgias(gorgias_service.url, []).deliver(_request()).ticket_id == kept
+
+
+@pytest.mark.parametrize("given", ["a" * 256, "7" * 100_000, 10**300])
+def test_an_absurd_ticket_id_is_a_malformed_answer(
+    gorgias_service: FakeService, given: object
+) -> None:
+    """An id over 255 characters (or digits) names no ticket: the outcome is unknown."""
+    gorgias_service.script = ["odd"]
+    gorgias_service.odd_body = json.dumps({"id": given}).encode()
+    with pytest.raises(OutcomeUnknown, match="does not name the created ticket"):
+        _gorgias(gorgias_service.url, []).deliver(_request())
+
+
+def test_a_connector_keeps_only_its_latest_waits(gorgias_service: FakeService) -> None:
+    """A long-running worker's connector keeps the latest 100 waits, not every one."""
+    connector = _gorgias(gorgias_service.url, [])
+    for _ in range(110):
+        gorgias_service.script = ["429:0"]
+        connector.deliver(_request())
+    assert len(connector.waits) == 100
+    assert len(connector._sender.waits) == 100

@@ -477,3 +477,77 @@ def test_an_answer_past_the_limit_through_a_mock_transport(
         connector.close()
     assert len(seen) == 3
     assert seen[0].headers["Accept-Encoding"] == "gzip, deflate"
+
+
+_SECRET = "S3cr3tT0ken"
+
+
+@pytest.mark.parametrize("token", ["tök" + _SECRET, _SECRET + "\u2028", "\u0085" + _SECRET])
+def test_an_oauth_token_that_is_not_ascii_is_refused_without_showing_it(token: str) -> None:
+    """A bearer token goes into a header as ASCII text: any other character is a
+    ValidationError naming the argument, never an encoding error carrying the token."""
+    with pytest.raises(ValidationError) as info:
+        ZendeskConnector(base_url=_ZD, oauth_token=token)
+    assert str(info.value) == (
+        "zendesk oauth_token must be ASCII (it is sent as text in a request header)"
+    )
+    assert _SECRET not in repr(info.value.args)
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://host/\r\nX-Injected: 1", "must not contain a space or a control character"),
+        ("http://host/\n", "must not contain a space or a control character"),
+        ("http://ho\tst", "must not contain a space or a control character"),
+        ("http://host\0", "must not contain a space or a control character"),
+        (" http://127.0.0.1:8000", "must not contain a space or a control character"),
+        ("http://host\u2028", "must not contain a space or a control character"),
+        (
+            "http://host?x=1",
+            "must not have a query or a fragment (give the address of the service)",
+        ),
+        (
+            "http://host#top",
+            "must not have a query or a fragment (give the address of the service)",
+        ),
+        (
+            "http://shop..zendesk.com",
+            "must have a valid host name (no empty label, none over 63 characters, "
+            "253 characters in all)",
+        ),
+        (
+            f"http://{'a' * 300}.example",
+            "must have a valid host name (no empty label, none over 63 characters, "
+            "253 characters in all)",
+        ),
+        (
+            f"http://{'a.' * 130}example",
+            "must have a valid host name (no empty label, none over 63 characters, "
+            "253 characters in all)",
+        ),
+        ("http://host:0", "must be an http or https URL with a host"),
+    ],
+)
+def test_a_base_url_that_would_break_every_request_is_refused_when_made(
+    url: str, problem: str
+) -> None:
+    """Control characters, spaces, a query or fragment, a host name the idna codec
+    refuses and port 0 are a ValidationError naming the connector and the argument when
+    the connector is made, never an httpx or idna error at the first handoff."""
+    for make, name in (
+        (lambda: ZendeskConnector(base_url=url, oauth_token="t"), "zendesk"),
+        (lambda: GorgiasConnector(base_url=url, email="a@b.example", api_key="k"), "gorgias"),
+    ):
+        with pytest.raises(ValidationError) as info:
+            make()
+        assert str(info.value) == f"{name} base_url {problem}, got {url!r}"
+
+
+@pytest.mark.parametrize(
+    "url", ["https://bücher.example", "http://[::1]:8080/", "http://h.example."]
+)
+def test_a_base_url_with_an_international_or_ip_host_is_taken(url: str) -> None:
+    """An international host name (sent in its IDNA form), an IPv6 literal and a
+    fully qualified name with its final dot are addresses a request can use."""
+    ZendeskConnector(base_url=url, oauth_token="t").close()

@@ -3,7 +3,9 @@ answer waits in outcome_unknown until reconciled, a refusal fails the handoff.""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 
@@ -19,6 +21,8 @@ from helpdesk_routing.handoff import (
     State,
     handoff_id,
 )
+from helpdesk_routing.model import Event, Profile
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from tests.handoff.conftest import Desk, conversation
 
 
@@ -159,3 +163,51 @@ def test_an_error_outside_the_contract_leaves_the_handoff_outcome_unknown(desk: 
     step = h.reconcile(handoff_id("c1"))
     assert (step.state, step.ticket_id) == (State.HANDED_OFF, "T-1")
     assert len(destination.seen_states) == 1
+
+
+class _FlakyData(InMemoryCustomerData):
+    """Customer data whose first ``fail`` event recordings raise."""
+
+    def __init__(self, fail: int) -> None:
+        super().__init__(profiles=[Profile(id="p1")])
+        self.fail = fail
+
+    def record_event(self, event: Event) -> bool:
+        if self.fail:
+            self.fail -= 1
+            raise ConnectionError("customer-data store down")
+        return super().record_event(event)
+
+
+def test_a_failing_event_recorder_never_loses_the_step_and_a_repeated_request_records_it(
+    desk: Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The ticket delivered and handed_off written, an event recorder that raises once:
+    the caller gets the step (what to tell the visitor), the failure is logged at
+    WARNING, and the next request of the conversation records the event, once."""
+    data = _FlakyData(fail=1)
+    ledger = InMemoryLedger()
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk="gorgias"),
+        ledger=ledger,
+        clock=desk.clock,
+        customer_data=data,
+        destination=Scripted(["ok"], ledger),
+    )
+    metric = "Conversation with Customer Agent Escalated"
+    with caplog.at_level(logging.WARNING, logger="helpdesk_routing.handoff"):
+        step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, "T-1")
+    assert [m.key.value for m in step.tell_visitor] == ["human_will_follow", "continue_by_sms"]
+    (logged,) = caplog.records
+    assert logged.levelno == logging.WARNING
+    assert logged.handoff_id == step.handoff_id  # type: ignore[attr-defined]
+    assert data.count_events("p1", metric, start=None, end=None) == 0
+    desk.clock.advance(timedelta(minutes=5))
+    again = h.request(conversation(channel="sms", profile_id="p1"))
+    assert (again.state, again.new) == (State.HANDED_OFF, False)
+    assert data.count_events("p1", metric, start=None, end=None) == 1
+    (event,) = data.events("p1")
+    assert event.timestamp == h.get(step.handoff_id).updated_at  # when it was handed off
+    h.request(conversation(channel="sms", profile_id="p1"))
+    assert data.count_events("p1", metric, start=None, end=None) == 1

@@ -122,11 +122,16 @@ class ServiceRejected(DeliveryError):
 
 
 class RateLimited(DeliveryError):
-    """HTTP 429 went on past the capped total wait; nothing was created."""
+    """HTTP 429 went on past the capped total wait; nothing was created. ``asked`` is the
+    wait the last ``Retry-After`` asked for, in seconds (``None`` when it asked none)."""
 
-    def __init__(self, service: str, waited: float) -> None:
+    def __init__(self, service: str, waited: float, asked: float | None = None) -> None:
         self.waited = waited
-        super().__init__(service, f"rate limited; gave up after waiting {waited:g} s")
+        self.asked = asked
+        message = f"rate limited; gave up after waiting {waited:g} s"
+        if asked is not None:
+            message += f" (the server asked to wait {asked:.0f} s more)"
+        super().__init__(service, message)
 
 
 class Unreachable(DeliveryError):

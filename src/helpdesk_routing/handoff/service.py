@@ -184,6 +184,10 @@ class Handoff:
         )
         stored, created = self._ledger.create(fresh)
         if not created:
+            if stored.state in (State.MESSAGE_SHOWN, State.HANDED_OFF):
+                # the event may have failed to record when it got there: recording is
+                # idempotent (one per conversation), so record it again, at that time
+                self._record_escalation(stored, stored.transitions[-1].at)
             return Step.of(stored, new=False)
         event = Start(settings.method, conversation.channel, conversation.identified)
         return self._advance(stored, event, now, "ai_agent", reason, call="request")
@@ -286,7 +290,8 @@ class Handoff:
         Each transition is recorded with actor ``system`` and a why naming the staleness.
         A handoff another worker moves meanwhile is skipped (the ledger's compare and
         set), so concurrent recovers send at most once; a destination that cannot be
-        reached leaves the handoff in ``outcome_unknown`` for the next call. One handoff's
+        reached leaves the handoff in ``outcome_unknown`` for the next call (logged
+        at WARNING with field ``handoff_id``, each call). One handoff's
         failure never stops the batch: any other error raised while moving it (a
         destination's or a ledger's) is logged at ERROR on the same logger, with the
         traceback and field ``handoff_id``, and the handoff is left for the next call.
@@ -402,8 +407,9 @@ class Handoff:
 
     def _recover(self, stalled: HandoffRecord, now: datetime, why: str) -> Step | None:
         """One stalled handoff moved on; ``None`` when another worker moved it first, the
-        look-up failed, no destination is configured, or anything raised (logged at
-        ERROR): it stays for the next call, and the other handoffs are still recovered."""
+        look-up failed (logged at WARNING), no destination is configured, or anything
+        raised (logged at ERROR): it stays for the next call, and the other handoffs are
+        still recovered."""
         moved: Step | None = None
         try:
             if stalled.state is State.REQUESTED:
@@ -420,7 +426,15 @@ class Handoff:
             return self._reconcile(stalled, now, why)
         except ConflictError:  # another worker moved it on: its write stands
             return moved
-        except DeliveryError:  # the look-up failed: reconciled by the next call
+        except DeliveryError as exc:  # the look-up failed: reconciled by the next call
+            _log.warning(
+                "handoff %s not recovered: the look-up at %s failed (%s); the next recover "
+                "tries again",
+                stalled.id,
+                stalled.destination,
+                exc,
+                extra={"handoff_id": stalled.id, "destination": stalled.destination},
+            )
             return moved
         except Exception:  # anything else: logged, left for the next call, the batch goes on
             _log.exception(
@@ -568,23 +582,24 @@ class Handoff:
         except OutcomeUnknown as exc:
             target, effect = step(sending.state, Lost())
             return self._write(
-                sending, target, now, "system", str(exc), self._tell(effect, sending)
+                sending, target, now, "system", _kept(str(exc)), self._tell(effect, sending)
             )
         except (DeliveryError, ValidationError) as exc:
             # refused: by the service, or (the built-in helpdesk) by the ticket's checks
             target, effect = step(sending.state, Rejected())
+            error = _kept(str(exc))
             return self._write(
                 sending,
                 target,
                 now,
                 "system",
-                str(exc),
+                error,
                 self._tell(effect, sending),
-                detail={**sending.detail, "error": str(exc)},
+                detail={**sending.detail, "error": error},
             )
         except Exception as exc:
             target, effect = step(sending.state, Lost())
-            error = f"{type(exc).__name__}: {exc}"
+            error = _kept(f"{type(exc).__name__}: {exc}")
             self._write(
                 sending,
                 target,
@@ -610,6 +625,11 @@ class Handoff:
         return after
 
     def _record_escalation(self, record_: HandoffRecord, now: datetime) -> None:
+        """Record the Escalated event of a handoff that reached ``handed_off`` or
+        ``message_shown`` (at ``now``). The handoff is written already: an error of the
+        customer data is logged at WARNING, never raised (the caller must still get its
+        step, and what to tell the visitor), and the event is recorded by the next
+        :meth:`request` of the conversation (idempotent: once per conversation)."""
         conversation = record_.conversation
         profile = conversation.profile_id or conversation.email
         if self._events is None or profile is None:
@@ -621,7 +641,29 @@ class Handoff:
             tag=record_.tag,
             reason=reason,
         )
-        record(event, self._events, profile_id=profile, at=now, names=self._names)
+        try:
+            record(event, self._events, profile_id=profile, at=now, names=self._names)
+        except Exception:  # the handoff stands; a repeated request records it
+            _log.warning(
+                "handoff %s: the ConversationEscalated event was not recorded; a repeated "
+                "request of the conversation records it",
+                record_.id,
+                exc_info=True,
+                extra={"handoff_id": record_.id},
+            )
+
+
+KEPT_ERROR = 2000
+"""The most characters of an error the ledger keeps (in a transition's why and in
+``detail["error"]``): a service may answer a refusal with megabytes of text."""
+
+
+def _kept(text: str) -> str:
+    """``text``, or its first :data:`KEPT_ERROR` characters saying it was cut and how long
+    it was."""
+    if len(text) <= KEPT_ERROR:
+        return text
+    return f"{text[:KEPT_ERROR]}... (cut: {len(text)} characters in all)"
 
 
 _WAITS_FOR = {

@@ -7,7 +7,10 @@ The loop retries only what cannot have created a ticket twice:
 - HTTP 429: retried after ``Retry-After`` (seconds or an HTTP date; backoff when absent);
 - a lost answer (read timeout, dropped connection, HTTP 5xx): retried only when the
   request is ``replay_safe`` (Zendesk's idempotency key, a GET); otherwise
-  :class:`~helpdesk_routing.handoff.errors.OutcomeUnknown` at once.
+  :class:`~helpdesk_routing.handoff.errors.OutcomeUnknown` at once. Once an attempt of
+  a request that creates the ticket may have created it, whatever ends the loop later
+  (a refused connection, 401/403, 429 past the cap) is ``OutcomeUnknown`` too, and the
+  answer returned says so (:attr:`Answer.lost`): a refusal then proves nothing.
 
 Every wait counts against ``RetryPolicy.max_total_wait``; a wait that would pass it
 ends the loop. 401 and 403 raise :class:`AuthenticationFailed` without a retry; every
@@ -26,6 +29,7 @@ import importlib
 import random
 import re
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,10 +42,12 @@ from helpdesk_routing._input import whole_number
 from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import seconds
 from helpdesk_routing.errors import MissingExtra, ValidationError
+from helpdesk_routing.handoff.connectors._deadline import Deadline
 from helpdesk_routing.handoff.errors import (
     AuthenticationFailed,
     OutcomeUnknown,
     RateLimited,
+    ServiceRejected,
     Unreachable,
 )
 
@@ -51,13 +57,19 @@ if TYPE_CHECKING:
 __all__ = [
     "ACCEPT_ENCODING",
     "DEFAULT_POLICY",
+    "ID_LENGTH",
     "MAX_BODY_BYTES",
+    "WAITS_KEPT",
+    "Answer",
     "RetryPolicy",
     "Sender",
+    "after_lost",
     "checked_credential",
     "checked_policy",
     "created_ticket_id",
     "found_ticket_id",
+    "new_connections",
+    "refusal",
     "require_httpx",
     "retry_after_seconds",
     "ticket_id",
@@ -68,6 +80,13 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 """The largest body of an answer the connectors read, in bytes (10 MiB), both as received
 and decoded. Reading stops as soon as either passes it: a few KB of gzip can decode to
 gigabytes. A ticket API's answer is a few KB."""
+
+WAITS_KEPT = 100
+"""How many of its latest waits a :class:`Sender` keeps (``connector.waits``): a worker
+running for months must not keep every backoff it ever slept."""
+
+ID_LENGTH = 255
+"""The longest ticket id read from a service's answer; a longer one is a malformed answer."""
 
 ACCEPT_ENCODING = "gzip, deflate"
 """The codings the connectors ask for: the ones whose decoding the loop can bound (httpx
@@ -119,19 +138,20 @@ class RetryPolicy:
 
     @property
     def longest_request(self) -> float:
-        """Seconds one request can take when it ends in a timeout: ``5 * timeout``.
+        """Seconds one request can take: ``5 * timeout``, its wall-clock deadline.
 
         The connectors give httpx ``timeout`` as a single number, so each of httpx's four
         timeouts is ``timeout``, and httpcore applies its connect timeout twice: waiting
         for a connection from the client's pool, the TCP connect, the TLS handshake
         (the connect timeout again), sending the request, waiting for the answer. Each
-        phase may take just under ``timeout`` and the last one time out.
+        phase may take just under ``timeout``. httpx's write and read timeouts are per
+        socket operation (a server trickling its answer keeps a request going without
+        limit), so the request loop also ends every request at this deadline, the
+        answer's body included: the connection is shut down and the answer is lost.
 
-        Not covered: resolving the host name (no httpx timeout), a host with several
-        addresses (tried one after another, each with its own connect timeout), and
-        httpx's write and read timeouts being per socket operation (a server trickling
-        its answer, or a body larger than the socket buffer on a slow link, can take
-        longer).
+        Not covered: resolving the host name (no httpx timeout) and a host with several
+        addresses (tried one after another, each with its own connect timeout) before
+        the connection is made.
         """
         return 5 * self.timeout
 
@@ -150,8 +170,9 @@ DEFAULT_POLICY = RetryPolicy()
 
 def checked_url(connector: str, url: object, credentials: str) -> str:
     """``url`` without a trailing ``/``, when it is an ``http`` or ``https`` URL with a
-    host and no ``@``; else :class:`~helpdesk_routing.errors.ValidationError` naming the
-    connector.
+    host, a port other than 0, no ``@``, no query or fragment, no space or control
+    character, and a host name every label of which the ``idna`` codec takes; else
+    :class:`~helpdesk_routing.errors.ValidationError` naming the connector (and the URL).
 
     An ``@`` is user info (``https://name:password@host``), or user info whose password
     holds an unescaped ``/``, ``?`` or ``#``, which a URL parser reads as a host and a
@@ -165,15 +186,48 @@ def checked_url(connector: str, url: object, credentials: str) -> str:
     if isinstance(url, str):
         try:
             parts = urlsplit(url)
-            _ = parts.port  # reading it checks it
-            fine = parts.scheme in ("http", "https") and bool(parts.hostname)
+            fine = (
+                parts.scheme in ("http", "https")
+                and bool(parts.hostname)
+                and parts.port != 0  # reading it checks it
+            )
         except ValueError:  # a malformed port, or one out of range
             fine = False
         if fine:
+            problem = _url_problem(url)
+            if problem is not None:
+                raise ValidationError(f"{connector} base_url {problem}, got {url!r}")
             return url.rstrip("/")
     raise ValidationError(
         f"{connector} base_url must be an http or https URL with a host, got {url!r}"
     )
+
+
+def _url_problem(url: str) -> str | None:
+    """What in ``url`` would break every request though it parses, or ``None``.
+
+    ``urlsplit`` strips leading spaces and control characters and keeps the rest
+    (httpx then refuses them, or reads ``" http"`` as an unknown scheme); a query or a
+    fragment would come before the connector's path (``/?x=1/api/v2/tickets``) or be
+    dropped; a host name with an empty label or one over 63 characters fails only when
+    the request is sent (the ``idna`` codec)."""
+    if any(ord(c) <= 32 or 127 <= ord(c) <= 159 or c.isspace() for c in url):
+        return "must not contain a space or a control character"
+    if "?" in url or "#" in url:
+        return "must not have a query or a fragment (give the address of the service)"
+    host = urlsplit(url).hostname
+    if host:
+        try:
+            host.encode("idna")
+            fine = len(host.rstrip(".")) <= 253
+        except UnicodeError:
+            fine = False
+        if not fine:
+            return (
+                "must have a valid host name (no empty label, none over 63 characters, "
+                "253 characters in all)"
+            )
+    return None
 
 
 def _masked(url: str) -> str:
@@ -184,10 +238,15 @@ def _masked(url: str) -> str:
     return f"{scheme}{slashes}***@{host}" if slashes else f"***@{host}"
 
 
-def checked_credential(connector: str, name: str, value: object) -> str:
+def checked_credential(connector: str, name: str, value: object, *, header: bool = False) -> str:
     """``value`` when it is text a request header can carry (not blank, no control
     character, encodable as UTF-8); else :class:`~helpdesk_routing.errors.ValidationError`
-    naming the connector and the argument. The value is never echoed: it may be a secret."""
+    naming the connector and the argument. The value is never echoed: it may be a secret.
+
+    ``header``: the value goes into a header as text (an OAuth bearer token), which httpx
+    encodes as ASCII, so it must be ASCII; its ``UnicodeEncodeError`` would carry the
+    whole header, the secret in it. A basic-auth credential is sent in base64 of its UTF-8
+    bytes, so any text is fine there."""
     if isinstance(value, str):
         if not value.strip():
             raise ValidationError(f"{connector} {name} must not be empty")
@@ -195,8 +254,21 @@ def checked_credential(connector: str, name: str, value: object) -> str:
             raise ValidationError(
                 f"{connector} {name} must not contain a control character or a lone surrogate"
             )
+        if header and not value.isascii():
+            raise ValidationError(
+                f"{connector} {name} must be ASCII (it is sent as text in a request header)"
+            )
         return value
     raise ValidationError(f"{connector} {name} must be text, got {type(value).__name__}")
+
+
+def new_connections(hx: ModuleType) -> httpx.Limits:
+    """The connectors' connection limits: none kept alive, so every request opens its own
+    connection, which its deadline (``RetryPolicy.longest_request``) can cut from the
+    start (a kept connection's waiting for the answer's headers could not be). A handoff
+    makes a request or two; a new connection each costs nothing that matters."""
+    limits: httpx.Limits = hx.Limits(max_keepalive_connections=0)
+    return limits
 
 
 def checked_policy(connector: str, policy: object) -> RetryPolicy:
@@ -208,13 +280,19 @@ def checked_policy(connector: str, policy: object) -> RetryPolicy:
 
 
 def ticket_id(value: object) -> str | None:
-    """A ticket id from a service's answer, as text: a non-blank string every store can
-    keep, or an ``int`` (not a ``bool``) written in decimal; ``None`` for anything else."""
+    """A ticket id from a service's answer, as text: a string every store can keep,
+    trimmed of surrounding white space (``" 7 "`` is ``"7"``: the ticket is the same, and
+    the id is used to look it up and to show), non-blank, of at most :data:`ID_LENGTH`
+    characters, or an ``int`` (not a ``bool``) of at most that many digits, written in
+    decimal; ``None`` for anything else (a malformed answer: an id of 100,000 characters
+    names no ticket a person could find)."""
     if whole_number(value):
-        return str(value)
-    if isinstance(value, str) and value.strip() and text_problem(value) is None:
-        return value
-    return None
+        text = str(value)
+    elif isinstance(value, str) and text_problem(value) is None:
+        text = value.strip()
+    else:
+        return None
+    return text if 0 < len(text) <= ID_LENGTH else None
 
 
 def _json(response: httpx.Response) -> object:
@@ -294,6 +372,24 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What :meth:`Sender.send` answers: the response, and ``lost``, why an earlier
+    attempt of a request that creates the ticket may have created it (``HTTP 500``, a
+    read timeout), ``None`` when none may have. A connector that would read the response
+    as a refusal must not when ``lost`` is set: the ticket may exist."""
+
+    response: httpx.Response
+    lost: str | None = None
+
+
+def after_lost(lost: str, then: str) -> str:
+    """The reason of an :class:`OutcomeUnknown` for a request that ended in ``then`` after
+    an earlier attempt may have created the ticket (``lost``): the later refusal proves
+    nothing."""
+    return f"an earlier attempt may have created the ticket ({lost}), then {then}"
+
+
 class Sender:
     """Sends one logical request with the retries above. ``sleep`` and ``rng`` are injectable
     (tests record the waits instead of sleeping)."""
@@ -313,7 +409,7 @@ class Sender:
         self.policy = policy
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()
-        self.waits: list[float] = []
+        self.waits: deque[float] = deque(maxlen=WAITS_KEPT)
 
     def send(
         self,
@@ -321,53 +417,71 @@ class Sender:
         url: str,
         *,
         replay_safe: bool,
+        creates: bool = False,
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
-    ) -> httpx.Response:
-        """The first answer that is neither a retried failure nor 401/403; see the module."""
+    ) -> Answer:
+        """The first answer that is neither a retried failure nor 401/403; see the module.
+
+        ``creates`` says the request creates the ticket (the POST): once one of its
+        attempts may have created it (an answer lost, a 5xx) a later attempt's refusal
+        proves nothing, so a loop that then ends in a refused connection, 401/403 or a
+        429 past the cap raises :class:`OutcomeUnknown` instead (naming both), and an
+        answer returned says so in :attr:`Answer.lost`."""
         hx = self._httpx
         waited = 0.0
         policy = self.policy
+        lost: str | None = None  # why an earlier attempt may have created the ticket
         for attempt in range(1, policy.attempts + 1):
             last = attempt == policy.attempts
             try:
-                response, unreadable = self._exchange(
-                    method, url, content=content, headers=headers, params=params
-                )
-            except (hx.ConnectError, hx.ConnectTimeout, hx.PoolTimeout) as exc:
-                delay = policy.backoff(attempt, self._rng)
-                if last or waited + delay > policy.max_total_wait:
-                    raise Unreachable(self.service, _reason(exc)) from exc
-            except hx.TransportError as exc:  # sent, answer lost: read/write timeout, dropped
-                delay = policy.backoff(attempt, self._rng)
-                if not replay_safe or last or waited + delay > policy.max_total_wait:
-                    raise OutcomeUnknown(self.service, _reason(exc)) from exc
-            else:
-                status = response.status_code
-                if status in (401, 403):
-                    raise AuthenticationFailed(self.service, status)
-                if status == 429:
-                    asked = retry_after_seconds(
-                        response.headers.get("retry-after"), datetime.now(UTC)
+                try:
+                    response, unreadable = self._exchange(
+                        method, url, content=content, headers=headers, params=params
                     )
-                    delay = (
-                        asked + self._rng.uniform(0, policy.base_delay)
-                        if asked is not None
-                        else policy.backoff(attempt, self._rng)
-                    )
+                except (hx.ConnectError, hx.ConnectTimeout, hx.PoolTimeout) as exc:
+                    delay = policy.backoff(attempt, self._rng)
                     if last or waited + delay > policy.max_total_wait:
-                        raise RateLimited(self.service, waited)
-                elif status >= 500:
+                        raise Unreachable(self.service, _reason(exc)) from exc
+                except hx.TransportError as exc:  # sent, answer lost: read/write timeout, dropped
                     delay = policy.backoff(attempt, self._rng)
                     if not replay_safe or last or waited + delay > policy.max_total_wait:
-                        raise OutcomeUnknown(self.service, f"HTTP {status}")
-                elif unreadable is not None:
-                    raise OutcomeUnknown(
-                        self.service, f"HTTP {status} answer unreadable ({unreadable})"
-                    )
+                        raise OutcomeUnknown(self.service, _reason(exc)) from exc
+                    if creates:
+                        lost = _reason(exc)
                 else:
-                    return response
+                    status = response.status_code
+                    if status in (401, 403):
+                        raise AuthenticationFailed(self.service, status)
+                    if status == 429:
+                        asked = retry_after_seconds(
+                            response.headers.get("retry-after"), datetime.now(UTC)
+                        )
+                        delay = (
+                            asked + self._rng.uniform(0, policy.base_delay)
+                            if asked is not None
+                            else policy.backoff(attempt, self._rng)
+                        )
+                        if last or waited + delay > policy.max_total_wait:
+                            raise RateLimited(self.service, waited, asked)
+                    elif status >= 500:
+                        delay = policy.backoff(attempt, self._rng)
+                        if not replay_safe or last or waited + delay > policy.max_total_wait:
+                            raise OutcomeUnknown(self.service, f"HTTP {status}")
+                        if creates:
+                            lost = f"HTTP {status}"
+                    elif unreadable is not None:
+                        raise OutcomeUnknown(
+                            self.service, f"HTTP {status} answer unreadable ({unreadable})"
+                        )
+                    else:
+                        return Answer(response, lost)
+            except (Unreachable, RateLimited, AuthenticationFailed) as exc:
+                if lost is None:
+                    raise
+                then = str(exc).removeprefix(f"{self.service}: ")
+                raise OutcomeUnknown(self.service, after_lost(lost, then)) from exc
             self.waits.append(delay)
             self._sleep(delay)
             waited += delay
@@ -393,6 +507,11 @@ class Sender:
         never received). A transport error while reading the body (a timeout, a dropped
         connection) is raised, as when it happens before the status: the answer was lost.
 
+        The whole exchange has a wall-clock deadline, ``RetryPolicy.longest_request``
+        (a :class:`~._deadline.Deadline`): past it the connection is shut down and the
+        request raises httpx's ``ReadTimeout`` (the answer was lost), however the server
+        trickles its answer, each read within httpx's per-read timeout.
+
         The answer returned is a copy of httpx's whose ``content`` is what was read, and
         without ``Content-Encoding``: reading it, its text or its JSON never reads the
         network again (which would raise httpx's ``ResponseNotRead``). When the body could
@@ -401,20 +520,54 @@ class Sender:
         not), and an excerpt of it still shows what the service began to say. httpx has
         no public way to set a streamed response's content; building a ``Response`` with
         ``content=`` is one."""
+        hx = self._httpx
+        deadline = Deadline(self.policy.longest_request)
+        try:
+            request = self.client.build_request(
+                method,
+                url,
+                content=content,
+                headers=headers,
+                params=params,
+                extensions={"trace": deadline.trace},
+            )
+        except (hx.InvalidURL, UnicodeError) as exc:
+            raise Unreachable(self.service, f"not sent: {_reason(exc)}") from exc
+        with deadline:
+            try:
+                return self._answer(request, deadline)
+            except (hx.UnsupportedProtocol, hx.InvalidURL, UnicodeError) as exc:
+                if deadline.sending:
+                    raise
+                # nothing sent: a URL httpx or the idna codec refuses (a failure of the
+                # configuration, never a lost answer)
+                raise Unreachable(self.service, f"not sent: {_reason(exc)}") from exc
+            except hx.TransportError as exc:
+                if not deadline.passed:
+                    raise
+                raise hx.ReadTimeout(
+                    f"no whole answer within {deadline.seconds:g} s (the request's deadline)",
+                    request=request,
+                ) from exc
+
+    def _answer(
+        self, request: httpx.Request, deadline: Deadline
+    ) -> tuple[httpx.Response, str | None]:
+        """``request`` sent, and its answer read within ``deadline``; see :meth:`_exchange`."""
         from helpdesk_routing.handoff.connectors._capped import BodyTooLarge, cap_raw_body
 
         hx = self._httpx
         limit = MAX_BODY_BYTES
-        request = self.client.build_request(
-            method, url, content=content, headers=headers, params=params
-        )
         response = self.client.send(request, stream=True)
+        deadline.watch(response.extensions.get("network_stream"))
         body = bytearray()
         try:
             unreadable = _refused_coding(response)
             if unreadable is None:
                 cap_raw_body(response, limit)
                 for chunk in response.iter_bytes():
+                    if deadline.over():
+                        raise hx.ReadTimeout("deadline passed", request=request)
                     if len(body) + len(chunk) > limit:
                         body += chunk[: limit - len(body)]
                         raise BodyTooLarge
@@ -463,6 +616,21 @@ def _with_content(hx: ModuleType, response: httpx.Response, content: bytes) -> h
 def _reason(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
     return f"{type(exc).__name__}: {text}"
+
+
+def refusal(service: str, response: httpx.Response) -> ServiceRejected | None:
+    """The refusal a create's answer is, or ``None``: 400, 404 or 422, or a redirect
+    (3xx: the connectors never follow one). None of them creates a ticket; a redirect or
+    a 404 says the address is wrong (an ``http://`` base URL redirected to ``https://``,
+    a wrong subdomain or path), so it is named, with its ``Location`` in the details."""
+    status = response.status_code
+    if status not in (400, 404, 422) and not 300 <= status < 400:
+        return None
+    details = error_details(response)
+    location = response.headers.get("location")
+    if location is not None:
+        details = {**details, "location": location}
+    return ServiceRejected(service, status, details)
 
 
 def error_details(response: httpx.Response) -> dict[str, Any]:

@@ -35,13 +35,14 @@ from helpdesk_routing.handoff.connectors._http import (
     checked_policy,
     checked_url,
     created_ticket_id,
-    error_details,
     found_ticket_id,
+    new_connections,
+    refusal,
     require_httpx,
 )
 from helpdesk_routing.handoff.conversation import is_valid_email
 from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest, continue_on
-from helpdesk_routing.handoff.errors import OutcomeUnknown, ServiceRejected
+from helpdesk_routing.handoff.errors import OutcomeUnknown
 
 if TYPE_CHECKING:
     import httpx
@@ -104,14 +105,16 @@ class GorgiasConnector:
             auth=hx.BasicAuth(email, api_key),
             headers={"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING},
             timeout=policy.timeout,
+            limits=new_connections(hx),
             transport=transport,
         )
         self._sender = Sender(self.name, client, policy, sleep=sleep, rng=rng)
 
     @property
     def waits(self) -> list[float]:
-        """Every wait between tries so far, in seconds."""
-        return self._sender.waits
+        """The waits between tries so far, in seconds, oldest first: the latest
+        ``WAITS_KEPT`` (100) of them."""
+        return list(self._sender.waits)
 
     @property
     def longest_delivery(self) -> timedelta:
@@ -121,8 +124,9 @@ class GorgiasConnector:
         A deliver is one request loop (the POST): every attempt timing out plus all the
         waiting, ``RetryPolicy.longest_send``; one request that times out takes at most
         ``5 * timeout`` (pool, TCP connect, TLS handshake, write, read each get
-        ``timeout``). Not covered: name resolution, several addresses, and servers
-        trickling their answer (``RetryPolicy.longest_request``). ``Handoff.recover``
+        ``timeout``), and each request's wall-clock deadline ends it there, however
+        slowly the server sends its answer. Not covered: name resolution and several
+        addresses (``RetryPolicy.longest_request``). ``Handoff.recover``
         refuses an ``older_than`` not longer than this.
         """
         return timedelta(seconds=self._sender.policy.longest_send)
@@ -173,15 +177,16 @@ class GorgiasConnector:
             replay_safe=False,
             content=body.encode(),
             headers={"Content-Type": "application/json"},
-        )
+        ).response
         status = response.status_code
         if status in (200, 201):
             return Delivery(
                 ticket_id=created_ticket_id(self.name, response, "id"),
                 continue_on=continue_on(request.conversation.channel),
             )
-        if status in (400, 422):
-            raise ServiceRejected(self.name, status, error_details(response))
+        refused = refusal(self.name, response)
+        if refused is not None:
+            raise refused
         raise OutcomeUnknown(self.name, f"unexpected HTTP {status}")
 
     def find(self, handoff_id: str) -> str | None:
@@ -189,7 +194,7 @@ class GorgiasConnector:
         (``OutcomeUnknown`` when the answer is not a 200 listing tickets under ``data``)."""
         response = self._sender.send(
             "GET", "/api/tickets", replay_safe=True, params={"external_id": handoff_id}
-        )
+        ).response
         if response.status_code != 200:
             raise OutcomeUnknown(self.name, f"look-up answered HTTP {response.status_code}")
         return found_ticket_id(self.name, response, "data")

@@ -34,12 +34,15 @@ from helpdesk_routing.handoff.connectors._http import (
     DEFAULT_POLICY,
     RetryPolicy,
     Sender,
+    after_lost,
     checked_credential,
     checked_policy,
     checked_url,
     created_ticket_id,
     error_details,
     found_ticket_id,
+    new_connections,
+    refusal,
     require_httpx,
 )
 from helpdesk_routing.handoff.destination import (
@@ -48,7 +51,7 @@ from helpdesk_routing.handoff.destination import (
     continue_on,
     transcript_lines,
 )
-from helpdesk_routing.handoff.errors import OutcomeUnknown, ServiceRejected
+from helpdesk_routing.handoff.errors import DeliveryError, OutcomeUnknown
 
 if TYPE_CHECKING:
     import httpx
@@ -66,7 +69,8 @@ class ZendeskConnector:
     ``base_url`` is ``https://{subdomain}.zendesk.com``. Give ``email`` and ``api_token``
     (basic auth) or ``oauth_token`` (bearer). ``custom_fields`` maps field ids to values
     set on every ticket. ``transport`` replaces httpx's (tests use ``MockTransport``).
-    Credentials must be non-blank text without control characters, given here and never
+    Credentials must be non-blank text without control characters (``oauth_token``
+    ASCII: it is sent as text in the header), given here and never
     in ``base_url`` (a ``base_url`` holding ``@`` is refused, the name and password
     masked), ``custom_fields`` a mapping of ``int`` field ids to JSON values, ``policy``
     a :class:`RetryPolicy`; else ``ValidationError`` naming the connector and the
@@ -93,7 +97,7 @@ class ZendeskConnector:
         if not isinstance(public, bool):
             raise ValidationError(f"zendesk public must be a bool, got {public!r}")
         if oauth_token is not None:
-            oauth_token = checked_credential(self.name, "oauth_token", oauth_token)
+            oauth_token = checked_credential(self.name, "oauth_token", oauth_token, header=True)
             auth: Any = None
             headers = {"Authorization": f"Bearer {oauth_token}"}
         elif email is not None and api_token is not None:
@@ -111,14 +115,16 @@ class ZendeskConnector:
             auth=auth,
             headers={**headers, "Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING},
             timeout=policy.timeout,
+            limits=new_connections(hx),
             transport=transport,
         )
         self._sender = Sender(self.name, client, policy, sleep=sleep, rng=rng)
 
     @property
     def waits(self) -> list[float]:
-        """Every wait between tries so far, in seconds."""
-        return self._sender.waits
+        """The waits between tries so far, in seconds, oldest first: the latest
+        ``WAITS_KEPT`` (100) of them."""
+        return list(self._sender.waits)
 
     @property
     def longest_delivery(self) -> timedelta:
@@ -130,8 +136,9 @@ class ZendeskConnector:
         of its own). Each loop is every attempt timing out plus all the waiting,
         ``RetryPolicy.longest_send``; one request that times out takes at most
         ``5 * timeout`` (pool, TCP connect, TLS handshake, write, read each get
-        ``timeout``). Not covered: name resolution, several addresses, and servers
-        trickling their answer (``RetryPolicy.longest_request``). ``Handoff.recover``
+        ``timeout``), and each request's wall-clock deadline ends it there, however
+        slowly the server sends its answer. Not covered: name resolution and several
+        addresses (``RetryPolicy.longest_request``). ``Handoff.recover``
         refuses an ``older_than`` not longer than this.
         """
         return timedelta(seconds=2 * self._sender.policy.longest_send)
@@ -167,13 +174,15 @@ class ZendeskConnector:
 
     def deliver(self, request: DeliveryRequest) -> Delivery:
         """Create the ticket (retries replay through the idempotency key)."""
-        response = self._sender.send(
+        answer = self._sender.send(
             "POST",
             "/api/v2/tickets",
             replay_safe=True,
+            creates=True,
             content=self.body(request),
             headers={"Content-Type": "application/json", "Idempotency-Key": request.handoff_id},
         )
+        response = answer.response
         status = response.status_code
         where = continue_on(request.conversation.channel)
         if status in (200, 201):
@@ -182,20 +191,36 @@ class ZendeskConnector:
             return Delivery(ticket_id=ticket_id, continue_on=where, replayed=replayed)
         details = error_details(response)
         if status == 400 and details.get("error") == "IdempotentRequestError":
-            found = self.find(request.handoff_id)
-            if found is None:
-                raise OutcomeUnknown(self.name, "idempotency key reused, ticket not found")
-            return Delivery(ticket_id=found, continue_on=where, replayed=True)
-        if status in (400, 422):
-            raise ServiceRejected(self.name, status, details)
+            return Delivery(ticket_id=self._found(request), continue_on=where, replayed=True)
+        if answer.lost is not None:  # an earlier attempt may have made it: no refusal counts
+            raise OutcomeUnknown(self.name, after_lost(answer.lost, f"HTTP {status}"))
+        refused = refusal(self.name, response)
+        if refused is not None:
+            raise refused
         raise OutcomeUnknown(self.name, f"unexpected HTTP {status}")
+
+    def _found(self, request: DeliveryRequest) -> str:
+        """The ticket an ``IdempotentRequestError`` says exists (the key was used), looked
+        up by ``external_id``. Not found, or a look-up that fails in any way (a 429, a
+        401, a refused connection), is :class:`OutcomeUnknown`: the ticket may exist."""
+        try:
+            found = self.find(request.handoff_id)
+        except OutcomeUnknown:
+            raise
+        except DeliveryError as exc:
+            raise OutcomeUnknown(
+                self.name, f"idempotency key reused, look-up failed ({exc})"
+            ) from exc
+        if found is None:
+            raise OutcomeUnknown(self.name, "idempotency key reused, ticket not found")
+        return found
 
     def find(self, handoff_id: str) -> str | None:
         """The ticket whose ``external_id`` is the handoff id, or ``None``
         (``OutcomeUnknown`` when the answer is not a 200 listing tickets under ``tickets``)."""
         response = self._sender.send(
             "GET", "/api/v2/tickets", replay_safe=True, params={"external_id": handoff_id}
-        )
+        ).response
         if response.status_code != 200:
             raise OutcomeUnknown(self.name, f"look-up answered HTTP {response.status_code}")
         return found_ticket_id(self.name, response, "tickets")
