@@ -369,7 +369,6 @@ def test_a_report_into_a_closed_pipe_ends_quietly(helpdesk: Path, options: list[
 def test_a_postgres_connection_failure_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     """libpq's message holds a second line (``\\n\\tIs the server running ...``): the
     error is printed on one line, exit 2."""
-    pytest.importorskip("psycopg")
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -183,6 +183,16 @@ def test_a_team_move_waits_for_the_pools_before_it_locks_its_tickets(
     assert not [r for r in caplog.records if "lost a race" in r.getMessage()]
 
 
+def _load_locks(c: Any) -> int:
+    """How many load advisory locks this connection's unit holds."""
+    row = c.execute(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+        "AND pid = pg_backend_pid()",
+        (_LOAD_KEY,),
+    ).fetchone()
+    return int(row[0])
+
+
 def test_a_pool_of_more_than_64_online_agents_locks_as_it_walks(pg_dsn: str) -> None:
     """Up front only for a pool of at most 64 Online agents (one unit must not fill the
     server's lock table): a larger pool's walk locks the loads it counts, as it goes."""
@@ -195,19 +205,9 @@ def test_a_pool_of_more_than_64_online_agents_locks_as_it_walks(pg_dsn: str) -> 
             tx.set_online(i, True, datetime(2026, 3, 30, 9, tzinfo=UTC))
     with psycopg.connect(pg_dsn) as c:
         assert _step(c, "global", None, 5) == "b000"
-        locked = c.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
-            "AND pid = pg_backend_pid()",
-            (_LOAD_KEY,),
-        ).fetchone()
-        assert locked == (1,)  # the chosen agent's, counted on the way
+        assert _load_locks(c) == 1  # the chosen agent's, counted on the way
         c.rollback()
         c.execute("UPDATE agents SET online = false WHERE id = 'b064'")
         assert _step(c, "global", None, 5) == "b000"
-        locked = c.execute(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
-            "AND pid = pg_backend_pid()",
-            (_LOAD_KEY,),
-        ).fetchone()
-        assert locked == (64,)  # 64 Online: all of them, up front
+        assert _load_locks(c) == 64  # 64 Online: all of them, up front
         c.rollback()

@@ -379,21 +379,25 @@ class InMemoryTransaction:
         can hold them (the lists of the statuses asked for), from the cursor on."""
         s = self._check()
         statuses = _STATUSES if query.statuses is None else query.statuses
-        choices: list[tuple[dict[Any, list[_Key]], Callable[[TicketStatus], Any]]] = [
-            (s._by_status, _itself)
-        ]
+        # Each index that can hold the tickets, as the lists of the statuses asked for;
+        # a name of None: an index keyed by the status alone.
+        choices: list[tuple[dict[Any, list[_Key]], str | None]] = [(s._by_status, None)]
         if query.assignee is not None:
-            choices.append((s._by_assignee, _with(query.assignee)))
+            choices.append((s._by_assignee, query.assignee))
         if query.team is not None:
-            choices.append((s._by_team, _with(query.team)))
+            choices.append((s._by_team, query.team))
         if query.view is not None:
-            choices.append((s._by_view, _with(query.view)))
+            choices.append((s._by_view, query.view))
         if query.unassigned:
-            choices.append((s._unassigned if query.no_team else s._no_assignee, _itself))
+            choices.append((s._unassigned if query.no_team else s._no_assignee, None))
         best: list[list[_Key]] = []
         size = -1
         for index, name in choices:
-            lists = [listed for st in statuses if (listed := index.get(name(st)))]
+            lists = [
+                listed
+                for st in statuses
+                if (listed := index.get(st if name is None else (name, st)))
+            ]
             total = sum(map(len, lists))
             if size < 0 or total < size:
                 best, size = lists, total
@@ -589,14 +593,6 @@ class InMemoryTransaction:
             stored.pop()
 
         self._undo.append(undo)
-
-
-def _itself(status: TicketStatus) -> TicketStatus:
-    return status
-
-
-def _with(name: str) -> Callable[[TicketStatus], tuple[str, TicketStatus]]:
-    return lambda status: (name, status)
 
 
 def _walk(lists: list[list[_Key]], after: _Key | None, newest_first: bool) -> Iterator[_Key]:
