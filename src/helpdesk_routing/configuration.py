@@ -23,6 +23,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from helpdesk_routing._input import CheckedCopy
 
+from ._sets import SortedSet
 from ._storable import StoredText
 from ._time import UtcDatetime
 from .allocation import Allocator, LeastLoaded, RoundRobin
@@ -81,7 +82,7 @@ class Configuration(CheckedCopy):
     teams: tuple[Team, ...] = ()
     round_robin: bool = Field(default=True, strict=True)
     office_hours: OfficeHours | None = None
-    office_hours_channels: frozenset[StoredText] = frozenset({"webchat"})
+    office_hours_channels: SortedSet[StoredText] = frozenset({"webchat"})
     capacity: int | None = Field(default=None, ge=0, le=MAX_CAPACITY, strict=True)
     allocator: AllocatorName = "round_robin"
 

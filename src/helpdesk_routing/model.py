@@ -20,6 +20,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from helpdesk_routing._input import CheckedCopy
 
+from ._sets import SortedSet
 from ._storable import check_model, stored_text
 from ._time import UtcDatetime
 
@@ -106,7 +107,7 @@ class Ticket(_Stored):
     id: _Id
     channel: _Id
     created_at: UtcDatetime
-    tags: frozenset[str] = frozenset()
+    tags: SortedSet[str] = frozenset()
     subject: str = ""
     status: TicketStatus = TicketStatus.OPEN
     priority: str | None = None
@@ -124,7 +125,7 @@ class Profile(_Stored):
 
     id: _Id
     properties: _CustomValues = Field(default_factory=dict)
-    segments: frozenset[str] = frozenset()
+    segments: SortedSet[str] = frozenset()
 
     def with_segment(self, segment: str) -> Profile:
         """This profile in ``segment`` too (itself when it already is). A ``segment`` that
@@ -188,8 +189,8 @@ class Team(_Stored):
     name: str = ""
     description: str = ""
     members: tuple[_Id, ...] = Field(min_length=1)
-    tags: frozenset[str] = frozenset()
-    segments: frozenset[str] = frozenset()
+    tags: SortedSet[str] = frozenset()
+    segments: SortedSet[str] = frozenset()
 
     @field_validator("members")
     @classmethod

@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field
 
 from helpdesk_routing._input import InputModel
 
+from ._sets import SortedSet
 from ._time import UtcDatetime
 from .decision import RoutingDecision
 from .model import Ticket, TicketStatus
@@ -34,7 +35,7 @@ class TicketRecord(InputModel):
     ticket: Ticket
     team: str | None = None
     assignee: str | None = None
-    views: frozenset[str] = frozenset()
+    views: SortedSet[str] = frozenset()
     decision: RoutingDecision | None = None
 
     @property
@@ -107,8 +108,8 @@ class TicketQuery(InputModel):
     team: str | None = None
     no_team: bool = False  # team is None
     view: str | None = None
-    statuses: frozenset[TicketStatus] | None = frozenset({TicketStatus.OPEN})
-    channels: frozenset[str] | None = None
+    statuses: SortedSet[TicketStatus] | None = frozenset({TicketStatus.OPEN})
+    channels: SortedSet[str] | None = None
     after: tuple[UtcDatetime, str] | None = None
     limit: int | None = Field(default=None, ge=1)
     newest_first: bool = False

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict, Field
 
 from helpdesk_routing._input import InputModel
+from helpdesk_routing._sets import SortedSet
 from helpdesk_routing._storable import StoredText, check_text
 
 __all__ = ["HandoffSettings", "SendMessage", "SendToHelpdesk"]
@@ -28,7 +29,7 @@ class SendToHelpdesk(InputModel):
     method: Literal["send_to_helpdesk"] = "send_to_helpdesk"
     helpdesk: Literal["builtin", "zendesk", "gorgias"] = "builtin"
     subject: StoredText = Field(default="Conversation with the AI agent", min_length=1)
-    tags: frozenset[_Tag] = frozenset({"ai-handoff"})
+    tags: SortedSet[_Tag] = frozenset({"ai-handoff"})
 
 
 class SendMessage(InputModel):

@@ -36,6 +36,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from helpdesk_routing._input import as_model
 from helpdesk_routing._json import loads
+from helpdesk_routing._sets import SortedSet
 from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing.calendar import OfficeHours, iana_zone_keys
@@ -261,7 +262,7 @@ class ReplayTicket(Part):
     model_config = _FROZEN
     created_at: UtcDatetime
     channel: str = Field(min_length=1)
-    tags: frozenset[str] = frozenset()
+    tags: SortedSet[str] = frozenset()
     profile_id: str | None = None
 
     @model_validator(mode="after")
