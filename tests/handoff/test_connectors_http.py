@@ -39,6 +39,7 @@ from helpdesk_routing.handoff.connectors import _http
 from helpdesk_routing.handoff.connectors._http import RetryPolicy
 from helpdesk_routing.handoff.connectors.gorgias import GorgiasConnector
 from helpdesk_routing.handoff.connectors.zendesk import ZendeskConnector
+from helpdesk_routing.handoff.errors import SHOWN_DETAILS
 from helpdesk_routing.model import Profile
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from tests.handoff.conftest import Desk, conversation
@@ -1300,3 +1301,24 @@ def test_a_connector_keeps_only_its_latest_waits(gorgias_service: FakeService) -
         connector.deliver(_request())
     assert len(connector.waits) == 100
     assert len(connector._sender.waits) == 100
+
+
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_a_huge_refusal_is_kept_whole_in_details_and_cut_in_the_message(
+    kind: str, zendesk_service: FakeService, gorgias_service: FakeService
+) -> None:
+    """A 422 whose body is a megabyte of JSON: ``details`` holds it all, the message (what
+    logs show) its first 2,000 characters, saying how long it was."""
+    service = zendesk_service if kind == "zendesk" else gorgias_service
+    service.script = ["odd-before"]
+    service.odd_status = 422
+    service.odd_headers = {"Content-Type": "application/json"}
+    service.odd_body = json.dumps({"error": "RecordInvalid", "trace": "x" * 1_000_000}).encode()
+    with pytest.raises(ServiceRejected) as caught:
+        _destination(kind, service).deliver(_request())
+    assert caught.value.details["trace"] == "x" * 1_000_000
+    shown = repr(caught.value.details)
+    message = str(caught.value)
+    assert message.endswith(f"... (cut: {len(shown)} characters in all)")
+    assert shown[:SHOWN_DETAILS] in message
+    assert len(message) < SHOWN_DETAILS + 200

@@ -24,6 +24,7 @@ from typing import Any
 from helpdesk_routing.errors import RoutingError
 
 __all__ = [
+    "SHOWN_DETAILS",
     "AuthenticationFailed",
     "DeliveryError",
     "HandoffError",
@@ -112,13 +113,23 @@ class AuthenticationFailed(DeliveryError):
         super().__init__(service, f"authentication failed (HTTP {status})")
 
 
+SHOWN_DETAILS = 2000
+"""The most characters of a refusal's details its message shows: a service may answer
+with megabytes of text, and messages end up in logs. ``details`` keeps them whole."""
+
+
 class ServiceRejected(DeliveryError):
-    """The service rejected the request (HTTP 400 or 422); ``details`` is its error body."""
+    """The service rejected the request (HTTP 400 or 422); ``details`` is its error body,
+    whole. The message shows the first :data:`SHOWN_DETAILS` characters of it, saying
+    when it was cut."""
 
     def __init__(self, service: str, status: int, details: Mapping[str, Any]) -> None:
         self.status = status
         self.details = dict(details)
-        super().__init__(service, f"request rejected (HTTP {status}): {self.details}")
+        shown = repr(self.details)
+        if len(shown) > SHOWN_DETAILS:
+            shown = f"{shown[:SHOWN_DETAILS]}... (cut: {len(shown)} characters in all)"
+        super().__init__(service, f"request rejected (HTTP {status}): {shown}")
 
 
 class RateLimited(DeliveryError):
