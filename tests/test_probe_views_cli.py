@@ -6,12 +6,16 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from helpdesk_routing.cli import main
+
+SRC = Path(__file__).resolve().parents[1] / "src"
 
 
 def _run(*argv: str) -> tuple[int, str]:
@@ -65,3 +69,28 @@ def test_the_bundled_day_still_runs() -> None:
     code, out = _run("demo", "--json")
     assert code == 0
     assert json.loads(out)["tickets"]
+
+
+def test_python_dash_m_runs_the_command() -> None:
+    """``python -m helpdesk_routing`` is the ``helpdesk-routing`` command (for hosts where
+    the console script is not on PATH)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "helpdesk_routing", "--version"],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(SRC)},
+        check=False,
+        timeout=120,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("helpdesk-routing ")
+    done = subprocess.run(
+        [sys.executable, "-m", "helpdesk_routing", "schema", "nope"],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(SRC)},
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "invalid choice: 'nope'" in done.stderr
