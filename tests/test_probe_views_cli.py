@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from helpdesk_routing.cli import main
+from helpdesk_routing.stores.sqlite import SqliteStore
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -94,3 +95,22 @@ def test_python_dash_m_runs_the_command() -> None:
     )
     assert done.returncode == 2
     assert "invalid choice: 'nope'" in done.stderr
+
+
+@pytest.mark.parametrize("flag", ["--store", "--ledger"])
+def test_report_names_a_url_without_a_file_or_with_a_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    """``sqlite:///`` (no path) and a directory are refused by name, exit 2, not as
+    SQLite's "disk I/O error"."""
+    store = tmp_path / "helpdesk.db"
+    SqliteStore(store).close()
+    period = ["--from", "2026-03-30T00:00:00+00:00", "--to", "2026-03-31T00:00:00+00:00"]
+    base = ["report", *period] + ([] if flag == "--store" else ["--store", f"sqlite:///{store}"])
+    what = "store" if flag == "--store" else "handoff ledger"
+    assert _run(*base, flag, "sqlite:///")[0] == 2
+    err = capsys.readouterr().err
+    assert err == f"error: no SQLite {what}: the URL names no file (sqlite:///path)\n"
+    assert _run(*base, flag, f"sqlite:///{tmp_path}")[0] == 2
+    err = capsys.readouterr().err
+    assert err == f"error: no SQLite {what} at {str(tmp_path)!r}: it is a directory\n"
