@@ -56,12 +56,30 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """The clock's start on a day without tickets or presence changes (nothing happens then)."""
 
 
+_MEMBERS = {
+    "config.json": ("agents", "teams", "rules", "office_hours", "office_hours_channels"),
+    "customers.json": ("profiles", "events"),
+    "tickets.json": ("day", "presence", "tickets"),
+}
+"""The members each demo file may hold (``day`` names the day, for its reader)."""
+
+
 def _read(directory: Path | None, name: str) -> Any:
     if directory is None:
         raw = resources.files("helpdesk_routing").joinpath("demo_data", name).read_bytes()
     else:
         raw = (directory / name).read_bytes()
-    return loads(raw, name)
+    document = loads(raw, name)
+    # A misspelled member ("presense", "office_hours_chanels") would be ignored and the
+    # day replayed without it; ``check`` refuses the same file the same way.
+    if isinstance(document, dict):
+        unknown = sorted(set(document) - set(_MEMBERS[name]))
+        if unknown:
+            raise ValidationError(
+                f"invalid {name}",
+                [ErrorDetail(f"$.{k}", "unknown member", "extra_forbidden") for k in unknown],
+            )
+    return document
 
 
 class _Presence(pydantic.BaseModel):

@@ -116,6 +116,17 @@ def _sqlite_problem(
     return None
 
 
+def _a_file(path: str, what: str) -> None:
+    """``FileNotFoundError`` unless ``path`` names a file: a missing one, none at all
+    (``sqlite:///``) or a directory (SQLite said only "disk I/O error" of those)."""
+    if not path:
+        raise FileNotFoundError(f"no SQLite {what}: the URL names no file (sqlite:///path)")
+    if not Path(path).exists():
+        raise FileNotFoundError(f"no SQLite {what} at {path!r}")
+    if Path(path).is_dir():
+        raise IsADirectoryError(f"no SQLite {what} at {path!r}: it is a directory")
+
+
 @contextmanager
 def open_store(url: str) -> Iterator[tuple[Any, Any]]:
     """The store and customer data a URL names (``sqlite:///path`` or a PostgreSQL DSN).
@@ -129,8 +140,7 @@ def open_store(url: str) -> Iterator[tuple[Any, Any]]:
             from helpdesk_routing.stores.sqlite import SqliteCustomerData, SqliteStore
 
             path = url.removeprefix("sqlite:///")
-            if not Path(path).exists():
-                raise FileNotFoundError(f"no SQLite store at {path!r}")
+            _a_file(path, "store")
             # a report only reads: a file that is no store must not become one
             problem = _sqlite_problem(
                 path, "helpdesk_routing store", _STORE_TABLES, version_in="schema_version"
@@ -156,9 +166,8 @@ def _ledger(url: str | None, stack: ExitStack) -> Any:
 
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
-        if not Path(path).exists():
-            # as for the store: a mistyped path must not report an empty new ledger
-            raise FileNotFoundError(f"no SQLite handoff ledger at {path!r}")
+        # as for the store: a mistyped path must not report an empty new ledger
+        _a_file(path, "handoff ledger")
         problem = _sqlite_problem(path, "handoff ledger", _LEDGER_TABLES)
         if problem is not None:
             raise StoreError(f"no SQLite handoff ledger at {path!r}: {problem}")
