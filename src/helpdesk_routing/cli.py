@@ -48,6 +48,7 @@ __all__ = [
     "SUBCOMMANDS",
     "DemoDay",
     "Subcommand",
+    "fail",
     "load_demo",
     "main",
     "register",
@@ -294,13 +295,24 @@ def _parser(commands: list[Subcommand], out: TextIO) -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(args: argparse.Namespace | None, out: TextIO, code: int, error: Exception) -> int:
-    if args is not None and getattr(args, "json", False):
+def fail(
+    args: argparse.Namespace | None,
+    out: TextIO,
+    code: int,
+    error: Exception,
+    message: str | None = None,
+) -> int:
+    """Tell ``error`` as every subcommand does and return ``code``: with ``--json``
+    (``args.json`` true), ``{"ok": false, "errors": [...]}`` on ``out``; else one
+    ``error: ...`` on stderr. ``message`` replaces the error's own text (one line of a
+    driver's message, say); a ``ValidationError`` keeps its details."""
+    text = str(error) if message is None else message
+    if args is not None and getattr(args, "json", False) is True:
         kind = "usage" if code == EXIT_USAGE else "invalid"
         entries = (
             error.errors()
             if isinstance(error, ValidationError)
-            else [{"path": "$", "code": kind, "message": str(error), "rule_id": None}]
+            else [{"path": "$", "code": kind, "message": text, "rule_id": None}]
         )
         try:
             print(json.dumps({"ok": False, "errors": entries}, indent=2), file=out)
@@ -309,7 +321,7 @@ def _fail(args: argparse.Namespace | None, out: TextIO, code: int, error: Except
             to_devnull(out)
             return EXIT_BROKEN_PIPE
     else:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {text}", file=sys.stderr)
     return code
 
 
@@ -332,13 +344,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         to_devnull(out)
         return EXIT_BROKEN_PIPE
     except ValidationError as exc:
-        return _fail(args, out, EXIT_INVALID, exc)
+        return fail(args, out, EXIT_INVALID, exc)
     except (OSError, MissingExtra, UsageError) as exc:
-        return _fail(args, out, EXIT_USAGE, exc)
+        return fail(args, out, EXIT_USAGE, exc)
     except RoutingError as exc:
         # Any other error the library raises on purpose (UnknownAgent, ConflictError, ...)
         # comes of the input a subcommand was given: one line, not a traceback.
-        return _fail(args, out, EXIT_INVALID, exc)
+        return fail(args, out, EXIT_INVALID, exc)
 
 
 if __name__ == "__main__":  # pragma: no cover - run in a subprocess (tests/test_make_demo.py)

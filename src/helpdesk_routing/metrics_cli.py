@@ -23,7 +23,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from helpdesk_routing.cli import EXIT_BROKEN_PIPE, Subcommand, to_devnull
+from helpdesk_routing.cli import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INVALID,
+    EXIT_USAGE,
+    Subcommand,
+    fail,
+    to_devnull,
+)
 from helpdesk_routing.errors import StoreError, ValidationError
 from helpdesk_routing.metrics import Report, report
 
@@ -178,16 +185,26 @@ def _ledger(url: str | None, stack: ExitStack) -> Any:
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    """Print the report for the parsed arguments; 0 on success, 2 on bad input (a store or
-    ledger that cannot be read as one included: a ``StoreError``), told in one line on
-    stderr; :data:`EXIT_BROKEN_PIPE`, quietly, when the reader of ``out`` went away."""
+    """Print the report for the parsed arguments; 0 on success; 1 when the office-hours
+    file was read but is not valid; 2 on bad arguments (a file that cannot be read, a
+    store or ledger that cannot be read as one: a ``StoreError``). An error is told as
+    every subcommand tells it (``cli.fail``): one ``error: ...`` line on stderr, or with
+    ``--json`` a JSON object on ``out``. :data:`EXIT_BROKEN_PIPE`, quietly, when the
+    reader of ``out`` went away."""
     out = out if out is not None else sys.stdout
     hours = None
-    try:
-        if args.office_hours is not None:
-            from helpdesk_routing.calendar import OfficeHours
+    if args.office_hours is not None:
+        from helpdesk_routing.calendar import OfficeHours
 
-            hours = OfficeHours.from_json(args.office_hours.read_bytes())
+        try:
+            text = args.office_hours.read_bytes()
+        except OSError as exc:
+            return fail(args, out, EXIT_USAGE, exc, _one_line(exc))
+        try:
+            hours = OfficeHours.from_json(text)
+        except ValidationError as exc:  # read, but not valid: invalid input
+            return fail(args, out, EXIT_INVALID, exc)
+    try:
         with ExitStack() as stack:
             store, data = stack.enter_context(open_store(args.store))
             result = report(
@@ -200,8 +217,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
                 target=timedelta(minutes=args.target_minutes),
             )
     except (OSError, ValueError, StoreError) as exc:
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
-        return 2
+        return fail(args, out, EXIT_USAGE, exc, _one_line(exc))
     try:
         if args.json:
             json.dump(result.to_dict(), out, indent=2, allow_nan=False)

@@ -175,7 +175,8 @@ def test_a_missing_ledger_file_or_office_hours_file_is_refused(
 ) -> None:
     """A ledger path that does not exist is refused (not reported as an empty new
     ledger, and not created); an unknown ledger scheme, an office-hours file that is
-    missing or not valid each exit 2 with the reason."""
+    missing each exit 2 with the reason; an office-hours file that was read but is not
+    valid exits 1 (invalid input, docs/cli.md), naming the problem."""
     base = ["--store", f"sqlite:///{helpdesk}"]
     base += ["--from", "2026-03-30T00:00:00+00:00", "--to", "2026-03-31T00:00:00+00:00"]
     missing = tmp_path / "typo.db"
@@ -188,8 +189,34 @@ def test_a_missing_ledger_file_or_office_hours_file_is_refused(
     assert "typo.db" in capsys.readouterr().err
     bad = tmp_path / "hours.json"
     bad.write_text('{"timezone": "Mars/Base"}', "utf-8")
-    assert metrics_cli.run(_parse(["report", *base, "--office-hours", str(bad)])) == 2
-    assert "error: " in capsys.readouterr().err
+    assert metrics_cli.run(_parse(["report", *base, "--office-hours", str(bad)])) == 1
+    assert "Mars/Base" in capsys.readouterr().err
+
+
+def test_with_json_an_error_is_a_json_object_on_stdout(
+    helpdesk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``report --json``: an error is ``{"ok": false, "errors": [...]}`` on stdout, as
+    every subcommand's (docs/cli.md), nothing on stderr; the exit status is the same."""
+    base = ["report", "--json", "--from", "2026-03-30T00:00:00+00:00"]
+    base += ["--to", "2026-03-31T00:00:00+00:00"]
+    missing = tmp_path / "typo.db"
+    out = io.StringIO()
+    assert cli.main([*base, "--store", f"sqlite:///{missing}"], out) == 2
+    answer = json.loads(out.getvalue())
+    assert answer["ok"] is False
+    assert answer["errors"][0]["code"] == "usage"
+    assert "typo.db" in answer["errors"][0]["message"]
+    assert capsys.readouterr().err == ""
+    bad = tmp_path / "hours.json"
+    bad.write_text('{"timezone": "Mars/Base"}', "utf-8")
+    out = io.StringIO()
+    argv = [*base, "--store", f"sqlite:///{helpdesk}", "--office-hours", str(bad)]
+    assert cli.main(argv, out) == 1
+    answer = json.loads(out.getvalue())
+    assert answer["ok"] is False
+    assert any("Mars/Base" in entry["message"] for entry in answer["errors"])
+    assert capsys.readouterr().err == ""
 
 
 def test_the_report_is_a_subcommand_of_the_cli(helpdesk: Path) -> None:

@@ -204,13 +204,13 @@ def test_the_cli_says_why_a_run_stopped_without_a_traceback(tmp_path: Path) -> N
     sim_cli.configure(parser)
     err = io.StringIO()
     assert sim_cli.run(parser.parse_args([str(path), "--seed", str(seed)]), io.StringIO(), err) == 1
-    assert err.getvalue().startswith(f"simulate: cannot simulate {path}: scenario 'small'")
+    assert err.getvalue().startswith(f"error: cannot simulate {path}: scenario 'small'")
     assert "Traceback" not in err.getvalue()
     err = io.StringIO()
     args = parser.parse_args([str(path), "--seed", str(2**63)])
     assert sim_cli.run(args, io.StringIO(), err) == 2
     assert err.getvalue() == (
-        "simulate: --seed and the replications' seeds must lie in signed 64 bits\n"
+        "error: --seed and the replications' seeds must lie in signed 64 bits\n"
     )
 
 

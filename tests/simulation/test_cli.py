@@ -77,12 +77,12 @@ def test_simulate_refuses_a_bad_file(tmp_path: Path) -> None:
     JSON path of the bad part on stderr; a bad ``--days`` exits 2."""
     err = io.StringIO()
     assert cli.run(_parse(["simulate", str(tmp_path / "nope.json")]), io.StringIO(), err) == 2
-    assert err.getvalue().startswith("simulate: cannot read scenario")
+    assert err.getvalue().startswith("error: cannot read scenario")
     bad = tmp_path / "bad.json"
     bad.write_text('{"agents": []}')
     err = io.StringIO()
     assert cli.run(_parse(["simulate", str(bad)]), io.StringIO(), err) == 1
-    assert err.getvalue().startswith(f"simulate: invalid scenario {bad}: invalid scenario")
+    assert err.getvalue().startswith(f"error: invalid scenario {bad}: invalid scenario")
     assert "$.agents: Tuple should have at least 1 item" in err.getvalue()
     duplicate = tmp_path / "duplicate.json"
     duplicate.write_text('{"name": "a", "name": "b"}')
@@ -93,7 +93,7 @@ def test_simulate_refuses_a_bad_file(tmp_path: Path) -> None:
     week.write_text(webshop_week().model_dump_json())
     err = io.StringIO()
     assert cli.run(_parse(["simulate", str(week), "--days", "-1"]), io.StringIO(), err) == 2
-    assert err.getvalue().startswith("simulate: bad --days or --policy")
+    assert err.getvalue().startswith("error: bad --days or --policy")
 
 
 def test_progress_bar_draws_only_on_a_terminal() -> None:
@@ -175,7 +175,7 @@ def test_an_output_that_cannot_be_written_is_refused_before_the_runs(
         cli.run(_parse(["simulate", str(_mmc_file(tmp_path)), option, str(target)]), out, err) == 2
     )
     assert err.getvalue() == (
-        f"simulate: cannot write {option} {target}: {problem.format(tmp=tmp_path)}\n"
+        f"error: cannot write {option} {target}: {problem.format(tmp=tmp_path)}\n"
     )
     assert out.getvalue() == ""
 
@@ -192,7 +192,7 @@ def test_a_plot_path_not_ending_in_png_is_refused_before_the_runs(
     args = _parse(["simulate", str(_mmc_file(tmp_path)), "--plot", str(target)])
     assert cli.run(args, out, err) == 2
     assert err.getvalue() == (
-        f"simulate: cannot write --plot {target}: a plot is saved as PNG, to a path ending "
+        f"error: cannot write --plot {target}: a plot is saved as PNG, to a path ending "
         f"in .png; got {str(target)!r}\n"
     )
     assert out.getvalue() == ""
@@ -217,7 +217,7 @@ def test_simulate_through_the_main_cli_reports_a_bad_output_on_stderr(
     out = io.StringIO()
     assert main_cli.main(["simulate", str(_mmc_file(tmp_path)), "--json", str(target)], out) == 2
     assert out.getvalue() == ""
-    assert capsys.readouterr().err.startswith(f"simulate: cannot write --json {target}:")
+    assert capsys.readouterr().err.startswith(f"error: cannot write --json {target}:")
 
 
 def test_plot_without_its_extra_is_refused_before_the_runs(
@@ -230,7 +230,7 @@ def test_plot_without_its_extra_is_refused_before_the_runs(
     args = _parse(["simulate", str(_mmc_file(tmp_path)), "--plot", str(tmp_path / "p.png")])
     assert cli.run(args, out, err) == 2
     assert err.getvalue() == (
-        "simulate: simulate --plot needs the optional extra 'plot': "
+        "error: simulate --plot needs the optional extra 'plot': "
         "pip install 'helpdesk-routing[plot]'\n"
     )
     assert out.getvalue() == ""
@@ -250,7 +250,7 @@ def test_a_write_that_fails_after_the_runs_is_reported(
     err = io.StringIO()
     assert cli.run(args, io.StringIO(), err) == 2
     assert err.getvalue() == (
-        f"simulate: cannot write --json {target}: [Errno 28] No space left on device\n"
+        f"error: cannot write --json {target}: [Errno 28] No space left on device\n"
     )
 
 

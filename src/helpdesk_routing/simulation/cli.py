@@ -89,33 +89,33 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     try:
         text = Path(args.scenario).read_text("utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        err.write(f"simulate: cannot read scenario {args.scenario}: {error}\n")
+        err.write(f"error: cannot read scenario {args.scenario}: {error}\n")
         return 2
     try:
         scenario = Scenario.from_json(text)
     except ValueError as error:
-        err.write(f"simulate: invalid scenario {args.scenario}: {error}\n")
+        err.write(f"error: invalid scenario {args.scenario}: {error}\n")
         return 1
     if args.replications < 1:
-        err.write("simulate: --replications must be at least 1\n")
+        err.write("error: --replications must be at least 1\n")
         return 2
     # Whatever would stop the outputs is found before the runs, which may be long.
     for option, path in (("--plot", args.plot), ("--json", args.json)):
         problem = None if path is None else _unwritable(Path(path))
         if problem is not None:
-            err.write(f"simulate: cannot write {option} {path}: {problem}\n")
+            err.write(f"error: cannot write {option} {path}: {problem}\n")
             return 2
     if args.plot is not None:
         try:
             plot_path(args.plot)
         except ValidationError as error:
-            err.write(f"simulate: cannot write --plot {args.plot}: {error.message}\n")
+            err.write(f"error: cannot write --plot {args.plot}: {error.message}\n")
             return 2
     if args.plot is not None:
         try:
             require_pyplot("simulate --plot")
         except MissingExtra as error:
-            err.write(f"simulate: {error}\n")
+            err.write(f"error: {error}\n")
             return 2
     update: dict[str, Any] = {}
     if args.days is not None:
@@ -125,11 +125,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     try:
         scenario = Scenario.model_validate({**scenario.model_dump(), **update})
     except ValueError as error:
-        err.write(f"simulate: bad --days or --policy: {error}\n")
+        err.write(f"error: bad --days or --policy: {error}\n")
         return 2
     base = scenario.seed if args.seed is None else args.seed
     if not MIN_INT <= base <= base + args.replications - 1 <= MAX_INT:
-        err.write("simulate: --seed and the replications' seeds must lie in signed 64 bits\n")
+        err.write("error: --seed and the replications' seeds must lie in signed 64 bits\n")
         return 2
     results = []
     for k in range(args.replications):
@@ -137,7 +137,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         try:
             results.append(simulate(scenario, base + k, progress=bar))
         except ValidationError as error:
-            err.write(f"simulate: cannot simulate {args.scenario}: {error}\n")
+            err.write(f"error: cannot simulate {args.scenario}: {error}\n")
             return 1
         finally:
             bar.close()
@@ -151,14 +151,14 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         try:
             results[0].plot(args.plot)
         except OSError as error:
-            err.write(f"simulate: cannot write --plot {args.plot}: {error}\n")
+            err.write(f"error: cannot write --plot {args.plot}: {error}\n")
             return 2
     if args.json is not None:
         figures = [_strict({"seed": r.seed, **r.summary.as_dict()}) for r in results]
         try:
             args.json.write_text(json.dumps(figures, indent=1, allow_nan=False) + "\n", "utf-8")
         except OSError as error:
-            err.write(f"simulate: cannot write --json {args.json}: {error}\n")
+            err.write(f"error: cannot write --json {args.json}: {error}\n")
             return 2
     return 0
 
