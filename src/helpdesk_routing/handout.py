@@ -30,6 +30,7 @@ from typing import cast
 
 from helpdesk_routing._trusted import construct, updated
 from helpdesk_routing.allocation import Allocation, LeastLoaded, Pool, RoundRobin
+from helpdesk_routing.allocation.round_robin import rotated
 from helpdesk_routing.audit import next_seq, ticket_changed
 from helpdesk_routing.configuration import CompiledConfiguration
 from helpdesk_routing.decision import AllocationTrace
@@ -248,21 +249,37 @@ def _give(
             return None, True
         record = updated(record, assignee=assignee)
     else:
-        # The reason is never rendered: a hand-out's audit names the pool, not the step.
-        _, result = _choose(tx, compiled, record.ticket, record.team)
-        assignee = result.agent
+        assignee = _pick(tx, compiled, record)
         if assignee is None:
             return None, type(compiled.allocator) in _SHIPPED
         record = updated(record, assignee=assignee)
         tx.update_ticket(record)
         tx.append_audit(ticket_changed(now, None, "assigned", record, pool=name, seq=next_seq(tx)))
-    _log.info(
-        "handed out %s to %s",
-        record.id,
-        assignee,
-        extra={"ticket_id": record.id, "assignee": assignee, "pool": name},
-    )
+    if _log.isEnabledFor(logging.INFO):  # the extra dict costs more than the check
+        _log.info(
+            "handed out %s to %s",
+            record.id,
+            assignee,
+            extra={"ticket_id": record.id, "assignee": assignee, "pool": name},
+        )
     return record, False
+
+
+def _pick(tx: Transaction, compiled: CompiledConfiguration, record: TicketRecord) -> str | None:
+    """The agent :func:`_choose` chooses for a waiting ticket, its pool's rotation moved
+    on when there is one. A hand-out never reads the step's reason (its audit names the
+    pool, not the step): for exactly :class:`RoundRobin` the choice is taken without the
+    facts of one (``RoundRobin.next_agent``, held to the step by a property test; this
+    function is held to ``_choose`` by ``tests/test_perf_paths.py``)."""
+    team = record.team
+    if type(compiled.allocator) is not RoundRobin:
+        return _choose(tx, compiled, record.ticket, team)[1].agent
+    name = pool_name(team)
+    state = tx.rotation(name)  # first, as in _choose: the lock before the pool is read
+    agent = RoundRobin.next_agent(build_pool(tx, compiled, team), state.last)
+    if agent is not None:
+        tx.set_rotation(name, rotated(state, agent))
+    return agent
 
 
 @lru_cache(maxsize=1024)

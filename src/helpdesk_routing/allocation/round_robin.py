@@ -39,12 +39,7 @@ class RoundRobin:
         step = self.step(pool, state)
         if step.agent is None:
             return Allocation(None, state, step)
-        # Built from values of the fields' types (no second validation on every route);
-        # ``extra`` is copied, as validation would, so no two states share one dict.
-        new = construct(
-            RotationState, last=step.agent, given=state.given + 1, extra=dict(state.extra)
-        )
-        return Allocation(step.agent, new, step)
+        return Allocation(step.agent, rotated(state, step.agent), step)
 
     @staticmethod
     def next_agent(pool: Pool, last: str | None) -> str | None:
@@ -106,3 +101,12 @@ def _chosen(
     if not passed:
         return RoundRobinStep(agent, last)
     return RoundRobinStep(agent, last, tuple(shown), passed, all_offline)
+
+
+def rotated(state: RotationState, agent: str) -> RotationState:
+    """The rotation state after :meth:`RoundRobin.allocate` chose ``agent`` (its ``last``,
+    one more ``given``), for the library's own callers that chose with
+    :meth:`RoundRobin.next_agent` (not re-exported by ``helpdesk_routing.allocation``)."""
+    # Built from values of the fields' types (no second validation on every route);
+    # ``extra`` is copied, as validation would, so no two states share one dict.
+    return construct(RotationState, last=agent, given=state.given + 1, extra=dict(state.extra))

@@ -27,7 +27,7 @@ from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from helpdesk_routing._report_digest import PeriodFigures, ReportDigest
 from helpdesk_routing._time import require_aware
@@ -205,6 +205,23 @@ class InMemoryStore(Closing):
 
 _ident = threading.get_ident
 
+_HAS_ENDED: Final = "the transaction has ended"
+
+
+class _NotRunning:
+    """What a transaction reads as its store outside its block: every attribute raises
+    :class:`~helpdesk_routing.errors.StoreError`, so a read or write before the block
+    begins or after it ends fails at its first touch of the store, with no check of its
+    own on every call (a route makes dozens of them)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        raise StoreError(_HAS_ENDED)
+
+
+_NOT_RUNNING: Final = cast("InMemoryStore", _NotRunning())
+
 
 class InMemoryTransaction:
     """One unit of work on an :class:`InMemoryStore` (the ``Transaction`` port), and its
@@ -214,29 +231,31 @@ class InMemoryTransaction:
     a transaction: a unit per Router call, so its cost counts.)
     """
 
-    __slots__ = ("__weakref__", "_closed", "_read_only", "_s", "_undo")
+    __slots__ = ("__weakref__", "_read_only", "_s", "_store", "_undo")
 
     units_serialised: Final = True
     """Units hold the store's lock from start to end (``ports.SerialisedUnits``)."""
 
     def __init__(self, store: InMemoryStore, read_only: bool = False) -> None:
-        self._s = store
+        self._store = store
+        # The store while the block runs (and holds its lock); else a stand-in that
+        # raises on every use (``_NotRunning``): the one test of a unit's methods.
+        self._s = _NOT_RUNNING
         self._undo: list[Callable[[], None]] = []
-        self._closed = True  # until the block begins
         self._read_only = read_only
 
     def __enter__(self) -> InMemoryTransaction:
-        s = self._s
+        s = self._store
         me = _ident()
         if s._owner == me:
             raise StoreError("nested transaction: this thread already holds the store")
         if self._undo is _ENDED:
-            raise StoreError("the transaction has ended")
+            raise StoreError(_HAS_ENDED)
         if s._closed:
             raise StoreError(CLOSED)
         s._lock.acquire()
         s._owner = me
-        self._closed = False
+        self._s = s
         return self
 
     def __exit__(
@@ -245,14 +264,14 @@ class InMemoryTransaction:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        s = self._s
+        s = self._store
         try:
             if kind is not None:
                 self._rollback()
             elif s._digest is not None and s._digest.seen != len(s._audit):
                 s._digest.take(s._audit)
         finally:
-            self._closed = True
+            self._s = _NOT_RUNNING
             # The undo steps close over the transaction that holds them: a cycle per
             # unit, left for the cyclic collector with every record it refers to
             # unless broken here. (The ended list also marks the unit as spent.)
@@ -260,13 +279,8 @@ class InMemoryTransaction:
             s._owner = None
             s._lock.release()
 
-    def _check(self) -> InMemoryStore:
-        if self._closed:
-            raise StoreError("the transaction has ended")
-        return self._s
-
     def _write(self) -> InMemoryStore:
-        s = self._check()
+        s = self._s  # raises when the unit is not running
         if self._read_only:
             raise StoreError("a read-only unit of work cannot write")
         return s
@@ -277,7 +291,7 @@ class InMemoryTransaction:
 
     def get_ticket(self, ticket_id: str) -> TicketRecord | None:
         """The stored record, or ``None``."""
-        return self._check()._tickets.get(ticket_id)
+        return self._s._tickets.get(ticket_id)
 
     def add_ticket(self, record: TicketRecord) -> TicketRecord | None:
         """Insert a new ticket; returns the stored record instead when the id exists."""
@@ -377,7 +391,7 @@ class InMemoryTransaction:
         """The records matching ``query`` in its order (oldest first by (created_at, id),
         or newest first), at most ``limit``: a walk of the smallest ordered index that
         can hold them (the lists of the statuses asked for), from the cursor on."""
-        s = self._check()
+        s = self._s
         statuses = _STATUSES if query.statuses is None else query.statuses
         # Each index that can hold the tickets, as the lists of the statuses asked for;
         # a name of None: an index keyed by the status alone.
@@ -401,6 +415,8 @@ class InMemoryTransaction:
             total = sum(map(len, lists))
             if size < 0 or total < size:
                 best, size = lists, total
+                if not total:
+                    return []  # an index that holds every match holds none
         out: list[TicketRecord] = []
         tickets = s._tickets
         limit = query.limit
@@ -414,19 +430,19 @@ class InMemoryTransaction:
 
     def any_without_assignee(self) -> bool:
         """Whether any stored ticket has no assignee (``ports.NoAssigneeProbe``)."""
-        return bool(self._check()._no_assignee)
+        return bool(self._s._no_assignee)
 
     def open_load(self, agent_id: str) -> int:
         """How many tickets assigned to the agent are open or pending."""
-        return self._check()._load.get(agent_id, 0)
+        return self._s._load.get(agent_id, 0)
 
     def get_agent(self, agent_id: str) -> Agent | None:
         """The agent, or ``None``."""
-        return self._check()._agents.get(agent_id)
+        return self._s._agents.get(agent_id)
 
     def agents(self) -> list[Agent]:
         """Every agent, ordered by id."""
-        s = self._check()
+        s = self._s
         return [s._agents[k] for k in sorted(s._agents)]
 
     def put_agent(self, agent: Agent) -> None:
@@ -463,7 +479,7 @@ class InMemoryTransaction:
 
     def is_online(self, agent_id: str) -> bool:
         """Whether the agent is Online (unknown agents are Offline)."""
-        return agent_id in self._check()._online_set
+        return agent_id in self._s._online_set
 
     def set_online(self, agent_id: str, online: bool, at: datetime) -> None:
         """Record the agent's presence from ``at`` on; raises ``UnknownAgent`` for an unknown id."""
@@ -496,11 +512,11 @@ class InMemoryTransaction:
 
     def online_agents(self) -> Sequence[str]:
         """The Online agents' ids, ascending (the store's own list: do not mutate it)."""
-        return self._check()._online
+        return self._s._online
 
     def rotation(self, pool: str) -> RotationState:
         """The pool's rotation state (a fresh one for a new pool)."""
-        return self._check()._rotation.get(pool) or RotationState()
+        return self._s._rotation.get(pool) or RotationState()
 
     def set_rotation(self, pool: str, state: RotationState) -> None:
         """Store the pool's new rotation state."""
@@ -552,11 +568,11 @@ class InMemoryTransaction:
 
     def next_audit_seq(self) -> int:
         """The ``seq`` of the next record appended (``ports.NextAuditSeq``)."""
-        return len(self._check()._audit) + 1
+        return len(self._s._audit) + 1
 
     def audit(self, ticket_id: str | None = None) -> list[AuditRecord]:
         """The log in ``seq`` order, all of it or one ticket's."""
-        s = self._check()
+        s = self._s
         if ticket_id is None:
             return list(s._audit)
         positions = s._audit_by_ticket.get(ticket_id)
@@ -568,18 +584,18 @@ class InMemoryTransaction:
 
     def configuration_version(self) -> int:
         """The newest stored configuration version, ``0`` when none is stored."""
-        return len(self._check()._configurations)
+        return len(self._s._configurations)
 
     def configuration(self, version: int | None = None) -> Configuration | None:
         """The configuration of ``version`` (the newest when ``None``), or ``None``."""
-        stored = self._check()._configurations
+        stored = self._s._configurations
         if version is None:
             return stored[-1] if stored else None
         return stored[version - 1] if 1 <= version <= len(stored) else None
 
     def configurations(self) -> list[Configuration]:
         """Every stored version, oldest first."""
-        return list(self._check()._configurations)
+        return list(self._s._configurations)
 
     def put_configuration(self, configuration: Configuration) -> None:
         """Append the next version (unless it is the stored one + 1: ``StaleConfiguration``
