@@ -7,6 +7,7 @@ import pickle
 import runpy
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pydantic
@@ -647,6 +648,29 @@ def test_an_exception_key_that_is_not_a_plain_date_is_refused(key: object, path:
     assert _problems(data) == [
         (path, f'an exception\'s key is a date or its text "YYYY-MM-DD", got {key!r}')
     ]
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        "2026-12-25T00:00:00",
+        datetime(2026, 12, 25),
+        1798156800,  # a unix timestamp: pydantic read it as 2026-12-25
+        "20261225",  # pydantic read it as seconds, and blamed a time of day
+        b"2026-12-25",
+    ],
+)
+@pytest.mark.parametrize("container", [list, tuple, set, dict.fromkeys])
+def test_a_holiday_that_is_not_a_plain_date_is_refused(day: object, container: Any) -> None:
+    """A holiday is a date or "YYYY-MM-DD", as an exception's key: any other spelling
+    (a timestamp, a datetime's text, bytes) is refused by index, whatever holds them."""
+    data = {"timezone": "UTC", "holidays": container([day])}
+    assert _problems(data) == [
+        ("$.holidays[0]", f'a holiday is a date or its text "YYYY-MM-DD", got {day!r}')
+    ]
+    assert OfficeHours(timezone="UTC", holidays=container([date(2026, 12, 25)])).holidays == (
+        date(2026, 12, 25),
+    )
 
 
 def test_an_impossible_date_key_is_named_by_its_path() -> None:

@@ -470,8 +470,29 @@ class OfficeHours(InputModel):
     @field_validator("holidays", mode="before")
     @classmethod
     def _holiday_keys(cls, value: object) -> object:
-        if isinstance(value, Mapping):
-            return list(value)
+        """The holidays as a list (a mapping gives its keys), each a ``date`` or its text
+        ``"YYYY-MM-DD"``, as an exception's key. pydantic would also read a unix
+        timestamp (``1766620800``: 2025-12-25), a datetime's text or bytes as a date, and
+        name ``"20261225"`` a datetime with a time: those are refused, by index."""
+        if isinstance(value, (Mapping, set, frozenset)):
+            value = list(value)
+        if not isinstance(value, (list, tuple)):
+            return value  # pydantic names what is not a list
+        problems = [
+            _error(
+                (i,),
+                "date_text",
+                f'a holiday is a date or its text "YYYY-MM-DD", got {day!r}',
+                day,
+            )
+            for i, day in enumerate(value)
+            if not (
+                (isinstance(day, date) and not isinstance(day, datetime))
+                or (isinstance(day, str) and _ISO_DATE.fullmatch(day))
+            )
+        ]
+        if problems:
+            raise PydanticValidationError.from_exception_data(cls.__name__, problems)
         return value
 
     @field_validator("holidays")
