@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import helpdesk_routing as hr
 from helpdesk_routing import handoff
@@ -897,3 +899,80 @@ def test_the_longest_ids_route_and_assign_on_every_store(
     assert (decision.team, decision.assignee, decision.views) == (team, agent, (view,))
     assert r.views.saved(view).ids == [tid]
     assert tid in r.views.my_inbox(agent).ids
+
+
+@pytest.mark.parametrize(
+    "kind", ["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_a_handoff_whose_routing_breaks_leaves_the_store_and_records_the_loss(
+    request: pytest.FixtureRequest, kind: str
+) -> None:
+    """The built-in helpdesk's route raising (the user's allocator) mid-handoff: the error
+    goes through, the store keeps nothing of the route, and the ledger records the
+    handoff as ``outcome_unknown`` (docs/handoff.md: never a blind second request)."""
+    world = make_world(kind, request, breakable=True)
+    before = snapshot(world)
+    world.allocator_switch.arm()
+    with pytest.raises(RuntimeError, match="allocator broke"):
+        world.handoff.request({"id": "c-new", "channel": "sms", "email": "v@example.com"})
+    world.allocator_switch.armed = False
+    after = snapshot(world)
+    for key in ("ledger", "ledger_created"):
+        after.pop(key), before.pop(key)
+    assert after == before
+    record = world.ledger.for_conversation("c-new")
+    assert record.state is handoff.State.OUTCOME_UNKNOWN
+    assert "allocator broke" in record.detail["error"]
+
+
+def _random_history(world: World, steps: list[tuple[str, int]]) -> None:
+    r, agents = world.router, ("a1", "a2", "a3", "a4")
+    for n, (op, k) in enumerate(steps):
+        world.clock.advance(seconds=3)
+        a = agents[k % 4]
+        if op == "route":
+            profile_id = (None, "p1", "p2", "p3")[k % 4]
+            r.route(
+                world.ticket(f"h{n}", ("email", "sms", "webchat")[k % 3], profile_id=profile_id)
+            )
+        elif op == "presence":
+            r.set_online(a, not r.views.my_inbox(a).ids and k % 2 == 0, actor=a)
+        elif op == "close":
+            open_ = r.views.all_tickets().ids
+            if open_:
+                r.set_status(open_[k % len(open_)], "closed", actor="m1")
+        elif op == "assign":
+            open_ = r.views.all_tickets().ids
+            if open_:
+                r.assign(open_[k % len(open_)], to=a, actor="m1")
+        else:
+            r.assign_waiting()
+
+
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["route", "presence", "close", "assign", "waiting"]),
+            st.integers(0, 11),
+        ),
+        max_size=12,
+    ),
+    case=st.sampled_from(CASES),
+)
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_after_any_history_a_bad_call_changes_nothing(
+    request: pytest.FixtureRequest, steps: list[tuple[str, int]], case: Any
+) -> None:
+    """A random valid history on the populated memory store, then one bad call from
+    ``CASES``: its error, and nothing observable changed."""
+    _, call, error, words, _ = case
+    world = make_world("memory", request)
+    _random_history(world, steps)
+    before = snapshot(world)
+    with pytest.raises(error) as info:
+        call(world)
+    assert isinstance(info.value, hr.RoutingError)
+    assert words in str(info.value)
+    assert snapshot(world) == before
