@@ -26,6 +26,7 @@ from ._time import UtcDatetime
 
 __all__ = [
     "MAX_CAPACITY",
+    "MAX_ID_LENGTH",
     "Agent",
     "Channel",
     "Event",
@@ -38,7 +39,14 @@ __all__ = [
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
 
-_Id = Annotated[str, Field(min_length=1)]
+MAX_ID_LENGTH = 255
+"""The most characters of an id (of a ticket, agent, team, profile; a channel, a metric,
+a view's name): PostgreSQL indexes them, two to an index entry, and refuses an entry of
+more than 2704 bytes (255 characters are at most 1020 bytes in UTF-8). Longer ids were
+kept by the memory and SQLite stores and failed there with a ``StoreError``, or, for a
+team or view named by the configuration, at every later route to it."""
+
+_Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
 _CustomValues = dict[str, Any]
 
 

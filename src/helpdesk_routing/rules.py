@@ -48,7 +48,7 @@ from .conditions._shadowing import first_implied
 from .conditions.nodes import bytes_details
 from .decision import DecidedBy, RoutingDecision, RuleOutcome, RulePart
 from .errors import UNION_TAGS, ErrorDetail, ModelValidationError, ValidationError, pydantic_message
-from .model import Profile, Team, Ticket
+from .model import MAX_ID_LENGTH, Profile, Team, Ticket
 from .ports import CustomerData
 
 __all__ = [
@@ -70,7 +70,7 @@ class AssignToTeam(InputModel):
     model_config = _FROZEN
 
     type: Literal["assign_to_team"] = "assign_to_team"
-    team: StoredText = Field(min_length=1)
+    team: StoredText = Field(min_length=1, max_length=MAX_ID_LENGTH)
 
     def describe(self) -> str:
         """``team:<id>``."""
@@ -83,7 +83,7 @@ class SaveAsView(InputModel):
     model_config = _FROZEN
 
     type: Literal["save_as_view"] = "save_as_view"
-    view: StoredText = Field(min_length=1)
+    view: StoredText = Field(min_length=1, max_length=MAX_ID_LENGTH)
 
     def describe(self) -> str:
         """``view:<name>``."""
