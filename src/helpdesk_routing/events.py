@@ -25,7 +25,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from helpdesk_routing._input import InputModel
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
-from helpdesk_routing.model import Event
+from helpdesk_routing.model import MAX_ID_LENGTH, Event
 from helpdesk_routing.ports import EventRecorder, require_port
 
 __all__ = [
@@ -123,7 +123,7 @@ class ConversationEvent(InputModel):
     model_config = _FROZEN
 
     kind: ClassVar[EventKind]
-    conversation_id: str = Field(min_length=1)
+    conversation_id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
     channel: str = Field(min_length=1)
 
     @property

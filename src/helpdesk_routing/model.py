@@ -27,6 +27,7 @@ from ._time import UtcDatetime
 __all__ = [
     "MAX_CAPACITY",
     "MAX_ID_LENGTH",
+    "MAX_UNIQUE_ID_LENGTH",
     "Agent",
     "Channel",
     "Event",
@@ -47,6 +48,12 @@ kept by the memory and SQLite stores and failed there with a ``StoreError``, or,
 team or view named by the configuration, at every later route to it."""
 
 _Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
+_Segment = Annotated[str, Field(max_length=MAX_ID_LENGTH)]  # PostgreSQL keys segments too
+
+MAX_UNIQUE_ID_LENGTH = 512
+"""The most characters of an event's ``unique_id`` (at most 2048 bytes in UTF-8, under
+PostgreSQL's 2704 for its unique index): room for a conversation id (an id, at most
+:data:`MAX_ID_LENGTH`) and the kind the conversation events add to it."""
 _CustomValues = dict[str, Any]
 
 
@@ -133,7 +140,7 @@ class Profile(_Stored):
 
     id: _Id
     properties: _CustomValues = Field(default_factory=dict)
-    segments: SortedSet[str] = frozenset()
+    segments: SortedSet[_Segment] = frozenset()
 
     def with_segment(self, segment: str) -> Profile:
         """This profile in ``segment`` too (itself when it already is). A ``segment`` that
@@ -164,7 +171,7 @@ class Event(_Stored):
     metric: _Id
     timestamp: UtcDatetime
     properties: _CustomValues = Field(default_factory=dict)
-    unique_id: str | None = Field(default=None, min_length=1)
+    unique_id: str | None = Field(default=None, min_length=1, max_length=MAX_UNIQUE_ID_LENGTH)
     """Recording an event whose ``unique_id`` is already stored records nothing."""
 
 
@@ -198,7 +205,7 @@ class Team(_Stored):
     description: str = ""
     members: tuple[_Id, ...] = Field(min_length=1)
     tags: SortedSet[str] = frozenset()
-    segments: SortedSet[str] = frozenset()
+    segments: SortedSet[_Segment] = frozenset()
 
     @field_validator("members")
     @classmethod

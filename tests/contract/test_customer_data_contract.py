@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from helpdesk_routing.model import Event, Profile
+from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.model import MAX_ID_LENGTH, MAX_UNIQUE_ID_LENGTH, Event, Profile
 from helpdesk_routing.ports import EventWhere
 from tests.adapters import CustomerDataFactory
 
@@ -164,3 +165,29 @@ def test_events_between_lists_every_profile_in_the_window(
     assert data.events_between(T, T + timedelta(hours=1)) == events[1:4]
     assert data.events_between(T, T + timedelta(hours=1), metrics=["Viewed"]) == [events[2]]
     assert data.events_between(T, T + timedelta(hours=1), metrics=[]) == []
+
+
+def _wide(n: int, seed: int = 1) -> str:
+    """``n`` characters of 4 bytes each in UTF-8 that PostgreSQL cannot compress: the
+    largest index entry ids of that length can make."""
+    return "".join(chr(0x10000 + (i * 7919 + seed * 104729) % 60000) for i in range(n))
+
+
+def test_the_longest_segment_and_unique_id_are_kept(
+    customer_data_factory: CustomerDataFactory, request: pytest.FixtureRequest
+) -> None:
+    """A segment of MAX_ID_LENGTH characters and a unique id of MAX_UNIQUE_ID_LENGTH, 4
+    bytes each: every adapter keeps them (PostgreSQL keys both, and refuses an index
+    entry of more than 2704 bytes); one character more is refused by the model, naming
+    the field, so no adapter meets it."""
+    segment, unique = _wide(MAX_ID_LENGTH), _wide(MAX_UNIQUE_ID_LENGTH, 2)
+    at = datetime(2026, 3, 30, 9, tzinfo=UTC)
+    data = customer_data_factory(request, [Profile(id="p1", segments={segment})], [])
+    assert data.profile("p1") == Profile(id="p1", segments={segment})
+    event = Event(profile_id="p1", metric="Placed Order", timestamp=at, unique_id=unique)
+    assert data.record_event(event) is True
+    assert data.record_event(event) is False  # the same unique id: recorded once
+    with pytest.raises(ValidationError, match=r"\$\.segments\[0\]: String should have at most"):
+        Profile(id="p1", segments={_wide(MAX_ID_LENGTH + 1)})
+    with pytest.raises(ValidationError, match=r"\$\.unique_id: String should have at most"):
+        Event(profile_id="p1", metric="m", timestamp=at, unique_id=_wide(513))

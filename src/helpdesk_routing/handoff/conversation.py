@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, field_validator
 from helpdesk_routing._input import InputModel
 from helpdesk_routing._storable import StoredText, text_problem
 from helpdesk_routing._time import UtcDatetime
+from helpdesk_routing.model import MAX_ID_LENGTH
 
 __all__ = ["Conversation", "Message", "is_valid_email"]
 
@@ -45,7 +46,7 @@ class Conversation(InputModel):
 
     model_config = _FROZEN
 
-    id: StoredText = Field(min_length=1)
+    id: StoredText = Field(min_length=1, max_length=MAX_ID_LENGTH)
     channel: StoredText = Field(min_length=1)
     transcript: tuple[Message, ...] = ()
     email: str | None = None
