@@ -22,6 +22,10 @@ JSON = dict[str, Any]
 
 _LISTS = (list, tuple, set, frozenset)
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WITH_OFFSET = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?([Zz]|[+-]\d{2}(:?\d{2}(:?\d{2})?)?)",
+    re.ASCII,
+)
 _NEGATIVE = {"not_equals": "equals", "not_contains": "contains", "not_in": "in"}
 
 
@@ -65,8 +69,10 @@ def instant(v: Any) -> datetime | None:
             except ValueError:
                 return None
             return datetime(d.year, d.month, d.day, tzinfo=UTC)
+        if not _WITH_OFFSET.fullmatch(v):  # docs: the condition JSON's own forms only
+            return None
         try:
-            parsed = datetime.fromisoformat(v)
+            parsed = datetime.fromisoformat(v.replace("z", "Z"))
         except ValueError:
             return None
         return parsed if parsed.utcoffset() is not None else None

@@ -7,6 +7,7 @@ states. The differential tests compare the compiled predicate with it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -70,18 +71,25 @@ def instant(v: Any) -> datetime | None:
     if isinstance(v, date):
         return datetime(v.year, v.month, v.day, tzinfo=UTC)
     if isinstance(v, str):
-        if len(v) == 10:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v, re.ASCII):
             try:
                 d = date.fromisoformat(v)
             except ValueError:
                 return None
             return datetime(d.year, d.month, d.day, tzinfo=UTC)
+        if not re.fullmatch(_WITH_OFFSET, v, re.ASCII):  # the condition JSON's forms
+            return None
         try:
-            parsed = datetime.fromisoformat(v)
+            parsed = datetime.fromisoformat(v.replace("z", "Z"))
         except ValueError:
             return None
         return parsed if parsed.tzinfo is not None else None
     return None
+
+
+_WITH_OFFSET = (
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}([.,]\d+)?)?([Zz]|[+-]\d{2}(:?\d{2}(:?\d{2})?)?)"
+)
 
 
 def test_value(op: str, x: Any, v: Any, now: datetime) -> bool:

@@ -110,6 +110,15 @@ CASES: list[tuple[str, Condition, Any, bool]] = [
     ("before date is midnight UTC", profile("p").before(NOW), date(2026, 3, 30), True),
     ("before date-only text", profile("p").before(NOW), "2026-03-30", True),
     ("before garbage text", profile("p").before(NOW), "yesterday", False),
+    # Only the condition JSON's own forms are dates: what Python's fromisoformat reads
+    # besides (week dates, basic forms, a lone hour, ordinal dates) is the wrong type.
+    ("before week date", profile("p").before(NOW), "2026-W13-1", False),
+    ("before basic date", profile("p").before(NOW), "20260323", False),
+    ("before basic date-time", profile("p").before(NOW), "20260323T120000Z", False),
+    ("before lone hour", profile("p").before(NOW), "2026-03-23T12Z", False),
+    ("before ordinal date", profile("p").before(NOW), "2026-082", False),
+    ("before lower-case z", profile("p").before(NOW), "2026-03-23t12:00:00z", True),
+    ("before space and fraction", profile("p").before(NOW), "2026-03-23 12:00:00.5+01", True),
     ("before number", profile("p").before(NOW), 1_700_000_000, False),
     ("after", profile("p").after(NOW), NOW + timedelta(microseconds=1), True),
     ("after is strict", profile("p").after(NOW), NOW, False),

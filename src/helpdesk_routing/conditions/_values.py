@@ -19,9 +19,12 @@ type, like any other value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
+
+from helpdesk_routing._time import condition_date_time
 
 from .nodes import NEGATIONS, Operator, Span
 
@@ -71,20 +74,25 @@ def as_instant(v: object) -> datetime | None:
     if isinstance(v, date):
         return datetime(v.year, v.month, v.day, tzinfo=UTC)
     if isinstance(v, str):
-        if len(v) == 10:
+        # The forms the condition JSON itself writes: ``YYYY-MM-DD``, or a date-time with
+        # an offset (``DATE_TIME_PATTERN``). Python's ``fromisoformat`` reads more (week
+        # dates ``2026-W14-1``, basic forms ``20260330T120000Z``, a lone hour), which a
+        # condition refuses: a value in such a form is the wrong type, as a number is.
+        if _DATE_TEXT.fullmatch(v):
             try:
                 d = date.fromisoformat(v)
             except ValueError:
                 return None
             return datetime(d.year, d.month, d.day, tzinfo=UTC)
         try:
-            parsed = datetime.fromisoformat(v)
-        except ValueError:
+            return condition_date_time(v)
+        except ValueError:  # another form, a moment that does not exist, or naive
             return None
-        if parsed.tzinfo is None or parsed.tzinfo.utcoffset(parsed) is None:
-            return None
-        return parsed
     return None
+
+
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""Date-only text, ``YYYY-MM-DD``, read as midnight UTC."""
 
 
 def positive_test(op: Operator, x: Any) -> ValueTest:
