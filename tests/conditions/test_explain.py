@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from helpdesk_routing.conditions import compile_condition, event, profile, segment, ticket
 from helpdesk_routing.model import Event
@@ -49,7 +49,7 @@ def test_trace_reports_the_event_count_and_window() -> None:
     )
     assert trace.holds
     assert trace.reason == (
-        "found at least 2 in [2026-03-30T10:00:00+00:00, 2026-03-30T12:00:00.000001+00:00)"
+        "found at least 2 in [2026-03-30T10:00:00+00:00, 2026-03-30T12:00:00+00:00]"
         " (counting stopped: decided)"
     )
     assert trace.description == "event 'Placed Order' at least 2 times in the last 2 hours"
@@ -121,3 +121,24 @@ def test_an_empty_list_is_said_to_be_empty_not_nothing() -> None:
         assert trace.reason == "value seen: [] (wrong type: text needed, saw an empty list)"
     trace = compile_condition(profile("codes") == 5).explain(ctx)
     assert trace.reason == "value seen: () (wrong type: number needed, saw an empty tuple)"
+
+
+def test_a_window_shows_the_instants_it_counts_both_ends_included() -> None:
+    """A window is shown by the first and the last instant it counts: ``now`` for one up
+    to now (not the microsecond after, the store's exclusive bound); ``between`` ends on
+    its end; open ends show as infinity."""
+    since = datetime(2026, 3, 1, tzinfo=UTC)
+    cases = [
+        (
+            event("m").at_least(1).in_last(hours=2),
+            "[2026-03-30T10:00:00+00:00, 2026-03-30T12:00:00+00:00]",
+        ),
+        (
+            event("m").at_least(1).between(since, NOW - timedelta(hours=1)),
+            "[2026-03-01T00:00:00+00:00, 2026-03-30T11:00:00+00:00]",
+        ),
+        (event("m").at_least(1), "[-∞, 2026-03-30T12:00:00+00:00]"),
+    ]
+    for condition, shown in cases:
+        trace = compile_condition(condition).explain(context(events=[]))
+        assert trace.reason == f"found 0 in {shown}"

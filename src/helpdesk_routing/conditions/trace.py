@@ -12,10 +12,11 @@ Nothing here evaluates a condition: this is the one place reason sentences are w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from helpdesk_routing._condition_trace import ConditionTrace
+from helpdesk_routing._time import shift_clamped
 
 from ._leaves import count_limit, event_bounds
 from ._tree import ALL, ANY, LEAF, NOT, CompiledNode
@@ -237,6 +238,9 @@ def _inner_text(value: Any) -> str:
     return repr(value)
 
 
+_MICROSECOND = timedelta(microseconds=1)
+
+
 def _event_reason(node: EventCondition, found: Any, now: datetime, has_profile: bool) -> str:
     if not has_profile:
         return "no profile: 0 events"
@@ -244,8 +248,10 @@ def _event_reason(node: EventCondition, found: Any, now: datetime, has_profile: 
     if limit == 0:
         return "any number of events passes: not counted"
     start, end, _ = event_bounds(node.window, now)
-    low = "-∞" if start is None else start.isoformat()
-    high = "+∞" if end is None else end.isoformat()
+    low = "[-∞" if start is None else f"[{start.isoformat()}"
+    # The port's bound is exclusive; a reader wants the last instant counted (``now``
+    # for a window up to now), not the microsecond after it.
+    high = "+∞)" if end is None else f"{shift_clamped(end, -_MICROSECOND).isoformat()}]"
     if found == limit:
-        return f"found at least {found} in [{low}, {high}) (counting stopped: decided)"
-    return f"found {found} in [{low}, {high})"
+        return f"found at least {found} in {low}, {high} (counting stopped: decided)"
+    return f"found {found} in {low}, {high}"
