@@ -408,18 +408,26 @@ def test_a_value_nested_too_deep_is_refused_not_a_recursion_error() -> None:
 
 def test_facts_that_do_not_fit_the_bound_rule_are_refused_at_rendering() -> None:
     """Facts of a shape that do not fit the rule of the bound set (a leaf it does not
-    have, an outcome its facts contradict) raise ValueError, as a missing rule does."""
+    have, an outcome its facts contradict) raise the library's ValidationError (a
+    ValueError), as a missing rule does: ``except hr.RoutingError`` catches each."""
     rules = _rules(ticket("channel") == "sms")
     stray = RoutingDecision.model_validate(_BASE | {"evaluated": [["r0", "applied", 7, True, "x"]]})
+    with pytest.raises(hr.RoutingError):
+        stray.with_rules(rules).explain()
+    missing = RoutingDecision.model_validate(
+        _BASE | {"evaluated": [["gone", "applied", 0, True, "sms"]]}
+    )
+    with pytest.raises(hr.ValidationError, match=r"names rules this rule set does not have"):
+        missing.with_rules(rules).explain()
     with pytest.raises(
-        ValueError, match=r"^decision for ticket 't' records facts that do not fit rule 'r0' "
+        ValidationError, match=r"^decision for ticket 't' records facts that do not fit rule 'r0' "
     ):
         stray.with_rules(rules).explain()
     contradicted = RoutingDecision.model_validate(
         _BASE | {"evaluated": [["r0", "not_matched", 0, True, "sms"]]}
     )
     with pytest.raises(
-        ValueError,
+        ValidationError,
         match=r"^decision for ticket 't' records rule 'r0' as not matched, but its facts say "
         r"its condition held$",
     ):

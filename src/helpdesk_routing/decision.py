@@ -26,7 +26,7 @@ from helpdesk_routing._trusted import assemble
 from ._condition_trace import ConditionTrace
 from ._fact_codec import Refused, read_evaluated, read_presented, stored_evaluated, stored_presented
 from ._time import UtcDatetime
-from .errors import ArgumentTypeError
+from .errors import ArgumentTypeError, ValidationError
 
 __all__ = [
     "AllocationTrace",
@@ -282,19 +282,20 @@ class RoutingDecision(InputModel):
         return [(entry[0], "", "", RuleOutcome(entry[1]), None, "") for entry in self.evaluated]
 
     def _check_fit(self, parts: list[RulePart]) -> None:
-        """Raise ``ValueError`` when the recorded facts of a rule do not fit its condition
-        in the bound rule set (another rule with its id, or facts made up)."""
+        """Raise :class:`~helpdesk_routing.errors.ValidationError` (a ``ValueError``) when
+        the recorded facts of a rule do not fit its condition in the bound rule set
+        (another rule with its id, or facts made up)."""
         facts = {entry[0]: (len(entry) - 2) // 3 for entry in self.evaluated}
         for rule_id, _, _, outcome, condition, _ in parts:
             if condition is None:
                 continue
             if _evaluated_leaves(condition) != facts[rule_id] or condition.holds is None:
-                raise ValueError(
+                raise ValidationError(
                     f"decision for ticket {self.ticket_id!r} records facts that do not fit "
                     f"rule {rule_id!r} of this rule set"
                 )
             if condition.holds != (outcome in _MATCHED):
-                raise ValueError(
+                raise ValidationError(
                     f"decision for ticket {self.ticket_id!r} records rule {rule_id!r} as "
                     f"{_SAID[outcome]}, but its facts say its condition "
                     f"{'held' if condition.holds else 'did not hold'}"

@@ -377,13 +377,14 @@ class RuleSet(InputModel):
         evaluated condition's trace rendered from its facts, why the index skipped a rule.
         A decision made without explanation lists its applied and shadowed rules only.
 
-        Raises ``ValueError`` when the decision names a rule this set does not have.
+        Raises :class:`~helpdesk_routing.errors.ValidationError` (a ``ValueError``) when
+        the decision names a rule this set does not have.
         """
         entries = {entry[0]: entry for entry in decision.evaluated}
         by_id = self.prepared().by_id
         unknown = [rule_id for rule_id in entries if rule_id not in by_id]
         if unknown:
-            raise ValueError(
+            raise ValidationError(
                 f"decision for ticket {decision.ticket_id!r} names rules this rule set "
                 f"does not have: {', '.join(repr(u) for u in unknown)}"
             )
