@@ -6,6 +6,7 @@ so callers may catch either::
     RoutingError(Exception)
     ├── ValidationError(RoutingError, ValueError)      bad input; carries JSON paths
     │   ├── NaiveDatetimeError                          a datetime without a time zone
+    │   ├── ArgumentTypeError (+ TypeError)             an argument of the wrong kind
     │   └── ModelValidationError (+ pydantic's)         a model's bad input, built directly
     ├── PermissionDenied(RoutingError, PermissionError) the actor's role may not do this
     ├── UnknownTicket(RoutingError, LookupError)        no ticket with that id
