@@ -245,6 +245,11 @@ class Routing:
         return self.bound(tx, record.decision)
 
 
+_NO_VIEWS: Final[frozenset[str]] = frozenset()
+"""The views of a ticket in none, shared: an empty frozenset is not a singleton (each
+``frozenset(())`` is a new 200-byte object), and most records are in no view."""
+
+
 def _new_record(ticket: Ticket, decision: RoutingDecision, **assignee: str | None) -> TicketRecord:
     """The record of a ticket about to be stored, built from values already validated
     (the ticket by its model, the rest by ``decide`` and the allocation): validating them
@@ -256,7 +261,7 @@ def _new_record(ticket: Ticket, decision: RoutingDecision, **assignee: str | Non
         TicketRecord,
         ticket=ticket,
         team=decision.team,
-        views=frozenset(decision.views),
+        views=frozenset(decision.views) if decision.views else _NO_VIEWS,
         decision=decision,
         **assignee,
     )

@@ -29,8 +29,15 @@ from functools import lru_cache
 from typing import cast
 
 from helpdesk_routing._trusted import construct, updated
-from helpdesk_routing.allocation import Allocation, LeastLoaded, Pool, RoundRobin
-from helpdesk_routing.allocation.round_robin import rotated
+from helpdesk_routing.allocation import (
+    Allocation,
+    LeastLoaded,
+    PassedOver,
+    Pool,
+    RoundRobin,
+    RoundRobinStep,
+)
+from helpdesk_routing.allocation.round_robin import Passed, rotated, walk
 from helpdesk_routing.audit import next_seq, ticket_changed
 from helpdesk_routing.configuration import CompiledConfiguration
 from helpdesk_routing.decision import AllocationTrace
@@ -135,6 +142,8 @@ def allocate(
     tx: Transaction, compiled: CompiledConfiguration, ticket: Ticket, team: str | None
 ) -> tuple[str | None, AllocationTrace]:
     """Choose an assignee for a ticket that passed the gate, and move its pool's rotation."""
+    if type(compiled.allocator) is RoundRobin:
+        return _round_robin(tx, compiled, team)
     name, result = _choose(tx, compiled, ticket, team)
     agent, reason = result.agent, result.reason
     if type(reason) is str and (agent is None or type(agent) is str):
@@ -143,6 +152,45 @@ def allocate(
         )
     # Anything else from a pluggable allocator is validated (the unit is then undone).
     return agent, AllocationTrace(pool=name, assignee=agent, summary=reason, waiting=agent is None)
+
+
+def _round_robin(
+    tx: Transaction, compiled: CompiledConfiguration, team: str | None
+) -> tuple[str | None, AllocationTrace]:
+    """What :func:`allocate` answers for exactly :class:`RoundRobin` (a subclass may
+    choose otherwise): the same walk (``round_robin.walk``, which ``RoundRobin.step``
+    is), its trace rendered once per distinct step (:func:`_trace`), the rotation moved
+    on when someone was chosen. Held to the general path by ``tests/test_perf_paths.py``."""
+    name = pool_name(team)
+    state = tx.rotation(name)  # first, as in _choose: the lock before the pool is read
+    last = state.last
+    agent, shown, passed, all_offline = walk(build_pool(tx, compiled, team), last)
+    if agent is not None:
+        tx.set_rotation(name, rotated(state, agent))
+    return agent, _trace(name, last, agent, shown, passed, all_offline)
+
+
+@lru_cache(maxsize=4096)
+def _trace(
+    pool: str,
+    last: str | None,
+    agent: str | None,
+    shown: tuple[Passed, ...],
+    passed: int,
+    all_offline: bool,
+) -> AllocationTrace:
+    """The trace of a round-robin step from its facts (what :func:`allocate` builds from
+    ``RoundRobin.allocate``'s answer), kept for the next equal step: most routes repeat
+    a handful of steps ("a2: next online agent after a1 in rotation", "every eligible
+    agent is at capacity; ..."), and a trace is an immutable value, so equal steps may
+    share one (and its sentence) instead of rendering and storing a copy each.
+
+    The facts are values of the ports' types (ids are text, loads and capacities whole
+    numbers), whose equal values render the same sentence."""
+    step = RoundRobinStep(agent, last, tuple(PassedOver(*p) for p in shown), passed, all_offline)
+    return construct(
+        AllocationTrace, pool=pool, assignee=agent, summary=step.reason(), waiting=agent is None
+    )
 
 
 def _choose(

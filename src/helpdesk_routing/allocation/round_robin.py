@@ -67,40 +67,53 @@ class RoundRobin:
 
         An agent is eligible as :meth:`Pool.eligible` says (Online, and below their
         capacity); the facts of the first :data:`SHOWN` agents passed over are taken
-        during the walk, the rest only counted.
+        during the walk (:func:`walk`), the rest only counted.
         """
-        ids = pool.ids
-        n = len(ids)
-        last = state.last
-        start = 0 if last is None or n == 0 else bisect_right(ids, last)
-        online, load, capacity = pool.online, pool.load, pool.capacity
-        shown: list[PassedOver] = []
-        passed = 0
-        all_offline = True
-        for i in range(n):
-            agent = ids[(start + i) % n]
-            if online(agent):
-                cap = capacity(agent)
-                if cap is None:
-                    return _chosen(agent, last, shown, passed, all_offline)
-                open_now = load(agent)
-                if open_now < cap:
-                    return _chosen(agent, last, shown, passed, all_offline)
-                all_offline = False
-                if passed < SHOWN:
-                    shown.append(PassedOver(agent, True, open_now, cap))
-            elif passed < SHOWN:
-                shown.append(PassedOver(agent, False))
-            passed += 1
-        return RoundRobinStep(None, last, tuple(shown), passed, all_offline)
+        agent, shown, passed, all_offline = walk(pool, state.last)
+        return RoundRobinStep(
+            agent, state.last, tuple(PassedOver(*p) for p in shown), passed, all_offline
+        )
 
 
-def _chosen(
-    agent: str, last: str | None, shown: list[PassedOver], passed: int, all_offline: bool
-) -> RoundRobinStep:
-    if not passed:
-        return RoundRobinStep(agent, last)
-    return RoundRobinStep(agent, last, tuple(shown), passed, all_offline)
+Passed = tuple[str, bool, int | None, int | None]
+"""The facts of an agent passed over, as plain values: a :class:`PassedOver`'s fields."""
+
+Walk = tuple[str | None, tuple[Passed, ...], int, bool]
+"""What :func:`walk` found: a :class:`RoundRobinStep`'s fields after ``last``."""
+
+
+def walk(pool: Pool, last: str | None) -> Walk:
+    """The round-robin step after ``last`` as plain values: the agent chosen (``None``:
+    the ticket waits), the first :data:`SHOWN` agents passed over, how many were passed
+    over in all, and whether every one of them was Offline (also when the pool is empty).
+
+    :meth:`RoundRobin.step` is these facts as a :class:`RoundRobinStep`; the library's
+    own callers that render a step's reason once per distinct step read them as they
+    are (``helpdesk_routing.handout``; not re-exported by ``helpdesk_routing.allocation``).
+    """
+    ids = pool.ids
+    n = len(ids)
+    start = 0 if last is None or n == 0 else bisect_right(ids, last)
+    online, load, capacity = pool.online, pool.load, pool.capacity
+    shown: list[Passed] = []
+    passed = 0
+    all_offline = True
+    for i in range(n):
+        agent = ids[(start + i) % n]
+        if online(agent):
+            cap = capacity(agent)
+            if cap is None:
+                return agent, tuple(shown), passed, all_offline
+            open_now = load(agent)
+            if open_now < cap:
+                return agent, tuple(shown), passed, all_offline
+            all_offline = False
+            if passed < SHOWN:
+                shown.append((agent, True, open_now, cap))
+        elif passed < SHOWN:
+            shown.append((agent, False, None, None))
+        passed += 1
+    return None, tuple(shown), passed, all_offline
 
 
 def rotated(state: RotationState, agent: str) -> RotationState:

@@ -66,10 +66,15 @@ def _key(record: TicketRecord) -> _Key:
     return (record.ticket.created_at, record.ticket.id)
 
 
-def _insert(keys: list[_Key], key: _Key) -> None:
-    """``insort``, trying the common case first: a key after all the others (a ticket
-    newer than every one stored), appended after one comparison instead of a search."""
-    if not keys or keys[-1] < key:
+def _insert(index: dict[Any, list[_Key]], name: object, key: _Key) -> None:
+    """Put ``key`` in ``index[name]`` (a new list when the name has none), keeping it
+    sorted; the common case first: a key after all the others (a ticket newer than every
+    one stored), appended after one comparison instead of a search. (No ``setdefault``:
+    its default list would be made, and dropped, on every call.)"""
+    keys = index.get(name)
+    if keys is None:
+        index[name] = [key]
+    elif keys[-1] < key:
         keys.append(key)
     else:
         insort(keys, key)
@@ -304,7 +309,7 @@ class InMemoryTransaction:
         # anything of the ticket is kept.
         key = _key(record)
         slots = _slots(record)
-        _insert(s._by_status.setdefault(record.ticket.status, []), key)
+        _insert(s._by_status, record.ticket.status, key)
         s._tickets[record.id] = record
         self._index(record, key, slots[1:])
         self._undo.append(lambda: self._remove(record))
@@ -352,7 +357,7 @@ class InMemoryTransaction:
                     _drop(indexes[slot[0]], slot[1], key)
             for slot in now:
                 if slot not in was:
-                    _insert(indexes[slot[0]].setdefault(slot[1], []), key)
+                    _insert(indexes[slot[0]], slot[1], key)
         before, after = old.assignee, new.assignee
         counted, counts = _counts_load(old), _counts_load(new)
         if counted != counts or before != after:
@@ -369,7 +374,7 @@ class InMemoryTransaction:
         indexes of ``slots``, and count its load."""
         indexes = self._s._indexes
         for at, name in slots:
-            _insert(indexes[at].setdefault(name, []), key)
+            _insert(indexes[at], name, key)
         assignee = record.assignee
         if assignee is not None and _counts_load(record):
             load = self._s._load
