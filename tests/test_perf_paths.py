@@ -34,14 +34,26 @@ def _store(online: set[str], loads: dict[str, int], capacities: dict[str, int]) 
     return store
 
 
-@given(
-    online=st.sets(st.sampled_from(IDS)),
-    loads=st.dictionaries(st.sampled_from(IDS), st.integers(0, 2)),
-    capacities=st.dictionaries(st.sampled_from(IDS), st.integers(0, 2)),
-    default=st.none() | st.integers(0, 2),
-    last=st.none() | st.sampled_from([*IDS, "a", "z"]),
-    team=st.none() | st.just("t"),
-)
+def _keeper(store: InMemoryStore, default: int | None) -> ConfigurationKeeper:
+    """The store's configuration: team ``t`` and the default capacity ``default``."""
+    keeper = ConfigurationKeeper(store, lambda: AT, None)
+    keeper.start({"teams": (TEAM,), "capacity": default})
+    return keeper
+
+
+# A pool's situations: who is Online, their loads and capacities, the default capacity,
+# the rotation's last agent (also ids outside the pool), the global pool or team t's.
+SITUATIONS = {
+    "online": st.sets(st.sampled_from(IDS)),
+    "loads": st.dictionaries(st.sampled_from(IDS), st.integers(0, 2)),
+    "capacities": st.dictionaries(st.sampled_from(IDS), st.integers(0, 2)),
+    "default": st.none() | st.integers(0, 2),
+    "last": st.none() | st.sampled_from([*IDS, "a", "z"]),
+    "team": st.none() | st.just("t"),
+}
+
+
+@given(**SITUATIONS)
 def test_the_hand_outs_round_robin_choice_is_the_allocators(
     online: set[str],
     loads: dict[str, int],
@@ -55,8 +67,7 @@ def test_the_hand_outs_round_robin_choice_is_the_allocators(
     answers = []
     for choose in ("general", "fast"):
         store = _store(online, loads, capacities)
-        keeper = ConfigurationKeeper(store, lambda: AT, None)
-        keeper.start({"teams": (TEAM,), "capacity": default})
+        keeper = _keeper(store, default)
         ticket = Ticket(id="w", channel="email", created_at=AT)
         record = TicketRecord(ticket=ticket, team=team)
         pool = "global" if team is None else f"team:{team}"
@@ -71,15 +82,7 @@ def test_the_hand_outs_round_robin_choice_is_the_allocators(
     assert answers[0] == answers[1]
 
 
-@given(
-    online=st.sets(st.sampled_from(IDS)),
-    loads=st.dictionaries(st.sampled_from(IDS), st.integers(0, 2)),
-    capacities=st.dictionaries(st.sampled_from(IDS), st.integers(0, 2)),
-    default=st.none() | st.integers(0, 2),
-    last=st.none() | st.sampled_from([*IDS, "a", "z"]),
-    team=st.none() | st.just("t"),
-    twice=st.booleans(),
-)
+@given(**SITUATIONS, twice=st.booleans())
 def test_the_routes_round_robin_trace_is_the_allocators(
     online: set[str],
     loads: dict[str, int],
@@ -96,8 +99,7 @@ def test_the_routes_round_robin_trace_is_the_allocators(
     answers = []
     for choose in ("general", "fast"):
         store = _store(online, loads, capacities)
-        keeper = ConfigurationKeeper(store, lambda: AT, None)
-        keeper.start({"teams": (TEAM,), "capacity": default})
+        keeper = _keeper(store, default)
         ticket = Ticket(id="w", channel="email", created_at=AT)
         pool = "global" if team is None else f"team:{team}"
         for _ in range(2 if twice and choose == "fast" else 1):

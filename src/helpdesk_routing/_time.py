@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 from .errors import NAIVE, ErrorDetail, NaiveDatetimeError, ValidationError
 
 __all__ = [
+    "DATE_TEXT",
     "DATE_TIME_PATTERN",
     "MAX_SPAN",
     "OUT_OF_RANGE",
@@ -53,6 +54,11 @@ pattern): ``YYYY-MM-DD``, ``T`` (or ``t`` or a space), ``HH:MM[:SS[.fraction]]``
 ``Z`` or an offset ``+HH[:MM[:SS]]``."""
 
 _DATE_TIME_TEXT = re.compile(DATE_TIME_PATTERN)
+
+DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""Date-only text, ``YYYY-MM-DD`` (use ``fullmatch``): the one spelling of a date the
+library reads from text (office hours' holidays and exceptions, date values in
+conditions), where Python's ``fromisoformat`` reads more (week and basic forms)."""
 _NAIVE_TEXT = re.compile(DATE_TIME_PATTERN[: DATE_TIME_PATTERN.index("([Zz]")] + "$")
 
 

@@ -52,7 +52,7 @@ from helpdesk_routing._input import InputModel
 
 from ._json import loads
 from ._recurrence import RRule, occurs_on
-from ._time import require_aware
+from ._time import DATE_TEXT, require_aware
 from .errors import ErrorDetail, ValidationError
 
 __all__ = [
@@ -81,7 +81,6 @@ _EPOCH = datetime(1970, 1, 1)
 # Room for a day's windows (up to two days long) and any UTC offset at either end.
 _MAX_UTC = datetime.max.replace(tzinfo=UTC) - timedelta(days=7)
 _MIN_UTC = datetime.min.replace(tzinfo=UTC) + timedelta(days=7)
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])|24:00")
 
 Interval = tuple[datetime, datetime]
@@ -363,6 +362,14 @@ def _instant(value: datetime, what: str) -> datetime:
     return instant
 
 
+def _plain_date(value: object) -> bool:
+    """Whether ``value`` is a ``date`` (not a ``datetime``) or its text ``YYYY-MM-DD``:
+    how a holiday or an exception's key may be given."""
+    if isinstance(value, str):
+        return DATE_TEXT.fullmatch(value) is not None
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
 def _key_text(key: object) -> str:
     """An exception's key as its errors locate it: a date or datetime by its ISO text,
     text as it is, anything else by its ``repr``."""
@@ -486,10 +493,7 @@ class OfficeHours(InputModel):
                 day,
             )
             for i, day in enumerate(value)
-            if not (
-                (isinstance(day, date) and not isinstance(day, datetime))
-                or (isinstance(day, str) and _ISO_DATE.fullmatch(day))
-            )
+            if not _plain_date(day)
         ]
         if problems:
             raise PydanticValidationError.from_exception_data(cls.__name__, problems)
@@ -519,8 +523,7 @@ class OfficeHours(InputModel):
         out: dict[object, object] = {}
         for key, windows in value.items():
             text = _key_text(key)
-            plain = isinstance(key, date) and not isinstance(key, datetime)
-            if not (plain or (isinstance(key, str) and _ISO_DATE.fullmatch(key))):
+            if not _plain_date(key):
                 problems.append(
                     _error(
                         (text,),

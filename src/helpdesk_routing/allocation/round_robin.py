@@ -119,7 +119,8 @@ def walk(pool: Pool, last: str | None) -> Walk:
 def rotated(state: RotationState, agent: str) -> RotationState:
     """The rotation state after :meth:`RoundRobin.allocate` chose ``agent`` (its ``last``,
     one more ``given``), for the library's own callers that chose with
-    :meth:`RoundRobin.next_agent` (not re-exported by ``helpdesk_routing.allocation``)."""
+    :meth:`RoundRobin.next_agent` or :func:`walk` (not re-exported by
+    ``helpdesk_routing.allocation``)."""
     # Built from values of the fields' types (no second validation on every route);
     # ``extra`` is copied, as validation would, so no two states share one dict.
     return construct(RotationState, last=agent, given=state.given + 1, extra=dict(state.extra))

@@ -19,12 +19,11 @@ type, like any other value.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from helpdesk_routing._time import condition_date_time
+from helpdesk_routing._time import DATE_TEXT, condition_date_time
 
 from .nodes import NEGATIONS, Operator, Span
 
@@ -78,7 +77,7 @@ def as_instant(v: object) -> datetime | None:
         # an offset (``DATE_TIME_PATTERN``). Python's ``fromisoformat`` reads more (week
         # dates ``2026-W14-1``, basic forms ``20260330T120000Z``, a lone hour), which a
         # condition refuses: a value in such a form is the wrong type, as a number is.
-        if _DATE_TEXT.fullmatch(v):
+        if DATE_TEXT.fullmatch(v):
             try:
                 d = date.fromisoformat(v)
             except ValueError:
@@ -89,10 +88,6 @@ def as_instant(v: object) -> datetime | None:
         except ValueError:  # another form, a moment that does not exist, or naive
             return None
     return None
-
-
-_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-"""Date-only text, ``YYYY-MM-DD``, read as midnight UTC."""
 
 
 def positive_test(op: Operator, x: Any) -> ValueTest:

@@ -12,13 +12,13 @@ Nothing here evaluates a condition: this is the one place reason sentences are w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from helpdesk_routing._condition_trace import ConditionTrace
 from helpdesk_routing._time import shift_clamped
 
-from ._leaves import count_limit, event_bounds
+from ._leaves import _MICROSECOND, count_limit, event_bounds
 from ._tree import ALL, ANY, LEAF, NOT, CompiledNode
 from ._values import SEQUENCES, as_instant, describe_value, type_mismatch
 from .nodes import (
@@ -236,9 +236,6 @@ def _inner_text(value: Any) -> str:
             "{" + ", ".join(f"{_inner_text(k)}: {_inner_text(v)}" for k, v in value.items()) + "}"
         )
     return repr(value)
-
-
-_MICROSECOND = timedelta(microseconds=1)
 
 
 def _event_reason(node: EventCondition, found: Any, now: datetime, has_profile: bool) -> str:
