@@ -397,10 +397,11 @@ class Router:
         """Apply the rules in force again to a stored ticket (owner, admin, manager, support).
 
         ``ticket``, when given, is the ticket's updated content (same id) and replaces the
-        stored one. The team and views follow the new decision. While the team stays the
-        same, the ticket keeps its assignee (the rotation does not move); when the team
-        changes, the assignee is cleared and the ticket is handed out in its new pool if
-        someone may take it (only then does a rotation move). Audited as ``rerouted``
+        stored one, its ``created_at`` included (which moves it in the views' order). The
+        team and views follow the new decision. While the team stays the same, the ticket
+        keeps its assignee (the rotation does not move); when the team changes, the
+        assignee is cleared and the ticket is handed out in its new pool if someone may
+        take it (only then does a rotation move). Audited as ``rerouted``
         (with the configuration version), then ``assigned`` when handed out. When the
         former assignee has room again (the ticket left their team, or its new content is
         closed), the waiting tickets they may take are handed out, as on a close. A ticket
@@ -718,7 +719,11 @@ def _sound(ticket: Ticket) -> bool:
 
 
 def _ids(ticket_ids: str | Sequence[str]) -> list[str]:
-    if not isinstance(ticket_ids, (str, Iterable)):
+    """One id or several, in the order named, each once. Bytes (an iterable of numbers)
+    and a mapping (whose keys a loop would take as the ids) are refused."""
+    if not isinstance(ticket_ids, (str, Iterable)) or isinstance(
+        ticket_ids, (bytes, bytearray, memoryview, Mapping)
+    ):
         raise ValidationError(f"ticket ids are one id or several (text), got {ticket_ids!r}")
     ids = [ticket_ids] if isinstance(ticket_ids, str) else list(ticket_ids)
     for tid in ids:

@@ -18,10 +18,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, overload
 
 from helpdesk_routing._input import whole_number
 from helpdesk_routing._storable import text_problem
@@ -39,14 +39,20 @@ _NEWEST_CHUNK = 256  # records read per step of a newest-first walk
 # without it, newest first is a forward walk of the view (its cost grows with the view).
 _STORE_READS_NEWEST = "newest_first" in TicketQuery.model_fields
 
+_BYTES = (bytes, bytearray, memoryview)
+"""Iterable, but of numbers: never a status or channel filter (``b"open"`` is no list)."""
+
 Order = Literal["oldest", "newest"]
 """The order of a view: by ``(created_at, id)``, ascending (``"oldest"``) or descending."""
 
 
 @dataclass(frozen=True, slots=True)
-class Page:
+class Page(Sequence[TicketRecord]):
     """One page of a view: the records, the cursor of the next page (``None`` at the end),
-    and the number of records in the whole view when asked for (``count=True``)."""
+    and the number of records in the whole view when asked for (``count=True``).
+
+    A :class:`~collections.abc.Sequence` of the records: indexing, slicing (a list),
+    ``len``, ``in``, ``reversed``, ``index`` and ``count`` work as on ``items``."""
 
     items: list[TicketRecord]
     next_cursor: str | None = None
@@ -65,8 +71,14 @@ class Page:
         """How many records the page holds (a page is falsy when empty)."""
         return len(self.items)
 
-    def __getitem__(self, index: int) -> TicketRecord:
-        """The record at ``index`` of the page."""
+    @overload
+    def __getitem__(self, index: int) -> TicketRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[TicketRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> TicketRecord | list[TicketRecord]:
+        """The record at ``index`` of the page (a list of them for a slice)."""
         return self.items[index]
 
 
@@ -221,7 +233,9 @@ class Views:
             raise ValidationError(f"invalid order {order!r}: expected 'oldest' or 'newest'")
         if isinstance(statuses, str):
             statuses = [statuses]
-        if statuses is not None and not isinstance(statuses, Iterable):
+        if statuses is not None and (
+            not isinstance(statuses, Iterable) or isinstance(statuses, _BYTES)
+        ):
             raise ValidationError(f"invalid status filter: {statuses!r} is no status")
         try:
             wanted = None if statuses is None else frozenset(TicketStatus(s) for s in statuses)
@@ -231,7 +245,8 @@ class Views:
             channels = [channels]
         elif channels is not None:
             given = channels
-            channels = list(given) if isinstance(given, Iterable) else None
+            iterable = isinstance(given, Iterable) and not isinstance(given, _BYTES)
+            channels = list(given) if iterable else None
             if channels is None or not all(isinstance(c, str) for c in channels):
                 raise ValidationError(
                     f"channels must be a channel or several (text), got {given!r}"
@@ -253,8 +268,7 @@ class Views:
                 raise UnknownAgent(agent)
             if team is not None and not self._is_team(tx, team):
                 raise UnknownTeam(team)
-            # One more than asked tells whether a next page exists.
-            # one more than the page, to know whether another follows; a limit beyond
+            # One more than the page, to know whether another follows; a limit beyond
             # any store's size asks for everything (SQL stores take 64-bit limits)
             wanted_n = None if limit is None else min(limit, _MAX_LIMIT) + 1
             if order == "oldest":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -135,6 +136,34 @@ def test_reroute_refuses_a_ticket_with_another_id(desk: Desk) -> None:
     with pytest.raises(ValidationError) as info:
         desk.router.reroute("t1", actor="m1", ticket=desk.ticket("t2"))
     assert str(info.value) == "ticket id 't2' does not match 't1'"
+    assert desk.snapshot() == before
+
+
+def test_reroute_may_correct_created_at_and_the_views_follow(desk: Desk) -> None:
+    """Reroute stores the updated content whole, created_at included (documented): the
+    ticket moves in the views' (created_at, id) order."""
+    desk.router.route(desk.ticket("t1"))
+    desk.clock.advance(minutes=1)
+    desk.router.route(desk.ticket("t2"))
+    stored = desk.router.ticket("t2").ticket
+    earlier = stored.model_copy(update={"created_at": stored.created_at - timedelta(days=1)})
+    record = desk.router.reroute("t2", actor="m1", ticket=earlier)
+    assert record.ticket.created_at == earlier.created_at
+    assert desk.router.views.all_tickets().ids == ["t2", "t1"]
+
+
+@pytest.mark.parametrize("ids", [b"t1", bytearray(b"t1"), {"t1": "a2"}])
+def test_bulk_assignment_refuses_bytes_and_mappings(desk: Desk, ids: Any) -> None:
+    """Bytes iterate as numbers and a mapping as its keys: neither names tickets."""
+    desk.router.route(desk.ticket("t1"))
+    before = desk.snapshot()
+    for call in (
+        lambda: desk.router.assign(ids, to="a2", actor="m1"),
+        lambda: desk.router.assign_to_team(ids, team="retention", actor="m1"),
+    ):
+        with pytest.raises(ValidationError) as info:
+            call()
+        assert str(info.value) == f"ticket ids are one id or several (text), got {ids!r}"
     assert desk.snapshot() == before
 
 

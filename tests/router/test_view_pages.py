@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -38,6 +39,19 @@ def test_a_page_is_a_sequence_of_records(five: Desk) -> None:
     assert page
     assert not five.router.views.saved("nothing")
     assert len(Page([])) == 0
+
+
+def test_a_page_is_a_collections_sequence(five: Desk) -> None:
+    """Page is a collections.abc.Sequence: slices, in, reversed, index and count work as
+    on its items."""
+    page = five.router.views.unassigned(limit=3)
+    assert isinstance(page, Sequence)
+    first, second, third = page.items
+    assert page[1:] == [second, third]
+    assert second in page
+    assert first.ticket not in page
+    assert list(reversed(page)) == [third, second, first]
+    assert (page.index(third), page.count(second), page.count(first.ticket)) == (2, 1, 0)
 
 
 def test_count_gives_the_total_of_the_whole_view(five: Desk) -> None:
@@ -80,6 +94,13 @@ def test_channels_may_be_any_iterable_even_a_generator(five: Desk) -> None:
             "channels must be a channel or several (text), got ['sms', None]",
         ),
         ({"statuses": 3}, "invalid status filter: 3 is no status"),
+        # bytes iterate as numbers: b"open" was read as the statuses 111, 112, ...
+        ({"statuses": b"open"}, "invalid status filter: b'open' is no status"),
+        ({"channels": b"sms"}, "channels must be a channel or several (text), got b'sms'"),
+        (
+            {"channels": bytearray(b"sms")},
+            "channels must be a channel or several (text), got bytearray(b'sms')",
+        ),
     ],
 )
 def test_a_view_names_a_filter_of_the_wrong_kind(
