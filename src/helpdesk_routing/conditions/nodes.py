@@ -331,6 +331,12 @@ def _error(message: str) -> PydanticCustomError:
     return PydanticCustomError("condition_value", message)
 
 
+def _naive_error() -> PydanticCustomError:
+    # The cause in the context marks it as a naive datetime, so a model built directly
+    # raises it as a ModelNaiveDatetimeError (errors._naive), as other instants do.
+    return PydanticCustomError("condition_value", NAIVE, {"error": ValueError(NAIVE)})
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -377,17 +383,21 @@ def _moment(op: str, value: object) -> datetime:
         try:
             value = condition_date_time(value)
         except NaiveText:
-            raise _error(NAIVE) from None
+            raise _naive_error() from None
         except ValueError as exc:
             raise _error(f"{op} needs a date-time: {exc}") from None
     if not isinstance(value, datetime):
         raise _error(f"{op} needs a date-time with a time zone, got {_kind(value)}")
-    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-        raise _error("must be timezone-aware, got a naive datetime")
+    if _is_naive(value):
+        raise _naive_error()
     try:
         return value.astimezone(UTC)
     except OverflowError:
         raise _error(f"{op}: the date-time {OUT_OF_RANGE}") from None
+
+
+def _is_naive(value: datetime) -> bool:
+    return value.tzinfo is None or value.tzinfo.utcoffset(value) is None
 
 
 def _kind(value: object) -> str:
@@ -722,13 +732,17 @@ class InLastWindow(InputModel):
 
 def _window_text(value: object) -> object:
     """A window bound given as text, read as every date-time of the condition JSON is
-    (:func:`~helpdesk_routing._time.condition_date_time`); anything else goes on to
-    :data:`UtcDatetime`."""
+    (:func:`~helpdesk_routing._time.condition_date_time`); a naive datetime refused as
+    the same text without an offset is; anything else goes on to :data:`UtcDatetime`."""
     if isinstance(value, str):
         try:
             return condition_date_time(value)
+        except NaiveText:
+            raise _naive_error() from None
         except ValueError as exc:
             raise _error(str(exc)) from None
+    if isinstance(value, datetime) and _is_naive(value):
+        raise _naive_error()
     return value
 
 
