@@ -27,7 +27,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Self, TypeAlias
+from typing import Annotated, Any, Literal, Self, TypeAlias, TypeVar
 
 import pydantic
 from dateutil.relativedelta import relativedelta
@@ -311,9 +311,10 @@ class Span(InputModel):
 _UNIT_ORDER = ("minutes", "hours", "days", "weeks", "months")
 
 
-def span_from_keywords(what: str, keywords: Mapping[str, int | None]) -> Span:
-    """Build a :class:`Span` from exactly one of ``minutes=``, ``hours=``, ``days=``,
-    ``weeks=``, ``months=``."""
+def span_from_keywords(what: str, keywords: Mapping[str, object]) -> dict[str, object]:
+    """The JSON form of a span, ``{"amount": 2, "unit": "hours"}``, from exactly one of
+    ``minutes=``, ``hours=``, ``days=``, ``weeks=``, ``months=`` (the amount unchecked:
+    the node that holds the span checks it, at its JSON path)."""
     given = [(k, v) for k, v in keywords.items() if v is not None]
     if len(given) != 1:
         raise ValidationError(
@@ -321,10 +322,7 @@ def span_from_keywords(what: str, keywords: Mapping[str, int | None]) -> Span:
             [ErrorDetail("$", f"got {', '.join(k for k, _ in given) or 'none'}")],
         )
     unit, amount = given[0]
-    try:
-        return Span(amount=amount, unit=TimeUnit(unit))
-    except pydantic.ValidationError as e:
-        raise ValidationError.from_pydantic(f"{what}() span", e) from None
+    return {"amount": amount, "unit": unit}
 
 
 def _error(message: str) -> PydanticCustomError:
@@ -842,17 +840,17 @@ class EventCondition(_Node):
         return data
 
     def _with(self, **changes: Any) -> EventCondition:
-        data = {
+        # The changed condition's JSON form (its unchanged parts as the nodes they are),
+        # read as parse_condition reads it: the same error, at the same path.
+        data: dict[str, Any] = {
+            "type": "event",
             "metric": self.metric,
             "count": self.count,
             "window": self.window,
-            "filters": self.filters,
+            "where": self.filters,
         }
         data.update(changes)
-        try:
-            return EventCondition(**data)
-        except pydantic.ValidationError as e:
-            raise ValidationError.from_pydantic("event condition", e) from None
+        return build_node(EventCondition, data)
 
     def at_least(self, n: int) -> EventCondition:
         """Has done it at least ``n`` times in the window."""
@@ -872,7 +870,7 @@ class EventCondition(_Node):
 
     def all_time(self) -> EventCondition:
         """Count every event up to now."""
-        return self._with(window=AllTimeWindow())
+        return self._with(window={"type": "all_time"})
 
     def in_last(
         self,
@@ -889,7 +887,7 @@ class EventCondition(_Node):
             "in_last",
             {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks, "months": months},
         )
-        return self._with(window={"type": "in_last", "amount": span.amount, "unit": span.unit})
+        return self._with(window={"type": "in_last", **span})
 
     def since(self, start: datetime) -> EventCondition:
         """Count the events from ``start`` (included) up to now."""
@@ -922,8 +920,8 @@ class EventCondition(_Node):
         """
         from .build import filters_from_lookups
 
-        added = filters_from_lookups(args, lookups)
-        return self._with(filters=(*self.filters, *added))
+        added = filters_from_lookups(args, lookups, first=len(self.filters))
+        return self._with(where=(*self.filters, *added))
 
 
 class SegmentCondition(_Node):
@@ -1090,6 +1088,18 @@ def parse_condition(obj: Mapping[str, Any] | str | bytes) -> Condition:
             )
             raise ValidationError("invalid condition", [too_deep_detail]) from None
         raise ValidationError("invalid condition", condition_error_details(e)) from None
+
+
+_Built = TypeVar("_Built", bound="_Node")
+
+
+def build_node(kind: type[_Built], data: Mapping[str, Any]) -> _Built:
+    """The node of ``kind`` whose JSON form, as Python data, is ``data``: what the builders
+    make, read by :func:`parse_condition`, so a bad part raises the very error parsing the
+    condition's JSON raises (its path, code and message)."""
+    node = parse_condition(data)
+    assert isinstance(node, kind)
+    return node
 
 
 def _strict_json(text: str | bytes | bytearray) -> Any:
