@@ -12,8 +12,10 @@
 ``ticket("channel") == "sms"`` is the node ``TicketCondition(field="channel",
 op="equals", value="sms")``; its ``model_dump()`` is the JSON form. Only the field
 references returned by :func:`ticket` and :func:`profile` overload ``==`` and the
-comparisons; the nodes they build compare structurally. A value that does not fit
-the operator raises :class:`~helpdesk_routing.errors.ValidationError` at once.
+comparisons; the nodes they build compare structurally. Each builder writes the
+condition's JSON form and reads it as :func:`~.nodes.parse_condition` does, so a value
+that does not fit raises, at once, the :class:`~helpdesk_routing.errors.ValidationError`
+parsing that JSON raises (its paths, codes and messages).
 """
 
 from __future__ import annotations
@@ -22,8 +24,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Generic, TypeVar
-
-import pydantic
 
 from helpdesk_routing.errors import ErrorDetail, ValidationError
 
@@ -36,7 +36,7 @@ from .nodes import (
     TicketCondition,
     all_of,
     any_of,
-    condition_error_details,
+    build_node,
     not_,
     span_from_keywords,
 )
@@ -70,10 +70,8 @@ class _FieldRef(ABC, Generic[_Leaf]):
         """The leaf node ``<this field> <op> <value>``, validated."""
 
     def _build(self, cls: type[_Leaf], key: str, op: Operator, value: Any) -> _Leaf:
-        try:
-            return cls(**{key: self.name, "op": op, "value": value})
-        except pydantic.ValidationError as e:
-            raise ValidationError("invalid condition", condition_error_details(e)) from None
+        kind = "ticket" if cls is TicketCondition else "profile"
+        return build_node(cls, {"type": kind, key: self.name, "op": op, "value": value})
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
@@ -190,13 +188,13 @@ class _FieldRef(ABC, Generic[_Leaf]):
 
 
 def _as_list(values: Iterable[Any]) -> Any:
-    if isinstance(values, str):
-        raise ValidationError(
-            "invalid condition", [ErrorDetail("$.value", "in needs a list, got text")]
-        )
-    if isinstance(values, set | frozenset):
+    # Any other iterable (a generator, a dict's keys) is the list it yields; anything
+    # else (text, a number, a mapping) is left for the operator's check to refuse.
+    if isinstance(values, str | bytes | bytearray | Mapping | list | tuple | set | frozenset):
         return values
-    return list(values)
+    if isinstance(values, Iterable):
+        return list(values)
+    return values
 
 
 class TicketField(_FieldRef[TicketCondition]):
@@ -230,19 +228,13 @@ def profile(prop: str) -> ProfileField:
 def event(metric: str) -> EventCondition:
     """An event condition on ``metric``: at least once, over all time, until refined:
     ``event("Placed Order").at_least(2).in_last(days=7).where(value__gt=100)``."""
-    try:
-        return EventCondition(metric=metric)
-    except pydantic.ValidationError as e:
-        raise ValidationError("invalid condition", condition_error_details(e)) from None
+    return build_node(EventCondition, {"type": "event", "metric": metric})
 
 
 def segment(name: str, *, member: bool = True) -> SegmentCondition:
     """Segment membership: ``segment("vip")``; ``segment("vip", member=False)`` or
     ``~segment("vip")`` for "is not in segment"."""
-    try:
-        return SegmentCondition(segment=name, member=member)
-    except pydantic.ValidationError as e:
-        raise ValidationError("invalid condition", condition_error_details(e)) from None
+    return build_node(SegmentCondition, {"type": "segment", "segment": name, "member": member})
 
 
 _LOOKUPS: Mapping[str, Operator] = {
@@ -277,35 +269,43 @@ _SYMBOLS: Mapping[str, Operator] = {
 }
 
 
-def _filter(prop: str, op: Operator, value: Any) -> PropertyFilter:
-    if op in (Operator.IN, Operator.NOT_IN) and not isinstance(value, str):
+_Filter = PropertyFilter | dict[str, Any]
+
+
+def _filter(prop: str, op: Operator, value: Any) -> dict[str, Any]:
+    if op in (Operator.IN, Operator.NOT_IN):
         value = _as_list(value)
-    try:
-        return PropertyFilter(property=prop, op=op, value=value)
-    except pydantic.ValidationError as e:
-        raise ValidationError("invalid event filter", condition_error_details(e)) from None
+    return {"property": prop, "op": op, "value": value}
 
 
-def _operator(name: str) -> Operator:
+def _operator(name: str, index: int) -> Operator:
     if name in _SYMBOLS:
         return _SYMBOLS[name]
     try:
         return Operator(name)
     except ValueError:
-        raise ValidationError(
+        # The builder also takes symbols, which the JSON does not: its message names them,
+        # at the path and with the code parsing the JSON gives.
+        message = (
             f"unknown operator {name!r}: use one of {', '.join(o.value for o in Operator)}"
             f" or {' '.join(_SYMBOLS)}"
-        ) from None
+        )
+        detail = ErrorDetail(f"$.where[{index}].op", message, "enum")
+        raise ValidationError("invalid condition", [detail]) from None
 
 
-def filters_from_lookups(args: tuple[Any, ...], lookups: Mapping[str, Any]) -> list[PropertyFilter]:
-    """The event-property filters that ``EventCondition.where(*args, **lookups)`` adds."""
-    out: list[PropertyFilter] = []
+def filters_from_lookups(
+    args: tuple[Any, ...], lookups: Mapping[str, Any], *, first: int = 0
+) -> list[_Filter]:
+    """The event-property filters that ``EventCondition.where(*args, **lookups)`` adds,
+    as ``PropertyFilter`` objects given or in their JSON form (unchecked: the event
+    condition reads them, their errors at ``$.where[i]``, counting from ``first``)."""
+    out: list[_Filter] = []
     if args and all(isinstance(a, PropertyFilter) for a in args):
         out.extend(args)
     elif len(args) in (2, 3) and isinstance(args[0], str) and isinstance(args[1], str):
         value = args[2] if len(args) == 3 else None
-        out.append(_filter(args[0], _operator(args[1]), value))
+        out.append(_filter(args[0], _operator(args[1], first), value))
     elif args:
         raise ValidationError(
             "where() takes (property, operator, value), PropertyFilter objects, "

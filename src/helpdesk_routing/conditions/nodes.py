@@ -27,7 +27,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Self, TypeAlias
+from typing import Annotated, Any, Literal, Self, TypeAlias, TypeVar
 
 import pydantic
 from dateutil.relativedelta import relativedelta
@@ -311,9 +311,10 @@ class Span(InputModel):
 _UNIT_ORDER = ("minutes", "hours", "days", "weeks", "months")
 
 
-def span_from_keywords(what: str, keywords: Mapping[str, int | None]) -> Span:
-    """Build a :class:`Span` from exactly one of ``minutes=``, ``hours=``, ``days=``,
-    ``weeks=``, ``months=``."""
+def span_from_keywords(what: str, keywords: Mapping[str, object]) -> dict[str, object]:
+    """The JSON form of a span, ``{"amount": 2, "unit": "hours"}``, from exactly one of
+    ``minutes=``, ``hours=``, ``days=``, ``weeks=``, ``months=`` (the amount unchecked:
+    the node that holds the span checks it, at its JSON path)."""
     given = [(k, v) for k, v in keywords.items() if v is not None]
     if len(given) != 1:
         raise ValidationError(
@@ -321,14 +322,17 @@ def span_from_keywords(what: str, keywords: Mapping[str, int | None]) -> Span:
             [ErrorDetail("$", f"got {', '.join(k for k, _ in given) or 'none'}")],
         )
     unit, amount = given[0]
-    try:
-        return Span(amount=amount, unit=TimeUnit(unit))
-    except pydantic.ValidationError as e:
-        raise ValidationError.from_pydantic(f"{what}() span", e) from None
+    return {"amount": amount, "unit": unit}
 
 
 def _error(message: str) -> PydanticCustomError:
     return PydanticCustomError("condition_value", message)
+
+
+def _naive_error() -> PydanticCustomError:
+    # The cause in the context marks it as a naive datetime, so a model built directly
+    # raises it as a ModelNaiveDatetimeError (errors._naive), as other instants do.
+    return PydanticCustomError("condition_value", NAIVE, {"error": ValueError(NAIVE)})
 
 
 def _is_number(value: object) -> bool:
@@ -377,17 +381,21 @@ def _moment(op: str, value: object) -> datetime:
         try:
             value = condition_date_time(value)
         except NaiveText:
-            raise _error(NAIVE) from None
+            raise _naive_error() from None
         except ValueError as exc:
             raise _error(f"{op} needs a date-time: {exc}") from None
     if not isinstance(value, datetime):
         raise _error(f"{op} needs a date-time with a time zone, got {_kind(value)}")
-    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-        raise _error("must be timezone-aware, got a naive datetime")
+    if _is_naive(value):
+        raise _naive_error()
     try:
         return value.astimezone(UTC)
     except OverflowError:
         raise _error(f"{op}: the date-time {OUT_OF_RANGE}") from None
+
+
+def _is_naive(value: datetime) -> bool:
+    return value.tzinfo is None or value.tzinfo.utcoffset(value) is None
 
 
 def _kind(value: object) -> str:
@@ -722,13 +730,17 @@ class InLastWindow(InputModel):
 
 def _window_text(value: object) -> object:
     """A window bound given as text, read as every date-time of the condition JSON is
-    (:func:`~helpdesk_routing._time.condition_date_time`); anything else goes on to
-    :data:`UtcDatetime`."""
+    (:func:`~helpdesk_routing._time.condition_date_time`); a naive datetime refused as
+    the same text without an offset is; anything else goes on to :data:`UtcDatetime`."""
     if isinstance(value, str):
         try:
             return condition_date_time(value)
+        except NaiveText:
+            raise _naive_error() from None
         except ValueError as exc:
             raise _error(str(exc)) from None
+    if isinstance(value, datetime) and _is_naive(value):
+        raise _naive_error()
     return value
 
 
@@ -828,17 +840,17 @@ class EventCondition(_Node):
         return data
 
     def _with(self, **changes: Any) -> EventCondition:
-        data = {
+        # The changed condition's JSON form (its unchanged parts as the nodes they are),
+        # read as parse_condition reads it: the same error, at the same path.
+        data: dict[str, Any] = {
+            "type": "event",
             "metric": self.metric,
             "count": self.count,
             "window": self.window,
-            "filters": self.filters,
+            "where": self.filters,
         }
         data.update(changes)
-        try:
-            return EventCondition(**data)
-        except pydantic.ValidationError as e:
-            raise ValidationError.from_pydantic("event condition", e) from None
+        return build_node(EventCondition, data)
 
     def at_least(self, n: int) -> EventCondition:
         """Has done it at least ``n`` times in the window."""
@@ -858,7 +870,7 @@ class EventCondition(_Node):
 
     def all_time(self) -> EventCondition:
         """Count every event up to now."""
-        return self._with(window=AllTimeWindow())
+        return self._with(window={"type": "all_time"})
 
     def in_last(
         self,
@@ -875,7 +887,7 @@ class EventCondition(_Node):
             "in_last",
             {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks, "months": months},
         )
-        return self._with(window={"type": "in_last", "amount": span.amount, "unit": span.unit})
+        return self._with(window={"type": "in_last", **span})
 
     def since(self, start: datetime) -> EventCondition:
         """Count the events from ``start`` (included) up to now."""
@@ -908,8 +920,8 @@ class EventCondition(_Node):
         """
         from .build import filters_from_lookups
 
-        added = filters_from_lookups(args, lookups)
-        return self._with(filters=(*self.filters, *added))
+        added = filters_from_lookups(args, lookups, first=len(self.filters))
+        return self._with(where=(*self.filters, *added))
 
 
 class SegmentCondition(_Node):
@@ -1076,6 +1088,18 @@ def parse_condition(obj: Mapping[str, Any] | str | bytes) -> Condition:
             )
             raise ValidationError("invalid condition", [too_deep_detail]) from None
         raise ValidationError("invalid condition", condition_error_details(e)) from None
+
+
+_Built = TypeVar("_Built", bound="_Node")
+
+
+def build_node(kind: type[_Built], data: Mapping[str, Any]) -> _Built:
+    """The node of ``kind`` whose JSON form, as Python data, is ``data``: what the builders
+    make, read by :func:`parse_condition`, so a bad part raises the very error parsing the
+    condition's JSON raises (its path, code and message)."""
+    node = parse_condition(data)
+    assert isinstance(node, kind)
+    return node
 
 
 def _strict_json(text: str | bytes | bytearray) -> Any:
