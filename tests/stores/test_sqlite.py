@@ -59,14 +59,13 @@ def test_everything_survives_closing_and_reopening_the_file(db_path: Path) -> No
         assert [a.action for a in tx.audit("t1")] == ["routed"]
 
 
-def test_reopening_with_agents_keeps_their_presence(db_path: Path) -> None:
-    """Agents given to a reopened store are updated, and an Online agent stays Online."""
-    with SqliteStore(db_path, agents=[Agent(id="a1")]) as store, store.transaction() as tx:
+def test_reopening_with_the_same_agents_keeps_their_presence(db_path: Path) -> None:
+    """A store reopened with the agents it was opened with accepts them as stored (they
+    only seed it, ``docs/stores.md``), and an Online agent stays Online."""
+    agents = [Agent(id="a1", name="Ann")]
+    with SqliteStore(db_path, agents=agents) as store, store.transaction() as tx:
         tx.set_online("a1", True, T0)
-    with (
-        SqliteStore(db_path, agents=[Agent(id="a1", name="Ann")]) as store,
-        store.transaction() as tx,
-    ):
+    with SqliteStore(db_path, agents=agents) as store, store.transaction() as tx:
         assert tx.is_online("a1")
         assert tx.get_agent("a1") == Agent(id="a1", name="Ann")
 

@@ -8,7 +8,7 @@ back as JSON values), next to the few columns that queries filter and sort on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,8 +18,6 @@ from typing import Any, Literal, Protocol, Self
 from helpdesk_routing._json import MAX_INT
 from helpdesk_routing._storable import text_problem
 from helpdesk_routing.errors import SchemaVersionError, StoreError, ValidationError
-from helpdesk_routing.model import Agent
-from helpdesk_routing.ports import Transaction
 from helpdesk_routing.records import AuditRecord, TicketQuery, TicketRecord
 
 __all__ = [
@@ -40,7 +38,6 @@ __all__ = [
     "from_micros",
     "keyset_after",
     "limit_value",
-    "put_agents",
     "status_values",
     "sync_level",
     "ticket_columns",
@@ -121,12 +118,6 @@ class Closing:
         self.close()
 
 
-class _Opening(Protocol):
-    def transaction(self) -> AbstractContextManager[Transaction]: ...
-
-    def close(self) -> None: ...
-
-
 def sync_level(value: object) -> str:
     """SQLite's ``synchronous`` level, ``FULL`` or ``NORMAL`` (any case): it goes into
     PRAGMA text, and SQLite itself ignores a level it does not know."""
@@ -134,19 +125,6 @@ def sync_level(value: object) -> str:
     if level not in ("FULL", "NORMAL"):
         raise ValidationError(f"synchronous must be 'FULL' or 'NORMAL', got {value!r}")
     return level
-
-
-def put_agents(store: _Opening, agents: Iterable[Agent]) -> None:
-    """Add a new store's ``agents`` in one unit of work; close the store if that fails."""
-    agents = list(agents)
-    if agents:
-        try:
-            with store.transaction() as tx:
-                for agent in agents:
-                    tx.put_agent(agent)
-        except BaseException:
-            store.close()
-            raise
 
 
 def unstorable(value: object) -> bool:

@@ -7,10 +7,11 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing.model import Agent
-from helpdesk_routing.stores._sql import Closing, put_agents
+from helpdesk_routing.stores._seed_agents import seed_agents
+from helpdesk_routing.stores._sql import Closing
 from helpdesk_routing.stores._store_args import agents_arg
 
-from ._database import Database
+from ._database import DIALECT, Database
 from ._transaction import PostgresTransaction
 
 if TYPE_CHECKING:
@@ -25,9 +26,12 @@ class PostgresStore(Closing):
     Give either ``dsn`` (a libpq connection string or URL; the store opens its own
     pool of ``min_size`` to ``max_size`` connections) or ``pool`` (a
     ``psycopg_pool.ConnectionPool`` you own and close). The schema is created or
-    migrated on first use. ``agents`` are added (or updated, keeping presence) when
-    the store opens. ``timeout`` bounds every wait for a row lock; ``connect_timeout``
-    and ``attempts`` bound how long and how often a connection is tried.
+    migrated on first use. ``agents`` only seed the store when it opens
+    (``docs/stores.md``): one it never held is added, Offline; one it holds must be
+    equal (presence aside), and one that differs or was removed through the Router is a
+    :class:`~helpdesk_routing.errors.ConflictError` naming it, nothing written.
+    ``timeout`` bounds every wait for a row lock; ``connect_timeout`` and ``attempts``
+    bound how long and how often a connection is tried.
 
     ``release_locks_before_flush`` (the default) commits a unit without waiting for
     its WAL flush, which releases its row locks (the rotation row above all) at once,
@@ -68,7 +72,13 @@ class PostgresStore(Closing):
             max_size=max_size,
             early_release=release_locks_before_flush,
         )
-        put_agents(self, checked)
+        if checked:
+            try:
+                with self._db.unit() as conn:
+                    seed_agents(conn, DIALECT, checked)
+            except BaseException:
+                self._db.close()  # the pool it opened (a pool passed in stays open)
+                raise
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresTransaction]:

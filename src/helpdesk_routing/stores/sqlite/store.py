@@ -9,17 +9,15 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal
 
 from helpdesk_routing.model import Agent
-from helpdesk_routing.stores._sql import (
-    Closing,
-    put_agents,
-)
+from helpdesk_routing.stores._seed_agents import seed_agents
+from helpdesk_routing.stores._sql import Closing
 
 if TYPE_CHECKING:
     pass
 
 from helpdesk_routing.stores._store_args import agents_arg
 
-from ._database import Database
+from ._database import DIALECT, Database
 from ._transaction import SqliteTransaction
 
 __all__ = ["SqliteStore"]
@@ -32,7 +30,10 @@ FACT_BATCH = 4096
 class SqliteStore(Closing):
     """A :class:`~helpdesk_routing.ports.Store` in a SQLite file (or ``":memory:"``).
 
-    ``agents`` are added (or updated, keeping their presence) when the store opens.
+    ``agents`` only seed the store when it opens (``docs/stores.md``): one it never
+    held is added, Offline; one it holds must be equal (presence aside), and one that
+    differs or was removed through the Router is a
+    :class:`~helpdesk_routing.errors.ConflictError` naming it, nothing written.
     ``timeout`` is how long a unit of work waits for the write lock before
     :class:`~helpdesk_routing.errors.ConflictError`. ``synchronous`` is SQLite's
     durability setting: ``"FULL"`` (the default) survives power loss; ``"NORMAL"`` is
@@ -55,7 +56,13 @@ class SqliteStore(Closing):
     ) -> None:
         checked = agents_arg(agents)  # before the file is opened or created
         self._db = Database(path, timeout, synchronous)
-        put_agents(self, checked)
+        if checked:
+            try:
+                with self._db.write() as conn:
+                    seed_agents(conn, DIALECT, checked)
+            except BaseException:
+                self._db.close()
+                raise
 
     @property
     def path(self) -> str:
