@@ -105,15 +105,15 @@ def test_ids_sort_by_code_point_whatever_the_collation(store: PostgresStore) -> 
 def test_a_new_schema_gets_the_current_version(pg_dsn: str) -> None:
     """Opening an empty schema creates the tables and records the newest version."""
     PostgresStore(pg_dsn).close()
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(8,)]
-    assert postgres_module.SCHEMA_VERSION == 8
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(9,)]
+    assert postgres_module.SCHEMA_VERSION == 9
 
 
 def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
     """A database whose schema version is newer than the library is refused, unchanged."""
     with PostgresStore(pg_dsn, agents=[Agent(id="a1")]):
         pass
-    _sql(pg_dsn, "UPDATE schema_version SET version = 9")
+    _sql(pg_dsn, "UPDATE schema_version SET version = 10")
     snapshot = (
         "SELECT table_name FROM information_schema.tables "
         "WHERE table_schema = current_schema() ORDER BY table_name"
@@ -122,14 +122,14 @@ def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
     with pytest.raises(SchemaVersionError) as err:
         PostgresStore(pg_dsn)
     assert str(err.value) == (
-        "database schema version 9 is newer than this helpdesk_routing knows (8); "
+        "database schema version 10 is newer than this helpdesk_routing knows (9); "
         "upgrade the library"
     )
     with pytest.raises(SchemaVersionError):
         PostgresCustomerData(pg_dsn)
     after = _sql(pg_dsn, snapshot), _sql(pg_dsn, "SELECT id, agent FROM agents")
     assert after == before
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(9,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(10,)]
 
 
 def test_a_version_1_schema_is_migrated_and_keeps_its_data(pg_dsn: str) -> None:
@@ -149,7 +149,7 @@ def test_a_version_1_schema_is_migrated_and_keeps_its_data(pg_dsn: str) -> None:
         assert data.profile("p1") == Profile(id="p1")
     with PostgresStore(pg_dsn) as store, store.transaction() as tx:
         assert tx.agents() == [Agent(id="a1")]
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(8,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(9,)]
 
 
 # The version-3 route function's signature (its body does not matter here).
@@ -204,7 +204,7 @@ def test_a_version_4_schema_gets_the_facts_function_and_keeps_its_data(pg_dsn: s
         assert decision.assignee == "a1"
         assert decision.allocation is not None
         assert decision.allocation.summary == "a1: first online agent in rotation"
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(8,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(9,)]
     functions = (
         "SELECT count(*) FROM pg_proc WHERE proname = 'helpdesk_route_round_robin' "
         "AND pronamespace = current_schema()::regnamespace"
@@ -253,7 +253,7 @@ def test_a_version_6_schema_gets_the_shared_rotation_step(pg_dsn: str) -> None:
         # Closing t1 frees a1's one place: t2 is handed out by the hand-out function.
         router.set_status("t1", "closed", actor="a1")
         assert router.ticket("t2").assignee == "a1"
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(8,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(9,)]
     assert _sql(pg_dsn, calls_step) == [
         ("helpdesk_hand_out_round_robin",),
         ("helpdesk_route_round_robin",),
@@ -278,7 +278,7 @@ def test_stores_opening_at_once_create_the_schema_once(pg_dsn: str) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(8,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(9,)]
 
 
 def test_an_unreachable_server_is_a_clear_error_after_bounded_attempts() -> None:

@@ -64,7 +64,8 @@ def _load_locked(conn: Any) -> list[str]:
     """The agents (of a1..a4) whose load lock this unit holds."""
     rows = conn.execute(
         "SELECT a.id FROM agents a JOIN pg_locks l ON l.locktype = 'advisory' "
-        "AND l.classid = %s AND l.objid = hashtext(a.id)::oid "
+        "AND l.classid = %s "
+        "AND l.objid = hashtext(json_build_array(current_schema(), a.id)::text)::oid "
         "AND l.pid = pg_backend_pid() AND l.granted ORDER BY a.id",
         (_LOAD_KEY,),
     ).fetchall()
@@ -112,7 +113,7 @@ def test_a_database_at_schema_7_gets_the_step_of_8(pg_dsn: str) -> None:
         )
     PostgresStore(pg_dsn).close()
     with psycopg.connect(pg_dsn) as c:
-        assert c.execute("SELECT version FROM schema_version").fetchone() == (8,)
+        assert c.execute("SELECT version FROM schema_version").fetchone() == (9,)
         assert _step(c, "team:t", ["a1", "a2"], 1) == "None"  # both Offline
         c.execute("UPDATE agents SET online = true")
         assert _step(c, "team:t", ["a1", "a2"], 1) == "a1"

@@ -8,7 +8,10 @@ wrong type (``bool`` is not a number); a list is searched element by element by
 is the negation of its positive twin. Every SQL predicate here is true or false, never
 ``NULL``, so ``NOT`` negates it exactly. What cannot be stated so (date tests,
 ``in_last``, values of other shapes) is left to ``EventWhere.test``, run in Python on the
-rows the pushed clauses let through.
+rows the pushed clauses let through. So is, on SQLite, a property whose name JSON writes
+with an escape (``"``, ``\\``, a control character U+0000..U+001F): SQLite (3.40, for one)
+matches a path's label against the name as written in the stored JSON text, escapes and
+all (a tab as ``\\t``), so it would never find it.
 
 The condition's values are written into the SQL as literals (text quoted, numbers by
 their ``repr``), which keeps one query text per filter and no parameter bookkeeping.
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, Literal
@@ -37,6 +41,8 @@ Family = Literal["sqlite", "postgres"]
 
 _NEGATIONS = {"not_equals": "equals", "not_contains": "contains", "not_in": "in"}
 _COMPARE = {"greater_than": ">", "greater_or_equal": ">=", "less_than": "<", "less_or_equal": "<="}
+# What JSON text writes with an escape (RFC 8259; DEL and the rest are written as they are).
+_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
 _FALSE = "(1 = 0)"
 _TRUE = "(1 = 1)"
 _AS_TEXT = " #>> '{}'"  # a json string's text
@@ -236,7 +242,7 @@ def push_down(family: Family, clauses: Sequence[tuple[str, str, Any]]) -> tuple[
     rest = False
     for prop, op, x in clauses:
         op = str(getattr(op, "value", op))
-        if not _text(prop) or (family == "sqlite" and ('"' in prop or "\\" in prop)):
+        if not _text(prop) or (family == "sqlite" and _JSON_ESCAPED.search(prop)):
             rest = True
             continue
         reads = _Reads(family, prop)

@@ -135,6 +135,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     # The rotation step takes the load locks it may need in id order, up front (a
     # database at 7 has the body that took them in rotation order, one at a time).
     (8, (step_function(),)),
+    # The ticket claim and the load locks are keyed by the current schema too, so
+    # helpdesks in several schemas of one database never wait for each other's ids (a
+    # database at 8 has the bodies that keyed them by the id alone).
+    (9, (step_function(), route_function())),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

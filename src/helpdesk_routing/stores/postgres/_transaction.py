@@ -53,8 +53,17 @@ _ONLINE = "SELECT id, agent FROM agents WHERE online ORDER BY id"
 _BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 READ_ONLY = "a read-only unit of work cannot write"
 _HAND_OUT = "SELECT helpdesk_hand_out_round_robin(%s, %s, %s, %s, %s, %s)"
-# The agent's load lock, which the route function takes too (see open_load).
-_LOAD_LOCK = "SELECT pg_advisory_xact_lock(1212696663, hashtext(%s))"
+# The advisory locks on an id: the first key names the kind of lock, the second hashes
+# the id with the connection's current schema, where the tables are, so helpdesks that
+# share a database in several schemas never wait for each other's ids (as the migration
+# lock in _database.py is one per schema). The pair is hashed as a JSON array, a text no
+# other pair has. round_robin_step.sql and route_round_robin.sql key theirs alike;
+# tests/stores/test_postgres_schemas.py holds every advisory lock to a schema's key.
+_ID_KEY = "hashtext(json_build_array(current_schema(), %s::text)::text)"
+# The ticket id's claim, which the route function takes too (see add_ticket).
+_CLAIM_LOCK = f"SELECT pg_advisory_xact_lock(1212696662, {_ID_KEY})"
+# The agent's load lock, which the round-robin step takes too (see open_load).
+_LOAD_LOCK = f"SELECT pg_advisory_xact_lock(1212696663, {_ID_KEY})"
 
 
 class PostgresTransaction:
@@ -282,7 +291,7 @@ class PostgresTransaction:
         self._wrote = True
         # The claim helpdesk_route_round_robin takes too: two units adding one id (by
         # either way) queue here, before any rotation lock.
-        claim = ("SELECT pg_advisory_xact_lock(1212696662, hashtext(%s))", (t.id,))
+        claim = (_CLAIM_LOCK, (t.id,))
         insert = (
             "INSERT INTO tickets (id, created, status, channel, team, assignee, views, record) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING "

@@ -67,7 +67,8 @@ BEGIN
     IF (p_capacity IS NOT NULL OR v_own_capacity)
             AND coalesce(array_length(v_members_online, 1), 0) <= 64 THEN
         FOR v_step IN 1 .. coalesce(array_length(v_members_online, 1), 0) LOOP
-            PERFORM pg_advisory_xact_lock(1212696663, hashtext(v_members_online[v_step]));
+            PERFORM pg_advisory_xact_lock(1212696663,
+                hashtext(json_build_array(current_schema(), v_members_online[v_step])::text));
         END LOOP;
     END IF;
     IF v_last IS NOT NULL THEN
@@ -103,10 +104,12 @@ BEGIN
                 agent := v_cand;
                 EXIT;
             END IF;
-            -- The agent's load lock (PostgresTransaction.open_load takes it too): a unit
-            -- in another pool that counts this agent's load waits until this one ends,
-            -- so an agent in a team and in the global pool never goes past capacity.
-            PERFORM pg_advisory_xact_lock(1212696663, hashtext(v_cand));
+            -- The agent's load lock (PostgresTransaction.open_load takes it too, keyed
+            -- alike by the current schema and the id): a unit in another pool that
+            -- counts this agent's load waits until this one ends, so an agent in a team
+            -- and in the global pool never goes past capacity.
+            PERFORM pg_advisory_xact_lock(1212696663,
+                hashtext(json_build_array(current_schema(), v_cand)::text));
             SELECT count(*) INTO v_load FROM tickets t
                 WHERE t.assignee = v_cand AND t.status IN ('open', 'pending');
             IF v_load < v_cap THEN

@@ -26,7 +26,10 @@ DECLARE
 BEGIN
     -- Claim the id first (the lock every unit adding a ticket takes), so a concurrent
     -- route of the same id waits here, before any rotation lock, and then finds it.
-    PERFORM pg_advisory_xact_lock(1212696662, hashtext(p_ticket));
+    -- Keyed by the current schema too (see _transaction.py): another helpdesk's ticket
+    -- of the same id, in another schema of the database, is not waited for.
+    PERFORM pg_advisory_xact_lock(1212696662,
+        hashtext(json_build_array(current_schema(), p_ticket)::text));
     SELECT t.record, t.allocation INTO stored, stored_allocation
         FROM tickets t WHERE t.id = p_ticket;
     IF FOUND THEN
