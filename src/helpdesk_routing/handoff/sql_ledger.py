@@ -298,6 +298,14 @@ class SqliteLedger:
         self.close()
 
 
+_MIGRATION_LOCK = (
+    "SELECT pg_advisory_xact_lock("
+    "hashtext('helpdesk_routing.handoff_ledger'), hashtext(current_schema()))"
+)
+"""Taken while a ledger opens (its migration): one at a time per schema, so ledgers of
+other schemas (tenants sharing the database) never wait for each other."""
+
+
 class PostgresLedger:
     """A :class:`~helpdesk_routing.handoff.Ledger` in PostgreSQL, shared by processes.
 
@@ -321,7 +329,7 @@ class PostgresLedger:
         self._lock = threading.Lock()
         self._idle: list[Any] = []
         with self._unit() as run:
-            run("SELECT pg_advisory_xact_lock(hashtext('helpdesk_routing.handoff_ledger'))", ())
+            run(_MIGRATION_LOCK, ())
             _migrate(run, "%s")
 
     @contextmanager
