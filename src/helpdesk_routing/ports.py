@@ -29,6 +29,7 @@ __all__ = [
     "EventRecorder",
     "EventWhere",
     "HandOutInStore",
+    "InsertsAgents",
     "NextAuditSeq",
     "NoAssigneeProbe",
     "PeriodFigureSource",
@@ -418,6 +419,25 @@ class HandOutInStore(Protocol):
         audit: AuditRecord,
     ) -> str | None:
         """Hand ``record`` out in ``pool``; the agent chosen, or ``None`` (it waits)."""
+        ...
+
+
+@runtime_checkable
+class InsertsAgents(Protocol):
+    """Optional: a transaction that adds an agent only when no agent has the id, in one step.
+
+    ``Router.add_agent`` refuses an id that is taken. It looks the id up and then writes:
+    in a store whose units of work overlap, two processes adding one id at once would
+    both find it free, and the second write would replace the first (both audited as
+    added). A store whose units overlap offers this instead. Contract: when no agent has
+    ``agent.id``, store it (Offline) and answer ``True``; otherwise write nothing and
+    answer ``False``. A unit adding an id that another running unit is adding waits for
+    that unit, then answers by its outcome. ``offers(tx, InsertsAgents)`` says whether a
+    transaction offers it.
+    """
+
+    def insert_agent(self, agent: Agent) -> bool:
+        """Add ``agent`` when its id is free; whether it was added."""
         ...
 
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from helpdesk_routing._input import as_model, whole_number
 from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes
@@ -66,7 +66,15 @@ from helpdesk_routing.errors import (
 from helpdesk_routing.handout import Gate, give, hand_out, lock_pools, may_wait
 from helpdesk_routing.model import Agent, Role, Team, Ticket, TicketStatus
 from helpdesk_routing.permissions import Action, allowed, require, require_rank, require_self
-from helpdesk_routing.ports import Clock, CustomerData, Store, Transaction, require_port
+from helpdesk_routing.ports import (
+    Clock,
+    CustomerData,
+    InsertsAgents,
+    Store,
+    Transaction,
+    offers,
+    require_port,
+)
 from helpdesk_routing.records import AuditRecord, TicketRecord
 from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.views import Views
@@ -300,9 +308,14 @@ class Router:
             boss = self._agent(tx, actor)
             require(boss, Action.MANAGE_AGENTS)
             require_rank(boss, gives=agent.role)
-            if tx.get_agent(agent.id) is not None:
-                raise ConflictError(f"agent {agent.id!r} already exists")
-            tx.put_agent(agent)
+            if offers(tx, InsertsAgents):
+                # Units overlap: the look-up and the write are one step in the store.
+                if not cast(InsertsAgents, tx).insert_agent(agent):
+                    raise ConflictError(f"agent {agent.id!r} already exists")
+            else:
+                if tx.get_agent(agent.id) is not None:
+                    raise ConflictError(f"agent {agent.id!r} already exists")
+                tx.put_agent(agent)
             tx.append_audit(agent_changed(now, actor, "agent_added", agent.id))
         _log.info("agent %s added", agent.id, extra={"agent_id": agent.id, "actor": actor})
         return agent

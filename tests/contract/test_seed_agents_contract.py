@@ -17,7 +17,7 @@ from helpdesk_routing.ports import Store
 from helpdesk_routing.records import AuditRecord
 from helpdesk_routing.router import Router
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
-from tests.adapters import STORE_FACTORIES, StoreFactory
+from tests.adapters import StoreFactory
 
 T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
 SEED = (
@@ -30,33 +30,34 @@ HINT = "the store keeps what managers change (router.update_agent, router.add_ag
 Open = Callable[[Sequence[Agent]], Store]
 
 
-@pytest.fixture
-def reopen(store_factory: StoreFactory, request: pytest.FixtureRequest) -> Iterator[Open]:
-    """Opens a store of the adapter under test at one place, each call anew (as a
-    service restarting would); every store it opened is closed after the test."""
-    kind = next(name for name, factory in STORE_FACTORIES.items() if factory is store_factory)
+@pytest.fixture(
+    params=[pytest.param("sqlite"), pytest.param("postgres", marks=[pytest.mark.postgres])]
+)
+def reopen(request: pytest.FixtureRequest) -> Iterator[Open]:
+    """Opens a store that can be reopened (SQLite, PostgreSQL) at one place, each call
+    anew (as a service restarting would); every store it opened is closed after the test.
+    An ``InMemoryStore`` is always new: there is nothing to reopen."""
     opened: list[Store] = []
+    if request.param == "sqlite":
+        from helpdesk_routing.stores.sqlite import SqliteStore
 
-    def open_store(agents: Sequence[Agent]) -> Store:
-        if kind == "sqlite":
-            from helpdesk_routing.stores.sqlite import SqliteStore
-
-            store: Store = SqliteStore(path, agents=agents)
-        elif kind == "postgres":
-            from helpdesk_routing.stores.postgres import PostgresStore
-
-            store = PostgresStore(dsn, agents=agents)
-        else:
-            pytest.skip(f"a {kind} store is always new: there is nothing to reopen")
-        opened.append(store)
-        return store
-
-    if kind == "sqlite":
         path = request.getfixturevalue("tmp_path") / "seeded.db"
-    elif kind == "postgres":
+
+        def open_store(agents: Sequence[Agent]) -> Store:
+            store = SqliteStore(path, agents=agents)
+            opened.append(store)
+            return store
+    else:
+        from helpdesk_routing.stores.postgres import PostgresStore
         from tests.pg_server import fresh_schema_dsn
 
         dsn = fresh_schema_dsn(request)
+
+        def open_store(agents: Sequence[Agent]) -> Store:
+            store = PostgresStore(dsn, agents=agents)
+            opened.append(store)
+            return store
+
     yield open_store
     for store in opened:
         store.close()  # type: ignore[attr-defined]

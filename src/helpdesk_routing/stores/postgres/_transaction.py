@@ -398,6 +398,20 @@ class PostgresTransaction:
             may_wait=True,
         )
 
+    def insert_agent(self, agent: Agent) -> bool:
+        """Add ``agent`` (Offline) when no agent has its id; whether it was added
+        (:class:`~helpdesk_routing.ports.InsertsAgents`). An insert of an id another unit
+        is inserting waits for that unit and then finds it taken or free."""
+        self._forget_presence()
+        self._refuse_writes()
+        self._wrote = True
+        cur = self._run(
+            "INSERT INTO agents (id, agent) VALUES (%s, %s) ON CONFLICT (id) DO NOTHING",
+            (agent.id, agent.model_dump_json()),
+            locks=True,
+        )
+        return cur.rowcount == 1
+
     def remove_agent(self, agent_id: str) -> None:
         """Forget the agent and their presence; ``UnknownAgent`` for an unknown id."""
         if unstorable(agent_id):
