@@ -20,6 +20,7 @@ another module adds one with one line there (or with :func:`register` at run tim
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import io
 import json
@@ -33,6 +34,7 @@ from typing import Any, NoReturn, TextIO
 from pydantic import TypeAdapter
 
 from . import __version__
+from ._console import console
 from ._json import loads
 from ._parts import validated
 from .calendar import OfficeHours
@@ -326,8 +328,20 @@ def fail(
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Entry point of ``helpdesk-routing``; returns the exit status (see the module doc)."""
-    out = out or sys.stdout
+    """Entry point of ``helpdesk-routing``; returns the exit status (see the module doc).
+
+    Whatever the command writes, to ``out`` (``sys.stdout`` by default) or to stderr,
+    goes through :func:`~helpdesk_routing._console.console`: a stream that is not UTF-8
+    gets ASCII stand-ins for the symbols it cannot encode and backslash escapes for any
+    other such character, never a ``UnicodeEncodeError``."""
+    with (
+        contextlib.redirect_stdout(console(sys.stdout)),
+        contextlib.redirect_stderr(console(sys.stderr)),
+    ):
+        return _dispatch(argv, sys.stdout if out is None else console(out))
+
+
+def _dispatch(argv: Sequence[str] | None, out: TextIO) -> int:
     commands = _subcommands()
     args: argparse.Namespace | None = None
     try:
