@@ -39,7 +39,13 @@ from ._json import loads
 from ._parts import validated
 from .calendar import OfficeHours
 from .demo import DemoDay, check_config, demo_outcome, load_demo, run_demo
-from .errors import ErrorDetail, MissingExtra, RoutingError, ValidationError
+from .errors import (
+    ArgumentTypeError,
+    ErrorDetail,
+    MissingExtra,
+    RoutingError,
+    ValidationError,
+)
 from .model import Agent, Team
 from .rules import RuleSet
 
@@ -120,7 +126,20 @@ _REGISTERED: list[Subcommand] = []
 
 
 def register(command: Subcommand) -> None:
-    """Add a subcommand at run time (after those of :data:`SUBCOMMANDS`)."""
+    """Add a subcommand at run time (after those of :data:`SUBCOMMANDS`).
+
+    A name the command has already (``report``, or the same subcommand registered
+    twice) is a :class:`~helpdesk_routing.errors.ValidationError` naming it, and nothing
+    is registered: argparse would take it and then refuse every command line, even
+    ``--version``, with a traceback."""
+    if not isinstance(command, Subcommand):
+        raise ArgumentTypeError(f"register takes a Subcommand, got {command!r}")
+    taken = [c.name for c in _subcommands()]
+    if command.name in taken:
+        raise ValidationError(
+            f"a subcommand named {command.name!r} exists already; "
+            f"give yours another name (taken: {', '.join(taken)})"
+        )
     _REGISTERED.append(command)
 
 
