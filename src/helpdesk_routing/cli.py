@@ -57,6 +57,7 @@ __all__ = [
     "DemoDay",
     "Subcommand",
     "fail",
+    "in_file",
     "load_demo",
     "main",
     "register",
@@ -221,19 +222,30 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
 
 
 def _run_check(args: argparse.Namespace, out: TextIO) -> int:
-    data = _read_json(args.file, "document")
-    teams: list[Team] | None = None
-    stored = isinstance(data, dict) and "version" in data and "at" in data
-    rules_at = "$"  # where the rule set lies in the file
-    if isinstance(data, dict) and (stored or isinstance(data.get("rules"), dict)):
-        rules, teams = _check_configuration(data)
-        rules_at = "$.rules"
-    else:
-        rules = RuleSet.from_dict(data)
+    try:
+        data = _read_json(args.file, "document")
+        teams: list[Team] | None = None
+        stored = isinstance(data, dict) and "version" in data and "at" in data
+        rules_at = "$"  # where the rule set lies in the file
+        if isinstance(data, dict) and (stored or isinstance(data.get("rules"), dict)):
+            rules, teams = _check_configuration(data)
+            rules_at = "$.rules"
+        else:
+            rules = RuleSet.from_dict(data)
+    except ValidationError as error:
+        raise in_file(error, args.file) from None
     if args.teams is not None:
-        teams_data = _read_json(args.teams, "teams")
-        teams = validated("teams", "$", lambda: TypeAdapter(list[Team]).validate_python(teams_data))
-        validated("rule set", rules_at, lambda: rules.validate_against(teams))
+        try:
+            teams_data = _read_json(args.teams, "teams")
+            teams = validated(
+                "teams", "$", lambda: TypeAdapter(list[Team]).validate_python(teams_data)
+            )
+        except ValidationError as error:
+            raise in_file(error, args.teams) from None
+        try:
+            validated("rule set", rules_at, lambda: rules.validate_against(teams))
+        except ValidationError as error:
+            raise in_file(error, args.file) from None
     issues = rules.lint(teams=teams)
     if args.json:
         report = {
@@ -344,6 +356,13 @@ def fail(
     else:
         print(f"error: {text}", file=sys.stderr)
     return code
+
+
+def in_file(error: ValidationError, path: object) -> ValidationError:
+    """``error`` naming the file it is about: ``invalid rule set in rules.json``, its
+    details as they are (``check`` and ``simulate``; ``demo --data`` names its files in
+    its messages already)."""
+    return ValidationError(f"{error.message} in {path}", error.details)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

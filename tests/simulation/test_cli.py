@@ -82,7 +82,7 @@ def test_simulate_refuses_a_bad_file(tmp_path: Path) -> None:
     bad.write_text('{"agents": []}')
     err = io.StringIO()
     assert cli.run(_parse(["simulate", str(bad)]), io.StringIO(), err) == 1
-    assert err.getvalue().startswith(f"error: invalid scenario {bad}: invalid scenario")
+    assert err.getvalue().startswith(f"error: invalid scenario in {bad}\n  $.")
     assert "$.agents: Tuple should have at least 1 item" in err.getvalue()
     duplicate = tmp_path / "duplicate.json"
     duplicate.write_text('{"name": "a", "name": "b"}')
@@ -93,7 +93,7 @@ def test_simulate_refuses_a_bad_file(tmp_path: Path) -> None:
     week.write_text(webshop_week().model_dump_json())
     err = io.StringIO()
     assert cli.run(_parse(["simulate", str(week), "--days", "-1"]), io.StringIO(), err) == 2
-    assert err.getvalue().startswith("error: bad --days or --policy")
+    assert err.getvalue() == "error: bad --days -1: Input should be greater than 0\n"
 
 
 def test_progress_bar_draws_only_on_a_terminal() -> None:
@@ -272,3 +272,65 @@ def test_json_figures_are_standard_json_when_nothing_was_started(tmp_path: Path)
     assert figures["tickets"] == 0
     assert figures["ttfr_mean"] is None
     assert figures["jain"] == 1.0
+
+
+def test_a_scenario_file_that_is_not_utf8_is_invalid_input(tmp_path: Path) -> None:
+    """Bytes that are not UTF-8 are content that is not valid (exit 1, named at $), as
+    check, demo --data and report --office-hours have them; it exited 2, "cannot read"."""
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'{"name": "caf\xe9"}')
+    err = io.StringIO()
+    assert cli.run(_parse(["simulate", str(path)]), io.StringIO(), err) == 1
+    assert err.getvalue() == (
+        f"error: invalid scenario in {path}\n  $: not UTF-8: invalid byte at offset 13\n"
+    )
+
+
+def _endless(tmp_path: Path) -> Path:
+    """A scenario file with neither days nor tickets."""
+    data = mmc(2, 0.5, 100).model_dump(mode="json")
+    data.update(days=None, tickets=None, warmup_tickets=0)
+    path = tmp_path / "endless.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_days_ends_a_scenario_that_has_neither_days_nor_tickets(tmp_path: Path) -> None:
+    """--days is applied before the scenario is checked: a file without days or tickets
+    runs with it (it was refused, "needs days or tickets", whatever --days said)."""
+    out, err = io.StringIO(), io.StringIO()
+    args = _parse(["simulate", str(_endless(tmp_path)), "--days", "0.05"])
+    assert cli.run(args, out, err) == 0
+    assert err.getvalue() == ""
+    assert "policy round_robin" in out.getvalue()
+
+
+def test_without_days_a_scenario_without_days_or_tickets_is_refused(tmp_path: Path) -> None:
+    """Without --days the same file is invalid input naming what it lacks, once."""
+    path = _endless(tmp_path)
+    err = io.StringIO()
+    assert cli.run(_parse(["simulate", str(path)]), io.StringIO(), err) == 1
+    assert err.getvalue() == (
+        f"error: invalid scenario in {path}\n"
+        "  $: a scenario needs days or tickets to end its arrivals\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("days", "reason"),
+    [
+        ("0", "Input should be greater than 0"),
+        ("nan", "Input should be a finite number"),
+        ("1e7", "days (1e+07) and drain_days (7) from start 2026-11-23T00:00:00+00:00 run past"),
+    ],
+)
+def test_a_bad_days_is_a_usage_error_naming_days_alone(
+    tmp_path: Path, days: str, reason: str
+) -> None:
+    """A --days the scenario cannot take exits 2 naming --days and why, not "--days or
+    --policy" (argparse checks --policy), and nothing runs."""
+    out, err = io.StringIO(), io.StringIO()
+    args = _parse(["simulate", str(_endless(tmp_path)), "--days", days, "--policy", "pooled"])
+    assert cli.run(args, out, err) == 2
+    assert err.getvalue().startswith(f"error: bad --days {float(days):g}: {reason}")
+    assert out.getvalue() == ""

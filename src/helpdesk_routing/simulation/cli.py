@@ -17,8 +17,11 @@ import time
 from pathlib import Path
 from typing import Any, TextIO, get_args
 
+import pydantic
+
+from helpdesk_routing._json import loads
 from helpdesk_routing._storable import MAX_INT, MIN_INT
-from helpdesk_routing.cli import Subcommand
+from helpdesk_routing.cli import Subcommand, in_file
 from helpdesk_routing.errors import MissingExtra, ValidationError
 
 from ._extras import require_pyplot
@@ -70,7 +73,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def configure(p: argparse.ArgumentParser) -> None:
     """Add the ``simulate`` arguments to ``p``."""
     p.add_argument("scenario", type=Path, help="a Scenario as JSON")
-    p.add_argument("--days", type=float, help="simulate this many days of arrivals")
+    p.add_argument(
+        "--days",
+        type=float,
+        help="simulate this many days of arrivals (in place of the scenario's days)",
+    )
     p.add_argument("--seed", type=int, help="the first seed (default: the scenario's)")
     p.add_argument("--replications", type=int, default=1, help="independent runs (default 1)")
     p.add_argument("--policy", choices=get_args(PolicyName), help="override the policy")
@@ -87,14 +94,17 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     try:
-        text = Path(args.scenario).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        raw = Path(args.scenario).read_bytes()
+    except OSError as error:
         err.write(f"error: cannot read scenario {args.scenario}: {error}\n")
         return 2
     try:
-        scenario = Scenario.from_json(text)
-    except ValueError as error:
-        err.write(f"error: invalid scenario {args.scenario}: {error}\n")
+        scenario = _scenario(raw, args)
+    except _BadOption as error:
+        err.write(f"error: {error}\n")
+        return 2
+    except ValidationError as error:
+        err.write(f"error: {in_file(error, args.scenario)}\n")
         return 1
     if args.replications < 1:
         err.write("error: --replications must be at least 1\n")
@@ -117,16 +127,6 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         except MissingExtra as error:
             err.write(f"error: {error}\n")
             return 2
-    update: dict[str, Any] = {}
-    if args.days is not None:
-        update["days"] = args.days
-    if args.policy is not None:
-        update["policy"] = args.policy
-    try:
-        scenario = Scenario.model_validate({**scenario.model_dump(), **update})
-    except ValueError as error:
-        err.write(f"error: bad --days or --policy: {error}\n")
-        return 2
     base = scenario.seed if args.seed is None else args.seed
     if not MIN_INT <= base <= base + args.replications - 1 <= MAX_INT:
         err.write("error: --seed and the replications' seeds must lie in signed 64 bits\n")
@@ -161,6 +161,36 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             err.write(f"error: cannot write --json {args.json}: {error}\n")
             return 2
     return 0
+
+
+class _BadOption(Exception):
+    """An option that makes the scenario invalid (``--days``): a usage error, exit 2."""
+
+
+def _scenario(raw: bytes, args: argparse.Namespace) -> Scenario:
+    """The scenario of the file's bytes with ``--days`` and ``--policy`` in place of its
+    own, validated once with them: a file without ``days`` or ``tickets`` runs with
+    ``--days``. ``ValidationError`` for the file's content (exit 1, as other
+    subcommands' files: bytes that are not UTF-8 too); :class:`_BadOption` naming
+    ``--days`` when that is what is wrong (exit 2)."""
+    data = loads(raw, "scenario")
+    options = {}
+    if args.days is not None:
+        options["days"] = args.days
+    if args.policy is not None:
+        options["policy"] = args.policy
+    if not isinstance(data, dict) or not options:
+        return Scenario.from_json(raw)
+    merged = {**data, **options}
+    try:
+        return Scenario.model_validate(merged)
+    except pydantic.ValidationError as exc:
+        error = ValidationError.from_pydantic("scenario", exc, data=merged)
+        bad = [d for d in error.details if d.path == "$.days" and "days" in options]
+        if bad:
+            reasons = "; ".join(d.message for d in bad)
+            raise _BadOption(f"bad --days {args.days:g}: {reasons}") from None
+        raise error from None
 
 
 def _unwritable(path: Path) -> str | None:
