@@ -95,10 +95,11 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the ``simulate`` command; returns the exit status: 1 for a scenario file whose
-    content is invalid, 2 for one that cannot be read, a bad argument, an output that
-    cannot be written (found before the runs where it can be) or a missing extra; 1 too
-    when a run stops with ``ValidationError`` (arrivals that drew a span longer than a
-    run may have)."""
+    content is invalid (bytes that are not UTF-8 too), 2 for one that cannot be read, a
+    bad argument, an output that cannot be written or a missing extra; 1 too when a run
+    stops with ``ValidationError`` (arrivals that drew a span longer than a run may
+    have). The outputs are opened before the runs (see :func:`_open_for_writing`), and
+    one that was not there is removed when a run fails or is interrupted."""
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     try:
