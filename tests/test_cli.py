@@ -14,6 +14,7 @@ import pytest
 
 from helpdesk_routing import __version__, cli
 from helpdesk_routing.cli import Subcommand, load_demo, main, register, run_demo
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.model import TicketStatus
 from helpdesk_routing.schemas import json_schema
 
@@ -286,6 +287,36 @@ def test_a_registered_subcommand_is_offered_and_run() -> None:
         assert _run("shout", "hi") == (0, "HI\n")
     finally:
         cli._REGISTERED.clear()
+
+
+@pytest.mark.parametrize("name", ["report", "demo", "shout"])
+def test_register_refuses_a_name_the_command_has(name: str) -> None:
+    """A built-in name, or a subcommand registered twice, is a ValidationError naming it;
+    nothing is registered and the command still runs (every main() raised argparse's
+    'conflicting subparser' with a traceback, --version too)."""
+
+    def run(args: argparse.Namespace, out: TextIO) -> int:
+        return 0
+
+    register(Subcommand("shout", "say it louder", lambda parser: None, run))
+    try:
+        with pytest.raises(ValidationError) as caught:
+            register(Subcommand(name, "again", lambda parser: None, run))
+        assert str(caught.value) == (
+            f"a subcommand named {name!r} exists already; give yours another name "
+            "(taken: demo, check, schema, report, simulate, shout)"
+        )
+        assert [c.name for c in cli._REGISTERED] == ["shout"]
+        assert _run("--version") == (0, f"helpdesk-routing {__version__}\n")
+    finally:
+        cli._REGISTERED.clear()
+
+
+def test_register_refuses_what_is_no_subcommand() -> None:
+    """register takes a Subcommand: anything else is an ArgumentTypeError."""
+    with pytest.raises(ArgumentTypeError, match="register takes a Subcommand, got 'x'"):
+        register("x")  # type: ignore[arg-type]
+    assert cli._REGISTERED == []
 
 
 def test_check_accepts_a_stored_configuration(tmp_path: Path) -> None:

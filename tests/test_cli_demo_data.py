@@ -125,10 +125,10 @@ def test_check_refuses_a_config_the_demo_refuses_with_the_demos_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], change: Callable[[Files], None], error: str
 ) -> None:
     """check of a demo config.json refuses what the demo refuses, at the same path with the
-    same message (text and --json)."""
+    same message (text and --json); its first line names the file."""
     config = _demo_dir(tmp_path, change) / "config.json"
     assert _run("check", str(config)) == (1, "")
-    assert capsys.readouterr().err == f"error: invalid configuration\n  {error}\n"
+    assert capsys.readouterr().err == f"error: invalid configuration in {config}\n  {error}\n"
     code, text = _run("check", "--json", str(config))
     assert code == 1
     path, message = error.split(": ", 1)
@@ -146,7 +146,9 @@ def test_check_names_an_unknown_team_of_a_config_at_its_path_in_the_file(
     directory = _demo_dir(tmp_path, unknown_team)
     line = "  $.rules.rules[0].then.team: rule 'churn': unknown team 'nope'\n"
     assert _run("check", str(directory / "config.json"))[0] == 1
-    assert capsys.readouterr().err == "error: invalid configuration\n" + line
+    assert capsys.readouterr().err == (
+        f"error: invalid configuration in {directory / 'config.json'}\n" + line
+    )
     assert _run("demo", "--data", str(directory))[0] == 1
     assert capsys.readouterr().err == "error: invalid config.json\n" + line
 

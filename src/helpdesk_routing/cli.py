@@ -20,6 +20,7 @@ another module adds one with one line there (or with :func:`register` at run tim
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import io
 import json
@@ -33,11 +34,18 @@ from typing import Any, NoReturn, TextIO
 from pydantic import TypeAdapter
 
 from . import __version__
+from ._console import console
 from ._json import loads
 from ._parts import validated
 from .calendar import OfficeHours
 from .demo import DemoDay, check_config, demo_outcome, load_demo, run_demo
-from .errors import ErrorDetail, MissingExtra, RoutingError, ValidationError
+from .errors import (
+    ArgumentTypeError,
+    ErrorDetail,
+    MissingExtra,
+    RoutingError,
+    ValidationError,
+)
 from .model import Agent, Team
 from .rules import RuleSet
 
@@ -49,6 +57,7 @@ __all__ = [
     "DemoDay",
     "Subcommand",
     "fail",
+    "in_file",
     "load_demo",
     "main",
     "register",
@@ -118,7 +127,20 @@ _REGISTERED: list[Subcommand] = []
 
 
 def register(command: Subcommand) -> None:
-    """Add a subcommand at run time (after those of :data:`SUBCOMMANDS`)."""
+    """Add a subcommand at run time (after those of :data:`SUBCOMMANDS`).
+
+    A name the command has already (``report``, or the same subcommand registered
+    twice) is a :class:`~helpdesk_routing.errors.ValidationError` naming it, and nothing
+    is registered: argparse would take it and then refuse every command line, even
+    ``--version``, with a traceback."""
+    if not isinstance(command, Subcommand):
+        raise ArgumentTypeError(f"register takes a Subcommand, got {command!r}")
+    taken = [c.name for c in _subcommands()]
+    if command.name in taken:
+        raise ValidationError(
+            f"a subcommand named {command.name!r} exists already; "
+            f"give yours another name (taken: {', '.join(taken)})"
+        )
     _REGISTERED.append(command)
 
 
@@ -200,19 +222,30 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
 
 
 def _run_check(args: argparse.Namespace, out: TextIO) -> int:
-    data = _read_json(args.file, "document")
-    teams: list[Team] | None = None
-    stored = isinstance(data, dict) and "version" in data and "at" in data
-    rules_at = "$"  # where the rule set lies in the file
-    if isinstance(data, dict) and (stored or isinstance(data.get("rules"), dict)):
-        rules, teams = _check_configuration(data)
-        rules_at = "$.rules"
-    else:
-        rules = RuleSet.from_dict(data)
+    try:
+        data = _read_json(args.file, "document")
+        teams: list[Team] | None = None
+        stored = isinstance(data, dict) and "version" in data and "at" in data
+        rules_at = "$"  # where the rule set lies in the file
+        if isinstance(data, dict) and (stored or isinstance(data.get("rules"), dict)):
+            rules, teams = _check_configuration(data)
+            rules_at = "$.rules"
+        else:
+            rules = RuleSet.from_dict(data)
+    except ValidationError as error:
+        raise in_file(error, args.file) from None
     if args.teams is not None:
-        teams_data = _read_json(args.teams, "teams")
-        teams = validated("teams", "$", lambda: TypeAdapter(list[Team]).validate_python(teams_data))
-        validated("rule set", rules_at, lambda: rules.validate_against(teams))
+        try:
+            teams_data = _read_json(args.teams, "teams")
+            teams = validated(
+                "teams", "$", lambda: TypeAdapter(list[Team]).validate_python(teams_data)
+            )
+        except ValidationError as error:
+            raise in_file(error, args.teams) from None
+        try:
+            validated("rule set", rules_at, lambda: rules.validate_against(teams))
+        except ValidationError as error:
+            raise in_file(error, args.file) from None
     issues = rules.lint(teams=teams)
     if args.json:
         report = {
@@ -325,9 +358,28 @@ def fail(
     return code
 
 
+def in_file(error: ValidationError, path: object) -> ValidationError:
+    """``error`` naming the file it is about: ``invalid rule set in rules.json``, its
+    details as they are (``check`` and ``simulate``; ``demo --data`` names its files in
+    its messages already)."""
+    return ValidationError(f"{error.message} in {path}", error.details)
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Entry point of ``helpdesk-routing``; returns the exit status (see the module doc)."""
-    out = out or sys.stdout
+    """Entry point of ``helpdesk-routing``; returns the exit status (see the module doc).
+
+    Whatever the command writes, to ``out`` (``sys.stdout`` by default) or to stderr,
+    goes through :func:`~helpdesk_routing._console.console`: a stream that is not UTF-8
+    gets ASCII stand-ins for the symbols it cannot encode and backslash escapes for any
+    other such character, never a ``UnicodeEncodeError``."""
+    with (
+        contextlib.redirect_stdout(console(sys.stdout)),
+        contextlib.redirect_stderr(console(sys.stderr)),
+    ):
+        return _dispatch(argv, sys.stdout if out is None else console(out))
+
+
+def _dispatch(argv: Sequence[str] | None, out: TextIO) -> int:
     commands = _subcommands()
     args: argparse.Namespace | None = None
     try:

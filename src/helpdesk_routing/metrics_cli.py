@@ -29,6 +29,7 @@ from helpdesk_routing.cli import (
     EXIT_USAGE,
     Subcommand,
     fail,
+    in_file,
     to_devnull,
 )
 from helpdesk_routing.errors import StoreError, ValidationError
@@ -203,7 +204,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         try:
             hours = OfficeHours.from_json(text)
         except ValidationError as exc:  # read, but not valid: invalid input
-            return fail(args, out, EXIT_INVALID, exc)
+            return fail(args, out, EXIT_INVALID, in_file(exc, args.office_hours))
     try:
         with ExitStack() as stack:
             store, data = stack.enter_context(open_store(args.store))

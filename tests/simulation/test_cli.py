@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from helpdesk_routing import cli as main_cli
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.simulation import cli
 from helpdesk_routing.simulation.demo import demo, webshop_week
 
@@ -82,7 +83,7 @@ def test_simulate_refuses_a_bad_file(tmp_path: Path) -> None:
     bad.write_text('{"agents": []}')
     err = io.StringIO()
     assert cli.run(_parse(["simulate", str(bad)]), io.StringIO(), err) == 1
-    assert err.getvalue().startswith(f"error: invalid scenario {bad}: invalid scenario")
+    assert err.getvalue().startswith(f"error: invalid scenario in {bad}\n  $.")
     assert "$.agents: Tuple should have at least 1 item" in err.getvalue()
     duplicate = tmp_path / "duplicate.json"
     duplicate.write_text('{"name": "a", "name": "b"}')
@@ -93,7 +94,7 @@ def test_simulate_refuses_a_bad_file(tmp_path: Path) -> None:
     week.write_text(webshop_week().model_dump_json())
     err = io.StringIO()
     assert cli.run(_parse(["simulate", str(week), "--days", "-1"]), io.StringIO(), err) == 2
-    assert err.getvalue().startswith("error: bad --days or --policy")
+    assert err.getvalue() == "error: bad --days -1: Input should be greater than 0\n"
 
 
 def test_progress_bar_draws_only_on_a_terminal() -> None:
@@ -252,6 +253,7 @@ def test_a_write_that_fails_after_the_runs_is_reported(
     assert err.getvalue() == (
         f"error: cannot write --json {target}: [Errno 28] No space left on device\n"
     )
+    assert not target.exists()  # opened before the runs, removed: no empty file left
 
 
 def test_json_figures_are_standard_json_when_nothing_was_started(tmp_path: Path) -> None:
@@ -272,3 +274,152 @@ def test_json_figures_are_standard_json_when_nothing_was_started(tmp_path: Path)
     assert figures["tickets"] == 0
     assert figures["ttfr_mean"] is None
     assert figures["jain"] == 1.0
+
+
+def test_a_scenario_file_that_is_not_utf8_is_invalid_input(tmp_path: Path) -> None:
+    """Bytes that are not UTF-8 are content that is not valid (exit 1, named at $), as
+    check, demo --data and report --office-hours have them; it exited 2, "cannot read"."""
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'{"name": "caf\xe9"}')
+    err = io.StringIO()
+    assert cli.run(_parse(["simulate", str(path)]), io.StringIO(), err) == 1
+    assert err.getvalue() == (
+        f"error: invalid scenario in {path}\n  $: not UTF-8: invalid byte at offset 13\n"
+    )
+
+
+def _endless(tmp_path: Path) -> Path:
+    """A scenario file with neither days nor tickets."""
+    data = mmc(2, 0.5, 100).model_dump(mode="json")
+    data.update(days=None, tickets=None, warmup_tickets=0)
+    path = tmp_path / "endless.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_days_ends_a_scenario_that_has_neither_days_nor_tickets(tmp_path: Path) -> None:
+    """--days is applied before the scenario is checked: a file without days or tickets
+    runs with it (it was refused, "needs days or tickets", whatever --days said)."""
+    out, err = io.StringIO(), io.StringIO()
+    args = _parse(["simulate", str(_endless(tmp_path)), "--days", "0.05"])
+    assert cli.run(args, out, err) == 0
+    assert err.getvalue() == ""
+    assert "policy round_robin" in out.getvalue()
+
+
+def test_without_days_a_scenario_without_days_or_tickets_is_refused(tmp_path: Path) -> None:
+    """Without --days the same file is invalid input naming what it lacks, once."""
+    path = _endless(tmp_path)
+    err = io.StringIO()
+    assert cli.run(_parse(["simulate", str(path)]), io.StringIO(), err) == 1
+    assert err.getvalue() == (
+        f"error: invalid scenario in {path}\n"
+        "  $: a scenario needs days or tickets to end its arrivals\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("days", "reason"),
+    [
+        ("0", "Input should be greater than 0"),
+        ("nan", "Input should be a finite number"),
+        ("1e7", "days (1e+07) and drain_days (7) from start 2026-11-23T00:00:00+00:00 run past"),
+    ],
+)
+def test_a_bad_days_is_a_usage_error_naming_days_alone(
+    tmp_path: Path, days: str, reason: str
+) -> None:
+    """A --days the scenario cannot take exits 2 naming --days and why, not "--days or
+    --policy" (argparse checks --policy), and nothing runs."""
+    out, err = io.StringIO(), io.StringIO()
+    args = _parse(["simulate", str(_endless(tmp_path)), "--days", days, "--policy", "pooled"])
+    assert cli.run(args, out, err) == 2
+    assert err.getvalue().startswith(f"error: bad --days {float(days):g}: {reason}")
+    assert out.getvalue() == ""
+
+
+@pytest.mark.parametrize("how", ["same path", "another spelling", "a link"])
+def test_an_output_that_is_the_scenario_file_is_refused(tmp_path: Path, how: str) -> None:
+    """--json naming the scenario file exits 2 before the runs and leaves the file as it
+    was (the results replaced the scenario, silently)."""
+    scenario = _mmc_file(tmp_path)
+    before = scenario.read_bytes()
+    target = {
+        "same path": scenario,
+        "another spelling": tmp_path / "." / "s.json",
+        "a link": tmp_path / "link.json",
+    }[how]
+    if how == "a link":
+        target.symlink_to(scenario)
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.run(_parse(["simulate", str(scenario), "--json", str(target)]), out, err) == 2
+    assert err.getvalue() == (
+        f"error: cannot write --json {target}: it is the scenario file, which the results "
+        "would replace\n"
+    )
+    assert out.getvalue() == ""
+    assert scenario.read_bytes() == before
+
+
+def test_plot_and_json_naming_one_file_are_refused(tmp_path: Path) -> None:
+    """--plot and --json of one file exit 2 before the runs (the JSON replaced the PNG)."""
+    target = tmp_path / "out.png"
+    out, err = io.StringIO(), io.StringIO()
+    argv = ["simulate", str(_mmc_file(tmp_path)), "--plot", str(target), "--json", str(target)]
+    assert cli.run(_parse(argv), out, err) == 2
+    assert err.getvalue() == f"error: --plot and --json name the same file, {target}\n"
+    assert not target.exists()
+
+
+def test_json_dash_is_refused_not_written_to_a_file_named_dash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """simulate's --json takes a file: '-' (standard output elsewhere) is refused, where
+    a file named '-' was written."""
+    monkeypatch.chdir(tmp_path)
+    err = io.StringIO()
+    assert (
+        cli.run(_parse(["simulate", str(_mmc_file(tmp_path)), "--json", "-"]), io.StringIO(), err)
+        == 2
+    )
+    assert err.getvalue() == (
+        "error: cannot write --json -: --json takes a file to write, not standard output "
+        "(./- for a file named -)\n"
+    )
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_an_output_only_the_system_refuses_is_found_before_the_runs(tmp_path: Path) -> None:
+    """/proc is a folder that exists and looks writable but takes no new file: the file
+    is opened before the runs (it failed after them, having printed the reports)."""
+    out, err = io.StringIO(), io.StringIO()
+    args = _parse(["simulate", str(_mmc_file(tmp_path)), "--json", "/proc/x.json"])
+    assert cli.run(args, out, err) == 2
+    assert err.getvalue() == "error: cannot write --json /proc/x.json: No such file or directory\n"
+    assert out.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    "failure", [ValidationError("arrivals past the span"), KeyboardInterrupt()]
+)
+def test_a_run_that_fails_leaves_no_output_file_it_made_and_others_as_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    """The outputs are opened before the runs; when a run stops (an error, Ctrl-C) the
+    files opened that were not there are removed, and a file that was is unchanged."""
+
+    def stop(*args: object, **kwargs: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(cli, "simulate", stop)
+    new, old = tmp_path / "new.json", tmp_path / "old.png"
+    old.write_bytes(b"the last run's plot")
+    args = _parse(["simulate", str(_mmc_file(tmp_path)), "--json", str(new), "--plot", str(old)])
+    if isinstance(failure, KeyboardInterrupt):
+        with pytest.raises(KeyboardInterrupt):
+            cli.run(args, io.StringIO(), io.StringIO())
+    else:
+        assert cli.run(args, io.StringIO(), io.StringIO()) == 1
+    assert not new.exists()
+    assert old.read_bytes() == b"the last run's plot"

@@ -122,7 +122,14 @@ def test_plot_writes_a_png(week, tmp_path: Path) -> None:  # type: ignore[no-unt
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"bins": 0}, ValueError, "bins must be at least 1, got 0"),
+        ({"bins": 0}, ValueError, "bins must be from 1 to 1,000, got 0"),
+        ({"bins": 1001}, ValueError, "bins must be from 1 to 1,000, got 1,001"),
+        ({"bins": 10**9}, ValueError, "bins must be from 1 to 1,000, got 1,000,000,000"),
+        (
+            {"bins": 10**400},
+            ValueError,
+            "bins must be from 1 to 1,000, got an integer of 1329 bits",
+        ),
         ({"bins": "auto"}, TypeError, "bins must be an integer, got 'auto'"),
         ({"bins": True}, TypeError, "bins must be an integer, got True"),
         ({"path": 123}, TypeError, "path must be a file path (str or Path), got 123"),
@@ -131,12 +138,13 @@ def test_plot_writes_a_png(week, tmp_path: Path) -> None:  # type: ignore[no-unt
 def test_plot_refuses_bad_arguments_by_name(  # type: ignore[no-untyped-def]
     week, kwargs: dict[str, object], error: type[Exception], message: str
 ) -> None:
-    """A bad bins or path is named by the plot, not by matplotlib deep inside."""
+    """A bad bins or path is named by the plot, not by matplotlib deep inside; bins has
+    a maximum (100,000 took a minute and a half, 10**9 ran out of memory)."""
     with pytest.raises(error, match=f"^{re.escape(message)}$"):
         week.plot(**kwargs)
 
 
-@pytest.mark.parametrize("name", ["x.xyz", "x.pdf", "xnoext", "x.png.bak", ".png"])
+@pytest.mark.parametrize("name", ["x.xyz", "x.pdf", "xnoext", "x.png.bak"])
 def test_plot_refuses_a_path_not_ending_in_png_by_name(  # type: ignore[no-untyped-def]
     week, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
@@ -151,6 +159,28 @@ def test_plot_refuses_a_path_not_ending_in_png_by_name(  # type: ignore[no-untyp
         f"a plot is saved as PNG, to a path ending in .png; got {str(target)!r}"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", [".png", ".PNG"])
+def test_plot_refuses_a_file_named_png_alone(  # type: ignore[no-untyped-def]
+    week, tmp_path: Path, name: str
+) -> None:
+    """A file named .png has no name before its suffix (an empty "$NAME.png"?): refused
+    saying so, where it was said not to end in .png."""
+    target = tmp_path / name
+    with pytest.raises(ValidationError) as info:
+        week.plot(target)
+    assert info.value.message == f"a plot file needs a name before its .png; got {str(target)!r}"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_third_panel_is_titled_for_what_it_shows(week) -> None:  # type: ignore[no-untyped-def]
+    """The bars are the tickets assigned per agent (summary.per_agent), not the load
+    (open and pending tickets over time), which the panel was titled."""
+    figure = week.plot()
+    assert figure.axes[2].get_title() == "Tickets assigned per agent"
+    heights = [bar.get_height() for bar in figure.axes[2].patches]
+    assert heights == list(week.summary.per_agent.values())
 
 
 def test_plot_writes_png_at_exactly_the_path_given(week, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -3,7 +3,9 @@
 ``helpdesk-routing simulate SCENARIO.json [--days N] [--seed S] [--replications R]
 [--plot out.png] [--json out.json] [--policy P]`` prints each replication's report and,
 with several replications, the mean time to first response with its 95% interval. A
-progress bar goes to stderr, only when stderr is a terminal.
+progress bar goes to stderr, only when stderr is a terminal. ``--json`` names a file
+(other subcommands' ``--json`` is a flag); the output files are opened before the runs
+and removed if they were not there and a run fails.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ import time
 from pathlib import Path
 from typing import Any, TextIO, get_args
 
+import pydantic
+
+from helpdesk_routing._json import loads
 from helpdesk_routing._storable import MAX_INT, MIN_INT
-from helpdesk_routing.cli import Subcommand
+from helpdesk_routing.cli import Subcommand, in_file
 from helpdesk_routing.errors import MissingExtra, ValidationError
 
 from ._extras import require_pyplot
@@ -70,41 +75,59 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 def configure(p: argparse.ArgumentParser) -> None:
     """Add the ``simulate`` arguments to ``p``."""
     p.add_argument("scenario", type=Path, help="a Scenario as JSON")
-    p.add_argument("--days", type=float, help="simulate this many days of arrivals")
+    p.add_argument(
+        "--days",
+        type=float,
+        help="simulate this many days of arrivals (in place of the scenario's days)",
+    )
     p.add_argument("--seed", type=int, help="the first seed (default: the scenario's)")
     p.add_argument("--replications", type=int, default=1, help="independent runs (default 1)")
     p.add_argument("--policy", choices=get_args(PolicyName), help="override the policy")
     p.add_argument("--plot", type=Path, help="save the first run's plots as PNG (a .png path)")
-    p.add_argument("--json", type=Path, help="write each run's summary figures as JSON")
+    p.add_argument(
+        "--json",
+        type=Path,
+        metavar="FILE",
+        help="write each run's summary figures to FILE as JSON (a file, unlike the other "
+        "commands' --json flag)",
+    )
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the ``simulate`` command; returns the exit status: 1 for a scenario file whose
-    content is invalid, 2 for one that cannot be read, a bad argument, an output that
-    cannot be written (found before the runs where it can be) or a missing extra; 1 too
-    when a run stops with ``ValidationError`` (arrivals that drew a span longer than a
-    run may have)."""
+    content is invalid (bytes that are not UTF-8 too), 2 for one that cannot be read, a
+    bad argument, an output that cannot be written or a missing extra; 1 too when a run
+    stops with ``ValidationError`` (arrivals that drew a span longer than a run may
+    have). The outputs are opened before the runs (see :func:`_open_for_writing`), and
+    one that was not there is removed when a run fails or is interrupted."""
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     try:
-        text = Path(args.scenario).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        raw = Path(args.scenario).read_bytes()
+    except OSError as error:
         err.write(f"error: cannot read scenario {args.scenario}: {error}\n")
         return 2
     try:
-        scenario = Scenario.from_json(text)
-    except ValueError as error:
-        err.write(f"error: invalid scenario {args.scenario}: {error}\n")
+        scenario = _scenario(raw, args)
+    except _BadOption as error:
+        err.write(f"error: {error}\n")
+        return 2
+    except ValidationError as error:
+        err.write(f"error: {in_file(error, args.scenario)}\n")
         return 1
     if args.replications < 1:
         err.write("error: --replications must be at least 1\n")
         return 2
     # Whatever would stop the outputs is found before the runs, which may be long.
-    for option, path in (("--plot", args.plot), ("--json", args.json)):
-        problem = None if path is None else _unwritable(Path(path))
-        if problem is not None:
-            err.write(f"error: cannot write {option} {path}: {problem}\n")
-            return 2
+    outputs = [
+        (option, Path(path))
+        for option, path in (("--plot", args.plot), ("--json", args.json))
+        if path is not None
+    ]
+    problem = _outputs_problem(Path(args.scenario), outputs)
+    if problem is not None:
+        err.write(f"error: {problem}\n")
+        return 2
     if args.plot is not None:
         try:
             plot_path(args.plot)
@@ -117,20 +140,31 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         except MissingExtra as error:
             err.write(f"error: {error}\n")
             return 2
-    update: dict[str, Any] = {}
-    if args.days is not None:
-        update["days"] = args.days
-    if args.policy is not None:
-        update["policy"] = args.policy
-    try:
-        scenario = Scenario.model_validate({**scenario.model_dump(), **update})
-    except ValueError as error:
-        err.write(f"error: bad --days or --policy: {error}\n")
-        return 2
     base = scenario.seed if args.seed is None else args.seed
     if not MIN_INT <= base <= base + args.replications - 1 <= MAX_INT:
         err.write("error: --seed and the replications' seeds must lie in signed 64 bits\n")
         return 2
+    created: list[Path] = []  # the output files opened here that were not there before
+    try:
+        for option, path in outputs:
+            problem = _open_for_writing(option, path, created)
+            if problem is not None:
+                err.write(f"error: {problem}\n")
+                return 2
+        code = _simulate(scenario, base, args, out, err)
+        if code == 0:
+            created.clear()  # written: kept
+        return code
+    finally:
+        # A run that failed or was interrupted leaves no file it made for its outputs.
+        for path in created:
+            path.unlink(missing_ok=True)
+
+
+def _simulate(
+    scenario: Scenario, base: int, args: argparse.Namespace, out: TextIO, err: TextIO
+) -> int:
+    """Run the replications, print their reports and write the outputs."""
     results = []
     for k in range(args.replications):
         bar = Progress(err, f"run {k + 1}/{args.replications}")
@@ -161,6 +195,81 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
             err.write(f"error: cannot write --json {args.json}: {error}\n")
             return 2
     return 0
+
+
+def _outputs_problem(scenario: Path, outputs: list[tuple[str, Path]]) -> str | None:
+    """Why the ``--plot`` and ``--json`` files cannot be written (checked before the
+    runs), or ``None``: a directory, a missing or read-only folder, ``-`` (these options
+    take files, not standard output), the scenario file itself (which the results would
+    replace), or one file named by both."""
+    for option, path in outputs:
+        if str(path) == "-":
+            return (
+                f"cannot write {option} -: {option} takes a file to write, not standard "
+                "output (./- for a file named -)"
+            )
+        problem = _unwritable(path)
+        if problem is None and _same(path, scenario):
+            problem = "it is the scenario file, which the results would replace"
+        if problem is not None:
+            return f"cannot write {option} {path}: {problem}"
+    if len(outputs) == 2 and _same(outputs[0][1], outputs[1][1]):
+        return f"--plot and --json name the same file, {outputs[0][1]}"
+    return None
+
+
+def _same(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` are one file (a link to it too), or would be."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one is not there (yet): compare where they lead
+        return a.resolve() == b.resolve()
+
+
+def _open_for_writing(option: str, path: Path, created: list[Path]) -> str | None:
+    """Open ``path`` to append, writing nothing, to find before the runs what only the
+    system knows (``/proc/x.json``, a full quota, a file without write permission);
+    ``path`` goes in ``created`` when it was not there before. Why it cannot be
+    written, or ``None``."""
+    there = os.path.lexists(path)
+    try:
+        with path.open("ab"):
+            pass
+    except OSError as error:
+        return f"cannot write {option} {path}: {error.strerror or error}"
+    if not there:
+        created.append(path)
+    return None
+
+
+class _BadOption(Exception):
+    """An option that makes the scenario invalid (``--days``): a usage error, exit 2."""
+
+
+def _scenario(raw: bytes, args: argparse.Namespace) -> Scenario:
+    """The scenario of the file's bytes with ``--days`` and ``--policy`` in place of its
+    own, validated once with them: a file without ``days`` or ``tickets`` runs with
+    ``--days``. ``ValidationError`` for the file's content (exit 1, as other
+    subcommands' files: bytes that are not UTF-8 too); :class:`_BadOption` naming
+    ``--days`` when that is what is wrong (exit 2)."""
+    data = loads(raw, "scenario")
+    options = {}
+    if args.days is not None:
+        options["days"] = args.days
+    if args.policy is not None:
+        options["policy"] = args.policy
+    if not isinstance(data, dict) or not options:
+        return Scenario.from_json(raw)
+    merged = {**data, **options}
+    try:
+        return Scenario.model_validate(merged)
+    except pydantic.ValidationError as exc:
+        error = ValidationError.from_pydantic("scenario", exc, data=merged)
+        bad = [d for d in error.details if d.path == "$.days" and "days" in options]
+        if bad:
+            reasons = "; ".join(d.message for d in bad)
+            raise _BadOption(f"bad --days {args.days:g}: {reasons}") from None
+        raise error from None
 
 
 def _unwritable(path: Path) -> str | None:

@@ -116,4 +116,9 @@ def demo(scenario: Scenario | None = None) -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover - ``python -m helpdesk_routing.simulation.demo``
-    print(demo())
+    import sys
+
+    from helpdesk_routing._console import console
+
+    # The report's symbols (· ±) as ASCII where the output cannot hold them (cp1252).
+    print(demo(), file=console(sys.stdout))

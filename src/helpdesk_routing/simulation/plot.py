@@ -14,7 +14,12 @@ from ._extras import require_pyplot
 if TYPE_CHECKING:  # pragma: no cover
     from .results import SimulationResult
 
-__all__ = ["plot_path", "plot_result"]
+__all__ = ["MAX_BINS", "plot_path", "plot_result"]
+
+MAX_BINS = 1_000
+"""The most bins of the wait histogram: more than the panel has pixels across (it is
+about 500 wide); matplotlib's time and memory grow with them (100,000 took a minute
+and a half, 10**9 ran out of memory)."""
 
 
 def plot_path(path: object) -> Path:
@@ -22,10 +27,12 @@ def plot_path(path: object) -> Path:
     any case). ``ArgumentTypeError`` for no file path; ``ValidationError`` naming the
     path for another suffix or none (matplotlib took the suffix for the format, wrote
     a PDF to ``out.pdf``, ``outnoext.png`` for ``outnoext`` and failed on ``out.xyz``
-    after the whole run)."""
+    after the whole run), and for a file named ``.png`` alone."""
     if not isinstance(path, str | os.PathLike):
         raise ArgumentTypeError(f"path must be a file path (str or Path), got {path!r}")
     target = Path(path)
+    if target.name.lower() == ".png":  # a hidden file: a name left out ("$NAME.png")?
+        raise ValidationError(f"a plot file needs a name before its .png; got {str(path)!r}")
     if target.suffix.lower() != ".png":
         raise ValidationError(
             f"a plot is saved as PNG, to a path ending in .png; got {str(path)!r}"
@@ -33,18 +40,26 @@ def plot_path(path: object) -> Path:
     return target
 
 
+def _size(number: int) -> str:
+    """``number`` as a message shows it: a huge one by its size, not its digits."""
+    if abs(number) < 10**30:
+        return f"{number:,}"
+    return f"an integer of {number.bit_length()} bits"
+
+
 def plot_result(result: SimulationResult, path: str | Path | None = None, *, bins: int = 40) -> Any:
-    """Three panels: waits (minutes), backlog over time (hours), tickets per agent.
+    """Three panels: waits (minutes), backlog over time (hours), tickets assigned per
+    agent.
 
     Returns the ``Figure``; saves it as PNG at exactly ``path`` when given (see
-    :func:`plot_path`). ``bins`` (the wait histogram's) is a positive integer:
-    ``TypeError`` or ``ValueError`` otherwise, as for a ``path`` that is no file path
-    or does not end in ``.png``, before matplotlib is asked.
+    :func:`plot_path`). ``bins`` (the wait histogram's) is an integer from 1 to
+    :data:`MAX_BINS`: ``TypeError`` or ``ValueError`` otherwise, as for a ``path`` that
+    is no file path or does not end in ``.png``, before matplotlib is asked.
     """
     if isinstance(bins, bool) or not isinstance(bins, int):
         raise ArgumentTypeError(f"bins must be an integer, got {bins!r}")
-    if bins < 1:
-        raise ValidationError(f"bins must be at least 1, got {bins}")
+    if not 1 <= bins <= MAX_BINS:
+        raise ValidationError(f"bins must be from 1 to {MAX_BINS:,}, got {_size(bins)}")
     target = None if path is None else plot_path(path)
     plt = require_pyplot("SimulationResult.plot")
     fig, (waits_ax, backlog_ax, load_ax) = plt.subplots(1, 3, figsize=(15, 4.2))
@@ -69,8 +84,9 @@ def plot_result(result: SimulationResult, path: str | Path | None = None, *, bin
     backlog_ax.set_title("Backlog over time")
     per_agent = result.summary.per_agent
     load_ax.bar(list(per_agent), list(per_agent.values()), color="#8172B2")
-    load_ax.set_ylabel("tickets assigned")
-    load_ax.set_title("Load per agent")
+    load_ax.set_ylabel("tickets")
+    # what summary.per_agent counts; "load" is the open and pending tickets over time
+    load_ax.set_title("Tickets assigned per agent")
     load_ax.tick_params(axis="x", rotation=45)
     fig.suptitle(f"{result.scenario} · {result.policy} · seed {result.seed}")
     fig.tight_layout()

@@ -235,10 +235,14 @@ class SimulationResult:
         return frame
 
     def plot(self, path: str | Path | None = None, *, bins: int = 40) -> Any:
-        """Draw the wait distribution, the backlog over time and the load per agent.
+        """Draw the wait distribution, the backlog over time and the tickets assigned
+        per agent.
 
         Returns the matplotlib ``Figure`` (extra ``plot``); with ``path`` also saves it
         as PNG there: a path ending in ``.png``, else ``ValidationError`` naming it.
+        ``bins``, the wait histogram's, is an integer from 1 to
+        :data:`~helpdesk_routing.simulation.plot.MAX_BINS` (1,000), else
+        ``ValidationError`` naming ``bins`` and the maximum.
         """
         from .plot import plot_result
 
