@@ -314,7 +314,7 @@ def test_without_days_a_scenario_without_days_or_tickets_is_refused(tmp_path: Pa
     assert cli.run(_parse(["simulate", str(path)]), io.StringIO(), err) == 1
     assert err.getvalue() == (
         f"error: invalid scenario in {path}\n"
-        "  $: a scenario needs days or tickets to end its arrivals\n"
+        "  $: Poisson arrivals need days or tickets to end them\n"
     )
 
 

@@ -346,7 +346,7 @@ def test_policies_see_the_same_pending_times(mode: str, monkeypatch: pytest.Monk
         (
             {"days": None, "tickets": None},
             "$",
-            "a scenario needs days or tickets to end its arrivals",
+            "Poisson arrivals need days or tickets to end them",
         ),
         ({"tickets": 0}, "$.tickets", "Input should be greater than or equal to 1"),
         ({"sample_minutes": 0.0}, "$.sample_minutes", "Input should be greater than 0"),

@@ -132,6 +132,28 @@ def test_a_replay_is_simulated_at_the_recorded_instants() -> None:
     assert result.records.channel == ["email", "sms", "webchat"]
 
 
+def test_a_replay_without_days_or_tickets_ends_with_its_last_ticket() -> None:
+    """A replay ends by itself: without days or tickets every recorded ticket from the
+    start on arrives, as with a span that covers them (Poisson arrivals need one)."""
+    start = datetime(2026, 11, 23, 8, tzinfo=UTC)
+    tickets = [
+        {"created_at": (start + timedelta(minutes=m)).isoformat(), "channel": "email"}
+        for m in (-5, 0, 7, 3000)
+    ]
+    data = {
+        "start": start.isoformat(),
+        "days": None,  # days defaults to 7
+        "arrivals": {"type": "replay", "tickets": tickets},
+        "agents": [{"id": "a1"}],
+        "handling": {"type": "exponential", "mean_minutes": 3},
+    }
+    endless = Scenario.model_validate(data)
+    assert (endless.days, endless.tickets) == (None, None)
+    spanned = Scenario.model_validate({**data, "days": 3})
+    assert run(endless).records == run(spanned).records
+    assert run(endless).records.created == [0.0, 420.0, 180000.0]
+
+
 def _weekly(
     rates: list[float], zone: str, start: str, days: float, mode: str = "queueing"
 ) -> Scenario:
@@ -238,7 +260,7 @@ def test_durations_are_non_negative_and_empirical_ones_observed(u: float) -> Non
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"days": None, "tickets": None}, "a scenario needs days or tickets"),
+        ({"days": None, "tickets": None}, "Poisson arrivals need days or tickets"),
         ({"agents": [{"id": "a"}, {"id": "a"}]}, "agent 'a' is given twice"),
         ({"mix": {"profiles": {"ghost": 1.0}}}, "no customer of the scenario has profile id"),
         ({"timezone": "Mars/Olympus"}, "unknown time zone 'Mars/Olympus'"),

@@ -552,8 +552,12 @@ class Scenario(Part):
 
     def _inconsistency(self) -> str | None:
         """What makes the scenario's parts disagree, or ``None``."""
-        if self.days is None and self.tickets is None:
-            return "a scenario needs days or tickets to end its arrivals"
+        if (
+            self.days is None
+            and self.tickets is None
+            and isinstance(self.arrivals, PoissonArrivals)
+        ):
+            return "Poisson arrivals need days or tickets to end them"
         if self.mode == "queueing":
             cfg = self.configuration
             if cfg.rules.rules or cfg.teams or cfg.office_hours is not None:
@@ -624,7 +628,6 @@ class Scenario(Part):
         time its tickets take on average), where that is said and how it reads."""
         if self.days is not None:
             return self.days * 86400.0, ("days",), f"days ({self.days:g})"
-        assert self.tickets is not None  # one of them is given (_consistent)
         if isinstance(self.arrivals, ReplayArrivals):
             last = self.arrivals.tickets[-1].created_at
             return (
@@ -632,6 +635,7 @@ class Scenario(Part):
                 ("arrivals",),
                 f"the replay (to {last.isoformat()})",
             )
+        assert self.tickets is not None  # one of them is given (_consistent)
         rate = self.arrivals.mean_per_hour
         hours = self.tickets / rate
         return (
