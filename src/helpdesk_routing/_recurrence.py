@@ -16,6 +16,9 @@ The rules, written once:
   or -31..-1, a ``BYDAY`` ordinal 1..53 or -53..-1, and 1..5 or -5..-1 within a month,
   ...: :data:`_RANGES`), each part is given once, and ``COUNT`` and ``INTERVAL`` are at
   least 1: dateutil reads such rules and then names no date, or other dates, silently.
+- Its dates are local: a ``TZID``, or a ``Z``, offset or zone name on ``DTSTART``,
+  ``UNTIL``, ``RDATE`` or ``EXDATE``, is refused (dateutil dropped a ``Z`` silently);
+  an ``EXRULE`` alone names no date and is refused.
 - It starts at ``DTSTART`` when the text gives one (``DTSTART:20240101\\nRRULE:...``),
   else at :data:`DEFAULT_START` (2000-01-01): an ``INTERVAL`` or ``COUNT`` counts from
   there, and no date before it occurs.
@@ -27,10 +30,12 @@ The rules, written once:
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Annotated
 
+from dateutil.parser import ParserError, UnknownTimezoneWarning, parse
 from dateutil.rrule import rruleset, rrulestr
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
@@ -81,8 +86,11 @@ def check_rule(text: str) -> str:
             "rrule",
             "a recurring date takes no TZID: its dates are local to the office hours' zone",
         )
-    for rule in _rule_lines(text):
-        _check_parts(_parts(rule))
+    lines = _lines(text)
+    for name, value in lines:
+        if name in ("RRULE", "EXRULE"):
+            _check_parts(_parts(value))
+    _check_local(lines)
     try:
         _parse(text)
         _year(text, _TRIAL_YEAR)
@@ -93,6 +101,11 @@ def check_rule(text: str) -> str:
     frequencies = _FREQ.findall(text)
     if not frequencies:
         raise PydanticCustomError("rrule", "not an RFC 5545 RRULE: no RRULE given")
+    if not any(name == "RRULE" for name, _ in lines):
+        # dateutil reads an EXRULE alone as a set that names no date, silently.
+        raise PydanticCustomError(
+            "rrule", "not an RFC 5545 RRULE: no RRULE given (an EXRULE only removes dates)"
+        )
     if any(f.upper() not in _DATE_FREQUENCIES for f in frequencies):
         raise PydanticCustomError(
             "rrule", "a recurring date repeats DAILY, WEEKLY, MONTHLY or YEARLY"
@@ -100,17 +113,52 @@ def check_rule(text: str) -> str:
     return text
 
 
-def _rule_lines(text: str) -> list[str]:
-    """The RRULE and EXRULE values in ``text``, read as dateutil reads them (upper case,
-    one line per whitespace-separated word; a word without a ``NAME:`` is an RRULE)."""
-    rules = []
+def _lines(text: str) -> list[tuple[str, str]]:
+    """The ``(name, value)`` lines of ``text``, read as dateutil reads them (upper case,
+    one line per whitespace-separated word; a word without a ``NAME:`` is an RRULE; a
+    name's ``;`` parameters dropped)."""
+    lines = []
     for line in text.upper().split():
         name, colon, value = line.partition(":")
-        if not colon:
-            rules.append(line)
-        elif name.split(";")[0] in ("RRULE", "EXRULE"):
-            rules.append(value)
-    return rules
+        lines.append((name.split(";")[0], value) if colon else ("RRULE", line))
+    return lines
+
+
+def _check_local(lines: list[tuple[str, str]]) -> None:
+    """Refuse a ``DTSTART``, ``UNTIL``, ``RDATE`` or ``EXDATE`` that names a zone (``Z``, an
+    offset, a zone name): the rule is read with dateutil's ``ignoretz``, which drops it
+    silently, so ``20260102T230000Z`` named 2 January where Paris was on 3 January."""
+    moments: list[tuple[str, str]] = []
+    for name, value in lines:
+        if name == "DTSTART":
+            moments.append((name, value))
+        elif name in ("RDATE", "EXDATE"):
+            moments.extend((name, moment) for moment in value.split(","))
+        elif name in ("RRULE", "EXRULE"):
+            parts = (part.partition("=") for part in value.split(";"))
+            moments.extend((key, moment) for key, _, moment in parts if key == "UNTIL")
+    for name, moment in moments:
+        if _zoned(moment):
+            raise PydanticCustomError(
+                "rrule",
+                "a recurring date takes no Z, UTC offset or zone name: its dates are local to "
+                "the office hours' zone, got {name} {value}",
+                {"name": name, "value": moment},
+            )
+
+
+def _zoned(moment: str) -> bool:
+    """Whether dateutil reads a zone into the date-time text ``moment`` (unreadable text is
+    left to the rule's own parse, which names it)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnknownTimezoneWarning)
+        try:
+            parsed = parse(moment)
+        except (ParserError, ValueError, OverflowError):
+            return False
+    return parsed.tzinfo is not None or any(
+        issubclass(w.category, UnknownTimezoneWarning) for w in caught
+    )
 
 
 def _parts(rule: str) -> dict[str, str]:
