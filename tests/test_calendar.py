@@ -398,10 +398,15 @@ def test_holidays_accept_a_mapping_of_dates() -> None:
 
 
 def test_input_is_normalised() -> None:
-    """Days come in weekday order, windows by start, holidays sorted and unique."""
+    """Days come in weekday order without empty ones, windows by start, holidays sorted
+    and unique."""
     hours = OfficeHours(
         timezone="UTC",
-        weekly={"fri": [("13:00", "17:00"), ("09:00", "12:00")], "mon": []},
+        weekly={
+            "fri": [("13:00", "17:00"), ("09:00", "12:00")],
+            "tue": [],
+            "mon": [("09:00", "12:00")],
+        },
         holidays=[date(2026, 5, 1), date(2026, 1, 1), date(2026, 5, 1)],
     )
     assert list(hours.weekly) == ["mon", "fri"]

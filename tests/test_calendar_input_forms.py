@@ -7,10 +7,15 @@ from datetime import date
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.schemas import json_schema
+from tests.strategies import weekly_schedules
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _problems(data: object) -> list[tuple[str, str]]:
@@ -51,3 +56,27 @@ def test_a_python_mapping_of_holidays_still_gives_its_keys() -> None:
     expected = (date(2026, 12, 25), date(2026, 12, 26))
     assert OfficeHours(timezone="UTC", holidays=given_).holidays == expected
     assert OfficeHours.model_validate({"timezone": "UTC", "holidays": given_}).holidays == expected
+
+
+@given(weekly_schedules(), st.sets(st.sampled_from(WEEKDAYS)))
+def test_schedules_that_differ_only_by_empty_days_are_one_schedule(
+    weekly: dict[str, list[tuple[str, str]]], empty: set[str]
+) -> None:
+    """Adding empty days to a schedule changes neither equality, hash nor JSON."""
+    plain = OfficeHours(timezone="Europe/Paris", weekly=weekly)
+    padded = OfficeHours(
+        timezone="Europe/Paris",
+        weekly={**{day: [] for day in empty}, **weekly},
+    )
+    assert padded == plain
+    assert hash(padded) == hash(plain)
+    assert padded.model_dump_json() == plain.model_dump_json()
+    assert padded.weekly == {day: windows for day, windows in plain.weekly.items() if windows}
+
+
+def test_an_empty_day_is_dropped_from_json() -> None:
+    """{"mon": [...], "tue": []} dumps as {"mon": [...]} and equals it (it did not)."""
+    with_empty = OfficeHours(timezone="UTC", weekly={"mon": [("09:00", "17:00")], "tue": []})
+    without = OfficeHours(timezone="UTC", weekly={"mon": [("09:00", "17:00")]})
+    assert with_empty == without
+    assert json.loads(with_empty.model_dump_json())["weekly"] == {"mon": [["09:00", "17:00"]]}

@@ -433,8 +433,8 @@ class OfficeHours(InputModel):
         )
         hours.is_open(datetime(2026, 3, 30, 7, 0, tzinfo=UTC))  # True: 09:00 local
 
-    Input is normalised: days in weekday order, windows by start, holidays sorted
-    without repeats, exceptions by date. The model is frozen; treat its dicts as
+    Input is normalised: days in weekday order without empty ones, windows by start,
+    holidays sorted without repeats, exceptions by date. The model is frozen; treat its dicts as
     read-only too.
     """
 
@@ -490,7 +490,9 @@ class OfficeHours(InputModel):
         problems = [p for day, windows in weekly.items() for p in _check_day(windows, day)]
         if problems:
             raise PydanticValidationError.from_exception_data(cls.__name__, problems)
-        return {day: _sorted_windows(weekly[day]) for day in _WEEKDAYS if day in weekly}
+        # A missing and an empty day are one schedule: the empty one is dropped, so
+        # equality, hash and JSON agree.
+        return {day: _sorted_windows(weekly[day]) for day in _WEEKDAYS if weekly.get(day)}
 
     @field_validator("holidays", mode="before")
     @classmethod
