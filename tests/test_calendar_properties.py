@@ -212,3 +212,54 @@ def test_open_periods_are_ordered_disjoint_and_sum_to_business_time(
     for (_, end), (start, _) in pairwise(periods):
         assert end < start
         assert not hours.is_open(end)
+
+
+@st.composite
+def _schedule_and_bounds(draw: st.DrawFn) -> tuple[OfficeHours, datetime, datetime]:
+    """A schedule and two ordered UTC instants, each often moved onto an opening or a closing
+    of the schedule (where an empty period would come from)."""
+    key = draw(zone_keys())
+    hours = draw(office_hours(key))
+    a, b = sorted(draw(aware_instants(key)).astimezone(UTC) for _ in range(2))
+    horizon = timedelta(days=20)
+
+    def moved(instant: datetime) -> datetime:
+        choice = draw(st.sampled_from(["as is", "next open", "next close"]))
+        if choice == "next open":
+            found = hours.next_open(instant, horizon=horizon)
+        elif choice == "next close":
+            found = hours.next_close(instant, horizon=horizon)
+        else:
+            found = instant
+        return instant if found is None else found
+
+    a, b = sorted((moved(a), moved(b)))
+    return hours, a, b
+
+
+@given(_schedule_and_bounds())
+def test_open_periods_keep_their_laws_when_the_range_ends_on_an_opening_or_a_closing(
+    case: tuple[OfficeHours, datetime, datetime],
+) -> None:
+    """With start and end often on an opening or a closing: each (opens, closes) has
+    start <= opens < closes <= end (no empty period), periods are apart (one closes before
+    the next opens), and together they are business_time_between(start, end)."""
+    hours, start, end = case
+    periods = list(hours.open_periods(start, end))
+    for opens, closes in periods:
+        assert start <= opens < closes <= end
+    for (_, closes), (opens, _) in pairwise(periods):
+        assert closes < opens
+    total = sum((closes - opens for opens, closes in periods), timedelta(0))
+    assert total == hours.business_time_between(start, end)
+
+
+def test_a_period_opening_exactly_at_the_end_is_not_an_empty_period() -> None:
+    """open_periods(start, end) with a window opening at ``end`` gives nothing for it (an
+    empty (end, end) period came out when the cut compared with >, not >=)."""
+    hours = OfficeHours(timezone="UTC", weekly={"mon": [("09:00", "17:00")]})
+    monday_nine = datetime(2026, 3, 30, 9, tzinfo=UTC)
+    assert list(hours.open_periods(monday_nine - timedelta(hours=1), monday_nine)) == []
+    assert list(
+        hours.open_periods(datetime(2026, 3, 27, 9, tzinfo=UTC), monday_nine + timedelta(hours=1))
+    ) == [(monday_nine, monday_nine + timedelta(hours=1))]

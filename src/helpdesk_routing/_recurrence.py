@@ -16,22 +16,30 @@ The rules, written once:
   or -31..-1, a ``BYDAY`` ordinal 1..53 or -53..-1, and 1..5 or -5..-1 within a month,
   ...: :data:`_RANGES`), each part is given once, and ``COUNT`` and ``INTERVAL`` are at
   least 1: dateutil reads such rules and then names no date, or other dates, silently.
+- Its dates are local: a ``TZID``, or a ``Z``, offset or zone name on ``DTSTART``,
+  ``UNTIL``, ``RDATE`` or ``EXDATE``, is refused (dateutil dropped a ``Z`` silently);
+  an ``EXRULE`` alone names no date and is refused.
 - It starts at ``DTSTART`` when the text gives one (``DTSTART:20240101\\nRRULE:...``),
   else at :data:`DEFAULT_START` (2000-01-01): an ``INTERVAL`` or ``COUNT`` counts from
   there, and no date before it occurs.
 - Occurrences are expanded lazily, one calendar year at a time, and remembered
   (:func:`occurs_on`): a rule without ``COUNT``/``UNTIL`` never ends, and is never
-  expanded past the years asked about.
+  expanded past the years asked about. A year costs one year's expansion wherever it
+  lies: each rule restarts at its first period reaching into the year
+  (:func:`_restarted`); a ``COUNT`` is turned into the rule's last date once.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+import warnings
+from collections.abc import Iterator
+from datetime import MAXYEAR, date, datetime
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
-from dateutil.rrule import rruleset, rrulestr
+from dateutil.parser import ParserError, UnknownTimezoneWarning, parse
+from dateutil.rrule import MONTHLY, WEEKLY, YEARLY, rrule, rruleset, rrulestr
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
@@ -81,11 +89,19 @@ def check_rule(text: str) -> str:
             "rrule",
             "a recurring date takes no TZID: its dates are local to the office hours' zone",
         )
-    for rule in _rule_lines(text):
-        _check_parts(_parts(rule))
+    lines = _lines(text)
+    for name, value in lines:
+        if name in ("RRULE", "EXRULE"):
+            _check_parts(_parts(value))
+    _check_local(lines)
     try:
-        _parse(text)
-        _year(text, _TRIAL_YEAR)
+        # The rule's first year too: dateutil cannot expand some rules there (BYWEEKNO
+        # from year 1 needs year 0), and a rule is walked from it no more.
+        for year in {
+            _TRIAL_YEAR,
+            *(vars(r)["_dtstart"].year for r in vars(_parse(text))["_rrule"]),
+        }:
+            _year(text, year)
     except (ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError) as exc:
         raise PydanticCustomError(
             "rrule", "not an RFC 5545 RRULE: {reason}", {"reason": str(exc) or "unreadable"}
@@ -93,6 +109,11 @@ def check_rule(text: str) -> str:
     frequencies = _FREQ.findall(text)
     if not frequencies:
         raise PydanticCustomError("rrule", "not an RFC 5545 RRULE: no RRULE given")
+    if not any(name == "RRULE" for name, _ in lines):
+        # dateutil reads an EXRULE alone as a set that names no date, silently.
+        raise PydanticCustomError(
+            "rrule", "not an RFC 5545 RRULE: no RRULE given (an EXRULE only removes dates)"
+        )
     if any(f.upper() not in _DATE_FREQUENCIES for f in frequencies):
         raise PydanticCustomError(
             "rrule", "a recurring date repeats DAILY, WEEKLY, MONTHLY or YEARLY"
@@ -100,17 +121,52 @@ def check_rule(text: str) -> str:
     return text
 
 
-def _rule_lines(text: str) -> list[str]:
-    """The RRULE and EXRULE values in ``text``, read as dateutil reads them (upper case,
-    one line per whitespace-separated word; a word without a ``NAME:`` is an RRULE)."""
-    rules = []
+def _lines(text: str) -> list[tuple[str, str]]:
+    """The ``(name, value)`` lines of ``text``, read as dateutil reads them (upper case,
+    one line per whitespace-separated word; a word without a ``NAME:`` is an RRULE; a
+    name's ``;`` parameters dropped)."""
+    lines = []
     for line in text.upper().split():
         name, colon, value = line.partition(":")
-        if not colon:
-            rules.append(line)
-        elif name.split(";")[0] in ("RRULE", "EXRULE"):
-            rules.append(value)
-    return rules
+        lines.append((name.split(";")[0], value) if colon else ("RRULE", line))
+    return lines
+
+
+def _check_local(lines: list[tuple[str, str]]) -> None:
+    """Refuse a ``DTSTART``, ``UNTIL``, ``RDATE`` or ``EXDATE`` that names a zone (``Z``, an
+    offset, a zone name): the rule is read with dateutil's ``ignoretz``, which drops it
+    silently, so ``20260102T230000Z`` named 2 January where Paris was on 3 January."""
+    moments: list[tuple[str, str]] = []
+    for name, value in lines:
+        if name == "DTSTART":
+            moments.append((name, value))
+        elif name in ("RDATE", "EXDATE"):
+            moments.extend((name, moment) for moment in value.split(","))
+        elif name in ("RRULE", "EXRULE"):
+            parts = (part.partition("=") for part in value.split(";"))
+            moments.extend((key, moment) for key, _, moment in parts if key == "UNTIL")
+    for name, moment in moments:
+        if _zoned(moment):
+            raise PydanticCustomError(
+                "rrule",
+                "a recurring date takes no Z, UTC offset or zone name: its dates are local to "
+                "the office hours' zone, got {name} {value}",
+                {"name": name, "value": moment},
+            )
+
+
+def _zoned(moment: str) -> bool:
+    """Whether dateutil reads a zone into the date-time text ``moment`` (unreadable text is
+    left to the rule's own parse, which names it)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnknownTimezoneWarning)
+        try:
+            parsed = parse(moment)
+        except (ParserError, ValueError, OverflowError):
+            return False
+    return parsed.tzinfo is not None or any(
+        issubclass(w.category, UnknownTimezoneWarning) for w in caught
+    )
 
 
 def _parts(rule: str) -> dict[str, str]:
@@ -218,11 +274,130 @@ RRule = Annotated[str, AfterValidator(check_rule)]
 """A pydantic field type: the text of an RFC 5545 RRULE naming local dates."""
 
 
+class _Parts:
+    """A parsed rule text's parts (dateutil's ``rruleset`` keeps them private), each rule
+    with a ``COUNT`` replaced by the same rule ending at its last date."""
+
+    __slots__ = ("exdates", "exrules", "rdates", "rrules")
+
+    def __init__(self, whole: rruleset) -> None:
+        kept = vars(whole)
+        self.rrules = [r for r in map(_uncounted, kept["_rrule"]) if r is not None]
+        self.exrules = [r for r in map(_uncounted, kept["_exrule"]) if r is not None]
+        self.rdates: list[datetime] = list(kept["_rdate"])
+        self.exdates: list[datetime] = list(kept["_exdate"])
+
+
+@lru_cache(maxsize=256)
+def _parts_of(text: str) -> _Parts:
+    return _Parts(_parse(text))
+
+
+def _rebuilt(rule: rrule, **changes: Any) -> rrule:
+    """``rule`` with ``changes`` (``dtstart``, ``count``, ``until``), its dates otherwise the
+    same. dateutil's ``replace`` derives a part the text left out (YEARLY's month and day,
+    MONTHLY's day, WEEKLY's weekday) from the new ``DTSTART`` again: those are passed as
+    the original ``DTSTART`` gave them."""
+    state = vars(rule)
+    given = state["_original_rule"]
+    derived = {
+        name: state[f"_{name}"]
+        for name in ("bymonth", "bymonthday", "byweekday")
+        if name in given and given[name] is None
+    }
+    return rule.replace(**derived, **changes)
+
+
+def _uncounted(rule: rrule) -> rrule | None:
+    """``rule`` without its ``COUNT``: ending at its last date instead (``None``: it has
+    none). The one walk from ``DTSTART`` that a count needs is made here, once per rule."""
+    if vars(rule)["_count"] is None:
+        return rule
+    last = None
+    for last in rule:  # noqa: B007 (the loop is for its last value)
+        pass
+    return None if last is None else _rebuilt(rule, count=None, until=last)
+
+
+def _restarted(rule: rrule, year: int) -> rrule | None:
+    """A rule with the same dates as ``rule`` (no ``COUNT``) in ``year``, starting at the
+    first of its periods (a year, month, week from ``WKST`` or day, every ``INTERVAL``
+    periods from the one holding ``DTSTART``) that reaches into ``year``: dateutil walks
+    every period from ``DTSTART``, so a year far from it cost time in proportion to the
+    distance. ``None``: no period of ``rule`` reaches into ``year``. ``rule`` itself when
+    ``DTSTART`` is no earlier than that period."""
+    state = vars(rule)
+    first: datetime = state["_dtstart"]
+    step: int = state["_interval"]
+    january = date(year, 1, 1).toordinal()
+    december = date(year, 12, 31).toordinal()
+    frequency = state["_freq"]
+    if frequency == YEARLY:
+        periods = -(-(year - first.year) // step)
+        if periods > 0 and first.year + periods * step > year:
+            return None
+        begins = january
+    elif frequency == MONTHLY:
+        month = first.year * 12 + first.month - 1
+        periods = -(-(year * 12 - month) // step)
+        month += periods * step
+        if periods > 0 and month > year * 12 + 11:
+            return None
+        begins = january if periods <= 0 else date(month // 12, month % 12 + 1, 1).toordinal()
+    elif frequency == WEEKLY:
+        week = first.toordinal() - (first.weekday() - state["_wkst"]) % 7
+        # The first period whose last day (its start + 6) is in the year or later.
+        periods = -(-(january - 6 - week) // (7 * step))
+        begins = week + periods * 7 * step
+    else:  # DAILY (check_rule refuses finer ones)
+        periods = -(-(january - first.toordinal()) // step)
+        begins = first.toordinal() + periods * step
+    if periods <= 0:
+        return rule
+    until = state["_until"]
+    if begins > december or (until is not None and until.toordinal() < begins):
+        return None
+    return _rebuilt(rule, dtstart=datetime.combine(date.fromordinal(begins), first.time()))
+
+
 @lru_cache(maxsize=4096)
 def _year(text: str, year: int) -> frozenset[date]:
+    """The dates of ``text`` in ``year``, at the cost of expanding about one year: each
+    rule restarted near the year (:func:`_restarted`), the listed dates of that year.
+
+    As dateutil's ``rruleset``: the date-times of the RRULEs and RDATEs that no EXRULE or
+    EXDATE names exactly (an EXDATE at midnight leaves a 09:00 occurrence)."""
+    parts = _parts_of(text)
     start = datetime(year, 1, 1)
     end = datetime(year, 12, 31, 23, 59, 59)
-    return frozenset(d.date() for d in _parse(text).between(start, end, inc=True))
+    named = {day for day in parts.rdates if start <= day <= end}
+    removed = {day for day in parts.exdates if start <= day <= end}
+    for rules, found in ((parts.rrules, named), (parts.exrules, removed)):
+        for rule in rules:
+            restarted = _restarted(rule, year)
+            if restarted is not None:
+                found.update(_between(restarted, start, end))
+    return frozenset(moment.date() for moment in named - removed)
+
+
+def _between(rule: rrule, start: datetime, end: datetime) -> Iterator[datetime]:
+    """The date-times of ``rule`` from ``start`` to ``end``, both included. dateutil raises
+    ``ValueError`` (year 10000 is out of range) when a week it walks crosses the end of
+    the calendar: in year 9999 that ends the rule, after its last date in 9999."""
+    moments = iter(rule)
+    while True:
+        try:
+            moment = next(moments)
+        except StopIteration:
+            return
+        except ValueError:
+            if end.year == MAXYEAR:
+                return
+            raise
+        if moment > end:
+            return
+        if moment >= start:
+            yield moment
 
 
 def occurs_on(text: str, day: date) -> bool:

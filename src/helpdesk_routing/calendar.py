@@ -44,7 +44,14 @@ from importlib import resources
 from typing import Any, Literal, Self, cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -362,6 +369,17 @@ def _instant(value: datetime, what: str) -> datetime:
     return instant
 
 
+_JSON_INPUT = "helpdesk_routing.calendar.json_input"
+"""The validation context key :meth:`OfficeHours.from_dict` sets: the input is decoded JSON."""
+
+
+def _json_input(info: ValidationInfo) -> bool:
+    """Whether the office hours being validated were given as JSON (text or decoded)."""
+    return info.mode == "json" or bool(
+        isinstance(info.context, Mapping) and info.context.get(_JSON_INPUT)
+    )
+
+
 def _plain_date(value: object) -> bool:
     """Whether ``value`` is a ``date`` (not a ``datetime``) or its text ``YYYY-MM-DD``:
     how a holiday or an exception's key may be given."""
@@ -415,8 +433,8 @@ class OfficeHours(InputModel):
         )
         hours.is_open(datetime(2026, 3, 30, 7, 0, tzinfo=UTC))  # True: 09:00 local
 
-    Input is normalised: days in weekday order, windows by start, holidays sorted
-    without repeats, exceptions by date. The model is frozen; treat its dicts as
+    Input is normalised: days in weekday order without empty ones, windows by start,
+    holidays sorted without repeats, exceptions by date. The model is frozen; treat its dicts as
     read-only too.
     """
 
@@ -472,15 +490,25 @@ class OfficeHours(InputModel):
         problems = [p for day, windows in weekly.items() for p in _check_day(windows, day)]
         if problems:
             raise PydanticValidationError.from_exception_data(cls.__name__, problems)
-        return {day: _sorted_windows(weekly[day]) for day in _WEEKDAYS if day in weekly}
+        # A missing and an empty day are one schedule: the empty one is dropped, so
+        # equality, hash and JSON agree.
+        return {day: _sorted_windows(weekly[day]) for day in _WEEKDAYS if weekly.get(day)}
 
     @field_validator("holidays", mode="before")
     @classmethod
-    def _holiday_keys(cls, value: object) -> object:
-        """The holidays as a list (a mapping gives its keys), each a ``date`` or its text
-        ``"YYYY-MM-DD"``, as an exception's key. pydantic would also read a unix
+    def _holiday_keys(cls, value: object, info: ValidationInfo) -> object:
+        """The holidays as a list (from Python, a mapping gives its keys), each a ``date``
+        or its text ``"YYYY-MM-DD"``, as an exception's key. pydantic would also read a unix
         timestamp (``1766620800``: 2025-12-25), a datetime's text or bytes as a date, and
-        name ``"20261225"`` a datetime with a time: those are refused, by index."""
+        name ``"20261225"`` a datetime with a time: those are refused, by index. JSON
+        (:meth:`from_json`, :meth:`from_dict`, ``model_validate_json``) gives a list, as the
+        published schema says: an object there is refused."""
+        if isinstance(value, Mapping) and _json_input(info):
+            raise PydanticCustomError(
+                "holidays_list",
+                'holidays is a list of dates "YYYY-MM-DD" in JSON, got an object '
+                "(a mapping is read from Python only)",
+            )
         if isinstance(value, (Mapping, set, frozenset)):
             value = list(value)
         if not isinstance(value, (list, tuple)):
@@ -609,7 +637,7 @@ class OfficeHours(InputModel):
     def from_dict(cls, data: object) -> Self:
         """Validate plain data (decoded JSON); raise our ``ValidationError`` with JSON paths."""
         try:
-            return cls.model_validate(data)
+            return cls.model_validate(data, context={_JSON_INPUT: True})
         except PydanticValidationError as error:
             raise ValidationError.from_pydantic(
                 "office hours", error, data=_located(data)
@@ -721,7 +749,7 @@ class OfficeHours(InputModel):
         remaining = duration
         for opens, closes in _periods(self._compiled(), since, until):
             opens = max(opens, since)
-            if opens > until:
+            if opens >= until:
                 return None
             if closes - opens >= remaining:
                 due = opens + remaining
