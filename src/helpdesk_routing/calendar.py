@@ -41,7 +41,8 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Literal, Self, cast, get_args
+from types import MappingProxyType
+from typing import Any, Final, Literal, Self, cast, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -371,6 +372,11 @@ def _instant(value: datetime, what: str) -> datetime:
 
 _JSON_INPUT = "helpdesk_routing.calendar.json_input"
 """The validation context key :meth:`OfficeHours.from_dict` sets: the input is decoded JSON."""
+
+JSON_INPUT: Final[Mapping[str, bool]] = MappingProxyType({_JSON_INPUT: True})
+"""The validation context that says the data is decoded JSON, for a model that holds
+office hours read in Python mode (``Scenario.model_validate(data, context=JSON_INPUT)``):
+``holidays`` must then be a list, as the JSON Schema says."""
 
 
 def _json_input(info: ValidationInfo) -> bool:

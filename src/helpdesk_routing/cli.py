@@ -184,9 +184,14 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
     """A configuration file: the demo's (rules, teams, agents, office hours) or a stored
     Configuration (with version and at)."""
     if "version" in data and "at" in data:
+        from .calendar import JSON_INPUT
         from .configuration import Configuration
 
-        config = validated("configuration", "$", lambda: Configuration.model_validate(data))
+        config = validated(
+            "configuration",
+            "$",
+            lambda: Configuration.model_validate(data, context=JSON_INPUT),
+        )
         check_config(None, config.teams, config.rules, what="configuration")
         return config.rules, list(config.teams)
     known = {"agents", "teams", "rules", "office_hours", "office_hours_channels"}

@@ -23,6 +23,7 @@ import pydantic
 
 from helpdesk_routing._json import loads
 from helpdesk_routing._storable import MAX_INT, MIN_INT
+from helpdesk_routing.calendar import JSON_INPUT
 from helpdesk_routing.cli import Subcommand, in_file
 from helpdesk_routing.errors import MissingExtra, ValidationError
 
@@ -262,7 +263,7 @@ def _scenario(raw: bytes, args: argparse.Namespace) -> Scenario:
         return Scenario.from_json(raw)
     merged = {**data, **options}
     try:
-        return Scenario.model_validate(merged)
+        return Scenario.model_validate(merged, context=JSON_INPUT)
     except pydantic.ValidationError as exc:
         error = ValidationError.from_pydantic("scenario", exc, data=merged)
         bad = [d for d in error.details if d.path == "$.days" and "days" in options]

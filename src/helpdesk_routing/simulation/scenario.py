@@ -39,7 +39,7 @@ from helpdesk_routing._json import loads
 from helpdesk_routing._sets import SortedSet
 from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing._time import UtcDatetime
-from helpdesk_routing.calendar import OfficeHours, iana_zone_keys
+from helpdesk_routing.calendar import JSON_INPUT, OfficeHours, iana_zone_keys
 from helpdesk_routing.configuration import Configuration
 from helpdesk_routing.errors import (
     ArgumentTypeError,
@@ -718,7 +718,7 @@ class Scenario(Part):
         naming each bad part by its JSON path (``$.agents[0].id``)."""
         data = loads(text, "scenario")
         try:
-            return cls.model_validate(data)
+            return cls.model_validate(data, context=JSON_INPUT)
         except pydantic.ValidationError as exc:
             raise ValidationError.from_pydantic("scenario", exc, data=data) from None
 
