@@ -22,9 +22,11 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,6 +36,7 @@ __all__ = [
     "fresh_schema_dsn",
     "postgres_dsn",
     "schema_dsn",
+    "wait_until_another_waits_for_a_lock",
 ]
 
 ENV_DSN = "HELPDESK_TEST_POSTGRES_DSN"
@@ -203,3 +206,16 @@ def fresh_schema_dsn(request: pytest.FixtureRequest) -> str:
 
     request.addfinalizer(drop)
     return schema_dsn(base, schema)
+
+
+def wait_until_another_waits_for_a_lock(conn: Any, what: str, within: float = 10.0) -> None:
+    """Return once another session of ``conn``'s database waits for a lock (the unit under
+    test reached the lock ``conn`` holds); ``AssertionError`` naming ``what`` after
+    ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while not conn.execute(
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+    ).fetchone():
+        assert time.monotonic() < deadline, f"{what} never waited"
+        time.sleep(0.01)

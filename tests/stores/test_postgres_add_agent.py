@@ -4,7 +4,6 @@ silent replacement of the first (``ports.InsertsAgents``)."""
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -16,6 +15,7 @@ from helpdesk_routing.router import Router
 from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from helpdesk_routing.stores.postgres import PostgresStore
+from tests.pg_server import wait_until_another_waits_for_a_lock
 
 pytestmark = pytest.mark.postgres
 
@@ -52,13 +52,7 @@ def test_an_agent_added_while_another_unit_adds_the_same_id_is_refused(pg_dsn: s
             adder = threading.Thread(target=add)
             adder.start()
             try:
-                deadline = time.monotonic() + 10
-                while not other.execute(
-                    "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-                ).fetchone():
-                    assert time.monotonic() < deadline, "add_agent never waited"
-                    time.sleep(0.01)
+                wait_until_another_waits_for_a_lock(other, "add_agent")
                 other.commit()
             finally:
                 adder.join(timeout=30)

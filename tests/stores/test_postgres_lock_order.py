@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +30,7 @@ from helpdesk_routing.router import Router
 from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from helpdesk_routing.stores.postgres import PostgresStore
+from tests.pg_server import wait_until_another_waits_for_a_lock
 
 pytestmark = pytest.mark.postgres
 
@@ -164,13 +164,7 @@ def test_a_team_move_waits_for_the_pools_before_it_locks_its_tickets(
         mover = threading.Thread(target=lambda: done.append(move[operation]()))
         mover.start()
         try:
-            deadline = time.monotonic() + 10
-            while not walk.execute(
-                "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            ).fetchone():
-                assert time.monotonic() < deadline, "the team move never waited"
-                time.sleep(0.01)
+            wait_until_another_waits_for_a_lock(walk, "the team move")
             # The walk can still lock the waiting ticket: the mover does not hold it.
             walk.execute("SET LOCAL lock_timeout = '2s'")
             row = walk.execute("SELECT id FROM tickets WHERE id = 'w1' FOR UPDATE").fetchone()
