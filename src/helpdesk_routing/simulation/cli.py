@@ -259,9 +259,8 @@ def _scenario(raw: bytes, args: argparse.Namespace) -> Scenario:
         options["days"] = args.days
     if args.policy is not None:
         options["policy"] = args.policy
-    if not isinstance(data, dict) or not options:
-        return Scenario.from_json(raw)
-    merged = {**data, **options}
+    # The document is read once: validated as Scenario.from_json validates it.
+    merged = {**data, **options} if isinstance(data, dict) else data
     try:
         return Scenario.model_validate(merged, context=JSON_INPUT)
     except pydantic.ValidationError as exc:
