@@ -39,6 +39,7 @@ __all__ = [
     "MIN_INT",
     "StoredText",
     "check_custom_values",
+    "check_json_values",
     "check_model",
     "check_text",
     "stored_text",
@@ -50,6 +51,7 @@ __all__ = [
 _SEQUENCES = (tuple, frozenset, set, list)
 _DATES = (datetime, date)
 _CONTAINERS = (list, tuple, set, frozenset, dict)
+_JSON_CONTAINERS = (list, dict)
 
 
 def text_problem(text: str) -> str | None:
@@ -114,10 +116,14 @@ def _members(where: str, item: Any) -> Iterator[tuple[str, Any, tuple[str, Any] 
     return ((f"{where}[{i}]", member, None) for i, member in enumerate(item))
 
 
-def value_problem(value: Any, path: str = "") -> str | None:
+def value_problem(value: Any, path: str = "", *, json_only: bool = False) -> str | None:
     """Why no store can keep the custom value ``value`` (naming the inner ``path``), or
     ``None`` when every store can. The first problem in the value's order is named; the
-    walk keeps its own stack, so it never recurses."""
+    walk keeps its own stack, so it never recurses.
+
+    ``json_only``: the value must read back from JSON as the same Python value, for
+    state its owner reads back raw (``RotationState.extra``): a tuple or a set (read
+    back as a list) and a date (read back as text) are refused too."""
     # One entry per open container: its remaining (path, item, member of) triples, where
     # "member of" is the (path, key) of the object holding the item, or None.
     stack: list[Iterator[tuple[str, Any, tuple[str, Any] | None]]] = [iter(((path, value, None),))]
@@ -137,9 +143,19 @@ def value_problem(value: Any, path: str = "") -> str | None:
                 return f"{_where(owner)}key: {problem}"
         if not isinstance(item, _CONTAINERS):
             problem = _scalar_problem(item)
+            if problem is None and json_only and isinstance(item, _DATES):
+                problem = (
+                    f"{type(item).__name__} is not a JSON value (a store reads it back as "
+                    "text: write its ISO text)"
+                )
             if problem is not None:
                 return _where(where) + problem
             continue
+        if json_only and not isinstance(item, _JSON_CONTAINERS):
+            return (
+                f"{_where(where)}{type(item).__name__} is not a JSON value (a store reads it "
+                "back as a list: write a list)"
+            )
         if len(stack) > MAX_DEPTH:  # ``item`` is level len(stack)
             return f"{_where(where)}nested deeper than {MAX_DEPTH} levels"
         stack.append(_members(where, item))
@@ -164,6 +180,19 @@ def check_custom_values(values: dict[str, Any]) -> dict[str, Any]:
                 continue
         problem = text_problem(key)
         problem = f"key: {problem}" if problem is not None else value_problem(value, key)
+        if problem is not None:
+            raise PydanticCustomError("storable_value", problem)
+    return values
+
+
+def check_json_values(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` unchanged, or a pydantic error naming the first value that does not read
+    back from JSON as itself (:func:`value_problem` with ``json_only``)."""
+    for key, value in values.items():
+        problem = text_problem(key) if isinstance(key, str) else None
+        problem = (
+            f"key: {problem}" if problem is not None else value_problem(value, key, json_only=True)
+        )
         if problem is not None:
             raise PydanticCustomError("storable_value", problem)
     return values

@@ -28,6 +28,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import cast
 
+from helpdesk_routing._storable import value_problem
 from helpdesk_routing._trusted import construct, updated
 from helpdesk_routing.allocation import (
     Allocation,
@@ -245,6 +246,15 @@ def _check(allocator: object, result: object, pool: Pool) -> None:
             f"allocator {who} returned a state of type {type(result.state).__name__}, "
             "not a RotationState"
         )
+    # A state made with model_construct skipped its own check of ``extra``.
+    extra = result.state.extra
+    problem = (
+        value_problem(extra, "extra", json_only=True)
+        if isinstance(extra, dict)
+        else f"extra is {type(extra).__name__}, not an object"
+    )
+    if problem is not None:
+        raise ValidationError(f"allocator {who} returned a state no store can keep: {problem}")
     try:
         reason = result.reason
     except Exception:  # a reason of facts that cannot be rendered

@@ -6,13 +6,14 @@ persists exactly these shapes (as JSON where a column would not fit).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
-from helpdesk_routing._input import InputModel
+from helpdesk_routing._input import CheckedCopy, InputModel
 
 from ._sets import SortedSet
+from ._storable import check_json_values
 from ._time import UtcDatetime
 from .decision import RoutingDecision
 from .model import Ticket, TicketStatus
@@ -49,19 +50,25 @@ class TicketRecord(InputModel):
         return self.ticket.status
 
 
-class RotationState(InputModel):
+class RotationState(CheckedCopy):
     """The rotation state of one pool (``"global"`` or ``"team:<id>"``).
 
     ``last`` is the agent the pool last gave a ticket to automatically; ``given`` counts
     the automatic hand-outs of the pool. Allocators may add fields of their own in
-    ``extra`` (it is persisted as JSON).
+    ``extra``: it is persisted as JSON and read back raw, so its values are JSON values
+    that read back as themselves on every store (``None``, booleans, integers in signed
+    64 bits, finite floats, text, lists, objects with text keys); a ``NaN``, a tuple, a
+    set or a ``datetime`` is refused, naming the key (``extra.seen``). A changed copy
+    (``model_copy(update=...)``) is validated the same way.
     """
 
     model_config = _FROZEN
 
     last: str | None = None
     given: int = 0
-    extra: dict[str, Any] = Field(default_factory=dict)
+    extra: Annotated[dict[str, Any], AfterValidator(check_json_values)] = Field(
+        default_factory=dict
+    )
 
 
 class AuditRecord(InputModel):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpdesk_routing.allocation import Allocation, Pool
 from helpdesk_routing.clock import ManualClock
@@ -117,3 +120,90 @@ def test_a_ticket_a_pluggable_allocator_declines_does_not_stop_the_walk(
     desk.router.set_status("t1", "closed", actor="a1")  # a1 has room: the walk
     assert desk.assignee("t2") is None  # declined again
     assert desk.assignee("t3") == "a1"  # the walk went on past it
+
+
+# A rotation state's ``extra`` is read back raw by the allocator that wrote it: only JSON
+# values that read back as themselves. Before, NaN, sets and datetimes were kept as given
+# by the memory store and read back changed by SQLite (None, a list, text).
+_NOT_JSON = [
+    pytest.param(float("nan"), "not a finite number", id="nan"),
+    pytest.param({"a1"}, "set is not a JSON value", id="set"),
+    pytest.param(("a1",), "tuple is not a JSON value", id="tuple"),
+    pytest.param(MONDAY_10, "datetime is not a JSON value", id="datetime"),
+    pytest.param(2**70, "integer beyond signed 64 bits", id="big-int"),
+    pytest.param([{"deep": float("inf")}], r"at seen\[0\]\.deep: not a finite number", id="nested"),
+]
+
+
+@pytest.mark.parametrize(("value", "message"), _NOT_JSON)
+def test_a_rotation_state_refuses_extra_a_store_would_change(value: Any, message: str) -> None:
+    with pytest.raises(ValidationError, match=r"\$\.extra: at seen"):
+        RotationState(extra={"seen": value})
+    with pytest.raises(ValidationError, match=message):
+        RotationState(extra={"seen": value})
+    with pytest.raises(ValidationError, match=message):  # a changed copy is checked too
+        RotationState().model_copy(update={"extra": {"seen": value}})
+
+
+@pytest.mark.parametrize(("value", "message"), _NOT_JSON)
+def test_an_allocator_state_made_unchecked_is_refused_and_nothing_changes(
+    make_desk: MakeDesk, value: Any, message: str
+) -> None:
+    """``model_construct`` skips the model's check: the Router's check of the answer
+    still refuses the state, naming the allocator, before anything is written."""
+    state = RotationState.model_construct(last="a1", given=1, extra={"seen": value})
+    desk = make_desk(allocator=Answers(Allocation("a1", state, "x")))
+    desk.online("a1")
+    before = desk.snapshot()
+    with pytest.raises(
+        ValidationError, match=r"^allocator Answers returned a state no store can keep: "
+    ):
+        desk.router.route(desk.ticket("t1"))
+    assert desk.snapshot() == before
+
+
+def test_an_allocator_state_reads_back_as_written_on_every_store(make_desk: MakeDesk) -> None:
+    """What an allocator may write, it reads back the same, whatever the store."""
+    extra = {"weights": [1, 2.5, -0.0, None, True], "seen": {"a1": "2026-03-30T10:00:00Z"}}
+    desk = make_desk(
+        allocator=Answers(Allocation("a1", RotationState(last="a1", extra=extra), "x"))
+    )
+    desk.online("a1")
+    desk.router.route(desk.ticket("t1"))
+    with desk.store.transaction() as tx:
+        stored = tx.rotation("global").extra
+    assert stored == extra
+    assert json.dumps(stored) == json.dumps(extra)
+
+
+def json_values() -> st.SearchStrategy[Any]:
+    """JSON values as Python reads them: what ``extra`` may hold (text may still hold NUL
+    or a lone surrogate, which every store refuses)."""
+    scalars = (
+        st.none()
+        | st.booleans()
+        | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(max_size=5)
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+        ),
+        max_leaves=8,
+    )
+
+
+@given(extra=st.dictionaries(st.text(max_size=5), json_values(), max_size=4))
+@settings(max_examples=200, deadline=None)
+def test_an_accepted_extra_round_trips_through_json(extra: dict[str, Any]) -> None:
+    """Every ``extra`` a rotation state accepts reads back from its JSON as itself: the
+    form SQLite and PostgreSQL keep it in."""
+    try:
+        state = RotationState(extra=extra)
+    except ValidationError:
+        return  # NUL or a lone surrogate in text: refused, nothing to read back
+    again = RotationState.model_validate_json(state.model_dump_json())
+    assert again == state
+    assert json.dumps(again.extra, sort_keys=True) == json.dumps(state.extra, sort_keys=True)
