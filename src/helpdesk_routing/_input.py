@@ -59,6 +59,19 @@ class InputModel(BaseModel):
     # marked as its own: this one only wraps the error of the outermost call.
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
+    def __hash__(self) -> int:
+        """A frozen model's hash, equal for equal models, also when a field holds a dict or
+        a list (custom values, an audit record's detail): pydantic's own hash raised
+        ``TypeError: unhashable type: 'dict'`` for every ``Ticket``. A model that is not
+        frozen is unhashable, as pydantic makes it."""
+        if not type(self).model_config.get("frozen"):
+            raise TypeError(f"unhashable type: {type(self).__name__!r} (not frozen)")
+        values = self.__dict__.values()
+        try:
+            return hash((type(self), *values))
+        except TypeError:
+            return hash((type(self), *map(_hashable, values)))
+
     @classmethod
     def model_validate(cls, obj: Any, **kwargs: Any) -> Self:
         try:
@@ -98,6 +111,26 @@ class InputModel(BaseModel):
         JSON path in ``data`` (without pydantic's union labels: ``errors.input_path``). A
         model whose loader locates errors better says so here."""
         return input_details(error.errors(include_url=False), data)
+
+
+def _hashable(value: Any) -> Any:
+    """``value`` itself when hashable, else an equal-hashing stand-in: a dict as the set
+    of its items, a list as a tuple, a set as a
+    frozenset, each member made hashable in turn (custom values nest at most
+    ``MAX_DEPTH`` levels, so this recursion is bounded)."""
+    try:
+        hash(value)
+    except TypeError:
+        pass
+    else:
+        return value
+    if isinstance(value, Mapping):  # equal dicts in any order: a set of their items
+        return (dict, frozenset((k, _hashable(v)) for k, v in value.items()))
+    if isinstance(value, (set, frozenset)):
+        return frozenset(_hashable(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    raise TypeError(f"unhashable type: {type(value).__name__!r}")
 
 
 class CheckedCopy(InputModel):

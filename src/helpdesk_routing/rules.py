@@ -171,7 +171,8 @@ class RuleSet(InputModel):
             return NotImplemented
         return self.rules == other.rules
 
-    __hash__ = None  # type: ignore[assignment]
+    def __hash__(self) -> int:
+        return hash((RuleSet, self.rules))
 
     def __getstate__(self) -> dict[Any, Any]:
         # The compiled closures do not pickle; they are rebuilt on first use.
