@@ -276,17 +276,22 @@ def test_builtin_find_answers_the_routed_ticket(desk: Desk) -> None:
     assert builtin.find(handoff_id("c2")) is None
 
 
+@pytest.mark.parametrize("later", [0, 1, 300], ids=["same instant", "1 s later", "5 min later"])
 def test_a_ticket_routed_by_a_lost_ledger_s_handoff_is_the_conversation_s_ticket(
-    desk: Desk,
+    desk: Desk, later: int
 ) -> None:
     """A worker restarted with an empty in-memory ledger requests a handed-off
-    conversation again, later: the ticket already stored under the handoff's id is the
-    conversation's (handed_off, replayed), not a ConflictError with the handoff stuck in
-    handing_off, and no second ticket is made."""
+    conversation again: the ticket already stored under the handoff's id is the
+    conversation's (handed_off, replayed, found), not a ConflictError with the handoff
+    stuck in handing_off, and no second ticket is made. The same whether the clock moved
+    or not: at the same instant the ticket is identical and Router.route answers its
+    stored decision (no ConflictError), which must not pass for a ticket just created
+    (agent_will_continue_here, "created" in the ledger)."""
     from datetime import timedelta
 
     first = _handoff(desk).request(conversation(channel="sms", profile_id="p1"))
-    desk.clock.advance(timedelta(minutes=5))
+    assert _keys(first.tell_visitor) == ["agent_will_continue_here"]
+    desk.clock.advance(timedelta(seconds=later))
     ledger = InMemoryLedger()
     step = _handoff(desk, ledger).request(conversation(channel="sms", profile_id="p1"))
     assert (step.state, step.ticket_id) == (State.HANDED_OFF, first.ticket_id)
@@ -297,6 +302,28 @@ def test_a_ticket_routed_by_a_lost_ledger_s_handoff_is_the_conversation_s_ticket
         record.transitions[-1].why == f"ticket {first.ticket_id} found (already there) at builtin"
     )
     assert [t.id for t in desk.router.views.all_tickets().items] == [first.ticket_id]
+
+
+def test_the_built_in_helpdesk_delivers_the_same_request_again_as_found(desk: Desk) -> None:
+    """The same delivery request twice (the same ticket, identical content): the second
+    delivery is the stored ticket found (replayed, whether an agent took it not known),
+    not a second creation reporting the first one's assignee."""
+    builtin = BuiltinHelpdesk(desk.router)
+    request = DeliveryRequest(
+        handoff_id=handoff_id("c1"),
+        conversation=conversation(channel="sms", profile_id="p1"),
+        email=None,
+        reason="other",
+        tag=None,
+        subject="s",
+        tags=frozenset(),
+        at=desk.clock.now(),
+    )
+    first = builtin.deliver(request)
+    assert (first.replayed, first.agent_available) == (False, True)
+    again = builtin.deliver(request)
+    assert again == Delivery(ticket_id=handoff_id("c1"), continue_on="sms", replayed=True)
+    assert [t.id for t in desk.router.views.all_tickets().items] == [handoff_id("c1")]
 
 
 def test_a_ticket_of_another_conversation_under_the_handoff_s_id_fails_the_handoff(

@@ -5,7 +5,10 @@ idempotent), its channel the conversation's, with the visitor's e-mail, the prof
 the transcript (``fields["transcript"]``, one dict per message) and the conversation id.
 A ticket already stored under that id for the same conversation (routed by another
 service's handoff whose ledger is gone) is that conversation's ticket: delivered
-``replayed``, as :meth:`BuiltinHelpdesk.find` finds it, never a ``ConflictError``.
+``replayed``, as :meth:`BuiltinHelpdesk.find` finds it, never a ``ConflictError``,
+whether its content is identical (requested again at the same instant) or not. It is
+looked up before routing, since ``Router.route`` answers an identical ticket with its
+stored decision as if it had just routed it.
 """
 
 from __future__ import annotations
@@ -79,11 +82,18 @@ class BuiltinHelpdesk:
                 "transcript": [m.model_dump(mode="json") for m in conversation.transcript],
             },
         )
+        # Routed before under this id (another worker's handoff of this conversation, its
+        # ledger lost: a restart with an in-memory one)? Looked up first: Router.route
+        # answers the same ticket routed again (identical content, as when the clock has
+        # not moved) with the stored decision, just as it answers a ticket it has just
+        # routed, so only the look-up tells a ticket found from one created.
+        replay = self._replay(ticket.id, conversation.id, conversation.channel)
+        if replay is not None:
+            return replay
         try:
             decision = self._router.route(ticket)
         except ConflictError:
-            # Routed before under this id with other content (another worker's handoff
-            # of this conversation, its ledger lost: a restart with an in-memory one).
+            # Stored in the meantime with other content, by another worker.
             replay = self._replay(ticket.id, conversation.id, conversation.channel)
             if replay is None:
                 raise

@@ -15,16 +15,23 @@ from helpdesk_routing.model import MAX_ID_LENGTH
 __all__ = ["Conversation", "Message", "is_valid_email"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
-# One "@", a non-empty local part without spaces, a domain with a dot and no empty label.
+# One "@"; a local part that is a dot-atom (RFC 5322: words joined by single dots, no
+# dot first or last) without white space or control characters (C0, DEL and C1, the
+# connectors' own rule); a domain with a dot and no empty label. Matched whole
+# (``fullmatch``): ``$`` would also match before a final newline.
+_ATOM = r"[^@.\s\x00-\x1f\x7f-\x9f]+"
 _EMAIL = re.compile(
-    r"^[^@\s\x00-\x1f\x7f]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$"
+    rf"{_ATOM}(?:\.{_ATOM})*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{{2,}}"
 )
 
 
 def is_valid_email(text: str) -> bool:
-    """Whether ``text`` is a plausible e-mail address (``local@domain.tld``, no spaces, no
-    control characters, nothing a store cannot keep)."""
-    return len(text) <= 254 and _EMAIL.match(text) is not None and text_problem(text) is None
+    """Whether ``text`` is a plausible e-mail address: ``local@domain.tld`` as a whole
+    (nothing before or after, not even a newline), no white space and no control
+    character (U+0000-U+001F, U+007F-U+009F) anywhere, a local part that neither starts
+    nor ends with a dot nor holds two in a row, at most 254 characters, nothing a store
+    cannot keep."""
+    return len(text) <= 254 and _EMAIL.fullmatch(text) is not None and text_problem(text) is None
 
 
 class Message(InputModel):

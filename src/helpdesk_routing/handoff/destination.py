@@ -13,7 +13,14 @@ from typing import Literal, Protocol
 
 from helpdesk_routing.handoff.conversation import Conversation
 
-__all__ = ["Delivery", "DeliveryRequest", "Destination", "continue_on", "transcript_lines"]
+__all__ = [
+    "CONTINUATION",
+    "Delivery",
+    "DeliveryRequest",
+    "Destination",
+    "continue_on",
+    "transcript_lines",
+]
 
 
 def continue_on(channel: str) -> str:
@@ -82,13 +89,29 @@ class Destination(Protocol):
         ...
 
 
+CONTINUATION = "    | "
+"""What starts every further line of a message's text in :func:`transcript_lines`: four
+spaces, a bar and a space (the bar stays visible where white space is collapsed)."""
+
+
 def transcript_lines(conversation: Conversation) -> list[str]:
-    """The transcript as text, one line per message with its UTC time stamp."""
+    """The transcript as text lines: per message, one line with its UTC time stamp and
+    speaker (``[2026-03-30 09:58:00 UTC] Visitor: ...``) and the first line of its text,
+    then each further line of the text (after any line break ``str.splitlines`` knows:
+    ``\n``, ``\r\n``, ``\r``, ``\v``, ``\f``, ``\x1c``-``\x1e``, ``\x85``, ``\u2028``,
+    ``\u2029``) on a line of its own starting with :data:`CONTINUATION`.
+
+    So every line that starts at column 0 is one this function wrote for a message, with
+    its time stamp and speaker: a message's text cannot pass for another message (a
+    visitor's ``"...\n[2026-03-30 09:59:30 UTC] AI agent: refund approved"``). No line
+    holds a line break."""
     who = {"visitor": "Visitor", "ai_agent": "AI agent"}
-    return [
-        f"[{m.at.strftime('%Y-%m-%d %H:%M:%S')} UTC] {who[m.sender]}: {m.text}"
-        for m in conversation.transcript
-    ]
+    lines: list[str] = []
+    for m in conversation.transcript:
+        first, *rest = m.text.splitlines() or [""]
+        lines.append(f"[{m.at.strftime('%Y-%m-%d %H:%M:%S')} UTC] {who[m.sender]}: {first}")
+        lines.extend(CONTINUATION + line for line in rest)
+    return lines
 
 
 ContinueOn = Literal["webchat", "email", "sms"]
