@@ -68,6 +68,39 @@ def test_the_zendesk_comment_shows_the_forged_line_as_the_visitor_s() -> None:
     assert not any(line.startswith("[") and "AI agent" in line for line in body.splitlines())
 
 
+def test_the_zendesk_comment_header_keeps_each_value_on_its_line() -> None:
+    """A conversation id, channel or profile id with a line break (the host's values) is
+    written with the break escaped: the header has its three lines, whatever they hold."""
+    from helpdesk_routing.handoff.connectors.zendesk import ZendeskConnector
+
+    conversation = Conversation(
+        id=f"c1\n{FORGED}",
+        channel="sms\u2028x",
+        profile_id="p1\r\nProfile: p2",
+        email="ann@example.com",
+        transcript=[Message(sender="visitor", text="hello", at=T0)],
+    )
+    connector = ZendeskConnector(base_url="https://x.zendesk.com", email="bot@x.com", api_token="t")
+    request = DeliveryRequest(
+        handoff_id=handoff_id(conversation.id),
+        conversation=conversation,
+        email="ann@example.com",
+        reason="knowledge_gap",
+        tag=None,
+        subject="s",
+        tags=frozenset(),
+        at=T0,
+    )
+    body = connector.payload(request)["ticket"]["comment"]["body"]
+    assert body.splitlines() == [
+        "Handed off by the AI agent (reason: knowledge_gap).",
+        f"Conversation c1\\n{FORGED} on sms\\u2028x.",
+        "Profile: p1\\r\\nProfile: p2",
+        "",
+        "[2026-03-30 10:00:00 UTC] Visitor: hello",
+    ]
+
+
 _TEXT = st.lists(
     st.one_of(
         st.characters(codec="utf-8", exclude_characters="\x00"),

@@ -19,6 +19,7 @@ __all__ = [
     "DeliveryRequest",
     "Destination",
     "continue_on",
+    "one_line",
     "transcript_lines",
 ]
 
@@ -92,6 +93,19 @@ class Destination(Protocol):
 CONTINUATION = "    | "
 """What starts every further line of a message's text in :func:`transcript_lines`: four
 spaces, a bar and a space (the bar stays visible where white space is collapsed)."""
+
+
+_LINE_BREAKS = {
+    ord(c): c.encode("unicode_escape").decode("ascii")
+    for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+}
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break ``str.splitlines`` knows written as its escape
+    (``"c1\\n[...]"``): a value put into a header line of a transcript (a conversation id,
+    a channel, a profile id, from the host) stays on that line."""
+    return text.translate(_LINE_BREAKS)
 
 
 def transcript_lines(conversation: Conversation) -> list[str]:

@@ -5,8 +5,11 @@
     {"ticket": {"subject", "comment": {"body", "public"}, "requester": {"name", "email"},
                 "tags", "external_id", "custom_fields"}}
 
-The transcript is one comment with every line's time stamp (the Tickets API cannot set
-comment times; the import API would skip triggers, so it is not used). ``public`` is a
+The transcript is one comment: a header (reason, conversation id and channel, profile
+id, each on its own line: a line break in a value is written as its escape), then
+``transcript_lines``: every message on a line with its time stamp, its text's further
+lines indented (the Tickets API cannot set comment times; the import API would skip
+triggers, so it is not used). ``public`` is a
 setting, private by default. Auth: ``{email}/token:{api_token}`` basic, or an OAuth
 bearer token.
 
@@ -49,6 +52,7 @@ from helpdesk_routing.handoff.destination import (
     Delivery,
     DeliveryRequest,
     continue_on,
+    one_line,
     transcript_lines,
 )
 from helpdesk_routing.handoff.errors import DeliveryError, OutcomeUnknown
@@ -148,8 +152,8 @@ class ZendeskConnector:
         conversation = request.conversation
         lines = [
             f"Handed off by the AI agent (reason: {request.reason}).",
-            f"Conversation {conversation.id} on {conversation.channel}.",
-            *([f"Profile: {conversation.profile_id}"] if conversation.profile_id else []),
+            f"Conversation {one_line(conversation.id)} on {one_line(conversation.channel)}.",
+            *([f"Profile: {one_line(conversation.profile_id)}"] if conversation.profile_id else []),
             "",
             *transcript_lines(conversation),
         ]
