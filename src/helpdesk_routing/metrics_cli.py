@@ -187,12 +187,16 @@ def _ledger(url: str | None, stack: ExitStack) -> Any:
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Print the report for the parsed arguments; 0 on success; 1 when the office-hours
-    file was read but is not valid; 2 on bad arguments (a file that cannot be read, a
-    store or ledger that cannot be read as one: a ``StoreError``). An error is told as
+    file was read but is not valid; 2 on bad arguments (``--to`` not after ``--from``, a
+    file that cannot be read, a store or ledger that cannot be read as one: a
+    ``StoreError``). An error is told as
     every subcommand tells it (``cli.fail``): one ``error: ...`` line on stderr, or with
     ``--json`` a JSON object on ``out``. :data:`EXIT_BROKEN_PIPE`, quietly, when the
     reader of ``out`` went away."""
     out = out if out is not None else sys.stdout
+    if args.end <= args.start:  # bad arguments (usage), as argparse's own errors
+        period = f"{args.start.isoformat()} .. {args.end.isoformat()}"
+        return fail(args, out, EXIT_USAGE, ValueError(f"--to must be after --from, got {period}"))
     hours = None
     if args.office_hours is not None:
         from helpdesk_routing.calendar import OfficeHours
