@@ -301,12 +301,24 @@ SCHEMA = Subcommand("schema", "print a JSON Schema (Draft 2020-12)", _configure_
 
 
 class _Exit(Exception):
-    def __init__(self, code: int) -> None:
+    """argparse is done: ``code`` is the exit status. For an argument error, ``parser``
+    is the parser that found it and ``message`` what it said, not printed yet (with the
+    subcommand's ``--json`` flag it is told as JSON: :func:`_dispatch`)."""
+
+    def __init__(self, code: int, parser: _Parser | None = None, message: str = "") -> None:
+        super().__init__(message)
         self.code = code
+        self.parser = parser
+        self.message = message
 
 
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser that reports usage errors to its caller instead of exiting."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the subcommands' parsers by name, filled by _parser (for json_flag_given)
+        self.subcommands: dict[str, argparse.ArgumentParser] = {}
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         if message:
@@ -314,11 +326,44 @@ class _Parser(argparse.ArgumentParser):
         raise _Exit(status)
 
     def error(self, message: str) -> NoReturn:
+        raise _Exit(EXIT_USAGE, self, message)
+
+    def print_error(self, message: str) -> None:
+        """What argparse prints of an argument error: the usage, then the message."""
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+
+    def json_flag_given(self, argv: Sequence[str]) -> bool:
+        """Whether the command line ``argv`` (that failed to parse) names a subcommand
+        that has the ``--json`` flag (an option taking no value: ``simulate --json
+        OUT.json`` names a file) and gives it. The subcommand is the first argument that
+        is no option (the command's own options take no value); the flag is looked for
+        in the arguments after it as the subcommand reads them (``--`` ends the options,
+        an option's value is not one, an unambiguous prefix such as ``--js`` is)."""
+        at = next((i for i, token in enumerate(argv) if not token.startswith("-")), None)
+        command = None if at is None else self.subcommands.get(argv[at])
+        if command is None or at is None:
+            return False
+        flag = command._option_string_actions.get("--json")
+        if flag is None or flag.nargs != 0:
+            return False
+        # Only its options, none requiring anything: the flag is found wherever the
+        # subcommand's own parser would find it, whatever is wrong with the rest.
+        probe = _Parser(
+            add_help=False, allow_abbrev=command.allow_abbrev, prefix_chars=command.prefix_chars
+        )
+        for i, option in enumerate(command._option_string_actions):
+            if option != "--json":
+                probe.add_argument(option, dest=f"_{i}", nargs="?", default=argparse.SUPPRESS)
+        probe.add_argument("--json", action="store_true")
+        try:
+            found, _ = probe.parse_known_args(argv[at + 1 :])
+        except _Exit:  # the flag given a value (--json=yes): not the flag
+            return False
+        return found.json is True
 
 
-def _parser(commands: list[Subcommand], out: TextIO) -> argparse.ArgumentParser:
+def _parser(commands: list[Subcommand], out: TextIO) -> _Parser:
     parser = _Parser(prog="helpdesk-routing", description=__doc__.splitlines()[0])
 
     class _Version(argparse.Action):
@@ -329,7 +374,8 @@ def _parser(commands: list[Subcommand], out: TextIO) -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
     for command in commands:
-        command.configure(sub.add_parser(command.name, help=command.help))
+        parser.subcommands[command.name] = sub.add_parser(command.name, help=command.help)
+        command.configure(parser.subcommands[command.name])
     return parser
 
 
@@ -343,7 +389,10 @@ def fail(
     """Tell ``error`` as every subcommand does and return ``code``: with ``--json``
     (``args.json`` true), ``{"ok": false, "errors": [...]}`` on ``out``; else one
     ``error: ...`` on stderr. ``message`` replaces the error's own text (one line of a
-    driver's message, say); a ``ValidationError`` keeps its details."""
+    driver's message, say); a ``ValidationError`` keeps its details. An entry's
+    ``code`` agrees with the exit status: ``"usage"`` for each entry of an error that
+    exits 2 (bad arguments, a file that cannot be read), whatever the error's own;
+    invalid input (exit 1) keeps the codes of its details (``"invalid"`` without)."""
     text = str(error) if message is None else message
     if args is not None and getattr(args, "json", False) is True:
         kind = "usage" if code == EXIT_USAGE else "invalid"
@@ -352,6 +401,8 @@ def fail(
             if isinstance(error, ValidationError)
             else [{"path": "$", "code": kind, "message": text, "rule_id": None}]
         )
+        if code == EXIT_USAGE:
+            entries = [{**entry, "code": kind} for entry in entries]
         try:
             print(json.dumps({"ok": False, "errors": entries}, indent=2), file=out)
             out.flush()
@@ -387,13 +438,23 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 def _dispatch(argv: Sequence[str] | None, out: TextIO) -> int:
     commands = _subcommands()
     args: argparse.Namespace | None = None
+    parser: _Parser | None = None
     try:
-        args = _parser(commands, out).parse_args(argv)
+        parser = _parser(commands, out)
+        args = parser.parse_args(argv)
         run = next(c.run for c in commands if c.name == args.command)
         code = run(args, out)
         out.flush()  # a closed pipe is found here, not at exit
         return code
     except _Exit as done:
+        if done.parser is None or parser is None:  # --help, --version: said already
+            return done.code
+        # An argument error argparse found (a bad value, an unknown option, a missing
+        # argument): with the subcommand's --json flag, the JSON object every error is.
+        given = sys.argv[1:] if argv is None else list(argv)
+        if parser.json_flag_given(given):
+            return fail(argparse.Namespace(json=True), out, done.code, UsageError(done.message))
+        done.parser.print_error(done.message)
         return done.code
     except BrokenPipeError:
         # ``... | head`` read what it wanted: nothing is wrong, nothing to say (an error

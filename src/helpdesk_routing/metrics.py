@@ -794,15 +794,25 @@ def _handoff_states(handoffs: object, name: str) -> dict[str, int]:
 def _period(
     start: datetime, end: datetime, office_hours: BusinessHours | None, target: object
 ) -> tuple[datetime, datetime]:
-    """The period, aware and not empty, and the options that shape the figures, checked
-    (``NaiveDatetimeError``, ``ValidationError``)."""
+    """The period, aware and not empty, and the options that shape the figures, checked:
+    first their kinds, each named (``ArgumentTypeError``, a ``TypeError``: text, a
+    ``date`` or ``None`` for an instant, a number for the target), then their values
+    (``NaiveDatetimeError``, ``ValidationError``: a naive instant, an empty period, a
+    negative target)."""
+    for name, value in (("start", start), ("end", end)):
+        if not isinstance(value, datetime):
+            raise ArgumentTypeError(
+                f"{name} must be an aware datetime, got {type(value).__name__} {value!r}"
+            )
+    if not isinstance(target, timedelta):
+        raise ArgumentTypeError(f"target must be a timedelta, got {type(target).__name__}")
+    if office_hours is not None:
+        require_port(office_hours, "office_hours", "business_time_between", "OfficeHours (or None)")
     since = require_aware(start, "start")
     until = require_aware(end, "end")
     if until <= since:
         raise ValidationError(f"end must be after start, got {since} .. {until}")
-    if office_hours is not None:
-        require_port(office_hours, "office_hours", "business_time_between", "OfficeHours (or None)")
-    if not isinstance(target, timedelta) or target < timedelta(0):
+    if target < timedelta(0):
         raise ValidationError(f"target must be a timedelta of at least 0, got {target!r}")
     return since, until
 

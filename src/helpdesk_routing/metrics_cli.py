@@ -33,7 +33,7 @@ from helpdesk_routing.cli import (
     to_devnull,
 )
 from helpdesk_routing.errors import StoreError, ValidationError
-from helpdesk_routing.metrics import Report, report
+from helpdesk_routing.metrics import AiRates, DurationStats, Report, report
 
 __all__ = [
     "EXIT_BROKEN_PIPE",
@@ -187,12 +187,16 @@ def _ledger(url: str | None, stack: ExitStack) -> Any:
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Print the report for the parsed arguments; 0 on success; 1 when the office-hours
-    file was read but is not valid; 2 on bad arguments (a file that cannot be read, a
-    store or ledger that cannot be read as one: a ``StoreError``). An error is told as
+    file was read but is not valid; 2 on bad arguments (``--to`` not after ``--from``, a
+    file that cannot be read, a store or ledger that cannot be read as one: a
+    ``StoreError``). An error is told as
     every subcommand tells it (``cli.fail``): one ``error: ...`` line on stderr, or with
     ``--json`` a JSON object on ``out``. :data:`EXIT_BROKEN_PIPE`, quietly, when the
     reader of ``out`` went away."""
     out = out if out is not None else sys.stdout
+    if args.end <= args.start:  # bad arguments (usage), as argparse's own errors
+        period = f"{args.start.isoformat()} .. {args.end.isoformat()}"
+        return fail(args, out, EXIT_USAGE, ValueError(f"--to must be after --from, got {period}"))
     hours = None
     if args.office_hours is not None:
         from helpdesk_routing.calendar import OfficeHours
@@ -250,38 +254,64 @@ def _fmt(seconds: float | None) -> str:
     return str(timedelta(seconds=round(seconds)))
 
 
+def _share(value: float | None) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:.1%}"
+
+
+def _row(label: str, cells: list[object], width: int = 10) -> str:
+    return f"{label:<22}" + "".join(f"{cell!s:>{width}}" for cell in cells)
+
+
+def _durations(label: str, stats: DurationStats) -> str:
+    figures = [stats.mean, stats.median, stats.p90, stats.p99]
+    return _row(label, [stats.count, *map(_fmt, figures)])
+
+
+def _ai(label: str, rates: AiRates) -> str:
+    cells = [rates.started, rates.resolved, rates.escalated]
+    return _row(label, [*cells, _share(rates.resolution_rate), _share(rates.handoff_rate)], 12)
+
+
 def render_text(r: Report, *, ledger: bool = False) -> str:
-    """The report as a readable table; with the handoffs by state when a handoff ledger
-    was read (``ledger``: its line says 0 when the ledger holds none in the period) or
-    the report counts some."""
+    """The report as a readable table of the figures ``--json`` prints (``to_dict``),
+    each of them: durations as ``H:MM:SS``, shares and rates in percent, Jain and Gini
+    to three decimals; with the handoffs by state when a handoff ledger was read
+    (``ledger``: its line says 0 when the ledger holds none in the period) or the report
+    counts some."""
     lines = [
         f"Helpdesk report {r.start.isoformat()} .. {r.end.isoformat()}",
         f"tickets created        {r.tickets}",
         f"answered / unanswered  {r.answered} / {r.unanswered}",
-        f"TTFR mean/median/p90   {_fmt(r.ttfr.mean)} / {_fmt(r.ttfr.median)} / {_fmt(r.ttfr.p90)}",
+        _row("durations", ["count", "mean", "median", "p90", "p99"]),
+        _durations("TTFR", r.ttfr),
     ]
     if r.ttfr_business is not None:
-        b = r.ttfr_business
-        lines.append(f"TTFR business          {_fmt(b.mean)} / {_fmt(b.median)} / {_fmt(b.p90)}")
-    share = "-" if math.isnan(r.within_target) else f"{r.within_target:.1%}"
-    lines.append(f"within {_fmt(r.target.total_seconds())}        {share}")
-    lines.append(f"resolved               {r.resolved} (mean {_fmt(r.resolution.mean)})")
+        lines.append(_durations("TTFR business", r.ttfr_business))
+    lines.append(_durations("resolution", r.resolution))
+    share = _share(r.within_target)
+    if r.within_target_business is not None:
+        share += f" (business {_share(r.within_target_business)})"
+    lines.append(f"{'within ' + _fmt(r.target.total_seconds()):<22} {share}")
+    lines.append(f"resolved               {r.resolved}")
     lines.append(
         f"waiting at end         {r.waiting_unassigned} unassigned"
         + "".join(f", {n} in {t}" for t, n in sorted(r.waiting_by_team.items()))
     )
-    lines.append("agent        automatic  manual")
+    lines.append("agent        automatic  manual  total")
     for agent, load in sorted(r.assigned.items()):
-        lines.append(f"{agent:<12} {load.automatic:>9}  {load.manual:>6}")
+        lines.append(f"{agent:<12} {load.automatic:>9}  {load.manual:>6}  {load.total:>5}")
+    lines.append(f"always online          {', '.join(r.always_online) or '(none)'}")
     f = r.fairness
     lines.append(
         f"fairness over {f.agents} always-online agents: spread {f.spread}, "
         f"Jain {f.jain:.3f}, Gini {f.gini:.3f}"
     )
-    ai = r.ai
-    rate = "-" if math.isnan(ai.resolution_rate) else f"{ai.resolution_rate:.1%}"
-    handoff = "-" if math.isnan(ai.handoff_rate) else f"{ai.handoff_rate:.1%}"
-    lines.append(f"AI agent: {ai.started} started, resolved {rate}, handed off {handoff}")
+    lines.append(
+        _row("AI agent", ["started", "resolved", "escalated", "resolution", "handoff"], 12)
+    )
+    lines.append(_ai("  all channels", r.ai))
+    for channel, rates in sorted(r.ai_by_channel.items()):
+        lines.append(_ai(f"  {channel}", rates))
     if ledger or r.handoffs:
         states = sorted(r.handoffs.items())
         by_state = " (" + ", ".join(f"{state} {n}" for state, n in states) + ")" if states else ""

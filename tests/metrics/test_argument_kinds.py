@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +15,12 @@ from hypothesis import strategies as st
 
 from helpdesk_routing import metrics
 from helpdesk_routing._audit_scan import AuditFact
-from helpdesk_routing.errors import ArgumentTypeError, RoutingError
+from helpdesk_routing.errors import (
+    ArgumentTypeError,
+    NaiveDatetimeError,
+    RoutingError,
+    ValidationError,
+)
 from helpdesk_routing.handoff import InMemoryLedger
 from helpdesk_routing.model import Agent, Event
 from helpdesk_routing.records import AuditRecord
@@ -283,3 +288,71 @@ def test_each_refusal_is_a_library_error_and_a_type_error() -> None:
             call()
         with pytest.raises(TypeError):
             call()
+
+
+_WRONG_PERIODS: list[tuple[str, object, str]] = [
+    ("start", "2026-03-30T00:00:00+00:00", "start must be an aware datetime, got str"),
+    ("start", date(2026, 3, 30), "start must be an aware datetime, got date"),
+    ("start", None, "start must be an aware datetime, got NoneType"),
+    ("end", None, "end must be an aware datetime, got NoneType"),
+    ("end", 1774915200, "end must be an aware datetime, got int"),
+    ("target", 60, "target must be a timedelta, got int"),
+    ("target", 60.0, "target must be a timedelta, got float"),
+    ("target", None, "target must be a timedelta, got NoneType"),
+]
+
+
+def _call(function: str, arguments: dict[str, Any]) -> object:
+    """metrics.report (of an empty store) or metrics.summarize (of no records) with
+    ``arguments``: start, end and options."""
+    if function == "report":
+        return metrics.report(InMemoryStore(), None, **arguments)
+    return metrics.summarize([], [], **arguments)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), _WRONG_PERIODS)
+@pytest.mark.parametrize("function", ["report", "summarize"])
+def test_a_period_or_target_of_the_wrong_kind_is_named(
+    function: str, name: str, value: object, message: str
+) -> None:
+    """A start or end that is no datetime (text, a date, None, a number) and a target
+    that is no timedelta are ArgumentTypeErrors (TypeErrors) naming the argument, as
+    every other wrong kind is: they were plain ValidationErrors, missed by `except
+    TypeError`. Kinds are checked before values: a naive start does not hide a wrong
+    end or target."""
+    arguments: dict[str, Any] = {"start": START, "end": END, name: value}
+    with pytest.raises(ArgumentTypeError, match=f"^{re.escape(message)}"):
+        _call(function, arguments)
+    with pytest.raises(TypeError):
+        _call(function, arguments)
+    if name != "start":
+        with pytest.raises(ArgumentTypeError, match=f"^{re.escape(message)}"):
+            _call(function, {**arguments, "start": START.replace(tzinfo=None)})
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "target", "error", "message"),
+    [
+        (START.replace(tzinfo=None), END, timedelta(0), NaiveDatetimeError, "start must be"),
+        (START, END.replace(tzinfo=None), timedelta(0), NaiveDatetimeError, "end must be"),
+        (END, START, timedelta(0), ValidationError, "end must be after start"),
+        (START, START, timedelta(0), ValidationError, "end must be after start"),
+        (START, END, timedelta(minutes=-5), ValidationError, "target must be a timedelta of at"),
+    ],
+)
+@pytest.mark.parametrize("function", ["report", "summarize"])
+def test_a_period_or_target_of_the_right_kind_but_wrong_is_a_validation_error(
+    function: str,
+    start: datetime,
+    end: datetime,
+    target: timedelta,
+    error: type[Exception],
+    message: str,
+) -> None:
+    """A naive instant, an empty or reversed period and a negative target are of the
+    right kind: ValidationErrors (ValueErrors), not TypeErrors."""
+    arguments = {"start": start, "end": end, "target": target}
+    with pytest.raises(error, match=f"^{message}") as raised:
+        _call(function, arguments)
+    assert not isinstance(raised.value, TypeError)
+    assert isinstance(raised.value, ValueError)

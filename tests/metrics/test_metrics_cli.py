@@ -6,19 +6,22 @@ import argparse
 import io
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import helpdesk_routing
-from helpdesk_routing import cli, metrics_cli
+from helpdesk_routing import cli, events, metrics, metrics_cli
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.handoff import (
     Conversation,
@@ -27,7 +30,7 @@ from helpdesk_routing.handoff import (
     SendToHelpdesk,
     SqliteLedger,
 )
-from helpdesk_routing.model import Agent, Ticket
+from helpdesk_routing.model import Agent, Team, Ticket
 from helpdesk_routing.router import Router
 from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.stores.sqlite import SqliteCustomerData, SqliteStore
@@ -80,7 +83,7 @@ def test_report_prints_a_table(helpdesk: Path) -> None:
     text = out.getvalue()
     assert "tickets created        3" in text
     assert "answered / unanswered  1 / 2" in text
-    assert "TTFR mean/median/p90   0:20:00 / 0:20:00 / 0:20:00" in text
+    assert "TTFR                           1   0:20:00   0:20:00   0:20:00   0:20:00" in text
     assert "a1                   3       0" in text
 
 
@@ -425,3 +428,169 @@ def test_the_text_report_shows_the_handoffs_of_a_ledger(helpdesk: Path, tmp_path
     out = io.StringIO()
     assert metrics_cli.run(_parse([*base, *_PERIOD]), out) == 0
     assert "handoffs" not in out.getvalue()
+
+
+# --- The text report shows every figure of the JSON ----------------------------------
+
+_SHARES = {"within_target", "within_target_business", "resolution_rate", "handoff_rate"}
+_BY_ID = {"assigned", "waiting_by_team", "ai_by_channel", "handoffs"}  # keyed by an id
+
+
+def _leaves(
+    data: object, path: tuple[object, ...] = ()
+) -> Iterator[tuple[tuple[object, ...], object]]:
+    """Each figure of the report's JSON with its path, and each id a mapping is keyed by
+    (an agent, a team, a channel, a state: ``(..., id, "id")``)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if path and path[-1] in _BY_ID:
+                yield (*path, key, "id"), key
+            yield from _leaves(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _leaves(value, (*path, i))
+    else:
+        yield path, data
+
+
+def _as_shown(path: tuple[object, ...], value: object) -> str:
+    """How the text report shows a figure of the JSON: durations as H:MM:SS, shares and
+    rates in percent, Jain and Gini to three decimals, NaN (null) as "-"."""
+    key, parent = path[-1], str(path[-2]) if len(path) > 1 else ""
+    if value is None:
+        return "-"
+    if key in _SHARES:
+        return f"{value:.1%}"
+    if key in ("jain", "gini"):
+        return f"{value:.3f}"
+    if key == "target_seconds" or (parent.endswith("_seconds") and key != "count"):
+        assert isinstance(value, (int, float))
+        return str(timedelta(seconds=round(value)))
+    return str(value)
+
+
+def _assert_the_same_figures(data: dict[str, Any], text: str) -> None:
+    """Every figure of ``data`` (the JSON) is in ``text``, each in a place of its own
+    (an occurrence found is struck out), and the text shows no number besides them (but
+    the handoffs' total, the sum of their states): a figure added to one and not to the
+    other fails here."""
+    rest = text
+    derived = [(("handoffs", "total"), sum(data["handoffs"].values()))] if data["handoffs"] else []
+    for path, value in [*_leaves(data), *derived]:
+        shown = _as_shown(path, value)
+        found = re.search(rf"(?<![\w.:%+-]){re.escape(shown)}(?![\w.:%+])", rest)
+        where = ".".join(map(str, path))
+        assert found is not None, f"{where} = {value!r} is not shown ({shown!r}):\n{text}"
+        rest = rest[: found.start()] + "§" + rest[found.end() :]
+    assert re.findall(r"(?<!\w)\d\S*", rest) == [], f"numbers no figure has:\n{rest}"
+    assert re.findall(r"(?<!\S)-(?!\S)", rest) == [], f"a '-' no figure has:\n{rest}"
+
+
+def _busy_helpdesk(path: Path) -> None:
+    """A SQLite helpdesk (with its handoff ledger in the same file) whose report has a
+    figure of each kind: answered in and out of office hours, resolved, waiting in
+    Unassigned and in a team's inbox, reassigned by hand, always-online agents, the AI
+    agent's conversations on two channels, a handoff."""
+    clock = ManualClock(datetime(2026, 3, 29, 12, tzinfo=UTC))
+    agents = [Agent(id="a1"), Agent(id="a2"), Agent(id="a3")]
+    teams = [Team(id="billing", members=("a3",))]
+    with (
+        SqliteStore(path, agents=agents) as store,
+        SqliteCustomerData(path) as data,
+        SqliteLedger(path) as ledger,
+    ):
+        router = Router(
+            rules=RuleSet(rules=[]), teams=teams, store=store, customer_data=data, clock=clock
+        )
+        router.set_online("a1", True, actor="a1")
+        router.set_online("a2", True, actor="a2")
+        clock.set(datetime(2026, 3, 30, 8, tzinfo=UTC))  # before the office opens at 9:00
+        router.route(Ticket(id="t0", channel="email", created_at=clock.now()))
+        clock.set(datetime(2026, 3, 30, 9, 30, tzinfo=UTC))
+        router.reply("t0", actor="a1")  # 1:30 elapsed, 0:30 in business time
+        clock.set(T0)  # Monday 10:00 UTC
+        for i in range(1, 6):
+            router.route(Ticket(id=f"t{i}", channel="email", created_at=clock.now()))
+        clock.advance(minutes=25)
+        router.reply("t1", actor="a1")
+        clock.advance(minutes=50)
+        router.reply("t2", actor="a2")
+        router.set_status("t1", "closed", actor="a1")
+        other = "a1" if router.ticket("t3").assignee == "a2" else "a2"
+        router.assign("t3", to=other, actor=other)  # by hand
+        router.assign_to_team("t4", "billing", actor="a1")  # a3 is offline: it waits
+        clock.set(datetime(2026, 3, 30, 19, tzinfo=UTC))  # closed at 17:00
+        router.reply("t5", actor="a1")
+        router.route(Ticket(id="t6", channel="email", created_at=clock.now()))
+        router.unassign("t6", actor="a1")  # it waits in Unassigned
+        for cid, channel, outcome in [
+            ("c1", "webchat", events.ConversationResolved),
+            ("c2", "webchat", None),
+            ("c3", "sms", events.ConversationEscalated),
+        ]:
+            started = events.ConversationStarted(conversation_id=cid, channel=channel)
+            events.record(started, data, profile_id="p1", at=clock.now())
+            if outcome is not None:
+                done = outcome(conversation_id=cid, channel=channel)
+                events.record(done, data, profile_id="p1", at=clock.now())
+        Handoff(settings=SendToHelpdesk(), router=router, ledger=ledger, clock=clock).request(
+            Conversation(id="c3", channel="sms", profile_id="p1")
+        )
+
+
+def test_the_text_report_shows_every_figure_of_the_json(tmp_path: Path) -> None:
+    """Without --json the report is "a table of the same figures" (docs/metrics.md): with
+    office hours it left out within_target_business, both p99s, the counts of the
+    duration figures, the agents' totals, the always-online agents and the AI agent's
+    counts and rates per channel."""
+    path = tmp_path / "helpdesk.db"
+    _busy_helpdesk(path)
+    hours = tmp_path / "hours.json"
+    hours.write_text(json.dumps({"timezone": "UTC", "weekly": {"mon": [["09:00", "17:00"]]}}))
+    argv = ["report", "--store", f"sqlite:///{path}", "--ledger", f"sqlite:///{path}", *_PERIOD]
+    argv += ["--office-hours", str(hours), "--target-minutes", "45"]
+    answer, table = io.StringIO(), io.StringIO()
+    assert cli.main([*argv, "--json"], answer) == 0
+    assert cli.main(argv, table) == 0
+    data = json.loads(answer.getvalue())
+    # the figures are of every kind (none left out of the walk by being empty or null)
+    assert data["within_target_business"] not in (None, data["within_target"])
+    assert data["always_online"]
+    assert data["waiting_by_team"]
+    assert data["waiting_unassigned"]
+    assert len(data["ai_by_channel"]) == 2
+    assert data["resolved"]
+    assert data["handoffs"]
+    assert any(load["manual"] for load in data["assigned"].values())
+    _assert_the_same_figures(data, table.getvalue())
+
+
+def test_render_text_shows_every_figure_of_to_dict() -> None:
+    """A report whose figures all differ (so none can pass for another), with and
+    without business time; a figure added to to_dict and not to the text fails here."""
+    report = metrics.Report(
+        start=datetime(2026, 3, 30, tzinfo=UTC),
+        end=datetime(2026, 4, 6, tzinfo=UTC),
+        target=timedelta(minutes=45),
+        tickets=97,
+        answered=61,
+        unanswered=36,
+        ttfr=metrics.DurationStats(61, 1234.0, 1001.0, 3333.0, 7777.0),
+        ttfr_business=metrics.DurationStats(61, 1111.0, 999.0, 2222.0, 5555.0),
+        within_target=0.62,
+        within_target_business=0.71,
+        assigned={"ann": metrics.AgentLoad(13, 4), "bob": metrics.AgentLoad(11, 2)},
+        always_online=("ann", "bob"),
+        fairness=metrics.FairnessStats(2, 2, 0.987, 0.043),
+        waiting_unassigned=5,
+        waiting_by_team={"billing": 7, "sales": 8},
+        resolved=29,
+        resolution=metrics.DurationStats(29, 40000.0, 38000.0, 70000.0, 80000.0),
+        ai=metrics.AiRates(23, 9, 6),
+        ai_by_channel={"sms": metrics.AiRates(10, 4, 3), "webchat": metrics.AiRates(13, 5, 3)},
+        handoffs={"failed": 1, "handed_off": 6},
+    )
+    _assert_the_same_figures(report.to_dict(), metrics_cli.render_text(report))
+    elapsed = replace(report, ttfr_business=None, within_target_business=None, handoffs={})
+    data = {k: v for k, v in elapsed.to_dict().items() if v is not None}  # no business time
+    _assert_the_same_figures(data, metrics_cli.render_text(elapsed))
