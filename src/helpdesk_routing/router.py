@@ -618,10 +618,18 @@ class Router:
                 # exists (nothing may point at an agent who is gone).
                 record = updated(record, assignee=None)
             tx.update_ticket(record)
-            tx.append_audit(ticket_changed(now, actor, "status", record, seq=next_seq(tx)))
+            gate: Gate | None = None
+            pools: list[str | None] = []
             if new is TicketStatus.CLOSED and record.assignee is not None and may_wait(tx):
                 gate = Gate.at(self._keeper.snapshot(tx), now)
-                hand_out(tx, gate, now, for_agent=record.assignee)
+                if gate.compiled.configuration.round_robin:
+                    # The pools the hand-out walks, before the record: its seq is drawn
+                    # after every lock the unit waits for, so it sorts after a hand-out
+                    # that held a pool meanwhile (and did not see this close).
+                    pools = lock_pools(tx, gate.compiled, for_agent=record.assignee)
+            tx.append_audit(ticket_changed(now, actor, "status", record, seq=next_seq(tx)))
+            if gate is not None and pools:
+                hand_out(tx, gate, now, for_agent=record.assignee, locked=pools)
             return record
 
     @retried

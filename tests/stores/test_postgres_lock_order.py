@@ -206,3 +206,48 @@ def test_a_pool_of_more_than_64_online_agents_locks_as_it_walks(pg_dsn: str) -> 
         assert _step(c, "global", None, 5) == "b000"
         assert _load_locks(c) == 64  # 64 Online: all of them, up front
         c.rollback()
+
+
+def test_a_close_draws_its_seq_after_the_pools_its_hand_out_waits_for(pg_dsn: str) -> None:
+    """A close that frees an agent waits for the pools its hand-out walks before it writes
+    its status record, so the record's seq sorts after the records committed meanwhile.
+    (It wrote the record first: a hand-out holding the pool, which could not see the
+    uncommitted close, then gave a waiting ticket to someone else, and the log in seq
+    order showed the agent freed before that hand-out, a rotation step round robin
+    would not take.)"""
+    import psycopg
+
+    start = datetime(2026, 3, 30, 9, tzinfo=UTC)
+    store = PostgresStore(pg_dsn, agents=[Agent(id="boss", role=Role.ADMIN), Agent(id="a1")])
+    router = Router(
+        store=store,
+        customer_data=InMemoryCustomerData(),
+        clock=ManualClock(start),
+        capacity=1,
+    )
+    router.set_online("a1", True, actor="a1")
+    router.route(Ticket(id="x", channel="email", created_at=start))  # to a1, now full
+    router.route(Ticket(id="w", channel="email", created_at=start))  # waits
+    router.route(Ticket(id="y", channel="email", created_at=start))  # waits
+    done: list[object] = []
+    with psycopg.connect(pg_dsn) as walk:
+        walk.execute("SELECT state FROM rotation WHERE pool = 'global' FOR UPDATE")
+        closer = threading.Thread(
+            target=lambda: done.append(router.set_status("x", "closed", actor="a1"))
+        )
+        closer.start()
+        try:
+            wait_until_another_waits_for_a_lock(walk, "the close")
+            between = router.reply("y", actor="boss")  # committed while the close waits
+        finally:
+            walk.rollback()
+            closer.join(timeout=30)
+    try:
+        assert done, "the close did not finish"
+        (status,) = [r for r in router.history("x") if r.action == "status"]
+        (given,) = [r for r in router.history("w") if r.action == "assigned"]
+        assert between.seq is not None and status.seq is not None and given.seq is not None
+        assert between.seq < status.seq < given.seq
+        assert given.assignee == "a1"
+    finally:
+        store.close()
