@@ -89,7 +89,8 @@ def changes(**fields: Any) -> dict[str, Any]:
         out["teams"] = tuple(_items("teams", out["teams"]))
     capacity = out.get("capacity")
     if isinstance(capacity, int) and capacity < 0:
-        raise ValidationError(f"capacity must be at least 0, got {capacity}")
+        said = f"capacity must be at least 0, got {capacity}"
+        raise ValidationError(said, [ErrorDetail("$.capacity", said, "greater_than_equal")])
     return out
 
 

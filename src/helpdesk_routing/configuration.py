@@ -28,7 +28,7 @@ from ._storable import StoredText
 from ._time import UtcDatetime
 from .allocation import Allocator, LeastLoaded, RoundRobin
 from .calendar import OfficeHours
-from .errors import UnknownAgent, ValidationError
+from .errors import ErrorDetail, UnknownAgent, ValidationError
 from .model import MAX_CAPACITY, Team
 from .rules import RuleSet
 
@@ -114,17 +114,29 @@ def allocator_name(allocator: object) -> AllocatorName | None:
 
 
 def check_against_agents(tx: Transaction, configuration: Configuration) -> None:
-    """Raise unless the configuration fits the store: team ids are unique, every member is a
-    known agent (``UnknownAgent``) and every team a rule names exists (``ValidationError``)."""
+    """Raise unless the configuration fits the store: team ids are unique
+    (``ValidationError`` at ``$.teams[i].id``, the repeated one), every member is a known
+    agent (``UnknownAgent``) and every team a rule names exists (``ValidationError`` at
+    ``$.rules.rules[i].then.team``). Paths are within the configuration document, as
+    ``helpdesk-routing check`` gives them."""
     seen: set[str] = set()
-    for team in configuration.teams:
+    twice: list[ErrorDetail] = []
+    for i, team in enumerate(configuration.teams):
         if team.id in seen:
-            raise ValidationError(f"team {team.id!r} is listed twice")
+            said = f"team {team.id!r} is listed twice"
+            twice.append(ErrorDetail(f"$.teams[{i}].id", said, "duplicate"))
         seen.add(team.id)
+    if twice:
+        message = twice[0].message if len(twice) == 1 else "teams are listed twice"
+        raise ValidationError(message, twice)
+    for team in configuration.teams:
         for member in team.members:
             if tx.get_agent(member) is None:
                 raise UnknownAgent(member)
-    configuration.rules.validate_against(configuration.teams)
+    try:
+        configuration.rules.validate_against(configuration.teams)
+    except ValidationError as error:
+        raise error.under("$.rules") from None
 
 
 @dataclass(frozen=True, slots=True)
