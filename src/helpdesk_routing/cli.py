@@ -37,6 +37,7 @@ from . import __version__
 from ._console import console
 from ._json import loads
 from ._parts import validated
+from ._storable import StoredText
 from .calendar import OfficeHours
 from .demo import DemoDay, check_config, demo_outcome, load_demo, run_demo
 from .errors import (
@@ -183,9 +184,10 @@ def _read_json(path: Path, what: str) -> Any:
 def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | None]:
     """A configuration file: the demo's (rules, teams, agents, office hours) or a stored
     Configuration (with version and at)."""
+    from .configuration import Configuration, empty_channel
+
     if "version" in data and "at" in data:
         from .calendar import JSON_INPUT
-        from .configuration import Configuration
 
         config = validated(
             "configuration",
@@ -218,8 +220,10 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
     validated(
         "channels",
         "$.office_hours_channels",
-        lambda: TypeAdapter(list[str]).validate_python(channels, strict=True),
+        lambda: TypeAdapter(list[StoredText]).validate_python(channels, strict=True),
     )
+    if "" in channels:  # what the Router says of it, and Configuration
+        raise ValidationError("invalid configuration", empty_channel().details)
     # The demo's own rule for how agents, teams and rules fit together, so that a file
     # check passes is a file the demo runs (members are checked when it lists agents).
     check_config(agents if "agents" in data else None, teams, rules, what="configuration")
