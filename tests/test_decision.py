@@ -367,6 +367,6 @@ def test_a_rule_that_can_match_no_ticket_says_why_it_was_skipped() -> None:
     )
     decision = decide(rules, [], _ticket(tags={"a"}), _data(), NOW)
     assert decision.views == ()
-    assert "rule 'none' () -> view:v: skipped — its condition can match no ticket" in (
+    assert "rule 'none' -> view:v: skipped — its condition can match no ticket" in (
         decision.explain()
     )

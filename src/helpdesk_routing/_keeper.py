@@ -27,6 +27,7 @@ from helpdesk_routing.configuration import (
     ConfigurationCache,
     check_against_agents,
     content,
+    empty_channel,
     same,
     updated,
 )
@@ -80,16 +81,15 @@ def changes(**fields: Any) -> dict[str, Any]:
     bound = out.get("office_hours_channels")
     if isinstance(bound, frozenset) and "" in bound:
         # No ticket has an empty channel (Ticket.channel needs a character): binding one
-        # to office hours binds nothing, and is surely a mistake.
-        raise ValidationError(
-            "office_hours_channels: a channel is at least one character, got ''",
-            [ErrorDetail("$.office_hours_channels", "empty channel", "string_too_short")],
-        )
+        # to office hours binds nothing, and is surely a mistake (Configuration refuses
+        # it too; this says so before anything else is looked at).
+        raise empty_channel()
     if "teams" in out:
         out["teams"] = tuple(_items("teams", out["teams"]))
     capacity = out.get("capacity")
     if isinstance(capacity, int) and capacity < 0:
-        raise ValidationError(f"capacity must be at least 0, got {capacity}")
+        said = f"capacity must be at least 0, got {capacity}"
+        raise ValidationError(said, [ErrorDetail("$.capacity", said, "greater_than_equal")])
     return out
 
 

@@ -37,6 +37,7 @@ from . import __version__
 from ._console import console
 from ._json import loads
 from ._parts import validated
+from ._storable import StoredText
 from .calendar import OfficeHours
 from .demo import DemoDay, check_config, demo_outcome, load_demo, run_demo
 from .errors import (
@@ -180,12 +181,32 @@ def _read_json(path: Path, what: str) -> Any:
     return loads(path.read_bytes(), what)
 
 
+_DEMO_MEMBERS = ("agents", "teams", "rules", "office_hours", "office_hours_channels")
+"""The members of the demo's ``config.json``."""
+
+_STORED_MEMBERS = ("version", "at")
+"""The members only a stored Configuration has: a file with either is read as one."""
+
+
+def _is_configuration(data: Any) -> bool:
+    """Whether a file is a configuration, not a bare rule set (``{"rules": [...]}``): a
+    stored one, or one with any member of a configuration besides its rules (or with
+    its rules as a rule set object)."""
+    if not isinstance(data, dict):
+        return False
+    from .configuration import CONTENT_FIELDS, Configuration
+
+    members = {*_DEMO_MEMBERS, *CONTENT_FIELDS, *Configuration.model_fields} - {"rules"}
+    return not members.isdisjoint(data) or isinstance(data.get("rules"), dict)
+
+
 def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | None]:
     """A configuration file: the demo's (rules, teams, agents, office hours) or a stored
-    Configuration (with version and at)."""
-    if "version" in data and "at" in data:
+    Configuration (with version or at; see :func:`_is_configuration`)."""
+    from .configuration import Configuration, empty_channel
+
+    if not set(_STORED_MEMBERS).isdisjoint(data):
         from .calendar import JSON_INPUT
-        from .configuration import Configuration
 
         config = validated(
             "configuration",
@@ -194,14 +215,17 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
         )
         check_config(None, config.teams, config.rules, what="configuration")
         return config.rules, list(config.teams)
-    known = {"agents", "teams", "rules", "office_hours", "office_hours_channels"}
-    unknown = sorted(set(data) - known)
+    unknown = sorted(set(data) - set(_DEMO_MEMBERS))
     if unknown:
         raise ValidationError(
             "invalid configuration",
             [ErrorDetail(f"$.{k}", "unknown member", "extra_forbidden") for k in unknown],
         )
-    rules = validated("rule set", "$.rules", lambda: RuleSet.from_dict(data.get("rules")))
+    if "rules" not in data:  # the demo's own message for it
+        raise ValidationError(
+            "invalid configuration", [ErrorDetail("$.rules", "Field required", "missing")]
+        )
+    rules = validated("rule set", "$.rules", lambda: RuleSet.from_dict(data["rules"]))
     teams: list[Team] = validated(
         "teams", "$.teams", lambda: TypeAdapter(list[Team]).validate_python(data.get("teams", []))
     )
@@ -218,8 +242,10 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
     validated(
         "channels",
         "$.office_hours_channels",
-        lambda: TypeAdapter(list[str]).validate_python(channels, strict=True),
+        lambda: TypeAdapter(list[StoredText]).validate_python(channels, strict=True),
     )
+    if "" in channels:  # what the Router says of it, and Configuration
+        raise ValidationError("invalid configuration", empty_channel().details)
     # The demo's own rule for how agents, teams and rules fit together, so that a file
     # check passes is a file the demo runs (members are checked when it lists agents).
     check_config(agents if "agents" in data else None, teams, rules, what="configuration")
@@ -230,9 +256,8 @@ def _run_check(args: argparse.Namespace, out: TextIO) -> int:
     try:
         data = _read_json(args.file, "document")
         teams: list[Team] | None = None
-        stored = isinstance(data, dict) and "version" in data and "at" in data
         rules_at = "$"  # where the rule set lies in the file
-        if isinstance(data, dict) and (stored or isinstance(data.get("rules"), dict)):
+        if _is_configuration(data):
             rules, teams = _check_configuration(data)
             rules_at = "$.rules"
         else:

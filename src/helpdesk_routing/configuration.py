@@ -18,8 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
 
 from helpdesk_routing._input import CheckedCopy
 
@@ -28,7 +29,7 @@ from ._storable import StoredText
 from ._time import UtcDatetime
 from .allocation import Allocator, LeastLoaded, RoundRobin
 from .calendar import OfficeHours
-from .errors import UnknownAgent, ValidationError
+from .errors import ErrorDetail, UnknownAgent, ValidationError
 from .model import MAX_CAPACITY, Team
 from .rules import RuleSet
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONTENT_FIELDS",
+    "EMPTY_CHANNEL",
     "AllocatorName",
     "CompiledConfiguration",
     "Configuration",
@@ -44,6 +46,7 @@ __all__ = [
     "allocator_name",
     "check_against_agents",
     "content",
+    "empty_channel",
     "same",
     "updated",
 ]
@@ -62,6 +65,21 @@ CONTENT_FIELDS: tuple[str, ...] = (
 )
 """The fields that make up a configuration's content (not its version, time or author)."""
 
+EMPTY_CHANNEL = "a channel is at least one character, got ''"
+"""Why an empty channel is refused in ``office_hours_channels``: no ticket has one
+(``Ticket.channel`` needs a character), so binding it binds nothing, and is surely a
+mistake. Every entry point says it at ``$.office_hours_channels``, code
+``string_too_short``."""
+
+
+def empty_channel() -> ValidationError:
+    """The error of an empty channel in ``office_hours_channels`` given to the Router
+    (``configure``, ``Router(...)``) or to ``helpdesk-routing check``."""
+    return ValidationError(
+        f"office_hours_channels: {EMPTY_CHANNEL}",
+        [ErrorDetail("$.office_hours_channels", EMPTY_CHANNEL, "string_too_short")],
+    )
+
 
 class Configuration(CheckedCopy):
     """One version of the routing configuration, as stored and audited.
@@ -70,6 +88,12 @@ class Configuration(CheckedCopy):
     say when and by whom it was written (``actor`` is ``None`` for the first version
     taken from a Router's constructor arguments). ``model_copy(update=...)`` validates
     the copy as ``Configuration(...)`` would (``$.capacity``).
+
+    An empty channel in ``office_hours_channels`` is refused
+    (:data:`EMPTY_CHANNEL`, at ``$.office_hours_channels``), except in JSON text
+    (``model_validate_json``, how the SQLite and PostgreSQL stores read their versions):
+    there it is dropped, so that a version stored before the check still reads, with
+    the same effect (an empty channel bound nothing).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -85,6 +109,15 @@ class Configuration(CheckedCopy):
     office_hours_channels: SortedSet[StoredText] = frozenset({"webchat"})
     capacity: int | None = Field(default=None, ge=0, le=MAX_CAPACITY, strict=True)
     allocator: AllocatorName = "round_robin"
+
+    @field_validator("office_hours_channels", mode="after")
+    @classmethod
+    def _no_empty_channel(cls, channels: frozenset[str], info: ValidationInfo) -> frozenset[str]:
+        if "" not in channels:
+            return channels
+        if info.mode == "json":
+            return channels - {""}
+        raise PydanticCustomError("string_too_short", EMPTY_CHANNEL)
 
 
 def content(configuration: Configuration) -> dict[str, Any]:
@@ -114,17 +147,29 @@ def allocator_name(allocator: object) -> AllocatorName | None:
 
 
 def check_against_agents(tx: Transaction, configuration: Configuration) -> None:
-    """Raise unless the configuration fits the store: team ids are unique, every member is a
-    known agent (``UnknownAgent``) and every team a rule names exists (``ValidationError``)."""
+    """Raise unless the configuration fits the store: team ids are unique
+    (``ValidationError`` at ``$.teams[i].id``, the repeated one), every member is a known
+    agent (``UnknownAgent``) and every team a rule names exists (``ValidationError`` at
+    ``$.rules.rules[i].then.team``). Paths are within the configuration document, as
+    ``helpdesk-routing check`` gives them."""
     seen: set[str] = set()
-    for team in configuration.teams:
+    twice: list[ErrorDetail] = []
+    for i, team in enumerate(configuration.teams):
         if team.id in seen:
-            raise ValidationError(f"team {team.id!r} is listed twice")
+            said = f"team {team.id!r} is listed twice"
+            twice.append(ErrorDetail(f"$.teams[{i}].id", said, "duplicate"))
         seen.add(team.id)
+    if twice:
+        message = twice[0].message if len(twice) == 1 else "teams are listed twice"
+        raise ValidationError(message, twice)
+    for team in configuration.teams:
         for member in team.members:
             if tx.get_agent(member) is None:
                 raise UnknownAgent(member)
-    configuration.rules.validate_against(configuration.teams)
+    try:
+        configuration.rules.validate_against(configuration.teams)
+    except ValidationError as error:
+        raise error.under("$.rules") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -318,7 +318,8 @@ class RoutingDecision(InputModel):
         for rule_id, name, destination, outcome, condition, reason in self._parts():
             said = _SAID[outcome]
             if bound:
-                head = f"  rule {rule_id!r} ({name}) -> {destination}: {said}"
+                named = f" ({name})" if name else ""
+                head = f"  rule {rule_id!r}{named} -> {destination}: {said}"
             else:
                 head = f"  rule {rule_id!r}: {said}"
             lines.append(f"{head} — {reason}" if reason else head)

@@ -116,6 +116,10 @@ def _event_reason(
         assert reason == "any number of events passes: not counted"
         return
     n = min(ref.matching_events(cond, customer, history, now), limit)
+    if reason.startswith("found 0 (the window counts no instant"):
+        # A window that starts after now: nothing to count, no interval to show.
+        assert n == 0, (reason, n)
+        return
     said = f"found at least {n} in " if n == limit else f"found {n} in "
     assert reason.startswith(said), (reason, n)
 

@@ -201,10 +201,12 @@ def test_a_configuration_that_does_not_fit_the_store_is_refused(desk: Desk) -> N
         desk.router.configure(actor="m1", teams=[TEAMS[1]], rules=RuleSet(rules=[SMS_TO_RETENTION]))
     with pytest.raises(UnknownAgent, match=r"^unknown agent 'zz'$"):
         desk.router.set_teams([Team(id="x", members=("zz",))], actor="m1")
-    with pytest.raises(ValidationError, match=r"^team 'x' is listed twice$"):
+    with pytest.raises(ValidationError, match=r"^team 'x' is listed twice\n") as info:
         desk.router.set_teams([Team(id="x", members=("a1",))] * 2, actor="m1")
-    with pytest.raises(ValidationError, match=r"^capacity must be at least 0, got -1$"):
+    assert info.value.paths == ("$.teams[1].id",)
+    with pytest.raises(ValidationError, match=r"^capacity must be at least 0, got -1\n") as info:
         desk.router.configure(actor="m1", capacity=-1)
+    assert info.value.paths == ("$.capacity",)
     assert desk.snapshot() == before
 
 

@@ -132,7 +132,7 @@ CASES: list[tuple[str, Callable[[Router], object], type[RoutingError], str]] = [
         lambda r: r.set_rules(RuleSet(rules=[GHOST]), actor="m1"),
         ValidationError,
         "rule set names unknown teams\n"
-        "  $.rules[0].then.team: rule 'ghost': unknown team 'nowhere'",
+        "  $.rules.rules[0].then.team: rule 'ghost': unknown team 'nowhere'",
     ),
     (
         "set_teams by support",
@@ -145,7 +145,7 @@ CASES: list[tuple[str, Callable[[Router], object], type[RoutingError], str]] = [
         lambda r: r.set_teams([TEAMS[1]], actor="o1"),
         ValidationError,
         "rule set names unknown teams\n"
-        "  $.rules[0].then.team: rule 'churn': unknown team 'retention'",
+        "  $.rules.rules[0].then.team: rule 'churn': unknown team 'retention'",
     ),
     (
         "set_teams with an unknown member",
@@ -157,7 +157,7 @@ CASES: list[tuple[str, Callable[[Router], object], type[RoutingError], str]] = [
         "set_teams listing a team twice",
         lambda r: r.set_teams([*TEAMS, TEAMS[0]], actor="o1"),
         ValidationError,
-        "team 'retention' is listed twice",
+        "team 'retention' is listed twice\n  $.teams[2].id: team 'retention' is listed twice",
     ),
     (
         "set_round_robin by support",
@@ -210,7 +210,8 @@ def test_router_refuses_rules_naming_unknown_teams(make_desk: MakeDesk) -> None:
     with pytest.raises(ValidationError) as info:
         make_desk(rules=RuleSet(rules=[GHOST]))
     assert str(info.value) == (
-        "rule set names unknown teams\n  $.rules[0].then.team: rule 'ghost': unknown team 'nowhere'"
+        "rule set names unknown teams\n"
+        "  $.rules.rules[0].then.team: rule 'ghost': unknown team 'nowhere'"
     )
 
 
@@ -225,7 +226,9 @@ def test_router_refuses_a_negative_capacity(make_desk: MakeDesk) -> None:
     """capacity below 0 raises ValidationError."""
     with pytest.raises(ValidationError) as info:
         make_desk(capacity=-1)
-    assert str(info.value) == "capacity must be at least 0, got -1"
+    assert str(info.value) == (
+        "capacity must be at least 0, got -1\n  $.capacity: capacity must be at least 0, got -1"
+    )
 
 
 def test_routing_the_same_ticket_again_returns_the_stored_decision(desk: Desk) -> None:

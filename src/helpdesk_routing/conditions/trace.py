@@ -244,7 +244,16 @@ def _event_reason(node: EventCondition, found: Any, now: datetime, has_profile: 
     limit = count_limit(node)
     if limit == 0:
         return "any number of events passes: not counted"
-    start, end, _ = event_bounds(node.window, now)
+    start, end, possible = event_bounds(node.window, now)
+    if not possible:
+        # A window that starts after now (or after the last instant there is) counts
+        # nothing: there is no first and last instant to show, only that.
+        if start is None:
+            return f"found {found} (the window counts no instant)"
+        return (
+            f"found {found} (the window counts no instant yet: "
+            f"it starts at {start.isoformat()}, after now)"
+        )
     low = "[-∞" if start is None else f"[{start.isoformat()}"
     # The port's bound is exclusive; a reader wants the last instant counted (``now``
     # for a window up to now), not the microsecond after it.

@@ -1,0 +1,87 @@
+"""``helpdesk-routing check`` tells a configuration file from a bare rule set by its
+members: a file with any member of a configuration besides ``rules`` is a configuration,
+and one without ``rules`` is told so, as the demo tells it (``$.rules: Field required``),
+not read as a rule set with a list of extra members."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from helpdesk_routing.cli import main
+
+RULE = {
+    "id": "r",
+    "when": {"type": "ticket", "field": "channel", "op": "equals", "value": "sms"},
+    "then": {"type": "save_as_view", "view": "v"},
+}
+HOURS = {"time_zone": "UTC", "weekly": {"mon": [["09:00", "17:00"]]}}
+
+
+def _check(tmp_path: Path, document: Any) -> tuple[int, Any]:
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(document))
+    out = io.StringIO()
+    code = main(["check", str(path), "--json"], out)
+    return code, json.loads(out.getvalue())
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"agents": [{"id": "a1"}]},
+        {"teams": [{"id": "t", "members": ["a1"]}]},
+        {"office_hours": HOURS},
+        {"office_hours_channels": ["webchat"]},
+        {
+            "agents": [{"id": "a1"}],
+            "teams": [{"id": "t", "members": ["a1"]}],
+            "office_hours": HOURS,
+            "office_hours_channels": ["webchat"],
+        },
+    ],
+    ids=["agents", "teams", "office_hours", "office_hours_channels", "all but rules"],
+)
+def test_a_configuration_without_rules_is_told_they_are_required(
+    tmp_path: Path, document: dict[str, Any]
+) -> None:
+    assert _check(tmp_path, document) == (
+        1,
+        {
+            "ok": False,
+            "errors": [
+                {"path": "$.rules", "code": "missing", "message": "Field required", "rule_id": None}
+            ],
+        },
+    )
+
+
+def test_the_text_names_the_file_and_the_demos_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"agents": [{"id": "a1"}], "teams": []}))
+    assert main(["check", str(path)], io.StringIO()) == 1
+    assert capsys.readouterr().err == (
+        f"error: invalid configuration in {path}\n  $.rules: Field required\n"
+    )
+
+
+@pytest.mark.parametrize("document", [{"rules": [RULE]}, {"rules": []}, {}])
+def test_a_bare_rule_set_is_still_a_rule_set(tmp_path: Path, document: dict[str, Any]) -> None:
+    code, report = _check(tmp_path, document)
+    assert (code, report["ok"], report["rules"]) == (0, True, len(document.get("rules", [])))
+
+
+def test_a_stored_configuration_with_version_or_at_only_is_read_as_one(tmp_path: Path) -> None:
+    """A stored Configuration lacking ``at`` says so (it was read as a rule set with
+    ``$.version`` an extra member)."""
+    code, report = _check(tmp_path, {"version": 1, "rules": {"rules": [RULE]}})
+    assert (code, [(e["path"], e["code"]) for e in report["errors"]]) == (
+        1,
+        [("$.at", "missing")],
+    )

@@ -1,0 +1,133 @@
+"""One configuration document, one path for each problem, whatever the door:
+``Router(...)``, ``configure`` (rules as a ``RuleSet`` or as its JSON) and
+``helpdesk-routing check`` (a stored Configuration and the demo's ``config.json``) name a
+repeated team id at ``$.teams[i].id`` (the second one), a negative capacity at
+``$.capacity`` and a rule's unknown team at ``$.rules.rules[i].then.team``: paths within
+the configuration document (docs/configuration.md, "Where a problem is named")."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import helpdesk_routing as hr
+from helpdesk_routing.cli import main
+
+NOW = datetime(2026, 3, 30, 9, tzinfo=UTC)
+AGENTS = [hr.Agent(id="a1"), hr.Agent(id="m1", role="manager")]
+TEAM = {"id": "t", "members": ["a1"]}
+OK_RULE = {
+    "id": "ok",
+    "when": {"type": "ticket", "field": "channel", "op": "equals", "value": "sms"},
+    "then": {"type": "assign_to_team", "team": "t"},
+}
+GHOST_RULE = {**OK_RULE, "id": "ghost", "then": {"type": "assign_to_team", "team": "nope"}}
+
+Found = list[tuple[str, str, str | None]]
+"""(path, code, rule id) of each detail."""
+
+
+def _found(error: hr.ValidationError) -> Found:
+    return [(d.path, d.code, d.rule_id) for d in error.details]
+
+
+def _router(**given: Any) -> hr.Router:
+    return hr.Router(
+        store=hr.InMemoryStore(agents=AGENTS),
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(NOW),
+        **given,
+    )
+
+
+def _configured(**given: Any) -> hr.ValidationError:
+    router = _router(teams=[hr.Team(**TEAM)])
+    with pytest.raises(hr.ValidationError) as info:
+        router.configure(actor="m1", **given)
+    assert [c.version for c in router.configuration_history()] == [1]
+    return info.value
+
+
+def _built(**given: Any) -> hr.ValidationError:
+    with pytest.raises(hr.ValidationError) as info:
+        _router(**given)
+    return info.value
+
+
+def _checked(tmp_path: Path, document: dict[str, Any]) -> Found:
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(document))
+    out = io.StringIO()
+    assert main(["check", str(path), "--json"], out) == 1
+    return [(e["path"], e["code"], e["rule_id"]) for e in json.loads(out.getvalue())["errors"]]
+
+
+def _stored(**content: Any) -> dict[str, Any]:
+    return {"version": 1, "at": "2026-03-30T09:00:00Z", **content}
+
+
+def _demo(**content: Any) -> dict[str, Any]:
+    return {"agents": [{"id": "a1"}], "rules": {"rules": []}, **content}
+
+
+def test_a_team_listed_twice_is_named_at_the_second_id(tmp_path: Path) -> None:
+    teams = [hr.Team(**TEAM), hr.Team(id="u", members=["a1"]), hr.Team(**TEAM)]
+    expected: Found = [("$.teams[2].id", "duplicate", None)]
+    assert _found(_configured(teams=teams)) == expected
+    assert _found(_built(teams=teams)) == expected
+    as_json = [t.model_dump(mode="json") for t in teams]
+    assert _checked(tmp_path, _stored(teams=as_json)) == expected
+    assert _checked(tmp_path, _demo(teams=as_json)) == expected
+    assert str(_configured(teams=teams)) == (
+        "team 't' is listed twice\n  $.teams[2].id: team 't' is listed twice"
+    )
+
+
+def test_every_team_listed_twice_is_named() -> None:
+    teams = [hr.Team(**TEAM), hr.Team(**TEAM), hr.Team(id="u", members=["a1"])] * 2
+    error = _configured(teams=teams)
+    assert error.message == "teams are listed twice"
+    assert error.paths == ("$.teams[1].id", "$.teams[3].id", "$.teams[4].id", "$.teams[5].id")
+
+
+def test_a_negative_capacity_is_named_at_capacity(tmp_path: Path) -> None:
+    expected: Found = [("$.capacity", "greater_than_equal", None)]
+    assert _found(_configured(capacity=-1)) == expected
+    assert _found(_built(capacity=-1)) == expected
+    assert _checked(tmp_path, _stored(capacity=-1)) == expected
+    assert str(_built(capacity=-1)) == (
+        "capacity must be at least 0, got -1\n  $.capacity: capacity must be at least 0, got -1"
+    )
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["RuleSet", "JSON"])
+def test_an_unknown_team_is_named_within_the_configuration(tmp_path: Path, as_json: bool) -> None:
+    """configure(rules=<dict>) put a bad condition under $.rules but an unknown team at
+    $.rules[1].then.team, a path the document sent does not have."""
+    document = {"rules": [OK_RULE, GHOST_RULE]}
+    rules: Any = document if as_json else hr.RuleSet.from_dict(document)
+    expected: Found = [("$.rules.rules[1].then.team", "unknown_team", "ghost")]
+    assert _found(_configured(rules=rules)) == expected
+    assert _found(_built(rules=rules, teams=[hr.Team(**TEAM)])) == expected
+    assert _checked(tmp_path, _stored(rules=document, teams=[TEAM])) == expected
+    assert _checked(tmp_path, _demo(rules=document, teams=[TEAM])) == expected
+
+
+def test_a_bad_condition_sent_as_json_is_under_rules_too() -> None:
+    """The path convention a rule set sent as a document already had."""
+    when = {"type": "profile", "property": "n", "op": "greater_than"}
+    bad = {**OK_RULE, "id": "bad", "when": when}
+    error = _configured(rules={"rules": [OK_RULE, bad]})
+    assert _found(error) == [("$.rules.rules[1].when.value", "condition_value", "bad")]
+
+
+def test_a_rule_set_checked_alone_keeps_its_own_paths() -> None:
+    """validate_against is about a rule set document: its paths start at its rules."""
+    with pytest.raises(hr.ValidationError) as info:
+        hr.RuleSet.from_dict({"rules": [GHOST_RULE]}).validate_against([])
+    assert _found(info.value) == [("$.rules[0].then.team", "unknown_team", "ghost")]
