@@ -246,7 +246,9 @@ def test_a_close_draws_its_seq_after_the_pools_its_hand_out_waits_for(pg_dsn: st
         assert done, "the close did not finish"
         (status,) = [r for r in router.history("x") if r.action == "status"]
         (given,) = [r for r in router.history("w") if r.action == "assigned"]
-        assert between.seq is not None and status.seq is not None and given.seq is not None
+        assert between.seq is not None
+        assert status.seq is not None
+        assert given.seq is not None
         assert between.seq < status.seq < given.seq
         assert given.assignee == "a1"
     finally:
