@@ -49,7 +49,9 @@ def test_the_configuration_model_refuses_an_empty_channel(channels: list[str]) -
         hr.Configuration(version=1, at=NOW).model_copy(
             update={"office_hours_channels": frozenset(channels)}
         )
-    for info in (built, validated, copied):
+    with pytest.raises(hr.ValidationError) as read:  # JSON text a user reads is input too
+        hr.Configuration.model_validate_json(json.dumps(_stored_document(channels)))
+    for info in (built, validated, copied, read):
         assert [d.as_dict() for d in info.value.details] == [DETAIL]
 
 
@@ -119,5 +121,30 @@ def test_a_store_holding_an_empty_channel_still_opens(tmp_path: Path) -> None:
         assert router.configuration.office_hours_channels == {"sms", "webchat"}
         router.route(hr.Ticket(id="t1", channel="email", created_at=NOW))
         assert [c.version for c in router.configuration_history()] == [1]
+        v2 = router.configure(actor="m1", capacity=3)
+        assert (v2.version, v2.office_hours_channels) == (2, {"sms", "webchat"})
+
+
+def test_a_postgres_store_holding_an_empty_channel_still_opens(
+    request: pytest.FixtureRequest,
+) -> None:
+    """The same on PostgreSQL: a stored version's empty channel is dropped when read."""
+    import psycopg
+
+    from helpdesk_routing.stores.postgres import PostgresStore
+    from tests.pg_server import fresh_schema_dsn
+
+    dsn = fresh_schema_dsn(request)
+    with PostgresStore(dsn, agents=AGENTS) as store:
+        _router(store, office_hours_channels=["webchat", "sms"])
+    with psycopg.connect(dsn) as db:
+        row = db.execute("SELECT body FROM configurations WHERE version = 1").fetchone()
+        assert row is not None
+        old = json.loads(row[0])
+        old["office_hours_channels"] = ["", "sms", "webchat"]
+        db.execute("UPDATE configurations SET body = %s WHERE version = 1", (json.dumps(old),))
+    with PostgresStore(dsn) as store:
+        router = _router(store)
+        assert router.configuration.office_hours_channels == {"sms", "webchat"}
         v2 = router.configure(actor="m1", capacity=3)
         assert (v2.version, v2.office_hours_channels) == (2, {"sms", "webchat"})

@@ -16,7 +16,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from pydantic import ValidationError as PydanticValidationError
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONTENT_FIELDS",
     "EMPTY_CHANNEL",
+    "STORED",
     "AllocatorName",
     "CompiledConfiguration",
     "Configuration",
@@ -71,6 +73,13 @@ EMPTY_CHANNEL = "a channel is at least one character, got ''"
 mistake. Every entry point says it at ``$.office_hours_channels``, code
 ``string_too_short``."""
 
+_STORED = "helpdesk_routing.configuration.stored"
+STORED: Final[Mapping[str, bool]] = MappingProxyType({_STORED: True})
+"""The validation context in which a store reads back a version it wrote
+(``Configuration.model_validate_json(text, context=STORED)``): what an older version of
+the library let through and the model now refuses is read as it acted then (an empty
+bound channel, which bound nothing, is dropped)."""
+
 
 def empty_channel() -> ValidationError:
     """The error of an empty channel in ``office_hours_channels`` given to the Router
@@ -90,10 +99,10 @@ class Configuration(CheckedCopy):
     the copy as ``Configuration(...)`` would (``$.capacity``).
 
     An empty channel in ``office_hours_channels`` is refused
-    (:data:`EMPTY_CHANNEL`, at ``$.office_hours_channels``), except in JSON text
-    (``model_validate_json``, how the SQLite and PostgreSQL stores read their versions):
-    there it is dropped, so that a version stored before the check still reads, with
-    the same effect (an empty channel bound nothing).
+    (:data:`EMPTY_CHANNEL`, at ``$.office_hours_channels``), from Python and from JSON
+    alike, except where a store reads back one of its own versions (context
+    :data:`STORED`): there it is dropped, so that a version stored before the check
+    still reads, with the same effect (an empty channel bound nothing).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -115,7 +124,7 @@ class Configuration(CheckedCopy):
     def _no_empty_channel(cls, channels: frozenset[str], info: ValidationInfo) -> frozenset[str]:
         if "" not in channels:
             return channels
-        if info.mode == "json":
+        if info.context is not None and info.context.get(_STORED) is True:
             return channels - {""}
         raise PydanticCustomError("string_too_short", EMPTY_CHANNEL)
 

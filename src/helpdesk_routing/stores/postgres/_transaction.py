@@ -631,7 +631,7 @@ class PostgresTransaction:
 
     def configuration(self, version: int | None = None) -> Configuration | None:
         """The configuration of ``version`` (the newest when ``None``), or ``None``."""
-        from helpdesk_routing.configuration import Configuration
+        from helpdesk_routing.configuration import STORED, Configuration
 
         if version is None:
             row = self._run(
@@ -641,14 +641,14 @@ class PostgresTransaction:
             row = self._run(
                 "SELECT body FROM configurations WHERE version = %s", (version,)
             ).fetchone()
-        return None if row is None else Configuration.model_validate_json(row[0])
+        return None if row is None else Configuration.model_validate_json(row[0], context=STORED)
 
     def configurations(self) -> list[Configuration]:
         """Every stored version, oldest first."""
-        from helpdesk_routing.configuration import Configuration
+        from helpdesk_routing.configuration import STORED, Configuration
 
         rows = self._run("SELECT body FROM configurations ORDER BY version").fetchall()
-        return [Configuration.model_validate_json(row[0]) for row in rows]
+        return [Configuration.model_validate_json(row[0], context=STORED) for row in rows]
 
     def put_configuration(self, configuration: Configuration) -> None:
         """Append the next version (``ConflictError`` unless it is the stored one + 1).
