@@ -292,3 +292,22 @@ def test_compare_of_figures_near_the_largest_float() -> None:
     result = compare(a, a, metric=lambda s: next(signs) * 1e308)
     assert (result.a.mean, result.b.mean) == (1e308, -1e308)
     assert (result.difference.mean, result.difference.half_width) == (math.inf, 0.0)
+
+
+@pytest.mark.parametrize("progress", [5, "bar"])
+def test_replicate_refuses_a_progress_that_is_no_function_before_any_run(
+    monkeypatch: pytest.MonkeyPatch, progress: object
+) -> None:
+    """replicate checks ``progress`` as run does, in run's words, before the first
+    replication (it ran one, then raised Python's own "'int' object is not callable")."""
+    import importlib
+
+    compare_module = importlib.import_module("helpdesk_routing.simulation.compare")
+    ran: list[object] = []
+    monkeypatch.setattr(compare_module, "run", lambda *args: ran.append(args))
+    with pytest.raises(ArgumentTypeError) as info:
+        replicate(mmc(2, 0.5, 50), 2, progress=progress)  # type: ignore[arg-type]
+    assert info.value.message == (
+        f"progress must be a function of the share done (or None), got {type(progress).__name__}"
+    )
+    assert ran == []

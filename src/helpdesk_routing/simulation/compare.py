@@ -36,8 +36,9 @@ def replicate(
     """Independent runs with seeds ``seed, seed + 1, ...`` (default: the scenario's seed).
 
     ``TypeError`` when ``replications`` or ``seed`` is not an integer (any integral
-    number, a numpy integer too; or ``scenario`` not a :class:`Scenario`, as
-    :func:`~helpdesk_routing.simulation.run` says), ``ValueError`` when
+    number, a numpy integer too; or ``scenario`` not a :class:`Scenario`, or
+    ``progress`` not callable, as :func:`~helpdesk_routing.simulation.run` says, before
+    any run), ``ValueError`` when
     ``replications`` is under 1 or a replication's seed leaves signed 64 bits.
     """
     if not isinstance(scenario, Scenario):
@@ -48,6 +49,11 @@ def replicate(
     replications = integer(replications, "replications")
     if seed is not None:
         seed = integer(seed, "seed")
+    if progress is not None and not callable(progress):  # run's check, before any run
+        raise ArgumentTypeError(
+            f"progress must be a function of the share done (or None), "
+            f"got {type(progress).__name__}"
+        )
     if replications < 1:
         raise ValidationError(f"replications must be at least 1, got {replications}")
     base = scenario.seed if seed is None else seed
