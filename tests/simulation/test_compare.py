@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -222,18 +224,53 @@ def test_replicate_reports_progress_per_replication() -> None:
     assert shares == [0.25, 0.5, 0.75, 1.0]
 
 
-@pytest.mark.parametrize("confidence", ["x", None, 2, 0, float("nan"), True])
-def test_a_confidence_that_is_no_level_is_a_validation_error(confidence: object) -> None:
-    """compare and estimate refuse a confidence that is no number in (0, 1) as they refuse
-    their other bad arguments: ValidationError, a ValueError ("x" was a TypeError)."""
+@pytest.mark.parametrize(
+    ("confidence", "shown"),
+    [
+        (2, "2"),
+        (0, "0"),
+        (float("nan"), "nan"),
+        (-0.5, "-0.5"),
+        (10**400, "an integer of 1329 bits"),
+        (-(10**400), "a negative integer of 1329 bits"),
+        (Fraction(3, 2), "3/2"),
+    ],
+    ids=["2", "0", "nan", "-0.5", "10**400", "-10**400", "3/2"],
+)
+def test_a_confidence_that_is_no_level_is_a_validation_error(
+    confidence: object, shown: str
+) -> None:
+    """compare and estimate refuse a number outside (0, 1) as they refuse their other bad
+    arguments: ValidationError, a ValueError, naming it (10**400 by its size: it was
+    Python's own OverflowError)."""
     a = replicate(mmc(2, 0.5, 50), 2, seed=1)
-    message = (
-        rf"^confidence must be between 0 and 1 \(exclusive\), got {re.escape(repr(confidence))}$"
-    )
-    with pytest.raises(ValidationError, match=message):
-        compare(a, a, confidence=confidence)  # type: ignore[arg-type]
-    with pytest.raises(ValidationError, match=message):
-        estimate([1.0, 2.0], confidence=confidence)  # type: ignore[arg-type]
+    message = f"confidence must be between 0 and 1 (exclusive), got {shown}"
+    for call in (
+        lambda: compare(a, a, confidence=confidence),  # type: ignore[arg-type]
+        lambda: estimate([1.0, 2.0], confidence=confidence),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(ValidationError) as info:
+            call()
+        assert info.value.message == message
+        assert not isinstance(info.value, TypeError)
+
+
+@pytest.mark.parametrize("confidence", ["x", None, True, Decimal("0.9"), 0.9j])
+def test_a_confidence_that_is_no_real_number_is_the_librarys_type_error(
+    confidence: object,
+) -> None:
+    """What is no real number (text, None, a bool, a Decimal, as estimate's values) is an
+    ArgumentTypeError, a ValidationError too (it said "between 0 and 1" of Decimal 0.9)."""
+    a = replicate(mmc(2, 0.5, 50), 2, seed=1)
+    message = f"confidence must be a real number (a float such as 0.95), got {confidence!r}"
+    for call in (
+        lambda: compare(a, a, confidence=confidence),  # type: ignore[arg-type]
+        lambda: estimate([1.0, 2.0], confidence=confidence),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(ArgumentTypeError) as info:
+            call()
+        assert info.value.message == message
+        assert isinstance(info.value, ValidationError)
 
 
 def test_replicate_refuses_what_is_no_scenario_as_run_does() -> None:
@@ -292,3 +329,186 @@ def test_compare_of_figures_near_the_largest_float() -> None:
     result = compare(a, a, metric=lambda s: next(signs) * 1e308)
     assert (result.a.mean, result.b.mean) == (1e308, -1e308)
     assert (result.difference.mean, result.difference.half_width) == (math.inf, 0.0)
+
+
+@pytest.mark.parametrize("progress", [5, "bar"])
+def test_replicate_refuses_a_progress_that_is_no_function_before_any_run(
+    monkeypatch: pytest.MonkeyPatch, progress: object
+) -> None:
+    """replicate checks ``progress`` as run does, in run's words, before the first
+    replication (it ran one, then raised Python's own "'int' object is not callable")."""
+    import importlib
+
+    compare_module = importlib.import_module("helpdesk_routing.simulation.compare")
+    ran: list[object] = []
+    monkeypatch.setattr(compare_module, "run", lambda *args: ran.append(args))
+    with pytest.raises(ArgumentTypeError) as info:
+        replicate(mmc(2, 0.5, 50), 2, progress=progress)  # type: ignore[arg-type]
+    assert info.value.message == (
+        f"progress must be a function of the share done (or None), got {type(progress).__name__}"
+    )
+    assert ran == []
+
+
+def test_a_confidence_of_any_real_kind_is_held_as_a_float() -> None:
+    """A Fraction or numpy confidence is taken as the float it is: the estimates hold that
+    float and print (a Fraction was kept, and str() raised Python's own TypeError)."""
+    a = replicate(mmc(2, 0.5, 50), 2, seed=1)
+    for level in (Fraction(9, 10), np.float64(0.9), np.float32(0.5)):
+        e = estimate([1.0, 2.0, 3.0], level)  # type: ignore[arg-type]
+        assert type(e.confidence) is float
+        assert e == estimate([1.0, 2.0, 3.0], float(level))
+        result = compare(a, a, confidence=level)  # type: ignore[arg-type]
+        assert {type(x.confidence) for x in (result.a, result.b, result.difference)} == {float}
+        assert f"({float(level):.0%}, n=2)" in str(result)
+    assert str(estimate([1.0, 2.0, 3.0], Fraction(9, 10))) == "2 ± 1.7 (90%, n=3)"
+
+
+def test_a_confidence_as_near_1_as_a_float_goes_has_its_interval() -> None:
+    """0.9999999999999999 is strictly between 0 and 1, and its interval is computed (its
+    tail, 2**-54 each side, was lost in 0.5 + c/2 = 1.0: "p must be between 0 and 1"),
+    equal to the closed form of t with 2 degrees of freedom."""
+    c = 0.9999999999999999
+    e = estimate([1.0, 2.0, 3.0], c)
+    tail = (1 - c) / 2
+    t = (1 - 2 * tail) / math.sqrt(2 * tail * (1 - tail))
+    assert e.half_width == pytest.approx(t / math.sqrt(3), rel=1e-9)
+    assert math.isfinite(e.half_width)
+    assert e.half_width > estimate([1.0, 2.0, 3.0], 0.999999).half_width
+    a = replicate(mmc(2, 0.5, 50), 2, seed=1)
+    assert compare(a, a, confidence=c).difference.half_width == 0
+
+
+@pytest.mark.parametrize(
+    ("confidence", "message"),
+    [
+        (
+            Fraction(10**20 - 1, 10**20),
+            "confidence must be below 1 by what a float tells apart (at most "
+            "0.9999999999999999), got 99999999999999999999/100000000000000000000",
+        ),
+        (
+            Fraction(1, 10**330),
+            "confidence must be above 0 by what a float tells apart (at least 5e-324), "
+            f"got 1/{10**330}",
+        ),
+    ],
+)
+def test_a_confidence_no_float_tells_from_1_or_0_is_refused_saying_why(
+    confidence: Fraction, message: str
+) -> None:
+    """A Fraction strictly inside (0, 1) whose float is 1.0 or 0.0 is refused in terms of
+    the confidence given, not of an internal p."""
+    a = replicate(mmc(2, 0.5, 50), 2, seed=1)
+    for call in (
+        lambda: compare(a, a, confidence=confidence),  # type: ignore[arg-type]
+        lambda: estimate([1.0, 2.0], confidence=confidence),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(ValidationError) as info:
+            call()
+        assert info.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("figure", "shown"),
+    [
+        (10**400, "an integer of 1329 bits"),
+        (-(10**400), "a negative integer of 1329 bits"),
+        (Fraction(10**400, 3), f"{10**400}/3"),
+    ],
+    ids=["10**400", "-10**400", "Fraction(10**400, 3)"],
+)
+def test_a_metric_figure_no_float_holds_is_named(figure: object, shown: str) -> None:
+    """A metric function answering a number past the floats is a ValidationError naming
+    the replication, as estimate names such a value (it was Python's OverflowError)."""
+    a = replicate(mmc(2, 0.5, 50), 2, seed=1)
+    with pytest.raises(ValidationError) as info:
+        compare(a, a, metric=lambda s: figure)  # type: ignore[arg-type,return-value]
+    assert info.value.message == (
+        f"metric must give numbers a float holds; <lambda> of a's replication with seed 1 "
+        f"is {shown}"
+    )
+
+
+def test_a_metric_figure_of_any_real_kind_is_compared_as_its_float() -> None:
+    """A Fraction or a big int a float holds is compared as its float."""
+    a = replicate(mmc(2, 0.5, 50), 2, seed=1)
+    result = compare(a, a, metric=lambda s: Fraction(1, 3))  # type: ignore[arg-type,return-value]
+    assert result.a.mean == 1 / 3
+    assert compare(a, a, metric=lambda s: 10**300).a.mean == 1e300
+
+
+@pytest.mark.parametrize(
+    ("p", "df", "error", "message"),
+    [
+        (True, 3, ArgumentTypeError, "p must be a real number, got True"),
+        ("0.9", 3, ArgumentTypeError, "p must be a real number, got '0.9'"),
+        (0.9, "3", ArgumentTypeError, "df must be a real number, got '3'"),
+        (0.9, None, ArgumentTypeError, "df must be a real number, got None"),
+        (0.9, math.nan, ValidationError, "df must be positive, got nan"),
+        (
+            0.9,
+            -(10**400),
+            ValidationError,
+            "df must be positive, got a negative integer of 1329 bits",
+        ),
+        (
+            10**400,
+            3,
+            ValidationError,
+            "p must be between 0 and 1 (exclusive), got an integer of 1329 bits",
+        ),
+        (
+            Fraction(1, 10**330),
+            3,
+            ValidationError,
+            "p must lie at least 5e-324 from 0 and from 1 (the nearest a float holds), "
+            f"got 1/{10**330}",
+        ),
+    ],
+    ids=[
+        "p True",
+        "p text",
+        "df text",
+        "df None",
+        "df nan",
+        "df -10**400",
+        "p 10**400",
+        "p 1/10**330",
+    ],
+)
+def test_t_quantile_names_arguments_of_the_wrong_kind_or_size(
+    p: object, df: object, error: type[Exception], message: str
+) -> None:
+    """No argument ends in Python's own TypeError or OverflowError, nor in a silent
+    figure (df NaN gave 4.5e-13): each is the library's error naming it."""
+    with pytest.raises(error) as info:
+        t_quantile(p, df)  # type: ignore[arg-type]
+    assert info.value.message == message  # type: ignore[attr-defined]
+
+
+def test_t_quantile_keeps_its_digits_at_any_df() -> None:
+    """Many degrees of freedom give the normal limit (df 1e15 gave 1.75 for 1.95996, and
+    df inf or 10**400 a figure or an OverflowError); inf is the normal quantile."""
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(0.975)
+    assert t_quantile(0.975, math.inf) == pytest.approx(z, rel=1e-15)
+    assert t_quantile(0.975, 10**400) == t_quantile(0.975, math.inf)
+    for df in (1e5, 1e5 + 1, 1e6, 1e9, 1e15):
+        expansion = z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+        assert t_quantile(0.975, df) == pytest.approx(expansion, rel=1e-10)
+    assert t_quantile(0.975, 1e5) == pytest.approx(t_quantile(0.975, 1e5 + 1e-6), rel=1e-10)
+
+
+@pytest.mark.parametrize("tail", [1e-3, 1e-8, 2.0**-53, 1e-100, 1e-300])
+def test_t_quantile_of_far_tails_matches_the_closed_forms(tail: float) -> None:
+    """With 1 and 2 degrees of freedom t has closed forms: far tails (p as near to 1 as
+    a float goes, or to 0) keep their digits."""
+    assert t_quantile(tail, 1) == pytest.approx(-1 / math.tan(math.pi * tail), rel=1e-9)
+    t2 = (1 - 2 * tail) / math.sqrt(2 * tail * (1 - tail))
+    assert t_quantile(tail, 2) == pytest.approx(-t2, rel=1e-9)
+    upper = min(1 - tail, 0.9999999999999999)  # its tail, 1 - upper, is exact
+    u = 1 - upper
+    assert t_quantile(upper, 1) == pytest.approx(1 / math.tan(math.pi * u), rel=1e-9)
+    assert t_quantile(upper, 2) == pytest.approx((1 - 2 * u) / math.sqrt(2 * u * (1 - u)), rel=1e-9)

@@ -280,3 +280,81 @@ def test_a_grid_refuses_a_mapping_saying_so(call: Any, name: str) -> None:
         f"grid takes a list of {name}, not a mapping (dict: its keys are no {name}); "
         "give list(mapping.values())"
     )
+
+
+@pytest.mark.parametrize(
+    ("call", "name", "kind"),
+    [
+        (lambda s: grid({s}, "pooled", 1), "scenarios", "set"),
+        (lambda s: grid(s, {"pooled", "random"}, 1), "policies", "set"),
+        (lambda s: grid(s, frozenset({"pooled", "random"}), 1), "policies", "frozenset"),
+        (lambda s: grid(s, "pooled", {1, 2}), "seeds", "set"),
+    ],
+)
+def test_a_grid_refuses_a_set_whose_order_the_hash_seed_decides(
+    call: Any, name: str, kind: str
+) -> None:
+    """A set is refused as a mapping is (its order, and so the cells' and rows', changed
+    with PYTHONHASHSEED: {"pooled", "random", ...} gave another order in each process)."""
+    with pytest.raises(ArgumentTypeError) as info:
+        call(mmc(2, 0.6, 50))
+    assert info.value.message == (
+        f"grid takes a list or a tuple of {name}, not a {kind} (a set's order changes with "
+        "PYTHONHASHSEED, and the cells' order with it)"
+    )
+
+
+def test_a_grid_takes_a_mappings_keys_in_its_order() -> None:
+    """A dict's keys keep the dict's order: they are taken, as a list of them is."""
+    s = mmc(2, 0.6, 50)
+    by_policy = {"random": 1, "pooled": 2}
+    assert grid(s, by_policy.keys(), 1) == grid(s, ["random", "pooled"], 1)  # type: ignore[arg-type]
+
+
+def test_a_sweep_refuses_a_set_of_cells_before_any_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A set of cells is refused by name (its rows came in an order PYTHONHASHSEED chose),
+    and so is a keep_results that is no bool ("no" kept the results)."""
+    sweep_module = importlib.import_module("helpdesk_routing.simulation.sweep")
+    ran: list[Cell] = []
+    monkeypatch.setattr(sweep_module, "run_cell", lambda c, keep=False: ran.append(c))
+    cells = grid(mmc(2, 0.6, 50), ["pooled", "random"], [1, 2])
+    with pytest.raises(ArgumentTypeError) as info:
+        sweep(set(cells))  # type: ignore[arg-type]
+    assert info.value.message == (
+        "sweep takes a list of Cells, not a set (a set's order changes with PYTHONHASHSEED, "
+        "and the rows' order with it)"
+    )
+    with pytest.raises(ArgumentTypeError) as info:
+        sweep(cells, keep_results="no")  # type: ignore[arg-type]
+    assert info.value.message == "keep_results must be True or False, got 'no'"
+    assert ran == []
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda rows: to_pandas(None),
+            "to_pandas takes SweepRows (simulation.sweep makes them), got NoneType",
+        ),
+        (
+            lambda rows: to_pandas([*rows, {"policy": "pooled"}]),
+            "to_pandas takes SweepRows (simulation.sweep makes them); rows[1] is a dict",
+        ),
+        (
+            lambda rows: by_name(rows[0]),
+            "by_name takes SweepRows (simulation.sweep makes them), got SweepRow",
+        ),
+        (
+            lambda rows: by_name("rows"),
+            "by_name takes SweepRows (simulation.sweep makes them), got str",
+        ),
+    ],
+)
+def test_rows_of_the_wrong_kind_are_the_librarys_type_error(call: Any, message: str) -> None:
+    """to_pandas and by_name name what is no list of rows (it was Python's own
+    AttributeError or TypeError)."""
+    rows = sweep(grid(mmc(2, 0.6, 50), "pooled", 1))
+    with pytest.raises(ArgumentTypeError) as info:
+        call(rows)
+    assert info.value.message == message

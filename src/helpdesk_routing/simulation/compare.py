@@ -13,6 +13,8 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
+from typing import cast
 
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 
@@ -36,8 +38,9 @@ def replicate(
     """Independent runs with seeds ``seed, seed + 1, ...`` (default: the scenario's seed).
 
     ``TypeError`` when ``replications`` or ``seed`` is not an integer (any integral
-    number, a numpy integer too; or ``scenario`` not a :class:`Scenario`, as
-    :func:`~helpdesk_routing.simulation.run` says), ``ValueError`` when
+    number, a numpy integer too; or ``scenario`` not a :class:`Scenario`, or
+    ``progress`` not callable, as :func:`~helpdesk_routing.simulation.run` says, before
+    any run), ``ValueError`` when
     ``replications`` is under 1 or a replication's seed leaves signed 64 bits.
     """
     if not isinstance(scenario, Scenario):
@@ -48,6 +51,11 @@ def replicate(
     replications = integer(replications, "replications")
     if seed is not None:
         seed = integer(seed, "seed")
+    if progress is not None and not callable(progress):  # run's check, before any run
+        raise ArgumentTypeError(
+            f"progress must be a function of the share done (or None), "
+            f"got {type(progress).__name__}"
+        )
     if replications < 1:
         raise ValidationError(f"replications must be at least 1, got {replications}")
     base = scenario.seed if seed is None else seed
@@ -88,48 +96,105 @@ def _betacf(a: float, b: float, x: float) -> float:
     return h
 
 
-def _incomplete_beta(a: float, b: float, x: float) -> float:
-    if x <= 0.0:
+def _incomplete_beta(a: float, b: float, x: float, y: float, log_x: float, log_y: float) -> float:
+    """The regularised incomplete beta ``I_x(a, b)``, with ``y = 1 - x`` and both logs given
+    (computed where each is exact: neither ``x`` near 1 nor ``y`` near 0 is rounded away)."""
+    if x <= 0.0 and log_x == -math.inf:
         return 0.0
-    if x >= 1.0:
+    if y <= 0.0 and log_y == -math.inf:
         return 1.0
-    front = math.exp(
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    )
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * log_x + b * log_y)
     if x < (a + 1.0) / (a + b + 2.0):
         return front * _betacf(a, b, x) / a
-    return 1.0 - front * _betacf(b, a, 1.0 - x) / b
+    return 1.0 - front * _betacf(b, a, y) / b
 
 
-def _t_cdf(t: float, df: float) -> float:
-    tail = 0.5 * _incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
-    return 1.0 - tail if t >= 0 else tail
+def _t_tail(t: float, df: float) -> float:
+    """``P(T > t)`` for ``t >= 0``: ``I_x(df/2, 1/2) / 2`` with ``x = df / (df + t**2)``.
 
-
-def t_quantile(p: float, df: float) -> float:
-    """The ``p`` quantile of Student's t with ``df`` degrees of freedom.
-
-    >>> round(t_quantile(0.975, 4), 3)
-    2.776
+    ``x`` and ``1 - x`` come from ``q = t**2 / df`` (or its inverse, past 1), so that a
+    tail near 1e-16 (a confidence of ``0.9999999999999999``) or far below keeps its
+    digits, and an ``x`` below the smallest float keeps its logarithm.
     """
-    if not 0 < p < 1:
-        raise ValidationError(f"p must be between 0 and 1 (exclusive), got {p}")
-    if df <= 0:
-        raise ValidationError(f"df must be positive, got {df}")
-    if p < 0.5:
-        return -t_quantile(1.0 - p, df)
+    if t <= math.sqrt(df):
+        q = (t / math.sqrt(df)) ** 2
+        x, y = 1.0 / (1.0 + q), q / (1.0 + q)
+        log_x, log_y = -math.log1p(q), (math.log(q) - math.log1p(q)) if q else -math.inf
+    else:
+        r = (math.sqrt(df) / t) ** 2
+        x, y = r / (1.0 + r), 1.0 / (1.0 + r)
+        log_x, log_y = 2.0 * (math.log(math.sqrt(df)) - math.log(t)) - math.log1p(r), -math.log1p(r)
+    return 0.5 * _incomplete_beta(df / 2.0, 0.5, x, y, log_x, log_y)
+
+
+_NORMAL_DF = 1e5
+"""Past this many degrees of freedom, t's quantile is the normal one's Cornish-Fisher
+expansion (the incomplete beta's ``lgamma`` terms lose their digits to cancellation:
+``df = 1e15`` gave 1.75 for the 0.975 quantile, the truth being 1.95996). Here the two
+agree to 3e-11 relative, for any tail down to 1e-300."""
+
+
+def _t_upper(tail: float, df: float) -> float:
+    """The ``t`` with ``P(T > t) = tail``, for ``0 < tail <= 0.5`` (``inf`` past the
+    largest float)."""
+    if df > _NORMAL_DF:  # Abramowitz and Stegun 26.7.5, to the 1/df**3 term
+        z = -NormalDist().inv_cdf(tail)
+        z2 = z * z
+        return (
+            z
+            + z * (z2 + 1.0) / (4.0 * df)
+            + z * ((5.0 * z2 + 16.0) * z2 + 3.0) / (96.0 * df**2)
+            + z * (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) / (384.0 * df**3)
+        )
     lo, hi = 0.0, 1.0
-    while _t_cdf(hi, df) < p:
+    while _t_tail(hi, df) > tail:
         hi *= 2.0
+        if math.isinf(hi):
+            return math.inf
     for _ in range(200):
         mid = (lo + hi) / 2.0
-        if _t_cdf(mid, df) < p:
+        if _t_tail(mid, df) > tail:
             lo = mid
         else:
             hi = mid
         if hi - lo < 1e-12 * max(1.0, hi):
             break
     return (lo + hi) / 2.0
+
+
+def t_quantile(p: float, df: float) -> float:
+    """The ``p`` quantile of Student's t with ``df`` degrees of freedom.
+
+    ``p`` is any real number strictly between 0 and 1 (a ``Fraction`` too) and ``df``
+    any positive one, ``inf`` giving the normal quantile; ``ValidationError`` for others
+    (NaN too), ``ArgumentTypeError`` for what is no real number (a ``bool``, text, a
+    ``Decimal``). The tail beyond ``p`` is taken as ``1 - p`` exactly, so ``p`` as near
+    to 1 as a float goes (``0.9999999999999999``) has its quantile; a quantile past the
+    largest float is ``inf``.
+
+    >>> round(t_quantile(0.975, 4), 3)
+    2.776
+    """
+    for name, value in (("p", p), ("df", df)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ArgumentTypeError(f"{name} must be a real number, got {value!r}")
+    if not 0 < p < 1:
+        raise ValidationError(f"p must be between 0 and 1 (exclusive), got {shown(p)}")
+    if not df > 0:
+        raise ValidationError(f"df must be positive, got {shown(df)}")
+    upper = p > 0.5
+    tail = float(1 - p if upper else p)  # exact: a Fraction's, or a float's (Sterbenz)
+    if tail == 0.0:
+        raise ValidationError(
+            f"p must lie at least 5e-324 from 0 and from 1 (the nearest a float holds), "
+            f"got {shown(p)}"
+        )
+    try:
+        degrees = float(df)
+    except OverflowError:  # 10**400 degrees of freedom: the normal quantile
+        degrees = math.inf
+    t = _t_upper(tail, degrees)
+    return t if upper else -t
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +221,8 @@ class Estimate:
         return self.low <= value <= self.high
 
     def __str__(self) -> str:
-        return f"{self.mean:.4g} ± {self.half_width:.2g} ({self.confidence:.0%}, n={self.n})"
+        level = float(self.confidence)  # one built by hand may hold a Fraction
+        return f"{self.mean:.4g} ± {self.half_width:.2g} ({level:.0%}, n={self.n})"
 
 
 def estimate(values: Iterable[float], confidence: float = 0.95) -> Estimate:
@@ -165,12 +231,14 @@ def estimate(values: Iterable[float], confidence: float = 0.95) -> Estimate:
     ``ValueError`` for no values, a value that is NaN or infinite (there is no interval
     around it; a run without a started ticket has no mean wait) or that no float holds
     (``10**400``), or a ``confidence`` that is no number strictly between 0 and 1
-    (``ValidationError``, a ``ValueError``); ``TypeError`` for ``values`` that are not
-    several (one number) or a value that is no number. Any floats are summed without
+    (``ValidationError``, a ``ValueError``: see :func:`compare`); ``TypeError`` for
+    ``values`` that are not several (one number), a value that is no number, or a
+    ``confidence`` that is no real number (``ArgumentTypeError``, a ``ValidationError``
+    too). Any floats are summed without
     overflow or underflow (values near ``1e308`` or ``1e-200`` alike); only a figure past
     the largest float (an interval wider than it) is ``inf``.
     """
-    _check_confidence(confidence)
+    level = _confidence(confidence)
     if not isinstance(values, Iterable):
         raise ArgumentTypeError(
             f"estimate takes several numbers (a list), got {type(values).__name__}"
@@ -190,7 +258,7 @@ def estimate(values: Iterable[float], confidence: float = 0.95) -> Estimate:
         floats.append(number)
     if not floats:
         raise ValidationError("estimate needs at least one value")
-    return _estimate(floats, confidence)
+    return _estimate(floats, level)
 
 
 def _estimate(values: list[float], confidence: float, exponent: int = 0) -> Estimate:
@@ -210,7 +278,7 @@ def _estimate(values: list[float], confidence: float, exponent: int = 0) -> Esti
         return Estimate(_scaled(mean, scale + exponent), math.inf, confidence, 1)
     variance = math.fsum((v - mean) ** 2 for v in scaled) / (n - 1)
     spread = _scaled(math.sqrt(variance / n), scale + exponent)
-    half = t_quantile(0.5 + confidence / 2.0, n - 1) * spread
+    half = _t_upper((1.0 - confidence) / 2.0, n - 1) * spread
     return Estimate(_scaled(mean, scale + exponent), half, confidence, n)
 
 
@@ -222,14 +290,36 @@ def _scaled(value: float, exponent: int) -> float:
         return math.copysign(math.inf, value)
 
 
-def _check_confidence(confidence: object) -> None:
-    """``ValidationError`` unless ``confidence`` is a number strictly between 0 and 1."""
-    if (
-        isinstance(confidence, bool)
-        or not isinstance(confidence, numbers.Real)
-        or not 0 < float(confidence) < 1
-    ):
-        raise ValidationError(f"confidence must be between 0 and 1 (exclusive), got {confidence!r}")
+def _confidence(confidence: object) -> float:
+    """``confidence`` as the float it is, a real number strictly between 0 and 1.
+
+    Any real number is taken (an ``int``, ``float``, numpy float or ``Fraction``) and
+    converted here, so that an :class:`Estimate` holds a float; ``ArgumentTypeError``
+    for what is no real number (``"x"``, ``None``, ``True``, a ``Decimal``, as
+    :func:`estimate` refuses values), ``ValidationError`` for a number outside (0, 1),
+    NaN or one too long to write (``10**400``, named by its size) included, or one
+    strictly inside that no float below 1 (or above 0) holds.
+    """
+    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real):
+        raise ArgumentTypeError(
+            f"confidence must be a real number (a float such as 0.95), got {confidence!r}"
+        )
+    if not 0 < cast(float, confidence) < 1:  # exact: 10**400 is no float, NaN fails
+        raise ValidationError(
+            f"confidence must be between 0 and 1 (exclusive), got {shown(confidence)}"
+        )
+    level = float(confidence)  # a Fraction strictly inside: no overflow
+    if level == 1.0:
+        raise ValidationError(
+            f"confidence must be below 1 by what a float tells apart "
+            f"(at most 0.9999999999999999), got {shown(confidence)}"
+        )
+    if level == 0.0:
+        raise ValidationError(
+            f"confidence must be above 0 by what a float tells apart (at least 5e-324), "
+            f"got {shown(confidence)}"
+        )
+    return level
 
 
 def _figure(metric: Metric, example: Summary) -> Callable[[Summary], float]:
@@ -257,13 +347,20 @@ def _figures(
                 f"metric must give a number for a Summary; {name} of {side}'s replication "
                 f"with seed {r.seed} is {value!r}"
             )
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except (OverflowError, ValueError):  # an int or Fraction past the floats
+            raise ValidationError(
+                f"metric must give numbers a float holds; {name} of {side}'s replication "
+                f"with seed {r.seed} is {shown(value)}"
+            ) from None
+        if not math.isfinite(number):
             raise ValidationError(
                 f"{name} of {side}'s replication with seed {r.seed} is {value}: it has no such "
                 f"figure (it started {r.summary.started} of {r.summary.tickets} tickets), "
                 "so there is no interval to give"
             )
-        out.append(float(value))
+        out.append(number)
     return out
 
 
@@ -291,10 +388,13 @@ def compare(
     ``metric`` is a figure of ``Summary.as_dict()`` or a function of a ``Summary``.
     Raises ``ValidationError`` (a ``ValueError``) when the two lists are empty or do not
     hold the same seeds in the same order, the metric names no figure (listing them), or
-    ``confidence`` is no number strictly between 0 and 1; ``ValueError`` when a
-    replication has no finite figure (naming its side and seed); ``TypeError`` when a
-    list holds something else than results (``replicate`` makes such lists) or a metric
-    function gives something else than a number (naming the replication).
+    ``confidence`` is no number strictly between 0 and 1 (``10**400`` and NaN too, and
+    one inside that rounds to 1 or 0 as a float); ``ValueError`` when a replication has
+    no finite figure or one no float holds (naming its side and seed); ``TypeError``
+    when a list holds something else than results (``replicate`` makes such lists), a
+    metric function gives something else than a number (naming the replication), or
+    ``confidence`` is no real number. ``confidence`` may be any real number (a
+    ``Fraction`` too); the estimates hold it as a float.
     """
     for side, results in (("a", a), ("b", b)):
         if not isinstance(results, Sequence) or not all(
@@ -304,7 +404,7 @@ def compare(
                 f"compare takes lists of SimulationResults (simulation.replicate makes "
                 f"them); {side} is not one"
             )
-    _check_confidence(confidence)
+    level = _confidence(confidence)
     if not a or not b:
         raise ValidationError("compare needs at least one replication of each policy")
     if [r.seed for r in a] != [r.seed for r in b]:
@@ -315,9 +415,9 @@ def compare(
     ys = _figures(figure, name, "b", b)
     return Comparison(
         metric=name,
-        a=estimate(xs, confidence),
-        b=estimate(ys, confidence),
-        difference=_difference(xs, ys, confidence),
+        a=estimate(xs, level),
+        b=estimate(ys, level),
+        difference=_difference(xs, ys, level),
     )
 
 

@@ -9,7 +9,8 @@ order the workers finish in, so a sweep's result does not depend on the executor
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, KeysView, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from typing import Any
@@ -69,7 +70,9 @@ def grid(
     raises ``ValidationError``, as does a seed beyond signed 64 bits; a scenario that
     is no :class:`Scenario`, or a seed that is no integer, ``TypeError``, each naming
     the value. A mapping is refused as any of them (its keys are no values of a grid):
-    give a list, ``list(by_name.values())``.
+    give a list, ``list(by_name.values())``; so is a set (a ``set``, ``frozenset`` or
+    any other :class:`collections.abc.Set` but a mapping's keys), whose order, and so
+    the cells', would change with ``PYTHONHASHSEED``: give a list or a tuple.
     """
     for name, given_value in (("scenarios", scenarios), ("policies", policies), ("seeds", seeds)):
         if isinstance(given_value, Mapping):
@@ -77,6 +80,7 @@ def grid(
                 f"grid takes a list of {name}, not a mapping ({type(given_value).__name__}: "
                 f"its keys are no {name}); give list(mapping.values())"
             )
+        _refuse_a_set(given_value, f"grid takes a list or a tuple of {name}", "cells")
     if isinstance(scenarios, Scenario):
         scenarios = [scenarios]
     elif not isinstance(scenarios, Iterable):
@@ -96,6 +100,35 @@ def grid(
         raise ArgumentTypeError(f"seeds must be integers, got {seeds!r}")
     seed_list = [seed_value(k, "seeds", kind="integers") for k in given]
     return [Cell(s, p, k) for s in chosen for p in policy_list for k in seed_list]
+
+
+def _refuse_a_set(value: object, takes: str, what: str) -> None:
+    """``ArgumentTypeError`` (``"{takes}, not a set ..."``) when ``value`` is a set: its
+    order is its hashes', which ``PYTHONHASHSEED`` changes for text (and a scenario's
+    hash is its text's), so the ``what`` made from it would come in another order in
+    each process. A mapping's keys (``dict.keys()``) keep the mapping's order."""
+    if isinstance(value, AbstractSet) and not isinstance(value, KeysView):
+        raise ArgumentTypeError(
+            f"{takes}, not a {type(value).__name__} (a set's order changes with "
+            f"PYTHONHASHSEED, and the {what}' order with it)"
+        )
+
+
+def _rows(rows: object, takes: str) -> list[SweepRow]:
+    """``rows`` as a list of :class:`SweepRow`; ``ArgumentTypeError`` naming what is not
+    several, or the first item that is no row."""
+    if not isinstance(rows, Iterable) or isinstance(rows, str | bytes):
+        raise ArgumentTypeError(
+            f"{takes} takes SweepRows (simulation.sweep makes them), got {type(rows).__name__}"
+        )
+    out = list(rows)
+    for i, row in enumerate(out):
+        if not isinstance(row, SweepRow):
+            raise ArgumentTypeError(
+                f"{takes} takes SweepRows (simulation.sweep makes them); rows[{i}] is a "
+                f"{type(row).__name__}"
+            )
+    return out
 
 
 def run_cell(cell: Cell, keep: bool = False) -> SweepRow:
@@ -120,20 +153,24 @@ def sweep(
     runs, as :func:`grid` checks its arguments: ``TypeError`` names ``cells`` that are
     not several, the first item that is no :class:`Cell` (``grid(scenarios, policies,
     seeds)`` makes them), or whose scenario is no :class:`Scenario` or seed no integer
-    (any integral number), or an ``executor`` that has no ``submit``;
-    ``ValidationError`` the first cell whose policy is none of ``PolicyName`` or whose
-    seed leaves signed 64 bits.
+    (any integral number), an ``executor`` that has no ``submit``, ``keep_results``
+    that is no ``bool``, or a set of cells (its order, and the rows', would change with
+    ``PYTHONHASHSEED``: give a list); ``ValidationError`` the first cell whose policy is
+    none of ``PolicyName`` or whose seed leaves signed 64 bits.
     """
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise ArgumentTypeError(
             f"executor must be a concurrent.futures.Executor (a ProcessPoolExecutor, or a "
             f"Dask client's get_executor()), got {type(executor).__name__}"
         )
+    if not isinstance(keep_results, bool):  # "no" would keep them
+        raise ArgumentTypeError(f"keep_results must be True or False, got {keep_results!r}")
     if not isinstance(cells, Iterable):
         raise ArgumentTypeError(
             f"sweep takes Cells (simulation.grid(scenarios, policies, seeds) makes them), "
             f"got {type(cells).__name__}"
         )
+    _refuse_a_set(cells, "sweep takes a list of Cells", "rows")
     cells = list(cells)
     for i, c in enumerate(cells):
         if not isinstance(c, Cell):
@@ -166,7 +203,12 @@ def sweep(
 
 
 def to_pandas(rows: Sequence[SweepRow]) -> Any:
-    """The rows as a DataFrame: ``scenario, policy, seed`` and every figure (extra ``pandas``)."""
+    """The rows as a DataFrame: ``scenario, policy, seed`` and every figure (extra ``pandas``).
+
+    ``ArgumentTypeError`` for ``rows`` that are not several, or the first that is no
+    :class:`SweepRow`, before pandas is asked.
+    """
+    rows = _rows(rows, "to_pandas")
     from ._extras import require_pandas
 
     pd = require_pandas("simulation.sweep.to_pandas")
@@ -177,5 +219,7 @@ def to_pandas(rows: Sequence[SweepRow]) -> Any:
 
 
 def by_name(rows: Sequence[SweepRow]) -> Mapping[tuple[str, str, int], SweepRow]:
-    """The rows keyed by ``(scenario, policy, seed)``."""
+    """The rows keyed by ``(scenario, policy, seed)`` (``ArgumentTypeError`` as
+    :func:`to_pandas`)."""
+    rows = _rows(rows, "by_name")
     return {(r.scenario, r.policy, r.seed): r for r in rows}
