@@ -22,7 +22,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from .errors import NAIVE, ErrorDetail, NaiveDatetimeError, ValidationError
+from .errors import NAIVE, ArgumentTypeError, ErrorDetail, NaiveDatetimeError, ValidationError
 
 __all__ = [
     "DATE_TEXT",
@@ -137,11 +137,12 @@ def parse_instant(value: object, what: str = "instant") -> datetime:
 
 def require_aware(value: datetime, what: str = "datetime") -> datetime:
     """Return ``value`` in UTC; raise :class:`NaiveDatetimeError` when it has no time zone,
-    and ``ValidationError`` when it is no datetime (a date, text, ``None``)."""
+    and :class:`~helpdesk_routing.errors.ArgumentTypeError` (a ``ValidationError`` and a
+    ``TypeError``) when it is no datetime (a date, text, ``None``)."""
     if type(value) is datetime and value.tzinfo is UTC:
         return value  # what ``astimezone(UTC)`` returns for it (a clock's every reading)
     if not isinstance(value, datetime):
-        raise ValidationError(
+        raise ArgumentTypeError(
             f"{what} must be an aware datetime, got {type(value).__name__} {value!r}"
         )
     zone = value.tzinfo
