@@ -132,6 +132,30 @@ def test_webchat_tickets_of_the_night_wait_for_the_opening() -> None:
     assert night > 0
 
 
+def test_webchat_tickets_of_the_night_are_handed_out_at_the_opening() -> None:
+    """With everyone Online all the time (no shifts, so no agent coming Online hands them
+    out), the night's webchat tickets are handed out when office hours open: the engine
+    calls the Router's ``assign_waiting`` at each opening. Each opening that finds such
+    tickets waiting hands the oldest of them out at that very instant."""
+    week = _short_week(4)
+    scenario = week.model_copy(
+        update={"agents": tuple(a.model_copy(update={"shift": None}) for a in week.agents)}
+    )
+    result = run(scenario)
+    hours = scenario.configuration.office_hours
+    assert hours is not None
+    r = result.records
+    first_at_opening: dict[float, float] = {}  # opening -> the oldest night ticket's hand-out
+    for created, channel, assigned in zip(r.created, r.channel, r.assigned_at, strict=True):
+        at = scenario.start + timedelta(seconds=created)
+        if channel == "webchat" and not hours.is_open(at):
+            opens = hours.next_open(at)
+            assert opens is not None
+            first_at_opening.setdefault((opens - scenario.start).total_seconds(), assigned)
+    assert len(first_at_opening) >= 3
+    assert all(assigned == opening for opening, assigned in first_at_opening.items())
+
+
 def test_agents_start_work_only_on_shift() -> None:
     """Every work start falls inside the assignee's shift (they finish the ticket in hand)."""
     scenario = _short_week(3)
