@@ -70,6 +70,26 @@ def test_a_segment_no_store_can_keep_is_refused_and_nothing_is_stored(
     assert data.profile("p1").properties == {"x": 1}
 
 
+@pytest.mark.parametrize(
+    "segments", [["ok", "v\x00ip"], ["v\x00ip", "ok"], "v\x00ip", ("zz", "v\x00ip", "aa")]
+)
+def test_update_profile_names_a_segment_no_store_can_keep_as_add_to_segment_does(
+    request: pytest.FixtureRequest, customer_data_factory: CustomerDataFactory, segments: Any
+) -> None:
+    """The segment itself is named, with add_to_segment's message, whatever its place: it
+    was a model error at ``$.segments[i]``, ``i`` its place in a frozenset, which the hash
+    seed decides."""
+    data = _data(request, customer_data_factory)
+    for pid in ("p1", "p2"):
+        with pytest.raises(ValidationError) as raised:
+            data.update_profile(pid, properties={"x": 2}, segments=segments)
+        assert str(raised.value) == (
+            "segment 'v\\x00ip' cannot be stored: text must not contain NUL (\\x00)"
+        )
+    _unchanged(data)
+    assert data.profile("p2") is None
+
+
 def test_profile_segment_helpers_check_the_segment() -> None:
     """Profile.with_segment / without_segment check the segment (as model_copy does)."""
     p = Profile(id="p1", segments={"vip"})

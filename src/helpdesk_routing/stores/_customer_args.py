@@ -46,6 +46,7 @@ __all__ = [
     "profile_arg",
     "profiles_arg",
     "properties_arg",
+    "segments_arg",
     "stored_event",
     "stored_id",
     "stored_profile",
@@ -112,6 +113,17 @@ def names_arg(values: object, name: str) -> list[str] | None:
         return [values]
     items = iterable_arg(values, name, "text or texts")
     return [_text(v, f"{name}[{i}]") for i, v in enumerate(items)]
+
+
+def segments_arg(values: object) -> list[str] | None:
+    """``segments`` of ``update_profile``: :func:`names_arg`, each one text every store
+    can keep, checked in the caller's order with ``add_to_segment``'s message
+    (``segment 'v\\x00ip' cannot be stored: ...``), before the profile is built."""
+    names = names_arg(values, "segments")
+    if names is not None:
+        for segment in names:
+            stored_text(segment, "segment")
+    return names
 
 
 def properties_arg(value: object) -> Mapping[str, Any] | None:

@@ -97,7 +97,7 @@ class InMemoryCustomerData(Closing):
         starts an empty profile."""
         profile_id = _args.stored_id(profile_id, "profile_id")
         changes = _args.properties_arg(properties)
-        names = _args.names_arg(segments, "segments")
+        names = _args.segments_arg(segments)
         if self._closed:
             raise StoreError(CLOSED)
         with self._lock:

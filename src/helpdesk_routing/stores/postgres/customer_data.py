@@ -94,7 +94,7 @@ class PostgresCustomerData(Closing):
         starts an empty profile."""
         profile_id = _args.stored_id(profile_id, "profile_id")
         changes = _args.properties_arg(properties)
-        names = _args.names_arg(segments, "segments")
+        names = _args.segments_arg(segments)
         with self._db.unit() as conn:
             current = _data.select_profile(conn, DIALECT, profile_id, lock=True)
             updated = _data.merge_profile(current, profile_id, changes, names)
