@@ -373,7 +373,9 @@ configuration_documents = _maybe(
         "round_robin": st.sampled_from([True, False, "false", 0, None]),
         "capacity": st.sampled_from([None, 0, 3, -1, "3", 2.5, False]),
         "allocator": st.sampled_from(["round_robin", "least_loaded", "pooled", None]),
-        "office_hours_channels": st.sampled_from([["webchat"], [], "webchat", [1]]),
+        "office_hours_channels": st.sampled_from(
+            [["webchat"], [], "webchat", [1], ["webchat", ""], [""]]
+        ),
         "teams": st.lists(st.just({"id": "t", "members": ["a1"]}), max_size=1),
         "rules": st.sampled_from([{"rules": []}, {"rules": "none"}, []]),
     }
@@ -391,6 +393,17 @@ def test_configuration_schema_agrees_with_the_model(doc: dict[str, Any]) -> None
     except pydantic.ValidationError:
         accepted = False
     assert _schema_accepts("configuration", doc) == accepted, doc
+
+
+@pytest.mark.parametrize("channels", [[""], ["webchat", ""]])
+def test_an_empty_bound_channel_is_refused_by_the_configuration_schema_as_by_the_model(
+    channels: list[str],
+) -> None:
+    doc = {"version": 1, "at": "2026-03-30T09:00:00Z", "office_hours_channels": channels}
+    assert not _schema_accepts("configuration", doc)
+    with pytest.raises(pydantic.ValidationError):
+        Configuration.model_validate_json(json.dumps(doc))
+    assert _schema_accepts("configuration", {**doc, "office_hours_channels": ["webchat"]})
 
 
 def _model_accepts(doc: Any) -> bool:

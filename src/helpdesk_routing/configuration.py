@@ -115,7 +115,11 @@ class Configuration(CheckedCopy):
     teams: tuple[Team, ...] = ()
     round_robin: bool = Field(default=True, strict=True)
     office_hours: OfficeHours | None = None
-    office_hours_channels: SortedSet[StoredText] = frozenset({"webchat"})
+    office_hours_channels: SortedSet[StoredText] = Field(
+        default=frozenset({"webchat"}),
+        # The JSON Schema says what _no_empty_channel checks (with its own message).
+        json_schema_extra={"items": {"type": "string", "minLength": 1}},
+    )
     capacity: int | None = Field(default=None, ge=0, le=MAX_CAPACITY, strict=True)
     allocator: AllocatorName = "round_robin"
 
