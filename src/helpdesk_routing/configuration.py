@@ -16,8 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from pydantic import ValidationError as PydanticValidationError
@@ -27,6 +26,7 @@ from helpdesk_routing._input import CheckedCopy
 
 from ._sets import SortedSet
 from ._storable import StoredText
+from ._stored import STORED, is_stored
 from ._time import UtcDatetime
 from .allocation import Allocator, LeastLoaded, RoundRobin
 from .calendar import OfficeHours
@@ -72,13 +72,6 @@ EMPTY_CHANNEL = "a channel is at least one character, got ''"
 (``Ticket.channel`` needs a character), so binding it binds nothing, and is surely a
 mistake. Every entry point says it at ``$.office_hours_channels``, code
 ``string_too_short``."""
-
-_STORED = "helpdesk_routing.configuration.stored"
-STORED: Final[Mapping[str, bool]] = MappingProxyType({_STORED: True})
-"""The validation context in which a store reads back a version it wrote
-(``Configuration.model_validate_json(text, context=STORED)``): what an older version of
-the library let through and the model now refuses is read as it acted then (an empty
-bound channel, which bound nothing, is dropped)."""
 
 
 def empty_channel() -> ValidationError:
@@ -128,7 +121,7 @@ class Configuration(CheckedCopy):
     def _no_empty_channel(cls, channels: frozenset[str], info: ValidationInfo) -> frozenset[str]:
         if "" not in channels:
             return channels
-        if info.context is not None and info.context.get(_STORED) is True:
+        if is_stored(info):
             return channels - {""}
         raise PydanticCustomError("string_too_short", EMPTY_CHANNEL)
 

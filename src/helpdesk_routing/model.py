@@ -16,12 +16,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
 from helpdesk_routing._input import CheckedCopy
 
 from ._sets import SortedSet
 from ._storable import check_model, stored_text
+from ._stored import at_most, schema_max_length
 from ._time import UtcDatetime
 
 __all__ = [
@@ -47,8 +48,18 @@ more than 2704 bytes (255 characters are at most 1020 bytes in UTF-8). Longer id
 kept by the memory and SQLite stores and failed there with a ``StoreError``, or, for a
 team or view named by the configuration, at every later route to it."""
 
-_Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
-_Segment = Annotated[str, Field(max_length=MAX_ID_LENGTH)]  # PostgreSQL keys segments too
+# The length bound is an input rule: a store's own rows read back (context STORED) keep
+# what an older version wrote (helpdesk_routing._stored).
+_Id = Annotated[
+    str,
+    Field(min_length=1, json_schema_extra=schema_max_length(MAX_ID_LENGTH)),
+    AfterValidator(at_most(MAX_ID_LENGTH)),
+]
+_Segment = Annotated[  # PostgreSQL keys segments too
+    str,
+    Field(json_schema_extra=schema_max_length(MAX_ID_LENGTH)),
+    AfterValidator(at_most(MAX_ID_LENGTH)),
+]
 
 MAX_UNIQUE_ID_LENGTH = 512
 """The most characters of an event's ``unique_id`` (at most 2048 bytes in UTF-8, under
@@ -171,7 +182,14 @@ class Event(_Stored):
     metric: _Id
     timestamp: UtcDatetime
     properties: _CustomValues = Field(default_factory=dict)
-    unique_id: str | None = Field(default=None, min_length=1, max_length=MAX_UNIQUE_ID_LENGTH)
+    unique_id: (
+        Annotated[
+            str,
+            Field(min_length=1, json_schema_extra=schema_max_length(MAX_UNIQUE_ID_LENGTH)),
+            AfterValidator(at_most(MAX_UNIQUE_ID_LENGTH)),
+        ]
+        | None
+    ) = None
     """Recording an event whose ``unique_id`` is already stored records nothing."""
 
 

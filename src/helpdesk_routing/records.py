@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo
 
 from helpdesk_routing._input import CheckedCopy, InputModel
 
 from ._sets import SortedSet
 from ._storable import check_json_values
+from ._stored import is_stored
 from ._time import UtcDatetime
 from .decision import RoutingDecision
 from .model import Ticket, TicketStatus
@@ -50,6 +51,11 @@ class TicketRecord(InputModel):
         return self.ticket.status
 
 
+def _json_values(values: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+    # An input rule: what a store wrote before the rule reads back as it was (_stored).
+    return values if is_stored(info) else check_json_values(values)
+
+
 class RotationState(CheckedCopy):
     """The rotation state of one pool (``"global"`` or ``"team:<id>"``).
 
@@ -66,9 +72,7 @@ class RotationState(CheckedCopy):
 
     last: str | None = None
     given: int = 0
-    extra: Annotated[dict[str, Any], AfterValidator(check_json_values)] = Field(
-        default_factory=dict
-    )
+    extra: Annotated[dict[str, Any], AfterValidator(_json_values)] = Field(default_factory=dict)
 
 
 class AuditRecord(InputModel):

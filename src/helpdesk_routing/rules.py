@@ -23,7 +23,14 @@ from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
 import pydantic
-from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from helpdesk_routing._input import InputModel
@@ -31,6 +38,7 @@ from helpdesk_routing._input import InputModel
 from ._json import check_data, loads
 from ._rule_index import RuleIndex, SkipReasons, presented
 from ._storable import StoredText
+from ._stored import at_most, schema_max_length
 from ._time import require_aware
 from .conditions import (
     AllCondition,
@@ -62,6 +70,11 @@ __all__ = [
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+_Name = Annotated[  # a team id or view name: its length bound is an input rule (_stored)
+    StoredText,
+    Field(min_length=1, json_schema_extra=schema_max_length(MAX_ID_LENGTH)),
+    AfterValidator(at_most(MAX_ID_LENGTH)),
+]
 
 
 class AssignToTeam(InputModel):
@@ -70,7 +83,7 @@ class AssignToTeam(InputModel):
     model_config = _FROZEN
 
     type: Literal["assign_to_team"] = "assign_to_team"
-    team: StoredText = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    team: _Name
 
     def describe(self) -> str:
         """``team:<id>``."""
@@ -83,7 +96,7 @@ class SaveAsView(InputModel):
     model_config = _FROZEN
 
     type: Literal["save_as_view"] = "save_as_view"
-    view: StoredText = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    view: _Name
 
     def describe(self) -> str:
         """``view:<name>``."""

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from helpdesk_routing._stored import STORED
 from helpdesk_routing._time import require_aware, seconds
 from helpdesk_routing.errors import (
     ArgumentTypeError,
@@ -66,7 +67,7 @@ def _statement(text: str) -> Migration:
 def _fill_updated_at(run: Execute, p: str) -> None:
     # Rows written by version 1 carry their last update time only in the JSON body.
     for handoff, body in run("SELECT id, body FROM handoffs", ()).fetchall():
-        at = HandoffRecord.model_validate_json(body).updated_at
+        at = HandoffRecord.model_validate_json(body, context=STORED).updated_at
         run(f"UPDATE handoffs SET updated_at = {p} WHERE id = {p}", (_micros(at), handoff))
 
 
@@ -153,7 +154,7 @@ def _create(sql: _Sql, run: Execute, record: HandoffRecord) -> tuple[HandoffReco
     row = run(sql.by_conversation, (record.conversation_id,)).fetchone()
     if row is None:  # the id is taken by another conversation (a hash collision)
         raise StoreError(f"handoff id {record.id!r} is already stored for another conversation")
-    return HandoffRecord.model_validate_json(row[0]), False
+    return HandoffRecord.model_validate_json(row[0], context=STORED), False
 
 
 def _replace(sql: _Sql, run: Execute, record: HandoffRecord) -> None:
@@ -174,12 +175,12 @@ def _replace(sql: _Sql, run: Execute, record: HandoffRecord) -> None:
 
 def _one(run: Execute, statement: str, key: str, name: str) -> HandoffRecord | None:
     row = run(statement, (check_key(key, name),)).fetchone()
-    return None if row is None else HandoffRecord.model_validate_json(row[0])
+    return None if row is None else HandoffRecord.model_validate_json(row[0], context=STORED)
 
 
 def _between(sql: _Sql, run: Execute, start: datetime, end: datetime) -> list[HandoffRecord]:
     rows = run(sql.between, (_micros(start, "start"), _micros(end, "end"))).fetchall()
-    return [HandoffRecord.model_validate_json(r[0]) for r in rows]
+    return [HandoffRecord.model_validate_json(r[0], context=STORED) for r in rows]
 
 
 def _stalled(
@@ -191,7 +192,7 @@ def _stalled(
         rows = run(sql.stalled, (*_STALLED, before)).fetchall()
     else:
         rows = run(sql.stalled_first, (*_STALLED, before, count)).fetchall()
-    return [HandoffRecord.model_validate_json(r[0]) for r in rows]
+    return [HandoffRecord.model_validate_json(r[0], context=STORED) for r in rows]
 
 
 def _check_version(found: int) -> None:

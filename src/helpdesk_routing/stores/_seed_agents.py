@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
+from helpdesk_routing._stored import STORED
 from helpdesk_routing.errors import ConflictError
 from helpdesk_routing.model import Agent
 from helpdesk_routing.stores._sql import Dialect
@@ -103,7 +104,7 @@ def _held(conn: _Connection, d: Dialect, ids: Sequence[str]) -> dict[str, Agent]
         marks = ", ".join([d.param] * len(chunk))
         rows = conn.execute(f"SELECT agent FROM agents WHERE id IN ({marks})", chunk)
         for (text,) in rows.fetchall():
-            agent = Agent.model_validate_json(text)
+            agent = Agent.model_validate_json(text, context=STORED)
             held[agent.id] = agent
     return held
 

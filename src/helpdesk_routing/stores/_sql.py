@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol, Self
 
 from helpdesk_routing._json import MAX_INT
 from helpdesk_routing._storable import text_problem
+from helpdesk_routing._stored import STORED
 from helpdesk_routing.errors import SchemaVersionError, StoreError, ValidationError
 from helpdesk_routing.records import AuditRecord, TicketQuery, TicketRecord
 
@@ -248,4 +249,4 @@ def audit_to_json(record: AuditRecord) -> str:
 
 def audit_from_json(seq: int, text: str) -> AuditRecord:
     """An audit record read back, with the ``seq`` the store gave it."""
-    return AuditRecord.model_validate_json(text).model_copy(update={"seq": seq})
+    return AuditRecord.model_validate_json(text, context=STORED).model_copy(update={"seq": seq})

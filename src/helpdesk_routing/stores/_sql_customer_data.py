@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import pydantic_core
 
+from helpdesk_routing._stored import STORED
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.model import Event, Profile
 from helpdesk_routing.ports import EventWhere
@@ -84,7 +85,7 @@ def select_profile(
     """The stored profile, or ``None``; ``lock``: row-locked until the unit of work ends."""
     sql = f"SELECT profile FROM profiles WHERE id = {d.param}"
     row = conn.execute(sql + d.lock if lock else sql, (profile_id,)).fetchone()
-    return None if row is None else Profile.model_validate_json(row[0])
+    return None if row is None else Profile.model_validate_json(row[0], context=STORED)
 
 
 def select_segment_members(read: Reader, d: Dialect, segment: str) -> list[str]:

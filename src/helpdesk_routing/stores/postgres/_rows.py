@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from helpdesk_routing._stored import STORED
 from helpdesk_routing.allocation.steps import PassedOver, RoundRobinStep
 from helpdesk_routing.decision import AllocationTrace
 from helpdesk_routing.records import AuditRecord, TicketRecord
@@ -44,7 +45,7 @@ def trace_from_facts(facts: Mapping[str, Any]) -> AllocationTrace:
 
 def record_from_row(text: str, allocation: Mapping[str, Any] | None) -> TicketRecord:
     """A ticket row's record: its JSON, completed by the route function's facts if any."""
-    record = TicketRecord.model_validate_json(text)
+    record = TicketRecord.model_validate_json(text, context=STORED)
     if allocation is None or record.decision is None:
         return record
     trace = trace_from_facts(allocation)
@@ -57,4 +58,4 @@ def audit_from_row(seq: int, text: str, assignee: str | None) -> AuditRecord:
     update: dict[str, Any] = {"seq": seq}
     if assignee is not None:
         update["assignee"] = assignee
-    return AuditRecord.model_validate_json(text).model_copy(update=update)
+    return AuditRecord.model_validate_json(text, context=STORED).model_copy(update=update)

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing._storable import stored_text
+from helpdesk_routing._stored import STORED
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import (
     ConflictError,
@@ -381,12 +382,12 @@ class PostgresTransaction:
             if row is None:
                 return None
             text = row[0]
-        return Agent.model_validate_json(text)
+        return Agent.model_validate_json(text, context=STORED)
 
     def agents(self) -> list[Agent]:
         """Every agent, ordered by id."""
         rows = self._run("SELECT agent FROM agents ORDER BY id").fetchall()
-        return [Agent.model_validate_json(row[0]) for row in rows]
+        return [Agent.model_validate_json(row[0], context=STORED) for row in rows]
 
     def put_agent(self, agent: Agent) -> None:
         """Add or replace an agent; presence is kept, a new agent starts Offline."""
@@ -497,7 +498,7 @@ class PostgresTransaction:
         if pool == "global":
             self._remember_presence(cursors[1].fetchall())
         self._locked_pools.add(pool)
-        return RotationState.model_validate_json(row[0])
+        return RotationState.model_validate_json(row[0], context=STORED)
 
     def set_rotation(self, pool: str, state: RotationState) -> None:
         """Store the pool's new rotation state."""
@@ -631,7 +632,7 @@ class PostgresTransaction:
 
     def configuration(self, version: int | None = None) -> Configuration | None:
         """The configuration of ``version`` (the newest when ``None``), or ``None``."""
-        from helpdesk_routing.configuration import STORED, Configuration
+        from helpdesk_routing.configuration import Configuration
 
         if version is None:
             row = self._run(
@@ -645,7 +646,7 @@ class PostgresTransaction:
 
     def configurations(self) -> list[Configuration]:
         """Every stored version, oldest first."""
-        from helpdesk_routing.configuration import STORED, Configuration
+        from helpdesk_routing.configuration import Configuration
 
         rows = self._run("SELECT body FROM configurations ORDER BY version").fetchall()
         return [Configuration.model_validate_json(row[0], context=STORED) for row in rows]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from helpdesk_routing._audit_scan import FACT_QUERY
 from helpdesk_routing._storable import stored_text
+from helpdesk_routing._stored import STORED
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import (
     RoutingError,
@@ -98,7 +99,7 @@ class SqliteTransaction:
         if unstorable(ticket_id):
             return None
         row = self._run("SELECT record FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
-        return None if row is None else TicketRecord.model_validate_json(row[0])
+        return None if row is None else TicketRecord.model_validate_json(row[0], context=STORED)
 
     def add_ticket(self, record: TicketRecord) -> TicketRecord | None:
         """Insert a new ticket; returns the stored record instead when the id exists."""
@@ -140,7 +141,10 @@ class SqliteTransaction:
         if unmatched(query):
             return []
         sql, params = select_tickets(query)
-        return [TicketRecord.model_validate_json(row[0]) for row in self._run(sql, params)]
+        return [
+            TicketRecord.model_validate_json(row[0], context=STORED)
+            for row in self._run(sql, params)
+        ]
 
     def open_load(self, agent_id: str) -> int:
         """How many tickets assigned to the agent are open or pending."""
@@ -159,12 +163,12 @@ class SqliteTransaction:
         if unstorable(agent_id):
             return None
         row = self._run("SELECT agent FROM agents WHERE id = ?", (agent_id,)).fetchone()
-        return None if row is None else Agent.model_validate_json(row[0])
+        return None if row is None else Agent.model_validate_json(row[0], context=STORED)
 
     def agents(self) -> list[Agent]:
         """Every agent, ordered by id."""
         rows = self._run("SELECT agent FROM agents ORDER BY id")
-        return [Agent.model_validate_json(row[0]) for row in rows]
+        return [Agent.model_validate_json(row[0], context=STORED) for row in rows]
 
     def put_agent(self, agent: Agent) -> None:
         """Add or replace an agent; presence is kept, a new agent starts Offline."""
@@ -212,7 +216,11 @@ class SqliteTransaction:
         if unstorable(pool):
             return RotationState()
         row = self._run("SELECT state FROM rotation WHERE pool = ?", (pool,)).fetchone()
-        return RotationState() if row is None else RotationState.model_validate_json(row[0])
+        return (
+            RotationState()
+            if row is None
+            else RotationState.model_validate_json(row[0], context=STORED)
+        )
 
     def set_rotation(self, pool: str, state: RotationState) -> None:
         """Store the pool's new rotation state."""
@@ -275,7 +283,7 @@ class SqliteTransaction:
 
     def configuration(self, version: int | None = None) -> Configuration | None:
         """The configuration of ``version`` (the newest when ``None``), or ``None``."""
-        from helpdesk_routing.configuration import STORED, Configuration
+        from helpdesk_routing.configuration import Configuration
 
         if version is None:
             row = self._run(
@@ -289,7 +297,7 @@ class SqliteTransaction:
 
     def configurations(self) -> list[Configuration]:
         """Every stored version, oldest first."""
-        from helpdesk_routing.configuration import STORED, Configuration
+        from helpdesk_routing.configuration import Configuration
 
         rows = self._run("SELECT body FROM configurations ORDER BY version").fetchall()
         return [Configuration.model_validate_json(row[0], context=STORED) for row in rows]

@@ -1,0 +1,172 @@
+"""A store's own rows read back as they were written, though today's input rules are
+stricter (``helpdesk_routing._stored``, the validation context ``STORED``).
+
+Ids were capped at 255 characters, the e-mail rule and a rotation state's ``extra``
+were tightened, an empty bound channel is refused: all input rules. Before, a row an
+older version wrote under the looser rules was refused when read back, and the refusal
+broke far more than the row: a configuration naming a 300-character view made the store
+unopenable (no Router, so no ``configure`` to mend it), one long ticket id hid every
+ticket of "All tickets" and its assignee's inbox, a ledger record with an address the
+old rule took could not be read, and a version-1 ledger could not migrate. Input keeps
+the rules; the same documents read back by a store pass.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import helpdesk_routing as hr
+from helpdesk_routing import handoff
+from helpdesk_routing._stored import STORED
+from helpdesk_routing.handoff.records import HandoffRecord
+from helpdesk_routing.records import RotationState, TicketRecord
+
+T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
+LONG = "x" * 300
+AGENTS = [hr.Agent(id="m1", role="manager"), hr.Agent(id="a1")]
+
+
+def _ticket_record(ticket_id: str) -> dict[str, Any]:
+    record = TicketRecord(ticket=hr.Ticket(id="t", channel="email", created_at=T0), assignee="a1")
+    data: dict[str, Any] = json.loads(record.model_dump_json())
+    data["ticket"]["id"] = ticket_id
+    return data
+
+
+def _configuration(view: str) -> dict[str, Any]:
+    rule = hr.RoutingRule(
+        id="r",
+        name="R",
+        when=hr.conditions.ticket("channel") == "sms",
+        then=hr.SaveAsView(view="v"),
+    )
+    cfg = hr.Configuration(version=1, at=T0, rules=hr.RuleSet(rules=[rule]))
+    data: dict[str, Any] = json.loads(cfg.model_dump_json())
+    data["rules"]["rules"][0]["then"]["view"] = view
+    return data
+
+
+def _handoff_record(email: str) -> dict[str, Any]:
+    ledger = handoff.InMemoryLedger()
+    h = handoff.Handoff(
+        settings=handoff.SendMessage(text="Mail us"), ledger=ledger, clock=hr.ManualClock(T0)
+    )
+    h.request(handoff.Conversation(id="c1", channel="email", email="ann@example.com"))
+    stored = ledger.for_conversation("c1")
+    assert stored is not None
+    data: dict[str, Any] = json.loads(stored.model_dump_json())
+    data["conversation"]["email"] = email
+    return data
+
+
+OLD_ROWS: dict[str, tuple[type[Any], Callable[[], dict[str, Any]], str]] = {
+    "ticket id of 300": (TicketRecord, lambda: _ticket_record(LONG), "$.ticket.id"),
+    "view name of 300": (
+        hr.Configuration,
+        lambda: _configuration(LONG),
+        "$.rules.rules[0].then.view",
+    ),
+    "e-mail with two dots": (
+        HandoffRecord,
+        lambda: _handoff_record("ann..b@example.com"),
+        "$.conversation.email",
+    ),
+    "e-mail ending in a newline": (
+        HandoffRecord,
+        lambda: _handoff_record("bob@example.com\n"),
+        "$.conversation.email",
+    ),
+    "rotation extra beyond 64 bits": (
+        RotationState,
+        lambda: {"last": "a1", "given": 1, "extra": {"n": 2**70}},
+        "$.extra",
+    ),
+    "agent id of 300": (
+        hr.Agent,
+        lambda: {"id": LONG, "name": "", "role": "support", "capacity": None},
+        "$.id",
+    ),
+    "profile segment of 300": (
+        hr.Profile,
+        lambda: {"id": "p1", "properties": {}, "segments": [LONG]},
+        "$.segments[0]",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(OLD_ROWS))
+def test_input_refuses_what_a_store_reads_back(case: str) -> None:
+    model, document, path = OLD_ROWS[case]
+    text = json.dumps(document())
+    with pytest.raises(hr.ValidationError) as refused:
+        model.model_validate_json(text)
+    assert path in str(refused.value)
+    with pytest.raises(hr.ValidationError):
+        model.model_validate(json.loads(text))
+    kept = model.model_validate_json(text, context=STORED)
+    assert json.loads(kept.model_dump_json()) == json.loads(text)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    if request.param == "sqlite":
+        with hr.SqliteStore(tmp_path / "desk.db", agents=AGENTS) as sqlite_store:
+            yield sqlite_store
+        return
+    from helpdesk_routing.stores.postgres import PostgresStore
+    from tests.pg_server import fresh_schema_dsn
+
+    with PostgresStore(fresh_schema_dsn(request), agents=AGENTS) as pg_store:
+        yield pg_store
+
+
+def _router(store: Any) -> hr.Router:
+    return hr.Router(store=store, customer_data=hr.InMemoryCustomerData(), clock=hr.ManualClock(T0))
+
+
+def test_an_old_long_ticket_id_keeps_every_view_readable(store: Any) -> None:
+    router = _router(store)
+    router.set_online("a1", True, actor="a1")
+    router.route(hr.Ticket(id="t1", channel="email", created_at=T0))
+    old = TicketRecord.model_validate(_ticket_record(LONG), context=STORED)
+    with store.transaction() as tx:  # as an older version wrote it
+        assert tx.add_ticket(old) is None
+    assert {r.id for r in router.views.all_tickets()} == {"t1", LONG}
+    assert {r.id for r in router.views.my_inbox("a1")} == {"t1", LONG}
+    assert router.ticket(LONG).assignee == "a1"
+    assert router.set_status(LONG, "closed", actor="a1").status is hr.TicketStatus.CLOSED
+
+
+def test_an_old_configuration_naming_a_long_view_opens_and_routes(store: Any) -> None:
+    old = hr.Configuration.model_validate(_configuration(LONG), context=STORED)
+    with store.transaction() as tx:  # as an older version wrote it
+        tx.put_configuration(old)
+    router = _router(store)
+    assert router.configuration.version == 1
+    decision = router.route(hr.Ticket(id="t1", channel="sms", created_at=T0))
+    assert decision.views == (LONG,) or set(decision.views) == {LONG}
+    assert [r.id for r in router.views.saved(LONG)] == ["t1"]
+    # Mended through the Router, as a user would: the input rule holds for the new version.
+    with pytest.raises(hr.ValidationError, match="at most 255 characters"):
+        router.configure(actor="m1", rules=hr.RuleSet.model_validate(_configuration(LONG)["rules"]))
+    mended = router.configure(
+        actor="m1", rules=hr.RuleSet.model_validate(_configuration("v")["rules"])
+    )
+    assert mended.version == 2
+
+
+def test_an_old_ledger_record_keeps_its_address_readable(tmp_path: Path) -> None:
+    ledger = handoff.SqliteLedger(tmp_path / "ledger.db")
+    old = HandoffRecord.model_validate(_handoff_record("ann..b@example.com"), context=STORED)
+    ledger.create(old)
+    again = handoff.SqliteLedger(tmp_path / "ledger.db")
+    found = again.for_conversation("c1")
+    assert found is not None
+    assert found.conversation.email == "ann..b@example.com"
+    assert [r.conversation.id for r in again.created_between(T0, T0.replace(hour=11))] == ["c1"]
