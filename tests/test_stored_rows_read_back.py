@@ -97,7 +97,45 @@ OLD_ROWS: dict[str, tuple[type[Any], Callable[[], dict[str, Any]], str]] = {
         lambda: {"id": "p1", "properties": {}, "segments": [LONG]},
         "$.segments[0]",
     ),
+    "recurring holiday with a Z": (
+        hr.OfficeHours,
+        lambda: _hours("FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25;UNTIL=20301225T000000Z"),
+        "$.recurring_holidays[0]",
+    ),
+    "EXRULE alone": (
+        hr.OfficeHours,
+        lambda: _hours("EXRULE:FREQ=WEEKLY;BYDAY=FR"),
+        "$.recurring_holidays[0]",
+    ),
 }
+
+
+def _hours(rule: str) -> dict[str, Any]:
+    return {
+        "timezone": "Europe/Paris",
+        "weekly": {"fri": [["09:00", "17:00"]]},
+        "holidays": [],
+        "exceptions": {},
+        "recurring_holidays": [rule],
+        "recurring_exceptions": [],
+    }
+
+
+def test_old_recurring_holidays_act_as_they_did() -> None:
+    """Read back, a rule an older version stored acts as it did then: a zone in its dates
+    dropped (dateutil's ``ignoretz``), an EXRULE alone naming no date."""
+    friday = datetime(2026, 1, 9, 10, tzinfo=UTC)  # 11:00 in Paris
+    every_friday = hr.OfficeHours.model_validate(
+        _hours("DTSTART:20260102T000000Z\nRRULE:FREQ=WEEKLY;BYDAY=FR"), context=STORED
+    )
+    assert not every_friday.is_open(friday)
+    nothing = hr.OfficeHours.model_validate(_hours("EXRULE:FREQ=WEEKLY;BYDAY=FR"), context=STORED)
+    assert nothing.is_open(friday)
+    christmas = hr.OfficeHours.model_validate(
+        _hours("FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25;UNTIL=20301225T000000Z"), context=STORED
+    )
+    assert christmas.is_open(friday)
+    assert not christmas.is_open(datetime(2026, 12, 25, 10, tzinfo=UTC))
 
 
 @pytest.mark.parametrize("case", list(OLD_ROWS))
@@ -159,6 +197,17 @@ def test_an_old_configuration_naming_a_long_view_opens_and_routes(store: Any) ->
         actor="m1", rules=hr.RuleSet.model_validate(_configuration("v")["rules"])
     )
     assert mended.version == 2
+
+
+def test_an_old_configuration_with_an_old_recurring_holiday_opens(store: Any) -> None:
+    data = hr.Configuration(version=1, at=T0).model_dump(mode="json")
+    data["office_hours"] = _hours("DTSTART:20260102T000000Z\nRRULE:FREQ=WEEKLY;BYDAY=FR")
+    with store.transaction() as tx:  # as an older version wrote it
+        tx.put_configuration(hr.Configuration.model_validate(data, context=STORED))
+    router = _router(store)
+    hours = router.configuration.office_hours
+    assert hours is not None
+    assert not hours.is_open(datetime(2026, 1, 9, 10, tzinfo=UTC))
 
 
 def test_an_old_ledger_record_keeps_its_address_readable(tmp_path: Path) -> None:
