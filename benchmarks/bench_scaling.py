@@ -4,8 +4,9 @@ measured in the same run.
 - ``lint``: ``RuleSet.lint()`` on 1,000 rules vs 100 rules, in CPU seconds (target
   < 15x; comparing every pair of rules would be about 100x).
 - ``lint_shape_*``: the same ratio for team rules that differ only in an event's
-  ``where`` value, an event's ``in_last`` window or a property's ``in_last`` span
-  (3,000 vs 300 rules; these were compared pair by pair: about 100x).
+  ``where`` value, an event's ``in_last`` window or a property's ``in_last`` span, or
+  that are tiers of a value that never nest (two bounds, or a ``between`` listed from
+  the top down) (3,000 vs 300 rules; these were compared pair by pair: about 100x).
 - ``inbox_*``: My inbox's first page (open tickets) of an agent with 10,000 vs 100
   closed tickets, memory and SQLite (target < 2x: an inbox never reads its history).
 - ``handout_*``: one close with 10,000 vs 100 waiting tickets, memory and SQLite (target
@@ -113,16 +114,27 @@ def lint_scaling(quick: bool) -> Figures:
     return figures
 
 
+_T0 = datetime(2026, 3, 30, tzinfo=UTC)
 _SHAPES: dict[str, Callable[[int], Any]] = {
     "event_where": lambda i: event("Placed Order").where(value=i).at_least(1),
     "event_in_last": lambda i: event("Placed Order").at_least(1).in_last(minutes=i + 1),
     "profile_in_last": lambda i: profile("last_seen").in_last(minutes=i + 1),
+    # Tiers that never nest: two bounds from the bottom up, overlapping two-bound
+    # tiers, and "between" tiers (numbers, then instants) from the top down.
+    "tiers_two_bounds": lambda i: (profile("ltv") >= 10 * i) & (profile("ltv") < 10 * i + 10),
+    "tiers_overlapping": lambda i: (profile("ltv") > i) & (profile("ltv") < i + 10),
+    "tiers_between_from_the_top": lambda i: profile("ltv").between(
+        100_000 - 10 * i, 100_000 - 10 * i + 9
+    ),
+    "tiers_dates_from_the_top": lambda i: profile("signup").between(
+        _T0 - timedelta(days=i + 1), _T0 - timedelta(days=i, seconds=1)
+    ),
 }
 
 
 def lint_shape_scaling(quick: bool) -> Figures:
-    """``RuleSet.lint()`` on team rules that differ only in one event or window value:
-    a large set against one ten times smaller."""
+    """``RuleSet.lint()`` on team rules that differ only in one event or window value,
+    or in the bounds of a tier: a large set against one ten times smaller."""
     small, large = (100, 1_000) if quick else (300, 3_000)
     figures: Figures = {}
     for name, when in _SHAPES.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -31,6 +32,42 @@ from tests.conditions.strategies import conditions as any_conditions
 
 _CHANNELS = ["sms", "email", "webchat"]
 _TEXTS = ["High", "Low", 1, True]
+_T0 = datetime(2026, 3, 30, tzinfo=UTC)
+_TIER_SHAPES = ["ge_lt", "gt_le", "ge_le", "upper_first", "between"]
+
+
+def _tier(low: int | None, high: int | None, shape: str, dates: bool) -> Condition:
+    """A tier from ``low`` to ``high`` (``None``: open on that side) of ``ltv``, or of
+    ``signup`` (``low`` and ``high`` days after ``_T0``), written as ``shape``: one
+    ``between``, or a lower and an upper bound (``after``/``before`` for instants), the
+    upper one first for ``upper_first``; ``is_set`` when open on both sides."""
+    field = profile("signup" if dates else "ltv")
+
+    def at(n: int | None) -> Any:
+        return None if n is None else _T0 + timedelta(days=n) if dates else n
+
+    lo, hi = at(low), at(high)
+    if shape == "between" and lo is not None and hi is not None:
+        return field.between(min(lo, hi), max(lo, hi))
+    lower = upper = None
+    if lo is not None:
+        lower = field.after(lo) if dates else field > lo if shape == "gt_le" else field >= lo
+    if hi is not None:
+        inclusive = shape in ("gt_le", "ge_le")
+        upper = field.before(hi) if dates else field <= hi if inclusive else field < hi
+    parts = [c for c in (lower, upper) if c is not None]
+    if not parts:
+        return field.is_set()
+    if shape == "upper_first":
+        parts.reverse()
+    return parts[0] if len(parts) == 1 else all_of(*parts)
+
+
+_TIER_BOUNDS = st.sampled_from([None, 0, 5, 10, 15, 20])
+# One tier on a few bounds: tiers that overlap, nest, touch, or are open-ended.
+_one_tier = st.builds(
+    _tier, _TIER_BOUNDS, _TIER_BOUNDS, st.sampled_from(_TIER_SHAPES), st.booleans()
+)
 
 # Few values, so that random conditions often imply one another.
 _leaf = st.one_of(
@@ -51,6 +88,7 @@ _leaf = st.one_of(
     st.sampled_from(["vip", "new"]).map(lambda s: segment(s, member=False)),
     st.sampled_from([1, 2]).map(lambda n: event("Placed Order").at_least(n)),
     st.sampled_from([0, 1]).map(lambda n: event("Placed Order").at_most(n)),
+    _one_tier,
 )
 _condition = st.recursive(
     _leaf,
@@ -258,13 +296,90 @@ def test_first_implied_meets_ranges_affixes_and_negations_exactly() -> None:
     assert first_implied(conditions) == _all_pairs(conditions)
 
 
+@st.composite
+def _tier_lists(draw: st.DrawFn) -> list[Condition]:
+    """Tiers of one field (numbers or instants) written in every shape: disjoint ones
+    (the lowest and the highest maybe open-ended), nested ones, or any, listed from the
+    bottom up, from the top down or as drawn; some on a channel too."""
+    dates = draw(st.booleans())
+    kind = draw(st.sampled_from(["disjoint", "nested", "any"]))
+    spans: list[tuple[int | None, int | None]]
+    if kind == "disjoint":
+        starts = sorted(draw(st.lists(st.integers(0, 20), min_size=1, max_size=12, unique=True)))
+        spans = [(5 * k, 5 * k + 5) for k in starts]
+        if draw(st.booleans()):
+            spans[0] = (None, spans[0][1])
+        if draw(st.booleans()):
+            spans[-1] = (spans[-1][0], None)
+    elif kind == "nested":
+        widths = sorted(draw(st.lists(st.integers(0, 6), min_size=1, max_size=12)), reverse=True)
+        spans = [(10 - w, 10 + w) for w in widths]
+        if draw(st.booleans()):
+            spans.insert(0, (None, None) if draw(st.booleans()) else (None, 20))
+    else:
+        spans = draw(st.lists(st.tuples(_TIER_BOUNDS, _TIER_BOUNDS), min_size=1, max_size=12))
+    order = draw(st.sampled_from(["ascending", "descending", "as drawn"]))
+    if order == "descending":
+        spans.reverse()
+    elif order == "as drawn":
+        spans = draw(st.permutations(spans))
+    out: list[Condition] = []
+    for low, high in spans:
+        tier = _tier(low, high, draw(st.sampled_from(_TIER_SHAPES)), dates)
+        if draw(st.integers(0, 3)) == 0:
+            tier = all_of(ticket("channel") == draw(st.sampled_from(["email", "sms"])), tier)
+        out.append(tier)
+    return out
+
+
+@settings(max_examples=400)
+@given(_tier_lists())
+def test_first_implied_agrees_with_all_pairs_on_tiers(conditions: list[Condition]) -> None:
+    """Tiers as two bounds or one "between", in either order, disjoint, overlapping,
+    nested or open-ended: each need's side is chosen by the later tiers, and the first
+    earlier tier implied is still the one all pairs find."""
+    assert first_implied(conditions) == _all_pairs(conditions)
+
+
 def _shapes(count: int) -> dict[str, list[Condition]]:
+    top = 10 * count
     return {
         "not_contains": [ticket("subject").not_contains(f"keyword-{i}") for i in range(count)],
         "not_equals": [not_(profile("$country") == f"C{i}") for i in range(count)],
         "less_than": [profile("ltv") < i for i in range(count)],
         "not_in": [ticket("channel").not_in([f"ch{i}"]) for i in range(count)],
         "starts_with": [ticket("subject").starts_with(f"kw{i}:") for i in range(count)],
+        # Tiers that never nest, as two bounds or as one "between", from either end.
+        "tiers_two_bounds": [
+            (profile("ltv") >= 10 * i) & (profile("ltv") < 10 * i + 10) for i in range(count)
+        ],
+        "tiers_two_bounds_from_the_top": [
+            (profile("ltv") >= top - 10 * i) & (profile("ltv") < top - 10 * i + 10)
+            for i in range(count)
+        ],
+        "tiers_overlapping": [
+            (profile("ltv") > i) & (profile("ltv") < i + 10) for i in range(count)
+        ],
+        "tiers_between_from_the_top": [
+            profile("ltv").between(top - 10 * i, top - 10 * i + 9) for i in range(count)
+        ],
+        "tiers_dates_from_the_top": [
+            profile("signup").between(
+                _T0 - timedelta(days=i + 1), _T0 - timedelta(days=i, seconds=1)
+            )
+            for i in range(count)
+        ],
+        "tiers_after_before": [
+            profile("signup").after(_T0 + timedelta(days=i))
+            & profile("signup").before(_T0 + timedelta(days=i + 1))
+            for i in range(count)
+        ],
+        "tiers_on_a_channel": [
+            (ticket("channel") == "email")
+            & (profile("ltv") >= 10 * i)
+            & (profile("ltv") < 10 * i + 10)
+            for i in range(count)
+        ],
     }
 
 
@@ -273,7 +388,8 @@ def test_first_implied_proves_few_pairs_on_rules_of_one_field(
     shape: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """2,000 rules on one field with distinct values (negated, or bounds that never
-    nest) attempt no proof at all: no quadratic comparison of every pair."""
+    nest, as tiers from either end) attempt no proof at all: no quadratic comparison
+    of every pair."""
     calls = []
     real: Callable[..., bool] = _shadowing.implies_normal
 
@@ -303,7 +419,11 @@ _grouped_ranges_and_affixes = st.lists(
 @settings(max_examples=400)
 @given(
     st.one_of(
-        _condition_lists(), _related_lists(), _ranges_and_affixes, _grouped_ranges_and_affixes
+        _condition_lists(),
+        _related_lists(),
+        _ranges_and_affixes,
+        _grouped_ranges_and_affixes,
+        _tier_lists(),
     ),
     st.sampled_from([0, 1, 4]),
     st.sampled_from([1, 2, 5]),
@@ -476,3 +596,39 @@ def test_first_implied_agrees_with_all_pairs_on_event_filters_and_windows(
     conditions: list[Condition],
 ) -> None:
     assert first_implied(conditions) == _all_pairs(conditions)
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.sampled_from(["upper", "lower"]), st.integers(0, 5)),
+            max_size=3,
+        ),
+        min_size=1,
+        max_size=15,
+    ),
+    st.integers(-1, 6),
+)
+def test_later_counts_the_later_conditions_that_meet_a_bound(
+    ranges: list[list[tuple[str, int]]], bound: int
+) -> None:
+    """Walking from the last condition, how many of those added meet a need's bound
+    (an upper bound at most it, a lower bound at least it): what choosing a need's side
+    compares."""
+    marks = [
+        _shadowing._Marks(ranges=[((side, ("profile", "ltv"), "number"), b) for side, b in rs])
+        for rs in ranges
+    ]
+    later = _shadowing._Later(marks)
+    for k in reversed(range(len(marks))):
+        later.add(marks[k])
+        for side in ("upper", "lower"):
+            key = (side, ("profile", "ltv"), "number")
+            expected = sum(
+                any(
+                    mark_key == key and (b <= bound if side == "upper" else b >= bound)
+                    for mark_key, b in m.ranges
+                )
+                for m in marks[k:]
+            )
+            assert later.meeting(key, bound) == expected

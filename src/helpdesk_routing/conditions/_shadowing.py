@@ -17,7 +17,8 @@ there is a need, ``need(b)``, such that ``implies(a, b)`` requires what ``a`` ha
 - a range leaf (``greater_than`` ... ``between``, ``before``, ``after``) needs a range
   leaf of the same kind (numbers or instants) on its subject whose bound is at least as
   tight: ``ltv < 10`` needs an upper bound of at most 10, found by bisecting the
-  earlier bounds kept sorted;
+  earlier bounds kept sorted; a ``between`` needs both, so either will do: the side
+  that the fewest later conditions meet (see ``all``);
 - ``starts_with``/``ends_with`` needs the same test with a value that starts (ends)
   with its own: looked up by the prefixes (suffixes) of the lengths the earlier ones
   use;
@@ -26,8 +27,18 @@ there is a need, ``need(b)``, such that ``implies(a, b)`` requires what ``a`` ha
   has meets what ``y`` needs: the same tokens, marked as negated), or, on a built-in
   ticket field with one text value, an ``equals``/``in`` leaf on that field (which
   excludes ``x``'s values);
-- ``all``: the need of any one conjunct (every conjunct must be implied; the rarest
-  is used); ``any``: the union of its alternatives' needs.
+- ``all``: the need of any one conjunct (every conjunct must be implied); ``any``: the
+  union of its alternatives' needs.
+
+Which need, when there is a choice (a conjunct of an ``all``, a side of a ``between``):
+the one that the fewest *later* conditions meet, counted before the search (walking
+from the last condition: per token how many have it, per range key how many have a
+tightest bound at most, or at least, a given one, in a Fenwick tree). So tiers that
+never nest are compared with none, whichever end they are listed from and however
+written: ``(ltv >= 10*i) & (ltv < 10*i + 10)`` from the bottom up needs its upper bound
+(no later tier's is as low), from the top down its lower bound. Tiers listed in no
+order are still compared with the earlier ones whose chosen side they meet (there is
+no index of both sides at once).
 
 Under a ``not``, ranges and affixes are met by subject (their tokens are not ordered
 there). An ``any`` implies ``b`` only when every alternative does (or when it equals
@@ -103,9 +114,73 @@ class _Marks:
         keys = {key for key, _ in self.ranges} | {key for key, _ in self.affixes}
         return {("not", token) for token in self.tokens | keys}
 
-    def cost(self, frequency: dict[Token, int]) -> int:
-        keys = [key for key, _ in self.ranges] + [key for key, _ in self.affixes]
-        return sum(frequency.get(t, 0) for t in [*self.tokens, *keys])
+    def cost(self, later: _Later) -> int:
+        """How many of the later conditions could meet these marks (at most)."""
+        counts = later.counts
+        return (
+            sum(counts.get(t, 0) for t in self.tokens)
+            + sum(later.meeting(key, bound) for key, bound in self.ranges)
+            + sum(counts.get(key, 0) for key, _ in self.affixes)
+        )
+
+
+def _tightest(has: _Marks) -> dict[Token, Any]:
+    """Per range key of ``has``, its tightest bound: the lowest upper bound, the highest
+    lower bound (it meets a need when any of them does)."""
+    tightest: dict[Token, Any] = {}
+    for key, bound in has.ranges:
+        known = tightest.get(key)
+        if known is None or (bound < known if key[0] == "upper" else bound > known):
+            tightest[key] = bound
+    return tightest
+
+
+class _Later:
+    """What the conditions after a position have, to tell which of a condition's
+    possible needs the fewest of them meet: per token or affix key, how many have it;
+    per range key, how many have a tightest bound at most (least) a given one, counted
+    in a Fenwick tree over all the conditions' tightest bounds, sorted. Conditions are
+    added from the last one back."""
+
+    __slots__ = ("added", "counts", "trees", "values")
+
+    def __init__(self, has: Sequence[_Marks]) -> None:
+        self.counts: dict[Token, int] = {}
+        found: dict[Token, set[Any]] = {}
+        for marks in has:
+            for key, bound in _tightest(marks).items():
+                found.setdefault(key, set()).add(bound)
+        self.values = {key: sorted(bounds) for key, bounds in found.items()}
+        self.trees = {key: [0] * (len(values) + 1) for key, values in self.values.items()}
+        self.added: dict[Token, int] = {}
+
+    def add(self, has: _Marks) -> None:
+        counts = self.counts
+        for token in has.tokens | {key for key, _ in has.affixes}:
+            counts[token] = counts.get(token, 0) + 1
+        for key, bound in _tightest(has).items():
+            self.added[key] = self.added.get(key, 0) + 1
+            tree = self.trees[key]
+            at = bisect.bisect_left(self.values[key], bound) + 1
+            while at < len(tree):
+                tree[at] += 1
+                at += at & -at
+
+    def meeting(self, key: Token, bound: Any) -> int:
+        """How many later conditions have a bound that meets the need ``(key, bound)``:
+        an upper bound at most ``bound``, a lower bound at least ``bound``."""
+        values = self.values.get(key)
+        if values is None:
+            return 0
+        upper = key[0] == "upper"
+        # How many later tightest bounds come before the first that is above (at least)
+        # ``bound``: a prefix sum of the tree.
+        at = bisect.bisect_right(values, bound) if upper else bisect.bisect_left(values, bound)
+        tree, below = self.trees[key], 0
+        while at:
+            below += tree[at]
+            at -= at & -at
+        return below if upper else self.added.get(key, 0) - below
 
 
 def _subject(leaf: Any) -> Token:
@@ -273,13 +348,15 @@ def _has(node: Any) -> _Marks:
     return marks
 
 
-def _need(node: Any, frequency: dict[Token, int] | None) -> _Marks:
-    """What a condition implying ``node`` must have. With ``frequency`` an ``all`` needs
-    its rarest conjunct's need; without, the union of all of them (more is safe)."""
+def _need(node: Any, later: _Later | None) -> _Marks:
+    """What a condition implying ``node`` must have. With ``later`` (what the conditions
+    after it have) an ``all`` needs the need of its conjunct that the fewest of them
+    meet, and a ``between`` its bound on the side that the fewest meet; without, the
+    union of the conjuncts' needs (more is safe) and the upper bound."""
     if isinstance(node, tuple):
-        needs = [_need(child, frequency) for child in node[1]]
-        if node[0] == "all" and frequency is not None:
-            return min(needs, key=lambda need: need.cost(frequency))
+        needs = [_need(child, later) for child in node[1]]
+        if node[0] == "all" and later is not None:
+            return min(needs, key=lambda need: need.cost(later))
         marks = _Marks()
         for need in needs:
             marks.add(need)
@@ -299,11 +376,19 @@ def _need(node: Any, frequency: dict[Token, int] | None) -> _Marks:
         return _Marks(tokens=tokens)
     bounds = _bounds(node)
     if bounds is not None:
-        # The upper bound when there is one (a "between" is met on either side).
+        # A "between" is met on either side: on the one the fewest later conditions
+        # meet (tiers listed from the top down meet every earlier upper bound, and
+        # none of the earlier lower bounds).
         low, high = bounds
-        if high is not None:
-            return _Marks(ranges=[(_range_key("upper", subject, high), high)])
-        return _Marks(ranges=[(_range_key("lower", subject, low), low)])
+        if high is None:
+            return _Marks(ranges=[(_range_key("lower", subject, low), low)])
+        upper = _Marks(ranges=[(_range_key("upper", subject, high), high)])
+        if low is None:
+            return upper
+        lower = _Marks(ranges=[(_range_key("lower", subject, low), low)])
+        if later is not None and lower.cost(later) < upper.cost(later):
+            return lower
+        return upper
     affix = _affix(node)
     if affix is not None:
         return _Marks(affixes=[affix])
@@ -528,6 +613,10 @@ def _search(
     return None
 
 
+def _is_between(form: Any) -> bool:
+    return isinstance(form, TicketCondition | ProfileCondition) and form.op is Operator.BETWEEN
+
+
 def first_implied(conditions: Sequence[Any]) -> list[int | None]:
     """For each condition, the position of the first earlier condition it implies
     (``None``: none). Groups must not be empty (a rule set's never are)."""
@@ -541,11 +630,15 @@ def first_implied(conditions: Sequence[Any]) -> list[int | None]:
         [_has(child) for child in form[1]] if isinstance(form, tuple) and form[0] == "any" else []
         for form in forms
     ]
-    frequency: dict[Token, int] = {}
-    for marks in has:
-        keys = {key for key, _ in marks.ranges} | {key for key, _ in marks.affixes}
-        for token in marks.tokens | keys:
-            frequency[token] = frequency.get(token, 0) + 1
+    # Each condition's need, chosen (among those of its conjuncts, or the sides of a
+    # "between") as the one that the fewest later conditions meet: walked from the last,
+    # when some condition has a choice.
+    needs: list[_Marks | None] = [None] * len(forms)
+    if any(isinstance(form, tuple) or _is_between(form) for form in forms):
+        later = _Later(has)
+        for j in range(len(forms) - 1, -1, -1):
+            needs[j] = _need(forms[j], later)
+            later.add(has[j])
     memo: dict[int, Any] = {}
     postings = _Postings()
     found: list[int | None] = []
@@ -556,5 +649,7 @@ def first_implied(conditions: Sequence[Any]) -> list[int | None]:
         else:
             groups = [postings.sources(has[j])]
         found.append(_search(form, forms, memo, postings, groups, j))
-        postings.add(j, _need(form, frequency))
+        need = needs[j]
+        postings.add(j, _need(form, None) if need is None else need)
+        needs[j] = None  # Not kept alive while the others search.
     return found
