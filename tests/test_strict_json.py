@@ -312,3 +312,64 @@ def test_parse_condition_ignores_a_byte_order_mark_as_a_rule_set_does() -> None:
     assert parse_condition("\ufeff" + SEGMENT) == parse_condition(SEGMENT)
     assert parse_condition(b"\xef\xbb\xbf" + SEGMENT.encode()) == parse_condition(SEGMENT)
     assert RuleSet.from_json("\ufeff" + _doc()).rules[0].when == parse_condition(SEGMENT)
+
+
+# The pydantic door (``model_validate_json``) holds JSON text to the same strict JSON as
+# the loaders: pydantic's own parser let the last of two equal keys win, refused a leading
+# byte-order mark and told a lone surrogate as "unexpected end of hex escape".
+_RULE = (
+    '{"id":"r1","when":{"type":"segment","segment":"vip"},'
+    '"then":{"type":"save_as_view","view":"v"}}'
+)
+
+
+@pytest.mark.parametrize(
+    ("model", "text", "path"),
+    [
+        ("RuleSet", '{"rules":[' + _RULE + '],"rules":[]}', "$.rules"),
+        ("Conversation", '{"id":"c1","id":"c2","channel":"sms"}', "$.id"),
+        (
+            "ConversationEscalated",
+            '{"conversation_id":"c1","conversation_id":"c2","channel":"w","reason":"other"}',
+            "$.conversation_id",
+        ),
+        (
+            "Ticket",
+            '{"id":"t1","channel":"sms","channel":"email","created_at":"2026-03-30T10:00:00Z"}',
+            "$.channel",
+        ),
+    ],
+)
+def test_model_validate_json_refuses_a_key_given_twice(model: str, text: str, path: str) -> None:
+    import helpdesk_routing as hr
+    from helpdesk_routing import events, handoff
+
+    cls = {
+        "RuleSet": RuleSet,
+        "Conversation": handoff.Conversation,
+        "ConversationEscalated": events.ConversationEscalated,
+        "Ticket": hr.Ticket,
+    }[model]
+    with pytest.raises(hr.ModelValidationError) as refused:
+        cls.model_validate_json(text)
+    assert [(d.path, d.code) for d in refused.value.details] == [(path, "json_duplicate_key")]
+    assert isinstance(refused.value, pydantic.ValidationError)
+
+
+def test_model_validate_json_reads_past_a_byte_order_mark_and_names_a_lone_surrogate() -> None:
+    import helpdesk_routing as hr
+
+    text = '{"rules":[' + _RULE + "]}"
+    plain = RuleSet.model_validate_json(text)
+    assert RuleSet.model_validate_json("\ufeff" + text) == plain
+    assert RuleSet.model_validate_json(b"\xef\xbb\xbf" + text.encode()) == plain
+    with pytest.raises(hr.ModelValidationError, match=r"\$\.id: text with a lone surrogate"):
+        hr.Agent.model_validate_json('{"id":"a\\ud800"}')
+
+
+def test_a_stored_row_read_back_is_not_checked_again() -> None:
+    """A store's own rows (context STORED) were checked when written: pydantic alone."""
+    from helpdesk_routing._stored import STORED
+
+    text = '{"rules":[' + _RULE + '],"rules":[]}'
+    assert RuleSet.model_validate_json(text, context=STORED).rules == ()

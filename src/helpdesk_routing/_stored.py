@@ -21,7 +21,7 @@ from typing import Any, Final
 from pydantic import ValidationInfo
 from pydantic_core import PydanticKnownError
 
-__all__ = ["STORED", "at_most", "is_stored", "schema_max_length"]
+__all__ = ["STORED", "at_most", "is_stored", "schema_max_length", "stored_context"]
 
 _KEY = "helpdesk_routing.stored"
 
@@ -32,7 +32,11 @@ STORED: Final[Mapping[str, bool]] = MappingProxyType({_KEY: True})
 
 def is_stored(info: ValidationInfo) -> bool:
     """Whether the value being validated is a stored row read back (context :data:`STORED`)."""
-    context = info.context
+    return stored_context(info.context)
+
+
+def stored_context(context: object) -> bool:
+    """Whether ``context`` (a validation context, or ``None``) is :data:`STORED`'s."""
     return isinstance(context, Mapping) and context.get(_KEY) is True
 
 
