@@ -35,6 +35,7 @@ from pydantic import TypeAdapter
 
 from . import __version__
 from ._console import console
+from ._files import read_input
 from ._json import loads
 from ._parts import validated
 from ._storable import StoredText
@@ -178,7 +179,7 @@ DEMO = Subcommand(
 
 
 def _read_json(path: Path, what: str) -> Any:
-    return loads(path.read_bytes(), what)
+    return loads(read_input(path), what)
 
 
 _DEMO_MEMBERS = ("agents", "teams", "rules", "office_hours", "office_hours_channels")

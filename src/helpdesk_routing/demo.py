@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 import pydantic
 
+from ._files import read_input
 from ._json import loads
 from ._parts import part
 from ._storable import StoredText
@@ -68,7 +69,7 @@ def _read(directory: Path | None, name: str) -> Any:
     if directory is None:
         raw = resources.files("helpdesk_routing").joinpath("demo_data", name).read_bytes()
     else:
-        raw = (directory / name).read_bytes()
+        raw = read_input(directory / name)
     document = loads(raw, name)
     # A misspelled member ("presense", "office_hours_chanels") would be ignored and the
     # day replayed without it; ``check`` refuses the same file the same way.

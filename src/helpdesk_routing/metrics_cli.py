@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from helpdesk_routing._files import read_input
 from helpdesk_routing.cli import (
     EXIT_BROKEN_PIPE,
     EXIT_INVALID,
@@ -202,7 +203,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         from helpdesk_routing.calendar import OfficeHours
 
         try:
-            text = args.office_hours.read_bytes()
+            text = read_input(args.office_hours)
         except OSError as exc:
             return fail(args, out, EXIT_USAGE, exc, _one_line(exc))
         try:

@@ -21,6 +21,7 @@ from typing import Any, TextIO, get_args
 
 import pydantic
 
+from helpdesk_routing._files import read_input
 from helpdesk_routing._json import loads
 from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing.calendar import JSON_INPUT
@@ -104,7 +105,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     out = sys.stdout if out is None else out
     err = sys.stderr if err is None else err
     try:
-        raw = Path(args.scenario).read_bytes()
+        raw = read_input(args.scenario)
     except OSError as error:
         err.write(f"error: cannot read scenario {args.scenario}: {error}\n")
         return 2

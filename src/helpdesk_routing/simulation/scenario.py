@@ -34,6 +34,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from helpdesk_routing._files import read_input
 from helpdesk_routing._input import as_model
 from helpdesk_routing._json import loads
 from helpdesk_routing._sets import SortedSet
@@ -85,6 +86,10 @@ __all__ = [
 # Every number of a scenario is finite (JSON has no NaN or Infinity; Python callers are
 # held to the same): a NaN weight or rate would only fail, or mislead, when running.
 _FROZEN = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+_JSON_SPACE = " \t\r"
+"""White space in JSON (RFC 8259) but the line feed a JSON Lines line ends at: a line of
+nothing else is blank (``str.strip()`` would take U+2028 or a form feed for one too)."""
 
 # Every number is strict, as the core models' capacity and version are: a bool or text
 # (`"tickets": true`, `"seed": "7"`) is refused, never read as 1 or 7; an int is a float
@@ -295,14 +300,24 @@ class ReplayArrivals(Part):
     def from_file(cls, path: str | Path) -> ReplayArrivals:
         """Read recorded tickets from a file, sorted by creation: a ``.csv`` file as CSV;
         any other as JSON, either one array of ticket objects (the text starts with
-        ``[``) or one object a line (JSONL, ``.jsonl`` or ``.ndjson`` by custom). The
-        text is UTF-8, with or without a leading byte-order mark (Excel writes one).
+        ``[``) or one object a line (JSONL, ``.jsonl`` or ``.ndjson`` by custom; a line
+        ends at ``\\n`` or ``\\r\\n`` only, so U+2028 or U+0085 in a string is a
+        character of it, as in an array). The text is UTF-8, with or without a leading
+        byte-order mark (Excel writes one), and at most 256 MiB long, as every input
+        file is: a larger or endless one raises ``OSError`` (``errno.EFBIG``) naming it,
+        having read no more than that.
 
         A CSV file's header names the columns, in any order (``tags`` and ``profile_id``
         may be left out): it is checked once, and an unknown, differently cased or
         repeated column, or a required one missing, is one ``ValidationError`` about the
         header. Each CSV cell is trimmed of surrounding white space, and so is each tag;
-        an empty tag is dropped, an empty profile is none.
+        an empty tag is dropped, an empty profile is none. The CSV is read as the csv
+        module reads a file opened with ``newline=""``, strictly: a quoted cell keeps its
+        line breaks; a quote never closed (``$[0].tags: line 2: a quote opened here is
+        never closed: ...``, the line it opened on), a quoted cell going on after its
+        closing quote, or a cell longer than ``csv.field_size_limit()`` (131,072
+        characters unless your program changes it) is a bad record, and the records
+        after it are not read. A record is named by the line it starts on.
 
         Bad records raise one ``ValidationError`` naming each by its JSON path in the
         file's records (``$[2].created_at``, the third record) and, but in an array, its
@@ -318,9 +333,11 @@ class ReplayArrivals(Part):
             raise ArgumentTypeError(f"path must be a file path (str or Path), got {path!r}")
         path = Path(path)
         suffix = path.suffix.lower()
+        raw = read_input(path)  # at most MAX_INPUT_BYTES: /dev/zero is refused, not read
         try:
-            # utf-8-sig: a leading byte-order mark (Excel writes one) is read as none
-            text = path.read_text("utf-8-sig")
+            # utf-8-sig: a leading byte-order mark (Excel writes one) is read as none;
+            # bytes, not text mode: a line break stays as written, for csv to read
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ValidationError(
                 f"invalid replay file {path.name}: not UTF-8 ({exc.reason})"
@@ -335,10 +352,12 @@ class ReplayArrivals(Part):
             data = loads(text, what)  # a document that is no JSON is named as a whole
             rows = [("", record, []) for record in data]
         else:
-            for line, raw in enumerate(text.splitlines(), 1):
-                if raw.strip():
+            # JSON Lines end at "\n" (or "\r\n") only: U+2028, U+0085, \f ... are
+            # characters of a line, raw in a JSON string as in an array file
+            for line, entry in enumerate(text.split("\n"), 1):
+                if entry.strip(_JSON_SPACE):
                     try:
-                        rows.append((f"line {line}: ", loads(raw, what), []))
+                        rows.append((f"line {line}: ", loads(entry, what), []))
                     except ValidationError as exc:
                         # the line is the file's, not the one-line document's "line 1"
                         bad = [
