@@ -187,6 +187,13 @@ def _reject_naive(value: object) -> object:
     # instant must say what it is, as the JSON Schemas (format date-time) say too.
     if _is_number(value):
         raise ValueError(NOT_A_NUMBER)
+    if isinstance(value, str) and _DATE_TIME_TEXT.fullmatch(value) is not None:
+        # Text is read as the condition JSON reads it: pydantic's parser refuses the
+        # offsets +HH and +HH:MM:SS, which ISO 8601 and the conditions accept.
+        try:
+            return condition_date_time(value)
+        except ValueError:
+            return value  # a moment that does not exist: pydantic names it
     if isinstance(value, datetime) and (
         value.tzinfo is None or value.tzinfo.utcoffset(value) is None
     ):
