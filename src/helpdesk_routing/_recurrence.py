@@ -22,6 +22,9 @@ The rules, written once:
 - It starts at ``DTSTART`` when the text gives one (``DTSTART:20240101\\nRRULE:...``),
   else at :data:`DEFAULT_START` (2000-01-01): an ``INTERVAL`` or ``COUNT`` counts from
   there, and no date before it occurs.
+- Everything read from the text (frequencies, time parts, ``TZID``, zones, parts, an
+  ``EXRULE`` alone) is refused before any expansion: ``FREQ=SECONDLY`` expanded for a
+  year took minutes and ended in a ``MemoryError``.
 - Occurrences are expanded lazily, one calendar year at a time, and remembered
   (:func:`occurs_on`): a rule without ``COUNT``/``UNTIL`` never ends, and is never
   expanded past the years asked about. A year costs one year's expansion wherever it
@@ -99,32 +102,38 @@ def check_rule(text: str, *, stored: bool = False) -> str:
     for name, value in lines:
         if name in ("RRULE", "EXRULE"):
             _check_parts(_parts(value))
+    # Every refusal read from the text comes before any expansion: a rule finer than days
+    # (FREQ=SECONDLY) expanded for a year ran for minutes and ended in a MemoryError.
+    if any(f.upper() not in _DATE_FREQUENCIES for f in _FREQ.findall(text)):
+        raise PydanticCustomError(
+            "rrule", "a recurring date repeats DAILY, WEEKLY, MONTHLY or YEARLY"
+        )
     if not stored:
         _check_local(lines)
     try:
-        # The rule's first year too: dateutil cannot expand some rules there (BYWEEKNO
-        # from year 1 needs year 0), and a rule is walked from it no more.
-        for year in {
-            _TRIAL_YEAR,
-            *(vars(r)["_dtstart"].year for r in vars(_parse(text))["_rrule"]),
-        }:
-            _year(text, year)
+        parsed = _parse(text)  # dateutil's reading, no expansion yet
     except (ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError) as exc:
         raise PydanticCustomError(
             "rrule", "not an RFC 5545 RRULE: {reason}", {"reason": str(exc) or "unreadable"}
         ) from None
-    frequencies = _FREQ.findall(text)
-    if not frequencies:
+    if not _FREQ.search(text):
         raise PydanticCustomError("rrule", "not an RFC 5545 RRULE: no RRULE given")
     if not stored and not any(name == "RRULE" for name, _ in lines):
         # dateutil reads an EXRULE alone as a set that names no date, silently.
         raise PydanticCustomError(
             "rrule", "not an RFC 5545 RRULE: no RRULE given (an EXRULE only removes dates)"
         )
-    if any(f.upper() not in _DATE_FREQUENCIES for f in frequencies):
+    try:
+        # The rule's first year too: dateutil cannot expand some rules there (BYWEEKNO
+        # from year 1 needs year 0), and a rule is walked from it no more.
+        for year in {_TRIAL_YEAR, *(vars(r)["_dtstart"].year for r in vars(parsed)["_rrule"])}:
+            _year(text, year)
+    except PydanticCustomError:
+        raise
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError) as exc:
         raise PydanticCustomError(
-            "rrule", "a recurring date repeats DAILY, WEEKLY, MONTHLY or YEARLY"
-        )
+            "rrule", "not an RFC 5545 RRULE: {reason}", {"reason": str(exc) or "unreadable"}
+        ) from None
     return text
 
 
