@@ -27,8 +27,21 @@ REACH = {"YEARLY": 2000, "MONTHLY": 400, "WEEKLY": 100, "DAILY": 40}
 def _dateutil_year(text: str, year: int) -> frozenset[date]:
     """The reference: dateutil's own expansion, walking from the rule's true DTSTART."""
     whole = rrulestr(text, dtstart=DEFAULT_START, forceset=True, ignoretz=True)
-    found = whole.between(datetime(year, 1, 1), datetime(year, 12, 31, 23, 59, 59), inc=True)
-    return frozenset(d.date() for d in found)
+    start, end = datetime(year, 1, 1), datetime(year, 12, 31, 23, 59, 59)
+    found = set()
+    moments = iter(whole)
+    while True:
+        try:
+            moment = next(moments)
+        except StopIteration:
+            break
+        except ValueError:  # year 10000 is out of range: the calendar, and the rule, end
+            break
+        if moment > end:
+            break
+        if moment >= start:
+            found.add(moment.date())
+    return frozenset(found)
 
 
 def _numbers(low: int, high: int, *, negative: bool) -> st.SearchStrategy[str]:
@@ -82,12 +95,92 @@ def _rule(draw: st.DrawFn, frequency: str) -> str:
         parts.append(f"BYSETPOS={draw(_numbers(1, 5, negative=True))}")
     if draw(st.integers(0, 3)) == 0:
         parts.append(f"WKST={draw(st.sampled_from(DAYS))}")
-    ending = draw(st.sampled_from(["none", "none", "count", "until"]))
+    ending = draw(st.sampled_from(["none", "none", "count", "count", "until"]))
     if ending == "count":
-        parts.append(f"COUNT={draw(st.integers(1, 60))}")
+        parts.append(f"COUNT={draw(_counts(frequency, rare=False))}")
     elif ending == "until":
         parts.append(f"UNTIL={draw(_dates(1, 9999))}")
     return ";".join(draw(st.permutations(parts)))
+
+
+def _counts(frequency: str, *, rare: bool) -> st.SearchStrategy[int]:
+    """A COUNT: small, beyond every date the rule can name, or (yearly and monthly rules,
+    whose reference walk is cheap) beyond the dates of its first 400-year cycle."""
+    small = st.integers(1, 12 if rare else 60)
+    if frequency in ("YEARLY", "MONTHLY"):
+        small = st.one_of(small, st.integers(61, 150 if rare else 900))
+    return st.one_of(small, st.just(10**9))
+
+
+# Rules that name a date only every few years, or once in decades (29 February on a
+# Monday), or in months and weeks that few periods have: each fires somewhere in every
+# 400 years, so dateutil's reference walk stops after the year asked about.
+RARE = (
+    "BYMONTH=2;BYMONTHDAY=29",
+    "BYMONTHDAY=31",
+    "BYMONTH=2,4,6;BYMONTHDAY=31,29",
+    "BYMONTHDAY=13;BYDAY=FR",
+    "BYMONTH=2;BYMONTHDAY=29;BYDAY=MO",
+    "BYWEEKNO=53",
+    "BYWEEKNO=53;BYDAY=SU",
+    "BYYEARDAY=366",
+    "BYMONTHDAY=-1;BYMONTH=2;BYDAY=TH",
+)
+RARE_SETPOS = (
+    "BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+    "BYMONTHDAY=29,30,31;BYSETPOS=3",
+    "BYMONTH=2;BYMONTHDAY=28,29;BYSETPOS=2",
+    "BYDAY=FR;BYMONTHDAY=13,14,15;BYSETPOS=-1",
+)
+REACH_RARE = {"YEARLY": 4000, "MONTHLY": 1200, "WEEKLY": 400, "DAILY": 200}
+
+
+@st.composite
+def _rare_rule(draw: st.DrawFn, frequency: str) -> str:
+    """An RRULE value of ``frequency`` that names a date rarely (:data:`RARE`), sometimes
+    with an INTERVAL, a COUNT (beyond its first cycle, or beyond every date) or UNTIL."""
+    shapes = RARE + (RARE_SETPOS if frequency in ("MONTHLY", "YEARLY") else ())
+    parts = [f"FREQ={frequency}", draw(st.sampled_from(shapes))]
+    if frequency == "MONTHLY" and "BYWEEKNO" in parts[1]:
+        parts[1] = "BYMONTH=2;BYMONTHDAY=29"
+    if draw(st.booleans()):
+        parts.append(f"INTERVAL={draw(st.integers(2, 5))}")
+    ending = draw(st.sampled_from(["none", "count", "count", "until"]))
+    if ending == "count":
+        parts.append(f"COUNT={draw(_counts(frequency, rare=True))}")
+    elif ending == "until":
+        parts.append(f"UNTIL={draw(_dates(1, 9999))}")
+    return ";".join(draw(st.permutations(parts)))
+
+
+@st.composite
+def rare_rules_and_years(draw: st.DrawFn) -> tuple[str, int]:
+    """A rarely firing rule (:func:`_rare_rule`), DTSTART given or not, and a year near or
+    far (centuries, for yearly and monthly rules millennia) from its start."""
+    frequency = draw(st.sampled_from(FREQUENCIES))
+    lines = []
+    start = DEFAULT_START.year
+    if draw(st.booleans()):
+        start = draw(st.sampled_from([1, 3, 1999, 2024, 2026, 9000, 9998]))
+        lines.append(f"DTSTART:{draw(_dates(start, start))}")
+    lines.append(f"RRULE:{draw(_rare_rule(frequency))}")
+    if draw(st.integers(0, 4)) == 0:
+        lines.append(f"EXRULE:{draw(_rare_rule(draw(st.sampled_from(FREQUENCIES[:2]))))}")
+    year = draw(st.integers(max(start - 2, 1), min(start + REACH_RARE[frequency], 9998)))
+    return "\n".join(lines), year
+
+
+@given(rare_rules_and_years())
+def test_a_year_of_a_rare_rule_is_dateutils_full_expansion(case: tuple[str, int]) -> None:
+    """Rules that name a date once in years or decades (29 February, the 31st, BYSETPOS,
+    BYWEEKNO 53), with COUNTs past their first 400-year cycle or past every date, UNTIL,
+    and years far from DTSTART: the dates of dateutil's walk from DTSTART."""
+    text, year = case
+    try:
+        check_rule(text)
+    except PydanticCustomError:
+        assume(False)
+    assert _year(text, year) == _dateutil_year(text, year)
 
 
 @st.composite

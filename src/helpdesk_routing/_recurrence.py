@@ -22,24 +22,34 @@ The rules, written once:
 - It starts at ``DTSTART`` when the text gives one (``DTSTART:20240101\\nRRULE:...``),
   else at :data:`DEFAULT_START` (2000-01-01): an ``INTERVAL`` or ``COUNT`` counts from
   there, and no date before it occurs.
+- Everything read from the text (frequencies, time parts, ``TZID``, zones, parts, an
+  ``EXRULE`` alone) is refused before any expansion: ``FREQ=SECONDLY`` expanded for a
+  year took minutes and ended in a ``MemoryError``.
 - Occurrences are expanded lazily, one calendar year at a time, and remembered
   (:func:`occurs_on`): a rule without ``COUNT``/``UNTIL`` never ends, and is never
   expanded past the years asked about. A year costs one year's expansion wherever it
-  lies: each rule restarts at its first period reaching into the year
-  (:func:`_restarted`); a ``COUNT`` is turned into the rule's last date once.
+  lies, and whether or not the rule names a date in it: each rule restarts at its first
+  period reaching into the year (:func:`_restarted`), and its walk stops after the
+  year's periods (:func:`_walk`; dateutil walked a rule that names no date to 9999).
+- A ``COUNT`` is turned into the rule's last date once, at the cost of one cycle of
+  the rule at most (:func:`_uncounted`); a ``BYEASTER`` rule, which has no cycle, must
+  reach its count within a century (:func:`_check_easter_count`).
 """
 
 from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from copy import copy
 from datetime import MAXYEAR, date, datetime
 from functools import lru_cache
+from itertools import islice
+from math import gcd
 from typing import Annotated, Any
 
 from dateutil.parser import ParserError, UnknownTimezoneWarning, parse
-from dateutil.rrule import MONTHLY, WEEKLY, YEARLY, rrule, rruleset, rrulestr
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rruleset, rrulestr
 from pydantic import AfterValidator, ValidationInfo
 from pydantic_core import PydanticCustomError
 
@@ -99,33 +109,73 @@ def check_rule(text: str, *, stored: bool = False) -> str:
     for name, value in lines:
         if name in ("RRULE", "EXRULE"):
             _check_parts(_parts(value))
+    # Every refusal read from the text comes before any expansion: a rule finer than days
+    # (FREQ=SECONDLY) expanded for a year ran for minutes and ended in a MemoryError.
+    if any(f.upper() not in _DATE_FREQUENCIES for f in _FREQ.findall(text)):
+        raise PydanticCustomError(
+            "rrule", "a recurring date repeats DAILY, WEEKLY, MONTHLY or YEARLY"
+        )
     if not stored:
         _check_local(lines)
     try:
-        # The rule's first year too: dateutil cannot expand some rules there (BYWEEKNO
-        # from year 1 needs year 0), and a rule is walked from it no more.
-        for year in {
-            _TRIAL_YEAR,
-            *(vars(r)["_dtstart"].year for r in vars(_parse(text))["_rrule"]),
-        }:
-            _year(text, year)
+        parsed = _parse(text)  # dateutil's reading, no expansion yet
     except (ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError) as exc:
         raise PydanticCustomError(
             "rrule", "not an RFC 5545 RRULE: {reason}", {"reason": str(exc) or "unreadable"}
         ) from None
-    frequencies = _FREQ.findall(text)
-    if not frequencies:
+    if not _FREQ.search(text):
         raise PydanticCustomError("rrule", "not an RFC 5545 RRULE: no RRULE given")
     if not stored and not any(name == "RRULE" for name, _ in lines):
         # dateutil reads an EXRULE alone as a set that names no date, silently.
         raise PydanticCustomError(
             "rrule", "not an RFC 5545 RRULE: no RRULE given (an EXRULE only removes dates)"
         )
-    if any(f.upper() not in _DATE_FREQUENCIES for f in frequencies):
+    try:
+        if not stored:
+            for rule in (*vars(parsed)["_rrule"], *vars(parsed)["_exrule"]):
+                _check_easter_count(rule)
+        # The rule's first year too: dateutil cannot expand some rules there (BYWEEKNO
+        # from year 1 needs year 0), and a rule is walked from it no more.
+        for year in {_TRIAL_YEAR, *(vars(r)["_dtstart"].year for r in vars(parsed)["_rrule"])}:
+            _year(text, year)
+    except PydanticCustomError:
+        raise
+    except (ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError) as exc:
         raise PydanticCustomError(
-            "rrule", "a recurring date repeats DAILY, WEEKLY, MONTHLY or YEARLY"
-        )
+            "rrule", "not an RFC 5545 RRULE: {reason}", {"reason": str(exc) or "unreadable"}
+        ) from None
     return text
+
+
+_EASTER_COUNT_YEARS = 100
+"""How many years from ``DTSTART`` a ``BYEASTER`` rule's ``COUNT`` must be reached in."""
+
+
+def _check_easter_count(rule: rrule) -> None:
+    """Refuse a ``BYEASTER`` rule whose ``COUNT`` is not reached within
+    :data:`_EASTER_COUNT_YEARS` years of ``DTSTART`` (and lies within the dates the rule can
+    name at all: a greater one never ends the rule). Easter does not repeat with the
+    calendar, so such a count could only be placed by walking up to 8,000 years of days
+    (seconds); an ``UNTIL`` says the same at no cost."""
+    state = vars(rule)
+    count: int | None = state["_count"]
+    if not state["_byeaster"] or count is None:
+        return
+    free = _rebuilt(rule, count=None)
+    if count > _most_dates(free):
+        return
+    first: datetime = state["_dtstart"]
+    end = datetime(min(first.year + _EASTER_COUNT_YEARS, MAXYEAR), 12, 31, 23, 59, 59)
+    until: datetime | None = state["_until"]
+    if end.year == MAXYEAR or (until is not None and until <= end):
+        return  # the walk for the count ends there anyway
+    if sum(1 for _ in islice(_walk(free, first, end), count)) < count:
+        raise PydanticCustomError(
+            "rrule",
+            "a BYEASTER rule's COUNT must be reached within {years} years of its DTSTART, "
+            "got COUNT={count}: Easter does not repeat with the calendar; give UNTIL instead",
+            {"years": _EASTER_COUNT_YEARS, "count": count},
+        )
 
 
 def _lines(text: str) -> list[tuple[str, str]]:
@@ -319,15 +369,71 @@ def _rebuilt(rule: rrule, **changes: Any) -> rrule:
     return rule.replace(**derived, **changes)
 
 
+_PERIODS_IN_400_YEARS = {YEARLY: 400, MONTHLY: 4800, WEEKLY: 20871, DAILY: 146097}
+"""The Gregorian calendar repeats every 400 years (146097 days, a whole number of weeks)."""
+
+
+def _cycle(rule: rrule) -> int | None:
+    """The years after which ``rule``'s dates repeat (the calendar's 400 years, times what
+    it takes the rule's ``INTERVAL`` periods to fall on the same days again): a year more
+    than this after ``DTSTART``'s has the dates of the year this many years earlier.
+    ``None``: a ``BYEASTER`` rule, which follows Easter (not periodic in the calendar)."""
+    state = vars(rule)
+    if state["_byeaster"]:
+        return None
+    step: int = state["_interval"]
+    return 400 * (step // gcd(step, _PERIODS_IN_400_YEARS[state["_freq"]]))
+
+
+def _most_dates(rule: rrule) -> int:
+    """An upper bound of the date-times ``rule`` (no ``COUNT``) names in the calendar: a rule
+    of dates names at most one a day (its one time of day is ``DTSTART``'s), and a
+    ``BYEASTER`` rule at most one per Easter offset a year."""
+    first: datetime = vars(rule)["_dtstart"]
+    most = date(MAXYEAR, 12, 31).toordinal() - first.toordinal() + 1
+    offsets = vars(rule)["_byeaster"]
+    if offsets:
+        most = min(most, len(offsets) * (MAXYEAR - first.year + 1))
+    return most
+
+
 def _uncounted(rule: rrule) -> rrule | None:
     """``rule`` without its ``COUNT``: ending at its last date instead (``None``: it has
-    none). The one walk from ``DTSTART`` that a count needs is made here, once per rule."""
-    if vars(rule)["_count"] is None:
+    none). Found once per rule at a bounded cost: a ``COUNT`` beyond every date the rule
+    can name is dropped; else the rule is walked from ``DTSTART`` for at most one of its
+    cycles (:func:`_cycle`, 400 years of days at most), and a count that reaches past
+    that is placed by the cycle's dates, which repeat."""
+    state = vars(rule)
+    count: int | None = state["_count"]
+    if count is None:
         return rule
-    last = None
-    for last in rule:  # noqa: B007 (the loop is for its last value)
-        pass
-    return None if last is None else _rebuilt(rule, count=None, until=last)
+    free = _rebuilt(rule, count=None)  # ends at UNTIL, or with the calendar
+    if count > _most_dates(free):
+        return free
+    first: datetime = state["_dtstart"]
+    until: datetime | None = state["_until"]
+    cycle = _cycle(rule)
+    last_year = MAXYEAR if cycle is None else min(first.year + cycle, MAXYEAR)
+    end = datetime(last_year, 12, 31, 23, 59, 59)
+    found = list(islice(_walk(free, first, end), count))
+    if len(found) == count:
+        return _rebuilt(rule, count=None, until=found[-1])
+    if last_year == MAXYEAR or (until is not None and until <= end):
+        return None if not found else free  # the count is never reached
+    assert cycle is not None
+    # Years first.year + 1 .. first.year + cycle are one whole cycle: their dates repeat.
+    before = sum(1 for moment in found if moment.year == first.year)
+    repeating = found[before:]
+    if not repeating:
+        return None if not found else free
+    cycles, index = divmod(count - 1 - before, len(repeating))
+    year = repeating[index].year + cycles * cycle
+    if year > MAXYEAR:
+        return free
+    last = repeating[index].replace(year=year)
+    if until is not None and last > until:
+        return free
+    return _rebuilt(rule, count=None, until=last)
 
 
 def _restarted(rule: rrule, year: int) -> rrule | None:
@@ -371,6 +477,83 @@ def _restarted(rule: rrule, year: int) -> rrule | None:
     return _rebuilt(rule, dtstart=datetime.combine(date.fromordinal(begins), first.time()))
 
 
+class _Stop(Exception):
+    """A walk reached the days it was allowed (:class:`_CountedMonths`)."""
+
+
+class _CountedMonths(tuple[int, ...]):
+    """A rule's ``BYMONTH`` (or ``BYDAY``) values that count dateutil's look-ups: dateutil
+    looks up every day of every period it walks in the first of its filters, once, and
+    stops only after a date past the end or the ``UNTIL``; a rule that names no date
+    there (30 February) walked on to year 9999. Past ``days`` look-ups it raises
+    :class:`_Stop` instead."""
+
+    days: int
+
+    def __new__(cls, values: Iterable[int], days: int) -> _CountedMonths:
+        made = super().__new__(cls, values)
+        made.days = days
+        return made
+
+    def __contains__(self, value: object) -> bool:
+        self.days -= 1
+        if self.days < 0:
+            raise _Stop
+        return tuple.__contains__(self, value)
+
+
+def _counted(rule: rrule, days: int) -> rrule:
+    """A copy of ``rule`` whose walk stops after looking at ``days`` days: the counter takes
+    the place of its first filter, which dateutil consults for every day. An absent
+    ``BYMONTH`` becomes all twelve months (the same dates), except in a ``YEARLY`` rule
+    with ``BYDAY`` ordinals, where dateutil counts them within each month of ``BYMONTH``:
+    there the ``BYDAY`` weekdays (all seven when none; such a rule has no ``BYWEEKNO``)
+    count."""
+    bounded = copy(rule)
+    state = vars(bounded)
+    if state["_bymonth"] or state["_freq"] != YEARLY or not state["_bynweekday"]:
+        state["_bymonth"] = _CountedMonths(state["_bymonth"] or range(1, 13), days)
+    else:
+        state["_byweekday"] = _CountedMonths(state["_byweekday"] or range(7), days)
+    return bounded
+
+
+_PERIOD_DAYS = {YEARLY: (365, 366), MONTHLY: (28, 31), WEEKLY: (7, 7), DAILY: (1, 1)}
+"""The fewest and most days in a period of each frequency."""
+
+
+def _walk(rule: rrule, start: datetime, end: datetime) -> Iterator[datetime]:
+    """The date-times of ``rule`` from ``start`` to ``end``, both included, looking at no
+    more days than its periods from a year before ``DTSTART`` (where its first period
+    may start) to ``end`` hold: then every period reaching into ``end`` is walked, and the
+    walk stops (dateutil walked on to the next date, to year 9999 for a rule that names
+    none). dateutil raises ``ValueError`` (year 10000 is out of range) when a week it walks
+    crosses the end of the calendar: in year 9999 that ends the rule, after its last date
+    in 9999."""
+    state = vars(rule)
+    first: datetime = state["_dtstart"]
+    if end < first:
+        return
+    # The periods that start from a year before DTSTART to the end, every INTERVAL
+    # periods of at least ``shortest`` days, each of at most ``longest`` days.
+    shortest, longest = _PERIOD_DAYS[state["_freq"]]
+    periods = (end.toordinal() - first.toordinal() + 366) // (state["_interval"] * shortest) + 1
+    moments = iter(_counted(rule, periods * longest))
+    while True:
+        try:
+            moment = next(moments)
+        except (StopIteration, _Stop):
+            return
+        except ValueError:
+            if end.year == MAXYEAR:
+                return
+            raise
+        if moment > end:
+            return
+        if moment >= start:
+            yield moment
+
+
 @lru_cache(maxsize=4096)
 def _year(text: str, year: int) -> frozenset[date]:
     """The dates of ``text`` in ``year``, at the cost of expanding about one year: each
@@ -387,28 +570,8 @@ def _year(text: str, year: int) -> frozenset[date]:
         for rule in rules:
             restarted = _restarted(rule, year)
             if restarted is not None:
-                found.update(_between(restarted, start, end))
+                found.update(_walk(restarted, start, end))
     return frozenset(moment.date() for moment in named - removed)
-
-
-def _between(rule: rrule, start: datetime, end: datetime) -> Iterator[datetime]:
-    """The date-times of ``rule`` from ``start`` to ``end``, both included. dateutil raises
-    ``ValueError`` (year 10000 is out of range) when a week it walks crosses the end of
-    the calendar: in year 9999 that ends the rule, after its last date in 9999."""
-    moments = iter(rule)
-    while True:
-        try:
-            moment = next(moments)
-        except StopIteration:
-            return
-        except ValueError:
-            if end.year == MAXYEAR:
-                return
-            raise
-        if moment > end:
-            return
-        if moment >= start:
-            yield moment
 
 
 def occurs_on(text: str, day: date) -> bool:
