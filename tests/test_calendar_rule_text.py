@@ -103,3 +103,24 @@ def test_an_exrule_beside_an_rrule_still_removes_dates() -> None:
     )
     assert hours.is_open(datetime(2026, 1, 5, 10, tzinfo=UTC))  # a Monday: excluded
     assert not hours.is_open(datetime(2026, 1, 6, 10, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("FREQ=DAILY;INTERVAL=" + "9" * 5000, "INTERVAL takes numbers of at most 18 digits"),
+        ("FREQ=DAILY;COUNT=" + "9" * 19, "COUNT takes numbers of at most 18 digits"),
+        ("FREQ=MONTHLY;BYDAY=" + "9" * 5000 + "MO", "BYDAY takes numbers of at most 18 digits"),
+        ("FREQ=DAILY;UNTIL=" + "9" * 5000, "UNTIL is not a date (YYYYMMDD) or date-time"),
+        ("DTSTART:" + "2" * 30 + "\nRRULE:FREQ=DAILY", "DTSTART is not a date (YYYYMMDD)"),
+    ],
+)
+def test_a_number_too_long_for_a_rule_is_refused_by_name(rule: str, message: str) -> None:
+    """Python's own limits spoke before: int() of 5,000 digits told the user to call
+    sys.set_int_max_str_digits(), dateutil 'Python int too large to convert to C long'."""
+    with pytest.raises(ValidationError) as refused:
+        OfficeHours(timezone="UTC", recurring_holidays=[rule])
+    text = str(refused.value)
+    assert message in text
+    assert "sys.set_int_max_str_digits" not in text
+    assert "C long" not in text

@@ -109,6 +109,8 @@ def check_rule(text: str, *, stored: bool = False) -> str:
     for name, value in lines:
         if name in ("RRULE", "EXRULE"):
             _check_parts(_parts(value))
+        elif name == "DTSTART":
+            _check_moment(name, value)
     # Every refusal read from the text comes before any expansion: a rule finer than days
     # (FREQ=SECONDLY) expanded for a year ran for minutes and ended in a MemoryError.
     if any(f.upper() not in _DATE_FREQUENCIES for f in _FREQ.findall(text)):
@@ -261,9 +263,42 @@ def _range(name: str, least: int, most: int, negative: bool) -> str:
     return f"{name} must be {least} to {most}"
 
 
+_LONG_NUMBER = 18
+"""The most digits of a number in a rule (a 64-bit integer's): a longer one is refused by
+name, before Python's own limits speak (``int`` of 5,000 digits told the user to call
+``sys.set_int_max_str_digits()``; dateutil's ``Python int too large to convert to C
+long``)."""
+_DIGIT_RUN = re.compile(r"[0-9]{15,}")
+_LONG_DIGITS = re.compile(rf"[0-9]{{{_LONG_NUMBER + 1},}}")
+
+
+def _check_moment(name: str, value: str) -> None:
+    """A ``DTSTART`` or ``UNTIL`` with a run of more than 14 digits names no date or
+    date-time (``YYYYMMDDTHHMMSS`` has 8 and 6): refused by name."""
+    if _DIGIT_RUN.search(value):
+        raise PydanticCustomError(
+            "rrule",
+            "{name} is not a date (YYYYMMDD) or date-time (YYYYMMDDTHHMMSS): {value}",
+            {"name": name, "value": _shown(value)},
+        )
+
+
+def _shown(value: str) -> str:
+    return repr(value) if len(value) <= 40 else f"{value[:20]!r}... ({len(value)} characters)"
+
+
 def _check_parts(parts: dict[str, str]) -> None:
     """Refuse a value outside RFC 5545's range for its part (dateutil reads most of them
     and then names no date, or other dates, silently)."""
+    for part, given in parts.items():
+        if part == "UNTIL":
+            _check_moment(part, given)
+        elif _LONG_DIGITS.search(given):
+            raise PydanticCustomError(
+                "rrule",
+                "{name} takes numbers of at most {most} digits, got {value}",
+                {"name": part, "most": _LONG_NUMBER, "value": _shown(given)},
+            )
     for name in ("INTERVAL", "COUNT"):
         value = parts.get(name)
         if value is not None and _INTEGER.fullmatch(value) and int(value) < 1:
