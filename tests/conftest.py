@@ -42,6 +42,7 @@ from tests.adapters import (  # noqa: E402
     StoreFactory,
 )
 from tests.pg_server import postgres_dsn  # noqa: E402, F401
+from tests.rrule_walk import periods_walked  # noqa: E402, F401
 
 
 def _params(names: list[str]) -> list[object]:

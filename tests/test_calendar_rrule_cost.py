@@ -5,12 +5,10 @@ whatever its COUNT, and whether or not (or however rarely) it names a date."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from typing import Any
 
 import pytest
-from dateutil import rrule as dateutil_rrule
 from dateutil.rrule import rrulestr
 from pydantic_core import PydanticCustomError
 
@@ -36,22 +34,6 @@ def _fresh() -> Iterator[None]:
     yield
     for cached in (_parse, _parts_of, _year):
         cached.cache_clear()
-
-
-@pytest.fixture
-def periods_walked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """A counter of the periods (years, months, weeks, days) dateutil's iteration visits."""
-    walked = [0]
-    info = dateutil_rrule._iterinfo  # type: ignore[attr-defined]
-    for name in ("ydayset", "mdayset", "wdayset", "ddayset"):
-        method: Callable[..., Any] = getattr(info, name)
-
-        def counted(*args: Any, _method: Callable[..., Any] = method) -> Any:
-            walked[0] += 1
-            return _method(*args)
-
-        monkeypatch.setattr(info, name, counted)
-    return walked
 
 
 HOSTILE = [

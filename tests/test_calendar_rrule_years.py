@@ -3,12 +3,9 @@ and expanding a year costs about one year's work, however far it is from DTSTART
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
-from dateutil import rrule as dateutil_rrule
 from dateutil.rrule import rrulestr
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -240,22 +237,6 @@ def test_named_years_of_rules_are_dateutils_full_expansion(text: str, year: int)
     calendar: the same dates as dateutil's walk from DTSTART."""
     check_rule(text)
     assert _year(text, year) == _dateutil_year(text, year)
-
-
-@pytest.fixture
-def periods_walked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """A counter of the periods (years, months, weeks, days) dateutil's iteration visits."""
-    walked = [0]
-    info = dateutil_rrule._iterinfo  # type: ignore[attr-defined]
-    for name in ("ydayset", "mdayset", "wdayset", "ddayset"):
-        method: Callable[..., Any] = getattr(info, name)
-
-        def counted(*args: Any, _method: Callable[..., Any] = method) -> Any:
-            walked[0] += 1
-            return _method(*args)
-
-        monkeypatch.setattr(info, name, counted)
-    return walked
 
 
 @pytest.mark.parametrize(
