@@ -188,7 +188,7 @@ def test_an_old_configuration_naming_a_long_view_opens_and_routes(store: Any) ->
     router = _router(store)
     assert router.configuration.version == 1
     decision = router.route(hr.Ticket(id="t1", channel="sms", created_at=T0))
-    assert decision.views == (LONG,) or set(decision.views) == {LONG}
+    assert list(decision.views) == [LONG]
     assert [r.id for r in router.views.saved(LONG)] == ["t1"]
     # Mended through the Router, as a user would: the input rule holds for the new version.
     with pytest.raises(hr.ValidationError, match="at most 255 characters"):

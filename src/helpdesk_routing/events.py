@@ -16,17 +16,16 @@ use it (``event("Conversation with Customer Agent Escalated").at_least(1).in_las
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
-from pydantic import AfterValidator, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from helpdesk_routing._input import InputModel
-from helpdesk_routing._stored import at_most, schema_max_length
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
-from helpdesk_routing.model import MAX_ID_LENGTH, Event
+from helpdesk_routing.model import Event, IdText
 from helpdesk_routing.ports import EventRecorder, require_port
 
 __all__ = [
@@ -124,11 +123,7 @@ class ConversationEvent(InputModel):
     model_config = _FROZEN
 
     kind: ClassVar[EventKind]
-    conversation_id: Annotated[
-        str,
-        Field(min_length=1, json_schema_extra=schema_max_length(MAX_ID_LENGTH)),
-        AfterValidator(at_most(MAX_ID_LENGTH)),
-    ]
+    conversation_id: IdText
     channel: str = Field(min_length=1)
 
     @property

@@ -21,7 +21,7 @@ from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_v
 from helpdesk_routing._input import CheckedCopy
 
 from ._sets import SortedSet
-from ._storable import check_model, stored_text
+from ._storable import StoredText, check_model, stored_text
 from ._stored import at_most, schema_max_length
 from ._time import UtcDatetime
 
@@ -50,11 +50,16 @@ team or view named by the configuration, at every later route to it."""
 
 # The length bound is an input rule: a store's own rows read back (context STORED) keep
 # what an older version wrote (helpdesk_routing._stored).
-_Id = Annotated[
-    str,
+_ID_LENGTH = (
     Field(min_length=1, json_schema_extra=schema_max_length(MAX_ID_LENGTH)),
     AfterValidator(at_most(MAX_ID_LENGTH)),
-]
+)
+IdText = Annotated[str, *_ID_LENGTH]
+"""An id: one to :data:`MAX_ID_LENGTH` characters (the bound an input rule)."""
+StoredIdText = Annotated[StoredText, *_ID_LENGTH]
+"""An id of a model that does not check its text as a whole: also text a store keeps
+(a rule's team or view, a conversation's id)."""
+_Id = IdText
 _Segment = Annotated[  # PostgreSQL keys segments too
     str,
     Field(json_schema_extra=schema_max_length(MAX_ID_LENGTH)),

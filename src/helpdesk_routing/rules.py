@@ -24,7 +24,6 @@ from typing import Annotated, Any, Literal, Self
 
 import pydantic
 from pydantic import (
-    AfterValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -38,7 +37,6 @@ from helpdesk_routing._input import InputModel
 from ._json import check_data, loads
 from ._rule_index import RuleIndex, SkipReasons, presented
 from ._storable import StoredText
-from ._stored import at_most, schema_max_length
 from ._time import require_aware
 from .conditions import (
     AllCondition,
@@ -56,7 +54,7 @@ from .conditions._shadowing import first_implied
 from .conditions.nodes import bytes_details
 from .decision import DecidedBy, RoutingDecision, RuleOutcome, RulePart
 from .errors import UNION_TAGS, ErrorDetail, ModelValidationError, ValidationError, pydantic_message
-from .model import MAX_ID_LENGTH, Profile, Team, Ticket
+from .model import Profile, StoredIdText, Team, Ticket
 from .ports import CustomerData
 
 __all__ = [
@@ -70,11 +68,6 @@ __all__ = [
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
-_Name = Annotated[  # a team id or view name: its length bound is an input rule (_stored)
-    StoredText,
-    Field(min_length=1, json_schema_extra=schema_max_length(MAX_ID_LENGTH)),
-    AfterValidator(at_most(MAX_ID_LENGTH)),
-]
 
 
 class AssignToTeam(InputModel):
@@ -83,7 +76,7 @@ class AssignToTeam(InputModel):
     model_config = _FROZEN
 
     type: Literal["assign_to_team"] = "assign_to_team"
-    team: _Name
+    team: StoredIdText
 
     def describe(self) -> str:
         """``team:<id>``."""
@@ -96,7 +89,7 @@ class SaveAsView(InputModel):
     model_config = _FROZEN
 
     type: Literal["save_as_view"] = "save_as_view"
-    view: _Name
+    view: StoredIdText
 
     def describe(self) -> str:
         """``view:<name>``."""

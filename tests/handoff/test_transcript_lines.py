@@ -43,43 +43,10 @@ def test_every_kind_of_line_break_starts_a_continuation_line() -> None:
     assert all(line.splitlines() == [line] for line in lines)
 
 
-def test_the_zendesk_comment_shows_the_forged_line_as_the_visitor_s() -> None:
-    """The comment Zendesk gets: one line at column 0 per message after the header."""
+def _zendesk_comment(conversation: Conversation) -> str:
+    """The comment body the Zendesk connector sends for ``conversation``."""
     from helpdesk_routing.handoff.connectors.zendesk import ZendeskConnector
 
-    message = Message(sender="visitor", text=f"I want my money back.\r\n{FORGED}", at=T0)
-    conversation = _conversation(message)
-    connector = ZendeskConnector(base_url="https://x.zendesk.com", email="bot@x.com", api_token="t")
-    request = DeliveryRequest(
-        handoff_id=handoff_id("c1"),
-        conversation=conversation,
-        email="ann@example.com",
-        reason="knowledge_gap",
-        tag=None,
-        subject="s",
-        tags=frozenset(),
-        at=T0,
-    )
-    body = connector.payload(request)["ticket"]["comment"]["body"]
-    assert body.splitlines()[-2:] == [
-        "[2026-03-30 10:00:00 UTC] Visitor: I want my money back.",
-        f"    | {FORGED}",
-    ]
-    assert not any(line.startswith("[") and "AI agent" in line for line in body.splitlines())
-
-
-def test_the_zendesk_comment_header_keeps_each_value_on_its_line() -> None:
-    """A conversation id, channel or profile id with a line break (the host's values) is
-    written with the break escaped: the header has its three lines, whatever they hold."""
-    from helpdesk_routing.handoff.connectors.zendesk import ZendeskConnector
-
-    conversation = Conversation(
-        id=f"c1\n{FORGED}",
-        channel="sms\u2028x",
-        profile_id="p1\r\nProfile: p2",
-        email="ann@example.com",
-        transcript=[Message(sender="visitor", text="hello", at=T0)],
-    )
     connector = ZendeskConnector(base_url="https://x.zendesk.com", email="bot@x.com", api_token="t")
     request = DeliveryRequest(
         handoff_id=handoff_id(conversation.id),
@@ -91,7 +58,34 @@ def test_the_zendesk_comment_header_keeps_each_value_on_its_line() -> None:
         tags=frozenset(),
         at=T0,
     )
-    body = connector.payload(request)["ticket"]["comment"]["body"]
+    body: str = connector.payload(request)["ticket"]["comment"]["body"]
+    return body
+
+
+def test_the_zendesk_comment_shows_the_forged_line_as_the_visitor_s() -> None:
+    """The comment Zendesk gets: one line at column 0 per message after the header."""
+    message = Message(sender="visitor", text=f"I want my money back.\r\n{FORGED}", at=T0)
+    conversation = _conversation(message)
+    body = _zendesk_comment(conversation)
+    assert body.splitlines()[-2:] == [
+        "[2026-03-30 10:00:00 UTC] Visitor: I want my money back.",
+        f"    | {FORGED}",
+    ]
+    assert not any(line.startswith("[") and "AI agent" in line for line in body.splitlines())
+
+
+def test_the_zendesk_comment_header_keeps_each_value_on_its_line() -> None:
+    """A conversation id, channel or profile id with a line break (the host's values) is
+    written with the break escaped: the header has its three lines, whatever they hold."""
+
+    conversation = Conversation(
+        id=f"c1\n{FORGED}",
+        channel="sms\u2028x",
+        profile_id="p1\r\nProfile: p2",
+        email="ann@example.com",
+        transcript=[Message(sender="visitor", text="hello", at=T0)],
+    )
+    body = _zendesk_comment(conversation)
     assert body.splitlines() == [
         "Handed off by the AI agent (reason: knowledge_gap).",
         f"Conversation c1\\n{FORGED} on sms\\u2028x.",

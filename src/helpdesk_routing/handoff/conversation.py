@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from helpdesk_routing._input import InputModel
 from helpdesk_routing._storable import StoredText, text_problem
-from helpdesk_routing._stored import at_most, is_stored, schema_max_length
+from helpdesk_routing._stored import is_stored
 from helpdesk_routing._time import UtcDatetime
-from helpdesk_routing.model import MAX_ID_LENGTH
+from helpdesk_routing.model import StoredIdText
 
 __all__ = ["Conversation", "Message", "is_valid_email"]
 
@@ -54,11 +54,7 @@ class Conversation(InputModel):
 
     model_config = _FROZEN
 
-    id: Annotated[
-        StoredText,
-        Field(min_length=1, json_schema_extra=schema_max_length(MAX_ID_LENGTH)),
-        AfterValidator(at_most(MAX_ID_LENGTH)),
-    ]
+    id: StoredIdText
     channel: StoredText = Field(min_length=1)
     transcript: tuple[Message, ...] = ()
     email: str | None = None

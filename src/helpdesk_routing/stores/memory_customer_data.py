@@ -149,39 +149,14 @@ class InMemoryCustomerData(Closing):
         if self._closed:
             raise StoreError(CLOSED)
         with self._lock:
-            if len(checked) <= _ONE_BY_ONE:
-                for event in checked:
-                    self._record(event)
-                return
-            # Many at once: each series takes its new events in one sort, not an insert
-            # each (inserting a history given newest first moved the whole list every
-            # time: quadratic). Sorted by time, then arrival: the order _record keeps.
             added: dict[tuple[str, str], list[tuple[datetime, int, Event]]] = {}
             for event in checked:
-                if event.unique_id is not None:
-                    if event.unique_id in self._unique_ids:
-                        continue
-                    self._unique_ids.add(event.unique_id)
-                added.setdefault((event.profile_id, event.metric), []).append(
-                    (event.timestamp, next(self._arrival), event)
-                )
+                if self._first_of_its_id(event):
+                    added.setdefault((event.profile_id, event.metric), []).append(
+                        (event.timestamp, next(self._arrival), event)
+                    )
             for (profile_id, metric), new in added.items():
-                by_metric = self._events.setdefault(profile_id, {})
-                stamps, arrivals, events_ = by_metric.setdefault(metric, ([], [], []))
-                if len(new) <= _ONE_BY_ONE:
-                    for stamp, arrival, event in new:
-                        index = bisect_right(stamps, stamp)
-                        stamps.insert(index, stamp)
-                        arrivals.insert(index, arrival)
-                        events_.insert(index, event)
-                    continue
-                merged = sorted(
-                    [*zip(stamps, arrivals, events_, strict=True), *new],
-                    key=lambda item: (item[0], item[1]),
-                )
-                stamps[:] = [item[0] for item in merged]
-                arrivals[:] = [item[1] for item in merged]
-                events_[:] = [item[2] for item in merged]
+                self._place(profile_id, metric, new)
 
     def add_event(self, event: Event) -> None:
         """Record an event; it may be older than events already recorded.
@@ -200,19 +175,43 @@ class InMemoryCustomerData(Closing):
             return self._record(event)
 
     def _record(self, event: Event) -> bool:
-        if event.unique_id is not None:
-            if event.unique_id in self._unique_ids:
-                return False
-            self._unique_ids.add(event.unique_id)
-        by_metric = self._events.setdefault(event.profile_id, {})
-        stamps, arrivals, events = by_metric.setdefault(event.metric, ([], [], []))
-        # insort_right on the timestamps: after every equal one, so events with the
-        # same timestamp keep their arrival order.
-        index = bisect_right(stamps, event.timestamp)
-        stamps.insert(index, event.timestamp)
-        arrivals.insert(index, next(self._arrival))
-        events.insert(index, event)
+        if not self._first_of_its_id(event):
+            return False
+        self._place(event.profile_id, event.metric, [(event.timestamp, next(self._arrival), event)])
         return True
+
+    def _first_of_its_id(self, event: Event) -> bool:
+        """Whether ``event`` is to be recorded: no ``unique_id``, or one not seen yet
+        (which is then remembered)."""
+        if event.unique_id is None:
+            return True
+        if event.unique_id in self._unique_ids:
+            return False
+        self._unique_ids.add(event.unique_id)
+        return True
+
+    def _place(self, profile_id: str, metric: str, new: list[tuple[datetime, int, Event]]) -> None:
+        """Put ``new`` (timestamp, arrival, event) triples, in arrival order, into their
+        series, kept sorted by time and then arrival (events with the same timestamp keep
+        their arrival order). A few are placed one by one (a bisect after every equal
+        timestamp, three list inserts); more are merged with one sort: inserting a
+        history given newest first one by one moved the whole list every time."""
+        by_metric = self._events.setdefault(profile_id, {})
+        stamps, arrivals, events = by_metric.setdefault(metric, ([], [], []))
+        if len(new) <= _ONE_BY_ONE:
+            for stamp, arrival, event in new:
+                index = bisect_right(stamps, stamp)
+                stamps.insert(index, stamp)
+                arrivals.insert(index, arrival)
+                events.insert(index, event)
+            return
+        merged = sorted(
+            [*zip(stamps, arrivals, events, strict=True), *new],
+            key=lambda item: (item[0], item[1]),
+        )
+        stamps[:] = [item[0] for item in merged]
+        arrivals[:] = [item[1] for item in merged]
+        events[:] = [item[2] for item in merged]
 
     def profile(self, profile_id: str) -> Profile | None:
         """The profile with this id, or ``None``."""
