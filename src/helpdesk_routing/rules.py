@@ -51,6 +51,7 @@ from .conditions import (
 )
 from .conditions._depth import depth_message, too_deep
 from .conditions._shadowing import first_implied
+from .conditions.context import profile_of
 from .conditions.nodes import bytes_details
 from .decision import DecidedBy, RoutingDecision, RuleOutcome, RulePart
 from .errors import UNION_TAGS, ErrorDetail, ModelValidationError, ValidationError, pydantic_message
@@ -533,7 +534,7 @@ def decide(
     detail: only the applied and shadowed rules, without facts.
     """
     now = require_aware(now, "now")
-    profile = customer_data.profile(ticket.profile_id) if ticket.profile_id else None
+    profile = profile_of(customer_data, ticket.profile_id)
 
     team: str | None = None
     rule_id: str | None = None

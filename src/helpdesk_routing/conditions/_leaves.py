@@ -13,8 +13,9 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsIndex
 
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.ports import EventWhere
 
 from ._values import positive_test
@@ -427,11 +428,30 @@ def event_counter(
         start, end, possible = event_bounds(window, c.now)
         if not possible:
             return 0
-        return c.customer_data.count_events(
+        found = c.customer_data.count_events(
             p.id, metric, start=start, end=end, where=make_where(c.now), limit=limit
         )
+        if type(found) is int and found >= 0:
+            return found
+        return _counted(found, c.customer_data, metric)
 
     return count
+
+
+def _counted(found: object, customer_data: object, metric: str) -> int:
+    """A count answered by a customer data adapter as something other than a plain
+    ``int``: an integer of another type (NumPy's, say) is read as the ``int`` it is;
+    anything else is the adapter breaking its contract, refused by name (a float zero,
+    ``None`` or text compared with the bound would decide the test wrongly)."""
+    if not isinstance(found, bool) and isinstance(found, SupportsIndex):
+        n = operator.index(found)
+        if n >= 0:
+            return n
+    raise ValidationError(
+        f"customer data {type(customer_data).__name__}.count_events returned "
+        f"{type(found).__name__} {found!r} for event {metric!r}; a count is a whole "
+        "number of events, 0 or more"
+    )
 
 
 def event_leaf(node: EventCondition) -> Predicate:

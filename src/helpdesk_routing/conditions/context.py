@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from helpdesk_routing.errors import NaiveDatetimeError
+from helpdesk_routing.errors import NaiveDatetimeError, ValidationError
 from helpdesk_routing.model import Profile, Ticket
 
 if TYPE_CHECKING:
@@ -44,5 +44,20 @@ class EvaluationContext:
     @classmethod
     def load(cls, ticket: Ticket, customer_data: CustomerData, now: datetime) -> EvaluationContext:
         """The context of ``ticket`` at ``now``, its profile looked up in ``customer_data``."""
-        found = customer_data.profile(ticket.profile_id) if ticket.profile_id else None
+        found = profile_of(customer_data, ticket.profile_id)
         return cls(ticket=ticket, profile=found, customer_data=customer_data, now=now)
+
+
+def profile_of(customer_data: CustomerData, profile_id: str | None) -> Profile | None:
+    """The profile ``customer_data`` knows by ``profile_id`` (``None`` without an id or
+    when it knows none), its answer held to the port's contract: anything but a
+    :class:`Profile` or ``None`` is refused, naming the adapter."""
+    if not profile_id:
+        return None
+    found = customer_data.profile(profile_id)
+    if found is None or isinstance(found, Profile):
+        return found
+    raise ValidationError(
+        f"customer data {type(customer_data).__name__}.profile({profile_id!r}) returned "
+        f"{type(found).__name__}, not a Profile or None"
+    )

@@ -7,19 +7,25 @@ inheriting.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal, Protocol
 
+from helpdesk_routing._input import whole_number
+from helpdesk_routing._storable import text_problem
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.handoff.conversation import Conversation
 
 __all__ = [
     "CONTINUATION",
+    "ID_LENGTH",
     "Delivery",
     "DeliveryRequest",
     "Destination",
+    "checked_delivery",
     "continue_on",
     "one_line",
+    "ticket_id",
     "transcript_lines",
 ]
 
@@ -64,6 +70,61 @@ class Delivery:
     resumes_at: datetime | None = None
     replayed: bool = False
     detail: dict[str, str] = field(default_factory=dict)
+
+
+ID_LENGTH = 255
+"""The longest ticket id a destination may answer; a longer one is a malformed answer."""
+
+
+def ticket_id(value: object) -> str | None:
+    """A ticket id from a service's answer, as text: a string every store can keep,
+    trimmed of surrounding white space (``" 7 "`` is ``"7"``: the ticket is the same, and
+    the id is used to look it up and to show), non-blank, of at most :data:`ID_LENGTH`
+    characters, or an ``int`` (not a ``bool``) of at most that many digits, written in
+    decimal; ``None`` for anything else (a malformed answer: an id of 100,000 characters
+    names no ticket a person could find)."""
+    if whole_number(value):
+        text = str(value)
+    elif isinstance(value, str) and text_problem(value) is None:
+        text = value.strip()
+    else:
+        return None
+    return text if 0 < len(text) <= ID_LENGTH else None
+
+
+def checked_delivery(delivery: object, destination: str) -> Delivery:
+    """A destination's answer held to the contract of :class:`Delivery` before the
+    ledger records it: a ``Delivery`` whose ``ticket_id`` is a ticket id as
+    :func:`ticket_id` reads one (an ``int`` becomes its text, white space around it
+    goes), ``continue_on`` non-blank text, ``agent_available`` ``None`` or a ``bool``
+    and ``resumes_at`` ``None`` or an aware ``datetime``. Anything else is a
+    ``ValidationError`` naming the destination (a record a ledger could not read back,
+    or an ``AttributeError`` in the middle of the handoff, otherwise)."""
+    if not isinstance(delivery, Delivery):
+        raise ValidationError(
+            f"destination {destination} answered {type(delivery).__name__}, not a Delivery"
+        )
+    found = ticket_id(delivery.ticket_id)
+    problem: str | None = None
+    if found is None:
+        raise ValidationError(
+            f"destination {destination} answered a Delivery with ticket_id "
+            f"{delivery.ticket_id!r}: not a ticket id (non-blank text or an int, of at most "
+            f"{ID_LENGTH} characters, that every store can keep)"
+        )
+    if not isinstance(delivery.continue_on, str) or not delivery.continue_on.strip():
+        problem = f"continue_on {delivery.continue_on!r}: not a channel"
+    elif text_problem(delivery.continue_on) is not None:
+        problem = f"continue_on {delivery.continue_on!r}: {text_problem(delivery.continue_on)}"
+    elif delivery.agent_available is not None and not isinstance(delivery.agent_available, bool):
+        problem = f"agent_available {delivery.agent_available!r}: not a bool or None"
+    elif delivery.resumes_at is not None and (
+        not isinstance(delivery.resumes_at, datetime) or delivery.resumes_at.utcoffset() is None
+    ):
+        problem = f"resumes_at {delivery.resumes_at!r}: not an aware datetime or None"
+    if problem is not None:
+        raise ValidationError(f"destination {destination} answered a Delivery with {problem}")
+    return delivery if found == delivery.ticket_id else replace(delivery, ticket_id=found)
 
 
 class Destination(Protocol):

@@ -34,6 +34,7 @@ from helpdesk_routing.handoff.destination import (
     Delivery,
     DeliveryRequest,
     Destination,
+    checked_delivery,
     continue_on,
 )
 from helpdesk_routing.handoff.errors import (
@@ -606,6 +607,21 @@ class Handoff:
                 now,
                 "system",
                 f"delivery raised {error}",
+                self._tell(effect, sending),
+                detail={**sending.detail, "error": error},
+            )
+            raise
+        try:  # the ticket may exist whatever the answer says: a bad answer is a lost one
+            delivery = checked_delivery(delivery, self._destination.name)
+        except ValidationError as exc:
+            target, effect = step(sending.state, Lost())
+            error = _kept(str(exc))
+            self._write(
+                sending,
+                target,
+                now,
+                "system",
+                error,
                 self._tell(effect, sending),
                 detail={**sending.detail, "error": error},
             )

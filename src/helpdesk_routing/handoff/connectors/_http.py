@@ -43,6 +43,7 @@ from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import seconds
 from helpdesk_routing.errors import MissingExtra, ValidationError
 from helpdesk_routing.handoff.connectors._deadline import Deadline
+from helpdesk_routing.handoff.destination import ID_LENGTH, ticket_id
 from helpdesk_routing.handoff.errors import (
     AuthenticationFailed,
     OutcomeUnknown,
@@ -84,9 +85,6 @@ gigabytes. A ticket API's answer is a few KB."""
 WAITS_KEPT = 100
 """How many of its latest waits a :class:`Sender` keeps (``connector.waits``): a worker
 running for months must not keep every backoff it ever slept."""
-
-ID_LENGTH = 255
-"""The longest ticket id read from a service's answer; a longer one is a malformed answer."""
 
 ACCEPT_ENCODING = "gzip, deflate"
 """The codings the connectors ask for: the ones whose decoding the loop can bound (httpx
@@ -277,22 +275,6 @@ def checked_policy(connector: str, policy: object) -> RetryPolicy:
     if not isinstance(policy, RetryPolicy):
         raise ValidationError(f"{connector} policy must be a RetryPolicy, got {policy!r}")
     return policy
-
-
-def ticket_id(value: object) -> str | None:
-    """A ticket id from a service's answer, as text: a string every store can keep,
-    trimmed of surrounding white space (``" 7 "`` is ``"7"``: the ticket is the same, and
-    the id is used to look it up and to show), non-blank, of at most :data:`ID_LENGTH`
-    characters, or an ``int`` (not a ``bool``) of at most that many digits, written in
-    decimal; ``None`` for anything else (a malformed answer: an id of 100,000 characters
-    names no ticket a person could find)."""
-    if whole_number(value):
-        text = str(value)
-    elif isinstance(value, str) and text_problem(value) is None:
-        text = value.strip()
-    else:
-        return None
-    return text if 0 < len(text) <= ID_LENGTH else None
 
 
 def _json(response: httpx.Response) -> object:

@@ -1,0 +1,116 @@
+"""A destination's answer is held to the contract of ``Delivery`` before the ledger
+records it: a malformed answer is a lost one (the ticket may exist), recorded as
+``outcome_unknown`` and raised as a ``ValidationError`` naming the destination, and the
+ledger keeps reading every record."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import helpdesk_routing as hr
+from helpdesk_routing import handoff
+from helpdesk_routing.handoff import Delivery
+from helpdesk_routing.handoff.records import State
+
+NOW = datetime(2026, 3, 30, 10, tzinfo=UTC)
+
+
+class AnswersWith:
+    """A destination a user wrote, answering ``answer`` to every delivery."""
+
+    name = "mydesk"
+
+    def __init__(self, answer: object) -> None:
+        self.answer = answer
+
+    def deliver(self, request: handoff.DeliveryRequest) -> object:
+        return self.answer
+
+    def find(self, handoff_id: str) -> str | None:
+        return None
+
+
+def _ledger(kind: str, tmp_path: Path) -> handoff.Ledger:
+    if kind == "memory":
+        return handoff.InMemoryLedger()
+    return handoff.SqliteLedger(tmp_path / "ledger.db")
+
+
+def _service(ledger: handoff.Ledger, answer: object) -> handoff.Handoff:
+    return handoff.Handoff(
+        settings=handoff.SendToHelpdesk(helpdesk="zendesk"),
+        ledger=ledger,
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(NOW),
+        destination=AnswersWith(answer),  # type: ignore[arg-type]
+    )
+
+
+CONVERSATION = handoff.Conversation(id="c1", channel="email", email="ann@example.com")
+
+BAD = {
+    "None": (None, "answered NoneType, not a Delivery"),
+    "a dict": ({"ticket_id": "T-1"}, "answered dict, not a Delivery"),
+    "an empty id": (Delivery(ticket_id="", continue_on="email"), "ticket_id ''"),
+    "a blank id": (Delivery(ticket_id="  ", continue_on="email"), "ticket_id '  '"),
+    "a NUL in the id": (Delivery(ticket_id="a\x00b", continue_on="email"), "ticket_id 'a\\x00b'"),
+    "an id too long": (Delivery(ticket_id="7" * 256, continue_on="email"), "at most 255"),
+    "a bool id": (Delivery(ticket_id=True, continue_on="email"), "ticket_id True"),  # type: ignore[arg-type]
+    "no channel": (Delivery(ticket_id="T-1", continue_on=""), "continue_on ''"),
+    "a channel not text": (Delivery(ticket_id="T-1", continue_on=None), "continue_on None"),  # type: ignore[arg-type]
+    "agent_available not a bool": (
+        Delivery(ticket_id="T-1", continue_on="webchat", agent_available="yes"),  # type: ignore[arg-type]
+        "agent_available 'yes'",
+    ),
+    "a naive resumes_at": (
+        Delivery(ticket_id="T-1", continue_on="webchat", resumes_at=datetime(2026, 3, 31, 9)),
+        "resumes_at",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_a_malformed_answer_is_recorded_as_lost_and_raised(
+    case: str, kind: str, tmp_path: Path
+) -> None:
+    answer, says = BAD[case]
+    ledger = _ledger(kind, tmp_path)
+    service = _service(ledger, answer)
+    with pytest.raises(hr.ValidationError) as raised:
+        service.request(CONVERSATION, reason="knowledge_gap")
+    assert str(raised.value).startswith("destination mydesk answered")
+    assert says in str(raised.value)
+    record = ledger.get(handoff.handoff_id("c1"))
+    assert record.state is State.OUTCOME_UNKNOWN
+    assert record.ticket_id is None
+    assert record.detail["error"].startswith("destination mydesk answered")
+    # the ledger reads on: the record, the listing around it, a repeated request
+    assert [r.id for r in ledger.created_between(NOW, NOW + timedelta(seconds=1))] == [record.id]
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        pytest.param(7, "7", id="int"),
+        pytest.param(" T-9 ", "T-9", id="spaced"),
+        pytest.param("T-1", "T-1", id="text"),
+        pytest.param(10**254, "1" + "0" * 254, id="255-digits"),
+    ],
+)
+def test_a_ticket_id_is_kept_as_text_as_the_connectors_keep_it(
+    given: object, kept: str, kind: str, tmp_path: Path
+) -> None:
+    ledger = _ledger(kind, tmp_path)
+    answer = Delivery(ticket_id=given, continue_on="email")  # type: ignore[arg-type]
+    step = _service(ledger, answer).request(CONVERSATION, reason="knowledge_gap")
+    assert step.state is State.HANDED_OFF
+    assert step.ticket_id == kept
+    assert ledger.get(handoff.handoff_id("c1")).ticket_id == kept
+    # and the same request again reads the record back
+    again = _service(ledger, answer).request(CONVERSATION, reason="knowledge_gap")
+    assert again.ticket_id == kept
