@@ -558,6 +558,28 @@ def test_ticket_queries_can_be_answered_from_an_index(pg_dsn: str, query: Ticket
     assert "Index" in plan
 
 
+@pytest.mark.parametrize("team", [None, "retention"])
+def test_a_hand_out_reads_the_waiting_tickets_index(pg_dsn: str, team: str | None) -> None:
+    """The pool's waiting tickets (no assignee; no team, or the team's; open) are read
+    from an index that leaves assigned tickets out, even when the pool's agents hold
+    thousands of open tickets and nothing waits (with fresh statistics, PostgreSQL's
+    planner takes ``tickets_assignee``; SQLite's took ``tickets_team`` before its
+    schema 6)."""
+    import psycopg
+
+    from helpdesk_routing.handout import _page
+
+    with PostgresStore(pg_dsn) as store, store.transaction() as tx:
+        for i in range(2000):
+            tx.add_ticket(_record(f"t{i:04}", team=team, assignee="a1"))
+    sql, params = _queries.select_tickets(_page(team, None, 8))
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("ANALYZE tickets")
+        plan = " | ".join(str(r[0]) for r in conn.execute("EXPLAIN " + sql, params))
+    assert "Seq Scan" not in plan
+    assert "Index Cond: ((assignee IS NULL)" in plan, plan
+
+
 def test_a_role_that_may_not_flush_holds_its_locks_through_the_flush(
     pg_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -82,7 +82,7 @@ def test_the_file_is_in_wal_mode(db_path: Path) -> None:
 def test_a_new_file_gets_the_current_schema_version(db_path: Path) -> None:
     """Opening a new file creates every table and records the newest schema version."""
     SqliteStore(db_path).close()
-    assert _version(db_path) == sqlite_module.SCHEMA_VERSION == 5
+    assert _version(db_path) == sqlite_module.SCHEMA_VERSION == 6
 
 
 def test_a_newer_schema_is_refused_and_the_file_is_untouched(db_path: Path) -> None:
@@ -96,7 +96,7 @@ def test_a_newer_schema_is_refused_and_the_file_is_untouched(db_path: Path) -> N
     with pytest.raises(SchemaVersionError) as err:
         SqliteStore(db_path)
     assert str(err.value) == (
-        "database schema version 7 is newer than this helpdesk_routing knows (5); "
+        "database schema version 7 is newer than this helpdesk_routing knows (6); "
         "upgrade the library"
     )
     with pytest.raises(SchemaVersionError):
@@ -119,7 +119,7 @@ def test_a_version_1_file_is_migrated_and_keeps_its_data(db_path: Path) -> None:
         assert data.profile("p1") == Profile(id="p1")
     with SqliteStore(db_path) as store, store.transaction() as tx:
         assert tx.agents() == [Agent(id="a1")]
-    assert _version(db_path) == sqlite_module.SCHEMA_VERSION == 5
+    assert _version(db_path) == sqlite_module.SCHEMA_VERSION == 6
 
 
 def test_store_and_customer_data_can_share_one_file(db_path: Path) -> None:
@@ -284,6 +284,23 @@ def test_ticket_queries_are_index_scans(db_path: Path, query: TicketQuery, index
     plan = _plan(db_path, sql, params)
     assert index in plan
     assert "SCAN" not in plan.replace("SCAN t USING INDEX tickets_order", "")
+
+
+@pytest.mark.parametrize("team", [None, "retention"])
+@pytest.mark.parametrize("after", [None, (T0, "t1")])
+def test_a_hand_out_reads_the_waiting_tickets_index(
+    db_path: Path, team: str | None, after: tuple[datetime, str] | None
+) -> None:
+    """The pool's waiting tickets (no assignee; no team, or the team's; open) are a range
+    of their own partial index: a close or a log-in with nothing waiting reads nothing,
+    however many open tickets the pool's agents hold (``tickets_team`` read them all)."""
+    from helpdesk_routing.handout import _page
+
+    SqliteStore(db_path).close()
+    sql, params = _sqlite_tx.select_tickets(_page(team, after, 8))
+    plan = _plan(db_path, sql, params)
+    assert "SEARCH t USING INDEX tickets_waiting (team=? AND status=?" in plan
+    assert "TEMP B-TREE" not in plan  # in the index's order: no sort
 
 
 def test_windowed_event_counts_are_index_range_scans(db_path: Path) -> None:

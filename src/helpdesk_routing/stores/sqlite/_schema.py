@@ -105,6 +105,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             + " WHEN 'true' THEN 1 WHEN 'false' THEN 0 END",
         ),
     ),
+    (
+        6,
+        (
+            # The tickets waiting in a pool (no assignee; no team, or the team's), oldest
+            # first: what every hand-out reads. Without it the planner takes
+            # ``tickets_team`` and reads every open ticket of the pool, assigned or not.
+            "CREATE INDEX tickets_waiting ON tickets (team, status, created, id)"
+            " WHERE assignee IS NULL",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
