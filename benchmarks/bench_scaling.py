@@ -6,7 +6,8 @@ measured in the same run.
 - ``lint_shape_*``: the same ratio for team rules that differ only in an event's
   ``where`` value, an event's ``in_last`` window or a property's ``in_last`` span, or
   that are tiers of a value that never nest (two bounds, or a ``between`` listed from
-  the top down) (3,000 vs 300 rules; these were compared pair by pair: about 100x).
+  the top down, or either listed in no order) (3,000 vs 300 rules; these were compared
+  pair by pair: about 100x).
 - ``inbox_*``: My inbox's first page (open tickets) of an agent with 10,000 vs 100
   closed tickets, memory and SQLite (target < 2x: an inbox never reads its history).
 - ``handout_*``: one close with 10,000 vs 100 waiting tickets, memory and SQLite (target
@@ -115,6 +116,13 @@ def lint_scaling(quick: bool) -> Figures:
 
 
 _T0 = datetime(2026, 3, 30, tzinfo=UTC)
+
+
+def _scattered(i: int) -> int:
+    """The ``i``-th of distinct tier numbers in no order (below 100,003)."""
+    return i * 7919 % 100_003
+
+
 _SHAPES: dict[str, Callable[[int], Any]] = {
     "event_where": lambda i: event("Placed Order").where(value=i).at_least(1),
     "event_in_last": lambda i: event("Placed Order").at_least(1).in_last(minutes=i + 1),
@@ -128,6 +136,14 @@ _SHAPES: dict[str, Callable[[int], Any]] = {
     ),
     "tiers_dates_from_the_top": lambda i: profile("signup").between(
         _T0 - timedelta(days=i + 1), _T0 - timedelta(days=i, seconds=1)
+    ),
+    # The same tiers listed in no order: the i-th rule is tier ``i * 7919 mod 100,003``
+    # (a prime: distinct tiers, scattered), as two bounds and as one "between".
+    "tiers_two_bounds_shuffled": lambda i: (
+        (profile("ltv") >= 10 * _scattered(i)) & (profile("ltv") < 10 * _scattered(i) + 10)
+    ),
+    "tiers_between_shuffled": lambda i: profile("ltv").between(
+        10 * _scattered(i), 10 * _scattered(i) + 9
     ),
 }
 

@@ -17,8 +17,8 @@ there is a need, ``need(b)``, such that ``implies(a, b)`` requires what ``a`` ha
 - a range leaf (``greater_than`` ... ``between``, ``before``, ``after``) needs a range
   leaf of the same kind (numbers or instants) on its subject whose bound is at least as
   tight: ``ltv < 10`` needs an upper bound of at most 10, found by bisecting the
-  earlier bounds kept sorted; a ``between`` needs both, so either will do: the side
-  that the fewest later conditions meet (see ``all``);
+  earlier bounds kept sorted; a ``between`` needs both: both at once (an interval,
+  below), or either side alone when no later condition meets the other;
 - ``starts_with``/``ends_with`` needs the same test with a value that starts (ends)
   with its own: looked up by the prefixes (suffixes) of the lengths the earlier ones
   use;
@@ -27,8 +27,11 @@ there is a need, ``need(b)``, such that ``implies(a, b)`` requires what ``a`` ha
   has meets what ``y`` needs: the same tokens, marked as negated), or, on a built-in
   ticket field with one text value, an ``equals``/``in`` leaf on that field (which
   excludes ``x``'s values);
-- ``all``: the need of any one conjunct (every conjunct must be implied); ``any``: the
-  union of its alternatives' needs.
+- ``all``: the need of any one conjunct (every conjunct must be implied), or the
+  needs of several at once: a lower and an upper bound on one subject make an
+  interval ``[low, high]``, met by a lower bound at least ``low`` and an upper bound at
+  most ``high`` (each is needed, so both are); ``any``: the union of its alternatives'
+  needs.
 
 Which need, when there is a choice (a conjunct of an ``all``, a side of a ``between``):
 the one that the fewest *later* conditions meet, counted before the search (walking
@@ -36,9 +39,14 @@ from the last condition: per token how many have it, per range key how many have
 tightest bound at most, or at least, a given one, in a Fenwick tree). So tiers that
 never nest are compared with none, whichever end they are listed from and however
 written: ``(ltv >= 10*i) & (ltv < 10*i + 10)`` from the bottom up needs its upper bound
-(no later tier's is as low), from the top down its lower bound. Tiers listed in no
-order are still compared with the earlier ones whose chosen side they meet (there is
-no index of both sides at once).
+(no later tier's is as low), from the top down its lower bound. When later conditions
+meet both sides (tiers listed in no order), a tier needs its interval, unless a
+conjunct alone is met by fewer (an interval counts as its side met by fewer): an
+interval index (``_Intervals``, all the conditions' intervals in position order, a
+segment tree whose nodes keep their lower bounds sorted with the highest upper bound
+of each prefix) finds the earlier intervals that contain a condition's tightest bounds,
+in position order, in ``O(log n)`` nodes each. So shuffled tiers that never nest are
+compared with none either, in ``O(n log n)``.
 
 Under a ``not``, ranges and affixes are met by subject (their tokens are not ordered
 there). An ``any`` implies ``b`` only when every alternative does (or when it equals
@@ -57,7 +65,9 @@ last, so that a condition caught early costs about one window, not all its candi
 a bound meets) is read in position order from its first position (kept for each prefix
 or suffix of the sorted bounds), and sorted instead once reading it has cost twice its
 size. A condition caught late or never costs a proof per candidate, as before, and
-gathering its candidates costs about what gathering them all at once does.
+gathering its candidates costs about what gathering them all at once does. An
+interval source is counted up to ``_PEEK`` candidates (a descent of the index), and
+those are tried first when it is a condition's only source.
 """
 
 from __future__ import annotations
@@ -66,6 +76,7 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import accumulate
 from typing import Any
 
 from pydantic import BaseModel
@@ -98,20 +109,25 @@ _IN = Operator.IN
 class _Marks:
     """What a condition has, or needs: exact tokens; range bounds ``(key, bound)``, the
     key ``("upper" | "lower", subject, kind)``; affixes ``(key, text)``, the key
-    ``(op, subject)``."""
+    ``(op, subject)``; and (needs only) intervals ``((subject, kind), low, high)``, met
+    by a lower bound at least ``low`` and an upper bound at most ``high`` at once."""
 
     tokens: set[Token] = field(default_factory=set)
     ranges: list[tuple[Token, Any]] = field(default_factory=list)
     affixes: list[tuple[Token, str]] = field(default_factory=list)
+    intervals: list[tuple[Token, Any, Any]] = field(default_factory=list)
 
     def add(self, other: _Marks) -> None:
         self.tokens |= other.tokens
         self.ranges += other.ranges
         self.affixes += other.affixes
+        self.intervals += other.intervals
 
     def negated(self) -> set[Token]:
         """These marks under a ``not``: every token marked, ranges and affixes by key."""
         keys = {key for key, _ in self.ranges} | {key for key, _ in self.affixes}
+        for (subject, kind), _, _ in self.intervals:
+            keys |= {("lower", subject, kind), ("upper", subject, kind)}
         return {("not", token) for token in self.tokens | keys}
 
     def cost(self, later: _Later) -> int:
@@ -121,7 +137,49 @@ class _Marks:
             sum(counts.get(t, 0) for t in self.tokens)
             + sum(later.meeting(key, bound) for key, bound in self.ranges)
             + sum(counts.get(key, 0) for key, _ in self.affixes)
+            + sum(_interval_cost(key, low, high, later) for key, low, high in self.intervals)
         )
+
+
+def _interval_cost(key: Token, low: Any, high: Any, later: _Later) -> int:
+    """How many later conditions could meet an interval (at most): those meeting the
+    side that the fewer meet."""
+    subject, kind = key
+    return min(
+        later.meeting(("lower", subject, kind), low),
+        later.meeting(("upper", subject, kind), high),
+    )
+
+
+def _interval(needs: Sequence[_Marks], later: _Later) -> _Marks | None:
+    """The interval that needs of single bounds (or intervals) on one subject make
+    together, when both sides are among them: the tightest of each side (all of them
+    must be met). Of several subjects, the one that the fewest later conditions could
+    meet. ``None``: no subject has both sides, or one of them is met by no later
+    condition (then that side alone is as selective, and cheaper to look up)."""
+    lows: dict[Token, Any] = {}
+    highs: dict[Token, Any] = {}
+    for need in needs:
+        if need.tokens or need.affixes or len(need.ranges) + len(need.intervals) != 1:
+            continue
+        if need.intervals:
+            key, low, high = need.intervals[0]
+            sides = [(lows, key, low, max), (highs, key, high, min)]
+        else:
+            (side, subject, kind), bound = need.ranges[0]
+            tightest = lows if side == "lower" else highs
+            sides = [(tightest, (subject, kind), bound, max if side == "lower" else min)]
+        for tightest, key, bound, pick in sides:
+            tightest[key] = bound if key not in tightest else pick(tightest[key], bound)
+    best: _Marks | None = None
+    fewest = 0
+    for key, low in lows.items():
+        if key not in highs:
+            continue
+        cost = _interval_cost(key, low, highs[key], later)
+        if cost and (best is None or cost < fewest):
+            best, fewest = _Marks(intervals=[(key, low, highs[key])]), cost
+    return best
 
 
 def _tightest(has: _Marks) -> dict[Token, Any]:
@@ -356,7 +414,14 @@ def _need(node: Any, later: _Later | None) -> _Marks:
     if isinstance(node, tuple):
         needs = [_need(child, later) for child in node[1]]
         if node[0] == "all" and later is not None:
-            return min(needs, key=lambda need: need.cost(later))
+            costs = [need.cost(later) for need in needs]
+            fewest = min(costs)
+            # Bounds on both sides of one subject (a two-bound tier): met by both at
+            # once, when no conjunct alone is met by fewer later conditions.
+            interval = _interval(needs, later) if fewest else None
+            if interval is not None and interval.cost(later) <= fewest:
+                return interval
+            return needs[costs.index(fewest)]
         marks = _Marks()
         for need in needs:
             marks.add(need)
@@ -386,9 +451,13 @@ def _need(node: Any, later: _Later | None) -> _Marks:
         if low is None:
             return upper
         lower = _Marks(ranges=[(_range_key("lower", subject, low), low)])
-        if later is not None and lower.cost(later) < upper.cost(later):
-            return lower
-        return upper
+        if later is None:
+            return upper
+        lower_cost, upper_cost = lower.cost(later), upper.cost(later)
+        if lower_cost and upper_cost:
+            # Met by both sides at once (by fewer later conditions than either side).
+            return _Marks(intervals=[((subject, _bound_kind(low)), low, high)])
+        return lower if lower_cost < upper_cost else upper
     affix = _affix(node)
     if affix is not None:
         return _Marks(affixes=[affix])
@@ -410,13 +479,99 @@ _WINDOW = 16
 # A range slice is read in position order (from its first position on) for at most
 # this many times as many postings as it holds; then it is sorted instead.
 _SCAN = 2
+# An interval source is gathered at once when it meets at most this many needs (and
+# ``_GATHER`` allows); else window by window (finding them costs a descent each).
+_PEEK = 4
 
+
+class _Intervals:
+    """The interval needs of one subject and kind, for all the conditions at once
+    (position order), to find the earlier ones that an interval ``[low, high]`` meets:
+    a need ``[low', high']`` with ``low' <= low`` and ``high' >= high`` (equal bounds
+    included: analysis decides inclusiveness, as for single bounds).
+
+    A segment tree over the needs in position order; each node holds its needs' lower
+    bounds sorted, and the highest upper bound of every prefix of them, so that whether
+    a node holds a need that an interval meets is one bisection. The first such need
+    from a position on is found by descending from the root through the nodes that
+    hold one: ``O(log n)`` nodes; all of them in a window of positions, in one descent
+    (about two nodes per position read, when they are dense)."""
+
+    __slots__ = ("highs", "lows", "positions", "size")
+
+    def __init__(self, entries: Sequence[tuple[int, Any, Any]]) -> None:
+        self.positions = [position for position, _, _ in entries]
+        self.size = len(entries)
+        self.lows: list[list[Any]] = [[] for _ in range(2 * self.size)]
+        self.highs: list[list[Any]] = [[] for _ in range(2 * self.size)]
+        if entries:
+            self._build(1, 0, self.size, entries)
+
+    def _build(
+        self, node: int, lo: int, hi: int, entries: Sequence[tuple[int, Any, Any]]
+    ) -> list[tuple[Any, Any]]:
+        # Nodes are numbered in preorder (a node's left child follows it, its right
+        # child follows the left subtree), so ``2 * size - 1`` numbers cover them.
+        if hi - lo == 1:
+            pairs = [entries[lo][1:]]
+        else:
+            mid = (lo + hi) // 2
+            left = self._build(node + 1, lo, mid, entries)
+            right = self._build(node + 2 * (mid - lo), mid, hi, entries)
+            pairs = sorted(left + right, key=_first_item)
+        self.lows[node] = [low for low, _ in pairs]
+        self.highs[node] = list(accumulate((high for _, high in pairs), max))
+        return pairs
+
+    def holds(self, node: int, low: Any, high: Any) -> bool:
+        """Whether the node holds a need that ``[low, high]`` meets."""
+        at = bisect.bisect_right(self.lows[node], low)
+        return at > 0 and self.highs[node][at - 1] >= high
+
+    def meeting(self, low: Any, high: Any, start: int, stop: int, most: int) -> list[int]:
+        """The positions, from ``start`` (included) to ``stop`` (excluded), of the first
+        ``most`` needs that ``[low, high]`` meets, in increasing order (a position with
+        two such needs is there twice)."""
+        positions = self.positions
+        begin = bisect.bisect_left(positions, start)
+        end = bisect.bisect_left(positions, stop, begin)
+        found: list[int] = []
+        if begin >= end or most <= 0:
+            return found
+        # Depth first, the left child first: nodes (needs ``lo`` to ``hi``) that reach
+        # into ``begin`` to ``end`` and hold a need met.
+        stack = [(1, 0, self.size)]
+        while stack:
+            node, lo, hi = stack.pop()
+            if not self.holds(node, low, high):
+                continue
+            if hi - lo == 1:
+                found.append(positions[lo])
+                if len(found) == most:
+                    break
+                continue
+            mid = (lo + hi) // 2
+            if mid < end:
+                stack.append((node + 2 * (mid - lo), mid, hi))
+            if begin < mid:
+                stack.append((node + 1, lo, mid))
+        return found
+
+
+def _first_item(pair: tuple[Any, Any]) -> Any:
+    return pair[0]
+
+
+# An interval source: the index of a subject's interval needs, the interval ``(low,
+# high)`` looked up, the first positions it meets (in order), and where the postings end.
+_Span = tuple[_Intervals, Any, Any, list[int], int]
 
 # Where the candidates for one set of marks are: posting lists (positions in increasing
-# order); slices ``(key, bound, start, stop)`` of range keys' bound-sorted postings; how
-# many postings that makes (a position met twice counts twice); and, when that is at
-# most ``_GATHER``, the candidates themselves (else a part of them).
-_Sources = tuple[list[list[int]], list[tuple[Token, Any, int, int]], int, set[int]]
+# order); slices ``(key, bound, start, stop)`` of range keys' bound-sorted postings;
+# interval sources; how many postings that makes (a position met twice counts twice;
+# intervals counted up to what ``_GATHER`` allows); and, when that is at most
+# ``_GATHER``, the candidates themselves (else a part of them).
+_Sources = tuple[list[list[int]], list[tuple[Token, Any, int, int]], list[_Span], int, set[int]]
 
 
 @dataclass(slots=True)
@@ -445,6 +600,7 @@ class _Ordered:
 
     lists: list[list[int]]
     scans: list[_Scan]
+    spans: list[_Span]
     start: int  # no candidate precedes it
 
     def window(self, lo: int, hi: int) -> set[int]:
@@ -472,6 +628,9 @@ class _Ordered:
         for lst in self.lists:
             start = bisect.bisect_left(lst, lo)
             found.update(lst[start : bisect.bisect_left(lst, hi, start)])
+        for intervals, low, high, met, end in self.spans:
+            start, stop = max(lo, met[0]), min(hi, end)
+            found.update(intervals.meeting(low, high, start, stop, stop - start))
         return found
 
 
@@ -490,8 +649,23 @@ class _Postings:
         self.arrivals: dict[Token, tuple[list[int], list[Any]]] = {}
         self.affixes: dict[Token, dict[str, list[int]]] = {}
         self.lengths: dict[Token, set[int]] = {}
+        # Per subject and kind, every condition's interval needs (see ``index``); those
+        # before ``end`` (the position after the last added) are the earlier ones.
+        self.intervals: dict[Token, _Intervals] = {}
+        self.end = 0
+
+    def index(self, needs: Sequence[_Marks | None]) -> None:
+        """Index the interval needs of every condition (``needs`` in position order)
+        at once: they are met only once their conditions are added."""
+        entries: dict[Token, list[tuple[int, Any, Any]]] = {}
+        for position, need in enumerate(needs):
+            if need is not None:
+                for key, low, high in need.intervals:
+                    entries.setdefault(key, []).append((position, low, high))
+        self.intervals = {key: _Intervals(found) for key, found in entries.items()}
 
     def add(self, position: int, need: _Marks) -> None:
+        self.end = position + 1
         for token in need.tokens:
             self.tokens.setdefault(token, []).append(position)
         for key, bound in need.ranges:
@@ -555,12 +729,31 @@ class _Postings:
                         size += len(positions)
                         if size <= _GATHER:
                             found.update(positions)
-        return lists, ranges, size, found
+        spans: list[_Span] = []
+        if self.intervals:
+            # A need's interval is met by the tightest bounds on both sides at once.
+            tightest = _tightest(has)
+            for (side, subject, kind), low in tightest.items():
+                intervals = self.intervals.get((subject, kind))
+                high = tightest.get(("upper", subject, kind))
+                if side != "lower" or intervals is None or high is None:
+                    continue
+                # Counted up to one more than is gathered at once.
+                most = min(_PEEK, max(_GATHER - size, 0)) + 1
+                met = intervals.meeting(low, high, 0, self.end, most)
+                if met:
+                    spans.append((intervals, low, high, met, self.end))
+                    # More than that: gathered window by window.
+                    size += len(met) if len(met) < most else _GATHER + 1
+                    if size <= _GATHER:
+                        found.update(met)
+        return lists, ranges, spans, size, found
 
     def ordered(self, sources: _Sources) -> _Ordered:
         """``sources`` prepared for windows of positions."""
-        lists, ranges, _, _ = sources
+        lists, ranges, spans, _, _ = sources
         firsts = [positions[0] for positions in lists]
+        firsts += [span[3][0] for span in spans]
         scans = []
         for key, bound, start, stop in ranges:
             in_order, bounds = self.arrivals[key]
@@ -569,7 +762,7 @@ class _Postings:
             firsts.append(first)
             members, budget = self.ranges[key][1], (stop - start) * _SCAN
             scans.append(_Scan(in_order, bounds, upper, bound, first, members, start, stop, budget))
-        return _Ordered(lists, scans, min(firsts))
+        return _Ordered(lists, scans, spans, min(firsts))
 
 
 def _search(
@@ -584,20 +777,30 @@ def _search(
     one of ``groups``: all gathered at once when they are few, else window by window in
     position order, so that an early catch ends the search before the rest is gathered."""
     total = 0
-    for _, _, size, _ in groups:
+    for _, _, _, size, _ in groups:
         if not size:
             return None
         total += size
     if total <= _GATHER:
-        candidates = groups[0][3]
+        candidates = groups[0][4]
         for group in groups[1:]:
-            candidates &= group[3]
+            candidates &= group[4]
         for i in sorted(candidates):
             if implies_normal(form, forms[i], memo):
                 return i
         return None
+    lo = 0
+    lists, ranges, spans, _, _ = groups[0]
+    if len(groups) == 1 and not lists and not ranges and len(spans) == 1:
+        # An interval source alone: the needs it met when counted are its first
+        # candidates (a tier caught early is caught without a window).
+        met = spans[0][3]
+        for i in sorted(set(met)):
+            if implies_normal(form, forms[i], memo):
+                return i
+        lo = met[-1] + 1
     ordered = [postings.ordered(group) for group in groups]
-    lo = max(each.start for each in ordered)
+    lo = max(lo, *(each.start for each in ordered))
     width = _WINDOW
     while lo < end:
         hi = lo + width
@@ -641,6 +844,7 @@ def first_implied(conditions: Sequence[Any]) -> list[int | None]:
             later.add(has[j])
     memo: dict[int, Any] = {}
     postings = _Postings()
+    postings.index(needs)
     found: list[int | None] = []
     for j, form in enumerate(forms):
         alternative = alternatives[j]
