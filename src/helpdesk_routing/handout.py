@@ -255,6 +255,17 @@ def _check(allocator: object, result: object, pool: Pool) -> None:
     )
     if problem is not None:
         raise ValidationError(f"allocator {who} returned a state no store can keep: {problem}")
+    # ... and of ``last`` and ``given``: every store reads the state back with the model.
+    state = result.state
+    for name, value, fits in (
+        ("last", state.last, state.last is None or isinstance(state.last, str)),
+        ("given", state.given, type(state.given) is int and -(2**63) <= state.given < 2**63),
+    ):
+        if not fits:
+            raise ValidationError(
+                f"allocator {who} returned a state no store can keep: {name} is {value!r} "
+                f"({'an agent id or None' if name == 'last' else 'a whole number within 64 bits'})"
+            )
     try:
         reason = result.reason
     except Exception:  # a reason of facts that cannot be rendered

@@ -162,6 +162,35 @@ def test_an_allocator_state_made_unchecked_is_refused_and_nothing_changes(
     assert desk.snapshot() == before
 
 
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        pytest.param({"last": 5}, "last is 5 (an agent id or None)", id="last-int"),
+        pytest.param({"last": b"a1"}, "last is b'a1' (an agent id or None)", id="last-bytes"),
+        pytest.param({"given": "many"}, "given is 'many' (a whole number", id="given-text"),
+        pytest.param({"given": 1.0}, "given is 1.0 (a whole number", id="given-float"),
+        pytest.param({"given": True}, "given is True (a whole number", id="given-bool"),
+        pytest.param({"given": 2**70}, f"given is {2**70} (a whole number", id="given-huge"),
+    ],
+)
+def test_an_allocator_state_made_unchecked_with_bad_fields_is_refused(
+    make_desk: MakeDesk, fields: dict[str, Any], message: str
+) -> None:
+    """A ``model_construct`` state whose ``last`` or ``given`` the model would refuse:
+    written, it made every later route of the pool fail on a SQL store (the state is
+    read back with the model), whatever allocator routed."""
+    state = RotationState.model_construct(**{"last": "a1", "given": 1, "extra": {}, **fields})
+    desk = make_desk(allocator=Answers(Allocation("a1", state, "x")))
+    desk.online("a1")
+    before = desk.snapshot()
+    with pytest.raises(ValidationError) as raised:
+        desk.router.route(desk.ticket("t1"))
+    assert str(raised.value).startswith(
+        f"allocator Answers returned a state no store can keep: {message}"
+    )
+    assert desk.snapshot() == before
+
+
 def test_an_allocator_state_reads_back_as_written_on_every_store(make_desk: MakeDesk) -> None:
     """What an allocator may write, it reads back the same, whatever the store."""
     extra = {"weights": [1, 2.5, -0.0, None, True], "seen": {"a1": "2026-03-30T10:00:00Z"}}
