@@ -599,32 +599,14 @@ class Handoff:
                 detail={**sending.detail, "error": error},
             )
         except Exception as exc:
-            target, effect = step(sending.state, Lost())
             error = _kept(f"{type(exc).__name__}: {exc}")
-            self._write(
-                sending,
-                target,
-                now,
-                "system",
-                f"delivery raised {error}",
-                self._tell(effect, sending),
-                detail={**sending.detail, "error": error},
-            )
+            self._lost(sending, now, f"delivery raised {error}", error)
             raise
         try:  # the ticket may exist whatever the answer says: a bad answer is a lost one
             delivery = checked_delivery(delivery, self._destination.name)
         except ValidationError as exc:
-            target, effect = step(sending.state, Lost())
             error = _kept(str(exc))
-            self._write(
-                sending,
-                target,
-                now,
-                "system",
-                error,
-                self._tell(effect, sending),
-                detail={**sending.detail, "error": error},
-            )
+            self._lost(sending, now, error, error)
             raise
         target, _ = step(sending.state, Delivered())
         made = "found (already there)" if delivery.replayed else "created"
@@ -639,6 +621,20 @@ class Handoff:
         )
         self._record_escalation(after, now)
         return after
+
+    def _lost(self, sending: HandoffRecord, now: datetime, why: str, error: str) -> None:
+        """Record ``sending``'s answer as lost (``outcome_unknown``), ``error`` in its
+        detail: the ticket may exist, for :meth:`reconcile` or :meth:`recover` to find."""
+        target, effect = step(sending.state, Lost())
+        self._write(
+            sending,
+            target,
+            now,
+            "system",
+            why,
+            self._tell(effect, sending),
+            detail={**sending.detail, "error": error},
+        )
 
     def _record_escalation(self, record_: HandoffRecord, now: datetime) -> None:
         """Record the Escalated event of a handoff that reached ``handed_off`` or
