@@ -102,11 +102,10 @@ class Gate:
 
     def waits(self, ticket: Ticket, team: str | None) -> AllocationTrace | None:
         """Why the ticket may not be handed out now, or ``None`` when it may."""
-        pool = pool_name(team)
         configuration = self.compiled.configuration
         if ticket.status is not TicketStatus.OPEN:
             return AllocationTrace(
-                pool=pool,
+                pool=pool_name(team),
                 assignee=None,
                 summary=f"not handed out: the ticket is {ticket.status.value}",
             )
@@ -121,7 +120,7 @@ class Gate:
             why = f"team {team!r} is no longer configured; the ticket waits"
         else:
             return None
-        return AllocationTrace(pool=pool, assignee=None, summary=why, waiting=True)
+        return AllocationTrace(pool=pool_name(team), assignee=None, summary=why, waiting=True)
 
 
 def build_pool(tx: Transaction, compiled: CompiledConfiguration, team: str | None) -> Pool:

@@ -399,8 +399,10 @@ class InMemoryTransaction:
         s = self._s
         statuses = _STATUSES if query.statuses is None else query.statuses
         # Each index that can hold the tickets, as the lists of the statuses asked for;
-        # a name of None: an index keyed by the status alone.
-        choices: list[tuple[dict[Any, list[_Key]], str | None]] = [(s._by_status, None)]
+        # a name of None: an index keyed by the status alone. The narrower ones first:
+        # one that holds nothing ends the search before the status lists are counted
+        # (a hand-out asks for a team inbox that is mostly empty).
+        choices: list[tuple[dict[Any, list[_Key]], str | None]] = []
         if query.assignee is not None:
             choices.append((s._by_assignee, query.assignee))
         if query.team is not None:
@@ -409,6 +411,7 @@ class InMemoryTransaction:
             choices.append((s._by_view, query.view))
         if query.unassigned:
             choices.append((s._unassigned if query.no_team else s._no_assignee, None))
+        choices.append((s._by_status, None))
         best: list[list[_Key]] = []
         size = -1
         for index, name in choices:
@@ -548,7 +551,7 @@ class InMemoryTransaction:
         s._audit.append(stored)
         tid = stored.ticket_id
         if tid is not None:
-            position = len(s._audit) - 1
+            position = seq - 1
             before = s._audit_by_ticket.get(tid)
             if before is None:
                 s._audit_by_ticket[tid] = position
