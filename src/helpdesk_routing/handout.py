@@ -126,9 +126,10 @@ class Gate:
 def build_pool(tx: Transaction, compiled: CompiledConfiguration, team: str | None) -> Pool:
     """The pool for a ticket: every Online agent, or a team's members (sorted once)."""
     default = compiled.configuration.capacity
+    get_agent = tx.get_agent
 
     def capacity(agent_id: str) -> int | None:
-        agent = tx.get_agent(agent_id)
+        agent = get_agent(agent_id)
         if agent is not None and agent.capacity is not None:
             return agent.capacity
         return default
@@ -431,7 +432,8 @@ def hand_out(
         it = _waiting(tx, team)
         first = next(it, None)
         if first is not None:
-            streams.append(((first.ticket.created_at, first.id), i, first, it))
+            ticket = first.ticket
+            streams.append(((ticket.created_at, ticket.id), i, first, it))
     heapq.heapify(streams)
     given: list[TicketRecord] = []
     while streams:
@@ -449,6 +451,6 @@ def hand_out(
         if following is None:
             heapq.heappop(streams)
         else:
-            key = (following.ticket.created_at, following.id)
-            heapq.heapreplace(streams, (key, i, following, it))
+            ticket = following.ticket
+            heapq.heapreplace(streams, ((ticket.created_at, ticket.id), i, following, it))
     return given

@@ -610,7 +610,7 @@ class Router:
         with self._store.transaction() as tx:
             require(self._agent(tx, actor), Action.SET_STATUS)
             record = self._stored(tx, ticket_id)
-            if record.status is new:
+            if record.ticket.status is new:
                 return record
             record = updated(record, ticket=updated(record.ticket, status=new))
             if new is not TicketStatus.CLOSED and _gone(tx, record.assignee):
