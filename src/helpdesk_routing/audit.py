@@ -80,15 +80,16 @@ def routed(
     extra: dict[str, Any] = {} if pool is None else {"automatic": True, "pool": pool}
     if seq is not None:
         extra["seq"] = seq
+    ticket = record.ticket  # the record's id and status are properties of its ticket
     return construct(
         AuditRecord,
         at=_utc(now),
         actor=actor,
         action=action,
-        ticket_id=record.id,
+        ticket_id=ticket.id,
         team=record.team,
         assignee=record.assignee,
-        status=record.status,
+        status=ticket.status,
         detail=detail,
         **extra,
     )
@@ -105,15 +106,16 @@ def replied(
     now: datetime, actor: str, record: TicketRecord, public: bool, seq: int | None = None
 ) -> AuditRecord:
     """A human agent's reply to the ticket (``detail["public"]``)."""
+    ticket = record.ticket
     return construct(
         AuditRecord,
         at=_utc(now),
         actor=actor,
         action="replied",
-        ticket_id=record.id,
+        ticket_id=ticket.id,
         team=record.team,
         assignee=record.assignee,
-        status=record.status,
+        status=ticket.status,
         detail={"public": public},
         **(_NO_SEQ if seq is None else {"seq": seq}),
     )
@@ -128,15 +130,16 @@ def ticket_changed(
     seq: int | None = None,
 ) -> AuditRecord:
     """A change to one ticket; ``pool`` set means round robin (not a person) assigned it."""
+    ticket = record.ticket
     return construct(
         AuditRecord,
         at=_utc(now),
         actor=actor,
         action=action,
-        ticket_id=record.id,
+        ticket_id=ticket.id,
         team=record.team,
         assignee=record.assignee,
-        status=record.status,
+        status=ticket.status,
         automatic=pool is not None,
         pool=pool,
         **(_NO_SEQ if seq is None else {"seq": seq}),

@@ -102,11 +102,10 @@ class Gate:
 
     def waits(self, ticket: Ticket, team: str | None) -> AllocationTrace | None:
         """Why the ticket may not be handed out now, or ``None`` when it may."""
-        pool = pool_name(team)
         configuration = self.compiled.configuration
         if ticket.status is not TicketStatus.OPEN:
             return AllocationTrace(
-                pool=pool,
+                pool=pool_name(team),
                 assignee=None,
                 summary=f"not handed out: the ticket is {ticket.status.value}",
             )
@@ -121,15 +120,16 @@ class Gate:
             why = f"team {team!r} is no longer configured; the ticket waits"
         else:
             return None
-        return AllocationTrace(pool=pool, assignee=None, summary=why, waiting=True)
+        return AllocationTrace(pool=pool_name(team), assignee=None, summary=why, waiting=True)
 
 
 def build_pool(tx: Transaction, compiled: CompiledConfiguration, team: str | None) -> Pool:
     """The pool for a ticket: every Online agent, or a team's members (sorted once)."""
     default = compiled.configuration.capacity
+    get_agent = tx.get_agent
 
     def capacity(agent_id: str) -> int | None:
-        agent = tx.get_agent(agent_id)
+        agent = get_agent(agent_id)
         if agent is not None and agent.capacity is not None:
             return agent.capacity
         return default
@@ -443,7 +443,8 @@ def hand_out(
         it = _waiting(tx, team)
         first = next(it, None)
         if first is not None:
-            streams.append(((first.ticket.created_at, first.id), i, first, it))
+            ticket = first.ticket
+            streams.append(((ticket.created_at, ticket.id), i, first, it))
     heapq.heapify(streams)
     given: list[TicketRecord] = []
     while streams:
@@ -461,6 +462,6 @@ def hand_out(
         if following is None:
             heapq.heappop(streams)
         else:
-            key = (following.ticket.created_at, following.id)
-            heapq.heapreplace(streams, (key, i, following, it))
+            ticket = following.ticket
+            heapq.heapreplace(streams, ((ticket.created_at, ticket.id), i, following, it))
     return given

@@ -434,7 +434,7 @@ class Router:
             # its new pool and its former assignee's pools walked, and a hand-out holding
             # one of them while it gives this ticket must never wait for this unit.
             lock_pools(tx, compiled, for_agent=None)
-            (record,) = self._tickets(tx, [ticket_id])
+            record = self._stored(tx, ticket_id)
             new_ticket = ticket if ticket is not None else record.ticket
             decision = self._routing.decide(compiled, new_ticket, now)
             # A closed ticket keeps who handled it, whatever its team: nobody is handed a
@@ -544,7 +544,7 @@ class Router:
         now = self._now()
         with self._store.transaction() as tx:
             require(self._agent(tx, actor), Action.ASSIGN)
-            (record,) = self._tickets(tx, [ticket_id])
+            record = self._stored(tx, ticket_id)
             if record.assignee is None:
                 return record
             record = record.model_copy(update={"assignee": None})
@@ -609,8 +609,8 @@ class Router:
         new = _status(status)
         with self._store.transaction() as tx:
             require(self._agent(tx, actor), Action.SET_STATUS)
-            (record,) = self._tickets(tx, [ticket_id])
-            if record.status is new:
+            record = self._stored(tx, ticket_id)
+            if record.ticket.status is new:
                 return record
             record = updated(record, ticket=updated(record.ticket, status=new))
             if new is not TicketStatus.CLOSED and _gone(tx, record.assignee):
@@ -647,14 +647,14 @@ class Router:
             raise ValidationError(f"public must be a bool, got {public!r}")
         with self._store.transaction() as tx:
             self._agent(tx, actor)
-            (record,) = self._tickets(tx, [ticket_id])
+            record = self._stored(tx, ticket_id)
             return tx.append_audit(replied(now, actor, record, public, seq=next_seq(tx)))
 
     def ticket(self, ticket_id: str) -> TicketRecord:
         """The stored record of a ticket (``UnknownTicket`` if none), its decision bound to
         the rules of the configuration version that decided it."""
         with self._store.transaction() as tx:
-            (record,) = self._tickets(tx, [ticket_id])
+            record = self._stored(tx, ticket_id)
             if record.decision is None:
                 return record
             bound = self._routing.bound(tx, record.decision)
@@ -667,7 +667,7 @@ class Router:
     def history(self, ticket_id: str) -> list[AuditRecord]:
         """The ticket's audit trail, oldest first (``UnknownTicket`` if none)."""
         with self._store.transaction() as tx:
-            self._tickets(tx, [ticket_id])
+            self._stored(tx, ticket_id)
             return tx.audit(ticket_id)
 
     def _now(self) -> datetime:
@@ -684,15 +684,17 @@ class Router:
 
     @staticmethod
     def _tickets(tx: Transaction, ids: Sequence[str]) -> list[TicketRecord]:
-        out = []
-        for tid in ids:
-            if not isinstance(tid, str):
-                raise ValidationError(f"a ticket id is text, got {tid!r}")
-            record = tx.get_ticket(tid)
-            if record is None:
-                raise UnknownTicket(tid)
-            out.append(record)
-        return out
+        return [Router._stored(tx, tid) for tid in ids]
+
+    @staticmethod
+    def _stored(tx: Transaction, ticket_id: str) -> TicketRecord:
+        """The stored record of one ticket id (``UnknownTicket`` if none)."""
+        if not isinstance(ticket_id, str):
+            raise ValidationError(f"a ticket id is text, got {ticket_id!r}")
+        record = tx.get_ticket(ticket_id)
+        if record is None:
+            raise UnknownTicket(ticket_id)
+        return record
 
 
 def _keeps_a_manager(tx: Transaction, agent: Agent, role: Role | None) -> None:

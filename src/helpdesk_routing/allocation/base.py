@@ -20,6 +20,12 @@ from .steps import PassedOver, ReasonFacts
 __all__ = ["Allocation", "Allocator", "Pool"]
 
 
+def _everyone_online(agent_id: str) -> bool:
+    """A pool's ``online`` when every agent in it is Online (the global pool's): always
+    ``True``. The round-robin walks know it by identity and skip the call."""
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class Pool:
     """A read-only view of the agents that may get a ticket.
@@ -35,7 +41,7 @@ class Pool:
     ids: Sequence[str]
     load: Callable[[str], int]
     capacity: Callable[[str], int | None]
-    online: Callable[[str], bool] = lambda agent_id: True
+    online: Callable[[str], bool] = _everyone_online
 
     @classmethod
     def of(

@@ -8,7 +8,7 @@ from helpdesk_routing._trusted import construct
 from helpdesk_routing.model import Ticket
 from helpdesk_routing.records import RotationState
 
-from .base import Allocation, Pool
+from .base import Allocation, Pool, _everyone_online
 from .steps import SHOWN, PassedOver, RoundRobinStep
 
 __all__ = ["RoundRobin"]
@@ -53,9 +53,10 @@ class RoundRobin:
         n = len(ids)
         start = 0 if last is None or n == 0 else bisect_right(ids, last)
         online, load, capacity = pool.online, pool.load, pool.capacity
+        everyone = online is _everyone_online  # the global pool: no call per agent
         for i in range(start, start + n):
             agent = ids[i - n if i >= n else i]
-            if online(agent):
+            if everyone or online(agent):
                 cap = capacity(agent)
                 if cap is None or load(agent) < cap:
                     return agent
@@ -95,12 +96,13 @@ def walk(pool: Pool, last: str | None) -> Walk:
     n = len(ids)
     start = 0 if last is None or n == 0 else bisect_right(ids, last)
     online, load, capacity = pool.online, pool.load, pool.capacity
+    everyone = online is _everyone_online  # the global pool: no call per agent
     shown: list[Passed] = []
     passed = 0
     all_offline = True
     for i in range(n):
         agent = ids[(start + i) % n]
-        if online(agent):
+        if everyone or online(agent):
             cap = capacity(agent)
             if cap is None:
                 return agent, tuple(shown), passed, all_offline

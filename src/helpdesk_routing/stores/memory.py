@@ -213,19 +213,24 @@ _ident = threading.get_ident
 _HAS_ENDED: Final = "the transaction has ended"
 
 
-class _NotRunning:
-    """What a transaction reads as its store outside its block: every attribute raises
-    :class:`~helpdesk_routing.errors.StoreError`, so a read or write before the block
-    begins or after it ends fails at its first touch of the store, with no check of its
-    own on every call (a route makes dozens of them)."""
+class _Refusing:
+    """What a transaction reads as its store where it may not use it: every attribute
+    raises :class:`~helpdesk_routing.errors.StoreError` with ``why``, so a read or write
+    before the block begins or after it ends (or a write in a read-only unit) fails at
+    its first touch of the store, with no check of its own on every call (a route makes
+    dozens of them)."""
 
-    __slots__ = ()
+    __slots__ = ("_why",)
+
+    def __init__(self, why: str) -> None:
+        self._why = why
 
     def __getattr__(self, name: str) -> Any:
-        raise StoreError(_HAS_ENDED)
+        raise StoreError(self._why)
 
 
-_NOT_RUNNING: Final = cast("InMemoryStore", _NotRunning())
+_NOT_RUNNING: Final = cast("InMemoryStore", _Refusing(_HAS_ENDED))
+_READ_ONLY: Final = cast("InMemoryStore", _Refusing("a read-only unit of work cannot write"))
 
 
 class InMemoryTransaction:
@@ -236,7 +241,7 @@ class InMemoryTransaction:
     a transaction: a unit per Router call, so its cost counts.)
     """
 
-    __slots__ = ("__weakref__", "_read_only", "_s", "_store", "_undo")
+    __slots__ = ("__weakref__", "_read_only", "_s", "_store", "_undo", "_w")
 
     units_serialised: Final = True
     """Units hold the store's lock from start to end (``ports.SerialisedUnits``)."""
@@ -244,8 +249,11 @@ class InMemoryTransaction:
     def __init__(self, store: InMemoryStore, read_only: bool = False) -> None:
         self._store = store
         # The store while the block runs (and holds its lock); else a stand-in that
-        # raises on every use (``_NotRunning``): the one test of a unit's methods.
+        # raises on every use (``_Refusing``): the one test of a unit's methods.
         self._s = _NOT_RUNNING
+        # The store for the writes the route makes on every ticket, while a unit that
+        # may write runs; else a stand-in that raises (``_write`` for the others).
+        self._w = _NOT_RUNNING
         self._undo: list[Callable[[], None]] = []
         self._read_only = read_only
 
@@ -261,6 +269,7 @@ class InMemoryTransaction:
         s._lock.acquire()
         s._owner = me
         self._s = s
+        self._w = _READ_ONLY if self._read_only else s
         return self
 
     def __exit__(
@@ -276,7 +285,7 @@ class InMemoryTransaction:
             elif s._digest is not None and s._digest.seen != len(s._audit):
                 s._digest.take(s._audit)
         finally:
-            self._s = _NOT_RUNNING
+            self._s = self._w = _NOT_RUNNING
             # The undo steps close over the transaction that holds them: a cycle per
             # unit, left for the cyclic collector with every record it refers to
             # unless broken here. (The ended list also marks the unit as spent.)
@@ -300,8 +309,10 @@ class InMemoryTransaction:
 
     def add_ticket(self, record: TicketRecord) -> TicketRecord | None:
         """Insert a new ticket; returns the stored record instead when the id exists."""
-        s = self._write()
-        existing = s._tickets.get(record.id)
+        s = self._w
+        tickets = s._tickets  # raises unless the unit may write
+        tid = record.ticket.id  # (record.id is a property of the ticket's)
+        existing = tickets.get(tid)
         if existing is not None:
             return existing
         _compact(record)
@@ -310,7 +321,7 @@ class InMemoryTransaction:
         key = _key(record)
         slots = _slots(record)
         _insert(s._by_status, record.ticket.status, key)
-        s._tickets[record.id] = record
+        tickets[tid] = record
         self._index(record, key, slots[1:])
         self._undo.append(lambda: self._remove(record))
         return None
@@ -322,10 +333,11 @@ class InMemoryTransaction:
 
     def update_ticket(self, record: TicketRecord) -> None:
         """Replace the stored record with the same id; ``UnknownTicket`` when none is stored."""
-        s = self._write()
-        old = s._tickets.get(record.id)
+        tickets = self._w._tickets  # raises unless the unit may write
+        tid = record.ticket.id
+        old = tickets.get(tid)
         if old is None:
-            raise UnknownTicket(record.id)
+            raise UnknownTicket(tid)
         _compact(record)
         self._replace(old, record)
         self._undo.append(lambda: self._replace(record, old))
@@ -336,10 +348,10 @@ class InMemoryTransaction:
         new_key = _key(new)
         if key != new_key:
             self._unindex(old)
-            s._tickets[new.id] = new
+            s._tickets[new.ticket.id] = new
             self._index(new, new_key, _slots(new))
             return
-        s._tickets[new.id] = new
+        s._tickets[new.ticket.id] = new
         # The key object the indexes already hold: one tuple per ticket, shared by every
         # index it is in (an equal copy in each would cost 56 bytes a ticket more).
         listed = s._by_status[old.ticket.status]
@@ -399,8 +411,10 @@ class InMemoryTransaction:
         s = self._s
         statuses = _STATUSES if query.statuses is None else query.statuses
         # Each index that can hold the tickets, as the lists of the statuses asked for;
-        # a name of None: an index keyed by the status alone.
-        choices: list[tuple[dict[Any, list[_Key]], str | None]] = [(s._by_status, None)]
+        # a name of None: an index keyed by the status alone. The narrower ones first:
+        # one that holds nothing ends the search before the status lists are counted
+        # (a hand-out asks for a team inbox that is mostly empty).
+        choices: list[tuple[dict[Any, list[_Key]], str | None]] = []
         if query.assignee is not None:
             choices.append((s._by_assignee, query.assignee))
         if query.team is not None:
@@ -409,6 +423,7 @@ class InMemoryTransaction:
             choices.append((s._by_view, query.view))
         if query.unassigned:
             choices.append((s._unassigned if query.no_team else s._no_assignee, None))
+        choices.append((s._by_status, None))
         best: list[list[_Key]] = []
         size = -1
         for index, name in choices:
@@ -525,22 +540,22 @@ class InMemoryTransaction:
 
     def set_rotation(self, pool: str, state: RotationState) -> None:
         """Store the pool's new rotation state."""
-        s = self._write()
-        old = s._rotation.get(pool)
-        s._rotation[pool] = state
+        rotation = self._w._rotation  # raises unless the unit may write
+        old = rotation.get(pool)
+        rotation[pool] = state
 
         def undo() -> None:
             if old is None:
-                del s._rotation[pool]
+                del rotation[pool]
             else:
-                s._rotation[pool] = old
+                rotation[pool] = old
 
         self._undo.append(undo)
 
     def append_audit(self, record: AuditRecord) -> AuditRecord:
         """Append to the log; returns the record with its ``seq`` (1, 2, 3, ...)."""
-        s = self._write()
-        seq = len(s._audit) + 1
+        s = self._w
+        seq = len(s._audit) + 1  # raises unless the unit may write
         # A record built with its seq (ports.NextAuditSeq) is kept as it is (records are
         # frozen); else a copy. Not model_copy: that would keep a copy of the caller's
         # fields-set per record.
@@ -548,7 +563,7 @@ class InMemoryTransaction:
         s._audit.append(stored)
         tid = stored.ticket_id
         if tid is not None:
-            position = len(s._audit) - 1
+            position = seq - 1
             before = s._audit_by_ticket.get(tid)
             if before is None:
                 s._audit_by_ticket[tid] = position
