@@ -4,6 +4,7 @@ and pydantic accept and reject the same documents."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pydantic
@@ -36,6 +37,20 @@ def test_every_schema_is_a_valid_draft_2020_12_schema(name: str) -> None:
     schema = json_schema(name)
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMES)
+def test_every_ref_resolves_and_every_definition_is_used(name: str) -> None:
+    """A tool that compiles or lists a schema's definitions meets none that points
+    nowhere (the team and office-hours schemas carried a ``Condition`` whose seven
+    ``$ref``s named definitions they did not have) and none left unused."""
+    schema = json_schema(name)
+    text = json.dumps(schema)
+    refs = set(re.findall(r'"\$ref": "#/\$defs/([^"]+)"', text))
+    defined = set(schema.get("$defs", {}))
+    assert refs - defined == set()
+    assert defined - refs == set()
+    assert '"$ref"' not in text or refs  # every $ref is a local definition's
 
 
 def test_unknown_schema_name_is_a_key_error_naming_the_known_ones() -> None:

@@ -47,11 +47,13 @@ OUT_OF_RANGE = "must lie in years 1 to 9999 in UTC"
 
 DATE_TIME_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?"
-    r"([Zz]|[+-][0-9]{2}(:?[0-9]{2}(:?[0-9]{2})?)?)$"
+    r"([Zz]|[+-]([01][0-9]|2[0-3])(:[0-5][0-9](:[0-5][0-9])?|[0-5][0-9]([0-5][0-9])?)?)$"
 )
 """Date-time text with a UTC offset, as the condition JSON writes it (the JSON Schemas'
 pattern): ``YYYY-MM-DD``, ``T`` (or ``t`` or a space), ``HH:MM[:SS[.fraction]]``, then
-``Z`` or an offset ``+HH[:MM[:SS]]``."""
+``Z`` or an offset ``+HH[:MM[:SS]]`` (or ``+HHMM[SS]``, without colons): hours 00 to 23,
+minutes and seconds 00 to 59 (Python's ``fromisoformat`` reads ``+00:99`` as an offset of
+1:39, silently)."""
 
 _DATE_TIME_TEXT = re.compile(DATE_TIME_PATTERN)
 
@@ -60,6 +62,13 @@ DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 library reads from text (office hours' holidays and exceptions, date values in
 conditions), where Python's ``fromisoformat`` reads more (week and basic forms)."""
 _NAIVE_TEXT = re.compile(DATE_TIME_PATTERN[: DATE_TIME_PATTERN.index("([Zz]")] + "$")
+_BAD_OFFSET = re.compile(
+    DATE_TIME_PATTERN[1 : DATE_TIME_PATTERN.index("([Zz]")] + r"(?P<offset>[+-][0-9:]+)"
+)
+_OFFSET_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9:.,]*([Zz]|[+-][0-9])")
+"""Text a model's instant reads with :func:`condition_date_time`: a date and a time
+followed by an offset, well formed or not (other text is left to pydantic, which names
+what it is)."""
 
 
 class NaiveText(ValueError):
@@ -79,6 +88,12 @@ def condition_date_time(text: str) -> datetime:
     if _DATE_TIME_TEXT.fullmatch(text) is None:
         if _NAIVE_TEXT.fullmatch(text) is not None:
             raise NaiveText(NAIVE)
+        offset = _BAD_OFFSET.fullmatch(text)
+        if offset is not None:
+            raise ValueError(
+                f"{text!r} has no UTC offset that exists: {offset.group('offset')!r} is not "
+                "+HH[:MM[:SS]] with hours 00 to 23, minutes and seconds 00 to 59"
+            )
         raise ValueError(f"{text!r} is not a date-time with a UTC offset, like {DATE_TIME_EXAMPLE}")
     try:
         return datetime.fromisoformat(text[:-1] + "Z" if text[-1] == "z" else text)
@@ -187,13 +202,12 @@ def _reject_naive(value: object) -> object:
     # instant must say what it is, as the JSON Schemas (format date-time) say too.
     if _is_number(value):
         raise ValueError(NOT_A_NUMBER)
-    if isinstance(value, str) and _DATE_TIME_TEXT.fullmatch(value) is not None:
-        # Text is read as the condition JSON reads it: pydantic's parser refuses the
-        # offsets +HH and +HH:MM:SS, which ISO 8601 and the conditions accept.
-        try:
-            return condition_date_time(value)
-        except ValueError:
-            return value  # a moment that does not exist: pydantic names it
+    if isinstance(value, str) and _OFFSET_TEXT.match(value) is not None:
+        # Text with an offset is read as the condition JSON reads it: pydantic's parser
+        # refuses the offsets +HH and +HH:MM:SS, which ISO 8601 and the conditions
+        # accept, reads +00:99 as 1:39, and names a moment that does not exist (hour 24,
+        # second 60) as "unexpected extra characters".
+        return condition_date_time(value)
     if isinstance(value, datetime) and (
         value.tzinfo is None or value.tzinfo.utcoffset(value) is None
     ):

@@ -107,7 +107,9 @@ def _offset_date_times(node: dict[str, Any]) -> None:
 def _condition_dispatch(schema: dict[str, Any]) -> dict[str, Any]:
     """Replace the union of condition nodes by an if/then dispatch on ``type``, so a bad
     node is reported at its own path (a ``oneOf`` reports every alternative)."""
-    defs = schema.setdefault("$defs", {})
+    if "TicketCondition" not in schema.get("$defs", {}):
+        return schema  # no condition in it (a team, office hours): no Condition to define
+    defs = schema["$defs"]
     tags = {
         "ticket": "TicketCondition",
         "profile": "ProfileCondition",

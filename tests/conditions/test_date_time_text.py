@@ -4,6 +4,7 @@ does not exist (a 30th of February, T24:00) beyond the pattern."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 
@@ -18,7 +19,10 @@ from helpdesk_routing.schemas import json_schema
 
 _two = st.integers(0, 99).map(lambda n: f"{n:02d}")
 _offsets = st.sampled_from(
-    ["Z", "z", "+02", "+0200", "+02:00", "-05:30", "+02:00:30", "+2", "", "UTC", "+02:0"]
+    [
+        *("Z", "z", "+02", "+0200", "+02:00", "-05:30", "+02:00:30", "+2", "", "UTC", "+02:0"),
+        *("+00:99", "+00:60", "+02:00:75", "+24:00", "-23:59", "+0099", "+02:0030", "+020030"),
+    ]
 )
 _fractions = st.sampled_from(["", ".5", ",25", ".123456789", "."])
 
@@ -94,11 +98,59 @@ def test_the_models_take_the_schemas_date_time_forms_that_exist(text: str) -> No
         ("2026-02-30T12:00Z", "refused"),  # no such day
         ("2026-03-30T24:00:00Z", "refused"),  # no such hour
         ("2026-03-30T12:00:00", "naive"),
+        ("2026-03-30T12:00:00+020030", "accepted"),  # +HHMMSS, as Python reads it
+        ("2026-03-30T12:00:00-23:59", "accepted"),
+        # Python's fromisoformat reads +00:99 as 1:39 and +02:00:75 as 2:01:15: an
+        # offset's minutes and seconds stop at 59, its hours at 23
+        ("2026-03-30T12:00:00+00:99", "refused"),
+        ("2026-03-30T12:00:00+00:60", "refused"),
+        ("2026-03-30T12:00:00+02:00:75", "refused"),
+        ("2026-03-30T12:00:00+0099", "refused"),
+        ("2026-03-30T12:00:00+24:00", "refused"),
+        ("2026-03-30T12:00:00+02:0030", "refused"),  # colons in one place, not the other
     ],
 )
 def test_date_time_text_examples(text: str, verdict: str) -> None:
     assert _value_verdict(text) == verdict
     assert _window_verdict(text) == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "2026-03-30T10:00:00+00:99",
+            "'2026-03-30T10:00:00+00:99' has no UTC offset that exists: '+00:99' is not "
+            "+HH[:MM[:SS]] with hours 00 to 23, minutes and seconds 00 to 59",
+        ),
+        (
+            "2026-03-30T10:00:00+24:00",
+            "'2026-03-30T10:00:00+24:00' has no UTC offset that exists: '+24:00' is not "
+            "+HH[:MM[:SS]] with hours 00 to 23, minutes and seconds 00 to 59",
+        ),
+        (
+            "2026-03-30T23:59:60Z",
+            "'2026-03-30T23:59:60Z' is not a date-time that exists: second must be in 0..59",
+        ),
+    ],
+)
+def test_a_models_instant_reads_offsets_as_the_conditions_do(text: str, message: str) -> None:
+    """A ticket's ``created_at`` and a configuration's ``at`` take what a condition takes,
+    and say why they refuse the rest as it does (pydantic read ``+00:99`` as an offset of
+    1:39, and named hour 24 or second 60 "unexpected extra characters")."""
+    from helpdesk_routing.configuration import Configuration
+    from helpdesk_routing.model import Ticket
+
+    for read in (
+        lambda: Ticket.model_validate({"id": "t", "channel": "sms", "created_at": text}),
+        lambda: Configuration.model_validate_json(json.dumps({"version": 1, "at": text})),
+    ):
+        with pytest.raises(ValidationError) as raised:
+            read()
+        assert raised.value.details[0].message == message
+    with pytest.raises(ValidationError) as raised:
+        parse_condition({"type": "ticket", "field": "created_at", "op": "after", "value": text})
+    assert raised.value.details[0].message.endswith(message)
 
 
 def test_the_schema_states_the_same_pattern_for_values_and_windows() -> None:
