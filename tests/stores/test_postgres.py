@@ -15,6 +15,7 @@ from helpdesk_routing.errors import (
     ConflictError,
     SchemaVersionError,
     StoreError,
+    ValidationError,
 )
 from helpdesk_routing.model import Agent, Profile, Ticket
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
@@ -646,3 +647,45 @@ def test_the_largest_waits_allowed_work(pg_dsn: str) -> None:
             assert tx.online_agents() == ["a1"]
             lock = tx._conn.execute("SHOW lock_timeout").fetchone()  # type: ignore[attr-defined]
             assert lock == ("2147483s",)
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"attempts": 0}, "attempts must be a whole number at least 1, got 0"),
+        ({"attempts": -5}, "attempts must be a whole number at least 1, got -5"),
+        ({"attempts": "3"}, "attempts must be a whole number at least 1, got '3'"),
+        ({"attempts": True}, "attempts must be a whole number at least 1, got True"),
+        ({"min_size": -1}, "min_size must be a whole number at least 0, got -1"),
+        ({"min_size": 2.5}, "min_size must be a whole number at least 0, got 2.5"),
+        (
+            {"min_size": 0, "max_size": 0},
+            "max_size must be a whole number at least 1 (min_size is 0), got 0",
+        ),
+        (
+            {"min_size": 5, "max_size": 4},
+            "max_size must be a whole number at least 5 (min_size is 5), got 4",
+        ),
+        (
+            {"max_size": None},
+            "max_size must be a whole number at least 1 (min_size is 1), got None",
+        ),
+        ({"max_size": "4"}, "max_size must be a whole number at least 1 (min_size is 1), got '4'"),
+    ],
+)
+@pytest.mark.parametrize("make", [PostgresStore, PostgresCustomerData])
+def test_pool_and_retry_settings_are_checked_before_the_schema_is_touched(
+    pg_dsn: str,
+    make: type[PostgresStore] | type[PostgresCustomerData],
+    given: dict[str, object],
+    message: str,
+) -> None:
+    """A bad ``attempts``, ``min_size`` or ``max_size`` is a ``ValidationError`` naming
+    it, before any table is made (the pool library's raw ``ValueError`` or ``TypeError``
+    came after the migration; ``attempts=0`` was silently 1; a ``max_size`` below
+    ``min_size`` was silently raised to it)."""
+    with pytest.raises(ValidationError) as raised:
+        make(pg_dsn, **given)  # type: ignore[arg-type]
+    assert str(raised.value) == message
+    tables = "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+    assert _sql(pg_dsn, tables) == [(0,)]

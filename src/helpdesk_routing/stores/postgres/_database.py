@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from helpdesk_routing._input import whole_number
 from helpdesk_routing._time import seconds
 from helpdesk_routing.errors import (
     ArgumentTypeError,
@@ -94,6 +95,17 @@ def _bounded(value: float, name: str, most: int) -> float:
     return value
 
 
+def _whole(value: object, name: str, least: int, also: str = "") -> int:
+    """``value`` when it is an ``int`` (not a ``bool``) of at least ``least``; else a
+    ``ValidationError`` naming it (the pool library's own ``ValueError`` or ``TypeError``
+    came after the schema was migrated)."""
+    if not whole_number(value) or value < least:
+        raise ValidationError(
+            f"{name} must be a whole number at least {least}{also}, got {value!r}"
+        )
+    return value
+
+
 def check_dsn(dsn: object) -> str:
     """``dsn`` when libpq can read it as a connection string or URL; else
     ``ArgumentTypeError`` (not text) or ``ValidationError`` naming ``dsn``, before any
@@ -154,9 +166,11 @@ class Database:
             "connect_timeout",
             MAX_CONNECT_TIMEOUT,
         )
+        self.attempts = _whole(attempts, "attempts", 1)
+        min_size = _whole(min_size, "min_size", 0)
+        max_size = _whole(max_size, "max_size", max(1, min_size), f" (min_size is {min_size})")
         if dsn is not None:
             dsn = check_dsn(dsn)
-        self.attempts = max(1, attempts)
         self.early_release = early_release
         self._local = threading.local()
         self._restore: set[psycopg.Connection[Any]] = set()
@@ -177,7 +191,7 @@ class Database:
             self.pool: ConnectionPool[Any] = ConnectionPool(
                 dsn,
                 min_size=min_size,
-                max_size=max(min_size, max_size),
+                max_size=max_size,
                 open=True,
                 kwargs={"autocommit": True},
                 configure=configure,
