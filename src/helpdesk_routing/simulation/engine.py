@@ -226,7 +226,11 @@ def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> tup
             progress(_share(t, span, len(st.records.created), scenario.tickets))
     if progress is not None:
         progress(1.0)
-    return _measured(st, stop)
+    start, end = _measured(st, stop)
+    # the state after the last event handled holds to the run's end: the grid runs there
+    # (a drain that cut the run is sampled too, not only up to its last event)
+    _sample(st, end)
+    return start, end
 
 
 def _measured(st: _Run, stop: float) -> tuple[float, float]:
@@ -258,12 +262,17 @@ def _share(t: float, span: float, arrived: int, tickets: int | None) -> float:
 
 
 def _sample(st: _Run, t: float) -> None:
+    """Samples the grid's instants up to ``t`` not yet sampled, with the state now held.
+
+    The k-th instant is ``k * sample_every`` (not a running sum, which drifts), so the
+    grid's points, the last one at a run's end too, are where they are documented."""
+    times = st.sample_times
     while st.next_sample <= t:
-        st.sample_times.append(st.next_sample)
+        times.append(st.next_sample)
         st.backlog_samples.append(st.backlog)
         for a in st.agents:
             st.load_samples[a].append(st.load[a])
-        st.next_sample += st.sample_every
+        st.next_sample = len(times) * st.sample_every
 
 
 def _arrive(st: _Run, t: float, index: int) -> None:
