@@ -3,11 +3,15 @@ far apart, historical UTC offsets of seconds, and ``--days`` leaving a replay em
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
+from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.simulation import (
     AgentSpec,
     Exponential,
     PoissonArrivals,
     Scenario,
+    TicketMix,
     run,
 )
 
@@ -68,3 +72,116 @@ def test_plot_shows_the_backlog_to_the_run_s_end() -> None:
         import matplotlib.pyplot as plt
 
         plt.close(fig)
+
+
+_START = datetime(2026, 1, 1, tzinfo=UTC)
+_ALL_DAY = {d: [("00:00", "24:00")] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+def _hours(holidays: list[date]) -> OfficeHours:
+    """Open around the clock in UTC but for ``holidays``."""
+    return OfficeHours(timezone="UTC", weekly=_ALL_DAY, holidays=holidays)
+
+
+def _day(result_seconds: float) -> date:
+    return (_START + timedelta(seconds=result_seconds)).date()
+
+
+def _at(day: date) -> float:
+    return (datetime(day.year, day.month, day.day, tzinfo=UTC) - _START).total_seconds()
+
+
+def _webchat(hours: OfficeHours, days: float) -> Scenario:
+    return Scenario(
+        name="webchat in office hours",
+        arrivals=PoissonArrivals(per_hour=0.5),
+        days=days,
+        start=_START,
+        mix=TicketMix(channels={"webchat": 1.0}),
+        agents=[AgentSpec(id="x")],
+        handling=Exponential(mean_minutes=1),
+        configuration={
+            "office_hours": hours.model_dump(mode="json"),
+            "office_hours_channels": ["webchat"],
+        },
+    )
+
+
+def test_a_shift_ending_more_than_400_days_on_still_ends() -> None:
+    """A day off 420 days after the last shift change: the agent goes Offline for it (the
+    engine's search stopped at 400 days and never looked again: six tickets were started
+    on the day off)."""
+    off = date(2027, 2, 25)
+    scenario = Scenario(
+        name="a day off",
+        arrivals=PoissonArrivals(per_hour=0.5),
+        days=423,
+        start=_START,
+        agents=[AgentSpec(id="x", shift=_hours([off]))],
+        handling=Exponential(mean_minutes=1),
+    )
+    r = run(scenario, 1).records
+    assert any(_day(c) == off for c in r.created)
+    assert not [s for s in r.started if s == s and _day(s) == off]
+    # the day's tickets are started as the shift begins again, at midnight
+    assert min(s for c, s in zip(r.created, r.started, strict=True) if _day(c) == off) == _at(
+        off + timedelta(days=1)
+    )
+
+
+def test_a_shift_beginning_after_more_than_400_days_off_begins() -> None:
+    """A shift closed for the first 410 days comes Online as it opens, at the first instant."""
+    closed = [date(2026, 1, 1) + timedelta(days=k) for k in range(410)]
+    opens = _at(closed[-1] + timedelta(days=1))
+    scenario = Scenario(
+        name="a long leave",
+        arrivals=PoissonArrivals(per_hour=0.05),
+        days=412,
+        start=_START,
+        agents=[AgentSpec(id="x", shift=_hours(closed))],
+        handling=Exponential(mean_minutes=1),
+    )
+    r = run(scenario, 2).records
+    started = [s for s in r.started if s == s]
+    assert started
+    assert min(started) == opens
+    assert all(s >= opens for s in started)
+
+
+def test_office_hours_opening_more_than_400_days_on_hand_out_the_waiting() -> None:
+    """Webchat tickets of a day closed 420 days in are handed out as the office reopens."""
+    off = date(2027, 2, 25)
+    r = run(_webchat(_hours([off]), 423), 1).records
+    that_day = [i for i, c in enumerate(r.created) if _day(c) == off]
+    assert that_day
+    assert {r.assigned_at[i] for i in that_day} == {_at(off + timedelta(days=1))}
+
+
+def test_office_hours_closed_for_more_than_400_days_open_at_last() -> None:
+    """Office hours closed from the start for 410 days hand the waiting tickets out at
+    their first opening (none found within 400 days of the close, none was scheduled)."""
+    closed = [date(2026, 1, 1) + timedelta(days=k) for k in range(410)]
+    opens = _at(closed[-1] + timedelta(days=1))
+    r = run(_webchat(_hours(closed), 411).model_copy(update={"drain_days": 3.0}), 1).records
+    assert min(r.assigned_at) == opens
+    waited = [a for c, a in zip(r.created, r.assigned_at, strict=True) if c < opens]
+    assert waited
+    assert set(waited) == {opens}
+
+
+def test_calendars_that_never_change_do_not_hold_up_a_long_run() -> None:
+    """Around-the-clock shifts and office hours over three years give the run without them
+    (the engine looks again every 400 days, and nothing changes)."""
+    plain = _webchat(_hours([]), 1100).model_copy(
+        update={"arrivals": PoissonArrivals(per_hour=0.05), "configuration": {}}
+    )
+    always = _webchat(_hours([]), 1100).model_copy(
+        update={
+            "arrivals": PoissonArrivals(per_hour=0.05),
+            "agents": [AgentSpec(id="x", shift=_hours([]))],
+        }
+    )
+    a, b = run(plain, 4), run(always, 4)
+    assert len(a.records.created) > 1000
+    assert a.records == b.records
+    assert a.horizon == b.horizon
