@@ -4,6 +4,7 @@ far apart, historical UTC offsets of seconds, and ``--days`` leaving a replay em
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.simulation import (
@@ -185,3 +186,48 @@ def test_calendars_that_never_change_do_not_hold_up_a_long_run() -> None:
     assert len(a.records.created) > 1000
     assert a.records == b.records
     assert a.horizon == b.horizon
+
+
+_KOLKATA = ZoneInfo("Asia/Kolkata")
+_CHANGE = datetime(1905, 12, 31, 18, 38, 50, tzinfo=UTC)  # +05:21:10 to +05:30
+
+
+def _kolkata_1906(hour_of_week: int) -> list[datetime]:
+    """Arrivals of 10 a second in one local hour of the week only, around Kolkata's change
+    from +05:21:10 to +05:30 (local Monday 1906-01-01 00:08:50), on no UTC quarter hour."""
+    start = datetime(1905, 12, 31, 17, 30, tzinfo=UTC)  # Sunday 22:51:10 local
+    rates = [0.0] * 168
+    rates[hour_of_week] = 36000.0
+    scenario = Scenario(
+        name="kolkata 1906",
+        arrivals=PoissonArrivals(per_hour=rates),
+        days=0.1,
+        timezone="Asia/Kolkata",
+        start=start,
+        agents=[AgentSpec(id="a")],
+        handling=Exponential(mean_minutes=0.0001),
+        mode="queueing",
+    )
+    return [start + timedelta(seconds=s) for s in run(scenario, 1).records.created]
+
+
+def test_a_local_hour_begun_by_an_offset_change_off_the_quarter_hour_gets_its_rate() -> None:
+    """Monday 00:00 local begins (at 00:08:50, the clock jumping) at 18:38:50 UTC: its
+    rate holds from there (the 6 min 10 s up to 18:45 UTC had Sunday's rate, 0)."""
+    created = _kolkata_1906(0)
+    assert _CHANGE.astimezone(_KOLKATA).utcoffset() == timedelta(hours=5, minutes=30)
+    assert min(created) >= _CHANGE
+    assert all(c.astimezone(_KOLKATA).hour == 0 for c in created)
+    early = sum(1 for c in created if c < datetime(1905, 12, 31, 18, 45, tzinfo=UTC))
+    assert 3400 < early < 4000  # 370 seconds at 10 a second
+    assert 29_500 < len(created) < 31_900  # 51 min 10 s at 10 a second
+
+
+def test_a_local_hour_ended_by_an_offset_change_off_the_quarter_hour_ends_there() -> None:
+    """Sunday 23:00 local ends at the change, 18:38:50 UTC: no arrival of its rate falls
+    in Monday (they ran on to 18:45 UTC)."""
+    created = _kolkata_1906(6 * 24 + 23)
+    assert created
+    assert max(created) < _CHANGE
+    assert all(c.astimezone(_KOLKATA).weekday() == 6 for c in created)
+    assert 34_000 < len(created) < 38_000  # the local hour's 3,600 seconds
