@@ -3,7 +3,11 @@ far apart, historical UTC offsets of seconds, and ``--days`` leaving a replay em
 
 from __future__ import annotations
 
+import argparse
+import io
+import json
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from helpdesk_routing.calendar import OfficeHours
@@ -13,6 +17,7 @@ from helpdesk_routing.simulation import (
     PoissonArrivals,
     Scenario,
     TicketMix,
+    cli,
     run,
 )
 
@@ -231,3 +236,55 @@ def test_a_local_hour_ended_by_an_offset_change_off_the_quarter_hour_ends_there(
     assert max(created) < _CHANGE
     assert all(c.astimezone(_KOLKATA).weekday() == 6 for c in created)
     assert 34_000 < len(created) < 38_000  # the local hour's 3,600 seconds
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="helpdesk-routing")
+    sub = parser.add_subparsers(dest="command", required=True)
+    cli.add_parser(sub)
+    return parser.parse_args(argv)
+
+
+def _replay_file(tmp_path: Path, **fields: object) -> Path:
+    """A replay of two tickets, the first an hour after the start: it runs as it is."""
+    data: dict[str, object] = {
+        "name": "replay",
+        "start": "2026-10-24T22:00:00+00:00",
+        "arrivals": {
+            "type": "replay",
+            "tickets": [
+                {"created_at": "2026-10-24T23:00:00+00:00", "channel": "email"},
+                {"created_at": "2026-10-25T05:00:00+00:00", "channel": "email"},
+            ],
+        },
+        "agents": [{"id": "a"}],
+        "handling": {"type": "exponential", "mean_minutes": 1},
+        "days": None,
+        **fields,
+    }
+    path = tmp_path / "replay.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_a_days_leaving_a_replay_without_tickets_is_a_usage_error(tmp_path: Path) -> None:
+    """``--days`` too short for any replayed ticket exits 2 naming ``--days`` and the
+    problem's path (it exited 1, "invalid scenario in" the file, which runs as it is)."""
+    path = _replay_file(tmp_path)
+    assert cli.run(_parse(["simulate", str(path)]), io.StringIO(), io.StringIO()) == 0
+    err = io.StringIO()
+    assert cli.run(_parse(["simulate", str(path), "--days", "0.01"]), io.StringIO(), err) == 2
+    assert err.getvalue().startswith(
+        "error: bad --days 0.01: $.arrivals.tickets: no replayed ticket was created in "
+    )
+    assert err.getvalue().count("\n") == 1
+
+
+def test_a_file_bad_on_its_own_is_still_the_file_s_fault_with_days(tmp_path: Path) -> None:
+    """A file with problems of its own exits 1 naming the file, ``--days`` or not."""
+    path = _replay_file(tmp_path, agents=[])
+    for extra in ([], ["--days", "0.01"]):
+        err = io.StringIO()
+        assert cli.run(_parse(["simulate", str(path), *extra]), io.StringIO(), err) == 1
+        assert err.getvalue().startswith(f"error: invalid scenario in {path}\n")
+        assert "$.agents: Tuple should have at least 1 item" in err.getvalue()
