@@ -120,8 +120,10 @@ class Arrivals:
         The rates are those of the local hours of the week, so each segment ends where the
         local hour does (in a zone half an hour or 45 minutes off UTC, not on a UTC hour).
         When the zone's offset changes before that (a daylight-saving change), the segment
-        ends at the next quarter hour instead: offsets and their changes fall on quarter
-        hours, so within one the local hour is the same throughout.
+        ends at the next UTC quarter hour, or at the change when that comes first: today's
+        changes fall on quarter hours, historical ones at any second (Kolkata's from
+        +05:21:10 at 18:38:50 UTC), and up to the change the local hour is the one of the
+        segment's start. Ending at the quarter hour first keeps today's draws as they were.
         """
         t = self._t
         while True:
@@ -134,7 +136,8 @@ class Arrivals:
             boundary -= self._offset
             ahead = datetime.fromtimestamp(self._offset + boundary, UTC).astimezone(self._zone)
             if ahead.utcoffset() != offset:
-                boundary = (math.floor(absolute / 900.0) + 1) * 900.0 - self._offset
+                quarter = (math.floor(absolute / 900.0) + 1) * 900.0
+                boundary = self._change(absolute, quarter, offset) - self._offset
             if boundary <= t:  # a float's rounding at the very edge of an hour
                 boundary = math.nextafter(t, math.inf)
             rate = self._rates[local.weekday() * 24 + local.hour] / 3600.0
@@ -145,6 +148,25 @@ class Arrivals:
             t = boundary
             if t > self._until:
                 return t
+
+    def _change(self, absolute: float, quarter: float, offset: timedelta | None) -> float:
+        """``quarter`` (seconds since the epoch) if the zone's offset is still ``offset``
+        there, else the first whole second after ``absolute`` at which it is not.
+
+        Offset changes fall on whole seconds; one within the quarter hour is found by
+        bisection, a dozen look-ups at most.
+        """
+        zone = self._zone
+        if datetime.fromtimestamp(quarter, UTC).astimezone(zone).utcoffset() == offset:
+            return quarter
+        low, high = math.floor(absolute), int(quarter)  # offset at low, another at high
+        while high - low > 1:
+            middle = (low + high) // 2
+            if datetime.fromtimestamp(middle, UTC).astimezone(zone).utcoffset() == offset:
+                low = middle
+            else:
+                high = middle
+        return float(high)
 
 
 class Mix:

@@ -253,7 +253,9 @@ def _scenario(raw: bytes, args: argparse.Namespace) -> Scenario:
     own, validated once with them: a file without ``days`` or ``tickets`` runs with
     ``--days``. ``ValidationError`` for the file's content (exit 1, as other
     subcommands' files: bytes that are not UTF-8 too); :class:`_BadOption` naming
-    ``--days`` when that is what is wrong (exit 2)."""
+    ``--days`` when that is what is wrong (exit 2): a bad ``$.days``, or problems
+    elsewhere that the file does not have with its own ``days`` (a replay whose
+    tickets all fall outside ``--days``)."""
     data = loads(raw, "scenario")
     options = {}
     if args.days is not None:
@@ -266,11 +268,32 @@ def _scenario(raw: bytes, args: argparse.Namespace) -> Scenario:
         return Scenario.model_validate(merged, context=JSON_INPUT)
     except pydantic.ValidationError as exc:
         error = ValidationError.from_pydantic("scenario", exc, data=merged)
-        bad = [d for d in error.details if d.path == "$.days" and "days" in options]
-        if bad:
-            reasons = "; ".join(d.message for d in bad)
-            raise _BadOption(f"bad --days {args.days:g}: {reasons}") from None
+        if "days" in options:
+            bad = [d for d in error.details if d.path == "$.days"]
+            if bad:
+                reasons = "; ".join(d.message for d in bad)
+                raise _BadOption(f"bad --days {args.days:g}: {reasons}") from None
+            if _days_alone_to_blame(data, options, error):
+                # elsewhere, what --days did there (a replay left without tickets)
+                reasons = "; ".join(f"{d.path}: {d.message}" for d in error.details)
+                raise _BadOption(f"bad --days {args.days:g}: {reasons}") from None
         raise error from None
+
+
+def _days_alone_to_blame(data: object, options: dict[str, Any], error: ValidationError) -> bool:
+    """Whether ``--days`` alone made every one of ``error``'s problems: none of them is
+    the file's without it (validated with its own ``days``; a file that needs ``--days``
+    has no ``days`` or ``tickets``, and that problem is not among them)."""
+    if not isinstance(data, dict):
+        return False
+    without = {**data, **{k: v for k, v in options.items() if k != "days"}}
+    try:
+        Scenario.model_validate(without, context=JSON_INPUT)
+    except pydantic.ValidationError as exc:
+        own = ValidationError.from_pydantic("scenario", exc, data=without).details
+        theirs = {(d.path, d.message) for d in own}
+        return not any((d.path, d.message) in theirs for d in error.details)
+    return True
 
 
 def _unwritable(path: Path) -> str | None:

@@ -29,9 +29,13 @@ from .scenario import Handling, Scenario, check_runnable
 
 __all__ = ["run"]
 
-_ARRIVE, _WORK_END, _CLOSE, _SHIFT_ON, _SHIFT_OFF, _OPEN = range(6)
+_ARRIVE, _WORK_END, _CLOSE, _SHIFT_ON, _SHIFT_OFF, _OPEN, _SHIFT_LOOK, _OPEN_LOOK = range(8)
 _NAN = math.nan
 _HORIZON = timedelta(days=400)
+"""How far one search for a shift's or the office hours' next change looks ahead. Found
+nothing, the engine looks again from the horizon's end (a ``_SHIFT_LOOK`` or
+``_OPEN_LOOK`` event there): a change any time later is seen, a calendar that never
+changes again costs one search per 400 simulated days, and the run ends as ever."""
 
 _SETTLE_EVERY = 65_536
 """Steps between two collections of a run's young objects (see :func:`run`)."""
@@ -226,7 +230,11 @@ def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> tup
             progress(_share(t, span, len(st.records.created), scenario.tickets))
     if progress is not None:
         progress(1.0)
-    return _measured(st, stop)
+    start, end = _measured(st, stop)
+    # the state after the last event handled holds to the run's end: the grid runs there
+    # (a drain that cut the run is sampled too, not only up to its last event)
+    _sample(st, end)
+    return start, end
 
 
 def _measured(st: _Run, stop: float) -> tuple[float, float]:
@@ -258,12 +266,17 @@ def _share(t: float, span: float, arrived: int, tickets: int | None) -> float:
 
 
 def _sample(st: _Run, t: float) -> None:
+    """Samples the grid's instants up to ``t`` not yet sampled, with the state now held.
+
+    The k-th instant is ``k * sample_every`` (not a running sum, which drifts), so the
+    grid's points, the last one at a run's end too, are where they are documented."""
+    times = st.sample_times
     while st.next_sample <= t:
-        st.sample_times.append(st.next_sample)
+        times.append(st.next_sample)
         st.backlog_samples.append(st.backlog)
         for a in st.agents:
             st.load_samples[a].append(st.load[a])
-        st.next_sample += st.sample_every
+        st.next_sample = len(times) * st.sample_every
 
 
 def _arrive(st: _Run, t: float, index: int) -> None:
@@ -386,30 +399,47 @@ def _seconds(st: _Run, at: datetime) -> float:
 
 
 def _next_shift_change(st: _Run, t: float, i: int, shift: OfficeHours, *, coming: bool) -> None:
+    """Schedules agent ``i``'s next shift beginning (``coming``) or end after ``t``; none
+    within the horizon, a look again at its end."""
     at = st.scenario.start + timedelta(seconds=t)
     when = (
         shift.next_open(at, horizon=_HORIZON) if coming else shift.next_close(at, horizon=_HORIZON)
     )
-    if when is not None:
+    if when is None:
+        st.push(_seconds(st, at + _HORIZON), _SHIFT_LOOK, (i << 1) | coming)
+    else:
         st.push(_seconds(st, when), _SHIFT_ON if coming else _SHIFT_OFF, i)
 
 
-def _next_opening(st: _Run, t: float, hours: OfficeHours) -> None:
+def _next_opening(st: _Run, t: float, hours: OfficeHours, *, closed: bool = False) -> None:
+    """Schedules the office hours' next opening after ``t``: the first open instant after
+    they next close (``closed``: they are closed at ``t``). Either not found within the
+    horizon, a look again at its end."""
     at = st.scenario.start + timedelta(seconds=t)
-    closes = hours.next_close(at, horizon=_HORIZON)
+    closes = at if closed else hours.next_close(at, horizon=_HORIZON)
     if closes is None:
+        st.push(_seconds(st, at + _HORIZON), _OPEN_LOOK, 0)
         return
     opens = hours.next_open(closes, horizon=_HORIZON)
-    if opens is not None:
+    if opens is None:
+        st.push(_seconds(st, closes + _HORIZON), _OPEN_LOOK, 1)
+    else:
         st.push(_seconds(st, opens), _OPEN, 0)
 
 
 def _calendar(st: _Run, t: float, kind: int, arg: int) -> None:
-    if kind == _OPEN:
-        _give_all(st, t, st.backend.opening(t))
+    if kind in (_OPEN, _OPEN_LOOK):
         hours = st.scenario.configuration.office_hours
         assert hours is not None
-        _next_opening(st, t, hours)
+        if kind == _OPEN:
+            _give_all(st, t, st.backend.opening(t))
+        _next_opening(st, t, hours, closed=kind == _OPEN_LOOK and arg == 1)
+        return
+    if kind == _SHIFT_LOOK:  # no change within the last search's horizon: search on
+        i = arg >> 1
+        shift = st.scenario.agents[i].shift
+        assert shift is not None
+        _next_shift_change(st, t, i, shift, coming=bool(arg & 1))
         return
     agent = st.agents[arg]
     shift = st.scenario.agents[arg].shift

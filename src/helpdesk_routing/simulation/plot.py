@@ -78,7 +78,12 @@ def plot_result(result: SimulationResult, path: str | Path | None = None, *, bin
         waits_ax.legend()
     waits_ax.set_title("Wait distribution")
     hours = [t / 3600 for t in result.sample_times]
-    backlog_ax.step(hours, result.backlog, where="post", color="#55A868")
+    backlog = list(result.backlog)
+    if backlog and result.horizon > result.sample_times[-1]:
+        # the last step runs on to the run's end, which may fall between two grid points
+        hours.append(result.horizon / 3600)
+        backlog.append(backlog[-1])
+    backlog_ax.step(hours, backlog, where="post", color="#55A868")
     backlog_ax.set_xlabel("hours since start")
     backlog_ax.set_ylabel("tickets waiting")
     backlog_ax.set_title("Backlog over time")

@@ -118,9 +118,11 @@ class SimulationResult:
 
     ``sample_times`` are the instants (seconds) at which ``backlog`` (tickets arrived
     and not started) and ``load`` (each agent's open and pending tickets) were sampled,
-    over the whole run. The measured span (see :class:`Summary`) is ``[measured_from,
-    horizon]`` in seconds since the start; ``backlog_area`` is the integral of the
-    backlog over it, and ``busy`` each agent's seconds at work within it.
+    over the whole run: the k-th at ``k * sample_minutes`` minutes, every one up to
+    ``horizon`` (the drain's end when that cut the run) or up to the last event handled
+    (a pending close) when that is later. The measured span (see :class:`Summary`) is
+    ``[measured_from, horizon]`` in seconds since the start; ``backlog_area`` is the
+    integral of the backlog over it, and ``busy`` each agent's seconds at work within it.
     """
 
     scenario: str
