@@ -59,7 +59,22 @@ NAIVE = "must be timezone-aware, got a naive datetime"
 
 
 class RoutingError(Exception):
-    """Base class of every error this library raises on purpose."""
+    """Base class of every error this library raises on purpose.
+
+    Every one pickles with its class, message and attributes (a sweep's worker process
+    may raise it): rebuilt from its ``args`` and ``__dict__`` without calling its
+    ``__init__``, whose arguments are not its message (``UnknownTicket("t1")`` says
+    ``unknown ticket 't1'``)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restored, (type(self), self.args), self.__dict__ or None)
+
+
+def _restored(kind: type[RoutingError], args: tuple[Any, ...]) -> RoutingError:
+    """An error of ``kind`` with ``args``, its ``__init__`` not called (unpickling)."""
+    error = kind.__new__(kind, *args)
+    error.args = args
+    return error
 
 
 @dataclass(frozen=True, slots=True)
