@@ -373,3 +373,38 @@ def test_a_stored_row_read_back_is_not_checked_again() -> None:
 
     text = '{"rules":[' + _RULE + '],"rules":[]}'
     assert RuleSet.model_validate_json(text, context=STORED).rules == ()
+
+
+_RULE = (
+    '{"id":"r1","name":"n","when":{"type":"ticket","field":"channel","op":"equals",'
+    '"value":"sms"},"then":{"type":"save_as_view","view":"v"}}'
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "code"),
+    [
+        (
+            _RULE.replace('"name":"n"', '"name":"n","name":"m"'),
+            "$.rules[0].name",
+            "json_duplicate_key",
+        ),
+        (_RULE.replace('"value":"sms"', '"value":NaN'), "$.rules[0].when.value", "json_number"),
+        (
+            _RULE.replace('"value":"sms"', '"value":"\\ud800"'),
+            "$.rules[0].when.value",
+            "json_surrogate",
+        ),
+    ],
+)
+def test_a_rule_sets_strict_json_problem_names_the_rule_by_either_door(
+    text: str, path: str, code: str
+) -> None:
+    """``RuleSet.model_validate_json`` names the rule of a strict-JSON problem by its id,
+    as ``from_json`` does (docs/errors.md: a rule set's errors carry the rule id)."""
+    document = '{"rules":[' + text + "]}"
+    for door in (RuleSet.from_json, RuleSet.model_validate_json):
+        with pytest.raises(ValidationError) as refused:
+            door(document)
+        [detail] = refused.value.details
+        assert (detail.path, detail.code, detail.rule_id) == (path, code, "r1")

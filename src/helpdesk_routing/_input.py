@@ -26,7 +26,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping, Sized
-from typing import Any, Self, TypeGuard, TypeVar
+from typing import Any, ClassVar, Self, TypeGuard, TypeVar
 
 import pydantic
 from pydantic import BaseModel
@@ -50,6 +50,10 @@ M = TypeVar("M", bound=BaseModel)
 class InputModel(BaseModel):
     """Base of the package's models: a direct call with bad input raises
     :class:`~helpdesk_routing.errors.ModelValidationError` (see the module docstring)."""
+
+    _json_rules_key: ClassVar[str | None] = None
+    """The member of the model's JSON that lists rules (``"rules"`` for a rule set): a
+    problem of strict JSON inside ``$.<key>[i]`` names that rule's id, as the loader's do."""
 
     def __init__(self, /, **data: Any) -> None:
         try:
@@ -175,7 +179,7 @@ def _strict_json(model: type[BaseModel], text: str | bytes | bytearray) -> str:
     _json.loads` found it strict JSON; else its problems as a ``ModelValidationError`` of
     ``model`` (each at its JSON path, with its ``json_*`` code)."""
     try:
-        loads(text, model.__name__)
+        loads(text, model.__name__, rules_key=getattr(model, "_json_rules_key", None))
     except ValidationError as error:
         found = pydantic.ValidationError.from_exception_data(
             model.__name__,

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 import pydantic
 from pydantic import (
@@ -165,6 +165,8 @@ class RuleSet(InputModel):
     :class:`~helpdesk_routing.errors.ValidationError` naming each bad part by JSON path
     and, where it can, by rule id.
     """
+
+    _json_rules_key: ClassVar[str | None] = "rules"
 
     model_config = _FROZEN
 
