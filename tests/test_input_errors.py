@@ -343,8 +343,9 @@ def test_a_method_taking_a_model_takes_its_fields(
     assert type(wrong) is hr.ValidationError
     argument = {"add_agent": "agent", "update_agent": "agent"}.get(name)
     argument = argument or ("conversation" if name == "Handoff.request" else "ticket")
+    article = "an" if model.__name__[0] in "AEIOU" else "a"  # an Agent, a Ticket
     assert str(wrong) == (
-        f"{argument} must be a {model.__name__} or a mapping of its fields, got list"
+        f"{argument} must be {article} {model.__name__} or a mapping of its fields, got list"
     )
     assert _everything(store) == before
 

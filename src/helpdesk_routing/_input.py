@@ -38,6 +38,7 @@ from helpdesk_routing.errors import (
     ErrorDetail,
     ModelValidationError,
     ValidationError,
+    _article,
     _line,
     input_details,
 )
@@ -250,5 +251,6 @@ def as_model(cls: type[M], value: object, what: str) -> M:
     if isinstance(value, Mapping):
         return cls.model_validate(value)
     raise ValidationError(
-        f"{what} must be a {cls.__name__} or a mapping of its fields, got {type(value).__name__}"
+        f"{what} must be {_article(cls.__name__)} {cls.__name__} or a mapping of its fields, "
+        f"got {type(value).__name__}"
     )

@@ -215,7 +215,7 @@ class ConfigurationKeeper:
                 f"expected_version must be a whole number (or None), got {expected_version!r}"
             )
         if not isinstance(actor, str):
-            raise ValidationError(f"an agent id is text, got {actor!r}")
+            raise ValidationError(f"actor must be text, got {actor!r}")
         if comment is not None and not isinstance(comment, str):
             # bytes would be read as text by the configuration but kept raw by the audit
             # record of the memory store: one comment, two values

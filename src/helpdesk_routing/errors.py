@@ -215,7 +215,8 @@ def pydantic_message(error: Mapping[str, Any]) -> str:
 
 
 def _article(noun: str) -> str:
-    return "an" if noun[:1] in "aeiou" else "a"
+    """``a`` or ``an`` before ``noun`` (by its first letter: ``an AgentSpec``, ``an int``)."""
+    return "an" if noun[:1].lower() in "aeiou" else "a"
 
 
 def input_details(errors: Iterable[Mapping[str, Any]], data: Any) -> list[ErrorDetail]:

@@ -357,7 +357,7 @@ class Router:
         with self._store.transaction() as tx:
             boss = self._agent(tx, actor)
             require(boss, Action.MANAGE_AGENTS)
-            gone = self._agent(tx, agent_id)
+            gone = self._agent(tx, agent_id, "agent_id")
             require_rank(boss, of=gone)
             _keeps_a_manager(tx, gone, None)
             compiled = self._keeper.snapshot(tx)
@@ -493,7 +493,7 @@ class Router:
         now = self._now()
         with self._store.transaction() as tx:
             self._agent(tx, actor)
-            self._agent(tx, agent)
+            self._agent(tx, agent, "agent")
             require_self(actor, agent)
             if tx.is_online(agent) == online:
                 return []
@@ -523,7 +523,7 @@ class Router:
         ids = _ids(ticket_ids)
         with self._store.transaction() as tx:
             require(self._agent(tx, actor), Action.ASSIGN)
-            self._agent(tx, to)
+            self._agent(tx, to, "to")
             records = self._tickets(tx, ids)
             out = []
             for r in records:
@@ -674,9 +674,11 @@ class Router:
         return require_aware(self._clock.now(), "clock.now()")
 
     @staticmethod
-    def _agent(tx: Transaction, agent_id: str) -> Agent:
+    def _agent(tx: Transaction, agent_id: str, name: str = "actor") -> Agent:
+        """The stored agent ``agent_id`` (the argument ``name``): ``ValidationError``
+        naming the argument when it is not text, ``UnknownAgent`` when none is stored."""
         if not isinstance(agent_id, str):
-            raise ValidationError(f"an agent id is text, got {agent_id!r}")
+            raise ValidationError(f"{name} must be text, got {agent_id!r}")
         agent = tx.get_agent(agent_id)
         if agent is None:
             raise UnknownAgent(agent_id)

@@ -421,7 +421,7 @@ def test_missing_httpx_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_http.importlib, "import_module", fake_import)
     with pytest.raises(
         MissingExtra,
-        match=r"^the Zendesk and Gorgias connectors needs the optional extra 'connectors'",
+        match=r"^a Zendesk or Gorgias connector needs the optional extra 'connectors'",
     ):
         GorgiasConnector(domain="shop", email="a@b.example", api_key="k")
 

@@ -260,6 +260,8 @@ def test_a_sweep_checks_every_cell_before_running_any(monkeypatch: pytest.Monkey
         sweep([*good, Cell(s, "pooled", "3")])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"cells\[0\].seed is True"):
         sweep([Cell(s, "pooled", True)])
+    with pytest.raises(TypeError, match=r"\); cells\[0\] is an int$"):
+        sweep([1])  # type: ignore[list-item]
     assert ran == []
 
 

@@ -15,7 +15,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from typing import Any
 
-from helpdesk_routing.errors import ArgumentTypeError, ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError, _article
 
 from ._args import integer, seed_value
 from .engine import run
@@ -109,8 +109,8 @@ def _refuse_a_set(value: object, takes: str, what: str) -> None:
     each process. A mapping's keys (``dict.keys()``) keep the mapping's order."""
     if isinstance(value, AbstractSet) and not isinstance(value, KeysView):
         raise ArgumentTypeError(
-            f"{takes}, not a {type(value).__name__} (a set's order changes with "
-            f"PYTHONHASHSEED, and the {what}' order with it)"
+            f"{takes}, not {_article(type(value).__name__)} {type(value).__name__} (a set's "
+            f"order changes with PYTHONHASHSEED, and the {what}' order with it)"
         )
 
 
@@ -176,7 +176,7 @@ def sweep(
         if not isinstance(c, Cell):
             raise ArgumentTypeError(
                 f"sweep takes Cells (simulation.grid(scenarios, policies, seeds) makes "
-                f"them); cells[{i}] is a {type(c).__name__}"
+                f"them); cells[{i}] is {_article(type(c).__name__)} {type(c).__name__}"
             )
         if not isinstance(c.scenario, Scenario):
             raise ArgumentTypeError(

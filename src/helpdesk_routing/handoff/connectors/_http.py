@@ -104,7 +104,7 @@ def require_httpx() -> ModuleType:
     try:
         return importlib.import_module("httpx")
     except ImportError as exc:
-        raise MissingExtra("the Zendesk and Gorgias connectors", "connectors") from exc
+        raise MissingExtra("a Zendesk or Gorgias connector", "connectors") from exc
 
 
 @dataclass(frozen=True, slots=True)
