@@ -77,6 +77,7 @@ from helpdesk_routing.ports import (
 )
 from helpdesk_routing.records import AuditRecord, TicketRecord
 from helpdesk_routing.rules import RuleSet
+from helpdesk_routing.stores._customer_args import stored_ticket
 from helpdesk_routing.views import Views
 
 __all__ = ["ATTEMPTS", "NOT_GIVEN", "RACE_ATTEMPTS", "Router"]
@@ -401,6 +402,8 @@ class Router:
         """
         if type(ticket) is not Ticket or not _sound(ticket):
             ticket = _ticket(ticket)
+        if ticket.fields:  # decided and stored in the form every store reads back
+            ticket = stored_ticket(ticket)
         return self._routing.route(ticket, self._now())
 
     @retried
@@ -422,7 +425,7 @@ class Router:
         it is its record, and nobody is handed a closed ticket).
         """
         if ticket is not None:
-            ticket = _ticket(ticket)
+            ticket = stored_ticket(_ticket(ticket))
         if ticket is not None and ticket.id != ticket_id:
             raise ValidationError(f"ticket id {ticket.id!r} does not match {ticket_id!r}")
         now = self._now()

@@ -33,7 +33,7 @@ from helpdesk_routing._json import MAX_INT
 from helpdesk_routing._storable import stored_text, text_problem
 from helpdesk_routing._trusted import updated
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
-from helpdesk_routing.model import Event, Profile
+from helpdesk_routing.model import Event, Profile, Ticket
 
 __all__ = [
     "event_arg",
@@ -163,30 +163,40 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def stored_values(values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` as a store gives them back: through JSON, when any is not plain."""
+    """``values`` as a store gives them back, in a dict of their own: through JSON, when
+    any is not plain (a ``datetime`` becomes its ISO text, a set or tuple a list); a
+    copy otherwise (plain values are immutable), so that the caller's dict, changed
+    later, does not change what a store holds."""
     for value in values.values():
         if value.__class__ not in _PLAIN:
             loaded: dict[str, Any] = json.loads(pydantic_core.to_json(values))
             return loaded
-    return values
+    return dict(values)
 
 
 def stored_profile(profile: Profile) -> Profile:
-    """``profile`` as a store gives it back (properties in their stored form)."""
-    values = stored_values(profile.properties)
-    if values is profile.properties:
-        return profile
+    """``profile`` as a store gives it back (properties in their stored form, a dict of
+    the store's own)."""
     # Trusted: the JSON form of properties the model has already checked, so not
     # validated again as a public ``model_copy(update=...)`` is.
-    return updated(profile, properties=values)
+    return updated(profile, properties=stored_values(profile.properties))
 
 
 def stored_event(event: Event) -> Event:
     """``event`` as a store gives it back (properties in their stored form)."""
-    values = stored_values(event.properties)
-    if values is event.properties:
+    if not event.properties:  # nothing to convert or to share: events are many
         return event
-    return updated(event, properties=values)  # trusted, as in stored_profile
+    return updated(event, properties=stored_values(event.properties))  # trusted, as above
+
+
+def stored_ticket(ticket: Ticket) -> Ticket:
+    """``ticket`` as a store gives it back: its ``fields`` in their stored form, in a
+    dict of the store's own. Routing decides on this form, so a text test of a
+    ``datetime`` field decides as it will when the ticket is read back and rerouted,
+    whatever the store. A ticket without fields is itself."""
+    if not ticket.fields:
+        return ticket
+    return updated(ticket, fields=stored_values(ticket.fields))
 
 
 def merge_profile(
