@@ -131,3 +131,12 @@ def test_a_rule_set_checked_alone_keeps_its_own_paths() -> None:
     with pytest.raises(hr.ValidationError) as info:
         hr.RuleSet.from_dict({"rules": [GHOST_RULE]}).validate_against([])
     assert _found(info.value) == [("$.rules[0].then.team", "unknown_team", "ghost")]
+
+
+@pytest.mark.parametrize("channels", [["webchat", "sms", 5], ("webchat", "sms", None)])
+def test_a_bad_bound_channel_is_named_at_its_index(channels: Any) -> None:
+    """The channels are validated in the order given: the bad one's index, whatever the
+    hash seed (a frozenset made first gave its own iteration order's index)."""
+    expected = ("$.office_hours_channels[2]",)
+    assert _built(office_hours_channels=channels).paths == expected
+    assert _configured(office_hours_channels=channels).paths == expected

@@ -77,9 +77,10 @@ def changes(**fields: Any) -> dict[str, Any]:
     if isinstance(channels, str):
         out["office_hours_channels"] = frozenset({channels})
     elif channels is not None and "office_hours_channels" in out:
-        out["office_hours_channels"] = frozenset(_items("office_hours_channels", channels))
+        # in the order given (the model makes the set): a bad item's path is its index
+        out["office_hours_channels"] = tuple(_items("office_hours_channels", channels))
     bound = out.get("office_hours_channels")
-    if isinstance(bound, frozenset) and "" in bound:
+    if isinstance(bound, frozenset | tuple) and "" in bound:
         # No ticket has an empty channel (Ticket.channel needs a character): binding one
         # to office hours binds nothing, and is surely a mistake (Configuration refuses
         # it too; this says so before anything else is looked at).
