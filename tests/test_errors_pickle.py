@@ -6,13 +6,17 @@ saying ``unknown ticket "unknown ticket 't1'"``)."""
 
 from __future__ import annotations
 
+import importlib
 import pickle
+import pkgutil
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import pytest
 
+import helpdesk_routing
 from helpdesk_routing import errors as E
+from helpdesk_routing.cli import UsageError
 from helpdesk_routing.handoff import errors as H
 from helpdesk_routing.simulation.theory import UnknownReference
 
@@ -45,6 +49,7 @@ CASES: list[E.RoutingError] = [
     H.Unreachable("zendesk", "dns"),
     H.OutcomeUnknown("zendesk", "timeout"),
     UnknownReference(3, 0.5),
+    UsageError("bad --days"),
 ]
 
 
@@ -56,7 +61,10 @@ def _subclasses(cls: type) -> set[type]:
 
 
 def test_the_cases_cover_every_error_class() -> None:
-    """A new error class is added to CASES, or this fails."""
+    """A new error class is added to CASES, or this fails (every module of the package
+    imported first, whatever the tests that ran before imported)."""
+    for module in pkgutil.walk_packages(helpdesk_routing.__path__, "helpdesk_routing."):
+        importlib.import_module(module.name)
     covered = {type(e) for e in CASES}
     library = {
         c
