@@ -39,6 +39,7 @@ from helpdesk_routing.errors import (
     UnknownAgent,
     ValidationError,
 )
+from helpdesk_routing.model import UNORDERED, unordered
 from helpdesk_routing.permissions import Action, require
 from helpdesk_routing.ports import Store, Transaction
 
@@ -86,7 +87,7 @@ def changes(**fields: Any) -> dict[str, Any]:
         # it too; this says so before anything else is looked at).
         raise empty_channel()
     if "teams" in out:
-        out["teams"] = tuple(_items("teams", out["teams"]))
+        out["teams"] = tuple(_items("teams", out["teams"], ordered=True))
     capacity = out.get("capacity")
     if isinstance(capacity, int) and capacity < 0:
         said = f"capacity must be at least 0, got {capacity}"
@@ -94,10 +95,16 @@ def changes(**fields: Any) -> dict[str, Any]:
     return out
 
 
-def _items(name: str, value: Any) -> Any:
-    """``value`` when it is a collection of items; ``ValidationError`` naming ``name``."""
+def _items(name: str, value: Any, *, ordered: bool = False) -> Any:
+    """``value`` when it is a collection of items; ``ValidationError`` naming ``name``.
+    An ``ordered`` collection (the teams, tried in their order) refuses a set, whose
+    order the hash seed decides: ``ValidationError`` at ``$.{name}``, code
+    :data:`~helpdesk_routing.model.UNORDERED`, as the model says it."""
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise ValidationError(f"{name} must be a list, got {value!r}")
+    said = unordered(name, value) if ordered else None
+    if said is not None:
+        raise ValidationError(said, [ErrorDetail(f"$.{name}", said, UNORDERED)])
     return value
 
 

@@ -6,8 +6,9 @@ built, so no store accepts what another refuses and no stored row becomes unread
   encodable as UTF-8, so neither SQLite nor PostgreSQL nor JSON can store it).
 - **Custom values** (``Ticket.fields``, ``Profile.properties``, ``Event.properties``) are
   JSON values: ``None``, booleans, integers, finite floats, text, lists (tuples, sets and
-  frozensets are written as lists), objects with text keys, plus ``datetime`` and ``date``
-  (written as ISO-8601 text, which every date test reads back as the same instant).
+  frozensets are written as lists, a set's members sorted: :func:`json_form`), objects
+  with text keys, plus ``datetime`` and ``date`` (written as ISO-8601 text, which every
+  date test reads back as the same instant).
   Anything else (a ``Decimal``, a custom object) is refused: a store would fail to write
   it, or write it in a form the others never produce.
 - **Integers** lie in signed 64 bits (:data:`MIN_INT` to :data:`MAX_INT`): SQLite's
@@ -19,16 +20,22 @@ built, so no store accepts what another refuses and no stored row becomes unread
   refuses them.
 - Values nest at most :data:`~helpdesk_routing._json.MAX_DEPTH` levels (checked without
   recursion: a value of any depth is refused, never a ``RecursionError``).
+
+A set's iteration order is its hashes', which ``PYTHONHASHSEED`` changes for text: every
+place here that names or writes the members of a set takes them in :func:`set_order`,
+and a bad item of a set field given as a list is named at its index in the list as sent
+(:data:`StoredTextSet`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel
+import pydantic_core
+from pydantic import AfterValidator, BaseModel, PlainSerializer, ValidatorFunctionWrapHandler
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -37,11 +44,15 @@ from ._json import MAX_DEPTH, MAX_INT, MIN_INT
 __all__ = [
     "MAX_INT",
     "MIN_INT",
+    "CustomValues",
     "StoredText",
     "check_custom_values",
     "check_json_values",
     "check_model",
+    "check_set_text",
     "check_text",
+    "json_form",
+    "set_order",
     "stored_text",
     "text_problem",
     "value_problem",
@@ -91,6 +102,36 @@ StoredText = Annotated[str, AfterValidator(check_text)]
 """A pydantic field type: text every store can keep (no NUL, no lone surrogate)."""
 
 
+def _bad_text(item: object) -> str | None:
+    return text_problem(item) if isinstance(item, str) else None
+
+
+def check_set_text(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """A wrap validator of a set-of-text field: the set, or pydantic's error naming each
+    item no store can keep. The items are looked at in the input's order: an item of a
+    list or a tuple (from Python or JSON) is named at its index as sent (not at a
+    position of the set built from it, which the hash seed decides); an item of a set,
+    which has no order, is named by its value, the items in :func:`set_order`."""
+    built = handler(value)
+    if all(_storable(item) for item in built):  # the common case
+        return built
+    problems: list[InitErrorDetails] = []
+    if isinstance(value, _SETS) or not isinstance(value, Collection):
+        # No order to name (or an iterator, already read): by value, in a stable order.
+        for item in set_order(built):
+            problem = _bad_text(item)
+            if problem is not None:
+                error = PydanticCustomError("storable_text", f"item {item!r}: {problem}")
+                problems.append(InitErrorDetails(type=error, loc=(), input=item))
+    else:
+        for index, item in enumerate(value):
+            problem = _bad_text(item)
+            if problem is not None:
+                error = PydanticCustomError("storable_text", problem)
+                problems.append(InitErrorDetails(type=error, loc=(index,), input=item))
+    raise PydanticValidationError.from_exception_data("set", problems)
+
+
 def _where(path: str) -> str:
     return f"at {path}: " if path else ""
 
@@ -113,7 +154,68 @@ def _scalar_problem(value: Any) -> str | None:
 def _members(where: str, item: Any) -> Iterator[tuple[str, Any, tuple[str, Any] | None]]:
     if isinstance(item, dict):
         return ((f"{where}.{k}", member, (where, k)) for k, member in item.items())
+    if isinstance(item, _SETS):  # its index in the list it is written as
+        item = set_order(item)
     return ((f"{where}[{i}]", member, None) for i, member in enumerate(item))
+
+
+_SETS = (set, frozenset)
+
+
+def _json_text(value: Any) -> str:
+    try:
+        return pydantic_core.to_json(json_form({"": value})[""]).decode()
+    except (pydantic_core.PydanticSerializationError, ValueError, TypeError):
+        return repr(value)  # a value no store keeps, named in an error: any stable text
+
+
+def set_order(members: Iterable[Any]) -> list[Any]:
+    """The members of a set in an order that does not depend on the hash seed: the order
+    their JSON form lists them in. Text by code point (as ``sorted`` sorts it), numbers
+    by value, any other mix by (type name, JSON text)."""
+    items = list(members)
+    kinds = {item.__class__ for item in items}
+    if kinds <= {str} or (kinds <= {int, float} and all(item == item for item in items)):
+        return sorted(items)
+    return sorted(items, key=lambda item: (type(item).__name__, _json_text(item)))
+
+
+def _json_member(value: Any) -> tuple[Any, bool]:
+    """``value`` with every set inside it a list in :func:`set_order` (and whether that
+    changed anything: a value without a set is itself)."""
+    if isinstance(value, _SETS):
+        return set_order(_json_member(v)[0] for v in value), True
+    if isinstance(value, dict):
+        pairs = [(k, *_json_member(v)) for k, v in value.items()]
+        if any(changed for _, _, changed in pairs):
+            return {k: v for k, v, _ in pairs}, True
+        return value, False
+    if isinstance(value, list | tuple):
+        members = [_json_member(v) for v in value]
+        if any(changed for _, changed in members):
+            return [v for v, _ in members], True
+        return value, False
+    return value, False
+
+
+def json_form(values: dict[str, Any]) -> dict[str, Any]:
+    """Custom values as their JSON is written (by the models, by every store): each set or
+    frozenset, at any depth, a list in :func:`set_order`, so that equal values are the
+    same JSON text in every process. ``values`` itself when it holds no set."""
+    for value in values.values():
+        if isinstance(value, _CONTAINERS):
+            break
+    else:
+        return values  # the common case: no container, nothing to look at
+    form, changed = _json_member(values)
+    return form if changed else values
+
+
+CustomValues = Annotated[
+    dict[str, Any], PlainSerializer(json_form, return_type=dict[str, Any], when_used="json")
+]
+"""A pydantic field type of custom values: written to JSON by :func:`json_form` (a set
+sorted); checked by :func:`check_model` with the rest of the model."""
 
 
 def value_problem(value: Any, path: str = "", *, json_only: bool = False) -> str | None:

@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from pydantic import ValidationError as PydanticValidationError
@@ -31,7 +31,7 @@ from ._time import UtcDatetime
 from .allocation import Allocator, LeastLoaded, RoundRobin
 from .calendar import OfficeHours
 from .errors import ErrorDetail, UnknownAgent, ValidationError
-from .model import MAX_CAPACITY, Team
+from .model import MAX_CAPACITY, Team, in_given_order
 from .rules import RuleSet
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ class Configuration(CheckedCopy):
     actor: StoredText | None = None
     comment: StoredText | None = None
     rules: RuleSet = Field(default_factory=lambda: RuleSet(rules=[]))
-    teams: tuple[Team, ...] = ()
+    teams: Annotated[tuple[Team, ...], in_given_order("teams")] = ()
     round_robin: bool = Field(default=True, strict=True)
     office_hours: OfficeHours | None = None
     office_hours_channels: SortedSet[StoredText] = Field(

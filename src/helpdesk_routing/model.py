@@ -13,15 +13,26 @@ changed with ``model_copy(update=...)`` is validated as one built with those val
 
 from __future__ import annotations
 
+from collections.abc import KeysView
+from collections.abc import Set as AbstractSet
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from helpdesk_routing._input import CheckedCopy
 
 from ._sets import SortedSet
-from ._storable import StoredText, check_model, stored_text
+from ._storable import CustomValues, StoredText, check_model, check_set_text, stored_text
 from ._stored import at_most, schema_max_length
 from ._time import UtcDatetime
 
@@ -70,7 +81,44 @@ MAX_UNIQUE_ID_LENGTH = 512
 """The most characters of an event's ``unique_id`` (at most 2048 bytes in UTF-8, under
 PostgreSQL's 2704 for its unique index): room for a conversation id (an id, at most
 :data:`MAX_ID_LENGTH`) and the kind the conversation events add to it."""
-_CustomValues = dict[str, Any]
+UNORDERED = "unordered_set"
+"""The error code of a set given where the order matters (rules, teams, members)."""
+
+
+def unordered(name: str, value: object) -> str | None:
+    """Why ``value``, given for the ordered collection ``name`` (``"rules"``,
+    ``"teams"``), is refused: it is a set, whose order is its hashes', which
+    ``PYTHONHASHSEED`` changes for text (and a model's hash is its text's), so the items
+    would come in another order in each process (another rule or team first). ``None``
+    for anything else (a list, a tuple; a mapping's keys keep the mapping's order)."""
+    if isinstance(value, AbstractSet) and not isinstance(value, KeysView):
+        kind = type(value).__name__
+        return (
+            f"{name} takes a list or a tuple, not a {kind} (a set's order changes with "
+            f"PYTHONHASHSEED, and the {name}' order with it)"
+        )
+    return None
+
+
+def in_given_order(name: str) -> BeforeValidator:
+    """A before-validator of an ordered field ``name``: a set is refused
+    (:func:`unordered`, code :data:`UNORDERED`), anything else left to the field's type."""
+
+    def refuse_a_set(value: Any) -> Any:
+        said = unordered(name, value)
+        if said is not None:
+            raise PydanticCustomError(UNORDERED, said)
+        return value
+
+    return BeforeValidator(refuse_a_set)
+
+
+_CustomValues = CustomValues
+"""Custom values: JSON values (checked with the model's text), a set written sorted."""
+_TextSet = Annotated[SortedSet[str], WrapValidator(check_set_text)]
+"""Tags: a set of text every store can keep, a bad item named at its index as sent."""
+_SegmentSet = Annotated[SortedSet[_Segment], WrapValidator(check_set_text)]
+"""Segments: as :data:`_TextSet`, each an id's length at most."""
 
 
 class _Stored(CheckedCopy):
@@ -127,7 +175,6 @@ class Ticket(_Stored):
     _TEXT: ClassVar[tuple[str, ...]] = (
         "id",
         "channel",
-        "tags",
         "subject",
         "priority",
         "profile_id",
@@ -138,7 +185,7 @@ class Ticket(_Stored):
     id: _Id
     channel: _Id
     created_at: UtcDatetime
-    tags: SortedSet[str] = frozenset()
+    tags: _TextSet = frozenset()
     subject: str = ""
     status: TicketStatus = TicketStatus.OPEN
     priority: str | None = None
@@ -151,12 +198,12 @@ class Profile(_Stored):
     """A customer profile: properties (``$country``, ``churn_risk``, custom ones) and segments."""
 
     model_config = _FROZEN
-    _TEXT: ClassVar[tuple[str, ...]] = ("id", "segments")
+    _TEXT: ClassVar[tuple[str, ...]] = ("id",)
     _VALUES: ClassVar[tuple[str, ...]] = ("properties",)
 
     id: _Id
     properties: _CustomValues = Field(default_factory=dict)
-    segments: SortedSet[_Segment] = frozenset()
+    segments: _SegmentSet = frozenset()
 
     def with_segment(self, segment: str) -> Profile:
         """This profile in ``segment`` too (itself when it already is). A ``segment`` that
@@ -220,15 +267,15 @@ class Team(_Stored):
     """A team: its members (at least one agent) and the tags and segments routed to it."""
 
     model_config = _FROZEN
-    _TEXT: ClassVar[tuple[str, ...]] = ("id", "name", "description", "members", "tags", "segments")
+    _TEXT: ClassVar[tuple[str, ...]] = ("id", "name", "description", "members")
     _VALUES: ClassVar[tuple[str, ...]] = ()
 
     id: _Id
     name: str = ""
     description: str = ""
-    members: tuple[_Id, ...] = Field(min_length=1)
-    tags: SortedSet[str] = frozenset()
-    segments: SortedSet[_Segment] = frozenset()
+    members: Annotated[tuple[_Id, ...], in_given_order("members")] = Field(min_length=1)
+    tags: _TextSet = frozenset()
+    segments: _SegmentSet = frozenset()
 
     @field_validator("members")
     @classmethod

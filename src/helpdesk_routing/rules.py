@@ -55,7 +55,7 @@ from .conditions.context import profile_of
 from .conditions.nodes import bytes_details
 from .decision import DecidedBy, RoutingDecision, RuleOutcome, RulePart
 from .errors import UNION_TAGS, ErrorDetail, ModelValidationError, ValidationError, pydantic_message
-from .model import Profile, StoredIdText, Team, Ticket
+from .model import Profile, StoredIdText, Team, Ticket, in_given_order
 from .ports import CustomerData
 
 __all__ = [
@@ -170,7 +170,7 @@ class RuleSet(InputModel):
 
     model_config = _FROZEN
 
-    rules: tuple[RoutingRule, ...] = ()
+    rules: Annotated[tuple[RoutingRule, ...], in_given_order("rules")] = ()
 
     _prepared: _Prepared | None = PrivateAttr(default=None)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
@@ -11,7 +11,7 @@ from helpdesk_routing._input import InputModel
 from helpdesk_routing._storable import StoredText, text_problem
 from helpdesk_routing._stored import is_stored
 from helpdesk_routing._time import UtcDatetime
-from helpdesk_routing.model import StoredIdText
+from helpdesk_routing.model import StoredIdText, in_given_order
 
 __all__ = ["Conversation", "Message", "is_valid_email"]
 
@@ -59,7 +59,7 @@ class Conversation(InputModel):
     transcript: tuple[Message, ...] = ()
     email: str | None = None
     profile_id: StoredText | None = Field(default=None, min_length=1)
-    skills: tuple[StoredText, ...] = ()
+    skills: Annotated[tuple[StoredText, ...], in_given_order("skills")] = ()
 
     @field_validator("email")
     @classmethod

@@ -30,7 +30,7 @@ import pydantic_core
 
 from helpdesk_routing._input import whole_number
 from helpdesk_routing._json import MAX_INT
-from helpdesk_routing._storable import stored_text, text_problem
+from helpdesk_routing._storable import json_form, stored_text, text_problem
 from helpdesk_routing._trusted import updated
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.model import Event, Profile, Ticket
@@ -164,12 +164,13 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 def stored_values(values: dict[str, Any]) -> dict[str, Any]:
     """``values`` as a store gives them back, in a dict of their own: through JSON, when
-    any is not plain (a ``datetime`` becomes its ISO text, a set or tuple a list); a
-    copy otherwise (plain values are immutable), so that the caller's dict, changed
+    any is not plain (a ``datetime`` becomes its ISO text, a tuple a list, a set a list
+    sorted as :func:`~helpdesk_routing._storable.json_form` sorts it, the same in every
+    process); a copy otherwise (plain values are immutable), so that the caller's dict, changed
     later, does not change what a store holds."""
     for value in values.values():
         if value.__class__ not in _PLAIN:
-            loaded: dict[str, Any] = json.loads(pydantic_core.to_json(values))
+            loaded: dict[str, Any] = json.loads(pydantic_core.to_json(json_form(values)))
             return loaded
     return dict(values)
 
