@@ -240,3 +240,19 @@ def test_ordered_collections_take_lists_and_tuples() -> None:
     assert [t.id for t in router.configuration.teams] == ["team2", "team0"]
     assert hr.Team(id="x", members=("b", "a")).members == ("b", "a")
     assert Conversation(id="c", channel="webchat", skills=["b", "a"]).skills == ("b", "a")
+
+
+def test_an_events_properties_are_stored_by_the_sql_stores_with_sets_sorted() -> None:
+    """SQLite and PostgreSQL write an event's properties with ``properties_json``: a set
+    inside them as a sorted list, as the models write it."""
+    from helpdesk_routing.model import Event
+    from helpdesk_routing.stores._sql_customer_data import properties_json
+
+    words = [f"w{i:02}" for i in range(12)]
+    event = Event(
+        profile_id="p1",
+        metric="m",
+        timestamp=datetime(2026, 3, 30, tzinfo=UTC),
+        properties={"s": frozenset(words)},
+    )
+    assert properties_json(event) == '{"s":[' + ",".join(f'"{w}"' for w in words) + "]}"

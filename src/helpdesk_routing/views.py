@@ -237,10 +237,7 @@ class Views:
             not isinstance(statuses, Iterable) or isinstance(statuses, _BYTES)
         ):
             raise ValidationError(f"invalid status filter: {statuses!r} is no status")
-        try:
-            wanted = None if statuses is None else frozenset(TicketStatus(s) for s in statuses)
-        except ValueError as exc:
-            raise ValidationError(f"invalid status filter: {exc}") from None
+        wanted = None if statuses is None else _statuses(statuses)
         if isinstance(channels, str):
             channels = [channels]
         elif channels is not None:
@@ -310,3 +307,20 @@ def _newest(
         after = (last.created_at, last.id)
     kept.reverse()
     return kept
+
+
+def _statuses(given: Iterable[object]) -> frozenset[TicketStatus]:
+    """The statuses of a view's filter; every value that is none named at once, sorted by
+    their text (a set of them, iterated in its hash order, named one of them, another in
+    each process)."""
+    items = list(given)
+    bad = [s for s in items if not isinstance(s, str | TicketStatus) or s not in _STATUS_VALUES]
+    if bad:
+        listed = ", ".join(sorted({repr(s) for s in bad}))
+        known = ", ".join(repr(s.value) for s in TicketStatus)
+        said = "is no status" if len(bad) == 1 else "are no statuses"
+        raise ValidationError(f"invalid status filter: {listed} {said}; one of {known}")
+    return frozenset(TicketStatus(s) for s in items)
+
+
+_STATUS_VALUES = frozenset(s.value for s in TicketStatus)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -195,3 +195,21 @@ def test_a_limit_beyond_any_store_asks_for_everything(five: Desk) -> None:
         page = five.router.views.all_tickets(limit=limit)
         assert page.ids == everything.ids
         assert page.next_cursor is None
+
+
+def test_every_bad_status_of_a_set_is_named_sorted() -> None:
+    """A set of statuses, iterated in its hash order, named one bad value, another in
+    each process: every bad one is named, sorted."""
+    import helpdesk_routing as hr
+
+    router = hr.Router(
+        store=hr.InMemoryStore(agents=[hr.Agent(id="a1")]),
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(datetime(2026, 1, 1, tzinfo=UTC)),
+    )
+    with pytest.raises(hr.ValidationError) as raised:
+        router.views.all_tickets(statuses={"zz", "nope", "open", "yy"})
+    assert str(raised.value) == (
+        "invalid status filter: 'nope', 'yy', 'zz' are no statuses; "
+        "one of 'open', 'pending', 'closed'"
+    )

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import pydantic_core
 
+from helpdesk_routing._storable import json_form
 from helpdesk_routing._stored import STORED
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.model import Event, Profile
@@ -60,7 +61,7 @@ def fill(data: _Filling, profiles: Iterable[Profile], events: Iterable[Event]) -
 
 def properties_json(event: Event) -> str:
     """An event's properties as JSON text (what a ``where`` filter is given back)."""
-    return pydantic_core.to_json(event.properties).decode()
+    return pydantic_core.to_json(json_form(event.properties)).decode()  # a set sorted
 
 
 def with_segment(current: Profile | None, profile_id: str, segment: str) -> Profile | None:
