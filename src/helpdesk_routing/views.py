@@ -320,7 +320,7 @@ def _statuses(given: Iterable[object]) -> frozenset[TicketStatus]:
         known = ", ".join(repr(s.value) for s in TicketStatus)
         said = "is no status" if len(bad) == 1 else "are no statuses"
         raise ValidationError(f"invalid status filter: {listed} {said}; one of {known}")
-    return frozenset(TicketStatus(s) for s in items)
+    return frozenset(TicketStatus(str(s)) for s in items)  # each a status, checked above
 
 
 _STATUS_VALUES = frozenset(s.value for s in TicketStatus)
