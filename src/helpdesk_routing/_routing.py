@@ -24,6 +24,7 @@ from typing import Any, Final, TypeGuard
 
 from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper
 from helpdesk_routing._keeper import Maybe as _Maybe
+from helpdesk_routing._shown import shown
 from helpdesk_routing._trusted import construct, updated
 from helpdesk_routing.allocation import RoundRobin
 from helpdesk_routing.audit import next_seq, routed
@@ -98,7 +99,7 @@ class Routing:
                 compiled = self._keeper.refresh()
             _log.warning(
                 "configuration changed while routing %s; deciding again",
-                ticket.id,
+                shown(ticket.id),
                 extra={
                     "ticket_id": ticket.id,
                     "configuration_version": compiled.version,
@@ -233,7 +234,7 @@ class Routing:
         if not _same_ticket(record.ticket, ticket):
             _log.warning(
                 "ticket %s routed again with different content",
-                ticket.id,
+                shown(ticket.id),
                 extra={"ticket_id": ticket.id},
             )
             raise ConflictError(
@@ -354,9 +355,9 @@ def _log_decision(decision: RoutingDecision, version: int) -> None:
         return
     _log.debug(
         "routed %s: team %s, assignee %s",
-        decision.ticket_id,
-        decision.team,
-        decision.assignee,
+        shown(decision.ticket_id),
+        None if decision.team is None else shown(decision.team),
+        None if decision.assignee is None else shown(decision.assignee),
         extra={
             "ticket_id": decision.ticket_id,
             "team": decision.team,

@@ -38,6 +38,7 @@ from ._console import console
 from ._files import read_input
 from ._json import loads
 from ._parts import validated
+from ._shown import shown
 from ._storable import StoredText
 from .calendar import OfficeHours
 from .demo import DemoDay, check_config, demo_outcome, load_demo, run_demo
@@ -47,6 +48,7 @@ from .errors import (
     MissingExtra,
     RoutingError,
     ValidationError,
+    json_path,
 )
 from .model import Agent, Team
 from .rules import RuleSet
@@ -220,7 +222,7 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
     if unknown:
         raise ValidationError(
             "invalid configuration",
-            [ErrorDetail(f"$.{k}", "unknown member", "extra_forbidden") for k in unknown],
+            [ErrorDetail(json_path([k]), "unknown member", "extra_forbidden") for k in unknown],
         )
     if "rules" not in data:  # the demo's own message for it
         raise ValidationError(
@@ -436,7 +438,10 @@ def fail(
             to_devnull(out)
             return EXIT_BROKEN_PIPE
     else:
-        print(f"error: {text}", file=sys.stderr)
+        # A ValidationError's text shows its data already, one detail a line; any other
+        # error is one line, whatever its text holds.
+        shown_text = text if isinstance(error, ValidationError) and message is None else shown(text)
+        print(f"error: {shown_text}", file=sys.stderr)
     return code
 
 

@@ -25,6 +25,7 @@ from helpdesk_routing._trusted import assemble
 
 from ._condition_trace import ConditionTrace
 from ._fact_codec import Refused, read_evaluated, read_presented, stored_evaluated, stored_presented
+from ._shown import shown
 from ._time import UtcDatetime
 from .errors import ArgumentTypeError, ValidationError
 
@@ -303,7 +304,7 @@ class RoutingDecision(InputModel):
 
     def explain(self) -> str:
         """A readable trace: every rule's outcome with its condition tree, then allocation."""
-        lines = [f"ticket {self.ticket_id}:"]
+        lines = [f"ticket {shown(self.ticket_id)}:"]
         if self.decided_by is DecidedBy.RULE:
             lines.append(f"  team {self.team!r} chosen by rule {self.rule_id!r}")
         elif self.decided_by is DecidedBy.TEAM_TAG:
@@ -318,7 +319,7 @@ class RoutingDecision(InputModel):
         for rule_id, name, destination, outcome, condition, reason in self._parts():
             said = _SAID[outcome]
             if bound:
-                named = f" ({name})" if name else ""
+                named = f" ({shown(name)})" if name else ""
                 head = f"  rule {rule_id!r}{named} -> {destination}: {said}"
             else:
                 head = f"  rule {rule_id!r}: {said}"
@@ -333,8 +334,15 @@ class RoutingDecision(InputModel):
         if not self.explained:
             lines.append("  (other enabled rules did not match; decided without explain)")
         if self.allocation is not None:
-            lines.append(f"  allocation ({self.allocation.pool}): {self.allocation.summary}")
+            pool, summary = self.allocation.pool, self.allocation.summary
+            lines.append(f"  allocation ({_pool_shown(pool)}): {shown(summary)}")
         return "\n".join(lines)
+
+
+def _pool_shown(pool: str) -> str:
+    """``global`` or ``team:<id>``, the team's id shown as a destination's is."""
+    kind, colon, team = pool.partition(":")
+    return f"team:{shown(team)}" if colon and kind == "team" else shown(pool)
 
 
 _REQUIRED = {"ticket_id", "at"}

@@ -23,12 +23,15 @@ Messages are exact and stable: tests match them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
 import pydantic_core
+
+from helpdesk_routing._shown import shown
 
 __all__ = [
     "NAIVE",
@@ -99,7 +102,9 @@ class ErrorDetail:
             object.__setattr__(self, "message", self.message[len(prefix) :])
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        # Both may hold text from outside (a key, a value): shown so that one detail
+        # stays one line.
+        return f"{shown(self.path)}: {shown(self.message)}"
 
     def as_dict(self) -> dict[str, str | None]:
         """``{"path", "code", "message", "rule_id"}``: one entry of an HTTP 422 body."""
@@ -116,14 +121,36 @@ _PREFIXES = {"value_error": "Value error, ", "assertion_error": "Assertion faile
 
 
 def json_path(loc: Iterable[str | int]) -> str:
-    """Render a location tuple (as pydantic reports it) as a JSON path: ``$.a[0].b``."""
+    """Render a location tuple (as pydantic reports it) as a JSON path: ``$.a[0].b``.
+
+    A key that a ``.name`` step cannot say (holding ``.``, ``[`` or ``]``, or a character
+    that is not printable) is a bracketed JSON string:
+    ``$["a.b"]``, ``$["tags[0]"]``, ``$.fields["k\\n"]``; any other key (``$country``,
+    ``2026-12-25``, ``Placed Order``, and the empty key: ``$.channels.``) is a ``.name``
+    step as it is."""
     out = "$"
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        else:
+        elif _plain_key(part):
             out += f".{part}"
+        else:
+            out += f"[{_quoted_key(part)}]"
     return out
+
+
+_NOT_PLAIN = frozenset(".[]")
+
+
+def _plain_key(key: str) -> bool:
+    return key.isprintable() and _NOT_PLAIN.isdisjoint(key)
+
+
+def _quoted_key(key: str) -> str:
+    """``key`` as a JSON string whose every character is printable (a line break, a
+    control or a format character is its ``\\n`` or ``\\uXXXX`` escape)."""
+    body = json.dumps(key, ensure_ascii=False)
+    return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in body)
 
 
 _LOST: Any = object()  # where a location leaves the input (a missing field, say)
@@ -355,7 +382,7 @@ class ModelValidationError(ValidationError, pydantic_core.ValidationError):
         )
 
     def __str__(self) -> str:
-        return "\n".join([self.message, *(f"  {d}" for d in self.details)])
+        return "\n".join([shown(self.message), *(f"  {d}" for d in self.details)])
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, paths={self.paths!r})"

@@ -28,6 +28,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import cast
 
+from helpdesk_routing._shown import shown
 from helpdesk_routing._storable import value_problem
 from helpdesk_routing._trusted import construct, updated
 from helpdesk_routing.allocation import (
@@ -327,8 +328,8 @@ def _give(
     if _log.isEnabledFor(logging.INFO):  # the extra dict costs more than the check
         _log.info(
             "handed out %s to %s",
-            record.id,
-            assignee,
+            shown(record.id),
+            shown(assignee),
             extra={"ticket_id": record.id, "assignee": assignee, "pool": name},
         )
     return record, False

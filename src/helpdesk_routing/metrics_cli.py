@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from helpdesk_routing._files import read_input
+from helpdesk_routing._shown import shown
 from helpdesk_routing.cli import (
     EXIT_BROKEN_PIPE,
     EXIT_INVALID,
@@ -296,12 +297,13 @@ def render_text(r: Report, *, ledger: bool = False) -> str:
     lines.append(f"resolved               {r.resolved}")
     lines.append(
         f"waiting at end         {r.waiting_unassigned} unassigned"
-        + "".join(f", {n} in {t}" for t, n in sorted(r.waiting_by_team.items()))
+        + "".join(f", {n} in {shown(t)}" for t, n in sorted(r.waiting_by_team.items()))
     )
     lines.append("agent        automatic  manual  total")
     for agent, load in sorted(r.assigned.items()):
-        lines.append(f"{agent:<12} {load.automatic:>9}  {load.manual:>6}  {load.total:>5}")
-    lines.append(f"always online          {', '.join(r.always_online) or '(none)'}")
+        lines.append(f"{shown(agent):<12} {load.automatic:>9}  {load.manual:>6}  {load.total:>5}")
+    always = ", ".join(map(shown, r.always_online))
+    lines.append(f"always online          {always or '(none)'}")
     f = r.fairness
     lines.append(
         f"fairness over {f.agents} always-online agents: spread {f.spread}, "
@@ -312,7 +314,7 @@ def render_text(r: Report, *, ledger: bool = False) -> str:
     )
     lines.append(_ai("  all channels", r.ai))
     for channel, rates in sorted(r.ai_by_channel.items()):
-        lines.append(_ai(f"  {channel}", rates))
+        lines.append(_ai(f"  {shown(channel)}", rates))
     if ledger or r.handoffs:
         states = sorted(r.handoffs.items())
         by_state = " (" + ", ".join(f"{state} {n}" for state, n in states) + ")" if states else ""

@@ -44,6 +44,7 @@ from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes
 from helpdesk_routing._keeper import Maybe as _Maybe
 from helpdesk_routing._retry import RACE_ATTEMPTS, retried
 from helpdesk_routing._routing import ATTEMPTS, Routing
+from helpdesk_routing._shown import shown
 from helpdesk_routing._time import require_aware
 from helpdesk_routing._trusted import updated
 from helpdesk_routing.allocation import Allocator
@@ -318,7 +319,7 @@ class Router:
                     raise ConflictError(f"agent {agent.id!r} already exists")
                 tx.put_agent(agent)
             tx.append_audit(agent_changed(now, actor, "agent_added", agent.id))
-        _log.info("agent %s added", agent.id, extra={"agent_id": agent.id, "actor": actor})
+        _log.info("agent %s added", shown(agent.id), extra={"agent_id": agent.id, "actor": actor})
         return agent
 
     @retried
@@ -339,7 +340,7 @@ class Router:
             _keeps_a_manager(tx, before, agent.role)
             tx.put_agent(agent)
             tx.append_audit(agent_changed(now, actor, "agent_updated", agent.id))
-        _log.info("agent %s updated", agent.id, extra={"agent_id": agent.id, "actor": actor})
+        _log.info("agent %s updated", shown(agent.id), extra={"agent_id": agent.id, "actor": actor})
         return agent
 
     @retried
@@ -385,7 +386,7 @@ class Router:
                 )
             tx.remove_agent(agent_id)
             tx.append_audit(agent_changed(now, actor, "agent_removed", agent_id))
-        _log.info("agent %s removed", agent_id, extra={"agent_id": agent_id, "actor": actor})
+        _log.info("agent %s removed", shown(agent_id), extra={"agent_id": agent_id, "actor": actor})
 
     # -- tickets ---------------------------------------------------------------------
 
@@ -467,7 +468,9 @@ class Router:
             closed = new.status is TicketStatus.CLOSED and record.status is not TicketStatus.CLOSED
             if before is not None and (new.assignee != before or closed) and may_wait(tx):
                 hand_out(tx, gate, now, for_agent=before)
-            _log.info("rerouted %s", ticket_id, extra={"ticket_id": ticket_id, "actor": actor})
+            _log.info(
+                "rerouted %s", shown(ticket_id), extra={"ticket_id": ticket_id, "actor": actor}
+            )
             return new
 
     @retried

@@ -36,6 +36,7 @@ from helpdesk_routing._input import InputModel
 
 from ._json import check_data, loads
 from ._rule_index import RuleIndex, SkipReasons, presented
+from ._shown import shown
 from ._storable import StoredText
 from ._time import require_aware
 from .conditions import (
@@ -81,7 +82,7 @@ class AssignToTeam(InputModel):
 
     def describe(self) -> str:
         """``team:<id>``."""
-        return f"team:{self.team}"
+        return f"team:{shown(self.team)}"
 
 
 class SaveAsView(InputModel):
@@ -94,7 +95,7 @@ class SaveAsView(InputModel):
 
     def describe(self) -> str:
         """``view:<name>``."""
-        return f"view:{self.view}"
+        return f"view:{shown(self.view)}"
 
 
 Destination = Annotated[AssignToTeam | SaveAsView, Field(discriminator="type")]

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from helpdesk_routing._shown import shown as _shown
+
 __all__ = [
     "SHOWN",
     "LeastLoadedStep",
@@ -57,8 +59,8 @@ class PassedOver:
     def text(self) -> str:
         """``"a3 offline"`` or ``"a3 full (2/2 open)"``."""
         if not self.online:
-            return f"{self.agent} offline"
-        return f"{self.agent} full ({self.load}/{self.capacity} open)"
+            return f"{_shown(self.agent)} offline"
+        return f"{_shown(self.agent)} full ({self.load}/{self.capacity} open)"
 
 
 def passed_note(shown: Sequence[PassedOver], passed: int) -> str:
@@ -104,9 +106,10 @@ class RoundRobinStep:
         note = passed_note(self.shown, self.passed)
         if self.agent is None:
             return nobody_reason(self.all_offline) + note
+        agent = _shown(self.agent)
         if self.last is None:
-            return f"{self.agent}: first online agent in rotation{note}"
-        return f"{self.agent}: next online agent after {self.last} in rotation{note}"
+            return f"{agent}: first online agent in rotation{note}"
+        return f"{agent}: next online agent after {_shown(self.last)} in rotation{note}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,5 +134,6 @@ class LeastLoadedStep:
         """The step's readable sentence (an ``AllocationTrace.summary``)."""
         if self.agent is None:
             return nobody_reason(self.all_offline)
-        after = "" if self.last is None else f" after {self.last}"
-        return f"{self.agent}: fewest open tickets ({self.load}); ties broken by rotation{after}"
+        after = "" if self.last is None else f" after {_shown(self.last)}"
+        agent = _shown(self.agent)
+        return f"{agent}: fewest open tickets ({self.load}); ties broken by rotation{after}"
