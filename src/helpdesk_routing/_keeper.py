@@ -18,6 +18,7 @@ from enum import Enum
 from typing import Any, Final, Literal
 
 from helpdesk_routing._input import whole_number
+from helpdesk_routing._shown import shown
 from helpdesk_routing.allocation import Allocator
 from helpdesk_routing.audit import configured
 from helpdesk_routing.configuration import (
@@ -288,7 +289,7 @@ class ConfigurationKeeper:
         _log.info(
             "configuration version %d stored by %s",
             new.version,
-            actor,
+            shown(actor),
             extra={"configuration_version": new.version, "actor": actor, "fields": changed},
         )
         return new

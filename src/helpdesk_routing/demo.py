@@ -23,6 +23,7 @@ import pydantic
 from ._files import read_input
 from ._json import loads
 from ._parts import part
+from ._shown import shown
 from ._storable import StoredText
 from ._time import UtcDatetime
 from .calendar import OfficeHours
@@ -219,14 +220,17 @@ def run_demo(day: DemoDay, out: TextIO) -> Router:
         stamp = at.strftime("%H:%M UTC")
         if isinstance(what, Ticket):
             decision = router.route(what)
-            print(f"\n[{stamp}] {what.id} via {what.channel}: {what.subject}", file=out)
+            subject = shown(what.subject)
+            print(f"\n[{stamp}] {shown(what.id)} via {shown(what.channel)}: {subject}", file=out)
             print(decision.explain(), file=out)
         elif isinstance(what, tuple):
             _, agent, online = what
             handed = router.set_online(agent, online=online, actor=agent)
-            print(f"\n[{stamp}] {agent} is now {'Online' if online else 'Offline'}", file=out)
+            state = "Online" if online else "Offline"
+            print(f"\n[{stamp}] {shown(agent)} is now {state}", file=out)
             for record in handed:
-                print(f"  waiting ticket {record.id} handed to {record.assignee}", file=out)
+                given = f"{shown(record.id)} handed to {shown(record.assignee or '')}"
+                print(f"  waiting ticket {given}", file=out)
         else:
             handed = router.assign_waiting()
             print(
@@ -254,13 +258,13 @@ def _summary(router: Router, day: DemoDay, out: TextIO) -> None:
     print("\n== Summary", file=out)
     print(f"{'agent':<10} {'tickets':>7}", file=out)
     for agent in day.agents:
-        print(f"{agent.id:<10} {per_agent.get(agent.id, 0):>7}", file=out)
+        print(f"{shown(agent.id):<10} {per_agent.get(agent.id, 0):>7}", file=out)
     print(f"{'Unassigned':<22} {len(router.views.unassigned().items):>3}", file=out)
     for status in (TicketStatus.PENDING, TicketStatus.CLOSED):
         if per_status[status]:
             print(f"{status.value.capitalize():<22} {per_status[status]:>3}", file=out)
     for team in day.teams:
-        print(f"{'team ' + team.id:<22} {per_team[team.id]:>3}", file=out)
+        print(f"{'team ' + shown(team.id):<22} {per_team[team.id]:>3}", file=out)
     for view in sorted(per_view):
         print(f"{'view ' + repr(view):<22} {per_view[view]:>3}", file=out)
 

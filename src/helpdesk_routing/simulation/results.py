@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from helpdesk_routing._shown import shown
 from helpdesk_routing.metrics import DurationStats, FairnessStats
 
 __all__ = ["SimulationResult", "Summary", "TicketRecords"]
@@ -182,7 +183,7 @@ class SimulationResult:
         """A short readable report of the summary."""
         s = self.summary
         lines = [
-            f"{self.scenario} · policy {self.policy} · seed {self.seed}",
+            f"{shown(self.scenario)} · policy {self.policy} · seed {self.seed}",
             f"  tickets {s.tickets}, started {s.started}, resolved {s.resolved}"
             + ("" if s.closed == s.resolved else f", closed {s.closed}"),
             "  time to first response (min): "
@@ -190,7 +191,7 @@ class SimulationResult:
             f"p90 {_m(s.ttfr.p90)}, p99 {_m(s.ttfr.p99)}",
             f"  over {self.ttfr_target / 60:g} min: {_pct(s.over_target)}",
             f"  mean backlog {s.mean_backlog:.2f}, mean utilisation {_pct(s.mean_utilisation)}",
-            f"  per agent: {', '.join(f'{a} {n}' for a, n in s.per_agent.items())}",
+            f"  per agent: {', '.join(f'{shown(a)} {n}' for a, n in s.per_agent.items())}",
             f"  fairness: spread {s.fairness.spread}, Jain {s.fairness.jain:.3f}, "
             f"Gini {s.fairness.gini:.3f}",
         ]
