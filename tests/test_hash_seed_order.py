@@ -256,3 +256,17 @@ def test_an_events_properties_are_stored_by_the_sql_stores_with_sets_sorted() ->
         properties={"s": frozenset(words)},
     )
     assert properties_json(event) == '{"s":[' + ",".join(f'"{w}"' for w in words) + "]}"
+
+
+@pytest.mark.parametrize("kind", [set, frozenset])
+def test_decide_refuses_a_set_of_teams(kind: type) -> None:
+    """``decide`` tries the teams' memberships in the order given: a set's order, and so
+    the team a ticket went to, changed from process to process."""
+    teams = kind(hr.Team(id=f"team{i}", members=("a1",), tags=frozenset({"VIP"})) for i in range(4))
+    ticket = hr.Ticket(id="t", channel="sms", created_at=NOW, tags={"VIP"})
+    with pytest.raises(hr.ArgumentTypeError) as raised:
+        hr.decide(hr.RuleSet(), teams, ticket, hr.InMemoryCustomerData(), NOW)
+    assert str(raised.value).startswith(f"teams takes a list or a tuple, not a {kind.__name__}")
+    as_list = sorted(teams, key=lambda t: t.id)
+    decided = hr.decide(hr.RuleSet(), as_list, ticket, hr.InMemoryCustomerData(), NOW)
+    assert decided.team == "team0"

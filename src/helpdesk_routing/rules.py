@@ -55,8 +55,15 @@ from .conditions._shadowing import first_implied
 from .conditions.context import profile_of
 from .conditions.nodes import bytes_details
 from .decision import DecidedBy, RoutingDecision, RuleOutcome, RulePart
-from .errors import UNION_TAGS, ErrorDetail, ModelValidationError, ValidationError, pydantic_message
-from .model import Profile, StoredIdText, Team, Ticket, in_given_order
+from .errors import (
+    UNION_TAGS,
+    ArgumentTypeError,
+    ErrorDetail,
+    ModelValidationError,
+    ValidationError,
+    pydantic_message,
+)
+from .model import Profile, StoredIdText, Team, Ticket, in_given_order, unordered
 from .ports import CustomerData
 
 __all__ = [
@@ -537,6 +544,8 @@ def decide(
     detail: only the applied and shadowed rules, without facts.
     """
     now = require_aware(now, "now")
+    if type(teams) is not tuple and (said := unordered("teams", teams)) is not None:
+        raise ArgumentTypeError(said)  # the team tried first would change by process
     profile = profile_of(customer_data, ticket.profile_id)
 
     team: str | None = None
