@@ -77,12 +77,12 @@ def changes(**fields: Any) -> dict[str, Any]:
     out = {name: value for name, value in fields.items() if value is not NOT_GIVEN}
     channels = out.get("office_hours_channels")
     if isinstance(channels, str):
-        out["office_hours_channels"] = frozenset({channels})
+        out["office_hours_channels"] = (channels,)
     elif channels is not None and "office_hours_channels" in out:
         # in the order given (the model makes the set): a bad item's path is its index
         out["office_hours_channels"] = tuple(_items("office_hours_channels", channels))
     bound = out.get("office_hours_channels")
-    if isinstance(bound, frozenset | tuple) and "" in bound:
+    if isinstance(bound, tuple) and "" in bound:
         # No ticket has an empty channel (Ticket.channel needs a character): binding one
         # to office hours binds nothing, and is surely a mistake (Configuration refuses
         # it too; this says so before anything else is looked at).

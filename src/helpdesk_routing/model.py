@@ -13,8 +13,6 @@ changed with ``model_copy(update=...)`` is validated as one built with those val
 
 from __future__ import annotations
 
-from collections.abc import KeysView
-from collections.abc import Set as AbstractSet
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
@@ -31,7 +29,7 @@ from pydantic_core import PydanticCustomError
 
 from helpdesk_routing._input import CheckedCopy
 
-from ._sets import SortedSet
+from ._sets import SortedSet, set_refused
 from ._storable import CustomValues, StoredText, check_model, check_set_text, stored_text
 from ._stored import at_most, schema_max_length
 from ._time import UtcDatetime
@@ -87,17 +85,9 @@ UNORDERED = "unordered_set"
 
 def unordered(name: str, value: object) -> str | None:
     """Why ``value``, given for the ordered collection ``name`` (``"rules"``,
-    ``"teams"``), is refused: it is a set, whose order is its hashes', which
-    ``PYTHONHASHSEED`` changes for text (and a model's hash is its text's), so the items
-    would come in another order in each process (another rule or team first). ``None``
-    for anything else (a list, a tuple; a mapping's keys keep the mapping's order)."""
-    if isinstance(value, AbstractSet) and not isinstance(value, KeysView):
-        kind = type(value).__name__
-        return (
-            f"{name} takes a list or a tuple, not a {kind} (a set's order changes with "
-            f"PYTHONHASHSEED, and the {name}' order with it)"
-        )
-    return None
+    ``"teams"``), is refused (:func:`~helpdesk_routing._sets.set_refused`: it is a set),
+    or ``None``."""
+    return set_refused(value, f"{name} takes a list or a tuple", name)
 
 
 def in_given_order(name: str) -> BeforeValidator:

@@ -587,26 +587,17 @@ class Handoff:
             )
         except (DeliveryError, ValidationError) as exc:
             # refused: by the service, or (the built-in helpdesk) by the ticket's checks
-            target, effect = step(sending.state, Rejected())
             error = _kept(str(exc))
-            return self._write(
-                sending,
-                target,
-                now,
-                "system",
-                error,
-                self._tell(effect, sending),
-                detail={**sending.detail, "error": error},
-            )
+            return self._failed(sending, Rejected(), now, error, error)
         except Exception as exc:
             error = _kept(f"{type(exc).__name__}: {exc}")
-            self._lost(sending, now, f"delivery raised {error}", error)
+            self._failed(sending, Lost(), now, f"delivery raised {error}", error)
             raise
         try:  # the ticket may exist whatever the answer says: a bad answer is a lost one
             delivery = checked_delivery(delivery, self._destination.name)
         except ValidationError as exc:
             error = _kept(str(exc))
-            self._lost(sending, now, error, error)
+            self._failed(sending, Lost(), now, error, error)
             raise
         target, _ = step(sending.state, Delivered())
         made = "found (already there)" if delivery.replayed else "created"
@@ -622,11 +613,14 @@ class Handoff:
         self._record_escalation(after, now)
         return after
 
-    def _lost(self, sending: HandoffRecord, now: datetime, why: str, error: str) -> None:
-        """Record ``sending``'s answer as lost (``outcome_unknown``), ``error`` in its
-        detail: the ticket may exist, for :meth:`reconcile` or :meth:`recover` to find."""
-        target, effect = step(sending.state, Lost())
-        self._write(
+    def _failed(
+        self, sending: HandoffRecord, event: Rejected | Lost, now: datetime, why: str, error: str
+    ) -> HandoffRecord:
+        """Record ``sending``'s delivery as refused (``Rejected``: ``failed``) or its answer
+        as lost (``Lost``: ``outcome_unknown``, the ticket may exist, for :meth:`reconcile`
+        or :meth:`recover` to find), ``error`` in its detail."""
+        target, effect = step(sending.state, event)
+        return self._write(
             sending,
             target,
             now,

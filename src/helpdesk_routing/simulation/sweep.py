@@ -9,12 +9,12 @@ order the workers finish in, so a sweep's result does not depend on the executor
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, KeysView, Mapping, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from typing import Any
 
+from helpdesk_routing._sets import set_refused
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError, _article
 
 from ._args import integer, seed_value
@@ -103,15 +103,10 @@ def grid(
 
 
 def _refuse_a_set(value: object, takes: str, what: str) -> None:
-    """``ArgumentTypeError`` (``"{takes}, not a set ..."``) when ``value`` is a set: its
-    order is its hashes', which ``PYTHONHASHSEED`` changes for text (and a scenario's
-    hash is its text's), so the ``what`` made from it would come in another order in
-    each process. A mapping's keys (``dict.keys()``) keep the mapping's order."""
-    if isinstance(value, AbstractSet) and not isinstance(value, KeysView):
-        raise ArgumentTypeError(
-            f"{takes}, not {_article(type(value).__name__)} {type(value).__name__} (a set's "
-            f"order changes with PYTHONHASHSEED, and the {what}' order with it)"
-        )
+    """``ArgumentTypeError`` when ``value`` is a set (:func:`set_refused`)."""
+    said = set_refused(value, takes, what)
+    if said is not None:
+        raise ArgumentTypeError(said)
 
 
 def _rows(rows: object, takes: str) -> list[SweepRow]:

@@ -177,7 +177,9 @@ def stored_values(values: dict[str, Any]) -> dict[str, Any]:
 
 def stored_profile(profile: Profile) -> Profile:
     """``profile`` as a store gives it back (properties in their stored form, a dict of
-    the store's own)."""
+    the store's own; one without properties is itself, as a ticket or event is)."""
+    if not profile.properties:
+        return profile
     # Trusted: the JSON form of properties the model has already checked, so not
     # validated again as a public ``model_copy(update=...)`` is.
     return updated(profile, properties=stored_values(profile.properties))
@@ -185,7 +187,7 @@ def stored_profile(profile: Profile) -> Profile:
 
 def stored_event(event: Event) -> Event:
     """``event`` as a store gives it back (properties in their stored form)."""
-    if not event.properties:  # nothing to convert or to share: events are many
+    if not event.properties:
         return event
     return updated(event, properties=stored_values(event.properties))  # trusted, as above
 
