@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from numbers import Real
-from typing import Any, NoReturn, Protocol
+from typing import Any, NoReturn, Protocol, cast
 
 from helpdesk_routing._audit_scan import AuditFact, fact_rows, scan
 from helpdesk_routing._input import whole_number
@@ -34,7 +34,7 @@ from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ArgumentTypeError, MissingExtra, ValidationError
 from helpdesk_routing.events import DEFAULT_NAMES, EventNames, check_names
 from helpdesk_routing.model import Event
-from helpdesk_routing.ports import PeriodFigureSource, offers, require_port
+from helpdesk_routing.ports import CustomerData, PeriodFigureSource, Store, offers, require_port
 from helpdesk_routing.records import AuditRecord
 
 __all__ = [
@@ -599,8 +599,8 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def report(
-    store: Any,
-    customer_data: object,
+    store: Store,
+    customer_data: CustomerData | EventSource | None,
     start: datetime,
     end: datetime,
     *,
@@ -642,7 +642,7 @@ def report(
     )
     spans = office_hours is not None
     facts = (
-        store.period_figures(since, until, spans=spans)
+        cast(PeriodFigureSource, store).period_figures(since, until, spans=spans)
         if offers(store, PeriodFigureSource)
         else None
     )
