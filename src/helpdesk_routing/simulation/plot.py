@@ -1,4 +1,8 @@
-"""Plots of a simulation result (extra ``plot``: matplotlib, on the Agg backend)."""
+"""Plots of a simulation result (extra ``plot``: matplotlib, drawn by its Agg canvas).
+
+The figure is made without pyplot: the process's backend is left as it is (a notebook's
+inline one too) and no figure is registered with pyplot, so none is left open.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 
-from ._extras import require_pyplot
+from ._extras import require_figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from .results import SimulationResult
@@ -52,7 +56,10 @@ def plot_result(result: SimulationResult, path: str | Path | None = None, *, bin
     agent.
 
     Returns the ``Figure``; saves it as PNG at exactly ``path`` when given (see
-    :func:`plot_path`). ``bins`` (the wait histogram's) is an integer from 1 to
+    :func:`plot_path`). The figure is a ``matplotlib.figure.Figure`` on an Agg canvas,
+    made without pyplot: the process's backend is not changed and pyplot does not hold
+    the figure (a notebook shows it when it is a cell's value, or by ``display(fig)``;
+    ``fig.savefig`` saves it). ``bins`` (the wait histogram's) is an integer from 1 to
     :data:`MAX_BINS`: ``TypeError`` or ``ValueError`` otherwise, as for a ``path`` that
     is no file path or does not end in ``.png``, before matplotlib is asked.
     """
@@ -61,8 +68,10 @@ def plot_result(result: SimulationResult, path: str | Path | None = None, *, bin
     if not 1 <= bins <= MAX_BINS:
         raise ValidationError(f"bins must be from 1 to {MAX_BINS:,}, got {_size(bins)}")
     target = None if path is None else plot_path(path)
-    plt = require_pyplot("SimulationResult.plot")
-    fig, (waits_ax, backlog_ax, load_ax) = plt.subplots(1, 3, figsize=(15, 4.2))
+    figure_class, canvas_class = require_figure("SimulationResult.plot")
+    fig = figure_class(figsize=(15, 4.2))
+    canvas_class(fig)  # the figure's canvas: Agg renders it, whatever pyplot's backend is
+    waits_ax, backlog_ax, load_ax = fig.subplots(1, 3)
     waits = [w / 60 for w in result.records.waits(result.warmup)]
     if waits:
         waits_ax.hist(waits, bins=bins, color="#4C72B0")
@@ -96,8 +105,5 @@ def plot_result(result: SimulationResult, path: str | Path | None = None, *, bin
     fig.suptitle(f"{result.scenario} · {result.policy} · seed {result.seed}")
     fig.tight_layout()
     if target is not None:
-        try:
-            fig.savefig(target, dpi=100, format="png")
-        finally:
-            plt.close(fig)
+        fig.savefig(target, dpi=100, format="png")
     return fig

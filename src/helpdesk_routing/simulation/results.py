@@ -22,7 +22,7 @@ from helpdesk_routing.metrics import DurationStats, FairnessStats
 __all__ = ["SimulationResult", "Summary", "TicketRecords"]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class TicketRecords:
     """Per-ticket columns, one entry per ticket in creation order.
 
@@ -45,6 +45,9 @@ class TicketRecords:
 
     def __len__(self) -> int:
         return len(self.created)
+
+    def __repr__(self) -> str:
+        return f"<TicketRecords: {len(self):,} tickets>"
 
     def waits(self, skip: int = 0) -> list[float]:
         """The waits (seconds) of the started tickets, leaving out the first ``skip``."""
@@ -113,7 +116,7 @@ class Summary:
         }
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class SimulationResult:
     """One run: the scenario's name, policy and seed, records, samples and busy times.
 
@@ -124,6 +127,10 @@ class SimulationResult:
     (a pending close) when that is later. The measured span (see :class:`Summary`) is
     ``[measured_from, horizon]`` in seconds since the start; ``backlog_area`` is the
     integral of the backlog over it, and ``busy`` each agent's seconds at work within it.
+
+    Two results are equal when their data are, whether or not either's :attr:`summary`
+    has been read. The ``repr`` is one line (scenario, policy, seed, tickets and the key
+    figures), not the records: :meth:`report` gives more, :meth:`to_pandas` every ticket.
     """
 
     scenario: str
@@ -141,7 +148,8 @@ class SimulationResult:
     load: dict[str, list[int]]
     backlog_area: float
     measured_from: float = 0.0
-    _summary: Summary | None = None
+    # a cache, no part of the data: left out of ==, as it is of the repr
+    _summary: Summary | None = field(default=None, compare=False, repr=False)
 
     @property
     def summary(self) -> Summary:
@@ -149,6 +157,14 @@ class SimulationResult:
         if self._summary is None:
             self._summary = self._summarise()
         return self._summary
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (
+            f"<SimulationResult {self.scenario!r} · policy {self.policy} · seed {self.seed}: "
+            f"{s.tickets:,} tickets, {s.started:,} started, TTFR mean {_m(s.ttfr.mean)} min, "
+            f"p90 {_m(s.ttfr.p90)} min, mean utilisation {_pct(s.mean_utilisation)}>"
+        )
 
     def _summarise(self) -> Summary:
         r = self.records
@@ -250,6 +266,29 @@ class SimulationResult:
         from .plot import plot_result
 
         return plot_result(self, path, bins=bins)
+
+
+_FIGURE_TYPES: dict[str, type[int] | type[float]] = {
+    "tickets": int,
+    "started": int,
+    "resolved": int,
+    "closed": int,
+    "ttfr_mean": float,
+    "ttfr_median": float,
+    "ttfr_p90": float,
+    "ttfr_p99": float,
+    "over_target": float,
+    "mean_handling": float,
+    "spread": int,
+    "jain": float,
+    "gini": float,
+    "mean_utilisation": float,
+    "mean_backlog": float,
+    "arrival_rate": float,
+    "horizon": float,
+}
+"""The figures of :meth:`Summary.as_dict`, in its order, with their types: the columns
+of a sweep's frame, an empty one's too."""
 
 
 def _m(seconds: float) -> str:

@@ -19,8 +19,8 @@ from helpdesk_routing.errors import ArgumentTypeError, ValidationError, _article
 
 from ._args import integer, seed_value
 from .engine import run
-from .results import SimulationResult
-from .scenario import PolicyName, Scenario, check_policy
+from .results import _FIGURE_TYPES, SimulationResult
+from .scenario import PolicyName, Scenario, check_policy, check_runnable
 
 __all__ = ["Cell", "SweepRow", "SweepTable", "grid", "sweep", "to_pandas"]
 
@@ -151,7 +151,9 @@ def sweep(
     (any integral number), an ``executor`` that has no ``submit``, ``keep_results``
     that is no ``bool``, or a set of cells (its order, and the rows', would change with
     ``PYTHONHASHSEED``: give a list); ``ValidationError`` the first cell whose policy is
-    none of ``PolicyName`` or whose seed leaves signed 64 bits.
+    none of ``PolicyName``, whose seed leaves signed 64 bits, or whose scenario cannot
+    run (the check :func:`~helpdesk_routing.simulation.run` makes first: one made with
+    ``model_construct``), naming the cell by its position, scenario, policy and seed.
     """
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise ArgumentTypeError(
@@ -167,6 +169,7 @@ def sweep(
         )
     _refuse_a_set(cells, "sweep takes a list of Cells", "rows")
     cells = list(cells)
+    runnable: set[int] = set()  # the ids of the scenarios checked (the cells hold them)
     for i, c in enumerate(cells):
         if not isinstance(c, Cell):
             raise ArgumentTypeError(
@@ -189,6 +192,16 @@ def sweep(
             seed_value(seed)
         except ValidationError as error:
             raise ValidationError(f"cells[{i}]: {error.message}") from None
+        if id(c.scenario) not in runnable:  # run's own check, once a scenario
+            try:
+                check_runnable(c.scenario)
+            except ValidationError as error:
+                raise ValidationError(
+                    f"cells[{i}] (scenario {c.scenario.name!r}, policy {c.policy}, seed {seed}): "
+                    f"{error.message}",
+                    error.details,
+                ) from None
+            runnable.add(id(c.scenario))
         if type(c.seed) is not int:  # a numpy integer: the row says seed as an int
             cells[i] = replace(c, seed=seed)
     if executor is None:
@@ -200,8 +213,11 @@ def sweep(
 def to_pandas(rows: Sequence[SweepRow]) -> Any:
     """The rows as a DataFrame: ``scenario, policy, seed`` and every figure (extra ``pandas``).
 
-    ``ArgumentTypeError`` for ``rows`` that are not several, or the first that is no
-    :class:`SweepRow`, before pandas is asked.
+    No rows (a grid filtered down to nothing) give the same columns with the same types
+    (text, ``int64`` seeds and counts, ``float64`` figures), so a ``groupby`` or ``concat``
+    that follows works as on any other sweep's frame. ``ArgumentTypeError`` for ``rows``
+    that are not several, or the first that is no :class:`SweepRow`, before pandas is
+    asked.
     """
     rows = _rows(rows, "to_pandas")
     from ._extras import require_pandas
@@ -210,6 +226,10 @@ def to_pandas(rows: Sequence[SweepRow]) -> Any:
     data: list[dict[str, Any]] = [
         {"scenario": r.scenario, "policy": r.policy, "seed": r.seed, **r.figures} for r in rows
     ]
+    if not data:  # columns and types as a sweep's rows give them
+        types = {"scenario": str, "policy": str, "seed": int, **_FIGURE_TYPES}
+        dtype = {str: str, int: "int64", float: "float64"}
+        return pd.DataFrame({name: pd.Series([], dtype=dtype[t]) for name, t in types.items()})
     return pd.DataFrame(data)
 
 
