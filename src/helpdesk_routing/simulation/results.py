@@ -50,9 +50,15 @@ class TicketRecords:
         return f"<TicketRecords: {len(self):,} tickets>"
 
     def waits(self, skip: int = 0) -> list[float]:
-        """The waits (seconds) of the started tickets, leaving out the first ``skip``."""
+        """The waits (seconds) of the started tickets, leaving out the first ``skip``.
+
+        A wait is measured between the two instants the Router's clock was set to, to
+        the microsecond: a ticket started exactly ten minutes after it arrived waits
+        600.0 s, not the 600.0000000000005 s that subtracting seconds since the start can
+        leave (which would count a wait equal to the TTFR target as over it).
+        """
         return [
-            s - c
+            (round(s * 1e6) - round(c * 1e6)) / 1e6
             for c, s in zip(self.created[skip:], self.started[skip:], strict=True)
             if not math.isnan(s)
         ]
