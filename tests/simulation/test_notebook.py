@@ -22,5 +22,18 @@ def test_simulation_notebook_runs_and_saves_its_plots(tmp_path: Path) -> None:
     assert "round_robin" in done.stdout
     assert "theory" in done.stdout
     assert "overnight webchat tickets" in done.stdout
+    table = [
+        line.split()
+        for line in done.stdout.splitlines()
+        if line.split()[:1] in (["2"], ["4"], ["8"]) and "±" in line
+    ]
+    assert len(table) == 12  # three (c, rho) cells by four policies
+    # every theory value inside its 99% interval, and the simulated means in the order
+    # the issue states: pooled <= least loaded <= round robin <= random
+    assert all(row[-1] == "yes" for row in table), done.stdout
+    for c in ("2", "4", "8"):
+        means = {row[2]: float(row[4]) for row in table if row[0] == c}
+        order = ["pooled", "least_loaded", "round_robin", "random"]
+        assert [means[p] for p in order] == sorted(means.values()), done.stdout
     for name in ("pooling.png", "overnight.png", "week.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
