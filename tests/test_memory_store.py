@@ -277,6 +277,32 @@ def test_stored_records_share_fields_sets_and_stay_correct() -> None:
         assert r1.assignee is None
 
 
+def test_stored_tickets_share_fields_sets_and_stay_correct() -> None:
+    """A ticket validated from a request holds its own set of the names it was given;
+    stored, it shares one per shape, and reads, dumps and copies of it are unchanged."""
+    store = InMemoryStore(agents=[Agent(id="a1")])
+    given = {"channel": "email", "created_at": T0, "tags": ["Order"], "subject": "Hi"}
+    tickets = [Ticket(id=f"t{n}", **given) for n in range(2)]
+    dumps = [t.model_dump(exclude_unset=True) for t in tickets]
+    assert tickets[0].__pydantic_fields_set__ is not tickets[1].__pydantic_fields_set__
+    with store.transaction() as tx:
+        for t in tickets:
+            tx.add_ticket(TicketRecord(ticket=t))
+        r0, r1 = tx.get_ticket("t0"), tx.get_ticket("t1")
+    assert r0 is not None
+    assert r1 is not None
+    assert r0.ticket.__pydantic_fields_set__ is r1.ticket.__pydantic_fields_set__
+    assert [
+        r0.ticket.model_dump(exclude_unset=True),
+        r1.ticket.model_dump(exclude_unset=True),
+    ] == dumps
+    copy = r0.ticket.model_copy(update={"subject": "Changed"})
+    assert copy.subject == "Changed"
+    assert "subject" in copy.model_fields_set
+    assert r1.ticket.subject == "Hi"
+    assert r1.ticket.model_fields_set == {"id", "channel", "created_at", "tags", "subject"}
+
+
 def test_a_committed_unit_leaves_no_cycle_for_the_collector() -> None:
     """After a unit of work that wrote, its transaction is freed at once, not by the
     cyclic garbage collector (its undo steps no longer refer back to it)."""

@@ -50,8 +50,11 @@ _ENDED: list[Callable[[], None]] = []  # the undo list of every unit that has en
 
 
 def _compact(record: TicketRecord) -> None:
-    """Share the fields-sets of a record about to be stored (``helpdesk_routing._trusted``)."""
+    """Share the fields-sets of a record about to be stored (``helpdesk_routing._trusted``),
+    its ticket's too: a ticket validated from a request holds a set of the ten names it
+    was given, 728 bytes of the ~3 KB a stored ticket costs, the same in every ticket."""
     share_fields_set(record)
+    share_fields_set(record.ticket)
     decision = record.decision
     if decision is not None and decision.allocation is not None:
         share_fields_set(decision.allocation)
