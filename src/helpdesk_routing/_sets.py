@@ -9,19 +9,60 @@ control, different bytes for equal records in a store. :data:`SortedSet` is a
 
 from __future__ import annotations
 
-from collections.abc import KeysView
+import functools
+import threading
+from collections.abc import Callable, KeysView
 from collections.abc import Set as AbstractSet
 from typing import Annotated, Any, TypeVar
 
-from pydantic import PlainSerializer
+from pydantic import BaseModel, PlainSerializer
+from pydantic_core import PydanticSerializationError
 
 from .errors import _article
 
-__all__ = ["SortedSet", "set_refused"]
+__all__ = ["SortedSet", "dump_json", "passes_interrupts", "set_refused"]
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+# pydantic turns whatever a serializer function raises, KeyboardInterrupt and SystemExit
+# included, into a PydanticSerializationError (and model_dump_json keeps no cause): the
+# library's serializer functions leave such an exception here, per thread, for
+# dump_json to raise as itself.
+_CUT_OFF = threading.local()
 
 
+def passes_interrupts(serializer: F) -> F:
+    """``serializer`` (a pydantic serializer function of the library) keeping what cuts
+    it off (a ``BaseException`` that is no ``Exception``) for :func:`dump_json`."""
+
+    @functools.wraps(serializer)  # pydantic reads its signature (through __wrapped__)
+    def serialize(*args: Any) -> Any:
+        try:
+            return serializer(*args)
+        except BaseException as exc:
+            if not isinstance(exc, Exception):
+                _CUT_OFF.exc = exc
+            raise
+
+    return serialize  # type: ignore[return-value]
+
+
+def dump_json(model: BaseModel, **options: Any) -> str:
+    """``model.model_dump_json(**options)``, but a ``KeyboardInterrupt`` or
+    ``SystemExit`` raised in one of the library's serializer functions comes out as
+    itself, not as pydantic's ``PydanticSerializationError``."""
+    _CUT_OFF.exc = None
+    try:
+        return model.model_dump_json(**options)
+    except PydanticSerializationError:
+        cut_off, _CUT_OFF.exc = _CUT_OFF.exc, None
+        if cut_off is not None:
+            raise cut_off from None
+        raise
+
+
+@passes_interrupts
 def _sorted(values: frozenset[Any]) -> list[Any]:
     return sorted(values)
 

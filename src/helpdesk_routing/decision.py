@@ -25,6 +25,7 @@ from helpdesk_routing._trusted import assemble
 
 from ._condition_trace import ConditionTrace
 from ._fact_codec import Refused, read_evaluated, read_presented, stored_evaluated, stored_presented
+from ._sets import passes_interrupts
 from ._shown import shown
 from ._time import UtcDatetime
 from .errors import ArgumentTypeError, ValidationError
@@ -187,10 +188,12 @@ class RoutingDecision(InputModel):
         return self
 
     @field_serializer("evaluated")
+    @passes_interrupts
     def _dump_evaluated(self, evaluated: tuple[tuple[Any, ...], ...]) -> tuple[Any, ...]:
         return stored_evaluated(evaluated)
 
     @field_serializer("presented")
+    @passes_interrupts
     def _dump_presented(self, presented: tuple[Any, ...]) -> tuple[Any, ...]:
         return stored_presented(presented)
 

@@ -157,8 +157,10 @@ def open_store(url: str) -> Iterator[tuple[Any, Any]]:
             )
             if problem is not None:
                 raise StoreError(f"no SQLite store at {path!r}: {problem}")
-            store: Any = stack.enter_context(SqliteStore(path))
-            data: Any = stack.enter_context(SqliteCustomerData(path))
+            # opened read only: a store on a read-only mount or file can be reported,
+            # and one whose schema needs a migration is an error naming the file
+            store: Any = stack.enter_context(SqliteStore._reader(path))
+            data: Any = stack.enter_context(SqliteCustomerData._reader(path))
         elif url.startswith(("postgresql://", "postgres://")):
             from helpdesk_routing.stores.postgres import PostgresCustomerData, PostgresStore
 

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from helpdesk_routing._sets import dump_json
 from helpdesk_routing._stored import STORED
 from helpdesk_routing._time import require_aware, seconds
 from helpdesk_routing.errors import (
@@ -31,7 +32,7 @@ from helpdesk_routing.errors import (
 from helpdesk_routing.handoff.ledger import STALLED_STATES, check_key, check_limit, stale_write
 from helpdesk_routing.handoff.records import HandoffRecord
 from helpdesk_routing.stores._sql import sync_level
-from helpdesk_routing.stores.sqlite._database import MAX_TIMEOUT
+from helpdesk_routing.stores.sqlite._database import MAX_TIMEOUT, file_path
 
 __all__ = ["LEDGER_SCHEMA_VERSION", "PostgresLedger", "SqliteLedger"]
 
@@ -146,7 +147,7 @@ def _create(sql: _Sql, run: Execute, record: HandoffRecord) -> tuple[HandoffReco
             record.version,
             _micros(record.created_at),
             _micros(record.updated_at),
-            record.model_dump_json(),
+            dump_json(record),
         ),
     )
     if cursor.rowcount == 1:
@@ -164,7 +165,7 @@ def _replace(sql: _Sql, run: Execute, record: HandoffRecord) -> None:
             record.state.value,
             record.version,
             _micros(record.updated_at),
-            record.model_dump_json(),
+            dump_json(record),
             record.id,
             record.version - 1,
         ),
@@ -220,7 +221,8 @@ class SqliteLedger:
         timeout: float = 30.0,
         synchronous: Literal["FULL", "NORMAL"] = "FULL",
     ) -> None:
-        self.path = _file_path(path)
+        # absolute (a later os.chdir changes nothing); '' is refused
+        self.path = file_path(_file_path(path))
         level = sync_level(synchronous)
         timeout = seconds(timeout, "timeout", zero=True)
         if timeout > MAX_TIMEOUT:  # SQLite's busy timeout, in milliseconds, is 32-bit
@@ -233,28 +235,49 @@ class SqliteLedger:
             self._conn = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
-            self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            if self.path not in (":memory:", ""):
-                self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute(f"PRAGMA synchronous = {level}")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
-        with self._unit() as run:
-            _migrate(run, "?")
+        try:
+            try:
+                self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+                if self.path != ":memory:":
+                    self._conn.execute("PRAGMA journal_mode = WAL")
+                self._conn.execute(f"PRAGMA synchronous = {level}")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
+            with self._unit() as run:
+                _migrate(run, "?")
+        except BaseException:
+            self._conn.close()  # refused: nothing is left open
+            raise
 
     @contextmanager
     def _unit(self) -> Iterator[Execute]:
         with self._lock:
+            done = False
             try:
-                self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StoreError(f"SQLite handoff ledger: {exc}") from exc
-            try:
+                try:
+                    self._conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.Error as exc:
+                    raise StoreError(f"SQLite handoff ledger: {exc}") from exc
                 yield self._conn.execute
-            except BaseException:
+                try:
+                    self._conn.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    raise StoreError(f"SQLite handoff ledger: {exc}") from exc
+                done = True
+            finally:
+                if not done:
+                    # Cut off at any point (an error, KeyboardInterrupt): the next unit
+                    # must not find this one's transaction still open.
+                    self._roll_back()
+
+    def _roll_back(self) -> None:
+        try:
+            if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        except sqlite3.Error:
+            pass  # closed or broken: the exception that ended the unit is the one to tell
 
     def create(self, record: HandoffRecord) -> tuple[HandoffRecord, bool]:
         """Store a new handoff, or answer the conversation's existing one."""
@@ -329,13 +352,20 @@ class PostgresLedger:
         self._sql = _Sql("%s")
         self._lock = threading.Lock()
         self._idle: list[Any] = []
-        with self._unit() as run:
-            run(_MIGRATION_LOCK, ())
-            _migrate(run, "%s")
+        self._closed = False
+        try:
+            with self._unit() as run:
+                run(_MIGRATION_LOCK, ())
+                _migrate(run, "%s")
+        except BaseException:
+            self.close()  # refused: its connection is closed, not left to the collector
+            raise
 
     @contextmanager
     def _unit(self) -> Iterator[Execute]:
         with self._lock:
+            if self._closed:  # as SqliteLedger: no quiet reconnect after close
+                raise StoreError("PostgreSQL handoff ledger: the ledger is closed")
             conn = self._idle.pop() if self._idle else None
         try:
             if conn is None or conn.closed:
@@ -356,11 +386,12 @@ class PostgresLedger:
     def _give_back(self, conn: Any) -> None:
         if conn is None:
             return
-        if conn.closed or conn.broken:
-            conn.close()
-            return
         with self._lock:
-            self._idle.append(conn)
+            keep = not (self._closed or conn.closed or conn.broken)
+            if keep:
+                self._idle.append(conn)
+        if not keep:
+            conn.close()
 
     def create(self, record: HandoffRecord) -> tuple[HandoffRecord, bool]:
         """Store a new handoff, or answer the conversation's existing one."""
@@ -394,8 +425,11 @@ class PostgresLedger:
             return _stalled(self._sql, run, updated_before, limit)
 
     def close(self) -> None:
-        """Close the idle connections."""
+        """Close the connections (one in use is closed when its call ends); a later
+        call raises :class:`~helpdesk_routing.errors.StoreError`. Closing twice is
+        harmless."""
         with self._lock:
+            self._closed = True
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()

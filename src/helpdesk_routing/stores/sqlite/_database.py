@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from helpdesk_routing._time import seconds
@@ -25,6 +26,7 @@ from helpdesk_routing.stores._sql import (
     NESTED,
     Dialect,
     apply_migrations,
+    check_schema_version,
     from_micros,
     sync_level,
     to_micros,
@@ -79,6 +81,32 @@ def _file_key(path: str) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino)
 
 
+def file_path(path: object) -> str:
+    """``path`` as the absolute path of the file it names, resolved once against the
+    current directory (a later ``os.chdir`` changes nothing), or ``":memory:"``.
+
+    Not a ``str`` or ``os.PathLike`` of text: ``ArgumentTypeError``; empty or holding
+    NUL: ``ValidationError``; both naming ``path``."""
+    text = os.fspath(path) if isinstance(path, str | os.PathLike) else None
+    if not isinstance(text, str):  # None, bytes, a number: a bare TypeError before
+        raise ArgumentTypeError(
+            f"path must be a file path (str or Path) or ':memory:', got {path!r}"
+        )
+    if not text:  # SQLite would open a private temporary database, forgotten on close
+        raise ValidationError(
+            "path must name a file, got '' (use ':memory:' for a throwaway in-memory database)"
+        )
+    if "\x00" in text:  # no file can be named so: a bare ValueError from sqlite3 before
+        raise ValidationError(f"path must not contain NUL (\\x00), got {text!r}")
+    if text == ":memory:" or os.path.isabs(text):
+        return text
+    try:
+        # joined, not normalised: "link/../db" must still go through the link
+        return os.path.join(os.getcwd(), text)
+    except OSError as exc:  # the current directory was removed
+        raise StoreError(f"cannot resolve the relative path {text!r}: {exc}") from exc
+
+
 def _is_locked(exc: sqlite3.Error) -> bool:
     text = str(exc)
     return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
@@ -92,7 +120,14 @@ class Database:
     connection would see its own private database), which units of work take in turn.
     """
 
-    def __init__(self, path: str | os.PathLike[str], timeout: float, synchronous: str) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        timeout: float,
+        synchronous: str,
+        *,
+        read_only: bool = False,
+    ) -> None:
         # Both go into PRAGMA text: checked here, so a bad value fails now and by name
         # (SQLite itself ignores an unknown synchronous level).
         level = sync_level(synchronous)
@@ -101,43 +136,70 @@ class Database:
             raise ValidationError(
                 f"timeout must be at most {MAX_TIMEOUT:,} seconds, got {timeout!r}"
             )
-        text = os.fspath(path) if isinstance(path, str | os.PathLike) else None
-        if not isinstance(text, str):  # None, bytes, a number: a bare TypeError before
-            raise ArgumentTypeError(
-                f"path must be a file path (str or Path) or ':memory:', got {path!r}"
-            )
-        if "\x00" in text:  # no file can be named so: a bare ValueError from sqlite3 before
-            raise ValidationError(f"path must not contain NUL (\\x00), got {text!r}")
-        self.path = text
+        self.path = file_path(path)
         self.timeout = timeout
         self._synchronous = level
-        self._memory = self.path in (":memory:", "")
+        self._memory = self.path == ":memory:"
+        self._read_only = read_only
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
         self._slot = threading.Lock() if self._memory else None
+        self._one: sqlite3.Connection | None = None  # the connection of ":memory:"
         self._closed = False
         self._local = threading.local()
-        self._file = None if self._memory else _file_key(text)
-        self._migrate()
+        self._file = None if self._memory else _file_key(self.path)
+        if read_only:
+            self._check_read_only()
+        else:
+            self._migrate()
         if self._file is None and not self._memory:
-            self._file = _file_key(text)
+            self._file = _file_key(self.path)
 
     # -- connections ---------------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(
-                self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
-            )
+            if self._read_only:  # opened so that nothing can be written, nor created
+                conn = self._open_read_only()
+            else:
+                conn = sqlite3.connect(
+                    self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+                )
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-            conn.execute(f"PRAGMA synchronous = {self._synchronous}")
-        except sqlite3.Error as exc:
+            if not self._read_only:
+                conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+        except BaseException as exc:
             conn.close()
-            raise self.error(exc) from exc
+            if isinstance(exc, sqlite3.Error):
+                raise self.error(exc) from exc
+            raise
         return conn
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        uri = f"{Path(self.path).as_uri()}?mode=ro"
+        conn = sqlite3.connect(
+            uri, timeout=self.timeout, isolation_level=None, check_same_thread=False, uri=True
+        )
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            conn.close()
+            if os.path.exists(f"{self.path}-wal"):
+                raise
+        # A WAL database whose -shm file cannot be made (a read-only directory) can only
+        # be read as immutable; without a -wal file every page is in the file itself, and
+        # no writer can work in that directory either.
+        return sqlite3.connect(
+            f"{uri}&immutable=1",
+            timeout=self.timeout,
+            isolation_level=None,
+            check_same_thread=False,
+            uri=True,
+        )
 
     def acquire(self) -> sqlite3.Connection:
         """A connection for one unit of work (or one read); give it back with :meth:`release`."""
@@ -149,6 +211,12 @@ class Database:
             with self._lock:
                 if self._closed:
                     raise StoreError(CLOSED)
+                if self._memory:
+                    # The one connection stays held here while in use: an interrupt
+                    # cannot lose it (and with it the whole database).
+                    if self._one is None:
+                        self._one = self._open()
+                    return self._one
                 if self._idle:
                     return self._idle.pop()
             return self._open()
@@ -159,20 +227,43 @@ class Database:
 
     def release(self, conn: sqlite3.Connection) -> None:
         """Return a connection; it is closed if the store was closed meanwhile."""
-        with self._lock:
-            keep = not self._closed
-            if keep:
-                self._idle.append(conn)
-        if not keep:
-            conn.close()
-        if self._slot is not None:
-            self._slot.release()
+        try:
+            with self._lock:
+                keep = not self._closed
+                if keep and not self._memory:
+                    self._idle.append(conn)
+            if not keep:
+                conn.close()
+        finally:
+            if self._slot is not None:
+                self._slot.release()
+
+    def discard(self, conn: sqlite3.Connection) -> None:
+        """Give back a connection in an unknown state (its unit was cut off at any point,
+        e.g. by ``KeyboardInterrupt``): a file's is closed, which rolls back what it
+        began and frees the write lock; the one connection of ``:memory:`` (closing it
+        would lose the database) is rolled back and made writable again."""
+        try:
+            if self._memory:
+                self._writable(conn)
+            else:
+                conn.close()
+        except sqlite3.Error:
+            pass  # the exception that cut the unit off is the one to tell
+        finally:
+            if self._memory:
+                self.release(conn)
 
     def close(self) -> None:
         """Close every idle connection; those in use are closed when their unit ends."""
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
+        if self._slot is not None and self._one is not None and self._slot.acquire(blocking=False):
+            try:
+                idle.append(self._one)
+            finally:
+                self._slot.release()
         for conn in idle:
             conn.close()
 
@@ -185,29 +276,79 @@ class Database:
                 f"the SQLite database {self.path!r} stayed locked by another writer "
                 f"for {self.timeout:g} s: {exc}"
             )
+        if self._read_only and "readonly" in str(exc):
+            return StoreError(f"the SQLite database {self.path!r} is opened read only: {exc}")
         return StoreError(f"SQLite error on {self.path!r}: {exc}")
+
+    # A unit of work of this thread is registered in ``_local.conn`` from the moment its
+    # connection is taken until it is given back, so that whatever cuts the unit off
+    # (``KeyboardInterrupt`` at any point of begin, body or end) can end it: see
+    # :meth:`abandon`.
+
+    def check_free(self, *, write: bool) -> None:
+        """Refuse a unit this thread cannot have now: one is running in it on this
+        object (nested), or a write unit on the same file through another object."""
+        if getattr(self._local, "conn", None) is not None:
+            raise StoreError(NESTED)
+        if write and self._file is not None and self._file in _writing():
+            raise self._self_deadlock()
+
+    def _take(self, *, write: bool) -> sqlite3.Connection:
+        self.check_free(write=write)
+        self._local.write = write
+        if write and self._file is not None:
+            _writing().add(self._file)
+        try:
+            conn = self._local.conn = self.acquire()
+        except BaseException:
+            self.abandon()
+            raise
+        return conn
+
+    def _unmark(self) -> None:
+        if getattr(self._local, "write", False) and self._file is not None:
+            _writing().discard(self._file)
+        self._local.write = False
+
+    def _give_back(self, conn: sqlite3.Connection, *, clean: bool) -> None:
+        """End this thread's unit: its connection back to the pool if ``clean`` (no
+        transaction open, writable), else :meth:`discard` ed; its marks cleared. The
+        connection is unregistered first, so that an interrupt anywhere in here never
+        gives it back twice (:meth:`abandon` clears what is left)."""
+        registered = getattr(self._local, "conn", None) is conn
+        self._local.conn = None
+        try:
+            self._unmark()
+        finally:
+            if registered:
+                if clean:
+                    self.release(conn)
+                else:
+                    self.discard(conn)
+
+    def abandon(self) -> None:
+        """End this thread's unit as cut off, if it was not ended: a connection still
+        registered is discarded (rolled back), the marks are cleared. A no-op once the
+        unit was ended."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._give_back(conn, clean=False)
+        else:
+            self._unmark()
 
     def begin(self) -> sqlite3.Connection:
         """A connection inside a fresh ``BEGIN IMMEDIATE`` transaction (the write lock held)."""
-        if getattr(self._local, "active", False):
-            raise StoreError(NESTED)
-        file = self._file
-        if file is not None:
-            files = _writing()
-            if file in files:
-                raise self._self_deadlock()
-        conn = self.acquire()
+        conn = self._take(write=True)
         try:
+            if self._memory and conn.in_transaction:  # left by a unit cut off twice
+                conn.execute("ROLLBACK")
             self._begin_immediate(conn)
         except sqlite3.Error as exc:
-            self.release(conn)
+            self.abandon()
             raise self.error(exc) from exc
         except BaseException:
-            self.release(conn)
+            self.abandon()
             raise
-        self._local.active = True
-        if file is not None:
-            files.add(file)
         return conn
 
     def _self_deadlock(self) -> StoreError:
@@ -247,17 +388,18 @@ class Database:
         """A connection inside a deferred, read-only transaction: it takes no write lock
         (in WAL mode readers never wait for the writer) and sees one committed state
         from its first read on; ``PRAGMA query_only`` makes any write in it fail."""
-        if getattr(self._local, "active", False):
-            raise StoreError(NESTED)
-        conn = self.acquire()
+        conn = self._take(write=False)
         try:
+            if self._memory and conn.in_transaction:  # left by a unit cut off twice
+                conn.execute("ROLLBACK")
             conn.execute("PRAGMA query_only = ON")
             conn.execute("BEGIN DEFERRED")
         except sqlite3.Error as exc:
-            self._writable(conn)
-            self.release(conn)
+            self.abandon()
             raise self.error(exc) from exc
-        self._local.active = True
+        except BaseException:
+            self.abandon()
+            raise
         return conn
 
     @staticmethod
@@ -267,29 +409,32 @@ class Database:
         conn.execute("PRAGMA query_only = OFF")
 
     def end_read(self, conn: sqlite3.Connection) -> None:
-        """End a read-only unit (nothing to commit) and give the connection back."""
+        """End a read-only unit (nothing to commit) and give the connection back; cut
+        off half-way, the connection is discarded (it may still be read-only)."""
+        clean = False
         try:
             self._writable(conn)
+            clean = True
         finally:
-            self._local.active = False
-            self.release(conn)
+            self._give_back(conn, clean=clean)
 
     def end(self, conn: sqlite3.Connection, *, commit: bool) -> None:
-        """Commit (or roll back) the unit of work on ``conn`` and give the connection back."""
+        """Commit (or roll back) the unit of work on ``conn`` and give the connection
+        back; cut off half-way, the connection is discarded (rolled back)."""
+        clean = False
         try:
             if commit:
                 try:
                     conn.execute("COMMIT")
                 except sqlite3.Error as exc:
                     self._rollback(conn)
+                    clean = True
                     raise self.error(exc) from exc
             else:
                 self._rollback(conn)
+            clean = True
         finally:
-            self._local.active = False
-            if self._file is not None:
-                _writing().discard(self._file)
-            self.release(conn)
+            self._give_back(conn, clean=clean)
 
     @staticmethod
     def _rollback(conn: sqlite3.Connection) -> None:
@@ -299,27 +444,40 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """A plain unit of work for the adapters' own writes (no transaction object)."""
-        conn = self.begin()
+        self.check_free(write=True)  # before the try: a refusal ends no unit
         try:
-            yield conn
-        except sqlite3.Error as exc:
-            self.end(conn, commit=False)
-            raise self.error(exc) from exc
-        except BaseException:
-            self.end(conn, commit=False)
-            raise
-        self.end(conn, commit=True)
+            conn = self.begin()
+            try:
+                yield conn
+            except sqlite3.Error as exc:
+                self.end(conn, commit=False)
+                raise self.error(exc) from exc
+            except BaseException:
+                self.end(conn, commit=False)
+                raise
+            self.end(conn, commit=True)
+        finally:
+            self.abandon()  # a unit cut off before it reached end
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         """A connection for single-statement reads (each statement sees one committed state)."""
-        conn = self.acquire()
+        conn = None
+        clean = False
         try:
+            conn = self.acquire()
             yield conn
+            clean = True
         except sqlite3.Error as exc:
+            clean = True
             raise self.error(exc) from exc
         finally:
-            self.release(conn)
+            if conn is None:
+                pass
+            elif clean:
+                self.release(conn)
+            else:
+                self.discard(conn)
 
     # -- schema --------------------------------------------------------------------
 
@@ -338,6 +496,44 @@ class Database:
             if not self._memory:
                 # After the version check, so a refused file is left exactly as it was.
                 conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.Error as exc:
+            self.release(conn)
+            self.close()
+            raise self.error(exc) from exc
+        except BaseException:
+            self.release(conn)
+            self.close()
+            raise
+        self.release(conn)
+
+    def _check_read_only(self) -> None:
+        """Open without writing: the file must hold this library's schema as it is now
+        (a migration would write), else an error naming the file."""
+        known = MIGRATIONS[-1][0]
+        conn = self.acquire()
+        try:
+            exists = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+            ).fetchone()
+            row = (
+                None
+                if exists is None
+                else conn.execute("SELECT version FROM schema_version").fetchone()
+            )
+            found = 0 if row is None else row[0]
+            if type(found) is not int:
+                raise StoreError(
+                    f"the schema version of the SQLite database {self.path!r} is unreadable: "
+                    f"{found!r} (a whole number was expected)"
+                )
+            check_schema_version(found, known)
+            if found < known:
+                raise StoreError(
+                    f"the SQLite database {self.path!r} has schema version {found}, older "
+                    f"than this library's {known}: it must be migrated before it can be "
+                    "read, and opening it read only writes nothing; open it once writable "
+                    "(SqliteStore) to migrate it"
+                )
         except sqlite3.Error as exc:
             self.release(conn)
             self.close()

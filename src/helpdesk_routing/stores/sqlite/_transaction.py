@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from helpdesk_routing._audit_scan import FACT_QUERY
+from helpdesk_routing._sets import dump_json
 from helpdesk_routing._storable import stored_text
 from helpdesk_routing._stored import STORED
 from helpdesk_routing._time import require_aware
@@ -107,7 +108,7 @@ class SqliteTransaction:
         cur = self._run(
             "INSERT INTO tickets (id, created, status, channel, team, assignee, record) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-            (t.id, *ticket_columns(DIALECT, record), record.model_dump_json()),
+            (t.id, *ticket_columns(DIALECT, record), dump_json(record)),
         )
         if cur.rowcount == 0:
             return self.get_ticket(t.id)
@@ -120,7 +121,7 @@ class SqliteTransaction:
         cur = self._run(
             "UPDATE tickets SET created = ?, status = ?, channel = ?, team = ?, assignee = ?, "
             "record = ? WHERE id = ?",
-            (*ticket_columns(DIALECT, record), record.model_dump_json(), t.id),
+            (*ticket_columns(DIALECT, record), dump_json(record), t.id),
         )
         if cur.rowcount == 0:
             raise UnknownTicket(t.id)
@@ -175,7 +176,7 @@ class SqliteTransaction:
         self._run(
             "INSERT INTO agents (id, agent) VALUES (?, ?) "
             "ON CONFLICT (id) DO UPDATE SET agent = excluded.agent",
-            (agent.id, agent.model_dump_json()),
+            (agent.id, dump_json(agent)),
         )
 
     def remove_agent(self, agent_id: str) -> None:
@@ -228,7 +229,7 @@ class SqliteTransaction:
         self._run(
             "INSERT INTO rotation (pool, state) VALUES (?, ?) "
             "ON CONFLICT (pool) DO UPDATE SET state = excluded.state",
-            (pool, state.model_dump_json()),
+            (pool, dump_json(state)),
         )
 
     # -- audit log -----------------------------------------------------------------
@@ -310,7 +311,7 @@ class SqliteTransaction:
             raise version_refused(configuration.version, stored)
         self._run(
             "INSERT INTO configurations (version, body) VALUES (?, ?)",
-            (configuration.version, configuration.model_dump_json()),
+            (configuration.version, dump_json(configuration)),
         )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from helpdesk_routing._sets import dump_json
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.model import Event, Profile
 from helpdesk_routing.stores import _customer_args as _args
@@ -109,7 +110,7 @@ class SqliteCustomerData(Closing):
         conn.execute(
             "INSERT INTO profiles (id, profile) VALUES (?, ?) "
             "ON CONFLICT (id) DO UPDATE SET profile = excluded.profile",
-            (p.id, p.model_dump_json()),
+            (p.id, dump_json(p)),
         )
         conn.execute("DELETE FROM profile_segments WHERE profile_id = ?", (p.id,))
         conn.executemany(
@@ -174,6 +175,14 @@ class SqliteCustomerData(Closing):
         return _data.count_events(
             self._db.read, DIALECT, profile_id, metric, start, end, where, limit
         )
+
+    @classmethod
+    def _reader(cls, path: str | os.PathLike[str]) -> SqliteCustomerData:
+        """The customer data in the file at ``path`` opened read only (what ``report``
+        reads), as :meth:`SqliteStore._reader`."""
+        data = cls.__new__(cls)
+        data._db = Database(path, 30.0, "FULL", read_only=True)
+        return data
 
     def close(self) -> None:
         """Close the connections."""

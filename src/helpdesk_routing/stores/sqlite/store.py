@@ -78,22 +78,26 @@ class SqliteStore(Closing):
         taken for ``timeout`` seconds, :class:`~helpdesk_routing.errors.StoreError` for a
         nested transaction in one thread, a closed store or a failing database.
         """
-        conn = self._db.begin()
-        tx = SqliteTransaction(self._db, conn)
+        db = self._db
+        db.check_free(write=True)  # before the try: a refusal must not end the running unit
         try:
+            # Whatever cuts the unit off (KeyboardInterrupt at any point, even before
+            # its block runs) ends it in the finally: its connection rolled back.
+            conn = db.begin()
+            tx = SqliteTransaction(db, conn)
             try:
                 yield tx
             except BaseException:
                 tx._closed = True
-                self._db.end(conn, commit=False)
+                db.end(conn, commit=False)
                 raise
             tx._closed = True
             if tx._failure is not None:
-                self._db.end(conn, commit=False)
+                db.end(conn, commit=False)
                 raise tx._failure
-            self._db.end(conn, commit=True)
+            db.end(conn, commit=True)
         finally:
-            tx._closed = True
+            db.abandon()
 
     @contextmanager
     def read(self) -> Iterator[SqliteTransaction]:
@@ -102,13 +106,18 @@ class SqliteStore(Closing):
         the units that route. Its reads see one committed state (a snapshot from its
         first read); a write in it raises :class:`~helpdesk_routing.errors.StoreError`.
         """
-        conn = self._db.begin_read()
-        tx = SqliteTransaction(self._db, conn, read_only=True)
+        db = self._db
+        db.check_free(write=False)
         try:
-            yield tx
+            conn = db.begin_read()
+            tx = SqliteTransaction(db, conn, read_only=True)
+            try:
+                yield tx
+            finally:
+                tx._closed = True
+                db.end_read(conn)
         finally:
-            tx._closed = True
-            self._db.end_read(conn)
+            db.abandon()
 
     def audit_facts(self) -> Iterator[tuple[Any, ...]]:
         """The audit log's fact rows, oldest first (``ports.AuditFactSource``): one query
@@ -123,6 +132,15 @@ class SqliteStore(Closing):
             cursor = tx.audit_facts()
             while batch := cursor.fetchmany(FACT_BATCH):
                 yield batch
+
+    @classmethod
+    def _reader(cls, path: str | os.PathLike[str]) -> SqliteStore:
+        """The store in the file at ``path`` opened read only (what ``report`` reads): the
+        file is opened so that nothing is written nor created; one whose schema needs a
+        migration is a :class:`~helpdesk_routing.errors.StoreError` naming it."""
+        store = cls.__new__(cls)
+        store._db = Database(path, 30.0, "FULL", read_only=True)
+        return store
 
     def close(self) -> None:
         """Close the store's connections. Units of work still running finish first."""
