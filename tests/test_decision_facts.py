@@ -108,13 +108,23 @@ def test_every_kind_of_value_seen_explains_the_same_read_back(value: object) -> 
     assert back.with_rules(rules).explain() == decision.explain()
 
 
-def test_a_set_in_a_custom_field_reads_back_as_a_set() -> None:
-    """A set stays a set (not a list: ``saw set`` is not ``saw list``), written sorted."""
+def test_a_set_in_a_custom_field_is_decided_as_the_list_a_store_gives_back() -> None:
+    """A set in a custom field is decided in its stored form, a sorted list, as the
+    Router decides it; a frozenset seen (the tags) stays one (``saw frozenset``, not
+    ``saw list``), written sorted."""
     rules = _rules(ticket("f") > 0)
     t = Ticket(id="t1", channel="sms", fields={"f": {"b", "a"}}, created_at=NOW)
     decision = decide(rules, [], t, _AsGiven(None), NOW)
-    assert "(wrong type: number needed, saw set)" in _back(decision).with_rules(rules).explain()
-    assert json.loads(decision.model_dump_json())["evaluated"][0][4] == {"set": ["a", "b"]}
+    assert "['a', 'b'] (wrong type: number needed, saw list)" in (
+        _back(decision).with_rules(rules).explain()
+    )
+    rules = _rules(ticket("tags") > 0)
+    t = Ticket(id="t1", channel="sms", tags={"b", "a"}, created_at=NOW)
+    decision = decide(rules, [], t, _AsGiven(None), NOW)
+    assert "(wrong type: number needed, saw frozenset)" in (
+        _back(decision).with_rules(rules).explain()
+    )
+    assert json.loads(decision.model_dump_json())["evaluated"][0][4] == {"frozenset": ["a", "b"]}
 
 
 def test_a_stored_decision_explains_the_same_through_the_router_on_sqlite(

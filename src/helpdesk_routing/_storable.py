@@ -52,6 +52,7 @@ __all__ = [
     "check_set_text",
     "check_text",
     "json_form",
+    "read_back_differs",
     "set_order",
     "stored_text",
     "text_problem",
@@ -209,6 +210,32 @@ def json_form(values: dict[str, Any]) -> dict[str, Any]:
         return values  # the common case: no container, nothing to look at
     form, changed = _json_member(values)
     return form if changed else values
+
+
+# Classes a JSON round trip gives back as themselves (not a subclass: an enum member
+# comes back as plain text or a plain number).
+_READ_BACK = frozenset({str, int, float, bool, type(None)})
+
+
+def read_back_differs(values: dict[str, Any]) -> bool:
+    """Whether a store gives custom ``values`` back as other values than these: some
+    value, at any depth, is a ``date`` or ``datetime`` (read back as its ISO text), a
+    tuple, set or frozenset (a list), or a subclass of text or a number (the plain one).
+    ``False`` for plain values, lists and objects of them: what a store gives back.
+    Walked with its own stack (the depth is bounded by the model's check)."""
+    stack = list(values.values())
+    while stack:
+        value = stack.pop()
+        cls = value.__class__
+        if cls in _READ_BACK:
+            continue
+        if cls is list:
+            stack.extend(value)
+        elif cls is dict:
+            stack.extend(value.values())
+        else:
+            return True
+    return False
 
 
 CustomValues = Annotated[
