@@ -39,6 +39,7 @@ from .conditions import (
     TicketCondition,
 )
 from .conditions._leaves import BUILTIN_TICKET_FIELDS
+from ._shown import shown
 from .model import Profile, Ticket
 
 __all__ = ["Key", "RuleIndex", "SkipReasons", "presented", "requirement"]
@@ -258,12 +259,13 @@ class RuleIndex:
                 if group[0] == "text" or group[0] == "profile_text":
                     if ops is None:
                         ops = _required(self._conditions[position]) or {}
-                    label = group[1] if group[0] == "text" else f"profile.{group[1]}"
+                    name = shown(group[1])
+                    label = name if group[0] == "text" else f"profile.{name}"
                     tests = _tests_text([(w, ops.get((*group, w), frozenset())) for w in wanted])
                     found.append((group, f"needs {label} to {tests}"))
                     continue
                 texts = " or ".join(repr(w) for w in wanted)
-                label = f"profile.{group[1]}" if group[0] == "profile" else group[0]
+                label = f"profile.{shown(group[1])}" if group[0] == "profile" else group[0]
                 found.append((group, f"needs {label} {texts}"))
             self._needs[position] = found
         return found
@@ -410,11 +412,11 @@ class SkipReasons:
         text = self._has.get(group)
         if text is None:
             if group[0] == "text":
-                text = f"ticket's {group[1]} does not"
+                text = f"ticket's {shown(group[1])} does not"
             elif self._no_profile:
                 text = "no profile"
             elif group[0] == "profile_text":
-                text = f"profile's {group[1]} does not"
+                text = f"profile's {shown(group[1])} does not"
             else:
                 found = self._values.get(group[1])
                 text = "not set" if found is None else f"profile has {_shown(found)}"

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from helpdesk_routing._condition_trace import ConditionTrace
+from helpdesk_routing._shown import shown
 from helpdesk_routing._time import shift_clamped
 
 from ._leaves import _MICROSECOND, count_limit, event_bounds
@@ -53,15 +54,15 @@ def describe(node: Condition) -> str:
     if isinstance(node, NotCondition):
         return "not"
     if isinstance(node, TicketCondition):
-        return f"ticket.{node.field} {_op_text(node.op, node.value)}"
+        return f"ticket.{shown(node.field)} {_op_text(node.op, node.value)}"
     if isinstance(node, ProfileCondition):
-        return f"profile.{node.property} {_op_text(node.op, node.value)}"
+        return f"profile.{shown(node.property)} {_op_text(node.op, node.value)}"
     if isinstance(node, SegmentCondition):
         return f"{'in' if node.member else 'not in'} segment {node.segment!r}"
     text = f"event {node.metric!r} {node.count.describe()} {_window_text(node.window)}"
     if node.filters:
         text += " where " + " and ".join(
-            f"{f.property} {_op_text(f.op, f.value)}" for f in node.filters
+            f"{shown(f.property)} {_op_text(f.op, f.value)}" for f in node.filters
         )
     return text
 
