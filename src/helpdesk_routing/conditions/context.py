@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     # ports imports the records, which import the decision: no runtime import from here.
     from helpdesk_routing.ports import CustomerData
 
-__all__ = ["EvaluationContext", "read_back"]
+__all__ = ["EvaluationContext"]  # profile_of and read_back serve decide
 
 _NO_PROPERTIES: Mapping[str, Any] = {}
 
