@@ -7,8 +7,9 @@ built, so no store accepts what another refuses and no stored row becomes unread
 - **Custom values** (``Ticket.fields``, ``Profile.properties``, ``Event.properties``) are
   JSON values: ``None``, booleans, integers, finite floats, text, lists (tuples, sets and
   frozensets are written as lists, a set's members sorted: :func:`json_form`), objects
-  with text keys, plus ``datetime`` and ``date`` (written as ISO-8601 text, which every
-  date test reads back as the same instant).
+  with text keys, plus an aware ``datetime`` and a ``date`` (written as ISO-8601 text,
+  which every date test reads back as the same instant; a naive ``datetime`` is refused
+  with the wording of a naive instant field).
   Anything else (a ``Decimal``, a custom object) is refused: a store would fail to write
   it, or write it in a form the others never produce.
 - **Integers** lie in signed 64 bits (:data:`MIN_INT` to :data:`MAX_INT`): SQLite's
@@ -40,6 +41,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ._json import MAX_DEPTH, MAX_INT, MIN_INT
+from .errors import NAIVE
 
 __all__ = [
     "MAX_INT",
@@ -147,7 +149,11 @@ def _scalar_problem(value: Any) -> str | None:
         return None if math.isfinite(value) else f"not a finite number: {value!r}"
     if isinstance(value, str):
         return text_problem(value)
-    if isinstance(value, _DATES):
+    if isinstance(value, datetime):
+        # As an instant field refuses it: a naive one has no meaning, and would be kept
+        # as ISO text without an offset, which no date test reads.
+        return NAIVE if value.tzinfo is None or value.tzinfo.utcoffset(value) is None else None
+    if isinstance(value, date):
         return None
     return f"{type(value).__name__} is not a JSON value"
 
@@ -291,6 +297,18 @@ def value_problem(value: Any, path: str = "", *, json_only: bool = False) -> str
     return None
 
 
+def _value_error(problem: str) -> PydanticCustomError:
+    """The error of a custom value no store can keep. A naive datetime carries the cause
+    that marks it as one (``errors._naive``), so a model raises it as a
+    ``ModelNaiveDatetimeError``, as it does a naive ``created_at``. The problem is given
+    as context, never as the template: a key naming ``{error}`` is shown as it is."""
+    if problem.endswith(NAIVE):
+        return PydanticCustomError(
+            "storable_value", "{problem}", {"error": ValueError(NAIVE), "problem": problem}
+        )
+    return PydanticCustomError("storable_value", problem)
+
+
 def check_custom_values(values: dict[str, Any]) -> dict[str, Any]:
     """``values`` unchanged, or a pydantic error naming the first value no store can keep."""
     for key, value in values.items():
@@ -310,7 +328,7 @@ def check_custom_values(values: dict[str, Any]) -> dict[str, Any]:
         problem = text_problem(key)
         problem = f"key: {problem}" if problem is not None else value_problem(value, key)
         if problem is not None:
-            raise PydanticCustomError("storable_value", problem)
+            raise _value_error(problem)
     return values
 
 
@@ -323,7 +341,7 @@ def check_json_values(values: dict[str, Any]) -> dict[str, Any]:
             f"key: {problem}" if problem is not None else value_problem(value, key, json_only=True)
         )
         if problem is not None:
-            raise PydanticCustomError("storable_value", problem)
+            raise _value_error(problem)
     return values
 
 
