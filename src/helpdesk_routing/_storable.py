@@ -36,7 +36,13 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import pydantic_core
-from pydantic import AfterValidator, BaseModel, PlainSerializer, ValidatorFunctionWrapHandler
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    PlainSerializer,
+    ValidatorFunctionWrapHandler,
+)
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -57,6 +63,7 @@ __all__ = [
     "read_back_differs",
     "set_order",
     "stored_text",
+    "surrogate_first",
     "text_problem",
     "value_problem",
 ]
@@ -101,8 +108,20 @@ def stored_text(value: object, name: str) -> str:
     return value
 
 
-StoredText = Annotated[str, AfterValidator(check_text)]
-"""A pydantic field type: text every store can keep (no NUL, no lone surrogate)."""
+def surrogate_first(value: object) -> object:
+    """A lone surrogate in text given as text, refused before pydantic reads it: a length
+    bound (``min_length``) makes pydantic read the text as UTF-8 first, which fails with
+    its own ``string_unicode`` error, not the library's. ASCII text holds none. A
+    ``BeforeValidator`` of every text field with such a bound (:data:`StoredText`, the
+    ids of :mod:`helpdesk_routing.model`)."""
+    if value.__class__ is str and not value.isascii():
+        check_text(value)
+    return value
+
+
+StoredText = Annotated[str, AfterValidator(check_text), BeforeValidator(surrogate_first)]
+"""A pydantic field type: text every store can keep (no NUL, no lone surrogate), refused
+with the code ``storable_text`` whatever bounds the field puts on it."""
 
 
 def _bad_text(item: object) -> str | None:
