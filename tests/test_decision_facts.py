@@ -72,7 +72,7 @@ def test_a_ticket_datetime_seen_explains_the_same_read_back() -> None:
     "value",
     [
         datetime(2026, 3, 30, 9, tzinfo=ZoneInfo("Europe/Amsterdam")),
-        datetime(2026, 3, 30, 9),  # naive: the wrong type for a date test
+        datetime(2026, 3, 30, 9).isoformat(),  # no offset: the wrong type for a date test
         date(2026, 3, 1),
         ("a", "b"),
         ["a", ("b",)],
@@ -161,8 +161,8 @@ _TEXT = st.text(alphabet="abcxé😀'\"\\", max_size=6)
 _DATETIME = st.datetimes(
     min_value=datetime(2000, 1, 1),
     max_value=datetime(2040, 1, 1),
-    timezones=st.sampled_from([UTC, ZoneInfo("Europe/Amsterdam"), timezone(timedelta(hours=-3))])
-    | st.none(),
+    # Aware only: the models refuse a naive datetime in custom values.
+    timezones=st.sampled_from([UTC, ZoneInfo("Europe/Amsterdam"), timezone(timedelta(hours=-3))]),
 )
 _SCALARS = st.one_of(st.none(), st.booleans(), _INT, _FLOAT, _TEXT, _DATETIME, st.dates())
 _HASHABLE = st.one_of(st.booleans(), _INT, _TEXT, st.dates())
