@@ -29,6 +29,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
+from ._shown import shown
 from .conditions import (
     AllCondition,
     AnyCondition,
@@ -39,6 +40,7 @@ from .conditions import (
     TicketCondition,
 )
 from .conditions._leaves import BUILTIN_TICKET_FIELDS
+from .conditions._values import text_repr
 from .model import Profile, Ticket
 
 __all__ = ["Key", "RuleIndex", "SkipReasons", "presented", "requirement"]
@@ -258,12 +260,13 @@ class RuleIndex:
                 if group[0] == "text" or group[0] == "profile_text":
                     if ops is None:
                         ops = _required(self._conditions[position]) or {}
-                    label = group[1] if group[0] == "text" else f"profile.{group[1]}"
+                    name = shown(group[1])
+                    label = name if group[0] == "text" else f"profile.{name}"
                     tests = _tests_text([(w, ops.get((*group, w), frozenset())) for w in wanted])
                     found.append((group, f"needs {label} to {tests}"))
                     continue
-                texts = " or ".join(repr(w) for w in wanted)
-                label = f"profile.{group[1]}" if group[0] == "profile" else group[0]
+                texts = " or ".join(text_repr(w) for w in wanted)
+                label = f"profile.{shown(group[1])}" if group[0] == "profile" else group[0]
                 found.append((group, f"needs {label} {texts}"))
             self._needs[position] = found
         return found
@@ -323,9 +326,9 @@ def _tests_text(wanted: list[tuple[str, frozenset[Operator]]]) -> str:
     for verb, ops in _VERBS:
         texts = [text for text, by in wanted if any(op in by for op in ops)]
         if texts:
-            clauses.append(f"{verb} " + " or ".join(repr(t) for t in texts))
+            clauses.append(f"{verb} " + " or ".join(text_repr(t) for t in texts))
     if not clauses:
-        return "contain " + " or ".join(repr(t) for t, _ in wanted)
+        return "contain " + " or ".join(text_repr(t) for t, _ in wanted)
     return " or ".join(clauses)
 
 
@@ -383,7 +386,7 @@ class SkipReasons:
         channel, tags, segments = shown[0], shown[1], shown[2]
         self._has: dict[tuple[str, ...], str] = {
             ("channel",): f"ticket has {channel!r}",
-            ("tag",): "ticket has " + (", ".join(repr(t) for t in sorted(tags)) or "no tags"),
+            ("tag",): "ticket has " + (", ".join(text_repr(t) for t in sorted(tags)) or "no tags"),
         }
         if segments is None:
             self._has[("segment",)] = "no profile"
@@ -410,11 +413,11 @@ class SkipReasons:
         text = self._has.get(group)
         if text is None:
             if group[0] == "text":
-                text = f"ticket's {group[1]} does not"
+                text = f"ticket's {shown(group[1])} does not"
             elif self._no_profile:
                 text = "no profile"
             elif group[0] == "profile_text":
-                text = f"profile's {group[1]} does not"
+                text = f"profile's {shown(group[1])} does not"
             else:
                 found = self._values.get(group[1])
                 text = "not set" if found is None else f"profile has {_shown(found)}"
@@ -431,7 +434,7 @@ def _shown(value: Any) -> str:
             items.sort()
         return "[" + ", ".join(items) + "]"
     if isinstance(value, str):
-        return repr(_plain(value))
+        return text_repr(_plain(value))
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, dict):

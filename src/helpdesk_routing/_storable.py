@@ -7,8 +7,9 @@ built, so no store accepts what another refuses and no stored row becomes unread
 - **Custom values** (``Ticket.fields``, ``Profile.properties``, ``Event.properties``) are
   JSON values: ``None``, booleans, integers, finite floats, text, lists (tuples, sets and
   frozensets are written as lists, a set's members sorted: :func:`json_form`), objects
-  with text keys, plus ``datetime`` and ``date`` (written as ISO-8601 text, which every
-  date test reads back as the same instant).
+  with text keys, plus an aware ``datetime`` and a ``date`` (written as ISO-8601 text,
+  which every date test reads back as the same instant; a naive ``datetime`` is refused
+  with the wording of a naive instant field).
   Anything else (a ``Decimal``, a custom object) is refused: a store would fail to write
   it, or write it in a form the others never produce.
 - **Integers** lie in signed 64 bits (:data:`MIN_INT` to :data:`MAX_INT`): SQLite's
@@ -35,11 +36,18 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import pydantic_core
-from pydantic import AfterValidator, BaseModel, PlainSerializer, ValidatorFunctionWrapHandler
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    PlainSerializer,
+    ValidatorFunctionWrapHandler,
+)
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ._json import MAX_DEPTH, MAX_INT, MIN_INT
+from .errors import NAIVE
 
 __all__ = [
     "MAX_INT",
@@ -52,8 +60,10 @@ __all__ = [
     "check_set_text",
     "check_text",
     "json_form",
+    "read_back_differs",
     "set_order",
     "stored_text",
+    "surrogate_first",
     "text_problem",
     "value_problem",
 ]
@@ -98,8 +108,20 @@ def stored_text(value: object, name: str) -> str:
     return value
 
 
-StoredText = Annotated[str, AfterValidator(check_text)]
-"""A pydantic field type: text every store can keep (no NUL, no lone surrogate)."""
+def surrogate_first(value: object) -> object:
+    """A lone surrogate in text given as text, refused before pydantic reads it: a length
+    bound (``min_length``) makes pydantic read the text as UTF-8 first, which fails with
+    its own ``string_unicode`` error, not the library's. ASCII text holds none. A
+    ``BeforeValidator`` of every text field with such a bound (:data:`StoredText`, the
+    ids of :mod:`helpdesk_routing.model`)."""
+    if value.__class__ is str and not value.isascii():
+        check_text(value)
+    return value
+
+
+StoredText = Annotated[str, AfterValidator(check_text), BeforeValidator(surrogate_first)]
+"""A pydantic field type: text every store can keep (no NUL, no lone surrogate), refused
+with the code ``storable_text`` whatever bounds the field puts on it."""
 
 
 def _bad_text(item: object) -> str | None:
@@ -146,7 +168,11 @@ def _scalar_problem(value: Any) -> str | None:
         return None if math.isfinite(value) else f"not a finite number: {value!r}"
     if isinstance(value, str):
         return text_problem(value)
-    if isinstance(value, _DATES):
+    if isinstance(value, datetime):
+        # As an instant field refuses it: a naive one has no meaning, and would be kept
+        # as ISO text without an offset, which no date test reads.
+        return NAIVE if value.tzinfo is None or value.tzinfo.utcoffset(value) is None else None
+    if isinstance(value, date):
         return None
     return f"{type(value).__name__} is not a JSON value"
 
@@ -211,6 +237,32 @@ def json_form(values: dict[str, Any]) -> dict[str, Any]:
     return form if changed else values
 
 
+# Classes a JSON round trip gives back as themselves (not a subclass: an enum member
+# comes back as plain text or a plain number).
+_READ_BACK = frozenset({str, int, float, bool, type(None)})
+
+
+def read_back_differs(values: dict[str, Any]) -> bool:
+    """Whether a store gives custom ``values`` back as other values than these: some
+    value, at any depth, is a ``date`` or ``datetime`` (read back as its ISO text), a
+    tuple, set or frozenset (a list), or a subclass of text or a number (the plain one).
+    ``False`` for plain values, lists and objects of them: what a store gives back.
+    Walked with its own stack (the depth is bounded by the model's check)."""
+    stack = list(values.values())
+    while stack:
+        value = stack.pop()
+        cls = value.__class__
+        if cls in _READ_BACK:
+            continue
+        if cls is list:
+            stack.extend(value)
+        elif cls is dict:
+            stack.extend(value.values())
+        else:
+            return True
+    return False
+
+
 CustomValues = Annotated[
     dict[str, Any], PlainSerializer(json_form, return_type=dict[str, Any], when_used="json")
 ]
@@ -264,6 +316,18 @@ def value_problem(value: Any, path: str = "", *, json_only: bool = False) -> str
     return None
 
 
+def _value_error(problem: str) -> PydanticCustomError:
+    """The error of a custom value no store can keep. A naive datetime carries the cause
+    that marks it as one (``errors._naive``), so a model raises it as a
+    ``ModelNaiveDatetimeError``, as it does a naive ``created_at``. The problem is given
+    as context, never as the template: a key naming ``{error}`` is shown as it is."""
+    if problem.endswith(NAIVE):
+        return PydanticCustomError(
+            "storable_value", "{problem}", {"error": ValueError(NAIVE), "problem": problem}
+        )
+    return PydanticCustomError("storable_value", problem)
+
+
 def check_custom_values(values: dict[str, Any]) -> dict[str, Any]:
     """``values`` unchanged, or a pydantic error naming the first value no store can keep."""
     for key, value in values.items():
@@ -283,7 +347,7 @@ def check_custom_values(values: dict[str, Any]) -> dict[str, Any]:
         problem = text_problem(key)
         problem = f"key: {problem}" if problem is not None else value_problem(value, key)
         if problem is not None:
-            raise PydanticCustomError("storable_value", problem)
+            raise _value_error(problem)
     return values
 
 
@@ -296,7 +360,7 @@ def check_json_values(values: dict[str, Any]) -> dict[str, Any]:
             f"key: {problem}" if problem is not None else value_problem(value, key, json_only=True)
         )
         if problem is not None:
-            raise PydanticCustomError("storable_value", problem)
+            raise _value_error(problem)
     return values
 
 

@@ -30,7 +30,14 @@ from pydantic_core import PydanticCustomError
 from helpdesk_routing._input import CheckedCopy
 
 from ._sets import SortedSet, set_refused
-from ._storable import CustomValues, StoredText, check_model, check_set_text, stored_text
+from ._storable import (
+    CustomValues,
+    StoredText,
+    check_model,
+    check_set_text,
+    stored_text,
+    surrogate_first,
+)
 from ._stored import at_most, schema_max_length
 from ._time import UtcDatetime
 
@@ -62,6 +69,8 @@ team or view named by the configuration, at every later route to it."""
 _ID_LENGTH = (
     Field(min_length=1, json_schema_extra=schema_max_length(MAX_ID_LENGTH)),
     AfterValidator(at_most(MAX_ID_LENGTH)),
+    # Before the length bound reads the text: a lone surrogate gets the library's error.
+    BeforeValidator(surrogate_first),
 )
 IdText = Annotated[str, *_ID_LENGTH]
 """An id: one to :data:`MAX_ID_LENGTH` characters (the bound an input rule)."""
@@ -229,6 +238,7 @@ class Event(_Stored):
             str,
             Field(min_length=1, json_schema_extra=schema_max_length(MAX_UNIQUE_ID_LENGTH)),
             AfterValidator(at_most(MAX_UNIQUE_ID_LENGTH)),
+            BeforeValidator(surrogate_first),
         ]
         | None
     ) = None

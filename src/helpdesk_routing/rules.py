@@ -39,6 +39,7 @@ from ._rule_index import RuleIndex, SkipReasons, presented
 from ._shown import shown
 from ._storable import StoredText
 from ._time import require_aware
+from ._trusted import updated
 from .conditions import (
     AllCondition,
     AnyCondition,
@@ -52,7 +53,7 @@ from .conditions import (
 )
 from .conditions._depth import depth_message, too_deep
 from .conditions._shadowing import first_implied
-from .conditions.context import profile_of
+from .conditions.context import profile_of, read_back
 from .conditions.nodes import bytes_details
 from .decision import DecidedBy, RoutingDecision, RuleOutcome, RulePart
 from .errors import (
@@ -532,10 +533,13 @@ def decide(
 ) -> RoutingDecision:
     """Apply ``rules`` (then the teams' memberships) to ``ticket`` at ``now``.
 
-    Pure: no store, no clock. The decision has ``team``, ``views``, ``rule_id`` and
-    ``decided_by`` set, no assignee (allocation is the Router's job), and is bound to
-    ``rules`` (:meth:`RoutingDecision.with_rules`). ``configuration_version`` is recorded
-    on the decision (the Router passes the stored version whose rules these are).
+    Pure: no store, no clock. The ticket and its profile are decided in their stored
+    form (a ``date`` or ``datetime`` in a custom value is its ISO text), as
+    ``Router.route`` decides them and as every store gives them back. The decision has
+    ``team``, ``views``, ``rule_id`` and ``decided_by`` set, no assignee (allocation is
+    the Router's job), and is bound to ``rules`` (:meth:`RoutingDecision.with_rules`).
+    ``configuration_version`` is recorded on the decision (the Router passes the stored
+    version whose rules these are).
 
     Only the rules the index cannot rule out are evaluated. With ``explain=True`` (the
     default) each of them records its outcome and the facts its condition saw, and the
@@ -546,7 +550,16 @@ def decide(
     now = require_aware(now, "now")
     if type(teams) is not tuple and (said := unordered("teams", teams)) is not None:
         raise ArgumentTypeError(said)  # the team tried first would change by process
+    # Decided in the stored form, as the Router decides it and as any store gives the
+    # ticket and the profile back (a date in a custom value is its ISO text): the same
+    # ticket gets the same decision live, routed, or read back.
+    if ticket.fields and (fields := read_back(ticket.fields)) is not ticket.fields:
+        ticket = updated(ticket, fields=fields)  # trusted: the stored form of checked values
     profile = profile_of(customer_data, ticket.profile_id)
+    if profile is not None and profile.properties:
+        properties = read_back(profile.properties)
+        if properties is not profile.properties:
+            profile = updated(profile, properties=properties)  # trusted, as above
 
     team: str | None = None
     rule_id: str | None = None

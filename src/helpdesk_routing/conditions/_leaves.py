@@ -102,7 +102,7 @@ def value_reader(node: TicketCondition | ProfileCondition) -> Callable[[Evaluati
         if name in BUILTIN_TICKET_FIELDS:
             # Every built-in field is a model field, kept in the ticket's ``__dict__``.
             return lambda c: c.ticket.__dict__[name]
-        return lambda c: c.ticket.fields.get(name)
+        return lambda c: c.fields.get(name)
     prop = node.property
     return lambda c: c.properties.get(prop)
 
@@ -294,7 +294,7 @@ def _fast_mapping_leaf(
     if op is _EQUALS and text_x:
 
         def custom_equals(c: EvaluationContext) -> bool:
-            v = c.ticket.fields.get(field)
+            v = c.fields.get(field)
             if v.__class__ is str:
                 return v == x  # type: ignore[no-any-return]
             return general(v, c.now)
@@ -303,7 +303,7 @@ def _fast_mapping_leaf(
     if op is _IN and texts is not None:
 
         def custom_in(c: EvaluationContext) -> bool:
-            v = c.ticket.fields.get(field)
+            v = c.fields.get(field)
             if v.__class__ is str:
                 return v in texts
             return general(v, c.now)

@@ -19,6 +19,7 @@ type, like any other value.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -27,7 +28,14 @@ from helpdesk_routing._time import DATE_TEXT, condition_date_time
 
 from .nodes import NEGATIONS, Operator, Span
 
-__all__ = ["as_instant", "describe_value", "positive_test", "type_mismatch"]
+__all__ = [
+    "as_instant",
+    "describe_value",
+    "first_difference",
+    "positive_test",
+    "text_repr",
+    "type_mismatch",
+]
 
 # Enum members bound once: ``Operator.X`` costs a descriptor call on every access.
 _AFTER = Operator.AFTER
@@ -240,16 +248,49 @@ def _positive(op: Operator) -> Operator:
     return NEGATIONS.get(op, op)
 
 
+def text_repr(text: str) -> str:
+    """``text`` quoted for a trace: its ``repr``, or, when it is not in Unicode NFC form
+    (a letter followed by a combining mark, ``"cafe\u0301"``), its ``ascii`` form, so
+    that it never looks like the composed text (``'café'``) it does not equal."""
+    text = str.__str__(text)
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return repr(text)
+    return ascii(text)
+
+
+_CUT = 60  # a text longer than this is shown by its first _CUT - 3 characters and "..."
+
+
 def describe_value(v: Any) -> str:
     """A short rendering of a value seen, for traces."""
     if v is None:
         return "not set"
     if isinstance(v, str):
         shown = str.__str__(v)
-        return repr(shown if len(shown) <= 60 else shown[:57] + "...")
+        return text_repr(shown if len(shown) <= _CUT else shown[: _CUT - 3] + "...")
     if isinstance(v, frozenset | set):
         return "{" + ", ".join(repr(e) for e in sorted(v, key=repr)) + "}"
     if isinstance(v, datetime):
         return v.isoformat()
     text = repr(v)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _char(c: str) -> str:
+    return repr(c) if c.isprintable() and not unicodedata.combining(c) else ascii(c)
+
+
+def first_difference(expected: str, seen: str) -> str:
+    """Where the text ``seen`` first differs from the condition's text ``expected`` (not
+    equal to it), for a trace that would show the two alike: ``differs from the
+    condition's text at character 61: '2', not '1'``."""
+    at = next(
+        (i for i, (a, b) in enumerate(zip(expected, seen, strict=False)) if a != b),
+        min(len(expected), len(seen)),
+    )
+    where = f"differs from the condition's text at character {at + 1}: "
+    if at >= len(seen):
+        return where + f"the value seen ends there, the condition's text has {_char(expected[at])}"
+    if at >= len(expected):
+        return where + f"{_char(seen[at])}, where the condition's text ends"
+    return where + f"{_char(seen[at])}, not {_char(expected[at])}"

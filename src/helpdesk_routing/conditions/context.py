@@ -7,14 +7,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import pydantic_core
+
+from helpdesk_routing._storable import read_back_differs
 from helpdesk_routing.errors import NaiveDatetimeError, ValidationError
 from helpdesk_routing.model import Profile, Ticket
+from helpdesk_routing.stores._customer_args import stored_values
 
 if TYPE_CHECKING:
     # ports imports the records, which import the decision: no runtime import from here.
     from helpdesk_routing.ports import CustomerData
 
-__all__ = ["EvaluationContext"]
+__all__ = ["EvaluationContext"]  # profile_of and read_back serve decide
 
 _NO_PROPERTIES: Mapping[str, Any] = {}
 
@@ -23,14 +27,23 @@ _NO_PROPERTIES: Mapping[str, Any] = {}
 class EvaluationContext:
     """Everything a condition may read: the ticket, its customer's profile (``None``
     for a ticket without a known profile: no properties, no events, no segments),
-    the customer data (for event counts) and the instant of the decision (aware)."""
+    the customer data (for event counts) and the instant of the decision (aware).
+
+    Custom values (the ticket's ``fields``, the profile's ``properties``) are read in
+    their stored form, as every store gives them back: a ``date`` or ``datetime`` is its
+    ISO-8601 text, a tuple or a set a list. So a condition decides a ticket or a profile
+    built in Python as it decides the same one read back from any store."""
 
     ticket: Ticket
     profile: Profile | None
     customer_data: CustomerData
     now: datetime
+    fields: Mapping[str, Any] = field(init=False, repr=False, compare=False)
+    """The ticket's custom fields in their stored form: what ``ticket(name)`` reads for a
+    name that is not a built-in field."""
     properties: Mapping[str, Any] = field(init=False, repr=False, compare=False)
-    """The profile's properties (empty without a profile): what ``profile(...)`` reads."""
+    """The profile's properties in their stored form (empty without a profile): what
+    ``profile(...)`` reads."""
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None or self.now.tzinfo.utcoffset(self.now) is None:
@@ -38,14 +51,28 @@ class EvaluationContext:
         # Windows are counted on the UTC clock ("the last day" is 24 hours, months follow
         # the UTC calendar), whatever zone the instant was given in.
         object.__setattr__(self, "now", self.now.astimezone(UTC))
+        object.__setattr__(self, "fields", read_back(self.ticket.fields))
         props = self.profile.properties if self.profile is not None else _NO_PROPERTIES
-        object.__setattr__(self, "properties", props)
+        object.__setattr__(self, "properties", read_back(props))
 
     @classmethod
     def load(cls, ticket: Ticket, customer_data: CustomerData, now: datetime) -> EvaluationContext:
         """The context of ``ticket`` at ``now``, its profile looked up in ``customer_data``."""
         found = profile_of(customer_data, ticket.profile_id)
         return cls(ticket=ticket, profile=found, customer_data=customer_data, now=now)
+
+
+def read_back(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Custom ``values`` as every store gives them back (a ``date`` or ``datetime`` as
+    its ISO text, a tuple or a set as a list): ``values`` itself when they are already
+    in that form (the common case: no copy). Values no store could write (a model built
+    without validation) are read as given: evaluation never raises on data."""
+    if not values or not isinstance(values, dict) or not read_back_differs(values):
+        return values
+    try:
+        return stored_values(values)
+    except (pydantic_core.PydanticSerializationError, ValueError, TypeError):
+        return values
 
 
 def profile_of(customer_data: CustomerData, profile_id: str | None) -> Profile | None:

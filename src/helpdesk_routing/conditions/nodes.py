@@ -246,12 +246,32 @@ early-stop limit) fits the integers of every store (SQLite and PostgreSQL ``bigi
 _MAX_MONTHS = 9999 * 12 - 1
 
 
-def max_amount(unit: TimeUnit) -> int:
+def max_amount(unit: TimeUnit | str) -> int:
     """The largest ``amount`` of ``unit`` in a span: the whole datetime range (years 1
-    to 9999, :data:`~helpdesk_routing._time.MAX_SPAN`) in that unit, rounded down."""
+    to 9999, :data:`~helpdesk_routing._time.MAX_SPAN`) in that unit, rounded down.
+
+    ``unit`` is a :class:`TimeUnit` or its text (``"days"``); another text is a
+    :class:`~helpdesk_routing.errors.ValidationError` naming it and the known units,
+    anything else an :class:`~helpdesk_routing.errors.ArgumentTypeError`."""
+    if unit.__class__ is not TimeUnit:
+        unit = _time_unit(unit)
     if unit is TimeUnit.MONTHS:
         return _MAX_MONTHS
     return MAX_SPAN // timedelta(**{unit.value: 1})
+
+
+def _time_unit(unit: object) -> TimeUnit:
+    known = ", ".join(repr(u.value) for u in TimeUnit)
+    if not isinstance(unit, str):
+        raise ArgumentTypeError(
+            f"unit must be a TimeUnit or its text ({known}), got {type(unit).__name__}"
+        )
+    try:
+        return TimeUnit(unit)
+    except ValueError:
+        raise ValidationError(
+            f"unknown time unit {str.__str__(unit)!r}: the units are {known}"
+        ) from None
 
 
 def shift(moment: datetime, amount: int, unit: TimeUnit) -> datetime | None:

@@ -16,11 +16,19 @@ from datetime import datetime
 from typing import Any
 
 from helpdesk_routing._condition_trace import ConditionTrace
+from helpdesk_routing._shown import shown
 from helpdesk_routing._time import shift_clamped
 
 from ._leaves import _MICROSECOND, count_limit, event_bounds
 from ._tree import ALL, ANY, LEAF, NOT, CompiledNode
-from ._values import SEQUENCES, as_instant, describe_value, type_mismatch
+from ._values import (
+    SEQUENCES,
+    as_instant,
+    describe_value,
+    first_difference,
+    text_repr,
+    type_mismatch,
+)
 from .nodes import (
     AfterWindow,
     AllCondition,
@@ -53,15 +61,15 @@ def describe(node: Condition) -> str:
     if isinstance(node, NotCondition):
         return "not"
     if isinstance(node, TicketCondition):
-        return f"ticket.{node.field} {_op_text(node.op, node.value)}"
+        return f"ticket.{shown(node.field)} {_op_text(node.op, node.value)}"
     if isinstance(node, ProfileCondition):
-        return f"profile.{node.property} {_op_text(node.op, node.value)}"
+        return f"profile.{shown(node.property)} {_op_text(node.op, node.value)}"
     if isinstance(node, SegmentCondition):
         return f"{'in' if node.member else 'not in'} segment {node.segment!r}"
     text = f"event {node.metric!r} {node.count.describe()} {_window_text(node.window)}"
     if node.filters:
         text += " where " + " and ".join(
-            f"{f.property} {_op_text(f.op, f.value)}" for f in node.filters
+            f"{shown(f.property)} {_op_text(f.op, f.value)}" for f in node.filters
         )
     return text
 
@@ -180,6 +188,8 @@ def _field_reason(
     if isinstance(value, list) and isinstance(node, TicketCondition) and node.field == "tags":
         value = frozenset(value)  # stored by earlier versions as a list: tags are a set
     reason = f"value seen: {seen_text(value)}"
+    if isinstance(value, str):
+        reason += _alike(node.value, value)
     mismatch = (
         None
         if node.op in (Operator.IS_SET, Operator.IS_NOT_SET)
@@ -195,6 +205,17 @@ def _field_reason(
         if instant is not None:
             reason += f", read as {instant.isoformat()} (now {now.isoformat()})"
     return reason
+
+
+def _alike(expected: Any, seen: str) -> str:
+    """`` (differs from ... at character N: ...)`` when the text ``seen`` is shown as one
+    of the condition's texts is but is not that text (a difference beyond the cut), so
+    the reader can see why an equality failed; empty otherwise."""
+    shown = describe_value(seen)
+    for x in expected if isinstance(expected, tuple) else (expected,):
+        if isinstance(x, str) and x != seen and describe_value(x) == shown:
+            return f" ({first_difference(x, seen)})"
+    return ""
 
 
 def _empty(value: Any) -> str:
@@ -220,7 +241,7 @@ def seen_text(value: Any) -> str:
 
 def _inner_text(value: Any) -> str:
     if isinstance(value, str):
-        return repr(str.__str__(value))
+        return text_repr(value)
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, set | frozenset):
