@@ -422,14 +422,18 @@ def event_counter(
     limit = count_limit(node)
 
     def count(c: EvaluationContext) -> int:
+        # The events of the ticket's customer: those recorded under its profile id count
+        # even when the customer data holds no profile by that id (an AI agent records
+        # Escalated under the visitor's id before anyone stores a profile).
         p = c.profile
-        if p is None or limit == 0:
+        profile_id = p.id if p is not None else c.ticket.profile_id
+        if not profile_id or limit == 0:
             return 0
         start, end, possible = event_bounds(window, c.now)
         if not possible:
             return 0
         found = c.customer_data.count_events(
-            p.id, metric, start=start, end=end, where=make_where(c.now), limit=limit
+            profile_id, metric, start=start, end=end, where=make_where(c.now), limit=limit
         )
         if type(found) is int and found >= 0:
             return found

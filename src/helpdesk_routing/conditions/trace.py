@@ -260,7 +260,9 @@ def _inner_text(value: Any) -> str:
 
 
 def _event_reason(node: EventCondition, found: Any, now: datetime, has_profile: bool) -> str:
-    if not has_profile:
+    if not has_profile and not found:
+        # No profile id, or one the customer data holds no profile for and no events of
+        # the node's metric in its window; events found under such an id are shown below.
         return "no profile: 0 events"
     limit = count_limit(node)
     if limit == 0:
