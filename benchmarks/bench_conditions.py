@@ -15,7 +15,7 @@ the first), and "every predicate runs" (an OR of four tests that never hold) -- 
 
 It prints evaluations per second and the ratios (targets: ours >= 50% of the
 lambda, >= 10x the faster engine), the CPU time to validate (``parse_condition``
-of the JSON dict) and compile a 20-predicate rule (target <= 50 µs), and the time
+of the JSON dict) and compile a 20-predicate rule (target <= 50 µs, met or not met), and the time
 ``rules.decide(...)`` takes to route one ticket through 10, 100 and
 1,000 rules, explained as the Router's default and with ``explain=False`` (target:
 well under a millisecond at 1,000). Last, 100 keyword rules (``subject contains
@@ -409,7 +409,7 @@ def main() -> None:
     }
     print(
         f"20-predicate rule: validate {validate_us:.1f} µs + compile {compile_us:.1f} µs"
-        f" = {both_us:.1f} µs CPU (target <= 50 µs)"
+        f" = {both_us:.1f} µs CPU (target <= 50 µs: {'met' if both_us <= 50 else 'not met'})"
     )
 
     try:

@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{k:>5}  {row['ops_per_s']:>7.1f}  {row['lost_runs']:>9.0f}  "
                 f"{row['race_errors_to_callers']:>10.0f}  {row['other_errors']:>5.0f}  "
-                f"{'held' if row['capacity_held'] else 'PASSED'}"
+                f"{'held' if row['capacity_held'] else 'BREACHED'}"
             )
         for key in ("lost_runs", "race_errors_to_callers", "other_errors"):
             figures[f"mean_{key}"] = round(
