@@ -59,7 +59,7 @@ import random
 import time
 import tracemalloc
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -73,42 +73,24 @@ from helpdesk_routing.simulation import (
     Exponential,
     PoissonArrivals,
     Scenario,
-    _backends,
     run,
 )
 from helpdesk_routing.simulation._backends import RouterBackend
-from helpdesk_routing.stores.memory import InMemoryStore
-
-
-class _DefaultStore(InMemoryStore):
-    """``InMemoryStore`` as its defaults give it (the report digest on), whatever the
-    simulator's backend asks for; counts the stores made."""
-
-    made = 0
-
-    def __init__(self, *, agents: Iterable[Any] = (), report_digest: bool = True) -> None:
-        del report_digest  # the backend asks for none; the store's default keeps it
-        super().__init__(agents=agents)
-        type(self).made += 1
 
 
 @contextmanager
 def default_router() -> Iterator[None]:
     """Runs inside go through the full default Router: ``explain=True`` (``Router``'s
-    default) on an ``InMemoryStore`` with its defaults (the report digest on). The
-    simulator's backend builds its store without the digest and has no setting for it,
-    so its module's store class is swapped for the default-keeping one for the while;
-    a run that did not build one (the backend changed) fails rather than mislabels."""
-    made = _DefaultStore.made
+    default) on an ``InMemoryStore`` with its defaults (the report digest on), through
+    the simulator backend's two class settings (both off in a simulation), restored
+    afterwards."""
     RouterBackend.explain = True
-    _backends.InMemoryStore = _DefaultStore  # type: ignore[attr-defined]
+    RouterBackend.report_digest = True
     try:
         yield
     finally:
-        _backends.InMemoryStore = InMemoryStore  # type: ignore[attr-defined]
         RouterBackend.explain = False
-    if _DefaultStore.made == made:
-        raise RuntimeError("the simulator's backend no longer builds its store as expected")
+        RouterBackend.report_digest = False
 
 
 def mm4(tickets: int, policy: str, mode: str, rules: int = 0, *, unkeyed: bool = False) -> Scenario:

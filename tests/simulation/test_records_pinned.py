@@ -12,10 +12,18 @@ from __future__ import annotations
 
 import hashlib
 import math
+from typing import Any
 
 import pytest
 
-from helpdesk_routing.simulation import AgentSpec, Exponential, PoissonArrivals, Scenario, run
+from helpdesk_routing.simulation import (
+    AgentSpec,
+    Exponential,
+    PoissonArrivals,
+    Scenario,
+    _backends,
+    run,
+)
 from helpdesk_routing.simulation._backends import RouterBackend
 from helpdesk_routing.simulation.demo import webshop_week
 from helpdesk_routing.simulation.results import TicketRecords
@@ -89,8 +97,20 @@ def test_records_of_a_fixed_seed_are_pinned(name: str) -> None:
 def test_the_simulator_records_the_same_with_the_full_default_router(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The simulator's Router keeps no full explanation (``RouterBackend.explain``); the
-    full default Router, which the speed benchmark also measures, routes the week of the
-    web shop (rules, teams, office hours) to the same records."""
+    """The simulator's Router keeps no full explanation (``RouterBackend.explain``) and
+    its store no report digest (``RouterBackend.report_digest``); the full default
+    Router, which the speed benchmark also measures, routes the week of the web shop
+    (rules, teams, office hours) to the same records, with a store that keeps the digest."""
     monkeypatch.setattr(RouterBackend, "explain", True)
+    monkeypatch.setattr(RouterBackend, "report_digest", True)
+    made: list[bool] = []
+    real = _backends.InMemoryStore
+
+    def spy(**kwargs: Any) -> Any:
+        store = real(**kwargs)
+        made.append(bool(kwargs.get("report_digest", True)))
+        return store
+
+    monkeypatch.setattr(_backends, "InMemoryStore", spy)
     assert _digest(run(webshop_week(), 3).records) == PINNED["webshop_week"][1]
+    assert made == [True]

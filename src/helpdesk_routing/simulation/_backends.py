@@ -85,6 +85,12 @@ class RouterBackend:
     the same. ``benchmarks/bench_simulation.py`` turns it on to measure the full
     default Router."""
 
+    report_digest: ClassVar[bool] = False
+    """Whether the in-memory store keeps the metrics report's digest, as
+    ``InMemoryStore``'s own default does. Off: the results come from the engine's own
+    records and nobody reports on this store (the digest would cost every unit that
+    logs). ``benchmarks/bench_simulation.py`` turns it on with :attr:`explain`."""
+
     def __init__(self, scenario: Scenario, policy: Policy) -> None:
         cfg = scenario.configuration
         self._start = scenario.start
@@ -92,14 +98,12 @@ class RouterBackend:
         self._t = 0.0
         self._ids: list[str] = []  # ticket ids by index, made once
         self._tickets: dict[tuple[str, frozenset[str], str | None], Ticket] = {}
-        # No report digest: the results come from the engine's own records, and nobody
-        # reports on this store (the digest would cost every unit that logs).
         self._store = InMemoryStore(
             agents=[
                 Agent(id=a.id, name=a.name, role=a.role, capacity=policy.agent_capacity(a.capacity))
                 for a in scenario.agents
             ],
-            report_digest=False,
+            report_digest=self.report_digest,
         )
         self._data = InMemoryCustomerData(profiles=scenario.customers, events=scenario.events)
         self.router = Router(
