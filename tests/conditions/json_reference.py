@@ -201,15 +201,21 @@ def count_holds(count: JSON, n: int) -> bool:
 
 
 def matching_events(
-    cond: JSON, profile: Profile | None, events: Sequence[Event], now: datetime
+    cond: JSON,
+    profile: Profile | None,
+    events: Sequence[Event],
+    now: datetime,
+    profile_id: str | None = None,
 ) -> int:
-    """How many of the profile's events the event condition counts."""
-    if profile is None:
+    """How many of the customer's events the event condition counts: the profile's, or
+    without one those recorded under ``profile_id`` (the ticket's)."""
+    customer = profile.id if profile is not None else profile_id
+    if not customer:
         return 0
     return sum(
         1
         for e in events
-        if e.profile_id == profile.id
+        if e.profile_id == customer
         and e.metric == cond["metric"]
         and in_window(cond["window"], e.timestamp, now)
         and all(
@@ -247,4 +253,6 @@ def holds(
         props = profile.properties if profile is not None else {}
         return passes(cond["op"], cond.get("value"), props.get(cond["property"]), now)
     assert kind_ == "event"
-    return count_holds(cond["count"], matching_events(cond, profile, events, now))
+    return count_holds(
+        cond["count"], matching_events(cond, profile, events, now, ticket.profile_id)
+    )

@@ -200,10 +200,13 @@ def evaluate(
         return member == condition.member
     assert isinstance(condition, EventCondition)
     found = 0
-    if profile is not None:
+    # the customer's events: by the profile's id, or by the ticket's profile id when the
+    # customer data holds no profile by it (events may be recorded before a profile)
+    customer = profile.id if profile is not None else ticket.profile_id
+    if customer:
         for e in events:
             if (
-                e.profile_id == profile.id
+                e.profile_id == customer
                 and e.metric == condition.metric
                 and in_window(condition.window, e.timestamp, now)
                 and all(

@@ -108,14 +108,15 @@ def _event_reason(
     """An event leaf's reason names the number the reference counts (up to the limit)."""
     stored, history = _stored(p, evs)
     customer = _customer(t, stored)
-    if customer is None:
+    limit = _limit(cond["count"])
+    found = ref.matching_events(cond, customer, history, now, t.profile_id) if limit else 0
+    if customer is None and not found:
         assert reason == "no profile: 0 events"
         return
-    limit = _limit(cond["count"])
     if limit == 0:
         assert reason == "any number of events passes: not counted"
         return
-    n = min(ref.matching_events(cond, customer, history, now), limit)
+    n = min(found, limit)
     if reason.startswith("found 0 (the window counts no instant"):
         # A window that starts after now: nothing to count, no interval to show.
         assert n == 0, (reason, n)
