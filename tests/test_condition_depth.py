@@ -17,16 +17,19 @@ from helpdesk_routing._json import MAX_DEPTH
 from helpdesk_routing.conditions import (
     MAX_CONDITION_DEPTH,
     AllCondition,
+    AnyCondition,
     NotCondition,
     all_of,
     any_of,
     compile_condition,
     event,
+    nodes,
     not_,
     parse_condition,
     segment,
     ticket,
 )
+from helpdesk_routing.conditions._depth import node_too_deep, too_deep
 from helpdesk_routing.errors import ValidationError
 
 NOW = datetime(2026, 3, 30, 12, tzinfo=UTC)
@@ -294,3 +297,47 @@ def test_event_condition_left_without_count_counts_its_written_form() -> None:
         parse_condition(at_limit)
     assert info.value.details[0].message.endswith(".condition.count)")
     _ = event("Placed Order")  # the builder's event has the same written form
+
+
+def _built(node: dict[str, Any]) -> Any:
+    """The condition ``node`` describes, built as ``model_construct`` builds (unchecked),
+    its leaves validated."""
+    kind = node["type"]
+    if kind == "not":
+        return NotCondition.model_construct(condition=_built(node["condition"]))
+    if kind in ("all", "any"):
+        cls = AllCondition if kind == "all" else AnyCondition
+        return cls.model_construct(conditions=tuple(_built(c) for c in node["conditions"]))
+    return parse_condition(node)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_conditions())
+def test_the_quick_node_bound_agrees_with_the_exact_measure(when: dict[str, Any]) -> None:
+    """compile_condition asks node_too_deep, which bounds a node's depth from its
+    combinators and measures exactly only near the limit: it answers as too_deep does,
+    for nodes built unchecked past the limit too."""
+    built = _built(when)
+    assert node_too_deep(built) == too_deep(built)
+
+
+def test_one_walk_measures_a_nested_condition(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validating nested combinators measures the input once, not once per level (which
+    made validation quadratic in the nesting); parse_condition's own scan of plain JSON
+    needs no exact walk at all below the limit."""
+    walks: list[int] = []
+
+    def counted(condition: Any, limit: int = MAX_CONDITION_DEPTH) -> Any:
+        walks.append(1)
+        return too_deep(condition, limit)
+
+    monkeypatch.setattr(nodes, "too_deep", counted)
+    deep = _nots(40, _alls(20))
+    AllCondition.model_validate({"type": "all", "conditions": [deep, deep]})
+    assert len(walks) == 1
+    walks.clear()
+    parse_condition(deep)
+    assert walks == []
+    with pytest.raises(ValidationError, match="nested deeper than"):
+        parse_condition(_nots(MAX_CONDITION_DEPTH))
+    assert len(walks) == 1

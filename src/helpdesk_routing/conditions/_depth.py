@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from helpdesk_routing._json import MAX_DEPTH, short_path
 
-__all__ = ["MAX_CONDITION_DEPTH", "depth_message", "too_deep"]
+__all__ = ["MAX_CONDITION_DEPTH", "depth_message", "node_too_deep", "too_deep"]
 
 MAX_CONDITION_DEPTH = MAX_DEPTH - 3
 """How many levels of JSON objects and arrays a condition may nest (97): the condition's
@@ -42,7 +42,16 @@ _DONE: Any = object()
 _LEAF_DEPTH = 4
 
 
+_PLAIN = frozenset({dict, list, tuple})
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _is_container(value: Any) -> bool:
+    kind = type(value)
+    if kind in _PLAIN:  # JSON's own, asked of every member: no ABC check for them
+        return True
+    if kind in _SCALARS:
+        return False
     return isinstance(value, Mapping | list | tuple | set | frozenset | BaseModel)
 
 
@@ -109,3 +118,32 @@ def depth_message(where: _Loc, limit: int = MAX_CONDITION_DEPTH) -> str:
     level past the limit is: ``nested deeper than 97 levels (level 98 at
     .condition.condition…(85 steps left out)….condition)``."""
     return f"nested deeper than {limit} levels (level {limit + 1} at {short_path(where, '')})"
+
+
+def node_too_deep(condition: Any, limit: int = MAX_CONDITION_DEPTH) -> _Loc | None:
+    """:func:`too_deep` of a condition node, asked cheaply first: the levels its ``all``,
+    ``any`` and ``not`` nodes nest (two, two and one), plus the most a leaf can add, bound
+    its depth from above; only a node whose bound passes ``limit`` (one built with
+    ``model_construct``, or deep enough to be near it) is measured exactly."""
+    from .nodes import AllCondition, AnyCondition, NotCondition
+
+    if not isinstance(condition, BaseModel):
+        return too_deep(condition, limit)
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(condition, 0)]
+    while stack:
+        node, level = stack.pop()
+        kind = type(node)
+        if kind is NotCondition:
+            stack.append((node.condition, level + 1))
+        elif kind is AllCondition or kind is AnyCondition:
+            children = node.conditions
+            if not isinstance(children, tuple | list):
+                return too_deep(condition, limit)  # not as validation builds it
+            stack.extend((child, level + 2) for child in children)
+        else:
+            if level > deepest:
+                deepest = level
+            if deepest + _LEAF_DEPTH > limit:
+                return too_deep(condition, limit)
+    return None

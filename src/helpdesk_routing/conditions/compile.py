@@ -46,7 +46,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from helpdesk_routing.errors import ErrorDetail, ValidationError
 
-from ._depth import depth_message, too_deep
+from ._depth import depth_message, node_too_deep
 from ._leaves import Predicate, inline_head
 from ._tree import ALL, ANY, LEAF, CompiledNode, build_recorder, build_tree
 from .context import EvaluationContext
@@ -97,7 +97,7 @@ def compile_condition(condition: Condition) -> CompiledCondition:
     refuses, but ``model_construct`` can build) raises
     :class:`~helpdesk_routing.errors.ValidationError` at ``$`` (``condition_depth``).
     """
-    where = too_deep(condition)
+    where = node_too_deep(condition)
     if where is not None:
         raise ValidationError(
             "invalid condition", [ErrorDetail("$", depth_message(where), "condition_depth")]

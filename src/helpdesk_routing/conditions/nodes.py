@@ -23,6 +23,7 @@ is structural equality of the data.
 
 from __future__ import annotations
 
+import contextvars
 import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -953,19 +954,33 @@ class SegmentCondition(_Node):
     member: bool = Field(default=True, strict=True)
 
 
+_MEASURED: contextvars.ContextVar[bool] = contextvars.ContextVar("_MEASURED", default=False)
+"""Whether a combinator being validated in this context has measured its whole input."""
+
+
 class _Combinator(_Node):
     """A node holding conditions (``all``, ``any``, ``not``): it refuses to nest deeper than
     :data:`MAX_CONDITION_DEPTH` levels, whether built from JSON, from nodes (the builders,
     ``&``, ``|``, ``~``) or validated again as a field of a rule, before anything below it
     is validated (so pydantic never recurses into a deeper input)."""
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _not_too_deep(cls, data: Any) -> Any:
+    def _not_too_deep(cls, data: Any, handler: pydantic.ValidatorFunctionWrapHandler) -> Any:
+        # The outermost combinator measures its whole input once; the combinators below
+        # it are within that measure (their depth counted from higher up), so they are
+        # not measured again: one walk per condition, not one per level (which made a
+        # parse quadratic in the nesting).
+        if _MEASURED.get():
+            return handler(data)
         where = too_deep(data)
         if where is not None:
             raise PydanticCustomError("condition_depth", depth_message(where))
-        return data
+        token = _MEASURED.set(True)
+        try:
+            return handler(data)
+        finally:
+            _MEASURED.reset(token)
 
 
 class AllCondition(_Combinator):
@@ -1091,15 +1106,21 @@ def parse_condition(obj: Mapping[str, Any] | str | bytes) -> Condition:
     if isinstance(obj, str | bytes | bytearray):
         obj = _strict_json(obj)
     try:
-        where = too_deep(obj)
+        scan = _scan(obj)
+        # an event written without its count and window nests one level more
+        where = too_deep(obj) if scan is None or scan[0] + 1 > MAX_CONDITION_DEPTH else None
         if where is not None:
             raise ValidationError(
                 "invalid condition", [ErrorDetail("$", depth_message(where), "condition_depth")]
             )
-        found = bytes_details(obj)
+        found = bytes_details(obj) if scan is None or scan[1] else None
         if found:
             raise ValidationError("invalid condition", found)
-        return _ADAPTER.validate_python(obj)
+        token = _MEASURED.set(True)  # measured above: the combinators need not again
+        try:
+            return _ADAPTER.validate_python(obj)
+        finally:
+            _MEASURED.reset(token)
     except pydantic.ValidationError as e:
         if any(_parser_too_deep(error) for error in e.errors(include_url=False)):
             # pydantic's JSON parser stops at about 200 levels: deeper than the limit.
@@ -1159,6 +1180,36 @@ def bytes_details(data: Any) -> list[ErrorDetail]:
                 continue
             stack.extend((item, [*loc, key]) for key, item in reversed(items))
     return found
+
+
+def _scan(data: Any) -> tuple[int, bool] | None:
+    """How deep parsed JSON ``data`` nests (its own object or array is level 1) and
+    whether it holds ``bytes``, in one walk that builds no locations; ``None`` for data
+    that is not plain JSON (a model, a mapping of another type: the exact walks decide).
+    Past a depth no condition may have it stops descending: that is deep enough."""
+    deepest = 0
+    holds_bytes = False
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    stop = MAX_CONDITION_DEPTH + 4
+    while stack:
+        value, level = stack.pop()
+        kind = type(value)
+        if kind is dict:
+            members: Any = value.values()
+        elif kind is list or kind is tuple:
+            members = value
+        elif kind is str or kind is int or kind is float or kind is bool or value is None:
+            continue
+        elif kind is bytes or kind is bytearray:
+            holds_bytes = True
+            continue
+        else:
+            return None
+        if level > deepest:
+            deepest = level
+        if level < stop:
+            stack.extend((member, level + 1) for member in members)
+    return deepest, holds_bytes
 
 
 _BYTES = "Input should be a valid string, not bytes"
