@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 import pytest
 
 import helpdesk_routing as hr
+from helpdesk_routing import events
 from helpdesk_routing.conditions import event, parse_condition, profile, segment, ticket
+from helpdesk_routing.handoff.settings import SendToHelpdesk
 
 NOW = datetime(2026, 3, 30, 12, tzinfo=UTC)
 S = "\ud800"
@@ -44,6 +46,13 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("team member", lambda: hr.Team(id="t", members=["a", S]), "$.members[1]"),
     ("agent id", lambda: hr.Agent(id=S, role="support"), "$.id"),
     ("rule id", lambda: hr.RoutingRule(id=S, when=_WHEN, then=_VIEW), "$.id"),
+    ("event name", lambda: events.EventNames(started=S), "$.started"),
+    (
+        "conversation channel",
+        lambda: events.ConversationStarted(conversation_id="c", channel=S),
+        "$.channel",
+    ),
+    ("handoff tag", lambda: SendToHelpdesk(tags=["ok", S]), "$.tags[1]"),
 ]
 
 

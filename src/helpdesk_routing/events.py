@@ -23,6 +23,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from helpdesk_routing._input import InputModel
+from helpdesk_routing._storable import StoredText
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.model import Event, IdText
@@ -66,10 +67,12 @@ class EventNames(InputModel):
 
     model_config = _FROZEN
 
-    started: str = Field(default="Started Conversation with Customer Agent", min_length=1)
-    resolved: str = Field(default="Conversation with Customer Agent Resolved", min_length=1)
-    escalated: str = Field(default="Conversation with Customer Agent Escalated", min_length=1)
-    product_recommendation: str = Field(
+    started: StoredText = Field(default="Started Conversation with Customer Agent", min_length=1)
+    resolved: StoredText = Field(default="Conversation with Customer Agent Resolved", min_length=1)
+    escalated: StoredText = Field(
+        default="Conversation with Customer Agent Escalated", min_length=1
+    )
+    product_recommendation: StoredText = Field(
         default="Received Product Recommendation from Customer Agent", min_length=1
     )
 
@@ -124,7 +127,7 @@ class ConversationEvent(InputModel):
 
     kind: ClassVar[EventKind]
     conversation_id: IdText
-    channel: str = Field(min_length=1)
+    channel: StoredText = Field(min_length=1)
 
     @property
     def unique_id(self) -> str:

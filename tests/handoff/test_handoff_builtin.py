@@ -596,7 +596,7 @@ def test_a_tag_is_none_or_storable_non_empty_text_checked_before_anything_is_wri
         (
             {"tags": {"a\ud800"}},
             "$.tags[0]",
-            "Input should be a valid string, unable to parse raw data as a unicode string",
+            "text must not contain a lone surrogate (\\ud800)",
         ),
         ({"tags": {""}}, "$.tags[0]", "String should have at least 1 character"),
         ({"subject": "s\x00"}, "$.subject", "text must not contain NUL (\\x00)"),

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
 from helpdesk_routing._input import InputModel
 from helpdesk_routing._sets import SortedSet
-from helpdesk_routing._storable import StoredText, check_text
+from helpdesk_routing._storable import StoredText, check_text, surrogate_first
 
 __all__ = ["HandoffSettings", "SendMessage", "SendToHelpdesk"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
-_Tag = Annotated[str, Field(min_length=1), AfterValidator(check_text)]
+_Tag = Annotated[
+    str, Field(min_length=1), AfterValidator(check_text), BeforeValidator(surrogate_first)
+]
 """A ticket tag: non-empty text every store can keep."""
 
 
