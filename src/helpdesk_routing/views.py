@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import reprlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,6 +58,18 @@ class Page(Sequence[TicketRecord]):
     items: list[TicketRecord]
     next_cursor: str | None = None
     total: int | None = None
+
+    def __repr__(self) -> str:
+        # One bounded line: the default printed every record (~900 characters each).
+        count = len(self.items)
+        of = "" if self.total is None else f" of {self.total:,}"
+        plural = "s" if (count if self.total is None else self.total) != 1 else ""
+        more = (
+            "last page"
+            if self.next_cursor is None
+            else f"next_cursor={reprlib.repr(self.next_cursor)}"
+        )
+        return f"<Page: {count:,}{of} ticket{plural}, {more}>"
 
     @property
     def ids(self) -> list[str]:
@@ -132,6 +145,9 @@ class Views:
     def __init__(self, store: Store, *, is_team: Callable[[Transaction, str], bool]) -> None:
         self._store = store
         self._is_team = is_team
+
+    def __repr__(self) -> str:
+        return f"<Views over {type(self._store).__name__}>"
 
     def my_inbox(
         self,

@@ -140,6 +140,14 @@ class InMemoryStore(Closing):
     False
     """
 
+    def __repr__(self) -> str:
+        tickets, agents = len(self._tickets), len(self._agents)  # no lock: a glance
+        closed = ", closed" if self._closed else ""
+        return (
+            f"<InMemoryStore: {tickets:,} ticket{'s' if tickets != 1 else ''}, "
+            f"{agents:,} agent{'s' if agents != 1 else ''}{closed}>"
+        )
+
     def __init__(self, *, agents: Iterable[Agent] = (), report_digest: bool = True) -> None:
         self._lock = threading.Lock()
         self._owner: int | None = None
