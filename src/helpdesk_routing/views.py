@@ -53,11 +53,17 @@ class Page(Sequence[TicketRecord]):
     and the number of records in the whole view when asked for (``count=True``).
 
     A :class:`~collections.abc.Sequence` of the records: indexing, slicing (a list),
-    ``len``, ``in``, ``reversed``, ``index`` and ``count`` work as on ``items``."""
+    ``len``, ``in``, ``reversed``, ``index`` and ``count`` work as on ``items``. Pages
+    with equal fields are equal; a page holds a list, so it is not hashable
+    (``hash(page)`` raises ``TypeError: unhashable type: 'Page'``)."""
 
     items: list[TicketRecord]
     next_cursor: str | None = None
     total: int | None = None
+
+    # Not hashable, on purpose: the hash a frozen dataclass generates failed inside, on
+    # the list ("unhashable type: 'list'").
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         # One bounded line: the default printed every record (~900 characters each).
