@@ -22,6 +22,9 @@ class SystemClock:
         """The current instant, timezone-aware, in UTC."""
         return datetime.now(UTC)
 
+    def __repr__(self) -> str:
+        return "<SystemClock: the real time, UTC>"
+
 
 class ManualClock:
     """A clock that only moves when told to: ``set`` it, or ``advance`` it.
@@ -37,6 +40,9 @@ class ManualClock:
     def now(self) -> datetime:
         """The instant the clock was last set or advanced to, in UTC."""
         return self._now
+
+    def __repr__(self) -> str:
+        return f"<ManualClock {self._now.isoformat()}>"
 
     def set(self, at: datetime) -> datetime:
         """Move the clock to ``at`` (backwards too: on purpose only); returns the new time."""

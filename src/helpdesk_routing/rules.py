@@ -17,6 +17,7 @@ arguments. The Router calls it, then allocates an agent.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -166,6 +167,10 @@ def _empty_groups(cond: Condition, path: str) -> list[str]:
     return found
 
 
+_REPR_IDS = 3
+"""How many rule ids a rule set's repr names."""
+
+
 class RuleSet(InputModel):
     """An ordered list of routing rules; rule ids are unique.
 
@@ -191,6 +196,16 @@ class RuleSet(InputModel):
 
     def __hash__(self) -> int:
         return hash((RuleSet, self.rules))
+
+    def __repr__(self) -> str:
+        # One bounded line (the default printed every rule: ~500 characters a rule);
+        # str(), the JSON and equality are the model's own.
+        count = len(self.rules)
+        if not count:
+            return "<RuleSet: no rules>"
+        ids = ", ".join(reprlib.repr(rule.id) for rule in self.rules[:_REPR_IDS])
+        more = ", ..." if count > _REPR_IDS else ""
+        return f"<RuleSet: {count:,} rule{'s' if count != 1 else ''} ({ids}{more})>"
 
     def __getstate__(self) -> dict[Any, Any]:
         # The compiled closures do not pickle; they are rebuilt on first use.

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import reprlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,11 +53,29 @@ class Page(Sequence[TicketRecord]):
     and the number of records in the whole view when asked for (``count=True``).
 
     A :class:`~collections.abc.Sequence` of the records: indexing, slicing (a list),
-    ``len``, ``in``, ``reversed``, ``index`` and ``count`` work as on ``items``."""
+    ``len``, ``in``, ``reversed``, ``index`` and ``count`` work as on ``items``. Pages
+    with equal fields are equal; a page holds a list, so it is not hashable
+    (``hash(page)`` raises ``TypeError: unhashable type: 'Page'``)."""
 
     items: list[TicketRecord]
     next_cursor: str | None = None
     total: int | None = None
+
+    # Not hashable, on purpose: the hash a frozen dataclass generates failed inside, on
+    # the list ("unhashable type: 'list'").
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        # One bounded line: the default printed every record (~900 characters each).
+        count = len(self.items)
+        of = "" if self.total is None else f" of {self.total:,}"
+        plural = "s" if (count if self.total is None else self.total) != 1 else ""
+        more = (
+            "last page"
+            if self.next_cursor is None
+            else f"next_cursor={reprlib.repr(self.next_cursor)}"
+        )
+        return f"<Page: {count:,}{of} ticket{plural}, {more}>"
 
     @property
     def ids(self) -> list[str]:
@@ -132,6 +151,9 @@ class Views:
     def __init__(self, store: Store, *, is_team: Callable[[Transaction, str], bool]) -> None:
         self._store = store
         self._is_team = is_team
+
+    def __repr__(self) -> str:
+        return f"<Views over {type(self._store).__name__}>"
 
     def my_inbox(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import reprlib
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator
@@ -60,6 +61,15 @@ class Conversation(InputModel):
     email: str | None = None
     profile_id: StoredText | None = Field(default=None, min_length=1)
     skills: Annotated[tuple[StoredText, ...], in_given_order("skills")] = ()
+
+    def __repr__(self) -> str:
+        # One bounded line (the default printed the whole transcript); str() and the
+        # JSON are the model's own.
+        count = len(self.transcript)
+        return (
+            f"<Conversation {reprlib.repr(self.id)} · channel {reprlib.repr(self.channel)}"
+            f" · {count:,} message{'s' if count != 1 else ''}>"
+        )
 
     @field_validator("email")
     @classmethod

@@ -170,3 +170,7 @@ class InMemoryLedger:
             ]
         found.sort(key=lambda r: (r.updated_at, r.id))
         return found if count is None else found[:count]
+
+    def __repr__(self) -> str:
+        count = len(self._by_id)
+        return f"<InMemoryLedger: {count:,} handoff{'s' if count != 1 else ''}>"

@@ -12,6 +12,8 @@ added ``updated_at`` (filled from each row's JSON) and its index, for ``stalled`
 from __future__ import annotations
 
 import os
+import re
+import reprlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -321,6 +323,43 @@ class SqliteLedger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def __repr__(self) -> str:
+        return f"<SqliteLedger {_SHORT.repr(self.path)}>"
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = 120  # a path or host in a repr: one line, bounded
+_SHORT.maxother = 120
+
+
+def _secrets(dsn: str, password: str) -> tuple[str, ...]:
+    """The texts no message of the ledger may show when the DSN holds a password: the
+    whole DSN, the password as libpq reads it and, in a URL, as written (it may be
+    percent-encoded); longest first."""
+    if not password:
+        return ()
+    found = {dsn, password}
+    written = re.match(r"[a-z]+://[^@/?#]*?:([^@/?#]*)@", dsn, re.IGNORECASE)
+    if written and written.group(1):
+        found.add(written.group(1))
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def _masked(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+def _where(parts: dict[str, Any]) -> str:
+    """Where a DSN connects, for a repr: host, port and database, never the password."""
+    shown = [
+        f"{key}={_SHORT.repr(str(parts[key]))}"
+        for key in ("host", "port", "dbname")
+        if parts.get(key)
+    ]
+    return " ".join(shown) or "(libpq's default server)"
+
 
 _MIGRATION_LOCK = (
     "SELECT pg_advisory_xact_lock("
@@ -345,10 +384,18 @@ class PostgresLedger:
             )
         try:
             import psycopg
+            from psycopg.conninfo import conninfo_to_dict
         except ImportError as exc:  # pragma: no cover - the extra is installed in tests
             raise MissingExtra("the PostgreSQL handoff ledger", "postgres") from exc
+        from helpdesk_routing.stores.postgres._database import check_dsn
+
+        # As the PostgreSQL store's: a DSN libpq cannot read is a ValidationError naming
+        # dsn, the parts libpq quotes left out when they may hold a password.
+        parts = conninfo_to_dict(check_dsn(dsn))
         self._psycopg = psycopg
         self._dsn = dsn
+        self._secrets = _secrets(dsn, str(parts.get("password") or ""))
+        self._where = _where(parts)
         self._sql = _Sql("%s")
         self._lock = threading.Lock()
         self._idle: list[Any] = []
@@ -375,7 +422,12 @@ class PostgresLedger:
         except self._psycopg.Error as exc:
             if conn is not None:
                 conn.close()
-            raise StoreError(f"PostgreSQL handoff ledger: {exc}") from exc
+            told = str(exc)
+            shown = _masked(told, self._secrets)
+            error = StoreError(f"PostgreSQL handoff ledger: {shown}")
+            if shown != told:  # psycopg's own text (the chained cause) would show it
+                raise error from None
+            raise error from exc
         except BaseException:
             # The transaction was rolled back (e.g. a lost compare-and-set): the
             # connection is still good unless it broke.
@@ -439,3 +491,7 @@ class PostgresLedger:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def __repr__(self) -> str:
+        closed = " (closed)" if self._closed else ""
+        return f"<PostgresLedger {self._where}{closed}>"

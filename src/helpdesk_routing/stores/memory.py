@@ -140,6 +140,14 @@ class InMemoryStore(Closing):
     False
     """
 
+    def __repr__(self) -> str:
+        tickets, agents = len(self._tickets), len(self._agents)  # no lock: a glance
+        closed = ", closed" if self._closed else ""
+        return (
+            f"<InMemoryStore: {tickets:,} ticket{'s' if tickets != 1 else ''}, "
+            f"{agents:,} agent{'s' if agents != 1 else ''}{closed}>"
+        )
+
     def __init__(self, *, agents: Iterable[Agent] = (), report_digest: bool = True) -> None:
         self._lock = threading.Lock()
         self._owner: int | None = None
@@ -221,7 +229,12 @@ class _Refusing:
     raises :class:`~helpdesk_routing.errors.StoreError` with ``why``, so a read or write
     before the block begins or after it ends (or a write in a read-only unit) fails at
     its first touch of the store, with no check of its own on every call (a route makes
-    dozens of them)."""
+    dozens of them).
+
+    Names that start and end with ``_`` (``__wrapped__``, ``__doc__``, ``_repr_html_``)
+    are what introspection asks of any object (``hasattr``, ``inspect.unwrap``,
+    ``doctest``, an IDE, IPython), never the store's own: those are plain
+    ``AttributeError`` or Python's answer, so walking the module's names does not fail."""
 
     __slots__ = ("_why",)
 
@@ -229,7 +242,12 @@ class _Refusing:
         self._why = why
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") and name.endswith("_"):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         raise StoreError(self._why)
+
+    def __repr__(self) -> str:
+        return f"<refusing store: {self._why}>"
 
 
 _NOT_RUNNING: Final = cast("InMemoryStore", _Refusing(_HAS_ENDED))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import reprlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
@@ -22,6 +23,9 @@ from ._transaction import SqliteTransaction
 
 __all__ = ["SqliteStore"]
 
+
+_PATH = reprlib.Repr()
+_PATH.maxstring = 120  # the path in a repr: one line, bounded
 
 FACT_BATCH = 4096
 """How many fact rows :meth:`SqliteStore.audit_facts` fetches at a time."""
@@ -68,6 +72,10 @@ class SqliteStore(Closing):
     def path(self) -> str:
         """The database file (``":memory:"`` for a private in-memory database)."""
         return self._db.path
+
+    def __repr__(self) -> str:
+        closed = " (closed)" if self._db._closed else ""
+        return f"<SqliteStore {_PATH.repr(self.path)}{closed}>"
 
     @contextmanager
     def transaction(self) -> Iterator[SqliteTransaction]:
