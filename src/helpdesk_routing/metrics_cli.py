@@ -167,7 +167,9 @@ def open_store(url: str) -> Iterator[tuple[Any, Any]]:
             store = stack.enter_context(PostgresStore(url))
             data = stack.enter_context(PostgresCustomerData(url))
         else:
-            raise ValueError(f"unknown store URL {url!r}: use sqlite:///path or postgresql://")
+            raise ValueError(
+                f"unknown store URL {_scheme(url)}: use sqlite:///path or postgresql://"
+            )
         yield store, data
 
 
@@ -186,7 +188,16 @@ def _ledger(url: str | None, stack: ExitStack) -> Any:
         return stack.enter_context(SqliteLedger(path))
     if url.startswith(("postgresql://", "postgres://")):
         return stack.enter_context(PostgresLedger(url))
-    raise ValueError(f"unknown ledger URL {url!r}: use sqlite:///path or postgresql://")
+    raise ValueError(f"unknown ledger URL {_scheme(url)}: use sqlite:///path or postgresql://")
+
+
+def _scheme(url: str) -> str:
+    """What an unknown URL may show of itself: its scheme (``mysql://...``), never the
+    rest, which may hold a password (a key-value DSN ``host=... password=...`` too)."""
+    scheme, sep, _ = url.partition("://")
+    if sep and scheme.isascii() and scheme.replace("+", "").isalnum():
+        return repr(f"{scheme}://...")
+    return "(not shown: it may hold a password)"
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:

@@ -161,7 +161,24 @@ def test_missing_store_file_and_unknown_url(
     assert "no SQLite store at" in capsys.readouterr().err
     unknown = _parse(["report", "--store", "mysql://x", *base])
     assert metrics_cli.run(unknown, io.StringIO()) == 2
-    assert "unknown store URL" in capsys.readouterr().err
+    assert "unknown store URL 'mysql://...'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag", ["--store", "--ledger"])
+@pytest.mark.parametrize(
+    "url", ["host=db user=app password=S3cret", "mysql://app:S3cret@db/x", "app:S3cret@db"]
+)
+def test_an_unknown_url_never_shows_its_password(
+    helpdesk: Path, flag: str, url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A URL of no known scheme (a key-value DSN, another database's URL) is refused
+    showing at most its scheme: the rest may hold a password."""
+    base = ["--from", "2026-03-30T00:00:00+00:00", "--to", "2026-03-31T00:00:00+00:00"]
+    store = ["--store", f"sqlite:///{helpdesk}"] if flag == "--ledger" else []
+    assert metrics_cli.run(_parse(["report", *store, flag, url, *base]), io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert "unknown" in err
+    assert "S3cret" not in err
 
 
 def test_a_target_too_large_for_a_duration_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
@@ -187,7 +204,7 @@ def test_a_missing_ledger_file_or_office_hours_file_is_refused(
     assert "no SQLite handoff ledger at" in capsys.readouterr().err
     assert not missing.exists()
     assert metrics_cli.run(_parse(["report", *base, "--ledger", "mysql://x"])) == 2
-    assert "unknown ledger URL 'mysql://x'" in capsys.readouterr().err
+    assert "unknown ledger URL 'mysql://...'" in capsys.readouterr().err
     assert metrics_cli.run(_parse(["report", *base, "--office-hours", str(missing)])) == 2
     assert "typo.db" in capsys.readouterr().err
     bad = tmp_path / "hours.json"
