@@ -357,14 +357,11 @@ class ReplayArrivals(Part):
             for line, entry in enumerate(text.split("\n"), 1):
                 if entry.strip(_JSON_SPACE):
                     try:
-                        rows.append((f"line {line}: ", loads(entry, what), []))
+                        rows.append((f"line {line}: ", loads(entry, what, one_line=True), []))
                     except ValidationError as exc:
-                        # the line is the file's, not the one-line document's "line 1"
-                        bad = [
-                            ErrorDetail(d.path, d.message.removesuffix(" at line 1"), d.code)
-                            for d in exc.details
-                        ]
-                        rows.append((f"line {line}: ", None, bad))
+                        # the line is the file's: the one-line document's error names its
+                        # column
+                        rows.append((f"line {line}: ", None, list(exc.details)))
         if not rows:
             raise ValidationError(f"invalid {what}: it holds no tickets")
         tickets: list[ReplayTicket] = []
