@@ -1,5 +1,5 @@
 """Replay files made by other tools: a tags cell written as a list, a CSV or a pretty-printed
-object in a file not named ``.csv``, bytes that are not UTF-8."""
+object in a file not named ``.csv``, bytes that are not UTF-8; and a scenario's repr."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpdesk_routing import ValidationError
+from helpdesk_routing import simulation as sim
 from helpdesk_routing.simulation import ReplayArrivals
 
 _HEADER = "created_at,channel,tags,profile_id\n"
@@ -150,3 +151,36 @@ def test_bytes_not_utf8_are_named_by_offset_as_every_reader_names_them(
     assert [(d.path, d.message, d.code) for d in error.details] == [
         ("$", f"not UTF-8: invalid byte at offset {offset}", "json_utf8")
     ]
+
+
+def _scenario(**fields: object) -> sim.Scenario:
+    base: dict[str, object] = {
+        "arrivals": sim.PoissonArrivals(per_hour=60),
+        "agents": [sim.AgentSpec(id="ann"), sim.AgentSpec(id="bob")],
+        "handling": sim.Exponential(mean_minutes=1.5),
+    }
+    return sim.Scenario(**{**base, **fields})  # type: ignore[arg-type]
+
+
+def test_a_scenario_repr_is_one_short_line() -> None:
+    """pydantic's repr wrote every field out, a replay's tickets too (megabytes)."""
+    assert repr(_scenario(name="two agents", days=None, tickets=3000)) == (
+        "<Scenario 'two agents': at most 3,000 tickets, 2 agents, poisson arrivals>"
+    )
+    assert repr(_scenario(agents=[sim.AgentSpec(id="ann")], days=2.5)) == (
+        "<Scenario 'scenario': 2.5 days, 1 agent, poisson arrivals>"
+    )
+    ticket = sim.ReplayTicket(created_at="2026-11-23T09:00:00Z", channel="email")  # type: ignore[arg-type]
+    replay = sim.ReplayArrivals(tickets=(ticket,) * 5000)
+    scenario = _scenario(name="week", arrivals=replay, tickets=100)
+    assert repr(scenario) == (
+        "<Scenario 'week': 7 days, at most 100 tickets, 2 agents, "
+        "replay arrivals (5,000 recorded tickets)>"
+    )
+    assert "\n" not in repr(scenario)
+    assert len(repr(scenario)) < 120
+    # equality and JSON are pydantic's, as before
+    again = sim.Scenario.from_json(scenario.model_dump_json())
+    assert again == scenario
+    assert again != scenario.model_copy(update={"seed": 1})
+    assert json.loads(scenario.model_dump_json())["name"] == "week"

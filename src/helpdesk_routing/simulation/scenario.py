@@ -469,7 +469,8 @@ class Scenario(Part):
     ends them); work then continues until every ticket is resolved or ``drain_days``
     pass. ``mode="queueing"`` skips the Router for speed: no rules, teams, office hours
     or shifts, but the same allocators decide. The first ``warmup_tickets`` are left out
-    of the summary.
+    of the summary. Its ``repr`` is one line (name, days, tickets, agents, arrivals):
+    ``<Scenario 'two agents': at most 3,000 tickets, 2 agents, poisson arrivals>``.
     """
 
     model_config = _FROZEN
@@ -498,6 +499,19 @@ class Scenario(Part):
     seed: _Whole = Field(default=0, ge=MIN_INT, le=MAX_INT)
     sample_minutes: _Minutes = 60.0
     ttfr_target_minutes: _Minutes = 60.0
+
+    def __repr__(self) -> str:
+        # One line, what a notebook shows for a scenario: pydantic's repr wrote out every
+        # field, a replay's tickets too (megabytes). Equality and JSON are pydantic's.
+        said = [f"{self.days:g} days"] if self.days is not None else []
+        if self.tickets is not None:
+            said.append(f"at most {self.tickets:,} tickets")
+        said.append(f"{len(self.agents):,} agent{'s' if len(self.agents) != 1 else ''}")
+        if isinstance(self.arrivals, ReplayArrivals):
+            said.append(f"replay arrivals ({len(self.arrivals.tickets):,} recorded tickets)")
+        else:
+            said.append("poisson arrivals")
+        return f"<Scenario {self.name!r}: {', '.join(said)}>"
 
     @field_validator("configuration", mode="before")
     @classmethod
