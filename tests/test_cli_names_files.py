@@ -32,7 +32,7 @@ def test_check_names_a_rule_set_file_that_is_not_json(
     assert _err(capsys, "check", str(path)) == (
         1,
         f"error: invalid document in {path}\n  $: not JSON: Expecting property name "
-        "enclosed in double quotes at line 1\n",
+        "enclosed in double quotes at line 1, column 2\n",
     )
 
 

@@ -33,7 +33,16 @@ from typing import Any
 
 from .errors import ArgumentTypeError, ErrorDetail, ValidationError, json_path
 
-__all__ = ["MAX_DEPTH", "MAX_INT", "MIN_INT", "check_data", "loads", "short_path"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_INT",
+    "MIN_INT",
+    "check_data",
+    "decode_utf8",
+    "loads",
+    "short_path",
+    "syntax_message",
+]
 
 MAX_DEPTH = 100
 """How deep objects and arrays may nest in a document (the outermost one is level 1).
@@ -194,12 +203,47 @@ def _fail(what: str, details: list[ErrorDetail]) -> ValidationError:
     return ValidationError(f"invalid {what}", details)
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
+def decode_utf8(data: bytes | bytearray, what: str = "document") -> str:
+    """``data`` read as UTF-8 text, a leading byte-order mark (a file saved by some
+    Windows editors, Excel's "CSV UTF-8") read as none, as RFC 8259 allows a parser to;
+    anywhere else it stays a character. Bytes that are not UTF-8 are a
+    :class:`~helpdesk_routing.errors.ValidationError` (``invalid <what>``) with one
+    detail, ``$: not UTF-8: invalid byte at offset N`` (code ``json_utf8``): ``N`` is the
+    first bad byte's offset in ``data``, counted from 0, the byte-order mark included.
+    Every reader of bytes (the JSON loaders, every input file) says it so."""
+    try:
+        return bytes(data).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # utf-8-sig counts the offset past the mark it took off
+        offset = exc.start + (len(_BOM) if data.startswith(_BOM) else 0)
+        message = f"not UTF-8: invalid byte at offset {offset}"
+        raise _fail(what, [ErrorDetail("$", message, "json_utf8")]) from None
+
+
+def syntax_message(error: json.JSONDecodeError, *, line: bool = True) -> str:
+    """What a ``json_syntax`` detail says: ``not JSON: <the parser's reason> at line L,
+    column C`` (both counted from 1; a column in characters, ``\t`` one of them), or,
+    with ``line=False`` (a JSON Lines line, named by its reader), ``... at column C``.
+    The column places the error in a document written on one line (``json.dumps``'s)."""
+    place = f"line {error.lineno}, column {error.colno}" if line else f"column {error.colno}"
+    return f"not JSON: {error.msg} at {place}"
+
+
 def loads(
-    text: str | bytes | bytearray, what: str = "document", *, rules_key: str | None = None
+    text: str | bytes | bytearray,
+    what: str = "document",
+    *,
+    rules_key: str | None = None,
+    one_line: bool = False,
 ) -> Any:
     """Parse strict JSON text (see the module docstring); ``what`` names the document in
     the error's message (``"invalid rule set"``). With ``rules_key``, a problem inside
-    ``$.<rules_key>[i]`` names the id of that rule (``ErrorDetail.rule_id``). Anything
+    ``$.<rules_key>[i]`` names the id of that rule (``ErrorDetail.rule_id``). A syntax
+    error is placed by line and column (:func:`syntax_message`); by column alone with
+    ``one_line`` (the text is one line of a file, named by its reader). Anything
     but text or bytes (a dict already parsed, ``None``) is an
     :class:`~helpdesk_routing.errors.ArgumentTypeError` naming ``what``."""
     if not isinstance(text, str | bytes | bytearray):
@@ -207,15 +251,7 @@ def loads(
             f"{what} must be JSON text (str or bytes), got {type(text).__name__}"
         )
     if isinstance(text, bytes | bytearray):
-        try:
-            # a leading byte-order mark (a file saved by some Windows editors) is ignored,
-            # as RFC 8259 allows a parser to; anywhere else it stays an error
-            text = bytes(text).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise _fail(
-                what,
-                [ErrorDetail("$", f"not UTF-8: invalid byte at offset {exc.start}", "json_utf8")],
-            ) from None
+        text = decode_utf8(text, what)
     elif text.startswith("\ufeff"):
         text = text[1:]  # the same mark, in text read from such a file
     try:
@@ -224,7 +260,7 @@ def loads(
         )
     except json.JSONDecodeError as exc:
         raise _fail(
-            what, [ErrorDetail("$", f"not JSON: {exc.msg} at line {exc.lineno}", "json_syntax")]
+            what, [ErrorDetail("$", syntax_message(exc, line=not one_line), "json_syntax")]
         ) from None
     except RecursionError:
         raise _fail(what, [ErrorDetail("$", _DEEP, "json_depth")]) from None

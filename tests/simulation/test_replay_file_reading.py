@@ -136,7 +136,7 @@ def test_a_jsonl_line_of_a_form_feed_is_no_blank_line(tmp_path: Path) -> None:
     path = tmp_path / "t.jsonl"
     record = json.dumps({"created_at": "2026-03-30T10:00:00Z", "channel": "email"})
     path.write_text(f"{record}\n \t\r\n\f\n", "utf-8", newline="")
-    assert _details(path) == ["$[1]: line 3: not JSON: Expecting value"]
+    assert _details(path) == ["$[1]: line 3: not JSON: Expecting value at column 1"]
 
 
 def test_a_replay_file_past_the_input_cap_is_refused_unread(tmp_path: Path) -> None:

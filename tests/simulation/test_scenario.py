@@ -619,8 +619,9 @@ def test_a_bad_replay_file_names_every_bad_record_by_line(tmp_path: Path) -> Non
     assert info.value.details[0].code == "json_syntax"
     latin = tmp_path / "t2.jsonl"
     latin.write_bytes('{"channel": "caf\xe9"}'.encode("latin-1"))
-    with pytest.raises(ValidationError, match=r"^invalid replay file t2\.jsonl: not UTF-8"):
+    with pytest.raises(ValidationError, match=r"^invalid replay file t2\.jsonl\n") as info:
         ReplayArrivals.from_file(latin)
+    assert [str(d) for d in info.value.details] == ["$: not UTF-8: invalid byte at offset 16"]
 
 
 @pytest.mark.parametrize("path", [5, None, b"t.jsonl"])

@@ -22,7 +22,8 @@ _CSV_REQUIRED = ("created_at", "channel")
 
 
 def csv_rows(text: str, what: str) -> list[tuple[str, object, list[ErrorDetail]]]:
-    """A replay CSV's records for ``from_file``: (where, record or None, problems).
+    """A replay CSV's records for ``from_file``: (where, record or None, problems; a
+    record with problems is checked further too).
 
     The text is read as CSV, as a file opened with ``newline=""`` is (a quoted cell
     keeps its line breaks; a record ends at a line break, ``\\n``, ``\\r\\n`` or
@@ -37,7 +38,12 @@ def csv_rows(text: str, what: str) -> list[tuple[str, object, list[ErrorDetail]]
     ``channel``, is one ``ValidationError`` naming the columns. Every cell is trimmed of
     surrounding white space (a spreadsheet's ``email , p1`` meant ``email`` and ``p1``:
     kept, a channel or profile no rule matched), and so is each tag split by ``|``; an
-    empty tag or profile is none.
+    empty tag or profile is none. A comma is a character of a tag, as a tag may hold any
+    text (``billing, vip`` is one tag). A tags cell written as a list, in brackets
+    (``['a', 'b']``, ``["a","b"]``, ``[]``, as pandas writes a list column), is a
+    problem of its record at ``$.tags`` (code ``csv_tags_list``), whose other cells are
+    checked as ever: read by ``|`` it was one tag holding the brackets. Its items are not
+    parsed either (Python's quoting or JSON's? a tag ``[a]``?): the cell is refused.
     """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     first: list[str] | None = None
@@ -80,11 +86,24 @@ def csv_rows(text: str, what: str) -> list[tuple[str, object, list[ErrorDetail]]
             continue
         # a row short of the header's columns lacks its last fields
         given = {name: cell.strip() for name, cell in zip(header, row, strict=False)}
-        tags = [t for t in (tag.strip() for tag in given.get("tags", "").split("|")) if t]
+        cell = given.get("tags", "")
+        problems: list[ErrorDetail] = []
+        if cell.startswith("[") and cell.endswith("]"):
+            problems.append(ErrorDetail("$.tags", _TAGS_LIST, "csv_tags_list"))
+            cell = ""  # the rest of the record is checked as ever
+        tags = [t for t in (tag.strip() for tag in cell.split("|")) if t]
         profile = given.get("profile_id") or None
-        rows.append((where, {**given, "tags": tags, "profile_id": profile}, []))
+        rows.append((where, {**given, "tags": tags, "profile_id": profile}, problems))
     return rows
 
+
+_TAGS_LIST = (
+    "a list in brackets, as pandas writes a list column: tags are separated by | (a|b), "
+    "a ticket without tags has an empty cell (a tag in brackets can be given in a JSON "
+    "replay file)"
+)
+"""Why a tags cell in brackets is refused: read as ``|``-separated tags it became one tag
+holding the brackets (``"[]"`` for a ticket without tags), which no rule matched."""
 
 _BREAK = re.compile(r"\r\n|\r|\n")
 """A line break, as ``io.StringIO(text, newline="")`` splits lines (and csv counts them)."""

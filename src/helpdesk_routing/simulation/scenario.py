@@ -36,7 +36,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from helpdesk_routing._files import read_input
 from helpdesk_routing._input import as_model
-from helpdesk_routing._json import loads
+from helpdesk_routing._json import decode_utf8, loads
 from helpdesk_routing._sets import SortedSet
 from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing._time import UtcDatetime
@@ -311,7 +311,11 @@ class ReplayArrivals(Part):
         may be left out): it is checked once, and an unknown, differently cased or
         repeated column, or a required one missing, is one ``ValidationError`` about the
         header. Each CSV cell is trimmed of surrounding white space, and so is each tag;
-        an empty tag is dropped, an empty profile is none. The CSV is read as the csv
+        an empty tag is dropped, an empty profile is none; a comma is a character of a
+        tag (``billing, vip`` is one tag). A tags cell written as a list in brackets
+        (``['a', 'b']``, ``["a","b"]``, ``[]``: pandas' ``to_csv`` of a list column) is
+        refused at its line (``$[0].tags: line 2: a list in brackets, ...``, code
+        ``csv_tags_list``): tags are separated by ``|``. The CSV is read as the csv
         module reads a file opened with ``newline=""``, strictly: a quoted cell keeps its
         line breaks; a quote never closed (``$[0].tags: line 2: a quote opened here is
         never closed: ...``, the line it opened on), a quoted cell going on after its
@@ -324,8 +328,14 @@ class ReplayArrivals(Part):
         line; every bad record of the file at once. A CSV row with more cells than the
         header names is one (``$[3]: line 5: 5 columns given, 4 expected (created_at,
         channel, tags, profile_id)``); one with fewer lacks its last fields. The JSON is
-        strict, as everywhere here (a duplicate key or NaN is refused). Text that is no
-        UTF-8 or a file without records raise ``ValidationError`` too; a file that cannot
+        strict, as everywhere here (a duplicate key or NaN is refused); a syntax error is
+        placed by its column in a JSON Lines line. A file of JSON Lines whose first line
+        is not JSON (a CSV not named ``.csv``, a pretty-printed object) is one
+        ``ValidationError`` saying what the reader expects; past it, at most 20 lines
+        that are not JSON are named, and reading stops at the next one. Bytes that are
+        no UTF-8 (``$: not UTF-8: invalid byte at offset N``, code ``json_utf8``, as
+        every reader says it) or a file without records raise ``ValidationError`` too;
+        a file that cannot
         be read raises ``OSError`` as ``open`` does, and a ``path`` that is no file path
         ``ArgumentTypeError``.
         """
@@ -334,45 +344,30 @@ class ReplayArrivals(Part):
         path = Path(path)
         suffix = path.suffix.lower()
         raw = read_input(path)  # at most MAX_INPUT_BYTES: /dev/zero is refused, not read
-        try:
-            # utf-8-sig: a leading byte-order mark (Excel writes one) is read as none;
-            # bytes, not text mode: a line break stays as written, for csv to read
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationError(
-                f"invalid replay file {path.name}: not UTF-8 ({exc.reason})"
-            ) from None
         what = f"replay file {path.name}"
-        # (where it is said, record or None, what is wrong with its JSON or None): one
-        # entry per record, in file order
+        # a leading byte-order mark (Excel writes one) is read as none; bytes, not text
+        # mode: a line break stays as written, for csv to read
+        text = decode_utf8(raw, what)
+        # (where it is said, record or None, what is wrong with it as read): one entry
+        # per record, in file order; a record read with a problem (a CSV tags cell
+        # written as a list) is checked further too
         rows: list[tuple[str, object, list[ErrorDetail]]] = []
+        stopped = ""  # why reading stopped before the end, if it did
         if suffix == ".csv":
             rows = csv_rows(text, what)
         elif text.lstrip().startswith("["):
             data = loads(text, what)  # a document that is no JSON is named as a whole
             rows = [("", record, []) for record in data]
         else:
-            # JSON Lines end at "\n" (or "\r\n") only: U+2028, U+0085, \f ... are
-            # characters of a line, raw in a JSON string as in an array file
-            for line, entry in enumerate(text.split("\n"), 1):
-                if entry.strip(_JSON_SPACE):
-                    try:
-                        rows.append((f"line {line}: ", loads(entry, what), []))
-                    except ValidationError as exc:
-                        # the line is the file's, not the one-line document's "line 1"
-                        bad = [
-                            ErrorDetail(d.path, d.message.removesuffix(" at line 1"), d.code)
-                            for d in exc.details
-                        ]
-                        rows.append((f"line {line}: ", None, bad))
+            rows, stopped = _json_lines(text, what)
         if not rows:
             raise ValidationError(f"invalid {what}: it holds no tickets")
         tickets: list[ReplayTicket] = []
         details: list[ErrorDetail] = []
-        for i, (where, record, bad_json) in enumerate(rows):
-            for d in bad_json:
+        for i, (where, record, bad_read) in enumerate(rows):
+            for d in bad_read:
                 details.append(ErrorDetail(f"$[{i}]{d.path[1:]}", where + d.message, d.code))
-            if bad_json:
+            if bad_read and record is None:  # not read (a JSON null is a record, checked)
                 continue
             try:
                 tickets.append(ReplayTicket.model_validate(record))
@@ -380,8 +375,59 @@ class ReplayArrivals(Part):
                 for d in input_details(exc.errors(include_url=False), record):
                     details.append(ErrorDetail(f"$[{i}]{d.path[1:]}", where + d.message, d.code))
         if details:
-            raise ValidationError(f"invalid {what}", details)
+            raise ValidationError(f"invalid {what}{stopped}", details)
         return cls(tickets=tuple(tickets))
+
+
+_MAX_LINES_NOT_JSON = 20
+"""How many lines of a JSON Lines replay file that are not JSON are named: reading stops
+at the next one (a CSV or a pretty-printed document in a file not named ``.csv`` gave an
+error per line, millions of them)."""
+
+_JSONL_EXPECTED = (
+    "a replay file not named .csv is read as JSON, an array of tickets or one ticket "
+    "object a line (JSON Lines); a CSV file is read as CSV only when its name ends in .csv"
+)
+
+
+def _json_lines(text: str, what: str) -> tuple[list[tuple[str, object, list[ErrorDetail]]], str]:
+    """A JSON Lines replay file's records for ``from_file``: (where, record or None,
+    problems), one per line that is not blank; and what the error's message adds.
+
+    When the first such line is not JSON the file is no JSON Lines (a CSV, one object
+    written over several lines): one ``ValidationError`` says so and what the reader
+    expects. Past it, each line that is not JSON is named, up to
+    :data:`_MAX_LINES_NOT_JSON` of them; reading stops at the next one (the records
+    before it are checked as ever), and the message says where.
+    """
+    rows: list[tuple[str, object, list[ErrorDetail]]] = []
+    not_json = 0
+    # JSON Lines end at "\n" (or "\r\n") only: U+2028, U+0085, \f ... are characters
+    # of a line, raw in a JSON string as in an array file
+    for line, entry in enumerate(text.split("\n"), 1):
+        if not entry.strip(_JSON_SPACE):
+            continue
+        where = f"line {line}: "
+        try:
+            rows.append((where, loads(entry, what, one_line=True), []))
+            continue
+        except ValidationError as exc:
+            # the line is the file's: the one-line document's error names its column
+            bad = list(exc.details)
+        if any(d.code == "json_syntax" for d in bad):
+            if not rows:
+                raise ValidationError(
+                    f"invalid {what}: its first line is not JSON: {_JSONL_EXPECTED}",
+                    [ErrorDetail(f"$[0]{d.path[1:]}", where + d.message, d.code) for d in bad],
+                )
+            not_json += 1
+            if not_json > _MAX_LINES_NOT_JSON:
+                return rows, (
+                    f": more than {_MAX_LINES_NOT_JSON} lines are not JSON, reading stopped "
+                    f"at line {line}: {_JSONL_EXPECTED}"
+                )
+        rows.append((where, None, bad))
+    return rows, ""
 
 
 def _created(ticket: ReplayTicket) -> datetime:
@@ -423,7 +469,8 @@ class Scenario(Part):
     ends them); work then continues until every ticket is resolved or ``drain_days``
     pass. ``mode="queueing"`` skips the Router for speed: no rules, teams, office hours
     or shifts, but the same allocators decide. The first ``warmup_tickets`` are left out
-    of the summary.
+    of the summary. Its ``repr`` is one line (name, days, tickets, agents, arrivals):
+    ``<Scenario 'two agents': at most 3,000 tickets, 2 agents, poisson arrivals>``.
     """
 
     model_config = _FROZEN
@@ -452,6 +499,19 @@ class Scenario(Part):
     seed: _Whole = Field(default=0, ge=MIN_INT, le=MAX_INT)
     sample_minutes: _Minutes = 60.0
     ttfr_target_minutes: _Minutes = 60.0
+
+    def __repr__(self) -> str:
+        # One line, what a notebook shows for a scenario: pydantic's repr wrote out every
+        # field, a replay's tickets too (megabytes). Equality and JSON are pydantic's.
+        said = [f"{self.days:g} days"] if self.days is not None else []
+        if self.tickets is not None:
+            said.append(f"at most {self.tickets:,} tickets")
+        said.append(f"{len(self.agents):,} agent{'s' if len(self.agents) != 1 else ''}")
+        if isinstance(self.arrivals, ReplayArrivals):
+            said.append(f"replay arrivals ({len(self.arrivals.tickets):,} recorded tickets)")
+        else:
+            said.append("poisson arrivals")
+        return f"<Scenario {self.name!r}: {', '.join(said)}>"
 
     @field_validator("configuration", mode="before")
     @classmethod
