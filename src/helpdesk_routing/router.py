@@ -48,7 +48,14 @@ from helpdesk_routing._shown import shown
 from helpdesk_routing._time import require_aware
 from helpdesk_routing._trusted import updated
 from helpdesk_routing.allocation import Allocator
-from helpdesk_routing.audit import agent_changed, next_seq, replied, routed, ticket_changed
+from helpdesk_routing.audit import (
+    agent_changed,
+    agent_removed,
+    next_seq,
+    replied,
+    routed,
+    ticket_changed,
+)
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.configuration import (
     CONTENT_FIELDS,
@@ -318,7 +325,7 @@ class Router:
                 if tx.get_agent(agent.id) is not None:
                     raise ConflictError(f"agent {agent.id!r} already exists")
                 tx.put_agent(agent)
-            tx.append_audit(agent_changed(now, actor, "agent_added", agent.id))
+            tx.append_audit(agent_changed(now, actor, "agent_added", agent))
         _log.info("agent %s added", shown(agent.id), extra={"agent_id": agent.id, "actor": actor})
         return agent
 
@@ -339,7 +346,7 @@ class Router:
             require_rank(boss, gives=agent.role, of=before)
             _keeps_a_manager(tx, before, agent.role)
             tx.put_agent(agent)
-            tx.append_audit(agent_changed(now, actor, "agent_updated", agent.id))
+            tx.append_audit(agent_changed(now, actor, "agent_updated", agent))
         _log.info("agent %s updated", shown(agent.id), extra={"agent_id": agent.id, "actor": actor})
         return agent
 
@@ -385,7 +392,7 @@ class Router:
                     )
                 )
             tx.remove_agent(agent_id)
-            tx.append_audit(agent_changed(now, actor, "agent_removed", agent_id))
+            tx.append_audit(agent_removed(now, actor, agent_id))
         _log.info("agent %s removed", shown(agent_id), extra={"agent_id": agent_id, "actor": actor})
 
     # -- tickets ---------------------------------------------------------------------
