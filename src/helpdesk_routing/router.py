@@ -188,6 +188,15 @@ class Router:
         self._routing = Routing(store, self._keeper, customer_data, explain=explain)
         self._views = Views(store, is_team=_team_test(self._keeper))
 
+    def __repr__(self) -> str:
+        """The store's kind and the newest configuration this Router has seen (no I/O)."""
+        configuration = self._keeper.current.configuration
+        return (
+            f"<Router store={type(self._store).__name__} "
+            f"configuration_version={configuration.version} "
+            f"rules={len(configuration.rules.rules)} teams={len(configuration.teams)}>"
+        )
+
     @property
     def configuration(self) -> Configuration:
         """The configuration in force, as stored (version ``0``: none is stored yet)."""
