@@ -18,7 +18,9 @@ action           what changed (fields set)
 ``replied``      a human agent replied (``detail["public"]``)
 ``configured``   a new configuration version (``detail["version"]``, the
                  fields it changed in ``detail["changed"]``)
-``agent_added``, ``agent_updated``  an agent was added or changed (agent_id)
+``agent_added``, ``agent_updated``  an agent was added or changed (agent_id; the
+                 agent after it in ``detail``: ``name``, ``role``, ``capacity``)
+``agent_removed``  an agent was removed (agent_id)
 ===============  ===========================================================
 
 Every ``routed`` and ``rerouted`` record names the configuration version that decided
@@ -36,7 +38,7 @@ from typing import Any, cast
 from helpdesk_routing._time import require_aware
 from helpdesk_routing._trusted import construct
 from helpdesk_routing.decision import RoutingDecision
-from helpdesk_routing.model import TicketStatus
+from helpdesk_routing.model import Agent, TicketStatus
 from helpdesk_routing.ports import NextAuditSeq, offers
 from helpdesk_routing.records import AuditRecord, TicketRecord
 
@@ -44,6 +46,7 @@ __all__ = [
     "ReplayedState",
     "TicketState",
     "agent_changed",
+    "agent_removed",
     "configured",
     "next_seq",
     "replay",
@@ -173,10 +176,18 @@ def configured(
     return AuditRecord(at=now, actor=actor, action="configured", detail=detail)
 
 
-def agent_changed(now: datetime, actor: str, action: str, agent_id: str) -> AuditRecord:
-    """An agent added (``agent_added``), changed (``agent_updated``) or removed
-    (``agent_removed``) through the Router."""
-    return AuditRecord(at=now, actor=actor, action=action, agent_id=agent_id)
+def agent_changed(now: datetime, actor: str, action: str, agent: Agent) -> AuditRecord:
+    """An agent added (``agent_added``) or changed (``agent_updated``) through the
+    Router, with the agent as stored after it: ``detail`` holds their ``name``, ``role``
+    and ``capacity`` (``None``: the configured default), so the log says who was given
+    which role and capacity when."""
+    detail = {"name": agent.name, "role": agent.role.value, "capacity": agent.capacity}
+    return AuditRecord(at=now, actor=actor, action=action, agent_id=agent.id, detail=detail)
+
+
+def agent_removed(now: datetime, actor: str, agent_id: str) -> AuditRecord:
+    """An agent removed through the Router (``agent_removed``): nothing is left to hold."""
+    return AuditRecord(at=now, actor=actor, action="agent_removed", agent_id=agent_id)
 
 
 @dataclass(frozen=True, slots=True)

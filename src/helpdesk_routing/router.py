@@ -48,10 +48,18 @@ from helpdesk_routing._shown import shown
 from helpdesk_routing._time import require_aware
 from helpdesk_routing._trusted import updated
 from helpdesk_routing.allocation import Allocator
-from helpdesk_routing.audit import agent_changed, next_seq, replied, routed, ticket_changed
+from helpdesk_routing.audit import (
+    agent_changed,
+    agent_removed,
+    next_seq,
+    replied,
+    routed,
+    ticket_changed,
+)
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.configuration import (
     CONTENT_FIELDS,
+    CompiledConfiguration,
     Configuration,
     allocator_name,
 )
@@ -71,6 +79,7 @@ from helpdesk_routing.ports import (
     Clock,
     CustomerData,
     InsertsAgents,
+    SerialisedUnits,
     Store,
     Transaction,
     offers,
@@ -178,6 +187,15 @@ class Router:
         self._keeper.start(given)
         self._routing = Routing(store, self._keeper, customer_data, explain=explain)
         self._views = Views(store, is_team=_team_test(self._keeper))
+
+    def __repr__(self) -> str:
+        """The store's kind and the newest configuration this Router has seen (no I/O)."""
+        configuration = self._keeper.current.configuration
+        return (
+            f"<Router store={type(self._store).__name__} "
+            f"configuration_version={configuration.version} "
+            f"rules={len(configuration.rules.rules)} teams={len(configuration.teams)}>"
+        )
 
     @property
     def configuration(self) -> Configuration:
@@ -318,7 +336,7 @@ class Router:
                 if tx.get_agent(agent.id) is not None:
                     raise ConflictError(f"agent {agent.id!r} already exists")
                 tx.put_agent(agent)
-            tx.append_audit(agent_changed(now, actor, "agent_added", agent.id))
+            tx.append_audit(agent_changed(now, actor, "agent_added", agent))
         _log.info("agent %s added", shown(agent.id), extra={"agent_id": agent.id, "actor": actor})
         return agent
 
@@ -339,7 +357,7 @@ class Router:
             require_rank(boss, gives=agent.role, of=before)
             _keeps_a_manager(tx, before, agent.role)
             tx.put_agent(agent)
-            tx.append_audit(agent_changed(now, actor, "agent_updated", agent.id))
+            tx.append_audit(agent_changed(now, actor, "agent_updated", agent))
         _log.info("agent %s updated", shown(agent.id), extra={"agent_id": agent.id, "actor": actor})
         return agent
 
@@ -363,12 +381,14 @@ class Router:
             require_rank(boss, of=gone)
             _keeps_a_manager(tx, gone, None)
             compiled = self._keeper.snapshot(tx)
-            teams = [t.id for t in compiled.configuration.teams if agent_id in t.members]
-            if teams:
-                raise ConflictError(
-                    f"agent {agent_id!r} is a member of team(s) {', '.join(map(repr, teams))}; "
-                    "remove them from the team first"
-                )
+            _not_a_member(compiled, agent_id)
+            # Where units overlap (PostgreSQL), every pool first, in the order every
+            # hand-out takes them (pools before the load and the agent's row): a
+            # hand-out that may give the agent a ticket ends before the load is counted,
+            # and one that starts later finds the agent gone.
+            lock_pools(tx, compiled, for_agent=None)
+            # The agent's load lock too, which assign(to=) and a reopen take before
+            # they look the agent up again (see _gone).
             load = tx.open_load(agent_id)
             if load:
                 raise ConflictError(
@@ -385,7 +405,10 @@ class Router:
                     )
                 )
             tx.remove_agent(agent_id)
-            tx.append_audit(agent_changed(now, actor, "agent_removed", agent_id))
+            # The removal waited for any unit storing a configuration that names the
+            # agent (PostgresStore locks the members' rows): the newest one, again.
+            _not_a_member(self._keeper.snapshot(tx), agent_id)
+            tx.append_audit(agent_removed(now, actor, agent_id))
         _log.info("agent %s removed", shown(agent_id), extra={"agent_id": agent_id, "actor": actor})
 
     # -- tickets ---------------------------------------------------------------------
@@ -446,7 +469,8 @@ class Router:
             closed_now = new_ticket.status is TicketStatus.CLOSED
             keep = decision.team == record.team or closed_now
             assignee = record.assignee if keep else None
-            if not closed_now and _gone(tx, assignee):
+            # (the pools this unit holds keep a removal out: no load lock needed)
+            if not closed_now and _gone(tx, assignee, hold=False):
                 assignee = None  # reopened, and its assignee was removed
             new = TicketRecord(
                 ticket=new_ticket,
@@ -531,6 +555,8 @@ class Router:
             require(self._agent(tx, actor), Action.ASSIGN)
             self._agent(tx, to, "to")
             records = self._tickets(tx, ids)
+            if any(r.assignee != to for r in records) and _gone(tx, to):
+                raise UnknownAgent(to)  # removed while this unit waited for the tickets
             out = []
             for r in records:
                 if r.assignee != to:
@@ -618,8 +644,9 @@ class Router:
             record = self._stored(tx, ticket_id)
             if record.ticket.status is new:
                 return record
+            reopened = record.ticket.status is TicketStatus.CLOSED
             record = updated(record, ticket=updated(record.ticket, status=new))
-            if new is not TicketStatus.CLOSED and _gone(tx, record.assignee):
+            if new is not TicketStatus.CLOSED and _gone(tx, record.assignee, hold=reopened):
                 # A removed agent's closed ticket, reopened: it waits for someone who
                 # exists (nothing may point at an agent who is gone).
                 record = updated(record, assignee=None)
@@ -719,9 +746,31 @@ def _keeps_a_manager(tx: Transaction, agent: Agent, role: Role | None) -> None:
         )
 
 
-def _gone(tx: Transaction, agent_id: str | None) -> bool:
-    """Whether ``agent_id`` names an agent who was removed (``None`` names nobody)."""
-    return agent_id is not None and tx.get_agent(agent_id) is None
+def _gone(tx: Transaction, agent_id: str | None, *, hold: bool = True) -> bool:
+    """Whether ``agent_id`` names an agent who was removed (``None`` names nobody).
+
+    Asked before a unit gives the agent a ticket outside a hand-out (``assign``, a
+    reopen). With ``hold``, where units overlap (PostgreSQL), it first takes the agent's
+    load lock (``open_load``; its count is not needed), which
+    :meth:`Router.remove_agent` holds from before it counts the agent's tickets until it
+    ends: a removal that began first has ended, and the agent is found gone; one that
+    begins later counts this unit's ticket and is refused. Taken after the unit's ticket
+    rows, as every hand-out takes an agent's load lock after the tickets it walks."""
+    if agent_id is None:
+        return False
+    if hold and not offers(tx, SerialisedUnits):
+        tx.open_load(agent_id)
+    return tx.get_agent(agent_id) is None
+
+
+def _not_a_member(compiled: CompiledConfiguration, agent_id: str) -> None:
+    """``ConflictError`` when ``agent_id`` is a member of a team of ``compiled``."""
+    teams = [t.id for t in compiled.configuration.teams if agent_id in t.members]
+    if teams:
+        raise ConflictError(
+            f"agent {agent_id!r} is a member of team(s) {', '.join(map(repr, teams))}; "
+            "remove them from the team first"
+        )
 
 
 def _ticket(value: object) -> Ticket:

@@ -128,6 +128,26 @@ def check_dsn(dsn: object) -> str:
     return dsn
 
 
+def where(conninfo: str) -> str:
+    """Where a connection string points, for a ``repr``: its host, database and schema
+    (``search_path`` in its options), whichever it names; never its user, password or
+    any other parameter."""
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        params = conninfo_to_dict(conninfo)
+    except ProgrammingError:  # pragma: no cover - a pool's conninfo libpq already read
+        return ""
+    found = re.search(r"search_path\s*=\s*([^\s,]+)", str(params.get("options", "")))
+    parts = [
+        ("host", params.get("host")),
+        ("dbname", params.get("dbname")),
+        ("schema", found.group(1) if found else None),
+    ]
+    return ", ".join(f"{name}={value!r}" for name, value in parts if value)
+
+
 def is_connection_error(exc: BaseException, conn: psycopg.Connection[Any] | None) -> bool:
     """Whether ``exc`` means the connection is gone (it may be retried on a fresh one)."""
     import psycopg
@@ -172,6 +192,8 @@ class Database:
         if dsn is not None:
             dsn = check_dsn(dsn)
         self.early_release = early_release
+        # host, database and schema for the adapters' repr (never the password)
+        self.where = where(dsn if dsn is not None else str(getattr(pool, "conninfo", "")))
         self._local = threading.local()
         self._restore: set[psycopg.Connection[Any]] = set()
         self._prepared: dict[psycopg.Connection[Any], int] = {}

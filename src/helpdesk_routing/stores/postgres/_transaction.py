@@ -656,16 +656,35 @@ class PostgresTransaction:
 
         Two writers of the same number: the second waits on the key, then inserts
         nothing and gets the error.
+
+        The teams' members are checked again under a lock, as a foreign key would be:
+        their rows are locked ``FOR KEY SHARE`` (which only a removal waits for, never a
+        presence change or a route) and ``UnknownAgent`` names the first member no longer
+        stored. A removal that began first has ended, and the member is found gone;
+        one that begins later waits for this unit, then finds the agent a member.
         """
         self._refuse_writes()
         self._wrote = True
-        row = self._run(
+        members = list(dict.fromkeys(m for team in configuration.teams for m in team.members))
+        lock = (
+            "SELECT id FROM agents WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE",
+            (members,),
+        )
+        insert = (
             "INSERT INTO configurations (version, body) SELECT %s, %s "
             "WHERE %s = (SELECT coalesce(max(version), 0) + 1 FROM configurations) "
             "ON CONFLICT (version) DO NOTHING RETURNING version",
             (configuration.version, configuration.model_dump_json(), configuration.version),
-            locks=True,
-        ).fetchone()
+        )
+        cursors = self._send([lock, insert] if members else [insert], locks=True)
+        if members:
+            stored = {r[0] for r in cursors[0].fetchall()}
+            for member in members:
+                if member not in stored:
+                    # Removed since the unit looked it up: nothing of the unit may commit.
+                    self._failure = UnknownAgent(member)
+                    raise self._failure
+        row = cursors[-1].fetchone()
         if row is None:
             # Another unit stored a version since this one read the newest: the edit
             # followed a stale version (the keeper edits the newest again, or refuses an

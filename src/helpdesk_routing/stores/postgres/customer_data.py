@@ -180,6 +180,10 @@ class PostgresCustomerData(Closing):
             self._db.read, DIALECT, profile_id, metric, start, end, where, limit
         )
 
+    def __repr__(self) -> str:
+        """Where the PostgresCustomerData points (host, database, schema), never its password."""
+        return f"PostgresCustomerData({self._db.where})"
+
     def close(self) -> None:
         """Close the connection pool (not a pool that was passed in)."""
         self._db.close()

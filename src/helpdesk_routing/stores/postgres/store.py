@@ -129,6 +129,10 @@ class PostgresStore(Closing):
             tx._closed = True
             self._db.checkin(tx._conn if tx._holds else None)
 
+    def __repr__(self) -> str:
+        """Where the PostgresStore points (host, database, schema), never its password."""
+        return f"PostgresStore({self._db.where})"
+
     def close(self) -> None:
         """Close the store's connection pool (not a pool that was passed in)."""
         self._db.close()
