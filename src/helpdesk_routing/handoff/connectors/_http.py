@@ -46,6 +46,7 @@ from helpdesk_routing.handoff.connectors._deadline import Deadline
 from helpdesk_routing.handoff.destination import ID_LENGTH, ticket_id
 from helpdesk_routing.handoff.errors import (
     AuthenticationFailed,
+    DeliveryError,
     OutcomeUnknown,
     RateLimited,
     ServiceRejected,
@@ -69,6 +70,7 @@ __all__ = [
     "checked_policy",
     "created_ticket_id",
     "found_ticket_id",
+    "look_up",
     "new_connections",
     "refusal",
     "require_httpx",
@@ -313,19 +315,82 @@ def created_ticket_id(service: str, response: httpx.Response, *path: str) -> str
     return found
 
 
-def found_ticket_id(service: str, response: httpx.Response, key: str) -> str | None:
-    """The first ticket's id in a look-up's 200 answer, ``{key: [{"id": ...}, ...]}``, or
-    ``None`` when the list is empty. An answer of any other shape (not JSON, no list
-    under ``key``, a ticket without a readable id) is :class:`OutcomeUnknown`: nothing
-    can be concluded from it, least of all that the ticket does not exist."""
+def found_ticket_id(
+    service: str, response: httpx.Response, key: str, handoff_id: str
+) -> str | None:
+    """The id of the handoff's ticket in a look-up's 200 answer, ``{key: [{"id": ...,
+    "external_id": ...}, ...]}``, or ``None`` when the list is empty.
+
+    Only a ticket whose ``external_id`` is ``handoff_id`` is the handoff's: the connectors
+    set it so when they create the ticket, and a list the service did not filter (a proxy
+    or an API version dropping the query, a filter the service ignores) must never answer
+    another customer's ticket. When several are the handoff's (a Gorgias request slower
+    than the client's timeout made a second one), the oldest is answered: the lowest id
+    when every one of them is a number (both services number tickets in the order they
+    are made), else the first listed.
+
+    A non-empty list without the handoff's ticket is :class:`OutcomeUnknown`, never
+    "not found": it lists tickets that were not asked for, so the filter was not applied,
+    and the handoff's ticket may be on another page. An answer of any other shape (not
+    JSON, no list under ``key``, a ticket that is not an object, or whose ``external_id``
+    is neither text nor ``null``, or the handoff's ticket without a readable id) is
+    :class:`OutcomeUnknown` too: nothing can be concluded from it, least of all that the
+    ticket does not exist."""
     tickets = _member(_json(response), key)
     if isinstance(tickets, list):
         if not tickets:
             return None
-        found = ticket_id(_member(tickets[0], "id"))
-        if found is not None:
-            return found
+        matching: list[str] = []
+        readable = True
+        for ticket in tickets:
+            external = _member(ticket, "external_id")
+            if external is not None and not isinstance(external, str):
+                readable = False  # not an object, no external_id, or one of another type
+                break
+            if external == handoff_id:
+                found = ticket_id(_member(ticket, "id"))
+                if found is None:
+                    readable = False
+                    break
+                matching.append(found)
+        if readable and matching:
+            if all(_DIGITS.fullmatch(found) for found in matching):
+                return min(matching, key=int)
+            return matching[0]
+        if readable:
+            raise OutcomeUnknown(
+                service,
+                f"look-up answer lists {len(tickets)} ticket(s), none with external_id "
+                f"{handoff_id!r} (the service did not filter by it: not read as not found)",
+            )
     raise OutcomeUnknown(service, f"look-up answer unreadable ({key}: {_excerpt(response)})")
+
+
+_DIGITS = re.compile(r"[0-9]+")
+"""A ticket id that is a whole number (ASCII digits: ``str.isdigit`` also takes ``²``)."""
+
+
+def look_up(sender: Sender, path: str, key: str, handoff_id: str) -> str | None:
+    """A connector's ``find``: ``GET {path}?external_id={handoff_id}`` through ``sender``
+    (retried as any GET), read by :func:`found_ticket_id`.
+
+    Every failure is :class:`OutcomeUnknown`, the documented answer of a look-up that
+    proves nothing, with its cause in the reason: an answer other than 200, and a
+    look-up that could not be made (``AuthenticationFailed``, ``RateLimited``,
+    ``Unreachable``: ``look-up failed (gorgias: authentication failed (HTTP 401))``),
+    the error it replaces kept as its ``__cause__``."""
+    service = sender.service
+    try:
+        response = sender.send(
+            "GET", path, replay_safe=True, params={"external_id": handoff_id}
+        ).response
+    except OutcomeUnknown:
+        raise
+    except DeliveryError as exc:
+        raise OutcomeUnknown(service, f"look-up failed ({exc})") from exc
+    if response.status_code != 200:
+        raise OutcomeUnknown(service, f"look-up answered HTTP {response.status_code}")
+    return found_ticket_id(service, response, key, handoff_id)
 
 
 def _excerpt(response: httpx.Response) -> str:
