@@ -5,7 +5,8 @@ imitate Zendesk and Gorgias (``fake_services``), when the service misbehaves:
   answers another customer's ticket (reconcile, recover, Zendesk's
   ``IdempotentRequestError``), and of several tickets of the handoff the oldest;
 - a look-up that could not be made (401/403, 429, no connection) is ``OutcomeUnknown``
-  naming its cause.
+  naming its cause;
+- any 2xx naming the ticket is a created ticket.
 """
 
 from __future__ import annotations
@@ -350,3 +351,26 @@ def test_reconcile_raises_the_look_up_s_unknown_outcome_and_keeps_the_handoff(
     assert record is not None
     assert record.state is State.OUTCOME_UNKNOWN
     assert h.reconcile(hid).state is State.HANDED_OFF
+
+
+# -- 3. any 2xx naming the ticket is a created ticket ------------------------------------------
+
+
+@pytest.mark.parametrize("status", [200, 202, 203, 206, 299])
+def test_any_2xx_naming_the_ticket_creates_it(
+    desk: Desk, service: FakeService, status: int
+) -> None:
+    h, _, _ = _handoff(service, desk)
+    service.script = ["odd"]
+    service.odd_status = status
+    service.odd_body = b'{"ticket": {"id": 1}}' if service.kind == "zendesk" else b'{"id": 1}'
+    step = h.request(conversation(channel="sms", email="vic@example.com"))
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, "1")
+
+
+def test_a_204_names_no_ticket_and_is_an_unknown_outcome(service: FakeService) -> None:
+    service.script = ["odd"]
+    service.odd_status = 204
+    service.odd_body = b""
+    with pytest.raises(OutcomeUnknown, match=r"HTTP 204 answer does not name the created ticket"):
+        _connector(service).deliver(_request())

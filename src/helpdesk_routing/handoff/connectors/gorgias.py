@@ -179,7 +179,7 @@ class GorgiasConnector:
             headers={"Content-Type": "application/json"},
         ).response
         status = response.status_code
-        if status in (200, 201):
+        if 200 <= status < 300:
             return Delivery(
                 ticket_id=created_ticket_id(self.name, response, "id"),
                 continue_on=continue_on(request.conversation.channel),

@@ -189,7 +189,7 @@ class ZendeskConnector:
         response = answer.response
         status = response.status_code
         where = continue_on(request.conversation.channel)
-        if status in (200, 201):
+        if 200 <= status < 300:
             ticket_id = created_ticket_id(self.name, response, "ticket", "id")
             replayed = response.headers.get("x-idempotency-lookup") == "hit"
             return Delivery(ticket_id=ticket_id, continue_on=where, replayed=replayed)
