@@ -6,13 +6,15 @@ imitate Zendesk and Gorgias (``fake_services``), when the service misbehaves:
   ``IdempotentRequestError``), and of several tickets of the handoff the oldest;
 - a look-up that could not be made (401/403, 429, no connection) is ``OutcomeUnknown``
   naming its cause;
-- any 2xx naming the ticket is a created ticket.
+- any 2xx naming the ticket is a created ticket;
+- a huge ``Retry-After`` is a finite wait; ``HandoffRecord.attempts`` counts deliveries.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -32,7 +34,11 @@ from helpdesk_routing.handoff import (
     Unreachable,
     handoff_id,
 )
-from helpdesk_routing.handoff.connectors._http import RetryPolicy
+from helpdesk_routing.handoff.connectors._http import (
+    MAX_RETRY_AFTER,
+    RetryPolicy,
+    retry_after_seconds,
+)
 from helpdesk_routing.handoff.connectors.gorgias import GorgiasConnector
 from helpdesk_routing.handoff.connectors.zendesk import ZendeskConnector
 from tests.handoff.conftest import Desk, conversation
@@ -374,3 +380,50 @@ def test_a_204_names_no_ticket_and_is_an_unknown_outcome(service: FakeService) -
     service.odd_body = b""
     with pytest.raises(OutcomeUnknown, match=r"HTTP 204 answer does not name the created ticket"):
         _connector(service).deliver(_request())
+
+
+# -- 4. Retry-After and attempts ---------------------------------------------------------------
+
+
+NOW = datetime(2026, 3, 30, 10, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("9" * 400, MAX_RETRY_AFTER),
+        ("9" * 5000, MAX_RETRY_AFTER),
+        ("1000000001", MAX_RETRY_AFTER),
+        ("1000000000", 1_000_000_000.0),
+        ("0000000000000000000000030", 30.0),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", MAX_RETRY_AFTER),
+    ],
+)
+def test_a_huge_retry_after_is_read_as_the_cap(value: str, seconds: float) -> None:
+    assert retry_after_seconds(value, NOW) == seconds
+
+
+def test_a_retry_after_of_400_digits_is_a_finite_rate_limit(service: FakeService) -> None:
+    service.script = ["429:" + "9" * 400]
+    with pytest.raises(RateLimited) as caught:
+        _connector(service).deliver(_request())
+    assert caught.value.asked == MAX_RETRY_AFTER
+    assert caught.value.asked is not None
+    assert math.isfinite(caught.value.asked)
+    assert str(caught.value) == (
+        f"{service.kind}: rate limited; gave up after waiting 0 s "
+        "(the server asked to wait 1000000000 s more)"
+    )
+
+
+def test_attempts_counts_deliveries_not_the_http_requests_within_one(
+    desk: Desk, service: FakeService
+) -> None:
+    """Three 429s then a 201: four POSTs, one delivery (HandoffRecord.attempts == 1)."""
+    h, ledger, _ = _handoff(service, desk)
+    service.script = ["429:1", "429:1", "429:1"]
+    step = h.request(conversation(channel="sms", email="vic@example.com"))
+    assert step.state is State.HANDED_OFF
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    assert (record.attempts, len(service.posts)) == (1, 4)

@@ -61,6 +61,7 @@ __all__ = [
     "DEFAULT_POLICY",
     "ID_LENGTH",
     "MAX_BODY_BYTES",
+    "MAX_RETRY_AFTER",
     "WAITS_KEPT",
     "Answer",
     "RetryPolicy",
@@ -402,21 +403,32 @@ _DELTA_SECONDS = re.compile(r"[0-9]+")
 """``Retry-After``'s delta-seconds: ASCII digits (``str.isdigit`` also takes ``²``)."""
 
 
+MAX_RETRY_AFTER = 1_000_000_000.0
+"""The longest wait a ``Retry-After`` is read as, in seconds (about 32 years): a longer one
+(400 digits, the year 9999) is read as this, so ``RateLimited.asked`` and its message stay
+a finite, readable number. Any wait past ``RetryPolicy.max_total_wait`` ends the loop at
+once, so the cap changes nothing but what is shown."""
+
+
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     """Seconds a ``Retry-After`` header asks to wait (delta seconds or an HTTP date), or
-    ``None`` when absent or unreadable. Never negative."""
+    ``None`` when absent or unreadable. Never negative, never more than
+    :data:`MAX_RETRY_AFTER`."""
     if value is None:
         return None
     text = value.strip()
     if _DELTA_SECONDS.fullmatch(text):
-        return float(text)
+        digits = text.lstrip("0") or "0"
+        if len(digits) > len(str(int(MAX_RETRY_AFTER))):  # int() of it could be refused
+            return MAX_RETRY_AFTER
+        return min(float(digits), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
+    return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)
 
 
 @dataclass(frozen=True, slots=True)
