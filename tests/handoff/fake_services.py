@@ -26,7 +26,10 @@ action each; ``ok`` once it is empty):
   ``X-Pad`` line of ``trickle_bytes`` bytes), then the ticket's JSON.
 
 A GET looks tickets up by ``external_id``; with ``lookup_body`` set it answers 200 with
-those bytes (and ``lookup_headers``) instead. ``lookup_script`` lists what the next GETs
+those bytes (and ``lookup_headers``) instead. ``lookup_unfiltered`` makes it ignore the
+filter (as a proxy dropping the query string would): it lists every stored ticket with
+its ``external_id``; ``lookup_newest_first`` lists the newest first (oldest first by
+default). ``lookup_script`` lists what the next GETs
 answer instead of looking up (``429:N`` or a status such as ``401``; the look-up once it
 is empty).
 """
@@ -68,6 +71,8 @@ class FakeService:
     lookup_body: bytes | None = None
     lookup_headers: dict[str, str] = field(default_factory=dict)
     lookup_script: list[str] = field(default_factory=list)
+    lookup_unfiltered: bool = False
+    lookup_newest_first: bool = False
     trickle_seconds: float = 0.1
     trickle_bytes: int = 60
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -208,11 +213,14 @@ class _Handler(BaseHTTPRequestHandler):
         wanted = parse_qs(urlsplit(self.path).query).get("external_id", [""])[0]
         with self.fake.lock:
             items = list(self.fake.tickets.items())
+        if self.fake.lookup_newest_first:
+            items.reverse()
         found = []
         for ticket_id, payload in items:
             inner = payload["ticket"] if self.fake.kind == "zendesk" else payload
-            if inner["external_id"] == wanted:
-                found.append({"id": ticket_id, "external_id": wanted})
+            external = inner.get("external_id")
+            if external == wanted or self.fake.lookup_unfiltered:
+                found.append({"id": ticket_id, "external_id": external})
         self._answer(200, {"tickets": found} if self.fake.kind == "zendesk" else {"data": found})
 
     def do_POST(self) -> None:

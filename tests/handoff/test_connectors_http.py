@@ -563,7 +563,11 @@ def test_an_unreadable_look_up_answer_is_an_unknown_outcome(
 @pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
 @pytest.mark.parametrize(
     ("listed", "found"),
-    [(b"[]", None), (b'[{"id": 42}]', "42"), (b'[{"id": "abc-1"}, {"id": 2}]', "abc-1")],
+    [
+        (b"[]", None),
+        (b'[{"id": 42, "external_id": "HID"}]', "42"),
+        (b'[{"id": "abc-1", "external_id": "HID"}, {"id": 2, "external_id": "HID"}]', "abc-1"),
+    ],
 )
 def test_a_look_up_answers_the_first_ticket_s_id_as_text(
     kind: str,
@@ -575,6 +579,7 @@ def test_a_look_up_answers_the_first_ticket_s_id_as_text(
     """Ids are integers or text, and kept as text; an empty list is "not found"."""
     service = zendesk_service if kind == "zendesk" else gorgias_service
     key = b"tickets" if kind == "zendesk" else b"data"
+    listed = listed.replace(b"HID", handoff_id("c1").encode())
     service.lookup_body = b'{"' + key + b'": ' + listed + b"}"
     destination = _destination(kind, service)
     assert destination.find(handoff_id("c1")) == found

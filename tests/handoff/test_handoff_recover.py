@@ -537,7 +537,7 @@ def _zendesk(tickets: dict[str, int] | None = None) -> ZendeskConnector:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "GET" and request.url.path == "/api/v2/tickets":
             hid = request.url.params["external_id"]
-            answer = [{"id": found[hid]}] if hid in found else []
+            answer = [{"id": found[hid], "external_id": hid}] if hid in found else []
             return httpx.Response(200, json={"tickets": answer})
         raise AssertionError(f"unexpected request {request.method} {request.url}")
 

@@ -44,8 +44,12 @@ class HandoffRecord(InputModel):
 
     ``version`` counts the writes (the ledger's compare-and-set key); ``destination`` is
     ``builtin``, ``zendesk``, ``gorgias`` or ``message``; ``ticket_id`` is the ticket's id
-    at the destination once known; ``attempts`` counts the requests sent to it;
-    ``tell_visitor`` is the last answer given (a repeated request gives it again).
+    at the destination once known; ``attempts`` counts the times the ticket was asked
+    of the destination, one ``Destination.deliver`` call each (the first send, and each
+    send again after a look-up found nothing), not the HTTP requests a connector makes
+    within one (its retries after a refused connection, a 429 or a 5xx, which its
+    ``RetryPolicy`` bounds and ``connector.waits`` shows); ``tell_visitor`` is the last
+    answer given (a repeated request gives it again).
     """
 
     model_config = _FROZEN

@@ -46,6 +46,7 @@ from helpdesk_routing.handoff.connectors._deadline import Deadline
 from helpdesk_routing.handoff.destination import ID_LENGTH, ticket_id
 from helpdesk_routing.handoff.errors import (
     AuthenticationFailed,
+    DeliveryError,
     OutcomeUnknown,
     RateLimited,
     ServiceRejected,
@@ -60,6 +61,7 @@ __all__ = [
     "DEFAULT_POLICY",
     "ID_LENGTH",
     "MAX_BODY_BYTES",
+    "MAX_RETRY_AFTER",
     "WAITS_KEPT",
     "Answer",
     "RetryPolicy",
@@ -69,6 +71,7 @@ __all__ = [
     "checked_policy",
     "created_ticket_id",
     "found_ticket_id",
+    "look_up",
     "new_connections",
     "refusal",
     "require_httpx",
@@ -313,19 +316,82 @@ def created_ticket_id(service: str, response: httpx.Response, *path: str) -> str
     return found
 
 
-def found_ticket_id(service: str, response: httpx.Response, key: str) -> str | None:
-    """The first ticket's id in a look-up's 200 answer, ``{key: [{"id": ...}, ...]}``, or
-    ``None`` when the list is empty. An answer of any other shape (not JSON, no list
-    under ``key``, a ticket without a readable id) is :class:`OutcomeUnknown`: nothing
-    can be concluded from it, least of all that the ticket does not exist."""
+def found_ticket_id(
+    service: str, response: httpx.Response, key: str, handoff_id: str
+) -> str | None:
+    """The id of the handoff's ticket in a look-up's 200 answer, ``{key: [{"id": ...,
+    "external_id": ...}, ...]}``, or ``None`` when the list is empty.
+
+    Only a ticket whose ``external_id`` is ``handoff_id`` is the handoff's: the connectors
+    set it so when they create the ticket, and a list the service did not filter (a proxy
+    or an API version dropping the query, a filter the service ignores) must never answer
+    another customer's ticket. When several are the handoff's (a Gorgias request slower
+    than the client's timeout made a second one), the oldest is answered: the lowest id
+    when every one of them is a number (both services number tickets in the order they
+    are made), else the first listed.
+
+    A non-empty list without the handoff's ticket is :class:`OutcomeUnknown`, never
+    "not found": it lists tickets that were not asked for, so the filter was not applied,
+    and the handoff's ticket may be on another page. An answer of any other shape (not
+    JSON, no list under ``key``, a ticket that is not an object, or whose ``external_id``
+    is neither text nor ``null``, or the handoff's ticket without a readable id) is
+    :class:`OutcomeUnknown` too: nothing can be concluded from it, least of all that the
+    ticket does not exist."""
     tickets = _member(_json(response), key)
     if isinstance(tickets, list):
         if not tickets:
             return None
-        found = ticket_id(_member(tickets[0], "id"))
-        if found is not None:
-            return found
+        matching: list[str] = []
+        readable = True
+        for ticket in tickets:
+            external = _member(ticket, "external_id")
+            if external is not None and not isinstance(external, str):
+                readable = False  # not an object, no external_id, or one of another type
+                break
+            if external == handoff_id:
+                found = ticket_id(_member(ticket, "id"))
+                if found is None:
+                    readable = False
+                    break
+                matching.append(found)
+        if readable and matching:
+            if all(_DIGITS.fullmatch(found) for found in matching):
+                return min(matching, key=int)
+            return matching[0]
+        if readable:
+            raise OutcomeUnknown(
+                service,
+                f"look-up answer lists {len(tickets)} ticket(s), none with external_id "
+                f"{handoff_id!r} (the service did not filter by it: not read as not found)",
+            )
     raise OutcomeUnknown(service, f"look-up answer unreadable ({key}: {_excerpt(response)})")
+
+
+_DIGITS = re.compile(r"[0-9]+")
+"""A ticket id that is a whole number (ASCII digits: ``str.isdigit`` also takes ``²``)."""
+
+
+def look_up(sender: Sender, path: str, key: str, handoff_id: str) -> str | None:
+    """A connector's ``find``: ``GET {path}?external_id={handoff_id}`` through ``sender``
+    (retried as any GET), read by :func:`found_ticket_id`.
+
+    Every failure is :class:`OutcomeUnknown`, the documented answer of a look-up that
+    proves nothing, with its cause in the reason: an answer other than 200, and a
+    look-up that could not be made (``AuthenticationFailed``, ``RateLimited``,
+    ``Unreachable``: ``look-up failed (gorgias: authentication failed (HTTP 401))``),
+    the error it replaces kept as its ``__cause__``."""
+    service = sender.service
+    try:
+        response = sender.send(
+            "GET", path, replay_safe=True, params={"external_id": handoff_id}
+        ).response
+    except OutcomeUnknown:
+        raise
+    except DeliveryError as exc:
+        raise OutcomeUnknown(service, f"look-up failed ({exc})") from exc
+    if response.status_code != 200:
+        raise OutcomeUnknown(service, f"look-up answered HTTP {response.status_code}")
+    return found_ticket_id(service, response, key, handoff_id)
 
 
 def _excerpt(response: httpx.Response) -> str:
@@ -337,21 +403,32 @@ _DELTA_SECONDS = re.compile(r"[0-9]+")
 """``Retry-After``'s delta-seconds: ASCII digits (``str.isdigit`` also takes ``²``)."""
 
 
+MAX_RETRY_AFTER = 1_000_000_000.0
+"""The longest wait a ``Retry-After`` is read as, in seconds (about 32 years): a longer one
+(400 digits, the year 9999) is read as this, so ``RateLimited.asked`` and its message stay
+a finite, readable number. Any wait past ``RetryPolicy.max_total_wait`` ends the loop at
+once, so the cap changes nothing but what is shown."""
+
+
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     """Seconds a ``Retry-After`` header asks to wait (delta seconds or an HTTP date), or
-    ``None`` when absent or unreadable. Never negative."""
+    ``None`` when absent or unreadable. Never negative, never more than
+    :data:`MAX_RETRY_AFTER`."""
     if value is None:
         return None
     text = value.strip()
     if _DELTA_SECONDS.fullmatch(text):
-        return float(text)
+        digits = text.lstrip("0") or "0"
+        if len(digits) > len(str(int(MAX_RETRY_AFTER))):  # int() of it could be refused
+            return MAX_RETRY_AFTER
+        return min(float(digits), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
+    return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ from helpdesk_routing.handoff.connectors._http import (
     checked_policy,
     checked_url,
     created_ticket_id,
-    found_ticket_id,
+    look_up,
     new_connections,
     refusal,
     require_httpx,
@@ -179,7 +179,7 @@ class GorgiasConnector:
             headers={"Content-Type": "application/json"},
         ).response
         status = response.status_code
-        if status in (200, 201):
+        if 200 <= status < 300:
             return Delivery(
                 ticket_id=created_ticket_id(self.name, response, "id"),
                 continue_on=continue_on(request.conversation.channel),
@@ -190,14 +190,14 @@ class GorgiasConnector:
         raise OutcomeUnknown(self.name, f"unexpected HTTP {status}")
 
     def find(self, handoff_id: str) -> str | None:
-        """The ticket whose ``external_id`` is the handoff id, or ``None``
-        (``OutcomeUnknown`` when the answer is not a 200 listing tickets under ``data``)."""
-        response = self._sender.send(
-            "GET", "/api/tickets", replay_safe=True, params={"external_id": handoff_id}
-        ).response
-        if response.status_code != 200:
-            raise OutcomeUnknown(self.name, f"look-up answered HTTP {response.status_code}")
-        return found_ticket_id(self.name, response, "data")
+        """The ticket whose ``external_id`` is the handoff id, or ``None`` when the
+        look-up lists none (``found_ticket_id``: a ticket of another ``external_id`` is
+        never answered; of several, the oldest).
+
+        Anything else is :class:`OutcomeUnknown`, naming the cause: an answer that is not
+        a 200 listing tickets under ``data``, and a look-up that could not be made
+        (401/403, 429 past the cap, no connection): nothing can be concluded from it."""
+        return look_up(self._sender, "/api/tickets", "data", handoff_id)
 
     def close(self) -> None:
         """Close the HTTP client."""

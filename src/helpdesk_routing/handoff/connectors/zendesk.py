@@ -43,7 +43,7 @@ from helpdesk_routing.handoff.connectors._http import (
     checked_url,
     created_ticket_id,
     error_details,
-    found_ticket_id,
+    look_up,
     new_connections,
     refusal,
     require_httpx,
@@ -189,7 +189,7 @@ class ZendeskConnector:
         response = answer.response
         status = response.status_code
         where = continue_on(request.conversation.channel)
-        if status in (200, 201):
+        if 200 <= status < 300:
             ticket_id = created_ticket_id(self.name, response, "ticket", "id")
             replayed = response.headers.get("x-idempotency-lookup") == "hit"
             return Delivery(ticket_id=ticket_id, continue_on=where, replayed=replayed)
@@ -209,25 +209,26 @@ class ZendeskConnector:
         401, a refused connection), is :class:`OutcomeUnknown`: the ticket may exist."""
         try:
             found = self.find(request.handoff_id)
-        except OutcomeUnknown:
-            raise
-        except DeliveryError as exc:
+        except OutcomeUnknown as exc:
+            cause = exc.__cause__  # the look-up could not be made: named as it was
+            if not isinstance(cause, DeliveryError) or isinstance(cause, OutcomeUnknown):
+                raise
             raise OutcomeUnknown(
-                self.name, f"idempotency key reused, look-up failed ({exc})"
-            ) from exc
+                self.name, f"idempotency key reused, look-up failed ({cause})"
+            ) from cause
         if found is None:
             raise OutcomeUnknown(self.name, "idempotency key reused, ticket not found")
         return found
 
     def find(self, handoff_id: str) -> str | None:
-        """The ticket whose ``external_id`` is the handoff id, or ``None``
-        (``OutcomeUnknown`` when the answer is not a 200 listing tickets under ``tickets``)."""
-        response = self._sender.send(
-            "GET", "/api/v2/tickets", replay_safe=True, params={"external_id": handoff_id}
-        ).response
-        if response.status_code != 200:
-            raise OutcomeUnknown(self.name, f"look-up answered HTTP {response.status_code}")
-        return found_ticket_id(self.name, response, "tickets")
+        """The ticket whose ``external_id`` is the handoff id, or ``None`` when the
+        look-up lists none (``found_ticket_id``: a ticket of another ``external_id`` is
+        never answered; of several, the oldest).
+
+        Anything else is :class:`OutcomeUnknown`, naming the cause: an answer that is not
+        a 200 listing tickets under ``tickets``, and a look-up that could not be made
+        (401/403, 429 past the cap, no connection): nothing can be concluded from it."""
+        return look_up(self._sender, "/api/v2/tickets", "tickets", handoff_id)
 
     def close(self) -> None:
         """Close the HTTP client."""
