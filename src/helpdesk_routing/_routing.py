@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from typing import Any, Final, TypeGuard
+from typing import Any, Final, TypeGuard, cast
 
 from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper
 from helpdesk_routing._keeper import Maybe as _Maybe
@@ -30,11 +30,12 @@ from helpdesk_routing.allocation import RoundRobin
 from helpdesk_routing.audit import next_seq, routed
 from helpdesk_routing.configuration import CompiledConfiguration
 from helpdesk_routing.decision import AllocationTrace, RoutingDecision
-from helpdesk_routing.errors import ConflictError, StaleConfiguration, StoreError
+from helpdesk_routing.errors import ConflictError, StaleConfiguration, StoreError, race_lost
 from helpdesk_routing.handout import Gate, allocate, pool_name
 from helpdesk_routing.model import Ticket
 from helpdesk_routing.ports import (
     CustomerData,
+    LocksAgents,
     RoundRobinInStore,
     SerialisedUnits,
     Store,
@@ -209,6 +210,8 @@ class Routing:
             early = gate.waits(ticket, team)
         if early is None:
             assignee, trace = allocate(tx, compiled, ticket, team)
+            if assignee is not None and team is not None and not serialised:
+                _still_an_agent(tx, ticket.id, assignee)
         else:
             assignee, trace = None, early
         final = decision.allocated(assignee, trace)
@@ -244,6 +247,30 @@ class Routing:
         if record.decision is None:
             raise ConflictError(f"ticket {record.id!r} is stored but was never routed")
         return self.bound(tx, record.decision)
+
+
+def _still_an_agent(tx: Transaction, ticket_id: str, agent_id: str) -> None:
+    """Where units overlap (PostgreSQL), a route that chose ``agent_id`` in a team's pool
+    itself (not the store's round-robin step, which locks the agent's row): the agent
+    held against removal (:class:`~helpdesk_routing.ports.LocksAgents`, one statement;
+    else the agent's load lock and a look-up), and a retryable ``ConflictError`` (the
+    Router routes the ticket again) when the agent is gone.
+
+    ``Router.remove_agent`` locks the pools of the newest configuration only, so a route
+    into a team that a configuration stored meanwhile dropped runs beside it. A removal
+    that began first has ended, and the agent is found gone (the configuration that
+    decided is no longer the newest: routed again, the ticket follows the newest); one
+    that begins later deletes the agent's row after this unit has ended (or counts the
+    agent's tickets under the load lock), finds this ticket and is refused."""
+    if offers(tx, LocksAgents):
+        here = cast(LocksAgents, tx).hold_agent(agent_id)
+    else:
+        tx.open_load(agent_id)
+        here = tx.get_agent(agent_id) is not None
+    if not here:
+        raise race_lost(
+            f"agent {agent_id!r} was removed while ticket {ticket_id!r} was routed to them"
+        )
 
 
 _NO_VIEWS: Final[frozenset[str]] = frozenset()

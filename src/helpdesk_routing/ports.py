@@ -30,6 +30,7 @@ __all__ = [
     "EventWhere",
     "HandOutInStore",
     "InsertsAgents",
+    "LocksAgents",
     "NextAuditSeq",
     "NoAssigneeProbe",
     "PeriodFigureSource",
@@ -438,6 +439,45 @@ class InsertsAgents(Protocol):
 
     def insert_agent(self, agent: Agent) -> bool:
         """Add ``agent`` when its id is free; whether it was added."""
+        ...
+
+
+@runtime_checkable
+class LocksAgents(Protocol):
+    """Optional: a transaction of a store whose units overlap that can lock agents
+    against each other's administration.
+
+    ``Router.add_agent``, ``update_agent`` and ``remove_agent`` read the agents (the
+    actor, the agent changed, who else may manage agents) and then write. Two such units
+    side by side would each read the agents as they were before the other: both could
+    demote or remove one of the last two managers, or an update could write back an
+    agent another unit just removed. The Router takes
+    :meth:`lock_agent_administration` first in each of those units, before any other
+    lock, so that they run one after the other and each reads what the one before it
+    wrote (no other unit takes it: it never closes a cycle with the pool, ticket or load
+    locks).
+
+    A route the Router allocates itself in a team's pool holds the chosen agent with
+    :meth:`hold_agent`: ``Router.remove_agent`` locks only the pools of the newest
+    configuration, and a route into a team that a configuration stored meanwhile dropped
+    runs beside it.
+
+    Contract: ``lock_agent_administration()`` waits until no other unit of work of the
+    same store holds that lock, then holds it until this unit ends; every read after it
+    sees what such a unit committed. ``hold_agent(id)`` answers whether the agent is
+    stored and, when it is, keeps the agent from being removed until this unit ends (a
+    removal that began first has ended: the agent is not stored); neither waits for a
+    presence change. Units of another store (another schema, a tenant of its own) never
+    wait for either. ``offers(tx, LocksAgents)`` says whether a transaction offers them;
+    a store whose units never overlap (:class:`SerialisedUnits`) has no need of them.
+    """
+
+    def lock_agent_administration(self) -> None:
+        """Hold the store's agent administration lock until this unit of work ends."""
+        ...
+
+    def hold_agent(self, agent_id: str) -> bool:
+        """Whether the agent is stored; if so, nobody removes them until this unit ends."""
         ...
 
 

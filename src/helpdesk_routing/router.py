@@ -79,6 +79,7 @@ from helpdesk_routing.ports import (
     Clock,
     CustomerData,
     InsertsAgents,
+    LocksAgents,
     SerialisedUnits,
     Store,
     Transaction,
@@ -325,6 +326,7 @@ class Router:
         agent = as_model(Agent, agent, "agent")
         now = self._now()
         with self._store.transaction() as tx:
+            _administering(tx)
             boss = self._agent(tx, actor)
             require(boss, Action.MANAGE_AGENTS)
             require_rank(boss, gives=agent.role)
@@ -351,6 +353,10 @@ class Router:
         agent = as_model(Agent, agent, "agent")
         now = self._now()
         with self._store.transaction() as tx:
+            # First (PostgreSQL): the agent and the managers are read as the agent
+            # administration before this unit left them, so a removal that committed
+            # meanwhile is seen (UnknownAgent), never undone by the write below.
+            _administering(tx)
             boss = self._agent(tx, actor)
             require(boss, Action.MANAGE_AGENTS)
             before = self._agent(tx, agent.id)
@@ -375,6 +381,7 @@ class Router:
         """
         now = self._now()
         with self._store.transaction() as tx:
+            _administering(tx)  # first: before every lock below (see _administering)
             boss = self._agent(tx, actor)
             require(boss, Action.MANAGE_AGENTS)
             gone = self._agent(tx, agent_id, "agent_id")
@@ -389,12 +396,7 @@ class Router:
             lock_pools(tx, compiled, for_agent=None)
             # The agent's load lock too, which assign(to=) and a reopen take before
             # they look the agent up again (see _gone).
-            load = tx.open_load(agent_id)
-            if load:
-                raise ConflictError(
-                    f"agent {agent_id!r} has {load} ticket(s) that are not closed; "
-                    "reassign them first"
-                )
+            _no_open_tickets(agent_id, tx.open_load(agent_id))
             if tx.is_online(agent_id):
                 # Gone is Offline: the log says so, or every later period would read the
                 # agent as Online throughout (metrics' "Online for all of it").
@@ -405,9 +407,16 @@ class Router:
                     )
                 )
             tx.remove_agent(agent_id)
-            # The removal waited for any unit storing a configuration that names the
-            # agent (PostgresStore locks the members' rows): the newest one, again.
+            # The removal waited for every unit holding the agent's row (PostgreSQL),
+            # which has committed since: one storing a configuration that names the
+            # agent (PostgresStore locks the members' rows), so the newest one again;
+            # and a route that chose the agent in a pool this unit did not lock (a team
+            # a configuration stored meanwhile dropped: the store's round-robin step
+            # locks each candidate's row, a route the Router allocates holds the agent
+            # chosen, see _routing), so the agent's tickets again.
             _not_a_member(self._keeper.snapshot(tx), agent_id)
+            if not offers(tx, SerialisedUnits):
+                _no_open_tickets(agent_id, tx.open_load(agent_id))
             tx.append_audit(agent_removed(now, actor, agent_id))
         _log.info("agent %s removed", shown(agent_id), extra={"agent_id": agent_id, "actor": actor})
 
@@ -743,6 +752,26 @@ def _keeps_a_manager(tx: Transaction, agent: Agent, role: Role | None) -> None:
         raise ConflictError(
             f"agent {agent.id!r} is the last agent who may manage agents (owner, admin or "
             "manager): give another agent such a role first"
+        )
+
+
+def _administering(tx: Transaction) -> None:
+    """Take the store's agent administration lock, where units overlap (PostgreSQL:
+    :class:`~helpdesk_routing.ports.LocksAgents`): the first thing every
+    unit that adds, changes or removes an agent does, so that such units run one after
+    the other and each reads the agents (the last managers, the agent changed) as the
+    one before left them. Taken before any other lock (and by no unit that hands
+    tickets out): it never closes a cycle with the pool, ticket or load locks."""
+    if offers(tx, LocksAgents):
+        cast(LocksAgents, tx).lock_agent_administration()
+
+
+def _no_open_tickets(agent_id: str, load: int) -> None:
+    """``ConflictError`` when the agent about to be removed has ``load`` tickets that
+    are not closed."""
+    if load:
+        raise ConflictError(
+            f"agent {agent_id!r} has {load} ticket(s) that are not closed; reassign them first"
         )
 
 

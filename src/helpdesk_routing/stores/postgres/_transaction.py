@@ -1,5 +1,5 @@
 """One unit of work on a PostgreSQL store: :class:`PostgresTransaction` (the
-``Transaction`` port, and ``RoundRobinInStore``).
+``Transaction`` port, ``RoundRobinInStore`` and ``LocksAgents``).
 
 Every unit queues other processes on the rows it locks until it ends, the global
 rotation row above all, so a unit makes as few round trips as it can: BEGIN goes
@@ -65,6 +65,8 @@ _ID_KEY = "hashtext(json_build_array(current_schema(), %s::text)::text)"
 _CLAIM_LOCK = f"SELECT pg_advisory_xact_lock(1212696662, {_ID_KEY})"
 # The agent's load lock, which the round-robin step takes too (see open_load).
 _LOAD_LOCK = f"SELECT pg_advisory_xact_lock(1212696663, {_ID_KEY})"
+# The lock on agent administration, one per schema (see lock_agent_administration).
+_ADMIN_LOCK = f"SELECT pg_advisory_xact_lock(1212696664, {_ID_KEY})"
 
 
 class PostgresTransaction:
@@ -371,6 +373,24 @@ class PostgresTransaction:
         return int(row[0])
 
     # -- agents and presence -------------------------------------------------------
+
+    def lock_agent_administration(self) -> None:
+        """Hold the schema's agent administration lock until the unit ends
+        (:class:`~helpdesk_routing.ports.LocksAgents`): a transaction-scoped
+        advisory lock keyed by the current schema, so helpdesks in other schemas of the
+        database never wait for it. Only units that add, change or remove an agent take
+        it, each first: it orders them, and it never closes a cycle with a row lock."""
+        self._run(_ADMIN_LOCK, ("agents",), locks=True)
+
+    def hold_agent(self, agent_id: str) -> bool:
+        """Whether the agent is stored, their row locked ``FOR KEY SHARE`` until the unit
+        ends (:class:`~helpdesk_routing.ports.LocksAgents`), as a foreign key would: only
+        a removal waits for it (never a presence change), and this statement waits for
+        a removal that deleted the row first, then finds it gone."""
+        if unstorable(agent_id):
+            return False
+        cur = self._run("SELECT 1 FROM agents WHERE id = %s FOR KEY SHARE", (agent_id,), locks=True)
+        return cur.fetchone() is not None
 
     def get_agent(self, agent_id: str) -> Agent | None:
         """The agent, or ``None``."""
