@@ -12,7 +12,6 @@ removal succeeded under a ticket a route had just given the agent.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ import pytest
 
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.conditions import ticket as field
-from helpdesk_routing.errors import ConflictError, RoutingError, UnknownAgent
+from helpdesk_routing.errors import ConflictError, UnknownAgent
 from helpdesk_routing.model import Agent, Role, Team, Ticket, TicketStatus
 from helpdesk_routing.permissions import Action, allowed
 from helpdesk_routing.records import RotationState, TicketQuery
@@ -31,6 +30,7 @@ from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from helpdesk_routing.stores.postgres import PostgresStore, _transaction
 from tests.pg_server import fresh_schema_dsn
+from tests.stores.pg_locking import Run, waiting
 
 pytestmark = pytest.mark.postgres
 
@@ -69,52 +69,16 @@ def other(pg_dsn: str) -> Iterator[Any]:
         conn.rollback()
 
 
-class _Run:
-    """A call in a thread of its own; ``result()`` is its answer or the error it raised."""
-
-    def __init__(self, call: Callable[[], object]) -> None:
-        self._out: list[object] = []
-
-        def run() -> None:
-            try:
-                self._out.append(call())
-            except RoutingError as exc:
-                self._out.append(exc)
-
-        self._thread = threading.Thread(target=run)
-        self._thread.start()
-
-    def result(self) -> object:
-        self._thread.join(timeout=30)
-        assert not self._thread.is_alive(), "the call never ended"
-        (out,) = self._out
-        return out
-
-
-def _waiting(conn: Any, count: int, what: str, within: float = 10.0) -> None:
-    """Return once ``count`` other sessions of the database wait for a lock."""
-    deadline = time.monotonic() + within
-    while True:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-        ).fetchone()
-        if row[0] >= count:
-            return
-        assert time.monotonic() < deadline, f"{what} never waited"
-        time.sleep(0.01)
-
-
 def _together(
     other: Any, first: Callable[[], object], second: Callable[[], object]
 ) -> list[object]:
     """Start ``first``, wait until it waits for a lock, start ``second``, wait until it
     waits too, then end ``other``'s transaction (releasing what it holds); both answers."""
-    runs = [_Run(first)]
+    runs = [Run(first)]
     try:
-        _waiting(other, 1, "the first call")
-        runs.append(_Run(second))
-        _waiting(other, 2, "the second call")
+        waiting(other, 1, "the first call")
+        runs.append(Run(second))
+        waiting(other, 2, "the second call")
     finally:
         other.commit()
     return [run.result() for run in runs]
@@ -244,12 +208,12 @@ def test_a_removal_waits_for_a_route_into_a_team_dropped_meanwhile(
         "INSERT INTO tickets (id, created, status, channel, record) "
         "VALUES ('t1', now(), 'open', 'email', '{}')"
     )
-    route = _Run(lambda: router.route(Ticket(id="t1", channel="email", created_at=T0)))
+    route = Run(lambda: router.route(Ticket(id="t1", channel="email", created_at=T0)))
     try:
-        _waiting(other, 1, "route")
+        waiting(other, 1, "route")
         router.configure(actor="m1", rules=RuleSet(), teams=[])
-        remove = _Run(lambda: router.remove_agent("a3", actor="m1"))
-        _waiting(other, 2, "remove_agent")
+        remove = Run(lambda: router.remove_agent("a3", actor="m1"))
+        waiting(other, 2, "remove_agent")
     finally:
         other.rollback()
     assert getattr(route.result(), "assignee", None) == "a3"
@@ -299,11 +263,11 @@ def test_a_route_the_router_allocates_into_a_dropped_team_sees_a_removal(
         )
         other.commit()
         other.execute("SELECT 1 FROM rotation WHERE pool = 'team:x' FOR UPDATE")
-        route = _Run(lambda: router.route(Ticket(id="t1", channel="email", created_at=T0)))
+        route = Run(lambda: router.route(Ticket(id="t1", channel="email", created_at=T0)))
         try:
-            _waiting(other, 1, "route")  # at team x's pool, decided with team x
+            waiting(other, 1, "route")  # at team x's pool, decided with team x
             router.configure(actor="m1", rules=RuleSet(), teams=[])
-            remove = _Run(lambda: router.remove_agent("a3", actor="m1"))
+            remove = Run(lambda: router.remove_agent("a3", actor="m1"))
             _advisory_waiters(other, 1, "remove_agent")  # at a3's load lock
             other.commit()  # the route reads a3 Online, then waits for a3's load lock
             _advisory_waiters(other, 2, "route")
@@ -335,5 +299,5 @@ def test_the_agent_administration_lock_is_one_per_schema(request: pytest.Fixture
         assert router_b.add_agent(Agent(id="a1"), actor="m1") == Agent(id="a1")
         # ... while a unit of tenant A's own waits for it (and gives up).
         with PostgresStore(tenant_a, timeout=1) as a2:
-            refused = _Run(lambda: _router(a2).add_agent(Agent(id="a1"), actor="m1"))
+            refused = Run(lambda: _router(a2).add_agent(Agent(id="a1"), actor="m1"))
             assert isinstance(refused.result(), ConflictError)

@@ -9,22 +9,21 @@ succeeded, leaving an open ticket assigned to, or a team member who is, a remove
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from helpdesk_routing.clock import ManualClock
-from helpdesk_routing.errors import ConflictError, RoutingError, UnknownAgent
+from helpdesk_routing.errors import ConflictError, UnknownAgent
 from helpdesk_routing.model import Agent, Team, Ticket, TicketStatus
 from helpdesk_routing.records import TicketQuery
 from helpdesk_routing.router import Router
 from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from helpdesk_routing.stores.postgres import PostgresStore
+from tests.stores.pg_locking import Run, waiting
 
 pytestmark = pytest.mark.postgres
 
@@ -64,45 +63,6 @@ def other(pg_dsn: str) -> Iterator[Any]:
         conn.rollback()
 
 
-class _Run:
-    """A call in a thread of its own; ``result()`` is its answer or the error it raised."""
-
-    def __init__(self, call: Callable[[], object]) -> None:
-        self._out: list[object] = []
-
-        def run() -> None:
-            try:
-                self._out.append(call())
-            except RoutingError as exc:
-                self._out.append(exc)
-
-        self._thread = threading.Thread(target=run)
-        self._thread.start()
-
-    def result(self) -> object:
-        self._thread.join(timeout=30)
-        assert not self._thread.is_alive(), "the call never ended"
-        (out,) = self._out
-        return out
-
-    def ended(self) -> bool:
-        return not self._thread.is_alive()
-
-
-def _waiting(conn: Any, count: int, what: str, within: float = 10.0) -> None:
-    """Return once ``count`` other sessions of the database wait for a lock."""
-    deadline = time.monotonic() + within
-    while True:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-        ).fetchone()
-        if row[0] >= count:
-            return
-        assert time.monotonic() < deadline, f"{what} never waited"
-        time.sleep(0.01)
-
-
 def _scan(tx: Any, known: set[str]) -> list[str]:
     """The tickets not closed whose assignee is no stored agent."""
     query = TicketQuery(statuses=frozenset({TicketStatus.OPEN, TicketStatus.PENDING}))
@@ -122,10 +82,10 @@ def test_a_removal_waits_for_a_route_that_gives_the_agent_a_ticket(
         "INSERT INTO tickets (id, created, status, channel, record) "
         "VALUES ('t1', now(), 'open', 'email', '{}')"
     )
-    route = _Run(lambda: router.route(Ticket(id="t1", channel="email", created_at=T0)))
-    _waiting(other, 1, "route")
-    remove = _Run(lambda: router.remove_agent("a3", actor="m1"))
-    _waiting(other, 2, "remove_agent")
+    route = Run(lambda: router.route(Ticket(id="t1", channel="email", created_at=T0)))
+    waiting(other, 1, "route")
+    remove = Run(lambda: router.remove_agent("a3", actor="m1"))
+    waiting(other, 2, "remove_agent")
     other.rollback()
     decision = route.result()
     assert getattr(decision, "assignee", None) == "a3"
@@ -146,8 +106,8 @@ def test_a_removal_that_counted_first_refuses_a_team_stored_meanwhile(
     refuse (it removed a member of a stored team, and every later ``configure`` carrying
     the teams over was refused with ``UnknownAgent``)."""
     other.execute(_LOAD_LOCK, ("a3",))
-    remove = _Run(lambda: router.remove_agent("a3", actor="m1"))
-    _waiting(other, 1, "remove_agent")
+    remove = Run(lambda: router.remove_agent("a3", actor="m1"))
+    waiting(other, 1, "remove_agent")
     stored = router.configure(actor="m1", teams=[Team(id="x", members=["a1", "a3"])])
     other.commit()
     refused = remove.result()
@@ -167,8 +127,8 @@ def test_a_configuration_naming_an_agent_being_removed_waits_and_is_refused(
     removal committed and stored a team naming a removed agent)."""
     before = router.configuration.version
     other.execute("DELETE FROM agents WHERE id = 'a3'")
-    edit = _Run(lambda: router.configure(actor="m1", teams=[Team(id="x", members=["a1", "a3"])]))
-    _waiting(other, 1, "configure")
+    edit = Run(lambda: router.configure(actor="m1", teams=[Team(id="x", members=["a1", "a3"])]))
+    waiting(other, 1, "configure")
     other.commit()
     refused = edit.result()
     assert isinstance(refused, UnknownAgent)
@@ -184,11 +144,11 @@ def test_an_assignment_to_an_agent_being_removed_waits_and_is_refused(
     refuse with ``UnknownAgent`` (it assigned t0 to a3, then a3 was removed)."""
     router.route(Ticket(id="t0", channel="email", created_at=T0))
     other.execute("SELECT 1 FROM agents WHERE id = 'a3' FOR KEY SHARE")
-    remove = _Run(lambda: router.remove_agent("a3", actor="m1"))
-    _waiting(other, 1, "remove_agent")
-    assign = _Run(lambda: router.assign("t0", to="a3", actor="m1"))
+    remove = Run(lambda: router.remove_agent("a3", actor="m1"))
+    waiting(other, 1, "remove_agent")
+    assign = Run(lambda: router.assign("t0", to="a3", actor="m1"))
     try:
-        _waiting(other, 2, "assign")
+        waiting(other, 2, "assign")
     finally:
         other.commit()
     assert remove.result() is None
@@ -209,11 +169,11 @@ def test_a_reopen_while_the_assignee_is_removed_waits_and_drops_them(
     router.assign("t0", to="a3", actor="m1")
     router.set_status("t0", "closed", actor="m1")
     other.execute("SELECT 1 FROM agents WHERE id = 'a3' FOR KEY SHARE")
-    remove = _Run(lambda: router.remove_agent("a3", actor="m1"))
-    _waiting(other, 1, "remove_agent")
-    reopen = _Run(lambda: router.set_status("t0", "open", actor="m1"))
+    remove = Run(lambda: router.remove_agent("a3", actor="m1"))
+    waiting(other, 1, "remove_agent")
+    reopen = Run(lambda: router.set_status("t0", "open", actor="m1"))
     try:
-        _waiting(other, 2, "set_status")
+        waiting(other, 2, "set_status")
     finally:
         other.commit()
     assert remove.result() is None

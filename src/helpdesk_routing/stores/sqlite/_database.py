@@ -481,21 +481,13 @@ class Database:
 
     # -- schema --------------------------------------------------------------------
 
-    def _migrate(self) -> None:
-        if self._file is not None and self._file in _writing():
-            raise self._self_deadlock()
+    @contextmanager
+    def _opening(self) -> Iterator[sqlite3.Connection]:
+        """A connection for the checks made when the database is opened: given back
+        after; on any failure the database is closed too (nothing half-opened stays)."""
         conn = self.acquire()
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._apply(conn)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-            if not self._memory:
-                # After the version check, so a refused file is left exactly as it was.
-                conn.execute("PRAGMA journal_mode = WAL")
+            yield conn
         except sqlite3.Error as exc:
             self.release(conn)
             self.close()
@@ -506,12 +498,26 @@ class Database:
             raise
         self.release(conn)
 
+    def _migrate(self) -> None:
+        if self._file is not None and self._file in _writing():
+            raise self._self_deadlock()
+        with self._opening() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._apply(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            if not self._memory:
+                # After the version check, so a refused file is left exactly as it was.
+                conn.execute("PRAGMA journal_mode = WAL")
+
     def _check_read_only(self) -> None:
         """Open without writing: the file must hold this library's schema as it is now
         (a migration would write), else an error naming the file."""
         known = MIGRATIONS[-1][0]
-        conn = self.acquire()
-        try:
+        with self._opening() as conn:
             exists = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
             ).fetchone()
@@ -534,15 +540,6 @@ class Database:
                     "read, and opening it read only writes nothing; open it once writable "
                     "(SqliteStore) to migrate it"
                 )
-        except sqlite3.Error as exc:
-            self.release(conn)
-            self.close()
-            raise self.error(exc) from exc
-        except BaseException:
-            self.release(conn)
-            self.close()
-            raise
-        self.release(conn)
 
     @staticmethod
     def _apply(conn: sqlite3.Connection) -> None:
