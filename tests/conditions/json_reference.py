@@ -208,7 +208,8 @@ def matching_events(
     profile_id: str | None = None,
 ) -> int:
     """How many of the customer's events the event condition counts: the profile's, or
-    without one those recorded under ``profile_id`` (the ticket's)."""
+    without one those recorded under ``profile_id`` (the ticket's profile id, or its
+    e-mail without one)."""
     customer = profile.id if profile is not None else profile_id
     if not customer:
         return 0
@@ -254,5 +255,6 @@ def holds(
         return passes(cond["op"], cond.get("value"), props.get(cond["property"]), now)
     assert kind_ == "event"
     return count_holds(
-        cond["count"], matching_events(cond, profile, events, now, ticket.profile_id)
+        cond["count"],
+        matching_events(cond, profile, events, now, ticket.profile_id or ticket.email),
     )

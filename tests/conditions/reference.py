@@ -201,8 +201,9 @@ def evaluate(
     assert isinstance(condition, EventCondition)
     found = 0
     # the customer's events: by the profile's id, or by the ticket's profile id when the
-    # customer data holds no profile by it (events may be recorded before a profile)
-    customer = profile.id if profile is not None else ticket.profile_id
+    # customer data holds no profile by it, or its e-mail without an id (events may be
+    # recorded before a profile)
+    customer = profile.id if profile is not None else (ticket.profile_id or ticket.email)
     if customer:
         for e in events:
             if (

@@ -109,18 +109,18 @@ def _event_reason(
     stored, history = _stored(p, evs)
     customer = _customer(t, stored)
     limit = _limit(cond["count"])
-    found = ref.matching_events(cond, customer, history, now, t.profile_id) if limit else 0
-    if customer is None and not found:
-        assert reason == "no profile: 0 events"
-        return
     if limit == 0:
         assert reason == "any number of events passes: not counted"
         return
-    n = min(found, limit)
+    found = ref.matching_events(cond, customer, history, now, t.profile_id or t.email)
     if reason.startswith("found 0 (the window counts no instant"):
         # A window that starts after now: nothing to count, no interval to show.
-        assert n == 0, (reason, n)
+        assert found == 0, (reason, found)
         return
+    if customer is None and not found:
+        assert reason == "no profile: 0 events"
+        return
+    n = min(found, limit)
     said = f"found at least {n} in " if n == limit else f"found {n} in "
     assert reason.startswith(said), (reason, n)
 

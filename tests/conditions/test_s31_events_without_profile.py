@@ -92,3 +92,58 @@ def test_decide_counts_them_too(
     decided = hr.decide(rules, [], _ticket("t1", "p1"), data, NOW)
     assert decided.views == ("escalated",)
     assert hr.decide(rules, [], _ticket("t2", "p2"), data, NOW).views == ()
+
+
+def test_a_visitor_known_by_e_mail_alone_counts_the_events_under_the_address(
+    request: pytest.FixtureRequest, customer_data_factory: CustomerDataFactory
+) -> None:
+    """The handoff records Escalated under the visitor's address when it knows no
+    profile id (docs/handoff.md); the visitor's next ticket, with that address and no
+    profile id, counts them."""
+    data = customer_data_factory(request, [], [])
+    escalated = events.ConversationEscalated(
+        conversation_id="c1", channel="webchat", tag="refund", reason="knowledge_gap"
+    )
+    assert events.record(escalated, data, profile_id="ann@example.com", at=NOW) is True
+    router = _router(data)
+    mail = hr.Ticket(
+        id="t1", channel="email", email="ann@example.com", created_at=NOW + timedelta(days=1)
+    )
+    assert router.route(mail).team == "care"
+    # a profile id, when the ticket has one, is who the customer is
+    both = hr.Ticket(
+        id="t2",
+        channel="email",
+        profile_id="p9",
+        email="ann@example.com",
+        created_at=NOW + timedelta(days=1),
+    )
+    assert router.route(both).team is None
+
+
+def test_an_uncounted_test_never_says_no_events(
+    request: pytest.FixtureRequest, customer_data_factory: CustomerDataFactory
+) -> None:
+    """ "no profile: 0 events" is said only of a count made that found none: a test that
+    counts nothing (``at_least(0)``, a window that starts after now) says so instead."""
+    data = customer_data_factory(
+        request, [], [Event(profile_id="p1", metric=ESCALATED, timestamp=NOW)]
+    )
+    rules = hr.RuleSet(
+        rules=[
+            hr.RoutingRule(
+                id="any", when=event(ESCALATED).at_least(0), then=hr.SaveAsView(view="any")
+            ),
+            hr.RoutingRule(
+                id="later",
+                when=event(ESCALATED).at_least(1).after(NOW + timedelta(days=3)),
+                then=hr.SaveAsView(view="later"),
+            ),
+        ]
+    )
+    text = hr.decide(rules, [], _ticket("t1", "p1"), data, NOW).explain()
+    assert "no profile: 0 events" not in text
+    assert "any number of events passes: not counted" in text
+    assert "the window counts no instant yet" in text
+    bare = hr.decide(rules, [], _ticket("t2", None), data, NOW).explain()
+    assert "any number of events passes: not counted" in bare

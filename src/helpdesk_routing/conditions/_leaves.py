@@ -423,10 +423,15 @@ def event_counter(
 
     def count(c: EvaluationContext) -> int:
         # The events of the ticket's customer: those recorded under its profile id count
-        # even when the customer data holds no profile by that id (an AI agent records
-        # Escalated under the visitor's id before anyone stores a profile).
+        # even when the customer data holds no profile by that id, and without an id
+        # those recorded under its e-mail address (an AI agent records Escalated under
+        # the visitor's id, or address, before anyone stores a profile).
         p = c.profile
-        profile_id = p.id if p is not None else c.ticket.profile_id
+        if p is not None:
+            profile_id: str | None = p.id
+        else:
+            t = c.ticket
+            profile_id = t.profile_id or t.email
         if not profile_id or limit == 0:
             return 0
         start, end, possible = event_bounds(window, c.now)

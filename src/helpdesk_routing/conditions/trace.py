@@ -260,14 +260,14 @@ def _inner_text(value: Any) -> str:
 
 
 def _event_reason(node: EventCondition, found: Any, now: datetime, has_profile: bool) -> str:
-    if not has_profile and not found:
-        # No profile id, or one the customer data holds no profile for and no events of
-        # the node's metric in its window; events found under such an id are shown below.
-        return "no profile: 0 events"
     limit = count_limit(node)
     if limit == 0:
         return "any number of events passes: not counted"
     start, end, possible = event_bounds(node.window, now)
+    if not has_profile and not found and possible:
+        # Counted, none found, and no profile: no id to count under, or one the customer
+        # data holds no profile for; events found under such an id are shown below.
+        return "no profile: 0 events"
     if not possible:
         # A window that starts after now (or after the last instant there is) counts
         # nothing: there is no first and last instant to show, only that.
