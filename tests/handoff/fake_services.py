@@ -1,6 +1,10 @@
 """Real HTTP servers on 127.0.0.1 that imitate the Zendesk and Gorgias ticket APIs.
 
-Each runs ``http.server`` in a thread. ``script`` lists what the next POSTs do (one
+Each runs ``http.server`` in a thread. A created ticket is answered with its id and
+``external_id`` (Zendesk ``{"ticket": {"id", "external_id"}}``, Gorgias ``{"id",
+"external_id"}``), as the services answer the whole ticket; ``answer_external_id`` set
+names that ``external_id`` instead, on every create's answer and Zendesk's replay (a
+caching proxy, a replay of another request). ``script`` lists what the next POSTs do (one
 action each; ``ok`` once it is empty):
 
 - ``ok``: create the ticket (Zendesk: honour ``Idempotency-Key``: the same key and body
@@ -25,13 +29,18 @@ action each; ``ok`` once it is empty):
 - ``trickle-head``: create, then send the answer's header lines in the same way (one
   ``X-Pad`` line of ``trickle_bytes`` bytes), then the ticket's JSON.
 
-A GET looks tickets up by ``external_id``; with ``lookup_body`` set it answers 200 with
-those bytes (and ``lookup_headers``) instead. ``lookup_unfiltered`` makes it ignore the
-filter (as a proxy dropping the query string would): it lists every stored ticket with
-its ``external_id``; ``lookup_newest_first`` lists the newest first (oldest first by
-default). ``lookup_script`` lists what the next GETs
-answer instead of looking up (``429:N`` or a status such as ``401``; the look-up once it
-is empty).
+A GET looks tickets up by ``external_id``, answering them with the services' pagination
+fields (Zendesk ``next_page``, Gorgias ``meta.next_cursor``), ``null`` as all fit on one
+page. ``lookup_empty_pages`` makes its first N pages empty though they say more follow
+(Zendesk ``next_page: ".../api/v2/tickets?external_id=...&page=2"``, Gorgias
+``meta.next_cursor: "c2"``, as a service filtering after paging might); the tickets are
+on the page after them (``page`` or ``cursor`` in the query). With ``lookup_body`` set
+it answers 200 with those bytes (and ``lookup_headers``) instead. ``lookup_unfiltered``
+makes it ignore the filter (as a proxy dropping the query string would): it lists every
+stored ticket with its ``external_id``; ``lookup_newest_first`` lists the newest first
+(oldest first by default). ``lookup_script`` lists what the next GETs answer instead of
+looking up (``429:N``, a status such as ``401``, or ``drop``: close the connection
+without an answer; the look-up once it is empty).
 """
 
 from __future__ import annotations
@@ -73,6 +82,8 @@ class FakeService:
     lookup_script: list[str] = field(default_factory=list)
     lookup_unfiltered: bool = False
     lookup_newest_first: bool = False
+    lookup_empty_pages: int = 0
+    answer_external_id: str | None = None
     trickle_seconds: float = 0.1
     trickle_bytes: int = 60
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -117,6 +128,14 @@ class FakeService:
             ticket_id = len(self.tickets) + 1
             self.tickets[ticket_id] = payload
             return ticket_id
+
+    def answer(self, ticket_id: int) -> dict[str, Any]:
+        """The create's answer naming ticket ``ticket_id`` (see the module)."""
+        external = self.answer_external_id
+        if external is None:
+            external = self.external_ids()[ticket_id - 1]
+        ticket = {"id": ticket_id, "external_id": external}
+        return {"ticket": ticket} if self.kind == "zendesk" else ticket
 
     def external_ids(self) -> list[str]:
         """The external ids of the stored tickets, in creation order."""
@@ -204,13 +223,30 @@ class _Handler(BaseHTTPRequestHandler):
         if action is not None and action.startswith("429:"):
             self._answer(429, {"error": "TooManyRequests"}, {"Retry-After": action[4:]})
             return
+        if action == "drop":
+            self._drop()
+            return
         if action is not None:
             self._answer(int(action), {"error": "Failed"})
             return
         if self.fake.lookup_body is not None:
             self._answer_raw(200, self.fake.lookup_body, self.fake.lookup_headers)
             return
-        wanted = parse_qs(urlsplit(self.path).query).get("external_id", [""])[0]
+        query = parse_qs(urlsplit(self.path).query)
+        wanted = query.get("external_id", [""])[0]
+        if self.fake.kind == "zendesk":
+            page = int(query.get("page", ["1"])[0])
+        else:
+            page = int(query.get("cursor", ["c1"])[0].removeprefix("c"))
+        if page <= self.fake.lookup_empty_pages:
+            later = f"{self.fake.url}/api/v2/tickets?external_id={wanted}&page={page + 1}"
+            self._answer(
+                200,
+                {"tickets": [], "next_page": later, "previous_page": None, "count": 1}
+                if self.fake.kind == "zendesk"
+                else {"data": [], "meta": {"next_cursor": f"c{page + 1}", "prev_cursor": None}},
+            )
+            return
         with self.fake.lock:
             items = list(self.fake.tickets.items())
         if self.fake.lookup_newest_first:
@@ -221,7 +257,12 @@ class _Handler(BaseHTTPRequestHandler):
             external = inner.get("external_id")
             if external == wanted or self.fake.lookup_unfiltered:
                 found.append({"id": ticket_id, "external_id": external})
-        self._answer(200, {"tickets": found} if self.fake.kind == "zendesk" else {"data": found})
+        self._answer(
+            200,
+            {"tickets": found, "next_page": None, "previous_page": None, "count": len(found)}
+            if self.fake.kind == "zendesk"
+            else {"data": found, "meta": {"next_cursor": None, "prev_cursor": None}},
+        )
 
     def do_POST(self) -> None:
         body = self._record()
@@ -271,7 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
                         },
                     )
                     return
-                self._answer(201, {"ticket": {"id": known[1]}}, {"x-idempotency-lookup": "hit"})
+                self._answer(201, fake.answer(known[1]), {"x-idempotency-lookup": "hit"})
                 return
         ticket_id = fake.create(json.loads(body))
         if key is not None:
@@ -291,5 +332,4 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if action == "slow":
             time.sleep(fake.slow_seconds)
-        answer = {"ticket": {"id": ticket_id}} if fake.kind == "zendesk" else {"id": ticket_id}
-        self._answer(201, answer, {"x-idempotency-lookup": "miss"} if key else None)
+        self._answer(201, fake.answer(ticket_id), {"x-idempotency-lookup": "miss"} if key else None)

@@ -296,31 +296,63 @@ def _member(data: object, key: str) -> object:
     return data.get(key, _UNREADABLE) if isinstance(data, dict) else _UNREADABLE
 
 
-def created_ticket_id(service: str, response: httpx.Response, *path: str) -> str:
+def created_ticket_id(service: str, response: httpx.Response, *path: str, handoff_id: str) -> str:
     """The id of the ticket a 2xx answer says it created, at ``path`` in its JSON body
     (``("ticket", "id")`` for Zendesk).
 
     An answer that does not say it (not JSON, another shape, an id that is neither
     non-blank text nor an integer) is :class:`OutcomeUnknown`: the ticket may exist, and
-    ``Handoff.reconcile`` looks it up rather than trust or repeat the request."""
+    ``Handoff.reconcile`` looks it up rather than trust or repeat the request.
+
+    So is an answer whose ticket has an ``external_id`` (beside the id) other than
+    ``handoff_id``: the ticket named is another handoff's (a caching proxy, a replay of
+    another request), never this one's, though this one's may exist; ``reconcile`` finds
+    it by its ``external_id``. An answer without ``external_id``, or with ``null``, is
+    read by its id alone: a service may answer only part of the ticket."""
     data = _json(response)
-    for key in path:
+    for key in path[:-1]:
         data = _member(data, key)
-    found = ticket_id(data)
+    found = ticket_id(_member(data, path[-1]))
     if found is None:
         raise OutcomeUnknown(
             service,
             f"HTTP {response.status_code} answer does not name the created ticket "
             f"({'.'.join(path)}: {_excerpt(response)})",
         )
+    external = _member(data, "external_id")
+    if external is not _UNREADABLE and external is not None and external != handoff_id:
+        where = ".".join((*path[:-1], "external_id"))
+        raise OutcomeUnknown(
+            service,
+            f"HTTP {response.status_code} answer names ticket {found} of another handoff "
+            f"({where} {_shown(external)}, not {handoff_id!r}): not read as this handoff's "
+            "ticket",
+        )
     return found
 
 
+def _shown(value: object) -> str:
+    """``repr(value)``, cut to 100 characters (an answer's value may be megabytes)."""
+    text = repr(value)
+    return text if len(text) <= 100 else f"{text[:100]}..."
+
+
+Paths = tuple[tuple[str, ...], ...]
+"""Where in a look-up's answer a service says more pages follow (see
+:func:`found_ticket_id`)."""
+
+
 def found_ticket_id(
-    service: str, response: httpx.Response, key: str, handoff_id: str
+    service: str, response: httpx.Response, key: str, handoff_id: str, more: Paths = ()
 ) -> str | None:
     """The id of the handoff's ticket in a look-up's 200 answer, ``{key: [{"id": ...,
-    "external_id": ...}, ...]}``, or ``None`` when the list is empty.
+    "external_id": ...}, ...]}``, or ``None`` when the list is empty and the answer does
+    not say more pages follow.
+
+    ``more`` lists where the service says so (Zendesk's ``next_page``, Gorgias's
+    ``meta.next_cursor``): a value there other than ``null`` or ``false`` (or none at
+    all) makes an empty list :class:`OutcomeUnknown`, never "not found": the handoff's
+    ticket may be on a later page, and a second one must not be made.
 
     Only a ticket whose ``external_id`` is ``handoff_id`` is the handoff's: the connectors
     set it so when they create the ticket, and a list the service did not filter (a proxy
@@ -340,7 +372,14 @@ def found_ticket_id(
     tickets = _member(_json(response), key)
     if isinstance(tickets, list):
         if not tickets:
-            return None
+            follows = _more_pages(_json(response), more)
+            if follows is None:
+                return None
+            raise OutcomeUnknown(
+                service,
+                f"look-up answer lists no ticket but says more pages follow ({follows}): "
+                "not read as not found",
+            )
         matching: list[str] = []
         readable = True
         for ticket in tickets:
@@ -367,31 +406,47 @@ def found_ticket_id(
     raise OutcomeUnknown(service, f"look-up answer unreadable ({key}: {_excerpt(response)})")
 
 
+def _more_pages(data: object, more: Paths) -> str | None:
+    """Where ``data`` says more pages follow (``next_page: '...'``), or ``None``: at the
+    first of the paths ``more`` holding a value other than ``null`` and ``false``."""
+    for path in more:
+        value = data
+        for key in path:
+            value = _member(value, key)
+        if value is not _UNREADABLE and value is not None and value is not False:
+            return f"{'.'.join(path)}: {_shown(value)}"
+    return None
+
+
 _DIGITS = re.compile(r"[0-9]+")
 """A ticket id that is a whole number (ASCII digits: ``str.isdigit`` also takes ``²``)."""
 
 
-def look_up(sender: Sender, path: str, key: str, handoff_id: str) -> str | None:
+def look_up(sender: Sender, path: str, key: str, handoff_id: str, more: Paths = ()) -> str | None:
     """A connector's ``find``: ``GET {path}?external_id={handoff_id}`` through ``sender``
-    (retried as any GET), read by :func:`found_ticket_id`.
+    (retried as any GET), read by :func:`found_ticket_id` (``more``: where the answer
+    says more pages follow).
 
     Every failure is :class:`OutcomeUnknown`, the documented answer of a look-up that
     proves nothing, with its cause in the reason: an answer other than 200, and a
-    look-up that could not be made (``AuthenticationFailed``, ``RateLimited``,
-    ``Unreachable``: ``look-up failed (gorgias: authentication failed (HTTP 401))``),
-    the error it replaces kept as its ``__cause__``."""
+    look-up that could not be made, whatever ended the request loop
+    (``AuthenticationFailed``, ``RateLimited``, ``Unreachable``, and the loop's own
+    ``OutcomeUnknown``: a 5xx past the retries, a lost answer):
+    ``look-up failed (gorgias: authentication failed (HTTP 401))``, the error it
+    replaces kept as its ``__cause__``. An answer whose body cannot be read is named as
+    it is (``HTTP 200 answer unreadable (...)``), as on a create."""
     service = sender.service
     try:
         response = sender.send(
             "GET", path, replay_safe=True, params={"external_id": handoff_id}
         ).response
-    except OutcomeUnknown:
-        raise
+    except _AnswerUnreadable:
+        raise  # answered: "HTTP 200 answer unreadable (...)" names it
     except DeliveryError as exc:
         raise OutcomeUnknown(service, f"look-up failed ({exc})") from exc
     if response.status_code != 200:
         raise OutcomeUnknown(service, f"look-up answered HTTP {response.status_code}")
-    return found_ticket_id(service, response, key, handoff_id)
+    return found_ticket_id(service, response, key, handoff_id, more)
 
 
 def _excerpt(response: httpx.Response) -> str:
@@ -429,6 +484,11 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)
+
+
+class _AnswerUnreadable(OutcomeUnknown):
+    """The request was answered, but its body cannot be read (see :meth:`Sender._exchange`):
+    the answer failed, not the request, so :func:`look_up` passes it on as it is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -531,7 +591,7 @@ class Sender:
                         if creates:
                             lost = f"HTTP {status}"
                     elif unreadable is not None:
-                        raise OutcomeUnknown(
+                        raise _AnswerUnreadable(
                             self.service, f"HTTP {status} answer unreadable ({unreadable})"
                         )
                     else:

@@ -54,6 +54,10 @@ _DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 """A Gorgias account's subdomain: one DNS label."""
 
 
+_MORE = (("meta", "next_cursor"),)
+"""Where a look-up's answer says more pages follow (cursor pagination)."""
+
+
 class GorgiasConnector:
     """A :class:`~helpdesk_routing.handoff.Destination` creating Gorgias tickets.
 
@@ -181,7 +185,9 @@ class GorgiasConnector:
         status = response.status_code
         if 200 <= status < 300:
             return Delivery(
-                ticket_id=created_ticket_id(self.name, response, "id"),
+                ticket_id=created_ticket_id(
+                    self.name, response, "id", handoff_id=request.handoff_id
+                ),
                 continue_on=continue_on(request.conversation.channel),
             )
         refused = refusal(self.name, response)
@@ -195,9 +201,11 @@ class GorgiasConnector:
         never answered; of several, the oldest).
 
         Anything else is :class:`OutcomeUnknown`, naming the cause: an answer that is not
-        a 200 listing tickets under ``data``, and a look-up that could not be made
-        (401/403, 429 past the cap, no connection): nothing can be concluded from it."""
-        return look_up(self._sender, "/api/tickets", "data", handoff_id)
+        a 200 listing tickets under ``data``, an empty list that says more pages follow
+        (``meta.next_cursor`` not ``null``), and a look-up that could not be made
+        (401/403, 429 past the cap, no connection, a 5xx past the retries, a lost
+        answer): nothing can be concluded from it."""
+        return look_up(self._sender, "/api/tickets", "data", handoff_id, _MORE)
 
     def close(self) -> None:
         """Close the HTTP client."""

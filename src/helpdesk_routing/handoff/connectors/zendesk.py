@@ -67,6 +67,11 @@ _CREDENTIALS = "give email and api_token, or oauth_token"
 """How the Zendesk connector takes credentials (a message names it)."""
 
 
+_MORE = (("next_page",), ("meta", "has_more"), ("links", "next"))
+"""Where a look-up's answer says more pages follow: ``next_page`` (offset pagination,
+the default), ``meta.has_more`` and ``links.next`` (cursor pagination)."""
+
+
 class ZendeskConnector:
     """A :class:`~helpdesk_routing.handoff.Destination` creating Zendesk tickets.
 
@@ -190,7 +195,9 @@ class ZendeskConnector:
         status = response.status_code
         where = continue_on(request.conversation.channel)
         if 200 <= status < 300:
-            ticket_id = created_ticket_id(self.name, response, "ticket", "id")
+            ticket_id = created_ticket_id(
+                self.name, response, "ticket", "id", handoff_id=request.handoff_id
+            )
             replayed = response.headers.get("x-idempotency-lookup") == "hit"
             return Delivery(ticket_id=ticket_id, continue_on=where, replayed=replayed)
         details = error_details(response)
@@ -206,12 +213,14 @@ class ZendeskConnector:
     def _found(self, request: DeliveryRequest) -> str:
         """The ticket an ``IdempotentRequestError`` says exists (the key was used), looked
         up by ``external_id``. Not found, or a look-up that fails in any way (a 429, a
-        401, a refused connection), is :class:`OutcomeUnknown`: the ticket may exist."""
+        401, a refused connection, a 5xx past the retries, a lost answer), is
+        :class:`OutcomeUnknown`: the ticket may exist. A look-up that could not be made
+        says so (``idempotency key reused, look-up failed (...)``), its error chained."""
         try:
             found = self.find(request.handoff_id)
         except OutcomeUnknown as exc:
             cause = exc.__cause__  # the look-up could not be made: named as it was
-            if not isinstance(cause, DeliveryError) or isinstance(cause, OutcomeUnknown):
+            if not isinstance(cause, DeliveryError):
                 raise
             raise OutcomeUnknown(
                 self.name, f"idempotency key reused, look-up failed ({cause})"
@@ -226,9 +235,11 @@ class ZendeskConnector:
         never answered; of several, the oldest).
 
         Anything else is :class:`OutcomeUnknown`, naming the cause: an answer that is not
-        a 200 listing tickets under ``tickets``, and a look-up that could not be made
-        (401/403, 429 past the cap, no connection): nothing can be concluded from it."""
-        return look_up(self._sender, "/api/v2/tickets", "tickets", handoff_id)
+        a 200 listing tickets under ``tickets``, an empty list that says more pages
+        follow (:data:`_MORE`), and a look-up that could not be made (401/403, 429 past
+        the cap, no connection, a 5xx past the retries, a lost answer): nothing can be
+        concluded from it."""
+        return look_up(self._sender, "/api/v2/tickets", "tickets", handoff_id, _MORE)
 
     def close(self) -> None:
         """Close the HTTP client."""
