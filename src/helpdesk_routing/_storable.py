@@ -8,8 +8,9 @@ built, so no store accepts what another refuses and no stored row becomes unread
   JSON values: ``None``, booleans, integers, finite floats, text, lists (tuples, sets and
   frozensets are written as lists, a set's members sorted: :func:`json_form`), objects
   with text keys, plus an aware ``datetime`` and a ``date`` (written as ISO-8601 text,
-  which every date test reads back as the same instant; a naive ``datetime`` is refused
-  with the wording of a naive instant field).
+  which every date test reads back as the same instant: an offset of whole seconds is
+  written with its seconds, ``+00:19:32``, one with a fraction of a second in UTC; a
+  naive ``datetime`` is refused with the wording of a naive instant field).
   Anything else (a ``Decimal``, a custom object) is refused: a store would fail to write
   it, or write it in a form the others never produce.
 - **Integers** lie in signed 64 bits (:data:`MIN_INT` to :data:`MAX_INT`): SQLite's
@@ -30,9 +31,10 @@ and a bad item of a set field given as a list is named at its index in the list 
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Collection, Iterable, Iterator
-from datetime import date, datetime
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import pydantic_core
@@ -47,6 +49,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ._json import MAX_DEPTH, MAX_INT, MIN_INT
+from ._time import OUT_OF_RANGE
 from .errors import NAIVE
 
 __all__ = [
@@ -60,8 +63,8 @@ __all__ = [
     "check_set_text",
     "check_text",
     "json_form",
-    "read_back_differs",
     "set_order",
+    "stored_form",
     "stored_text",
     "surrogate_first",
     "text_problem",
@@ -171,7 +174,14 @@ def _scalar_problem(value: Any) -> str | None:
     if isinstance(value, datetime):
         # As an instant field refuses it: a naive one has no meaning, and would be kept
         # as ISO text without an offset, which no date test reads.
-        return NAIVE if value.tzinfo is None or value.tzinfo.utcoffset(value) is None else None
+        offset = value.tzinfo.utcoffset(value) if value.tzinfo is not None else None
+        if offset is None:
+            return NAIVE
+        if offset.microseconds and _datetime_form(value) is value:
+            # Written in UTC (no date test reads an offset with a fraction of a second),
+            # which this instant's UTC reading lies outside of.
+            return f"an instant with a UTC offset of a fraction of a second {OUT_OF_RANGE}"
+        return None
     if isinstance(value, date):
         return None
     return f"{type(value).__name__} is not a JSON value"
@@ -206,9 +216,28 @@ def set_order(members: Iterable[Any]) -> list[Any]:
     return sorted(items, key=lambda item: (type(item).__name__, _json_text(item)))
 
 
+def _datetime_form(value: datetime) -> datetime | str:
+    """An aware ``datetime`` as :func:`json_form` gives it to the JSON writer: itself when
+    its UTC offset is whole minutes (pydantic writes it exactly); its ISO text with the
+    offset's seconds (``+00:19:32``, a local mean time) when the offset has seconds, which
+    pydantic would drop (another instant); in UTC when the offset has a fraction of a
+    second, which no ISO offset a date test reads can say. Itself when that UTC reading
+    lies outside the calendar (the models refuse such a value) or it has no offset."""
+    offset = value.utcoffset()
+    if offset is None or not (offset.seconds % 60 or offset.microseconds):
+        return value
+    if not offset.microseconds:
+        return datetime.isoformat(value)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return value
+
+
 def _json_member(value: Any) -> tuple[Any, bool]:
-    """``value`` with every set inside it a list in :func:`set_order` (and whether that
-    changed anything: a value without a set is itself)."""
+    """``value`` with every set inside it a list in :func:`set_order` and every
+    ``datetime`` as :func:`_datetime_form` gives it (and whether that changed anything: a
+    value without either is itself)."""
     if isinstance(value, _SETS):
         return set_order(_json_member(v)[0] for v in value), True
     if isinstance(value, dict):
@@ -221,15 +250,23 @@ def _json_member(value: Any) -> tuple[Any, bool]:
         if any(changed for _, changed in members):
             return [v for v, _ in members], True
         return value, False
+    if isinstance(value, datetime):
+        form = _datetime_form(value)
+        return form, form is not value
     return value, False
+
+
+_FORMED = (*_CONTAINERS, datetime)
 
 
 def json_form(values: dict[str, Any]) -> dict[str, Any]:
     """Custom values as their JSON is written (by the models, by every store): each set or
     frozenset, at any depth, a list in :func:`set_order`, so that equal values are the
-    same JSON text in every process. ``values`` itself when it holds no set."""
+    same JSON text in every process; each ``datetime`` whose UTC offset is not whole
+    minutes as :func:`_datetime_form` gives it, so that its text names the same instant.
+    ``values`` itself when it holds neither."""
     for value in values.values():
-        if isinstance(value, _CONTAINERS):
+        if isinstance(value, _FORMED):
             break
     else:
         return values  # the common case: no container, nothing to look at
@@ -239,28 +276,76 @@ def json_form(values: dict[str, Any]) -> dict[str, Any]:
 
 # Classes a JSON round trip gives back as themselves (not a subclass: an enum member
 # comes back as plain text or a plain number).
-_READ_BACK = frozenset({str, int, float, bool, type(None)})
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
-def read_back_differs(values: dict[str, Any]) -> bool:
-    """Whether a store gives custom ``values`` back as other values than these: some
-    value, at any depth, is a ``date`` or ``datetime`` (read back as its ISO text), a
-    tuple, set or frozenset (a list), or a subclass of text or a number (the plain one).
-    ``False`` for plain values, lists and objects of them: what a store gives back.
-    Walked with its own stack (the depth is bounded by the model's check)."""
-    stack = list(values.values())
-    while stack:
-        value = stack.pop()
-        cls = value.__class__
-        if cls in _READ_BACK:
-            continue
-        if cls is list:
-            stack.extend(value)
-        elif cls is dict:
-            stack.extend(value.values())
-        else:
-            return True
-    return False
+def _written(value: Any) -> Any:
+    """``value`` through the JSON every store writes and reads back."""
+    return json.loads(pydantic_core.to_json(json_form({"": value})[""]))
+
+
+def _stored_value(value: Any) -> Any:
+    """One custom value (not of a :data:`_PLAIN` class) as a store gives it back:
+    ``value`` itself when it already is (a list or an object of such values), else a new
+    value. Dates and tuples are converted here; sets, subclasses of text or numbers and
+    anything rarer go through the JSON writer itself, so the result is what a store
+    holds. Recursive: the depth is bounded by the model's check."""
+    cls = value.__class__
+    if cls is list:
+        out = None
+        for i, item in enumerate(value):
+            if item.__class__ not in _PLAIN and (new := _stored_value(item)) is not item:
+                if out is None:
+                    out = list(value)
+                out[i] = new
+        return value if out is None else out
+    if cls is dict:
+        copied = None
+        for key, item in value.items():
+            if key.__class__ is not str:
+                return _written(value)  # a key of a text subclass is read back as text
+            if item.__class__ not in _PLAIN and (new := _stored_value(item)) is not item:
+                if copied is None:
+                    copied = dict(value)
+                copied[key] = new
+        return value if copied is None else copied
+    if cls is tuple:
+        return [item if item.__class__ in _PLAIN else _stored_value(item) for item in value]
+    if cls is datetime:
+        form = _datetime_form(value)
+        return form if form.__class__ is str else pydantic_core.to_json(form)[1:-1].decode()
+    if cls is date:
+        return value.isoformat()
+    return _written(value)
+
+
+def stored_form(
+    values: Mapping[str, Any], names: Collection[str] | None = None
+) -> Mapping[str, Any]:
+    """Custom ``values`` as every store gives them back (a ``date`` or ``datetime`` as
+    its ISO text, a tuple or a set as a list, an enum member as its value), or only
+    those at ``names`` when given (the others are left as they are: what a decision
+    reads is the names its rules test). ``values`` itself when nothing changes (the
+    common case: no copy); else a new dict, whose unchanged values are shared with
+    ``values``. One walk: each value is looked at once, and only a value of another
+    class than text, a number, a boolean or ``None`` is looked into."""
+    plain = _PLAIN
+    if names is None:
+        looked = [name for name, value in values.items() if value.__class__ not in plain]
+    elif len(names) >= len(values):
+        looked = [n for n, v in values.items() if v.__class__ not in plain and n in names]
+    else:
+        get = values.get  # an absent name reads None: plain
+        looked = [name for name in names if get(name).__class__ not in plain]
+    changed: dict[str, Any] | None = None
+    for name in looked:
+        value = values[name]
+        new = _stored_value(value)
+        if new is not value:
+            if changed is None:
+                changed = dict(values)
+            changed[name] = new
+    return values if changed is None else changed
 
 
 CustomValues = Annotated[

@@ -18,7 +18,7 @@ arguments. The Router calls it, then allocates an agent.
 from __future__ import annotations
 
 import reprlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal, Self
@@ -49,10 +49,13 @@ from .conditions import (
     EvaluationContext,
     FieldCatalogue,
     NotCondition,
+    ProfileCondition,
+    TicketCondition,
     compile_condition,
     condition_path,
 )
 from .conditions._depth import depth_message, too_deep
+from .conditions._leaves import BUILTIN_TICKET_FIELDS
 from .conditions._shadowing import first_implied
 from .conditions.context import profile_of, read_back
 from .conditions.nodes import bytes_details
@@ -392,7 +395,8 @@ class RuleSet(InputModel):
         self, ticket: Ticket, profile: Profile | None
     ) -> list[tuple[RoutingRule, CompiledCondition]]:
         """The enabled rules that can match ``ticket`` (with the customer's ``profile``),
-        in order.
+        in order. The custom values are read in their stored form, as :func:`decide`
+        reads them (a ``date`` in a field is its ISO text).
 
         A rule whose condition requires one of a set of channels, tags, profile texts
         (``equals``/``in``), segments or texts within a ticket field or a profile
@@ -403,6 +407,7 @@ class RuleSet(InputModel):
         """
         prepared = self.prepared()
         compiled = prepared.compiled
+        ticket, profile = prepared.stored(ticket, profile)
         return [compiled[i] for i in prepared.index.positions(ticket, profile)]
 
     def rule_parts(self, decision: RoutingDecision) -> list[RulePart]:
@@ -455,9 +460,10 @@ class RuleSet(InputModel):
 class _Prepared:
     """What evaluation needs of a rule set, built once: the enabled rules compiled, in
     order; their index; rule id -> (position among the enabled rules or -1, compiled
-    condition or None)."""
+    condition or None); the custom field and profile property names the enabled rules
+    read (the only custom values a decision puts in their stored form)."""
 
-    __slots__ = ("by_id", "compiled", "index", "source")
+    __slots__ = ("by_id", "compiled", "fields_read", "index", "properties_read", "source")
 
     def __init__(self, rules: Sequence[RoutingRule]) -> None:
         self.source = rules
@@ -468,6 +474,44 @@ class _Prepared:
         }
         for i, (rule, compiled) in enumerate(self.compiled):
             self.by_id[rule.id] = (i, compiled)
+        self.fields_read, self.properties_read = _names_read(rule.when for rule, _ in self.compiled)
+
+    def stored(self, ticket: Ticket, profile: Profile | None) -> tuple[Ticket, Profile | None]:
+        """``ticket`` and ``profile`` with the custom values these rules read in their
+        stored form, as every store gives them back (a ``date`` as its ISO text): each
+        mapping walked once, only at the names read, and the models themselves when
+        nothing changes (the common case)."""
+        names = self.fields_read
+        if names and ticket.fields:
+            fields = read_back(ticket.fields, names)
+            if fields is not ticket.fields:
+                ticket = updated(ticket, fields=fields)  # trusted: checked values' stored form
+        names = self.properties_read
+        if names and profile is not None and profile.properties:
+            properties = read_back(profile.properties, names)
+            if properties is not profile.properties:
+                profile = updated(profile, properties=properties)  # trusted, as above
+        return ticket, profile
+
+
+def _names_read(conditions: Iterable[Condition]) -> tuple[frozenset[str], frozenset[str]]:
+    """The custom ticket fields and the profile properties ``conditions`` test (walked
+    with a stack of their own: a condition nests up to its depth bound)."""
+    fields: set[str] = set()
+    properties: set[str] = set()
+    stack: list[Condition] = list(conditions)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, TicketCondition):
+            if node.field not in BUILTIN_TICKET_FIELDS:
+                fields.add(node.field)
+        elif isinstance(node, ProfileCondition):
+            properties.add(node.property)
+        elif isinstance(node, AllCondition | AnyCondition):
+            stack.extend(node.conditions)
+        elif isinstance(node, NotCondition):
+            stack.append(node.condition)
+    return frozenset(fields), frozenset(properties)
 
 
 _DESTINATION_TAGS = frozenset({"assign_to_team", "save_as_view"})
@@ -565,28 +609,21 @@ def decide(
     now = require_aware(now, "now")
     if type(teams) is not tuple and (said := unordered("teams", teams)) is not None:
         raise ArgumentTypeError(said)  # the team tried first would change by process
+    prepared = rules.prepared()
     # Decided in the stored form, as the Router decides it and as any store gives the
     # ticket and the profile back (a date in a custom value is its ISO text): the same
-    # ticket gets the same decision live, routed, or read back.
-    if ticket.fields and (fields := read_back(ticket.fields)) is not ticket.fields:
-        ticket = updated(ticket, fields=fields)  # trusted: the stored form of checked values
-    profile = profile_of(customer_data, ticket.profile_id)
-    if profile is not None and profile.properties:
-        properties = read_back(profile.properties)
-        if properties is not profile.properties:
-            profile = updated(profile, properties=properties)  # trusted, as above
+    # ticket gets the same decision live, routed, or read back. Once, here: the index and
+    # the conditions read these very values.
+    ticket, profile = prepared.stored(ticket, profile_of(customer_data, ticket.profile_id))
 
     team: str | None = None
     rule_id: str | None = None
     views: list[str] = []
     evaluated: list[tuple[Any, ...]] = []
-    prepared = rules.prepared()
     compiled = prepared.compiled
     candidates = [compiled[i] for i in prepared.index.positions(ticket, profile)]
     if candidates:  # what the conditions read; none to evaluate when the index ruled all out
-        ctx = EvaluationContext(
-            ticket=ticket, profile=profile, customer_data=customer_data, now=now
-        )
+        ctx = EvaluationContext._stored(ticket, profile, customer_data, now)
     if explain:
         not_matched = RuleOutcome.NOT_MATCHED
         for rule, cond in candidates:

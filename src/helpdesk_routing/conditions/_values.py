@@ -24,6 +24,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from helpdesk_routing._shown import INVISIBLE, quoted
 from helpdesk_routing._time import DATE_TEXT, condition_date_time
 
 from .nodes import NEGATIONS, Operator, Span
@@ -249,13 +250,12 @@ def _positive(op: Operator) -> Operator:
 
 
 def text_repr(text: str) -> str:
-    """``text`` quoted for a trace: its ``repr``, or, when it is not in Unicode NFC form
-    (a letter followed by a combining mark, ``"cafe\u0301"``), its ``ascii`` form, so
-    that it never looks like the composed text (``'café'``) it does not equal."""
-    text = str.__str__(text)
-    if text.isascii() or unicodedata.is_normalized("NFC", text):
-        return repr(text)
-    return ascii(text)
+    """``text`` quoted for a trace, so that it never looks like a text it does not equal
+    (:func:`~helpdesk_routing._shown.quoted`): its ``repr``, each invisible character
+    (U+034F, a variation selector, a Hangul filler, the Braille blank) escaped; its
+    ``ascii`` form when it is not in Unicode NFC form (``"cafe\u0301"``, which would
+    look like the composed ``'café'``)."""
+    return quoted(str.__str__(text))
 
 
 _CUT = 60  # a text longer than this is shown by its first _CUT - 3 characters and "..."
@@ -269,15 +269,17 @@ def describe_value(v: Any) -> str:
         shown = str.__str__(v)
         return text_repr(shown if len(shown) <= _CUT else shown[: _CUT - 3] + "...")
     if isinstance(v, frozenset | set):
-        return "{" + ", ".join(repr(e) for e in sorted(v, key=repr)) + "}"
+        return "{" + ", ".join(quoted(e) for e in sorted(v, key=repr)) + "}"
     if isinstance(v, datetime):
         return v.isoformat()
-    text = repr(v)
+    text = quoted(v)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _char(c: str) -> str:
-    return repr(c) if c.isprintable() and not unicodedata.combining(c) else ascii(c)
+    if c.isprintable() and not unicodedata.combining(c) and INVISIBLE.match(c) is None:
+        return repr(c)
+    return ascii(c)
 
 
 def first_difference(expected: str, seen: str) -> str:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pydantic_core
 
-from helpdesk_routing._storable import read_back_differs
+from helpdesk_routing._storable import stored_form
 from helpdesk_routing.errors import NaiveDatetimeError, ValidationError
 from helpdesk_routing.model import Profile, Ticket
-from helpdesk_routing.stores._customer_args import stored_values
 
 if TYPE_CHECKING:
     # ports imports the records, which import the decision: no runtime import from here.
@@ -56,22 +55,45 @@ class EvaluationContext:
         object.__setattr__(self, "properties", read_back(props))
 
     @classmethod
+    def _stored(
+        cls,
+        ticket: Ticket,
+        profile: Profile | None,
+        customer_data: CustomerData,
+        now: datetime,
+    ) -> EvaluationContext:
+        """The context of a ticket and a profile whose custom values the caller has
+        already put in their stored form (as :func:`~helpdesk_routing.rules.decide`
+        does, once per decision), ``now`` in UTC: they are read as they are, not walked
+        again."""
+        ctx = object.__new__(cls)
+        set_ = object.__setattr__
+        set_(ctx, "ticket", ticket)
+        set_(ctx, "profile", profile)
+        set_(ctx, "customer_data", customer_data)
+        set_(ctx, "now", now)
+        set_(ctx, "fields", ticket.fields)
+        set_(ctx, "properties", profile.properties if profile is not None else _NO_PROPERTIES)
+        return ctx
+
+    @classmethod
     def load(cls, ticket: Ticket, customer_data: CustomerData, now: datetime) -> EvaluationContext:
         """The context of ``ticket`` at ``now``, its profile looked up in ``customer_data``."""
         found = profile_of(customer_data, ticket.profile_id)
         return cls(ticket=ticket, profile=found, customer_data=customer_data, now=now)
 
 
-def read_back(values: Mapping[str, Any]) -> Mapping[str, Any]:
+def read_back(values: Mapping[str, Any], names: Collection[str] | None = None) -> Mapping[str, Any]:
     """Custom ``values`` as every store gives them back (a ``date`` or ``datetime`` as
-    its ISO text, a tuple or a set as a list): ``values`` itself when they are already
-    in that form (the common case: no copy). Values no store could write (a model built
-    without validation) are read as given: evaluation never raises on data."""
-    if not values or not isinstance(values, dict) or not read_back_differs(values):
+    its ISO text, a tuple or a set as a list), those at ``names`` only when given:
+    ``values`` itself when they are already in that form (the common case: no copy).
+    Values no store could write (a model built without validation) are read as given:
+    evaluation never raises on data."""
+    if not values or not isinstance(values, dict):
         return values
     try:
-        return stored_values(values)
-    except (pydantic_core.PydanticSerializationError, ValueError, TypeError):
+        return stored_form(values, names)
+    except (pydantic_core.PydanticSerializationError, ValueError, TypeError, RecursionError):
         return values
 
 
