@@ -84,15 +84,25 @@ def test_a_refused_sqlite_open_closes_its_connections(db_path: Path) -> None:
         assert tx.agents() == [Agent(id="a1")]
 
 
-def _connections(base: str, name: str) -> int:
+def _connections(base: str, name: str, *, settle: float = 10.0) -> int:
+    """The server's sessions named ``name``, once none are left or ``settle`` seconds
+    passed: a session a client closed leaves pg_stat_activity when its backend process
+    has exited, which a loaded machine may take a moment to do (not a timing claim:
+    only a session still there after the wait counts)."""
+    import time
+
     import psycopg
 
+    deadline = time.monotonic() + settle
     with psycopg.connect(base, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (name,)
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
+        while True:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (name,)
+            ).fetchone()
+            assert row is not None
+            if row[0] == 0 or time.monotonic() > deadline:
+                return int(row[0])
+            time.sleep(0.05)
 
 
 @pytest.mark.postgres
