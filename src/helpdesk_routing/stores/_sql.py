@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any, Literal, Protocol, Self
 
 from helpdesk_routing._json import MAX_INT
+from helpdesk_routing._sets import dump_json
 from helpdesk_routing._storable import text_problem
 from helpdesk_routing._stored import STORED
 from helpdesk_routing.errors import SchemaVersionError, StoreError, ValidationError
@@ -244,7 +245,7 @@ def ticket_columns(d: Dialect, record: TicketRecord) -> tuple[Any, ...]:
 
 def audit_to_json(record: AuditRecord) -> str:
     """The audit record without its ``seq`` (the store assigns that)."""
-    return record.model_dump_json(exclude={"seq"})
+    return dump_json(record, exclude={"seq"})
 
 
 def audit_from_json(seq: int, text: str) -> AuditRecord:
