@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import reprlib
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Generator, Iterable, Iterator
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal
 
 from helpdesk_routing.model import Agent
 from helpdesk_routing.stores._seed_agents import seed_agents
-from helpdesk_routing.stores._sql import Closing
+from helpdesk_routing.stores._sql import Closing, unit_of_work
 
 if TYPE_CHECKING:
     pass
@@ -77,8 +76,8 @@ class SqliteStore(Closing):
         closed = " (closed)" if self._db._closed else ""
         return f"<SqliteStore {_PATH.repr(self.path)}{closed}>"
 
-    @contextmanager
-    def transaction(self) -> Iterator[SqliteTransaction]:
+    @unit_of_work
+    def transaction(self) -> Generator[SqliteTransaction, None, None]:
         """Begin a unit of work (``BEGIN IMMEDIATE``); it commits when the block ends.
 
         If the block raises, or an operation inside it failed, nothing of it is kept.
@@ -107,8 +106,8 @@ class SqliteStore(Closing):
         finally:
             db.abandon()
 
-    @contextmanager
-    def read(self) -> Iterator[SqliteTransaction]:
+    @unit_of_work
+    def read(self) -> Generator[SqliteTransaction, None, None]:
         """Begin a read-only unit of work (``ports.ReadableStore``): a deferred transaction
         that never takes the write lock, so reading a view never waits for, nor stalls,
         the units that route. Its reads see one committed state (a snapshot from its
