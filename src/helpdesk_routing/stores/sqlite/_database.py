@@ -108,6 +108,23 @@ def file_path(path: object) -> str:
         raise StoreError(f"cannot resolve the relative path {text!r}: {exc}") from exc
 
 
+class _Snapshot(sqlite3.Connection):
+    """A connection that reads the file as immutable (``immutable=1``): SQLite then
+    takes no lock and assumes that nothing changes the file, so it sees no writer."""
+
+    stamp: tuple[int, ...] | None = None
+    """The file as it was when the connection was opened (see :func:`_stamp`)."""
+
+
+def _stamp(path: str) -> tuple[int, ...] | None:
+    """What changes when a writer changes the file: its identity, size and mtime."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def _is_locked(exc: sqlite3.Error) -> bool:
     text = str(exc)
     return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
@@ -190,16 +207,45 @@ class Database:
         except sqlite3.OperationalError:
             conn.close()
             if os.path.exists(f"{self.path}-wal"):
-                raise
+                raise StoreError(
+                    f"cannot read the SQLite database {self.path!r} now: a writer has it "
+                    "open (its -wal file is beside it) and this process cannot write in "
+                    "its directory, so SQLite cannot share the file with that writer; "
+                    "read it when no one writes to it, or give this process write "
+                    "access to the directory"
+                ) from None
         # A WAL database whose -shm file cannot be made (a read-only directory) can only
-        # be read as immutable; without a -wal file every page is in the file itself, and
-        # no writer can work in that directory either.
-        return sqlite3.connect(
+        # be read as immutable; without a -wal file every page is in the file itself. A
+        # writer that may write in the directory (another user) is not seen, and a
+        # change of the file during a read unit is refused (see snapshot_changed).
+        return self._open_snapshot(uri)
+
+    def _open_snapshot(self, uri: str | None = None) -> sqlite3.Connection:
+        """A connection reading the file as an immutable snapshot (one per unit: it is
+        closed, not pooled, when given back, so the next unit sees the file anew)."""
+        uri = uri or f"{Path(self.path).as_uri()}?mode=ro"
+        stamp = _stamp(self.path)
+        conn = sqlite3.connect(
             f"{uri}&immutable=1",
             timeout=self.timeout,
             isolation_level=None,
             check_same_thread=False,
             uri=True,
+            factory=_Snapshot,
+        )
+        conn.stamp = stamp
+        return conn
+
+    def snapshot_changed(self, conn: sqlite3.Connection | None) -> StoreError | None:
+        """The error for a read of an immutable snapshot during which the file changed
+        (a writer by another user: its pages may be half-written), else ``None``."""
+        if not isinstance(conn, _Snapshot) or _stamp(self.path) == conn.stamp:
+            return None
+        return StoreError(
+            f"the SQLite database {self.path!r} changed while it was read: this process "
+            "cannot write in its directory, so the file is read as an immutable snapshot, "
+            "which sees no writer; read it when no one writes to it, or give this process "
+            "write access to the directory"
         )
 
     def acquire(self, into: list[sqlite3.Connection] | None = None) -> sqlite3.Connection:
@@ -239,7 +285,7 @@ class Database:
         """Return a connection; it is closed if the store was closed meanwhile."""
         try:
             with self._lock:
-                keep = not self._closed
+                keep = not self._closed and not isinstance(conn, _Snapshot)
                 if keep and not self._memory:
                     self._idle.append(conn)
             if not keep:
@@ -279,8 +325,12 @@ class Database:
 
     # -- errors and units of work --------------------------------------------------
 
-    def error(self, exc: sqlite3.Error) -> RoutingError:
-        """The library error for a ``sqlite3`` error: contention is a conflict."""
+    def error(self, exc: sqlite3.Error, conn: sqlite3.Connection | None = None) -> RoutingError:
+        """The library error for a ``sqlite3`` error (on ``conn``, if known): contention
+        is a conflict; an immutable snapshot whose file changed says so."""
+        changed = self.snapshot_changed(conn)
+        if changed is not None:
+            return changed
         if _is_locked(exc):
             return ConflictError(
                 f"the SQLite database {self.path!r} stayed locked by another writer "
@@ -433,6 +483,9 @@ class Database:
             clean = True
         finally:
             self._give_back(conn, clean=clean)
+        changed = self.snapshot_changed(conn)
+        if changed is not None:  # what was read may mix two states of the file
+            raise changed
 
     def end(self, conn: sqlite3.Connection, *, commit: bool) -> None:
         """Commit (or roll back) the unit of work on ``conn`` and give the connection
@@ -483,9 +536,12 @@ class Database:
         try:
             yield self.acquire(held)
             clean = True
+            changed = self.snapshot_changed(held[0])
+            if changed is not None:
+                raise changed
         except sqlite3.Error as exc:
             clean = True
-            raise self.error(exc) from exc
+            raise self.error(exc, held[0] if held else None) from exc
         finally:
             if not held:
                 pass

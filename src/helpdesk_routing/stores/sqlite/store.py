@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import reprlib
+import sqlite3
 from collections.abc import Generator, Iterable, Iterator
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal
@@ -94,6 +95,10 @@ class SqliteStore(Closing):
             tx = SqliteTransaction(db, conn)
             try:
                 yield tx
+            except sqlite3.Error as exc:  # a row fetched in the block, outside _run
+                tx._closed = True
+                db.end(conn, commit=False)
+                raise db.error(exc, conn) from exc
             except BaseException:
                 tx._closed = True
                 db.end(conn, commit=False)
@@ -120,6 +125,8 @@ class SqliteStore(Closing):
             tx = SqliteTransaction(db, conn, read_only=True)
             try:
                 yield tx
+            except sqlite3.Error as exc:  # a row fetched in the block, outside _run
+                raise db.error(exc, conn) from exc
             finally:
                 tx._closed = True
                 db.end_read(conn)
