@@ -10,6 +10,7 @@ control, different bytes for equal records in a store. :data:`SortedSet` is a
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Callable, KeysView
 from collections.abc import Set as AbstractSet
@@ -31,6 +32,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 # dump_json to raise as itself.
 _CUT_OFF = threading.local()
 
+# What pydantic-core says when a KeyboardInterrupt cut off serialisation: in a serializer
+# function (``Error calling function `name`: KeyboardInterrupt: ...``) or in the Python
+# code pydantic-core itself calls (an Enum's value: ``KeyboardInterrupt: ...`` at once).
+# Any other exception's type name would stand where ``KeyboardInterrupt`` does (a
+# ValueError whose text says "KeyboardInterrupt" is "ValueError: KeyboardInterrupt"), and
+# a function name holds no backtick: only a KeyboardInterrupt matches.
+_INTERRUPTED = re.compile(
+    r"Error serializing to JSON: (?:PydanticSerializationError: Error calling function "
+    r"`[^`]*`: )?KeyboardInterrupt: (.*)",
+    re.DOTALL,
+)
+
 
 def passes_interrupts(serializer: F) -> F:
     """``serializer`` (a pydantic serializer function of the library) keeping what cuts
@@ -51,14 +64,21 @@ def passes_interrupts(serializer: F) -> F:
 def dump_json(model: BaseModel, **options: Any) -> str:
     """``model.model_dump_json(**options)``, but a ``KeyboardInterrupt`` or
     ``SystemExit`` raised in one of the library's serializer functions comes out as
-    itself, not as pydantic's ``PydanticSerializationError``."""
+    itself, not as pydantic's ``PydanticSerializationError``; so does a
+    ``KeyboardInterrupt`` (Ctrl-C) that arrived anywhere else in the serialisation
+    (before a wrapper's ``try``, in a serializer function not wrapped, in the Python
+    code pydantic-core calls), recognised by pydantic's message."""
     _CUT_OFF.exc = None
     try:
         return model.model_dump_json(**options)
-    except PydanticSerializationError:
+    except PydanticSerializationError as exc:
         cut_off, _CUT_OFF.exc = _CUT_OFF.exc, None
         if cut_off is not None:
             raise cut_off from None
+        interrupted = _INTERRUPTED.fullmatch(str(exc))
+        if interrupted is not None:
+            text = interrupted.group(1)
+            raise (KeyboardInterrupt(text) if text else KeyboardInterrupt()) from exc
         raise
 
 

@@ -16,7 +16,7 @@ import re
 import reprlib
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -33,7 +33,7 @@ from helpdesk_routing.errors import (
 )
 from helpdesk_routing.handoff.ledger import STALLED_STATES, check_key, check_limit, stale_write
 from helpdesk_routing.handoff.records import HandoffRecord
-from helpdesk_routing.stores._sql import sync_level
+from helpdesk_routing.stores._sql import sync_level, unit_of_work
 from helpdesk_routing.stores.sqlite._database import MAX_TIMEOUT, file_path
 
 __all__ = ["LEDGER_SCHEMA_VERSION", "PostgresLedger", "SqliteLedger"]
@@ -253,8 +253,8 @@ class SqliteLedger:
             self._conn.close()  # refused: nothing is left open
             raise
 
-    @contextmanager
-    def _unit(self) -> Iterator[Execute]:
+    @unit_of_work
+    def _unit(self) -> Generator[Execute, None, None]:
         with self._lock:
             done = False
             try:

@@ -8,14 +8,16 @@ back as JSON values), next to the few columns that queries filter and sort on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Generator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, Literal, Protocol, Self
+from typing import Any, Generic, Literal, ParamSpec, Protocol, Self, TypeVar
 
 from helpdesk_routing._json import MAX_INT
+from helpdesk_routing._sets import dump_json
 from helpdesk_routing._storable import text_problem
 from helpdesk_routing._stored import STORED
 from helpdesk_routing.errors import SchemaVersionError, StoreError, ValidationError
@@ -43,9 +45,13 @@ __all__ = [
     "sync_level",
     "ticket_columns",
     "to_micros",
+    "unit_of_work",
     "unmatched",
     "unstorable",
 ]
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 Migration = tuple[int, Sequence[str]]
 """One step of a schema: the version it brings the database to, and its statements."""
@@ -117,6 +123,67 @@ class Closing:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class UnitOfWork(AbstractContextManager[T], Generic[T]):
+    """The context manager of a generator that begins a unit of work, yields it and ends
+    it (see :func:`unit_of_work`)."""
+
+    __slots__ = ("_gen",)
+
+    def __init__(self, gen: Generator[T, None, None]) -> None:
+        self._gen = gen
+
+    def __enter__(self) -> T:
+        try:
+            return next(self._gen)
+        except StopIteration:
+            raise RuntimeError("the unit of work did not begin") from None
+        except BaseException:
+            # Cut off once the unit has begun but before the with block runs (a
+            # KeyboardInterrupt as the generator yields): no __exit__ will end it.
+            self._gen.close()
+            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # Never suppresses: the block's exception goes on (a unit's generator ends the
+        # unit and re-raises it, or raises the library's error in its place).
+        gen = self._gen
+        try:
+            if exc is None:
+                next(gen)
+            else:
+                gen.throw(exc)
+        except StopIteration:
+            return
+        except BaseException as raised:
+            if raised is exc:
+                return  # re-raised as it came, with its own traceback
+            gen.close()  # cut off before the generator resumed: it ends the unit now
+            raise
+        gen.close()
+        raise RuntimeError("the unit of work did not end")
+
+
+def unit_of_work(func: Callable[P, Generator[T, None, None]]) -> Callable[P, UnitOfWork[T]]:
+    """``contextlib.contextmanager`` for a generator that begins a unit of work, yields
+    it once and ends it (its ``except``/``finally`` roll it back), but closed at once
+    when cut off in ``__enter__`` or ``__exit__`` (a ``KeyboardInterrupt`` arriving just
+    as the unit has begun, or just before the generator resumes): with contextlib the
+    suspended generator, and the unit with it (its connection, its write lock), lived on
+    for as long as the traceback held contextlib's frame (in the REPL, until the next
+    error)."""
+
+    @functools.wraps(func)
+    def unit(*args: P.args, **kwargs: P.kwargs) -> UnitOfWork[T]:
+        return UnitOfWork(func(*args, **kwargs))
+
+    return unit
 
 
 def sync_level(value: object) -> str:
@@ -244,7 +311,7 @@ def ticket_columns(d: Dialect, record: TicketRecord) -> tuple[Any, ...]:
 
 def audit_to_json(record: AuditRecord) -> str:
     """The audit record without its ``seq`` (the store assigns that)."""
-    return record.model_dump_json(exclude={"seq"})
+    return dump_json(record, exclude={"seq"})
 
 
 def audit_from_json(seq: int, text: str) -> AuditRecord:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from helpdesk_routing._sets import dump_json
 from helpdesk_routing.errors import StaleConfiguration
 from helpdesk_routing.ports import RoundRobinRoute
 from helpdesk_routing.records import AuditRecord, TicketRecord
@@ -69,7 +70,7 @@ def route_call(
         channel,
         team,
         sorted(record.views),
-        bare.model_dump_json(),
+        dump_json(bare),
         audit_to_json(given),
         audit_to_json(audit),
         configuration_version,

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from helpdesk_routing._sets import dump_json
 from helpdesk_routing._storable import stored_text
 from helpdesk_routing._stored import STORED
 from helpdesk_routing._time import require_aware
@@ -303,7 +304,7 @@ class PostgresTransaction:
                 t.id,
                 *ticket_columns(DIALECT, record),
                 sorted(record.views),
-                record.model_dump_json(),
+                dump_json(record),
             ),
         )
         row = self._send([claim, insert], draws=True)[1].fetchone()
@@ -326,7 +327,7 @@ class PostgresTransaction:
         params = (
             *ticket_columns(DIALECT, record),
             sorted(record.views),
-            record.model_dump_json(),
+            dump_json(record),
             t.id,
         )
         if t.id in self._known:
@@ -415,7 +416,7 @@ class PostgresTransaction:
         self._defer(
             "INSERT INTO agents (id, agent) VALUES (%s, %s) "
             "ON CONFLICT (id) DO UPDATE SET agent = EXCLUDED.agent",
-            (agent.id, agent.model_dump_json()),
+            (agent.id, dump_json(agent)),
             may_wait=True,
         )
 
@@ -428,7 +429,7 @@ class PostgresTransaction:
         self._wrote = True
         cur = self._run(
             "INSERT INTO agents (id, agent) VALUES (%s, %s) ON CONFLICT (id) DO NOTHING",
-            (agent.id, agent.model_dump_json()),
+            (agent.id, dump_json(agent)),
             locks=True,
         )
         return cur.rowcount == 1
@@ -508,7 +509,7 @@ class PostgresTransaction:
             # this wait, and the SELECT then locks the row it committed.
             create = (
                 "INSERT INTO rotation (pool, state) VALUES (%s, %s) ON CONFLICT (pool) DO NOTHING",
-                (pool, RotationState().model_dump_json()),
+                (pool, dump_json(RotationState())),
             )
             self._refuse_writes()
             self._wrote = True
@@ -526,7 +527,7 @@ class PostgresTransaction:
         self._defer(
             "INSERT INTO rotation (pool, state) VALUES (%s, %s) "
             "ON CONFLICT (pool) DO UPDATE SET state = EXCLUDED.state",
-            (pool, state.model_dump_json()),
+            (pool, dump_json(state)),
             may_wait=pool not in self._locked_pools,
         )
 
@@ -596,7 +597,7 @@ class PostgresTransaction:
             None if members is None else list(members),
             capacity,
             record.id,
-            record.model_copy(update={"assignee": None}).model_dump_json(),
+            dump_json(record.model_copy(update={"assignee": None})),
             audit_to_json(audit.model_copy(update={"assignee": None})),
         )
         row = self._run(_HAND_OUT, params, locks=True).fetchone()
@@ -694,7 +695,7 @@ class PostgresTransaction:
             "INSERT INTO configurations (version, body) SELECT %s, %s "
             "WHERE %s = (SELECT coalesce(max(version), 0) + 1 FROM configurations) "
             "ON CONFLICT (version) DO NOTHING RETURNING version",
-            (configuration.version, configuration.model_dump_json(), configuration.version),
+            (configuration.version, dump_json(configuration), configuration.version),
         )
         cursors = self._send([lock, insert] if members else [insert], locks=True)
         if members:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from helpdesk_routing._sets import dump_json
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.model import Event, Profile
 from helpdesk_routing.stores import _customer_args as _args
@@ -26,7 +27,7 @@ def _write_profiles(conn: psycopg.Connection[Any], profiles: Sequence[Profile]) 
         cur.executemany(
             "INSERT INTO profiles (id, profile) VALUES (%s, %s) "
             "ON CONFLICT (id) DO UPDATE SET profile = EXCLUDED.profile",
-            [(p.id, p.model_dump_json()) for p in profiles],
+            [(p.id, dump_json(p)) for p in profiles],
         )
         cur.execute(
             "DELETE FROM profile_segments WHERE profile_id = ANY(%s)", ([p.id for p in profiles],)

@@ -8,7 +8,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +30,7 @@ from helpdesk_routing.stores._sql import (
     from_micros,
     sync_level,
     to_micros,
+    unit_of_work,
 )
 
 if TYPE_CHECKING:
@@ -105,6 +106,23 @@ def file_path(path: object) -> str:
         return os.path.join(os.getcwd(), text)
     except OSError as exc:  # the current directory was removed
         raise StoreError(f"cannot resolve the relative path {text!r}: {exc}") from exc
+
+
+class _Snapshot(sqlite3.Connection):
+    """A connection that reads the file as immutable (``immutable=1``): SQLite then
+    takes no lock and assumes that nothing changes the file, so it sees no writer."""
+
+    stamp: tuple[int, ...] | None = None
+    """The file as it was when the connection was opened (see :func:`_stamp`)."""
+
+
+def _stamp(path: str) -> tuple[int, ...] | None:
+    """What changes when a writer changes the file: its identity, size and mtime."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _is_locked(exc: sqlite3.Error) -> bool:
@@ -189,25 +207,59 @@ class Database:
         except sqlite3.OperationalError:
             conn.close()
             if os.path.exists(f"{self.path}-wal"):
-                raise
+                raise StoreError(
+                    f"cannot read the SQLite database {self.path!r} now: a writer has it "
+                    "open (its -wal file is beside it) and this process cannot write in "
+                    "its directory, so SQLite cannot share the file with that writer; "
+                    "read it when no one writes to it, or give this process write "
+                    "access to the directory"
+                ) from None
         # A WAL database whose -shm file cannot be made (a read-only directory) can only
-        # be read as immutable; without a -wal file every page is in the file itself, and
-        # no writer can work in that directory either.
-        return sqlite3.connect(
+        # be read as immutable; without a -wal file every page is in the file itself. A
+        # writer that may write in the directory (another user) is not seen, and a
+        # change of the file during a read unit is refused (see snapshot_changed).
+        return self._open_snapshot(uri)
+
+    def _open_snapshot(self, uri: str | None = None) -> sqlite3.Connection:
+        """A connection reading the file as an immutable snapshot (one per unit: it is
+        closed, not pooled, when given back, so the next unit sees the file anew)."""
+        uri = uri or f"{Path(self.path).as_uri()}?mode=ro"
+        stamp = _stamp(self.path)
+        conn = sqlite3.connect(
             f"{uri}&immutable=1",
             timeout=self.timeout,
             isolation_level=None,
             check_same_thread=False,
             uri=True,
+            factory=_Snapshot,
+        )
+        conn.stamp = stamp
+        return conn
+
+    def snapshot_changed(self, conn: sqlite3.Connection | None) -> StoreError | None:
+        """The error for a read of an immutable snapshot during which the file changed
+        (a writer by another user: its pages may be half-written), else ``None``."""
+        if not isinstance(conn, _Snapshot) or _stamp(self.path) == conn.stamp:
+            return None
+        return StoreError(
+            f"the SQLite database {self.path!r} changed while it was read: this process "
+            "cannot write in its directory, so the file is read as an immutable snapshot, "
+            "which sees no writer; read it when no one writes to it, or give this process "
+            "write access to the directory"
         )
 
-    def acquire(self) -> sqlite3.Connection:
-        """A connection for one unit of work (or one read); give it back with :meth:`release`."""
+    def acquire(self, into: list[sqlite3.Connection] | None = None) -> sqlite3.Connection:
+        """A connection for one unit of work (or one read); give it back with :meth:`release`.
+
+        ``into`` (empty) gets the connection appended before it is returned: from then on
+        the caller holds it, even when an interrupt arrives as this returns (before the
+        caller could store the value), and gives it back from ``into``."""
         if self._slot is not None and not self._slot.acquire(timeout=self.timeout):
             raise ConflictError(
                 f"timed out after {self.timeout:g} s waiting for the in-memory SQLite database"
             )
         try:
+            conn: sqlite3.Connection | None = None
             with self._lock:
                 if self._closed:
                     raise StoreError(CLOSED)
@@ -216,12 +268,16 @@ class Database:
                     # cannot lose it (and with it the whole database).
                     if self._one is None:
                         self._one = self._open()
-                    return self._one
-                if self._idle:
-                    return self._idle.pop()
-            return self._open()
+                    conn = self._one
+                elif self._idle:
+                    conn = self._idle.pop()
+            if conn is None:
+                conn = self._open()
+            if into is not None:
+                into.append(conn)  # handed over: the caller gives it back
+            return conn
         except BaseException:
-            if self._slot is not None:
+            if self._slot is not None and not into:
                 self._slot.release()
             raise
 
@@ -229,7 +285,7 @@ class Database:
         """Return a connection; it is closed if the store was closed meanwhile."""
         try:
             with self._lock:
-                keep = not self._closed
+                keep = not self._closed and not isinstance(conn, _Snapshot)
                 if keep and not self._memory:
                     self._idle.append(conn)
             if not keep:
@@ -269,8 +325,12 @@ class Database:
 
     # -- errors and units of work --------------------------------------------------
 
-    def error(self, exc: sqlite3.Error) -> RoutingError:
-        """The library error for a ``sqlite3`` error: contention is a conflict."""
+    def error(self, exc: sqlite3.Error, conn: sqlite3.Connection | None = None) -> RoutingError:
+        """The library error for a ``sqlite3`` error (on ``conn``, if known): contention
+        is a conflict; an immutable snapshot whose file changed says so."""
+        changed = self.snapshot_changed(conn)
+        if changed is not None:
+            return changed
         if _is_locked(exc):
             return ConflictError(
                 f"the SQLite database {self.path!r} stayed locked by another writer "
@@ -280,15 +340,20 @@ class Database:
             return StoreError(f"the SQLite database {self.path!r} is opened read only: {exc}")
         return StoreError(f"SQLite error on {self.path!r}: {exc}")
 
-    # A unit of work of this thread is registered in ``_local.conn`` from the moment its
-    # connection is taken until it is given back, so that whatever cuts the unit off
-    # (``KeyboardInterrupt`` at any point of begin, body or end) can end it: see
+    # A unit of work of this thread is registered in ``_local.held`` (a list that
+    # :meth:`acquire` puts its connection in) from the moment its connection is taken
+    # until it is given back, so that whatever cuts the unit off (``KeyboardInterrupt``
+    # at any point of begin, body or end, even as ``acquire`` returns) can end it: see
     # :meth:`abandon`.
+
+    def _registered(self) -> sqlite3.Connection | None:
+        held: list[sqlite3.Connection] | None = getattr(self._local, "held", None)
+        return held[0] if held else None
 
     def check_free(self, *, write: bool) -> None:
         """Refuse a unit this thread cannot have now: one is running in it on this
         object (nested), or a write unit on the same file through another object."""
-        if getattr(self._local, "conn", None) is not None:
+        if self._registered() is not None:
             raise StoreError(NESTED)
         if write and self._file is not None and self._file in _writing():
             raise self._self_deadlock()
@@ -298,12 +363,13 @@ class Database:
         self._local.write = write
         if write and self._file is not None:
             _writing().add(self._file)
+        held: list[sqlite3.Connection] = []
+        self._local.held = held  # registered before it is taken
         try:
-            conn = self._local.conn = self.acquire()
+            return self.acquire(held)
         except BaseException:
             self.abandon()
             raise
-        return conn
 
     def _unmark(self) -> None:
         if getattr(self._local, "write", False) and self._file is not None:
@@ -315,8 +381,8 @@ class Database:
         transaction open, writable), else :meth:`discard` ed; its marks cleared. The
         connection is unregistered first, so that an interrupt anywhere in here never
         gives it back twice (:meth:`abandon` clears what is left)."""
-        registered = getattr(self._local, "conn", None) is conn
-        self._local.conn = None
+        registered = self._registered() is conn
+        self._local.held = []
         try:
             self._unmark()
         finally:
@@ -330,7 +396,7 @@ class Database:
         """End this thread's unit as cut off, if it was not ended: a connection still
         registered is discarded (rolled back), the marks are cleared. A no-op once the
         unit was ended."""
-        conn = getattr(self._local, "conn", None)
+        conn = self._registered()
         if conn is not None:
             self._give_back(conn, clean=False)
         else:
@@ -417,6 +483,9 @@ class Database:
             clean = True
         finally:
             self._give_back(conn, clean=clean)
+        changed = self.snapshot_changed(conn)
+        if changed is not None:  # what was read may mix two states of the file
+            raise changed
 
     def end(self, conn: sqlite3.Connection, *, commit: bool) -> None:
         """Commit (or roll back) the unit of work on ``conn`` and give the connection
@@ -441,8 +510,8 @@ class Database:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
 
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    @unit_of_work
+    def write(self) -> Generator[sqlite3.Connection, None, None]:
         """A plain unit of work for the adapters' own writes (no transaction object)."""
         self.check_free(write=True)  # before the try: a refusal ends no unit
         try:
@@ -459,25 +528,27 @@ class Database:
         finally:
             self.abandon()  # a unit cut off before it reached end
 
-    @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
+    @unit_of_work
+    def read(self) -> Generator[sqlite3.Connection, None, None]:
         """A connection for single-statement reads (each statement sees one committed state)."""
-        conn = None
+        held: list[sqlite3.Connection] = []
         clean = False
         try:
-            conn = self.acquire()
-            yield conn
+            yield self.acquire(held)
             clean = True
+            changed = self.snapshot_changed(held[0])
+            if changed is not None:
+                raise changed
         except sqlite3.Error as exc:
             clean = True
-            raise self.error(exc) from exc
+            raise self.error(exc, held[0] if held else None) from exc
         finally:
-            if conn is None:
+            if not held:
                 pass
             elif clean:
-                self.release(conn)
+                self.release(held[0])
             else:
-                self.discard(conn)
+                self.discard(held[0])
 
     # -- schema --------------------------------------------------------------------
 

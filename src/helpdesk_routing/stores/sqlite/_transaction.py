@@ -71,7 +71,7 @@ class SqliteTransaction:
     def _error(self, exc: sqlite3.Error) -> RoutingError:
         if self._read_only and "readonly" in str(exc):
             return StoreError("a read-only unit of work cannot write")
-        return self._db.error(exc)
+        return self._db.error(exc, self._conn)
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         if self._closed:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import reprlib
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+import sqlite3
+from collections.abc import Generator, Iterable, Iterator
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal
 
 from helpdesk_routing.model import Agent
 from helpdesk_routing.stores._seed_agents import seed_agents
-from helpdesk_routing.stores._sql import Closing
+from helpdesk_routing.stores._sql import Closing, unit_of_work
 
 if TYPE_CHECKING:
     pass
@@ -77,8 +77,8 @@ class SqliteStore(Closing):
         closed = " (closed)" if self._db._closed else ""
         return f"<SqliteStore {_PATH.repr(self.path)}{closed}>"
 
-    @contextmanager
-    def transaction(self) -> Iterator[SqliteTransaction]:
+    @unit_of_work
+    def transaction(self) -> Generator[SqliteTransaction, None, None]:
         """Begin a unit of work (``BEGIN IMMEDIATE``); it commits when the block ends.
 
         If the block raises, or an operation inside it failed, nothing of it is kept.
@@ -95,6 +95,10 @@ class SqliteStore(Closing):
             tx = SqliteTransaction(db, conn)
             try:
                 yield tx
+            except sqlite3.Error as exc:  # a row fetched in the block, outside _run
+                tx._closed = True
+                db.end(conn, commit=False)
+                raise db.error(exc, conn) from exc
             except BaseException:
                 tx._closed = True
                 db.end(conn, commit=False)
@@ -107,8 +111,8 @@ class SqliteStore(Closing):
         finally:
             db.abandon()
 
-    @contextmanager
-    def read(self) -> Iterator[SqliteTransaction]:
+    @unit_of_work
+    def read(self) -> Generator[SqliteTransaction, None, None]:
         """Begin a read-only unit of work (``ports.ReadableStore``): a deferred transaction
         that never takes the write lock, so reading a view never waits for, nor stalls,
         the units that route. Its reads see one committed state (a snapshot from its
@@ -121,6 +125,8 @@ class SqliteStore(Closing):
             tx = SqliteTransaction(db, conn, read_only=True)
             try:
                 yield tx
+            except sqlite3.Error as exc:  # a row fetched in the block, outside _run
+                raise db.error(exc, conn) from exc
             finally:
                 tx._closed = True
                 db.end_read(conn)
