@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
+from helpdesk_routing._sets import dump_json
 from helpdesk_routing._stored import STORED
 from helpdesk_routing.errors import ConflictError
 from helpdesk_routing.model import Agent
@@ -140,7 +141,7 @@ def seed_agents(conn: _Connection, d: Dialect, agents: Sequence[Agent]) -> None:
         cur = conn.execute(
             f"INSERT INTO agents (id, agent) VALUES ({d.param}, {d.param}) "
             "ON CONFLICT (id) DO NOTHING",
-            (agent.id, agent.model_dump_json()),
+            (agent.id, dump_json(agent)),
         )
         if cur.rowcount != 1:
             lost.append(agent)
