@@ -18,6 +18,7 @@ import helpdesk_routing
 from helpdesk_routing import errors as E
 from helpdesk_routing.cli import UsageError
 from helpdesk_routing.handoff import errors as H
+from helpdesk_routing.handoff.connectors._http import _AnswerUnreadable
 from helpdesk_routing.simulation.theory import UnknownReference
 
 CASES: list[E.RoutingError] = [
@@ -48,6 +49,7 @@ CASES: list[E.RoutingError] = [
     H.RateLimited("zendesk", 30.0, 60.0),
     H.Unreachable("zendesk", "dns"),
     H.OutcomeUnknown("zendesk", "timeout"),
+    _AnswerUnreadable("gorgias", "HTTP 200 answer unreadable (not JSON)"),
     UnknownReference(3, 0.5),
     UsageError("bad --days"),
 ]
