@@ -28,7 +28,6 @@ def test_a_router_repr_names_its_store_and_configuration() -> None:
 
 
 def test_a_connection_string_is_shown_without_its_password() -> None:
-    pytest.importorskip("psycopg")
     from helpdesk_routing.stores.postgres._database import where
 
     url = "postgresql://app:s3cret@db.example:5433/helpdesk?options=-csearch_path%3Ddesk1"

@@ -40,8 +40,9 @@ def _small() -> Scenario:
 @pytest.fixture
 def svg_backend() -> Iterator[None]:
     """pyplot on another backend than Agg (as a notebook's inline one is), restored after."""
-    matplotlib = pytest.importorskip("matplotlib")
-    plt = pytest.importorskip("matplotlib.pyplot")
+    import matplotlib
+    import matplotlib.pyplot as plt
+
     before = matplotlib.get_backend()
     plt.close("all")
     matplotlib.use("svg")
@@ -107,7 +108,8 @@ def test_a_result_s_repr_is_one_short_line() -> None:
 
 def test_an_empty_sweep_s_frame_keeps_its_columns_and_types() -> None:
     """No rows gave a frame without columns: groupby("policy") raised KeyError."""
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
+
     empty = sweep([]).to_pandas()
     full = sweep(grid(_small(), ["pooled", "random"], 1)).to_pandas()
     assert list(empty.columns) == list(full.columns)
