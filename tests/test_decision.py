@@ -353,7 +353,7 @@ def test_decisions_and_used_rule_sets_pickle() -> None:
     assert back.explain() == decision.explain()
     rules = pickle.loads(pickle.dumps(RECIPES))
     assert rules == RECIPES
-    assert [rule.id for rule, _ in rules.candidates(_ticket(), None)] == ["urgent"]
+    assert [rule.id for rule, _ in rules._candidates(_ticket(), None)] == ["urgent"]
 
 
 def test_a_rule_that_can_match_no_ticket_says_why_it_was_skipped() -> None:

@@ -314,7 +314,7 @@ def test_decide_rejects_a_naive_now() -> None:
 
 def test_rule_set_round_trips_through_json_losslessly() -> None:
     """model_dump_json then model_validate_json gives an equal rule set, also after compiling."""
-    RECIPES.compiled()
+    RECIPES._prepare()
     text = RECIPES.model_dump_json()
     assert RuleSet.model_validate_json(text) == RECIPES
     assert RuleSet.from_json(text) == RECIPES
@@ -836,7 +836,7 @@ def test_every_rule_holding_on_a_custom_field_or_property_is_looked_at(
     data = _data(found)
     ctx = EvaluationContext.load(t, data, NOW)
     holds = {rule.id for rule in rules.rules if compile_condition(rule.when)(ctx)}
-    looked = {rule.id for rule, _ in rules.candidates(t, found)}
+    looked = {rule.id for rule, _ in rules._candidates(t, found)}
     assert holds <= looked
     assert decide(rules, TEAMS, t, data, NOW).views == (("no",) if holds else ())
 
@@ -883,10 +883,10 @@ def test_a_rule_keyed_on_a_text_within_a_field_is_found_when_it_matches(
     hit = _ticket(
         subject=subject, email=email, fields={"note": ["gift", "Please wrap it"], "other": 3}
     )
-    assert [rule.id for rule, _ in rules.candidates(hit, None)] == ["r"]
+    assert [rule.id for rule, _ in rules._candidates(hit, None)] == ["r"]
     for explain in (False, True):
         assert decide(rules, TEAMS, hit, _data(), NOW, explain=explain).views == ("yes",)
-    assert rules.candidates(_ticket(subject="nothing here", email="x@y.z"), None) == []
+    assert rules._candidates(_ticket(subject="nothing here", email="x@y.z"), None) == []
 
 
 _no_view = SaveAsView(view="no")
@@ -917,7 +917,7 @@ def test_every_rule_whose_text_is_in_the_subject_is_looked_at(
             for i, text in enumerate(texts)
         ]
     )
-    looked = {rule.id for rule, _ in rules.candidates(_ticket(subject=subject), None)}
+    looked = {rule.id for rule, _ in rules._candidates(_ticket(subject=subject), None)}
     within = {f"r{i}" for i, text in enumerate(texts) if text in subject}
     assert within <= looked
     short = {f"r{i}" for i, text in enumerate(texts) if len(text) <= 3}
@@ -933,14 +933,14 @@ def test_texts_are_filed_under_the_gram_the_fewest_of_them_share() -> None:
             for i in range(100)
         ]
     )
-    assert rules.candidates(_ticket(subject="where is my order"), None) == []
-    assert rules.candidates(_ticket(subject="keyword-"), None) == []
+    assert rules._candidates(_ticket(subject="where is my order"), None) == []
+    assert rules._candidates(_ticket(subject="keyword-"), None) == []
     # 'keyword-57' is filed under '-57', its own; 'keyword-5' under 'd-5', which it shares
     # with 'keyword-50'..'keyword-59' (each filed under a gram of its own), and it is in
     # 'keyword-57' too.
-    found = [rule.id for rule, _ in rules.candidates(_ticket(subject="about keyword-57"), None)]
+    found = [rule.id for rule, _ in rules._candidates(_ticket(subject="about keyword-57"), None)]
     assert found == ["k5", "k57"]
-    found = [rule.id for rule, _ in rules.candidates(_ticket(subject="keyword-5"), None)]
+    found = [rule.id for rule, _ in rules._candidates(_ticket(subject="keyword-5"), None)]
     assert found == ["k5"]
     full = decide(rules, TEAMS, _ticket(subject="about keyword-57"), _data(), NOW)
     assert [entry[:2] for entry in full.evaluated] == [
@@ -967,8 +967,8 @@ def test_a_channel_first_rule_is_keyed_on_its_tag() -> None:
         )
     )
     sms = _ticket(channel="sms", tags={"Other"})
-    assert rules.candidates(sms, None) == []
-    assert rules.candidates(_ticket(channel="email", tags={"Order"}), None) != []
+    assert rules._candidates(sms, None) == []
+    assert rules._candidates(_ticket(channel="email", tags={"Order"}), None) != []
     (trace,) = decide(rules, TEAMS, sms, _data(), NOW).rules
     assert trace.outcome is RuleOutcome.SKIPPED
     assert trace.reason == "needs tag 'Order', ticket has 'Other'"

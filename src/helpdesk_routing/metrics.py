@@ -30,6 +30,7 @@ from typing import Any, NoReturn, Protocol, cast
 from helpdesk_routing._audit_scan import AuditFact, fact_rows, scan
 from helpdesk_routing._input import whole_number
 from helpdesk_routing._report_digest import PeriodFigures, figures
+from helpdesk_routing._same_figures import hash_key, same_fields
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ArgumentTypeError, MissingExtra, ValidationError
 from helpdesk_routing.events import DEFAULT_NAMES, EventNames, check_names
@@ -216,15 +217,26 @@ def _scaled(values: list[float], total: float) -> tuple[list[float], float]:
     return [v / total for v in values], 1.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class DurationStats:
-    """Summary of durations in seconds; every figure is ``NaN`` when ``count`` is 0."""
+    """Summary of durations in seconds; every figure is ``NaN`` when ``count`` is 0.
+
+    Equal when the figures are, a ``NaN`` equal to a ``NaN`` in the same place (so the
+    summary of no durations equals its pickle); equal ones hash alike."""
 
     count: int
     mean: float
     median: float
     p90: float
     p99: float
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return same_fields(self, other)
+
+    def __hash__(self) -> int:
+        return hash((self.count, *map(hash_key, (self.mean, self.median, self.p90, self.p99))))
 
     @classmethod
     def of(cls, seconds: Iterable[float]) -> DurationStats:
@@ -330,14 +342,25 @@ def _gini(ordered: list[float], total: float) -> float:
     return weighted / (n * total)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class FairnessStats:
-    """How evenly tickets were spread over agents: max-min spread, Jain's index, Gini."""
+    """How evenly tickets were spread over agents: max-min spread, Jain's index, Gini.
+
+    Equal when the figures are, a ``NaN`` (in one built by hand) equal to a ``NaN`` in
+    the same place; equal ones hash alike."""
 
     agents: int
     spread: int
     jain: float
     gini: float
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return same_fields(self, other)
+
+    def __hash__(self) -> int:
+        return hash((self.agents, self.spread, hash_key(self.jain), hash_key(self.gini)))
 
     @classmethod
     def of(cls, per_agent: Mapping[str, int]) -> FairnessStats:
@@ -444,7 +467,7 @@ class AiRates:
         return self.escalated / self.started if self.started else math.nan
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Report:
     """Helpdesk figures over ``[start, end)``, built by :func:`report` (see ``docs/metrics.md``).
 
@@ -463,6 +486,11 @@ class Report:
       the period; ``resolved`` counts them.
     - ``ai`` / ``ai_by_channel``: the AI agent's rates; ``handoffs``: ledger handoffs
       created in the period by final state.
+
+    Two reports are equal when their figures are, a ``NaN`` (the TTFR mean over no
+    tickets) equal to a ``NaN`` in the same place: a report equals its pickle. A report
+    holds dicts, so it is not hashable (``hash(report)`` raises ``TypeError:
+    unhashable type: 'Report'``).
     """
 
     start: datetime
@@ -485,6 +513,15 @@ class Report:
     ai: AiRates
     ai_by_channel: Mapping[str, AiRates]
     handoffs: Mapping[str, int] = field(default_factory=dict)
+
+    # Not hashable, on purpose: the hash a frozen dataclass generates failed inside, on
+    # a dict ("unhashable type: 'dict'").
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return same_fields(self, other)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (``NaN`` becomes ``None``, instants ISO 8601)."""

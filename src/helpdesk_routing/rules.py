@@ -359,15 +359,9 @@ class RuleSet(InputModel):
         return issues
 
     # -- evaluation ------------------------------------------------------------
-    def compiled(self) -> list[tuple[RoutingRule, CompiledCondition]]:
-        """The enabled rules with their compiled conditions, in order (compiled once)."""
-        return self.prepared().compiled
-
-    def index(self) -> RuleIndex:
-        """The rule index over :meth:`compiled` (built once)."""
-        return self.prepared().index
-
-    def prepared(self) -> _Prepared:
+    # The compiled rules and their index are the library's own (decide, rule_parts): no
+    # public method of a rule set hands them out, so none is a promise to users.
+    def _prepare(self) -> _Prepared:
         """The compiled rules, their index and their positions by id (built once)."""
         # Read from pydantic's private dict directly: the attribute path goes through
         # BaseModel.__getattr__, which costs more than a routing step here.
@@ -391,7 +385,7 @@ class RuleSet(InputModel):
             # located as RuleSet(...) locates them: JSON paths and rule ids
             raise ValidationError("invalid rule set", exc.details) from None
 
-    def candidates(
+    def _candidates(
         self, ticket: Ticket, profile: Profile | None
     ) -> list[tuple[RoutingRule, CompiledCondition]]:
         """The enabled rules that can match ``ticket`` (with the customer's ``profile``),
@@ -405,7 +399,7 @@ class RuleSet(InputModel):
         tickets that have one of its keys (for a text within a value: one of its
         three-character substrings); every other rule always is.
         """
-        prepared = self.prepared()
+        prepared = self._prepare()
         compiled = prepared.compiled
         ticket, profile = prepared.stored(ticket, profile)
         return [compiled[i] for i in prepared.index.positions(ticket, profile)]
@@ -420,7 +414,8 @@ class RuleSet(InputModel):
         the decision names a rule this set does not have.
         """
         entries = {entry[0]: entry for entry in decision.evaluated}
-        by_id = self.prepared().by_id
+        prepared = self._prepare()
+        by_id = prepared.by_id
         unknown = [rule_id for rule_id in entries if rule_id not in by_id]
         if unknown:
             raise ValidationError(
@@ -430,7 +425,7 @@ class RuleSet(InputModel):
         explained = decision.explained
         shown = decision.presented
         has_profile = len(shown) > 2 and shown[2] is not None
-        skipped = SkipReasons(self.index(), shown) if explained and len(shown) > 2 else None
+        skipped = SkipReasons(prepared.index, shown) if explained and len(shown) > 2 else None
         parts: list[RulePart] = []
         for rule in self.rules:
             entry = entries.get(rule.id)
@@ -609,7 +604,7 @@ def decide(
     now = require_aware(now, "now")
     if type(teams) is not tuple and (said := unordered("teams", teams)) is not None:
         raise ArgumentTypeError(said)  # the team tried first would change by process
-    prepared = rules.prepared()
+    prepared = rules._prepare()
     # Decided in the stored form, as the Router decides it and as any store gives the
     # ticket and the profile back (a date in a custom value is its ISO text): the same
     # ticket gets the same decision live, routed, or read back. Once, here: the index and

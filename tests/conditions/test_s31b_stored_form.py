@@ -1,6 +1,6 @@
 """A custom datetime whose UTC offset has seconds (a local mean time) is written, kept and
 decided as the instant it is; decide() reads each custom value it tests once, in its
-stored form, and RuleSet.candidates() reads that same form."""
+stored form, and the rule index (RuleSet._candidates()) reads that same form."""
 
 from __future__ import annotations
 
@@ -193,5 +193,5 @@ def test_candidates_read_the_stored_form_as_decide_does() -> None:
         id="t1", channel="email", created_at=NOW, profile_id="p1", fields={"due": date(2026, 3, 30)}
     )
     p = Profile(id="p1", properties={"last": date(2026, 3, 30)})
-    assert [rule.id for rule, _ in rules.candidates(t, p)] == ["march", "day"]
+    assert [rule.id for rule, _ in rules._candidates(t, p)] == ["march", "day"]
     assert hr.decide(rules, [], t, InMemoryCustomerData(profiles=[p]), NOW).views == ("m", "d")

@@ -23,8 +23,9 @@ def test_python_examples_of_the_simulation_page_run() -> None:
 
 def test_the_sweep_example_compares_cells_without_figures() -> None:
     """The sweep example holds when a cell started no ticket (its figures NaN): its rows
-    are compared as JSON text (``==`` of the figures was False after pickling, NaN being
-    unequal to itself), here with every cell's only agent taking nothing."""
+    compare equal with ``==``, a NaN equal to a NaN in the same place (``==`` was False
+    after pickling, NaN being unequal to itself), here with every cell's only agent
+    taking nothing."""
     from helpdesk_routing import simulation as sim
 
     blocks = FENCE.findall((ROOT / "docs" / "simulation.md").read_text("utf-8"))

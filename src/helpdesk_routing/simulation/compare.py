@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import cast
 
+from helpdesk_routing._same_figures import hash_key, same_fields
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 
 from ._args import integer, seed_value, shown
@@ -197,14 +198,27 @@ def t_quantile(p: float, df: float) -> float:
     return t if upper else -t
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Estimate:
-    """A mean over replications with its two-sided confidence interval."""
+    """A mean over replications with its two-sided confidence interval.
+
+    Equal when the figures are, a ``NaN`` (in one built by hand) equal to a ``NaN`` in
+    the same place; equal ones hash alike (so do comparisons of them)."""
 
     mean: float
     half_width: float
     confidence: float
     n: int
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return same_fields(self, other)
+
+    def __hash__(self) -> int:
+        return hash(
+            (hash_key(self.mean), hash_key(self.half_width), hash_key(self.confidence), self.n)
+        )
 
     @property
     def low(self) -> float:

@@ -16,13 +16,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from helpdesk_routing._same_figures import same_fields
 from helpdesk_routing._shown import shown
 from helpdesk_routing.metrics import DurationStats, FairnessStats
 
 __all__ = ["SimulationResult", "Summary", "TicketRecords"]
 
 
-@dataclass(slots=True, repr=False)
+@dataclass(slots=True, repr=False, eq=False)
 class TicketRecords:
     """Per-ticket columns, one entry per ticket in creation order.
 
@@ -31,6 +32,9 @@ class TicketRecords:
     (work start), ``resolved`` the end of work, ``closed`` when the ticket closed: at the end
     of work, or when the pending time that followed it ended (``NaN`` while still pending
     when the run ended). A ticket's wait is ``started - created``.
+
+    Records are equal when their columns are, a ``NaN`` (what did not happen) equal to a
+    ``NaN`` in the same place; they are not hashable (lists, which change).
     """
 
     created: list[float] = field(default_factory=list)
@@ -42,6 +46,13 @@ class TicketRecords:
     started: list[float] = field(default_factory=list)
     resolved: list[float] = field(default_factory=list)
     closed: list[float] = field(default_factory=list)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return same_fields(self, other)
 
     def __len__(self) -> int:
         return len(self.created)
@@ -64,7 +75,7 @@ class TicketRecords:
         ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Summary:
     """The figures of one run, the warm-up left out of every one of them.
 
@@ -80,6 +91,11 @@ class Summary:
     each agent was at work (never over 1: work running past the span's end counts up to
     there); ``mean_backlog`` the time-average number of tickets that had arrived and not
     started; ``arrival_rate`` tickets per second.
+
+    Two summaries are equal when their figures are, a ``NaN`` (the TTFR mean of a run
+    that started no ticket) equal to a ``NaN`` in the same place: a summary equals its
+    pickle. A summary holds dicts, so it is not hashable (``hash(summary)`` raises
+    ``TypeError: unhashable type: 'Summary'``).
     """
 
     tickets: int
@@ -98,6 +114,15 @@ class Summary:
     closed: int = 0
     """Tickets closed by the run's end (``resolved`` counts those whose work ended; a
     ticket pending after work closes later, or not within the run)."""
+
+    # Not hashable, on purpose: the hash a frozen dataclass generates failed inside, on
+    # a dict ("unhashable type: 'dict'").
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return same_fields(self, other)
 
     def as_dict(self) -> dict[str, float]:
         """The scalar figures as a flat ``name -> number`` mapping."""
@@ -122,7 +147,7 @@ class Summary:
         }
 
 
-@dataclass(slots=True, repr=False)
+@dataclass(slots=True, repr=False, eq=False)
 class SimulationResult:
     """One run: the scenario's name, policy and seed, records, samples and busy times.
 
@@ -134,9 +159,12 @@ class SimulationResult:
     ``[measured_from, horizon]`` in seconds since the start; ``backlog_area`` is the
     integral of the backlog over it, and ``busy`` each agent's seconds at work within it.
 
-    Two results are equal when their data are, whether or not either's :attr:`summary`
-    has been read. The ``repr`` is one line (scenario, policy, seed, tickets and the key
-    figures), not the records: :meth:`report` gives more, :meth:`to_pandas` every ticket.
+    Two results are equal when their data are, a ``NaN`` (a ticket never started) equal
+    to a ``NaN`` in the same place (a result equals its pickle, as a sweep's rows from
+    other processes equal a serial run's), whether or not either's :attr:`summary` has
+    been read; a result is not hashable. The ``repr`` is one line (scenario, policy,
+    seed, tickets and the key figures), not the records: :meth:`report` gives more,
+    :meth:`to_pandas` every ticket.
     """
 
     scenario: str
@@ -156,6 +184,13 @@ class SimulationResult:
     measured_from: float = 0.0
     # a cache, no part of the data: left out of ==, as it is of the repr
     _summary: Summary | None = field(default=None, compare=False, repr=False)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return same_fields(self, other)
 
     @property
     def summary(self) -> Summary:

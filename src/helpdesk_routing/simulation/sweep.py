@@ -14,6 +14,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from typing import Any
 
+from helpdesk_routing._same_figures import same_fields
 from helpdesk_routing._sets import set_refused
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError, _article
 
@@ -34,11 +35,16 @@ class Cell:
     seed: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class SweepRow:
     """A cell's outcome: its scenario's name, policy, seed and summary figures.
 
     ``result`` is the whole :class:`SimulationResult` when the sweep kept it.
+
+    Two rows are equal when their values are, a ``NaN`` figure equal to a ``NaN`` in the
+    same place: the rows of a sweep on a process pool equal a serial run's. A row holds a
+    dict, so it is not hashable (``hash(row)`` raises ``TypeError: unhashable type:
+    'SweepRow'``).
     """
 
     scenario: str
@@ -46,6 +52,15 @@ class SweepRow:
     seed: int
     figures: dict[str, float]
     result: SimulationResult | None = None
+
+    # Not hashable, on purpose: the hash a frozen dataclass generates failed inside, on
+    # the dict ("unhashable type: 'dict'").
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return same_fields(self, other)
 
 
 class SweepTable(list[SweepRow]):
