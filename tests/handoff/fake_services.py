@@ -17,8 +17,9 @@ action each; ``ok`` once it is empty):
   https://moved.example/...``, nothing created; ``404``: answer 404, nothing created;
 - ``drop``: create, then close the connection without an answer;
 - ``drop-before``: close the connection without creating anything;
-- ``slow``: create, then answer only after ``slow_seconds`` (past the client's timeout);
-- ``late``: wait ``slow_seconds`` (past the client's timeout), then create and answer: a
+- ``slow``: create, then answer only once the test calls ``release()`` (or the service
+  stops): the client times out first, however slow the machine;
+- ``late``: wait until ``release()`` (or the service stops), then create and answer: a
   look-up meanwhile finds nothing, though the ticket is on its way;
 - ``odd``: create, then answer ``odd_status`` (201) with ``odd_headers`` and the bytes
   ``odd_body`` (a body that may not name the ticket, or may not be readable at all);
@@ -73,7 +74,6 @@ class FakeService:
     kind: Literal["zendesk", "gorgias"]
     authorization: str
     script: list[str] = field(default_factory=list)
-    slow_seconds: float = 1.0
     odd_body: bytes = b"{}"
     odd_status: int = 201
     odd_headers: dict[str, str] = field(default_factory=dict)
@@ -91,6 +91,7 @@ class FakeService:
     requests: list[Recorded] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
+    released: threading.Event = field(default_factory=threading.Event)
 
     @property
     def url(self) -> str:
@@ -113,11 +114,17 @@ class FakeService:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # a short poll interval: stop() waits for it, after every test
+        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
         return self
 
+    def release(self) -> None:
+        """Let the answers held back (``slow``, ``late``) go."""
+        self.released.set()
+
     def stop(self) -> None:
-        """Stop listening."""
+        """Release what is held back and stop listening."""
+        self.release()
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
@@ -297,7 +304,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(int(action), details)
             return
         if action == "late":
-            time.sleep(fake.slow_seconds)
+            fake.released.wait()
         key = self.headers.get("Idempotency-Key")
         if fake.kind == "zendesk" and key is not None:
             with fake.lock:
@@ -331,5 +338,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._trickle(action, ticket_id)
             return
         if action == "slow":
-            time.sleep(fake.slow_seconds)
-        self._answer(201, fake.answer(ticket_id), {"x-idempotency-lookup": "miss"} if key else None)
+            fake.released.wait()
+        try:
+            self._answer(
+                201, fake.answer(ticket_id), {"x-idempotency-lookup": "miss"} if key else None
+            )
+        except OSError:  # a held answer's client gave up
+            self.close_connection = True
