@@ -137,8 +137,9 @@ def test_zendesk_rate_limit_past_the_cap_gives_up(zendesk_service: FakeService) 
     waits: list[float] = []
     with pytest.raises(
         RateLimited,
-        match=r"^zendesk: rate limited; gave up after waiting 0 s "
-        r"\(the server asked to wait 60 s more\)$",
+        match=r"^zendesk: rate limited \(HTTP 429\); gave up after 1 attempt and 0 s of "
+        r"waiting: the server asked to retry in 60 s, and the next wait \(60\.07 s with "
+        r"jitter\) would take the waiting past max_total_wait \(30 s\)$",
     ):
         _zendesk(zendesk_service.url, waits).deliver(_request())
     assert waits == []
@@ -978,7 +979,7 @@ def test_a_base_url_with_a_password_is_refused_before_anything_is_sent_or_logged
 @pytest.mark.parametrize(
     ("then", "ended"),
     [
-        ("429:60", "rate limited; gave up after waiting"),
+        ("429:60", "rate limited (HTTP 429); gave up after 2 attempts and "),
         ("401", "authentication failed (HTTP 401)"),
         ("403", "authentication failed (HTTP 403)"),
         ("422", "HTTP 422"),
@@ -1203,8 +1204,9 @@ def test_a_retry_after_of_31_years_is_named_in_the_rate_limit(zendesk_service: F
     with pytest.raises(RateLimited) as caught:
         _zendesk(zendesk_service.url, []).deliver(_request())
     assert str(caught.value) == (
-        "zendesk: rate limited; gave up after waiting 0 s "
-        "(the server asked to wait 1000000000 s more)"
+        "zendesk: rate limited (HTTP 429); gave up after 1 attempt and 0 s of waiting: the "
+        "server asked to retry in 1000000000 s, and the next wait (1000000000.07 s with "
+        "jitter) would take the waiting past max_total_wait (30 s)"
     )
     assert caught.value.asked == 1_000_000_000
 

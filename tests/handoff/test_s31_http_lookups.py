@@ -231,7 +231,9 @@ def test_an_idempotent_request_error_never_takes_a_stranger_s_ticket(
         (
             "429:60",
             RateLimited,
-            "rate limited; gave up after waiting 0 s (the server asked to wait 60 s more)",
+            "rate limited (HTTP 429); gave up after 1 attempt and 0 s of waiting: the server "
+            "asked to retry in 60 s, and the next wait (60.07 s with jitter) would take the "
+            "waiting past max_total_wait (30 s)",
         ),
     ],
 )
@@ -326,8 +328,9 @@ def test_a_retry_after_of_400_digits_is_a_finite_rate_limit(service: FakeService
     assert caught.value.asked is not None
     assert math.isfinite(caught.value.asked)
     assert str(caught.value) == (
-        f"{service.kind}: rate limited; gave up after waiting 0 s "
-        "(the server asked to wait 1000000000 s more)"
+        f"{service.kind}: rate limited (HTTP 429); gave up after 1 attempt and 0 s of "
+        "waiting: the server asked to retry in 1000000000 s, and the next wait "
+        "(1000000000.07 s with jitter) would take the waiting past max_total_wait (30 s)"
     )
 
 
