@@ -30,6 +30,8 @@ action each; ``ok`` once it is empty):
 - ``trickle-head``: create, then send the answer's header lines in the same way (one
   ``X-Pad`` line of ``trickle_bytes`` bytes), then the ticket's JSON.
 
+``answer_delay`` seconds pass before any request is acted on (a loaded machine).
+
 A GET looks tickets up by ``external_id``, answering them with the services' pagination
 fields (Zendesk ``next_page``, Gorgias ``meta.next_cursor``), ``null`` as all fit on one
 page. ``lookup_empty_pages`` makes its first N pages empty though they say more follow
@@ -84,6 +86,7 @@ class FakeService:
     lookup_newest_first: bool = False
     lookup_empty_pages: int = 0
     answer_external_id: str | None = None
+    answer_delay: float = 0.0
     trickle_seconds: float = 0.1
     trickle_bytes: int = 60
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -222,6 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._record()
+        time.sleep(self.fake.answer_delay)
         if self.headers.get("Authorization") != self.fake.authorization:
             self._answer(401, {"error": "Couldn't authenticate you"})
             return
@@ -273,6 +277,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self._record()
+        time.sleep(self.fake.answer_delay)
         fake = self.fake
         with fake.lock:
             action = fake.script.pop(0) if fake.script else "ok"
