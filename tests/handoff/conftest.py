@@ -1,9 +1,11 @@
 """A small helpdesk for the handoff tests: a router with office hours and a manual clock;
-ledgers of every adapter sharing one database."""
+ledgers of every adapter sharing one database; the fake Zendesk and Gorgias services
+(``fake_services``), and the closing of the connectors ``http_helpers`` made."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +27,7 @@ from helpdesk_routing.router import Router
 from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.stores.memory import InMemoryStore
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+from tests.handoff.fake_services import FakeService, basic
 
 MONDAY_10 = datetime(2026, 3, 30, 10, tzinfo=UTC)
 MONDAY_20 = datetime(2026, 3, 30, 20, tzinfo=UTC)
@@ -118,3 +121,40 @@ def ledgers(request: pytest.FixtureRequest, tmp_path: Path) -> LedgerFactory:
         return ledger
 
     return postgres
+
+
+@pytest.fixture
+def zendesk_service() -> Iterator[FakeService]:
+    """An imitation of Zendesk accepting ann@shop.example/token:secret."""
+    service = FakeService("zendesk", basic("ann@shop.example/token", "secret")).start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def gorgias_service() -> Iterator[FakeService]:
+    """An imitation of Gorgias accepting ann@shop.example:key."""
+    service = FakeService("gorgias", basic("ann@shop.example", "key")).start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture(params=["zendesk", "gorgias"])
+def service(request: pytest.FixtureRequest) -> Iterator[FakeService]:
+    """An imitation of Zendesk (ann@shop.example/token:secret) or Gorgias
+    (ann@shop.example:key)."""
+    kind = request.param
+    user = "ann@shop.example/token" if kind == "zendesk" else "ann@shop.example"
+    fake = FakeService(kind, basic(user, "secret" if kind == "zendesk" else "key")).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(autouse=True)
+def _close_connectors() -> Iterator[None]:
+    """Close every connector ``http_helpers`` made during the test (their HTTP clients
+    hold sockets); nothing to do when no test imported it."""
+    yield
+    helpers = sys.modules.get("tests.handoff.http_helpers")
+    if helpers is not None:
+        helpers.close_connectors()

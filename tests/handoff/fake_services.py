@@ -17,8 +17,9 @@ action each; ``ok`` once it is empty):
   https://moved.example/...``, nothing created; ``404``: answer 404, nothing created;
 - ``drop``: create, then close the connection without an answer;
 - ``drop-before``: close the connection without creating anything;
-- ``slow``: create, then answer only after ``slow_seconds`` (past the client's timeout);
-- ``late``: wait ``slow_seconds`` (past the client's timeout), then create and answer: a
+- ``slow``: create, then answer only once the test calls ``release()`` (or the service
+  stops): the client times out first, however slow the machine;
+- ``late``: wait until ``release()`` (or the service stops), then create and answer: a
   look-up meanwhile finds nothing, though the ticket is on its way;
 - ``odd``: create, then answer ``odd_status`` (201) with ``odd_headers`` and the bytes
   ``odd_body`` (a body that may not name the ticket, or may not be readable at all);
@@ -28,6 +29,8 @@ action each; ``ok`` once it is empty):
   then the ticket's JSON;
 - ``trickle-head``: create, then send the answer's header lines in the same way (one
   ``X-Pad`` line of ``trickle_bytes`` bytes), then the ticket's JSON.
+
+``answer_delay`` seconds pass before any request is acted on (a loaded machine).
 
 A GET looks tickets up by ``external_id``, answering them with the services' pagination
 fields (Zendesk ``next_page``, Gorgias ``meta.next_cursor``), ``null`` as all fit on one
@@ -73,7 +76,6 @@ class FakeService:
     kind: Literal["zendesk", "gorgias"]
     authorization: str
     script: list[str] = field(default_factory=list)
-    slow_seconds: float = 1.0
     odd_body: bytes = b"{}"
     odd_status: int = 201
     odd_headers: dict[str, str] = field(default_factory=dict)
@@ -84,6 +86,7 @@ class FakeService:
     lookup_newest_first: bool = False
     lookup_empty_pages: int = 0
     answer_external_id: str | None = None
+    answer_delay: float = 0.0
     trickle_seconds: float = 0.1
     trickle_bytes: int = 60
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -91,6 +94,7 @@ class FakeService:
     requests: list[Recorded] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
+    released: threading.Event = field(default_factory=threading.Event)
 
     @property
     def url(self) -> str:
@@ -113,11 +117,17 @@ class FakeService:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # a short poll interval: stop() waits for it, after every test
+        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
         return self
 
+    def release(self) -> None:
+        """Let the answers held back (``slow``, ``late``) go."""
+        self.released.set()
+
     def stop(self) -> None:
-        """Stop listening."""
+        """Release what is held back and stop listening."""
+        self.release()
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
@@ -215,6 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._record()
+        time.sleep(self.fake.answer_delay)
         if self.headers.get("Authorization") != self.fake.authorization:
             self._answer(401, {"error": "Couldn't authenticate you"})
             return
@@ -266,6 +277,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self._record()
+        time.sleep(self.fake.answer_delay)
         fake = self.fake
         with fake.lock:
             action = fake.script.pop(0) if fake.script else "ok"
@@ -297,7 +309,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(int(action), details)
             return
         if action == "late":
-            time.sleep(fake.slow_seconds)
+            fake.released.wait()
         key = self.headers.get("Idempotency-Key")
         if fake.kind == "zendesk" and key is not None:
             with fake.lock:
@@ -331,5 +343,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._trickle(action, ticket_id)
             return
         if action == "slow":
-            time.sleep(fake.slow_seconds)
-        self._answer(201, fake.answer(ticket_id), {"x-idempotency-lookup": "miss"} if key else None)
+            fake.released.wait()
+        try:
+            self._answer(
+                201, fake.answer(ticket_id), {"x-idempotency-lookup": "miss"} if key else None
+            )
+        except OSError:  # a held answer's client gave up
+            self.close_connection = True

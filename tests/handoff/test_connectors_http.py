@@ -10,12 +10,11 @@ import functools
 import gzip
 import json
 import logging
-import random
 import socket
 import time
 import zlib
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -36,7 +35,6 @@ from helpdesk_routing.handoff import (
     handoff_id,
 )
 from helpdesk_routing.handoff.connectors import _http
-from helpdesk_routing.handoff.connectors._http import RetryPolicy
 from helpdesk_routing.handoff.connectors.gorgias import GorgiasConnector
 from helpdesk_routing.handoff.connectors.zendesk import ZendeskConnector
 from helpdesk_routing.handoff.errors import SHOWN_DETAILS
@@ -44,64 +42,13 @@ from helpdesk_routing.model import Profile
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from tests.handoff.conftest import Desk, conversation
 from tests.handoff.fake_services import FakeService, basic
-
-POLICY = RetryPolicy(attempts=4, max_total_wait=30.0, base_delay=0.5, max_delay=8.0, timeout=0.3)
-AT = datetime(2026, 3, 30, 10, tzinfo=UTC)
-
-
-@pytest.fixture
-def zendesk_service() -> Iterator[FakeService]:
-    """An imitation of Zendesk accepting ann@shop.example/token:secret."""
-    service = FakeService("zendesk", basic("ann@shop.example/token", "secret")).start()
-    yield service
-    service.stop()
+from tests.handoff.http_helpers import AT, POLICY, Timeouts, gorgias, handoff_to
+from tests.handoff.http_helpers import zendesk as _zendesk
 
 
-@pytest.fixture
-def gorgias_service() -> Iterator[FakeService]:
-    """An imitation of Gorgias accepting ann@shop.example:key."""
-    service = FakeService("gorgias", basic("ann@shop.example", "key")).start()
-    yield service
-    service.stop()
-
-
-_OPEN: list[ZendeskConnector | GorgiasConnector] = []
-
-
-@pytest.fixture(autouse=True)
-def _close_connectors() -> Iterator[None]:
-    """Close every connector a test made (their HTTP clients hold sockets)."""
-    yield
-    while _OPEN:
-        _OPEN.pop().close()
-
-
-def _zendesk(url: str, waits: list[float], **kw: object) -> ZendeskConnector:
-    options: dict[str, object] = {"email": "ann@shop.example", "api_token": "secret"}
-    options.update(kw)
-    connector = ZendeskConnector(
-        base_url=url,
-        policy=POLICY,
-        sleep=waits.append,
-        rng=random.Random(1),
-        **options,  # type: ignore[arg-type]
-    )
-    _OPEN.append(connector)
-    return connector
-
-
-def _gorgias(url: str, waits: list[float]) -> GorgiasConnector:
-    connector = GorgiasConnector(
-        base_url=url,
-        email="ann@shop.example",
-        api_key="key",
-        agent_email="bot@shop.example",
-        policy=POLICY,
-        sleep=waits.append,
-        rng=random.Random(1),
-    )
-    _OPEN.append(connector)
-    return connector
+def _gorgias(url: str, waits: list[float], **kw: Any) -> GorgiasConnector:
+    """A Gorgias connector to ``url`` whose AI agent writes as bot@shop.example."""
+    return gorgias(url, waits, agent_email="bot@shop.example", **kw)
 
 
 def _destination(kind: str, service: FakeService) -> ZendeskConnector | GorgiasConnector:
@@ -111,14 +58,7 @@ def _destination(kind: str, service: FakeService) -> ZendeskConnector | GorgiasC
 
 def _handoff_to(kind: str, service: FakeService, desk: Desk) -> tuple[Handoff, InMemoryLedger]:
     """A handoff to the fake ``kind`` service (no retry pauses), with its ledger."""
-    destination = _destination(kind, service)
-    ledger = InMemoryLedger()
-    handoff = Handoff(
-        settings=SendToHelpdesk(helpdesk=kind),
-        ledger=ledger,
-        clock=desk.clock,
-        destination=destination,
-    )
+    handoff, ledger, _ = handoff_to(service, desk, _destination(kind, service))
     return handoff, ledger
 
 
@@ -197,8 +137,9 @@ def test_zendesk_rate_limit_past_the_cap_gives_up(zendesk_service: FakeService) 
     waits: list[float] = []
     with pytest.raises(
         RateLimited,
-        match=r"^zendesk: rate limited; gave up after waiting 0 s "
-        r"\(the server asked to wait 60 s more\)$",
+        match=r"^zendesk: rate limited \(HTTP 429\); gave up after 1 attempt and 0 s of "
+        r"waiting: the server asked to retry in 60 s, and the next wait \(60\.07 s with "
+        r"jitter\) would take the waiting past max_total_wait \(30 s\)$",
     ):
         _zendesk(zendesk_service.url, waits).deliver(_request())
     assert waits == []
@@ -209,9 +150,11 @@ def test_zendesk_slow_answer_is_retried_and_replayed_by_the_key(
     zendesk_service: FakeService,
 ) -> None:
     """A timeout after the ticket was created: the retry (same key, same bytes) is replayed;
-    one ticket exists and the answer says replayed."""
+    one ticket exists and the answer says replayed. The first answer is held back until
+    the test ends, and only that request has a short read timeout."""
     zendesk_service.script = ["slow"]
-    delivery = _zendesk(zendesk_service.url, []).deliver(_request())
+    connector = _zendesk(zendesk_service.url, [], transport=Timeouts(short_reads=1))
+    delivery = connector.deliver(_request())
     assert delivery.replayed is True
     assert delivery.ticket_id == "1"
     assert len(zendesk_service.tickets) == 1
@@ -341,13 +284,15 @@ def test_gorgias_lost_answer_is_never_posted_again_and_reconcile_finds_it(
     desk: Desk, gorgias_service: FakeService, action: str
 ) -> None:
     """After a timeout, a dropped connection or a 5xx there is exactly one POST; the handoff
-    is outcome_unknown until reconcile finds the ticket by external_id."""
+    is outcome_unknown until reconcile finds the ticket by external_id. (``slow``: the
+    answer is held back until the test ends; only the POST has a short read timeout.)"""
     gorgias_service.script = [action]
+    timeouts = Timeouts(short_reads=1 if action == "slow" else 0)
     h = Handoff(
         settings=SendToHelpdesk(helpdesk="gorgias"),
         ledger=InMemoryLedger(),
         clock=desk.clock,
-        destination=_gorgias(gorgias_service.url, []),
+        destination=_gorgias(gorgias_service.url, [], transport=timeouts),
     )
     step = h.request(conversation(channel="sms", profile_id="p1"))
     assert step.state is State.OUTCOME_UNKNOWN
@@ -364,18 +309,19 @@ def test_gorgias_reconcile_that_finds_nothing_posts_once_more(
     """A connection dropped before anything was created: reconcile finds nothing and sends
     again; one ticket in the end."""
     gorgias_service.script = ["drop-before"]
+    destination = _gorgias(gorgias_service.url, [])
     h = Handoff(
         settings=SendToHelpdesk(helpdesk="gorgias"),
         ledger=InMemoryLedger(),
         clock=desk.clock,
-        destination=_gorgias(gorgias_service.url, []),
+        destination=destination,
     )
     first = h.request(conversation(channel="sms", profile_id="p1"))
     assert first.state is State.OUTCOME_UNKNOWN
     # at once: the request might still be at work there, so nothing is sent again
     assert h.reconcile(first.handoff_id).state is State.OUTCOME_UNKNOWN
     assert len(gorgias_service.posts) == 1
-    desk.clock.advance(timedelta(minutes=1))  # past the connector's longest delivery (36 s)
+    desk.clock.advance(destination.longest_delivery + timedelta(seconds=1))
     step = h.reconcile(first.handoff_id)
     assert step.state is State.HANDED_OFF
     assert len(gorgias_service.posts) == 2
@@ -388,13 +334,14 @@ def test_gorgias_reconcile_soon_after_a_lost_answer_never_makes_a_second_ticket(
     """Gorgias takes longer than the client waits: the answer is lost while the ticket is
     still being made. A reconcile at once finds nothing, and must not send again (it did:
     two tickets for one conversation); once the ticket exists it is found, and the visitor
-    is told how the conversation goes on, as after a delivery."""
+    is told how the conversation goes on, as after a delivery. The fake server makes the
+    ticket only when the test releases it; only the POST has a short read timeout."""
     gorgias_service.script = ["late"]
     h = Handoff(
         settings=SendToHelpdesk(helpdesk="gorgias"),
         ledger=InMemoryLedger(),
         clock=desk.clock,
-        destination=_gorgias(gorgias_service.url, []),
+        destination=_gorgias(gorgias_service.url, [], transport=Timeouts(short_reads=1)),
     )
     first = h.request(conversation(channel="webchat", email="ann@example.com"))
     assert first.state is State.AWAITING_CONFIRMATION
@@ -403,7 +350,8 @@ def test_gorgias_reconcile_soon_after_a_lost_answer_never_makes_a_second_ticket(
     again = h.reconcile(lost.handoff_id)
     assert again.state is State.OUTCOME_UNKNOWN
     assert len(gorgias_service.posts) == 1
-    for _ in range(200):  # the fake server makes the ticket a second after the request
+    gorgias_service.release()  # the ticket is made now
+    for _ in range(1200):  # waits for the server's thread, not for a time
         if gorgias_service.tickets:
             break
         time.sleep(0.05)
@@ -419,8 +367,9 @@ def test_gorgias_reconcile_soon_after_a_lost_answer_never_makes_a_second_ticket(
 def test_gorgias_outcome_unknown_message(gorgias_service: FakeService) -> None:
     """The error after a timeout names the service and the cause."""
     gorgias_service.script = ["slow"]
+    connector = _gorgias(gorgias_service.url, [], transport=Timeouts(short_reads=1))
     with pytest.raises(OutcomeUnknown, match=r"^gorgias: outcome unknown: ReadTimeout"):
-        _gorgias(gorgias_service.url, []).deliver(_request())
+        connector.deliver(_request())
 
 
 def test_gorgias_refused_connection_is_retried_then_unreachable() -> None:
@@ -1030,7 +979,7 @@ def test_a_base_url_with_a_password_is_refused_before_anything_is_sent_or_logged
 @pytest.mark.parametrize(
     ("then", "ended"),
     [
-        ("429:60", "rate limited; gave up after waiting"),
+        ("429:60", "rate limited (HTTP 429); gave up after 2 attempts and "),
         ("401", "authentication failed (HTTP 401)"),
         ("403", "authentication failed (HTTP 403)"),
         ("422", "HTTP 422"),
@@ -1064,15 +1013,9 @@ def test_a_refused_connection_after_a_dropped_zendesk_answer_is_unknown(
     """The ticket made and the connection dropped, then the server gone (connection
     refused): OutcomeUnknown, not Unreachable."""
     zendesk_service.script = ["drop"]
-    connector = ZendeskConnector(
-        base_url=zendesk_service.url,
-        email="ann@shop.example",
-        api_token="secret",
-        policy=POLICY,
-        sleep=lambda _: zendesk_service.stop(),  # gone before the retry
-        rng=random.Random(1),
-    )
-    _OPEN.append(connector)
+    connector = _zendesk(
+        zendesk_service.url, sleep=lambda _: zendesk_service.stop()
+    )  # gone before the retry
     with pytest.raises(OutcomeUnknown) as caught:
         connector.deliver(_request())
     message = str(caught.value)
@@ -1104,6 +1047,12 @@ def test_a_failed_look_up_after_an_idempotent_request_error_is_unknown(
 # -- a wall-clock deadline per request --------------------------------------------------------
 
 
+DEADLINE_POLICY = dataclasses.replace(POLICY, timeout=1.0)
+"""A policy whose requests' deadline is 5 s; with :class:`Timeouts`, every read has 10 s,
+so a trickled answer (a byte every 0.1 s, 20 s in all) is cut by the deadline alone, and
+the requests answered after it have 5 s, however loaded the machine."""
+
+
 @pytest.mark.parametrize("action", ["trickle", "trickle-head"])
 def test_a_gorgias_answer_trickled_past_the_request_s_deadline_is_a_lost_answer(
     desk: Desk, gorgias_service: FakeService, action: str
@@ -1112,15 +1061,15 @@ def test_a_gorgias_answer_trickled_past_the_request_s_deadline_is_a_lost_answer(
     the timeout, is cut at the request's deadline (5 * timeout): the answer is lost, the
     handoff waits in outcome_unknown, and reconcile finds the one ticket."""
     gorgias_service.script = [action]
-    gorgias_service.trickle_bytes = 200  # 20 s at 0.1 s a byte, far past the 1.5 s deadline
-    h, ledger = _handoff_to("gorgias", gorgias_service, desk)
+    gorgias_service.trickle_bytes = 200  # 20 s at 0.1 s a byte, far past the 5 s deadline
+    destination = _gorgias(gorgias_service.url, [], policy=DEADLINE_POLICY, transport=Timeouts())
+    h, ledger, _ = handoff_to(gorgias_service, desk, destination)
     step = h.request(conversation(channel="sms", profile_id="p1"))
     assert step.state is State.OUTCOME_UNKNOWN
     record = ledger.get(step.handoff_id)
     assert record is not None
     assert record.transitions[-1].why == (
-        "gorgias: outcome unknown: ReadTimeout: no whole answer within 1.5 s "
-        "(the request's deadline)"
+        "gorgias: outcome unknown: ReadTimeout: no whole answer within 5 s (the request's deadline)"
     )
     desk.clock.advance(timedelta(hours=1))
     step = h.reconcile(step.handoff_id)
@@ -1136,7 +1085,8 @@ def test_a_zendesk_answer_trickled_past_the_request_s_deadline_is_retried_by_the
     idempotency key: one ticket."""
     zendesk_service.script = [action]
     zendesk_service.trickle_bytes = 200
-    delivery = _zendesk(zendesk_service.url, []).deliver(_request())
+    connector = _zendesk(zendesk_service.url, [], policy=DEADLINE_POLICY, transport=Timeouts())
+    delivery = connector.deliver(_request())
     assert (delivery.ticket_id, delivery.replayed) == ("1", True)
     assert len(zendesk_service.posts) == 2
     assert len(zendesk_service.tickets) == 1
@@ -1150,11 +1100,13 @@ def test_basic_auth_credentials_that_are_not_ascii_are_sent_as_utf_8(
     gorgias_service.authorization = basic("änn@shop.example", "kéy")
     zendesk = _zendesk(zendesk_service.url, [], email="änn@shop.example", api_token="sécret\u2028")
     assert zendesk.deliver(_request()).ticket_id == "1"
-    gorgias = GorgiasConnector(
+    connector = GorgiasConnector(
         base_url=gorgias_service.url, email="änn@shop.example", api_key="kéy"
     )
-    _OPEN.append(gorgias)
-    assert gorgias.deliver(_request()).ticket_id == "1"
+    try:
+        assert connector.deliver(_request()).ticket_id == "1"
+    finally:
+        connector.close()
 
 
 @pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
@@ -1252,8 +1204,9 @@ def test_a_retry_after_of_31_years_is_named_in_the_rate_limit(zendesk_service: F
     with pytest.raises(RateLimited) as caught:
         _zendesk(zendesk_service.url, []).deliver(_request())
     assert str(caught.value) == (
-        "zendesk: rate limited; gave up after waiting 0 s "
-        "(the server asked to wait 1000000000 s more)"
+        "zendesk: rate limited (HTTP 429); gave up after 1 attempt and 0 s of waiting: the "
+        "server asked to retry in 1000000000 s, and the next wait (1000000000.07 s with "
+        "jitter) would take the waiting past max_total_wait (30 s)"
     )
     assert caught.value.asked == 1_000_000_000
 

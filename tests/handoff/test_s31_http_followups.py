@@ -12,110 +12,24 @@ that imitate Zendesk and Gorgias (``fake_services``):
 from __future__ import annotations
 
 import json
-import random
-from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 
 from helpdesk_routing.handoff import (
-    DeliveryRequest,
-    Handoff,
-    InMemoryLedger,
     OutcomeUnknown,
-    SendToHelpdesk,
     State,
     handoff_id,
 )
-from helpdesk_routing.handoff.connectors._http import RetryPolicy
-from helpdesk_routing.handoff.connectors.gorgias import GorgiasConnector
-from helpdesk_routing.handoff.connectors.zendesk import ZendeskConnector
 from tests.handoff.conftest import Desk, conversation
-from tests.handoff.fake_services import FakeService, basic
-
-POLICY = RetryPolicy(attempts=4, max_total_wait=30.0, base_delay=0.5, max_delay=8.0, timeout=0.3)
-HID = handoff_id("c1")
-STRANGER = handoff_id("someone-else")
-
-Connector = ZendeskConnector | GorgiasConnector
-
-
-@pytest.fixture(params=["zendesk", "gorgias"])
-def service(request: pytest.FixtureRequest) -> Iterator[FakeService]:
-    """An imitation of Zendesk (ann@shop.example/token:secret) or Gorgias
-    (ann@shop.example:key)."""
-    kind = request.param
-    user = "ann@shop.example/token" if kind == "zendesk" else "ann@shop.example"
-    fake = FakeService(kind, basic(user, "secret" if kind == "zendesk" else "key")).start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def zendesk() -> Iterator[FakeService]:
-    """An imitation of Zendesk alone."""
-    fake = FakeService("zendesk", basic("ann@shop.example/token", "secret")).start()
-    yield fake
-    fake.stop()
-
-
-_OPEN: list[Connector] = []
-
-
-@pytest.fixture(autouse=True)
-def _close_connectors() -> Iterator[None]:
-    yield
-    while _OPEN:
-        _OPEN.pop().close()
-
-
-def _connector(service: FakeService) -> Connector:
-    """The connector to ``service``, with no retry pauses."""
-    connector: Connector
-    if service.kind == "zendesk":
-        connector = ZendeskConnector(
-            base_url=service.url,
-            email="ann@shop.example",
-            api_token="secret",
-            policy=POLICY,
-            sleep=lambda _: None,
-            rng=random.Random(1),
-        )
-    else:
-        connector = GorgiasConnector(
-            base_url=service.url,
-            email="ann@shop.example",
-            api_key="key",
-            policy=POLICY,
-            sleep=lambda _: None,
-            rng=random.Random(1),
-        )
-    _OPEN.append(connector)
-    return connector
-
-
-def _handoff(service: FakeService, desk: Desk) -> tuple[Handoff, InMemoryLedger]:
-    ledger = InMemoryLedger()
-    h = Handoff(
-        settings=SendToHelpdesk(helpdesk=service.kind),
-        ledger=ledger,
-        clock=desk.clock,
-        destination=_connector(service),
-    )
-    return h, ledger
-
-
-def _request() -> DeliveryRequest:
-    return DeliveryRequest(
-        handoff_id=HID,
-        conversation=conversation(channel="sms", email="vic@example.com"),
-        email="vic@example.com",
-        reason="knowledge_gap",
-        tag=None,
-        subject="Conversation with the AI agent",
-        tags=frozenset(),
-        at=datetime(2026, 3, 30, 10, tzinfo=UTC),
-    )
+from tests.handoff.fake_services import FakeService
+from tests.handoff.http_helpers import (
+    HID,
+    POLICY,
+    STRANGER,
+    connector_to,
+    delivery_request,
+    handoff_to,
+)
 
 
 def _named(service: FakeService, ticket: dict[str, object]) -> bytes:
@@ -137,7 +51,7 @@ def test_a_create_answer_naming_another_handoff_s_ticket_is_an_unknown_outcome(
     stranger's external_id: OutcomeUnknown naming the mismatch, one POST."""
     service.answer_external_id = STRANGER
     with pytest.raises(OutcomeUnknown) as caught:
-        _connector(service).deliver(_request())
+        connector_to(service).deliver(delivery_request())
     kind = service.kind
     assert str(caught.value) == (
         f"{kind}: outcome unknown: HTTP 201 answer names ticket 1 of another handoff "
@@ -153,7 +67,7 @@ def test_a_handoff_answered_with_another_handoff_s_ticket_waits_then_reconcile_f
     in outcome_unknown, the mismatch in its last transition; reconcile finds the
     handoff's own ticket (2, after the stranger's 1) by its external_id, with no second
     POST."""
-    h, ledger = _handoff(service, desk)
+    h, ledger, _ = handoff_to(service, desk)
     stranger: dict[str, object] = {"external_id": STRANGER}
     service.create({"ticket": stranger} if service.kind == "zendesk" else stranger)
     service.answer_external_id = STRANGER
@@ -169,17 +83,17 @@ def test_a_handoff_answered_with_another_handoff_s_ticket_waits_then_reconcile_f
 
 
 def test_zendesk_s_replay_naming_another_handoff_s_ticket_is_an_unknown_outcome(
-    zendesk: FakeService,
+    zendesk_service: FakeService,
 ) -> None:
     """The first POST creates the ticket and its answer is lost; the retry, under the same
     Idempotency-Key, is answered by a replay (x-idempotency-lookup: hit) naming a
     stranger's external_id: OutcomeUnknown, not a replayed Delivery."""
-    zendesk.script = ["drop"]
-    zendesk.answer_external_id = STRANGER
+    zendesk_service.script = ["drop"]
+    zendesk_service.answer_external_id = STRANGER
     with pytest.raises(OutcomeUnknown, match=r"answer names ticket 1 of another handoff"):
-        _connector(zendesk).deliver(_request())
-    assert len(zendesk.posts) == 2
-    assert zendesk.external_ids() == [HID]
+        connector_to(zendesk_service).deliver(delivery_request())
+    assert len(zendesk_service.posts) == 2
+    assert zendesk_service.external_ids() == [HID]
 
 
 @pytest.mark.parametrize(
@@ -199,7 +113,7 @@ def test_an_external_id_that_is_not_exactly_the_handoff_id_is_an_unknown_outcome
     service.script = ["odd"]
     service.odd_body = _named(service, {"id": 1, "external_id": external})
     with pytest.raises(OutcomeUnknown) as caught:
-        _connector(service).deliver(_request())
+        connector_to(service).deliver(delivery_request())
     assert f"({_where(service)} {shown}, not '{HID}')" in str(caught.value)
 
 
@@ -215,12 +129,12 @@ def test_an_answer_without_another_external_id_names_the_created_ticket(
     handoff id is this handoff's ticket."""
     service.script = ["odd"]
     service.odd_body = _named(service, ticket)
-    assert _connector(service).deliver(_request()).ticket_id == "1"
+    assert connector_to(service).deliver(delivery_request()).ticket_id == "1"
 
 
 def test_the_fake_services_answer_the_ticket_s_external_id(service: FakeService) -> None:
     """The fakes answer external_id as the services do: a plain create is handed off."""
-    delivery = _connector(service).deliver(_request())
+    delivery = connector_to(service).deliver(delivery_request())
     assert delivery.ticket_id == "1"
     assert service.external_ids() == [HID]
 
@@ -234,7 +148,7 @@ def test_an_empty_look_up_page_saying_more_follow_is_not_not_found(
     """The create's answer is lost (the ticket made); the look-up's first page is empty but
     says more follow (Zendesk next_page, Gorgias meta.next_cursor), the ticket on page 2.
     reconcile raises OutcomeUnknown naming the field; no second POST, no second ticket."""
-    h, ledger = _handoff(service, desk)
+    h, ledger, _ = handoff_to(service, desk)
     service.script = ["odd"]
     service.odd_body = b"{}"
     step = h.request(conversation(channel="sms", email="vic@example.com"))
@@ -261,7 +175,7 @@ def test_an_empty_look_up_page_saying_more_follow_is_not_not_found(
 
 def test_an_empty_last_look_up_page_is_not_found(service: FakeService) -> None:
     """The fakes answer the pagination fields null: an empty last page is "not found"."""
-    assert _connector(service).find(HID) is None
+    assert connector_to(service).find(HID) is None
 
 
 @pytest.mark.parametrize(
@@ -276,27 +190,27 @@ def test_an_empty_last_look_up_page_is_not_found(service: FakeService) -> None:
     ],
 )
 def test_zendesk_s_cursor_pagination_fields_say_more_pages_follow(
-    zendesk: FakeService, body: dict[str, object], follows: str | None
+    zendesk_service: FakeService, body: dict[str, object], follows: str | None
 ) -> None:
     """Zendesk's cursor pagination says more follow by meta.has_more and links.next."""
-    zendesk.lookup_body = json.dumps(body).encode()
+    zendesk_service.lookup_body = json.dumps(body).encode()
     if follows is None:
-        assert _connector(zendesk).find(HID) is None
+        assert connector_to(zendesk_service).find(HID) is None
         return
     with pytest.raises(OutcomeUnknown, match=rf"says more pages follow \({follows}: "):
-        _connector(zendesk).find(HID)
+        connector_to(zendesk_service).find(HID)
 
 
 def test_an_idempotent_request_error_with_an_empty_page_saying_more_follow(
-    zendesk: FakeService,
+    zendesk_service: FakeService,
 ) -> None:
     """Zendesk's IdempotentRequestError, its look-up's first page empty but saying more
     follow: OutcomeUnknown naming the pagination, one POST."""
-    zendesk.keys[HID] = (b"another body", 99)
-    zendesk.lookup_empty_pages = 1
+    zendesk_service.keys[HID] = (b"another body", 99)
+    zendesk_service.lookup_empty_pages = 1
     with pytest.raises(OutcomeUnknown, match=r"says more pages follow \(next_page: "):
-        _connector(zendesk).deliver(_request())
-    assert len(zendesk.posts) == 1
+        connector_to(zendesk_service).deliver(delivery_request())
+    assert len(zendesk_service.posts) == 1
 
 
 # -- 3. a look-up ending in the request loop's OutcomeUnknown says it was the look-up ---------
@@ -317,7 +231,7 @@ def test_a_look_up_failing_past_the_retries_says_it_was_the_look_up(
     (...)", the request loop's OutcomeUnknown as its cause."""
     service.lookup_script = [action] * POLICY.attempts
     with pytest.raises(OutcomeUnknown) as caught:
-        _connector(service).find(HID)
+        connector_to(service).find(HID)
     kind = service.kind
     inner = f"{kind}: outcome unknown: {shown}"
     assert str(caught.value) == f"{kind}: outcome unknown: look-up failed ({inner})"
@@ -331,7 +245,7 @@ def test_reconcile_s_look_up_failing_past_the_retries_says_it_was_the_look_up(
     desk: Desk, service: FakeService
 ) -> None:
     """The same through reconcile: the handoff stays outcome_unknown."""
-    h, ledger = _handoff(service, desk)
+    h, ledger, _ = handoff_to(service, desk)
     service.script = ["odd-before"]
     service.odd_body = b"{}"
     step = h.request(conversation(channel="sms", email="vic@example.com"))
@@ -355,14 +269,14 @@ def test_reconcile_s_look_up_failing_past_the_retries_says_it_was_the_look_up(
     ],
 )
 def test_an_idempotent_request_error_whose_look_up_fails_says_so(
-    zendesk: FakeService, action: str, shown: str
+    zendesk_service: FakeService, action: str, shown: str
 ) -> None:
     """IdempotentRequestError, then every attempt of the look-up answered 500 or lost:
     "idempotency key reused, look-up failed (...)", the loop's OutcomeUnknown chained."""
-    zendesk.keys[HID] = (b"another body", 99)
-    zendesk.lookup_script = [action] * POLICY.attempts
+    zendesk_service.keys[HID] = (b"another body", 99)
+    zendesk_service.lookup_script = [action] * POLICY.attempts
     with pytest.raises(OutcomeUnknown) as caught:
-        _connector(zendesk).deliver(_request())
+        connector_to(zendesk_service).deliver(delivery_request())
     inner = f"zendesk: outcome unknown: {shown}"
     assert str(caught.value) == (
         f"zendesk: outcome unknown: idempotency key reused, look-up failed ({inner})"
@@ -370,4 +284,4 @@ def test_an_idempotent_request_error_whose_look_up_fails_says_so(
     cause = caught.value.__cause__
     assert isinstance(cause, OutcomeUnknown)
     assert str(cause) == inner
-    assert len(zendesk.posts) == 1
+    assert len(zendesk_service.posts) == 1

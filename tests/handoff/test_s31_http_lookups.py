@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import random
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,90 +22,25 @@ import pytest
 
 from helpdesk_routing.handoff import (
     AuthenticationFailed,
-    DeliveryRequest,
     Handoff,
-    InMemoryLedger,
     OutcomeUnknown,
     RateLimited,
-    SendToHelpdesk,
     State,
     Unreachable,
-    handoff_id,
 )
 from helpdesk_routing.handoff.connectors._http import (
     MAX_RETRY_AFTER,
-    RetryPolicy,
     retry_after_seconds,
 )
-from helpdesk_routing.handoff.connectors.gorgias import GorgiasConnector
-from helpdesk_routing.handoff.connectors.zendesk import ZendeskConnector
 from tests.handoff.conftest import Desk, conversation
-from tests.handoff.fake_services import FakeService, basic
-
-POLICY = RetryPolicy(attempts=4, max_total_wait=30.0, base_delay=0.5, max_delay=8.0, timeout=0.3)
-AT = datetime(2026, 3, 30, 10, tzinfo=UTC)
-HID = handoff_id("c1")
-STRANGER = handoff_id("someone-else")
-
-Connector = ZendeskConnector | GorgiasConnector
-
-
-@pytest.fixture(params=["zendesk", "gorgias"])
-def service(request: pytest.FixtureRequest) -> Iterator[FakeService]:
-    """An imitation of Zendesk (ann@shop.example/token:secret) or Gorgias
-    (ann@shop.example:key)."""
-    kind = request.param
-    user = "ann@shop.example/token" if kind == "zendesk" else "ann@shop.example"
-    fake = FakeService(kind, basic(user, "secret" if kind == "zendesk" else "key")).start()
-    yield fake
-    fake.stop()
-
-
-_OPEN: list[Connector] = []
-
-
-@pytest.fixture(autouse=True)
-def _close_connectors() -> Iterator[None]:
-    yield
-    while _OPEN:
-        _OPEN.pop().close()
-
-
-def _connector(service: FakeService, url: str | None = None) -> Connector:
-    """The connector to ``service``, with no retry pauses (the waits are recorded)."""
-    connector: Connector
-    if service.kind == "zendesk":
-        connector = ZendeskConnector(
-            base_url=url or service.url,
-            email="ann@shop.example",
-            api_token="secret",
-            policy=POLICY,
-            sleep=lambda _: None,
-            rng=random.Random(1),
-        )
-    else:
-        connector = GorgiasConnector(
-            base_url=url or service.url,
-            email="ann@shop.example",
-            api_key="key",
-            policy=POLICY,
-            sleep=lambda _: None,
-            rng=random.Random(1),
-        )
-    _OPEN.append(connector)
-    return connector
-
-
-def _handoff(service: FakeService, desk: Desk) -> tuple[Handoff, InMemoryLedger, Connector]:
-    connector = _connector(service)
-    ledger = InMemoryLedger()
-    h = Handoff(
-        settings=SendToHelpdesk(helpdesk=service.kind),
-        ledger=ledger,
-        clock=desk.clock,
-        destination=connector,
-    )
-    return h, ledger, connector
+from tests.handoff.fake_services import FakeService
+from tests.handoff.http_helpers import (
+    HID,
+    STRANGER,
+    connector_to,
+    delivery_request,
+    handoff_to,
+)
 
 
 def _ticket(service: FakeService, external_id: str | None) -> int:
@@ -120,19 +53,6 @@ def _listed(service: FakeService, tickets: list[Any]) -> None:
     """Make every look-up answer 200 with ``tickets`` under the service's key."""
     key = "tickets" if service.kind == "zendesk" else "data"
     service.lookup_body = json.dumps({key: tickets}).encode()
-
-
-def _request() -> DeliveryRequest:
-    return DeliveryRequest(
-        handoff_id=HID,
-        conversation=conversation(channel="sms", email="vic@example.com"),
-        email="vic@example.com",
-        reason="knowledge_gap",
-        tag=None,
-        subject="Conversation with the AI agent",
-        tags=frozenset(),
-        at=AT,
-    )
 
 
 def _lost(service: FakeService, h: Handoff, *, created: bool) -> str:
@@ -154,7 +74,7 @@ def test_an_unfiltered_look_up_listing_only_a_stranger_s_ticket_is_not_found_by_
     """The POST's answer is lost and no ticket of c1 exists; the service ignores the
     external_id filter and lists another customer's ticket. reconcile never hands the
     handoff off on it: OutcomeUnknown, the handoff still outcome_unknown, nothing sent."""
-    h, ledger, _ = _handoff(service, desk)
+    h, ledger, _ = handoff_to(service, desk)
     hid = _lost(service, h, created=False)
     _ticket(service, STRANGER)
     service.lookup_unfiltered = True
@@ -175,7 +95,7 @@ def test_an_unfiltered_look_up_answers_the_handoff_s_own_ticket_among_others(
     desk: Desk, service: FakeService
 ) -> None:
     """A stranger's ticket listed first, c1's second: reconcile finds c1's (id 2)."""
-    h, _, _ = _handoff(service, desk)
+    h, _, _ = handoff_to(service, desk)
     _ticket(service, STRANGER)
     hid = _lost(service, h, created=True)
     service.lookup_unfiltered = True
@@ -190,7 +110,7 @@ def test_recover_with_an_unfiltered_look_up_neither_takes_a_stranger_s_ticket_no
     """recover after longest_delivery: a list of strangers' tickets proves nothing (the
     handoff's may be on another page), so the handoff is neither handed off on one nor
     sent again; the WARNING names the cause; the next recover, filtered, sends it."""
-    h, ledger, connector = _handoff(service, desk)
+    h, ledger, connector = handoff_to(service, desk)
     hid = _lost(service, h, created=False)
     _ticket(service, STRANGER)
     _ticket(service, None)  # a ticket made by hand: Zendesk lists its external_id as null
@@ -215,7 +135,7 @@ def test_of_several_tickets_of_the_handoff_the_oldest_is_found(
 ) -> None:
     """Two tickets carry c1's external_id (a slow request made a second one), listed newest
     first: the look-up answers the oldest (the lowest id), whatever the order."""
-    h, _, connector = _handoff(service, desk)
+    h, _, connector = handoff_to(service, desk)
     hid = _lost(service, h, created=True)
     _ticket(service, hid)
     service.lookup_newest_first = True
@@ -240,7 +160,7 @@ def test_a_look_up_answers_only_the_handoff_s_tickets_the_oldest_first(
     """Numbered ids: the lowest; other ids: the first listed; tickets of other (or no)
     external ids are passed over."""
     _listed(service, tickets)
-    assert _connector(service).find(HID) == found
+    assert connector_to(service).find(HID) == found
 
 
 @pytest.mark.parametrize(
@@ -257,7 +177,7 @@ def test_a_look_up_listing_no_ticket_of_the_handoff_is_an_unknown_outcome(
     """Tickets were listed, none the handoff's: never "found", never "not found"."""
     _listed(service, tickets)
     with pytest.raises(OutcomeUnknown, match=r"none with external_id"):
-        _connector(service).find(HID)
+        connector_to(service).find(HID)
 
 
 @pytest.mark.parametrize(
@@ -277,32 +197,27 @@ def test_a_look_up_that_cannot_say_whose_a_ticket_is_is_unreadable(
     ticket without an id: nothing can be concluded."""
     _listed(service, tickets)
     with pytest.raises(OutcomeUnknown, match=r"look-up answer unreadable"):
-        _connector(service).find(HID)
+        connector_to(service).find(HID)
 
 
-def _zendesk_service() -> FakeService:
-    return FakeService("zendesk", basic("ann@shop.example/token", "secret")).start()
-
-
-def test_an_idempotent_request_error_never_takes_a_stranger_s_ticket() -> None:
+def test_an_idempotent_request_error_never_takes_a_stranger_s_ticket(
+    zendesk_service: FakeService,
+) -> None:
     """Zendesk answers IdempotentRequestError (the key was used, the first body differed)
     and its look-up lists only another customer's ticket: OutcomeUnknown, no Delivery."""
-    service = _zendesk_service()
-    try:
-        _ticket(service, STRANGER)
-        service.keys[HID] = (b"another body", 99)
-        service.lookup_unfiltered = True
-        with pytest.raises(OutcomeUnknown, match=r"none with external_id"):
-            _connector(service).deliver(_request())
-        service.lookup_unfiltered = False
-        with pytest.raises(OutcomeUnknown, match=r"idempotency key reused, ticket not found$"):
-            _connector(service).deliver(_request())
-        mine = _ticket(service, HID)
-        service.lookup_unfiltered = True
-        delivery = _connector(service).deliver(_request())
-        assert (delivery.ticket_id, delivery.replayed) == (str(mine), True)
-    finally:
-        service.stop()
+    service = zendesk_service
+    _ticket(service, STRANGER)
+    service.keys[HID] = (b"another body", 99)
+    service.lookup_unfiltered = True
+    with pytest.raises(OutcomeUnknown, match=r"none with external_id"):
+        connector_to(service).deliver(delivery_request())
+    service.lookup_unfiltered = False
+    with pytest.raises(OutcomeUnknown, match=r"idempotency key reused, ticket not found$"):
+        connector_to(service).deliver(delivery_request())
+    mine = _ticket(service, HID)
+    service.lookup_unfiltered = True
+    delivery = connector_to(service).deliver(delivery_request())
+    assert (delivery.ticket_id, delivery.replayed) == (str(mine), True)
 
 
 # -- 2. a look-up that could not be made is OutcomeUnknown ----------------------------------
@@ -316,7 +231,9 @@ def test_an_idempotent_request_error_never_takes_a_stranger_s_ticket() -> None:
         (
             "429:60",
             RateLimited,
-            "rate limited; gave up after waiting 0 s (the server asked to wait 60 s more)",
+            "rate limited (HTTP 429); gave up after 1 attempt and 0 s of waiting: the server "
+            "asked to retry in 60 s, and the next wait (60.07 s with jitter) would take the "
+            "waiting past max_total_wait (30 s)",
         ),
     ],
 )
@@ -325,14 +242,14 @@ def test_a_look_up_refused_or_rate_limited_is_an_unknown_outcome_naming_why(
 ) -> None:
     service.lookup_script = [lookup]
     with pytest.raises(OutcomeUnknown) as caught:
-        _connector(service).find(HID)
+        connector_to(service).find(HID)
     kind = service.kind
     assert str(caught.value) == f"{kind}: outcome unknown: look-up failed ({kind}: {shown})"
     assert isinstance(caught.value.__cause__, cause)
 
 
 def test_a_look_up_that_cannot_connect_is_an_unknown_outcome(service: FakeService) -> None:
-    connector = _connector(service)
+    connector = connector_to(service)
     service.stop()
     kind = service.kind
     with pytest.raises(OutcomeUnknown) as caught:
@@ -348,7 +265,7 @@ def test_reconcile_raises_the_look_up_s_unknown_outcome_and_keeps_the_handoff(
 ) -> None:
     """reconcile raises OutcomeUnknown (a DeliveryError, as documented) whatever stopped
     the look-up; the handoff waits in outcome_unknown for the next call."""
-    h, ledger, _ = _handoff(service, desk)
+    h, ledger, _ = handoff_to(service, desk)
     hid = _lost(service, h, created=True)
     service.lookup_script = ["401"]
     with pytest.raises(OutcomeUnknown, match=r"authentication failed \(HTTP 401\)"):
@@ -366,7 +283,7 @@ def test_reconcile_raises_the_look_up_s_unknown_outcome_and_keeps_the_handoff(
 def test_any_2xx_naming_the_ticket_creates_it(
     desk: Desk, service: FakeService, status: int
 ) -> None:
-    h, _, _ = _handoff(service, desk)
+    h, _, _ = handoff_to(service, desk)
     service.script = ["odd"]
     service.odd_status = status
     service.odd_body = b'{"ticket": {"id": 1}}' if service.kind == "zendesk" else b'{"id": 1}'
@@ -379,7 +296,7 @@ def test_a_204_names_no_ticket_and_is_an_unknown_outcome(service: FakeService) -
     service.odd_status = 204
     service.odd_body = b""
     with pytest.raises(OutcomeUnknown, match=r"HTTP 204 answer does not name the created ticket"):
-        _connector(service).deliver(_request())
+        connector_to(service).deliver(delivery_request())
 
 
 # -- 4. Retry-After and attempts ---------------------------------------------------------------
@@ -406,13 +323,14 @@ def test_a_huge_retry_after_is_read_as_the_cap(value: str, seconds: float) -> No
 def test_a_retry_after_of_400_digits_is_a_finite_rate_limit(service: FakeService) -> None:
     service.script = ["429:" + "9" * 400]
     with pytest.raises(RateLimited) as caught:
-        _connector(service).deliver(_request())
+        connector_to(service).deliver(delivery_request())
     assert caught.value.asked == MAX_RETRY_AFTER
     assert caught.value.asked is not None
     assert math.isfinite(caught.value.asked)
     assert str(caught.value) == (
-        f"{service.kind}: rate limited; gave up after waiting 0 s "
-        "(the server asked to wait 1000000000 s more)"
+        f"{service.kind}: rate limited (HTTP 429); gave up after 1 attempt and 0 s of "
+        "waiting: the server asked to retry in 1000000000 s, and the next wait "
+        "(1000000000.07 s with jitter) would take the waiting past max_total_wait (30 s)"
     )
 
 
@@ -420,7 +338,7 @@ def test_attempts_counts_deliveries_not_the_http_requests_within_one(
     desk: Desk, service: FakeService
 ) -> None:
     """Three 429s then a 201: four POSTs, one delivery (HandoffRecord.attempts == 1)."""
-    h, ledger, _ = _handoff(service, desk)
+    h, ledger, _ = handoff_to(service, desk)
     service.script = ["429:1", "429:1", "429:1"]
     step = h.request(conversation(channel="sms", email="vic@example.com"))
     assert step.state is State.HANDED_OFF

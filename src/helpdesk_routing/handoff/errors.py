@@ -9,7 +9,7 @@ each derives from :class:`~helpdesk_routing.errors.RoutingError`::
     └── DeliveryError(HandoffError)                   the destination did not take the ticket
         ├── AuthenticationFailed                      401 / 403: credentials; never retried
         ├── ServiceRejected                           400 / 422: carries the service's details
-        ├── RateLimited                               429 past the capped total wait
+        ├── RateLimited                               429 past the attempts or the capped wait
         ├── Unreachable                               no connection could be made (not sent)
         └── OutcomeUnknown                            sent, answer lost: reconcile before retry
 
@@ -18,6 +18,7 @@ Messages are exact; tests match them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -133,16 +134,76 @@ class ServiceRejected(DeliveryError):
 
 
 class RateLimited(DeliveryError):
-    """HTTP 429 went on past the capped total wait; nothing was created. ``asked`` is the
-    wait the last ``Retry-After`` asked for, in seconds (``None`` when it asked none)."""
+    """HTTP 429 went on until no attempt was left or the next wait would pass the capped
+    total wait; nothing was created by the 429s.
 
-    def __init__(self, service: str, waited: float, asked: float | None = None) -> None:
+    ``waited`` is the seconds waited between attempts in all; ``asked`` the wait the last
+    ``Retry-After`` asked for (``0``: retry at once; ``None``: it asked none, or none
+    readable); ``attempts`` the requests made (``None`` when not known); ``next_wait``
+    the wait that would have taken the total past ``max_total_wait`` (the ``Retry-After``
+    plus jitter, or the backoff), both ``None`` when the attempts ran out instead. The
+    message says all of it, never rounding a wait asked for down to ``0 s``:
+    ``rate limited (HTTP 429); gave up after 4 attempts and 1.37 s of waiting: the server
+    asked to retry at once, and no attempt was left``."""
+
+    def __init__(
+        self,
+        service: str,
+        waited: float,
+        asked: float | None = None,
+        *,
+        attempts: int | None = None,
+        next_wait: float | None = None,
+        max_total_wait: float | None = None,
+    ) -> None:
         self.waited = waited
         self.asked = asked
-        message = f"rate limited; gave up after waiting {waited:g} s"
-        if asked is not None:
-            message += f" (the server asked to wait {asked:.0f} s more)"
+        self.attempts = attempts
+        self.next_wait = next_wait
+        self.max_total_wait = max_total_wait
+        decimals = 2
+        if next_wait is not None and max_total_wait is not None:
+            decimals = _decimals(waited, next_wait, max_total_wait)
+        message = "rate limited (HTTP 429); gave up after "
+        if attempts is not None:
+            message += f"{attempts} attempt{'' if attempts == 1 else 's'} and "
+        message += f"{_wait_shown(waited, decimals)} of waiting: "
+        if asked is None:
+            message += "the server gave no readable Retry-After"
+        elif asked == 0:
+            message += "the server asked to retry at once"
+        else:
+            message += f"the server asked to retry in {_wait_shown(asked)}"
+        if next_wait is not None and max_total_wait is not None:
+            shown = _wait_shown(next_wait, decimals)
+            what = f"backoff ({shown})" if asked is None else f"wait ({shown} with jitter)"
+            message += (
+                f", and the next {what} would take the waiting past max_total_wait "
+                f"({_wait_shown(max_total_wait)})"
+            )
+        elif attempts is not None:
+            message += ", and no attempt was left"
         super().__init__(service, message)
+
+
+def _wait_shown(seconds: float, decimals: int = 2) -> str:
+    """``seconds`` as a message shows a wait: a whole number as it is (``60 s``), else to
+    ``decimals`` places (``0.4 s``, ``1.37 s``), and a wait above 0 that would show as
+    ``0 s`` as ``under 0.01 s``."""
+    if not math.isfinite(seconds) or seconds == int(seconds):
+        return f"{seconds:.0f} s"
+    text = f"{seconds:.{decimals}f}".rstrip("0").rstrip(".")
+    return f"under {10**-decimals:.{decimals}f} s" if text == "0" else f"{text} s"
+
+
+def _decimals(waited: float, next_wait: float, cap: float) -> int:
+    """The decimals to show ``waited`` and ``next_wait`` with, so that as shown they
+    visibly pass ``cap``, as they did: 2, more when their sum is within a hundredth of
+    it (at most 9)."""
+    decimals = 2
+    while decimals < 9 and round(waited, decimals) + round(next_wait, decimals) <= cap:
+        decimals += 1
+    return decimals
 
 
 class Unreachable(DeliveryError):

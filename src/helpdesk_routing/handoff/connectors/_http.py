@@ -582,8 +582,17 @@ class Sender:
                             if asked is not None
                             else policy.backoff(attempt, self._rng)
                         )
-                        if last or waited + delay > policy.max_total_wait:
-                            raise RateLimited(self.service, waited, asked)
+                        if last:
+                            raise RateLimited(self.service, waited, asked, attempts=attempt)
+                        if waited + delay > policy.max_total_wait:
+                            raise RateLimited(
+                                self.service,
+                                waited,
+                                asked,
+                                attempts=attempt,
+                                next_wait=delay,
+                                max_total_wait=policy.max_total_wait,
+                            )
                     elif status >= 500:
                         delay = policy.backoff(attempt, self._rng)
                         if not replay_safe or last or waited + delay > policy.max_total_wait:
