@@ -130,10 +130,10 @@ def test_a_refused_sqlite_ledger_closes_its_connection(tmp_path: Path) -> None:
 def test_an_interrupted_sqlite_ledger_unit_is_rolled_back(tmp_path: Path, text: str) -> None:
     """Was: a Ctrl-C just before COMMIT left the ledger's one connection in its
     transaction; every later call failed."""
-    from tests.stores.test_s31_interrupts import _lines, _source, interrupt_at
+    from tests.stores.interrupting import interrupt_at, lines, source
 
     unit = SqliteLedger._unit
-    line = next(n for n in _lines(unit) if text in _source(unit, n))
+    line = next(n for n in lines(unit) if text in source(unit, n))
     with SqliteLedger(tmp_path / "l.db", timeout=1) as ledger:
         with interrupt_at(unit, line) as state:
             try:

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import heapq
 import logging
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import cast
@@ -43,7 +43,7 @@ from helpdesk_routing.allocation.round_robin import Passed, rotated, walk
 from helpdesk_routing.audit import next_seq, ticket_changed
 from helpdesk_routing.configuration import CompiledConfiguration
 from helpdesk_routing.decision import AllocationTrace
-from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.errors import ConflictError, ValidationError, race_lost
 from helpdesk_routing.model import Ticket, TicketStatus
 from helpdesk_routing.ports import (
     HandOutInStore,
@@ -207,25 +207,59 @@ def _choose(
     state = tx.rotation(name)
     pool = build_pool(tx, compiled, team)
     allocator = compiled.allocator
-    result = allocator.allocate(ticket, pool, state)
-    if type(allocator) not in _SHIPPED:
-        _check(allocator, result, pool)
+    if type(allocator) in _SHIPPED:
+        result = allocator.allocate(ticket, pool, state)
+    elif team is None:  # the Online agents as of now: nobody in it is asked again
+        result = allocator.allocate(ticket, pool, state)
+        _check(allocator, result, pool, tx, set())
+    else:
+        # A team's presence is read as the allocator asks (Pool is lazy): what it saw is
+        # kept, to tell a choice it saw Online from one it made blind (see _check).
+        seen = _Seen(pool.online)
+        result = allocator.allocate(ticket, replace(pool, online=seen), state)
+        _check(allocator, result, pool, tx, seen.online)
     if result.agent is not None:
         tx.set_rotation(name, result.state)
     return name, result
+
+
+class _Seen:
+    """A pool's ``online``, remembering the agents it answered ``True`` for."""
+
+    __slots__ = ("_online", "online")
+
+    def __init__(self, online: Callable[[str], bool]) -> None:
+        self._online = online
+        self.online: set[str] = set()
+
+    def __call__(self, agent_id: str) -> bool:
+        answer = self._online(agent_id)
+        if answer:
+            self.online.add(agent_id)
+        else:
+            self.online.discard(agent_id)
+        return answer
 
 
 _SHIPPED = (RoundRobin, LeastLoaded)
 """The library's allocators, held to their contract by their own (property) tests."""
 
 
-def _check(allocator: object, result: object, pool: Pool) -> None:
+def _check(
+    allocator: object, result: object, pool: Pool, tx: Transaction, seen_online: set[str]
+) -> None:
     """A pluggable allocator's answer, held to the contract before anything is written:
     an :class:`Allocation` whose agent is ``None`` or an eligible member of ``pool``
     (Online, with room), whose state is a :class:`RotationState` and whose reason is
     text. Anything else is a :class:`~helpdesk_routing.errors.ValidationError` naming the
     allocator, and the unit of work is undone (no ticket to a stranger, an Offline or a
-    full agent, no rotation state a store cannot keep)."""
+    full agent, no rotation state a store cannot keep).
+
+    An agent the allocator saw Online (``seen_online``) who is Offline now went Offline
+    or was removed by a unit that committed meanwhile (on a store whose units overlap,
+    PostgreSQL): a race, not the allocator's fault, so a retryable
+    :class:`~helpdesk_routing.errors.ConflictError` saying so (the Router runs the
+    operation again, and the allocator chooses among those Online then)."""
     who = type(allocator).__name__
     if not isinstance(result, Allocation):
         raise ValidationError(
@@ -238,6 +272,8 @@ def _check(allocator: object, result: object, pool: Pool) -> None:
                 f"allocator {who} chose {agent!r}, who is not in pool {pool.name!r}"
             )
         if not pool.eligible(agent):
+            if agent in seen_online and not pool.online(agent):
+                raise _went_away(tx, who, agent, pool.name)
             raise ValidationError(
                 f"allocator {who} chose {agent!r}, who is Offline or has no room in pool "
                 f"{pool.name!r}"
@@ -273,6 +309,16 @@ def _check(allocator: object, result: object, pool: Pool) -> None:
         reason = None
     if not isinstance(reason, str):
         raise ValidationError(f"allocator {who} gave no readable reason (text)")
+
+
+def _went_away(tx: Transaction, who: str, agent: str, pool: str) -> ConflictError:
+    """The retryable error of an agent who was Online when the allocator looked and went
+    Offline (or was removed) before the hand-out was written."""
+    what = "was removed" if tx.get_agent(agent) is None else "went Offline"
+    return race_lost(
+        f"allocator {who} chose {agent!r} in pool {pool!r}, who {what} meanwhile "
+        "(another unit of work committed it after the allocator saw them Online)"
+    )
 
 
 def in_store(tx: Transaction, compiled: CompiledConfiguration) -> HandOutInStore | None:

@@ -7,16 +7,11 @@ thread happens to be."""
 
 from __future__ import annotations
 
-import inspect
-import linecache
 import sqlite3
-import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from types import CodeType, FrameType
 from typing import Any
 
 import pytest
@@ -25,67 +20,9 @@ import helpdesk_routing as hr
 from helpdesk_routing.stores.sqlite import SqliteCustomerData, SqliteStore
 from helpdesk_routing.stores.sqlite._database import Database
 from helpdesk_routing.stores.sqlite._transaction import SqliteTransaction
+from tests.stores.interrupting import Interrupt, in_finally, interrupt_at, lines, source
 
 NOW = datetime(2026, 3, 30, 10, tzinfo=UTC)
-
-
-class Interrupt(KeyboardInterrupt):
-    """The injected interrupt (a KeyboardInterrupt, told apart from a real one)."""
-
-
-def _source(func: Callable[..., Any], line: int) -> str:
-    code: CodeType = getattr(func, "__wrapped__", func).__code__
-    return linecache.getline(code.co_filename, line).strip()
-
-
-def _lines(func: Callable[..., Any]) -> list[int]:
-    """The lines of ``func`` a signal can arrive before. Not a ``try:`` line: its NOP
-    never runs a signal handler (CPython checks for them at calls and backward jumps),
-    and an exception a trace function raises there lands outside the enclosing block,
-    which no real interrupt can do."""
-    code: CodeType = getattr(func, "__wrapped__", func).__code__
-    first = code.co_firstlineno
-    lines = {line for _, _, line in code.co_lines() if line is not None and line > first}
-    return sorted(line for line in lines if _source(func, line) != "try:")
-
-
-def _in_finally(func: Callable[..., Any], line: int) -> bool:
-    start = next(n for n in _lines_all(func) if _source(func, n) == "finally:")
-    return line > start
-
-
-def _lines_all(func: Callable[..., Any]) -> list[int]:
-    code: CodeType = getattr(func, "__wrapped__", func).__code__
-    lines, first = inspect.getsourcelines(code)
-    return list(range(first, first + len(lines)))
-
-
-@contextmanager
-def interrupt_at(func: Callable[..., Any], line: int) -> Iterator[dict[str, bool]]:
-    """Raise :class:`Interrupt` once, when ``line`` of ``func`` is about to run (in
-    this thread): what a Ctrl-C arriving at that moment does."""
-    code = getattr(func, "__wrapped__", func).__code__
-    state = {"fired": False}
-
-    def local(frame: FrameType, event: str, arg: object) -> Any:
-        if event == "line" and frame.f_lineno == line and not state["fired"]:
-            state["fired"] = True
-            sys.settrace(None)
-            frame.f_trace = None
-            raise Interrupt(f"at {code.co_name}:{line}")
-        return local
-
-    def glob(frame: FrameType, event: str, arg: object) -> Any:
-        if event == "call" and frame.f_code is code and not state["fired"]:
-            return local
-        return None
-
-    previous = sys.gettrace()
-    sys.settrace(glob)
-    try:
-        yield state
-    finally:
-        sys.settrace(previous)
 
 
 def _router(store: SqliteStore, data: Any) -> hr.Router:
@@ -178,8 +115,8 @@ CASES = [
     _case(func, what, line, memory)
     for memory in (False, True)
     for func, what in TARGETS
-    for line in _lines(func)
-    if not (memory and func in _GIVING_BACK and _in_finally(func, line))
+    for line in lines(func)
+    if not (memory and func in _GIVING_BACK and in_finally(func, line))
 ]
 
 
@@ -224,7 +161,7 @@ def test_the_interrupt_comes_out_unchanged(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     with SqliteStore(path, agents=[hr.Agent(id="a1")], timeout=1) as store:
         router = _router(store, hr.InMemoryCustomerData())
-        commit = next(n for n in _lines(Database.end) if "COMMIT" in _source(Database.end, n))
+        commit = next(n for n in lines(Database.end) if "COMMIT" in source(Database.end, n))
         with interrupt_at(Database.end, commit), pytest.raises(Interrupt):
             _route(router, "t1")
         _still_usable(store, router, path)

@@ -8,13 +8,8 @@ from __future__ import annotations
 
 import enum
 import re
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from types import CodeType, FrameType
-from typing import Any
 
 import pytest
 from pydantic import BaseModel, field_serializer
@@ -25,32 +20,10 @@ from helpdesk_routing import _sets
 from helpdesk_routing.records import AuditRecord
 from helpdesk_routing.stores._sql import audit_to_json
 from helpdesk_routing.stores.sqlite import SqliteStore
+from tests.stores.interrupting import interrupt_on_call
 
 NOW = datetime(2026, 3, 30, 10, tzinfo=UTC)
 SRC = Path(__file__).resolve().parents[2] / "src" / "helpdesk_routing"
-
-
-@contextmanager
-def interrupt_on_call(code: CodeType, nth: int = 1) -> Iterator[dict[str, int]]:
-    """Raise ``KeyboardInterrupt()`` (as a real Ctrl-C: no text) as the ``nth`` call of
-    the function with this code starts: CPython checks for signals at a function's
-    first instruction, before its first ``try``."""
-    state = {"seen": 0}
-
-    def glob(frame: FrameType, event: str, arg: object) -> Any:
-        if event == "call" and frame.f_code is code and state["seen"] < nth:
-            state["seen"] += 1
-            if state["seen"] == nth:
-                sys.settrace(None)
-                raise KeyboardInterrupt
-        return None
-
-    previous = sys.gettrace()
-    sys.settrace(glob)
-    try:
-        yield state
-    finally:
-        sys.settrace(previous)
 
 
 def test_an_interrupt_before_the_wrappers_try_comes_out_as_itself() -> None:

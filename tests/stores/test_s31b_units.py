@@ -13,13 +13,11 @@ as the interactive interpreter does."""
 from __future__ import annotations
 
 import sqlite3
-import sys
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
-from types import CodeType, FrameType
 from typing import Any
 
 import pytest
@@ -28,71 +26,16 @@ import helpdesk_routing as hr
 from helpdesk_routing.handoff.sql_ledger import SqliteLedger
 from helpdesk_routing.stores.sqlite import SqliteCustomerData, SqliteStore
 from helpdesk_routing.stores.sqlite._database import Database
-from tests.stores.test_s31_interrupts import Interrupt, _lines, _source, interrupt_at
+from tests.stores.interrupting import (
+    interrupt_as_next_returns,
+    interrupt_at,
+    interrupt_on_return,
+    kept_interrupt,
+    lines,
+    source,
+)
 
 NOW = datetime(2026, 3, 30, 10, tzinfo=UTC)
-
-
-@contextmanager
-def interrupt_on_return(func: Callable[..., Any]) -> Iterator[dict[str, bool]]:
-    """Raise :class:`Interrupt` once, as ``func`` returns: where a signal that arrived
-    during its last bytecodes is raised (CPython checks after a call, before the
-    caller stores the value)."""
-    code: CodeType = getattr(func, "__wrapped__", func).__code__
-    state = {"fired": False}
-
-    def local(frame: FrameType, event: str, arg: object) -> Any:
-        if event == "return" and not state["fired"]:
-            state["fired"] = True
-            sys.settrace(None)
-            frame.f_trace = None
-            raise Interrupt(f"as {code.co_name} returns")
-        return local
-
-    def glob(frame: FrameType, event: str, arg: object) -> Any:
-        if event == "call" and frame.f_code is code and not state["fired"]:
-            return local
-        return None
-
-    previous = sys.gettrace()
-    sys.settrace(glob)
-    try:
-        yield state
-    finally:
-        sys.settrace(previous)
-
-
-@contextmanager
-def interrupt_as_next_returns(func: Callable[..., Any]) -> Iterator[dict[str, bool]]:
-    """Raise :class:`Interrupt` once, as the built-in ``next`` called in ``func``
-    returns: where CPython checks for a signal after that call (before the value is
-    returned), so inside the ``try`` around it."""
-    code: CodeType = getattr(func, "__wrapped__", func).__code__
-    state = {"fired": False}
-
-    def profile(frame: FrameType, event: str, arg: object) -> Any:
-        if event == "c_return" and frame.f_code is code and arg is next and not state["fired"]:
-            state["fired"] = True
-            sys.setprofile(None)
-            raise Interrupt(f"as next returns in {code.co_name}")
-
-    previous = sys.getprofile()
-    sys.setprofile(profile)
-    try:
-        yield state
-    finally:
-        sys.setprofile(previous)
-
-
-def _kept(action: Callable[[], object], injection: AbstractContextManager[dict[str, bool]]) -> Any:
-    """Run ``action`` under ``injection``; the interrupt it raised, kept alive."""
-    with injection as state:
-        try:
-            action()
-        except Interrupt as exc:
-            assert state["fired"]
-            return exc
-    pytest.fail("the interrupt did not fire")
 
 
 def _unit(store: SqliteStore) -> bool:
@@ -129,7 +72,7 @@ def _lock_is_free(path: Path) -> None:
 def test_memory_store_as_acquire_returns(what: str) -> None:
     with SqliteStore(":memory:", agents=[hr.Agent(id="a1")], timeout=0.5) as store:
         run = _unit if what == "unit" else _read
-        kept = _kept(lambda: run(store), interrupt_on_return(Database.acquire))
+        kept = kept_interrupt(lambda: run(store), interrupt_on_return(Database.acquire))
         assert _unit(store) is False  # not: ConflictError after the timeout, for ever
         assert _read(store) is False
         done: list[bool] = []
@@ -142,7 +85,7 @@ def test_memory_store_as_acquire_returns(what: str) -> None:
 
 def test_memory_customer_data_as_acquire_returns() -> None:
     with SqliteCustomerData(":memory:", timeout=0.5) as data:
-        kept = _kept(lambda: data.profile("p1"), interrupt_on_return(Database.acquire))
+        kept = kept_interrupt(lambda: data.profile("p1"), interrupt_on_return(Database.acquire))
         assert data.profile("p1") is None
         data.add_profile(hr.Profile(id="p1"))
         assert data.profile("p1") is not None
@@ -152,10 +95,10 @@ def test_memory_customer_data_as_acquire_returns() -> None:
 @pytest.mark.parametrize("line", ["into.append(conn)", "return conn"])
 def test_memory_customer_data_at_the_hand_over(line: str) -> None:
     target = next(
-        n for n in _lines(Database.acquire) if _source(Database.acquire, n).startswith(line)
+        n for n in lines(Database.acquire) if source(Database.acquire, n).startswith(line)
     )
     with SqliteCustomerData(":memory:", timeout=0.5) as data:
-        kept = _kept(lambda: data.profile("p1"), interrupt_at(Database.acquire, target))
+        kept = kept_interrupt(lambda: data.profile("p1"), interrupt_at(Database.acquire, target))
         assert data.profile("p1") is None
         del kept
 
@@ -165,7 +108,7 @@ def test_as_take_returns(tmp_path: Path, memory: bool) -> None:
     path = tmp_path / "s.db"
     target = ":memory:" if memory else path
     with SqliteStore(target, agents=[hr.Agent(id="a1")], timeout=0.5) as store:
-        kept = _kept(lambda: _unit(store), interrupt_on_return(Database._take))
+        kept = kept_interrupt(lambda: _unit(store), interrupt_on_return(Database._take))
         assert _unit(store) is False
         if not memory:
             _lock_is_free(path)
@@ -189,7 +132,7 @@ def test_store_unit_cut_off_in_its_context_manager(tmp_path: Path, unit: str) ->
         make = store.transaction if unit == "transaction" else store.read
         run = _unit if unit == "transaction" else _read
         injection = interrupt_as_next_returns(_enter_of(make))
-        kept = _kept(lambda: run(store), injection)
+        kept = kept_interrupt(lambda: run(store), injection)
         _lock_is_free(path)  # another process could write
         assert _unit(store) is False  # not: "nested transaction"
         with SqliteStore(path, timeout=0.5) as other:  # not: "already holds a unit"
@@ -202,7 +145,7 @@ def test_customer_data_write_cut_off_in_its_context_manager(tmp_path: Path) -> N
     with SqliteCustomerData(path, timeout=0.5) as data:
         make = data._db.write
         injection = interrupt_as_next_returns(_enter_of(make))
-        kept = _kept(lambda: data.add_profile(hr.Profile(id="p1")), injection)
+        kept = kept_interrupt(lambda: data.add_profile(hr.Profile(id="p1")), injection)
         _lock_is_free(path)
         data.add_profile(hr.Profile(id="p2"))
         assert data.profile("p2") is not None
@@ -214,7 +157,7 @@ def test_ledger_unit_cut_off_in_its_context_manager(tmp_path: Path) -> None:
     with SqliteLedger(path, timeout=0.5) as ledger:
         make = ledger._unit
         injection = interrupt_as_next_returns(_enter_of(make))
-        kept = _kept(lambda: ledger.get("h1"), injection)
+        kept = kept_interrupt(lambda: ledger.get("h1"), injection)
         try:
             free = _free(path)
             # another thread is not blocked on the ledger's lock

@@ -34,7 +34,15 @@ from helpdesk_routing.errors import (
 from helpdesk_routing.handoff.ledger import STALLED_STATES, check_key, check_limit, stale_write
 from helpdesk_routing.handoff.records import HandoffRecord
 from helpdesk_routing.stores._sql import sync_level, unit_of_work
-from helpdesk_routing.stores.sqlite._database import MAX_TIMEOUT, file_path
+from helpdesk_routing.stores.sqlite._database import (
+    LEDGER,
+    MAX_TIMEOUT,
+    file_key,
+    file_path,
+    mark_writing,
+    self_deadlock,
+    unmark_writing,
+)
 
 __all__ = ["LEDGER_SCHEMA_VERSION", "PostgresLedger", "SqliteLedger"]
 
@@ -214,6 +222,11 @@ class SqliteLedger:
     mode; ``synchronous`` is SQLite's durability setting, ``"FULL"`` (the default)
     survives power loss, ``"NORMAL"`` may lose the last commits on power loss. Close it
     with :meth:`close` or use it as a context manager.
+
+    Opened or called in a thread that holds a write unit on the same file through a
+    store or customer-data object (inside ``with store.transaction():``), it raises
+    :class:`~helpdesk_routing.errors.StoreError` at once: it could only wait for that
+    unit, which cannot end while its thread waits.
     """
 
     def __init__(
@@ -232,7 +245,11 @@ class SqliteLedger:
                 f"timeout must be at most {MAX_TIMEOUT:,} seconds, got {timeout!r}"
             )
         self._lock = threading.Lock()
+        self._holder: int | None = None  # the thread running a unit (see _holding)
         self._sql = _Sql("?")
+        # The file's identity: a write unit of this thread on it (a store's) is refused.
+        self._file = None if self.path == ":memory:" else file_key(self.path)
+        self._refuse_self_deadlock()
         try:
             self._conn = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -247,17 +264,31 @@ class SqliteLedger:
                 self._conn.execute(f"PRAGMA synchronous = {level}")
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
+            if self._file is None and self.path != ":memory:":
+                self._file = file_key(self.path)  # created just now
             with self._unit() as run:
                 _migrate(run, "?")
         except BaseException:
             self._conn.close()  # refused: nothing is left open
             raise
 
+    def _refuse_self_deadlock(self) -> None:
+        refused = self_deadlock(self.path, self._file, by=LEDGER)
+        if refused is not None:
+            raise refused
+
     @unit_of_work
     def _unit(self) -> Generator[Execute, None, None]:
         with self._lock:
+            # Before the try: a refusal ends no unit (and clears no other object's mark).
+            self._refuse_self_deadlock()
             done = False
             try:
+                if self._file is not None:
+                    # While it holds the write lock, a store's write unit on the file in
+                    # this thread is refused at once too.
+                    self._holder = threading.get_ident()
+                    mark_writing(self._file, LEDGER, self._holding)
                 try:
                     self._conn.execute("BEGIN IMMEDIATE")
                 except sqlite3.Error as exc:
@@ -269,10 +300,22 @@ class SqliteLedger:
                     raise StoreError(f"SQLite handoff ledger: {exc}") from exc
                 done = True
             finally:
-                if not done:
-                    # Cut off at any point (an error, KeyboardInterrupt): the next unit
-                    # must not find this one's transaction still open.
-                    self._roll_back()
+                try:
+                    if not done:
+                        # Cut off at any point (an error, KeyboardInterrupt): the next
+                        # unit must not find this one's transaction still open.
+                        self._roll_back()
+                finally:
+                    if self._file is not None:
+                        unmark_writing(self._file, LEDGER)
+
+    def _holding(self) -> bool:
+        """Whether this thread runs a unit of the ledger that holds the write lock (its
+        connection in a transaction): a mark a Ctrl-C left behind counts for nothing."""
+        try:
+            return self._holder == threading.get_ident() and self._conn.in_transaction
+        except sqlite3.Error:  # closed
+            return False
 
     def _roll_back(self) -> None:
         try:

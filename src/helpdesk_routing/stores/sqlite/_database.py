@@ -8,7 +8,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,7 +38,18 @@ if TYPE_CHECKING:
 
 from ._schema import MIGRATIONS
 
-__all__ = ["DIALECT", "MAX_TIMEOUT", "OPEN_STATUSES", "Database"]
+__all__ = [
+    "DIALECT",
+    "LEDGER",
+    "MAX_TIMEOUT",
+    "OPEN_STATUSES",
+    "STORE",
+    "Database",
+    "file_key",
+    "mark_writing",
+    "self_deadlock",
+    "unmark_writing",
+]
 
 
 MAX_TIMEOUT = 2_147_483
@@ -59,20 +70,32 @@ _AGED = 0.01
 
 
 # Per thread: the files (device, inode) it holds a write unit on, through any adapter
-# object of this process. A second write unit on one of them in the same thread (another
-# store or customer-data object on the same file) would wait for the first, which
+# object of this process, with what kind of object holds it (STORE or LEDGER). A second
+# write unit on one of them in the same thread (another store or customer-data object on
+# the same file, a SqliteLedger on a store's file) would wait for the first, which
 # cannot end while its thread waits: refused at once instead of after ``timeout``.
 _WRITING = threading.local()
 
+STORE = "store"
+"""A write unit of a store or customer-data object (:class:`Database`)."""
+LEDGER = "ledger"
+"""A unit of a ``SqliteLedger`` (each of its units is ``BEGIN IMMEDIATE``)."""
+_HOLDERS = {STORE: "store or customer-data object", LEDGER: "SqliteLedger"}
 
-def _writing() -> set[tuple[int, int]]:
-    files: set[tuple[int, int]] | None = getattr(_WRITING, "files", None)
+_Mark = tuple[str, Callable[[], bool] | None]
+"""What holds a file: its kind, and (if any) whether it still holds it: a mark an
+interrupt left behind (it landed just before the mark was cleared) then counts for
+nothing once its unit has ended."""
+
+
+def _writing() -> dict[tuple[int, int], _Mark]:
+    files: dict[tuple[int, int], _Mark] | None = getattr(_WRITING, "files", None)
     if files is None:
-        files = _WRITING.files = set()
+        files = _WRITING.files = {}
     return files
 
 
-def _file_key(path: str) -> tuple[int, int] | None:
+def file_key(path: str) -> tuple[int, int] | None:
     """The file's identity (device, inode), the same through any name, link or relative
     path; ``None`` when there is no file (yet)."""
     try:
@@ -80,6 +103,45 @@ def _file_key(path: str) -> tuple[int, int] | None:
     except (OSError, ValueError):
         return None
     return (st.st_dev, st.st_ino)
+
+
+def self_deadlock(path: str, file: tuple[int, int] | None, *, by: str) -> StoreError | None:
+    """The error of a write unit through an object of kind ``by`` (:data:`STORE`,
+    :data:`LEDGER`) on ``file`` (at ``path``) when this thread already holds one on it
+    through another object: it could only wait for that one forever. ``None`` if not."""
+    if file is None:
+        return None
+    files = _writing()
+    mark = files.get(file)
+    if mark is None:
+        return None
+    holder, holding = mark
+    if holding is not None and not holding():
+        del files[file]
+        return None
+    through = f"{'another' if holder == by else 'a'} {_HOLDERS[holder]}"
+    return StoreError(
+        f"this thread already holds a unit of work writing to the SQLite database "
+        f"{path!r} (through {through} on the file): a second one would wait for it "
+        "forever; finish that unit first"
+    )
+
+
+def mark_writing(
+    file: tuple[int, int], holder: str, holding: Callable[[], bool] | None = None
+) -> None:
+    """Record that this thread holds a write unit on ``file`` through a ``holder``;
+    ``holding`` (if given) tells whether it still does."""
+    _writing()[file] = (holder, holding)
+
+
+def unmark_writing(file: tuple[int, int], holder: str) -> None:
+    """Forget this thread's write unit on ``file`` if a ``holder`` holds it (a no-op
+    otherwise: the mark of another kind of object is never cleared here)."""
+    files = _writing()
+    mark = files.get(file)
+    if mark is not None and mark[0] == holder:
+        del files[file]
 
 
 def file_path(path: object) -> str:
@@ -165,13 +227,13 @@ class Database:
         self._one: sqlite3.Connection | None = None  # the connection of ":memory:"
         self._closed = False
         self._local = threading.local()
-        self._file = None if self._memory else _file_key(self.path)
+        self._file = None if self._memory else file_key(self.path)
         if read_only:
             self._check_read_only()
         else:
             self._migrate()
         if self._file is None and not self._memory:
-            self._file = _file_key(self.path)
+            self._file = file_key(self.path)
 
     # -- connections ---------------------------------------------------------------
 
@@ -355,14 +417,15 @@ class Database:
         object (nested), or a write unit on the same file through another object."""
         if self._registered() is not None:
             raise StoreError(NESTED)
-        if write and self._file is not None and self._file in _writing():
-            raise self._self_deadlock()
+        refused = self_deadlock(self.path, self._file, by=STORE) if write else None
+        if refused is not None:
+            raise refused
 
     def _take(self, *, write: bool) -> sqlite3.Connection:
         self.check_free(write=write)
         self._local.write = write
         if write and self._file is not None:
-            _writing().add(self._file)
+            mark_writing(self._file, STORE)
         held: list[sqlite3.Connection] = []
         self._local.held = held  # registered before it is taken
         try:
@@ -373,7 +436,7 @@ class Database:
 
     def _unmark(self) -> None:
         if getattr(self._local, "write", False) and self._file is not None:
-            _writing().discard(self._file)
+            unmark_writing(self._file, STORE)
         self._local.write = False
 
     def _give_back(self, conn: sqlite3.Connection, *, clean: bool) -> None:
@@ -416,15 +479,6 @@ class Database:
             self.abandon()
             raise
         return conn
-
-    def _self_deadlock(self) -> StoreError:
-        """The error of a write unit this thread could only wait for forever: it already
-        holds one on the same file through another adapter object."""
-        return StoreError(
-            f"this thread already holds a unit of work writing to the SQLite database "
-            f"{self.path!r} (through another store or customer-data object on the "
-            "file): a second one would wait for it forever; finish that unit first"
-        )
 
     def _begin_immediate(self, conn: sqlite3.Connection) -> None:
         # SQLite's own busy handler sleeps longer the longer a writer has waited (up to
@@ -570,8 +624,9 @@ class Database:
         self.release(conn)
 
     def _migrate(self) -> None:
-        if self._file is not None and self._file in _writing():
-            raise self._self_deadlock()
+        refused = self_deadlock(self.path, self._file, by=STORE)
+        if refused is not None:
+            raise refused
         with self._opening() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
