@@ -40,6 +40,7 @@ from helpdesk_routing.stores.sqlite._database import (
     file_key,
     file_path,
     mark_writing,
+    out_of_files,
     self_deadlock,
     unmark_writing,
 )
@@ -255,7 +256,9 @@ class SqliteLedger:
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
+            raise StoreError(
+                f"cannot open SQLite database {self.path!r}: {exc}{out_of_files(exc)}"
+            ) from exc
         try:
             try:
                 self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
@@ -263,7 +266,9 @@ class SqliteLedger:
                     self._conn.execute("PRAGMA journal_mode = WAL")
                 self._conn.execute(f"PRAGMA synchronous = {level}")
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
+                raise StoreError(
+                    f"cannot open SQLite database {self.path!r}: {exc}{out_of_files(exc)}"
+                ) from exc
             if self._file is None and self.path != ":memory:":
                 self._file = file_key(self.path)  # created just now
             with self._unit() as run:
@@ -292,12 +297,12 @@ class SqliteLedger:
                 try:
                     self._conn.execute("BEGIN IMMEDIATE")
                 except sqlite3.Error as exc:
-                    raise StoreError(f"SQLite handoff ledger: {exc}") from exc
+                    raise self._error(exc) from exc
                 yield self._conn.execute
                 try:
                     self._conn.execute("COMMIT")
                 except sqlite3.Error as exc:
-                    raise StoreError(f"SQLite handoff ledger: {exc}") from exc
+                    raise self._error(exc) from exc
                 done = True
             finally:
                 try:
@@ -308,6 +313,10 @@ class SqliteLedger:
                 finally:
                     if self._file is not None:
                         unmark_writing(self._file, LEDGER)
+
+    @staticmethod
+    def _error(exc: sqlite3.Error) -> StoreError:
+        return StoreError(f"SQLite handoff ledger: {exc}{out_of_files(exc)}")
 
     def _holding(self) -> bool:
         """Whether this thread runs a unit of the ledger that holds the write lock (its
