@@ -40,6 +40,7 @@ from helpdesk_routing.stores.sqlite._database import (
     file_key,
     file_path,
     mark_writing,
+    out_of_files,
     self_deadlock,
     unmark_writing,
 )
@@ -214,6 +215,9 @@ def _check_version(found: int) -> None:
         )
 
 
+_LEDGER_CLOSED = "SQLite handoff ledger: the ledger is closed"
+
+
 class SqliteLedger:
     """A :class:`~helpdesk_routing.handoff.Ledger` in a SQLite file (or ``":memory:"``).
 
@@ -227,6 +231,10 @@ class SqliteLedger:
     store or customer-data object (inside ``with store.transaction():``), it raises
     :class:`~helpdesk_routing.errors.StoreError` at once: it could only wait for that
     unit, which cannot end while its thread waits.
+
+    After :meth:`close` every call raises :class:`~helpdesk_routing.errors.StoreError`
+    (``the ledger is closed``); a call already running in another thread finishes (and
+    commits) first, and its connection is closed as it ends. Closing twice is harmless.
     """
 
     def __init__(
@@ -245,6 +253,7 @@ class SqliteLedger:
                 f"timeout must be at most {MAX_TIMEOUT:,} seconds, got {timeout!r}"
             )
         self._lock = threading.Lock()
+        self._closed = False
         self._holder: int | None = None  # the thread running a unit (see _holding)
         self._sql = _Sql("?")
         # The file's identity: a write unit of this thread on it (a store's) is refused.
@@ -255,7 +264,9 @@ class SqliteLedger:
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
+            raise StoreError(
+                f"cannot open SQLite database {self.path!r}: {exc}{out_of_files(exc)}"
+            ) from exc
         try:
             try:
                 self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
@@ -263,12 +274,15 @@ class SqliteLedger:
                     self._conn.execute("PRAGMA journal_mode = WAL")
                 self._conn.execute(f"PRAGMA synchronous = {level}")
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
+                raise StoreError(
+                    f"cannot open SQLite database {self.path!r}: {exc}{out_of_files(exc)}"
+                ) from exc
             if self._file is None and self.path != ":memory:":
                 self._file = file_key(self.path)  # created just now
             with self._unit() as run:
                 _migrate(run, "?")
         except BaseException:
+            self._closed = True
             self._conn.close()  # refused: nothing is left open
             raise
 
@@ -279,35 +293,57 @@ class SqliteLedger:
 
     @unit_of_work
     def _unit(self) -> Generator[Execute, None, None]:
-        with self._lock:
-            # Before the try: a refusal ends no unit (and clears no other object's mark).
-            self._refuse_self_deadlock()
-            done = False
-            try:
-                if self._file is not None:
-                    # While it holds the write lock, a store's write unit on the file in
-                    # this thread is refused at once too.
-                    self._holder = threading.get_ident()
-                    mark_writing(self._file, LEDGER, self._holding)
+        self._refuse_closed()  # closed: not even a wait for the lock
+        try:
+            with self._lock:
+                self._refuse_closed()  # closed while this unit waited for a running one
+                # Before the try: a refusal ends no unit (nor clears another object's mark).
+                self._refuse_self_deadlock()
+                done = False
                 try:
-                    self._conn.execute("BEGIN IMMEDIATE")
-                except sqlite3.Error as exc:
-                    raise StoreError(f"SQLite handoff ledger: {exc}") from exc
-                yield self._conn.execute
-                try:
-                    self._conn.execute("COMMIT")
-                except sqlite3.Error as exc:
-                    raise StoreError(f"SQLite handoff ledger: {exc}") from exc
-                done = True
-            finally:
-                try:
-                    if not done:
-                        # Cut off at any point (an error, KeyboardInterrupt): the next
-                        # unit must not find this one's transaction still open.
-                        self._roll_back()
-                finally:
                     if self._file is not None:
-                        unmark_writing(self._file, LEDGER)
+                        # While it holds the write lock, a store's write unit on the file
+                        # in this thread is refused at once too.
+                        self._holder = threading.get_ident()
+                        mark_writing(self._file, LEDGER, self._holding)
+                    try:
+                        self._conn.execute("BEGIN IMMEDIATE")
+                    except sqlite3.Error as exc:
+                        raise self._error(exc) from exc
+                    yield self._conn.execute
+                    try:
+                        self._conn.execute("COMMIT")
+                    except sqlite3.Error as exc:
+                        raise self._error(exc) from exc
+                    done = True
+                finally:
+                    try:
+                        if not done:
+                            # Cut off at any point (an error, KeyboardInterrupt): the next
+                            # unit must not find this one's transaction still open.
+                            self._roll_back()
+                    finally:
+                        if self._file is not None:
+                            unmark_writing(self._file, LEDGER)
+        finally:
+            if self._closed:  # closed by another thread meanwhile: see close
+                self._close_if_free()
+
+    @staticmethod
+    def _error(exc: sqlite3.Error) -> StoreError:
+        return StoreError(f"SQLite handoff ledger: {exc}{out_of_files(exc)}")
+
+    def _refuse_closed(self) -> None:
+        if self._closed:
+            raise StoreError(_LEDGER_CLOSED)
+
+    def _close_if_free(self) -> None:
+        """Close the connection unless a unit runs on it (that unit closes it as it ends)."""
+        if self._lock.acquire(blocking=False):
+            try:
+                self._conn.close()
+            finally:
+                self._lock.release()
 
     def _holding(self) -> bool:
         """Whether this thread runs a unit of the ledger that holds the write lock (its
@@ -356,9 +392,12 @@ class SqliteLedger:
             return _stalled(self._sql, run, updated_before, limit)
 
     def close(self) -> None:
-        """Close the connection."""
-        with self._lock:
-            self._conn.close()
+        """Close the connection; a later call raises
+        :class:`~helpdesk_routing.errors.StoreError`. A call running in another thread
+        is not cut off: it finishes, commits, and closes the connection as it ends.
+        Closing twice is harmless."""
+        self._closed = True  # before the lock is tried: see _unit
+        self._close_if_free()
 
     def __enter__(self) -> SqliteLedger:
         return self
@@ -367,7 +406,8 @@ class SqliteLedger:
         self.close()
 
     def __repr__(self) -> str:
-        return f"<SqliteLedger {_SHORT.repr(self.path)}>"
+        closed = " (closed)" if self._closed else ""
+        return f"<SqliteLedger {_SHORT.repr(self.path)}{closed}>"
 
 
 _SHORT = reprlib.Repr()

@@ -1,9 +1,11 @@
-"""The connections of a SQLite adapter: one per concurrent unit of work, units of
-work (``BEGIN IMMEDIATE``, or deferred and read-only), migrations, and errors.
+"""The connections of a SQLite adapter: one per concurrent unit of work (at most
+:data:`IDLE_LIMIT` kept between units), units of work (``BEGIN IMMEDIATE``, or deferred
+and read-only), migrations, and errors.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import threading
@@ -40,6 +42,7 @@ from ._schema import MIGRATIONS
 
 __all__ = [
     "DIALECT",
+    "IDLE_LIMIT",
     "LEDGER",
     "MAX_TIMEOUT",
     "OPEN_STATUSES",
@@ -47,6 +50,7 @@ __all__ = [
     "Database",
     "file_key",
     "mark_writing",
+    "out_of_files",
     "self_deadlock",
     "unmark_writing",
 ]
@@ -55,6 +59,11 @@ __all__ = [
 MAX_TIMEOUT = 2_147_483
 """The largest ``timeout`` in seconds: SQLite keeps its busy timeout in milliseconds in a
 signed 32-bit integer (a larger one silently turns into no wait at all)."""
+IDLE_LIMIT = 8
+"""The most connections a file database keeps open between units of work: a burst of
+threads opens one connection each, and those given back beyond this many are closed
+(each holds two file descriptors, the file and its -wal; write units run one at a time
+anyway, so more idle connections would save only the cost of opening one, ~0.3 ms)."""
 OPEN_STATUSES = ("open", "pending")
 """The statuses that count towards an agent's open load."""
 # A unit of work holds the database's write lock from BEGIN IMMEDIATE on, so a read in
@@ -187,6 +196,65 @@ def _stamp(path: str) -> tuple[int, ...] | None:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+_CANNOT_OPEN = "unable to open database file"  # SQLite's text for SQLITE_CANTOPEN
+
+
+def out_of_files(exc: BaseException) -> str:
+    """What to add to the message of a SQLite error that could not open a file (``unable
+    to open database file``, which never says why) when this process, or the system, has
+    run out of file descriptors: ``"; this process has run out of ..."``; else ``""``.
+
+    Checked after the fact by opening a file: another thread may have freed some
+    descriptors meanwhile, so a count near the limit is told as well."""
+    if _CANNOT_OPEN not in str(exc):
+        return ""
+    limit = _fd_limit()
+    try:
+        probe = os.open(os.devnull, os.O_RDONLY)
+    except OSError as err:
+        if err.errno == errno.EMFILE:
+            allowed = "" if limit is None else f" (all {limit} its limit allows are open)"
+            return (
+                f"; this process has run out of file descriptors{allowed}, so no file "
+                "can be opened; close what holds them, use fewer threads at once, or "
+                "raise the limit (RLIMIT_NOFILE, `ulimit -n`)"
+            )
+        if err.errno == errno.ENFILE:
+            return "; the system has run out of file descriptors (ENFILE), so no file can be opened"
+        return ""
+    os.close(probe)
+    used = _fds_open()
+    if limit is None or used is None or used < limit - _FD_MARGIN:
+        return ""
+    return (
+        f"; this process has {used} file descriptors open, of the {limit} its limit "
+        "RLIMIT_NOFILE allows (`ulimit -n`): it probably ran out of them; close what "
+        "holds them, use fewer threads at once, or raise the limit"
+    )
+
+
+_FD_MARGIN = 16
+"""How close to the limit a count of open file descriptors counts as having run out."""
+
+
+def _fd_limit() -> int | None:
+    """This process's soft limit of open file descriptors, if it has a finite one."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return None
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def _fds_open() -> int | None:
+    """How many file descriptors this process has open (Linux), else ``None``."""
+    try:
+        return len(os.listdir("/proc/self/fd")) - 1  # less the one listing the directory
+    except OSError:
+        return None
+
+
 def _is_locked(exc: sqlite3.Error) -> bool:
     text = str(exc)
     return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
@@ -196,8 +264,9 @@ class Database:
     """The SQLite connections of one store: one per concurrent unit of work, reused.
 
     A file database opens a connection for each unit of work running at the same
-    time and keeps it for the next; ``:memory:`` has exactly one connection (each
-    connection would see its own private database), which units of work take in turn.
+    time and keeps up to :data:`IDLE_LIMIT` of them for the next (those given back
+    beyond are closed); ``:memory:`` has exactly one connection (each connection would
+    see its own private database), which units of work take in turn.
     """
 
     def __init__(
@@ -223,6 +292,10 @@ class Database:
         self._read_only = read_only
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
+        # A file's connections open now (idle or in use), and whether one was closed
+        # for being beyond IDLE_LIMIT since all were last idle: see release.
+        self._opened = 0
+        self._beyond = False
         self._slot = threading.Lock() if self._memory else None
         self._one: sqlite3.Connection | None = None  # the connection of ":memory:"
         self._closed = False
@@ -246,7 +319,9 @@ class Database:
                     self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
                 )
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
+            raise StoreError(
+                f"cannot open SQLite database {self.path!r}: {exc}{out_of_files(exc)}"
+            ) from exc
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             if not self._read_only:
@@ -256,6 +331,9 @@ class Database:
             if isinstance(exc, sqlite3.Error):
                 raise self.error(exc) from exc
             raise
+        if not self._memory:
+            with self._lock:
+                self._opened += 1
         return conn
 
     def _open_read_only(self) -> sqlite3.Connection:
@@ -344,14 +422,34 @@ class Database:
             raise
 
     def release(self, conn: sqlite3.Connection) -> None:
-        """Return a connection; it is closed if the store was closed meanwhile."""
+        """Return a connection; it is closed if the store was closed meanwhile, or if
+        :data:`IDLE_LIMIT` connections are idle already.
+
+        SQLite keeps the file descriptor of a connection closed while others on the file
+        are open (closing it would drop their locks: in WAL mode each holds one) until
+        the last one closes, and reuses it for the next it opens; so once a burst of
+        units beyond the limit has ended (none in use), every idle connection is closed,
+        and the descriptors with them."""
+        flushed: list[sqlite3.Connection] = []
         try:
             with self._lock:
                 keep = not self._closed and not isinstance(conn, _Snapshot)
                 if keep and not self._memory:
-                    self._idle.append(conn)
+                    keep = len(self._idle) < IDLE_LIMIT
+                    if keep:
+                        self._idle.append(conn)
+                    else:
+                        self._beyond = True
+                if not keep and not self._memory:
+                    self._opened -= 1
+                if self._beyond and self._opened <= len(self._idle):
+                    self._beyond = False
+                    flushed, self._idle = self._idle, []
+                    self._opened -= len(flushed)
             if not keep:
                 conn.close()
+            for idle in flushed:
+                idle.close()
         finally:
             if self._slot is not None:
                 self._slot.release()
@@ -365,6 +463,8 @@ class Database:
             if self._memory:
                 self._writable(conn)
             else:
+                with self._lock:
+                    self._opened -= 1
                 conn.close()
         except sqlite3.Error:
             pass  # the exception that cut the unit off is the one to tell
@@ -400,7 +500,7 @@ class Database:
             )
         if self._read_only and "readonly" in str(exc):
             return StoreError(f"the SQLite database {self.path!r} is opened read only: {exc}")
-        return StoreError(f"SQLite error on {self.path!r}: {exc}")
+        return StoreError(f"SQLite error on {self.path!r}: {exc}{out_of_files(exc)}")
 
     # A unit of work of this thread is registered in ``_local.held`` (a list that
     # :meth:`acquire` puts its connection in) from the moment its connection is taken
