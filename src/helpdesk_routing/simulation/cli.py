@@ -32,6 +32,7 @@ from ._extras import require_pyplot
 from .compare import estimate
 from .engine import run as simulate
 from .plot import plot_path
+from .results import SimulationResult
 from .scenario import PolicyName, Scenario
 
 __all__ = ["SIMULATE", "Progress", "add_parser", "configure", "run"]
@@ -179,10 +180,7 @@ def _simulate(
             bar.close()
         out.write(results[-1].report() + "\n")
     if len(results) > 1:
-        means = [r.summary.ttfr.mean for r in results if not math.isnan(r.summary.ttfr.mean)]
-        if len(means) > 1:
-            est = estimate([m / 60 for m in means])
-            out.write(f"mean time to first response (min): {est}\n")
+        out.write(f"mean time to first response (min): {_mean_ttfr(results)}\n")
     if args.plot is not None:
         try:
             results[0].plot(args.plot)
@@ -197,6 +195,21 @@ def _simulate(
             err.write(f"error: cannot write --json {args.json}: {error}\n")
             return 2
     return 0
+
+
+def _mean_ttfr(results: list[SimulationResult]) -> str:
+    """The replications' mean TTFR in minutes with its 95% interval; or, when a
+    replication started no ticket (no mean wait, NaN), why there is none: as ``estimate``
+    and ``compare`` refuse NaN, the others' mean would be no mean of the replications
+    (it printed ``0 ± 0 (95%, n=2)`` over 3, saying nothing of the third)."""
+    missing = [r.seed for r in results if math.isnan(r.summary.ttfr.mean)]
+    if not missing:
+        return str(estimate([r.summary.ttfr.mean / 60 for r in results]))
+    seeds = ("seeds " if len(missing) > 1 else "seed ") + ", ".join(map(str, missing))
+    return (
+        f"none: {len(missing)} of {len(results)} replications ({seeds}) had no first "
+        "response (no measured ticket started), so the replications have no mean"
+    )
 
 
 def _outputs_problem(scenario: Path, outputs: list[tuple[str, Path]]) -> str | None:

@@ -8,15 +8,20 @@ order the workers finish in, so a sweep's result does not depend on the executor
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import numbers
-from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Executor
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import CancelledError, Executor, Future
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, SupportsIndex, overload
+
+import pydantic_core
 
 from helpdesk_routing._same_figures import same_fields
 from helpdesk_routing._sets import set_refused
-from helpdesk_routing.errors import ArgumentTypeError, ValidationError, _article
+from helpdesk_routing.errors import ArgumentTypeError, RoutingError, ValidationError, _article
 
 from ._args import integer, seed_value
 from .engine import run
@@ -64,13 +69,41 @@ class SweepRow:
 
 
 class SweepTable(list[SweepRow]):
-    """A sweep's rows, in the order of its grid: a plain list, and :meth:`to_pandas`."""
+    """A sweep's rows, in the order of its grid: a plain list, and :meth:`to_pandas`.
+
+    A slice, ``table + rows``, ``table * n`` and ``table.copy()`` are tables too (a
+    list's own gave plain lists, without ``to_pandas``); ``rows + table`` with ``rows``
+    a plain list is the list's own ``+``, a list.
+    """
 
     __slots__ = ()
 
     def to_pandas(self) -> Any:
         """The rows as a DataFrame (extra ``pandas``): see :func:`to_pandas`."""
         return to_pandas(self)
+
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> SweepRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> SweepTable: ...
+
+    def __getitem__(self, index: SupportsIndex | slice) -> SweepRow | SweepTable:
+        if isinstance(index, slice):
+            return SweepTable(list.__getitem__(self, index))
+        return list.__getitem__(self, index)
+
+    def __add__(self, other: list[SweepRow]) -> SweepTable:  # type: ignore[override]
+        return SweepTable(list.__add__(self, other))
+
+    def __mul__(self, n: SupportsIndex) -> SweepTable:
+        return SweepTable(list.__mul__(self, n))
+
+    __rmul__ = __mul__
+
+    def copy(self) -> SweepTable:
+        """A shallow copy, a table too."""
+        return SweepTable(self)
 
 
 def grid(
@@ -168,7 +201,19 @@ def sweep(
     ``PYTHONHASHSEED``: give a list); ``ValidationError`` the first cell whose policy is
     none of ``PolicyName``, whose seed leaves signed 64 bits, or whose scenario cannot
     run (the check :func:`~helpdesk_routing.simulation.run` makes first: one made with
-    ``model_construct``), naming the cell by its position, scenario, policy and seed.
+    ``model_construct``), naming the cell by its position, scenario, policy and seed;
+    and two cells whose scenarios differ but share a name (their rows could not be told
+    apart: ``with_agent`` and ``model_copy`` keep the name), naming both.
+
+    A cell that fails while running stops the sweep: it returns nothing, and the error
+    it raised reaches the caller naming the cell the same way (a library error keeps
+    its class and details, its message led by the cell; any other error is itself, with
+    a note), chained to the original (``__cause__``), and carrying ``finished_rows``, the
+    rows of the cells before it in the grid, a :class:`SweepTable`. On an executor, the
+    cells after it that have not started are cancelled, and when the wait is
+    interrupted (``KeyboardInterrupt``) every cell not started is cancelled before the
+    interruption reaches the caller, as ``Executor.map`` does: cells already running
+    finish in their workers.
     """
     if executor is not None and not callable(getattr(executor, "submit", None)):
         raise ArgumentTypeError(
@@ -219,10 +264,121 @@ def sweep(
             runnable.add(id(c.scenario))
         if type(c.seed) is not int:  # a numpy integer: the row says seed as an int
             cells[i] = replace(c, seed=seed)
+    _refuse_names_shared(cells)
     if executor is None:
-        return SweepTable(run_cell(c, keep_results) for c in cells)
-    futures = [executor.submit(run_cell, c, keep_results) for c in cells]
-    return SweepTable(f.result() for f in futures)
+        rows = SweepTable()
+        for i, c in enumerate(cells):
+            try:
+                rows.append(run_cell(c, keep_results))
+            except Exception as error:
+                raise _named(error, i, c, rows) from error
+        return rows
+    return _on(executor, cells, keep_results)
+
+
+def _where(i: int, cell: Cell) -> str:
+    """How a cell is named in an error: its position, scenario, policy and seed."""
+    return f"cells[{i}] (scenario {cell.scenario.name!r}, policy {cell.policy}, seed {cell.seed})"
+
+
+def _refuse_names_shared(cells: Sequence[Cell]) -> None:
+    """``ValidationError`` naming the first two cells whose scenarios differ but share a
+    name: their rows (named by scenario, policy and seed) could not be told apart."""
+    first: dict[str, tuple[int, Scenario]] = {}  # a name's first cell and scenario
+    same: set[tuple[int, int]] = set()  # (ids of) scenarios found equal
+    for i, c in enumerate(cells):
+        seen = first.setdefault(c.scenario.name, (i, c.scenario))
+        j, other = seen
+        if other is c.scenario or (id(other), id(c.scenario)) in same:
+            continue
+        if other != c.scenario:
+            raise ValidationError(
+                f"{_where(i, c)}: its scenario differs from that of {_where(j, cells[j])} "
+                f"but has the same name, so their rows could not be told apart (with_agent "
+                f"and model_copy keep the name): name each variant, "
+                f"scenario.model_copy(update={{'name': ...}})"
+            )
+        same.add((id(other), id(c.scenario)))
+
+
+def _named(error: Exception, i: int, cell: Cell, rows: Sequence[SweepRow]) -> Exception:
+    """``error``, raised by running ``cells[i]``, as the error the sweep raises.
+
+    A library error (:class:`~helpdesk_routing.RoutingError`) is copied, its class and
+    attributes kept, its message led by the cell (``cells[4] (scenario 'week', policy
+    pooled, seed 1): ...``) as the check before the runs names one; any other error is
+    the same object with a note naming the cell. Either carries ``finished_rows``: the
+    rows of the cells before ``cells[i]``, a :class:`SweepTable`."""
+    where = _where(i, cell)
+    named: Exception = error
+    if (
+        isinstance(error, RoutingError)
+        and not isinstance(error, pydantic_core.ValidationError)  # its own str and pickle
+        and error.args
+        and isinstance(error.args[0], str)
+    ):
+        try:
+            named = copy.copy(error)
+            named.args = (f"{where}: {error.args[0]}", *error.args[1:])
+            message = getattr(error, "message", None)
+            if isinstance(message, str):
+                setattr(named, "message", f"{where}: {message}")  # noqa: B010
+        except (AttributeError, TypeError):  # an error whose attributes are fixed
+            named = error
+    if named is error:
+        error.add_note(f"raised running {where} of the sweep")
+    with contextlib.suppress(AttributeError, TypeError):  # an error without a __dict__
+        setattr(named, "finished_rows", SweepTable(rows))  # noqa: B010
+    return named
+
+
+def _on(executor: Executor, cells: list[Cell], keep: bool) -> SweepTable:
+    """The cells' rows, run on ``executor``: every cell submitted, the rows taken in grid
+    order. When a cell fails, the futures after it that have not started are cancelled
+    as it fails (those before it run on: the error is the first cell's in grid order,
+    whichever finishes first); when waiting is interrupted (``KeyboardInterrupt``) or
+    fails, every future not started is cancelled before the error reaches the caller,
+    as ``Executor.map`` does, so neither a pool nor a Dask cluster keeps computing the
+    sweep nobody waits for any more."""
+    futures: list[Future[SweepRow]] = []
+    lock = threading.Lock()
+    failed: list[int] = []  # the positions of the cells that failed, as they fail
+
+    def cancel_after(i: int) -> Callable[[Future[SweepRow]], None]:
+        def done(future: Future[SweepRow]) -> None:
+            if future.cancelled() or future.exception() is None:
+                return
+            with lock:
+                failed.append(i)
+                later = futures[i + 1 :]
+            for f in later:
+                f.cancel()
+
+        return done
+
+    try:
+        for i, c in enumerate(cells):
+            with lock:
+                if failed and min(failed) < i:  # a cell before failed: the rest never run
+                    break
+            future = executor.submit(run_cell, c, keep)
+            with lock:
+                futures.append(future)
+            future.add_done_callback(cancel_after(i))
+        rows = SweepTable()
+        for i, future in enumerate(futures):
+            try:
+                rows.append(future.result())
+            except CancelledError:
+                raise  # (cancelled behind a failure before it, which was raised first)
+            except Exception as error:
+                raise _named(error, i, cells[i], rows) from error
+        # (submission stops only behind a failure, raised above: every cell has its row)
+        return rows
+    except BaseException:
+        for f in futures:
+            f.cancel()
+        raise
 
 
 def to_pandas(rows: Sequence[SweepRow]) -> Any:
@@ -250,6 +406,20 @@ def to_pandas(rows: Sequence[SweepRow]) -> Any:
 
 def by_name(rows: Sequence[SweepRow]) -> Mapping[tuple[str, str, int], SweepRow]:
     """The rows keyed by ``(scenario, policy, seed)`` (``ArgumentTypeError`` as
-    :func:`to_pandas`)."""
+    :func:`to_pandas`). Two rows of one key (one cell swept twice, or the rows of two
+    sweeps whose scenarios share a name) are a ``ValidationError`` naming both
+    positions: a mapping would keep one of them only."""
     rows = _rows(rows, "by_name")
-    return {(r.scenario, r.policy, r.seed): r for r in rows}
+    out: dict[tuple[str, str, int], SweepRow] = {}
+    at: dict[tuple[str, str, int], int] = {}
+    for i, r in enumerate(rows):
+        key = (r.scenario, r.policy, r.seed)
+        if key in at:
+            raise ValidationError(
+                f"by_name: rows[{at[key]}] and rows[{i}] are both scenario {r.scenario!r}, "
+                f"policy {r.policy}, seed {r.seed}: a mapping by name would keep one of "
+                "them only (sweep each cell once; name scenarios that differ apart)"
+            )
+        at[key] = i
+        out[key] = r
+    return out
