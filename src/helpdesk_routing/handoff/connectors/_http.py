@@ -2,8 +2,12 @@
 
 The loop retries only what cannot have created a ticket twice:
 
-- a refused or timed-out *connection* (nothing was sent): retried with jittered
-  exponential backoff;
+- a request proven never sent: a refused or timed-out *connection*, no connection free
+  in the pool, a proxy refusing the tunnel (``ProxyError``), a deadline passed before
+  the request started being sent: retried with jittered exponential backoff, then
+  :class:`~helpdesk_routing.handoff.errors.Unreachable`; a header h11 refuses (nothing
+  written; retrying cannot help) is ``Unreachable`` at once. Whatever fails once the
+  request may have been sent is a lost answer (below), when in doubt too;
 - HTTP 429: retried after ``Retry-After`` (seconds or an HTTP date; backoff when absent);
 - a lost answer (read timeout, dropped connection, HTTP 5xx): retried only when the
   request is ``replay_safe`` (Zendesk's idempotency key, a GET); otherwise
@@ -42,7 +46,7 @@ from helpdesk_routing._input import whole_number
 from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import seconds
 from helpdesk_routing.errors import MissingExtra, ValidationError
-from helpdesk_routing.handoff.connectors._deadline import Deadline
+from helpdesk_routing.handoff.connectors._deadline import Deadline, TooLateToSend
 from helpdesk_routing.handoff.destination import ID_LENGTH, ticket_id
 from helpdesk_routing.handoff.errors import (
     AuthenticationFailed,
@@ -529,6 +533,14 @@ class Sender:
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()
         self.waits: deque[float] = deque(maxlen=WAITS_KEPT)
+        # what httpx raises only before anything of the request is sent: no connection
+        # (refused, timed out, none free in the pool) or a proxy refusing the tunnel
+        self._not_sent: tuple[type[Exception], ...] = (
+            self._httpx.ConnectError,
+            self._httpx.ConnectTimeout,
+            self._httpx.PoolTimeout,
+            self._httpx.ProxyError,
+        )
 
     def send(
         self,
@@ -559,7 +571,7 @@ class Sender:
                     response, unreadable = self._exchange(
                         method, url, content=content, headers=headers, params=params
                     )
-                except (hx.ConnectError, hx.ConnectTimeout, hx.PoolTimeout) as exc:
+                except self._not_sent as exc:
                     delay = policy.backoff(attempt, self._rng)
                     if last or waited + delay > policy.max_total_wait:
                         raise Unreachable(self.service, _reason(exc)) from exc
@@ -664,6 +676,10 @@ class Sender:
         with deadline:
             try:
                 return self._answer(request, deadline)
+            except TooLateToSend as exc:  # nothing sent: retried as a connection not made
+                raise hx.ConnectTimeout(
+                    _NO_CONNECTION.format(deadline.seconds), request=request
+                ) from exc
             except (hx.UnsupportedProtocol, hx.InvalidURL, UnicodeError) as exc:
                 if deadline.sending:
                     raise
@@ -671,8 +687,20 @@ class Sender:
                 # configuration, never a lost answer)
                 raise Unreachable(self.service, f"not sent: {_reason(exc)}") from exc
             except hx.TransportError as exc:
+                if isinstance(exc, hx.LocalProtocolError) and deadline.headers_refused:
+                    # h11 refused a header before writing a byte; its message shows the
+                    # value, which may be a credential (an OAuth token): not repeated
+                    raise Unreachable(
+                        self.service,
+                        f"not sent: {type(exc).__name__}: a request header's name or value "
+                        "was refused (not shown: it may be a credential)",
+                    ) from exc
                 if not deadline.passed:
                     raise
+                if isinstance(exc, self._not_sent):  # the deadline cut the connection being made
+                    raise hx.ConnectTimeout(
+                        _NO_CONNECTION.format(deadline.seconds), request=request
+                    ) from exc
                 raise hx.ReadTimeout(
                     f"no whole answer within {deadline.seconds:g} s (the request's deadline)",
                     request=request,
@@ -707,6 +735,11 @@ class Sender:
         finally:
             response.close()
         return _with_content(hx, response, bytes(body)), unreadable
+
+
+_NO_CONNECTION = "no connection within {:g} s (the request's deadline)"
+"""Why a request was not sent when its deadline passed before it could be (a slow pool,
+name resolution or TLS handshake): a ``ConnectTimeout``, retried as any."""
 
 
 def _refused_coding(response: httpx.Response) -> str | None:
