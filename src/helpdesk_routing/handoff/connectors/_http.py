@@ -17,7 +17,9 @@ The loop retries only what cannot have created a ticket twice:
   answer returned says so (:attr:`Answer.lost`): a refusal then proves nothing.
 
 Every wait counts against ``RetryPolicy.max_total_wait``; a wait that would pass it
-ends the loop. 401 and 403 raise :class:`AuthenticationFailed` without a retry; every
+ends the loop (the jitter added to a ``Retry-After`` is cut to what the cap leaves when
+the wait asked fits: :func:`fitted_wait`). 401 and 403 raise
+:class:`AuthenticationFailed` without a retry; every
 other answer goes back to the connector, unless its body cannot be read (a
 ``Content-Encoding`` it does not have, one the connectors did not ask for, or a body
 past :data:`MAX_BODY_BYTES`, received or decoded): that answer says nothing a connector
@@ -74,6 +76,7 @@ __all__ = [
     "checked_credential",
     "checked_policy",
     "created_ticket_id",
+    "fitted_wait",
     "found_ticket_id",
     "look_up",
     "new_connections",
@@ -490,6 +493,21 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)
 
 
+def fitted_wait(asked: float, jitter: float, waited: float, cap: float) -> float:
+    """The wait before retrying after a ``Retry-After`` of ``asked`` seconds, ``jitter``
+    drawn to add to it, ``waited`` seconds waited so far out of ``cap``
+    (``RetryPolicy.max_total_wait``): ``asked + jitter``, the jitter cut to what the cap
+    leaves when the wait asked fits (``waited + asked <= cap``): jitter alone never makes
+    a wait that fits pass the cap and end the loop. A wait asked that does not fit is
+    returned with its whole jitter (it passes the cap however it is cut)."""
+    delay = asked + jitter
+    if waited + delay > cap and waited + asked <= cap:
+        delay = cap - waited
+        if delay < asked or waited + delay > cap:  # rounding: the wait asked fits as it is
+            delay = asked
+    return delay
+
+
 class _AnswerUnreadable(OutcomeUnknown):
     """The request was answered, but its body cannot be read (see :meth:`Sender._exchange`):
     the answer failed, not the request, so :func:`look_up` passes it on as it is."""
@@ -590,7 +608,12 @@ class Sender:
                             response.headers.get("retry-after"), datetime.now(UTC)
                         )
                         delay = (
-                            asked + self._rng.uniform(0, policy.base_delay)
+                            fitted_wait(
+                                asked,
+                                self._rng.uniform(0, policy.base_delay),
+                                waited,
+                                policy.max_total_wait,
+                            )
                             if asked is not None
                             else policy.backoff(attempt, self._rng)
                         )
