@@ -8,9 +8,11 @@ The loop retries only what cannot have created a ticket twice:
   :class:`~helpdesk_routing.handoff.errors.Unreachable`; a header h11 refuses (nothing
   written; retrying cannot help) is ``Unreachable`` at once. Whatever fails once the
   request may have been sent is a lost answer (below), when in doubt too;
-- HTTP 429: retried after ``Retry-After`` (seconds or an HTTP date; backoff when absent);
+- HTTP 429: retried after ``Retry-After`` (seconds or an HTTP date, read against the
+  answer's ``Date``; backoff when absent);
 - a lost answer (read timeout, dropped connection, HTTP 5xx): retried only when the
-  request is ``replay_safe`` (Zendesk's idempotency key, a GET); otherwise
+  request is ``replay_safe`` (Zendesk's idempotency key, a GET), after a 503's
+  ``Retry-After`` as after a 429's, else after the backoff; otherwise
   :class:`~helpdesk_routing.handoff.errors.OutcomeUnknown` at once. Once an attempt of
   a request that creates the ticket may have created it, whatever ends the loop later
   (a refused connection, 401/403, 429 past the cap) is ``OutcomeUnknown`` too, and the
@@ -73,6 +75,7 @@ __all__ = [
     "RetryPolicy",
     "Sender",
     "after_lost",
+    "answer_date",
     "checked_credential",
     "checked_policy",
     "created_ticket_id",
@@ -493,6 +496,28 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)
 
 
+def answer_date(response: httpx.Response) -> datetime:
+    """When the answer says it was made (its ``Date`` header, read as ``Retry-After``'s
+    HTTP date is), else, without one that can be read, the local clock now. A
+    ``Retry-After`` date is read against it: both are the server's clock, so a local clock
+    ahead or behind changes nothing."""
+    value = response.headers.get("date")
+    if value is not None:
+        try:
+            when = parsedate_to_datetime(value.strip())
+        except (TypeError, ValueError, OverflowError):
+            pass
+        else:
+            return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def _asked(response: httpx.Response) -> float | None:
+    """The wait an answer's ``Retry-After`` asks for (see :func:`retry_after_seconds`),
+    read against the answer's ``Date`` (:func:`answer_date`)."""
+    return retry_after_seconds(response.headers.get("retry-after"), answer_date(response))
+
+
 def fitted_wait(asked: float, jitter: float, waited: float, cap: float) -> float:
     """The wait before retrying after a ``Retry-After`` of ``asked`` seconds, ``jitter``
     drawn to add to it, ``waited`` seconds waited so far out of ``cap``
@@ -604,9 +629,7 @@ class Sender:
                     if status in (401, 403):
                         raise AuthenticationFailed(self.service, status)
                     if status == 429:
-                        asked = retry_after_seconds(
-                            response.headers.get("retry-after"), datetime.now(UTC)
-                        )
+                        asked = _asked(response)
                         delay = (
                             fitted_wait(
                                 asked,
@@ -629,7 +652,19 @@ class Sender:
                                 max_total_wait=policy.max_total_wait,
                             )
                     elif status >= 500:
-                        delay = policy.backoff(attempt, self._rng)
+                        # a 503's Retry-After says when to retry; honoured as a 429's
+                        # when the request may be repeated (else it is not retried)
+                        asked = _asked(response) if status == 503 and replay_safe else None
+                        delay = (
+                            fitted_wait(
+                                asked,
+                                self._rng.uniform(0, policy.base_delay),
+                                waited,
+                                policy.max_total_wait,
+                            )
+                            if asked is not None
+                            else policy.backoff(attempt, self._rng)
+                        )
                         if not replay_safe or last or waited + delay > policy.max_total_wait:
                             raise OutcomeUnknown(self.service, f"HTTP {status}")
                         if creates:
