@@ -70,6 +70,8 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    port: int = 0
+    """The client's port: requests on one connection share it."""
 
 
 @dataclass
@@ -229,7 +231,13 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         self.fake.requests.append(
-            Recorded(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            Recorded(
+                self.command,
+                self.path,
+                {k.lower(): v for k, v in self.headers.items()},
+                body,
+                self.client_address[1],
+            )
         )
         return body
 

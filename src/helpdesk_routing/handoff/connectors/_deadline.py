@@ -65,7 +65,17 @@ class Deadline:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        """Stop the timer, and shut down every connection the request used: a transport
+        keeping connections alive (httpx ignores the client's ``limits`` when given one)
+        then finds it closed by the peer (readable, at end of file) when it would reuse it,
+        and opens a new one, watched from the start. A request waiting for its answer's
+        headers on a kept connection could not be cut (its socket is only known with the
+        answer)."""
         self._timer.cancel()
+        with self._lock:
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
 
     def trace(self, event: str, info: Mapping[str, Any]) -> None:
         """httpcore's trace callback: watch each connection as it is made, and note when

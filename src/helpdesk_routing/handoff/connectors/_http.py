@@ -277,7 +277,12 @@ def new_connections(hx: ModuleType) -> httpx.Limits:
     """The connectors' connection limits: none kept alive, so every request opens its own
     connection, which its deadline (``RetryPolicy.longest_request``) can cut from the
     start (a kept connection's waiting for the answer's headers could not be). A handoff
-    makes a request or two; a new connection each costs nothing that matters."""
+    makes a request or two; a new connection each costs nothing that matters.
+
+    httpx ignores these limits when the client is given a ``transport=``: the deadline
+    then shuts down each connection once its request is done (:class:`~._deadline.
+    Deadline`), so a transport keeping connections alive finds it closed and opens a new
+    one all the same."""
     limits: httpx.Limits = hx.Limits(max_keepalive_connections=0)
     return limits
 
