@@ -21,13 +21,13 @@ The loop retries only what cannot have created a ticket twice:
 Every wait counts against ``RetryPolicy.max_total_wait``; a wait that would pass it
 ends the loop (the jitter added to a ``Retry-After`` is cut to what the cap leaves when
 the wait asked fits: :func:`fitted_wait`). 401 and 403 raise
-:class:`AuthenticationFailed` without a retry; every
-other answer goes back to the connector, unless its body cannot be read (a
-``Content-Encoding`` it does not have, one the connectors did not ask for, or a body
-past :data:`MAX_BODY_BYTES`, received or decoded): that answer says nothing a connector
-could read, so it is :class:`OutcomeUnknown` at once, never retried (the request was
-answered; the ticket may exist). 401, 403, 429 and 5xx are acted on by their status
-alone, whatever their body. ``RetryPolicy.longest_send`` bounds how long one such loop
+:class:`AuthenticationFailed` without a retry; every other answer goes back to the
+connector, unless its body cannot be read (a ``Content-Encoding`` it does not have, one
+the connectors did not ask for, or a body past :data:`MAX_BODY_BYTES`, received or
+decoded): that answer says nothing a connector could read, so it is
+:class:`OutcomeUnknown` at once, never retried (the request was answered; the ticket may
+exist). 401, 403, 429 and 5xx are acted on by their status alone, whatever their body
+(not read: closed unread). ``RetryPolicy.longest_send`` bounds how long one such loop
 can take (the connectors' ``longest_delivery``).
 """
 
@@ -702,13 +702,15 @@ class Sender:
         """Send one request and read its answer: the answer, and why its body could not be
         read (``None`` when it was).
 
-        The status and headers are read first, so an answer whose body cannot be read
-        still says what its status says: a body httpx cannot decode (``DecodingError``, a
-        ``StreamError``), a ``Content-Encoding`` other than one of :data:`ACCEPT_ENCODING`
-        (refused unread), or a body passing :data:`MAX_BODY_BYTES` as received or decoded
-        (read piece by piece; reading stops there and the connection is closed, the rest
-        never received). A transport error while reading the body (a timeout, a dropped
-        connection) is raised, as when it happens before the status: the answer was lost.
+        The status and headers are read first, so an answer acted on by its status alone
+        (401, 403, 429, 5xx) is closed with its body unread (an empty ``content``), and an
+        answer whose body cannot be read still says what its status says: a body httpx
+        cannot decode (``DecodingError``, a ``StreamError``), a ``Content-Encoding``
+        other than one of :data:`ACCEPT_ENCODING` (refused unread), or a body passing
+        :data:`MAX_BODY_BYTES` as received or decoded (read piece by piece; reading stops
+        there and the connection is closed, the rest never received). A transport error
+        while reading the body (a timeout, a dropped connection) is raised, as when it
+        happens before the status: the answer was lost.
 
         The whole exchange has a wall-clock deadline, ``RetryPolicy.longest_request``
         (a :class:`~._deadline.Deadline`): past it the connection is shut down and the
@@ -782,7 +784,9 @@ class Sender:
         body = bytearray()
         try:
             unreadable = _refused_coding(response)
-            if unreadable is None:
+            if _by_status_alone(response.status_code):
+                pass  # its body is never read: closed unread (the connection with it)
+            elif unreadable is None:
                 cap_raw_body(response, limit)
                 for chunk in response.iter_bytes():
                     if deadline.over():
@@ -803,6 +807,13 @@ class Sender:
 _NO_CONNECTION = "no connection within {:g} s (the request's deadline)"
 """Why a request was not sent when its deadline passed before it could be (a slow pool,
 name resolution or TLS handshake): a ``ConnectTimeout``, retried as any."""
+
+
+def _by_status_alone(status: int) -> bool:
+    """Whether an answer of ``status`` is acted on by its status alone (401, 403, 429,
+    5xx: :meth:`Sender.send` raises or retries whatever its body): its body is not read.
+    Closing the answer unread closes its connection, which is never reused anyway."""
+    return status in (401, 403, 429) or status >= 500
 
 
 def _refused_coding(response: httpx.Response) -> str | None:
