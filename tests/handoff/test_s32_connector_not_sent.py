@@ -9,6 +9,7 @@ showing the header, an OAuth token included) were lost answers too."""
 
 from __future__ import annotations
 
+import socket
 import time
 
 import httpx
@@ -31,17 +32,18 @@ SHORT = RetryPolicy(attempts=2, max_total_wait=30.0, base_delay=0.5, max_delay=8
 
 class Late(httpx.BaseTransport):
     """httpx's transport (no connection kept alive, :data:`GENEROUS` seconds for each
-    phase), handing each request on only once ``delay`` seconds have passed: a pool, a
-    name resolution or a TLS handshake slow enough to pass the request's deadline before
-    anything is sent."""
+    phase, ``connect`` to connect and for the TLS handshake), handing each request on
+    only once ``delay`` seconds have passed: a pool or a name resolution slow enough to
+    pass the request's deadline before anything is sent."""
 
-    def __init__(self, delay: float) -> None:
+    def __init__(self, delay: float, connect: float = GENEROUS) -> None:
         self.delay = delay
+        self.connect = connect
         self._inner = httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=0))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         time.sleep(self.delay)
-        timeouts = dict.fromkeys(("connect", "read", "write", "pool"), GENEROUS)
+        timeouts = {"connect": self.connect, "read": GENEROUS, "write": GENEROUS, "pool": GENEROUS}
         request.extensions = {**request.extensions, "timeout": timeouts}
         return self._inner.handle_request(request)
 
@@ -111,3 +113,19 @@ def test_a_lost_answer_past_the_deadline_stays_outcome_unknown(
     )
     assert waits == []
     assert len(gorgias_service.posts) == 1
+
+
+def test_a_tls_handshake_timing_out_past_the_deadline_is_not_sent() -> None:
+    """A server that accepts the connection and never answers the TLS handshake, which
+    times out (1.5 s) after the request's deadline (1 s) passed: no connection was
+    made, nothing sent: retried, then ``Unreachable`` (it was taken for a lost answer,
+    ``OutcomeUnknown``, as any error past the deadline)."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepted by the kernel only
+        port = silent.getsockname()[1]
+        waits: list[float] = []
+        transport = Late(0, connect=1.5)
+        connector = gorgias(f"https://127.0.0.1:{port}", waits, policy=SHORT, transport=transport)
+        with pytest.raises(Unreachable) as caught:
+            connector.deliver(delivery_request())
+    assert caught.value.reason.startswith("ConnectTimeout: "), caught.value.reason
+    assert len(waits) == SHORT.attempts - 1

@@ -760,12 +760,8 @@ class Sender:
                         f"not sent: {type(exc).__name__}: a request header's name or value "
                         "was refused (not shown: it may be a credential)",
                     ) from exc
-                if not deadline.passed:
-                    raise
-                if isinstance(exc, self._not_sent):  # the deadline cut the connection being made
-                    raise hx.ConnectTimeout(
-                        _NO_CONNECTION.format(deadline.seconds), request=request
-                    ) from exc
+                if not deadline.passed or isinstance(exc, self._not_sent):
+                    raise  # a connection not made is one, the deadline passed or not
                 raise hx.ReadTimeout(
                     f"no whole answer within {deadline.seconds:g} s (the request's deadline)",
                     request=request,
