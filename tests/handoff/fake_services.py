@@ -11,6 +11,7 @@ action each; ``ok`` once it is empty):
   replay the first answer with ``x-idempotency-lookup: hit``; the same key with another
   body answers 400 ``IdempotentRequestError``);
 - ``429:N``: answer 429 with ``Retry-After: N``, nothing created;
+- ``503:N``: answer 503 with ``Retry-After: N``, nothing created;
 - ``401``, ``403``, ``422``, ``400``, ``500``: answer that status, nothing created;
 - ``500-after-create``: create, then answer 500;
 - ``redirect:N``: answer status ``N`` (301, 302, 307, 308) with ``Location:
@@ -31,6 +32,8 @@ action each; ``ok`` once it is empty):
   ``X-Pad`` line of ``trickle_bytes`` bytes), then the ticket's JSON.
 
 ``answer_delay`` seconds pass before any request is acted on (a loaded machine).
+``answer_date`` set is every answer's ``Date`` header instead of the local clock's time
+(a server whose clock differs from the client's).
 
 A GET looks tickets up by ``external_id``, answering them with the services' pagination
 fields (Zendesk ``next_page``, Gorgias ``meta.next_cursor``), ``null`` as all fit on one
@@ -42,7 +45,7 @@ it answers 200 with those bytes (and ``lookup_headers``) instead. ``lookup_unfil
 makes it ignore the filter (as a proxy dropping the query string would): it lists every
 stored ticket with its ``external_id``; ``lookup_newest_first`` lists the newest first
 (oldest first by default). ``lookup_script`` lists what the next GETs answer instead of
-looking up (``429:N``, a status such as ``401``, or ``drop``: close the connection
+looking up (``429:N``, ``503:N``, a status such as ``401``, or ``drop``: close the connection
 without an answer; the look-up once it is empty).
 """
 
@@ -67,6 +70,8 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    port: int = 0
+    """The client's port: requests on one connection share it."""
 
 
 @dataclass
@@ -87,6 +92,7 @@ class FakeService:
     lookup_empty_pages: int = 0
     answer_external_id: str | None = None
     answer_delay: float = 0.0
+    answer_date: str | None = None
     trickle_seconds: float = 0.1
     trickle_bytes: int = 60
     tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -165,6 +171,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet."""
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header: ``answer_date`` when set."""
+        if self.fake.answer_date is not None:
+            return self.fake.answer_date
+        return super().date_time_string(timestamp)
+
     def _answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body).encode()
         self.send_response(status)
@@ -219,7 +231,13 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         self.fake.requests.append(
-            Recorded(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+            Recorded(
+                self.command,
+                self.path,
+                {k.lower(): v for k, v in self.headers.items()},
+                body,
+                self.client_address[1],
+            )
         )
         return body
 
@@ -233,6 +251,9 @@ class _Handler(BaseHTTPRequestHandler):
             action = self.fake.lookup_script.pop(0) if self.fake.lookup_script else None
         if action is not None and action.startswith("429:"):
             self._answer(429, {"error": "TooManyRequests"}, {"Retry-After": action[4:]})
+            return
+        if action is not None and action.startswith("503:"):
+            self._answer(503, {"error": "ServiceUnavailable"}, {"Retry-After": action[4:]})
             return
         if action == "drop":
             self._drop()
@@ -286,6 +307,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if action.startswith("429:"):
             self._answer(429, {"error": "TooManyRequests"}, {"Retry-After": action[4:]})
+            return
+        if action.startswith("503:"):
+            self._answer(503, {"error": "ServiceUnavailable"}, {"Retry-After": action[4:]})
             return
         if action.startswith("redirect:"):
             location = f"https://moved.example{self.path}"

@@ -2,24 +2,32 @@
 
 The loop retries only what cannot have created a ticket twice:
 
-- a refused or timed-out *connection* (nothing was sent): retried with jittered
-  exponential backoff;
-- HTTP 429: retried after ``Retry-After`` (seconds or an HTTP date; backoff when absent);
+- a request proven never sent: a refused or timed-out *connection*, no connection free
+  in the pool, a proxy refusing the tunnel (``ProxyError``), a deadline passed before
+  the request started being sent: retried with jittered exponential backoff, then
+  :class:`~helpdesk_routing.handoff.errors.Unreachable`; a header h11 refuses (nothing
+  written; retrying cannot help) is ``Unreachable`` at once. Whatever fails once the
+  request may have been sent is a lost answer (below), when in doubt too;
+- HTTP 429: retried after ``Retry-After`` (seconds or an HTTP date, read against the
+  answer's ``Date``; backoff when absent);
 - a lost answer (read timeout, dropped connection, HTTP 5xx): retried only when the
-  request is ``replay_safe`` (Zendesk's idempotency key, a GET); otherwise
+  request is ``replay_safe`` (Zendesk's idempotency key, a GET), after a 503's
+  ``Retry-After`` as after a 429's, else after the backoff; otherwise
   :class:`~helpdesk_routing.handoff.errors.OutcomeUnknown` at once. Once an attempt of
   a request that creates the ticket may have created it, whatever ends the loop later
   (a refused connection, 401/403, 429 past the cap) is ``OutcomeUnknown`` too, and the
   answer returned says so (:attr:`Answer.lost`): a refusal then proves nothing.
 
 Every wait counts against ``RetryPolicy.max_total_wait``; a wait that would pass it
-ends the loop. 401 and 403 raise :class:`AuthenticationFailed` without a retry; every
-other answer goes back to the connector, unless its body cannot be read (a
-``Content-Encoding`` it does not have, one the connectors did not ask for, or a body
-past :data:`MAX_BODY_BYTES`, received or decoded): that answer says nothing a connector
-could read, so it is :class:`OutcomeUnknown` at once, never retried (the request was
-answered; the ticket may exist). 401, 403, 429 and 5xx are acted on by their status
-alone, whatever their body. ``RetryPolicy.longest_send`` bounds how long one such loop
+ends the loop (the jitter added to a ``Retry-After`` is cut to what the cap leaves when
+the wait asked fits: :func:`fitted_wait`). 401 and 403 raise
+:class:`AuthenticationFailed` without a retry; every other answer goes back to the
+connector, unless its body cannot be read (a ``Content-Encoding`` it does not have, one
+the connectors did not ask for, or a body past :data:`MAX_BODY_BYTES`, received or
+decoded): that answer says nothing a connector could read, so it is
+:class:`OutcomeUnknown` at once, never retried (the request was answered; the ticket may
+exist). 401, 403, 429 and 5xx are acted on by their status alone, whatever their body
+(not read: closed unread). ``RetryPolicy.longest_send`` bounds how long one such loop
 can take (the connectors' ``longest_delivery``).
 """
 
@@ -42,7 +50,7 @@ from helpdesk_routing._input import whole_number
 from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import seconds
 from helpdesk_routing.errors import MissingExtra, ValidationError
-from helpdesk_routing.handoff.connectors._deadline import Deadline
+from helpdesk_routing.handoff.connectors._deadline import Deadline, TooLateToSend
 from helpdesk_routing.handoff.destination import ID_LENGTH, ticket_id
 from helpdesk_routing.handoff.errors import (
     AuthenticationFailed,
@@ -67,9 +75,11 @@ __all__ = [
     "RetryPolicy",
     "Sender",
     "after_lost",
+    "answer_date",
     "checked_credential",
     "checked_policy",
     "created_ticket_id",
+    "fitted_wait",
     "found_ticket_id",
     "look_up",
     "new_connections",
@@ -267,7 +277,12 @@ def new_connections(hx: ModuleType) -> httpx.Limits:
     """The connectors' connection limits: none kept alive, so every request opens its own
     connection, which its deadline (``RetryPolicy.longest_request``) can cut from the
     start (a kept connection's waiting for the answer's headers could not be). A handoff
-    makes a request or two; a new connection each costs nothing that matters."""
+    makes a request or two; a new connection each costs nothing that matters.
+
+    httpx ignores these limits when the client is given a ``transport=``: the deadline
+    then shuts down each connection once its request is done (:class:`~._deadline.
+    Deadline`), so a transport keeping connections alive finds it closed and opens a new
+    one all the same."""
     limits: httpx.Limits = hx.Limits(max_keepalive_connections=0)
     return limits
 
@@ -486,6 +501,43 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)
 
 
+def answer_date(response: httpx.Response) -> datetime:
+    """When the answer says it was made (its ``Date`` header, read as ``Retry-After``'s
+    HTTP date is), else, without one that can be read, the local clock now. A
+    ``Retry-After`` date is read against it: both are the server's clock, so a local clock
+    ahead or behind changes nothing."""
+    value = response.headers.get("date")
+    if value is not None:
+        try:
+            when = parsedate_to_datetime(value.strip())
+        except (TypeError, ValueError, OverflowError):
+            pass
+        else:
+            return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def _asked(response: httpx.Response) -> float | None:
+    """The wait an answer's ``Retry-After`` asks for (see :func:`retry_after_seconds`),
+    read against the answer's ``Date`` (:func:`answer_date`)."""
+    return retry_after_seconds(response.headers.get("retry-after"), answer_date(response))
+
+
+def fitted_wait(asked: float, jitter: float, waited: float, cap: float) -> float:
+    """The wait before retrying after a ``Retry-After`` of ``asked`` seconds, ``jitter``
+    drawn to add to it, ``waited`` seconds waited so far out of ``cap``
+    (``RetryPolicy.max_total_wait``): ``asked + jitter``, the jitter cut to what the cap
+    leaves when the wait asked fits (``waited + asked <= cap``): jitter alone never makes
+    a wait that fits pass the cap and end the loop. A wait asked that does not fit is
+    returned with its whole jitter (it passes the cap however it is cut)."""
+    delay = asked + jitter
+    if waited + delay > cap and waited + asked <= cap:
+        delay = cap - waited
+        if delay < asked or waited + delay > cap:  # rounding: the wait asked fits as it is
+            delay = asked
+    return delay
+
+
 class _AnswerUnreadable(OutcomeUnknown):
     """The request was answered, but its body cannot be read (see :meth:`Sender._exchange`):
     the answer failed, not the request, so :func:`look_up` passes it on as it is."""
@@ -529,6 +581,14 @@ class Sender:
         self._sleep = sleep
         self._rng = rng if rng is not None else random.Random()
         self.waits: deque[float] = deque(maxlen=WAITS_KEPT)
+        # what httpx raises only before anything of the request is sent: no connection
+        # (refused, timed out, none free in the pool) or a proxy refusing the tunnel
+        self._not_sent: tuple[type[Exception], ...] = (
+            self._httpx.ConnectError,
+            self._httpx.ConnectTimeout,
+            self._httpx.PoolTimeout,
+            self._httpx.ProxyError,
+        )
 
     def send(
         self,
@@ -559,7 +619,7 @@ class Sender:
                     response, unreadable = self._exchange(
                         method, url, content=content, headers=headers, params=params
                     )
-                except (hx.ConnectError, hx.ConnectTimeout, hx.PoolTimeout) as exc:
+                except self._not_sent as exc:
                     delay = policy.backoff(attempt, self._rng)
                     if last or waited + delay > policy.max_total_wait:
                         raise Unreachable(self.service, _reason(exc)) from exc
@@ -574,11 +634,14 @@ class Sender:
                     if status in (401, 403):
                         raise AuthenticationFailed(self.service, status)
                     if status == 429:
-                        asked = retry_after_seconds(
-                            response.headers.get("retry-after"), datetime.now(UTC)
-                        )
+                        asked = _asked(response)
                         delay = (
-                            asked + self._rng.uniform(0, policy.base_delay)
+                            fitted_wait(
+                                asked,
+                                self._rng.uniform(0, policy.base_delay),
+                                waited,
+                                policy.max_total_wait,
+                            )
                             if asked is not None
                             else policy.backoff(attempt, self._rng)
                         )
@@ -594,7 +657,19 @@ class Sender:
                                 max_total_wait=policy.max_total_wait,
                             )
                     elif status >= 500:
-                        delay = policy.backoff(attempt, self._rng)
+                        # a 503's Retry-After says when to retry; honoured as a 429's
+                        # when the request may be repeated (else it is not retried)
+                        asked = _asked(response) if status == 503 and replay_safe else None
+                        delay = (
+                            fitted_wait(
+                                asked,
+                                self._rng.uniform(0, policy.base_delay),
+                                waited,
+                                policy.max_total_wait,
+                            )
+                            if asked is not None
+                            else policy.backoff(attempt, self._rng)
+                        )
                         if not replay_safe or last or waited + delay > policy.max_total_wait:
                             raise OutcomeUnknown(self.service, f"HTTP {status}")
                         if creates:
@@ -627,13 +702,15 @@ class Sender:
         """Send one request and read its answer: the answer, and why its body could not be
         read (``None`` when it was).
 
-        The status and headers are read first, so an answer whose body cannot be read
-        still says what its status says: a body httpx cannot decode (``DecodingError``, a
-        ``StreamError``), a ``Content-Encoding`` other than one of :data:`ACCEPT_ENCODING`
-        (refused unread), or a body passing :data:`MAX_BODY_BYTES` as received or decoded
-        (read piece by piece; reading stops there and the connection is closed, the rest
-        never received). A transport error while reading the body (a timeout, a dropped
-        connection) is raised, as when it happens before the status: the answer was lost.
+        The status and headers are read first, so an answer acted on by its status alone
+        (401, 403, 429, 5xx) is closed with its body unread (an empty ``content``), and an
+        answer whose body cannot be read still says what its status says: a body httpx
+        cannot decode (``DecodingError``, a ``StreamError``), a ``Content-Encoding``
+        other than one of :data:`ACCEPT_ENCODING` (refused unread), or a body passing
+        :data:`MAX_BODY_BYTES` as received or decoded (read piece by piece; reading stops
+        there and the connection is closed, the rest never received). A transport error
+        while reading the body (a timeout, a dropped connection) is raised, as when it
+        happens before the status: the answer was lost.
 
         The whole exchange has a wall-clock deadline, ``RetryPolicy.longest_request``
         (a :class:`~._deadline.Deadline`): past it the connection is shut down and the
@@ -664,6 +741,10 @@ class Sender:
         with deadline:
             try:
                 return self._answer(request, deadline)
+            except TooLateToSend as exc:  # nothing sent: retried as a connection not made
+                raise hx.ConnectTimeout(
+                    _NO_CONNECTION.format(deadline.seconds), request=request
+                ) from exc
             except (hx.UnsupportedProtocol, hx.InvalidURL, UnicodeError) as exc:
                 if deadline.sending:
                     raise
@@ -671,8 +752,16 @@ class Sender:
                 # configuration, never a lost answer)
                 raise Unreachable(self.service, f"not sent: {_reason(exc)}") from exc
             except hx.TransportError as exc:
-                if not deadline.passed:
-                    raise
+                if isinstance(exc, hx.LocalProtocolError) and deadline.headers_refused:
+                    # h11 refused a header before writing a byte; its message shows the
+                    # value, which may be a credential (an OAuth token): not repeated
+                    raise Unreachable(
+                        self.service,
+                        f"not sent: {type(exc).__name__}: a request header's name or value "
+                        "was refused (not shown: it may be a credential)",
+                    ) from exc
+                if not deadline.passed or isinstance(exc, self._not_sent):
+                    raise  # a connection not made is one, the deadline passed or not
                 raise hx.ReadTimeout(
                     f"no whole answer within {deadline.seconds:g} s (the request's deadline)",
                     request=request,
@@ -691,7 +780,9 @@ class Sender:
         body = bytearray()
         try:
             unreadable = _refused_coding(response)
-            if unreadable is None:
+            if _by_status_alone(response.status_code):
+                pass  # its body is never read: closed unread (the connection with it)
+            elif unreadable is None:
                 cap_raw_body(response, limit)
                 for chunk in response.iter_bytes():
                     if deadline.over():
@@ -707,6 +798,18 @@ class Sender:
         finally:
             response.close()
         return _with_content(hx, response, bytes(body)), unreadable
+
+
+_NO_CONNECTION = "no connection within {:g} s (the request's deadline)"
+"""Why a request was not sent when its deadline passed before it could be (a slow pool,
+name resolution or TLS handshake): a ``ConnectTimeout``, retried as any."""
+
+
+def _by_status_alone(status: int) -> bool:
+    """Whether an answer of ``status`` is acted on by its status alone (401, 403, 429,
+    5xx: :meth:`Sender.send` raises or retries whatever its body): its body is not read.
+    Closing the answer unread closes its connection, which is never reused anyway."""
+    return status in (401, 403, 429) or status >= 500
 
 
 def _refused_coding(response: httpx.Response) -> str | None:

@@ -63,6 +63,7 @@ class GorgiasConnector:
 
     ``domain`` is the account's subdomain (``base_url`` overrides the whole address).
     ``agent_email`` is the sender of the AI agent's lines (the account e-mail by default).
+    ``transport`` replaces httpx's, as Zendesk's does (see ``ZendeskConnector``).
     ``email`` and ``api_key`` must be non-blank text without control characters, given
     here and never in ``base_url`` (a ``base_url`` holding ``@`` is refused, the name and
     password masked), an ``agent_email`` an e-mail address, ``policy`` a

@@ -77,7 +77,10 @@ class ZendeskConnector:
 
     ``base_url`` is ``https://{subdomain}.zendesk.com``. Give ``email`` and ``api_token``
     (basic auth) or ``oauth_token`` (bearer). ``custom_fields`` maps field ids to values
-    set on every ticket. ``transport`` replaces httpx's (tests use ``MockTransport``).
+    set on every ticket. ``transport`` replaces httpx's (tests use ``MockTransport``); each
+    request still opens a connection of its own (one kept alive is shut down once its
+    request is done), and the request's deadline cuts only what it can see: the sockets
+    of a transport built on httpx's ``HTTPTransport``.
     Credentials must be non-blank text without control characters (``oauth_token``
     ASCII: it is sent as text in the header), given here and never
     in ``base_url`` (a ``base_url`` holding ``@`` is refused, the name and password
