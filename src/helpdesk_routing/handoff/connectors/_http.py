@@ -609,6 +609,8 @@ class Sender:
         429 past the cap raises :class:`OutcomeUnknown` instead (naming both), and an
         answer returned says so in :attr:`Answer.lost`."""
         hx = self._httpx
+        if self.client.is_closed:  # a closed connector sends nothing (httpx: RuntimeError)
+            raise Unreachable(self.service, "the connector is closed (close() was called)")
         waited = 0.0
         policy = self.policy
         lost: str | None = None  # why an earlier attempt may have created the ticket

@@ -209,5 +209,14 @@ class GorgiasConnector:
         return look_up(self._sender, "/api/tickets", "data", handoff_id, _MORE)
 
     def close(self) -> None:
-        """Close the HTTP client."""
+        """Close the HTTP client (again: nothing). A closed connector sends nothing: its
+        ``deliver`` raises :class:`Unreachable` ("the connector is closed"), its ``find``
+        :class:`OutcomeUnknown` naming it."""
         self._sender.client.close()
+
+    def __enter__(self) -> GorgiasConnector:
+        """``with GorgiasConnector(...) as connector:`` closes it at the block's end."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -245,8 +245,17 @@ class ZendeskConnector:
         return look_up(self._sender, "/api/v2/tickets", "tickets", handoff_id, _MORE)
 
     def close(self) -> None:
-        """Close the HTTP client."""
+        """Close the HTTP client (again: nothing). A closed connector sends nothing: its
+        ``deliver`` raises :class:`Unreachable` ("the connector is closed"), its ``find``
+        :class:`OutcomeUnknown` naming it."""
         self._sender.client.close()
+
+    def __enter__(self) -> ZendeskConnector:
+        """``with ZendeskConnector(...) as connector:`` closes it at the block's end."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _checked_fields(fields: object) -> dict[int, Any]:
