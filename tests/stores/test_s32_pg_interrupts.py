@@ -12,6 +12,7 @@ few dozen Ctrl-Cs every call failed with 'cannot get a PostgreSQL connection'.
 from __future__ import annotations
 
 import linecache
+import os
 import signal
 import sys
 import threading
@@ -326,3 +327,55 @@ def test_other_threads_take_and_give_back_directly(desk: Desk) -> None:
     assert failures == []
     assert desk.store._db._courier.started  # the main thread's fixture set-up used it
     desk.assert_whole()
+
+
+def _courier_thread(db: Database) -> threading.Thread:
+    (thread,) = [
+        t
+        for t in threading.enumerate()
+        if getattr(t, "_target", None) is not None
+        and getattr(t._target, "__self__", None) is db._courier
+    ]
+    return thread
+
+
+def test_the_courier_ends_with_its_adapter(pg_dsn: str) -> None:
+    """The courier thread keeps no reference to its adapter: when the adapter is gone,
+    its thread ends (before, a thread waiting with the adapter's bound method in a
+    local kept both for ever)."""
+    import gc
+
+    store = PostgresStore(pg_dsn, agents=[hr.Agent(id="a1")])
+    with store.read() as tx:
+        tx.agents()
+    thread = _courier_thread(store._db)
+    store.close()
+    del store, tx
+    gc.collect()
+    thread.join(60)  # the stop is queued behind what was left; no duration is asserted
+    assert not thread.is_alive()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_starts_its_own_courier(pg_dsn: str) -> None:
+    """The courier thread does not come along into a child process; the child's first
+    take starts one there (before, it would have waited for a thread that is not
+    there)."""
+    store = PostgresStore(pg_dsn, agents=[hr.Agent(id="a1")])
+    try:
+        with store.read() as tx:
+            tx.agents()
+        assert store._db._courier.started
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child reports through its exit status
+            code = 1
+            try:
+                code = 0 if not store._db._courier.started else 2
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        with store.read() as tx:  # the parent's courier goes on
+            assert [a.id for a in tx.agents()] == ["a1"]
+    finally:
+        store.close()

@@ -9,6 +9,7 @@ replaced, up to ``attempts`` times.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
@@ -189,6 +190,12 @@ class _Courier:
         self._give_back = weakref.WeakMethod(give_back)
         self._lock = threading.Lock()
         self.started = False
+        _COURIERS.add(self)
+
+    def forked(self) -> None:
+        """In a child process: the thread did not come along (the next send starts one)."""
+        self._lock = threading.Lock()
+        self.started = False
 
     def send(self, item: Any) -> None:
         """Queue ``item``, starting the thread the first time."""
@@ -206,19 +213,39 @@ class _Courier:
         self.queue.put(None)
 
     def _run(self) -> None:
-        while (item := self.queue.get()) is not None:
-            try:
-                if type(item) is list:
-                    give_back = self._give_back()
-                    if give_back is not None:
-                        give_back(item)
-                    else:  # pragma: no cover - the adapter is gone: so is its pool
-                        while item:
-                            item.pop().close()
-                else:
-                    item[0](*item[1:])
-            except Exception:  # pragma: no cover - _return closes what it cannot give back
-                _log.exception("helpdesk_routing: giving back a PostgreSQL connection failed")
+        while self._do(self.queue.get()):
+            pass
+
+    def _do(self, item: Any) -> bool:
+        """Do one item (its references, the adapter's among them, end with this call:
+        the waiting thread keeps none); ``False`` for the stop."""
+        if item is None:
+            return False
+        try:
+            if type(item) is list:
+                give_back = self._give_back()
+                if give_back is not None:
+                    give_back(item)
+                else:  # pragma: no cover - the adapter is gone, and so is its pool
+                    while item:
+                        item.pop().close()
+            else:
+                item[0](*item[1:])
+        except Exception:  # pragma: no cover - _return closes what it cannot give back
+            _log.exception("helpdesk_routing: giving back a PostgreSQL connection failed")
+        return True
+
+
+_COURIERS: weakref.WeakSet[_Courier] = weakref.WeakSet()
+
+
+def _after_fork() -> None:
+    for courier in list(_COURIERS):
+        courier.forked()
+
+
+if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 class Database:
