@@ -493,40 +493,61 @@ class PostgresLedger:
 
     @contextmanager
     def _unit(self) -> Iterator[Execute]:
-        with self._lock:
-            if self._closed:  # as SqliteLedger: no quiet reconnect after close
-                raise StoreError("PostgreSQL handoff ledger: the ledger is closed")
-            conn = self._idle.pop() if self._idle else None
+        conn: Any = None
+        kept = False
         try:
-            if conn is None or conn.closed:
-                conn = self._psycopg.connect(self._dsn)
-            with conn.transaction():
-                yield conn.execute
-        except self._psycopg.Error as exc:
-            if conn is not None:
+            with self._lock:
+                if self._closed:  # as SqliteLedger: no quiet reconnect after close
+                    raise StoreError("PostgreSQL handoff ledger: the ledger is closed")
+                if self._idle:
+                    # taken with no call (where a signal could arrive) in between
+                    conn = self._idle[-1]
+                    del self._idle[-1]
+            try:
+                if conn is None or conn.closed:
+                    conn = self._psycopg.connect(self._dsn)
+                with conn.transaction():
+                    yield conn.execute
+            except self._psycopg.Error as exc:
+                told = str(exc)
+                shown = _masked(told, self._secrets)
+                error = StoreError(f"PostgreSQL handoff ledger: {shown}")
+                if shown != told:  # psycopg's own text (the chained cause) would show it
+                    raise error from None
+                raise error from exc
+            except Exception:
+                # The transaction was rolled back (e.g. a lost compare-and-set): the
+                # connection is still good unless it broke.
+                kept = self._give_back(conn)
+                raise
+            kept = self._give_back(conn)
+        finally:
+            # Not kept: a psycopg error, or cut off (a Ctrl-C) anywhere, perhaps inside
+            # psycopg's own transaction block, whose bookkeeping may be half done: the
+            # connection is closed, never reused (one closed just as it was kept is
+            # replaced by the next call).
+            if not kept and conn is not None:
                 conn.close()
-            told = str(exc)
-            shown = _masked(told, self._secrets)
-            error = StoreError(f"PostgreSQL handoff ledger: {shown}")
-            if shown != told:  # psycopg's own text (the chained cause) would show it
-                raise error from None
-            raise error from exc
-        except BaseException:
-            # The transaction was rolled back (e.g. a lost compare-and-set): the
-            # connection is still good unless it broke.
-            self._give_back(conn)
-            raise
-        self._give_back(conn)
 
-    def _give_back(self, conn: Any) -> None:
-        if conn is None:
-            return
+    def _give_back(self, conn: Any) -> bool:
+        """Keep ``conn`` for the next call if it is idle (``True``); else close it. One
+        cut off mid-query (a Ctrl-C) may still be running a statement or hold a
+        transaction or a pipeline: reused, it failed every later call ('another
+        command is already in progress')."""
+        from psycopg.pq import PipelineStatus, TransactionStatus
+
+        idle = (
+            not (conn.closed or conn.broken)
+            and conn.info.transaction_status == TransactionStatus.IDLE
+            and conn.info.pipeline_status == PipelineStatus.OFF
+        )
         with self._lock:
-            keep = not (self._closed or conn.closed or conn.broken)
+            keep = idle and not self._closed
             if keep:
                 self._idle.append(conn)
         if not keep:
             conn.close()
+        return keep
 
     def create(self, record: HandoffRecord) -> tuple[HandoffRecord, bool]:
         """Store a new handoff, or answer the conversation's existing one."""

@@ -8,12 +8,15 @@ replaced, up to ``attempts`` times.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+import weakref
+from collections.abc import Callable, Generator
 from datetime import datetime
+from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing._input import whole_number
@@ -27,7 +30,13 @@ from helpdesk_routing.errors import (
     ValidationError,
     race_lost,
 )
-from helpdesk_routing.stores._sql import CLOSED, NESTED, Dialect, apply_migrations
+from helpdesk_routing.stores._sql import (
+    CLOSED,
+    NESTED,
+    Dialect,
+    apply_migrations,
+    unit_of_work,
+)
 
 from . import _schema
 
@@ -157,6 +166,88 @@ def is_connection_error(exc: BaseException, conn: psycopg.Connection[Any] | None
     return conn is None or conn.closed or conn.broken
 
 
+_log = logging.getLogger(__name__)
+
+
+class _Local(threading.local):
+    """A thread's state on one adapter: its unit's connection (``held``, ``None`` when
+    no unit runs) and whether it is the main thread (where signals arrive)."""
+
+    held: list[Any] | None = None
+
+    def __init__(self) -> None:
+        self.main = threading.get_ident() == threading.main_thread().ident
+
+
+class _Courier:
+    """The thread that takes connections from the pool and gives them back for the
+    main thread (see ``Database.acquire``): the items of ``queue``, in order. An item
+    is a list of connections to give back, or a call ``(function, *arguments)``."""
+
+    def __init__(self, give_back: Callable[[list[Any]], None]) -> None:
+        self.queue: SimpleQueue[Any] = SimpleQueue()
+        # weakly: the thread must not keep the adapter alive (its finalizer stops it)
+        self._give_back = weakref.WeakMethod(give_back)
+        self._lock = threading.Lock()
+        self.started = False
+        _COURIERS.add(self)
+
+    def forked(self) -> None:
+        """In a child process: the thread did not come along (the next send starts one)."""
+        self._lock = threading.Lock()
+        self.started = False
+
+    def send(self, item: Any) -> None:
+        """Queue ``item``, starting the thread the first time."""
+        if not self.started:
+            with self._lock:
+                if not self.started:
+                    threading.Thread(
+                        target=self._run, name="helpdesk_routing PostgreSQL courier", daemon=True
+                    ).start()
+                    self.started = True
+        self.queue.put(item)
+
+    def stop(self) -> None:
+        """End the thread once it has done what was queued before."""
+        self.queue.put(None)
+
+    def _run(self) -> None:
+        while self._do(self.queue.get()):
+            pass
+
+    def _do(self, item: Any) -> bool:
+        """Do one item (its references, the adapter's among them, end with this call:
+        the waiting thread keeps none); ``False`` for the stop."""
+        if item is None:
+            return False
+        try:
+            if type(item) is list:
+                give_back = self._give_back()
+                if give_back is not None:
+                    give_back(item)
+                else:  # pragma: no cover - the adapter is gone, and so is its pool
+                    while item:
+                        item.pop().close()
+            else:
+                item[0](*item[1:])
+        except Exception:  # pragma: no cover - _return closes what it cannot give back
+            _log.exception("helpdesk_routing: giving back a PostgreSQL connection failed")
+        return True
+
+
+_COURIERS: weakref.WeakSet[_Courier] = weakref.WeakSet()
+
+
+def _after_fork() -> None:
+    for courier in list(_COURIERS):
+        courier.forked()
+
+
+if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
+    os.register_at_fork(after_in_child=_after_fork)
+
+
 class Database:
     """The connections of one PostgreSQL adapter: a pool, the schema check, units of work."""
 
@@ -194,7 +285,10 @@ class Database:
         self.early_release = early_release
         # host, database and schema for the adapters' repr (never the password)
         self.where = where(dsn if dsn is not None else str(getattr(pool, "conninfo", "")))
-        self._local = threading.local()
+        self._local = _Local()
+        self._courier = _Courier(self._return_all)
+        self._handed = self._courier.queue.put  # a C call: see checkout
+        weakref.finalize(self, self._courier.stop)
         self._restore: set[psycopg.Connection[Any]] = set()
         self._prepared: dict[psycopg.Connection[Any], int] = {}
         # the session TimeZone of a caller's connection, while a unit has it in UTC
@@ -301,10 +395,58 @@ class Database:
             if not conn.closed:
                 conn.autocommit = autocommit
 
-    # -- units of work -------------------------------------------------------------
+    # -- connections: taken and given back -------------------------------------------
+    #
+    # A KeyboardInterrupt (Ctrl-C, or any exception a signal handler raises) comes out
+    # in the main thread wherever that thread happens to be. Inside psycopg_pool's
+    # getconn or putconn it could lose a connection for good: the pool only tidies up
+    # after an ``Exception``, so a getconn cut off while it waited left its place in the
+    # pool's queue, and the pool later handed a connection to that place, which nobody
+    # waited on any more. So the main thread never calls the pool itself: a courier
+    # thread of this adapter (which no signal reaches) takes and gives back for it, and
+    # the main thread only waits for the courier, a wait that can be cut off harmlessly.
+    # Every connection taken goes into a ``held`` list before anything else happens to
+    # it, and is given back by handing the whole list over: in the main thread to the
+    # courier, in one C call that no signal can split. The courier works in order, so a
+    # list handed over after an interrupted take is emptied after the take put its
+    # connection in it, and a list handed over twice is empty the second time. A
+    # connection given back that is not idle (a transaction open, a statement still
+    # running, a pipeline, closed) is rolled back, or closed so that the pool replaces
+    # it: never reused dirty. Other threads, which no signal reaches, call the pool
+    # directly.
 
-    def getconn(self) -> psycopg.Connection[Any]:
-        """A connection from the pool, in autocommit mode (``StoreError`` if none comes)."""
+    def acquire(self, held: list[psycopg.Connection[Any]]) -> None:
+        """Take a connection from the pool into ``held`` (``StoreError`` if none comes).
+        What ``held`` holds must be given back, even when this raised (as :meth:`read`
+        does)."""
+        if self._closed:
+            raise StoreError(CLOSED)
+        if not self._local.main:
+            self._fetch(held)
+            return
+        failed: list[BaseException] = []
+        done = threading.Lock()
+        done.acquire()
+        self._courier.send((self._fetch_for, held, failed, done))
+        done.acquire()  # a Ctrl-C may end this wait: the courier still finishes the take
+        if failed:
+            raise failed[0]
+
+    def _fetch_for(
+        self,
+        held: list[psycopg.Connection[Any]],
+        failed: list[BaseException],
+        done: threading.Lock,
+    ) -> None:
+        """The courier's take for the main thread."""
+        try:
+            self._fetch(held)
+        except BaseException as exc:
+            failed.append(exc)
+        finally:
+            done.release()
+
+    def _fetch(self, held: list[psycopg.Connection[Any]]) -> None:
         import psycopg
 
         if self._closed:
@@ -315,11 +457,19 @@ class Database:
             raise StoreError(
                 f"cannot get a PostgreSQL connection within {self.connect_timeout:g} s: {exc}"
             ) from exc
+        held.append(conn)
+        self._prepare(conn)
+
+    def _prepare(self, conn: psycopg.Connection[Any]) -> None:
+        """Autocommit, no automatic prepared statements, UTC: what a unit needs (a
+        caller's settings come back with the connection, see :meth:`_return`)."""
+        import psycopg
+
         if not conn.autocommit:
             # A pool given by the caller may hand out connections in the default mode;
             # this adapter issues BEGIN and COMMIT itself.
-            conn.autocommit = True
             self._restore.add(conn)
+            conn.autocommit = True
         if conn.prepare_threshold is not None:
             # No automatic prepared statements: a unit whose pipelined round trip fails
             # (a deadlock, a lock timeout) is rolled back, and psycopg could keep
@@ -332,94 +482,128 @@ class Database:
             # A caller's pool in another zone: timestamptz values would come back in it,
             # and an instant near year 1 or 9999 outside Python's datetime. UTC while the
             # unit runs; the caller's zone comes back with the connection.
+            self._zones[conn] = zone
             try:
                 conn.execute("SET TimeZone = 'UTC'")
             except psycopg.Error as exc:
-                self.putconn(conn)
                 mapped = self.error(exc, conn)
                 assert mapped is not None
                 raise mapped from exc
-            self._zones[conn] = zone
-        return conn
 
-    def putconn(self, conn: psycopg.Connection[Any]) -> None:
-        """Give a connection back to the pool (which drops a broken one)."""
+    def _return_all(self, held: list[psycopg.Connection[Any]]) -> None:
+        """Give back the connections in ``held``, emptying it."""
+        while held:
+            self._return(held.pop())
+
+    def _return(self, conn: psycopg.Connection[Any]) -> None:
+        """Give one connection back to the pool as the caller's pool handed it out:
+        rolled back if a transaction is open, closed (the pool replaces it) if it is in
+        any other state but idle."""
         import psycopg
+        from psycopg.pq import PipelineStatus, TransactionStatus
 
-        zone = self._zones.pop(conn, None)
-        if zone is not None and not conn.closed and not conn.broken:
-            try:  # still in autocommit: set at once, outside any transaction
-                conn.execute("SELECT set_config('TimeZone', %s, false)", (zone,))
-            except psycopg.Error:
-                conn.close()  # a connection in an unknown state: the pool drops it
-        if conn in self._restore:
-            self._restore.discard(conn)
-            if not conn.closed and not conn.broken:
-                conn.autocommit = False
-        threshold = self._prepared.pop(conn, None)
-        if threshold is not None and not self._own_pool:
-            conn.prepare_threshold = threshold  # a caller's pool gets its setting back
-        self.pool.putconn(conn)
+        try:
+            status = conn.info.transaction_status
+            if conn.info.pipeline_status != PipelineStatus.OFF:
+                conn.close()  # cut off inside a pipeline: what it still holds is unknown
+            elif status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+                self.rollback(conn)
+            elif status != TransactionStatus.IDLE:
+                conn.close()  # a statement still running (cut off mid-query), or lost
+            zone = self._zones.pop(conn, None)
+            if zone is not None and not conn.closed and not conn.broken:
+                try:  # still in autocommit: set at once, outside any transaction
+                    conn.execute("SELECT set_config('TimeZone', %s, false)", (zone,))
+                except psycopg.Error:
+                    conn.close()  # a connection in an unknown state: the pool drops it
+            if conn in self._restore:
+                self._restore.discard(conn)
+                if not conn.closed and not conn.broken:
+                    conn.autocommit = False
+            threshold = self._prepared.pop(conn, None)
+            if threshold is not None and not self._own_pool:
+                conn.prepare_threshold = threshold  # a caller's pool gets its setting back
+        except BaseException:
+            conn.close()
+            raise
+        finally:
+            self.pool.putconn(conn)  # the pool drops a closed connection and replaces it
+
+    def settle(self) -> None:
+        """Return once the courier has done what this thread handed it (the pool's
+        statistics are then whole); nothing else needs to wait for it."""
+        if self._local.main and self._courier.started:
+            done = threading.Lock()
+            done.acquire()
+            self._courier.send((done.release,))
+            done.acquire()
+
+    # -- units of work -------------------------------------------------------------
+
+    def check_free(self) -> None:
+        """Refuse a second unit in this thread while one runs (nested units)."""
+        if self._local.held is not None:
+            raise StoreError(NESTED)
 
     def checkout(self) -> psycopg.Connection[Any]:
-        """A connection for one unit of work of this thread (nested units are refused)."""
-        if getattr(self._local, "active", False):
-            raise StoreError(NESTED)
-        conn = self.getconn()
-        self._local.active = True
+        """The connection of this thread's unit of work, which is registered before the
+        connection is taken: the unit's ``finally`` ends it even when this raised,
+        giving back the thread's ``held`` list as :meth:`unit` does (no call between
+        reading the registration and handing the list over, so that no signal can
+        arrive in between: the connection is given back exactly once). Call
+        :meth:`check_free` first, before that ``try``."""
+        held: list[psycopg.Connection[Any]] = []
+        self._local.held = held
+        self.acquire(held)
+        return held[0]
+
+    def retake(self) -> psycopg.Connection[Any]:
+        """A fresh connection for this thread's unit in place of its dead one."""
+        held = self._local.held
+        assert held is not None
+        if self._local.main:
+            self._handed(held)  # the courier gives it back before it takes the next
+        else:
+            self._return_all(held)
+        self.acquire(held)
+        conn: psycopg.Connection[Any] = held[0]
         return conn
 
-    def checkin(self, conn: psycopg.Connection[Any] | None) -> None:
-        """Return the unit of work's connection (if it still has one) to the pool."""
-        self._local.active = False
-        if conn is not None:
-            self.putconn(conn)
-
     def begin(self) -> psycopg.Connection[Any]:
-        """A connection inside a fresh transaction, retrying a few times on dead connections."""
+        """This thread's unit's connection inside a fresh transaction, replacing dead
+        connections a few times (call :meth:`check_free` first; end it as :meth:`unit` does)."""
         import psycopg
 
-        if getattr(self._local, "active", False):
-            raise StoreError(NESTED)
+        conn = self.checkout()
         last: Exception | None = None
-        for _ in range(self.attempts):
-            conn = self.getconn()
+        for attempt in range(self.attempts):
             try:
                 conn.execute(BEGIN)
+                return conn
             except psycopg.Error as exc:
-                broken = is_connection_error(exc, conn)
-                self.putconn(conn)  # the pool discards a broken connection
-                if not broken:
+                if not is_connection_error(exc, conn):
                     mapped = self.error(exc, conn)
                     assert mapped is not None
                     raise mapped from exc
                 last = exc
-                continue
-            self._local.active = True
-            return conn
+                if attempt + 1 < self.attempts:
+                    conn = self.retake()  # the pool discards the broken connection
         raise StoreError(
             f"cannot begin a unit of work on PostgreSQL after {self.attempts} attempts: {last}"
         ) from last
 
-    def end(self, conn: psycopg.Connection[Any], *, commit: bool) -> None:
-        """Commit (or roll back) the unit of work on ``conn`` and return the connection."""
+    def commit(self, conn: psycopg.Connection[Any]) -> None:
+        """Commit the unit of work on ``conn`` (rolled back instead if a statement failed)."""
         import psycopg
         from psycopg.pq import TransactionStatus
 
+        if conn.info.transaction_status == TransactionStatus.INERROR:
+            self.rollback(conn)
+            raise StoreError("a statement of the unit of work failed; it was rolled back")
         try:
-            if not commit:
-                self.rollback(conn)
-                return
-            if conn.info.transaction_status == TransactionStatus.INERROR:
-                self.rollback(conn)
-                raise StoreError("a statement of the unit of work failed; it was rolled back")
-            try:
-                conn.execute("COMMIT")
-            except psycopg.Error as exc:
-                raise self.commit_error(exc, conn) from exc
-        finally:
-            self._local.active = False
-            self.putconn(conn)
+            conn.execute("COMMIT")
+        except psycopg.Error as exc:
+            raise self.commit_error(exc, conn) from exc
 
     def commit_error(self, exc: psycopg.Error, conn: psycopg.Connection[Any]) -> RoutingError:
         """The library error for a failed COMMIT; the unit is rolled back if it can be."""
@@ -445,33 +629,57 @@ class Database:
         except psycopg.Error:
             conn.close()  # closing aborts the transaction; the pool drops the connection
 
-    @contextmanager
-    def unit(self) -> Iterator[psycopg.Connection[Any]]:
+    @unit_of_work
+    def unit(self) -> Generator[psycopg.Connection[Any], None, None]:
         """A plain unit of work for the adapters' own writes (no transaction object)."""
-        conn = self.begin()
+        self.check_free()  # before the try: a refusal must not end the running unit
         try:
-            yield conn
-        except BaseException as exc:
-            self.end(conn, commit=False)
-            mapped = self.error(exc, conn)
-            if mapped is None:
-                raise
-            raise mapped from exc
-        self.end(conn, commit=True)
-
-    @contextmanager
-    def read(self) -> Iterator[psycopg.Connection[Any]]:
-        """A connection for single-statement reads (autocommit: no transaction is held)."""
-        conn = self.getconn()
-        try:
-            yield conn
-        except BaseException as exc:
-            mapped = self.error(exc, conn)
-            if mapped is None:
-                raise
-            raise mapped from exc
+            conn = self.begin()
+            try:
+                yield conn
+            except BaseException as exc:
+                self.rollback(conn)
+                mapped = self.error(exc, conn)
+                if mapped is None:
+                    raise
+                raise mapped from exc
+            self.commit(conn)
         finally:
-            self.putconn(conn)
+            # Whatever cut the unit off, its connection is given back (see checkout):
+            # inline, since a signal that arrived during the unit's last statement is
+            # raised at the next call, and the first line of a called function cannot
+            # be guarded.
+            local = self._local
+            held = local.held
+            local.held = None
+            if held is None:
+                pass
+            elif local.main:
+                self._handed(held)
+            else:
+                self._return_all(held)
+
+    @unit_of_work
+    def read(self) -> Generator[psycopg.Connection[Any], None, None]:
+        """A connection for single-statement reads (autocommit: no transaction is held)."""
+        held: list[psycopg.Connection[Any]] = []
+        main = self._local.main
+        try:
+            self.acquire(held)
+            conn = held[0]
+            try:
+                yield conn
+            except BaseException as exc:
+                mapped = self.error(exc, conn)
+                if mapped is None:
+                    raise
+                raise mapped from exc
+        finally:
+            # handed over with no call in between (see unit)
+            if main:
+                self._handed(held)
+            else:
+                self._return_all(held)
 
     def close(self) -> None:
         """Close the pool, if this adapter opened it."""

@@ -84,8 +84,7 @@ class PostgresTransaction:
         # locks, no audit seq drawn, and every write refused.
         self._read_only = read_only
         self._for_update = "" if read_only else " FOR UPDATE"
-        self._conn = conn
-        self._holds = True  # False only between giving back a dead connection and the next
+        self._conn = conn  # the thread's unit's connection (the Database gives it back)
         self._closed = False
         self._failure: RoutingError | None = None
         self._begun = False
@@ -171,10 +170,7 @@ class PostgresTransaction:
                 if not self._begun and attempt + 1 < attempts and is_connection_error(exc, conn):
                     # Nothing of this unit reached a live server: start it again on a
                     # fresh connection (the bounded retry on dead connections).
-                    self._holds = False
-                    self._db.putconn(conn)  # the pool drops the dead connection
-                    self._conn = self._db.getconn()
-                    self._holds = True
+                    self._conn = self._db.retake()  # the pool drops the dead connection
                     continue
                 mapped = self._db.error(exc, conn)
                 if mapped is None:
@@ -246,10 +242,7 @@ class PostgresTransaction:
                     # Found dead (an idle connection the server dropped), or lost while
                     # committing: either way running the call again on a fresh one is
                     # safe, since it returns the stored record if the first one committed.
-                    self._holds = False
-                    self._db.putconn(conn)  # the pool drops the dead connection
-                    conn = self._conn = self._db.getconn()
-                    self._holds = True
+                    conn = self._conn = self._db.retake()  # the pool drops the dead one
                     continue
                 raise self._db.commit_error(exc, conn) from exc
         assert row is not None

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing.model import Agent
 from helpdesk_routing.stores._seed_agents import seed_agents
-from helpdesk_routing.stores._sql import Closing
+from helpdesk_routing.stores._sql import Closing, unit_of_work
 from helpdesk_routing.stores._store_args import agents_arg
 
 from ._database import DIALECT, Database
@@ -80,8 +79,8 @@ class PostgresStore(Closing):
                 self._db.close()  # the pool it opened (a pool passed in stays open)
                 raise
 
-    @contextmanager
-    def transaction(self) -> Iterator[PostgresTransaction]:
+    @unit_of_work
+    def transaction(self) -> Generator[PostgresTransaction, None, None]:
         """Begin a unit of work (a ``READ COMMITTED`` transaction); it commits when the block ends.
 
         If the block raises, or an operation inside it failed, nothing of it is kept.
@@ -89,31 +88,25 @@ class PostgresStore(Closing):
         wait longer than ``timeout``; :class:`~helpdesk_routing.errors.StoreError` on a
         lost connection, a closed store or a nested transaction in one thread.
         """
-        tx = PostgresTransaction(self._db, self._db.checkout())
-        try:
-            try:
-                yield tx
-            except BaseException:
-                tx._closed = True
-                tx._rollback()
-                raise
-            tx._closed = True
-            if tx._failure is not None:
-                tx._rollback()
-                raise tx._failure
-            tx._commit()
-        finally:
-            tx._closed = True
-            self._db.checkin(tx._conn if tx._holds else None)
+        return self._unit(read_only=False)
 
-    @contextmanager
-    def read(self) -> Iterator[PostgresTransaction]:
+    @unit_of_work
+    def read(self) -> Generator[PostgresTransaction, None, None]:
         """Begin a read-only unit of work (``ports.ReadableStore``): a ``REPEATABLE READ
         READ ONLY`` transaction that locks no rows, so reading a view never waits for,
         nor holds up, the units that route; its reads see one snapshot. A write in it
         raises :class:`~helpdesk_routing.errors.StoreError`."""
-        tx = PostgresTransaction(self._db, self._db.checkout(), read_only=True)
+        return self._unit(read_only=True)
+
+    def _unit(self, *, read_only: bool) -> Generator[PostgresTransaction, None, None]:
+        db = self._db
+        db.check_free()  # before the try: a refusal must not end the running unit
+        tx: PostgresTransaction | None = None
         try:
+            # Whatever cuts the unit off (a KeyboardInterrupt anywhere, even before its
+            # block runs) ends it in the finally: its connection given back, rolled
+            # back first if the unit did not end (see Database.acquire).
+            tx = PostgresTransaction(db, db.checkout(), read_only=read_only)
             try:
                 yield tx
             except BaseException:
@@ -126,8 +119,19 @@ class PostgresStore(Closing):
                 raise tx._failure
             tx._commit()
         finally:
-            tx._closed = True
-            self._db.checkin(tx._conn if tx._holds else None)
+            if tx is not None:
+                tx._closed = True
+            # As Database.unit: inline, since a signal that arrived during the unit's
+            # last statement is raised at the next call, where nothing could guard it.
+            local = db._local
+            held = local.held
+            local.held = None
+            if held is None:
+                pass
+            elif local.main:
+                db._handed(held)
+            else:
+                db._return_all(held)
 
     def __repr__(self) -> str:
         """Where the PostgresStore points (host, database, schema), never its password."""
