@@ -356,3 +356,83 @@ def test_an_interrupt_anywhere_in_the_pool_leaves_later_bursts_flushed(
         with store.read() as tx:  # and the store goes on
             assert tx.find_tickets(TicketQuery(unassigned=True, limit=1)) == []
         del caught
+
+
+# -- not out of file descriptors: nothing said about them ------------------------------
+#
+# Before: with 16 descriptors or fewer to spare, a file that could not be opened for
+# another reason (a missing directory) was said to be "probably" for want of
+# descriptors, though a file could still be opened.
+
+_MISSING_DIRECTORY = textwrap.dedent(
+    """
+    import os, resource, sys
+    from helpdesk_routing.errors import StoreError
+    from helpdesk_routing.handoff import SqliteLedger
+    from helpdesk_routing.stores.sqlite import SqliteStore
+
+    what, spare, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    old = resource.getrlimit(resource.RLIMIT_NOFILE)
+    used = len(os.listdir("/proc/self/fd")) - 1
+    resource.setrlimit(resource.RLIMIT_NOFILE, (used + spare, old[1]))
+    try:
+        (SqliteStore if what == "store" else SqliteLedger)(path)
+        message = "no error"
+    except StoreError as exc:
+        message = str(exc)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, old)
+    print(message)
+    """
+)
+
+
+def _run_missing_directory(tmp_path: Path, what: str, spare: int) -> tuple[str, str]:
+    path = str(tmp_path / "no-such-directory" / "s.db")
+    src = Path(__file__).resolve().parents[2] / "src"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]),
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", _MISSING_DIRECTORY, what, str(spare), path],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    return path, run.stdout.strip()
+
+
+@needs_proc
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_NOFILE is POSIX")
+@pytest.mark.parametrize("what", ["store", "ledger"])
+@pytest.mark.parametrize("spare", [3, 5, 12, 16])
+def test_a_missing_directory_under_a_low_limit_blames_no_descriptors(
+    tmp_path: Path, what: str, spare: int
+) -> None:
+    """A file in a missing directory, with a low limit but descriptors to spare: SQLite's
+    words alone, nothing about descriptors."""
+    path, message = _run_missing_directory(tmp_path, what, spare)
+    assert message == f"cannot open SQLite database {path!r}: unable to open database file"
+
+
+@needs_proc
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_NOFILE is POSIX")
+@pytest.mark.parametrize("what", ["store", "ledger"])
+@pytest.mark.parametrize("spare", [1, 2])
+def test_one_or_two_descriptors_to_spare_is_told_as_a_possibility(
+    tmp_path: Path, what: str, spare: int
+) -> None:
+    """With one or two to spare when checked (another thread may have freed them since
+    the open failed), the count is told, and that the process *may* have run out; never
+    that it has."""
+    path, message = _run_missing_directory(tmp_path, what, spare)
+    assert message.startswith(
+        f"cannot open SQLite database {path!r}: unable to open database file; this process has "
+    ), message
+    assert "so it may have run out of them when this failed; if so, close what" in message
+    assert "has run out" not in message
+    assert "probably" not in message

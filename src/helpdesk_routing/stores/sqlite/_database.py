@@ -210,8 +210,11 @@ def out_of_files(exc: BaseException) -> str:
     to open database file``, which never says why) when this process, or the system, has
     run out of file descriptors: ``"; this process has run out of ..."``; else ``""``.
 
-    Checked after the fact by opening a file: another thread may have freed some
-    descriptors meanwhile, so a count near the limit is told as well."""
+    Checked after the fact by opening a file (``os.devnull``): only when that fails too
+    (``EMFILE``, ``ENFILE``) is the process (the system) said to have run out. Another
+    thread, or SQLite giving up, may have freed one or two meanwhile: a process left with
+    at most :data:`_FD_MARGIN` to spare is told that it *may* have run out. With more to
+    spare, nothing is added: the cause is another (a missing directory, permissions)."""
     if _CANNOT_OPEN not in str(exc):
         return ""
     limit = _fd_limit()
@@ -234,13 +237,14 @@ def out_of_files(exc: BaseException) -> str:
         return ""
     return (
         f"; this process has {used} file descriptors open, of the {limit} its limit "
-        "RLIMIT_NOFILE allows (`ulimit -n`): it probably ran out of them; close what "
-        "holds them, use fewer threads at once, or raise the limit"
+        "RLIMIT_NOFILE allows (`ulimit -n`), so it may have run out of them when this "
+        "failed; if so, close what holds them, use fewer threads at once, or raise the limit"
     )
 
 
-_FD_MARGIN = 16
-"""How close to the limit a count of open file descriptors counts as having run out."""
+_FD_MARGIN = 2
+"""The most file descriptors a process may have to spare (when checked, after the
+failure) for it to be told that it may have run out of them as the file was opened."""
 
 
 def _fd_limit() -> int | None:
