@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import pickle
 import re
+from decimal import Decimal
 
 import pytest
 from hypothesis import assume, given
@@ -186,3 +187,130 @@ def test_a_rate_limit_made_as_before_still_reads_true() -> None:
         "zendesk: rate limited (HTTP 429); gave up after 0 s of waiting: the server asked to "
         "retry in 0.4 s"
     )
+
+
+# -- the cap, shown as the waits are ----------------------------------------------------
+#
+# Before: the waits got more decimals where needed, but the cap stayed at two, and the
+# waits were compared with the cap unrounded, so the message could read "0.5 s of
+# waiting ... the next backoff (0.51 s) would take the waiting past max_total_wait
+# (1.01 s)", or, for a cap of 0.001 s, "past max_total_wait (under 0.01 s)" after a
+# wait of 0.004 s.
+
+_NUMBER = r"(under )?([0-9.]+) s"
+
+
+def _texts(message: str, asked: float | None) -> dict[str, str]:
+    """The numbers the message shows, as it shows them (``under 0.01 s`` whole)."""
+    next_what = r"backoff \(" if asked is None else r"wait \("
+    parts = {
+        "waited": r"attempts? and ",
+        "next_wait": rf"the next {next_what}",
+        "max_total_wait": r"max_total_wait \(",
+    }
+    if asked:
+        parts["asked"] = "retry in "
+    found = {}
+    for name, before in parts.items():
+        match = re.search(before + _NUMBER, message)
+        assert match is not None, (name, message)
+        found[name] = f"{match.group(1) or ''}{match.group(2)} s"
+    return found
+
+
+def _decimals_of(text: str) -> int:
+    number = text.removeprefix("under ").removesuffix(" s")
+    return len(number.partition(".")[2])
+
+
+_TINY = st.floats(min_value=1e-9, max_value=0.02)
+_WAIT = st.just(0.0) | _TINY | st.floats(min_value=0, max_value=1e4, allow_nan=False)
+
+
+def _bounds(text: str) -> tuple[Decimal, Decimal]:
+    """The least and the most a number shown can be read as (``under 0.01 s``: above
+    0, below 0.01)."""
+    number = Decimal(text.removeprefix("under ").removesuffix(" s"))
+    return (Decimal(0), number) if text.startswith("under ") else (number, number)
+
+
+@given(
+    waited=_WAIT,
+    cap=_WAIT,
+    excess=st.floats(min_value=3e-9, max_value=1e-3) | st.floats(min_value=1e-3, max_value=100),
+    asked=st.none() | st.just(0.0) | _TINY | st.floats(min_value=0, max_value=1e4),
+)
+def test_the_waits_shown_visibly_pass_the_cap_shown(
+    waited: float, cap: float, excess: float, asked: float | None
+) -> None:
+    """Whatever the waits and the cap (tiny caps too), when the waits passed the cap:
+    the waits shown add up to more than the cap shown, read as written (``under 0.01 s``
+    as anything below 0.01); the cap is shown as ``under ...`` only when no decimals up
+    to the ninth would show it; and every number is shown to the same decimals (each
+    within half a unit of the last decimal any of them shows)."""
+    next_wait = cap - waited + excess
+    # passed by more than the rounding of three numbers to 9 decimals can hide
+    assume(next_wait > 0 and Decimal(waited) + Decimal(next_wait) - Decimal(cap) > Decimal("2e-9"))
+    error = RateLimited(
+        "zendesk", waited, asked, attempts=3, next_wait=next_wait, max_total_wait=cap
+    )
+    message = str(error)
+    texts = _texts(message, asked)
+    waits = _bounds(texts["waited"])[0] + _bounds(texts["next_wait"])[0]
+    assert waits > _bounds(texts["max_total_wait"])[1], message
+    if texts["max_total_wait"].startswith("under "):
+        assert cap < 0.5e-9, message
+    decimals = max(_decimals_of(text) for text in texts.values())
+    half = Decimal(5) * Decimal(10) ** -(decimals + 1)
+    values = {"waited": waited, "next_wait": next_wait, "max_total_wait": cap, "asked": asked}
+    for name, text in texts.items():
+        true = values[name]
+        assert true is not None
+        low, high = _bounds(text)
+        if text.startswith("under "):
+            assert 0 < true < high, (name, message)
+        else:
+            assert abs(low - Decimal(true)) <= half, (name, message)
+
+
+@pytest.mark.parametrize(
+    ("waited", "next_wait", "cap", "expected"),
+    [
+        (
+            0.5,
+            0.5052,
+            1.0051,
+            "0.5 s of waiting: the server gave no readable Retry-After, and "
+            "the next backoff (0.5052 s) would take the waiting past max_total_wait (1.0051 s)",
+        ),
+        (
+            0.0,
+            0.004,
+            0.001,
+            "0 s of waiting: the server gave no readable Retry-After, and "
+            "the next backoff (0.004 s) would take the waiting past max_total_wait (0.001 s)",
+        ),
+        (  # a tiny cap is shown, not "under 0.01 s", though the waits need no more
+            0.0,
+            0.5,
+            0.001,
+            "0 s of waiting: the server gave no readable Retry-After, and "
+            "the next backoff (0.5 s) would take the waiting past max_total_wait (0.001 s)",
+        ),
+        (  # a cap no decimals up to the ninth can show
+            0.0,
+            0.001,
+            1e-30,
+            "0 s of waiting: the server gave no readable Retry-After, and the next backoff "
+            "(0.001 s) would take the waiting past max_total_wait (under 0.0001 s)",
+        ),
+    ],
+)
+def test_the_cases_the_probe_found(
+    waited: float, next_wait: float, cap: float, expected: str
+) -> None:
+    """The probe's cases, and the tiny caps either side of what can be shown."""
+    message = str(
+        RateLimited("svc", waited, None, attempts=2, next_wait=next_wait, max_total_wait=cap)
+    )
+    assert message.endswith(expected), message

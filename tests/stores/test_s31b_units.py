@@ -92,7 +92,7 @@ def test_memory_customer_data_as_acquire_returns() -> None:
         del kept
 
 
-@pytest.mark.parametrize("line", ["into.append(conn)", "return conn"])
+@pytest.mark.parametrize("line", ["held.append(self._one)", "return held[0]"])
 def test_memory_customer_data_at_the_hand_over(line: str) -> None:
     target = next(
         n for n in lines(Database.acquire) if source(Database.acquire, n).startswith(line)

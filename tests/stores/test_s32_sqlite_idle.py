@@ -15,9 +15,10 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,7 +26,8 @@ from hypothesis import strategies as st
 
 from helpdesk_routing.records import TicketQuery
 from helpdesk_routing.stores.sqlite import SqliteCustomerData, SqliteStore
-from helpdesk_routing.stores.sqlite._database import IDLE_LIMIT
+from helpdesk_routing.stores.sqlite._database import IDLE_LIMIT, Database
+from tests.stores.interrupting import Interrupt, interrupt_at, interrupt_on_return, lines, source
 
 _PROC = Path("/proc/self/fd")
 needs_proc = pytest.mark.skipif(not _PROC.is_dir(), reason="counts /proc/self/fd (Linux)")
@@ -274,3 +276,163 @@ def test_out_of_file_descriptors_is_named(
         "this process has run out of file descriptors (all 64 its limit allows are open)" in message
     )
     assert message.endswith("raise the limit (RLIMIT_NOFILE, `ulimit -n`)")
+
+
+# -- an interrupt at any line of the pool's own code ---------------------------------
+#
+# Before: the flush after a burst relied on a count of the connections open, which an
+# interrupt landing between taking a connection and handing it over (or between giving
+# it back and keeping it) left one too high for good: every later burst beyond the
+# limit then left IDLE_LIMIT connections (and twice as many descriptors) open until
+# close().
+
+_SCENES = {
+    Database.acquire: ("idle", "beyond"),
+    Database._open: ("beyond",),  # the only scene in which this thread opens one
+    Database.release: ("idle", "beyond"),
+    Database.discard: ("discarded",),
+}
+_SWEEP = [
+    pytest.param(func, line, scene, id=f"{func.__name__}:{line}-{scene}")
+    for func, scenes in _SCENES.items()
+    for line in [*lines(func), "return"]
+    if line != "return" or func in (Database.acquire, Database._open)
+    for scene in scenes
+]
+
+
+class _Cut(Exception):
+    """An error in a unit's body: its connection is discarded, not given back."""
+
+
+def _units(store: SqliteStore, scene: str) -> None:
+    """The units an interrupt may cut off: ``idle`` (the store's idle connection taken
+    and given back), ``beyond`` (a burst of IDLE_LIMIT units runs: this thread's unit
+    opens a connection, and, given back after them, is one beyond the limit, which
+    flushes the idle ones), ``discarded`` (a unit failing in its body)."""
+    if scene == "discarded":
+        with pytest.raises(_Cut), store._db.read():
+            raise _Cut
+    burst = _Burst(store, IDLE_LIMIT) if scene == "beyond" else None
+    try:
+        with store.read() as tx:
+            tx.find_tickets(TicketQuery(unassigned=True, limit=1))
+            if burst is not None:
+                burst.end_all()
+    finally:
+        if burst is not None:
+            burst.end_all()
+    with store.transaction() as tx:
+        tx.find_tickets(TicketQuery(unassigned=True, limit=1))
+
+
+@needs_proc
+@pytest.mark.parametrize("kept", [False, True], ids=["dropped", "kept"])
+@pytest.mark.parametrize(("func", "line", "scene"), _SWEEP)
+def test_an_interrupt_anywhere_in_the_pool_leaves_later_bursts_flushed(
+    tmp_path: Path, func: Callable[..., Any], line: int | str, scene: str, kept: bool
+) -> None:
+    """Whatever line of acquire, _open, release or discard a Ctrl-C lands on, once it
+    is caught (its traceback dropped, or ``kept`` as the interactive interpreter keeps
+    the last one), a later burst beyond the limit leaves no connection nor descriptor
+    open on the file."""
+    path = tmp_path / "s.db"
+    with SqliteStore(path, timeout=5) as store:
+        injection = interrupt_on_return(func) if line == "return" else interrupt_at(func, line)
+        caught: BaseException | None = None
+        with injection as state:
+            try:
+                _units(store, scene)
+            except Interrupt as exc:
+                if kept:
+                    caught = exc
+        if not state["fired"]:
+            pytest.skip("this line runs only after an interrupt, or on another path")
+        where = "(as it returns)" if line == "return" else source(func, int(line))
+        burst = _Burst(store, IDLE_LIMIT * 2)
+        burst.end_all()
+        assert burst.errors == []
+        assert (_connections_to(path), _fds_on(path)) == (0, 0), where
+        with store.read() as tx:  # and the store goes on
+            assert tx.find_tickets(TicketQuery(unassigned=True, limit=1)) == []
+        del caught
+
+
+# -- not out of file descriptors: nothing said about them ------------------------------
+#
+# Before: with 16 descriptors or fewer to spare, a file that could not be opened for
+# another reason (a missing directory) was said to be "probably" for want of
+# descriptors, though a file could still be opened.
+
+_MISSING_DIRECTORY = textwrap.dedent(
+    """
+    import os, resource, sys
+    from helpdesk_routing.errors import StoreError
+    from helpdesk_routing.handoff import SqliteLedger
+    from helpdesk_routing.stores.sqlite import SqliteStore
+
+    what, spare, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    old = resource.getrlimit(resource.RLIMIT_NOFILE)
+    used = len(os.listdir("/proc/self/fd")) - 1
+    resource.setrlimit(resource.RLIMIT_NOFILE, (used + spare, old[1]))
+    try:
+        (SqliteStore if what == "store" else SqliteLedger)(path)
+        message = "no error"
+    except StoreError as exc:
+        message = str(exc)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, old)
+    print(message)
+    """
+)
+
+
+def _run_missing_directory(tmp_path: Path, what: str, spare: int) -> tuple[str, str]:
+    path = str(tmp_path / "no-such-directory" / "s.db")
+    src = Path(__file__).resolve().parents[2] / "src"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]),
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", _MISSING_DIRECTORY, what, str(spare), path],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    return path, run.stdout.strip()
+
+
+@needs_proc
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_NOFILE is POSIX")
+@pytest.mark.parametrize("what", ["store", "ledger"])
+@pytest.mark.parametrize("spare", [3, 5, 12, 16])
+def test_a_missing_directory_under_a_low_limit_blames_no_descriptors(
+    tmp_path: Path, what: str, spare: int
+) -> None:
+    """A file in a missing directory, with a low limit but descriptors to spare: SQLite's
+    words alone, nothing about descriptors."""
+    path, message = _run_missing_directory(tmp_path, what, spare)
+    assert message == f"cannot open SQLite database {path!r}: unable to open database file"
+
+
+@needs_proc
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_NOFILE is POSIX")
+@pytest.mark.parametrize("what", ["store", "ledger"])
+@pytest.mark.parametrize("spare", [1, 2])
+def test_one_or_two_descriptors_to_spare_is_told_as_a_possibility(
+    tmp_path: Path, what: str, spare: int
+) -> None:
+    """With one or two to spare when checked (another thread may have freed them since
+    the open failed), the count is told, and that the process *may* have run out; never
+    that it has."""
+    path, message = _run_missing_directory(tmp_path, what, spare)
+    assert message.startswith(
+        f"cannot open SQLite database {path!r}: unable to open database file; this process has "
+    ), message
+    assert "so it may have run out of them when this failed; if so, close what" in message
+    assert "has run out" not in message
+    assert "probably" not in message

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from helpdesk_routing.errors import RoutingError
@@ -142,7 +143,9 @@ class RateLimited(DeliveryError):
     readable); ``attempts`` the requests made (``None`` when not known); ``next_wait``
     the wait that would have taken the total past ``max_total_wait`` (the ``Retry-After``
     plus jitter, or the backoff), both ``None`` when the attempts ran out instead. The
-    message says all of it, never rounding a wait asked for down to ``0 s``:
+    message says all of it, never rounding a wait asked for down to ``0 s``, its numbers
+    to the hundredth, or to as many more decimals as it takes for the waits shown to
+    visibly pass the cap shown (all of them to the same decimals):
     ``rate limited (HTTP 429); gave up after 4 attempts and 1.37 s of waiting: the server
     asked to retry at once, and no attempt was left``."""
 
@@ -173,13 +176,13 @@ class RateLimited(DeliveryError):
         elif asked == 0:
             message += "the server asked to retry at once"
         else:
-            message += f"the server asked to retry in {_wait_shown(asked)}"
+            message += f"the server asked to retry in {_wait_shown(asked, decimals)}"
         if next_wait is not None and max_total_wait is not None:
             shown = _wait_shown(next_wait, decimals)
             what = f"backoff ({shown})" if asked is None else f"wait ({shown} with jitter)"
             message += (
                 f", and the next {what} would take the waiting past max_total_wait "
-                f"({_wait_shown(max_total_wait)})"
+                f"({_wait_shown(max_total_wait, decimals)})"
             )
         elif attempts is not None:
             message += ", and no attempt was left"
@@ -196,14 +199,39 @@ def _wait_shown(seconds: float, decimals: int = 2) -> str:
     return f"under {10**-decimals:.{decimals}f} s" if text == "0" else f"{text} s"
 
 
+_MOST_DECIMALS = 9
+"""The most decimals a wait is shown with (a nanosecond)."""
+
+
 def _decimals(waited: float, next_wait: float, cap: float) -> int:
-    """The decimals to show ``waited`` and ``next_wait`` with, so that as shown they
-    visibly pass ``cap``, as they did: 2, more when their sum is within a hundredth of
-    it (at most 9)."""
-    decimals = 2
-    while decimals < 9 and round(waited, decimals) + round(next_wait, decimals) <= cap:
-        decimals += 1
-    return decimals
+    """The decimals to show ``waited``, ``next_wait`` and ``cap`` with, so that as shown
+    the two waits visibly pass the cap, as they did: 2, more (at most
+    :data:`_MOST_DECIMALS`) while the waits shown add up to no more than the cap shown
+    (``under 0.01 s`` read as anything below 0.01), or the cap shows as ``under ...``
+    when more decimals would show it."""
+    if not all(math.isfinite(x) for x in (waited, next_wait, cap)):
+        return 2
+    passing = [
+        decimals
+        for decimals in range(2, _MOST_DECIMALS + 1)
+        if _lowest(waited, decimals) + _lowest(next_wait, decimals) > _highest(cap, decimals)
+    ]
+    exact = [d for d in passing if not _wait_shown(cap, d).startswith("under ")]
+    return (exact or passing or [_MOST_DECIMALS])[0]
+
+
+def _lowest(seconds: float, decimals: int) -> Decimal:
+    """The least ``seconds`` shown with ``decimals`` can be read as (``under ...``: 0),
+    in exact decimals, as read (0.1 + 0.2 shown must not pass 0.3 shown)."""
+    text = _wait_shown(seconds, decimals)
+    return Decimal(0) if text.startswith("under ") else Decimal(text.removesuffix(" s"))
+
+
+def _highest(seconds: float, decimals: int) -> Decimal:
+    """The most ``seconds`` shown with ``decimals`` can be read as (``under 0.01 s``:
+    0.01)."""
+    text = _wait_shown(seconds, decimals)
+    return Decimal(text.removeprefix("under ").removesuffix(" s"))
 
 
 class Unreachable(DeliveryError):

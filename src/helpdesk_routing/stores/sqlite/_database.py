@@ -10,6 +10,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -179,7 +180,12 @@ def file_path(path: object) -> str:
         raise StoreError(f"cannot resolve the relative path {text!r}: {exc}") from exc
 
 
-class _Snapshot(sqlite3.Connection):
+class _Connection(sqlite3.Connection):
+    """A connection of a file database: a subclass only so that it can be weakly
+    referenced (a ``sqlite3.Connection`` cannot be), see ``Database._live``."""
+
+
+class _Snapshot(_Connection):
     """A connection that reads the file as immutable (``immutable=1``): SQLite then
     takes no lock and assumes that nothing changes the file, so it sees no writer."""
 
@@ -204,8 +210,11 @@ def out_of_files(exc: BaseException) -> str:
     to open database file``, which never says why) when this process, or the system, has
     run out of file descriptors: ``"; this process has run out of ..."``; else ``""``.
 
-    Checked after the fact by opening a file: another thread may have freed some
-    descriptors meanwhile, so a count near the limit is told as well."""
+    Checked after the fact by opening a file (``os.devnull``): only when that fails too
+    (``EMFILE``, ``ENFILE``) is the process (the system) said to have run out. Another
+    thread, or SQLite giving up, may have freed one or two meanwhile: a process left with
+    at most :data:`_FD_MARGIN` to spare is told that it *may* have run out. With more to
+    spare, nothing is added: the cause is another (a missing directory, permissions)."""
     if _CANNOT_OPEN not in str(exc):
         return ""
     limit = _fd_limit()
@@ -228,13 +237,14 @@ def out_of_files(exc: BaseException) -> str:
         return ""
     return (
         f"; this process has {used} file descriptors open, of the {limit} its limit "
-        "RLIMIT_NOFILE allows (`ulimit -n`): it probably ran out of them; close what "
-        "holds them, use fewer threads at once, or raise the limit"
+        "RLIMIT_NOFILE allows (`ulimit -n`), so it may have run out of them when this "
+        "failed; if so, close what holds them, use fewer threads at once, or raise the limit"
     )
 
 
-_FD_MARGIN = 16
-"""How close to the limit a count of open file descriptors counts as having run out."""
+_FD_MARGIN = 2
+"""The most file descriptors a process may have to spare (when checked, after the
+failure) for it to be told that it may have run out of them as the file was opened."""
 
 
 def _fd_limit() -> int | None:
@@ -293,8 +303,12 @@ class Database:
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
         # A file's connections open now (idle or in use), and whether one was closed
-        # for being beyond IDLE_LIMIT since all were last idle: see release.
-        self._opened = 0
+        # for being beyond IDLE_LIMIT since all were last idle: see release. A set, not a
+        # count (which an interrupt between taking a connection and handing it over left
+        # one too high for good: no burst was flushed again): one an interrupt cuts off
+        # on its way is closed and dropped from it at once (_lose), and, weakly held, one
+        # lost where even that could not run leaves it when it is collected (and closed).
+        self._live: weakref.WeakSet[sqlite3.Connection] = weakref.WeakSet()
         self._beyond = False
         self._slot = threading.Lock() if self._memory else None
         self._one: sqlite3.Connection | None = None  # the connection of ":memory:"
@@ -310,13 +324,19 @@ class Database:
 
     # -- connections ---------------------------------------------------------------
 
-    def _open(self) -> sqlite3.Connection:
+    def _open(self, into: list[sqlite3.Connection] | None = None) -> sqlite3.Connection:
+        """A new connection, counted among those open (a file's); appended to ``into``
+        (if given) before it is returned, as :meth:`acquire` hands it over."""
         try:
             if self._read_only:  # opened so that nothing can be written, nor created
                 conn = self._open_read_only()
             else:
                 conn = sqlite3.connect(
-                    self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+                    self.path,
+                    timeout=self.timeout,
+                    isolation_level=None,
+                    check_same_thread=False,
+                    factory=_Connection,
                 )
         except sqlite3.Error as exc:
             raise StoreError(
@@ -326,20 +346,30 @@ class Database:
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             if not self._read_only:
                 conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+            if not self._memory:
+                with self._lock:
+                    self._live.add(conn)
+            if into is not None:
+                into.append(conn)
         except BaseException as exc:
-            conn.close()
+            if self._memory:
+                conn.close()
+            else:
+                self._lose([conn])
             if isinstance(exc, sqlite3.Error):
                 raise self.error(exc) from exc
             raise
-        if not self._memory:
-            with self._lock:
-                self._opened += 1
         return conn
 
     def _open_read_only(self) -> sqlite3.Connection:
         uri = f"{Path(self.path).as_uri()}?mode=ro"
         conn = sqlite3.connect(
-            uri, timeout=self.timeout, isolation_level=None, check_same_thread=False, uri=True
+            uri,
+            timeout=self.timeout,
+            isolation_level=None,
+            check_same_thread=False,
+            uri=True,
+            factory=_Connection,
         )
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -394,12 +424,15 @@ class Database:
         ``into`` (empty) gets the connection appended before it is returned: from then on
         the caller holds it, even when an interrupt arrives as this returns (before the
         caller could store the value), and gives it back from ``into``."""
+        # The connection goes into ``held`` as it is taken (from the idle ones, or
+        # opened): from then on it is ``into``'s, which the caller gives back; without
+        # ``into``, one an interrupt stops here is closed (it is nobody's).
+        held = [] if into is None else into
         if self._slot is not None and not self._slot.acquire(timeout=self.timeout):
             raise ConflictError(
                 f"timed out after {self.timeout:g} s waiting for the in-memory SQLite database"
             )
         try:
-            conn: sqlite3.Connection | None = None
             with self._lock:
                 if self._closed:
                     raise StoreError(CLOSED)
@@ -408,15 +441,15 @@ class Database:
                     # cannot lose it (and with it the whole database).
                     if self._one is None:
                         self._one = self._open()
-                    conn = self._one
+                    held.append(self._one)
                 elif self._idle:
-                    conn = self._idle.pop()
-            if conn is None:
-                conn = self._open()
-            if into is not None:
-                into.append(conn)  # handed over: the caller gives it back
-            return conn
+                    held.append(self._idle.pop())
+            if not held:
+                self._open(held)
+            return held[0]
         except BaseException:
+            if into is None and not self._memory:
+                self._lose(held)
             if self._slot is not None and not into:
                 self._slot.release()
             raise
@@ -430,29 +463,55 @@ class Database:
         the last one closes, and reuses it for the next it opens; so once a burst of
         units beyond the limit has ended (none in use), every idle connection is closed,
         and the descriptors with them."""
-        flushed: list[sqlite3.Connection] = []
         try:
-            with self._lock:
-                keep = not self._closed and not isinstance(conn, _Snapshot)
-                if keep and not self._memory:
-                    keep = len(self._idle) < IDLE_LIMIT
-                    if keep:
-                        self._idle.append(conn)
-                    else:
-                        self._beyond = True
-                if not keep and not self._memory:
-                    self._opened -= 1
-                if self._beyond and self._opened <= len(self._idle):
-                    self._beyond = False
-                    flushed, self._idle = self._idle, []
-                    self._opened -= len(flushed)
-            if not keep:
-                conn.close()
-            for idle in flushed:
-                idle.close()
+            flushed: list[sqlite3.Connection] = []
+            try:
+                with self._lock:
+                    keep = not self._closed and not isinstance(conn, _Snapshot)
+                    if keep and not self._memory:
+                        keep = len(self._idle) < IDLE_LIMIT
+                        if keep:
+                            self._idle.append(conn)
+                        else:
+                            self._beyond = True
+                    if not keep:
+                        self._live.discard(conn)
+                    if self._beyond and self._all_idle():
+                        self._beyond = False
+                        flushed, self._idle = self._idle, []
+                        self._live.difference_update(flushed)
+                if not keep:
+                    conn.close()
+                for idle in flushed:
+                    idle.close()
+            except BaseException:
+                self._lose(flushed)  # taken out of the idle ones to be closed
+                raise
+        except BaseException:
+            if not self._memory:  # cut off before the connection was kept or closed
+                self._lose([conn])
+            raise
         finally:
             if self._slot is not None:
                 self._slot.release()
+
+    def _lose(self, conns: list[sqlite3.Connection]) -> None:
+        """Close those of a file's ``conns`` that are not idle: connections an interrupt
+        cut off on their way into or out of the pool, which nothing else could give back
+        (a traceback kept, as the interactive interpreter keeps the last one, would keep
+        them open and counted, and no burst would be flushed while it lived)."""
+        with self._lock:
+            lost = [conn for conn in conns if conn not in self._idle]
+            self._live.difference_update(lost)
+        for conn in lost:
+            conn.close()
+
+    def _all_idle(self) -> bool:
+        """Whether every connection open on the file is idle (none in use), counted
+        anew each time (under ``_lock``): a count kept would drift when an interrupt
+        loses a connection."""
+        idle = set(self._idle)
+        return all(conn in idle for conn in self._live)
 
     def discard(self, conn: sqlite3.Connection) -> None:
         """Give back a connection in an unknown state (its unit was cut off at any point,
@@ -463,11 +522,13 @@ class Database:
             if self._memory:
                 self._writable(conn)
             else:
-                with self._lock:
-                    self._opened -= 1
-                conn.close()
+                self._lose([conn])
         except sqlite3.Error:
             pass  # the exception that cut the unit off is the one to tell
+        except BaseException:
+            if not self._memory:  # cut off again before it was closed
+                self._lose([conn])
+            raise
         finally:
             if self._memory:
                 self.release(conn)
