@@ -29,7 +29,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from ._shown import shown
+from ._shown import quoted, shown
 from .conditions import (
     AllCondition,
     AnyCondition,
@@ -40,7 +40,7 @@ from .conditions import (
     TicketCondition,
 )
 from .conditions._leaves import BUILTIN_TICKET_FIELDS
-from .conditions._values import text_repr
+from .conditions._values import cut_rendering, cut_text, first_difference
 from .model import Profile, Ticket
 
 __all__ = ["Key", "RuleIndex", "SkipReasons", "presented", "requirement"]
@@ -265,7 +265,7 @@ class RuleIndex:
                     tests = _tests_text([(w, ops.get((*group, w), frozenset())) for w in wanted])
                     found.append((group, f"needs {label} to {tests}"))
                     continue
-                texts = " or ".join(text_repr(w) for w in wanted)
+                texts = " or ".join(cut_text(w) for w in wanted)
                 label = f"profile.{shown(group[1])}" if group[0] == "profile" else group[0]
                 found.append((group, f"needs {label} {texts}"))
             self._needs[position] = found
@@ -326,9 +326,9 @@ def _tests_text(wanted: list[tuple[str, frozenset[Operator]]]) -> str:
     for verb, ops in _VERBS:
         texts = [text for text, by in wanted if any(op in by for op in ops)]
         if texts:
-            clauses.append(f"{verb} " + " or ".join(text_repr(t) for t in texts))
+            clauses.append(f"{verb} " + " or ".join(cut_text(t) for t in texts))
     if not clauses:
-        return "contain " + " or ".join(text_repr(t) for t, _ in wanted)
+        return "contain " + " or ".join(cut_text(t) for t, _ in wanted)
     return " or ".join(clauses)
 
 
@@ -378,25 +378,29 @@ class SkipReasons:
     showed (see :func:`presented`): ``needs channel 'sms', ticket has 'email'``.
 
     What the ticket had is put into words once per decision; what each rule needs, once
-    per rule set (:meth:`RuleIndex.needs`).
+    per rule set (:meth:`RuleIndex.needs`). Texts are cut as a trace cuts them (a text
+    longer than 60 characters shown by its first 57 and ``...``), here when rendered: what
+    a stored decision keeps is the ticket's values whole, so a decision read back, made
+    before or after, explains the same.
     """
 
     def __init__(self, index: RuleIndex, shown: Sequence[Any]) -> None:
         self._index = index
         channel, tags, segments = shown[0], shown[1], shown[2]
         self._has: dict[tuple[str, ...], str] = {
-            ("channel",): f"ticket has {channel!r}",
-            ("tag",): "ticket has " + (", ".join(text_repr(t) for t in sorted(tags)) or "no tags"),
+            ("channel",): f"ticket has {cut_text(channel)}",
+            ("tag",): "ticket has " + (", ".join(cut_text(t) for t in sorted(tags)) or "no tags"),
         }
         if segments is None:
             self._has[("segment",)] = "no profile"
         elif segments:
             self._has[("segment",)] = "profile is in " + ", ".join(
-                repr(s) for s in sorted(segments)
+                cut_text(s) for s in sorted(segments)
             )
         else:
             self._has[("segment",)] = "profile is in no segment"
         self._no_profile = segments is None
+        self._channel = channel
         self._values = {shown[i]: shown[i + 1] for i in range(3, len(shown) - 1, 2)}
 
     def reason(self, position: int) -> str:
@@ -406,8 +410,32 @@ class SkipReasons:
             return "its condition can match no ticket"
         if len(needs) == 1:
             group, wanted = needs[0]
-            return f"{wanted}, {self._has.get(group) or self._has_text(group)}"
-        return "; ".join(f"{wanted}, {self._has_text(group)}" for group, wanted in needs)
+            has = self._has.get(group) or self._has_text(group)
+            return f"{wanted}, {has}{self._where(position, group)}"
+        return "; ".join(
+            f"{wanted}, {self._has_text(group)}{self._where(position, group)}"
+            for group, wanted in needs
+        )
+
+    def _where(self, position: int, group: tuple[str, ...]) -> str:
+        """`` (differs from the condition's text at character N: ...)`` when the one text
+        the ticket has for ``group`` (its channel, a profile property's text) is cut to
+        what one of the rule's texts is cut to (the two differ beyond the cut), as a
+        trace says it; empty otherwise."""
+        if group[0] == "channel":
+            value = self._channel
+        elif group[0] == "profile" and not self._no_profile:
+            value = self._values.get(group[1])
+        else:
+            return ""
+        if not isinstance(value, str) or len(value) < 60:
+            return ""  # shown whole, and unlike any text cut to 57 characters and "..."
+        value = _plain(value)
+        shown = cut_text(value)
+        for key in sorted(self._index.keys[position] or ()):
+            if key[:-1] == group and key[-1] != value and cut_text(key[-1]) == shown:
+                return f" ({first_difference(key[-1], value)})"
+        return ""
 
     def _has_text(self, group: tuple[str, ...]) -> str:
         text = self._has.get(group)
@@ -427,16 +455,25 @@ class SkipReasons:
 
 def _shown(value: Any) -> str:
     """A profile's value, as a skip reason shows it: the same for a value read back from
-    a stored decision (a set sorted, text as text, a date-time in ISO form)."""
+    a stored decision (a set sorted, text as text, a date-time in ISO form), cut as a
+    trace cuts a value seen (:func:`~.conditions._values.cut_text`, and a rendering
+    longer than 80 characters by its first 77 and ``...``)."""
+    if isinstance(value, str):
+        return cut_text(value)
+    return cut_rendering(_rendered(value))
+
+
+def _rendered(value: Any) -> str:
+    """``value`` (other than a text at the top) whole, for :func:`_shown` to cut."""
     if isinstance(value, _SEQUENCES):
-        items = [_shown(v) for v in value]
+        items = [_rendered(v) for v in value]
         if isinstance(value, set | frozenset):
             items.sort()
         return "[" + ", ".join(items) + "]"
     if isinstance(value, str):
-        return text_repr(_plain(value))
+        return quoted(_plain(value))
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{_shown(k)}: {_shown(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{_rendered(k)}: {_rendered(v)}" for k, v in value.items()) + "}"
     return repr(value)

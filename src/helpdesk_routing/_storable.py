@@ -35,6 +35,7 @@ import json
 import math
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
+from enum import Enum
 from typing import Annotated, Any
 
 import pydantic_core
@@ -49,6 +50,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ._json import MAX_DEPTH, MAX_INT, MIN_INT
+from ._shown import shown
 from ._time import OUT_OF_RANGE
 from .errors import NAIVE
 
@@ -184,6 +186,15 @@ def _scalar_problem(value: Any) -> str | None:
         return None
     if isinstance(value, date):
         return None
+    if isinstance(value, Enum):
+        # A str, int or float enum (StrEnum, IntEnum) was taken above, as its value.
+        kind = type(value).__name__
+        name = value.name
+        member = shown(f"{kind}.{name}" if isinstance(name, str) else f"a {kind} member")
+        return (
+            f"{member} is not a JSON value: an enum member is stored only when its enum is"
+            f" a str, int or float one (StrEnum, IntEnum); pass its .value"
+        )
     return f"{type(value).__name__} is not a JSON value"
 
 

@@ -31,6 +31,8 @@ from .nodes import NEGATIONS, Operator, Span
 
 __all__ = [
     "as_instant",
+    "cut_rendering",
+    "cut_text",
     "describe_value",
     "first_difference",
     "positive_test",
@@ -259,6 +261,20 @@ def text_repr(text: str) -> str:
 
 
 _CUT = 60  # a text longer than this is shown by its first _CUT - 3 characters and "..."
+_CUT_SHOWN = 80  # a value's rendering longer than this: its first _CUT_SHOWN - 3 and "..."
+
+
+def cut_text(text: str) -> str:
+    """``text`` as a trace or a skip reason shows it: quoted (:func:`text_repr`), and
+    when longer than 60 characters, by its first 57 and ``...``."""
+    shown = str.__str__(text)
+    return text_repr(shown if len(shown) <= _CUT else shown[: _CUT - 3] + "...")
+
+
+def cut_rendering(text: str) -> str:
+    """A value other than a text, already rendered (a list, a dict, ...), cut for a trace
+    or a skip reason: when longer than 80 characters, its first 77 and ``...``."""
+    return text if len(text) <= _CUT_SHOWN else text[: _CUT_SHOWN - 3] + "..."
 
 
 def describe_value(v: Any) -> str:
@@ -266,14 +282,12 @@ def describe_value(v: Any) -> str:
     if v is None:
         return "not set"
     if isinstance(v, str):
-        shown = str.__str__(v)
-        return text_repr(shown if len(shown) <= _CUT else shown[: _CUT - 3] + "...")
+        return cut_text(v)
     if isinstance(v, frozenset | set):
         return "{" + ", ".join(quoted(e) for e in sorted(v, key=repr)) + "}"
     if isinstance(v, datetime):
         return v.isoformat()
-    text = quoted(v)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return cut_rendering(quoted(v))
 
 
 def _char(c: str) -> str:

@@ -62,6 +62,7 @@ from helpdesk_routing.errors import (
     UNION_TAGS,
     ArgumentTypeError,
     ErrorDetail,
+    NaiveDatetimeError,
     ValidationError,
     json_path,
     pydantic_message,
@@ -749,10 +750,20 @@ class InLastWindow(InputModel):
         return shift(now, -self.amount, self.unit)
 
 
+def not_an_instant(value: object) -> str:
+    """The message for a window bound given as a Python object that is no datetime (a
+    ``date``, which pydantic would take as a naive midnight): what errors.md says of an
+    instant that is no datetime, ``must be an aware datetime, got date
+    datetime.date(2026, 1, 1)``."""
+    return f"must be an aware datetime, got {type(value).__name__} {value!r}"
+
+
 def _window_text(value: object) -> object:
     """A window bound given as text, read as every date-time of the condition JSON is
     (:func:`~helpdesk_routing._time.condition_date_time`); a naive datetime refused as
-    the same text without an offset is; anything else goes on to :data:`UtcDatetime`."""
+    the same text without an offset is; a ``date`` refused as no datetime (its cause a
+    ``TypeError``, so :func:`parse_condition` raises an ``ArgumentTypeError``); anything
+    else goes on to :data:`UtcDatetime`."""
     if isinstance(value, str):
         try:
             return condition_date_time(value)
@@ -760,8 +771,12 @@ def _window_text(value: object) -> object:
             raise _naive_error() from None
         except ValueError as exc:
             raise _error(str(exc)) from None
-    if isinstance(value, datetime) and _is_naive(value):
-        raise _naive_error()
+    if isinstance(value, datetime):
+        if _is_naive(value):
+            raise _naive_error()
+    elif isinstance(value, date):
+        message = not_an_instant(value)  # a date's repr holds no braces (a template's)
+        raise PydanticCustomError("condition_value", message, {"error": TypeError(message)})
     return value
 
 
@@ -912,19 +927,19 @@ class EventCondition(_Node):
 
     def since(self, start: datetime) -> EventCondition:
         """Count the events from ``start`` (included) up to now."""
-        return self._with(window={"type": "since", "start": start})
+        return self._with(window=_window("since", start=start))
 
     def after(self, start: datetime) -> EventCondition:
         """Count the events strictly after ``start``, up to now."""
-        return self._with(window={"type": "after", "start": start})
+        return self._with(window=_window("after", start=start))
 
     def before(self, end: datetime) -> EventCondition:
         """Count the events strictly before ``end`` (and not after now)."""
-        return self._with(window={"type": "before", "end": end})
+        return self._with(window=_window("before", end=end))
 
     def between(self, start: datetime, end: datetime) -> EventCondition:
         """Count the events with ``start <= t <= end`` (and not after now)."""
-        return self._with(window={"type": "between", "start": start, "end": end})
+        return self._with(window=_window("between", start=start, end=end))
 
     def where(self, *args: Any, **lookups: Any) -> EventCondition:
         """Add filters on the events' own properties (all must hold).
@@ -943,6 +958,22 @@ class EventCondition(_Node):
 
         added = filters_from_lookups(args, lookups, first=len(self.filters))
         return self._with(where=(*self.filters, *added))
+
+
+def _window(kind: str, **bounds: object) -> dict[str, object]:
+    """A window's JSON form for a builder (``since``, ``between``, ...), its bounds
+    checked as arguments: each must be a datetime (or text, the JSON's form of one). A
+    number, ``None`` or another object is an :class:`~helpdesk_routing.errors.ArgumentTypeError`
+    at the bound's path (errors.md: an instant that is no datetime); a ``date``, and a
+    naive datetime, go on to be refused as :func:`parse_condition` refuses them."""
+    wrong = [
+        ErrorDetail(f"$.window.{key}", not_an_instant(value), "condition_value")
+        for key, value in bounds.items()
+        if not isinstance(value, str | date)  # a datetime is a date
+    ]
+    if wrong:
+        raise ArgumentTypeError("invalid condition", wrong)
+    return {"type": kind, **bounds}
 
 
 class SegmentCondition(_Node):
@@ -1095,13 +1126,18 @@ def parse_condition(obj: Mapping[str, Any] | str | bytes) -> Condition:
     """Read a condition from its JSON form (a dict, or JSON text).
 
     Raises :class:`~helpdesk_routing.errors.ValidationError` whose ``details`` name
-    each bad part by JSON path, e.g. ``$.conditions[1].op``.
+    each bad part by JSON path, e.g. ``$.conditions[1].op``: a
+    :class:`~helpdesk_routing.errors.NaiveDatetimeError` when every problem is a naive
+    date-time, an :class:`~helpdesk_routing.errors.ArgumentTypeError` when every problem
+    is a window bound given as a ``date`` (no datetime).
 
     A condition nests at most :data:`MAX_CONDITION_DEPTH` (97) levels of JSON objects
     and arrays, counted as ``RuleSet.from_dict`` counts them (the limit of a rule-set
-    document, less the three levels above a rule's ``when``): this accepts exactly the
-    conditions a rule set accepts. Deeper is one error at ``$``, code
-    ``condition_depth``: ``nested deeper than 97 levels (level 98 at .condition…)``.
+    document, less the three levels above a rule's ``when``): a condition is too deep
+    here exactly when it is too deep in a rule. Deeper is one error at ``$``, code
+    ``condition_depth``: ``nested deeper than 97 levels (level 98 at .condition…)``. (A
+    rule set refuses an empty ``all``/``any`` group too, which this takes: code
+    ``rule_empty_group``.)
     """
     if isinstance(obj, str | bytes | bytearray):
         obj = _strict_json(obj)
@@ -1128,7 +1164,30 @@ def parse_condition(obj: Mapping[str, Any] | str | bytes) -> Condition:
                 "$", f"nested deeper than {MAX_CONDITION_DEPTH} levels", "condition_depth"
             )
             raise ValidationError("invalid condition", [too_deep_detail]) from None
-        raise ValidationError("invalid condition", condition_error_details(e)) from None
+        raise _condition_error(e) from None
+
+
+def _condition_error(error: pydantic.ValidationError) -> ValidationError:
+    """:func:`parse_condition`'s error for pydantic's ``error``, of the kind errors.md
+    gives: a :class:`~helpdesk_routing.errors.NaiveDatetimeError` when every problem is a
+    naive date-time (a datetime or text without an offset), as a model built directly
+    raises a ``ModelNaiveDatetimeError``; an
+    :class:`~helpdesk_routing.errors.ArgumentTypeError` (a ``TypeError`` too) when every
+    problem is a window bound given as a Python object that is no datetime (a ``date``);
+    else a :class:`~helpdesk_routing.errors.ValidationError`. All are ``ValidationError``
+    with the same details."""
+    details = condition_error_details(error)
+    causes = [(e.get("ctx") or {}).get("error") for e in error.errors(include_url=False)]
+    if causes and all(
+        isinstance(c, NaiveDatetimeError) or (type(c) is ValueError and str(c) == NAIVE)
+        for c in causes
+    ):
+        naive = NaiveDatetimeError.__new__(NaiveDatetimeError)
+        ValidationError.__init__(naive, "invalid condition", details)  # its paths, no name
+        return naive
+    if causes and all(type(c) is TypeError for c in causes):
+        return ArgumentTypeError("invalid condition", details)
+    return ValidationError("invalid condition", details)
 
 
 _Built = TypeVar("_Built", bound="_Node")

@@ -24,6 +24,7 @@ from ._tree import ALL, ANY, LEAF, NOT, CompiledNode
 from ._values import (
     SEQUENCES,
     as_instant,
+    cut_rendering,
     describe_value,
     first_difference,
     text_repr,
@@ -233,9 +234,7 @@ def seen_text(value: Any) -> str:
     members of a set sorted, a date-time as ISO text, a ``str`` subclass as its text)."""
     if isinstance(value, _CONTAINERS):
         text = _inner_text(value)
-        if isinstance(value, set | frozenset) or len(text) <= 80:
-            return text
-        return text[:77] + "..."
+        return text if isinstance(value, set | frozenset) else cut_rendering(text)
     return describe_value(value)
 
 
