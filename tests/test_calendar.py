@@ -992,11 +992,11 @@ def test_recurring_exception_windows_are_checked_at_their_path() -> None:
         ),
         (
             lambda oh: oh.next_open(datetime(2026, 3, 2, tzinfo=UTC), horizon=30),
-            "horizon must be a timedelta, got 30",
+            "horizon must be a timedelta, got int",
         ),
         (
             lambda oh: oh.add_business_time(datetime(2026, 3, 2, tzinfo=UTC), 5),
-            "duration must be a timedelta, got 5",
+            "duration must be a timedelta, got int",
         ),
     ],
 )

@@ -60,8 +60,8 @@ from helpdesk_routing._input import InputModel
 
 from ._json import loads
 from ._recurrence import RRule, occurs_on
-from ._time import DATE_TEXT, require_aware
-from .errors import ErrorDetail, ValidationError
+from ._time import DATE_TEXT, OUT_OF_RANGE, require_aware
+from .errors import ArgumentTypeError, ErrorDetail, ValidationError
 
 __all__ = [
     "DEFAULT_HORIZON",
@@ -94,7 +94,7 @@ _HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])|24:00")
 Interval = tuple[datetime, datetime]
 
 
-def wall_time_to_utc(wall: datetime, zone: tzinfo) -> datetime:
+def wall_time_to_utc(wall: datetime, zone: tzinfo | str) -> datetime:
     """Return the UTC instant a local wall-clock reading in ``zone`` stands for.
 
     The rule for readings the clock skips or shows twice: the first instant at which
@@ -102,10 +102,36 @@ def wall_time_to_utc(wall: datetime, zone: tzinfo) -> datetime:
     spring-forward night) that is the transition instant; for a repeated one (02:30
     on a fall-back night) it is the first occurrence. ``wall`` must be naive (a
     reading, not an instant); an aware one raises
-    :class:`~helpdesk_routing.errors.ValidationError`.
+    :class:`~helpdesk_routing.errors.ValidationError`. ``zone`` is a ``tzinfo`` (a
+    ``ZoneInfo``) or an IANA time-zone key, the text :attr:`OfficeHours.timezone`
+    holds, checked as there (an unknown key is a ``ValidationError``). A ``wall`` that
+    is no ``datetime``, or a ``zone`` that is neither, is an
+    :class:`~helpdesk_routing.errors.ArgumentTypeError` naming it.
     """
+    if not isinstance(wall, datetime):
+        raise ArgumentTypeError(
+            f"wall must be a naive datetime (a clock reading), got {type(wall).__name__} {wall!r}"
+        )
+    if isinstance(zone, str):
+        known = _iana_zone(zone)
+        if known is None:
+            raise ValidationError(f"unknown time zone {zone!r}")
+        zone = known
+    elif not isinstance(zone, tzinfo):
+        raise ArgumentTypeError(
+            "zone must be a tzinfo (a ZoneInfo) or an IANA time-zone key, "
+            f"got {type(zone).__name__} {zone!r}"
+        )
     if wall.tzinfo is not None:
         raise ValidationError("a wall time must be a naive datetime (a clock reading)")
+    try:
+        return _wall_time_to_utc(wall, zone)
+    except OverflowError:
+        raise ValidationError(f"wall {OUT_OF_RANGE}") from None
+
+
+def _wall_time_to_utc(wall: datetime, zone: tzinfo) -> datetime:
+    """:func:`wall_time_to_utc` of arguments of the right kinds."""
     before = wall.replace(tzinfo=zone, fold=0).utcoffset()
     after = wall.replace(tzinfo=zone, fold=1).utcoffset()
     if before is None or after is None:
@@ -299,6 +325,17 @@ def iana_zone_keys() -> frozenset[str]:
     return frozenset(names) - {"Factory"}
 
 
+def _iana_zone(key: str) -> ZoneInfo | None:
+    """The zone of an IANA time-zone key (:func:`iana_zone_keys`), or ``None`` for text
+    that is none, or whose data cannot be loaded."""
+    if key not in iana_zone_keys():
+        return None
+    try:
+        return ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
 @lru_cache(maxsize=4096)
 def _day_intervals(plan: _Plan, day: date) -> tuple[Interval, ...]:
     """The UTC intervals of the windows starting on local ``day``, in order, empty ones dropped."""
@@ -353,7 +390,7 @@ def _periods(plan: _Plan, since: datetime, until: datetime) -> Iterator[Interval
 
 def _limit(start: datetime, horizon: timedelta) -> datetime:
     if not isinstance(horizon, timedelta):
-        raise ValidationError(f"horizon must be a timedelta, got {horizon!r}")
+        raise ArgumentTypeError(f"horizon must be a timedelta, got {type(horizon).__name__}")
     if horizon <= timedelta(0):
         raise ValidationError(f"horizon must be positive, got {horizon!r}")
     # The end of the calendar when the horizon reaches past it (a horizon longer than
@@ -480,12 +517,8 @@ class OfficeHours(InputModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, key: str) -> str:
-        if key not in iana_zone_keys():
+        if _iana_zone(key) is None:
             raise PydanticCustomError("time_zone", f"unknown time zone {key!r}")
-        try:
-            ZoneInfo(key)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            raise PydanticCustomError("time_zone", f"unknown time zone {key!r}") from None
         return key
 
     @field_validator("weekly")
@@ -746,7 +779,7 @@ class OfficeHours(InputModel):
         """
         since = _instant(start, "start")
         if not isinstance(duration, timedelta):
-            raise ValidationError(f"duration must be a timedelta, got {duration!r}")
+            raise ArgumentTypeError(f"duration must be a timedelta, got {type(duration).__name__}")
         if duration < timedelta(0):
             raise ValidationError(f"duration must not be negative, got {duration!r}")
         until = _limit(since, horizon)

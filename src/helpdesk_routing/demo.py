@@ -28,6 +28,7 @@ from ._storable import StoredText
 from ._time import UtcDatetime
 from .calendar import OfficeHours
 from .clock import ManualClock
+from .configuration import empty_channel
 from .errors import ErrorDetail, UnknownAgent, ValidationError
 from .model import Agent, Event, Profile, Team, Ticket, TicketStatus
 from .records import TicketRecord
@@ -170,6 +171,8 @@ def load_demo(directory: Path | None = None) -> DemoDay:
     day = _read(directory, "tickets.json")
     presence: list[_Presence] = part(day, "tickets.json", "presence", list[_Presence])
     channels = part(config, "config.json", "office_hours_channels", list[StoredText], ["webchat"])
+    if "" in channels:  # named here, in its file, as check names it (not by the Router)
+        raise ValidationError("invalid config.json", empty_channel().details)
     agents: list[Agent] = part(config, "config.json", "agents", list[Agent])
     teams: list[Team] = part(config, "config.json", "teams", list[Team])
     rules: RuleSet = part(config, "config.json", "rules", RuleSet)

@@ -652,7 +652,8 @@ def report(
 
     ``store`` is a :class:`~helpdesk_routing.ports.Store`. The events come from ``events``
     when given, else from ``customer_data.events_between(start, end)`` when the adapter
-    has it (:class:`EventSource`); otherwise the AI rates count nothing. ``names`` are
+    has it (:class:`EventSource`); otherwise (a ``CustomerData`` without it, or
+    ``None``) the AI rates count nothing. ``names`` are
     the AI agent's metric names (as recorded). An argument of the wrong kind is an
     ``ArgumentTypeError`` naming it; so is an item of the wrong kind among ``events``,
     or among what ``customer_data.events_between`` or ``ledger.created_between`` return,
@@ -661,6 +662,14 @@ def report(
     since, until = _period(start, end, office_hours, target)
     check_names(names)
     require_port(store, "store", "transaction", "a Store")
+    if customer_data is not None and not (
+        callable(getattr(customer_data, "events_between", None))
+        or callable(getattr(customer_data, "profile", None))
+    ):
+        raise ArgumentTypeError(
+            "customer_data must be a CustomerData or an EventSource (with events_between), "
+            f"or None, got {type(customer_data).__name__}"
+        )
     if ledger is not None:
         require_port(ledger, "ledger", "created_between", "a handoff ledger (or None)")
     if events is None:

@@ -264,32 +264,55 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _fmt(seconds: float | None) -> str:
+    """A duration as ``H:MM:SS`` in whole seconds, the hours counted on past a day
+    (``66:00:00``, ``100:00:00``: no "days"); ``-`` for none."""
     if seconds is None or math.isnan(seconds):
         return "-"
-    return str(timedelta(seconds=round(seconds)))
+    whole = round(seconds)
+    minutes, secs = divmod(abs(whole), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{'-' if whole < 0 else ''}{hours}:{minutes:02}:{secs:02}"
 
 
 def _share(value: float | None) -> str:
     return "-" if value is None or math.isnan(value) else f"{value:.1%}"
 
 
-def _row(label: str, cells: list[object], width: int = 10) -> str:
-    return f"{label:<22}" + "".join(f"{cell!s:>{width}}" for cell in cells)
+_LABEL = 22
+"""The width of a table's first column, its row labels (a longer label widens it)."""
 
 
-def _durations(label: str, stats: DurationStats) -> str:
+def _table(rows: list[tuple[str, list[object]]], width: int) -> list[str]:
+    """Rows of a label and its cells, the cells right-aligned in columns of at least
+    ``width``: a column widens to fit its widest cell and one space more, so that cells
+    are always apart, however long a figure (a duration of months) or a label."""
+    texts = [(label, [str(cell) for cell in cells]) for label, cells in rows]
+    label_width = max([_LABEL, *(len(label) for label, _ in texts)])
+    # every row of a table has a cell in each column
+    widths = [
+        max(width, *(len(cell) + 1 for cell in column))
+        for column in zip(*(c for _, c in texts), strict=True)
+    ]
+    return [
+        f"{label:<{label_width}}" + "".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True))
+        for label, cells in texts
+    ]
+
+
+def _durations(label: str, stats: DurationStats) -> tuple[str, list[object]]:
     figures = [stats.mean, stats.median, stats.p90, stats.p99]
-    return _row(label, [stats.count, *map(_fmt, figures)])
+    return label, [stats.count, *map(_fmt, figures)]
 
 
-def _ai(label: str, rates: AiRates) -> str:
+def _ai(label: str, rates: AiRates) -> tuple[str, list[object]]:
     cells = [rates.started, rates.resolved, rates.escalated]
-    return _row(label, [*cells, _share(rates.resolution_rate), _share(rates.handoff_rate)], 12)
+    return label, [*cells, _share(rates.resolution_rate), _share(rates.handoff_rate)]
 
 
 def render_text(r: Report, *, ledger: bool = False) -> str:
     """The report as a readable table of the figures ``--json`` prints (``to_dict``),
-    each of them: durations as ``H:MM:SS``, shares and rates in percent, Jain and Gini
+    each of them: durations as ``H:MM:SS`` (``66:00:00`` past a day), in columns that
+    widen to fit their figures, shares and rates in percent, Jain and Gini
     to three decimals; with the handoffs by state when a handoff ledger was read
     (``ledger``: its line says 0 when the ledger holds none in the period) or the report
     counts some."""
@@ -297,12 +320,15 @@ def render_text(r: Report, *, ledger: bool = False) -> str:
         f"Helpdesk report {r.start.isoformat()} .. {r.end.isoformat()}",
         f"tickets created        {r.tickets}",
         f"answered / unanswered  {r.answered} / {r.unanswered}",
-        _row("durations", ["count", "mean", "median", "p90", "p99"]),
+    ]
+    durations: list[tuple[str, list[object]]] = [
+        ("durations", ["count", "mean", "median", "p90", "p99"]),
         _durations("TTFR", r.ttfr),
     ]
     if r.ttfr_business is not None:
-        lines.append(_durations("TTFR business", r.ttfr_business))
-    lines.append(_durations("resolution", r.resolution))
+        durations.append(_durations("TTFR business", r.ttfr_business))
+    durations.append(_durations("resolution", r.resolution))
+    lines += _table(durations, 10)
     share = _share(r.within_target)
     if r.within_target_business is not None:
         share += f" (business {_share(r.within_target_business)})"
@@ -322,12 +348,12 @@ def render_text(r: Report, *, ledger: bool = False) -> str:
         f"fairness over {f.agents} always-online agents: spread {f.spread}, "
         f"Jain {f.jain:.3f}, Gini {f.gini:.3f}"
     )
-    lines.append(
-        _row("AI agent", ["started", "resolved", "escalated", "resolution", "handoff"], 12)
-    )
-    lines.append(_ai("  all channels", r.ai))
-    for channel, rates in sorted(r.ai_by_channel.items()):
-        lines.append(_ai(f"  {shown(channel)}", rates))
+    ai: list[tuple[str, list[object]]] = [
+        ("AI agent", ["started", "resolved", "escalated", "resolution", "handoff"]),
+        _ai("  all channels", r.ai),
+    ]
+    ai += [_ai(f"  {shown(channel)}", rates) for channel, rates in sorted(r.ai_by_channel.items())]
+    lines += _table(ai, 12)
     if ledger or r.handoffs:
         states = sorted(r.handoffs.items())
         by_state = " (" + ", ".join(f"{state} {n}" for state, n in states) + ")" if states else ""

@@ -154,14 +154,19 @@ def test_report_names_what_customer_data_and_the_ledger_return_of_the_wrong_kind
     assert (fine.ai.started, fine.handoffs) == (0, {})
 
 
-def test_customer_data_whose_events_between_cannot_be_called_has_no_events() -> None:
-    """An events_between that is not a method is no EventSource: the AI rates count
-    nothing (a TypeError before)."""
+def test_customer_data_whose_events_between_cannot_be_called_is_named() -> None:
+    """An events_between that is not a method is no EventSource, and an object without
+    profile no CustomerData: customer_data is named (a bare TypeError before, then
+    read as no events at all)."""
 
     class NotCallable:
         events_between = 5
 
-    assert metrics.report(InMemoryStore(), NotCallable(), START, END).ai.started == 0
+    with _refused(
+        "customer_data must be a CustomerData or an EventSource (with events_between), "
+        "or None, got NotCallable"
+    ):
+        metrics.report(InMemoryStore(), NotCallable(), START, END)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("per_agent", "kind"), [([1, 2], "list"), (None, "NoneType"), (5, "int")])
