@@ -236,7 +236,8 @@ class DurationStats:
         return same_fields(self, other)
 
     def __hash__(self) -> int:
-        return hash((self.count, *map(hash_key, (self.mean, self.median, self.p90, self.p99))))
+        # every field (a count built by hand may be NaN too)
+        return hash(tuple(map(hash_key, (self.count, self.mean, self.median, self.p90, self.p99))))
 
     @classmethod
     def of(cls, seconds: Iterable[float]) -> DurationStats:
@@ -360,7 +361,7 @@ class FairnessStats:
         return same_fields(self, other)
 
     def __hash__(self) -> int:
-        return hash((self.agents, self.spread, hash_key(self.jain), hash_key(self.gini)))
+        return hash(tuple(map(hash_key, (self.agents, self.spread, self.jain, self.gini))))
 
     @classmethod
     def of(cls, per_agent: Mapping[str, int]) -> FairnessStats:

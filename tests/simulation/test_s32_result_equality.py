@@ -226,3 +226,17 @@ def test_results_holding_dicts_or_lists_are_unhashable_by_name(make: object) -> 
     with pytest.raises(TypeError, match=rf"^unhashable type: '{name}'$"):
         hash(value)
     assert type(value).__hash__ is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(figures=st.lists(_figure, min_size=4, max_size=4))
+def test_estimates_built_by_hand_hash_as_they_compare_with_nan_in_any_field(
+    figures: list[float],
+) -> None:
+    """An estimate built by hand with NaN in any field, its n too, equals one built apart
+    and hashes alike (n was hashed as it is: a NaN n's hash is its object's)."""
+    estimate = Estimate(*figures)  # type: ignore[arg-type]
+    again = Estimate(*map(_fresh, figures))  # type: ignore[arg-type]
+    assert estimate == again
+    assert hash(estimate) == hash(again)
+    assert len({estimate, again}) == 1

@@ -216,9 +216,8 @@ class Estimate:
         return same_fields(self, other)
 
     def __hash__(self) -> int:
-        return hash(
-            (hash_key(self.mean), hash_key(self.half_width), hash_key(self.confidence), self.n)
-        )
+        # every field (an n built by hand may be NaN too)
+        return hash(tuple(map(hash_key, (self.mean, self.half_width, self.confidence, self.n))))
 
     @property
     def low(self) -> float:

@@ -8,14 +8,18 @@ order the workers finish in, so a sweep's result does not depend on the executor
 
 from __future__ import annotations
 
+import array
+import collections
 import contextlib
 import copy
 import numbers
+import operator
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import CancelledError, Executor, Future
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, CancelledError, Executor, Future, wait
 from dataclasses import dataclass, replace
-from typing import Any, SupportsIndex, overload
+from types import WrapperDescriptorType
+from typing import Any, SupportsIndex, cast, overload
 
 import pydantic_core
 
@@ -73,7 +77,9 @@ class SweepTable(list[SweepRow]):
 
     A slice, ``table + rows``, ``table * n`` and ``table.copy()`` are tables too (a
     list's own gave plain lists, without ``to_pandas``); ``rows + table`` with ``rows``
-    a plain list is the list's own ``+``, a list.
+    a plain list is the list's own ``+``, a list. An operand a list's ``+`` or ``*``
+    refuses meets a table as it meets a list: its reflected method is asked
+    (``__radd__``, ``__rmul__``), and the TypeError is the list's.
     """
 
     __slots__ = ()
@@ -93,17 +99,77 @@ class SweepTable(list[SweepRow]):
             return SweepTable(list.__getitem__(self, index))
         return list.__getitem__(self, index)
 
+    # ``+`` and ``*`` do what a list's do, to the letter, but give tables: an operand a
+    # list takes gives a table; for any other, the operand's reflected method is asked
+    # (``table + Other()`` is ``Other.__radd__``'s), and one that has none, or declines,
+    # is refused with the list's own TypeError. (They called list.__add__ and __mul__
+    # directly: Other.__radd__ was never asked, and ``table * 2.5`` said "'float' object
+    # cannot be interpreted as an integer"; returning NotImplemented alone would say
+    # "unsupported operand type(s)", a list's messages being no part of a subclass's.)
+
     def __add__(self, other: list[SweepRow]) -> SweepTable:  # type: ignore[override]
-        return SweepTable(list.__add__(self, other))
+        if isinstance(other, list):
+            return SweepTable(list.__add__(self, other))
+        made = _reflected(other, "__radd__", self)
+        if made is not NotImplemented:
+            return cast(SweepTable, made)
+        return list.__add__(self, other)  # (raises the list's)
 
     def __mul__(self, n: SupportsIndex) -> SweepTable:
-        return SweepTable(list.__mul__(self, n))
+        if type(n) is not int and not isinstance(n, SweepTable):  # (int's says NotImplemented)
+            made = _reflected(n, "__rmul__", self)
+            if made is not NotImplemented:
+                return cast(SweepTable, made)
+        return _repeat(self, n)
 
-    __rmul__ = __mul__
+    def __rmul__(self, n: SupportsIndex) -> SweepTable:
+        # (Python asked n's own __mul__ first, as for a list; a sequence that is no index
+        # repeats itself by the table next, and refuses it, as by a list)
+        if isinstance(n, _SEQUENCES) and not hasattr(type(n), "__index__"):
+            return NotImplemented
+        return _repeat(self, n)
 
     def copy(self) -> SweepTable:
         """A shallow copy, a table too."""
         return SweepTable(self)
+
+
+_SEQUENCES = (str, bytes, bytearray, tuple, list, collections.deque, array.array)
+"""C sequences that repeat themselves by a number (the table, given one, is refused)."""
+
+
+def _reflected(operand: object, name: str, table: SweepTable) -> Any:
+    """What ``operand``'s reflected method ``name`` (``__radd__``, ``__rmul__``) makes of
+    ``table``, as Python asks it of an operand of a list's ``+`` or ``*``;
+    ``NotImplemented`` when it has none that is its class's own (a method in Python)."""
+    for klass in type(operand).__mro__:
+        if name in vars(klass):
+            method = vars(klass)[name]
+            break
+    else:
+        return NotImplemented
+    if isinstance(method, WrapperDescriptorType):
+        # A type's own C method is not asked: the standard library's (int, float,
+        # Decimal, ...) decline a list, and a list subclass alike, and numpy's, which
+        # decline a list, take a list's subclass for an array and fail on its rows; a C
+        # sequence's __rmul__ is its own repetition, which a list's * never asks.
+        return NotImplemented
+    getter = getattr(type(method), "__get__", None)
+    bound = method if getter is None else getter(method, operand, type(operand))
+    return bound(table)  # (None, a class's refusal, is not callable: TypeError, as Python's)
+
+
+def _repeat(table: SweepTable, n: SupportsIndex) -> SweepTable:
+    """``table * n`` as a table; for an ``n`` that is no index, the TypeError a list's
+    ``*`` raises (``list.__mul__`` called by name says another)."""
+    if not hasattr(type(n), "__index__"):
+        try:
+            operator.index(n)  # (it has no __index__: a TypeError naming its type as C does)
+        except TypeError as error:
+            said = str(error)
+            kind = said[1 : said.index("' object")] if "' object" in said else type(n).__name__
+            raise TypeError(f"can't multiply sequence by non-int of type '{kind}'") from None
+    return SweepTable(list.__mul__(table, n))
 
 
 def grid(
@@ -207,9 +273,10 @@ def sweep(
 
     A cell that fails while running stops the sweep: it returns nothing, and the error
     it raised reaches the caller naming the cell the same way (a library error keeps
-    its class and details, its message led by the cell; any other error is itself, with
-    a note), chained to the original (``__cause__``), and carrying ``finished_rows``, the
-    rows of the cells before it in the grid, a :class:`SweepTable`. On an executor, the
+    its class and details, its message led by the cell, chained to the original, its
+    ``__cause__``; any other error is itself, with a note, its own ``__cause__`` kept),
+    and carrying ``finished_rows``, the rows of the cells before it in the grid, a
+    :class:`SweepTable`. On an executor, the
     cells after it that have not started are cancelled, and when the wait is
     interrupted (``KeyboardInterrupt``) every cell not started is cancelled before the
     interruption reaches the caller, as ``Executor.map`` does: cells already running
@@ -271,7 +338,10 @@ def sweep(
             try:
                 rows.append(run_cell(c, keep_results))
             except Exception as error:
-                raise _named(error, i, c, rows) from error
+                named = _named(error, i, c, rows)
+                if named is error:
+                    raise  # (itself, with a note: its own __cause__ kept)
+                raise named from error
         return rows
     return _on(executor, cells, keep_results)
 
@@ -335,50 +405,59 @@ def _named(error: Exception, i: int, cell: Cell, rows: Sequence[SweepRow]) -> Ex
 def _on(executor: Executor, cells: list[Cell], keep: bool) -> SweepTable:
     """The cells' rows, run on ``executor``: every cell submitted, the rows taken in grid
     order. When a cell fails, the futures after it that have not started are cancelled
-    as it fails (those before it run on: the error is the first cell's in grid order,
-    whichever finishes first); when waiting is interrupted (``KeyboardInterrupt``) or
-    fails, every future not started is cancelled before the error reaches the caller,
-    as ``Executor.map`` does, so neither a pool nor a Dask cluster keeps computing the
-    sweep nobody waits for any more."""
+    as soon as the wait sees it (those before it run on: the error is the first failing
+    cell's in grid order, whichever finishes first); when waiting is interrupted
+    (``KeyboardInterrupt``) or fails, every future not started is cancelled before the
+    error reaches the caller, as ``Executor.map`` does, so neither a pool nor a Dask
+    cluster keeps computing the sweep nobody waits for any more.
+
+    Every cancel is made here, in the caller's thread, never in a future's done-callback:
+    a Dask executor runs those on its event loop, where cancelling made a coroutine that
+    was never awaited (the cells ran on), and marked the futures cancelled so that the
+    cancel after it did nothing. A callback only notes a failure (submitting stops)."""
     futures: list[Future[SweepRow]] = []
-    lock = threading.Lock()
-    failed: list[int] = []  # the positions of the cells that failed, as they fail
+    failed = threading.Event()  # a submitted cell failed: submit no more
 
-    def cancel_after(i: int) -> Callable[[Future[SweepRow]], None]:
-        def done(future: Future[SweepRow]) -> None:
-            if future.cancelled() or future.exception() is None:
-                return
-            with lock:
-                failed.append(i)
-                later = futures[i + 1 :]
-            for f in later:
-                f.cancel()
-
-        return done
+    def note(future: Future[SweepRow]) -> None:
+        if not future.cancelled() and future.exception() is not None:
+            failed.set()
 
     try:
-        for i, c in enumerate(cells):
-            with lock:
-                if failed and min(failed) < i:  # a cell before failed: the rest never run
-                    break
-            future = executor.submit(run_cell, c, keep)
-            with lock:
-                futures.append(future)
-            future.add_done_callback(cancel_after(i))
+        for c in cells:
+            if failed.is_set():  # the rest never run (behind a failure, raised below)
+                break
+            futures.append(executor.submit(run_cell, c, keep))  # (at once: Ctrl-C between
+            # the two would leave a future out of those cancelled)
+            futures[-1].add_done_callback(note)
+        _, pending = wait(futures, return_when=FIRST_EXCEPTION)
+        if pending:  # a cell failed: cancel those after the first failing one, wait for
+            # those before it (one of them may fail too, and be the one named)
+            first = min(i for i, f in enumerate(futures) if f.done() and _failure(f) is not None)
+            for f in futures[first + 1 :]:
+                f.cancel()
+            wait(futures[:first])
         rows = SweepTable()
         for i, future in enumerate(futures):
             try:
                 rows.append(future.result())
             except CancelledError:
-                raise  # (cancelled behind a failure before it, which was raised first)
+                raise  # (cancelled by someone else: no cell failed before it)
             except Exception as error:
-                raise _named(error, i, cells[i], rows) from error
+                named = _named(error, i, cells[i], rows)
+                if named is error:
+                    raise  # (itself, with a note: its own __cause__ kept)
+                raise named from error
         # (submission stops only behind a failure, raised above: every cell has its row)
         return rows
     except BaseException:
         for f in futures:
             f.cancel()
         raise
+
+
+def _failure(future: Future[SweepRow]) -> BaseException | None:
+    """What a done future raised (None for a row, or one cancelled)."""
+    return None if future.cancelled() else future.exception()
 
 
 def to_pandas(rows: Sequence[SweepRow]) -> Any:
