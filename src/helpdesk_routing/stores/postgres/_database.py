@@ -166,6 +166,25 @@ def is_connection_error(exc: BaseException, conn: psycopg.Connection[Any] | None
     return conn is None or conn.closed or conn.broken
 
 
+def interruption(exc: BaseException) -> BaseException | None:
+    """The interruption hidden in the causes and contexts of psycopg's error ``exc``: a
+    ``BaseException`` that is not an ``Exception`` (a ``KeyboardInterrupt``, a
+    ``SystemExit``, whatever a signal handler raised). psycopg's pipeline block swallows
+    one that lands while it collects results and raises "cannot exit pipeline mode
+    while busy" instead, with the interruption as its context."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        found = todo.pop()
+        if id(found) in seen:
+            continue
+        seen.add(id(found))
+        if not isinstance(found, (Exception, GeneratorExit)):
+            return found
+        todo.extend(e for e in (found.__cause__, found.__context__) if e is not None)
+    return None
+
+
 _log = logging.getLogger(__name__)
 
 
@@ -377,13 +396,34 @@ class Database:
 
     # -- errors --------------------------------------------------------------------
 
+    @staticmethod
+    def interrupted(exc: BaseException, conn: psycopg.Connection[Any] | None) -> None:
+        """Raise the interruption psycopg's error ``exc`` hides (see :func:`interruption`)
+        as itself, ``conn`` discarded (closed: the pool replaces it); else nothing."""
+        import psycopg
+
+        found = interruption(exc) if isinstance(exc, psycopg.Error) else None
+        if found is None:
+            return
+        if conn is not None:
+            conn.close()  # its pipeline's results are unknown: never reused
+        raise found
+
     def error(
-        self, exc: BaseException, conn: psycopg.Connection[Any] | None
+        self,
+        exc: BaseException,
+        conn: psycopg.Connection[Any] | None,
+        *,
+        committing: bool = False,
     ) -> RoutingError | None:
-        """The library error for a psycopg error (``None`` for anything else)."""
+        """The library error for a psycopg error (``None`` for anything else); an
+        interruption it hides comes out as itself (:meth:`interrupted`).
+        ``committing``: ``exc`` arose as the unit committed, so a lost connection
+        leaves the unit's fate unknown."""
         import psycopg
         from psycopg import errors as pg
 
+        self.interrupted(exc, conn)
         if isinstance(exc, pg.DeadlockDetected):
             return race_lost(f"a concurrent unit of work won a race (deadlock): {exc}")
         if isinstance(exc, pg.SerializationFailure):
@@ -391,6 +431,11 @@ class Database:
         if isinstance(exc, pg.LockNotAvailable):
             return ConflictError(
                 f"a row stayed locked by another unit of work for {self.timeout:g} s: {exc}"
+            )
+        if is_connection_error(exc, conn) and committing:
+            return StoreError(
+                "lost the connection to PostgreSQL while committing; the unit of work "
+                f"may or may not have been committed: {exc}"
             )
         if is_connection_error(exc, conn):
             return StoreError(
@@ -600,6 +645,7 @@ class Database:
                 conn.execute(BEGIN)
                 return conn
             except psycopg.Error as exc:
+                self.interrupted(exc, conn)
                 if not is_connection_error(exc, conn):
                     mapped = self.error(exc, conn)
                     assert mapped is not None
@@ -625,14 +671,13 @@ class Database:
             raise self.commit_error(exc, conn) from exc
 
     def commit_error(self, exc: psycopg.Error, conn: psycopg.Connection[Any]) -> RoutingError:
-        """The library error for a failed COMMIT; the unit is rolled back if it can be."""
-        if is_connection_error(exc, conn):
-            return StoreError(
-                "lost the connection to PostgreSQL while committing; the unit of work "
-                f"may or may not have been committed: {exc}"
-            )
-        self.rollback(conn)
-        mapped = self.error(exc, conn)
+        """The library error for a failed COMMIT; the unit is rolled back if it can be.
+        A connection lost there (even by the rollback) never claims that nothing was
+        committed: the COMMIT may have been."""
+        self.interrupted(exc, conn)
+        if not is_connection_error(exc, conn):
+            self.rollback(conn)
+        mapped = self.error(exc, conn, committing=True)
         assert mapped is not None
         return mapped
 
