@@ -14,7 +14,7 @@ import re
 import threading
 import time
 import weakref
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from datetime import datetime
 from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any
@@ -166,6 +166,25 @@ def is_connection_error(exc: BaseException, conn: psycopg.Connection[Any] | None
     return conn is None or conn.closed or conn.broken
 
 
+def interruption(exc: BaseException) -> BaseException | None:
+    """The interruption hidden in the causes and contexts of psycopg's error ``exc``: a
+    ``BaseException`` that is not an ``Exception`` (a ``KeyboardInterrupt``, a
+    ``SystemExit``, whatever a signal handler raised). psycopg's pipeline block swallows
+    one that lands while it collects results and raises "cannot exit pipeline mode
+    while busy" instead, with the interruption as its context."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        found = todo.pop()
+        if id(found) in seen:
+            continue
+        seen.add(id(found))
+        if not isinstance(found, (Exception, GeneratorExit)):
+            return found
+        todo.extend(e for e in (found.__cause__, found.__context__) if e is not None)
+    return None
+
+
 _log = logging.getLogger(__name__)
 
 
@@ -184,10 +203,13 @@ class _Courier:
     main thread (see ``Database.acquire``): the items of ``queue``, in order. An item
     is a list of connections to give back, or a call ``(function, *arguments)``."""
 
-    def __init__(self, give_back: Callable[[list[Any]], None]) -> None:
+    def __init__(self, giver: _Giver) -> None:
         self.queue: SimpleQueue[Any] = SimpleQueue()
-        # weakly: the thread must not keep the adapter alive (its finalizer stops it)
-        self._give_back = weakref.WeakMethod(give_back)
+        # The giver, not the adapter: the thread must not keep the adapter alive (its
+        # finalizer stops the thread), yet what was handed over must still reach the
+        # pool when the adapter is gone before the courier got to it (a caller's pool
+        # lost one connection for good each time).
+        self._giver = giver
         self._lock = threading.Lock()
         self.started = False
         _COURIERS.add(self)
@@ -223,17 +245,65 @@ class _Courier:
             return False
         try:
             if type(item) is list:
-                give_back = self._give_back()
-                if give_back is not None:
-                    give_back(item)
-                else:  # pragma: no cover - the adapter is gone, and so is its pool
-                    while item:
-                        item.pop().close()
+                self._giver.return_all(item)
             else:
                 item[0](*item[1:])
-        except Exception:  # pragma: no cover - _return closes what it cannot give back
+        except Exception:  # pragma: no cover - return_one closes what it cannot give back
             _log.exception("helpdesk_routing: giving back a PostgreSQL connection failed")
         return True
+
+
+class _Giver:
+    """What gives an adapter's connections back to its pool (:meth:`return_one`): the
+    pool and the caller's settings to restore, without the adapter, so that the courier
+    can hold it and give back what was handed to it after the adapter is gone."""
+
+    def __init__(self, pool: ConnectionPool[Any], own_pool: bool) -> None:
+        self.pool = pool
+        self.own_pool = own_pool
+        self.restore: set[psycopg.Connection[Any]] = set()
+        self.prepared: dict[psycopg.Connection[Any], int] = {}
+        # the session TimeZone of a caller's connection, while a unit has it in UTC
+        self.zones: dict[psycopg.Connection[Any], str] = {}
+
+    def return_all(self, held: list[psycopg.Connection[Any]]) -> None:
+        """Give back the connections in ``held``, emptying it."""
+        while held:
+            self.return_one(held.pop())
+
+    def return_one(self, conn: psycopg.Connection[Any]) -> None:
+        """Give one connection back to the pool as the caller's pool handed it out:
+        rolled back if a transaction is open, closed (the pool replaces it) if it is in
+        any other state but idle."""
+        import psycopg
+        from psycopg.pq import PipelineStatus, TransactionStatus
+
+        try:
+            status = conn.info.transaction_status
+            if conn.info.pipeline_status != PipelineStatus.OFF:
+                conn.close()  # cut off inside a pipeline: what it still holds is unknown
+            elif status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+                Database.rollback(conn)
+            elif status != TransactionStatus.IDLE:
+                conn.close()  # a statement still running (cut off mid-query), or lost
+            zone = self.zones.pop(conn, None)
+            if zone is not None and not conn.closed and not conn.broken:
+                try:  # still in autocommit: set at once, outside any transaction
+                    conn.execute("SELECT set_config('TimeZone', %s, false)", (zone,))
+                except psycopg.Error:
+                    conn.close()  # a connection in an unknown state: the pool drops it
+            if conn in self.restore:
+                self.restore.discard(conn)
+                if not conn.closed and not conn.broken:
+                    conn.autocommit = False
+            threshold = self.prepared.pop(conn, None)
+            if threshold is not None and not self.own_pool:
+                conn.prepare_threshold = threshold  # a caller's pool gets its setting back
+        except BaseException:
+            conn.close()
+            raise
+        finally:
+            self.pool.putconn(conn)  # the pool drops a closed connection and replaces it
 
 
 _COURIERS: weakref.WeakSet[_Courier] = weakref.WeakSet()
@@ -286,13 +356,6 @@ class Database:
         # host, database and schema for the adapters' repr (never the password)
         self.where = where(dsn if dsn is not None else str(getattr(pool, "conninfo", "")))
         self._local = _Local()
-        self._courier = _Courier(self._return_all)
-        self._handed = self._courier.queue.put  # a C call: see checkout
-        weakref.finalize(self, self._courier.stop)
-        self._restore: set[psycopg.Connection[Any]] = set()
-        self._prepared: dict[psycopg.Connection[Any], int] = {}
-        # the session TimeZone of a caller's connection, while a unit has it in UTC
-        self._zones: dict[psycopg.Connection[Any], str] = {}
         self._closed = False
         if dsn is not None:
             self._migrate_direct(dsn)
@@ -321,16 +384,46 @@ class Database:
             self._own_pool = False
             with pool.connection(timeout=connect_timeout) as conn:
                 self._migrate(conn)
+        giver = _Giver(self.pool, self._own_pool)
+        self._return_all = giver.return_all
+        self._return = giver.return_one
+        self._restore = giver.restore
+        self._prepared = giver.prepared
+        self._zones = giver.zones
+        self._courier = _Courier(giver)
+        self._handed = self._courier.queue.put  # a C call: see checkout
+        weakref.finalize(self, self._courier.stop)
 
     # -- errors --------------------------------------------------------------------
 
+    @staticmethod
+    def interrupted(exc: BaseException, conn: psycopg.Connection[Any] | None) -> None:
+        """Raise the interruption psycopg's error ``exc`` hides (see :func:`interruption`)
+        as itself, ``conn`` discarded (closed: the pool replaces it); else nothing."""
+        import psycopg
+
+        found = interruption(exc) if isinstance(exc, psycopg.Error) else None
+        if found is None:
+            return
+        if conn is not None:
+            conn.close()  # its pipeline's results are unknown: never reused
+        raise found
+
     def error(
-        self, exc: BaseException, conn: psycopg.Connection[Any] | None
+        self,
+        exc: BaseException,
+        conn: psycopg.Connection[Any] | None,
+        *,
+        committing: bool = False,
     ) -> RoutingError | None:
-        """The library error for a psycopg error (``None`` for anything else)."""
+        """The library error for a psycopg error (``None`` for anything else); an
+        interruption it hides comes out as itself (:meth:`interrupted`).
+        ``committing``: ``exc`` arose as the unit committed, so a lost connection
+        leaves the unit's fate unknown."""
         import psycopg
         from psycopg import errors as pg
 
+        self.interrupted(exc, conn)
         if isinstance(exc, pg.DeadlockDetected):
             return race_lost(f"a concurrent unit of work won a race (deadlock): {exc}")
         if isinstance(exc, pg.SerializationFailure):
@@ -338,6 +431,11 @@ class Database:
         if isinstance(exc, pg.LockNotAvailable):
             return ConflictError(
                 f"a row stayed locked by another unit of work for {self.timeout:g} s: {exc}"
+            )
+        if is_connection_error(exc, conn) and committing:
+            return StoreError(
+                "lost the connection to PostgreSQL while committing; the unit of work "
+                f"may or may not have been committed: {exc}"
             )
         if is_connection_error(exc, conn):
             return StoreError(
@@ -462,7 +560,7 @@ class Database:
 
     def _prepare(self, conn: psycopg.Connection[Any]) -> None:
         """Autocommit, no automatic prepared statements, UTC: what a unit needs (a
-        caller's settings come back with the connection, see :meth:`_return`)."""
+        caller's settings come back with the connection, see :meth:`_Giver.return_one`)."""
         import psycopg
 
         if not conn.autocommit:
@@ -490,49 +588,15 @@ class Database:
                 assert mapped is not None
                 raise mapped from exc
 
-    def _return_all(self, held: list[psycopg.Connection[Any]]) -> None:
-        """Give back the connections in ``held``, emptying it."""
-        while held:
-            self._return(held.pop())
-
-    def _return(self, conn: psycopg.Connection[Any]) -> None:
-        """Give one connection back to the pool as the caller's pool handed it out:
-        rolled back if a transaction is open, closed (the pool replaces it) if it is in
-        any other state but idle."""
-        import psycopg
-        from psycopg.pq import PipelineStatus, TransactionStatus
-
-        try:
-            status = conn.info.transaction_status
-            if conn.info.pipeline_status != PipelineStatus.OFF:
-                conn.close()  # cut off inside a pipeline: what it still holds is unknown
-            elif status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
-                self.rollback(conn)
-            elif status != TransactionStatus.IDLE:
-                conn.close()  # a statement still running (cut off mid-query), or lost
-            zone = self._zones.pop(conn, None)
-            if zone is not None and not conn.closed and not conn.broken:
-                try:  # still in autocommit: set at once, outside any transaction
-                    conn.execute("SELECT set_config('TimeZone', %s, false)", (zone,))
-                except psycopg.Error:
-                    conn.close()  # a connection in an unknown state: the pool drops it
-            if conn in self._restore:
-                self._restore.discard(conn)
-                if not conn.closed and not conn.broken:
-                    conn.autocommit = False
-            threshold = self._prepared.pop(conn, None)
-            if threshold is not None and not self._own_pool:
-                conn.prepare_threshold = threshold  # a caller's pool gets its setting back
-        except BaseException:
-            conn.close()
-            raise
-        finally:
-            self.pool.putconn(conn)  # the pool drops a closed connection and replaces it
-
     def settle(self) -> None:
         """Return once the courier has done what this thread handed it (the pool's
         statistics are then whole); nothing else needs to wait for it."""
-        if self._local.main and self._courier.started:
+        if self._local.main:
+            self._drain()
+
+    def _drain(self) -> None:
+        """Return once the courier has done what was handed to it before."""
+        if self._courier.started:
             done = threading.Lock()
             done.acquire()
             self._courier.send((done.release,))
@@ -581,6 +645,7 @@ class Database:
                 conn.execute(BEGIN)
                 return conn
             except psycopg.Error as exc:
+                self.interrupted(exc, conn)
                 if not is_connection_error(exc, conn):
                     mapped = self.error(exc, conn)
                     assert mapped is not None
@@ -606,14 +671,13 @@ class Database:
             raise self.commit_error(exc, conn) from exc
 
     def commit_error(self, exc: psycopg.Error, conn: psycopg.Connection[Any]) -> RoutingError:
-        """The library error for a failed COMMIT; the unit is rolled back if it can be."""
-        if is_connection_error(exc, conn):
-            return StoreError(
-                "lost the connection to PostgreSQL while committing; the unit of work "
-                f"may or may not have been committed: {exc}"
-            )
-        self.rollback(conn)
-        mapped = self.error(exc, conn)
+        """The library error for a failed COMMIT; the unit is rolled back if it can be.
+        A connection lost there (even by the rollback) never claims that nothing was
+        committed: the COMMIT may have been."""
+        self.interrupted(exc, conn)
+        if not is_connection_error(exc, conn):
+            self.rollback(conn)
+        mapped = self.error(exc, conn, committing=True)
         assert mapped is not None
         return mapped
 
@@ -682,7 +746,9 @@ class Database:
                 self._return_all(held)
 
     def close(self) -> None:
-        """Close the pool, if this adapter opened it."""
+        """Close the pool, if this adapter opened it, once the courier has given back
+        what was handed to it (a caller's pool has every connection back on return)."""
         self._closed = True
+        self._drain()
         if self._own_pool:
             self.pool.close()

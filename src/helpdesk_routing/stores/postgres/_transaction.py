@@ -167,6 +167,7 @@ class PostgresTransaction:
                     self._seqs = [int(drawn[0])]
                 return cursors
             except Exception as exc:
+                self._db.interrupted(exc, conn)  # a Ctrl-C psycopg's pipeline swallowed
                 if not self._begun and attempt + 1 < attempts and is_connection_error(exc, conn):
                     # Nothing of this unit reached a live server: start it again on a
                     # fresh connection (the bounded retry on dead connections).
@@ -238,6 +239,7 @@ class PostgresTransaction:
                     row = cur.fetchone()
                 break
             except psycopg.Error as exc:
+                self._db.interrupted(exc, conn)
                 if attempt + 1 < self._db.attempts and is_connection_error(exc, conn):
                     # Found dead (an idle connection the server dropped), or lost while
                     # committing: either way running the call again on a fresh one is
