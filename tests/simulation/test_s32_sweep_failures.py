@@ -172,6 +172,24 @@ def test_an_interrupt_on_a_process_pool_cancels_every_cell_not_started(
     assert _ran() <= {0, 1, 2}
 
 
+def _until_let_go(client: Any, count: Callable[..., int]) -> None:
+    """Waits until the worker holds at most one cell (the one at the gate): Dask cancels
+    by message, which a loaded machine may deliver late. Fails saying so after
+    ``_LET_GO`` seconds (the gate is not opened before: a cell that then ran would read
+    as one never cancelled)."""
+    deadline = time.monotonic() + _LET_GO
+    while True:
+        held = client.run(count)
+        if max(held.values()) <= 1:
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"the Dask worker still held {held} cells {_LET_GO:.0f} s after the cancel")
+        time.sleep(0.01)
+
+
+_LET_GO = 300.0
+
+
 def test_an_interrupt_on_a_dask_cluster_cancels_its_tasks(interrupting: Path) -> None:
     import distributed
 
@@ -188,11 +206,7 @@ def test_an_interrupt_on_a_dask_cluster_cancels_its_tasks(interrupting: Path) ->
             assert cancelled == [True] * 10  # (a Dask future is pending until it is done)
             # Dask cancels by message: wait until the worker has let go of the cells it
             # was given (the gated one excepted), as the cluster does soon after
-            for _ in range(6000):
-                held = client.run(lambda dask_worker: len(dask_worker.state.tasks))
-                if max(held.values()) <= 1:
-                    break
-                time.sleep(0.01)
+            _until_let_go(client, lambda dask_worker: len(dask_worker.state.tasks))
         finally:
             (interrupting / "go").touch()
         # a cell submitted after the cancelled ones runs, so they were not just late
@@ -292,11 +306,7 @@ def test_a_failing_cell_on_a_dask_cluster_cancels_the_cells_after_it(held_after:
             # Dask cancels by message: wait until the worker has let go of the cells it
             # was given to run (the one it may be running, held at the gate, excepted;
             # those done keep their row or error while the futures are held)
-            for _ in range(6000):
-                held = client.run(_unfinished)
-                if max(held.values()) <= 1:
-                    break
-                time.sleep(0.01)
+            _until_let_go(client, _unfinished)
         finally:
             (held_after / "go").touch()
         # a cell submitted after the cancelled ones runs, so they were not just late
