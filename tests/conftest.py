@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import random
+import sys
+from collections.abc import Iterator
 
 from hypothesis import HealthCheck, settings
 
@@ -62,3 +64,16 @@ def store_factory(request: pytest.FixtureRequest) -> StoreFactory:
 def customer_data_factory(request: pytest.FixtureRequest) -> CustomerDataFactory:
     """A factory of customer-data adapters, once per adapter."""
     return CUSTOMER_DATA_FACTORIES[request.param]
+
+
+@pytest.fixture(autouse=True)
+def _trace_function_given_back() -> Iterator[None]:
+    """Every test gives back the trace function it found (``sys.settrace``): a test that
+    injects interrupts through one and leaves ``None`` behind switches coverage off for
+    every test after it (it happened: coverage read 91% instead of 96%)."""
+    before = sys.gettrace()
+    yield
+    after = sys.gettrace()
+    if after is not before:
+        sys.settrace(before)
+        pytest.fail(f"the test left sys.settrace({after!r}) behind (it found {before!r})")

@@ -76,11 +76,12 @@ def interrupt_fetching(during: Callable[..., Any], *, at_result: bool) -> Iterat
             return local
         return None
 
+    previous = sys.gettrace()  # (coverage's tracer, under make test: given back after)
     sys.settrace(tracer)
     try:
         yield state
     finally:
-        sys.settrace(None)
+        sys.settrace(previous)
 
 
 @contextmanager
