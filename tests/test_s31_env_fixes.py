@@ -88,12 +88,13 @@ def test_an_interrupt_in_a_serializer_comes_out_as_itself(tmp_path: Path) -> Non
             customer_data=hr.InMemoryCustomerData(),
             clock=hr.ManualClock(NOW),
         )
+        previous = sys.gettrace()  # (coverage's tracer, under make test: given back after)
         sys.settrace(trace)
         try:
             with pytest.raises(KeyboardInterrupt, match="simulated"):
                 router.route(hr.Ticket(id="t1", channel="email", tags={"Order"}, created_at=NOW))
         finally:
-            sys.settrace(None)
+            sys.settrace(previous)
         router.route(hr.Ticket(id="t2", channel="email", tags={"Order"}, created_at=NOW))
 
 
