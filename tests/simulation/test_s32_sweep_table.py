@@ -175,6 +175,7 @@ def test_numpy_numbers_multiply_a_table_as_a_list() -> None:
     (numpy's own method, asked, took the table for an array and failed on its rows).
     (``np.int64(2) * table`` is numpy's to answer first, and fails so on the rows.)"""
     import numpy as np  # a test dependency (through pandas): missing, it fails
+
     table = SweepTable(_ROWS[:2])
     made = table * np.int64(2)
     assert type(made) is SweepTable
