@@ -220,6 +220,28 @@ def _sorted_windows(windows: tuple[Window, ...]) -> tuple[Window, ...]:
     return tuple(sorted(windows, key=_span))
 
 
+def _covers_the_week(weekly: tuple[tuple[tuple[int, int], ...], ...]) -> bool:
+    """Whether the weekly windows, overnight tails included, leave no minute of the week
+    uncovered: such a week never closes, whatever the time zone does (a window maps to
+    the UTC instants between its ends' instants, and the mapping never goes backwards, so
+    windows that touch or overlap in wall time touch or overlap in UTC)."""
+    week = 7 * 24 * 60
+    spans = sorted(
+        (day * 24 * 60 + first, day * 24 * 60 + last)
+        for day, day_spans in enumerate(weekly)
+        for first, last in day_spans
+    )
+    if not spans:
+        return False
+    # Sunday's overnight tail reaches into Monday: the walk starts where it ends.
+    reached = max(0, max(last for _, last in spans) - week)
+    for first, last in spans:
+        if first > reached:
+            return False
+        reached = max(reached, last)
+    return reached >= week
+
+
 class _Plan:
     """The schedule compiled for lookups: minute spans per weekday and per exception date.
 
@@ -233,6 +255,7 @@ class _Plan:
         "holidays",
         "key",
         "last_open_day",
+        "open_for_good_after",
         "recurring_exceptions",
         "recurring_holidays",
         "weekly",
@@ -270,6 +293,12 @@ class _Plan:
             self.last_open_day = max(
                 (day for day, spans in exceptions.items() if spans), default=date.min
             )
+        # After this day the office never closes (None: it closes again, or may): the
+        # weekly windows cover the whole week, no recurring rule can close a day, and
+        # every dated entry lies before it. Searches stop walking days there.
+        self.open_for_good_after: date | None = None
+        if _covers_the_week(weekly) and not recurring_holidays and not recurring_exceptions:
+            self.open_for_good_after = max((*holidays, *exceptions), default=date.min)
         self.key = (
             zone_key,
             weekly,
@@ -372,7 +401,25 @@ def _periods(plan: _Plan, since: datetime, until: datetime) -> Iterator[Interval
     if plan.last_open_day is not None:
         last_day = min(last_day, plan.last_open_day)
     current: Interval | None = None
+    # Two days past the last dated entry of a week that never closes, every instant is
+    # covered by a window starting that day or the day before (none is longer than a
+    # day), so the period open now runs unbroken through `last_day`. The walk jumps
+    # there; the windows of the day before the jump end at least as late as any it
+    # skips (one of them covers that day's last minute, which earlier windows end before;
+    # the day before that is taken too, for a clock that skips that minute), and the last
+    # two days are walked as usual.
+    for_good = plan.open_for_good_after
+    jump_from = None if for_good is None or for_good >= date.max - 3 * _DAY else for_good + 2 * _DAY
     while day <= last_day:
+        if (
+            jump_from is not None
+            and current is not None
+            and jump_from <= day <= last_day - 3 * _DAY
+        ):
+            day = last_day - _DAY
+            ends = [end for back in (2, 1) for _, end in _day_intervals(plan, day - back * _DAY)]
+            current = (current[0], max((current[1], *ends)))
+            jump_from = None
         for start, end in _day_intervals(plan, day):
             if current is None:
                 current = (start, end)

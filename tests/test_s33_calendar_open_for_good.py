@@ -1,0 +1,187 @@
+"""Office hours that never close again: searches stop walking days where the week
+covers itself, and answer what the day-by-day walk answers.
+
+A 24/7 calendar asked ``next_close(after, horizon=timedelta.max)`` walked every day to
+the end of the calendar (about 2.9 million days, 36 s), and so did ``open_periods``,
+``business_time_between`` and ``add_business_time`` over long spans of any schedule
+whose weekly windows leave no minute of the week uncovered."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpdesk_routing import calendar as calendar_module
+from helpdesk_routing.calendar import OfficeHours
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# DST at 02:00, by 30 minutes, none, and at midnight (Havana, Santiago, Beirut).
+ZONES = (
+    "UTC",
+    "Europe/Amsterdam",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Asia/Kathmandu",
+    "America/Havana",
+    "America/Santiago",
+    "Asia/Beirut",
+)
+
+
+def hhmm(minutes: int) -> str:
+    return "24:00" if minutes == 24 * 60 else f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@pytest.fixture
+def days_walked(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[date]]:
+    """The local days whose windows the searches compute."""
+    walked: list[date] = []
+    original = calendar_module._day_intervals
+
+    def counting(plan: object, day: date) -> object:
+        walked.append(day)
+        return original(plan, day)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(calendar_module, "_day_intervals", counting)
+    return walked
+
+
+def test_a_24_7_calendar_answers_a_search_to_the_end_of_time_from_a_few_days(
+    days_walked: list[date],
+) -> None:
+    hours = OfficeHours.always_open("Europe/Amsterdam")
+    friday = datetime(2026, 3, 27, 17, tzinfo=UTC)
+    assert hours.next_close(friday, horizon=timedelta.max) is None
+    assert hours.next_open(friday, horizon=timedelta.max) == friday
+    far = datetime(9000, 1, 1, tzinfo=UTC)
+    assert hours.business_time_between(friday, far) == far - friday
+    assert hours.add_business_time(friday, far - friday, horizon=timedelta.max) == far
+    assert list(hours.open_periods(friday, far)) == [(friday, far)]
+    assert len(days_walked) < 60
+
+
+def test_a_holiday_ends_the_period_and_the_walk_still_jumps_after_it(
+    days_walked: list[date],
+) -> None:
+    """Windows of a day (10:00 to 10:00 the next day) cover the week; the holiday on
+    Tuesday 1 January 2030 closes the office for a day, and never again after it."""
+    hours = OfficeHours(
+        timezone="Europe/Amsterdam",
+        weekly={day: [("10:00", "10:00")] for day in DAYS},
+        holidays=[date(2030, 1, 1)],
+    )
+    start = datetime(2029, 12, 1, tzinfo=UTC)
+    end = datetime(2400, 1, 1, tzinfo=UTC)
+    assert list(hours.open_periods(start, end)) == [
+        (start, datetime(2030, 1, 1, 9, tzinfo=UTC)),
+        (datetime(2030, 1, 2, 9, tzinfo=UTC), end),
+    ]
+    assert hours.next_close(datetime(2030, 1, 3, tzinfo=UTC), horizon=timedelta.max) is None
+    assert len(days_walked) < 200
+
+
+@pytest.mark.parametrize(
+    ("weekly", "covers"),
+    [
+        ({day: [("00:00", "24:00")] for day in DAYS}, True),
+        ({day: [("00:00", "12:00"), ("12:00", "24:00")] for day in DAYS}, True),
+        ({day: [("10:00", "10:00")] for day in DAYS}, True),
+        # Sunday's overnight window reaches Monday noon, where Monday's begins.
+        ({**{day: [("00:00", "24:00")] for day in DAYS[1:6]},
+          "mon": [("12:00", "24:00")], "sun": [("00:00", "12:00"), ("12:00", "12:00")]}, True),
+        # ... but Monday starts a minute late.
+        ({**{day: [("00:00", "24:00")] for day in DAYS[1:6]},
+          "mon": [("12:01", "24:00")], "sun": [("00:00", "12:00"), ("12:00", "12:00")]}, False),
+        ({day: [("00:00", "23:59")] for day in DAYS}, False),
+        ({day: [("00:00", "24:00")] for day in DAYS[:6]}, False),
+        ({}, False),
+    ],
+)  # fmt: skip
+def test_a_week_covers_itself_only_when_no_minute_is_left_out(
+    weekly: dict[str, list[tuple[str, str]]], covers: bool
+) -> None:
+    hours = OfficeHours(timezone="UTC", weekly=weekly)  # type: ignore[arg-type]
+    assert (hours._compiled().open_for_good_after is not None) is covers
+
+
+def test_recurring_rules_keep_the_walk() -> None:
+    """A recurring holiday closes a 24/7 office every year: no shortcut."""
+    hours = OfficeHours(
+        timezone="UTC",
+        weekly={day: [("00:00", "24:00")] for day in DAYS},
+        recurring_holidays=["FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25"],
+    )
+    assert hours._compiled().open_for_good_after is None
+    after = datetime(2026, 12, 26, tzinfo=UTC)
+    assert hours.next_close(after, horizon=timedelta.max) == datetime(2027, 12, 25, tzinfo=UTC)
+
+
+@st.composite
+def covering_weeks(draw: st.DrawFn) -> tuple[dict[str, list[tuple[str, str]]], bool]:
+    """Weekly windows that cover the whole week: each day starts where the day before's
+    last window (which runs overnight, up to 24 hours) still reaches, is cut at random
+    minutes, and ends with a window running into the next day; Sunday's reaches Monday's
+    start. Sometimes one window is dropped (a week with a hole, mostly)."""
+    weekly: dict[str, list[tuple[str, str]]] = {}
+    monday_start = draw(st.integers(0, 24 * 60 - 1))
+    tail = 0
+    for index, day in enumerate(DAYS):
+        start = monday_start if index == 0 else draw(st.integers(0, tail))
+        lowest_last = max(start, monday_start) if day == "sun" else start
+        last = draw(st.integers(lowest_last, 24 * 60 - 1))
+        cuts = sorted(set(draw(st.lists(st.integers(start, last), max_size=3))) - {start, last})
+        points = [start, *cuts, last] if last > start else [start]
+        windows = [(hhmm(a), hhmm(b)) for a, b in itertools.pairwise(points)]
+        tail = draw(st.integers(monday_start if day == "sun" else 0, last))
+        windows.append((hhmm(last), hhmm(tail)))
+        weekly[day] = windows
+    dropped = draw(st.integers(0, 3)) == 0
+    if dropped:
+        day = draw(st.sampled_from(DAYS))
+        weekly[day] = weekly[day][1:]
+    return weekly, dropped
+
+
+@given(
+    week=covering_weeks(),
+    zone=st.sampled_from(ZONES),
+    holidays=st.lists(st.dates(date(2025, 1, 1), date(2027, 12, 31)), max_size=3),
+    exception_day=st.none() | st.dates(date(2025, 1, 1), date(2027, 12, 31)),
+    start=st.datetimes(datetime(2024, 12, 1), datetime(2028, 6, 1)),
+    length=st.integers(0, 900 * 24 * 3600),
+)
+def test_searches_answer_what_the_day_by_day_walk_answers(
+    week: tuple[dict[str, list[tuple[str, str]]], bool],
+    zone: str,
+    holidays: list[date],
+    exception_day: date | None,
+    start: datetime,
+    length: int,
+) -> None:
+    weekly, dropped = week
+    exceptions = {}
+    if exception_day is not None and exception_day not in holidays:
+        exceptions = {exception_day: [("09:00", "17:00")]}
+    data = {"timezone": zone, "weekly": weekly, "holidays": holidays, "exceptions": exceptions}
+    fast = OfficeHours.model_validate(data)
+    walked = OfficeHours.model_validate(data)
+    walked._compiled().open_for_good_after = None
+    if not dropped:
+        assert fast._compiled().open_for_good_after is not None
+    since = start.replace(tzinfo=UTC)
+    until = since + timedelta(seconds=length)
+    assert list(fast.open_periods(since, until)) == list(walked.open_periods(since, until))
+    horizon = timedelta(seconds=max(length, 1))
+    for search in ("next_open", "next_close"):
+        assert getattr(fast, search)(since, horizon=horizon) == getattr(walked, search)(
+            since, horizon=horizon
+        )
+    duration = timedelta(seconds=length // 2)
+    assert fast.add_business_time(since, duration, horizon=horizon) == walked.add_business_time(
+        since, duration, horizon=horizon
+    )
