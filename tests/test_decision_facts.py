@@ -24,6 +24,7 @@ from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.model import Profile, Ticket
 from helpdesk_routing.rules import RoutingRule, RuleSet, SaveAsView, decide
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+from tests.ids import stable_id
 
 NOW = datetime(2026, 3, 30, 9, tzinfo=UTC)
 _VIEW = SaveAsView(view="v")
@@ -87,7 +88,7 @@ def test_a_ticket_datetime_seen_explains_the_same_read_back() -> None:
         (),
         {},
     ],
-    ids=repr,
+    ids=stable_id,
 )
 def test_every_kind_of_value_seen_explains_the_same_read_back(value: object) -> None:
     """A custom field of each kind a ticket can hold, tested by text, number and date

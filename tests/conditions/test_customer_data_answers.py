@@ -26,6 +26,9 @@ class Index:
     def __index__(self) -> int:
         return self.n
 
+    def __repr__(self) -> str:
+        return f"Index({self.n})"
+
 
 class Answers:
     """A customer data a user wrote, whose count answers ``count``."""

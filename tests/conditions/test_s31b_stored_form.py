@@ -19,6 +19,7 @@ from helpdesk_routing.model import Profile, Ticket
 from helpdesk_routing.stores._customer_args import stored_values
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from tests.adapters import CustomerDataFactory, StoreFactory
+from tests.ids import stable_id
 
 NOW = datetime(2026, 3, 30, 12, tzinfo=UTC)
 DUE = datetime(2026, 3, 30, 12, tzinfo=timezone(timedelta(seconds=30)))  # 11:59:30Z
@@ -124,7 +125,7 @@ _ODD: list[Any] = [
 ]
 
 
-@pytest.mark.parametrize("value", _ODD, ids=repr)
+@pytest.mark.parametrize("value", _ODD, ids=stable_id)
 def test_the_stored_form_is_what_a_store_gives_back(value: Any) -> None:
     values = {"v": value, "plain": "x"}
     assert dict(_storable.stored_form(values)) == stored_values(values)
