@@ -40,12 +40,17 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks examples
 	$(BIN)/ruff format src tests benchmarks examples
 
+# The suite runs on one pytest-xdist worker per core, at most four (each worker starts its
+# own PostgreSQL server and Dask clusters); `make test TEST_JOBS=1` runs it in one process.
+TEST_JOBS ?= $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2); [ "$$n" -gt 4 ] && n=4; echo $$n)
+XDIST := -n $(TEST_JOBS) --dist worksteal
+
 # Branch coverage of the package, with a floor (95% when this was set).
 test: lint
-	$(BIN)/python -m pytest --cov=helpdesk_routing --cov-branch --cov-report=term:skip-covered --cov-fail-under=93
+	$(BIN)/python -m pytest $(XDIST) --cov=helpdesk_routing --cov-branch --cov-report=term:skip-covered --cov-fail-under=93
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" -x -q
+	$(BIN)/python -m pytest $(XDIST) -m "not slow" -x -q
 
 bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
