@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pydantic
+import pydantic_core
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -211,7 +212,8 @@ _values = st.one_of(
 )
 def test_the_wrapped_error_holds_exactly_pydantics_errors(data: dict[str, Any]) -> None:
     """Whatever the input, a direct call fails exactly when pydantic's validator does,
-    with the same errors (location, type, message, input), each at its JSON path."""
+    with the same errors (location, type, message, and input in its JSON form, so the
+    entries can be an HTTP 422 body), each at its JSON path."""
     try:
         native = hr.Ticket.__pydantic_validator__.validate_python(data)
     except pydantic.ValidationError as error:
@@ -222,7 +224,12 @@ def test_the_wrapped_error_holds_exactly_pydantics_errors(data: dict[str, Any]) 
     wrapped = _raised(lambda: hr.Ticket.model_validate(data))
     assert isinstance(wrapped, ModelValidationError)
     got = wrapped.errors(include_url=False, include_context=False)
+    expected = [
+        {**e, "input": pydantic_core.to_jsonable_python(e["input"], fallback=repr)}
+        for e in expected
+    ]
     assert [{k: e[k] for k in ("type", "loc", "msg", "input")} for e in got] == expected
+    json.dumps(got)
     assert list(wrapped.paths) == [hr.errors.json_path(e["loc"]) for e in expected]
 
 

@@ -40,7 +40,6 @@ __all__ = [
     "RuleTrace",
 ]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
 _LEGACY_KEYS = ("rules",)  # stored by versions that kept a full trace per rule
 
 
@@ -74,7 +73,7 @@ class RuleTrace(InputModel):
     explanation; ``reason`` says why a skipped rule could not match.
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     rule_id: str
     name: str = ""
@@ -105,7 +104,7 @@ class AllocationTrace(InputModel):
     as ``"a2: next online agent after a1 in rotation; a3 offline"``.
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     pool: str
     assignee: str | None
@@ -137,7 +136,7 @@ class RoutingDecision(InputModel):
     :meth:`explain`.
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     ticket_id: str
     at: UtcDatetime

@@ -116,6 +116,17 @@ class ErrorDetail:
         }
 
 
+def _jsonable(value: object, fallback: Any) -> Any:
+    """``value`` as JSON data: pydantic's JSON form, ``fallback(part)`` for a part that has
+    none, ``fallback(value)`` when the whole cannot be walked (it holds itself)."""
+    try:
+        jsonable = pydantic_core.to_jsonable_python(value, fallback=fallback)
+        json.dumps(jsonable)
+    except (ValueError, TypeError, RecursionError):
+        return fallback(value)
+    return jsonable
+
+
 _PREFIXES = {"value_error": "Value error, ", "assertion_error": "Assertion failed, "}
 """pydantic's prefix of a validator's own message, by error type."""
 
@@ -275,10 +286,19 @@ class ValidationError(RoutingError, ValueError):
         """The JSON paths of the bad parts, in the order found."""
         return tuple(d.path for d in self.details)
 
-    def errors(self) -> list[dict[str, str | None]]:
+    def errors(
+        self,
+        *,
+        include_url: bool = True,
+        include_context: bool = True,
+        include_input: bool = True,
+    ) -> list[dict[str, Any]]:
         """One ``{"path", "code", "message", "rule_id"}`` dict per detail, fit for the body
         of an HTTP 422 answer (``json.dumps(error.errors())``); a failure without details
-        gives one entry at ``$`` carrying the message."""
+        gives one entry at ``$`` carrying the message. ``path``, ``code`` and ``message``
+        are text, ``rule_id`` text or ``None``. A :class:`ModelValidationError`'s entries
+        also carry pydantic's keys, which the keyword arguments select as pydantic's
+        ``errors()`` does (they change nothing here): the type is the one both give."""
         if not self.details:
             return [ErrorDetail("$", self.message).as_dict()]
         return [d.as_dict() for d in self.details]
@@ -395,7 +415,13 @@ class ModelValidationError(ValidationError, pydantic_core.ValidationError):
         include_input: bool = True,
     ) -> list[dict[str, Any]]:
         """pydantic's ``errors()``, each entry with ``path``, ``code``, ``message`` and
-        ``rule_id`` added (this library's :meth:`ValidationError.errors` keys)."""
+        ``rule_id`` added (this library's :meth:`ValidationError.errors` keys).
+
+        ``input`` and ``ctx`` come in their JSON form, as pydantic's ``json()`` writes
+        them (a datetime as its ISO text, a set as a list, anything else as its text), so
+        ``json.dumps(error.errors())`` is an HTTP 422 body for this error as for any
+        :class:`ValidationError`: pydantic's own entries hold the values as given, and a
+        datetime or an exception among them made ``json.dumps`` fail."""
         found: list[dict[str, Any]] = [
             dict(e)
             for e in pydantic_core.ValidationError.errors(
@@ -405,6 +431,11 @@ class ModelValidationError(ValidationError, pydantic_core.ValidationError):
                 include_input=include_input,
             )
         ]
+        for entry in found:
+            if "input" in entry:
+                entry["input"] = _jsonable(entry["input"], repr)
+            if "ctx" in entry:
+                entry["ctx"] = _jsonable(entry["ctx"], str)
         for entry, detail in zip(found, self.details, strict=False):
             entry.update(detail.as_dict())
         return found

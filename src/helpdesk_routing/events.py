@@ -43,7 +43,6 @@ __all__ = [
     "record",
 ]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 EventKind = Literal["started", "resolved", "escalated", "product_recommendation"]
 """The four kinds; the second half of every event's unique id."""
@@ -65,7 +64,7 @@ class EventNames(InputModel):
     used.
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     started: StoredText = Field(default="Started Conversation with Customer Agent", min_length=1)
     resolved: StoredText = Field(default="Conversation with Customer Agent Resolved", min_length=1)
@@ -123,7 +122,7 @@ DEFAULT_NAMES = EventNames()
 class ConversationEvent(InputModel):
     """What every conversation event has: the conversation and its channel."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: ClassVar[EventKind]
     conversation_id: IdText

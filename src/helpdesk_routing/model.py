@@ -55,7 +55,6 @@ __all__ = [
     "TicketStatus",
 ]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
 
 MAX_ID_LENGTH = 255
 """The most characters of an id (of a ticket, agent, team, profile; a channel, a metric,
@@ -170,7 +169,7 @@ class Ticket(_Stored):
     profile; a ticket without one is treated as a customer with no data.
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
     _TEXT: ClassVar[tuple[str, ...]] = (
         "id",
         "channel",
@@ -228,7 +227,7 @@ def _shared(table: dict[Any, Any], value: Any) -> Any:
 class Profile(_Stored):
     """A customer profile: properties (``$country``, ``churn_risk``, custom ones) and segments."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
     _TEXT: ClassVar[tuple[str, ...]] = ("id",)
     _VALUES: ClassVar[tuple[str, ...]] = ("properties",)
 
@@ -257,7 +256,7 @@ class Profile(_Stored):
 class Event(_Stored):
     """Something a customer did, at an instant: ``Placed Order`` with ``{"value": 120}``."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
     _TEXT: ClassVar[tuple[str, ...]] = ("profile_id", "metric", "unique_id")
     _VALUES: ClassVar[tuple[str, ...]] = ("properties",)
 
@@ -285,7 +284,7 @@ the PostgreSQL store keeps capacities as 32-bit integers, and every store takes 
 class Agent(_Stored):
     """A helpdesk user. ``capacity`` overrides the router's default maximum of open tickets."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
     _TEXT: ClassVar[tuple[str, ...]] = ("id", "name")
     _VALUES: ClassVar[tuple[str, ...]] = ()
 
@@ -298,7 +297,7 @@ class Agent(_Stored):
 class Team(_Stored):
     """A team: its members (at least one agent) and the tags and segments routed to it."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
     _TEXT: ClassVar[tuple[str, ...]] = ("id", "name", "description", "members")
     _VALUES: ClassVar[tuple[str, ...]] = ()
 

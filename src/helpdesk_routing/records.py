@@ -21,8 +21,6 @@ from .model import Ticket, TicketStatus
 
 __all__ = ["AuditRecord", "RotationState", "TicketQuery", "TicketRecord"]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
-
 
 class TicketRecord(InputModel):
     """A stored ticket and where it stands.
@@ -32,7 +30,7 @@ class TicketRecord(InputModel):
     ``decision`` is the routing decision (``None`` for a ticket stored without routing).
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     ticket: Ticket
     team: str | None = None
@@ -68,7 +66,7 @@ class RotationState(CheckedCopy):
     (``model_copy(update=...)``) is validated the same way.
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     last: str | None = None
     given: int = 0
@@ -86,7 +84,7 @@ class AuditRecord(InputModel):
     team, assignee and status and every agent's presence.
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     seq: int | None = None
     at: UtcDatetime
@@ -112,7 +110,7 @@ class TicketQuery(InputModel):
     the query's order (so, with ``newest_first``, strictly before it).
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     assignee: str | None = None
     unassigned: bool = False  # assignee is None

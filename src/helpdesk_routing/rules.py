@@ -81,13 +81,11 @@ __all__ = [
     "decide",
 ]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
-
 
 class AssignToTeam(InputModel):
     """Destination: ownership moves to the team; the ticket leaves Unassigned for its inbox."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["assign_to_team"] = "assign_to_team"
     team: StoredIdText
@@ -100,7 +98,7 @@ class AssignToTeam(InputModel):
 class SaveAsView(InputModel):
     """Destination: the ticket is marked into a named view; it is not assigned."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["save_as_view"] = "save_as_view"
     view: StoredIdText
@@ -119,7 +117,7 @@ UNION_TAGS["then"] = ("destination", ("assign_to_team", "save_as_view"))
 class RoutingRule(InputModel):
     """One rule: when its condition holds, its destination applies."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: StoredText = Field(min_length=1)
     name: StoredText = ""
@@ -185,7 +183,7 @@ class RuleSet(InputModel):
 
     _json_rules_key: ClassVar[str | None] = "rules"
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     rules: Annotated[tuple[RoutingRule, ...], in_given_order("rules")] = ()
 

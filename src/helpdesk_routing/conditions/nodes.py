@@ -28,7 +28,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Self, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeAlias, TypeVar
 
 import pydantic
 from dateutil.relativedelta import relativedelta
@@ -159,8 +159,6 @@ class CountOp(StrEnum):
     ZERO = "zero"
 
 
-_NODE_CONFIG = ConfigDict(frozen=True, extra="forbid")
-
 # What a value of each operator may be (checked by ``_CHECKS``), for the JSON Schema.
 _SCALAR_SCHEMA: dict[str, Any] = {
     "anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]
@@ -230,11 +228,9 @@ _OP_VALUE_RULES.append(
 
 
 def _add_op_value_rules(schema: dict[str, Any]) -> None:
+    """The JSON Schema of a test (ticket, profile, where-filters) says which value each
+    op takes."""
     schema["allOf"] = _OP_VALUE_RULES
-
-
-_TEST_CONFIG = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_add_op_value_rules)
-"""Tests (ticket, profile, where-filters): the schema says which value each op takes."""
 
 
 MAX_COUNT = 2**31 - 1
@@ -304,7 +300,7 @@ class Span(InputModel):
     clamped there (see ``docs/conditions.md``, "Bounds").
     """
 
-    model_config = _NODE_CONFIG
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     amount: int = Field(ge=1, strict=True)
     unit: TimeUnit
@@ -535,7 +531,7 @@ ConditionValue: TypeAlias = Annotated[Any, WithJsonSchema(_VALUE_SCHEMA)]
 class _Node(InputModel):
     """Behaviour shared by every condition node: ``&``, ``|`` and ``~``."""
 
-    model_config = _NODE_CONFIG
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     def __and__(self, other: Condition) -> AllCondition:
         """Both must hold: an ``all`` node (nested ``all`` nodes are flattened)."""
@@ -574,7 +570,7 @@ class TicketCondition(_Node):
     custom field (``Ticket.fields``). JSON: ``{"type": "ticket", "field": "channel",
     "op": "equals", "value": "sms"}``."""
 
-    model_config = _TEST_CONFIG
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_add_op_value_rules)
 
     type: Literal["ticket"] = "ticket"
     field: StoredText = Field(min_length=1)
@@ -588,7 +584,7 @@ class ProfileCondition(_Node):
     """A test of one profile property (``$country``, ``churn_risk``, custom ones).
     JSON: ``{"type": "profile", "property": "$country", "op": "equals", "value": "France"}``."""
 
-    model_config = _TEST_CONFIG
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_add_op_value_rules)
 
     type: Literal["profile"] = "profile"
     property: StoredText = Field(min_length=1)
@@ -602,7 +598,7 @@ class PropertyFilter(InputModel):
     """A test of one property of an event, inside an event condition's ``where`` list:
     ``{"property": "value", "op": "greater_than", "value": 100}``."""
 
-    model_config = _TEST_CONFIG
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_add_op_value_rules)
 
     property: StoredText = Field(min_length=1)
     op: Operator
@@ -615,7 +611,7 @@ class EventCount(InputModel):
     """How many matching events the window must hold: ``{"op": "at_least", "value": 1}``;
     ``{"op": "zero"}`` is "has not done" (no value)."""
 
-    model_config = _NODE_CONFIG
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     op: CountOp
     value: int | None = Field(default=None, validate_default=True)
@@ -646,7 +642,7 @@ class EventCount(InputModel):
 class AllTimeWindow(InputModel):
     """Every event up to and including ``now``: ``t <= now``."""
 
-    model_config = _NODE_CONFIG
+    model_config = ConfigDict(frozen=True, extra="forbid")
     type: Literal["all_time"] = "all_time"
 
 
@@ -714,7 +710,7 @@ class MonthsLength(timedelta):
 class InLastWindow(InputModel):
     """The last ``amount`` ``unit``\\ s: ``now - span <= t <= now`` (both ends included)."""
 
-    model_config = _NODE_CONFIG
+    model_config = ConfigDict(frozen=True, extra="forbid")
     type: Literal["in_last"] = "in_last"
     amount: int = Field(ge=1, strict=True)
     unit: TimeUnit
@@ -787,7 +783,7 @@ WindowInstant: TypeAlias = Annotated[UtcDatetime, BeforeValidator(_window_text)]
 class SinceWindow(InputModel):
     """From ``start`` on: ``start <= t <= now`` (``start`` included)."""
 
-    model_config = _NODE_CONFIG
+    model_config = ConfigDict(frozen=True, extra="forbid")
     type: Literal["since"] = "since"
     start: WindowInstant
 
@@ -795,7 +791,7 @@ class SinceWindow(InputModel):
 class AfterWindow(InputModel):
     """Strictly after ``start``: ``start < t <= now`` (``start`` excluded)."""
 
-    model_config = _NODE_CONFIG
+    model_config = ConfigDict(frozen=True, extra="forbid")
     type: Literal["after"] = "after"
     start: WindowInstant
 
@@ -803,7 +799,7 @@ class AfterWindow(InputModel):
 class BeforeWindow(InputModel):
     """Strictly before ``end``: ``t < end`` and ``t <= now`` (``end`` excluded)."""
 
-    model_config = _NODE_CONFIG
+    model_config = ConfigDict(frozen=True, extra="forbid")
     type: Literal["before"] = "before"
     end: WindowInstant
 
@@ -811,7 +807,7 @@ class BeforeWindow(InputModel):
 class BetweenWindow(InputModel):
     """From ``start`` to ``end``, both included: ``start <= t <= end`` and ``t <= now``."""
 
-    model_config = _NODE_CONFIG
+    model_config = ConfigDict(frozen=True, extra="forbid")
     type: Literal["between"] = "between"
     start: WindowInstant
     end: WindowInstant
@@ -854,14 +850,30 @@ class EventCondition(_Node):
     window: Window = AllTimeWindow()
     filters: tuple[PropertyFilter, ...] = Field(default=(), alias="where")
 
-    def __init__(self, /, **data: Any) -> None:
-        """Build from keywords: ``where=`` as in JSON, or ``filters=``, the attribute."""
-        if "filters" in data and "where" not in data:
-            data["where"] = data.pop("filters")
-        super().__init__(**data)
+    if TYPE_CHECKING:
+        # The keywords a type checker sees: a misspelt one is refused there too.
+        def __init__(
+            self,
+            /,
+            *,
+            type: Literal["event"] = "event",
+            metric: str,
+            count: EventCount | Mapping[str, Any] = ...,
+            window: Window | Mapping[str, Any] = ...,
+            where: Sequence[PropertyFilter | Mapping[str, Any]] = (),
+            filters: Sequence[PropertyFilter | Mapping[str, Any]] = (),
+        ) -> None: ...
 
-    # Validation (JSON, a mapping, a nested field) must not pass through this __init__.
-    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+    else:
+
+        def __init__(self, /, **data: Any) -> None:
+            """Build from keywords: ``where=`` as in JSON, or ``filters=``, the attribute."""
+            if "filters" in data and "where" not in data:
+                data["where"] = data.pop("filters")
+            super().__init__(**data)
+
+        # Validation (JSON, a mapping, a nested field) must not pass through this __init__.
+        __init__.__pydantic_base_init__ = True
 
     @model_validator(mode="before")
     @classmethod

@@ -16,7 +16,6 @@ from helpdesk_routing.model import StoredIdText, in_given_order
 
 __all__ = ["Conversation", "Message", "is_valid_email"]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
 # One "@"; a local part that is a dot-atom (RFC 5322: words joined by single dots, no
 # dot first or last) without white space or control characters (C0, DEL and C1, the
 # connectors' own rule); a domain with a dot and no empty label. Matched whole
@@ -39,7 +38,7 @@ def is_valid_email(text: str) -> bool:
 class Message(InputModel):
     """One line of the transcript: who said it, what, and when (aware, kept in UTC)."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     sender: Literal["visitor", "ai_agent"]
     text: StoredText
@@ -53,7 +52,7 @@ class Conversation(InputModel):
     visitor is *identified* when either is set (semantics 6).
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: StoredIdText
     channel: StoredText = Field(min_length=1)

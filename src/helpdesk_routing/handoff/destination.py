@@ -140,7 +140,11 @@ class Destination(Protocol):
     - ``find(handoff_id)`` answers the ticket id created for that handoff, or ``None``.
     """
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The helpdesk's name, as errors and records name it (a plain attribute or a
+        read-only property both satisfy the protocol)."""
+        ...
 
     def deliver(self, request: DeliveryRequest) -> Delivery:
         """Create the ticket."""

@@ -15,8 +15,6 @@ from helpdesk_routing.handoff.messages import VisitorMessage
 
 __all__ = ["HandoffRecord", "TransitionEntry", "handoff_id"]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
-
 
 def handoff_id(conversation_id: str) -> str:
     """The stable id of a conversation's handoff: ``"h-"`` and 24 hex digits of SHA-256.
@@ -30,7 +28,7 @@ def handoff_id(conversation_id: str) -> str:
 class TransitionEntry(InputModel):
     """One recorded transition: when, who (``visitor``, ``ai_agent``, ``system``), why."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     at: UtcDatetime
     actor: str
@@ -52,7 +50,7 @@ class HandoffRecord(InputModel):
     answer given (a repeated request gives it again).
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str
     conversation: Conversation

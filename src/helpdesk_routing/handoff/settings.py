@@ -12,7 +12,6 @@ from helpdesk_routing._storable import StoredText, check_text, surrogate_first
 
 __all__ = ["HandoffSettings", "SendMessage", "SendToHelpdesk"]
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 _Tag = Annotated[
     str, Field(min_length=1), AfterValidator(check_text), BeforeValidator(surrogate_first)
@@ -26,7 +25,7 @@ class SendToHelpdesk(InputModel):
     Both are text every store can keep (no NUL, no lone surrogate), the tags non-empty:
     a tag the ticket refused would end every handoff ``failed``."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     method: Literal["send_to_helpdesk"] = "send_to_helpdesk"
     helpdesk: Literal["builtin", "zendesk", "gorgias"] = "builtin"
@@ -37,7 +36,7 @@ class SendToHelpdesk(InputModel):
 class SendMessage(InputModel):
     """Show a configured message (it may contain links); no ticket is created."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     method: Literal["send_message"] = "send_message"
     text: StoredText = Field(min_length=1)

@@ -85,7 +85,6 @@ __all__ = [
 
 # Every number of a scenario is finite (JSON has no NaN or Infinity; Python callers are
 # held to the same): a NaN weight or rate would only fail, or mislead, when running.
-_FROZEN = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 _JSON_SPACE = " \t\r"
 """White space in JSON (RFC 8259) but the line feed a JSON Lines line ends at: a line of
@@ -144,7 +143,7 @@ def check_policy(policy: object) -> PolicyName:
 class Exponential(Part):
     """Exponentially distributed durations with the given mean."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     type: Literal["exponential"] = "exponential"
     mean_minutes: _Minutes
 
@@ -152,7 +151,7 @@ class Exponential(Part):
 class LogNormal(Part):
     """Log-normal durations with the given mean and ``sigma`` (the log's standard deviation)."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     type: Literal["lognormal"] = "lognormal"
     mean_minutes: _Minutes
     sigma: float = Field(gt=0, le=MAX_SIGMA, strict=True)
@@ -161,7 +160,7 @@ class LogNormal(Part):
 class Empirical(Part):
     """Durations drawn uniformly from observed values (minutes)."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     type: Literal["empirical"] = "empirical"
     minutes: tuple[_Observed, ...] = Field(min_length=1)
 
@@ -173,7 +172,7 @@ Handling = Annotated[Exponential | LogNormal | Empirical, Field(discriminator="t
 class Pending(Part):
     """After work, a ticket is set pending with ``probability`` and closed ``duration`` later."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     probability: _Probability
     duration: Handling
 
@@ -183,7 +182,7 @@ class TicketEvent(Part):
     the event ``metric`` recorded at a uniformly random instant in the ``within_hours``
     before it is created (so rules such as "Placed Order in the last 2 hours" see it)."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     metric: str = Field(min_length=1)
     probability: _Probability
     within_hours: float = Field(gt=0, le=MAX_WITHIN_HOURS, strict=True)
@@ -203,7 +202,7 @@ class TicketMix(Part):
     ``no_profile`` is for tickets without one.
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     channels: dict[str, _Weight] = Field(default_factory=lambda: {"email": 1.0}, min_length=1)
     tags: dict[str, _Probability] = Field(default_factory=dict)
     profiles: dict[str, _Weight] = Field(default_factory=dict)
@@ -238,7 +237,7 @@ class PoissonArrivals(Part):
     The week starts on Monday 00:00 in ``Scenario.timezone``.
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     type: Literal["poisson"] = "poisson"
     per_hour: Annotated[
         Annotated[_Rate, Tag("one")] | Annotated[tuple[_Rate, ...], Tag("week")],
@@ -264,7 +263,7 @@ class PoissonArrivals(Part):
 class ReplayTicket(Part):
     """One recorded ticket to replay: when it came, on which channel, its tags and profile."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     created_at: UtcDatetime
     channel: str = Field(min_length=1)
     tags: SortedSet[str] = frozenset()
@@ -285,7 +284,7 @@ class ReplayArrivals(Part):
     (columns ``created_at, channel, tags, profile_id``; tags separated by ``|``).
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     type: Literal["replay"] = "replay"
     tickets: tuple[ReplayTicket, ...] = Field(min_length=1)
 
@@ -442,7 +441,7 @@ class AgentSpec(Part):
     assigned tickets wait for the next shift. Without one the agent is Online throughout.
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     id: str = Field(min_length=1)
     name: str = ""
     role: Role = Role.SUPPORT
@@ -473,7 +472,7 @@ class Scenario(Part):
     ``<Scenario 'two agents': at most 3,000 tickets, 2 agents, poisson arrivals>``.
     """
 
-    model_config = _FROZEN
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     name: str = "scenario"
     start: UtcDatetime = datetime(2026, 11, 23, tzinfo=UTC)
