@@ -113,6 +113,8 @@ _QUERIES = st.builds(
     no_team=st.booleans(),
     view=st.none() | st.sampled_from(["u", "v"]),
     statuses=st.none() | st.frozensets(st.sampled_from(list(TicketStatus))),
+    channels=st.none() | st.frozensets(st.sampled_from(["email", "sms", "fax"])),
+    exclude_channels=st.frozensets(st.sampled_from(["email", "sms", "fax"])),
     after=st.none()
     | st.tuples(st.integers(0, 3).map(lambda m: _T0 + timedelta(minutes=m)), st.sampled_from(_IDS)),
     limit=st.none() | st.integers(1, 4),
@@ -386,3 +388,38 @@ def test_an_inbox_of_open_tickets_never_reads_the_closed_history(
     with store.read() as tx:  # the closed ones are there when asked for, in order
         closed = tx.find_tickets(TicketQuery(assignee="a1", statuses=None, limit=3))
     assert [r.id for r in closed] == ["t0000", "t0001", "t0002"]
+
+
+def test_a_pool_s_waiting_tickets_of_channels_left_out_are_not_stepped_over(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After hours a hand-out asks for a pool's waiting tickets but the channels that wait
+    for the office: the store finds the one email among 1,000 webchat tickets without
+    checking the webchat ones (it checked each, on every hand-out of the night)."""
+    store = InMemoryStore()
+    with store.transaction() as tx:
+        for n in range(1000):
+            ticket = Ticket(id=f"w{n:04d}", channel="webchat", created_at=_T0)
+            tx.add_ticket(TicketRecord(ticket=ticket, team="x" if n % 2 else None))
+        for team in (None, "x"):
+            ticket = Ticket(id=f"e-{team}", channel="email", created_at=_T0)
+            tx.add_ticket(TicketRecord(ticket=ticket, team=team))
+    checked: list[str] = []
+    matches = TicketQuery.matches
+
+    def counting(self: TicketQuery, record: TicketRecord) -> bool:
+        checked.append(record.id)
+        return matches(self, record)
+
+    monkeypatch.setattr(TicketQuery, "matches", counting)
+    with store.read() as tx:
+        for team in (None, "x"):
+            query = TicketQuery(
+                unassigned=True,
+                team=team,
+                no_team=team is None,
+                exclude_channels=frozenset({"webchat"}),
+                limit=8,
+            )
+            assert [r.id for r in tx.find_tickets(query)] == [f"e-{team}"]
+    assert sorted(checked) == ["e-None", "e-x"]

@@ -399,22 +399,39 @@ def _pick(tx: Transaction, compiled: CompiledConfiguration, record: TicketRecord
 
 
 @lru_cache(maxsize=1024)
-def _first_page(team: str | None) -> TicketQuery:
+def _first_page(team: str | None, closed: frozenset[str]) -> TicketQuery:
     """The query of a pool's first page of waiting tickets (the same on every hand-out)."""
-    return _page(team, None, FIRST_PAGE)
+    return _page(team, closed, None, FIRST_PAGE)
 
 
-def _page(team: str | None, after: tuple[datetime, str] | None, limit: int) -> TicketQuery:
+def _page(
+    team: str | None, closed: frozenset[str], after: tuple[datetime, str] | None, limit: int
+) -> TicketQuery:
     return TicketQuery(
-        unassigned=True, team=team, no_team=team is None, statuses=_OPEN, after=after, limit=limit
+        unassigned=True,
+        team=team,
+        no_team=team is None,
+        statuses=_OPEN,
+        exclude_channels=closed,
+        after=after,
+        limit=limit,
     )
 
 
-def _waiting(tx: Transaction, team: str | None) -> Iterator[TicketRecord]:
-    """The pool's waiting tickets, oldest first, read a page at a time."""
+def _closed_channels(gate: Gate) -> frozenset[str]:
+    """The channels whose tickets wait for the office to open: left out of the walk, so
+    an evening's backlog of them is not read again by every hand-out of the night."""
+    if gate.open_now:
+        return frozenset()
+    return frozenset(gate.compiled.configuration.office_hours_channels)
+
+
+def _waiting(tx: Transaction, team: str | None, closed: frozenset[str]) -> Iterator[TicketRecord]:
+    """The pool's waiting tickets but those of ``closed`` channels, oldest first, read a
+    page at a time."""
     after: tuple[datetime, str] | None = None
     while True:
-        query = _first_page(team) if after is None else _page(team, after, PAGE)
+        query = _first_page(team, closed) if after is None else _page(team, closed, after, PAGE)
         page = tx.find_tickets(query)
         yield from page
         if len(page) < (FIRST_PAGE if after is None else PAGE):
@@ -486,8 +503,9 @@ def hand_out(
         return []
     teams = list(locked) if locked is not None else lock_pools(tx, compiled, for_agent=for_agent)
     streams: list[tuple[tuple[datetime, str], int, TicketRecord, Iterator[TicketRecord]]] = []
+    closed = _closed_channels(gate)
     for i, team in enumerate(teams):
-        it = _waiting(tx, team)
+        it = _waiting(tx, team, closed)
         first = next(it, None)
         if first is not None:
             ticket = first.ticket

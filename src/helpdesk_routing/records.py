@@ -105,9 +105,11 @@ class TicketQuery(InputModel):
     """A filter over stored tickets; results are ordered oldest first by (created_at, id),
     or newest first with ``newest_first``.
 
-    Every set filter must hold (AND). ``statuses=None`` means any status.
-    ``after`` is a keyset cursor: only tickets strictly after that (created_at, id) in
-    the query's order (so, with ``newest_first``, strictly before it).
+    Every set filter must hold (AND). ``statuses=None`` means any status; ``channels``
+    keeps only those channels, ``exclude_channels`` leaves those out (a hand-out after
+    hours leaves out the channels that follow office hours). ``after`` is a keyset
+    cursor: only tickets strictly after that (created_at, id) in the query's order (so,
+    with ``newest_first``, strictly before it).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -119,6 +121,7 @@ class TicketQuery(InputModel):
     view: str | None = None
     statuses: SortedSet[TicketStatus] | None = frozenset({TicketStatus.OPEN})
     channels: SortedSet[str] | None = None
+    exclude_channels: SortedSet[str] = frozenset()
     after: tuple[UtcDatetime, str] | None = None
     limit: int | None = Field(default=None, ge=1)
     newest_first: bool = False
@@ -139,6 +142,8 @@ class TicketQuery(InputModel):
         if self.statuses is not None and t.status not in self.statuses:
             return False
         if self.channels is not None and t.channel not in self.channels:
+            return False
+        if t.channel in self.exclude_channels:
             return False
         if self.after is None:
             return True

@@ -129,6 +129,7 @@ def _random_query(rng: random.Random) -> TicketQuery:
     """A query setting a random subset of the filters."""
     statuses = frozenset(s for s in TicketStatus if rng.random() < 0.5)
     channels = frozenset(c for c in ("email", "sms", "webchat") if rng.random() < 0.5)
+    excluded = frozenset(c for c in ("email", "webchat", "fax") if rng.random() < 0.3)
     after = (T0 + timedelta(minutes=rng.randint(0, 4)), rng.choice(["", "t3", "t7", "t99"]))
     return TicketQuery.model_validate(
         {
@@ -139,6 +140,7 @@ def _random_query(rng: random.Random) -> TicketQuery:
             "view": _maybe(rng, rng.choice(["u", "v"])),
             "statuses": _maybe(rng, statuses),
             "channels": _maybe(rng, channels),
+            "exclude_channels": excluded,
             "after": _maybe(rng, after),
             "limit": _maybe(rng, rng.randint(1, 5)),
             "newest_first": rng.random() < 0.4,

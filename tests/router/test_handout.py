@@ -166,16 +166,18 @@ def test_the_first_page_query_is_built_once_and_equals_a_fresh_one() -> None:
     from helpdesk_routing.handout import _first_page
 
     for team in (None, "x", "team:y"):
-        fresh = TicketQuery(
-            unassigned=True,
-            team=team,
-            no_team=team is None,
-            statuses=frozenset({TicketStatus.OPEN}),
-            after=None,
-            limit=FIRST_PAGE,
-        )
-        assert _first_page(team) == fresh
-        assert _first_page(team) is _first_page(team)
+        for closed in (frozenset(), frozenset({"webchat"})):
+            fresh = TicketQuery(
+                unassigned=True,
+                team=team,
+                no_team=team is None,
+                statuses=frozenset({TicketStatus.OPEN}),
+                exclude_channels=closed,
+                after=None,
+                limit=FIRST_PAGE,
+            )
+            assert _first_page(team, closed) == fresh
+            assert _first_page(team, closed) is _first_page(team, closed)
 
 
 class _HandsOut:
@@ -274,3 +276,35 @@ def test_a_close_hands_out_what_waits_and_skips_the_walk_when_nothing_can(
     router.set_status("t3", TicketStatus.CLOSED, actor="a1")
     assert len(walks) == 1
     assert desk.assignee("t4") == "a1"
+
+
+def test_after_hours_the_walk_does_not_read_the_tickets_waiting_for_the_office() -> None:
+    """With the office closed, 1,000 webchat tickets (a channel that follows office
+    hours) waiting and room for one, a hand-out reads only the email ticket it can give:
+    it read all 1,000 on every hand-out of the night before, a quadratic night."""
+    s: dict[str, Any] = {
+        "capacities": [1, 0, 0, 0, 0],
+        "online": {"a1"},
+        "team_a": {"a2"},
+        "team_b": {"a3"},
+        "tickets": [
+            *[(m % 20, None, "webchat", None, TicketStatus.OPEN) for m in range(1000)],
+            (20, None, "email", None, TicketStatus.OPEN),
+        ],
+        "open_now": False,
+        "round_robin": True,
+        "least_loaded": False,
+        "capacity": None,
+        "for_agent": None,
+    }
+    store, gate = _build(s)
+    assert "webchat" in gate.compiled.configuration.office_hours_channels
+    with store.transaction() as tx:
+        counting = _Counting(tx)
+        given = hand_out(counting, gate, T0, for_agent=None)  # type: ignore[arg-type]
+    assert [(r.id, r.assignee) for r in given] == [("t1000", "a1")]
+    assert counting.read == 1
+    with store.transaction() as tx:
+        counting = _Counting(tx)
+        assert hand_out(counting, gate, T0, for_agent="a1") == []  # type: ignore[arg-type]
+    assert counting.read == 0

@@ -559,8 +559,13 @@ def test_ticket_queries_can_be_answered_from_an_index(pg_dsn: str, query: Ticket
     assert "Index" in plan
 
 
+@pytest.mark.parametrize(
+    "closed", [frozenset(), frozenset({"webchat", "sms"})], ids=["open", "closed"]
+)
 @pytest.mark.parametrize("team", [None, "retention"])
-def test_a_hand_out_reads_the_waiting_tickets_index(pg_dsn: str, team: str | None) -> None:
+def test_a_hand_out_reads_the_waiting_tickets_index(
+    pg_dsn: str, team: str | None, closed: frozenset[str]
+) -> None:
     """The pool's waiting tickets (no assignee; no team, or the team's; open) are read
     from an index that leaves assigned tickets out, even when the pool's agents hold
     thousands of open tickets and nothing waits (with fresh statistics, PostgreSQL's
@@ -573,7 +578,7 @@ def test_a_hand_out_reads_the_waiting_tickets_index(pg_dsn: str, team: str | Non
     with PostgresStore(pg_dsn) as store, store.transaction() as tx:
         for i in range(2000):
             tx.add_ticket(_record(f"t{i:04}", team=team, assignee="a1"))
-    sql, params = _queries.select_tickets(_page(team, None, 8))
+    sql, params = _queries.select_tickets(_page(team, closed, None, 8))
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         conn.execute("ANALYZE tickets")
         plan = " | ".join(str(r[0]) for r in conn.execute("EXPLAIN " + sql, params))

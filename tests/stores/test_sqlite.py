@@ -286,18 +286,22 @@ def test_ticket_queries_are_index_scans(db_path: Path, query: TicketQuery, index
     assert "SCAN" not in plan.replace("SCAN t USING INDEX tickets_order", "")
 
 
+@pytest.mark.parametrize(
+    "closed", [frozenset(), frozenset({"webchat", "sms"})], ids=["open", "closed"]
+)
 @pytest.mark.parametrize("team", [None, "retention"])
 @pytest.mark.parametrize("after", [None, (T0, "t1")])
 def test_a_hand_out_reads_the_waiting_tickets_index(
-    db_path: Path, team: str | None, after: tuple[datetime, str] | None
+    db_path: Path, team: str | None, after: tuple[datetime, str] | None, closed: frozenset[str]
 ) -> None:
     """The pool's waiting tickets (no assignee; no team, or the team's; open) are a range
     of their own partial index: a close or a log-in with nothing waiting reads nothing,
-    however many open tickets the pool's agents hold (``tickets_team`` read them all)."""
+    however many open tickets the pool's agents hold (``tickets_team`` read them all).
+    After hours (the channels that wait for the office left out) too."""
     from helpdesk_routing.handout import _page
 
     SqliteStore(db_path).close()
-    sql, params = _sqlite_tx.select_tickets(_page(team, after, 8))
+    sql, params = _sqlite_tx.select_tickets(_page(team, closed, after, 8))
     plan = _plan(db_path, sql, params)
     assert "SEARCH t USING INDEX tickets_waiting (team=? AND status=?" in plan
     assert "TEMP B-TREE" not in plan  # in the index's order: no sort

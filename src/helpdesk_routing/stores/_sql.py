@@ -302,6 +302,12 @@ def channel_values(query: TicketQuery) -> list[str] | None:
     return sorted(c for c in query.channels if not unstorable(c))
 
 
+def excluded_channel_values(query: TicketQuery) -> list[str]:
+    """The channels the query leaves out, as sorted column values, without those no store
+    can keep: no stored ticket has them, so leaving them out changes nothing."""
+    return sorted(c for c in query.exclude_channels if not unstorable(c))
+
+
 def ticket_columns(d: Dialect, record: TicketRecord) -> tuple[Any, ...]:
     """The ``tickets`` columns queries filter and sort on: created, status, channel, team,
     assignee."""

@@ -98,8 +98,9 @@ def _drop(index: dict[Any, list[_Key]], name: object, key: _Key) -> None:
 _STATUSES: Final = tuple(TicketStatus)
 
 # The ordered indexes of a store, by position in ``InMemoryStore._indexes``; every one is
-# keyed by the ticket's status (alone, or with an assignee, team or view).
-_BY_STATUS, _BY_ASSIGNEE, _NO_ASSIGNEE, _UNASSIGNED, _BY_TEAM, _BY_VIEW = range(6)
+# keyed by the ticket's status (alone, or with an assignee, team or view; the waiting
+# tickets, those without an assignee, with their team or None and their channel).
+_BY_STATUS, _BY_ASSIGNEE, _NO_ASSIGNEE, _UNASSIGNED, _BY_TEAM, _BY_VIEW, _WAITING = range(7)
 
 _Slot = tuple[int, Any]
 """An index a ticket is in: its position in ``_indexes`` and the name within it."""
@@ -114,6 +115,7 @@ def _slots(record: TicketRecord) -> list[_Slot]:
         out.append((_NO_ASSIGNEE, status))
         if team is None:
             out.append((_UNASSIGNED, status))
+        out.append((_WAITING, (team, record.ticket.channel, status)))
     else:
         out.append((_BY_ASSIGNEE, (assignee, status)))
     if team is not None:
@@ -163,6 +165,9 @@ class InMemoryStore(Closing):
         self._by_view: dict[tuple[str, TicketStatus], list[_Key]] = {}
         self._no_assignee: dict[TicketStatus, list[_Key]] = {}
         self._unassigned: dict[TicketStatus, list[_Key]] = {}
+        # A pool's waiting tickets by channel: a hand-out after hours leaves out the
+        # channels that wait for the office without stepping over their tickets.
+        self._waiting: dict[tuple[str | None, str, TicketStatus], list[_Key]] = {}
         self._indexes: tuple[dict[Any, list[_Key]], ...] = (
             self._by_status,
             self._by_assignee,
@@ -170,6 +175,7 @@ class InMemoryStore(Closing):
             self._unassigned,
             self._by_team,
             self._by_view,
+            self._waiting,
         )
         self._load: dict[str, int] = {}
         self._agents: dict[str, Agent] = {}
@@ -447,6 +453,19 @@ class InMemoryTransaction:
         choices.append((s._by_status, None))
         best: list[list[_Key]] = []
         size = -1
+        if query.unassigned and (query.team is not None or query.no_team):
+            # One pool's waiting tickets, of the channels asked for and not left out.
+            best = [
+                keys
+                for (team, channel, status), keys in s._waiting.items()
+                if team == query.team
+                and status in statuses
+                and channel not in query.exclude_channels
+                and (query.channels is None or channel in query.channels)
+            ]
+            size = sum(map(len, best))
+            if not size:
+                return []
         for index, name in choices:
             lists = [
                 listed

@@ -7,6 +7,7 @@ from typing import Any
 from helpdesk_routing.records import TicketQuery
 from helpdesk_routing.stores._sql import (
     channel_values,
+    excluded_channel_values,
     keyset_after,
     limit_value,
     status_values,
@@ -44,6 +45,10 @@ def select_tickets(query: TicketQuery, *, lock: bool = True) -> tuple[str, list[
     if channels is not None:
         where.append("channel = ANY(%s)")
         params.append(channels)
+    excluded = excluded_channel_values(query)
+    if excluded:
+        where.append("NOT (channel = ANY(%s))")
+        params.append(excluded)
     if query.after is not None:
         op, after_id = keyset_after(query.after[1], query.newest_first)
         where.append(f"(created, id) {op} (%s, %s)")

@@ -28,6 +28,7 @@ from helpdesk_routing.stores._sql import (
     audit_from_json,
     audit_to_json,
     channel_values,
+    excluded_channel_values,
     keyset_after,
     limit_value,
     status_values,
@@ -345,6 +346,10 @@ def select_tickets(query: TicketQuery) -> tuple[str, list[Any]]:
         if values is not None:
             where.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "0")
             params.extend(values)
+    excluded = excluded_channel_values(query)
+    if excluded:
+        where.append(f"t.channel NOT IN ({', '.join('?' * len(excluded))})")
+        params.extend(excluded)
     if query.after is not None:
         op, after_id = keyset_after(query.after[1], query.newest_first)
         where.append(f"({created}, {ident}) {op} (?, ?)")
