@@ -193,9 +193,17 @@ class CompiledConfiguration:
     version: int = field(init=False)
     """The configuration version (``0`` for the empty configuration of an empty store);
     a field, not a property: a route reads it half a dozen times."""
+    teams_of: Mapping[str, tuple[str, ...]] = field(init=False)
+    """Agent id -> the teams it is a member of, in the order of ``members``: an agent
+    coming Online walks its own teams' pools without testing every team's members."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "version", self.configuration.version)
+        teams_of: dict[str, list[str]] = {}
+        for team, members in self.members.items():
+            for member in members:
+                teams_of.setdefault(member, []).append(team)
+        object.__setattr__(self, "teams_of", {a: tuple(t) for a, t in teams_of.items()})
 
     @classmethod
     def of(

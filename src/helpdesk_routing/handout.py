@@ -477,9 +477,7 @@ def lock_pools(
 def _pools(compiled: CompiledConfiguration, for_agent: str | None) -> list[str | None]:
     """The teams of the pools a hand-out ``for_agent`` (or for everyone) walks."""
     teams: list[str | None] = [None]
-    teams += [
-        t for t, members in compiled.members.items() if for_agent is None or for_agent in members
-    ]
+    teams += compiled.members if for_agent is None else compiled.teams_of.get(for_agent, ())
     return teams
 
 
