@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AuditFactSource",
     "Clock",
+    "CountsTickets",
     "CustomerData",
     "EventFilter",
     "EventRecorder",
@@ -368,6 +369,18 @@ class NextAuditSeq(Protocol):
 
     def next_audit_seq(self) -> int:
         """The ``seq`` the next record appended in this unit of work will have."""
+        ...
+
+
+@runtime_checkable
+class CountsTickets(Protocol):
+    """Optional: a transaction that can count the records a query matches without reading
+    them (the SQL stores: one ``count(*)``). A view's ``count=True`` asks it when offered
+    (``offers(tx, CountsTickets)``), else takes ``len(find_tickets(query))``.
+    """
+
+    def count_tickets(self, query: TicketQuery) -> int:
+        """``len(find_tickets(query))``, without reading or locking a record."""
         ...
 
 

@@ -5,7 +5,8 @@ first); ``statuses`` and ``channels`` filter further (``statuses=None`` shows ev
 status; a plain string is one status or channel). ``limit`` pages through a long view:
 the returned :class:`Page` carries an opaque ``next_cursor`` to pass back as ``cursor``
 for the next page (in the same order). ``count=True`` also counts the whole view
-(``Page.total``), which costs a walk of the view: ask only when a total is shown.
+(``Page.total``): a SQL store counts it in the database (``count(*)``, no record
+read), the in-memory store walks the view, so ask only when a total is shown.
 A :class:`Page` is a sequence of records: iterate it, take ``len()``, test it for
 emptiness.
 
@@ -22,14 +23,14 @@ import reprlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, overload
+from typing import Literal, cast, overload
 
 from helpdesk_routing._input import whole_number
 from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import parse_instant
 from helpdesk_routing.errors import UnknownAgent, UnknownTeam, ValidationError
 from helpdesk_routing.model import TicketStatus
-from helpdesk_routing.ports import Store, Transaction
+from helpdesk_routing.ports import CountsTickets, Store, Transaction, offers
 from helpdesk_routing.records import TicketQuery, TicketRecord
 
 __all__ = ["Order", "Page", "Views"]
@@ -300,11 +301,19 @@ class Views:
                 found = tx.find_tickets(query)
             else:
                 found = _newest(tx, base, position, wanted_n)
-            total = len(tx.find_tickets(base)) if count else None
+            total = _count(tx, base) if count else None
         if limit is None or len(found) <= limit:
             return Page(found, total=total)
         items = found[:limit]
         return Page(items, _encode(items[-1]), total)
+
+
+def _count(tx: Transaction, base: TicketQuery) -> int:
+    """The number of records in the view ``base``: counted by the store when it can
+    (``ports.CountsTickets``: the SQL stores' ``count(*)``), else by reading them."""
+    if offers(tx, CountsTickets):
+        return cast(CountsTickets, tx).count_tickets(base)
+    return len(tx.find_tickets(base))
 
 
 def _newest(

@@ -74,8 +74,12 @@ def implies(a: Condition, b: Condition) -> bool:
     ``is_set``, numeric and date ranges (``> 10`` implies ``> 5``), text prefixes and
     suffixes; on one event metric: counts (``at_least(2)`` implies ``at_least(1)``)
     with a narrower window and more filters. Anything else is ``False``.
+
+    Each pair of subtrees is compared once (and each subtree's key computed once), so
+    the cost grows with the product of the two trees' sizes, not exponentially with
+    their depth.
     """
-    return _implies(_normal(a), _normal(b))
+    return _implies(_normal(a), _normal(b), {}, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,16 +113,21 @@ def _normal(node: Condition) -> Any:
 def _key(x: Any, memo: dict[int, Any] | None = None) -> Any:
     """A comparison key that keeps value types apart: pydantic's ``==`` on nodes sees
     ``equals 1`` and ``equals true`` as equal (``1 == True``), which they are not.
-    ``memo`` (by object id, for normal forms kept alive by the caller) saves recomputing."""
+    ``memo`` (by object id, for normal forms kept alive by the caller) saves recomputing,
+    for ``x`` and every node inside it."""
     if memo is not None:
         found = memo.get(id(x))
         if found is None:
-            found = memo[id(x)] = _key(x)
+            found = memo[id(x)] = _key_of(x, memo)
         return found
+    return _key_of(x, None)
+
+
+def _key_of(x: Any, memo: dict[int, Any] | None) -> Any:
     if isinstance(x, tuple):
-        return (x[0], tuple(_key(c) for c in x[1]))
+        return (x[0], tuple(_key(c, memo) for c in x[1]))
     if isinstance(x, _Neg):
-        return ("not", _key(x.inner))
+        return ("not", _key(x.inner, memo))
     return x.model_dump_json()
 
 
@@ -131,22 +140,41 @@ def normal_form(node: Condition) -> Any:
 def implies_normal(a: Any, b: Any, memo: dict[int, Any]) -> bool:
     """:func:`implies` on normal forms, with a key memo shared across calls (the normal
     forms must stay alive while ``memo`` is used)."""
-    return _implies(a, b, memo)
+    return _implies(a, b, memo, {})
 
 
-def _implies(a: Any, b: Any, memo: dict[int, Any] | None = None) -> bool:
+def _implies(a: Any, b: Any, memo: dict[int, Any], pairs: dict[tuple[int, int], bool]) -> bool:
+    """:func:`_implies_once`, asked once per pair of subtrees (by object id: the normal
+    forms stay alive for the whole call): alternating ``all``/``any`` trees reach the same
+    pair along many paths, which without ``pairs`` costs exponentially in their depth."""
+    pair = (id(a), id(b))
+    found = pairs.get(pair)
+    if found is None:
+        found = pairs[pair] = _implies_once(a, b, memo, pairs)
+    return found
+
+
+def _implies_once(a: Any, b: Any, memo: dict[int, Any], pairs: dict[tuple[int, int], bool]) -> bool:
     if _key(a, memo) == _key(b, memo):
         return True
     if isinstance(b, tuple) and b[0] == "all":
-        return all(_implies(a, child, memo) for child in b[1])
+        return all(_implies(a, child, memo, pairs) for child in b[1])
     if isinstance(a, tuple) and a[0] == "any":
-        return all(_implies(child, b, memo) for child in a[1])
-    if isinstance(b, tuple) and b[0] == "any" and any(_implies(a, child, memo) for child in b[1]):
+        return all(_implies(child, b, memo, pairs) for child in a[1])
+    if (
+        isinstance(b, tuple)
+        and b[0] == "any"
+        and any(_implies(a, child, memo, pairs) for child in b[1])
+    ):
         return True
-    if isinstance(a, tuple) and a[0] == "all" and any(_implies(child, b, memo) for child in a[1]):
+    if (
+        isinstance(a, tuple)
+        and a[0] == "all"
+        and any(_implies(child, b, memo, pairs) for child in a[1])
+    ):
         return True
     if isinstance(a, _Neg) and isinstance(b, _Neg):
-        return _implies(b.inner, a.inner, memo)
+        return _implies(b.inner, a.inner, memo, pairs)
     if isinstance(a, tuple) or isinstance(b, tuple) or isinstance(a, _Neg):
         return False
     if isinstance(b, _Neg):

@@ -18,9 +18,11 @@ returns the mean time from arrival to work start, ``Wq``:
   ``KeyError``.
 
 ``c`` is an integral number (a numpy integer too) from 1 to :data:`MAX_AGENTS`; the rates
-are real numbers. Anything else raises the library's errors naming the argument:
-``ArgumentTypeError`` (a ``TypeError``) for the wrong kind, ``ValidationError`` (a
-``ValueError``) for a value out of range.
+are real numbers. A wait beyond the float range (a tiny ``mu``) is ``inf``, and a tiny
+one (a huge ``mu``) is as small as it is: the factors of a denominator that would
+underflow or overflow are divided by one at a time. Anything else raises the library's
+errors naming the argument: ``ArgumentTypeError`` (a ``TypeError``) for the wrong kind,
+``ValidationError`` (a ``ValueError``) for a value out of range.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import sys
 from collections.abc import Callable
 
 from helpdesk_routing.errors import ArgumentTypeError, RoutingError, ValidationError
@@ -103,6 +106,18 @@ def _real(name: str, value: object) -> float:
         return -math.inf if value < 0 else math.inf
 
 
+_SMALLEST_NORMAL = sys.float_info.min
+
+
+def _normal(scale: float) -> bool:
+    """Whether ``scale`` (a wait's denominator, ``mu`` times other factors) is a normal
+    float. A ``mu`` near either end of the float range makes the product underflow to 0
+    (a ``ZeroDivisionError``) or to a subnormal (losing digits), or overflow to ``inf`` (a
+    wait of 0): the waits then divide by one factor at a time, ``mu`` last, so a wait is
+    ``inf`` or subnormal only when it truly is beyond a float or that small."""
+    return _SMALLEST_NORMAL <= scale < math.inf
+
+
 def _check(c: int, rho: float, mu: float) -> tuple[int, float, float]:
     """The arguments as ``int`` and ``float`` (a ``Fraction`` rho gives its float's wait)."""
     agents = _agents(c, 1)
@@ -143,7 +158,9 @@ def erlang_c_wait(c: int, rho: float, mu: float = 1.0) -> float:
     0.3572
     """
     c, rho, mu = _check(c, rho, mu)
-    return erlang_c(c, rho) / (c * mu * (1 - rho))
+    waits = erlang_c(c, rho)
+    scale = c * mu * (1 - rho)
+    return waits / scale if _normal(scale) else waits / (1 - rho) / c / mu
 
 
 def random_split_wait(c: int, rho: float, mu: float = 1.0) -> float:
@@ -155,7 +172,8 @@ def random_split_wait(c: int, rho: float, mu: float = 1.0) -> float:
     2.333...
     """
     c, rho, mu = _check(c, rho, mu)
-    return rho / (mu * (1 - rho))
+    scale = mu * (1 - rho)
+    return rho / scale if _normal(scale) else rho / (1 - rho) / mu
 
 
 def _log_bisect(below: Callable[[float], bool], lo: float, hi: float) -> float:
@@ -235,7 +253,8 @@ def round_robin_wait(c: int, rho: float, mu: float = 1.0) -> float:
     """
     c, rho, mu = _check(c, rho, mu)
     sigma, gap = _round_robin_root(c, rho)
-    return sigma / (mu * gap)
+    scale = mu * gap
+    return sigma / scale if _normal(scale) else sigma / gap / mu
 
 
 def least_loaded_wait(c: int, rho: float, mu: float = 1.0) -> float:

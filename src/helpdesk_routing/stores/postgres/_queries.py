@@ -13,12 +13,12 @@ from helpdesk_routing.stores._sql import (
     status_values,
 )
 
-__all__ = ["select_tickets"]
+__all__ = ["select_count", "select_tickets"]
 
 
-def select_tickets(query: TicketQuery, *, lock: bool = True) -> tuple[str, list[Any]]:
-    """The ``SELECT`` of the ticket rows that match ``query``, in its order; ``lock``:
-    the rows are locked until the unit of work ends (``FOR UPDATE``)."""
+def _matching(query: TicketQuery) -> tuple[str, list[Any]]:
+    """The ``WHERE`` of the ticket rows that match ``query`` (each filter and its cursor,
+    not its order or limit; empty when nothing is filtered) and its parameters."""
     where: list[str] = []
     params: list[Any] = []
     if query.view is not None:
@@ -53,12 +53,24 @@ def select_tickets(query: TicketQuery, *, lock: bool = True) -> tuple[str, list[
         op, after_id = keyset_after(query.after[1], query.newest_first)
         where.append(f"(created, id) {op} (%s, %s)")
         params.extend((query.after[0], after_id))
-    sql = "SELECT record, allocation FROM tickets"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
+    return (" WHERE " + " AND ".join(where) if where else ""), params
+
+
+def select_tickets(query: TicketQuery, *, lock: bool = True) -> tuple[str, list[Any]]:
+    """The ``SELECT`` of the ticket rows that match ``query``, in its order; ``lock``:
+    the rows are locked until the unit of work ends (``FOR UPDATE``)."""
+    where, params = _matching(query)
+    sql = "SELECT record, allocation FROM tickets" + where
     sql += " ORDER BY created DESC, id DESC" if query.newest_first else " ORDER BY created, id"
     limit = limit_value(query)
     if limit is not None:
         sql += " LIMIT %s"
         params.append(limit)
     return (sql + " FOR UPDATE" if lock else sql), params
+
+
+def select_count(query: TicketQuery) -> tuple[str, list[Any]]:
+    """The ``SELECT count(*)`` of the ticket rows that match ``query`` (its limit aside):
+    the same rows :func:`select_tickets` reads, counted without sending a record."""
+    where, params = _matching(query)
+    return "SELECT count(*) FROM tickets" + where, params

@@ -38,7 +38,7 @@ from helpdesk_routing.stores._sql import (
 )
 
 from ._database import BEGIN, DIALECT, FLUSH, Database, is_connection_error
-from ._queries import select_tickets
+from ._queries import select_count, select_tickets
 from ._route import RouteCall, route_answer, route_call
 from ._rows import audit_from_row, record_from_row
 
@@ -343,6 +343,17 @@ class PostgresTransaction:
         found = [record_from_row(row[0], row[1]) for row in rows]
         self._known.update(r.id for r in found)
         return found
+
+    def count_tickets(self, query: TicketQuery) -> int:
+        """``len(find_tickets(query))`` without sending a record: one ``count(*)`` over
+        the same rows, none of them locked (``ports.CountsTickets``)."""
+        if unmatched(query):
+            return 0
+        sql, params = select_count(query)
+        row = self._run(sql, params).fetchone()
+        assert row is not None
+        found = int(row[0])
+        return found if query.limit is None else min(found, query.limit)
 
     def open_load(self, agent_id: str) -> int:
         """How many tickets assigned to the agent are open or pending.

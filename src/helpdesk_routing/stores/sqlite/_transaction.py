@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 from ._database import DIALECT, OPEN_STATUSES, Database
 from ._schema import AUDIT_FACTS
 
-__all__ = ["SqliteTransaction", "select_tickets"]
+__all__ = ["SqliteTransaction", "select_count", "select_tickets"]
 
 _INSERT_AUDIT = (
     f"INSERT INTO audit (ticket_id, record, {', '.join(name for name, _ in AUDIT_FACTS)})"
@@ -147,6 +147,16 @@ class SqliteTransaction:
             TicketRecord.model_validate_json(row[0], context=STORED)
             for row in self._run(sql, params)
         ]
+
+    def count_tickets(self, query: TicketQuery) -> int:
+        """``len(find_tickets(query))`` without reading a record: one ``count(*)`` over
+        the same rows (``ports.CountsTickets``)."""
+        if unmatched(query):
+            return 0
+        sql, params = select_count(query)
+        row = self._run(sql, params).fetchone()
+        found = int(row[0])
+        return found if query.limit is None else min(found, query.limit)
 
     def open_load(self, agent_id: str) -> int:
         """How many tickets assigned to the agent are open or pending."""
@@ -316,17 +326,18 @@ class SqliteTransaction:
         )
 
 
-def select_tickets(query: TicketQuery) -> tuple[str, list[Any]]:
-    """The ``SELECT`` of the ticket rows that match ``query``, in its order."""
+def _matching(query: TicketQuery) -> tuple[str, list[Any], str, str]:
+    """The ``FROM ... WHERE ...`` of the ticket rows that match ``query`` (each filter and
+    its cursor, not its order or limit), its parameters, and the order's columns."""
     # With a view, the (view, created, ticket_id) key of ticket_views gives the order,
     # so a saved view is a range scan of its own rows, not a scan of every ticket.
     if query.view is not None:
-        sql = "SELECT t.record FROM ticket_views v JOIN tickets t ON t.id = v.ticket_id"
+        sql = "FROM ticket_views v JOIN tickets t ON t.id = v.ticket_id"
         where: list[str] = ["v.view = ?"]
         params: list[Any] = [query.view]
         created, ident = "v.created", "v.ticket_id"
     else:
-        sql = "SELECT t.record FROM tickets t"
+        sql = "FROM tickets t"
         where, params = [], []
         created, ident = "t.created", "t.id"
     if query.assignee is not None:
@@ -356,10 +367,24 @@ def select_tickets(query: TicketQuery) -> tuple[str, list[Any]]:
         params.extend((to_micros(query.after[0]), after_id))
     if where:
         sql += " WHERE " + " AND ".join(where)
+    return sql, params, created, ident
+
+
+def select_tickets(query: TicketQuery) -> tuple[str, list[Any]]:
+    """The ``SELECT`` of the ticket rows that match ``query``, in its order."""
+    matching, params, created, ident = _matching(query)
     order = " DESC" if query.newest_first else ""
-    sql += f" ORDER BY {created}{order}, {ident}{order}"
+    sql = f"SELECT t.record {matching} ORDER BY {created}{order}, {ident}{order}"
     limit = limit_value(query)
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
     return sql, params
+
+
+def select_count(query: TicketQuery) -> tuple[str, list[Any]]:
+    """The ``SELECT count(*)`` of the ticket rows that match ``query`` (its limit aside):
+    the same rows :func:`select_tickets` reads, counted from the index without decoding
+    a record."""
+    matching, params, _, _ = _matching(query)
+    return f"SELECT count(*) {matching}", params
