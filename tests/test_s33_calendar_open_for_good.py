@@ -185,3 +185,21 @@ def test_searches_answer_what_the_day_by_day_walk_answers(
     assert fast.add_business_time(since, duration, horizon=horizon) == walked.add_business_time(
         since, duration, horizon=horizon
     )
+
+
+FAR = datetime(2026, 3, 27, 17, tzinfo=UTC)
+
+
+def test_a_duration_longer_than_the_horizon_is_none_at_once(days_walked: list[date]) -> None:
+    """Business time never exceeds elapsed time: ``add_business_time(t, timedelta.max,
+    horizon=timedelta.max)`` walked to the year 9999 to say None (27 s)."""
+    weekly = {day: [("09:00", "17:00")] for day in DAYS[:5]}
+    hours = OfficeHours(timezone="Europe/Amsterdam", weekly=weekly)
+    assert hours.add_business_time(FAR, timedelta.max, horizon=timedelta.max) is None
+    assert hours.add_business_time(FAR, timedelta(days=8), horizon=timedelta(days=7)) is None
+    assert days_walked == []
+    # A duration equal to the horizon is reached at its very end around the clock.
+    always = OfficeHours.always_open("UTC")
+    week = timedelta(days=7)
+    assert always.add_business_time(FAR, week, horizon=week) == FAR + week
+    assert always.add_business_time(FAR, week + timedelta(microseconds=1), horizon=week) is None

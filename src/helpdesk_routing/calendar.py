@@ -832,6 +832,8 @@ class OfficeHours(InputModel):
         until = _limit(since, horizon)
         if not duration:
             return since
+        if duration > until - since:
+            return None  # business time never runs faster than the clock
         remaining = duration
         for opens, closes in _periods(self._compiled(), since, until):
             opens = max(opens, since)
