@@ -55,7 +55,7 @@ from pydantic_core import PydanticCustomError
 
 from ._stored import is_stored
 
-__all__ = ["DEFAULT_START", "RRule", "check_rule", "occurs_on"]
+__all__ = ["DEFAULT_START", "RRule", "check_rule", "last_possible_date", "occurs_on"]
 
 DEFAULT_START = datetime(2000, 1, 1)
 """Where a rule without its own ``DTSTART`` starts."""
@@ -612,3 +612,34 @@ def _year(text: str, year: int) -> frozenset[date]:
 def occurs_on(text: str, day: date) -> bool:
     """Whether the rule ``text`` has an occurrence on the local date ``day``."""
     return day in _year(text, day.year)
+
+
+@lru_cache(maxsize=256)
+def last_possible_date(text: str) -> date | None:
+    """A date after which the rule ``text`` names no date (``date.min`` when it names none
+    at all), or ``None`` when it may name dates to the end of the calendar. The date may
+    lie after the last the rule names (an ``UNTIL``, whatever its ``EXRULE`` removes), never
+    before it.
+
+    A rule with an ``UNTIL`` (a ``COUNT`` is one, :func:`_uncounted`) ends there. One
+    without names no date ever if it names none from its ``DTSTART``'s year through one
+    of its cycles (:func:`_cycle`: the years after it repeat those dates), found at the
+    cost of walking that cycle once (400 years of days at most, a few tenths of a second)
+    unless a date turns up sooner. A ``BYEASTER`` rule without an end has no cycle:
+    ``None``."""
+    parts = _parts_of(text)
+    last = max((moment.date() for moment in parts.rdates), default=date.min)
+    for rule in parts.rrules:
+        state = vars(rule)
+        until: datetime | None = state["_until"]
+        if until is not None:
+            last = max(last, until.date())
+            continue
+        cycle = _cycle(rule)
+        if cycle is None:
+            return None
+        first: datetime = state["_dtstart"]
+        end = datetime(min(first.year + cycle, MAXYEAR), 12, 31, 23, 59, 59)
+        if next(_walk(rule, first, end), None) is not None:
+            return None
+    return last

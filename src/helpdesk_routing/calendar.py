@@ -37,6 +37,7 @@ The rules, written once (``docs/calendar.md`` shows them with examples):
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
@@ -59,7 +60,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from helpdesk_routing._input import InputModel
 
 from ._json import loads
-from ._recurrence import RRule, occurs_on
+from ._recurrence import RRule, last_possible_date, occurs_on
 from ._time import DATE_TEXT, OUT_OF_RANGE, require_aware
 from .errors import ArgumentTypeError, ErrorDetail, ValidationError
 
@@ -251,11 +252,12 @@ class _Plan:
 
     __slots__ = (
         "_hash",
+        "_irregular_days",
         "exceptions",
         "holidays",
+        "jumps",
         "key",
         "last_open_day",
-        "open_for_good_after",
         "recurring_exceptions",
         "recurring_holidays",
         "weekly",
@@ -293,12 +295,10 @@ class _Plan:
             self.last_open_day = max(
                 (day for day, spans in exceptions.items() if spans), default=date.min
             )
-        # After this day the office never closes (None: it closes again, or may): the
-        # weekly windows cover the whole week, no recurring rule can close a day, and
-        # every dated entry lies before it. Searches stop walking days there.
-        self.open_for_good_after: date | None = None
-        if _covers_the_week(weekly) and not recurring_holidays and not recurring_exceptions:
-            self.open_for_good_after = max((*holidays, *exceptions), default=date.min)
+        # Whether searches may jump over days that hold their weekly windows: those
+        # cover the whole week, so such days never close (see _periods).
+        self.jumps = _covers_the_week(weekly)
+        self._irregular_days: tuple[date, ...] | None = None
         self.key = (
             zone_key,
             weekly,
@@ -327,6 +327,27 @@ class _Plan:
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
         self._build(*state)
+
+    def irregular_days(self) -> tuple[date, ...] | None:
+        """The days that may hold other than their weekly windows, sorted: the first is a
+        day up to which every day may (the last a recurring rule can name, or
+        ``date.min``), the others are the dated entries after it; every other day after
+        the first holds its weekly windows. ``None``: the searches walk every day (the
+        week does not cover itself, or a recurring rule names dates for ever). Found at
+        the first search that may jump: placing a rule's last date can take a walk
+        through the rule's cycle (:func:`last_possible_date`)."""
+        if not self.jumps:
+            return None
+        if self._irregular_days is None:
+            rules = (*self.recurring_holidays, *(rule for rule, _ in self.recurring_exceptions))
+            ends = [last_possible_date(rule) for rule in rules]
+            if None in ends:
+                self.jumps = False
+                return None
+            floor = max((end for end in ends if end is not None), default=date.min)
+            dated = sorted(day for day in (*self.holidays, *self.exceptions) if day > floor)
+            self._irregular_days = (floor, *dated)
+        return self._irregular_days
 
     def spans_on(self, day: date) -> tuple[tuple[int, int], ...]:
         """The minute spans of the windows that start on ``day``."""
@@ -401,25 +422,29 @@ def _periods(plan: _Plan, since: datetime, until: datetime) -> Iterator[Interval
     if plan.last_open_day is not None:
         last_day = min(last_day, plan.last_open_day)
     current: Interval | None = None
-    # Two days past the last dated entry of a week that never closes, every instant is
+    # In a week that covers itself, from the day after a day that holds its weekly
+    # windows (`day - 1`) up to the next irregular day (a dated entry), every instant is
     # covered by a window starting that day or the day before (none is longer than a
-    # day), so the period open now runs unbroken through `last_day`. The walk jumps
-    # there; the windows of the day before the jump end at least as late as any it
-    # skips (one of them covers that day's last minute, which earlier windows end before;
-    # the day before that is taken too, for a clock that skips that minute), and the last
-    # two days are walked as usual.
-    for_good = plan.open_for_good_after
-    jump_from = None if for_good is None or for_good >= date.max - 3 * _DAY else for_good + 2 * _DAY
+    # day), and the period open now runs unbroken through those days. The walk jumps
+    # to the next irregular day (or to the day before `last_day`); the windows of the
+    # day before the jump end at least as late as any it skips (one of them covers that
+    # day's last minute, which earlier windows end before; the day before that is taken
+    # too, for a clock that skips that minute), and the days from there are walked as
+    # usual, up to the next stretch. A walk costs a few days per dated entry.
+    irregular = plan.irregular_days()
     while day <= last_day:
-        if (
-            jump_from is not None
-            and current is not None
-            and jump_from <= day <= last_day - 3 * _DAY
-        ):
-            day = last_day - _DAY
-            ends = [end for back in (2, 1) for _, end in _day_intervals(plan, day - back * _DAY)]
-            current = (current[0], max((current[1], *ends)))
-            jump_from = None
+        if irregular is not None and current is not None:
+            index = bisect_left(irregular, day - _DAY)
+            if index:
+                target = last_day - _DAY
+                if index < len(irregular):
+                    target = min(target, irregular[index])
+                if day <= target - 2 * _DAY:
+                    day = target
+                    ends = [
+                        end for back in (2, 1) for _, end in _day_intervals(plan, day - back * _DAY)
+                    ]
+                    current = (current[0], max((current[1], *ends)))
         for start, end in _day_intervals(plan, day):
             if current is None:
                 current = (start, end)
@@ -832,6 +857,8 @@ class OfficeHours(InputModel):
         until = _limit(since, horizon)
         if not duration:
             return since
+        if duration > until - since:
+            return None  # business time never runs faster than the clock
         remaining = duration
         for opens, closes in _periods(self._compiled(), since, until):
             opens = max(opens, since)
