@@ -32,12 +32,12 @@ _USER = textwrap.dedent(
 )
 
 
-def test_report_arguments_are_typed(tmp_path: Path) -> None:
-    user = tmp_path / "user.py"
-    user.write_text(_USER, encoding="utf-8")
-    out, err, status = mypy_api.run(
+def _mypy(tmp_path: Path, user: Path, *options: str) -> tuple[str, str, int]:
+    """mypy --strict over ``user`` with a fresh cache: (stdout, stderr, exit status)."""
+    return mypy_api.run(
         [
             "--strict",
+            *options,
             "--no-incremental",
             "--cache-dir",
             str(tmp_path / "cache"),
@@ -46,6 +46,12 @@ def test_report_arguments_are_typed(tmp_path: Path) -> None:
             str(user),
         ]
     )
+
+
+def test_report_arguments_are_typed(tmp_path: Path) -> None:
+    user = tmp_path / "user.py"
+    user.write_text(_USER, encoding="utf-8")
+    out, err, status = _mypy(tmp_path, user)
     assert status == 1, out + err
     wrong = {n for n, line in enumerate(_USER.splitlines(), 1) if line.endswith("# wrong")}
     lines = {int(line.split(":")[1]) for line in out.splitlines() if ": error:" in line}
@@ -101,19 +107,7 @@ def test_pydantic_s_plugin_sees_every_public_model_frozen_and_closed(tmp_path: P
     user.write_text("\n".join(lines) + "\n", encoding="utf-8")
     config = tmp_path / "mypy.ini"
     config.write_text("[mypy]\nplugins = pydantic.mypy\n", encoding="utf-8")
-    out, err, status = mypy_api.run(
-        [
-            "--strict",
-            "--config-file",
-            str(config),
-            "--no-incremental",
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--python-version",
-            "3.11",
-            str(user),
-        ]
-    )
+    out, err, status = _mypy(tmp_path, user, "--config-file", str(config))
     assert status == 1, out + err
     errors = [line for line in out.splitlines() if ": error:" in line]
     text = user.read_text().splitlines()
@@ -176,15 +170,5 @@ def test_a_destination_s_name_may_be_read_only(tmp_path: Path) -> None:
     attribute does (the library only reads it); mypy refused the first two."""
     user = tmp_path / "desks.py"
     user.write_text(_DESKS, encoding="utf-8")
-    out, err, status = mypy_api.run(
-        [
-            "--strict",
-            "--no-incremental",
-            "--cache-dir",
-            str(tmp_path / "cache"),
-            "--python-version",
-            "3.11",
-            str(user),
-        ]
-    )
+    out, err, status = _mypy(tmp_path, user)
     assert status == 0, out + err
