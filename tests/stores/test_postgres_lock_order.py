@@ -32,7 +32,7 @@ from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from helpdesk_routing.stores.postgres import PostgresStore
 from tests.pg_server import wait_until_another_waits_for_a_lock
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.serial]
 
 _LOAD_KEY = 1212696663
 """The load locks' first key (``stores/postgres/round_robin_step.sql``)."""

@@ -32,7 +32,7 @@ from helpdesk_routing.stores.postgres import PostgresStore, _transaction
 from tests.pg_server import fresh_schema_dsn
 from tests.stores.pg_locking import Run, waiting
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.serial]
 
 T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
 _ADMIN_KEY = 1212696664

@@ -25,7 +25,7 @@ from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from helpdesk_routing.stores.postgres import PostgresStore
 from tests.stores.pg_locking import Run, waiting
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.serial]
 
 T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
 _LOAD_LOCK = (

@@ -29,7 +29,7 @@ from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from helpdesk_routing.stores.postgres import PostgresStore
 from tests.stores.pg_locking import Run
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.serial]
 
 T0 = datetime(2026, 3, 30, 10, tzinfo=UTC)
 
