@@ -40,9 +40,16 @@ class Run:
 
 
 def waiting(conn: Any, count: int, what: str, within: float = 10.0) -> None:
-    """Return once ``count`` other sessions of the database wait for a lock."""
+    """Return once ``count`` other sessions of the database wait for a lock.
+
+    ``conn`` is in the transaction that holds the locks, and PostgreSQL keeps the list of
+    sessions ``pg_stat_activity`` shows fixed for a whole transaction, from its first
+    read (each session's wait is read afresh, the sessions are not): every poll clears
+    that snapshot, or a session the pool opened after the first poll (a loaded machine
+    makes the pool open more) was never seen waiting."""
     deadline = time.monotonic() + within
     while True:
+        conn.execute("SELECT pg_stat_clear_snapshot()")
         row = conn.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
             "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
