@@ -1,109 +1,19 @@
-"""compile_condition of a wide condition: the cyclic collector is paused while the
-closures (all of them long-lived) are built, and set back as it was; and each leaf
-keeps fewer objects the collector tracks."""
+"""compile_condition of a wide condition: each leaf keeps few objects the cyclic
+collector tracks."""
 
 from __future__ import annotations
 
-import contextlib
 import gc
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from helpdesk_routing.conditions import Condition, compile_condition, profile, ticket
-from helpdesk_routing.conditions import compile as compile_module
 from helpdesk_routing.conditions.nodes import AllCondition
-from helpdesk_routing.errors import ValidationError
-from tests.conditions.strategies import conditions as any_conditions
-
-
-@pytest.fixture
-def collector_on() -> Iterator[None]:
-    """The collector enabled for the test, and left as it was found."""
-    was = gc.isenabled()
-    gc.enable()
-    try:
-        yield
-    finally:
-        if not was:
-            gc.disable()
 
 
 def _wide(count: int, leaf: Callable[[int], Condition]) -> AllCondition:
     return AllCondition(conditions=[leaf(i) for i in range(count)])
-
-
-def test_compiling_a_wide_all_sets_off_no_collection(collector_on: None) -> None:
-    """A 5,000-wide "all" compiles setting off no collection while it builds (before:
-    hundreds, each walking the closures built so far); the collector is on again
-    afterwards: at most the one collection that its first allocation then sets off."""
-    condition = _wide(5_000, lambda i: profile(f"p{i}") == i)
-    collections: list[int] = []
-
-    def seen(phase: str, info: dict[str, Any]) -> None:
-        if phase == "start":
-            collections.append(info["generation"])
-
-    gc.collect()
-    gc.callbacks.append(seen)
-    try:
-        compiled = compile_condition(condition)
-    finally:
-        gc.callbacks.remove(seen)
-    assert len(collections) <= 1
-    assert gc.isenabled()
-    assert compiled.condition is condition
-
-
-def test_a_collector_the_host_turned_off_stays_off(collector_on: None) -> None:
-    gc.disable()
-    compile_condition(_wide(10, lambda i: ticket("tags").contains(f"t{i}")))
-    assert not gc.isenabled()
-
-
-def test_the_collector_is_set_back_when_compiling_raises(
-    collector_on: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Whatever raises while the collector is paused (a too-deep condition, or a
-    failure while building), it is on again afterwards."""
-    deep: Condition = profile("x") == 1
-    for _ in range(200):
-        deep = AllCondition.model_construct(conditions=[deep])
-    with pytest.raises(ValidationError):
-        compile_condition(deep)
-    assert gc.isenabled()
-
-    def broken(condition: Condition) -> Any:
-        assert not gc.isenabled()  # paused while building
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(compile_module, "build_tree", broken)
-    with pytest.raises(RuntimeError, match="boom"):
-        compile_condition(profile("x") == 1)
-    assert gc.isenabled()
-
-
-@settings(max_examples=100)
-@given(any_conditions, st.booleans())
-def test_compiling_leaves_the_collector_as_it_was(condition: Condition, enabled: bool) -> None:
-    was = gc.isenabled()
-    try:
-        if enabled:
-            gc.enable()
-        else:
-            gc.disable()
-        # A condition the compiler refuses (too deep) changes nothing either.
-        with contextlib.suppress(ValidationError):
-            compile_condition(condition)
-        assert gc.isenabled() is enabled
-    finally:
-        if was:
-            gc.enable()
-        else:
-            gc.disable()
 
 
 def _tracked_per_leaf(leaf: Callable[[int], Condition]) -> float:

@@ -40,7 +40,6 @@ between    ``start <= t <= end`` and ``t <= now`` ``(start, min(end+1Âµs, now+1Â
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -98,29 +97,13 @@ def compile_condition(condition: Condition) -> CompiledCondition:
     refuses, but ``model_construct`` can build) raises
     :class:`~helpdesk_routing.errors.ValidationError` at ``$`` (``condition_depth``).
     """
-    # Everything built here lives as long as the compiled condition: tens of closures,
-    # cells and tuples per leaf, none of them garbage. The cyclic collector would walk
-    # them all again at each full collection that their growing number sets off (a
-    # 100,000-wide "all": 10 full collections, about 4 of 5 CPU seconds). So it is paused
-    # while they are built, a pause bounded by this call, and set back as it was (in
-    # ``finally``, also when it raises); they are then walked once or twice by
-    # the collections that follow, as any new objects are. Not paused when the host
-    # turned the collector off (then nothing is changed).
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        where = node_too_deep(condition)
-        if where is not None:
-            raise ValidationError(
-                "invalid condition", [ErrorDetail("$", depth_message(where), "condition_depth")]
-            )
-        tree = build_tree(condition)
-        predicate = _fast(tree)
-        record = build_recorder(tree)
-    finally:
-        if paused:
-            gc.enable()
+    where = node_too_deep(condition)
+    if where is not None:
+        raise ValidationError(
+            "invalid condition", [ErrorDetail("$", depth_message(where), "condition_depth")]
+        )
+    tree = build_tree(condition)
+    predicate = _fast(tree)
     # Never let two compilations share (and relabel) one closure.
     if "condition" in getattr(predicate, "__dict__", ()):
         inner = predicate
@@ -128,7 +111,7 @@ def compile_condition(condition: Condition) -> CompiledCondition:
     fn: Any = predicate
     fn.condition = condition
     fn.tree = tree
-    fn.record = record
+    record = fn.record = build_recorder(tree)
 
     def render(facts: Sequence[Any], /, *, now: datetime, has_profile: bool) -> ConditionTrace:
         return trace_from_facts(tree, facts, now=now, has_profile=has_profile)
