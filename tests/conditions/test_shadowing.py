@@ -553,26 +553,43 @@ def test_first_implied_on_hundreds_of_rules_agrees_with_all_pairs(seed: int) -> 
     assert first_implied(conditions) == _all_pairs(conditions)
 
 
-def _event(args: tuple[int, str, list[int], dict[str, int] | None]) -> Condition:
-    n, op, values, span = args
+def _event(
+    args: tuple[int, str, list[int], dict[str, int] | tuple[Any, ...] | None],
+) -> Condition:
+    n, op, values, window = args
     built = event("Placed Order")
     if values:
         built = built.where(**{f"v{v}": v for v in values})
     built = getattr(built, op)(n)
-    return built.in_last(**span) if span is not None else built
+    if window is None:
+        return built
+    if isinstance(window, dict):
+        return built.in_last(**window)
+    # An absolute window: its kind and its bounds, in days after _T0.
+    kind, *days = window
+    return getattr(built, kind)(*(_T0 + timedelta(days=d) for d in days))
 
 
 # Events that differ in their filters, windows and counts, and in_last tests on a
-# property: the index keys them by filter and by window length (they were compared with
-# every earlier condition on the same metric or property).
+# property: the index keys them by filter, by window length and by the bounds of an
+# absolute window (they were compared with every earlier condition on the same metric
+# or property).
 _spans = st.sampled_from(
     [{"minutes": 30}, {"hours": 1}, {"days": 28}, {"days": 31}, {"months": 1}, {"months": 2}]
+)
+# Absolute windows on a few days, so that they nest, overlap, touch or are equal.
+_days = st.sampled_from([0, 1, 2, 3])
+_fixed_windows = st.one_of(
+    st.tuples(st.sampled_from(["since", "after", "before"]), _days),
+    st.tuples(_days, _days).map(lambda ds: ("between", min(ds), max(ds))),
 )
 _events = st.tuples(
     st.sampled_from([1, 1, 2, 0]),
     st.sampled_from(["at_least", "at_least", "at_most", "exactly"]),
     st.lists(st.sampled_from([1, 2, 3]), max_size=2, unique=True),
-    st.sampled_from([None, *[{"minutes": 30}, {"hours": 1}, {"days": 28}]]) | _spans,
+    st.sampled_from([None, ("all_time",), *[{"minutes": 30}, {"hours": 1}, {"days": 28}]])
+    | _spans
+    | _fixed_windows,
 ).map(_event)
 _event_or_window = st.one_of(
     _events,

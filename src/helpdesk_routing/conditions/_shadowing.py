@@ -22,6 +22,12 @@ there is a need, ``need(b)``, such that ``implies(a, b)`` requires what ``a`` ha
 - ``starts_with``/``ends_with`` needs the same test with a value that starts (ends)
   with its own: looked up by the prefixes (suffixes) of the lengths the earlier ones
   use;
+- an event leaf counting at least one event: one of its filters, or a window inside
+  its own (``analysis._window_within``), whichever the fewer later conditions meet: an
+  ``in_last`` at most as long (a bound on its span), a start at least its start
+  (``since``, ``after``), an end at most its end (``before``), or for a ``between``
+  both, as for a ``between`` leaf above (the bounds of absolute windows are range
+  bounds on ``("event-window", metric)``);
 - any other leaf: its subject;
 - ``not x`` needs ``a`` to hold some ``not y`` where ``x`` implies ``y`` (what ``x``
   has meets what ``y`` needs: the same tokens, marked as negated), or, on a built-in
@@ -83,12 +89,16 @@ from pydantic import BaseModel
 
 from .analysis import SCALAR_TICKET_FIELDS, implies_normal, normal_form
 from .nodes import (
+    AfterWindow,
+    BeforeWindow,
+    BetweenWindow,
     CountOp,
     EventCondition,
     InLastWindow,
     Operator,
     ProfileCondition,
     SegmentCondition,
+    SinceWindow,
     TicketCondition,
 )
 
@@ -348,18 +358,62 @@ def _filter_token(leaf: EventCondition, where: Any) -> Token:
     return ("event-filter", leaf.metric, where.model_dump_json())
 
 
-def _event_need(leaf: EventCondition) -> _Marks | None:
+def _window_subject(leaf: EventCondition) -> Token:
+    return ("event-window", leaf.metric)
+
+
+def _window_bounds(leaf: EventCondition) -> tuple[Any, Any] | None:
+    """``(start, end)`` of an absolute event window (either may be ``None``: open on
+    that side), as ``analysis._window_within`` compares them; ``None`` for a window
+    with no absolute bound (all time, ``in_last``) or bounds that order with nothing
+    here (then it is met by its metric)."""
+    window = leaf.window
+    if isinstance(window, SinceWindow | AfterWindow):
+        low, high = window.start, None
+    elif isinstance(window, BeforeWindow):
+        low, high = None, window.end
+    elif isinstance(window, BetweenWindow):
+        low, high = window.start, window.end
+    else:
+        return None
+    if any(bound is not None and _bound_kind(bound) != "date" for bound in (low, high)):
+        return None
+    return low, high
+
+
+def _window_need(leaf: EventCondition, later: _Later | None) -> _Marks | None:
+    """What an event condition's window needs of the window of one implying it
+    (``analysis._window_within``: the implying window inside it): an ``in_last`` at most
+    as long; a start at least its start (``since``, ``after``); an end at most its end
+    (``before``); both for a ``between`` (an interval, or the side that the fewer later
+    conditions meet, as for a ``between`` test on a field). ``None``: all time (any
+    window is inside it)."""
+    if isinstance(leaf.window, InLastWindow):
+        return _Marks(ranges=[(_span_key(leaf), _span(leaf.window))])
+    bounds = _window_bounds(leaf)
+    if bounds is None:
+        return None
+    return _bounds_need(_window_subject(leaf), *bounds, later)
+
+
+def _event_need(leaf: EventCondition, later: _Later | None) -> _Marks | None:
     """What an event condition counting at least one event needs of one implying it
-    (``analysis._event_implies``): every filter of its own (one is asked for), else a
-    window within its own, so an ``in_last`` at most as long; ``None``: its metric."""
+    (``analysis._event_implies``): every filter of its own, and a window within its
+    own. Each alone is a need: with ``later``, the one that the fewest later conditions
+    meet; without, a filter, else the window. ``None``: its metric."""
     op = leaf.count.op
     if op is CountOp.ZERO or op is CountOp.AT_MOST or not leaf.count.value:
         return None
-    if leaf.filters:
-        return _Marks(tokens={_filter_token(leaf, leaf.filters[0])})
-    if isinstance(leaf.window, InLastWindow):
-        return _Marks(ranges=[(_span_key(leaf), _span(leaf.window))])
-    return None
+    needs = [_Marks(tokens={_filter_token(leaf, where)}) for where in leaf.filters]
+    window = _window_need(leaf, later)
+    if window is not None:
+        needs.append(window)
+    if not needs:
+        return None
+    if later is None or len(needs) == 1:
+        return needs[0]
+    costs = [need.cost(later) for need in needs]
+    return needs[costs.index(min(costs))]
 
 
 def _has(node: Any) -> _Marks:
@@ -388,11 +442,7 @@ def _has(node: Any) -> _Marks:
                 continue
     bounds = _bounds(node)
     if bounds is not None:
-        low, high = bounds
-        if low is not None:
-            marks.ranges.append((_range_key("lower", subject, low), low))
-        if high is not None:
-            marks.ranges.append((_range_key("upper", subject, high), high))
+        _add_bounds(marks, subject, *bounds)
     affix = _affix(node)
     if affix is not None:
         marks.affixes.append(affix)
@@ -403,7 +453,38 @@ def _has(node: Any) -> _Marks:
         marks.tokens.update(_filter_token(node, where) for where in node.filters)
         if isinstance(node.window, InLastWindow):
             marks.ranges.append((_span_key(node), _span(node.window)))
+        window = _window_bounds(node)
+        if window is not None:
+            _add_bounds(marks, _window_subject(node), *window)
     return marks
+
+
+def _add_bounds(marks: _Marks, subject: Token, low: Any, high: Any) -> None:
+    """Add a range's bounds (either may be ``None``) on ``subject`` to what ``marks`` has."""
+    if low is not None:
+        marks.ranges.append((_range_key("lower", subject, low), low))
+    if high is not None:
+        marks.ranges.append((_range_key("upper", subject, high), high))
+
+
+def _bounds_need(subject: Token, low: Any, high: Any, later: _Later | None) -> _Marks:
+    """What a range on ``subject`` from ``low`` to ``high`` (either may be ``None``, not
+    both) needs: a bound on each side it has at least as tight. A "between" is met on
+    either side: on the one the fewest later conditions meet (tiers listed from the top
+    down meet every earlier upper bound, and none of the earlier lower bounds), or, when
+    later conditions meet both, on both at once (an interval); without ``later``, on
+    its upper side."""
+    if high is None:
+        return _Marks(ranges=[(_range_key("lower", subject, low), low)])
+    upper = _Marks(ranges=[(_range_key("upper", subject, high), high)])
+    if low is None or later is None:
+        return upper
+    lower = _Marks(ranges=[(_range_key("lower", subject, low), low)])
+    lower_cost, upper_cost = lower.cost(later), upper.cost(later)
+    if lower_cost and upper_cost:
+        # Met by both sides at once (by fewer later conditions than either side).
+        return _Marks(intervals=[((subject, _bound_kind(low)), low, high)])
+    return lower if lower_cost < upper_cost else upper
 
 
 def _need(node: Any, later: _Later | None) -> _Marks:
@@ -441,23 +522,7 @@ def _need(node: Any, later: _Later | None) -> _Marks:
         return _Marks(tokens=tokens)
     bounds = _bounds(node)
     if bounds is not None:
-        # A "between" is met on either side: on the one the fewest later conditions
-        # meet (tiers listed from the top down meet every earlier upper bound, and
-        # none of the earlier lower bounds).
-        low, high = bounds
-        if high is None:
-            return _Marks(ranges=[(_range_key("lower", subject, low), low)])
-        upper = _Marks(ranges=[(_range_key("upper", subject, high), high)])
-        if low is None:
-            return upper
-        lower = _Marks(ranges=[(_range_key("lower", subject, low), low)])
-        if later is None:
-            return upper
-        lower_cost, upper_cost = lower.cost(later), upper.cost(later)
-        if lower_cost and upper_cost:
-            # Met by both sides at once (by fewer later conditions than either side).
-            return _Marks(intervals=[((subject, _bound_kind(low)), low, high)])
-        return lower if lower_cost < upper_cost else upper
+        return _bounds_need(subject, *bounds, later)
     affix = _affix(node)
     if affix is not None:
         return _Marks(affixes=[affix])
@@ -465,7 +530,7 @@ def _need(node: Any, later: _Later | None) -> _Marks:
     if exact is not None:
         return _Marks(tokens={exact})
     if isinstance(node, EventCondition):
-        counted = _event_need(node)
+        counted = _event_need(node, later)
         if counted is not None:
             return counted
     return _Marks(tokens={subject})
@@ -820,6 +885,17 @@ def _is_between(form: Any) -> bool:
     return isinstance(form, TicketCondition | ProfileCondition) and form.op is Operator.BETWEEN
 
 
+def _chooses(form: Any) -> bool:
+    """Whether the need of a (normal) condition is chosen by what later conditions
+    have: an ``all`` or ``any``, a ``between`` test, an event condition with filters and
+    a window or with a window bounded on both sides."""
+    if isinstance(form, tuple) or _is_between(form):
+        return True
+    if isinstance(form, EventCondition):
+        return bool(form.filters) or isinstance(form.window, BetweenWindow)
+    return False
+
+
 def first_implied(conditions: Sequence[Any]) -> list[int | None]:
     """For each condition, the position of the first earlier condition it implies
     (``None``: none). Groups must not be empty (a rule set's never are)."""
@@ -837,7 +913,7 @@ def first_implied(conditions: Sequence[Any]) -> list[int | None]:
     # "between") as the one that the fewest later conditions meet: walked from the last,
     # when some condition has a choice.
     needs: list[_Marks | None] = [None] * len(forms)
-    if any(isinstance(form, tuple) or _is_between(form) for form in forms):
+    if any(_chooses(form) for form in forms):
         later = _Later(has)
         for j in range(len(forms) - 1, -1, -1):
             needs[j] = _need(forms[j], later)

@@ -20,7 +20,6 @@ from ._leaves import (
     event_leaf,
     event_probe,
     field_leaf,
-    field_probe,
     segment_leaf,
     segment_probe,
     value_reader,
@@ -116,8 +115,8 @@ def _build(node: Condition, path: str, counter: list[int]) -> CompiledNode:
     read = None
     if kind == "ticket" or kind == "profile":
         leaf = field_leaf(node)  # type: ignore[arg-type]
-        probe = field_probe(node, leaf)  # type: ignore[arg-type]
         read = value_reader(node)  # type: ignore[arg-type]
+        probe = _field_probe(leaf, read)
     elif kind == "event":
         leaf = event_leaf(node)  # type: ignore[arg-type]
         probe = event_probe(node)  # type: ignore[arg-type]
@@ -125,6 +124,26 @@ def _build(node: Condition, path: str, counter: list[int]) -> CompiledNode:
         leaf = segment_leaf(node)  # type: ignore[arg-type]
         probe = segment_probe(leaf)
     return CompiledNode(LEAF, path, node, number=number, leaf=leaf, probe=probe, read=read)
+
+
+# A compiled condition keeps every closure it is made of for as long as it lives, and
+# the cyclic garbage collector walks each of them at every full collection (a 100,000
+# leaf condition holds millions). So the closures kept per leaf bind what they use as
+# parameter defaults, not as closure cells: a function and one tuple, instead of a
+# function, a tuple and a cell per name, each an object the collector tracks (and the
+# defaults are locals, read as fast as cells).
+
+
+def _field_probe(leaf: Predicate, read: Callable[[EvaluationContext], Any]) -> Probe:
+    """The traced ticket or profile leaf: ``(held, value read)``, read by the same
+    reader as the tree's ``read``."""
+
+    def probe(
+        c: EvaluationContext, leaf: Predicate = leaf, read: Callable[..., Any] = read
+    ) -> tuple[bool, Any]:
+        return leaf(c), read(c)
+
+    return probe
 
 
 def build_recorder(node: CompiledNode) -> Recorder:
@@ -138,14 +157,22 @@ def build_recorder(node: CompiledNode) -> Recorder:
         assert test is not None
         if read is not None:
             # A ticket or profile test: the verdict, then the value it read.
-            def field(c: EvaluationContext, out: list[Any]) -> bool:
+            def field(
+                c: EvaluationContext,
+                out: list[Any],
+                test: Predicate = test,
+                read: Callable[..., Any] = read,
+                number: int = number,
+            ) -> bool:
                 held = test(c)
                 out += (number, held, read(c))
                 return held
 
             return field
 
-        def leaf(c: EvaluationContext, out: list[Any]) -> bool:
+        def leaf(
+            c: EvaluationContext, out: list[Any], probe: Probe = probe, number: int = number
+        ) -> bool:
             held, seen = probe(c)
             out += (number, held, seen)
             return held
