@@ -96,6 +96,7 @@ def _drop(index: dict[Any, list[_Key]], name: object, key: _Key) -> None:
 
 
 _STATUSES: Final = tuple(TicketStatus)
+_NONE: Final[dict[Any, list[_Key]]] = {}  # read, never changed
 
 # The ordered indexes of a store, by position in ``InMemoryStore._indexes``; every one is
 # keyed by the ticket's status (alone, or with an assignee, team or view; the waiting
@@ -123,6 +124,37 @@ def _slots(record: TicketRecord) -> list[_Slot]:
     for view in record.views:
         out.append((_BY_VIEW, (view, status)))
     return out
+
+
+_WaitingName = tuple[str | None, str, TicketStatus]
+"""A waiting list's name: the team (``None``: no team), the channel, the status."""
+
+
+class _Waiting(dict[_WaitingName, list[_Key]]):
+    """The waiting tickets' index (names ``(team, channel, status)``), its lists also by
+    team in :attr:`teams`, so that one pool's waiting query reads its own team's lists,
+    never every team's. A list is made and dropped through ``index[name] = keys`` and
+    ``del index[name]`` alone (:func:`_insert`, :func:`_drop`), which keep both."""
+
+    __slots__ = ("teams",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.teams: dict[str | None, dict[_WaitingName, list[_Key]]] = {}
+
+    def __setitem__(self, name: _WaitingName, keys: list[_Key]) -> None:
+        super().__setitem__(name, keys)
+        team = self.teams.get(name[0])
+        if team is None:
+            team = self.teams[name[0]] = {}
+        team[name] = keys
+
+    def __delitem__(self, name: _WaitingName) -> None:
+        super().__delitem__(name)
+        team = self.teams[name[0]]
+        del team[name]
+        if not team:
+            del self.teams[name[0]]
 
 
 class InMemoryStore(Closing):
@@ -167,7 +199,7 @@ class InMemoryStore(Closing):
         self._unassigned: dict[TicketStatus, list[_Key]] = {}
         # A pool's waiting tickets by channel: a hand-out after hours leaves out the
         # channels that wait for the office without stepping over their tickets.
-        self._waiting: dict[tuple[str | None, str, TicketStatus], list[_Key]] = {}
+        self._waiting = _Waiting()
         self._indexes: tuple[dict[Any, list[_Key]], ...] = (
             self._by_status,
             self._by_assignee,
@@ -457,9 +489,8 @@ class InMemoryTransaction:
             # One pool's waiting tickets, of the channels asked for and not left out.
             best = [
                 keys
-                for (team, channel, status), keys in s._waiting.items()
-                if team == query.team
-                and status in statuses
+                for (_, channel, status), keys in s._waiting.teams.get(query.team, _NONE).items()
+                if status in statuses
                 and channel not in query.exclude_channels
                 and (query.channels is None or channel in query.channels)
             ]
