@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from helpdesk_routing._report_digest import PeriodFigures, ReportDigest
 from helpdesk_routing._time import require_aware
-from helpdesk_routing._trusted import share_fields_set, updated
+from helpdesk_routing._trusted import SharedNames, share_fields_set, updated
 from helpdesk_routing.errors import (
     StoreError,
     UnknownAgent,
@@ -53,11 +53,18 @@ def _compact(record: TicketRecord) -> None:
     """Share the fields-sets of a record about to be stored (``helpdesk_routing._trusted``),
     its ticket's too: a ticket validated from a request holds a set of the ten names it
     was given, 728 bytes of the ~3 KB a stored ticket costs, the same in every ticket."""
-    share_fields_set(record)
-    share_fields_set(record.ticket)
+    # Most records come shared already (the Router builds them with _trusted): the
+    # test inline, the call only for those that do not.
+    if type(record.__pydantic_fields_set__) is not SharedNames:
+        share_fields_set(record)
+    ticket = record.ticket
+    if type(ticket.__pydantic_fields_set__) is not SharedNames:
+        share_fields_set(ticket)
     decision = record.decision
-    if decision is not None and decision.allocation is not None:
-        share_fields_set(decision.allocation)
+    if decision is not None:
+        allocation = decision.allocation
+        if allocation is not None and type(allocation.__pydantic_fields_set__) is not SharedNames:
+            share_fields_set(allocation)
 
 
 __all__ = ["InMemoryStore", "InMemoryTransaction"]
@@ -109,20 +116,31 @@ _Slot = tuple[int, Any]
 
 def _slots(record: TicketRecord) -> list[_Slot]:
     """Every index list the record belongs in; its status's own list first."""
-    status = record.ticket.status
+    ticket = record.ticket
+    status = ticket.status
     assignee, team = record.assignee, record.team
-    out: list[_Slot] = [(_BY_STATUS, status)]
-    if assignee is None:
-        out.append((_NO_ASSIGNEE, status))
-        if team is None:
-            out.append((_UNASSIGNED, status))
-        out.append((_WAITING, (team, record.ticket.channel, status)))
+    # Each case's list whole (a ticket is re-slotted on every update).
+    out: list[_Slot]
+    if assignee is not None:
+        out = [(_BY_STATUS, status), (_BY_ASSIGNEE, (assignee, status))]
+    elif team is None:
+        out = [
+            (_BY_STATUS, status),
+            (_NO_ASSIGNEE, status),
+            (_UNASSIGNED, status),
+            (_WAITING, (None, ticket.channel, status)),
+        ]
     else:
-        out.append((_BY_ASSIGNEE, (assignee, status)))
+        out = [
+            (_BY_STATUS, status),
+            (_NO_ASSIGNEE, status),
+            (_WAITING, (team, ticket.channel, status)),
+        ]
     if team is not None:
         out.append((_BY_TEAM, (team, status)))
-    for view in record.views:
-        out.append((_BY_VIEW, (view, status)))
+    views = record.views
+    if views:
+        out += [(_BY_VIEW, (view, status)) for view in views]
     return out
 
 
@@ -403,8 +421,9 @@ class InMemoryTransaction:
 
     def _replace(self, old: TicketRecord, new: TicketRecord) -> None:
         s = self._s
-        key = _key(old)
-        new_key = _key(new)
+        ticket, new_ticket = old.ticket, new.ticket  # their keys, as _key makes them:
+        key = (ticket.created_at, ticket.id)
+        new_key = (new_ticket.created_at, new_ticket.id)
         if key != new_key:
             self._unindex(old)
             s._tickets[new.ticket.id] = new
@@ -430,7 +449,9 @@ class InMemoryTransaction:
                 if slot not in was:
                     _insert(indexes[slot[0]], slot[1], key)
         before, after = old.assignee, new.assignee
-        counted, counts = _counts_load(old), _counts_load(new)
+        # _counts_load of each, written out (two calls on every ticket update).
+        counted = before is not None and old.ticket.status is not TicketStatus.CLOSED
+        counts = after is not None and new.ticket.status is not TicketStatus.CLOSED
         if counted != counts or before != after:
             load = s._load
             if counted:
