@@ -7,14 +7,17 @@ own unit of work, not a second unit that reads every waiting ticket again."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpdesk_routing import _trusted
 from helpdesk_routing.simulation import run
 from helpdesk_routing.simulation._backends import HandOuts, RouterBackend
+from helpdesk_routing.simulation.policies import policy_for
 from helpdesk_routing.stores.memory import InMemoryStore
 
 from .simulation.conftest import mmc
@@ -108,3 +111,30 @@ def test_a_close_answers_the_waiting_tickets_it_handed_out(
         run(mmc(c, rho, tickets, mode="router", policy=policy, warmup=0), seed)
     for answer, found in answers:
         assert answer == found
+
+
+def test_an_arrival_copies_its_shared_ticket_without_making_a_fields_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each arrival is a copy of the ticket validated once for its channel, tags and
+    profile; that ticket's fields-set is shared, so a copy finds its shape's shared set
+    at once instead of making one from the names (``_trusted.shared_names``) per ticket."""
+    scenario = mmc(2, 0.5, 50, mode="router")
+    backend = RouterBackend(scenario, policy_for(scenario, 1))
+    backend.arrive(0, 0.0, "email", frozenset(), None, [])  # validates the ticket
+    made = [0]
+    shared_names = _trusted.shared_names
+
+    def counted(names: Any) -> Any:
+        made[0] += 1
+        return shared_names(names)
+
+    monkeypatch.setattr(_trusted, "shared_names", counted)
+    for i in range(1, 6):
+        backend.arrive(i, float(i), "email", frozenset(), None, [])
+    assert made[0] == 0
+    with backend._store.read() as tx:
+        stored = [tx.get_ticket(f"t{i:07d}") for i in range(6)]
+    assert [r.ticket.created_at for r in stored if r is not None] == [
+        scenario.start + timedelta(seconds=i) for i in range(6)
+    ]
