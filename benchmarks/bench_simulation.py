@@ -141,7 +141,10 @@ def router_split(tickets: int) -> dict[str, float]:
     timed as it returns, which adds a little to every figure: the split says where the
     time goes, the ratio rows say how fast it is."""
     spent = {"route": 0.0, "reply": 0.0, "set_status": 0.0}
-    originals = {name: getattr(Router, name) for name in spent}
+    # set_status is timed where every call goes: its unit of work, which the backend's
+    # close calls directly for the tickets it hands out.
+    timed = {"route": "route", "reply": "reply", "set_status": "_set_status"}
+    originals = {name: getattr(Router, timed[name]) for name in spent}
 
     def timing(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
         def timed_call(*args: Any, **kwargs: Any) -> Any:
@@ -155,14 +158,14 @@ def router_split(tickets: int) -> dict[str, float]:
 
     try:
         for name, method in originals.items():
-            setattr(Router, name, timing(name, method))
+            setattr(Router, timed[name], timing(name, method))
         with default_router():
             began = time.perf_counter()
             run(mm4(tickets, "pooled", "router", rules=100), 1)
             total = time.perf_counter() - began
     finally:
         for name, method in originals.items():
-            setattr(Router, name, method)
+            setattr(Router, timed[name], method)
     out = {f"router_split_{name}_us": 1e6 * value / tickets for name, value in spent.items()}
     out["router_split_rest_us"] = 1e6 * (total - sum(spent.values())) / tickets
     return out

@@ -30,7 +30,7 @@ from pydantic_core import PydanticUndefined
 
 M = TypeVar("M", bound=BaseModel)
 
-__all__ = ["assemble", "construct", "share_fields_set", "shared_names", "updated"]
+__all__ = ["SharedNames", "assemble", "construct", "share_fields_set", "shared_names", "updated"]
 
 
 class _Shared(set[str]):
@@ -58,6 +58,10 @@ class _Shared(set[str]):
     def __reduce__(self) -> tuple[type[set[str]], tuple[list[str]]]:
         return (set, (list(self),))
 
+
+SharedNames = _Shared
+"""The type of a shared fields-set: a model whose ``__pydantic_fields_set__`` is of it
+has nothing for :func:`share_fields_set` to do (a test a caller may make inline)."""
 
 _SHARED: dict[frozenset[str], _Shared] = {}
 _BY_NAMES: dict[tuple[str, ...], _Shared] = {}  # the same sets, by the names in given order

@@ -336,22 +336,27 @@ def give(tx: Transaction, gate: Gate, now: datetime, record: TicketRecord) -> Ti
     A store that hands out round robin itself (:class:`~helpdesk_routing.ports.
     HandOutInStore`) does the whole hand-out in one call; else it is done here.
     """
-    return _give(tx, gate, now, record)[0]
+    return _give(tx, gate, now, record, in_store(tx, gate.compiled))[0]
 
 
 def _give(
-    tx: Transaction, gate: Gate, now: datetime, record: TicketRecord
+    tx: Transaction,
+    gate: Gate,
+    now: datetime,
+    record: TicketRecord,
+    store: HandOutInStore | None,
 ) -> tuple[TicketRecord | None, bool]:
     """:func:`give`, and whether the ticket's pool is known to have no room left: the
     store's own step or a shipped allocator found nobody eligible (their contract), so
     the walk drops the pool without looking at its agents again. ``False`` when the
     ticket was handed out, may not be handed out now (the gate) or a pluggable
-    allocator found nobody (it may pass over agents with room)."""
+    allocator found nobody (it may pass over agents with room). ``store`` is what
+    :func:`in_store` answers for ``tx`` and the gate's configuration (asked once per
+    walk: a walk gives many tickets)."""
     if gate.waits(record.ticket, record.team) is not None:
         return None, False
     name = pool_name(record.team)
     compiled = gate.compiled
-    store = in_store(tx, compiled)
     if store is not None:
         members = None if record.team is None else compiled.members[record.team]
         assignee = store.hand_out_round_robin(
@@ -510,9 +515,10 @@ def hand_out(
             streams.append(((ticket.created_at, ticket.id), i, first, it))
     heapq.heapify(streams)
     given: list[TicketRecord] = []
+    store = in_store(tx, compiled)
     while streams:
         _, i, record, it = streams[0]
-        handed, full = _give(tx, gate, now, record)
+        handed, full = _give(tx, gate, now, record, store)
         if handed is not None:
             given.append(handed)
         elif full or (

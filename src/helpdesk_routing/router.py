@@ -639,20 +639,28 @@ class Router:
             hand_out(tx, Gate.at(compiled, now), now, for_agent=None, locked=locked)
             return [tx.get_ticket(r.id) or r for r in moved]
 
-    @retried
     def set_status(self, ticket_id: str, status: TicketStatus | str, actor: str) -> TicketRecord:
         """Set a ticket open, pending or closed.
 
         Closing frees capacity: the waiting tickets the freed agent may take are then
         handed out (the ticket keeps its assignee for the record).
         """
+        return self._set_status(ticket_id, status, actor)[0]
+
+    @retried
+    def _set_status(
+        self, ticket_id: str, status: TicketStatus | str, actor: str
+    ) -> tuple[TicketRecord, list[TicketRecord]]:
+        """:meth:`set_status`, and the waiting tickets its close handed out, in hand-out
+        order (what the simulator's :class:`~helpdesk_routing.simulation._backends.
+        RouterBackend` reports, without reading the store again)."""
         now = self._now()
         new = _status(status)
         with self._store.transaction() as tx:
             require(self._agent(tx, actor), Action.SET_STATUS)
             record = self._stored(tx, ticket_id)
             if record.ticket.status is new:
-                return record
+                return record, []
             reopened = record.ticket.status is TicketStatus.CLOSED
             record = updated(record, ticket=updated(record.ticket, status=new))
             if new is not TicketStatus.CLOSED and _gone(tx, record.assignee, hold=reopened):
@@ -671,8 +679,8 @@ class Router:
                     pools = lock_pools(tx, gate.compiled, for_agent=record.assignee)
             tx.append_audit(ticket_changed(now, actor, "status", record, seq=next_seq(tx)))
             if gate is not None and pools:
-                hand_out(tx, gate, now, for_agent=record.assignee, locked=pools)
-            return record
+                return record, hand_out(tx, gate, now, for_agent=record.assignee, locked=pools)
+            return record, []
 
     @retried
     def reply(self, ticket_id: str, *, actor: str, public: bool = True) -> AuditRecord:

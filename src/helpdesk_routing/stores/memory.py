@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 from helpdesk_routing._report_digest import PeriodFigures, ReportDigest
 from helpdesk_routing._time import require_aware
-from helpdesk_routing._trusted import share_fields_set, updated
+from helpdesk_routing._trusted import SharedNames, share_fields_set, updated
 from helpdesk_routing.errors import (
     StoreError,
     UnknownAgent,
@@ -53,11 +53,18 @@ def _compact(record: TicketRecord) -> None:
     """Share the fields-sets of a record about to be stored (``helpdesk_routing._trusted``),
     its ticket's too: a ticket validated from a request holds a set of the ten names it
     was given, 728 bytes of the ~3 KB a stored ticket costs, the same in every ticket."""
-    share_fields_set(record)
-    share_fields_set(record.ticket)
+    # Most records come shared already (the Router builds them with _trusted): the
+    # test inline, the call only for those that do not.
+    if type(record.__pydantic_fields_set__) is not SharedNames:
+        share_fields_set(record)
+    ticket = record.ticket
+    if type(ticket.__pydantic_fields_set__) is not SharedNames:
+        share_fields_set(ticket)
     decision = record.decision
-    if decision is not None and decision.allocation is not None:
-        share_fields_set(decision.allocation)
+    if decision is not None:
+        allocation = decision.allocation
+        if allocation is not None and type(allocation.__pydantic_fields_set__) is not SharedNames:
+            share_fields_set(allocation)
 
 
 __all__ = ["InMemoryStore", "InMemoryTransaction"]
@@ -96,6 +103,7 @@ def _drop(index: dict[Any, list[_Key]], name: object, key: _Key) -> None:
 
 
 _STATUSES: Final = tuple(TicketStatus)
+_NONE: Final[dict[Any, list[_Key]]] = {}  # read, never changed
 
 # The ordered indexes of a store, by position in ``InMemoryStore._indexes``; every one is
 # keyed by the ticket's status (alone, or with an assignee, team or view; the waiting
@@ -108,21 +116,63 @@ _Slot = tuple[int, Any]
 
 def _slots(record: TicketRecord) -> list[_Slot]:
     """Every index list the record belongs in; its status's own list first."""
-    status = record.ticket.status
+    ticket = record.ticket
+    status = ticket.status
     assignee, team = record.assignee, record.team
-    out: list[_Slot] = [(_BY_STATUS, status)]
-    if assignee is None:
-        out.append((_NO_ASSIGNEE, status))
-        if team is None:
-            out.append((_UNASSIGNED, status))
-        out.append((_WAITING, (team, record.ticket.channel, status)))
+    # Each case's list whole (a ticket is re-slotted on every update).
+    out: list[_Slot]
+    if assignee is not None:
+        out = [(_BY_STATUS, status), (_BY_ASSIGNEE, (assignee, status))]
+    elif team is None:
+        out = [
+            (_BY_STATUS, status),
+            (_NO_ASSIGNEE, status),
+            (_UNASSIGNED, status),
+            (_WAITING, (None, ticket.channel, status)),
+        ]
     else:
-        out.append((_BY_ASSIGNEE, (assignee, status)))
+        out = [
+            (_BY_STATUS, status),
+            (_NO_ASSIGNEE, status),
+            (_WAITING, (team, ticket.channel, status)),
+        ]
     if team is not None:
         out.append((_BY_TEAM, (team, status)))
-    for view in record.views:
-        out.append((_BY_VIEW, (view, status)))
+    views = record.views
+    if views:
+        out += [(_BY_VIEW, (view, status)) for view in views]
     return out
+
+
+_WaitingName = tuple[str | None, str, TicketStatus]
+"""A waiting list's name: the team (``None``: no team), the channel, the status."""
+
+
+class _Waiting(dict[_WaitingName, list[_Key]]):
+    """The waiting tickets' index (names ``(team, channel, status)``), its lists also by
+    team in :attr:`teams`, so that one pool's waiting query reads its own team's lists,
+    never every team's. A list is made and dropped through ``index[name] = keys`` and
+    ``del index[name]`` alone (:func:`_insert`, :func:`_drop`), which keep both."""
+
+    __slots__ = ("teams",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.teams: dict[str | None, dict[_WaitingName, list[_Key]]] = {}
+
+    def __setitem__(self, name: _WaitingName, keys: list[_Key]) -> None:
+        super().__setitem__(name, keys)
+        team = self.teams.get(name[0])
+        if team is None:
+            team = self.teams[name[0]] = {}
+        team[name] = keys
+
+    def __delitem__(self, name: _WaitingName) -> None:
+        super().__delitem__(name)
+        team = self.teams[name[0]]
+        del team[name]
+        if not team:
+            del self.teams[name[0]]
 
 
 class InMemoryStore(Closing):
@@ -167,7 +217,7 @@ class InMemoryStore(Closing):
         self._unassigned: dict[TicketStatus, list[_Key]] = {}
         # A pool's waiting tickets by channel: a hand-out after hours leaves out the
         # channels that wait for the office without stepping over their tickets.
-        self._waiting: dict[tuple[str | None, str, TicketStatus], list[_Key]] = {}
+        self._waiting = _Waiting()
         self._indexes: tuple[dict[Any, list[_Key]], ...] = (
             self._by_status,
             self._by_assignee,
@@ -371,8 +421,9 @@ class InMemoryTransaction:
 
     def _replace(self, old: TicketRecord, new: TicketRecord) -> None:
         s = self._s
-        key = _key(old)
-        new_key = _key(new)
+        ticket, new_ticket = old.ticket, new.ticket  # their keys, as _key makes them:
+        key = (ticket.created_at, ticket.id)
+        new_key = (new_ticket.created_at, new_ticket.id)
         if key != new_key:
             self._unindex(old)
             s._tickets[new.ticket.id] = new
@@ -398,7 +449,9 @@ class InMemoryTransaction:
                 if slot not in was:
                     _insert(indexes[slot[0]], slot[1], key)
         before, after = old.assignee, new.assignee
-        counted, counts = _counts_load(old), _counts_load(new)
+        # _counts_load of each, written out (two calls on every ticket update).
+        counted = before is not None and old.ticket.status is not TicketStatus.CLOSED
+        counts = after is not None and new.ticket.status is not TicketStatus.CLOSED
         if counted != counts or before != after:
             load = s._load
             if counted:
@@ -457,9 +510,8 @@ class InMemoryTransaction:
             # One pool's waiting tickets, of the channels asked for and not left out.
             best = [
                 keys
-                for (team, channel, status), keys in s._waiting.items()
-                if team == query.team
-                and status in statuses
+                for (_, channel, status), keys in s._waiting.teams.get(query.team, _NONE).items()
+                if status in statuses
                 and channel not in query.exclude_channels
                 and (query.channels is None or channel in query.channels)
             ]
