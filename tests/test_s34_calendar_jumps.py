@@ -181,6 +181,18 @@ def test_a_daily_rule_with_dtstart_and_until_is_the_week_only_between_them(
     assert len(days_walked) < 100
 
 
+def test_a_daily_rule_ends_the_day_before_an_until_earlier_in_the_day() -> None:
+    """The rule's date-times are at DTSTART's 12:00: UNTIL 2030-01-10 11:00 ends it on
+    the 9th, so the 10th holds the weekly windows again."""
+    hours = OfficeHours(
+        timezone="Europe/Amsterdam",
+        weekly=FULL,
+        recurring_holidays=["DTSTART:20300101T120000\nRRULE:FREQ=DAILY;UNTIL=20300110T110000"],
+    )
+    assert hours.next_open(utc(2030, 1, 5), horizon=MAX) == utc(2030, 1, 9, 23)
+    assert hours.next_close(utc(2030, 1, 9, 23), horizon=MAX) is None
+
+
 # The property: every search answers what the day-by-day walk answers.
 
 
