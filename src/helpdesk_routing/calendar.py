@@ -377,6 +377,16 @@ class _Plan:
     def __setstate__(self, state: tuple[Any, ...]) -> None:
         self._build(*state)
 
+    def may_jump(self) -> bool:
+        """Whether a search may skip days: jumps are on and some era is empty or covers
+        the week (a plain weekly schedule is walked without asking for eras each day)."""
+        if not self.jumps:
+            return False
+        if self._eras is None:
+            self._eras = self._cut_eras()
+            self._era_starts = tuple(era.first for era in self._eras)
+        return any(era.empty or era.covering for era in self._eras)
+
     def era_of(self, day: date) -> _Era:
         """The era (:class:`_Era`) that holds ``day``. The eras are cut where a recurring
         rule that names every day (:func:`every_day`) starts or ends: inside one, such a
@@ -509,8 +519,9 @@ def _periods(plan: _Plan, since: datetime, until: datetime) -> Iterator[Interval
     # windows end before; the day before that is taken too, for a clock that skips that
     # minute), and the days from there are walked as usual, up to the next stretch. A
     # walk costs a few days per irregular day.
+    jumps = plan.may_jump()
     while day <= last_day:
-        if plan.jumps:
+        if jumps:
             era = plan.era_of(day)
             if era.empty:
                 stop = min(last_day, era.last)
