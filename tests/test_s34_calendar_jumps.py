@@ -249,6 +249,7 @@ def rules(draw: st.DrawFn, around: date) -> str:
     body = draw(
         st.sampled_from(
             (
+                "FREQ=DAILY",  # every day: the week between its first and last dates
                 "FREQ=DAILY",
                 "FREQ=DAILY;BYDAY=MO,TU,WE",
                 "FREQ=WEEKLY;BYDAY=SU",
@@ -258,14 +259,14 @@ def rules(draw: st.DrawFn, around: date) -> str:
         )
     )
     first = around + timedelta(days=draw(st.integers(-40, 200)))
-    time_of_day = draw(st.sampled_from(("", "T000000", "T120000")))
+    time_of_day = draw(st.sampled_from(("", "T000000", "T120000", "T120000")))
     end = draw(st.sampled_from(("", "count", "until")))
     if end == "count":
         body += f";COUNT={draw(st.integers(1, 60))}"
     elif end == "until":
         until = first + timedelta(days=draw(st.integers(-1, 200)))
         body += f";UNTIL={until:%Y%m%d}" + draw(st.sampled_from(("", "T000000", "T110000")))
-    if draw(st.booleans()):
+    if draw(st.integers(0, 3)):
         return f"DTSTART:{first:%Y%m%d}{time_of_day}\nRRULE:{body}"
     return body
 
