@@ -40,9 +40,10 @@ from __future__ import annotations
 
 import re
 import warnings
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from copy import copy
-from datetime import MAXYEAR, date, datetime
+from datetime import MAXYEAR, date, datetime, timedelta
 from functools import lru_cache
 from itertools import islice
 from math import gcd
@@ -55,7 +56,15 @@ from pydantic_core import PydanticCustomError
 
 from ._stored import is_stored
 
-__all__ = ["DEFAULT_START", "RRule", "check_rule", "last_possible_date", "occurs_on"]
+__all__ = [
+    "DEFAULT_START",
+    "RRule",
+    "check_rule",
+    "every_day",
+    "last_possible_date",
+    "next_occurrence",
+    "occurs_on",
+]
 
 DEFAULT_START = datetime(2000, 1, 1)
 """Where a rule without its own ``DTSTART`` starts."""
@@ -643,3 +652,66 @@ def last_possible_date(text: str) -> date | None:
         if next(_walk(rule, first, end), None) is not None:
             return None
     return last
+
+
+@lru_cache(maxsize=4096)
+def _sorted_year(text: str, year: int) -> tuple[date, ...]:
+    return tuple(sorted(_year(text, year)))
+
+
+def next_occurrence(text: str, first: date, last: date) -> date | None:
+    """The first date from ``first`` to ``last`` (both included) that the rule ``text``
+    names, or ``None``. Found a year at a time (:func:`_year`), looking no further than
+    ``last`` nor than the rule's last possible date (:func:`last_possible_date`): a rule
+    that fires for ever names a date within each of its cycles, so a search costs the
+    years up to its next date, however far it lies from ``DTSTART``."""
+    end = last_possible_date(text)
+    if end is not None:
+        last = min(last, end)
+    day = first
+    while day <= last:
+        dates = _sorted_year(text, day.year)
+        index = bisect_left(dates, day)
+        if index < len(dates):
+            return dates[index] if dates[index] <= last else None
+        if day.year == MAXYEAR:
+            return None
+        day = date(day.year + 1, 1, 1)
+    return None
+
+
+_FILTERS = (
+    "_bymonth",
+    "_bymonthday",
+    "_bynmonthday",
+    "_byweekday",
+    "_bynweekday",
+    "_byyearday",
+    "_byweekno",
+    "_bysetpos",
+    "_byeaster",
+)
+
+
+@lru_cache(maxsize=256)
+def every_day(text: str) -> tuple[date, date] | None:
+    """``(first, last)`` when the rule ``text`` names every date from ``first`` to ``last``
+    and no other (``last`` is ``date.max`` for a rule without an end): one daily RRULE
+    without ``INTERVAL`` or ``BY`` parts, and no ``RDATE``, ``EXDATE`` or ``EXRULE``.
+    ``None`` for any other rule (it may name every day all the same)."""
+    parts = _parts_of(text)
+    if len(parts.rrules) != 1 or parts.exrules or parts.rdates or parts.exdates:
+        return None
+    rule = parts.rrules[0]
+    state = vars(rule)
+    if state["_freq"] != DAILY or state["_interval"] != 1 or any(state[f] for f in _FILTERS):
+        return None
+    start: datetime = state["_dtstart"]
+    until: datetime | None = state["_until"]
+    if until is None:
+        return start.date(), date.max
+    # The rule's date-times carry DTSTART's time of day: UNTIL before it ends the day before.
+    last = until.date() if until.time() >= start.time() else until.date() - timedelta(days=1)
+    if last < start.date():
+        return None
+    return start.date(), last

@@ -37,7 +37,7 @@ The rules, written once (``docs/calendar.md`` shows them with examples):
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
@@ -60,7 +60,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from helpdesk_routing._input import InputModel
 
 from ._json import loads
-from ._recurrence import RRule, last_possible_date, occurs_on
+from ._recurrence import RRule, every_day, next_occurrence, occurs_on
 from ._time import DATE_TEXT, OUT_OF_RANGE, require_aware
 from .errors import ArgumentTypeError, ErrorDetail, ValidationError
 
@@ -243,6 +243,54 @@ def _covers_the_week(weekly: tuple[tuple[tuple[int, int], ...], ...]) -> bool:
     return reached >= week
 
 
+class _Era:
+    """A stretch of days, ``first`` to ``last``, each of which holds its ``base`` windows
+    unless it is one of ``dated`` or a date one of ``rules`` names.
+
+    ``empty``: the base holds no window, and ``dated`` and ``rules`` name the days that
+    may hold some (a day with none adds nothing to a search). ``covering``: the base
+    windows cover the week (:func:`_covers_the_week`), and ``dated`` and ``rules`` name
+    the days that may hold other windows. Otherwise the days are walked one by one and
+    ``dated`` and ``rules`` are empty."""
+
+    __slots__ = ("covering", "dated", "empty", "first", "last", "rules")
+
+    def __init__(
+        self,
+        first: date,
+        last: date,
+        base: tuple[tuple[tuple[int, int], ...], ...],
+        plan: _Plan,
+        claiming: list[tuple[str, tuple[tuple[int, int], ...]]],
+    ) -> None:
+        self.first = first
+        self.last = last
+        self.empty = not any(base)
+        self.covering = _covers_the_week(base)
+        self.dated: tuple[date, ...] = ()
+        self.rules: tuple[str, ...] = ()
+        if self.empty:
+            self.dated = tuple(sorted(day for day, spans in plan.exceptions.items() if spans))
+            self.rules = tuple(dict.fromkeys(rule for rule, spans in claiming if spans))
+        elif self.covering:
+            self.dated = tuple(sorted({*plan.holidays, *plan.exceptions}))
+            self.rules = tuple(dict.fromkeys(rule for rule, _ in claiming))
+
+    def next_irregular(self, first: date, last: date) -> date | None:
+        """The first day from ``first`` to ``last`` (and ``self.last``) that ``dated`` or
+        ``rules`` name, or ``None``."""
+        last = min(last, self.last)
+        found: date | None = None
+        index = bisect_left(self.dated, first)
+        if index < len(self.dated) and self.dated[index] <= last:
+            found = last = self.dated[index]
+        for rule in self.rules:
+            occurs = next_occurrence(rule, first, last)
+            if occurs is not None:
+                found = last = occurs
+        return found
+
+
 class _Plan:
     """The schedule compiled for lookups: minute spans per weekday and per exception date.
 
@@ -251,8 +299,9 @@ class _Plan:
     """
 
     __slots__ = (
+        "_era_starts",
+        "_eras",
         "_hash",
-        "_irregular_days",
         "exceptions",
         "holidays",
         "jumps",
@@ -295,10 +344,10 @@ class _Plan:
             self.last_open_day = max(
                 (day for day, spans in exceptions.items() if spans), default=date.min
             )
-        # Whether searches may jump over days that hold their weekly windows: those
-        # cover the whole week, so such days never close (see _periods).
-        self.jumps = _covers_the_week(weekly)
-        self._irregular_days: tuple[date, ...] | None = None
+        # Whether searches may jump over days (see _periods); off, they walk every day.
+        self.jumps = True
+        self._eras: tuple[_Era, ...] | None = None
+        self._era_starts: tuple[date, ...] = ()
         self.key = (
             zone_key,
             weekly,
@@ -328,26 +377,61 @@ class _Plan:
     def __setstate__(self, state: tuple[Any, ...]) -> None:
         self._build(*state)
 
-    def irregular_days(self) -> tuple[date, ...] | None:
-        """The days that may hold other than their weekly windows, sorted: the first is a
-        day up to which every day may (the last a recurring rule can name, or
-        ``date.min``), the others are the dated entries after it; every other day after
-        the first holds its weekly windows. ``None``: the searches walk every day (the
-        week does not cover itself, or a recurring rule names dates for ever). Found at
-        the first search that may jump: placing a rule's last date can take a walk
-        through the rule's cycle (:func:`last_possible_date`)."""
+    def may_jump(self) -> bool:
+        """Whether a search may skip days: jumps are on and some era is empty or covers
+        the week (a plain weekly schedule is walked without asking for eras each day)."""
         if not self.jumps:
-            return None
-        if self._irregular_days is None:
-            rules = (*self.recurring_holidays, *(rule for rule, _ in self.recurring_exceptions))
-            ends = [last_possible_date(rule) for rule in rules]
-            if None in ends:
-                self.jumps = False
+            return False
+        if self._eras is None:
+            self._eras = self._cut_eras()
+            self._era_starts = tuple(era.first for era in self._eras)
+        return any(era.empty or era.covering for era in self._eras)
+
+    def era_of(self, day: date) -> _Era:
+        """The era (:class:`_Era`) that holds ``day``. The eras are cut where a recurring
+        rule that names every day (:func:`every_day`) starts or ends: inside one, such a
+        rule names every day or none. Cut at the first search."""
+        if self._eras is None:
+            self._eras = self._cut_eras()
+            self._era_starts = tuple(era.first for era in self._eras)
+        return self._eras[bisect_right(self._era_starts, day) - 1]
+
+    def _cut_eras(self) -> tuple[_Era, ...]:
+        rules = (*self.recurring_holidays, *(rule for rule, _ in self.recurring_exceptions))
+        ranges = {rule: every_day(rule) for rule in rules}
+        cuts = {date.min}
+        for found in ranges.values():
+            if found is not None:
+                cuts.add(found[0])
+                if found[1] < date.max:
+                    cuts.add(found[1] + _DAY)
+        starts = sorted(cuts)
+        ends = [start - _DAY for start in starts[1:]] + [date.max]
+        return tuple(
+            self._era(first, last, ranges) for first, last in zip(starts, ends, strict=True)
+        )
+
+    def _era(self, first: date, last: date, ranges: dict[str, tuple[date, date] | None]) -> _Era:
+        """The era from ``first`` to ``last``: the precedence of :meth:`spans_on`, with a
+        rule that names every day of it as its base and those that name none dropped."""
+
+        def every(rule: str) -> bool | None:
+            """True: names every day of the era; False: none; None: some, maybe."""
+            found = ranges[rule]
+            if found is None:
                 return None
-            floor = max((end for end in ends if end is not None), default=date.min)
-            dated = sorted(day for day in (*self.holidays, *self.exceptions) if day > floor)
-            self._irregular_days = (floor, *dated)
-        return self._irregular_days
+            return found[0] <= first and last <= found[1]
+
+        claiming: list[tuple[str, tuple[tuple[int, int], ...]]] = []
+        for rule, spans in self.recurring_exceptions:
+            if every(rule):
+                return _Era(first, last, (spans,) * 7, self, claiming)
+            if every(rule) is None:
+                claiming.append((rule, spans))
+        if any(every(rule) for rule in self.recurring_holidays):
+            return _Era(first, last, ((),) * 7, self, claiming)
+        claiming.extend((rule, ()) for rule in self.recurring_holidays if every(rule) is None)
+        return _Era(first, last, self.weekly, self, claiming)
 
     def spans_on(self, day: date) -> tuple[tuple[int, int], ...]:
         """The minute spans of the windows that start on ``day``."""
@@ -422,29 +506,49 @@ def _periods(plan: _Plan, since: datetime, until: datetime) -> Iterator[Interval
     if plan.last_open_day is not None:
         last_day = min(last_day, plan.last_open_day)
     current: Interval | None = None
-    # In a week that covers itself, from the day after a day that holds its weekly
-    # windows (`day - 1`) up to the next irregular day (a dated entry), every instant is
-    # covered by a window starting that day or the day before (none is longer than a
-    # day), and the period open now runs unbroken through those days. The walk jumps
-    # to the next irregular day (or to the day before `last_day`); the windows of the
-    # day before the jump end at least as late as any it skips (one of them covers that
-    # day's last minute, which earlier windows end before; the day before that is taken
-    # too, for a clock that skips that minute), and the days from there are walked as
-    # usual, up to the next stretch. A walk costs a few days per dated entry.
-    irregular = plan.irregular_days()
+    # The days are cut into eras (_Plan.era_of); in each, every day holds the era's base
+    # windows except the irregular days it names (dated entries, recurring rules' dates).
+    # Where the base holds no window, the days between irregular days add nothing: the
+    # walk goes to the next irregular day (or the next era). Where the base covers the
+    # week, from the day after a day that holds its base windows (`day - 1`) up to the
+    # next irregular day, every instant is covered by a window starting that day or the
+    # day before (none is longer than a day), and the period open now runs unbroken
+    # through those days. The walk jumps to the next irregular day (or the next era, or
+    # the day before `last_day`); the windows of the day before the jump end at least as
+    # late as any it skips (one of them covers that day's last minute, which earlier
+    # windows end before; the day before that is taken too, for a clock that skips that
+    # minute), and the days from there are walked as usual, up to the next stretch. A
+    # walk costs a few days per irregular day.
+    jumps = plan.may_jump()
     while day <= last_day:
-        if irregular is not None and current is not None:
-            index = bisect_left(irregular, day - _DAY)
-            if index:
-                target = last_day - _DAY
-                if index < len(irregular):
-                    target = min(target, irregular[index])
-                if day <= target - 2 * _DAY:
-                    day = target
-                    ends = [
-                        end for back in (2, 1) for _, end in _day_intervals(plan, day - back * _DAY)
-                    ]
-                    current = (current[0], max((current[1], *ends)))
+        if jumps:
+            era = plan.era_of(day)
+            if era.empty:
+                stop = min(last_day, era.last)
+                found = era.next_irregular(day, stop)
+                if found is None:
+                    if stop == last_day:
+                        break
+                    day = era.last + _DAY
+                    continue
+                day = found
+            elif current is not None:
+                era = plan.era_of(day - _DAY)
+                if era.covering:
+                    target = last_day - _DAY
+                    if era.last < target:
+                        target = era.last + _DAY
+                    found = era.next_irregular(day - _DAY, target)
+                    if found is not None:
+                        target = found
+                    if day <= target - 2 * _DAY:
+                        day = target
+                        ends = [
+                            end
+                            for back in (2, 1)
+                            for _, end in _day_intervals(plan, day - back * _DAY)
+                        ]
+                        current = (current[0], max((current[1], *ends)))
         for start, end in _day_intervals(plan, day):
             if current is None:
                 current = (start, end)
