@@ -23,6 +23,8 @@ import json
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -80,16 +82,25 @@ def _exhaustive(tx: Transaction, gate: Gate, now: datetime, agent: str) -> list[
     return [h for r in waiting if (h := give(tx, gate, now, r)) is not None]
 
 
+@contextmanager
+def _opened(kind: str, path: Path) -> Iterator[Any]:
+    """A fresh store of ``kind`` (``"memory"`` or ``"sqlite"``, a database at ``path``)
+    holding the benchmark's agents, closed afterwards."""
+    if kind == "memory":
+        yield InMemoryStore(agents=AGENTS)
+        return
+    store = SqliteStore(path, agents=AGENTS)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 def _measure(kind: str, waiting: int, closes: int, directory: Path) -> dict[str, float]:
     """Median seconds per close through the Router (``3 * closes`` of them: a few
     milliseconds each, so more samples steady the median on a busy machine), and of the
     old walk (``closes``), at ``waiting``."""
-    store: Any
-    if kind == "memory":
-        store = InMemoryStore(agents=AGENTS)
-    else:
-        store = SqliteStore(directory / f"handout-{waiting}.db", agents=AGENTS)
-    try:
+    with _opened(kind, directory / f"handout-{waiting}.db") as store:
         busy = _fill(store, waiting, closes)
         clock = ManualClock(T0 + timedelta(days=1))
         router = Router(store=store, customer_data=InMemoryCustomerData(), clock=clock)
@@ -118,9 +129,6 @@ def _measure(kind: str, waiting: int, closes: int, directory: Path) -> dict[str,
             "new_cpu": statistics.median(new_cpu),
             "old": statistics.median(old),
         }
-    finally:
-        if kind != "memory":
-            store.close()
 
 
 OFFICE = OfficeHours(
@@ -133,12 +141,7 @@ def _measure_night(kind: str, waiting: int, closes: int, directory: Path) -> flo
     the office (a channel that follows office hours): a close frees a place and hands out
     nothing. Before the hand-out left those channels out of its query after hours, every
     close read them all."""
-    store: Any
-    if kind == "memory":
-        store = InMemoryStore(agents=AGENTS)
-    else:
-        store = SqliteStore(directory / f"night-{waiting}.db", agents=AGENTS)
-    try:
+    with _opened(kind, directory / f"night-{waiting}.db") as store:
         busy = _fill(store, waiting, closes, channel="webchat")
         clock = ManualClock(T0 + timedelta(days=1, hours=13))  # Tuesday 22:00 UTC
         router = Router(
@@ -150,9 +153,6 @@ def _measure_night(kind: str, waiting: int, closes: int, directory: Path) -> flo
             router.set_status(tid, "closed", actor="m1")
             cpu.append(time.process_time() - start)
         return statistics.median(cpu)
-    finally:
-        if kind != "memory":
-            store.close()
 
 
 def main() -> None:
