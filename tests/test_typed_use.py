@@ -172,3 +172,33 @@ def test_a_destination_s_name_may_be_read_only(tmp_path: Path) -> None:
     user.write_text(_DESKS, encoding="utf-8")
     out, err, status = _mypy(tmp_path, user)
     assert status == 0, out + err
+
+
+_WRAPPER = """\
+import helpdesk_routing as hr
+from helpdesk_routing.router import NOT_GIVEN, NotGiven
+
+
+def set_capacity(desk: hr.Router, capacity: int | None | NotGiven = NOT_GIVEN) -> int | None:
+    return desk.configure(actor="m1", capacity=capacity).capacity
+
+
+def set_hours(desk: hr.Router, hours: hr.OfficeHours | None | NotGiven = NOT_GIVEN) -> None:
+    desk.configure(actor="m1", office_hours=hours)
+
+
+def wrong(desk: hr.Router, capacity: int | None | NotGiven = NOT_GIVEN) -> None:
+    desk.configure(actor="m1", round_robin=capacity)  # wrong
+"""
+
+
+def test_a_typed_wrapper_forwards_not_given(tmp_path: Path) -> None:
+    """``NotGiven`` (the type of ``NOT_GIVEN``) lets a typed wrapper forward "keep the
+    stored value" to ``configure``; a value of the wrong type is still an error."""
+    user = tmp_path / "wrapper.py"
+    user.write_text(_WRAPPER, encoding="utf-8")
+    out, err, status = _mypy(tmp_path, user)
+    assert status == 1, out + err
+    wrong = {n for n, line in enumerate(_WRAPPER.splitlines(), 1) if line.endswith("# wrong")}
+    lines = {int(line.split(":")[1]) for line in out.splitlines() if ": error:" in line}
+    assert lines == wrong, out

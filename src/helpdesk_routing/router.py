@@ -91,7 +91,13 @@ from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.stores._customer_args import stored_ticket
 from helpdesk_routing.views import Views
 
-__all__ = ["ATTEMPTS", "NOT_GIVEN", "RACE_ATTEMPTS", "Router"]
+__all__ = ["ATTEMPTS", "NOT_GIVEN", "RACE_ATTEMPTS", "NotGiven", "Router"]
+
+NotGiven = _Maybe
+"""The type of :data:`NOT_GIVEN`, the default of every configuration argument of
+``Router(...)`` and ``Router.configure`` (``None`` means something there): a typed
+wrapper annotates a parameter it forwards ``X | NotGiven = NOT_GIVEN`` to keep the
+stored value when its caller gives none."""
 
 _log = logging.getLogger("helpdesk_routing.router")
 
