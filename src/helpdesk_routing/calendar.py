@@ -253,7 +253,7 @@ class _Era:
     the days that may hold other windows. Otherwise the days are walked one by one and
     ``dated`` and ``rules`` are empty."""
 
-    __slots__ = ("covering", "dated", "empty", "first", "last", "rules")
+    __slots__ = ("_searched", "covering", "dated", "empty", "first", "last", "rules")
 
     def __init__(
         self,
@@ -269,6 +269,8 @@ class _Era:
         self.covering = _covers_the_week(base)
         self.dated: tuple[date, ...] = ()
         self.rules: tuple[str, ...] = ()
+        # Per rule, its last search: (from, to, the first date found then or None).
+        self._searched: dict[str, tuple[date, date, date | None]] = {}
         if self.empty:
             self.dated = tuple(sorted(day for day, spans in plan.exceptions.items() if spans))
             self.rules = tuple(dict.fromkeys(rule for rule, spans in claiming if spans))
@@ -285,10 +287,35 @@ class _Era:
         if index < len(self.dated) and self.dated[index] <= last:
             found = last = self.dated[index]
         for rule in self.rules:
-            occurs = next_occurrence(rule, first, last)
+            occurs = self._next_date(rule, first, last)
             if occurs is not None:
                 found = last = occurs
         return found
+
+    def _next_date(self, rule: str, first: date, last: date) -> date | None:
+        """The first date from ``first`` to ``last`` that ``rule`` names, or ``None``.
+
+        A walk asks again from each day it stops at, for later and later days: the last
+        search's answer is kept per rule, and a question it answers costs nothing (a rule
+        whose next date lay thousands of years ahead was searched up to that date again
+        from every day visited). One tuple per rule, replaced whole: a search in
+        another thread reads the old answer or the new one, both true."""
+        known = self._searched.get(rule)
+        if known is not None:
+            since, searched, occurs = known
+            if since <= first:
+                if occurs is not None and first <= occurs:
+                    return occurs if occurs <= last else None
+                if occurs is None and first <= searched:
+                    if last <= searched:
+                        return None
+                    # Nothing up to `searched`: go on from the day after.
+                    occurs = next_occurrence(rule, searched + _DAY, last)
+                    self._searched[rule] = (since, last, occurs)
+                    return occurs
+        occurs = next_occurrence(rule, first, last)
+        self._searched[rule] = (first, last, occurs)
+        return occurs
 
 
 class _Plan:
