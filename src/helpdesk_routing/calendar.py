@@ -326,7 +326,6 @@ class _Plan:
     """
 
     __slots__ = (
-        "_era_starts",
         "_eras",
         "_hash",
         "exceptions",
@@ -373,8 +372,8 @@ class _Plan:
             )
         # Whether searches may jump over days (see _periods); off, they walk every day.
         self.jumps = True
-        self._eras: tuple[_Era, ...] | None = None
-        self._era_starts: tuple[date, ...] = ()
+        # The eras and their first days, cut at the first search (_Plan.era_of).
+        self._eras: tuple[tuple[_Era, ...], tuple[date, ...]] | None = None
         self.key = (
             zone_key,
             weekly,
@@ -409,19 +408,24 @@ class _Plan:
         the week (a plain weekly schedule is walked without asking for eras each day)."""
         if not self.jumps:
             return False
-        if self._eras is None:
-            self._eras = self._cut_eras()
-            self._era_starts = tuple(era.first for era in self._eras)
-        return any(era.empty or era.covering for era in self._eras)
+        return any(era.empty or era.covering for era in self._cut()[0])
 
     def era_of(self, day: date) -> _Era:
         """The era (:class:`_Era`) that holds ``day``. The eras are cut where a recurring
         rule that names every day (:func:`every_day`) starts or ends: inside one, such a
         rule names every day or none. Cut at the first search."""
-        if self._eras is None:
-            self._eras = self._cut_eras()
-            self._era_starts = tuple(era.first for era in self._eras)
-        return self._eras[bisect_right(self._era_starts, day) - 1]
+        eras, starts = self._cut()
+        return eras[bisect_right(starts, day) - 1]
+
+    def _cut(self) -> tuple[tuple[_Era, ...], tuple[date, ...]]:
+        """The eras and their first days, cut once and published in one assignment: a
+        search in another thread sees both or neither (eras stored before their first
+        days sent a search between the two to the last era)."""
+        cut = self._eras
+        if cut is None:
+            eras = self._cut_eras()
+            cut = self._eras = (eras, tuple(era.first for era in eras))
+        return cut
 
     def _cut_eras(self) -> tuple[_Era, ...]:
         rules = (*self.recurring_holidays, *(rule for rule, _ in self.recurring_exceptions))
