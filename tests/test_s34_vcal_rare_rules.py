@@ -11,7 +11,7 @@ took 27 s (5 s before the jumps, 4 s now)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -75,6 +75,27 @@ def test_a_covering_week_asks_a_rare_rule_for_its_next_date_once(
     assert len(years_looked_at) < 20_000  # over 300,000 before
 
 
+def test_searches_from_earlier_days_ask_only_the_years_not_yet_searched(
+    years_looked_at: list[int],
+) -> None:
+    """Every search finds the exception in 2300 and then asks whether the rule opens
+    again before the end of the calendar (it does in 9000, after the first search's
+    horizon): the first search looks through those 7,000 years, the others only through
+    the years before where the first began."""
+    hours = OfficeHours(
+        timezone="UTC",
+        recurring_exceptions=[{"rule": RARE, "windows": NINE_TO_FIVE}],
+        exceptions={date(2300, 1, 1): NINE_TO_FIVE},
+    )
+    opens = utc(2300, 1, 1, 9)
+    assert hours.next_open(START, horizon=timedelta.max) == opens
+    assert len(years_looked_at) > 6000
+    years_looked_at.clear()
+    for since in (START, utc(2100, 1, 1), utc(2020, 1, 1), START):
+        assert hours.next_open(since, horizon=timedelta.max) == opens
+    assert len(years_looked_at) < 20  # 6,900 a search before
+
+
 @settings(max_examples=300)
 @given(
     rule=st.sampled_from(
@@ -89,7 +110,7 @@ def test_a_covering_week_asks_a_rare_rule_for_its_next_date_once(
     ),
     questions=st.lists(
         st.tuples(
-            st.dates(datetime(2020, 1, 1).date(), datetime(2040, 1, 1).date()),
+            st.dates(date(2020, 1, 1), date(2040, 1, 1)),
             st.integers(0, 3000),
         ),
         min_size=1,
@@ -97,7 +118,7 @@ def test_a_covering_week_asks_a_rare_rule_for_its_next_date_once(
     ),
 )
 def test_a_rules_next_date_is_what_a_fresh_search_finds(
-    rule: str, questions: list[tuple[datetime, int]]
+    rule: str, questions: list[tuple[date, int]]
 ) -> None:
     """Whatever the order of the questions (later days, earlier days, shorter or longer
     spans), the kept answers give what ``next_occurrence`` finds afresh."""
@@ -106,7 +127,7 @@ def test_a_rules_next_date_is_what_a_fresh_search_finds(
         weekly={day: [("00:00", "24:00")] for day in DAYS},
         recurring_holidays=[rule],
     )
-    era = hours._compiled().era_of(datetime(2030, 1, 1).date())
+    era = hours._compiled().era_of(date(2030, 1, 1))
     assert era.rules == (rule,)
     for first, days in questions:
         last = first + timedelta(days=days)

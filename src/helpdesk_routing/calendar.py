@@ -295,24 +295,37 @@ class _Era:
     def _next_date(self, rule: str, first: date, last: date) -> date | None:
         """The first date from ``first`` to ``last`` that ``rule`` names, or ``None``.
 
-        A walk asks again from each day it stops at, for later and later days: the last
-        search's answer is kept per rule, and a question it answers costs nothing (a rule
-        whose next date lay thousands of years ahead was searched up to that date again
-        from every day visited). One tuple per rule, replaced whole: a search in
-        another thread reads the old answer or the new one, both true."""
+        A walk asks again from each day it stops at, for later and later days, and each
+        search of the plan asks again from its own start: what the searches found is
+        kept per rule, ``(since, searched, occurs)``: ``occurs`` is the first date the
+        rule names from ``since`` to ``searched``, ``None`` when it names none there. A
+        question it answers costs nothing, one that reaches past it searches only the
+        days it leaves out (a rule whose next date lay thousands of years ahead was
+        searched up to that date again from every day visited). One tuple per rule,
+        replaced whole: a search in another thread reads the old one or the new one,
+        both true."""
         known = self._searched.get(rule)
         if known is not None:
             since, searched, occurs = known
             if since <= first:
                 if occurs is not None and first <= occurs:
                     return occurs if occurs <= last else None
-                if occurs is None and first <= searched:
+                if occurs is None and first.toordinal() <= searched.toordinal() + 1:
                     if last <= searched:
                         return None
                     # Nothing up to `searched`: go on from the day after.
                     occurs = next_occurrence(rule, searched + _DAY, last)
                     self._searched[rule] = (since, last, occurs)
                     return occurs
+            elif since.toordinal() <= last.toordinal() + 1:
+                # Known from a day after `first`, by the day after `last`: the days
+                # before `since` first, then what is known.
+                early = next_occurrence(rule, first, since - _DAY)
+                if early is not None:
+                    self._searched[rule] = (first, early, early)
+                    return early
+                self._searched[rule] = (first, searched, occurs)
+                return self._next_date(rule, first, last)
         occurs = next_occurrence(rule, first, last)
         self._searched[rule] = (first, last, occurs)
         return occurs
