@@ -557,12 +557,13 @@ def _periods(plan: _Plan, since: datetime, until: datetime) -> Iterator[Interval
     # week, from the day after a day that holds its base windows (`day - 1`) up to the
     # next irregular day, every instant is covered by a window starting that day or the
     # day before (none is longer than a day), and the period open now runs unbroken
-    # through those days. The walk jumps to the next irregular day (or the next era, or
-    # the day before `last_day`); the windows of the day before the jump end at least as
-    # late as any it skips (one of them covers that day's last minute, which earlier
-    # windows end before; the day before that is taken too, for a clock that skips that
-    # minute), and the days from there are walked as usual, up to the next stretch. A
-    # walk costs a few days per irregular day.
+    # through those days, provided it reaches `day`'s midnight (the windows of `day - 1`
+    # may all fall in a skipped day: Samoa's 30 December 2011). The walk jumps to the
+    # next irregular day (or the next era, or the day before `last_day`); the windows of
+    # the day before the jump end at least as late as any it skips (one of them covers
+    # that day's last minute, which earlier windows end before; the day before that is
+    # taken too, for a clock that skips that minute), and the days from there are walked
+    # as usual, up to the next stretch. A walk costs a few days per irregular day.
     jumps = plan.may_jump()
     while day <= last_day:
         if jumps:
@@ -585,7 +586,7 @@ def _periods(plan: _Plan, since: datetime, until: datetime) -> Iterator[Interval
                     found = era.next_irregular(day - _DAY, target)
                     if found is not None:
                         target = found
-                    if day <= target - 2 * _DAY:
+                    if day <= target - 2 * _DAY and current[1] >= _midnight(plan, day):
                         day = target
                         ends = [
                             end
@@ -606,6 +607,11 @@ def _periods(plan: _Plan, since: datetime, until: datetime) -> Iterator[Interval
         day += _DAY
     if current is not None and current[1] > since:
         yield current
+
+
+def _midnight(plan: _Plan, day: date) -> datetime:
+    """The instant local ``day`` begins."""
+    return wall_time_to_utc(datetime.combine(day, time()), plan.zone)
 
 
 def _limit(start: datetime, horizon: timedelta) -> datetime:
