@@ -253,7 +253,7 @@ class _Era:
     the days that may hold other windows. Otherwise the days are walked one by one and
     ``dated`` and ``rules`` are empty."""
 
-    __slots__ = ("covering", "dated", "empty", "first", "last", "rules")
+    __slots__ = ("_searched", "covering", "dated", "empty", "first", "last", "rules")
 
     def __init__(
         self,
@@ -269,6 +269,8 @@ class _Era:
         self.covering = _covers_the_week(base)
         self.dated: tuple[date, ...] = ()
         self.rules: tuple[str, ...] = ()
+        # Per rule, its last search: (from, to, the first date found then or None).
+        self._searched: dict[str, tuple[date, date, date | None]] = {}
         if self.empty:
             self.dated = tuple(sorted(day for day, spans in plan.exceptions.items() if spans))
             self.rules = tuple(dict.fromkeys(rule for rule, spans in claiming if spans))
@@ -285,10 +287,48 @@ class _Era:
         if index < len(self.dated) and self.dated[index] <= last:
             found = last = self.dated[index]
         for rule in self.rules:
-            occurs = next_occurrence(rule, first, last)
+            occurs = self._next_date(rule, first, last)
             if occurs is not None:
                 found = last = occurs
         return found
+
+    def _next_date(self, rule: str, first: date, last: date) -> date | None:
+        """The first date from ``first`` to ``last`` that ``rule`` names, or ``None``.
+
+        A walk asks again from each day it stops at, for later and later days, and each
+        search of the plan asks again from its own start: what the searches found is
+        kept per rule, ``(since, searched, occurs)``: ``occurs`` is the first date the
+        rule names from ``since`` to ``searched``, ``None`` when it names none there. A
+        question it answers costs nothing, one that reaches past it searches only the
+        days it leaves out (a rule whose next date lay thousands of years ahead was
+        searched up to that date again from every day visited). One tuple per rule,
+        replaced whole: a search in another thread reads the old one or the new one,
+        both true."""
+        known = self._searched.get(rule)
+        if known is not None:
+            since, searched, occurs = known
+            if since <= first:
+                if occurs is not None and first <= occurs:
+                    return occurs if occurs <= last else None
+                if occurs is None and first.toordinal() <= searched.toordinal() + 1:
+                    if last <= searched:
+                        return None
+                    # Nothing up to `searched`: go on from the day after.
+                    occurs = next_occurrence(rule, searched + _DAY, last)
+                    self._searched[rule] = (since, last, occurs)
+                    return occurs
+            elif since.toordinal() <= last.toordinal() + 1:
+                # Known from a day after `first`, by the day after `last`: the days
+                # before `since` first, then what is known.
+                early = next_occurrence(rule, first, since - _DAY)
+                if early is not None:
+                    self._searched[rule] = (first, early, early)
+                    return early
+                self._searched[rule] = (first, searched, occurs)
+                return self._next_date(rule, first, last)
+        occurs = next_occurrence(rule, first, last)
+        self._searched[rule] = (first, last, occurs)
+        return occurs
 
 
 class _Plan:
@@ -299,7 +339,6 @@ class _Plan:
     """
 
     __slots__ = (
-        "_era_starts",
         "_eras",
         "_hash",
         "exceptions",
@@ -346,8 +385,8 @@ class _Plan:
             )
         # Whether searches may jump over days (see _periods); off, they walk every day.
         self.jumps = True
-        self._eras: tuple[_Era, ...] | None = None
-        self._era_starts: tuple[date, ...] = ()
+        # The eras and their first days, cut at the first search (_Plan.era_of).
+        self._eras: tuple[tuple[_Era, ...], tuple[date, ...]] | None = None
         self.key = (
             zone_key,
             weekly,
@@ -382,19 +421,24 @@ class _Plan:
         the week (a plain weekly schedule is walked without asking for eras each day)."""
         if not self.jumps:
             return False
-        if self._eras is None:
-            self._eras = self._cut_eras()
-            self._era_starts = tuple(era.first for era in self._eras)
-        return any(era.empty or era.covering for era in self._eras)
+        return any(era.empty or era.covering for era in self._cut()[0])
 
     def era_of(self, day: date) -> _Era:
         """The era (:class:`_Era`) that holds ``day``. The eras are cut where a recurring
         rule that names every day (:func:`every_day`) starts or ends: inside one, such a
         rule names every day or none. Cut at the first search."""
-        if self._eras is None:
-            self._eras = self._cut_eras()
-            self._era_starts = tuple(era.first for era in self._eras)
-        return self._eras[bisect_right(self._era_starts, day) - 1]
+        eras, starts = self._cut()
+        return eras[bisect_right(starts, day) - 1]
+
+    def _cut(self) -> tuple[tuple[_Era, ...], tuple[date, ...]]:
+        """The eras and their first days, cut once and published in one assignment: a
+        search in another thread sees both or neither (eras stored before their first
+        days sent a search between the two to the last era)."""
+        cut = self._eras
+        if cut is None:
+            eras = self._cut_eras()
+            cut = self._eras = (eras, tuple(era.first for era in eras))
+        return cut
 
     def _cut_eras(self) -> tuple[_Era, ...]:
         rules = (*self.recurring_holidays, *(rule for rule, _ in self.recurring_exceptions))
@@ -513,12 +557,13 @@ def _periods(plan: _Plan, since: datetime, until: datetime) -> Iterator[Interval
     # week, from the day after a day that holds its base windows (`day - 1`) up to the
     # next irregular day, every instant is covered by a window starting that day or the
     # day before (none is longer than a day), and the period open now runs unbroken
-    # through those days. The walk jumps to the next irregular day (or the next era, or
-    # the day before `last_day`); the windows of the day before the jump end at least as
-    # late as any it skips (one of them covers that day's last minute, which earlier
-    # windows end before; the day before that is taken too, for a clock that skips that
-    # minute), and the days from there are walked as usual, up to the next stretch. A
-    # walk costs a few days per irregular day.
+    # through those days, provided it reaches `day`'s midnight (the windows of `day - 1`
+    # may all fall in a skipped day: Samoa's 30 December 2011). The walk jumps to the
+    # next irregular day (or the next era, or the day before `last_day`); the windows of
+    # the day before the jump end at least as late as any it skips (one of them covers
+    # that day's last minute, which earlier windows end before; the day before that is
+    # taken too, for a clock that skips that minute), and the days from there are walked
+    # as usual, up to the next stretch. A walk costs a few days per irregular day.
     jumps = plan.may_jump()
     while day <= last_day:
         if jumps:
@@ -541,7 +586,7 @@ def _periods(plan: _Plan, since: datetime, until: datetime) -> Iterator[Interval
                     found = era.next_irregular(day - _DAY, target)
                     if found is not None:
                         target = found
-                    if day <= target - 2 * _DAY:
+                    if day <= target - 2 * _DAY and current[1] >= _midnight(plan, day):
                         day = target
                         ends = [
                             end
@@ -562,6 +607,11 @@ def _periods(plan: _Plan, since: datetime, until: datetime) -> Iterator[Interval
         day += _DAY
     if current is not None and current[1] > since:
         yield current
+
+
+def _midnight(plan: _Plan, day: date) -> datetime:
+    """The instant local ``day`` begins."""
+    return wall_time_to_utc(datetime.combine(day, time()), plan.zone)
 
 
 def _limit(start: datetime, horizon: timedelta) -> datetime:
