@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic_core import to_jsonable_python
 
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.conditions import (
@@ -77,10 +78,20 @@ def _stored(p: Profile, evs: Sequence[Event]) -> tuple[Profile, list[Event]]:
     return stored, [e for pid in sorted({e.profile_id for e in evs}) for e in data.events(pid)]
 
 
+def _stored_ticket(t: Ticket) -> Ticket:
+    """The ticket with its custom fields as a store keeps them (docs/conditions.md,
+    "Custom values are read in their stored form": a date or date-time as its ISO text,
+    a tuple or a set as a list), written with pydantic's own JSON form, not the
+    library's: a ``date`` field's text is searched by ``contains``, as a stored one is."""
+    if not t.fields:
+        return t
+    return t.model_copy(update={"fields": to_jsonable_python(t.fields)})
+
+
 def _expected(cond: Any, t: Ticket, p: Profile, evs: Sequence[Event], now: datetime) -> bool:
     """The reference's verdict on the data as a store keeps it."""
     stored, history = _stored(p, evs)
-    return ref.holds(cond, t, _customer(t, stored), history, now)
+    return ref.holds(cond, _stored_ticket(t), _customer(t, stored), history, now)
 
 
 def _node_json(root: Any, path: str) -> Any:
@@ -158,6 +169,20 @@ def test_compiled_json_conditions_give_the_reference_verdict(drawn: Drawn) -> No
     trace = compiled.explain(ctx)
     assert trace.holds is expected
     _check_trace(trace, cond, t, p, evs, now)
+
+
+def test_a_date_field_is_searched_as_its_stored_text() -> None:
+    """A ``date`` in a ticket's custom fields is read as its ISO text, as a store gives
+    it back, so ``contains`` searches that text; the reference reads the ticket as
+    stored too (it read the ``date`` object, and hypothesis drew this now and then)."""
+    now = datetime(2026, 3, 30, 9, tzinfo=UTC)
+    t = Ticket(id="t1", channel="email", created_at=now, fields={"plan": date(1, 1, 1)})
+    p = Profile(id="c1")
+    for value, holds in (("", True), ("0001-01", True), ("1-1-1", False)):
+        cond = {"type": "ticket", "field": "plan", "op": "contains", "value": value}
+        ctx = EvaluationContext.load(t, _data(p, []), now)
+        assert compile_condition(parse_condition(cond))(ctx) is holds
+        assert _expected(cond, t, p, [], now) is holds
 
 
 @_examples(100)
