@@ -6,7 +6,10 @@ import os
 import random
 import sys
 from collections.abc import Iterator
+from datetime import date
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -33,8 +36,6 @@ def _pool_jitter_off_the_global_random() -> None:
 
 _pool_jitter_off_the_global_random()
 
-
-import pytest  # noqa: E402
 
 from tests.adapters import (  # noqa: E402
     CUSTOMER_DATA_FACTORIES,
@@ -77,3 +78,20 @@ def _trace_function_given_back() -> Iterator[None]:
     if after is not before:
         sys.settrace(before)
         pytest.fail(f"the test left sys.settrace({after!r}) behind (it found {before!r})")
+
+
+@pytest.fixture
+def days_walked(monkeypatch: pytest.MonkeyPatch) -> list[date]:
+    """The local days whose windows the calendar's searches compute
+    (``helpdesk_routing.calendar._day_intervals`` counted), in the order computed."""
+    from helpdesk_routing import calendar as calendar_module
+
+    walked: list[date] = []
+    original = calendar_module._day_intervals
+
+    def counting(plan: Any, day: date) -> Any:
+        walked.append(day)
+        return original(plan, day)
+
+    monkeypatch.setattr(calendar_module, "_day_intervals", counting)
+    return walked

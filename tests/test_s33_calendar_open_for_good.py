@@ -9,14 +9,12 @@ whose weekly windows leave no minute of the week uncovered."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpdesk_routing import calendar as calendar_module
 from helpdesk_routing._recurrence import last_possible_date
 from helpdesk_routing.calendar import OfficeHours
 
@@ -36,20 +34,6 @@ ZONES = (
 
 def hhmm(minutes: int) -> str:
     return "24:00" if minutes == 24 * 60 else f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-@pytest.fixture
-def days_walked(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[date]]:
-    """The local days whose windows the searches compute."""
-    walked: list[date] = []
-    original = calendar_module._day_intervals
-
-    def counting(plan: object, day: date) -> object:
-        walked.append(day)
-        return original(plan, day)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(calendar_module, "_day_intervals", counting)
-    return walked
 
 
 def test_a_24_7_calendar_answers_a_search_to_the_end_of_time_from_a_few_days(

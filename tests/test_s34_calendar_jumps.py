@@ -10,15 +10,12 @@ holiday walked every day (38 s for ``open_periods`` to the year 9000)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpdesk_routing import calendar as calendar_module
 from helpdesk_routing.calendar import OfficeHours
 from tests.test_s33_calendar_open_for_good import DAYS, ZONES, covering_weeks
 
@@ -29,20 +26,6 @@ MAX = timedelta.max
 
 def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
-
-
-@pytest.fixture
-def days_walked(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[date]]:
-    """The local days whose windows the searches compute (as in the stop 33 tests)."""
-    walked: list[date] = []
-    original = calendar_module._day_intervals
-
-    def counting(plan: object, day: date) -> object:
-        walked.append(day)
-        return original(plan, day)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(calendar_module, "_day_intervals", counting)
-    return walked
 
 
 # Example tests: the answers, and how few days the searches compute.

@@ -48,15 +48,21 @@ def _mypy(tmp_path: Path, user: Path, *options: str) -> tuple[str, str, int]:
     )
 
 
-def test_report_arguments_are_typed(tmp_path: Path) -> None:
-    user = tmp_path / "user.py"
-    user.write_text(_USER, encoding="utf-8")
+def _errors_exactly_on_wrong_lines(tmp_path: Path, name: str, source: str) -> set[int]:
+    """mypy --strict over ``source`` reports errors on exactly the lines that end with
+    ``# wrong`` (and there is at least one); returns those line numbers."""
+    user = tmp_path / name
+    user.write_text(source, encoding="utf-8")
     out, err, status = _mypy(tmp_path, user)
     assert status == 1, out + err
-    wrong = {n for n, line in enumerate(_USER.splitlines(), 1) if line.endswith("# wrong")}
+    wrong = {n for n, line in enumerate(source.splitlines(), 1) if line.endswith("# wrong")}
     lines = {int(line.split(":")[1]) for line in out.splitlines() if ": error:" in line}
     assert lines == wrong, out
-    assert len(wrong) == 2
+    return wrong
+
+
+def test_report_arguments_are_typed(tmp_path: Path) -> None:
+    assert len(_errors_exactly_on_wrong_lines(tmp_path, "user.py", _USER)) == 2
 
 
 def _public_frozen_models() -> list[tuple[str, str, str]]:
@@ -195,10 +201,4 @@ def wrong(desk: hr.Router, capacity: int | None | NotGiven = NOT_GIVEN) -> None:
 def test_a_typed_wrapper_forwards_not_given(tmp_path: Path) -> None:
     """``NotGiven`` (the type of ``NOT_GIVEN``) lets a typed wrapper forward "keep the
     stored value" to ``configure``; a value of the wrong type is still an error."""
-    user = tmp_path / "wrapper.py"
-    user.write_text(_WRAPPER, encoding="utf-8")
-    out, err, status = _mypy(tmp_path, user)
-    assert status == 1, out + err
-    wrong = {n for n, line in enumerate(_WRAPPER.splitlines(), 1) if line.endswith("# wrong")}
-    lines = {int(line.split(":")[1]) for line in out.splitlines() if ": error:" in line}
-    assert lines == wrong, out
+    assert len(_errors_exactly_on_wrong_lines(tmp_path, "wrapper.py", _WRAPPER)) == 1

@@ -12,23 +12,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpdesk_routing.conditions import Condition, _shadowing, all_of, any_of, event, not_
+from helpdesk_routing.conditions import Condition, _shadowing, all_of, event
 from helpdesk_routing.conditions._shadowing import first_implied
-from helpdesk_routing.conditions.analysis import implies
 from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
+from tests.conditions.shadow_strategies import all_pairs as _all_pairs
+from tests.conditions.shadow_strategies import narrowed_lists, trees
 
 _T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _day(n: int) -> datetime:
     return _T0 + timedelta(days=n)
-
-
-def _all_pairs(conditions: list[Condition]) -> list[int | None]:
-    return [
-        next((i for i in range(j) if implies(conditions[j], conditions[i])), None)
-        for j in range(len(conditions))
-    ]
 
 
 def _scattered(i: int) -> int:
@@ -155,35 +149,12 @@ _event_leaf = st.tuples(
     st.lists(st.sampled_from(["a", "b"]), max_size=2, unique=True),
     _windows,
 ).map(_windowed)
-_event_condition = st.recursive(
-    _event_leaf,
-    lambda inner: st.one_of(
-        st.lists(inner, min_size=1, max_size=3).map(lambda cs: all_of(*cs)),
-        st.lists(inner, min_size=1, max_size=3).map(lambda cs: any_of(*cs)),
-        inner.map(not_),
-    ),
-    max_leaves=4,
-)
+_event_condition = trees(_event_leaf, 4)
 
 
-@st.composite
-def _event_lists(draw: st.DrawFn) -> list[Condition]:
+def _event_lists() -> st.SearchStrategy[list[Condition]]:
     """Event conditions with windows of every kind, many narrowed or repeated."""
-    out: list[Condition] = []
-    for _ in range(draw(st.integers(min_value=1, max_value=12))):
-        if out and draw(st.booleans()):
-            earlier = draw(st.sampled_from(out))
-            other = draw(_event_condition)
-            out.append(
-                draw(
-                    st.sampled_from(
-                        [earlier, all_of(earlier, other), any_of(earlier, other), not_(earlier)]
-                    )
-                )
-            )
-        else:
-            out.append(draw(_event_condition))
-    return out
+    return narrowed_lists(_event_condition, most=12)
 
 
 @settings(max_examples=400)

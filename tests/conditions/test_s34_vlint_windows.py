@@ -18,15 +18,15 @@ from helpdesk_routing.conditions import (
     Condition,
     _shadowing,
     all_of,
-    any_of,
     event,
     implies,
-    not_,
     profile,
     ticket,
 )
 from helpdesk_routing.conditions._shadowing import first_implied
 from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
+from tests.conditions.shadow_strategies import all_pairs as _all_pairs
+from tests.conditions.shadow_strategies import narrowed_lists, trees
 
 _T0 = datetime(2026, 1, 1, tzinfo=UTC)
 _ZONES = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
@@ -98,41 +98,11 @@ _field_leaf = st.one_of(
 
 _leaf = st.one_of(_event_leaf(), _event_leaf(), _event_leaf(), _field_leaf)
 
-_condition = st.recursive(
-    _leaf,
-    lambda inner: st.one_of(
-        st.lists(inner, min_size=1, max_size=3).map(lambda cs: all_of(*cs)),
-        st.lists(inner, min_size=1, max_size=3).map(lambda cs: any_of(*cs)),
-        inner.map(not_),
-    ),
-    max_leaves=5,
-)
+_condition = trees(_leaf, 5)
 
 
-@st.composite
-def _lists(draw: st.DrawFn, most: int = 30) -> list[Condition]:
-    out: list[Condition] = []
-    for _ in range(draw(st.integers(min_value=1, max_value=most))):
-        if out and draw(st.integers(0, 2)) == 0:
-            earlier = draw(st.sampled_from(out))
-            other = draw(_condition)
-            out.append(
-                draw(
-                    st.sampled_from(
-                        [earlier, all_of(earlier, other), any_of(earlier, other), not_(earlier)]
-                    )
-                )
-            )
-        else:
-            out.append(draw(_condition))
-    return out
-
-
-def _all_pairs(conditions: list[Condition]) -> list[int | None]:
-    return [
-        next((i for i in range(j) if implies(conditions[j], conditions[i])), None)
-        for j in range(len(conditions))
-    ]
+def _lists(most: int = 30) -> st.SearchStrategy[list[Condition]]:
+    return narrowed_lists(_condition, most=most, one_in=3)
 
 
 @settings(max_examples=300, deadline=None)

@@ -28,6 +28,8 @@ from helpdesk_routing.conditions import (
 )
 from helpdesk_routing.conditions._shadowing import first_implied
 from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet, SaveAsView
+from tests.conditions.shadow_strategies import all_pairs as _all_pairs
+from tests.conditions.shadow_strategies import narrowed_lists, trees
 from tests.conditions.strategies import conditions as any_conditions
 
 _CHANNELS = ["sms", "email", "webchat"]
@@ -90,42 +92,12 @@ _leaf = st.one_of(
     st.sampled_from([0, 1]).map(lambda n: event("Placed Order").at_most(n)),
     _one_tier,
 )
-_condition = st.recursive(
-    _leaf,
-    lambda inner: st.one_of(
-        st.lists(inner, min_size=1, max_size=3).map(lambda cs: all_of(*cs)),
-        st.lists(inner, min_size=1, max_size=3).map(lambda cs: any_of(*cs)),
-        inner.map(not_),
-    ),
-    max_leaves=5,
-)
+_condition = trees(_leaf, 5)
 
 
-@st.composite
-def _condition_lists(draw: st.DrawFn) -> list[Condition]:
+def _condition_lists() -> st.SearchStrategy[list[Condition]]:
     """Conditions, some repeated or narrowed versions of earlier ones."""
-    out: list[Condition] = []
-    for _ in range(draw(st.integers(min_value=1, max_value=10))):
-        if out and draw(st.booleans()):
-            earlier = draw(st.sampled_from(out))
-            other = draw(_condition)
-            out.append(
-                draw(
-                    st.sampled_from(
-                        [earlier, all_of(earlier, other), any_of(earlier, other), any_of(earlier)]
-                    )
-                )
-            )
-        else:
-            out.append(draw(_condition))
-    return out
-
-
-def _all_pairs(conditions: list[Condition]) -> list[int | None]:
-    return [
-        next((i for i in range(j) if implies(conditions[j], conditions[i])), None)
-        for j in range(len(conditions))
-    ]
+    return narrowed_lists(_condition, most=10, last=any_of)
 
 
 @given(_condition_lists())
