@@ -43,6 +43,10 @@ def retried(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P
     """``method`` run again (up to :data:`RACE_ATTEMPTS` runs in all) while it raises a
     ``retryable`` :class:`ConflictError`; any other outcome is returned or raised as is."""
 
+    # The operation a log record names is the one the caller called: a private method
+    # doing a public one's work (``Router._set_status`` for ``set_status``) logs as it.
+    operation = method.__name__.removeprefix("_")
+
     @functools.wraps(method)
     def run(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
         attempt = 1
@@ -54,9 +58,9 @@ def retried(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P
                     raise
                 _log.info(
                     "%s lost a race the database broke; running it again: %s",
-                    method.__name__,
+                    operation,
                     error,
-                    extra={"operation": method.__name__, "attempt": attempt, "error": str(error)},
+                    extra={"operation": operation, "attempt": attempt, "error": str(error)},
                 )
                 # Random, so that two units that deadlocked do not meet again in step.
                 time.sleep(random.uniform(0, _PAUSE * 2 ** (attempt - 1)))

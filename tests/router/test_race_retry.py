@@ -230,3 +230,21 @@ def test_retried_keeps_the_name_and_signature_of_the_operation() -> None:
     thing = Thing()
     assert thing.work(21) == 42
     assert thing.runs == 3
+
+
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+def test_a_lost_race_is_logged_under_the_operation_s_public_name(
+    name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The log's ``operation`` is the method the caller called (``set_status``), also
+    where a private method does its work (``Router._set_status``, which the simulator
+    calls for the hand-outs too)."""
+    racy, router, clock = _desk()
+    _setup(router, clock, name)
+    racy.losses = 1
+    with caplog.at_level(logging.INFO, logger="helpdesk_routing.router"):
+        OPERATIONS[name](router, clock)
+    runs = [r for r in caplog.records if "lost a race" in r.getMessage()]
+    assert runs, name
+    assert {r.__dict__["operation"] for r in runs} == {name}
+    assert all(r.getMessage().startswith(f"{name} lost a race") for r in runs)
