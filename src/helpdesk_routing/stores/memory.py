@@ -421,9 +421,8 @@ class InMemoryTransaction:
 
     def _replace(self, old: TicketRecord, new: TicketRecord) -> None:
         s = self._s
-        ticket, new_ticket = old.ticket, new.ticket  # their keys, as _key makes them:
-        key = (ticket.created_at, ticket.id)
-        new_key = (new_ticket.created_at, new_ticket.id)
+        key = _key(old)
+        new_key = _key(new)
         if key != new_key:
             self._unindex(old)
             s._tickets[new.ticket.id] = new
@@ -449,9 +448,7 @@ class InMemoryTransaction:
                 if slot not in was:
                     _insert(indexes[slot[0]], slot[1], key)
         before, after = old.assignee, new.assignee
-        # _counts_load of each, written out (two calls on every ticket update).
-        counted = before is not None and old.ticket.status is not TicketStatus.CLOSED
-        counts = after is not None and new.ticket.status is not TicketStatus.CLOSED
+        counted, counts = _counts_load(old), _counts_load(new)
         if counted != counts or before != after:
             load = s._load
             if counted:
