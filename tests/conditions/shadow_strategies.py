@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from helpdesk_routing.conditions import Condition, all_of, any_of, not_
 from helpdesk_routing.conditions.analysis import implies
+from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
 
 
 def trees(leaf: st.SearchStrategy[Condition], max_leaves: int) -> st.SearchStrategy[Condition]:
@@ -60,3 +61,18 @@ def all_pairs(conditions: list[Condition]) -> list[int | None]:
         next((i for i in range(j) if implies(conditions[j], conditions[i])), None)
         for j in range(len(conditions))
     ]
+
+
+def lint_all_pairs(rules: RuleSet) -> list[tuple[str, str]]:
+    """``RuleSet.lint``'s "can never fire" as it was: every enabled team rule against
+    every earlier one, ``(rule id, the earlier rule's id)``."""
+    found: list[tuple[str, str]] = []
+    earlier: list[RoutingRule] = []
+    for rule in rules.rules:
+        if isinstance(rule.then, AssignToTeam) and rule.enabled:
+            for other in earlier:
+                if implies(rule.when, other.when):
+                    found.append((rule.id, other.id))
+                    break
+            earlier.append(rule)
+    return found

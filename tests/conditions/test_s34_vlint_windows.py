@@ -19,13 +19,13 @@ from helpdesk_routing.conditions import (
     _shadowing,
     all_of,
     event,
-    implies,
     profile,
     ticket,
 )
 from helpdesk_routing.conditions._shadowing import first_implied
 from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
 from tests.conditions.shadow_strategies import all_pairs as _all_pairs
+from tests.conditions.shadow_strategies import lint_all_pairs as _lint_all_pairs
 from tests.conditions.shadow_strategies import narrowed_lists, trees
 
 _T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -150,19 +150,6 @@ def test_first_implied_agrees_with_all_pairs_on_shared_window_instants(
         patch.setattr(_shadowing, "_GATHER", gather)
         patch.setattr(_shadowing, "_WINDOW", window)
         assert first_implied(conditions) == _all_pairs(conditions)
-
-
-def _lint_all_pairs(rules: RuleSet) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    earlier: list[RoutingRule] = []
-    for rule in rules.rules:
-        if isinstance(rule.then, AssignToTeam) and rule.enabled:
-            for other in earlier:
-                if implies(rule.when, other.when):
-                    found.append((rule.id, other.id))
-                    break
-            earlier.append(rule)
-    return found
 
 
 @settings(max_examples=100, deadline=None)

@@ -20,7 +20,6 @@ from helpdesk_routing.conditions import (
     all_of,
     any_of,
     event,
-    implies,
     not_,
     profile,
     segment,
@@ -29,6 +28,7 @@ from helpdesk_routing.conditions import (
 from helpdesk_routing.conditions._shadowing import first_implied
 from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet, SaveAsView
 from tests.conditions.shadow_strategies import all_pairs as _all_pairs
+from tests.conditions.shadow_strategies import lint_all_pairs as _lint_all_pairs
 from tests.conditions.shadow_strategies import narrowed_lists, trees
 from tests.conditions.strategies import conditions as any_conditions
 
@@ -118,20 +118,6 @@ def test_first_implied_finds_narrowed_repeats_and_list_subsets() -> None:
         ~(profile("ltv") > 5),
     ]
     assert first_implied(conditions) == [None, None, 0, 1, None, None, 5]
-
-
-def _lint_all_pairs(rules: RuleSet) -> list[tuple[str, str]]:
-    """The lint as it was: every enabled team rule against every earlier one."""
-    found: list[tuple[str, str]] = []
-    earlier: list[RoutingRule] = []
-    for rule in rules.rules:
-        if isinstance(rule.then, AssignToTeam) and rule.enabled:
-            for other in earlier:
-                if implies(rule.when, other.when):
-                    found.append((rule.id, other.id))
-                    break
-            earlier.append(rule)
-    return found
 
 
 @given(
