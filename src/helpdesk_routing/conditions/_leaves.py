@@ -51,9 +51,8 @@ __all__ = [
     "count_test",
     "event_bounds",
     "event_counter",
-    "event_leaf",
+    "event_parts",
     "field_leaf",
-    "field_probe",
     "inline_head",
     "segment_leaf",
     "segment_probe",
@@ -107,7 +106,11 @@ def value_reader(node: TicketCondition | ProfileCondition) -> Callable[[Evaluati
     return lambda c: c.properties.get(prop)
 
 
-def _safe(test: Callable[[Any, datetime], bool]) -> Callable[[Any, datetime], bool]:
+_Test = Callable[[Any, datetime], bool]
+"""A compiled value test: ``(value, now) -> held``."""
+
+
+def _safe(test: _Test) -> _Test:
     def guarded(v: Any, now: datetime) -> bool:
         try:
             return bool(test(v, now))
@@ -360,12 +363,24 @@ def event_bounds(window: Window, now: datetime) -> tuple[datetime | None, dateti
 
 
 def _filter_test(f: PropertyFilter) -> Callable[[Mapping[str, Any], datetime], bool]:
-    name = f.property
     positive_op = NEGATIONS.get(f.op)
     test = _safe(positive_test(positive_op or f.op, f.value))
+    # Bound as defaults, not closure cells: see ``event_parts``.
     if positive_op is not None:
-        return lambda props, now: not test(props.get(name), now)
-    return lambda props, now: test(props.get(name), now)
+
+        def refused(
+            props: Mapping[str, Any], now: datetime, name: str = f.property, test: _Test = test
+        ) -> bool:
+            return not test(props.get(name), now)
+
+        return refused
+
+    def passed(
+        props: Mapping[str, Any], now: datetime, name: str = f.property, test: _Test = test
+    ) -> bool:
+        return test(props.get(name), now)
+
+    return passed
 
 
 def _event_where(node: EventCondition) -> Callable[[datetime], EventWhere | None]:
@@ -374,16 +389,21 @@ def _event_where(node: EventCondition) -> Callable[[datetime], EventWhere | None
     if not node.filters:
         return lambda now: None
     clauses = tuple((f.property, f.op.value, f.value) for f in node.filters)
-    tests = [_filter_test(f) for f in node.filters]
+    tests = tuple(_filter_test(f) for f in node.filters)
     if not any(f.op in (_IN_LAST, _IN_NEXT) for f in node.filters):
         # No filter reads "now": one predicate serves every evaluation.
-        fixed_now = datetime.min
-
-        def fixed(props: Mapping[str, Any]) -> bool:
-            return all(t(props, fixed_now) for t in tests)
+        def fixed(
+            props: Mapping[str, Any],
+            tests: tuple[Callable[[Mapping[str, Any], datetime], bool], ...] = tests,
+        ) -> bool:
+            return all(t(props, datetime.min) for t in tests)
 
         where = EventWhere(clauses, fixed)
-        return lambda now: where
+
+        def always(now: datetime, where: EventWhere = where) -> EventWhere:
+            return where
+
+        return always
 
     def at(now: datetime) -> EventWhere:
         return EventWhere(clauses, lambda props: all(t(props, now) for t in tests))
@@ -416,12 +436,17 @@ def event_counter(
     node: EventCondition,
 ) -> Callable[[EvaluationContext], int]:
     """Count the node's events in its window, stopping at :func:`count_limit`."""
-    metric = node.metric
-    window = node.window
-    make_where = _event_where(node)
-    limit = count_limit(node)
 
-    def count(c: EvaluationContext) -> int:
+    where_at = _event_where(node)
+    most = count_limit(node)
+
+    def count(
+        c: EvaluationContext,
+        metric: str = node.metric,
+        window: Window = node.window,
+        make_where: Callable[[datetime], EventWhere | None] = where_at,
+        limit: int = most,
+    ) -> int:
         # The events of the ticket's customer: those recorded under its profile id count
         # even when the customer data holds no profile by that id, and without an id
         # those recorded under its e-mail address (an AI agent records Escalated under
@@ -463,29 +488,30 @@ def _counted(found: object, customer_data: object, metric: str) -> int:
     )
 
 
-def event_leaf(node: EventCondition) -> Predicate:
-    """The predicate of an event condition (counting stops once the test is decided)."""
-    counter = event_counter(node)
-    test = count_test(node)
-    return lambda c: test(counter(c))
-
-
-def event_probe(node: EventCondition) -> Probe:
-    """The traced event leaf: ``(held, events counted)``, counted once."""
+def event_parts(node: EventCondition) -> tuple[Predicate, Probe]:
+    """The predicate of an event condition and its traced form, ``(held, events
+    counted)``, sharing one counter and one count test (counting stops once the test is
+    decided; the probe counts once). The closures bind what they use as parameter
+    defaults (see ``_tree``: fewer objects for the collector to walk per leaf)."""
     counter = event_counter(node)
     test = count_test(node)
 
-    def probe(c: EvaluationContext) -> tuple[bool, Any]:
+    def leaf(
+        c: EvaluationContext,
+        counter: Callable[[EvaluationContext], int] = counter,
+        test: Callable[[int], bool] = test,
+    ) -> bool:
+        return test(counter(c))
+
+    def probe(
+        c: EvaluationContext,
+        counter: Callable[[EvaluationContext], int] = counter,
+        test: Callable[[int], bool] = test,
+    ) -> tuple[bool, Any]:
         found = counter(c)
         return test(found), found
 
-    return probe
-
-
-def field_probe(node: TicketCondition | ProfileCondition, leaf: Predicate) -> Probe:
-    """The traced ticket or profile leaf: ``(held, value read)``."""
-    read = value_reader(node)
-    return lambda c: (leaf(c), read(c))
+    return leaf, probe
 
 
 def segment_probe(leaf: Predicate) -> Probe:

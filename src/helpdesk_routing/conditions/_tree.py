@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ._leaves import (
     Predicate,
     Probe,
-    event_leaf,
-    event_probe,
+    event_parts,
     field_leaf,
     segment_leaf,
     segment_probe,
@@ -118,8 +117,7 @@ def _build(node: Condition, path: str, counter: list[int]) -> CompiledNode:
         read = value_reader(node)  # type: ignore[arg-type]
         probe = _field_probe(leaf, read)
     elif kind == "event":
-        leaf = event_leaf(node)  # type: ignore[arg-type]
-        probe = event_probe(node)  # type: ignore[arg-type]
+        leaf, probe = event_parts(node)  # type: ignore[arg-type]
     else:
         leaf = segment_leaf(node)  # type: ignore[arg-type]
         probe = segment_probe(leaf)
