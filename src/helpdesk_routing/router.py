@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from helpdesk_routing._input import as_model, whole_number
@@ -834,7 +834,7 @@ def _sound(ticket: Ticket) -> bool:
         type(ticket.id) is str
         and type(ticket.channel) is str
         and type(created) is datetime
-        and created.utcoffset() is not None
+        and (created.tzinfo is UTC or created.utcoffset() is not None)  # UTC: the clock's zone
         and type(ticket.tags) is frozenset
         and type(ticket.fields) is dict
         and isinstance(ticket.status, TicketStatus)
@@ -856,6 +856,8 @@ def _ids(ticket_ids: str | Sequence[str]) -> list[str]:
 
 
 def _status(status: Any) -> TicketStatus:
+    if type(status) is TicketStatus:
+        return status  # what TicketStatus(status) answers, without the enum's two calls
     try:
         return TicketStatus(status)
     except ValueError:

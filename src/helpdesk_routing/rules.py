@@ -607,14 +607,17 @@ def decide(
     # ticket and the profile back (a date in a custom value is its ISO text): the same
     # ticket gets the same decision live, routed, or read back. Once, here: the index and
     # the conditions read these very values.
-    ticket, profile = prepared.stored(ticket, profile_of(customer_data, ticket.profile_id))
+    profile = profile_of(customer_data, ticket.profile_id)
+    compiled = prepared.compiled
+    candidates: list[tuple[RoutingRule, CompiledCondition]] = []
+    if compiled:  # no enabled rule: no custom value is read, nothing for the index to rule out
+        ticket, profile = prepared.stored(ticket, profile)
+        candidates = [compiled[i] for i in prepared.index.positions(ticket, profile)]
 
     team: str | None = None
     rule_id: str | None = None
     views: list[str] = []
     evaluated: list[tuple[Any, ...]] = []
-    compiled = prepared.compiled
-    candidates = [compiled[i] for i in prepared.index.positions(ticket, profile)]
     if candidates:  # what the conditions read; none to evaluate when the index ruled all out
         ctx = EvaluationContext._stored(ticket, profile, customer_data, now)
     if explain:
@@ -651,7 +654,7 @@ def decide(
         ticket_id=ticket.id,
         at=now,
         team=team,
-        views=tuple(dict.fromkeys(views)),
+        views=tuple(dict.fromkeys(views)) if views else (),
         rule_id=rule_id,
         decided_by=decided_by,
         membership=membership,

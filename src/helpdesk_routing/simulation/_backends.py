@@ -125,7 +125,9 @@ class RouterBackend:
         # work ends and the next ticket starts): the clock is already there.
         if t != self._t:
             self._t = t
-            self._clock.set(self._start + timedelta(seconds=t))
+            # timedelta(0, t) is timedelta(seconds=t), built positionally: the keyword form
+            # costs twice as much (three clock moves a ticket).
+            self._clock.set(self._start + timedelta(0, t))
 
     def arrive(
         self,
@@ -181,7 +183,7 @@ class RouterBackend:
         # The Router's own close (``set_status``), which also answers the tickets its
         # hand-out gave, in hand-out order: no second unit of work to find them among
         # the waiting ones.
-        given = self.router._set_status(self._ids[index], TicketStatus.CLOSED, actor=agent)[1]
+        given = self.router._set_status(self._ids[index], TicketStatus.CLOSED, agent)[1]
         if not given:
             return []
         # The engine's waiting tickets among them, by index (their age: a hand-out's order).
