@@ -174,3 +174,26 @@ def test_rule_set_lint_agrees_with_all_pairs_on_count_ladders(
         if "can never fire" in issue.message
     ]
     assert reported == _lint_all_pairs(rules)
+
+
+def test_conditions_are_walked_for_their_counts_only_where_counts_differ(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Choosing a count over a window takes a walk over what the later conditions have
+    (``_Later``): taken when a metric is counted in more than one way, not when every
+    rule counts alike (``at_least(1)`` in windows of every length: the window is the
+    need, as before, at no extra cost)."""
+    walks: list[int] = []
+    real = _shadowing._Later
+
+    def counted(has: Any) -> Any:
+        walks.append(1)
+        return real(has)
+
+    monkeypatch.setattr(_shadowing, "_Later", counted)
+    alike = [event("order").at_least(1).in_last(minutes=i + 1) for i in range(50)]
+    assert first_implied(alike) == [None] * 50
+    assert walks == []
+    ladder = [event("order").at_least(50 - i).in_last(minutes=1) for i in range(50)]
+    assert first_implied(ladder) == [None] * 50
+    assert walks == [1]
