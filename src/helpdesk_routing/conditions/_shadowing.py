@@ -34,9 +34,10 @@ there is a need, ``need(b)``, such that ``implies(a, b)`` requires what ``a`` ha
   of absolute windows are range bounds on ``("event-window", metric)``). So rules that
   differ only in their count under one window are compared with none that their count
   does not meet (an ``at_least`` ladder from the top down, an ``at_most`` ladder from
-  the bottom up: none at all). A count is weighed against filters and a window only on
-  a metric that the conditions count in more than one way (``_varied_counts``): where
-  all count alike, every later condition that counts meets it;
+  the bottom up: none at all). (The later conditions are walked to weigh a count
+  against a window only when some metric is counted in more than one way,
+  ``_varied_counts``: where all count alike, every later condition that counts meets
+  a count need);
 - any other leaf: its subject;
 - ``not x`` needs ``a`` to hold some ``not y`` where ``x`` implies ``y`` (what ``x``
   has meets what ``y`` needs: the same tokens, marked as negated), or, on a built-in
