@@ -5,10 +5,11 @@ earlier ones, and the all-pairs answer the index must give."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import strategies as st
 
-from helpdesk_routing.conditions import Condition, all_of, any_of, not_
+from helpdesk_routing.conditions import Condition, all_of, any_of, event, not_
 from helpdesk_routing.conditions.analysis import implies
 from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
 
@@ -76,3 +77,57 @@ def lint_all_pairs(rules: RuleSet) -> list[tuple[str, str]]:
                     break
             earlier.append(rule)
     return found
+
+
+_COUNT_T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _count_day(n: int) -> datetime:
+    return _COUNT_T0 + timedelta(days=n)
+
+
+# A few shared windows, some nested in others: all time; in_last of two spans; since,
+# after and before one instant; two betweens, the second inside the first.
+_COUNT_WINDOWS: list[Callable[[Condition], Condition]] = [
+    lambda built: built,
+    lambda built: built.in_last(days=30),
+    lambda built: built.in_last(days=7),
+    lambda built: built.since(_count_day(0)),
+    lambda built: built.after(_count_day(0)),
+    lambda built: built.before(_count_day(30)),
+    lambda built: built.between(_count_day(0), _count_day(30)),
+    lambda built: built.between(_count_day(5), _count_day(10)),
+]
+
+
+@st.composite
+def count_leaves(draw: st.DrawFn, *, most: int = 6) -> Condition:
+    """An event condition on ``order`` (now and then ``refund``) whose count is drawn
+    from every count test (``at_least``, ``at_most``, ``exactly`` from 0 to ``most``,
+    ``zero``), with one of a few shared windows, some nested, and now and then a filter:
+    rules that differ mostly in their count."""
+    built = event(draw(st.sampled_from(["order", "order", "order", "refund"])))
+    if draw(st.integers(0, 3)) == 0:
+        built = built.where(kind=draw(st.sampled_from(["web", "app"])))
+    op = draw(st.sampled_from(["at_least", "at_least", "at_most", "at_most", "exactly", "zero"]))
+    built = built.zero() if op == "zero" else getattr(built, op)(draw(st.integers(0, most)))
+    return draw(st.sampled_from(_COUNT_WINDOWS))(built)
+
+
+@st.composite
+def count_ladders(draw: st.DrawFn, *, most: int = 40) -> list[Condition]:
+    """One to ``most`` conditions, mostly count leaves (in random order, with duplicates:
+    counts are drawn from few values), some of them inside an ``all``, an ``any`` or a
+    ``not`` with another count leaf."""
+    out: list[Condition] = []
+    for _ in range(draw(st.integers(min_value=1, max_value=most))):
+        leaf = draw(count_leaves())
+        shape = draw(st.integers(0, 7))
+        if shape == 0:
+            leaf = all_of(leaf, draw(count_leaves()))
+        elif shape == 1:
+            leaf = any_of(leaf, draw(count_leaves()))
+        elif shape == 2:
+            leaf = not_(leaf)
+        out.append(leaf)
+    return out

@@ -22,12 +22,22 @@ there is a need, ``need(b)``, such that ``implies(a, b)`` requires what ``a`` ha
 - ``starts_with``/``ends_with`` needs the same test with a value that starts (ends)
   with its own: looked up by the prefixes (suffixes) of the lengths the earlier ones
   use;
-- an event leaf counting at least one event: one of its filters, or a window inside
-  its own (``analysis._window_within``), whichever the fewer later conditions meet: an
-  ``in_last`` at most as long (a bound on its span), a start at least its start
-  (``since``, ``after``), an end at most its end (``before``), or for a ``between``
-  both, as for a ``between`` leaf above (the bounds of absolute windows are range
-  bounds on ``("event-window", metric)``);
+- an event leaf: a count at least as tight (``analysis._event_implies``), as range
+  bounds on ``("event-count", metric)``: for ``at_least n`` a lower bound of at least
+  ``n``, for ``at_most n`` and ``zero`` (``at_most 0``) an upper bound of at most
+  ``n``, for ``exactly n`` both, as for a ``between`` leaf above (``at_least 0`` asks
+  no count: its metric); or, when it counts at least one event, one of its filters or
+  a window inside its own (``analysis._window_within``), whichever the fewest later
+  conditions meet. A window inside its own: an ``in_last`` at most as long (a bound on
+  its span), a start at least its start (``since``, ``after``), an end at most its end
+  (``before``), or for a ``between`` both, as for a ``between`` leaf above (the bounds
+  of absolute windows are range bounds on ``("event-window", metric)``). So rules that
+  differ only in their count under one window are compared with none that their count
+  does not meet (an ``at_least`` ladder from the top down, an ``at_most`` ladder from
+  the bottom up: none at all). (The later conditions are walked to weigh a count
+  against a window only when some metric is counted in more than one way,
+  ``_varied_counts``: where all count alike, every later condition that counts meets
+  a count need);
 - any other leaf: its subject;
 - ``not x`` needs ``a`` to hold some ``not y`` where ``x`` implies ``y`` (what ``x``
   has meets what ``y`` needs: the same tokens, marked as negated), or, on a built-in
@@ -79,7 +89,7 @@ those are tried first when it is a condition's only source.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import accumulate
@@ -87,12 +97,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .analysis import SCALAR_TICKET_FIELDS, implies_normal, normal_form
+from .analysis import SCALAR_TICKET_FIELDS, _count_range, implies_normal, normal_form
 from .nodes import (
     AfterWindow,
+    AllTimeWindow,
     BeforeWindow,
     BetweenWindow,
-    CountOp,
     EventCondition,
     InLastWindow,
     Operator,
@@ -396,24 +406,44 @@ def _window_need(leaf: EventCondition, later: _Later | None) -> _Marks | None:
     return _bounds_need(_window_subject(leaf), *bounds, later)
 
 
+def _count_subject(leaf: EventCondition) -> Token:
+    return ("event-count", leaf.metric)
+
+
+def _event_needs(leaf: EventCondition, later: _Later | None) -> Iterator[_Marks]:
+    """Each need of an event condition alone (``analysis._event_implies``): when it
+    counts at least one event, every filter of its own and a window within its own;
+    a count as tight as its own, as range bounds on ``("event-count", metric)``
+    (``at_least n``: a lower bound of at least ``n``; ``at_most n``, ``zero``: an upper
+    bound of at most ``n``; ``exactly n``: both, as for a ``between`` test on a field).
+    None for ``at_least 0``, which every event condition on its metric implies."""
+    low, high = _count_range(leaf)
+    if low:
+        for where in leaf.filters:
+            yield _Marks(tokens={_filter_token(leaf, where)})
+        window = _window_need(leaf, later)
+        if window is not None:
+            yield window
+    if low or high is not None:
+        # A lower bound of 0 asks nothing (every count is at least 0): left out.
+        yield _bounds_need(_count_subject(leaf), low or None, high, later)
+
+
 def _event_need(leaf: EventCondition, later: _Later | None) -> _Marks | None:
-    """What an event condition counting at least one event needs of one implying it
-    (``analysis._event_implies``): every filter of its own, and a window within its
-    own. Each alone is a need: with ``later``, the one that the fewest later conditions
-    meet; without, a filter, else the window. ``None``: its metric."""
-    op = leaf.count.op
-    if op is CountOp.ZERO or op is CountOp.AT_MOST or not leaf.count.value:
-        return None
-    needs = [_Marks(tokens={_filter_token(leaf, where)}) for where in leaf.filters]
-    window = _window_need(leaf, later)
-    if window is not None:
-        needs.append(window)
-    if not needs:
-        return None
-    if later is None or len(needs) == 1:
-        return needs[0]
-    costs = [need.cost(later) for need in needs]
-    return needs[costs.index(min(costs))]
+    """What an event condition needs of one implying it: one of ``_event_needs``, with
+    ``later`` the first that the fewest later conditions meet; without, the first (a
+    filter, else the window, else the count). ``None``: its metric."""
+    best: _Marks | None = None
+    fewest = 0
+    for need in _event_needs(leaf, later):
+        if later is None:
+            return need
+        cost = need.cost(later)
+        if best is None or cost < fewest:
+            best, fewest = need, cost
+            if not cost:
+                break  # None is met by fewer: the rest is not built.
+    return best
 
 
 def _has(node: Any) -> _Marks:
@@ -456,6 +486,10 @@ def _has(node: Any) -> _Marks:
         window = _window_bounds(node)
         if window is not None:
             _add_bounds(marks, _window_subject(node), *window)
+        low, high = _count_range(node)
+        if low or high is not None:
+            # A lower count of 0 meets no lower need (those ask at least 1): left out.
+            _add_bounds(marks, _count_subject(node), low or None, high)
     return marks
 
 
@@ -885,14 +919,39 @@ def _is_between(form: Any) -> bool:
     return isinstance(form, TicketCondition | ProfileCondition) and form.op is Operator.BETWEEN
 
 
-def _chooses(form: Any) -> bool:
+def _varied_counts(has: Sequence[_Marks]) -> set[str]:
+    """The metrics that conditions count in more than one way (count bounds, see
+    ``_has``, of two sides or two values): only there does a count set a condition
+    apart from some later ones that count, so only there is it worth choosing it over
+    a window (and walking the conditions to choose)."""
+    first: dict[str, tuple[str, Any]] = {}
+    varied: set[str] = set()
+    for marks in has:
+        for (side, subject, _), bound in marks.ranges:
+            if subject[0] == "event-count":
+                metric = subject[1]
+                if first.setdefault(metric, (side, bound)) != (side, bound):
+                    varied.add(metric)
+    return varied
+
+
+def _chooses(form: Any, varied: set[str]) -> bool:
     """Whether the need of a (normal) condition is chosen by what later conditions
-    have: an ``all`` or ``any``, a ``between`` test, an event condition with filters and
-    a window or with a window bounded on both sides."""
+    have: an ``all`` or ``any``, a ``between`` test, an event condition counting at
+    least one event with filters or a window bounded on both sides, or, on a metric
+    counted in more than one way (``varied``), with a window or an upper count too
+    (``exactly``)."""
     if isinstance(form, tuple) or _is_between(form):
         return True
     if isinstance(form, EventCondition):
-        return bool(form.filters) or isinstance(form.window, BetweenWindow)
+        low, high = _count_range(form)
+        if not low:
+            return False  # Its count is its only need (or its metric is).
+        if form.filters or isinstance(form.window, BetweenWindow):
+            return True
+        return form.metric in varied and (
+            high is not None or not isinstance(form.window, AllTimeWindow)
+        )
     return False
 
 
@@ -913,7 +972,8 @@ def first_implied(conditions: Sequence[Any]) -> list[int | None]:
     # "between") as the one that the fewest later conditions meet: walked from the last,
     # when some condition has a choice.
     needs: list[_Marks | None] = [None] * len(forms)
-    if any(_chooses(form) for form in forms):
+    varied = _varied_counts(has)
+    if any(_chooses(form, varied) for form in forms):
         later = _Later(has)
         for j in range(len(forms) - 1, -1, -1):
             needs[j] = _need(forms[j], later)
