@@ -26,6 +26,7 @@ import threading
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from itertools import islice
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -439,18 +440,27 @@ class InMemoryTransaction:
         # The key object the indexes already hold: one tuple per ticket, shared by every
         # index it is in (an equal copy in each would cost 56 bytes a ticket more).
         listed = s._by_status[before.status]
-        self._reindex(listed[bisect_left(listed, (before.created_at, tid))], old, new)
+        self._reindex(listed, bisect_left(listed, (before.created_at, tid)), old, new)
 
-    def _reindex(self, key: _Key, old: TicketRecord, new: TicketRecord) -> None:
+    def _reindex(
+        self, listed: list[_Key], position: int, old: TicketRecord, new: TicketRecord
+    ) -> None:
         """Move a ticket whose key is unchanged between the indexes: only those whose
-        membership changed (what ``_unindex(old)`` then ``_index(new)`` would leave)."""
+        membership changed (what ``_unindex(old)`` then ``_index(new)`` would leave).
+        ``listed[position]`` is its key in its status's list (``_replace`` found it)."""
         s = self._s
+        key = listed[position]
         was, now = _slots(old), _slots(new)
         indexes = s._indexes
         if old.ticket.status != new.ticket.status:
             # Every index's name holds the status (a close, a reopening): the ticket
             # leaves all its lists and joins all its new ones, none to look for in both.
-            for at, name in was:
+            # Its status's own list is the first (_slots), and where it sits there is
+            # known: no second search. The rest as _drop takes them.
+            del listed[position]
+            if not listed:
+                del indexes[_BY_STATUS][old.ticket.status]
+            for at, name in islice(was, 1, None):
                 _drop(indexes[at], name, key)
             for at, name in now:
                 _insert(indexes[at], name, key)
