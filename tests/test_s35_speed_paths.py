@@ -173,9 +173,10 @@ def _calls(action: Callable[[], object]) -> int:
     return calls
 
 
-ROUTE_BUDGET = 156
+ROUTE_BUDGET = 151
 """Calls of one route (no rules, round robin, an agent free): 160 before session 35, 154
-after (counted as ``tests/test_s34_speed_calls.py`` counts a close)."""
+after, 138 before its second round and 133 after (counted as
+``tests/test_s34_speed_calls.py`` counts a close)."""
 REPLY_BUDGET = 51
 """Calls of one reply: 51 before session 35, 50 after."""
 

@@ -221,7 +221,7 @@ class RoutingDecision(InputModel):
             raise TypeError(
                 f"not fields of RoutingDecision: {sorted(values.keys() - _DEFAULTS.keys())}"
             )
-        return cls._assemble(values, rules)
+        return assemble(cls, values, _REQUIRED, {"_book": rules})
 
     def allocated(self, assignee: str | None, allocation: AllocationTrace) -> RoutingDecision:
         """This decision with its assignee and allocation trace (still bound): what
@@ -232,14 +232,8 @@ class RoutingDecision(InputModel):
         # Not self._book: pydantic serves a private attribute through __getattr__ (a
         # failed lookup and an AttributeError on every read); the dict behind it is a slot.
         private = self.__pydantic_private__
-        return self._assemble(values, None if private is None else private.get("_book"))
-
-    @classmethod
-    def _assemble(cls, values: dict[str, Any], rules: RuleBook | None) -> RoutingDecision:
-        # What pydantic's model_construct sets, without its per-field loop. Only the two
-        # required fields count as set, in one set shared by every decision made so:
-        # pydantic never changes it in place (a copy gets its own, and fields are frozen).
-        return assemble(cls, values, _REQUIRED, {"_book": rules})
+        rules = None if private is None else private.get("_book")
+        return assemble(type(self), values, _REQUIRED, {"_book": rules})
 
     def with_rules(self, rules: RuleBook) -> RoutingDecision:
         """This decision bound to the rule set that decided it, for :meth:`explain`
@@ -347,6 +341,10 @@ def _pool_shown(pool: str) -> str:
     return f"team:{shown(team)}" if colon and kind == "team" else shown(pool)
 
 
+# The fields-set of a decision made by RoutingDecision.trusted or .allocated (what
+# pydantic's model_construct sets, without its per-field loop): only the two required
+# fields count as set, in one set shared by every decision made so; pydantic never
+# changes it in place (a copy gets its own, and fields are frozen).
 _REQUIRED = {"ticket_id", "at"}
 _DEFAULTS: dict[str, Any] = {
     name: None if field.is_required() else field.default

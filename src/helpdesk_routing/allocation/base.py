@@ -26,7 +26,7 @@ def _everyone_online(agent_id: str) -> bool:
     return True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Pool:
     """A read-only view of the agents that may get a ticket.
 
@@ -42,6 +42,23 @@ class Pool:
     load: Callable[[str], int]
     capacity: Callable[[str], int | None]
     online: Callable[[str], bool] = _everyone_online
+
+    # The dataclass's own __init__, less its cost: a frozen dataclass sets each field
+    # through object.__setattr__, twice what the slot's own descriptor costs, on a pool
+    # built per route. Nothing is checked either way.
+    def __init__(
+        self,
+        name: str,
+        ids: Sequence[str],
+        load: Callable[[str], int],
+        capacity: Callable[[str], int | None],
+        online: Callable[[str], bool] = _everyone_online,
+    ) -> None:
+        _set_name(self, name)
+        _set_ids(self, ids)
+        _set_load(self, load)
+        _set_capacity(self, capacity)
+        _set_online(self, online)
 
     @classmethod
     def of(
@@ -91,6 +108,11 @@ class Pool:
     def why_not(self, agent_id: str) -> str:
         """Why an agent was passed over: ``"a3 offline"`` or ``"a3 full (2/2 open)"``."""
         return self.passed_over(agent_id).text()
+
+
+_set_name, _set_ids, _set_load, _set_capacity, _set_online = (
+    Pool.__dict__[field].__set__ for field in ("name", "ids", "load", "capacity", "online")
+)
 
 
 class Allocation:

@@ -26,6 +26,7 @@ import threading
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from itertools import islice
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -76,18 +77,25 @@ def _key(record: TicketRecord) -> _Key:
     return (record.ticket.created_at, record.ticket.id)
 
 
+_NEAR_END: Final = 64
+"""How many keys at the end of a list :func:`_insert` searches first."""
+
+
 def _insert(index: dict[Any, list[_Key]], name: object, key: _Key) -> None:
     """Put ``key`` in ``index[name]`` (a new list when the name has none), keeping it
-    sorted; the common case first: a key after all the others (a ticket newer than every
-    one stored), appended after one comparison instead of a search. (No ``setdefault``:
-    its default list would be made, and dropped, on every call.)"""
+    sorted; the common cases first: a key after all the others (a ticket newer than every
+    one stored), appended after one comparison instead of a search; then a key among the
+    last :data:`_NEAR_END` (a ticket closed soon after the ones before it, into the
+    closed list of a year of tickets), found in those alone. (No ``setdefault``: its
+    default list would be made, and dropped, on every call.)"""
     keys = index.get(name)
     if keys is None:
         index[name] = [key]
     elif keys[-1] < key:
         keys.append(key)
     else:
-        insort(keys, key)
+        near = len(keys) - _NEAR_END
+        insort(keys, key, near if near > 0 and keys[near] < key else 0)
 
 
 def _counts_load(record: TicketRecord) -> bool:
@@ -421,26 +429,42 @@ class InMemoryTransaction:
 
     def _replace(self, old: TicketRecord, new: TicketRecord) -> None:
         s = self._s
-        key = _key(old)
-        new_key = _key(new)
-        if key != new_key:
+        before = old.ticket
+        tid = before.id  # the new record's too: it replaces the record stored under it
+        if before.created_at != new.ticket.created_at:
             self._unindex(old)
-            s._tickets[new.ticket.id] = new
-            self._index(new, new_key, _slots(new))
+            s._tickets[tid] = new
+            self._index(new, _key(new), _slots(new))
             return
-        s._tickets[new.ticket.id] = new
+        s._tickets[tid] = new
         # The key object the indexes already hold: one tuple per ticket, shared by every
         # index it is in (an equal copy in each would cost 56 bytes a ticket more).
-        listed = s._by_status[old.ticket.status]
-        self._reindex(listed[bisect_left(listed, key)], old, new)
+        listed = s._by_status[before.status]
+        self._reindex(listed, bisect_left(listed, (before.created_at, tid)), old, new)
 
-    def _reindex(self, key: _Key, old: TicketRecord, new: TicketRecord) -> None:
+    def _reindex(
+        self, listed: list[_Key], position: int, old: TicketRecord, new: TicketRecord
+    ) -> None:
         """Move a ticket whose key is unchanged between the indexes: only those whose
-        membership changed (what ``_unindex(old)`` then ``_index(new)`` would leave)."""
+        membership changed (what ``_unindex(old)`` then ``_index(new)`` would leave).
+        ``listed[position]`` is its key in its status's list (``_replace`` found it)."""
         s = self._s
+        key = listed[position]
         was, now = _slots(old), _slots(new)
-        if was != now:
-            indexes = s._indexes
+        indexes = s._indexes
+        if old.ticket.status != new.ticket.status:
+            # Every index's name holds the status (a close, a reopening): the ticket
+            # leaves all its lists and joins all its new ones, none to look for in both.
+            # Its status's own list is the first (_slots), and where it sits there is
+            # known: no second search. The rest as _drop takes them.
+            del listed[position]
+            if not listed:
+                del indexes[_BY_STATUS][old.ticket.status]
+            for at, name in islice(was, 1, None):
+                _drop(indexes[at], name, key)
+            for at, name in now:
+                _insert(indexes[at], name, key)
+        elif was != now:
             for slot in was:
                 if slot not in now:
                     _drop(indexes[slot[0]], slot[1], key)
