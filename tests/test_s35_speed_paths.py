@@ -57,7 +57,8 @@ NEVER = RoutingRule(
 
 words = st.frozensets(st.sampled_from(WORDS), max_size=3)
 custom_values = st.one_of(
-    st.text(max_size=3),
+    # No NUL or lone surrogate: no store keeps them, so the models refuse them.
+    st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=3),
     st.integers(min_value=-(2**63), max_value=2**63 - 1),
     st.dates(),
     st.just(date(2026, 1, 2)),
