@@ -9,9 +9,7 @@ close. (``benchmarks/bench_simulation.py`` measures the time.)"""
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
-from types import FrameType
 
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.model import Agent, Role, Ticket, TicketStatus
@@ -19,6 +17,7 @@ from helpdesk_routing.router import Router
 from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.stores.memory import InMemoryStore
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+from tests.call_count import calls_of
 
 T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
 
@@ -41,18 +40,7 @@ def _calls_of_a_close() -> tuple[int, Router]:
     for i in range(5):
         router.route(Ticket(id=f"t{i}", channel="email", created_at=T0))
     router.set_status("t0", TicketStatus.CLOSED, actor="a1")  # the first: caches warm
-    calls = 0
-
-    def count(frame: FrameType, event: str, arg: object) -> None:
-        nonlocal calls
-        if event in ("call", "c_call"):
-            calls += 1
-
-    sys.setprofile(count)
-    try:
-        router.set_status("t1", TicketStatus.CLOSED, actor="a2")
-    finally:
-        sys.setprofile(None)
+    calls = calls_of(lambda: router.set_status("t1", TicketStatus.CLOSED, actor="a2"))
     return calls, router
 
 

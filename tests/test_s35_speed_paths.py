@@ -14,10 +14,7 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from types import FrameType
 from typing import Any
 
 import pytest
@@ -35,6 +32,7 @@ from helpdesk_routing.simulation._backends import RouterBackend
 from helpdesk_routing.simulation.scenario import Scenario
 from helpdesk_routing.stores.memory import InMemoryStore
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+from tests.call_count import calls_of
 
 T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
 WORDS = ("vip", "returns", "billing", "fr")
@@ -158,22 +156,6 @@ def test_a_status_that_is_none_is_still_refused(bad: object) -> None:
         router.set_status("t1", bad, actor="a1")  # type: ignore[arg-type]
 
 
-def _calls(action: Callable[[], object]) -> int:
-    calls = 0
-
-    def count(frame: FrameType, event: str, arg: object) -> None:
-        nonlocal calls
-        if event in ("call", "c_call"):
-            calls += 1
-
-    sys.setprofile(count)
-    try:
-        action()
-    finally:
-        sys.setprofile(None)
-    return calls
-
-
 ROUTE_BUDGET = 151
 """Calls of one route (no rules, round robin, an agent free): 160 before session 35, 154
 after, 138 before its second round and 133 after (counted as
@@ -190,8 +172,8 @@ def test_a_route_and_a_reply_keep_to_their_call_budgets() -> None:
     router.route(Ticket(id="t0", channel="email", created_at=T0))  # the caches warm
     router.reply("t0", actor="a1")
     ticket = Ticket(id="t1", channel="email", created_at=T0)
-    routed = _calls(lambda: router.route(ticket))
-    replied = _calls(lambda: router.reply("t1", actor="a2"))
+    routed = calls_of(lambda: router.route(ticket))
+    replied = calls_of(lambda: router.reply("t1", actor="a2"))
     assert router.ticket("t1").assignee == "a2"
     assert [r.action for r in router.history("t1")] == ["routed", "replied"]
     assert routed <= ROUTE_BUDGET, routed

@@ -79,6 +79,27 @@ def lint_all_pairs(rules: RuleSet) -> list[tuple[str, str]]:
     return found
 
 
+def never_fire(rules: RuleSet) -> list[tuple[str, str]]:
+    """``RuleSet.lint``'s "can never fire" issues, as ``(rule id, the earlier rule's id)``."""
+    return [
+        (issue.rule_id, issue.message.split("'")[1])
+        for issue in rules.lint()
+        if "can never fire" in issue.message
+    ]
+
+
+def assert_lint_agrees(conditions: list[Condition], enabled: list[bool]) -> None:
+    """Team rules ``r0, r1, ...`` with these conditions, each enabled or not: the lint's
+    "can never fire" issues are those of the all-pairs lint."""
+    rules = RuleSet(
+        rules=[
+            RoutingRule(id=f"r{i}", enabled=on, when=when, then=AssignToTeam(team="t"))
+            for i, (when, on) in enumerate(zip(conditions, enabled, strict=False))
+        ]
+    )
+    assert never_fire(rules) == lint_all_pairs(rules)
+
+
 _COUNT_T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 

@@ -23,10 +23,8 @@ from helpdesk_routing.conditions import (
     ticket,
 )
 from helpdesk_routing.conditions._shadowing import first_implied
-from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
 from tests.conditions.shadow_strategies import all_pairs as _all_pairs
-from tests.conditions.shadow_strategies import lint_all_pairs as _lint_all_pairs
-from tests.conditions.shadow_strategies import narrowed_lists, trees
+from tests.conditions.shadow_strategies import assert_lint_agrees, narrowed_lists, trees
 
 _T0 = datetime(2026, 1, 1, tzinfo=UTC)
 _ZONES = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
@@ -158,15 +156,4 @@ def test_rule_set_lint_agrees_with_all_pairs_on_mixed_windows(
     conditions: list[Condition], enabled: list[bool]
 ) -> None:
     """RuleSet.lint's "can never fire" issues are those of the all-pairs lint."""
-    rules = RuleSet(
-        rules=[
-            RoutingRule(id=f"r{i}", enabled=on, when=when, then=AssignToTeam(team="t"))
-            for i, (when, on) in enumerate(zip(conditions, enabled, strict=False))
-        ]
-    )
-    reported = [
-        (issue.rule_id, issue.message.split("'")[1])
-        for issue in rules.lint()
-        if "can never fire" in issue.message
-    ]
-    assert reported == _lint_all_pairs(rules)
+    assert_lint_agrees(conditions, enabled)

@@ -17,10 +17,8 @@ from hypothesis import strategies as st
 from helpdesk_routing.conditions import Condition, _shadowing, all_of, any_of, event, not_, ticket
 from helpdesk_routing.conditions._shadowing import first_implied
 from helpdesk_routing.conditions.nodes import MAX_COUNT
-from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
 from tests.conditions.shadow_strategies import all_pairs as _all_pairs
-from tests.conditions.shadow_strategies import lint_all_pairs as _lint_all_pairs
-from tests.conditions.shadow_strategies import narrowed_lists, trees
+from tests.conditions.shadow_strategies import assert_lint_agrees, narrowed_lists, trees
 
 _T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -193,15 +191,4 @@ def test_rule_set_lint_agrees_with_all_pairs_on_count_trees(
     conditions: list[Condition], enabled: list[bool]
 ) -> None:
     """RuleSet.lint's "can never fire" issues are those of the all-pairs lint."""
-    rules = RuleSet(
-        rules=[
-            RoutingRule(id=f"r{i}", enabled=on, when=when, then=AssignToTeam(team="t"))
-            for i, (when, on) in enumerate(zip(conditions, enabled, strict=False))
-        ]
-    )
-    reported = [
-        (issue.rule_id, issue.message.split("'")[1])
-        for issue in rules.lint()
-        if "can never fire" in issue.message
-    ]
-    assert reported == _lint_all_pairs(rules)
+    assert_lint_agrees(conditions, enabled)
