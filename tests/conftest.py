@@ -80,6 +80,18 @@ def _trace_function_given_back() -> Iterator[None]:
         pytest.fail(f"the test left sys.settrace({after!r}) behind (it found {before!r})")
 
 
+@pytest.fixture(autouse=True)
+def _recursion_limit_given_back() -> Iterator[None]:
+    """Every test leaves the recursion limit it found: mypy's API (``test_typed_use``)
+    raises it to 16,384 for good, and Python's JSON parser then reads text nested
+    thousands deep instead of raising ``RecursionError``, which changed where a later
+    test's "too deep" error was placed (CI failed on the order of one xdist worker)."""
+    before = sys.getrecursionlimit()
+    yield
+    if sys.getrecursionlimit() != before:
+        sys.setrecursionlimit(before)
+
+
 @pytest.fixture
 def days_walked(monkeypatch: pytest.MonkeyPatch) -> list[date]:
     """The local days whose windows the calendar's searches compute
