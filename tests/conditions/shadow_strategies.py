@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -98,6 +99,17 @@ def assert_lint_agrees(conditions: list[Condition], enabled: list[bool]) -> None
         ]
     )
     assert never_fire(rules) == lint_all_pairs(rules)
+
+
+def windowed(built: Any, drawn: tuple[Any, ...]) -> Any:
+    """The event condition ``built`` under a drawn window ``(kind, *args)``: ``"all"``
+    keeps it as it is, ``"in_last"`` takes keyword arguments, the others positional."""
+    kind, *args = drawn
+    if kind == "all":
+        return built
+    if kind == "in_last":
+        return built.in_last(**args[0])
+    return getattr(built, kind)(*args)
 
 
 _COUNT_T0 = datetime(2026, 1, 1, tzinfo=UTC)

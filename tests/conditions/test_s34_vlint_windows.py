@@ -24,7 +24,7 @@ from helpdesk_routing.conditions import (
 )
 from helpdesk_routing.conditions._shadowing import first_implied
 from tests.conditions.shadow_strategies import all_pairs as _all_pairs
-from tests.conditions.shadow_strategies import assert_lint_agrees, narrowed_lists, trees
+from tests.conditions.shadow_strategies import assert_lint_agrees, narrowed_lists, trees, windowed
 
 _T0 = datetime(2026, 1, 1, tzinfo=UTC)
 _ZONES = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
@@ -79,12 +79,7 @@ def _event_leaf(draw: st.DrawFn) -> Condition:
         built = built.zero()
     else:
         built = getattr(built, count)(draw(st.sampled_from([0, 1, 1, 2])))
-    kind, *args = draw(_window())
-    if kind == "all":
-        return built
-    if kind == "in_last":
-        return built.in_last(**args[0])
-    return getattr(built, kind)(*args)
+    return windowed(built, draw(_window()))
 
 
 _field_leaf = st.one_of(

@@ -18,7 +18,7 @@ from helpdesk_routing.conditions import Condition, _shadowing, all_of, any_of, e
 from helpdesk_routing.conditions._shadowing import first_implied
 from helpdesk_routing.conditions.nodes import MAX_COUNT
 from tests.conditions.shadow_strategies import all_pairs as _all_pairs
-from tests.conditions.shadow_strategies import assert_lint_agrees, narrowed_lists, trees
+from tests.conditions.shadow_strategies import assert_lint_agrees, narrowed_lists, trees, windowed
 
 _T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -57,12 +57,7 @@ def _count_leaf(draw: st.DrawFn) -> Condition:
         built = built.where(**{prop: value})
     op = draw(st.sampled_from(["at_least", "at_least", "at_most", "at_most", "exactly", "zero"]))
     built = built.zero() if op == "zero" else getattr(built, op)(draw(st.sampled_from(_COUNTS)))
-    kind, *args = draw(_window())
-    if kind == "all":
-        return built
-    if kind == "in_last":
-        return built.in_last(**args[0])
-    return getattr(built, kind)(*args)
+    return windowed(built, draw(_window()))
 
 
 _ticket_leaf = st.one_of(
