@@ -1,0 +1,103 @@
+"""Acceptance probes of ``helpdesk_routing.handoff`` written from the documents
+(semantics 6, docs/handoff.md, docs/errors.md): an argument of the wrong kind is an
+``hr.ArgumentTypeError`` (a ``TypeError`` and an ``hr.ValidationError``), the handoff
+left as it was."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import helpdesk_routing as hr
+from helpdesk_routing import handoff
+
+NOW = datetime(2026, 3, 30, 10, tzinfo=UTC)  # a Monday
+
+
+def _handoff() -> tuple[handoff.Handoff, handoff.InMemoryLedger]:
+    clock = hr.ManualClock(NOW)
+    data = hr.InMemoryCustomerData()
+    router = hr.Router(
+        rules=hr.RuleSet(rules=[]),
+        teams=[],
+        store=hr.InMemoryStore(agents=[hr.Agent(id="a1")]),
+        customer_data=data,
+        clock=clock,
+    )
+    ledger = handoff.InMemoryLedger()
+    h = handoff.Handoff(
+        settings=handoff.SendToHelpdesk(helpdesk="builtin"),
+        router=router,
+        ledger=ledger,
+        customer_data=data,
+        clock=clock,
+    )
+    return h, ledger
+
+
+@pytest.mark.parametrize("answer", ["yes", 1, None, "no"])
+def test_confirm_with_an_answer_that_is_no_bool_is_a_type_error(answer: object) -> None:
+    """``confirm``'s ``yes`` is a bool; anything else is an ``ArgumentTypeError`` naming
+    ``yes``, and the handoff still waits for the visitor's answer."""
+    h, ledger = _handoff()
+    step = h.request(handoff.Conversation(id="c1", channel="webchat"), reason="knowledge_gap")
+    with pytest.raises(hr.ArgumentTypeError, match=r"^yes must be a bool, got "):
+        h.confirm("c1", yes=answer)  # type: ignore[arg-type]
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    assert record.state is handoff.State.AWAITING_CONFIRMATION
+
+
+@pytest.mark.parametrize("address", [None, 5, ["ann@example.com"], b"ann@example.com"])
+def test_provide_email_with_no_text_is_a_type_error(address: object) -> None:
+    """``provide_email`` takes text; anything else is an ``ArgumentTypeError`` naming
+    ``email``, and the handoff still waits for an address."""
+    h, ledger = _handoff()
+    step = h.request(handoff.Conversation(id="c1", channel="sms"), reason="knowledge_gap")
+    assert step.state is handoff.State.AWAITING_EMAIL
+    with pytest.raises(hr.ArgumentTypeError, match=r"^email must be text, got "):
+        h.provide_email("c1", address)  # type: ignore[arg-type]
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    assert record.state is handoff.State.AWAITING_EMAIL
+
+
+@pytest.mark.parametrize("age", [15, 900.0, "15 minutes", None])
+def test_recover_with_an_age_that_is_no_timedelta_is_a_type_error(age: object) -> None:
+    """``recover``'s ``older_than`` is a ``timedelta``: a number of minutes or text is an
+    ``ArgumentTypeError`` naming it (a wrong value, not positive, stays a plain
+    ``ValidationError``)."""
+    h, _ = _handoff()
+    with pytest.raises(hr.ArgumentTypeError, match=r"^older_than must be a timedelta, got "):
+        list(h.recover(older_than=age))  # type: ignore[arg-type]
+    with pytest.raises(hr.ValidationError, match=r"^older_than must be positive") as error:
+        list(h.recover(older_than=timedelta(0)))
+    assert not isinstance(error.value, TypeError)
+
+
+@pytest.mark.parametrize("limit", ["10", 2.0, True])
+def test_recover_with_a_limit_that_is_no_int_is_a_type_error(limit: object) -> None:
+    """``limit`` is ``None`` or an ``int``: another kind is an ``ArgumentTypeError`` (still
+    the ``ValueError`` the docs name); 0 is a ``ValidationError`` alone."""
+    h, _ = _handoff()
+    with pytest.raises(hr.ArgumentTypeError, match=r"^limit must be a positive int or None"):
+        list(h.recover(older_than=timedelta(minutes=15), limit=limit))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"^limit must be a positive int or None") as error:
+        list(h.recover(older_than=timedelta(minutes=15), limit=0))
+    assert not isinstance(error.value, TypeError)
+
+
+def test_host_texts_that_are_no_text_are_a_type_error() -> None:
+    """A host's text for a key must be a template string: another kind is an
+    ``ArgumentTypeError`` naming the key."""
+    with pytest.raises(hr.ArgumentTypeError, match=r"^texts\[ask_email\] must be text, got "):
+        handoff.check_texts({handoff.MessageKey.ASK_EMAIL: 5})  # type: ignore[dict-item]
+
+
+@pytest.mark.parametrize("texts", [["ask_email"], "ask_email", None])
+def test_host_texts_that_are_no_mapping_are_a_type_error(texts: object) -> None:
+    """The host's texts are a mapping of keys to templates: a list, text or ``None`` is an
+    ``ArgumentTypeError`` naming ``texts``."""
+    with pytest.raises(hr.ArgumentTypeError, match=r"^texts must be a mapping of message keys"):
+        handoff.check_texts(texts)  # type: ignore[arg-type]
