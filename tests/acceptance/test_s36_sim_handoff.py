@@ -15,9 +15,11 @@ from helpdesk_routing import handoff
 NOW = datetime(2026, 3, 30, 10, tzinfo=UTC)  # a Monday
 
 
-def _handoff() -> tuple[handoff.Handoff, handoff.InMemoryLedger]:
+def _handoff(
+    data: hr.InMemoryCustomerData | None = None,
+) -> tuple[handoff.Handoff, handoff.InMemoryLedger]:
     clock = hr.ManualClock(NOW)
-    data = hr.InMemoryCustomerData()
+    data = hr.InMemoryCustomerData() if data is None else data
     router = hr.Router(
         rules=hr.RuleSet(rules=[]),
         teams=[],
@@ -101,3 +103,41 @@ def test_host_texts_that_are_no_mapping_are_a_type_error(texts: object) -> None:
     ``ArgumentTypeError`` naming ``texts``."""
     with pytest.raises(hr.ArgumentTypeError, match=r"^texts must be a mapping of message keys"):
         handoff.check_texts(texts)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"channel": "x" * 256, "email": "ann@example.com"}, "$.channel"),
+        ({"channel": "email", "profile_id": "p" * 256}, "$.profile_id"),
+    ],
+)
+def test_a_conversation_whose_channel_or_profile_id_no_ticket_or_event_takes_is_refused(
+    fields: dict[str, str], path: str
+) -> None:
+    """A channel or profile id is an id (at most 255 characters, as a ticket's channel
+    and an event's profile id): a longer one is refused when the conversation is made,
+    at its path, not by a handoff ending ``failed`` or an Escalated event never recorded."""
+    with pytest.raises(hr.ValidationError, match=r"at most 255 characters") as error:
+        handoff.Conversation(id="c1", **fields)  # type: ignore[arg-type]
+    assert [e["path"] for e in error.value.errors()] == [path]
+
+
+def test_a_conversation_with_the_longest_ids_is_handed_off_and_its_event_recorded() -> None:
+    """At the bound (255 characters) the channel and profile id go through: the built-in
+    helpdesk routes the ticket and the Escalated event is on the visitor's profile."""
+    data = hr.InMemoryCustomerData()
+    h, _ = _handoff(data)
+    conversation = handoff.Conversation(id="c1", channel="c" * 255, profile_id="p" * 255)
+    step = h.request(conversation, reason="knowledge_gap")
+    assert step.state is handoff.State.HANDED_OFF
+    escalated = data.events_between(NOW, NOW + timedelta(seconds=1))
+    assert [e.profile_id for e in escalated] == ["p" * 255]
+
+
+@pytest.mark.parametrize("given", [None, 5, b"ann@example.com", ["ann@example.com"]])
+def test_is_valid_email_of_no_text_is_a_type_error(given: object) -> None:
+    """``handoff.is_valid_email`` takes text: anything else is an ``ArgumentTypeError``
+    naming the function (it was Python's bare ``TypeError`` from ``len``)."""
+    with pytest.raises(hr.ArgumentTypeError, match=r"^is_valid_email takes text, got "):
+        handoff.is_valid_email(given)  # type: ignore[arg-type]
