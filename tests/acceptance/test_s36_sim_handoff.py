@@ -11,6 +11,7 @@ import pytest
 
 import helpdesk_routing as hr
 from helpdesk_routing import handoff
+from helpdesk_routing._stored import STORED
 
 NOW = datetime(2026, 3, 30, 10, tzinfo=UTC)  # a Monday
 
@@ -141,3 +142,13 @@ def test_is_valid_email_of_no_text_is_a_type_error(given: object) -> None:
     naming the function (it was Python's bare ``TypeError`` from ``len``)."""
     with pytest.raises(hr.ArgumentTypeError, match=r"^is_valid_email takes text, got "):
         handoff.is_valid_email(given)  # type: ignore[arg-type]
+
+
+def test_a_stored_conversation_with_a_longer_channel_still_reads_back() -> None:
+    """The bound is an input rule: a ledger's record written before it (a channel and
+    profile id of 300 characters) reads back as it was."""
+    old = handoff.Conversation.model_construct(
+        id="c1", channel="x" * 300, transcript=(), email=None, profile_id="p" * 300, skills=()
+    )
+    back = handoff.Conversation.model_validate_json(old.model_dump_json(), context=STORED)
+    assert (back.channel, back.profile_id) == ("x" * 300, "p" * 300)
