@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import helpdesk_routing as hr
 from helpdesk_routing import metrics
@@ -98,3 +101,79 @@ def test_agents_online_before_the_start_stay_always_online(make_store: StoreMake
     router.set_online("a2", False, actor="a2")
     report = metrics.report(store, None, START, END)
     assert report.always_online == ("a1", "a2")
+
+
+_STEP = st.tuples(
+    st.integers(0, 40),  # minutes the clock moves first
+    st.one_of(
+        st.tuples(st.just("presence"), st.sampled_from(["a1", "a2", "a3"]), st.booleans()),
+        st.tuples(st.just("route"), st.just(0), st.none()),
+        st.tuples(st.just("reply"), st.integers(0, 30), st.none()),
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    steps=st.lists(_STEP, max_size=40),
+    start_minute=st.integers(0, 600),
+    start_at_step=st.one_of(st.none(), st.integers(0, 39)),
+    minutes=st.integers(1, 600),
+    digest=st.booleans(),
+)
+def test_the_report_agrees_with_a_plain_reading_of_what_happened(
+    steps: list[tuple[int, tuple[str, object, object]]],
+    start_minute: int,
+    start_at_step: int | None,
+    minutes: int,
+    digest: bool,
+) -> None:
+    """For any sequence of presence changes, routings and replies, and any period (often
+    one starting at the instant of a step): the tickets created in it, those answered
+    before its end, their mean TTFR and the agents Online for all of it (their state at
+    the start, after the changes at or before it, and no change after it in the period)
+    are what an independent reading finds."""
+    clock = hr.ManualClock(START)
+    store = hr.InMemoryStore(agents=AGENTS, report_digest=digest)
+    router = _router(store, clock)
+    online: dict[str, bool] = {}
+    changes: list[tuple[datetime, str, bool]] = []
+    created: dict[str, datetime] = {}
+    first_reply: dict[str, datetime] = {}
+    for advance, (kind, x, y) in steps:
+        clock.advance(minutes=advance)
+        now = clock.now()
+        if kind == "presence":
+            agent, on = str(x), bool(y)
+            router.set_online(agent, on, actor=agent)
+            if online.get(agent, False) != on:  # setting the state an agent has is no change
+                changes.append((now, agent, on))
+            online[agent] = on
+        elif kind == "route":
+            tid = f"t{len(created)}"
+            router.route(hr.Ticket(id=tid, channel="email", created_at=now))
+            created[tid] = now
+        elif f"t{x}" in created:
+            router.reply(f"t{x}", actor="a1")
+            first_reply.setdefault(f"t{x}", now)
+    if start_at_step is not None and start_at_step < len(steps):
+        start_minute = sum(advance for advance, _ in steps[: start_at_step + 1])
+    start = START + timedelta(minutes=start_minute)
+    end = start + timedelta(minutes=minutes)
+    report = metrics.report(store, None, start, end)
+
+    in_period = [t for t, at in created.items() if start <= at < end]
+    answered = [t for t in in_period if t in first_reply and first_reply[t] < end]
+    at_start: dict[str, bool] = {}
+    for at, agent, on in changes:
+        if at <= start:
+            at_start[agent] = on
+    changed = {agent for at, agent, _ in changes if start < at < end}
+    assert report.tickets == len(in_period)
+    assert report.answered == len(answered)
+    if answered:
+        waits = [(first_reply[t] - created[t]).total_seconds() for t in answered]
+        assert math.isclose(report.ttfr.mean, sum(waits) / len(waits))
+    assert report.always_online == tuple(
+        sorted(a for a, on in at_start.items() if on and a not in changed)
+    )
