@@ -63,7 +63,8 @@ class PeriodFigures:
     tickets' (creation, reply) instants when asked for (business time), else ``None``.
     ``resolution``: seconds from creation to the first close, per closed ticket.
     ``loads``: agent -> [automatic, manual] assignments in the period. ``always``: the
-    agents Online from before the start with no presence change in the period, sorted.
+    agents Online at the start (their last change at or before it) with no presence
+    change after it in the period, sorted.
     ``waiting_unassigned`` / ``waiting_by_team``: open tickets without an assignee at
     the end (no team / per team, only teams with some). Lists are in no set order.
     """
@@ -107,7 +108,10 @@ def figures(
             continue
         if action == "presence":
             if agent is not None:
-                if at < start:
+                # A change at the start instant is the agent's state for all of the
+                # half-open period, not a change within it (semantics 7: "Online for
+                # all of it"): agents set Online as the period opens count.
+                if at <= start:
                     online_at_start[agent] = bool(online)
                 else:
                     changed_in_period.add(agent)
@@ -431,7 +435,7 @@ class ReportDigest:
         online_at_start: dict[str, bool] = {}
         changed: set[str] = set()
         for t, agent, online in self._presence:
-            if t < start:
+            if t <= start:  # as in ``figures``: a change at the start is the state then
                 online_at_start[agent] = online
             elif t < end:
                 changed.add(agent)

@@ -1,4 +1,6 @@
-"""The ``helpdesk-routing`` command: a demo day, configuration checks, JSON Schemas.
+"""The ``helpdesk-routing`` command: a demo day, configuration checks, JSON Schemas,
+metrics reports (``report``, :mod:`helpdesk_routing.metrics_cli`) and policy simulations
+(``simulate``, :mod:`helpdesk_routing.simulation.cli`).
 
 ``helpdesk-routing demo [--data DIR] [--json]`` replays a day of tickets on the bundled
 example configuration (``helpdesk_routing/demo_data``) and prints every decision with its
@@ -391,8 +393,15 @@ class _Parser(argparse.ArgumentParser):
         return found.json is True
 
 
+_DESCRIPTION = (
+    "Route helpdesk tickets: a demo day (demo), configuration checks (check), JSON "
+    "Schemas (schema), metrics reports (report) and policy simulations (simulate)."
+)
+"""What ``--help`` says of the command: plain text (the module doc is reST)."""
+
+
 def _parser(commands: list[Subcommand], out: TextIO) -> _Parser:
-    parser = _Parser(prog="helpdesk-routing", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="helpdesk-routing", description=_DESCRIPTION)
 
     class _Version(argparse.Action):
         def __call__(self, *args: Any, **kwargs: Any) -> None:

@@ -6,12 +6,13 @@ import re
 import reprlib
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, ValidationInfo, field_validator
 
 from helpdesk_routing._input import InputModel
 from helpdesk_routing._storable import StoredText, text_problem
 from helpdesk_routing._stored import is_stored
 from helpdesk_routing._time import UtcDatetime
+from helpdesk_routing.errors import ArgumentTypeError
 from helpdesk_routing.model import StoredIdText, in_given_order
 
 __all__ = ["Conversation", "Message", "is_valid_email"]
@@ -31,7 +32,9 @@ def is_valid_email(text: str) -> bool:
     (nothing before or after, not even a newline), no white space and no control
     character (U+0000-U+001F, U+007F-U+009F) anywhere, a local part that neither starts
     nor ends with a dot nor holds two in a row, at most 254 characters, nothing a store
-    cannot keep."""
+    cannot keep. Anything but text is an ``ArgumentTypeError``."""
+    if not isinstance(text, str):
+        raise ArgumentTypeError(f"is_valid_email takes text, got {type(text).__name__}")
     return len(text) <= 254 and _EMAIL.fullmatch(text) is not None and text_problem(text) is None
 
 
@@ -55,10 +58,12 @@ class Conversation(InputModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: StoredIdText
-    channel: StoredText = Field(min_length=1)
+    # Ids, bounded as the ticket's channel and the Escalated event's profile id are: a
+    # longer one ended the handoff failed, or left the event unrecorded, after the fact.
+    channel: StoredIdText
     transcript: tuple[Message, ...] = ()
     email: str | None = None
-    profile_id: StoredText | None = Field(default=None, min_length=1)
+    profile_id: StoredIdText | None = None
     skills: Annotated[tuple[StoredText, ...], in_given_order("skills")] = ()
 
     def __repr__(self) -> str:

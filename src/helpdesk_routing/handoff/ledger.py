@@ -14,7 +14,7 @@ from typing import Protocol
 from helpdesk_routing._input import whole_number
 from helpdesk_routing._storable import stored_text
 from helpdesk_routing._time import require_aware
-from helpdesk_routing.errors import ConflictError, ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, ConflictError, ValidationError
 from helpdesk_routing.handoff.machine import State
 from helpdesk_routing.handoff.records import HandoffRecord
 
@@ -46,8 +46,11 @@ def check_key(key: object, name: str) -> str:
 
 def check_limit(limit: int | None, name: str = "limit") -> int | None:
     """``limit`` when it is ``None`` or an ``int`` of at least 1; else ``ValidationError`` naming
-    the argument (a ``bool`` is not a count)."""
-    if limit is not None and (not whole_number(limit) or limit < 1):
+    the argument, an ``ArgumentTypeError`` (a ``TypeError`` too) for one that is no
+    ``int`` (a ``bool`` is not a count)."""
+    if limit is not None and not whole_number(limit):
+        raise ArgumentTypeError(f"{name} must be a positive int or None, got {limit!r}")
+    if limit is not None and limit < 1:
         raise ValidationError(f"{name} must be a positive int or None, got {limit!r}")
     return limit
 

@@ -81,7 +81,7 @@ def check_texts(texts: Mapping[MessageKey, str]) -> dict[MessageKey, str]:
     neither. :func:`render` checks its ``texts`` so; a host may call it once, when it
     loads them, to fail at start-up rather than when a visitor is answered."""
     if not isinstance(texts, Mapping):
-        raise ValidationError(
+        raise ArgumentTypeError(
             f"texts must be a mapping of message keys to texts, got {type(texts).__name__}"
         )
     checked: dict[MessageKey, str] = {}
@@ -91,7 +91,7 @@ def check_texts(texts: Mapping[MessageKey, str]) -> dict[MessageKey, str]:
         except ValueError:
             raise ValidationError(f"texts: {given!r} is not a message key") from None
         if not isinstance(template, str):
-            raise ValidationError(f"texts[{key}] must be text, got {template!r}")
+            raise ArgumentTypeError(f"texts[{key}] must be text, got {template!r}")
         allowed = PLACEHOLDERS[key]
         has = ", ".join(f"{{{n}}}" for n in sorted(allowed)) or "none"
         try:

@@ -195,9 +195,10 @@ class Handoff:
 
     def confirm(self, conversation_id: str, *, yes: bool) -> Step:
         """The webchat visitor's answer to "do you want a human?": ``yes`` is a bool
-        (``ValidationError`` otherwise: the text "no" must never read as a yes)."""
+        (``ArgumentTypeError``, a ``ValidationError``, otherwise: the text "no" must never
+        read as a yes)."""
         if not isinstance(yes, bool):
-            raise ValidationError(f"yes must be a bool, got {yes!r}")
+            raise ArgumentTypeError(f"yes must be a bool, got {yes!r}")
         current = self._for_conversation(conversation_id)
         event = Confirm(yes=yes, identified=current.conversation.identified)
         why = "visitor said yes" if yes else "visitor said no"
@@ -206,7 +207,7 @@ class Handoff:
     def provide_email(self, conversation_id: str, email: str) -> Step:
         """The visitor's e-mail address (text); a malformed one is asked for again."""
         if not isinstance(email, str):
-            raise ValidationError(f"email must be text, got {email!r}")
+            raise ArgumentTypeError(f"email must be text, got {email!r}")
         current = self._for_conversation(conversation_id)
         text = email.strip()
         valid = is_valid_email(text)
@@ -307,7 +308,7 @@ class Handoff:
         helpdesk has none.
         """
         if not isinstance(older_than, timedelta):
-            raise ValidationError(f"older_than must be a timedelta, got {older_than!r}")
+            raise ArgumentTypeError(f"older_than must be a timedelta, got {older_than!r}")
         if older_than <= timedelta(0):
             raise ValidationError(f"older_than must be positive, got {older_than}")
         check_limit(limit)

@@ -458,6 +458,13 @@ class AgentSpec(Part):
 
 
 _UNDER_TEST_AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _counted(count: int, noun: str) -> str:
+    """``"1 agent"``, ``"3,000 agents"``: a count for a one-line repr."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 """The instant a scenario's configuration carries when its document gives none."""
 
 
@@ -502,12 +509,16 @@ class Scenario(Part):
     def __repr__(self) -> str:
         # One line, what a notebook shows for a scenario: pydantic's repr wrote out every
         # field, a replay's tickets too (megabytes). Equality and JSON are pydantic's.
-        said = [f"{self.days:g} days"] if self.days is not None else []
+        said = (
+            [f"{self.days:g} day{'' if self.days == 1 else 's'}"] if self.days is not None else []
+        )
         if self.tickets is not None:
-            said.append(f"at most {self.tickets:,} tickets")
-        said.append(f"{len(self.agents):,} agent{'s' if len(self.agents) != 1 else ''}")
+            said.append(f"at most {_counted(self.tickets, 'ticket')}")
+        said.append(_counted(len(self.agents), "agent"))
         if isinstance(self.arrivals, ReplayArrivals):
-            said.append(f"replay arrivals ({len(self.arrivals.tickets):,} recorded tickets)")
+            said.append(
+                f"replay arrivals ({_counted(len(self.arrivals.tickets), 'recorded ticket')})"
+            )
         else:
             said.append("poisson arrivals")
         return f"<Scenario {self.name!r}: {', '.join(said)}>"
