@@ -458,14 +458,12 @@ class AgentSpec(Part):
 
 
 _UNDER_TEST_AT = datetime(2026, 1, 1, tzinfo=UTC)
+"""The instant a scenario's configuration carries when its document gives none."""
 
 
 def _counted(count: int, noun: str) -> str:
     """``"1 agent"``, ``"3,000 agents"``: a count for a one-line repr."""
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
-
-
-"""The instant a scenario's configuration carries when its document gives none."""
 
 
 class Scenario(Part):
