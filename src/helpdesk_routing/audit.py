@@ -30,7 +30,7 @@ records are shaped; the Router calls them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +38,7 @@ from typing import Any
 from helpdesk_routing._time import require_aware
 from helpdesk_routing._trusted import construct
 from helpdesk_routing.decision import RoutingDecision
+from helpdesk_routing.errors import ArgumentTypeError
 from helpdesk_routing.model import Agent, TicketStatus
 from helpdesk_routing.ports import NextAuditSeq, offers
 from helpdesk_routing.records import AuditRecord, TicketRecord
@@ -221,9 +222,17 @@ def replay(records: Iterable[AuditRecord]) -> ReplayedState:
 
     Records are applied in the order given (use ``seq`` order, as ``Transaction.audit``
     returns it). Agents that never changed presence do not appear (they are Offline).
+    Anything but an iterable of :class:`AuditRecord` (text, a mapping, ``None``; an item
+    of another kind) is an :class:`~helpdesk_routing.errors.ArgumentTypeError` naming it.
     """
+    if isinstance(records, str | bytes | Mapping) or not isinstance(records, Iterable):
+        raise ArgumentTypeError(
+            f"records must be AuditRecords (an iterable), got {type(records).__name__}"
+        )
     state = ReplayedState()
-    for r in records:
+    for i, r in enumerate(records):
+        if not isinstance(r, AuditRecord):
+            raise ArgumentTypeError(f"records[{i}] must be an AuditRecord, got {type(r).__name__}")
         if r.action in _TICKET_ACTIONS and r.ticket_id is not None:
             before = state.tickets.get(r.ticket_id)
             if r.action in ("routed", "rerouted"):

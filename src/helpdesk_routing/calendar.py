@@ -710,7 +710,7 @@ class OfficeHours(InputModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     timezone: str
-    """An IANA time-zone key such as ``"Europe/Amsterdam"``."""
+    """An IANA time-zone key such as ``"Europe/Amsterdam"`` (a ``ZoneInfo`` gives its key)."""
     weekly: dict[Weekday, tuple[Window, ...]] = Field(default_factory=dict)
     """Weekday -> windows; a day that is missing or empty is closed."""
     holidays: tuple[date, ...] = ()
@@ -739,6 +739,20 @@ class OfficeHours(InputModel):
         return tuple(
             RecurringException(rule=r.rule, windows=_sorted_windows(r.windows)) for r in recurring
         )
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _zone_key(cls, value: object) -> object:
+        # From Python a ZoneInfo is the natural way to name a zone; its key is what is
+        # kept (and checked below). One read from a file has no key to keep.
+        if isinstance(value, ZoneInfo):
+            if value.key is None:
+                raise PydanticCustomError(
+                    "time_zone",
+                    "a ZoneInfo read from a file has no IANA key to keep; give the key",
+                )
+            return value.key
+        return value
 
     @field_validator("timezone")
     @classmethod

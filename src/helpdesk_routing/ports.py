@@ -42,6 +42,7 @@ __all__ = [
     "Store",
     "Transaction",
     "offers",
+    "require_clock",
     "require_port",
 ]
 
@@ -72,6 +73,18 @@ def require_port(value: object, name: str, member: str, kind: str) -> None:
     given, not an ``AttributeError`` at its first use. ``kind`` says what was expected."""
     if not callable(getattr(value, member, None)):
         raise ArgumentTypeError(f"{name} must be {kind}, got {type(value).__name__}")
+
+
+def require_clock(value: object, name: str, kind: str) -> None:
+    """:func:`require_port` for a :class:`Clock`, refusing a ``datetime`` too: it has a
+    callable ``now`` (the class's, the host's local time, naive), so an instant given as
+    the clock would pass and fail only at the first operation, as a naive clock reading."""
+    if isinstance(value, datetime) or value is datetime:
+        raise ArgumentTypeError(
+            f"{name} must be {kind}, got {type(value).__name__}; "
+            "a fixed instant is ManualClock(instant)"
+        )
+    require_port(value, name, "now", kind)
 
 
 EventFilter = Callable[[Mapping[str, Any]], bool]

@@ -84,6 +84,7 @@ from helpdesk_routing.ports import (
     Store,
     Transaction,
     offers,
+    require_clock,
     require_port,
 )
 from helpdesk_routing.records import AuditRecord, TicketRecord
@@ -155,7 +156,7 @@ class Router:
         explain: bool = True,
     ) -> None:
         require_port(store, "store", "transaction", "a Store (InMemoryStore, SqliteStore, ...)")
-        require_port(clock, "clock", "now", "a Clock (SystemClock, ManualClock)")
+        require_clock(clock, "clock", "a Clock (SystemClock, ManualClock)")
         require_port(
             customer_data,
             "customer_data",

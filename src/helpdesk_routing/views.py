@@ -212,7 +212,11 @@ class Views:
         order: Order = "oldest",
         count: bool = False,
     ) -> Page:
-        """The team's inbox: every ticket whose team is ``team_id``, assigned or waiting."""
+        """The team's inbox: every ticket whose team is ``team_id``, assigned or waiting.
+
+        ``UnknownTeam`` unless the configuration has the team or a stored ticket names it
+        (a team a newer configuration dropped keeps its inbox while tickets wait there).
+        """
         _named("team_id", team_id)
         return self._page(
             {"team": team_id}, statuses, channels, limit, cursor, order, count, team=team_id
@@ -286,7 +290,11 @@ class Views:
         with unit as tx:
             if agent is not None and tx.get_agent(agent) is None:
                 raise UnknownAgent(agent)
-            if team is not None and not self._is_team(tx, team):
+            if (
+                team is not None
+                and not self._is_team(tx, team)
+                and not _named_by_a_ticket(tx, team)
+            ):
                 raise UnknownTeam(team)
             # One more than the page, to know whether another follows; a limit beyond
             # any store's size asks for everything (SQL stores take 64-bit limits)
@@ -306,6 +314,13 @@ class Views:
             return Page(found, total=total)
         items = found[:limit]
         return Page(items, _encode(items[-1]), total)
+
+
+def _named_by_a_ticket(tx: Transaction, team: str) -> bool:
+    """Whether a stored ticket names ``team``: a team a newer configuration dropped keeps
+    its inbox while tickets wait there (handout: "no longer configured"), or nothing
+    would show them but ``all_tickets``."""
+    return bool(tx.find_tickets(TicketQuery(team=team, statuses=None, limit=1)))
 
 
 def _count(tx: Transaction, base: TicketQuery) -> int:

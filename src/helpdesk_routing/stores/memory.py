@@ -42,7 +42,7 @@ from helpdesk_routing.errors import (
 from helpdesk_routing.model import Agent, TicketStatus
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
 from helpdesk_routing.stores._sql import CLOSED, Closing
-from helpdesk_routing.stores._store_args import agents_arg
+from helpdesk_routing.stores._store_args import agents_arg, wrong_kind
 
 if TYPE_CHECKING:
     from helpdesk_routing.configuration import Configuration
@@ -394,6 +394,8 @@ class InMemoryTransaction:
 
     def add_ticket(self, record: TicketRecord) -> TicketRecord | None:
         """Insert a new ticket; returns the stored record instead when the id exists."""
+        if record.__class__ is not TicketRecord and not isinstance(record, TicketRecord):
+            raise wrong_kind("record", "a TicketRecord", record)
         s = self._w
         tickets = s._tickets  # raises unless the unit may write
         tid = record.ticket.id  # (record.id is a property of the ticket's)
@@ -418,6 +420,8 @@ class InMemoryTransaction:
 
     def update_ticket(self, record: TicketRecord) -> None:
         """Replace the stored record with the same id; ``UnknownTicket`` when none is stored."""
+        if record.__class__ is not TicketRecord and not isinstance(record, TicketRecord):
+            raise wrong_kind("record", "a TicketRecord", record)
         tickets = self._w._tickets  # raises unless the unit may write
         tid = record.ticket.id
         old = tickets.get(tid)
@@ -509,6 +513,8 @@ class InMemoryTransaction:
         """The records matching ``query`` in its order (oldest first by (created_at, id),
         or newest first), at most ``limit``: a walk of the smallest ordered index that
         can hold them (the lists of the statuses asked for), from the cursor on."""
+        if query.__class__ is not TicketQuery and not isinstance(query, TicketQuery):
+            raise wrong_kind("query", "a TicketQuery", query)
         s = self._s
         statuses = _STATUSES if query.statuses is None else query.statuses
         # Each index that can hold the tickets, as the lists of the statuses asked for;
@@ -580,6 +586,8 @@ class InMemoryTransaction:
 
     def put_agent(self, agent: Agent) -> None:
         """Add or replace an agent; presence is kept, a new agent starts Offline."""
+        if agent.__class__ is not Agent and not isinstance(agent, Agent):
+            raise wrong_kind("agent", "an Agent", agent)
         s = self._write()
         old = s._agents.get(agent.id)
         s._agents[agent.id] = agent
@@ -618,6 +626,8 @@ class InMemoryTransaction:
         """Record the agent's presence from ``at`` on; raises ``UnknownAgent`` for an unknown id."""
         s = self._write()
         at = require_aware(at, "at")
+        if online is not True and online is not False:
+            raise wrong_kind("online", "a bool", online)
         if agent_id not in s._agents:
             raise UnknownAgent(agent_id)
         was = agent_id in s._online_set
@@ -653,6 +663,10 @@ class InMemoryTransaction:
 
     def set_rotation(self, pool: str, state: RotationState) -> None:
         """Store the pool's new rotation state."""
+        if pool.__class__ is not str and not isinstance(pool, str):
+            raise wrong_kind("pool", "text", pool)
+        if state.__class__ is not RotationState and not isinstance(state, RotationState):
+            raise wrong_kind("state", "a RotationState", state)
         rotation = self._w._rotation  # raises unless the unit may write
         old = rotation.get(pool)
         rotation[pool] = state
@@ -667,6 +681,8 @@ class InMemoryTransaction:
 
     def append_audit(self, record: AuditRecord) -> AuditRecord:
         """Append to the log; returns the record with its ``seq`` (1, 2, 3, ...)."""
+        if record.__class__ is not AuditRecord and not isinstance(record, AuditRecord):
+            raise wrong_kind("record", "an AuditRecord", record)
         s = self._w
         seq = len(s._audit) + 1  # raises unless the unit may write
         # A record built with its seq (ports.NextAuditSeq) is kept as it is (records are
@@ -733,6 +749,10 @@ class InMemoryTransaction:
     def put_configuration(self, configuration: Configuration) -> None:
         """Append the next version (unless it is the stored one + 1: ``StaleConfiguration``
         when a newer one is stored, else ``ConflictError``)."""
+        from helpdesk_routing.configuration import Configuration  # it imports the stores
+
+        if not isinstance(configuration, Configuration):
+            raise wrong_kind("configuration", "a Configuration", configuration)
         stored = self._write()._configurations
         if configuration.version != len(stored) + 1:
             raise version_refused(configuration.version, len(stored))

@@ -36,6 +36,7 @@ from helpdesk_routing.stores._sql import (
     unmatched,
     unstorable,
 )
+from helpdesk_routing.stores._store_args import wrong_kind
 
 from ._database import BEGIN, DIALECT, FLUSH, Database, is_connection_error
 from ._queries import select_count, select_tickets
@@ -285,6 +286,8 @@ class PostgresTransaction:
 
         A concurrent insert of the same id makes this wait until that unit ends.
         """
+        if record.__class__ is not TicketRecord and not isinstance(record, TicketRecord):
+            raise wrong_kind("record", "a TicketRecord", record)
         t = record.ticket
         self._refuse_writes()
         self._wrote = True
@@ -314,6 +317,8 @@ class PostgresTransaction:
 
     def update_ticket(self, record: TicketRecord) -> None:
         """Replace the stored record with the same id; ``UnknownTicket`` if none is stored."""
+        if record.__class__ is not TicketRecord and not isinstance(record, TicketRecord):
+            raise wrong_kind("record", "a TicketRecord", record)
         t = record.ticket
         sql = (
             "UPDATE tickets SET created = %s, status = %s, channel = %s, team = %s, "
@@ -336,6 +341,8 @@ class PostgresTransaction:
 
     def find_tickets(self, query: TicketQuery) -> list[TicketRecord]:
         """The records matching ``query``, oldest first, at most ``limit``; locked until the end."""
+        if query.__class__ is not TicketQuery and not isinstance(query, TicketQuery):
+            raise wrong_kind("query", "a TicketQuery", query)
         if unmatched(query):
             return []
         sql, params = select_tickets(query, lock=not self._read_only)
@@ -418,6 +425,8 @@ class PostgresTransaction:
 
     def put_agent(self, agent: Agent) -> None:
         """Add or replace an agent; presence is kept, a new agent starts Offline."""
+        if agent.__class__ is not Agent and not isinstance(agent, Agent):
+            raise wrong_kind("agent", "an Agent", agent)
         self._forget_presence()
         self._defer(
             "INSERT INTO agents (id, agent) VALUES (%s, %s) "
@@ -430,6 +439,8 @@ class PostgresTransaction:
         """Add ``agent`` (Offline) when no agent has its id; whether it was added
         (:class:`~helpdesk_routing.ports.InsertsAgents`). An insert of an id another unit
         is inserting waits for that unit and then finds it taken or free."""
+        if agent.__class__ is not Agent and not isinstance(agent, Agent):
+            raise wrong_kind("agent", "an Agent", agent)
         self._forget_presence()
         self._refuse_writes()
         self._wrote = True
@@ -463,6 +474,8 @@ class PostgresTransaction:
     def set_online(self, agent_id: str, online: bool, at: datetime) -> None:
         """Record the agent's presence from ``at`` on; raises ``UnknownAgent`` for an unknown id."""
         at = require_aware(at, "at")
+        if online is not True and online is not False:
+            raise wrong_kind("online", "a bool", online)
         if unstorable(agent_id):
             raise UnknownAgent(agent_id)
         self._forget_presence()
@@ -530,6 +543,8 @@ class PostgresTransaction:
     def set_rotation(self, pool: str, state: RotationState) -> None:
         """Store the pool's new rotation state."""
         stored_text(pool, "pool")
+        if state.__class__ is not RotationState and not isinstance(state, RotationState):
+            raise wrong_kind("state", "a RotationState", state)
         self._defer(
             "INSERT INTO rotation (pool, state) VALUES (%s, %s) "
             "ON CONFLICT (pool) DO UPDATE SET state = EXCLUDED.state",
@@ -616,6 +631,8 @@ class PostgresTransaction:
 
     def append_audit(self, record: AuditRecord) -> AuditRecord:
         """Append to the log; returns it with its ``seq`` (strictly increasing, gaps possible)."""
+        if record.__class__ is not AuditRecord and not isinstance(record, AuditRecord):
+            raise wrong_kind("record", "an AuditRecord", record)
         text = audit_to_json(record)
         if self._pending_may_wait:
             self._send([])  # a deferred write may wait for a lock: before drawing the seq
@@ -690,6 +707,10 @@ class PostgresTransaction:
         stored. A removal that began first has ended, and the member is found gone;
         one that begins later waits for this unit, then finds the agent a member.
         """
+        from helpdesk_routing.configuration import Configuration  # it imports the stores
+
+        if not isinstance(configuration, Configuration):
+            raise wrong_kind("configuration", "a Configuration", configuration)
         self._refuse_writes()
         self._wrote = True
         members = list(dict.fromkeys(m for team in configuration.teams for m in team.members))

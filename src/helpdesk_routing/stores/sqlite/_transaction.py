@@ -37,6 +37,7 @@ from helpdesk_routing.stores._sql import (
     unmatched,
     unstorable,
 )
+from helpdesk_routing.stores._store_args import wrong_kind
 
 if TYPE_CHECKING:
     from helpdesk_routing.configuration import Configuration
@@ -105,6 +106,8 @@ class SqliteTransaction:
 
     def add_ticket(self, record: TicketRecord) -> TicketRecord | None:
         """Insert a new ticket; returns the stored record instead when the id exists."""
+        if record.__class__ is not TicketRecord and not isinstance(record, TicketRecord):
+            raise wrong_kind("record", "a TicketRecord", record)
         t = record.ticket
         cur = self._run(
             "INSERT INTO tickets (id, created, status, channel, team, assignee, record) "
@@ -118,6 +121,8 @@ class SqliteTransaction:
 
     def update_ticket(self, record: TicketRecord) -> None:
         """Replace the stored record with the same id; ``UnknownTicket`` if none is stored."""
+        if record.__class__ is not TicketRecord and not isinstance(record, TicketRecord):
+            raise wrong_kind("record", "a TicketRecord", record)
         t = record.ticket
         cur = self._run(
             "UPDATE tickets SET created = ?, status = ?, channel = ?, team = ?, assignee = ?, "
@@ -140,6 +145,8 @@ class SqliteTransaction:
 
     def find_tickets(self, query: TicketQuery) -> list[TicketRecord]:
         """The records matching ``query``, oldest first by (created_at, id), at most ``limit``."""
+        if query.__class__ is not TicketQuery and not isinstance(query, TicketQuery):
+            raise wrong_kind("query", "a TicketQuery", query)
         if unmatched(query):
             return []
         sql, params = select_tickets(query)
@@ -184,6 +191,8 @@ class SqliteTransaction:
 
     def put_agent(self, agent: Agent) -> None:
         """Add or replace an agent; presence is kept, a new agent starts Offline."""
+        if agent.__class__ is not Agent and not isinstance(agent, Agent):
+            raise wrong_kind("agent", "an Agent", agent)
         self._run(
             "INSERT INTO agents (id, agent) VALUES (?, ?) "
             "ON CONFLICT (id) DO UPDATE SET agent = excluded.agent",
@@ -208,6 +217,8 @@ class SqliteTransaction:
     def set_online(self, agent_id: str, online: bool, at: datetime) -> None:
         """Record the agent's presence from ``at`` on; raises ``UnknownAgent`` for an unknown id."""
         at = require_aware(at, "at")
+        if online is not True and online is not False:
+            raise wrong_kind("online", "a bool", online)
         if unstorable(agent_id):
             raise UnknownAgent(agent_id)
         cur = self._run(
@@ -237,6 +248,8 @@ class SqliteTransaction:
     def set_rotation(self, pool: str, state: RotationState) -> None:
         """Store the pool's new rotation state."""
         stored_text(pool, "pool")
+        if state.__class__ is not RotationState and not isinstance(state, RotationState):
+            raise wrong_kind("state", "a RotationState", state)
         self._run(
             "INSERT INTO rotation (pool, state) VALUES (?, ?) "
             "ON CONFLICT (pool) DO UPDATE SET state = excluded.state",
@@ -247,6 +260,8 @@ class SqliteTransaction:
 
     def append_audit(self, record: AuditRecord) -> AuditRecord:
         """Append to the log; returns the record with its ``seq`` (strictly increasing)."""
+        if record.__class__ is not AuditRecord and not isinstance(record, AuditRecord):
+            raise wrong_kind("record", "an AuditRecord", record)
         public = record.detail.get("public")
         status = record.status
         cur = self._run(
@@ -317,6 +332,10 @@ class SqliteTransaction:
     def put_configuration(self, configuration: Configuration) -> None:
         """Append the next version (unless it is the stored one + 1: ``StaleConfiguration``
         when a newer one is stored, else ``ConflictError``)."""
+        from helpdesk_routing.configuration import Configuration  # it imports the stores
+
+        if not isinstance(configuration, Configuration):
+            raise wrong_kind("configuration", "a Configuration", configuration)
         stored = self.configuration_version()
         if configuration.version != stored + 1:
             raise version_refused(configuration.version, stored)
