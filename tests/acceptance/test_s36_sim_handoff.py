@@ -152,3 +152,23 @@ def test_a_stored_conversation_with_a_longer_channel_still_reads_back() -> None:
     )
     back = handoff.Conversation.model_validate_json(old.model_dump_json(), context=STORED)
     assert (back.channel, back.profile_id) == ("x" * 300, "p" * 300)
+
+
+@pytest.mark.parametrize("clock", [NOW, datetime(2026, 3, 30, 10), datetime], ids=repr)
+def test_an_instant_is_no_clock_for_the_handoff(clock: object) -> None:
+    """A datetime has a callable ``now`` (the host's local time, naive): given as the
+    handoff's clock, it is refused when the handoff is made, as ``Router`` refuses it,
+    not at the first request as a naive clock reading."""
+    router = hr.Router(
+        store=hr.InMemoryStore(agents=[hr.Agent(id="a1")]),
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(NOW),
+    )
+    with pytest.raises(hr.ArgumentTypeError, match="a fixed instant is ManualClock"):
+        handoff.Handoff(
+            settings=handoff.SendToHelpdesk(helpdesk="builtin"),
+            router=router,
+            ledger=handoff.InMemoryLedger(),
+            customer_data=hr.InMemoryCustomerData(),
+            clock=clock,  # type: ignore[arg-type]
+        )

@@ -62,7 +62,7 @@ from helpdesk_routing.handoff.machine import (
 from helpdesk_routing.handoff.messages import MessageKey, VisitorMessage
 from helpdesk_routing.handoff.records import HandoffRecord, TransitionEntry, handoff_id
 from helpdesk_routing.handoff.settings import SendMessage, SendToHelpdesk
-from helpdesk_routing.ports import Clock, EventRecorder, require_port
+from helpdesk_routing.ports import Clock, EventRecorder, require_clock, require_port
 
 __all__ = ["Handoff", "Step"]
 
@@ -127,7 +127,7 @@ class Handoff:
                 f"got {type(settings).__name__}"
             )
         require_port(ledger, "ledger", "create", "a Ledger")
-        require_port(clock, "clock", "now", "a Clock")
+        require_clock(clock, "clock", "a Clock (SystemClock, ManualClock)")
         _check_parts(router, customer_data, destination, office_hours, event_names)
         self.settings = settings
         self._ledger = ledger
