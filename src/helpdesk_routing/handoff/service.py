@@ -127,7 +127,7 @@ class Handoff:
                 f"got {type(settings).__name__}"
             )
         require_port(ledger, "ledger", "create", "a Ledger")
-        require_clock(clock, "clock", "a Clock (SystemClock, ManualClock)")
+        require_clock(clock, "clock", "a Clock")
         _check_parts(router, customer_data, destination, office_hours, event_names)
         self.settings = settings
         self._ledger = ledger
