@@ -33,7 +33,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from helpdesk_routing._input import InputModel
+from helpdesk_routing._input import InputModel, as_model
 
 from ._json import check_data, loads
 from ._rule_index import RuleIndex, SkipReasons, presented
@@ -287,11 +287,15 @@ class RuleSet(InputModel):
         return cls.from_dict(loads(text, "rule set", rules_key="rules"))
 
     # -- checks ------------------------------------------------------------------
-    def validate_against(self, teams: Sequence[Team]) -> None:
+    def validate_against(self, teams: Sequence[Team | Mapping[str, Any]]) -> None:
         """Raise :class:`ValidationError` when a rule names a team that does not exist:
         one detail per such rule, at ``$.rules[i].then.team``, code ``unknown_team``,
-        with the rule's id."""
-        known = {t.id for t in teams}
+        with the rule's id. ``teams`` are :class:`Team` objects or mappings of their
+        fields, as ``Router(teams=...)`` takes them; anything else is refused naming it
+        (``teams[1] must be a Team or a mapping of its fields, got str``)."""
+        if isinstance(teams, str | bytes) or not isinstance(teams, Iterable):
+            raise ArgumentTypeError(f"teams must be a list of Team, got {type(teams).__name__}")
+        known = {as_model(Team, team, f"teams[{i}]").id for i, team in enumerate(teams)}
         details = [
             ErrorDetail(
                 f"$.rules[{i}].then.team",

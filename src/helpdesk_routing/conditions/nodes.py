@@ -541,6 +541,16 @@ class _Node(InputModel):
         """Either must hold: an ``any`` node (nested ``any`` nodes are flattened)."""
         return any_of(self, other)  # type: ignore[arg-type]
 
+    def __rand__(self, other: object) -> AllCondition:
+        """Only reached when the left side is no condition (``True & cond``): refused
+        as ``cond & True`` is, not Python's bare ``TypeError``."""
+        return all_of(other, self)  # type: ignore[arg-type]
+
+    def __ror__(self, other: object) -> AnyCondition:
+        """Only reached when the left side is no condition (``None | cond``): refused
+        as ``cond | None`` is."""
+        return any_of(other, self)  # type: ignore[arg-type]
+
     def __invert__(self) -> NotCondition:
         """The negation: a ``not`` node."""
         return NotCondition(condition=self)
@@ -1307,15 +1317,22 @@ def raw_condition_schema() -> dict[str, Any]:
     return _ADAPTER.json_schema(by_alias=True)
 
 
+def require_condition(value: object, said: str = "expected a condition") -> None:
+    """:class:`~helpdesk_routing.errors.ArgumentTypeError` (``said``, then the type given)
+    when ``value`` is no condition node: a builder or ``compile_condition`` given a
+    ``dict``, ``None`` or a bare field reference fails here, not deep inside."""
+    if not isinstance(value, _Node):
+        raise ArgumentTypeError(f"{said}, got {type(value).__name__}")
+
+
 def _flatten(kind: type[AllCondition] | type[AnyCondition], items: Sequence[Any]) -> list[Any]:
     out: list[Any] = []
     for item in items:
+        require_condition(item)
         if isinstance(item, kind):
             out.extend(item.conditions)
-        elif isinstance(item, _Node):
-            out.append(item)
         else:
-            raise ArgumentTypeError(f"expected a condition, got {type(item).__name__}")
+            out.append(item)
     return out
 
 
@@ -1330,5 +1347,7 @@ def any_of(*conditions: Condition) -> AnyCondition:
 
 
 def not_(condition: Condition) -> NotCondition:
-    """The condition must not hold."""
+    """The condition must not hold (anything but a condition node is refused, as
+    :func:`all_of` refuses it)."""
+    require_condition(condition)
     return NotCondition(condition=condition)
