@@ -15,6 +15,7 @@ from helpdesk_routing.conditions import (
     EvaluationContext,
     all_of,
     compile_condition,
+    event,
     not_,
     profile,
     segment,
@@ -171,3 +172,96 @@ def test_validate_against_takes_team_mappings_as_router_teams_does() -> None:
     with pytest.raises(hr.ModelValidationError) as bad:
         RULES.validate_against([{"id": "retention"}])  # type: ignore[list-item]
     assert "$.members" in str(bad.value) or "$.name" in str(bad.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"rules": {"rules": []}}, "rules must be a RuleSet, got dict"),
+        ({"teams": "retention"}, "teams must be a list of Team, got str"),
+        ({"teams": ["retention"]}, "teams[0] must be a Team, got str"),
+        ({"teams": ("retention",)}, "teams[0] must be a Team, got str"),
+        ({"ticket": None}, "ticket must be a Ticket, got NoneType"),
+        ({"ticket": {"id": "t1"}}, "ticket must be a Ticket, got dict"),
+        ({"customer_data": {}}, "customer_data must be a CustomerData"),
+    ],
+)
+def test_decide_refuses_arguments_of_the_wrong_kind(kwargs: dict[str, Any], message: str) -> None:
+    given: dict[str, Any] = {
+        "rules": RULES,
+        "teams": [hr.Team(id="retention", name="Retention", members=["a1"])],
+        "ticket": TICKET,
+        "customer_data": hr.InMemoryCustomerData(),
+        "now": NOW,
+        **kwargs,
+    }
+    with pytest.raises(hr.ArgumentTypeError) as caught:
+        hr.decide(**given)
+    assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"teams": "retention"}, "teams must be a list of Team, got str"),
+        ({"catalogue": {"metrics": ["m"]}}, "catalogue must be a FieldCatalogue, got dict"),
+    ],
+)
+def test_rule_set_lint_refuses_arguments_of_the_wrong_kind(
+    kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(hr.ArgumentTypeError) as caught:
+        RULES.lint(**kwargs)
+    assert str(caught.value) == message
+
+
+def test_rule_set_lint_takes_team_mappings_as_validate_against_does() -> None:
+    team = {"id": "retention", "name": "Retention", "members": ["a1"]}
+    assert RULES.lint(teams=[team]) == []  # type: ignore[list-item]
+    assert [issue.message for issue in RULES.lint(teams=[{**team, "id": "x"}])] == [  # type: ignore[list-item]
+        "unknown team 'retention'"
+    ]
+
+
+@pytest.mark.parametrize("value", NOT_CONDITIONS, ids=repr)
+def test_implies_and_the_catalogue_refuse_what_is_no_condition(value: Any) -> None:
+    from helpdesk_routing.conditions import FieldCatalogue, implies
+
+    with pytest.raises(hr.ArgumentTypeError, match="expected a condition, got"):
+        implies(value, segment("vip"))
+    with pytest.raises(hr.ArgumentTypeError, match="expected a condition, got"):
+        implies(segment("vip"), value)
+    with pytest.raises(hr.ArgumentTypeError, match="expected a condition, got"):
+        FieldCatalogue().lint(value)
+
+
+@pytest.mark.parametrize("kind", ["ticket_fields", "profile_properties", "metrics", "segments"])
+def test_a_catalogue_refuses_text_where_names_belong(kind: str) -> None:
+    # A str is a Collection[str]: "churn_risk" would know every substring of itself.
+    from helpdesk_routing.conditions import FieldCatalogue
+
+    with pytest.raises(hr.ArgumentTypeError) as caught:
+        FieldCatalogue(**{kind: "churn_risk"})
+    assert str(caught.value) == (
+        f"{kind} must be a collection of names (a set or a list), got str 'churn_risk'"
+    )
+    assert getattr(FieldCatalogue(**{kind: ["churn_risk"]}), kind) == ["churn_risk"]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: profile("d").in_last(years=1),
+        lambda: ticket("due").in_next(fortnights=1),
+        lambda: event("m").in_last(years=1),
+    ],
+)
+def test_a_span_in_an_unknown_unit_names_the_units(build: Any) -> None:
+    with pytest.raises(hr.ArgumentTypeError) as caught:
+        build()
+    assert (
+        str(caught.value)
+        .split("\n")[0]
+        .endswith("() takes exactly one of minutes=, hours=, days=, weeks=, months=")
+    )
+    assert caught.value.errors()[0]["message"].startswith("unknown unit '")

@@ -23,7 +23,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, ClassVar, Generic, NoReturn, TypeVar
+from typing import Any, ClassVar, Generic, Never, NoReturn, TypeVar
 
 from helpdesk_routing.errors import ArgumentTypeError, ErrorDetail, ValidationError
 
@@ -186,12 +186,14 @@ class _FieldRef(ABC, Generic[_Leaf]):
         days: int | None = None,
         weeks: int | None = None,
         months: int | None = None,
+        **unknown: Never,  # refused, naming the units (mypy flags them too)
     ) -> _Leaf:
         """``in_last``: a date with ``now - span <= value <= now`` (exactly one keyword;
         ``months=`` counts calendar months)."""
         span = span_from_keywords(
             "in_last",
             {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks, "months": months},
+            unknown,
         )
         return self._node(Operator.IN_LAST, span)
 
@@ -203,12 +205,14 @@ class _FieldRef(ABC, Generic[_Leaf]):
         days: int | None = None,
         weeks: int | None = None,
         months: int | None = None,
+        **unknown: Never,  # refused, naming the units (mypy flags them too)
     ) -> _Leaf:
         """``in_next``: a date with ``now <= value <= now + span`` (exactly one keyword;
         ``months=`` counts calendar months)."""
         span = span_from_keywords(
             "in_next",
             {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks, "months": months},
+            unknown,
         )
         return self._node(Operator.IN_NEXT, span)
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     # ports imports the records, which import the decision: no runtime import from here.
     from helpdesk_routing.ports import CustomerData
 
-__all__ = ["EvaluationContext"]  # profile_of and read_back serve decide
+__all__ = ["EvaluationContext"]  # CUSTOMER_DATA, profile_of and read_back serve decide
 
 _NO_PROPERTIES: Mapping[str, Any] = {}
 
@@ -54,7 +54,7 @@ class EvaluationContext:
         _require(self.ticket, Ticket, "ticket must be a Ticket")
         if self.profile is not None:
             _require(self.profile, Profile, "profile must be a Profile (or None)")
-        require_port(self.customer_data, "customer_data", "count_events", _CUSTOMER_DATA)
+        require_port(self.customer_data, "customer_data", "count_events", CUSTOMER_DATA)
         # Windows are counted on the UTC clock ("the last day" is 24 hours, months follow
         # the UTC calendar), whatever zone the instant was given in.
         object.__setattr__(self, "now", require_aware(self.now, "EvaluationContext.now"))
@@ -92,7 +92,7 @@ class EvaluationContext:
         return cls(ticket=ticket, profile=found, customer_data=customer_data, now=now)
 
 
-_CUSTOMER_DATA = "a CustomerData (InMemoryCustomerData, SqliteCustomerData, ...)"
+CUSTOMER_DATA = "a CustomerData (InMemoryCustomerData, SqliteCustomerData, ...)"
 
 
 def _require(value: object, kind: type, said: str) -> None:

@@ -28,7 +28,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Never, Self, TypeAlias, TypeVar
 
 import pydantic
 from dateutil.relativedelta import relativedelta
@@ -329,10 +329,20 @@ class Span(InputModel):
 _UNIT_ORDER = ("minutes", "hours", "days", "weeks", "months")
 
 
-def span_from_keywords(what: str, keywords: Mapping[str, object]) -> dict[str, object]:
+def span_from_keywords(
+    what: str, keywords: Mapping[str, object], unknown: Mapping[str, object]
+) -> dict[str, object]:
     """The JSON form of a span, ``{"amount": 2, "unit": "hours"}``, from exactly one of
     ``minutes=``, ``hours=``, ``days=``, ``weeks=``, ``months=`` (the amount unchecked:
-    the node that holds the span checks it, at its JSON path)."""
+    the node that holds the span checks it, at its JSON path). ``unknown`` are the
+    other keywords the builder was given (``years=1``): an
+    :class:`~helpdesk_routing.errors.ArgumentTypeError` naming them, as Python's own
+    ``TypeError`` for an unexpected keyword would not say what the units are."""
+    if unknown:
+        raise ArgumentTypeError(
+            f"{what}() takes exactly one of minutes=, hours=, days=, weeks=, months=",
+            [ErrorDetail("$", f"unknown unit {', '.join(map(repr, unknown))}")],
+        )
     given = [(k, v) for k, v in keywords.items() if v is not None]
     if len(given) != 1:
         raise ValidationError(
@@ -938,12 +948,14 @@ class EventCondition(_Node):
         days: int | None = None,
         weeks: int | None = None,
         months: int | None = None,
+        **unknown: Never,  # refused, naming the units (mypy flags them too)
     ) -> EventCondition:
         """Count the events of the last span (exactly one keyword): ``now - span <= t <= now``
         (``months=``: calendar months, see :class:`TimeUnit`)."""
         span = span_from_keywords(
             "in_last",
             {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks, "months": months},
+            unknown,
         )
         return self._with(window={"type": "in_last", **span})
 
