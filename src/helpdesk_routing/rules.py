@@ -33,7 +33,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from helpdesk_routing._input import InputModel, as_model
+from helpdesk_routing._input import CheckedCopy, InputModel, as_model
 
 from ._json import check_data, loads
 from ._rule_index import RuleIndex, SkipReasons, presented
@@ -82,7 +82,7 @@ __all__ = [
 ]
 
 
-class AssignToTeam(InputModel):
+class AssignToTeam(CheckedCopy):
     """Destination: ownership moves to the team; the ticket leaves Unassigned for its inbox."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -95,7 +95,7 @@ class AssignToTeam(InputModel):
         return f"team:{shown(self.team)}"
 
 
-class SaveAsView(InputModel):
+class SaveAsView(CheckedCopy):
     """Destination: the ticket is marked into a named view; it is not assigned."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -114,7 +114,7 @@ Destination = Annotated[AssignToTeam | SaveAsView, Field(discriminator="type")]
 UNION_TAGS["then"] = ("destination", ("assign_to_team", "save_as_view"))
 
 
-class RoutingRule(InputModel):
+class RoutingRule(CheckedCopy):
     """One rule: when its condition holds, its destination applies."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

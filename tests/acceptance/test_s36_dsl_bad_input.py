@@ -265,3 +265,46 @@ def test_a_span_in_an_unknown_unit_names_the_units(build: Any) -> None:
         .endswith("() takes exactly one of minutes=, hours=, days=, weeks=, months=")
     )
     assert caught.value.errors()[0]["message"].startswith("unknown unit '")
+
+
+RULE = hr.RoutingRule(id="r", name="R", when=segment("vip"), then=hr.SaveAsView(view="v"))
+
+
+@pytest.mark.parametrize(
+    ("model", "update", "path"),
+    [
+        # concepts.md: every noun, RoutingRule included, validates a changed copy.
+        (RULE, {"id": ""}, "$.id"),
+        (RULE, {"enabled": "yes"}, "$.enabled"),
+        (RULE, {"when": "segment"}, "$.when"),
+        (RULE, {"then": {"type": "assign_to_team"}}, "$.then.team"),
+        (hr.AssignToTeam(team="t"), {"team": ""}, "$.team"),
+        (hr.SaveAsView(view="v"), {"view": None}, "$.view"),
+        (profile("ltv") > 5, {"value": "lots"}, "$.value"),
+        (profile("ltv") > 5, {"op": "gt"}, "$.op"),
+        (segment("vip"), {"member": "yes"}, "$.member"),
+        (event("m"), {"count": {"op": "at_least", "value": -1}}, "$.count.value"),
+        (event("m"), {"filters": [{"property": "v", "op": "gt", "value": 1}]}, "$.where[0].op"),
+    ],
+    ids=lambda value: repr(value)[:40],
+)
+def test_a_changed_copy_is_validated(model: Any, update: dict[str, Any], path: str) -> None:
+    with pytest.raises(hr.ModelValidationError) as caught:
+        model.model_copy(update=update)
+    assert caught.value.paths == (path,)
+
+
+def test_a_valid_changed_copy_equals_the_model_built_with_its_values() -> None:
+    orders = event("Placed Order").at_least(2).in_last(days=3).where(value__gt=100)
+    assert orders.model_copy(update={"metric": "Refund"}) == (
+        event("Refund").at_least(2).in_last(days=3).where(value__gt=100)
+    )
+    # ``filters`` is the attribute, ``where`` its JSON name: a copy takes either.
+    assert orders.model_copy(update={"filters": ()}) == event("Placed Order").at_least(2).in_last(
+        days=3
+    )
+    assert orders.model_copy(update={"where": ()}) == orders.model_copy(update={"filters": ()})
+    assert RULE.model_copy(update={"enabled": False}) == hr.RoutingRule(
+        id="r", name="R", enabled=False, when=segment("vip"), then=hr.SaveAsView(view="v")
+    )
+    assert (profile("x") > 5).model_copy(update={"value": 7}) == (profile("x") > 7)

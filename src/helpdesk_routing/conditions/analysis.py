@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from helpdesk_routing._trusted import updated
 from helpdesk_routing.errors import ArgumentTypeError
 
 from ._leaves import BUILTIN_TICKET_FIELDS
@@ -108,10 +109,12 @@ def _normal(node: Condition) -> Any:
         positive = NEGATIONS.get(node.op)
         if positive is not None:
             value = None if positive is _IS_SET else node.value
-            return _Neg(node.model_copy(update={"op": positive, "value": value}))
+            # Trusted copies: the twin of a valid test is valid, and lint normalises every
+            # rule of a rule set (model_copy would validate each again).
+            return _Neg(updated(node, op=positive, value=value))
         return node
     if isinstance(node, SegmentCondition) and not node.member:
-        return _Neg(node.model_copy(update={"member": True}))
+        return _Neg(updated(node, member=True))
     return node
 
 

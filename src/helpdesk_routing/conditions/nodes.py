@@ -47,7 +47,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from helpdesk_routing._input import InputModel, whole_number
+from helpdesk_routing._input import CheckedCopy, InputModel, whole_number
 from helpdesk_routing._json import MAX_INT, MIN_INT, loads
 from helpdesk_routing._storable import StoredText, text_problem
 from helpdesk_routing._time import (
@@ -538,7 +538,7 @@ _CHECKS: Mapping[Operator, Callable[[Operator, object], object]] = {
 ConditionValue: TypeAlias = Annotated[Any, WithJsonSchema(_VALUE_SCHEMA)]
 
 
-class _Node(InputModel):
+class _Node(CheckedCopy):
     """Behaviour shared by every condition node: ``&``, ``|`` and ``~``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
