@@ -169,10 +169,17 @@ class CheckedCopy(InputModel):
         if not update:
             return super().model_copy(deep=deep)
         given = self.model_fields_set
-        values = {name: getattr(self, name) for name in type(self).model_fields if name in given}
+        fields = type(self).model_fields
+        values = {name: getattr(self, name) for name in fields if name in given}
         if deep:
             values = copy.deepcopy(values)
-        return self.model_validate({**values, **update})
+        # Validated as its input is written: a field with an alias under the alias (an
+        # event condition's ``filters`` are ``where``, the only name its input takes),
+        # whether the update names the field or the alias.
+        merged = {**values, **update}
+        return self.model_validate(
+            {(fields[key].alias or key) if key in fields else key: v for key, v in merged.items()}
+        )
 
 
 def _strict_json(model: type[BaseModel], text: str | bytes | bytearray) -> str:

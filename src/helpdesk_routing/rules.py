@@ -33,7 +33,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from helpdesk_routing._input import InputModel
+from helpdesk_routing._input import CheckedCopy, InputModel, as_model
 
 from ._json import check_data, loads
 from ._rule_index import RuleIndex, SkipReasons, presented
@@ -57,7 +57,7 @@ from .conditions import (
 from .conditions._depth import depth_message, too_deep
 from .conditions._leaves import BUILTIN_TICKET_FIELDS
 from .conditions._shadowing import first_implied
-from .conditions.context import profile_of, read_back
+from .conditions.context import CUSTOMER_DATA, profile_of, read_back
 from .conditions.nodes import bytes_details
 from .decision import DecidedBy, RoutingDecision, RuleOutcome, RulePart
 from .errors import (
@@ -69,7 +69,7 @@ from .errors import (
     pydantic_message,
 )
 from .model import Profile, StoredIdText, Team, Ticket, in_given_order, unordered
-from .ports import CustomerData
+from .ports import CustomerData, require_port
 
 __all__ = [
     "AssignToTeam",
@@ -82,7 +82,7 @@ __all__ = [
 ]
 
 
-class AssignToTeam(InputModel):
+class AssignToTeam(CheckedCopy):
     """Destination: ownership moves to the team; the ticket leaves Unassigned for its inbox."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -95,7 +95,7 @@ class AssignToTeam(InputModel):
         return f"team:{shown(self.team)}"
 
 
-class SaveAsView(InputModel):
+class SaveAsView(CheckedCopy):
     """Destination: the ticket is marked into a named view; it is not assigned."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -114,7 +114,7 @@ Destination = Annotated[AssignToTeam | SaveAsView, Field(discriminator="type")]
 UNION_TAGS["then"] = ("destination", ("assign_to_team", "save_as_view"))
 
 
-class RoutingRule(InputModel):
+class RoutingRule(CheckedCopy):
     """One rule: when its condition holds, its destination applies."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -287,11 +287,13 @@ class RuleSet(InputModel):
         return cls.from_dict(loads(text, "rule set", rules_key="rules"))
 
     # -- checks ------------------------------------------------------------------
-    def validate_against(self, teams: Sequence[Team]) -> None:
+    def validate_against(self, teams: Sequence[Team | Mapping[str, Any]]) -> None:
         """Raise :class:`ValidationError` when a rule names a team that does not exist:
         one detail per such rule, at ``$.rules[i].then.team``, code ``unknown_team``,
-        with the rule's id."""
-        known = {t.id for t in teams}
+        with the rule's id. ``teams`` are :class:`Team` objects or mappings of their
+        fields, as ``Router(teams=...)`` takes them; anything else is refused naming it
+        (``teams[1] must be a Team or a mapping of its fields, got str``)."""
+        known = _team_ids(teams)
         details = [
             ErrorDetail(
                 f"$.rules[{i}].then.team",
@@ -321,8 +323,12 @@ class RuleSet(InputModel):
         - unknown fields, properties, metrics or segments, with a did-you-mean
           suggestion (when a ``catalogue`` is given).
         """
+        if catalogue is not None and not isinstance(catalogue, FieldCatalogue):
+            raise ArgumentTypeError(
+                f"catalogue must be a FieldCatalogue, got {type(catalogue).__name__}"
+            )
         issues: list[RuleIssue] = []
-        known_teams = None if teams is None else {t.id for t in teams}
+        known_teams = None if teams is None else _team_ids(teams)
         # Enabled team rules, compared only with the earlier ones they could imply.
         team_rules = [
             i for i, r in enumerate(self.rules) if r.enabled and isinstance(r.then, AssignToTeam)
@@ -487,6 +493,14 @@ class _Prepared:
         return ticket, profile
 
 
+def _team_ids(teams: Sequence[Team | Mapping[str, Any]]) -> set[str]:
+    """The ids of ``teams``, :class:`Team` objects or mappings of their fields (as
+    ``Router(teams=...)`` takes them); anything else is refused, naming it."""
+    if isinstance(teams, str | bytes) or not isinstance(teams, Iterable):
+        raise ArgumentTypeError(f"teams must be a list of Team, got {type(teams).__name__}")
+    return {as_model(Team, team, f"teams[{i}]").id for i, team in enumerate(teams)}
+
+
 def _names_read(conditions: Iterable[Condition]) -> tuple[frozenset[str], frozenset[str]]:
     """The custom ticket fields and the profile properties ``conditions`` test (walked
     with a stack of their own: a condition nests up to its depth bound)."""
@@ -600,8 +614,24 @@ def decide(
     detail: only the applied and shadowed rules, without facts.
     """
     now = require_aware(now, "now")
-    if type(teams) is not tuple and (said := unordered("teams", teams)) is not None:
-        raise ArgumentTypeError(said)  # the team tried first would change by process
+    # Each argument of the wrong kind is named here, not met as an AttributeError deep
+    # inside (a few type tests: nothing next to deciding).
+    if not isinstance(rules, RuleSet):
+        raise ArgumentTypeError(
+            f"rules must be a RuleSet, got {type(rules).__name__} "
+            "(read JSON with RuleSet.from_dict or RuleSet.from_json)"
+        )
+    if not isinstance(ticket, Ticket):
+        raise ArgumentTypeError(f"ticket must be a Ticket, got {type(ticket).__name__}")
+    require_port(customer_data, "customer_data", "count_events", CUSTOMER_DATA)
+    if type(teams) is not tuple:
+        if isinstance(teams, str | bytes) or not isinstance(teams, Iterable):
+            raise ArgumentTypeError(f"teams must be a list of Team, got {type(teams).__name__}")
+        if (said := unordered("teams", teams)) is not None:
+            raise ArgumentTypeError(said)  # the team tried first would change by process
+    for i, given in enumerate(teams):
+        if not isinstance(given, Team):
+            raise ArgumentTypeError(f"teams[{i}] must be a Team, got {type(given).__name__}")
     prepared = rules._prepare()
     # Decided in the stored form, as the Router decides it and as any store gives the
     # ticket and the profile back (a date in a custom value is its ISO text): the same

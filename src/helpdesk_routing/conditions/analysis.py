@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from helpdesk_routing._trusted import updated
+from helpdesk_routing.errors import ArgumentTypeError
+
 from ._leaves import BUILTIN_TICKET_FIELDS
 from .nodes import (
     NEGATIONS,
@@ -38,6 +41,7 @@ from .nodes import (
     SinceWindow,
     TicketCondition,
     Window,
+    require_condition,
 )
 
 __all__ = ["FieldCatalogue", "LintIssue", "implies"]
@@ -79,6 +83,8 @@ def implies(a: Condition, b: Condition) -> bool:
     the cost grows with the product of the two trees' sizes, not exponentially with
     their depth.
     """
+    require_condition(a)
+    require_condition(b)
     return _implies(_normal(a), _normal(b), {}, {})
 
 
@@ -103,10 +109,12 @@ def _normal(node: Condition) -> Any:
         positive = NEGATIONS.get(node.op)
         if positive is not None:
             value = None if positive is _IS_SET else node.value
-            return _Neg(node.model_copy(update={"op": positive, "value": value}))
+            # Trusted copies: the twin of a valid test is valid, and lint normalises every
+            # rule of a rule set (model_copy would validate each again).
+            return _Neg(updated(node, op=positive, value=value))
         return node
     if isinstance(node, SegmentCondition) and not node.member:
-        return _Neg(node.model_copy(update={"member": True}))
+        return _Neg(updated(node, member=True))
     return node
 
 
@@ -418,9 +426,22 @@ class FieldCatalogue:
     metrics: Collection[str] | None = None
     segments: Collection[str] | None = None
 
+    def __post_init__(self) -> None:
+        # Text is a Collection[str] too: "churn_risk" would know every substring of itself.
+        for kind in ("ticket_fields", "profile_properties", "metrics", "segments"):
+            names = getattr(self, kind)
+            if isinstance(names, str | bytes) or not (
+                names is None or isinstance(names, Collection)
+            ):
+                raise ArgumentTypeError(
+                    f"{kind} must be a collection of names (a set or a list), "
+                    f"got {type(names).__name__} {names!r}"
+                )
+
     def lint(self, condition: Condition, *, path: str = "$") -> list[LintIssue]:
         """The problems found in ``condition``: unknown names (with a did-you-mean
         suggestion) and tests that can never hold on a built-in ticket field's type."""
+        require_condition(condition)
         return list(self._lint(condition, path))
 
     def _lint(self, node: Condition, path: str) -> Iterator[LintIssue]:

@@ -23,9 +23,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Never, NoReturn, TypeVar
 
-from helpdesk_routing.errors import ErrorDetail, ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, ErrorDetail, ValidationError
 
 from .nodes import (
     EventCondition,
@@ -75,6 +75,32 @@ class _FieldRef(ABC, Generic[_Leaf]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
+
+    _builder: ClassVar[str]
+    """The builder's name, as the user wrote it: ``ticket`` or ``profile``."""
+
+    def _no_condition(self) -> NoReturn:
+        # A field reference tests nothing yet: combined or tested for truth as it is, it
+        # would fail deep inside as Python's bare TypeError, or (``if ticket("x"):``)
+        # silently be true.
+        raise ArgumentTypeError(
+            f"{self._builder}({self.name!r}) is a field, not a condition: test it first "
+            "(== value, .is_set(), .contains(text), ...)"
+        )
+
+    def __and__(self, other: object) -> NoReturn:
+        """Refused: a field is no condition."""
+        self._no_condition()
+
+    __rand__ = __or__ = __ror__ = __and__
+
+    def __invert__(self) -> NoReturn:
+        """Refused: a field is no condition."""
+        self._no_condition()
+
+    def __bool__(self) -> NoReturn:
+        """Refused: a field is no condition (``if ticket("x"):`` would always pass)."""
+        self._no_condition()
 
     def __eq__(self, value: object) -> _Leaf:  # type: ignore[override]
         """``equals``: ``ticket("channel") == "sms"``."""
@@ -160,12 +186,14 @@ class _FieldRef(ABC, Generic[_Leaf]):
         days: int | None = None,
         weeks: int | None = None,
         months: int | None = None,
+        **unknown: Never,  # refused, naming the units (mypy flags them too)
     ) -> _Leaf:
         """``in_last``: a date with ``now - span <= value <= now`` (exactly one keyword;
         ``months=`` counts calendar months)."""
         span = span_from_keywords(
             "in_last",
             {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks, "months": months},
+            unknown,
         )
         return self._node(Operator.IN_LAST, span)
 
@@ -177,12 +205,14 @@ class _FieldRef(ABC, Generic[_Leaf]):
         days: int | None = None,
         weeks: int | None = None,
         months: int | None = None,
+        **unknown: Never,  # refused, naming the units (mypy flags them too)
     ) -> _Leaf:
         """``in_next``: a date with ``now <= value <= now + span`` (exactly one keyword;
         ``months=`` counts calendar months)."""
         span = span_from_keywords(
             "in_next",
             {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks, "months": months},
+            unknown,
         )
         return self._node(Operator.IN_NEXT, span)
 
@@ -201,6 +231,7 @@ class TicketField(_FieldRef[TicketCondition]):
     """A ticket field reference: ``ticket("channel") == "sms"`` builds a ticket condition."""
 
     __slots__ = ()
+    _builder = "ticket"
 
     def _node(self, op: Operator, value: Any) -> TicketCondition:
         return self._build(TicketCondition, "field", op, value)
@@ -210,6 +241,7 @@ class ProfileField(_FieldRef[ProfileCondition]):
     """A profile property reference: ``profile("churn_risk") == "High"``."""
 
     __slots__ = ()
+    _builder = "profile"
 
     def _node(self, op: Operator, value: Any) -> ProfileCondition:
         return self._build(ProfileCondition, "property", op, value)

@@ -50,7 +50,7 @@ from ._depth import depth_message, node_too_deep
 from ._leaves import Predicate, inline_head
 from ._tree import ALL, ANY, LEAF, CompiledNode, build_recorder, build_tree
 from .context import EvaluationContext
-from .nodes import Condition
+from .nodes import Condition, require_condition
 from .trace import ConditionTrace, trace_from_facts
 
 __all__ = ["CompiledCondition", "EvaluationContext", "compile_condition"]
@@ -96,7 +96,12 @@ def compile_condition(condition: Condition) -> CompiledCondition:
     :data:`~helpdesk_routing.conditions.MAX_CONDITION_DEPTH` levels (which validation
     refuses, but ``model_construct`` can build) raises
     :class:`~helpdesk_routing.errors.ValidationError` at ``$`` (``condition_depth``).
+    Anything but a condition node (its JSON as a ``dict``, a bare field reference) is an
+    :class:`~helpdesk_routing.errors.ArgumentTypeError`: read JSON with ``parse_condition``.
     """
+    require_condition(
+        condition, "condition must be a condition node (JSON is read with parse_condition)"
+    )
     where = node_too_deep(condition)
     if where is not None:
         raise ValidationError(

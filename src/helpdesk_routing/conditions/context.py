@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pydantic_core
 
 from helpdesk_routing._storable import stored_form
-from helpdesk_routing.errors import NaiveDatetimeError, ValidationError
+from helpdesk_routing._time import require_aware
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.model import Profile, Ticket
 
 if TYPE_CHECKING:
     # ports imports the records, which import the decision: no runtime import from here.
     from helpdesk_routing.ports import CustomerData
 
-__all__ = ["EvaluationContext"]  # profile_of and read_back serve decide
+__all__ = ["EvaluationContext"]  # CUSTOMER_DATA, profile_of and read_back serve decide
 
 _NO_PROPERTIES: Mapping[str, Any] = {}
 
@@ -45,11 +46,18 @@ class EvaluationContext:
     ``profile(...)`` reads."""
 
     def __post_init__(self) -> None:
-        if self.now.tzinfo is None or self.now.tzinfo.utcoffset(self.now) is None:
-            raise NaiveDatetimeError("EvaluationContext.now")
+        # ports imports the records, which import the decision: imported when called.
+        from helpdesk_routing.ports import require_port
+
+        # Each argument of the wrong kind is named here, not met as an AttributeError
+        # at the first condition that reads it.
+        _require(self.ticket, Ticket, "ticket must be a Ticket")
+        if self.profile is not None:
+            _require(self.profile, Profile, "profile must be a Profile (or None)")
+        require_port(self.customer_data, "customer_data", "count_events", CUSTOMER_DATA)
         # Windows are counted on the UTC clock ("the last day" is 24 hours, months follow
         # the UTC calendar), whatever zone the instant was given in.
-        object.__setattr__(self, "now", self.now.astimezone(UTC))
+        object.__setattr__(self, "now", require_aware(self.now, "EvaluationContext.now"))
         object.__setattr__(self, "fields", read_back(self.ticket.fields))
         props = self.profile.properties if self.profile is not None else _NO_PROPERTIES
         object.__setattr__(self, "properties", read_back(props))
@@ -79,8 +87,17 @@ class EvaluationContext:
     @classmethod
     def load(cls, ticket: Ticket, customer_data: CustomerData, now: datetime) -> EvaluationContext:
         """The context of ``ticket`` at ``now``, its profile looked up in ``customer_data``."""
+        _require(ticket, Ticket, "ticket must be a Ticket")
         found = profile_of(customer_data, ticket.profile_id)
         return cls(ticket=ticket, profile=found, customer_data=customer_data, now=now)
+
+
+CUSTOMER_DATA = "a CustomerData (InMemoryCustomerData, SqliteCustomerData, ...)"
+
+
+def _require(value: object, kind: type, said: str) -> None:
+    if not isinstance(value, kind):
+        raise ArgumentTypeError(f"{said}, got {type(value).__name__}")
 
 
 def read_back(values: Mapping[str, Any], names: Collection[str] | None = None) -> Mapping[str, Any]:

@@ -28,7 +28,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Never, Self, TypeAlias, TypeVar
 
 import pydantic
 from dateutil.relativedelta import relativedelta
@@ -47,7 +47,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from helpdesk_routing._input import InputModel, whole_number
+from helpdesk_routing._input import CheckedCopy, InputModel, whole_number
 from helpdesk_routing._json import MAX_INT, MIN_INT, loads
 from helpdesk_routing._storable import StoredText, text_problem
 from helpdesk_routing._time import (
@@ -329,10 +329,20 @@ class Span(InputModel):
 _UNIT_ORDER = ("minutes", "hours", "days", "weeks", "months")
 
 
-def span_from_keywords(what: str, keywords: Mapping[str, object]) -> dict[str, object]:
+def span_from_keywords(
+    what: str, keywords: Mapping[str, object], unknown: Mapping[str, object]
+) -> dict[str, object]:
     """The JSON form of a span, ``{"amount": 2, "unit": "hours"}``, from exactly one of
     ``minutes=``, ``hours=``, ``days=``, ``weeks=``, ``months=`` (the amount unchecked:
-    the node that holds the span checks it, at its JSON path)."""
+    the node that holds the span checks it, at its JSON path). ``unknown`` are the
+    other keywords the builder was given (``years=1``): an
+    :class:`~helpdesk_routing.errors.ArgumentTypeError` naming them, as Python's own
+    ``TypeError`` for an unexpected keyword would not say what the units are."""
+    if unknown:
+        raise ArgumentTypeError(
+            f"{what}() takes exactly one of minutes=, hours=, days=, weeks=, months=",
+            [ErrorDetail("$", f"unknown unit {', '.join(map(repr, unknown))}")],
+        )
     given = [(k, v) for k, v in keywords.items() if v is not None]
     if len(given) != 1:
         raise ValidationError(
@@ -528,7 +538,7 @@ _CHECKS: Mapping[Operator, Callable[[Operator, object], object]] = {
 ConditionValue: TypeAlias = Annotated[Any, WithJsonSchema(_VALUE_SCHEMA)]
 
 
-class _Node(InputModel):
+class _Node(CheckedCopy):
     """Behaviour shared by every condition node: ``&``, ``|`` and ``~``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -540,6 +550,16 @@ class _Node(InputModel):
     def __or__(self, other: Condition) -> AnyCondition:
         """Either must hold: an ``any`` node (nested ``any`` nodes are flattened)."""
         return any_of(self, other)  # type: ignore[arg-type]
+
+    def __rand__(self, other: object) -> AllCondition:
+        """Only reached when the left side is no condition (``True & cond``): refused
+        as ``cond & True`` is, not Python's bare ``TypeError``."""
+        return all_of(other, self)  # type: ignore[arg-type]
+
+    def __ror__(self, other: object) -> AnyCondition:
+        """Only reached when the left side is no condition (``None | cond``): refused
+        as ``cond | None`` is."""
+        return any_of(other, self)  # type: ignore[arg-type]
 
     def __invert__(self) -> NotCondition:
         """The negation: a ``not`` node."""
@@ -928,12 +948,14 @@ class EventCondition(_Node):
         days: int | None = None,
         weeks: int | None = None,
         months: int | None = None,
+        **unknown: Never,  # refused, naming the units (mypy flags them too)
     ) -> EventCondition:
         """Count the events of the last span (exactly one keyword): ``now - span <= t <= now``
         (``months=``: calendar months, see :class:`TimeUnit`)."""
         span = span_from_keywords(
             "in_last",
             {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks, "months": months},
+            unknown,
         )
         return self._with(window={"type": "in_last", **span})
 
@@ -1307,15 +1329,22 @@ def raw_condition_schema() -> dict[str, Any]:
     return _ADAPTER.json_schema(by_alias=True)
 
 
+def require_condition(value: object, said: str = "expected a condition") -> None:
+    """:class:`~helpdesk_routing.errors.ArgumentTypeError` (``said``, then the type given)
+    when ``value`` is no condition node: a builder or ``compile_condition`` given a
+    ``dict``, ``None`` or a bare field reference fails here, not deep inside."""
+    if not isinstance(value, _Node):
+        raise ArgumentTypeError(f"{said}, got {type(value).__name__}")
+
+
 def _flatten(kind: type[AllCondition] | type[AnyCondition], items: Sequence[Any]) -> list[Any]:
     out: list[Any] = []
     for item in items:
+        require_condition(item)
         if isinstance(item, kind):
             out.extend(item.conditions)
-        elif isinstance(item, _Node):
-            out.append(item)
         else:
-            raise ArgumentTypeError(f"expected a condition, got {type(item).__name__}")
+            out.append(item)
     return out
 
 
@@ -1330,5 +1359,7 @@ def any_of(*conditions: Condition) -> AnyCondition:
 
 
 def not_(condition: Condition) -> NotCondition:
-    """The condition must not hold."""
+    """The condition must not hold (anything but a condition node is refused, as
+    :func:`all_of` refuses it)."""
+    require_condition(condition)
     return NotCondition(condition=condition)
