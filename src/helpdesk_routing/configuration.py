@@ -200,12 +200,16 @@ def allocator_name(allocator: object) -> AllocatorName | None:
     return None
 
 
-def check_against_agents(tx: Transaction, configuration: Configuration) -> None:
+def check_against_agents(
+    tx: Transaction, configuration: Configuration, *, rules_given: Any = None
+) -> None:
     """Raise unless the configuration fits the store: team ids are unique
     (``ValidationError`` at ``$.teams[i].id``, the repeated one), every member is a known
     agent (``UnknownAgent``) and every team a rule names exists (``ValidationError`` at
     ``$.rules.rules[i].then.team``). Paths are within the configuration document, as
-    ``helpdesk-routing check`` gives them."""
+    ``helpdesk-routing check`` gives them; ``rules_given`` is what the caller gave as
+    ``rules``: a list or tuple of rules is that document's ``rules`` itself, so a rule
+    of it is at ``$.rules[i]``."""
     seen: set[str] = set()
     twice: list[ErrorDetail] = []
     for i, team in enumerate(configuration.teams):
@@ -223,7 +227,13 @@ def check_against_agents(tx: Transaction, configuration: Configuration) -> None:
     try:
         configuration.rules.validate_against(configuration.teams)
     except ValidationError as error:
-        raise error.under("$.rules") from None
+        raise error if _listed(rules_given) else error.under("$.rules") from None
+
+
+def _listed(rules: Any) -> bool:
+    """Whether ``rules`` was given as a list or tuple of rules (:func:`rule_set_data`):
+    the rule set's own document is then the list, a rule of it at ``$.rules[i]``."""
+    return isinstance(rules, list | tuple)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,15 +326,16 @@ def updated(
     data: dict[str, Any] = {name: getattr(base, name) for name in CONTENT_FIELDS}
     data.update(changes)
     rules = changes.get("rules")
-    if isinstance(rules, list | tuple):
-        rules = {"rules": rules}  # the rule set of these rules (rule_set_data)
-    if isinstance(rules, Mapping):
+    if isinstance(rules, Mapping) or _listed(rules):
         # Rules sent as a document are read by the rule set's own loader: its errors
-        # carry clean JSON paths (no union tags) and the rule ids, under "$.rules".
+        # carry clean JSON paths (no union tags) and the rule ids, under "$.rules"; a
+        # list of rules is the rule set of them (rule_set_data), and the path of a rule
+        # in it, "$.rules[1]", is the loader's own.
         try:
-            data["rules"] = RuleSet.from_dict(rules)
+            data["rules"] = RuleSet.from_dict({"rules": rules} if _listed(rules) else rules)
         except ValidationError as error:
-            raise ValidationError("invalid configuration", error.under("$.rules").details) from None
+            found = error if _listed(rules) else error.under("$.rules")
+            raise ValidationError("invalid configuration", found.details) from None
     given = {**data, **meta, "version": version}
     try:
         return Configuration.model_validate(given)

@@ -88,23 +88,40 @@ def test_a_list_agrees_with_the_rule_set_it_stands_for(
     assert _router(rules=given_rules, teams=TEAMS).rules == reference
 
 
-@pytest.mark.parametrize("door", ["Router", "configure"])
-def test_a_duplicate_rule_id_in_a_list_is_named_at_its_path(door: str) -> None:
+# A list given as rules is the configuration document's "rules" itself: a rule of it is
+# at $.rules[i], as in RuleSet(rules=[...]); a rule set's JSON data puts it at
+# $.rules.rules[i].
+@pytest.mark.parametrize("door", DOORS)
+@pytest.mark.parametrize("form", [list, tuple])
+def test_a_duplicate_rule_id_in_a_list_is_named_at_its_path(door: str, form: Any) -> None:
     with pytest.raises(hr.RoutingError) as info:
-        _rules_of(door, [RULES[0], RULES[1], RULES[0]])
+        _rules_of(door, form([RULES[0], RULES[1], RULES[0]]))
     assert isinstance(info.value, hr.ValidationError)
-    paths = [e["path"] for e in info.value.errors()]
-    assert paths == ["$.rules.rules[2].id"]
-    assert "duplicate rule id 'sms'" in str(info.value)
+    assert [(e["path"], e["code"]) for e in info.value.errors()] == [
+        ("$.rules[2].id", "rule_duplicate_id")
+    ]
+    assert "duplicate rule id 'sms' (first at rules[0])" in str(info.value)
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_a_bad_rule_in_a_list_is_named_at_its_path(door: str) -> None:
+    data = [RULES[0], {**RULES[1].model_dump(mode="json"), "then": {"type": "assign"}}]
+    with pytest.raises(hr.ValidationError) as info:
+        _rules_of(door, data)
+    assert [e["path"] for e in info.value.errors()] == ["$.rules[1].then"]
 
 
 @pytest.mark.parametrize("door", ["Router", "configure"])
 def test_a_list_naming_an_unknown_team_is_named_at_its_path(door: str) -> None:
     with pytest.raises(hr.ValidationError) as info:
         _rules_of(door, [RULES[0], _rule("x", team="nobody")])
-    assert [(e["path"], e["code"]) for e in info.value.errors()] == [
-        ("$.rules.rules[1].then.team", "unknown_team")
+    assert [(e["path"], e["code"], e["rule_id"]) for e in info.value.errors()] == [
+        ("$.rules[1].then.team", "unknown_team", "x")
     ]
+    data = {"rules": [RULES[0], _rule("x", team="nobody")]}
+    with pytest.raises(hr.ValidationError) as info:
+        _rules_of(door, data)
+    assert [e["path"] for e in info.value.errors()] == ["$.rules.rules[1].then.team"]
 
 
 @pytest.mark.parametrize("door", DOORS)
