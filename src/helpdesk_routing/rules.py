@@ -239,7 +239,7 @@ class RuleSet(InputModel):
                 # the rule's id stands for the input: the condition itself is too deep
                 # for an error's JSON (errors()) to show
                 problems.append(_at("condition_depth", ("rules", i, "when"), said, rule.id))
-                continue  # its groups are not walked: it is deeper than a walk should go
+                continue  # reported once, as too deep: that is what to fix first
             said = f"rule {rule.id!r}: empty all/any group (it decides nothing)"
             problems.extend(
                 _at("rule_empty_group", loc, said, rule.when)
