@@ -150,7 +150,7 @@ class ConfigurationKeeper:
                             return
                         now = self._now()
                         first = updated(EMPTY, given, version=1, at=now, actor=None)
-                        check_against_agents(tx, first)
+                        check_against_agents(tx, first, rules_given=given.get("rules"))
                         writing = True
                         tx.put_configuration(first)
                         tx.append_audit(configured(now, None, 1, sorted(given), None))
@@ -278,7 +278,7 @@ class ConfigurationKeeper:
                 actor=actor,
                 comment=comment,
             )
-            check_against_agents(tx, new)
+            check_against_agents(tx, new, rules_given=changes.get("rules"))
             before, after = content(base.configuration), content(new)
             changed = [f for f in CONTENT_FIELDS if not same(f, before[f], after[f])]
             tx.put_configuration(new)

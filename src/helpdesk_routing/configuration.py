@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
@@ -31,8 +31,8 @@ from ._time import UtcDatetime
 from .allocation import Allocator, LeastLoaded, RoundRobin
 from .calendar import OfficeHours
 from .errors import ErrorDetail, UnknownAgent, ValidationError
-from .model import MAX_CAPACITY, Team, in_given_order
-from .rules import RuleSet
+from .model import MAX_CAPACITY, UNORDERED, Team, in_given_order, unordered
+from .rules import RoutingRule, RuleSet
 
 if TYPE_CHECKING:
     from .ports import Transaction
@@ -40,15 +40,18 @@ if TYPE_CHECKING:
 __all__ = [
     "CONTENT_FIELDS",
     "EMPTY_CHANNEL",
+    "RULES_TAKE",
     "STORED",
     "AllocatorName",
     "CompiledConfiguration",
     "Configuration",
     "ConfigurationCache",
+    "RulesGiven",
     "allocator_name",
     "check_against_agents",
     "content",
     "empty_channel",
+    "rule_set_data",
     "same",
     "updated",
 ]
@@ -83,6 +86,35 @@ def empty_channel() -> ValidationError:
     )
 
 
+RulesGiven = RuleSet | Sequence[RoutingRule | Mapping[str, Any]] | Mapping[str, Any]
+"""What ``rules`` takes (``Configuration``, ``Router``, ``configure``): see
+:func:`rule_set_data`."""
+
+RULES_TAKE = "rules takes a RuleSet, a list or tuple of rules, or a rule set's JSON data"
+"""What ``rules`` takes, said when it is given something else."""
+
+
+def rule_set_data(rules: Any) -> Any:
+    """``rules`` as a rule set's data: a list or tuple of rules (:class:`RoutingRule`
+    objects or their JSON data) stands for the rule set of those rules, in that order
+    (``{"rules": rules}``, checked as ``RuleSet(rules=rules)`` is); a set is refused (its
+    order is the hash seed's, code ``unordered_set``); a ``RuleSet`` or a mapping is
+    left to the rule set's own validation; anything else (text) is refused, saying what
+    ``rules`` takes."""
+    if isinstance(rules, list | tuple):
+        return {"rules": rules}
+    said = unordered("rules", rules)
+    if said is not None:
+        raise PydanticCustomError(UNORDERED, said)
+    if isinstance(rules, RuleSet | Mapping):
+        return rules
+    raise PydanticCustomError(
+        "model_type",
+        "{takes}, got {kind} (read JSON text with RuleSet.from_json)",
+        {"takes": RULES_TAKE, "kind": type(rules).__name__},
+    )
+
+
 class Configuration(CheckedCopy):
     """One version of the routing configuration, as stored and audited.
 
@@ -90,6 +122,10 @@ class Configuration(CheckedCopy):
     say when and by whom it was written (``actor`` is ``None`` for the first version
     taken from a Router's constructor arguments). ``model_copy(update=...)`` validates
     the copy as ``Configuration(...)`` would (``$.capacity``).
+
+    ``rules`` takes a :class:`RuleSet`, a list or tuple of rules (the rule set of those
+    rules) or a rule set's JSON data (:func:`rule_set_data`). A plain string given as
+    ``office_hours_channels`` from Python is one channel, as for ``Router(...)``.
 
     An empty channel in ``office_hours_channels`` is refused
     (:data:`EMPTY_CHANNEL`, at ``$.office_hours_channels``), from Python and from JSON
@@ -104,7 +140,9 @@ class Configuration(CheckedCopy):
     at: UtcDatetime
     actor: StoredText | None = None
     comment: StoredText | None = None
-    rules: RuleSet = Field(default_factory=lambda: RuleSet(rules=[]))
+    rules: Annotated[RuleSet, BeforeValidator(rule_set_data)] = Field(
+        default_factory=lambda: RuleSet(rules=[])
+    )
     teams: Annotated[tuple[Team, ...], in_given_order("teams")] = ()
     round_robin: bool = Field(default=True, strict=True)
     office_hours: OfficeHours | None = None
@@ -115,6 +153,16 @@ class Configuration(CheckedCopy):
     )
     capacity: int | None = Field(default=None, ge=0, le=MAX_CAPACITY, strict=True)
     allocator: AllocatorName = "round_robin"
+
+    @field_validator("office_hours_channels", mode="before")
+    @classmethod
+    def _one_channel(cls, channels: Any, info: ValidationInfo) -> Any:
+        # A plain string given from Python is one channel, as Router(...), configure and
+        # the views' channels= take it (not a set of its characters, not refused); JSON
+        # writes the channels as an array, and JSON text is read as written.
+        if isinstance(channels, str) and info.mode == "python":
+            return (channels,)
+        return channels
 
     @field_validator("office_hours_channels", mode="after")
     @classmethod
@@ -152,12 +200,16 @@ def allocator_name(allocator: object) -> AllocatorName | None:
     return None
 
 
-def check_against_agents(tx: Transaction, configuration: Configuration) -> None:
+def check_against_agents(
+    tx: Transaction, configuration: Configuration, *, rules_given: Any = None
+) -> None:
     """Raise unless the configuration fits the store: team ids are unique
     (``ValidationError`` at ``$.teams[i].id``, the repeated one), every member is a known
     agent (``UnknownAgent``) and every team a rule names exists (``ValidationError`` at
     ``$.rules.rules[i].then.team``). Paths are within the configuration document, as
-    ``helpdesk-routing check`` gives them."""
+    ``helpdesk-routing check`` gives them; ``rules_given`` is what the caller gave as
+    ``rules``: a list or tuple of rules is that document's ``rules`` itself, so a rule
+    of it is at ``$.rules[i]``."""
     seen: set[str] = set()
     twice: list[ErrorDetail] = []
     for i, team in enumerate(configuration.teams):
@@ -175,7 +227,13 @@ def check_against_agents(tx: Transaction, configuration: Configuration) -> None:
     try:
         configuration.rules.validate_against(configuration.teams)
     except ValidationError as error:
-        raise error.under("$.rules") from None
+        raise error if _listed(rules_given) else error.under("$.rules") from None
+
+
+def _listed(rules: Any) -> bool:
+    """Whether ``rules`` was given as a list or tuple of rules (:func:`rule_set_data`):
+    the rule set's own document is then the list, a rule of it at ``$.rules[i]``."""
+    return isinstance(rules, list | tuple)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,13 +326,16 @@ def updated(
     data: dict[str, Any] = {name: getattr(base, name) for name in CONTENT_FIELDS}
     data.update(changes)
     rules = changes.get("rules")
-    if rules is not None and not isinstance(rules, RuleSet):
+    if isinstance(rules, Mapping) or _listed(rules):
         # Rules sent as a document are read by the rule set's own loader: its errors
-        # carry clean JSON paths (no union tags) and the rule ids, under "$.rules".
+        # carry clean JSON paths (no union tags) and the rule ids, under "$.rules"; a
+        # list of rules is the rule set of them (rule_set_data), and the path of a rule
+        # in it, "$.rules[1]", is the loader's own.
         try:
-            data["rules"] = RuleSet.from_dict(rules)
+            data["rules"] = RuleSet.from_dict({"rules": rules} if _listed(rules) else rules)
         except ValidationError as error:
-            raise ValidationError("invalid configuration", error.under("$.rules").details) from None
+            found = error if _listed(rules) else error.under("$.rules")
+            raise ValidationError("invalid configuration", found.details) from None
     given = {**data, **meta, "version": version}
     try:
         return Configuration.model_validate(given)

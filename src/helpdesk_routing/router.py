@@ -61,6 +61,7 @@ from helpdesk_routing.configuration import (
     CONTENT_FIELDS,
     CompiledConfiguration,
     Configuration,
+    RulesGiven,
     allocator_name,
 )
 from helpdesk_routing.decision import RoutingDecision
@@ -123,9 +124,13 @@ class Router:
       version and the fields, and nothing is written: change a stored configuration with
       :meth:`configure`, never by constructing a Router.
 
-    ``office_hours=None`` means always open; ``office_hours_channels`` are the channels
-    whose tickets are only handed out while open (default ``{"webchat"}``; a plain
-    string is one channel). ``round_robin=False`` hands nothing out automatically.
+    ``rules`` is a :class:`~helpdesk_routing.rules.RuleSet`, a list or tuple of rules
+    (:class:`~helpdesk_routing.rules.RoutingRule` objects or their JSON data: the rule
+    set of those rules, in that order) or a rule set's JSON data (a ``dict``); ``teams``
+    a list or tuple of teams. ``office_hours=None`` means always open;
+    ``office_hours_channels`` are the channels whose tickets are only handed out while
+    open (default ``{"webchat"}``; a plain string is one channel).
+    ``round_robin=False`` hands nothing out automatically.
     ``capacity`` is the default maximum of open tickets per agent for automatic
     assignment (``None``: no limit), overridden by ``Agent.capacity``.
 
@@ -146,7 +151,7 @@ class Router:
         store: Store,
         customer_data: CustomerData,
         clock: Clock,
-        rules: RuleSet | None = None,
+        rules: RulesGiven | None = None,
         teams: Sequence[Team] | None = None,
         office_hours: OfficeHours | _Maybe | None = NOT_GIVEN,
         round_robin: bool | _Maybe = NOT_GIVEN,
@@ -240,7 +245,7 @@ class Router:
         self,
         *,
         actor: str,
-        rules: RuleSet | _Maybe = NOT_GIVEN,
+        rules: RulesGiven | _Maybe = NOT_GIVEN,
         teams: Sequence[Team] | _Maybe = NOT_GIVEN,
         round_robin: bool | _Maybe = NOT_GIVEN,
         office_hours: OfficeHours | _Maybe | None = NOT_GIVEN,

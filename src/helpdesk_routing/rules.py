@@ -31,7 +31,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from helpdesk_routing._input import CheckedCopy, InputModel, as_model
 
@@ -149,22 +149,23 @@ class RuleIssue:
         return f"rule {self.rule_id!r} ({self.path}): {self.message}"
 
 
-def _empty_groups(cond: Condition, path: str) -> list[str]:
-    """JSON paths of ``all``/``any`` nodes without children (they decide nothing), in
-    document order (a walk with its own stack: no recursion)."""
-    found: list[str] = []
-    stack: list[tuple[Condition, str]] = [(cond, path)]
+def _empty_groups(cond: Condition, loc: tuple[str | int, ...]) -> list[tuple[str | int, ...]]:
+    """Locations (``loc`` extended, as pydantic gives them) of ``all``/``any`` nodes
+    without children (they decide nothing), in document order (a walk with its own
+    stack: no recursion)."""
+    found: list[tuple[str | int, ...]] = []
+    stack: list[tuple[Condition, tuple[str | int, ...]]] = [(cond, loc)]
     while stack:
         node, where = stack.pop()
         if isinstance(node, AllCondition | AnyCondition):
             if not node.conditions:
                 found.append(where)
             stack.extend(
-                (child, f"{where}.conditions[{i}]")
+                (child, (*where, "conditions", i))
                 for i, child in reversed(list(enumerate(node.conditions)))
             )
         elif isinstance(node, NotCondition):
-            stack.append((node.condition, f"{where}.condition"))
+            stack.append((node.condition, (*where, "condition")))
     return found
 
 
@@ -218,31 +219,34 @@ class RuleSet(InputModel):
 
     @model_validator(mode="after")
     def _check(self) -> RuleSet:
+        # Every problem is reported, each at its own path (a rule set with three copies
+        # of one id has two to fix; a duplicate id hides no empty group): pydantic puts
+        # the locations under this rule set's own where it is nested (a Configuration's
+        # "rules").
+        problems: list[InitErrorDetails] = []
         seen: dict[str, int] = {}
         for i, rule in enumerate(self.rules):
             if rule.id in seen:
-                raise _at(
-                    "rule_duplicate_id",
-                    f"rules[{i}].id",
-                    f"duplicate rule id {rule.id!r} (first at rules[{seen[rule.id]}])",
-                )
-            seen[rule.id] = i
+                said = f"duplicate rule id {rule.id!r} (first at rules[{seen[rule.id]}])"
+                problems.append(_at("rule_duplicate_id", ("rules", i, "id"), said, rule.id))
+            else:
+                seen[rule.id] = i
             # Validation refuses a deeper condition; a rule built by model_construct did
             # not go through it.
             where = too_deep(rule.when)
             if where is not None:
-                raise _at(
-                    "condition_depth",
-                    f"rules[{i}].when",
-                    f"rule {rule.id!r}: condition {depth_message(where)}",
-                )
-            empty = _empty_groups(rule.when, f"rules[{i}].when")
-            if empty:
-                raise _at(
-                    "rule_empty_group",
-                    empty[0],
-                    f"rule {rule.id!r}: empty all/any group (it decides nothing)",
-                )
+                said = f"rule {rule.id!r}: condition {depth_message(where)}"
+                # the rule's id stands for the input: the condition itself is too deep
+                # for an error's JSON (errors()) to show
+                problems.append(_at("condition_depth", ("rules", i, "when"), said, rule.id))
+                continue  # reported once, as too deep: that is what to fix first
+            said = f"rule {rule.id!r}: empty all/any group (it decides nothing)"
+            problems.extend(
+                _at("rule_empty_group", loc, said, rule.when)
+                for loc in _empty_groups(rule.when, ("rules", i, "when"))
+            )
+        if problems:
+            raise pydantic.ValidationError.from_exception_data(type(self).__name__, problems)
         return self
 
     # -- loading -----------------------------------------------------------------
@@ -524,10 +528,11 @@ def _names_read(conditions: Iterable[Condition]) -> tuple[frozenset[str], frozen
 _DESTINATION_TAGS = frozenset({"assign_to_team", "save_as_view"})
 
 
-def _at(code: str, at: str, message: str) -> PydanticCustomError:
-    """A rule set's own check failing at ``at`` (``rules[1].id``), a path below the rule
-    set that :func:`_rule_set_error` puts the detail at (pydantic would say ``$``)."""
-    return PydanticCustomError(code, "{message}", {"message": message, "at": at})
+def _at(code: str, loc: tuple[str | int, ...], message: str, value: object) -> InitErrorDetails:
+    """A rule set's own check failing at ``loc`` (``("rules", 1, "id")``); its message
+    names the rule already (:func:`_rule_set_error` adds no ``rule 'id':`` to it)."""
+    error = PydanticCustomError(code, "{message}", {"message": message, "own": True})
+    return InitErrorDetails(type=error, loc=loc, input=value)
 
 
 def _located(exc: pydantic.ValidationError, data: Any) -> list[ErrorDetail]:
@@ -569,12 +574,10 @@ def _rule_set_error(exc: pydantic.ValidationError, data: Any) -> ValidationError
             if not (i > 0 and err["loc"][i - 1] == "then" and part in _DESTINATION_TAGS)
         )
         msg = pydantic_message(err)
-        at = (err.get("ctx") or {}).get("at")
-        if not loc and isinstance(at, str):
-            details.append(ErrorDetail("$." + at, msg))
-            continue
+        own = (err.get("ctx") or {}).get("own") is True
         if (
-            len(loc) >= 2
+            not own
+            and len(loc) >= 2
             and loc[0] == "rules"
             and isinstance(loc[1], int)
             and rules is not None
