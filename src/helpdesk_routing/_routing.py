@@ -43,7 +43,7 @@ from helpdesk_routing.ports import (
     offers,
 )
 from helpdesk_routing.records import TicketRecord
-from helpdesk_routing.rules import decide
+from helpdesk_routing.rules import decide_unchecked
 
 __all__ = ["ATTEMPTS", "Routing"]
 
@@ -119,14 +119,16 @@ class Routing:
     ) -> RoutingDecision:
         """The rules of ``compiled`` applied to ``ticket`` (nothing is written)."""
         configuration = compiled.configuration
-        return decide(
+        # The checks of the public ``decide`` are the Router's own, made when it was given
+        # these parts (and ``now`` is its clock's checked reading).
+        return decide_unchecked(
             configuration.rules,
             configuration.teams,
             ticket,
             self._customer_data,
             now,
-            explain=self._explain,
-            configuration_version=compiled.version,
+            self._explain,
+            compiled.version,
         )
 
     def bound(self, tx: Transaction, decision: RoutingDecision) -> RoutingDecision:
