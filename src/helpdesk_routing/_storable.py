@@ -43,6 +43,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
+    Field,
     PlainSerializer,
     ValidatorFunctionWrapHandler,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "MAX_INT",
     "MIN_INT",
     "CustomValues",
+    "NonEmptyStoredText",
     "StoredText",
     "check_custom_values",
     "check_json_values",
@@ -127,6 +129,14 @@ def surrogate_first(value: object) -> object:
 StoredText = Annotated[str, AfterValidator(check_text), BeforeValidator(surrogate_first)]
 """A pydantic field type: text every store can keep (no NUL, no lone surrogate), refused
 with the code ``storable_text`` whatever bounds the field puts on it."""
+
+NonEmptyStoredText = Annotated[
+    str, Field(min_length=1), AfterValidator(check_text), BeforeValidator(surrogate_first)
+]
+""":data:`StoredText` that is not empty. The bound is on the plain text, before the
+check, so an empty text gets pydantic's wording for text ("String should have at least 1
+character"); a bound put on :data:`StoredText` itself inside an optional field would get
+its wording for a collection."""
 
 
 def _bad_text(item: object) -> str | None:

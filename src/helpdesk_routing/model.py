@@ -32,13 +32,13 @@ from helpdesk_routing._input import CheckedCopy
 from ._sets import SortedSet, set_refused
 from ._storable import (
     CustomValues,
-    StoredText,
     check_model,
     check_set_text,
+    check_text,
     stored_text,
     surrogate_first,
 )
-from ._stored import at_most, schema_max_length
+from ._stored import at_least, at_most, schema_max_length
 from ._time import UtcDatetime
 
 __all__ = [
@@ -73,9 +73,20 @@ _ID_LENGTH = (
 )
 IdText = Annotated[str, *_ID_LENGTH]
 """An id: one to :data:`MAX_ID_LENGTH` characters (the bound an input rule)."""
-StoredIdText = Annotated[StoredText, *_ID_LENGTH]
+StoredIdText = Annotated[IdText, AfterValidator(check_text)]
 """An id of a model that does not check its text as a whole: also text a store keeps
-(a rule's team or view, a conversation's id)."""
+(a rule's team or view, a conversation's id). The length bounds read the plain text
+first, so an empty id is refused with pydantic's wording for text ("String should have at
+least 1 character"), not its wording for a collection."""
+_ProfileId = Annotated[
+    str,
+    Field(json_schema_extra={"minLength": 1, **schema_max_length(MAX_ID_LENGTH)}),
+    # Input rules both: a ticket a store wrote before they held reads back as written.
+    AfterValidator(at_least(1)),
+    AfterValidator(at_most(MAX_ID_LENGTH)),
+]
+"""A ticket's profile id: an id, as ``Event.profile_id`` (the empty text too an input
+rule, as the length bound is: ``Ticket.profile_id`` once took any text)."""
 _Id = IdText
 _Segment = Annotated[  # PostgreSQL keys segments too
     str,
@@ -166,7 +177,8 @@ class Ticket(_Stored):
 
     ``fields`` holds custom ticket fields (read by ``ticket("name")`` conditions when
     the name is not one of the built-in fields). ``profile_id`` links the customer
-    profile; a ticket without one is treated as a customer with no data.
+    profile (an id of 1 to :data:`MAX_ID_LENGTH` characters, as ``Event.profile_id``); a
+    ticket without one is treated as a customer with no data.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
@@ -187,7 +199,7 @@ class Ticket(_Stored):
     subject: str = ""
     status: TicketStatus = TicketStatus.OPEN
     priority: str | None = None
-    profile_id: str | None = None
+    profile_id: _ProfileId | None = None
     email: str | None = None
     fields: _CustomValues = Field(default_factory=dict)
 
