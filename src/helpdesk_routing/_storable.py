@@ -41,8 +41,8 @@ from typing import Annotated, Any
 import pydantic_core
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
+    Field,
     PlainSerializer,
     ValidatorFunctionWrapHandler,
 )
@@ -58,10 +58,10 @@ __all__ = [
     "MAX_INT",
     "MIN_INT",
     "CustomValues",
+    "NonEmptyStoredText",
     "StoredText",
     "check_custom_values",
     "check_json_values",
-    "check_model",
     "check_set_text",
     "check_text",
     "json_form",
@@ -74,7 +74,6 @@ __all__ = [
 ]
 
 # Tuples of types, not ``X | Y`` unions: isinstance with a union costs far more.
-_SEQUENCES = (tuple, frozenset, set, list)
 _DATES = (datetime, date)
 _CONTAINERS = (list, tuple, set, frozenset, dict)
 _JSON_CONTAINERS = (list, dict)
@@ -93,6 +92,8 @@ def text_problem(text: str) -> str | None:
 
 def check_text(text: str) -> str:
     """``text`` unchanged, or a pydantic error saying why no store can keep it."""
+    if text.isascii() and "\x00" not in text:  # the common case: nothing to encode
+        return text
     problem = text_problem(text)
     if problem is not None:
         raise PydanticCustomError("storable_text", problem)
@@ -127,6 +128,14 @@ def surrogate_first(value: object) -> object:
 StoredText = Annotated[str, AfterValidator(check_text), BeforeValidator(surrogate_first)]
 """A pydantic field type: text every store can keep (no NUL, no lone surrogate), refused
 with the code ``storable_text`` whatever bounds the field puts on it."""
+
+NonEmptyStoredText = Annotated[
+    str, Field(min_length=1), AfterValidator(check_text), BeforeValidator(surrogate_first)
+]
+""":data:`StoredText` that is not empty. The bound is on the plain text, before the
+check, so an empty text gets pydantic's wording for text ("String should have at least 1
+character"); a bound put on :data:`StoredText` itself inside an optional field would get
+its wording for a collection."""
 
 
 def _bad_text(item: object) -> str | None:
@@ -359,13 +368,6 @@ def stored_form(
     return values if changed is None else changed
 
 
-CustomValues = Annotated[
-    dict[str, Any], PlainSerializer(json_form, return_type=dict[str, Any], when_used="json")
-]
-"""A pydantic field type of custom values: written to JSON by :func:`json_form` (a set
-sorted); checked by :func:`check_model` with the rest of the model."""
-
-
 def value_problem(value: Any, path: str = "", *, json_only: bool = False) -> str | None:
     """Why no store can keep the custom value ``value`` (naming the inner ``path``), or
     ``None`` when every store can. The first problem in the value's order is named; the
@@ -460,54 +462,18 @@ def check_json_values(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+CustomValues = Annotated[
+    dict[str, Any],
+    AfterValidator(check_custom_values),
+    PlainSerializer(json_form, return_type=dict[str, Any], when_used="json"),
+]
+"""A pydantic field type of custom values: checked by :func:`check_custom_values` (the
+first value no store keeps named, at the field), written to JSON by :func:`json_form` (a
+set sorted)."""
+
+
 def _storable(text: str) -> bool:
     # ASCII text cannot hold a surrogate: only NUL is left to look for.
     if "\x00" in text:
         return False
     return text.isascii() or text_problem(text) is None
-
-
-def _all_storable(values: dict[str, Any], names: tuple[str, ...]) -> bool:
-    for name in names:
-        value = values[name]
-        if value.__class__ is str:
-            if not _storable(value):
-                return False
-        elif isinstance(value, _SEQUENCES):
-            for item in value:
-                if isinstance(item, str) and not _storable(item):
-                    return False
-    return True
-
-
-def check_model(
-    model: BaseModel, text_fields: tuple[str, ...], value_fields: tuple[str, ...]
-) -> None:
-    """Raise pydantic's ``ValidationError``, located at the field (and item), when a text
-    field or a custom-value field of ``model`` holds something no store can keep.
-
-    The common case (ASCII text, no NUL) costs a substring test per text; the fields are
-    looked at again, one by one, only to locate a problem.
-    """
-    values = model.__dict__
-    problems: list[InitErrorDetails] = []
-    if not _all_storable(values, text_fields):
-        for name in text_fields:
-            value = values[name]
-            items = [value] if isinstance(value, str) else list(value or ())
-            for index, item in enumerate(items):
-                problem = text_problem(item) if isinstance(item, str) else None
-                if problem is not None:
-                    loc = (name,) if isinstance(value, str) else (name, index)
-                    problems.append(
-                        InitErrorDetails(
-                            type=PydanticCustomError("storable_text", problem), loc=loc, input=item
-                        )
-                    )
-    for name in value_fields:
-        try:
-            check_custom_values(values[name])
-        except PydanticCustomError as error:
-            problems.append(InitErrorDetails(type=error, loc=(name,), input=values[name]))
-    if problems:
-        raise PydanticValidationError.from_exception_data(type(model).__name__, problems)

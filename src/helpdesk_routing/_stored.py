@@ -21,7 +21,15 @@ from typing import Any, Final
 from pydantic import ValidationInfo
 from pydantic_core import PydanticKnownError
 
-__all__ = ["STORED", "at_most", "is_stored", "schema_max_length", "stored_context"]
+__all__ = [
+    "STORED",
+    "at_least",
+    "at_most",
+    "is_stored",
+    "not_negative",
+    "schema_max_length",
+    "stored_context",
+]
 
 _KEY = "helpdesk_routing.stored"
 
@@ -51,6 +59,27 @@ def at_most(length: int) -> Callable[[str, ValidationInfo], str]:
         return value
 
     return check
+
+
+def at_least(length: int) -> Callable[[str, ValidationInfo], str]:
+    """An after-validator: text of at least ``length`` characters, pydantic's own
+    ``string_too_short`` error otherwise, except in a stored row read back (an empty
+    text an older version took reads back as written)."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        if len(value) < length and not is_stored(info):
+            raise PydanticKnownError("string_too_short", {"min_length": length})
+        return value
+
+    return check
+
+
+def not_negative(value: int, info: ValidationInfo) -> int:
+    """An after-validator: an integer of at least 0, pydantic's own
+    ``greater_than_equal`` error otherwise, except in a stored row read back."""
+    if value < 0 and not is_stored(info):
+        raise PydanticKnownError("greater_than_equal", {"ge": 0})
+    return value
 
 
 def schema_max_length(length: int) -> dict[str, Any]:

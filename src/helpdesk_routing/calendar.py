@@ -657,6 +657,20 @@ def _plain_date(value: object) -> bool:
     return isinstance(value, date) and not isinstance(value, datetime)
 
 
+def _holiday_problem(day: object) -> str | None:
+    """Why ``day`` is no holiday (not a date nor its text, or text naming a day the
+    calendar does not have: ``"2026-02-30"``), or ``None``. pydantic's own message for a
+    day that does not exist speaks of a "date or datetime", which a holiday cannot be."""
+    if not _plain_date(day):
+        return f'a holiday is a date or its text "YYYY-MM-DD", got {day!r}'
+    if isinstance(day, str):
+        try:
+            date.fromisoformat(day)
+        except ValueError as exc:
+            return f"holiday {day!r}: the date does not exist ({exc})"
+    return None
+
+
 def _key_text(key: object) -> str:
     """An exception's key as its errors locate it: a date or datetime by its ISO text,
     text as it is, anything else by its ``repr``."""
@@ -793,14 +807,9 @@ class OfficeHours(InputModel):
         if not isinstance(value, (list, tuple)):
             return value  # pydantic names what is not a list
         problems = [
-            _error(
-                (i,),
-                "date_text",
-                f'a holiday is a date or its text "YYYY-MM-DD", got {day!r}',
-                day,
-            )
+            _error((i,), "date_text", problem, day)
             for i, day in enumerate(value)
-            if not _plain_date(day)
+            if (problem := _holiday_problem(day)) is not None
         ]
         if problems:
             raise PydanticValidationError.from_exception_data(cls.__name__, problems)

@@ -266,16 +266,37 @@ def input_details(errors: Iterable[Mapping[str, Any]], data: Any) -> list[ErrorD
     ]
 
 
+def _details(details: object) -> tuple[ErrorDetail, ...]:
+    """``details`` as a tuple of :class:`ErrorDetail`, or an :class:`ArgumentTypeError`:
+    a lone text would be read as one detail per character (each without a path), and
+    any other item would fail later, where the error is shown or turned into
+    ``errors()``."""
+    if isinstance(details, str | bytes) or not isinstance(details, Iterable):
+        raise ArgumentTypeError(
+            f"details must be a sequence of ErrorDetail, got {type(details).__name__}"
+        )
+    found = tuple(details)
+    for detail in found:
+        if not isinstance(detail, ErrorDetail):
+            raise ArgumentTypeError(
+                f"details must be a sequence of ErrorDetail, got an item of type"
+                f" {type(detail).__name__}"
+            )
+    return found
+
+
 class ValidationError(RoutingError, ValueError):
     """Input that cannot be accepted; ``details`` names each bad part by its JSON path.
 
     Raised by the loaders (``RuleSet.from_json``, ``parse_condition``, ...) and by
     rule-set validation against teams. ``str(error)`` lists every detail, one a line.
+    ``details`` is a sequence of :class:`ErrorDetail`: anything else (a lone text, which
+    would read as one detail per character) is an :class:`ArgumentTypeError`.
     """
 
     def __init__(self, message: str, details: Sequence[ErrorDetail] = ()) -> None:
         self.message = message
-        self.details: tuple[ErrorDetail, ...] = tuple(details)
+        self.details: tuple[ErrorDetail, ...] = _details(details)
         text = message
         if self.details:
             text += "\n" + "\n".join(f"  {d}" for d in self.details)

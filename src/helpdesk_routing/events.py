@@ -23,7 +23,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from helpdesk_routing._input import InputModel
-from helpdesk_routing._storable import StoredText
+from helpdesk_routing._storable import NonEmptyStoredText, StoredText
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.model import Event, IdText
@@ -120,7 +120,11 @@ DEFAULT_NAMES = EventNames()
 
 
 class ConversationEvent(InputModel):
-    """What every conversation event has: the conversation and its channel."""
+    """What every conversation event has: the conversation and its channel.
+
+    A skill or a tag an event names (``starting_skill``, ``last_skill``, ``tag``) is
+    ``None`` or non-empty text every store can keep, as ``Handoff.request``'s ``tag``: an
+    empty one is refused at its field (``$.tag``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -185,22 +189,22 @@ class ConversationStarted(ConversationEvent):
     """A visitor started a conversation with the AI agent, in its ``starting_skill``."""
 
     kind: ClassVar[EventKind] = "started"
-    starting_skill: str | None = None
+    starting_skill: NonEmptyStoredText | None = None
 
 
 class ConversationResolved(ConversationEvent):
     """The AI agent resolved the conversation (its ``last_skill``; an optional ``tag``)."""
 
     kind: ClassVar[EventKind] = "resolved"
-    last_skill: str | None = None
-    tag: str | None = None
+    last_skill: NonEmptyStoredText | None = None
+    tag: NonEmptyStoredText | None = None
 
 
 class ConversationEscalated(ConversationEvent):
     """The AI agent escalated the conversation (to a human, or a custom message)."""
 
     kind: ClassVar[EventKind] = "escalated"
-    tag: str | None = None
+    tag: NonEmptyStoredText | None = None
     reason: EscalationReason = "other"
 
 

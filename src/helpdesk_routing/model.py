@@ -14,7 +14,7 @@ changed with ``model_copy(update=...)`` is validated as one built with those val
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
@@ -33,12 +33,12 @@ from ._sets import SortedSet, set_refused
 from ._storable import (
     CustomValues,
     StoredText,
-    check_model,
     check_set_text,
+    check_text,
     stored_text,
     surrogate_first,
 )
-from ._stored import at_most, schema_max_length
+from ._stored import at_least, at_most, schema_max_length
 from ._time import UtcDatetime
 
 __all__ = [
@@ -64,20 +64,34 @@ kept by the memory and SQLite stores and failed there with a ``StoreError``, or,
 team or view named by the configuration, at every later route to it."""
 
 # The length bound is an input rule: a store's own rows read back (context STORED) keep
-# what an older version wrote (helpdesk_routing._stored).
+# what an older version wrote (helpdesk_routing._stored). The length bounds read the
+# plain text first, so an empty id is refused with pydantic's wording for text ("String
+# should have at least 1 character"), not its wording for a collection.
 _ID_LENGTH = (
     Field(min_length=1, json_schema_extra=schema_max_length(MAX_ID_LENGTH)),
     AfterValidator(at_most(MAX_ID_LENGTH)),
+    AfterValidator(check_text),
     # Before the length bound reads the text: a lone surrogate gets the library's error.
     BeforeValidator(surrogate_first),
 )
 IdText = Annotated[str, *_ID_LENGTH]
-"""An id: one to :data:`MAX_ID_LENGTH` characters (the bound an input rule)."""
-StoredIdText = Annotated[StoredText, *_ID_LENGTH]
-"""An id of a model that does not check its text as a whole: also text a store keeps
-(a rule's team or view, a conversation's id)."""
+"""An id: one to :data:`MAX_ID_LENGTH` characters (the bound an input rule) of text
+every store can keep."""
+StoredIdText = IdText
+"""An id of a model outside this module (a rule's team or view, a conversation's id):
+:data:`IdText`, whose text every store can keep."""
+_ProfileId = Annotated[
+    str,
+    Field(json_schema_extra={"minLength": 1, **schema_max_length(MAX_ID_LENGTH)}),
+    # Input rules both: a ticket a store wrote before they held reads back as written.
+    AfterValidator(at_least(1)),
+    AfterValidator(at_most(MAX_ID_LENGTH)),
+    AfterValidator(check_text),
+]
+"""A ticket's profile id: an id, as ``Event.profile_id`` (the empty text too an input
+rule, as the length bound is: ``Ticket.profile_id`` once took any text)."""
 _Id = IdText
-_Segment = Annotated[  # PostgreSQL keys segments too
+_Segment = Annotated[  # PostgreSQL keys segments too (their text checked as a set's)
     str,
     Field(json_schema_extra=schema_max_length(MAX_ID_LENGTH)),
     AfterValidator(at_most(MAX_ID_LENGTH)),
@@ -112,7 +126,7 @@ def in_given_order(name: str) -> BeforeValidator:
 
 
 _CustomValues = CustomValues
-"""Custom values: JSON values (checked with the model's text), a set written sorted."""
+"""Custom values: JSON values, a set written sorted."""
 _TextSet = Annotated[SortedSet[str], WrapValidator(check_set_text)]
 """Tags: a set of text every store can keep, a bad item named at its index as sent."""
 _SegmentSet = Annotated[SortedSet[_Segment], WrapValidator(check_set_text)]
@@ -120,17 +134,12 @@ _SegmentSet = Annotated[SortedSet[_Segment], WrapValidator(check_set_text)]
 
 
 class _Stored(CheckedCopy):
-    """A model every store can keep: its text and custom values are checked together
-    (``helpdesk_routing._storable``), once, after the fields are validated. A copy
-    changed with ``model_copy(update=...)`` is validated too (``CheckedCopy``)."""
-
-    _TEXT: ClassVar[tuple[str, ...]] = ()
-    _VALUES: ClassVar[tuple[str, ...]] = ()
-
-    @model_validator(mode="after")
-    def _storable(self) -> Self:
-        check_model(self, type(self)._TEXT, type(self)._VALUES)
-        return self
+    """A model every store can keep (``helpdesk_routing._storable``). Each field checks
+    its own text and custom values, so a model with several problems names them all at
+    once (a NUL in the subject with a bad tag, a naive ``created_at`` with a ``NaN``
+    custom value): a check of the whole model after its fields would not run once a field
+    failed. A copy changed with ``model_copy(update=...)`` is validated too
+    (``CheckedCopy``)."""
 
 
 class Channel(StrEnum):
@@ -166,29 +175,20 @@ class Ticket(_Stored):
 
     ``fields`` holds custom ticket fields (read by ``ticket("name")`` conditions when
     the name is not one of the built-in fields). ``profile_id`` links the customer
-    profile; a ticket without one is treated as a customer with no data.
+    profile (an id of 1 to :data:`MAX_ID_LENGTH` characters, as ``Event.profile_id``); a
+    ticket without one is treated as a customer with no data.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
-    _TEXT: ClassVar[tuple[str, ...]] = (
-        "id",
-        "channel",
-        "subject",
-        "priority",
-        "profile_id",
-        "email",
-    )
-    _VALUES: ClassVar[tuple[str, ...]] = ("fields",)
-
     id: _Id
     channel: _Id
     created_at: UtcDatetime
     tags: _TextSet = frozenset()
-    subject: str = ""
+    subject: StoredText = ""
     status: TicketStatus = TicketStatus.OPEN
-    priority: str | None = None
-    profile_id: str | None = None
-    email: str | None = None
+    priority: StoredText | None = None
+    profile_id: _ProfileId | None = None
+    email: StoredText | None = None
     fields: _CustomValues = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -228,9 +228,6 @@ class Profile(_Stored):
     """A customer profile: properties (``$country``, ``churn_risk``, custom ones) and segments."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
-    _TEXT: ClassVar[tuple[str, ...]] = ("id",)
-    _VALUES: ClassVar[tuple[str, ...]] = ("properties",)
-
     id: _Id
     properties: _CustomValues = Field(default_factory=dict)
     segments: _SegmentSet = frozenset()
@@ -257,9 +254,6 @@ class Event(_Stored):
     """Something a customer did, at an instant: ``Placed Order`` with ``{"value": 120}``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
-    _TEXT: ClassVar[tuple[str, ...]] = ("profile_id", "metric", "unique_id")
-    _VALUES: ClassVar[tuple[str, ...]] = ("properties",)
-
     profile_id: _Id
     metric: _Id
     timestamp: UtcDatetime
@@ -269,6 +263,7 @@ class Event(_Stored):
             str,
             Field(min_length=1, json_schema_extra=schema_max_length(MAX_UNIQUE_ID_LENGTH)),
             AfterValidator(at_most(MAX_UNIQUE_ID_LENGTH)),
+            AfterValidator(check_text),
             BeforeValidator(surrogate_first),
         ]
         | None
@@ -285,11 +280,8 @@ class Agent(_Stored):
     """A helpdesk user. ``capacity`` overrides the router's default maximum of open tickets."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
-    _TEXT: ClassVar[tuple[str, ...]] = ("id", "name")
-    _VALUES: ClassVar[tuple[str, ...]] = ()
-
     id: _Id
-    name: str = ""
+    name: StoredText = ""
     role: Role = Role.SUPPORT
     capacity: int | None = Field(default=None, ge=0, le=MAX_CAPACITY, strict=True)
 
@@ -298,12 +290,9 @@ class Team(_Stored):
     """A team: its members (at least one agent) and the tags and segments routed to it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
-    _TEXT: ClassVar[tuple[str, ...]] = ("id", "name", "description", "members")
-    _VALUES: ClassVar[tuple[str, ...]] = ()
-
     id: _Id
-    name: str = ""
-    description: str = ""
+    name: StoredText = ""
+    description: StoredText = ""
     members: Annotated[tuple[_Id, ...], in_given_order("members")] = Field(min_length=1)
     tags: _TextSet = frozenset()
     segments: _SegmentSet = frozenset()

@@ -14,7 +14,7 @@ from helpdesk_routing._input import CheckedCopy, InputModel
 
 from ._sets import SortedSet
 from ._storable import check_json_values
-from ._stored import is_stored
+from ._stored import at_least, is_stored, not_negative
 from ._time import UtcDatetime
 from .decision import RoutingDecision
 from .model import Ticket, TicketStatus
@@ -28,13 +28,15 @@ class TicketRecord(InputModel):
     ``ticket.status`` is the current status. A ticket is *waiting* when it is open
     and has no assignee: in its team's inbox when ``team`` is set, else Unassigned.
     ``decision`` is the routing decision (``None`` for a ticket stored without routing).
+    ``assignee`` is an agent's id or ``None``: an empty one is refused at ``$.assignee``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     ticket: Ticket
     team: str | None = None
-    assignee: str | None = None
+    # An agent's id, never empty (an input rule: a record stored before reads back).
+    assignee: Annotated[str, AfterValidator(at_least(1))] | None = None
     views: SortedSet[str] = frozenset()
     decision: RoutingDecision | None = None
 
@@ -58,18 +60,20 @@ class RotationState(CheckedCopy):
     """The rotation state of one pool (``"global"`` or ``"team:<id>"``).
 
     ``last`` is the agent the pool last gave a ticket to automatically; ``given`` counts
-    the automatic hand-outs of the pool. Allocators may add fields of their own in
-    ``extra``: it is persisted as JSON and read back raw, so its values are JSON values
-    that read back as themselves on every store (``None``, booleans, integers in signed
-    64 bits, finite floats, text, lists, objects with text keys); a ``NaN``, a tuple, a
-    set or a ``datetime`` is refused, naming the key (``extra.seen``). A changed copy
-    (``model_copy(update=...)``) is validated the same way.
+    the automatic hand-outs of the pool (a negative count is refused at ``$.given``).
+    Allocators may add fields of their own in ``extra``: it is persisted as JSON and read
+    back raw, so its values are JSON values that read back as themselves on every store
+    (``None``, booleans, integers in signed 64 bits, finite floats, text, lists, objects
+    with text keys); a ``NaN``, a tuple, a set or a ``datetime`` is refused, naming the
+    key (``extra.seen``). A changed copy (``model_copy(update=...)``) is validated the
+    same way.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     last: str | None = None
-    given: int = 0
+    # A count (an input rule: a state stored before reads back as written).
+    given: Annotated[int, AfterValidator(not_negative)] = 0
     extra: Annotated[dict[str, Any], AfterValidator(_json_values)] = Field(default_factory=dict)
 
 

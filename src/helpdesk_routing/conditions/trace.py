@@ -45,6 +45,7 @@ from .nodes import (
     SegmentCondition,
     SinceWindow,
     TicketCondition,
+    TimeUnit,
     Window,
 )
 
@@ -79,17 +80,23 @@ def _op_text(op: Operator, value: Any) -> str:
     if op in (Operator.IS_SET, Operator.IS_NOT_SET):
         return op.value
     if op in (Operator.IN_LAST, Operator.IN_NEXT):
-        return f"{op.value} {value.amount} {value.unit.value}"
+        return f"{op.value} {_span_text(value.amount, value.unit)}"
     if isinstance(value, tuple):
         return f"{op.value} [{', '.join(describe_value(v) for v in value)}]"
     return f"{op.value} {describe_value(value)}"
+
+
+def _span_text(amount: int, unit: TimeUnit) -> str:
+    """``amount`` of ``unit`` as read aloud: "1 day", "2 days" (every unit's name is its
+    plural)."""
+    return f"{amount} {unit.value[:-1] if amount == 1 else unit.value}"
 
 
 def _window_text(window: Window) -> str:
     if isinstance(window, AllTimeWindow):
         return "over all time"
     if isinstance(window, InLastWindow):
-        return f"in the last {window.amount} {window.unit.value}"
+        return f"in the last {_span_text(window.amount, window.unit)}"
     if isinstance(window, SinceWindow):
         return f"since {window.start.isoformat()}"
     if isinstance(window, AfterWindow):
