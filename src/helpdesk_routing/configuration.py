@@ -94,14 +94,20 @@ RULES_TAKE = "rules takes a RuleSet, a list or tuple of rules, or a rule set's J
 """What ``rules`` takes, said when it is given something else."""
 
 
-def rule_set_data(rules: Any) -> Any:
-    """``rules`` as a rule set's data: a list or tuple of rules (:class:`RoutingRule`
-    objects or their JSON data) stands for the rule set of those rules, in that order
-    (``{"rules": rules}``, checked as ``RuleSet(rules=rules)`` is); a set is refused (its
-    order is the hash seed's, code ``unordered_set``); a ``RuleSet`` or a mapping is
-    left to the rule set's own validation; anything else (text) is refused, saying what
-    ``rules`` takes."""
+def rule_set_data(rules: Any, info: ValidationInfo) -> Any:
+    """``rules`` as a rule set's data: a list or tuple of rules given from Python
+    (:class:`RoutingRule` objects or their JSON data) stands for the rule set of those
+    rules, in that order (``{"rules": rules}``, checked as ``RuleSet(rules=rules)`` is); a
+    set is refused (its order is the hash seed's, code ``unordered_set``); a ``RuleSet``
+    or a mapping is left to the rule set's own validation; anything else (text) is
+    refused, saying what ``rules`` takes. JSON text is read as written and as the JSON
+    Schema describes it: its ``rules`` is the rule set's object, an array refused."""
     if isinstance(rules, list | tuple):
+        if info.mode == "json":
+            raise PydanticCustomError(
+                "model_type",
+                'JSON text writes rules as a rule set, {"rules": [...]}, got an array',
+            )
         return {"rules": rules}
     said = unordered("rules", rules)
     if said is not None:

@@ -6,15 +6,18 @@ what is wrong and where."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
 import helpdesk_routing as hr
 from helpdesk_routing.conditions import ticket
+from helpdesk_routing.schemas import json_schema
 
 NOW = datetime(2026, 3, 30, 9, tzinfo=UTC)
 TEAMS = [hr.Team(id="sms", members=["a1"]), hr.Team(id="mail", members=["a1"])]
@@ -182,3 +185,16 @@ def test_json_text_takes_the_channels_as_an_array() -> None:
     with pytest.raises(hr.ValidationError) as info:
         hr.Configuration.model_validate_json(text)
     assert [e["path"] for e in info.value.errors()] == ["$.office_hours_channels"]
+
+
+def test_json_text_takes_the_rules_as_a_rule_set_as_its_schema_says() -> None:
+    # A list of rules is a Python convenience; JSON text is read as written and as the
+    # configuration's JSON Schema describes it (rules: a rule set's object), so a
+    # document the schema refuses is refused by the model too.
+    doc = {"version": 1, "at": "2026-03-30T09:00:00Z", "rules": []}
+    assert not Draft202012Validator(json_schema("configuration")).is_valid(doc)
+    with pytest.raises(hr.ValidationError) as info:
+        hr.Configuration.model_validate_json(json.dumps(doc))
+    assert [e["path"] for e in info.value.errors()] == ["$.rules"]
+    assert "JSON text writes rules as a rule set" in str(info.value)
+    assert hr.Configuration.model_validate(doc).rules == hr.RuleSet(rules=[])
