@@ -77,9 +77,6 @@ _ID_LENGTH = (
 IdText = Annotated[str, *_ID_LENGTH]
 """An id: one to :data:`MAX_ID_LENGTH` characters (the bound an input rule) of text
 every store can keep."""
-StoredIdText = IdText
-"""An id of a model outside this module (a rule's team or view, a conversation's id):
-:data:`IdText`, whose text every store can keep."""
 _ProfileId = Annotated[
     str,
     Field(json_schema_extra={"minLength": 1, **schema_max_length(MAX_ID_LENGTH)}),

@@ -68,7 +68,7 @@ from .errors import (
     ValidationError,
     pydantic_message,
 )
-from .model import Profile, StoredIdText, Team, Ticket, in_given_order, unordered
+from .model import IdText, Profile, Team, Ticket, in_given_order, unordered
 from .ports import CustomerData, require_port
 
 __all__ = [
@@ -88,7 +88,7 @@ class AssignToTeam(CheckedCopy):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["assign_to_team"] = "assign_to_team"
-    team: StoredIdText
+    team: IdText
 
     def describe(self) -> str:
         """``team:<id>``."""
@@ -101,7 +101,7 @@ class SaveAsView(CheckedCopy):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["save_as_view"] = "save_as_view"
-    view: StoredIdText
+    view: IdText
 
     def describe(self) -> str:
         """``view:<name>``."""

@@ -13,7 +13,7 @@ from helpdesk_routing._storable import StoredText, text_problem
 from helpdesk_routing._stored import is_stored
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing.errors import ArgumentTypeError
-from helpdesk_routing.model import StoredIdText, in_given_order
+from helpdesk_routing.model import IdText, in_given_order
 
 __all__ = ["Conversation", "Message", "is_valid_email"]
 
@@ -57,13 +57,13 @@ class Conversation(InputModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: StoredIdText
+    id: IdText
     # Ids, bounded as the ticket's channel and the Escalated event's profile id are: a
     # longer one ended the handoff failed, or left the event unrecorded, after the fact.
-    channel: StoredIdText
+    channel: IdText
     transcript: tuple[Message, ...] = ()
     email: str | None = None
-    profile_id: StoredIdText | None = None
+    profile_id: IdText | None = None
     skills: Annotated[tuple[StoredText, ...], in_given_order("skills")] = ()
 
     def __repr__(self) -> str:
