@@ -28,14 +28,15 @@ class TicketRecord(InputModel):
     ``ticket.status`` is the current status. A ticket is *waiting* when it is open
     and has no assignee: in its team's inbox when ``team`` is set, else Unassigned.
     ``decision`` is the routing decision (``None`` for a ticket stored without routing).
-    ``assignee`` is an agent's id or ``None``: an empty one is refused at ``$.assignee``.
+    ``team`` and ``assignee`` are a team's and an agent's id, or ``None``: an empty one is
+    refused at ``$.team`` or ``$.assignee``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     ticket: Ticket
-    team: str | None = None
-    # An agent's id, never empty (an input rule: a record stored before reads back).
+    # A team's id and an agent's, never empty (an input rule: a record stored before reads back).
+    team: Annotated[str, AfterValidator(at_least(1))] | None = None
     assignee: Annotated[str, AfterValidator(at_least(1))] | None = None
     views: SortedSet[str] = frozenset()
     decision: RoutingDecision | None = None

@@ -107,13 +107,14 @@ def test_a_negative_rotation_count_is_refused() -> None:
     assert RotationState(given=0).given == 0
 
 
-def _record(profile_id: str, assignee: str | None) -> dict[str, Any]:
+def _record(profile_id: str, assignee: str | None, team: str | None = None) -> dict[str, Any]:
     record = TicketRecord(
         ticket=hr.Ticket(id="t1", channel="email", created_at=T0, profile_id="p"), assignee="a1"
     )
     data: dict[str, Any] = json.loads(record.model_dump_json())
     data["ticket"]["profile_id"] = profile_id
     data["assignee"] = assignee
+    data["team"] = team
     return data
 
 
@@ -132,19 +133,20 @@ def test_an_old_rotation_state_reads_back(document: dict[str, Any], path: str) -
 
 
 @pytest.mark.parametrize(
-    ("profile_id", "assignee", "path"),
+    ("profile_id", "assignee", "team", "path"),
     [
-        ("p" * 300, "a1", "$.ticket.profile_id"),
-        ("", "a1", "$.ticket.profile_id"),
-        ("p", "", "$.assignee"),
+        ("p" * 300, "a1", None, "$.ticket.profile_id"),
+        ("", "a1", None, "$.ticket.profile_id"),
+        ("p", "", None, "$.assignee"),
+        ("p", "a1", "", "$.team"),
     ],
 )
 def test_an_old_ticket_record_reads_back_from_sqlite(
-    tmp_path: Path, profile_id: str, assignee: str, path: str
+    tmp_path: Path, profile_id: str, assignee: str, team: str | None, path: str
 ) -> None:
-    """A record an older version wrote (a long or empty profile id, an empty assignee)
-    is refused as input, yet the store reads it back as written."""
-    document = _record(profile_id, assignee)
+    """A record an older version wrote (a long or empty profile id, an empty assignee or
+    team) is refused as input, yet the store reads it back as written."""
+    document = _record(profile_id, assignee, team)
     with pytest.raises(hr.ValidationError, match=path.replace("$", r"\$")):
         TicketRecord.model_validate_json(json.dumps(document))
     old = TicketRecord.model_validate(document, context=STORED)
@@ -156,6 +158,7 @@ def test_an_old_ticket_record_reads_back_from_sqlite(
     assert found is not None
     assert found.ticket.profile_id == profile_id
     assert found.assignee == assignee
+    assert found.team == team
 
 
 @pytest.mark.parametrize(
