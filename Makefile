@@ -46,7 +46,9 @@ TEST_JOBS ?= $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2); [ "$
 XDIST := -n $(TEST_JOBS) --dist worksteal
 
 # Branch coverage of the package, with a floor (95% when this was set). Tests marked
-# `serial` (PostgreSQL units stopped at chosen locks) run alone after the parallel run.
+# `serial` (PostgreSQL units stopped at chosen locks) run alone after the parallel run;
+# tests marked `untraced` (heavy repetitions of code smaller tests cover) run with the
+# coverage tracer off (tests/conftest.py).
 test: lint
 	$(BIN)/python -m pytest $(XDIST) -m "not serial" --cov=helpdesk_routing --cov-branch --cov-report=
 	$(BIN)/python -m pytest -m serial --cov=helpdesk_routing --cov-branch --cov-append --cov-report=term:skip-covered --cov-fail-under=93

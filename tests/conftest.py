@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import random
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Generator, Iterator
 from datetime import date
 from typing import Any
 
@@ -65,6 +66,26 @@ def store_factory(request: pytest.FixtureRequest) -> StoreFactory:
 def customer_data_factory(request: pytest.FixtureRequest) -> CustomerDataFactory:
     """A factory of customer-data adapters, once per adapter."""
     return CUSTOMER_DATA_FACTORIES[request.param]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """A test marked ``untraced`` runs with no trace function, in its thread and in the
+    threads it starts: coverage (and any tracer) is off for its call and back after it,
+    the same tracer object. Such a test repeats, thousands of times, code that smaller
+    tests cover (statistical replications, all-pairs agreement ladders, years of a
+    rule), and coverage's tracing made those five times slower (pytest-cov's own
+    ``no_cover`` marker leaves a second tracer running in pytest-xdist's workers)."""
+    if item.get_closest_marker("untraced") is None:
+        return (yield)
+    tracer, thread_tracer = sys.gettrace(), threading.gettrace()
+    sys.settrace(None)
+    threading.settrace(None)  # type: ignore[arg-type]
+    try:
+        return (yield)
+    finally:
+        sys.settrace(tracer)
+        threading.settrace(thread_tracer)  # type: ignore[arg-type]
 
 
 @pytest.fixture(autouse=True)

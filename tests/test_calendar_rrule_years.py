@@ -167,6 +167,7 @@ def rare_rules_and_years(draw: st.DrawFn) -> tuple[str, int]:
     return "\n".join(lines), year
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @given(rare_rules_and_years())
 def test_a_year_of_a_rare_rule_is_dateutils_full_expansion(case: tuple[str, int]) -> None:
     """Rules that name a date once in years or decades (29 February, the 31st, BYSETPOS,
@@ -203,6 +204,7 @@ def rules_and_years(draw: st.DrawFn) -> tuple[str, int]:
     return "\n".join(lines), year
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @given(rules_and_years())
 def test_a_year_of_a_rule_is_dateutils_full_expansion(case: tuple[str, int]) -> None:
     """The dates found for a year, starting each rule near the year, are those dateutil finds

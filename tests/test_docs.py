@@ -63,7 +63,14 @@ def test_all_is_sorted_and_complete() -> None:
     assert public - modules <= set(hr.__all__)
 
 
-@pytest.mark.parametrize("script", sorted(p.name for p in (ROOT / "examples").glob("*.py")))
+# The simulation notebook (half a minute a run) is run twice, and its output read, by
+# tests/simulation/test_notebook.py.
+SCRIPTS = sorted(
+    p.name for p in (ROOT / "examples").glob("*.py") if p.name != "simulation_notebook.py"
+)
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
 def test_example_script_runs_twice_on_one_store(script: str, tmp_path: Path) -> None:
     """An example script runs, and again on the same directory with the same output."""
     command = [sys.executable, str(ROOT / "examples" / script), str(tmp_path)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -139,6 +140,7 @@ def _reference(
     return team, rule_id, tuple(views)
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=400, deadline=None)
 @given(rules=rule_sets(), t=TICKETS, p=PROFILES)
 def test_decide_through_its_index_agrees_with_evaluating_every_rule(

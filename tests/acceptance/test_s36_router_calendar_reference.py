@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
+import pytest
 from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -108,6 +109,7 @@ def schedule_and_instant(draw: st.DrawFn) -> tuple[OfficeHours, datetime]:
     return draw(office_hours(key)), draw(aware_instants(key))
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=150, deadline=None)
 @given(schedule_and_instant())
 def test_is_open_agrees_with_the_documented_rules(case: tuple[OfficeHours, datetime]) -> None:
@@ -118,6 +120,7 @@ def test_is_open_agrees_with_the_documented_rules(case: tuple[OfficeHours, datet
     assert hours.is_open(at.replace(second=0, microsecond=0)) == expected
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=100, deadline=None)
 @given(schedule_and_instant(), st.integers(1, 3 * 24 * 60))
 def test_open_periods_and_business_time_agree_with_the_documented_rules(
@@ -132,6 +135,7 @@ def test_open_periods_and_business_time_agree_with_the_documented_rules(
     assert hours.business_time_between(start, end) == sum((b - a for a, b in expected), timedelta())
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=100, deadline=None)
 @given(schedule_and_instant())
 def test_next_open_and_next_close_agree_with_the_documented_rules(

@@ -166,6 +166,7 @@ def _pairs(draw: st.DrawFn) -> tuple[Condition, Condition]:
 
 # Most random pairs are no implication and are filtered out by ``assume``: a run that
 # draws few that are is no failure of the property, and must not fail the suite.
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(_pairs(), st.lists(st.tuples(tickets, profiles, events), min_size=1, max_size=4))
 def test_implies_is_sound(

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic_core import to_jsonable_python
@@ -153,6 +154,7 @@ def _check_trace(
         stack.extend(node.children)
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @_examples(200)
 @given(scenarios())
 def test_compiled_json_conditions_give_the_reference_verdict(drawn: Drawn) -> None:
@@ -406,6 +408,7 @@ def _check_decision(
         assert listed <= {r for r, m in matched.items() if m}
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @_examples(100)
 @given(rule_sets(), st.booleans())
 def test_decide_matches_evaluating_every_rule_in_order(
@@ -433,6 +436,7 @@ def test_decide_matches_evaluating_every_rule_in_order(
     assert back.with_rules(rules).explain() == decision.explain()
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @_examples(60)
 @given(rule_sets())
 def test_router_route_matches_evaluating_every_rule_in_order(

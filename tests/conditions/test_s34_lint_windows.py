@@ -157,6 +157,7 @@ def _event_lists() -> st.SearchStrategy[list[Condition]]:
     return narrowed_lists(_event_condition, most=12)
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=400)
 @given(_event_lists(), st.sampled_from([0, 1, 64]), st.sampled_from([1, 16]))
 def test_first_implied_agrees_with_all_pairs_on_event_windows(

@@ -98,6 +98,7 @@ def _lists(most: int = 30) -> st.SearchStrategy[list[Condition]]:
     return narrowed_lists(_condition, most=most, one_in=3)
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=300, deadline=None)
 @given(_lists(), st.sampled_from([0, 1, 64]), st.sampled_from([1, 16]), st.sampled_from([0, 4]))
 def test_first_implied_agrees_with_all_pairs_on_mixed_windows(
@@ -133,6 +134,7 @@ def _same_window_lists(draw: st.DrawFn) -> list[Condition]:
     return out
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=200, deadline=None)
 @given(_same_window_lists(), st.sampled_from([1, 64]), st.sampled_from([1, 16]))
 def test_first_implied_agrees_with_all_pairs_on_shared_window_instants(
@@ -145,6 +147,7 @@ def test_first_implied_agrees_with_all_pairs_on_shared_window_instants(
         assert first_implied(conditions) == _all_pairs(conditions)
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=100, deadline=None)
 @given(_lists(most=15), st.lists(st.booleans(), min_size=15, max_size=15))
 def test_rule_set_lint_agrees_with_all_pairs_on_mixed_windows(

@@ -75,6 +75,7 @@ _SHAPES |= {
 }
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @pytest.mark.parametrize("shape", sorted(_SHAPES))
 def test_count_ladders_attempt_at_most_one_proof_per_rule(
     shape: str, monkeypatch: pytest.MonkeyPatch
@@ -133,6 +134,7 @@ def test_counts_are_caught_by_the_first_earlier_count_as_loose() -> None:
     assert first_implied(conditions) == expected
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=300, deadline=None)
 @given(
     count_ladders(),

@@ -160,6 +160,7 @@ def _agree(conditions: list[Condition], thresholds: tuple[int, int, int, int]) -
         assert first_implied(conditions) == _all_pairs(conditions)
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=50, deadline=None)
 @given(_mixed(30), _thresholds)
 def test_first_implied_agrees_with_all_pairs_on_count_trees(
@@ -170,6 +171,7 @@ def test_first_implied_agrees_with_all_pairs_on_count_trees(
     _agree(conditions, thresholds)
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=80, deadline=None)
 @given(_ladders(), _thresholds)
 def test_first_implied_agrees_with_all_pairs_on_count_ladders_in_shared_windows(

@@ -179,6 +179,7 @@ def _related_lists(draw: st.DrawFn) -> list[Condition]:
     return out
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=400)
 @given(_related_lists())
 def test_first_implied_agrees_with_all_pairs_on_every_kind_of_condition(
@@ -285,6 +286,7 @@ def _tier_lists(draw: st.DrawFn) -> list[Condition]:
     return out
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=400)
 @given(_tier_lists())
 def test_first_implied_agrees_with_all_pairs_on_tiers(conditions: list[Condition]) -> None:
@@ -336,6 +338,7 @@ def _shapes(count: int) -> dict[str, list[Condition]]:
     }
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @pytest.mark.parametrize("shape", sorted(_shapes(1)))
 def test_first_implied_proves_few_pairs_on_rules_of_one_field(
     shape: str, monkeypatch: pytest.MonkeyPatch
@@ -369,6 +372,7 @@ _grouped_ranges_and_affixes = st.lists(
 ).flatmap(lambda cs: st.permutations(cs + cs[: len(cs) // 2]))
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=400)
 @given(
     st.one_of(

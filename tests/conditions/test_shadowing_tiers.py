@@ -105,6 +105,7 @@ def _every_pair(conditions: list[Condition]) -> list[int | None]:
     return found
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=500)
 @given(st.lists(_rule, min_size=1, max_size=16).flatmap(st.permutations))
 def test_tiers_in_no_order_find_what_every_pair_finds(conditions: list[Condition]) -> None:
@@ -203,6 +204,7 @@ def _tiers(count: int) -> dict[str, tuple[list[Condition], list[int | None]]]:
     }
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @pytest.mark.parametrize("shape", sorted(_tiers(1)))
 def test_tiers_in_no_order_cost_n_log_n_operations(
     shape: str, monkeypatch: pytest.MonkeyPatch

@@ -144,6 +144,7 @@ def digest_answers(store: InMemoryStore, end: datetime) -> bool:
     return times == sorted(times) and 4 * later <= len(times)
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=400, deadline=None)
 @given(
     units,
@@ -182,6 +183,7 @@ def test_a_report_up_to_now_always_reads_the_digest(plan: Any, start_minute: int
     assert got == metrics.report(slow, None, start, end, office_hours=HOURS).to_dict()
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=200, deadline=None)
 @given(units, st.integers(-60, 300), st.floats(0.0, 1.0), st.booleans())
 def test_a_period_ending_in_the_last_quarter_of_a_log_in_time_order(

@@ -177,6 +177,7 @@ def _drawn_too_far() -> Scenario:
     )
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 def test_arrivals_drawn_past_the_runs_reach_stop_it_with_a_validation_error() -> None:
     """A ticket count whose mean span fits is read; a seed that draws it past what a run
     may sample stops with ValidationError saying why, never a hang or an OverflowError."""

@@ -7,10 +7,13 @@ import io
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 FENCE = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 def test_python_examples_of_the_simulation_page_run() -> None:
     """Every ```python block of docs/simulation.md runs, in order, in one namespace."""
     blocks = FENCE.findall((ROOT / "docs" / "simulation.md").read_text("utf-8"))
@@ -21,6 +24,7 @@ def test_python_examples_of_the_simulation_page_run() -> None:
             exec(compile(block, f"docs/simulation.md[block {i}]", "exec"), namespace)
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 def test_the_sweep_example_compares_cells_without_figures() -> None:
     """The sweep example holds when a cell started no ticket (its figures NaN): its rows
     compare equal with ``==``, a NaN equal to a NaN in the same place (``==`` was False

@@ -288,6 +288,7 @@ def test_an_agent_starts_the_oldest_of_their_tickets_when_a_shift_begins() -> No
     assert r.assigned_at[2] / 3600 == pytest.approx(33.0)  # handed out as she came Online
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @SLOW_EXAMPLES
 @given(
     seed=st.integers(min_value=0, max_value=10_000),

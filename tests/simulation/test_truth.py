@@ -9,11 +9,16 @@ size.
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from helpdesk_routing.simulation import Estimate, estimate, replicate, theory
 
 from .conftest import mmc
+
+# Statistical and year-long runs repeat code smaller tests cover: untraced (conftest).
+pytestmark = pytest.mark.untraced
 
 THEORY = {
     "pooled": theory.erlang_c_wait,
@@ -29,26 +34,25 @@ def _mean_wait(c: int, rho: float, policy: str, tickets: int, replications: int)
     return estimate([r.summary.ttfr.mean / 60 for r in runs], confidence=0.99)
 
 
-@pytest.fixture(scope="module")
-def small() -> dict[str, Estimate]:
-    """The four policies on M/M/2 at rho 0.5."""
+@functools.cache
+def _small() -> dict[str, Estimate]:
+    """The four policies on M/M/2 at rho 0.5, simulated once by the first test to ask (in
+    its call, which runs untraced: a module fixture would run in the traced setup)."""
     return {p: _mean_wait(2, 0.5, p, 20_000, 8) for p in ORDER}
 
 
 @pytest.mark.parametrize("policy", ORDER)
-def test_mean_wait_matches_theory_within_the_99_percent_interval(
-    small: dict[str, Estimate], policy: str
-) -> None:
+def test_mean_wait_matches_theory_within_the_99_percent_interval(policy: str) -> None:
     """c=2, rho=0.5: the replications' 99% interval holds the theoretical mean wait."""
+    small = _small()
     expected = THEORY[policy](2, 0.5)
     assert small[policy].contains(expected), (policy, str(small[policy]), expected)
     assert small[policy].mean == pytest.approx(expected, rel=0.06)
 
 
-def test_pooling_beats_least_loaded_beats_round_robin_beats_random(
-    small: dict[str, Estimate],
-) -> None:
+def test_pooling_beats_least_loaded_beats_round_robin_beats_random() -> None:
     """pooled <= least loaded <= round robin <= random, in simulation as in theory."""
+    small = _small()
     means = [small[p].mean for p in ORDER]
     assert means == sorted(means)
 

@@ -149,6 +149,7 @@ def test_a_burst_within_the_limit_keeps_its_connections(store: SqliteStore, tmp_
     assert _connections_to(path) == IDLE_LIMIT
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(
     max_examples=15,
     deadline=None,
@@ -330,6 +331,7 @@ def _units(store: SqliteStore, scene: str) -> None:
         tx.find_tickets(TicketQuery(unassigned=True, limit=1))
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @needs_proc
 @pytest.mark.parametrize("kept", [False, True], ids=["dropped", "kept"])
 @pytest.mark.parametrize(("func", "scene"), _SWEEP)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,6 +34,7 @@ def _record(i: int, assignee: str | None, team: str | None) -> TicketRecord:
     )
 
 
+@pytest.mark.untraced  # repeats code smaller tests cover (conftest)
 @settings(max_examples=60, deadline=None)
 @given(
     owners=st.lists(
