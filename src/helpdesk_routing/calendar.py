@@ -663,11 +663,16 @@ def _holiday_problem(day: object) -> str | None:
     day that does not exist speaks of a "date or datetime", which a holiday cannot be."""
     if not _plain_date(day):
         return f'a holiday is a date or its text "YYYY-MM-DD", got {day!r}'
-    if isinstance(day, str):
-        try:
-            date.fromisoformat(day)
-        except ValueError as exc:
-            return f"holiday {day!r}: the date does not exist ({exc})"
+    return _missing_day("holiday", day) if isinstance(day, str) else None
+
+
+def _missing_day(what: str, day: str) -> str | None:
+    """Why the text ``day`` (``YYYY-MM-DD``) names no day of the calendar
+    (``"2026-02-30"``), saying it of ``what``; ``None`` for a day that exists."""
+    try:
+        date.fromisoformat(day)
+    except ValueError as exc:
+        return f"{what} {day!r}: the date does not exist ({exc})"
     return None
 
 
@@ -848,6 +853,10 @@ class OfficeHours(InputModel):
                         windows,
                     )
                 )
+            elif isinstance(key, str) and (missing := _missing_day("exception", key)):
+                # pydantic's own wording speaks of a "date or datetime", which a key
+                # cannot be (the holidays are worded the same)
+                problems.append(_error((text,), "date_key", missing, windows))
             elif text in given:
                 problems.append(
                     _error(

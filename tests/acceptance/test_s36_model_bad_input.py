@@ -182,6 +182,30 @@ def test_a_holiday_that_does_not_exist_is_named(day: str, why: str) -> None:
     assert "does not exist" in from_json
 
 
+@pytest.mark.parametrize(
+    ("day", "why"),
+    [
+        ("2026-02-30", "day is out of range for month"),
+        ("2026-13-01", "month must be in 1..12"),
+        ("2025-02-29", "day is out of range for month"),
+    ],
+)
+def test_an_exception_on_a_date_that_does_not_exist_is_named(day: str, why: str) -> None:
+    exceptions = {"2026-01-01": [], day: [["09:00", "12:00"]]}
+    message = _refused(lambda: hr.OfficeHours(timezone="UTC", exceptions=exceptions))
+    assert f"$.exceptions.{day}: exception {day!r}: the date does not exist ({why})" in message
+    assert "datetime" not in message
+    assert message.count("$.") == 1
+    from_json = _refused(
+        lambda: hr.OfficeHours.model_validate_json(
+            json.dumps({"timezone": "UTC", "exceptions": exceptions})
+        )
+    )
+    assert f"$.exceptions.{day}: exception {day!r}: the date does not exist" in from_json
+    leap = hr.OfficeHours(timezone="UTC", exceptions={"2028-02-29": [["09:00", "12:00"]]})
+    assert [d.isoformat() for d in leap.exceptions] == ["2028-02-29"]
+
+
 def test_a_leap_day_is_a_holiday() -> None:
     assert hr.OfficeHours(timezone="UTC", holidays=["2028-02-29"]).holidays[0].day == 29
 
