@@ -209,10 +209,11 @@ class ConversationEscalated(ConversationEvent):
 
 
 class ProductRecommendationReceived(ConversationEvent):
-    """The AI agent recommended products (ids or SKUs) in the conversation."""
+    """The AI agent recommended products (ids or SKUs) in the conversation: each one
+    non-empty text every store keeps, refused at ``$.products[i]`` otherwise (as a tag is)."""
 
     kind: ClassVar[EventKind] = "product_recommendation"
-    products: tuple[str, ...] = ()
+    products: tuple[NonEmptyStoredText, ...] = ()
 
 
 def record(
