@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo
+from pydantic import AfterValidator, ConfigDict, Field, Strict, ValidationInfo
 
 from helpdesk_routing._input import CheckedCopy, InputModel
 
@@ -60,8 +60,9 @@ def _json_values(values: dict[str, Any], info: ValidationInfo) -> dict[str, Any]
 class RotationState(CheckedCopy):
     """The rotation state of one pool (``"global"`` or ``"team:<id>"``).
 
-    ``last`` is the agent the pool last gave a ticket to automatically; ``given`` counts
-    the automatic hand-outs of the pool (a negative count is refused at ``$.given``).
+    ``last`` is the agent the pool last gave a ticket to automatically (an empty id is
+    refused at ``$.last``); ``given`` counts the automatic hand-outs of the pool (an
+    integer: a negative count, a bool or a float is refused at ``$.given``).
     Allocators may add fields of their own in ``extra``: it is persisted as JSON and read
     back raw, so its values are JSON values that read back as themselves on every store
     (``None``, booleans, integers in signed 64 bits, finite floats, text, lists, objects
@@ -72,9 +73,10 @@ class RotationState(CheckedCopy):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    last: str | None = None
-    # A count (an input rule: a state stored before reads back as written).
-    given: Annotated[int, AfterValidator(not_negative)] = 0
+    # An agent's id, never empty, and a count, never negative nor a bool (input rules: a
+    # state stored before reads back as written).
+    last: Annotated[str, AfterValidator(at_least(1))] | None = None
+    given: Annotated[int, Strict(), AfterValidator(not_negative)] = 0
     extra: Annotated[dict[str, Any], AfterValidator(_json_values)] = Field(default_factory=dict)
 
 

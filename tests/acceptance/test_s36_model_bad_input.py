@@ -107,6 +107,23 @@ def test_a_negative_rotation_count_is_refused() -> None:
     assert RotationState(given=0).given == 0
 
 
+@pytest.mark.parametrize(
+    ("given", "path", "said"),
+    [
+        ({"given": True}, "$.given", "Input should be a valid integer"),
+        ({"given": 2.0}, "$.given", "Input should be a valid integer"),
+        ({"given": "2"}, "$.given", "Input should be a valid integer"),
+        ({"last": ""}, "$.last", "String should have at least 1 character"),
+    ],
+)
+def test_a_rotation_state_takes_a_count_and_an_agent_id(
+    given: dict[str, Any], path: str, said: str
+) -> None:
+    message = _refused(lambda: RotationState(**given))
+    assert f"{path}: {said}" in message
+    assert RotationState.model_validate_json('{"last": "a1", "given": 2}').given == 2
+
+
 def _record(profile_id: str, assignee: str | None, team: str | None = None) -> dict[str, Any]:
     record = TicketRecord(
         ticket=hr.Ticket(id="t1", channel="email", created_at=T0, profile_id="p"), assignee="a1"
