@@ -14,9 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import helpdesk_routing as hr
+from helpdesk_routing._stored import STORED
 from helpdesk_routing.cli import main
+from helpdesk_routing.configuration import check_against_agents
 
 NOW = datetime(2026, 3, 30, 9, tzinfo=UTC)
 AGENTS = [hr.Agent(id="a1"), hr.Agent(id="m1", role="manager")]
@@ -93,6 +97,40 @@ def test_every_team_listed_twice_is_named() -> None:
     error = _configured(teams=teams)
     assert error.message == "teams are listed twice"
     assert error.paths == ("$.teams[1].id", "$.teams[3].id", "$.teams[4].id", "$.teams[5].id")
+
+
+@given(st.lists(st.sampled_from("abc"), max_size=6))
+def test_a_configuration_built_directly_names_every_repeated_team(ids: list[str]) -> None:
+    """Built from Python or from JSON, a configuration refuses each team whose id an
+    earlier team has, at its own path (it was accepted, and refused only when stored)."""
+    teams = [hr.Team(id=i, members=["a1"]) for i in ids]
+    repeats = [f"$.teams[{n}].id" for n, i in enumerate(ids) if i in ids[:n]]
+    document = _stored(teams=[t.model_dump(mode="json") for t in teams])
+    for build in (
+        lambda: hr.Configuration(**_stored(teams=teams)),
+        lambda: hr.Configuration.model_validate_json(json.dumps(document)),
+    ):
+        if not repeats:
+            assert [t.id for t in build().teams] == ids
+            continue
+        with pytest.raises(hr.ValidationError) as caught:
+            build()
+        assert caught.value.paths == tuple(repeats)
+        assert {d.code for d in caught.value.details} == {"duplicate"}
+
+
+def test_a_stored_configuration_with_a_repeated_team_reads_back() -> None:
+    """A configuration an older version could hold (built without validation) reads back
+    from its stored form as written; the store's check still names the repeat."""
+    document = _stored(teams=[TEAM, TEAM])
+    kept = hr.Configuration.model_validate(document, context=STORED)
+    assert [t.id for t in kept.teams] == ["t", "t"]
+    with (
+        hr.InMemoryStore(agents=AGENTS) as store,
+        store.transaction() as tx,
+        pytest.raises(hr.ValidationError, match=r"\$\.teams\[1\]\.id"),
+    ):
+        check_against_agents(tx, kept)
 
 
 def test_a_negative_capacity_is_named_at_capacity(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ built), made once per version by :class:`ConfigurationCache` and shared by every
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic import ValidationError as PydanticValidationError
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from helpdesk_routing._input import CheckedCopy
 
@@ -170,6 +171,23 @@ class Configuration(CheckedCopy):
             return (channels,)
         return channels
 
+    @field_validator("teams", mode="after")
+    @classmethod
+    def _each_team_once(cls, teams: tuple[Team, ...], info: ValidationInfo) -> tuple[Team, ...]:
+        # A team id given twice is refused where the configuration is built, at each
+        # repeat (the store's check says the same of one built without validation).
+        problems: list[InitErrorDetails] = [
+            {
+                "type": PydanticCustomError(DUPLICATE_TEAM, _listed_twice(teams[i].id)),
+                "loc": (i, "id"),
+                "input": teams[i].id,
+            }
+            for i in _repeats(teams)
+        ]
+        if problems and not is_stored(info):
+            raise PydanticValidationError.from_exception_data(cls.__name__, problems)
+        return teams
+
     @field_validator("office_hours_channels", mode="after")
     @classmethod
     def _no_empty_channel(cls, channels: frozenset[str], info: ValidationInfo) -> frozenset[str]:
@@ -216,16 +234,13 @@ def check_against_agents(
     ``helpdesk-routing check`` gives them; ``rules_given`` is what the caller gave as
     ``rules``: a list or tuple of rules is that document's ``rules`` itself, so a rule
     of it is at ``$.rules[i]``."""
-    seen: set[str] = set()
-    twice: list[ErrorDetail] = []
-    for i, team in enumerate(configuration.teams):
-        if team.id in seen:
-            said = f"team {team.id!r} is listed twice"
-            twice.append(ErrorDetail(f"$.teams[{i}].id", said, "duplicate"))
-        seen.add(team.id)
+    teams = configuration.teams
+    twice = [
+        ErrorDetail(f"$.teams[{i}].id", _listed_twice(teams[i].id), DUPLICATE_TEAM)
+        for i in _repeats(teams)
+    ]
     if twice:
-        message = twice[0].message if len(twice) == 1 else "teams are listed twice"
-        raise ValidationError(message, twice)
+        raise ValidationError(_twice_message(twice), twice)
     for team in configuration.teams:
         for member in team.members:
             if tx.get_agent(member) is None:
@@ -234,6 +249,39 @@ def check_against_agents(
         configuration.rules.validate_against(configuration.teams)
     except ValidationError as error:
         raise error if _listed(rules_given) else error.under("$.rules") from None
+
+
+DUPLICATE_TEAM = "duplicate"
+"""The ``code`` of a team id given twice (``$.teams[i].id``)."""
+
+
+def _repeats(teams: Sequence[Team]) -> list[int]:
+    """The positions of the teams whose id an earlier team has."""
+    seen: set[str] = set()
+    found: list[int] = []
+    for i, team in enumerate(teams):
+        if team.id in seen:
+            found.append(i)
+        seen.add(team.id)
+    return found
+
+
+def _listed_twice(team: str) -> str:
+    return f"team {team!r} is listed twice"
+
+
+def _twice_message(details: Sequence[ErrorDetail]) -> str:
+    """The message of an error made of repeated team ids only."""
+    return details[0].message if len(details) == 1 else "teams are listed twice"
+
+
+def _only_repeated_teams(details: Sequence[ErrorDetail]) -> bool:
+    return bool(details) and all(
+        d.code == DUPLICATE_TEAM and _TEAM_ID_PATH.fullmatch(d.path) for d in details
+    )
+
+
+_TEAM_ID_PATH = re.compile(r"\$\.teams\[\d+\]\.id")
 
 
 def _listed(rules: Any) -> bool:
@@ -346,4 +394,8 @@ def updated(
     try:
         return Configuration.model_validate(given)
     except PydanticValidationError as exc:
-        raise ValidationError.from_pydantic("configuration", exc, data=given) from None
+        refused = ValidationError.from_pydantic("configuration", exc, data=given)
+        if _only_repeated_teams(refused.details):
+            # said as the store's check says it: "team 'x' is listed twice"
+            raise ValidationError(_twice_message(refused.details), refused.details) from None
+        raise refused from None

@@ -768,14 +768,15 @@ def test_a_replay_outside_the_arrivals_span_is_refused() -> None:
 
 def test_a_team_given_twice_is_refused_at_its_id_when_read() -> None:
     """A second team of one id is refused when the scenario is read, at its path (it
-    passed, then stopped the run when the Router was built, with no path)."""
+    passed, then stopped the run when the Router was built, with no path); the
+    configuration refuses it, in its own words."""
     data = json.loads(webshop_week().model_dump_json())
     teams = data["configuration"]["teams"]
     teams.append({**teams[0], "members": ["chloe"]})
     with pytest.raises(ValidationError) as info:
         Scenario.from_json(json.dumps(data))
     assert [(d.path, d.message) for d in info.value.details] == [
-        ("$.configuration.teams[4].id", "team 'retention' is given twice")
+        ("$.configuration.teams[4].id", "team 'retention' is listed twice")
     ]
 
 
