@@ -175,16 +175,18 @@ class Configuration(CheckedCopy):
     @classmethod
     def _each_team_once(cls, teams: tuple[Team, ...], info: ValidationInfo) -> tuple[Team, ...]:
         # A team id given twice is refused where the configuration is built, at each
-        # repeat (the store's check says the same of one built without validation).
-        problems: list[InitErrorDetails] = [
-            {
-                "type": PydanticCustomError(DUPLICATE_TEAM, _listed_twice(teams[i].id)),
-                "loc": (i, "id"),
-                "input": teams[i].id,
-            }
-            for i in _repeats(teams)
-        ]
-        if problems and not is_stored(info):
+        # repeat (the store's check says the same of one built without validation); a
+        # stored configuration reads back as written.
+        repeats = () if is_stored(info) else _repeats(teams)
+        if repeats:
+            problems: list[InitErrorDetails] = [
+                {
+                    "type": PydanticCustomError(DUPLICATE_TEAM, _listed_twice(teams[i].id)),
+                    "loc": (i, "id"),
+                    "input": teams[i].id,
+                }
+                for i in repeats
+            ]
             raise PydanticValidationError.from_exception_data(cls.__name__, problems)
         return teams
 
