@@ -16,8 +16,9 @@ import re
 import reprlib
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -215,10 +216,52 @@ def _check_version(found: int) -> None:
         )
 
 
+class _SqlLedger(ABC):
+    """What both SQL ledgers do the same way: each call is one unit of work
+    (:meth:`_unit`, the ledger's own) running the statements of :class:`_Sql`."""
+
+    _sql: _Sql
+
+    @abstractmethod
+    def _unit(self) -> AbstractContextManager[Execute]:
+        """One transaction on the ledger's database: the statement runner inside it."""
+
+    def create(self, record: HandoffRecord) -> tuple[HandoffRecord, bool]:
+        """Store a new handoff, or answer the conversation's existing one."""
+        with self._unit() as run:
+            return _create(self._sql, run, record)
+
+    def replace(self, record: HandoffRecord) -> None:
+        """Store the next version of a handoff (compare and set on ``version``)."""
+        with self._unit() as run:
+            _replace(self._sql, run, record)
+
+    def get(self, handoff_id: str) -> HandoffRecord | None:
+        """The handoff with this id, or ``None``."""
+        with self._unit() as run:
+            return _one(run, self._sql.by_id, handoff_id, "handoff_id")
+
+    def for_conversation(self, conversation_id: str) -> HandoffRecord | None:
+        """The conversation's handoff, or ``None``."""
+        with self._unit() as run:
+            return _one(run, self._sql.by_conversation, conversation_id, "conversation_id")
+
+    def created_between(self, start: datetime, end: datetime) -> list[HandoffRecord]:
+        """The handoffs created in ``[start, end)``, oldest first."""
+        with self._unit() as run:
+            return _between(self._sql, run, start, end)
+
+    def stalled(self, updated_before: datetime, *, limit: int | None = None) -> list[HandoffRecord]:
+        """The unfinished handoffs the system must move on, not updated since
+        ``updated_before``; least recently updated first, at most ``limit`` (SQL ``LIMIT``)."""
+        with self._unit() as run:
+            return _stalled(self._sql, run, updated_before, limit)
+
+
 _LEDGER_CLOSED = "SQLite handoff ledger: the ledger is closed"
 
 
-class SqliteLedger:
+class SqliteLedger(_SqlLedger):
     """A :class:`~helpdesk_routing.handoff.Ledger` in a SQLite file (or ``":memory:"``).
 
     Several processes may share the file (each write is one ``BEGIN IMMEDIATE``
@@ -360,37 +403,6 @@ class SqliteLedger:
         except sqlite3.Error:
             pass  # closed or broken: the exception that ended the unit is the one to tell
 
-    def create(self, record: HandoffRecord) -> tuple[HandoffRecord, bool]:
-        """Store a new handoff, or answer the conversation's existing one."""
-        with self._unit() as run:
-            return _create(self._sql, run, record)
-
-    def replace(self, record: HandoffRecord) -> None:
-        """Store the next version of a handoff (compare and set on ``version``)."""
-        with self._unit() as run:
-            _replace(self._sql, run, record)
-
-    def get(self, handoff_id: str) -> HandoffRecord | None:
-        """The handoff with this id, or ``None``."""
-        with self._unit() as run:
-            return _one(run, self._sql.by_id, handoff_id, "handoff_id")
-
-    def for_conversation(self, conversation_id: str) -> HandoffRecord | None:
-        """The conversation's handoff, or ``None``."""
-        with self._unit() as run:
-            return _one(run, self._sql.by_conversation, conversation_id, "conversation_id")
-
-    def created_between(self, start: datetime, end: datetime) -> list[HandoffRecord]:
-        """The handoffs created in ``[start, end)``, oldest first."""
-        with self._unit() as run:
-            return _between(self._sql, run, start, end)
-
-    def stalled(self, updated_before: datetime, *, limit: int | None = None) -> list[HandoffRecord]:
-        """The unfinished handoffs the system must move on, not updated since
-        ``updated_before``; least recently updated first, at most ``limit`` (SQL ``LIMIT``)."""
-        with self._unit() as run:
-            return _stalled(self._sql, run, updated_before, limit)
-
     def close(self) -> None:
         """Close the connection; a later call raises
         :class:`~helpdesk_routing.errors.StoreError`. A call running in another thread
@@ -452,7 +464,7 @@ _MIGRATION_LOCK = (
 other schemas (tenants sharing the database) never wait for each other."""
 
 
-class PostgresLedger:
+class PostgresLedger(_SqlLedger):
     """A :class:`~helpdesk_routing.handoff.Ledger` in PostgreSQL, shared by processes.
 
     ``dsn`` is a libpq connection string; the tables go in the first schema of its
@@ -548,37 +560,6 @@ class PostgresLedger:
         if not keep:
             conn.close()
         return keep
-
-    def create(self, record: HandoffRecord) -> tuple[HandoffRecord, bool]:
-        """Store a new handoff, or answer the conversation's existing one."""
-        with self._unit() as run:
-            return _create(self._sql, run, record)
-
-    def replace(self, record: HandoffRecord) -> None:
-        """Store the next version of a handoff (compare and set on ``version``)."""
-        with self._unit() as run:
-            _replace(self._sql, run, record)
-
-    def get(self, handoff_id: str) -> HandoffRecord | None:
-        """The handoff with this id, or ``None``."""
-        with self._unit() as run:
-            return _one(run, self._sql.by_id, handoff_id, "handoff_id")
-
-    def for_conversation(self, conversation_id: str) -> HandoffRecord | None:
-        """The conversation's handoff, or ``None``."""
-        with self._unit() as run:
-            return _one(run, self._sql.by_conversation, conversation_id, "conversation_id")
-
-    def created_between(self, start: datetime, end: datetime) -> list[HandoffRecord]:
-        """The handoffs created in ``[start, end)``, oldest first."""
-        with self._unit() as run:
-            return _between(self._sql, run, start, end)
-
-    def stalled(self, updated_before: datetime, *, limit: int | None = None) -> list[HandoffRecord]:
-        """The unfinished handoffs the system must move on, not updated since
-        ``updated_before``; least recently updated first, at most ``limit`` (SQL ``LIMIT``)."""
-        with self._unit() as run:
-            return _stalled(self._sql, run, updated_before, limit)
 
     def close(self) -> None:
         """Close the connections (one in use is closed when its call ends); a later

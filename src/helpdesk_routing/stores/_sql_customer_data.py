@@ -7,9 +7,11 @@ adapter (batching differs).
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import pydantic_core
 
@@ -25,6 +27,7 @@ from helpdesk_routing.stores._sql import Connection, Dialect, Reader
 
 __all__ = [
     "INSERT_EVENT",
+    "SqlCustomerReads",
     "count_events",
     "event_rows",
     "fill",
@@ -235,3 +238,69 @@ def count_events(
             if where(json.loads(row[0])):
                 found += 1
     return found
+
+
+class SqlCustomerReads(ABC):
+    """What both SQL :class:`~helpdesk_routing.ports.CustomerData` adapters read the
+    same way: through the adapter's read connections (:meth:`_read`) in its
+    :attr:`_dialect`. ``add_event`` and ``add_profile`` go through the adapter's own
+    batch writes."""
+
+    _dialect: ClassVar[Dialect]
+
+    @abstractmethod
+    def _read(self) -> AbstractContextManager[Connection]:
+        """A connection for single-statement reads, given back after."""
+
+    @abstractmethod
+    def add_profiles(self, profiles: Iterable[Profile]) -> None:
+        """Add profiles, or replace those with the same ids; one transaction."""
+
+    @abstractmethod
+    def add_events(self, events: Iterable[Event]) -> None:
+        """Record events; one transaction."""
+
+    def add_profile(self, profile: Profile) -> None:
+        """Add a profile, or replace the one with the same id (its events are kept)."""
+        self.add_profiles([_args.profile_arg(profile)])
+
+    def add_event(self, event: Event) -> None:
+        """Record an event; it may be older than events already recorded."""
+        self.add_events([_args.event_arg(event)])
+
+    def events(self, profile_id: str, metric: str | None = None) -> list[Event]:
+        """The profile's events (of one metric, or all), oldest first (ties in arrival order)."""
+        return select_events(self._read, self._dialect, profile_id, metric)
+
+    def events_between(
+        self, start: datetime, end: datetime, metrics: Iterable[str] | None = None
+    ) -> list[Event]:
+        """Every profile's events with ``start <= timestamp < end`` (of ``metrics`` when
+        given), oldest first: what the metrics report reads for the AI agent's rates."""
+        start, end = require_aware(start, "start"), require_aware(end, "end")
+        return select_events_between(self._read, self._dialect, start, end, metrics)
+
+    def profile(self, profile_id: str) -> Profile | None:
+        """The profile with this id, or ``None``."""
+        if not _args.lookup_id(profile_id, "profile_id"):
+            return None
+        with self._read() as conn:
+            return select_profile(conn, self._dialect, profile_id)
+
+    def segment_members(self, segment: str) -> list[str]:
+        """The ids of the profiles in ``segment``, ascending."""
+        return select_segment_members(self._read, self._dialect, segment)
+
+    def count_events(
+        self,
+        profile_id: str,
+        metric: str,
+        *,
+        start: datetime | None,
+        end: datetime | None,
+        where: Callable[[Mapping[str, Any]], bool] | None = None,
+        limit: int | None = None,
+    ) -> int:
+        """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``
+        (up to ``limit``)."""
+        return count_events(self._read, self._dialect, profile_id, metric, start, end, where, limit)

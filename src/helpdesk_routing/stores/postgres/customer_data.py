@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing._sets import dump_json
-from helpdesk_routing._time import require_aware
 from helpdesk_routing.model import Event, Profile
 from helpdesk_routing.stores import _customer_args as _args
 from helpdesk_routing.stores import _sql_customer_data as _data
@@ -39,7 +38,7 @@ def _write_profiles(conn: psycopg.Connection[Any], profiles: Sequence[Profile]) 
         )
 
 
-class PostgresCustomerData(Closing):
+class PostgresCustomerData(_data.SqlCustomerReads, Closing):
     """A :class:`~helpdesk_routing.ports.CustomerData` in PostgreSQL.
 
     Takes ``dsn`` or ``pool`` like :class:`PostgresStore` and may share its database.
@@ -72,16 +71,18 @@ class PostgresCustomerData(Closing):
         )
         _data.fill(self, profiles, events)
 
+    _dialect = DIALECT
+
+    def _read(self) -> AbstractContextManager[Any]:
+        """A connection for single-statement reads, given back after."""
+        return self._db.read()
+
     def add_profiles(self, profiles: Iterable[Profile]) -> None:
         """Add profiles, or replace those with the same ids (events are kept); one transaction."""
         profiles = _args.profiles_arg(profiles)
         if profiles:
             with self._db.unit() as conn:
                 _write_profiles(conn, profiles)
-
-    def add_profile(self, profile: Profile) -> None:
-        """Add a profile, or replace the one with the same id (its events are kept)."""
-        self.add_profiles([_args.profile_arg(profile)])
 
     def update_profile(
         self,
@@ -129,10 +130,6 @@ class PostgresCustomerData(Closing):
             with self._db.unit() as conn, conn.cursor() as cur:
                 cur.executemany(_data.INSERT_EVENT.format(p="%s"), rows)
 
-    def add_event(self, event: Event) -> None:
-        """Record an event; it may be older than events already recorded."""
-        self.add_events([_args.event_arg(event)])
-
     def record_event(self, event: Event) -> bool:
         """Record an event (the ``EventRecorder`` port); ``False``, recording nothing,
         when an event with the same ``unique_id`` is already recorded. A concurrent
@@ -141,45 +138,6 @@ class PostgresCustomerData(Closing):
         (row,) = _data.event_rows(DIALECT, [_args.event_arg(event)])
         with self._db.unit() as conn:
             return conn.execute(_data.INSERT_EVENT.format(p="%s"), row).rowcount == 1
-
-    def events(self, profile_id: str, metric: str | None = None) -> list[Event]:
-        """The profile's events (of one metric, or all), oldest first (ties in arrival order)."""
-        return _data.select_events(self._db.read, DIALECT, profile_id, metric)
-
-    def events_between(
-        self, start: datetime, end: datetime, metrics: Iterable[str] | None = None
-    ) -> list[Event]:
-        """Every profile's events with ``start <= timestamp < end`` (of ``metrics`` when
-        given), oldest first: what the metrics report reads for the AI agent's rates."""
-        start, end = require_aware(start, "start"), require_aware(end, "end")
-        return _data.select_events_between(self._db.read, DIALECT, start, end, metrics)
-
-    def profile(self, profile_id: str) -> Profile | None:
-        """The profile with this id, or ``None``."""
-        if not _args.lookup_id(profile_id, "profile_id"):
-            return None
-        with self._db.read() as conn:
-            return _data.select_profile(conn, DIALECT, profile_id)
-
-    def segment_members(self, segment: str) -> list[str]:
-        """The ids of the profiles in ``segment``, ascending."""
-        return _data.select_segment_members(self._db.read, DIALECT, segment)
-
-    def count_events(
-        self,
-        profile_id: str,
-        metric: str,
-        *,
-        start: datetime | None,
-        end: datetime | None,
-        where: Callable[[Mapping[str, Any]], bool] | None = None,
-        limit: int | None = None,
-    ) -> int:
-        """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``
-        (up to ``limit``)."""
-        return _data.count_events(
-            self._db.read, DIALECT, profile_id, metric, start, end, where, limit
-        )
 
     def __repr__(self) -> str:
         """Where the PostgresCustomerData points (host, database, schema), never its password."""

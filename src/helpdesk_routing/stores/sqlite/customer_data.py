@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Literal
 
 from helpdesk_routing._sets import dump_json
-from helpdesk_routing._time import require_aware
 from helpdesk_routing.model import Event, Profile
 from helpdesk_routing.stores import _customer_args as _args
 from helpdesk_routing.stores import _sql_customer_data as _data
@@ -25,7 +24,7 @@ from ._database import DIALECT, Database
 __all__ = ["SqliteCustomerData"]
 
 
-class SqliteCustomerData(Closing):
+class SqliteCustomerData(_data.SqlCustomerReads, Closing):
     """A :class:`~helpdesk_routing.ports.CustomerData` in a SQLite file (or ``":memory:"``).
 
     May share its file with a :class:`SqliteStore`. Events are indexed on
@@ -54,6 +53,12 @@ class SqliteCustomerData(Closing):
         """The database file (``":memory:"`` for a private in-memory database)."""
         return self._db.path
 
+    _dialect = DIALECT
+
+    def _read(self) -> AbstractContextManager[Any]:
+        """A connection for single-statement reads, given back after."""
+        return self._db.read()
+
     def add_profiles(self, profiles: Iterable[Profile]) -> None:
         """Add profiles, or replace those with the same ids (events are kept); one transaction."""
         profiles = _args.profiles_arg(profiles)
@@ -61,10 +66,6 @@ class SqliteCustomerData(Closing):
             with self._db.write() as conn:
                 for p in profiles:
                     self._write_profile(conn, p)
-
-    def add_profile(self, profile: Profile) -> None:
-        """Add a profile, or replace the one with the same id (its events are kept)."""
-        self.add_profiles([_args.profile_arg(profile)])
 
     def update_profile(
         self,
@@ -125,10 +126,6 @@ class SqliteCustomerData(Closing):
             with self._db.write() as conn:
                 conn.executemany(_data.INSERT_EVENT.format(p="?"), rows)
 
-    def add_event(self, event: Event) -> None:
-        """Record an event; it may be older than events already recorded."""
-        self.add_events([_args.event_arg(event)])
-
     def record_event(self, event: Event) -> bool:
         """Record an event (the ``EventRecorder`` port); ``False``, recording nothing,
         when an event with the same ``unique_id`` is already recorded (by anyone: the
@@ -136,45 +133,6 @@ class SqliteCustomerData(Closing):
         (row,) = _data.event_rows(DIALECT, [_args.event_arg(event)])
         with self._db.write() as conn:
             return conn.execute(_data.INSERT_EVENT.format(p="?"), row).rowcount == 1
-
-    def events(self, profile_id: str, metric: str | None = None) -> list[Event]:
-        """The profile's events (of one metric, or all), oldest first (ties in arrival order)."""
-        return _data.select_events(self._db.read, DIALECT, profile_id, metric)
-
-    def events_between(
-        self, start: datetime, end: datetime, metrics: Iterable[str] | None = None
-    ) -> list[Event]:
-        """Every profile's events with ``start <= timestamp < end`` (of ``metrics`` when
-        given), oldest first: what the metrics report reads for the AI agent's rates."""
-        start, end = require_aware(start, "start"), require_aware(end, "end")
-        return _data.select_events_between(self._db.read, DIALECT, start, end, metrics)
-
-    def profile(self, profile_id: str) -> Profile | None:
-        """The profile with this id, or ``None``."""
-        if not _args.lookup_id(profile_id, "profile_id"):
-            return None
-        with self._db.read() as conn:
-            return _data.select_profile(conn, DIALECT, profile_id)
-
-    def segment_members(self, segment: str) -> list[str]:
-        """The ids of the profiles in ``segment``, ascending."""
-        return _data.select_segment_members(self._db.read, DIALECT, segment)
-
-    def count_events(
-        self,
-        profile_id: str,
-        metric: str,
-        *,
-        start: datetime | None,
-        end: datetime | None,
-        where: Callable[[Mapping[str, Any]], bool] | None = None,
-        limit: int | None = None,
-    ) -> int:
-        """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``
-        (up to ``limit``)."""
-        return _data.count_events(
-            self._db.read, DIALECT, profile_id, metric, start, end, where, limit
-        )
 
     @classmethod
     def _reader(cls, path: str | os.PathLike[str]) -> SqliteCustomerData:
