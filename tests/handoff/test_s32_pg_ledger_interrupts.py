@@ -5,12 +5,8 @@ with 'another command is already in progress'."""
 
 from __future__ import annotations
 
-import linecache
-import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from types import CodeType, FrameType
 from typing import Any
 
 import psycopg
@@ -27,14 +23,11 @@ from helpdesk_routing.handoff import (
     sql_ledger,
 )
 from tests.pg_server import fresh_schema_dsn
+from tests.stores.interrupting import Interrupt, interrupt_at, lines
 
 pytestmark = pytest.mark.postgres
 
 WHEN = datetime(2026, 3, 30, tzinfo=UTC)
-
-
-class Interrupt(KeyboardInterrupt):
-    """The injected interrupt (a KeyboardInterrupt, told apart from a real one)."""
 
 
 @pytest.fixture
@@ -89,48 +82,6 @@ def test_a_ctrl_c_mid_query_leaves_the_ledger_usable(
     _assert_usable(ledger)
 
 
-def _code(func: Callable[..., Any]) -> CodeType:
-    code: CodeType = getattr(func, "__wrapped__", func).__code__
-    return code
-
-
-def _lines(func: Callable[..., Any]) -> list[int]:
-    """The lines of ``func`` a signal can arrive before (not a ``try:`` line)."""
-    code = _code(func)
-    first = code.co_firstlineno
-    lines = {line for _, _, line in code.co_lines() if line is not None and line > first}
-    return sorted(
-        line for line in lines if linecache.getline(code.co_filename, line).strip() != "try:"
-    )
-
-
-@contextmanager
-def interrupt_at(func: Callable[..., Any], line: int) -> Iterator[dict[str, bool]]:
-    """Raise :class:`Interrupt` once, when ``line`` of ``func`` is about to run."""
-    code = _code(func)
-    state = {"fired": False}
-
-    def local(frame: FrameType, event: str, arg: object) -> Any:
-        if event == "line" and frame.f_lineno == line and not state["fired"]:
-            state["fired"] = True
-            sys.settrace(None)
-            frame.f_trace = None
-            raise Interrupt(f"at {code.co_name}:{line}")
-        return local
-
-    def glob(frame: FrameType, event: str, arg: object) -> Any:
-        if event == "call" and frame.f_code is code and not state["fired"]:
-            return local
-        return None
-
-    previous = sys.gettrace()
-    sys.settrace(glob)
-    try:
-        yield state
-    finally:
-        sys.settrace(previous)
-
-
 # The ledger's own lines, and those of psycopg's transaction block (whose bookkeeping a
 # Ctrl-C can leave half done: reused, the connection failed with 'transaction rollback
 # at the wrong nesting level').
@@ -145,7 +96,7 @@ CASES = [
     pytest.param(func, line, what, id=f"{func.__qualname__}:{line}-{what}")
     for what in ("read", "conflict")
     for func in TARGETS
-    for line in _lines(func)
+    for line in lines(func)
 ]
 
 UNKNOWN = HandoffRecord(

@@ -11,14 +11,12 @@ few dozen Ctrl-Cs every call failed with 'cannot get a PostgreSQL connection'.
 
 from __future__ import annotations
 
-import linecache
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import CodeType, FrameType
 from typing import Any
@@ -31,6 +29,7 @@ from helpdesk_routing.stores.postgres import PostgresCustomerData, PostgresStore
 from helpdesk_routing.stores.postgres._database import Database
 from helpdesk_routing.stores.postgres._transaction import PostgresTransaction
 from tests.pg_server import fresh_schema_dsn
+from tests.stores.interrupting import Interrupt, interrupt_at, lines, source
 
 pytestmark = pytest.mark.postgres
 
@@ -42,55 +41,9 @@ class Failing(Exception):
     """A unit's block failing."""
 
 
-class Interrupt(KeyboardInterrupt):
-    """The injected interrupt (a KeyboardInterrupt, told apart from a real one)."""
-
-
 def _code(func: Callable[..., Any]) -> CodeType:
     code: CodeType = getattr(func, "__wrapped__", func).__code__
     return code
-
-
-def _source(func: Callable[..., Any], line: int) -> str:
-    return linecache.getline(_code(func).co_filename, line).strip()
-
-
-def _lines(func: Callable[..., Any]) -> list[int]:
-    """The lines of ``func`` a signal can arrive before (not a ``try:`` line: its NOP
-    runs no signal handler, and an exception raised there by a trace function lands
-    outside the block, which no real interrupt can do)."""
-    code = _code(func)
-    first = code.co_firstlineno
-    lines = {line for _, _, line in code.co_lines() if line is not None and line > first}
-    return sorted(line for line in lines if _source(func, line) != "try:")
-
-
-@contextmanager
-def interrupt_at(func: Callable[..., Any], line: int) -> Iterator[dict[str, bool]]:
-    """Raise :class:`Interrupt` once, when ``line`` of ``func`` is about to run in this
-    thread: what a Ctrl-C arriving at that moment does."""
-    code = _code(func)
-    state = {"fired": False}
-
-    def local(frame: FrameType, event: str, arg: object) -> Any:
-        if event == "line" and frame.f_lineno == line and not state["fired"]:
-            state["fired"] = True
-            sys.settrace(None)
-            frame.f_trace = None
-            raise Interrupt(f"at {code.co_name}:{line}")
-        return local
-
-    def glob(frame: FrameType, event: str, arg: object) -> Any:
-        if event == "call" and frame.f_code is code and not state["fired"]:
-            return local
-        return None
-
-    previous = sys.gettrace()
-    sys.settrace(glob)
-    try:
-        yield state
-    finally:
-        sys.settrace(previous)
 
 
 class Desk:
@@ -206,14 +159,14 @@ def _signal_free(func: Callable[..., Any], line: int) -> bool:
         return False
     code = _code(func)
     body = range(code.co_firstlineno, max(n for _, _, n in code.co_lines() if n) + 1)
-    start = max(n for n in body if _source(func, n) == "finally:")
+    start = max(n for n in body if source(func, n) == "finally:")
     return line > start
 
 
 CASES = [
     pytest.param(func, what, line, id=f"{func.__qualname__}:{line}-{what}")
     for func, what in TARGETS
-    for line in _lines(func)
+    for line in lines(func)
     if not _signal_free(func, line)
 ]
 
