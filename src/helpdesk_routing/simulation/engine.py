@@ -23,9 +23,10 @@ from helpdesk_routing.model import Event
 from ._args import seed_value
 from ._backends import Backend, HandOuts, QueueBackend, RouterBackend
 from ._draw import Arrivals, Mix, duration, stream
+from ._runnable import check_runnable
 from .policies import policy_for
 from .results import SimulationResult, TicketRecords
-from .scenario import Handling, Scenario, check_runnable
+from .scenario import Handling, Scenario
 
 __all__ = ["run"]
 

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import numbers
 import operator
-import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Annotated, Any, Literal, Self, cast, get_args
+from typing import Annotated, Any, Literal, Self, get_args
 
 import pydantic
 from pydantic import (
@@ -34,27 +32,21 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from helpdesk_routing._files import read_input
 from helpdesk_routing._input import as_model
-from helpdesk_routing._json import decode_utf8, loads
-from helpdesk_routing._sets import SortedSet
+from helpdesk_routing._json import loads
 from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing.calendar import JSON_INPUT, OfficeHours, iana_zone_keys
 from helpdesk_routing.configuration import Configuration
 from helpdesk_routing.errors import (
     ArgumentTypeError,
-    ErrorDetail,
     ValidationError,
-    input_details,
-    json_path,
 )
 from helpdesk_routing.model import Agent, Event, Profile, Role, Ticket
 from helpdesk_routing.rules import AssignToTeam
 from helpdesk_routing.stores._customer_args import iterable_arg
 
 from ._core import as_core, problems_as
-from ._csv import csv_rows
 from ._limits import (
     FIRST_INSTANT,
     LAST_INSTANT,
@@ -66,6 +58,7 @@ from ._limits import (
     MAX_WITHIN_HOURS,
 )
 from ._part import Part
+from .replay import ReplayArrivals, ReplayTicket, created
 
 __all__ = [
     "AgentSpec",
@@ -85,10 +78,6 @@ __all__ = [
 
 # Every number of a scenario is finite (JSON has no NaN or Infinity; Python callers are
 # held to the same): a NaN weight or rate would only fail, or mislead, when running.
-
-_JSON_SPACE = " \t\r"
-"""White space in JSON (RFC 8259) but the line feed a JSON Lines line ends at: a line of
-nothing else is blank (``str.strip()`` would take U+2028 or a form feed for one too)."""
 
 # Every number is strict, as the core models' capacity and version are: a bool or text
 # (`"tickets": true`, `"seed": "7"`) is refused, never read as 1 or 7; an int is a float
@@ -258,179 +247,6 @@ class PoissonArrivals(Part):
         """The mean rate over the week, tickets per hour."""
         rates = self.per_hour if isinstance(self.per_hour, tuple) else (self.per_hour,)
         return sum(rates) / len(rates)
-
-
-class ReplayTicket(Part):
-    """One recorded ticket to replay: when it came, on which channel, its tags and profile."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-    created_at: UtcDatetime
-    channel: str = Field(min_length=1)
-    tags: SortedSet[str] = frozenset()
-    profile_id: str | None = None
-
-    @model_validator(mode="after")
-    def _as_ticket(self) -> Self:
-        # It becomes a Ticket: held to the Ticket's rules (no NUL in channel, tags, profile).
-        fields = {"channel": self.channel, "tags": self.tags, "profile_id": self.profile_id}
-        as_core(Ticket, {**fields, "created_at": self.created_at})
-        return self
-
-
-class ReplayArrivals(Part):
-    """A replay of recorded tickets (their handling times are still drawn).
-
-    Build one with :meth:`from_file` from JSONL (one object a line), a JSON array or CSV
-    (columns ``created_at, channel, tags, profile_id``; tags separated by ``|``).
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-    type: Literal["replay"] = "replay"
-    tickets: tuple[ReplayTicket, ...] = Field(min_length=1)
-
-    @field_validator("tickets")
-    @classmethod
-    def _in_time_order(cls, tickets: tuple[ReplayTicket, ...]) -> tuple[ReplayTicket, ...]:
-        # A replay is simulated in time order whatever order it was given in (tickets of
-        # one instant keep theirs): taken as listed, time would run backwards.
-        return tuple(sorted(tickets, key=lambda t: t.created_at))
-
-    @classmethod
-    def from_file(cls, path: str | Path) -> ReplayArrivals:
-        """Read recorded tickets from a file, sorted by creation: a ``.csv`` file as CSV;
-        any other as JSON, either one array of ticket objects (the text starts with
-        ``[``) or one object a line (JSONL, ``.jsonl`` or ``.ndjson`` by custom; a line
-        ends at ``\\n`` or ``\\r\\n`` only, so U+2028 or U+0085 in a string is a
-        character of it, as in an array). The text is UTF-8, with or without a leading
-        byte-order mark (Excel writes one), and at most 256 MiB long, as every input
-        file is: a larger or endless one raises ``OSError`` (``errno.EFBIG``) naming it,
-        having read no more than that.
-
-        A CSV file's header names the columns, in any order (``tags`` and ``profile_id``
-        may be left out): it is checked once, and an unknown, differently cased or
-        repeated column, or a required one missing, is one ``ValidationError`` about the
-        header. Each CSV cell is trimmed of surrounding white space, and so is each tag;
-        an empty tag is dropped, an empty profile is none; a comma is a character of a
-        tag (``billing, vip`` is one tag). A tags cell written as a list in brackets
-        (``['a', 'b']``, ``["a","b"]``, ``[]``: pandas' ``to_csv`` of a list column) is
-        refused at its line (``$[0].tags: line 2: a list in brackets, ...``, code
-        ``csv_tags_list``): tags are separated by ``|``. The CSV is read as the csv
-        module reads a file opened with ``newline=""``, strictly: a quoted cell keeps its
-        line breaks; a quote never closed (``$[0].tags: line 2: a quote opened here is
-        never closed: ...``, the line it opened on), a quoted cell going on after its
-        closing quote, or a cell longer than ``csv.field_size_limit()`` (131,072
-        characters unless your program changes it) is a bad record, and the records
-        after it are not read. A record is named by the line it starts on.
-
-        Bad records raise one ``ValidationError`` naming each by its JSON path in the
-        file's records (``$[2].created_at``, the third record) and, but in an array, its
-        line; every bad record of the file at once. A CSV row with more cells than the
-        header names is one (``$[3]: line 5: 5 columns given, 4 expected (created_at,
-        channel, tags, profile_id)``); one with fewer lacks its last fields. The JSON is
-        strict, as everywhere here (a duplicate key or NaN is refused); a syntax error is
-        placed by its column in a JSON Lines line. A file of JSON Lines whose first line
-        is not JSON (a CSV not named ``.csv``, a pretty-printed object) is one
-        ``ValidationError`` saying what the reader expects; past it, at most 20 lines
-        that are not JSON are named, and reading stops at the next one. Bytes that are
-        no UTF-8 (``$: not UTF-8: invalid byte at offset N``, code ``json_utf8``, as
-        every reader says it) or a file without records raise ``ValidationError`` too;
-        a file that cannot
-        be read raises ``OSError`` as ``open`` does, and a ``path`` that is no file path
-        ``ArgumentTypeError``.
-        """
-        if not isinstance(path, str | os.PathLike):
-            raise ArgumentTypeError(f"path must be a file path (str or Path), got {path!r}")
-        path = Path(path)
-        suffix = path.suffix.lower()
-        raw = read_input(path)  # at most MAX_INPUT_BYTES: /dev/zero is refused, not read
-        what = f"replay file {path.name}"
-        # a leading byte-order mark (Excel writes one) is read as none; bytes, not text
-        # mode: a line break stays as written, for csv to read
-        text = decode_utf8(raw, what)
-        # (where it is said, record or None, what is wrong with it as read): one entry
-        # per record, in file order; a record read with a problem (a CSV tags cell
-        # written as a list) is checked further too
-        rows: list[tuple[str, object, list[ErrorDetail]]] = []
-        stopped = ""  # why reading stopped before the end, if it did
-        if suffix == ".csv":
-            rows = csv_rows(text, what)
-        elif text.lstrip().startswith("["):
-            data = loads(text, what)  # a document that is no JSON is named as a whole
-            rows = [("", record, []) for record in data]
-        else:
-            rows, stopped = _json_lines(text, what)
-        if not rows:
-            raise ValidationError(f"invalid {what}: it holds no tickets")
-        tickets: list[ReplayTicket] = []
-        details: list[ErrorDetail] = []
-        for i, (where, record, bad_read) in enumerate(rows):
-            for d in bad_read:
-                details.append(ErrorDetail(f"$[{i}]{d.path[1:]}", where + d.message, d.code))
-            if bad_read and record is None:  # not read (a JSON null is a record, checked)
-                continue
-            try:
-                tickets.append(ReplayTicket.model_validate(record))
-            except pydantic.ValidationError as exc:
-                for d in input_details(exc.errors(include_url=False), record):
-                    details.append(ErrorDetail(f"$[{i}]{d.path[1:]}", where + d.message, d.code))
-        if details:
-            raise ValidationError(f"invalid {what}{stopped}", details)
-        return cls(tickets=tuple(tickets))
-
-
-_MAX_LINES_NOT_JSON = 20
-"""How many lines of a JSON Lines replay file that are not JSON are named: reading stops
-at the next one (a CSV or a pretty-printed document in a file not named ``.csv`` gave an
-error per line, millions of them)."""
-
-_JSONL_EXPECTED = (
-    "a replay file not named .csv is read as JSON, an array of tickets or one ticket "
-    "object a line (JSON Lines); a CSV file is read as CSV only when its name ends in .csv"
-)
-
-
-def _json_lines(text: str, what: str) -> tuple[list[tuple[str, object, list[ErrorDetail]]], str]:
-    """A JSON Lines replay file's records for ``from_file``: (where, record or None,
-    problems), one per line that is not blank; and what the error's message adds.
-
-    When the first such line is not JSON the file is no JSON Lines (a CSV, one object
-    written over several lines): one ``ValidationError`` says so and what the reader
-    expects. Past it, each line that is not JSON is named, up to
-    :data:`_MAX_LINES_NOT_JSON` of them; reading stops at the next one (the records
-    before it are checked as ever), and the message says where.
-    """
-    rows: list[tuple[str, object, list[ErrorDetail]]] = []
-    not_json = 0
-    # JSON Lines end at "\n" (or "\r\n") only: U+2028, U+0085, \f ... are characters
-    # of a line, raw in a JSON string as in an array file
-    for line, entry in enumerate(text.split("\n"), 1):
-        if not entry.strip(_JSON_SPACE):
-            continue
-        where = f"line {line}: "
-        try:
-            rows.append((where, loads(entry, what, one_line=True), []))
-            continue
-        except ValidationError as exc:
-            # the line is the file's: the one-line document's error names its column
-            bad = list(exc.details)
-        if any(d.code == "json_syntax" for d in bad):
-            if not rows:
-                raise ValidationError(
-                    f"invalid {what}: its first line is not JSON: {_JSONL_EXPECTED}",
-                    [ErrorDetail(f"$[0]{d.path[1:]}", where + d.message, d.code) for d in bad],
-                )
-            not_json += 1
-            if not_json > _MAX_LINES_NOT_JSON:
-                return rows, (
-                    f": more than {_MAX_LINES_NOT_JSON} lines are not JSON, reading stopped "
-                    f"at line {line}: {_JSONL_EXPECTED}"
-                )
-        rows.append((where, None, bad))
-    return rows, ""
-
-
-def _created(ticket: ReplayTicket) -> datetime:
-    return ticket.created_at
 
 
 class AgentSpec(Part):
@@ -603,8 +419,8 @@ class Scenario(Part):
             # a replay simulates its tickets in the span, up to `tickets`: that many are
             # known now, and a warm-up of them all would leave a run with nothing to report
             # (the replay is in time order: the span's tickets are one slice of it)
-            last = len(replay) if end is None else bisect_right(replay, end, key=_created)
-            in_span = last - bisect_left(replay, self.start, key=_created)
+            last = len(replay) if end is None else bisect_right(replay, end, key=created)
+            in_span = last - bisect_left(replay, self.start, key=created)
             if self.tickets is None or in_span < self.tickets:
                 measured, of = in_span, " replayed in the arrivals' span"
             if not in_span:
@@ -808,155 +624,6 @@ class Scenario(Part):
             return cls.model_validate(data, context=JSON_INPUT)
         except pydantic.ValidationError as exc:
             raise ValidationError.from_pydantic("scenario", exc, data=data) from None
-
-
-_RUN_BOUNDS = ("start", "days", "tickets", "drain_days", "warmup_tickets", "sample_minutes")
-"""The fields that bound a run: what ``check_runnable`` checks again."""
-
-
-def _field_adapter(name: str) -> pydantic.TypeAdapter[object]:
-    """A validator of one field of a Scenario, with its type, bounds and strictness."""
-    field = Scenario.model_fields[name]
-    form = cast(Any, Annotated[field.annotation, field])  # a type only known when running
-    return pydantic.TypeAdapter(form, config=ConfigDict(allow_inf_nan=False))
-
-
-_RUN_FIELDS = {name: _field_adapter(name) for name in _RUN_BOUNDS}
-
-
-def check_runnable(scenario: Scenario) -> None:
-    """``ValidationError`` unless the fields that bound ``scenario``'s run (its span, its
-    tickets, its sampling) are what reading it allows.
-
-    A scenario that was read, built or copied is checked already; one made with
-    pydantic's ``model_construct``, which checks nothing, may not be: with ``days`` NaN
-    and no ticket count its run never ended, and a Poisson rate of 0 made of
-    ``PoissonArrivals.model_construct`` divided by zero. So the parts a run reads
-    numbers from (arrivals, mix, agents, handling times, pending) are checked again,
-    each as its own model checks its fields (a part within it, such as a replay's
-    tickets, taken as it is), and what the scenario checks of them together (ids,
-    references, the time zone). ``run`` calls this: it costs little next to a run (a
-    replay's tickets are gone over once, not validated again).
-    """
-    details: list[ErrorDetail] = []
-    for name, adapter in _RUN_FIELDS.items():
-        try:
-            adapter.validate_python(getattr(scenario, name, None))
-        except PydanticValidationError as exc:
-            details += [
-                ErrorDetail(f"$.{name}", e["msg"], e["type"]) for e in exc.errors(include_url=False)
-            ]
-    if not details and not isinstance(scenario.arrivals, PoissonArrivals | ReplayArrivals):
-        details.append(ErrorDetail("$.arrivals", "is no arrivals", "arrivals_type"))
-    if not details:
-        details += _part_problems(scenario)
-    if not details:
-        inconsistency = scenario._inconsistency()
-        if inconsistency is not None:
-            details.append(ErrorDetail("$", inconsistency, "value_error"))
-        for problem in [] if details else scenario._bound_problems():
-            kind = problem["type"]
-            assert isinstance(kind, PydanticCustomError)  # (as _bound_problems makes them)
-            details.append(ErrorDetail(json_path(problem["loc"]), kind.message(), kind.type))
-    if details:
-        raise ValidationError(
-            f"scenario {scenario.name!r} cannot run: it is no scenario a document could be "
-            "read as (made with model_construct, which checks nothing?)",
-            details,
-        )
-
-
-_PARTS: tuple[tuple[str, tuple[type[Part], ...], str], ...] = (
-    ("arrivals", (PoissonArrivals, ReplayArrivals), "one"),
-    ("mix", (TicketMix,), "one"),
-    ("agents", (AgentSpec,), "several"),
-    ("handling", (Exponential, LogNormal, Empirical), "one"),
-    ("handling_by_channel", (Exponential, LogNormal, Empirical), "by key"),
-    ("handling_by_team", (Exponential, LogNormal, Empirical), "by key"),
-    ("pending", (Pending,), "one or none"),
-)
-"""The parts of a scenario a run reads numbers from, what each is, and how many."""
-
-
-def _part_problems(scenario: Scenario) -> list[ErrorDetail]:
-    """The problems of the parts a run reads (:data:`_PARTS`), each checked as its
-    model checks it (its own fields; a part within it as it is), then the scenario's
-    own checks of them together (ids, references, the time zone): for a scenario made
-    with ``model_construct``, whose parts may be too (a Poisson rate of 0 or NaN)."""
-    details: list[ErrorDetail] = []
-
-    def check(value: object, path: str, kinds: tuple[type[Part], ...]) -> None:
-        if not isinstance(value, kinds):
-            names = " or ".join(k.__name__ for k in kinds)
-            details.append(ErrorDetail(path, f"is no {names}", "part_type"))
-            return
-        if isinstance(value, ReplayArrivals):  # validated again, 50,000 tickets took 0.4 s
-            details.extend(_replay_problems(value.tickets, f"{path}.tickets"))
-            return
-        data = dict(value)  # its fields; a part within it as it is
-        try:
-            read = type(value).model_validate(data)
-        except PydanticValidationError as exc:
-            for d in input_details(exc.errors(include_url=False), data):
-                details.append(ErrorDetail(path + d.path[1:], d.message, d.code))
-            return
-        for field, given in data.items():  # what reading changes (an int rate a float)
-            if getattr(read, field) != given:
-                details.append(
-                    ErrorDetail(f"{path}.{field}", "is not what reading it gives", "not_as_read")
-                )
-
-    for name, kinds, how in _PARTS:
-        value = getattr(scenario, name, None)
-        path = f"$.{name}"
-        if how == "one" or (how == "one or none" and value is not None):
-            check(value, path, kinds)
-        elif how == "several":
-            if not isinstance(value, tuple | list) or not value:
-                details.append(ErrorDetail(path, "is no list of agents", "part_type"))
-                continue
-            for i, item in enumerate(value):
-                check(item, f"{path}[{i}]", kinds)
-        elif how == "by key":
-            if not isinstance(value, Mapping):
-                details.append(ErrorDetail(path, "is no mapping", "part_type"))
-                continue
-            for key, item in value.items():
-                check(item, json_path((name, key)), kinds)
-    timezone = getattr(scenario, "timezone", None)
-    if not isinstance(timezone, str) or timezone not in iana_zone_keys():
-        details.append(ErrorDetail("$.timezone", f"unknown time zone {timezone!r}", "time_zone"))
-    if not details:
-        try:
-            cast(Any, scenario)._references()  # (a validator: pydantic wraps its type)
-        except PydanticValidationError as exc:
-            details += [
-                ErrorDetail(json_path(e["loc"]), e["msg"], e["type"])
-                for e in exc.errors(include_url=False)
-            ]
-    return details
-
-
-def _replay_problems(tickets: object, path: str) -> list[ErrorDetail]:
-    """A replay's tickets as a run reads them: some, each a :class:`ReplayTicket` (as it
-    is), in time order."""
-    if not isinstance(tickets, tuple | list) or not tickets:
-        return [ErrorDetail(path, "is no list of replayed tickets", "part_type")]
-    for i, ticket in enumerate(tickets):
-        if not isinstance(ticket, ReplayTicket):
-            return [ErrorDetail(f"{path}[{i}]", "is no ReplayTicket", "part_type")]
-    times = [t.created_at for t in tickets]
-    for i in range(1, len(times)):
-        if times[i] < times[i - 1]:
-            return [
-                ErrorDetail(
-                    f"{path}[{i}]",
-                    "is created before the ticket listed before it: a replay is in time "
-                    "order (reading it sorts it)",
-                    "replay_order",
-                )
-            ]
-    return []
 
 
 def _team_ids(teams: object) -> tuple[str, ...]:

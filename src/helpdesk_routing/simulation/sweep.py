@@ -28,9 +28,10 @@ from helpdesk_routing._sets import set_refused
 from helpdesk_routing.errors import ArgumentTypeError, RoutingError, ValidationError, _article
 
 from ._args import integer, seed_value
+from ._runnable import check_runnable
 from .engine import run
 from .results import _FIGURE_TYPES, SimulationResult
-from .scenario import PolicyName, Scenario, check_policy, check_runnable
+from .scenario import PolicyName, Scenario, check_policy
 
 __all__ = ["Cell", "SweepRow", "SweepTable", "grid", "sweep", "to_pandas"]
 
