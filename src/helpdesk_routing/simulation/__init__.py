@@ -17,6 +17,7 @@ from . import theory
 from .compare import Comparison, Estimate, compare, estimate, replicate
 from .engine import run
 from .policies import RandomSplit
+from .replay import ReplayArrivals, ReplayTicket
 from .results import SimulationResult, Summary, TicketRecords
 from .scenario import (
     AgentSpec,
@@ -26,8 +27,6 @@ from .scenario import (
     Pending,
     PoissonArrivals,
     PolicyName,
-    ReplayArrivals,
-    ReplayTicket,
     Scenario,
     TicketEvent,
     TicketMix,
