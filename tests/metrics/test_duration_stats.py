@@ -36,3 +36,27 @@ def test_duration_stats_are_the_percentiles_of_the_sorted_values(
     assert stats.p90 == percentile(ordered, 90)
     assert stats.p99 == percentile(ordered, 99)
     assert all(isinstance(x, float) for x in (stats.mean, stats.median, stats.p90, stats.p99))
+
+
+def test_the_shared_statistics_say_they_are_the_metrics_module_s() -> None:
+    """The statistics live in a private module of their own; a repr, ``help()`` and a
+    pickle name them where users import them, ``helpdesk_routing.metrics``."""
+    import pickle
+
+    from helpdesk_routing import metrics
+
+    for public in (
+        metrics.DurationStats,
+        metrics.FairnessStats,
+        metrics.percentile,
+        metrics.spread,
+        metrics.jain_index,
+        metrics.gini,
+    ):
+        assert public.__module__ == "helpdesk_routing.metrics", public
+        assert getattr(metrics, public.__name__) is public
+    made = metrics.DurationStats(count=1, mean=2.0, median=2.0, p90=2.0, p99=2.0)
+    kept = pickle.dumps(made)
+    assert b"helpdesk_routing.metrics" in kept
+    assert b"_statistics" not in kept
+    assert pickle.loads(kept) == made
