@@ -20,7 +20,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from helpdesk_routing.calendar import OfficeHours, _day_intervals
+from helpdesk_routing._open_time import _day_intervals
+from helpdesk_routing.calendar import OfficeHours
 
 MONTH_START = datetime(2026, 3, 10, tzinfo=UTC)
 MONTH = timedelta(days=31)

@@ -114,17 +114,23 @@ def _recursion_limit_given_back() -> Iterator[None]:
 
 
 @pytest.fixture
-def days_walked(monkeypatch: pytest.MonkeyPatch) -> list[date]:
+def days_walked(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[date]]:
     """The local days whose windows the calendar's searches compute
-    (``helpdesk_routing.calendar._day_intervals`` counted), in the order computed."""
+    (``helpdesk_routing._open_time._day_intervals`` counted), in the order computed."""
+    from helpdesk_routing import _open_time
     from helpdesk_routing import calendar as calendar_module
 
     walked: list[date] = []
-    original = calendar_module._day_intervals
+    original = _open_time._day_intervals
 
     def counting(plan: Any, day: date) -> Any:
         walked.append(day)
         return original(plan, day)
 
+    # the searches (_open_time._periods) and OfficeHours.is_open each call it by name
+    monkeypatch.setattr(_open_time, "_day_intervals", counting)
     monkeypatch.setattr(calendar_module, "_day_intervals", counting)
-    return walked
+    yield walked
+    # A bound on the days walked holds trivially of a counter that counts nothing: every
+    # test of it walks some day, so one that saw none lost the hook (a search moved).
+    assert walked, "no day was counted: the calendar's searches no longer call the hook"
