@@ -84,12 +84,6 @@ __all__ = [
     "wall_time_to_utc",
 ]
 
-# Public here, kept with the time-zone helpers (``_zones``): they say so in a repr, in
-# help() and in what a pickle names, as before they moved.
-_shared: tuple[Any, ...] = (iana_zone_keys, wall_time_to_utc)
-for _public in _shared:
-    _public.__module__ = __name__
-del _public
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 """The keys of :attr:`OfficeHours.weekly`, Monday first."""

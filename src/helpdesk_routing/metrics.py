@@ -58,13 +58,6 @@ __all__ = [
     "summarize",
 ]
 
-# The shared statistics are public here: their classes and functions say so (in a repr,
-# in help(), and in what a pickle names), as before they had a module of their own.
-_shared: tuple[Any, ...] = (DurationStats, FairnessStats, percentile, spread, jain_index, gini)
-for _public in _shared:
-    _public.__module__ = __name__
-del _public
-
 
 class BusinessHours(Protocol):
     """What the report needs of :class:`~helpdesk_routing.calendar.OfficeHours`."""
