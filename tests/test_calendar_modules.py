@@ -1,19 +1,13 @@
 """The calendar's model lives in ``calendar``, its open-time plan in ``_open_time`` and its
-time-zone helpers in ``_zones``: what one module states, the others agree with, and the
-public names are still had from ``helpdesk_routing.calendar``."""
+time-zone helpers in ``_zones``: the public names are still had from
+``helpdesk_routing.calendar``."""
 
 from __future__ import annotations
 
 import inspect
 import pickle
-from typing import get_args
 
-from helpdesk_routing import _open_time, _zones, calendar
-
-
-def test_the_plan_walks_the_weekdays_the_model_names() -> None:
-    """The plan's weekdays are ``Weekday``'s values, Monday first, in the same order."""
-    assert get_args(calendar.Weekday) == _open_time._WEEKDAYS
+from helpdesk_routing import _zones, calendar
 
 
 def test_the_time_zone_helpers_are_the_calendar_s_and_readable() -> None:

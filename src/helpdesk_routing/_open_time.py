@@ -16,7 +16,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
 from ._recurrence import every_day, next_occurrence, occurs_on
@@ -24,11 +24,17 @@ from ._zones import wall_time_to_utc
 from .errors import ArgumentTypeError, ValidationError
 
 if TYPE_CHECKING:
-    from .calendar import OfficeHours, Weekday, Window
+    from .calendar import OfficeHours
 
-_WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-"""The keys of ``OfficeHours.weekly``, Monday first: ``calendar.Weekday``'s values
-(``tests/test_calendar_frozen.py`` holds the two equal)."""
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+"""The keys of :attr:`OfficeHours.weekly`, Monday first (public as
+``helpdesk_routing.calendar.Weekday``)."""
+
+Window = tuple[str, str]
+"""One opening window, ``("HH:MM", "HH:MM")``: start and end in local wall time (public
+as ``helpdesk_routing.calendar.Window``)."""
+
+_WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)
 
 
 _DAY = timedelta(days=1)

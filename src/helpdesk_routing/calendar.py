@@ -39,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Final, Literal, Self, cast
+from typing import Any, Final, Self, cast
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -61,6 +61,8 @@ from ._open_time import (
     _MAX_UTC,
     _WEEKDAYS,
     Interval,
+    Weekday,
+    Window,
     _day_intervals,
     _limit,
     _local_day,
@@ -84,12 +86,6 @@ __all__ = [
     "wall_time_to_utc",
 ]
 
-
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-"""The keys of :attr:`OfficeHours.weekly`, Monday first."""
-
-Window = tuple[str, str]
-"""One opening window, ``("HH:MM", "HH:MM")``: start and end in local wall time."""
 
 DEFAULT_HORIZON = timedelta(days=2 * 366)
 """How far the searches look ahead unless told otherwise: two years."""
