@@ -9,12 +9,23 @@ back as JSON values), next to the few columns that queries filter and sort on.
 from __future__ import annotations
 
 import functools
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any, Generic, Literal, ParamSpec, Protocol, Self, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Generic,
+    Literal,
+    ParamSpec,
+    Protocol,
+    Self,
+    TypeVar,
+)
 
 from helpdesk_routing._json import MAX_INT
 from helpdesk_routing._sets import dump_json
@@ -23,11 +34,15 @@ from helpdesk_routing._stored import STORED
 from helpdesk_routing.errors import SchemaVersionError, StoreError, ValidationError
 from helpdesk_routing.records import AuditRecord, TicketQuery, TicketRecord
 
+if TYPE_CHECKING:
+    from helpdesk_routing.configuration import Configuration
+
 __all__ = [
     "CLOSED",
     "ENDED",
     "NESTED",
     "Closing",
+    "ConfigurationReads",
     "Connection",
     "Cursor",
     "Dialect",
@@ -104,6 +119,47 @@ class Dialect:
     """A timestamp column's value as an aware datetime."""
     family: Literal["sqlite", "postgres"] = "sqlite"
     """Which database: how JSON properties are read in pushed-down event filters."""
+
+
+class ConfigurationReads(ABC):
+    """The reads of stored configurations (``ports.Transaction``) that both SQL units of
+    work make alike: a unit gives its ``_run`` and its placeholder; writing a version
+    stays in each (locking differs)."""
+
+    __slots__ = ()
+
+    _param: ClassVar[str]
+    """The parameter placeholder of the unit's database (``?`` or ``%s``)."""
+
+    @abstractmethod
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        """Run one statement in the unit."""
+
+    def configuration_version(self) -> int:
+        """The newest stored configuration version, ``0`` when none is stored."""
+        row = self._run("SELECT coalesce(max(version), 0) FROM configurations").fetchone()
+        return int(row[0])
+
+    def configuration(self, version: int | None = None) -> Configuration | None:
+        """The configuration of ``version`` (the newest when ``None``), or ``None``."""
+        from helpdesk_routing.configuration import Configuration  # it imports the stores
+
+        if version is None:
+            row = self._run(
+                "SELECT body FROM configurations ORDER BY version DESC LIMIT 1"
+            ).fetchone()
+        else:
+            row = self._run(
+                f"SELECT body FROM configurations WHERE version = {self._param}", (version,)
+            ).fetchone()
+        return None if row is None else Configuration.model_validate_json(row[0], context=STORED)
+
+    def configurations(self) -> list[Configuration]:
+        """Every stored version, oldest first."""
+        from helpdesk_routing.configuration import Configuration
+
+        rows = self._run("SELECT body FROM configurations ORDER BY version").fetchall()
+        return [Configuration.model_validate_json(row[0], context=STORED) for row in rows]
 
 
 class Closing:

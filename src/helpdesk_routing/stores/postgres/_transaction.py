@@ -31,6 +31,7 @@ from helpdesk_routing.ports import RoundRobinRoute
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
 from helpdesk_routing.stores._sql import (
     ENDED,
+    ConfigurationReads,
     audit_to_json,
     ticket_columns,
     unmatched,
@@ -71,11 +72,13 @@ _LOAD_LOCK = f"SELECT pg_advisory_xact_lock(1212696663, {_ID_KEY})"
 _ADMIN_LOCK = f"SELECT pg_advisory_xact_lock(1212696664, {_ID_KEY})"
 
 
-class PostgresTransaction:
+class PostgresTransaction(ConfigurationReads):
     """One unit of work on a :class:`PostgresStore` (the ``Transaction`` port).
 
     Obtained from ``store.transaction()``; unusable after its block ends.
     """
+
+    _param = "%s"
 
     def __init__(
         self, db: Database, conn: psycopg.Connection[Any], *, read_only: bool = False
@@ -667,33 +670,6 @@ class PostgresTransaction:
         return [audit_from_row(int(row[0]), row[1], row[2]) for row in rows]
 
     # -- configuration -------------------------------------------------------------
-
-    def configuration_version(self) -> int:
-        """The newest stored configuration version, ``0`` when none is stored."""
-        row = self._run("SELECT coalesce(max(version), 0) FROM configurations").fetchone()
-        assert row is not None
-        return int(row[0])
-
-    def configuration(self, version: int | None = None) -> Configuration | None:
-        """The configuration of ``version`` (the newest when ``None``), or ``None``."""
-        from helpdesk_routing.configuration import Configuration
-
-        if version is None:
-            row = self._run(
-                "SELECT body FROM configurations ORDER BY version DESC LIMIT 1"
-            ).fetchone()
-        else:
-            row = self._run(
-                "SELECT body FROM configurations WHERE version = %s", (version,)
-            ).fetchone()
-        return None if row is None else Configuration.model_validate_json(row[0], context=STORED)
-
-    def configurations(self) -> list[Configuration]:
-        """Every stored version, oldest first."""
-        from helpdesk_routing.configuration import Configuration
-
-        rows = self._run("SELECT body FROM configurations ORDER BY version").fetchall()
-        return [Configuration.model_validate_json(row[0], context=STORED) for row in rows]
 
     def put_configuration(self, configuration: Configuration) -> None:
         """Append the next version (``ConflictError`` unless it is the stored one + 1).

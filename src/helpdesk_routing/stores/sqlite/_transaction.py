@@ -25,6 +25,7 @@ from helpdesk_routing.model import Agent
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
 from helpdesk_routing.stores._sql import (
     ENDED,
+    ConfigurationReads,
     audit_from_json,
     audit_to_json,
     channel_values,
@@ -53,7 +54,7 @@ _INSERT_AUDIT = (
 )
 
 
-class SqliteTransaction:
+class SqliteTransaction(ConfigurationReads):
     """One unit of work on a :class:`SqliteStore` (the ``Transaction`` port).
 
     Obtained from ``store.transaction()``; unusable after its block ends.
@@ -62,6 +63,8 @@ class SqliteTransaction:
     units_serialised: Final = True
     """A writing unit holds the write lock from ``BEGIN IMMEDIATE`` to its end, and a
     read-only one cannot write (``ports.SerialisedUnits``)."""
+
+    _param = "?"
 
     def __init__(self, db: Database, conn: sqlite3.Connection, *, read_only: bool = False) -> None:
         self._db = db
@@ -302,32 +305,6 @@ class SqliteTransaction:
         return self._run(FACT_QUERY)
 
     # -- configuration -------------------------------------------------------------
-
-    def configuration_version(self) -> int:
-        """The newest stored configuration version, ``0`` when none is stored."""
-        row = self._run("SELECT coalesce(max(version), 0) FROM configurations").fetchone()
-        return int(row[0])
-
-    def configuration(self, version: int | None = None) -> Configuration | None:
-        """The configuration of ``version`` (the newest when ``None``), or ``None``."""
-        from helpdesk_routing.configuration import Configuration
-
-        if version is None:
-            row = self._run(
-                "SELECT body FROM configurations ORDER BY version DESC LIMIT 1"
-            ).fetchone()
-        else:
-            row = self._run(
-                "SELECT body FROM configurations WHERE version = ?", (version,)
-            ).fetchone()
-        return None if row is None else Configuration.model_validate_json(row[0], context=STORED)
-
-    def configurations(self) -> list[Configuration]:
-        """Every stored version, oldest first."""
-        from helpdesk_routing.configuration import Configuration
-
-        rows = self._run("SELECT body FROM configurations ORDER BY version").fetchall()
-        return [Configuration.model_validate_json(row[0], context=STORED) for row in rows]
 
     def put_configuration(self, configuration: Configuration) -> None:
         """Append the next version (unless it is the stored one + 1: ``StaleConfiguration``
