@@ -151,7 +151,7 @@ def _condition_dispatch(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _condition_parts(schema: dict[str, Any]) -> None:
-    from .conditions.nodes import MAX_COUNT, TimeUnit, max_amount
+    from .conditions._operands import MAX_COUNT, TimeUnit, max_amount
 
     defs = schema.get("$defs", {})
     spans = [

@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpdesk_routing.conditions._operands import NEGATIONS
 from helpdesk_routing.conditions._values import positive_test
-from helpdesk_routing.conditions.nodes import NEGATIONS, Operator
+from helpdesk_routing.conditions.nodes import Operator
 from helpdesk_routing.model import Event
 from helpdesk_routing.ports import CustomerData, EventWhere
 from helpdesk_routing.stores._event_where import push_down

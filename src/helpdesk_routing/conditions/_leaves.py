@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, SupportsIndex
 from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.ports import EventWhere
 
+from ._operands import NEGATIONS
 from ._values import positive_test
 from .nodes import (
-    NEGATIONS,
     AfterWindow,
     AllTimeWindow,
     BeforeWindow,

@@ -27,7 +27,7 @@ from typing import Any
 from helpdesk_routing._shown import INVISIBLE, quoted
 from helpdesk_routing._time import DATE_TEXT, condition_date_time
 
-from .nodes import NEGATIONS, Operator, Span
+from ._operands import NEGATIONS, Operator, Span
 
 __all__ = [
     "as_instant",

@@ -22,8 +22,8 @@ from helpdesk_routing._trusted import updated
 from helpdesk_routing.errors import ArgumentTypeError
 
 from ._leaves import BUILTIN_TICKET_FIELDS
+from ._operands import NEGATIONS
 from .nodes import (
-    NEGATIONS,
     AfterWindow,
     AllCondition,
     AllTimeWindow,

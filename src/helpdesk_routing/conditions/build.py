@@ -27,6 +27,7 @@ from typing import Any, ClassVar, Generic, Never, NoReturn, TypeVar
 
 from helpdesk_routing.errors import ArgumentTypeError, ErrorDetail, ValidationError
 
+from ._operands import span_from_keywords
 from .nodes import (
     EventCondition,
     Operator,
@@ -38,7 +39,6 @@ from .nodes import (
     any_of,
     build_node,
     not_,
-    span_from_keywords,
 )
 
 __all__ = [
