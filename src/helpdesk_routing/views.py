@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import reprlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -102,9 +103,35 @@ class Page(Sequence[TicketRecord]):
         return self.items[index]
 
 
-def _encode(record: TicketRecord) -> str:
-    raw = json.dumps([record.ticket.created_at.isoformat(), record.id])
+def _encode(record: TicketRecord, listing: str) -> str:
+    raw = json.dumps([record.ticket.created_at.isoformat(), record.id, listing])
     return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _listing(filters: dict[str, object], query: TicketQuery, order: Order) -> str:
+    """What a cursor continues, as a short digest: the view (its kind and name), its
+    status and channel filters, its order; not its limit or count, which a client may
+    change from page to page."""
+    said = json.dumps(
+        [
+            sorted(filters.items()),
+            # every status, named one by one, is no status filter
+            None
+            if query.statuses is None or query.statuses == _EVERY_STATUS
+            else sorted(s.value for s in query.statuses),
+            None if query.channels is None else sorted(query.channels),
+            order,
+        ]
+    )
+    return hashlib.blake2b(said.encode(), digest_size=8).hexdigest()
+
+
+_EVERY_STATUS = frozenset(TicketStatus)
+
+_OTHER_LISTING = (
+    "cursor {} was given by a page of another view, order or filter: a cursor continues "
+    "the listing of the page that gave it (the same view, statuses, channels and order)"
+)
 
 
 def _named(what: str, value: object) -> None:
@@ -118,11 +145,15 @@ _MAX_LIMIT = 2**62
 """The largest limit passed to a store; a larger one asks for the same (everything)."""
 
 
-def _decode(cursor: str) -> tuple[datetime, str]:
+def _decode(cursor: str, listing: str) -> tuple[datetime, str]:
+    """The position a cursor holds, for the listing ``listing`` (:func:`_listing`). A
+    cursor of two items (made before cursors named their listing) is taken anywhere."""
     if not isinstance(cursor, str):
         raise ValidationError(f"cursor must be the text a page gave (or None), got {cursor!r}")
     try:
-        when, tid = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        when, tid, *named = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if len(named) > 1 or (named and not isinstance(named[0], str)):
+            raise ValueError("not a cursor")
         # ValidationError is a ValueError: a naive or out-of-range instant is rewrapped.
         at = parse_instant(when, "cursor")
     except (ValueError, TypeError, binascii.Error, RecursionError):
@@ -130,6 +161,8 @@ def _decode(cursor: str) -> tuple[datetime, str]:
     # an id no page gave: not text, or text no store keeps (NUL, a lone surrogate)
     if not isinstance(tid, str) or text_problem(tid) is not None:
         raise ValidationError(f"invalid cursor {_shown(cursor)}")
+    if named and named[0] != listing:
+        raise ValidationError(_OTHER_LISTING.format(_shown(cursor)))
     return at, tid
 
 
@@ -282,7 +315,8 @@ class Views:
                 "channels": None if channels is None else frozenset(channels),
             }
         )
-        position = None if cursor is None else _decode(cursor)
+        listing = _listing(filters, base, order)
+        position = None if cursor is None else _decode(cursor, listing)
         # A store with read-only units (``read()``) serves views without taking the write
         # lock or row locks; any other store, in an ordinary unit of work.
         reader = getattr(self._store, "read", None)
@@ -313,7 +347,7 @@ class Views:
         if limit is None or len(found) <= limit:
             return Page(found, total=total)
         items = found[:limit]
-        return Page(items, _encode(items[-1]), total)
+        return Page(items, _encode(items[-1], listing), total)
 
 
 def _named_by_a_ticket(tx: Transaction, team: str) -> bool:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.errors import ValidationError
-from helpdesk_routing.model import Agent, Ticket
+from helpdesk_routing.model import Agent, Ticket, TicketStatus
 from helpdesk_routing.router import Router
 from helpdesk_routing.stores.memory import InMemoryStore
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
@@ -185,6 +185,77 @@ def test_a_client_cursor_no_page_gave_is_a_validation_error(five: Desk, raw: byt
     cursor = base64.urlsafe_b64encode(raw).decode()
     with pytest.raises(ValidationError, match="invalid cursor"):
         five.router.views.all_tickets(limit=2, cursor=cursor)
+
+
+def test_a_cursor_continues_only_the_listing_that_gave_it(five: Desk) -> None:
+    """A cursor names the view, filters and order of its page: given to another view,
+    another status or channel filter, another agent's inbox or the other order, it is a
+    ValidationError saying so (it was taken as a position anywhere, and paged another
+    listing from a ticket of this one). The message names the cursor."""
+    views = five.router.views
+    cursor = views.unassigned(limit=2).next_cursor
+    assert cursor is not None
+    elsewhere = [
+        lambda: views.all_tickets(limit=2, cursor=cursor),
+        lambda: views.unassigned(limit=2, cursor=cursor, order="newest"),
+        lambda: views.unassigned(limit=2, cursor=cursor, statuses=None),
+        lambda: views.unassigned(limit=2, cursor=cursor, channels="sms"),
+        lambda: views.team("retention", limit=2, cursor=cursor),
+        lambda: views.saved("Urgent changes", limit=2, cursor=cursor),
+        lambda: views.my_inbox("a1", limit=2, cursor=cursor),
+    ]
+    for other in elsewhere:
+        with pytest.raises(ValidationError, match="another view, order or filter") as info:
+            other()
+        assert f"cursor {cursor[:64]!r}" in str(info.value)
+    assert views.unassigned(limit=2, cursor=cursor).ids == ["t3", "t4"]
+
+
+def test_a_cursor_of_an_inbox_is_refused_by_another_inbox(desk: Desk) -> None:
+    """Two agents' inboxes are two listings (the agent is part of the view)."""
+    for n in range(1, 5):
+        desk.clock.advance(minutes=1)
+        desk.router.route(desk.ticket(f"t{n}"))
+        desk.router.assign(f"t{n}", "a1" if n <= 2 else "a2", actor="ad1")
+    first = desk.router.views.my_inbox("a1", limit=1)
+    assert first.next_cursor is not None
+    assert desk.router.views.my_inbox("a1", limit=1, cursor=first.next_cursor).ids == ["t2"]
+    with pytest.raises(ValidationError, match="another view, order or filter"):
+        desk.router.views.my_inbox("a2", limit=1, cursor=first.next_cursor)
+
+
+def test_a_cursor_keeps_its_listing_whatever_limit_count_or_filter_spelling(
+    five: Desk,
+) -> None:
+    """The limit and count may change from page to page, and the filters may be spelt
+    another way (a set in another order, a status as text or as the enum): the same
+    listing, the same cursor."""
+    views = five.router.views
+    first = views.all_tickets(statuses=None, channels={"email", "sms"}, limit=2)
+    assert first.ids == ["t1", "t2"]
+    second = views.all_tickets(
+        statuses=[TicketStatus.CLOSED, "pending", "open"],
+        channels=("sms", "email"),
+        limit=3,
+        count=True,
+        cursor=first.next_cursor,
+    )
+    assert (second.ids, second.total) == (["t3", "t4", "t5"], 5)
+
+
+def test_a_cursor_made_before_cursors_named_their_listing_still_continues(five: Desk) -> None:
+    """A two-item cursor (what pages gave before) is still a position in any listing."""
+    third = five.router.views.all_tickets().items[2]
+    raw = json.dumps([third.ticket.created_at.isoformat(), third.id]).encode()
+    old = base64.urlsafe_b64encode(raw).decode()
+    assert five.router.views.unassigned(limit=5, cursor=old).ids == ["t4", "t5"]
+
+
+@pytest.mark.parametrize("tail", [[1], ["a", "b"], [None]], ids=["number", "two-more", "null"])
+def test_a_cursor_with_a_listing_no_page_gave_is_invalid(five: Desk, tail: list[object]) -> None:
+    raw = json.dumps(["2026-03-30T10:00:00Z", "t1", *tail]).encode()
+    with pytest.raises(ValidationError, match="invalid cursor"):
+        five.router.views.all_tickets(limit=2, cursor=base64.urlsafe_b64encode(raw).decode())
 
 
 def test_a_limit_beyond_any_store_asks_for_everything(five: Desk) -> None:
