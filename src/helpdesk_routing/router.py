@@ -23,7 +23,8 @@ unit of work, so a run that lost kept nothing (``helpdesk_routing._retry``).
 
 Seeding, following and writing the stored versions is ``_keeper.ConfigurationKeeper``'s
 job; the route's unit of work (decide, insert, hand out, retry on a newer version) is
-``_routing.Routing``'s; the hand-out policy (who may take a ticket now, the walk over
+``_routing.Routing``'s; adding, changing and removing agents is
+``_agents.AgentAdministration``'s; the hand-out policy (who may take a ticket now, the walk over
 waiting tickets) lives in :mod:`helpdesk_routing.handout`; the audit records are shaped
 in :mod:`helpdesk_routing.audit`.
 
@@ -37,8 +38,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
+from helpdesk_routing._agents import AgentAdministration, stored_agent
 from helpdesk_routing._input import as_model, whole_number
 from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes
 from helpdesk_routing._keeper import Maybe as _Maybe
@@ -49,8 +51,6 @@ from helpdesk_routing._time import require_aware
 from helpdesk_routing._trusted import updated
 from helpdesk_routing.allocation import Allocator
 from helpdesk_routing.audit import (
-    agent_changed,
-    agent_removed,
     next_seq,
     replied,
     routed,
@@ -59,7 +59,6 @@ from helpdesk_routing.audit import (
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.configuration import (
     CONTENT_FIELDS,
-    CompiledConfiguration,
     Configuration,
     RulesGiven,
     allocator_name,
@@ -67,20 +66,17 @@ from helpdesk_routing.configuration import (
 from helpdesk_routing.decision import RoutingDecision
 from helpdesk_routing.errors import (
     ArgumentTypeError,
-    ConflictError,
     UnknownAgent,
     UnknownTeam,
     UnknownTicket,
     ValidationError,
 )
 from helpdesk_routing.handout import Gate, give, hand_out, lock_pools, may_wait
-from helpdesk_routing.model import Agent, Role, Team, Ticket, TicketStatus
-from helpdesk_routing.permissions import Action, allowed, require, require_rank, require_self
+from helpdesk_routing.model import Agent, Team, Ticket, TicketStatus
+from helpdesk_routing.permissions import Action, require, require_self
 from helpdesk_routing.ports import (
     Clock,
     CustomerData,
-    InsertsAgents,
-    LocksAgents,
     SerialisedUnits,
     Store,
     Transaction,
@@ -199,6 +195,7 @@ class Router:
         )
         self._keeper.start(given)
         self._routing = Routing(store, self._keeper, customer_data, explain=explain)
+        self._agents = AgentAdministration(store, self._keeper)
         self._views = Views(store, is_team=_team_test(self._keeper))
 
     def __repr__(self) -> str:
@@ -336,21 +333,7 @@ class Router:
         ``PermissionDenied`` when the new agent's role ranks above the actor's
         (``helpdesk_routing.permissions.RANK``)."""
         agent = as_model(Agent, agent, "agent")
-        now = self._now()
-        with self._store.transaction() as tx:
-            _administering(tx)
-            boss = self._agent(tx, actor)
-            require(boss, Action.MANAGE_AGENTS)
-            require_rank(boss, gives=agent.role)
-            if offers(tx, InsertsAgents):
-                # Units overlap: the look-up and the write are one step in the store.
-                if not cast(InsertsAgents, tx).insert_agent(agent):
-                    raise ConflictError(f"agent {agent.id!r} already exists")
-            else:
-                if tx.get_agent(agent.id) is not None:
-                    raise ConflictError(f"agent {agent.id!r} already exists")
-                tx.put_agent(agent)
-            tx.append_audit(agent_changed(now, actor, "agent_added", agent))
+        self._agents.add(agent, actor, self._now())
         _log.info("agent %s added", shown(agent.id), extra={"agent_id": agent.id, "actor": actor})
         return agent
 
@@ -363,19 +346,7 @@ class Router:
         actor's (``helpdesk_routing.permissions.RANK``); ``ConflictError`` when the change
         would leave no agent who may manage agents."""
         agent = as_model(Agent, agent, "agent")
-        now = self._now()
-        with self._store.transaction() as tx:
-            # First (PostgreSQL): the agent and the managers are read as the agent
-            # administration before this unit left them, so a removal that committed
-            # meanwhile is seen (UnknownAgent), never undone by the write below.
-            _administering(tx)
-            boss = self._agent(tx, actor)
-            require(boss, Action.MANAGE_AGENTS)
-            before = self._agent(tx, agent.id)
-            require_rank(boss, gives=agent.role, of=before)
-            _keeps_a_manager(tx, before, agent.role)
-            tx.put_agent(agent)
-            tx.append_audit(agent_changed(now, actor, "agent_updated", agent))
+        self._agents.update(agent, actor, self._now())
         _log.info("agent %s updated", shown(agent.id), extra={"agent_id": agent.id, "actor": actor})
         return agent
 
@@ -391,45 +362,7 @@ class Router:
         ``PermissionDenied`` for an agent whose role ranks above the actor's;
         ``ConflictError`` for the last agent who may manage agents.
         """
-        now = self._now()
-        with self._store.transaction() as tx:
-            _administering(tx)  # first: before every lock below (see _administering)
-            boss = self._agent(tx, actor)
-            require(boss, Action.MANAGE_AGENTS)
-            gone = self._agent(tx, agent_id, "agent_id")
-            require_rank(boss, of=gone)
-            _keeps_a_manager(tx, gone, None)
-            compiled = self._keeper.snapshot(tx)
-            _not_a_member(compiled, agent_id)
-            # Where units overlap (PostgreSQL), every pool first, in the order every
-            # hand-out takes them (pools before the load and the agent's row): a
-            # hand-out that may give the agent a ticket ends before the load is counted,
-            # and one that starts later finds the agent gone.
-            lock_pools(tx, compiled, for_agent=None)
-            # The agent's load lock too, which assign(to=) and a reopen take before
-            # they look the agent up again (see _gone).
-            _no_open_tickets(agent_id, tx.open_load(agent_id))
-            if tx.is_online(agent_id):
-                # Gone is Offline: the log says so, or every later period would read the
-                # agent as Online throughout (metrics' "Online for all of it").
-                tx.set_online(agent_id, False, now)
-                tx.append_audit(
-                    AuditRecord(
-                        at=now, actor=actor, action="presence", agent_id=agent_id, online=False
-                    )
-                )
-            tx.remove_agent(agent_id)
-            # The removal waited for every unit holding the agent's row (PostgreSQL),
-            # which has committed since: one storing a configuration that names the
-            # agent (PostgresStore locks the members' rows), so the newest one again;
-            # and a route that chose the agent in a pool this unit did not lock (a team
-            # a configuration stored meanwhile dropped: the store's round-robin step
-            # locks each candidate's row, a route the Router allocates holds the agent
-            # chosen, see _routing), so the agent's tickets again.
-            _not_a_member(self._keeper.snapshot(tx), agent_id)
-            if not offers(tx, SerialisedUnits):
-                _no_open_tickets(agent_id, tx.open_load(agent_id))
-            tx.append_audit(agent_removed(now, actor, agent_id))
+        self._agents.remove(agent_id, actor, self._now())
         _log.info("agent %s removed", shown(agent_id), extra={"agent_id": agent_id, "actor": actor})
 
     # -- tickets ---------------------------------------------------------------------
@@ -735,16 +668,10 @@ class Router:
     def _now(self) -> datetime:
         return require_aware(self._clock.now(), "clock.now()")
 
-    @staticmethod
-    def _agent(tx: Transaction, agent_id: str, name: str = "actor") -> Agent:
-        """The stored agent ``agent_id`` (the argument ``name``): ``ValidationError``
-        naming the argument when it is not text, ``UnknownAgent`` when none is stored."""
-        if not isinstance(agent_id, str):
-            raise ValidationError(f"{name} must be text, got {agent_id!r}")
-        agent = tx.get_agent(agent_id)
-        if agent is None:
-            raise UnknownAgent(agent_id)
-        return agent
+    _agent = staticmethod(stored_agent)
+    """The stored agent ``agent_id`` (the argument ``name``, ``"actor"`` unless given):
+    ``ValidationError`` naming it when it is not text, ``UnknownAgent`` when none is
+    stored."""
 
     @staticmethod
     def _tickets(tx: Transaction, ids: Sequence[str]) -> list[TicketRecord]:
@@ -759,40 +686,6 @@ class Router:
         if record is None:
             raise UnknownTicket(ticket_id)
         return record
-
-
-def _keeps_a_manager(tx: Transaction, agent: Agent, role: Role | None) -> None:
-    """``ConflictError`` when giving ``agent`` the role ``role`` (``None``: removing them)
-    would leave no agent who may manage agents: nobody could then add or change an
-    agent, or configure anything, through the Router."""
-    manage = Action.MANAGE_AGENTS
-    if not allowed(agent.role, manage) or (role is not None and allowed(role, manage)):
-        return
-    if not any(allowed(a.role, manage) for a in tx.agents() if a.id != agent.id):
-        raise ConflictError(
-            f"agent {agent.id!r} is the last agent who may manage agents (owner, admin or "
-            "manager): give another agent such a role first"
-        )
-
-
-def _administering(tx: Transaction) -> None:
-    """Take the store's agent administration lock, where units overlap (PostgreSQL:
-    :class:`~helpdesk_routing.ports.LocksAgents`): the first thing every
-    unit that adds, changes or removes an agent does, so that such units run one after
-    the other and each reads the agents (the last managers, the agent changed) as the
-    one before left them. Taken before any other lock (and by no unit that hands
-    tickets out): it never closes a cycle with the pool, ticket or load locks."""
-    if offers(tx, LocksAgents):
-        cast(LocksAgents, tx).lock_agent_administration()
-
-
-def _no_open_tickets(agent_id: str, load: int) -> None:
-    """``ConflictError`` when the agent about to be removed has ``load`` tickets that
-    are not closed."""
-    if load:
-        raise ConflictError(
-            f"agent {agent_id!r} has {load} ticket(s) that are not closed; reassign them first"
-        )
 
 
 def _gone(tx: Transaction, agent_id: str | None, *, hold: bool = True) -> bool:
@@ -810,16 +703,6 @@ def _gone(tx: Transaction, agent_id: str | None, *, hold: bool = True) -> bool:
     if hold and not offers(tx, SerialisedUnits):
         tx.open_load(agent_id)
     return tx.get_agent(agent_id) is None
-
-
-def _not_a_member(compiled: CompiledConfiguration, agent_id: str) -> None:
-    """``ConflictError`` when ``agent_id`` is a member of a team of ``compiled``."""
-    teams = [t.id for t in compiled.configuration.teams if agent_id in t.members]
-    if teams:
-        raise ConflictError(
-            f"agent {agent_id!r} is a member of team(s) {', '.join(map(repr, teams))}; "
-            "remove them from the team first"
-        )
 
 
 def _ticket(value: object) -> Ticket:
