@@ -39,7 +39,11 @@ nothing, the engine looks again from the horizon's end (a ``_SHIFT_LOOK`` or
 changes again costs one search per 400 simulated days, and the run ends as ever."""
 
 _SETTLE_EVERY = 65_536
-"""Steps between two collections of a run's young objects (see :func:`run`)."""
+"""Steps between two settlings of a run's young objects (see :func:`run`)."""
+
+_PROBE_AT = 16
+"""A settling interval's share, ``1/_PROBE_AT``, after which a run that has made no cyclic
+garbage so far looks again (see :func:`run`)."""
 
 Progress = Callable[[float], None]
 """Called now and then with the share of the arrivals' span simulated so far (0..1)."""
@@ -155,14 +159,20 @@ def run(
     # A run keeps every ticket it routes (the store, the records): objects that live to
     # its end, which the cyclic garbage collector would otherwise walk again and again
     # (a quarter of a year's Router run). So the collector is paused during the run and
-    # instead, every _SETTLE_EVERY steps, collects the objects made since the last time
-    # (any cycles among them are freed) and moves the survivors out of its sight
-    # (gc.freeze): each object is walked once. When the run ends they are given back
+    # instead, every _SETTLE_EVERY steps, the objects made since the last time are moved
+    # out of its sight (gc.freeze). Before that they are collected (cycles among them
+    # freed), but only once a run has been seen to make cyclic garbage: the Router makes
+    # none, and walking every object it keeps once was a twentieth of a year's run. So
+    # each interval is sampled: the objects of its first 1/_PROBE_AT are collected (a
+    # walk of a sixteenth of them), and from the first sample that frees anything on,
+    # every settling collects first. When the run ends the objects are given back
     # (gc.unfreeze) and the collector resumes. Not done when the collector was off or
     # the host froze objects of its own (unfreezing would give those back too).
     settle = gc.isenabled() and gc.get_freeze_count() == 0
     if settle:
         gc.disable()
+        # The host's young garbage and the set-up's: a sample must judge the run's own.
+        gc.collect(0)
     try:
         start, end = _loop(st, progress, span, settle)
     finally:
@@ -194,6 +204,8 @@ def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> tup
     stop = math.inf
     heap = st.heap
     steps = 0
+    probe = max(1, _SETTLE_EVERY // _PROBE_AT)  # the step of an interval that samples it
+    collecting = False  # whether a settling collects first: once a sample freed anything
     while heap:
         t, _, kind, arg = heapq.heappop(heap)
         if t > stop:
@@ -224,9 +236,15 @@ def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> tup
         if st.arrivals_done and st.unfinished == 0:
             break
         steps += 1
-        if settle and steps % _SETTLE_EVERY == 0:
-            gc.collect(0)
-            gc.freeze()
+        if settle:
+            phase = steps % _SETTLE_EVERY
+            if phase == 0:
+                if collecting:
+                    gc.collect(0)
+                gc.freeze()
+            elif phase == probe and not collecting:
+                # The sample: the objects made since the last settling (or the start).
+                collecting = gc.collect(0) > 0
         if progress is not None and steps % 4096 == 0:
             progress(_share(t, span, len(st.records.created), scenario.tickets))
     if progress is not None:
