@@ -6,6 +6,7 @@ import base64
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.errors import ValidationError
-from helpdesk_routing.model import Agent, Ticket, TicketStatus
+from helpdesk_routing.model import Agent, Team, Ticket, TicketStatus
 from helpdesk_routing.router import Router
 from helpdesk_routing.stores.memory import InMemoryStore
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
@@ -284,3 +285,85 @@ def test_every_bad_status_of_a_set_is_named_sorted() -> None:
         "invalid status filter: 'nope', 'yy', 'zz' are no statuses; "
         "one of 'open', 'pending', 'closed'"
     )
+
+
+_VIEWS = ("all", "unassigned", "inbox a1", "team retention")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    spec=st.lists(
+        st.tuples(
+            st.sampled_from(["email", "sms", "webchat"]),
+            st.integers(0, 3),  # minutes after the previous ticket (ties too)
+            st.sampled_from([None, "a1", "retention"]),  # assigned, team, or neither
+            st.sampled_from(["open", "pending", "closed"]),
+        ),
+        max_size=25,
+    ),
+    view=st.sampled_from(_VIEWS),
+    statuses=st.one_of(
+        st.none(), st.sets(st.sampled_from(["open", "pending", "closed"]), min_size=1)
+    ),
+    channels=st.one_of(st.none(), st.sets(st.sampled_from(["email", "sms", "webchat"]))),
+    order=st.sampled_from(["oldest", "newest"]),
+    limits=st.lists(st.integers(1, 6), min_size=1, max_size=8),
+)
+def test_paging_any_listing_with_its_cursors_reads_it_whole(
+    spec: list[tuple[str, int, str | None, str]],
+    view: str,
+    statuses: set[str] | None,
+    channels: set[str] | None,
+    order: str,
+    limits: list[int],
+) -> None:
+    """For any view, status and channel filters and order, paging with the cursors the
+    pages give (the filters respelt on every page: a new set, the statuses as a list in
+    another order; the limit changing from page to page) reads the listing unpaged, every
+    ticket once: a cursor's listing is the same for equal filters however they are
+    spelt."""
+    store = InMemoryStore(agents=[Agent(id="a1"), Agent(id="a2"), Agent(id="m1", role="manager")])
+    router = Router(
+        store=store,
+        customer_data=InMemoryCustomerData(),
+        clock=(clock := ManualClock(MONDAY_10)),
+        round_robin=False,
+        teams=[Team(id="retention", name="Retention", members=("a2",))],
+    )
+    for n, (channel, minutes, owner, status) in enumerate(spec):
+        clock.advance(minutes=minutes)
+        tid = f"t{n:02d}"
+        router.route(Ticket(id=tid, channel=channel, created_at=clock.now()))
+        if owner == "a1":
+            router.assign(tid, to="a1", actor="m1")
+        elif owner == "retention":
+            router.assign_to_team(tid, team="retention", actor="m1")
+        if status != "open":
+            router.set_status(tid, status, actor="m1")
+
+    def listing(**page: Any) -> Page:
+        kind, _, name = view.partition(" ")
+        filters: dict[str, Any] = {
+            "statuses": None if statuses is None else sorted(statuses, reverse=bool(page)),
+            "channels": None if channels is None else set(channels),
+            "order": order,
+            **page,
+        }
+        if kind == "all":
+            return router.views.all_tickets(**filters)
+        if kind == "unassigned":
+            return router.views.unassigned(**filters)
+        if kind == "inbox":
+            return router.views.my_inbox(name, **filters)
+        return router.views.team(name, **filters)
+
+    whole = listing().ids
+    seen: list[str] = []
+    cursor = None
+    for turn in range(len(spec) + 2):
+        page = listing(limit=limits[turn % len(limits)], cursor=cursor)
+        seen += page.ids
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == whole
