@@ -37,10 +37,6 @@ from helpdesk_routing.records import TicketQuery, TicketRecord
 __all__ = ["Order", "Page", "Views"]
 
 _OPEN: frozenset[TicketStatus] = frozenset({TicketStatus.OPEN})
-_NEWEST_CHUNK = 256  # records read per step of a newest-first walk
-# Whether the store port can read newest first itself (``TicketQuery.newest_first``);
-# without it, newest first is a forward walk of the view (its cost grows with the view).
-_STORE_READS_NEWEST = "newest_first" in TicketQuery.model_fields
 
 _BYTES = (bytes, bytearray, memoryview)
 """Iterable, but of numbers: never a status or channel filter (``b"open"`` is no list)."""
@@ -333,16 +329,12 @@ class Views:
             # One more than the page, to know whether another follows; a limit beyond
             # any store's size asks for everything (SQL stores take 64-bit limits)
             wanted_n = None if limit is None else min(limit, _MAX_LIMIT) + 1
-            if order == "oldest":
-                query = base.model_copy(update={"after": position, "limit": wanted_n})
-                found = tx.find_tickets(query)
-            elif _STORE_READS_NEWEST:
-                query = base.model_copy(
-                    update={"after": position, "limit": wanted_n, "newest_first": True}
-                )
-                found = tx.find_tickets(query)
-            else:
-                found = _newest(tx, base, position, wanted_n)
+            # Newest first, the store reads backwards from the cursor itself
+            # (``TicketQuery.newest_first``: its indexes serve both orders).
+            query = base.model_copy(
+                update={"after": position, "limit": wanted_n, "newest_first": order == "newest"}
+            )
+            found = tx.find_tickets(query)
             total = _count(tx, base) if count else None
         if limit is None or len(found) <= limit:
             return Page(found, total=total)
@@ -363,30 +355,6 @@ def _count(tx: Transaction, base: TicketQuery) -> int:
     if offers(tx, CountsTickets):
         return cast(CountsTickets, tx).count_tickets(base)
     return len(tx.find_tickets(base))
-
-
-def _newest(
-    tx: Transaction, base: TicketQuery, before: tuple[datetime, str] | None, limit: int | None
-) -> list[TicketRecord]:
-    """The view newest first, strictly before the cursor: the port walks oldest first only,
-    so this reads the view forward in chunks and keeps the last ``limit`` before the cursor."""
-    kept: list[TicketRecord] = []
-    after: tuple[datetime, str] | None = None
-    while True:
-        chunk = tx.find_tickets(base.model_copy(update={"after": after, "limit": _NEWEST_CHUNK}))
-        for record in chunk:
-            if before is not None and (record.ticket.created_at, record.id) >= before:
-                chunk = []
-                break
-            kept.append(record)
-        if limit is not None and len(kept) > limit:
-            del kept[: len(kept) - limit]
-        if len(chunk) < _NEWEST_CHUNK:
-            break
-        last = chunk[-1].ticket
-        after = (last.created_at, last.id)
-    kept.reverse()
-    return kept
 
 
 def _statuses(given: Iterable[object]) -> frozenset[TicketStatus]:

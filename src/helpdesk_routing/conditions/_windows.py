@@ -95,6 +95,11 @@ class MonthsLength(timedelta):
             return self.months == other.months
         return False
 
+    def __ne__(self, other: object) -> bool:
+        # timedelta's own ``!=`` compared the 31-days-a-month length: a months length was
+        # then neither ``==`` nor ``!=`` to ``timedelta(days=31 * months)``.
+        return not self.__eq__(other)
+
     def __hash__(self) -> int:
         return hash(("months", self.months))
 
