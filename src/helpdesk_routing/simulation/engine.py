@@ -42,8 +42,8 @@ _SETTLE_EVERY = 65_536
 """Steps between two settlings of a run's young objects (see :func:`run`)."""
 
 _PROBE_AT = 16
-"""A settling interval's share, ``1/_PROBE_AT``, after which a run that has made no cyclic
-garbage so far looks again (see :func:`run`)."""
+"""The slices of a settling interval: each interval samples one slice, ``1/_PROBE_AT`` of
+its steps, the next slice in the next interval (see :func:`run`)."""
 
 Progress = Callable[[float], None]
 """Called now and then with the share of the arrivals' span simulated so far (0..1)."""
@@ -163,11 +163,14 @@ def run(
     # out of its sight (gc.freeze). Before that they are collected (cycles among them
     # freed), but only once a run has been seen to make cyclic garbage: the Router makes
     # none, and walking every object it keeps once was a twentieth of a year's run. So
-    # each interval is sampled: the objects of its first 1/_PROBE_AT are collected (a
-    # walk of a sixteenth of them), and from the first sample that frees anything on,
-    # every settling collects first. When the run ends the objects are given back
-    # (gc.unfreeze) and the collector resumes. Not done when the collector was off or
-    # the host froze objects of its own (unfreezing would give those back too).
+    # each interval is sampled: the objects of one slice of it (1/_PROBE_AT of its
+    # steps) are collected, the first slice in the first interval, the second in the
+    # next, and so on round (the steps before the slice are frozen unwalked as it
+    # begins), so garbage made at any point of an interval is seen within _PROBE_AT
+    # intervals. From the first sample that frees anything on, every settling collects
+    # first. When the run ends the objects are given back (gc.unfreeze) and the
+    # collector resumes. Not done when the collector was off or the host froze objects
+    # of its own (unfreezing would give those back too).
     settle = gc.isenabled() and gc.get_freeze_count() == 0
     if settle:
         gc.disable()
@@ -204,8 +207,9 @@ def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> tup
     stop = math.inf
     heap = st.heap
     steps = 0
-    probe = max(1, _SETTLE_EVERY // _PROBE_AT)  # the step of an interval that samples it
     collecting = False  # whether a settling collects first: once a sample freed anything
+    interval = 0
+    aside, sample = _sampled_slice(interval)
     while heap:
         t, _, kind, arg = heapq.heappop(heap)
         if t > stop:
@@ -241,10 +245,16 @@ def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> tup
             if phase == 0:
                 if collecting:
                     gc.collect(0)
+                elif sample == 0:  # the interval's last slice: its settling samples it
+                    collecting = gc.collect(0) > 0
                 gc.freeze()
-            elif phase == probe and not collecting:
-                # The sample: the objects made since the last settling (or the start).
-                collecting = gc.collect(0) > 0
+                interval += 1
+                aside, sample = _sampled_slice(interval)
+            elif not collecting:
+                if phase == aside:  # the steps before the sampled slice, unwalked
+                    gc.freeze()
+                elif phase == sample:  # the objects made in the slice
+                    collecting = gc.collect(0) > 0
         if progress is not None and steps % 4096 == 0:
             progress(_share(t, span, len(st.records.created), scenario.tickets))
     if progress is not None:
@@ -254,6 +264,18 @@ def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> tup
     # (a drain that cut the run is sampled too, not only up to its last event)
     _sample(st, end)
     return start, end
+
+
+def _sampled_slice(interval: int) -> tuple[int, int]:
+    """Where the settling interval ``interval`` (0, 1, ...) samples its objects: the
+    phase (steps since the interval began, mod ``_SETTLE_EVERY``) at the end of which the
+    objects made so far are frozen unwalked (0: none, the slice is the first), and the
+    phase at the end of which those made since are collected (0: at the settling)."""
+    width = max(1, _SETTLE_EVERY // _PROBE_AT)
+    slices = -(-_SETTLE_EVERY // width)  # the last one shorter when width does not divide
+    first = (interval % slices) * width
+    end = first + width
+    return first, end if end < _SETTLE_EVERY else 0
 
 
 def _measured(st: _Run, stop: float) -> tuple[float, float]:
