@@ -35,6 +35,7 @@ from helpdesk_routing._shown import shown
 
 __all__ = [
     "NAIVE",
+    "SHOWN_DETAILS",
     "ArgumentTypeError",
     "ConflictError",
     "ErrorDetail",
@@ -285,22 +286,39 @@ def _details(details: object) -> tuple[ErrorDetail, ...]:
     return found
 
 
+SHOWN_DETAILS = 50
+"""How many details ``str(error)`` lists, one a line; a line after them counts the rest.
+A replay file of 100,000 records written with a misnamed column has 200,000 problems: a
+message of every one was 12 MB, more than a notebook or a terminal shows. ``details``
+and ``errors()`` keep every one."""
+
+
+def _listed(message: str, details: Sequence[ErrorDetail]) -> str:
+    """``message`` and the first :data:`SHOWN_DETAILS` details, one a line, then how many
+    more there are."""
+    lines = [message, *(f"  {d}" for d in details[:SHOWN_DETAILS])]
+    more = len(details) - SHOWN_DETAILS
+    if more > 0:
+        problems = "problem" if more == 1 else "problems"
+        lines.append(f"  ... and {more:,} more {problems} (every one is in .details and .errors())")
+    return "\n".join(lines)
+
+
 class ValidationError(RoutingError, ValueError):
     """Input that cannot be accepted; ``details`` names each bad part by its JSON path.
 
     Raised by the loaders (``RuleSet.from_json``, ``parse_condition``, ...) and by
-    rule-set validation against teams. ``str(error)`` lists every detail, one a line.
-    ``details`` is a sequence of :class:`ErrorDetail`: anything else (a lone text, which
-    would read as one detail per character) is an :class:`ArgumentTypeError`.
+    rule-set validation against teams. ``str(error)`` lists the details, one a line: the
+    first :data:`SHOWN_DETAILS` of them, then a line counting the rest. ``details`` (and
+    ``errors()``) hold every one: a sequence of :class:`ErrorDetail`; anything else (a
+    lone text, which would read as one detail per character) is an
+    :class:`ArgumentTypeError`.
     """
 
     def __init__(self, message: str, details: Sequence[ErrorDetail] = ()) -> None:
         self.message = message
         self.details: tuple[ErrorDetail, ...] = _details(details)
-        text = message
-        if self.details:
-            text += "\n" + "\n".join(f"  {d}" for d in self.details)
-        super().__init__(text)
+        super().__init__(_listed(message, self.details))
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -384,7 +402,8 @@ class ModelValidationError(ValidationError, pydantic_core.ValidationError):
     """A model's bad input: ``hr.ValidationError`` and ``pydantic.ValidationError`` at once.
 
     ``str(error)`` is ``"<n> validation error(s) for <Model>"`` and one line per problem,
-    ``<JSON path>: <message>``. ``errors()`` is pydantic's list (same arguments), each
+    ``<JSON path>: <message>`` (the first :data:`SHOWN_DETAILS`, then a line counting the
+    rest; ``repr`` lists as many paths). ``errors()`` is pydantic's list (same arguments), each
     entry also carrying this library's keys (``path``, ``code``, ``message``,
     ``rule_id``), so code written against either contract reads it.
     """
@@ -423,10 +442,17 @@ class ModelValidationError(ValidationError, pydantic_core.ValidationError):
         )
 
     def __str__(self) -> str:
-        return "\n".join([shown(self.message), *(f"  {d}" for d in self.details)])
+        return _listed(shown(self.message), self.details)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.message!r}, paths={self.paths!r})"
+        paths = self.paths
+        if len(paths) > SHOWN_DETAILS:
+            listed = ", ".join(map(repr, paths[:SHOWN_DETAILS]))
+            return (
+                f"{type(self).__name__}({self.message!r}, paths=({listed}, ... and"
+                f" {len(paths) - SHOWN_DETAILS:,} more))"
+            )
+        return f"{type(self).__name__}({self.message!r}, paths={paths!r})"
 
     def errors(  # type: ignore[override]
         self,

@@ -1,0 +1,105 @@
+"""An error with many problems lists the first ``SHOWN_DETAILS`` in its text and counts
+the rest; ``details`` and ``errors()`` keep every one. A replay of 100,000 records with a
+misnamed column made a 12 MB message, more than a notebook or a terminal shows."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pydantic
+import pytest
+
+import helpdesk_routing as hr
+from helpdesk_routing.errors import SHOWN_DETAILS, ErrorDetail, ModelValidationError
+from helpdesk_routing.simulation import ReplayArrivals, Scenario
+
+
+def _details(n: int) -> list[ErrorDetail]:
+    return [ErrorDetail(f"$.rules[{i}].when", f"problem {i}", "invalid") for i in range(n)]
+
+
+@pytest.mark.parametrize("n", [0, 1, SHOWN_DETAILS - 1, SHOWN_DETAILS])
+def test_up_to_the_limit_every_detail_is_a_line(n: int) -> None:
+    error = hr.ValidationError("invalid rule set", _details(n))
+    lines = str(error).splitlines()
+    assert lines == ["invalid rule set", *(f"  $.rules[{i}].when: problem {i}" for i in range(n))]
+
+
+@pytest.mark.parametrize(
+    ("n", "last"),
+    [
+        (SHOWN_DETAILS + 1, "  ... and 1 more problem (every one is in .details and .errors())"),
+        (
+            SHOWN_DETAILS + 12_345,
+            "  ... and 12,345 more problems (every one is in .details and .errors())",
+        ),
+    ],
+)
+def test_beyond_the_limit_the_rest_are_counted(n: int, last: str) -> None:
+    error = hr.ValidationError("invalid rule set", _details(n))
+    lines = str(error).splitlines()
+    assert len(lines) == 1 + SHOWN_DETAILS + 1
+    assert lines[1:-1] == [f"  $.rules[{i}].when: problem {i}" for i in range(SHOWN_DETAILS)]
+    assert lines[-1] == last
+    assert len(error.details) == n
+    assert [e["path"] for e in error.errors()] == [f"$.rules[{i}].when" for i in range(n)]
+    again = pickle.loads(pickle.dumps(error))
+    assert str(again) == str(error)
+    assert again.details == error.details
+    moved = error.under("$.configuration")
+    assert str(moved).splitlines()[-1] == last
+    assert len(moved.details) == n
+
+
+def _scenario(tickets: list[dict[str, object]]) -> dict[str, object]:
+    return {
+        "name": "replayed",
+        "arrivals": {"type": "replay", "tickets": tickets},
+        "agents": [{"id": "a1"}],
+        "handling": {"type": "exponential", "mean_minutes": 8},
+    }
+
+
+def test_a_models_error_shows_the_first_problems_and_keeps_them_all() -> None:
+    """pydantic's side too: ``errors()`` has every entry, the text and ``repr`` do not."""
+    tickets = [{"created": f"2026-01-05T10:{i:02d}:00Z", "channel": "email"} for i in range(40)]
+    with pytest.raises(ModelValidationError) as caught:
+        Scenario.model_validate(_scenario(tickets))
+    error = caught.value
+    assert isinstance(error, pydantic.ValidationError)
+    assert error.error_count() == 80
+    assert len(error.errors()) == 80
+    assert len(error.details) == 80
+    lines = str(error).splitlines()
+    assert lines[0] == "80 validation errors for Scenario"
+    assert lines[1] == "  $.arrivals.tickets[0].created_at: Field required"
+    assert len(lines) == 1 + SHOWN_DETAILS + 1
+    assert lines[-1] == "  ... and 30 more problems (every one is in .details and .errors())"
+    assert error.args == (str(error),)
+    shown = repr(error)
+    assert shown.endswith("'$.arrivals.tickets[24].created', ... and 30 more))")
+    assert shown.count("$.arrivals") == SHOWN_DETAILS
+    assert str(pickle.loads(pickle.dumps(error))) == str(error)
+
+
+def test_a_replay_file_with_a_misnamed_column_names_its_first_records(tmp_path: Path) -> None:
+    path = tmp_path / "tickets.jsonl"
+    records = [
+        {"created": f"2026-01-05T10:{i % 60:02d}:00Z", "channel": "email"} for i in range(3000)
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    with pytest.raises(hr.ValidationError) as caught:
+        ReplayArrivals.from_file(path)
+    error = caught.value
+    assert len(error.details) == 6000
+    text = str(error)
+    assert len(text) < 5000
+    lines = text.splitlines()
+    assert lines[:3] == [
+        "invalid replay file tickets.jsonl",
+        "  $[0].created_at: line 1: Field required",
+        "  $[0].created: line 1: Extra inputs are not permitted",
+    ]
+    assert lines[-1] == "  ... and 5,950 more problems (every one is in .details and .errors())"
