@@ -82,7 +82,7 @@ def test_the_file_is_in_wal_mode(db_path: Path) -> None:
 def test_a_new_file_gets_the_current_schema_version(db_path: Path) -> None:
     """Opening a new file creates every table and records the newest schema version."""
     SqliteStore(db_path).close()
-    assert _version(db_path) == sqlite_module.SCHEMA_VERSION == 6
+    assert _version(db_path) == sqlite_module.SCHEMA_VERSION == 7
 
 
 def test_a_newer_schema_is_refused_and_the_file_is_untouched(db_path: Path) -> None:
@@ -90,13 +90,13 @@ def test_a_newer_schema_is_refused_and_the_file_is_untouched(db_path: Path) -> N
     with SqliteStore(db_path, agents=[Agent(id="a1")]) as store:
         _fill(store)
     with sqlite3.connect(db_path) as conn:
-        conn.execute("UPDATE schema_version SET version = 7")
+        conn.execute("UPDATE schema_version SET version = 8")
     conn.close()
     before = db_path.read_bytes()
     with pytest.raises(SchemaVersionError) as err:
         SqliteStore(db_path)
     assert str(err.value) == (
-        "database schema version 7 is newer than this helpdesk_routing knows (6); "
+        "database schema version 8 is newer than this helpdesk_routing knows (7); "
         "upgrade the library"
     )
     with pytest.raises(SchemaVersionError):
@@ -119,7 +119,7 @@ def test_a_version_1_file_is_migrated_and_keeps_its_data(db_path: Path) -> None:
         assert data.profile("p1") == Profile(id="p1")
     with SqliteStore(db_path) as store, store.transaction() as tx:
         assert tx.agents() == [Agent(id="a1")]
-    assert _version(db_path) == sqlite_module.SCHEMA_VERSION == 6
+    assert _version(db_path) == sqlite_module.SCHEMA_VERSION == 7
 
 
 def test_store_and_customer_data_can_share_one_file(db_path: Path) -> None:
@@ -305,6 +305,57 @@ def test_a_hand_out_reads_the_waiting_tickets_index(
     plan = _plan(db_path, sql, params)
     assert "SEARCH t USING INDEX tickets_waiting (team=? AND status=?" in plan
     assert "TEMP B-TREE" not in plan  # in the index's order: no sort
+
+
+@pytest.mark.parametrize("team", [None, "retention"])
+@pytest.mark.parametrize("after", [None, (T0, "t1")])
+@pytest.mark.parametrize("newest_first", [False, True])
+def test_after_hours_a_hand_out_reads_channel_by_channel(
+    db_path: Path, team: str | None, after: tuple[datetime, str] | None, newest_first: bool
+) -> None:
+    """With channels left out (after hours), the pool's waiting channels are found by a
+    seek each in ``tickets_waiting_channel``, and each kept channel's page is a range of
+    it, in its order: the left-out channels' tickets are not read (with the one query of
+    ``tickets_waiting`` they were walked whenever they were the oldest)."""
+    from helpdesk_routing.handout import _page
+
+    SqliteStore(db_path).close()
+    query = _page(team, frozenset({"webchat", "sms"}), after, 8)
+    query = query.model_copy(update={"newest_first": newest_first})
+    assert _sqlite_tx._by_channel(query)
+    pool, params = _sqlite_tx._pool(query)
+    plan = _plan(db_path, _sqlite_tx._POOL_CHANNELS.format(pool=pool), params + params)
+    assert "SCAN tickets" not in plan  # a seek per channel, no walk of the tickets
+    assert "SEARCH tickets USING INDEX tickets_waiting_channel (team=? AND status=?)" in plan
+    assert (
+        "SEARCH tickets USING INDEX tickets_waiting_channel (team=? AND status=? AND channel>?)"
+        in plan
+    )
+    one = query.model_copy(update={"channels": frozenset({"email"}), "exclude_channels": ()})
+    sql, params = _sqlite_tx.select_tickets(one)
+    plan = _plan(db_path, sql, params)
+    assert "SEARCH t USING INDEX tickets_waiting_channel (team=? AND status=? AND channel=?" in plan
+    assert "TEMP B-TREE" not in plan
+
+
+def test_only_pool_queries_with_channels_left_out_are_read_by_channel() -> None:
+    base = {"unassigned": True, "team": "x", "exclude_channels": {"webchat"}}
+    assert _sqlite_tx._by_channel(TicketQuery.model_validate(base))
+    assert _sqlite_tx._by_channel(
+        TicketQuery.model_validate({**base, "team": None, "no_team": True})
+    )
+    for change in (
+        {"exclude_channels": set()},
+        {"channels": {"email"}},
+        {"unassigned": False},
+        {"team": None},
+        {"no_team": True},
+        {"assignee": "a1"},
+        {"view": "v"},
+        {"statuses": None},
+        {"statuses": ["open", "pending"]},
+    ):
+        assert not _sqlite_tx._by_channel(TicketQuery.model_validate({**base, **change})), change
 
 
 def test_windowed_event_counts_are_index_range_scans(db_path: Path) -> None:

@@ -115,6 +115,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             " WHERE assignee IS NULL",
         ),
     ),
+    (
+        7,
+        (
+            # The same tickets by channel: a hand-out after hours, which leaves out the
+            # channels waiting for the office, finds the channels waiting in a pool (a
+            # seek each) and reads the others' ranges. With ``tickets_waiting`` alone it
+            # walked the left-out channels' tickets whenever they were the oldest.
+            "CREATE INDEX tickets_waiting_channel ON tickets (team, status, channel, created, id)"
+            " WHERE assignee IS NULL",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
