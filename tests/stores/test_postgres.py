@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,15 +107,15 @@ def test_ids_sort_by_code_point_whatever_the_collation(store: PostgresStore) -> 
 def test_a_new_schema_gets_the_current_version(pg_dsn: str) -> None:
     """Opening an empty schema creates the tables and records the newest version."""
     PostgresStore(pg_dsn).close()
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(9,)]
-    assert postgres_module.SCHEMA_VERSION == 9
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(10,)]
+    assert postgres_module.SCHEMA_VERSION == 10
 
 
 def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
     """A database whose schema version is newer than the library is refused, unchanged."""
     with PostgresStore(pg_dsn, agents=[Agent(id="a1")]):
         pass
-    _sql(pg_dsn, "UPDATE schema_version SET version = 10")
+    _sql(pg_dsn, "UPDATE schema_version SET version = 11")
     snapshot = (
         "SELECT table_name FROM information_schema.tables "
         "WHERE table_schema = current_schema() ORDER BY table_name"
@@ -123,14 +124,14 @@ def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
     with pytest.raises(SchemaVersionError) as err:
         PostgresStore(pg_dsn)
     assert str(err.value) == (
-        "database schema version 10 is newer than this helpdesk_routing knows (9); "
+        "database schema version 11 is newer than this helpdesk_routing knows (10); "
         "upgrade the library"
     )
     with pytest.raises(SchemaVersionError):
         PostgresCustomerData(pg_dsn)
     after = _sql(pg_dsn, snapshot), _sql(pg_dsn, "SELECT id, agent FROM agents")
     assert after == before
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(10,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(11,)]
 
 
 def test_a_version_1_schema_is_migrated_and_keeps_its_data(pg_dsn: str) -> None:
@@ -150,7 +151,7 @@ def test_a_version_1_schema_is_migrated_and_keeps_its_data(pg_dsn: str) -> None:
         assert data.profile("p1") == Profile(id="p1")
     with PostgresStore(pg_dsn) as store, store.transaction() as tx:
         assert tx.agents() == [Agent(id="a1")]
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(9,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(10,)]
 
 
 # The version-3 route function's signature (its body does not matter here).
@@ -205,7 +206,7 @@ def test_a_version_4_schema_gets_the_facts_function_and_keeps_its_data(pg_dsn: s
         assert decision.assignee == "a1"
         assert decision.allocation is not None
         assert decision.allocation.summary == "a1: first online agent in rotation"
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(9,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(10,)]
     functions = (
         "SELECT count(*) FROM pg_proc WHERE proname = 'helpdesk_route_round_robin' "
         "AND pronamespace = current_schema()::regnamespace"
@@ -254,7 +255,7 @@ def test_a_version_6_schema_gets_the_shared_rotation_step(pg_dsn: str) -> None:
         # Closing t1 frees a1's one place: t2 is handed out by the hand-out function.
         router.set_status("t1", "closed", actor="a1")
         assert router.ticket("t2").assignee == "a1"
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(9,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(10,)]
     assert _sql(pg_dsn, calls_step) == [
         ("helpdesk_hand_out_round_robin",),
         ("helpdesk_route_round_robin",),
@@ -279,7 +280,7 @@ def test_stores_opening_at_once_create_the_schema_once(pg_dsn: str) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(9,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(10,)]
 
 
 def test_an_unreachable_server_is_a_clear_error_after_bounded_attempts() -> None:
@@ -583,7 +584,56 @@ def test_a_hand_out_reads_the_waiting_tickets_index(
         conn.execute("ANALYZE tickets")
         plan = " | ".join(str(r[0]) for r in conn.execute("EXPLAIN " + sql, params))
     assert "Seq Scan" not in plan
-    assert "Index Cond: ((assignee IS NULL)" in plan, plan
+    # tickets_assignee's waiting range, or the waiting tickets' own partial index
+    assert "Index Cond: ((assignee IS NULL)" in plan or "using tickets_waiting_channel" in plan, (
+        plan
+    )
+
+
+@pytest.mark.parametrize("team", [None, "retention"])
+def test_after_hours_the_pools_waiting_channels_are_a_seek_each(
+    pg_dsn: str, team: str | None
+) -> None:
+    """After hours (channels left out) a hand-out first lists the pool's waiting channels
+    from ``tickets_waiting_channel``, a seek each, however many tickets wait: with only
+    left-out channels waiting it reads and locks no ticket (the one query walked the
+    left-out channels' tickets whenever they were the oldest)."""
+    import psycopg
+
+    from helpdesk_routing.handout import _page
+    from helpdesk_routing.stores._sql import pool_by_channel, pool_channels
+
+    with PostgresStore(pg_dsn) as store, store.transaction() as tx:
+        for i in range(2000):
+            at = T0 + timedelta(seconds=i)
+            webchat = Ticket(id=f"t{i:04}", channel="webchat", created_at=at)
+            tx.add_ticket(TicketRecord(ticket=webchat, team=team))
+        tx.add_ticket(_record("e1", team=team, assignee="a1"))
+    query = _page(team, frozenset({"webchat", "sms"}), None, 8)
+    assert pool_by_channel(query)
+    sql, params = pool_channels(query, "%s")
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("ANALYZE tickets")
+        explain = "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "  # shows the recursive step
+        plan = " | ".join(str(r[0]) for r in conn.execute(explain + sql, params))
+        assert [r[0] for r in conn.execute(sql, params)] == ["webchat"]
+    assert "Seq Scan on tickets" not in plan
+    index = "tickets_waiting_channel" if team else "tickets_waiting_channel_no_team"
+    assert plan.count(f"Index Only Scan using {index} on tickets") == 2, plan
+    with PostgresStore(pg_dsn) as store, store.transaction() as tx:
+        sent: list[str] = []
+        send = tx._send
+
+        def recorded(queries: Any, **kwargs: Any) -> Any:
+            sent.extend(sql for sql, _ in queries)
+            return send(queries, **kwargs)
+
+        tx._send = recorded  # type: ignore[method-assign]
+        assert tx.find_tickets(query) == []
+        assert not [sql for sql in sent if "FOR UPDATE" in sql]  # no ticket read or locked
+        opened = query.model_copy(update={"exclude_channels": frozenset({"sms"})})
+        assert [r.id for r in tx.find_tickets(opened)] == [f"t{i:04}" for i in range(8)]
+        assert [sql for sql in sent if "FOR UPDATE" in sql]
 
 
 def test_a_role_that_may_not_flush_holds_its_locks_through_the_flush(

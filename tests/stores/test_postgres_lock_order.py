@@ -113,7 +113,7 @@ def test_a_database_at_schema_7_gets_the_step_of_8(pg_dsn: str) -> None:
         )
     PostgresStore(pg_dsn).close()
     with psycopg.connect(pg_dsn) as c:
-        assert c.execute("SELECT version FROM schema_version").fetchone() == (9,)
+        assert c.execute("SELECT version FROM schema_version").fetchone() == (10,)
         assert _step(c, "team:t", ["a1", "a2"], 1) == "None"  # both Offline
         c.execute("UPDATE agents SET online = true")
         assert _step(c, "team:t", ["a1", "a2"], 1) == "a1"

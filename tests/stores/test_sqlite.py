@@ -20,6 +20,7 @@ from helpdesk_routing.handoff.sql_ledger import SqliteLedger
 from helpdesk_routing.model import Agent, Event, Profile, Ticket
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
 from helpdesk_routing.stores import sqlite as sqlite_module
+from helpdesk_routing.stores._sql import pool_by_channel, pool_channels
 from helpdesk_routing.stores.sqlite import SqliteCustomerData, SqliteStore
 from helpdesk_routing.stores.sqlite import _schema as _sqlite_schema
 from helpdesk_routing.stores.sqlite import _transaction as _sqlite_tx
@@ -322,9 +323,8 @@ def test_after_hours_a_hand_out_reads_channel_by_channel(
     SqliteStore(db_path).close()
     query = _page(team, frozenset({"webchat", "sms"}), after, 8)
     query = query.model_copy(update={"newest_first": newest_first})
-    assert _sqlite_tx._by_channel(query)
-    pool, params = _sqlite_tx._pool(query)
-    plan = _plan(db_path, _sqlite_tx._POOL_CHANNELS.format(pool=pool), params + params)
+    assert pool_by_channel(query)
+    plan = _plan(db_path, *pool_channels(query, "?"))
     assert "SCAN tickets" not in plan  # a seek per channel, no walk of the tickets
     assert "SEARCH tickets USING INDEX tickets_waiting_channel (team=? AND status=?)" in plan
     assert (
@@ -340,10 +340,8 @@ def test_after_hours_a_hand_out_reads_channel_by_channel(
 
 def test_only_pool_queries_with_channels_left_out_are_read_by_channel() -> None:
     base = {"unassigned": True, "team": "x", "exclude_channels": {"webchat"}}
-    assert _sqlite_tx._by_channel(TicketQuery.model_validate(base))
-    assert _sqlite_tx._by_channel(
-        TicketQuery.model_validate({**base, "team": None, "no_team": True})
-    )
+    assert pool_by_channel(TicketQuery.model_validate(base))
+    assert pool_by_channel(TicketQuery.model_validate({**base, "team": None, "no_team": True}))
     for change in (
         {"exclude_channels": set()},
         {"channels": {"email"}},
@@ -355,7 +353,7 @@ def test_only_pool_queries_with_channels_left_out_are_read_by_channel() -> None:
         {"statuses": None},
         {"statuses": ["open", "pending"]},
     ):
-        assert not _sqlite_tx._by_channel(TicketQuery.model_validate({**base, **change})), change
+        assert not pool_by_channel(TicketQuery.model_validate({**base, **change})), change
 
 
 def test_windowed_event_counts_are_index_range_scans(db_path: Path) -> None:

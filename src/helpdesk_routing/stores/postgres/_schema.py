@@ -139,6 +139,21 @@ MIGRATIONS: tuple[Migration, ...] = (
     # helpdesks in several schemas of one database never wait for each other's ids (a
     # database at 8 has the bodies that keyed them by the id alone).
     (9, (step_function(), route_function())),
+    # A pool's waiting channels: a hand-out after hours, which leaves out the channels
+    # waiting for the office, finds the channels waiting in the pool (a seek each) and
+    # reads nothing when those are all it finds. Read at once, the left-out channels'
+    # tickets were walked whenever they were the oldest. The pool of no team has an
+    # index of its own: ``team IS NULL`` is no equality to PostgreSQL, so the first one
+    # gives it no channel order and each seek became a scan of the pool.
+    (
+        10,
+        (
+            "CREATE INDEX IF NOT EXISTS tickets_waiting_channel ON tickets (team, status, channel)"
+            " WHERE assignee IS NULL",
+            "CREATE INDEX IF NOT EXISTS tickets_waiting_channel_no_team"
+            " ON tickets (status, channel) WHERE assignee IS NULL AND team IS NULL",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -33,6 +33,8 @@ from helpdesk_routing.stores._sql import (
     ENDED,
     ConfigurationReads,
     audit_to_json,
+    pool_by_channel,
+    pool_channels,
     ticket_columns,
     unmatched,
     unstorable,
@@ -348,6 +350,12 @@ class PostgresTransaction(ConfigurationReads):
             raise wrong_kind("query", "a TicketQuery", query)
         if unmatched(query):
             return []
+        if pool_by_channel(query):
+            # After hours: the pool's waiting channels first, a seek each; when every one
+            # is left out (the evening's webchat backlog alone), nothing to read or lock.
+            waiting = self._run(*pool_channels(query, "%s")).fetchall()
+            if all(row[0] in query.exclude_channels for row in waiting):
+                return []
         sql, params = select_tickets(query, lock=not self._read_only)
         rows = self._run(sql, params, locks=True).fetchall()
         found = [record_from_row(row[0], row[1]) for row in rows]

@@ -34,6 +34,8 @@ from helpdesk_routing.stores._sql import (
     excluded_channel_values,
     keyset_after,
     limit_value,
+    pool_by_channel,
+    pool_channels,
     status_values,
     ticket_columns,
     to_micros,
@@ -154,7 +156,7 @@ class SqliteTransaction(ConfigurationReads):
             raise wrong_kind("query", "a TicketQuery", query)
         if unmatched(query):
             return []
-        if _by_channel(query):
+        if pool_by_channel(query):
             return self._pool_by_channel(query)
         sql, params = select_tickets(query)
         return [
@@ -169,8 +171,7 @@ class SqliteTransaction(ConfigurationReads):
         merged in the query's order. Read in one pass, the left-out channels' tickets were
         walked whenever they were the oldest (every close of the night read the evening's
         webchat backlog)."""
-        pool, params = _pool(query)
-        rows = self._run(_POOL_CHANNELS.format(pool=pool), params + params)
+        rows = self._run(*pool_channels(query, "?"))
         kept = sorted(row[0] for row in rows if row[0] not in query.exclude_channels)
         if not kept:
             return []
@@ -393,46 +394,6 @@ def _matching(query: TicketQuery) -> tuple[str, list[Any], str, str]:
     if where:
         sql += " WHERE " + " AND ".join(where)
     return sql, params, created, ident
-
-
-def _by_channel(query: TicketQuery) -> bool:
-    """Whether ``query`` asks for one pool's waiting tickets (no assignee; no team, or a
-    team's; one status) with some channels left out and no channels asked for: read
-    channel by channel (:meth:`SqliteTransaction._pool_by_channel`)."""
-    return (
-        bool(query.exclude_channels)
-        and query.channels is None
-        and query.unassigned
-        and (query.team is None) is query.no_team
-        and query.assignee is None
-        and query.view is None
-        and query.statuses is not None
-        and len(query.statuses) == 1
-    )
-
-
-def _pool(query: TicketQuery) -> tuple[str, list[Any]]:
-    """The ``WHERE`` terms of the pool's waiting tickets in ``query`` (one status, as
-    :func:`_by_channel` asks), the partial index's predicate among them, and their
-    parameters."""
-    status = min(s.value for s in query.statuses or ())  # the only one
-    if query.team is None:
-        return "team IS NULL AND status = ? AND assignee IS NULL", [status]
-    return "team = ? AND status = ? AND assignee IS NULL", [query.team, status]
-
-
-_POOL_CHANNELS = """
-WITH RECURSIVE waiting (channel) AS (
-    SELECT (SELECT min(channel) FROM tickets WHERE {pool})
-    UNION ALL
-    SELECT (SELECT min(channel) FROM tickets WHERE {pool} AND channel > waiting.channel)
-    FROM waiting WHERE waiting.channel IS NOT NULL
-)
-SELECT channel FROM waiting WHERE channel IS NOT NULL
-"""
-"""The channels of a pool's waiting tickets, each found by one seek in
-``tickets_waiting_channel`` (the next channel after the last one found), however many
-tickets each has."""
 
 
 def _order_key(record: TicketRecord) -> tuple[datetime, str]:
