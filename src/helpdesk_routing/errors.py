@@ -300,7 +300,7 @@ def _listed(message: str, details: Sequence[ErrorDetail]) -> str:
     more = len(details) - SHOWN_DETAILS
     if more > 0:
         problems = "problem" if more == 1 else "problems"
-        lines.append(f"  ... and {more:,} more {problems} (every one is in .details and .errors())")
+        lines.append(f"  ... and {more:,} more {problems}")
     return "\n".join(lines)
 
 
