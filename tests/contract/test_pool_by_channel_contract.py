@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 from helpdesk_routing.model import TicketStatus
+from helpdesk_routing.ports import Store
 from helpdesk_routing.records import TicketQuery, TicketRecord
 from tests.adapters import StoreFactory
 
@@ -63,16 +64,24 @@ def _expected(records: list[TicketRecord], query: TicketQuery) -> list[TicketRec
     return found if query.limit is None else found[: query.limit]
 
 
-@pytest.mark.parametrize("seed", range(10))
-def test_a_pools_waiting_tickets_with_channels_left_out(
-    store_factory: StoreFactory, request: pytest.FixtureRequest, seed: int
-) -> None:
-    rng = random.Random(seed)
+def _filled(
+    store_factory: StoreFactory, request: pytest.FixtureRequest, rng: random.Random
+) -> tuple[list[TicketRecord], Store]:
+    """A new store of the test's adapter holding random pool records, and the records."""
     records = _pool_records(rng)
     store = store_factory(request, AGENTS)
     with store.transaction() as tx:
         for r in records:
             tx.add_ticket(r)
+    return records, store
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_pools_waiting_tickets_with_channels_left_out(
+    store_factory: StoreFactory, request: pytest.FixtureRequest, seed: int
+) -> None:
+    rng = random.Random(seed)
+    records, store = _filled(store_factory, request, rng)
     with store.transaction() as tx:
         for _ in range(30):
             after = None
@@ -87,11 +96,7 @@ def test_paging_a_pool_with_channels_left_out_visits_each_ticket_once(
     store_factory: StoreFactory, request: pytest.FixtureRequest, seed: int
 ) -> None:
     rng = random.Random(100 + seed)
-    records = _pool_records(rng)
-    store = store_factory(request, AGENTS)
-    with store.transaction() as tx:
-        for r in records:
-            tx.add_ticket(r)
+    records, store = _filled(store_factory, request, rng)
     with store.transaction() as tx:
         for _ in range(4):
             first = _pool_query(rng)
