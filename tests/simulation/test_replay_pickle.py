@@ -5,6 +5,7 @@ given; a process-pool sweep of a replay gives the serial rows."""
 
 from __future__ import annotations
 
+import copy
 import gc
 import pickle
 from concurrent.futures import ProcessPoolExecutor
@@ -64,6 +65,12 @@ def test_a_replay_comes_back_from_its_pickle_as_it_was(
     assert again.model_dump(exclude_unset=True) == replay.model_dump(exclude_unset=True)
     assert again.model_dump_json() == replay.model_dump_json()
     assert pickle.loads(pickle.dumps(again)) == replay
+    # copy and deepcopy go through the same reduction; a deep model copy too
+    for copied in (copy.copy(replay), copy.deepcopy(replay), replay.model_copy(deep=True)):
+        assert copied == replay
+        assert [t.model_fields_set for t in copied.tickets] == [
+            t.model_fields_set for t in replay.tickets
+        ]
 
 
 def test_the_pickle_holds_values_not_models() -> None:
