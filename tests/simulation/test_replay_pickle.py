@@ -86,6 +86,24 @@ def test_the_pickle_holds_values_not_models() -> None:
     assert len(data) < 40 * 500
 
 
+class _Tagged(ReplayTicket):
+    """A user's own kind of replayed ticket."""
+
+
+class _Replay(ReplayArrivals):
+    """A user's own kind of replay."""
+
+
+def test_a_replay_or_ticket_of_a_subclass_keeps_its_class() -> None:
+    ticket = ReplayTicket(created_at=T0, channel="sms")
+    tagged = _Tagged(created_at=T0, channel="email", tags={"vip"})
+    for replay in (ReplayArrivals(tickets=[ticket, tagged]), _Replay(tickets=[ticket])):
+        again = pickle.loads(pickle.dumps(replay))
+        assert type(again) is type(replay)
+        assert [type(t) for t in again.tickets] == [type(t) for t in replay.tickets]
+        assert again == replay
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_unpickling_leaves_the_collector_as_it_was(enabled: bool) -> None:
     replay = _replay([{"created_at": T0, "channel": "sms"}], typed=False)
