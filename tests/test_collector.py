@@ -67,3 +67,57 @@ def test_a_replay_file_is_read_with_the_collector_paused(
     with pytest.raises(FileNotFoundError):
         ReplayArrivals.from_file(tmp_path / "missing.jsonl")
     assert gc.isenabled()
+
+
+def test_a_scenarios_parts_are_validated_with_the_collector_paused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from helpdesk_routing.simulation import Scenario
+    from helpdesk_routing.simulation import replay as replay_module
+
+    seen: list[bool] = []
+    check = replay_module.as_core
+
+    def spied(model: Any, fields: Any) -> None:
+        seen.append(gc.isenabled())
+        check(model, fields)
+
+    monkeypatch.setattr(replay_module, "as_core", spied)
+    gc.enable()
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    Scenario.model_validate(
+        {
+            "name": "replayed",
+            "start": at.isoformat(),
+            "days": 1,
+            "arrivals": {
+                "type": "replay",
+                "tickets": [{"created_at": at.isoformat(), "channel": "sms"}] * 3,
+            },
+            "agents": [{"id": "a1"}],
+            "handling": {"type": "exponential", "mean_minutes": 5},
+        }
+    )
+    assert seen == [False, False, False]
+    assert gc.isenabled()
+
+
+def test_a_models_error_is_built_with_the_collector_paused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import helpdesk_routing as hr
+    from helpdesk_routing.errors import ModelValidationError
+
+    seen: list[bool] = []
+    of = ModelValidationError.of.__func__  # type: ignore[attr-defined]
+
+    def spied(cls: Any, *args: Any, **kwargs: Any) -> ModelValidationError:
+        seen.append(gc.isenabled())
+        return of(cls, *args, **kwargs)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(ModelValidationError, "of", classmethod(spied))
+    gc.enable()
+    with pytest.raises(hr.ValidationError):
+        hr.Ticket.model_validate({"id": "t1", "channel": 5})
+    assert seen == [False]
+    assert gc.isenabled()

@@ -20,6 +20,7 @@ from typing import Any, Self
 from pydantic import ModelWrapValidatorHandler, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from helpdesk_routing._collector import collector_paused
 from helpdesk_routing._input import CheckedCopy, without_follow_ons
 
 __all__ = ["Part"]
@@ -31,10 +32,15 @@ class Part(CheckedCopy):
     @model_validator(mode="wrap")
     @classmethod
     def _said_once(cls, value: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
-        try:
-            return handler(value)
-        except PydanticValidationError as error:
-            kept = without_follow_ons(error)
-            if kept is None:
-                raise
-            raise kept from None
+        # Validated with the collector paused (nested parts pause nothing more): a
+        # scenario holding a replay of 100,000 tickets is as many models, each a few
+        # dicts, and the collector's passes over the caller's heap were a fifth of a valid
+        # one's time and half a bad one's.
+        with collector_paused():
+            try:
+                return handler(value)
+            except PydanticValidationError as error:
+                kept = without_follow_ons(error)
+                if kept is None:
+                    raise
+                raise kept from None
