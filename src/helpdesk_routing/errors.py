@@ -286,11 +286,12 @@ def _details(details: object) -> tuple[ErrorDetail, ...]:
     return found
 
 
-SHOWN_DETAILS = 50
+SHOWN_DETAILS = 200
 """How many details ``str(error)`` lists, one a line; a line after them counts the rest.
 A replay file of 100,000 records written with a misnamed column has 200,000 problems: a
-message of every one was 12 MB, more than a notebook or a terminal shows. ``details``
-and ``errors()`` keep every one."""
+message of every one was 12 MB, more than a notebook or a terminal shows. Every problem
+of any input a person wrote by hand is still in the text; ``details`` and ``errors()``
+keep every one."""
 
 
 def _listed(message: str, details: Sequence[ErrorDetail]) -> str:
