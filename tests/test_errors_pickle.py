@@ -19,6 +19,7 @@ from helpdesk_routing import errors as E
 from helpdesk_routing.cli import UsageError
 from helpdesk_routing.handoff import errors as H
 from helpdesk_routing.handoff.connectors._http import _AnswerUnreadable
+from helpdesk_routing.schemas import UnknownSchema
 from helpdesk_routing.simulation.theory import UnknownReference
 
 CASES: list[E.RoutingError] = [
@@ -51,6 +52,7 @@ CASES: list[E.RoutingError] = [
     H.OutcomeUnknown("zendesk", "timeout"),
     _AnswerUnreadable("gorgias", "HTTP 200 answer unreadable (not JSON)"),
     UnknownReference(3, 0.5),
+    UnknownSchema("rules"),
     UsageError("bad --days"),
 ]
 

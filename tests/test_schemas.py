@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+import helpdesk_routing as hr
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.conditions import parse_condition
 from helpdesk_routing.conditions.nodes import MAX_COUNT, TimeUnit, max_amount
@@ -21,7 +22,7 @@ from helpdesk_routing.configuration import Configuration
 from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.model import Team
 from helpdesk_routing.rules import RuleSet
-from helpdesk_routing.schemas import SCHEMA_NAMES, json_schema
+from helpdesk_routing.schemas import SCHEMA_NAMES, UnknownSchema, json_schema
 from tests.conditions.strategies import conditions as valid_conditions
 
 _VALIDATORS = {name: Draft202012Validator(json_schema(name)) for name in SCHEMA_NAMES}
@@ -54,9 +55,27 @@ def test_every_ref_resolves_and_every_definition_is_used(name: str) -> None:
 
 
 def test_unknown_schema_name_is_a_key_error_naming_the_known_ones() -> None:
-    """An unknown name raises KeyError listing the names."""
-    with pytest.raises(KeyError, match="unknown schema 'rules': one of condition, rule-set"):
+    """An unknown name raises KeyError listing the names, unquoted (KeyError's own str
+    would wrap the message in quotes)."""
+    with pytest.raises(KeyError, match=r"^unknown schema 'rules': one of condition, rule-set"):
         json_schema("rules")
+
+
+def test_unknown_schema_name_is_the_librarys_error_too() -> None:
+    """``except hr.RoutingError`` catches an unknown name as every other error of the
+    library; the error keeps the name asked for."""
+    with pytest.raises(hr.RoutingError) as caught:
+        json_schema("rules")
+    assert isinstance(caught.value, UnknownSchema)
+    assert caught.value.name == "rules"
+
+
+@pytest.mark.parametrize("name", [None, 3, ["condition"], b"condition"])
+def test_a_schema_name_that_is_not_text_is_a_type_error_naming_it(name: object) -> None:
+    """Not text: the library's TypeError naming the value, not a bare ``unhashable``
+    error or an unknown-name error for a name that merely looks like one."""
+    with pytest.raises(hr.ArgumentTypeError, match=r"^a schema name is text, got "):
+        json_schema(name)  # type: ignore[arg-type]
 
 
 def test_a_bad_node_is_reported_at_its_own_path() -> None:

@@ -37,8 +37,9 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from helpdesk_routing._time import DATE_TIME_PATTERN
+from helpdesk_routing.errors import ArgumentTypeError, RoutingError
 
-__all__ = ["SCHEMA_NAMES", "json_schema"]
+__all__ = ["SCHEMA_NAMES", "UnknownSchema", "json_schema"]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -283,12 +284,34 @@ SCHEMA_NAMES: tuple[str, ...] = tuple(_BUILDERS)
 """The names :func:`json_schema` knows, in the order the CLI lists them."""
 
 
+class UnknownSchema(RoutingError, KeyError):
+    """:func:`json_schema` was asked for a name it does not know: a ``RoutingError`` (an
+    ``except hr.RoutingError`` catches it, as every other error of the library), and a
+    ``KeyError`` as a name missing from a table is. Its message names the name asked
+    for and the known ones; ``name`` holds it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"unknown schema {name!r}: one of {', '.join(SCHEMA_NAMES)}")
+
+    def __str__(self) -> str:
+        # the message as written: KeyError's own str would quote it as a key
+        return str(self.args[0])
+
+    def __reduce__(self) -> tuple[type[UnknownSchema], tuple[str]]:
+        return (type(self), (self.name,))
+
+
 def json_schema(name: str) -> dict[str, Any]:
     """The JSON Schema (Draft 2020-12) of the document ``name`` (one of :data:`SCHEMA_NAMES`).
 
-    Raises :class:`KeyError` naming the known names for any other name.
+    Raises :class:`UnknownSchema` (a ``RoutingError`` and a ``KeyError``) naming the known
+    names for any other text, :class:`~helpdesk_routing.errors.ArgumentTypeError` (a
+    ``TypeError``) for a name that is not text.
     """
+    if not isinstance(name, str):
+        raise ArgumentTypeError(f"a schema name is text, got {name!r}")
     if name not in _BUILDERS:
-        raise KeyError(f"unknown schema {name!r}: one of {', '.join(SCHEMA_NAMES)}")
+        raise UnknownSchema(name)
     schema = _finish(_BUILDERS[name]())
     return {"$schema": DRAFT, "$comment": _BEYOND[name], **schema}

@@ -147,9 +147,13 @@ def test_one_agent_round_robin_is_mm1_near_saturation(k: int) -> None:
 
 
 def test_bad_arguments_are_refused_with_exact_messages() -> None:
-    """rho outside (0, 1), c < 1 and mu <= 0 raise ValueError naming the argument."""
-    with pytest.raises(ValueError, match=r"^rho must be between 0 and 1 \(exclusive\), got 1.0$"):
+    """rho outside [0, 1), c < 1 and mu <= 0 raise ValueError naming the argument."""
+    with pytest.raises(ValueError, match=r"^rho must be at least 0 and less than 1, got 1.0$"):
         theory.erlang_c_wait(2, 1.0)
+    with pytest.raises(ValueError, match=r"^rho must be at least 0 and less than 1, got -0.1$"):
+        theory.round_robin_wait(2, -0.1)
+    with pytest.raises(ValueError, match=r"^rho must be at least 0 and less than 1, got nan$"):
+        theory.random_split_wait(2, float("nan"))
     with pytest.raises(ValueError, match=r"^c must be at least 1, got 0$"):
         theory.round_robin_wait(0, 0.5)
     with pytest.raises(ValueError, match=r"^mu must be positive and finite, got 0$"):
@@ -225,7 +229,7 @@ def test_least_loaded_outside_the_table_is_the_librarys_error_too() -> None:
         (lambda: theory.erlang_b(10**6 + 1, 1.0), "c must be at most 1,000,000, got 1000001"),
         (
             lambda: theory.round_robin_wait(4, 10**400),
-            "rho must be between 0 and 1 (exclusive), got an integer of 1329 bits",
+            "rho must be at least 0 and less than 1, got an integer of 1329 bits",
         ),
         (
             lambda: theory.random_split_wait(4, 0.5, -(10**400)),
@@ -284,3 +288,35 @@ def test_numpy_numbers_are_taken_as_ints_and_floats() -> None:
     assert theory.erlang_c_wait(np.int64(4), np.float64(0.7)) == theory.erlang_c_wait(4, 0.7)
     assert theory.least_loaded_wait(np.int32(2), np.float32(0.5)) == 0.4263
     assert theory.erlang_c_wait(theory.MAX_AGENTS, 0.5) == 0.0
+
+
+WAITS = [
+    theory.erlang_c_wait,
+    theory.random_split_wait,
+    theory.round_robin_wait,
+    theory.least_loaded_wait,
+]
+
+
+@pytest.mark.parametrize("wait", WAITS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("c", [1, 2, 7, 1000])
+@pytest.mark.parametrize("rho", [0, 0.0, -0.0, Fraction(0)])
+def test_at_rho_zero_nobody_waits(wait: Callable[..., float], c: int, rho: float) -> None:
+    """rho = 0 (nothing arrives) is a load like any other, not bad input: every wait is
+    0 there, for any c and mu (a curve over rho may start at 0). It used to be refused
+    as outside (0, 1); round robin's root divided by it."""
+    assert wait(c, rho) == 0.0
+    assert wait(c, rho, 3.5) == 0.0
+
+
+@pytest.mark.parametrize("c", [1, 2, 7, 1000])
+def test_at_rho_zero_nothing_waits_or_finds_its_agent_busy(c: int) -> None:
+    """Erlang C (the chance a ticket waits) and sigma (the chance it finds its agent
+    busy) are 0 at rho = 0, and each wait rises from there (no jump at 0)."""
+    assert theory.erlang_c(c, 0) == 0.0
+    assert theory.round_robin_sigma(c, 0) == 0.0
+    for wait in (theory.erlang_c_wait, theory.random_split_wait, theory.round_robin_wait):
+        assert 0 <= wait(c, 1e-3) <= wait(c, 1e-2) < 0.02
+    if c <= 7:  # with 1000 agents the pooled waits at light load are below any float
+        for wait in (theory.erlang_c_wait, theory.random_split_wait, theory.round_robin_wait):
+            assert 0 < wait(c, 1e-3) < wait(c, 1e-2)

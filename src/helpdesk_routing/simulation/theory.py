@@ -1,8 +1,9 @@
 """Queueing formulas the simulator is held to (mean waits in units of the mean handling time).
 
-Every function takes ``c`` agents, the utilisation ``rho = lam / (c * mu)`` (``0 < rho < 1``)
+Every function takes ``c`` agents, the utilisation ``rho = lam / (c * mu)`` (``0 <= rho < 1``)
 and the service rate ``mu`` (default 1, so a wait of ``0.5`` is half a handling time), and
-returns the mean time from arrival to work start, ``Wq``:
+returns the mean time from arrival to work start, ``Wq``. At ``rho = 0`` nothing arrives and
+nobody waits: every wait, Erlang C and ``sigma`` are 0 (so a curve may start at 0).
 
 - :func:`erlang_c_wait` — the ``pooled`` policy, one queue served by ``c`` agents (M/M/c).
   Erlang C is computed from the Erlang B recursion ``B(k) = a B(k-1) / (k + a B(k-1))``,
@@ -121,8 +122,8 @@ def _normal(scale: float) -> bool:
 def _check(c: int, rho: float, mu: float) -> tuple[int, float, float]:
     """The arguments as ``int`` and ``float`` (a ``Fraction`` rho gives its float's wait)."""
     agents = _agents(c, 1)
-    if not 0 < _real("rho", rho) < 1:
-        raise ValidationError(f"rho must be between 0 and 1 (exclusive), got {shown(rho)}")
+    if not 0 <= _real("rho", rho) < 1:
+        raise ValidationError(f"rho must be at least 0 and less than 1, got {shown(rho)}")
     if not 0 < _real("mu", mu) < math.inf:
         raise ValidationError(f"mu must be positive and finite, got {shown(mu)}")
     return agents, float(rho), float(mu)
@@ -202,6 +203,8 @@ def _round_robin_root(c: int, rho: float) -> tuple[float, float]:
     however close ``x`` is to 0. At light load ``sigma`` itself is tiny (about
     ``(c rho)**c`` for small rho) and is found on its own log scale.
     """
+    if rho == 0:  # nothing arrives: no ticket finds its agent busy
+        return 0.0, 1.0
     gap = 1.0 - rho  # exact for rho in [0.5, 1) (Sterbenz)
 
     def g(x: float) -> float:
@@ -262,8 +265,11 @@ def least_loaded_wait(c: int, rho: float, mu: float = 1.0) -> float:
 
     Raises :class:`UnknownReference` (a ``KeyError``) for a ``(c, rho)`` the table does
     not hold: there is no closed form, and an approximation would not be a reference.
+    At ``rho = 0`` the wait is 0 for any ``c``: nothing arrives.
     """
     c, rho, mu = _check(c, rho, mu)
+    if rho == 0:
+        return 0.0
     key = (c, round(rho, 6))
     if key not in LEAST_LOADED_REFERENCE:
         raise UnknownReference(c, rho)
