@@ -1,7 +1,7 @@
 """A pool's waiting tickets with some channels left out (what a hand-out reads after
 hours), on every store: exactly the records ``TicketQuery.matches`` accepts, in the
-query's order, limited, and paged by cursor without a gap or a repeat. The SQLite store
-reads such a query channel by channel (``tickets_waiting_channel``) and merges the pages;
+query's order, limited, and paged by cursor without a gap or a repeat. The SQL stores
+read such a query channel by channel (``tickets_waiting_channel``) and merge the pages;
 these are the queries that path takes, which the general random queries of
 ``test_store_contract`` rarely draw."""
 

@@ -107,15 +107,16 @@ def test_ids_sort_by_code_point_whatever_the_collation(store: PostgresStore) -> 
 def test_a_new_schema_gets_the_current_version(pg_dsn: str) -> None:
     """Opening an empty schema creates the tables and records the newest version."""
     PostgresStore(pg_dsn).close()
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(10,)]
-    assert postgres_module.SCHEMA_VERSION == 10
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(11,)]
+    assert postgres_module.SCHEMA_VERSION == 11
 
 
 def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
     """A database whose schema version is newer than the library is refused, unchanged."""
     with PostgresStore(pg_dsn, agents=[Agent(id="a1")]):
         pass
-    _sql(pg_dsn, "UPDATE schema_version SET version = 11")
+    newer = postgres_module.SCHEMA_VERSION + 1
+    _sql(pg_dsn, f"UPDATE schema_version SET version = {newer}")
     snapshot = (
         "SELECT table_name FROM information_schema.tables "
         "WHERE table_schema = current_schema() ORDER BY table_name"
@@ -124,14 +125,15 @@ def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
     with pytest.raises(SchemaVersionError) as err:
         PostgresStore(pg_dsn)
     assert str(err.value) == (
-        "database schema version 11 is newer than this helpdesk_routing knows (10); "
+        f"database schema version {newer} is newer than this helpdesk_routing knows "
+        f"({postgres_module.SCHEMA_VERSION}); "
         "upgrade the library"
     )
     with pytest.raises(SchemaVersionError):
         PostgresCustomerData(pg_dsn)
     after = _sql(pg_dsn, snapshot), _sql(pg_dsn, "SELECT id, agent FROM agents")
     assert after == before
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(11,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(newer,)]
 
 
 def test_a_version_1_schema_is_migrated_and_keeps_its_data(pg_dsn: str) -> None:
@@ -151,7 +153,7 @@ def test_a_version_1_schema_is_migrated_and_keeps_its_data(pg_dsn: str) -> None:
         assert data.profile("p1") == Profile(id="p1")
     with PostgresStore(pg_dsn) as store, store.transaction() as tx:
         assert tx.agents() == [Agent(id="a1")]
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(10,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(11,)]
 
 
 # The version-3 route function's signature (its body does not matter here).
@@ -206,7 +208,7 @@ def test_a_version_4_schema_gets_the_facts_function_and_keeps_its_data(pg_dsn: s
         assert decision.assignee == "a1"
         assert decision.allocation is not None
         assert decision.allocation.summary == "a1: first online agent in rotation"
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(10,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(11,)]
     functions = (
         "SELECT count(*) FROM pg_proc WHERE proname = 'helpdesk_route_round_robin' "
         "AND pronamespace = current_schema()::regnamespace"
@@ -255,7 +257,7 @@ def test_a_version_6_schema_gets_the_shared_rotation_step(pg_dsn: str) -> None:
         # Closing t1 frees a1's one place: t2 is handed out by the hand-out function.
         router.set_status("t1", "closed", actor="a1")
         assert router.ticket("t2").assignee == "a1"
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(10,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(11,)]
     assert _sql(pg_dsn, calls_step) == [
         ("helpdesk_hand_out_round_robin",),
         ("helpdesk_route_round_robin",),
@@ -280,7 +282,7 @@ def test_stores_opening_at_once_create_the_schema_once(pg_dsn: str) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(10,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(11,)]
 
 
 def test_an_unreachable_server_is_a_clear_error_after_bounded_attempts() -> None:
@@ -634,6 +636,55 @@ def test_after_hours_the_pools_waiting_channels_are_a_seek_each(
         opened = query.model_copy(update={"exclude_channels": frozenset({"sms"})})
         assert [r.id for r in tx.find_tickets(opened)] == [f"t{i:04}" for i in range(8)]
         assert [sql for sql in sent if "FOR UPDATE" in sql]
+
+
+@pytest.mark.parametrize("team", [None, "retention"])
+def test_after_hours_each_kept_channels_page_is_a_range_of_its_index(
+    pg_dsn: str, team: str | None
+) -> None:
+    """After hours with other channels waiting too, each kept channel's page is read
+    from ``tickets_waiting_channel`` (schema 11: ending in created, id) in order, as many
+    rows as the page holds, with fresh statistics or none: no sort, no row filtered out.
+    Schema 10's index gave no order, and the one query (``NOT (channel = ANY(...))``)
+    walked the 2,000 older webchat tickets on every page, by age or as a filter."""
+    import psycopg
+
+    from helpdesk_routing.handout import _page
+
+    with PostgresStore(pg_dsn) as store, store.transaction() as tx:
+        for i in range(2000):
+            at = T0 + timedelta(seconds=i)
+            webchat = Ticket(id=f"w{i:04}", channel="webchat", created_at=at)
+            tx.add_ticket(TicketRecord(ticket=webchat, team=team))
+        for i in range(20):
+            at = T0 + timedelta(hours=12, seconds=i)
+            later = Ticket(id=f"k{i:02}", channel=("email", "sms")[i % 2], created_at=at)
+            tx.add_ticket(TicketRecord(ticket=later, team=team))
+        tx.add_ticket(_record("e1", team=team, assignee="a1"))
+    query = _page(team, frozenset({"webchat", "fax"}), None, 8)
+    with PostgresStore(pg_dsn) as store, store.transaction() as tx:
+        sent: list[tuple[str, Any]] = []
+        send = tx._send
+
+        def recorded(queries: Any, **kwargs: Any) -> Any:
+            sent.extend(queries)
+            return send(queries, **kwargs)
+
+        tx._send = recorded  # type: ignore[method-assign]
+        assert [r.id for r in tx.find_tickets(query)] == [f"k{i:02}" for i in range(8)]
+    pages = [(sql, params) for sql, params in sent if "FOR UPDATE" in sql]
+    assert len(pages) == 2  # email's and sms's, in one round trip
+    index = "tickets_waiting_channel" if team else "tickets_waiting_channel_no_team"
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        for statistics in (False, True):
+            if statistics:
+                conn.execute("ANALYZE tickets")
+            for sql, params in pages:
+                explain = "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) "
+                plan = " | ".join(str(r[0]) for r in conn.execute(explain + sql, params))
+                assert f"Index Scan using {index} on tickets (actual rows=8 loops=1)" in plan, plan
+                assert "Sort" not in plan, plan
+                assert "Rows Removed" not in plan, plan
 
 
 def test_a_role_that_may_not_flush_holds_its_locks_through_the_flush(

@@ -30,6 +30,7 @@ from helpdesk_routing.router import Router
 from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from helpdesk_routing.stores.postgres import PostgresStore
+from helpdesk_routing.stores.postgres._schema import SCHEMA_VERSION
 from tests.pg_server import wait_until_another_waits_for_a_lock
 
 pytestmark = [pytest.mark.postgres, pytest.mark.serial]
@@ -113,7 +114,7 @@ def test_a_database_at_schema_7_gets_the_step_of_8(pg_dsn: str) -> None:
         )
     PostgresStore(pg_dsn).close()
     with psycopg.connect(pg_dsn) as c:
-        assert c.execute("SELECT version FROM schema_version").fetchone() == (10,)
+        assert c.execute("SELECT version FROM schema_version").fetchone() == (SCHEMA_VERSION,)
         assert _step(c, "team:t", ["a1", "a2"], 1) == "None"  # both Offline
         c.execute("UPDATE agents SET online = true")
         assert _step(c, "team:t", ["a1", "a2"], 1) == "a1"

@@ -172,5 +172,7 @@ def test_a_version_8_schema_gets_the_functions_keyed_by_schema(
     with _held_by_tenant_a(tenant_a):
         _route_in_tenant_b(tenant_b)  # opening B's store migrates it first
     with psycopg.connect(tenant_b) as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchone() == (10,)
+        assert conn.execute("SELECT version FROM schema_version").fetchone() == (
+            _schema.SCHEMA_VERSION,
+        )
     assert _functions_keyed_by_schema(tenant_b) == [(name, True) for name, _ in old]

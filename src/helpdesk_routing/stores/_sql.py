@@ -9,8 +9,10 @@ back as JSON values), next to the few columns that queries filter and sort on.
 from __future__ import annotations
 
 import functools
+import heapq
+import itertools
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -56,8 +58,10 @@ __all__ = [
     "from_micros",
     "keyset_after",
     "limit_value",
+    "merge_pages",
     "pool_by_channel",
     "pool_channels",
+    "pool_pages",
     "status_values",
     "sync_level",
     "ticket_columns",
@@ -429,3 +433,28 @@ def pool_channels(query: TicketQuery, mark: str) -> tuple[str, list[Any]]:
         pool = f"team = {mark} AND status = {mark} AND assignee IS NULL"
         params = [query.team, status]
     return _POOL_CHANNELS.format(pool=pool), params + params
+
+
+def pool_pages(query: TicketQuery, waiting: Iterable[str]) -> list[TicketQuery]:
+    """The queries of a :func:`pool_by_channel` query's page, one per channel kept: each
+    of ``waiting`` (the channels waiting in the pool, as :func:`pool_channels` lists
+    them) that the query does not leave out, in channel order; none when it leaves out
+    all of them. Each is a range of ``tickets_waiting_channel`` in the query's order."""
+    kept = sorted(set(waiting) - query.exclude_channels)
+    return [
+        query.model_copy(update={"channels": frozenset({c}), "exclude_channels": frozenset()})
+        for c in kept
+    ]
+
+
+def merge_pages(pages: Sequence[list[TicketRecord]], query: TicketQuery) -> list[TicketRecord]:
+    """The pages of :func:`pool_pages` (each in ``query``'s order) as one page: merged in
+    that order, at most ``query.limit`` records."""
+    if len(pages) == 1:
+        return pages[0]
+    merged = heapq.merge(*pages, key=_order_key, reverse=query.newest_first)
+    return list(itertools.islice(merged, query.limit))
+
+
+def _order_key(record: TicketRecord) -> tuple[datetime, str]:
+    return record.ticket.created_at, record.id

@@ -154,6 +154,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             " ON tickets (status, channel) WHERE assignee IS NULL AND team IS NULL",
         ),
     ),
+    # The same two indexes ending in the tickets' order (created, id): after hours a
+    # hand-out reads each kept channel's page as a range of them, in order. Schema 10's
+    # answered the channel listing but gave the page no order: the planner read the
+    # pool's waiting tickets by age (or all of a channel, then sorted), walking the
+    # left-out channels' backlog whenever it was the oldest.
+    (
+        11,
+        (
+            "DROP INDEX IF EXISTS tickets_waiting_channel",
+            "CREATE INDEX tickets_waiting_channel ON tickets (team, status, channel, created, id)"
+            " WHERE assignee IS NULL",
+            "DROP INDEX IF EXISTS tickets_waiting_channel_no_team",
+            "CREATE INDEX tickets_waiting_channel_no_team ON tickets (status, channel, created, id)"
+            " WHERE assignee IS NULL AND team IS NULL",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

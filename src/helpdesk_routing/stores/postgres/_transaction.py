@@ -33,8 +33,10 @@ from helpdesk_routing.stores._sql import (
     ENDED,
     ConfigurationReads,
     audit_to_json,
+    merge_pages,
     pool_by_channel,
     pool_channels,
+    pool_pages,
     ticket_columns,
     unmatched,
     unstorable,
@@ -351,16 +353,41 @@ class PostgresTransaction(ConfigurationReads):
         if unmatched(query):
             return []
         if pool_by_channel(query):
-            # After hours: the pool's waiting channels first, a seek each; when every one
-            # is left out (the evening's webchat backlog alone), nothing to read or lock.
-            waiting = self._run(*pool_channels(query, "%s")).fetchall()
-            if all(row[0] in query.exclude_channels for row in waiting):
-                return []
+            return self._pool_by_channel(query)
         sql, params = select_tickets(query, lock=not self._read_only)
         rows = self._run(sql, params, locks=True).fetchall()
         found = [record_from_row(row[0], row[1]) for row in rows]
         self._known.update(r.id for r in found)
         return found
+
+    def _pool_by_channel(self, query: TicketQuery) -> list[TicketRecord]:
+        """A pool's waiting tickets with some channels left out (a hand-out after hours),
+        read channel by channel: the channels waiting in the pool, a seek each in
+        ``tickets_waiting_channel``; none kept (the evening's webchat backlog alone), so
+        nothing read or locked. Else each kept channel's page, a range of that index in
+        the query's order (schema 11), all sent in one round trip, locked, and merged.
+
+        Read in one query as all but the left-out channels, the pool's tickets were
+        walked by age (or by channel, as a filter) until the page was full: a close at
+        night read the evening's 10,000 webchat tickets to find the one email ticket it
+        handed out. A kept channel's page may lock a few tickets more than the merged
+        page returns, all of this pool, whose lock the hand-out holds. A ticket of a
+        channel committed between the listing and the pages was put in the pool outside
+        that lock (a reopen): the next hand-out finds it, as it finds one committed
+        after the page."""
+        listed = self._run(*pool_channels(query, "%s")).fetchall()
+        pages = pool_pages(query, (row[0] for row in listed))
+        if not pages:
+            return []
+        lock = not self._read_only
+        cursors = self._send([select_tickets(page, lock=lock) for page in pages], locks=True)
+        found = [
+            [record_from_row(row[0], row[1]) for row in cursor.fetchall()]
+            for cursor in cursors[: len(pages)]
+        ]
+        for page in found:
+            self._known.update(r.id for r in page)
+        return merge_pages(found, query)
 
     def count_tickets(self, query: TicketQuery) -> int:
         """``len(find_tickets(query))`` without sending a record: one ``count(*)`` over

@@ -4,8 +4,6 @@ port), and the SQL of ticket queries.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -34,8 +32,10 @@ from helpdesk_routing.stores._sql import (
     excluded_channel_values,
     keyset_after,
     limit_value,
+    merge_pages,
     pool_by_channel,
     pool_channels,
+    pool_pages,
     status_values,
     ticket_columns,
     to_micros,
@@ -171,22 +171,10 @@ class SqliteTransaction(ConfigurationReads):
         merged in the query's order. Read in one pass, the left-out channels' tickets were
         walked whenever they were the oldest (every close of the night read the evening's
         webchat backlog)."""
-        rows = self._run(*pool_channels(query, "?"))
-        kept = sorted(row[0] for row in rows if row[0] not in query.exclude_channels)
-        if not kept:
+        pages = pool_pages(query, (row[0] for row in self._run(*pool_channels(query, "?"))))
+        if not pages:
             return []
-        pages = [
-            self.find_tickets(
-                query.model_copy(
-                    update={"channels": frozenset({c}), "exclude_channels": frozenset()}
-                )
-            )
-            for c in kept
-        ]
-        if len(pages) == 1:
-            return pages[0]
-        merged = heapq.merge(*pages, key=_order_key, reverse=query.newest_first)
-        return list(itertools.islice(merged, query.limit))
+        return merge_pages([self.find_tickets(page) for page in pages], query)
 
     def count_tickets(self, query: TicketQuery) -> int:
         """``len(find_tickets(query))`` without reading a record: one ``count(*)`` over
@@ -394,10 +382,6 @@ def _matching(query: TicketQuery) -> tuple[str, list[Any], str, str]:
     if where:
         sql += " WHERE " + " AND ".join(where)
     return sql, params, created, ident
-
-
-def _order_key(record: TicketRecord) -> tuple[datetime, str]:
-    return record.ticket.created_at, record.id
 
 
 def select_tickets(query: TicketQuery) -> tuple[str, list[Any]]:
