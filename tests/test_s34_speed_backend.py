@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from helpdesk_routing import _trusted
 from helpdesk_routing.simulation import run
 from helpdesk_routing.simulation._backends import HandOuts, RouterBackend
+from helpdesk_routing.simulation._store import SimulationStore
 from helpdesk_routing.simulation.policies import policy_for
-from helpdesk_routing.stores.memory import InMemoryStore
 
 from .simulation.conftest import mmc
 
@@ -33,9 +33,10 @@ def _watch_closes(
     units: list[int] = []
     answers: list[tuple[HandOuts, HandOuts]] = []
     opened = [0]
-    transaction = InMemoryStore.transaction
+    # The simulator's store (its class's own transaction, not InMemoryStore's)
+    transaction = SimulationStore.transaction
 
-    def counted(self: InMemoryStore) -> Any:
+    def counted(self: SimulationStore) -> Any:
         opened[0] += 1
         return transaction(self)
 
@@ -51,7 +52,7 @@ def _watch_closes(
         if depth[0]:
             return answer  # a close inside a close watched already
         units.append(opened[0] - before)
-        with transaction(self._store) as tx:
+        with transaction(cast(SimulationStore, self._store)) as tx:
             found = []
             for i in sorted(waiting):
                 record = tx.get_ticket(self._ids[i])
@@ -79,7 +80,7 @@ def _watch_closes(
             return finished(self, index, agent, t, pending, waiting)
         return look(self, waiting, lambda: finished(self, index, agent, t, pending, waiting))
 
-    monkeypatch.setattr(InMemoryStore, "transaction", counted)
+    monkeypatch.setattr(SimulationStore, "transaction", counted)
     monkeypatch.setattr(RouterBackend, "closed", watched_closed)
     monkeypatch.setattr(RouterBackend, "finished", watched_finished)
     return units, answers

@@ -25,6 +25,7 @@ from helpdesk_routing.router import Router
 from helpdesk_routing.stores.memory import InMemoryStore
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 
+from ._store import SimulationStore
 from .policies import Policy
 from .scenario import Scenario
 
@@ -98,12 +99,17 @@ class RouterBackend:
         self._t = 0.0
         self._ids: list[str] = []  # ticket ids by index, made once
         self._tickets: dict[tuple[str, frozenset[str], str | None], Ticket] = {}
-        self._store = InMemoryStore(
-            agents=[
-                Agent(id=a.id, name=a.name, role=a.role, capacity=policy.agent_capacity(a.capacity))
-                for a in scenario.agents
-            ],
-            report_digest=self.report_digest,
+        agents = [
+            Agent(id=a.id, name=a.name, role=a.role, capacity=policy.agent_capacity(a.capacity))
+            for a in scenario.agents
+        ]
+        # The simulator's store counts the audit log instead of keeping it (nobody reads
+        # it back; kept, it was more than half of a run's memory); the report digest
+        # reads the log, so the full default Router's rows keep both.
+        self._store: InMemoryStore = (
+            InMemoryStore(agents=agents, report_digest=True)
+            if self.report_digest
+            else SimulationStore(agents=agents)
         )
         self._data = InMemoryCustomerData(profiles=scenario.customers, events=scenario.events)
         self.router = Router(
