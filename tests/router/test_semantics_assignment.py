@@ -335,6 +335,38 @@ def test_coming_online_after_hours_leaves_bound_tickets_waiting(make_desk: MakeD
     assert desk.assignee("w1") is None
 
 
+def test_a_close_after_hours_hands_out_other_channels_behind_the_webchat_backlog(
+    make_desk: MakeDesk,
+) -> None:
+    """After hours a close hands the freed agent the oldest ticket of a channel that does
+    not wait for the office (email, sms), passing the older webchat backlog by, in
+    age order across those channels, on every store (the SQL stores read each kept
+    channel's page from an index and merge them)."""
+    desk = make_desk(start=MONDAY_20, agents=[Agent(id="a1", capacity=1)], teams=[])
+    for n in range(12):
+        desk.clock.advance(seconds=1)
+        desk.router.route(desk.ticket(f"w{n:02d}", channel="webchat"))
+    desk.online("a1")
+    desk.clock.advance(seconds=1)
+    desk.router.route(desk.ticket("busy", channel="email"))
+    assert desk.assignee("busy") == "a1"
+    for tid, channel in [("s1", "sms"), ("e1", "email"), ("s2", "sms"), ("e2", "email")]:
+        desk.clock.advance(seconds=1)
+        desk.router.route(desk.ticket(tid, channel=channel))
+    handed = []
+    current = "busy"
+    for _ in range(4):
+        desk.clock.advance(seconds=1)
+        desk.router.set_status(current, TicketStatus.CLOSED, actor="a1")
+        [current] = [r.id for r in desk.router.views.my_inbox("a1")]  # capacity 1
+        handed.append(current)
+    assert handed == ["s1", "e1", "s2", "e2"]
+    desk.router.set_status(current, TicketStatus.CLOSED, actor="a1")
+    assert [r.id for r in desk.router.views.my_inbox("a1")] == []
+    waiting = desk.router.views.unassigned(limit=100)
+    assert [r.id for r in waiting] == [f"w{n:02d}" for n in range(12)]
+
+
 @pytest.mark.parametrize("actor", ["o1", "ad1", "m1"])
 def test_enabling_round_robin_is_for_owner_admin_and_manager(
     make_desk: MakeDesk, actor: str
