@@ -226,7 +226,8 @@ class Report:
 
     def to_pandas(self) -> dict[str, Any]:
         """The report as pandas DataFrames (extra ``pandas``): ``summary`` (figure, value),
-        ``agents`` (one row per agent), ``channels`` (one row per channel), ``teams``."""
+        ``agents`` (one row per agent given a ticket or Online all the period),
+        ``channels`` (one row per channel), ``teams``."""
         try:
             pd = importlib.import_module("pandas")
         except ImportError as exc:
@@ -238,16 +239,20 @@ class Report:
             if not k.startswith(("assigned", "ai_by", "wait"))
         }
         summary["waiting_unassigned"] = self.waiting_unassigned
+        # Every agent the report names: those given tickets, and those Online all the
+        # period with none (fairness counts them; round robin passing one over shows).
+        online = set(self.always_online)
+        none = AgentLoad()
         agents = pd.DataFrame(
             [
                 {
                     "agent": a,
-                    "automatic": v.automatic,
+                    "automatic": (v := self.assigned.get(a, none)).automatic,
                     "manual": v.manual,
                     "total": v.total,
-                    "always_online": a in self.always_online,
+                    "always_online": a in online,
                 }
-                for a, v in sorted(self.assigned.items())
+                for a in sorted(online.union(self.assigned))
             ],
             columns=["agent", "automatic", "manual", "total", "always_online"],
         )

@@ -412,6 +412,25 @@ def test_to_pandas_frames() -> None:
     assert list(frames["channels"]["channel"]) == ["sms", "webchat"]
 
 
+def test_to_pandas_agents_include_the_always_online_given_nothing() -> None:
+    """An agent Online all the period with no ticket has a row of zeros: fairness
+    counts them, so the agents frame shows them too."""
+    clock = ManualClock(START)
+    store = InMemoryStore(agents=AGENTS)
+    router = _router(store, clock)
+    router.set_online("a1", True, actor="a1")
+    router.set_online("a2", True, actor="a2")
+    clock.set(MONDAY_10)
+    router.route(_ticket(clock, "t1"))
+    r = metrics.report(store, None, START, END)
+    assert r.always_online == ("a1", "a2")
+    rows = r.to_pandas()["agents"].to_dict("records")
+    assert rows == [
+        {"agent": "a1", "automatic": 1, "manual": 0, "total": 1, "always_online": True},
+        {"agent": "a2", "automatic": 0, "manual": 0, "total": 0, "always_online": True},
+    ]
+
+
 def test_to_pandas_without_pandas_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without pandas, to_pandas raises MissingExtra naming 'pandas'."""
     real = metrics.importlib.import_module
