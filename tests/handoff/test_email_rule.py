@@ -39,6 +39,11 @@ MALFORMED = [
     "ann..b@example.com",
     "a...b@example.com",
     ".@example.com",
+    # RFC 5322's specials are not atext: a dot-atom holds none of them
+    *(f"a{c}b@example.com" for c in '()<>[]:;,\\"'),
+    "a" * 65 + "@example.com",  # a local part of more than 64 (RFC 5321)
+    "ann@" + "x" * 64 + ".com",  # a domain label of more than 63 (DNS)
+    "ann@example." + "c" * 64,
 ]
 WELL_FORMED = [
     "ann@example.com",
@@ -46,6 +51,8 @@ WELL_FORMED = [
     "a.b.c@mail.example.co",
     "ann+tag@example.com",
     "ännä@example.com",
+    "!#$%&'*+-/=?^_`{|}~@example.com",  # every special atext character
+    "a" * 64 + "@" + "x" * 63 + ".com",  # the longest local part and label
 ]
 
 
