@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.handoff.errors import InvalidTransition
 from helpdesk_routing.handoff.machine import (
     FINAL_STATES,
@@ -126,3 +127,62 @@ def test_random_sequences_keep_the_invariants(events: list[Input]) -> None:
     # ticket can exist whatever happened.
     not_found = sum(1 for e in events if e == Reconciled(False))
     assert sends <= 1 + not_found
+
+
+@pytest.mark.parametrize("state", list(State), ids=str)
+def test_a_state_given_as_its_text_steps_as_the_state(state: State) -> None:
+    """``step("awaiting_email", ...)`` is ``step(State.AWAITING_EMAIL, ...)``, refusals
+    included (a refused input is InvalidTransition, never an AttributeError)."""
+    for event in ALL_INPUTS:
+        try:
+            expected: object = step(state, event)
+        except InvalidTransition as exc:
+            expected = str(exc)
+        try:
+            got: object = step(state.value, event)
+        except InvalidTransition as exc:
+            got = str(exc)
+        assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("state", "error", "match"),
+    [
+        ("nonsense", ValidationError, r"state must be one of 'requested', .*got 'nonsense'"),
+        (None, ArgumentTypeError, r"state must be a handoff State, got NoneType"),
+        (3, ArgumentTypeError, r"state must be a handoff State, got int"),
+    ],
+)
+def test_a_state_that_is_none_of_the_states_is_refused(
+    state: object, error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        step(state, Delivered())  # type: ignore[arg-type]
+
+
+def test_an_event_that_is_no_input_is_refused() -> None:
+    with pytest.raises(ArgumentTypeError, match=r"event must be one of .*got str"):
+        step(State.AWAITING_EMAIL, "ann@example.com")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Confirm(yes="no", identified=True),  # type: ignore[arg-type]
+        lambda: Confirm(yes=True, identified=1),  # type: ignore[arg-type]
+        lambda: GiveEmail(valid="yes"),  # type: ignore[arg-type]
+        lambda: Reconciled(found=None),  # type: ignore[arg-type]
+        lambda: Start(method="send_to_helpdesk", channel="sms", identified=0),  # type: ignore[arg-type]
+        lambda: Start(method="send_to_helpdesk", channel=None, identified=True),  # type: ignore[arg-type]
+    ],
+    ids=["yes-text", "identified-int", "valid-text", "found-none", "start-int", "channel-none"],
+)
+def test_an_answer_that_is_not_a_bool_is_refused(make: object) -> None:
+    """``Confirm(yes="no")`` was read as a yes: the inputs take only True or False."""
+    with pytest.raises(ArgumentTypeError, match=r"must be (True or False|text), got "):
+        make()  # type: ignore[operator]
+
+
+def test_an_unknown_method_is_refused() -> None:
+    with pytest.raises(ValidationError, match=r"Start.method must be .*got 'phone'"):
+        Start(method="phone", channel="sms", identified=True)  # type: ignore[arg-type]

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.handoff.errors import InvalidTransition
 
 __all__ = [
@@ -80,6 +81,14 @@ class Effect(StrEnum):
     TELL_PENDING = "tell_pending"
 
 
+def _flag(input_name: str, field: str, value: object) -> None:
+    """Refuse an answer that is not a bool: ``yes="no"`` would be read as a yes."""
+    if value.__class__ is not bool:
+        raise ArgumentTypeError(
+            f"{input_name}.{field} must be True or False, got {type(value).__name__}"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Start:
     """The AI agent escalates: by which method, on which channel, identified or not."""
@@ -87,6 +96,17 @@ class Start:
     method: Literal["send_to_helpdesk", "send_message"]
     channel: str
     identified: bool
+
+    def __post_init__(self) -> None:
+        if self.method not in ("send_to_helpdesk", "send_message"):
+            raise ValidationError(
+                f"Start.method must be 'send_to_helpdesk' or 'send_message', got {self.method!r}"
+            )
+        if not isinstance(self.channel, str):
+            raise ArgumentTypeError(
+                f"Start.channel must be text, got {type(self.channel).__name__}"
+            )
+        _flag("Start", "identified", self.identified)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +116,19 @@ class Confirm:
     yes: bool
     identified: bool
 
+    def __post_init__(self) -> None:
+        _flag("Confirm", "yes", self.yes)
+        _flag("Confirm", "identified", self.identified)
+
 
 @dataclass(frozen=True, slots=True)
 class GiveEmail:
     """The visitor gave an e-mail address; ``valid`` says whether it is well-formed."""
 
     valid: bool
+
+    def __post_init__(self) -> None:
+        _flag("GiveEmail", "valid", self.valid)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +158,9 @@ class Reconciled:
 
     found: bool
 
+    def __post_init__(self) -> None:
+        _flag("Reconciled", "found", self.found)
+
 
 Input = Start | Confirm | GiveEmail | Delivered | Rejected | Lost | Interrupted | Reconciled
 """Everything :func:`step` accepts."""
@@ -140,8 +170,30 @@ def _describe(event: Input) -> str:
     return type(event).__name__
 
 
-def step(state: State, event: Input) -> tuple[State, Effect]:
-    """The state after ``event`` and what to do; ``InvalidTransition`` when not accepted."""
+_INPUTS = (Start, Confirm, GiveEmail, Delivered, Rejected, Lost, Interrupted, Reconciled)
+
+
+def step(state: State | str, event: Input) -> tuple[State, Effect]:
+    """The state after ``event`` and what to do; ``InvalidTransition`` when not accepted.
+
+    ``state`` is a :class:`State` or its text (``"awaiting_email"``); another text is a
+    ``ValidationError`` naming the states, anything else, or an ``event`` that is not
+    one of the inputs, an ``ArgumentTypeError``."""
+    if state.__class__ is not State:
+        if not isinstance(state, str):
+            raise ArgumentTypeError(
+                f"step's state must be a handoff State, got {type(state).__name__}"
+            )
+        try:
+            state = State(state)
+        except ValueError:
+            names = ", ".join(repr(s.value) for s in State)
+            raise ValidationError(f"step's state must be one of {names}, got {state!r}") from None
+    if not isinstance(event, _INPUTS):
+        raise ArgumentTypeError(
+            f"step's event must be one of the machine's inputs (Start, Confirm, GiveEmail,"
+            f" Delivered, Rejected, Lost, Interrupted, Reconciled), got {type(event).__name__}"
+        )
     match state, event:
         case State.REQUESTED, Start(method="send_message"):
             return State.MESSAGE_SHOWN, Effect.SHOW_MESSAGE
