@@ -13,8 +13,11 @@ from zoneinfo import ZoneInfo
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.simulation import (
     AgentSpec,
+    Empirical,
     Exponential,
     PoissonArrivals,
+    ReplayArrivals,
+    ReplayTicket,
     Scenario,
     TicketMix,
     cli,
@@ -43,12 +46,105 @@ def test_samples_cover_a_drain_that_cut_the_run() -> None:
     every = 3600.0
     waiting = sum(1 for s in result.records.started if s != s)
     assert waiting > 0
-    assert result.horizon > 36 * 3600  # the drain's end, well past the last arrival
+    assert result.horizon == 2 * 86400.0  # the drain's end: a day after the day of arrivals
     count = int(result.horizon // every) + 1
     assert result.sample_times == [k * every for k in range(count)]
     assert result.backlog[-1] == waiting
     assert all(len(v) == count for v in result.load.values())
     assert len(result.backlog) == count
+
+
+def _monday_morning_only() -> Scenario:
+    """Tickets on Monday 09:00-10:00 only; the one agent works on Sundays."""
+    rates = [0.0] * 168
+    rates[9] = 5.0
+    return Scenario(
+        name="weekend crew",
+        arrivals=PoissonArrivals(per_hour=rates),
+        days=7.0,
+        drain_days=1.0,
+        agents=[
+            AgentSpec(
+                id="sunday", shift=OfficeHours(timezone="UTC", weekly={"sun": [("09:00", "17:00")]})
+            )
+        ],
+        handling=Exponential(mean_minutes=10),
+    )
+
+
+def test_the_drain_is_counted_from_the_end_of_days_not_from_the_last_ticket() -> None:
+    """Arrivals end after ``days`` (a week with only Monday's tickets still ends on the
+    next Monday), and the drain counts from there: the Sunday shift inside the week
+    works them (the run stopped a day after Monday's last ticket, none started)."""
+    scenario = _monday_morning_only()
+    result = run(scenario, 1)
+    records = result.records
+    assert len(records) > 0
+    assert max(records.created) < 10 * 3600
+    sunday_9 = (6 * 24 + 9) * 3600.0
+    assert all(sunday_9 <= s < sunday_9 + 8 * 3600 for s in records.started)
+    # nobody to work them: the run is cut at the drain's end, days + drain_days
+    idle = scenario.model_copy(update={"agents": (AgentSpec(id="a", capacity=0),)})
+    cut = run(idle, 1)
+    assert cut.horizon == 8 * 86400.0
+    assert cut.sample_times[-1] == 8 * 86400.0
+
+
+def _replay(hours: list[float], days: float | None) -> Scenario:
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    return Scenario(
+        name="replayed",
+        arrivals=ReplayArrivals(
+            tickets=[
+                ReplayTicket(created_at=start + timedelta(hours=h), channel="email") for h in hours
+            ]
+        ),
+        days=days,
+        drain_days=1.0,
+        agents=[AgentSpec(id="a", capacity=0)],
+        handling=Empirical(minutes=[60]),
+        sample_minutes=60,
+    )
+
+
+def test_a_drain_after_counted_or_replayed_arrivals_counts_from_their_last_ticket() -> None:
+    """Arrivals bounded by their count (``tickets``, or a replay without ``days``) end
+    with their last ticket; a replay with ``days`` ends with ``days``."""
+    counted = _nobody_works().model_copy(update={"days": None, "tickets": 5})
+    result = run(counted, 1)
+    assert result.horizon == max(result.records.created) + 86400.0
+    assert run(_replay([1.0, 3.5], None), 1).horizon == 3.5 * 3600 + 86400.0
+    assert run(_replay([1.0, 3.5], 2.0), 1).horizon == 3 * 86400.0
+
+
+def test_a_sample_at_an_event_s_instant_shows_the_state_after_it() -> None:
+    """A ticket arriving at a grid instant is in that instant's backlog, work starting
+    there in its load, and work ending at the run's last instant out of it (the samples
+    showed the state before the instant's events)."""
+    waits = run(_replay([1.0], None), 1)
+    assert waits.sample_times[:3] == [0.0, 3600.0, 7200.0]
+    assert waits.backlog[:3] == [0, 1, 1]
+    works = _replay([1.0], None).model_copy(update={"agents": (AgentSpec(id="a"),)})
+    result = run(works, 1)
+    assert (result.records.started[0], result.records.resolved[0]) == (3600.0, 7200.0)
+    assert result.sample_times == [0.0, 3600.0, 7200.0]
+    assert result.load["a"] == [0, 1, 0]
+    assert result.backlog == [0, 0, 0]
+
+
+def test_a_replay_without_days_reports_progress_by_its_tickets() -> None:
+    """A replay with ``"days": null`` has no span to measure: its progress counts its
+    tickets (it stayed at 0 until the end)."""
+    hours = [i / 100 for i in range(20_000)]
+    scenario = _replay(hours, None).model_copy(
+        update={"agents": (AgentSpec(id="a"),), "handling": Empirical(minutes=[0.1])}
+    )
+    seen: list[float] = []
+    run(scenario, 1, progress=seen.append)
+    assert seen[-1] == 1.0
+    assert 0.0 < seen[0] < 0.5
+    assert seen == sorted(seen)
+    assert len(set(seen)) > 3
 
 
 def test_samples_end_with_the_last_work_when_nothing_was_cut() -> None:

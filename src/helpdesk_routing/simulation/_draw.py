@@ -90,6 +90,25 @@ class Arrivals:
         self._offset = (self._start - _EPOCH).total_seconds()
         self._per_second = self._rates[0] / 3600.0 if len(self._rates) == 1 else 0.0
 
+    @property
+    def count(self) -> int | None:
+        """How many tickets arrive at most, when that is known before they do: the
+        scenario's ``tickets``, a replay's length (the fewer of the two); ``None`` for
+        Poisson arrivals bounded by ``days`` alone."""
+        if self._replay is None:
+            return self._limit
+        return len(self._replay) if self._limit is None else min(self._limit, len(self._replay))
+
+    @property
+    def ended(self) -> float:
+        """When the arrivals ended, once :meth:`next` gave ``None``: the last ticket's
+        instant when ``tickets`` were counted, or a replay without ``days`` ran out; else
+        the end of ``days``, however long before it the last ticket came (a quiet
+        weekend, a replay that stops early), so a drain is counted from there."""
+        if math.isinf(self._until) or (self._limit is not None and self._count >= self._limit):
+            return self._t
+        return self._until
+
     def next(self) -> float | None:
         """The next arrival instant, or ``None`` when the scenario's arrivals are over."""
         if self._limit is not None and self._count >= self._limit:

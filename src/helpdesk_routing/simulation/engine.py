@@ -214,8 +214,8 @@ def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> tup
         t, _, kind, arg = heapq.heappop(heap)
         if t > stop:
             break
-        if t >= st.next_sample:
-            _sample(st, t)
+        if t > st.next_sample:  # the grid's instants before t; one at t once t is handled
+            _sample(st, t, before=True)
         st.area += st.backlog * (t - st.last_t)
         st.last_t = t
         if kind == _ARRIVE:
@@ -223,7 +223,9 @@ def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> tup
             nxt = st.arrivals.next()
             if nxt is None:
                 st.arrivals_done = True
-                stop = t + scenario.drain_days * 86400.0
+                # the drain runs from the arrivals' end (``days``, or the last ticket
+                # when they were counted), not from the last ticket that came
+                stop = max(t, st.arrivals.ended) + scenario.drain_days * 86400.0
             else:
                 st.seq += 1
                 heapq.heappush(heap, (nxt, st.seq, _ARRIVE, arg + 1))
@@ -256,7 +258,7 @@ def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> tup
                 elif phase == sample:  # the objects made in the slice
                     collecting = gc.collect(0) > 0
         if progress is not None and steps % 4096 == 0:
-            progress(_share(t, span, len(st.records.created), scenario.tickets))
+            progress(_share(t, span, len(st.records.created), st.arrivals.count))
     if progress is not None:
         progress(1.0)
     start, end = _measured(st, stop)
@@ -306,13 +308,17 @@ def _share(t: float, span: float, arrived: int, tickets: int | None) -> float:
     return min(max(by_time, by_count), 1.0)
 
 
-def _sample(st: _Run, t: float) -> None:
-    """Samples the grid's instants up to ``t`` not yet sampled, with the state now held.
+def _sample(st: _Run, t: float, *, before: bool = False) -> None:
+    """Samples the grid's instants up to ``t`` (``before``: before it) not yet sampled,
+    with the state now held.
 
-    The k-th instant is ``k * sample_every`` (not a running sum, which drifts), so the
-    grid's points, the last one at a run's end too, are where they are documented."""
+    The loop samples before it handles an event at ``t``: the state then held is the
+    state of every instant before ``t``, not of ``t`` itself, whose events (a ticket
+    arriving, work starting or ending) belong in its sample. The k-th instant is
+    ``k * sample_every`` (not a running sum, which drifts), so the grid's points, the
+    last one at a run's end too, are where they are documented."""
     times = st.sample_times
-    while st.next_sample <= t:
+    while st.next_sample < t or (st.next_sample == t and not before):
         times.append(st.next_sample)
         st.backlog_samples.append(st.backlog)
         for a in st.agents:
