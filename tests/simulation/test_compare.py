@@ -6,6 +6,7 @@ import math
 import re
 from decimal import Decimal
 from fractions import Fraction
+from statistics import NormalDist
 
 import numpy as np
 import pytest
@@ -31,8 +32,6 @@ def test_t_quantile_matches_the_tables(p: float, df: int, expected: float) -> No
 @given(p=st.floats(min_value=0.51, max_value=0.999), df=st.integers(min_value=1, max_value=200))
 def test_t_quantile_is_symmetric_and_above_the_normal(p: float, df: int) -> None:
     """t(1-p) = -t(p), and t(p) is at least the normal quantile (heavier tails)."""
-    from statistics import NormalDist
-
     assert t_quantile(1 - p, df) == pytest.approx(-t_quantile(p, df), rel=1e-9)
     assert t_quantile(p, df) >= NormalDist().inv_cdf(p) - 1e-9
 
@@ -215,6 +214,22 @@ def test_t_quantile_refuses_bad_arguments() -> None:
         t_quantile(1, 5)
     with pytest.raises(ValueError, match=r"^df must be positive, got 0$"):
         t_quantile(0.9, 0)
+
+
+@pytest.mark.parametrize("df", [1e100, 1e103, 1e154, 1e200, 1.7e308, 10**200, 10**400])
+def test_t_quantile_of_huge_degrees_of_freedom_is_the_normal_quantile(df: float) -> None:
+    """Past what ``df**3`` holds (1e103 on) the expansion overflowed (``OverflowError``):
+    the quantile is the normal one."""
+    normal = NormalDist().inv_cdf(0.975)
+    assert t_quantile(0.975, df) == pytest.approx(normal, rel=1e-15)
+    assert t_quantile(0.025, df) == pytest.approx(-normal, rel=1e-15)
+
+
+@given(st.floats(min_value=1e3, max_value=1e308))
+def test_t_quantile_falls_towards_the_normal_as_df_grows(df: float) -> None:
+    """Above the normal quantile, and never above it for fewer degrees of freedom."""
+    q = t_quantile(0.975, df)
+    assert NormalDist().inv_cdf(0.975) - 1e-12 <= q <= t_quantile(0.975, df / 2) + 1e-12
 
 
 def test_replicate_reports_progress_per_replication() -> None:
@@ -490,8 +505,6 @@ def test_t_quantile_names_arguments_of_the_wrong_kind_or_size(
 def test_t_quantile_keeps_its_digits_at_any_df() -> None:
     """Many degrees of freedom give the normal limit (df 1e15 gave 1.75 for 1.95996, and
     df inf or 10**400 a figure or an OverflowError); inf is the normal quantile."""
-    from statistics import NormalDist
-
     z = NormalDist().inv_cdf(0.975)
     assert t_quantile(0.975, math.inf) == pytest.approx(z, rel=1e-15)
     assert t_quantile(0.975, 10**400) == t_quantile(0.975, math.inf)

@@ -141,11 +141,12 @@ def _t_upper(tail: float, df: float) -> float:
     if df > _NORMAL_DF:  # Abramowitz and Stegun 26.7.5, to the 1/df**3 term
         z = -NormalDist().inv_cdf(tail)
         z2 = z * z
+        u = 1.0 / df  # powers of 1/df: they go to 0 where df**3 overflowed (df 1e103 on)
         return (
             z
-            + z * (z2 + 1.0) / (4.0 * df)
-            + z * ((5.0 * z2 + 16.0) * z2 + 3.0) / (96.0 * df**2)
-            + z * (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) / (384.0 * df**3)
+            + z * (z2 + 1.0) / 4.0 * u
+            + z * ((5.0 * z2 + 16.0) * z2 + 3.0) / 96.0 * (u * u)
+            + z * (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) / 384.0 * (u * u * u)
         )
     lo, hi = 0.0, 1.0
     while _t_tail(hi, df) > tail:
