@@ -88,6 +88,13 @@ def test_estimate_of_one_number_or_none_is_the_librarys_type_error(values: objec
     )
 
 
+def test_estimate_of_a_mapping_is_refused_not_its_keys_averaged() -> None:
+    """``estimate({10.0: 1, 20.0: 2})`` averaged the keys; a mapping is refused, as
+    ``grid`` refuses one, saying how to give its values."""
+    with pytest.raises(ArgumentTypeError, match=r"got dict \(its keys are no values; give "):
+        estimate({10.0: 1, 20.0: 2})  # type: ignore[arg-type]
+
+
 def test_estimate_takes_any_iterable() -> None:
     """A generator of values gives the estimate of their list."""
     assert estimate(v for v in [1.0, 2.0, 3.0]) == estimate([1.0, 2.0, 3.0])

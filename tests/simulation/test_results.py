@@ -144,6 +144,29 @@ def test_plot_refuses_bad_arguments_by_name(  # type: ignore[no-untyped-def]
         week.plot(**kwargs)
 
 
+def test_plot_takes_bins_as_a_numpy_integer(week) -> None:  # type: ignore[no-untyped-def]
+    """As every count of the simulator, ``bins`` may be a numpy integer."""
+    import numpy as np
+
+    figure = week.plot(bins=np.int64(5))
+    assert len(figure.axes[0].patches) == 5
+
+
+def test_waits_skip_is_a_count_of_at_least_zero(week) -> None:  # type: ignore[no-untyped-def]
+    """``waits(skip)`` leaves out the first ``skip`` tickets: a numpy integer counts; a
+    negative count (it kept only the last tickets), a bool or a float is refused."""
+    import numpy as np
+
+    records = week.records
+    assert records.waits(np.int64(3)) == records.waits(3)
+    assert len(records.waits(3)) < len(records.waits())
+    with pytest.raises(ValueError, match=r"^skip must be at least 0, got -1$"):
+        records.waits(-1)
+    for bad in (True, 1.5, "2"):
+        with pytest.raises(TypeError, match=r"^skip must be an integer, got "):
+            records.waits(bad)
+
+
 @pytest.mark.parametrize("name", ["x.xyz", "x.pdf", "xnoext", "x.png.bak"])
 def test_plot_refuses_a_path_not_ending_in_png_by_name(  # type: ignore[no-untyped-def]
     week, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import cast
@@ -253,9 +253,14 @@ def estimate(values: Iterable[float], confidence: float = 0.95) -> Estimate:
     the largest float (an interval wider than it) is ``inf``.
     """
     level = _confidence(confidence)
-    if not isinstance(values, Iterable):
+    if not isinstance(values, Iterable) or isinstance(values, Mapping):
         raise ArgumentTypeError(
             f"estimate takes several numbers (a list), got {type(values).__name__}"
+            + (
+                " (its keys are no values; give list(mapping.values()))"
+                if isinstance(values, Mapping)
+                else ""
+            )
         )
     floats: list[float] = []
     for i, value in enumerate(values):

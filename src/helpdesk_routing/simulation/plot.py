@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 
+from ._args import integer
 from ._extras import require_figure
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -63,8 +64,7 @@ def plot_result(result: SimulationResult, path: str | Path | None = None, *, bin
     :data:`MAX_BINS`: ``TypeError`` or ``ValueError`` otherwise, as for a ``path`` that
     is no file path or does not end in ``.png``, before matplotlib is asked.
     """
-    if isinstance(bins, bool) or not isinstance(bins, int):
-        raise ArgumentTypeError(f"bins must be an integer, got {bins!r}")
+    bins = integer(bins, "bins")  # a numpy integer too, as everywhere in the simulator
     if not 1 <= bins <= MAX_BINS:
         raise ValidationError(f"bins must be from 1 to {MAX_BINS:,}, got {_size(bins)}")
     target = None if path is None else plot_path(path)

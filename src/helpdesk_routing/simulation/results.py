@@ -18,7 +18,11 @@ from typing import Any
 
 from helpdesk_routing._same_figures import same_fields
 from helpdesk_routing._shown import shown
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.metrics import DurationStats, FairnessStats
+
+from ._args import integer
+from ._args import shown as shown_number
 
 __all__ = ["SimulationResult", "Summary", "TicketRecords"]
 
@@ -66,8 +70,13 @@ class TicketRecords:
         A wait is measured between the two instants the Router's clock was set to, to
         the microsecond: a ticket started exactly ten minutes after it arrived waits
         600.0 s, not the 600.0000000000005 s that subtracting seconds since the start can
-        leave (which would count a wait equal to the TTFR target as over it).
+        leave (which would count a wait equal to the TTFR target as over it). ``skip``
+        is a count (an integral number, a numpy integer too) of at least 0: a negative
+        one would keep only the last tickets (``ValidationError``).
         """
+        skip = integer(skip, "skip")
+        if skip < 0:
+            raise ValidationError(f"skip must be at least 0, got {shown_number(skip)}")
         return [
             (round(s * 1e6) - round(c * 1e6)) / 1e6
             for c, s in zip(self.created[skip:], self.started[skip:], strict=True)

@@ -287,8 +287,9 @@ class Scenario(Part):
 
     ``days`` bounds the arrivals in time and ``tickets`` in number (the first reached
     ends them); work then continues until every ticket is resolved or ``drain_days``
-    pass from the arrivals' end (``days``' end, or the last ticket when counted). ``mode="queueing"`` skips the Router for speed: no rules, teams, office hours
-    or shifts, but the same allocators decide. The first ``warmup_tickets`` are left out
+    pass from the arrivals' end (``days``' end, or the last ticket when counted).
+    ``mode="queueing"`` skips the Router for speed: no rules, teams, office hours or
+    shifts, but the same allocators decide. The first ``warmup_tickets`` are left out
     of the summary. Its ``repr`` is one line (name, days, tickets, agents, arrivals):
     ``<Scenario 'two agents': at most 3,000 tickets, 2 agents, poisson arrivals>``.
     """
