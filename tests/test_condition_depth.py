@@ -189,6 +189,48 @@ def test_a_rule_set_at_the_limit_is_routed_and_round_trips() -> None:
     assert decision.explain()
 
 
+def test_documents_holding_a_rule_set_read_back_a_condition_at_the_limit(
+    tmp_path: Any,
+) -> None:
+    """A configuration (its rule set one level down) and a scenario (two levels) written
+    as JSON read back with a condition of the greatest depth: the configuration the
+    Router stored was refused as "nested deeper than 100 levels" by
+    ``Configuration.model_validate_json``, ``Scenario.from_json`` and the CLI."""
+    from helpdesk_routing import simulation as sim
+    from helpdesk_routing._json import CONFIGURATION_DEPTH, SCENARIO_DEPTH
+    from helpdesk_routing.cli import main
+
+    cond = parse_condition(_nots(MAX_CONDITION_DEPTH - 1))
+    rules = hr.RuleSet(rules=[hr.RoutingRule(id="r1", when=cond, then=hr.SaveAsView(view="v"))])
+    store = hr.InMemoryStore(agents=[hr.Agent(id="a1")])
+    router = hr.Router(
+        rules=rules,
+        teams=[],
+        store=store,
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(NOW),
+    )
+    conf = router.configuration
+    text = conf.model_dump_json()
+    assert hr.Configuration.model_validate_json(text) == conf
+    path = tmp_path / "conf.json"
+    path.write_text(text)
+    assert main(["check", str(path)]) == 0
+    scenario = sim.Scenario(
+        arrivals=sim.PoissonArrivals(per_hour=1),
+        agents=[sim.AgentSpec(id="a")],
+        handling=sim.Exponential(mean_minutes=5),
+        configuration=conf,
+    )
+    assert sim.Scenario.from_json(scenario.model_dump_json()) == scenario
+    assert sim.Scenario.model_validate_json(scenario.model_dump_json()) == scenario
+    # one level more is still refused, at the document's own limit
+    assert (CONFIGURATION_DEPTH, SCENARIO_DEPTH) == (MAX_DEPTH + 1, MAX_DEPTH + 2)
+    deeper = {**json.loads(text), "rules": _rule_set(_nots(MAX_CONDITION_DEPTH))}
+    with pytest.raises(ValidationError, match=r"nested deeper than 101 levels"):
+        hr.Configuration.model_validate_json(json.dumps(deeper))
+
+
 @pytest.mark.parametrize("count", [150, 300, 900, 100_000])
 def test_parse_condition_refuses_deep_dicts_and_text_shortly(count: int) -> None:
     """parse_condition refuses a dict or JSON text far past the limit with one short error at

@@ -33,7 +33,7 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
 from helpdesk_routing._collector import collector_paused
-from helpdesk_routing._json import loads
+from helpdesk_routing._json import MAX_DEPTH, loads
 from helpdesk_routing._stored import stored_context
 from helpdesk_routing.errors import (
     ErrorDetail,
@@ -52,6 +52,10 @@ M = TypeVar("M", bound=BaseModel)
 class InputModel(BaseModel):
     """Base of the package's models: a direct call with bad input raises
     :class:`~helpdesk_routing.errors.ModelValidationError` (see the module docstring)."""
+
+    _json_depth: ClassVar[int] = MAX_DEPTH
+    """How deep the model's JSON may nest (``_json.loads``' ``depth``): deeper for a
+    document that holds a rule set lower down than a rule set's own."""
 
     _json_rules_key: ClassVar[str | None] = None
     """The member of the model's JSON that lists rules (``"rules"`` for a rule set): a
@@ -191,7 +195,12 @@ def _strict_json(model: type[BaseModel], text: str | bytes | bytearray) -> str:
     _json.loads` found it strict JSON; else its problems as a ``ModelValidationError`` of
     ``model`` (each at its JSON path, with its ``json_*`` code)."""
     try:
-        loads(text, model.__name__, rules_key=getattr(model, "_json_rules_key", None))
+        loads(
+            text,
+            model.__name__,
+            rules_key=getattr(model, "_json_rules_key", None),
+            depth=getattr(model, "_json_depth", MAX_DEPTH),
+        )
     except ValidationError as error:
         found = pydantic.ValidationError.from_exception_data(
             model.__name__,

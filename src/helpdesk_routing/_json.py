@@ -34,9 +34,11 @@ from typing import Any
 from .errors import ArgumentTypeError, ErrorDetail, ValidationError, json_path
 
 __all__ = [
+    "CONFIGURATION_DEPTH",
     "MAX_DEPTH",
     "MAX_INT",
     "MIN_INT",
+    "SCENARIO_DEPTH",
     "check_data",
     "decode_utf8",
     "loads",
@@ -53,7 +55,20 @@ A rule set's condition may use all but the three levels above a rule's ``when``:
 far more than a person writes, and far below the depth at which Python's parser or
 pydantic recurse too deeply."""
 
+CONFIGURATION_DEPTH = MAX_DEPTH + 1
+"""How deep a configuration document may nest: its rule set lies one level down
+(``$.rules``), so a condition of the greatest depth in it lies at level 101."""
+
+SCENARIO_DEPTH = MAX_DEPTH + 2
+"""How deep a simulation scenario may nest: its configuration lies one level down
+(``$.configuration``), its rule set two."""
+
 _DEEP = f"nested deeper than {MAX_DEPTH} levels"
+
+
+def _deep(depth: int) -> str:
+    return _DEEP if depth == MAX_DEPTH else f"nested deeper than {depth} levels"
+
 
 MAX_INT = 2**63 - 1
 """The largest integer a document or a stored value may hold (signed 64-bit)."""
@@ -136,8 +151,9 @@ class _Walk:
     the caller's stack already is. Problems are reported in document order.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, depth: int = MAX_DEPTH) -> None:
         self.details: list[ErrorDetail] = []
+        self.depth = depth
 
     def bad(self, loc: list[str | int], code: str, message: str) -> None:
         path = short_path(loc) if code == "json_depth" else json_path(loc)
@@ -186,8 +202,8 @@ class _Walk:
                 where = [*loc, key]
             if not isinstance(item, _CONTAINERS):
                 converted = self.scalar(item, where)
-            elif len(stack) >= MAX_DEPTH:  # ``item`` would be level len(stack) + 1
-                self.bad(where, "json_depth", _DEEP)
+            elif len(stack) >= self.depth:  # ``item`` would be level len(stack) + 1
+                self.bad(where, "json_depth", _deep(self.depth))
                 converted = None
             else:
                 converted, inner = _members(item)
@@ -238,12 +254,16 @@ def loads(
     *,
     rules_key: str | None = None,
     one_line: bool = False,
+    depth: int = MAX_DEPTH,
 ) -> Any:
     """Parse strict JSON text (see the module docstring); ``what`` names the document in
     the error's message (``"invalid rule set"``). With ``rules_key``, a problem inside
     ``$.<rules_key>[i]`` names the id of that rule (``ErrorDetail.rule_id``). A syntax
     error is placed by line and column (:func:`syntax_message`); by column alone with
-    ``one_line`` (the text is one line of a file, named by its reader). Anything
+    ``one_line`` (the text is one line of a file, named by its reader). ``depth`` is how
+    deep the document may nest: :data:`MAX_DEPTH`, and one level more for each the
+    document puts above a rule set (:data:`CONFIGURATION_DEPTH`, :data:`SCENARIO_DEPTH`),
+    so a condition of the greatest depth reads back wherever it is written. Anything
     but text or bytes (a dict already parsed, ``None``) is an
     :class:`~helpdesk_routing.errors.ArgumentTypeError` naming ``what``."""
     if not isinstance(text, str | bytes | bytearray):
@@ -263,12 +283,12 @@ def loads(
             what, [ErrorDetail("$", syntax_message(exc, line=not one_line), "json_syntax")]
         ) from None
     except RecursionError:
-        raise _fail(what, [ErrorDetail("$", _DEEP, "json_depth")]) from None
+        raise _fail(what, [ErrorDetail("$", _deep(depth), "json_depth")]) from None
     except ValueError:  # an integer literal of more than 4300 digits
         raise _fail(
             what, [ErrorDetail("$", "not JSON: an integer of more than 4300 digits", "json_number")]
         ) from None
-    walk = _Walk()
+    walk = _Walk(depth)
     data = walk.value(parsed)
     if walk.details:
         error = _fail(what, walk.details)

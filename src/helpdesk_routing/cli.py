@@ -38,7 +38,7 @@ from pydantic import TypeAdapter
 from . import __version__
 from ._console import console
 from ._files import read_input
-from ._json import loads
+from ._json import CONFIGURATION_DEPTH, loads
 from ._parts import validated
 from ._shown import shown
 from ._storable import StoredText
@@ -183,7 +183,8 @@ DEMO = Subcommand(
 
 
 def _read_json(path: Path, what: str) -> Any:
-    return loads(read_input(path), what)
+    # A configuration is the deepest document read here (its rule set one level down).
+    return loads(read_input(path), what, depth=CONFIGURATION_DEPTH)
 
 
 _DEMO_MEMBERS = ("agents", "teams", "rules", "office_hours", "office_hours_channels")

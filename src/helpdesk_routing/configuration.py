@@ -17,13 +17,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from helpdesk_routing._input import CheckedCopy
+from helpdesk_routing._json import CONFIGURATION_DEPTH
 
 from ._sets import SortedSet
 from ._storable import StoredText
@@ -142,6 +143,8 @@ class Configuration(CheckedCopy):
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    # Its rule set lies one level down: a condition of the greatest depth reads back.
+    _json_depth: ClassVar[int] = CONFIGURATION_DEPTH
 
     version: int = Field(ge=1, strict=True)
     at: UtcDatetime

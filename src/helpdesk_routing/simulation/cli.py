@@ -22,7 +22,7 @@ from typing import Any, TextIO, get_args
 import pydantic
 
 from helpdesk_routing._files import read_input
-from helpdesk_routing._json import loads
+from helpdesk_routing._json import SCENARIO_DEPTH, loads
 from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing.calendar import JSON_INPUT
 from helpdesk_routing.cli import Subcommand, in_file
@@ -269,7 +269,7 @@ def _scenario(raw: bytes, args: argparse.Namespace) -> Scenario:
     ``--days`` when that is what is wrong (exit 2): a bad ``$.days``, or problems
     elsewhere that the file does not have with its own ``days`` (a replay whose
     tickets all fall outside ``--days``)."""
-    data = loads(raw, "scenario")
+    data = loads(raw, "scenario", depth=SCENARIO_DEPTH)
     options = {}
     if args.days is not None:
         options["days"] = args.days

@@ -17,7 +17,7 @@ import operator
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal, Self, get_args
+from typing import Annotated, Any, ClassVar, Literal, Self, get_args
 
 import pydantic
 from pydantic import (
@@ -33,7 +33,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from helpdesk_routing._input import as_model
-from helpdesk_routing._json import loads
+from helpdesk_routing._json import SCENARIO_DEPTH, loads
 from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing.calendar import JSON_INPUT, OfficeHours, iana_zone_keys
@@ -295,6 +295,8 @@ class Scenario(Part):
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    # Its rule set lies two levels down: a condition of the greatest depth reads back.
+    _json_depth: ClassVar[int] = SCENARIO_DEPTH
 
     name: str = "scenario"
     start: UtcDatetime = datetime(2026, 11, 23, tzinfo=UTC)
@@ -620,7 +622,7 @@ class Scenario(Part):
         """Parse a scenario from strict JSON text (see ``helpdesk_routing._json``): any
         malformed or invalid input is one :class:`~helpdesk_routing.ValidationError`
         naming each bad part by its JSON path (``$.agents[0].id``)."""
-        data = loads(text, "scenario")
+        data = loads(text, "scenario", depth=SCENARIO_DEPTH)
         try:
             return cls.model_validate(data, context=JSON_INPUT)
         except pydantic.ValidationError as exc:
