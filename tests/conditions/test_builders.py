@@ -255,3 +255,44 @@ def test_node_equality_is_structural() -> None:
     """== on nodes compares data (only field references overload ==)."""
     assert (ticket("channel") == "sms") == (ticket("channel") == "sms")
     assert ((ticket("channel") == "sms") == (ticket("channel") == "email")) is False
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ({"type": "profile", "property": "vip", "op": "equals", "value": True}, 1),
+        ({"type": "profile", "property": "vip", "op": "not_equals", "value": False}, 0),
+        ({"type": "ticket", "field": "n", "op": "in", "value": [1, True]}, [1, 1]),
+        ({"type": "ticket", "field": "n", "op": "equals", "value": 0}, False),
+    ],
+)
+def test_a_bool_and_a_number_are_different_values(a: dict[str, object], b: object) -> None:
+    """``equals true`` and ``equals 1`` test differently (a profile's True is no 1), so
+    they are unequal nodes with different hashes, in an event's filters and in rule sets
+    too (they were equal: a true written as 1 passed the round-trip check)."""
+    from helpdesk_routing import RoutingRule, RuleSet, SaveAsView
+    from helpdesk_routing.conditions import parse_condition
+
+    first = parse_condition(a)
+    second = parse_condition({**a, "value": b})
+    assert first != second
+    assert hash(first) != hash(second)
+    assert len({first, second}) == 2
+    assert first == parse_condition(dict(a))
+    assert hash(first) == hash(parse_condition(dict(a)))
+    where = {"property": "p", "op": a["op"], "value": a["value"]}
+    on_event = parse_condition({"type": "event", "metric": "m", "where": [where]})
+    other = parse_condition({"type": "event", "metric": "m", "where": [{**where, "value": b}]})
+    assert on_event != other
+
+    def rules(when: object) -> RuleSet:
+        return RuleSet(rules=[RoutingRule(id="r", when=when, then=SaveAsView(view="v"))])
+
+    assert rules(first) != rules(second)
+    assert rules(first) == RuleSet.from_json(rules(first).model_dump_json())
+
+
+def test_equal_numbers_of_two_kinds_are_still_equal_values() -> None:
+    """1 and 1.0 test alike, so the nodes stay equal (only bools are told apart)."""
+    assert (profile("n") == 1) == (profile("n") == 1.0)
+    assert hash(profile("n") == 1) == hash(profile("n") == 1.0)

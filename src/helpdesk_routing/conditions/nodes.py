@@ -150,7 +150,39 @@ class _Node(CheckedCopy):
         )
 
 
-class TicketCondition(_Node):
+_BOOL = object()  # marks a bool in a value's key: True is 1 to Python, not to a test
+
+
+def _value_key(value: object) -> object:
+    """``value`` as a key that tells ``True`` from ``1`` and ``False`` from ``0``,
+    inside lists too (``in``, ``between``): the tests do, so equality must."""
+    if value is True or value is False:
+        return (_BOOL, value)
+    if isinstance(value, tuple | list):
+        return tuple(_value_key(v) for v in value)
+    if isinstance(value, frozenset | set):
+        return frozenset(_value_key(v) for v in value)
+    return value
+
+
+class _ValueEquality:
+    """``==`` and ``hash`` of a node with a ``value``: the model's, with the value
+    compared by :func:`_value_key` (``equals true`` and ``equals 1`` were equal and
+    hashed alike, though they hold for different data)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        same = super().__eq__(other)
+        if same is not True:
+            return same
+        return _value_key(self.value) == _value_key(other.value)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((super().__hash__(), _value_key(self.value)))  # type: ignore[attr-defined]
+
+
+class TicketCondition(_ValueEquality, _Node):
     """A test of one ticket field: a built-in one (``channel``, ``tags``, ``subject``,
     ``status``, ``priority``, ``email``, ``id``, ``created_at``, ``profile_id``) or a
     custom field (``Ticket.fields``). JSON: ``{"type": "ticket", "field": "channel",
@@ -166,7 +198,7 @@ class TicketCondition(_Node):
     _value_fits = field_validator("value", mode="before")(value_fits_op)
 
 
-class ProfileCondition(_Node):
+class ProfileCondition(_ValueEquality, _Node):
     """A test of one profile property (``$country``, ``churn_risk``, custom ones).
     JSON: ``{"type": "profile", "property": "$country", "op": "equals", "value": "France"}``."""
 
@@ -180,7 +212,7 @@ class ProfileCondition(_Node):
     _value_fits = field_validator("value", mode="before")(value_fits_op)
 
 
-class PropertyFilter(InputModel):
+class PropertyFilter(_ValueEquality, InputModel):
     """A test of one property of an event, inside an event condition's ``where`` list:
     ``{"property": "value", "op": "greater_than", "value": 100}``."""
 
