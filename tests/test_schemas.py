@@ -126,6 +126,90 @@ def test_nul_in_a_conditions_text_is_refused_by_the_schema_as_by_the_parser(doc:
     assert not _schema_accepts("rule-set", rules)
 
 
+_RULE: dict[str, Any] = {
+    "id": "r",
+    "name": "R",
+    "when": {"type": "segment", "segment": "v"},
+    "then": {"type": "save_as_view", "view": "v"},
+}
+_AT = "2026-03-30T00:00:00Z"
+
+
+def _document_accepted(name: str, doc: Any) -> bool:
+    load = {
+        "rule-set": RuleSet.from_dict,
+        "team": Team.model_validate,
+        "configuration": Configuration.model_validate,
+        "office-hours": OfficeHours.from_dict,
+    }[name]
+    try:
+        load(doc)
+    except ValidationError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    ("name", "doc"),
+    [
+        ("rule-set", {"rules": [{**_RULE, "id": "a\x00"}]}),
+        ("rule-set", {"rules": [{**_RULE, "name": "a\x00"}]}),
+        ("rule-set", {"rules": [{**_RULE, "then": {"type": "save_as_view", "view": "v\x00"}}]}),
+        ("rule-set", {"rules": [{**_RULE, "then": {"type": "assign_to_team", "team": "t\x00"}}]}),
+        ("team", {"id": "a\x00", "members": ["a"]}),
+        ("team", {"id": "t", "members": ["a\x00"]}),
+        ("team", {"id": "t", "members": ["a"], "tags": ["a\x00"]}),
+        ("team", {"id": "t", "name": "a\x00", "members": ["a"]}),
+        ("configuration", {"version": 1, "at": _AT, "office_hours_channels": ["a\x00"]}),
+        ("configuration", {"version": 1, "at": _AT, "actor": "a\x00"}),
+        ("configuration", {"version": 1, "at": _AT, "comment": "a\x00"}),
+        ("configuration", {"version": 1, "at": _AT, "teams": [{"id": "t\x00", "members": ["a"]}]}),
+    ],
+)
+def test_nul_in_any_documents_text_is_refused_by_its_schema_as_by_its_model(
+    name: str, doc: Any
+) -> None:
+    """Text with NUL outside a condition (a rule's id or view, a team's members, a
+    configuration's actor) was accepted by the schemas and refused by the models."""
+    assert not _document_accepted(name, doc)
+    assert not _schema_accepts(name, doc)
+    clean = json.loads(json.dumps(doc).replace("\\u0000", ""))
+    assert _document_accepted(name, clean)
+    assert _schema_accepts(name, clean)
+
+
+@pytest.mark.parametrize(
+    ("name", "doc"),
+    [
+        ("condition", {"type": "ticket", "field": "created_at", "op": "before", "value": _AT}),
+        ("configuration", {"version": 1, "at": _AT}),
+        (
+            "office-hours",
+            {
+                "timezone": "UTC",
+                "weekly": {"mon": [["09:00", "17:00"]]},
+                "holidays": ["2026-12-25"],
+            },
+        ),
+    ],
+)
+def test_a_final_newline_after_a_patterned_text_is_refused_by_the_schema(
+    name: str, doc: dict[str, Any]
+) -> None:
+    """``"2026-03-30T00:00:00Z\\n"``, ``"09:00\\n"``, ``"2026-12-25\\n"``: jsonschema
+    searches patterns with Python's ``re``, whose ``$`` also matches before a final
+    newline, so the schemas took texts the models refuse."""
+    assert _schema_accepts(name, doc)
+    text = json.dumps(doc)
+    for value in re.findall(r'"([0-9][0-9:T\-Z]+)"', text):
+        bad = json.loads(text.replace(f'"{value}"', json.dumps(value + "\n"), 1))
+        assert not _schema_accepts(name, bad), value
+        if name == "condition":
+            assert not _pydantic_accepts_condition(bad)
+        else:
+            assert not _document_accepted(name, bad), value
+
+
 def test_the_schemas_own_text_holds_no_nul() -> None:
     """The NUL rule is written as the escape, so the schema's own text holds no NUL."""
     schema = json_schema("condition")

@@ -20,13 +20,16 @@ in each schema's ``$comment``:
 - rule ids are unique, and an ``all``/``any`` group in a rule is not empty;
 - office-hours windows of one day do not overlap, a date is not both a holiday and an
   exception, times are real clock readings (``"24:00"`` only as an end);
-- team members are listed once; text outside a condition holds no NUL (JSON text
-  cannot carry a lone surrogate to a schema validator, and ``\\u0000`` is refused by
-  the models).
+- team members are listed once (JSON text cannot carry a lone surrogate to a schema
+  validator; the models refuse one).
 
-A condition's text (``field``, ``property``, ``metric``, ``segment`` and every text in a
-``value``) holds no NUL, as :func:`~helpdesk_routing.conditions.parse_condition` has it:
-each such string carries the pattern ``^[^\\u0000]*$``.
+Every free text of every document (a condition's ``field``, ``property``, ``metric``,
+``segment`` and every text in a ``value``; rule ids, names, views and teams; a team's
+id, name, members and tags; a configuration's channels, actor and comment) holds no
+NUL, as the models have it: each such string carries the pattern ``^[^\\u0000]*$``.
+Every other pattern ends in ``$(?!\\n)``: ECMA-262's ``$`` is the end of the text, but
+Python's ``re`` (which the ``jsonschema`` package searches with) also matches it before a
+final newline.
 """
 
 from __future__ import annotations
@@ -43,7 +46,10 @@ __all__ = ["SCHEMA_NAMES", "UnknownSchema", "json_schema"]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
-_NUL = " Text holds no NUL (\\u0000): PostgreSQL cannot store it."
+_NUL = (
+    " No text holds NUL (\\u0000), which PostgreSQL cannot store: each carries a pattern"
+    " refusing it."
+)
 _WHOLE = (
     " Counts and amounts are written as whole numbers (1, not 1.0: JSON Schema counts 1.0"
     " as an integer; the models do not)."
@@ -52,8 +58,7 @@ _BEYOND = {
     "condition": "Checked by the models only: between needs low <= high." + _WHOLE,
     "rule-set": (
         "Checked by the models only: unique rule ids, no empty all/any group, "
-        "between needs low <= high." + _WHOLE + " Text outside conditions holds no NUL "
-        "(\\u0000): PostgreSQL cannot store it."
+        "between needs low <= high." + _WHOLE + _NUL
     ),
     "team": "Checked by the models only: each member listed once." + _NUL,
     "office-hours": (
@@ -69,6 +74,9 @@ _DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 _NO_NUL = "^[^\\u0000]*$"
 """Text without NUL (the escape, not the character: the schema's own text holds none)."""
+
+_AT_END = "(?!\\n)"
+"""What follows a pattern's final ``$``: not before a newline (see _whole_text_patterns)."""
 
 _CONDITION_TEXT = (
     "TicketCondition",
@@ -262,6 +270,26 @@ def _model(name: str) -> Callable[[], dict[str, Any]]:
     return build
 
 
+def _no_nul_text(node: dict[str, Any]) -> None:
+    """Every free text of every document refuses NUL, as the models do (``StoredText``
+    and the condition's texts): a string with an enum, const or pattern excludes it
+    already."""
+    if node.get("type") == "string" and not {"enum", "const", "pattern"} & node.keys():
+        node["pattern"] = _NO_NUL
+
+
+def _whole_text_patterns(node: dict[str, Any]) -> None:
+    """A pattern ending in ``$`` also ends in ``(?!\n)``: JSON Schema's patterns are
+    ECMA-262's, whose ``$`` is the end of the text, but validators that search with
+    Python's ``re`` (the ``jsonschema`` package) also match ``$`` before a final
+    newline, and so took ``"2026-03-30T00:00:00Z\n"`` as a date-time the models refuse."""
+    pattern = node.get("pattern")
+    if pattern == _NO_NUL:  # takes a final newline as the models do: nothing to add
+        return
+    if isinstance(pattern, str) and pattern.endswith("$") and not pattern.endswith("\\$"):
+        node["pattern"] = pattern + _AT_END
+
+
 def _finish(schema: dict[str, Any]) -> dict[str, Any]:
     _walk(schema, _plain_sets)
     _walk(schema, _offset_date_times)
@@ -269,6 +297,8 @@ def _finish(schema: dict[str, Any]) -> dict[str, Any]:
     _condition_parts(schema)
     _office_hours_parts(schema)
     _team_parts(schema)
+    _walk(schema, _no_nul_text)
+    _walk(schema, _whole_text_patterns)
     return _condition_dispatch(schema)
 
 
