@@ -22,6 +22,7 @@ from helpdesk_routing.handoff import (
     SendToHelpdesk,
     SqliteLedger,
     State,
+    Step,
     UnknownHandoff,
     VisitorMessage,
     check_texts,
@@ -295,13 +296,40 @@ def test_a_ticket_routed_by_a_lost_ledger_s_handoff_is_the_conversation_s_ticket
     ledger = InMemoryLedger()
     step = _handoff(desk, ledger).request(conversation(channel="sms", profile_id="p1"))
     assert (step.state, step.ticket_id) == (State.HANDED_OFF, first.ticket_id)
-    assert _keys(step.tell_visitor) == ["human_will_follow", "continue_by_sms"]
+    # as reconcile tells of a ticket it finds (it told SMS and e-mail visitors where
+    # they continue, which reconcile did not)
+    assert _keys(step.tell_visitor) == ["human_will_follow"]
     record = ledger.get(handoff_id("c1"))
     assert record is not None
     assert (
         record.transitions[-1].why == f"ticket {first.ticket_id} found (already there) at builtin"
     )
     assert [t.id for t in desk.router.views.all_tickets().items] == [first.ticket_id]
+
+
+@pytest.mark.parametrize("channel", ["webchat", "sms", "email"])
+def test_a_ticket_found_again_is_told_as_reconcile_tells_it(desk: Desk, channel: str) -> None:
+    """docs/handoff.md: a ticket already stored under the handoff id is handed off
+    ``human_will_follow``, as reconcile would find it, on every channel."""
+    email = "ann@example.com"
+
+    def hand_off(ledger: InMemoryLedger) -> Step:
+        service = _handoff(desk, ledger)
+        step = service.request(conversation(channel=channel, email=email))
+        if step.state is State.AWAITING_CONFIRMATION:
+            step = service.confirm("c1", yes=True)
+        return step
+
+    assert hand_off(InMemoryLedger()).state is State.HANDED_OFF
+    ledger = InMemoryLedger()
+    again = hand_off(ledger)
+    assert again.state is State.HANDED_OFF
+    record = ledger.get(handoff_id("c1"))
+    assert record is not None
+    lost = InMemoryLedger()
+    lost.create(record.model_copy(update={"state": State.OUTCOME_UNKNOWN, "ticket_id": None}))
+    found = _handoff(desk, lost).reconcile(record.id)
+    assert _keys(again.tell_visitor) == _keys(found.tell_visitor) == ["human_will_follow"]
 
 
 def test_the_built_in_helpdesk_delivers_the_same_request_again_as_found(desk: Desk) -> None:

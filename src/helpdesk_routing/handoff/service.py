@@ -608,7 +608,7 @@ class Handoff:
             now,
             "system",
             f"ticket {delivery.ticket_id} {made} at {self._destination.name}",
-            _delivered(delivery, email),
+            _delivered(delivery, email, builtin=self._destination.name == "builtin"),
             ticket_id=delivery.ticket_id,
         )
         self._record_escalation(after, now)
@@ -744,7 +744,13 @@ def _check_tag(tag: object) -> None:
         raise ValidationError(f"tag: {problem}")
 
 
-def _delivered(delivery: Delivery, email: str | None) -> tuple[VisitorMessage, ...]:
+def _delivered(
+    delivery: Delivery, email: str | None, *, builtin: bool
+) -> tuple[VisitorMessage, ...]:
+    if builtin and delivery.replayed:
+        # found already stored: what became of it is not known, as when reconcile finds
+        # it (a human will follow, on the ticket's own channel)
+        return (VisitorMessage.of(MessageKey.HUMAN_WILL_FOLLOW),)
     if delivery.agent_available is not None:  # the built-in helpdesk: same channel
         if delivery.agent_available:
             return (VisitorMessage.of(MessageKey.AGENT_WILL_CONTINUE_HERE),)
