@@ -193,6 +193,22 @@ def set_hours(desk: hr.Router, hours: hr.OfficeHours | None | NotGiven = NOT_GIV
     desk.configure(actor="m1", office_hours=hours)
 
 
+def open_desk(
+    store: hr.InMemoryStore,
+    rules: hr.RuleSet | NotGiven = NOT_GIVEN,
+    teams: list[hr.Team] | NotGiven = NOT_GIVEN,
+    allocator: str | NotGiven = NOT_GIVEN,
+) -> hr.Router:
+    return hr.Router(
+        store=store,
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.SystemClock(),
+        rules=rules,
+        teams=teams,
+        allocator=allocator,
+    )
+
+
 def wrong(desk: hr.Router, capacity: int | None | NotGiven = NOT_GIVEN) -> None:
     desk.configure(actor="m1", round_robin=capacity)  # wrong
 """

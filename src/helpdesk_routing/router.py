@@ -147,12 +147,12 @@ class Router:
         store: Store,
         customer_data: CustomerData,
         clock: Clock,
-        rules: RulesGiven | None = None,
-        teams: Sequence[Team] | None = None,
+        rules: RulesGiven | _Maybe | None = NOT_GIVEN,
+        teams: Sequence[Team] | _Maybe | None = NOT_GIVEN,
         office_hours: OfficeHours | _Maybe | None = NOT_GIVEN,
         round_robin: bool | _Maybe = NOT_GIVEN,
         office_hours_channels: Iterable[str] | _Maybe = NOT_GIVEN,
-        allocator: Allocator | str | None = None,
+        allocator: Allocator | str | _Maybe | None = NOT_GIVEN,
         capacity: int | _Maybe | None = NOT_GIVEN,
         explain: bool = True,
     ) -> None:
@@ -168,16 +168,26 @@ class Router:
             raise ArgumentTypeError(f"explain must be a bool, got {explain!r}")
         self._store = store
         self._clock = clock
+        # rules, teams and allocator given as None are left out too (None means nothing
+        # else for them: an empty rule set is RuleSet(rules=[]), no teams is [])
+        if rules is None:
+            rules = NOT_GIVEN
+        if teams is None:
+            teams = NOT_GIVEN
+        if allocator is None:
+            allocator = NOT_GIVEN
         custom = None
-        if allocator is not None and not isinstance(allocator, str):
+        if allocator is not NOT_GIVEN and not isinstance(allocator, str):
             require_port(
                 allocator,
                 "allocator",
                 "allocate",
                 "'round_robin', 'least_loaded' or an Allocator (with allocate())",
             )
-            custom = None if allocator_name(allocator) is not None else allocator
-            allocator = allocator_name(allocator)
+            name = allocator_name(allocator)
+            custom = None if name is not None else allocator
+            # a shipped allocator is stored by its name; a custom one is no configuration
+            allocator = NOT_GIVEN if name is None else name
         # The keeper and the views get functions of the clock and the keeper, not bound
         # methods of this Router: a Router that referred to itself through them would be a
         # reference cycle, and so would hold its store (every record of an in-memory one)
@@ -185,13 +195,13 @@ class Router:
         # last reference goes.
         self._keeper = ConfigurationKeeper(store, _reader(clock), custom)
         given = changes(
-            rules=rules if rules is not None else NOT_GIVEN,
-            teams=teams if teams is not None else NOT_GIVEN,
+            rules=rules,
+            teams=teams,
             round_robin=round_robin,
             office_hours=office_hours,
             office_hours_channels=office_hours_channels,
             capacity=capacity,
-            allocator=allocator if allocator is not None else NOT_GIVEN,
+            allocator=allocator,
         )
         self._keeper.start(given)
         self._routing = Routing(store, self._keeper, customer_data, explain=explain)

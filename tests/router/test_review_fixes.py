@@ -185,3 +185,48 @@ def test_assign_to_team_hands_out_the_moved_tickets_oldest_first(make_desk: Make
     desk.router.assign("z", to="a1", actor="m1")  # a2 has room; nothing handed out yet
     out = desk.router.assign_to_team(["t2", "t1"], team="retention", actor="m1")
     assert [(r.id, r.assignee) for r in out] == [("t2", None), ("t1", "a2")]
+
+
+def test_a_router_given_not_given_keeps_the_stored_configuration() -> None:
+    """docs/configuration.md: every configuration argument of ``Router(...)`` defaults to
+    ``NOT_GIVEN``, so a wrapper may forward it; ``rules``, ``teams`` and ``allocator``
+    refused it (``allocator must be 'round_robin', ... got _NotGiven``)."""
+    from helpdesk_routing import Agent, InMemoryStore, ManualClock, Team
+    from helpdesk_routing.router import NOT_GIVEN, Router
+    from helpdesk_routing.rules import RuleSet
+
+    store = InMemoryStore(agents=[Agent(id="a1")])
+    clock = ManualClock(datetime(2026, 3, 30, 9, tzinfo=UTC))
+    data = InMemoryCustomerData()
+    first = Router(
+        store=store,
+        customer_data=data,
+        clock=clock,
+        rules=RuleSet(rules=[]),
+        teams=[Team(id="tm", members=["a1"])],
+        allocator="least_loaded",
+    )
+    stored = first.configuration
+    for given in (NOT_GIVEN, None):
+        again = Router(
+            store=store,
+            customer_data=data,
+            clock=clock,
+            rules=given,
+            teams=given,
+            allocator=given,
+            office_hours=NOT_GIVEN,
+            round_robin=NOT_GIVEN,
+            office_hours_channels=NOT_GIVEN,
+            capacity=NOT_GIVEN,
+        )
+        assert again.configuration == stored
+    fresh = Router(
+        store=InMemoryStore(),
+        customer_data=data,
+        clock=clock,
+        rules=NOT_GIVEN,
+        teams=NOT_GIVEN,
+        allocator=NOT_GIVEN,
+    )
+    assert (fresh.configuration.version, fresh.configuration.allocator) == (0, "round_robin")
