@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import pytest
 
+import helpdesk_routing as hr
 from helpdesk_routing import __version__, cli
 from helpdesk_routing.cli import Subcommand, load_demo, main, register, run_demo
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
@@ -406,3 +410,89 @@ def test_any_subcommand_into_a_closed_pipe_ends_quietly(argv: list[str]) -> None
     finally:
         os.close(write)
     assert (done.returncode, done.stderr) == (141, "")
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (hr.PermissionDenied("agent 'a3' (support) may not edit rules"), 1),
+        (hr.UnknownTicket("t9"), 1),
+        (hr.ConflictError("lost a race"), 1),
+        (FileNotFoundError(2, "No such file or directory"), 2),
+    ],
+    ids=["permission", "unknown", "conflict", "file"],
+)
+def test_a_subcommand_s_library_error_exits_1_even_when_it_is_an_os_error(
+    error: Exception, code: int
+) -> None:
+    """docs/cli.md: any RoutingError a subcommand raises exits 1. ``PermissionDenied``
+    is a ``PermissionError`` too (an ``OSError``), which exited 2 as a usage error."""
+
+    def configure(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--json", action="store_true")
+
+    def run(args: argparse.Namespace, out: TextIO) -> int:
+        raise error
+
+    register(Subcommand("fails", "raises", configure, run))
+    try:
+        assert _run("fails")[0] == code
+        done, text = _run("fails", "--json")
+        assert done == code
+        assert json.loads(text)["errors"][0]["code"] == ("usage" if code == 2 else "invalid")
+    finally:
+        cli._REGISTERED.clear()
+
+
+def _cli_process(argv: list[str], **streams: Any) -> subprocess.CompletedProcess[str]:
+    import helpdesk_routing
+
+    src = str(Path(helpdesk_routing.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run(
+        [sys.executable, "-m", "helpdesk_routing.cli", *argv],
+        text=True,
+        env=env,
+        timeout=120,
+        **streams,
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["schema", "condition"], "error: [Errno 28] No space left on device"),
+        (
+            ["check", "--json", "MISSING.json"],
+            "error: [Errno 2] No such file or directory: 'MISSING.json' "
+            "(and the JSON answer could not be written: [Errno 28] No space left on device)",
+        ),
+        (
+            ["demo", "--json"],
+            "error: the JSON answer could not be written: [Errno 28] No space left on device",
+        ),
+    ],
+    ids=["text", "json-error", "json-answer"],
+)
+def test_an_output_that_cannot_be_written_is_one_line_on_stderr(argv: list[str], said: str) -> None:
+    """A full device (``> /dev/full``): with ``--json`` the error's JSON could not be
+    written either, and two chained tracebacks followed; now one line, exit 2."""
+    if not Path("/dev/full").exists():  # pragma: no cover - Linux has it
+        pytest.skip("no /dev/full on this system")
+    with open("/dev/full", "w") as full:
+        done = _cli_process(argv, stdout=full, stderr=subprocess.PIPE)
+    assert (done.returncode, done.stderr) == (2, said + "\n")
+
+
+def test_a_closed_standard_output_is_one_line_on_stderr() -> None:
+    """Started with stdout closed (``>&-``): Python has no sys.stdout, and every
+    subcommand ended in an AttributeError traceback."""
+    done = _cli_process(["schema", "condition"], stderr=subprocess.PIPE, preexec_fn=_close_stdout)
+    assert (done.returncode, done.stderr) == (
+        2,
+        "error: standard output is closed: nothing can be written\n",
+    )
+
+
+def _close_stdout() -> None:
+    os.close(1)

@@ -48,6 +48,7 @@ from .errors import (
     ArgumentTypeError,
     ErrorDetail,
     MissingExtra,
+    PermissionDenied,
     RoutingError,
     ValidationError,
     json_path,
@@ -447,6 +448,16 @@ def fail(
         except BrokenPipeError:  # the reader went away: nobody to tell
             to_devnull(out)
             return EXIT_BROKEN_PIPE
+        except OSError as exc:
+            # the output cannot be written (a full device): the one place left to say
+            # what went wrong is stderr, once, and never a traceback at exit's flush
+            to_devnull(out)
+            if isinstance(error, OSError) and error.errno == exc.errno:  # one failure
+                said = f"the JSON answer could not be written: {text}"
+            else:
+                said = f"{text} (and the JSON answer could not be written: {exc})"
+            print(f"error: {shown(said)}", file=sys.stderr)
+            return EXIT_USAGE
     else:
         # A ValidationError's text shows its data already, one detail a line; any other
         # error is one line, whatever its text holds.
@@ -469,6 +480,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     goes through :func:`~helpdesk_routing._console.console`: a stream that is not UTF-8
     gets ASCII stand-ins for the symbols it cannot encode and backslash escapes for any
     other such character, never a ``UnicodeEncodeError``."""
+    if out is None and sys.stdout is None:
+        # started with its standard output closed (``>&-``): Python has no stream for
+        # it, and nothing a command writes could go anywhere
+        if sys.stderr is not None:
+            print("error: standard output is closed: nothing can be written", file=sys.stderr)
+        return EXIT_USAGE
     with (
         contextlib.redirect_stdout(console(sys.stdout)),
         contextlib.redirect_stderr(console(sys.stderr)),
@@ -503,6 +520,8 @@ def _dispatch(argv: Sequence[str] | None, out: TextIO) -> int:
         to_devnull(out)
         return EXIT_BROKEN_PIPE
     except ValidationError as exc:
+        return fail(args, out, EXIT_INVALID, exc)
+    except PermissionDenied as exc:  # a PermissionError too, but the library's refusal
         return fail(args, out, EXIT_INVALID, exc)
     except (OSError, MissingExtra, UsageError) as exc:
         return fail(args, out, EXIT_USAGE, exc)
