@@ -24,6 +24,7 @@ from helpdesk_routing.stores._sql import pool_by_channel, pool_channels
 from helpdesk_routing.stores.sqlite import SqliteCustomerData, SqliteStore
 from helpdesk_routing.stores.sqlite import _schema as _sqlite_schema
 from helpdesk_routing.stores.sqlite import _transaction as _sqlite_tx
+from helpdesk_routing.stores.sqlite._database import write_ahead
 
 T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
 
@@ -521,3 +522,52 @@ def test_the_sqlite_ledger_refuses_a_timeout_or_path_sqlite_cannot_take() -> Non
         SqliteLedger(":memory:", timeout=1e300)
     with pytest.raises(Invalid, match=r"^path must not contain NUL"):
         SqliteLedger("/tmp/a\x00b.db")
+
+
+def test_switching_a_new_file_to_wal_waits_for_another_writer(tmp_path: Path) -> None:
+    """Processes opening one new file together: one may hold a write lock (migrating,
+    seeding) just as another switches the file to WAL, and SQLite answers that switch
+    "database is locked" at once, busy timeout or not (1 in 40 rounds of eight processes
+    failed with a ConflictError claiming 30 s of waiting). The switch waits, as a unit
+    does, until the writer is done."""
+    path = tmp_path / "new.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO t VALUES (1)")
+    switcher = sqlite3.connect(path, isolation_level=None)
+    switcher.execute("PRAGMA busy_timeout = 30000")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        switcher.execute("PRAGMA journal_mode = WAL")  # SQLite's own answer: at once
+    done = threading.Timer(0.2, lambda: holder.execute("COMMIT"))
+    done.start()
+    try:
+        write_ahead(switcher, 30.0)
+    finally:
+        done.join()
+    assert switcher.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert holder.execute("SELECT x FROM t").fetchall() == [(1,)]
+    holder.close()
+    switcher.close()
+
+
+def test_stores_and_ledgers_switch_a_file_to_wal_through_the_waiting_switch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store or a handoff ledger opening a file (not ``:memory:``) switches it through
+    ``write_ahead``, the switch that waits for another writer (above)."""
+    from helpdesk_routing.handoff import sql_ledger
+    from helpdesk_routing.stores.sqlite import _database
+
+    calls: list[str] = []
+
+    def spy(conn: sqlite3.Connection, timeout: float) -> None:
+        calls.append(conn.execute("PRAGMA database_list").fetchone()[2])
+        write_ahead(conn, timeout)
+
+    monkeypatch.setattr(_database, "write_ahead", spy)
+    monkeypatch.setattr(sql_ledger, "write_ahead", spy)
+    SqliteStore(tmp_path / "a.db").close()
+    SqliteStore(":memory:").close()
+    SqliteLedger(str(tmp_path / "b.db")).close()
+    assert [Path(c).name for c in calls] == ["a.db", "b.db"]

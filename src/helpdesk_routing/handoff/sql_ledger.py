@@ -44,6 +44,7 @@ from helpdesk_routing.stores.sqlite._database import (
     out_of_files,
     self_deadlock,
     unmark_writing,
+    write_ahead,
 )
 
 __all__ = ["LEDGER_SCHEMA_VERSION", "PostgresLedger", "SqliteLedger"]
@@ -314,7 +315,7 @@ class SqliteLedger(_SqlLedger):
             try:
                 self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
                 if self.path != ":memory:":
-                    self._conn.execute("PRAGMA journal_mode = WAL")
+                    write_ahead(self._conn, timeout)  # waits for a store's migration
                 self._conn.execute(f"PRAGMA synchronous = {level}")
             except sqlite3.Error as exc:
                 raise StoreError(

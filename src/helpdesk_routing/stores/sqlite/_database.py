@@ -54,6 +54,7 @@ __all__ = [
     "out_of_files",
     "self_deadlock",
     "unmark_writing",
+    "write_ahead",
 ]
 
 
@@ -263,6 +264,25 @@ def _fds_open() -> int | None:
         return len(os.listdir("/proc/self/fd")) - 1  # less the one listing the directory
     except OSError:
         return None
+
+
+def write_ahead(conn: sqlite3.Connection, timeout: float) -> None:
+    """Switch ``conn``'s file to WAL. The switch needs the file to itself, and SQLite
+    answers "database is locked" at once, without its busy handler, while another
+    connection holds a write lock (processes opening a new file together: one is
+    migrating or seeding as another switches). So it is tried again, with short pauses,
+    for ``timeout`` seconds, as a unit waits for a lock; a file in WAL needs no lock."""
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 def _is_locked(exc: sqlite3.Error) -> bool:
@@ -798,7 +818,7 @@ class Database:
             conn.execute("COMMIT")
             if not self._memory:
                 # After the version check, so a refused file is left exactly as it was.
-                conn.execute("PRAGMA journal_mode = WAL")
+                write_ahead(conn, self.timeout)
 
     def _check_read_only(self) -> None:
         """Open without writing: the file must hold this library's schema as it is now
