@@ -21,6 +21,7 @@ from helpdesk_routing.handoff import errors as H
 from helpdesk_routing.handoff.connectors._http import _AnswerUnreadable
 from helpdesk_routing.schemas import UnknownSchema
 from helpdesk_routing.simulation.theory import UnknownReference
+from helpdesk_routing.stores.postgres._database import LostRead
 
 CASES: list[E.RoutingError] = [
     E.RoutingError("plain"),
@@ -53,6 +54,7 @@ CASES: list[E.RoutingError] = [
     _AnswerUnreadable("gorgias", "HTTP 200 answer unreadable (not JSON)"),
     UnknownReference(3, 0.5),
     UnknownSchema("rules"),
+    LostRead("lost the connection to PostgreSQL during a unit of work"),
     UsageError("bad --days"),
 ]
 

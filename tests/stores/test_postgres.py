@@ -18,7 +18,7 @@ from helpdesk_routing.errors import (
     StoreError,
     ValidationError,
 )
-from helpdesk_routing.model import Agent, Profile, Ticket
+from helpdesk_routing.model import Agent, Event, Profile, Ticket
 from helpdesk_routing.records import AuditRecord, RotationState, TicketQuery, TicketRecord
 from helpdesk_routing.router import Router
 from helpdesk_routing.rules import RuleSet
@@ -301,6 +301,51 @@ def test_dead_connections_between_units_of_work_are_replaced(pg_dsn: str) -> Non
         assert _kill(pg_dsn, name) >= 1
         with store.transaction() as tx:
             assert list(tx.online_agents()) == ["a1"]
+
+
+@pytest.mark.parametrize("attempts", [2, 3])
+def test_a_pool_whose_idle_connections_all_died_starts_the_unit_on_a_fresh_one(
+    pg_dsn: str, attempts: int
+) -> None:
+    """A server restart ends every connection at once: with four idle in the pool, each
+    retry took another dead one, and the unit failed ("lost the connection ... during a
+    unit of work") whenever the pool held as many as ``attempts``. The first dead one
+    has the pool test its idle ones, so the retry takes a live one."""
+    name = f"victim-all-{attempts}"
+    dsn = _with_app_name(pg_dsn, name)
+    with PostgresStore(dsn, agents=[Agent(id="a1")], min_size=4, attempts=attempts) as store:
+        store._db.pool.wait()
+        with store.transaction() as tx:
+            tx.set_online("a1", True, T0)
+        assert _kill(pg_dsn, name) >= 4
+        with store.transaction() as tx:
+            assert list(tx.online_agents()) == ["a1"]
+
+
+@pytest.mark.parametrize("min_size", [1, 4])
+def test_customer_data_reads_on_dead_connections_run_again_on_fresh_ones(
+    pg_dsn: str, min_size: int
+) -> None:
+    """PostgresCustomerData's reads (a profile, an event count: what routing reads)
+    were not run again at all after their connection died: the first read after a
+    restart raised StoreError, while the store's units started again."""
+    name = f"victim-data-{min_size}"
+    dsn = _with_app_name(pg_dsn, name)
+    profile = Profile(id="p1", properties={"plan": "pro"})
+    event = Event(profile_id="p1", metric="Placed Order", timestamp=T0)
+    with PostgresCustomerData(dsn, profiles=[profile], events=[event], min_size=min_size) as data:
+        data._db.pool.wait()
+        reads = [
+            lambda: data.profile("p1"),
+            lambda: data.count_events("p1", "Placed Order", start=None, end=None),
+            lambda: data.events("p1"),
+            lambda: data.segment_members("vip"),
+            lambda: data.events_between(T0, T0 + timedelta(days=1)),
+        ]
+        expected = [profile, 1, [event], [], [event]]
+        for read, answer in zip(reads, expected, strict=True):
+            assert _kill(pg_dsn, name) >= 1
+            assert read() == answer
 
 
 def test_a_route_on_a_dead_connection_is_routed_on_a_fresh_one(pg_dsn: str) -> None:

@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
 import pydantic_core
 
@@ -240,6 +240,9 @@ def count_events(
     return found
 
 
+_R = TypeVar("_R")
+
+
 class SqlCustomerReads(ABC):
     """What both SQL :class:`~helpdesk_routing.ports.CustomerData` adapters read the
     same way: through the adapter's read connections (:meth:`_read`) in its
@@ -251,6 +254,11 @@ class SqlCustomerReads(ABC):
     @abstractmethod
     def _read(self) -> AbstractContextManager[Connection]:
         """A connection for single-statement reads, given back after."""
+
+    def _again(self, read: Callable[[], _R]) -> _R:
+        """Run ``read`` (a read through :meth:`_read`); an adapter whose connections may
+        be found dead (PostgreSQL's, after a server restart) runs it again on a fresh one."""
+        return read()
 
     @abstractmethod
     def add_profiles(self, profiles: Iterable[Profile]) -> None:
@@ -270,7 +278,7 @@ class SqlCustomerReads(ABC):
 
     def events(self, profile_id: str, metric: str | None = None) -> list[Event]:
         """The profile's events (of one metric, or all), oldest first (ties in arrival order)."""
-        return select_events(self._read, self._dialect, profile_id, metric)
+        return self._again(lambda: select_events(self._read, self._dialect, profile_id, metric))
 
     def events_between(
         self, start: datetime, end: datetime, metrics: Iterable[str] | None = None
@@ -278,18 +286,23 @@ class SqlCustomerReads(ABC):
         """Every profile's events with ``start <= timestamp < end`` (of ``metrics`` when
         given), oldest first: what the metrics report reads for the AI agent's rates."""
         start, end = require_aware(start, "start"), require_aware(end, "end")
-        return select_events_between(self._read, self._dialect, start, end, metrics)
+        return self._again(
+            lambda: select_events_between(self._read, self._dialect, start, end, metrics)
+        )
 
     def profile(self, profile_id: str) -> Profile | None:
         """The profile with this id, or ``None``."""
         if not _args.lookup_id(profile_id, "profile_id"):
             return None
+        return self._again(lambda: self._select_profile(profile_id))
+
+    def _select_profile(self, profile_id: str) -> Profile | None:
         with self._read() as conn:
             return select_profile(conn, self._dialect, profile_id)
 
     def segment_members(self, segment: str) -> list[str]:
         """The ids of the profiles in ``segment``, ascending."""
-        return select_segment_members(self._read, self._dialect, segment)
+        return self._again(lambda: select_segment_members(self._read, self._dialect, segment))
 
     def count_events(
         self,
@@ -303,4 +316,8 @@ class SqlCustomerReads(ABC):
     ) -> int:
         """Count the profile's ``metric`` events in ``[start, end)`` that pass ``where``
         (up to ``limit``)."""
-        return count_events(self._read, self._dialect, profile_id, metric, start, end, where, limit)
+        return self._again(
+            lambda: count_events(
+                self._read, self._dialect, profile_id, metric, start, end, where, limit
+            )
+        )

@@ -8,16 +8,17 @@ replaced, up to ``attempts`` times.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import threading
 import time
 import weakref
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from datetime import datetime
 from queue import SimpleQueue
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from helpdesk_routing._input import whole_number
 from helpdesk_routing._time import seconds
@@ -50,9 +51,12 @@ __all__ = [
     "DIALECT",
     "FLUSH",
     "Database",
+    "LostRead",
     "is_connection_error",
     "require_extra",
 ]
+
+_T = TypeVar("_T")
 
 BEGIN = "BEGIN ISOLATION LEVEL READ COMMITTED"
 # A statement whose implicit transaction writes WAL (a transactional logical-decoding
@@ -316,6 +320,10 @@ def _after_fork() -> None:
 
 if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
     os.register_at_fork(after_in_child=_after_fork)
+
+
+class LostRead(StoreError):
+    """A read's connection was found dead (:meth:`Database.read_again` runs it again)."""
 
 
 class Database:
@@ -629,9 +637,34 @@ class Database:
             self._handed(held)  # the courier gives it back before it takes the next
         else:
             self._return_all(held)
+        self._test_idle()
         self.acquire(held)
         conn: psycopg.Connection[Any] = held[0]
         return conn
+
+    def _test_idle(self) -> None:
+        """Test the pool's idle connections, replacing the dead ones: one connection
+        found dead is seldom alone (a server restart ends them all at once), and a retry
+        that took the next idle one would find it dead too, each attempt another."""
+        import psycopg
+
+        # best effort: a pool closed meanwhile is reported by the acquire that follows
+        with contextlib.suppress(psycopg.Error):
+            self.pool.check()
+
+    def read_again(self, read: Callable[[], _T]) -> _T:
+        """``read()`` (single-statement reads on :meth:`read` connections), run again
+        on a fresh connection, up to ``attempts`` times, when its connection was found
+        dead: a read commits nothing, so running it again is safe, as a unit that has
+        not begun is started again."""
+        for attempt in range(self.attempts):
+            try:
+                return read()
+            except LostRead:
+                if attempt + 1 >= self.attempts:
+                    raise
+                self._test_idle()
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def begin(self) -> psycopg.Connection[Any]:
         """This thread's unit's connection inside a fresh transaction, replacing dead
@@ -737,6 +770,8 @@ class Database:
                 mapped = self.error(exc, conn)
                 if mapped is None:
                     raise
+                if is_connection_error(exc, conn):
+                    raise LostRead(str(mapped)) from exc  # for read_again
                 raise mapped from exc
         finally:
             # handed over with no call in between (see unit)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from helpdesk_routing._sets import dump_json
 from helpdesk_routing.model import Event, Profile
@@ -13,6 +13,8 @@ from helpdesk_routing.stores import _sql_customer_data as _data
 from helpdesk_routing.stores._sql import Closing
 
 from ._database import DIALECT, Database
+
+_R = TypeVar("_R")
 
 if TYPE_CHECKING:
     import psycopg
@@ -76,6 +78,11 @@ class PostgresCustomerData(_data.SqlCustomerReads, Closing):
     def _read(self) -> AbstractContextManager[Any]:
         """A connection for single-statement reads, given back after."""
         return self._db.read()
+
+    def _again(self, read: Callable[[], _R]) -> _R:
+        """``read`` run again on a fresh connection when its own was found dead (a
+        server restart), up to ``attempts`` times, as a unit of work is."""
+        return self._db.read_again(read)
 
     def add_profiles(self, profiles: Iterable[Profile]) -> None:
         """Add profiles, or replace those with the same ids (events are kept); one transaction."""
