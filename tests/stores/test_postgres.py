@@ -13,6 +13,7 @@ import pytest
 
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.errors import (
+    ArgumentTypeError,
     ConflictError,
     SchemaVersionError,
     StoreError,
@@ -290,6 +291,40 @@ def test_an_unreachable_server_is_a_clear_error_after_bounded_attempts() -> None
     dsn = f"host=127.0.0.1 port={_free_port()} user=nobody dbname=nothing"
     with pytest.raises(StoreError, match="cannot connect to PostgreSQL after 2 attempts"):
         PostgresStore(dsn, attempts=2, connect_timeout=1)
+
+
+@pytest.mark.parametrize("adapter", [PostgresStore, PostgresCustomerData])
+def test_a_pool_that_gives_no_connection_is_the_librarys_error(
+    adapter: type[PostgresStore] | type[PostgresCustomerData], pg_dsn: str
+) -> None:
+    """A caller's pool never opened, or one whose server cannot be reached, raised
+    psycopg_pool's PoolClosed or PoolTimeout from the constructor; anything but a pool
+    an AttributeError."""
+    from psycopg_pool import ConnectionPool
+
+    unopened: ConnectionPool[Any] = ConnectionPool(pg_dsn, open=False)
+    with pytest.raises(StoreError, match=r"^the PostgreSQL pool given is closed \(open it"):
+        adapter(pool=unopened)
+    nowhere = f"host=127.0.0.1 port={_free_port()} user=nobody dbname=nothing"
+    unreachable: ConnectionPool[Any] = ConnectionPool(nowhere, min_size=1, open=True)
+    try:
+        with pytest.raises(StoreError, match=r"^cannot get a PostgreSQL connection within 1 s"):
+            adapter(pool=unreachable, connect_timeout=1)
+    finally:
+        unreachable.close()
+    with pytest.raises(ArgumentTypeError, match=r"pool must be a psycopg_pool.ConnectionPool"):
+        adapter(pool=object())  # type: ignore[arg-type]
+
+
+def test_a_search_path_naming_no_schema_is_said_so(pg_dsn: str) -> None:
+    """A dsn whose search_path names a schema that does not exist: "cannot prepare the
+    PostgreSQL schema: null values cannot be formatted as an SQL identifier" before."""
+    from psycopg.conninfo import make_conninfo
+
+    dsn = make_conninfo(pg_dsn, options="-c search_path=no_such_schema")
+    for adapter in (PostgresStore, PostgresCustomerData):
+        with pytest.raises(StoreError, match=r"^no schema of the connection's search_path "):
+            adapter(dsn)
 
 
 def test_dead_connections_between_units_of_work_are_replaced(pg_dsn: str) -> None:

@@ -388,10 +388,14 @@ class Database:
             self._own_pool = True
         else:
             assert pool is not None
+            if not isinstance(pool, ConnectionPool):
+                raise ArgumentTypeError(
+                    f"{feature}'s pool must be a psycopg_pool.ConnectionPool, "
+                    f"got {type(pool).__name__}"
+                )
             self.pool = pool
             self._own_pool = False
-            with pool.connection(timeout=connect_timeout) as conn:
-                self._migrate(conn)
+            self._migrate_pooled(pool)
         giver = _Giver(self.pool, self._own_pool)
         self._return_all = giver.return_all
         self._return = giver.return_one
@@ -477,12 +481,43 @@ class Database:
             f"cannot connect to PostgreSQL after {self.attempts} attempts: {last}"
         ) from last
 
+    def _migrate_pooled(self, pool: ConnectionPool[Any]) -> None:
+        """The schema check and migration on a connection of the caller's pool: a pool
+        closed (or never opened) or one that gives no connection within
+        ``connect_timeout`` is a ``StoreError`` saying so, as a unit's would be."""
+        import psycopg
+        from psycopg_pool import PoolClosed
+
+        try:
+            conn = pool.getconn(timeout=self.connect_timeout)
+        except PoolClosed as exc:
+            raise StoreError(
+                f"the PostgreSQL pool given is closed (open it first: pool.open()): {exc}"
+            ) from exc
+        except psycopg.Error as exc:
+            raise StoreError(
+                f"cannot get a PostgreSQL connection within {self.connect_timeout:g} s: {exc}"
+            ) from exc
+        try:
+            self._migrate(conn)
+        finally:
+            pool.putconn(conn)
+
     def _migrate(self, conn: psycopg.Connection[Any]) -> None:
         import psycopg
 
         autocommit = conn.autocommit
         try:
             conn.autocommit = True
+            found = conn.execute("SELECT current_schema()").fetchone()
+            if found is None or found[0] is None:
+                # search_path names no schema that exists (a typo, or one not created)
+                path = conn.execute("SHOW search_path").fetchone()
+                raise StoreError(
+                    "no schema of the connection's search_path exists "
+                    f"({path[0] if path else '?'}): create it (CREATE SCHEMA) or fix the "
+                    "search_path in the dsn's options"
+                )
             with conn.transaction():
                 conn.execute(_MIGRATION_LOCK)
                 row = conn.execute(
