@@ -206,3 +206,56 @@ def test_the_sql_adapters_answer_like_the_in_memory_one(data: SqlCustomerData) -
             assert data.count_events(pid, "Placed Order", start=start, end=None) == (
                 memory.count_events(pid, "Placed Order", start=start, end=None)
             )
+
+
+def _opener(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    """A function opening one SQL customer-data adapter's place again with a seed."""
+    if kind == "sqlite":
+        path = tmp_path / "seeded.db"
+
+        def sqlite(profiles: list[Profile], events: list[Event]) -> Any:
+            return SqliteCustomerData(path, profiles=profiles, events=events)
+
+        return sqlite
+    from helpdesk_routing.stores.postgres import PostgresCustomerData
+    from tests.pg_server import fresh_schema_dsn
+
+    dsn = fresh_schema_dsn(request)
+
+    def postgres(profiles: list[Profile], events: list[Event]) -> Any:
+        return PostgresCustomerData(dsn, profiles=profiles, events=events)
+
+    return postgres
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_opening_again_with_the_same_seed_changes_nothing(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """``profiles=`` and ``events=`` seed the data, as a store's ``agents=`` do: a
+    service restarting with them must not add the events again (counts grew by the seed
+    at every restart) nor undo a profile's update since (the seed overwrote it)."""
+    open_data = _opener(kind, request, tmp_path)
+    order = Event(profile_id="p1", metric="Placed Order", timestamp=T0, properties={"v": 1})
+    keyed = Event(profile_id="p1", metric="Signed Up", timestamp=T0, unique_id="u1")
+    seed_profiles = [Profile(id="p1", properties={"plan": "free"}, segments={"new"})]
+    seed_events = [order, order, keyed]  # two equal orders: both are kept
+    with open_data(seed_profiles, seed_events) as data:
+        assert data.count_events("p1", "Placed Order", start=None, end=None) == 2
+        data.update_profile("p1", properties={"plan": "pro"}, segments={"paying"})
+    for _ in range(2):
+        with open_data(seed_profiles, seed_events) as data:
+            assert data.count_events("p1", "Placed Order", start=None, end=None) == 2
+            assert data.count_events("p1", "Signed Up", start=None, end=None) == 1
+            stored = data.profile("p1")
+            assert stored is not None
+            assert (stored.properties, stored.segments) == ({"plan": "pro"}, {"paying"})
+            assert data.segment_members("new") == []
+    later = Event(profile_id="p1", metric="Placed Order", timestamp=T0 + timedelta(hours=1))
+    more = [*seed_events, order, later, Event(profile_id="p2", metric="m", timestamp=T0)]
+    with open_data([*seed_profiles, Profile(id="p2")], more) as data:
+        # a third equal order and a later one are new; p2 is a new profile
+        assert data.count_events("p1", "Placed Order", start=None, end=None) == 4
+        assert data.count_events("p2", "m", start=None, end=None) == 1
+        assert data.profile("p2") == Profile(id="p2")
+        assert data.events("p1", "Placed Order") == [order, order, order, later]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
 import pydantic_core
 
+from helpdesk_routing._sets import dump_json
 from helpdesk_routing._storable import json_form
 from helpdesk_routing._stored import STORED
 from helpdesk_routing._time import require_aware
@@ -42,24 +43,66 @@ __all__ = [
 
 
 class _Filling(Protocol):
-    def add_profiles(self, profiles: Iterable[Profile]) -> None: ...
-
-    def add_events(self, events: Iterable[Event]) -> None: ...
+    def _seed(self, profiles: list[Profile], events: list[Event]) -> None: ...
 
     def close(self) -> None: ...
 
 
 def fill(data: _Filling, profiles: Iterable[Profile], events: Iterable[Event]) -> None:
-    """Add a new adapter's first ``profiles`` and ``events`` (all checked before any is
-    stored); close it if that fails."""
+    """Seed a new adapter with ``profiles`` and ``events`` (all checked before any is
+    stored, then written in one unit: :func:`seed`); close it if that fails."""
     try:
         checked_profiles = _args.profiles_arg(profiles)
         checked_events = _args.events_arg(events)
-        data.add_profiles(checked_profiles)
-        data.add_events(checked_events)
+        if checked_profiles or checked_events:
+            data._seed(checked_profiles, checked_events)
     except BaseException:
         data.close()
         raise
+
+
+def seed(conn: Any, d: Dialect, profiles: Sequence[Profile], events: Sequence[Event]) -> None:
+    """Write a seed, inside the caller's unit of work, so that opening the adapter again
+    with the same seed (a service restarting) changes nothing, as the stores' ``agents``
+    seed does: a profile whose id is stored is kept as it is (what ``update_profile``
+    changed since stays), and an event is added only as many times as the seed lists it
+    beyond the equal events stored (same profile, metric, instant and properties, no
+    ``unique_id``; one with a ``unique_id`` is added once, as ever). The caller holds
+    the events' writes to itself meanwhile (two processes seeding at once add once)."""
+    p = d.param
+    for profile in profiles:
+        added = conn.execute(
+            f"INSERT INTO profiles (id, profile) VALUES ({p}, {p}) ON CONFLICT (id) DO NOTHING",
+            (profile.id, dump_json(profile)),
+        ).rowcount
+        if added == 1:
+            for segment in sorted(profile.segments):
+                conn.execute(
+                    f"INSERT INTO profile_segments (segment, profile_id) VALUES ({p}, {p}) "
+                    "ON CONFLICT DO NOTHING",
+                    (segment, profile.id),
+                )
+    rows = event_rows(d, events)
+    if not rows:
+        return
+    insert = INSERT_EVENT.format(p=p)
+    if conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is None:
+        for row in rows:  # the first start: nothing stored to compare with
+            conn.execute(insert, row)
+        return
+    wanted: dict[tuple[Any, ...], int] = {}
+    for row in rows:
+        wanted[row] = wanted.get(row, 0) + 1
+    for row, count in wanted.items():
+        if row[4] is None:
+            found = conn.execute(
+                f"SELECT count(*) FROM events WHERE profile_id = {p} AND metric = {p} "
+                f"AND ts = {p} AND properties = {p} AND unique_id IS NULL",
+                row[:4],
+            ).fetchone()
+            count -= int(found[0])
+        for _ in range(count):
+            conn.execute(insert, row)
 
 
 def properties_json(event: Event) -> str:

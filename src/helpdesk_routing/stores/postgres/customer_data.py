@@ -130,6 +130,15 @@ class PostgresCustomerData(_data.SqlCustomerReads, Closing):
             if updated is not None:
                 _write_profiles(conn, [updated])
 
+    def _seed(self, profiles: list[Profile], events: list[Event]) -> None:
+        """The constructor's seed (:func:`~helpdesk_routing.stores._sql_customer_data.
+        seed`) in one unit; the events' table locked against other writers meanwhile,
+        so that processes opening the data at once add each seeded event once."""
+        with self._db.unit() as conn:
+            if events:
+                conn.execute("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
+            _data.seed(conn, DIALECT, profiles, events)
+
     def add_events(self, events: Iterable[Event]) -> None:
         """Record events (in any order of time), all in one transaction."""
         rows = _data.event_rows(DIALECT, events)

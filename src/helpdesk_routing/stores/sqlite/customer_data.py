@@ -119,6 +119,12 @@ class SqliteCustomerData(_data.SqlCustomerReads, Closing):
             [(s, p.id) for s in sorted(p.segments)],
         )
 
+    def _seed(self, profiles: list[Profile], events: list[Event]) -> None:
+        """The constructor's seed (:func:`~helpdesk_routing.stores._sql_customer_data.
+        seed`), under the file's write lock: processes opening it at once add it once."""
+        with self._db.write() as conn:
+            _data.seed(conn, DIALECT, profiles, events)
+
     def add_events(self, events: Iterable[Event]) -> None:
         """Record events (in any order of time), all in one transaction."""
         rows = _data.event_rows(DIALECT, events)
