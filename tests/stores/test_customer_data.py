@@ -259,3 +259,53 @@ def test_opening_again_with_the_same_seed_changes_nothing(
         assert data.count_events("p2", "m", start=None, end=None) == 1
         assert data.profile("p2") == Profile(id="p2")
         assert data.events("p1", "Placed Order") == [order, order, order, later]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_seeded_event_is_the_same_whatever_the_order_of_its_properties(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Equal events are compared as JSON values: the same properties written in another
+    key order are the same event (the text differed, so it was added again); a true is
+    not a 1."""
+    open_data = _opener(kind, request, tmp_path)
+    first = Event(profile_id="p1", metric="m", timestamp=T0, properties={"a": 1, "b": True})
+    with open_data([], [first]):
+        pass
+    reordered = Event(profile_id="p1", metric="m", timestamp=T0, properties={"b": True, "a": 1})
+    one = Event(profile_id="p1", metric="m", timestamp=T0, properties={"a": 1, "b": 1})
+    with open_data([], [reordered, one]) as data:
+        assert data.count_events("p1", "m", start=None, end=None) == 2
+        assert [e.properties for e in data.events("p1")] == [first.properties, one.properties]
+
+
+def _seed_sqlite(path: str, barrier: Any, out: Any) -> None:
+    try:
+        barrier.wait(timeout=60)
+        seed = [Event(profile_id="p1", metric="m", timestamp=T0)] * 3
+        SqliteCustomerData(path, profiles=[Profile(id="p1")], events=seed).close()
+        out.put("ok")
+    except Exception as exc:  # reported, so the test shows it
+        out.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_processes_seeding_one_file_at_once_add_the_seed_once(tmp_path: Path) -> None:
+    """Four processes open one SQLite file's customer data with the same seed at the
+    same moment: the seed's three equal events are stored three times, not twelve."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    path = str(tmp_path / "shared.db")
+    SqliteCustomerData(path).close()
+    out: Any = context.Queue()
+    barrier = context.Barrier(4)
+    procs = [context.Process(target=_seed_sqlite, args=(path, barrier, out)) for _ in range(4)]
+    for proc in procs:
+        proc.start()
+    try:
+        assert [out.get(timeout=120) for _ in procs] == ["ok"] * 4
+    finally:
+        for proc in procs:
+            proc.join(timeout=60)
+    with SqliteCustomerData(path) as data:
+        assert data.count_events("p1", "m", start=None, end=None) == 3

@@ -90,19 +90,28 @@ def seed(conn: Any, d: Dialect, profiles: Sequence[Profile], events: Sequence[Ev
         for row in rows:  # the first start: nothing stored to compare with
             conn.execute(insert, row)
         return
-    wanted: dict[tuple[Any, ...], int] = {}
+    # An event's properties are compared as JSON values, whatever the order their keys
+    # were written in (a dict built another way is the same event); true is not 1.
+    wanted: dict[tuple[Any, ...], list[Any]] = {}
     for row in rows:
-        wanted[row] = wanted.get(row, 0) + 1
-    for row, count in wanted.items():
-        if row[4] is None:
-            found = conn.execute(
-                f"SELECT count(*) FROM events WHERE profile_id = {p} AND metric = {p} "
-                f"AND ts = {p} AND properties = {p} AND unique_id IS NULL",
-                row[:4],
-            ).fetchone()
-            count -= int(found[0])
-        for _ in range(count):
+        key = (*row[:3], _canonical(row[3]), row[4])
+        wanted.setdefault(key, []).append(row)
+    for key, same in wanted.items():
+        count = len(same)
+        if key[4] is None:
+            stored = conn.execute(
+                f"SELECT properties FROM events WHERE profile_id = {p} AND metric = {p} "
+                f"AND ts = {p} AND unique_id IS NULL",
+                key[:3],
+            ).fetchall()
+            count -= sum(1 for (text,) in stored if _canonical(text) == key[3])
+        for row in same[: max(count, 0)]:
             conn.execute(insert, row)
+
+
+def _canonical(text: str) -> str:
+    """JSON text written one way: keys sorted, no spaces (``true`` stays ``true``)."""
+    return json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
 
 
 def properties_json(event: Event) -> str:
