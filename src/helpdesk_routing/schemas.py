@@ -78,15 +78,6 @@ _NO_NUL = "^[^\\u0000]*$"
 _AT_END = "(?!\\n)"
 """What follows a pattern's final ``$``: not before a newline (see _whole_text_patterns)."""
 
-_CONDITION_TEXT = (
-    "TicketCondition",
-    "ProfileCondition",
-    "PropertyFilter",
-    "EventCondition",
-    "SegmentCondition",
-)
-"""The condition models whose every free text (names and values) refuses NUL."""
-
 _CLOCK = "([01][0-9]|2[0-3]):[0-5][0-9]"
 _CONDITION_REF = {"$ref": "#/$defs/Condition"}
 
@@ -179,15 +170,6 @@ def _condition_parts(schema: dict[str, Any]) -> None:
 
     _walk(schema, bound_spans)
 
-    def no_nul(node: dict[str, Any]) -> None:
-        # parse_condition refuses NUL in a name (StoredText) and in any text of a value
-        # (nodes._text); a string with an enum, const or pattern already excludes it.
-        if node.get("type") == "string" and not {"enum", "const", "pattern"} & node.keys():
-            node["pattern"] = _NO_NUL
-
-    for name in _CONDITION_TEXT:
-        if name in defs:
-            _walk(defs[name], no_nul)
     if "EventCount" in defs:
         defs["EventCount"]["allOf"] = [
             {
@@ -271,9 +253,9 @@ def _model(name: str) -> Callable[[], dict[str, Any]]:
 
 
 def _no_nul_text(node: dict[str, Any]) -> None:
-    """Every free text of every document refuses NUL, as the models do (``StoredText``
-    and the condition's texts): a string with an enum, const or pattern excludes it
-    already."""
+    """Every free text of every document refuses NUL, as the models do (``StoredText``,
+    and ``parse_condition`` in a condition's names and in any text of a value): a string
+    with an enum, const or pattern excludes it already."""
     if node.get("type") == "string" and not {"enum", "const", "pattern"} & node.keys():
         node["pattern"] = _NO_NUL
 
