@@ -279,6 +279,39 @@ def test_a_seeded_event_is_the_same_whatever_the_order_of_its_properties(
         assert [e.properties for e in data.events("p1")] == [first.properties, one.properties]
 
 
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_seed_of_many_instants_is_compared_with_what_is_stored_a_few_hundred_at_a_time(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Reopening with a seed of more (profile, metric, instant) than one query asks for
+    (300) finds the stored equals of every one of them: those at the edges of each batch,
+    an event stored more often than seeded, and seeded more often than stored."""
+    open_data = _opener(kind, request, tmp_path)
+
+    def event(i: int, v: int = 0) -> Event:
+        return Event(
+            profile_id=f"p{i % 7}",
+            metric=("m", "n")[i % 2],
+            timestamp=T0 + timedelta(seconds=i),
+            properties={"v": v},
+        )
+
+    first = [event(i) for i in range(700)] + [event(299), event(300), event(599)]
+    with open_data([], first):
+        pass
+    # the same seed, in another order, with one more of #0 and #699 and a new value
+    again = [*reversed(first), event(0), event(699), event(350, v=1)]
+    with open_data([], again) as data:
+        stored = [e for pid in range(7) for e in data.events(f"p{pid}")]
+        assert len(stored) == 700 + 3 + 3
+        counts = dict.fromkeys(range(700), 0)
+        for e in stored:
+            counts[int((e.timestamp - T0).total_seconds())] += 1
+        assert {i for i, n in counts.items() if n != 1} == {0, 299, 300, 350, 599, 699}
+        assert counts[350] == 2
+        assert counts[299] == counts[0] == 2
+
+
 def _open_data(kind: str, where: str, **seed: Any) -> Any:
     if kind == "sqlite":
         return SqliteCustomerData(where, **seed)

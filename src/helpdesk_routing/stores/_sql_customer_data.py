@@ -87,8 +87,7 @@ def seed(conn: Any, d: Dialect, profiles: Sequence[Profile], events: Sequence[Ev
         return
     insert = INSERT_EVENT.format(p=p)
     if conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is None:
-        for row in rows:  # the first start: nothing stored to compare with
-            conn.execute(insert, row)
+        conn.cursor().executemany(insert, rows)  # the first start: nothing to compare with
         return
     # An event's properties are compared as JSON values, whatever the order their keys
     # were written in (a dict built another way is the same event); true is not 1.
@@ -96,17 +95,36 @@ def seed(conn: Any, d: Dialect, profiles: Sequence[Profile], events: Sequence[Ev
     for row in rows:
         key = (*row[:3], _canonical(row[3]), row[4])
         wanted.setdefault(key, []).append(row)
+    stored = _stored_alike(conn, p, [key[:3] for key in wanted if key[4] is None])
+    added = []
     for key, same in wanted.items():
-        count = len(same)
-        if key[4] is None:
-            stored = conn.execute(
-                f"SELECT properties FROM events WHERE profile_id = {p} AND metric = {p} "
-                f"AND ts = {p} AND unique_id IS NULL",
-                key[:3],
-            ).fetchall()
-            count -= sum(1 for (text,) in stored if _canonical(text) == key[3])
-        for row in same[: max(count, 0)]:
-            conn.execute(insert, row)
+        count = len(same) - (stored.get(key[:4], 0) if key[4] is None else 0)
+        added += same[: max(count, 0)]
+    conn.cursor().executemany(insert, added)
+
+
+_TRIPLES_A_QUERY = 300
+"""How many (profile, metric, instant) a query of stored events asks for at once (three
+parameters each: under SQLite's oldest limit of 999 a statement)."""
+
+
+def _stored_alike(conn: Any, p: str, triples: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], int]:
+    """How many events with no ``unique_id`` are stored for each (profile, metric,
+    instant, canonical properties) among ``triples`` (distinct), a few hundred triples
+    a query rather than a round trip each."""
+    counts: dict[tuple[Any, ...], int] = {}
+    for start in range(0, len(triples), _TRIPLES_A_QUERY):
+        chunk = triples[start : start + _TRIPLES_A_QUERY]
+        values = ", ".join([f"({p}, {p}, {p})"] * len(chunk))
+        found = conn.execute(
+            "SELECT profile_id, metric, ts, properties FROM events "
+            f"WHERE unique_id IS NULL AND (profile_id, metric, ts) IN (VALUES {values})",
+            [value for triple in chunk for value in triple],
+        ).fetchall()
+        for profile_id, metric, ts, text in found:
+            key = (profile_id, metric, ts, _canonical(text))
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def _canonical(text: str) -> str:
