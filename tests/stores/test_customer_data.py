@@ -339,7 +339,7 @@ def test_processes_seeding_at_once_add_the_seed_once(
     the write lock; PostgreSQL: the events table locked for the seeding unit). The
     opens' own set-up spreads them out, so this holds the outcome; it rarely catches
     two seeding units at the same instant (without PostgreSQL's lock it passed 5 runs
-    of 5)."""
+    of 5): the test after it holds the lock itself."""
     import multiprocessing
 
     if kind == "sqlite":
@@ -365,3 +365,47 @@ def test_processes_seeding_at_once_add_the_seed_once(
     with _open_data(kind, where) as data:
         assert data.count_events("p1", "m", start=None, end=None) == 3
         assert data.profile("p1") == Profile(id="p1")
+
+
+@pytest.mark.postgres
+def test_a_postgres_seed_waits_for_another_seeding_unit_and_then_adds_nothing(
+    request: pytest.FixtureRequest,
+) -> None:
+    """The PostgreSQL lock itself: while another unit holds the events table as a seed
+    does, with the seed's events written and not yet committed, a second seeding open
+    waits for it, then finds them stored and adds none (without the lock it saw an empty
+    table and added the seed again: six events)."""
+    import threading
+
+    import psycopg
+
+    from tests.pg_server import fresh_schema_dsn, wait_until_another_waits_for_a_lock
+
+    dsn = fresh_schema_dsn(request)
+    _open_data("postgres", dsn).close()  # the schema
+    seed = [Event(profile_id="p1", metric="m", timestamp=T0)] * 3
+    failed: list[BaseException] = []
+
+    def open_seeded() -> None:
+        try:
+            _open_data("postgres", dsn, events=seed).close()
+        except BaseException as exc:  # reported below
+            failed.append(exc)
+
+    with psycopg.connect(dsn) as other, psycopg.connect(dsn, autocommit=True) as watcher:
+        other.execute("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
+        for _ in range(3):
+            other.execute(
+                "INSERT INTO events (profile_id, metric, ts, properties) VALUES (%s, %s, %s, %s)",
+                ("p1", "m", T0, "{}"),
+            )
+        second = threading.Thread(target=open_seeded)
+        second.start()
+        try:
+            wait_until_another_waits_for_a_lock(watcher, "the second seed")
+        finally:
+            other.commit()
+            second.join(timeout=60)
+    assert failed == []
+    with _open_data("postgres", dsn) as data:
+        assert data.count_events("p1", "m", start=None, end=None) == 3
