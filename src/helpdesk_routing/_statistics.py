@@ -200,12 +200,15 @@ _SCALE_ABOVE = 1e150
 """Jain's index squares the total and Gini weighs each count by up to ``n``: counts
 whose total passes this are divided by it first (both are the same for counts scaled
 alike), so no step overflows."""
+_SCALE_BELOW = 1e-150
+"""And counts whose total is under this (not 0) are divided by it too, so that their
+squares do not round to 0 (Jain's index of ``[1e-200, 0]`` was 1, not 1/2)."""
 
 
 def _scaled(values: list[float], total: float) -> tuple[list[float], float]:
     """``values`` and their ``total``, divided by the total when it is above
-    :data:`_SCALE_ABOVE` (else as they are)."""
-    if total <= _SCALE_ABOVE:
+    :data:`_SCALE_ABOVE` or under :data:`_SCALE_BELOW` and not 0 (else as they are)."""
+    if total == 0 or _SCALE_BELOW <= total <= _SCALE_ABOVE:
         return values, total
     return [v / total for v in values], 1.0
 
@@ -288,7 +291,8 @@ def jain_index(counts: Iterable[float]) -> float:
     first item that is not one by its index; ``ValidationError`` the first count that is
     ``NaN``, negative or infinite (the index is then out of its range), or too large for
     a float, by its index, and counts whose sum no float holds. Counts whose sum passes
-    1e150 are scaled by it first, so squaring it cannot overflow.
+    1e150, or is under 1e-150 and not 0, are scaled by it first, so squaring cannot
+    overflow or round every square to 0.
     """
     items = _numbers(counts, "counts")
     values = _floats(items, "counts")

@@ -64,3 +64,19 @@ def test_huge_counts_give_the_figures_of_the_same_counts_scaled(
     fair = metrics.FairnessStats.of({f"a{i}": v * 10**150 for i, v in enumerate(values)})
     assert math.isclose(fair.jain, metrics.jain_index(values), rel_tol=1e-9)
     assert math.isclose(fair.gini, metrics.gini(values), rel_tol=1e-9, abs_tol=1e-12)
+
+
+@given(counts, st.sampled_from([1e-151, 1e-200, 1e-300]))
+def test_tiny_counts_give_the_figures_of_the_same_counts_scaled(
+    values: list[int], factor: float
+) -> None:
+    # Counts this small had squares that round to 0: Jain's index of [1e-200, 0] was 1
+    # (perfectly fair), not 1/2.
+    small = [v * factor / 1_000 for v in values]
+    assert math.isclose(metrics.jain_index(small), metrics.jain_index(values), rel_tol=1e-9)
+    assert math.isclose(metrics.gini(small), metrics.gini(values), rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_one_tiny_count_taking_all_gives_one_over_n() -> None:
+    assert metrics.jain_index([1e-200, 0]) == 0.5
+    assert metrics.jain_index([5e-324, 5e-324, 0]) == pytest.approx(2 / 3)
