@@ -116,21 +116,24 @@ class AuthenticationFailed(DeliveryError):
 
 
 SHOWN_DETAILS = 2000
-"""The most characters of a refusal's details its message shows: a service may answer
-with megabytes of text, and messages end up in logs. ``details`` keeps them whole."""
+"""The most characters of a refusal's message, its details cut to fit: a service may
+answer with megabytes of text, and messages end up in logs (and in a handoff's ledger,
+which keeps as many). ``details`` keeps them whole."""
 
 
 class ServiceRejected(DeliveryError):
     """The service rejected the request (HTTP 400 or 422); ``details`` is its error body,
-    whole. The message shows the first :data:`SHOWN_DETAILS` characters of it, saying
-    when it was cut."""
+    whole. The message shows as much of it as fits in :data:`SHOWN_DETAILS` characters,
+    saying when it was cut and how long the details were."""
 
     def __init__(self, service: str, status: int, details: Mapping[str, Any]) -> None:
         self.status = status
         self.details = dict(details)
         shown = repr(self.details)
-        if len(shown) > SHOWN_DETAILS:
-            shown = f"{shown[:SHOWN_DETAILS]}... (cut: {len(shown)} characters in all)"
+        head = f"{service}: request rejected (HTTP {status}): "
+        if len(head) + len(shown) > SHOWN_DETAILS:
+            tail = f"... (cut: {len(shown)} characters in all)"
+            shown = shown[: max(SHOWN_DETAILS - len(head) - len(tail), 0)] + tail
         super().__init__(service, f"request rejected (HTTP {status}): {shown}")
 
 
