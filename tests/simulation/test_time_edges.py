@@ -15,6 +15,7 @@ from helpdesk_routing.simulation import (
     AgentSpec,
     Empirical,
     Exponential,
+    Pending,
     PoissonArrivals,
     ReplayArrivals,
     ReplayTicket,
@@ -52,6 +53,34 @@ def test_samples_cover_a_drain_that_cut_the_run() -> None:
     assert result.backlog[-1] == waiting
     assert all(len(v) == count for v in result.load.values())
     assert len(result.backlog) == count
+
+
+def test_samples_cover_a_drain_that_cut_the_run_with_only_pending_closes_left() -> None:
+    """Both tickets were answered and wait 100 minutes pending when the drain ends the
+    run at minute 75: the grid still runs to the drain's end, both tickets in the load
+    (it stopped at minute 0, the last work's end)."""
+    start = datetime(2026, 11, 23, 10, tzinfo=UTC)
+    tickets = [
+        ReplayTicket(created_at=start + timedelta(minutes=m), channel="email") for m in (0, 3)
+    ]
+    result = run(
+        Scenario(
+            name="pending past the drain",
+            start=start,
+            arrivals=ReplayArrivals(tickets=tickets),
+            days=None,
+            agents=[AgentSpec(id="a")],
+            handling=Empirical(minutes=[1]),
+            pending=Pending(probability=1, duration=Empirical(minutes=[100])),
+            sample_minutes=5,
+            drain_days=0.05,  # 72 minutes from the last ticket: minute 75
+        ),
+        1,
+    )
+    assert all(c != c for c in result.records.closed)  # the drain cut both closes
+    assert result.sample_times == [k * 300.0 for k in range(16)]
+    assert result.load["a"] == [1] + [2] * 15
+    assert result.horizon == 4 * 60.0  # measured to the last work's end, as documented
 
 
 def _monday_morning_only() -> Scenario:

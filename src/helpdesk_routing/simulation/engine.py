@@ -210,9 +210,11 @@ def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> tup
     collecting = False  # whether a settling collects first: once a sample freed anything
     interval = 0
     aside, sample = _sampled_slice(interval)
+    cut = False  # whether the drain's end stopped the run with events still to come
     while heap:
         t, _, kind, arg = heapq.heappop(heap)
         if t > stop:
+            cut = True
             break
         if t > st.next_sample:  # the grid's instants before t; one at t once t is handled
             _sample(st, t, before=True)
@@ -263,8 +265,9 @@ def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> tup
         progress(1.0)
     start, end = _measured(st, stop)
     # the state after the last event handled holds to the run's end: the grid runs there
-    # (a drain that cut the run is sampled too, not only up to its last event)
-    _sample(st, end)
+    # (a drain that cut the run is sampled up to the drain's end, not only up to its last
+    # event, even when only pending closes were left: the tickets then were still open)
+    _sample(st, max(end, stop) if cut else end)
     return start, end
 
 
