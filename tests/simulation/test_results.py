@@ -133,6 +133,12 @@ def test_plot_writes_a_png(week, tmp_path: Path) -> None:  # type: ignore[no-unt
         ({"bins": "auto"}, TypeError, "bins must be an integer, got 'auto'"),
         ({"bins": True}, TypeError, "bins must be an integer, got True"),
         ({"path": 123}, TypeError, "path must be a file path (str or Path), got 123"),
+        # matplotlib's bare ValueError before: embedded null byte
+        (
+            {"path": "o\x00.png"},
+            ValidationError,
+            "path must not contain NUL (\\x00), got 'o\\x00.png'",
+        ),
     ],
 )
 def test_plot_refuses_bad_arguments_by_name(  # type: ignore[no-untyped-def]

@@ -632,6 +632,13 @@ def test_a_replay_path_of_the_wrong_kind_is_the_librarys_type_error(path: object
     assert info.value.message == f"path must be a file path (str or Path), got {path!r}"
 
 
+def test_a_replay_path_holding_nul_is_the_librarys_validation_error() -> None:
+    """``open``'s bare ``ValueError: embedded null byte`` got out before."""
+    with pytest.raises(ValidationError) as info:
+        ReplayArrivals.from_file("t\x00.csv")
+    assert info.value.message == "path must not contain NUL (\\x00), got 't\\x00.csv'"
+
+
 def test_a_csv_row_with_more_cells_than_the_header_is_named_by_line(tmp_path: Path) -> None:
     """A row with cells past the header's says so, with its line and both counts (it was
     "Keys should be strings", csv's None key for the extra cells); a row short of the

@@ -32,9 +32,11 @@ def plot_path(path: object) -> Path:
     any case). ``ArgumentTypeError`` for no file path; ``ValidationError`` naming the
     path for another suffix or none (matplotlib took the suffix for the format, wrote
     a PDF to ``out.pdf``, ``outnoext.png`` for ``outnoext`` and failed on ``out.xyz``
-    after the whole run), and for a file named ``.png`` alone."""
-    if not isinstance(path, str | os.PathLike):
+    after the whole run), for a file named ``.png`` alone, and for a path holding NUL."""
+    if not isinstance(path, str | os.PathLike) or not isinstance(os.fspath(path), str):
         raise ArgumentTypeError(f"path must be a file path (str or Path), got {path!r}")
+    if "\x00" in os.fspath(path):  # no file is named so: matplotlib's bare ValueError
+        raise ValidationError(f"path must not contain NUL (\\x00), got {os.fspath(path)!r}")
     target = Path(path)
     if target.name.lower() == ".png":  # a hidden file: a name left out ("$NAME.png")?
         raise ValidationError(f"a plot file needs a name before its .png; got {str(path)!r}")

@@ -158,11 +158,13 @@ class ReplayArrivals(Part):
         no UTF-8 (``$: not UTF-8: invalid byte at offset N``, code ``json_utf8``, as
         every reader says it) or a file without records raise ``ValidationError`` too;
         a file that cannot
-        be read raises ``OSError`` as ``open`` does, and a ``path`` that is no file path
-        ``ArgumentTypeError``.
+        be read raises ``OSError`` as ``open`` does, a ``path`` that is no file path
+        ``ArgumentTypeError``, and one holding NUL ``ValidationError``.
         """
-        if not isinstance(path, str | os.PathLike):
+        if not isinstance(path, str | os.PathLike) or not isinstance(os.fspath(path), str):
             raise ArgumentTypeError(f"path must be a file path (str or Path), got {path!r}")
+        if "\x00" in os.fspath(path):  # no file is named so: open's bare ValueError
+            raise ValidationError(f"path must not contain NUL (\\x00), got {os.fspath(path)!r}")
         # Read, parsed and checked with the collector paused: a record at a time, each one
         # a few dicts and a Ticket built to check it, 100,000 of them took 2.2 s, 1.5 s
         # without the collector's passes over the caller's heap.
