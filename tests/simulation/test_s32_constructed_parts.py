@@ -51,12 +51,12 @@ def _replay(hours: tuple[int, ...]) -> Scenario:
 
 
 CASES = [
-    (_rate(0.0), "$.arrivals", "arrival rates must not all be 0"),
+    (_rate(0.0), "$.arrivals.per_hour", "arrival rates must not all be 0"),
     (_rate(math.nan), "$.arrivals.per_hour", "Input should be a finite number"),
     (_rate(math.inf), "$.arrivals.per_hour", "Input should be a finite number"),
     (_rate(-1.0), "$.arrivals.per_hour", "Input should be greater than or equal to 0"),
     (_rate(2e6), "$.arrivals.per_hour", "Input should be less than or equal to 1000000"),
-    (_rate((1.0,) * 5), "$.arrivals", "per_hour needs 1 or 168 rates, got 5"),
+    (_rate((1.0,) * 5), "$.arrivals.per_hour", "per_hour needs 1 or 168 rates, got 5"),
     (_rate((1.0,) * 167 + (-1.0,)), "$.arrivals.per_hour[167]", "greater than or equal to 0"),
     (_rate("7"), "$.arrivals.per_hour", "Input should be a valid number"),
     (

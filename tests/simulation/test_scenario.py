@@ -444,6 +444,32 @@ _ONE_BAD = [1.0] * 5
             "$.handling.minutes[0]",
             "Input should be greater than or equal to 0",
         ),
+        # a whole list or map is named at its own path too, not at its parent's
+        (
+            {"arrivals": {"type": "poisson", "per_hour": [1.0] * 167}},
+            "$.arrivals.per_hour",
+            "per_hour needs 1 or 168 rates, got 167",
+        ),
+        (
+            {"arrivals": {"type": "poisson", "per_hour": [0.0] * 168}},
+            "$.arrivals.per_hour",
+            "arrival rates must not all be 0",
+        ),
+        (
+            {"mix": {"channels": {"email": 0.0, "sms": 0}}},
+            "$.mix.channels",
+            "channel weights must not all be 0",
+        ),
+        (
+            {"mix": {"no_profile": 0.0}},
+            "$.mix.no_profile",
+            "profile weights and no_profile must not all be 0",
+        ),
+        (
+            {"mix": {"no_profile": 0.0, "profiles": {"p1": 0.0}}, "customers": [{"id": "p1"}]},
+            "$.mix.profiles",
+            "profile weights and no_profile must not all be 0",
+        ),
     ],
 )
 def test_a_bad_item_of_a_list_or_map_is_named_at_its_own_path(

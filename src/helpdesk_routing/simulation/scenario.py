@@ -17,7 +17,7 @@ import operator
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, ClassVar, Literal, Self, get_args
+from typing import Annotated, Any, ClassVar, Literal, NoReturn, Self, get_args
 
 import pydantic
 from pydantic import (
@@ -214,10 +214,27 @@ class TicketMix(Part):
     def _weights(self) -> Self:
         # (each weight and probability is in its bounds: checked at its key)
         if sum(self.channels.values()) <= 0:
-            raise ValueError("channel weights must not all be 0")
+            _refuse_at(self, ("channels",), "channel weights must not all be 0", self.channels)
         if self.no_profile + sum(self.profiles.values()) <= 0:
-            raise ValueError("profile weights and no_profile must not all be 0")
+            at = "profiles" if self.profiles else "no_profile"  # the one given, if one was
+            _refuse_at(
+                self,
+                (at,),
+                "profile weights and no_profile must not all be 0",
+                getattr(self, at),
+            )
         return self
+
+
+def _refuse_at(
+    model: pydantic.BaseModel, loc: tuple[str, ...], message: str, value: object
+) -> NoReturn:
+    """Refuse ``model`` with one problem at the field ``loc`` (a bare ``ValueError`` from
+    a model validator is placed at the model, not at the field it is about)."""
+    raise PydanticValidationError.from_exception_data(
+        type(model).__name__,
+        [InitErrorDetails(type=PydanticCustomError("value_error", message), loc=loc, input=value)],
+    )
 
 
 class PoissonArrivals(Part):
@@ -237,9 +254,11 @@ class PoissonArrivals(Part):
     def _rates(self) -> Self:
         rates = self.per_hour if isinstance(self.per_hour, tuple) else (self.per_hour,)
         if len(rates) not in (1, 168):
-            raise ValueError(f"per_hour needs 1 or 168 rates, got {len(rates)}")
+            _refuse_at(
+                self, ("per_hour",), f"per_hour needs 1 or 168 rates, got {len(rates)}", rates
+            )
         if sum(rates) <= 0:  # (each is at least 0: checked at its index)
-            raise ValueError("arrival rates must not all be 0")
+            _refuse_at(self, ("per_hour",), "arrival rates must not all be 0", self.per_hour)
         return self
 
     @property
