@@ -37,7 +37,9 @@ def validated(what: str, path: str, build: Callable[[], Any]) -> Any:
     except pydantic.ValidationError as exc:
         details = [
             ErrorDetail(
-                condition_path(_without_destination_tags(e["loc"])), pydantic_message(e), e["type"]
+                condition_path(_without_destination_tags(e["loc"]), e["type"]),
+                pydantic_message(e),
+                e["type"],
             )
             for e in exc.errors(include_url=False)
         ]

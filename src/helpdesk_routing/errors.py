@@ -250,7 +250,19 @@ def pydantic_message(error: Mapping[str, Any]) -> str:
                 tag = (error.get("ctx") or {}).get("tag")
                 return f"unknown {noun} type {tag!r}: one of {listed}"
             return f"{_article(noun)} {noun} needs a 'type': one of {listed}"
+    if kind == "condition_type":  # a node's type unknown, or none given: say which
+        given = error.get("input")
+        if isinstance(given, Mapping) and "type" in given:
+            tag = repr(given["type"])
+            if len(tag) > _SHOWN_TAG:
+                tag = f"{tag[:_SHOWN_TAG]}... ({len(tag)} characters)"
+            listed = str(error["msg"]).partition(": ")[2]
+            return f"unknown condition type {tag}: {listed}"
     return str(error["msg"])
+
+
+_SHOWN_TAG = 100
+"""The most characters of an unknown condition type a message shows."""
 
 
 def _article(noun: str) -> str:

@@ -586,7 +586,7 @@ def _rule_set_error(exc: pydantic.ValidationError, data: Any) -> ValidationError
             rule = rules[loc[1]]
             if rule is not None:
                 msg = f"rule {rule['id']!r}: {msg}"
-        details.append(ErrorDetail(condition_path(loc), msg))
+        details.append(ErrorDetail(condition_path(loc, err["type"]), msg))
     return ValidationError("invalid rule set", details)
 
 

@@ -489,7 +489,6 @@ Condition: TypeAlias = Annotated[
         custom_error_message=(
             "a condition needs a 'type': one of " + ", ".join(repr(t) for t in CONDITION_TAGS)
         ),
-        custom_error_context={"discriminator": "type"},
     ),
 ]
 """Any condition node, discriminated by its ``"type"``: use it as a pydantic field type."""
@@ -500,34 +499,70 @@ NotCondition.model_rebuild()
 
 _ADAPTER: TypeAdapter[Condition] = TypeAdapter(Condition)
 
+_TAG_FIELDS: dict[str, frozenset[str]] = {
+    tag: frozenset(
+        name for field, info in model.model_fields.items() for name in (field, info.alias) if name
+    )
+    - {"type"}
+    for tag, model in (
+        ("ticket", TicketCondition),
+        ("profile", ProfileCondition),
+        ("event", EventCondition),
+        ("segment", SegmentCondition),
+        ("all", AllCondition),
+        ("any", AnyCondition),
+        ("not", NotCondition),
+    )
+}
+"""The fields an error can be located in under each union tag (``type`` never: the tag
+was read from it)."""
+
 _PATH_OPENERS = frozenset({"condition", "when"})
 
+_KEY_AT_END = frozenset({"missing", "extra_forbidden", "condition_type"})
+"""The pydantic error types whose location ends with a key of the input (a field
+missing or not allowed, or the field holding a node without a known type), never a tag."""
 
-def _strip_tags(loc: Sequence[str | int]) -> list[str | int]:
+
+def _strip_tags(loc: Sequence[str | int], kind: str | None = None) -> list[str | int]:
     # pydantic puts the union tag ("all", "ticket", ...) into an error's location;
-    # a JSON path must not show it. A tag follows the start, a list index, or a
-    # field that holds one condition ("condition", or "when" in a routing rule).
+    # a JSON path must not show it. A tag is followed by one of its node's fields (a
+    # field named like a tag, in a model of the caller's or as a dict key, is followed
+    # by the tag or by a key of its own); at the end of the location, a tag stands for
+    # the node itself, unless the error's kind says the end is a key. Without the kind,
+    # a tag at the end is one that follows the start, a list index, or a field that
+    # holds one condition ("condition", or "when" in a routing rule).
     out: list[str | int] = []
     prev: str | int | None = None
-    for part in loc:
-        is_tag = isinstance(part, str) and (
-            (
-                part in CONDITION_TAGS
-                and (prev is None or isinstance(prev, int) or prev in _PATH_OPENERS)
-            )
-            or (part in _WINDOW_TAGS and prev == "window")
-        )
+    last = len(loc) - 1
+    for i, part in enumerate(loc):
+        if prev == "<tag>":  # a tag's node's field, whatever its name
+            is_tag = False
+        elif isinstance(part, str) and part in _TAG_FIELDS:
+            if i < last:
+                after = loc[i + 1]
+                is_tag = (isinstance(after, str) and after in _TAG_FIELDS[part]) or (
+                    i == last - 1 and kind == "extra_forbidden"  # followed by a key not allowed
+                )
+            elif kind is not None:
+                is_tag = kind not in _KEY_AT_END
+            else:
+                is_tag = prev is None or isinstance(prev, int) or prev in _PATH_OPENERS
+        else:
+            is_tag = isinstance(part, str) and part in _WINDOW_TAGS and prev == "window"
         if not is_tag:
             out.append(part)
         prev = "<tag>" if is_tag else part
     return out
 
 
-def condition_path(loc: Sequence[str | int]) -> str:
+def condition_path(loc: Sequence[str | int], kind: str | None = None) -> str:
     """The JSON path of a pydantic error location inside (or above) a condition, without
     the union tags pydantic inserts: ``("rules", 0, "when", "all", "conditions", 1,
-    "ticket", "op")`` -> ``$.rules[0].when.conditions[1].op``."""
-    return json_path(_strip_tags(loc))
+    "ticket", "op")`` -> ``$.rules[0].when.conditions[1].op``. ``kind``, the error's
+    type, tells a tag at the end of the location from a field named like one (``event``
+    ``missing`` is the field)."""
+    return json_path(_strip_tags(loc, kind))
 
 
 def condition_error_details(
@@ -544,7 +579,9 @@ def condition_error_details(
     details = []
     for e in error.errors(include_url=False):
         details.append(
-            ErrorDetail(condition_path([*root, *e["loc"]]), pydantic_message(e), e["type"])
+            ErrorDetail(
+                condition_path([*root, *e["loc"]], e["type"]), pydantic_message(e), e["type"]
+            )
         )
     return details
 
