@@ -98,3 +98,30 @@ def test_profiles_and_events_with_edge_values_round_trip(
     assert back == event
     assert _same_types(back.properties, VALUES)
     assert data.count_events(profile.id, "m-😀", start=None, end=None) == 1
+
+
+def test_a_ticket_handed_out_after_waiting_keeps_its_values(
+    store_factory: StoreFactory, request: pytest.FixtureRequest
+) -> None:
+    """A ticket that waited and is handed out when its agent comes Online (PostgreSQL:
+    one call of the hand-out function) reads back with its values as routed: the
+    function set the assignee through ``jsonb``, which rewrote ``1e16`` as an integer,
+    ``-0.0`` as ``0.0`` and ``1e300`` as 301 digits no reader took (the ticket, and every
+    view listing it, then failed), and reordered keys."""
+    from helpdesk_routing.clock import ManualClock
+    from helpdesk_routing.router import Router
+
+    store = store_factory(request, [Agent(id="a1")])
+    from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+
+    router = Router(store=store, clock=ManualClock(T0), customer_data=InMemoryCustomerData())
+    fields = {**VALUES, "huge": 1e300, "pow": 2.0**60, "order": {"z": 1, "a": 2}}
+    decision = router.route(Ticket(id="t1", channel="email", created_at=T0, fields=fields))
+    assert decision.assignee is None  # nobody Online: it waits
+    router.set_online("a1", True, actor="a1")
+    stored = router.ticket("t1")
+    assert stored.assignee == "a1"
+    assert _same_types(stored.ticket.fields, fields)
+    assert list(stored.ticket.fields["order"]) == ["z", "a"]
+    assert stored.decision == decision
+    assert [r.ticket.id for r in router.views.my_inbox("a1")] == ["t1"]

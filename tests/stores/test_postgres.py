@@ -108,8 +108,8 @@ def test_ids_sort_by_code_point_whatever_the_collation(store: PostgresStore) -> 
 def test_a_new_schema_gets_the_current_version(pg_dsn: str) -> None:
     """Opening an empty schema creates the tables and records the newest version."""
     PostgresStore(pg_dsn).close()
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(11,)]
-    assert postgres_module.SCHEMA_VERSION == 11
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(12,)]
+    assert postgres_module.SCHEMA_VERSION == 12
 
 
 def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
@@ -154,7 +154,7 @@ def test_a_version_1_schema_is_migrated_and_keeps_its_data(pg_dsn: str) -> None:
         assert data.profile("p1") == Profile(id="p1")
     with PostgresStore(pg_dsn) as store, store.transaction() as tx:
         assert tx.agents() == [Agent(id="a1")]
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(11,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(12,)]
 
 
 # The version-3 route function's signature (its body does not matter here).
@@ -209,7 +209,7 @@ def test_a_version_4_schema_gets_the_facts_function_and_keeps_its_data(pg_dsn: s
         assert decision.assignee == "a1"
         assert decision.allocation is not None
         assert decision.allocation.summary == "a1: first online agent in rotation"
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(11,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(12,)]
     functions = (
         "SELECT count(*) FROM pg_proc WHERE proname = 'helpdesk_route_round_robin' "
         "AND pronamespace = current_schema()::regnamespace"
@@ -258,7 +258,7 @@ def test_a_version_6_schema_gets_the_shared_rotation_step(pg_dsn: str) -> None:
         # Closing t1 frees a1's one place: t2 is handed out by the hand-out function.
         router.set_status("t1", "closed", actor="a1")
         assert router.ticket("t2").assignee == "a1"
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(11,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(12,)]
     assert _sql(pg_dsn, calls_step) == [
         ("helpdesk_hand_out_round_robin",),
         ("helpdesk_route_round_robin",),
@@ -283,7 +283,7 @@ def test_stores_opening_at_once_create_the_schema_once(pg_dsn: str) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(11,)]
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(12,)]
 
 
 def test_an_unreachable_server_is_a_clear_error_after_bounded_attempts() -> None:
@@ -875,3 +875,35 @@ def test_pool_and_retry_settings_are_checked_before_the_schema_is_touched(
     assert str(raised.value) == message
     tables = "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
     assert _sql(pg_dsn, tables) == [(0,)]
+
+
+def test_a_version_11_schema_gets_the_hand_out_that_keeps_the_records_text(pg_dsn: str) -> None:
+    """A schema at version 11, with the hand-out function as 11 wrote it (the record read
+    as ``jsonb`` to set its assignee; the file is kept in tests/stores/data), is migrated
+    to 12 when opened: a ticket holding ``1e300`` that waited is handed out and reads
+    back as routed (through 11's function it became 301 digits no reader took)."""
+    import psycopg
+
+    PostgresStore(pg_dsn).close()
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute("UPDATE schema_version SET version = 11")
+        conn.execute((_DATA / "pg_v11_hand_out_round_robin.sql").read_text("utf-8"))
+        conn.execute(
+            "INSERT INTO agents (id, agent, online) VALUES (%s, %s, false)",
+            ("a1", Agent(id="a1").model_dump_json()),
+        )
+    jsonb_body = (
+        "SELECT count(*) FROM pg_proc WHERE proname = 'helpdesk_hand_out_round_robin' "
+        "AND prosrc LIKE '%p_record::jsonb%'"
+    )
+    assert _sql(pg_dsn, jsonb_body) == [(1,)]
+    with PostgresStore(pg_dsn) as store:
+        router = Router(store=store, customer_data=InMemoryCustomerData(), clock=ManualClock(T0))
+        fields = {"huge": 1e300, "e": 1e16, "order": {"z": 1, "a": 2}}
+        router.route(Ticket(id="t1", channel="email", created_at=T0, fields=fields))
+        router.set_online("a1", True, actor="a1")
+        stored = router.ticket("t1")
+        assert stored.assignee == "a1"
+        assert repr(stored.ticket.fields) == repr(fields)
+    assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(12,)]
+    assert _sql(pg_dsn, jsonb_body) == [(0,)]

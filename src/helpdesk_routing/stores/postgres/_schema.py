@@ -170,6 +170,10 @@ MIGRATIONS: tuple[Migration, ...] = (
             " WHERE assignee IS NULL AND team IS NULL",
         ),
     ),
+    # The hand-out function puts the assignee into the record's text in place of a
+    # marker; a database at 11 has the body that read the record as jsonb to set it,
+    # rewriting its numbers (1e300 became an integer no reader takes) and key order.
+    (12, (hand_out_function(),)),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -656,7 +656,9 @@ class PostgresTransaction(ConfigurationReads):
             None if members is None else list(members),
             capacity,
             record.id,
-            dump_json(record.model_copy(update={"assignee": None})),
+            # the assignee's place in the text, the JSON string "\u0000" (no text of a
+            # record may hold NUL): the function puts the agent chosen there
+            dump_json(record.model_copy(update={"assignee": "\x00"})),
             audit_to_json(audit.model_copy(update={"assignee": None})),
         )
         row = self._run(_HAND_OUT, params, locks=True).fetchone()

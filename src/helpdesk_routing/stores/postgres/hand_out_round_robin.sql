@@ -10,9 +10,13 @@ LANGUAGE plpgsql AS $fn$
 -- ticket stored with that assignee and the "assigned" audit record appended, in one
 -- round trip. Answers the agent, or NULL (nobody in the pool may take the ticket)
 -- having written nothing.
--- The ticket's record text comes with no assignee; the assignee is set here in the
--- record (as update_ticket stores it, "allocation" NULL: a hand-out leaves the
--- decision as routed) and in the "assignee" columns of the ticket and the audit row.
+-- The ticket's record text comes with "\u0000" as its assignee, a JSON string no
+-- record holds otherwise (every text of a ticket, profile or name refuses NUL); the
+-- assignee is put in its place here, the rest of the text kept as written (as
+-- update_ticket stores it, "allocation" NULL: a hand-out leaves the decision as
+-- routed), and in the "assignee" columns of the ticket and the audit row. The record
+-- is never read as jsonb, which would rewrite its numbers (1e16 as
+-- 10000000000000000, 1e300 as 301 digits no reader takes) and reorder its keys.
 -- tests/stores/test_postgres_handout.py checks it against the memory store.
 DECLARE
     v_agent text;
@@ -23,7 +27,7 @@ BEGIN
         RETURN NULL;
     END IF;
     UPDATE tickets SET assignee = v_agent, allocation = NULL,
-            record = jsonb_set(p_record::jsonb, '{assignee}', to_jsonb(v_agent))::text
+            record = replace(p_record, '"\u0000"', to_jsonb(v_agent)::text)
         WHERE id = p_ticket;
     -- the seq is drawn after every lock, like every audit seq (see PostgresTransaction)
     INSERT INTO audit (seq, ticket_id, assignee, record)
