@@ -252,7 +252,10 @@ class RoutingDecision(InputModel):
     @property
     def bound(self) -> bool:
         """Whether the decision knows the rule set that decided it."""
-        return self._book is not None
+        # Not self._book: pydantic serves a private attribute through __getattr__ (a
+        # failed lookup and an AttributeError on every read); the dict is a slot.
+        private = self.__pydantic_private__
+        return private is not None and private.get("_book") is not None
 
     @property
     def rules(self) -> tuple[RuleTrace, ...]:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from helpdesk_routing._agents import AgentAdministration, stored_agent
@@ -206,7 +207,9 @@ class Router:
         self._keeper.start(given)
         self._routing = Routing(store, self._keeper, customer_data, explain=explain)
         self._agents = AgentAdministration(store, self._keeper)
-        self._views = Views(store, is_team=_team_test(self._keeper))
+        self._views = Views(
+            store, is_team=_team_test(self._keeper), bind=partial(_bound_records, self._routing)
+        )
 
     def __repr__(self) -> str:
         """The store's kind and the newest configuration this Router has seen (no I/O)."""
@@ -459,7 +462,7 @@ class Router:
             _log.info(
                 "rerouted %s", shown(ticket_id), extra={"ticket_id": ticket_id, "actor": actor}
             )
-            return new
+            return self._bound_record(tx, new)
 
     @retried
     def assign_waiting(self) -> list[TicketRecord]:
@@ -472,7 +475,7 @@ class Router:
         now = self._now()
         with self._store.transaction() as tx:
             gate = Gate.at(self._keeper.snapshot(tx), now)
-            return hand_out(tx, gate, now, for_agent=None)
+            return self._bound_records(tx, hand_out(tx, gate, now, for_agent=None))
 
     @retried
     def set_online(self, agent: str, online: bool, actor: str) -> list[TicketRecord]:
@@ -504,7 +507,8 @@ class Router:
             if not online:
                 return []
             gate = Gate.at(self._keeper.snapshot(tx), now)
-            return hand_out(tx, gate, now, for_agent=agent, locked=locked)
+            given = hand_out(tx, gate, now, for_agent=agent, locked=locked)
+            return self._bound_records(tx, given)
 
     @retried
     def assign(self, ticket_ids: str | Sequence[str], to: str, actor: str) -> list[TicketRecord]:
@@ -528,7 +532,7 @@ class Router:
                     tx.update_ticket(r)
                     tx.append_audit(ticket_changed(now, actor, "assigned", r))
                 out.append(r)
-            return out
+            return self._bound_records(tx, out)
 
     @retried
     def unassign(self, ticket_id: str, actor: str) -> TicketRecord:
@@ -542,11 +546,11 @@ class Router:
             require(self._agent(tx, actor), Action.ASSIGN)
             record = self._stored(tx, ticket_id)
             if record.assignee is None:
-                return record
+                return self._bound_record(tx, record)
             record = record.model_copy(update={"assignee": None})
             tx.update_ticket(record)
             tx.append_audit(ticket_changed(now, actor, "unassigned", record))
-            return record
+            return self._bound_record(tx, record)
 
     @retried
     def assign_to_team(
@@ -592,7 +596,7 @@ class Router:
             # each pool, so a ticket moved in never passes one already waiting there, and
             # a previous assignee with room again takes what they may.
             hand_out(tx, Gate.at(compiled, now), now, for_agent=None, locked=locked)
-            return [tx.get_ticket(r.id) or r for r in moved]
+            return self._bound_records(tx, [tx.get_ticket(r.id) or r for r in moved])
 
     def set_status(self, ticket_id: str, status: TicketStatus | str, actor: str) -> TicketRecord:
         """Set a ticket open, pending or closed.
@@ -615,7 +619,7 @@ class Router:
             require(self._agent(tx, actor), Action.SET_STATUS)
             record = self._stored(tx, ticket_id)
             if record.ticket.status is new:
-                return record, []
+                return self._bound_record(tx, record), []
             reopened = record.ticket.status is TicketStatus.CLOSED
             record = updated(record, ticket=updated(record.ticket, status=new))
             if new is not TicketStatus.CLOSED and _gone(tx, record.assignee, hold=reopened):
@@ -633,9 +637,11 @@ class Router:
                     # that held a pool meanwhile (and did not see this close).
                     pools = lock_pools(tx, gate.compiled, for_agent=record.assignee)
             tx.append_audit(ticket_changed(now, actor, "status", record, seq=next_seq(tx)))
+            given: list[TicketRecord] = []
             if gate is not None and pools:
-                return record, hand_out(tx, gate, now, for_agent=record.assignee, locked=pools)
-            return record, []
+                given = hand_out(tx, gate, now, for_agent=record.assignee, locked=pools)
+            both = _bound_records(self._routing, tx, [record, *given])
+            return both[0], both[1:]
 
     @retried
     def reply(self, ticket_id: str, *, actor: str, public: bool = True) -> AuditRecord:
@@ -659,15 +665,17 @@ class Router:
         """The stored record of a ticket (``UnknownTicket`` if none), its decision bound to
         the rules of the configuration version that decided it."""
         with self._store.transaction() as tx:
-            record = self._stored(tx, ticket_id)
-            if record.decision is None:
-                return record
-            bound = self._routing.bound(tx, record.decision)
-            return (
-                record
-                if bound is record.decision
-                else record.model_copy(update={"decision": bound})
-            )
+            return self._bound_record(tx, self._stored(tx, ticket_id))
+
+    def _bound_records(self, tx: Transaction, records: list[TicketRecord]) -> list[TicketRecord]:
+        """``records`` with their decisions bound (:meth:`_bound_record`)."""
+        return _bound_records(self._routing, tx, records)
+
+    def _bound_record(self, tx: Transaction, record: TicketRecord) -> TicketRecord:
+        """``record`` with its decision bound to the rules of the configuration version
+        that decided it, as every record the Router returns has it, whatever the store:
+        one read back from SQL is unbound, one the in-memory store holds bound already."""
+        return _bound_record(self._routing, tx, record)
 
     def history(self, ticket_id: str) -> list[AuditRecord]:
         """The ticket's audit trail, oldest first (``UnknownTicket`` if none)."""
@@ -772,6 +780,35 @@ def _reader(clock: Clock) -> Callable[[], datetime]:
         return require_aware(clock.now(), "clock.now()")
 
     return now
+
+
+def _bound_record(routing: Routing, tx: Transaction, record: TicketRecord) -> TicketRecord:
+    """:meth:`Router._bound_record` (a function: the views hold it without the Router)."""
+    return _bound_records(routing, tx, [record])[0]
+
+
+def _bound_records(
+    routing: Routing, tx: Transaction, records: list[TicketRecord]
+) -> list[TicketRecord]:
+    """:meth:`Router._bound_records` (a function: the views hold it without the Router).
+
+    A decision already bound (the in-memory store holds the one the route made) is
+    passed over by a look at its private slot, not through ``decision.bound`` (a
+    property call and pydantic's ``__getattr__`` each): a close pays a few calls for it."""
+    out = records
+    for i, record in enumerate(records):
+        decision = record.decision
+        if decision is None:
+            continue
+        private = decision.__pydantic_private__
+        if private is not None and private.get("_book") is not None:
+            continue
+        bound = routing.bound(tx, decision)
+        if bound is not decision:
+            if out is records:
+                out = list(records)
+            out[i] = record.model_copy(update={"decision": bound})
+    return out
 
 
 def _team_test(keeper: ConfigurationKeeper) -> Callable[[Transaction, str], bool]:

@@ -175,12 +175,21 @@ class Views:
 
     ``is_team(tx, team_id)`` says, inside the view's unit of work, whether a team id is
     configured (``team()`` of an unknown id raises
-    :class:`~helpdesk_routing.errors.UnknownTeam`).
+    :class:`~helpdesk_routing.errors.UnknownTeam`). ``bind(tx, records)``, when given,
+    gives the records a page holds, in the same unit (the Router's binds their
+    decisions to the rules that decided them).
     """
 
-    def __init__(self, store: Store, *, is_team: Callable[[Transaction, str], bool]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        is_team: Callable[[Transaction, str], bool],
+        bind: Callable[[Transaction, list[TicketRecord]], list[TicketRecord]] | None = None,
+    ) -> None:
         self._store = store
         self._is_team = is_team
+        self._bind = bind
 
     def __repr__(self) -> str:
         return f"<Views over {type(self._store).__name__}>"
@@ -336,9 +345,12 @@ class Views:
             )
             found = tx.find_tickets(query)
             total = _count(tx, base) if count else None
-        if limit is None or len(found) <= limit:
-            return Page(found, total=total)
-        items = found[:limit]
+            more = limit is not None and len(found) > limit
+            items = found[:limit] if more else found
+            if self._bind is not None:
+                items = self._bind(tx, items)
+        if not more:
+            return Page(items, total=total)
         return Page(items, _encode(items[-1], listing), total)
 
 
