@@ -78,6 +78,21 @@ def test_wall_time_in_a_thirty_minute_gap() -> None:
     assert wall_time_to_utc(datetime(2026, 10, 4, 2, 10), LORD_HOWE) == utc(2026, 10, 3, 15, 30)
 
 
+def test_wall_time_in_a_zone_that_ignores_fold() -> None:
+    """dateutil's zones give a skipped reading one offset whatever its fold: the gap was
+    taken for an ordinary reading, and 02:30 in Amsterdam put at 00:30 UTC (the clock
+    then read 01:30). A POSIX rule string too; repeated and plain readings as ever."""
+    from dateutil import tz
+
+    for zone in (tz.gettz("Europe/Amsterdam"), tz.tzstr("CET-1CEST,M3.5.0,M10.5.0/3")):
+        assert zone is not None
+        assert wall_time_to_utc(datetime(2026, 3, 29, 2, 30), zone) == utc(2026, 3, 29, 1, 0)
+        assert wall_time_to_utc(datetime(2026, 10, 25, 2, 30), zone) == utc(2026, 10, 25, 0, 30)
+        assert wall_time_to_utc(datetime(2026, 7, 1, 12, 0), zone) == utc(2026, 7, 1, 10, 0)
+    lord_howe = tz.gettz("Australia/Lord_Howe")
+    assert wall_time_to_utc(datetime(2026, 10, 4, 2, 10), lord_howe) == utc(2026, 10, 3, 15, 30)
+
+
 def test_wall_time_needs_a_zone_with_offsets() -> None:
     """A tzinfo that gives no UTC offset cannot place a wall time."""
 

@@ -62,6 +62,34 @@ def test_wall_time_to_utc_is_the_first_instant_reading_at_least_it(
             assert reading(result - back * SECOND) < candidate
 
 
+@given(zone_keys().flatmap(lambda k: st.tuples(st.just(k), instants_near_transitions(k))))
+def test_wall_time_to_utc_in_a_dateutil_zone_is_the_same_instant(
+    case: tuple[str, datetime],
+) -> None:
+    """A ``tzinfo`` that gives a skipped reading one offset whatever its fold (dateutil's
+    zones) answers as the zone's IANA key does: it gave an instant a skipped hour early,
+    at which the clock read less than the reading asked for."""
+    from dateutil import tz
+
+    key, instant = case
+    zone = tz.gettz(key)
+    assume(zone is not None)
+    wall = instant.astimezone(ZoneInfo(key)).replace(tzinfo=None, fold=0)
+    for minutes in (-90, -30, 0, 30, 90):
+        candidate = wall + timedelta(minutes=minutes)
+        # dateutil reads the zone's own file, which may lack the newest tzdata changes:
+        # compared where both agree on the offsets around the reading (a skipped
+        # reading's own offset is what they disagree on)
+        around = [candidate - timedelta(hours=3), candidate + timedelta(hours=3)]
+        assume(
+            all(
+                at.replace(tzinfo=zone).utcoffset() == at.replace(tzinfo=ZoneInfo(key)).utcoffset()
+                for at in around
+            )
+        )
+        assert wall_time_to_utc(candidate, zone) == wall_time_to_utc(candidate, key)
+
+
 @given(schedule_and_instants(), durations)
 def test_business_time_is_between_zero_and_elapsed(
     case: tuple[OfficeHours, list[datetime]], span: timedelta

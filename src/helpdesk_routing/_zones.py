@@ -4,7 +4,7 @@ wall-clock reading stands for (:func:`wall_time_to_utc`, public in
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -65,20 +65,40 @@ def _wall_time_to_utc(wall: datetime, zone: tzinfo) -> datetime:
         raise ValidationError(f"time zone {zone!r} gives no UTC offset")
     if before >= after:
         # Unambiguous, or repeated: fold=0 is the first occurrence.
-        return (wall - before).replace(tzinfo=UTC)
-    # Skipped: the transition lies after `wall - after` and at or before
-    # `wall - before`. Transitions fall on whole seconds, so bisect on seconds for
-    # the first instant whose local reading is at least `wall`.
-    low = (wall - after - _EPOCH) // _SECOND
-    high = -((_EPOCH - (wall - before)) // _SECOND)
-    while high - low > 1:
-        middle = (low + high) // 2
+        found = (wall - before).replace(tzinfo=UTC)
+        if type(zone) in _FOLD_AWARE or found.astimezone(zone).replace(tzinfo=None) == wall:
+            return found
+        # Skipped, in a zone that gives a skipped reading one offset whatever its fold
+        # (dateutil's): the transition lies within a day of that instant.
+        low = (found - _DAY).replace(tzinfo=None)
+        return _first_reading_at_least(wall, zone, low, low + 2 * _DAY)
+    # Skipped: the transition lies after `wall - after` and at or before `wall - before`.
+    return _first_reading_at_least(wall, zone, wall - after, wall - before)
+
+
+_FOLD_AWARE = (ZoneInfo, timezone)
+"""The zones whose offsets of a skipped reading differ by its fold (PEP 495), so that the
+offsets alone tell it; any other ``tzinfo``'s answer is checked by converting it back."""
+
+_DAY = timedelta(days=1)
+
+
+def _first_reading_at_least(
+    wall: datetime, zone: tzinfo, low: datetime, high: datetime
+) -> datetime:
+    """The first instant whose reading in ``zone`` is at least ``wall``, between the naive
+    UTC instants ``low`` (its reading earlier) and ``high`` (its reading at least
+    ``wall``). Transitions fall on whole seconds, so it bisects on seconds."""
+    first = (low - _EPOCH) // _SECOND
+    last = -((_EPOCH - high) // _SECOND)
+    while last - first > 1:
+        middle = (first + last) // 2
         instant = (_EPOCH + middle * _SECOND).replace(tzinfo=UTC)
         if instant.astimezone(zone).replace(tzinfo=None) >= wall:
-            high = middle
+            last = middle
         else:
-            low = middle
-    return (_EPOCH + high * _SECOND).replace(tzinfo=UTC)
+            first = middle
+    return (_EPOCH + last * _SECOND).replace(tzinfo=UTC)
 
 
 @lru_cache(maxsize=1)
