@@ -94,6 +94,22 @@ def test_an_exrule_alone_is_refused(rule: str) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25;COUNT=3;UNTIL=20301231",
+        "RRULE:FREQ=DAILY;UNTIL=20301231;COUNT=2",
+        "RRULE:FREQ=DAILY\nEXRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=2;UNTIL=20301231",
+    ],
+)
+def test_count_and_until_in_one_rule_are_refused(rule: str) -> None:
+    """RFC 5545: COUNT and UNTIL MUST NOT occur in the same rule; dateutil read them,
+    warning that it will refuse them (a DeprecationWarning while the hours were built)."""
+    assert _problems({"timezone": "UTC", "recurring_holidays": [rule]}) == [
+        ("$.recurring_holidays[0]", "a rule ends by COUNT or by UNTIL, not both (RFC 5545)")
+    ]
+
+
 def test_an_exrule_beside_an_rrule_still_removes_dates() -> None:
     """An EXRULE with an RRULE is accepted and takes its dates out of the rule's."""
     hours = OfficeHours(

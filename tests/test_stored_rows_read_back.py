@@ -107,6 +107,11 @@ OLD_ROWS: dict[str, tuple[type[Any], Callable[[], dict[str, Any]], str]] = {
         lambda: _hours("EXRULE:FREQ=WEEKLY;BYDAY=FR"),
         "$.recurring_holidays[0]",
     ),
+    "COUNT and UNTIL": (
+        hr.OfficeHours,
+        lambda: _hours("FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25;COUNT=3;UNTIL=20301231"),
+        "$.recurring_holidays[0]",
+    ),
 }
 
 
@@ -136,6 +141,23 @@ def test_old_recurring_holidays_act_as_they_did() -> None:
     )
     assert christmas.is_open(friday)
     assert not christmas.is_open(datetime(2026, 12, 25, 10, tzinfo=UTC))
+    # COUNT with UNTIL (refused as input now): whichever ends it first, as dateutil read
+    # it, and no DeprecationWarning (an error in this suite) on any read. Christmas 2026
+    # is a Friday: the 25th of each month from December 2025, UNTIL 2026-12-31 and
+    # COUNT 13 reach it; COUNT 12 ends the month before, UNTIL 2026-12-24 the day before.
+    christmas_2026 = datetime(2026, 12, 25, 10, tzinfo=UTC)
+    for count, until, open_then in (
+        (13, "20261231", False),
+        (12, "20261231", True),
+        (13, "20261224", True),
+    ):
+        both = hr.OfficeHours.model_validate(
+            _hours(
+                f"DTSTART:20251225\nRRULE:FREQ=MONTHLY;BYMONTHDAY=25;COUNT={count};UNTIL={until}"
+            ),
+            context=STORED,
+        )
+        assert both.is_open(christmas_2026) is open_then, (count, until)
 
 
 @pytest.mark.parametrize("case", list(OLD_ROWS))

@@ -96,9 +96,20 @@ reads but cannot expand is refused then, not at its first use by a router."""
 
 @lru_cache(maxsize=256)
 def _parse(text: str) -> rruleset:
-    parsed = rrulestr(text, dtstart=DEFAULT_START, forceset=True, ignoretz=True)
+    if _COUNT.search(text) and _UNTIL.search(text):
+        # Only a rule stored before input refused COUNT with UNTIL reads so: it acts as
+        # it did then, without dateutil's DeprecationWarning on every read.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Using both 'count' and 'until'", DeprecationWarning)
+            parsed = rrulestr(text, dtstart=DEFAULT_START, forceset=True, ignoretz=True)
+    else:
+        parsed = rrulestr(text, dtstart=DEFAULT_START, forceset=True, ignoretz=True)
     assert isinstance(parsed, rruleset)
     return parsed
+
+
+_COUNT = re.compile(r"COUNT\s*=", re.IGNORECASE)
+_UNTIL = re.compile(r"UNTIL\s*=", re.IGNORECASE)
 
 
 def check_rule(text: str, *, stored: bool = False) -> str:
@@ -117,7 +128,15 @@ def check_rule(text: str, *, stored: bool = False) -> str:
     lines = _lines(text)
     for name, value in lines:
         if name in ("RRULE", "EXRULE"):
-            _check_parts(_parts(value))
+            parts = _parts(value)
+            _check_parts(parts)
+            if not stored and "COUNT" in parts and "UNTIL" in parts:
+                # RFC 5545: they MUST NOT occur in the same rule; dateutil reads them with
+                # a DeprecationWarning, saying it will refuse them (an input rule added
+                # later: a stored rule reads back)
+                raise PydanticCustomError(
+                    "rrule", "a rule ends by COUNT or by UNTIL, not both (RFC 5545)"
+                )
         elif name == "DTSTART":
             _check_moment(name, value)
     # Every refusal read from the text comes before any expansion: a rule finer than days
