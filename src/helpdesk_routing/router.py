@@ -406,10 +406,11 @@ class Router:
         ``ticket``, when given, is the ticket's updated content (same id) and replaces the
         stored one, its ``created_at`` included (which moves it in the views' order). The
         team and views follow the new decision. While the team stays the same, the ticket
-        keeps its assignee (the rotation does not move); when the team changes, the
-        assignee is cleared and the ticket is handed out in its new pool if someone may
-        take it (only then does a rotation move). Audited as ``rerouted``
-        (with the configuration version), then ``assigned`` when handed out. When the
+        keeps its assignee (the rotation does not move; a waiting ticket waits on, in its
+        turn); when the team changes, the assignee is cleared and the ticket is handed out
+        in its new pool if someone may take it (only then does a rotation move). Audited
+        as ``rerouted`` (with the configuration version), then ``assigned`` when handed
+        out. When the
         former assignee has room again (the ticket left their team, or its new content is
         closed), the waiting tickets they may take are handed out, as on a close. A ticket
         whose content is closed keeps its assignee even when its team changes (who handled
@@ -451,13 +452,26 @@ class Router:
                 routed(now, new, decision, compiled.version, action="rerouted", actor=actor)
             )
             gate = Gate.at(compiled, now)
-            if assignee is None and new.status is TicketStatus.OPEN:
+            if (
+                assignee is None
+                and new.status is TicketStatus.OPEN
+                and decision.team != record.team
+            ):
+                # Handed out in its new pool; in the same pool it waits its turn (handed
+                # out at once, it passed the older tickets waiting there and moved the
+                # rotation), as a ticket reopened by set_status does.
                 new = give(tx, gate, now, new) or new
             # The former assignee has room again when the ticket left them (a new team)
-            # or closed: the waiting tickets they may take are handed out, as on a close.
+            # or closed: the waiting tickets they may take are handed out, as on a close
+            # (a removed one takes nothing: nothing is handed out for them).
             before = record.assignee
             closed = new.status is TicketStatus.CLOSED and record.status is not TicketStatus.CLOSED
-            if before is not None and (new.assignee != before or closed) and may_wait(tx):
+            if (
+                before is not None
+                and (new.assignee != before or closed)
+                and tx.get_agent(before) is not None
+                and may_wait(tx)
+            ):
                 hand_out(tx, gate, now, for_agent=before)
             _log.info(
                 "rerouted %s", shown(ticket_id), extra={"ticket_id": ticket_id, "actor": actor}
