@@ -114,3 +114,60 @@ def test_a_ticket_id_is_kept_as_text_as_the_connectors_keep_it(
     # and the same request again reads the record back
     again = _service(ledger, answer).request(CONVERSATION, reason="knowledge_gap")
     assert again.ticket_id == kept
+
+
+class LostThenFinds:
+    """A destination whose answer was lost, and whose look-up answers ``found``."""
+
+    name = "mydesk"
+
+    def __init__(self, found: object) -> None:
+        self.found = found
+
+    def deliver(self, request: handoff.DeliveryRequest) -> object:
+        raise handoff.OutcomeUnknown(self.name, "answer lost")
+
+    def find(self, handoff_id: str) -> object:
+        return self.found
+
+
+def _lost_then_finds(ledger: handoff.Ledger, found: object) -> tuple[handoff.Handoff, str]:
+    service = handoff.Handoff(
+        settings=handoff.SendToHelpdesk(helpdesk="zendesk"),
+        ledger=ledger,
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(NOW),
+        destination=LostThenFinds(found),  # type: ignore[arg-type]
+    )
+    step = service.request(CONVERSATION)
+    assert step.state is State.OUTCOME_UNKNOWN
+    return service, step.handoff_id
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize(("found", "kept"), [(7, "7"), (" T-1 ", "T-1"), ("T-1", "T-1")])
+def test_a_found_ticket_id_is_read_as_a_delivered_one(
+    kind: str, tmp_path: Path, found: object, kept: str
+) -> None:
+    """``find`` answering ``7`` was recorded as the int 7, and the SQL ledger could not
+    read the record back (``$.ticket_id: Input should be a valid string``)."""
+    ledger = _ledger(kind, tmp_path)
+    service, hid = _lost_then_finds(ledger, found)
+    step = service.reconcile(hid)
+    assert (step.state, step.ticket_id) == (State.HANDED_OFF, kept)
+    record = ledger.get(hid)
+    assert record is not None
+    assert record.ticket_id == kept
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize("found", ["", "  ", "7\x00", True, 2.5, "7" * 256])
+def test_a_found_answer_that_is_no_ticket_id_is_refused_and_changes_nothing(
+    kind: str, tmp_path: Path, found: object
+) -> None:
+    ledger = _ledger(kind, tmp_path)
+    service, hid = _lost_then_finds(ledger, found)
+    before = ledger.get(hid)
+    with pytest.raises(hr.ValidationError, match=r"^destination mydesk found ticket_id "):
+        service.reconcile(hid)
+    assert ledger.get(hid) == before

@@ -379,6 +379,59 @@ def test_a_ticket_of_another_conversation_under_the_handoff_s_id_fails_the_hando
     assert desk.router.ticket(handoff_id("c1")) == before
 
 
+@pytest.mark.parametrize("path", ["reconcile", "recover"])
+def test_after_a_lost_answer_another_conversations_ticket_is_not_found(
+    desk: Desk, path: str
+) -> None:
+    """``reconcile`` and ``recover`` took a ticket stored under the handoff's id for
+    another conversation as the handoff's own (``handed_off``, the visitor told a human
+    will follow on someone else's ticket): not found, the handoff is sent again and ends
+    failed, naming both, as ``request`` ends it."""
+    from datetime import timedelta
+
+    from helpdesk_routing import Ticket
+    from helpdesk_routing.handoff import OutcomeUnknown
+
+    class LostAnswer:
+        name = "builtin"
+
+        def deliver(self, request: object) -> object:
+            raise OutcomeUnknown("builtin", "answer lost")
+
+        def find(self, handoff_id: str) -> None:
+            return None
+
+    ledger = InMemoryLedger()
+    lost = Handoff(
+        settings=SendToHelpdesk(helpdesk="builtin"),
+        router=desk.router,
+        ledger=ledger,
+        customer_data=desk.data,
+        clock=desk.clock,
+        destination=LostAnswer(),  # type: ignore[arg-type]
+    )
+    step = lost.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.OUTCOME_UNKNOWN
+    other = Ticket(
+        id=handoff_id("c1"),
+        channel="email",
+        created_at=desk.clock.now(),
+        fields={"conversation_id": "c2"},
+    )
+    desk.router.route(other)
+    desk.clock.advance(timedelta(minutes=20))
+    h = _handoff(desk, ledger)
+    step = (
+        h.reconcile(step.handoff_id) if path == "reconcile" else h.recover(timedelta(minutes=15))[0]
+    )
+    assert step.state is State.FAILED
+    assert (
+        "already stored for another conversation ('c2', not 'c1')"
+        in (h.get(handoff_id("c1")).detail["error"])
+    )
+    assert _keys(step.tell_visitor) == ["handoff_failed"]
+
+
 @pytest.mark.parametrize("answer", ["no", "yes", 1, 0, None])
 def test_a_confirmation_is_a_bool_never_the_visitors_text(desk: Desk, answer: object) -> None:
     """confirm(yes="no") must not hand off: anything but a bool is refused, and the

@@ -20,6 +20,7 @@ from helpdesk_routing.decision import RoutingDecision
 from helpdesk_routing.errors import ConflictError, UnknownTicket
 from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest
 from helpdesk_routing.handoff.errors import DeliveryError
+from helpdesk_routing.handoff.records import handoff_id as handoff_id_of
 from helpdesk_routing.model import Ticket
 from helpdesk_routing.records import TicketRecord
 
@@ -132,8 +133,16 @@ class BuiltinHelpdesk:
         return Delivery(ticket_id=stored.id, continue_on=channel, replayed=True)
 
     def find(self, handoff_id: str) -> str | None:
-        """The ticket's id when the router stored it, else ``None``."""
+        """The ticket's id when the router stored it for this handoff's conversation,
+        else ``None``. One stored under the id for another conversation is not this
+        handoff's ticket: not found, so the handoff is sent again, and the delivery ends
+        it ``failed``, naming both (it was taken as found, and the visitor handed
+        someone else's ticket)."""
         try:
-            return self._router.ticket(handoff_id).id
+            stored = self._router.ticket(handoff_id)
         except UnknownTicket:
             return None
+        theirs = stored.ticket.fields.get("conversation_id")
+        if not isinstance(theirs, str) or handoff_id_of(theirs) != handoff_id:
+            return None
+        return stored.id

@@ -127,6 +127,25 @@ def checked_delivery(delivery: object, destination: str) -> Delivery:
     return delivery if found == delivery.ticket_id else replace(delivery, ticket_id=found)
 
 
+def checked_found(found: object, destination: str) -> str | None:
+    """A destination's ``find`` answer held to its contract before the ledger records
+    it: ``None`` (no ticket), or a ticket id as :func:`ticket_id` reads one (an ``int``
+    becomes its text, white space around it goes). Anything else (an empty id, one
+    holding NUL, a ``bool``) is a ``ValidationError`` naming the destination, the
+    handoff left as it was (an ``int`` was recorded as it came, and a SQL ledger could
+    not read the record back)."""
+    if found is None:
+        return None
+    read = ticket_id(found)
+    if read is None:
+        raise ValidationError(
+            f"destination {destination} found ticket_id {found!r}: not a ticket id "
+            f"(non-blank text or an int, of at most {ID_LENGTH} characters, that every "
+            "store can keep)"
+        )
+    return read
+
+
 class Destination(Protocol):
     """A helpdesk that takes a handed-off conversation as a ticket.
 

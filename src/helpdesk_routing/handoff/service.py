@@ -35,6 +35,7 @@ from helpdesk_routing.handoff.destination import (
     DeliveryRequest,
     Destination,
     checked_delivery,
+    checked_found,
     continue_on,
 )
 from helpdesk_routing.handoff.errors import (
@@ -246,7 +247,7 @@ class Handoff:
         if longest is not None and now - current.updated_at <= longest:
             # The lost request may still be at work there: a look-up that finds nothing
             # now proves nothing, and a second request could make a second ticket.
-            found = self._destination.find(current.id)
+            found = checked_found(self._destination.find(current.id), self._destination.name)
             if found is None:
                 _log.info(
                     "handoff %s: no ticket found yet; the lost request may still be at work",
@@ -448,8 +449,8 @@ class Handoff:
 
     def _reconcile(self, current: HandoffRecord, now: datetime, context: str = "") -> Step:
         assert self._destination is not None
-        found = self._destination.find(current.id)
-        why = f"found ticket {found}" if found else "no ticket found"
+        found = checked_found(self._destination.find(current.id), self._destination.name)
+        why = f"found ticket {found}" if found is not None else "no ticket found"
         if context:
             why = f"{context}: {why}"
         if found is not None:
