@@ -171,3 +171,57 @@ def test_a_found_answer_that_is_no_ticket_id_is_refused_and_changes_nothing(
     with pytest.raises(hr.ValidationError, match=r"^destination mydesk found ticket_id "):
         service.reconcile(hid)
     assert ledger.get(hid) == before
+
+
+class RaisesWith:
+    """A destination raising ``error`` from every delivery."""
+
+    name = "mydesk"
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def deliver(self, request: handoff.DeliveryRequest) -> object:
+        raise self.error
+
+    def find(self, handoff_id: str) -> None:
+        return None
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@pytest.mark.parametrize(
+    ("error", "state"),
+    [
+        (handoff.DeliveryError("mydesk", "refused \udcff"), State.FAILED),
+        (RuntimeError("database said \udcff"), State.OUTCOME_UNKNOWN),
+    ],
+)
+def test_an_error_message_holding_a_lone_surrogate_is_recorded_escaped(
+    kind: str, tmp_path: Path, error: Exception, state: State
+) -> None:
+    """The SQL ledgers could not write the message (``PydanticSerializationError``) and
+    the handoff stayed ``handing_off``; the in-memory ledger kept it."""
+    ledger = _ledger(kind, tmp_path)
+    service = handoff.Handoff(
+        settings=handoff.SendToHelpdesk(helpdesk="zendesk"),
+        ledger=ledger,
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(NOW),
+        destination=RaisesWith(error),  # type: ignore[arg-type]
+    )
+    if state is State.FAILED:
+        assert service.request(CONVERSATION).state is state
+    else:
+        with pytest.raises(RuntimeError):
+            service.request(CONVERSATION)
+    record = ledger.for_conversation("c1")
+    assert record is not None
+    assert record.state is state
+    assert record.detail["error"].endswith("\\udcff")
+
+
+def test_recover_older_than_the_calendar_finds_nothing() -> None:
+    """``older_than`` reaching before the year 1 raised a bare ``OverflowError``."""
+    service = _service(handoff.InMemoryLedger(), Delivery(ticket_id="T-1", continue_on="email"))
+    assert service.recover(timedelta.max) == []
+    assert service.recover(timedelta(days=740_000)) == []

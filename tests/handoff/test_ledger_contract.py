@@ -72,7 +72,8 @@ def test_replace_is_compare_and_set(ledgers: LedgerFactory) -> None:
     ledger.replace(moved)
     assert ledger.get(stored.id) == moved
     with pytest.raises(
-        ConflictError, match=f"^handoff '{stored.id}' changed: version 1 is no longer stored$"
+        ConflictError,
+        match=rf"^handoff '{stored.id}' changed: version 1 is no longer stored \(it is at 2\)$",
     ):
         ledger.replace(stored.model_copy(update={"state": State.DECLINED, "version": 2}))
     assert ledger.get(stored.id) == moved

@@ -32,9 +32,48 @@ STALLED_STATES = frozenset({State.REQUESTED, State.HANDING_OFF, State.OUTCOME_UN
 in one of them by a process that died stays there until ``Handoff.recover``."""
 
 
-def stale_write(handoff_id: str, expected: int) -> ConflictError:
-    """The error every adapter raises when a write's expected version is not stored."""
-    return ConflictError(f"handoff {handoff_id!r} changed: version {expected} is no longer stored")
+def stale_write(
+    handoff_id: str, expected: int, stored: HandoffRecord | None = None
+) -> ConflictError:
+    """The error every adapter raises when a write's expected version is not stored:
+    the handoff is not stored at all, or its stored version is another (``stored``)."""
+    if stored is None:
+        return ConflictError(f"handoff {handoff_id!r} is not stored: create it first")
+    if stored.version > expected:
+        return ConflictError(
+            f"handoff {handoff_id!r} changed: version {expected} is no longer stored "
+            f"(it is at {stored.version})"
+        )
+    return ConflictError(
+        f"handoff {handoff_id!r} is at version {stored.version}: its next is "
+        f"{stored.version + 1}, not {expected + 1}"
+    )
+
+
+def id_taken(record: HandoffRecord) -> ConflictError:
+    """The error every adapter raises when a new handoff's id is stored for another
+    conversation (a hash collision, or a record built by hand)."""
+    return ConflictError(f"handoff id {record.id!r} is already stored for another conversation")
+
+
+def check_replacing(record: HandoffRecord, stored: HandoffRecord | None) -> None:
+    """Refuse a ``replace`` of ``stored`` by ``record``: not the next version
+    (:func:`stale_write`), or a handoff moved to another conversation (the ledger keeps
+    one handoff per conversation: ``ValidationError``)."""
+    if stored is None or stored.version != record.version - 1:
+        raise stale_write(record.id, record.version - 1, stored)
+    if stored.conversation_id != record.conversation_id:
+        raise ValidationError(
+            f"handoff {record.id!r} is conversation {stored.conversation_id!r}'s: a "
+            f"replace cannot move it to conversation {record.conversation_id!r}"
+        )
+
+
+def check_record(record: object) -> HandoffRecord:
+    """``record`` when it is a :class:`HandoffRecord`; else ``ArgumentTypeError``."""
+    if not isinstance(record, HandoffRecord):
+        raise ArgumentTypeError(f"record must be a HandoffRecord, got {type(record).__name__}")
+    return record
 
 
 def check_key(key: object, name: str) -> str:
@@ -122,42 +161,43 @@ class InMemoryLedger:
 
     def create(self, record: HandoffRecord) -> tuple[HandoffRecord, bool]:
         """Store a new handoff, or answer the conversation's existing one."""
+        record = check_record(record)
         with self._lock:
             existing = self._by_conversation.get(record.conversation_id)
             if existing is not None:
-                return self._by_id[existing], False
+                return _own(self._by_id[existing]), False
             if record.id in self._by_id:
-                raise ConflictError(f"handoff id {record.id!r} is already stored")
-            self._by_id[record.id] = record
+                raise id_taken(record)
+            self._by_id[record.id] = _own(record)
             self._by_conversation[record.conversation_id] = record.id
             return record, True
 
     def replace(self, record: HandoffRecord) -> None:
         """Store the next version of a handoff (compare and set on ``version``)."""
+        record = check_record(record)
         with self._lock:
-            stored = self._by_id.get(record.id)
-            if stored is None or stored.version != record.version - 1:
-                raise stale_write(record.id, record.version - 1)
-            self._by_id[record.id] = record
+            check_replacing(record, self._by_id.get(record.id))
+            self._by_id[record.id] = _own(record)
 
     def get(self, handoff_id: str) -> HandoffRecord | None:
         """The handoff with this id, or ``None``."""
         key = check_key(handoff_id, "handoff_id")
         with self._lock:
-            return self._by_id.get(key)
+            found = self._by_id.get(key)
+            return None if found is None else _own(found)
 
     def for_conversation(self, conversation_id: str) -> HandoffRecord | None:
         """The conversation's handoff, or ``None``."""
         key = check_key(conversation_id, "conversation_id")
         with self._lock:
             found = self._by_conversation.get(key)
-            return None if found is None else self._by_id[found]
+            return None if found is None else _own(self._by_id[found])
 
     def created_between(self, start: datetime, end: datetime) -> list[HandoffRecord]:
         """The handoffs created in ``[start, end)``, oldest first."""
         since, until = require_aware(start, "start"), require_aware(end, "end")
         with self._lock:
-            found = [r for r in self._by_id.values() if since <= r.created_at < until]
+            found = [_own(r) for r in self._by_id.values() if since <= r.created_at < until]
         return sorted(found, key=lambda r: (r.created_at, r.id))
 
     def stalled(self, updated_before: datetime, *, limit: int | None = None) -> list[HandoffRecord]:
@@ -172,8 +212,16 @@ class InMemoryLedger:
                 if r.state in STALLED_STATES and r.updated_at < before
             ]
         found.sort(key=lambda r: (r.updated_at, r.id))
-        return found if count is None else found[:count]
+        return [_own(r) for r in (found if count is None else found[:count])]
 
     def __repr__(self) -> str:
         count = len(self._by_id)
         return f"<InMemoryLedger: {count:,} handoff{'s' if count != 1 else ''}>"
+
+
+def _own(record: HandoffRecord) -> HandoffRecord:
+    """A copy of ``record`` sharing nothing mutable with it (its ``detail`` and the
+    conversation's dicts): what the in-memory ledger keeps, and what it answers, so a
+    caller changing a record it gave or got changes nothing stored, as with the SQL
+    ledgers (it changed the stored record, without a replace or a new version)."""
+    return record.model_copy(deep=True)

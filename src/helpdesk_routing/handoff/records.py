@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ConfigDict, Field
 
 from helpdesk_routing._input import InputModel
+from helpdesk_routing._storable import StoredText
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing.handoff.conversation import Conversation
 from helpdesk_routing.handoff.machine import State
@@ -52,16 +53,17 @@ class HandoffRecord(InputModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str
+    id: StoredText
     conversation: Conversation
     destination: str
     reason: str
     tag: str | None = None
     state: State
-    version: int = Field(default=1, ge=1)
+    # every ledger keeps it: PostgreSQL's column is a 32-bit integer
+    version: int = Field(default=1, ge=1, le=2**31 - 1)
     created_at: UtcDatetime
     updated_at: UtcDatetime
-    ticket_id: str | None = None
+    ticket_id: StoredText | None = None
     attempts: int = 0
     detail: dict[str, Any] = Field(default_factory=dict)
     tell_visitor: tuple[VisitorMessage, ...] = ()

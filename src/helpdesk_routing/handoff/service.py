@@ -316,7 +316,11 @@ class Handoff:
         self._check_longer_than_a_delivery(older_than)
         now = self._now()
         ours = self._destination_name()
-        mine, others = self._stalled(now - older_than, limit, ours)
+        try:
+            before = now - older_than
+        except OverflowError:  # before the year 1: nothing was updated that long ago
+            return []
+        mine, others = self._stalled(before, limit, ours)
         for other in others:
             _log.warning(
                 "handoff %s not recovered: its destination is %s, this service's is %s",
@@ -668,7 +672,11 @@ KEPT_ERROR = 2000
 
 def _kept(text: str) -> str:
     """``text``, or its first :data:`KEPT_ERROR` characters saying it was cut and how long
-    it was."""
+    it was; a lone surrogate in it (an exception's message from a destination you wrote)
+    escaped, since no ledger could write it (the SQL ledgers raised, leaving the handoff
+    in ``handing_off``)."""
+    if not text.isascii():
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     if len(text) <= KEPT_ERROR:
         return text
     return f"{text[:KEPT_ERROR]}... (cut: {len(text)} characters in all)"

@@ -32,7 +32,15 @@ from helpdesk_routing.errors import (
     StoreError,
     ValidationError,
 )
-from helpdesk_routing.handoff.ledger import STALLED_STATES, check_key, check_limit, stale_write
+from helpdesk_routing.handoff.ledger import (
+    STALLED_STATES,
+    check_key,
+    check_limit,
+    check_record,
+    check_replacing,
+    id_taken,
+    stale_write,
+)
 from helpdesk_routing.handoff.records import HandoffRecord
 from helpdesk_routing.stores._sql import sync_level, unit_of_work
 from helpdesk_routing.stores.sqlite._database import (
@@ -131,7 +139,7 @@ class _Sql:
         )
         self.update = (
             f"UPDATE handoffs SET state = {p}, version = {p}, updated_at = {p}, body = {p}"
-            f" WHERE id = {p} AND version = {p}"
+            f" WHERE id = {p} AND version = {p} AND conversation_id = {p}"
         )
         self.by_id = f"SELECT body FROM handoffs WHERE id = {p}"
         self.by_conversation = f"SELECT body FROM handoffs WHERE conversation_id = {p}"
@@ -151,6 +159,7 @@ _STALLED = tuple(sorted(s.value for s in STALLED_STATES))
 
 
 def _create(sql: _Sql, run: Execute, record: HandoffRecord) -> tuple[HandoffRecord, bool]:
+    record = check_record(record)
     cursor = run(
         sql.insert,
         (
@@ -167,11 +176,12 @@ def _create(sql: _Sql, run: Execute, record: HandoffRecord) -> tuple[HandoffReco
         return record, True
     row = run(sql.by_conversation, (record.conversation_id,)).fetchone()
     if row is None:  # the id is taken by another conversation (a hash collision)
-        raise StoreError(f"handoff id {record.id!r} is already stored for another conversation")
+        raise id_taken(record)
     return HandoffRecord.model_validate_json(row[0], context=STORED), False
 
 
 def _replace(sql: _Sql, run: Execute, record: HandoffRecord) -> None:
+    record = check_record(record)
     cursor = run(
         sql.update,
         (
@@ -181,10 +191,12 @@ def _replace(sql: _Sql, run: Execute, record: HandoffRecord) -> None:
             dump_json(record),
             record.id,
             record.version - 1,
+            record.conversation_id,
         ),
     )
-    if cursor.rowcount != 1:
-        raise stale_write(record.id, record.version - 1)
+    if cursor.rowcount != 1:  # which refusal: read the stored one (a failure's cost only)
+        check_replacing(record, _one(run, sql.by_id, record.id, "id"))
+        raise stale_write(record.id, record.version - 1)  # pragma: no cover - a race
 
 
 def _one(run: Execute, statement: str, key: str, name: str) -> HandoffRecord | None:
@@ -205,7 +217,8 @@ def _stalled(
     if count is None:
         rows = run(sql.stalled, (*_STALLED, before)).fetchall()
     else:
-        rows = run(sql.stalled_first, (*_STALLED, before, count)).fetchall()
+        # a count past 64 bits asks for all of them, as in memory (SQL takes no more)
+        rows = run(sql.stalled_first, (*_STALLED, before, min(count, 2**63 - 1))).fetchall()
     return [HandoffRecord.model_validate_json(r[0], context=STORED) for r in rows]
 
 
