@@ -26,7 +26,7 @@ from helpdesk_routing._trusted import assemble
 from ._condition_trace import ConditionTrace
 from ._fact_codec import Refused, read_evaluated, read_presented, stored_evaluated, stored_presented
 from ._sets import passes_interrupts
-from ._shown import shown
+from ._shown import quoted, shown
 from ._time import UtcDatetime
 from .errors import ArgumentTypeError, ValidationError
 
@@ -305,23 +305,25 @@ class RoutingDecision(InputModel):
         """A readable trace: every rule's outcome with its condition tree, then allocation."""
         lines = [f"ticket {shown(self.ticket_id)}:"]
         if self.decided_by is DecidedBy.RULE:
-            lines.append(f"  team {self.team!r} chosen by rule {self.rule_id!r}")
+            lines.append(f"  team {quoted(self.team)} chosen by rule {quoted(self.rule_id)}")
         elif self.decided_by is DecidedBy.TEAM_TAG:
-            lines.append(f"  team {self.team!r} chosen by its tag {self.membership!r}")
+            lines.append(f"  team {quoted(self.team)} chosen by its tag {quoted(self.membership)}")
         elif self.decided_by is DecidedBy.TEAM_SEGMENT:
-            lines.append(f"  team {self.team!r} chosen by its segment {self.membership!r}")
+            lines.append(
+                f"  team {quoted(self.team)} chosen by its segment {quoted(self.membership)}"
+            )
         else:
             lines.append("  no team chosen")
         if self.views:
-            lines.append("  views: " + ", ".join(repr(v) for v in self.views))
+            lines.append("  views: " + ", ".join(quoted(v) for v in self.views))
         bound = self._book is not None
         for rule_id, name, destination, outcome, condition, reason in self._parts():
             said = _SAID[outcome]
             if bound:
                 named = f" ({shown(name)})" if name else ""
-                head = f"  rule {rule_id!r}{named} -> {destination}: {said}"
+                head = f"  rule {quoted(rule_id)}{named} -> {destination}: {said}"
             else:
-                head = f"  rule {rule_id!r}: {said}"
+                head = f"  rule {quoted(rule_id)}: {said}"
             lines.append(f"{head} — {reason}" if reason else head)
             if condition is not None:
                 lines.append(condition.render(indent=2))

@@ -443,7 +443,12 @@ class RuleSet(InputModel):
                 outcome = RuleOutcome(entry[1])
                 if explained:
                     compiled = by_id[rule.id][1]
-                    assert compiled is not None
+                    if compiled is None:  # disabled here since: its facts fit no condition
+                        raise ValidationError(
+                            f"decision for ticket {decision.ticket_id!r} records rule "
+                            f"{rule.id!r} as evaluated, but this rule set has it disabled: "
+                            "bind the rule set that decided"
+                        )
                     condition = compiled.render(entry[2:], now=decision.at, has_profile=has_profile)
             elif not explained:
                 continue
