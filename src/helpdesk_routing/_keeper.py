@@ -168,6 +168,12 @@ class ConfigurationKeeper:
         else:  # pragma: no cover - only if version 1 keeps vanishing
             raise ConflictError("the stored configuration could not be read")
         stored = compiled.configuration
+        if not given:
+            # Nothing to compare: the stored version is in force as it was read back (a
+            # version kept as written, a team id repeated by an older release, opens:
+            # configure or rollback can then mend it; updated() checked it as input).
+            self._current = compiled
+            return
         ours = updated(stored, given, version=stored.version, at=stored.at)
         mine, theirs = content(ours), content(stored)
         differ = [f for f in given if not same(f, mine[f], theirs[f])]
