@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 
 from .calendar import OfficeHours
 from .conditions import condition_path
-from .errors import ErrorDetail, ValidationError, pydantic_message
+from .errors import ErrorDetail, ModelValidationError, ValidationError, pydantic_message
 from .rules import RuleSet
 
 __all__ = ["part", "validated"]
@@ -34,6 +34,8 @@ def validated(what: str, path: str, build: Callable[[], Any]) -> Any:
     moved under ``path``."""
     try:
         return build()
+    except ModelValidationError as exc:  # located by its model already (rule ids too)
+        raise ValidationError(f"invalid {what}", list(exc.details)).under(path) from None
     except pydantic.ValidationError as exc:
         details = [
             ErrorDetail(

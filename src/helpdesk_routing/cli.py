@@ -215,10 +215,13 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
     if not set(_STORED_MEMBERS).isdisjoint(data):
         from .calendar import JSON_INPUT
 
+        # Read as JSON text is read (model_validate_json): an array of rules, or a
+        # string of channels, is refused there and was passed here.
+        text = json.dumps(data)
         config = validated(
             "configuration",
             "$",
-            lambda: Configuration.model_validate(data, context=JSON_INPUT),
+            lambda: Configuration.model_validate_json(text, context=JSON_INPUT),
         )
         check_config(None, config.teams, config.rules, what="configuration")
         return config.rules, list(config.teams)

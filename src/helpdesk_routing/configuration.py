@@ -16,7 +16,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
@@ -34,7 +34,7 @@ from .allocation import Allocator, LeastLoaded, RoundRobin
 from .calendar import OfficeHours
 from .errors import ErrorDetail, UnknownAgent, ValidationError
 from .model import MAX_CAPACITY, UNORDERED, Team, in_given_order, unordered
-from .rules import RoutingRule, RuleSet
+from .rules import RoutingRule, RuleSet, rule_id_of
 
 if TYPE_CHECKING:
     from .ports import Transaction
@@ -201,6 +201,34 @@ class Configuration(CheckedCopy):
         if is_stored(info):
             return channels - {""}
         raise PydanticCustomError("string_too_short", EMPTY_CHANNEL)
+
+    @classmethod
+    def _input_details(cls, error: PydanticValidationError, data: Any) -> list[ErrorDetail] | None:
+        # A problem inside a rule names its rule, as the rule set's loader, Router(...)
+        # and configure name it (rule_id, and "rule 'id': " before the message): in JSON
+        # form at $.rules.rules[i], from Python at $.rules[i] (a list of rules).
+        details = super()._input_details(error, data)
+        rules = data.get("rules") if isinstance(data, Mapping) else None
+        at = "$.rules["
+        if isinstance(rules, Mapping):
+            rules, at = rules.get("rules"), "$.rules.rules["
+        if details is None or not isinstance(rules, list | tuple):
+            return details
+        errors = error.errors(include_url=False)
+        # a rule set's own check names the rule in its message already (ctx "own")
+        own = [(e.get("ctx") or {}).get("own") is True for e in errors]
+        if len(own) != len(details):  # pragma: no cover - one detail per error
+            own = [True] * len(details)
+        named = []
+        for d, said in zip(details, own, strict=True):
+            index = d.path[len(at) :].split("]", 1)[0] if d.path.startswith(at) else ""
+            rule = rules[int(index)] if index.isdigit() and int(index) < len(rules) else None
+            rule_id = rule_id_of(rule)
+            if d.rule_id is None and rule_id is not None:
+                message = d.message if said else f"rule {rule_id!r}: {d.message}"
+                d = replace(d, rule_id=rule_id, message=message)
+            named.append(d)
+        return named
 
 
 def content(configuration: Configuration) -> dict[str, Any]:

@@ -561,6 +561,12 @@ def _rule_ids(data: Any) -> list[dict[str, str] | None] | None:
     return [None if rule_id is None else {"id": rule_id} for rule_id in map(_rule_id, rules)]
 
 
+def rule_id_of(rule: Any) -> str | None:
+    """The id of a rule as given (a :class:`RoutingRule`, or a mapping with a text
+    ``id``), or ``None``."""
+    return _rule_id(rule)
+
+
 def _rule_id(rule: Any) -> str | None:
     found = rule.id if isinstance(rule, RoutingRule) else None
     if isinstance(rule, Mapping):
