@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Final, Literal
@@ -101,8 +101,10 @@ def _items(name: str, value: Any, *, ordered: bool = False) -> Any:
     An ``ordered`` collection (the teams, tried in their order) refuses a set, whose
     order the hash seed decides: ``ValidationError`` at ``$.{name}``, code
     :data:`~helpdesk_routing.model.UNORDERED`, as the model says it."""
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        raise ValidationError(f"{name} must be a list, got {value!r}")
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        # at its place in the configuration document, as every other problem there
+        wrong = f"{name} must be a list, got {value!r}"
+        raise ValidationError(wrong, [ErrorDetail(f"$.{name}", wrong, "list_type")])
     said = unordered(name, value) if ordered else None
     if said is not None:
         raise ValidationError(said, [ErrorDetail(f"$.{name}", said, UNORDERED)])

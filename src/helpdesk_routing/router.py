@@ -67,6 +67,7 @@ from helpdesk_routing.configuration import (
 from helpdesk_routing.decision import RoutingDecision
 from helpdesk_routing.errors import (
     ArgumentTypeError,
+    ErrorDetail,
     UnknownAgent,
     UnknownTeam,
     UnknownTicket,
@@ -179,12 +180,7 @@ class Router:
             allocator = NOT_GIVEN
         custom = None
         if allocator is not NOT_GIVEN and not isinstance(allocator, str):
-            require_port(
-                allocator,
-                "allocator",
-                "allocate",
-                "'round_robin', 'least_loaded' or an Allocator (with allocate())",
-            )
+            _require_allocator(allocator)
             name = allocator_name(allocator)
             custom = None if name is not None else allocator
             # a shipped allocator is stored by its name; a custom one is no configuration
@@ -276,11 +272,8 @@ class Router:
         """
         if allocator is not NOT_GIVEN and not isinstance(allocator, str):
             name = allocator_name(allocator)
-            if name is None and not callable(getattr(allocator, "allocate", None)):
-                raise ValidationError(
-                    "allocator must be 'round_robin', 'least_loaded' or an allocator, "
-                    f"got {allocator!r}"
-                )
+            if name is None:
+                _require_allocator(allocator)
             if name is None:
                 raise ValidationError(
                     "a custom allocator cannot be stored; pass it as Router(allocator=...)"
@@ -718,6 +711,18 @@ class Router:
         if record is None:
             raise UnknownTicket(ticket_id)
         return record
+
+
+def _require_allocator(allocator: object) -> None:
+    """``ArgumentTypeError`` at ``$.allocator`` for an allocator argument that is neither
+    a name nor an Allocator, alike from ``Router(...)`` and ``configure`` (which said
+    ``ValidationError`` at ``$``)."""
+    if not callable(getattr(allocator, "allocate", None)):
+        said = (
+            "allocator must be 'round_robin', 'least_loaded' or an Allocator (with "
+            f"allocate()), got {type(allocator).__name__}"
+        )
+        raise ArgumentTypeError(said, [ErrorDetail("$.allocator", said, "allocator_type")])
 
 
 def _gone(tx: Transaction, agent_id: str | None, *, hold: bool = True) -> bool:
