@@ -19,7 +19,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, closing, contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -69,6 +69,10 @@ def _instant(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r}") from exc
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(f"needs a time zone offset: {text!r}")
+    try:
+        value.astimezone(UTC)
+    except OverflowError:  # named by the option here, not later as start or end
+        raise argparse.ArgumentTypeError(f"must lie in years 1 to 9999 in UTC: {text!r}") from None
     return value
 
 

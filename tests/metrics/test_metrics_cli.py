@@ -136,6 +136,25 @@ def test_naive_instant_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("start", "end", "option"),
+    [
+        ("0001-01-01T00:00:00+01:00", "2026-03-31T00:00:00+00:00", "--from"),
+        ("2026-03-30T00:00:00+00:00", "9999-12-31T23:59:59-01:00", "--to"),
+    ],
+)
+def test_an_instant_outside_the_years_1_to_9999_is_named_by_its_option(
+    capsys: pytest.CaptureFixture[str], start: str, end: str, option: str
+) -> None:
+    """It was told later, as a repr naming ``start`` or ``end`` (and with --json as
+    neither), not as an argument error naming the option."""
+    argv = ["report", "--store", "sqlite:///x.db", "--from", start, "--to", end]
+    with pytest.raises(SystemExit):
+        _parse(argv)
+    err = capsys.readouterr().err
+    assert f"argument {option}: must lie in years 1 to 9999 in UTC: " in err
+
+
+@pytest.mark.parametrize(
     ("minutes", "message"),
     [("-5", "must be a number of minutes of at least 0: '-5'"), ("soon", "not a number")],
 )
