@@ -496,3 +496,39 @@ def test_a_closed_standard_output_is_one_line_on_stderr() -> None:
 
 def _close_stdout() -> None:
     os.close(1)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["check", "--help"], ["report", "-h"]])
+def test_help_that_cannot_be_written_is_told_as_every_output(argv: list[str]) -> None:
+    """argparse swallowed the OSError: ``--help`` to a closed pipe or a full device exited
+    0, its text lost; it is 141 for a closed pipe and 2 with one line for a full device,
+    as ``--version`` and every subcommand's output."""
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader went away before anything was written
+    try:
+        closed = _cli_process(argv, stdout=writer, stderr=subprocess.PIPE)
+    finally:
+        os.close(writer)
+    assert (closed.returncode, closed.stderr) == (141, "")
+    if Path("/dev/full").exists():
+        with open("/dev/full", "w") as full:
+            done = _cli_process(argv, stdout=full, stderr=subprocess.PIPE)
+        assert (done.returncode, done.stderr) == (
+            2,
+            "error: [Errno 28] No space left on device\n",
+        )
+
+
+@pytest.mark.parametrize("argv", [["check", "--bogus"], ["check", "/nonexistent"]])
+def test_a_usage_error_told_to_a_stderr_that_cannot_be_written_still_exits_2(
+    argv: list[str],
+) -> None:
+    """The OSError of printing the error got out of main, and Python exited 1 ("invalid
+    input")."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        done = _cli_process(argv, stdout=subprocess.DEVNULL, stderr=writer)
+    finally:
+        os.close(writer)
+    assert done.returncode == 2

@@ -31,7 +31,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from pydantic import TypeAdapter
 
@@ -55,6 +55,9 @@ from .errors import (
 )
 from .model import Agent, Team
 from .rules import RuleSet
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = [
     "EXIT_INVALID",
@@ -96,6 +99,18 @@ def to_devnull(out: TextIO) -> None:
         os.dup2(devnull, fd)
     finally:
         os.close(devnull)
+
+
+def to_stderr(text: str) -> None:
+    """Print ``text`` on stderr; a stderr that cannot be written (its reader gone, a full
+    device) leaves nobody to tell, and the exit status says it all: it is pointed at
+    ``os.devnull`` (an ``OSError`` here got out of ``main`` and Python exited 1, "invalid
+    input", for a usage error)."""
+    try:
+        print(text, file=sys.stderr)
+        sys.stderr.flush()
+    except OSError:
+        to_devnull(sys.stderr)
 
 
 class UsageError(RoutingError):
@@ -360,13 +375,18 @@ class _Parser(argparse.ArgumentParser):
             print(message, file=sys.stderr, end="")
         raise _Exit(status)
 
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # argparse swallows an OSError here: --help to a closed pipe or a full device
+        # exited 0, its text lost. Raised, it is told as every output's (141, or 2).
+        if message:
+            (file or sys.stderr).write(message)
+
     def error(self, message: str) -> NoReturn:
         raise _Exit(EXIT_USAGE, self, message)
 
     def print_error(self, message: str) -> None:
         """What argparse prints of an argument error: the usage, then the message."""
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        to_stderr(f"{self.format_usage()}{self.prog}: error: {message}")
 
     def json_flag_given(self, argv: Sequence[str]) -> bool:
         """Whether the command line ``argv`` (that failed to parse) names a subcommand
@@ -459,13 +479,33 @@ def fail(
                 said = f"the JSON answer could not be written: {text}"
             else:
                 said = f"{text} (and the JSON answer could not be written: {exc})"
-            print(f"error: {shown(said)}", file=sys.stderr)
+            to_stderr(f"error: {shown(said)}")
             return EXIT_USAGE
     else:
         # A ValidationError's text shows its data already, one detail a line; any other
         # error is one line, whatever its text holds.
         shown_text = text if isinstance(error, ValidationError) and message is None else shown(text)
-        print(f"error: {shown_text}", file=sys.stderr)
+        to_stderr(f"error: {shown_text}")
+    return code
+
+
+def _flushed(out: TextIO, code: int) -> int:
+    """``code`` once what ``--help`` or ``--version`` wrote is out of the buffers: a
+    closed pipe is :data:`EXIT_BROKEN_PIPE`, any other failure to write one ``error:``
+    line on stderr and :data:`EXIT_USAGE`, as for every other output (``--help`` left
+    its text to the flush at exit, and exited 0 whatever became of it)."""
+    try:
+        for stream in (out, sys.stdout):
+            stream.flush()
+    except BrokenPipeError:
+        to_devnull(out)
+        to_devnull(sys.stdout)
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        to_devnull(out)
+        to_devnull(sys.stdout)
+        to_stderr(f"error: {shown(str(exc))}")
+        return EXIT_USAGE
     return code
 
 
@@ -509,7 +549,7 @@ def _dispatch(argv: Sequence[str] | None, out: TextIO) -> int:
         return code
     except _Exit as done:
         if done.parser is None or parser is None:  # --help, --version: said already
-            return done.code
+            return _flushed(out, done.code)
         # An argument error argparse found (a bad value, an unknown option, a missing
         # argument): with the subcommand's --json flag, the JSON object every error is.
         given = sys.argv[1:] if argv is None else list(argv)
