@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(CKSUM)
 # `make demo` installs only what the demo needs: the package and its runtime dependencies.
 DEMO_STAMP := $(VENV)/.demo-$(CKSUM)
 
-.PHONY: demo test test-fast lint format bench clean venv
+.PHONY: demo test test-fast lint format bench clean venv reference
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/ruff format --check src tests benchmarks examples
 	$(BIN)/mypy --strict src
+
+# docs/reference.md, the index of the public names (tests/test_docs.py checks it is current).
+reference: $(STAMP)
+	$(BIN)/python -m tests.reference_page > docs/reference.md
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks examples

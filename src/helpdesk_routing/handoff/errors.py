@@ -6,6 +6,7 @@ each derives from :class:`~helpdesk_routing.errors.RoutingError`::
     HandoffError(RoutingError)
     ├── InvalidTransition(HandoffError, ValueError)   the state machine refuses the input
     ├── UnknownHandoff(HandoffError, LookupError)     no handoff with that id / conversation
+    ├── OtherDestination(HandoffError, ValueError)    sent elsewhere: not this service's
     └── DeliveryError(HandoffError)                   the destination did not take the ticket
         ├── AuthenticationFailed                      401 / 403: credentials; never retried
         ├── ServiceRejected                           400 / 422: carries the service's details
