@@ -575,3 +575,25 @@ def test_a_destination_without_its_type_is_refused_by_the_rule_set_schema() -> N
     typed = {"rules": [{**rule, "then": {"type": "assign_to_team", "team": "t"}}]}
     assert _schema_accepts("rule-set", typed)
     assert RuleSet.from_dict(typed).rules[0].then.describe() == "team:t"
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"version": 2.0, "at": "2026-03-30T09:00:00Z"},
+        {"version": 1, "at": "2026-03-30T09:00:00Z", "capacity": 3.0},
+        {"version": 1, "at": "2026-03-30T09:00:00Z", "teams": [{"id": "t", "members": ["a"]}] * 2},
+    ],
+)
+def test_what_only_the_configuration_model_refuses_is_listed_in_the_schema(
+    document: dict[str, Any],
+) -> None:
+    """The schema takes these and the model refuses them; the schema's ``$comment`` says
+    so (it said only 'everything listed for its parts')."""
+    schema = json_schema("configuration")
+    assert not list(Draft202012Validator(schema).iter_errors(document))
+    with pytest.raises(ValidationError):
+        Configuration.model_validate_json(json.dumps(document))
+    comment = schema["$comment"]
+    assert "each team id listed once" in comment
+    assert "version and capacity written as whole numbers" in comment

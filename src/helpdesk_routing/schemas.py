@@ -65,7 +65,11 @@ _BEYOND = {
         "Checked by the models only: windows of one day do not overlap; a date is not "
         "both a holiday and an exception; times are real clock readings; RRULE texts parse."
     ),
-    "configuration": "Checked by the models only: everything listed for its parts.",
+    "configuration": (
+        "Checked by the models only: everything listed for its parts; each team id "
+        "listed once; version and capacity written as whole numbers (2, not 2.0: JSON "
+        "Schema counts 2.0 as an integer; the models do not)."
+    ),
 }
 
 
