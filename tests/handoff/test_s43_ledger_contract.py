@@ -110,13 +110,18 @@ def test_a_record_changed_by_its_caller_changes_nothing_stored(ledgers: LedgerFa
         ({"id": "h\x00"}, "$.id"),
         ({"ticket_id": "7\x00"}, "$.ticket_id"),
         ({"version": 2**31}, "$.version"),
+        ({"detail": {"error": ["x\udcff"]}}, "$.detail"),
+        ({"detail": {"\udcff": 1}}, "$.detail"),
+        ({"tag": "t\ud800"}, "$.tag"),
     ],
 )
 def test_a_record_no_ledger_could_keep_is_refused_when_built(
     changes: dict[str, object], path: str
 ) -> None:
     """PostgreSQL refused a NUL in the id and a version past 32 bits (StoreError) that
-    the other ledgers kept; now the model refuses them for every ledger."""
+    the other ledgers kept, and the SQL ledgers a lone surrogate anywhere in the record
+    (pydantic's serialization error) that the in-memory one kept; now the model refuses
+    them for every ledger."""
     with pytest.raises(ValidationError) as info:
         _record(**changes)
     assert [d.path for d in info.value.details] == [path]

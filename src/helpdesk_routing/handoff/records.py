@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from helpdesk_routing._input import InputModel
 from helpdesk_routing._storable import StoredText
@@ -26,16 +27,50 @@ def handoff_id(conversation_id: str) -> str:
     return "h-" + hashlib.sha256(conversation_id.encode("utf-8")).hexdigest()[:24]
 
 
+def _no_surrogate(text: str) -> str:
+    """``text`` unchanged, or a pydantic error: a lone surrogate no ledger can write (the
+    SQL ledgers' JSON could not hold it; NUL is kept, escaped in the JSON)."""
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise PydanticCustomError(
+                "storable_text",
+                "text must not contain a lone surrogate (\\u{code})",
+                {"code": f"{ord(text[exc.start]):04x}"},
+            ) from None
+    return text
+
+
+def _detail_texts(detail: dict[str, Any]) -> dict[str, Any]:
+    """``detail`` unchanged, or a pydantic error at the first text in it (a key or a value,
+    at any depth) holding a lone surrogate, which no SQL ledger could write."""
+    stack: list[Any] = [detail]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            _no_surrogate(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return detail
+
+
+_Text = Annotated[str, AfterValidator(_no_surrogate)]
+
+
 class TransitionEntry(InputModel):
     """One recorded transition: when, who (``visitor``, ``ai_agent``, ``system``), why."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     at: UtcDatetime
-    actor: str
+    actor: _Text
     source: State | None
     target: State
-    why: str
+    why: _Text
 
 
 class HandoffRecord(InputModel):
@@ -55,9 +90,9 @@ class HandoffRecord(InputModel):
 
     id: StoredText
     conversation: Conversation
-    destination: str
-    reason: str
-    tag: str | None = None
+    destination: _Text
+    reason: _Text
+    tag: _Text | None = None
     state: State
     # every ledger keeps it: PostgreSQL's column is a 32-bit integer
     version: int = Field(default=1, ge=1, le=2**31 - 1)
@@ -65,7 +100,7 @@ class HandoffRecord(InputModel):
     updated_at: UtcDatetime
     ticket_id: StoredText | None = None
     attempts: int = 0
-    detail: dict[str, Any] = Field(default_factory=dict)
+    detail: Annotated[dict[str, Any], AfterValidator(_detail_texts)] = Field(default_factory=dict)
     tell_visitor: tuple[VisitorMessage, ...] = ()
     transitions: tuple[TransitionEntry, ...] = ()
 
