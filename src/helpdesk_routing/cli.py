@@ -250,27 +250,55 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
         raise ValidationError(
             "invalid configuration", [ErrorDetail("$.rules", "Field required", "missing")]
         )
-    rules = validated("rule set", "$.rules", lambda: RuleSet.from_dict(data["rules"]))
-    teams: list[Team] = validated(
-        "teams", "$.teams", lambda: TypeAdapter(list[Team]).validate_python(data.get("teams", []))
+    # Every part checked, and all their problems told at once (the first bad part's alone
+    # was told, a run at a time, and not the same part as the demo's).
+    problems: list[ValidationError] = []
+
+    def each(build: Callable[[], Any]) -> Any:
+        try:
+            return build()
+        except ValidationError as error:
+            problems.append(error)
+            return None
+
+    rules = each(lambda: validated("rule set", "$.rules", lambda: RuleSet.from_dict(data["rules"])))
+    teams = each(
+        lambda: validated(
+            "teams",
+            "$.teams",
+            lambda: TypeAdapter(list[Team]).validate_python(data.get("teams", [])),
+        )
     )
-    agents: list[Agent] = validated(
-        "agents",
-        "$.agents",
-        lambda: TypeAdapter(list[Agent]).validate_python(data.get("agents", [])),
+    agents = each(
+        lambda: validated(
+            "agents",
+            "$.agents",
+            lambda: TypeAdapter(list[Agent]).validate_python(data.get("agents", [])),
+        )
     )
     if data.get("office_hours") is not None:
-        validated(
-            "office hours", "$.office_hours", lambda: OfficeHours.from_dict(data["office_hours"])
+        each(
+            lambda: validated(
+                "office hours",
+                "$.office_hours",
+                lambda: OfficeHours.from_dict(data["office_hours"]),
+            )
         )
     channels = data.get("office_hours_channels", [])
-    validated(
-        "channels",
-        "$.office_hours_channels",
-        lambda: TypeAdapter(list[StoredText]).validate_python(channels, strict=True),
+    each(
+        lambda: validated(
+            "channels",
+            "$.office_hours_channels",
+            lambda: TypeAdapter(list[StoredText]).validate_python(channels, strict=True),
+        )
     )
-    if "" in channels:  # what the Router says of it, and Configuration
-        raise ValidationError("invalid configuration", empty_channel().details)
+    if isinstance(channels, list) and "" in channels:  # what the Router says of it
+        problems.append(ValidationError("invalid configuration", empty_channel().details))
+    if len(problems) == 1:  # one part: its own error, as it was told
+        raise problems[0]
+    if problems:
+        details = [d for error in problems for d in error.details]
+        raise ValidationError("invalid configuration", details)
     # The demo's own rule for how agents, teams and rules fit together, so that a file
     # check passes is a file the demo runs (members are checked when it lists agents).
     check_config(agents if "agents" in data else None, teams, rules, what="configuration")

@@ -11,7 +11,7 @@ fit together (``helpdesk-routing check`` applies it too).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -169,16 +169,38 @@ def load_demo(directory: Path | None = None) -> DemoDay:
     config = _read(directory, "config.json")
     customers = _read(directory, "customers.json")
     day = _read(directory, "tickets.json")
-    presence: list[_Presence] = part(day, "tickets.json", "presence", list[_Presence])
-    channels = part(config, "config.json", "office_hours_channels", list[StoredText], ["webchat"])
-    if "" in channels:  # named here, in its file, as check names it (not by the Router)
-        raise ValidationError("invalid config.json", empty_channel().details)
-    agents: list[Agent] = part(config, "config.json", "agents", list[Agent])
-    teams: list[Team] = part(config, "config.json", "teams", list[Team])
-    rules: RuleSet = part(config, "config.json", "rules", RuleSet)
-    office_hours: OfficeHours = part(config, "config.json", "office_hours", OfficeHours)
+    # Every part read, and the problems of the first file that has any told at once (the
+    # first bad part's alone was told, a run at a time).
+    errors: list[ValidationError] = []
+
+    def each(read: Callable[[], Any]) -> Any:
+        try:
+            return read()
+        except ValidationError as error:
+            errors.append(error)
+            return None
+
+    channels = each(
+        lambda: part(config, "config.json", "office_hours_channels", list[StoredText], ["webchat"])
+    )
+    if isinstance(channels, list) and "" in channels:  # named in its file, as check does
+        errors.append(ValidationError("invalid config.json", empty_channel().details))
+    agents: list[Agent] = each(lambda: part(config, "config.json", "agents", list[Agent]))
+    teams: list[Team] = each(lambda: part(config, "config.json", "teams", list[Team]))
+    rules: RuleSet = each(lambda: part(config, "config.json", "rules", RuleSet))
+    office_hours: OfficeHours = each(
+        lambda: part(config, "config.json", "office_hours", OfficeHours)
+    )
+    profiles = each(lambda: part(customers, "customers.json", "profiles", list[Profile]))
+    events = each(lambda: part(customers, "customers.json", "events", list[Event]))
+    presence: list[_Presence] = each(lambda: part(day, "tickets.json", "presence", list[_Presence]))
+    tickets: list[Ticket] = each(lambda: part(day, "tickets.json", "tickets", list[Ticket]))
+    if errors:
+        first = [e for e in errors if e.message == errors[0].message]
+        if len(first) == 1:
+            raise first[0]
+        raise ValidationError(first[0].message, [d for e in first for d in e.details])
     check_config(agents, teams, rules)
-    tickets: list[Ticket] = part(day, "tickets.json", "tickets", list[Ticket])
     _check_day(agents, tickets, presence)
     return DemoDay(
         agents=agents,
@@ -186,8 +208,8 @@ def load_demo(directory: Path | None = None) -> DemoDay:
         rules=rules,
         office_hours=office_hours,
         office_hours_channels=frozenset(channels),
-        profiles=part(customers, "customers.json", "profiles", list[Profile]),
-        events=part(customers, "customers.json", "events", list[Event]),
+        profiles=profiles,
+        events=events,
         tickets=tickets,
         presence=[(p.at, p.agent, p.online) for p in presence],
     )
