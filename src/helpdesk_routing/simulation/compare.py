@@ -148,18 +148,27 @@ def _t_upper(tail: float, df: float) -> float:
             + z * ((5.0 * z2 + 16.0) * z2 + 3.0) / 96.0 * (u * u)
             + z * (((3.0 * z2 + 19.0) * z2 + 17.0) * z2 - 15.0) / 384.0 * (u * u * u)
         )
+    if tail == 0.5:  # the median, exactly: every t distribution is symmetric about 0
+        return 0.0
+    if df / 2.0 == 0.0:  # half of df is below the smallest float: so is the density,
+        return math.inf  # and every quantile off the median is past the largest float
     lo, hi = 0.0, 1.0
     while _t_tail(hi, df) > tail:
         hi *= 2.0
         if math.isinf(hi):
             return math.inf
-    for _ in range(200):
+    # Bisection to a relative width of a few ulps, however small the quantile (near the
+    # median it is tiny: an absolute stop at 1e-12 gave t_quantile(0.5, 4) = -4.5e-13);
+    # halving from 1 reaches the smallest float in about 1,075 steps.
+    for _ in range(1100):
         mid = (lo + hi) / 2.0
+        if mid <= lo or mid >= hi:
+            break
         if _t_tail(mid, df) > tail:
             lo = mid
         else:
             hi = mid
-        if hi - lo < 1e-12 * max(1.0, hi):
+        if hi - lo <= 4e-16 * hi:
             break
     return (lo + hi) / 2.0
 
@@ -196,7 +205,7 @@ def t_quantile(p: float, df: float) -> float:
     except OverflowError:  # 10**400 degrees of freedom: the normal quantile
         degrees = math.inf
     t = _t_upper(tail, degrees)
-    return t if upper else -t
+    return t if upper or t == 0.0 else -t  # the median is 0, not -0
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -426,8 +435,16 @@ def compare(
     level = _confidence(confidence)
     if not a or not b:
         raise ValidationError("compare needs at least one replication of each policy")
-    if [r.seed for r in a] != [r.seed for r in b]:
-        raise ValidationError("compare needs replications of the same seeds, in the same order")
+    seeds_a, seeds_b = [r.seed for r in a], [r.seed for r in b]
+    if seeds_a != seeds_b:
+        if len(seeds_a) != len(seeds_b):
+            said = f"a has {len(seeds_a)} replications, b {len(seeds_b)}"
+        else:
+            i = next(i for i, (x, y) in enumerate(zip(seeds_a, seeds_b, strict=True)) if x != y)
+            said = f"replication {i} has seed {seeds_a[i]} in a, {seeds_b[i]} in b"
+        raise ValidationError(
+            f"compare needs replications of the same seeds, in the same order: {said}"
+        )
     figure = _figure(metric, a[0].summary)
     name = metric if isinstance(metric, str) else getattr(metric, "__name__", "metric")
     xs = _figures(figure, name, "a", a)

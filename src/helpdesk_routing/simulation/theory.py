@@ -220,7 +220,10 @@ def _round_robin_root(c: int, rho: float) -> tuple[float, float]:
             bend = math.expm1(-c * math.log1p(a)) + c * a
         return -x * gap / rho + bend
 
-    if g(0.5) > 0:  # sigma > 1/2: bisect on x = 1 - sigma, in (0, 1/2)
+    # sigma > 1/2 exactly when f(1/2) > 0. Asked of g(1/2) at light load, the sum of two
+    # terms near 1/(2 rho) that cancel could round positive (c = 3, rho = 1e-18 found a
+    # sigma near 1, a wait of 140); f(1/2) itself has no such cancellation.
+    if math.exp(-c * math.log1p(0.5 / (c * rho))) > 0.5:  # bisect on x = 1 - sigma
         lo = min(0.5, 2 * c * rho * gap / (c + 1)) * 1e-3  # the root is near 2 c rho gap / (c + 1)
         while g(lo) >= 0:  # pragma: no cover - the series keeps g's sign exact near 0
             lo *= 1e-3
