@@ -33,9 +33,9 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from helpdesk_routing._input import CheckedCopy, InputModel, as_model
+from helpdesk_routing._input import CheckedCopy, InputModel, as_model, whole_number
 
-from ._json import check_data, loads
+from ._json import MAX_INT, check_data, loads
 from ._rule_index import RuleIndex, SkipReasons, presented
 from ._shown import shown
 from ._storable import StoredText
@@ -646,7 +646,17 @@ def decide(
     for i, given in enumerate(teams):
         if not isinstance(given, Team):
             raise ArgumentTypeError(f"teams[{i}] must be a Team, got {type(given).__name__}")
+    if explain.__class__ is not bool:  # "no" is true, and was kept as the flag
+        raise ArgumentTypeError(f"explain must be a bool, got {explain!r}")
     version = configuration_version
+    if version is not None:  # kept on the decision as given: it must read back as itself
+        if not whole_number(version):
+            raise ArgumentTypeError(
+                f"configuration_version must be an int or None, got {version!r}"
+            )
+        if not 0 <= version <= MAX_INT:
+            got = str(version) if abs(version) < 10**30 else f"{version.bit_length()} bits"
+            raise ValidationError(f"configuration_version must be from 0 to 2**63 - 1, got {got}")
     return decide_unchecked(rules, teams, ticket, customer_data, now, explain, version)
 
 
