@@ -56,3 +56,39 @@ def test_a_good_version_reads_back_as_itself() -> None:
     back = hr.RoutingDecision.model_validate_json(decision.model_dump_json())
     assert back == decision
     assert back.configuration_version == 2**63 - 1
+
+
+def _team_calls(teams: object) -> list[object]:
+    rules = hr.RuleSet()
+    ticket = hr.Ticket(id="t1", channel="email", created_at=NOW)
+    return [
+        lambda: rules.lint(teams=teams),  # type: ignore[arg-type]
+        lambda: rules.validate_against(teams),  # type: ignore[arg-type]
+        lambda: hr.decide(rules, teams, ticket, hr.InMemoryCustomerData(), NOW),  # type: ignore[arg-type]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("teams", "message"),
+    [
+        (["t"], r"^teams\[0\] must be a Team"),
+        ({"t": hr.Team(id="t", members=["a"])}, r"^teams must be a list of Team, got dict$"),
+    ],
+)
+def test_teams_of_the_wrong_kind_are_an_argument_type_error_everywhere(
+    teams: object, message: str
+) -> None:
+    """``lint`` and ``validate_against`` said a plain ValidationError (no TypeError) for a
+    text item, and every entry point walked a dict's keys ("teams[0] ... got str")."""
+    for call in _team_calls(teams):
+        with pytest.raises(hr.ArgumentTypeError, match=message):
+            call()  # type: ignore[operator]
+
+
+def test_a_bad_team_mapping_is_named_by_its_index() -> None:
+    """Its problem was at ``$.members``, whichever of the teams it was."""
+    teams = [{"id": "a", "members": ["x"]}, {"id": "b", "members": ["y"]}, {"id": "c"}]
+    for call in _team_calls(teams)[:2]:
+        with pytest.raises(hr.ValidationError) as info:
+            call()  # type: ignore[operator]
+        assert [d.path for d in info.value.details] == ["$.teams[2].members"]

@@ -505,9 +505,22 @@ class _Prepared:
 def _team_ids(teams: Sequence[Team | Mapping[str, Any]]) -> set[str]:
     """The ids of ``teams``, :class:`Team` objects or mappings of their fields (as
     ``Router(teams=...)`` takes them); anything else is refused, naming it."""
-    if isinstance(teams, str | bytes) or not isinstance(teams, Iterable):
+    if isinstance(teams, str | bytes | Mapping) or not isinstance(teams, Iterable):
+        # (a dict was walked by its keys: "teams[0] ... got str")
         raise ArgumentTypeError(f"teams must be a list of Team, got {type(teams).__name__}")
-    return {as_model(Team, team, f"teams[{i}]").id for i, team in enumerate(teams)}
+    ids = set()
+    for i, team in enumerate(teams):
+        if not isinstance(team, Team | Mapping):
+            raise ArgumentTypeError(
+                f"teams[{i}] must be a Team or a mapping of its fields, got {type(team).__name__}"
+            )
+        try:
+            ids.add(as_model(Team, team, f"teams[{i}]").id)
+        except ValidationError as error:  # a mapping's problem, at its team's place
+            raise ValidationError(f"invalid teams[{i}]", error.details).under(
+                f"$.teams[{i}]"
+            ) from None
+    return ids
 
 
 def _names_read(conditions: Iterable[Condition]) -> tuple[frozenset[str], frozenset[str]]:
@@ -639,7 +652,7 @@ def decide(
         raise ArgumentTypeError(f"ticket must be a Ticket, got {type(ticket).__name__}")
     require_port(customer_data, "customer_data", "count_events", CUSTOMER_DATA)
     if type(teams) is not tuple:
-        if isinstance(teams, str | bytes) or not isinstance(teams, Iterable):
+        if isinstance(teams, str | bytes | Mapping) or not isinstance(teams, Iterable):
             raise ArgumentTypeError(f"teams must be a list of Team, got {type(teams).__name__}")
         if (said := unordered("teams", teams)) is not None:
             raise ArgumentTypeError(said)  # the team tried first would change by process
