@@ -514,12 +514,7 @@ def _team_ids(teams: Sequence[Team | Mapping[str, Any]]) -> set[str]:
             raise ArgumentTypeError(
                 f"teams[{i}] must be a Team or a mapping of its fields, got {type(team).__name__}"
             )
-        try:
-            ids.add(as_model(Team, team, f"teams[{i}]").id)
-        except ValidationError as error:  # a mapping's problem, at its team's place
-            raise ValidationError(f"invalid teams[{i}]", error.details).under(
-                f"$.teams[{i}]"
-            ) from None
+        ids.add(as_model(Team, team, f"teams[{i}]").id)
     return ids
 
 
