@@ -74,3 +74,34 @@ def part(document: Any, name: str, key: str, kind: Any, default: Any = ...) -> A
         # A part's own loader names what it read ("invalid office hours"); the reader of
         # a document needs the document's name, with the paths already under the key.
         raise ValidationError(f"invalid {name}", exc.details) from None
+
+
+class EveryPart:
+    """Reads a document's parts one by one and keeps each part's ``ValidationError``, so
+    that every bad part is told at once (``check`` and ``demo --data`` told the first
+    bad part they read, a run at a time)."""
+
+    def __init__(self) -> None:
+        self.errors: list[ValidationError] = []
+
+    def read(self, build: Callable[[], Any]) -> Any:
+        """``build()``, or ``None`` with its ``ValidationError`` kept."""
+        try:
+            return build()
+        except ValidationError as error:
+            self.errors.append(error)
+            return None
+
+    def told(self, message: str | None = None) -> None:
+        """Raise what was kept, if anything: one error as it was raised; several as one
+        ``ValidationError`` with all their details, under ``message`` (without it, only
+        the errors of the first one's message: the parts of one file)."""
+        if not self.errors:
+            return
+        first = self.errors[0]
+        group = self.errors
+        if message is None:
+            group = [e for e in self.errors if e.message == first.message]
+        if len(group) == 1:
+            raise group[0]
+        raise ValidationError(message or first.message, [d for e in group for d in e.details])

@@ -39,7 +39,7 @@ from . import __version__
 from ._console import console
 from ._files import read_input
 from ._json import CONFIGURATION_DEPTH, loads
-from ._parts import validated
+from ._parts import EveryPart, validated
 from ._shown import shown
 from ._storable import StoredText
 from .calendar import OfficeHours
@@ -252,14 +252,8 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
         )
     # Every part checked, and all their problems told at once (the first bad part's alone
     # was told, a run at a time, and not the same part as the demo's).
-    problems: list[ValidationError] = []
-
-    def each(build: Callable[[], Any]) -> Any:
-        try:
-            return build()
-        except ValidationError as error:
-            problems.append(error)
-            return None
+    parts = EveryPart()
+    each = parts.read
 
     rules = each(lambda: validated("rule set", "$.rules", lambda: RuleSet.from_dict(data["rules"])))
     teams = each(
@@ -293,12 +287,8 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
         )
     )
     if isinstance(channels, list) and "" in channels:  # what the Router says of it
-        problems.append(ValidationError("invalid configuration", empty_channel().details))
-    if len(problems) == 1:  # one part: its own error, as it was told
-        raise problems[0]
-    if problems:
-        details = [d for error in problems for d in error.details]
-        raise ValidationError("invalid configuration", details)
+        parts.errors.append(ValidationError("invalid configuration", empty_channel().details))
+    parts.told("invalid configuration")
     # The demo's own rule for how agents, teams and rules fit together, so that a file
     # check passes is a file the demo runs (members are checked when it lists agents).
     check_config(agents if "agents" in data else None, teams, rules, what="configuration")

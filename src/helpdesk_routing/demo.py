@@ -11,7 +11,7 @@ fit together (``helpdesk-routing check`` applies it too).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -22,7 +22,7 @@ import pydantic
 
 from ._files import read_input
 from ._json import loads
-from ._parts import part
+from ._parts import EveryPart, part
 from ._shown import shown
 from ._storable import StoredText
 from ._time import UtcDatetime
@@ -171,20 +171,14 @@ def load_demo(directory: Path | None = None) -> DemoDay:
     day = _read(directory, "tickets.json")
     # Every part read, and the problems of the first file that has any told at once (the
     # first bad part's alone was told, a run at a time).
-    errors: list[ValidationError] = []
-
-    def each(read: Callable[[], Any]) -> Any:
-        try:
-            return read()
-        except ValidationError as error:
-            errors.append(error)
-            return None
+    parts = EveryPart()
+    each = parts.read
 
     channels = each(
         lambda: part(config, "config.json", "office_hours_channels", list[StoredText], ["webchat"])
     )
     if isinstance(channels, list) and "" in channels:  # named in its file, as check does
-        errors.append(ValidationError("invalid config.json", empty_channel().details))
+        parts.errors.append(ValidationError("invalid config.json", empty_channel().details))
     agents: list[Agent] = each(lambda: part(config, "config.json", "agents", list[Agent]))
     teams: list[Team] = each(lambda: part(config, "config.json", "teams", list[Team]))
     rules: RuleSet = each(lambda: part(config, "config.json", "rules", RuleSet))
@@ -195,11 +189,7 @@ def load_demo(directory: Path | None = None) -> DemoDay:
     events = each(lambda: part(customers, "customers.json", "events", list[Event]))
     presence: list[_Presence] = each(lambda: part(day, "tickets.json", "presence", list[_Presence]))
     tickets: list[Ticket] = each(lambda: part(day, "tickets.json", "tickets", list[Ticket]))
-    if errors:
-        first = [e for e in errors if e.message == errors[0].message]
-        if len(first) == 1:
-            raise first[0]
-        raise ValidationError(first[0].message, [d for e in first for d in e.details])
+    parts.told()
     check_config(agents, teams, rules)
     _check_day(agents, tickets, presence)
     return DemoDay(

@@ -566,16 +566,12 @@ def _rule_ids(data: Any) -> list[dict[str, str] | None] | None:
     rules = data.get("rules") if isinstance(data, Mapping) else None
     if not isinstance(rules, list | tuple):
         return None
-    return [None if rule_id is None else {"id": rule_id} for rule_id in map(_rule_id, rules)]
+    return [None if rule_id is None else {"id": rule_id} for rule_id in map(rule_id_of, rules)]
 
 
 def rule_id_of(rule: Any) -> str | None:
     """The id of a rule as given (a :class:`RoutingRule`, or a mapping with a text
     ``id``), or ``None``."""
-    return _rule_id(rule)
-
-
-def _rule_id(rule: Any) -> str | None:
     found = rule.id if isinstance(rule, RoutingRule) else None
     if isinstance(rule, Mapping):
         found = rule.get("id")
