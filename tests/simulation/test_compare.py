@@ -134,6 +134,19 @@ def test_compare_needs_the_same_seeds() -> None:
         compare(a, b)
 
 
+def test_compare_refuses_a_seed_twice() -> None:
+    """The same run counted twice is no independent replication: its interval would be
+    too narrow (zero wide for identical runs), so a seed given twice is refused."""
+    a = replicate(mmc(2, 0.5, 200), 2, seed=1)
+    with pytest.raises(
+        ValidationError,
+        match=r"^compare needs independent replications, one per seed: replications 0 and 2 "
+        r"both have seed 1$",
+    ):
+        compare([*a, a[0]], [*a, a[0]])
+    compare(a, a)  # distinct seeds: a policy against itself is a fair question
+
+
 def test_compare_refuses_what_it_cannot_pair() -> None:
     """A metric that names no figure is refused listing the figures; empty lists, and a
     result or a scenario where a list of results belongs, are named."""

@@ -415,7 +415,8 @@ def compare(
 
     ``metric`` is a figure of ``Summary.as_dict()`` or a function of a ``Summary``.
     Raises ``ValidationError`` (a ``ValueError``) when the two lists are empty or do not
-    hold the same seeds in the same order, the metric names no figure (listing them), or
+    hold the same seeds in the same order or a seed twice (the replications would not be
+    independent), the metric names no figure (listing them), or
     ``confidence`` is no number strictly between 0 and 1 (``10**400`` and NaN too, and
     one inside that rounds to 1 or 0 as a float); ``ValueError`` when a replication has
     no finite figure or one no float holds (naming its side and seed); ``TypeError``
@@ -445,6 +446,14 @@ def compare(
         raise ValidationError(
             f"compare needs replications of the same seeds, in the same order: {said}"
         )
+    seen: dict[int, int] = {}
+    for i, seed in enumerate(seeds_a):
+        if seed in seen:
+            raise ValidationError(
+                f"compare needs independent replications, one per seed: replications "
+                f"{seen[seed]} and {i} both have seed {seed}"
+            )
+        seen[seed] = i
     figure = _figure(metric, a[0].summary)
     name = metric if isinstance(metric, str) else getattr(metric, "__name__", "metric")
     xs = _figures(figure, name, "a", a)
