@@ -221,6 +221,37 @@ def test_an_old_configuration_naming_a_long_view_opens_and_routes(store: Any) ->
     assert mended.version == 2
 
 
+def test_stored_objects_given_back_are_checked_as_input(store: Any) -> None:
+    """The rules and teams a store read back are input when given to ``configure``: the
+    objects are refused as their data is (they were kept, a 300-character view name and
+    team id among them, and written again). A rollback is no input: it writes the old
+    version as it was stored."""
+    data = _configuration(LONG)
+    data["teams"] = [{"id": LONG, "name": "Long", "members": ["a1"]}]
+    data["rules"]["rules"].append(
+        {**data["rules"]["rules"][0], "id": "t", "then": {"type": "assign_to_team", "team": LONG}}
+    )
+    with store.transaction() as tx:  # as an older version wrote it
+        tx.put_configuration(hr.Configuration.model_validate(data, context=STORED))
+    router = _router(store)
+    rules, teams = router.configuration.rules, router.configuration.teams
+    for given, path in [
+        ({"rules": rules}, "$.rules.rules[0].then.view"),
+        ({"rules": list(rules.rules)}, "$.rules[0].then.view"),
+        ({"rules": rules.model_dump(mode="json")}, "$.rules.rules[0].then.view"),
+        ({"teams": teams}, "$.teams[0].id"),
+        ({"teams": [t.model_dump() for t in teams]}, "$.teams[0].id"),
+    ]:
+        with pytest.raises(hr.ValidationError) as info:
+            router.configure(actor="m1", **given)
+        assert info.value.details[0].path == path
+        assert info.value.details[0].code == "string_too_long"
+    assert router.configuration.version == 1
+    assert router.configure(actor="m1", capacity=2).rules == rules  # carried over, as stored
+    again = router.rollback(1, actor="m1")
+    assert (again.version, again.rules, again.teams) == (3, rules, teams)
+
+
 def test_an_old_configuration_with_an_old_recurring_holiday_opens(store: Any) -> None:
     data = hr.Configuration(version=1, at=T0).model_dump(mode="json")
     data["office_hours"] = _hours("DTSTART:20260102T000000Z\nRRULE:FREQ=WEEKLY;BYDAY=FR")

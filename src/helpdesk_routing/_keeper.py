@@ -155,7 +155,9 @@ class ConfigurationKeeper:
                         check_against_agents(tx, first, rules_given=given.get("rules"))
                         writing = True
                         tx.put_configuration(first)
-                        tx.append_audit(configured(now, None, 1, sorted(given), None))
+                        # the fields given, in the order configure names them
+                        changed = [f for f in CONTENT_FIELDS if f in given]
+                        tx.append_audit(configured(now, None, 1, changed, None))
                     else:
                         compiled = self._load(tx, version)
             except ConflictError:
@@ -231,6 +233,13 @@ class ConfigurationKeeper:
             raise ValidationError(
                 f"expected_version must be a whole number (or None), got {expected_version!r}"
             )
+        if expected_version is not None and expected_version < 0:
+            # no version below 0 (the empty configuration) is ever stored: a bad argument,
+            # not a stale edit to reload
+            raise ValidationError(
+                f"expected_version must be 0 or more (0 is the empty configuration), "
+                f"got {expected_version}"
+            )
         if not isinstance(actor, str):
             raise ValidationError(f"actor must be text, got {actor!r}")
         if comment is not None and not isinstance(comment, str):
@@ -282,6 +291,7 @@ class ConfigurationKeeper:
                 base.configuration,
                 changes,
                 version=base.version + 1,
+                as_input=rollback_to is None,
                 at=now,
                 actor=actor,
                 comment=comment,

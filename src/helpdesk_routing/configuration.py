@@ -317,6 +317,18 @@ def _only_repeated_teams(details: Sequence[ErrorDetail]) -> bool:
 _TEAM_ID_PATH = re.compile(r"\$\.teams\[\d+\]\.id")
 
 
+def _as_data(item: Any) -> Any:
+    """A rule set, rule, team or office hours given as an object, as the data it was
+    built from (validated again, as input); anything else as it is, and so is an object
+    too deep to be written out (made by ``model_construct``: its own check names it)."""
+    if not isinstance(item, RuleSet | RoutingRule | Team | OfficeHours):
+        return item
+    try:
+        return item.model_dump()
+    except ValueError:  # "Maximum serialization depth exceeded"
+        return item
+
+
 def _listed(rules: Any) -> bool:
     """Whether ``rules`` was given as a list or tuple of rules (:func:`rule_set_data`):
     the rule set's own document is then the list, a rule of it at ``$.rules[i]``."""
@@ -407,12 +419,32 @@ class ConfigurationCache:
 
 
 def updated(
-    base: Configuration, changes: Mapping[str, Any], *, version: int, **meta: Any
+    base: Configuration,
+    changes: Mapping[str, Any],
+    *,
+    version: int,
+    as_input: bool = True,
+    **meta: Any,
 ) -> Configuration:
-    """A new version: ``base``'s content with ``changes`` applied, validated as a whole."""
+    """A new version: ``base``'s content with ``changes`` applied, validated as a whole.
+
+    ``changes`` are input (``as_input``): checked as input even when they are objects
+    read back from a store, where the rules only for input pass (a 300-character view
+    name), so that one check holds whether the rules, teams or office hours come as
+    objects or as their data. A rollback's changes are a stored version's content, kept
+    as it was stored (``as_input=False``)."""
     data: dict[str, Any] = {name: getattr(base, name) for name in CONTENT_FIELDS}
     data.update(changes)
-    rules = changes.get("rules")
+    rules: Any = changes.get("rules")
+    if as_input:
+        if isinstance(rules, RuleSet):
+            rules = _as_data(rules)
+        elif _listed(rules):
+            rules = [_as_data(rule) for rule in rules]
+        if "teams" in changes and _listed(changes["teams"]):
+            data["teams"] = [_as_data(team) for team in changes["teams"]]
+        if isinstance(changes.get("office_hours"), OfficeHours):
+            data["office_hours"] = _as_data(changes["office_hours"])
     if isinstance(rules, Mapping) or _listed(rules):
         # Rules sent as a document are read by the rule set's own loader: its errors
         # carry clean JSON paths (no union tags) and the rule ids, under "$.rules"; a

@@ -44,7 +44,7 @@ def test_configuration_changes_are_audited(desk: Desk) -> None:
     with desk.store.transaction() as tx:
         log = tx.audit()
     assert [(r.action, r.actor, r.detail) for r in log] == [
-        ("configured", None, {"version": 1, "changed": ["office_hours", "rules", "teams"]}),
+        ("configured", None, {"version": 1, "changed": ["rules", "teams", "office_hours"]}),
         ("configured", "o1", {"version": 2, "changed": ["round_robin"]}),
         ("configured", "ad1", {"version": 3, "changed": ["teams"]}),
         ("configured", "m1", {"version": 4, "changed": []}),

@@ -59,7 +59,7 @@ def test_constructor_arguments_become_version_1_of_an_empty_store(desk: Desk) ->
     with desk.store.transaction() as tx:
         (record,) = tx.audit()
     assert record.action == "configured"
-    assert record.detail == {"version": 1, "changed": ["office_hours", "rules", "teams"]}
+    assert record.detail == {"version": 1, "changed": ["rules", "teams", "office_hours"]}
 
 
 def test_a_router_without_arguments_on_an_empty_store_writes_nothing() -> None:
@@ -148,6 +148,10 @@ def test_a_stale_expected_version_is_refused_and_changes_nothing(desk: Desk) -> 
         (
             lambda r: r.configure(actor="m1", capacity=5, expected_version=True),
             "expected_version must be a whole number (or None), got True",
+        ),
+        (
+            lambda r: r.configure(actor="m1", capacity=5, expected_version=-1),
+            "expected_version must be 0 or more (0 is the empty configuration), got -1",
         ),
         (lambda r: r.rollback("1", actor="m1"), "version must be a whole number, got '1'"),
         (lambda r: r.rollback(None, actor="m1"), "version must be a whole number, got None"),
