@@ -194,6 +194,77 @@ def test_klaviyo_profile_by_email() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "profile_id",
+    [
+        "a@",
+        "@b.com",
+        "a@b@c.com",
+        "ann@example.com\n",
+        " ann@example.com",
+        "mailto:ann@example.com",
+    ],
+)
+def test_klaviyo_profile_by_email_only_for_an_address(profile_id: str) -> None:
+    """An id is sent as an ``email`` only when it is an address by the library's one rule
+    (``handoff.is_valid_email``); one that merely holds an ``@`` is an ``external_id``."""
+    body = _all_four()[0].to_klaviyo_event(profile_id=profile_id, at=T0)
+    assert body["data"]["attributes"]["profile"]["data"]["attributes"] == {
+        "external_id": profile_id
+    }
+
+
+def test_the_base_of_the_four_events_is_no_event() -> None:
+    """``ConversationEvent`` has no kind: building it is refused, and record refuses
+    anything that is none of the four (it leaked ``AttributeError: kind`` before)."""
+    with pytest.raises(ValidationError, match=r"ConversationEvent is the base of the four"):
+        events.ConversationEvent(conversation_id="c1", channel="webchat")
+    with pytest.raises(ValidationError, match=r"ConversationEvent is the base of the four"):
+        events.ConversationEvent.model_validate({"conversation_id": "c1", "channel": "webchat"})
+    unbuilt = events.ConversationEvent.model_construct(conversation_id="c1", channel="webchat")
+    with pytest.raises(ArgumentTypeError, match=r"^event must be one of the AI agent's four"):
+        events.record(unbuilt, InMemoryCustomerData(), profile_id="p1", at=T0)
+
+
+def test_an_event_made_without_validation_is_checked_where_it_is_used() -> None:
+    """A changed copy is validated as one built; one made by ``model_construct`` is
+    validated by record, to_event and to_klaviyo_event: nothing is stored."""
+    escalated = _all_four()[2]
+    with pytest.raises(ValidationError) as info:
+        escalated.model_copy(update={"reason": "not-a-reason"})
+    assert info.value.details[0].path == "$.reason"
+    assert escalated.model_copy(update={"tag": "other"}).tag == "other"
+    data = InMemoryCustomerData()
+    unchecked = events.ConversationEscalated.model_construct(conversation_id="c4", channel="")
+    for use in (
+        lambda: events.record(unchecked, data, profile_id="p1", at=T0),
+        lambda: unchecked.to_event(profile_id="p1", at=T0),
+        lambda: unchecked.to_klaviyo_event(profile_id="p1", at=T0),
+    ):
+        with pytest.raises(ValidationError) as info:
+            use()
+        assert [d.path for d in info.value.details] == ["$.channel"]
+    assert data.events("p1") == []
+
+
+def test_a_metric_name_no_store_keeps_is_refused_when_built() -> None:
+    """Each name is an Event's metric, an id of at most 255 characters: refused at its
+    field when the names are built, not when the first event is recorded."""
+    with pytest.raises(ValidationError) as info:
+        events.EventNames(started="S" * 256)
+    assert [(d.path, d.code) for d in info.value.details] == [("$.started", "string_too_long")]
+    assert events.EventNames(started="S" * 255).started == "S" * 255
+
+
+def test_products_are_in_the_order_recommended() -> None:
+    """A set of products is refused (its order would follow PYTHONHASHSEED)."""
+    with pytest.raises(ValidationError) as info:
+        events.ProductRecommendationReceived(
+            conversation_id="c1", channel="webchat", products={"sku-1", "sku-2"}
+        )
+    assert [(d.path, d.code) for d in info.value.details] == [("$.products", "unordered_set")]
+
+
 def _router(data: InMemoryCustomerData, clock: ManualClock) -> Router:
     rule = RoutingRule(
         id="recent-escalation",

@@ -16,17 +16,18 @@ use it (``event("Conversation with Customer Agent Escalated").at_least(1).in_las
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from helpdesk_routing._input import InputModel
+from helpdesk_routing._email import is_valid_email
+from helpdesk_routing._input import CheckedCopy, InputModel
 from helpdesk_routing._storable import NonEmptyStoredText, StoredText
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
-from helpdesk_routing.model import Event, IdText
+from helpdesk_routing.model import Event, IdText, in_given_order
 from helpdesk_routing.ports import EventRecorder, require_port
 
 __all__ = [
@@ -66,14 +67,12 @@ class EventNames(InputModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    started: StoredText = Field(default="Started Conversation with Customer Agent", min_length=1)
-    resolved: StoredText = Field(default="Conversation with Customer Agent Resolved", min_length=1)
-    escalated: StoredText = Field(
-        default="Conversation with Customer Agent Escalated", min_length=1
-    )
-    product_recommendation: StoredText = Field(
-        default="Received Product Recommendation from Customer Agent", min_length=1
-    )
+    # Each name is an Event's metric: an id of one to 255 characters, refused here, at
+    # its field, rather than when the first event is recorded under it.
+    started: IdText = "Started Conversation with Customer Agent"
+    resolved: IdText = "Conversation with Customer Agent Resolved"
+    escalated: IdText = "Conversation with Customer Agent Escalated"
+    product_recommendation: IdText = "Received Product Recommendation from Customer Agent"
 
     @model_validator(mode="after")
     def _distinct(self) -> EventNames:
@@ -119,18 +118,29 @@ DEFAULT_NAMES = EventNames()
 """The product's metric names."""
 
 
-class ConversationEvent(InputModel):
+class ConversationEvent(CheckedCopy):
     """What every conversation event has: the conversation and its channel.
 
-    A skill or a tag an event names (``starting_skill``, ``last_skill``, ``tag``) is
-    ``None`` or non-empty text every store can keep, as ``Handoff.request``'s ``tag``: an
-    empty one is refused at its field (``$.tag``)."""
+    The base of the four events, not an event itself: building it is refused (a
+    :class:`~helpdesk_routing.errors.ValidationError` at ``$``). A skill or a tag an event names
+    (``starting_skill``, ``last_skill``, ``tag``) is ``None`` or non-empty text every
+    store can keep, as ``Handoff.request``'s ``tag``: an empty one is refused at its field
+    (``$.tag``). A copy changed with ``model_copy(update=...)`` is validated; one made
+    without validation (``model_construct``) is validated where it is used
+    (:func:`record`, :meth:`to_event`, :meth:`to_klaviyo_event`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: ClassVar[EventKind]
     conversation_id: IdText
     channel: StoredText = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_of_the_four(cls, data: Any) -> Any:
+        if cls is ConversationEvent:
+            raise ArgumentTypeError(_BASE_BUILT)
+        return data
 
     @property
     def unique_id(self) -> str:
@@ -150,12 +160,13 @@ class ConversationEvent(InputModel):
     ) -> Event:
         """The profile event this records: metric, properties, time and unique id."""
         profile_id, names = _target(profile_id, names)
+        event = _checked(self)
         return Event(
             profile_id=profile_id,
-            metric=self.metric(names),
+            metric=event.metric(names),
             timestamp=require_aware(at, "at"),
-            properties=self.properties(),
-            unique_id=self.unique_id,
+            properties=event.properties(),
+            unique_id=event.unique_id,
         )
 
     def to_klaviyo_event(
@@ -163,21 +174,23 @@ class ConversationEvent(InputModel):
     ) -> dict[str, Any]:
         """The Klaviyo Events API body (``POST /api/events``) for this event.
 
-        The profile is identified by e-mail when ``profile_id`` looks like one, else as
-        an ``external_id``.
+        The profile is identified by ``email`` when ``profile_id`` is an address by the
+        library's one rule (``handoff.is_valid_email``), else as an ``external_id``
+        (``"ann@example.com\\n"`` or ``"a@b@c.com"`` is no address).
         """
         profile_id, names = _target(profile_id, names)
         when = require_aware(at, "at")
-        key = "email" if "@" in profile_id else "external_id"
+        event = _checked(self)
+        key = "email" if is_valid_email(profile_id) else "external_id"
         return {
             "data": {
                 "type": "event",
                 "attributes": {
-                    "properties": self.properties(),
+                    "properties": event.properties(),
                     "time": when.isoformat().replace("+00:00", "Z"),
-                    "unique_id": self.unique_id,
+                    "unique_id": event.unique_id,
                     "metric": {
-                        "data": {"type": "metric", "attributes": {"name": self.metric(names)}}
+                        "data": {"type": "metric", "attributes": {"name": event.metric(names)}}
                     },
                     "profile": {"data": {"type": "profile", "attributes": {key: profile_id}}},
                 },
@@ -213,7 +226,31 @@ class ProductRecommendationReceived(ConversationEvent):
     non-empty text every store keeps, refused at ``$.products[i]`` otherwise (as a tag is)."""
 
     kind: ClassVar[EventKind] = "product_recommendation"
-    products: tuple[NonEmptyStoredText, ...] = ()
+    # in the order recommended: a set's order is its hashes' (PYTHONHASHSEED)
+    products: Annotated[tuple[NonEmptyStoredText, ...], in_given_order("products")] = ()
+
+
+_BASE_BUILT = (
+    "ConversationEvent is the base of the four events, not an event: build a "
+    "ConversationStarted, ConversationResolved, ConversationEscalated or "
+    "ProductRecommendationReceived"
+)
+
+_EVENTS = (
+    ConversationStarted,
+    ConversationResolved,
+    ConversationEscalated,
+    ProductRecommendationReceived,
+)
+
+
+def _checked(event: ConversationEvent) -> ConversationEvent:
+    """``event`` validated again when it was made without validation
+    (``model_construct``): what it holds is what a built one may hold, or
+    :class:`~helpdesk_routing.errors.ModelValidationError` at the field."""
+    fields = type(event).model_fields
+    given = {name: event.__dict__[name] for name in fields if name in event.__dict__}
+    return type(event).model_validate(given)
 
 
 def record(
@@ -230,7 +267,7 @@ def record(
     ``event`` that is none of the four, a ``recorder`` that cannot record (an
     ``EventRecorder``: the three customer-data adapters are), a ``profile_id`` that is
     not text or ``names`` that are not :class:`EventNames`."""
-    if not isinstance(event, ConversationEvent):
+    if not isinstance(event, _EVENTS):
         raise ArgumentTypeError(
             f"event must be one of the AI agent's four events, got {type(event).__name__}"
         )
