@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -91,6 +93,22 @@ def test_manual_clock_refuses_an_advance_it_cannot_make(
         clock.advance(**kwargs)  # type: ignore[arg-type]
     assert str(info.value) == message
     assert clock.now() == T0
+
+
+def test_manual_clock_advances_by_any_real_number() -> None:
+    """A numpy number or a ``Fraction`` is a number of seconds as an int or a float is;
+    an int too large for a timedelta is refused by name (``OverflowError`` leaked)."""
+    np = pytest.importorskip("numpy")
+    clock = ManualClock(T0)
+    assert clock.advance(seconds=np.int64(2)) == T0 + timedelta(seconds=2)
+    assert clock.advance(seconds=np.float64(1.5)) == T0 + timedelta(seconds=3.5)
+    assert clock.advance(seconds=Fraction(1, 2)) == T0 + timedelta(seconds=4)
+    for amount in (10**400, Fraction(10**400, 3)):
+        with pytest.raises(ValidationError, match=r"^cannot advance by seconds=.*longer than"):
+            clock.advance(seconds=amount)
+    with pytest.raises(ArgumentTypeError, match=r"^seconds must be a number, got Decimal$"):
+        clock.advance(seconds=Decimal(1))
+    assert clock.now() == T0 + timedelta(seconds=4)
 
 
 def test_manual_clock_rejects_naive_datetimes() -> None:

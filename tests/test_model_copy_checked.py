@@ -113,7 +113,7 @@ BAD: list[tuple[pydantic.BaseModel, dict[str, Any], list[str], str]] = [
     (_TICKET, {"id": ""}, ["$.id"], "at least 1 character"),
     (_TICKET, {"status": "gone"}, ["$.status"], "'open'"),
     (_TICKET, {"bogus": 1}, ["$.bogus"], "Extra inputs"),
-    (_PROFILE, {"properties": {1: object()}}, ["$.properties[1]"], "valid string"),
+    (_PROFILE, {"properties": {1: object()}}, ["$.properties"], "a key must be text, got int"),
     (_PROFILE, {"properties": {"x": object()}}, ["$.properties"], "not a JSON value"),
     (_PROFILE, {"properties": {"n": 2**70}}, ["$.properties"], "signed 64 bits"),
     (_PROFILE, {"segments": ["a\x00"]}, ["$.segments[0]"], "NUL"),

@@ -70,6 +70,30 @@ def test_equal_profiles_and_events_hash_alike(properties: dict[str, Any]) -> Non
         assert hash(again) == hash(model)
 
 
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ({"vip": True}, {"vip": 1}),
+        ({"x": [False]}, {"x": [0]}),
+        ({"x": {"y": True}}, {"x": {"y": 1}}),
+    ],
+)
+def test_true_is_not_1_in_custom_values(one: dict[str, Any], other: dict[str, Any]) -> None:
+    """Conditions tell ``True`` from ``1`` and the JSON writes them apart: the models do
+    too (two tickets that route differently were equal, one member of a set); ``1`` and
+    ``1.0`` stay equal, as conditions compare numbers by value."""
+    tickets = [hr.Ticket(id="t1", channel="sms", created_at=T0, fields=f) for f in (one, other)]
+    profiles = [hr.Profile(id="p1", properties=p) for p in (one, other)]
+    events = [
+        hr.Event(profile_id="p1", metric="m", timestamp=T0, properties=p) for p in (one, other)
+    ]
+    for a, b in (tickets, profiles, events):
+        assert a != b
+        assert len({a, b}) == 2
+        assert a == type(a).model_validate_json(a.model_dump_json())
+    assert hr.Profile(id="p", properties={"n": 1}) == hr.Profile(id="p", properties={"n": 1.0})
+
+
 def test_models_with_dicts_are_usable_as_keys() -> None:
     ticket = hr.Ticket(id="t1", channel="sms", created_at=T0, fields={"order": {"n": [1, 2]}})
     other = hr.Ticket(id="t1", channel="sms", created_at=T0, fields={"order": {"n": [1, 3]}})

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpdesk_routing._storable import MAX_INT, MIN_INT, text_problem, value_problem
+from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.model import Agent, Event, Profile, Team, Ticket
 from helpdesk_routing.stores.sqlite import SqliteCustomerData
 
@@ -88,6 +89,21 @@ def test_custom_values_no_store_can_keep_are_rejected(value: object, message: st
     with pytest.raises(pydantic.ValidationError) as info:
         Event(profile_id="p1", metric="m", timestamp=T0, properties={"f": value})
     assert _problem(info.value) == (("properties",), message)
+
+
+@pytest.mark.parametrize(("key", "kind"), [(1, "int"), (True, "bool"), (None, "NoneType")])
+def test_a_top_level_key_that_is_no_text_is_named_as_a_key(key: object, kind: str) -> None:
+    """A key that is no text is said as one lower down is, at the field (pydantic's own
+    error named it as an array index, ``$.fields[1]``, "Input should be a valid string")."""
+    message = f"a key must be text, got {kind}"
+    with pytest.raises(pydantic.ValidationError) as info:
+        _ticket(fields={key: "x"})
+    assert _problem(info.value) == (("fields",), message)
+    with pytest.raises(ValidationError) as wrapped:
+        Profile(id="p1", properties={key: "x"})
+    assert [(d.path, d.code, d.message) for d in wrapped.value.details] == [
+        ("$.properties", "storable_value", message)
+    ]
 
 
 def test_custom_value_keys_are_storable_text() -> None:

@@ -462,8 +462,20 @@ def check_json_values(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def text_keys(values: Any) -> Any:
+    """``values`` unchanged, or the error of a key that is no text at the top level,
+    said as one lower down is (pydantic's own named the key as an array index,
+    ``$.fields[1]``, "Input should be a valid string")."""
+    if isinstance(values, dict):
+        for key in values:
+            if not isinstance(key, str):
+                raise _value_error(f"a key must be text, got {type(key).__name__}")
+    return values
+
+
 CustomValues = Annotated[
     dict[str, Any],
+    BeforeValidator(text_keys),
     AfterValidator(check_custom_values),
     PlainSerializer(json_form, return_type=dict[str, Any], when_used="json"),
 ]

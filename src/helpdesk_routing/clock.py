@@ -7,6 +7,7 @@ per operation; nothing in the core reads a clock.
 from __future__ import annotations
 
 import math
+import numbers
 from datetime import UTC, datetime, timedelta
 
 from helpdesk_routing._time import require_aware
@@ -69,8 +70,18 @@ class ManualClock:
             raise ArgumentTypeError(f"delta must be a timedelta, got {type(delta).__name__}")
         amounts = {"days": days, "hours": hours, "minutes": minutes, "seconds": seconds}
         for name, amount in amounts.items():
-            if isinstance(amount, bool) or not isinstance(amount, int | float):
+            if isinstance(amount, bool) or not isinstance(amount, numbers.Real):
                 raise ArgumentTypeError(f"{name} must be a number, got {type(amount).__name__}")
+            # a numpy number or a Fraction as the int or float it is (an int is finite)
+            if isinstance(amount, numbers.Integral):
+                amounts[name] = int(amount)
+                continue
+            try:
+                amounts[name] = amount = float(amount)
+            except OverflowError:  # a Fraction past the floats
+                raise ValidationError(
+                    f"cannot advance by {name}={amount!r}: longer than a timedelta can be"
+                ) from None
             if not math.isfinite(amount):
                 raise ValidationError(f"{name} must be a finite number, got {amount!r}")
         try:

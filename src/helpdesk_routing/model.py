@@ -14,7 +14,7 @@ changed with ``model_copy(update=...)`` is validated as one built with those val
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
     AfterValidator,
@@ -139,6 +139,43 @@ class _Stored(CheckedCopy):
     (``CheckedCopy``)."""
 
 
+class _TypedValues:
+    """``==`` of a model holding custom values: pydantic's, with ``True`` told from ``1``
+    and ``False`` from ``0`` at any depth of the custom values, as conditions tell them
+    apart and the JSON writes them (``{"vip": true}`` and ``{"vip": 1}`` made equal
+    tickets, one member of a set, that route differently). The hash is the model's
+    (equal models still hash equal)."""
+
+    __slots__ = ()
+    _custom: ClassVar[str]
+
+    def __eq__(self, other: object) -> bool:
+        same: bool = super().__eq__(other)
+        if same is not True:
+            return same
+        name = self._custom
+        return typed_value(getattr(self, name)) == typed_value(getattr(other, name))
+
+    def __hash__(self) -> int:
+        return super().__hash__()
+
+
+def typed_value(value: object) -> object:
+    """``value`` with every ``bool`` in it marked, so that ``==`` tells ``True`` from
+    ``1`` (the rest compares as it does)."""
+    if value is True or value is False:
+        return (_TypedValues, value)
+    if isinstance(value, dict):
+        return {key: typed_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [typed_value(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(typed_value(item) for item in value)
+    if isinstance(value, set | frozenset):
+        return frozenset(typed_value(item) for item in value)
+    return value
+
+
 class Channel(StrEnum):
     """The channels the product documents name. ``Ticket.channel`` accepts any other text too."""
 
@@ -167,7 +204,7 @@ class TicketStatus(StrEnum):
     CLOSED = "closed"
 
 
-class Ticket(_Stored):
+class Ticket(_TypedValues, _Stored):
     """An inbound ticket, as routing sees it.
 
     ``fields`` holds custom ticket fields (read by ``ticket("name")`` conditions when
@@ -186,6 +223,7 @@ class Ticket(_Stored):
     priority: StoredText | None = None
     profile_id: _ProfileId | None = None
     email: StoredText | None = None
+    _custom: ClassVar[str] = "fields"
     fields: _CustomValues = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -221,11 +259,12 @@ def _shared(table: dict[Any, Any], value: Any) -> Any:
     return table.setdefault(value, value) if len(table) < _MAX_SHARED else value
 
 
-class Profile(_Stored):
+class Profile(_TypedValues, _Stored):
     """A customer profile: properties (``$country``, ``churn_risk``, custom ones) and segments."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
     id: _Id
+    _custom: ClassVar[str] = "properties"
     properties: _CustomValues = Field(default_factory=dict)
     segments: _SegmentSet = frozenset()
 
@@ -247,13 +286,14 @@ class Profile(_Stored):
         return Profile(id=self.id, properties=self.properties, segments=self.segments - {segment})
 
 
-class Event(_Stored):
+class Event(_TypedValues, _Stored):
     """Something a customer did, at an instant: ``Placed Order`` with ``{"value": 120}``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
     profile_id: _Id
     metric: _Id
     timestamp: UtcDatetime
+    _custom: ClassVar[str] = "properties"
     properties: _CustomValues = Field(default_factory=dict)
     unique_id: (
         Annotated[
