@@ -20,6 +20,7 @@ from helpdesk_routing.errors import MissingExtra, ValidationError
 from helpdesk_routing.metrics import DurationStats, FairnessStats
 from helpdesk_routing.simulation import Scenario, run
 from helpdesk_routing.simulation.demo import webshop_week
+from helpdesk_routing.simulation.results import clock_micros
 
 from .conftest import mmc
 
@@ -66,6 +67,45 @@ def test_to_pandas_has_one_row_per_ticket(week) -> None:  # type: ignore[no-unty
     assert frame["created"].iloc[0] >= week.start
     waits = frame["wait"].dt.total_seconds().dropna().tolist()
     assert waits == pytest.approx(week.records.waits())
+
+
+def test_to_pandas_times_are_the_clock_s_instants() -> None:
+    """Each time is the instant the Router's clock was set to, to the microsecond: no
+    float noise below it (a wait of exactly 600 s read 600.000000239 s, over a target of
+    ten minutes), a replayed ticket's ``created`` is its ``created_at``, and ``wait`` is
+    ``records.waits()`` exactly."""
+    result = run(mmc(2, 0.8, 400), 5)
+    frame = result.to_pandas()
+    start = result.start
+    for column, values in (
+        ("created", result.records.created),
+        ("started", result.records.started),
+    ):
+        for stamp, seconds in zip(frame[column], values, strict=True):
+            if math.isnan(seconds):
+                assert stamp is pd_nat()
+                continue
+            assert stamp.to_pydatetime() == start + timedelta(seconds=seconds)
+            assert stamp.nanosecond == 0
+    waits = [w.total_seconds() for w in frame["wait"].dropna()]
+    assert waits == result.records.waits()
+
+
+@given(
+    st.floats(min_value=0, max_value=3e9)
+    | st.integers(0, 3 * 10**15).map(lambda us: us / 1e6 + 5e-7)
+)
+@settings(max_examples=500, deadline=None)
+def test_clock_micros_rounds_as_timedelta_does(seconds: float) -> None:
+    """The instant of ``seconds`` is that of ``start + timedelta(seconds=...)``, near half
+    a microsecond too (``round(seconds * 1e6)`` rounded a product that lost digits)."""
+    assert clock_micros(seconds) == timedelta(seconds=seconds) // timedelta(microseconds=1)
+
+
+def pd_nat():  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    return pd.NaT
 
 
 def _no_tickets():  # type: ignore[no-untyped-def]

@@ -161,6 +161,23 @@ def test_a_sample_at_an_event_s_instant_shows_the_state_after_it() -> None:
     assert result.backlog == [0, 0, 0]
 
 
+def test_a_last_pending_close_on_a_grid_point_is_sampled() -> None:
+    """Samples run to the last event handled when it is later than the end: a pending
+    close exactly on a grid point is sampled there, after it (the grid stopped one point
+    short, and the load never showed the close)."""
+    works = _replay([0.0], None).model_copy(
+        update={
+            "agents": (AgentSpec(id="a"),),
+            "pending": Pending(probability=1, duration=Empirical(minutes=[60])),
+        }
+    )
+    result = run(works, 1)
+    assert (result.records.resolved[0], result.records.closed[0]) == (3600.0, 7200.0)
+    assert result.horizon == 3600.0
+    assert result.sample_times == [0.0, 3600.0, 7200.0]
+    assert result.load["a"] == [1, 1, 0]
+
+
 def test_a_replay_without_days_reports_progress_by_its_tickets() -> None:
     """A replay with ``"days": null`` has no span to measure: its progress counts its
     tickets (it stayed at 0 until the end)."""

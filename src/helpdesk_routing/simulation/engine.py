@@ -266,8 +266,10 @@ def _loop(st: _Run, progress: Progress | None, span: float, settle: bool) -> tup
     start, end = _measured(st, stop)
     # the state after the last event handled holds to the run's end: the grid runs there
     # (a drain that cut the run is sampled up to the drain's end, not only up to its last
-    # event, even when only pending closes were left: the tickets then were still open)
-    _sample(st, max(end, stop) if cut else end)
+    # event, even when only pending closes were left: the tickets then were still open;
+    # else up to the last event handled when it is later than the end, a pending close,
+    # whose own instant, a grid point too, is sampled after it)
+    _sample(st, max(end, stop) if cut else max(end, st.last_t))
     return start, end
 
 

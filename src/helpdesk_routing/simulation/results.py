@@ -27,6 +27,16 @@ from ._args import shown as shown_number
 __all__ = ["SimulationResult", "Summary", "TicketRecords"]
 
 
+def clock_micros(seconds: float) -> int:
+    """The microseconds after the start of the instant the Router's clock was set to at
+    ``seconds`` (``start + timedelta(seconds=seconds)``), rounded as ``timedelta``
+    rounds: the whole seconds, then the fraction (exact) to the nearest microsecond, half
+    to even. ``round(seconds * 1e6)`` rounds a product that has lost digits (from about
+    a week on), so a time near half a microsecond could land on the other one."""
+    whole = math.floor(seconds)
+    return whole * 1_000_000 + round((seconds - whole) * 1e6)
+
+
 @dataclass(slots=True, repr=False, eq=False)
 class TicketRecords:
     """Per-ticket columns, one entry per ticket in creation order.
@@ -78,7 +88,7 @@ class TicketRecords:
         if skip < 0:
             raise ValidationError(f"skip must be at least 0, got {shown_number(skip)}")
         return [
-            (round(s * 1e6) - round(c * 1e6)) / 1e6
+            (clock_micros(s) - clock_micros(c)) / 1e6
             for c, s in zip(self.created[skip:], self.started[skip:], strict=True)
             if not math.isnan(s)
         ]
@@ -270,19 +280,32 @@ class SimulationResult:
         resolved, closed`` and ``wait`` (a ``Timedelta``). The times are ``datetime64[ns, UTC]``
         (``NaT`` for what did not happen), ``wait`` is ``timedelta64[ns]``, the others are
         ``object`` columns of ``str`` or ``None``, on every pandas and for a run without
-        tickets too.
+        tickets too. Each time is the instant the Router's clock was set to, to the
+        microsecond (:func:`clock_micros`; a replayed ticket's ``created`` is its
+        ``created_at``), so ``wait`` is :meth:`TicketRecords.waits`' wait.
         """
         from ._extras import require_pandas
 
         pd = require_pandas("SimulationResult.to_pandas")
+        import numpy as np  # pandas' own dependency, there when pandas is
+
         r = self.records
         origin = pd.Timestamp(self.start)
 
         # Each column's type is stated, so a run without tickets has the columns (and
         # types) of any other, and replications concatenate cleanly.
         def when(values: list[float]) -> Any:
-            seconds = pd.to_timedelta(pd.Series(values, dtype="float64"), unit="s")
-            return (origin + seconds).astype("datetime64[ns, UTC]")
+            # clock_micros over the column: whole seconds, then the exact fraction
+            # rounded half to even; integer nanoseconds, NaT for NaN (no float noise
+            # below the microsecond, as a float number of seconds gave)
+            seconds = np.asarray(values, dtype="float64")
+            missing = np.isnan(seconds)
+            whole = np.floor(np.where(missing, 0.0, seconds))
+            micros = whole.astype("int64") * 1_000_000 + np.rint(
+                (np.where(missing, 0.0, seconds) - whole) * 1e6
+            ).astype("int64")
+            nanos = np.where(missing, np.iinfo("int64").min, micros * 1000)
+            return (origin + pd.Series(nanos.view("timedelta64[ns]"))).astype("datetime64[ns, UTC]")
 
         def text(values: Sequence[str | None]) -> Any:
             return pd.Series(values, dtype="object")  # str or None, on every pandas
