@@ -819,3 +819,37 @@ def test_reconcile_refuses_a_handoff_of_another_destination(
     own = _left_in(ledger, State.OUTCOME_UNKNOWN, MONDAY_10, cid="c2")
     assert worker.reconcile(own.id).state is State.HANDED_OFF  # not found: sent again
     assert remote.lookups == [own.id]
+
+
+@pytest.mark.parametrize("settings", ["message", "other helpdesk"])
+def test_a_handoff_of_another_destination_is_not_moved_on_by_the_visitor_s_answers(
+    ledgers: LedgerFactory, desk: Desk, settings: str
+) -> None:
+    """``confirm`` and ``provide_email`` follow reconcile's rule: a handoff a service of
+    another destination requested is not moved on here (it was sent here, under a record
+    naming the other one, or failed an assertion half-way, left ``handing_off``); the
+    ledger is left as it was and nothing is sent."""
+    ledger = ledgers()
+    remote = Remote()
+    worker = (
+        Handoff(settings=SendMessage(text="Mail us"), ledger=ledger, clock=desk.clock)
+        if settings == "message"
+        else _worker(ledger, remote, desk.clock)
+    )
+    ours = "message" if settings == "message" else "gorgias"
+    asked = _left_in(ledger, State.AWAITING_CONFIRMATION, MONDAY_10, "webchat", destination="b")
+    emailed = _left_in(
+        ledger, State.AWAITING_EMAIL, MONDAY_10, "webchat", cid="c2", destination="b"
+    )
+    for call, refused in (
+        ("confirm", lambda: worker.confirm("c1", yes=True)),
+        ("confirm", lambda: worker.confirm("c1", yes=False)),
+        ("provide_email", lambda: worker.provide_email("c2", "ann@example.com")),
+    ):
+        with pytest.raises(OtherDestination) as info:
+            refused()
+        assert (info.value.destination, info.value.service_destination) == ("b", ours)
+        assert str(info.value).endswith(f": {call} it with a service of its destination")
+    assert ledger.get(asked.id) == asked
+    assert ledger.get(emailed.id) == emailed
+    assert remote.created == []

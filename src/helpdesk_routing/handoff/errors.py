@@ -75,15 +75,19 @@ class InvalidTransition(HandoffError, ValueError):
 class OtherDestination(HandoffError, ValueError):
     """The handoff was sent to another destination than this service's (a ledger shared
     by services sending elsewhere, or settings changed since): this service must not
-    look it up or send it."""
+    look it up, send it or move it on (``reconcile``, ``confirm``, ``provide_email``;
+    ``call`` names the one refused)."""
 
-    def __init__(self, handoff_id: str, destination: str, service_destination: str) -> None:
+    def __init__(
+        self, handoff_id: str, destination: str, service_destination: str, call: str = "reconcile"
+    ) -> None:
         self.handoff_id = handoff_id
         self.destination = destination
         self.service_destination = service_destination
+        self.call = call
         super().__init__(
             f"handoff {handoff_id!r} goes to {destination!r}, this service sends to "
-            f"{service_destination!r}: reconcile it with a service of its destination"
+            f"{service_destination!r}: {call} it with a service of its destination"
         )
 
 

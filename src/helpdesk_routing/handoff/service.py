@@ -511,6 +511,12 @@ class Handoff:
             target, effect = step(current.state, event)
         except InvalidTransition:
             raise _refused(current, call) from None
+        ours = self._destination_name()
+        if current.destination != ours:
+            # A ledger shared with services of other destinations, or settings changed
+            # since the request: moved on here, it would be sent here (a second ticket
+            # after a lost answer) under a record naming the other one.
+            raise OtherDestination(current.id, current.destination, ours, call)
         if effect is Effect.SEND:
             sending = self._write(
                 current,
