@@ -207,6 +207,28 @@ def test_queueing_mode_refuses_rules_and_shifts() -> None:
         Scenario.model_validate(data)
 
 
+def test_queueing_mode_names_every_part_it_cannot_have_at_its_path() -> None:
+    """Every problem at once, each at the part queueing mode cannot have, an agent's shift
+    by its index and id (they were one message at ``$``, one at a time)."""
+    week = webshop_week()
+    with pytest.raises(ValidationError) as info:
+        Scenario.model_validate({**week.model_dump(), "mode": "queueing"})
+    paths = [(d.path, d.code) for d in info.value.details]
+    assert paths == [
+        ("$.configuration.rules", "queueing_mode"),
+        ("$.configuration.teams", "queueing_mode"),
+        ("$.configuration.office_hours", "queueing_mode"),
+        *((f"$.agents[{i}].shift", "queueing_mode") for i in range(len(week.agents))),
+    ]
+    assert info.value.details[-1].message == (
+        f"queueing mode needs agents without shifts: agent {week.agents[-1].id!r} has one"
+    )
+    unchecked = Scenario.model_construct(**{**dict(week), "mode": "queueing"})
+    with pytest.raises(ValidationError) as again:
+        run(unchecked, 1)
+    assert [(d.path, d.code) for d in again.value.details] == paths
+
+
 def test_progress_is_reported_and_ends_at_one() -> None:
     """The progress callback sees shares rising from 0 to exactly 1 at the end."""
     shares: list[float] = []

@@ -75,9 +75,10 @@ def check_runnable(scenario: Scenario) -> None:
     if not details:
         details += _part_problems(scenario)
     if not details:
-        inconsistency = scenario._inconsistency()
-        if inconsistency is not None:
-            details.append(ErrorDetail("$", inconsistency, "value_error"))
+        for problem in scenario._inconsistencies():
+            kind = problem["type"]
+            assert isinstance(kind, PydanticCustomError)  # (as _inconsistencies makes them)
+            details.append(ErrorDetail(json_path(problem["loc"]), kind.message(), kind.type))
         for problem in [] if details else scenario._bound_problems():
             kind = problem["type"]
             assert isinstance(kind, PydanticCustomError)  # (as _bound_problems makes them)

@@ -470,28 +470,48 @@ class Scenario(Part):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        inconsistency = self._inconsistency()
-        if inconsistency is not None:
-            raise ValueError(inconsistency)
+        problems = self._inconsistencies()
+        if problems:
+            raise PydanticValidationError.from_exception_data(type(self).__name__, problems)
         return self
 
-    def _inconsistency(self) -> str | None:
-        """What makes the scenario's parts disagree, or ``None``."""
+    def _inconsistencies(self) -> list[InitErrorDetails]:
+        """Where the scenario's parts disagree: every problem at once, each at its own
+        path (queueing mode's at the part it cannot have, an agent's shift by index)."""
+        problems: list[InitErrorDetails] = []
+
+        def problem(loc: tuple[str | int, ...], code: str, message: str, value: object) -> None:
+            problems.append(
+                InitErrorDetails(type=PydanticCustomError(code, message), loc=loc, input=value)
+            )
+
         if (
             self.days is None
             and self.tickets is None
             and isinstance(self.arrivals, PoissonArrivals)
         ):
-            return "Poisson arrivals need days or tickets to end them"
+            problem((), "value_error", "Poisson arrivals need days or tickets to end them", None)
         if self.mode == "queueing":
             cfg = self.configuration
-            if cfg.rules.rules or cfg.teams or cfg.office_hours is not None:
-                return "queueing mode needs a configuration without rules, teams or office hours"
+            parts = "queueing mode needs a configuration without rules, teams or office hours"
+            if cfg.rules.rules:
+                count = len(cfg.rules.rules)
+                said = f"{parts}: it has {count} rule{'s' if count > 1 else ''}"
+                problem(("configuration", "rules"), "queueing_mode", said, None)
+            if cfg.teams:
+                said = f"{parts}: it has {len(cfg.teams)} team{'s' if len(cfg.teams) > 1 else ''}"
+                problem(("configuration", "teams"), "queueing_mode", said, None)
+            if cfg.office_hours is not None:
+                said = f"{parts}: it has office hours"
+                problem(("configuration", "office_hours"), "queueing_mode", said, None)
             if not cfg.round_robin:
-                return "queueing mode needs round robin on"
-            if any(a.shift is not None for a in self.agents):
-                return "queueing mode needs agents without shifts"
-        return None
+                said = "queueing mode needs round robin on"
+                problem(("configuration", "round_robin"), "queueing_mode", said, False)
+            for i, agent in enumerate(self.agents):
+                if agent.shift is not None:
+                    said = f"queueing mode needs agents without shifts: agent {agent.id!r} has one"
+                    problem(("agents", i, "shift"), "queueing_mode", said, None)
+        return problems
 
     @model_validator(mode="after")
     def _bounded(self) -> Self:
