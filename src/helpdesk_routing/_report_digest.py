@@ -93,6 +93,10 @@ def figures(
     taken as the end of the log (a clock set back may log out of order).
     """
     created: dict[str, datetime] = {}  # tickets created in the period -> creation
+    # Every routed ticket's first public reply and first close, whenever it was routed:
+    # a ticket routed before the period, answered and routed again in it keeps its
+    # reply (the answer must not depend on where the period starts).
+    routed: set[str] = set()
     first_reply: dict[str, datetime] = {}
     closed: dict[str, datetime] = {}
     # team, assignee, status at end (a TicketStatus from records, a str from facts: equal)
@@ -122,7 +126,7 @@ def figures(
             # public: a flag (0/1, a bool) or, in a record's row, its detail mapping
             if (
                 (public == 1 or (type(public) is dict and public.get("public") is True))
-                and tid in created
+                and tid in routed
                 and tid not in first_reply
             ):
                 first_reply[tid] = at
@@ -130,6 +134,8 @@ def figures(
         if status is None:
             status = where.get(tid, _NOWHERE)[2]
         where[tid] = (team, assignee, status)
+        if action == "routed":
+            routed.add(tid)
         if at >= start:
             if action == "routed":
                 created[tid] = at
@@ -138,7 +144,7 @@ def figures(
                 if load is None:
                     load = loads[assignee] = [0, 0]
                 load[0 if automatic else 1] += 1
-        if action in _CLOSING and status == _CLOSED and tid in created and tid not in closed:
+        if action in _CLOSING and status == _CLOSED and tid in routed and tid not in closed:
             closed[tid] = at
 
     waiting_by_team: dict[str, int] = {}
@@ -149,11 +155,12 @@ def figures(
                 unassigned += 1
             else:
                 waiting_by_team[team] = waiting_by_team.get(team, 0) + 1
+    answered = [(t, at) for t, at in first_reply.items() if t in created]
     return PeriodFigures(
         tickets=len(created),
-        elapsed=[(at - created[t]).total_seconds() for t, at in first_reply.items()],
-        spans=[(created[t], at) for t, at in first_reply.items()] if spans else None,
-        resolution=[(at - created[t]).total_seconds() for t, at in closed.items()],
+        elapsed=[(at - created[t]).total_seconds() for t, at in answered],
+        spans=[(created[t], at) for t, at in answered] if spans else None,
+        resolution=[(at - created[t]).total_seconds() for t, at in closed.items() if t in created],
         loads=loads,
         always=_always(online_at_start, changed_in_period),
         waiting_unassigned=unassigned,
@@ -173,19 +180,22 @@ def _one_ticket(
     ``None`` when it was not routed in the period, else its creation, first public reply
     and first close (``None`` when there is none)."""
     created: datetime | None = None
+    routed = False  # at any time: a reply or close after it counts, in the period or not
     reply: datetime | None = None
     close: datetime | None = None
     status: str = _OPEN
     for r in records:
         if r.action == "replied":
-            if created is not None and reply is None and _public(r):
+            if routed and reply is None and _public(r):
                 reply = r.at
             continue
         if r.status is not None:
             status = r.status
-        if r.action == "routed" and r.at >= start:
-            created = r.at
-        if r.action in _CLOSING and status == _CLOSED and created is not None and close is None:
+        if r.action == "routed":
+            routed = True
+            if r.at >= start:
+                created = r.at
+        if r.action in _CLOSING and status == _CLOSED and routed and close is None:
             close = r.at
     return None if created is None else (created, reply, close)
 

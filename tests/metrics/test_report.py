@@ -27,6 +27,7 @@ from helpdesk_routing.errors import (
 from helpdesk_routing.handoff import Conversation, Handoff, InMemoryLedger, SendToHelpdesk
 from helpdesk_routing.model import Agent, Event, Role, Team, Ticket, TicketStatus
 from helpdesk_routing.ports import Store
+from helpdesk_routing.records import AuditRecord
 from helpdesk_routing.router import Router
 from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.stores.memory import InMemoryStore
@@ -246,6 +247,52 @@ def test_a_reply_logged_before_the_routing_counts_as_at_once(
     assert (r.ttfr_business.mean, r.ttfr_business.median) == (15.0, 15.0)
     assert (r.within_target, r.within_target_business) == (1.0, 1.0)
     assert (r.resolved, r.resolution.mean) == (1, 0.0)
+
+
+@pytest.mark.parametrize("kind", ["memory", "memory-log", "sqlite"])
+def test_a_ticket_routed_again_keeps_a_reply_from_before_the_period(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Routed at 08:00 (before the period), replied and closed at 09:40 (in it), routed
+    again at 10:00: answered and resolved at once from its latest routing, the answer of
+    a period from 00:00 too (the reply and close were dropped as they came before any
+    routing in the period, so the ticket read as unanswered); the same from the digest,
+    a pass over the log, SQLite's fact rows and ``summarize``."""
+    store: Store
+    if kind == "sqlite":
+        store = SqliteStore(tmp_path / "store.db", agents=AGENTS)
+        request.addfinalizer(store.close)
+    else:
+        store = InMemoryStore(agents=AGENTS, report_digest=kind == "memory")
+    rows = [
+        (MONDAY_8, "routed", None, {}, "open"),
+        (START + timedelta(minutes=40), "replied", "a1", {"public": True}, "open"),
+        (START + timedelta(minutes=41), "status", "m1", {}, "closed"),
+        (MONDAY_10, "routed", None, {}, "closed"),
+        (MONDAY_10 + timedelta(minutes=30), "replied", "a1", {"public": True}, "closed"),
+    ]
+    records = []
+    with store.transaction() as tx:
+        for seq, (at, action, actor, detail, status) in enumerate(rows, 1):
+            record = AuditRecord(
+                seq=seq,
+                at=at,
+                actor=actor,
+                action=action,
+                ticket_id="t1",
+                status=status,
+                detail=detail,
+            )
+            tx.append_audit(record)
+            records.append(record)
+    for start in (START, MONDAY_8 - timedelta(hours=8)):
+        for r in (
+            metrics.report(store, None, start, END),
+            metrics.summarize(records, [], start, END),
+        ):
+            assert (r.tickets, r.answered, r.unanswered) == (1, 1, 0)
+            assert r.ttfr.mean == 0.0
+            assert (r.resolved, r.resolution.mean) == (1, 0.0)
 
 
 def test_period_bounds_are_half_open(make_store: StoreMaker) -> None:
