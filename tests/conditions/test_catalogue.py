@@ -82,6 +82,29 @@ def test_impossible_tests_on_builtin_fields_are_reported() -> None:
     ]
 
 
+def test_a_date_test_on_text_that_may_be_an_iso_date_is_not_reported() -> None:
+    """A date test holds on text that is an ISO date (docs/conditions.md, "Values and
+    types"): on a subject, channel, priority or id it is no test that never holds; on
+    the tags (a list) or the status it is, and a number ``between`` on text is too."""
+    at = datetime(2026, 3, 30, tzinfo=UTC)
+    lint = FieldCatalogue().lint
+    dated = Ticket(id="2026-03-01", channel="email", subject="2026-03-01", created_at=at)
+    for field in ("subject", "channel", "priority", "id"):
+        for cond in (ticket(field).before(at), ticket(field).between(at - timedelta(days=60), at)):
+            assert lint(cond) == []
+    for cond in (ticket("subject").before(at), ticket("id").after(at - timedelta(days=60))):
+        holds = compile_condition(cond)
+        data = InMemoryCustomerData()
+        assert holds(EvaluationContext(ticket=dated, profile=None, customer_data=data, now=at))
+    for field, kind in (("tags", "a set of text"), ("status", "text")):
+        assert lint(ticket(field).before(at)) == [
+            LintIssue("$.op", f"ticket field {field!r} is {kind}: before never holds")
+        ]
+    assert lint(ticket("subject").between(1, 5)) == [
+        LintIssue("$.op", "ticket field 'subject' is text: between never holds")
+    ]
+
+
 def test_tests_that_never_hold_on_created_at_status_and_always_set_fields() -> None:
     """A text or number test on ``created_at``, a status no ticket has and ``is_not_set``
     on a field every ticket has are reported; date tests on ``created_at`` and a real

@@ -24,6 +24,7 @@ from helpdesk_routing.conditions import (
     ticket,
 )
 from helpdesk_routing.model import Event, Profile, Ticket
+from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
 from tests.conditions.strategies import (
     conditions,
     event_conditions,
@@ -193,3 +194,32 @@ def test_weakenings_of_leaves_are_sound(
     for ticket_, profile_, events_ in worlds:
         ctx = _context(ticket_, profile_, events_)
         assert fa(ctx) == compile_condition(not_(not_(a)))(ctx)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        (profile("x") == 5, profile("x") == 5.0),
+        (ticket("n") != 0, ticket("n") != 0.0),
+        (not_(profile("x") == 5), not_(profile("x") == 5.0)),
+        (
+            event("Placed Order").where("value", "equals", 5).at_least(1).in_last(days=1),
+            event("Placed Order").where("value", "equals", 5.0).at_least(1).in_last(days=1),
+        ),
+    ],
+)
+def test_a_number_written_as_int_or_float_is_one_test(one: Condition, other: Condition) -> None:
+    """``5`` and ``5.0`` are one number (docs/conditions.md): equal nodes imply each other
+    (the JSON text, which tells them apart, was the key), and lint sees the duplicate;
+    ``true`` is still not ``1``."""
+    assert one == other
+    assert implies(one, other)
+    assert implies(other, one)
+    assert not implies(profile("x") == 1, profile("x") == True)  # noqa: E712
+    rules = RuleSet(
+        rules=[
+            RoutingRule(id="first", when=one, then=AssignToTeam(team="t1")),
+            RoutingRule(id="again", when=other, then=AssignToTeam(team="t2")),
+        ]
+    )
+    assert [issue.rule_id for issue in rules.lint()] == ["again"]

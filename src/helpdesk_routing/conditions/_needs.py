@@ -263,7 +263,8 @@ def _exact(leaf: Any) -> Token | None:
     """The token of a leaf only an equal one implies (``in_last``/``in_next`` on a
     ticket field or profile property), else ``None``."""
     if isinstance(leaf, TicketCondition | ProfileCondition) and leaf.op in _ONLY_EQUAL:
-        return ("=", _subject(leaf), leaf.model_dump_json())
+        # the leaf itself: its == and hash are the condition's (5 is 5.0, true not 1)
+        return ("=", _subject(leaf), leaf)
     return None
 
 
@@ -279,7 +280,9 @@ def _span(window: InLastWindow) -> float:
 
 
 def _filter_token(leaf: EventCondition, where: Any) -> Token:
-    return ("event-filter", leaf.metric, where.model_dump_json())
+    # the filter itself: its == and hash are the condition's (5 is 5.0, true not 1),
+    # as implies compares filters; their JSON text told 5 from 5.0
+    return ("event-filter", leaf.metric, where)
 
 
 def _window_subject(leaf: EventCondition) -> Token:

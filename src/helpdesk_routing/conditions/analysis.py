@@ -119,10 +119,12 @@ def _normal(node: Condition) -> Any:
 
 
 def _key(x: Any, memo: dict[int, Any] | None = None) -> Any:
-    """A comparison key that keeps value types apart: pydantic's ``==`` on nodes sees
-    ``equals 1`` and ``equals true`` as equal (``1 == True``), which they are not.
-    ``memo`` (by object id, for normal forms kept alive by the caller) saves recomputing,
-    for ``x`` and every node inside it."""
+    """A comparison key of a normal form: a leaf is its node, whose ``==`` is the
+    condition's (``equals 5`` and ``equals 5.0`` are one test, as numbers compare by
+    value; ``equals 1`` and ``equals true`` are two, the nodes' ``==`` keeps value types
+    apart; the JSON text, a key before, told 5 from 5.0). ``memo`` (by object id, for
+    normal forms kept alive by the caller) saves recomputing, for ``x`` and every node
+    inside it."""
     if memo is not None:
         found = memo.get(id(x))
         if found is None:
@@ -136,7 +138,7 @@ def _key_of(x: Any, memo: dict[int, Any] | None) -> Any:
         return (x[0], tuple(_key(c, memo) for c in x[1]))
     if isinstance(x, _Neg):
         return ("not", _key(x.inner, memo))
-    return x.model_dump_json()
+    return x
 
 
 def normal_form(node: Condition) -> Any:
@@ -306,8 +308,8 @@ def _event_implies(a: EventCondition, b: EventCondition) -> bool:
         return False
     a_low, a_high = _count_range(a)
     b_low, b_high = _count_range(b)
-    filters_a = frozenset(f.model_dump_json() for f in a.filters)
-    filters_b = frozenset(f.model_dump_json() for f in b.filters)
+    filters_a = frozenset(a.filters)  # the filters' own ==: 5 is 5.0, true is not 1
+    filters_b = frozenset(b.filters)
     # At least n in a's (smaller) set of events proves at least n in b's larger set.
     if b_low > 0 and not (
         a_low >= b_low and filters_a >= filters_b and _window_within(a.window, b.window)
@@ -394,6 +396,10 @@ _TEXT_ONLY_OPS = frozenset(
     }
 )
 _TEXT_FIELDS = frozenset({"channel", "subject", "status", "priority", "email", "id", "profile_id"})
+_NEVER_A_DATE = frozenset({"tags", "status"})
+"""Built-in fields no date test holds on: a list of text (the date tests never look
+inside a list), and a status (open, pending or closed)."""
+_NUMBER_OPS = frozenset({_GREATER_THAN, _GREATER_OR_EQUAL, _LESS_THAN, _LESS_OR_EQUAL})
 _ALWAYS_SET = frozenset({"channel", "id", "status", "created_at"})
 """Built-in fields every ticket has: ``is_not_set`` never holds on them."""
 _NOT_FOR_DATES = frozenset(
@@ -485,12 +491,19 @@ class FieldCatalogue:
 
 def _never_holds(node: TicketCondition, path: str) -> Iterator[LintIssue]:
     """A test of a built-in ticket field that its type (or its values) never lets hold:
-    a number or date test on text, a text or number test on ``created_at``, a status no
+    a number test on text, a date test on the tags or the status (on other text it
+    holds when the text is an ISO date), a text or number test on ``created_at``, a status no
     ticket has, ``is_not_set`` on a field every ticket has."""
     name, op = node.field, node.op
     if op is Operator.IS_NOT_SET and name in _ALWAYS_SET:
         yield LintIssue(f"{path}.op", f"every ticket has {name!r}: is_not_set never holds")
-    elif (name in _TEXT_FIELDS or name == "tags") and op in _TEXT_ONLY_OPS:
+    elif (
+        (name in _NEVER_A_DATE and op in _TEXT_ONLY_OPS)
+        or (name in _TEXT_FIELDS and op in _NUMBER_OPS)
+        or (name in _TEXT_FIELDS and op is _BETWEEN and not _dates(node.value))
+    ):
+        # A date test holds on text that is an ISO date ("2026-03-30" in a subject), but
+        # not on a list of text (the tags) or on a status; a number test on no text.
         kind = "a set of text" if name == "tags" else "text"
         yield LintIssue(f"{path}.op", f"ticket field {name!r} is {kind}: {op.value} never holds")
     elif name == "created_at" and (
