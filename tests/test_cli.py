@@ -202,6 +202,46 @@ def test_check_of_a_configuration_names_paths_inside_it(
     assert "$.teams[0].members: agent 'ann' is listed twice" in (capsys.readouterr().err)
 
 
+def _sms_rule(rule_id: str, team: str) -> dict[str, object]:
+    sms = {"type": "ticket", "field": "channel", "op": "equals", "value": "sms"}
+    return {"id": rule_id, "when": sms, "then": {"type": "assign_to_team", "team": team}}
+
+
+def test_check_of_a_configuration_names_warnings_at_their_place_in_it(tmp_path: Path) -> None:
+    """A warning's path is its place in the configuration file, as an error's is
+    (``$.rules.rules[1].when``, not the rule set's own ``$.rules[1].when``)."""
+    config = {
+        "agents": [{"id": "a1"}],
+        "teams": [{"id": "t1", "name": "T1", "members": ["a1"]}],
+        "rules": {"rules": [_sms_rule("a", "t1"), _sms_rule("b", "t1")]},
+    }
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    code, text = _run("check", "--json", str(path))
+    assert code == 0
+    assert [w["path"] for w in json.loads(text)["warnings"]] == ["$.rules.rules[1].when"]
+    code, text = _run("check", str(path))
+    assert "warning: rule 'b' ($.rules.rules[1].when): can never fire" in text
+
+
+def test_check_of_a_configuration_tells_bad_rules_and_bad_teams_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bad rules do not hide a team member who is no agent: every bad part at once."""
+    config = {
+        "agents": [{"id": "a1"}],
+        "teams": [{"id": "t1", "name": "T1", "members": ["ghost"]}],
+        "rules": {"rules": [_sms_rule("a", "t1"), _sms_rule("a", "t1")]},
+    }
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(config))
+    assert _run("check", str(path))[0] == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: invalid configuration in ")
+    assert "$.rules.rules[1].id: duplicate rule id 'a' (first at rules[0])" in err
+    assert "$.teams[0].members[0]: unknown agent 'ghost'" in err
+
+
 def test_check_refuses_unknown_members_of_a_configuration(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -135,6 +135,26 @@ def test_check_refuses_a_config_the_demo_refuses_with_the_demos_message(
     assert [(e["path"], e["message"]) for e in json.loads(text)["errors"]] == [(path, message)]
 
 
+def test_bad_rules_do_not_hide_a_team_member_who_is_no_agent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``demo --data`` and ``check`` tell a rule id given twice and a member no agent is
+    at once (the member was told only once the rules were mended)."""
+
+    def change(files: Files) -> None:
+        _unknown_member(files)
+        rules = files["config.json"]["rules"]["rules"]
+        rules.append(rules[0])
+
+    data = _demo_dir(tmp_path, change)
+    repeated = len(json.loads((data / "config.json").read_text("utf-8"))["rules"]["rules"]) - 1
+    for argv in (("demo", "--data", str(data)), ("check", str(data / "config.json"))):
+        assert _run(*argv)[0] == 1
+        err = capsys.readouterr().err
+        assert f"$.rules.rules[{repeated}].id: duplicate rule id" in err
+        assert "$.teams[0].members[2]: unknown agent 'ghost'" in err
+
+
 def test_check_names_an_unknown_team_of_a_config_at_its_path_in_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1003,3 +1003,27 @@ def test_model_copy_with_an_update_validates_like_any_rule_set() -> None:
     original = RuleSet(rules=[_views_rule("a", "A")])
     with pytest.raises(ValidationError, match="invalid rule set"):
         original.model_copy(update={"rules": [_views_rule("a", "A"), _views_rule("a", "B")]})
+
+
+def test_a_bad_condition_does_not_hide_a_rule_id_given_twice() -> None:
+    """Every problem of a rule set at once: a rule's own problem stopped the rule set's
+    check of its ids, so a repeated id was told only once the condition was mended."""
+    sms = {"type": "ticket", "field": "channel", "op": "equals", "value": "sms"}
+    bad = {**sms, "value": [1]}
+    then = {"type": "assign_to_team", "team": "t1"}
+    rules = [
+        {"id": "a", "when": sms, "then": then},
+        {"id": "b", "when": bad, "then": then},
+        {"id": "a", "when": sms, "then": then},
+    ]
+    with pytest.raises(ValidationError) as info:
+        RuleSet.from_dict({"rules": rules})
+    assert [(d.path, d.code, d.rule_id) for d in info.value.details] == [
+        ("$.rules[1].when.value", "condition_value", "b"),
+        ("$.rules[2].id", "rule_duplicate_id", "a"),
+    ]
+    assert info.value.details[1].message == "duplicate rule id 'a' (first at rules[0])"
+    twice = [{"id": "a", "when": sms, "then": then}] * 2
+    with pytest.raises(ValidationError) as alone:
+        RuleSet.from_dict({"rules": twice})
+    assert [d.path for d in alone.value.details] == ["$.rules[1].id"]  # named once

@@ -29,7 +29,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
@@ -288,6 +288,10 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
     )
     if isinstance(channels, list) and "" in channels:  # what the Router says of it
         parts.errors.append(ValidationError("invalid configuration", empty_channel().details))
+    if rules is None and teams is not None and (agents is not None or "agents" not in data):
+        # Bad rules do not hide how the teams fit the agents (a member no agent is).
+        listed = agents if "agents" in data else None
+        each(lambda: check_config(listed, teams, RuleSet(), what="configuration"))
     parts.told("invalid configuration")
     # The demo's own rule for how agents, teams and rules fit together, so that a file
     # check passes is a file the demo runs (members are checked when it lists agents).
@@ -319,7 +323,9 @@ def _run_check(args: argparse.Namespace, out: TextIO) -> int:
             validated("rule set", rules_at, lambda: rules.validate_against(teams))
         except ValidationError as error:
             raise in_file(error, args.file) from None
-    issues = rules.lint(teams=teams)
+    # each warning at its place in the file, as the errors are (a configuration's rule
+    # set lies at "$.rules": "$.rules.rules[1].when")
+    issues = [replace(issue, path=rules_at + issue.path[1:]) for issue in rules.lint(teams=teams)]
     if args.json:
         report = {
             "ok": True,

@@ -189,6 +189,9 @@ def load_demo(directory: Path | None = None) -> DemoDay:
     events = each(lambda: part(customers, "customers.json", "events", list[Event]))
     presence: list[_Presence] = each(lambda: part(day, "tickets.json", "presence", list[_Presence]))
     tickets: list[Ticket] = each(lambda: part(day, "tickets.json", "tickets", list[Ticket]))
+    if rules is None and agents is not None and teams is not None:
+        # Bad rules do not hide how the teams fit the agents (a member no agent is).
+        each(lambda: check_config(agents, teams, RuleSet()))
     parts.told()
     check_config(agents, teams, rules)
     _check_day(agents, tickets, presence)

@@ -17,6 +17,7 @@ arguments. The Router calls it, then allocates an agent.
 
 from __future__ import annotations
 
+import re
 import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -272,9 +273,12 @@ class RuleSet(InputModel):
                 return cls.model_validate(data)
             except ModelValidationError as exc:
                 # located already, from pydantic's own error (its context included)
-                raise ValidationError("invalid rule set", exc.details) from None
+                found = list(exc.details)
             except pydantic.ValidationError as exc:
-                raise ValidationError("invalid rule set", _located(exc, data)) from None
+                found = _located(exc, data)
+            # A rule's own problem stops the rule set's check of its ids: the ids given
+            # twice are told from the input, with the rest (every problem at once).
+            raise ValidationError("invalid rule set", _with_repeated_ids(found, data))
         except ValidationError as error:
             raise error.with_rule_ids(rules) from None
 
@@ -557,6 +561,42 @@ def _located(exc: pydantic.ValidationError, data: Any) -> list[ErrorDetail]:
         error.message, [replace(d, code=c) for d, c in zip(error.details, codes, strict=True)]
     )
     return list(located.with_rule_ids(_rule_ids(data)).details)
+
+
+def _with_repeated_ids(details: list[ErrorDetail], data: Any) -> list[ErrorDetail]:
+    """``details`` with every rule id the input ``data`` gives twice (a text id), said
+    as the rule set's own check says it, in the rules' order; one already named is not
+    named again."""
+    ids = _rule_ids(data)
+    if ids is None:
+        return details
+    named = {d.path for d in details if d.code == "rule_duplicate_id"}
+    seen: dict[str, int] = {}
+    repeated: list[ErrorDetail] = []
+    for i, rule in enumerate(ids):
+        if rule is None:
+            continue
+        rule_id = rule["id"]
+        if rule_id not in seen:
+            seen[rule_id] = i
+            continue
+        path = f"$.rules[{i}].id"
+        if path not in named:
+            said = f"duplicate rule id {rule_id!r} (first at rules[{seen[rule_id]}])"
+            repeated.append(ErrorDetail(path, said, "rule_duplicate_id", rule_id))
+    if not repeated:
+        return details
+    return sorted([*details, *repeated], key=_rule_index)
+
+
+def _rule_index(detail: ErrorDetail) -> int:
+    """The index of the rule a detail's path lies in (``$.rules[3]...``), -1 outside one:
+    details sorted by it stay in the order they came within a rule."""
+    match = _RULE_INDEX.match(detail.path)
+    return int(match.group(1)) if match else -1
+
+
+_RULE_INDEX = re.compile(r"\$\.rules\[(\d+)\]")
 
 
 def _rule_ids(data: Any) -> list[dict[str, str] | None] | None:
