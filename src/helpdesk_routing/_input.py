@@ -263,11 +263,17 @@ def whole_number(value: object) -> TypeGuard[int]:
 
 def as_model(cls: type[M], value: object, what: str) -> M:
     """``value`` as a ``cls`` where a method takes one: itself when it is one, validated
-    when it is a mapping of its fields (``ModelValidationError`` with JSON paths on bad
+    when it is a subclass's object (as the model itself, from its values) or a mapping of
+    its fields (``ModelValidationError`` with JSON paths on bad
     input, as ``cls.model_validate`` raises); anything else is refused with a
     :class:`~helpdesk_routing.errors.ValidationError` naming ``what`` and the type given."""
-    if isinstance(value, cls):
+    if type(value) is cls:
         return value
+    if isinstance(value, cls):
+        # A subclass: as the model itself, from its values (an extra field refused at
+        # its path), so that every store keeps what the others do (the in-memory store
+        # kept the subclass, a SQL store wrote its extra field and could not read it).
+        return cls.model_validate(dict(value))
     if isinstance(value, Mapping):
         return cls.model_validate(value)
     raise ValidationError(

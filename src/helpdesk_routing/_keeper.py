@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Final, Literal
 
+from pydantic import BaseModel
+
 from helpdesk_routing._input import whole_number
 from helpdesk_routing._shown import shown
 from helpdesk_routing.allocation import Allocator
@@ -101,9 +103,15 @@ def _items(name: str, value: Any, *, ordered: bool = False) -> Any:
     An ``ordered`` collection (the teams, tried in their order) refuses a set, whose
     order the hash seed decides: ``ValidationError`` at ``$.{name}``, code
     :data:`~helpdesk_routing.model.UNORDERED`, as the model says it."""
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        # at its place in the configuration document, as every other problem there
-        wrong = f"{name} must be a list, got {value!r}"
+    if isinstance(value, str | bytes | Mapping | BaseModel) or not isinstance(value, Iterable):
+        # at its place in the configuration document, as every other problem there; a
+        # model (one Team) is iterable too, over its fields, each then a bad "item"
+        given = (
+            f"one {type(value).__name__} (a list of one is [it])"
+            if isinstance(value, BaseModel)
+            else repr(value)
+        )
+        wrong = f"{name} must be a list, got {given}"
         raise ValidationError(wrong, [ErrorDetail(f"$.{name}", wrong, "list_type")])
     said = unordered(name, value) if ordered else None
     if said is not None:

@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from helpdesk_routing._input import CheckedCopy
+from helpdesk_routing._trusted import share_fields_set
 
 from ._sets import SortedSet, set_refused
 from ._storable import (
@@ -241,6 +242,9 @@ class Ticket(_TypedValues, _Stored):
         tags = self.tags
         if tags and all(type(tag) is str for tag in tags):
             values["tags"] = _shared(_TAG_SETS, tags)
+        # The fields-set of its shape, shared: it also marks a ticket that was validated
+        # (``Router`` validates one that was not: ``model_construct`` checks nothing)
+        share_fields_set(self)
         return self
 
 

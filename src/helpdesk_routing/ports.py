@@ -71,6 +71,13 @@ def require_port(value: object, name: str, member: str, kind: str) -> None:
     ``ValidationError``) naming the argument ``name`` when ``value`` lacks the port's
     callable ``member``: "store must be a Store (...), got dict" where a collaborator is
     given, not an ``AttributeError`` at its first use. ``kind`` says what was expected."""
+    if isinstance(value, type):
+        # The class, not one of its objects (``store=InMemoryStore``, the call left
+        # out): its methods are there, unbound, and failed at their first use.
+        raise ArgumentTypeError(
+            f"{name} must be {kind}, got the class {value.__name__} itself "
+            f"(one of its objects is made by calling it: {value.__name__}(...))"
+        )
     if not callable(getattr(value, member, None)):
         raise ArgumentTypeError(f"{name} must be {kind}, got {type(value).__name__}")
 

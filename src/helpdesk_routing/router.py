@@ -49,7 +49,7 @@ from helpdesk_routing._retry import RACE_ATTEMPTS, retried
 from helpdesk_routing._routing import ATTEMPTS, Routing
 from helpdesk_routing._shown import shown
 from helpdesk_routing._time import require_aware
-from helpdesk_routing._trusted import updated
+from helpdesk_routing._trusted import SharedNames, updated
 from helpdesk_routing.allocation import Allocator
 from helpdesk_routing.audit import (
     next_seq,
@@ -338,7 +338,7 @@ class Router:
 
         ``PermissionDenied`` when the new agent's role ranks above the actor's
         (``helpdesk_routing.permissions.RANK``)."""
-        agent = as_model(Agent, agent, "agent")
+        agent = _agent(agent)
         self._agents.add(agent, actor, self._now())
         _log.info("agent %s added", shown(agent.id), extra={"agent_id": agent.id, "actor": actor})
         return agent
@@ -351,7 +351,7 @@ class Router:
         ``PermissionDenied`` when the agent's role, before or after, ranks above the
         actor's (``helpdesk_routing.permissions.RANK``); ``ConflictError`` when the change
         would leave no agent who may manage agents."""
-        agent = as_model(Agent, agent, "agent")
+        agent = _agent(agent)
         self._agents.update(agent, actor, self._now())
         _log.info("agent %s updated", shown(agent.id), extra={"agent_id": agent.id, "actor": actor})
         return agent
@@ -717,10 +717,15 @@ def _require_allocator(allocator: object) -> None:
     """``ArgumentTypeError`` at ``$.allocator`` for an allocator argument that is neither
     a name nor an Allocator, alike from ``Router(...)`` and ``configure`` (which said
     ``ValidationError`` at ``$``)."""
-    if not callable(getattr(allocator, "allocate", None)):
+    if isinstance(allocator, type) or not callable(getattr(allocator, "allocate", None)):
+        got = (
+            f"the class {allocator.__name__} itself ({allocator.__name__}() is one)"
+            if isinstance(allocator, type)
+            else type(allocator).__name__
+        )
         said = (
             "allocator must be 'round_robin', 'least_loaded' or an Allocator (with "
-            f"allocate()), got {type(allocator).__name__}"
+            f"allocate()), got {got}"
         )
         raise ArgumentTypeError(said, [ErrorDetail("$.allocator", said, "allocator_type")])
 
@@ -742,6 +747,15 @@ def _gone(tx: Transaction, agent_id: str | None, *, hold: bool = True) -> bool:
     return tx.get_agent(agent_id) is None
 
 
+def _agent(value: object) -> Agent:
+    """``value`` as a sound Agent: one given as an object is validated again from its
+    values (agents are added and changed rarely: what ``model_construct`` made, which
+    checks nothing, must not reach a store that cannot read it back)."""
+    if type(value) is Agent:
+        return Agent.model_validate(dict(value))
+    return as_model(Agent, value, "agent")
+
+
 def _ticket(value: object) -> Ticket:
     """``value`` as a sound Ticket: validated when a mapping, or when an instance that
     is not :func:`_sound` (then from its own field values)."""
@@ -757,7 +771,11 @@ def _sound(ticket: Ticket) -> bool:
     again (its errors name the field)."""
     created = ticket.created_at
     return (
-        type(ticket.id) is str
+        # validated (its fields-set is a shared one, Ticket's own check makes it so): a
+        # ticket made by model_construct holds whatever it was given (an empty channel a
+        # SQL store then could not read back)
+        type(ticket.__pydantic_fields_set__) is SharedNames
+        and type(ticket.id) is str
         and type(ticket.channel) is str
         and type(created) is datetime
         and (created.tzinfo is UTC or created.utcoffset() is not None)  # UTC: the clock's zone
