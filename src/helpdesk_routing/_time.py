@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -229,13 +231,16 @@ def seconds(value: object, name: str, *, zero: bool) -> float:
     """``value`` as a float when it is a finite number of seconds above 0 (at least 0 when
     ``zero``); else ``ValidationError`` naming it (a store's waits go into SQL text,
     where 0 may mean "wait forever"; a connector's into its HTTP timeouts)."""
-    fine = (
-        not isinstance(value, bool)
-        and isinstance(value, (int, float))
-        and value < float("inf")
-        and (value >= 0 if zero else value > 0)
-    )
+    # any real number (a numpy number, a Fraction too), as the float it is
+    number: float | None = None
+    if not isinstance(value, bool) and isinstance(value, numbers.Real):
+        try:
+            number = float(value)
+        except OverflowError:  # an int or a Fraction past the floats: too long anyway
+            number = math.inf
+    fine = number is not None and number < math.inf and (number >= 0 if zero else number > 0)
     if not fine:
         least = "at least 0" if zero else "above 0"
         raise ValidationError(f"{name} must be a number of seconds {least}, got {value!r}")
-    return float(value)  # type: ignore[arg-type]
+    assert number is not None  # (fine says so)
+    return number

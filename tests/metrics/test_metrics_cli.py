@@ -630,3 +630,29 @@ def test_render_text_shows_every_figure_of_to_dict() -> None:
     elapsed = replace(report, ttfr_business=None, within_target_business=None, handoffs={})
     data = {k: v for k, v in elapsed.to_dict().items() if v is not None}  # no business time
     _assert_the_same_figures(data, metrics_cli.render_text(elapsed))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["UPDATE handoff_ledger_schema SET version = 'abc'", "DELETE FROM handoff_ledger_schema"],
+)
+def test_a_damaged_ledger_file_exits_2_with_one_line(
+    helpdesk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], damage: str
+) -> None:
+    """A ledger whose schema version is damaged exits 2 naming it, as a store does (a
+    traceback, exit 1, ``TypeError`` or ``sqlite3.OperationalError``); with --json the
+    error is the JSON object on stdout."""
+    path = tmp_path / "ledger.db"
+    _ledger_file(path)
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute(damage)
+    base = ["report", "--store", f"sqlite:///{helpdesk}", *_PERIOD]
+    base += ["--ledger", f"sqlite:///{path}"]
+    assert metrics_cli.run(_parse(base), io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ")
+    assert str(path) in err
+    assert "Traceback" not in err
+    out = io.StringIO()
+    assert metrics_cli.run(_parse([*base, "--json"]), out) == 2
+    assert str(path) in json.loads(out.getvalue())["errors"][0]["message"]

@@ -137,6 +137,21 @@ def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
     assert _sql(pg_dsn, "SELECT version FROM schema_version") == [(newer,)]
 
 
+@pytest.mark.parametrize("lost", ["DROP TABLE schema_version", "DELETE FROM schema_version"])
+def test_tables_without_a_schema_version_are_refused_untouched(pg_dsn: str, lost: str) -> None:
+    """A store's tables whose version was lost are refused (the first migration ran
+    again over them: "relation tickets already exists"), and left as they were."""
+    with PostgresStore(pg_dsn, agents=[Agent(id="a1")]):
+        pass
+    _sql(pg_dsn, lost)
+    before = _sql(pg_dsn, "SELECT id, agent FROM agents")
+    for cls in (PostgresStore, PostgresCustomerData):
+        with pytest.raises(StoreError) as err:
+            cls(pg_dsn)
+        assert "holds a helpdesk_routing store's tables but no schema version" in str(err.value)
+    assert _sql(pg_dsn, "SELECT id, agent FROM agents") == before
+
+
 def test_a_version_1_schema_is_migrated_and_keeps_its_data(pg_dsn: str) -> None:
     """A schema at version 1 gets the later migrations applied, its data intact."""
     import psycopg

@@ -6,6 +6,7 @@ import sqlite3
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -258,6 +259,36 @@ def test_settings_that_go_into_pragmas_are_checked(
     assert not db_path.exists()
     with SqliteStore(db_path, synchronous="normal", timeout=0) as store, store.transaction() as tx:
         assert tx.agents() == []
+
+
+def test_a_timeout_is_any_real_number_of_seconds(db_path: Path) -> None:
+    """A numpy number or a Fraction is a number of seconds as an int or a float is (a
+    numpy integer was refused as "no number of seconds"); one too large for a float is
+    refused by name, as infinity is."""
+    np = pytest.importorskip("numpy")
+    for value in (3, 2.5, Fraction(5, 2), np.int64(3), np.float64(2.5)):
+        with SqliteStore(db_path, timeout=value) as store:  # type: ignore[arg-type]
+            assert store.transaction() is not None
+    with pytest.raises(ValidationError, match=r"^timeout must be a number of seconds"):
+        SqliteStore(db_path, timeout=10**400)
+
+
+@pytest.mark.parametrize("lost", ["DROP TABLE schema_version", "DELETE FROM schema_version"])
+def test_tables_without_a_schema_version_are_refused_untouched(db_path: Path, lost: str) -> None:
+    """A store's tables whose version was lost are refused naming the file (the first
+    migration ran again: "table tickets already exists"); not a byte changes."""
+    with SqliteStore(db_path, agents=[Agent(id="a1")]) as store:
+        _fill(store)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(lost)
+    conn.close()
+    before = db_path.read_bytes()
+    for cls in (SqliteStore, SqliteCustomerData):
+        with pytest.raises(StoreError) as err:
+            cls(db_path)
+        assert "holds a helpdesk_routing store's tables but no schema version" in str(err.value)
+        assert repr(str(db_path)) in str(err.value)
+    assert db_path.read_bytes() == before
 
 
 def _plan(path: Path, sql: str, params: list[object]) -> str:

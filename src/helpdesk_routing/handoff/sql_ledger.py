@@ -27,7 +27,9 @@ from helpdesk_routing._stored import STORED
 from helpdesk_routing._time import require_aware, seconds
 from helpdesk_routing.errors import (
     ArgumentTypeError,
+    ConflictError,
     MissingExtra,
+    RoutingError,
     SchemaVersionError,
     StoreError,
     ValidationError,
@@ -48,6 +50,7 @@ from helpdesk_routing.stores.sqlite._database import (
     MAX_TIMEOUT,
     file_key,
     file_path,
+    is_locked,
     mark_writing,
     out_of_files,
     self_deadlock,
@@ -116,11 +119,27 @@ _MIGRATIONS: tuple[tuple[int, tuple[Migration, ...]], ...] = (
 )
 
 
-def _migrate(run: Execute, p: str) -> None:
+def _migrate(run: Execute, p: str, holds_handoffs: bool = False, where: str = "") -> None:
+    """Bring the ledger's schema to the newest, in the caller's unit. ``holds_handoffs``:
+    whether the ``handoffs`` table exists (how to ask is the database's own): a ledger
+    whose version was lost is refused, not created again over itself. ``where`` names
+    the database in those refusals (``SQLite file '/srv/ledger.db'``)."""
+    at = f" ({where})" if where else ""
     run("CREATE TABLE IF NOT EXISTS handoff_ledger_schema (version INTEGER NOT NULL)", ())
     row = run("SELECT max(version) FROM handoff_ledger_schema", ()).fetchone()
-    current = row[0] or 0
+    current = row[0] if row[0] is not None else 0
+    if type(current) is not int:  # SQLite keeps any value a hand (or a bad disk) put there
+        raise StoreError(
+            f"the handoff ledger's schema version is unreadable{at}: {current!r} (a whole "
+            "number was expected); the ledger was left as it was"
+        )
     _check_version(current)
+    if current < 1 and holds_handoffs:
+        raise StoreError(
+            f"the database{at} holds a handoff ledger's table but no ledger schema version "
+            "(its handoff_ledger_schema rows are missing): it was left as it was; restore "
+            "them, or open another file"
+        )
     for version, steps in _MIGRATIONS:
         if version > current:
             for migration in steps:
@@ -309,6 +328,7 @@ class SqliteLedger(_SqlLedger):
             raise ValidationError(
                 f"timeout must be at most {MAX_TIMEOUT:,} seconds, got {timeout!r}"
             )
+        self._timeout = timeout
         self._lock = threading.Lock()
         self._closed = False
         self._holder: int | None = None  # the thread running a unit (see _holding)
@@ -337,7 +357,10 @@ class SqliteLedger(_SqlLedger):
             if self._file is None and self.path != ":memory:":
                 self._file = file_key(self.path)  # created just now
             with self._unit() as run:
-                _migrate(run, "?")
+                held = run(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'handoffs'", ()
+                ).fetchone()
+                _migrate(run, "?", held is not None, where=f"SQLite file {self.path!r}")
         except BaseException:
             self._closed = True
             self._conn.close()  # refused: nothing is left open
@@ -367,7 +390,12 @@ class SqliteLedger(_SqlLedger):
                         self._conn.execute("BEGIN IMMEDIATE")
                     except sqlite3.Error as exc:
                         raise self._error(exc) from exc
-                    yield self._conn.execute
+                    try:
+                        yield self._conn.execute
+                    except sqlite3.Error as exc:
+                        # A statement of the unit (a damaged file, a table gone): the
+                        # library's error naming the file, never a raw sqlite3 one.
+                        raise self._error(exc) from exc
                     try:
                         self._conn.execute("COMMIT")
                     except sqlite3.Error as exc:
@@ -386,9 +414,15 @@ class SqliteLedger(_SqlLedger):
             if self._closed:  # closed by another thread meanwhile: see close
                 self._close_if_free()
 
-    @staticmethod
-    def _error(exc: sqlite3.Error) -> StoreError:
-        return StoreError(f"SQLite handoff ledger: {exc}{out_of_files(exc)}")
+    def _error(self, exc: sqlite3.Error) -> RoutingError:
+        """The library error of a ``sqlite3`` error, naming the file: the write lock
+        held by another writer past ``timeout`` is a conflict (as for a store)."""
+        if is_locked(exc):
+            return ConflictError(
+                f"the SQLite handoff ledger {self.path!r} stayed locked by another writer "
+                f"for {self._timeout:g} s: {exc}"
+            )
+        return StoreError(f"SQLite handoff ledger {self.path!r}: {exc}{out_of_files(exc)}")
 
     def _refuse_closed(self) -> None:
         if self._closed:
@@ -512,7 +546,8 @@ class PostgresLedger(_SqlLedger):
         try:
             with self._unit() as run:
                 run(_MIGRATION_LOCK, ())
-                _migrate(run, "%s")
+                held = run("SELECT to_regclass('handoffs')", ()).fetchone()
+                _migrate(run, "%s", held is not None and held[0] is not None)
         except BaseException:
             self.close()  # refused: its connection is closed, not left to the collector
             raise

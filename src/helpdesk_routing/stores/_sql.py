@@ -320,11 +320,20 @@ def check_schema_version(found: int, known: int) -> None:
 
 
 def apply_migrations(
-    conn: Connection, d: Dialect, migrations: Sequence[Migration], *, exists: bool
+    conn: Connection,
+    d: Dialect,
+    migrations: Sequence[Migration],
+    *,
+    exists: bool,
+    holds_tables: bool = False,
+    where: str = "",
 ) -> None:
     """Bring the schema to the newest of ``migrations``, in the caller's transaction.
 
-    ``exists``: whether the ``schema_version`` table does (how to ask is the database's own).
+    ``exists``: whether the ``schema_version`` table does; ``holds_tables``: whether the
+    store's first table does (how to ask is the database's own). Tables without a
+    version (its table or row lost) are refused, not created again over themselves;
+    ``where`` names the database in that refusal.
     """
     known = migrations[-1][0]
     found = 0
@@ -337,6 +346,13 @@ def apply_migrations(
                 "was expected); the database was left as it was"
             )
     check_schema_version(found, known)
+    if found < 1 and holds_tables:
+        at = f" ({where})" if where else ""
+        raise StoreError(
+            f"the database{at} holds a helpdesk_routing store's tables but no schema "
+            f"version (its schema_version table or row is missing, or reads {found}): it "
+            "was left as it was; restore the version, or open another database"
+        )
     if found == known:
         return
     if not exists:

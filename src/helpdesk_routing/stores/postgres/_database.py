@@ -524,7 +524,16 @@ class Database:
                     "SELECT to_regclass(format('%I.schema_version', current_schema()))"
                 ).fetchone()
                 exists = row is not None and row[0] is not None
-                apply_migrations(conn, DIALECT, _schema.MIGRATIONS, exists=exists)
+                tickets = conn.execute(
+                    "SELECT to_regclass(format('%I.tickets', current_schema()))"
+                ).fetchone()
+                apply_migrations(
+                    conn,
+                    DIALECT,
+                    _schema.MIGRATIONS,
+                    exists=exists,
+                    holds_tables=tickets is not None and tickets[0] is not None,
+                )
             if self.early_release:
                 # Releasing locks before the flush needs _FLUSH; a role that may not run
                 # it holds its locks through the flush instead.

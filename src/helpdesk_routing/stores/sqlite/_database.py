@@ -50,6 +50,7 @@ __all__ = [
     "STORE",
     "Database",
     "file_key",
+    "is_locked",
     "mark_writing",
     "out_of_files",
     "self_deadlock",
@@ -279,13 +280,14 @@ def write_ahead(conn: sqlite3.Connection, timeout: float) -> None:
             conn.execute("PRAGMA journal_mode = WAL")
             return
         except sqlite3.OperationalError as exc:
-            if not _is_locked(exc) or time.monotonic() >= deadline:
+            if not is_locked(exc) or time.monotonic() >= deadline:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.05)
 
 
-def _is_locked(exc: sqlite3.Error) -> bool:
+def is_locked(exc: sqlite3.Error) -> bool:
+    """Whether ``exc`` says the database stayed locked (busy) past the busy timeout."""
     text = str(exc)
     return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
@@ -574,7 +576,7 @@ class Database:
         changed = self.snapshot_changed(conn)
         if changed is not None:
             return changed
-        if _is_locked(exc):
+        if is_locked(exc):
             return ConflictError(
                 f"the SQLite database {self.path!r} stayed locked by another writer "
                 f"for {self.timeout:g} s: {exc}"
@@ -678,7 +680,7 @@ class Database:
                     return
                 except sqlite3.OperationalError as exc:
                     now = time.monotonic()
-                    if not _is_locked(exc) or now >= deadline:
+                    if not is_locked(exc) or now >= deadline:
                         raise
                 waited = now - start
                 time.sleep(_RETRY_SLOW if waited < _AGED else _RETRY_FAST)
@@ -853,4 +855,15 @@ class Database:
         exists = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
         ).fetchone()
-        apply_migrations(conn, DIALECT, MIGRATIONS, exists=exists is not None)
+        tickets = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tickets'"
+        ).fetchone()
+        path = conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
+        apply_migrations(
+            conn,
+            DIALECT,
+            MIGRATIONS,
+            exists=exists is not None,
+            holds_tables=tickets is not None,
+            where=f"SQLite file {path!r}",
+        )
