@@ -1023,3 +1023,44 @@ def test_an_instant_or_horizon_of_the_wrong_kind_is_named(call: object, message:
         call(oh)  # type: ignore[operator]
     assert str(info.value) == message
     assert not isinstance(info.value, NaiveDatetimeError)
+
+
+@pytest.mark.parametrize(
+    ("data", "paths"),
+    [
+        (
+            {"weekly": {"tue": [["9:00", "10:00"]], "xyz": []}},
+            {"$.weekly.xyz", "$.weekly.tue[0]"},
+        ),
+        (
+            {
+                "recurring_exceptions": [
+                    {"rule": "FREQ=YEARLY;BYMONTH=13", "windows": [["25:00", "26:00"]]}
+                ]
+            },
+            {"$.recurring_exceptions[0].rule", "$.recurring_exceptions[0].windows[0]"},
+        ),
+        (
+            {
+                "exceptions": {
+                    "2026-13-01": [],
+                    "2026-12-25": [["10:00", "11:00"], ["10:30", "12:00"]],
+                }
+            },
+            {"$.exceptions.2026-13-01", "$.exceptions.2026-12-25[1]"},
+        ),
+        (
+            {"timezone": "Mars/Base", "holidays": ["2026-12-24"], "exceptions": {"2026-12-24": []}},
+            {"$.timezone", "$.exceptions.2026-12-24"},
+        ),
+    ],
+)
+def test_every_problem_is_named_when_one_part_fails(data: dict[str, Any], paths: set[str]) -> None:
+    """A part that fails does not hide the problems checked after it (a day's windows,
+    a recurring exception's, a holiday that is an exception too): from_dict names them
+    all, each as it names it alone."""
+    given = {"timezone": "UTC", **data}
+    with pytest.raises(ValidationError) as info:
+        OfficeHours.from_dict(given)
+    assert {d.path for d in info.value.details} == paths
+    assert len(info.value.details) == len(paths)

@@ -46,6 +46,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    TypeAdapter,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -207,6 +208,73 @@ def _located(data: object) -> object:
         if isinstance(exceptions, Mapping):
             return {**data, "exceptions": {_key_text(k): v for k, v in exceptions.items()}}
     return data
+
+
+_WINDOWS: TypeAdapter[tuple[Window, ...]] = TypeAdapter(tuple[Window, ...])
+
+
+def _day_problems(windows: object, path: str) -> list[ErrorDetail]:
+    """The problems :func:`_check_day` finds in one day's windows as given, at
+    ``path[i]`` (none when they cannot be read as windows: that is said where they are)."""
+    try:
+        read = _WINDOWS.validate_python(windows)
+    except PydanticValidationError:
+        return []
+    out = []
+    for problem in _check_day(read, ""):
+        kind = problem["type"]
+        assert isinstance(kind, PydanticCustomError)  # (as _check_day makes them)
+        out.append(ErrorDetail(f"{path}[{problem['loc'][1]}]", kind.message(), kind.type))
+    return out
+
+
+def _day_of(key: object) -> date | None:
+    """The day an exception's key or a holiday names, or ``None`` when it names none."""
+    if isinstance(key, str):
+        if DATE_TEXT.fullmatch(key) is None or _missing_day("day", key) is not None:
+            return None
+        return date.fromisoformat(key)
+    return key if _plain_date(key) else None  # type: ignore[return-value]
+
+
+def _hidden_problems(data: object) -> list[ErrorDetail]:
+    """The problems of office-hours input that a failing part hides from the model's
+    own checks: the windows of each day whose key is right, of each recurring exception
+    whatever its rule, of each exception whose date is right, and a day both a holiday
+    and an exception, each where :meth:`OfficeHours.from_dict` names it."""
+    if not isinstance(data, Mapping):
+        return []
+    found: list[ErrorDetail] = []
+    weekly = data.get("weekly")
+    if isinstance(weekly, Mapping):
+        for day, windows in weekly.items():
+            if day in _WEEKDAYS:
+                found += _day_problems(windows, f"$.weekly.{day}")
+    recurring = data.get("recurring_exceptions")
+    if isinstance(recurring, list | tuple):
+        for i, item in enumerate(recurring):
+            if isinstance(item, Mapping) and "windows" in item:
+                found += _day_problems(item["windows"], f"$.recurring_exceptions[{i}].windows")
+    exceptions = data.get("exceptions")
+    days: set[date] = set()
+    if isinstance(exceptions, Mapping):
+        for key, windows in exceptions.items():
+            day = _day_of(key)
+            if day is not None:
+                days.add(day)
+                found += _day_problems(windows, f"$.exceptions.{day.isoformat()}")
+    holidays = data.get("holidays")
+    if isinstance(holidays, list | tuple):
+        both = sorted(days & {d for d in map(_day_of, holidays) if d is not None})
+        found += [
+            ErrorDetail(
+                f"$.exceptions.{day.isoformat()}",
+                f"{day.isoformat()} is both a holiday and an exception",
+                "holiday_exception",
+            )
+            for day in both
+        ]
+    return found
 
 
 class RecurringException(InputModel):
@@ -451,9 +519,13 @@ class OfficeHours(InputModel):
         try:
             return cls.model_validate(data, context={_JSON_INPUT: True})
         except PydanticValidationError as error:
-            raise ValidationError.from_pydantic(
-                "office hours", error, data=_located(data)
-            ) from None
+            found = ValidationError.from_pydantic("office hours", error, data=_located(data))
+        # A part that failed stops the checks made after it (the windows of a day are
+        # checked once every day's key is right): those are made again here, on the
+        # parts that can be read, so that every problem is named at once.
+        named = {d.path for d in found.details}
+        hidden = [d for d in _hidden_problems(data) if d.path not in named]
+        raise ValidationError(found.message, [*found.details, *hidden])
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Self:
