@@ -360,3 +360,49 @@ def test_rows_of_the_wrong_kind_are_the_librarys_type_error(call: Any, message: 
     with pytest.raises(ArgumentTypeError) as info:
         call(rows)
     assert info.value.message == message
+
+
+class _DaskLikeClient:
+    """Stands for ``distributed.Client``: a ``submit`` whose futures are Dask's own."""
+
+    def submit(self, fn: Any, *args: Any) -> object:
+        raise AssertionError("nothing is submitted to what is no executor")
+
+
+_DaskLikeClient.__module__ = "distributed.client"
+_DaskLikeClient.__name__ = "Client"
+
+
+@pytest.mark.parametrize(
+    ("executor", "said"),
+    [
+        (ProcessPoolExecutor, "got the class ProcessPoolExecutor itself"),
+        (_DaskLikeClient(), "got a Dask Client: pass its get_executor()"),
+    ],
+)
+def test_what_is_no_executor_is_refused_before_anything_runs(executor: Any, said: str) -> None:
+    """The executor's class (the call left out) and a Dask client itself (whose futures
+    ``concurrent.futures`` cannot wait on) are refused up front: an ``AttributeError``
+    came from inside, after every cell was sent."""
+    with pytest.raises(ArgumentTypeError, match=r"^executor must be a concurrent") as info:
+        sweep(grid(mmc(2, 0.5, 50), "pooled", [1, 2]), executor=executor)
+    assert said in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("policies", "seeds", "said"),
+    [
+        ("pooled", np.array(3), "seeds must be integers, got array(3)"),
+        (np.array("pooled"), 1, "policies must be a policy name or several, got array("),
+        (b"pooled", 1, "policy must be one of "),
+    ],
+)
+def test_grid_names_what_cannot_be_gone_through(policies: Any, seeds: Any, said: str) -> None:
+    """A 0-d numpy array is iterable to Python but cannot be gone through (``TypeError:
+    iteration over a 0-d array``); bytes are one bad policy, not its numbers (the first
+    byte, ``112``, was named)."""
+    with pytest.raises(ValidationError) as info:
+        grid(mmc(2, 0.5, 50), policies, seeds)
+    assert said in str(info.value)
+    if isinstance(policies, bytes):
+        assert "b'pooled'" in str(info.value)

@@ -201,20 +201,35 @@ def grid(
     elif not isinstance(scenarios, Iterable):
         raise ArgumentTypeError(f"grid takes a Scenario or several, got {type(scenarios).__name__}")
     chosen: list[Scenario] = []
-    for s in scenarios:
+    for s in _items(scenarios, "grid takes a Scenario or several"):
         if not isinstance(s, Scenario):
             raise ArgumentTypeError(f"grid takes Scenarios, got {type(s).__name__}")
         chosen.append(s)
-    one = isinstance(policies, str) or not isinstance(policies, Iterable)
-    policy_list = [check_policy(p) for p in ([policies] if one else list(policies))]
+    # bytes are one (bad) value, not a list of numbers
+    one = isinstance(policies, str | bytes) or not isinstance(policies, Iterable)
+    policy_list = [
+        check_policy(p)
+        for p in (
+            [policies] if one else _items(policies, "policies must be a policy name or several")
+        )
+    ]
     if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
         given: list[object] = [seeds]
     elif isinstance(seeds, Iterable) and not isinstance(seeds, str | bytes):
-        given = list(seeds)
+        given = _items(seeds, "seeds must be integers")
     else:
         raise ArgumentTypeError(f"seeds must be integers, got {seeds!r}")
     seed_list = [seed_value(k, "seeds", kind="integers") for k in given]
     return [Cell(s, p, k) for s in chosen for p in policy_list for k in seed_list]
+
+
+def _items(value: Iterable[Any], said: str) -> list[Any]:
+    """``value``'s items; ``ArgumentTypeError`` (``said``, then what was given) for an
+    iterable that cannot be iterated (a 0-d numpy array: Python's own ``TypeError``)."""
+    try:
+        return list(value)
+    except TypeError:
+        raise ArgumentTypeError(f"{said}, got {value!r}") from None
 
 
 def _refuse_a_set(value: object, takes: str, what: str) -> None:
@@ -253,6 +268,31 @@ def run_cell(cell: Cell, keep: bool = False) -> SweepRow:
     )
 
 
+_EXECUTOR = (
+    "executor must be a concurrent.futures.Executor (a ProcessPoolExecutor, or a Dask "
+    "client's get_executor())"
+)
+
+
+def _check_executor(executor: object) -> None:
+    """``ArgumentTypeError`` for what is no executor: without ``submit``; the class
+    itself (``ProcessPoolExecutor``, the call left out: its ``submit`` is unbound); a
+    Dask ``Client`` (its ``submit`` gives Dask's futures, which ``concurrent.futures``
+    cannot wait on: its ``get_executor()`` is the executor)."""
+    if isinstance(executor, type):
+        raise ArgumentTypeError(
+            f"{_EXECUTOR}, got the class {executor.__name__} itself ({executor.__name__}() is one)"
+        )
+    kind = type(executor)
+    if not isinstance(executor, Executor) and kind.__module__.split(".")[0] == "distributed":
+        raise ArgumentTypeError(
+            f"{_EXECUTOR}, got a Dask {kind.__name__}: pass its get_executor() (Dask's "
+            "own futures are no concurrent.futures.Future)"
+        )
+    if not callable(getattr(executor, "submit", None)):
+        raise ArgumentTypeError(f"{_EXECUTOR}, got {kind.__name__}")
+
+
 def sweep(
     cells: Sequence[Cell], executor: Executor | None = None, *, keep_results: bool = False
 ) -> SweepTable:
@@ -283,11 +323,8 @@ def sweep(
     interruption reaches the caller, as ``Executor.map`` does: cells already running
     finish in their workers.
     """
-    if executor is not None and not callable(getattr(executor, "submit", None)):
-        raise ArgumentTypeError(
-            f"executor must be a concurrent.futures.Executor (a ProcessPoolExecutor, or a "
-            f"Dask client's get_executor()), got {type(executor).__name__}"
-        )
+    if executor is not None:
+        _check_executor(executor)
     if not isinstance(keep_results, bool):  # "no" would keep them
         raise ArgumentTypeError(f"keep_results must be True or False, got {keep_results!r}")
     if not isinstance(cells, Iterable):
