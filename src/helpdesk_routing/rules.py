@@ -135,6 +135,12 @@ class RoutingRule(CheckedCopy):
             where = too_deep(when)
             if where is not None:
                 raise PydanticCustomError("condition_depth", depth_message(where))
+        refuse = getattr(when, "_no_condition", None)
+        if callable(refuse):  # a field reference left untested, said as the builder says it
+            try:
+                refuse()
+            except ArgumentTypeError as exc:
+                raise PydanticCustomError("condition_type", "{said}", {"said": str(exc)}) from None
         return when
 
 

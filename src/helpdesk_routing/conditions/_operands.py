@@ -273,14 +273,30 @@ _UNIT_ORDER = ("minutes", "hours", "days", "weeks", "months")
 
 
 def span_from_keywords(
-    what: str, keywords: Mapping[str, object], unknown: Mapping[str, object]
+    what: str,
+    keywords: Mapping[str, object],
+    unknown: Mapping[str, object],
+    positional: tuple[object, ...] = (),
 ) -> dict[str, object]:
     """The JSON form of a span, ``{"amount": 2, "unit": "hours"}``, from exactly one of
     ``minutes=``, ``hours=``, ``days=``, ``weeks=``, ``months=`` (the amount unchecked:
     the node that holds the span checks it, at its JSON path). ``unknown`` are the
     other keywords the builder was given (``years=1``): an
     :class:`~helpdesk_routing.errors.ArgumentTypeError` naming them, as Python's own
-    ``TypeError`` for an unexpected keyword would not say what the units are."""
+    ``TypeError`` for an unexpected keyword would not say what the units are. So is an
+    amount given without its unit (``positional``: ``in_last(7)``), and none or two
+    units."""
+    if positional:
+        raise ArgumentTypeError(
+            f"{what}() takes exactly one of minutes=, hours=, days=, weeks=, months=",
+            [
+                ErrorDetail(
+                    "$",
+                    f"an amount needs its unit ({what}(days=7)), got "
+                    f"{', '.join(map(repr, positional))} without one",
+                )
+            ],
+        )
     if unknown:
         raise ArgumentTypeError(
             f"{what}() takes exactly one of minutes=, hours=, days=, weeks=, months=",
@@ -288,7 +304,7 @@ def span_from_keywords(
         )
     given = [(k, v) for k, v in keywords.items() if v is not None]
     if len(given) != 1:
-        raise ValidationError(
+        raise ArgumentTypeError(
             f"{what}() takes exactly one of minutes=, hours=, days=, weeks=, months=",
             [ErrorDetail("$", f"got {', '.join(k for k, _ in given) or 'none'}")],
         )
@@ -362,7 +378,7 @@ def _moment(op: str, value: object) -> datetime:
     try:
         return value.astimezone(UTC)
     except OverflowError:
-        raise value_error(f"{op}: the date-time {OUT_OF_RANGE}") from None
+        raise PydanticCustomError("datetime_range", f"{op}: the date-time {OUT_OF_RANGE}") from None
 
 
 def is_naive(value: datetime) -> bool:

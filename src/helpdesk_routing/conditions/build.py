@@ -180,7 +180,7 @@ class _FieldRef(ABC, Generic[_Leaf]):
 
     def in_last(
         self,
-        *,
+        *amount: Never,  # refused: an amount needs its unit (in_last(7))
         minutes: int | None = None,
         hours: int | None = None,
         days: int | None = None,
@@ -194,12 +194,13 @@ class _FieldRef(ABC, Generic[_Leaf]):
             "in_last",
             {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks, "months": months},
             unknown,
+            amount,
         )
         return self._node(Operator.IN_LAST, span)
 
     def in_next(
         self,
-        *,
+        *amount: Never,  # refused: an amount needs its unit (in_last(7))
         minutes: int | None = None,
         hours: int | None = None,
         days: int | None = None,
@@ -213,6 +214,7 @@ class _FieldRef(ABC, Generic[_Leaf]):
             "in_next",
             {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks, "months": months},
             unknown,
+            amount,
         )
         return self._node(Operator.IN_NEXT, span)
 

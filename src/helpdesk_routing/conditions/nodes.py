@@ -63,7 +63,6 @@ from ._operands import (
     Span,
     TimeUnit,
     add_op_value_rules,
-    is_number,
     span_from_keywords,
     value_error,
     value_fits_op,
@@ -241,7 +240,8 @@ class EventCount(InputModel):
         if op is None:
             return value
         if op is CountOp.ZERO:
-            if value is None or (value == 0 and is_number(value)):
+            # 0 written as a whole number, as every count is (0.0 is refused as 1.0 is)
+            if value is None or (whole_number(value) and value == 0):
                 return None
             raise value_error("zero takes no value")
         if not whole_number(value) or not 0 <= value <= MAX_COUNT:
@@ -351,7 +351,7 @@ class EventCondition(_Node):
 
     def in_last(
         self,
-        *,
+        *amount: Never,  # refused: an amount needs its unit (in_last(7))
         minutes: int | None = None,
         hours: int | None = None,
         days: int | None = None,
@@ -365,6 +365,7 @@ class EventCondition(_Node):
             "in_last",
             {"minutes": minutes, "hours": hours, "days": days, "weeks": weeks, "months": months},
             unknown,
+            amount,
         )
         return self._with(window={"type": "in_last", **span})
 
@@ -759,6 +760,17 @@ def raw_condition_schema() -> dict[str, Any]:
     return _ADAPTER.json_schema(by_alias=True)
 
 
+def require_combinable(value: object) -> None:
+    """:func:`require_condition` for what ``&``, ``|``, ``not_``, ``all_of`` and
+    ``any_of`` combine: a field reference left untested is said to be one, as on the
+    left of ``&`` (``ticket('channel') is a field, not a condition: test it first``)."""
+    if not isinstance(value, _Node):
+        refuse = getattr(value, "_no_condition", None)
+        if callable(refuse):
+            refuse()
+    require_condition(value)
+
+
 def require_condition(value: object, said: str = "expected a condition") -> None:
     """:class:`~helpdesk_routing.errors.ArgumentTypeError` (``said``, then the type given)
     when ``value`` is no condition node: a builder or ``compile_condition`` given a
@@ -770,7 +782,7 @@ def require_condition(value: object, said: str = "expected a condition") -> None
 def _flatten(kind: type[AllCondition] | type[AnyCondition], items: Sequence[Any]) -> list[Any]:
     out: list[Any] = []
     for item in items:
-        require_condition(item)
+        require_combinable(item)
         if isinstance(item, kind):
             out.extend(item.conditions)
         else:
@@ -791,5 +803,5 @@ def any_of(*conditions: Condition) -> AnyCondition:
 def not_(condition: Condition) -> NotCondition:
     """The condition must not hold (anything but a condition node is refused, as
     :func:`all_of` refuses it)."""
-    require_condition(condition)
+    require_combinable(condition)
     return NotCondition(condition=condition)
