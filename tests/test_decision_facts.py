@@ -474,3 +474,90 @@ def test_with_rules_refuses_anything_but_a_rule_set(given: object) -> None:
     )
     with pytest.raises(ArgumentTypeError, match=r"^rules must be a RuleSet, got \w+$"):
         decision.with_rules(given)  # type: ignore[arg-type]
+
+
+_EXPLAIN_RULES = RuleSet(
+    rules=[
+        RoutingRule(
+            id="urgent",
+            name="Urgent order mod",
+            when=hr.conditions.event("Placed Order").at_least(1).in_last(hours=2),
+            then=SaveAsView(view="Urgent changes"),
+        ),
+        RoutingRule(
+            id="french",
+            name="French speakers",
+            when=profile("$country") == "France",
+            then=hr.AssignToTeam(team="france"),
+        ),
+    ]
+)
+_NAIVE = "2026-03-30T09:00:00"
+_STORED: dict[str, Any] = {
+    "ticket_id": "t1",
+    "at": "2026-03-30T09:00:00Z",
+    "team": "france",
+    "views": [],
+    "rule_id": "french",
+    "decided_by": "rule",
+    "membership": None,
+    "evaluated": [["urgent", "not_matched", 0, False, 0], ["french", "applied", 0, True, "France"]],
+    "presented": ["email", [], [], "$country", "France"],
+    "explained": True,
+    "configuration_version": 3,
+    "assignee": None,
+    "allocation": None,
+}
+
+
+def test_the_stored_decision_of_the_docs_reads_back_and_binds() -> None:
+    """The shape the tests below spoil, read back as it is (the control)."""
+    back = RoutingDecision.model_validate_json(json.dumps(_STORED))
+    assert "✓ profile.$country equals 'France' — value seen: 'France'" in (
+        back.with_rules(_EXPLAIN_RULES).explain()
+    )
+
+
+def test_without_what_the_ticket_presented_the_facts_are_shown_as_recorded() -> None:
+    """A decision read without ``presented`` (optional in input) does not say "no
+    profile" of a test whose recorded value held: it said ``✓ profile.$country equals
+    'France' — no profile: not set``."""
+    back = RoutingDecision.model_validate_json(json.dumps({**_STORED, "presented": []}))
+    text = back.with_rules(_EXPLAIN_RULES).explain()
+    assert "✓ profile.$country equals 'France' — value seen: 'France'" in text
+    assert "no profile" not in text
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (
+            {"evaluated": [["french", "applied", 0, True, {"datetime": "2026-03-30T09:00:00"}]]},
+            None,
+        ),
+        ({"evaluated": [["french", "applied", 0, True, {"datetime": "2026-03-30"}]]}, None),
+    ],
+)
+def test_facts_an_explained_decision_cannot_have_are_refused_when_read(
+    change: dict[str, Any], path: str | None
+) -> None:
+    """An explained decision without what the ticket presented (the shape of an
+    unexplained one), and a stored date-time without its offset (read as a naive value),
+    are refused at their path: ``explain()`` said a test held on a value "not set", or
+    "of the wrong type"."""
+    with pytest.raises(ValidationError) as info:
+        RoutingDecision.model_validate_json(json.dumps({**_STORED, **change}))
+    where = path or "$.evaluated[0][4]"
+    assert [d.path for d in info.value.details] == [where]
+
+
+@pytest.mark.parametrize("count", ["many", -3, 1.5, True, None, {"float": "nan"}])
+def test_an_event_leaf_records_a_count_or_its_facts_do_not_fit(count: object) -> None:
+    """The count an event leaf found is a whole number of at least 0: anything else was
+    rendered as one (``found many in ...``, ``found at least True``); binding refuses it
+    as facts that do not fit the rule."""
+    stored = json.loads(json.dumps(_STORED))
+    stored["evaluated"][0][4] = count
+    back = RoutingDecision.model_validate_json(json.dumps(stored))
+    with pytest.raises(ValidationError, match=r"records facts that do not fit rule 'urgent'"):
+        back.with_rules(_EXPLAIN_RULES).explain()

@@ -225,6 +225,15 @@ def _read_dict(inner: Any, loc: _Loc, depth: int) -> dict[str, Any]:
     return {k: _read(v, loc, depth) for k, v in inner.items()}
 
 
+def _aware(text: str) -> datetime:
+    """A stored date-time, which always has its offset: one without (``"2026-03-30"``,
+    ``"2026-03-30T09:00:00"``) is no stored form (a naive value would be read)."""
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("a stored date-time has its offset")
+    return value
+
+
 def _read_text(parse: Callable[[str], Any]) -> Callable[[Any, _Loc, int], Any]:
     def read(inner: Any, loc: _Loc, depth: int) -> Any:
         if inner.__class__ is not str:
@@ -239,7 +248,7 @@ _READERS: dict[str, Callable[[Any, _Loc, int], Any]] = {
     "set": lambda inner, loc, depth: set(_items(inner, loc, depth)),
     "frozenset": lambda inner, loc, depth: frozenset(_items(inner, loc, depth)),
     "dict": _read_dict,
-    "datetime": _read_text(datetime.fromisoformat),
+    "datetime": _read_text(_aware),
     "date": _read_text(date.fromisoformat),
     "float": _read_text(_NOT_FINITE.__getitem__),
 }

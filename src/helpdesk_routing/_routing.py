@@ -30,7 +30,13 @@ from helpdesk_routing.allocation import RoundRobin
 from helpdesk_routing.audit import next_seq, routed
 from helpdesk_routing.configuration import CompiledConfiguration
 from helpdesk_routing.decision import AllocationTrace, RoutingDecision
-from helpdesk_routing.errors import ConflictError, StaleConfiguration, StoreError, race_lost
+from helpdesk_routing.errors import (
+    ConflictError,
+    StaleConfiguration,
+    StoreError,
+    ValidationError,
+    race_lost,
+)
 from helpdesk_routing.handout import Gate, allocate, pool_name
 from helpdesk_routing.model import Ticket
 from helpdesk_routing.ports import (
@@ -43,7 +49,7 @@ from helpdesk_routing.ports import (
     offers,
 )
 from helpdesk_routing.records import TicketRecord
-from helpdesk_routing.rules import decide_unchecked
+from helpdesk_routing.rules import RuleSet, decide_unchecked
 
 __all__ = ["ATTEMPTS", "Routing"]
 
@@ -53,6 +59,9 @@ changing under it, the last attempt decides inside the unit (so ``route`` never 
 because others reconfigure)."""
 
 # The Router's logger: routing is the Router's work, wherever its code lives.
+_NO_RULES: Final = RuleSet()
+"""The rules of configuration version 0, the empty one (never stored)."""
+
 _log = logging.getLogger("helpdesk_routing.router")
 
 
@@ -134,8 +143,15 @@ class Routing:
     def bound(self, tx: Transaction, decision: RoutingDecision) -> RoutingDecision:
         """The decision bound to the rules of the version that decided it, when it can be."""
         version = decision.configuration_version
-        if version is None or version < 1:
+        if version is None or version < 0:
             return decision
+        if version == 0:
+            # the empty configuration of a store that held none (never stored): its rules,
+            # none, as the in-memory store's decision holds them (SQL's came back unbound)
+            try:
+                return decision.with_rules(_NO_RULES)
+            except ValidationError:  # facts of rules no version 0 has: left as read
+                return decision
         compiled = self._keeper.load(tx, version)
         if compiled is None:
             return decision

@@ -442,7 +442,10 @@ class RuleSet(InputModel):
             )
         explained = decision.explained
         shown = decision.presented
-        has_profile = len(shown) > 2 and shown[2] is not None
+        # Without what the ticket presented (a decision read from outside without it),
+        # whether it had a profile is unknown: its facts are shown as recorded, not as
+        # "no profile" (a test that held on 'France' read "no profile: not set").
+        has_profile = len(shown) <= 2 or shown[2] is not None
         skipped = SkipReasons(prepared.index, shown) if explained and len(shown) > 2 else None
         parts: list[RulePart] = []
         for rule in self.rules:

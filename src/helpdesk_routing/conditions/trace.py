@@ -130,6 +130,11 @@ def _trace(
         if fact is None:
             return _unreached(node)
         held, seen = bool(fact[0]), fact[1]
+        if isinstance(node.condition, EventCondition) and not (type(seen) is int and seen >= 0):
+            # An event leaf records the count it found: anything else (text, a negative
+            # or a fractional number, a bool) is no fact of it, and the trace says the
+            # leaf was not evaluated, so binding refuses the facts as not fitting.
+            return _unreached(node)
         reason = _leaf_reason(node.condition, held, seen, now, has_profile)
         return ConditionTrace(
             path=node.path, description=describe(node.condition), holds=held, reason=reason
