@@ -28,8 +28,10 @@ from datetime import datetime
 from functools import lru_cache
 from typing import cast
 
+from pydantic import ValidationError as PydanticValidationError
+
 from helpdesk_routing._shown import shown
-from helpdesk_routing._storable import value_problem
+from helpdesk_routing._storable import text_problem, value_problem
 from helpdesk_routing._trusted import construct, updated
 from helpdesk_routing.allocation import (
     Allocation,
@@ -292,7 +294,8 @@ def _check(
     )
     if problem is not None:
         raise ValidationError(f"allocator {who} returned a state no store can keep: {problem}")
-    # ... and of ``last`` and ``given``: every store reads the state back with the model.
+    # ... and of ``last`` and ``given``: every store reads the state back with the model,
+    # so it is held to the model's rules (an empty or NUL ``last``, a negative ``given``).
     state = result.state
     for name, value, fits in (
         ("last", state.last, state.last is None or isinstance(state.last, str)),
@@ -304,11 +307,23 @@ def _check(
                 f"({'an agent id or None' if name == 'last' else 'a whole number within 64 bits'})"
             )
     try:
+        RotationState.model_validate({"last": state.last, "given": state.given})
+    except PydanticValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        name = str(first["loc"][0])
+        raise ValidationError(
+            f"allocator {who} returned a state no store can keep: {name} is "
+            f"{getattr(state, name)!r} ({first['msg']})"
+        ) from None
+    try:
         reason = result.reason
     except Exception:  # a reason of facts that cannot be rendered
         reason = None
     if not isinstance(reason, str):
         raise ValidationError(f"allocator {who} gave no readable reason (text)")
+    problem = text_problem(reason)
+    if problem is not None:  # kept in the audit record and the decision's trace
+        raise ValidationError(f"allocator {who} gave a reason no store can keep: {problem}")
 
 
 def _went_away(tx: Transaction, who: str, agent: str, pool: str) -> ConflictError:

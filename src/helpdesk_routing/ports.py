@@ -82,6 +82,17 @@ def require_port(value: object, name: str, member: str, kind: str) -> None:
         raise ArgumentTypeError(f"{name} must be {kind}, got {type(value).__name__}")
 
 
+def require_customer_data(value: object, name: str, kind: str) -> None:
+    """:func:`require_port` for a :class:`CustomerData`, which routing reads through both
+    of its members: one that has only one of them is named with the other one missing
+    (it failed with ``AttributeError`` at the first ticket that needed it)."""
+    require_port(value, name, "profile", kind)
+    if not callable(getattr(value, "count_events", None)):
+        raise ArgumentTypeError(
+            f"{name} must be {kind}, got {type(value).__name__} (it has no count_events())"
+        )
+
+
 def require_clock(value: object, name: str, kind: str) -> None:
     """:func:`require_port` for a :class:`Clock`, refusing a ``datetime`` too: it has a
     callable ``now`` (the class's, the host's local time, naive), so an instant given as

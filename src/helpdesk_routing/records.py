@@ -13,7 +13,7 @@ from pydantic import AfterValidator, ConfigDict, Field, Strict, ValidationInfo
 from helpdesk_routing._input import CheckedCopy, InputModel
 
 from ._sets import SortedSet
-from ._storable import check_json_values
+from ._storable import check_json_values, check_text
 from ._stored import at_least, is_stored, not_negative
 from ._time import UtcDatetime
 from .decision import RoutingDecision
@@ -60,9 +60,10 @@ def _json_values(values: dict[str, Any], info: ValidationInfo) -> dict[str, Any]
 class RotationState(CheckedCopy):
     """The rotation state of one pool (``"global"`` or ``"team:<id>"``).
 
-    ``last`` is the agent the pool last gave a ticket to automatically (an empty id is
-    refused at ``$.last``); ``given`` counts the automatic hand-outs of the pool (an
-    integer: a negative count, a bool or a float is refused at ``$.given``).
+    ``last`` is the agent the pool last gave a ticket to automatically (an empty id, or
+    one with text no store keeps, a NUL or a lone surrogate, is refused at ``$.last``);
+    ``given`` counts the automatic hand-outs of the pool (an integer: a negative count,
+    a bool or a float is refused at ``$.given``).
     Allocators may add fields of their own in ``extra``: it is persisted as JSON and read
     back raw, so its values are JSON values that read back as themselves on every store
     (``None``, booleans, integers in signed 64 bits, finite floats, text, lists, objects
@@ -75,7 +76,7 @@ class RotationState(CheckedCopy):
 
     # An agent's id, never empty, and a count, never negative nor a bool (input rules: a
     # state stored before reads back as written).
-    last: Annotated[str, AfterValidator(at_least(1))] | None = None
+    last: Annotated[str, AfterValidator(at_least(1)), AfterValidator(check_text)] | None = None
     given: Annotated[int, Strict(), AfterValidator(not_negative)] = 0
     extra: Annotated[dict[str, Any], AfterValidator(_json_values)] = Field(default_factory=dict)
 

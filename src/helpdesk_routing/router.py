@@ -84,6 +84,7 @@ from helpdesk_routing.ports import (
     Transaction,
     offers,
     require_clock,
+    require_customer_data,
     require_port,
 )
 from helpdesk_routing.records import AuditRecord, TicketRecord
@@ -160,10 +161,9 @@ class Router:
     ) -> None:
         require_port(store, "store", "transaction", "a Store (InMemoryStore, SqliteStore, ...)")
         require_clock(clock, "clock", "a Clock (SystemClock, ManualClock)")
-        require_port(
+        require_customer_data(
             customer_data,
             "customer_data",
-            "profile",
             "a CustomerData (InMemoryCustomerData, SqliteCustomerData, ...)",
         )
         if not isinstance(explain, bool):

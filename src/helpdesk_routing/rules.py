@@ -70,7 +70,7 @@ from .errors import (
     pydantic_message,
 )
 from .model import IdText, Profile, Team, Ticket, in_given_order, unordered
-from .ports import CustomerData, require_port
+from .ports import CustomerData, require_customer_data
 
 __all__ = [
     "AssignToTeam",
@@ -690,7 +690,7 @@ def decide(
         )
     if not isinstance(ticket, Ticket):
         raise ArgumentTypeError(f"ticket must be a Ticket, got {type(ticket).__name__}")
-    require_port(customer_data, "customer_data", "count_events", CUSTOMER_DATA)
+    require_customer_data(customer_data, "customer_data", CUSTOMER_DATA)
     if type(teams) is not tuple:
         if isinstance(teams, str | bytes | Mapping) or not isinstance(teams, Iterable):
             raise ArgumentTypeError(f"teams must be a list of Team, got {type(teams).__name__}")

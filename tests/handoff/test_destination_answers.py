@@ -59,6 +59,10 @@ BAD = {
     "a NUL in the id": (Delivery(ticket_id="a\x00b", continue_on="email"), "ticket_id 'a\\x00b'"),
     "an id too long": (Delivery(ticket_id="7" * 256, continue_on="email"), "at most 255"),
     "a bool id": (Delivery(ticket_id=True, continue_on="email"), "ticket_id True"),  # type: ignore[arg-type]
+    "an int id past what Python writes out": (
+        Delivery(ticket_id=10**5000, continue_on="email"),  # type: ignore[arg-type]
+        "ticket_id an int of more than 255 digits",
+    ),
     "no channel": (Delivery(ticket_id="T-1", continue_on=""), "continue_on ''"),
     "a channel not text": (Delivery(ticket_id="T-1", continue_on=None), "continue_on None"),  # type: ignore[arg-type]
     "agent_available not a bool": (
@@ -161,7 +165,10 @@ def test_a_found_ticket_id_is_read_as_a_delivered_one(
 
 
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
-@pytest.mark.parametrize("found", ["", "  ", "7\x00", True, 2.5, "7" * 256])
+@pytest.mark.parametrize(
+    "found",
+    ["", "  ", "7\x00", True, 2.5, "7" * 256, pytest.param(10**5000, id="int-of-5001-digits")],
+)
 def test_a_found_answer_that_is_no_ticket_id_is_refused_and_changes_nothing(
     kind: str, tmp_path: Path, found: object
 ) -> None:
@@ -225,3 +232,33 @@ def test_recover_older_than_the_calendar_finds_nothing() -> None:
     service = _service(handoff.InMemoryLedger(), Delivery(ticket_id="T-1", continue_on="email"))
     assert service.recover(timedelta.max) == []
     assert service.recover(timedelta(days=740_000)) == []
+
+
+class _Unwritable(Exception):
+    """An error whose message cannot be written out (``str`` fails)."""
+
+    def __str__(self) -> str:
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_an_error_whose_message_cannot_be_written_is_still_recorded(
+    kind: str, tmp_path: Path
+) -> None:
+    """The handoff is recorded a lost answer whatever the destination raised, and the
+    error comes out as itself (building ``detail["error"]`` raised instead, and the
+    handoff stayed ``handing_off``)."""
+    ledger = _ledger(kind, tmp_path)
+    service = handoff.Handoff(
+        settings=handoff.SendToHelpdesk(helpdesk="zendesk"),
+        ledger=ledger,
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(NOW),
+        destination=RaisesWith(_Unwritable()),  # type: ignore[arg-type]
+    )
+    with pytest.raises(_Unwritable):
+        service.request(CONVERSATION)
+    record = ledger.for_conversation("c1")
+    assert record is not None
+    assert record.state is State.OUTCOME_UNKNOWN
+    assert "could not be written out" in record.detail["error"]

@@ -60,6 +60,46 @@ def test_an_answer_outside_the_contract_is_refused_and_nothing_changes(
     assert desk.snapshot() == before
 
 
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (
+            Allocation("a1", _state("a1"), "Ann \udcff"),
+            r"gave a reason no store can keep: text must not contain a lone surrogate",
+        ),
+        (
+            Allocation("a1", RotationState.model_construct(last="", given=1, extra={}), "x"),
+            r"returned a state no store can keep: last is ''",
+        ),
+        (
+            Allocation("a1", RotationState.model_construct(last="a1", given=-1, extra={}), "x"),
+            r"returned a state no store can keep: given is -1",
+        ),
+    ],
+    ids=["surrogate-reason", "empty-last", "negative-given"],
+)
+def test_what_a_store_cannot_keep_is_refused_on_every_store(
+    make_desk: MakeDesk, answer: Any, message: str
+) -> None:
+    """A reason or a state no store keeps is refused before anything is written, on
+    every store alike (the in-memory store kept them; SQLite raised pydantic's
+    ``PydanticSerializationError``, or stored a state it had to read back)."""
+    desk = make_desk(allocator=Answers(answer))
+    desk.online("a1")
+    before = desk.snapshot()
+    with pytest.raises(ValidationError, match=r"^allocator Answers " + message):
+        desk.router.route(desk.ticket("t1"))
+    assert desk.snapshot() == before
+
+
+def test_a_rotation_state_names_an_agent_every_store_keeps() -> None:
+    """``last`` is an agent id: NUL or a lone surrogate is refused at ``$.last``."""
+    for last in ("a\x00", "a\ud800"):
+        with pytest.raises(ValidationError) as info:
+            RotationState(last=last)
+        assert [d.path for d in info.value.details] == ["$.last"]
+
+
 def test_an_agent_at_capacity_is_refused(make_desk: MakeDesk) -> None:
     """Room counts as well as presence: a full agent may not be chosen."""
     desk = make_desk(allocator=Answers(Allocation("a1", _state("a1"), "x")), capacity=0)

@@ -13,6 +13,7 @@ from helpdesk_routing.clock import ManualClock, SystemClock
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.model import Agent, Role, Ticket
 from helpdesk_routing.router import Router
+from helpdesk_routing.rules import RuleSet, decide
 from helpdesk_routing.stores.memory import InMemoryStore
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from helpdesk_routing.stores.sqlite import SqliteStore
@@ -159,3 +160,28 @@ def test_an_agent_made_without_validation_is_validated(
         Agent.model_construct(**{**fields, "role": "manager"}), actor="o1"
     )
     assert added.role is Role.MANAGER
+
+
+class _ProfilesOnly:
+    def profile(self, profile_id: str) -> None:
+        return None
+
+
+class _CountsOnly:
+    def count_events(self, *args: Any, **kwargs: Any) -> int:
+        return 0
+
+
+def test_customer_data_without_one_of_its_two_members_is_named() -> None:
+    """Routing reads both ``profile`` and ``count_events``: the Router checked the first
+    only and ``decide`` the second only, so the other failed as ``AttributeError`` at the
+    first ticket that needed it."""
+    with pytest.raises(ArgumentTypeError, match=r"got _ProfilesOnly \(it has no count_events"):
+        Router(
+            store=InMemoryStore(agents=AGENTS),
+            customer_data=_ProfilesOnly(),  # type: ignore[arg-type]
+            clock=ManualClock(MONDAY_10),
+        )
+    ticket = Ticket(id="t1", channel="sms", created_at=MONDAY_10)
+    with pytest.raises(ArgumentTypeError, match=r"^customer_data must be a CustomerData"):
+        decide(RuleSet(), [], ticket, _CountsOnly(), MONDAY_10)  # type: ignore[arg-type]

@@ -84,12 +84,22 @@ def ticket_id(value: object) -> str | None:
     decimal; ``None`` for anything else (a malformed answer: an id of 100,000 characters
     names no ticket a person could find)."""
     if whole_number(value):
+        if not -(10**ID_LENGTH) < value < 10**ID_LENGTH:
+            return None  # too many digits (and more than Python writes out: 4,300)
         text = str(value)
     elif isinstance(value, str) and text_problem(value) is None:
         text = value.strip()
     else:
         return None
     return text if 0 < len(text) <= ID_LENGTH else None
+
+
+def _given(value: object) -> str:
+    """How an answer's ticket id is named in an error: its ``repr``, but an ``int`` too
+    long for any id by its size (its text may be more than Python writes out)."""
+    if whole_number(value) and not -(10**ID_LENGTH) < value < 10**ID_LENGTH:
+        return f"an int of more than {ID_LENGTH} digits"
+    return repr(value)
 
 
 def checked_delivery(delivery: object, destination: str) -> Delivery:
@@ -109,7 +119,7 @@ def checked_delivery(delivery: object, destination: str) -> Delivery:
     if found is None:
         raise ValidationError(
             f"destination {destination} answered a Delivery with ticket_id "
-            f"{delivery.ticket_id!r}: not a ticket id (non-blank text or an int, of at most "
+            f"{_given(delivery.ticket_id)}: not a ticket id (non-blank text or an int, of at most "
             f"{ID_LENGTH} characters, that every store can keep)"
         )
     if not isinstance(delivery.continue_on, str) or not delivery.continue_on.strip():
@@ -139,7 +149,7 @@ def checked_found(found: object, destination: str) -> str | None:
     read = ticket_id(found)
     if read is None:
         raise ValidationError(
-            f"destination {destination} found ticket_id {found!r}: not a ticket id "
+            f"destination {destination} found ticket_id {_given(found)}: not a ticket id "
             f"(non-blank text or an int, of at most {ID_LENGTH} characters, that every "
             "store can keep)"
         )

@@ -599,16 +599,16 @@ class Handoff:
             )
         except (DeliveryError, ValidationError) as exc:
             # refused: by the service, or (the built-in helpdesk) by the ticket's checks
-            error = _kept(str(exc))
+            error = _kept(_text_of(exc))
             return self._failed(sending, Rejected(), now, error, error)
         except Exception as exc:
-            error = _kept(f"{type(exc).__name__}: {exc}")
+            error = _kept(f"{type(exc).__name__}: {_text_of(exc)}")
             self._failed(sending, Lost(), now, f"delivery raised {error}", error)
             raise
         try:  # the ticket may exist whatever the answer says: a bad answer is a lost one
             delivery = checked_delivery(delivery, self._destination.name)
         except ValidationError as exc:
-            error = _kept(str(exc))
+            error = _kept(_text_of(exc))
             self._failed(sending, Lost(), now, error, error)
             raise
         target, _ = step(sending.state, Delivered())
@@ -783,3 +783,12 @@ def _followed(where: str, email: str | None) -> tuple[VisitorMessage, ...]:
     if where == "email" and email is not None:
         return (follow, VisitorMessage.of(MessageKey.CONTINUE_BY_EMAIL, email=email))
     return (follow,)
+
+
+def _text_of(error: BaseException) -> str:
+    """``str(error)``, or what can be said of an error whose ``str`` itself fails (an
+    argument that cannot be written out): the handoff is recorded whatever it raised."""
+    try:
+        return str(error)
+    except Exception:  # any failure of the error's own text
+        return f"(its message could not be written out: {type(error).__name__})"
