@@ -262,3 +262,23 @@ def test_an_error_whose_message_cannot_be_written_is_still_recorded(
     assert record is not None
     assert record.state is State.OUTCOME_UNKNOWN
     assert "could not be written out" in record.detail["error"]
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_a_nul_in_an_error_message_is_recorded_escaped(kind: str, tmp_path: Path) -> None:
+    """PostgreSQL's jsonb holds no NUL: an error message holding one is kept escaped,
+    as a lone surrogate is, so every ledger records the handoff."""
+    ledger = _ledger(kind, tmp_path)
+    service = handoff.Handoff(
+        settings=handoff.SendToHelpdesk(helpdesk="zendesk"),
+        ledger=ledger,
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(NOW),
+        destination=RaisesWith(RuntimeError("driver said \x00")),  # type: ignore[arg-type]
+    )
+    with pytest.raises(RuntimeError):
+        service.request(CONVERSATION)
+    record = ledger.for_conversation("c1")
+    assert record is not None
+    assert record.state is State.OUTCOME_UNKNOWN
+    assert record.detail["error"].endswith("driver said \\x00")

@@ -62,6 +62,9 @@ def test_a_refused_replace_says_what_is_stored(ledgers: LedgerFactory) -> None:
     stored, _ = ledger.create(_record())
     with pytest.raises(ConflictError, match=r"is at version 1: its next is 2, not 3$"):
         ledger.replace(stored.model_copy(update={"version": 3}))
+    # the stored version sent again: no version 0 was ever "no longer stored"
+    with pytest.raises(ConflictError, match=r"is at version 1: its next is 2, not 1$"):
+        ledger.replace(stored)
     assert ledger.get(stored.id) == stored
 
 
@@ -109,6 +112,10 @@ def test_a_record_changed_by_its_caller_changes_nothing_stored(ledgers: LedgerFa
     [
         ({"id": "h\x00"}, "$.id"),
         ({"ticket_id": "7\x00"}, "$.ticket_id"),
+        ({"detail": {"score": float("nan")}}, "$.detail"),
+        ({"detail": {"score": float("inf")}}, "$.detail"),
+        ({"detail": {"at": T0}}, "$.detail"),
+        ({"detail": {"pair": (1, 2)}}, "$.detail"),
         ({"version": 2**31}, "$.version"),
         ({"detail": {"error": ["x\udcff"]}}, "$.detail"),
         ({"detail": {"\udcff": 1}}, "$.detail"),
@@ -120,8 +127,9 @@ def test_a_record_no_ledger_could_keep_is_refused_when_built(
 ) -> None:
     """PostgreSQL refused a NUL in the id and a version past 32 bits (StoreError) that
     the other ledgers kept, and the SQL ledgers a lone surrogate anywhere in the record
-    (pydantic's serialization error) that the in-memory one kept; now the model refuses
-    them for every ledger."""
+    (pydantic's serialization error) that the in-memory one kept, and read a ``NaN`` in
+    ``detail`` back as ``null``, a datetime as text, a tuple as a list, which the
+    in-memory one kept as they were; now the model refuses them for every ledger."""
     with pytest.raises(ValidationError) as info:
         _record(**changes)
     assert [d.path for d in info.value.details] == [path]

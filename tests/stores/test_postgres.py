@@ -340,6 +340,12 @@ def test_a_search_path_naming_no_schema_is_said_so(pg_dsn: str) -> None:
     for adapter in (PostgresStore, PostgresCustomerData):
         with pytest.raises(StoreError, match=r"^no schema of the connection's search_path "):
             adapter(dsn)
+    # the ledger says it as the store does (it gave CREATE TABLE's "no schema has been
+    # selected to create in")
+    from helpdesk_routing.handoff import PostgresLedger
+
+    with pytest.raises(StoreError, match=r"no schema of the connection's search_path exists"):
+        PostgresLedger(dsn)
 
 
 def test_dead_connections_between_units_of_work_are_replaced(pg_dsn: str) -> None:

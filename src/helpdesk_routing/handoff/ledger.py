@@ -39,7 +39,7 @@ def stale_write(
     the handoff is not stored at all, or its stored version is another (``stored``)."""
     if stored is None:
         return ConflictError(f"handoff {handoff_id!r} is not stored: create it first")
-    if stored.version > expected:
+    if stored.version > expected >= 1:  # read at a version since replaced (versions start at 1)
         return ConflictError(
             f"handoff {handoff_id!r} changed: version {expected} is no longer stored "
             f"(it is at {stored.version})"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from helpdesk_routing._input import InputModel
-from helpdesk_routing._storable import StoredText
+from helpdesk_routing._storable import StoredText, check_json_values
+from helpdesk_routing._stored import is_stored
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing.handoff.conversation import Conversation
 from helpdesk_routing.handoff.machine import State
@@ -40,6 +41,15 @@ def _no_surrogate(text: str) -> str:
                 {"code": f"{ord(text[exc.start]):04x}"},
             ) from None
     return text
+
+
+def _detail_json(detail: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+    """``detail`` unchanged when every value reads back from JSON as itself, as the SQL
+    ledgers keep it (a ``NaN`` read back as ``null``, a ``datetime`` as its text, a tuple
+    as a list: the in-memory ledger kept them, so the ledgers answered differently); a
+    pydantic error naming the first that does not. An input rule: a record a ledger
+    wrote reads back as written."""
+    return detail if is_stored(info) else check_json_values(detail)
 
 
 def _detail_texts(detail: dict[str, Any]) -> dict[str, Any]:
@@ -100,7 +110,9 @@ class HandoffRecord(InputModel):
     updated_at: UtcDatetime
     ticket_id: StoredText | None = None
     attempts: int = 0
-    detail: Annotated[dict[str, Any], AfterValidator(_detail_texts)] = Field(default_factory=dict)
+    detail: Annotated[
+        dict[str, Any], AfterValidator(_detail_texts), AfterValidator(_detail_json)
+    ] = Field(default_factory=dict)
     tell_visitor: tuple[VisitorMessage, ...] = ()
     transitions: tuple[TransitionEntry, ...] = ()
 

@@ -678,11 +678,13 @@ KEPT_ERROR = 2000
 
 def _kept(text: str) -> str:
     """``text``, or its first :data:`KEPT_ERROR` characters saying it was cut and how long
-    it was; a lone surrogate in it (an exception's message from a destination you wrote)
-    escaped, since no ledger could write it (the SQL ledgers raised, leaving the handoff
-    in ``handing_off``)."""
+    it was; a lone surrogate or a NUL in it (an exception's message from a destination
+    you wrote) escaped, since some ledger could not write it (the SQL ledgers raised,
+    leaving the handoff in ``handing_off``)."""
     if not text.isascii():
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    if "\x00" in text:  # nor a NUL (PostgreSQL's jsonb holds none)
+        text = text.replace("\x00", "\\x00")
     if len(text) <= KEPT_ERROR:
         return text
     return f"{text[:KEPT_ERROR]}... (cut: {len(text)} characters in all)"

@@ -545,6 +545,16 @@ class PostgresLedger(_SqlLedger):
         self._closed = False
         try:
             with self._unit() as run:
+                found = run("SELECT current_schema()", ()).fetchone()
+                if found is None or found[0] is None:
+                    # search_path names no schema that exists (a typo, or one not
+                    # created): said as the store says it, not as CREATE TABLE's error
+                    path = run("SHOW search_path", ()).fetchone()
+                    raise StoreError(
+                        "PostgreSQL handoff ledger: no schema of the connection's "
+                        f"search_path exists ({path[0] if path else '?'}): create it "
+                        "(CREATE SCHEMA) or fix the search_path in the dsn's options"
+                    )
                 run(_MIGRATION_LOCK, ())
                 held = run("SELECT to_regclass('handoffs')", ()).fetchone()
                 _migrate(run, "%s", held is not None and held[0] is not None)
