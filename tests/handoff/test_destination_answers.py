@@ -195,6 +195,17 @@ class RaisesWith:
         return None
 
 
+def _raising(ledger: handoff.Ledger, error: Exception) -> handoff.Handoff:
+    """A service whose destination raises ``error`` from every delivery."""
+    return handoff.Handoff(
+        settings=handoff.SendToHelpdesk(helpdesk="zendesk"),
+        ledger=ledger,
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(NOW),
+        destination=RaisesWith(error),  # type: ignore[arg-type]
+    )
+
+
 @pytest.mark.parametrize("kind", ["memory", "sqlite"])
 @pytest.mark.parametrize(
     ("error", "state"),
@@ -209,13 +220,7 @@ def test_an_error_message_holding_a_lone_surrogate_is_recorded_escaped(
     """The SQL ledgers could not write the message (``PydanticSerializationError``) and
     the handoff stayed ``handing_off``; the in-memory ledger kept it."""
     ledger = _ledger(kind, tmp_path)
-    service = handoff.Handoff(
-        settings=handoff.SendToHelpdesk(helpdesk="zendesk"),
-        ledger=ledger,
-        customer_data=hr.InMemoryCustomerData(),
-        clock=hr.ManualClock(NOW),
-        destination=RaisesWith(error),  # type: ignore[arg-type]
-    )
+    service = _raising(ledger, error)
     if state is State.FAILED:
         assert service.request(CONVERSATION).state is state
     else:
@@ -249,13 +254,7 @@ def test_an_error_whose_message_cannot_be_written_is_still_recorded(
     error comes out as itself (building ``detail["error"]`` raised instead, and the
     handoff stayed ``handing_off``)."""
     ledger = _ledger(kind, tmp_path)
-    service = handoff.Handoff(
-        settings=handoff.SendToHelpdesk(helpdesk="zendesk"),
-        ledger=ledger,
-        customer_data=hr.InMemoryCustomerData(),
-        clock=hr.ManualClock(NOW),
-        destination=RaisesWith(_Unwritable()),  # type: ignore[arg-type]
-    )
+    service = _raising(ledger, _Unwritable())
     with pytest.raises(_Unwritable):
         service.request(CONVERSATION)
     record = ledger.for_conversation("c1")
@@ -269,13 +268,7 @@ def test_a_nul_in_an_error_message_is_recorded_escaped(kind: str, tmp_path: Path
     """PostgreSQL's jsonb holds no NUL: an error message holding one is kept escaped,
     as a lone surrogate is, so every ledger records the handoff."""
     ledger = _ledger(kind, tmp_path)
-    service = handoff.Handoff(
-        settings=handoff.SendToHelpdesk(helpdesk="zendesk"),
-        ledger=ledger,
-        customer_data=hr.InMemoryCustomerData(),
-        clock=hr.ManualClock(NOW),
-        destination=RaisesWith(RuntimeError("driver said \x00")),  # type: ignore[arg-type]
-    )
+    service = _raising(ledger, RuntimeError("driver said \x00"))
     with pytest.raises(RuntimeError):
         service.request(CONVERSATION)
     record = ledger.for_conversation("c1")
