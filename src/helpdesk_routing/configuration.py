@@ -320,13 +320,26 @@ _TEAM_ID_PATH = re.compile(r"\$\.teams\[\d+\]\.id")
 def _as_data(item: Any) -> Any:
     """A rule set, rule, team or office hours given as an object, as the data it was
     built from (validated again, as input); anything else as it is, and so is an object
-    too deep to be written out (made by ``model_construct``: its own check names it)."""
+    too deep to be written out (made by ``model_construct``: its own check names it).
+    Rules are written out only when one was read back from a store (``_read_back``):
+    the others passed the input rules when they were made, and checking a hundred again
+    cost a Router five milliseconds."""
     if not isinstance(item, RuleSet | RoutingRule | Team | OfficeHours):
+        return item
+    if isinstance(item, RuleSet) and not any(_read_back(rule) for rule in item.rules):
+        return item
+    if isinstance(item, RoutingRule) and not _read_back(item):
         return item
     try:
         return item.model_dump()
     except ValueError:  # "Maximum serialization depth exceeded"
         return item
+
+
+def _read_back(rule: RoutingRule) -> bool:
+    """Whether ``rule`` was read back from a store (its mark, in its private slot)."""
+    private = rule.__pydantic_private__
+    return bool(private and private.get("_read_back"))
 
 
 def _listed(rules: Any) -> bool:

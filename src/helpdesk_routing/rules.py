@@ -29,6 +29,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -40,6 +41,7 @@ from ._json import MAX_INT, check_data, loads
 from ._rule_index import RuleIndex, SkipReasons, presented
 from ._shown import shown
 from ._storable import StoredText
+from ._stored import is_stored
 from ._time import require_aware
 from ._trusted import updated
 from .conditions import (
@@ -125,6 +127,25 @@ class RoutingRule(CheckedCopy):
     enabled: bool = Field(default=True, strict=True)
     when: Condition
     then: Destination
+
+    _read_back: bool = PrivateAttr(default=False)
+    """Whether the rule was read back from a store (validation context ``STORED``), where
+    the rules only for input pass (a 300-character view name): ``configure`` checks such
+    a rule as input again when it is given back (``configuration.updated``)."""
+
+    @model_validator(mode="after")
+    def _mark_read_back(self, info: ValidationInfo) -> Self:
+        if is_stored(info):
+            self._read_back = True
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        # A rule's value is its fields: where it was read from (its mark) is not.
+        if not isinstance(other, RoutingRule):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    __hash__ = CheckedCopy.__hash__
 
     @field_validator("when", mode="before")
     @classmethod
