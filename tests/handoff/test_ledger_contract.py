@@ -271,8 +271,12 @@ def test_sqlite_refuses_a_newer_schema(tmp_path: Path) -> None:
     SqliteLedger(path).close()
     with sqlite3.connect(path) as conn:
         conn.execute("INSERT INTO handoff_ledger_schema (version) VALUES (99)")
-    with pytest.raises(SchemaVersionError, match="schema is version 99"):
+    with pytest.raises(SchemaVersionError) as err:
         SqliteLedger(path)
+    assert str(err.value) == (
+        f"the handoff ledger's schema is version 99 (SQLite file {str(path)!r}); this "
+        f"library knows up to {LEDGER_SCHEMA_VERSION}: upgrade the library"
+    )
 
 
 # What version 1 of the library created (no updated_at column).

@@ -26,3 +26,30 @@ def test_a_ledger_opening_in_one_schema_does_not_wait_for_another_schemas(
         held.execute(sql_ledger._MIGRATION_LOCK)
         PostgresLedger(make_conninfo(tenant_b, options=options)).close()
         held.rollback()
+
+
+def test_a_newer_ledger_schema_names_the_database_and_schema(
+    request: pytest.FixtureRequest,
+) -> None:
+    """A ledger written by a newer library is refused, naming where it was found: two
+    tenants of one database differ only by their schema."""
+    import psycopg
+
+    from helpdesk_routing.errors import SchemaVersionError
+
+    dsn = fresh_schema_dsn(request)
+    PostgresLedger(dsn).close()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("INSERT INTO handoff_ledger_schema (version) VALUES (99)")
+        row = conn.execute("SELECT current_database(), current_schema()").fetchone()
+    assert row is not None
+    dbname, schema = row
+    with pytest.raises(SchemaVersionError) as err:
+        PostgresLedger(dsn)
+    message = str(err.value)
+    assert message.startswith("the handoff ledger's schema is version 99 (PostgreSQL ")
+    assert f"dbname={dbname!r}" in message
+    assert message.endswith(
+        f", schema {schema!r}); this library knows up to "
+        f"{sql_ledger.LEDGER_SCHEMA_VERSION}: upgrade the library"
+    )

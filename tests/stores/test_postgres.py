@@ -125,10 +125,11 @@ def test_a_newer_schema_is_refused_and_nothing_is_touched(pg_dsn: str) -> None:
     before = _sql(pg_dsn, snapshot), _sql(pg_dsn, "SELECT id, agent FROM agents")
     with pytest.raises(SchemaVersionError) as err:
         PostgresStore(pg_dsn)
+    dbname, schema = _sql(pg_dsn, "SELECT current_database(), current_schema()")[0]
     assert str(err.value) == (
         f"database schema version {newer} is newer than this helpdesk_routing knows "
         f"({postgres_module.SCHEMA_VERSION}); "
-        "upgrade the library"
+        f"upgrade the library to open the PostgreSQL database {dbname!r}, schema {schema!r}"
     )
     with pytest.raises(SchemaVersionError):
         PostgresCustomerData(pg_dsn)

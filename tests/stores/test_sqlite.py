@@ -100,9 +100,9 @@ def test_a_newer_schema_is_refused_and_the_file_is_untouched(db_path: Path) -> N
         SqliteStore(db_path)
     assert str(err.value) == (
         "database schema version 8 is newer than this helpdesk_routing knows (7); "
-        "upgrade the library"
+        f"upgrade the library to open the SQLite file {str(db_path)!r}"
     )
-    with pytest.raises(SchemaVersionError):
+    with pytest.raises(SchemaVersionError, match="upgrade the library to open the SQLite file"):
         SqliteCustomerData(db_path)
     assert db_path.read_bytes() == before
 
@@ -476,8 +476,8 @@ def test_an_unreadable_schema_version_is_a_store_error_and_the_file_is_untouched
         with pytest.raises(StoreError) as err:
             cls(db_path)
         assert str(err.value) == (
-            f"the database's schema version is unreadable: {stored[0]!r} (a whole number "
-            "was expected); the database was left as it was"
+            f"the database's schema version is unreadable (SQLite file {str(db_path)!r}): "
+            f"{stored[0]!r} (a whole number was expected); the database was left as it was"
         )
     assert db_path.read_bytes() == before
 

@@ -133,7 +133,7 @@ def _migrate(run: Execute, p: str, holds_handoffs: bool = False, where: str = ""
             f"the handoff ledger's schema version is unreadable{at}: {current!r} (a whole "
             "number was expected); the ledger was left as it was"
         )
-    _check_version(current)
+    _check_version(current, at)
     if current < 1 and holds_handoffs:
         raise StoreError(
             f"the database{at} holds a handoff ledger's table but no ledger schema version "
@@ -241,11 +241,11 @@ def _stalled(
     return [HandoffRecord.model_validate_json(r[0], context=STORED) for r in rows]
 
 
-def _check_version(found: int) -> None:
+def _check_version(found: int, at: str = "") -> None:
     if found > LEDGER_SCHEMA_VERSION:
         raise SchemaVersionError(
-            f"the handoff ledger's schema is version {found}; this library knows up to "
-            f"{LEDGER_SCHEMA_VERSION}"
+            f"the handoff ledger's schema is version {found}{at}; this library knows up to "
+            f"{LEDGER_SCHEMA_VERSION}: upgrade the library"
         )
 
 
@@ -557,7 +557,12 @@ class PostgresLedger(_SqlLedger):
                     )
                 run(_MIGRATION_LOCK, ())
                 held = run("SELECT to_regclass('handoffs')", ()).fetchone()
-                _migrate(run, "%s", held is not None and held[0] is not None)
+                _migrate(
+                    run,
+                    "%s",
+                    held is not None and held[0] is not None,
+                    where=f"PostgreSQL {self._where}, schema {found[0]!r}",
+                )
         except BaseException:
             self.close()  # refused: its connection is closed, not left to the collector
             raise

@@ -310,12 +310,14 @@ def from_micros(value: int) -> datetime:
     return _EPOCH + value * _MICRO
 
 
-def check_schema_version(found: int, known: int) -> None:
-    """Refuse a database whose schema is newer than the code knows, before touching it."""
+def check_schema_version(found: int, known: int, where: str = "") -> None:
+    """Refuse a database whose schema is newer than the code knows, before touching it;
+    ``where`` names the database (``SQLite file '/srv/helpdesk.db'``)."""
     if found > known:
+        to_open = f" to open the {where}" if where else ""
         raise SchemaVersionError(
             f"database schema version {found} is newer than this helpdesk_routing knows "
-            f"({known}); upgrade the library"
+            f"({known}); upgrade the library{to_open}"
         )
 
 
@@ -337,17 +339,17 @@ def apply_migrations(
     """
     known = migrations[-1][0]
     found = 0
+    at = f" ({where})" if where else ""
     if exists:
         row = conn.execute("SELECT version FROM schema_version").fetchone()
         found = 0 if row is None else row[0]
         if type(found) is not int:  # SQLite keeps any value a hand (or a bad disk) put there
             raise StoreError(
-                f"the database's schema version is unreadable: {found!r} (a whole number "
-                "was expected); the database was left as it was"
+                f"the database's schema version is unreadable{at}: {found!r} (a whole "
+                "number was expected); the database was left as it was"
             )
-    check_schema_version(found, known)
+    check_schema_version(found, known, where)
     if found < 1 and holds_tables:
-        at = f" ({where})" if where else ""
         raise StoreError(
             f"the database{at} holds a helpdesk_routing store's tables but no schema "
             f"version (its schema_version table or row is missing, or reads {found}): it "

@@ -533,6 +533,7 @@ class Database:
                     _schema.MIGRATIONS,
                     exists=exists,
                     holds_tables=tickets is not None and tickets[0] is not None,
+                    where=f"PostgreSQL database {conn.info.dbname!r}, schema {found[0]!r}",
                 )
             if self.early_release:
                 # Releasing locks before the flush needs _FLUSH; a role that may not run

@@ -841,7 +841,7 @@ class Database:
                     f"the schema version of the SQLite database {self.path!r} is unreadable: "
                     f"{found!r} (a whole number was expected)"
                 )
-            check_schema_version(found, known)
+            check_schema_version(found, known, f"SQLite file {self.path!r}")
             if found < known:
                 raise StoreError(
                     f"the SQLite database {self.path!r} has schema version {found}, older "
