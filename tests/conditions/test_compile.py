@@ -90,3 +90,49 @@ def test_groups_with_an_inlined_first_test(head: Any, channel: str, vip: bool) -
         rest = [segment("vip")] * size
         assert compile_condition(all_of(head, *rest))(ctx) is (first and vip)
         assert compile_condition(any_of(head, *rest))(ctx) is (first or vip)
+
+
+def test_an_unchecked_node_of_the_wrong_kind_is_named_at_its_path() -> None:
+    """A node made by ``model_construct`` is compiled without its check; a part of the
+    wrong kind is the ValidationError its data gets as input, at the part's JSON path,
+    not the compiler's AttributeError."""
+    from helpdesk_routing.conditions.nodes import AllCondition, TicketCondition
+    from helpdesk_routing.errors import ValidationError
+
+    cases: list[tuple[Any, str, str]] = [
+        (
+            TicketCondition.model_construct(
+                type="ticket", field="channel", op="equals", value=object()
+            ),
+            "$.value",
+            "equals needs text, a number or true/false, got object",
+        ),
+        (
+            TicketCondition.model_construct(
+                type="ticket", field="priority", op="greater_than", value="high"
+            ),
+            "$.value",
+            "greater_than needs a number, got text",
+        ),
+        (
+            AllCondition.model_construct(type="all", conditions=[ticket("channel") == "sms", 5]),
+            "$.conditions[1]",
+            "a condition needs a 'type'",
+        ),
+    ]
+    for node, path, message in cases:
+        with pytest.raises(ValidationError) as err:
+            compile_condition(node)
+        assert [d.path for d in err.value.details] == [path]
+        assert err.value.details[0].message.startswith(message)
+
+
+def test_an_unchecked_node_with_good_data_compiles_as_the_checked_one() -> None:
+    """An operator given as its text to ``model_construct`` compiles as if validated."""
+    from helpdesk_routing.conditions.nodes import TicketCondition
+
+    node = TicketCondition.model_construct(type="ticket", field="channel", op="equals", value="sms")
+    compiled = compile_condition(node)
+    assert compiled.condition == (ticket("channel") == "sms")
+    assert compiled(context(make_ticket(channel="sms")))
+    assert not compiled(context(make_ticket(channel="email")))

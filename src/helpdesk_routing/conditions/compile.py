@@ -50,7 +50,7 @@ from ._depth import depth_message, node_too_deep
 from ._leaves import Predicate, inline_head
 from ._tree import ALL, ANY, LEAF, CompiledNode, build_recorder, build_tree
 from .context import EvaluationContext
-from .nodes import Condition, require_condition
+from .nodes import Condition, parse_condition, require_condition
 from .trace import ConditionTrace, trace_from_facts
 
 __all__ = ["CompiledCondition", "EvaluationContext", "compile_condition"]
@@ -107,7 +107,11 @@ def compile_condition(condition: Condition) -> CompiledCondition:
         raise ValidationError(
             "invalid condition", [ErrorDetail("$", depth_message(where), "condition_depth")]
         )
-    tree = build_tree(condition)
+    try:
+        tree = build_tree(condition)
+    except (AttributeError, TypeError, ValueError, LookupError):
+        condition = _checked(condition)
+        tree = build_tree(condition)
     predicate = _fast(tree)
     # Never let two compilations share (and relabel) one closure.
     if "condition" in getattr(predicate, "__dict__", ()):
@@ -129,6 +133,16 @@ def compile_condition(condition: Condition) -> CompiledCondition:
     fn.render = render
     fn.explain = explain
     return fn  # type: ignore[no-any-return]
+
+
+def _checked(condition: Condition) -> Condition:
+    """``condition`` read again from its data, as input: a node made by
+    ``model_construct`` (or changed in place) is compiled unchecked, and a part of the
+    wrong kind fails in the compiler. Bad data is the
+    :class:`~helpdesk_routing.errors.ValidationError` :func:`parse_condition` gives, at
+    the part's JSON path, not the compiler's ``AttributeError``; good data (an operator
+    given as its text) compiles as the validated node."""
+    return parse_condition(condition.model_dump(warnings=False))
 
 
 def _fast(node: CompiledNode) -> Predicate:
