@@ -185,6 +185,22 @@ CASES: list[tuple[str, Call, type[Exception], str, bool]] = [
         False,
     ),
     (
+        "route a model_construct ticket without its instant",
+        lambda w: w.router.route(hr.Ticket.model_construct(id="n1", channel="sms")),
+        hr.ValidationError,
+        "$.created_at: Field required",
+        False,
+    ),
+    (
+        "reroute with a model_construct ticket without its instant",
+        lambda w: w.router.reroute(
+            "t1", actor="m1", ticket=hr.Ticket.model_construct(id="t1", channel="sms")
+        ),
+        hr.ValidationError,
+        "$.created_at: Field required",
+        False,
+    ),
+    (
         "route a ticket id longer than an index holds",
         lambda w: w.router.route({"id": LONG, "channel": "sms", "created_at": MONDAY_10}),
         hr.ValidationError,

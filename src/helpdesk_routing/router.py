@@ -769,13 +769,14 @@ def _sound(ticket: Ticket) -> bool:
     validated, and a naive ``created_at`` or a list of tags would fail deep in a store.
     A few type checks, so the common case costs nothing; an unsound ticket is validated
     again (its errors name the field)."""
+    # validated (its fields-set is a shared one, Ticket's own check makes it so): a
+    # ticket made by model_construct holds whatever it was given (an empty channel a
+    # SQL store then could not read back), or lacks a field it was not given
+    if type(ticket.__pydantic_fields_set__) is not SharedNames:
+        return False
     created = ticket.created_at
     return (
-        # validated (its fields-set is a shared one, Ticket's own check makes it so): a
-        # ticket made by model_construct holds whatever it was given (an empty channel a
-        # SQL store then could not read back)
-        type(ticket.__pydantic_fields_set__) is SharedNames
-        and type(ticket.id) is str
+        type(ticket.id) is str
         and type(ticket.channel) is str
         and type(created) is datetime
         and (created.tzinfo is UTC or created.utcoffset() is not None)  # UTC: the clock's zone
