@@ -226,6 +226,14 @@ _GG = "https://x.gorgias.example"
             lambda: ZendeskConnector(base_url=_ZD, oauth_token="a\nb"),
             "zendesk oauth_token must not contain a control character or a lone surrogate",
         ),
+        (  # C1 controls count as the docs count them (\x7f-\x9f), in basic auth too
+            lambda: ZendeskConnector(base_url=_ZD, email="a@b.example", api_token="tok\x85en"),
+            "zendesk api_token must not contain a control character or a lone surrogate",
+        ),
+        (
+            lambda: GorgiasConnector(base_url=_GG, email="a\x9f@b.example", api_key="k"),
+            "gorgias email must not contain a control character or a lone surrogate",
+        ),
         (
             lambda: ZendeskConnector(base_url=_ZD, oauth_token=7),
             "zendesk oauth_token must be text, got int",
@@ -482,7 +490,7 @@ def test_an_answer_past_the_limit_through_a_mock_transport(
 _SECRET = "S3cr3tT0ken"
 
 
-@pytest.mark.parametrize("token", ["tök" + _SECRET, _SECRET + "\u2028", "\u0085" + _SECRET])
+@pytest.mark.parametrize("token", ["tök" + _SECRET, _SECRET + "\u2028", "\u00a0" + _SECRET])
 def test_an_oauth_token_that_is_not_ascii_is_refused_without_showing_it(token: str) -> None:
     """A bearer token goes into a header as ASCII text: any other character is a
     ValidationError naming the argument, never an encoding error carrying the token."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import socket
 import time
+import traceback
 
 import httpx
 import pytest
@@ -93,6 +94,14 @@ def test_a_header_h11_refuses_is_not_sent_and_not_shown(zendesk_service: FakeSer
         "was refused (not shown: it may be a credential)"
     )
     assert "s3cr3t" not in repr(caught.value.__dict__)
+    # nor in a logged traceback: httpx's error, which shows the header, is neither the
+    # cause nor the context
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
+    assert "s3cr3t" not in "".join(traceback.format_exception(caught.value))
+    with pytest.raises(OutcomeUnknown) as looked:
+        connector.find("h1")
+    assert "s3cr3t" not in "".join(traceback.format_exception(looked.value))
     assert waits == []
     assert zendesk_service.requests == []
 

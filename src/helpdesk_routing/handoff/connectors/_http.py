@@ -261,7 +261,7 @@ def checked_credential(connector: str, name: str, value: object, *, header: bool
     if isinstance(value, str):
         if not value.strip():
             raise ValidationError(f"{connector} {name} must not be empty")
-        if any(ord(c) < 32 or ord(c) == 127 for c in value) or text_problem(value) is not None:
+        if any(ord(c) < 32 or 127 <= ord(c) <= 159 for c in value) or text_problem(value):
             raise ValidationError(
                 f"{connector} {name} must not contain a control character or a lone surrogate"
             )
@@ -741,6 +741,7 @@ class Sender:
         except (hx.InvalidURL, UnicodeError) as exc:
             raise Unreachable(self.service, f"not sent: {_reason(exc)}") from exc
         with deadline:
+            refused = ""
             try:
                 return self._answer(request, deadline)
             except TooLateToSend as exc:  # nothing sent: retried as a connection not made
@@ -756,18 +757,22 @@ class Sender:
             except hx.TransportError as exc:
                 if isinstance(exc, hx.LocalProtocolError) and deadline.headers_refused:
                     # h11 refused a header before writing a byte; its message shows the
-                    # value, which may be a credential (an OAuth token): not repeated
-                    raise Unreachable(
-                        self.service,
-                        f"not sent: {type(exc).__name__}: a request header's name or value "
-                        "was refused (not shown: it may be a credential)",
-                    ) from exc
-                if not deadline.passed or isinstance(exc, self._not_sent):
+                    # value, which may be a credential (an OAuth token): not repeated,
+                    # and raised below, outside this block, so that neither its cause
+                    # nor its context holds httpx's error (a logged traceback shows both)
+                    refused = type(exc).__name__
+                elif not deadline.passed or isinstance(exc, self._not_sent):
                     raise  # a connection not made is one, the deadline passed or not
-                raise hx.ReadTimeout(
-                    f"no whole answer within {deadline.seconds:g} s (the request's deadline)",
-                    request=request,
-                ) from exc
+                else:
+                    raise hx.ReadTimeout(
+                        f"no whole answer within {deadline.seconds:g} s (the request's deadline)",
+                        request=request,
+                    ) from exc
+            raise Unreachable(
+                self.service,
+                f"not sent: {refused}: a request header's name or value was refused (not "
+                "shown: it may be a credential)",
+            )
 
     def _answer(
         self, request: httpx.Request, deadline: Deadline
