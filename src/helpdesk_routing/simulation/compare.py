@@ -129,7 +129,7 @@ def _t_tail(t: float, df: float) -> float:
 
 
 _NORMAL_DF = 1e5
-"""Past this many degrees of freedom, t's quantile is the normal one's Cornish-Fisher
+"""From this many degrees of freedom on, t's quantile is the normal one's Cornish-Fisher
 expansion (the incomplete beta's ``lgamma`` terms lose their digits to cancellation:
 ``df = 1e15`` gave 1.75 for the 0.975 quantile, the truth being 1.95996). Here the two
 agree to 3e-11 relative, for any tail down to 1e-300."""
@@ -138,7 +138,7 @@ agree to 3e-11 relative, for any tail down to 1e-300."""
 def _t_upper(tail: float, df: float) -> float:
     """The ``t`` with ``P(T > t) = tail``, for ``0 < tail <= 0.5`` (``inf`` past the
     largest float)."""
-    if df > _NORMAL_DF:  # Abramowitz and Stegun 26.7.5, to the 1/df**3 term
+    if df >= _NORMAL_DF:  # Abramowitz and Stegun 26.7.5, to the 1/df**3 term
         z = -NormalDist().inv_cdf(tail)
         z2 = z * z
         u = 1.0 / df  # powers of 1/df: they go to 0 where df**3 overflowed (df 1e103 on)
@@ -262,7 +262,9 @@ def estimate(values: Iterable[float], confidence: float = 0.95) -> Estimate:
     the largest float (an interval wider than it) is ``inf``.
     """
     level = _confidence(confidence)
-    if not isinstance(values, Iterable) or isinstance(values, Mapping):
+    if not isinstance(values, Iterable) or isinstance(
+        values, Mapping | str | bytes | bytearray | memoryview
+    ):
         raise ArgumentTypeError(
             f"estimate takes several numbers (a list), got {type(values).__name__}"
             + (
