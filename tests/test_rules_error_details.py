@@ -173,3 +173,42 @@ def test_a_destination_without_a_known_type_lists_the_types(
     with pytest.raises(ValidationError) as direct:
         RoutingRule.model_validate(rule)
     assert [d["message"] for d in direct.value.errors()] == [message]
+
+
+def test_a_repeated_id_is_named_with_a_rules_own_problem_through_every_door() -> None:
+    """A rule's own problem (a name of the wrong kind) stops the rule set's check of its
+    ids; every door names the id given twice with it, as the loader does, in the rules'
+    order (the model doors named only the bad name)."""
+
+    def rule(rule_id: str, **more: Any) -> dict[str, Any]:
+        return {
+            "id": rule_id,
+            "name": rule_id,
+            "when": {"type": "ticket", "field": "channel", "op": "is_set"},
+            "then": {"type": "save_as_view", "view": "V"},
+            **more,
+        }
+
+    doc = {"rules": [rule("a"), rule("b", name=5), rule("a")]}
+    expected = [("$.rules[1].name", "string_type"), ("$.rules[2].id", "rule_duplicate_id")]
+    doors = {
+        "from_dict": lambda: RuleSet.from_dict(doc),
+        "from_json": lambda: RuleSet.from_json(json.dumps(doc)),
+        "constructor": lambda: RuleSet(**doc),
+        "model_validate": lambda: RuleSet.model_validate(doc),
+        "model_validate_json": lambda: RuleSet.model_validate_json(json.dumps(doc)),
+    }
+    for door, call in doors.items():
+        with pytest.raises(ValidationError) as info:
+            call()
+        found = [(e["path"], e["code"]) for e in info.value.errors()]
+        assert found == expected, door
+        assert info.value.errors()[1]["rule_id"] == "a", door
+        assert info.value.errors()[1]["message"] == "duplicate rule id 'a' (first at rules[0])"
+    configuration = {"version": 1, "at": "2026-03-30T10:00:00Z", "rules": doc, "teams": []}
+    with pytest.raises(ValidationError) as info:
+        hr.Configuration.model_validate(configuration)
+    assert [(e["path"], e["code"]) for e in info.value.errors()] == [
+        ("$.rules.rules[1].name", "string_type"),
+        ("$.rules.rules[2].id", "rule_duplicate_id"),
+    ]

@@ -91,10 +91,6 @@ def changes(**fields: Any) -> dict[str, Any]:
         raise empty_channel()
     if "teams" in out:
         out["teams"] = tuple(_items("teams", out["teams"], ordered=True))
-    capacity = out.get("capacity")
-    if isinstance(capacity, int) and capacity < 0:
-        said = f"capacity must be at least 0, got {capacity}"
-        raise ValidationError(said, [ErrorDetail("$.capacity", said, "greater_than_equal")])
     return out
 
 

@@ -458,6 +458,7 @@ def updated(
             data["teams"] = [_as_data(team) for team in changes["teams"]]
         if isinstance(changes.get("office_hours"), OfficeHours):
             data["office_hours"] = _as_data(changes["office_hours"])
+    problems: list[ErrorDetail] = []
     if isinstance(rules, Mapping) or _listed(rules):
         # Rules sent as a document are read by the rule set's own loader: its errors
         # carry clean JSON paths (no union tags) and the rule ids, under "$.rules"; a
@@ -467,13 +468,32 @@ def updated(
             data["rules"] = RuleSet.from_dict({"rules": rules} if _listed(rules) else rules)
         except ValidationError as error:
             found = error if _listed(rules) else error.under("$.rules")
-            raise ValidationError("invalid configuration", found.details) from None
+            problems.extend(found.details)
+            # the rest is checked all the same, every problem told at once (without
+            # rules, which would name teams the bad ones do not)
+            data["rules"] = RuleSet()
     given = {**data, **meta, "version": version}
     try:
-        return Configuration.model_validate(given)
+        checked = Configuration.model_validate(given)
     except PydanticValidationError as exc:
         refused = ValidationError.from_pydantic("configuration", exc, data=given)
-        if _only_repeated_teams(refused.details):
+        details = [_capacity_said(d, given.get("capacity")) for d in refused.details]
+        if problems:
+            raise ValidationError("invalid configuration", [*problems, *details]) from None
+        if _only_repeated_teams(details):
             # said as the store's check says it: "team 'x' is listed twice"
-            raise ValidationError(_twice_message(refused.details), refused.details) from None
-        raise refused from None
+            raise ValidationError(_twice_message(details), details) from None
+        if details == list(refused.details):
+            raise refused from None
+        message = details[0].message if len(details) == 1 else refused.message
+        raise ValidationError(message, details) from None
+    if problems:
+        raise ValidationError("invalid configuration", problems)
+    return checked
+
+
+def _capacity_said(detail: ErrorDetail, capacity: object) -> ErrorDetail:
+    """``detail``, or the library's own words for a capacity below 0."""
+    if detail.path == "$.capacity" and detail.code == "greater_than_equal":
+        return replace(detail, message=f"capacity must be at least 0, got {capacity}")
+    return detail

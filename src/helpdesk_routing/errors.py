@@ -545,6 +545,12 @@ def _naive(entry: Any) -> bool:
 _KNOWN: dict[tuple[str, tuple[str, ...]], bool] = {}
 
 
+def rebuilt_line(entry: Any) -> Any:
+    """pydantic's error entry (``errors()``) as the ``InitErrorDetails`` that make it
+    again (``ValidationError.from_exception_data``), its type and context kept."""
+    return _line(entry)
+
+
 def _line(entry: Any) -> Any:
     """pydantic's error entry as the ``InitErrorDetails`` that make it again: a type
     pydantic knows is kept with its context; any other (``PydanticCustomError``) is

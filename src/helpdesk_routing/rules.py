@@ -17,7 +17,6 @@ arguments. The Router calls it, then allocates an agent.
 
 from __future__ import annotations
 
-import re
 import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -70,6 +69,7 @@ from .errors import (
     ModelValidationError,
     ValidationError,
     pydantic_message,
+    rebuilt_line,
 )
 from .model import IdText, Profile, Team, Ticket, in_given_order, unordered
 from .ports import CustomerData, require_customer_data
@@ -245,6 +245,28 @@ class RuleSet(InputModel):
             state = {**state, "__pydantic_private__": {**private, "_prepared": None}}
         return state
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _with_ids_repeated(
+        cls, data: Any, handler: pydantic.ModelWrapValidatorHandler[Self]
+    ) -> Self:
+        # A rule's own problem stops the check below (it runs on a whole rule set): the
+        # ids the input gives twice are told with it, from the input, so that every door
+        # (RuleSet(...), model_validate, its JSON, a Configuration holding it) names
+        # every problem at once, as the loader does.
+        try:
+            return handler(data)
+        except pydantic.ValidationError as exc:
+            found = exc.errors(include_url=False)
+            if any(e["type"] == "rule_duplicate_id" for e in found):
+                raise
+            repeated = _repeated_ids(data)
+            if not repeated:
+                raise
+            lines = [*(rebuilt_line(e) for e in found), *repeated]
+            lines.sort(key=_line_rule_index)
+            raise pydantic.ValidationError.from_exception_data(exc.title, lines) from None
+
     @model_validator(mode="after")
     def _check(self) -> RuleSet:
         # Every problem is reported, each at its own path (a rule set with three copies
@@ -303,9 +325,8 @@ class RuleSet(InputModel):
                 found = list(exc.details)
             except pydantic.ValidationError as exc:
                 found = _located(exc, data)
-            # A rule's own problem stops the rule set's check of its ids: the ids given
-            # twice are told from the input, with the rest (every problem at once).
-            raise ValidationError("invalid rule set", _with_repeated_ids(found, data))
+            # the ids given twice are told with a rule's own problems (_with_ids_repeated)
+            raise ValidationError("invalid rule set", found)
         except ValidationError as error:
             raise error.with_rule_ids(rules) from None
 
@@ -582,6 +603,31 @@ def _at(code: str, loc: tuple[str | int, ...], message: str, value: object) -> I
     return InitErrorDetails(type=error, loc=loc, input=value)
 
 
+def _repeated_ids(data: Any) -> list[InitErrorDetails]:
+    """The rule ids a rule set's input ``data`` gives twice (text ids), each as the rule
+    set's own check says it, in the rules' order."""
+    ids = _rule_ids(data)
+    seen: dict[str, int] = {}
+    repeated: list[InitErrorDetails] = []
+    for i, rule in enumerate(ids or ()):
+        if rule is None:
+            continue
+        rule_id = rule["id"]
+        if rule_id not in seen:
+            seen[rule_id] = i
+            continue
+        said = f"duplicate rule id {rule_id!r} (first at rules[{seen[rule_id]}])"
+        repeated.append(_at("rule_duplicate_id", ("rules", i, "id"), said, rule_id))
+    return repeated
+
+
+def _line_rule_index(line: Any) -> int:
+    """The index of the rule an error's location lies in (``("rules", 3, ...)``), -1
+    outside one: lines sorted by it stay in the order they came within a rule."""
+    loc = line["loc"]
+    return loc[1] if len(loc) > 1 and loc[0] == "rules" and type(loc[1]) is int else -1
+
+
 def _located(exc: pydantic.ValidationError, data: Any) -> list[ErrorDetail]:
     """One detail per error of ``exc``: its clean JSON path, message, pydantic's code and
     the id of the rule it lies in (from ``data``, the input as given)."""
@@ -591,42 +637,6 @@ def _located(exc: pydantic.ValidationError, data: Any) -> list[ErrorDetail]:
         error.message, [replace(d, code=c) for d, c in zip(error.details, codes, strict=True)]
     )
     return list(located.with_rule_ids(_rule_ids(data)).details)
-
-
-def _with_repeated_ids(details: list[ErrorDetail], data: Any) -> list[ErrorDetail]:
-    """``details`` with every rule id the input ``data`` gives twice (a text id), said
-    as the rule set's own check says it, in the rules' order; one already named is not
-    named again."""
-    ids = _rule_ids(data)
-    if ids is None:
-        return details
-    named = {d.path for d in details if d.code == "rule_duplicate_id"}
-    seen: dict[str, int] = {}
-    repeated: list[ErrorDetail] = []
-    for i, rule in enumerate(ids):
-        if rule is None:
-            continue
-        rule_id = rule["id"]
-        if rule_id not in seen:
-            seen[rule_id] = i
-            continue
-        path = f"$.rules[{i}].id"
-        if path not in named:
-            said = f"duplicate rule id {rule_id!r} (first at rules[{seen[rule_id]}])"
-            repeated.append(ErrorDetail(path, said, "rule_duplicate_id", rule_id))
-    if not repeated:
-        return details
-    return sorted([*details, *repeated], key=_rule_index)
-
-
-def _rule_index(detail: ErrorDetail) -> int:
-    """The index of the rule a detail's path lies in (``$.rules[3]...``), -1 outside one:
-    details sorted by it stay in the order they came within a rule."""
-    match = _RULE_INDEX.match(detail.path)
-    return int(match.group(1)) if match else -1
-
-
-_RULE_INDEX = re.compile(r"\$\.rules\[(\d+)\]")
 
 
 def _rule_ids(data: Any) -> list[dict[str, str] | None] | None:

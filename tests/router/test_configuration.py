@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from helpdesk_routing.allocation import LeastLoaded, RoundRobin
 from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.conditions import ticket
-from helpdesk_routing.configuration import content
+from helpdesk_routing.configuration import Configuration, content
 from helpdesk_routing.errors import (
     ConflictError,
     PermissionDenied,
@@ -211,6 +211,36 @@ def test_a_configuration_that_does_not_fit_the_store_is_refused(desk: Desk) -> N
     with pytest.raises(ValidationError, match=r"^capacity must be at least 0, got -1\n") as info:
         desk.router.configure(actor="m1", capacity=-1)
     assert info.value.paths == ("$.capacity",)
+    assert desk.snapshot() == before
+
+
+def test_configure_names_every_problem_at_once_as_the_model_does(desk: Desk) -> None:
+    """A repeated team with a capacity below 0, or repeated rules with a capacity that is
+    no number: ``configure`` names both, as ``Configuration`` does (it named the capacity
+    alone, or the rules alone); nothing is written."""
+    before = desk.snapshot()
+    team = {"id": "x", "name": "X", "members": ["a1"]}
+    rule = {
+        "id": "r",
+        "name": "R",
+        "when": {"type": "ticket", "field": "channel", "op": "is_set"},
+        "then": {"type": "save_as_view", "view": "v"},
+    }
+    with pytest.raises(ValidationError) as info:
+        desk.router.configure(actor="m1", teams=[team, team], capacity=-1)
+    assert [(e["path"], e["code"]) for e in info.value.errors()] == [
+        ("$.teams[1].id", "duplicate"),
+        ("$.capacity", "greater_than_equal"),
+    ]
+    assert info.value.details[1].message == "capacity must be at least 0, got -1"
+    with pytest.raises(ValidationError) as info:
+        desk.router.configure(actor="m1", rules={"rules": [rule, rule]}, capacity="x")
+    found = [(e["path"], e["code"]) for e in info.value.errors()]
+    assert found == [("$.rules.rules[1].id", "rule_duplicate_id"), ("$.capacity", "int_type")]
+    model = {"version": 1, "at": "2026-03-30T10:00:00Z", "rules": {"rules": [rule, rule]}}
+    with pytest.raises(ValidationError) as info:
+        Configuration.model_validate({**model, "capacity": "x"})
+    assert [(e["path"], e["code"]) for e in info.value.errors()] == found
     assert desk.snapshot() == before
 
 
