@@ -228,12 +228,24 @@ def _json_text(value: Any) -> str:
 def set_order(members: Iterable[Any]) -> list[Any]:
     """The members of a set in an order that does not depend on the hash seed: the order
     their JSON form lists them in. Text by code point (as ``sorted`` sorts it), numbers
-    by value, any other mix by (type name, JSON text)."""
+    by value, any other mix by kind (numbers, whether ``int`` or ``float``, are one kind,
+    by value: ``{1.0, 2, "a"}`` and the equal ``{1, 2.0, "a"}`` are listed alike), then
+    by JSON text."""
     items = list(members)
     kinds = {item.__class__ for item in items}
     if kinds <= {str} or (kinds <= {int, float} and all(item == item for item in items)):
         return sorted(items)
-    return sorted(items, key=lambda item: (type(item).__name__, _json_text(item)))
+    return sorted(items, key=_mixed_key)
+
+
+def _mixed_key(item: Any) -> tuple[str, Any]:
+    """The sort key of a member of a mixed set: a number (not NaN) among the others by
+    value, named as an ``int`` is so that a set of whole numbers and text keeps its order;
+    any other value by its type's name and its JSON text."""
+    kind = item.__class__
+    if (kind is int or kind is float) and item == item:
+        return ("int", item)
+    return (kind.__name__, _json_text(item))
 
 
 def _datetime_form(value: datetime) -> datetime | str:

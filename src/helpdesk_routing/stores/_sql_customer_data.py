@@ -128,8 +128,17 @@ def _stored_alike(conn: Any, p: str, triples: list[tuple[Any, ...]]) -> dict[tup
 
 
 def _canonical(text: str) -> str:
-    """JSON text written one way: keys sorted, no spaces (``true`` stays ``true``)."""
-    return json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+    """JSON text written one way: keys sorted, no spaces, a whole number one way whether
+    written ``1`` or ``1.0`` (one number, as conditions compare them; ``true`` stays
+    ``true``)."""
+    return json.dumps(json.loads(text, parse_float=_number), sort_keys=True, separators=(",", ":"))
+
+
+def _number(text: str) -> float | int:
+    """A JSON number written with a fraction or an exponent, as the ``int`` it equals
+    when it is whole (``1.0`` is ``1``, ``-0.0`` is ``0``)."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 def properties_json(event: Event) -> str:
