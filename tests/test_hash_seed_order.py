@@ -108,6 +108,26 @@ def test_every_bad_item_of_a_list_is_named_at_its_index() -> None:
     assert caught.value.paths == ("$.tags[1]", "$.tags[3]")
 
 
+def test_text_no_store_keeps_is_named_with_items_of_another_kind() -> None:
+    """A NUL in one item and a number in another: both named, at their indexes, from
+    Python and JSON, in every set-of-text field (the NUL went unnamed)."""
+    ticket = (
+        '{"id":"t","channel":"c","created_at":"2026-03-30T10:00:00Z","tags":["ok","a\\u0000",5]}'
+    )
+    calls = [
+        lambda: hr.Ticket(id="t", channel="c", created_at=NOW, tags=["ok", "a\x00", 5]),
+        lambda: hr.Ticket.model_validate_json(ticket),
+        lambda: hr.Profile(id="p", segments=("ok", "a\x00", 5)),
+        lambda: hr.Team(id="t", members=["a1"], segments=["ok", "a\x00", 5]),
+    ]
+    for call in calls:
+        with pytest.raises(hr.ValidationError) as caught:
+            call()
+        found = [(e["path"][-3:], e["code"]) for e in caught.value.errors()]
+        assert found == [("[1]", "storable_text"), ("[2]", "string_type")]
+        assert caught.value.details[0].message == "text must not contain NUL (\\x00)"
+
+
 def test_a_bad_item_of_a_set_is_named_by_its_value_in_sorted_order() -> None:
     out = _same(
         """

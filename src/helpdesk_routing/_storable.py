@@ -52,7 +52,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from ._json import MAX_DEPTH, MAX_INT, MIN_INT
 from ._shown import shown
 from ._time import OUT_OF_RANGE
-from .errors import NAIVE
+from .errors import NAIVE, rebuilt_line
 
 __all__ = [
     "MAX_INT",
@@ -147,8 +147,23 @@ def check_set_text(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     item no store can keep. The items are looked at in the input's order: an item of a
     list or a tuple (from Python or JSON) is named at its index as sent (not at a
     position of the set built from it, which the hash seed decides); an item of a set,
-    which has no order, is named by its value, the items in :func:`set_order`."""
-    built = handler(value)
+    which has no order, is named by its value, the items in :func:`set_order`. Text no
+    store can keep is named with the items of another kind (every problem at once)."""
+    try:
+        built = handler(value)
+    except PydanticValidationError as exc:
+        if isinstance(value, _SETS) or not isinstance(value, list | tuple):
+            raise
+        lines: list[Any] = [rebuilt_line(e) for e in exc.errors(include_url=False)]
+        for index, item in enumerate(value):
+            problem = _bad_text(item) if isinstance(item, str) else None
+            if problem is not None:
+                error = PydanticCustomError("storable_text", problem)
+                lines.append(InitErrorDetails(type=error, loc=(index,), input=item))
+        if len(lines) == exc.error_count():
+            raise
+        lines.sort(key=lambda line: line["loc"][:1])
+        raise PydanticValidationError.from_exception_data("set", lines) from None
     if all(_storable(item) for item in built):  # the common case
         return built
     problems: list[InitErrorDetails] = []
