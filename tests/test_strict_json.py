@@ -108,10 +108,17 @@ def test_non_finite_number_is_rejected(number: str) -> None:
 
 
 def test_huge_integer_literal_is_rejected() -> None:
-    """An integer of more than 4300 digits is a ValidationError, not a ValueError."""
+    """An integer of more than 4300 digits is a ValidationError at its path (it was named
+    at ``$`` as "not JSON"), not a ValueError."""
     when = '{"type": "ticket", "field": "n", "op": "equals", "value": ' + "9" * 5000 + "}"
     error = _error(_doc(when))
-    assert error.errors()[0]["message"] == "not JSON: an integer of more than 4300 digits"
+    assert error.paths == ("$.rules[0].when.value",)
+    assert error.errors()[0]["code"] == "json_number"
+    assert error.errors()[0]["message"] == "integer beyond signed 64 bits (5,000 digits)"
+    negative = '{"type": "ticket", "field": "n", "op": "in", "value": [1, -' + "9" * 4301 + "]}"
+    error = _error(_doc(negative))
+    assert error.paths == ("$.rules[0].when.value[1]",)
+    assert error.errors()[0]["message"] == "integer beyond signed 64 bits (4,301 digits)"
 
 
 def _nested(depth: int) -> str:

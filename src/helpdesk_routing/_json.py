@@ -117,6 +117,24 @@ class _NotFinite:
         self.text = text
 
 
+class _TooLong:
+    """An integer literal too long for ``int`` to read (more than 4300 digits, Python's
+    default limit), kept to report it at its path: beyond signed 64 bits, as any of 20
+    digits is."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def _int(text: str) -> int | _TooLong:
+    try:
+        return int(text)
+    except ValueError:  # past sys.get_int_max_str_digits()
+        return _TooLong(len(text.lstrip("-")))
+
+
 def _float(text: str) -> float | _NotFinite:
     value = float(text)
     return value if math.isfinite(value) else _NotFinite(text)
@@ -168,6 +186,9 @@ class _Walk:
             return value
         if isinstance(value, _NotFinite):
             self.bad(loc, "json_number", f"not a finite number: {value.text}")
+            return None
+        if isinstance(value, _TooLong):
+            self.bad(loc, "json_number", f"{_BIG_INT} ({value.digits:,} digits)")
             return None
         if isinstance(value, float) and not math.isfinite(value):
             self.bad(loc, "json_number", f"not a finite number: {value!r}")
@@ -276,7 +297,11 @@ def loads(
         text = text[1:]  # the same mark, in text read from such a file
     try:
         parsed = json.loads(
-            text, object_pairs_hook=_Pairs, parse_constant=_NotFinite, parse_float=_float
+            text,
+            object_pairs_hook=_Pairs,
+            parse_constant=_NotFinite,
+            parse_float=_float,
+            parse_int=_int,
         )
     except json.JSONDecodeError as exc:
         raise _fail(
@@ -284,10 +309,6 @@ def loads(
         ) from None
     except RecursionError:
         raise _fail(what, [ErrorDetail("$", _deep(depth), "json_depth")]) from None
-    except ValueError:  # an integer literal of more than 4300 digits
-        raise _fail(
-            what, [ErrorDetail("$", "not JSON: an integer of more than 4300 digits", "json_number")]
-        ) from None
     walk = _Walk(depth)
     data = walk.value(parsed)
     if walk.details:
