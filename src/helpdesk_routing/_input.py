@@ -42,6 +42,7 @@ from helpdesk_routing.errors import (
     _article,
     _line,
     input_details,
+    path_loc,
 )
 
 __all__ = ["CheckedCopy", "InputModel", "as_model", "whole_number", "without_follow_ons"]
@@ -207,7 +208,9 @@ def _strict_json(model: type[BaseModel], text: str | bytes | bytearray) -> str:
             [
                 InitErrorDetails(
                     type=PydanticCustomError(d.code, "{message}", {"message": d.message}),
-                    loc=(),
+                    # where the path says (pydantic's contract reads loc), () for one
+                    # shortened for its depth
+                    loc=path_loc(d.path) or (),
                     input=None,
                 )
                 for d in error.details

@@ -52,7 +52,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from ._json import MAX_DEPTH, MAX_INT, MIN_INT
 from ._shown import shown
 from ._time import OUT_OF_RANGE
-from .errors import NAIVE, rebuilt_line
+from .errors import NAIVE, _line
 
 __all__ = [
     "MAX_INT",
@@ -154,7 +154,7 @@ def check_set_text(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     except PydanticValidationError as exc:
         if isinstance(value, _SETS) or not isinstance(value, list | tuple):
             raise
-        lines: list[Any] = [rebuilt_line(e) for e in exc.errors(include_url=False)]
+        lines: list[Any] = [_line(e) for e in exc.errors(include_url=False)]
         for index, item in enumerate(value):
             problem = _bad_text(item) if isinstance(item, str) else None
             if problem is not None:

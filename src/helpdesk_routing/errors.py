@@ -165,6 +165,43 @@ def _quoted_key(key: str) -> str:
     return "".join(c if c.isprintable() else json.dumps(c)[1:-1] for c in body)
 
 
+def path_loc(path: str) -> tuple[str | int, ...] | None:
+    """The location tuple a JSON path of :func:`json_path` renders (``$.a[0]["b.c"]`` is
+    ``("a", 0, "b.c")``), or ``None`` for text no location renders (a path shortened
+    for its depth)."""
+    if not path.startswith("$"):
+        return None
+    loc: list[str | int] = []
+    at, end = 1, len(path)
+    decoder = json.JSONDecoder()
+    while at < end:
+        if path[at] == ".":
+            stop = at + 1
+            while stop < end and path[stop] not in ".[":
+                stop += 1
+            loc.append(path[at + 1 : stop])
+            at = stop
+        elif path.startswith('["', at):
+            try:
+                key, stop = decoder.raw_decode(path, at + 1)
+            except json.JSONDecodeError:
+                return None
+            if not path.startswith("]", stop):
+                return None
+            loc.append(key)
+            at = stop + 1
+        elif path[at] == "[":
+            stop = path.find("]", at)
+            digits = path[at + 1 : stop]
+            if stop < 0 or not (digits.isascii() and digits.isdigit()):
+                return None
+            loc.append(int(digits))
+            at = stop + 1
+        else:
+            return None
+    return tuple(loc) if json_path(loc) == path else None
+
+
 _LOST: Any = object()  # where a location leaves the input (a missing field, say)
 
 
@@ -543,12 +580,6 @@ def _naive(entry: Any) -> bool:
 
 
 _KNOWN: dict[tuple[str, tuple[str, ...]], bool] = {}
-
-
-def rebuilt_line(entry: Any) -> Any:
-    """pydantic's error entry (``errors()``) as the ``InitErrorDetails`` that make it
-    again (``ValidationError.from_exception_data``), its type and context kept."""
-    return _line(entry)
 
 
 def _line(entry: Any) -> Any:

@@ -68,8 +68,8 @@ from .errors import (
     ErrorDetail,
     ModelValidationError,
     ValidationError,
+    _line,
     pydantic_message,
-    rebuilt_line,
 )
 from .model import IdText, Profile, Team, Ticket, in_given_order, unordered
 from .ports import CustomerData, require_customer_data
@@ -263,7 +263,7 @@ class RuleSet(InputModel):
             repeated = _repeated_ids(data)
             if not repeated:
                 raise
-            lines = [*(rebuilt_line(e) for e in found), *repeated]
+            lines = [*(_line(e) for e in found), *repeated]
             lines.sort(key=_line_rule_index)
             raise pydantic.ValidationError.from_exception_data(exc.title, lines) from None
 
