@@ -19,7 +19,7 @@ RULE = {
     "when": {"type": "ticket", "field": "channel", "op": "equals", "value": "sms"},
     "then": {"type": "save_as_view", "view": "v"},
 }
-HOURS = {"time_zone": "UTC", "weekly": {"mon": [["09:00", "17:00"]]}}
+HOURS = {"timezone": "UTC", "weekly": {"mon": [["09:00", "17:00"]]}}
 
 
 def _check(tmp_path: Path, document: Any) -> tuple[int, Any]:

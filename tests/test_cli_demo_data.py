@@ -155,6 +155,108 @@ def test_bad_rules_do_not_hide_a_team_member_who_is_no_agent(
         assert "$.teams[0].members[2]: unknown agent 'ghost'" in err
 
 
+def _bad_zone_and_unknown_team(files: Files) -> None:
+    files["config.json"]["office_hours"]["timezone"] = "Mars/Base"
+    files["config.json"]["rules"]["rules"][0]["then"] = {"type": "assign_to_team", "team": "nope"}
+
+
+def _misspelled_member_and_ghost(files: Files) -> None:
+    files["config.json"]["presense"] = []
+    _unknown_member(files)
+
+
+def _extra_field_and_ghost(files: Files) -> None:
+    files["config.json"]["teams"][1]["oops"] = 1
+    _unknown_member(files)
+
+
+@pytest.mark.parametrize(
+    ("change", "found"),
+    [
+        (
+            _bad_zone_and_unknown_team,
+            [
+                "$.office_hours.timezone: unknown time zone 'Mars/Base'",
+                "$.rules.rules[0].then.team: rule '{rule}': unknown team 'nope'",
+            ],
+        ),
+        (
+            _misspelled_member_and_ghost,
+            ["$.presense: unknown member", "$.teams[0].members[2]: unknown agent 'ghost'"],
+        ),
+        (
+            _extra_field_and_ghost,
+            [
+                "$.teams[1].oops: Extra inputs are not permitted",
+                "$.teams[0].members[2]: unknown agent 'ghost'",
+            ],
+        ),
+    ],
+    ids=["zone_and_team", "member_and_ghost", "extra_and_ghost"],
+)
+def test_every_bad_part_of_a_config_is_told_at_once(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    change: Callable[[Files], None],
+    found: list[str],
+) -> None:
+    """A part's own problem (a zone, an unknown member, a team's extra field) does not
+    hide how the parts fit together (a rule's team, a member no agent is): ``check`` and
+    ``demo --data`` tell both (each told the first alone)."""
+    data = _demo_dir(tmp_path, change)
+    rule = json.loads((data / "config.json").read_text("utf-8"))["rules"]["rules"][0]["id"]
+    lines = [line.format(rule=rule) for line in found]
+    assert _run("demo", "--data", str(data)) == (1, "")
+    assert capsys.readouterr().err.splitlines()[1:] == [f"  {line}" for line in lines]
+    assert _run("check", str(data / "config.json")) == (1, "")
+    assert capsys.readouterr().err.splitlines()[1:] == [f"  {line}" for line in lines]
+
+
+def _naive_and_repeated_ticket(files: Files) -> None:
+    _conflicting_ticket(files)
+    files["tickets.json"]["tickets"][2]["created_at"] = "2026-11-23T09:00:00"
+
+
+def _misspelled_day_member(files: Files) -> None:
+    files["tickets.json"]["presense"] = []
+    _conflicting_ticket(files)
+    _unknown_presence(files)
+
+
+@pytest.mark.parametrize(
+    ("change", "found"),
+    [
+        (
+            _naive_and_repeated_ticket,
+            [
+                "$.tickets[2].created_at: must be timezone-aware, got a naive datetime",
+                "$.tickets[11].id: ticket 'T-1001' is listed twice",
+            ],
+        ),
+        (
+            _misspelled_day_member,
+            [
+                "$.presense: unknown member",
+                "$.tickets[11].id: ticket 'T-1001' is listed twice",
+                "$.presence[5].agent: unknown agent 'ghost'",
+            ],
+        ),
+    ],
+    ids=["naive_and_repeated", "member_repeated_ghost"],
+)
+def test_every_bad_part_of_tickets_json_is_told_at_once(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    change: Callable[[Files], None],
+    found: list[str],
+) -> None:
+    """A bad ticket or an unknown member does not hide a ticket id listed twice or a
+    presence change of no agent."""
+    assert _run("demo", "--data", str(_demo_dir(tmp_path, change))) == (1, "")
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["error: invalid tickets.json", *(f"  {line}" for line in found)]
+
+
 def test_check_names_an_unknown_team_of_a_config_at_its_path_in_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -77,7 +77,8 @@ def test_an_unknown_member_of_a_configuration_file_is_one_detail_line(tmp_path: 
     """A configuration file's unknown top-level member is named by a bracketed key when it
     holds a line break, so it cannot add an error line of its own."""
     key = "x" + FORGED
-    (tmp_path / "config.json").write_text(json.dumps({"rules": [], "teams": [], key: 1}), "utf-8")
+    document = {"rules": {"rules": []}, "teams": [], key: 1}
+    (tmp_path / "config.json").write_text(json.dumps(document), "utf-8")
     done = _cli("check", "config.json", cwd=tmp_path)
     assert done.returncode == 1
     assert done.stderr.splitlines() == [

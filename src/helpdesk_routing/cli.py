@@ -43,7 +43,7 @@ from ._parts import EveryPart, validated
 from ._shown import shown
 from ._storable import StoredText
 from .calendar import OfficeHours
-from .demo import DemoDay, check_config, demo_outcome, load_demo, run_demo
+from .demo import DemoDay, check_config, check_parts, demo_outcome, load_demo, run_demo
 from .errors import (
     ArgumentTypeError,
     ErrorDetail,
@@ -240,22 +240,24 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
         )
         check_config(None, config.teams, config.rules, what="configuration")
         return config.rules, list(config.teams)
-    unknown = sorted(set(data) - set(_DEMO_MEMBERS))
-    if unknown:
-        raise ValidationError(
-            "invalid configuration",
-            [ErrorDetail(json_path([k]), "unknown member", "extra_forbidden") for k in unknown],
-        )
-    if "rules" not in data:  # the demo's own message for it
-        raise ValidationError(
-            "invalid configuration", [ErrorDetail("$.rules", "Field required", "missing")]
-        )
     # Every part checked, and all their problems told at once (the first bad part's alone
-    # was told, a run at a time, and not the same part as the demo's).
+    # was told, a run at a time, and not the same part as the demo's): its unknown
+    # members, its parts' own problems, then how its parts fit together.
     parts = EveryPart()
     each = parts.read
+    unknown = sorted(set(data) - set(_DEMO_MEMBERS))
+    if unknown:
+        found = [ErrorDetail(json_path([k]), "unknown member", "extra_forbidden") for k in unknown]
+        parts.errors.append(ValidationError("invalid configuration", found))
+    if "rules" not in data:  # the demo's own message for it
+        missing = [ErrorDetail("$.rules", "Field required", "missing")]
+        parts.errors.append(ValidationError("invalid configuration", missing))
 
-    rules = each(lambda: validated("rule set", "$.rules", lambda: RuleSet.from_dict(data["rules"])))
+    rules = (
+        each(lambda: validated("rule set", "$.rules", lambda: RuleSet.from_dict(data["rules"])))
+        if "rules" in data
+        else None
+    )
     teams = each(
         lambda: validated(
             "teams",
@@ -288,14 +290,12 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
     )
     if isinstance(channels, list) and "" in channels:  # what the Router says of it
         parts.errors.append(ValidationError("invalid configuration", empty_channel().details))
-    if rules is None and teams is not None and (agents is not None or "agents" not in data):
-        # Bad rules do not hide how the teams fit the agents (a member no agent is).
-        listed = agents if "agents" in data else None
-        each(lambda: check_config(listed, teams, RuleSet(), what="configuration"))
-    parts.told("invalid configuration")
     # The demo's own rule for how agents, teams and rules fit together, so that a file
     # check passes is a file the demo runs (members are checked when it lists agents).
-    check_config(agents if "agents" in data else None, teams, rules, what="configuration")
+    listed = agents if "agents" in data else None
+    check_parts(parts, data, listed, teams, rules, what="configuration")
+    parts.told("invalid configuration")
+    assert rules is not None  # told otherwise
     return rules, teams
 
 

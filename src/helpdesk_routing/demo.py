@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 import pydantic
 
@@ -29,7 +29,7 @@ from ._time import UtcDatetime
 from .calendar import OfficeHours
 from .clock import ManualClock
 from .configuration import empty_channel
-from .errors import ErrorDetail, UnknownAgent, ValidationError
+from .errors import ErrorDetail, UnknownAgent, ValidationError, json_path
 from .model import Agent, Event, Profile, Team, Ticket, TicketStatus
 from .records import TicketRecord
 from .router import Router
@@ -67,7 +67,12 @@ _MEMBERS = {
 """The members each demo file may hold (``day`` names the day, for its reader)."""
 
 
-def _read(directory: Path | None, name: str) -> Any:
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+
+def _read(directory: Path | None, name: str) -> tuple[Any, ValidationError | None]:
+    """The file's JSON, and the error of its unknown members (told with the problems of
+    its parts, which are read all the same)."""
     if directory is None:
         raw = resources.files("helpdesk_routing").joinpath("demo_data", name).read_bytes()
     else:
@@ -78,11 +83,26 @@ def _read(directory: Path | None, name: str) -> Any:
     if isinstance(document, dict):
         unknown = sorted(set(document) - set(_MEMBERS[name]))
         if unknown:
-            raise ValidationError(
+            return document, ValidationError(
                 f"invalid {name}",
-                [ErrorDetail(f"$.{k}", "unknown member", "extra_forbidden") for k in unknown],
+                [ErrorDetail(json_path([k]), "unknown member", "extra_forbidden") for k in unknown],
             )
-    return document
+    return document, None
+
+
+def parsed_items(document: Any, key: str, kind: type[M]) -> list[tuple[int, M]]:
+    """The items of the list ``document[key]`` that are valid ``kind``, each with its
+    index: what parts that fit together can be checked on when another item is bad."""
+    items = document.get(key) if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        return []
+    found: list[tuple[int, M]] = []
+    for i, item in enumerate(items):
+        try:
+            found.append((i, kind.model_validate(item)))
+        except pydantic.ValidationError:
+            continue
+    return found
 
 
 class _Presence(pydantic.BaseModel):
@@ -98,15 +118,19 @@ class _Presence(pydantic.BaseModel):
 def check_config(
     agents: Sequence[Agent] | None,
     teams: Sequence[Team],
-    rules: RuleSet,
+    rules: RuleSet | None,
     *,
     what: str = "config.json",
+    at: Sequence[int] | None = None,
 ) -> None:
     """Raise :class:`~helpdesk_routing.errors.ValidationError` (``invalid <what>``) unless
     the parts of a demo ``config.json`` fit together: agent ids and team ids are unique,
     every team member is one of the ``agents`` (not checked when ``agents`` is ``None``:
-    a file without agents), every team a rule names exists. Each problem is named by its
-    path in the file (``$.teams[0].members[2]: unknown agent 'ghost'``)."""
+    a file without agents), every team a rule names exists (not checked when ``rules``
+    is ``None``). Each problem is named by its path in the file
+    (``$.teams[0].members[2]: unknown agent 'ghost'``). ``at``: the teams' indexes in
+    the file, when they are only its valid ones (another one is bad; the rules are then
+    not checked against them, which would call the bad one's id unknown)."""
     details: list[ErrorDetail] = []
     known: set[str] = set()
     for i, agent in enumerate(agents or ()):
@@ -116,7 +140,7 @@ def check_config(
             )
         known.add(agent.id)
     team_ids: set[str] = set()
-    for i, team in enumerate(teams):
+    for i, team in zip(range(len(teams)) if at is None else at, teams, strict=True):
         if team.id in team_ids:
             details.append(
                 ErrorDetail(f"$.teams[{i}].id", f"team {team.id!r} is listed twice", "duplicate")
@@ -127,22 +151,45 @@ def check_config(
             for j, m in enumerate(team.members)
             if agents is not None and m not in known
         ]
-    try:
-        rules.validate_against(teams)
-    except ValidationError as exc:
-        details += exc.under("$.rules").details
+    if rules is not None and at is None:
+        try:
+            rules.validate_against(teams)
+        except ValidationError as exc:
+            details += exc.under("$.rules").details
     if details:
         raise ValidationError(f"invalid {what}", details)
 
 
-def _check_day(
-    agents: Sequence[Agent], tickets: Sequence[Ticket], presence: list[_Presence]
+def check_parts(
+    parts: EveryPart,
+    document: Any,
+    agents: Sequence[Agent] | None,
+    teams: Sequence[Team] | None,
+    rules: RuleSet | None,
+    *,
+    what: str = "config.json",
 ) -> None:
+    """:func:`check_config` on the parts that were read, its error kept in ``parts``:
+    how the teams fit the agents and the rules is told with the parts' own problems (the
+    teams that are valid, each at its index, when another one is not)."""
+    if teams is not None:
+        parts.read(lambda: check_config(agents, teams, rules, what=what))
+        return
+    valid = parsed_items(document, "teams", Team)
+    if valid:
+        at = [i for i, _ in valid]
+        listed = [team for _, team in valid]
+        parts.read(lambda: check_config(agents, listed, None, what=what, at=at))
+
+
+def _check_day(day: Any, agents: Sequence[Agent] | None) -> None:
     """Raise unless the day fits the configuration: ticket ids are unique (a ticket arrives
-    once) and every presence change is of a known agent."""
+    once) and every presence change is of a known agent (not checked when the agents are
+    unknown: their part is bad). Read from the valid items, so that a bad one hides
+    nothing of the others."""
     details: list[ErrorDetail] = []
     seen: set[str] = set()
-    for i, ticket in enumerate(tickets):
+    for i, ticket in parsed_items(day, "tickets", Ticket):
         if ticket.id in seen:
             details.append(
                 ErrorDetail(
@@ -150,11 +197,11 @@ def _check_day(
                 )
             )
         seen.add(ticket.id)
-    known = {a.id for a in agents}
+    known = None if agents is None else {a.id for a in agents}
     details += [
         ErrorDetail(f"$.presence[{i}].agent", str(UnknownAgent(p.agent)), "unknown_agent")
-        for i, p in enumerate(presence)
-        if p.agent not in known
+        for i, p in parsed_items(day, "presence", _Presence)
+        if known is not None and p.agent not in known
     ]
     if details:
         raise ValidationError("invalid tickets.json", details)
@@ -166,13 +213,15 @@ def load_demo(directory: Path | None = None) -> DemoDay:
     :class:`~helpdesk_routing.errors.ValidationError` naming the file and the JSON path:
     malformed parts, and parts that do not fit together (see :func:`check_config`; a
     ticket id listed twice; a presence change of an unknown agent)."""
-    config = _read(directory, "config.json")
-    customers = _read(directory, "customers.json")
-    day = _read(directory, "tickets.json")
+    config, config_members = _read(directory, "config.json")
+    customers, customers_members = _read(directory, "customers.json")
+    day, day_members = _read(directory, "tickets.json")
     # Every part read, and the problems of the first file that has any told at once (the
-    # first bad part's alone was told, a run at a time).
+    # first bad part's alone was told, a run at a time): its unknown members, its parts'
+    # own problems, then how its parts fit together.
     parts = EveryPart()
     each = parts.read
+    parts.errors += [config_members] if config_members is not None else []
 
     channels = each(
         lambda: part(config, "config.json", "office_hours_channels", list[StoredText], ["webchat"])
@@ -185,16 +234,15 @@ def load_demo(directory: Path | None = None) -> DemoDay:
     office_hours: OfficeHours = each(
         lambda: part(config, "config.json", "office_hours", OfficeHours)
     )
+    check_parts(parts, config, agents, teams, rules)
+    parts.errors += [customers_members] if customers_members is not None else []
     profiles = each(lambda: part(customers, "customers.json", "profiles", list[Profile]))
     events = each(lambda: part(customers, "customers.json", "events", list[Event]))
+    parts.errors += [day_members] if day_members is not None else []
     presence: list[_Presence] = each(lambda: part(day, "tickets.json", "presence", list[_Presence]))
     tickets: list[Ticket] = each(lambda: part(day, "tickets.json", "tickets", list[Ticket]))
-    if rules is None and agents is not None and teams is not None:
-        # Bad rules do not hide how the teams fit the agents (a member no agent is).
-        each(lambda: check_config(agents, teams, RuleSet()))
+    each(lambda: _check_day(day, agents))
     parts.told()
-    check_config(agents, teams, rules)
-    _check_day(agents, tickets, presence)
     return DemoDay(
         agents=agents,
         teams=teams,
