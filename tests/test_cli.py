@@ -279,6 +279,26 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "No such file" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("argv", "command", "extra"),
+    [
+        (["demo", "--bogus"], "demo", "--bogus"),
+        (["schema", "condition", "extra"], "schema", "extra"),
+        (["check", "rules.json", "--bogus", "x"], "check", "--bogus x"),
+    ],
+)
+def test_an_unrecognized_argument_is_told_by_its_subcommand(
+    capsys: pytest.CaptureFixture[str], argv: list[str], command: str, extra: str
+) -> None:
+    """docs/cli.md: an argument error is the subcommand's usage and ``helpdesk-routing
+    SUBCOMMAND: error: ...``; an argument no subcommand takes was told by the command's
+    own usage and ``helpdesk-routing: error:``."""
+    assert _run(*argv)[0] == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"usage: helpdesk-routing {command} ")
+    assert err[-1] == f"helpdesk-routing {command}: error: unrecognized arguments: {extra}"
+
+
 def test_demo_json_prints_where_every_ticket_ended() -> None:
     """demo --json prints every ticket's team, assignee and views, and per-agent counts."""
     code, text = _run("demo", "--json")

@@ -566,7 +566,12 @@ def _dispatch(argv: Sequence[str] | None, out: TextIO) -> int:
     parser: _Parser | None = None
     try:
         parser = _parser(commands, out)
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(argv)
+        if extras:
+            # said by the subcommand that was given them, as its other argument errors
+            # are (``helpdesk-routing simulate: error: ...``), not by the command's
+            command = parser.subcommands.get(args.command, parser)
+            command.error(f"unrecognized arguments: {' '.join(extras)}")
         run = next(c.run for c in commands if c.name == args.command)
         code = run(args, out)
         out.flush()  # a closed pipe is found here, not at exit
