@@ -143,3 +143,30 @@ def test_a_window_shows_the_instants_it_counts_both_ends_included() -> None:
     for condition, shown in cases:
         trace = compile_condition(condition).explain(context(events=[]))
         assert trace.reason == f"found 0 in {shown}"
+
+
+def test_a_window_at_the_last_instant_there_is_ends_at_it() -> None:
+    """``now`` the last instant there is (no microsecond after it to bound the count):
+    the window is shown ending at ``now``, closed, as every window is (it read ``+∞)``)."""
+    import helpdesk_routing as hr
+    from helpdesk_routing.conditions import EvaluationContext
+
+    last = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+    person = hr.Profile(id="p")
+    data = hr.InMemoryCustomerData(
+        profiles=[person], events=[Event(profile_id="p", metric="M", timestamp=last)]
+    )
+    ctx = EvaluationContext(
+        ticket=make_ticket(profile_id="p"), profile=person, customer_data=data, now=last
+    )
+    shown = {
+        "all_time": (event("M").all_time(), "[-∞, 9999-12-31T23:59:59.999999+00:00]"),
+        "in_last": (
+            event("M").in_last(hours=2),
+            "[9999-12-31T21:59:59.999999+00:00, 9999-12-31T23:59:59.999999+00:00]",
+        ),
+    }
+    for name, (condition, window) in shown.items():
+        text = compile_condition(condition).explain(ctx).render()
+        assert f"found at least 1 in {window} (counting stopped: decided)" in text, name
+        assert "∞)" not in text

@@ -12,7 +12,7 @@ Nothing here evaluates a condition: this is the one place reason sentences are w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from helpdesk_routing._condition_trace import ConditionTrace
@@ -270,6 +270,10 @@ def _inner_text(value: Any) -> str:
     return repr(value)
 
 
+_LAST_INSTANT = datetime.max.replace(tzinfo=UTC)
+"""The last instant there is: every window ends at ``now`` at the latest."""
+
+
 def _event_reason(node: EventCondition, found: Any, now: datetime, has_profile: bool) -> str:
     limit = count_limit(node)
     if limit == 0:
@@ -290,8 +294,10 @@ def _event_reason(node: EventCondition, found: Any, now: datetime, has_profile: 
         )
     low = "[-∞" if start is None else f"[{start.isoformat()}"
     # The port's bound is exclusive; a reader wants the last instant counted (``now``
-    # for a window up to now), not the microsecond after it.
-    high = "+∞)" if end is None else f"{shift_clamped(end, -_MICROSECOND).isoformat()}]"
+    # for a window up to now), not the microsecond after it. Without a bound (``now`` is
+    # the last instant there is: no microsecond after it), that last instant.
+    last = _LAST_INSTANT if end is None else shift_clamped(end, -_MICROSECOND)
+    high = f"{last.isoformat()}]"
     if found == limit:
         return f"found at least {found} in {low}, {high} (counting stopped: decided)"
     return f"found {found} in {low}, {high}"
