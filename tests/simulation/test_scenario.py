@@ -348,6 +348,28 @@ def test_what_a_scenario_names_must_exist_in_it_each_at_its_path() -> None:
     assert set(scenario.handling_by_channel) == {"sms", "emial"}  # unused, and taken
 
 
+def test_a_team_given_twice_does_not_hide_a_member_who_is_no_agent() -> None:
+    """The configuration refuses a team id given twice before the scenario's references
+    are checked; a member who is no agent is told with it, from Python and JSON (it was
+    told only once the id was mended)."""
+    base = json.loads(mmc(1, 0.5, 10).model_dump_json())
+    base["agents"] = [{"id": "ann"}]
+    base["configuration"]["teams"] = [
+        {"id": "x", "name": "x", "members": ["ann"]},
+        {"id": "x", "name": "y", "members": ["bob"]},
+    ]
+    expected = [
+        ("$.configuration.teams[1].id", "duplicate"),
+        ("$.configuration.teams[1].members[0]", "unknown_agent"),
+    ]
+    for read in (Scenario.model_validate, lambda d: Scenario.from_json(json.dumps(d))):
+        with pytest.raises(ValidationError) as info:
+            read(base)
+        assert [(d.path, d.code) for d in info.value.details] == expected
+        said = "team 'x' has member 'bob', who is no agent of the scenario"
+        assert info.value.details[1].message == said
+
+
 def test_with_agent_and_with_policy() -> None:
     """with_agent adds an agent (refusing a taken id); with_policy changes only the policy."""
     s = mmc(2, 0.5, 100)

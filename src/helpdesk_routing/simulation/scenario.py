@@ -41,6 +41,7 @@ from helpdesk_routing.configuration import Configuration
 from helpdesk_routing.errors import (
     ArgumentTypeError,
     ValidationError,
+    _line,
 )
 from helpdesk_routing.model import Agent, Event, Profile, Role, Ticket
 from helpdesk_routing.rules import AssignToTeam
@@ -301,6 +302,46 @@ def _counted(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
+def _id_of(item: Any) -> object:
+    """The ``id`` of an item of the input, given as a mapping or as a model."""
+    return item.get("id") if isinstance(item, Mapping) else getattr(item, "id", None)
+
+
+def _strangers(data: Any) -> list[InitErrorDetails]:
+    """The members of the input's configured teams who are no agents of its agents,
+    each at its path, as :meth:`Scenario._references` says them (read from the input
+    when the configuration could not be built); none when the input says too little."""
+    get = (lambda key: data.get(key)) if isinstance(data, Mapping) else None
+    if get is None:
+        return []
+    configuration, agents = get("configuration"), get("agents")
+    teams = (
+        configuration.get("teams")
+        if isinstance(configuration, Mapping)
+        else getattr(configuration, "teams", None)
+    )
+    if not isinstance(agents, list | tuple) or not isinstance(teams, list | tuple):
+        return []
+    known = {_id_of(agent) for agent in agents}
+    found: list[InitErrorDetails] = []
+    for i, team in enumerate(teams):
+        team_id = _id_of(team)
+        members = team.get("members") if isinstance(team, Mapping) else getattr(team, "members", ())
+        if not isinstance(team_id, str) or not isinstance(members, list | tuple):
+            continue
+        for j, member in enumerate(members):
+            if isinstance(member, str) and member not in known:
+                said = f"team {team_id!r} has member {member!r}, who is no agent of the scenario"
+                found.append(
+                    InitErrorDetails(
+                        type=PydanticCustomError("unknown_agent", said),
+                        loc=("configuration", "teams", i, "members", j),
+                        input=member,
+                    )
+                )
+    return found
+
+
 class Scenario(Part):
     """A simulated helpdesk: arrivals, ticket mix, agents, handling, policy, seed, horizon.
 
@@ -376,6 +417,30 @@ class Scenario(Part):
         if key not in iana_zone_keys():
             raise PydanticCustomError("time_zone", f"unknown time zone {key!r}")
         return key
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _members_with_repeated_teams(
+        cls, data: Any, handler: pydantic.ModelWrapValidatorHandler[Self]
+    ) -> Self:
+        # A team id given twice stops the configuration's validation, and so the check of
+        # the scenario's references below: its teams' members who are no agents are told
+        # with it, read from the input (every problem at once, as the docs say).
+        try:
+            return handler(data)
+        except PydanticValidationError as exc:
+            found = exc.errors(include_url=False)
+            repeated = any(
+                e["type"] == "duplicate" and e["loc"][:2] == ("configuration", "teams")
+                for e in found
+            )
+            if not repeated or any(e["type"] == "unknown_agent" for e in found):
+                raise
+            lines = [_line(e) for e in found]
+            lines += _strangers(data)
+            if len(lines) == len(found):
+                raise
+            raise PydanticValidationError.from_exception_data(exc.title, lines) from None
 
     @model_validator(mode="after")
     def _references(self) -> Self:
