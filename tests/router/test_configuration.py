@@ -474,3 +474,18 @@ def test_a_comment_that_is_no_text_is_refused(desk: Desk, comment: Any) -> None:
     with pytest.raises(ArgumentTypeError, match=r"^comment must be text \(or None\), got "):
         desk.router.configure(actor="m1", capacity=2, comment=comment)
     assert desk.snapshot() == before
+
+
+def test_a_ticket_only_view_rules_matched_is_in_the_general_pool(make_desk: MakeDesk) -> None:
+    """A *Save as view* rule assigns nothing (docs/concepts.md): its ticket has no team,
+    so round robin, when on, hands it out as any ticket without a team, and it is in the
+    saved view all the same; with round robin off it waits in Unassigned."""
+    rules = RuleSet(rules=[URGENT])
+    for on in (True, False):
+        desk = make_desk(rules=rules, round_robin=on)
+        desk.online("a1")
+        decision = desk.router.route(desk.ticket("t1", subject="help"))
+        assert (decision.team, decision.views) == (None, ("urgent",))
+        assert decision.assignee == ("a1" if on else None)
+        assert desk.router.views.saved("urgent").ids == ["t1"]
+        assert desk.router.views.unassigned().ids == ([] if on else ["t1"])
