@@ -139,6 +139,29 @@ def test_outside_office_hours_the_visitor_is_told_when_help_resumes(desk: Desk) 
     assert desk.router.ticket(handoff_id("c1")).assignee is None
 
 
+def test_office_hours_that_never_open_again_name_no_time_and_no_busy_team(desk: Desk) -> None:
+    """Closed, with no opening within the calendar's horizon (``next_open`` is None): the
+    visitor hears that a human will follow, not that the team is busy (it is away)."""
+    from helpdesk_routing.calendar import OfficeHours
+
+    desk.clock.set(MONDAY_20)  # the router's office hours closed: the webchat ticket waits
+    never = OfficeHours(timezone="UTC", weekly={})
+    assert never.next_open(desk.clock.now()) is None
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk="builtin"),
+        router=desk.router,
+        ledger=InMemoryLedger(),
+        customer_data=desk.data,
+        clock=desk.clock,
+        office_hours=never,
+    )
+    h.request(conversation(profile_id="p1"))
+    step = h.confirm("c1", yes=True)
+    assert step.state is State.HANDED_OFF
+    assert _keys(step.tell_visitor) == ["human_will_follow"]
+    assert desk.router.ticket(handoff_id("c1")).assignee is None
+
+
 def test_inside_office_hours_with_nobody_online_agents_are_busy(desk: Desk) -> None:
     """Open, but nobody Online: the ticket waits and the visitor hears agents_busy."""
     desk.router.set_online("a1", False, actor="a1")

@@ -105,12 +105,15 @@ class BuiltinHelpdesk:
         if hours is None:
             configuration = getattr(self._router, "configuration", None)
             hours = getattr(configuration, "office_hours", None)
-        if not available and hours is not None and not hours.is_open(request.at):
+        closed = not available and hours is not None and not hours.is_open(request.at)
+        if closed and hours is not None:
             resumes_at = hours.next_open(request.at)
         return Delivery(
             ticket_id=ticket.id,
             continue_on=conversation.channel,
-            agent_available=available,
+            # closed with no opening to name (none within the calendar's horizon): the
+            # team is not busy, and when it is back is not known; a human will follow
+            agent_available=None if closed and resumes_at is None else available,
             resumes_at=resumes_at,
         )
 

@@ -61,7 +61,9 @@ class Delivery:
     For the built-in helpdesk, ``agent_available`` says whether an agent took it now
     and ``resumes_at`` when help resumes otherwise (``None`` when open now); an external
     helpdesk leaves ``agent_available`` ``None`` (not known), and so does the built-in one
-    for a ticket it finds already stored (``replayed``: it existed before this request).
+    for a ticket it finds already stored (``replayed``: it existed before this request)
+    and for one routed while office hours are closed with no opening to name (none
+    within their horizon).
     """
 
     ticket_id: str
