@@ -170,6 +170,45 @@ def test_agents_start_work_only_on_shift() -> None:
         assert shift.is_open(scenario.start + timedelta(seconds=started))
 
 
+@pytest.mark.parametrize("channel", ["webchat", "email"])
+def test_an_agent_whose_shift_ends_at_an_instant_gets_nothing_then(channel: str) -> None:
+    """A shift holds its start, not its end: at 09:00, when ``early``'s shift ends, the
+    office opening (webchat waited the night) or tickets arriving (email) give ``early``
+    nothing and start no work of theirs; events at one instant were handled in the order
+    they were scheduled, so ``early`` was still Online for those scheduled first, and
+    the tickets it was given waited for its next shift while ``late`` was idle."""
+    start = datetime(2026, 11, 23, tzinfo=UTC)  # a Monday
+    night = [["00:00", "09:00"]]
+    nine = start + timedelta(hours=9)
+    created = [start + timedelta(hours=7, minutes=m) for m in range(4)]
+    if channel == "email":
+        created = [nine] * 4
+    scenario = Scenario.model_validate(
+        {
+            "name": "shift end",
+            "start": start.isoformat(),
+            "days": 1,
+            "drain_days": 2,
+            "arrivals": {
+                "type": "replay",
+                "tickets": [{"created_at": at.isoformat(), "channel": channel} for at in created],
+            },
+            "agents": [
+                {"id": "early", "shift": {"timezone": "UTC", "weekly": {"mon": night}}},
+                {"id": "late"},
+            ],
+            "handling": {"type": "exponential", "mean_minutes": 5},
+            "configuration": {
+                "office_hours": {"timezone": "UTC", "weekly": {"mon": [["09:00", "17:00"]]}}
+            },
+            "policy": "round_robin",
+        }
+    )
+    records = run(scenario, 1).records
+    assert set(records.assignee) == {"late"}
+    assert all(at == 9 * 3600.0 for at in records.assigned_at)
+
+
 def test_the_recipes_decide_in_the_simulated_week() -> None:
     """Rules and memberships are recorded as deciders, and teams get their tickets."""
     result = run(_short_week(3))

@@ -31,6 +31,13 @@ from .scenario import Handling, Scenario
 __all__ = ["run"]
 
 _ARRIVE, _WORK_END, _CLOSE, _SHIFT_ON, _SHIFT_OFF, _OPEN, _SHIFT_LOOK, _OPEN_LOOK = range(8)
+_FIRST = {_SHIFT_OFF: 2 << 62, _SHIFT_ON: 1 << 62, _OPEN: 1 << 62}
+"""How far ahead of the other events at its instant a calendar's change is handled (its
+key in the heap lowered by that much; a run's own count never reaches ``1 << 62``): a
+shift's end first, so that an agent whose shift ends at ``t`` is Offline for everything
+at ``t`` (a shift's window holds its start, not its end: given no ticket and starting no
+work there), then a shift's start and the office's opening, so that what arrives or
+ends at ``t`` sees them; events of one kind in the order they were scheduled."""
 _NAN = math.nan
 _HORIZON = timedelta(days=400)
 """How far one search for a shift's or the office hours' next change looks ahead. Found
@@ -110,7 +117,7 @@ class _Run:
 
     def push(self, t: float, kind: int, arg: int) -> None:
         self.seq += 1
-        heapq.heappush(self.heap, (t, self.seq, kind, arg))
+        heapq.heappush(self.heap, (t, self.seq - _FIRST.get(kind, 0), kind, arg))
 
     def handling_for(self, index: int) -> Handling:
         s = self.scenario
