@@ -126,6 +126,12 @@ def test_text_no_store_keeps_is_named_with_items_of_another_kind() -> None:
         found = [(e["path"][-3:], e["code"]) for e in caught.value.errors()]
         assert found == [("[1]", "storable_text"), ("[2]", "string_type")]
         assert caught.value.details[0].message == "text must not contain NUL (\\x00)"
+    # a set has no order: the NUL named by value at the field, as when it is alone
+    with pytest.raises(hr.ValidationError) as caught:
+        hr.Ticket(id="t", channel="c", created_at=NOW, tags={"ok", "a\x00", 5})
+    found = [(e["path"], e["code"]) for e in caught.value.errors()]
+    assert found[0] == ("$.tags", "storable_text")
+    assert [code for _, code in found[1:]] == ["string_type"]
 
 
 def test_a_bad_item_of_a_set_is_named_by_its_value_in_sorted_order() -> None:

@@ -53,6 +53,18 @@ def test_equal_sets_are_written_alike_whatever_form_their_numbers_take(
     assert written_a == [*numbers, *texts]
 
 
+def test_equal_sets_of_tuples_are_written_alike() -> None:
+    """Tuples sort by their members' keys, numbers by value: ``{(1.5,), (1,)}`` and the
+    equal ``{(1.0,), (1.5,)}`` were written in two orders (by JSON text, "[1]" after
+    "[1.5]" and "[1.0]" before it)."""
+    a = hr.Ticket(id="t", channel="sms", created_at=NOW, fields={"s": {(1.5,), (1,), ("a", 2)}})
+    b = hr.Ticket(id="t", channel="sms", created_at=NOW, fields={"s": {(1.0,), (1.5,), ("a", 2.0)}})
+    assert a == b
+    written_a = json.loads(a.model_dump_json())["fields"]["s"]
+    assert written_a == json.loads(b.model_dump_json())["fields"]["s"]
+    assert written_a == [[1], [1.5], ["a", 2]]
+
+
 def test_an_equal_ticket_sent_again_returns_the_stored_decision() -> None:
     """``{1.0, 2, "a"}`` and ``{1, 2.0, "a"}`` were listed in two orders, and the second
     route of the equal ticket was a ConflictError."""

@@ -152,14 +152,23 @@ def check_set_text(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     try:
         built = handler(value)
     except PydanticValidationError as exc:
-        if isinstance(value, _SETS) or not isinstance(value, list | tuple):
+        # an iterator was read by the handler: nothing left to look at
+        if not isinstance(value, list | tuple | set | frozenset):
             raise
         lines: list[Any] = [_line(e) for e in exc.errors(include_url=False)]
-        for index, item in enumerate(value):
-            problem = _bad_text(item) if isinstance(item, str) else None
-            if problem is not None:
-                error = PydanticCustomError("storable_text", problem)
-                lines.append(InitErrorDetails(type=error, loc=(index,), input=item))
+        if isinstance(value, _SETS):  # no order: by value, as below
+            texts = set_order(item for item in value if isinstance(item, str))
+            for item in texts:
+                problem = _bad_text(item)
+                if problem is not None:
+                    error = PydanticCustomError("storable_text", f"item {item!r}: {problem}")
+                    lines.append(InitErrorDetails(type=error, loc=(), input=item))
+        else:
+            for index, item in enumerate(value):
+                problem = _bad_text(item) if isinstance(item, str) else None
+                if problem is not None:
+                    error = PydanticCustomError("storable_text", problem)
+                    lines.append(InitErrorDetails(type=error, loc=(index,), input=item))
         if len(lines) == exc.error_count():
             raise
         lines.sort(key=lambda line: line["loc"][:1])
@@ -244,8 +253,8 @@ def set_order(members: Iterable[Any]) -> list[Any]:
     """The members of a set in an order that does not depend on the hash seed: the order
     their JSON form lists them in. Text by code point (as ``sorted`` sorts it), numbers
     by value, any other mix by kind (numbers, whether ``int`` or ``float``, are one kind,
-    by value: ``{1.0, 2, "a"}`` and the equal ``{1, 2.0, "a"}`` are listed alike), then
-    by JSON text."""
+    by value: ``{1.0, 2, "a"}`` and the equal ``{1, 2.0, "a"}`` are listed alike, inside
+    a tuple too), then by JSON text."""
     items = list(members)
     kinds = {item.__class__ for item in items}
     if kinds <= {str} or (kinds <= {int, float} and all(item == item for item in items)):
@@ -256,10 +265,16 @@ def set_order(members: Iterable[Any]) -> list[Any]:
 def _mixed_key(item: Any) -> tuple[str, Any]:
     """The sort key of a member of a mixed set: a number (not NaN) among the others by
     value, named as an ``int`` is so that a set of whole numbers and text keeps its order;
-    any other value by its type's name and its JSON text."""
+    a tuple (a frozenset) by the keys of its members, in order (sorted), so that equal
+    ones sort alike (``(1,)`` and ``(1.0,)``); any other value by its type's name and its
+    JSON text."""
     kind = item.__class__
     if (kind is int or kind is float) and item == item:
         return ("int", item)
+    if kind is tuple:
+        return ("tuple", tuple(map(_mixed_key, item)))
+    if kind is frozenset:
+        return ("frozenset", tuple(sorted(map(_mixed_key, item))))
     return (kind.__name__, _json_text(item))
 
 
