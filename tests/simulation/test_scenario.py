@@ -368,6 +368,14 @@ def test_a_team_given_twice_does_not_hide_a_member_who_is_no_agent() -> None:
         assert [(d.path, d.code) for d in info.value.details] == expected
         said = "team 'x' has member 'bob', who is no agent of the scenario"
         assert info.value.details[1].message == said
+    # an agent id of the wrong kind (unhashable): who is no agent cannot be told
+    base["agents"] = [{"id": ["ann"]}]
+    with pytest.raises(ValidationError) as info:
+        Scenario.model_validate(base)
+    assert [d.path for d in info.value.details] == [
+        "$.agents[0].id",
+        "$.configuration.teams[1].id",
+    ]
 
 
 def test_with_agent_and_with_policy() -> None:

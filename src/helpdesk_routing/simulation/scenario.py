@@ -322,7 +322,10 @@ def _strangers(data: Any) -> list[InitErrorDetails]:
     )
     if not isinstance(agents, list | tuple) or not isinstance(teams, list | tuple):
         return []
-    known = {_id_of(agent) for agent in agents}
+    ids = [_id_of(agent) for agent in agents]
+    if not all(isinstance(i, str) for i in ids):
+        return []  # an agent without a readable id: who is no agent cannot be told
+    known = set(ids)
     found: list[InitErrorDetails] = []
     for i, team in enumerate(teams):
         team_id = _id_of(team)
