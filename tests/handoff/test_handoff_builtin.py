@@ -160,6 +160,30 @@ def test_office_hours_that_never_open_again_name_no_time_and_no_busy_team(desk: 
     assert step.state is State.HANDED_OFF
     assert _keys(step.tell_visitor) == ["human_will_follow"]
     assert desk.router.ticket(handoff_id("c1")).assignee is None
+    # on any channel (sms bound to office hours too): the built-in helpdesk's ticket goes
+    # on with the conversation, nothing said of where (no continue_by_sms)
+    from helpdesk_routing.model import Agent
+    from helpdesk_routing.router import Router
+    from helpdesk_routing.stores.memory import InMemoryStore
+
+    router = Router(
+        store=InMemoryStore(agents=[Agent(id="a1")]),
+        customer_data=desk.data,
+        clock=desk.clock,
+        office_hours=OFFICE_HOURS,
+        office_hours_channels={"webchat", "sms"},
+    )
+    router.set_online("a1", True, actor="a1")
+    sms = Handoff(
+        settings=SendToHelpdesk(helpdesk="builtin"),
+        router=router,
+        ledger=InMemoryLedger(),
+        customer_data=desk.data,
+        clock=desk.clock,
+        office_hours=never,
+    )
+    step = sms.request(conversation(cid="c2", channel="sms", profile_id="p1"))
+    assert (step.state, _keys(step.tell_visitor)) == (State.HANDED_OFF, ["human_will_follow"])
 
 
 def test_inside_office_hours_with_nobody_online_agents_are_busy(desk: Desk) -> None:

@@ -764,9 +764,10 @@ def _check_tag(tag: object) -> None:
 def _delivered(
     delivery: Delivery, email: str | None, *, builtin: bool
 ) -> tuple[VisitorMessage, ...]:
-    if builtin and delivery.replayed:
+    if builtin and (delivery.replayed or delivery.agent_available is None):
         # found already stored: what became of it is not known, as when reconcile finds
-        # it (a human will follow, on the ticket's own channel)
+        # it; or closed with no opening to name: a human will follow, on the ticket's
+        # own channel (the conversation's: nothing to say of where)
         return (VisitorMessage.of(MessageKey.HUMAN_WILL_FOLLOW),)
     if delivery.agent_available is not None:  # the built-in helpdesk: same channel
         if delivery.agent_available:
