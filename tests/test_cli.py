@@ -299,6 +299,16 @@ def test_an_unrecognized_argument_is_told_by_its_subcommand(
     assert err[-1] == f"helpdesk-routing {command}: error: unrecognized arguments: {extra}"
 
 
+def test_an_unrecognized_argument_before_the_subcommand_is_the_commands(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Given before the subcommand's name, it is the command's own: told by it."""
+    assert _run("--bogus", "schema")[0] == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("usage: helpdesk-routing [-h]")
+    assert err[-1] == "helpdesk-routing: error: unrecognized arguments: --bogus"
+
+
 def test_demo_json_prints_where_every_ticket_ended() -> None:
     """demo --json prints every ticket's team, assignee and views, and per-agent counts."""
     code, text = _run("demo", "--json")

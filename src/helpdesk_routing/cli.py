@@ -569,8 +569,13 @@ def _dispatch(argv: Sequence[str] | None, out: TextIO) -> int:
         args, extras = parser.parse_known_args(argv)
         if extras:
             # said by the subcommand that was given them, as its other argument errors
-            # are (``helpdesk-routing simulate: error: ...``), not by the command's
+            # are (``helpdesk-routing simulate: error: ...``); one given before the
+            # subcommand's name is the command's own
+            given = list(sys.argv[1:] if argv is None else argv)
+            at = given.index(args.command) if args.command in given else len(given)
             command = parser.subcommands.get(args.command, parser)
+            if any(token in given[:at] for token in extras):
+                command = parser
             command.error(f"unrecognized arguments: {' '.join(extras)}")
         run = next(c.run for c in commands if c.name == args.command)
         code = run(args, out)
