@@ -191,3 +191,73 @@ def test_the_clauses_with_an_exact_sql_form_are_pushed() -> None:
     pushed, rest = push_down("postgres", [("d", "before", T), ("v", "is_not_set", None)])
     assert len(pushed) == 1
     assert rest is True
+
+
+def _big_filters() -> list[list[tuple[str, str, Any]]]:
+    """Filters a real rule may hold that SQLite refused as an expression nested deeper
+    than 1,000 levels: an ``in`` list of 2,000 values (text, numbers and booleans), its
+    ``not_in``, and a thousand clauses on one property."""
+    values: list[Any] = [f"sku-{i}" for i in range(1000)] + list(range(995)) + [2.5, True]
+    values += [2**53 + 1, -0.0, 10.0]
+    return [
+        [("sku", "in", values)],
+        [("sku", "not_in", values)],
+        [("sku", "not_equals", f"x{i}") for i in range(1000)],
+        [(f"k{i}", "is_not_set", None) for i in range(1000)],
+    ]
+
+
+BIG_EVENTS: list[dict[str, Any]] = [
+    {"sku": "sku-7"},
+    {"sku": 7.0},
+    {"sku": True},
+    {"sku": False},
+    {"sku": ["none", "sku-999"]},
+    {"sku": 2**53},
+    {"sku": "sku-1000"},
+    {"k3": 1},
+    {},
+]
+
+
+@pytest.mark.parametrize("index", range(4), ids=["in", "not_in", "clauses", "unset"])
+def test_sqlite_counts_with_big_filters_as_python_does(
+    sqlite_data: SqliteCustomerData, index: int
+) -> None:
+    _check(sqlite_data, BIG_EVENTS, _big_filters()[index], None)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("index", range(4), ids=["in", "not_in", "clauses", "unset"])
+def test_postgres_counts_with_big_filters_as_python_does(pg_data: Any, index: int) -> None:
+    _check(pg_data, BIG_EVENTS, _big_filters()[index], None)
+
+
+def test_an_in_list_is_one_look_up_a_value_and_keeps_the_kinds_apart() -> None:
+    """The Python test of ``in`` (an event filter's, run on every event counted) looks a
+    value up rather than comparing it with each item, and keeps ``True`` apart from ``1``
+    and text apart from numbers, ``1`` and ``1.0`` one number."""
+    import enum
+
+    class Size(enum.StrEnum):
+        SMALL = "s"
+
+    test = positive_test(Operator.IN, ["a", 1, True, 2.5, "s"])
+    cases: list[tuple[Any, bool]] = [
+        ("a", True),
+        (1.0, True),
+        (1, True),
+        (True, True),
+        (False, False),
+        (2.5, True),
+        ("1", False),
+        (0, False),
+        ([0, "a"], True),
+        ((False, "b"), False),
+        (Size.SMALL, True),
+        (None, False),
+    ]
+    for value, expected in cases:
+        assert test(value, T) is expected, value
+    numbers = positive_test(Operator.IN, [1])
+    assert numbers(True, T) is False

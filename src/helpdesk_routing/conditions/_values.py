@@ -118,11 +118,34 @@ def positive_test(op: Operator, x: Any) -> ValueTest:
         return equals
     if op is _IN:
         xs = tuple(x)
+        # One look-up a value (an event filter's list is tested on every event counted:
+        # 10,000 events against a list of 10,000 took 12 s one comparison at a time):
+        # text, numbers (1 and 1.0 one member) and booleans apart, as _same_scalar keeps
+        # them; a value of a subclass (an enum, whose hash may not be its value's) is
+        # compared one by one.
+        texts = frozenset(a for a in xs if type(a) is str)
+        numbers = frozenset(a for a in xs if type(a) is int or type(a) is float)
+        flags = frozenset(a for a in xs if type(a) is bool)
+        plain = len(texts) + len(numbers) + len(flags) == len(xs)
+
+        def one(e: Any) -> bool:
+            kind = type(e)
+            if kind is str:
+                return e in texts
+            if kind is int or kind is float:
+                return e in numbers
+            if kind is bool:
+                return e in flags
+            return any(_same_scalar(a, e) for a in xs)
 
         def is_in(v: Any, now: datetime) -> bool:
+            if not plain:
+                if isinstance(v, SEQUENCES):
+                    return any(_same_scalar(a, e) for e in v for a in xs)
+                return any(_same_scalar(a, v) for a in xs)
             if isinstance(v, SEQUENCES):
-                return any(_same_scalar(a, e) for e in v for a in xs)
-            return any(_same_scalar(a, v) for a in xs)
+                return any(map(one, v))
+            return one(v)
 
         return is_in
     if op is _CONTAINS:

@@ -201,6 +201,47 @@ def _pg_compare(token: str, op: str, x: int | float) -> str:
     return f"(CASE WHEN {token} ~ '[.eE]' THEN {as_float} ELSE {as_integer} END)"
 
 
+_MAX_NUMBERS = 100
+"""The most numbers of an ``in`` list PostgreSQL is given (each its own exact
+comparison, :func:`_pg_compare`): a longer list is tested in Python, where it is one
+look-up a value."""
+
+_MAX_PUSHED = 50
+"""The most clauses pushed into one count's query: SQLite refuses an expression nested
+deeper than 1,000 levels, and a chain of ``AND`` nests one level a clause (the rest are
+tested in Python, on the rows the pushed ones let through)."""
+
+
+def _one_of(r: _Reads, x: Sequence[Any]) -> str | None:
+    """An element equal to one of the scalars ``x``, each of its own kind: the text and
+    (SQLite) the numbers as one ``IN`` list each, not a chain of ``OR`` a value (SQLite
+    refuses an expression nested deeper than 1,000 levels: an ``in`` list of 500 values
+    failed); ``None`` when PostgreSQL would be given more than :data:`_MAX_NUMBERS`
+    numbers."""
+    texts = [a for a in x if isinstance(a, str)]
+    numbers = [a for a in x if _number(a)]
+    flags = sorted({a for a in x if isinstance(a, bool)})
+    if r.family == "postgres" and len(numbers) > _MAX_NUMBERS:
+        return None
+
+    def match(kind: str, value: str) -> str:
+        parts = [r.same(flag)(kind, value) for flag in flags]
+        if texts:
+            listed = ", ".join(r.lit(a) for a in texts)
+            if r.family == "sqlite":
+                parts.append(f"({kind} = 'text' AND {value} IN ({listed}))")
+            else:
+                parts.append(f"({kind} = 'string' AND {value}{_AS_TEXT} IN ({listed}))")
+        if numbers and r.family == "sqlite":
+            listed = ", ".join(r.lit(a) for a in numbers)
+            parts.append(f"({kind} IN ('integer', 'real') AND {value} IN ({listed}))")
+        elif numbers:
+            parts += [r.same(a)(kind, value) for a in numbers]
+        return "(" + " OR ".join(parts) + ")"
+
+    return r.some(match)
+
+
 def _positive(r: _Reads, op: str, x: Any) -> str | None:
     if op == "is_set":
         return r.is_set()
@@ -209,8 +250,7 @@ def _positive(r: _Reads, op: str, x: Any) -> str | None:
     if op == "in" and isinstance(x, list | tuple) and all(_scalar(a) for a in x):
         if not x:
             return _FALSE
-        matchers = [r.same(a) for a in x]
-        return r.some(lambda kind, value: "(" + " OR ".join(m(kind, value) for m in matchers) + ")")
+        return _one_of(r, x)
     if op == "contains" and _text(x):
         # Text: a substring; a list: an element equal to x (not a substring of one).
         text = "'text'" if r.family == "sqlite" else "'string'"
@@ -252,7 +292,7 @@ def push_down(family: Family, clauses: Sequence[tuple[str, str, Any]]) -> tuple[
         else:
             sql = _positive(reads, _NEGATIONS.get(op, op), x)
             negate = op in _NEGATIONS
-        if sql is None:
+        if sql is None or len(pushed) == _MAX_PUSHED:
             rest = True
         else:
             pushed.append(f"NOT {sql}" if negate else sql)
