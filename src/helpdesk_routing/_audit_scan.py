@@ -81,9 +81,12 @@ def fact_rows(records: Iterable[AuditRecord]) -> Iterator[tuple[Any, ...]]:
 def scan(store: Any) -> Iterable[tuple[Any, ...]]:
     """Every fact row of ``store``'s audit log in ``seq`` order: streamed by the store
     when it is an :class:`~helpdesk_routing.ports.AuditFactSource`, else made from
-    ``tx.audit()``'s records (read in one unit, which ends before the rows are made)."""
+    ``tx.audit()``'s records (read in one unit, which ends before the rows are made: a
+    read-only one, ``read()``, when the store offers it, as views read, so that a report
+    neither waits for the units that route nor makes them wait)."""
     if offers(store, AuditFactSource):
         return store.audit_facts()  # type: ignore[no-any-return]
-    with store.transaction() as tx:
+    reader = getattr(store, "read", None)
+    with reader() if callable(reader) else store.transaction() as tx:
         records: list[Any] = tx.audit()
     return fact_rows(records)

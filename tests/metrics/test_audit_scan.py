@@ -301,3 +301,48 @@ def test_summarize_reads_fact_rows_of_any_origin_as_it_reads_records() -> None:
         for r in rows
     ]
     assert metrics.summarize(records, [], T0, T0 + timedelta(days=1)) == report
+
+
+class _Units:
+    """A store offering ``read()`` but no audit facts (a host's adapter): every unit it
+    is asked for is named in ``used``."""
+
+    def __init__(self, inner: InMemoryStore) -> None:
+        self.inner = inner
+        self.used: list[str] = []
+
+    def transaction(self) -> Any:
+        self.used.append("transaction")
+        return self.inner.transaction()
+
+    def read(self) -> Any:
+        self.used.append("read")
+        return self.inner.read()
+
+
+def test_a_readable_store_is_scanned_in_a_read_only_unit() -> None:
+    """The log of a store that offers ``read()`` (docs: "for views and reports") is read
+    in such a unit, not in a write unit, which waited for the units that route and held
+    the write lock itself; a store without one is read in an ordinary unit."""
+    inner = InMemoryStore(agents=AGENTS)
+    router = Router(
+        rules=RuleSet(),
+        teams=[],
+        store=inner,
+        customer_data=InMemoryCustomerData(),
+        clock=ManualClock(T0),
+    )
+    router.set_online("a1", True, actor="a1")
+    router.route(Ticket(id="t1", channel="email", created_at=T0))
+    store = _Units(inner)
+    with inner.transaction() as tx:
+        expected = list(fact_rows(tx.audit()))
+    assert list(scan(store)) == expected
+    assert store.used == ["read"]
+    report = metrics.report(store, None, T0, T0 + timedelta(hours=1))
+    assert report.tickets == 1
+    assert store.used == ["read", "read"]
+    plain = _Units(inner)
+    plain.read = None  # type: ignore[assignment, method-assign]
+    assert list(scan(plain)) == expected
+    assert plain.used == ["transaction"]
