@@ -405,6 +405,40 @@ def test_customer_data_reads_on_dead_connections_run_again_on_fresh_ones(
             assert read() == answer
 
 
+@pytest.mark.parametrize("zone", ["Etc/UTC", "Europe/Amsterdam"])
+def test_a_callers_pool_in_another_zone_survives_dead_connections(pg_dsn: str, zone: str) -> None:
+    """A caller's pool whose sessions are not in 'UTC' (Etc/UTC, as many servers are set):
+    each connection is set to UTC when taken, and that statement, run on a connection a
+    restart had ended, raised "lost the connection ... during a unit of work" for every
+    dead one in turn, neither retried nor the pool's idle ones tested. It is retried as
+    a dead connection found by BEGIN is, in units and in customer data reads."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+    from psycopg_pool import ConnectionPool
+
+    name = f"victim-zone-{zone.replace('/', '-')}"
+    options = f"{conninfo_to_dict(pg_dsn).get('options', '')} -c TimeZone={zone}".strip()
+    dsn = make_conninfo(_with_app_name(pg_dsn, name), options=options)
+    with ConnectionPool(dsn, min_size=3, max_size=4, open=True) as pool:
+        pool.wait()
+        profile = Profile(id="p1", properties={"plan": "pro"})
+        with (
+            PostgresStore(pool=pool, agents=[Agent(id="a1")]) as store,
+            PostgresCustomerData(pool=pool, profiles=[profile]) as data,
+        ):
+            with store.transaction() as tx:
+                tx.set_online("a1", True, T0)
+            assert data.profile("p1") == profile
+            assert _kill(pg_dsn, name) >= 3
+            with store.transaction() as tx:
+                assert list(tx.online_agents()) == ["a1"]
+            assert _kill(pg_dsn, name) >= 1
+            assert data.profile("p1") == profile
+        with pool.connection() as conn:
+            row = conn.execute("SHOW TimeZone").fetchone()
+            assert row is not None
+            assert row[0] == zone
+
+
 def test_a_route_on_a_dead_connection_is_routed_on_a_fresh_one(pg_dsn: str) -> None:
     """The whole-route function call (RoundRobin) also replaces a connection killed while
     idle, and a route repeated after a lost answer returns the first decision."""

@@ -637,6 +637,11 @@ class Database:
             try:
                 conn.execute("SET TimeZone = 'UTC'")
             except psycopg.Error as exc:
+                if is_connection_error(exc, conn):
+                    # a dead idle connection (a server restart): the unit's BEGIN, or
+                    # the read, finds it dead too and takes a fresh one, the pool's
+                    # idle ones tested, as for a connection in UTC
+                    return
                 mapped = self.error(exc, conn)
                 assert mapped is not None
                 raise mapped from exc
