@@ -53,3 +53,37 @@ def test_a_newer_ledger_schema_names_the_database_and_schema(
         f", schema {schema!r}); this library knows up to "
         f"{sql_ledger.LEDGER_SCHEMA_VERSION}: upgrade the library"
     )
+
+
+def test_a_role_that_may_not_create_tables_opens_a_migrated_ledger(
+    request: pytest.FixtureRequest,
+) -> None:
+    """Migrated by the schema's owner, the ledger is opened and used by a role given only
+    the use of the schema and its tables (least privilege): it ran a CREATE TABLE IF NOT
+    EXISTS, which PostgreSQL refuses without the right to create, whether or not the
+    table exists. A stale ledger still needs that right, to migrate."""
+    import uuid
+
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    dsn = fresh_schema_dsn(request)
+    PostgresLedger(dsn).close()  # migrated by the owner
+    params = conninfo_to_dict(dsn)
+    schema = str(params["options"]).split("search_path=")[1].split()[0]
+    role = f"ledger_app_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN")
+        conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+        conn.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}"
+        )
+
+    def drop() -> None:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f"DROP OWNED BY {role}")
+            conn.execute(f"DROP ROLE {role}")
+
+    request.addfinalizer(drop)
+    with PostgresLedger(make_conninfo(dsn, user=role)) as ledger:
+        assert ledger.get("nothing") is None

@@ -119,13 +119,24 @@ _MIGRATIONS: tuple[tuple[int, tuple[Migration, ...]], ...] = (
 )
 
 
-def _migrate(run: Execute, p: str, holds_handoffs: bool = False, where: str = "") -> None:
+def _migrate(
+    run: Execute,
+    p: str,
+    holds_handoffs: bool = False,
+    where: str = "",
+    holds_versions: bool = False,
+) -> None:
     """Bring the ledger's schema to the newest, in the caller's unit. ``holds_handoffs``:
     whether the ``handoffs`` table exists (how to ask is the database's own): a ledger
     whose version was lost is refused, not created again over itself. ``where`` names
-    the database in those refusals (``SQLite file '/srv/ledger.db'``)."""
+    the database in those refusals (``SQLite file '/srv/ledger.db'``).
+    ``holds_versions``: whether the ``handoff_ledger_schema`` table exists; a ledger at
+    the newest version is then opened without a statement that needs the right to
+    create tables (PostgreSQL checks that right before ``IF NOT EXISTS``: a role given
+    only the use of a schema its owner migrated could not open the ledger)."""
     at = f" ({where})" if where else ""
-    run("CREATE TABLE IF NOT EXISTS handoff_ledger_schema (version INTEGER NOT NULL)", ())
+    if not holds_versions:
+        run("CREATE TABLE IF NOT EXISTS handoff_ledger_schema (version INTEGER NOT NULL)", ())
     row = run("SELECT max(version) FROM handoff_ledger_schema", ()).fetchone()
     current = row[0] if row[0] is not None else 0
     if type(current) is not int:  # SQLite keeps any value a hand (or a bad disk) put there
@@ -357,10 +368,21 @@ class SqliteLedger(_SqlLedger):
             if self._file is None and self.path != ":memory:":
                 self._file = file_key(self.path)  # created just now
             with self._unit() as run:
-                held = run(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'handoffs'", ()
-                ).fetchone()
-                _migrate(run, "?", held is not None, where=f"SQLite file {self.path!r}")
+                tables = {
+                    row[0]
+                    for row in run(
+                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN "
+                        "('handoffs', 'handoff_ledger_schema')",
+                        (),
+                    ).fetchall()
+                }
+                _migrate(
+                    run,
+                    "?",
+                    "handoffs" in tables,
+                    where=f"SQLite file {self.path!r}",
+                    holds_versions="handoff_ledger_schema" in tables,
+                )
         except BaseException:
             self._closed = True
             self._conn.close()  # refused: nothing is left open
@@ -556,11 +578,14 @@ class PostgresLedger(_SqlLedger):
                         "(CREATE SCHEMA) or fix the search_path in the dsn's options"
                     )
                 run(_MIGRATION_LOCK, ())
-                held = run("SELECT to_regclass('handoffs')", ()).fetchone()
+                held = run(
+                    "SELECT to_regclass('handoffs'), to_regclass('handoff_ledger_schema')", ()
+                ).fetchone()
                 _migrate(
                     run,
                     "%s",
                     held is not None and held[0] is not None,
+                    holds_versions=held is not None and held[1] is not None,
                     where=f"PostgreSQL {self._where}, schema {found[0]!r}",
                 )
         except BaseException:
