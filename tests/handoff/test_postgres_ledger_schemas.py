@@ -63,12 +63,18 @@ def test_a_role_that_may_not_create_tables_opens_a_migrated_ledger(
     EXISTS, which PostgreSQL refuses without the right to create, whether or not the
     table exists. A stale ledger still needs that right, to migrate."""
     import uuid
+    from datetime import UTC, datetime
 
     import psycopg
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+    import helpdesk_routing as hr
+    from helpdesk_routing.stores.postgres import PostgresCustomerData, PostgresStore
+
     dsn = fresh_schema_dsn(request)
-    PostgresLedger(dsn).close()  # migrated by the owner
+    PostgresLedger(dsn).close()  # migrated by the owner, as are the store's tables
+    PostgresStore(dsn, agents=[hr.Agent(id="a1")]).close()
+    PostgresCustomerData(dsn).close()
     params = conninfo_to_dict(dsn)
     schema = str(params["options"]).split("search_path=")[1].split()[0]
     role = f"ledger_app_{uuid.uuid4().hex[:8]}"
@@ -78,6 +84,8 @@ def test_a_role_that_may_not_create_tables_opens_a_migrated_ledger(
         conn.execute(
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}"
         )
+        conn.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}")
+        conn.execute(f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {schema} TO {role}")
 
     def drop() -> None:
         with psycopg.connect(dsn, autocommit=True) as conn:
@@ -85,5 +93,11 @@ def test_a_role_that_may_not_create_tables_opens_a_migrated_ledger(
             conn.execute(f"DROP ROLE {role}")
 
     request.addfinalizer(drop)
-    with PostgresLedger(make_conninfo(dsn, user=role)) as ledger:
+    app = make_conninfo(dsn, user=role)
+    with PostgresLedger(app) as ledger:
         assert ledger.get("nothing") is None
+    now = datetime(2026, 3, 30, 10, tzinfo=UTC)
+    with PostgresStore(app) as store, PostgresCustomerData(app) as data:
+        router = hr.Router(store=store, customer_data=data, clock=hr.ManualClock(now))
+        router.set_online("a1", True, actor="a1")
+        assert router.route(hr.Ticket(id="t1", channel="email", created_at=now)).assignee == "a1"
