@@ -101,6 +101,10 @@ def as_instant(v: object) -> datetime | None:
     return None
 
 
+_PLAIN = (str, int, float, bool)
+"""The kinds of a condition's scalars that its ``in`` test looks up in a set."""
+
+
 def positive_test(op: Operator, x: Any) -> ValueTest:
     """The test ``op`` with the condition's value ``x`` on a value (``None`` = not set).
 
@@ -126,7 +130,7 @@ def positive_test(op: Operator, x: Any) -> ValueTest:
         texts = frozenset(a for a in xs if type(a) is str)
         numbers = frozenset(a for a in xs if type(a) is int or type(a) is float)
         flags = frozenset(a for a in xs if type(a) is bool)
-        plain = len(texts) + len(numbers) + len(flags) == len(xs)
+        plain = all(type(a) in _PLAIN for a in xs)  # repeated items are plain too
 
         def one(e: Any) -> bool:
             kind = type(e)
