@@ -101,3 +101,27 @@ def test_a_role_that_may_not_create_tables_opens_a_migrated_ledger(
         router = hr.Router(store=store, customer_data=data, clock=hr.ManualClock(now))
         router.set_online("a1", True, actor="a1")
         assert router.route(hr.Ticket(id="t1", channel="email", created_at=now)).assignee == "a1"
+
+
+def test_a_fresh_schema_first_on_the_search_path_gets_its_own_ledger(
+    request: pytest.FixtureRequest,
+) -> None:
+    """The tables go in the first schema of the search_path: another tenant's ledger
+    further along the path is not taken for this one (it was opened, its tables
+    written to, when the check of the ledger's tables looked along the whole path)."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    def schema_of(dsn: str) -> str:
+        return str(conninfo_to_dict(dsn)["options"]).split("search_path=")[1].split()[0]
+
+    tenant, shared = fresh_schema_dsn(request), fresh_schema_dsn(request)
+    PostgresLedger(shared).close()
+    both = make_conninfo(tenant, options=f"-c search_path={schema_of(tenant)},{schema_of(shared)}")
+    PostgresLedger(both).close()
+    with psycopg.connect(tenant) as conn:
+        rows = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY 1",
+            (schema_of(tenant),),
+        ).fetchall()
+    assert [r[0] for r in rows] == ["handoff_ledger_schema", "handoffs"]

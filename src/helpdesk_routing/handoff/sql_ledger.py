@@ -578,8 +578,13 @@ class PostgresLedger(_SqlLedger):
                         "(CREATE SCHEMA) or fix the search_path in the dsn's options"
                     )
                 run(_MIGRATION_LOCK, ())
+                # in the schema the tables go in (the first of the search_path), not
+                # wherever the path finds one: another tenant's ledger further along it
+                # was taken for this one
                 held = run(
-                    "SELECT to_regclass('handoffs'), to_regclass('handoff_ledger_schema')", ()
+                    "SELECT to_regclass(format('%%I.handoffs', current_schema())), "
+                    "to_regclass(format('%%I.handoff_ledger_schema', current_schema()))",
+                    (),
                 ).fetchone()
                 _migrate(
                     run,
