@@ -384,6 +384,49 @@ def test_names_that_skipped_validation_are_refused_where_they_are_used() -> None
     assert data.count_events("p1", events.DEFAULT_NAMES.resolved, start=None, end=None) == 0
 
 
+@pytest.mark.parametrize("bad", ["", "x" * 256, "a\x00b", 5])
+def test_a_name_that_is_no_id_is_refused_where_names_are_used(bad: object) -> None:
+    """A name of a copy that is no id (empty, too long, NUL, no text) is refused by every
+    use, at ``$.names.<kind>``, before anything is recorded or rendered: to_klaviyo_event
+    rendered it, and a Handoff given it lost every Escalated event (its first record
+    failed, after the handoff)."""
+    from helpdesk_routing.handoff import Handoff, InMemoryLedger, SendToHelpdesk
+
+    names = events.DEFAULT_NAMES.model_copy(update={"escalated": bad})
+    escalated = _all_four()[2]
+    data = InMemoryCustomerData()
+    uses: list[Callable[[], object]] = [
+        lambda: events.check_names(names),
+        lambda: events.record(escalated, data, profile_id="p1", at=T0, names=names),
+        lambda: escalated.to_event(profile_id="p1", at=T0, names=names),
+        lambda: escalated.to_klaviyo_event(profile_id="p1", at=T0, names=names),
+        lambda: Handoff(
+            settings=SendToHelpdesk(helpdesk="builtin"),
+            router=Router(store=InMemoryStore(), customer_data=data, clock=ManualClock(T0)),
+            ledger=InMemoryLedger(),
+            customer_data=data,
+            clock=ManualClock(T0),
+            event_names=names,
+        ),
+    ]
+    for use in uses:
+        with pytest.raises(ValidationError) as info:
+            use()
+        assert info.value.paths == ("$.names.escalated",)
+    assert data.events("p1") == []
+
+
+def test_klaviyo_refuses_a_profile_id_to_event_refuses() -> None:
+    """The same arguments, the same refusals: a profile id with NUL or of 256 characters
+    was rendered into the Klaviyo body though to_event refused it."""
+    started = _all_four()[0]
+    for profile_id, path in [("p\x00", "$.profile_id"), ("p" * 256, "$.profile_id")]:
+        for render in (started.to_event, started.to_klaviyo_event):
+            with pytest.raises(ValidationError) as info:
+                render(profile_id=profile_id, at=T0)
+            assert info.value.paths == (path,)
+
+
 @given(st.lists(st.sampled_from(["A", "B", "C", "D", "E"]), min_size=4, max_size=4))
 def test_names_are_built_exactly_when_the_four_differ(texts: list[str]) -> None:
     """For any four names, EventNames is built exactly when they are distinct, and then

@@ -178,6 +178,9 @@ class ConversationEvent(CheckedCopy):
         library's one rule (``handoff.is_valid_email``), else as an ``external_id``
         (``"ann@example.com\\n"`` or ``"a@b@c.com"`` is no address).
         """
+        # what to_event refuses is refused here alike (a profile id of 256 characters,
+        # or holding NUL, which no store, and no JSON body, can carry)
+        self.to_event(profile_id=profile_id, at=at, names=names)
         profile_id, names = _target(profile_id, names)
         when = require_aware(at, "at")
         event = _checked(self)
@@ -285,13 +288,24 @@ def _target(profile_id: object, names: object) -> tuple[str, EventNames]:
 
 
 def check_names(names: object) -> EventNames:
-    """``names`` when they are :class:`EventNames` of four different metric names:
-    ``ArgumentTypeError`` naming anything else, ``ValidationError`` naming two kinds
-    that share a name (names made without validation, by ``model_copy(update=...)`` or
-    ``model_construct``)."""
+    """``names`` when they are :class:`EventNames` of four different metric names, each
+    an id of one to 255 characters: ``ArgumentTypeError`` naming anything else,
+    ``ValidationError`` naming two kinds that share a name, or a name that is no such id
+    at ``$.names.<kind>`` (names made without validation, by ``model_copy(update=...)``
+    or ``model_construct``)."""
     if not isinstance(names, EventNames):
         raise ArgumentTypeError(f"names must be EventNames, got {type(names).__name__}")
     shared = _shared(names)
     if shared is not None:
         raise ValidationError(shared[1])
+    if names is not DEFAULT_NAMES:
+        # each name an id of one to 255 characters, as when built: a copy or a
+        # model_construct may hold anything (an empty name was rendered to Klaviyo, and
+        # every Escalated event of a Handoff given it was lost, the first record failing)
+        try:
+            EventNames.model_validate(names.__dict__)
+        except ValidationError as error:
+            raise ValidationError(
+                "invalid event names", error.under("$.names").details
+            ) from None
     return names
