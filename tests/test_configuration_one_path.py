@@ -178,3 +178,18 @@ def test_a_bad_bound_channel_is_named_at_its_index(channels: Any) -> None:
     expected = ("$.office_hours_channels[2]",)
     assert _built(office_hours_channels=channels).paths == expected
     assert _configured(office_hours_channels=channels).paths == expected
+
+
+def test_a_negative_capacity_is_said_alike_through_every_door(tmp_path: Path) -> None:
+    """configure and Router(...) said "capacity must be at least 0, got -1"; the model, its
+    JSON and so `check` said pydantic's "Input should be greater than or equal to 0"."""
+    said = "capacity must be at least 0, got -1"
+    data = {"version": 1, "at": "2026-03-30T10:00:00Z", "capacity": -1}
+    for door in (
+        lambda: hr.Configuration.model_validate(data),
+        lambda: hr.Configuration.model_validate_json(json.dumps(data)),
+    ):
+        with pytest.raises(hr.ValidationError) as info:
+            door()
+        assert [(e["path"], e["message"]) for e in info.value.errors()] == [("$.capacity", said)]
+    assert str(_built(capacity=-1)).endswith(f"$.capacity: {said}")

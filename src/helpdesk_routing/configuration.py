@@ -208,6 +208,9 @@ class Configuration(CheckedCopy):
         # and configure name it (rule_id, and "rule 'id': " before the message): in JSON
         # form at $.rules.rules[i], from Python at $.rules[i] (a list of rules).
         details = super()._input_details(error, data)
+        if details is not None and isinstance(data, Mapping):
+            # a capacity out of range in the library's words, as configure says it
+            details = [_capacity_said(d, data.get("capacity")) for d in details]
         rules = data.get("rules") if isinstance(data, Mapping) else None
         at = "$.rules["
         if isinstance(rules, Mapping):
@@ -493,7 +496,9 @@ def updated(
 
 
 def _capacity_said(detail: ErrorDetail, capacity: object) -> ErrorDetail:
-    """``detail``, or the library's own words for a capacity below 0."""
+    """``detail``, or the library's own words for a capacity below 0 (every door says it
+    alike: ``configure``, ``Router(...)``, ``Configuration`` and its JSON, so ``check``);
+    above :data:`~helpdesk_routing.model.MAX_CAPACITY` in pydantic's, as an agent's."""
     if detail.path == "$.capacity" and detail.code == "greater_than_equal":
         return replace(detail, message=f"capacity must be at least 0, got {capacity}")
     return detail

@@ -305,7 +305,5 @@ def check_names(names: object) -> EventNames:
         try:
             EventNames.model_validate(names.__dict__)
         except ValidationError as error:
-            raise ValidationError(
-                "invalid event names", error.under("$.names").details
-            ) from None
+            raise ValidationError("invalid event names", error.under("$.names").details) from None
     return names
