@@ -446,3 +446,20 @@ def test_names_are_built_exactly_when_the_four_differ(texts: list[str]) -> None:
         f"{_KINDS[later]} and {_KINDS[earlier]} must be different metric names, "
         f"both are {texts[later]!r}"
     )
+
+
+def test_a_subclass_of_event_names_with_fields_of_its_own_is_used() -> None:
+    """Only the four names are checked where names are used: a subclass holding more
+    of its own was refused there ("$.names.team: Extra inputs are not permitted")."""
+
+    class TeamNames(events.EventNames):
+        team: str = "support"
+
+    names = TeamNames(escalated="Escalated to a human")
+    escalated = _all_four()[2]
+    assert events.check_names(names) is names
+    assert escalated.to_event(profile_id="p1", at=T0, names=names).metric == "Escalated to a human"
+    body = escalated.to_klaviyo_event(profile_id="p1", at=T0, names=names)
+    assert body["data"]["attributes"]["metric"]["data"]["attributes"]["name"] == (
+        "Escalated to a human"
+    )

@@ -159,15 +159,23 @@ class ConversationEvent(CheckedCopy):
         self, *, profile_id: str, at: datetime, names: EventNames = DEFAULT_NAMES
     ) -> Event:
         """The profile event this records: metric, properties, time and unique id."""
+        return self._event(profile_id, at, names)[1]
+
+    def _event(
+        self, profile_id: object, at: datetime, names: object
+    ) -> tuple[ConversationEvent, Event]:
+        """This event checked, and the profile event it records (checked as every
+        :class:`~helpdesk_routing.model.Event` is): what both renderings start from."""
         profile_id, names = _target(profile_id, names)
         event = _checked(self)
-        return Event(
+        recorded = Event(
             profile_id=profile_id,
             metric=event.metric(names),
             timestamp=require_aware(at, "at"),
             properties=event.properties(),
             unique_id=event.unique_id,
         )
+        return event, recorded
 
     def to_klaviyo_event(
         self, *, profile_id: str, at: datetime, names: EventNames = DEFAULT_NAMES
@@ -180,10 +188,8 @@ class ConversationEvent(CheckedCopy):
         """
         # what to_event refuses is refused here alike (a profile id of 256 characters,
         # or holding NUL, which no store, and no JSON body, can carry)
-        self.to_event(profile_id=profile_id, at=at, names=names)
-        profile_id, names = _target(profile_id, names)
-        when = require_aware(at, "at")
-        event = _checked(self)
+        event, recorded = self._event(profile_id, at, names)
+        profile_id, when = recorded.profile_id, recorded.timestamp
         key = "email" if is_valid_email(profile_id) else "external_id"
         return {
             "data": {
@@ -302,8 +308,8 @@ def check_names(names: object) -> EventNames:
         # each name an id of one to 255 characters, as when built: a copy or a
         # model_construct may hold anything (an empty name was rendered to Klaviyo, and
         # every Escalated event of a Handoff given it was lost, the first record failing)
-        try:
-            EventNames.model_validate(names.__dict__)
+        try:  # the four names only: a subclass may hold more of its own
+            EventNames.model_validate({k: v for k, v in names.__dict__.items() if k in _KINDS})
         except ValidationError as error:
             raise ValidationError("invalid event names", error.under("$.names").details) from None
     return names
