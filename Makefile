@@ -26,7 +26,8 @@ $(DEMO_STAMP): $(BIN)/python pyproject.toml
 venv: $(STAMP)
 
 # A day of tickets replayed with every decision explained, then a simulated week of a web
-# shop (the same recipes, office hours) under three policies side by side.
+# shop (the same recipes, office hours): as configured, under least loaded and with one
+# more agent, side by side.
 demo: $(DEMO_STAMP)
 	$(BIN)/python -m helpdesk_routing.cli demo
 	$(BIN)/python -m helpdesk_routing.simulation.demo
