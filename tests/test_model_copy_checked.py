@@ -130,7 +130,7 @@ BAD: list[tuple[pydantic.BaseModel, dict[str, Any], list[str], str]] = [
     (_TEAM, {"members": ()}, ["$.members"], "at least 1 item"),
     (_TEAM, {"members": ("a1", "a1")}, ["$.members"], "listed twice"),
     (_TEAM, {"members": [5]}, ["$.members[0]"], "valid string"),
-    (_CONFIGURATION, {"capacity": -3}, ["$.capacity"], f"{_LEAST} 0"),
+    (_CONFIGURATION, {"capacity": -3}, ["$.capacity"], "capacity must be at least 0, got -3"),
     (_CONFIGURATION, {"version": 0}, ["$.version"], f"{_LEAST} 1"),
     (_CONFIGURATION, {"at": _NAIVE}, ["$.at"], "timezone-aware"),
     (_CONFIGURATION, {"round_robin": "yes"}, ["$.round_robin"], "valid boolean"),
