@@ -273,14 +273,8 @@ class RuleSet(InputModel):
         # of one id has two to fix; a duplicate id hides no empty group): pydantic puts
         # the locations under this rule set's own where it is nested (a Configuration's
         # "rules").
-        problems: list[InitErrorDetails] = []
-        seen: dict[str, int] = {}
+        problems = _repeated_ids({"rules": self.rules})  # one rule's first, when sorted
         for i, rule in enumerate(self.rules):
-            if rule.id in seen:
-                said = f"duplicate rule id {rule.id!r} (first at rules[{seen[rule.id]}])"
-                problems.append(_at("rule_duplicate_id", ("rules", i, "id"), said, rule.id))
-            else:
-                seen[rule.id] = i
             # Validation refuses a deeper condition; a rule built by model_construct did
             # not go through it.
             where = too_deep(rule.when)
@@ -296,6 +290,7 @@ class RuleSet(InputModel):
                 for loc in _empty_groups(rule.when, ("rules", i, "when"))
             )
         if problems:
+            problems.sort(key=_line_rule_index)  # in the rules' order, stable within one
             raise pydantic.ValidationError.from_exception_data(type(self).__name__, problems)
         return self
 
@@ -604,8 +599,9 @@ def _at(code: str, loc: tuple[str | int, ...], message: str, value: object) -> I
 
 
 def _repeated_ids(data: Any) -> list[InitErrorDetails]:
-    """The rule ids a rule set's input ``data`` gives twice (text ids), each as the rule
-    set's own check says it, in the rules' order."""
+    """The rule ids a rule set's input ``data`` (or ``{"rules": rule_set.rules}``) gives
+    twice (text ids), each at ``("rules", i, "id")``, in the rules' order: the one
+    statement of it, for the rule set's own check and for its input's."""
     ids = _rule_ids(data)
     seen: dict[str, int] = {}
     repeated: list[InitErrorDetails] = []
