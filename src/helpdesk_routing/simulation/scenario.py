@@ -311,10 +311,9 @@ def _strangers(data: Any) -> list[InitErrorDetails]:
     """The members of the input's configured teams who are no agents of its agents,
     each at its path, as :meth:`Scenario._references` says them (read from the input
     when the configuration could not be built); none when the input says too little."""
-    get = (lambda key: data.get(key)) if isinstance(data, Mapping) else None
-    if get is None:
+    if not isinstance(data, Mapping):
         return []
-    configuration, agents = get("configuration"), get("agents")
+    configuration, agents = data.get("configuration"), data.get("agents")
     teams = (
         configuration.get("teams")
         if isinstance(configuration, Mapping)
@@ -322,18 +321,32 @@ def _strangers(data: Any) -> list[InitErrorDetails]:
     )
     if not isinstance(agents, list | tuple) or not isinstance(teams, list | tuple):
         return []
-    ids = [_id_of(agent) for agent in agents]
-    if not all(isinstance(i, str) for i in ids):
-        return []  # an agent without a readable id: who is no agent cannot be told
-    known = set(ids)
+    known: set[str] = set()
+    for agent in agents:
+        agent_id = _id_of(agent)
+        if not isinstance(agent_id, str):
+            return []  # an agent without a readable id: who is no agent cannot be told
+        known.add(agent_id)
+    read = ((i, _id_of(team), _members_of(team)) for i, team in enumerate(teams))
+    return _unknown_members(((i, t, m) for i, t, m in read if isinstance(t, str)), known)
+
+
+def _members_of(team: Any) -> object:
+    """The ``members`` of a team of the input, given as a mapping or as a model."""
+    return team.get("members") if isinstance(team, Mapping) else getattr(team, "members", None)
+
+
+def _unknown_members(
+    teams: Iterable[tuple[int, str, Any]], agents: set[str]
+) -> list[InitErrorDetails]:
+    """Each member of ``teams`` (index, id, members) who is none of ``agents``, at its
+    path: the one statement of it, for the scenario's check and for its input's."""
     found: list[InitErrorDetails] = []
-    for i, team in enumerate(teams):
-        team_id = _id_of(team)
-        members = team.get("members") if isinstance(team, Mapping) else getattr(team, "members", ())
-        if not isinstance(team_id, str) or not isinstance(members, list | tuple):
+    for i, team_id, members in teams:
+        if not isinstance(members, list | tuple):
             continue
         for j, member in enumerate(members):
-            if isinstance(member, str) and member not in known:
+            if isinstance(member, str) and member not in agents:
                 said = f"team {team_id!r} has member {member!r}, who is no agent of the scenario"
                 found.append(
                     InitErrorDetails(
@@ -473,15 +486,8 @@ class Scenario(Part):
         # a second team of one id would stop the run when the Router is built (and a
         # second customer of one id would silently replace the first)
         team_ids = ids(self.configuration.teams, ("configuration", "teams"), "team")
-        for i, team in enumerate(self.configuration.teams):
-            for j, member in enumerate(team.members):
-                if member not in seen:
-                    problem(
-                        ("configuration", "teams", i, "members", j),
-                        "unknown_agent",
-                        f"team {team.id!r} has member {member!r}, who is no agent of the scenario",
-                        member,
-                    )
+        configured = enumerate(self.configuration.teams)
+        problems += _unknown_members(((i, t.id, t.members) for i, t in configured), seen)
         profiles = ids(self.customers, ("customers",), "customer")
         for key in self.mix.profiles:
             if key not in profiles:
