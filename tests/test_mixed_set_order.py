@@ -17,9 +17,13 @@ from helpdesk_routing.stores.sqlite import SqliteCustomerData
 
 NOW = datetime(2026, 3, 30, 10, tzinfo=UTC)
 
+# text every store keeps (a NUL or a lone surrogate is refused: not what is tested here)
+storable_text = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=3
+)
 whole = st.integers(min_value=-(2**53), max_value=2**53)
 members = st.lists(
-    st.one_of(whole, st.text(max_size=3), st.floats(allow_nan=False, allow_infinity=False)),
+    st.one_of(whole, storable_text, st.floats(allow_nan=False, allow_infinity=False)),
     max_size=8,
 )
 
