@@ -372,7 +372,7 @@ def test_event_condition_defaults_need_no_value() -> None:
         ({"type": "ticket", "field": "a\x00", "op": "is_set"}, "$.field"),
         ({"type": "profile", "property": "p", "op": "equals", "value": "x\x00"}, "$.value"),
         ({"type": "profile", "property": "p", "op": "contains", "value": "\ud800"}, "$.value"),
-        ({"type": "profile", "property": "p", "op": "in", "value": ["ok", "\x00"]}, "$.value"),
+        ({"type": "profile", "property": "p", "op": "in", "value": ["ok", "\x00"]}, "$.value[1]"),
         ({"type": "event", "metric": "\x00"}, "$.metric"),
         ({"type": "segment", "segment": "v\x00ip"}, "$.segment"),
     ],
@@ -384,3 +384,37 @@ def test_condition_text_no_store_can_keep_is_rejected(doc: dict[str, Any], path:
         parse_condition(doc)
     assert info.value.paths == (path,)
     assert "text must not contain" in str(info.value)
+
+
+def test_every_bad_item_of_an_in_list_is_named_at_its_index() -> None:
+    """A list's (or a tuple's) bad items are each named at their own index, all at once,
+    whether the condition is a dict, built fluently or a rule in a rule set; a set's
+    items, which have no index, are named at the value."""
+    doc = {"type": "profile", "property": "p", "op": "in", "value": ["ok", None, float("inf")]}
+    with pytest.raises(ValidationError) as info:
+        parse_condition(doc)
+    assert info.value.paths == ("$.value[1]", "$.value[2]")
+    assert "got nothing" in info.value.details[0].message
+    assert "finite number" in info.value.details[1].message
+    with pytest.raises(ValidationError) as info:
+        profile("p").is_in(("ok", "a\x00"))
+    assert info.value.paths == ("$.value[1]",)
+    with pytest.raises(ValidationError) as info:
+        profile("p").is_in({"ok", "a\x00"})
+    assert info.value.paths == ("$.value",)
+    where = {"property": "p", "op": "in", "value": ["ok", None, {}]}
+    rules = {
+        "rules": [
+            {
+                "id": "r",
+                "when": {"type": "event", "metric": "m", "where": [where]},
+                "then": {"type": "save_as_view", "view": "v"},
+            }
+        ]
+    }
+    with pytest.raises(ValidationError) as info:
+        RuleSet.from_dict(rules)
+    assert info.value.paths == (
+        "$.rules[0].when.where[0].value[1]",
+        "$.rules[0].when.where[0].value[2]",
+    )

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Self, TypeAlias
 
 import pydantic
+import pydantic_core
 from dateutil.relativedelta import relativedelta
 from pydantic import (
     BaseModel,
@@ -427,11 +428,24 @@ def _check_nothing(op: Operator, value: object) -> object:
 
 
 def _check_list(op: Operator, value: object) -> object:
-    if isinstance(value, set | frozenset):
-        value = _sorted_items(value)
+    indexed = not isinstance(value, set | frozenset)
+    if not indexed:
+        value = _sorted_items(value)  # type: ignore[arg-type]
     if value.__class__ is not list and not isinstance(value, list | tuple):
         raise value_error(f"{op} needs a list, got {_kind(value)}")
-    return tuple(_scalar(f"{op} item {i}", v) for i, v in enumerate(value))
+    items: list[str | int | float | bool] = []
+    problems: list[Any] = []
+    for i, v in enumerate(value):
+        try:
+            items.append(_scalar(f"{op} item {i}", v))
+        except PydanticCustomError as e:
+            # A list's bad item is named at its own index ($.value[1]), as the strict
+            # JSON reader names it; a set's items have no index to name (the message
+            # counts them in sorted order). Every bad item at once.
+            problems.append({"type": e, "loc": (i,) if indexed else (), "input": v})
+    if problems:
+        raise pydantic_core.ValidationError.from_exception_data("condition value", problems)
+    return tuple(items)
 
 
 def _check_number(op: Operator, value: object) -> object:
