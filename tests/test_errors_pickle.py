@@ -31,6 +31,7 @@ CASES: list[E.RoutingError] = [
     E.PermissionDenied("role agent may not configure"),
     E.UnknownTicket("t1"),
     E.UnknownAgent("a1"),
+    E.UnknownAgent("a1", where="team 'x', $.teams[0].members[0]"),
     E.UnknownTeam("billing"),
     E.ConflictError("held"),
     E.race_lost("deadlock"),

@@ -300,7 +300,7 @@ class ConfigurationKeeper:
                 actor=actor,
                 comment=comment,
             )
-            check_against_agents(tx, new, rules_given=changes.get("rules"))
+            check_against_agents(tx, new, rules_given=changes.get("rules"), version=rollback_to)
             before, after = content(base.configuration), content(new)
             changed = [f for f in CONTENT_FIELDS if not same(f, before[f], after[f])]
             tx.put_configuration(new)

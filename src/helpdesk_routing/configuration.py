@@ -261,11 +261,16 @@ def allocator_name(allocator: object) -> AllocatorName | None:
 
 
 def check_against_agents(
-    tx: Transaction, configuration: Configuration, *, rules_given: Any = None
+    tx: Transaction,
+    configuration: Configuration,
+    *,
+    rules_given: Any = None,
+    version: int | None = None,
 ) -> None:
     """Raise unless the configuration fits the store: team ids are unique
     (``ValidationError`` at ``$.teams[i].id``, the repeated one), every member is a known
-    agent (``UnknownAgent``) and every team a rule names exists (``ValidationError`` at
+    agent (``UnknownAgent`` naming its team and path, and ``version``, the stored version
+    a rollback restores, when given) and every team a rule names exists (``ValidationError`` at
     ``$.rules.rules[i].then.team``). Paths are within the configuration document, as
     ``helpdesk-routing check`` gives them; ``rules_given`` is what the caller gave as
     ``rules``: a list or tuple of rules is that document's ``rules`` itself, so a rule
@@ -277,10 +282,13 @@ def check_against_agents(
     ]
     if twice:
         raise ValidationError(_twice_message(twice), twice)
-    for team in configuration.teams:
-        for member in team.members:
+    for i, team in enumerate(configuration.teams):
+        for j, member in enumerate(team.members):
             if tx.get_agent(member) is None:
-                raise UnknownAgent(member)
+                where = f"team {team.id!r}, $.teams[{i}].members[{j}]"
+                if version is not None:
+                    where += f" of version {version}"
+                raise UnknownAgent(member, where=where)
     try:
         configuration.rules.validate_against(configuration.teams)
     except ValidationError as error:

@@ -624,11 +624,17 @@ class UnknownTicket(RoutingError, LookupError):
 
 
 class UnknownAgent(RoutingError, LookupError):
-    """No agent with the given id is known to the store."""
+    """No agent with the given id is known to the store.
 
-    def __init__(self, agent_id: str) -> None:
+    ``where``, when given, says where the id was written (a team member of a
+    configuration: ``"team 'billing', $.teams[1].members[0]"``); the message ends with it
+    in parentheses."""
+
+    def __init__(self, agent_id: str, *, where: str | None = None) -> None:
         self.agent_id = agent_id
-        super().__init__(f"unknown agent {agent_id!r}")
+        self.where = where
+        told = f" ({where})" if where else ""
+        super().__init__(f"unknown agent {agent_id!r}{told}")
 
 
 class UnknownTeam(RoutingError, LookupError):

@@ -20,7 +20,7 @@ from helpdesk_routing.errors import (
     UnknownAgent,
     ValidationError,
 )
-from helpdesk_routing.model import Team, Ticket
+from helpdesk_routing.model import Agent, Team, Ticket
 from helpdesk_routing.router import Router
 from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet, SaveAsView, decide
 from helpdesk_routing.stores.memory import InMemoryStore
@@ -203,8 +203,9 @@ def test_a_configuration_that_does_not_fit_the_store_is_refused(desk: Desk) -> N
     before = desk.snapshot()
     with pytest.raises(ValidationError, match=r"^rule set names unknown teams"):
         desk.router.configure(actor="m1", teams=[TEAMS[1]], rules=RuleSet(rules=[SMS_TO_RETENTION]))
-    with pytest.raises(UnknownAgent, match=r"^unknown agent 'zz'$"):
+    with pytest.raises(UnknownAgent) as unknown:
         desk.router.set_teams([Team(id="x", members=("zz",))], actor="m1")
+    assert str(unknown.value) == "unknown agent 'zz' (team 'x', $.teams[0].members[0])"
     with pytest.raises(ValidationError, match=r"^team 'x' is listed twice\n") as info:
         desk.router.set_teams([Team(id="x", members=("a1",))] * 2, actor="m1")
     assert info.value.paths == ("$.teams[1].id",)
@@ -292,6 +293,24 @@ def test_rollback_stores_a_new_version_equal_to_an_old_one(desk: Desk) -> None:
     }
     with pytest.raises(ValidationError, match=r"^no configuration version 9 is stored$"):
         desk.router.rollback(9, actor="o1")
+
+
+def test_a_rollback_to_teams_naming_a_removed_agent_names_the_version(desk: Desk) -> None:
+    """Rolling back to a version whose team lists an agent removed since raises
+    ``UnknownAgent`` naming the team, the member's path and the version restored; nothing
+    is written."""
+    desk.router.add_agent(Agent(id="a9", name="Nine"), actor="o1")
+    desk.router.set_teams([*TEAMS, Team(id="x", members=("a1", "a9"))], actor="o1")
+    version = desk.router.configuration.version
+    desk.router.set_teams(TEAMS, actor="o1")
+    desk.router.remove_agent("a9", actor="o1")
+    before = desk.snapshot()
+    with pytest.raises(UnknownAgent) as info:
+        desk.router.rollback(version, actor="o1")
+    where = f"team 'x', $.teams[{len(TEAMS)}].members[1] of version {version}"
+    assert (info.value.agent_id, info.value.where) == ("a9", where)
+    assert str(info.value) == f"unknown agent 'a9' ({where})"
+    assert desk.snapshot() == before
 
 
 def test_the_allocator_is_stored_by_name(desk: Desk) -> None:

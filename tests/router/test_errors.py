@@ -151,7 +151,7 @@ CASES: list[tuple[str, Callable[[Router], object], type[RoutingError], str]] = [
         "set_teams with an unknown member",
         lambda r: r.set_teams([*TEAMS, Team(id="x", members=("a1", "zz"))], actor="o1"),
         UnknownAgent,
-        "unknown agent 'zz'",
+        "unknown agent 'zz' (team 'x', $.teams[2].members[1])",
     ),
     (
         "set_teams listing a team twice",
@@ -219,7 +219,8 @@ def test_router_refuses_teams_with_unknown_members(make_desk: MakeDesk) -> None:
     """Constructing a Router whose team lists an unknown agent raises UnknownAgent."""
     with pytest.raises(UnknownAgent) as info:
         make_desk(teams=[Team(id="x", members=("a1", "ghost"))])
-    assert str(info.value) == "unknown agent 'ghost'"
+    assert str(info.value) == "unknown agent 'ghost' (team 'x', $.teams[0].members[1])"
+    assert (info.value.agent_id, info.value.where) == ("ghost", "team 'x', $.teams[0].members[1]")
 
 
 def test_router_refuses_a_negative_capacity(make_desk: MakeDesk) -> None:
