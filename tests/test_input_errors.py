@@ -13,6 +13,7 @@ import json
 import pickle
 import sys
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pydantic
@@ -529,3 +530,26 @@ def test_a_list_whose_items_fail_is_not_also_reported_too_short(
     assert [d.path for d in info.value.details] == paths
     assert info.value.error_count() == len(paths)
     assert ("too_short" in [d.code for d in info.value.details]) == (paths == ["$.members"])
+
+
+def test_an_object_read_from_its_attributes_is_named_by_path_as_a_mapping_is() -> None:
+    """``model_validate(obj, from_attributes=True)`` names each problem at its field's
+    path through the object's attributes, in the words a mapping of the same fields gets
+    (a capacity below 0 was at ``$`` in pydantic's words)."""
+    team = SimpleNamespace(id="x", name="X", members=["a1", 3], tags=frozenset(), segments=())
+    fields = {"version": 1, "at": T0, "capacity": -1, "teams": [team]}
+    with pytest.raises(ModelValidationError) as info:
+        hr.Configuration.model_validate(SimpleNamespace(**fields), from_attributes=True)
+    from_object = [(d.path, d.message) for d in info.value.details]
+    assert from_object == [
+        ("$.teams[0].members[1]", "Input should be a valid string"),
+        ("$.capacity", "capacity must be at least 0, got -1"),
+    ]
+    as_mapping = {**fields, "teams": [vars(team)]}
+    with pytest.raises(ModelValidationError) as info:
+        hr.Configuration.model_validate(as_mapping)
+    assert [(d.path, d.message) for d in info.value.details] == from_object
+    agent = SimpleNamespace(id="a1", name="A", role="support", capacity=-3, online=False)
+    with pytest.raises(ModelValidationError) as info:
+        hr.Agent.model_validate(agent, from_attributes=True)
+    assert info.value.paths == ("$.capacity",)

@@ -208,9 +208,15 @@ class Configuration(CheckedCopy):
         # and configure name it (rule_id, and "rule 'id': " before the message): in JSON
         # form at $.rules.rules[i], from Python at $.rules[i] (a list of rules).
         details = super()._input_details(error, data)
-        if details is not None and isinstance(data, Mapping):
-            # a capacity out of range in the library's words, as configure says it
-            details = [_capacity_said(d, data.get("capacity")) for d in details]
+        if details is not None:
+            # a capacity out of range in the library's words, as configure says it (in
+            # a mapping, or an object read with from_attributes=True)
+            capacity = (
+                data.get("capacity")
+                if isinstance(data, Mapping)
+                else getattr(data, "capacity", None)
+            )
+            details = [_capacity_said(d, capacity) for d in details]
         rules = data.get("rules") if isinstance(data, Mapping) else None
         at = "$.rules["
         if isinstance(rules, Mapping):

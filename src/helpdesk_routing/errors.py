@@ -242,6 +242,11 @@ def input_path(loc: Sequence[str | int], data: Any, code: str = "invalid") -> st
             continue
         if hasattr(node, "__pydantic_fields__") and not isinstance(node, Mapping):
             node = {**node.__dict__, "type": getattr(node, "type", None)}
+        elif _by_attribute(node, part):
+            # an object read with from_attributes=True: its attribute is the field
+            out.append(part)
+            node = getattr(node, str(part))
+            continue
         if isinstance(node, Mapping):
             if part in node:
                 out.append(part)
@@ -263,6 +268,22 @@ def input_path(loc: Sequence[str | int], data: Any, code: str = "invalid") -> st
             out.append(part)
             node = _LOST
     return json_path(out)
+
+
+_PLAIN = (str, bytes, bytearray, int, float, list, tuple, set, frozenset, date, type(None))
+
+
+def _by_attribute(node: Any, part: str | int) -> bool:
+    """Whether ``part`` names an attribute of ``node``, an object pydantic read with
+    ``from_attributes=True`` (neither a mapping, a list nor a plain value, whose names
+    in a location are union labels)."""
+    return (
+        isinstance(part, str)
+        and part.isidentifier()
+        and not isinstance(node, (Mapping, *_PLAIN))
+        and node is not _LOST
+        and hasattr(node, part)
+    )
 
 
 UNION_TAGS: dict[str, tuple[str, tuple[str, ...]]] = {}
