@@ -197,6 +197,24 @@ def test_a_metric_function_that_gives_no_number_is_named(metric: object, shown: 
     )
 
 
+def test_an_error_a_metric_function_raises_is_raised_with_its_replication_named() -> None:
+    """The caller's own error passes as it is (its type and message kept), with a note
+    naming the metric, the side and the seed whose summary raised it."""
+    a = replicate(mmc(2, 0.5, 100), 2, seed=3)
+    calls: list[object] = []
+
+    def fragile(summary: object) -> float:
+        calls.append(summary)
+        if len(calls) == 4:  # a's two replications, then b's: b's second, seed 4
+            raise ZeroDivisionError("division by zero")
+        return 1.0
+
+    with pytest.raises(ZeroDivisionError) as info:
+        compare(a, a, metric=fragile)
+    assert str(info.value) == "division by zero"
+    assert info.value.__notes__ == ["raised by the metric fragile on b's replication with seed 4"]
+
+
 def test_replicate_takes_numpy_integers_as_ints() -> None:
     """A numpy integer is a count of replications and a seed, as an ``int`` is; the
     results' seeds are ``int``."""

@@ -371,7 +371,14 @@ def _figures(
     ``TypeError`` naming the one whose figure is no number (a metric function's)."""
     out: list[float] = []
     for r in results:
-        value: object = figure(r.summary)  # a function of the caller's: any value
+        try:
+            value: object = figure(r.summary)  # a function of the caller's: any value
+        except Exception as error:
+            # the caller's own error, raised as it is, with a note saying where
+            error.add_note(
+                f"raised by the metric {name} on {side}'s replication with seed {r.seed}"
+            )
+            raise
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise ArgumentTypeError(
                 f"metric must give a number for a Summary; {name} of {side}'s replication "
@@ -424,8 +431,9 @@ def compare(
     no finite figure or one no float holds (naming its side and seed); ``TypeError``
     when a list holds something else than results (``replicate`` makes such lists), a
     metric function gives something else than a number (naming the replication), or
-    ``confidence`` is no real number. ``confidence`` may be any real number (a
-    ``Fraction`` too); the estimates hold it as a float.
+    ``confidence`` is no real number. An error a metric function raises is raised as it
+    is, with a note naming the side and seed of the replication. ``confidence`` may be
+    any real number (a ``Fraction`` too); the estimates hold it as a float.
     """
     for side, results in (("a", a), ("b", b)):
         if not isinstance(results, Sequence) or not all(
