@@ -7,9 +7,12 @@ after ``route`` changed what the in-memory store held, with no audit record."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
 
 from helpdesk_routing.conditions import ticket
+from helpdesk_routing.errors import ConflictError
 from helpdesk_routing.model import Profile
 from helpdesk_routing.rules import RoutingRule, RuleSet, SaveAsView
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
@@ -44,6 +47,39 @@ def test_routing_the_same_ticket_again_is_the_same_ticket(make_desk: MakeDesk) -
     given = desk.ticket("t1", fields={"signup": SIGNUP, "pair": (1, 2)})
     first = desk.router.route(given)
     assert desk.router.route(given) == first
+
+
+def test_an_instant_of_a_custom_value_is_the_same_in_any_zone(make_desk: MakeDesk) -> None:
+    """A ticket equal to the stored one (``==``) with a custom instant written in another
+    zone, at any depth, is the same ticket: the first decision, the first form kept
+    (its stored text kept the first offset, and the two texts were compared: a
+    ``ConflictError``). Text given as text is compared as text, and another instant is
+    other content."""
+    desk = make_desk(rules=RULES)
+    cet = timezone(timedelta(hours=1))
+    fields = {"signup": SIGNUP, "dates": [SIGNUP], "nested": {"at": SIGNUP}}
+    first = desk.router.route(desk.ticket("t1", fields=fields))
+    local = {k: _in_zone(v, cet) for k, v in fields.items()}
+    again = desk.ticket("t1", fields=local)
+    assert again == desk.ticket("t1", fields=fields)
+    assert desk.router.route(again) == first
+    assert desk.router.ticket("t1").ticket.fields["signup"] == "2026-03-30T10:00:00Z"
+    later = {**fields, "signup": SIGNUP + timedelta(seconds=1)}
+    with pytest.raises(ConflictError):
+        desk.router.route(desk.ticket("t1", fields=later))
+    desk.router.route(desk.ticket("t2", fields={"signup": "2026-03-30T10:00:00Z"}))
+    with pytest.raises(ConflictError):
+        desk.router.route(desk.ticket("t2", fields={"signup": "2026-03-30T11:00:00+01:00"}))
+
+
+def _in_zone(value: object, zone: timezone) -> object:
+    if isinstance(value, datetime):
+        return value.astimezone(zone)
+    if isinstance(value, list):
+        return [_in_zone(v, zone) for v in value]
+    if isinstance(value, dict):
+        return {k: _in_zone(v, zone) for k, v in value.items()}
+    return value
 
 
 def test_reroute_with_new_content_stores_its_stored_form(make_desk: MakeDesk) -> None:
