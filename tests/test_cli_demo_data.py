@@ -155,6 +155,12 @@ def test_bad_rules_do_not_hide_a_team_member_who_is_no_agent(
         assert "$.teams[0].members[2]: unknown agent 'ghost'" in err
 
 
+def _bad_repeated_team_and_unknown_team(files: Files) -> None:
+    teams = files["config.json"]["teams"]
+    teams.append({**teams[0], "oops": 1})
+    files["config.json"]["rules"]["rules"][0]["then"] = {"type": "assign_to_team", "team": "nope"}
+
+
 def _bad_zone_and_unknown_team(files: Files) -> None:
     files["config.json"]["office_hours"]["timezone"] = "Mars/Base"
     files["config.json"]["rules"]["rules"][0]["then"] = {"type": "assign_to_team", "team": "nope"}
@@ -191,8 +197,18 @@ def _extra_field_and_ghost(files: Files) -> None:
                 "$.teams[0].members[2]: unknown agent 'ghost'",
             ],
         ),
+        (
+            # a team given again with a problem of its own: the repeat and the rule's
+            # unknown team are told with it (the team's problem alone was)
+            _bad_repeated_team_and_unknown_team,
+            [
+                "$.teams[4].oops: Extra inputs are not permitted",
+                "$.teams[4].id: team 'retention' is listed twice",
+                "$.rules.rules[0].then.team: rule '{rule}': unknown team 'nope'",
+            ],
+        ),
     ],
-    ids=["zone_and_team", "member_and_ghost", "extra_and_ghost"],
+    ids=["zone_and_team", "member_and_ghost", "extra_and_ghost", "bad_repeat_and_team"],
 )
 def test_every_bad_part_of_a_config_is_told_at_once(
     tmp_path: Path,

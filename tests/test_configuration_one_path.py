@@ -119,6 +119,34 @@ def test_a_configuration_built_directly_names_every_repeated_team(ids: list[str]
         assert {d.code for d in caught.value.details} == {"duplicate"}
 
 
+def test_a_repeated_team_with_a_problem_of_its_own_is_named_with_it(tmp_path: Path) -> None:
+    """A team given again that has a problem of its own (an agent listed twice, a field
+    no team has): both are named, each at its path, from a mapping, JSON text and
+    ``check`` (the team's own problem alone was, and the repeat only once it was
+    mended); a stored configuration reads back as written."""
+    bad = {"id": "t", "members": ["a1", "a1"]}
+    teams = [TEAM, {"id": "u", "members": ["a1"]}, bad, {"id": "t", "oops": 1, "members": ["a1"]}]
+    expected = [
+        ("$.teams[2].members", "value_error"),
+        ("$.teams[2].id", "duplicate"),
+        ("$.teams[3].oops", "extra_forbidden"),
+        ("$.teams[3].id", "duplicate"),
+    ]
+    document = _stored(teams=teams)
+    for build in (
+        lambda: hr.Configuration.model_validate(document),
+        lambda: hr.Configuration.model_validate_json(json.dumps(document)),
+    ):
+        with pytest.raises(hr.ValidationError) as caught:
+            build()
+        assert [(d.path, d.code) for d in caught.value.details] == expected
+        assert "$.teams[3].id: team 't' is listed twice" in str(caught.value)
+    assert [p for p, _, _ in _checked(tmp_path, document)] == [p for p, _ in expected]
+    with pytest.raises(hr.ValidationError) as stored:
+        hr.Configuration.model_validate(document, context=STORED)
+    assert [d.path for d in stored.value.details] == ["$.teams[2].members", "$.teams[3].oops"]
+
+
 def test_a_stored_configuration_with_a_repeated_team_reads_back() -> None:
     """A configuration an older version could hold (built without validation) reads back
     from its stored form as written; the store's check still names the repeat."""

@@ -19,7 +19,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -32,7 +39,7 @@ from ._stored import STORED, is_stored
 from ._time import UtcDatetime
 from .allocation import Allocator, LeastLoaded, RoundRobin
 from .calendar import OfficeHours
-from .errors import ErrorDetail, UnknownAgent, ValidationError
+from .errors import ErrorDetail, UnknownAgent, ValidationError, _line
 from .model import MAX_CAPACITY, UNORDERED, Team, in_given_order, unordered
 from .rules import RoutingRule, RuleSet, rule_id_of
 
@@ -193,6 +200,37 @@ class Configuration(CheckedCopy):
             raise PydanticValidationError.from_exception_data(cls.__name__, problems)
         return teams
 
+    @field_validator("teams", mode="wrap")
+    @classmethod
+    def _repeats_with_other_problems(
+        cls, teams: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> tuple[Team, ...]:
+        # A team's own problem stops the check above (it runs on the whole tuple): the
+        # ids the input gives twice are told with it, read from the input, so that
+        # every problem is named at once (as a rule set names a repeated rule id).
+        try:
+            checked: tuple[Team, ...] = handler(teams)
+        except PydanticValidationError as exc:
+            found = exc.errors(include_url=False)
+            if is_stored(info) or any(e["type"] == DUPLICATE_TEAM for e in found):
+                raise
+            ids = _given_ids(teams)
+            repeats = _repeats_of(ids)
+            if not repeats:
+                raise
+            lines: list[InitErrorDetails] = [_line(e) for e in found]
+            lines.extend(
+                {
+                    "type": PydanticCustomError(DUPLICATE_TEAM, _listed_twice(str(ids[i]))),
+                    "loc": (i, "id"),
+                    "input": ids[i],
+                }
+                for i in repeats
+            )
+            lines.sort(key=lambda line: _team_index(line["loc"]))
+            raise PydanticValidationError.from_exception_data(cls.__name__, lines) from None
+        return checked
+
     @field_validator("office_hours_channels", mode="after")
     @classmethod
     def _no_empty_channel(cls, channels: frozenset[str], info: ValidationInfo) -> frozenset[str]:
@@ -307,13 +345,36 @@ DUPLICATE_TEAM = "duplicate"
 
 def _repeats(teams: Sequence[Team]) -> list[int]:
     """The positions of the teams whose id an earlier team has."""
+    return _repeats_of([team.id for team in teams])
+
+
+def _repeats_of(ids: Sequence[object]) -> list[int]:
+    """The positions of the text ids an earlier position has (``None``: no id there)."""
     seen: set[str] = set()
     found: list[int] = []
-    for i, team in enumerate(teams):
-        if team.id in seen:
+    for i, team_id in enumerate(ids):
+        if not isinstance(team_id, str):
+            continue
+        if team_id in seen:
             found.append(i)
-        seen.add(team.id)
+        seen.add(team_id)
     return found
+
+
+def _given_ids(teams: Any) -> list[object]:
+    """The id each team of the input gives (a mapping's ``"id"``, an object's ``id``), by
+    position; ``None`` where there is none (a team without one, teams not in a list)."""
+    if not isinstance(teams, list | tuple):
+        return []
+    return [
+        team.get("id") if isinstance(team, Mapping) else getattr(team, "id", None) for team in teams
+    ]
+
+
+def _team_index(loc: Any) -> tuple[int, int]:
+    """A line's order: by its team's position, the team's own problems first."""
+    first = loc[0] if loc else 0
+    return (first if isinstance(first, int) else -1, 1 if tuple(loc[1:]) == ("id",) else 0)
 
 
 def _listed_twice(team: str) -> str:

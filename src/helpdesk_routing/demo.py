@@ -33,7 +33,7 @@ from .errors import ErrorDetail, UnknownAgent, ValidationError, json_path
 from .model import Agent, Event, Profile, Team, Ticket, TicketStatus
 from .records import TicketRecord
 from .router import Router
-from .rules import RuleSet
+from .rules import RuleSet, check_team_ids
 from .stores.memory import InMemoryStore
 from .stores.memory_customer_data import InMemoryCustomerData
 
@@ -122,6 +122,7 @@ def check_config(
     *,
     what: str = "config.json",
     at: Sequence[int] | None = None,
+    ids: Sequence[object] | None = None,
 ) -> None:
     """Raise :class:`~helpdesk_routing.errors.ValidationError` (``invalid <what>``) unless
     the parts of a demo ``config.json`` fit together: agent ids and team ids are unique,
@@ -129,8 +130,10 @@ def check_config(
     a file without agents), every team a rule names exists (not checked when ``rules``
     is ``None``). Each problem is named by its path in the file
     (``$.teams[0].members[2]: unknown agent 'ghost'``). ``at``: the teams' indexes in
-    the file, when they are only its valid ones (another one is bad; the rules are then
-    not checked against them, which would call the bad one's id unknown)."""
+    the file, when they are only its valid ones (another one is bad); ``ids``, then, the
+    id each team of the file gives, by index (``None`` where it gives none that is text):
+    a repeat is told among them all, and the rules are checked against them when every
+    team gives one (the valid teams alone would call a bad one's id unknown)."""
     details: list[ErrorDetail] = []
     known: set[str] = set()
     for i, agent in enumerate(agents or ()):
@@ -139,21 +142,30 @@ def check_config(
                 ErrorDetail(f"$.agents[{i}].id", f"agent {agent.id!r} is listed twice", "duplicate")
             )
         known.add(agent.id)
+    positions = range(len(teams)) if at is None else at
+    given = (
+        list(enumerate(ids))
+        if ids is not None
+        else [(i, t.id) for i, t in zip(positions, teams, strict=True)]
+    )
     team_ids: set[str] = set()
-    for i, team in zip(range(len(teams)) if at is None else at, teams, strict=True):
-        if team.id in team_ids:
+    for i, team_id in given:
+        if not isinstance(team_id, str):
+            continue
+        if team_id in team_ids:
             details.append(
-                ErrorDetail(f"$.teams[{i}].id", f"team {team.id!r} is listed twice", "duplicate")
+                ErrorDetail(f"$.teams[{i}].id", f"team {team_id!r} is listed twice", "duplicate")
             )
-        team_ids.add(team.id)
+        team_ids.add(team_id)
+    for i, team in zip(positions, teams, strict=True):
         details += [
             ErrorDetail(f"$.teams[{i}].members[{j}]", str(UnknownAgent(m)), "unknown_agent")
             for j, m in enumerate(team.members)
             if agents is not None and m not in known
         ]
-    if rules is not None and at is None:
+    if rules is not None and (at is None or all(isinstance(i, str) for _, i in given)):
         try:
-            rules.validate_against(teams)
+            check_team_ids(rules, team_ids)
         except ValidationError as exc:
             details += exc.under("$.rules").details
     if details:
@@ -176,10 +188,12 @@ def check_parts(
         parts.read(lambda: check_config(agents, teams, rules, what=what))
         return
     valid = parsed_items(document, "teams", Team)
-    if valid:
+    given = document.get("teams") if isinstance(document, dict) else None
+    if isinstance(given, list):
         at = [i for i, _ in valid]
         listed = [team for _, team in valid]
-        parts.read(lambda: check_config(agents, listed, None, what=what, at=at))
+        ids = [t.get("id") if isinstance(t, dict) else None for t in given]
+        parts.read(lambda: check_config(agents, listed, rules, what=what, at=at, ids=ids))
 
 
 def _check_day(day: Any, agents: Sequence[Agent] | None) -> None:
