@@ -429,6 +429,36 @@ def test_input_is_normalised() -> None:
     assert hours.holidays == (date(2026, 1, 1), date(2026, 5, 1))
 
 
+def test_an_end_at_midnight_is_one_schedule_however_it_is_written() -> None:
+    """An end of "00:00" is the next midnight, as "24:00" is: the two spellings are one
+    schedule, equal, with one JSON form and one hash, in weekly windows, exceptions and
+    recurring exceptions (they were unequal, so a Router restarted with the other
+    spelling was refused as a changed configuration)."""
+    for start in ("00:00", "08:30", "23:59"):
+        zero = {"mon": [(start, "00:00")]}
+        midnight = {"mon": [(start, "24:00")]}
+        a = OfficeHours(
+            timezone="Europe/Amsterdam", weekly=zero, exceptions={"2026-03-29": zero["mon"]}
+        )
+        b = OfficeHours(
+            timezone="Europe/Amsterdam", weekly=midnight, exceptions={"2026-03-29": midnight["mon"]}
+        )
+        assert a == b
+        assert hash(a) == hash(b)
+        assert a.model_dump_json() == b.model_dump_json()
+        assert a.weekly["mon"] == ((start, "24:00"),)
+    rule = "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=24"
+    recurring = [
+        OfficeHours(
+            timezone="UTC", recurring_exceptions=[{"rule": rule, "windows": [("18:00", end)]}]
+        )
+        for end in ("00:00", "24:00")
+    ]
+    assert recurring[0] == recurring[1]
+    two = OfficeHours(timezone="UTC", weekly={"sun": [("18:00", "00:00"), ("09:00", "12:00")]})
+    assert two.weekly["sun"] == (("09:00", "12:00"), ("18:00", "24:00"))
+
+
 def test_json_round_trip() -> None:
     """model_dump_json then from_json gives an equal calendar with the same hash and answers."""
     hours = nine_to_five(

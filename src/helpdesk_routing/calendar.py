@@ -139,7 +139,12 @@ def _check_day(windows: tuple[Window, ...], where: str) -> list[InitErrorDetails
 
 
 def _sorted_windows(windows: tuple[Window, ...]) -> tuple[Window, ...]:
-    return tuple(sorted(windows, key=_span))
+    """A day's windows by start, an end at the next midnight spelt ``"24:00"``: a window
+    ending ``"00:00"`` ends there too (``22:00-00:00`` is ``22:00-24:00``, ``00:00-00:00``
+    lasts 24 hours, ``00:00-24:00``), so one schedule has one form (equality, JSON)."""
+    return tuple(
+        sorted(((w[0], "24:00") if w[1] == "00:00" else w for w in windows), key=_span)
+    )
 
 
 def _instant(value: datetime, what: str) -> datetime:
