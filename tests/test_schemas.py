@@ -597,3 +597,26 @@ def test_what_only_the_configuration_model_refuses_is_listed_in_the_schema(
     comment = schema["$comment"]
     assert "each team id listed once" in comment
     assert "version and capacity written as whole numbers" in comment
+
+
+def _nodes(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        return [node, *(n for value in node.values() for n in _nodes(value))]
+    if isinstance(node, list):
+        return [n for value in node for n in _nodes(value)]
+    return []
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMES)
+def test_date_times_are_the_models_pattern_without_rfc_3339s_format(name: str) -> None:
+    """An instant's schema is the pattern of the text the models read, with no
+    ``"format": "date-time"``: RFC 3339's format is narrower (no ``+02``, no ``10:00Z``,
+    no space for the ``T``), so a validator that asserts formats refused text every model
+    accepts. Such text validates, and the model reads it."""
+    nodes = _nodes(json_schema(name))
+    assert not [n for n in nodes if n.get("format") == "date-time"]
+    if name == "configuration":
+        for at in ("2026-03-30T14:00:00+02", "2026-03-30T10:00Z", "2026-03-30 10:00:00+0200"):
+            doc = {"version": 1, "at": at}
+            assert _schema_accepts(name, doc), at
+            Configuration.model_validate_json(json.dumps(doc))

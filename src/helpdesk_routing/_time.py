@@ -201,7 +201,7 @@ def _reject_naive(value: object) -> object:
     # pydantic reports a ValueError raised here as a normal validation error at the
     # field's path, with this message. pydantic itself would read a number (or a
     # string of digits) as Unix time, in seconds or milliseconds by its size: an
-    # instant must say what it is, as the JSON Schemas (format date-time) say too.
+    # instant must say what it is, as the JSON Schemas (a date-time pattern) say too.
     if _is_number(value):
         raise ValueError(NOT_A_NUMBER)
     if isinstance(value, str) and _OFFSET_TEXT.match(value) is not None:

@@ -142,9 +142,7 @@ def _sorted_windows(windows: tuple[Window, ...]) -> tuple[Window, ...]:
     """A day's windows by start, an end at the next midnight spelt ``"24:00"``: a window
     ending ``"00:00"`` ends there too (``22:00-00:00`` is ``22:00-24:00``, ``00:00-00:00``
     lasts 24 hours, ``00:00-24:00``), so one schedule has one form (equality, JSON)."""
-    return tuple(
-        sorted(((w[0], "24:00") if w[1] == "00:00" else w for w in windows), key=_span)
-    )
+    return tuple(sorted(((w[0], "24:00") if w[1] == "00:00" else w for w in windows), key=_span))
 
 
 def _instant(value: datetime, what: str) -> datetime:
