@@ -620,3 +620,21 @@ def test_date_times_are_the_models_pattern_without_rfc_3339s_format(name: str) -
             doc = {"version": 1, "at": at}
             assert _schema_accepts(name, doc), at
             Configuration.model_validate_json(json.dumps(doc))
+
+
+def test_a_configuration_version_beyond_64_bits_is_refused_by_schema_and_model() -> None:
+    """The schema bounds ``version`` as the models do (it took ``2**63``), and a
+    ``Configuration`` built from Python refuses it too (it kept it, for no store to
+    write)."""
+    top = {"version": 2**63 - 1, "at": "2026-03-30T09:00:00Z"}
+    assert _schema_accepts("configuration", top)
+    assert Configuration.model_validate(top).version == 2**63 - 1
+    beyond = {**top, "version": 2**63}
+    assert not _schema_accepts("configuration", beyond)
+    for build in (
+        lambda: Configuration.model_validate(beyond),
+        lambda: Configuration.model_validate_json(json.dumps(beyond)),
+    ):
+        with pytest.raises(ValidationError) as info:
+            build()
+        assert info.value.paths == ("$.version",)

@@ -31,7 +31,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from helpdesk_routing._input import CheckedCopy
-from helpdesk_routing._json import CONFIGURATION_DEPTH
+from helpdesk_routing._json import CONFIGURATION_DEPTH, MAX_INT
 
 from ._sets import SortedSet
 from ._storable import StoredText
@@ -153,7 +153,8 @@ class Configuration(CheckedCopy):
     # Its rule set lies one level down: a condition of the greatest depth reads back.
     _json_depth: ClassVar[int] = CONFIGURATION_DEPTH
 
-    version: int = Field(ge=1, strict=True)
+    # A version lies in signed 64 bits, as every stored integer (the schema says so too).
+    version: int = Field(ge=1, le=MAX_INT, strict=True)
     at: UtcDatetime
     actor: StoredText | None = None
     comment: StoredText | None = None
