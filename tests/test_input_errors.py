@@ -424,7 +424,7 @@ def test_a_custom_error_named_as_a_built_in_one_is_wrapped_after_the_built_in() 
     )
     wrapped = ModelValidationError.of(custom)
     assert wrapped.errors()[0]["msg"] == "too short here"
-    assert wrapped.paths == ("$.mix.channels.",)
+    assert wrapped.paths == ('$.mix.channels[""]',)
 
 
 def test_a_model_built_directly_names_the_value_its_operator_needs() -> None:

@@ -35,3 +35,14 @@ def test_strict_json_problems_carry_their_location() -> None:
         (("id",), "$.id", "json_duplicate_key"),
         (("fields", "x"), "$.fields.x", "json_number"),
     ]
+
+
+def test_the_empty_key_is_a_bracketed_string_not_a_bare_dot() -> None:
+    """An empty key is ``[""]`` (``$.weekly.`` read as a path cut short), read back as
+    itself, at any depth and from a model's error."""
+    assert json_path(["weekly", ""]) == '$.weekly[""]'
+    assert json_path(["", "a"]) == '$[""].a'
+    assert path_loc('$.weekly[""]') == ("weekly", "")
+    with pytest.raises(hr.ValidationError) as info:
+        hr.OfficeHours.from_json('{"timezone": "UTC", "weekly": {"": []}}')
+    assert info.value.paths == ('$.weekly[""]',)

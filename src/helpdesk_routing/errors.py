@@ -135,11 +135,10 @@ _PREFIXES = {"value_error": "Value error, ", "assertion_error": "Assertion faile
 def json_path(loc: Iterable[str | int]) -> str:
     """Render a location tuple (as pydantic reports it) as a JSON path: ``$.a[0].b``.
 
-    A key that a ``.name`` step cannot say (holding ``.``, ``[`` or ``]``, or a character
-    that is not printable) is a bracketed JSON string:
-    ``$["a.b"]``, ``$["tags[0]"]``, ``$.fields["k\\n"]``; any other key (``$country``,
-    ``2026-12-25``, ``Placed Order``, and the empty key: ``$.channels.``) is a ``.name``
-    step as it is."""
+    A key that a ``.name`` step cannot say (the empty key, one holding ``.``, ``[`` or
+    ``]``, or a character that is not printable) is a bracketed JSON string:
+    ``$.channels[""]``, ``$["a.b"]``, ``$["tags[0]"]``, ``$.fields["k\\n"]``; any other
+    key (``$country``, ``2026-12-25``, ``Placed Order``) is a ``.name`` step as it is."""
     out = "$"
     for part in loc:
         if isinstance(part, int):
@@ -155,7 +154,7 @@ _NOT_PLAIN = frozenset(".[]")
 
 
 def _plain_key(key: str) -> bool:
-    return key.isprintable() and _NOT_PLAIN.isdisjoint(key)
+    return key != "" and key.isprintable() and _NOT_PLAIN.isdisjoint(key)
 
 
 def _quoted_key(key: str) -> str:

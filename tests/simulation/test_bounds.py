@@ -235,7 +235,7 @@ def _stops(scenario: Scenario, seed: int) -> bool:
         ({"agents": [{"id": "a\x00"}]}, "$.agents[0].id", "text must not contain NUL (\\x00)"),
         (
             {"mix": {"channels": {"": 1}}},
-            "$.mix.channels.",
+            '$.mix.channels[""]',
             "String should have at least 1 character",
         ),
         ({"mix": {"tags": {"t\x00": 0.5}}}, None, "text must not contain NUL (\\x00)"),
