@@ -23,15 +23,17 @@ NOW = datetime(2026, 3, 30, 9, tzinfo=UTC)
         ("sms\x1b[2J", '$.fields["sms\\u001b[2J"]'),
         ("a\u202eb\u2028", '$.fields["a\\u202eb\\u2028"]'),
         ('q"\\\x85', '$.fields["q\\"\\\\\\u0085"]'),
+        ("", '$.fields[""]'),
     ],
 )
 def test_a_key_that_is_not_a_name_is_a_bracketed_json_string(key: str, path: str) -> None:
-    """Dots, brackets and characters that are not printable put a key in brackets."""
+    """Dots, brackets, characters that are not printable and the empty key put a key in
+    brackets."""
     assert json_path(["fields", key]) == path
 
 
 @pytest.mark.parametrize(
-    "key", ["$country", "2026-12-25", "Placed Order", "prénom", "b'2026-12-24'", "", "x\"y'"]
+    "key", ["$country", "2026-12-25", "Placed Order", "prénom", "b'2026-12-24'", "x\"y'"]
 )
 def test_other_keys_are_name_steps_as_before(key: str) -> None:
     """Every other key reads as it did: ``.`` and the key as it is."""
