@@ -155,7 +155,7 @@ class ConfigurationKeeper:
                         if not given:
                             return
                         now = self._now()
-                        first = updated(EMPTY, given, version=1, at=now, actor=None)
+                        first = updated(EMPTY, given, version=1, at=now, actor=None, written=True)
                         check_against_agents(tx, first, rules_given=given.get("rules"))
                         writing = True
                         tx.put_configuration(first)
@@ -296,6 +296,7 @@ class ConfigurationKeeper:
                 changes,
                 version=base.version + 1,
                 as_input=rollback_to is None,
+                written=True,
                 at=now,
                 actor=actor,
                 comment=comment,

@@ -396,21 +396,23 @@ def _only_repeated_teams(details: Sequence[ErrorDetail]) -> bool:
 _TEAM_ID_PATH = re.compile(r"\$\.teams\[\d+\]\.id")
 
 
-def _as_data(item: Any) -> Any:
+def _as_data(item: Any, *, always: bool = False) -> Any:
     """A rule set, rule, team or office hours given as an object, as the data it was
     built from (validated again, as input); anything else as it is, and so is an object
     too deep to be written out (made by ``model_construct``: its own check names it).
-    Rules are written out only when one was read back from a store (``_read_back``):
-    the others passed the input rules when they were made, and checking a hundred again
-    cost a Router five milliseconds."""
+    Rules are written out only when one was read back from a store (``_read_back``) or
+    ``always`` (a version about to be stored): the others passed the input rules when
+    they were made, and checking a hundred again cost a Router's every start five
+    milliseconds."""
     if not isinstance(item, RuleSet | RoutingRule | Team | OfficeHours):
         return item
-    if isinstance(item, RuleSet) and not any(_read_back(rule) for rule in item.rules):
-        return item
-    if isinstance(item, RoutingRule) and not _read_back(item):
+    checked_rules = (
+        isinstance(item, RuleSet) and not any(_read_back(rule) for rule in item.rules)
+    ) or (isinstance(item, RoutingRule) and not _read_back(item))
+    if checked_rules and not always:
         return item
     try:
-        return item.model_dump()
+        return item.model_dump(warnings=False)  # a constructed part: its check names it
     except ValueError:  # "Maximum serialization depth exceeded"
         return item
 
@@ -516,6 +518,7 @@ def updated(
     *,
     version: int,
     as_input: bool = True,
+    written: bool = False,
     **meta: Any,
 ) -> Configuration:
     """A new version: ``base``'s content with ``changes`` applied, validated as a whole.
@@ -524,15 +527,18 @@ def updated(
     read back from a store, where the rules only for input pass (a 300-character view
     name), so that one check holds whether the rules, teams or office hours come as
     objects or as their data. A rollback's changes are a stored version's content, kept
-    as it was stored (``as_input=False``)."""
+    as it was stored (``as_input=False``). ``written``: the version is about to be
+    stored, so rules given as objects are read again from their data too (one made by
+    ``model_construct`` skipped every check, and a store could not read the version
+    back); a version only compared with the stored one skips that."""
     data: dict[str, Any] = {name: getattr(base, name) for name in CONTENT_FIELDS}
     data.update(changes)
     rules: Any = changes.get("rules")
     if as_input:
         if isinstance(rules, RuleSet):
-            rules = _as_data(rules)
+            rules = _as_data(rules, always=written)
         elif _listed(rules):
-            rules = [_as_data(rule) for rule in rules]
+            rules = [_as_data(rule, always=written) for rule in rules]
         if "teams" in changes and _listed(changes["teams"]):
             data["teams"] = [_as_data(team) for team in changes["teams"]]
         if isinstance(changes.get("office_hours"), OfficeHours):

@@ -185,3 +185,50 @@ def test_customer_data_without_one_of_its_two_members_is_named() -> None:
     ticket = Ticket(id="t1", channel="sms", created_at=MONDAY_10)
     with pytest.raises(ArgumentTypeError, match=r"^customer_data must be a CustomerData"):
         decide(RuleSet(), [], ticket, _CountsOnly(), MONDAY_10)  # type: ignore[arg-type]
+
+
+def test_rules_made_without_validation_are_read_again_before_a_version_is_stored(
+    tmp_path: Any,
+) -> None:
+    """A rule (or its condition) made by ``model_construct`` with bad data, enabled or
+    not, is refused at its path with the rule's id by ``Router(...)`` on an empty store
+    and by ``configure``, and nothing is stored: it was stored, and a SQLite store could
+    not open its configuration again (every later Router failed); valid data built so is
+    stored as the validated rule."""
+    from helpdesk_routing.conditions.nodes import ProfileCondition
+    from helpdesk_routing.rules import RoutingRule, SaveAsView
+
+    bad = ProfileCondition.model_construct(type="profile", property="p", op="in", value=["a", None])
+    good = ProfileCondition.model_construct(type="profile", property="p", op="in", value=["a"])
+
+    def rules(when: Any, enabled: bool) -> RuleSet:
+        rule = RoutingRule.model_construct(
+            id="r", name="r", when=when, then=SaveAsView(view="v"), enabled=enabled
+        )
+        return RuleSet(rules=[rule])
+
+    path = str(tmp_path / "desk.db")
+    clock = ManualClock(MONDAY_10)
+    for enabled in (True, False):
+        store = SqliteStore(path, agents=AGENTS)
+        with pytest.raises(ValidationError) as info:
+            Router(
+                store=store,
+                customer_data=InMemoryCustomerData(),
+                clock=clock,
+                rules=rules(bad, enabled),
+            )
+        assert info.value.paths == ("$.rules.rules[0].when.value[1]",)
+        assert info.value.details[0].rule_id == "r"
+        router = Router(store=SqliteStore(path), customer_data=InMemoryCustomerData(), clock=clock)
+        assert router.configuration.version == 0
+        with pytest.raises(ValidationError) as info:
+            router.configure(actor="o1", rules=rules(bad, enabled))
+        assert info.value.paths == ("$.rules.rules[0].when.value[1]",)
+        with pytest.raises(ValidationError):
+            router.configure(actor="o1", rules=list(rules(bad, enabled).rules))
+        assert router.configuration.version == 0
+    router.configure(actor="o1", rules=rules(good, True))
+    again = Router(store=SqliteStore(path), customer_data=InMemoryCustomerData(), clock=clock)
+    assert again.configuration.version == 1
+    assert again.rules.rules[0].when == ProfileCondition(property="p", op="in", value=["a"])
