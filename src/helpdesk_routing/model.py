@@ -263,7 +263,21 @@ def _shared(table: dict[Any, Any], value: Any) -> Any:
     return table.setdefault(value, value) if len(table) < _MAX_SHARED else value
 
 
-class Profile(_TypedValues, _Stored):
+class _Validated:
+    """A model whose validation marks it: its fields-set is the shared one of its shape
+    (:func:`~helpdesk_routing._trusted.share_fields_set`), which one made by
+    ``model_construct`` lacks, so that the customer-data adapters validate that one where
+    they take it (it checked nothing) and take a validated one as it is."""
+
+    __slots__ = ()
+
+    @model_validator(mode="after")
+    def _mark_validated(self) -> Self:
+        share_fields_set(self)  # type: ignore[arg-type]
+        return self
+
+
+class Profile(_TypedValues, _Validated, _Stored):
     """A customer profile: properties (``$country``, ``churn_risk``, custom ones) and segments."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
@@ -290,7 +304,7 @@ class Profile(_TypedValues, _Stored):
         return Profile(id=self.id, properties=self.properties, segments=self.segments - {segment})
 
 
-class Event(_TypedValues, _Stored):
+class Event(_TypedValues, _Validated, _Stored):
     """Something a customer did, at an instant: ``Placed Order`` with ``{"value": 120}``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)

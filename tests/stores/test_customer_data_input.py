@@ -5,14 +5,14 @@ PostgreSQL alike)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from helpdesk_routing.conditions import EvaluationContext, compile_condition, event, profile
 from helpdesk_routing.conditions.nodes import Condition
-from helpdesk_routing.errors import ArgumentTypeError, ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, NaiveDatetimeError, ValidationError
 from helpdesk_routing.model import Event, Profile, Ticket
 from tests.adapters import CustomerDataFactory
 
@@ -233,6 +233,43 @@ def test_add_events_with_a_bad_item_stores_none(
     with pytest.raises(ArgumentTypeError):
         data.add_events([new, "bad"])
     assert data.events("p1") == [GOOD]
+
+
+def test_events_and_profiles_made_without_validation_are_validated_where_taken(
+    request: pytest.FixtureRequest, customer_data_factory: CustomerDataFactory
+) -> None:
+    """An Event or Profile made by ``model_construct`` is validated by every adapter
+    before anything of the call is stored: bad values are refused naming the argument
+    and the field (a naive timestamp alone a ``NaiveDatetimeError``), good ones stored as
+    the validated model. They were taken as they were: memory kept half a batch and
+    raised a bare ``TypeError``, PostgreSQL stored a naive timestamp, and a NaN was
+    stored that no SQL adapter could read back."""
+    data = _data(request, customer_data_factory)
+    new = Event(profile_id="p1", metric="E", timestamp=NOW)
+    naive = Event.model_construct(profile_id="p1", metric="E", timestamp=datetime(2026, 1, 1))
+    with pytest.raises(NaiveDatetimeError) as naive_info:
+        data.add_events([new, naive])
+    assert str(naive_info.value).startswith("invalid events[1]\n  $.timestamp: must be")
+    nan = Event.model_construct(
+        profile_id="p1", metric="E", timestamp=NOW, properties={"a": float("nan")}
+    )
+    with pytest.raises(ValidationError) as info:
+        data.add_event(nan)
+    assert (info.value.message, info.value.paths) == ("invalid event", ("$.properties",))
+    with pytest.raises(ValidationError) as info:
+        data.add_profile(Profile.model_construct(id="p2", properties={"a": float("inf")}))
+    assert (info.value.message, info.value.paths) == ("invalid profile", ("$.properties",))
+    with pytest.raises(ValidationError) as info:
+        data.add_profile(Profile.model_construct(properties={}))
+    assert info.value.paths == ("$.id",)
+    _unchanged(data)
+    assert data.profile("p2") is None
+    # good values made so are stored as the validated model
+    made = Event.model_construct(
+        profile_id="p1", metric="E", timestamp=NOW.astimezone(timezone(timedelta(hours=2)))
+    )
+    data.add_events([made])
+    assert data.events("p1") == [GOOD, new]
 
 
 @pytest.mark.parametrize(

@@ -24,16 +24,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import pydantic_core
 
 from helpdesk_routing._input import whole_number
 from helpdesk_routing._json import MAX_INT
 from helpdesk_routing._storable import json_form, stored_text, text_problem
-from helpdesk_routing._trusted import updated
-from helpdesk_routing.errors import ArgumentTypeError, ValidationError
+from helpdesk_routing._trusted import SharedNames, updated
+from helpdesk_routing.errors import ArgumentTypeError, NaiveDatetimeError, ValidationError
 from helpdesk_routing.model import Event, Profile, Ticket
+
+M = TypeVar("M", Profile, Event)
 
 __all__ = [
     "event_arg",
@@ -64,17 +66,38 @@ def iterable_arg(values: object, name: str, kind: str) -> list[Any]:
 
 
 def profile_arg(value: object, name: str = "profile") -> Profile:
-    """``value`` when it is a :class:`Profile`; ``ArgumentTypeError`` otherwise."""
+    """``value`` when it is a validated :class:`Profile` (see :func:`_validated`);
+    ``ArgumentTypeError`` when it is no Profile."""
     if not isinstance(value, Profile):
         raise ArgumentTypeError(f"{name} must be a Profile, got {type(value).__name__}")
-    return value
+    return _validated(Profile, value, name)
 
 
 def event_arg(value: object, name: str = "event") -> Event:
-    """``value`` when it is an :class:`Event`; ``ArgumentTypeError`` otherwise."""
+    """``value`` when it is a validated :class:`Event` (see :func:`_validated`);
+    ``ArgumentTypeError`` when it is no Event."""
     if not isinstance(value, Event):
         raise ArgumentTypeError(f"{name} must be an Event, got {type(value).__name__}")
-    return value
+    return _validated(Event, value, name)
+
+
+def _validated(cls: type[M], value: M, name: str) -> M:
+    """``value`` itself when validation made it (its mark, a shared fields-set), else
+    validated from its values: one made by ``model_construct`` checked nothing (a naive
+    timestamp or a NaN was stored, and a SQL adapter could then not read it back), a
+    copy or a subclass's object is checked as the model. Bad values are a
+    :class:`ValidationError` ``invalid <name>`` naming each field, before anything of the
+    call is stored."""
+    if type(value) is cls and type(value.__pydantic_fields_set__) is SharedNames:
+        return value
+    try:
+        return cls.model_validate(dict(value))
+    except ValidationError as error:
+        # a naive timestamp alone stays a NaiveDatetimeError, as the model's own is
+        kind = NaiveDatetimeError if isinstance(error, NaiveDatetimeError) else ValidationError
+        named = kind.__new__(kind)
+        ValidationError.__init__(named, f"invalid {name}", error.details)
+        raise named from None
 
 
 def profiles_arg(values: object, name: str = "profiles") -> list[Profile]:
