@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import copy
 import json
+import numbers
+import operator
 from collections.abc import Mapping, Sized
 from typing import Any, ClassVar, Self, TypeGuard, TypeVar
 
@@ -262,6 +264,15 @@ def whole_number(value: object) -> TypeGuard[int]:
     """Whether ``value`` is an ``int`` and not a ``bool`` (``True`` is no count, no
     version, no seed, though Python makes it an ``int``)."""
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def integer_argument(value: object) -> int | None:
+    """``value`` as an ``int`` when it is a whole number given to a method (an ``int``,
+    or any integral number: a NumPy or pandas integer, read with ``operator.index``),
+    else ``None``; a ``bool`` is none (``True`` is no count, no version)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        return None
+    return operator.index(value)
 
 
 def as_model(cls: type[M], value: object, what: str) -> M:

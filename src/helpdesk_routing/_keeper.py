@@ -19,7 +19,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel
 
-from helpdesk_routing._input import whole_number
+from helpdesk_routing._input import integer_argument
 from helpdesk_routing._shown import shown
 from helpdesk_routing.allocation import Allocator
 from helpdesk_routing.audit import configured
@@ -233,10 +233,13 @@ class ConfigurationKeeper:
         rollback_to: int | None = None,
     ) -> Configuration:
         """Store a new version: the one in force with ``changes``, checked, audited."""
-        if expected_version is not None and not whole_number(expected_version):
-            raise ValidationError(
-                f"expected_version must be a whole number (or None), got {expected_version!r}"
-            )
+        if expected_version is not None:
+            whole = integer_argument(expected_version)
+            if whole is None:
+                raise ValidationError(
+                    f"expected_version must be a whole number (or None), got {expected_version!r}"
+                )
+            expected_version = whole
         if expected_version is not None and expected_version < 0:
             # no version below 0 (the empty configuration) is ever stored: a bad argument,
             # not a stale edit to reload

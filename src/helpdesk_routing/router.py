@@ -42,7 +42,7 @@ from functools import partial
 from typing import Any
 
 from helpdesk_routing._agents import AgentAdministration, stored_agent
-from helpdesk_routing._input import as_model, whole_number
+from helpdesk_routing._input import as_model, integer_argument
 from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes
 from helpdesk_routing._keeper import Maybe as _Maybe
 from helpdesk_routing._retry import RACE_ATTEMPTS, retried
@@ -301,8 +301,10 @@ class Router:
     ) -> Configuration:
         """Store a new version equal in content to the stored ``version`` (owner, admin,
         manager); ``ValidationError`` when no such version is stored."""
-        if not whole_number(version):
+        whole = integer_argument(version)
+        if whole is None:
             raise ValidationError(f"version must be a whole number, got {version!r}")
+        version = whole
         with self._store.transaction() as tx:
             # a version beyond a 64-bit integer is never stored (SQL stores cannot look it up)
             old = tx.configuration(version) if 1 <= version < 2**63 else None

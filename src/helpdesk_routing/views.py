@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, cast, overload
 
-from helpdesk_routing._input import whole_number
+from helpdesk_routing._input import integer_argument
 from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import parse_instant
 from helpdesk_routing.errors import UnknownAgent, UnknownTeam, ValidationError
@@ -288,8 +288,11 @@ class Views:
         agent: str | None = None,
         team: str | None = None,
     ) -> Page:
-        if limit is not None and not whole_number(limit):
-            raise ValidationError(f"limit must be a whole number (or None), got {limit!r}")
+        if limit is not None:
+            whole = integer_argument(limit)
+            if whole is None:
+                raise ValidationError(f"limit must be a whole number (or None), got {limit!r}")
+            limit = whole
         if limit is not None and limit < 1:
             raise ValidationError(f"limit must be at least 1, got {limit}")
         if not isinstance(count, bool):  # 1 == True: a membership test would take 1

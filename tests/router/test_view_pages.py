@@ -269,6 +269,30 @@ def test_a_limit_beyond_any_store_asks_for_everything(five: Desk) -> None:
         assert page.next_cursor is None
 
 
+def test_whole_numbers_of_any_integral_kind_are_taken_where_a_method_takes_one(
+    five: Desk,
+) -> None:
+    """A NumPy integer is a whole number where a method takes one, as an ``int`` is: a
+    view's ``limit``, ``count_events``'s ``limit``, ``rollback``'s version and an edit's
+    ``expected_version`` (each was refused as "no whole number", which it is); a
+    ``bool`` and a float still are not."""
+    np = pytest.importorskip("numpy")
+    two = np.int64(2)
+    assert (
+        five.router.views.all_tickets(limit=two).ids == five.router.views.all_tickets(limit=2).ids
+    )
+    version = five.router.configuration.version
+    five.router.configure(actor="m1", capacity=4, expected_version=np.int64(version))
+    back = five.router.rollback(np.int64(version), actor="o1")
+    assert back.version == version + 2
+    assert type(back.version) is int
+    data = InMemoryCustomerData()
+    assert data.count_events("p1", "m", start=None, end=None, limit=np.uint8(1)) == 0
+    for bad in (True, 2.0, np.float64(2.0)):
+        with pytest.raises(ValidationError, match=r"^limit must be a whole number"):
+            five.router.views.all_tickets(limit=bad)
+
+
 def test_every_bad_status_of_a_set_is_named_sorted() -> None:
     """A set of statuses, iterated in its hash order, named one bad value, another in
     each process: every bad one is named, sorted."""

@@ -11,7 +11,7 @@ import threading
 from datetime import datetime
 from typing import Protocol
 
-from helpdesk_routing._input import whole_number
+from helpdesk_routing._input import integer_argument
 from helpdesk_routing._storable import stored_text
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ArgumentTypeError, ConflictError, ValidationError
@@ -87,8 +87,11 @@ def check_limit(limit: int | None, name: str = "limit") -> int | None:
     """``limit`` when it is ``None`` or an ``int`` of at least 1; else ``ValidationError`` naming
     the argument, an ``ArgumentTypeError`` (a ``TypeError`` too) for one that is no
     ``int`` (a ``bool`` is not a count)."""
-    if limit is not None and not whole_number(limit):
-        raise ArgumentTypeError(f"{name} must be a positive int or None, got {limit!r}")
+    if limit is not None:
+        whole = integer_argument(limit)
+        if whole is None:
+            raise ArgumentTypeError(f"{name} must be a positive int or None, got {limit!r}")
+        limit = whole
     if limit is not None and limit < 1:
         raise ValidationError(f"{name} must be a positive int or None, got {limit!r}")
     return limit

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 import pydantic_core
 
-from helpdesk_routing._input import whole_number
+from helpdesk_routing._input import integer_argument
 from helpdesk_routing._json import MAX_INT
 from helpdesk_routing._storable import json_form, stored_text, text_problem
 from helpdesk_routing._trusted import SharedNames, updated
@@ -162,8 +162,10 @@ def limit_arg(value: object) -> int | None:
     """``limit`` of ``count_events``: ``None`` or a whole number from 0 to 2**63 - 1."""
     if value is None:
         return None
-    if not whole_number(value):
+    whole = integer_argument(value)
+    if whole is None:
         raise ArgumentTypeError(f"limit must be a whole number or None, got {value!r}")
+    value = whole
     if not 0 <= value <= MAX_INT:
         raise ValidationError(f"limit must be a whole number from 0 to {MAX_INT}, got {value}")
     return value
