@@ -209,6 +209,39 @@ def test_an_agent_whose_shift_ends_at_an_instant_gets_nothing_then(channel: str)
     assert all(at == 9 * 3600.0 for at in records.assigned_at)
 
 
+def test_shifts_beginning_at_an_opening_come_first_on_every_day_in_the_agents_order() -> None:
+    """Where a shift begins at the office's opening, the same calendar gives the same
+    order every day: the shift first (shifts in the agents' order), then the opening, so
+    the tickets of each night are handed out in rotation between ``bob``, whose shift
+    begins then, and ``cy``, Online throughout. By the order the events were scheduled in,
+    Monday's shift began before the opening (both scheduled at the start) and later days'
+    after it (scheduled at the last shift's end): ``cy`` was given every night's ticket
+    after Monday's."""
+    start = datetime(2026, 11, 23, tzinfo=UTC)  # a Monday
+    every_day = {d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+    hours = {"timezone": "UTC", "weekly": every_day}
+    night = [start + timedelta(days=day, hours=6) for day in range(4)]
+    scenario = Scenario.model_validate(
+        {
+            "name": "openings",
+            "start": start.isoformat(),
+            "days": 4,
+            "drain_days": 1,
+            "arrivals": {
+                "type": "replay",
+                "tickets": [{"created_at": at.isoformat(), "channel": "webchat"} for at in night],
+            },
+            "agents": [{"id": "bob", "shift": hours}, {"id": "cy"}],
+            "handling": {"type": "empirical", "minutes": [10]},
+            "configuration": {"office_hours": hours, "office_hours_channels": ["webchat"]},
+            "policy": "round_robin",
+        }
+    )
+    records = run(scenario, 1).records
+    assert records.assignee == ["bob", "cy", "bob", "cy"]
+    assert records.assigned_at == [(24 * day + 9) * 3600.0 for day in range(4)]
+
+
 def test_the_recipes_decide_in_the_simulated_week() -> None:
     """Rules and memberships are recorded as deciders, and teams get their tickets."""
     result = run(_short_week(3))

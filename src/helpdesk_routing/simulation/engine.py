@@ -31,13 +31,17 @@ from .scenario import Handling, Scenario
 __all__ = ["run"]
 
 _ARRIVE, _WORK_END, _CLOSE, _SHIFT_ON, _SHIFT_OFF, _OPEN, _SHIFT_LOOK, _OPEN_LOOK = range(8)
-_FIRST = {_SHIFT_OFF: 2 << 62, _SHIFT_ON: 1 << 62, _OPEN: 1 << 62}
+_FIRST = {_SHIFT_OFF: 3 << 60, _SHIFT_ON: 2 << 60, _OPEN: 1 << 60}
 """How far ahead of the other events at its instant a calendar's change is handled (its
-key in the heap lowered by that much; a run's own count never reaches ``1 << 62``): a
-shift's end first, so that an agent whose shift ends at ``t`` is Offline for everything
-at ``t`` (a shift's window holds its start, not its end: given no ticket and starting no
-work there), then a shift's start and the office's opening, so that what arrives or
-ends at ``t`` sees them; events of one kind in the order they were scheduled."""
+key in the heap is its agent's index lowered by that much, where the others' is their
+scheduling count, which never reaches ``1 << 60``): a shift's end first, so that an agent
+whose shift ends at ``t`` is Offline for everything at ``t`` (a shift's window holds its
+start, not its end: given no ticket and starting no work there), then a shift's start,
+then the office's opening, so that the opening hands the waiting tickets out among every
+agent on shift at ``t`` and what arrives or ends at ``t`` sees them all. Shift changes of
+one kind at one instant come in the agents' order, whenever each was scheduled (by its
+order of scheduling, a shift beginning at an opening came before it on a run's first day
+and after it on the next, where the last day's shift end had scheduled it)."""
 _NAN = math.nan
 _HORIZON = timedelta(days=400)
 """How far one search for a shift's or the office hours' next change looks ahead. Found
@@ -117,7 +121,8 @@ class _Run:
 
     def push(self, t: float, kind: int, arg: int) -> None:
         self.seq += 1
-        heapq.heappush(self.heap, (t, self.seq - _FIRST.get(kind, 0), kind, arg))
+        first = _FIRST.get(kind)
+        heapq.heappush(self.heap, (t, self.seq if first is None else arg - first, kind, arg))
 
     def handling_for(self, index: int) -> Handling:
         s = self.scenario
