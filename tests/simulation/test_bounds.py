@@ -162,6 +162,36 @@ def test_the_run_may_reach_the_last_day_and_its_frame_holds_it() -> None:
     assert "run past 2262-01-01" in refused["$.days"][0]
 
 
+def test_a_run_spans_at_most_a_hundred_years_and_its_times_are_exact() -> None:
+    """A run spans at most 36,525 days, start to end: a replay (or ``days``) past that
+    is refused at its path, and one just within it gives each ticket's ``created`` as its
+    ``created_at`` to the microsecond. A float second holds a microsecond up to 2**32
+    seconds: a replay 311 years on was a microsecond off, and past 292 years
+    ``to_pandas`` raised pandas' ``OverflowError``."""
+    start = datetime(1800, 1, 1, tzinfo=UTC)
+
+    def replay(*at: str, drain: float = 1) -> dict[str, Any]:
+        tickets = [{"created_at": t, "channel": "email"} for t in at]
+        return _data(
+            start=start.isoformat(),
+            arrivals={"type": "replay", "tickets": tickets},
+            tickets=None,
+            drain_days=drain,
+            sample_minutes=525_600,
+        )
+
+    far = replay("2100-01-01T12:00:00Z")
+    assert "span more than 36,525 days (100 years)" in _refused(far)["$.arrivals"][0]
+    assert (
+        "span more than" in _refused(_data(start="1800-01-01T00:00:00Z", days=36_525))["$.days"][0]
+    )
+    at = ["1899-12-30T12:00:00.000001Z", "1899-12-30T12:00:00.999999Z"]
+    frame = run(Scenario.model_validate(replay(*at)), 1).to_pandas()
+    assert [t.isoformat() for t in frame["created"]] == [
+        datetime.fromisoformat(t).isoformat() for t in at
+    ]
+
+
 def _drawn_too_far() -> Scenario:
     # One ticket whose mean wait (0.9 of the longest span the run may sample) is taken;
     # a draw past that span stops the run.

@@ -18,6 +18,7 @@ __all__ = [
     "MAX_RATE",
     "MAX_SAMPLES",
     "MAX_SIGMA",
+    "MAX_SPAN_DAYS",
     "MAX_WEIGHT",
     "MAX_WITHIN_HOURS",
 ]
@@ -42,6 +43,13 @@ MAX_WEIGHT = 1_000_000_000.0
 
 MAX_SAMPLES = 1_000_000
 """The most samples of backlog and load a run keeps (one every ``sample_minutes``)."""
+
+MAX_SPAN_DAYS = 36_525.0
+"""The longest run, start to end (the arrivals' span and the drain), in days: a hundred
+years. A run's times are seconds from its start as floats, which hold each instant to the
+microsecond up to 2**32 seconds (136 years): further on, an instant was a microsecond off
+(a replayed ticket's ``created`` was not its ``created_at``), and past 292 years
+``to_pandas`` overflowed its nanosecond offsets."""
 
 FIRST_INSTANT = datetime(1678, 1, 1, tzinfo=UTC)
 """The earliest start: ``SimulationResult.to_pandas`` gives ``datetime64[ns, UTC]``

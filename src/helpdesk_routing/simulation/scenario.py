@@ -55,6 +55,7 @@ from ._limits import (
     MAX_RATE,
     MAX_SAMPLES,
     MAX_SIGMA,
+    MAX_SPAN_DAYS,
     MAX_WEIGHT,
     MAX_WITHIN_HOURS,
 )
@@ -627,6 +628,19 @@ class Scenario(Part):
                     input=getattr(self, str(where[0])),
                 )
             )
+        elif span + drain > MAX_SPAN_DAYS * 86400.0:
+            problems.append(
+                InitErrorDetails(
+                    type=PydanticCustomError(
+                        "span_too_long",
+                        f"{what} and drain_days ({self.drain_days:g}) span more than "
+                        f"{MAX_SPAN_DAYS:,.0f} days (100 years), the longest a run may "
+                        "(its times are seconds from the start, each to the microsecond)",
+                    ),
+                    loc=where,
+                    input=getattr(self, str(where[0])),
+                )
+            )
         elif (span + drain) / (self.sample_minutes * 60.0) + 1 > MAX_SAMPLES:
             problems.append(
                 InitErrorDetails(
@@ -671,7 +685,12 @@ class Scenario(Part):
         ``ValidationError``."""
         drain = self.drain_days * 86400.0
         calendar = (LAST_INSTANT - self.start).total_seconds() - drain
+        longest = MAX_SPAN_DAYS * 86400.0 - drain
         samples = (MAX_SAMPLES - 1) * self.sample_minutes * 60.0 - drain
+        if longest < calendar and longest <= samples:
+            return longest, f"with drain_days ({self.drain_days:g}) the run would span " + (
+                f"more than {MAX_SPAN_DAYS:,.0f} days (100 years), the longest a run may"
+            )
         if calendar <= samples:
             return calendar, f"with drain_days ({self.drain_days:g}) it would pass " + (
                 f"{LAST_INSTANT.date()}, the last day a run may reach"
