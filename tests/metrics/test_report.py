@@ -597,6 +597,26 @@ def test_a_ticket_closed_by_a_reroute_is_resolved(make_store: StoreMaker) -> Non
     assert metrics.summarize(records, [], START, END).resolved == 1
 
 
+def test_a_reroute_is_no_new_routing_for_the_ttfr(make_store: StoreMaker) -> None:
+    """A ``reroute`` (audited ``rerouted``) applies the rules again but is no routing:
+    the TTFR of a ticket answered after it runs from its routing, by the digest, the log
+    pass and every store alike (docs/metrics.md says so)."""
+    store = make_store()
+    clock = ManualClock(MONDAY_10)
+    router = _router(store, clock)
+    router.route(_ticket(clock, "t1"))
+    clock.advance(hours=1)
+    router.reroute("t1", actor="a1")
+    clock.advance(minutes=30)
+    router.reply("t1", actor="a1")
+    report = metrics.report(store, None, START, END)
+    assert (report.answered, report.ttfr.mean) == (1, 90 * 60)
+    with store.transaction() as tx:
+        records = tx.audit()
+    assert [r.action for r in records if r.ticket_id == "t1"][:2] == ["routed", "rerouted"]
+    assert metrics.summarize(records, [], START, END).ttfr.mean == 90 * 60
+
+
 def test_names_that_give_two_kinds_one_metric_are_refused_by_the_report() -> None:
     """Names whose resolved and escalated events share a metric (made without
     validation) are refused by report and summarize: a conversation only resolved was
