@@ -66,3 +66,28 @@ def test_str_of_a_validation_error_is_one_line_per_detail() -> None:
         "  '$.a\\nb': bad",
         "  $.id: unknown ticket 't1'",
     ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "at"),
+    [
+        ({"a": {"": float("nan")}}, 'at a[""]: not a finite number'),
+        ({"": float("nan")}, 'at [""]: not a finite number'),
+        ({"a.b": {"x": float("nan")}}, 'at ["a.b"].x: not a finite number'),
+        ({"a": [{"": "x\x00"}]}, 'at a[0][""]: text must not contain NUL'),
+        ({"k\n  $.id": float("inf")}, 'at ["k\\n  $.id"]: not a finite number'),
+        ({"a": {"b": [1, float("inf")]}}, "at a.b[1]: not a finite number"),
+    ],
+)
+def test_a_custom_values_inner_path_names_keys_as_a_json_path_does(
+    fields: dict[str, object], at: str
+) -> None:
+    """The place inside a custom value that a message names steps through keys as a JSON
+    path does: the empty key and a key a ``.name`` step cannot say are bracketed JSON
+    strings (``at a.:`` read as a path cut short, and a bad value under the empty key
+    named no place at all)."""
+    with pytest.raises(ValidationError) as caught:
+        hr.Ticket(id="t", channel="c", created_at="2026-03-30T10:00:00Z", fields=fields)
+    (detail,) = caught.value.details
+    assert detail.path == "$.fields"
+    assert detail.message.startswith(at)

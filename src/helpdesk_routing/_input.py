@@ -37,6 +37,7 @@ from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 from helpdesk_routing._collector import collector_paused
 from helpdesk_routing._json import MAX_DEPTH, loads
 from helpdesk_routing._stored import stored_context
+from helpdesk_routing._trusted import SharedNames, share_fields_set
 from helpdesk_routing.errors import (
     ErrorDetail,
     ModelValidationError,
@@ -178,7 +179,11 @@ class CheckedCopy(InputModel):
         of the original and the update, as pydantic's copy has them; ``deep`` copies the
         original's values first. Without an update, pydantic's plain copy."""
         if not update:
-            return super().model_copy(deep=deep)
+            copied = super().model_copy(deep=deep)
+            if type(self.__pydantic_fields_set__) is SharedNames:
+                # a copy of a validated model is one (the mark of it, on a frozen model)
+                share_fields_set(copied)
+            return copied
         given = self.model_fields_set
         fields = type(self).model_fields
         values = {name: getattr(self, name) for name in fields if name in given}

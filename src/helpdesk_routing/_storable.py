@@ -52,7 +52,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from ._json import MAX_DEPTH, MAX_INT, MIN_INT
 from ._shown import shown
 from ._time import OUT_OF_RANGE
-from .errors import NAIVE, _line
+from .errors import NAIVE, _line, _plain_key, _quoted_key
 
 __all__ = [
     "MAX_INT",
@@ -231,9 +231,19 @@ def _scalar_problem(value: Any) -> str | None:
     return f"{type(value).__name__} is not a JSON value"
 
 
+def key_step(where: str, key: object) -> str:
+    """The inner path ``where`` then the member ``key``: ``.key``, or the key as a
+    bracketed JSON string where a ``.name`` step cannot say it (the empty key, one
+    holding ``.``, ``[`` or ``]``, or a character that is not printable), as a JSON path
+    of :func:`~helpdesk_routing.errors.json_path` says it: ``a[""]``, ``["a.b"].x``."""
+    if isinstance(key, str) and _plain_key(key):
+        return f"{where}.{key}" if where else key
+    return f"{where}[{_quoted_key(key) if isinstance(key, str) else repr(key)}]"
+
+
 def _members(where: str, item: Any) -> Iterator[tuple[str, Any, tuple[str, Any] | None]]:
     if isinstance(item, dict):
-        return ((f"{where}.{k}", member, (where, k)) for k, member in item.items())
+        return ((key_step(where, k), member, (where, k)) for k, member in item.items())
     if isinstance(item, _SETS):  # its index in the list it is written as
         item = set_order(item)
     return ((f"{where}[{i}]", member, None) for i, member in enumerate(item))
@@ -485,7 +495,9 @@ def check_custom_values(values: dict[str, Any]) -> dict[str, Any]:
             elif cls is float and math.isfinite(value):
                 continue
         problem = text_problem(key)
-        problem = f"key: {problem}" if problem is not None else value_problem(value, key)
+        problem = (
+            f"key: {problem}" if problem is not None else value_problem(value, key_step("", key))
+        )
         if problem is not None:
             raise _value_error(problem)
     return values
@@ -497,7 +509,9 @@ def check_json_values(values: dict[str, Any]) -> dict[str, Any]:
     for key, value in values.items():
         problem = text_problem(key) if isinstance(key, str) else None
         problem = (
-            f"key: {problem}" if problem is not None else value_problem(value, key, json_only=True)
+            f"key: {problem}"
+            if problem is not None
+            else value_problem(value, key_step("", key), json_only=True)
         )
         if problem is not None:
             raise _value_error(problem)

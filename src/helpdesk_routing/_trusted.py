@@ -46,17 +46,20 @@ class _Shared(set[str]):
         super().__init__(names)
         self.plus: dict[tuple[str, ...], _Shared] = {}
 
-    # A copy (pydantic's model_copy copies the fields-set, then adds to it) or a pickled
-    # one is a plain set of its own: it must neither change the shared one nor carry its
-    # ``plus``, which would describe the shared names, not the copy's.
+    # A copy (pydantic's model_copy copies the fields-set, then adds to it) is a plain set
+    # of its own: it must neither change the shared one nor carry its ``plus``, which
+    # would describe the shared names, not the copy's. A pickled one is the receiving
+    # process's shared set of the same names (with that process's own ``plus``): a model
+    # sent to a worker (a sweep's events) keeps the mark of a validated one, and pydantic
+    # changes an unpickled model's fields-set only on a copy, as any other's.
     def __copy__(self) -> set[str]:
         return set(self)
 
     def __deepcopy__(self, memo: dict[int, object]) -> set[str]:
         return set(self)
 
-    def __reduce__(self) -> tuple[type[set[str]], tuple[list[str]]]:
-        return (set, (list(self),))
+    def __reduce__(self) -> tuple[Any, tuple[frozenset[str]]]:
+        return (shared_names, (frozenset(self),))
 
 
 SharedNames = _Shared

@@ -550,11 +550,7 @@ def updated(
         # list of rules is the rule set of them (rule_set_data), and the path of a rule
         # in it, "$.rules[1]", is the loader's own.
         try:
-            read = RuleSet.from_dict({"rules": rules} if _listed(rules) else rules)
-            given_set = changes.get("rules")
-            # A rule set read again only to be checked (``written``) and equal to the one
-            # given is kept as the very object given (with the rules it compiled).
-            data["rules"] = given_set if read == given_set else read
+            data["rules"] = RuleSet.from_dict({"rules": rules} if _listed(rules) else rules)
         except ValidationError as error:
             found = error if _listed(rules) else error.under("$.rules")
             problems.extend(found.details)

@@ -34,7 +34,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from helpdesk_routing._input import CheckedCopy, InputModel, as_model, whole_number
+from helpdesk_routing._input import CheckedCopy, InputModel, as_model, integer_argument
 
 from ._json import MAX_INT, check_data, loads
 from ._rule_index import RuleIndex, SkipReasons, presented
@@ -736,10 +736,12 @@ def decide(
         raise ArgumentTypeError(f"explain must be a bool, got {explain!r}")
     version = configuration_version
     if version is not None:  # kept on the decision as given: it must read back as itself
-        if not whole_number(version):
+        whole = integer_argument(version)
+        if whole is None:
             raise ArgumentTypeError(
                 f"configuration_version must be an int or None, got {version!r}"
             )
+        version = whole
         if not 0 <= version <= MAX_INT:
             got = str(version) if abs(version) < 10**30 else f"{version.bit_length()} bits"
             raise ValidationError(f"configuration_version must be from 0 to 2**63 - 1, got {got}")

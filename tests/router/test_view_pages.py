@@ -16,6 +16,7 @@ from helpdesk_routing.clock import ManualClock
 from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.model import Agent, Team, Ticket, TicketStatus
 from helpdesk_routing.router import Router
+from helpdesk_routing.rules import decide
 from helpdesk_routing.stores.memory import InMemoryStore
 from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
 from helpdesk_routing.views import Page
@@ -288,6 +289,15 @@ def test_whole_numbers_of_any_integral_kind_are_taken_where_a_method_takes_one(
     assert type(back.version) is int
     data = InMemoryCustomerData()
     assert data.count_events("p1", "m", start=None, end=None, limit=np.uint8(1)) == 0
+    decision = decide(
+        five.router.rules,
+        list(five.router.teams),
+        five.ticket("t9"),
+        data,
+        MONDAY_10,
+        configuration_version=np.int64(2),
+    )
+    assert type(decision.configuration_version) is int
     for bad in (True, 2.0, np.float64(2.0)):
         with pytest.raises(ValidationError, match=r"^limit must be a whole number"):
             five.router.views.all_tickets(limit=bad)

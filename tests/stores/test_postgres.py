@@ -933,6 +933,19 @@ def test_pool_and_retry_settings_are_checked_before_the_schema_is_touched(
     assert _sql(pg_dsn, tables) == [(0,)]
 
 
+def test_pool_and_retry_settings_take_any_integral_number(pg_dsn: str) -> None:
+    """``attempts``, ``min_size`` and ``max_size`` given as NumPy integers are whole
+    numbers, as ints are (they were refused as "no whole number")."""
+    np = pytest.importorskip("numpy")
+    with (
+        PostgresStore(
+            pg_dsn, attempts=np.int64(2), min_size=np.int32(1), max_size=np.int64(2)
+        ) as store,
+        store.transaction() as tx,
+    ):
+        assert tx.configuration_version() == 0
+
+
 def test_a_version_11_schema_gets_the_hand_out_that_keeps_the_records_text(pg_dsn: str) -> None:
     """A schema at version 11, with the hand-out function as 11 wrote it (the record read
     as ``jsonb`` to set its assignee; the file is kept in tests/stores/data), is migrated

@@ -20,7 +20,7 @@ from datetime import datetime
 from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from helpdesk_routing._input import whole_number
+from helpdesk_routing._input import integer_argument
 from helpdesk_routing._time import seconds
 from helpdesk_routing.errors import (
     ArgumentTypeError,
@@ -109,14 +109,15 @@ def _bounded(value: float, name: str, most: int) -> float:
 
 
 def _whole(value: object, name: str, least: int, also: str = "") -> int:
-    """``value`` when it is an ``int`` (not a ``bool``) of at least ``least``; else a
-    ``ValidationError`` naming it (the pool library's own ``ValueError`` or ``TypeError``
-    came after the schema was migrated)."""
-    if not whole_number(value) or value < least:
+    """``value`` as an ``int`` when it is a whole number (any integral number, not a
+    ``bool``) of at least ``least``; else a ``ValidationError`` naming it (the pool
+    library's own ``ValueError`` or ``TypeError`` came after the schema was migrated)."""
+    whole = integer_argument(value)
+    if whole is None or whole < least:
         raise ValidationError(
             f"{name} must be a whole number at least {least}{also}, got {value!r}"
         )
-    return value
+    return whole
 
 
 def check_dsn(dsn: object) -> str:
