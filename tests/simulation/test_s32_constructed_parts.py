@@ -124,3 +124,24 @@ def test_a_constructed_scenario_of_valid_parts_runs_as_the_read_one(rate: float)
     read = _GOOD.model_copy(update={"arrivals": PoissonArrivals(per_hour=rate)})
     made = _made(arrivals=PoissonArrivals.model_construct(per_hour=rate))
     assert run(made, 3) == run(read, 3)
+
+
+@pytest.mark.parametrize(
+    ("rates", "path"),
+    [
+        (-1.0, "$.arrivals.per_hour"),
+        ((1.0,) * 5 + (-2.0,) + (1.0,) * 162, "$.arrivals.per_hour[5]"),
+    ],
+)
+def test_a_constructed_negative_rate_copied_into_a_scenario_is_said_as_the_field_says_it(
+    rates: Any, path: str
+) -> None:
+    """A ``PoissonArrivals`` made by ``model_construct`` with a rate below 0, given to a
+    scenario's ``model_copy(update=...)``, is refused at the rate in the field's words, as
+    a mapping of the same values is (it was "arrival rates must not all be 0")."""
+    made = PoissonArrivals.model_construct(per_hour=rates)
+    with pytest.raises(ValidationError) as info:
+        _GOOD.model_copy(update={"arrivals": made})
+    assert [(d.path, d.message) for d in info.value.details] == [
+        (path, "Input should be greater than or equal to 0")
+    ]

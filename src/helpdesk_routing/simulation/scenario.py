@@ -229,7 +229,7 @@ class TicketMix(Part):
 
 
 def _refuse_at(
-    model: pydantic.BaseModel, loc: tuple[str, ...], message: str, value: object
+    model: pydantic.BaseModel, loc: tuple[str | int, ...], message: str, value: object
 ) -> NoReturn:
     """Refuse ``model`` with one problem at the field ``loc`` (a bare ``ValueError`` from
     a model validator is placed at the model, not at the field it is about)."""
@@ -259,7 +259,14 @@ class PoissonArrivals(Part):
             _refuse_at(
                 self, ("per_hour",), f"per_hour needs 1 or 168 rates, got {len(rates)}", rates
             )
-        if sum(rates) <= 0:  # (each is at least 0: checked at its index)
+        # Each is at least 0 where the field was validated (at its index); a part made by
+        # model_construct, taken into a scenario as it is, says a rate below 0 as the
+        # field would (it was told as "must not all be 0").
+        below = next((i for i, rate in enumerate(rates) if rate < 0), None)
+        if below is not None:
+            loc = ("per_hour",) if not isinstance(self.per_hour, tuple) else ("per_hour", below)
+            _refuse_at(self, loc, "Input should be greater than or equal to 0", rates[below])
+        if sum(rates) <= 0:
             _refuse_at(self, ("per_hour",), "arrival rates must not all be 0", self.per_hour)
         return self
 
