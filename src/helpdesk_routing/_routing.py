@@ -96,15 +96,13 @@ class Routing:
         self._customer_data = customer_data
         self._explain = explain
 
-    def route(self, ticket: Ticket, now: datetime, given: Ticket | None = None) -> RoutingDecision:
-        """What :meth:`Router.route` does, at ``now``. ``given`` is the ticket as the
-        caller gave it when ``ticket`` is its stored form (custom values as a store
-        keeps them): a ticket already stored is compared with what the caller gave."""
+    def route(self, ticket: Ticket, now: datetime) -> RoutingDecision:
+        """What :meth:`Router.route` does, at ``now``."""
         compiled = self._keeper.current
         for attempt in range(1, ATTEMPTS):
             decision = self.decide(compiled, ticket, now)
             try:
-                return self._route_once(ticket, decision, compiled, now, given)
+                return self._route_once(ticket, decision, compiled, now)
             except _Stale as stale:
                 compiled = stale.compiled
             except StaleConfiguration:
@@ -123,8 +121,7 @@ class Routing:
         with self._store.transaction() as tx:
             compiled = self._keeper.snapshot(tx)
             decision = self.decide(compiled, ticket, now)
-            gate = Gate.at(compiled, now)
-            return self._write_route(tx, ticket, decision, gate, now, given=given)
+            return self._write_route(tx, ticket, decision, Gate.at(compiled, now), now)
 
     def decide(
         self, compiled: CompiledConfiguration, ticket: Ticket, now: datetime
@@ -166,7 +163,6 @@ class Routing:
         decision: RoutingDecision,
         compiled: CompiledConfiguration,
         now: datetime,
-        given: Ticket | None = None,
     ) -> RoutingDecision:
         team = decision.team
         gate = Gate.at(compiled, now)  # once per route: office hours are asked once
@@ -191,11 +187,11 @@ class Routing:
                 current = self._keeper.snapshot(tx)
                 if current.version != compiled.version:
                     raise _Stale(current)
-                return self._write_route(tx, ticket, decision, gate, now, early, given)
+                return self._write_route(tx, ticket, decision, gate, now, early)
         stored, agent, reason = in_store()
         if stored is not None:
             with self._store.transaction() as tx:
-                return self._existing(tx, stored, ticket if given is None else given)
+                return self._existing(tx, stored, ticket)
         assert reason is not None
         trace = AllocationTrace(pool=name, assignee=agent, summary=reason, waiting=agent is None)
         final = decision.allocated(agent, trace)
@@ -210,11 +206,9 @@ class Routing:
         gate: Gate,
         now: datetime,
         early: AllocationTrace | _Maybe | None = NOT_GIVEN,
-        given: Ticket | None = None,
     ) -> RoutingDecision:
         """Insert the ticket (or answer for the stored one), hand it out, log it: in ``tx``.
-        ``early`` is ``gate.waits(...)`` when the caller already asked it; ``given``, the
-        ticket as the caller gave it (see :meth:`route`)."""
+        ``early`` is ``gate.waits(...)`` when the caller already asked it."""
         compiled = gate.compiled
         team = decision.team
         serialised = offers(tx, SerialisedUnits)
@@ -229,7 +223,7 @@ class Routing:
             record = _new_record(ticket, decision)
             existing = tx.add_ticket(record)
         if existing is not None:
-            return self._existing(tx, existing, ticket if given is None else given)
+            return self._existing(tx, existing, ticket)
         if early is NOT_GIVEN:
             early = gate.waits(ticket, team)
         if early is None:

@@ -67,6 +67,7 @@ __all__ = [
     "json_form",
     "set_order",
     "stored_form",
+    "stored_json",
     "stored_text",
     "surrogate_first",
     "text_problem",
@@ -329,6 +330,12 @@ def _json_member(value: Any) -> tuple[Any, bool]:
 
 
 _FORMED = (*_CONTAINERS, datetime)
+
+
+def stored_json(value: datetime) -> str:
+    """The JSON text an aware ``datetime`` among custom values is kept as, offset
+    included (``"2026-03-30T09:00:00Z"``, ``"2026-03-30T11:00:00+02:00"``)."""
+    return pydantic_core.to_json(_datetime_form(value)).decode()
 
 
 def json_form(values: dict[str, Any]) -> dict[str, Any]:

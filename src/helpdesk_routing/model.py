@@ -13,6 +13,7 @@ changed with ``model_copy(update=...)`` is validated as one built with those val
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
@@ -36,6 +37,7 @@ from ._storable import (
     StoredText,
     check_set_text,
     check_text,
+    stored_json,
     stored_text,
     surrogate_first,
 )
@@ -144,8 +146,10 @@ class _TypedValues:
     """``==`` of a model holding custom values: pydantic's, with ``True`` told from ``1``
     and ``False`` from ``0`` at any depth of the custom values, as conditions tell them
     apart and the JSON writes them (``{"vip": true}`` and ``{"vip": 1}`` made equal
-    tickets, one member of a set, that route differently). The hash is the model's
-    (equal models still hash equal)."""
+    tickets, one member of a set, that route differently), and a ``datetime`` told by
+    the ISO text it is kept as, offset included (one instant written in two zones is two
+    texts, which text conditions read apart: ``route`` takes them for other content).
+    The hash is the model's (equal models still hash equal)."""
 
     __slots__ = ()
     _custom: ClassVar[str]
@@ -163,9 +167,12 @@ class _TypedValues:
 
 def typed_value(value: object) -> object:
     """``value`` with every ``bool`` in it marked, so that ``==`` tells ``True`` from
-    ``1`` (the rest compares as it does)."""
+    ``1``, and every ``datetime`` as the JSON text it is kept as (the rest compares as it
+    does)."""
     if value is True or value is False:
         return (_TypedValues, value)
+    if isinstance(value, datetime):
+        return (datetime, stored_json(value))
     if isinstance(value, dict):
         return {key: typed_value(item) for key, item in value.items()}
     if isinstance(value, list):

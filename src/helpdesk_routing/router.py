@@ -389,9 +389,7 @@ class Router:
         if type(ticket) is not Ticket or not _sound(ticket):
             ticket = _ticket(ticket)
         if ticket.fields:  # decided and stored in the form every store reads back
-            # (a ticket already stored is compared with the one given: an instant of a
-            # custom value, kept as text with its offset, is the same in any zone)
-            return self._routing.route(stored_ticket(ticket), self._now(), ticket)
+            ticket = stored_ticket(ticket)
         return self._routing.route(ticket, self._now())
 
     @retried

@@ -49,27 +49,36 @@ def test_routing_the_same_ticket_again_is_the_same_ticket(make_desk: MakeDesk) -
     assert desk.router.route(given) == first
 
 
-def test_an_instant_of_a_custom_value_is_the_same_in_any_zone(make_desk: MakeDesk) -> None:
-    """A ticket equal to the stored one (``==``) with a custom instant written in another
-    zone, at any depth, is the same ticket: the first decision, the first form kept
-    (its stored text kept the first offset, and the two texts were compared: a
-    ``ConflictError``). Text given as text is compared as text, and another instant is
-    other content."""
+def test_a_custom_instant_is_its_text_for_the_same_ticket_and_for_equality(
+    make_desk: MakeDesk,
+) -> None:
+    """A ``datetime`` among custom values is kept as its ISO text, offset included, which
+    text conditions read: the same instant written in another zone, at any depth, is
+    other content (a ``ConflictError``), and the two tickets compare unequal, as ``route``
+    judges them (``==`` compared the instants while ``route`` refused the resend). Text
+    given as text against a ``datetime`` is other content in either order (for a while
+    the order of the two decided it). The same instant in the same zone, and
+    ``created_at`` in any zone, is the same ticket."""
     desk = make_desk(rules=RULES)
     cet = timezone(timedelta(hours=1))
     fields = {"signup": SIGNUP, "dates": [SIGNUP], "nested": {"at": SIGNUP}}
     first = desk.router.route(desk.ticket("t1", fields=fields))
-    local = {k: _in_zone(v, cet) for k, v in fields.items()}
-    again = desk.ticket("t1", fields=local)
-    assert again == desk.ticket("t1", fields=fields)
-    assert desk.router.route(again) == first
+    assert desk.router.route(desk.ticket("t1", fields=dict(fields))) == first
+    for key in fields:
+        local = {**fields, key: _in_zone(fields[key], cet)}
+        again = desk.ticket("t1", fields=local)
+        assert again != desk.ticket("t1", fields=fields)
+        with pytest.raises(ConflictError):
+            desk.router.route(again)
     assert desk.router.ticket("t1").ticket.fields["signup"] == "2026-03-30T10:00:00Z"
-    later = {**fields, "signup": SIGNUP + timedelta(seconds=1)}
-    with pytest.raises(ConflictError):
-        desk.router.route(desk.ticket("t1", fields=later))
-    desk.router.route(desk.ticket("t2", fields={"signup": "2026-03-30T10:00:00Z"}))
-    with pytest.raises(ConflictError):
-        desk.router.route(desk.ticket("t2", fields={"signup": "2026-03-30T11:00:00+01:00"}))
+    as_text = {"signup": "2026-03-30T11:00:00+01:00"}
+    as_instant = {"signup": SIGNUP}
+    for order, (one, other) in enumerate([(as_text, as_instant), (as_instant, as_text)]):
+        tid = f"t{order + 2}"
+        desk.router.route(desk.ticket(tid, fields=one))
+        assert desk.ticket(tid, fields=one) != desk.ticket(tid, fields=other)
+        with pytest.raises(ConflictError):
+            desk.router.route(desk.ticket(tid, fields=other))
 
 
 def _in_zone(value: object, zone: timezone) -> object:
