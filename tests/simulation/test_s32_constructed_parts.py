@@ -126,22 +126,33 @@ def test_a_constructed_scenario_of_valid_parts_runs_as_the_read_one(rate: float)
     assert run(made, 3) == run(read, 3)
 
 
+_WEEK = [1.0] * 168
+_BELOW = "Input should be greater than or equal to 0"
+_FINITE = "Input should be a finite number"
+
+
 @pytest.mark.parametrize(
-    ("rates", "path"),
+    ("rates", "path", "message"),
     [
-        (-1.0, "$.arrivals.per_hour"),
-        ((1.0,) * 5 + (-2.0,) + (1.0,) * 162, "$.arrivals.per_hour[5]"),
+        (-1.0, "$.arrivals.per_hour", _BELOW),
+        ((*_WEEK[:5], -2.0, *_WEEK[6:]), "$.arrivals.per_hour[5]", _BELOW),
+        ([*_WEEK[:5], -2.0, *_WEEK[6:]], "$.arrivals.per_hour[5]", _BELOW),
+        (math.nan, "$.arrivals.per_hour", _FINITE),
+        (-math.inf, "$.arrivals.per_hour", _FINITE),
+        ((*_WEEK[:167], math.nan), "$.arrivals.per_hour[167]", _FINITE),
     ],
 )
-def test_a_constructed_negative_rate_copied_into_a_scenario_is_said_as_the_field_says_it(
-    rates: Any, path: str
+def test_a_constructed_rate_copied_into_a_scenario_is_said_as_the_field_says_it(
+    rates: Any, path: str, message: str
 ) -> None:
-    """A ``PoissonArrivals`` made by ``model_construct`` with a rate below 0, given to a
-    scenario's ``model_copy(update=...)``, is refused at the rate in the field's words, as
-    a mapping of the same values is (it was "arrival rates must not all be 0")."""
+    """A ``PoissonArrivals`` made by ``model_construct`` with a rate the field refuses,
+    given to a scenario's ``model_copy(update=...)``, is refused at the rate in the
+    field's words, as a mapping of the same values is: a rate below 0 was "arrival rates
+    must not all be 0", NaN and infinity were taken, and rates in a list raised Python's
+    ``TypeError``. Good rates in a list are read as the field reads them."""
     made = PoissonArrivals.model_construct(per_hour=rates)
     with pytest.raises(ValidationError) as info:
         _GOOD.model_copy(update={"arrivals": made})
-    assert [(d.path, d.message) for d in info.value.details] == [
-        (path, "Input should be greater than or equal to 0")
-    ]
+    assert [(d.path, d.message) for d in info.value.details] == [(path, message)]
+    copied = _GOOD.model_copy(update={"arrivals": PoissonArrivals.model_construct(per_hour=_WEEK)})
+    assert copied.arrivals.mean_per_hour == 1.0

@@ -12,6 +12,7 @@ round-trip losslessly. Each model's ``model_copy(update=...)`` is validated (``_
 
 from __future__ import annotations
 
+import math
 import numbers
 import operator
 from bisect import bisect_left, bisect_right
@@ -254,18 +255,19 @@ class PoissonArrivals(Part):
 
     @model_validator(mode="after")
     def _rates(self) -> Self:
-        rates = self.per_hour if isinstance(self.per_hour, tuple) else (self.per_hour,)
+        per_hour: Any = self.per_hour
+        if not _read_rates(per_hour):
+            # A part made by model_construct, taken into a scenario as it is: its rates
+            # read as the field reads them, each problem at its index in the field's
+            # words (a rate below 0 was "must not all be 0", NaN was taken, a list
+            # raised Python's TypeError).
+            listed = list(per_hour) if isinstance(per_hour, list | tuple) else per_hour
+            type(self).model_validate({"type": "poisson", "per_hour": listed})
+        rates = tuple(per_hour) if isinstance(per_hour, list | tuple) else (per_hour,)
         if len(rates) not in (1, 168):
             _refuse_at(
                 self, ("per_hour",), f"per_hour needs 1 or 168 rates, got {len(rates)}", rates
             )
-        # Each is at least 0 where the field was validated (at its index); a part made by
-        # model_construct, taken into a scenario as it is, says a rate below 0 as the
-        # field would (it was told as "must not all be 0").
-        below = next((i for i, rate in enumerate(rates) if rate < 0), None)
-        if below is not None:
-            loc = ("per_hour",) if not isinstance(self.per_hour, tuple) else ("per_hour", below)
-            _refuse_at(self, loc, "Input should be greater than or equal to 0", rates[below])
         if sum(rates) <= 0:
             _refuse_at(self, ("per_hour",), "arrival rates must not all be 0", self.per_hour)
         return self
@@ -273,8 +275,21 @@ class PoissonArrivals(Part):
     @property
     def mean_per_hour(self) -> float:
         """The mean rate over the week, tickets per hour."""
-        rates = self.per_hour if isinstance(self.per_hour, tuple) else (self.per_hour,)
-        return sum(rates) / len(rates)
+        per_hour: Any = self.per_hour
+        rates = tuple(per_hour) if isinstance(per_hour, list | tuple) else (per_hour,)
+        return float(sum(rates)) / len(rates)
+
+
+def _read_rates(per_hour: object) -> bool:
+    """Whether ``per_hour`` is what the field reads rates as: a finite float of at least
+    0, or a tuple of them (anything else was not read by it: ``model_construct``)."""
+    if type(per_hour) is tuple:
+        return all(_read_rate(rate) for rate in per_hour)
+    return _read_rate(per_hour)
+
+
+def _read_rate(rate: object) -> bool:
+    return type(rate) is float and math.isfinite(rate) and rate >= 0
 
 
 class AgentSpec(Part):
