@@ -264,6 +264,10 @@ def test_rules_made_here_are_read_again_only_where_a_version_is_written(store: A
     written = router.configure(actor="m1", rules=rules)
     assert written.rules == rules
     assert written.rules is not rules
+    # the same object given again is not read (and compiled) again: a simulator's every
+    # run, a first start on each new store (1.0 ms with 100 rules, 5.0 ms read each time)
+    again_written = _router(hr.InMemoryStore(agents=AGENTS))
+    assert again_written.configure(actor="m1", rules=rules).rules is written.rules
     read = hr.Router(store=store, customer_data=hr.InMemoryCustomerData(), clock=hr.ManualClock(T0))
     assert read.configuration.rules == rules
     assert hash(read.configuration.rules) == hash(rules)

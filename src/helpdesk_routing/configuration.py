@@ -396,6 +396,33 @@ def _only_repeated_teams(details: Sequence[ErrorDetail]) -> bool:
 _TEAM_ID_PATH = re.compile(r"\$\.teams\[\d+\]\.id")
 
 
+_READ_AGAIN: OrderedDict[int, tuple[RuleSet, RuleSet]] = OrderedDict()
+"""Rule sets given as objects and read again before a version was written, by the given
+object's id (kept with it, so the id names it while it is here): the same object given
+again (a simulator's every run, a Router's first start on each new store) is not read and
+compiled again. The newest :data:`_READ_AGAIN_SIZE` are kept."""
+_READ_AGAIN_SIZE = 16
+_READ_AGAIN_LOCK = threading.Lock()
+
+
+def _read_before(given: object) -> RuleSet | None:
+    """The rule set ``given`` was read again as, when this very object was (a frozen
+    model: the same object holds the same rules)."""
+    if not isinstance(given, RuleSet):
+        return None
+    with _READ_AGAIN_LOCK:
+        kept = _READ_AGAIN.get(id(given))
+    return kept[1] if kept is not None and kept[0] is given else None
+
+
+def _remember_read(given: RuleSet, read: RuleSet) -> None:
+    with _READ_AGAIN_LOCK:
+        _READ_AGAIN[id(given)] = (given, read)
+        _READ_AGAIN.move_to_end(id(given))
+        while len(_READ_AGAIN) > _READ_AGAIN_SIZE:
+            _READ_AGAIN.popitem(last=False)
+
+
 def _as_data(item: Any, *, always: bool = False) -> Any:
     """A rule set, rule, team or office hours given as an object, as the data it was
     built from (validated again, as input); anything else as it is, and so is an object
@@ -534,7 +561,10 @@ def updated(
     data: dict[str, Any] = {name: getattr(base, name) for name in CONTENT_FIELDS}
     data.update(changes)
     rules: Any = changes.get("rules")
-    if as_input:
+    read_before = _read_before(rules) if written and as_input else None
+    if read_before is not None:
+        data["rules"] = rules = read_before  # this very object was read again already
+    elif as_input:
         if isinstance(rules, RuleSet):
             rules = _as_data(rules, always=written)
         elif _listed(rules):
@@ -551,6 +581,8 @@ def updated(
         # in it, "$.rules[1]", is the loader's own.
         try:
             data["rules"] = RuleSet.from_dict({"rules": rules} if _listed(rules) else rules)
+            if written and isinstance(changes.get("rules"), RuleSet):
+                _remember_read(changes["rules"], data["rules"])
         except ValidationError as error:
             found = error if _listed(rules) else error.under("$.rules")
             problems.extend(found.details)
