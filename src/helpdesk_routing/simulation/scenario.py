@@ -280,6 +280,17 @@ class PoissonArrivals(Part):
         return float(sum(rates)) / len(rates)
 
 
+_LONGEST = f"{MAX_SPAN_DAYS:,.0f} days ({MAX_SPAN_DAYS / 365.25:.0f} years)"
+"""The longest span of a run, as the messages say it."""
+
+
+def _bound_problem(
+    kind: str, message: str, loc: tuple[str, ...], value: object
+) -> InitErrorDetails:
+    """One problem of a run's bounds, at its field."""
+    return InitErrorDetails(type=PydanticCustomError(kind, message), loc=loc, input=value)
+
+
 def _read_rates(per_hour: object) -> bool:
     """Whether ``per_hour`` is what the field reads rates as: a finite float of at least
     0, or a tuple of them (anything else was not read by it: ``model_construct``)."""
@@ -624,56 +635,47 @@ class Scenario(Part):
         start = self.start.isoformat()
         if self.start < FIRST_INSTANT:
             problems.append(
-                InitErrorDetails(
-                    type=PydanticCustomError(
-                        "start_too_early",
-                        f"start {start} is before {FIRST_INSTANT.date()}, the first a run "
-                        "may start on (pandas' datetime64[ns] reaches back to 1677-09-21)",
-                    ),
-                    loc=("start",),
-                    input=self.start,
+                _bound_problem(
+                    "start_too_early",
+                    f"start {start} is before {FIRST_INSTANT.date()}, the first a run may "
+                    "start on (pandas' datetime64[ns] reaches back to 1677-09-21)",
+                    ("start",),
+                    self.start,
                 )
             )
         span, where, what = self._arrival_span()
         drain = self.drain_days * 86400.0
         room = (LAST_INSTANT - self.start).total_seconds()
+        spanned = f"{what} and drain_days ({self.drain_days:g})"
+        given = getattr(self, str(where[0]))
         if span + drain > room:
             problems.append(
-                InitErrorDetails(
-                    type=PydanticCustomError(
-                        "past_the_calendar",
-                        f"{what} and drain_days ({self.drain_days:g}) from start {start} run "
-                        f"past {LAST_INSTANT.date()}, the last day a run may reach "
-                        "(pandas' datetime64[ns] ends on 2262-04-11)",
-                    ),
-                    loc=where,
-                    input=getattr(self, str(where[0])),
+                _bound_problem(
+                    "past_the_calendar",
+                    f"{spanned} from start {start} run past {LAST_INSTANT.date()}, the last "
+                    "day a run may reach (pandas' datetime64[ns] ends on 2262-04-11)",
+                    where,
+                    given,
                 )
             )
         elif span + drain > MAX_SPAN_DAYS * 86400.0:
             problems.append(
-                InitErrorDetails(
-                    type=PydanticCustomError(
-                        "span_too_long",
-                        f"{what} and drain_days ({self.drain_days:g}) span more than "
-                        f"{MAX_SPAN_DAYS:,.0f} days (100 years), the longest a run may "
-                        "(its times are seconds from the start, each to the microsecond)",
-                    ),
-                    loc=where,
-                    input=getattr(self, str(where[0])),
+                _bound_problem(
+                    "span_too_long",
+                    f"{spanned} span more than {_LONGEST}, the longest a run may (its times "
+                    "are seconds from the start, each to the microsecond)",
+                    where,
+                    given,
                 )
             )
         elif (span + drain) / (self.sample_minutes * 60.0) + 1 > MAX_SAMPLES:
             problems.append(
-                InitErrorDetails(
-                    type=PydanticCustomError(
-                        "too_many_samples",
-                        f"one sample every {self.sample_minutes:g} minutes over {what} and "
-                        f"drain_days ({self.drain_days:g}) is more than the {MAX_SAMPLES:,} "
-                        "samples a run keeps: sample less often",
-                    ),
-                    loc=("sample_minutes",),
-                    input=self.sample_minutes,
+                _bound_problem(
+                    "too_many_samples",
+                    f"one sample every {self.sample_minutes:g} minutes over {spanned} is "
+                    f"more than the {MAX_SAMPLES:,} samples a run keeps: sample less often",
+                    ("sample_minutes",),
+                    self.sample_minutes,
                 )
             )
         return problems
@@ -711,7 +713,7 @@ class Scenario(Part):
         samples = (MAX_SAMPLES - 1) * self.sample_minutes * 60.0 - drain
         if longest < calendar and longest <= samples:
             return longest, f"with drain_days ({self.drain_days:g}) the run would span " + (
-                f"more than {MAX_SPAN_DAYS:,.0f} days (100 years), the longest a run may"
+                f"more than {_LONGEST}, the longest a run may"
             )
         if calendar <= samples:
             return calendar, f"with drain_days ({self.drain_days:g}) it would pass " + (
