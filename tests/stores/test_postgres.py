@@ -936,7 +936,8 @@ def test_pool_and_retry_settings_are_checked_before_the_schema_is_touched(
 def test_pool_and_retry_settings_take_any_integral_number(pg_dsn: str) -> None:
     """``attempts``, ``min_size`` and ``max_size`` given as NumPy integers are whole
     numbers, as ints are (they were refused as "no whole number")."""
-    np = pytest.importorskip("numpy")
+    import numpy as np  # the test extra holds it: missing, this fails, never skips
+
     with (
         PostgresStore(
             pg_dsn, attempts=np.int64(2), min_size=np.int32(1), max_size=np.int64(2)
