@@ -63,8 +63,30 @@ def test_configure_and_the_router_name_it_as_the_model_does(channels: Any) -> No
     with pytest.raises(hr.ValidationError) as built:
         _router(hr.InMemoryStore(agents=AGENTS), office_hours_channels=channels)
     for info in (configured, built):
-        assert str(info.value).startswith(f"office_hours_channels: {EMPTY_CHANNEL}\n")
+        assert f"$.office_hours_channels: {EMPTY_CHANNEL}" in str(info.value)
         assert info.value.errors() == [DETAIL]
+    assert router.configuration_history() == []
+
+
+def test_an_empty_channel_is_named_with_the_other_problems_of_the_arguments() -> None:
+    """configure and Router(...) name every problem of their arguments at once, as the
+    model does: an empty channel did not hide a repeated team id or a capacity below 0."""
+    team = hr.Team(id="t", name="t", members=["a1"])
+    bad: dict[str, Any] = {
+        "capacity": -1,
+        "office_hours_channels": ["", "sms"],
+        "teams": [team, team],
+    }
+    with pytest.raises(hr.ValidationError) as model:
+        hr.Configuration(version=1, at=NOW, **bad)
+    router = _router(hr.InMemoryStore(agents=AGENTS))
+    with pytest.raises(hr.ValidationError) as configured:
+        router.configure(actor="m1", **bad)
+    with pytest.raises(hr.ValidationError) as built:
+        _router(hr.InMemoryStore(agents=AGENTS), **bad)
+    paths = ["$.teams[1].id", "$.office_hours_channels", "$.capacity"]
+    for info in (model, configured, built):
+        assert [d.path for d in info.value.details] == paths
     assert router.configuration_history() == []
 
 

@@ -30,7 +30,6 @@ from helpdesk_routing.configuration import (
     ConfigurationCache,
     check_against_agents,
     content,
-    empty_channel,
     same,
     updated,
 )
@@ -83,12 +82,6 @@ def changes(**fields: Any) -> dict[str, Any]:
     elif channels is not None and "office_hours_channels" in out:
         # in the order given (the model makes the set): a bad item's path is its index
         out["office_hours_channels"] = tuple(_items("office_hours_channels", channels))
-    bound = out.get("office_hours_channels")
-    if isinstance(bound, tuple) and "" in bound:
-        # No ticket has an empty channel (Ticket.channel needs a character): binding one
-        # to office hours binds nothing, and is surely a mistake (Configuration refuses
-        # it too; this says so before anything else is looked at).
-        raise empty_channel()
     if "teams" in out:
         out["teams"] = tuple(_items("teams", out["teams"], ordered=True))
     return out
