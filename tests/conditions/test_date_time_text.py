@@ -173,3 +173,27 @@ def test_a_refused_bound_names_the_text_and_the_forms_taken() -> None:
             "'2026-03-30T12:00:00Z' or '2026-03-30T14:00:00+02:00'",
         )
     ]
+
+
+def test_a_fractions_comma_reads_as_its_period() -> None:
+    """docs/conditions.md: the fraction's mark is a period or a comma (ISO 8601's two):
+    the same instant in a condition's value, a window's bound and a ticket's created_at."""
+    from helpdesk_routing.model import Ticket
+
+    def value(text: str) -> object:
+        node = parse_condition(
+            {"type": "ticket", "field": "created_at", "op": "before", "value": text}
+        )
+        return node.model_dump(mode="json")["value"]
+
+    def bound(text: str) -> object:
+        node = parse_condition(
+            {"type": "event", "metric": "m", "window": {"type": "before", "end": text}}
+        )
+        return node.model_dump(mode="json")["window"]["end"]
+
+    for read in (value, bound):
+        assert read("2026-03-30T12:00:00,5Z") == read("2026-03-30T12:00:00.5Z")
+        assert read("2026-03-30T12:00:00,5Z") == "2026-03-30T12:00:00.500000Z"
+    made = Ticket(id="t", channel="email", created_at="2026-03-30T12:00:00,25+02:00")
+    assert made.created_at == datetime.fromisoformat("2026-03-30T12:00:00.25+02:00")
