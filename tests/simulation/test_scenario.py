@@ -829,6 +829,36 @@ def test_a_replay_outside_the_arrivals_span_is_refused() -> None:
     assert len(run(Scenario.from_json(json.dumps(scenario([-1, 300], None))), 0).records) == 1
 
 
+@pytest.mark.parametrize("days", [0.037, 0.5, 1.017, 2.3])
+def test_a_replayed_ticket_at_the_spans_very_end_is_simulated(days: float) -> None:
+    """The span ends at start + timedelta(days=days), to the microsecond, in the scenario's
+    check and in the run alike: days * 86400.0 rounds below it for 0.037 (3196.7999...),
+    and the ticket at the end, counted in the span when read, was dropped by the run."""
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    end = start + timedelta(days=days)
+
+    def scenario(times: list[datetime], **more: object) -> Scenario:
+        return Scenario(
+            name="r",
+            start=start,
+            days=days,
+            agents=[AgentSpec(id="a")],
+            handling=Empirical(minutes=[1.0]),
+            arrivals=ReplayArrivals.model_validate(
+                {"tickets": [{"created_at": t, "channel": f"c{i}"} for i, t in enumerate(times)]}
+            ),
+            **more,  # type: ignore[arg-type]
+        )
+
+    assert run(scenario([start, end]), 0).records.channel == ["c0", "c1"]
+    assert run(scenario([end]), 0).records.channel == ["c0"]
+    warm = run(scenario([start, end], warmup_tickets=1), 0)
+    assert warm.summary.tickets == 1
+    # a microsecond later is past the span: not simulated
+    later = run(scenario([start, end + timedelta(microseconds=1)]), 0)
+    assert later.records.channel == ["c0"]
+
+
 def test_a_team_given_twice_is_refused_at_its_id_when_read() -> None:
     """A second team of one id is refused when the scenario is read, at its path (it
     passed, then stopped the run when the Router was built, with no path); the

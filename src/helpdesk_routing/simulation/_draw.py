@@ -67,7 +67,12 @@ class Arrivals:
         self._t = 0.0
         self._count = 0
         self._limit = scenario.tickets
-        self._until = math.inf if scenario.days is None else scenario.days * 86400.0
+        # the span's end as the scenario reads it (start + timedelta(days=days), to the
+        # microsecond), so a replayed ticket at that very instant, which the scenario
+        # counted in the span, is simulated: days * 86400.0 may round below it (0.037)
+        self._until = (
+            math.inf if scenario.days is None else timedelta(days=scenario.days).total_seconds()
+        )
         # Poisson arrivals of a ticket count may draw a span longer than any run may have
         # (the scenario was read with their mean span): past it the run stops, said why.
         self._latest, self._why = math.inf, ""
