@@ -195,6 +195,30 @@ def test_rates_of_other_real_types_are_taken() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "formula",
+    [
+        theory.erlang_c,
+        theory.erlang_c_wait,
+        theory.random_split_wait,
+        theory.round_robin_sigma,
+        theory.round_robin_wait,
+    ],
+)
+def test_a_rho_below_1_whose_float_is_1_says_so(formula: Callable[..., float]) -> None:
+    """A Fraction below 1 that a float rounds to 1.0 is refused in words that fit it (it
+    was "must be less than 1, got" a value less than 1), as compare's confidence is."""
+    rho = Fraction(10**20 - 1, 10**20)
+    message = (
+        "rho must be below 1 by what a float tells apart (at most 0.9999999999999999), "
+        "got 99999999999999999999/100000000000000000000"
+    )
+    with pytest.raises(ValidationError, match=f"^{re.escape(message)}$"):
+        formula(2, rho)
+    inside = Fraction(10**16 - 1, 10**16)  # its float is 0.9999999999999999: taken
+    assert formula(2, inside) == formula(2, float(inside))
+
+
 def test_least_loaded_outside_the_table_is_a_key_error() -> None:
     """A (c, rho) the table lacks raises KeyError listing the known ones."""
     with pytest.raises(KeyError, match=r"no least-loaded reference for c=3 rho=0\.5"):

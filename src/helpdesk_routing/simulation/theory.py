@@ -122,7 +122,14 @@ def _normal(scale: float) -> bool:
 def _check(c: int, rho: float, mu: float) -> tuple[int, float, float]:
     """The arguments as ``int`` and ``float`` (a ``Fraction`` rho gives its float's wait)."""
     agents = _agents(c, 1)
-    if not 0 <= _real("rho", rho) < 1:
+    level = _real("rho", rho)
+    if level == 1.0 and rho < 1:
+        # a Fraction (or a NumPy long double) below 1 whose float is 1.0
+        raise ValidationError(
+            "rho must be below 1 by what a float tells apart (at most 0.9999999999999999), "
+            f"got {shown(rho)}"
+        )
+    if not 0 <= level < 1:
         raise ValidationError(f"rho must be at least 0 and less than 1, got {shown(rho)}")
     if not 0 < _real("mu", mu) < math.inf:
         raise ValidationError(f"mu must be positive and finite, got {shown(mu)}")
