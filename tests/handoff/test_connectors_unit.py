@@ -19,7 +19,11 @@ from hypothesis import strategies as st
 from helpdesk_routing.errors import MissingExtra, ValidationError
 from helpdesk_routing.handoff import DeliveryRequest, OutcomeUnknown, RateLimited, handoff_id
 from helpdesk_routing.handoff.connectors import _http
-from helpdesk_routing.handoff.connectors._http import RetryPolicy, retry_after_seconds
+from helpdesk_routing.handoff.connectors._http import (
+    MAX_RETRY_AFTER,
+    RetryPolicy,
+    retry_after_seconds,
+)
 from helpdesk_routing.handoff.connectors.gorgias import GorgiasConnector
 from helpdesk_routing.handoff.connectors.zendesk import ZendeskConnector
 from tests.handoff.conftest import conversation
@@ -63,6 +67,64 @@ def test_retry_after_never_raises(value: str) -> None:
     """Whatever a service sends as Retry-After, the answer is None or seconds to wait."""
     seconds = retry_after_seconds(value, NOW)
     assert seconds is None or seconds >= 0
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Mon, 30 Mar 2026 10:00:30 GMT",  # IMF-fixdate
+        "Monday, 30-Mar-26 10:00:30 GMT",  # RFC 850
+        "Mon Mar 30 10:00:30 2026",  # asctime: GMT without saying so
+        "mon,  30 mar 2026  10:00:30 gmt",  # a little loosely: spaces, case
+    ],
+)
+def test_retry_after_reads_the_three_forms_of_an_http_date(value: str) -> None:
+    assert retry_after_seconds(value, NOW) == 30.0
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Mon, 30 Mar 2026 12:00:30 CEST",  # another zone: no HTTP date (was read as GMT)
+        "Mon, 30 Mar 2026 12:00:30 +0200",
+        "Mon, 30 Mar 2026 10:00:30 -0000",
+        "Mon, 30 Mar 2026 10:00:30",  # no zone, and not asctime's form
+        "Mon, 30 Mar 2026 10:00:99999999999999999999 GMT",  # raised OverflowError
+        "Mon, 30 Mar 2026 99999999999999999999:00:00 GMT",
+        "Mon, 30 Feb 2026 10:00:30 GMT",  # no such day
+        "Mon, 30 Mar 2026 24:00:30 GMT",
+    ],
+)
+def test_retry_after_other_than_an_http_date_is_unreadable(value: str) -> None:
+    """docs/handoff.md: "seconds in ASCII digits or an HTTP date ... Any other value ... is
+    unreadable and the backoff is used"; an HTTP date is GMT, and a service's bad one
+    never escapes as Python's OverflowError (a 429 then left a handoff outcome_unknown)."""
+    assert retry_after_seconds(value, NOW) is None
+
+
+_numbers = st.integers(0, 10**25).map(str) | st.text("0123456789", min_size=1, max_size=30)
+
+
+@given(
+    day=_numbers,
+    year=_numbers,
+    hour=_numbers,
+    minute=_numbers,
+    second=_numbers,
+    zone=st.sampled_from(["GMT", "UTC", "CEST", "+0200", "-0000", "", "EST"]),
+)
+def test_retry_after_date_like_text_never_raises(
+    day: str, year: str, hour: str, minute: str, second: str, zone: str
+) -> None:
+    """Date-like text with any numbers in its fields: seconds to wait or None, never an
+    exception (random text is rarely date-like enough to reach the date reader)."""
+    for value in (
+        f"Mon, {day} Mar {year} {hour}:{minute}:{second} {zone}",
+        f"Monday, {day}-Mar-{year} {hour}:{minute}:{second} {zone}",
+        f"Mon Mar {day} {hour}:{minute}:{second} {year}",
+    ):
+        seconds = retry_after_seconds(value, NOW)
+        assert seconds is None or 0 <= seconds <= MAX_RETRY_AFTER
 
 
 @given(attempt=st.integers(min_value=1, max_value=30), seed=st.integers(0, 2**32))

@@ -492,13 +492,34 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
         if len(digits) > len(str(int(MAX_RETRY_AFTER))):  # int() of it could be refused
             return MAX_RETRY_AFTER
         return min(float(digits), MAX_RETRY_AFTER)
+    when = http_date(text)
+    if when is None:
+        return None
+    return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)
+
+
+_HTTP_DATE = re.compile(
+    r"[a-z]{3},\s*[0-9]{1,2}\s+[a-z]{3}\s+[0-9]{4}\s+[0-9]{2}:[0-9]{2}:[0-9]{2}\s+GMT"
+    r"|[a-z]{6,9},\s*[0-9]{1,2}-[a-z]{3}-[0-9]{2}\s+[0-9]{2}:[0-9]{2}:[0-9]{2}\s+GMT"
+    r"|[a-z]{3}\s+[a-z]{3}\s+[0-9]{1,2}\s+[0-9]{2}:[0-9]{2}:[0-9]{2}\s+[0-9]{4}",
+    re.ASCII | re.IGNORECASE,
+)
+"""The three forms of an HTTP date (RFC 9110, 5.6.7): IMF-fixdate (``Mon, 30 Mar 2026
+10:00:00 GMT``), the obsolete RFC 850 form (``Monday, 30-Mar-26 10:00:00 GMT``) and
+asctime's (``Mon Mar 30 10:00:00 2026``, GMT without saying so), read a little loosely
+(spaces, case); always GMT, so a date in another zone (``CEST``, ``+0200``) is none."""
+
+
+def http_date(text: str) -> datetime | None:
+    """The instant an HTTP date names (aware, UTC), or ``None`` when ``text`` is none of
+    its three forms (:data:`_HTTP_DATE`) or names no instant (a 30th of February)."""
+    if not _HTTP_DATE.fullmatch(text):
+        return None
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)
+    return when.replace(tzinfo=UTC)
 
 
 def answer_date(response: httpx.Response) -> datetime:
@@ -507,14 +528,8 @@ def answer_date(response: httpx.Response) -> datetime:
     ``Retry-After`` date is read against it: both are the server's clock, so a local clock
     ahead or behind changes nothing."""
     value = response.headers.get("date")
-    if value is not None:
-        try:
-            when = parsedate_to_datetime(value.strip())
-        except (TypeError, ValueError, OverflowError):
-            pass
-        else:
-            return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-    return datetime.now(UTC)
+    when = None if value is None else http_date(value.strip())
+    return datetime.now(UTC) if when is None else when
 
 
 def _asked(response: httpx.Response) -> float | None:
