@@ -415,16 +415,17 @@ def test_check_accepts_a_stored_configuration(tmp_path: Path) -> None:
 def test_demo_with_a_missing_part_names_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A demo directory whose config.json lacks teams fails naming $.teams; one that is not
-    an object fails at $."""
+    """A demo directory whose config.json lacks agents fails naming $.agents (teams and
+    office hours left out are none, as check reads the file); one that is not an object
+    fails at $."""
     source = resources.files("helpdesk_routing").joinpath("demo_data")
     for name in ("config.json", "customers.json", "tickets.json"):
         shutil.copyfile(str(source.joinpath(name)), tmp_path / name)
     config = json.loads((tmp_path / "config.json").read_text())
-    del config["teams"]
+    del config["agents"]
     (tmp_path / "config.json").write_text(json.dumps(config))
     assert _run("demo", "--data", str(tmp_path))[0] == 1
-    assert "$.teams: Field required" in capsys.readouterr().err
+    assert "$.agents: Field required" in capsys.readouterr().err
     (tmp_path / "config.json").write_text("[]")
     assert _run("demo", "--data", str(tmp_path))[0] == 1
     assert "$: needs a JSON object" in capsys.readouterr().err
@@ -602,3 +603,41 @@ def test_a_usage_error_told_to_a_stderr_that_cannot_be_written_still_exits_2(
     finally:
         os.close(writer)
     assert done.returncode == 2
+
+
+@pytest.mark.parametrize("other_problem", [False, True])
+def test_a_configuration_files_rules_as_an_array_are_named_as_json_text_writes_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], other_problem: bool
+) -> None:
+    """A config.json whose rules are an array (not {"rules": [...]}) was "invalid rule
+    set" alone and "invalid configuration" beside another problem, in pydantic's words:
+    always the configuration now, in the words a stored Configuration's file has."""
+    member = "ghost" if other_problem else "a"
+    document = {
+        "agents": [{"id": "a"}],
+        "teams": [{"id": "t", "name": "T", "members": [member]}],
+        "rules": [],
+    }
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(document))
+    said = '  $.rules: JSON text writes rules as a rule set, {"rules": [...]}, got an array'
+    ghost = ["  $.teams[0].members[0]: unknown agent 'ghost'"] if other_problem else []
+    assert _run("check", str(path))[0] == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: invalid configuration in {path}",
+        said,
+        *ghost,
+    ]
+    stored = {"version": 1, "at": "2026-01-01T00:00:00Z", **document}
+    stored.pop("agents")
+    path.write_text(json.dumps(stored))
+    assert _run("check", str(path))[0] == 1
+    assert said in capsys.readouterr().err.splitlines()
+    source = resources.files("helpdesk_routing").joinpath("demo_data")
+    for name in ("customers.json", "tickets.json"):
+        shutil.copyfile(str(source.joinpath(name)), tmp_path / name)
+    demo_config = json.loads(source.joinpath("config.json").read_text())
+    demo_config["rules"] = []
+    (tmp_path / "config.json").write_text(json.dumps(demo_config))
+    assert _run("demo", "--data", str(tmp_path))[0] == 1
+    assert capsys.readouterr().err.splitlines() == ["error: invalid config.json", said]

@@ -295,7 +295,7 @@ def test_check_names_an_unknown_team_of_a_config_at_its_path_in_the_file(
     ("change", "line"),
     [
         (
-            lambda files: files["config.json"].update(office_hours=None),
+            lambda files: files["config.json"].update(office_hours="9-17"),
             "  $.office_hours: Input should be a valid dictionary or instance of OfficeHours\n",
         ),
         (
@@ -308,7 +308,7 @@ def test_check_names_an_unknown_team_of_a_config_at_its_path_in_the_file(
             "'any', 'not', 'ticket', 'profile', 'event', 'segment'\n",
         ),
     ],
-    ids=["office_hours_null", "office_hours_zone", "rule_without_condition"],
+    ids=["office_hours_text", "office_hours_zone", "rule_without_condition"],
 )
 def test_demo_names_config_json_for_a_part_its_own_loader_refuses(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], change: Callable[[Files], None], line: str
@@ -317,6 +317,47 @@ def test_demo_names_config_json_for_a_part_its_own_loader_refuses(
     still says which file was wrong, with the path in it."""
     assert _run("demo", "--data", str(_demo_dir(tmp_path, change))) == (1, "")
     assert capsys.readouterr().err == "error: invalid config.json\n" + line
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda files: files["config.json"].update(office_hours=None),
+        lambda files: files["config.json"].pop("office_hours"),
+    ],
+    ids=["office_hours_null", "office_hours_left_out"],
+)
+def test_a_config_json_without_office_hours_is_always_open_for_check_and_the_demo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: Callable[[Files], None]
+) -> None:
+    """check passed such a file (a configuration's office hours may be none) and demo
+    --data refused it: both take it now, and the demo's webchat tickets then wait for no
+    opening (the Router's default: no office hours, always open)."""
+    directory = _demo_dir(tmp_path, change)
+    assert _run("check", str(directory / "config.json"))[0] == 0
+    code, text = _run("demo", "--data", str(directory), "--json")
+    assert code == 0
+    open_hours = json.loads(_run("demo", "--json")[1])
+    always = json.loads(text)
+    assert open_hours["unassigned"] > 0  # the bundled day's night webchat waits
+    assert always["unassigned"] < open_hours["unassigned"]
+    capsys.readouterr()
+
+
+def test_a_config_json_without_teams_has_none_for_check_and_the_demo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Teams left out are none, for both: the rules naming teams are then refused alike."""
+
+    def no_teams(files: Files) -> None:
+        files["config.json"].pop("teams")
+
+    directory = _demo_dir(tmp_path, no_teams)
+    assert _run("check", str(directory / "config.json"))[0] == 1
+    checked = capsys.readouterr().err.splitlines()[1:]
+    assert _run("demo", "--data", str(directory))[0] == 1
+    assert capsys.readouterr().err.splitlines()[1:] == checked
+    assert checked[0] == "  $.rules.rules[0].then.team: rule 'churn': unknown team 'retention'"
 
 
 def test_an_empty_day_is_an_empty_report(tmp_path: Path) -> None:

@@ -29,6 +29,18 @@ def _without_destination_tags(loc: tuple[int | str, ...]) -> list[int | str]:
     ]
 
 
+def rule_set(value: Any) -> RuleSet:
+    """A configuration file's ``rules`` (``config.json``), read as a stored
+    ``Configuration``'s are from JSON text: a rule set's object; an array of rules is
+    refused in the words the model says it in (:data:`~helpdesk_routing.configuration.
+    RULES_AN_ARRAY`), not as no dictionary."""
+    if isinstance(value, list):
+        from .configuration import RULES_AN_ARRAY
+
+        raise ValidationError("invalid rule set", [ErrorDetail("$", RULES_AN_ARRAY, "model_type")])
+    return RuleSet.from_dict(value)
+
+
 def validated(what: str, path: str, build: Callable[[], Any]) -> Any:
     """``build()``, with any validation error wrapped as ``invalid <what>`` and its paths
     moved under ``path``."""
@@ -64,7 +76,7 @@ def part(document: Any, name: str, key: str, kind: Any, default: Any = ...) -> A
     value = document[key]
     try:
         if kind is RuleSet:
-            return validated(name, f"$.{key}", lambda: RuleSet.from_dict(value))
+            return validated(name, f"$.{key}", lambda: rule_set(value))
         if kind is OfficeHours:
             return validated(name, f"$.{key}", lambda: OfficeHours.from_dict(value))
         return validated(name, f"$.{key}", lambda: TypeAdapter(kind).validate_python(value))
@@ -93,15 +105,17 @@ class EveryPart:
             return None
 
     def told(self, message: str | None = None) -> None:
-        """Raise what was kept, if anything: one error as it was raised; several as one
-        ``ValidationError`` with all their details, under ``message`` (without it, only
-        the errors of the first one's message: the parts of one file)."""
+        """Raise what was kept, if anything: one ``ValidationError`` with all their
+        details under ``message``; without it, only the errors of the first one's message
+        (the parts of one file), one error as it was raised."""
         if not self.errors:
             return
         first = self.errors[0]
         group = self.errors
         if message is None:
             group = [e for e in self.errors if e.message == first.message]
-        if len(group) == 1:
+        if message is None and len(group) == 1:
             raise group[0]
+        # under ``message`` however many parts are bad: a file's kind (``invalid
+        # configuration``) does not change with how many of its parts are wrong
         raise ValidationError(message or first.message, [d for e in group for d in e.details])

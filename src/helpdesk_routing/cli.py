@@ -39,7 +39,7 @@ from . import __version__
 from ._console import console
 from ._files import read_input
 from ._json import CONFIGURATION_DEPTH, loads
-from ._parts import EveryPart, validated
+from ._parts import EveryPart, rule_set, validated
 from ._shown import shown
 from ._storable import StoredText
 from .calendar import OfficeHours
@@ -254,7 +254,7 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
         parts.errors.append(ValidationError("invalid configuration", missing))
 
     rules = (
-        each(lambda: validated("rule set", "$.rules", lambda: RuleSet.from_dict(data["rules"])))
+        each(lambda: validated("rule set", "$.rules", lambda: rule_set(data["rules"])))
         if "rules" in data
         else None
     )

@@ -99,6 +99,11 @@ RulesGiven = RuleSet | Sequence[RoutingRule | Mapping[str, Any]] | Mapping[str, 
 """What ``rules`` takes (``Configuration``, ``Router``, ``configure``): see
 :func:`rule_set_data`."""
 
+RULES_AN_ARRAY = 'JSON text writes rules as a rule set, {"rules": [...]}, got an array'
+"""Said of a configuration's ``rules`` written as an array in JSON text (a stored
+``Configuration``, a ``config.json`` of ``check`` and ``demo --data``), code
+``model_type``."""
+
 RULES_TAKE = "rules takes a RuleSet, a list or tuple of rules, or a rule set's JSON data"
 """What ``rules`` takes, said when it is given something else."""
 
@@ -113,10 +118,7 @@ def rule_set_data(rules: Any, info: ValidationInfo) -> Any:
     Schema describes it: its ``rules`` is the rule set's object, an array refused."""
     if isinstance(rules, list | tuple):
         if info.mode == "json":
-            raise PydanticCustomError(
-                "model_type",
-                'JSON text writes rules as a rule set, {"rules": [...]}, got an array',
-            )
+            raise PydanticCustomError("model_type", RULES_AN_ARRAY)
         return {"rules": rules}
     said = unordered("rules", rules)
     if said is not None:

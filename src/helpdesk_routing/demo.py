@@ -47,7 +47,7 @@ class DemoDay:
     agents: list[Agent]
     teams: list[Team]
     rules: RuleSet
-    office_hours: OfficeHours
+    office_hours: OfficeHours | None
     office_hours_channels: frozenset[str]
     profiles: list[Profile]
     events: list[Event]
@@ -242,11 +242,18 @@ def load_demo(directory: Path | None = None) -> DemoDay:
     )
     if isinstance(channels, list) and "" in channels:  # named in its file, as check does
         parts.errors.append(ValidationError("invalid config.json", empty_channel().details))
+    # What the file leaves out (or, office hours, gives as null) is the Router's default,
+    # as check reads the same file: no teams, no office hours (always open). The agents
+    # are needed (the demo's store has no others; check has them checked when listed).
     agents: list[Agent] = each(lambda: part(config, "config.json", "agents", list[Agent]))
-    teams: list[Team] = each(lambda: part(config, "config.json", "teams", list[Team]))
+    teams: list[Team] = each(lambda: part(config, "config.json", "teams", list[Team], []))
     rules: RuleSet = each(lambda: part(config, "config.json", "rules", RuleSet))
-    office_hours: OfficeHours = each(
-        lambda: part(config, "config.json", "office_hours", OfficeHours)
+    office_hours: OfficeHours | None = each(
+        lambda: (
+            None
+            if isinstance(config, dict) and config.get("office_hours") is None
+            else part(config, "config.json", "office_hours", OfficeHours)
+        )
     )
     check_parts(parts, config, agents, teams, rules)
     parts.errors += [customers_members] if customers_members is not None else []
@@ -287,12 +294,13 @@ def run_demo(day: DemoDay, out: TextIO) -> Router:
     )
     moments: list[tuple[datetime, int, object]] = [(p[0], 0, p) for p in day.presence]
     moments += [(t.created_at, 2, t) for t in day.tickets]
-    opening = day.office_hours.next_open(start) if moments else None
+    hours = day.office_hours  # None: always open, nothing waits for an opening
+    opening = hours.next_open(start) if moments and hours is not None else None
     end = max((m[0] for m in moments), default=start)
-    while opening is not None and opening <= end:
+    while hours is not None and opening is not None and opening <= end:
         moments.append((opening, 1, "open"))
-        close = day.office_hours.next_close(opening)
-        opening = None if close is None else day.office_hours.next_open(close)
+        close = hours.next_close(opening)
+        opening = None if close is None else hours.next_open(close)
     moments.sort(key=lambda m: (m[0], m[1]))
 
     for at, _, what in moments:
