@@ -76,20 +76,31 @@ def test_retry_after_never_raises(value: str) -> None:
         "Monday, 30-Mar-26 10:00:30 GMT",  # RFC 850
         "Mon Mar 30 10:00:30 2026",  # asctime: GMT without saying so
         "mon,  30 mar 2026  10:00:30 gmt",  # a little loosely: spaces, case
+        "Wed Mar  4 10:00:30 2026",  # asctime's one-digit day
+        # and what servers send near them (RFC 9110 asks recipients to be robust)
+        "Mon, 30 Mar 2026 10:00:30 UTC",
+        "Mon, 30 Mar 2026 10:00:30 +0000",
+        "Mon, 30 Mar 2026 10:00:30 -0000",  # email.utils.formatdate()'s default
+        "Mon, 30 Mar 2026 12:00:30 +0200",  # an offset, read as that offset
+        "Mon, 30 Mar 2026 05:00:30 EST",  # RFC 5322's zone names
+        "Monday, 30-Mar-2026 10:00:30 GMT",
+        "Mon, 30 Mar 26 10:00:30 GMT",
+        "30 Mar 2026 10:00:30 GMT",
+        "Mon, 30 Mar 2026 10:00:30",  # no zone: GMT, as every HTTP date
     ],
 )
 def test_retry_after_reads_the_three_forms_of_an_http_date(value: str) -> None:
-    assert retry_after_seconds(value, NOW) == 30.0
+    now = NOW if "Mar  4" not in value else NOW.replace(day=4)
+    assert retry_after_seconds(value, now) == 30.0
 
 
 @pytest.mark.parametrize(
     "value",
     [
-        "Mon, 30 Mar 2026 12:00:30 CEST",  # another zone: no HTTP date (was read as GMT)
-        "Mon, 30 Mar 2026 12:00:30 +0200",
-        "Mon, 30 Mar 2026 10:00:30 -0000",
-        "Mon, 30 Mar 2026 10:00:30",  # no zone, and not asctime's form
+        "Mon, 30 Mar 2026 12:00:30 CEST",  # a zone name it cannot read (was read as GMT)
+        "Mon, 30 Mar 2026 10:00:30 WET",
         "Mon, 30 Mar 2026 10:00:99999999999999999999 GMT",  # raised OverflowError
+        "Mon, 30 Mar 2026 10:00:30 +99999999999999",
         "Mon, 30 Mar 2026 99999999999999999999:00:00 GMT",
         "Mon, 30 Feb 2026 10:00:30 GMT",  # no such day
         "Mon, 30 Mar 2026 24:00:30 GMT",
@@ -97,8 +108,9 @@ def test_retry_after_reads_the_three_forms_of_an_http_date(value: str) -> None:
 )
 def test_retry_after_other_than_an_http_date_is_unreadable(value: str) -> None:
     """docs/handoff.md: "seconds in ASCII digits or an HTTP date ... Any other value ... is
-    unreadable and the backoff is used"; an HTTP date is GMT, and a service's bad one
-    never escapes as Python's OverflowError (a 429 then left a handoff outcome_unknown)."""
+    unreadable and the backoff is used"; a zone name Python's reader does not know was
+    read as GMT, and a service's bad date escaped as Python's OverflowError (a 429 then
+    left a handoff outcome_unknown)."""
     assert retry_after_seconds(value, NOW) is None
 
 

@@ -40,8 +40,8 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_tz
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -498,28 +498,41 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)
 
 
-_HTTP_DATE = re.compile(
-    r"[a-z]{3},\s*[0-9]{1,2}\s+[a-z]{3}\s+[0-9]{4}\s+[0-9]{2}:[0-9]{2}:[0-9]{2}\s+GMT"
-    r"|[a-z]{6,9},\s*[0-9]{1,2}-[a-z]{3}-[0-9]{2}\s+[0-9]{2}:[0-9]{2}:[0-9]{2}\s+GMT"
-    r"|[a-z]{3}\s+[a-z]{3}\s+[0-9]{1,2}\s+[0-9]{2}:[0-9]{2}:[0-9]{2}\s+[0-9]{4}",
-    re.ASCII | re.IGNORECASE,
+_ZONE_NAMES = frozenset(
+    {"GMT", "UT", "UTC", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"}
 )
-"""The three forms of an HTTP date (RFC 9110, 5.6.7): IMF-fixdate (``Mon, 30 Mar 2026
-10:00:00 GMT``), the obsolete RFC 850 form (``Monday, 30-Mar-26 10:00:00 GMT``) and
-asctime's (``Mon Mar 30 10:00:00 2026``, GMT without saying so), read a little loosely
-(spaces, case); always GMT, so a date in another zone (``CEST``, ``+0200``) is none."""
+"""The zone names a date may end with (RFC 5322's, read as it defines them). HTTP dates
+are GMT; any other name (``CEST``) is read as no zone at all by Python's date reader,
+which then calls it GMT: such a date is unreadable here."""
 
 
 def http_date(text: str) -> datetime | None:
-    """The instant an HTTP date names (aware, UTC), or ``None`` when ``text`` is none of
-    its three forms (:data:`_HTTP_DATE`) or names no instant (a 30th of February)."""
-    if not _HTTP_DATE.fullmatch(text):
+    """The instant an HTTP date names (aware, UTC), or ``None`` when ``text`` names none.
+
+    Read as RFC 9110 (5.6.7) asks a recipient to: its three forms (IMF-fixdate ``Mon, 30
+    Mar 2026 10:00:00 GMT``, RFC 850's ``Monday, 30-Mar-26 10:00:00 GMT``, asctime's
+    ``Mon Mar 30 10:00:00 2026``) and what servers send near them (two- or four-digit
+    years, no weekday, ``UTC``, ``+0000``, ``-0000``, an offset such as ``+0200`` read as
+    that offset). A date without a zone is GMT, as every HTTP date is; one ending in a
+    zone name other than :data:`_ZONE_NAMES` (``CEST``) is unreadable, as is one naming
+    no instant (a 30th of February, a second of 20 digits)."""
+    words = text.split()
+    if not words:
+        return None
+    zone = words[-1]
+    if zone.isalpha() and zone.upper() not in _ZONE_NAMES:
         return None
     try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, OverflowError):
+        parts = parsedate_tz(text)
+        if parts is None:
+            return None
+        year, month, day, hour, minute, second = parts[:6]
+        offset = parts[9] or 0
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC) - timedelta(
+            seconds=offset
+        )
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    return when.replace(tzinfo=UTC)
 
 
 def answer_date(response: httpx.Response) -> datetime:
