@@ -508,8 +508,20 @@ def test_remove_agent_forgets_the_agent_and_their_presence(store: Store) -> None
             ValidationError,
             "invalid agents\n  $[2].id: agent 'a1' is listed twice (agents[0] and agents[2])",
         ),
+        (
+            [
+                Agent(id="a1"),
+                Agent.model_construct(id="a\x00b", name="Ann", role=Role.SUPPORT, capacity=None),
+                Agent.model_construct(id="a\ud800", name="Bo", role="boss", capacity=-1),
+            ],
+            ValidationError,
+            "invalid agents\n  $[1].id: text must not contain NUL (\\x00)\n"
+            "  $[2].id: text must not contain a lone surrogate (\\ud800)\n"
+            "  $[2].role: Input should be 'owner', 'admin', 'manager' or 'support'\n"
+            "  $[2].capacity: Input should be greater than or equal to 0",
+        ),
     ],
-    ids=["none", "text", "mapping", "dict_item", "repeated_id"],
+    ids=["none", "text", "mapping", "dict_item", "repeated_id", "constructed"],
 )
 def test_a_store_refuses_agents_it_cannot_take_alike(
     store_factory: StoreFactory,
@@ -524,3 +536,27 @@ def test_a_store_refuses_agents_it_cannot_take_alike(
     with pytest.raises(error) as info:
         store_factory(request, agents)  # type: ignore[arg-type]
     assert str(info.value) == message
+
+
+def test_a_stores_agents_are_validated_agents(
+    store_factory: StoreFactory, request: pytest.FixtureRequest
+) -> None:
+    """An agent made by model_construct with sound values, or a subclass's, is kept as the
+    Agent validation makes (SQLite's store wrote a constructed one with a NUL in its id
+    and could then not read its agents back; the memory store kept it)."""
+
+    class Special(Agent):
+        pass
+
+    given = [
+        Agent.model_construct(id="a1", name="Ann", role=Role.MANAGER, capacity=2),
+        Special(id="a2", name="Bo"),
+    ]
+    store = store_factory(request, given)  # type: ignore[arg-type]
+    with store.transaction() as tx:
+        agents = tx.agents()
+    assert agents == [
+        Agent(id="a1", name="Ann", role=Role.MANAGER, capacity=2),
+        Agent(id="a2", name="Bo"),
+    ]
+    assert [type(a) for a in agents] == [Agent, Agent]

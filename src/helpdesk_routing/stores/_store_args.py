@@ -22,13 +22,24 @@ __all__ = ["agents_arg", "wrong_kind"]
 
 
 def agents_arg(values: object, name: str = "agents") -> list[Agent]:
-    """``values`` as a list of Agents with distinct ids, or the error naming what is wrong."""
+    """``values`` as a list of sound Agents (each validated again from its values) with
+    distinct ids, or the error naming what is wrong (``invalid agents``, each problem at
+    its path: ``$[0].id``)."""
     agents = iterable_arg(values, name, "Agents")
     seen: dict[str, int] = {}
     details: list[ErrorDetail] = []
-    for i, agent in enumerate(agents):
-        if not isinstance(agent, Agent):
-            raise ArgumentTypeError(f"{name}[{i}] must be an Agent, got {type(agent).__name__}")
+    for i, given in enumerate(agents):
+        if not isinstance(given, Agent):
+            raise ArgumentTypeError(f"{name}[{i}] must be an Agent, got {type(given).__name__}")
+        # validated again from its values, as Router.add_agent does: one made by
+        # model_construct checked nothing (an id with a NUL was kept by the memory store,
+        # written by SQLite's, which could then not read its agents back, and refused by
+        # PostgreSQL's naming nothing); a subclass's object is stored as an Agent
+        try:
+            agent = agents[i] = Agent.model_validate(dict(given))
+        except ValidationError as error:
+            details += error.under(f"$[{i}]").details
+            continue
         first = seen.setdefault(agent.id, i)
         if first != i:
             details.append(
