@@ -12,11 +12,14 @@ from helpdesk_routing import Agent, OfficeHours, Router
 from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.handoff import (
     BuiltinHelpdesk,
+    Conversation,
     Delivery,
     DeliveryRequest,
     Handoff,
+    HandoffRecord,
     InMemoryLedger,
     InvalidTransition,
+    Message,
     MessageKey,
     SendMessage,
     SendToHelpdesk,
@@ -922,3 +925,50 @@ def test_a_call_the_handoff_does_not_wait_for_is_named_with_the_conversation(
         "c1",
     )
     assert h.get(handoff_id("c1")) == before
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"id": "c\x00"},  # no ledger keeps a NUL
+        {"email": "not an address"},
+        {"transcript": (Message.model_construct(sender="robot", text="hi", at=MONDAY_20),)},
+    ],
+    ids=["nul_id", "bad_email", "bad_message"],
+)
+def test_a_constructed_or_copied_conversation_is_validated_before_anything_is_written(
+    desk: Desk, tmp_path: Path, bad: dict[str, object]
+) -> None:
+    """A Conversation made by model_construct (or a model_copy with an update, which
+    checks nothing) was handed off as it was: SQLite's ledger wrote a record it could not
+    read back, and every later get, created_between, report and recover failed."""
+    good = conversation("c9", channel="sms", email="ann@example.com")
+    made = Conversation.model_construct(**{**dict(good), **bad})
+    copied = good.model_copy(update=bad)
+    for given in (made, copied):
+        ledger = SqliteLedger(tmp_path / f"{id(given)}.db")
+        with pytest.raises(ValidationError) as info:
+            _handoff(desk, ledger).request(given)
+        assert info.value.details[0].path.startswith(f"$.{next(iter(bad))}")
+        with pytest.raises(ValidationError):  # a record cannot hold one either
+            HandoffRecord(
+                id="h-1",
+                conversation=given,
+                destination="builtin",
+                reason="other",
+                state=State.REQUESTED,
+                created_at=MONDAY_20,
+                updated_at=MONDAY_20,
+            )
+        assert ledger.created_between(MONDAY_20.replace(year=2000), MONDAY_20) == []
+        ledger.close()
+    with desk.store.transaction() as tx:  # no ticket was made
+        assert [r.action for r in tx.audit() if r.action == "routed"] == []
+
+
+def test_a_conversations_email_is_text_alone() -> None:
+    """docs/handoff.md: the e-mail rule takes text alone (is_valid_email refuses bytes);
+    a conversation's email given as bytes was decoded and taken."""
+    with pytest.raises(ValidationError) as info:
+        Conversation(id="c1", channel="sms", email=b"ann@example.com")  # type: ignore[arg-type]
+    assert [d.path for d in info.value.details] == ["$.email"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reprlib
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, ValidationInfo, field_validator
+from pydantic import ConfigDict, Strict, ValidationInfo, field_validator
 
 from helpdesk_routing._email import is_valid_email
 from helpdesk_routing._input import InputModel
@@ -20,7 +20,8 @@ __all__ = ["Conversation", "Message", "is_valid_email"]
 class Message(InputModel):
     """One line of the transcript: who said it, what, and when (aware, kept in UTC)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # revalidated where a model or a method takes one (see Conversation)
+    model_config = ConfigDict(frozen=True, extra="forbid", revalidate_instances="always")
 
     sender: Literal["visitor", "ai_agent"]
     text: StoredText
@@ -32,16 +33,22 @@ class Conversation(InputModel):
 
     ``email`` is validated; ``profile_id`` links the customer profile when known. A
     visitor is *identified* when either is set (semantics 6).
+
+    A conversation (and each of its messages) is validated again wherever it is taken:
+    by ``Handoff.request`` and by a ``HandoffRecord`` holding it. One made by
+    ``model_construct`` checked nothing, and a ledger then wrote a record it could not
+    read back (a NUL in the id). ``email`` is text alone (bytes are refused, as
+    ``is_valid_email`` refuses them).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", revalidate_instances="always")
 
     id: IdText
     # Ids, bounded as the ticket's channel and the Escalated event's profile id are: a
     # longer one ended the handoff failed, or left the event unrecorded, after the fact.
     channel: IdText
     transcript: tuple[Message, ...] = ()
-    email: str | None = None
+    email: Annotated[str, Strict()] | None = None
     profile_id: IdText | None = None
     skills: Annotated[tuple[StoredText, ...], in_given_order("skills")] = ()
 

@@ -161,7 +161,11 @@ class Handoff:
         ``events.EscalationReason`` and ``tag`` ``None`` or non-empty text every store can
         keep (``ValidationError`` naming them otherwise, before anything is written).
         """
-        conversation = as_model(Conversation, conversation, "conversation")
+        if type(conversation) is Conversation:
+            # validated again (revalidate_instances): model_construct checks nothing
+            conversation = Conversation.model_validate(conversation)
+        else:
+            conversation = as_model(Conversation, conversation, "conversation")
         if reason not in get_args(EscalationReason):
             raise ValidationError(
                 f"reason must be one of {', '.join(get_args(EscalationReason))}, got {reason!r}"
