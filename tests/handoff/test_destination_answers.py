@@ -275,3 +275,50 @@ def test_a_nul_in_an_error_message_is_recorded_escaped(kind: str, tmp_path: Path
     assert record is not None
     assert record.state is State.OUTCOME_UNKNOWN
     assert record.detail["error"].endswith("driver said \\x00")
+
+
+class _Raising(handoff.Destination):
+    name = "mydesk"
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def deliver(self, request: handoff.DeliveryRequest) -> Delivery:
+        raise self.error
+
+    def find(self, handoff_id: str) -> str | None:
+        return None
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        handoff.ServiceRejected("mydesk", 422, {"body": "y" * 3000}),
+        handoff.DeliveryError("mydesk", "x" * 5000),
+        RuntimeError("z" * 5000),
+    ],
+    ids=["rejected", "delivery_error", "unexpected"],
+)
+def test_a_long_error_is_kept_in_2000_characters_with_its_tail(error: Exception) -> None:
+    """docs/handoff.md: the error kept in detail["error"] and the why is at most 2,000
+    characters, cut the same way for every error: a DeliveryError was 2,033 characters
+    (the tail added past the bound) and an unexpected error's why 2,049."""
+    at = datetime(2026, 3, 30, 10, tzinfo=UTC)
+    h = handoff.Handoff(
+        settings=handoff.SendToHelpdesk(helpdesk="gorgias"),
+        destination=_Raising(error),
+        ledger=handoff.InMemoryLedger(),
+        clock=hr.ManualClock(at),
+    )
+    try:
+        h.request(handoff.Conversation(id="c1", channel="sms", email="a@b.co"))
+    except RuntimeError:
+        assert isinstance(error, RuntimeError)  # an unexpected error goes on up
+    record = h.get(handoff.handoff_id("c1"))
+    kept, why = record.detail["error"], record.transitions[-1].why
+    assert len(kept) == len(why) == 2000
+    assert kept.endswith(" characters in all)")
+    assert why.endswith(" characters in all)")
+    if isinstance(error, RuntimeError):
+        assert why.startswith("delivery raised RuntimeError: zzz")
+        assert kept.startswith("RuntimeError: zzz")

@@ -606,8 +606,8 @@ class Handoff:
             error = _kept(_text_of(exc))
             return self._failed(sending, Rejected(), now, error, error)
         except Exception as exc:
-            error = _kept(f"{type(exc).__name__}: {_text_of(exc)}")
-            self._failed(sending, Lost(), now, f"delivery raised {error}", error)
+            said = f"{type(exc).__name__}: {_text_of(exc)}"
+            self._failed(sending, Lost(), now, _kept(f"delivery raised {said}"), _kept(said))
             raise
         try:  # the ticket may exist whatever the answer says: a bad answer is a lost one
             delivery = checked_delivery(delivery, self._destination.name)
@@ -681,8 +681,8 @@ KEPT_ERROR = 2000
 
 
 def _kept(text: str) -> str:
-    """``text``, or its first :data:`KEPT_ERROR` characters saying it was cut and how long
-    it was; a lone surrogate or a NUL in it (an exception's message from a destination
+    """``text``, or as much of it as fits in :data:`KEPT_ERROR` characters with a tail
+    saying it was cut and how long it was; a lone surrogate or a NUL in it (an exception's message from a destination
     you wrote) escaped, since some ledger could not write it (the SQL ledgers raised,
     leaving the handoff in ``handing_off``)."""
     if not text.isascii():
@@ -691,7 +691,9 @@ def _kept(text: str) -> str:
         text = text.replace("\x00", "\\x00")
     if len(text) <= KEPT_ERROR:
         return text
-    return f"{text[:KEPT_ERROR]}... (cut: {len(text)} characters in all)"
+    # the tail inside the bound, as a ServiceRejected's message fits its details in it
+    tail = f"... (cut: {len(text)} characters in all)"
+    return text[: KEPT_ERROR - len(tail)] + tail
 
 
 _WAITS_FOR = {
