@@ -682,9 +682,9 @@ KEPT_ERROR = 2000
 
 def _kept(text: str) -> str:
     """``text``, or as much of it as fits in :data:`KEPT_ERROR` characters with a tail
-    saying it was cut and how long it was; a lone surrogate or a NUL in it (an exception's message from a destination
-    you wrote) escaped, since some ledger could not write it (the SQL ledgers raised,
-    leaving the handoff in ``handing_off``)."""
+    saying it was cut and how long it was; a lone surrogate or a NUL in it (an
+    exception's message from a destination you wrote) escaped, since some ledger could
+    not write it (the SQL ledgers raised, leaving the handoff in ``handing_off``)."""
     if not text.isascii():
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     if "\x00" in text:  # nor a NUL (PostgreSQL's jsonb holds none)
