@@ -18,7 +18,14 @@ from hypothesis import strategies as st
 
 from helpdesk_routing.errors import MissingExtra, ValidationError
 from helpdesk_routing.metrics import DurationStats, FairnessStats
-from helpdesk_routing.simulation import Scenario, run
+from helpdesk_routing.simulation import (
+    AgentSpec,
+    Empirical,
+    ReplayArrivals,
+    ReplayTicket,
+    Scenario,
+    run,
+)
 from helpdesk_routing.simulation.demo import webshop_week
 from helpdesk_routing.simulation.results import clock_micros
 
@@ -443,3 +450,25 @@ def test_time_figures_are_shares_and_little_holds_when_all_was_done(
     if s.started == s.tickets:
         waits = math.fsum(result.records.waits())
         assert result.backlog_area == pytest.approx(waits, rel=1e-9, abs=1e-6)
+
+
+def test_tickets_in_a_measured_span_of_no_length_have_no_arrival_rate() -> None:
+    """One measured ticket arriving with the warm-up one and handled in 0 minutes: the
+    span measured lasts 0 s, and 1 ticket in 0 s is no rate (NaN), not 0.0, which reads
+    as nothing arriving; with no ticket measured the rate stays 0."""
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    tickets = [ReplayTicket(created_at=start + timedelta(minutes=10), channel="email")] * 2
+    scenario = Scenario(
+        name="zero",
+        start=start,
+        arrivals=ReplayArrivals(tickets=tickets),
+        days=None,
+        warmup_tickets=1,
+        agents=[AgentSpec(id="ann")],
+        handling=Empirical(minutes=[0]),
+        policy="pooled",
+    )
+    summary = run(scenario, 1).summary
+    assert (summary.tickets, summary.horizon) == (1, 0.0)
+    assert math.isnan(summary.arrival_rate)
+    assert summary.mean_backlog == 0.0

@@ -109,7 +109,8 @@ class Summary:
     assigned per agent, with its ``fairness``; ``utilisation`` the share of the span
     each agent was at work (never over 1: work running past the span's end counts up to
     there); ``mean_backlog`` the time-average number of tickets that had arrived and not
-    started; ``arrival_rate`` tickets per second.
+    started; ``arrival_rate`` tickets per second (``NaN`` when tickets came in a span of no
+    length, 0 when none came).
 
     Two summaries are equal when their figures are, a ``NaN`` (the TTFR mean of a run
     that started no ticket) equal to a ``NaN`` in the same place: a summary equals its
@@ -251,7 +252,7 @@ class SimulationResult:
             utilisation=utilisation,
             mean_utilisation=math.fsum(utilisation.values()) / len(utilisation),
             mean_backlog=self.backlog_area / horizon if horizon > 0 else 0.0,
-            arrival_rate=(len(r) - min(skip, len(r))) / horizon if horizon > 0 else 0.0,
+            arrival_rate=_rate(len(r) - min(skip, len(r)), horizon),
             horizon=horizon,
         )
 
@@ -370,3 +371,11 @@ def _m(seconds: float) -> str:
 
 def _pct(share: float) -> str:
     return "-" if math.isnan(share) else f"{share:.1%}"
+
+
+def _rate(count: int, horizon: float) -> float:
+    """``count`` tickets per second of ``horizon``: 0 when none came, NaN when some came
+    in a span of no length (a rate of no meaning; 0 read as nothing arriving)."""
+    if horizon > 0:
+        return count / horizon
+    return 0.0 if count == 0 else math.nan
