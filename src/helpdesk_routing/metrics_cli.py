@@ -136,7 +136,8 @@ def _a_file(path: str, what: str) -> None:
     if not path:
         raise FileNotFoundError(f"no SQLite {what}: the URL names no file (sqlite:///path)")
     if not Path(path).exists():
-        raise FileNotFoundError(f"no SQLite {what} at {path!r}")
+        # the reason, as for a directory or a file that holds none
+        raise FileNotFoundError(f"no SQLite {what} at {path!r}: no such file")
     if Path(path).is_dir():
         raise IsADirectoryError(f"no SQLite {what} at {path!r}: it is a directory")
 

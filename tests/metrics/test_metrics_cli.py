@@ -177,7 +177,9 @@ def test_missing_store_file_and_unknown_url(
     base = ["--from", "2026-03-30T00:00:00+00:00", "--to", "2026-03-31T00:00:00+00:00"]
     missing = _parse(["report", "--store", f"sqlite:///{tmp_path / 'none.db'}", *base])
     assert metrics_cli.run(missing, io.StringIO()) == 2
-    assert "no SQLite store at" in capsys.readouterr().err
+    path = str(tmp_path / "none.db")
+    # with the reason, as for a directory (the path alone was said)
+    assert capsys.readouterr().err == f"error: no SQLite store at {path!r}: no such file\n"
     unknown = _parse(["report", "--store", "mysql://x", *base])
     assert metrics_cli.run(unknown, io.StringIO()) == 2
     assert "unknown store URL 'mysql://...'" in capsys.readouterr().err
@@ -220,7 +222,8 @@ def test_a_missing_ledger_file_or_office_hours_file_is_refused(
     base += ["--from", "2026-03-30T00:00:00+00:00", "--to", "2026-03-31T00:00:00+00:00"]
     missing = tmp_path / "typo.db"
     assert metrics_cli.run(_parse(["report", *base, "--ledger", f"sqlite:///{missing}"])) == 2
-    assert "no SQLite handoff ledger at" in capsys.readouterr().err
+    said = f"no SQLite handoff ledger at {str(missing)!r}: no such file\n"
+    assert capsys.readouterr().err.endswith(said)
     assert not missing.exists()
     assert metrics_cli.run(_parse(["report", *base, "--ledger", "mysql://x"])) == 2
     assert "unknown ledger URL 'mysql://...'" in capsys.readouterr().err
