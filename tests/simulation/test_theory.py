@@ -219,6 +219,25 @@ def test_a_rho_below_1_whose_float_is_1_says_so(formula: Callable[..., float]) -
     assert formula(2, inside) == formula(2, float(inside))
 
 
+@pytest.mark.parametrize(
+    ("rho", "mu", "message"),
+    [
+        (Fraction(-1, 10**400), 1.0, "rho must be at least 0 and less than 1, got -1/1"),
+        (0.5, Fraction(1, 10**400), "mu must be at least 5e-324 (the smallest float above 0)"),
+        (0.5, Fraction(10**400), "mu must be at most 1.7976931348623157e+308 (the largest"),
+        (0.5, 10**400, "mu must be at most 1.7976931348623157e+308 (the largest float), got"),
+        (0.5, math.inf, "mu must be positive and finite, got inf"),
+    ],
+)
+def test_rates_a_float_cannot_hold_are_refused_saying_so(
+    rho: float, mu: float, message: str
+) -> None:
+    """A negative Fraction whose float is -0.0 was taken as 0; a positive finite mu a
+    float cannot hold was "must be positive and finite, got" a positive finite value."""
+    with pytest.raises(ValidationError, match=f"^{re.escape(message)}"):
+        theory.erlang_c_wait(2, rho, mu)
+
+
 def test_least_loaded_outside_the_table_is_a_key_error() -> None:
     """A (c, rho) the table lacks raises KeyError listing the known ones."""
     with pytest.raises(KeyError, match=r"no least-loaded reference for c=3 rho=0\.5"):

@@ -129,9 +129,18 @@ def _check(c: int, rho: float, mu: float) -> tuple[int, float, float]:
             "rho must be below 1 by what a float tells apart (at most 0.9999999999999999), "
             f"got {shown(rho)}"
         )
-    if not 0 <= level < 1:
+    if not 0 <= level < 1 or rho < 0:  # (a Fraction below 0 whose float is -0.0)
         raise ValidationError(f"rho must be at least 0 and less than 1, got {shown(rho)}")
-    if not 0 < _real("mu", mu) < math.inf:
+    rate = _real("mu", mu)
+    if rate == 0.0 and mu > 0:  # a Fraction or an integer ratio a float cannot hold
+        raise ValidationError(
+            f"mu must be at least 5e-324 (the smallest float above 0), got {shown(mu)}"
+        )
+    if rate == math.inf and not isinstance(mu, float):
+        raise ValidationError(
+            f"mu must be at most 1.7976931348623157e+308 (the largest float), got {shown(mu)}"
+        )
+    if not 0 < rate < math.inf:
         raise ValidationError(f"mu must be positive and finite, got {shown(mu)}")
     return agents, float(rho), float(mu)
 
