@@ -52,10 +52,10 @@ DATE_TIME_PATTERN = (
     r"([Zz]|[+-]([01][0-9]|2[0-3])(:[0-5][0-9](:[0-5][0-9])?|[0-5][0-9]([0-5][0-9])?)?)$"
 )
 """Date-time text with a UTC offset, as the condition JSON writes it (the JSON Schemas'
-pattern): ``YYYY-MM-DD``, ``T`` (or ``t`` or a space), ``HH:MM[:SS[.fraction]]``, then
-``Z`` or an offset ``+HH[:MM[:SS]]`` (or ``+HHMM[SS]``, without colons): hours 00 to 23,
-minutes and seconds 00 to 59 (Python's ``fromisoformat`` reads ``+00:99`` as an offset of
-1:39, silently)."""
+pattern): ``YYYY-MM-DD``, ``T`` (or ``t`` or a space), ``HH:MM[:SS[.fraction]]`` (the
+fraction's mark a period or a comma), then ``Z`` or an offset ``+HH[:MM[:SS]]`` (or
+``+HHMM[SS]``, without colons): hours 00 to 23, minutes and seconds 00 to 59 (Python's
+``fromisoformat`` reads ``+00:99`` as an offset of 1:39, silently)."""
 
 _DATE_TIME_TEXT = re.compile(DATE_TIME_PATTERN)
 
