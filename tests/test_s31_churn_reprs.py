@@ -58,3 +58,28 @@ def test_postgres_adapters_repr_never_show_a_password(request: pytest.FixtureReq
             f"dbname={params['dbname']!r}, schema={schema!r})"
         )
         assert "s3cret" not in shown
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "search_path",
+    ["nonexistent_schema,{schema}", '"$user",{schema}', "{schema},public"],
+    ids=["missing_first", "user_first", "plain"],
+)
+def test_postgres_adapters_repr_names_the_schema_the_tables_are_in(
+    request: pytest.FixtureRequest, search_path: str
+) -> None:
+    """The repr named the first text of the DSN's search_path, which may not exist (the
+    tables then live in the next) or be "$user", quotes and all: it names the schema the
+    connection found, as the adapters' errors do."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    from helpdesk_routing.stores.postgres import PostgresCustomerData, PostgresStore
+    from tests.pg_server import fresh_schema_dsn
+
+    base = fresh_schema_dsn(request)
+    schema = str(conninfo_to_dict(base)["options"]).split("=")[-1]
+    dsn = make_conninfo(base, options=f"-csearch_path={search_path.format(schema=schema)}")
+    for adapter in (PostgresStore(dsn), PostgresCustomerData(dsn)):
+        with adapter:
+            assert repr(adapter).endswith(f"schema={schema!r})")

@@ -142,10 +142,11 @@ def check_dsn(dsn: object) -> str:
     return dsn
 
 
-def where(conninfo: str) -> str:
+def where(conninfo: str, schema: str | None = None) -> str:
     """Where a connection string points, for a ``repr``: its host, database and schema
-    (``search_path`` in its options), whichever it names; never its user, password or
-    any other parameter."""
+    (``schema``, the one the connection found its tables in, once known; before, the
+    first of ``search_path`` in its options), whichever it names; never its user,
+    password or any other parameter."""
     from psycopg import ProgrammingError
     from psycopg.conninfo import conninfo_to_dict
 
@@ -157,7 +158,7 @@ def where(conninfo: str) -> str:
     parts = [
         ("host", params.get("host")),
         ("dbname", params.get("dbname")),
-        ("schema", found.group(1) if found else None),
+        ("schema", schema if schema is not None else found.group(1) if found else None),
     ]
     return ", ".join(f"{name}={value!r}" for name, value in parts if value)
 
@@ -362,8 +363,10 @@ class Database:
         if dsn is not None:
             dsn = check_dsn(dsn)
         self.early_release = early_release
-        # host, database and schema for the adapters' repr (never the password)
-        self.where = where(dsn if dsn is not None else str(getattr(pool, "conninfo", "")))
+        # host, database and schema for the adapters' repr (never the password); the
+        # schema the tables are in once the first connection found it (_migrate)
+        self._conninfo = dsn if dsn is not None else str(getattr(pool, "conninfo", ""))
+        self.where = where(self._conninfo)
         self._local = _Local()
         self._closed = False
         if dsn is not None:
@@ -536,6 +539,9 @@ class Database:
                     holds_tables=tickets is not None and tickets[0] is not None,
                     where=f"PostgreSQL database {conn.info.dbname!r}, schema {found[0]!r}",
                 )
+            # the schema the tables are in: the first of the search_path that exists
+            # (the repr named the first written, which may not, quotes and all)
+            self.where = where(self._conninfo, schema=found[0])
             if self.early_release:
                 # Releasing locks before the flush needs _FLUSH; a role that may not run
                 # it holds its locks through the flush instead.
