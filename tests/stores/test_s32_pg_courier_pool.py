@@ -134,3 +134,29 @@ def test_adapters_closed_after_a_unit_give_every_connection_back(
         thread.join(60)
         assert not thread.is_alive()
         _assert_whole(pool)
+
+
+@pytest.mark.parametrize("kind", ["store", "data"])
+def test_an_adapter_dropped_without_close_closes_the_pool_it_opened(
+    request: pytest.FixtureRequest, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An adapter on a DSN (its own pool), used from the main thread and dropped: its
+    courier closes that pool once it has given back what it held. Left to the garbage
+    collector, the pool was at times finalised on one of its own threads, and
+    psycopg_pool printed "Exception ignored ... cannot join current thread"."""
+    dsn = fresh_schema_dsn(request)
+    PostgresStore(dsn, agents=[hr.Agent(id="a1")]).close()
+    unraisable: list[object] = []
+    monkeypatch.setattr("sys.unraisablehook", unraisable.append)
+    for _ in range(3):
+        adapter = PostgresStore(dsn) if kind == "store" else PostgresCustomerData(dsn)
+        _main_thread_unit(adapter, block=False)
+        opened = _db(adapter).pool
+        thread = _courier_thread(_db(adapter))
+        del adapter
+        gc.collect()
+        thread.join(60)  # no duration is asserted
+        assert not thread.is_alive()
+        assert opened.closed
+    gc.collect()
+    assert unraisable == []

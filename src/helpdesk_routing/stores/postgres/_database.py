@@ -244,10 +244,24 @@ class _Courier:
         while self._do(self.queue.get()):
             pass
 
+    def _close_own_pool(self) -> None:
+        """At the stop of an adapter dropped without ``close()``: close the pool it
+        opened here, after what was queued went back to it. Left to the garbage
+        collector, the pool was finalised on whichever thread dropped it last, at times
+        one of its own, and psycopg_pool printed ``cannot join current thread``. A
+        caller's pool is the caller's; a closed one closes again at no cost."""
+        if self._giver.own_pool:
+            try:
+                self._giver.pool.close()
+            except Exception:  # pragma: no cover - closing a pool raises nothing known
+                _log.exception("helpdesk_routing: closing a dropped adapter's pool failed")
+
     def _do(self, item: Any) -> bool:
         """Do one item (its references, the adapter's among them, end with this call:
-        the waiting thread keeps none); ``False`` for the stop."""
+        the waiting thread keeps none); ``False`` for the stop, after closing the pool
+        the adapter opened (see :meth:`_close_own_pool`)."""
         if item is None:
+            self._close_own_pool()
             return False
         try:
             if type(item) is list:
