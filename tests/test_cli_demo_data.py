@@ -427,3 +427,15 @@ def test_main_prints_any_routing_error_as_one_line(
             {"path": "$", "code": "invalid", "message": "something did not fit", "rule_id": None}
         ],
     }
+
+
+@pytest.mark.parametrize("name", ["config.json", "customers.json", "tickets.json"])
+def test_a_file_that_is_no_json_object_is_told_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """A file holding an array: "$: needs a JSON object" once, not once per part it has
+    (config.json said it five times)."""
+    directory = _demo_dir(tmp_path)
+    (directory / name).write_text("[]")
+    assert _run("demo", "--data", str(directory)) == (1, "")
+    assert capsys.readouterr().err == f"error: invalid {name}\n  $: needs a JSON object\n"

@@ -117,5 +117,8 @@ class EveryPart:
         if message is None and len(group) == 1:
             raise group[0]
         # under ``message`` however many parts are bad: a file's kind (``invalid
-        # configuration``) does not change with how many of its parts are wrong
-        raise ValidationError(message or first.message, [d for e in group for d in e.details])
+        # configuration``) does not change with how many of its parts are wrong; a
+        # problem several parts meet (a file that is no JSON object: "$: needs a JSON
+        # object", once per part) told once
+        details = list(dict.fromkeys(d for e in group for d in e.details))
+        raise ValidationError(message or first.message, details)
