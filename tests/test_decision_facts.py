@@ -561,3 +561,46 @@ def test_an_event_leaf_records_a_count_or_its_facts_do_not_fit(count: object) ->
     back = RoutingDecision.model_validate_json(json.dumps(stored))
     with pytest.raises(ValidationError, match=r"records facts that do not fit rule 'urgent'"):
         back.with_rules(_EXPLAIN_RULES).explain()
+
+
+def test_a_decisions_chosen_rule_must_have_chosen_in_the_bound_rule_set() -> None:
+    """docs/explain.md: with_rules refuses a rule set the decision does not fit. One
+    edited since with the same rule ids (another team), or a decision whose rule_id names
+    a rule it records nowhere, was explained with a rule that did not choose the team."""
+    teams = [hr.Team(id="t1", members=["a1"]), hr.Team(id="t2", members=["a1"])]
+
+    def rule(rule_id: str, channel: str, team: str) -> RoutingRule:
+        return RoutingRule(
+            id=rule_id, when=ticket("channel") == channel, then=hr.AssignToTeam(team=team)
+        )
+
+    old = RuleSet(rules=[rule("sms", "sms", "t1"), rule("em", "email", "t2")])
+    edited = RuleSet(rules=[rule("sms", "sms", "t2"), rule("em", "email", "t1")])
+    made = decide(
+        old, teams, Ticket(id="k", channel="sms", created_at=NOW), InMemoryCustomerData(), NOW
+    )
+    back = RoutingDecision.model_validate_json(made.model_dump_json())
+    assert "team 't1' chosen by rule 'sms'" in back.with_rules(old).explain()
+    with pytest.raises(
+        ValidationError,
+        match=r"^decision for ticket 'k' says rule 'sms' chose team 't1', but in this rule "
+        r"set that rule goes to team:t2: bind the rule set that decided$",
+    ):
+        back.with_rules(edited).explain()
+    data = json.loads(made.model_dump_json())
+    for rule_id, said in (("em", "records no outcome for it"), ("x", "records no outcome")):
+        wrong = RoutingDecision.model_validate(data | {"rule_id": rule_id})
+        with pytest.raises(
+            ValidationError, match=f"says rule '{rule_id}' chose team 't1', but {said}"
+        ):
+            wrong.with_rules(old).explain()
+    fast = decide(
+        old,
+        teams,
+        Ticket(id="k", channel="sms", created_at=NOW),
+        InMemoryCustomerData(),
+        NOW,
+        explain=False,
+    )
+    with pytest.raises(ValidationError, match="that rule goes to team:t2"):
+        fast.with_rules(edited).explain()  # without explanation, alike

@@ -500,7 +500,30 @@ class RuleSet(InputModel):
                     else skipped.reason(by_id[rule.id][0])
                 )
             parts.append((rule.id, rule.name, rule.then.describe(), outcome, condition, reason))
+        if decision.decided_by is DecidedBy.RULE:
+            self._check_chosen(decision, entries)
         return parts
+
+    def _check_chosen(self, decision: RoutingDecision, entries: Mapping[str, Any]) -> None:
+        """Raise :class:`~helpdesk_routing.errors.ValidationError` unless the rule the
+        decision says chose its team is one it records as applied, and one that assigns
+        that team in this rule set (a rule set edited since, with the same rule ids, or a
+        decision written by hand: its explanation named a rule that did not choose)."""
+        rule_id = decision.rule_id
+        entry = entries.get(rule_id) if rule_id is not None else None
+        if entry is None or RuleOutcome(entry[1]) is not RuleOutcome.APPLIED:
+            said = "records no outcome for it" if entry is None else f"records it {entry[1]}"
+            raise ValidationError(
+                f"decision for ticket {decision.ticket_id!r} says rule {rule_id!r} chose "
+                f"team {decision.team!r}, but {said}"
+            )
+        then = next(rule.then for rule in self.rules if rule.id == rule_id)
+        if not isinstance(then, AssignToTeam) or then.team != decision.team:
+            raise ValidationError(
+                f"decision for ticket {decision.ticket_id!r} says rule {rule_id!r} chose "
+                f"team {decision.team!r}, but in this rule set that rule goes to "
+                f"{then.describe()}: bind the rule set that decided"
+            )
 
 
 class _Prepared:
