@@ -355,17 +355,42 @@ _BASE: dict[str, Any] = {"ticket_id": "t", "at": "2026-03-30T09:00:00Z"}
             "$.evaluated[1][0]",
             "rule 'r1' is listed twice",
         ),
-        (
-            {"evaluated": [["r1", "not_matched", 0, False, {"datetime": "soon"}]]},
-            "$.evaluated[0][4]",
-            "a value seen of a kind JSON lacks is an object of one key naming it (tuple, set, "
-            "frozenset, dict, datetime, date or float) and its stored form",
-        ),
-        (
-            {"evaluated": [["r1", "not_matched", 0, False, {"set": [[1]]}]]},
-            "$.evaluated[0][4]",
-            "a value seen of a kind JSON lacks is an object of one key naming it (tuple, set, "
-            "frozenset, dict, datetime, date or float) and its stored form",
+        *(
+            (
+                {"evaluated": [["r1", "not_matched", 0, False, stored]]},
+                "$.evaluated[0][4]",
+                "a value seen of a kind JSON lacks is an object of one key naming it (tuple, "
+                "set, frozenset, dict, datetime, date or float) and its stored form: " + said,
+            )
+            # what is wrong with each, not only the shape it already has
+            for stored, said in (
+                (
+                    {"datetime": "soon"},
+                    "a stored datetime is ISO 8601 text of a moment that exists, with its "
+                    "offset, got 'soon'",
+                ),
+                (
+                    {"datetime": "2026-03-30T09:00:00"},
+                    "a stored datetime is ISO 8601 text of a moment that exists, with its "
+                    "offset, got '2026-03-30T09:00:00'",
+                ),
+                (
+                    {"date": "2026-02-30"},
+                    "a stored date is ISO 8601 text of a day that exists (YYYY-MM-DD), got "
+                    "'2026-02-30'",
+                ),
+                (
+                    {"float": 1.5},
+                    "a stored float is the text of a float JSON lacks: 'nan', 'inf' or "
+                    "'-inf', got 1.5",
+                ),
+                (
+                    {"set": [[1]]},
+                    "a stored set is an array of values a set can hold (no array nor object "
+                    "among them), got [[1]]",
+                ),
+                ({"tuple": "ab"}, "a stored tuple is an array, got 'ab'"),
+            )
         ),
         (
             {"explained": False, "evaluated": [["r1", "not_matched"]]},

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import json
 import math
+import reprlib
 from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
@@ -199,13 +200,16 @@ def _read(value: Any, loc: _Loc, depth: int = 0) -> Any:
             # Not one of the stored forms: an object that earlier versions stored as it
             # was (they wrote a dict seen as plain JSON), read as that dict.
             return {k: _read(v, loc, depth + 1) for k, v in value.items()}
+        kind, inner = next(iter(value.items()))
         try:
-            return reader(next(iter(value.values())), loc, depth + 1)
+            return reader(inner, loc, depth + 1)
         except (TypeError, ValueError, KeyError):
+            # what is wrong with this one, not only the shape it already has
             raise Refused(
                 loc,
                 f"a value seen of a kind JSON lacks is an object of one key naming it "
-                f"({_KINDS}) and its stored form",
+                f"({_KINDS}) and its stored form: a stored {kind} is {_FORMS[kind]}, "
+                f"got {reprlib.repr(inner)}",
                 value,
             ) from None
     if isinstance(value, str | int | float | tuple | set | frozenset | date):
@@ -242,6 +246,17 @@ def _read_text(parse: Callable[[str], Any]) -> Callable[[Any, _Loc, int], Any]:
 
     return read
 
+
+_FORMS = {
+    "tuple": "an array",
+    "set": "an array of values a set can hold (no array nor object among them)",
+    "frozenset": "an array of values a set can hold (no array nor object among them)",
+    "dict": "an object",
+    "datetime": "ISO 8601 text of a moment that exists, with its offset",
+    "date": "ISO 8601 text of a day that exists (YYYY-MM-DD)",
+    "float": "the text of a float JSON lacks: 'nan', 'inf' or '-inf'",
+}
+"""What each stored form holds, said when a value seen is not of its form."""
 
 _READERS: dict[str, Callable[[Any, _Loc, int], Any]] = {
     "tuple": lambda inner, loc, depth: tuple(_items(inner, loc, depth)),
