@@ -83,6 +83,7 @@ def test_retry_after_never_raises(value: str) -> None:
         "Mon, 30 Mar 2026 10:00:30 -0000",  # email.utils.formatdate()'s default
         "Mon, 30 Mar 2026 12:00:30 +0200",  # an offset, read as that offset
         "Mon, 30 Mar 2026 05:00:30 EST",  # RFC 5322's zone names
+        "Mon, 30 Mar 2026 06:00:30 AST",  # and the others Python's reader knows
         "Monday, 30-Mar-2026 10:00:30 GMT",
         "Mon, 30 Mar 26 10:00:30 GMT",
         "30 Mar 2026 10:00:30 GMT",
@@ -99,6 +100,18 @@ def test_retry_after_reads_the_three_forms_of_an_http_date(value: str) -> None:
     [
         "Mon, 30 Mar 2026 12:00:30 CEST",  # a zone name it cannot read (was read as GMT)
         "Mon, 30 Mar 2026 10:00:30 WET",
+        # zone text that is no name Python's reader knows, nor one offset: it read GMT
+        "Mon, 30 Mar 2026 12:00:30 (CEST)",
+        "Mon, 30 Mar 2026 12:00:30 CEST,",
+        "Mon, 30 Mar 2026 12:00:30 Europe/Paris",
+        "Mon, 30 Mar 2026 11:00:30 CET-1",
+        "Mon, 30 Mar 2026 12:00:30 GMT+0200",
+        "Mon, 30 Mar 2026 10:00:30 CEST GMT",
+        # offsets no zone has, and digits read as one (a year: +20:26; +2: two minutes)
+        "Mon, 30 Mar 2026 10:00:30 +2400",
+        "Mon, 30 Mar 2026 10:00:30 +9999",
+        "Mon, 30 Mar 2026 10:00:30 2026",
+        "Mon, 30 Mar 2026 10:00:30 +2",
         "Mon, 30 Mar 2026 10:00:99999999999999999999 GMT",  # raised OverflowError
         "Mon, 30 Mar 2026 10:00:30 +99999999999999",
         "Mon, 30 Mar 2026 99999999999999999999:00:00 GMT",

@@ -499,11 +499,35 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 
 
 _ZONE_NAMES = frozenset(
-    {"GMT", "UT", "UTC", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"}
+    {"GMT", "UT", "UTC", "Z", "AST", "ADT", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"}
 )
-"""The zone names a date may end with (RFC 5322's, read as it defines them). HTTP dates
-are GMT; any other name (``CEST``) is read as no zone at all by Python's date reader,
-which then calls it GMT: such a date is unreadable here."""
+"""The zone names a date may end with: those Python's date reader knows (RFC 5322's,
+read as it defines them). HTTP dates are GMT; with any other zone text the reader would
+call it GMT all the same, so such a date is unreadable here."""
+
+_CLOCK = re.compile(r"[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?", re.ASCII)
+_OFFSET = re.compile(r"[+-]([01][0-9]|2[0-3])[0-5][0-9]", re.ASCII)
+_YEAR = re.compile(r"[0-9]{4}", re.ASCII)
+
+
+def _zone_readable(words: list[str]) -> bool:
+    """Whether what follows a date's time of day names a zone it may be read in: nothing
+    (GMT, as every HTTP date is), asctime's year (no year before the time), one zone
+    name of :data:`_ZONE_NAMES`, or one offset ``+HHMM`` of a zone that may exist (hours
+    00 to 23, minutes 00 to 59). Anything else (``CEST``, ``(CEST)``, ``GMT+0200``,
+    ``Europe/Paris``, two zones, ``+2``, ``+2400``) names no zone the reader can tell."""
+    at = next((i for i, word in enumerate(words) if _CLOCK.fullmatch(word)), None)
+    if at is None:
+        return False
+    tail = words[at + 1 :]
+    if not tail:
+        return True
+    if len(tail) > 1:
+        return False
+    zone = tail[0]
+    if _YEAR.fullmatch(zone):  # asctime's year, unless the date has one before the time
+        return not any(_YEAR.fullmatch(word.rstrip(",")) for word in words[:at])
+    return zone.upper() in _ZONE_NAMES or _OFFSET.fullmatch(zone) is not None
 
 
 def http_date(text: str) -> datetime | None:
@@ -513,14 +537,10 @@ def http_date(text: str) -> datetime | None:
     Mar 2026 10:00:00 GMT``, RFC 850's ``Monday, 30-Mar-26 10:00:00 GMT``, asctime's
     ``Mon Mar 30 10:00:00 2026``) and what servers send near them (two- or four-digit
     years, no weekday, ``UTC``, ``+0000``, ``-0000``, an offset such as ``+0200`` read as
-    that offset). A date without a zone is GMT, as every HTTP date is; one ending in a
-    zone name other than :data:`_ZONE_NAMES` (``CEST``) is unreadable, as is one naming
-    no instant (a 30th of February, a second of 20 digits)."""
-    words = text.split()
-    if not words:
-        return None
-    zone = words[-1]
-    if zone.isalpha() and zone.upper() not in _ZONE_NAMES:
+    that offset). A date without a zone is GMT, as every HTTP date is; one whose zone is
+    none the reader can tell (:func:`_zone_readable`: ``CEST``) is unreadable, as is one
+    naming no instant (a 30th of February, a second of 20 digits)."""
+    if not _zone_readable(text.split()):
         return None
     try:
         parts = parsedate_tz(text)
