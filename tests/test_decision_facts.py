@@ -629,3 +629,7 @@ def test_a_decisions_chosen_rule_must_have_chosen_in_the_bound_rule_set() -> Non
     )
     with pytest.raises(ValidationError, match="that rule goes to team:t2"):
         fast.with_rules(edited).explain()  # without explanation, alike
+    # a decision recording no rule (stored by an earlier version) explains its outcome
+    # fields only, bound or not: nothing to check them against
+    legacy = RoutingDecision.model_validate(data | {"evaluated": [], "explained": False})
+    assert "team 't1' chosen by rule 'sms'" in legacy.with_rules(edited).explain()

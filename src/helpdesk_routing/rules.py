@@ -500,7 +500,9 @@ class RuleSet(InputModel):
                     else skipped.reason(by_id[rule.id][0])
                 )
             parts.append((rule.id, rule.name, rule.then.describe(), outcome, condition, reason))
-        if decision.decided_by is DecidedBy.RULE:
+        if decision.decided_by is DecidedBy.RULE and entries:
+            # (a decision recording no rule, stored by an earlier version, explains its
+            # outcome fields only: nothing to check them against)
             self._check_chosen(decision, entries)
         return parts
 
