@@ -972,3 +972,25 @@ def test_a_conversations_email_is_text_alone() -> None:
     with pytest.raises(ValidationError) as info:
         Conversation(id="c1", channel="sms", email=b"ann@example.com")  # type: ignore[arg-type]
     assert [d.path for d in info.value.details] == ["$.email"]
+
+
+def test_a_conversation_a_ledger_read_back_is_taken_again_as_read(desk: Desk) -> None:
+    """A ledger keeps an address an older e-mail rule accepted (read with the STORED
+    context); validating conversations again where they are taken refused such a one read
+    back, so it could not be handed off again nor put in another record. A copy of it
+    with an update is checked as input."""
+    from helpdesk_routing._stored import STORED
+
+    ledger = InMemoryLedger()
+    h = _handoff(desk, ledger)
+    h.request(conversation("c7", channel="email", email="ann@example.com"))
+    stored = ledger.for_conversation("c7")
+    assert stored is not None
+    text = stored.model_dump_json().replace("ann@example.com", "ann@localhost")
+    old = HandoffRecord.model_validate_json(text, context=STORED)
+    assert old.conversation.email == "ann@localhost"
+    again = h.request(old.conversation)
+    assert not again.new
+    assert HandoffRecord(**dict(old)).conversation is old.conversation
+    with pytest.raises(ValidationError, match="not an e-mail address"):
+        h.request(old.conversation.model_copy(update={"id": "c8"}))

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import reprlib
-from typing import Annotated, Literal
+import weakref
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Strict, ValidationInfo, field_validator
+from pydantic import (
+    ConfigDict,
+    Strict,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
 from helpdesk_routing._email import is_valid_email
 from helpdesk_routing._input import InputModel
@@ -61,6 +69,23 @@ class Conversation(InputModel):
             f" · {count:,} message{'s' if count != 1 else ''}>"
         )
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _read_back_as_read(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
+    ) -> Any:
+        """A conversation a ledger read back (context ``STORED``) is taken again as it was
+        read: validated again by the input rules, an address an older rule accepted
+        (which the ledger keeps) was refused, and the conversation could not be handed
+        off again nor put in another record. Any other object is validated again (one
+        made by ``model_construct`` or ``model_copy`` checked nothing)."""
+        if type(value) is Conversation and _READ_BACK.get(id(value)) is value:
+            return value
+        made = handler(value)
+        if is_stored(info) and type(made) is Conversation:
+            _READ_BACK[id(made)] = made
+        return made
+
     @field_validator("email")
     @classmethod
     def _email(cls, value: str | None, info: ValidationInfo) -> str | None:
@@ -75,3 +100,8 @@ class Conversation(InputModel):
     def identified(self) -> bool:
         """Whether the visitor is known by e-mail or profile."""
         return self.email is not None or self.profile_id is not None
+
+
+_READ_BACK: weakref.WeakValueDictionary[int, Conversation] = weakref.WeakValueDictionary()
+"""The conversations a ledger read back, by identity, while they live (see
+``Conversation._read_back_as_read``): frozen, each is what a store holds."""
