@@ -117,6 +117,41 @@ def test_compare_names_a_replication_without_the_figure() -> None:
     assert compare(empty, empty, metric="tickets").difference.mean == 0
 
 
+def test_compare_says_why_a_rate_has_no_figure() -> None:
+    """Tickets measured in a span of no length have no arrival rate (NaN): the reason
+    given is the span's, not the count of tickets started (all of them were)."""
+    from datetime import UTC, datetime, timedelta
+
+    from helpdesk_routing.simulation import (
+        AgentSpec,
+        Empirical,
+        ReplayArrivals,
+        ReplayTicket,
+        Scenario,
+        run,
+    )
+
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    tickets = [ReplayTicket(created_at=start + timedelta(minutes=10), channel="email")] * 2
+    scenario = Scenario(
+        name="zero",
+        start=start,
+        arrivals=ReplayArrivals(tickets=tickets),
+        days=None,
+        warmup_tickets=1,
+        agents=[AgentSpec(id="ann")],
+        handling=Empirical(minutes=[0]),
+        policy="pooled",
+    )
+    result = run(scenario, 1)
+    message = (
+        "arrival_rate of a's replication with seed 1 is nan: it has no such figure (its "
+        "measured span has no length, 1 ticket in 0 s), so there is no interval to give"
+    )
+    with pytest.raises(ValidationError, match=f"^{re.escape(message)}$"):
+        compare([result], [result], metric="arrival_rate")
+
+
 def test_compare_pairs_replications_of_two_policies() -> None:
     """Pooled beats random with a paired interval entirely below zero."""
     pooled = replicate(mmc(3, 0.8, 3000, policy="pooled"), 5, seed=10)

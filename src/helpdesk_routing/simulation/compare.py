@@ -392,10 +392,18 @@ def _figures(
                 f"with seed {r.seed} is {shown(value)}"
             ) from None
         if not math.isfinite(number):
+            summary = r.summary
+            # why this run has no such figure, in its terms: a rate over a span of no
+            # length, or figures of tickets that were not started (or not resolved)
+            why = (
+                f"its measured span has no length, {summary.tickets} "
+                f"ticket{'s' if summary.tickets != 1 else ''} in 0 s"
+                if summary.horizon == 0 and summary.tickets
+                else f"it started {summary.started} of {summary.tickets} tickets"
+            )
             raise ValidationError(
                 f"{name} of {side}'s replication with seed {r.seed} is {value}: it has no such "
-                f"figure (it started {r.summary.started} of {r.summary.tickets} tickets), "
-                "so there is no interval to give"
+                f"figure ({why}), so there is no interval to give"
             )
         out.append(number)
     return out
