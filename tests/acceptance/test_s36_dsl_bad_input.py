@@ -248,6 +248,20 @@ def test_a_catalogue_refuses_text_where_names_belong(kind: str) -> None:
     assert getattr(FieldCatalogue(**{kind: ["churn_risk"]}), kind) == ["churn_risk"]
 
 
+@pytest.mark.parametrize("kind", ["ticket_fields", "profile_properties", "metrics", "segments"])
+def test_a_catalogue_refuses_a_name_that_is_no_text(kind: str) -> None:
+    """A name that is no text (1, None) was taken, and the first lint raised a bare
+    TypeError inside difflib's did-you-mean, naming nothing."""
+    from helpdesk_routing.conditions import FieldCatalogue
+
+    with pytest.raises(hr.ArgumentTypeError) as caught:
+        FieldCatalogue(**{kind: ["ok", 1]})
+    assert str(caught.value) == f"{kind}[1] must be text, got int 1"
+    with pytest.raises(hr.ArgumentTypeError) as caught:
+        FieldCatalogue(**{kind: {None}})
+    assert str(caught.value) == f"a name of {kind} must be text, got NoneType None"
+
+
 @pytest.mark.parametrize(
     "build",
     [

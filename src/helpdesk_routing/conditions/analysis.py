@@ -13,7 +13,7 @@ nearest known name for a misspelt one (``did you mean 'churn_risk'?``).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -443,6 +443,15 @@ class FieldCatalogue:
                     f"{kind} must be a collection of names (a set or a list), "
                     f"got {type(names).__name__} {names!r}"
                 )
+            # each name text: another value (1, None) made lint's did-you-mean raise a
+            # bare TypeError, naming nothing, at the first lint
+            for i, name in enumerate(names or ()):
+                if not isinstance(name, str):
+                    # at its index in a list; a set's order is no place
+                    where = f"{kind}[{i}]" if isinstance(names, Sequence) else f"a name of {kind}"
+                    raise ArgumentTypeError(
+                        f"{where} must be text, got {type(name).__name__} {name!r}"
+                    )
 
     def lint(self, condition: Condition, *, path: str = "$") -> list[LintIssue]:
         """The problems found in ``condition``: unknown names (with a did-you-mean
