@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
-from helpdesk_routing.errors import PermissionDenied
+from helpdesk_routing.errors import ArgumentTypeError, PermissionDenied, ValidationError
 from helpdesk_routing.model import Agent, Role
 
 __all__ = [
@@ -103,9 +103,41 @@ def require_rank(actor: Agent, *, gives: Role | None = None, of: Agent | None = 
         )
 
 
+def _role(role: object) -> Role:
+    """``role`` as a :class:`~helpdesk_routing.model.Role` (or its text): an unknown text
+    is a ``ValidationError`` naming the roles, anything else an ``ArgumentTypeError``
+    (an unknown role was silently allowed nothing)."""
+    if role.__class__ is Role:
+        return role
+    if isinstance(role, str):
+        try:
+            return Role(role)
+        except ValueError:
+            names = ", ".join(r.value for r in Role)
+            raise ValidationError(f"invalid role {role!r}: expected one of {names}") from None
+    raise ArgumentTypeError(f"role must be a Role or its text, got {type(role).__name__}")
+
+
+def _action(action: object) -> Action:
+    """``action`` as an :class:`Action` (or its text, ``"assign tickets"``): an unknown
+    text is a ``ValidationError`` naming the actions, anything else an
+    ``ArgumentTypeError`` (both raised Python's ``KeyError``)."""
+    if action.__class__ is Action:
+        return action
+    if isinstance(action, str):
+        try:
+            return Action(action)
+        except ValueError:
+            names = ", ".join(repr(a.value) for a in Action)
+            raise ValidationError(f"invalid action {action!r}: expected one of {names}") from None
+    raise ArgumentTypeError(f"action must be an Action or its text, got {type(action).__name__}")
+
+
 def allowed(role: Role, action: Action) -> bool:
-    """Whether ``role`` may do ``action``."""
-    return role in PERMISSIONS[action]
+    """Whether ``role`` may do ``action`` (each also as its text: ``"support"``,
+    ``"assign tickets"``); an unknown one is a ``ValidationError`` naming the known ones,
+    another kind of value an ``ArgumentTypeError``."""
+    return _role(role) in PERMISSIONS[_action(action)]
 
 
 def require(actor: Agent, action: Action) -> None:
@@ -116,7 +148,10 @@ def require(actor: Agent, action: Action) -> None:
     ...
     helpdesk_routing.errors.PermissionDenied: agent 'a3' (support) may not edit rules
     """
-    if not allowed(actor.role, action):
+    if not isinstance(actor, Agent):
+        raise ArgumentTypeError(f"actor must be an Agent, got {type(actor).__name__}")
+    action = _action(action)
+    if actor.role not in PERMISSIONS[action]:
         raise PermissionDenied(f"agent {actor.id!r} ({actor.role.value}) may not {action.value}")
 
 

@@ -562,7 +562,18 @@ def condition_path(loc: Sequence[str | int], kind: str | None = None) -> str:
     the union tags pydantic inserts: ``("rules", 0, "when", "all", "conditions", 1,
     "ticket", "op")`` -> ``$.rules[0].when.conditions[1].op``. ``kind``, the error's
     type, tells a tag at the end of the location from a field named like one (``event``
-    ``missing`` is the field)."""
+    ``missing`` is the field). A ``loc`` that is no sequence of keys (text) and indexes
+    (whole numbers) is an :class:`~helpdesk_routing.errors.ArgumentTypeError` naming it."""
+    if isinstance(loc, str | bytes) or not isinstance(loc, Sequence):
+        raise ArgumentTypeError(
+            f"loc must be a sequence of keys and indexes, got {type(loc).__name__}"
+        )
+    for i, step in enumerate(loc):
+        if not isinstance(step, str | int) or isinstance(step, bool):
+            raise ArgumentTypeError(
+                f"loc[{i}] must be a key (text) or an index (a whole number), "
+                f"got {type(step).__name__}"
+            )
     return json_path(_strip_tags(loc, kind))
 
 
@@ -575,8 +586,13 @@ def condition_error_details(
     "ticket", "op")``); this removes them (``$.conditions[1].op``). ``root`` is
     prefixed (``("rules", 0, "when")``). Use it where a model holding a
     :data:`Condition` field is validated, to report the same paths as
-    :func:`parse_condition`.
+    :func:`parse_condition`. Anything but a pydantic ``ValidationError`` is an
+    :class:`~helpdesk_routing.errors.ArgumentTypeError` naming ``error``.
     """
+    if not isinstance(error, pydantic.ValidationError):
+        raise ArgumentTypeError(
+            f"error must be a pydantic ValidationError, got {type(error).__name__}"
+        )
     details = []
     for e in error.errors(include_url=False):
         details.append(

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
 
 from helpdesk_routing._input import InputModel
-from helpdesk_routing._storable import StoredText, check_json_values
+from helpdesk_routing._storable import StoredText, check_json_values, stored_text
 from helpdesk_routing._stored import is_stored
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing.handoff.conversation import Conversation
@@ -23,9 +23,13 @@ def handoff_id(conversation_id: str) -> str:
     """The stable id of a conversation's handoff: ``"h-"`` and 24 hex digits of SHA-256.
 
     Every process derives the same id, so it serves as the idempotency key and the
-    ``external_id`` of the external ticket.
+    ``external_id`` of the external ticket. ``conversation_id`` is text every store can
+    keep, as a conversation's id is: another kind of value is an ``ArgumentTypeError``,
+    a NUL or a lone surrogate a ``ValidationError`` (Python's ``AttributeError`` and
+    ``UnicodeEncodeError`` escaped).
     """
-    return "h-" + hashlib.sha256(conversation_id.encode("utf-8")).hexdigest()[:24]
+    text = stored_text(conversation_id, "conversation_id")
+    return "h-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
 def _no_surrogate(text: str) -> str:

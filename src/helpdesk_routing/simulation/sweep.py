@@ -327,7 +327,8 @@ def sweep(
         _check_executor(executor)
     if not isinstance(keep_results, bool):  # "no" would keep them
         raise ArgumentTypeError(f"keep_results must be True or False, got {keep_results!r}")
-    if not isinstance(cells, Iterable):
+    # text and a mapping iterate as something else (an empty one ran nothing, silently)
+    if isinstance(cells, str | bytes | Mapping) or not isinstance(cells, Iterable):
         raise ArgumentTypeError(
             f"sweep takes Cells (simulation.grid(scenarios, policies, seeds) makes them), "
             f"got {type(cells).__name__}"
