@@ -21,6 +21,8 @@ from helpdesk_routing.metrics import DurationStats, FairnessStats
 from helpdesk_routing.simulation import (
     AgentSpec,
     Empirical,
+    Exponential,
+    PoissonArrivals,
     ReplayArrivals,
     ReplayTicket,
     Scenario,
@@ -472,3 +474,26 @@ def test_tickets_in_a_measured_span_of_no_length_have_no_arrival_rate() -> None:
     assert (summary.tickets, summary.horizon) == (1, 0.0)
     assert math.isnan(summary.arrival_rate)
     assert summary.mean_backlog == 0.0
+
+
+@pytest.mark.parametrize("mode", ["router", "queueing"])
+def test_a_warm_up_of_every_ticket_measures_an_empty_span_with_no_backlog(mode: str) -> None:
+    """When the warm-up takes every ticket that arrives (days bound the run), the span
+    measured is empty: busy is 0, and the backlog integral over it is 0 too (it was the
+    whole run's, 5,847.5 s here)."""
+    base = Scenario(
+        name="x",
+        arrivals=PoissonArrivals(per_hour=2),
+        days=1.0,
+        agents=[AgentSpec(id="a"), AgentSpec(id="b")],
+        handling=Exponential(mean_minutes=30),
+        policy="random",
+        mode=mode,
+    )
+    whole = run(base, 1)
+    assert whole.backlog_area > 0
+    for warmup in (len(whole.records), 500):
+        result = run(base.model_copy(update={"warmup_tickets": warmup}), 1)
+        assert result.measured_from == result.horizon
+        assert set(result.busy.values()) == {0.0}
+        assert result.backlog_area == 0.0

@@ -314,6 +314,10 @@ def _measured(st: _Run, stop: float) -> tuple[float, float]:
     if end > st.last_t:
         st.area += st.backlog * (end - st.last_t)
     start = end if st.t0 is None else min(st.t0, end)
+    if st.t0 is None:
+        # the warm-up took every ticket: the span measured is empty, and so is its
+        # backlog integral (it was the whole run's)
+        st.area0 = st.area
     started = st.records.started
     for agent, index in st.busy_with.items():
         st.busy[agent] += max(0.0, end - max(started[index], start))
