@@ -629,7 +629,18 @@ def test_a_decisions_chosen_rule_must_have_chosen_in_the_bound_rule_set() -> Non
     )
     with pytest.raises(ValidationError, match="that rule goes to team:t2"):
         fast.with_rules(edited).explain()  # without explanation, alike
-    # a decision recording no rule (stored by an earlier version) explains its outcome
-    # fields only, bound or not: nothing to check them against
+    # a decision recording no rule (stored by an earlier version, unexplained) explains
+    # its outcome fields only: the rule it names must still be the set's and choose so
     legacy = RoutingDecision.model_validate(data | {"evaluated": [], "explained": False})
-    assert "team 't1' chosen by rule 'sms'" in legacy.with_rules(edited).explain()
+    assert "team 't1' chosen by rule 'sms'" in legacy.with_rules(old).explain()
+    with pytest.raises(ValidationError, match="that rule goes to team:t2"):
+        legacy.with_rules(edited).explain()
+    ghost = RoutingDecision.model_validate(
+        data | {"evaluated": [], "explained": False, "rule_id": "ghost"}
+    )
+    with pytest.raises(ValidationError, match="names rules this rule set does not have: 'ghost'"):
+        ghost.with_rules(old).explain()
+    # one that says it is explained and records no rule is checked as any explained one
+    hollow = RoutingDecision.model_validate(data | {"evaluated": []})
+    with pytest.raises(ValidationError, match="but records no outcome for it"):
+        hollow.with_rules(old).explain()

@@ -500,26 +500,33 @@ class RuleSet(InputModel):
                     else skipped.reason(by_id[rule.id][0])
                 )
             parts.append((rule.id, rule.name, rule.then.describe(), outcome, condition, reason))
-        if decision.decided_by is DecidedBy.RULE and entries:
-            # (a decision recording no rule, stored by an earlier version, explains its
-            # outcome fields only: nothing to check them against)
-            self._check_chosen(decision, entries)
+        if decision.decided_by is DecidedBy.RULE:
+            self._check_chosen(decision, entries, recorded=bool(entries) or explained)
         return parts
 
-    def _check_chosen(self, decision: RoutingDecision, entries: Mapping[str, Any]) -> None:
+    def _check_chosen(
+        self, decision: RoutingDecision, entries: Mapping[str, Any], *, recorded: bool
+    ) -> None:
         """Raise :class:`~helpdesk_routing.errors.ValidationError` unless the rule the
-        decision says chose its team is one it records as applied, and one that assigns
-        that team in this rule set (a rule set edited since, with the same rule ids, or a
-        decision written by hand: its explanation named a rule that did not choose)."""
+        decision says chose its team is one this rule set has, that assigns that team
+        here, and (``recorded``: a decision that records its rules) one it records as
+        applied: a rule set edited since with the same rule ids, or a decision written
+        by hand, named a rule that did not choose. A decision recording no rule, an
+        earlier version's unexplained one, explains its outcome fields only."""
         rule_id = decision.rule_id
         entry = entries.get(rule_id) if rule_id is not None else None
-        if entry is None or RuleOutcome(entry[1]) is not RuleOutcome.APPLIED:
+        if recorded and (entry is None or RuleOutcome(entry[1]) is not RuleOutcome.APPLIED):
             said = "records no outcome for it" if entry is None else f"records it {entry[1]}"
             raise ValidationError(
                 f"decision for ticket {decision.ticket_id!r} says rule {rule_id!r} chose "
                 f"team {decision.team!r}, but {said}"
             )
-        then = next(rule.then for rule in self.rules if rule.id == rule_id)
+        then = next((rule.then for rule in self.rules if rule.id == rule_id), None)
+        if then is None:
+            raise ValidationError(
+                f"decision for ticket {decision.ticket_id!r} names rules this rule set "
+                f"does not have: {rule_id!r}"
+            )
         if not isinstance(then, AssignToTeam) or then.team != decision.team:
             raise ValidationError(
                 f"decision for ticket {decision.ticket_id!r} says rule {rule_id!r} chose "
