@@ -260,6 +260,12 @@ def test_a_catalogue_refuses_a_name_that_is_no_text(kind: str) -> None:
     with pytest.raises(hr.ArgumentTypeError) as caught:
         FieldCatalogue(**{kind: {None}})
     assert str(caught.value) == f"a name of {kind} must be text, got NoneType None"
+    # a collection whose truth is ambiguous (an array of names) is still taken
+    import numpy as np
+
+    names = np.array(["churn_risk", "plan"])
+    assert getattr(FieldCatalogue(**{kind: names}), kind) is names
+    FieldCatalogue(**{kind: np.array([], dtype=str)})
 
 
 @pytest.mark.parametrize(

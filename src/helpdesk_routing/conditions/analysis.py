@@ -445,7 +445,7 @@ class FieldCatalogue:
                 )
             # each name text: another value (1, None) made lint's did-you-mean raise a
             # bare TypeError, naming nothing, at the first lint
-            for i, name in enumerate(names or ()):
+            for i, name in enumerate(() if names is None else names):
                 if not isinstance(name, str):
                     # at its index in a list; a set's order is no place
                     where = f"{kind}[{i}]" if isinstance(names, Sequence) else f"a name of {kind}"
