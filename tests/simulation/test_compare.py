@@ -150,6 +150,20 @@ def test_compare_says_why_a_rate_has_no_figure() -> None:
     )
     with pytest.raises(ValidationError, match=f"^{re.escape(message)}$"):
         compare([result], [result], metric="arrival_rate")
+    # a wait has no figure for want of a ticket started, even over a span of no length
+    from helpdesk_routing import OfficeHours
+
+    sundays = OfficeHours(timezone="UTC", weekly={"sun": [("09:00", "17:00")]})  # a Monday
+    off = scenario.model_copy(
+        update={
+            "drain_days": 0.0,
+            "agents": [AgentSpec(id="ann", shift=sundays)],
+        }
+    )
+    waiting = run(off, 1)
+    assert (waiting.summary.started, waiting.summary.horizon) == (0, 0.0)
+    with pytest.raises(ValidationError, match=r"\(it started 0 of 1 tickets\)"):
+        compare([waiting], [waiting], metric="ttfr_mean")
 
 
 def test_compare_pairs_replications_of_two_policies() -> None:

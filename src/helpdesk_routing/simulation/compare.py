@@ -398,7 +398,7 @@ def _figures(
             why = (
                 f"its measured span has no length, {summary.tickets} "
                 f"ticket{'s' if summary.tickets != 1 else ''} in 0 s"
-                if summary.horizon == 0 and summary.tickets
+                if name == "arrival_rate" and summary.horizon == 0 and summary.tickets
                 else f"it started {summary.started} of {summary.tickets} tickets"
             )
             raise ValidationError(
