@@ -994,3 +994,9 @@ def test_a_conversation_a_ledger_read_back_is_taken_again_as_read(desk: Desk) ->
     assert HandoffRecord(**dict(old)).conversation is old.conversation
     with pytest.raises(ValidationError, match="not an e-mail address"):
         h.request(old.conversation.model_copy(update={"id": "c8"}))
+    # only the e-mail rule is an older one's: a channel longer than a ticket's holds,
+    # read back, is still refused up front (the handoff ended failed after the fact)
+    long = stored.model_dump_json().replace('"channel":"email"', '"channel":"' + "e" * 300 + '"')
+    wide = HandoffRecord.model_validate_json(long, context=STORED)
+    with pytest.raises(ValidationError, match=r"\$\.channel: String should have at most 255"):
+        h.request(wide.conversation)

@@ -75,11 +75,17 @@ class Conversation(InputModel):
         cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo
     ) -> Any:
         """A conversation a ledger read back (context ``STORED``) is taken again as it was
-        read: validated again by the input rules, an address an older rule accepted
-        (which the ledger keeps) was refused, and the conversation could not be handed
-        off again nor put in another record. Any other object is validated again (one
-        made by ``model_construct`` or ``model_copy`` checked nothing)."""
+        read once every input rule but the e-mail one holds for it: validated again by
+        them all, an address an older rule accepted (which the ledger keeps) was
+        refused, and the conversation could not be handed off again nor put in another
+        record; an id longer than a ticket's channel holds still is (it would end the
+        handoff failed after the fact). Any other object is validated again (one made by
+        ``model_construct`` or ``model_copy`` checked nothing)."""
         if type(value) is Conversation and _READ_BACK.get(id(value)) is value:
+            if value.email is not None:
+                handler(value.model_copy(update={"email": None}))  # the other rules
+            else:
+                handler(value)
             return value
         made = handler(value)
         if is_stored(info) and type(made) is Conversation:
