@@ -88,6 +88,11 @@ def test_retry_after_never_raises(value: str) -> None:
         "Mon, 30 Mar 26 10:00:30 GMT",
         "30 Mar 2026 10:00:30 GMT",
         "Mon, 30 Mar 2026 10:00:30",  # no zone: GMT, as every HTTP date
+        "Mon, 30 Mar 2026 10:00:30 +0000 (UTC)",  # a comment after the zone
+        "Mon, 30 Mar 2026 12:00:30 +0200 (CEST)",
+        "Mon Mar 30 10:00:30 UTC 2026",  # Unix date's (and Java's) zone before the year
+        "Mon Mar 30 10:00:30 2026 GMT",
+        "Mon,\u00a030 Mar 2026 10:00:30 GMT",  # any white space
     ],
 )
 def test_retry_after_reads_the_three_forms_of_an_http_date(value: str) -> None:
@@ -112,6 +117,11 @@ def test_retry_after_reads_the_three_forms_of_an_http_date(value: str) -> None:
         "Mon, 30 Mar 2026 10:00:30 +9999",
         "Mon, 30 Mar 2026 10:00:30 2026",
         "Mon, 30 Mar 2026 10:00:30 +2",
+        "Monday, 30-Mar-2026 10:00:30 2026",  # a trailing number after either year form
+        "Mon, 30 Mar 26 10:00:30 1999",
+        "Mon, 30 Mar 26 10:00:30 0200",
+        "Mon, 30 Mar CEST 10:00:30 2026",
+        "Mon, 30 Mar 2026 10:00:30 +0199",
         "Mon, 30 Mar 2026 10:00:99999999999999999999 GMT",  # raised OverflowError
         "Mon, 30 Mar 2026 10:00:30 +99999999999999",
         "Mon, 30 Mar 2026 99999999999999999999:00:00 GMT",

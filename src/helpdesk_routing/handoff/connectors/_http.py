@@ -41,7 +41,6 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_tz
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -498,60 +497,76 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     return min(max(0.0, (when - now).total_seconds()), MAX_RETRY_AFTER)
 
 
-_ZONE_NAMES = frozenset(
-    {"GMT", "UT", "UTC", "Z", "AST", "ADT", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"}
+_ZONE_HOURS = {
+    "GMT": 0, "UT": 0, "UTC": 0, "Z": 0, "AST": -4, "ADT": -3, "EST": -5, "EDT": -4,
+    "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+}  # fmt: skip
+"""The zone names a date may name, hours from UTC: HTTP's GMT, UT and UTC, and the
+others RFC 5322 (and Python's date reader) know. Any other name (``CEST``) is unreadable:
+Python's reader took it for GMT."""
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+)}  # fmt: skip
+
+_ZONE = r"(?:[A-Za-z]{1,5}|[+-][0-9]{4})"
+_CLOCK = r"(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2}))?"
+_COMMENT = r"(?:\s*\([^()]*\))?"  # after a zone only: "(CEST)" alone names no zone
+_DAY_FIRST = re.compile(
+    r"(?:[A-Za-z]{3,9},?\s+)?(?P<d>[0-9]{1,2})[\s-]+(?P<m>[A-Za-z]{3})[\s-]+"
+    rf"(?P<y>[0-9]{{4}}|[0-9]{{2}})\s+{_CLOCK}(?:\s+(?P<z>{_ZONE}){_COMMENT})?"
 )
-"""The zone names a date may end with: those Python's date reader knows (RFC 5322's,
-read as it defines them). HTTP dates are GMT; with any other zone text the reader would
-call it GMT all the same, so such a date is unreadable here."""
+_ASCTIME = re.compile(
+    rf"[A-Za-z]{{3,9}}\s+(?P<m>[A-Za-z]{{3}})\s+(?P<d>[0-9]{{1,2}})\s+{_CLOCK}"
+    rf"(?:\s+(?P<z>{_ZONE}))?\s+(?P<y>[0-9]{{4}})(?:\s+(?P<z2>{_ZONE}){_COMMENT})?"
+)
+"""A date as servers write one: RFC 9110's three forms (IMF-fixdate ``Mon, 30 Mar 2026
+10:00:00 GMT``, RFC 850's ``Monday, 30-Mar-26 10:00:00 GMT``, asctime's ``Mon Mar 30
+10:00:00 2026``) and what is written near them (a two- or four-digit year, no weekday, no
+seconds, a zone name or offset, Unix ``date``'s zone before the year, a comment last)."""
 
-_CLOCK = re.compile(r"[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?", re.ASCII)
-_OFFSET = re.compile(r"[+-]([01][0-9]|2[0-3])[0-5][0-9]", re.ASCII)
-_YEAR = re.compile(r"[0-9]{4}", re.ASCII)
 
-
-def _zone_readable(words: list[str]) -> bool:
-    """Whether what follows a date's time of day names a zone it may be read in: nothing
-    (GMT, as every HTTP date is), asctime's year (no year before the time), one zone
-    name of :data:`_ZONE_NAMES`, or one offset ``+HHMM`` of a zone that may exist (hours
-    00 to 23, minutes 00 to 59). Anything else (``CEST``, ``(CEST)``, ``GMT+0200``,
-    ``Europe/Paris``, two zones, ``+2``, ``+2400``) names no zone the reader can tell."""
-    at = next((i for i, word in enumerate(words) if _CLOCK.fullmatch(word)), None)
-    if at is None:
-        return False
-    tail = words[at + 1 :]
-    if not tail:
-        return True
-    if len(tail) > 1:
-        return False
-    zone = tail[0]
-    if _YEAR.fullmatch(zone):  # asctime's year, unless the date has one before the time
-        return not any(_YEAR.fullmatch(word.rstrip(",")) for word in words[:at])
-    return zone.upper() in _ZONE_NAMES or _OFFSET.fullmatch(zone) is not None
+def _offset(zone: str | None) -> int | None:
+    """Seconds east of UTC a date's zone names (none: GMT, as every HTTP date is), or
+    ``None`` when it names no zone that may exist (``CEST``, ``+2400``, ``+0199``)."""
+    if zone is None:
+        return 0
+    if zone[0] in "+-":
+        hours, minutes = int(zone[1:3]), int(zone[3:])
+        if hours > 23 or minutes > 59:
+            return None
+        return (60 * hours + minutes) * 60 * (-1 if zone[0] == "-" else 1)
+    named = _ZONE_HOURS.get(zone.upper())
+    return None if named is None else named * 3600
 
 
 def http_date(text: str) -> datetime | None:
     """The instant an HTTP date names (aware, UTC), or ``None`` when ``text`` names none.
 
-    Read as RFC 9110 (5.6.7) asks a recipient to: its three forms (IMF-fixdate ``Mon, 30
-    Mar 2026 10:00:00 GMT``, RFC 850's ``Monday, 30-Mar-26 10:00:00 GMT``, asctime's
-    ``Mon Mar 30 10:00:00 2026``) and what servers send near them (two- or four-digit
-    years, no weekday, ``UTC``, ``+0000``, ``-0000``, an offset such as ``+0200`` read as
-    that offset). A date without a zone is GMT, as every HTTP date is; one whose zone is
-    none the reader can tell (:func:`_zone_readable`: ``CEST``) is unreadable, as is one
-    naming no instant (a 30th of February, a second of 20 digits)."""
-    if not _zone_readable(text.split()):
+    Read as RFC 9110 (5.6.7) asks a recipient to: its three forms and what servers send
+    near them (:data:`_ASCTIME`, :data:`_DAY_FIRST`). A date without a zone is GMT; one
+    whose zone is none that may exist (:func:`_offset`: ``CEST``, ``+2400``), or that
+    names no instant (a 30th of February, hour 24), or with anything else in it (a
+    trailing number, two zones), is unreadable."""
+    text = text.strip()
+    found = _DAY_FIRST.fullmatch(text) or _ASCTIME.fullmatch(text)
+    if found is None:
         return None
+    parts = found.groupdict()
+    zones = [z for z in (parts.get("z"), parts.get("z2")) if z is not None]
+    month = _MONTHS.get(parts["m"].lower())
+    offset = _offset(zones[0]) if len(zones) == 1 else 0 if not zones else None
+    if month is None or offset is None:
+        return None
+    year = int(parts["y"])
+    if len(parts["y"]) == 2:  # as Python's date reader takes one: 69-99 the 1900s
+        year += 1900 if year > 68 else 2000
     try:
-        parts = parsedate_tz(text)
-        if parts is None:
-            return None
-        year, month, day, hour, minute, second = parts[:6]
-        offset = parts[9] or 0
-        return datetime(year, month, day, hour, minute, second, tzinfo=UTC) - timedelta(
-            seconds=offset
-        )
-    except (TypeError, ValueError, OverflowError, IndexError):
+        return datetime(
+            year, month, int(parts["d"]), int(parts["H"]), int(parts["M"]),
+            int(parts["S"] or 0), tzinfo=UTC,
+        ) - timedelta(seconds=offset)  # fmt: skip
+    except (ValueError, OverflowError):
         return None
 
 
