@@ -115,9 +115,29 @@ def shift_clamped(moment: datetime, delta: timedelta) -> datetime:
         return _MAX_UTC if delta > timedelta(0) else _MIN_UTC
 
 
+def plain(value: datetime) -> datetime:
+    """``value`` as a ``datetime`` itself when it is a subclass's (a pandas ``Timestamp``):
+    its nanoseconds cut, as the SQL stores cut them, so that every store and every
+    comparison sees the same instant (the in-memory store kept the nanoseconds, and a
+    resent ticket was another ticket on SQLite)."""
+    if type(value) is datetime:
+        return value
+    return datetime(
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+        tzinfo=value.tzinfo,
+        fold=value.fold,
+    )
+
+
 def _utc(value: datetime) -> datetime:
     try:
-        return value.astimezone(UTC)
+        return plain(value).astimezone(UTC)
     except OverflowError:
         raise PydanticCustomError("datetime_range", OUT_OF_RANGE) from None
 
@@ -166,7 +186,7 @@ def require_aware(value: datetime, what: str = "datetime") -> datetime:
     if zone is None or zone.utcoffset(value) is None:
         raise NaiveDatetimeError(what)
     try:
-        return value.astimezone(UTC)
+        return plain(value).astimezone(UTC)
     except OverflowError:
         raise ValidationError(f"{what} {OUT_OF_RANGE}", [ErrorDetail("$", OUT_OF_RANGE)]) from None
 
