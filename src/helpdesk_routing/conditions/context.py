@@ -121,8 +121,17 @@ def profile_of(customer_data: CustomerData, profile_id: str | None) -> Profile |
     if not profile_id:
         return None
     found = customer_data.profile(profile_id)
-    if found is None or isinstance(found, Profile):
+    if found is None:
         return found
+    if isinstance(found, Profile):
+        # one validation made (marked) as it is; one a custom adapter built with
+        # model_construct, or a subclass's, checked as the model (a properties of None
+        # raised Python's AttributeError deep in the rule index)
+        from helpdesk_routing.stores._customer_args import profile_arg
+
+        return profile_arg(
+            found, f"customer data {type(customer_data).__name__}.profile({profile_id!r})"
+        )
     raise ValidationError(
         f"customer data {type(customer_data).__name__}.profile({profile_id!r}) returned "
         f"{type(found).__name__}, not a Profile or None"
