@@ -65,3 +65,22 @@ def test_office_hours_answer_plain_datetimes_for_a_timestamp() -> None:
     opening = hours.next_open(inside)
     assert type(opening) is datetime
     assert opening == datetime(2026, 3, 30, 10, tzinfo=UTC)
+
+
+def test_a_condition_values_timestamp_is_cut_as_its_json_cuts_it() -> None:
+    """A before/after/between value given as a Timestamp with nanoseconds kept them: the
+    rule's JSON drops them, so the rule read back tested a ticket at that instant the
+    other way."""
+    from helpdesk_routing.conditions import ticket
+
+    rule = hr.RoutingRule(
+        id="r", when=ticket("created_at").before(AT), then=hr.SaveAsView(view="v")
+    )
+    rules = hr.RuleSet(rules=[rule])
+    back = hr.RuleSet.from_json(rules.model_dump_json())
+    assert back == rules
+    at = hr.Ticket(id="t", channel="email", created_at=datetime(2026, 3, 30, 8, tzinfo=UTC))
+    data = hr.InMemoryCustomerData()
+    live = hr.decide(rules, [], at, data, datetime(2026, 3, 30, 9, tzinfo=UTC))
+    read = hr.decide(back, [], at, data, datetime(2026, 3, 30, 9, tzinfo=UTC))
+    assert live.views == read.views == ()

@@ -36,6 +36,7 @@ from helpdesk_routing._time import (
     OUT_OF_RANGE,
     NaiveText,
     condition_date_time,
+    plain,
 )
 from helpdesk_routing.errors import (
     NAIVE,
@@ -377,7 +378,9 @@ def _moment(op: str, value: object) -> datetime:
     if is_naive(value):
         raise naive_error()
     try:
-        return value.astimezone(UTC)
+        # a plain datetime to the microsecond, as every instant inside: a Timestamp kept
+        # its nanoseconds, which the rule's JSON drops (read back, it tested otherwise)
+        return plain(value).astimezone(UTC)
     except OverflowError:
         raise PydanticCustomError("datetime_range", f"{op}: the date-time {OUT_OF_RANGE}") from None
 
