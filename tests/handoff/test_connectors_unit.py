@@ -93,6 +93,11 @@ def test_retry_after_never_raises(value: str) -> None:
         "Mon Mar 30 10:00:30 UTC 2026",  # Unix date's (and Java's) zone before the year
         "Mon Mar 30 10:00:30 2026 GMT",
         "Mon,\u00a030 Mar 2026 10:00:30 GMT",  # any white space
+        "Mon,30 Mar 2026 10:00:30 GMT",  # and what else servers write
+        "30 March 2026 10:00:30 GMT",
+        "Mon, 30 Mar 2026, 10:00:30 GMT",
+        "Mar 30 10:00:30 2026",
+        "Mon Mar 30 10:00:30 UTC 2026 (UTC)",
     ],
 )
 def test_retry_after_reads_the_three_forms_of_an_http_date(value: str) -> None:
@@ -122,6 +127,8 @@ def test_retry_after_reads_the_three_forms_of_an_http_date(value: str) -> None:
         "Mon, 30 Mar 26 10:00:30 0200",
         "Mon, 30 Mar CEST 10:00:30 2026",
         "Mon, 30 Mar 2026 10:00:30 +0199",
+        "Mon Mar 30 10:00:30 2026 (CEST)",  # a comment names no zone
+        "Mon, 30 Foo 2026 10:00:30 GMT",
         "Mon, 30 Mar 2026 10:00:99999999999999999999 GMT",  # raised OverflowError
         "Mon, 30 Mar 2026 10:00:30 +99999999999999",
         "Mon, 30 Mar 2026 99999999999999999999:00:00 GMT",
@@ -135,6 +142,19 @@ def test_retry_after_other_than_an_http_date_is_unreadable(value: str) -> None:
     read as GMT, and a service's bad date escaped as Python's OverflowError (a 429 then
     left a handoff outcome_unknown)."""
     assert retry_after_seconds(value, NOW) is None
+
+
+def test_a_two_digit_year_is_read_as_rfc_9110_says() -> None:
+    """The year of this century with those digits, or of the last one when that is more
+    than 50 years ahead (Python's reader put 69-99 in the 1900s whatever the year)."""
+    from helpdesk_routing.handoff.connectors._http import _full_year
+
+    now = datetime(2026, 3, 30, tzinfo=UTC)
+    assert [_full_year(y, now) for y in ("26", "68", "70", "76", "77", "99", "00")] == [
+        2026, 2068, 2070, 2076, 1977, 1999, 2000,
+    ]  # fmt: skip
+    assert _full_year("1970", now) == 1970
+    assert _full_year("05", datetime(2099, 1, 1, tzinfo=UTC)) == 2005  # never ahead a century
 
 
 _numbers = st.integers(0, 10**25).map(str) | st.text("0123456789", min_size=1, max_size=30)

@@ -505,25 +505,46 @@ _ZONE_HOURS = {
 others RFC 5322 (and Python's date reader) know. Any other name (``CEST``) is unreadable:
 Python's reader took it for GMT."""
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
-)}  # fmt: skip
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
 
 _ZONE = r"(?:[A-Za-z]{1,5}|[+-][0-9]{4})"
 _CLOCK = r"(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2}))?"
 _COMMENT = r"(?:\s*\([^()]*\))?"  # after a zone only: "(CEST)" alone names no zone
+_WEEKDAY = r"(?:[A-Za-z]{3,9},?\s*)"
 _DAY_FIRST = re.compile(
-    r"(?:[A-Za-z]{3,9},?\s+)?(?P<d>[0-9]{1,2})[\s-]+(?P<m>[A-Za-z]{3})[\s-]+"
-    rf"(?P<y>[0-9]{{4}}|[0-9]{{2}})\s+{_CLOCK}(?:\s+(?P<z>{_ZONE}){_COMMENT})?"
+    rf"{_WEEKDAY}?(?P<d>[0-9]{{1,2}})[\s-]+(?P<m>[A-Za-z]{{3,9}})[\s-]+"
+    rf"(?P<y>[0-9]{{4}}|[0-9]{{2}}),?\s+{_CLOCK}(?:\s+(?P<z>{_ZONE}){_COMMENT})?"
 )
 _ASCTIME = re.compile(
-    rf"[A-Za-z]{{3,9}}\s+(?P<m>[A-Za-z]{{3}})\s+(?P<d>[0-9]{{1,2}})\s+{_CLOCK}"
-    rf"(?:\s+(?P<z>{_ZONE}))?\s+(?P<y>[0-9]{{4}})(?:\s+(?P<z2>{_ZONE}){_COMMENT})?"
+    rf"{_WEEKDAY}?(?P<m>[A-Za-z]{{3,9}})\s+(?P<d>[0-9]{{1,2}})\s+{_CLOCK}"
+    rf"(?:\s+(?P<z>{_ZONE}))?\s+(?P<y>[0-9]{{4}})(?:\s+(?P<z2>{_ZONE}))?"
+    r"(?P<c>\s*\([^()]*\))?"  # a comment, when a zone came before it
 )
 """A date as servers write one: RFC 9110's three forms (IMF-fixdate ``Mon, 30 Mar 2026
 10:00:00 GMT``, RFC 850's ``Monday, 30-Mar-26 10:00:00 GMT``, asctime's ``Mon Mar 30
-10:00:00 2026``) and what is written near them (a two- or four-digit year, no weekday, no
-seconds, a zone name or offset, Unix ``date``'s zone before the year, a comment last)."""
+10:00:00 2026``) and what is written near them (a two- or four-digit year, a comma after
+it, no weekday, a month's full name, no seconds, a zone name or offset, Unix ``date``'s
+zone before the year, a comment after the zone)."""
+
+
+def _month(name: str) -> int | None:
+    """The month a name names: its first three letters or more of its full name."""
+    name = name.lower()
+    return next((i for i, m in enumerate(_MONTHS, 1) if m.startswith(name)), None)
+
+
+def _full_year(digits: str, now: datetime) -> int:
+    """A year written with two digits as RFC 9110 (5.6.7) reads one: the year of this
+    century with those digits, or of the last one when that is more than 50 years ahead
+    of ``now``."""
+    year = int(digits)
+    if len(digits) == 4:
+        return year
+    year += now.year - now.year % 100
+    return year - 100 if year > now.year + 50 else year
 
 
 def _offset(zone: str | None) -> int | None:
@@ -554,13 +575,11 @@ def http_date(text: str) -> datetime | None:
         return None
     parts = found.groupdict()
     zones = [z for z in (parts.get("z"), parts.get("z2")) if z is not None]
-    month = _MONTHS.get(parts["m"].lower())
+    month = _month(parts["m"])
     offset = _offset(zones[0]) if len(zones) == 1 else 0 if not zones else None
-    if month is None or offset is None:
+    if month is None or offset is None or (parts.get("c") and not zones):
         return None
-    year = int(parts["y"])
-    if len(parts["y"]) == 2:  # as Python's date reader takes one: 69-99 the 1900s
-        year += 1900 if year > 68 else 2000
+    year = _full_year(parts["y"], datetime.now(UTC))
     try:
         return datetime(
             year, month, int(parts["d"]), int(parts["H"]), int(parts["M"]),
