@@ -63,6 +63,9 @@ def test_permissions_take_roles_and_actions_or_their_text_and_refuse_the_rest() 
 
 def test_condition_path_helpers_refuse_what_is_no_location_or_error() -> None:
     assert condition_path(("rules", 0, "when")) == "$.rules[0].when"
+    import numpy as np
+
+    assert condition_path(("rules", np.int64(2), "when")) == "$.rules[2].when"
     with pytest.raises(hr.ArgumentTypeError, match=r"^loc must be a sequence of keys"):
         condition_path(None)  # type: ignore[arg-type]
     with pytest.raises(hr.ArgumentTypeError, match=r"^loc\[1\] must be a key \(text\) or an"):

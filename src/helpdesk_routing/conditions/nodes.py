@@ -24,6 +24,7 @@ is structural equality of the data.
 from __future__ import annotations
 
 import contextvars
+import numbers
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Never, TypeAlias, TypeVar
@@ -568,13 +569,18 @@ def condition_path(loc: Sequence[str | int], kind: str | None = None) -> str:
         raise ArgumentTypeError(
             f"loc must be a sequence of keys and indexes, got {type(loc).__name__}"
         )
+    steps: list[str | int] = []
     for i, step in enumerate(loc):
-        if not isinstance(step, str | int) or isinstance(step, bool):
+        if isinstance(step, str):
+            steps.append(step)
+        elif isinstance(step, numbers.Integral) and not isinstance(step, bool):
+            steps.append(int(step))  # a NumPy integer too, as its value
+        else:
             raise ArgumentTypeError(
                 f"loc[{i}] must be a key (text) or an index (a whole number), "
                 f"got {type(step).__name__}"
             )
-    return json_path(_strip_tags(loc, kind))
+    return json_path(_strip_tags(steps, kind))
 
 
 def condition_error_details(
