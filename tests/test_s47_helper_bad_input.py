@@ -45,7 +45,9 @@ def test_permissions_take_roles_and_actions_or_their_text_and_refuse_the_rest() 
     assert not allowed("support", "edit rules")
     with pytest.raises(hr.ValidationError, match=r"^invalid action 'assign': expected one of "):
         allowed("support", "assign")
-    with pytest.raises(hr.ValidationError, match=r"^invalid role 'Owner': expected one of owner"):
+    with pytest.raises(
+        hr.ValidationError, match=r"^invalid role 'Owner': expected one of 'owner', 'admin'"
+    ):
         allowed("Owner", Action.EDIT_RULES)  # was False, silently
     with pytest.raises(hr.ArgumentTypeError, match=r"^role must be a Role or its text, got "):
         allowed(None, Action.EDIT_RULES)  # type: ignore[arg-type]

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TypeVar
 
 from helpdesk_routing.errors import ArgumentTypeError, PermissionDenied, ValidationError
 from helpdesk_routing.model import Agent, Role
@@ -103,34 +104,32 @@ def require_rank(actor: Agent, *, gives: Role | None = None, of: Agent | None = 
         )
 
 
-def _role(role: object) -> Role:
-    """``role`` as a :class:`~helpdesk_routing.model.Role` (or its text): an unknown text
-    is a ``ValidationError`` naming the roles, anything else an ``ArgumentTypeError``
-    (an unknown role was silently allowed nothing)."""
-    if role.__class__ is Role:
-        return role
-    if isinstance(role, str):
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _member(kind: type[_E], value: object, name: str, article: str) -> _E:
+    """``value`` as a member of ``kind`` (or its text): an unknown text is a
+    ``ValidationError`` naming the members, anything else an ``ArgumentTypeError`` (an
+    unknown role was silently allowed nothing; an unknown action raised ``KeyError``)."""
+    if value.__class__ is kind:
+        return value
+    if isinstance(value, str):
         try:
-            return Role(role)
+            return kind(value)
         except ValueError:
-            names = ", ".join(r.value for r in Role)
-            raise ValidationError(f"invalid role {role!r}: expected one of {names}") from None
-    raise ArgumentTypeError(f"role must be a Role or its text, got {type(role).__name__}")
+            names = ", ".join(repr(m.value) for m in kind)
+            raise ValidationError(f"invalid {name} {value!r}: expected one of {names}") from None
+    raise ArgumentTypeError(
+        f"{name} must be {article} {kind.__name__} or its text, got {type(value).__name__}"
+    )
+
+
+def _role(role: object) -> Role:
+    return _member(Role, role, "role", "a")
 
 
 def _action(action: object) -> Action:
-    """``action`` as an :class:`Action` (or its text, ``"assign tickets"``): an unknown
-    text is a ``ValidationError`` naming the actions, anything else an
-    ``ArgumentTypeError`` (both raised Python's ``KeyError``)."""
-    if action.__class__ is Action:
-        return action
-    if isinstance(action, str):
-        try:
-            return Action(action)
-        except ValueError:
-            names = ", ".join(repr(a.value) for a in Action)
-            raise ValidationError(f"invalid action {action!r}: expected one of {names}") from None
-    raise ArgumentTypeError(f"action must be an Action or its text, got {type(action).__name__}")
+    return _member(Action, action, "action", "an")
 
 
 def allowed(role: Role, action: Action) -> bool:

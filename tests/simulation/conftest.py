@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from helpdesk_routing.simulation import AgentSpec, Exponential, PoissonArrivals, Scenario
+from datetime import UTC, datetime, timedelta
+
+from helpdesk_routing.simulation import (
+    AgentSpec,
+    Empirical,
+    Exponential,
+    PoissonArrivals,
+    ReplayArrivals,
+    ReplayTicket,
+    Scenario,
+)
 
 
 def mmc(
@@ -27,4 +37,21 @@ def mmc(
             "policy": policy,
             "warmup_tickets": tickets // 10 if warmup is None else warmup,
         }
+    )
+
+
+def zero_span() -> Scenario:
+    """Two replayed tickets at one instant, the first the warm-up, handled in no time:
+    the span measured has no length, and its one ticket no arrival rate."""
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    tickets = [ReplayTicket(created_at=start + timedelta(minutes=10), channel="email")] * 2
+    return Scenario(
+        name="zero",
+        start=start,
+        arrivals=ReplayArrivals(tickets=tickets),
+        days=None,
+        warmup_tickets=1,
+        agents=[AgentSpec(id="ann")],
+        handling=Empirical(minutes=[0]),
+        policy="pooled",
     )

@@ -120,29 +120,12 @@ def test_compare_names_a_replication_without_the_figure() -> None:
 def test_compare_says_why_a_rate_has_no_figure() -> None:
     """Tickets measured in a span of no length have no arrival rate (NaN): the reason
     given is the span's, not the count of tickets started (all of them were)."""
-    from datetime import UTC, datetime, timedelta
 
-    from helpdesk_routing.simulation import (
-        AgentSpec,
-        Empirical,
-        ReplayArrivals,
-        ReplayTicket,
-        Scenario,
-        run,
-    )
+    from helpdesk_routing.simulation import AgentSpec, run
 
-    start = datetime(2026, 11, 23, tzinfo=UTC)
-    tickets = [ReplayTicket(created_at=start + timedelta(minutes=10), channel="email")] * 2
-    scenario = Scenario(
-        name="zero",
-        start=start,
-        arrivals=ReplayArrivals(tickets=tickets),
-        days=None,
-        warmup_tickets=1,
-        agents=[AgentSpec(id="ann")],
-        handling=Empirical(minutes=[0]),
-        policy="pooled",
-    )
+    from .conftest import zero_span
+
+    scenario = zero_span()
     result = run(scenario, 1)
     message = (
         "arrival_rate of a's replication with seed 1 is nan: it has no such figure (its "

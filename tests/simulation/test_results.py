@@ -20,18 +20,15 @@ from helpdesk_routing.errors import MissingExtra, ValidationError
 from helpdesk_routing.metrics import DurationStats, FairnessStats
 from helpdesk_routing.simulation import (
     AgentSpec,
-    Empirical,
     Exponential,
     PoissonArrivals,
-    ReplayArrivals,
-    ReplayTicket,
     Scenario,
     run,
 )
 from helpdesk_routing.simulation.demo import webshop_week
 from helpdesk_routing.simulation.results import clock_micros
 
-from .conftest import mmc
+from .conftest import mmc, zero_span
 
 
 @pytest.fixture(scope="module")
@@ -458,18 +455,7 @@ def test_tickets_in_a_measured_span_of_no_length_have_no_arrival_rate() -> None:
     """One measured ticket arriving with the warm-up one and handled in 0 minutes: the
     span measured lasts 0 s, and 1 ticket in 0 s is no rate (NaN), not 0.0, which reads
     as nothing arriving; with no ticket measured the rate stays 0."""
-    start = datetime(2026, 11, 23, tzinfo=UTC)
-    tickets = [ReplayTicket(created_at=start + timedelta(minutes=10), channel="email")] * 2
-    scenario = Scenario(
-        name="zero",
-        start=start,
-        arrivals=ReplayArrivals(tickets=tickets),
-        days=None,
-        warmup_tickets=1,
-        agents=[AgentSpec(id="ann")],
-        handling=Empirical(minutes=[0]),
-        policy="pooled",
-    )
+    scenario = zero_span()
     summary = run(scenario, 1).summary
     assert (summary.tickets, summary.horizon) == (1, 0.0)
     assert math.isnan(summary.arrival_rate)
