@@ -98,6 +98,7 @@ def test_retry_after_never_raises(value: str) -> None:
         "Mon, 30 Mar 2026, 10:00:30 GMT",
         "Mar 30 10:00:30 2026",
         "Mon Mar 30 10:00:30 UTC 2026 (UTC)",
+        "March 30 10:00:30 2026",  # a full month name without a weekday
     ],
 )
 def test_retry_after_reads_the_three_forms_of_an_http_date(value: str) -> None:
@@ -128,6 +129,8 @@ def test_retry_after_reads_the_three_forms_of_an_http_date(value: str) -> None:
         "Mon, 30 Mar CEST 10:00:30 2026",
         "Mon, 30 Mar 2026 10:00:30 +0199",
         "Mon Mar 30 10:00:30 2026 (CEST)",  # a comment names no zone
+        "MonMar 30 10:00:30 2026",  # a weekday glued to what follows
+        "Mon30 Mar 2026 10:00:30 GMT",
         "Mon, 30 Foo 2026 10:00:30 GMT",
         "Mon, 30 Mar 2026 10:00:99999999999999999999 GMT",  # raised OverflowError
         "Mon, 30 Mar 2026 10:00:30 +99999999999999",
@@ -145,16 +148,20 @@ def test_retry_after_other_than_an_http_date_is_unreadable(value: str) -> None:
 
 
 def test_a_two_digit_year_is_read_as_rfc_9110_says() -> None:
-    """The year of this century with those digits, or of the last one when that is more
-    than 50 years ahead (Python's reader put 69-99 in the 1900s whatever the year)."""
+    """The year of this century with those digits, or of the last one when the moment is
+    then more than 50 years ahead (Python's reader put 69-99 in the 1900s whatever the
+    year; a first rule of mine compared years, not moments)."""
     from helpdesk_routing.handoff.connectors._http import _full_year
 
-    now = datetime(2026, 3, 30, tzinfo=UTC)
-    assert [_full_year(y, now) for y in ("26", "68", "70", "76", "77", "99", "00")] == [
-        2026, 2068, 2070, 2076, 1977, 1999, 2000,
+    now = datetime(2026, 12, 7, 10, tzinfo=UTC)
+    new_year = (1, 1, 0, 0, 0)
+    assert [_full_year(y, new_year, now) for y in ("26", "68", "70", "76", "77", "99")] == [
+        2026, 2068, 2070, 2076, 1977, 1999,
     ]  # fmt: skip
-    assert _full_year("1970", now) == 1970
-    assert _full_year("05", datetime(2099, 1, 1, tzinfo=UTC)) == 2005  # never ahead a century
+    assert _full_year("76", (12, 7, 10, 0, 0), now) == 2076  # exactly 50 years ahead
+    assert _full_year("76", (12, 31, 23, 59, 59), now) == 1976  # more than 50
+    assert _full_year("1976", (12, 31, 23, 59, 59), now) == 1976
+    assert _full_year("05", new_year, datetime(2099, 1, 1, tzinfo=UTC)) == 2005
 
 
 _numbers = st.integers(0, 10**25).map(str) | st.text("0123456789", min_size=1, max_size=30)

@@ -513,7 +513,7 @@ _MONTHS = (
 _ZONE = r"(?:[A-Za-z]{1,5}|[+-][0-9]{4})"
 _CLOCK = r"(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2}))?"
 _COMMENT = r"(?:\s*\([^()]*\))?"  # after a zone only: "(CEST)" alone names no zone
-_WEEKDAY = r"(?:[A-Za-z]{3,9},?\s*)"
+_WEEKDAY = r"(?:[A-Za-z]{3,9}(?:,\s*|\s+))"  # never glued to what follows
 _DAY_FIRST = re.compile(
     rf"{_WEEKDAY}?(?P<d>[0-9]{{1,2}})[\s-]+(?P<m>[A-Za-z]{{3,9}})[\s-]+"
     rf"(?P<y>[0-9]{{4}}|[0-9]{{2}}),?\s+{_CLOCK}(?:\s+(?P<z>{_ZONE}){_COMMENT})?"
@@ -536,15 +536,16 @@ def _month(name: str) -> int | None:
     return next((i for i, m in enumerate(_MONTHS, 1) if m.startswith(name)), None)
 
 
-def _full_year(digits: str, now: datetime) -> int:
+def _full_year(digits: str, rest: tuple[int, ...], now: datetime) -> int:
     """A year written with two digits as RFC 9110 (5.6.7) reads one: the year of this
-    century with those digits, or of the last one when that is more than 50 years ahead
-    of ``now``."""
+    century with those digits, or of the last one when the moment (``rest``: month, day,
+    hour, minute, second) is then more than 50 years after ``now``."""
     year = int(digits)
     if len(digits) == 4:
         return year
     year += now.year - now.year % 100
-    return year - 100 if year > now.year + 50 else year
+    limit = (now.year + 50, now.month, now.day, now.hour, now.minute, now.second)
+    return year - 100 if (year, *rest) > limit else year
 
 
 def _offset(zone: str | None) -> int | None:
@@ -579,12 +580,10 @@ def http_date(text: str) -> datetime | None:
     offset = _offset(zones[0]) if len(zones) == 1 else 0 if not zones else None
     if month is None or offset is None or (parts.get("c") and not zones):
         return None
-    year = _full_year(parts["y"], datetime.now(UTC))
+    rest = (month, int(parts["d"]), int(parts["H"]), int(parts["M"]), int(parts["S"] or 0))
+    year = _full_year(parts["y"], rest, datetime.now(UTC))
     try:
-        return datetime(
-            year, month, int(parts["d"]), int(parts["H"]), int(parts["M"]),
-            int(parts["S"] or 0), tzinfo=UTC,
-        ) - timedelta(seconds=offset)  # fmt: skip
+        return datetime(year, *rest, tzinfo=UTC) - timedelta(seconds=offset)
     except (ValueError, OverflowError):
         return None
 
