@@ -266,6 +266,10 @@ def test_a_catalogue_refuses_a_name_that_is_no_text(kind: str) -> None:
     names = np.array(["churn_risk", "plan"])
     assert getattr(FieldCatalogue(**{kind: names}), kind) is names
     FieldCatalogue(**{kind: np.array([], dtype=str)})
+    # and its names are suggested as text, as a list's are
+    catalogue = FieldCatalogue(profile_properties=names)
+    (issue,) = catalogue.lint(profile("churn_rsk") == "High")
+    assert issue.message.endswith("did you mean 'churn_risk'?")
 
 
 @pytest.mark.parametrize(

@@ -379,7 +379,8 @@ class LintIssue:
 
 def _suggest(name: str, known: Collection[str]) -> str:
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    # as text: a NumPy string's repr is np.str_('churn_risk')
+    return f"; did you mean {str(close[0])!r}?" if close else ""
 
 
 _TEXT_ONLY_OPS = frozenset(
