@@ -277,19 +277,6 @@ def test_a_nul_in_an_error_message_is_recorded_escaped(kind: str, tmp_path: Path
     assert record.detail["error"].endswith("driver said \\x00")
 
 
-class _Raising(handoff.Destination):
-    name = "mydesk"
-
-    def __init__(self, error: Exception) -> None:
-        self.error = error
-
-    def deliver(self, request: handoff.DeliveryRequest) -> Delivery:
-        raise self.error
-
-    def find(self, handoff_id: str) -> str | None:
-        return None
-
-
 @pytest.mark.parametrize(
     "error",
     [
@@ -306,7 +293,7 @@ def test_a_long_error_is_kept_in_2000_characters_with_its_tail(error: Exception)
     at = datetime(2026, 3, 30, 10, tzinfo=UTC)
     h = handoff.Handoff(
         settings=handoff.SendToHelpdesk(helpdesk="gorgias"),
-        destination=_Raising(error),
+        destination=RaisesWith(error),  # type: ignore[arg-type]
         ledger=handoff.InMemoryLedger(),
         clock=hr.ManualClock(at),
     )
