@@ -11,6 +11,7 @@ import pydantic_core
 
 from helpdesk_routing._storable import stored_form
 from helpdesk_routing._time import require_aware
+from helpdesk_routing._trusted import SharedNames
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 from helpdesk_routing.model import Profile, Ticket
 
@@ -123,10 +124,12 @@ def profile_of(customer_data: CustomerData, profile_id: str | None) -> Profile |
     found = customer_data.profile(profile_id)
     if found is None:
         return found
+    if found.__class__ is Profile and found.__pydantic_fields_set__.__class__ is SharedNames:
+        return found  # validation made it (its mark): every built-in adapter's, per route
     if isinstance(found, Profile):
-        # one validation made (marked) as it is; one a custom adapter built with
-        # model_construct, or a subclass's, checked as the model (a properties of None
-        # raised Python's AttributeError deep in the rule index)
+        # one a custom adapter built with model_construct, or a subclass's, checked as
+        # the model (a properties of None raised Python's AttributeError deep in the
+        # rule index)
         from helpdesk_routing.stores._customer_args import profile_arg
 
         return profile_arg(
