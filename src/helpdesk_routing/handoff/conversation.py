@@ -35,6 +35,17 @@ class Message(InputModel):
     text: StoredText
     at: UtcDatetime
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _made_once(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """A message validation made is taken again as it is (see :data:`_MADE`)."""
+        if _MADE.get(id(value)) is value:
+            return value
+        made = handler(value)
+        if type(made) is Message:
+            _MADE[id(made)] = made
+        return made
+
 
 class Conversation(InputModel):
     """A conversation the AI agent may hand off.
@@ -80,16 +91,20 @@ class Conversation(InputModel):
         refused, and the conversation could not be handed off again nor put in another
         record; an id longer than a ticket's channel holds still is (it would end the
         handoff failed after the fact). Any other object is validated again (one made by
-        ``model_construct`` or ``model_copy`` checked nothing)."""
-        if type(value) is Conversation and _READ_BACK.get(id(value)) is value:
-            if value.email is not None:
-                handler(value.model_copy(update={"email": None}))  # the other rules
-            else:
-                handler(value)
-            return value
+        ``model_construct`` or ``model_copy`` checked nothing), unless validation made it
+        (:data:`_MADE`: ``request`` and its record validated it twice)."""
+        if type(value) is Conversation:
+            if _MADE.get(id(value)) is value:
+                return value
+            if _READ_BACK.get(id(value)) is value:
+                if value.email is not None:
+                    handler(value.model_copy(update={"email": None}))  # the other rules
+                else:
+                    handler(value)
+                return value
         made = handler(value)
-        if is_stored(info) and type(made) is Conversation:
-            _READ_BACK[id(made)] = made
+        if type(made) is Conversation:
+            (_READ_BACK if is_stored(info) else _MADE)[id(made)] = made
         return made
 
     @field_validator("email")
@@ -111,3 +126,8 @@ class Conversation(InputModel):
 _READ_BACK: weakref.WeakValueDictionary[int, Conversation] = weakref.WeakValueDictionary()
 """The conversations a ledger read back, by identity, while they live (see
 ``Conversation._read_back_as_read``): frozen, each is what a store holds."""
+
+_MADE: weakref.WeakValueDictionary[int, Message | Conversation] = weakref.WeakValueDictionary()
+"""The messages and conversations input validation made, by identity, while they live:
+frozen, each is what was checked, and is taken again as it is where a model or a method
+takes one (a copy, a pickle, one made by ``model_construct`` is another object)."""
