@@ -41,8 +41,10 @@ def test_from_dict_refuses_bytes_at_their_path(
     rule = _with_bytes(rule, kind)
     with pytest.raises(ValidationError, match="invalid rule set") as info:
         RuleSet.from_dict({"rules": [rule]})
+    # a rule's problem names its rule before the message, as the models' own do
+    message = BYTES if rule_id is None else f"rule {rule_id!r}: {BYTES}"
     assert info.value.errors() == [
-        {"path": path, "code": "string_type", "message": BYTES, "rule_id": rule_id}
+        {"path": path, "code": "string_type", "message": message, "rule_id": rule_id}
     ]
 
 

@@ -86,7 +86,7 @@ def test_duplicate_key_is_rejected_at_its_path() -> None:
         {
             "path": "$.rules[0].name",
             "code": "json_duplicate_key",
-            "message": "duplicate key 'name'",
+            "message": "rule 'r1': duplicate key 'name'",
             "rule_id": "r1",
         }
     ]
@@ -104,7 +104,7 @@ def test_non_finite_number_is_rejected(number: str) -> None:
     when = f'{{"type": "ticket", "field": "n", "op": "equals", "value": {number}}}'
     error = _error(_doc(when))
     assert error.paths == ("$.rules[0].when.value",)
-    assert error.details[0].message == f"not a finite number: {number}"
+    assert error.details[0].message == f"rule 'r1': not a finite number: {number}"
 
 
 def test_huge_integer_literal_is_rejected() -> None:
@@ -114,11 +114,11 @@ def test_huge_integer_literal_is_rejected() -> None:
     error = _error(_doc(when))
     assert error.paths == ("$.rules[0].when.value",)
     assert error.errors()[0]["code"] == "json_number"
-    assert error.errors()[0]["message"] == "integer beyond signed 64 bits (5,000 digits)"
+    assert error.errors()[0]["message"] == "rule 'r1': integer beyond signed 64 bits (5,000 digits)"
     negative = '{"type": "ticket", "field": "n", "op": "in", "value": [1, -' + "9" * 4301 + "]}"
     error = _error(_doc(negative))
     assert error.paths == ("$.rules[0].when.value[1]",)
-    assert error.errors()[0]["message"] == "integer beyond signed 64 bits (4,301 digits)"
+    assert error.errors()[0]["message"] == "rule 'r1': integer beyond signed 64 bits (4,301 digits)"
 
 
 def _nested(depth: int) -> str:
@@ -139,7 +139,7 @@ def test_nesting_past_the_limit_is_rejected_at_the_path() -> None:
     error = _error(_doc(_nested(MAX_DEPTH - 3)))
     assert error.errors()[0]["code"] == "json_depth"
     assert error.paths[0].startswith("$.rules[0].when.condition.condition")
-    assert error.details[0].message == f"nested deeper than {MAX_DEPTH} levels"
+    assert error.details[0].message == f"rule 'r1': nested deeper than {MAX_DEPTH} levels"
 
 
 def test_nesting_deeper_than_the_parser_allows_is_a_validation_error() -> None:

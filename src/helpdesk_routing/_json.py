@@ -314,7 +314,7 @@ def loads(
     if walk.details:
         error = _fail(what, walk.details)
         if rules_key is not None and isinstance(data, dict):
-            error = error.with_rule_ids(data.get(rules_key))
+            error = error.with_rule_ids(data.get(rules_key), say=True)
         raise error
     return data
 

@@ -419,9 +419,12 @@ class ValidationError(RoutingError, ValueError):
         details = [replace(d, path=path + d.path[1:]) for d in self.details]
         return ValidationError(self.message, details)
 
-    def with_rule_ids(self, rules: object) -> ValidationError:
+    def with_rule_ids(self, rules: object, *, say: bool = False) -> ValidationError:
         """This error with each detail under ``$.rules[i]`` naming the id of ``rules[i]``
-        (``rules`` is the document's ``"rules"`` list as given; anything else names none)."""
+        (``rules`` is the document's ``"rules"`` list as given; anything else names none),
+        as its ``rule_id`` and, with ``say``, before its message too (``rule 'id': ``), as
+        the models tell a rule's own problems: for details found before them (the JSON
+        checks of text, numbers and depth)."""
         if not isinstance(rules, list):
             return self
         details = []
@@ -432,6 +435,9 @@ class ValidationError(RoutingError, ValueError):
                 rule = rules[int(index)] if index.isdigit() and int(index) < len(rules) else None
                 if isinstance(rule, dict) and isinstance(rule.get("id"), str):
                     rule_id = rule["id"]
+                    named = f"rule {rule_id!r}"
+                    if say and not d.message.startswith(named):
+                        d = replace(d, message=f"{named}: {d.message}")
             details.append(replace(d, rule_id=rule_id))
         return type(self)(self.message, details) if type(self) is ValidationError else self
 

@@ -312,7 +312,7 @@ class RuleSet(InputModel):
             except ValidationError as error:
                 found = [*error.details, *found]
             if found:
-                raise ValidationError("invalid rule set", found)
+                raise ValidationError("invalid rule set", found).with_rule_ids(rules, say=True)
             try:
                 return cls.model_validate(data)
             except ModelValidationError as exc:
