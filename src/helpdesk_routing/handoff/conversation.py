@@ -38,8 +38,10 @@ class Message(InputModel):
     @model_validator(mode="wrap")
     @classmethod
     def _made_once(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        """A message validation made is taken again as it is (see :data:`_MADE`)."""
-        if _MADE.get(id(value)) is value:
+        """A message validation made is taken again as it is (see :data:`_MADE`); any
+        other value is validated (``None`` too: missing from the registry, it is what
+        ``get`` answers)."""
+        if type(value) is Message and _MADE.get(id(value)) is value:
             return value
         made = handler(value)
         if type(made) is Message:
