@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -432,6 +432,10 @@ class FieldCatalogue:
     profile_properties: Collection[str] | None = None
     metrics: Collection[str] | None = None
     segments: Collection[str] | None = None
+    _known: dict[str, frozenset[str] | None] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    """Each kind's names as given, read once (what lint tests membership in)."""
 
     def __post_init__(self) -> None:
         # Text is a Collection[str] too: "churn_risk" would know every substring of itself.
@@ -444,15 +448,27 @@ class FieldCatalogue:
                     f"{kind} must be a collection of names (a set or a list), "
                     f"got {type(names).__name__} {names!r}"
                 )
+            if names is None:
+                self._known[kind] = None
+                continue
+            try:
+                given = list(names)
+            except TypeError:  # a collection by its type that iterates nothing: a 0-d array
+                raise ArgumentTypeError(
+                    f"{kind} must be a collection of names (a set or a list), "
+                    f"got {type(names).__name__} {names!r}"
+                ) from None
             # each name text: another value (1, None) made lint's did-you-mean raise a
             # bare TypeError, naming nothing, at the first lint
-            for i, name in enumerate(() if names is None else names):
+            for i, name in enumerate(given):
                 if not isinstance(name, str):
                     # at its index in a list; a set's order is no place
                     where = f"{kind}[{i}]" if isinstance(names, Sequence) else f"a name of {kind}"
                     raise ArgumentTypeError(
                         f"{where} must be text, got {type(name).__name__} {name!r}"
                     )
+            # lint asks the names themselves: `in` on a pandas Series asks its index
+            self._known[kind] = frozenset(given)
 
     def lint(self, condition: Condition, *, path: str = "$") -> list[LintIssue]:
         """The problems found in ``condition``: unknown names (with a did-you-mean
@@ -469,22 +485,23 @@ class FieldCatalogue:
         elif isinstance(node, TicketCondition):
             yield from self._lint_ticket(node, path)
         elif isinstance(node, ProfileCondition):
-            if self.profile_properties is not None and node.property not in self.profile_properties:
+            known = self._known["profile_properties"]
+            if known is not None and node.property not in known:
                 yield LintIssue(
                     f"{path}.property",
-                    f"unknown profile property {node.property!r}"
-                    + _suggest(node.property, self.profile_properties),
+                    f"unknown profile property {node.property!r}" + _suggest(node.property, known),
                 )
         elif isinstance(node, EventCondition):
-            if self.metrics is not None and node.metric not in self.metrics:
+            known = self._known["metrics"]
+            if known is not None and node.metric not in known:
                 yield LintIssue(
                     f"{path}.metric",
-                    f"unknown metric {node.metric!r}" + _suggest(node.metric, self.metrics),
+                    f"unknown metric {node.metric!r}" + _suggest(node.metric, known),
                 )
-        elif self.segments is not None and node.segment not in self.segments:
+        elif (known := self._known["segments"]) is not None and node.segment not in known:
             yield LintIssue(
                 f"{path}.segment",
-                f"unknown segment {node.segment!r}" + _suggest(node.segment, self.segments),
+                f"unknown segment {node.segment!r}" + _suggest(node.segment, known),
             )
 
     def _lint_ticket(self, node: TicketCondition, path: str) -> Iterator[LintIssue]:
@@ -492,8 +509,9 @@ class FieldCatalogue:
         if name in BUILTIN_TICKET_FIELDS:
             yield from _never_holds(node, path)
             return
-        if self.ticket_fields is not None and name not in self.ticket_fields:
-            known = set(self.ticket_fields) | BUILTIN_TICKET_FIELDS
+        fields = self._known["ticket_fields"]
+        if fields is not None and name not in fields:
+            known = fields | BUILTIN_TICKET_FIELDS
             yield LintIssue(
                 f"{path}.field", f"unknown ticket field {name!r}" + _suggest(name, known)
             )
