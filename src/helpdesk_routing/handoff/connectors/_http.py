@@ -569,7 +569,8 @@ def http_date(text: str) -> datetime | None:
     near them (:data:`_ASCTIME`, :data:`_DAY_FIRST`). A date without a zone is GMT; one
     whose zone is none that may exist (:func:`_offset`: ``CEST``, ``+2400``), or that
     names no instant (a 30th of February, hour 24), or with anything else in it (a
-    trailing number, two zones), is unreadable."""
+    trailing number, two zones), is unreadable. One whose zone carries it past the
+    calendar's ends (``Fri, 31 Dec 9999 23:00:00 -0100``) is that end."""
     text = text.strip()
     found = _DAY_FIRST.fullmatch(text) or _ASCTIME.fullmatch(text)
     if found is None:
@@ -583,9 +584,19 @@ def http_date(text: str) -> datetime | None:
     rest = (month, int(parts["d"]), int(parts["H"]), int(parts["M"]), int(parts["S"] or 0))
     year = _full_year(parts["y"], rest, datetime.now(UTC))
     try:
-        return datetime(year, *rest, tzinfo=UTC) - timedelta(seconds=offset)
-    except (ValueError, OverflowError):
+        wall = datetime(year, *rest, tzinfo=UTC)
+    except ValueError:
         return None
+    try:
+        return wall - timedelta(seconds=offset)
+    except OverflowError:
+        # an instant past the calendar's ends (9999-12-31 23:00 -0100): its nearest end,
+        # as far off as a date can be (a wait as long as any, or none at all)
+        return _LAST if offset < 0 else _FIRST
+
+
+_FIRST = datetime.min.replace(tzinfo=UTC)
+_LAST = datetime.max.replace(tzinfo=UTC)
 
 
 def answer_date(response: httpx.Response) -> datetime:
