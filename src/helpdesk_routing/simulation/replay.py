@@ -26,7 +26,6 @@ from pydantic import (
 from helpdesk_routing._collector import collector_paused
 from helpdesk_routing._files import read_input
 from helpdesk_routing._json import decode_utf8, loads
-from helpdesk_routing._sets import SortedSet
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing._trusted import assemble, construct, shared_names
 from helpdesk_routing.errors import (
@@ -36,6 +35,7 @@ from helpdesk_routing.errors import (
     input_details,
 )
 from helpdesk_routing.model import Ticket
+from helpdesk_routing.model import _TextSet as TagSet
 
 from ._core import as_core
 from ._csv import csv_rows
@@ -54,7 +54,8 @@ class ReplayTicket(Part):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     created_at: UtcDatetime
     channel: str = Field(min_length=1)
-    tags: SortedSet[str] = frozenset()
+    # each tag checked as a Ticket's are: a bad one named at its index as sent
+    tags: TagSet = frozenset()
     profile_id: str | None = None
 
     @model_validator(mode="after")
