@@ -25,6 +25,7 @@ from typing import Any, TextIO
 
 from helpdesk_routing._files import read_input
 from helpdesk_routing._shown import shown
+from helpdesk_routing._time import NaiveText, condition_date_time
 from helpdesk_routing.cli import (
     EXIT_BROKEN_PIPE,
     EXIT_INVALID,
@@ -63,12 +64,14 @@ def _minutes(text: str) -> float:
 
 
 def _instant(text: str) -> datetime:
+    # Read as every other instant text is (a ticket's created_at, a condition's date):
+    # Python's fromisoformat took '+00:99' for an offset of 1:39, and week dates.
     try:
-        value = datetime.fromisoformat(text)
+        value = condition_date_time(text)
+    except NaiveText:
+        raise argparse.ArgumentTypeError(f"needs a time zone offset: {text!r}") from None
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not an ISO 8601 instant: {text!r}") from exc
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"needs a time zone offset: {text!r}")
+        raise argparse.ArgumentTypeError(str(exc)) from None
     try:
         value.astimezone(UTC)
     except OverflowError:  # named by the option here, not later as start or end
