@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ._time import OUT_OF_RANGE
+from ._time import OUT_OF_RANGE, plain
 from .errors import ArgumentTypeError, ValidationError
 
 __all__ = ["iana_zone", "iana_zone_keys", "wall_time_to_utc"]
@@ -52,7 +52,8 @@ def wall_time_to_utc(wall: datetime, zone: tzinfo | str) -> datetime:
     if wall.tzinfo is not None:
         raise ValidationError("a wall time must be a naive datetime (a clock reading)")
     try:
-        return _wall_time_to_utc(wall, zone)
+        # a datetime itself (a pandas Timestamp's nanoseconds cut, as every instant's are)
+        return _wall_time_to_utc(plain(wall), zone)
     except OverflowError:
         raise ValidationError(f"wall {OUT_OF_RANGE}") from None
 
