@@ -38,7 +38,7 @@ from pydantic import TypeAdapter
 from . import __version__
 from ._console import console
 from ._files import read_input
-from ._json import CONFIGURATION_DEPTH, loads
+from ._json import CONFIGURATION_DEPTH, decode_utf8, loads
 from ._parts import EveryPart, rule_set, validated
 from ._shown import shown
 from ._storable import StoredText
@@ -203,6 +203,24 @@ def _read_json(path: Path, what: str) -> Any:
     return loads(read_input(path), what, depth=CONFIGURATION_DEPTH)
 
 
+def _read_checked(path: Path) -> Any:
+    """The file ``check`` reads, as :func:`_read_json` reads it; one nested too deep for a
+    configuration that is a bare rule set is told as ``RuleSet.from_json`` tells it (the
+    rule set's limit, one level less, and its heading), not as a configuration."""
+    text = decode_utf8(read_input(path))
+    try:
+        return loads(text, "document", depth=CONFIGURATION_DEPTH)
+    except ValidationError as error:
+        if any(d.code == "json_depth" for d in error.details):
+            try:
+                parsed = json.loads(text.removeprefix("\ufeff"))
+            except (ValueError, RecursionError):
+                raise error from None
+            if not _is_configuration(parsed):
+                RuleSet.from_json(text)  # raises: deeper than the configuration allows
+        raise
+
+
 _DEMO_MEMBERS = ("agents", "teams", "rules", "office_hours", "office_hours_channels")
 """The members of the demo's ``config.json``."""
 
@@ -301,7 +319,7 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
 
 def _run_check(args: argparse.Namespace, out: TextIO) -> int:
     try:
-        data = _read_json(args.file, "document")
+        data = _read_checked(args.file)
         teams: list[Team] | None = None
         rules_at = "$"  # where the rule set lies in the file
         if _is_configuration(data):
