@@ -230,8 +230,14 @@ def input_path(loc: Sequence[str | int], data: Any, code: str = "invalid") -> st
     is left out, but the last part of a missing field's error (``code == "missing"``, or a
     condition's ``value`` its operator needs), which is the field's name. Where the
     location leaves the input (an index past a list's end), the rest is kept as it is:
-    ``$.handling.sigma``, ``$.arrivals.per_hour``.
+    ``$.handling.sigma``, ``$.arrivals.per_hour``. A key that is no text
+    (``invalid_key``) is named at the mapping that holds it.
     """
+    if code == "invalid_key" and loc:
+        # pydantic puts the key that is no text into the location (5 as an index, None
+        # or a tuple as text): the path is the mapping's that holds it, as a custom
+        # field's mapping names it; the message says which key
+        loc = loc[:-1]
     out: list[str | int] = []
     node: Any = data
     last = len(loc) - 1
@@ -307,6 +313,9 @@ def pydantic_message(error: Mapping[str, Any]) -> str:
                 tag = (error.get("ctx") or {}).get("tag")
                 return f"unknown {noun} type {tag!r}: one of {listed}"
             return f"{_article(noun)} {noun} needs a 'type': one of {listed}"
+    if kind == "invalid_key":  # at the mapping holding it (input_path): say which key
+        key = error.get("input")
+        return f"a key must be text, got {type(key).__name__} {_short_repr(key)}"
     if kind == "condition_type":  # a node's type unknown, or none given: say which
         given = error.get("input")
         if isinstance(given, Mapping) and "type" in given:
@@ -320,6 +329,13 @@ def pydantic_message(error: Mapping[str, Any]) -> str:
 
 _SHOWN_TAG = 100
 """The most characters of an unknown condition type a message shows."""
+
+
+def _short_repr(value: Any) -> str:
+    shown = repr(value)
+    return (
+        shown if len(shown) <= _SHOWN_TAG else f"{shown[:_SHOWN_TAG]}... ({len(shown)} characters)"
+    )
 
 
 def _article(noun: str) -> str:

@@ -580,6 +580,10 @@ def condition_path(loc: Sequence[str | int], kind: str | None = None) -> str:
                 f"loc[{i}] must be a key (text) or an index (a whole number), "
                 f"got {type(step).__name__}"
             )
+    if kind == "invalid_key" and steps:
+        # the key that is no text ends the location: the path is its mapping's (a node,
+        # whose tag is then at the end), as errors.input_path names it
+        return json_path(_strip_tags(steps[:-1]))
     return json_path(_strip_tags(steps, kind))
 
 
