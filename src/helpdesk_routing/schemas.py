@@ -19,7 +19,8 @@ in each schema's ``$comment``:
 - ``between`` needs ``low <= high`` (a condition value, an event window);
 - rule ids are unique, and an ``all``/``any`` group in a rule is not empty;
 - office-hours windows of one day do not overlap, a date is not both a holiday and an
-  exception, times are real clock readings (``"24:00"`` only as an end);
+  exception, times are real clock readings (``"24:00"`` only as an end), dates exist
+  (``format: date`` says so only to a validator that asserts formats);
 - team members are listed once (JSON text cannot carry a lone surrogate to a schema
   validator; the models refuse one).
 
@@ -63,7 +64,9 @@ _BEYOND = {
     "team": "Checked by the models only: each member listed once." + _NUL,
     "office-hours": (
         "Checked by the models only: windows of one day do not overlap; a date is not "
-        "both a holiday and an exception; times are real clock readings; RRULE texts parse."
+        "both a holiday and an exception; times are real clock readings; dates exist (not"
+        " a 30th of February nor the year 0: their format, date, says so only to a"
+        " validator that asserts formats); RRULE texts parse."
     ),
     "configuration": (
         "Checked by the models only: everything listed for its parts; each team id "
