@@ -462,6 +462,10 @@ class Database:
             return ConflictError(
                 f"a row stayed locked by another unit of work for {self.timeout:g} s: {exc}"
             )
+        if is_connection_error(exc, conn):
+            # a dead connection is seldom alone: the pool tests its idle ones now, so the
+            # next unit takes a live one, even when no attempt is left to this one
+            self._test_idle()
         if is_connection_error(exc, conn) and committing:
             return StoreError(
                 "lost the connection to PostgreSQL while committing; the unit of work "
@@ -732,9 +736,9 @@ class Database:
             try:
                 return read()
             except LostRead:
+                self._test_idle()  # for the next read, when this one may not run again
                 if attempt + 1 >= self.attempts:
                     raise
-                self._test_idle()
         raise AssertionError("unreachable")  # pragma: no cover
 
     def begin(self) -> psycopg.Connection[Any]:
@@ -757,6 +761,8 @@ class Database:
                 last = exc
                 if attempt + 1 < self.attempts:
                     conn = self.retake()  # the pool discards the broken connection
+                else:
+                    self._test_idle()  # for the next unit: no attempt is left to this one
         raise StoreError(
             f"cannot begin a unit of work on PostgreSQL after {self.attempts} attempts: {last}"
         ) from last
