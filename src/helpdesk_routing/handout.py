@@ -20,6 +20,7 @@ in exactly the order, that trying every waiting ticket would.
 
 from __future__ import annotations
 
+import copy
 import heapq
 import logging
 from collections.abc import Callable, Iterator, Sequence
@@ -211,18 +212,37 @@ def _choose(
     allocator = compiled.allocator
     if type(allocator) in _SHIPPED:
         result = allocator.allocate(ticket, pool, state)
-    elif team is None:  # the Online agents as of now: nobody in it is asked again
-        result = allocator.allocate(ticket, pool, state)
+        if result.agent is not None:
+            tx.set_rotation(name, result.state)
+        return name, result
+    # A pluggable allocator sees copies of what the store holds: the pool's ids as a
+    # tuple (the global pool's were the in-memory store's own list of Online agents,
+    # which an allocator's edit changed for every later route, and the check read after
+    # it: an id appended there passed it) and a state of its own (an edit to ``extra``
+    # stayed in the in-memory store after a refused or failed route).
+    pool = replace(pool, ids=tuple(pool.ids))
+    if team is None:  # the Online agents as of now: nobody in it is asked again
+        result = allocator.allocate(ticket, pool, _own(state))
         _check(allocator, result, pool, tx, set())
     else:
         # A team's presence is read as the allocator asks (Pool is lazy): what it saw is
         # kept, to tell a choice it saw Online from one it made blind (see _check).
         seen = _Seen(pool.online)
-        result = allocator.allocate(ticket, replace(pool, online=seen), state)
+        result = allocator.allocate(ticket, replace(pool, online=seen), _own(state))
         _check(allocator, result, pool, tx, seen.online)
     if result.agent is not None:
-        tx.set_rotation(name, result.state)
+        # a copy again: the allocator may keep the state it answered, and change it later
+        tx.set_rotation(name, _own(result.state))
     return name, result
+
+
+def _own(state: RotationState) -> RotationState:
+    """A :class:`RotationState` equal to ``state`` sharing nothing with it (``extra`` copied
+    deep), of the class itself (a subclass's, kept as given in memory, read back from SQL
+    as the class)."""
+    return construct(
+        RotationState, last=state.last, given=state.given, extra=copy.deepcopy(state.extra)
+    )
 
 
 class _Seen:
