@@ -338,6 +338,23 @@ if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
     os.register_at_fork(after_in_child=_after_fork)
 
 
+_FIRST_IN_PATH = re.compile(r'\s*(?:"((?:[^"]|"")*)"|([^,\s]*))')
+"""The first name of a ``search_path`` as ``SHOW`` writes it: quoted (``""`` a quote in
+it), or bare."""
+
+
+def temporary_first(search_path: str) -> bool:
+    """Whether ``search_path`` names the session's temporary schema first (``pg_temp``, or
+    a ``pg_temp_N`` of its own), where PostgreSQL makes a table whose name is not
+    qualified."""
+    found = _FIRST_IN_PATH.match(search_path)
+    if found is None:  # pragma: no cover - the pattern matches any text
+        return False
+    quoted, bare = found.groups()
+    first = quoted.replace('""', '"') if quoted is not None else (bare or "").lower()
+    return first == "pg_temp" or re.fullmatch(r"pg_temp_[0-9]+", first) is not None
+
+
 class LostRead(StoreError):
     """A read's connection was found dead (:meth:`Database.read_again` runs it again)."""
 
@@ -531,6 +548,15 @@ class Database:
         autocommit = conn.autocommit
         try:
             conn.autocommit = True
+            shown = conn.execute("SHOW search_path").fetchone()
+            if shown is not None and temporary_first(str(shown[0])):
+                # current_schema() skips it while the session made none, but a table is
+                # made there: the store's would vanish with the session, unseen by others
+                raise StoreError(
+                    f"the connection's search_path puts the session's temporary schema first "
+                    f"({shown[0]}): the store's tables would be temporary; name the store's "
+                    "schema first in the dsn's options"
+                )
             found = conn.execute("SELECT current_schema()").fetchone()
             if found is None or found[0] is None:
                 # search_path names no schema that exists (a typo, or one not created)
