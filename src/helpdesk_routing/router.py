@@ -43,7 +43,7 @@ from typing import Any
 
 from helpdesk_routing._agents import AgentAdministration, stored_agent
 from helpdesk_routing._input import as_model, integer_argument
-from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes
+from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes, reading
 from helpdesk_routing._keeper import Maybe as _Maybe
 from helpdesk_routing._retry import RACE_ATTEMPTS, retried
 from helpdesk_routing._routing import ATTEMPTS, Routing
@@ -223,7 +223,7 @@ class Router:
 
     def configuration_history(self) -> list[Configuration]:
         """Every stored configuration version, oldest first."""
-        with self._store.transaction() as tx:
+        with reading(self._store) as tx:
             return tx.configurations()
 
     @property
@@ -673,7 +673,7 @@ class Router:
     def ticket(self, ticket_id: str) -> TicketRecord:
         """The stored record of a ticket (``UnknownTicket`` if none), its decision bound to
         the rules of the configuration version that decided it."""
-        with self._store.transaction() as tx:
+        with reading(self._store) as tx:
             return self._bound_record(tx, self._stored(tx, ticket_id))
 
     def _bound_records(self, tx: Transaction, records: list[TicketRecord]) -> list[TicketRecord]:
@@ -688,7 +688,7 @@ class Router:
 
     def history(self, ticket_id: str) -> list[AuditRecord]:
         """The ticket's audit trail, oldest first (``UnknownTicket`` if none)."""
-        with self._store.transaction() as tx:
+        with reading(self._store) as tx:
             self._stored(tx, ticket_id)
             return tx.audit(ticket_id)
 
