@@ -34,19 +34,28 @@ def webshop_week() -> Scenario:
 
 
 def overnight_webchat(result: SimulationResult, scenario: Scenario) -> tuple[int, float]:
-    """How many webchat tickets came while office hours were closed, and their mean wait (s)."""
+    """How many webchat tickets came while office hours were closed, and the mean wait (s)
+    of those that started (``nan`` when none did). Every such ticket counts, one still
+    waiting when the run ended too (it has no wait yet: :func:`_overnight` says how many):
+    runs on the same arrivals count the same tickets."""
+    count, waits = _overnight(result, scenario)
+    return count, (math.fsum(waits) / len(waits) if waits else math.nan)
+
+
+def _overnight(result: SimulationResult, scenario: Scenario) -> tuple[int, list[float]]:
+    """The webchat tickets that came while office hours were closed: how many, and the
+    waits of those that started."""
     hours = scenario.configuration.office_hours
     if hours is None:
-        return 0, math.nan
+        return 0, []
     r = result.records
-    waits = [
-        s - c
-        for c, ch, s in zip(r.created, r.channel, r.started, strict=True)
-        if ch == "webchat"
-        and not math.isnan(s)
-        and not hours.is_open(scenario.start + timedelta(seconds=c))
-    ]
-    return len(waits), (math.fsum(waits) / len(waits) if waits else math.nan)
+    count, waits = 0, []
+    for c, ch, s in zip(r.created, r.channel, r.started, strict=True):
+        if ch == "webchat" and not hours.is_open(scenario.start + timedelta(seconds=c)):
+            count += 1
+            if not math.isnan(s):
+                waits.append(s - c)
+    return count, waits
 
 
 def side_by_side(columns: dict[str, tuple[SimulationResult, Scenario]]) -> str:
@@ -97,13 +106,26 @@ def demo(scenario: Scenario | None = None) -> str:
     }
     results = {name: (run(s), s) for name, s in runs.items()}
     configured = results["as configured"][0]
-    count, wait = overnight_webchat(configured, week)
-    overnight = (
-        f"  {count} webchat tickets came while office hours were closed; they waited "
-        f"{wait / 3600:.1f} h on average (they wait for the opening)"
-        if count
-        else "  no webchat ticket came while office hours were closed"
-    )
+    count, waits = _overnight(configured, week)
+    if not count:
+        overnight = "  no webchat ticket came while office hours were closed"
+    elif len(waits) == count:
+        overnight = (
+            f"  {count} webchat tickets came while office hours were closed; they waited "
+            f"{math.fsum(waits) / count / 3600:.1f} h on average (they wait for the opening)"
+        )
+    else:
+        late = count - len(waits)
+        started = (
+            f"the {len(waits)} that started waited "
+            f"{math.fsum(waits) / len(waits) / 3600:.1f} h on average"
+            if waits
+            else "none started"
+        )
+        overnight = (
+            f"  {count} webchat tickets came while office hours were closed; {started}, "
+            f"{late} had not started when the run ended"
+        )
     return "\n".join(
         [
             configured.report(),
