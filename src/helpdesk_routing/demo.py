@@ -221,12 +221,29 @@ def _check_day(day: Any, agents: Sequence[Agent] | None) -> None:
         raise ValidationError("invalid tickets.json", details)
 
 
+def _check_customers(customers: Any) -> None:
+    """Raise unless each profile id is listed once (a second profile would replace the
+    first, and change the routing, without a word). Read from the valid items."""
+    seen: dict[str, int] = {}
+    details = [
+        ErrorDetail(
+            f"$.profiles[{i}].id",
+            f"profile {p.id!r} is listed twice (profiles[{first}] and profiles[{i}])",
+            "duplicate",
+        )
+        for i, p in parsed_items(customers, "profiles", Profile)
+        if (first := seen.setdefault(p.id, i)) != i
+    ]
+    if details:
+        raise ValidationError("invalid customers.json", details)
+
+
 def load_demo(directory: Path | None = None) -> DemoDay:
     """Load the demo configuration: the bundled one, or ``config.json``, ``customers.json``
     and ``tickets.json`` from ``directory``. Bad content raises
     :class:`~helpdesk_routing.errors.ValidationError` naming the file and the JSON path:
     malformed parts, and parts that do not fit together (see :func:`check_config`; a
-    ticket id listed twice; a presence change of an unknown agent)."""
+    profile or ticket id listed twice; a presence change of an unknown agent)."""
     config, config_members = _read(directory, "config.json")
     customers, customers_members = _read(directory, "customers.json")
     day, day_members = _read(directory, "tickets.json")
@@ -259,6 +276,7 @@ def load_demo(directory: Path | None = None) -> DemoDay:
     parts.errors += [customers_members] if customers_members is not None else []
     profiles = each(lambda: part(customers, "customers.json", "profiles", list[Profile]))
     events = each(lambda: part(customers, "customers.json", "events", list[Event]))
+    each(lambda: _check_customers(customers))
     parts.errors += [day_members] if day_members is not None else []
     presence: list[_Presence] = each(lambda: part(day, "tickets.json", "presence", list[_Presence]))
     tickets: list[Ticket] = each(lambda: part(day, "tickets.json", "tickets", list[Ticket]))

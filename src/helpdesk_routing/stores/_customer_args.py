@@ -32,7 +32,12 @@ from helpdesk_routing._input import integer_argument
 from helpdesk_routing._json import MAX_INT
 from helpdesk_routing._storable import json_form, stored_text, text_problem
 from helpdesk_routing._trusted import SharedNames, updated
-from helpdesk_routing.errors import ArgumentTypeError, NaiveDatetimeError, ValidationError
+from helpdesk_routing.errors import (
+    ArgumentTypeError,
+    ErrorDetail,
+    NaiveDatetimeError,
+    ValidationError,
+)
 from helpdesk_routing.model import Event, Profile, Ticket
 
 M = TypeVar("M", Profile, Event)
@@ -101,9 +106,25 @@ def _validated(cls: type[M], value: M, name: str) -> M:
 
 
 def profiles_arg(values: object, name: str = "profiles") -> list[Profile]:
-    """Every item of ``values`` checked as a :class:`Profile`, before any is stored."""
+    """Every item of ``values`` checked as a :class:`Profile`, before any is stored; an id
+    listed twice is a :class:`~helpdesk_routing.errors.ValidationError` naming both
+    places, as a store's seed agents are (the memory adapter kept the last, the SQL ones
+    the first)."""
     items = iterable_arg(values, name, "Profiles")
-    return [profile_arg(p, f"{name}[{i}]") for i, p in enumerate(items)]
+    profiles = [profile_arg(p, f"{name}[{i}]") for i, p in enumerate(items)]
+    seen: dict[str, int] = {}
+    details = [
+        ErrorDetail(
+            f"$[{i}].id",
+            f"profile {p.id!r} is listed twice ({name}[{first}] and {name}[{i}])",
+            "duplicate",
+        )
+        for i, p in enumerate(profiles)
+        if (first := seen.setdefault(p.id, i)) != i
+    ]
+    if details:
+        raise ValidationError(f"invalid {name}", details)
+    return profiles
 
 
 def events_arg(values: object, name: str = "events") -> list[Event]:
