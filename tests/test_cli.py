@@ -255,18 +255,25 @@ def test_check_refuses_unknown_members_of_a_configuration(
 
 
 @pytest.mark.parametrize(
-    "content",
-    [b"\xff\xfe", b'{"rules": [], "rules": []}', b'{"rules": NaN}', b"[" * 5000, b"not json"],
+    ("content", "what"),
+    [
+        (b"\xff\xfe", "document"),
+        (b'{"rules": [], "rules": []}', "rule set"),  # an object of a rule set's members
+        (b'{"rules": NaN}', "rule set"),
+        (b"[" * 5000, "document"),
+        (b"not json", "document"),
+    ],
 )
 def test_check_malformed_files_exit_1_without_traceback(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, what: str
 ) -> None:
-    """Malformed JSON of every kind is one error line on stderr and exit status 1."""
+    """Malformed JSON of every kind is one error line on stderr and exit status 1, titled
+    as the document's loader titles it."""
     path = tmp_path / "rules.json"
     path.write_bytes(content)
     assert _run("check", str(path))[0] == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: invalid document")
+    assert err.startswith(f"error: invalid {what}")
     assert "Traceback" not in err
 
 

@@ -53,3 +53,53 @@ def test_a_configuration_keeps_its_limit(
     head, line, *_ = capsys.readouterr().err.splitlines()
     assert head == f"error: invalid document in {path}"
     assert "nested deeper than 101 levels" in line
+
+
+def test_past_python_s_parser(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bare rule set too deep for Python's parser is still told as a rule set."""
+    path = tmp_path / "rules.json"
+    path.write_text(
+        json.dumps({"rules": [{"id": "r", "when": None}]}).replace("null", "[" * 3000 + "]" * 3000)
+    )
+    assert cli.main(["check", str(path)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: invalid rule set in {path}",
+        "  $: nested deeper than 100 levels",
+    ]
+
+
+def test_two_byte_order_marks_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only a leading mark is read as none; a second one is a character, not JSON."""
+    path = tmp_path / "rules.json"
+    path.write_bytes(codecs.BOM_UTF8 * 2 + json.dumps({"rules": [_rule(2)]}).encode())
+    assert cli.main(["check", str(path)]) == 1
+    assert "Unexpected UTF-8 BOM" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("configuration", [False, True])
+def test_a_json_problem_in_a_rule_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], configuration: bool
+) -> None:
+    """A lone surrogate is told with its rule, as a NUL in the same place is, in a bare
+    rule set and in a configuration (and by ``Configuration.model_validate_json``)."""
+    rule = _rule(1) | {"when": {"type": "segment", "segment": "\ud800"}}
+    document: dict[str, Any] = {"rules": [rule]}
+    at = "$.rules[0].when.segment"
+    if configuration:
+        document = {"rules": document, "teams": []}
+        at = "$.rules.rules[0].when.segment"
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(document, ensure_ascii=True))
+    assert cli.main(["check", str(path)]) == 1
+    line = capsys.readouterr().err.splitlines()[1]
+    assert line == f"  {at}: rule 'r': text with a lone surrogate \\ud800"
+    if configuration:
+        from helpdesk_routing.configuration import Configuration
+
+        with pytest.raises(ValidationError) as info:
+            Configuration.model_validate_json(path.read_text())
+        [detail] = info.value.details
+        assert (detail.path, detail.rule_id) == (at, "r")
+        assert detail.message == "rule 'r': text with a lone surrogate \\ud800"

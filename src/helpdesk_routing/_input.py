@@ -61,7 +61,7 @@ class InputModel(BaseModel):
     """How deep the model's JSON may nest (``_json.loads``' ``depth``): deeper for a
     document that holds a rule set lower down than a rule set's own."""
 
-    _json_rules_key: ClassVar[str | None] = None
+    _json_rules_key: ClassVar[str | tuple[str, ...] | None] = None
     """The member of the model's JSON that lists rules (``"rules"`` for a rule set): a
     problem of strict JSON inside ``$.<key>[i]`` names that rule's id, as the loader's do."""
 

@@ -273,13 +273,14 @@ def loads(
     text: str | bytes | bytearray,
     what: str = "document",
     *,
-    rules_key: str | None = None,
+    rules_key: str | tuple[str, ...] | None = None,
     one_line: bool = False,
     depth: int = MAX_DEPTH,
 ) -> Any:
     """Parse strict JSON text (see the module docstring); ``what`` names the document in
     the error's message (``"invalid rule set"``). With ``rules_key``, a problem inside
-    ``$.<rules_key>[i]`` names the id of that rule (``ErrorDetail.rule_id``). A syntax
+    ``$.<rules_key>[i]`` names the id of that rule (``ErrorDetail.rule_id``, and before
+    its message); a tuple of keys is a path (``("rules", "rules")``: a configuration's). A syntax
     error is placed by line and column (:func:`syntax_message`); by column alone with
     ``one_line`` (the text is one line of a file, named by its reader). ``depth`` is how
     deep the document may nest: :data:`MAX_DEPTH`, and one level more for each the
@@ -313,8 +314,12 @@ def loads(
     data = walk.value(parsed)
     if walk.details:
         error = _fail(what, walk.details)
-        if rules_key is not None and isinstance(data, dict):
-            error = error.with_rule_ids(data.get(rules_key), say=True)
+        if rules_key is not None:
+            keys = (rules_key,) if isinstance(rules_key, str) else rules_key
+            rules: Any = data
+            for key in keys:
+                rules = rules.get(key) if isinstance(rules, dict) else None
+            error = error.with_rule_ids(rules, say=True, at=json_path(keys) + "[")
         raise error
     return data
 

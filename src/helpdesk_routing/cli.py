@@ -27,6 +27,7 @@ import importlib
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -204,21 +205,83 @@ def _read_json(path: Path, what: str) -> Any:
 
 
 def _read_checked(path: Path) -> Any:
-    """The file ``check`` reads, as :func:`_read_json` reads it; one nested too deep for a
-    configuration that is a bare rule set is told as ``RuleSet.from_json`` tells it (the
-    rule set's limit, one level less, and its heading), not as a configuration."""
-    text = decode_utf8(read_input(path))
+    """The file ``check`` reads, as :func:`_read_json` reads it. Its JSON problems are told
+    as the document's loader tells them: a bare rule set's as ``RuleSet.from_json`` does
+    (its heading, its depth limit, one level less than a configuration's, each problem
+    in a rule naming it), a configuration's naming the rules of ``$.rules.rules``."""
+    raw = read_input(path)
     try:
-        return loads(text, "document", depth=CONFIGURATION_DEPTH)
+        return loads(raw, "document", depth=CONFIGURATION_DEPTH)
     except ValidationError as error:
-        if any(d.code == "json_depth" for d in error.details):
+        data = _leniently(raw)
+        if data is None:
+            raise
+        if not _is_configuration(data):
+            RuleSet.from_json(raw)  # raises: the rule set's own error
+            raise  # pragma: no cover - the same checks, with the rule set's limit
+        rules = data.get("rules")
+        raise error.with_rule_ids(
+            rules.get("rules") if isinstance(rules, dict) else None,
+            say=True,
+            at="$.rules.rules[",
+        ) from None
+
+
+def _leniently(raw: bytes) -> dict[str, Any] | None:
+    """The object a file refused by the strict reader holds, read leniently, to tell what
+    it is (a configuration or a bare rule set); one nested too deep for Python's parser
+    by its top-level members alone (:func:`_top_members`). ``None`` when it is no object."""
+    try:
+        text = decode_utf8(raw)
+    except ValidationError:
+        return None
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        return _top_members(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]')
+"""A JSON text's strings and structural characters (what :func:`_top_members` reads)."""
+
+
+def _top_members(text: str) -> dict[str, Any] | None:
+    """The members of the object JSON text holds, read without recursion (at any depth):
+    each value ``{}`` when it is an object, ``[]`` when an array, else ``None`` (what
+    :func:`_is_configuration` reads). ``None`` when the text is no object."""
+    members: dict[str, Any] = {}
+    depth = 0
+    key: str | None = None
+    awaiting: str | None = None  # "key" or "value" at the top level
+    for token in _TOKENS.finditer(text):
+        t = token.group()
+        if depth == 1 and awaiting == "key" and t.startswith('"'):
             try:
-                parsed = json.loads(text.removeprefix("\ufeff"))
-            except (ValueError, RecursionError):
-                raise error from None
-            if not _is_configuration(parsed):
-                RuleSet.from_json(text)  # raises: deeper than the configuration allows
-        raise
+                key = json.loads(t)
+            except ValueError:
+                return None
+            awaiting = None
+        elif depth == 1 and t == ":":
+            awaiting = "value"
+        elif depth == 1 and awaiting == "value" and key is not None:
+            members[key] = {} if t == "{" else [] if t == "[" else None
+            awaiting = None
+        if t in "{[":
+            if depth == 0 and t != "{":
+                return None
+            depth += 1
+            if depth == 1:
+                awaiting = "key"
+        elif t in "}]":
+            depth -= 1
+            if depth == 0:
+                return members
+        elif t == "," and depth == 1:
+            awaiting = "key"
+    return None
 
 
 _DEMO_MEMBERS = ("agents", "teams", "rules", "office_hours", "office_hours_channels")

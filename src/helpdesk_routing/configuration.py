@@ -154,6 +154,7 @@ class Configuration(CheckedCopy):
     model_config = ConfigDict(frozen=True, extra="forbid")
     # Its rule set lies one level down: a condition of the greatest depth reads back.
     _json_depth: ClassVar[int] = CONFIGURATION_DEPTH
+    _json_rules_key: ClassVar[tuple[str, ...]] = ("rules", "rules")
 
     # A version lies in signed 64 bits, as every stored integer (the schema says so too).
     version: int = Field(ge=1, le=MAX_INT, strict=True)

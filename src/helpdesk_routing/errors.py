@@ -435,19 +435,22 @@ class ValidationError(RoutingError, ValueError):
         details = [replace(d, path=path + d.path[1:]) for d in self.details]
         return ValidationError(self.message, details)
 
-    def with_rule_ids(self, rules: object, *, say: bool = False) -> ValidationError:
+    def with_rule_ids(
+        self, rules: object, *, say: bool = False, at: str = "$.rules["
+    ) -> ValidationError:
         """This error with each detail under ``$.rules[i]`` naming the id of ``rules[i]``
         (``rules`` is the document's ``"rules"`` list as given; anything else names none),
         as its ``rule_id`` and, with ``say``, before its message too (``rule 'id': ``), as
         the models tell a rule's own problems: for details found before them (the JSON
-        checks of text, numbers and depth)."""
+        checks of text, numbers and depth). ``at`` is where the list lies in the
+        document: ``$.rules[`` (a rule set), ``$.rules.rules[`` (a configuration)."""
         if not isinstance(rules, list):
             return self
         details = []
         for d in self.details:
             rule_id = d.rule_id
-            if rule_id is None and d.path.startswith("$.rules["):
-                index = d.path[len("$.rules[") :].split("]", 1)[0]
+            if rule_id is None and d.path.startswith(at):
+                index = d.path[len(at) :].split("]", 1)[0]
                 rule = rules[int(index)] if index.isdigit() and int(index) < len(rules) else None
                 if isinstance(rule, dict) and isinstance(rule.get("id"), str):
                     rule_id = rule["id"]
