@@ -61,3 +61,38 @@ def test_a_model_names_its_mapping(key: object) -> None:
     assert [(d.path, d.code, d.message) for d in info.value.details] == [
         ("$", "invalid_key", _said(key))
     ]
+
+
+@pytest.mark.parametrize("key", [5, None])
+@pytest.mark.parametrize(
+    "node",
+    [
+        {"type": "segment", "segment": "vip"},
+        {"type": "all", "conditions": [{"type": "segment", "segment": "vip"}]},
+        {
+            "type": "event",
+            "metric": "m",
+            "window": {"type": "in_last", "amount": 2, "unit": "hours"},
+        },
+    ],
+)
+def test_a_condition_in_a_field_of_any_name(node: dict[Any, Any], key: object) -> None:
+    """condition_error_details names the node, whatever field of a caller's model holds
+    it (the tag stayed after a field not named ``condition`` or ``when``)."""
+    import pydantic
+
+    from helpdesk_routing.conditions import Condition, condition_error_details
+
+    class Mine(pydantic.BaseModel):
+        match: Condition
+
+    with pytest.raises(pydantic.ValidationError) as info:
+        Mine.model_validate({"match": {**node, key: 1}})
+    assert [(d.path, d.code) for d in condition_error_details(info.value)] == [
+        ("$.match", "invalid_key")
+    ]
+    window = {**node, "window": {**node.get("window", {}), key: 1}} if "window" in node else None
+    if window is not None:
+        with pytest.raises(pydantic.ValidationError) as info:
+            Mine.model_validate({"match": window})
+        assert [d.path for d in condition_error_details(info.value)] == ["$.match.window"]
