@@ -552,7 +552,11 @@ class PostgresLedger(_SqlLedger):
             from psycopg.conninfo import conninfo_to_dict
         except ImportError as exc:  # pragma: no cover - the extra is installed in tests
             raise MissingExtra("the PostgreSQL handoff ledger", "postgres") from exc
-        from helpdesk_routing.stores.postgres._database import check_dsn, temporary_first
+        from helpdesk_routing.stores.postgres._database import (
+            WHERE_TABLES_GO,
+            check_dsn,
+            temporary_first,
+        )
 
         # As the PostgreSQL store's: a DSN libpq cannot read is a ValidationError naming
         # dsn, the parts libpq quotes left out when they may hold a password.
@@ -567,13 +571,13 @@ class PostgresLedger(_SqlLedger):
         self._closed = False
         try:
             with self._unit() as run:
-                shown = run("SHOW search_path", ()).fetchone()
-                if shown is not None and temporary_first(str(shown[0])):
+                shown = run(WHERE_TABLES_GO, ()).fetchone()
+                if shown is not None and temporary_first(*shown):
                     raise StoreError(
-                        "PostgreSQL handoff ledger: the connection's search_path puts the "
-                        f"session's temporary schema first ({shown[0]}): the ledger's "
-                        "tables would be temporary; name its schema first in the dsn's "
-                        "options"
+                        "PostgreSQL handoff ledger: the connection's search_path names the "
+                        "session's temporary schema before any schema that exists "
+                        f"({shown[0]}): the ledger's tables would be temporary; name its "
+                        "schema first in the dsn's options"
                     )
                 found = run("SELECT current_schema()", ()).fetchone()
                 if found is None or found[0] is None:

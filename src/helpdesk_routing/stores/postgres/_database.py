@@ -338,21 +338,31 @@ if hasattr(os, "register_at_fork"):  # pragma: no branch - POSIX
     os.register_at_fork(after_in_child=_after_fork)
 
 
-_FIRST_IN_PATH = re.compile(r'\s*(?:"((?:[^"]|"")*)"|([^,\s]*))')
-"""The first name of a ``search_path`` as ``SHOW`` writes it: quoted (``""`` a quote in
-it), or bare."""
+_PATH_NAME = re.compile(r'\s*(?:"((?:[^"]|"")*)"|([^,\s]+))\s*(?:,|$)')
+"""One name of a ``search_path`` as ``SHOW`` writes it: quoted (``""`` a quote in it),
+or bare, then a comma or the end."""
 
 
-def temporary_first(search_path: str) -> bool:
-    """Whether ``search_path`` names the session's temporary schema first (``pg_temp``, or
-    a ``pg_temp_N`` of its own), where PostgreSQL makes a table whose name is not
-    qualified."""
-    found = _FIRST_IN_PATH.match(search_path)
-    if found is None:  # pragma: no cover - the pattern matches any text
-        return False
-    quoted, bare = found.groups()
-    first = quoted.replace('""', '"') if quoted is not None else (bare or "").lower()
-    return first == "pg_temp" or re.fullmatch(r"pg_temp_[0-9]+", first) is not None
+def temporary_first(search_path: str, current: str | None, user: str) -> bool:
+    """Whether a table whose name is not qualified is made in the session's temporary
+    schema: ``search_path`` names it (``pg_temp``, or a ``pg_temp_N``) before ``current``,
+    the first schema of the path that exists (``current_schema()``, which skips the
+    temporary one while the session has made none; ``None`` when none exists), ``$user``
+    standing for ``user``."""
+    for found in _PATH_NAME.finditer(search_path):
+        quoted, bare = found.groups()
+        name = quoted.replace('""', '"') if quoted is not None else bare.lower()
+        if name == "$user":
+            name = user
+        if name == current:
+            return False
+        if name == "pg_temp" or re.fullmatch(r"pg_temp_[0-9]+", name) is not None:
+            return True
+    return False
+
+
+WHERE_TABLES_GO = "SELECT current_setting('search_path'), current_schema(), current_user"
+"""What :func:`temporary_first` reads."""
 
 
 class LostRead(StoreError):
@@ -548,14 +558,14 @@ class Database:
         autocommit = conn.autocommit
         try:
             conn.autocommit = True
-            shown = conn.execute("SHOW search_path").fetchone()
-            if shown is not None and temporary_first(str(shown[0])):
+            shown = conn.execute(WHERE_TABLES_GO).fetchone()
+            if shown is not None and temporary_first(*shown):
                 # current_schema() skips it while the session made none, but a table is
                 # made there: the store's would vanish with the session, unseen by others
                 raise StoreError(
-                    f"the connection's search_path puts the session's temporary schema first "
-                    f"({shown[0]}): the store's tables would be temporary; name the store's "
-                    "schema first in the dsn's options"
+                    "the connection's search_path names the session's temporary schema "
+                    f"before any schema that exists ({shown[0]}): the store's tables would "
+                    "be temporary; name the store's schema first in the dsn's options"
                 )
             found = conn.execute("SELECT current_schema()").fetchone()
             if found is None or found[0] is None:
