@@ -68,3 +68,11 @@ def test_demo_data_names_it_in_its_file(tmp_path: Path, capsys: pytest.CaptureFi
         "error: invalid customers.json",
         f"  $.profiles[{n}].id: profile {first!r} is listed twice (profiles[0] and profiles[{n}])",
     ]
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_add_profiles_replaces_in_order(tmp_path: Path, which: int) -> None:
+    """Not a seed: ``add_profiles`` adds or replaces, so the last of an id is kept."""
+    data = _adapters(tmp_path)[which]()
+    data.add_profiles(SEED)
+    assert data.profile("p1") == SEED[2]

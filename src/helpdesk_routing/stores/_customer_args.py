@@ -105,13 +105,16 @@ def _validated(cls: type[M], value: M, name: str) -> M:
         raise named from None
 
 
-def profiles_arg(values: object, name: str = "profiles") -> list[Profile]:
-    """Every item of ``values`` checked as a :class:`Profile`, before any is stored; an id
-    listed twice is a :class:`~helpdesk_routing.errors.ValidationError` naming both
-    places, as a store's seed agents are (the memory adapter kept the last, the SQL ones
-    the first)."""
+def profiles_arg(values: object, name: str = "profiles", *, seed: bool = False) -> list[Profile]:
+    """Every item of ``values`` checked as a :class:`Profile`, before any is stored. In a
+    ``seed`` (the constructors' ``profiles=``), an id listed twice is a
+    :class:`~helpdesk_routing.errors.ValidationError` naming both places, as a store's
+    seed agents are (the memory adapter kept the last, the SQL ones the first; a seed
+    writes a profile only for a new id). ``add_profiles`` replaces, in order."""
     items = iterable_arg(values, name, "Profiles")
     profiles = [profile_arg(p, f"{name}[{i}]") for i, p in enumerate(items)]
+    if not seed:
+        return profiles
     seen: dict[str, int] = {}
     details = [
         ErrorDetail(

@@ -52,7 +52,7 @@ def fill(data: _Filling, profiles: Iterable[Profile], events: Iterable[Event]) -
     """Seed a new adapter with ``profiles`` and ``events`` (all checked before any is
     stored, then written in one unit: :func:`seed`); close it if that fails."""
     try:
-        checked_profiles = _args.profiles_arg(profiles)
+        checked_profiles = _args.profiles_arg(profiles, seed=True)
         checked_events = _args.events_arg(events)
         if checked_profiles or checked_events:
             data._seed(checked_profiles, checked_events)

@@ -64,7 +64,8 @@ class InMemoryCustomerData(Closing):
         self._events: dict[str, dict[str, tuple[list[datetime], list[int], list[Event]]]] = {}
         self._unique_ids: set[str] = set()
         self._arrival = itertools.count()
-        self.add_profiles(profiles)  # each checked there, all before any is kept
+        # each checked, an id listed twice refused, all before any is kept
+        self.add_profiles(_args.profiles_arg(profiles, seed=True))
         self.add_events(events)
 
     def close(self) -> None:
