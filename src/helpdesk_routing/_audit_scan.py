@@ -26,7 +26,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from helpdesk_routing.ports import AuditFactSource, offers
+from helpdesk_routing.ports import AuditFactSource, offers, reading
 from helpdesk_routing.records import AuditRecord
 
 __all__ = ["FACT_COLUMNS", "FACT_QUERY", "AuditFact", "fact_rows", "scan"]
@@ -86,7 +86,6 @@ def scan(store: Any) -> Iterable[tuple[Any, ...]]:
     neither waits for the units that route nor makes them wait)."""
     if offers(store, AuditFactSource):
         return store.audit_facts()  # type: ignore[no-any-return]
-    reader = getattr(store, "read", None)
-    with reader() if callable(reader) else store.transaction() as tx:
+    with reading(store) as tx:
         records: list[Any] = tx.audit()
     return fact_rows(records)

@@ -13,7 +13,6 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Final, Literal
@@ -44,7 +43,7 @@ from helpdesk_routing.errors import (
 )
 from helpdesk_routing.model import UNORDERED, unordered
 from helpdesk_routing.permissions import Action, require
-from helpdesk_routing.ports import Store, Transaction
+from helpdesk_routing.ports import Store, Transaction, reading
 
 __all__ = ["EMPTY", "NOT_GIVEN", "ConfigurationKeeper", "Maybe", "changes"]
 
@@ -215,7 +214,8 @@ class ConfigurationKeeper:
 
     def refresh(self) -> CompiledConfiguration:
         """The configuration in force, read in a unit of work of its own: a read-only one
-        when the store offers it (:func:`reading`), which waits for no writer."""
+        when the store offers it (:func:`~helpdesk_routing.ports.reading`), which waits
+        for no writer."""
         with reading(self._store) as tx:
             return self.snapshot(tx)
 
@@ -314,16 +314,3 @@ class ConfigurationKeeper:
             extra={"configuration_version": new.version, "actor": actor, "fields": changed},
         )
         return new
-
-
-def reading(store: Store) -> AbstractContextManager[Transaction]:
-    """A unit of work that only reads: the store's read-only one (``read()``, see
-    :class:`~helpdesk_routing.ports.ReadableStore`), which takes no write lock and so
-    neither waits for the units that write nor makes them wait, when it offers one;
-    else an ordinary one. What the Router's reading methods (``ticket``, ``history``,
-    ``configuration``) read in, as views and reports do."""
-    reader = getattr(store, "read", None)
-    unit: AbstractContextManager[Transaction] = (
-        reader() if callable(reader) else store.transaction()
-    )
-    return unit

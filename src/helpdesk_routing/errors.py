@@ -319,19 +319,19 @@ def pydantic_message(error: Mapping[str, Any]) -> str:
     if kind == "condition_type":  # a node's type unknown, or none given: say which
         given = error.get("input")
         if isinstance(given, Mapping) and "type" in given:
-            tag = repr(given["type"])
-            if len(tag) > _SHOWN_TAG:
-                tag = f"{tag[:_SHOWN_TAG]}... ({len(tag)} characters)"
+            tag = _short_repr(given["type"])
             listed = str(error["msg"]).partition(": ")[2]
             return f"unknown condition type {tag}: {listed}"
     return str(error["msg"])
 
 
 _SHOWN_TAG = 100
-"""The most characters of an unknown condition type a message shows."""
+"""The most characters of a value's ``repr`` a message shows (an unknown condition type,
+a key that is no text)."""
 
 
 def _short_repr(value: Any) -> str:
+    """``repr(value)``, cut at :data:`_SHOWN_TAG` characters, saying how long it was."""
     shown = repr(value)
     return (
         shown if len(shown) <= _SHOWN_TAG else f"{shown[:_SHOWN_TAG]}... ({len(shown)} characters)"

@@ -42,6 +42,7 @@ __all__ = [
     "Store",
     "Transaction",
     "offers",
+    "reading",
     "require_clock",
     "require_port",
 ]
@@ -583,6 +584,19 @@ class ReadableStore(Store, Protocol):
     def read(self) -> AbstractContextManager[Transaction]:
         """Begin a read-only unit of work."""
         ...
+
+
+def reading(store: Store) -> AbstractContextManager[Transaction]:
+    """A unit of work that only reads: the store's read-only one (``read()``, see
+    :class:`ReadableStore`), which takes no write lock and so neither waits for the units
+    that write nor makes them wait, when it offers one; else an ordinary one. What views,
+    reports and the Router's reading methods (``ticket``, ``history``, ``configuration``)
+    read in."""
+    reader = getattr(store, "read", None)
+    unit: AbstractContextManager[Transaction] = (
+        reader() if callable(reader) else store.transaction()
+    )
+    return unit
 
 
 @runtime_checkable

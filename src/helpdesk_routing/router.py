@@ -43,7 +43,7 @@ from typing import Any
 
 from helpdesk_routing._agents import AgentAdministration, stored_agent
 from helpdesk_routing._input import as_model, integer_argument
-from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes, reading
+from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes
 from helpdesk_routing._keeper import Maybe as _Maybe
 from helpdesk_routing._retry import RACE_ATTEMPTS, retried
 from helpdesk_routing._routing import ATTEMPTS, Routing
@@ -83,6 +83,7 @@ from helpdesk_routing.ports import (
     Store,
     Transaction,
     offers,
+    reading,
     require_clock,
     require_customer_data,
     require_port,

@@ -31,7 +31,7 @@ from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import parse_instant
 from helpdesk_routing.errors import UnknownAgent, UnknownTeam, ValidationError
 from helpdesk_routing.model import TicketStatus
-from helpdesk_routing.ports import CountsTickets, Store, Transaction, offers
+from helpdesk_routing.ports import CountsTickets, Store, Transaction, offers, reading
 from helpdesk_routing.records import TicketQuery, TicketRecord
 
 __all__ = ["Order", "Page", "Views"]
@@ -327,9 +327,7 @@ class Views:
         position = None if cursor is None else _decode(cursor, listing)
         # A store with read-only units (``read()``) serves views without taking the write
         # lock or row locks; any other store, in an ordinary unit of work.
-        reader = getattr(self._store, "read", None)
-        unit = reader() if callable(reader) else self._store.transaction()
-        with unit as tx:
+        with reading(self._store) as tx:
             if agent is not None and tx.get_agent(agent) is None:
                 raise UnknownAgent(agent)
             if (

@@ -581,9 +581,9 @@ def condition_path(loc: Sequence[str | int], kind: str | None = None) -> str:
                 f"got {type(step).__name__}"
             )
     if kind == "invalid_key" and steps:
-        # the key that is no text ends the location: the path is its mapping's (a node,
-        # whose tag is then at the end), as errors.input_path names it
-        # (a tag at the end is the node's, whatever field holds it: kind says no key ends it)
+        # the key that is no text ends the location: the path is its mapping's, as
+        # errors.input_path names it (a node's, whose tag then ends the rest whatever
+        # field holds it: the kind says no key of the input ends it)
         return json_path(_strip_tags(steps[:-1], kind))
     return json_path(_strip_tags(steps, kind))
 
