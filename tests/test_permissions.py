@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk_routing.errors import PermissionDenied
+from helpdesk_routing.errors import ArgumentTypeError, PermissionDenied, ValidationError
 from helpdesk_routing.model import Agent, Role
-from helpdesk_routing.permissions import PERMISSIONS, Action, allowed, require, require_self
+from helpdesk_routing.permissions import (
+    PERMISSIONS,
+    Action,
+    allowed,
+    require,
+    require_rank,
+    require_self,
+)
 
 MANAGERS = {Role.OWNER, Role.ADMIN, Role.MANAGER}
 
@@ -60,3 +67,23 @@ def test_permission_denied_is_a_permission_error() -> None:
     """Callers may catch the builtin PermissionError."""
     with pytest.raises(PermissionError):
         require(Agent(id="a3"), Action.EDIT_TEAMS)
+
+
+def test_require_rank_takes_a_roles_text_as_allowed_does() -> None:
+    """``gives`` as text is read as its role: a manager giving ``"owner"`` is refused as
+    with ``Role.OWNER`` (it raised ``AttributeError``), ``"support"`` passes, an unknown
+    text names the roles, and an ``of`` or ``actor`` that is no agent is a type error
+    (``AttributeError`` before)."""
+    manager = Agent(id="m1", role=Role.MANAGER)
+    refused = r"agent 'm1' \(manager\) may not give the role owner"
+    with pytest.raises(PermissionDenied, match=refused):
+        require_rank(manager, gives="owner")
+    require_rank(manager, gives="support")
+    with pytest.raises(ValidationError, match="invalid role 'boss': expected one of 'owner'"):
+        require_rank(manager, gives="boss")
+    with pytest.raises(ArgumentTypeError, match="of must be an Agent or None, got str"):
+        require_rank(manager, of="o1")  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match="actor must be an Agent, got str"):
+        require_rank("m1", gives="support")  # type: ignore[arg-type]
+    with pytest.raises(PermissionDenied, match="may not change agent 'o1' \\(owner\\)"):
+        require_rank(manager, of=Agent(id="o1", role=Role.OWNER))

@@ -83,7 +83,7 @@ RANK: Mapping[Role, int] = MappingProxyType(
 """Each role's rank (read-only): managing agents stays within the actor's own."""
 
 
-def require_rank(actor: Agent, *, gives: Role | None = None, of: Agent | None = None) -> None:
+def require_rank(actor: Agent, *, gives: Role | str | None = None, of: Agent | None = None) -> None:
     """Raise ``PermissionDenied`` when the actor would give a role above their own
     (``gives``) or change or remove an agent of a role above their own (``of``).
 
@@ -91,16 +91,25 @@ def require_rank(actor: Agent, *, gives: Role | None = None, of: Agent | None = 
     Traceback (most recent call last):
     ...
     helpdesk_routing.errors.PermissionDenied: agent 'm1' (manager) may not give the role owner
+
+    ``gives`` may be a role's text (``"owner"``), as :func:`allowed` takes it; an unknown
+    one is a ``ValidationError`` naming the known ones, and an ``actor`` or ``of`` that is
+    no ``Agent`` an ``ArgumentTypeError``.
     """
+    if not isinstance(actor, Agent):
+        raise ArgumentTypeError(f"actor must be an Agent, got {type(actor).__name__}")
+    if of is not None and not isinstance(of, Agent):
+        raise ArgumentTypeError(f"of must be an Agent or None, got {type(of).__name__}")
+    given = None if gives is None else _role(gives)
     mine = RANK[actor.role]
     if of is not None and RANK[of.role] > mine:
         raise PermissionDenied(
             f"agent {actor.id!r} ({actor.role.value}) may not change agent {of.id!r} "
             f"({of.role.value})"
         )
-    if gives is not None and RANK[gives] > mine:
+    if given is not None and RANK[given] > mine:
         raise PermissionDenied(
-            f"agent {actor.id!r} ({actor.role.value}) may not give the role {gives.value}"
+            f"agent {actor.id!r} ({actor.role.value}) may not give the role {given.value}"
         )
 
 

@@ -85,9 +85,11 @@ class AuditRecord(InputModel):
     """One append-only entry of the audit log.
 
     ``seq`` is given by the store on append (strictly increasing within a store).
-    ``action`` is one of: ``routed``, ``assigned``, ``unassigned``, ``team_assigned``,
-    ``status``, ``presence``, ``rules``, ``teams``, ``round_robin``, ``replied`` (a human
-    agent's reply; ``detail["public"]`` says whether the customer saw it). The fields after
+    ``action`` is one of: ``routed``, ``rerouted``, ``assigned``, ``unassigned``,
+    ``team_assigned``, ``status``, ``presence``, ``replied`` (a human agent's reply;
+    ``detail["public"]`` says whether the customer saw it), ``agent_added``,
+    ``agent_updated``, ``agent_removed`` and ``configured`` (a new configuration version;
+    docs/assignment.md, "Audit"). The fields after
     it hold the state *after* the action, so replaying the log rebuilds every ticket's
     team, assignee and status and every agent's presence.
     """
