@@ -92,6 +92,39 @@ def test_constructor_arguments_equal_to_the_stored_ones_are_accepted(desk: Desk)
     assert desk.snapshot() == before
 
 
+class _LabelledRule(RoutingRule):
+    """A rule of a user's subclass (it only adds a helper)."""
+
+    def label(self) -> str:
+        return f"rule {self.id}"
+
+
+class _MyRuleSet(RuleSet):
+    """A rule set of a user's subclass."""
+
+
+@pytest.mark.parametrize("form", ["list", "rule set", "rule set of a subclass"])
+def test_a_restart_with_rules_of_a_subclass_is_accepted(desk: Desk, form: str) -> None:
+    """Rules of a ``RoutingRule`` subclass are stored as plain rules; restarting with the
+    same objects compares their content and writes nothing (it was refused: no subclass
+    object equals the plain rule read back)."""
+    rules = [_LabelledRule(id="sms", when=ticket("channel") == "sms", then=SaveAsView(view="s"))]
+    given: Any = {
+        "list": rules,
+        "rule set": RuleSet(rules=rules),
+        "rule set of a subclass": _MyRuleSet(rules=rules),
+    }[form]
+    desk.router.configure(actor="m1", rules=given)
+    before = desk.snapshot()
+    again = _router(desk, rules=given, teams=list(TEAMS), office_hours=OFFICE_HOURS)
+    assert again.configuration.version == 2
+    assert type(again.configuration.rules.rules[0]) is RoutingRule
+    assert desk.snapshot() == before
+    changed = [_LabelledRule(id="sms", when=ticket("channel") == "mail", then=SaveAsView(view="s"))]
+    with pytest.raises(ConflictError, match="differs from the constructor arguments in: rules"):
+        _router(desk, rules=changed)
+
+
 def test_constructor_arguments_that_differ_from_the_stored_ones_raise(desk: Desk) -> None:
     """A differing argument is a ConflictError naming the version and fields; nothing written."""
     before = desk.snapshot()
