@@ -85,3 +85,56 @@ def test_a_stored_configuration_with_version_or_at_only_is_read_as_one(tmp_path:
         1,
         [("$.at", "missing")],
     )
+
+
+def test_the_routers_own_document_is_checked_as_the_version_it_would_store(
+    tmp_path: Path,
+) -> None:
+    """The Router's configuration document (a stored version's content, without
+    ``version`` and ``at``) passes ``check`` with ``round_robin``, ``capacity`` and
+    ``allocator`` (each was an "unknown member" of the demo's ``config.json``), and its
+    problems are named as a stored version's are."""
+    from datetime import UTC, datetime
+
+    from helpdesk_routing.clock import ManualClock
+    from helpdesk_routing.model import Agent, Team
+    from helpdesk_routing.router import Router
+    from helpdesk_routing.stores.memory import InMemoryStore
+    from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+
+    router = Router(
+        store=InMemoryStore(agents=[Agent(id="a1")]),
+        customer_data=InMemoryCustomerData(),
+        clock=ManualClock(datetime(2026, 3, 30, 9, tzinfo=UTC)),
+        teams=[Team(id="x", members=("a1",))],
+        capacity=3,
+        round_robin=False,
+        allocator="least_loaded",
+    )
+    meta = {"version", "at", "actor", "comment"}
+    document = router.configuration.model_dump(mode="json", exclude=meta)
+    assert _check(tmp_path, document) == (0, {"ok": True, "rules": 0, "warnings": [], "errors": []})
+    bad = {**document, "capacity": -1, "round_robin": 1}
+    code, report = _check(tmp_path, bad)
+    assert (code, [(e["path"], e["code"]) for e in report["errors"]]) == (
+        1,
+        [("$.round_robin", "bool_type"), ("$.capacity", "greater_than_equal")],
+    )
+    # A rule naming a team the document lacks, at its place, as for a stored version.
+    unknown = {
+        **document,
+        "rules": {"rules": [{**RULE, "then": {"type": "assign_to_team", "team": "t9"}}]},
+    }
+    code, report = _check(tmp_path, unknown)
+    assert (code, [(e["path"], e["code"]) for e in report["errors"]]) == (
+        1,
+        [("$.rules.rules[0].then.team", "unknown_team")],
+    )
+    # With agents, a file is the demo's config.json, which takes none of the three.
+    code, report = _check(
+        tmp_path, {"agents": [{"id": "a1"}], "rules": {"rules": []}, "capacity": 2}
+    )
+    assert (code, [(e["path"], e["code"]) for e in report["errors"]]) == (
+        1,
+        [("$.capacity", "extra_forbidden")],
+    )

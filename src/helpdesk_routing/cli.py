@@ -291,6 +291,14 @@ _STORED_MEMBERS = ("version", "at")
 """The members only a stored Configuration has: a file with either is read as one."""
 
 
+_ROUTER_MEMBERS = frozenset({"round_robin", "capacity", "allocator"})
+"""The members of a configuration only ``Router(...)`` and ``configure`` take (the demo's
+``config.json`` does not): a file with one and no ``agents`` is the Router's document."""
+
+_UNSTORED = {"version": 1, "at": "1970-01-01T00:00:00Z"}
+"""What a stored version adds to the Router's document (checked as that version)."""
+
+
 def _is_configuration(data: Any) -> bool:
     """Whether a file is a configuration, not a bare rule set (``{"rules": [...]}``): a
     stored one, or one with any member of a configuration besides its rules (or with
@@ -304,16 +312,20 @@ def _is_configuration(data: Any) -> bool:
 
 
 def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | None]:
-    """A configuration file: the demo's (rules, teams, agents, office hours) or a stored
-    Configuration (with version or at; see :func:`_is_configuration`)."""
+    """A configuration file: the demo's (rules, teams, agents, office hours), a stored
+    Configuration (with version or at; see :func:`_is_configuration`), or the Router's
+    configuration document (a stored one's content: with ``round_robin``, ``capacity``
+    or ``allocator``, without ``agents``)."""
     from .configuration import Configuration, empty_channel
 
-    if not set(_STORED_MEMBERS).isdisjoint(data):
+    stored = not set(_STORED_MEMBERS).isdisjoint(data)
+    if stored or (not _ROUTER_MEMBERS.isdisjoint(data) and "agents" not in data):
         from .calendar import JSON_INPUT
 
         # Read as JSON text is read (model_validate_json): an array of rules, or a
-        # string of channels, is refused there and was passed here.
-        text = json.dumps(data)
+        # string of channels, is refused there and was passed here. The Router's
+        # document (no version, no at) is read as the version it would store.
+        text = json.dumps(data if stored else {**data, **_UNSTORED})
         config = validated(
             "configuration",
             "$",

@@ -219,7 +219,12 @@ class Router:
 
     @property
     def configuration(self) -> Configuration:
-        """The configuration in force, as stored (version ``0``: none is stored yet)."""
+        """The configuration in force, as stored (version ``0``: none is stored yet).
+
+        Version ``0`` is no stored version: it is the empty configuration, and its JSON
+        does not read back as a ``Configuration`` (a version is at least 1), nor does
+        ``model_copy(update=...)`` check; give the parts to :meth:`configure`, which
+        stores version 1."""
         return self._keeper.refresh().configuration
 
     def configuration_history(self) -> list[Configuration]:
