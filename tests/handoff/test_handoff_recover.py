@@ -611,9 +611,29 @@ class Vague(Remote):
     longest_delivery: float = 12.0
 
 
-def test_recover_refuses_a_longest_delivery_that_is_not_a_timedelta() -> None:
-    """A longest_delivery that is not a timedelta cannot be compared: TypeError naming it."""
-    h = _worker(NeverListed(), Vague(), ManualClock(MONDAY_10))
+def test_a_longest_delivery_that_is_not_a_timedelta_is_refused_when_the_service_is_made() -> None:
+    """A longest_delivery that is not a timedelta is refused by ``Handoff(...)`` (it was
+    read at the first lost answer, and every reconcile and recover failed from then on,
+    leaving the handoff ``outcome_unknown`` for good), and so is a negative one."""
+    from helpdesk_routing.errors import ArgumentTypeError, ValidationError
+
+    with pytest.raises(
+        ArgumentTypeError,
+        match=r"^remote's longest_delivery must be a timedelta or None, got 12\.0$",
+    ):
+        _worker(NeverListed(), Vague(), ManualClock(MONDAY_10))
+    with pytest.raises(
+        ValidationError, match=r"^remote's longest_delivery must not be negative, got -1 day"
+    ):
+        _worker(NeverListed(), Vague(longest_delivery=-timedelta(1)), ManualClock(MONDAY_10))  # type: ignore[arg-type]
+
+
+def test_recover_refuses_a_longest_delivery_changed_to_no_timedelta() -> None:
+    """A longest_delivery that stops being a timedelta after the service was made cannot
+    be compared: TypeError naming it, when recover reads it."""
+    vague = Vague(longest_delivery=timedelta(seconds=12))  # type: ignore[arg-type]
+    h = _worker(NeverListed(), vague, ManualClock(MONDAY_10))
+    vague.longest_delivery = 12.0
     from helpdesk_routing.errors import ArgumentTypeError
 
     with pytest.raises(

@@ -747,6 +747,15 @@ def _check_parts(
                 "destination must be a Destination (a connector) or None, with a name"
                 f" (text), got {type(destination).__name__}"
             )
+        longest = getattr(destination, "longest_delivery", None)
+        name: str = getattr(destination, "name")  # noqa: B009 - checked text above
+        if longest is not None and not isinstance(longest, timedelta):
+            # read at the first lost answer: every reconcile and recover would fail then
+            raise ArgumentTypeError(
+                f"{name}'s longest_delivery must be a timedelta or None, got {longest!r}"
+            )
+        if longest is not None and longest < timedelta(0):
+            raise ValidationError(f"{name}'s longest_delivery must not be negative, got {longest}")
     if office_hours is not None:
         for member in ("is_open", "next_open"):
             require_port(office_hours, "office_hours", member, "OfficeHours (or None)")
