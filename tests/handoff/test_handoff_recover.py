@@ -877,3 +877,69 @@ def test_a_handoff_of_another_destination_is_not_moved_on_by_the_visitor_s_answe
     assert ledger.get(asked.id) == asked
     assert ledger.get(emailed.id) == emailed
     assert remote.created == []
+
+
+@dataclass
+class Slow(Remote):
+    """A destination whose answer comes (or is lost) ``takes`` after the request is sent,
+    with a longest delivery of ``longest``."""
+
+    clock: ManualClock | None = None
+    takes: timedelta = timedelta(seconds=2)
+    longest_delivery: timedelta = timedelta(seconds=2.5)
+
+    def deliver(self, request: DeliveryRequest) -> Delivery:
+        assert self.clock is not None
+        self.clock.advance(self.takes)
+        return super().deliver(request)
+
+
+def test_a_lost_answer_is_recorded_when_it_was_lost_not_when_the_request_left(
+    ledgers: LedgerFactory,
+) -> None:
+    """The ``outcome_unknown`` record is written at the time the answer was lost (the
+    clock read again after ``deliver``), so reconcile's window of the destination's
+    ``longest_delivery`` starts there: 1 s after an answer lost 2 s into a delivery,
+    nothing found proves nothing and nothing is sent again (it was sent: the window had
+    run from the request, 3 s before)."""
+    clock = ManualClock(MONDAY_10)
+    remote = Slow(plan=["lost"], clock=clock)
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk="gorgias"),
+        ledger=ledgers(),
+        clock=clock,
+        destination=remote,
+    )
+    step = h.request(conversation("c1", channel="sms", email="ann@example.com"))
+    record = h.get(step.handoff_id)
+    lost_at = MONDAY_10 + timedelta(seconds=2)
+    assert (record.state, record.updated_at, record.transitions[-1].at) == (
+        State.OUTCOME_UNKNOWN,
+        lost_at,
+        lost_at,
+    )
+    assert record.transitions[-2].at == MONDAY_10  # handing_off: when the request left
+    clock.advance(timedelta(seconds=1))
+    assert h.reconcile(step.handoff_id).state is State.OUTCOME_UNKNOWN
+    assert remote.created == []  # not sent again inside the window
+    clock.advance(timedelta(seconds=2))  # 3 s after the lost answer: sent again, once
+    assert h.reconcile(step.handoff_id).state is State.HANDED_OFF
+    assert len(remote.created) == 1
+
+
+def test_a_delivered_handoff_is_recorded_when_the_answer_came(ledgers: LedgerFactory) -> None:
+    """``handed_off`` is recorded at the answer's time, ``failed`` too."""
+    clock = ManualClock(MONDAY_10)
+    remote = Slow(clock=clock)
+    h = Handoff(
+        settings=SendToHelpdesk(helpdesk="gorgias"),
+        ledger=ledgers(),
+        clock=clock,
+        destination=remote,
+    )
+    step = h.request(conversation("c1", channel="sms", email="ann@example.com"))
+    record = h.get(step.handoff_id)
+    assert (record.state, record.updated_at) == (
+        State.HANDED_OFF,
+        MONDAY_10 + timedelta(seconds=2),
+    )

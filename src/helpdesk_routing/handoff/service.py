@@ -598,17 +598,22 @@ class Handoff:
             delivery = self._destination.deliver(request)
         except OutcomeUnknown as exc:
             target, effect = step(sending.state, Lost())
+            now = self._answered(now)
             return self._write(
                 sending, target, now, "system", _kept(str(exc)), self._tell(effect, sending)
             )
         except (DeliveryError, ValidationError) as exc:
             # refused: by the service, or (the built-in helpdesk) by the ticket's checks
             error = _kept(_text_of(exc))
-            return self._failed(sending, Rejected(), now, error, error)
+            return self._failed(sending, Rejected(), self._answered(now), error, error)
         except Exception as exc:
             said = f"{type(exc).__name__}: {_text_of(exc)}"
-            self._failed(sending, Lost(), now, _kept(f"delivery raised {said}"), _kept(said))
+            why = _kept(f"delivery raised {said}")
+            self._failed(sending, Lost(), self._answered(now), why, _kept(said))
             raise
+        # The answer's time: a lost one's window for reconcile and recover starts here,
+        # not when the request was sent (a slow delivery took its time out of it).
+        now = self._answered(now)
         try:  # the ticket may exist whatever the answer says: a bad answer is a lost one
             delivery = checked_delivery(delivery, self._destination.name)
         except ValidationError as exc:
@@ -628,6 +633,20 @@ class Handoff:
         )
         self._record_escalation(after, now)
         return after
+
+    def _answered(self, sent: datetime) -> datetime:
+        """When the destination answered (or its answer was lost): the clock read again,
+        never before ``sent`` (a clock set back) and ``sent`` if the clock fails now (the
+        ledger must still be left in a recorded state)."""
+        try:
+            return max(sent, self._now())
+        except Exception:  # the answer is recorded whatever the clock does
+            _log.warning(
+                "the clock failed after a delivery; its answer is recorded at %s",
+                sent.isoformat(),
+                exc_info=True,
+            )
+            return sent
 
     def _failed(
         self, sending: HandoffRecord, event: Rejected | Lost, now: datetime, why: str, error: str
