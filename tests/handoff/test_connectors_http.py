@@ -1168,6 +1168,42 @@ def test_a_create_answered_404_ends_failed(
     assert caught.value.details["error"] == "InvalidEndpoint"
 
 
+@pytest.mark.parametrize("status", [405, 410, 413, 415])
+@pytest.mark.parametrize("kind", ["zendesk", "gorgias"])
+def test_a_create_answered_by_another_refusing_4xx_ends_failed(
+    desk: Desk, kind: str, status: int, request: pytest.FixtureRequest
+) -> None:
+    """A 4xx that says the request was not taken (405, 410, 413 Request Entity Too
+    Large, 415, ...) creates no ticket: the handoff ends failed at once (it was a lost
+    answer, and every recover looked up, found nothing and sent the same body again)."""
+    service: FakeService = request.getfixturevalue(f"{kind}_service")
+    service.script = ["odd-before"]
+    service.odd_status = status
+    service.odd_body = b'{"error": "no"}'
+    h, ledger = _handoff_to(kind, service, desk)
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.FAILED
+    record = ledger.get(step.handoff_id)
+    assert record is not None
+    assert record.detail["error"] == f"{kind}: request rejected (HTTP {status}): {{'error': 'no'}}"
+    assert h.recover(older_than=timedelta(days=1)) == []
+    assert (len(service.posts), service.tickets) == (1, {})
+
+
+@pytest.mark.parametrize("status", [408, 409, 425])
+def test_a_create_answered_408_409_or_425_is_a_lost_answer(
+    desk: Desk, status: int, gorgias_service: FakeService
+) -> None:
+    """408, 409 and 425 are no refusal: the ticket may exist (a conflict) or the request
+    may be sent again, so the handoff waits in outcome_unknown for a look-up."""
+    gorgias_service.script = ["odd-before"]
+    gorgias_service.odd_status = status
+    gorgias_service.odd_body = b'{"error": "later"}'
+    h, _ledger = _handoff_to("gorgias", gorgias_service, desk)
+    step = h.request(conversation(channel="sms", profile_id="p1"))
+    assert step.state is State.OUTCOME_UNKNOWN
+
+
 def test_a_look_up_that_keeps_failing_in_recover_is_logged_at_warning(
     desk: Desk, gorgias_service: FakeService, caplog: pytest.LogCaptureFixture
 ) -> None:

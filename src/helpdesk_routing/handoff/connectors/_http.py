@@ -948,13 +948,22 @@ def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text}"
 
 
+_NO_REFUSAL = frozenset({401, 403, 408, 409, 425, 429})
+"""The 4xx answers to a create that are no refusal: authentication (raised before),
+a 429 (waited for), and those after which the ticket may exist or the request may be
+sent again (408 Request Timeout, 409 Conflict, 425 Too Early): a lost answer."""
+
+
 def refusal(service: str, response: httpx.Response) -> ServiceRejected | None:
-    """The refusal a create's answer is, or ``None``: 400, 404 or 422, or a redirect
-    (3xx: the connectors never follow one). None of them creates a ticket; a redirect or
-    a 404 says the address is wrong (an ``http://`` base URL redirected to ``https://``,
-    a wrong subdomain or path), so it is named, with its ``Location`` in the details."""
+    """The refusal a create's answer is, or ``None``: a 4xx but those of
+    :data:`_NO_REFUSAL` (400, 404, 405, 410, 413, 415, 422, ...: the request was not
+    taken), or a redirect (3xx: the connectors never follow one). None of them creates a
+    ticket; a redirect or a 404 says the address is wrong (an ``http://`` base URL
+    redirected to ``https://``, a wrong subdomain or path), so it is named, with its
+    ``Location`` in the details. Any other 4xx was a lost answer, and ``recover`` sent
+    the same body again for ever."""
     status = response.status_code
-    if status not in (400, 404, 422) and not 300 <= status < 400:
+    if not 300 <= status < 500 or status in _NO_REFUSAL:
         return None
     details = error_details(response)
     location = response.headers.get("location")
