@@ -47,6 +47,7 @@ from helpdesk_routing.ports import (
     Store,
     Transaction,
     offers,
+    reading,
 )
 from helpdesk_routing.records import TicketRecord
 from helpdesk_routing.rules import RuleSet, decide_unchecked
@@ -100,7 +101,16 @@ class Routing:
         """What :meth:`Router.route` does, at ``now``."""
         compiled = self._keeper.current
         for attempt in range(1, ATTEMPTS):
-            decision = self.decide(compiled, ticket, now)
+            try:
+                decision = self.decide(compiled, ticket, now)
+            except Exception:
+                # A ticket routed before is answered by its stored decision (or refused
+                # as different) whatever its rules read now: a client's retry after a
+                # lost answer must not fail because the customer data is down.
+                before = self._routed_before(ticket)
+                if before is None:
+                    raise
+                return before
             try:
                 return self._route_once(ticket, decision, compiled, now)
             except _Stale as stale:
@@ -122,6 +132,19 @@ class Routing:
             compiled = self._keeper.snapshot(tx)
             decision = self.decide(compiled, ticket, now)
             return self._write_route(tx, ticket, decision, Gate.at(compiled, now), now)
+
+    def _routed_before(self, ticket: Ticket) -> RoutingDecision | None:
+        """The stored decision of ``ticket`` when its id is stored (``ConflictError``
+        when with different content, as a route says), ``None`` when it is not, or when
+        the store cannot tell (the caller raises its own error then)."""
+        try:
+            with reading(self._store) as tx:
+                record = tx.get_ticket(ticket.id)
+                return None if record is None else self._existing(tx, record, ticket)
+        except ConflictError:
+            raise
+        except Exception:  # the store's own trouble: the decision's error is told
+            return None
 
     def decide(
         self, compiled: CompiledConfiguration, ticket: Ticket, now: datetime
