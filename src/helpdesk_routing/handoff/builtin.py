@@ -17,14 +17,28 @@ from datetime import datetime
 from typing import Protocol
 
 from helpdesk_routing.decision import RoutingDecision
-from helpdesk_routing.errors import ConflictError, UnknownTicket
+from helpdesk_routing.errors import ConflictError, UnknownTicket, ValidationError
 from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest
 from helpdesk_routing.handoff.errors import DeliveryError
 from helpdesk_routing.handoff.records import handoff_id as handoff_id_of
 from helpdesk_routing.model import Ticket
 from helpdesk_routing.records import TicketRecord
+from helpdesk_routing.stores._customer_args import stored_ticket
 
-__all__ = ["BuiltinHelpdesk", "RouterLike", "Schedule"]
+__all__ = ["BuiltinHelpdesk", "RouterLike", "RoutingPartFailed", "Schedule"]
+
+
+class RoutingPartFailed(Exception):
+    """Routing a handoff's ticket failed with a ``ValidationError`` that is not the
+    ticket's (the ticket's own checks ran first): a part of the Router broke its
+    contract (a custom allocator choosing nobody of the pool, customer data answering
+    a wrong type). No refusal: the service records it as a lost answer, as any other
+    error of a destination, and raises ``error`` itself (the handoff ended ``failed``,
+    final, with nothing raised)."""
+
+    def __init__(self, error: ValidationError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class RouterLike(Protocol):
@@ -69,6 +83,8 @@ class BuiltinHelpdesk:
     def deliver(self, request: DeliveryRequest) -> Delivery:
         """Route the conversation as a ticket; say whether an agent took it now."""
         conversation = request.conversation
+        # The ticket's own checks, here: a ValidationError of theirs is a refusal (the
+        # handoff ends failed); one the route raises after them is not the ticket's.
         ticket = Ticket(
             id=request.handoff_id,
             channel=conversation.channel,
@@ -83,6 +99,7 @@ class BuiltinHelpdesk:
                 "transcript": [m.model_dump(mode="json") for m in conversation.transcript],
             },
         )
+        ticket = stored_ticket(ticket)
         # Routed before under this id (another worker's handoff of this conversation, its
         # ledger lost: a restart with an in-memory one)? Looked up first: Router.route
         # answers the same ticket routed again (identical content, as when the clock has
@@ -93,6 +110,8 @@ class BuiltinHelpdesk:
             return replay
         try:
             decision = self._router.route(ticket)
+        except ValidationError as error:
+            raise RoutingPartFailed(error) from error
         except ConflictError:
             # Stored in the meantime with other content, by another worker.
             replay = self._replay(ticket.id, conversation.id, conversation.channel)

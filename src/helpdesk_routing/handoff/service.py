@@ -28,7 +28,12 @@ from helpdesk_routing.events import (
     check_names,
     record,
 )
-from helpdesk_routing.handoff.builtin import BuiltinHelpdesk, RouterLike, Schedule
+from helpdesk_routing.handoff.builtin import (
+    BuiltinHelpdesk,
+    RouterLike,
+    RoutingPartFailed,
+    Schedule,
+)
 from helpdesk_routing.handoff.conversation import Conversation, is_valid_email
 from helpdesk_routing.handoff.destination import (
     Delivery,
@@ -602,6 +607,12 @@ class Handoff:
             return self._write(
                 sending, target, now, "system", _kept(str(exc)), self._tell(effect, sending)
             )
+        except RoutingPartFailed as failed:  # the built-in helpdesk's Router, not the ticket
+            cause = failed.error
+            said = f"{type(cause).__name__}: {_text_of(cause)}"
+            why = _kept(f"delivery raised {said}")
+            self._failed(sending, Lost(), self._answered(now), why, _kept(said))
+            raise cause from None
         except (DeliveryError, ValidationError) as exc:
             # refused: by the service, or (the built-in helpdesk) by the ticket's checks
             error = _kept(_text_of(exc))
