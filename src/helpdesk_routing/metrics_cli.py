@@ -6,8 +6,10 @@ Wire it into the CLI with ``metrics_cli.add_parser(subparsers)`` and, for the pa
     helpdesk-routing report --store sqlite:///helpdesk.db --from 2026-03-30T00:00:00+00:00 \\
         --to 2026-04-06T00:00:00+00:00 [--office-hours hours.json] [--ledger ledger.db] [--json]
 
-A report only reads: a SQLite file named as the store (or the ledger) that holds none is
-refused, exit 2, and left as it was (opening one would create its tables in it).
+A report only reads: a SQLite file or a PostgreSQL schema named as the store (or the
+ledger) that holds none, or holds one of an older schema version, is refused, exit 2, and
+left as it was (opening one would create its tables in it, or migrate it); a SQLite
+ledger is opened read only, as the store is.
 """
 
 from __future__ import annotations
@@ -133,6 +135,54 @@ def _sqlite_problem(
     return None
 
 
+def _postgres_problem(
+    url: str, what: str, tables: tuple[str, ...], version_sql: str, newest: int
+) -> str | None:
+    """Why the PostgreSQL database ``url`` connects to holds no ``what`` in the first
+    schema of its ``search_path`` that exists (it lacks one of ``tables``, or its schema
+    version, read by ``version_sql``, is older than ``newest``: a migration would write),
+    or ``None``; read only: nothing is written or created (opening a store or a ledger
+    creates its tables). ``None`` too when it cannot connect: the store's or ledger's
+    own opening then says why, as it always has (its messages never show a password),
+    and when psycopg is missing (the opening names the extra)."""
+    try:
+        import psycopg
+    except ImportError:
+        return None
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            row = conn.execute("SELECT current_schema()").fetchone()
+            schema = None if row is None else row[0]
+            if schema is None:
+                return None  # the store's opening names the search_path
+            missing = [
+                table
+                for table in tables
+                if conn.execute(
+                    "SELECT to_regclass(format('%%I.%%I', current_schema(), %s::text))",
+                    (table,),
+                ).fetchone()
+                in (None, (None,))
+            ]
+            if missing:
+                return (
+                    f"schema {schema!r} of database {conn.info.dbname!r} holds no {what} "
+                    f"(missing tables: {', '.join(missing)})"
+                )
+            found = conn.execute(version_sql).fetchone()
+            version = None if found is None else found[0]
+            if type(version) is int and version < newest:
+                return (
+                    f"the {what} in schema {schema!r} of database {conn.info.dbname!r} has "
+                    f"schema version {version}, older than this library's {newest}: it must "
+                    "be migrated before it can be read, and a report writes nothing; open "
+                    "it once with the library to migrate it"
+                )
+    except psycopg.Error:
+        return None
+    return None
+
+
 def _a_file(path: str, what: str) -> None:
     """``FileNotFoundError`` unless ``path`` names a file: a missing one, none at all
     (``sqlite:///``) or a directory (SQLite said only "disk I/O error" of those)."""
@@ -171,7 +221,18 @@ def open_store(url: str) -> Iterator[tuple[Any, Any]]:
             data: Any = stack.enter_context(SqliteCustomerData._reader(path))
         elif url.startswith(("postgresql://", "postgres://")):
             from helpdesk_routing.stores.postgres import PostgresCustomerData, PostgresStore
+            from helpdesk_routing.stores.postgres._schema import SCHEMA_VERSION
 
+            # a report only reads: a database that holds no store must not become one
+            problem = _postgres_problem(
+                url,
+                "helpdesk_routing store",
+                _STORE_TABLES,
+                "SELECT version FROM schema_version",
+                SCHEMA_VERSION,
+            )
+            if problem is not None:
+                raise StoreError(f"no PostgreSQL store: {problem}")
             store = stack.enter_context(PostgresStore(url))
             data = stack.enter_context(PostgresCustomerData(url))
         else:
@@ -184,7 +245,7 @@ def open_store(url: str) -> Iterator[tuple[Any, Any]]:
 def _ledger(url: str | None, stack: ExitStack) -> Any:
     if url is None:
         return None
-    from helpdesk_routing.handoff.sql_ledger import PostgresLedger, SqliteLedger
+    from helpdesk_routing.handoff.sql_ledger import PostgresLedger, SqliteLedgerReader
 
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
@@ -193,8 +254,20 @@ def _ledger(url: str | None, stack: ExitStack) -> Any:
         problem = _sqlite_problem(path, "handoff ledger", _LEDGER_TABLES)
         if problem is not None:
             raise StoreError(f"no SQLite handoff ledger at {path!r}: {problem}")
-        return stack.enter_context(SqliteLedger(path))
+        # opened read only: the file is not put in WAL mode, nor migrated, nor locked
+        return stack.enter_context(SqliteLedgerReader(path))
     if url.startswith(("postgresql://", "postgres://")):
+        from helpdesk_routing.handoff.sql_ledger import LEDGER_SCHEMA_VERSION
+
+        problem = _postgres_problem(
+            url,
+            "handoff ledger",
+            _LEDGER_TABLES,
+            "SELECT max(version) FROM handoff_ledger_schema",
+            LEDGER_SCHEMA_VERSION,
+        )
+        if problem is not None:
+            raise StoreError(f"no PostgreSQL handoff ledger: {problem}")
         return stack.enter_context(PostgresLedger(url))
     raise ValueError(f"unknown ledger URL {_scheme(url)}: use sqlite:///path or postgresql://")
 

@@ -659,3 +659,60 @@ def test_a_damaged_ledger_file_exits_2_with_one_line(
     out = io.StringIO()
     assert metrics_cli.run(_parse([*base, "--json"]), out) == 2
     assert str(path) in json.loads(out.getvalue())["errors"][0]["message"]
+
+
+def _bytes_and_files(path: Path) -> tuple[bytes, list[str]]:
+    """The file's bytes and the files beside it of its name (``-wal``, ``-shm``, ...)."""
+    return path.read_bytes(), sorted(
+        p.name for p in path.parent.iterdir() if p.name.startswith(path.name)
+    )
+
+
+def test_a_sqlite_ledger_is_read_read_only(helpdesk: Path, tmp_path: Path) -> None:
+    """``--ledger sqlite:///...`` opens the ledger read only: a ledger file in rollback
+    mode keeps every byte (it was put in WAL mode, its header changed, and it took the
+    write lock), and one in a read-only file is still reported."""
+    folder = tmp_path / "ledgers"
+    folder.mkdir()
+    path = folder / "ledger.db"
+    _ledger_file(path)
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")
+    before = _bytes_and_files(path)
+    base = ["report", "--store", f"sqlite:///{helpdesk}", *_PERIOD]
+    base += ["--ledger", f"sqlite:///{path}", "--json"]
+    out = io.StringIO()
+    assert metrics_cli.run(_parse(base), out) == 0
+    assert json.loads(out.getvalue())["handoffs"] == {"message_shown": 1}
+    assert _bytes_and_files(path) == before
+    path.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        out = io.StringIO()
+        assert metrics_cli.run(_parse(base), out) == 0
+        assert json.loads(out.getvalue())["handoffs"] == {"message_shown": 1}
+    finally:
+        folder.chmod(0o755)
+        path.chmod(0o644)
+    assert _bytes_and_files(path) == before
+
+
+def test_a_sqlite_ledger_of_an_older_schema_is_refused_unmigrated(
+    helpdesk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ledger of an older schema version would be migrated by opening it writable: a
+    report refuses it, exit 2, naming the file and the versions, and leaves it as it
+    was."""
+    from helpdesk_routing.handoff.sql_ledger import LEDGER_SCHEMA_VERSION
+
+    path = tmp_path / "old.db"
+    _ledger_file(path)
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.execute("DELETE FROM handoff_ledger_schema WHERE version > 1")
+    before = _bytes_and_files(path)
+    base = ["report", "--store", f"sqlite:///{helpdesk}", *_PERIOD]
+    assert metrics_cli.run(_parse([*base, "--ledger", f"sqlite:///{path}"]), io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert f"has schema version 1, older than this library's {LEDGER_SCHEMA_VERSION}" in err
+    assert str(path) in err
+    assert _bytes_and_files(path) == before

@@ -20,6 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Literal
 
 from helpdesk_routing._sets import dump_json
@@ -490,6 +491,79 @@ class SqliteLedger(_SqlLedger):
     def __repr__(self) -> str:
         closed = " (closed)" if self._closed else ""
         return f"<SqliteLedger {_SHORT.repr(self.path)}{closed}>"
+
+
+class SqliteLedgerReader(_SqlLedger):
+    """A SQLite handoff ledger opened read only: what ``helpdesk-routing report`` reads.
+
+    Nothing is written nor created: the file is opened ``mode=ro`` (as immutable when no
+    ``-wal`` file is beside it: every page is then in the file, and SQLite makes no
+    ``-shm`` file), is not put in WAL mode, and is not migrated (a ledger of an older
+    schema is a :class:`~helpdesk_routing.errors.StoreError` naming it). A ledger on a
+    read-only mount, in a read-only directory or in a read-only file can be read. Its
+    writing calls fail as the file refuses them (``StoreError``)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = file_path(_file_path(path))
+        self._sql = _Sql("?")
+        self._lock = threading.Lock()
+        uri = f"{Path(self.path).as_uri()}?mode=ro"
+        if not Path(f"{self.path}-wal").exists():
+            uri += "&immutable=1"
+        try:
+            self._conn = sqlite3.connect(
+                uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30.0
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
+        try:
+            self._check_schema()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _check_schema(self) -> None:
+        at = f" (SQLite file {self.path!r})"
+        try:
+            row = self._conn.execute("SELECT max(version) FROM handoff_ledger_schema").fetchone()
+        except sqlite3.Error as exc:
+            raise StoreError(f"SQLite handoff ledger {self.path!r}: {exc}") from exc
+        found = 0 if row is None or row[0] is None else row[0]
+        if type(found) is not int:
+            raise StoreError(
+                f"the handoff ledger's schema version is unreadable{at}: {found!r} (a whole "
+                "number was expected); the ledger was left as it was"
+            )
+        _check_version(found, at)
+        if found < LEDGER_SCHEMA_VERSION:
+            raise StoreError(
+                f"the handoff ledger{at} has schema version {found}, older than this "
+                f"library's {LEDGER_SCHEMA_VERSION}: it must be migrated before it can be "
+                "read, and opening it read only writes nothing; open it once writable "
+                "(SqliteLedger) to migrate it"
+            )
+
+    @contextmanager
+    def _unit(self) -> Iterator[Execute]:
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN")
+                try:
+                    yield self._conn.execute
+                finally:
+                    self._conn.execute("ROLLBACK")  # read only: nothing to keep
+            except sqlite3.Error as exc:
+                raise StoreError(f"SQLite handoff ledger {self.path!r}: {exc}") from exc
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    def __enter__(self) -> SqliteLedgerReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 _SHORT = reprlib.Repr()
