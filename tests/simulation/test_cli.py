@@ -237,6 +237,34 @@ def test_plot_without_its_extra_is_refused_before_the_runs(
     assert out.getvalue() == ""
 
 
+def test_a_write_that_fails_part_way_leaves_the_file_that_was_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A results file that was there is left byte for byte when the new results cannot
+    be written whole (a full disk part way): it was overwritten in place, and left half
+    written, neither the old figures nor the new. Its permissions stay; nothing is left
+    beside it."""
+    target = tmp_path / "out.json"
+    target.write_text('[{"seed": 1}]\n', "utf-8")
+    target.chmod(0o640)
+    original = Path.write_text
+
+    def half(self: Path, data: str, *args: object, **kwargs: object) -> int:
+        original(self, data[:10], "utf-8")
+        raise OSError(28, "No space left on device")
+
+    args = _parse(["simulate", str(_mmc_file(tmp_path)), "--json", str(target)])
+    monkeypatch.setattr(Path, "write_text", half)
+    assert cli.run(args, io.StringIO(), io.StringIO()) == 2
+    assert target.read_text("utf-8") == '[{"seed": 1}]\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "s.json"]
+    monkeypatch.setattr(Path, "write_text", original)
+    assert cli.run(args, io.StringIO(), io.StringIO()) == 0
+    assert "ttfr" in json.dumps(json.loads(target.read_text("utf-8"))[0])
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "s.json"]
+
+
 def test_a_write_that_fails_after_the_runs_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

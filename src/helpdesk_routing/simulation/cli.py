@@ -14,8 +14,11 @@ import argparse
 import json
 import math
 import os
+import stat
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO, get_args
 
@@ -183,14 +186,15 @@ def _simulate(
         out.write(f"mean time to first response (min): {_mean_ttfr(results)}\n")
     if args.plot is not None:
         try:
-            results[0].plot(args.plot)
+            _replaced(Path(args.plot), results[0].plot)
         except OSError as error:
             err.write(f"error: cannot write --plot {args.plot}: {error}\n")
             return 2
     if args.json is not None:
         figures = [_strict({"seed": r.seed, **r.summary.as_dict()}) for r in results]
         try:
-            args.json.write_text(json.dumps(figures, indent=1, allow_nan=False) + "\n", "utf-8")
+            text = json.dumps(figures, indent=1, allow_nan=False) + "\n"
+            _replaced(args.json, lambda path: path.write_text(text, "utf-8"))
         except OSError as error:
             err.write(f"error: cannot write --json {args.json}: {error}\n")
             return 2
@@ -239,6 +243,35 @@ def _same(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:  # one is not there (yet): compare where they lead
         return a.resolve() == b.resolve()
+
+
+def _replaced(path: Path, write: Callable[[Path], object]) -> None:
+    """Give ``path`` its new content whole: ``write`` writes it into a new file beside
+    the file (a link's target), which then takes its place, with its permissions; so a
+    write that fails part way (a full disk or quota) leaves the file that was there as it
+    was (it was left half written: neither the old figures nor the new ones). Where no
+    file can be made beside it (a directory this process may not write in), in place."""
+    target = Path(os.path.realpath(path))
+    try:
+        handle, name = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix
+        )
+    except OSError:
+        write(target)
+        return
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        try:
+            mode = stat.S_IMODE(target.stat().st_mode)
+        except OSError:
+            mode = 0o644
+        write(temporary)
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _open_for_writing(option: str, path: Path, created: list[Path]) -> str | None:
