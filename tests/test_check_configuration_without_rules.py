@@ -138,3 +138,24 @@ def test_the_routers_own_document_is_checked_as_the_version_it_would_store(
         1,
         [("$.capacity", "extra_forbidden")],
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('{"teams": [], "rules": {"rules": []}, "capacity": NaN}', "$.capacity: "),
+        ('{"teams": [], "teams": [], "rules": {"rules": []}}', "$.teams: "),
+    ],
+    ids=["NaN", "a key twice"],
+)
+def test_a_configurations_json_problem_is_titled_invalid_configuration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, problem: str
+) -> None:
+    """The strict reader's problems in a configuration file are titled as its other
+    problems are (they were "invalid document")."""
+    path = tmp_path / "config.json"
+    path.write_text(text)
+    assert main(["check", str(path)], io.StringIO()) == 1
+    head, line, *_ = capsys.readouterr().err.splitlines()
+    assert head == f"error: invalid configuration in {path}"
+    assert line.startswith(f"  {problem}")

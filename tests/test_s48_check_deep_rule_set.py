@@ -51,7 +51,7 @@ def test_a_configuration_keeps_its_limit(
     path.write_text(json.dumps({"rules": {"rules": [_rule(150)]}, "teams": []}))
     assert cli.main(["check", str(path)]) == 1
     head, line, *_ = capsys.readouterr().err.splitlines()
-    assert head == f"error: invalid document in {path}"
+    assert head == f"error: invalid configuration in {path}"  # as its other problems
     assert "nested deeper than 101 levels" in line
 
 

@@ -220,7 +220,10 @@ def _read_checked(path: Path) -> Any:
             RuleSet.from_json(raw)  # raises: the rule set's own error
             raise  # pragma: no cover - the same checks, with the rule set's limit
         rules = data.get("rules")
-        raise error.with_rule_ids(
+        # titled as every other problem of a configuration file is ("invalid document"
+        # was the reader's word for a file it could not tell)
+        retitled = ValidationError("invalid configuration", error.details)
+        raise retitled.with_rule_ids(
             rules.get("rules") if isinstance(rules, dict) else None,
             say=True,
             at="$.rules.rules[",
