@@ -119,6 +119,22 @@ def test_check_with_teams_fails_on_an_unknown_team(
     assert "rule 'r': unknown team 'ghosts'" in capsys.readouterr().err
 
 
+def test_check_with_teams_names_a_team_listed_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A --teams file giving one team id twice is refused at the repeat, exit 1, as
+    ``Router(...)`` and a configuration file's check refuse it (it passed, exit 0)."""
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps({"rules": []}))
+    teams = tmp_path / "teams.json"
+    teams.write_text(json.dumps([{"id": "t1", "members": ["a1"]}, {"id": "t1", "members": ["a2"]}]))
+    code, _ = _run("check", str(rules), "--teams", str(teams))
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"error: invalid teams in {teams}\n  $[1].id: team 't1' is listed twice\n"
+    )
+
+
 def test_schema_prints_the_condition_json_schema() -> None:
     """schema prints a JSON Schema that knows every node type."""
     code, text = _run("schema")

@@ -395,6 +395,22 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
     return rules, teams
 
 
+def _teams_once(teams: list[Team]) -> None:
+    """``ValidationError`` naming each team of a ``--teams`` file whose id an earlier one
+    gives, at its path, as ``Router(...)`` and a configuration file's check say it (a
+    repeat was taken, and the rules checked against either)."""
+    seen: set[str] = set()
+    details = []
+    for i, team in enumerate(teams):
+        if team.id in seen:
+            details.append(
+                ErrorDetail(f"$[{i}].id", f"team {team.id!r} is listed twice", "duplicate")
+            )
+        seen.add(team.id)
+    if details:
+        raise ValidationError("invalid teams", details)
+
+
 def _run_check(args: argparse.Namespace, out: TextIO) -> int:
     try:
         data = _read_checked(args.file)
@@ -413,6 +429,7 @@ def _run_check(args: argparse.Namespace, out: TextIO) -> int:
             teams = validated(
                 "teams", "$", lambda: TypeAdapter(list[Team]).validate_python(teams_data)
             )
+            _teams_once(teams)
         except ValidationError as error:
             raise in_file(error, args.teams) from None
         try:
