@@ -155,6 +155,30 @@ def test_bad_rules_do_not_hide_a_team_member_who_is_no_agent(
         assert "$.teams[0].members[2]: unknown agent 'ghost'" in err
 
 
+def test_an_empty_channel_beside_another_bad_one_is_told_by_both(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``office_hours_channels: ["", 3]``: ``demo --data`` tells the empty channel beside
+    the number, as ``check`` does (the list refused, it told the number alone)."""
+
+    def change(files: Files) -> None:
+        files["config.json"]["office_hours_channels"] = ["", 3]
+
+    data = _demo_dir(tmp_path, change)
+    told = []
+    for argv in (("demo", "--data", str(data)), ("check", str(data / "config.json"))):
+        assert _run(*argv)[0] == 1
+        told.append(capsys.readouterr().err.splitlines()[1:])
+    assert (
+        told[0]
+        == told[1]
+        == [
+            "  $.office_hours_channels[1]: Input should be a valid string",
+            "  $.office_hours_channels: a channel is at least one character, got ''",
+        ]
+    )
+
+
 def _bad_repeated_team_and_unknown_team(files: Files) -> None:
     teams = files["config.json"]["teams"]
     teams.append({**teams[0], "oops": 1})

@@ -257,7 +257,9 @@ def load_demo(directory: Path | None = None) -> DemoDay:
     channels = each(
         lambda: part(config, "config.json", "office_hours_channels", list[StoredText], ["webchat"])
     )
-    if isinstance(channels, list) and "" in channels:  # named in its file, as check does
+    given = config.get("office_hours_channels") if isinstance(config, dict) else None
+    if isinstance(given, list) and "" in given:  # named in its file, as check does, also
+        # beside another bad channel (the list refused, it was not named)
         parts.errors.append(ValidationError("invalid config.json", empty_channel().details))
     # What the file leaves out (or, office hours, gives as null) is the Router's default,
     # as check reads the same file: no teams, no office hours (always open). The agents
