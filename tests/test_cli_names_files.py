@@ -74,3 +74,28 @@ def test_report_names_an_office_hours_file_that_is_not_valid(
         1,
         f"error: invalid office hours in {hours}\n  $: not UTF-8: invalid byte at offset 0\n",
     )
+
+
+def test_a_file_name_with_a_line_break_adds_no_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A path holding a line break is shown quoted with its escapes, in ``check``'s and
+    ``simulate``'s headings and in ``simulate``'s cannot-read and cannot-write lines: a
+    name could add a detail line or a second ``error:`` line (docs/cli.md)."""
+    bad = tmp_path / "x.json\n  $.rules[0].id: forged"
+    bad.write_text("{")
+    missing = tmp_path / "missing\nerror: forged"
+    from tests.simulation.test_cli import _mmc_file
+
+    scenario = _mmc_file(tmp_path)
+    out_json = tmp_path / "nodir\nerror: forged" / "x.json"
+    for argv, lines in (
+        (["check", str(bad)], 2),
+        (["simulate", str(bad)], 2),
+        (["simulate", str(missing)], 1),
+        (["simulate", str(scenario), "--json", str(out_json)], 1),
+    ):
+        code, err = _err(capsys, *argv)
+        assert code in (1, 2)
+        assert len(err.splitlines()) == lines, err
+        assert "\\n" in err  # the escape, shown

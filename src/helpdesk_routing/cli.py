@@ -649,8 +649,9 @@ def _flushed(out: TextIO, code: int) -> int:
 def in_file(error: ValidationError, path: object) -> ValidationError:
     """``error`` naming the file it is about: ``invalid rule set in rules.json``, its
     details as they are (``check`` and ``simulate``; ``demo --data`` names its files in
-    its messages already)."""
-    return ValidationError(f"{error.message} in {path}", error.details)
+    its messages already). A path holding a line break (or another character that is
+    not printable) is shown quoted, with its escapes: a file name could add a line."""
+    return ValidationError(f"{error.message} in {shown(str(path))}", error.details)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

@@ -26,6 +26,7 @@ import pydantic
 
 from helpdesk_routing._files import read_input
 from helpdesk_routing._json import SCENARIO_DEPTH, loads
+from helpdesk_routing._shown import shown
 from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing.calendar import JSON_INPUT
 from helpdesk_routing.cli import Subcommand, in_file
@@ -111,7 +112,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     try:
         raw = read_input(args.scenario)
     except OSError as error:
-        err.write(f"error: cannot read scenario {args.scenario}: {error}\n")
+        err.write(f"error: cannot read scenario {_path(args.scenario)}: {error}\n")
         return 2
     try:
         scenario = _scenario(raw, args)
@@ -138,7 +139,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         try:
             plot_path(args.plot)
         except ValidationError as error:
-            err.write(f"error: cannot write --plot {args.plot}: {error.message}\n")
+            err.write(f"error: cannot write --plot {_path(args.plot)}: {error.message}\n")
             return 2
     if args.plot is not None:
         try:
@@ -188,7 +189,7 @@ def _simulate(
         try:
             _replaced(Path(args.plot), results[0].plot)
         except OSError as error:
-            err.write(f"error: cannot write --plot {args.plot}: {error}\n")
+            err.write(f"error: cannot write --plot {_path(args.plot)}: {error}\n")
             return 2
     if args.json is not None:
         figures = [_strict({"seed": r.seed, **r.summary.as_dict()}) for r in results]
@@ -196,7 +197,7 @@ def _simulate(
             text = json.dumps(figures, indent=1, allow_nan=False) + "\n"
             _replaced(args.json, lambda path: path.write_text(text, "utf-8"))
         except OSError as error:
-            err.write(f"error: cannot write --json {args.json}: {error}\n")
+            err.write(f"error: cannot write --json {_path(args.json)}: {error}\n")
             return 2
     return 0
 
@@ -231,7 +232,7 @@ def _outputs_problem(scenario: Path, outputs: list[tuple[str, Path]]) -> str | N
         if problem is None and _same(path, scenario):
             problem = "it is the scenario file, which the results would replace"
         if problem is not None:
-            return f"cannot write {option} {path}: {problem}"
+            return f"cannot write {option} {_path(path)}: {problem}"
     if len(outputs) == 2 and _same(outputs[0][1], outputs[1][1]):
         return f"--plot and --json name the same file, {outputs[0][1]}"
     return None
@@ -243,6 +244,12 @@ def _same(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:  # one is not there (yet): compare where they lead
         return a.resolve() == b.resolve()
+
+
+def _path(path: object) -> str:
+    """A path as a message shows it: as it is, or quoted with its escapes when it holds a
+    line break or another character that is not printable (a name could add a line)."""
+    return shown(str(path))
 
 
 def _replaced(path: Path, write: Callable[[Path], object]) -> None:
@@ -284,7 +291,7 @@ def _open_for_writing(option: str, path: Path, created: list[Path]) -> str | Non
         with path.open("ab"):
             pass
     except OSError as error:
-        return f"cannot write {option} {path}: {error.strerror or error}"
+        return f"cannot write {option} {_path(path)}: {error.strerror or error}"
     if not there:
         created.append(path)
     return None
