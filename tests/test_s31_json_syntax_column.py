@@ -105,3 +105,13 @@ def test_the_command_line_names_line_and_column(
     code, err = _err(capsys, *argv)
     assert code == 1
     assert f"$: {_SAID}\n" in err, err
+
+
+def test_a_reason_python_words_with_its_own_at_says_at_once() -> None:
+    """A raw control character is "Invalid control character at line 1, column 8" (it
+    said "at at")."""
+    with pytest.raises(ValidationError) as caught:
+        loads('{"a": "\x01"}', "document")
+    assert [d.message for d in caught.value.details] == [
+        "not JSON: Invalid control character at line 1, column 8"
+    ]

@@ -266,7 +266,8 @@ def syntax_message(error: json.JSONDecodeError, *, line: bool = True) -> str:
     with ``line=False`` (a JSON Lines line, named by its reader), ``... at column C``.
     The column places the error in a document written on one line (``json.dumps``'s)."""
     place = f"line {error.lineno}, column {error.colno}" if line else f"column {error.colno}"
-    return f"not JSON: {error.msg} at {place}"
+    # Python words one reason with its own "at" ("Invalid control character at"): once
+    return f"not JSON: {error.msg.removesuffix(' at')} at {place}"
 
 
 def loads(
