@@ -92,6 +92,17 @@ CASES = [
     (_made(timezone="Mars/Base"), "$.timezone", "unknown time zone 'Mars/Base'"),
     (_replay((3, 1, 2)), "$.arrivals.tickets[1]", "a replay is in time order"),
     (_replay(()), "$.arrivals.tickets", "is no list of replayed tickets"),
+    # the fields a run reads as they are: a raw ValueError or OverflowError, or a run
+    # with a seed no document may give (2**80 ran, and its result carried it)
+    (_made(ttfr_target_minutes=math.nan), "$.ttfr_target_minutes", "finite"),
+    (_made(ttfr_target_minutes=1e300), "$.ttfr_target_minutes", "less than or equal to"),
+    (_made(seed=2**80), "$.seed", "less than or equal to"),
+    (_made(seed=1.5), "$.seed", ""),
+    (_made(policy="bogus"), "$.policy", "Input should be"),
+    (_made(mode="fast"), "$.mode", "Input should be"),
+    (_made(configuration={"version": 1}), "$.configuration", "is no Configuration"),
+    (_made(customers=({"id": "p1"},)), "$.customers[0]", "is no Profile"),
+    (_made(events="none"), "$.events", "is no list"),
 ]
 
 

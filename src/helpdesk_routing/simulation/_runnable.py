@@ -17,7 +17,9 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
 from helpdesk_routing.calendar import iana_zone_keys
+from helpdesk_routing.configuration import Configuration
 from helpdesk_routing.errors import ErrorDetail, ValidationError, input_details, json_path
+from helpdesk_routing.model import Event, Profile
 
 from ._part import Part
 from .replay import ReplayArrivals, ReplayTicket
@@ -34,8 +36,28 @@ from .scenario import (
 
 __all__ = ["check_runnable"]
 
-_RUN_BOUNDS = ("start", "days", "tickets", "drain_days", "warmup_tickets", "sample_minutes")
-"""The fields that bound a run: what ``check_runnable`` checks again."""
+_RUN_BOUNDS = (
+    "start",
+    "days",
+    "tickets",
+    "drain_days",
+    "warmup_tickets",
+    "sample_minutes",
+    "ttfr_target_minutes",
+    "seed",
+    "policy",
+    "mode",
+)
+"""The fields that bound a run, and the others a run reads as they are (its target, its
+seed, its policy and mode): what ``check_runnable`` checks again."""
+
+_OBJECTS: tuple[tuple[str, type[Any], str], ...] = (
+    ("configuration", Configuration, "one"),
+    ("customers", Profile, "several"),
+    ("events", Event, "several"),
+)
+"""The fields a run reads as objects of these models (checked by their own models when
+made): a ``dict`` in their place failed deep in the run with ``AttributeError``."""
 
 
 def _field_adapter(name: str) -> pydantic.TypeAdapter[object]:
@@ -69,6 +91,19 @@ def check_runnable(scenario: Scenario) -> None:
         except PydanticValidationError as exc:
             details += [
                 ErrorDetail(f"$.{name}", e["msg"], e["type"]) for e in exc.errors(include_url=False)
+            ]
+    for name, model, how in _OBJECTS:
+        value = getattr(scenario, name, None)
+        if how == "one" and not isinstance(value, model):
+            details.append(ErrorDetail(f"$.{name}", f"is no {model.__name__}", "part_type"))
+        elif how == "several":
+            if not isinstance(value, tuple | list):
+                details.append(ErrorDetail(f"$.{name}", "is no list", "part_type"))
+                continue
+            details += [
+                ErrorDetail(f"$.{name}[{i}]", f"is no {model.__name__}", "part_type")
+                for i, item in enumerate(value)
+                if not isinstance(item, model)
             ]
     if not details and not isinstance(scenario.arrivals, PoissonArrivals | ReplayArrivals):
         details.append(ErrorDetail("$.arrivals", "is no arrivals", "arrivals_type"))
