@@ -195,13 +195,14 @@ def test_a_replay_without_days_reports_progress_by_its_tickets() -> None:
 
 def test_samples_end_with_the_last_work_when_nothing_was_cut() -> None:
     """Without a cut the grid runs to the end of the last work, each point at k * every
-    (a running sum drifted off it): no point missing or doubled."""
+    (a running sum drifted off it), to the microsecond as a ``timedelta`` holds it: no
+    point missing or doubled."""
     scenario = mmc(2, 0.6, 300).model_copy(update={"sample_minutes": 7.01})
     result = run(scenario, 3)
     every = 7.01 * 60
     assert result.horizon == max(result.records.resolved)
     times = result.sample_times
-    assert times == [k * every for k in range(len(times))]
+    assert times == [timedelta(minutes=k * 7.01).total_seconds() for k in range(len(times))]
     assert times[-1] <= result.horizon < times[-1] + every
     assert result.backlog[-1] == 0
 
@@ -430,3 +431,25 @@ def test_a_file_bad_on_its_own_is_still_the_file_s_fault_with_days(tmp_path: Pat
         assert cli.run(_parse(["simulate", str(path), *extra]), io.StringIO(), err) == 1
         assert err.getvalue().startswith(f"error: invalid scenario in {path}\n")
         assert "$.agents: Tuple should have at least 1 item" in err.getvalue()
+
+
+def test_a_ticket_replayed_on_a_grid_point_counts_there() -> None:
+    """The k-th point is ``k * sample_minutes`` as an instant to the microsecond, as a
+    replayed ticket's time is: a ticket at 0.57 minutes (34.2 s) is in the first point's
+    sample (the grid's point was 0.57 * 60.0 = 34.199999999999996 s, before it)."""
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    scenario = Scenario(
+        name="grid",
+        start=start,
+        days=None,
+        sample_minutes=0.57,
+        arrivals=ReplayArrivals(
+            tickets=[ReplayTicket(created_at=start + timedelta(minutes=0.57), channel="email")]
+        ),
+        agents=[AgentSpec(id="a", capacity=0)],
+        handling=Exponential(mean_minutes=1),
+        drain_days=0.001,
+    )
+    result = run(scenario, 1)
+    assert result.sample_times[:3] == [0.0, 34.2, 68.4]
+    assert result.backlog[:3] == [0, 1, 1]

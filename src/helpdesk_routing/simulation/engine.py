@@ -112,7 +112,7 @@ class _Run:
         self.unfinished = 0  # arrived and not closed
         self.heap: list[tuple[float, int, int, int]] = []
         self.seq = 0
-        self.sample_every = scenario.sample_minutes * 60.0
+        self.sample_minutes = scenario.sample_minutes
         self.next_sample = 0.0
         self.sample_times: list[float] = []
         self.backlog_samples: list[int] = []
@@ -338,15 +338,18 @@ def _sample(st: _Run, t: float, *, before: bool = False) -> None:
     The loop samples before it handles an event at ``t``: the state then held is the
     state of every instant before ``t``, not of ``t`` itself, whose events (a ticket
     arriving, work starting or ending) belong in its sample. The k-th instant is
-    ``k * sample_every`` (not a running sum, which drifts), so the grid's points, the
-    last one at a run's end too, are where they are documented."""
+    ``k * sample_minutes`` minutes (not a running sum, which drifts), so the grid's points, the
+    last one at a run's end too, are where they are documented: as an instant, to the
+    microsecond as a ``timedelta`` of ``k * sample_minutes`` minutes holds it, as replayed
+    tickets' and the TTFR target's are (``0.57 * 60.0`` is 34.199999999999996 s, and a
+    ticket replayed at 34.2 s, the first point, was not counted there)."""
     times = st.sample_times
     while st.next_sample < t or (st.next_sample == t and not before):
         times.append(st.next_sample)
         st.backlog_samples.append(st.backlog)
         for a in st.agents:
             st.load_samples[a].append(st.load[a])
-        st.next_sample = len(times) * st.sample_every
+        st.next_sample = timedelta(minutes=len(times) * st.sample_minutes).total_seconds()
 
 
 def _arrive(st: _Run, t: float, index: int) -> None:
