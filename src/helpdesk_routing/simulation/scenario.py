@@ -473,18 +473,15 @@ class Scenario(Part):
     def _members_with_repeated_teams(
         cls, data: Any, handler: pydantic.ModelWrapValidatorHandler[Self]
     ) -> Self:
-        # A team id given twice stops the configuration's validation, and so the check of
-        # the scenario's references below: its teams' members who are no agents are told
-        # with it, read from the input (every problem at once, as the docs say).
+        # A field's problem (a team id given twice, which stops the configuration's
+        # validation; a time zone; a bad number) stops the check of the scenario's
+        # references below: its teams' members who are no agents are told with it, read
+        # from the input (every problem at once, as the docs say).
         try:
             return handler(data)
         except PydanticValidationError as exc:
             found = exc.errors(include_url=False)
-            repeated = any(
-                e["type"] == "duplicate" and e["loc"][:2] == ("configuration", "teams")
-                for e in found
-            )
-            if not repeated or any(e["type"] == "unknown_agent" for e in found):
+            if any(e["type"] == "unknown_agent" for e in found):
                 raise
             lines = [_line(e) for e in found]
             lines += _strangers(data)
@@ -493,7 +490,29 @@ class Scenario(Part):
             raise PydanticValidationError.from_exception_data(exc.title, lines) from None
 
     @model_validator(mode="after")
+    def _whole(self) -> Self:
+        """How the scenario's parts fit together, every problem at once: what it names
+        exists in it, its parts agree (:meth:`_inconsistencies`), and, when they do, its
+        run's bounds (:meth:`_bound_problems`). (Three checks in turn told the first
+        one's problems alone: a queueing mode's teams, or too many samples, were hidden
+        behind a member who is no agent.)"""
+        problems = self._reference_problems()
+        inconsistent = self._inconsistencies()
+        problems += inconsistent
+        if not inconsistent:
+            problems += self._bound_problems()
+        if problems:
+            raise PydanticValidationError.from_exception_data(type(self).__name__, problems)
+        return self
+
     def _references(self) -> Self:
+        """``PydanticValidationError`` unless what the scenario names exists in it."""
+        problems = self._reference_problems()
+        if problems:
+            raise PydanticValidationError.from_exception_data(type(self).__name__, problems)
+        return self
+
+    def _reference_problems(self) -> list[InitErrorDetails]:
         """What the scenario names must exist in it: each problem at its own path."""
         problems: list[InitErrorDetails] = []
 
@@ -543,7 +562,7 @@ class Scenario(Part):
         measured, of = self.tickets, ""
         if isinstance(self.arrivals, ReplayArrivals):
             replay = self.arrivals.tickets
-            # (days past the calendar leave the span open here: _bounded refuses them)
+            # (days past the calendar leave the span open here: _bound_problems refuses them)
             far = self.days is None or self.days > (LAST_INSTANT - self.start).days + 1
             end = None if far else self.start + timedelta(days=self.days or 0.0)
             # a replay simulates its tickets in the span, up to `tickets`: that many are
@@ -572,16 +591,7 @@ class Scenario(Part):
                 f"leaves none of the {measured} tickets{of} to measure",
                 self.warmup_tickets,
             )
-        if problems:
-            raise PydanticValidationError.from_exception_data(type(self).__name__, problems)
-        return self
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        problems = self._inconsistencies()
-        if problems:
-            raise PydanticValidationError.from_exception_data(type(self).__name__, problems)
-        return self
+        return problems
 
     def _inconsistencies(self) -> list[InitErrorDetails]:
         """Where the scenario's parts disagree: every problem at once, each at its own
@@ -620,13 +630,6 @@ class Scenario(Part):
                     said = f"queueing mode needs agents without shifts: agent {agent.id!r} has one"
                     problem(("agents", i, "shift"), "queueing_mode", said, None)
         return problems
-
-    @model_validator(mode="after")
-    def _bounded(self) -> Self:
-        problems = self._bound_problems()
-        if problems:
-            raise PydanticValidationError.from_exception_data(type(self).__name__, problems)
-        return self
 
     def _bound_problems(self) -> list[InitErrorDetails]:
         """The run's span lies in the calendar a run may reach and holds at most
@@ -692,7 +695,7 @@ class Scenario(Part):
                 ("arrivals",),
                 f"the replay (to {last.isoformat()})",
             )
-        assert self.tickets is not None  # one of them is given (_consistent)
+        assert self.tickets is not None  # one of them is given (_inconsistencies)
         rate = self.arrivals.mean_per_hour
         hours = self.tickets / rate
         return (
