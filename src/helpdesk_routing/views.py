@@ -297,7 +297,8 @@ class Views:
             raise ValidationError(f"limit must be at least 1, got {limit}")
         if not isinstance(count, bool):  # 1 == True: a membership test would take 1
             raise ValidationError(f"count must be a bool, got {count!r}")
-        if order not in ("oldest", "newest"):
+        if not isinstance(order, str) or order not in ("oldest", "newest"):
+            # tested as text first: a pandas NA or an array answers == as no bool
             raise ValidationError(f"invalid order {order!r}: expected 'oldest' or 'newest'")
         if isinstance(statuses, str):
             statuses = [statuses]

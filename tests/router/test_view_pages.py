@@ -129,6 +129,18 @@ def test_newest_first_pages_through_the_view_backwards(five: Desk) -> None:
         views.unassigned(order="sideways")  # type: ignore[arg-type]
 
 
+def test_an_order_that_is_no_text_is_refused_whatever_its_equality(five: Desk) -> None:
+    """An order whose ``==`` answers no bool (pandas' NA, a NumPy array) is the library's
+    ``ValidationError``: it raised ``TypeError`` or ``ValueError`` from the comparison,
+    or a one-item array passed and failed building the cursor."""
+    import numpy as np
+    import pandas as pd
+
+    for order in (pd.NA, np.array(["oldest", "newest"]), np.array(["newest"])):
+        with pytest.raises(ValidationError, match=r"^invalid order .*: expected 'oldest'"):
+            five.router.views.unassigned(order=order)
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     minutes=st.lists(st.integers(0, 5), max_size=40),
