@@ -245,7 +245,7 @@ def open_store(url: str) -> Iterator[tuple[Any, Any]]:
 def _ledger(url: str | None, stack: ExitStack) -> Any:
     if url is None:
         return None
-    from helpdesk_routing.handoff.sql_ledger import PostgresLedger, SqliteLedgerReader
+    from helpdesk_routing.handoff.sql_ledger import PostgresLedgerReader, SqliteLedgerReader
 
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
@@ -257,18 +257,9 @@ def _ledger(url: str | None, stack: ExitStack) -> Any:
         # opened read only: the file is not put in WAL mode, nor migrated, nor locked
         return stack.enter_context(SqliteLedgerReader(path))
     if url.startswith(("postgresql://", "postgres://")):
-        from helpdesk_routing.handoff.sql_ledger import LEDGER_SCHEMA_VERSION
-
-        problem = _postgres_problem(
-            url,
-            "handoff ledger",
-            _LEDGER_TABLES,
-            "SELECT max(version) FROM handoff_ledger_schema",
-            LEDGER_SCHEMA_VERSION,
-        )
-        if problem is not None:
-            raise StoreError(f"no PostgreSQL handoff ledger: {problem}")
-        return stack.enter_context(PostgresLedger(url))
+        # opened to read only: a schema without a ledger, or of an older version, is
+        # refused and left as it was (opening a ledger creates its tables)
+        return stack.enter_context(PostgresLedgerReader(url))
     raise ValueError(f"unknown ledger URL {_scheme(url)}: use sqlite:///path or postgresql://")
 
 

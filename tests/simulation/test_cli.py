@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -263,6 +264,39 @@ def test_a_write_that_fails_part_way_leaves_the_file_that_was_there(
     assert "ttfr" in json.dumps(json.loads(target.read_text("utf-8"))[0])
     assert target.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "s.json"]
+
+
+def test_a_results_file_that_is_no_regular_one_is_written_in_place(tmp_path: Path) -> None:
+    """``--json /dev/stdout`` into a pipe writes down the pipe (a new file beside it could
+    not be made, and the pipe's /proc name was written to); a file with another name
+    (a hard link) is written in place, so both names hold the results; a symbolic link
+    stays a link, its target given the results."""
+    import subprocess
+
+    scenario = _mmc_file(tmp_path)
+    command = [sys.executable, "-m", "helpdesk_routing", "simulate", str(scenario)]
+    done = subprocess.run(
+        [*command, "--json", "/dev/stdout"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert '"seed"' in done.stdout
+    target = tmp_path / "out.json"
+    target.write_text("[]\n", "utf-8")
+    other = tmp_path / "other.json"
+    os.link(target, other)
+    args = _parse(["simulate", str(scenario), "--json", str(target)])
+    assert cli.run(args, io.StringIO(), io.StringIO()) == 0
+    assert other.read_text("utf-8") == target.read_text("utf-8") != "[]\n"
+    link = tmp_path / "link.json"
+    link.symlink_to(tmp_path / "real.json")
+    (tmp_path / "real.json").write_text("[]\n", "utf-8")
+    args = _parse(["simulate", str(scenario), "--json", str(link)])
+    assert cli.run(args, io.StringIO(), io.StringIO()) == 0
+    assert link.is_symlink()
+    assert '"seed"' in (tmp_path / "real.json").read_text("utf-8")
 
 
 def test_a_write_that_fails_after_the_runs_is_reported(

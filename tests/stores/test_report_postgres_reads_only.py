@@ -65,8 +65,8 @@ def test_a_schema_without_a_ledger_is_refused_and_left_as_it_was(
     argv = ["report", "--store", url, *PERIOD, "--ledger", url]
     assert metrics_cli.run(_parse(argv), io.StringIO()) == 2
     err = capsys.readouterr().err
-    assert "no PostgreSQL handoff ledger: " in err
-    assert "(missing tables: handoff_ledger_schema, handoffs)" in err
+    assert err.startswith("error: PostgreSQL handoff ledger: schema ")
+    assert "holds no handoff ledger (missing tables: handoff_ledger_schema, handoffs)" in err
     assert _tables(pg_dsn) == before
     PostgresLedger(pg_dsn).close()
     out = io.StringIO()

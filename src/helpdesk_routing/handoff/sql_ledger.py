@@ -21,7 +21,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from helpdesk_routing._sets import dump_json
 from helpdesk_routing._stored import STORED
@@ -507,20 +507,40 @@ class SqliteLedgerReader(_SqlLedger):
         self.path = file_path(_file_path(path))
         self._sql = _Sql("?")
         self._lock = threading.Lock()
-        uri = f"{Path(self.path).as_uri()}?mode=ro"
-        if not Path(f"{self.path}-wal").exists():
-            uri += "&immutable=1"
-        try:
-            self._conn = sqlite3.connect(
-                uri, uri=True, isolation_level=None, check_same_thread=False, timeout=30.0
-            )
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
+        self._conn = self._open(f"{Path(self.path).as_uri()}?mode=ro")
         try:
             self._check_schema()
         except BaseException:
             self._conn.close()
             raise
+
+    def _open(self, uri: str) -> sqlite3.Connection:
+        """Read only, sharing the file with its writers (a WAL file's ``-shm`` made
+        beside it when needed, as the store's reader does); as an immutable snapshot
+        only where that cannot be (a directory this process may not write in) and no
+        writer has the file open."""
+
+        def connect(at: str) -> sqlite3.Connection:
+            try:
+                return sqlite3.connect(
+                    at, uri=True, isolation_level=None, check_same_thread=False, timeout=30.0
+                )
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot open SQLite database {self.path!r}: {exc}") from exc
+
+        conn = connect(uri)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            conn.close()
+            if Path(f"{self.path}-wal").exists():
+                raise StoreError(
+                    f"cannot read the SQLite handoff ledger {self.path!r} now: a writer has "
+                    "it open (its -wal file is beside it) and this process cannot write in "
+                    "its directory, so SQLite cannot share the file with that writer"
+                ) from None
+        return connect(uri + "&immutable=1")
 
     def _check_schema(self) -> None:
         at = f" (SQLite file {self.path!r})"
@@ -616,6 +636,45 @@ class PostgresLedger(_SqlLedger):
     reused; each call is one transaction.
     """
 
+    _reads_only: ClassVar[bool] = False
+    """Opened only to read (:class:`PostgresLedgerReader`): nothing created or migrated."""
+
+    def _check_readable(self, run: Execute, schema: str) -> None:
+        """Refuse (``StoreError``) a schema that holds no ledger, or one of an older
+        schema version: reading it must not create its tables nor migrate them."""
+        where = f"schema {schema!r} ({self._where})"
+        held = run(
+            "SELECT to_regclass(format('%%I.handoff_ledger_schema', current_schema())), "
+            "to_regclass(format('%%I.handoffs', current_schema()))",
+            (),
+        ).fetchone()
+        missing = [
+            table
+            for table, found in zip(
+                ("handoff_ledger_schema", "handoffs"), held or (None, None), strict=True
+            )
+            if found is None
+        ]
+        if missing:
+            raise StoreError(
+                f"PostgreSQL handoff ledger: {where} holds no handoff ledger (missing tables: "
+                f"{', '.join(missing)}); it was left as it was"
+            )
+        row = run("SELECT max(version) FROM handoff_ledger_schema", ()).fetchone()
+        version = None if row is None else row[0]
+        if type(version) is not int:
+            raise StoreError(
+                f"the handoff ledger's schema version is unreadable ({where}): {version!r}"
+            )
+        _check_version(version, f" ({where})")
+        if version < LEDGER_SCHEMA_VERSION:
+            raise StoreError(
+                f"the handoff ledger in {where} has schema version {version}, older than "
+                f"this library's {LEDGER_SCHEMA_VERSION}: it must be migrated before it can "
+                "be read, and opening it to read writes nothing; open it once with "
+                "PostgresLedger to migrate it"
+            )
+
     def __init__(self, dsn: str) -> None:
         if not isinstance(dsn, str):  # None would connect by libpq's defaults
             raise ArgumentTypeError(
@@ -663,6 +722,9 @@ class PostgresLedger(_SqlLedger):
                         f"search_path exists ({path[0] if path else '?'}): create it "
                         "(CREATE SCHEMA) or fix the search_path in the dsn's options"
                     )
+                if self._reads_only:
+                    self._check_readable(run, found[0])
+                    return
                 run(_MIGRATION_LOCK, ())
                 # in the schema the tables go in (the first of the search_path), not
                 # wherever the path finds one: another tenant's ledger further along it
@@ -760,3 +822,14 @@ class PostgresLedger(_SqlLedger):
     def __repr__(self) -> str:
         closed = " (closed)" if self._closed else ""
         return f"<PostgresLedger {self._where}{closed}>"
+
+
+class PostgresLedgerReader(PostgresLedger):
+    """A PostgreSQL handoff ledger opened only to read (what ``helpdesk-routing report``
+    reads): the first schema of the ``search_path`` that exists must hold a ledger at
+    this library's schema version, else :class:`~helpdesk_routing.errors.StoreError`,
+    and nothing is created or migrated (a mistyped database must not become an empty
+    ledger). One connection attempt, its errors told as :class:`PostgresLedger` tells
+    them (never with the password)."""
+
+    _reads_only = True

@@ -11,6 +11,7 @@ and removed if they were not there and a run fails.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -254,10 +255,20 @@ def _path(path: object) -> str:
 
 def _replaced(path: Path, write: Callable[[Path], object]) -> None:
     """Give ``path`` its new content whole: ``write`` writes it into a new file beside
-    the file (a link's target), which then takes its place, with its permissions; so a
-    write that fails part way (a full disk or quota) leaves the file that was there as it
-    was (it was left half written: neither the old figures nor the new ones). Where no
-    file can be made beside it (a directory this process may not write in), in place."""
+    the file (a link's target), which then takes its place, with its permissions and
+    owner; so a write that fails part way (a full disk or quota) leaves the file that was
+    there as it was (it was left half written: neither the old figures nor the new
+    ones). In place where the file is no regular one (a device such as ``/dev/null``, a
+    pipe such as ``/dev/stdout``: replaced, ``/dev/null`` became a file), has other names
+    (hard links, which would keep the old content), or where no file can be made beside
+    it (a directory this process may not write in)."""
+    try:
+        was = os.stat(path)
+    except OSError:
+        was = None
+    if was is not None and (not stat.S_ISREG(was.st_mode) or was.st_nlink > 1):
+        write(path)
+        return
     target = Path(os.path.realpath(path))
     try:
         handle, name = tempfile.mkstemp(
@@ -269,12 +280,11 @@ def _replaced(path: Path, write: Callable[[Path], object]) -> None:
     os.close(handle)
     temporary = Path(name)
     try:
-        try:
-            mode = stat.S_IMODE(target.stat().st_mode)
-        except OSError:
-            mode = 0o644
         write(temporary)
-        os.chmod(temporary, mode)
+        os.chmod(temporary, 0o644 if was is None else stat.S_IMODE(was.st_mode))
+        if was is not None and (was.st_uid, was.st_gid) != (os.getuid(), os.getgid()):
+            with contextlib.suppress(OSError):  # another user's file: it stays theirs
+                os.chown(temporary, was.st_uid, was.st_gid)
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
