@@ -291,12 +291,12 @@ def content(configuration: Configuration) -> dict[str, Any]:
 
 def same(name: str, before: Any, after: Any) -> bool:
     """Whether field ``name`` of two contents is the same. Rules are compared as their
-    JSON too: to Python ``True == 1``, but a rule on ``true`` is not a rule on ``1``."""
-    if before != after:
-        return False
+    JSON, which is what is stored: to Python ``True == 1``, but a rule on ``true`` is not
+    a rule on ``1``; and a rule, condition or destination of a subclass (which no plain
+    object read back equals) is the same as the plain one its JSON makes."""
     if name == "rules":
         return bool(before.model_dump_json() == after.model_dump_json())
-    return True
+    return bool(before == after)
 
 
 def allocator_name(allocator: object) -> AllocatorName | None:

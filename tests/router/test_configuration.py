@@ -103,16 +103,30 @@ class _MyRuleSet(RuleSet):
     """A rule set of a user's subclass."""
 
 
-@pytest.mark.parametrize("form", ["list", "rule set", "rule set of a subclass"])
+class _MyView(SaveAsView):
+    """A destination of a user's subclass."""
+
+
+@pytest.mark.parametrize(
+    "form",
+    ["list", "rule set", "rule set of a subclass", "condition of a subclass", "destination"],
+)
 def test_a_restart_with_rules_of_a_subclass_is_accepted(desk: Desk, form: str) -> None:
-    """Rules of a ``RoutingRule`` subclass are stored as plain rules; restarting with the
-    same objects compares their content and writes nothing (it was refused: no subclass
-    object equals the plain rule read back)."""
-    rules = [_LabelledRule(id="sms", when=ticket("channel") == "sms", then=SaveAsView(view="s"))]
+    """Rules of a ``RoutingRule`` subclass, or holding a condition or a destination of a
+    subclass, are stored as plain rules; restarting with the same objects compares their
+    content and writes nothing (it was refused: no subclass object equals the plain one
+    read back)."""
+    when = ticket("channel") == "sms"
+    rules = [_LabelledRule(id="sms", when=when, then=SaveAsView(view="s"))]
+    odd_when = type("_Mine", (type(when),), {})(**dict(when))
     given: Any = {
         "list": rules,
         "rule set": RuleSet(rules=rules),
         "rule set of a subclass": _MyRuleSet(rules=rules),
+        "condition of a subclass": [
+            RoutingRule(id="sms", when=odd_when, then=SaveAsView(view="s"))
+        ],
+        "destination": [RoutingRule(id="sms", when=when, then=_MyView(view="s"))],
     }[form]
     desk.router.configure(actor="m1", rules=given)
     before = desk.snapshot()
