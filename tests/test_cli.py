@@ -133,6 +133,15 @@ def test_check_with_teams_names_a_team_listed_twice(
     assert capsys.readouterr().err == (
         f"error: invalid teams in {teams}\n  $[1].id: team 't1' is listed twice\n"
     )
+    # told beside another team's own problem, in the file's order (it was hidden)
+    both = [{"id": "t1", "members": ["a1"]}, {"id": "t1", "members": ["a2"]}]
+    teams.write_text(json.dumps([*both, {"id": "t3", "members": 5}]))
+    code, _ = _run("check", str(rules), "--teams", str(teams))
+    assert code == 1
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        "  $[1].id: team 't1' is listed twice",
+        "  $[2].members: Input should be a valid tuple",
+    ]
 
 
 def test_schema_prints_the_condition_json_schema() -> None:

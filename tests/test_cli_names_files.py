@@ -89,11 +89,13 @@ def test_a_file_name_with_a_line_break_adds_no_line(
 
     scenario = _mmc_file(tmp_path)
     out_json = tmp_path / "nodir\nerror: forged" / "x.json"
+    same = tmp_path / "both\nerror: forged.png"
     for argv, lines in (
         (["check", str(bad)], 2),
         (["simulate", str(bad)], 2),
         (["simulate", str(missing)], 1),
         (["simulate", str(scenario), "--json", str(out_json)], 1),
+        (["simulate", str(scenario), "--plot", str(same), "--json", str(same)], 1),
     ):
         code, err = _err(capsys, *argv)
         assert code in (1, 2)

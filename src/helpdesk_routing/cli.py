@@ -395,20 +395,31 @@ def _check_configuration(data: dict[str, Any]) -> tuple[RuleSet, list[Team] | No
     return rules, teams
 
 
-def _teams_once(teams: list[Team]) -> None:
-    """``ValidationError`` naming each team of a ``--teams`` file whose id an earlier one
-    gives, at its path, as ``Router(...)`` and a configuration file's check say it (a
-    repeat was taken, and the rules checked against either)."""
+def _teams_repeated(teams: object) -> list[ErrorDetail]:
+    """A detail for each team of a ``--teams`` file whose id an earlier one gives, at its
+    path, as ``Router(...)`` and a configuration file's check say it; read from the
+    file's data, so that another team's problem does not hide it (a repeat was taken,
+    and the rules checked against either)."""
+    if not isinstance(teams, list):
+        return []
     seen: set[str] = set()
     details = []
     for i, team in enumerate(teams):
-        if team.id in seen:
+        team_id = team.get("id") if isinstance(team, dict) else None
+        if not isinstance(team_id, str):
+            continue
+        if team_id in seen:
             details.append(
-                ErrorDetail(f"$[{i}].id", f"team {team.id!r} is listed twice", "duplicate")
+                ErrorDetail(f"$[{i}].id", f"team {team_id!r} is listed twice", "duplicate")
             )
-        seen.add(team.id)
-    if details:
-        raise ValidationError("invalid teams", details)
+        seen.add(team_id)
+    return details
+
+
+def _detail_order(detail: ErrorDetail) -> tuple[int, str]:
+    """A ``--teams`` detail's place: its team's index in the file, then its path."""
+    index = detail.path[2:].split("]", 1)[0] if detail.path.startswith("$[") else ""
+    return (int(index) if index.isdigit() else -1, detail.path)
 
 
 def _run_check(args: argparse.Namespace, out: TextIO) -> int:
@@ -426,10 +437,16 @@ def _run_check(args: argparse.Namespace, out: TextIO) -> int:
     if args.teams is not None:
         try:
             teams_data = _read_json(args.teams, "teams")
-            teams = validated(
-                "teams", "$", lambda: TypeAdapter(list[Team]).validate_python(teams_data)
-            )
-            _teams_once(teams)
+            repeated = _teams_repeated(teams_data)
+            try:
+                teams = validated(
+                    "teams", "$", lambda: TypeAdapter(list[Team]).validate_python(teams_data)
+                )
+            except ValidationError as error:  # told with the repeats, in the file's order
+                details = sorted([*error.details, *repeated], key=_detail_order)
+                raise ValidationError(error.message, details) from None
+            if repeated:
+                raise ValidationError("invalid teams", repeated)
         except ValidationError as error:
             raise in_file(error, args.teams) from None
         try:

@@ -179,7 +179,7 @@ def _simulate(
         try:
             results.append(simulate(scenario, base + k, progress=bar))
         except ValidationError as error:
-            err.write(f"error: cannot simulate {args.scenario}: {error}\n")
+            err.write(f"error: cannot simulate {_path(args.scenario)}: {error}\n")
             return 1
         finally:
             bar.close()
@@ -235,7 +235,7 @@ def _outputs_problem(scenario: Path, outputs: list[tuple[str, Path]]) -> str | N
         if problem is not None:
             return f"cannot write {option} {_path(path)}: {problem}"
     if len(outputs) == 2 and _same(outputs[0][1], outputs[1][1]):
-        return f"--plot and --json name the same file, {outputs[0][1]}"
+        return f"--plot and --json name the same file, {_path(outputs[0][1])}"
     return None
 
 
