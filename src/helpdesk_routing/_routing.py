@@ -128,10 +128,20 @@ class Routing:
             )
         # The configuration keeps changing: decide inside the unit, with the version it
         # reads, so the route ends however fast others reconfigure.
-        with self._store.transaction() as tx:
-            compiled = self._keeper.snapshot(tx)
-            decision = self.decide(compiled, ticket, now)
-            return self._write_route(tx, ticket, decision, Gate.at(compiled, now), now)
+        decided = False
+        try:
+            with self._store.transaction() as tx:
+                compiled = self._keeper.snapshot(tx)
+                decision = self.decide(compiled, ticket, now)
+                decided = True
+                return self._write_route(tx, ticket, decision, Gate.at(compiled, now), now)
+        except Exception:
+            if decided:
+                raise
+            before = self._routed_before(ticket)  # as above: a stored ticket is answered
+            if before is None:
+                raise
+            return before
 
     def _routed_before(self, ticket: Ticket) -> RoutingDecision | None:
         """The stored decision of ``ticket`` when its id is stored (``ConflictError``

@@ -64,3 +64,22 @@ def test_a_retried_route_is_answered_by_the_stored_decision_when_customer_data_f
     with pytest.raises(ConnectionError, match="customer database unreachable"):
         router.route(desk.ticket("t2", profile_id="p1"))
     assert desk.snapshot() == before
+
+
+def test_the_route_deciding_inside_its_unit_answers_a_stored_ticket_too(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last way a route goes (the configuration kept changing: it decides inside its
+    unit) answers a stored ticket from the store as well when deciding fails."""
+    from helpdesk_routing import _routing
+
+    data = Flaky(profiles=[Profile(id="p1", properties={"tier": "gold"})])
+    router = Router(store=desk.store, customer_data=data, clock=desk.clock)
+    router.configure(actor="m1", rules=GOLD)
+    ticket = desk.ticket("t1", profile_id="p1")
+    first = router.route(ticket)
+    monkeypatch.setattr(_routing, "ATTEMPTS", 1)  # straight to the unit that decides
+    data.down = True
+    assert router.route(ticket).team == first.team == "retention"
+    with pytest.raises(ConnectionError):
+        router.route(desk.ticket("t2", profile_id="p1"))
