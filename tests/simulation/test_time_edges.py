@@ -453,3 +453,18 @@ def test_a_ticket_replayed_on_a_grid_point_counts_there() -> None:
     result = run(scenario, 1)
     assert result.sample_times[:3] == [0.0, 34.2, 68.4]
     assert result.backlog[:3] == [0, 1, 1]
+
+
+def test_a_grid_finer_than_a_microsecond_is_refused() -> None:
+    """The grid's points are instants to the microsecond: a finer step put every point
+    of a span on one instant (``[0.0, 0.0, ...]``)."""
+    import pytest
+
+    from helpdesk_routing.errors import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        mmc(2, 0.6, 30).model_copy(update={"sample_minutes": 1e-9})
+    assert caught.value.paths == ("$.sample_minutes",)
+    short = mmc(2, 0.6, 30).model_copy(update={"drain_days": 0.0, "days": 1e-8, "tickets": None})
+    fine = short.model_copy(update={"sample_minutes": 1 / 60_000_000})
+    assert fine.sample_minutes == 1 / 60_000_000

@@ -88,6 +88,13 @@ __all__ = [
 _Minutes = Annotated[float, Field(gt=0, le=MAX_MINUTES, strict=True)]
 """A positive duration in minutes, at most a year."""
 
+MICROSECOND_MINUTES = 1 / 60_000_000
+"""A microsecond in minutes: the least ``sample_minutes`` (the grid's points are instants
+to the microsecond; a finer grid put its points on one instant)."""
+
+_SampleMinutes = Annotated[float, Field(ge=MICROSECOND_MINUTES, le=MAX_MINUTES, strict=True)]
+"""The sampling grid's step in minutes: a microsecond to a year."""
+
 
 def _integral(value: object) -> object:
     """An integral number (a numpy integer too) as the ``int`` it is; a ``bool``, a
@@ -430,7 +437,7 @@ class Scenario(Part):
     policy: PolicyName = "configured"
     mode: Literal["router", "queueing"] = "router"
     seed: _Whole = Field(default=0, ge=MIN_INT, le=MAX_INT)
-    sample_minutes: _Minutes = 60.0
+    sample_minutes: _SampleMinutes = 60.0
     ttfr_target_minutes: _Minutes = 60.0
 
     def __repr__(self) -> str:
