@@ -475,7 +475,18 @@ class Router:
             ):
                 hand_out(tx, gate, now, for_agent=before)
             _log.info(
-                "rerouted %s", shown(ticket_id), extra={"ticket_id": ticket_id, "actor": actor}
+                "rerouted %s: team %s, assignee %s",
+                shown(ticket_id),
+                None if new.team is None else shown(new.team),
+                None if new.assignee is None else shown(new.assignee),
+                extra={
+                    "ticket_id": ticket_id,
+                    "actor": actor,
+                    "team": new.team,
+                    "assignee": new.assignee,
+                    "rule_id": decision.rule_id,
+                    "configuration_version": compiled.version,
+                },
             )
             return self._bound_record(tx, new)
 

@@ -40,3 +40,21 @@ def test_decisions_hand_outs_and_changes_are_logged_with_fields(
     assert handed.__dict__["assignee"] == "a1"
     assert configured.__dict__["fields"] == ["capacity"]
     assert conflict.__dict__["ticket_id"] == "t1"
+
+
+def test_a_reroute_logs_its_decision(desk: Desk, caplog: pytest.LogCaptureFixture) -> None:
+    """A reroute's record says the team, assignee and rule it decided, in its message
+    and its fields (it said "rerouted t1", with the ticket and actor alone)."""
+    from helpdesk_routing.conditions import ticket
+    from helpdesk_routing.rules import AssignToTeam, RoutingRule, RuleSet
+
+    desk.route()
+    rule = RoutingRule(id="r", when=ticket("channel") == "email", then=AssignToTeam(team="france"))
+    desk.router.configure(actor="m1", rules=RuleSet(rules=[rule]))
+    caplog.set_level(logging.INFO, logger="helpdesk_routing.router")
+    desk.router.reroute("t1", actor="m1")
+    (record,) = [r for r in caplog.records if r.name == "helpdesk_routing.router"]
+    assert record.getMessage() == "rerouted t1: team france, assignee None"
+    fields = {k: record.__dict__[k] for k in ("ticket_id", "team", "assignee", "rule_id")}
+    assert fields == {"ticket_id": "t1", "team": "france", "assignee": None, "rule_id": "r"}
+    assert record.__dict__["configuration_version"] == 2

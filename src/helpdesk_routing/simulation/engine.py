@@ -23,6 +23,7 @@ from helpdesk_routing.model import Event
 from ._args import seed_value
 from ._backends import Backend, HandOuts, QueueBackend, RouterBackend
 from ._draw import Arrivals, Mix, duration, stream
+from ._quiet import quiet
 from ._runnable import check_runnable
 from .policies import policy_for
 from .results import SimulationResult, TicketRecords
@@ -160,6 +161,12 @@ def run(
             f"got {type(progress).__name__}"
         )
     seed = scenario.seed if seed is None else seed
+    with quiet():  # the simulated helpdesk's hand-outs are no host's (simulation._quiet)
+        return _simulated(scenario, seed, progress)
+
+
+def _simulated(scenario: Scenario, seed: int, progress: Progress | None) -> SimulationResult:
+    """:func:`run` once its arguments are checked."""
     st = _Run(scenario, seed)
     _schedule_calendar(st)
     first = st.arrivals.next()
