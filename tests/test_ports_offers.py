@@ -48,3 +48,30 @@ def test_offers_asks_a_class_once() -> None:
     second.route_round_robin = _Routes().route_round_robin  # type: ignore[attr-defined]
     assert isinstance(second, RoundRobinInStore)
     assert offers(second, RoundRobinInStore) is False
+
+
+def test_units_serialised_false_declares_nothing() -> None:
+    """``units_serialised = False`` is no declaration (a runtime-checkable Protocol sees
+    the attribute only, so ``isinstance`` says yes): the Router then routed as in a
+    store whose units never overlap, and a concurrent insert was a ``StoreError``."""
+    from helpdesk_routing.ports import SerialisedUnits
+
+    class Says:
+        def __init__(self, value: object) -> None:
+            self.units_serialised = value
+
+    class SaysFalse(Says):
+        pass
+
+    class SaysTrue(Says):
+        pass
+
+    class SaysOne(Says):
+        pass
+
+    assert isinstance(SaysFalse(False), SerialisedUnits)
+    assert offers(SaysFalse(False), SerialisedUnits) is False
+    assert offers(SaysOne(1), SerialisedUnits) is False
+    assert offers(SaysTrue(True), SerialisedUnits) is True
+    with InMemoryStore().transaction() as tx:
+        assert offers(tx, SerialisedUnits) is True

@@ -63,7 +63,11 @@ def offers(obj: object, capability: type) -> bool:
     key = (type(obj), capability)
     answer = _OFFERS.get(key)
     if answer is None:
-        answer = _OFFERS[key] = isinstance(obj, capability)
+        answer = isinstance(obj, capability)
+        if answer and capability is SerialisedUnits:
+            # a runtime check sees the attribute only: declaring False declares nothing
+            answer = getattr(obj, "units_serialised", None) is True
+        _OFFERS[key] = answer
     return answer
 
 
@@ -153,7 +157,10 @@ class CustomerData(Protocol):
     Contract:
 
     - ``profile(id)`` returns the profile, or ``None`` for an unknown id (which routing
-      treats as a profile with no properties, no events and no segments).
+      treats as a profile with no properties and no segments; the events recorded under
+      that id still count, as ``count_events`` is asked for them all the same).
+    - ``count_events`` is asked with the ticket's ``profile_id``, or, for a ticket with
+      none, with its e-mail address (the events a handoff recorded under it count).
     - ``count_events`` counts the events of ``metric`` for the profile with
       ``start <= timestamp < end`` (``None`` is unbounded on that side) for which
       ``where(properties)`` holds (all of them when ``where`` is ``None``). It must not
@@ -536,9 +543,11 @@ class SerialisedUnits(Protocol):
     up, chooses the assignee, and inserts the ticket once, with its assignee, where
     otherwise it inserts the ticket first (in a store whose units overlap, the insert
     makes a second process routing the same id wait for the first) and then updates it
-    with its assignee. ``isinstance(tx, SerialisedUnits)`` says whether a transaction
-    declares it. A store that declares it for units that may overlap gets a route whose
-    insert finds another unit's record: the route raises
+    with its assignee. ``offers(tx, SerialisedUnits)`` says whether a transaction
+    declares it (``units_serialised`` ``True``; ``False`` declares nothing, though
+    ``isinstance``, which sees the attribute only, says yes). A store that declares it
+    for units that may overlap gets a route whose insert finds another unit's record:
+    the route raises
     :class:`~helpdesk_routing.errors.StoreError` and its unit is undone.
     """
 
@@ -556,6 +565,14 @@ class Store(Protocol):
 
     Contract: see :class:`Transaction`. ``transaction()`` may be entered from several
     threads (memory, SQLite) or processes (SQLite, PostgreSQL) at once.
+
+    Unlike customer data, allocators and clocks, whose answers are checked and named
+    when wrong, a store's answers are trusted: they are the records the library wrote,
+    read on every route and hand-out, where checking each would cost every operation. A
+    store of your own that answers another type (``None`` for a new pool's rotation, a
+    ``dict`` for a record) fails where the answer is used, with Python's own error; the
+    contract suite the shipped stores pass (``tests/contract``) is the way to hold one
+    to this contract.
     """
 
     def transaction(self) -> AbstractContextManager[Transaction]:

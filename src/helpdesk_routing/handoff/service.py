@@ -14,11 +14,12 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, get_args
+from typing import Any, cast, get_args
 
 from helpdesk_routing._input import as_model
 from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import require_aware
+from helpdesk_routing.conditions.context import profile_of
 from helpdesk_routing.errors import ArgumentTypeError, ConflictError, ValidationError
 from helpdesk_routing.events import (
     DEFAULT_NAMES,
@@ -68,7 +69,7 @@ from helpdesk_routing.handoff.machine import (
 from helpdesk_routing.handoff.messages import MessageKey, VisitorMessage
 from helpdesk_routing.handoff.records import HandoffRecord, TransitionEntry, handoff_id
 from helpdesk_routing.handoff.settings import SendMessage, SendToHelpdesk
-from helpdesk_routing.ports import Clock, EventRecorder, require_clock, require_port
+from helpdesk_routing.ports import Clock, CustomerData, EventRecorder, require_clock, require_port
 
 __all__ = ["Handoff", "Step"]
 
@@ -571,8 +572,12 @@ class Handoff:
         if conversation.email is not None or conversation.profile_id is None:
             return conversation.email
         lookup = getattr(self._events, "profile", None)
-        profile = lookup(conversation.profile_id) if callable(lookup) else None
-        properties = getattr(profile, "properties", None) or {}
+        if not callable(lookup):
+            return None
+        # held to the port's contract, as the Router holds it: a wrong answer is named
+        # (a list of properties raised Python's AttributeError)
+        profile = profile_of(cast(CustomerData, self._events), conversation.profile_id)
+        properties = {} if profile is None else profile.properties
         for key in ("$email", "email"):
             value = properties.get(key)
             if isinstance(value, str) and is_valid_email(value.strip()):
@@ -590,6 +595,16 @@ class Handoff:
         conversation = sending.conversation
         try:
             email = self._email_of(conversation)
+        except Exception as exc:
+            # Nothing was sent: the customer data failed first (down, or answering what
+            # its contract does not allow). Recorded as a lost answer all the same, so a
+            # later reconcile or recover sends it (the ledger must be left recorded),
+            # saying what failed, and raised.
+            said = f"{type(exc).__name__}: {_text_of(exc)}"
+            why = _kept(f"the customer data failed before sending: {said}")
+            self._failed(sending, Lost(), self._answered(now), why, _kept(said))
+            raise
+        try:
             request = DeliveryRequest(
                 handoff_id=sending.id,
                 conversation=conversation,
