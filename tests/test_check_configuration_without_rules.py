@@ -159,3 +159,18 @@ def test_a_configurations_json_problem_is_titled_invalid_configuration(
     head, line, *_ = capsys.readouterr().err.splitlines()
     assert head == f"error: invalid configuration in {path}"
     assert line.startswith(f"  {problem}")
+
+
+def test_a_team_of_one_bad_member_is_not_also_told_it_has_none(tmp_path: Path) -> None:
+    """Within a list of teams pydantic counts a team's members left after validation:
+    a team whose one member is bad was told it had none too (``too_short``)."""
+    team = {"id": "x", "members": ["a\x00"]}
+    code, report = _check(tmp_path, {"teams": [team], "rules": {"rules": []}})
+    assert (code, [(e["path"], e["code"]) for e in report["errors"]]) == (
+        1,
+        [("$.teams[0].members[0]", "storable_text")],
+    )
+    code, report = _check(tmp_path, {"teams": [{"id": "x", "members": []}], "rules": {"rules": []}})
+    assert [(e["path"], e["code"]) for e in report["errors"]] == [
+        ("$.teams[0].members", "too_short")
+    ]

@@ -11,7 +11,13 @@ from pydantic import TypeAdapter
 
 from .calendar import OfficeHours
 from .conditions import condition_path
-from .errors import ErrorDetail, ModelValidationError, ValidationError, pydantic_message
+from .errors import (
+    ErrorDetail,
+    ModelValidationError,
+    ValidationError,
+    pydantic_message,
+    without_recounts,
+)
 from .rules import RuleSet
 
 __all__ = ["part", "validated"]
@@ -55,7 +61,7 @@ def validated(what: str, path: str, build: Callable[[], Any]) -> Any:
                 pydantic_message(e),
                 e["type"],
             )
-            for e in exc.errors(include_url=False)
+            for e in without_recounts(exc.errors(include_url=False))
         ]
         raise ValidationError(f"invalid {what}", details).under(path) from None
     except ValidationError as exc:

@@ -345,11 +345,25 @@ def _article(noun: str) -> str:
 
 def input_details(errors: Iterable[Mapping[str, Any]], data: Any) -> list[ErrorDetail]:
     """One :class:`ErrorDetail` per pydantic error (``errors()`` entries), located by
-    :func:`input_path` in ``data``."""
+    :func:`input_path` in ``data``. A ``too_short`` of a collection one of whose items
+    failed is left out: pydantic counts the items left "after validation" (a team of one
+    bad member was also told it had none)."""
     return [
         ErrorDetail(input_path(e["loc"], data, e["type"]), pydantic_message(e), e["type"])
-        for e in errors
+        for e in without_recounts(errors)
     ]
+
+
+def without_recounts(errors: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Pydantic's ``errors()`` entries but a ``too_short`` of a collection one of whose
+    items failed: pydantic counts the items left "after validation", so a team whose one
+    member is bad was also told it had none (within a list of teams)."""
+    found = list(errors)
+
+    def an_item_failed(loc: tuple[Any, ...]) -> bool:
+        return any(len(e["loc"]) > len(loc) and tuple(e["loc"][: len(loc)]) == loc for e in found)
+
+    return [e for e in found if not (e["type"] == "too_short" and an_item_failed(tuple(e["loc"])))]
 
 
 def _details(details: object) -> tuple[ErrorDetail, ...]:
