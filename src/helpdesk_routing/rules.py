@@ -454,8 +454,14 @@ class RuleSet(InputModel):
         A decision made without explanation lists its applied and shadowed rules only.
 
         Raises :class:`~helpdesk_routing.errors.ValidationError` (a ``ValueError``) when
-        the decision names a rule this set does not have.
+        the decision names a rule this set does not have; anything but a
+        ``RoutingDecision`` is an :class:`~helpdesk_routing.errors.ArgumentTypeError`.
         """
+        if not isinstance(decision, RoutingDecision):
+            raise ArgumentTypeError(
+                f"decision must be a RoutingDecision (RoutingDecision.model_validate reads "
+                f"one), got {type(decision).__name__}"
+            )
         entries = {entry[0]: entry for entry in decision.evaluated}
         prepared = self._prepare()
         by_id = prepared.by_id

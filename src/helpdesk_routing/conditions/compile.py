@@ -44,7 +44,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from helpdesk_routing.errors import ErrorDetail, ValidationError
+from helpdesk_routing.errors import ArgumentTypeError, ErrorDetail, ValidationError
 
 from ._depth import depth_message, node_too_deep
 from ._leaves import Predicate, inline_head
@@ -123,9 +123,24 @@ def compile_condition(condition: Condition) -> CompiledCondition:
     record = fn.record = build_recorder(tree)
 
     def render(facts: Sequence[Any], /, *, now: datetime, has_profile: bool) -> ConditionTrace:
-        return trace_from_facts(tree, facts, now=now, has_profile=has_profile)
+        if not isinstance(facts, list | tuple):
+            raise ArgumentTypeError(
+                f"facts must be the list this condition's recorder kept, got {type(facts).__name__}"
+            )
+        try:
+            return trace_from_facts(tree, facts, now=now, has_profile=has_profile)
+        except (IndexError, KeyError, TypeError, AttributeError):
+            raise ValidationError(
+                "facts are not those this condition's recorder kept (too few, or of "
+                "another condition)"
+            ) from None
 
     def explain(ctx: EvaluationContext, /) -> ConditionTrace:
+        if not isinstance(ctx, EvaluationContext):
+            raise ArgumentTypeError(
+                "explain takes an EvaluationContext (EvaluationContext.load(ticket, "
+                f"customer_data, now)), got {type(ctx).__name__}"
+            )
         facts: list[Any] = []
         record(ctx, facts)
         return render(facts, now=ctx.now, has_profile=ctx.profile is not None)
