@@ -105,3 +105,25 @@ def test_an_error_raised_in_a_worker_process_reaches_the_caller_whole() -> None:
             with pytest.raises(E.RoutingError) as raised:
                 pool.submit(_raise, index).result()
             _same(CASES[index], raised.value)
+
+
+def test_a_model_error_whose_input_does_not_pickle_pickles_with_its_json_form() -> None:
+    """A model's error whose input holds what pickle refuses (a lock, a lambda) pickles
+    and deep-copies, the input in its JSON form (what ``errors()`` shows): it raised
+    pickle's ``TypeError``, and a sweep's parent got that instead of the library's."""
+    import copy
+    import pickle
+    import threading
+    from datetime import UTC, datetime
+
+    from helpdesk_routing.model import Ticket
+
+    lock = threading.Lock()
+    with pytest.raises(E.ModelValidationError) as caught:
+        Ticket(id="t1", channel="sms", created_at=datetime(2026, 1, 1, tzinfo=UTC), fields=lock)  # type: ignore[arg-type]
+    error = caught.value
+    for again in (pickle.loads(pickle.dumps(error)), copy.deepcopy(error)):
+        assert type(again) is E.ModelValidationError
+        assert again.details == error.details
+        assert str(again) == str(error)
+        assert again.errors()[0]["input"] == error.errors()[0]["input"]

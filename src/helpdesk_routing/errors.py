@@ -24,6 +24,7 @@ Messages are exact and stable: tests match them.
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -599,10 +600,22 @@ class ModelValidationError(ValidationError, pydantic_core.ValidationError):
     def __reduce__(self) -> tuple[Any, ...]:
         # pydantic's own reduce rebuilds a plain pydantic error: keep the class and the
         # library's details across a process boundary (a sweep's worker).
-        return (_rebuild, (type(self), self.title, self._lines(), self.details))
+        lines = [{**line, "input": _picklable(line["input"])} for line in self._lines()]
+        return (_rebuild, (type(self), self.title, lines, self.details))
 
     def _lines(self) -> list[Any]:
         return [_line(e) for e in pydantic_core.ValidationError.errors(self, include_url=False)]
+
+
+def _picklable(value: Any) -> Any:
+    """``value`` when it pickles, else its JSON form (what ``errors()`` shows of it): an
+    error whose input held a cursor, a lock or a lambda could not cross a process
+    boundary (a sweep's worker), and the parent got pickle's ``TypeError`` instead."""
+    try:
+        pickle.dumps(value)
+    except Exception:  # any failure to pickle: TypeError, PicklingError, AttributeError
+        return _jsonable(value, repr)
+    return value
 
 
 class ModelNaiveDatetimeError(NaiveDatetimeError, ModelValidationError):
