@@ -166,3 +166,16 @@ def test_an_endless_replay_file_is_read_only_to_the_cap(
     path.write_text(record + " " * (1025 - len(record)))
     with pytest.raises(OSError, match="more than 1024 bytes"):
         ReplayArrivals.from_file(path)
+
+
+def test_a_file_name_with_a_line_break_adds_no_line(tmp_path: Path) -> None:
+    """The file's name is shown quoted with its escapes when it holds a line break: the
+    error's text read as if it had a second problem."""
+
+    path = tmp_path / "t\n  $[0].created_at: forged\n.json"
+    path.write_text('[{"created_at": "2026-01-01T00:00:00Z", "channel": 5}]')
+    with pytest.raises(ValidationError) as info:
+        ReplayArrivals.from_file(path)
+    assert len(info.value.details) == 1
+    assert len(str(info.value).splitlines()) == 2
+    assert info.value.message == f"invalid replay file {path.name!r}"

@@ -26,6 +26,7 @@ from pydantic import (
 from helpdesk_routing._collector import collector_paused
 from helpdesk_routing._files import read_input
 from helpdesk_routing._json import decode_utf8, loads
+from helpdesk_routing._shown import shown
 from helpdesk_routing._time import UtcDatetime
 from helpdesk_routing._trusted import assemble, construct, shared_names
 from helpdesk_routing.errors import (
@@ -177,7 +178,7 @@ class ReplayArrivals(Part):
         """:meth:`from_file`'s work, for a ``path`` that is a file path."""
         suffix = path.suffix.lower()
         raw = read_input(path)  # at most MAX_INPUT_BYTES: /dev/zero is refused, not read
-        what = f"replay file {path.name}"
+        what = f"replay file {shown(path.name)}"  # a name's line break adds no line
         # a leading byte-order mark (Excel writes one) is read as none; bytes, not text
         # mode: a line break stays as written, for csv to read
         text = decode_utf8(raw, what)
