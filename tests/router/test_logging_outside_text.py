@@ -62,7 +62,7 @@ def test_a_ticket_id_with_a_line_break_logs_one_line_per_record(logged: io.Strin
         f"routed {TICKET!r}: team None, assignee None",
         f"handed out {TICKET!r} to a1",
         f"ticket {TICKET!r} routed again with different content",
-        f"rerouted {TICKET!r}",
+        f"rerouted {TICKET!r}: team None, assignee a1",
     ]
 
 
