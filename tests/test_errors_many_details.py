@@ -106,3 +106,23 @@ def test_a_replay_file_with_a_misnamed_column_names_its_first_records(tmp_path: 
         "  $[0].created: line 1: Extra inputs are not permitted",
     ]
     assert lines[-1] == "  ... and 5,800 more problems"
+
+
+def test_a_huge_value_echoed_in_a_message_is_cut_in_the_text() -> None:
+    """Each line of ``str(error)`` is at most ``SHOWN_LINE`` characters, ending with how
+    long it was (an unknown key of a megabyte was a megabyte-long line); ``details``
+    keep the whole message, and an unknown id is named by its cut ``repr``."""
+    from helpdesk_routing.conditions import parse_condition
+    from helpdesk_routing.errors import SHOWN_LINE, UnknownTicket, ValidationError
+
+    key = "k" * 1_000_000
+    data = {"type": "ticket", "field": "channel", "op": "equals", "value": "x", key: 1}
+    with pytest.raises(ValidationError) as caught:
+        parse_condition(data)
+    lines = str(caught.value).splitlines()
+    assert max(map(len, lines)) <= SHOWN_LINE
+    assert lines[1].endswith("characters in all)")
+    assert len(caught.value.details[0].message) + len(caught.value.details[0].path) > SHOWN_LINE
+    unknown = UnknownTicket("t" * 1_000_000)
+    assert len(str(unknown)) < 200
+    assert unknown.ticket_id == "t" * 1_000_000

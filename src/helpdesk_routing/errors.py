@@ -394,10 +394,24 @@ of any input a person wrote by hand is still in the text; ``details`` and ``erro
 keep every one."""
 
 
+SHOWN_LINE = 2000
+"""The most characters of one line of ``str(error)`` (its message, or a detail): a value
+echoed in a message (an unknown key, an id, a time zone) may be a megabyte a caller
+sent; the line ends ``... (cut: N characters in all)``. ``details`` keep it whole."""
+
+
+def _cut(line: str) -> str:
+    """``line``, or its first characters and how long it was, in :data:`SHOWN_LINE`."""
+    if len(line) <= SHOWN_LINE:
+        return line
+    tail = f"... (cut: {len(line):,} characters in all)"
+    return line[: SHOWN_LINE - len(tail)] + tail
+
+
 def _listed(message: str, details: Sequence[ErrorDetail]) -> str:
-    """``message`` and the first :data:`SHOWN_DETAILS` details, one a line, then how many
-    more there are."""
-    lines = [message, *(f"  {d}" for d in details[:SHOWN_DETAILS])]
+    """``message`` and the first :data:`SHOWN_DETAILS` details, one a line (each cut to
+    :data:`SHOWN_LINE` characters), then how many more there are."""
+    lines = [_cut(message), *(_cut(f"  {d}") for d in details[:SHOWN_DETAILS])]
     more = len(details) - SHOWN_DETAILS
     if more > 0:
         problems = "problem" if more == 1 else "problems"
@@ -692,7 +706,7 @@ class UnknownTicket(RoutingError, LookupError):
 
     def __init__(self, ticket_id: str) -> None:
         self.ticket_id = ticket_id
-        super().__init__(f"unknown ticket {ticket_id!r}")
+        super().__init__(f"unknown ticket {_short_repr(ticket_id)}")
 
 
 class UnknownAgent(RoutingError, LookupError):
@@ -706,7 +720,7 @@ class UnknownAgent(RoutingError, LookupError):
         self.agent_id = agent_id
         self.where = where
         told = f" ({where})" if where else ""
-        super().__init__(f"unknown agent {agent_id!r}{told}")
+        super().__init__(f"unknown agent {_short_repr(agent_id)}{told}")
 
 
 class UnknownTeam(RoutingError, LookupError):
@@ -714,7 +728,7 @@ class UnknownTeam(RoutingError, LookupError):
 
     def __init__(self, team_id: str) -> None:
         self.team_id = team_id
-        super().__init__(f"unknown team {team_id!r}")
+        super().__init__(f"unknown team {_short_repr(team_id)}")
 
 
 class ConflictError(RoutingError):
