@@ -218,3 +218,52 @@ def test_a_typed_wrapper_forwards_not_given(tmp_path: Path) -> None:
     """``NotGiven`` (the type of ``NOT_GIVEN``) lets a typed wrapper forward "keep the
     stored value" to ``configure``; a value of the wrong type is still an error."""
     assert len(_errors_exactly_on_wrong_lines(tmp_path, "wrapper.py", _WRAPPER)) == 1
+
+
+_DOCUMENTED_FORMS = textwrap.dedent(
+    """
+    from datetime import UTC, datetime
+    from fractions import Fraction
+    from typing import Any
+
+    import numpy as np
+
+    import helpdesk_routing as hr
+    from helpdesk_routing import simulation as sim
+    from helpdesk_routing.conditions import event, ticket
+    from helpdesk_routing.simulation import theory
+    from helpdesk_routing.simulation.compare import t_quantile
+
+    now = datetime(2026, 3, 30, tzinfo=UTC)
+    teams: list[dict[str, Any]] = [{"id": "t", "members": ["a1"]}]
+    store = hr.InMemoryStore(agents=[hr.Agent(id="a1"), hr.Agent(id="m1", role="manager")])
+    router = hr.Router(
+        store=store, customer_data=hr.InMemoryCustomerData(), clock=hr.ManualClock(now),
+        teams=teams,
+    )
+    router.configure(actor="m1", teams=teams, expected_version=np.int64(1))
+    router.set_teams(teams, actor="m1")
+    router.rollback(np.int64(1), actor="m1")
+    router.views.all_tickets(limit=np.int64(5))
+    window = event("Placed Order").since("2026-03-01T00:00:00Z")
+    window = event("Placed Order").between("2026-03-01T00:00:00Z", now)
+    scenario = sim.Scenario.from_json("{}")
+    sim.run(scenario, np.int64(1))
+    sim.replicate(scenario, np.int64(2), seed=np.int64(1))
+    sim.estimate([1.0, 2.0], confidence=Fraction(9, 10))
+    t_quantile(Fraction(39, 40), Fraction(4))
+    theory.erlang_c_wait(c=np.int64(4), rho=0.7)
+    theory.round_robin_wait(4, Fraction(7, 10))
+    cond = ticket("channel") == "sms"
+    refused = True & cond  # wrong
+    refused_too = None | cond  # wrong
+    """
+)
+
+
+def test_the_documented_argument_forms_type_check(tmp_path: Path) -> None:
+    """What the docs show working passes mypy --strict (teams as mappings, NumPy
+    integers for versions, limits, seeds and agent counts, a ``Fraction`` confidence or
+    load, window bounds as ISO text), and what they say is refused (a left operand of
+    ``&`` or ``|`` that is no condition) does not (each was the other way round)."""
+    _errors_exactly_on_wrong_lines(tmp_path, "forms.py", _DOCUMENTED_FORMS)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, SupportsIndex
 
 from pydantic import BaseModel
 
@@ -224,15 +224,16 @@ class ConfigurationKeeper:
         actor: str,
         changes: dict[str, Any],
         comment: str | None,
-        expected_version: int | None,
+        given_version: SupportsIndex | None,
         rollback_to: int | None = None,
     ) -> Configuration:
         """Store a new version: the one in force with ``changes``, checked, audited."""
-        if expected_version is not None:
-            whole = integer_argument(expected_version)
+        expected_version: int | None = None
+        if given_version is not None:
+            whole = integer_argument(given_version)
             if whole is None:
                 raise ValidationError(
-                    f"expected_version must be a whole number (or None), got {expected_version!r}"
+                    f"expected_version must be a whole number (or None), got {given_version!r}"
                 )
             expected_version = whole
         if expected_version is not None and expected_version < 0:

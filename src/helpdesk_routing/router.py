@@ -39,7 +39,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import Any, SupportsIndex
 
 from helpdesk_routing._agents import AgentAdministration, stored_agent
 from helpdesk_routing._input import as_model, integer_argument
@@ -152,7 +152,7 @@ class Router:
         customer_data: CustomerData,
         clock: Clock,
         rules: RulesGiven | _Maybe | None = NOT_GIVEN,
-        teams: Sequence[Team] | _Maybe | None = NOT_GIVEN,
+        teams: Sequence[Team | Mapping[str, Any]] | _Maybe | None = NOT_GIVEN,
         office_hours: OfficeHours | _Maybe | None = NOT_GIVEN,
         round_robin: bool | _Maybe = NOT_GIVEN,
         office_hours_channels: Iterable[str] | _Maybe = NOT_GIVEN,
@@ -258,14 +258,14 @@ class Router:
         *,
         actor: str,
         rules: RulesGiven | _Maybe = NOT_GIVEN,
-        teams: Sequence[Team] | _Maybe = NOT_GIVEN,
+        teams: Sequence[Team | Mapping[str, Any]] | _Maybe = NOT_GIVEN,
         round_robin: bool | _Maybe = NOT_GIVEN,
         office_hours: OfficeHours | _Maybe | None = NOT_GIVEN,
         office_hours_channels: Iterable[str] | _Maybe = NOT_GIVEN,
         capacity: int | _Maybe | None = NOT_GIVEN,
         allocator: str | Allocator | _Maybe = NOT_GIVEN,
         comment: str | None = None,
-        expected_version: int | None = None,
+        expected_version: SupportsIndex | None = None,
     ) -> Configuration:
         """Store a new configuration version: the one in force with the fields given changed.
 
@@ -299,11 +299,11 @@ class Router:
     @retried
     def rollback(
         self,
-        version: int,
+        version: SupportsIndex,
         *,
         actor: str,
         comment: str | None = None,
-        expected_version: int | None = None,
+        expected_version: SupportsIndex | None = None,
     ) -> Configuration:
         """Store a new version equal in content to the stored ``version`` (owner, admin,
         manager); ``ValidationError`` when no such version is stored."""
@@ -323,7 +323,7 @@ class Router:
         """Replace the rule set (owner, admin, manager); every team it names must exist."""
         self.configure(actor=actor, rules=rules)
 
-    def set_teams(self, teams: Sequence[Team], actor: str) -> None:
+    def set_teams(self, teams: Sequence[Team | Mapping[str, Any]], actor: str) -> None:
         """Replace the teams (owner, admin, manager).
 
         Members must be known agents; the current rules must name only these teams.

@@ -24,7 +24,7 @@ import reprlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, cast, overload
+from typing import Literal, SupportsIndex, cast, overload
 
 from helpdesk_routing._input import integer_argument
 from helpdesk_routing._storable import text_problem
@@ -200,7 +200,7 @@ class Views:
         *,
         statuses: Iterable[TicketStatus | str] | TicketStatus | str | None = _OPEN,
         channels: Iterable[str] | str | None = None,
-        limit: int | None = None,
+        limit: SupportsIndex | None = None,
         cursor: str | None = None,
         order: Order = "oldest",
         count: bool = False,
@@ -216,7 +216,7 @@ class Views:
         *,
         statuses: Iterable[TicketStatus | str] | TicketStatus | str | None = _OPEN,
         channels: Iterable[str] | str | None = None,
-        limit: int | None = None,
+        limit: SupportsIndex | None = None,
         cursor: str | None = None,
         order: Order = "oldest",
         count: bool = False,
@@ -229,7 +229,7 @@ class Views:
         *,
         statuses: Iterable[TicketStatus | str] | TicketStatus | str | None = _OPEN,
         channels: Iterable[str] | str | None = None,
-        limit: int | None = None,
+        limit: SupportsIndex | None = None,
         cursor: str | None = None,
         order: Order = "oldest",
         count: bool = False,
@@ -245,7 +245,7 @@ class Views:
         *,
         statuses: Iterable[TicketStatus | str] | TicketStatus | str | None = _OPEN,
         channels: Iterable[str] | str | None = None,
-        limit: int | None = None,
+        limit: SupportsIndex | None = None,
         cursor: str | None = None,
         order: Order = "oldest",
         count: bool = False,
@@ -266,7 +266,7 @@ class Views:
         *,
         statuses: Iterable[TicketStatus | str] | TicketStatus | str | None = _OPEN,
         channels: Iterable[str] | str | None = None,
-        limit: int | None = None,
+        limit: SupportsIndex | None = None,
         cursor: str | None = None,
         order: Order = "oldest",
         count: bool = False,
@@ -280,7 +280,7 @@ class Views:
         filters: dict[str, object],
         statuses: Iterable[TicketStatus | str] | TicketStatus | str | None,
         channels: Iterable[str] | str | None,
-        limit: int | None,
+        limit: SupportsIndex | None,
         cursor: str | None,
         order: Order,
         count: bool,

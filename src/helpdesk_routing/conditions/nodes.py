@@ -126,12 +126,12 @@ class _Node(CheckedCopy):
         """Either must hold: an ``any`` node (nested ``any`` nodes are flattened)."""
         return any_of(self, other)  # type: ignore[arg-type]
 
-    def __rand__(self, other: object) -> AllCondition:
+    def __rand__(self, other: Condition) -> AllCondition:
         """Only reached when the left side is no condition (``True & cond``): refused
         as ``cond & True`` is, not Python's bare ``TypeError``."""
         return all_of(other, self)  # type: ignore[arg-type]
 
-    def __ror__(self, other: object) -> AnyCondition:
+    def __ror__(self, other: Condition) -> AnyCondition:
         """Only reached when the left side is no condition (``None | cond``): refused
         as ``cond | None`` is."""
         return any_of(other, self)  # type: ignore[arg-type]
@@ -370,19 +370,20 @@ class EventCondition(_Node):
         )
         return self._with(window={"type": "in_last", **span})
 
-    def since(self, start: datetime) -> EventCondition:
-        """Count the events from ``start`` (included) up to now."""
+    def since(self, start: datetime | str) -> EventCondition:
+        """Count the events from ``start`` (included) up to now. A bound may be a
+        ``datetime`` with a time zone or its ISO 8601 text (the condition JSON's form)."""
         return self._with(window=window_data("since", start=start))
 
-    def after(self, start: datetime) -> EventCondition:
+    def after(self, start: datetime | str) -> EventCondition:
         """Count the events strictly after ``start``, up to now."""
         return self._with(window=window_data("after", start=start))
 
-    def before(self, end: datetime) -> EventCondition:
+    def before(self, end: datetime | str) -> EventCondition:
         """Count the events strictly before ``end`` (and not after now)."""
         return self._with(window=window_data("before", end=end))
 
-    def between(self, start: datetime, end: datetime) -> EventCondition:
+    def between(self, start: datetime | str, end: datetime | str) -> EventCondition:
         """Count the events with ``start <= t <= end`` (and not after now)."""
         return self._with(window=window_data("between", start=start, end=end))
 

@@ -14,7 +14,7 @@ import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import cast
+from typing import Any, SupportsFloat, SupportsIndex, cast
 
 from helpdesk_routing._same_figures import hash_key, same_fields
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
@@ -32,8 +32,8 @@ Metric = str | Callable[[Summary], float]
 
 def replicate(
     scenario: Scenario,
-    replications: int,
-    seed: int | None = None,
+    replications: SupportsIndex,
+    seed: SupportsIndex | None = None,
     progress: Progress | None = None,
 ) -> list[SimulationResult]:
     """Independent runs with seeds ``seed, seed + 1, ...`` (default: the scenario's seed).
@@ -173,7 +173,7 @@ def _t_upper(tail: float, df: float) -> float:
     return (lo + hi) / 2.0
 
 
-def t_quantile(p: float, df: float) -> float:
+def t_quantile(p: SupportsFloat, df: SupportsFloat) -> float:
     """The ``p`` quantile of Student's t with ``df`` degrees of freedom.
 
     ``p`` is any real number strictly between 0 and 1 (a ``Fraction`` too) and ``df``
@@ -189,6 +189,11 @@ def t_quantile(p: float, df: float) -> float:
     for name, value in (("p", p), ("df", df)):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise ArgumentTypeError(f"{name} must be a real number, got {value!r}")
+    return _t_quantile(cast(Any, p), cast(Any, df))
+
+
+def _t_quantile(p: Any, df: Any) -> float:
+    """:func:`t_quantile` of real numbers (a ``Fraction`` kept exact)."""
     if not 0 < p < 1:
         raise ValidationError(f"p must be between 0 and 1 (exclusive), got {shown(p)}")
     if not df > 0:
@@ -248,7 +253,7 @@ class Estimate:
         return f"{self.mean:.4g} ± {self.half_width:.2g} ({level:.0%}, n={self.n})"
 
 
-def estimate(values: Iterable[float], confidence: float = 0.95) -> Estimate:
+def estimate(values: Iterable[float], confidence: SupportsFloat = 0.95) -> Estimate:
     """The mean of ``values`` and its Student-t interval (half-width ``inf`` for one value).
 
     ``ValueError`` for no values, a value that is NaN or infinite (there is no interval
@@ -426,7 +431,7 @@ def compare(
     a: Sequence[SimulationResult],
     b: Sequence[SimulationResult],
     metric: Metric = "ttfr_mean",
-    confidence: float = 0.95,
+    confidence: SupportsFloat = 0.95,
 ) -> Comparison:
     """Compare replications of two policies, paired by seed (common random numbers).
 

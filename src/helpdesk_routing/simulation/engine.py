@@ -15,6 +15,7 @@ import heapq
 import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import SupportsIndex
 
 from helpdesk_routing.calendar import OfficeHours
 from helpdesk_routing.errors import ArgumentTypeError
@@ -134,7 +135,7 @@ class _Run:
 
 
 def run(
-    scenario: Scenario, seed: int | None = None, progress: Progress | None = None
+    scenario: Scenario, seed: SupportsIndex | None = None, progress: Progress | None = None
 ) -> SimulationResult:
     """Simulate the scenario once; ``seed`` defaults to ``scenario.seed``.
 

@@ -176,7 +176,7 @@ def _repeat(table: SweepTable, n: SupportsIndex) -> SweepTable:
 def grid(
     scenarios: Scenario | Iterable[Scenario],
     policies: PolicyName | Sequence[PolicyName],
-    seeds: int | Iterable[int],
+    seeds: SupportsIndex | Iterable[SupportsIndex],
 ) -> list[Cell]:
     """Every (scenario, policy, seed) combination, scenarios outermost, seeds innermost.
 
