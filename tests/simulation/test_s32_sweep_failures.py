@@ -483,3 +483,48 @@ def test_a_library_error_from_a_process_pool_keeps_the_workers_traceback() -> No
     assert isinstance(original, ValidationError)
     assert original is not caught.value
     assert type(original.__cause__).__name__ == "_RemoteTraceback"
+
+
+def test_a_sweep_whose_executor_cancels_its_cells_raises_cancelled() -> None:
+    """A pool shut down with ``cancel_futures=True`` elsewhere in the program: the sweep
+    raises ``CancelledError``, as ``Executor.map`` does (``Future.cancel`` does not wake
+    a ``wait`` already waiting, and the sweep waited for ever). The cell running when
+    the pool shut down finishes; the sweep is run in a thread here so that a hang fails
+    the test rather than the suite."""
+    import threading
+    from concurrent.futures import CancelledError, ThreadPoolExecutor
+
+    from helpdesk_routing.simulation import grid, sweep
+
+    cells = grid(mmc(2, 0.7, 300), "pooled", list(range(12)))
+    pool = ThreadPoolExecutor(1)
+    outcome: list[BaseException | None] = []
+    started = threading.Event()
+    original = pool.submit
+
+    submitted: list[object] = []
+
+    def submit(*args: object, **kwargs: object) -> object:
+        future = original(*args, **kwargs)  # type: ignore[arg-type]
+        submitted.append(future)
+        if len(submitted) == len(cells):  # every cell queued: now the pool shuts down
+            started.set()
+        return future
+
+    pool.submit = submit  # type: ignore[method-assign]
+
+    def go() -> None:
+        try:
+            sweep(cells, pool)
+            outcome.append(None)
+        except BaseException as error:  # what the sweep raised is the answer
+            outcome.append(error)
+
+    runner = threading.Thread(target=go, daemon=True)
+    runner.start()
+    started.wait(30)
+    pool.shutdown(wait=False, cancel_futures=True)
+    runner.join(120)  # a hang, not a speed: the sweep raises within a look at its futures
+    assert not runner.is_alive(), "the sweep kept waiting for cancelled cells"
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], CancelledError)

@@ -392,8 +392,8 @@ def test_what_is_no_executor_is_refused_before_anything_runs(executor: Any, said
 @pytest.mark.parametrize(
     ("policies", "seeds", "said"),
     [
-        ("pooled", np.array(3), "seeds must be integers, got array(3)"),
-        (np.array("pooled"), 1, "policies must be a policy name or several, got array("),
+        ("pooled", np.array(3), "seeds must be integers, got ndarray that cannot be iterated"),
+        (np.array("pooled"), 1, "policies must be a policy name or several, got ndarray that"),
         (b"pooled", 1, "policy must be one of "),
     ],
 )
@@ -406,3 +406,24 @@ def test_grid_names_what_cannot_be_gone_through(policies: Any, seeds: Any, said:
     assert said in str(info.value)
     if isinstance(policies, bytes):
         assert "b'pooled'" in str(info.value)
+
+
+def test_a_0_d_array_of_cells_rows_or_values_is_the_librarys_error() -> None:
+    """``sweep``, ``to_pandas``, ``by_name`` and ``estimate`` given a 0-d numpy array (an
+    iterable Python cannot go through) raise ``ArgumentTypeError`` naming what they
+    take: Python's own ``TypeError: iteration over a 0-d array`` came from inside."""
+    from helpdesk_routing.simulation import estimate
+    from helpdesk_routing.simulation.sweep import by_name, to_pandas
+
+    cell = grid(mmc(2, 0.5, 20), "pooled", 1)[0]
+    (row,) = sweep([cell])
+    for call, said in (
+        (lambda: sweep(np.array(cell, dtype=object)), "sweep takes Cells"),
+        (lambda: to_pandas(np.array(row, dtype=object)), "to_pandas takes SweepRows"),
+        (lambda: by_name(np.array(row, dtype=object)), "by_name takes SweepRows"),
+        (lambda: estimate(np.array(3.0)), "estimate takes several numbers"),
+    ):
+        with pytest.raises(ArgumentTypeError, match=said) as info:
+            call()
+        assert "that cannot be iterated" in str(info.value)
+        assert "\n" not in str(info.value)

@@ -278,8 +278,15 @@ def estimate(values: Iterable[float], confidence: SupportsFloat = 0.95) -> Estim
                 else ""
             )
         )
+    try:
+        given = list(values)
+    except TypeError:  # iterable, but not to be iterated: a 0-d numpy array
+        raise ArgumentTypeError(
+            f"estimate takes several numbers (a list), got {type(values).__name__} that "
+            "cannot be iterated (a 0-d array?)"
+        ) from None
     floats: list[float] = []
-    for i, value in enumerate(values):
+    for i, value in enumerate(given):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise ArgumentTypeError(f"estimate takes numbers; values[{i}] is {value!r}")
         try:

@@ -16,7 +16,14 @@ import numbers
 import operator
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, CancelledError, Executor, Future, wait
+from concurrent.futures import (
+    ALL_COMPLETED,
+    FIRST_EXCEPTION,
+    CancelledError,
+    Executor,
+    Future,
+    wait,
+)
 from dataclasses import dataclass, replace
 from types import WrapperDescriptorType
 from typing import Any, SupportsIndex, cast, overload
@@ -229,7 +236,9 @@ def _items(value: Iterable[Any], said: str) -> list[Any]:
     try:
         return list(value)
     except TypeError:
-        raise ArgumentTypeError(f"{said}, got {value!r}") from None
+        raise ArgumentTypeError(
+            f"{said}, got {type(value).__name__} that cannot be iterated (a 0-d array?)"
+        ) from None
 
 
 def _refuse_a_set(value: object, takes: str, what: str) -> None:
@@ -246,7 +255,7 @@ def _rows(rows: object, takes: str) -> list[SweepRow]:
         raise ArgumentTypeError(
             f"{takes} takes SweepRows (simulation.sweep makes them), got {type(rows).__name__}"
         )
-    out = list(rows)
+    out = _items(rows, f"{takes} takes SweepRows (simulation.sweep makes them)")
     for i, row in enumerate(out):
         if not isinstance(row, SweepRow):
             raise ArgumentTypeError(
@@ -334,7 +343,9 @@ def sweep(
             f"got {type(cells).__name__}"
         )
     _refuse_a_set(cells, "sweep takes a list of Cells", "rows")
-    cells = list(cells)
+    cells = _items(
+        cells, "sweep takes Cells (simulation.grid(scenarios, policies, seeds) makes them)"
+    )
     runnable: set[int] = set()  # the ids of the scenarios checked (the cells hold them)
     for i, c in enumerate(cells):
         if not isinstance(c, Cell):
@@ -468,13 +479,14 @@ def _on(executor: Executor, cells: list[Cell], keep: bool) -> SweepTable:
             futures.append(executor.submit(run_cell, c, keep))  # (at once: Ctrl-C between
             # the two would leave a future out of those cancelled)
             futures[-1].add_done_callback(note)
-        _, pending = wait(futures, return_when=FIRST_EXCEPTION)
-        if pending:  # a cell failed: cancel those after the first failing one, wait for
-            # those before it (one of them may fail too, and be the one named)
-            first = min(i for i, f in enumerate(futures) if f.done() and _failure(f) is not None)
+        pending = _waited(futures, FIRST_EXCEPTION)
+        failing = [i for i, f in enumerate(futures) if f.done() and _failure(f) is not None]
+        if pending and failing:  # a cell failed: cancel those after the first failing
+            # one, wait for those before it (one of them may fail too, and be the one named)
+            first = failing[0]
             for f in futures[first + 1 :]:
                 f.cancel()
-            wait(futures[:first])
+            _waited(futures[:first], ALL_COMPLETED)
         rows = SweepTable()
         for i, future in enumerate(futures):
             try:
@@ -492,6 +504,24 @@ def _on(executor: Executor, cells: list[Cell], keep: bool) -> SweepTable:
         for f in futures:
             f.cancel()
         raise
+
+
+_POLL = 0.25
+"""Seconds between looks at the futures while waiting for them (see :func:`_waited`)."""
+
+
+def _waited(futures: list[Future[SweepRow]], until: str) -> set[Future[SweepRow]]:
+    """``concurrent.futures.wait(futures, return_when=until)``'s pending futures, but
+    given back as soon as one of them is cancelled by someone else (the executor shut
+    down with ``cancel_futures=True``): ``Future.cancel`` does not wake a ``wait`` already
+    waiting, and the sweep waited for ever where ``Executor.map`` raises
+    ``CancelledError``."""
+    while True:
+        _, pending = wait(futures, timeout=_POLL, return_when=until)
+        if not pending or any(f.cancelled() for f in pending):
+            return pending
+        if until == FIRST_EXCEPTION and any(f.done() and _failure(f) is not None for f in futures):
+            return pending
 
 
 def _failure(future: Future[SweepRow]) -> BaseException | None:
