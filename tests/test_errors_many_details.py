@@ -126,3 +126,23 @@ def test_a_huge_value_echoed_in_a_message_is_cut_in_the_text() -> None:
     unknown = UnknownTicket("t" * 1_000_000)
     assert len(str(unknown)) < 200
     assert unknown.ticket_id == "t" * 1_000_000
+
+
+def test_the_error_classes_refuse_arguments_of_the_wrong_kind() -> None:
+    """``ErrorDetail`` with a path that is no text, ``ValidationError`` with a message
+    that is no text, and ``from_pydantic`` of what is no pydantic error are refused where
+    they are made (they failed later, as ``AttributeError`` or ``TypeError``)."""
+    from helpdesk_routing.errors import ArgumentTypeError, ValidationError
+
+    with pytest.raises(ArgumentTypeError, match="ErrorDetail's path must be text, got tuple"):
+        ErrorDetail(("rules", 0), "bad")  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match="ErrorDetail's message must be text, got int"):
+        ErrorDetail("$", 404)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match="rule_id must be text or None, got int"):
+        ErrorDetail("$", "bad", "invalid", 3)  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match="message must be text, got int"):
+        ValidationError(404)  # type: ignore[arg-type]
+    with pytest.raises(
+        ArgumentTypeError, match=r"wraps a pydantic\.ValidationError, got ValueError"
+    ):
+        ValidationError.from_pydantic("rule set", ValueError("x"))

@@ -97,6 +97,16 @@ class ErrorDetail:
     rule_id: str | None = None
 
     def __post_init__(self) -> None:
+        for name in ("path", "message", "code"):
+            if not isinstance(getattr(self, name), str):
+                # refused where it is made: it failed later, where the error was shown
+                raise ArgumentTypeError(
+                    f"ErrorDetail's {name} must be text, got {type(getattr(self, name)).__name__}"
+                )
+        if self.rule_id is not None and not isinstance(self.rule_id, str):
+            raise ArgumentTypeError(
+                f"ErrorDetail's rule_id must be text or None, got {type(self.rule_id).__name__}"
+            )
         # pydantic prefixes the message of a ValueError raised in a validator ("Value
         # error, must be ..."); the library's message is the validator's own.
         prefix = _PREFIXES.get(self.code)
@@ -431,6 +441,8 @@ class ValidationError(RoutingError, ValueError):
     """
 
     def __init__(self, message: str, details: Sequence[ErrorDetail] = ()) -> None:
+        if not isinstance(message, str):
+            raise ArgumentTypeError(f"message must be text, got {type(message).__name__}")
         self.message = message
         self.details: tuple[ErrorDetail, ...] = _details(details)
         super().__init__(_listed(message, self.details))
@@ -495,6 +507,10 @@ class ValidationError(RoutingError, ValueError):
     ) -> ValidationError:
         """Wrap a ``pydantic.ValidationError``: one detail per error, located by JSON path
         (in ``data``, the input that failed, when given: see :func:`input_path`)."""
+        if not isinstance(error, pydantic_core.ValidationError):
+            raise ArgumentTypeError(
+                f"from_pydantic wraps a pydantic.ValidationError, got {type(error).__name__}"
+            )
         found = error.errors(include_url=False)
         if data is not _LOST:
             details = input_details(found, data)
