@@ -142,6 +142,12 @@ def test_check_with_teams_names_a_team_listed_twice(
         "  $[1].id: team 't1' is listed twice",
         "  $[2].members: Input should be a valid tuple",
     ]
+    # a team's own details keep their order (members[2] before members[10])
+    teams.write_text(json.dumps([{"id": "t", "members": [5] * 12}]))
+    code, _ = _run("check", str(rules), "--teams", str(teams))
+    assert code == 1
+    paths = [line.split(":")[0].strip() for line in capsys.readouterr().err.splitlines()[1:]]
+    assert paths == [f"$[0].members[{i}]" for i in range(12)]
 
 
 def test_schema_prints_the_condition_json_schema() -> None:

@@ -223,6 +223,7 @@ def test_a_typed_wrapper_forwards_not_given(tmp_path: Path) -> None:
 _DOCUMENTED_FORMS = textwrap.dedent(
     """
     from datetime import UTC, datetime
+    from decimal import Decimal
     from fractions import Fraction
     from typing import Any
 
@@ -256,6 +257,7 @@ _DOCUMENTED_FORMS = textwrap.dedent(
     theory.round_robin_wait(4, Fraction(7, 10))
     cond = ticket("channel") == "sms"
     refused = True & cond  # wrong
+    decimal = theory.erlang_c(2, Decimal("0.5"))  # wrong
     refused_too = None | cond  # wrong
     """
 )

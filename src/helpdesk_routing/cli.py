@@ -416,10 +416,11 @@ def _teams_repeated(teams: object) -> list[ErrorDetail]:
     return details
 
 
-def _detail_order(detail: ErrorDetail) -> tuple[int, str]:
-    """A ``--teams`` detail's place: its team's index in the file, then its path."""
+def _detail_order(detail: ErrorDetail) -> int:
+    """A ``--teams`` detail's place: its team's index in the file (the sort is stable:
+    each team's details keep their order, ``members[2]`` before ``members[10]``)."""
     index = detail.path[2:].split("]", 1)[0] if detail.path.startswith("$[") else ""
-    return (int(index) if index.isdigit() else -1, detail.path)
+    return int(index) if index.isdigit() else -1
 
 
 def _run_check(args: argparse.Namespace, out: TextIO) -> int:

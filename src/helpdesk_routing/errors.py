@@ -410,6 +410,21 @@ echoed in a message (an unknown key, an id, a time zone) may be a megabyte a cal
 sent; the line ends ``... (cut: N characters in all)``. ``details`` keep it whole."""
 
 
+SHOWN_ID = 1000
+"""The most characters of an unknown id's ``repr`` in its error's message: an id of any
+length a store keeps (255 characters) is shown whole, one of a megabyte a caller sent is
+cut (``... (cut: N characters in all)``); the error's id attribute keeps it whole."""
+
+
+def _id_repr(value: object) -> str:
+    """``repr(value)``, cut past :data:`SHOWN_ID` characters, saying how long it was."""
+    said = repr(value)
+    if len(said) <= SHOWN_ID:
+        return said
+    tail = f"... (cut: {len(said):,} characters in all)"
+    return said[: SHOWN_ID - len(tail)] + tail
+
+
 def _cut(line: str) -> str:
     """``line``, or its first characters and how long it was, in :data:`SHOWN_LINE`."""
     if len(line) <= SHOWN_LINE:
@@ -585,7 +600,7 @@ class ModelValidationError(ValidationError, pydantic_core.ValidationError):
         return _listed(shown(self.message), self.details)
 
     def __repr__(self) -> str:
-        paths = self.paths
+        paths = tuple(_cut(p) for p in self.paths)  # a path may hold a megabyte key
         if len(paths) > SHOWN_DETAILS:
             listed = ", ".join(map(repr, paths[:SHOWN_DETAILS]))
             return (
@@ -722,7 +737,7 @@ class UnknownTicket(RoutingError, LookupError):
 
     def __init__(self, ticket_id: str) -> None:
         self.ticket_id = ticket_id
-        super().__init__(f"unknown ticket {_short_repr(ticket_id)}")
+        super().__init__(f"unknown ticket {_id_repr(ticket_id)}")
 
 
 class UnknownAgent(RoutingError, LookupError):
@@ -736,7 +751,7 @@ class UnknownAgent(RoutingError, LookupError):
         self.agent_id = agent_id
         self.where = where
         told = f" ({where})" if where else ""
-        super().__init__(f"unknown agent {_short_repr(agent_id)}{told}")
+        super().__init__(f"unknown agent {_id_repr(agent_id)}{told}")
 
 
 class UnknownTeam(RoutingError, LookupError):
@@ -744,7 +759,7 @@ class UnknownTeam(RoutingError, LookupError):
 
     def __init__(self, team_id: str) -> None:
         self.team_id = team_id
-        super().__init__(f"unknown team {_short_repr(team_id)}")
+        super().__init__(f"unknown team {_id_repr(team_id)}")
 
 
 class ConflictError(RoutingError):

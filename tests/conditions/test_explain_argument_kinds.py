@@ -35,3 +35,11 @@ def test_render_takes_the_facts_its_recorder_kept() -> None:
         compiled.render("x", now=NOW, has_profile=True)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="facts are not those this condition's recorder"):
         compiled.render([object()], now=NOW, has_profile=True)
+
+
+def test_render_names_a_now_that_is_no_aware_datetime() -> None:
+    """A bad ``now`` is named as such (it was blamed on the facts)."""
+    compiled = compile_condition(profile("x") > 5)
+    for now in (None, "2026-03-30T10:00:00Z"):
+        with pytest.raises(ArgumentTypeError, match="now must be an aware datetime"):
+            compiled.render([], now=now, has_profile=True)  # type: ignore[arg-type]

@@ -693,8 +693,10 @@ def test_a_sqlite_ledger_is_read_read_only(helpdesk: Path, tmp_path: Path) -> No
     with SqliteLedgerReader(path) as reader:
         (stored,) = reader.created_between(T0, T0 + timedelta(days=1))
         later = stored.model_copy(update={"version": stored.version + 1})
-        with pytest.raises(StoreError, match="readonly"):
+        with pytest.raises(StoreError, match="opened only to read"):
             reader.replace(later)
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            reader._conn.execute("CREATE TABLE t (a)")  # SQLite itself refuses
     assert _bytes_and_files(path) == before
 
 
@@ -719,3 +721,15 @@ def test_a_sqlite_ledger_of_an_older_schema_is_refused_unmigrated(
     # every byte as it was (SQLite may leave empty -wal and -shm files of a WAL file it
     # read beside it, as docs/metrics.md says)
     assert _bytes_and_files(path)[0] == before[0]
+
+
+def test_a_ledger_reader_on_a_file_that_is_no_database_is_a_store_error(tmp_path: Path) -> None:
+    """``SqliteLedgerReader`` on a file that is no SQLite database raises ``StoreError``
+    naming it (a raw ``sqlite3.DatabaseError``, its connection left open)."""
+    from helpdesk_routing.errors import StoreError
+    from helpdesk_routing.handoff.sql_ledger import SqliteLedgerReader
+
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"not a database, but long enough to be read as a header " * 20)
+    with pytest.raises(StoreError, match="file is not a database"):
+        SqliteLedgerReader(path)

@@ -392,8 +392,8 @@ def test_what_is_no_executor_is_refused_before_anything_runs(executor: Any, said
 @pytest.mark.parametrize(
     ("policies", "seeds", "said"),
     [
-        ("pooled", np.array(3), "seeds must be integers, got ndarray that cannot be iterated"),
-        (np.array("pooled"), 1, "policies must be a policy name or several, got ndarray that"),
+        ("pooled", np.array(3), "seeds must be integers, got a 0-d ndarray"),
+        (np.array("pooled"), 1, "policies must be a policy name or several, got a 0-d ndarray"),
         (b"pooled", 1, "policy must be one of "),
     ],
 )
@@ -425,5 +425,16 @@ def test_a_0_d_array_of_cells_rows_or_values_is_the_librarys_error() -> None:
     ):
         with pytest.raises(ArgumentTypeError, match=said) as info:
             call()
-        assert "that cannot be iterated" in str(info.value)
+        assert "got a 0-d ndarray" in str(info.value)
         assert "\n" not in str(info.value)
+
+
+def test_a_type_error_of_the_callers_own_generator_is_theirs() -> None:
+    """A ``TypeError`` raised while the caller's generator is gone through is not taken
+    for a 0-d array (it was told "cannot be iterated (a 0-d array?)")."""
+    from helpdesk_routing.simulation import estimate
+
+    rows = [{"wait": 1.0}, {"wait": None}]
+    with pytest.raises(TypeError, match="float\\(\\) argument must be") as info:
+        estimate(float(r["wait"]) for r in rows)  # type: ignore[arg-type]
+    assert not isinstance(info.value, ArgumentTypeError)

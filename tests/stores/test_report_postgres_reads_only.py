@@ -93,3 +93,39 @@ def test_a_store_or_ledger_of_an_older_schema_is_refused_unmigrated(
     assert metrics_cli.run(_parse([*argv, "--ledger", url]), io.StringIO()) == 2
     said = f"schema version 1, older than this library's {LEDGER_SCHEMA_VERSION}"
     assert said in capsys.readouterr().err
+
+
+def test_a_ledger_opened_to_read_writes_nothing(pg_dsn: str) -> None:
+    """``PostgresLedgerReader`` refuses ``create`` and ``replace`` (it inserted a row)."""
+    from datetime import UTC, datetime
+
+    from helpdesk_routing.errors import StoreError
+    from helpdesk_routing.handoff import Conversation
+    from helpdesk_routing.handoff.machine import State
+    from helpdesk_routing.handoff.records import HandoffRecord, TransitionEntry, handoff_id
+    from helpdesk_routing.handoff.sql_ledger import PostgresLedgerReader
+
+    PostgresLedger(pg_dsn).close()
+    at = datetime(2026, 3, 30, tzinfo=UTC)
+    record = HandoffRecord(
+        id=handoff_id("c1"),
+        conversation=Conversation(id="c1", channel="sms"),
+        destination="builtin",
+        reason="knowledge_gap",
+        state=State.REQUESTED,
+        created_at=at,
+        updated_at=at,
+        transitions=(
+            TransitionEntry(at=at, actor="ai_agent", source=None, target=State.REQUESTED, why="-"),
+        ),
+    )
+    reader = PostgresLedgerReader(pg_dsn)
+    try:
+        with pytest.raises(StoreError, match="opened only to read"):
+            reader.create(record)
+        with pytest.raises(StoreError, match="opened only to read"):
+            reader.replace(record)
+    finally:
+        reader.close()
+    with psycopg.connect(pg_dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM handoffs").fetchone() == (0,)

@@ -44,6 +44,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ArgumentTypeError, ErrorDetail, ValidationError
 
 from ._depth import depth_message, node_too_deep
@@ -127,12 +128,16 @@ def compile_condition(condition: Condition) -> CompiledCondition:
             raise ArgumentTypeError(
                 f"facts must be the list this condition's recorder kept, got {type(facts).__name__}"
             )
+        # checked first: a bad one was blamed on the facts below
+        when = require_aware(now, "now")
+        if not isinstance(has_profile, bool):
+            raise ArgumentTypeError(f"has_profile must be a bool, got {has_profile!r}")
         try:
-            return trace_from_facts(tree, facts, now=now, has_profile=has_profile)
+            return trace_from_facts(tree, facts, now=when, has_profile=has_profile)
         except (IndexError, KeyError, TypeError, AttributeError):
             raise ValidationError(
                 "facts are not those this condition's recorder kept (too few, or of "
-                "another condition)"
+                "another shape: facts of another condition of the same shape are not told)"
             ) from None
 
     def explain(ctx: EvaluationContext, /) -> ConditionTrace:

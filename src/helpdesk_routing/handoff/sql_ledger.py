@@ -493,6 +493,9 @@ class SqliteLedger(_SqlLedger):
         return f"<SqliteLedger {_SHORT.repr(self.path)}{closed}>"
 
 
+_READS_ONLY = "the handoff ledger {!r} was opened only to read: nothing is written through it"
+
+
 class SqliteLedgerReader(_SqlLedger):
     """A SQLite handoff ledger opened read only: what ``helpdesk-routing report`` reads.
 
@@ -532,14 +535,19 @@ class SqliteLedgerReader(_SqlLedger):
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return conn
-        except sqlite3.OperationalError:
+        except sqlite3.OperationalError as exc:
             conn.close()
+            if is_locked(exc):  # a writer holds it: never read it as if it were still
+                raise StoreError(f"SQLite handoff ledger {self.path!r}: {exc}") from exc
             if Path(f"{self.path}-wal").exists():
                 raise StoreError(
                     f"cannot read the SQLite handoff ledger {self.path!r} now: a writer has "
                     "it open (its -wal file is beside it) and this process cannot write in "
                     "its directory, so SQLite cannot share the file with that writer"
                 ) from None
+        except sqlite3.Error as exc:  # no database at all ("file is not a database")
+            conn.close()
+            raise StoreError(f"SQLite handoff ledger {self.path!r}: {exc}") from exc
         return connect(uri + "&immutable=1")
 
     def _check_schema(self) -> None:
@@ -562,6 +570,14 @@ class SqliteLedgerReader(_SqlLedger):
                 "read, and opening it read only writes nothing; open it once writable "
                 "(SqliteLedger) to migrate it"
             )
+
+    def create(self, record: HandoffRecord) -> tuple[HandoffRecord, bool]:
+        """Refused: the ledger was opened only to read."""
+        raise StoreError(_READS_ONLY.format(self.path))
+
+    def replace(self, record: HandoffRecord) -> None:
+        """Refused: the ledger was opened only to read."""
+        raise StoreError(_READS_ONLY.format(self.path))
 
     @contextmanager
     def _unit(self) -> Iterator[Execute]:
@@ -833,3 +849,11 @@ class PostgresLedgerReader(PostgresLedger):
     them (never with the password)."""
 
     _reads_only = True
+
+    def create(self, record: HandoffRecord) -> tuple[HandoffRecord, bool]:
+        """Refused: the ledger was opened only to read."""
+        raise StoreError(_READS_ONLY.format(self._where))
+
+    def replace(self, record: HandoffRecord) -> None:
+        """Refused: the ledger was opened only to read."""
+        raise StoreError(_READS_ONLY.format(self._where))

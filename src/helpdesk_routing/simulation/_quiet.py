@@ -33,7 +33,9 @@ class _DropSimulated(logging.Filter):
     """Drops a record below WARNING made in a thread that runs a simulation."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING or record.thread not in _QUIET
+        # the thread making the record (a logger's filters run in it): record.thread is
+        # None when logging.logThreads is off
+        return record.levelno >= logging.WARNING or threading.get_ident() not in _QUIET
 
 
 _FILTER = _DropSimulated()

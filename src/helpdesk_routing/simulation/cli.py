@@ -11,7 +11,6 @@ and removed if they were not there and a run fails.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
 import os
@@ -260,14 +259,19 @@ def _replaced(path: Path, write: Callable[[Path], object]) -> None:
     there as it was (it was left half written: neither the old figures nor the new
     ones). In place where the file is no regular one (a device such as ``/dev/null``, a
     pipe such as ``/dev/stdout``: replaced, ``/dev/null`` became a file), has other names
-    (hard links, which would keep the old content), or where no file can be made beside
-    it (a directory this process may not write in)."""
+    (hard links, which would keep the old content), is another user's (for a process
+    that is not root: it would become this user's), or where no file can be made beside
+    it or take its place (a directory this process may not write in, a sticky one)."""
     try:
         was = os.stat(path)
     except OSError:
         was = None
-    if was is not None and (not stat.S_ISREG(was.st_mode) or was.st_nlink > 1):
-        write(path)
+    if was is not None and (
+        not stat.S_ISREG(was.st_mode)
+        or was.st_nlink > 1
+        or (was.st_uid != os.geteuid() and os.geteuid() != 0)
+    ):
+        write(path)  # a device, other names, or another user's file (it stays theirs)
         return
     target = Path(os.path.realpath(path))
     try:
@@ -282,10 +286,14 @@ def _replaced(path: Path, write: Callable[[Path], object]) -> None:
     try:
         write(temporary)
         os.chmod(temporary, 0o644 if was is None else stat.S_IMODE(was.st_mode))
-        if was is not None and (was.st_uid, was.st_gid) != (os.getuid(), os.getgid()):
-            with contextlib.suppress(OSError):  # another user's file: it stays theirs
-                os.chown(temporary, was.st_uid, was.st_gid)
+        if was is not None and (was.st_uid, was.st_gid) != (os.geteuid(), os.getegid()):
+            os.chown(temporary, was.st_uid, was.st_gid)  # (root: another user's file)
         os.replace(temporary, target)
+    except PermissionError:
+        # the folder's rules (a sticky folder, a group's file) keep the file from being
+        # replaced or given its owner: written in place, as before
+        temporary.unlink(missing_ok=True)
+        write(path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

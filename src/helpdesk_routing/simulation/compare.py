@@ -13,8 +13,9 @@ import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from statistics import NormalDist
-from typing import Any, SupportsFloat, SupportsIndex, cast
+from typing import Any, SupportsIndex, cast
 
 from helpdesk_routing._same_figures import hash_key, same_fields
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
@@ -23,6 +24,10 @@ from ._args import integer, seed_value, shown
 from .engine import Progress, run
 from .results import SimulationResult, Summary
 from .scenario import Scenario
+
+Real = float | Fraction
+"""A real number as the docs take it here: a ``float`` (an ``int``, a NumPy ``float64``)
+or a ``Fraction``."""
 
 __all__ = ["Comparison", "Estimate", "compare", "estimate", "replicate", "t_quantile"]
 
@@ -173,7 +178,7 @@ def _t_upper(tail: float, df: float) -> float:
     return (lo + hi) / 2.0
 
 
-def t_quantile(p: SupportsFloat, df: SupportsFloat) -> float:
+def t_quantile(p: Real, df: Real) -> float:
     """The ``p`` quantile of Student's t with ``df`` degrees of freedom.
 
     ``p`` is any real number strictly between 0 and 1 (a ``Fraction`` too) and ``df``
@@ -253,7 +258,7 @@ class Estimate:
         return f"{self.mean:.4g} ± {self.half_width:.2g} ({level:.0%}, n={self.n})"
 
 
-def estimate(values: Iterable[float], confidence: SupportsFloat = 0.95) -> Estimate:
+def estimate(values: Iterable[float], confidence: Real = 0.95) -> Estimate:
     """The mean of ``values`` and its Student-t interval (half-width ``inf`` for one value).
 
     ``ValueError`` for no values, a value that is NaN or infinite (there is no interval
@@ -278,13 +283,11 @@ def estimate(values: Iterable[float], confidence: SupportsFloat = 0.95) -> Estim
                 else ""
             )
         )
-    try:
-        given = list(values)
-    except TypeError:  # iterable, but not to be iterated: a 0-d numpy array
+    if getattr(values, "ndim", None) == 0:  # iterable to Python, but not to be iterated
         raise ArgumentTypeError(
-            f"estimate takes several numbers (a list), got {type(values).__name__} that "
-            "cannot be iterated (a 0-d array?)"
-        ) from None
+            f"estimate takes several numbers (a list), got a 0-d {type(values).__name__}"
+        )
+    given = list(values)  # (a TypeError of the caller's own generator is theirs)
     floats: list[float] = []
     for i, value in enumerate(given):
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -438,7 +441,7 @@ def compare(
     a: Sequence[SimulationResult],
     b: Sequence[SimulationResult],
     metric: Metric = "ttfr_mean",
-    confidence: SupportsFloat = 0.95,
+    confidence: Real = 0.95,
 ) -> Comparison:
     """Compare replications of two policies, paired by seed (common random numbers).
 

@@ -232,13 +232,12 @@ def grid(
 
 def _items(value: Iterable[Any], said: str) -> list[Any]:
     """``value``'s items; ``ArgumentTypeError`` (``said``, then what was given) for an
-    iterable that cannot be iterated (a 0-d numpy array: Python's own ``TypeError``)."""
-    try:
-        return list(value)
-    except TypeError:
-        raise ArgumentTypeError(
-            f"{said}, got {type(value).__name__} that cannot be iterated (a 0-d array?)"
-        ) from None
+    iterable that cannot be iterated (a 0-d numpy array: Python's own ``TypeError``).
+    Any other ``TypeError`` while iterating (a generator of the caller's failing) is
+    theirs, and goes through as it is."""
+    if getattr(value, "ndim", None) == 0:  # iterable to Python, but not to be iterated
+        raise ArgumentTypeError(f"{said}, got a 0-d {type(value).__name__}")
+    return list(value)  # (a TypeError of the caller's own generator is theirs)
 
 
 def _refuse_a_set(value: object, takes: str, what: str) -> None:

@@ -33,11 +33,16 @@ import numbers
 import operator
 import sys
 from collections.abc import Callable
-from typing import Any, SupportsFloat, SupportsIndex
+from fractions import Fraction
+from typing import Any, SupportsIndex
 
 from helpdesk_routing.errors import ArgumentTypeError, RoutingError, ValidationError
 
 from ._args import shown
+
+Real = float | Fraction
+"""A real number as the docs take it here: a ``float`` (an ``int``, a NumPy ``float64``)
+or a ``Fraction``."""
 
 __all__ = [
     "LEAST_LOADED_REFERENCE",
@@ -146,7 +151,7 @@ def _check(c: SupportsIndex, rho: Any, mu: Any) -> tuple[int, float, float]:
     return agents, float(rho), float(mu)
 
 
-def erlang_b(c: SupportsIndex, offered: SupportsFloat) -> float:
+def erlang_b(c: SupportsIndex, offered: Real) -> float:
     """Erlang B: the blocking probability of ``c`` servers offered ``offered`` erlangs.
 
     >>> round(erlang_b(2, 1.0), 4)
@@ -162,14 +167,14 @@ def erlang_b(c: SupportsIndex, offered: SupportsFloat) -> float:
     return b
 
 
-def erlang_c(c: SupportsIndex, rho: SupportsFloat) -> float:
+def erlang_c(c: SupportsIndex, rho: Real) -> float:
     """Erlang C: the probability that a ticket waits in an M/M/c queue at utilisation ``rho``."""
     c, rho, _ = _check(c, rho, 1.0)
     b = erlang_b(c, c * rho)
     return b / (1 - rho * (1 - b))
 
 
-def erlang_c_wait(c: SupportsIndex, rho: SupportsFloat, mu: SupportsFloat = 1.0) -> float:
+def erlang_c_wait(c: SupportsIndex, rho: Real, mu: Real = 1.0) -> float:
     """Mean wait of the ``pooled`` policy (M/M/c): ``C(c, a) / (c mu (1 - rho))``.
 
     >>> round(erlang_c_wait(4, 0.7), 4)
@@ -181,7 +186,7 @@ def erlang_c_wait(c: SupportsIndex, rho: SupportsFloat, mu: SupportsFloat = 1.0)
     return waits / scale if _normal(scale) else waits / (1 - rho) / c / mu
 
 
-def random_split_wait(c: SupportsIndex, rho: SupportsFloat, mu: SupportsFloat = 1.0) -> float:
+def random_split_wait(c: SupportsIndex, rho: Real, mu: Real = 1.0) -> float:
     """Mean wait when each ticket goes to a random agent: ``c`` M/M/1 queues.
 
     ``Wq = rho / (mu (1 - rho))``.
@@ -268,7 +273,7 @@ def round_robin_sigma(c: int, rho: float, mu: float = 1.0) -> float:
     return _round_robin_root(c, rho)[0]
 
 
-def round_robin_wait(c: SupportsIndex, rho: SupportsFloat, mu: SupportsFloat = 1.0) -> float:
+def round_robin_wait(c: SupportsIndex, rho: Real, mu: Real = 1.0) -> float:
     """Mean wait under round robin with every agent Online (E_c/M/1): ``sigma / (mu (1 - sigma))``.
 
     >>> round(round_robin_wait(2, 0.5), 4)
@@ -280,7 +285,7 @@ def round_robin_wait(c: SupportsIndex, rho: SupportsFloat, mu: SupportsFloat = 1
     return sigma / scale if _normal(scale) else sigma / gap / mu
 
 
-def least_loaded_wait(c: SupportsIndex, rho: SupportsFloat, mu: SupportsFloat = 1.0) -> float:
+def least_loaded_wait(c: SupportsIndex, rho: Real, mu: Real = 1.0) -> float:
     """Mean wait under least loaded (join the shortest queue), from the reference table.
 
     Raises :class:`UnknownReference` (a ``KeyError``) for a ``(c, rho)`` the table does
