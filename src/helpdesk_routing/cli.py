@@ -44,7 +44,15 @@ from ._parts import EveryPart, rule_set, validated
 from ._shown import shown
 from ._storable import StoredText
 from .calendar import OfficeHours
-from .demo import DemoDay, check_config, check_parts, demo_outcome, load_demo, run_demo
+from .demo import (
+    DemoDay,
+    check_config,
+    check_parts,
+    demo_outcome,
+    listed_twice,
+    load_demo,
+    run_demo,
+)
 from .errors import (
     ArgumentTypeError,
     ErrorDetail,
@@ -402,18 +410,8 @@ def _teams_repeated(teams: object) -> list[ErrorDetail]:
     and the rules checked against either)."""
     if not isinstance(teams, list):
         return []
-    seen: set[str] = set()
-    details = []
-    for i, team in enumerate(teams):
-        team_id = team.get("id") if isinstance(team, dict) else None
-        if not isinstance(team_id, str):
-            continue
-        if team_id in seen:
-            details.append(
-                ErrorDetail(f"$[{i}].id", f"team {team_id!r} is listed twice", "duplicate")
-            )
-        seen.add(team_id)
-    return details
+    ids = [(i, team.get("id") if isinstance(team, dict) else None) for i, team in enumerate(teams)]
+    return listed_twice(ids, "$", "team")
 
 
 def _detail_order(detail: ErrorDetail) -> int:

@@ -11,7 +11,7 @@ fit together (``helpdesk-routing check`` applies it too).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -115,6 +115,22 @@ class _Presence(pydantic.BaseModel):
     online: bool = pydantic.Field(strict=True)
 
 
+def listed_twice(given: Iterable[tuple[int, object]], at: str, noun: str) -> list[ErrorDetail]:
+    """A ``duplicate`` detail at ``{at}[i].id`` for each ``(i, id)`` of ``given`` whose id
+    an earlier one gives (``team 't1' is listed twice``), as ``Router(...)`` says it; an
+    id that is no text is passed over (its own problem is told where it is read)."""
+    seen: set[str] = set()
+    details: list[ErrorDetail] = []
+    for i, item_id in given:
+        if not isinstance(item_id, str):
+            continue
+        if item_id in seen:
+            said = f"{noun} {item_id!r} is listed twice"
+            details.append(ErrorDetail(f"{at}[{i}].id", said, "duplicate"))
+        seen.add(item_id)
+    return details
+
+
 def check_config(
     agents: Sequence[Agent] | None,
     teams: Sequence[Team],
@@ -134,29 +150,16 @@ def check_config(
     id each team of the file gives, by index (``None`` where it gives none that is text):
     a repeat is told among them all, and the rules are checked against them when every
     team gives one (the valid teams alone would call a bad one's id unknown)."""
-    details: list[ErrorDetail] = []
-    known: set[str] = set()
-    for i, agent in enumerate(agents or ()):
-        if agent.id in known:
-            details.append(
-                ErrorDetail(f"$.agents[{i}].id", f"agent {agent.id!r} is listed twice", "duplicate")
-            )
-        known.add(agent.id)
+    details = listed_twice([(i, a.id) for i, a in enumerate(agents or ())], "$.agents", "agent")
+    known = {agent.id for agent in agents or ()}
     positions = range(len(teams)) if at is None else at
     given = (
         list(enumerate(ids))
         if ids is not None
         else [(i, t.id) for i, t in zip(positions, teams, strict=True)]
     )
-    team_ids: set[str] = set()
-    for i, team_id in given:
-        if not isinstance(team_id, str):
-            continue
-        if team_id in team_ids:
-            details.append(
-                ErrorDetail(f"$.teams[{i}].id", f"team {team_id!r} is listed twice", "duplicate")
-            )
-        team_ids.add(team_id)
+    details += listed_twice(given, "$.teams", "team")
+    team_ids = {team_id for _, team_id in given if isinstance(team_id, str)}
     for i, team in zip(positions, teams, strict=True):
         details += [
             ErrorDetail(f"$.teams[{i}].members[{j}]", str(UnknownAgent(m)), "unknown_agent")
