@@ -431,28 +431,20 @@ def _as_data(item: Any, *, always: bool = False) -> Any:
     built from (validated again, as input); anything else as it is, and so is an object
     too deep to be written out (made by ``model_construct``: its own check names it).
     Rules are written out only when one was read back from a store (``_read_back``) or
-    is of a subclass of ``RoutingRule`` or ``RuleSet`` (stored as the plain model), or
     ``always`` (a version about to be stored): the others passed the input rules when
     they were made, and checking a hundred again cost a Router's every start five
     milliseconds."""
     if not isinstance(item, RuleSet | RoutingRule | Team | OfficeHours):
         return item
     checked_rules = (
-        type(item) is RuleSet and not any(_unlike_input(rule) for rule in item.rules)
-    ) or (type(item) is RoutingRule and not _read_back(item))
+        isinstance(item, RuleSet) and not any(_read_back(rule) for rule in item.rules)
+    ) or (isinstance(item, RoutingRule) and not _read_back(item))
     if checked_rules and not always:
         return item
     try:
         return item.model_dump(warnings=False)  # a constructed part: its check names it
     except ValueError:  # "Maximum serialization depth exceeded"
         return item
-
-
-def _unlike_input(rule: RoutingRule) -> bool:
-    """Whether ``rule`` compares unlike the rule its data makes: one read back from a
-    store, or one of a subclass (stored as a plain ``RoutingRule``, which no subclass
-    object equals: a restart with the same rules was refused)."""
-    return type(rule) is not RoutingRule or _read_back(rule)
 
 
 def _read_back(rule: RoutingRule) -> bool:
