@@ -27,7 +27,7 @@ import copy
 import json
 import numbers
 import operator
-from collections.abc import Mapping, Sized
+from collections.abc import Iterable, Mapping, Sized
 from typing import Any, ClassVar, Self, TypeGuard, TypeVar
 
 import pydantic
@@ -299,3 +299,24 @@ def as_model(cls: type[M], value: object, what: str) -> M:
         f"{what} must be {_article(cls.__name__)} {cls.__name__} or a mapping of its fields, "
         f"got {type(value).__name__}"
     )
+
+
+def listed_twice(
+    given: Iterable[tuple[int, object]], at: str, noun: str, *, name: str | None = None
+) -> list[ErrorDetail]:
+    """A ``duplicate`` detail at ``{at}[i].id`` for each ``(i, id)`` of ``given`` whose id
+    an earlier one gives (``team 't1' is listed twice``, as ``Router(...)`` says it; with
+    ``name``, both places too: ``(profiles[0] and profiles[2])``). An id that is no text
+    is passed over (its own problem is told where it is read)."""
+    first: dict[str, int] = {}
+    details: list[ErrorDetail] = []
+    for i, item_id in given:
+        if not isinstance(item_id, str):
+            continue
+        before = first.setdefault(item_id, i)
+        if before != i:
+            said = f"{noun} {item_id!r} is listed twice"
+            if name is not None:
+                said += f" ({name}[{before}] and {name}[{i}])"
+            details.append(ErrorDetail(f"{at}[{i}].id", said, "duplicate"))
+    return details

@@ -39,6 +39,7 @@ from pydantic import TypeAdapter
 from . import __version__
 from ._console import console
 from ._files import read_input
+from ._input import listed_twice
 from ._json import CONFIGURATION_DEPTH, decode_utf8, loads
 from ._parts import EveryPart, rule_set, validated
 from ._shown import shown
@@ -49,7 +50,6 @@ from .demo import (
     check_config,
     check_parts,
     demo_outcome,
-    listed_twice,
     load_demo,
     run_demo,
 )

@@ -11,7 +11,7 @@ fit together (``helpdesk-routing check`` applies it too).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -21,6 +21,7 @@ from typing import Any, TextIO, TypeVar
 import pydantic
 
 from ._files import read_input
+from ._input import listed_twice
 from ._json import loads
 from ._parts import EveryPart, part
 from ._shown import shown
@@ -113,22 +114,6 @@ class _Presence(pydantic.BaseModel):
     at: UtcDatetime
     agent: StoredText = pydantic.Field(min_length=1)
     online: bool = pydantic.Field(strict=True)
-
-
-def listed_twice(given: Iterable[tuple[int, object]], at: str, noun: str) -> list[ErrorDetail]:
-    """A ``duplicate`` detail at ``{at}[i].id`` for each ``(i, id)`` of ``given`` whose id
-    an earlier one gives (``team 't1' is listed twice``), as ``Router(...)`` says it; an
-    id that is no text is passed over (its own problem is told where it is read)."""
-    seen: set[str] = set()
-    details: list[ErrorDetail] = []
-    for i, item_id in given:
-        if not isinstance(item_id, str):
-            continue
-        if item_id in seen:
-            said = f"{noun} {item_id!r} is listed twice"
-            details.append(ErrorDetail(f"{at}[{i}].id", said, "duplicate"))
-        seen.add(item_id)
-    return details
 
 
 def check_config(
@@ -227,16 +212,8 @@ def _check_day(day: Any, agents: Sequence[Agent] | None) -> None:
 def _check_customers(customers: Any) -> None:
     """Raise unless each profile id is listed once (a second profile would replace the
     first, and change the routing, without a word). Read from the valid items."""
-    seen: dict[str, int] = {}
-    details = [
-        ErrorDetail(
-            f"$.profiles[{i}].id",
-            f"profile {p.id!r} is listed twice (profiles[{first}] and profiles[{i}])",
-            "duplicate",
-        )
-        for i, p in parsed_items(customers, "profiles", Profile)
-        if (first := seen.setdefault(p.id, i)) != i
-    ]
+    items = parsed_items(customers, "profiles", Profile)
+    details = listed_twice([(i, p.id) for i, p in items], "$.profiles", "profile", name="profiles")
     if details:
         raise ValidationError("invalid customers.json", details)
 

@@ -28,13 +28,12 @@ from typing import Any, TypeVar
 
 import pydantic_core
 
-from helpdesk_routing._input import integer_argument
+from helpdesk_routing._input import integer_argument, listed_twice
 from helpdesk_routing._json import MAX_INT
 from helpdesk_routing._storable import json_form, stored_text, text_problem
 from helpdesk_routing._trusted import SharedNames, updated
 from helpdesk_routing.errors import (
     ArgumentTypeError,
-    ErrorDetail,
     NaiveDatetimeError,
     ValidationError,
 )
@@ -115,16 +114,7 @@ def profiles_arg(values: object, name: str = "profiles", *, seed: bool = False) 
     profiles = [profile_arg(p, f"{name}[{i}]") for i, p in enumerate(items)]
     if not seed:
         return profiles
-    seen: dict[str, int] = {}
-    details = [
-        ErrorDetail(
-            f"$[{i}].id",
-            f"profile {p.id!r} is listed twice ({name}[{first}] and {name}[{i}])",
-            "duplicate",
-        )
-        for i, p in enumerate(profiles)
-        if (first := seen.setdefault(p.id, i)) != i
-    ]
+    details = listed_twice(enumerate(p.id for p in profiles), "$", "profile", name=name)
     if details:
         raise ValidationError(f"invalid {name}", details)
     return profiles
