@@ -66,7 +66,9 @@ def test_round_robin_skips_full_agents_and_says_so() -> None:
     pool = Pool.of(["a1", "a2", "a3"], loads={"a2": 2}, capacities={"a2": 2})
     result = RoundRobin().allocate(TICKET, pool, RotationState(last="a1"))
     assert result.agent == "a3"
-    assert result.reason == "a3: next online agent after a1 in rotation; a2 full (2/2 open)"
+    assert (
+        result.reason == "a3: next online agent after a1 in rotation; a2 full (2/2 open or pending)"
+    )
 
 
 def test_round_robin_skips_offline_members_and_says_so() -> None:

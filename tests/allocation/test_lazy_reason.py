@@ -49,7 +49,7 @@ def _rotation(pool: Pool, last: str | None) -> list[str]:
 def _why_not(pool: Pool, agent: str) -> str:
     if not pool.online(agent):
         return f"{agent} offline"
-    return f"{agent} full ({pool.load(agent)}/{pool.capacity(agent)} open)"
+    return f"{agent} full ({pool.load(agent)}/{pool.capacity(agent)} open or pending)"
 
 
 def eager_round_robin_reason(pool: Pool, last: str | None) -> str:
@@ -118,7 +118,7 @@ def test_the_reason_keeps_the_facts_of_the_moment_of_allocation() -> None:
     result = RoundRobin().allocate(TICKET, pool, RotationState())
     loads["a1"] = 0
     loads["a2"] = 7
-    assert result.reason == "a2: first online agent in rotation; a1 full (1/1 open)"
+    assert result.reason == "a2: first online agent in rotation; a1 full (1/1 open or pending)"
 
 
 class _Counting:

@@ -16,9 +16,11 @@ IDS = [f"a{i}" for i in range(9)]
 
 
 def test_a_passed_over_agent_reads_offline_or_full() -> None:
-    """An Offline agent reads 'a3 offline'; one at capacity 'a3 full (2/2 open)'."""
+    """An Offline agent reads 'a3 offline'; one at capacity 'a3 full (2/2 open or pending)'."""
     assert PassedOver("a3", online=False).text() == "a3 offline"
-    assert PassedOver("a3", online=True, load=2, capacity=2).text() == "a3 full (2/2 open)"
+    assert (
+        PassedOver("a3", online=True, load=2, capacity=2).text() == "a3 full (2/2 open or pending)"
+    )
 
 
 def test_the_reason_names_five_passed_over_and_counts_the_rest() -> None:
@@ -43,7 +45,7 @@ def test_a_waiting_ticket_says_whether_anyone_was_online() -> None:
     )
     assert offline.reason() == "nobody eligible is online; the ticket waits"
     assert full.reason() == (
-        "every eligible agent is at capacity; the ticket waits; a1 full (1/1 open)"
+        "every eligible agent is at capacity; the ticket waits; a1 full (1/1 open or pending)"
     )
 
 

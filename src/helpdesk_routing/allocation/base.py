@@ -106,7 +106,7 @@ class Pool:
         )
 
     def why_not(self, agent_id: str) -> str:
-        """Why an agent was passed over: ``"a3 offline"`` or ``"a3 full (2/2 open)"``."""
+        """Why an agent was passed over: ``"a3 offline"`` or ``"a3 full (2/2 open or pending)"``."""
         return self.passed_over(agent_id).text()
 
 

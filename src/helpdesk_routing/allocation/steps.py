@@ -57,14 +57,14 @@ class PassedOver:
     capacity: int | None = None
 
     def text(self) -> str:
-        """``"a3 offline"`` or ``"a3 full (2/2 open)"``."""
+        """``"a3 offline"`` or ``"a3 full (2/2 open or pending)"``."""
         if not self.online:
             return f"{_shown(self.agent)} offline"
-        return f"{_shown(self.agent)} full ({self.load}/{self.capacity} open)"
+        return f"{_shown(self.agent)} full ({self.load}/{self.capacity} open or pending)"
 
 
 def passed_note(shown: Sequence[PassedOver], passed: int) -> str:
-    """``"; a3 offline, a4 full (2/2 open)"`` for the agents passed over: the first
+    """``"; a3 offline, a4 full (2/2 open or pending)"`` for the agents passed over: the first
     :data:`SHOWN` named (``shown``), the others (``passed`` in all) counted."""
     if passed == 0:
         return ""
