@@ -611,7 +611,9 @@ def _ai_rates(
     its rates; else they could pass 100%). A start without a conversation id counts as a
     conversation of its own; an outcome without one cannot be matched and is left out.
     """
-    started: dict[str | tuple[str, int], str] = {}  # conversation -> its first channel
+    # conversation -> when it started and on which channel: its earliest start, whatever
+    # order the events come in (a store lists them oldest first, its pages newest first)
+    started: dict[str | tuple[str, int], tuple[datetime, str]] = {}
     outcomes: dict[str, set[str]] = {}
     anonymous = 0
     for e in events:
@@ -621,17 +623,20 @@ def _ai_rates(
         found = e.properties.get("conversation_id")
         conversation = None if found is None else str(found)
         if metric == names.started:
-            channel = str(e.properties.get("channel", "unknown"))
+            given = e.properties.get("channel")
+            channel = "unknown" if given is None else str(given)
             if conversation is None:
                 anonymous += 1
-                started[("anonymous", anonymous)] = channel
+                started[("anonymous", anonymous)] = (e.timestamp, channel)
             else:
-                started.setdefault(conversation, channel)
+                earlier = started.get(conversation)
+                if earlier is None or e.timestamp < earlier[0]:
+                    started[conversation] = (e.timestamp, channel)
         elif metric in (names.resolved, names.escalated) and conversation is not None:
             outcomes.setdefault(conversation, set()).add(metric)
     total = [0, 0, 0]
     per: dict[str, list[int]] = {}
-    for key, channel in started.items():
+    for key, (_, channel) in started.items():
         done = outcomes.get(key, set()) if isinstance(key, str) else set()
         counts = per.setdefault(channel, [0, 0, 0])
         for i, happened in enumerate((True, names.resolved in done, names.escalated in done)):

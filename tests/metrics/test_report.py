@@ -396,6 +396,31 @@ def test_ai_rates_count_conversations_not_events() -> None:
     }
 
 
+def test_a_conversations_channel_is_its_earliest_starts_in_any_order() -> None:
+    """A conversation started twice (recorded without a unique id, or imported) counts
+    under the channel of its earliest start, whatever order the events are given in (a
+    store's pages list them newest first); a start whose channel is null is `unknown`,
+    as one without a channel."""
+
+    def start(cid: str, channel: str | None, when: datetime) -> Event:
+        return Event(
+            profile_id="p1",
+            metric=events.DEFAULT_NAMES.started,
+            timestamp=when,
+            properties={"conversation_id": cid, "channel": channel},
+        )
+
+    first = start("c1", "sms", MONDAY_10)
+    later = start("c1", "webchat", MONDAY_10 + timedelta(hours=1))
+    null = start("c2", None, MONDAY_10)
+    for listed in ([first, later, null], [later, first, null], [null, later, first]):
+        r = metrics.summarize([], listed, START, END)
+        assert r.ai_by_channel == {
+            "sms": metrics.AiRates(1, 0, 0),
+            "unknown": metrics.AiRates(1, 0, 0),
+        }
+
+
 def test_events_come_from_customer_data_that_can_list_them() -> None:
     """Without events=, the report asks customer_data.events_between(start, end)."""
 
