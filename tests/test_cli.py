@@ -593,6 +593,30 @@ def test_an_output_that_cannot_be_written_is_one_line_on_stderr(argv: list[str],
     assert (done.returncode, done.stderr) == (2, said + "\n")
 
 
+def test_invalid_input_unwritten_as_json_keeps_its_details_a_line_each(tmp_path: Path) -> None:
+    """An invalid file met with ``--json`` into a full device: its title, with the
+    unwritten answer's note, then its details a line each as without ``--json`` (it was
+    the repr of the whole text on one line, quotes and ``\\n`` included)."""
+    if not Path("/dev/full").exists():  # pragma: no cover - Linux has it
+        pytest.skip("no /dev/full on this system")
+    bad = tmp_path / "rules.json"
+    bad.write_text("{", encoding="utf-8")
+    with open("/dev/full", "w") as full:
+        done = _cli_process(
+            ["check", "--json", str(bad)], stdout=full, stderr=subprocess.PIPE, cwd=tmp_path
+        )
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2
+    assert lines[0].startswith("error: invalid ")
+    assert lines[0].endswith(
+        "(and the JSON answer could not be written: [Errno 28] No space left on device)"
+    )
+    assert "'" not in lines[0]
+    assert "\\n" not in done.stderr
+    assert len(lines) == 2
+    assert lines[1].startswith("  $: not JSON")
+
+
 def test_a_closed_standard_output_is_one_line_on_stderr() -> None:
     """Started with stdout closed (``>&-``): Python has no sys.stdout, and every
     subcommand ended in an AttributeError traceback."""

@@ -629,10 +629,15 @@ def fail(
             # what went wrong is stderr, once, and never a traceback at exit's flush
             to_devnull(out)
             if isinstance(error, OSError) and error.errno == exc.errno:  # one failure
-                said = f"the JSON answer could not be written: {text}"
+                said = shown(f"the JSON answer could not be written: {text}")
+            elif isinstance(error, ValidationError) and message is None:
+                # its title, then its details a line each, as without --json
+                title, *details = text.split("\n")
+                unwritten = shown(f"(and the JSON answer could not be written: {exc})")
+                said = "\n".join([f"{title} {unwritten}", *details])
             else:
-                said = f"{text} (and the JSON answer could not be written: {exc})"
-            to_stderr(f"error: {shown(said)}")
+                said = shown(f"{text} (and the JSON answer could not be written: {exc})")
+            to_stderr(f"error: {said}")
             return EXIT_USAGE
     else:
         # A ValidationError's text shows its data already, one detail a line; any other
