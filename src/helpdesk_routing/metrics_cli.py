@@ -150,7 +150,11 @@ def _postgres_problem(
     except ImportError:
         return None
     try:
-        with psycopg.connect(url, autocommit=True) as conn:
+        with psycopg.connect(url, autocommit=True, client_encoding="UTF8") as conn:
+            from helpdesk_routing.stores.postgres._database import ENCODINGS, encoding_problem
+
+            if encoding_problem(conn.execute(ENCODINGS).fetchone(), what) is not None:
+                return None  # the store's or ledger's opening says why
             row = conn.execute("SELECT current_schema()").fetchone()
             schema = None if row is None else row[0]
             if schema is None:

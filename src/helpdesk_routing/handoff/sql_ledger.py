@@ -702,8 +702,10 @@ class PostgresLedger(_SqlLedger):
         except ImportError as exc:  # pragma: no cover - the extra is installed in tests
             raise MissingExtra("the PostgreSQL handoff ledger", "postgres") from exc
         from helpdesk_routing.stores.postgres._database import (
+            ENCODINGS,
             WHERE_TABLES_GO,
             check_dsn,
+            encoding_problem,
             temporary_first,
         )
 
@@ -720,6 +722,11 @@ class PostgresLedger(_SqlLedger):
         self._closed = False
         try:
             with self._unit() as run:
+                problem = encoding_problem(
+                    run(ENCODINGS, ()).fetchone(), "the PostgreSQL handoff ledger"
+                )
+                if problem is not None:
+                    raise StoreError(problem)
                 shown = run(WHERE_TABLES_GO, ()).fetchone()
                 if shown is not None and temporary_first(*shown):
                     raise StoreError(
@@ -775,7 +782,7 @@ class PostgresLedger(_SqlLedger):
                     del self._idle[-1]
             try:
                 if conn is None or conn.closed:
-                    conn = self._psycopg.connect(self._dsn)
+                    conn = self._psycopg.connect(self._dsn, client_encoding="UTF8")
                 with conn.transaction():
                     yield conn.execute
             except self._psycopg.Error as exc:

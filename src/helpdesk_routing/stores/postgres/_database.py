@@ -364,6 +364,33 @@ def temporary_first(search_path: str, current: str | None, user: str) -> bool:
 WHERE_TABLES_GO = "SELECT current_setting('search_path'), current_schema(), current_user"
 """What :func:`temporary_first` reads."""
 
+ENCODINGS = "SELECT current_setting('server_encoding'), current_setting('client_encoding')"
+"""What :func:`encoding_problem` reads."""
+
+
+def encoding_problem(found: object, what: str) -> str | None:
+    """What is wrong with the encodings :data:`ENCODINGS` read (``found``, its row), for
+    ``what`` (a store, a ledger), or ``None`` when both are UTF8. Ids, subjects and
+    properties are any Unicode text: a database of another encoding (``SQL_ASCII``,
+    whose text psycopg hands back as bytes, or ``LATIN1``) cannot keep them, nor can a
+    session that sends text in another (``PGCLIENTENCODING``, a caller's pool)."""
+    server, client = (
+        v.decode("ascii", "replace") if isinstance(v, bytes) else str(v)
+        for v in (found if isinstance(found, tuple) else ("?", "?"))
+    )
+    if server != "UTF8":
+        return (
+            f"{what} needs a UTF8 database, and this one is encoded {server}: ids, "
+            "subjects and properties are any Unicode text (CREATE DATABASE ... "
+            "ENCODING 'UTF8' TEMPLATE template0)"
+        )
+    if client != "UTF8":
+        return (
+            f"{what} needs the connection's client_encoding to be UTF8, and it is "
+            f"{client} (set client_encoding=UTF8 in the dsn or the pool's kwargs)"
+        )
+    return None
+
 
 class LostRead(StoreError):
     """A read's connection was found dead (:meth:`Database.read_again` runs it again)."""
@@ -425,7 +452,7 @@ class Database:
                 min_size=min_size,
                 max_size=max_size,
                 open=True,
-                kwargs={"autocommit": True},
+                kwargs={"autocommit": True, "client_encoding": "UTF8"},
                 configure=configure,
                 timeout=connect_timeout,
                 name="helpdesk_routing",
@@ -516,7 +543,10 @@ class Database:
         for attempt in range(self.attempts):
             try:
                 conn = psycopg.connect(
-                    dsn, autocommit=True, connect_timeout=max(1, round(self.connect_timeout))
+                    dsn,
+                    autocommit=True,
+                    connect_timeout=max(1, round(self.connect_timeout)),
+                    client_encoding="UTF8",
                 )
             except psycopg.OperationalError as exc:
                 last = exc
@@ -558,6 +588,9 @@ class Database:
         autocommit = conn.autocommit
         try:
             conn.autocommit = True
+            problem = encoding_problem(conn.execute(ENCODINGS).fetchone(), "a PostgreSQL store")
+            if problem is not None:
+                raise StoreError(problem)
             shown = conn.execute(WHERE_TABLES_GO).fetchone()
             if shown is not None and temporary_first(*shown):
                 # current_schema() skips it while the session made none, but a table is

@@ -1,0 +1,90 @@
+"""PostgreSQL databases and sessions of another encoding than UTF8.
+
+Ids, subjects and properties are any Unicode text. A ``SQL_ASCII`` database made the
+store's opening raise a raw ``TypeError`` (psycopg hands its text back as bytes) and a
+``LATIN1`` one a raw ``UnicodeEncodeError`` at the first emoji; a session whose
+``client_encoding`` was not UTF8 (``PGCLIENTENCODING``) did the same with a UTF8 one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from helpdesk_routing.clock import ManualClock
+from helpdesk_routing.errors import StoreError
+from helpdesk_routing.handoff import PostgresLedger
+from helpdesk_routing.model import Agent, Event, Role, Ticket
+from helpdesk_routing.router import Router
+from helpdesk_routing.stores.memory_customer_data import InMemoryCustomerData
+from helpdesk_routing.stores.postgres import PostgresCustomerData, PostgresStore
+
+NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+@pytest.fixture(params=["SQL_ASCII", "LATIN1"])
+def other_encoding_dsn(request: pytest.FixtureRequest, postgres_dsn: str) -> Iterator[str]:
+    """A DSN of a new database encoded ``request.param`` (dropped afterwards)."""
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    name = f"enc_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(
+            f"CREATE DATABASE {name} TEMPLATE template0 "
+            f"ENCODING '{request.param}' LC_COLLATE 'C' LC_CTYPE 'C'"
+        )
+    try:
+        yield make_conninfo(postgres_dsn, dbname=name)
+    finally:
+        with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def test_a_store_refuses_a_database_not_encoded_utf8(other_encoding_dsn: str) -> None:
+    """The store, its customer data and the handoff ledger say what is wrong and how to
+    make a database that serves, instead of a raw error at the first text."""
+    with pytest.raises(StoreError, match=r"a PostgreSQL store needs a UTF8 database, and this"):
+        PostgresStore(other_encoding_dsn)
+    with pytest.raises(StoreError, match=r"ENCODING 'UTF8' TEMPLATE template0"):
+        PostgresCustomerData(other_encoding_dsn)
+    with pytest.raises(StoreError, match=r"the PostgreSQL handoff ledger needs a UTF8 database"):
+        PostgresLedger(other_encoding_dsn)
+
+
+def test_a_session_in_another_client_encoding_keeps_any_text(
+    pg_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``PGCLIENTENCODING=LATIN1`` in the environment: the library's own connections
+    speak UTF8 whatever it says, so an emoji is stored and read back."""
+    monkeypatch.setenv("PGCLIENTENCODING", "LATIN1")
+    store = PostgresStore(pg_dsn, agents=[Agent(id="m1", role=Role.MANAGER)])
+    data = PostgresCustomerData(pg_dsn)
+    ledger = PostgresLedger(pg_dsn)
+    try:
+        router = Router(store=store, customer_data=InMemoryCustomerData(), clock=ManualClock(NOW))
+        router.route(Ticket(id="t😀", channel="email", subject="héllo 😀", created_at=NOW))
+        assert router.ticket("t😀").ticket.subject == "héllo 😀"
+        data.add_event(Event(profile_id="p😀", metric="ordered", timestamp=NOW))
+        assert [e.profile_id for e in data.events_between(NOW, NOW.replace(hour=10))] == ["p😀"]
+    finally:
+        store.close()
+        data.close()
+        ledger.close()
+
+
+def test_a_callers_pool_in_another_client_encoding_is_refused(pg_dsn: str) -> None:
+    """A caller's pool whose connections send LATIN1: refused, naming the setting."""
+    from psycopg_pool import ConnectionPool
+
+    pool: ConnectionPool = ConnectionPool(
+        pg_dsn, kwargs={"client_encoding": "LATIN1", "autocommit": True}, open=True
+    )
+    try:
+        with pytest.raises(StoreError, match=r"client_encoding to be UTF8, and it is LATIN1"):
+            PostgresStore(pool=pool)
+    finally:
+        pool.close()
