@@ -11,7 +11,7 @@ ticket), and the answer comes back as a :class:`Step` holding what to tell the v
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast, get_args
@@ -74,6 +74,21 @@ from helpdesk_routing.ports import Clock, CustomerData, EventRecorder, require_c
 __all__ = ["Handoff", "Step"]
 
 _log = logging.getLogger("helpdesk_routing.handoff")
+
+_AFRESH = 5
+"""How many times a call that lost the ledger's compare-and-set at its first write (a
+racing call moved the handoff on meanwhile) reads it again and answers from what it
+finds there (see :meth:`Handoff._afresh`)."""
+
+
+class _Moved(Exception):
+    """The first write of a step lost the ledger's compare-and-set: nothing of the step
+    was written or sent, and the handoff is to be read again (``error``, the ledger's
+    ``ConflictError``, once no attempt is left)."""
+
+    def __init__(self, error: ConflictError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,24 +225,36 @@ class Handoff:
         read as a yes)."""
         if not isinstance(yes, bool):
             raise ArgumentTypeError(f"yes must be a bool, got {yes!r}")
-        current = self._for_conversation(conversation_id)
-        event = Confirm(yes=yes, identified=current.conversation.identified)
         why = "visitor said yes" if yes else "visitor said no"
-        return self._advance(current, event, self._now(), "visitor", why, call="confirm")
+
+        def confirmed() -> Step:
+            current = self._for_conversation(conversation_id)
+            event = Confirm(yes=yes, identified=current.conversation.identified)
+            return self._advance(
+                current, event, self._now(), "visitor", why, call="confirm", fresh=True
+            )
+
+        return self._afresh(confirmed)
 
     def provide_email(self, conversation_id: str, email: str) -> Step:
         """The visitor's e-mail address (text); a malformed one is asked for again."""
         if not isinstance(email, str):
             raise ArgumentTypeError(f"email must be text, got {email!r}")
-        current = self._for_conversation(conversation_id)
         text = email.strip()
         valid = is_valid_email(text)
-        if valid and current.state is State.AWAITING_EMAIL:
-            conversation = current.conversation.model_copy(update={"email": text})
-            current = current.model_copy(update={"conversation": conversation})
         why = "e-mail address given" if valid else "malformed e-mail address"
         event = GiveEmail(valid=valid)
-        return self._advance(current, event, self._now(), "visitor", why, call="provide_email")
+
+        def given() -> Step:
+            current = self._for_conversation(conversation_id)
+            if valid and current.state is State.AWAITING_EMAIL:
+                conversation = current.conversation.model_copy(update={"email": text})
+                current = current.model_copy(update={"conversation": conversation})
+            return self._advance(
+                current, event, self._now(), "visitor", why, call="provide_email", fresh=True
+            )
+
+        return self._afresh(given)
 
     def reconcile(self, handoff_id: str) -> Step:
         """After ``outcome_unknown``: look the ticket up at the destination by the handoff's
@@ -242,7 +269,12 @@ class Handoff:
         :class:`~helpdesk_routing.handoff.errors.OtherDestination` when the handoff was
         sent to another destination than this service's (as :meth:`recover`, it is never
         looked up or sent elsewhere)."""
-        current = self._ledger.get(check_key(handoff_id, "handoff_id"))
+        key = check_key(handoff_id, "handoff_id")
+        return self._afresh(lambda: self._reconciled(key))
+
+    def _reconciled(self, handoff_id: str) -> Step:
+        """:meth:`reconcile` of the handoff as stored now."""
+        current = self._ledger.get(handoff_id)
         if current is None:
             raise UnknownHandoff(handoff_id)
         if current.state is not State.OUTCOME_UNKNOWN:
@@ -268,8 +300,24 @@ class Handoff:
             current = current.model_copy(update={"ticket_id": found})
             why = f"found ticket {found}"
             event = Reconciled(found=True)
-            return self._advance(current, event, now, "system", why, call="reconcile")
-        return self._reconcile(current, now)
+            return self._advance(current, event, now, "system", why, call="reconcile", fresh=True)
+        return self._reconcile(current, now, fresh=True)
+
+    @staticmethod
+    def _afresh(call: Callable[[], Step]) -> Step:
+        """``call()``, which reads the handoff and steps it; read again when its first
+        write lost the ledger's compare-and-set (a racing call, in this process or
+        another, moved the handoff on meanwhile: nothing of this one was written or
+        sent), so the caller is answered from the state the handoff is in now, an
+        ``InvalidTransition`` when it no longer takes the call, and never told of
+        versions; the ledger's ``ConflictError`` after :data:`_AFRESH` losses in a row."""
+        for attempt in range(_AFRESH):
+            try:
+                return call()
+            except _Moved as moved:
+                if attempt + 1 == _AFRESH:
+                    raise moved.error from None
+        raise AssertionError("not reached")  # pragma: no cover
 
     def recover(self, older_than: timedelta, *, limit: int | None = None) -> list[Step]:
         """Move on the handoffs a dead process left behind; call it from a periodic job.
@@ -461,7 +509,9 @@ class Handoff:
             )
             return moved
 
-    def _reconcile(self, current: HandoffRecord, now: datetime, context: str = "") -> Step:
+    def _reconcile(
+        self, current: HandoffRecord, now: datetime, context: str = "", *, fresh: bool = False
+    ) -> Step:
         assert self._destination is not None
         found = checked_found(self._destination.find(current.id), self._destination.name)
         why = f"found ticket {found}" if found is not None else "no ticket found"
@@ -470,7 +520,7 @@ class Handoff:
         if found is not None:
             current = current.model_copy(update={"ticket_id": found})
         event = Reconciled(found=found is not None)
-        return self._advance(current, event, now, "system", why, call="reconcile")
+        return self._advance(current, event, now, "system", why, call="reconcile", fresh=fresh)
 
     def _now(self) -> datetime:
         return require_aware(self._clock.now(), "clock.now()")
@@ -514,9 +564,13 @@ class Handoff:
         why: str,
         *,
         call: str,
+        fresh: bool = False,
     ) -> Step:
         """``event`` applied; a state that does not accept it is an ``InvalidTransition``
-        naming ``call`` (the public call the caller made) and the conversation."""
+        naming ``call`` (the public call the caller made) and the conversation. With
+        ``fresh``, the step's first write losing the ledger's compare-and-set is
+        :class:`_Moved` (for :meth:`_afresh` to read the handoff again), not the ledger's
+        ``ConflictError``."""
         try:
             target, effect = step(current.state, event)
         except InvalidTransition:
@@ -528,21 +582,37 @@ class Handoff:
             # after a lost answer) under a record naming the other one.
             raise OtherDestination(current.id, current.destination, ours, call)
         if effect is Effect.SEND:
-            sending = self._write(
-                current,
-                target,
-                now,
-                actor,
-                why,
-                (VisitorMessage.of(MessageKey.HANDOFF_PENDING),),
-                attempts=current.attempts + 1,
+            pending = (VisitorMessage.of(MessageKey.HANDOFF_PENDING),)
+            attempts = current.attempts + 1
+            sending = self._first_write(
+                fresh, current, target, now, actor, why, pending, attempts=attempts
             )
             return Step.of(self._send(sending, now))
         tell = self._tell(effect, current)
-        after = self._write(current, target, now, actor, why, tell)
+        after = self._first_write(fresh, current, target, now, actor, why, tell)
         if target in (State.MESSAGE_SHOWN, State.HANDED_OFF):  # handed off: reconciled
             self._record_escalation(after, now)
         return Step.of(after)
+
+    def _first_write(
+        self,
+        fresh: bool,
+        current: HandoffRecord,
+        target: State,
+        now: datetime,
+        actor: str,
+        why: str,
+        tell: tuple[VisitorMessage, ...],
+        **changes: Any,
+    ) -> HandoffRecord:
+        """:meth:`_write` of a step's first record: with ``fresh``, a lost compare-and-set
+        is :class:`_Moved` (nothing of the step is written or sent yet)."""
+        try:
+            return self._write(current, target, now, actor, why, tell, **changes)
+        except ConflictError as exc:
+            if fresh:
+                raise _Moved(exc) from exc
+            raise
 
     def _tell(self, effect: Effect, current: HandoffRecord) -> tuple[VisitorMessage, ...]:
         if effect is Effect.SHOW_MESSAGE:
