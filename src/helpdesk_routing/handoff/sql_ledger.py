@@ -768,6 +768,23 @@ class PostgresLedger(_SqlLedger):
             self.close()  # refused: its connection is closed, not left to the collector
             raise
 
+    def _connect(self) -> Any:
+        """A new connection, its session as the ledger needs it whatever the database,
+        the role or the dsn set (the store's settings, docs/stores.md): UTF8, UTC, ISO
+        dates, standard strings, and read committed, so that concurrent creates of one
+        conversation answer the one created (a serializable default failed them) and
+        processes opening a new ledger together see the version row the first wrote."""
+        from helpdesk_routing.stores.postgres._database import fit_session
+
+        conn = self._psycopg.connect(self._dsn, client_encoding="UTF8", autocommit=True)
+        try:
+            fit_session(conn)
+            conn.autocommit = False
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
     @contextmanager
     def _unit(self) -> Iterator[Execute]:
         conn: Any = None
@@ -782,7 +799,7 @@ class PostgresLedger(_SqlLedger):
                     del self._idle[-1]
             try:
                 if conn is None or conn.closed:
-                    conn = self._psycopg.connect(self._dsn, client_encoding="UTF8")
+                    conn = self._connect()
                 with conn.transaction():
                     yield conn.execute
             except self._psycopg.Error as exc:

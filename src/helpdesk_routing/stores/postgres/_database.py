@@ -283,8 +283,9 @@ class _Giver:
         self.own_pool = own_pool
         self.restore: set[psycopg.Connection[Any]] = set()
         self.prepared: dict[psycopg.Connection[Any], int] = {}
-        # the session TimeZone of a caller's connection, while a unit has it in UTC
-        self.zones: dict[psycopg.Connection[Any], str] = {}
+        # the session settings of a caller's connection (setting -> its value) while a
+        # unit has them as SESSION says
+        self.zones: dict[psycopg.Connection[Any], dict[str, str]] = {}
 
     def return_all(self, held: list[psycopg.Connection[Any]]) -> None:
         """Give back the connections in ``held``, emptying it."""
@@ -306,10 +307,11 @@ class _Giver:
                 Database.rollback(conn)
             elif status != TransactionStatus.IDLE:
                 conn.close()  # a statement still running (cut off mid-query), or lost
-            zone = self.zones.pop(conn, None)
-            if zone is not None and not conn.closed and not conn.broken:
+            settings = self.zones.pop(conn, None)
+            if settings is not None and not conn.closed and not conn.broken:
                 try:  # still in autocommit: set at once, outside any transaction
-                    conn.execute("SELECT set_config('TimeZone', %s, false)", (zone,))
+                    for name, value in settings.items():
+                        conn.execute("SELECT set_config(%s, %s, false)", (name, value))
                 except psycopg.Error:
                     conn.close()  # a connection in an unknown state: the pool drops it
             if conn in self.restore:
@@ -363,6 +365,44 @@ def temporary_first(search_path: str, current: str | None, user: str) -> bool:
 
 WHERE_TABLES_GO = "SELECT current_setting('search_path'), current_schema(), current_user"
 """What :func:`temporary_first` reads."""
+
+SESSION: tuple[tuple[str, str, str], ...] = (
+    # (setting, what the server reports while it serves, how to set it)
+    # timestamptz values come back in the session's zone: in UTC, as stored, an instant
+    # near year 1 or 9999 never lies outside Python's datetime
+    ("TimeZone", "UTC", "SET TimeZone = 'UTC'"),
+    # psycopg reads dates and times the server writes in the ISO style only ('SQL, DMY'
+    # or 'German' raised its NotImplementedError at the first event read)
+    ("DateStyle", "ISO", "SET DateStyle = 'ISO'"),
+    # the schema's PL/pgSQL bodies are parsed under the session's setting at their
+    # first call: off, their backslashes turned escapes and routing failed
+    ("standard_conforming_strings", "on", "SET standard_conforming_strings = on"),
+)
+"""The session settings every connection of the adapters needs, whatever the database,
+the role or the dsn set (docs/stores.md): a caller's pool gets its own back with the
+connection (:meth:`_Giver.return_one`)."""
+
+
+def unfit_settings(conn: psycopg.Connection[Any]) -> list[tuple[str, str, str]]:
+    """The entries of :data:`SESSION` ``conn``'s session has otherwise, with the value it
+    has (``(setting, value, how to set it)``): read from what the server reports, no
+    round trip."""
+    unfit = []
+    for name, wanted, how in SESSION:
+        value = conn.info.parameter_status(name)
+        if value is not None and not value.startswith(wanted):
+            unfit.append((name, value, how))
+    return unfit
+
+
+def fit_session(conn: psycopg.Connection[Any]) -> None:
+    """Set the :data:`SESSION` settings ``conn`` has otherwise, and read committed as its
+    default isolation (a connection of the adapters' own; a caller's gets its settings
+    back, see :meth:`Database._prepare`)."""
+    for _, _, how in unfit_settings(conn):
+        conn.execute(how)
+    conn.execute("SET default_transaction_isolation = 'read committed'")
+
 
 ENCODINGS = "SELECT current_setting('server_encoding'), current_setting('client_encoding')"
 """What :func:`encoding_problem` reads."""
@@ -443,9 +483,7 @@ class Database:
 
             def configure(conn: psycopg.Connection[Any]) -> None:
                 conn.execute(f"SET lock_timeout = {lock_ms}")
-                # timestamptz values come back in the session's zone: in UTC, as stored,
-                # an instant near year 1 or 9999 never lies outside Python's datetime.
-                conn.execute("SET TimeZone = 'UTC'")
+                fit_session(conn)
 
             self.pool: ConnectionPool[Any] = ConnectionPool(
                 dsn,
@@ -610,6 +648,12 @@ class Database:
                     "search_path in the dsn's options"
                 )
             with conn.transaction():
+                # read committed whatever the session's default: a process that waited
+                # for the lock must see the tables and version row the first one wrote
+                # (a repeatable read snapshot, taken by the lock's statement, did not)
+                conn.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                # the schema's functions are written in standard strings
+                conn.execute("SET LOCAL standard_conforming_strings = on")
                 conn.execute(_MIGRATION_LOCK)
                 row = conn.execute(
                     "SELECT to_regclass(format('%I.schema_version', current_schema()))"
@@ -722,14 +766,14 @@ class Database:
             # connection then failed with 'prepared statement "_pg3_N" does not exist'.
             self._prepared[conn] = conn.prepare_threshold
             conn.prepare_threshold = None
-        zone = conn.info.parameter_status("TimeZone")  # reported by the server: no round trip
-        if zone is not None and zone != "UTC":
-            # A caller's pool in another zone: timestamptz values would come back in it,
-            # and an instant near year 1 or 9999 outside Python's datetime. UTC while the
-            # unit runs; the caller's zone comes back with the connection.
-            self._zones[conn] = zone
+        unfit = unfit_settings(conn)  # reported by the server: no round trip
+        if unfit:
+            # A caller's pool in another zone, date style or string syntax (SESSION): as
+            # SESSION says while the unit runs; the caller's come back with the connection.
+            self._zones[conn] = {name: value for name, value, _ in unfit}
             try:
-                conn.execute("SET TimeZone = 'UTC'")
+                for _, _, how in unfit:
+                    conn.execute(how)
             except psycopg.Error as exc:
                 if is_connection_error(exc, conn):
                     # a dead idle connection (a server restart): the unit's BEGIN, or
