@@ -212,3 +212,55 @@ def test_what_the_model_accepts_sqlite_keeps_and_reads_back(
         (tmp_path / "data.db").unlink()
     assert stored is not None
     assert stored.properties == json.loads(json.dumps(properties, allow_nan=False))
+
+
+_HASH_SEEDED = r"""
+import json, sys
+from datetime import UTC, datetime
+from helpdesk_routing.errors import ValidationError
+from helpdesk_routing.model import Profile, Team, Ticket
+now = datetime(2026, 3, 30, tzinfo=UTC)
+makers = [
+    lambda: Ticket(id="t", channel="email", tags={"alpha", "b", "g", 7, None, "a\x00"},
+                   created_at=now),
+    lambda: Profile(id="p", segments={"alpha", "beta", 2.5, "gamma"}),
+    lambda: Team(id="t", name="T", members=["a"], tags={"alpha", "beta", "gamma", 7}),
+]
+said = []
+for make in makers:
+    try:
+        make()
+    except ValidationError as exc:
+        said.append([(d["path"], d["message"]) for d in exc.errors()])
+print(json.dumps(said))
+"""
+
+
+def test_a_sets_items_of_another_kind_are_named_by_value_whatever_the_hash_seed() -> None:
+    """An item of a set that is no text was named at its place in the set's iteration
+    order (`$.tags[3]` under one PYTHONHASHSEED, `$.tags[1]` under another); it is named
+    at the field by its value, with the text no store can keep, in one order."""
+    import os
+    import subprocess
+    import sys
+
+    import helpdesk_routing
+
+    src = str(Path(helpdesk_routing.__file__).resolve().parents[1])
+    answers = set()
+    for seed in ("0", "1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": src}
+        done = subprocess.run(
+            [sys.executable, "-c", _HASH_SEEDED], env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        answers.add(done.stdout)
+    assert len(answers) == 1
+    said = json.loads(answers.pop())
+    assert said[0] == [
+        ["$.tags", "item None: Input should be a valid string"],
+        ["$.tags", "item 7: Input should be a valid string"],
+        ["$.tags", "item 'a\\x00': text must not contain NUL (\\x00)"],
+    ]
+    assert said[1] == [["$.segments", "item 2.5: Input should be a valid string"]]
+    assert said[2] == [["$.tags", "item 7: Input should be a valid string"]]

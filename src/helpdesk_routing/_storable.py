@@ -156,20 +156,36 @@ def check_set_text(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         # an iterator was read by the handler: nothing left to look at
         if not isinstance(value, list | tuple | set | frozenset):
             raise
-        lines: list[Any] = [_line(e) for e in exc.errors(include_url=False)]
+        lines: list[Any] = []
         if isinstance(value, _SETS):  # no order: by value, as below
-            texts = set_order(item for item in value if isinstance(item, str))
-            for item in texts:
+            # pydantic named an item of another kind at its place in the set's iteration
+            # order, which the hash seed decides: by value too, with the text no store
+            # can keep, all in set_order
+            items = list(value)  # the order the handler read them in
+            named: list[tuple[Any, InitErrorDetails]] = []
+            for e in exc.errors(include_url=False):
+                loc = e["loc"]
+                if loc and type(loc[0]) is int and loc[0] < len(items):
+                    item = items[loc[0]]
+                    error = PydanticCustomError(e["type"], f"item {item!r}: {e['msg']}")
+                    named.append((item, InitErrorDetails(type=error, loc=(), input=item)))
+                else:
+                    lines.append(_line(e))
+            for item in items:
                 problem = _bad_text(item)
                 if problem is not None:
                     error = PydanticCustomError("storable_text", f"item {item!r}: {problem}")
-                    lines.append(InitErrorDetails(type=error, loc=(), input=item))
-        else:
-            for index, item in enumerate(value):
-                problem = _bad_text(item) if isinstance(item, str) else None
-                if problem is not None:
-                    error = PydanticCustomError("storable_text", problem)
-                    lines.append(InitErrorDetails(type=error, loc=(index,), input=item))
+                    named.append((item, InitErrorDetails(type=error, loc=(), input=item)))
+            place = {id(item): i for i, item in enumerate(set_order(items))}
+            named.sort(key=lambda pair: place[id(pair[0])])
+            lines += [detail for _, detail in named]
+            raise PydanticValidationError.from_exception_data("set", lines) from None
+        lines = [_line(e) for e in exc.errors(include_url=False)]
+        for index, item in enumerate(value):
+            problem = _bad_text(item) if isinstance(item, str) else None
+            if problem is not None:
+                error = PydanticCustomError("storable_text", problem)
+                lines.append(InitErrorDetails(type=error, loc=(index,), input=item))
         if len(lines) == exc.error_count():
             raise
         lines.sort(key=lambda line: line["loc"][:1])
