@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 import pydantic
 from pydantic import (
@@ -35,7 +35,7 @@ from helpdesk_routing.errors import (
     ValidationError,
     input_details,
 )
-from helpdesk_routing.model import Ticket
+from helpdesk_routing.model import Ticket, in_given_order
 from helpdesk_routing.model import _TextSet as TagSet
 
 from ._core import as_core
@@ -88,7 +88,7 @@ class ReplayArrivals(Part):
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     type: Literal["replay"] = "replay"
-    tickets: tuple[ReplayTicket, ...] = Field(min_length=1)
+    tickets: Annotated[tuple[ReplayTicket, ...], in_given_order("tickets")] = Field(min_length=1)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Pickled as columns of plain values: a sweep pickles each cell's scenario for its

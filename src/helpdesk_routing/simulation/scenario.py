@@ -44,7 +44,7 @@ from helpdesk_routing.errors import (
     ValidationError,
     _line,
 )
-from helpdesk_routing.model import Agent, Event, Profile, Role, Ticket
+from helpdesk_routing.model import Agent, Event, Profile, Role, Ticket, in_given_order
 from helpdesk_routing.rules import AssignToTeam
 from helpdesk_routing.stores._customer_args import iterable_arg
 
@@ -161,7 +161,7 @@ class Empirical(Part):
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     type: Literal["empirical"] = "empirical"
-    minutes: tuple[_Observed, ...] = Field(min_length=1)
+    minutes: Annotated[tuple[_Observed, ...], in_given_order("minutes")] = Field(min_length=1)
 
 
 Handling = Annotated[Exponential | LogNormal | Empirical, Field(discriminator="type")]
@@ -206,7 +206,7 @@ class TicketMix(Part):
     tags: dict[str, _Probability] = Field(default_factory=dict)
     profiles: dict[str, _Weight] = Field(default_factory=dict)
     no_profile: _Weight = Field(default=1.0, ge=0)
-    events: tuple[TicketEvent, ...] = ()
+    events: Annotated[tuple[TicketEvent, ...], in_given_order("events")] = ()
 
     @model_validator(mode="after")
     def _as_tickets(self) -> Self:
@@ -424,9 +424,9 @@ class Scenario(Part):
     warmup_tickets: _Whole = Field(default=0, ge=0)
     arrivals: Annotated[PoissonArrivals | ReplayArrivals, Field(discriminator="type")]
     mix: TicketMix = Field(default_factory=TicketMix)
-    customers: tuple[Profile, ...] = ()
-    events: tuple[Event, ...] = ()
-    agents: tuple[AgentSpec, ...] = Field(min_length=1)
+    customers: Annotated[tuple[Profile, ...], in_given_order("customers")] = ()
+    events: Annotated[tuple[Event, ...], in_given_order("events")] = ()
+    agents: Annotated[tuple[AgentSpec, ...], in_given_order("agents")] = Field(min_length=1)
     handling: Handling
     handling_by_channel: dict[str, Handling] = Field(default_factory=dict)
     handling_by_team: dict[str, Handling] = Field(default_factory=dict)
