@@ -97,7 +97,7 @@ NEVER = [
     "FREQ=MONTHLY;BYMONTH=6;BYMONTHDAY=31",
     "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
     "FREQ=YEARLY;BYMONTH=2;BYDAY=5MO;BYMONTHDAY=1",
-    "FREQ=DAILY;BYSETPOS=2",
+    "FREQ=DAILY;BYMONTH=1;BYSETPOS=2",
     "FREQ=DAILY;INTERVAL=7;BYDAY=TU",  # 2000-01-01 is a Saturday: every 7th day is one
     "FREQ=DAILY;BYEASTER=0;BYDAY=MO",  # Easter is a Sunday
     "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;UNTIL=90001231",
@@ -197,7 +197,7 @@ def test_a_count_past_its_first_cycle_ends_on_dateutils_last_date(
         "FREQ=DAILY;INTERVAL=2;BYMONTH=2;BYMONTHDAY=30;COUNT=5",
         "FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=30;COUNT=5",
         "FREQ=DAILY;COUNT=2900000",
-        "FREQ=DAILY;BYSETPOS=2;COUNT=3",
+        "FREQ=DAILY;BYMONTH=1;BYSETPOS=2;COUNT=3",
     ],
 )
 def test_a_count_costs_at_most_one_cycle(text: str, periods_walked: list[int]) -> None:

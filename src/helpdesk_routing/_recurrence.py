@@ -130,6 +130,8 @@ def check_rule(text: str, *, stored: bool = False) -> str:
         if name in ("RRULE", "EXRULE"):
             parts = _parts(value)
             _check_parts(parts)
+            if not stored:
+                _check_input_parts(parts)
             if not stored and "COUNT" in parts and "UNTIL" in parts:
                 # RFC 5545: they MUST NOT occur in the same rule; dateutil reads them with
                 # a DeprecationWarning, saying it will refuse them (an input rule added
@@ -359,6 +361,45 @@ def _check_parts(parts: dict[str, str]) -> None:
                     {"value": value},
                 )
     _check_ordinals(parts)
+
+
+_OTHER_BY = ("BYMONTH", "BYWEEKNO", "BYYEARDAY", "BYMONTHDAY", "BYDAY", "BYWEEKDAY", "BYEASTER")
+"""The parts a ``BYSETPOS`` picks among the dates of (RFC 5545 3.3.10; ``BYWEEKDAY`` and
+``BYEASTER`` are dateutil's)."""
+
+
+def _check_input_parts(parts: dict[str, str]) -> None:
+    """What a rule given as input may not hold, though a stored one read back does (it
+    acts as it did when it was written): a ``BYSETPOS`` without another ``BY`` part to
+    pick among (RFC 5545: it "MUST only be used in conjunction with another BYxxx rule
+    part"), and a value listed twice in one part, which names no other date and made
+    every expansion pass over it again (a rule of a few kilobytes of ``BYSETPOS=1,1,...``
+    took seconds to read and every look-up of the office hours as long)."""
+    if "BYSETPOS" in parts and not any(name in parts for name in _OTHER_BY):
+        raise PydanticCustomError(
+            "rrule",
+            "BYSETPOS picks among the dates another BY part names (BYMONTH, BYWEEKNO, "
+            "BYYEARDAY, BYMONTHDAY or BYDAY), and there is none (RFC 5545)",
+        )
+    for name, given in parts.items():
+        if name == "UNTIL" or "," not in given:
+            continue
+        seen: set[str] = set()
+        for value in given.split(","):
+            key = value.strip().upper()
+            if _INTEGER.fullmatch(key):
+                key = str(int(key))
+            elif (day := _WEEKDAY.fullmatch(key)) is not None:
+                ordinal = day.group(1) or day.group(4)
+                weekday = day.group(2) or day.group(3)
+                key = f"{int(ordinal) if ordinal else ''}{weekday}"
+            if key in seen:
+                raise PydanticCustomError(
+                    "rrule",
+                    "{name} lists {value} twice",
+                    {"name": name, "value": _shown(value)},
+                )
+            seen.add(key)
 
 
 def _check_ordinals(parts: dict[str, str]) -> None:
