@@ -131,7 +131,12 @@ def _sqlite_problem(
                         f"its {version_in} table is not a {what}'s (no whole version number in it)"
                     )
     except sqlite3.Error as exc:
-        return str(exc)
+        if getattr(exc, "sqlite_errorname", "") in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+            return str(exc)
+        # Locked by a writer, or not openable here (a -wal file with no -shm in a folder
+        # this process cannot write): the file may well hold one, and the opening of the
+        # store or ledger says why it cannot be read now (it was "no SQLite store").
+        return None
     return None
 
 

@@ -396,8 +396,19 @@ class Database:
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return conn
-        except sqlite3.OperationalError:
+        except sqlite3.OperationalError as exc:
             conn.close()
+            busy = getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED")
+            if busy or os.path.exists(f"{self.path}-journal"):
+                # A writer holds the file (a rollback journal's exclusive lock, or one
+                # taken on purpose): its pages may be half written, with the rest in
+                # its journal; read as immutable, they were taken for the data (a report
+                # of none of the tickets of a transaction that then rolled back).
+                raise StoreError(
+                    f"cannot read the SQLite database {self.path!r} now: a writer holds "
+                    f"it ({exc}) and what it has half written may not be read; read it "
+                    "when no one writes to it"
+                ) from None
             if os.path.exists(f"{self.path}-wal"):
                 raise StoreError(
                     f"cannot read the SQLite database {self.path!r} now: a writer has it "
