@@ -869,7 +869,15 @@ class Database:
         tickets = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tickets'"
         ).fetchone()
-        path = conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
+        # The file's name as the file system has it: bytes that are no UTF-8 (a name
+        # os.listdir gives with surrogate escapes) failed the read as text, and the store
+        # was refused after SQLite had made the file.
+        factory = conn.text_factory
+        conn.text_factory = os.fsdecode
+        try:
+            path = conn.execute("PRAGMA database_list").fetchone()[2] or ":memory:"
+        finally:
+            conn.text_factory = factory
         apply_migrations(
             conn,
             DIALECT,
