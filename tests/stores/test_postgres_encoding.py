@@ -25,9 +25,8 @@ from helpdesk_routing.stores.postgres import PostgresCustomerData, PostgresStore
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
-@pytest.fixture(params=["SQL_ASCII", "LATIN1"])
-def other_encoding_dsn(request: pytest.FixtureRequest, postgres_dsn: str) -> Iterator[str]:
-    """A DSN of a new database encoded ``request.param`` (dropped afterwards)."""
+def _database(postgres_dsn: str, encoding: str) -> Iterator[str]:
+    """A DSN of a new database encoded ``encoding`` (dropped afterwards)."""
     import psycopg
     from psycopg.conninfo import make_conninfo
 
@@ -35,7 +34,7 @@ def other_encoding_dsn(request: pytest.FixtureRequest, postgres_dsn: str) -> Ite
     with psycopg.connect(postgres_dsn, autocommit=True) as conn:
         conn.execute(
             f"CREATE DATABASE {name} TEMPLATE template0 "
-            f"ENCODING '{request.param}' LC_COLLATE 'C' LC_CTYPE 'C'"
+            f"ENCODING '{encoding}' LC_COLLATE 'C' LC_CTYPE 'C'"
         )
     try:
         yield make_conninfo(postgres_dsn, dbname=name)
@@ -44,15 +43,46 @@ def other_encoding_dsn(request: pytest.FixtureRequest, postgres_dsn: str) -> Ite
             conn.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
-def test_a_store_refuses_a_database_not_encoded_utf8(other_encoding_dsn: str) -> None:
-    """The store, its customer data and the handoff ledger say what is wrong and how to
-    make a database that serves, instead of a raw error at the first text."""
-    with pytest.raises(StoreError, match=r"a PostgreSQL store needs a UTF8 database, and this"):
-        PostgresStore(other_encoding_dsn)
+@pytest.fixture
+def sql_ascii_dsn(postgres_dsn: str) -> Iterator[str]:
+    yield from _database(postgres_dsn, "SQL_ASCII")
+
+
+@pytest.fixture
+def latin1_dsn(postgres_dsn: str) -> Iterator[str]:
+    yield from _database(postgres_dsn, "LATIN1")
+
+
+def test_a_database_without_an_encoding_is_refused(sql_ascii_dsn: str) -> None:
+    """SQL_ASCII (psycopg hands its text back as bytes): the store, its customer data
+    and the handoff ledger say what is wrong and how to make a database that serves."""
+    with pytest.raises(StoreError, match=r"a PostgreSQL store needs a database with an encod"):
+        PostgresStore(sql_ascii_dsn)
     with pytest.raises(StoreError, match=r"ENCODING 'UTF8' TEMPLATE template0"):
-        PostgresCustomerData(other_encoding_dsn)
-    with pytest.raises(StoreError, match=r"the PostgreSQL handoff ledger needs a UTF8 database"):
-        PostgresLedger(other_encoding_dsn)
+        PostgresCustomerData(sql_ascii_dsn)
+    with pytest.raises(StoreError, match=r"the PostgreSQL handoff ledger needs a database with"):
+        PostgresLedger(sql_ascii_dsn)
+
+
+def test_a_database_in_another_encoding_keeps_what_it_can(latin1_dsn: str) -> None:
+    """LATIN1: a store made there before serves on (nothing stored is locked out); text it
+    can keep reads back, and text it cannot is a StoreError, nothing of it stored (a raw
+    UnicodeEncodeError before)."""
+    store = PostgresStore(latin1_dsn, agents=[Agent(id="m1", role=Role.MANAGER)])
+    data = PostgresCustomerData(latin1_dsn)
+    try:
+        router = Router(store=store, customer_data=data, clock=ManualClock(NOW))
+        router.route(Ticket(id="t1", channel="email", subject="Café crème", created_at=NOW))
+        assert router.ticket("t1").ticket.subject == "Café crème"
+        with pytest.raises(StoreError, match="has no equivalent in encoding"):
+            router.route(Ticket(id="t2", channel="email", subject="😀", created_at=NOW))
+        assert [r.ticket.id for r in router.views.all_tickets().items] == ["t1"]
+        with pytest.raises(StoreError, match="has no equivalent in encoding"):
+            data.add_event(Event(profile_id="p😀", metric="ordered", timestamp=NOW))
+    finally:
+        store.close()
+        data.close()
+    PostgresLedger(latin1_dsn).close()
 
 
 def test_a_session_in_another_client_encoding_keeps_any_text(

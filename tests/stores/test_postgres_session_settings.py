@@ -27,6 +27,7 @@ from helpdesk_routing.router import Router
 from helpdesk_routing.stores.postgres import PostgresCustomerData, PostgresStore
 
 NOW = datetime(2026, 3, 30, 10, 0, 0, 123457, tzinfo=UTC)
+EARLY = datetime(1, 1, 1, 1, tzinfo=UTC)
 
 
 def _with(dsn: str, *settings: str) -> str:
@@ -48,6 +49,10 @@ def _route_and_read(dsn: str) -> None:
         assert decision.assignee == "a1"
         assert router.ticket("t1").ticket.created_at == NOW
         assert [e.timestamp for e in data.events("p1", "ordered")] == [NOW]
+        # read back in UTC whatever zone the session had: year 1 in a zone west of UTC
+        # would lie before it (as "UTC+3", POSIX for three hours west, did)
+        data.add_event(Event(profile_id="p1", metric="early", timestamp=EARLY))
+        assert [e.timestamp for e in data.events("p1", "early")] == [EARLY]
         report = metrics.report(store, data, NOW - timedelta(days=1), NOW + timedelta(days=1))
         assert report.tickets == 1
     finally:
@@ -62,6 +67,7 @@ def _route_and_read(dsn: str) -> None:
         "DateStyle=German",
         "standard_conforming_strings=off",
         "TimeZone=Asia/Kathmandu",
+        "TimeZone=UTC+3",
         "default_transaction_isolation=serializable",
     ],
 )

@@ -367,7 +367,8 @@ WHERE_TABLES_GO = "SELECT current_setting('search_path'), current_schema(), curr
 """What :func:`temporary_first` reads."""
 
 SESSION: tuple[tuple[str, str, str], ...] = (
-    # (setting, what the server reports while it serves, how to set it)
+    # (setting, what the server reports while it serves (DateStyle: what it starts
+    # with, its input order being free), how to set it)
     # timestamptz values come back in the session's zone: in UTC, as stored, an instant
     # near year 1 or 9999 never lies outside Python's datetime
     ("TimeZone", "UTC", "SET TimeZone = 'UTC'"),
@@ -390,7 +391,12 @@ def unfit_settings(conn: psycopg.Connection[Any]) -> list[tuple[str, str, str]]:
     unfit = []
     for name, wanted, how in SESSION:
         value = conn.info.parameter_status(name)
-        if value is not None and not value.startswith(wanted):
+        if value is None:
+            continue
+        # exactly, but DateStyle's input order ("ISO, MDY", "ISO, DMY"): a POSIX zone
+        # such as "UTC+3" is three hours west of UTC
+        fits = value.startswith(f"{wanted},") if name == "DateStyle" else False
+        if not (fits or value == wanted):
             unfit.append((name, value, how))
     return unfit
 
@@ -410,19 +416,24 @@ ENCODINGS = "SELECT current_setting('server_encoding'), current_setting('client_
 
 def encoding_problem(found: object, what: str) -> str | None:
     """What is wrong with the encodings :data:`ENCODINGS` read (``found``, its row), for
-    ``what`` (a store, a ledger), or ``None`` when both are UTF8. Ids, subjects and
-    properties are any Unicode text: a database of another encoding (``SQL_ASCII``,
-    whose text psycopg hands back as bytes, or ``LATIN1``) cannot keep them, nor can a
-    session that sends text in another (``PGCLIENTENCODING``, a caller's pool)."""
+    ``what`` (a store, a ledger), or ``None``. Ids, subjects and properties are any
+    Unicode text: a ``SQL_ASCII`` database (no encoding: psycopg hands its text back as
+    bytes) cannot serve, nor can a session that sends text in another encoding than
+    UTF8 (a caller's pool; the adapters' own connections are UTF8). A database in
+    another encoding serves what it can keep: the server converts, and refuses a text
+    it cannot keep (a ``StoreError`` naming the character)."""
     server, client = (
         v.decode("ascii", "replace") if isinstance(v, bytes) else str(v)
         for v in (found if isinstance(found, tuple) else ("?", "?"))
     )
-    if server != "UTF8":
+    if server == "SQL_ASCII":
+        # no encoding at all: its text comes back as bytes, and nothing can be read.
+        # A database in another encoding (LATIN1) serves, the server converting each
+        # text from UTF8 and refusing one it cannot keep (a StoreError naming it).
         return (
-            f"{what} needs a UTF8 database, and this one is encoded {server}: ids, "
-            "subjects and properties are any Unicode text (CREATE DATABASE ... "
-            "ENCODING 'UTF8' TEMPLATE template0)"
+            f"{what} needs a database with an encoding, and this one is SQL_ASCII "
+            "(bytes, no encoding): ids, subjects and properties are any Unicode text "
+            "(CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0)"
         )
     if client != "UTF8":
         return (
