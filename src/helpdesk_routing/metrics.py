@@ -630,7 +630,9 @@ def _ai_rates(
                 started[("anonymous", anonymous)] = (e.timestamp, channel)
             else:
                 earlier = started.get(conversation)
-                if earlier is None or e.timestamp < earlier[0]:
+                # the earliest; of starts at one instant, the channel first in code-point
+                # order (the list's order gives none: a store's pages list newest first)
+                if earlier is None or (e.timestamp, channel) < earlier:
                     started[conversation] = (e.timestamp, channel)
         elif metric in (names.resolved, names.escalated) and conversation is not None:
             outcomes.setdefault(conversation, set()).add(metric)

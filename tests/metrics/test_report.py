@@ -413,11 +413,18 @@ def test_a_conversations_channel_is_its_earliest_starts_in_any_order() -> None:
     first = start("c1", "sms", MONDAY_10)
     later = start("c1", "webchat", MONDAY_10 + timedelta(hours=1))
     null = start("c2", None, MONDAY_10)
-    for listed in ([first, later, null], [later, first, null], [null, later, first]):
+    tied = start("c3", "webchat", MONDAY_10)
+    also = start("c3", "email", MONDAY_10)
+    for listed in (
+        [first, later, null, tied, also],
+        [later, first, null, also, tied],
+        [also, null, later, tied, first],
+    ):
         r = metrics.summarize([], listed, START, END)
         assert r.ai_by_channel == {
             "sms": metrics.AiRates(1, 0, 0),
             "unknown": metrics.AiRates(1, 0, 0),
+            "email": metrics.AiRates(1, 0, 0),  # of starts at one instant, the first
         }
 
 
