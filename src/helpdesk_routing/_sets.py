@@ -100,8 +100,9 @@ def set_refused(value: object, takes: str, what: str) -> str | None:
     anything else: a list, a tuple, a mapping's keys (``dict.keys()`` keep its order)."""
     if isinstance(value, AbstractSet) and not isinstance(value, KeysView):
         kind = type(value).__name__
+        whose = f"{what}'" if what.endswith("s") else f"{what}'s"
         return (
             f"{takes}, not {_article(kind)} {kind} (a set's order changes with "
-            f"PYTHONHASHSEED, and the {what}' order with it)"
+            f"PYTHONHASHSEED, and the {whose} order with it)"
         )
     return None

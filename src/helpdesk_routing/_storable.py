@@ -139,6 +139,18 @@ character"); a bound put on :data:`StoredText` itself inside an optional field w
 its wording for a collection."""
 
 
+def _item_shown(item: object) -> str:
+    """A set's item as an error names it: its repr, or the start of a long one and its
+    length (a segment of 256 characters, each shown as ``\\U0001aeb9``, made a line of
+    two thousand)."""
+    shown = repr(item)
+    if len(shown) <= 80:
+        return shown
+    if isinstance(item, str):
+        return f"{item[:20]!r}... ({len(item)} characters)"
+    return f"{shown[:60]}..."
+
+
 def _bad_text(item: object) -> str | None:
     return text_problem(item) if isinstance(item, str) else None
 
@@ -167,14 +179,16 @@ def check_set_text(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
                 loc = e["loc"]
                 if loc and type(loc[0]) is int and loc[0] < len(items):
                     item = items[loc[0]]
-                    error = PydanticCustomError(e["type"], f"item {item!r}: {e['msg']}")
+                    error = PydanticCustomError(e["type"], f"item {_item_shown(item)}: {e['msg']}")
                     named.append((item, InitErrorDetails(type=error, loc=(), input=item)))
                 else:
                     lines.append(_line(e))
             for item in items:
                 problem = _bad_text(item)
                 if problem is not None:
-                    error = PydanticCustomError("storable_text", f"item {item!r}: {problem}")
+                    error = PydanticCustomError(
+                        "storable_text", f"item {_item_shown(item)}: {problem}"
+                    )
                     named.append((item, InitErrorDetails(type=error, loc=(), input=item)))
             place = {id(item): i for i, item in enumerate(set_order(items))}
             named.sort(key=lambda pair: place[id(pair[0])])
@@ -198,7 +212,7 @@ def check_set_text(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         for item in set_order(built):
             problem = _bad_text(item)
             if problem is not None:
-                error = PydanticCustomError("storable_text", f"item {item!r}: {problem}")
+                error = PydanticCustomError("storable_text", f"item {_item_shown(item)}: {problem}")
                 problems.append(InitErrorDetails(type=error, loc=(), input=item))
     else:
         for index, item in enumerate(value):

@@ -136,3 +136,20 @@ def test_the_lines_at_column_0_are_one_per_message_in_order(messages: list[Messa
             rebuilt.append([line.split(": ", 1)[1]])
     for parts, message in zip(rebuilt, messages, strict=True):
         assert parts == (message.text.splitlines() or [""])
+
+
+def test_a_transcript_given_as_a_set_is_refused() -> None:
+    """A set of messages was taken in its hashes' order, which PYTHONHASHSEED changes: the
+    chat history stored and sent to the helpdesk in another order in each process."""
+    import pytest
+
+    from helpdesk_routing.errors import ValidationError
+
+    at = datetime(2026, 3, 30, 9, tzinfo=UTC)
+    lines = [Message(sender="visitor", text=f"line {i}", at=at) for i in range(4)]
+    with pytest.raises(ValidationError) as caught:
+        Conversation(id="c1", channel="webchat", transcript=set(lines))
+    [detail] = caught.value.details
+    assert (detail.path, detail.code) == ("$.transcript", "unordered_set")
+    assert "and the transcript's order with it" in detail.message
+    assert Conversation(id="c1", channel="webchat", transcript=lines).transcript == tuple(lines)

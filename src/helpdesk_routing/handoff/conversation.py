@@ -68,7 +68,7 @@ class Conversation(InputModel):
     # Ids, bounded as the ticket's channel and the Escalated event's profile id are: a
     # longer one ended the handoff failed, or left the event unrecorded, after the fact.
     channel: IdText
-    transcript: tuple[Message, ...] = ()
+    transcript: Annotated[tuple[Message, ...], in_given_order("transcript")] = ()
     email: Annotated[str, Strict()] | None = None
     profile_id: IdText | None = None
     skills: Annotated[tuple[StoredText, ...], in_given_order("skills")] = ()

@@ -404,10 +404,16 @@ class Database:
                 # taken on purpose): its pages may be half written, with the rest in
                 # its journal; read as immutable, they were taken for the data (a report
                 # of none of the tickets of a transaction that then rolled back).
+                held = (
+                    f"a writer holds it ({exc})"
+                    if busy
+                    else "a writer left its rollback journal beside it (at work, or stopped "
+                    "midway: the next writer rolls it back)"
+                )
                 raise StoreError(
-                    f"cannot read the SQLite database {self.path!r} now: a writer holds "
-                    f"it ({exc}) and what it has half written may not be read; read it "
-                    "when no one writes to it"
+                    f"cannot read the SQLite database {self.path!r} now: {held}, and "
+                    "what it has half written may not be read; read it when no one writes "
+                    "to it"
                 ) from None
             if os.path.exists(f"{self.path}-wal"):
                 raise StoreError(
