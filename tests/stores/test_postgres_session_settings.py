@@ -143,15 +143,7 @@ def test_concurrent_creates_of_one_handoff_answer_the_one_made_when_serializable
 ) -> None:
     dsn = _with(pg_dsn, "default_transaction_isolation=serializable")
     PostgresLedger(dsn).close()
-    record = HandoffRecord(
-        id=handoff_id("c1"),
-        conversation=Conversation(id="c1", channel="sms", profile_id="p1"),
-        destination="builtin",
-        reason="knowledge_gap",
-        state=State.REQUESTED,
-        created_at=NOW,
-        updated_at=NOW,
-    )
+    record = _handoff()
     for _ in range(3):
         ledgers = [PostgresLedger(dsn) for _ in range(4)]
         said = _together([lambda ledger=ledger: _created(ledger, record) for ledger in ledgers])
@@ -162,5 +154,35 @@ def test_concurrent_creates_of_one_handoff_answer_the_one_made_when_serializable
         assert said == ["existing", "existing", "existing", "new"]
 
 
+def _handoff() -> HandoffRecord:
+    return HandoffRecord(
+        id=handoff_id("c1"),
+        conversation=Conversation(id="c1", channel="sms", profile_id="p1"),
+        destination="builtin",
+        reason="knowledge_gap",
+        state=State.REQUESTED,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
 def _created(ledger: PostgresLedger, record: HandoffRecord) -> str:
     return "new" if ledger.create(record)[1] else "existing"
+
+
+def test_a_ledger_connection_the_server_ended_while_kept_is_replaced(pg_dsn: str) -> None:
+    """`idle_session_timeout`: the server ends a connection the ledger kept between calls;
+    the next call failed once with a StoreError ('terminating connection due to
+    idle-session timeout'), where the store starts again on a fresh connection."""
+    import time
+
+    ledger = PostgresLedger(_with(pg_dsn, "idle_session_timeout=100"))
+    try:
+        record = _handoff()
+        assert ledger.create(record)[1] is True
+        time.sleep(0.5)
+        assert ledger.get(record.id) == record
+        time.sleep(0.5)
+        assert ledger.create(record)[1] is False
+    finally:
+        ledger.close()

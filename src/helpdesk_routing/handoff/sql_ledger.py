@@ -626,6 +626,22 @@ def _masked(text: str, secrets: Sequence[str]) -> str:
     return text
 
 
+def _alive(conn: Any) -> bool:
+    """Whether a kept connection still serves: one round trip of an empty query, outside
+    any transaction. The server ends idle connections (``idle_session_timeout``, a
+    restart, a proxy), and the next call on one failed with a ``StoreError`` where the
+    PostgreSQL store starts again on a fresh connection."""
+    from psycopg.pq import ExecStatus
+
+    if conn.closed or conn.broken:
+        return False
+    try:
+        result = conn.pgconn.exec_(b"")
+    except Exception:  # psycopg's OperationalError: the connection is gone
+        return False
+    return bool(result.status == ExecStatus.EMPTY_QUERY)
+
+
 def _where(parts: dict[str, Any]) -> str:
     """Where a DSN connects, for a repr: host, port and database, never the password."""
     shown = [
@@ -798,6 +814,8 @@ class PostgresLedger(_SqlLedger):
                     conn = self._idle[-1]
                     del self._idle[-1]
             try:
+                if conn is not None and not _alive(conn):
+                    conn.close()  # the server ended it while it was kept (see _alive)
                 if conn is None or conn.closed:
                     conn = self._connect()
                 with conn.transaction():
