@@ -76,13 +76,23 @@ def describe(node: Condition) -> str:
     return text
 
 
+_LISTED = 10
+"""How many values of a condition's list a trace's line shows before saying how many
+more there are."""
+
+
 def _op_text(op: Operator, value: Any) -> str:
     if op in (Operator.IS_SET, Operator.IS_NOT_SET):
         return op.value
     if op in (Operator.IN_LAST, Operator.IN_NEXT):
         return f"{op.value} {_span_text(value.amount, value.unit)}"
     if isinstance(value, tuple):
-        return f"{op.value} [{', '.join(describe_value(v) for v in value)}]"
+        # a list of many values by its first ones and its length: an `in` of 100,000
+        # values made a condition line (and an explanation) of a megabyte
+        shown_values = [describe_value(v) for v in value[:_LISTED]]
+        if len(value) > _LISTED:
+            shown_values.append(f"... {len(value) - _LISTED:,} more")
+        return f"{op.value} [{', '.join(shown_values)}]"
     return f"{op.value} {describe_value(value)}"
 
 

@@ -1,0 +1,54 @@
+"""A condition's list in an explanation: its first ten values and how many more (an
+`in` of 100,000 values made an explanation line of a megabyte); the rule keeps them all."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import helpdesk_routing as hr
+from helpdesk_routing.conditions import ticket
+from helpdesk_routing.rules import decide
+
+NOW = datetime(2026, 3, 30, 10, tzinfo=UTC)
+
+
+def test_a_long_list_is_shown_by_its_first_values_and_its_length() -> None:
+    values = [f"v{i}" for i in range(100_000)]
+    rules = hr.RuleSet(
+        rules=[
+            hr.RoutingRule(
+                id="r1",
+                name="Listed",
+                when=ticket("subject").is_in(values),
+                then=hr.SaveAsView(view="Listed"),
+            )
+        ]
+    )
+    router = hr.Router(
+        rules=rules,
+        store=hr.InMemoryStore(),
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(NOW),
+    )
+    decision = router.route(hr.Ticket(id="t1", channel="email", subject="v99999", created_at=NOW))
+    assert decision.views == ("Listed",)
+    text = decision.explain()
+    assert (
+        "ticket.subject in ['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9', "
+        "... 99,990 more]" in text
+    )
+    assert len(text) < 2_000
+    assert len(router.configuration.rules.rules[0].when.value) == 100_000  # type: ignore[union-attr]
+    short = ticket("subject").is_in(values[:10])
+    ten = hr.RuleSet(
+        rules=[hr.RoutingRule(id="r1", name="Ten", when=short, then=hr.SaveAsView(view="T"))]
+    )
+    decided = decide(
+        ten,
+        [],
+        hr.Ticket(id="t2", channel="email", subject="v3", created_at=NOW),
+        hr.InMemoryCustomerData(),
+        NOW,
+    )
+    assert "'v9']" in decided.explain()
+    assert "more" not in decided.explain()
