@@ -127,3 +127,47 @@ def test_a_model_error_whose_input_does_not_pickle_pickles_with_its_json_form() 
         assert again.details == error.details
         assert str(again) == str(error)
         assert again.errors()[0]["input"] == error.errors()[0]["input"]
+
+
+_UNDER_TBLIB = """
+import pickle, threading
+from datetime import UTC, datetime
+from tblib import pickling_support
+import helpdesk_routing.errors as E
+from helpdesk_routing.model import Ticket
+pickling_support.install()  # what importing Dask's distributed does, for every exception class
+lock = threading.Lock()
+at = datetime(2026, 1, 1, tzinfo=UTC)
+for make in (
+    lambda: Ticket(id="t1", channel="sms", created_at=at, fields=lock),
+    lambda: Ticket.model_validate({"id": "t1", "channel": "sms", "created_at": at, "fields": lock}),
+):
+    try:
+        make()
+    except E.ModelValidationError as error:
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is E.ModelValidationError and again.details == error.details
+        assert error.__context__ is None
+print("ok")
+"""
+
+
+def test_a_model_error_pickles_under_a_pickler_that_carries_exceptions_contexts() -> None:
+    """tblib's reducers (installed by importing Dask's ``distributed``) pickle an error's
+    ``__context__`` too: pydantic's own error, the input whole, which held a lock. The
+    suite failed when a Dask test had run earlier in the same worker, and a sweep's
+    worker on a Dask cluster handed back pickle's ``TypeError``."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = str(Path(helpdesk_routing.__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, "-c", _UNDER_TBLIB],
+        env={**os.environ, "PYTHONPATH": src},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr

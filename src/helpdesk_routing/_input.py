@@ -68,8 +68,15 @@ class InputModel(BaseModel):
     def __init__(self, /, **data: Any) -> None:
         try:
             super().__init__(**data)
+            return
         except pydantic.ValidationError as error:
-            raise type(self)._wrapped(error, data) from None
+            failed = error
+        # Raised outside the except block: the error has no __context__ (pydantic's,
+        # which holds the input whole). A pickler of exceptions that carries the context
+        # along (tblib's, which Dask's distributed installs for every exception class)
+        # could not pickle an input holding a lock, a cursor or a lambda, and a sweep's
+        # worker handed back pickle's TypeError instead of the library's error.
+        raise type(self)._wrapped(failed, data)
 
     # pydantic keeps nested validation away from a custom __init__ only when it is
     # marked as its own: this one only wraps the error of the outermost call.
@@ -93,7 +100,8 @@ class InputModel(BaseModel):
         try:
             return super().model_validate(obj, **kwargs)
         except pydantic.ValidationError as error:
-            raise cls._wrapped(error, obj) from None
+            failed = error
+        raise cls._wrapped(failed, obj)  # no __context__: see __init__
 
     @classmethod
     def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
@@ -109,14 +117,16 @@ class InputModel(BaseModel):
         try:
             return super().model_validate_json(json_data, **kwargs)
         except pydantic.ValidationError as error:
-            raise cls._wrapped(error, json_data, json_input=True) from None
+            failed = error
+        raise cls._wrapped(failed, json_data, json_input=True)  # no __context__: see __init__
 
     @classmethod
     def model_validate_strings(cls, obj: Any, **kwargs: Any) -> Self:
         try:
             return super().model_validate_strings(obj, **kwargs)
         except pydantic.ValidationError as error:
-            raise cls._wrapped(error, obj) from None
+            failed = error
+        raise cls._wrapped(failed, obj)  # no __context__: see __init__
 
     @classmethod
     def _wrapped(
