@@ -40,7 +40,7 @@ from .conditions import (
     TicketCondition,
 )
 from .conditions._leaves import BUILTIN_TICKET_FIELDS
-from .conditions._values import cut_rendering, cut_text, first_difference
+from .conditions._values import LISTED, cut_rendering, cut_text, first_difference, listed
 from .model import Profile, Ticket
 
 __all__ = ["Key", "RuleIndex", "SkipReasons", "presented", "requirement"]
@@ -265,7 +265,7 @@ class RuleIndex:
                     tests = _tests_text([(w, ops.get((*group, w), frozenset())) for w in wanted])
                     found.append((group, f"needs {label} to {tests}"))
                     continue
-                texts = " or ".join(cut_text(w) for w in wanted)
+                texts = _either(wanted)
                 label = f"profile.{shown(group[1])}" if group[0] == "profile" else group[0]
                 found.append((group, f"needs {label} {texts}"))
             self._needs[position] = found
@@ -319,6 +319,12 @@ _VERBS = (
 )
 
 
+def _either(texts: Sequence[str]) -> str:
+    """``'a' or 'b'``: the texts a rule needs, each cut, the first ten and how many more
+    (a rule's `in` of 100,000 texts made a skip reason of a megabyte)."""
+    return " or ".join(listed([cut_text(t) for t in texts[:LISTED]], len(texts)))
+
+
 def _tests_text(wanted: list[tuple[str, frozenset[Operator]]]) -> str:
     """``equal 'closed' or start with 'RE:'``: the texts within a field a rule needs, by
     the tests that need them (``contain`` when none is known)."""
@@ -326,9 +332,9 @@ def _tests_text(wanted: list[tuple[str, frozenset[Operator]]]) -> str:
     for verb, ops in _VERBS:
         texts = [text for text, by in wanted if any(op in by for op in ops)]
         if texts:
-            clauses.append(f"{verb} " + " or ".join(cut_text(t) for t in texts))
+            clauses.append(f"{verb} " + _either(texts))
     if not clauses:
-        return "contain " + " or ".join(cut_text(t) for t, _ in wanted)
+        return "contain " + _either([t for t, _ in wanted])
     return " or ".join(clauses)
 
 
@@ -373,6 +379,13 @@ def _grams_of(text: str) -> list[str]:
     return list(dict.fromkeys(text[i : i + _GRAM] for i in range(len(text) - _GRAM + 1)))
 
 
+def _first_of(texts: Collection[str]) -> str:
+    """A ticket's tags or a profile's segments in a skip reason: the first ten in
+    code-point order, each cut, and how many more (20,000 tags made a line of 200 KB)."""
+    first = sorted(texts)[:LISTED]
+    return ", ".join(listed([cut_text(t) for t in first], len(texts)))
+
+
 class SkipReasons:
     """Why the rules the index skipped could not match one ticket, from what the ticket
     showed (see :func:`presented`): ``needs channel 'sms', ticket has 'email'``.
@@ -389,14 +402,12 @@ class SkipReasons:
         channel, tags, segments = shown[0], shown[1], shown[2]
         self._has: dict[tuple[str, ...], str] = {
             ("channel",): f"ticket has {cut_text(channel)}",
-            ("tag",): "ticket has " + (", ".join(cut_text(t) for t in sorted(tags)) or "no tags"),
+            ("tag",): "ticket has " + (_first_of(tags) or "no tags"),
         }
         if segments is None:
             self._has[("segment",)] = "no profile"
         elif segments:
-            self._has[("segment",)] = "profile is in " + ", ".join(
-                cut_text(s) for s in sorted(segments)
-            )
+            self._has[("segment",)] = "profile is in " + _first_of(segments)
         else:
             self._has[("segment",)] = "profile is in no segment"
         self._no_profile = segments is None

@@ -52,3 +52,64 @@ def test_a_long_list_is_shown_by_its_first_values_and_its_length() -> None:
     )
     assert "'v9']" in decided.explain()
     assert "more" not in decided.explain()
+
+
+def test_skip_reasons_and_lint_show_long_lists_by_their_first_values() -> None:
+    """A skip reason's "needs" and "ticket has", and a lint message, cut alike."""
+    from helpdesk_routing.conditions import FieldCatalogue
+
+    values = [f"c{i:05}" for i in range(50_000)]
+    rules = hr.RuleSet(
+        rules=[
+            hr.RoutingRule(
+                id="r1",
+                name="N",
+                when=ticket("channel").is_in(values),
+                then=hr.SaveAsView(view="v"),
+            ),
+            hr.RoutingRule(
+                id="r2", name="T", when=ticket("tags").contains("zzz"), then=hr.SaveAsView(view="w")
+            ),
+        ]
+    )
+    tags = frozenset(f"tag{i:05}" for i in range(20_000))
+    decided = decide(
+        rules,
+        [],
+        hr.Ticket(id="t1", channel="email", tags=tags, created_at=NOW),
+        hr.InMemoryCustomerData(),
+        NOW,
+    )
+    text = decided.explain()
+    assert len(text) < 2_000
+    assert "'c00009' or ... 49,990 more, ticket has 'email'" in text
+    assert "ticket has 'tag00000', " in text
+    assert "'tag00009', ... 19,990 more" in text
+    status = hr.RuleSet(
+        rules=[
+            hr.RoutingRule(
+                id="r1",
+                name="S",
+                when=ticket("status").is_in([f"state{i}" for i in range(100_000)]),
+                then=hr.SaveAsView(view="v"),
+            )
+        ]
+    )
+    [message] = [str(p) for p in status.lint(catalogue=FieldCatalogue())]
+    assert len(message) < 1_000
+    assert "'state9', ... 99,990 more]" in message
+
+
+def test_a_set_of_conditions_is_refused() -> None:
+    """`all`/`any` keep their children's order (evaluation, explanation, JSON): a set's
+    order changes with PYTHONHASHSEED."""
+    import pytest
+
+    from helpdesk_routing.conditions import AllCondition, AnyCondition
+
+    children = {ticket("channel") == "a", ticket("channel") == "b"}
+    for kind in (AllCondition, AnyCondition):
+        with pytest.raises(hr.ValidationError) as caught:
+            kind(conditions=children)
+        [detail] = caught.value.details
+        assert (detail.path, detail.code) == ("$.conditions", "unordered_set")

@@ -304,6 +304,21 @@ def cut_rendering(text: str) -> str:
     return text if len(text) <= _CUT_SHOWN else text[: _CUT_SHOWN - 3] + "..."
 
 
+LISTED = 10
+"""How many values of a list or a set a trace, a skip reason or a lint message shows
+before saying how many more there are."""
+
+
+def listed(first: list[str], total: int) -> list[str]:
+    """The first :data:`LISTED` of ``total`` values, already rendered (``first``), and how
+    many more there are: ``["'a'", "'b'", ..., "... 5 more"]`` (a list of 100,000 values
+    made a line of a megabyte)."""
+    shown = first[:LISTED]
+    if total > LISTED:
+        shown.append(f"... {total - LISTED:,} more")
+    return shown
+
+
 def describe_value(v: Any) -> str:
     """A short rendering of a value seen, for traces."""
     if v is None:
@@ -311,7 +326,9 @@ def describe_value(v: Any) -> str:
     if isinstance(v, str):
         return cut_text(v)
     if isinstance(v, frozenset | set):
-        return "{" + ", ".join(quoted(e) for e in sorted(v, key=repr)) + "}"
+        # by its first ten members and how many more: 20,000 tags made a line of 200 KB
+        members = sorted(v, key=repr)
+        return "{" + ", ".join(listed([quoted(e) for e in members[:LISTED]], len(members))) + "}"
     if isinstance(v, datetime):
         return v.isoformat()
     return cut_rendering(quoted(v))

@@ -54,6 +54,7 @@ from helpdesk_routing.errors import (
     json_path,
     pydantic_message,
 )
+from helpdesk_routing.model import in_given_order
 
 from ._depth import MAX_CONDITION_DEPTH, depth_message, too_deep
 from ._operands import (
@@ -448,14 +449,14 @@ class AllCondition(_Combinator):
     """Every child must hold (an empty ``all`` holds): ``{"type": "all", "conditions": [...]}``."""
 
     type: Literal["all"] = "all"
-    conditions: tuple[Condition, ...]
+    conditions: Annotated[tuple[Condition, ...], in_given_order("conditions")]
 
 
 class AnyCondition(_Combinator):
     """At least one child must hold (an empty ``any`` does not): ``{"type": "any", ...}``."""
 
     type: Literal["any"] = "any"
-    conditions: tuple[Condition, ...]
+    conditions: Annotated[tuple[Condition, ...], in_given_order("conditions")]
 
 
 class NotCondition(_Combinator):

@@ -22,11 +22,13 @@ from helpdesk_routing._time import shift_clamped
 from ._leaves import _MICROSECOND, count_limit, event_bounds
 from ._tree import ALL, ANY, LEAF, NOT, CompiledNode
 from ._values import (
+    LISTED,
     SEQUENCES,
     as_instant,
     cut_rendering,
     describe_value,
     first_difference,
+    listed,
     text_repr,
     type_mismatch,
 )
@@ -76,11 +78,6 @@ def describe(node: Condition) -> str:
     return text
 
 
-_LISTED = 10
-"""How many values of a condition's list a trace's line shows before saying how many
-more there are."""
-
-
 def _op_text(op: Operator, value: Any) -> str:
     if op in (Operator.IS_SET, Operator.IS_NOT_SET):
         return op.value
@@ -89,9 +86,7 @@ def _op_text(op: Operator, value: Any) -> str:
     if isinstance(value, tuple):
         # a list of many values by its first ones and its length: an `in` of 100,000
         # values made a condition line (and an explanation) of a megabyte
-        shown_values = [describe_value(v) for v in value[:_LISTED]]
-        if len(value) > _LISTED:
-            shown_values.append(f"... {len(value) - _LISTED:,} more")
+        shown_values = listed([describe_value(v) for v in value[:LISTED]], len(value))
         return f"{op.value} [{', '.join(shown_values)}]"
     return f"{op.value} {describe_value(value)}"
 
