@@ -60,7 +60,10 @@ def test_a_database_without_an_encoding_is_refused(sql_ascii_dsn: str) -> None:
         PostgresStore(sql_ascii_dsn)
     with pytest.raises(StoreError, match=r"ENCODING 'UTF8' TEMPLATE template0"):
         PostgresCustomerData(sql_ascii_dsn)
-    with pytest.raises(StoreError, match=r"the PostgreSQL handoff ledger needs a database with"):
+    with pytest.raises(
+        StoreError,
+        match=r"handoff ledger needs a UTF8 database, and this one is encoded SQL_ASCII",
+    ):
         PostgresLedger(sql_ascii_dsn)
 
 
@@ -82,7 +85,27 @@ def test_a_database_in_another_encoding_keeps_what_it_can(latin1_dsn: str) -> No
     finally:
         store.close()
         data.close()
-    PostgresLedger(latin1_dsn).close()
+    # the handoff ledger keeps what services answer ("can’t"), any text: UTF8 only;
+    # the report's reader of one reads it
+    with pytest.raises(StoreError, match=r"handoff ledger needs a UTF8 database, and this one"):
+        PostgresLedger(latin1_dsn)
+
+
+def test_the_reports_reader_reads_a_ledger_in_another_encoding(
+    latin1_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A LATIN1 ledger an earlier version made: refused for writing now, still read."""
+    from helpdesk_routing.handoff.sql_ledger import PostgresLedgerReader
+    from helpdesk_routing.stores.postgres import _database
+
+    with monkeypatch.context() as earlier:  # as a version without the check made it
+        earlier.setattr(_database, "encoding_problem", lambda *args, **kwargs: None)
+        PostgresLedger(latin1_dsn).close()
+    reader = PostgresLedgerReader(latin1_dsn)
+    try:
+        assert reader.created_between(NOW, NOW.replace(year=2027)) == []
+    finally:
+        reader.close()
 
 
 def test_a_session_in_another_client_encoding_keeps_any_text(

@@ -631,15 +631,22 @@ def _alive(conn: Any) -> bool:
     any transaction. The server ends idle connections (``idle_session_timeout``, a
     restart, a proxy), and the next call on one failed with a ``StoreError`` where the
     PostgreSQL store starts again on a fresh connection."""
-    from psycopg.pq import ExecStatus
+    import psycopg
 
     if conn.closed or conn.broken:
         return False
     try:
-        result = conn.pgconn.exec_(b"")
-    except Exception:  # psycopg's OperationalError: the connection is gone
+        # psycopg's own execute, which a signal interrupts (Ctrl-C cancels it), in
+        # autocommit so that no transaction is begun: as psycopg_pool checks a connection
+        conn.autocommit = True
+        try:
+            conn.execute("")
+        finally:
+            if not (conn.closed or conn.broken):
+                conn.autocommit = False
+    except psycopg.Error:  # the server ended it (or ends it now)
         return False
-    return bool(result.status == ExecStatus.EMPTY_QUERY)
+    return True
 
 
 def _where(parts: dict[str, Any]) -> str:
@@ -739,7 +746,9 @@ class PostgresLedger(_SqlLedger):
         try:
             with self._unit() as run:
                 problem = encoding_problem(
-                    run(ENCODINGS, ()).fetchone(), "the PostgreSQL handoff ledger"
+                    run(ENCODINGS, ()).fetchone(),
+                    "the PostgreSQL handoff ledger",
+                    any_text=not self._reads_only,
                 )
                 if problem is not None:
                     raise StoreError(problem)

@@ -414,18 +414,27 @@ ENCODINGS = "SELECT current_setting('server_encoding'), current_setting('client_
 """What :func:`encoding_problem` reads."""
 
 
-def encoding_problem(found: object, what: str) -> str | None:
+def encoding_problem(found: object, what: str, *, any_text: bool = False) -> str | None:
     """What is wrong with the encodings :data:`ENCODINGS` read (``found``, its row), for
     ``what`` (a store, a ledger), or ``None``. Ids, subjects and properties are any
     Unicode text: a ``SQL_ASCII`` database (no encoding: psycopg hands its text back as
     bytes) cannot serve, nor can a session that sends text in another encoding than
     UTF8 (a caller's pool; the adapters' own connections are UTF8). A database in
     another encoding serves what it can keep: the server converts, and refuses a text
-    it cannot keep (a ``StoreError`` naming the character)."""
+    it cannot keep (a ``StoreError`` naming the character); with ``any_text`` (a handoff
+    ledger, which writes what services answer) only a UTF8 one serves."""
     server, client = (
         v.decode("ascii", "replace") if isinstance(v, bytes) else str(v)
         for v in (found if isinstance(found, tuple) else ("?", "?"))
     )
+    if any_text and server != "UTF8":
+        # what a handoff ledger writes comes from the services too (a destination's
+        # refusal, "can’t"): refused there, the handoff could not record its outcome
+        return (
+            f"{what} needs a UTF8 database, and this one is encoded {server}: it keeps "
+            "what visitors and services wrote, any Unicode text (CREATE DATABASE ... "
+            "ENCODING 'UTF8' TEMPLATE template0)"
+        )
     if server == "SQL_ASCII":
         # no encoding at all: its text comes back as bytes, and nothing can be read.
         # A database in another encoding (LATIN1) serves, the server converting each
