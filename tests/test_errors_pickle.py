@@ -171,3 +171,36 @@ def test_a_model_error_pickles_under_a_pickler_that_carries_exceptions_contexts(
         timeout=120,
     )
     assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr
+
+
+def test_a_failed_models_input_is_freed_without_the_cycle_collector() -> None:
+    """The error raised after the except block (no context): the local that held it in the
+    raising frame made a cycle with its traceback, so each failed input stayed alive
+    until the cycle collector ran (and for good where a caller paused it)."""
+    import gc
+    import weakref
+    from datetime import UTC, datetime
+
+    from helpdesk_routing.model import Ticket
+
+    class Held:
+        pass
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        refs = []
+        for _ in range(3):
+            held = Held()
+            refs.append(weakref.ref(held))
+            with pytest.raises(E.ModelValidationError):
+                Ticket(
+                    id="t1", channel="sms", created_at=datetime(2026, 1, 1, tzinfo=UTC), fields=held
+                )  # type: ignore[arg-type]
+            with pytest.raises(E.ModelValidationError):
+                Ticket.model_validate({"id": "t1", "channel": "sms", "fields": held})
+            del held
+        assert [r() for r in refs] == [None, None, None]
+    finally:
+        if enabled:
+            gc.enable()

@@ -70,13 +70,17 @@ class InputModel(BaseModel):
             super().__init__(**data)
             return
         except pydantic.ValidationError as error:
-            failed = error
-        # Raised outside the except block: the error has no __context__ (pydantic's,
-        # which holds the input whole). A pickler of exceptions that carries the context
-        # along (tblib's, which Dask's distributed installs for every exception class)
-        # could not pickle an input holding a lock, a cursor or a lambda, and a sweep's
-        # worker handed back pickle's TypeError instead of the library's error.
-        raise type(self)._wrapped(failed, data)
+            wrapped = type(self)._wrapped(error, data)
+        # Raised after the except block, so it has no __context__ (pydantic's error, the
+        # input whole): a pickler of exceptions that carries the context along (tblib's,
+        # which Dask's distributed installs for every exception class) could not pickle
+        # an input holding a lock or a lambda, and a sweep's worker handed back pickle's
+        # TypeError. The local is deleted as it propagates: no frame holds the error its
+        # own traceback holds (a cycle that kept a failed input alive until collected).
+        try:
+            raise wrapped
+        finally:
+            del wrapped
 
     # pydantic keeps nested validation away from a custom __init__ only when it is
     # marked as its own: this one only wraps the error of the outermost call.
@@ -100,8 +104,11 @@ class InputModel(BaseModel):
         try:
             return super().model_validate(obj, **kwargs)
         except pydantic.ValidationError as error:
-            failed = error
-        raise cls._wrapped(failed, obj)  # no __context__: see __init__
+            wrapped = cls._wrapped(error, obj)
+        try:  # after the except block, the local deleted: see __init__
+            raise wrapped
+        finally:
+            del wrapped
 
     @classmethod
     def model_validate_json(cls, json_data: str | bytes | bytearray, **kwargs: Any) -> Self:
@@ -117,16 +124,22 @@ class InputModel(BaseModel):
         try:
             return super().model_validate_json(json_data, **kwargs)
         except pydantic.ValidationError as error:
-            failed = error
-        raise cls._wrapped(failed, json_data, json_input=True)  # no __context__: see __init__
+            wrapped = cls._wrapped(error, json_data, json_input=True)
+        try:  # after the except block, the local deleted: see __init__
+            raise wrapped
+        finally:
+            del wrapped
 
     @classmethod
     def model_validate_strings(cls, obj: Any, **kwargs: Any) -> Self:
         try:
             return super().model_validate_strings(obj, **kwargs)
         except pydantic.ValidationError as error:
-            failed = error
-        raise cls._wrapped(failed, obj)  # no __context__: see __init__
+            wrapped = cls._wrapped(error, obj)
+        try:  # after the except block, the local deleted: see __init__
+            raise wrapped
+        finally:
+            del wrapped
 
     @classmethod
     def _wrapped(

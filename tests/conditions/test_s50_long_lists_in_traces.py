@@ -113,3 +113,28 @@ def test_a_set_of_conditions_is_refused() -> None:
             kind(conditions=children)
         [detail] = caught.value.details
         assert (detail.path, detail.code) == ("$.conditions", "unordered_set")
+
+
+def test_the_tags_a_trace_saw_are_shown_by_their_first_ten() -> None:
+    tags = frozenset(f"t{i:05}" for i in range(20_000))
+    rules = hr.RuleSet(
+        rules=[
+            hr.RoutingRule(
+                id="r1",
+                name="Not",
+                when=~ticket("tags").contains("t00001"),
+                then=hr.SaveAsView(view="v"),
+            )
+        ]
+    )
+    decided = decide(
+        rules,
+        [],
+        hr.Ticket(id="t1", channel="email", tags=tags, created_at=NOW),
+        hr.InMemoryCustomerData(),
+        NOW,
+    )
+    text = decided.explain()
+    assert len(text) < 2_000
+    assert "value seen: {'t00000', 't00001', " in text
+    assert "'t00009', ... 19,990 more}" in text

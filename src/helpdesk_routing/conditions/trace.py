@@ -249,9 +249,13 @@ def seen_text(value: Any) -> str:
     """A value seen, for a trace: as :func:`describe_value` shows it, with what a value
     holds shown in an order, and a form, that a stored decision read back has too (the
     members of a set sorted, a date-time as ISO text, a ``str`` subclass as its text)."""
+    if isinstance(value, set | frozenset):
+        # a ticket's tags, a profile's segments: the first ten and how many more (20,000
+        # tags made a line of 200 KB)
+        members = sorted(_inner_text(v) for v in value)
+        return "{" + ", ".join(listed(members[:LISTED], len(members))) + "}"
     if isinstance(value, _CONTAINERS):
-        text = _inner_text(value)
-        return text if isinstance(value, set | frozenset) else cut_rendering(text)
+        return cut_rendering(_inner_text(value))
     return describe_value(value)
 
 
