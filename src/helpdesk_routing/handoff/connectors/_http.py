@@ -272,6 +272,45 @@ def checked_credential(connector: str, name: str, value: object, *, header: bool
     raise ValidationError(f"{connector} {name} must be text, got {type(value).__name__}")
 
 
+_PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY")
+"""The variables httpx reads a proxy from (each in upper or lower case)."""
+
+
+def new_client(hx: ModuleType, name: str, **settings: Any) -> httpx.Client:
+    """A connector's httpx client with ``settings``. httpx reads proxies from the
+    environment when a client is made: a value it cannot use (an unknown scheme, a URL
+    it cannot read, a SOCKS proxy without the ``socksio`` package) raised httpx's or
+    Python's own error from the connector's constructor; it is a ``ValidationError``
+    naming the connector and the variable."""
+    try:
+        client: httpx.Client = hx.Client(**settings)
+    except (ValueError, ImportError, hx.InvalidURL) as exc:
+        import os
+
+        named = [
+            f"{variable}={_no_password(os.environ[variable])!r}"
+            for base in _PROXY_VARIABLES
+            for variable in (base, base.lower())
+            if os.environ.get(variable)
+        ]
+        if not named:
+            raise
+        raise ValidationError(
+            f"{name}: the proxy the environment names cannot be used "
+            f"({', '.join(named)}): {_no_password(str(exc))}; correct it, or unset it "
+            "or name the service's host in NO_PROXY"
+        ) from None
+    return client
+
+
+_PASSWORD = re.compile(r"(//[^/@:\s]*:)[^/@\s]*@")
+
+
+def _no_password(text: str) -> str:
+    """``text`` with the password of any URL in it (``//user:secret@host``) as ``***``."""
+    return _PASSWORD.sub(r"\1***@", text)
+
+
 def new_connections(hx: ModuleType) -> httpx.Limits:
     """The connectors' connection limits: none kept alive, so every request opens its own
     connection, which its deadline (``RetryPolicy.longest_request``) can cut from the

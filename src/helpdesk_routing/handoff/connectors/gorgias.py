@@ -36,6 +36,7 @@ from helpdesk_routing.handoff.connectors._http import (
     checked_url,
     created_ticket_id,
     look_up,
+    new_client,
     new_connections,
     refusal,
     require_httpx,
@@ -105,7 +106,9 @@ class GorgiasConnector:
                 f"gorgias agent_email must be an e-mail address, got {agent_email!r}"
             )
         self.agent_email = agent_email or email
-        client = hx.Client(
+        client = new_client(
+            hx,
+            self.name,
             base_url=checked_url(self.name, base_url, "give email and api_key"),
             auth=hx.BasicAuth(email, api_key),
             headers={"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING},

@@ -44,6 +44,7 @@ from helpdesk_routing.handoff.connectors._http import (
     created_ticket_id,
     error_details,
     look_up,
+    new_client,
     new_connections,
     refusal,
     require_httpx,
@@ -122,7 +123,9 @@ class ZendeskConnector:
         policy = checked_policy(self.name, policy)
         self.public = public
         self.custom_fields = _checked_fields(custom_fields)
-        client = hx.Client(
+        client = new_client(
+            hx,
+            self.name,
             base_url=checked_url(self.name, base_url, _CREDENTIALS),
             auth=auth,
             headers={**headers, "Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING},
