@@ -311,13 +311,15 @@ class Handoff:
         sent), so the caller is answered from the state the handoff is in now, an
         ``InvalidTransition`` when it no longer takes the call, and never told of
         versions; the ledger's ``ConflictError`` after :data:`_AFRESH` losses in a row."""
-        for attempt in range(_AFRESH):
+        for _ in range(_AFRESH - 1):
             try:
                 return call()
-            except _Moved as moved:
-                if attempt + 1 == _AFRESH:
-                    raise moved.error from None
-        raise AssertionError("not reached")  # pragma: no cover
+            except _Moved:
+                continue
+        try:
+            return call()
+        except _Moved as moved:
+            raise moved.error from None
 
     def recover(self, older_than: timedelta, *, limit: int | None = None) -> list[Step]:
         """Move on the handoffs a dead process left behind; call it from a periodic job.
@@ -539,8 +541,13 @@ class Handoff:
         actor: str,
         why: str,
         tell: tuple[VisitorMessage, ...],
+        *,
+        fresh: bool = False,
         **changes: Any,
     ) -> HandoffRecord:
+        """The next version of ``current``, written compare-and-set. With ``fresh`` (a
+        step's first write, nothing of it written or sent yet), a lost compare-and-set
+        is :class:`_Moved`, for :meth:`_afresh` to read the handoff again."""
         entry = TransitionEntry(at=now, actor=actor, source=current.state, target=target, why=why)
         after = current.model_copy(
             update={
@@ -552,7 +559,12 @@ class Handoff:
                 **changes,
             }
         )
-        self._ledger.replace(after)
+        try:
+            self._ledger.replace(after)
+        except ConflictError as exc:
+            if fresh:
+                raise _Moved(exc) from exc
+            raise
         return after
 
     def _advance(
@@ -584,35 +596,15 @@ class Handoff:
         if effect is Effect.SEND:
             pending = (VisitorMessage.of(MessageKey.HANDOFF_PENDING),)
             attempts = current.attempts + 1
-            sending = self._first_write(
-                fresh, current, target, now, actor, why, pending, attempts=attempts
+            sending = self._write(
+                current, target, now, actor, why, pending, fresh=fresh, attempts=attempts
             )
             return Step.of(self._send(sending, now))
         tell = self._tell(effect, current)
-        after = self._first_write(fresh, current, target, now, actor, why, tell)
+        after = self._write(current, target, now, actor, why, tell, fresh=fresh)
         if target in (State.MESSAGE_SHOWN, State.HANDED_OFF):  # handed off: reconciled
             self._record_escalation(after, now)
         return Step.of(after)
-
-    def _first_write(
-        self,
-        fresh: bool,
-        current: HandoffRecord,
-        target: State,
-        now: datetime,
-        actor: str,
-        why: str,
-        tell: tuple[VisitorMessage, ...],
-        **changes: Any,
-    ) -> HandoffRecord:
-        """:meth:`_write` of a step's first record: with ``fresh``, a lost compare-and-set
-        is :class:`_Moved` (nothing of the step is written or sent yet)."""
-        try:
-            return self._write(current, target, now, actor, why, tell, **changes)
-        except ConflictError as exc:
-            if fresh:
-                raise _Moved(exc) from exc
-            raise
 
     def _tell(self, effect: Effect, current: HandoffRecord) -> tuple[VisitorMessage, ...]:
         if effect is Effect.SHOW_MESSAGE:
