@@ -285,7 +285,7 @@ class _Giver:
         self.prepared: dict[psycopg.Connection[Any], int] = {}
         # the session settings of a caller's connection (setting -> its value) while a
         # unit has them as SESSION says
-        self.zones: dict[psycopg.Connection[Any], dict[str, str]] = {}
+        self.callers_settings: dict[psycopg.Connection[Any], dict[str, str]] = {}
 
     def return_all(self, held: list[psycopg.Connection[Any]]) -> None:
         """Give back the connections in ``held``, emptying it."""
@@ -307,7 +307,7 @@ class _Giver:
                 Database.rollback(conn)
             elif status != TransactionStatus.IDLE:
                 conn.close()  # a statement still running (cut off mid-query), or lost
-            settings = self.zones.pop(conn, None)
+            settings = self.callers_settings.pop(conn, None)
             if settings is not None and not conn.closed and not conn.broken:
                 try:  # still in autocommit: set at once, outside any transaction
                     for name, value in settings.items():
@@ -531,7 +531,7 @@ class Database:
         self._return = giver.return_one
         self._restore = giver.restore
         self._prepared = giver.prepared
-        self._zones = giver.zones
+        self._callers_settings = giver.callers_settings
         self._courier = _Courier(giver)
         self._handed = self._courier.queue.put  # a C call: see checkout
         weakref.finalize(self, self._courier.stop)
@@ -790,7 +790,7 @@ class Database:
         if unfit:
             # A caller's pool in another zone, date style or string syntax (SESSION): as
             # SESSION says while the unit runs; the caller's come back with the connection.
-            self._zones[conn] = {name: value for name, value, _ in unfit}
+            self._callers_settings[conn] = {name: value for name, value, _ in unfit}
             try:
                 for _, _, how in unfit:
                     conn.execute(how)
