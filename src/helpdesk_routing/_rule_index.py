@@ -40,7 +40,7 @@ from .conditions import (
     TicketCondition,
 )
 from .conditions._leaves import BUILTIN_TICKET_FIELDS
-from .conditions._values import LISTED, cut_rendering, cut_text, first_difference, listed
+from .conditions._values import cut_rendering, cut_text, first_difference, listed
 from .model import Profile, Ticket
 
 __all__ = ["Key", "RuleIndex", "SkipReasons", "presented", "requirement"]
@@ -322,7 +322,7 @@ _VERBS = (
 def _either(texts: Sequence[str]) -> str:
     """``'a' or 'b'``: the texts a rule needs, each cut, the first ten and how many more
     (a rule's `in` of 100,000 texts made a skip reason of a megabyte)."""
-    return " or ".join(listed([cut_text(t) for t in texts[:LISTED]], len(texts)))
+    return " or ".join(listed(texts, cut_text))
 
 
 def _tests_text(wanted: list[tuple[str, frozenset[Operator]]]) -> str:
@@ -382,8 +382,7 @@ def _grams_of(text: str) -> list[str]:
 def _first_of(texts: Collection[str]) -> str:
     """A ticket's tags or a profile's segments in a skip reason: the first ten in
     code-point order, each cut, and how many more (20,000 tags made a line of 200 KB)."""
-    first = sorted(texts)[:LISTED]
-    return ", ".join(listed([cut_text(t) for t in first], len(texts)))
+    return ", ".join(listed(sorted(texts), cut_text))
 
 
 class SkipReasons:

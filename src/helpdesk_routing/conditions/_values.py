@@ -20,9 +20,9 @@ type, like any other value.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from helpdesk_routing._shown import INVISIBLE, quoted
 from helpdesk_routing._time import DATE_TEXT, condition_date_time
@@ -304,18 +304,20 @@ def cut_rendering(text: str) -> str:
     return text if len(text) <= _CUT_SHOWN else text[: _CUT_SHOWN - 3] + "..."
 
 
+_T = TypeVar("_T")
+
 LISTED = 10
 """How many values of a list or a set a trace, a skip reason or a lint message shows
 before saying how many more there are."""
 
 
-def listed(first: list[str], total: int) -> list[str]:
-    """The first :data:`LISTED` of ``total`` values, already rendered (``first``), and how
-    many more there are: ``["'a'", "'b'", ..., "... 5 more"]`` (a list of 100,000 values
-    made a line of a megabyte)."""
-    shown = first[:LISTED]
-    if total > LISTED:
-        shown.append(f"... {total - LISTED:,} more")
+def listed(values: Sequence[_T], render: Callable[[_T], str]) -> list[str]:
+    """The first :data:`LISTED` of ``values``, each rendered, and how many more there are:
+    ``["'a'", "'b'", ..., "... 5 more"]`` (a list of 100,000 values made a line of a
+    megabyte); only those shown are rendered."""
+    shown = [render(v) for v in values[:LISTED]]
+    if len(values) > LISTED:
+        shown.append(f"... {len(values) - LISTED:,} more")
     return shown
 
 
@@ -328,7 +330,7 @@ def describe_value(v: Any) -> str:
     if isinstance(v, frozenset | set):
         # by its first ten members and how many more: 20,000 tags made a line of 200 KB
         members = sorted(v, key=repr)
-        return "{" + ", ".join(listed([quoted(e) for e in members[:LISTED]], len(members))) + "}"
+        return "{" + ", ".join(listed(members, quoted)) + "}"
     if isinstance(v, datetime):
         return v.isoformat()
     return cut_rendering(quoted(v))

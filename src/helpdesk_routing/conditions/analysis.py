@@ -23,7 +23,7 @@ from helpdesk_routing.errors import ArgumentTypeError
 
 from ._leaves import BUILTIN_TICKET_FIELDS
 from ._operands import NEGATIONS
-from ._values import LISTED, listed
+from ._values import listed
 from .nodes import (
     AfterWindow,
     AllCondition,
@@ -560,5 +560,5 @@ def _shown(value: Any) -> str:
     """A condition's value in a lint message; a list by its first ten values and how many
     more (an `in` of 100,000 values made a message of a megabyte)."""
     if isinstance(value, tuple):
-        return f"[{', '.join(listed([repr(v) for v in value[:LISTED]], len(value)))}]"
+        return f"[{', '.join(listed(value, repr))}]"
     return repr(value)

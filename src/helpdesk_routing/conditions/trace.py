@@ -22,7 +22,6 @@ from helpdesk_routing._time import shift_clamped
 from ._leaves import _MICROSECOND, count_limit, event_bounds
 from ._tree import ALL, ANY, LEAF, NOT, CompiledNode
 from ._values import (
-    LISTED,
     SEQUENCES,
     as_instant,
     cut_rendering,
@@ -86,7 +85,7 @@ def _op_text(op: Operator, value: Any) -> str:
     if isinstance(value, tuple):
         # a list of many values by its first ones and its length: an `in` of 100,000
         # values made a condition line (and an explanation) of a megabyte
-        shown_values = listed([describe_value(v) for v in value[:LISTED]], len(value))
+        shown_values = listed(value, describe_value)
         return f"{op.value} [{', '.join(shown_values)}]"
     return f"{op.value} {describe_value(value)}"
 
@@ -253,7 +252,7 @@ def seen_text(value: Any) -> str:
         # a ticket's tags, a profile's segments: the first ten and how many more (20,000
         # tags made a line of 200 KB)
         members = sorted(_inner_text(v) for v in value)
-        return "{" + ", ".join(listed(members[:LISTED], len(members))) + "}"
+        return "{" + ", ".join(listed(members, str)) + "}"
     if isinstance(value, _CONTAINERS):
         return cut_rendering(_inner_text(value))
     return describe_value(value)
