@@ -93,6 +93,8 @@ from helpdesk_routing.rules import RuleSet
 from helpdesk_routing.stores._customer_args import stored_ticket
 from helpdesk_routing.views import Views
 
+from ._process_bound import ProcessBound
+
 __all__ = ["ATTEMPTS", "NOT_GIVEN", "RACE_ATTEMPTS", "NotGiven", "Router"]
 
 NotGiven = _Maybe
@@ -104,7 +106,7 @@ stored value when its caller gives none."""
 _log = logging.getLogger("helpdesk_routing.router")
 
 
-class Router:
+class Router(ProcessBound):
     """Routes, assigns and hands out tickets; the one object most users touch.
 
     Every port is a keyword argument (no hidden construction)::
@@ -144,6 +146,8 @@ class Router:
     Raises ``ValidationError`` when a rule names an unknown team or a team id repeats,
     and ``UnknownAgent`` when a team lists an agent the store does not know.
     """
+
+    _elsewhere = "make a Router in each process, over a store that process opens"
 
     def __init__(
         self,

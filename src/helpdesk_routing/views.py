@@ -34,6 +34,8 @@ from helpdesk_routing.model import TicketStatus
 from helpdesk_routing.ports import CountsTickets, Store, Transaction, offers, reading
 from helpdesk_routing.records import TicketQuery, TicketRecord
 
+from ._process_bound import ProcessBound
+
 __all__ = ["Order", "Page", "Views"]
 
 _OPEN: frozenset[TicketStatus] = frozenset({TicketStatus.OPEN})
@@ -170,7 +172,7 @@ def _shown(cursor: str) -> str:
     return f"{cursor[:64]!r}... ({len(cursor):,} characters)"
 
 
-class Views:
+class Views(ProcessBound):
     """The views over a store; obtained as ``router.views``.
 
     ``is_team(tx, team_id)`` says, inside the view's unit of work, whether a team id is
@@ -179,6 +181,8 @@ class Views:
     gives the records a page holds, in the same unit (the Router's binds their
     decisions to the rules that decided them).
     """
+
+    _elsewhere = "use router.views of a Router made in each process"
 
     def __init__(
         self,

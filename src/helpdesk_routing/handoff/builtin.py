@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from helpdesk_routing._process_bound import ProcessBound
 from helpdesk_routing.decision import RoutingDecision
 from helpdesk_routing.errors import ConflictError, UnknownTicket, ValidationError
 from helpdesk_routing.handoff.destination import Delivery, DeliveryRequest
@@ -65,7 +66,7 @@ class Schedule(Protocol):
         ...
 
 
-class BuiltinHelpdesk:
+class BuiltinHelpdesk(ProcessBound):
     """The :class:`~helpdesk_routing.handoff.destination.Destination` of the built-in helpdesk.
 
     When nobody took the ticket at once and the office is closed, the visitor is told
@@ -73,6 +74,8 @@ class BuiltinHelpdesk:
     routed (``router.configuration.office_hours``, read each time, so a change another
     process makes is seen), or by ``office_hours`` when given (a schedule of its own).
     """
+
+    _elsewhere = "make one in each process, over that process's Router"
 
     name = "builtin"
 

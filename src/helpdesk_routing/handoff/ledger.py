@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from helpdesk_routing._input import integer_argument
+from helpdesk_routing._process_bound import ProcessBound
 from helpdesk_routing._storable import stored_text
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ArgumentTypeError, ConflictError, ValidationError
@@ -154,8 +155,13 @@ class Ledger(Protocol):
         ...
 
 
-class InMemoryLedger:
+class InMemoryLedger(ProcessBound):
     """A :class:`Ledger` in memory, safe across threads of one process."""
+
+    _elsewhere = (
+        "an InMemoryLedger lives in one process; to share handoffs, open a SqliteLedger or "
+        "PostgresLedger on the same file or database in each"
+    )
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast, get_args
 
 from helpdesk_routing._input import as_model
+from helpdesk_routing._process_bound import ProcessBound
 from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.conditions.context import profile_of
@@ -109,7 +110,7 @@ class Step:
         return cls(record.id, record.state, record.tell_visitor, record.ticket_id, new)
 
 
-class Handoff:
+class Handoff(ProcessBound):
     """Hands AI-agent conversations to a helpdesk, or shows a custom message.
 
     Every port is a keyword argument::
@@ -130,6 +131,10 @@ class Handoff:
     :class:`~helpdesk_routing.errors.ArgumentTypeError` naming the argument, never an
     error in the middle of a handoff.
     """
+
+    _elsewhere = (
+        "make a Handoff in each process, over a ledger and a destination that process opens"
+    )
 
     def __init__(
         self,

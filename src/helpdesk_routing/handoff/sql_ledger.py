@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+from helpdesk_routing._process_bound import ProcessBound
 from helpdesk_routing._sets import dump_json
 from helpdesk_routing._stored import STORED
 from helpdesk_routing._time import require_aware, seconds
@@ -261,9 +262,11 @@ def _check_version(found: int, at: str = "") -> None:
         )
 
 
-class _SqlLedger(ABC):
+class _SqlLedger(ABC, ProcessBound):
     """What both SQL ledgers do the same way: each call is one unit of work
     (:meth:`_unit`, the ledger's own) running the statements of :class:`_Sql`."""
+
+    _elsewhere = "open a ledger on the same file or database in each process"
 
     _sql: _Sql
 

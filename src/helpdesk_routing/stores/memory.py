@@ -30,6 +30,7 @@ from itertools import islice
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, cast
 
+from helpdesk_routing._process_bound import ProcessBound
 from helpdesk_routing._report_digest import PeriodFigures, ReportDigest
 from helpdesk_routing._time import require_aware
 from helpdesk_routing._trusted import SharedNames, share_fields_set, updated
@@ -183,7 +184,7 @@ class _Waiting(dict[_WaitingName, list[_Key]]):
             del self.teams[name[0]]
 
 
-class InMemoryStore(Closing):
+class InMemoryStore(Closing, ProcessBound):
     """A :class:`~helpdesk_routing.ports.Store` kept in memory; safe to share between threads.
 
     A context manager with :meth:`close`, as the SQL stores are: after ``close()`` a new
@@ -199,6 +200,11 @@ class InMemoryStore(Closing):
     ...     tx.is_online("a1")
     False
     """
+
+    _elsewhere = (
+        "an InMemoryStore lives in one process; to share tickets between processes, open a "
+        "SqliteStore or PostgresStore on the same file or database in each"
+    )
 
     def __repr__(self) -> str:
         tickets, agents = len(self._tickets), len(self._agents)  # no lock: a glance

@@ -24,6 +24,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import datetime
 
+from helpdesk_routing._process_bound import ProcessBound
 from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import StoreError
 from helpdesk_routing.model import Event, Profile
@@ -39,7 +40,7 @@ _ONE_BY_ONE = 16
 three list inserts each); more are merged into the series with one sort."""
 
 
-class InMemoryCustomerData(Closing):
+class InMemoryCustomerData(Closing, ProcessBound):
     """Profiles and events held in memory.
 
     A context manager with :meth:`close`, as the SQL adapters are: after ``close()``
@@ -54,6 +55,11 @@ class InMemoryCustomerData(Closing):
         )
         data.count_events("p1", "Placed Order", start=t - timedelta(hours=2), end=None)
     """
+
+    _elsewhere = (
+        "make one in each process from the same seed, or share a SqliteCustomerData or "
+        "PostgresCustomerData"
+    )
 
     def __init__(self, profiles: Iterable[Profile] = (), events: Iterable[Event] = ()) -> None:
         self._lock = threading.Lock()

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from helpdesk_routing._process_bound import ProcessBound
 from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.handoff.connectors._http import (
     ACCEPT_ENCODING,
@@ -59,7 +60,7 @@ _MORE = (("meta", "next_cursor"),)
 """Where a look-up's answer says more pages follow (cursor pagination)."""
 
 
-class GorgiasConnector:
+class GorgiasConnector(ProcessBound):
     """A :class:`~helpdesk_routing.handoff.Destination` creating Gorgias tickets.
 
     ``domain`` is the account's subdomain (``base_url`` overrides the whole address).
@@ -70,6 +71,8 @@ class GorgiasConnector:
     password masked), an ``agent_email`` an e-mail address, ``policy`` a
     :class:`RetryPolicy`; else ``ValidationError`` naming the connector and the argument.
     """
+
+    _elsewhere = "make a connector in each process"
 
     name = "gorgias"
 

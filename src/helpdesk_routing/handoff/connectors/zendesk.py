@@ -30,6 +30,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing._input import whole_number
+from helpdesk_routing._process_bound import ProcessBound
 from helpdesk_routing._storable import value_problem
 from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.handoff.connectors._http import (
@@ -73,7 +74,7 @@ _MORE = (("next_page",), ("meta", "has_more"), ("links", "next"))
 the default), ``meta.has_more`` and ``links.next`` (cursor pagination)."""
 
 
-class ZendeskConnector:
+class ZendeskConnector(ProcessBound):
     """A :class:`~helpdesk_routing.handoff.Destination` creating Zendesk tickets.
 
     ``base_url`` is ``https://{subdomain}.zendesk.com``. Give ``email`` and ``api_token``
@@ -89,6 +90,8 @@ class ZendeskConnector:
     a :class:`RetryPolicy`; else ``ValidationError`` naming the connector and the
     argument.
     """
+
+    _elsewhere = "make a connector in each process"
 
     name = "zendesk"
 

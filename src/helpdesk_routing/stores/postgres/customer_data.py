@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from helpdesk_routing._process_bound import ProcessBound
 from helpdesk_routing._sets import dump_json
 from helpdesk_routing.model import Event, Profile
 from helpdesk_routing.stores import _customer_args as _args
@@ -40,13 +41,15 @@ def _write_profiles(conn: psycopg.Connection[Any], profiles: Sequence[Profile]) 
         )
 
 
-class PostgresCustomerData(_data.SqlCustomerReads, Closing):
+class PostgresCustomerData(_data.SqlCustomerReads, Closing, ProcessBound):
     """A :class:`~helpdesk_routing.ports.CustomerData` in PostgreSQL.
 
     Takes ``dsn`` or ``pool`` like :class:`PostgresStore` and may share its database.
     Events are indexed on (profile, metric, timestamp), so a windowed count is an
     index range scan; a ``where`` filter is applied to the events of that range only.
     """
+
+    _elsewhere = "open a PostgresCustomerData on the same database in each process"
 
     def __init__(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
+from helpdesk_routing._process_bound import ProcessBound
 from helpdesk_routing.model import Agent
 from helpdesk_routing.stores._seed_agents import seed_agents
 from helpdesk_routing.stores._sql import Closing, unit_of_work
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["PostgresStore"]
 
 
-class PostgresStore(Closing):
+class PostgresStore(Closing, ProcessBound):
     """A :class:`~helpdesk_routing.ports.Store` in PostgreSQL, shared by many processes.
 
     Give either ``dsn`` (a libpq connection string or URL; the store opens its own
@@ -45,6 +46,8 @@ class PostgresStore(Closing):
         with PostgresStore("postgresql://app@db/helpdesk") as store:
             router = Router(rules=rules, teams=teams, store=store, ...)
     """
+
+    _elsewhere = "open a PostgresStore on the same database in each process"
 
     def __init__(
         self,

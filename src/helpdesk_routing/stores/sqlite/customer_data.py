@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, Literal
 
+from helpdesk_routing._process_bound import ProcessBound
 from helpdesk_routing._sets import dump_json
 from helpdesk_routing.model import Event, Profile
 from helpdesk_routing.stores import _customer_args as _args
@@ -24,7 +25,7 @@ from ._database import DIALECT, Database
 __all__ = ["SqliteCustomerData"]
 
 
-class SqliteCustomerData(_data.SqlCustomerReads, Closing):
+class SqliteCustomerData(_data.SqlCustomerReads, Closing, ProcessBound):
     """A :class:`~helpdesk_routing.ports.CustomerData` in a SQLite file (or ``":memory:"``).
 
     May share its file with a :class:`SqliteStore`. Events are indexed on
@@ -35,6 +36,8 @@ class SqliteCustomerData(_data.SqlCustomerReads, Closing):
     ...     data.count_events("p1", "Placed Order", start=None, end=None)
     0
     """
+
+    _elsewhere = "open a SqliteCustomerData on the same file in each process"
 
     def __init__(
         self,

@@ -9,6 +9,7 @@ from collections.abc import Generator, Iterable, Iterator
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Literal
 
+from helpdesk_routing._process_bound import ProcessBound
 from helpdesk_routing.model import Agent
 from helpdesk_routing.stores._seed_agents import seed_agents
 from helpdesk_routing.stores._sql import Closing, unit_of_work
@@ -31,7 +32,7 @@ FACT_BATCH = 4096
 """How many fact rows :meth:`SqliteStore.audit_facts` fetches at a time."""
 
 
-class SqliteStore(Closing):
+class SqliteStore(Closing, ProcessBound):
     """A :class:`~helpdesk_routing.ports.Store` in a SQLite file (or ``":memory:"``).
 
     ``agents`` only seed the store when it opens (``docs/stores.md``): one it never
@@ -49,6 +50,8 @@ class SqliteStore(Closing):
     ...         tx.is_online("a1")
     False
     """
+
+    _elsewhere = "open a SqliteStore on the same file in each process"
 
     def __init__(
         self,
