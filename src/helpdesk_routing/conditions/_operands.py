@@ -28,7 +28,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from helpdesk_routing._input import InputModel
+from helpdesk_routing._input import CheckedCopy
 from helpdesk_routing._json import MAX_INT, MIN_INT
 from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import (
@@ -237,7 +237,7 @@ def bounded_amount(amount: int, unit: TimeUnit) -> None:
         )
 
 
-class Span(InputModel):
+class Span(CheckedCopy):
     """A relative span of time: ``{"amount": 2, "unit": "hours"}``.
 
     ``amount`` is a whole number from 1 to :func:`max_amount` of its unit (a span
@@ -245,7 +245,7 @@ class Span(InputModel):
     clamped there (see ``docs/conditions.md``, "Bounds").
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", revalidate_instances="always")
 
     amount: int = Field(ge=1, strict=True)
     unit: TimeUnit

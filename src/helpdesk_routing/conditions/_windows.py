@@ -16,7 +16,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from helpdesk_routing._input import InputModel
+from helpdesk_routing._input import CheckedCopy
 from helpdesk_routing._time import (
     NaiveText,
     UtcDatetime,
@@ -31,10 +31,10 @@ from helpdesk_routing.errors import (
 from ._operands import TimeUnit, bounded_amount, is_naive, naive_error, shift, value_error
 
 
-class AllTimeWindow(InputModel):
+class AllTimeWindow(CheckedCopy):
     """Every event up to and including ``now``: ``t <= now``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", revalidate_instances="always")
     type: Literal["all_time"] = "all_time"
 
 
@@ -104,10 +104,10 @@ class MonthsLength(timedelta):
         return hash(("months", self.months))
 
 
-class InLastWindow(InputModel):
+class InLastWindow(CheckedCopy):
     """The last ``amount`` ``unit``\\ s: ``now - span <= t <= now`` (both ends included)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", revalidate_instances="always")
     type: Literal["in_last"] = "in_last"
     amount: int = Field(ge=1, strict=True)
     unit: TimeUnit
@@ -177,34 +177,34 @@ WindowInstant: TypeAlias = Annotated[UtcDatetime, BeforeValidator(_window_text)]
 """A window's bound: an aware instant, kept in UTC; text as the condition JSON has it."""
 
 
-class SinceWindow(InputModel):
+class SinceWindow(CheckedCopy):
     """From ``start`` on: ``start <= t <= now`` (``start`` included)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", revalidate_instances="always")
     type: Literal["since"] = "since"
     start: WindowInstant
 
 
-class AfterWindow(InputModel):
+class AfterWindow(CheckedCopy):
     """Strictly after ``start``: ``start < t <= now`` (``start`` excluded)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", revalidate_instances="always")
     type: Literal["after"] = "after"
     start: WindowInstant
 
 
-class BeforeWindow(InputModel):
+class BeforeWindow(CheckedCopy):
     """Strictly before ``end``: ``t < end`` and ``t <= now`` (``end`` excluded)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", revalidate_instances="always")
     type: Literal["before"] = "before"
     end: WindowInstant
 
 
-class BetweenWindow(InputModel):
+class BetweenWindow(CheckedCopy):
     """From ``start`` to ``end``, both included: ``start <= t <= end`` and ``t <= now``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", revalidate_instances="always")
     type: Literal["between"] = "between"
     start: WindowInstant
     end: WindowInstant

@@ -42,7 +42,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from helpdesk_routing._input import CheckedCopy, InputModel, whole_number
+from helpdesk_routing._input import CheckedCopy, whole_number
 from helpdesk_routing._json import loads
 from helpdesk_routing._storable import StoredText
 from helpdesk_routing.errors import (
@@ -213,11 +213,16 @@ class ProfileCondition(_ValueEquality, _Node):
     _value_fits = field_validator("value", mode="before")(value_fits_op)
 
 
-class PropertyFilter(_ValueEquality, InputModel):
+class PropertyFilter(_ValueEquality, CheckedCopy):
     """A test of one property of an event, inside an event condition's ``where`` list:
     ``{"property": "value", "op": "greater_than", "value": 100}``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=add_op_value_rules)
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        revalidate_instances="always",
+        json_schema_extra=add_op_value_rules,
+    )
 
     property: StoredText = Field(min_length=1)
     op: Operator
@@ -226,11 +231,11 @@ class PropertyFilter(_ValueEquality, InputModel):
     _value_fits = field_validator("value", mode="before")(value_fits_op)
 
 
-class EventCount(InputModel):
+class EventCount(CheckedCopy):
     """How many matching events the window must hold: ``{"op": "at_least", "value": 1}``;
     ``{"op": "zero"}`` is "has not done" (no value)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", revalidate_instances="always")
 
     op: CountOp
     value: int | None = Field(default=None, validate_default=True)
