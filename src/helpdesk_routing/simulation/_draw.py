@@ -93,7 +93,10 @@ class Arrivals:
             rates = arrivals.per_hour
             self._rates = rates if isinstance(rates, tuple) else (rates,)
         self._offset = (self._start - _EPOCH).total_seconds()
-        self._per_second = self._rates[0] / 3600.0 if len(self._rates) == 1 else 0.0
+        # One rate for every hour; a rate so small it is 0 an hour's second (below about
+        # 1e-320 an hour) means no arrival in any finite time, not the weekly path.
+        self._single = len(self._rates) == 1
+        self._per_second = self._rates[0] / 3600.0 if self._single else 0.0
 
     @property
     def count(self) -> int | None:
@@ -122,8 +125,8 @@ class Arrivals:
             if self._count >= len(self._replay):
                 return None
             t = self._replay[self._count]
-        elif self._per_second:
-            t = self._t + self._rng.expovariate(self._per_second)
+        elif self._single:
+            t = self._t + self._rng.expovariate(self._per_second) if self._per_second else math.inf
         else:
             t = self._weekly(self._rng.expovariate(1.0))
         if t > self._until:
