@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from helpdesk_routing._slots_state import SlotsState
 from helpdesk_routing._time import require_aware
 from helpdesk_routing._trusted import construct
 from helpdesk_routing.decision import RoutingDecision
@@ -206,7 +207,7 @@ class TicketState:
 
 
 @dataclass(slots=True)
-class ReplayedState:
+class ReplayedState(SlotsState):
     """The state the log describes: every ticket's, and every agent's presence."""
 
     tickets: dict[str, TicketState] = field(default_factory=dict)

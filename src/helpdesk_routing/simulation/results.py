@@ -18,6 +18,7 @@ from typing import Any
 
 from helpdesk_routing._same_figures import same_fields
 from helpdesk_routing._shown import shown
+from helpdesk_routing._slots_state import SlotsState
 from helpdesk_routing.errors import ValidationError
 from helpdesk_routing.metrics import DurationStats, FairnessStats
 
@@ -38,7 +39,7 @@ def clock_micros(seconds: float) -> int:
 
 
 @dataclass(slots=True, repr=False, eq=False)
-class TicketRecords:
+class TicketRecords(SlotsState):
     """Per-ticket columns, one entry per ticket in creation order.
 
     ``decided_by`` is the rule id, ``"membership:<tag or segment>"``, or ``None``;
@@ -168,7 +169,7 @@ class Summary:
 
 
 @dataclass(slots=True, repr=False, eq=False)
-class SimulationResult:
+class SimulationResult(SlotsState):
     """One run: the scenario's name, policy and seed, records, samples and busy times.
 
     ``sample_times`` are the instants (seconds) at which ``backlog`` (tickets arrived
