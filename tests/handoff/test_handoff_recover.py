@@ -53,11 +53,13 @@ class Remote:
     ``die-before`` (the process dies before the POST leaves), ``die-after`` (the ticket is
     created, then the process dies), ``lost`` (the answer is lost, nothing created);
     ``failing_lookups`` look-ups answer HTTP 503; looking up a handoff of ``broken``
-    raises a raw ``RuntimeError`` (a destination's bug)."""
+    raises a raw ``RuntimeError`` (a destination's bug); looking one of ``unanswered`` up
+    answers HTTP 500 every time."""
 
     plan: list[str] = field(default_factory=list)
     failing_lookups: int = 0
     broken: set[str] = field(default_factory=set)
+    unanswered: set[str] = field(default_factory=set)
     name: str = "remote"
     created: list[tuple[str, str]] = field(default_factory=list)
     lookups: list[str] = field(default_factory=list)
@@ -81,6 +83,8 @@ class Remote:
             self.lookups.append(handoff_id)
             if handoff_id in self.broken:
                 raise RuntimeError("the destination's own bug")
+            if handoff_id in self.unanswered:
+                raise OutcomeUnknown(self.name, "look-up answered HTTP 500")
             if self.failing_lookups:
                 self.failing_lookups -= 1
                 raise OutcomeUnknown(self.name, "look-up answered HTTP 503")
@@ -943,3 +947,61 @@ def test_a_delivered_handoff_is_recorded_when_the_answer_came(ledgers: LedgerFac
         State.HANDED_OFF,
         MONDAY_10 + timedelta(seconds=2),
     )
+
+
+@pytest.mark.parametrize("failing", ["unanswered", "broken"])
+def test_a_handoff_whose_look_up_keeps_failing_does_not_hold_back_the_others(
+    ledgers: LedgerFactory, failing: str
+) -> None:
+    """With ``limit``, the least recently updated come first: a handoff whose look-up
+    fails every time (HTTP 500 for its id alone, or a raw error) was written nothing, so
+    it headed every batch and a newer stalled handoff was never recovered. A failed
+    attempt is recorded on it (a transition to its own state): the next call takes the
+    one behind it, and it is tried again once ``older_than`` has passed again."""
+    clock = ManualClock(MONDAY_10)
+    ledger = ledgers()
+    _left_in(ledger, State.OUTCOME_UNKNOWN, MONDAY_10, cid="c1")
+    _left_in(ledger, State.OUTCOME_UNKNOWN, MONDAY_10 + timedelta(seconds=1), cid="c2")
+    remote = Remote()
+    getattr(remote, failing).add(HID)
+    h = _worker(ledger, remote, clock)
+    clock.advance(minutes=10)
+    older = timedelta(minutes=5)
+    assert h.recover(older_than=older, limit=1) == []
+    tried = h.get(HID)
+    assert (tried.state, tried.updated_at, tried.version) == (State.OUTCOME_UNKNOWN, clock.now(), 3)
+    last = tried.transitions[-1]
+    assert (last.actor, last.source, last.target) == (
+        "system",
+        State.OUTCOME_UNKNOWN,
+        State.OUTCOME_UNKNOWN,
+    )
+    assert last.why.startswith("stalled in outcome_unknown since ")
+    expected = "failed" if failing == "unanswered" else "an unexpected RuntimeError"
+    assert expected in last.why
+    [step] = h.recover(older_than=older, limit=1)
+    assert (step.handoff_id, step.state) == (handoff_id("c2"), State.HANDED_OFF)
+    assert h.recover(older_than=older, limit=1) == []  # c1 was tried just now
+    assert remote.lookups == [HID, handoff_id("c2")]
+    getattr(remote, failing).clear()
+    clock.advance(minutes=10)
+    [step] = h.recover(older_than=older, limit=1)
+    assert (step.handoff_id, step.state) == (HID, State.HANDED_OFF)
+    assert remote.tickets(HID) == 1
+
+
+def test_a_failed_attempt_after_this_call_s_own_write_is_not_recorded_twice(
+    ledgers: LedgerFactory,
+) -> None:
+    """A handoff left in handing_off is written outcome_unknown by the recover itself
+    before its look-up: that write already makes it the most recently updated, and a
+    failed look-up adds nothing to its transitions."""
+    clock = ManualClock(MONDAY_10)
+    ledger = ledgers()
+    _left_in(ledger, State.HANDING_OFF, MONDAY_10)
+    remote = Remote(unanswered={HID})
+    h = _worker(ledger, remote, clock)
+    clock.advance(minutes=10)
+    [step] = h.recover(older_than=timedelta(minutes=5))
+    assert step.state is State.OUTCOME_UNKNOWN
+    assert _trail(h.get(HID))[-1] == ("system", State.HANDING_OFF, State.OUTCOME_UNKNOWN)

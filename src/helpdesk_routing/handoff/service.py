@@ -358,11 +358,14 @@ class Handoff(ProcessBound):
         Each transition is recorded with actor ``system`` and a why naming the staleness.
         A handoff another worker moves meanwhile is skipped (the ledger's compare and
         set), so concurrent recovers send at most once; a destination that cannot be
-        reached leaves the handoff in ``outcome_unknown`` for the next call (logged
-        at WARNING with field ``handoff_id``, each call). One handoff's
-        failure never stops the batch: any other error raised while moving it (a
-        destination's or a ledger's) is logged at ERROR on the same logger, with the
-        traceback and field ``handoff_id``, and the handoff is left for the next call.
+        reached leaves the handoff in ``outcome_unknown`` (logged at WARNING with field
+        ``handoff_id``, each call). One handoff's failure never stops the batch: any
+        other error raised while moving it (a destination's or a ledger's) is logged at
+        ERROR on the same logger, with the traceback and field ``handoff_id``. Either
+        failure is recorded on the handoff (a transition to its own state, actor
+        ``system``, its why naming the failure), which makes it the most recently
+        updated: later calls take the handoffs behind it first, and it is tried again
+        once ``older_than`` has passed again.
         Answers the :class:`Step` of each handoff it moved (its ``tell_visitor`` is for the
         visitor's conversation).
 
@@ -498,7 +501,7 @@ class Handoff(ProcessBound):
             return self._reconcile(stalled, now, why)
         except ConflictError:  # another worker moved it on: its write stands
             return moved
-        except DeliveryError as exc:  # the look-up failed: reconciled by the next call
+        except DeliveryError as exc:  # the look-up failed: reconciled by a later call
             _log.warning(
                 "handoff %s not recovered: the look-up at %s failed (%s); the next recover "
                 "tries again",
@@ -507,14 +510,36 @@ class Handoff(ProcessBound):
                 exc,
                 extra={"handoff_id": stalled.id, "destination": stalled.destination},
             )
+            self._tried(stalled, now, f"{why}: the look-up at {stalled.destination} failed")
             return moved
-        except Exception:  # anything else: logged, left for the next call, the batch goes on
+        except Exception as exc:  # anything else: logged, left for a later call
             _log.exception(
                 "handoff %s not recovered: an unexpected error; the next recover tries again",
                 stalled.id,
                 extra={"handoff_id": stalled.id, "destination": stalled.destination},
             )
+            self._tried(stalled, now, f"{why}: an unexpected {type(exc).__name__}")
             return moved
+
+    def _tried(self, current: HandoffRecord, now: datetime, why: str) -> None:
+        """A recover's failed attempt at ``current`` recorded on it: a transition to its
+        own state (actor ``system``), so it is the most recently updated and the next
+        calls take the handoffs behind it first (with ``limit`` it headed every batch,
+        and a look-up failing for it alone kept the newer ones stalled for good); it is
+        tried again once ``older_than`` has passed again. Nothing when this call wrote
+        it already or another worker moved it; a ledger refusing the write is logged."""
+        if current.updated_at >= now:
+            return
+        try:
+            self._write(current, current.state, now, "system", why, current.tell_visitor)
+        except ConflictError:
+            pass
+        except Exception:
+            _log.exception(
+                "handoff %s: its failed recover could not be recorded",
+                current.id,
+                extra={"handoff_id": current.id, "destination": current.destination},
+            )
 
     def _reconcile(
         self, current: HandoffRecord, now: datetime, context: str = "", *, fresh: bool = False
