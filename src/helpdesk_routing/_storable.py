@@ -31,6 +31,7 @@ and a bad item of a set field given as a list is named at its index in the list 
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -516,7 +517,12 @@ def _value_error(problem: str) -> PydanticCustomError:
 
 
 def check_custom_values(values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` unchanged, or a pydantic error naming the first value no store can keep."""
+    """``values``, or a pydantic error naming the first value no store can keep.
+
+    A list, dict or set among them is the model's own copy: the caller's, kept, changed
+    a frozen ticket or profile when the caller changed it afterwards (its value and its
+    hash, so a set holding it no longer found it)."""
+    copies: dict[str, Any] | None = None
     for key, value in values.items():
         if key.__class__ is str and key.isascii() and "\x00" not in key:
             # The common kinds, decided inline (this runs for every model built).
@@ -537,7 +543,11 @@ def check_custom_values(values: dict[str, Any]) -> dict[str, Any]:
         )
         if problem is not None:
             raise _value_error(problem)
-    return values
+        if isinstance(value, _CONTAINERS):
+            if copies is None:
+                copies = {}
+            copies[key] = copy.deepcopy(value)
+    return values if copies is None else {**values, **copies}
 
 
 def check_json_values(values: dict[str, Any]) -> dict[str, Any]:
