@@ -27,6 +27,9 @@ class LeastLoaded:
     'a2'
     """
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
     def allocate(self, ticket: Ticket, pool: Pool, state: RotationState) -> Allocation:
         """Choose the eligible agent with the least open load, ties by rotation.
 

@@ -32,6 +32,9 @@ class RoundRobin:
     'a2'
     """
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
     def allocate(self, ticket: Ticket, pool: Pool, state: RotationState) -> Allocation:
         """Choose the next eligible agent after ``state.last`` in the pool's order.
 

@@ -74,6 +74,15 @@ class InMemoryCustomerData(Closing, ProcessBound):
         self.add_profiles(_args.profiles_arg(profiles, seed=True))
         self.add_events(events)
 
+    def __repr__(self) -> str:
+        profiles = len(self._profiles)  # no lock: a glance
+        events = sum(len(kept[2]) for by in list(self._events.values()) for kept in by.values())
+        closed = ", closed" if self._closed else ""
+        return (
+            f"<InMemoryCustomerData: {profiles:,} profile{'s' if profiles != 1 else ''}, "
+            f"{events:,} event{'s' if events != 1 else ''}{closed}>"
+        )
+
     def close(self) -> None:
         """Refuse every later read or write (``StoreError``), as a closed SQL adapter
         does; a call already running finishes. Nothing else is held: the data stays in

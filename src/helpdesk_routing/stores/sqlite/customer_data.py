@@ -16,6 +16,7 @@ from helpdesk_routing.stores import _sql_customer_data as _data
 from helpdesk_routing.stores._sql import (
     Closing,
 )
+from helpdesk_routing.stores.sqlite.store import _PATH
 
 if TYPE_CHECKING:
     pass
@@ -50,6 +51,10 @@ class SqliteCustomerData(_data.SqlCustomerReads, Closing, ProcessBound):
     ) -> None:
         self._db = Database(path, timeout, synchronous)
         _data.fill(self, profiles, events)
+
+    def __repr__(self) -> str:
+        closed = " (closed)" if self._db._closed else ""
+        return f"<SqliteCustomerData {_PATH.repr(self.path)}{closed}>"
 
     @property
     def path(self) -> str:
