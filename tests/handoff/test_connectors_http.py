@@ -538,7 +538,8 @@ def test_recover_after_an_answer_without_the_ticket_s_id_finds_it(
     desk: Desk, gorgias_service: FakeService
 ) -> None:
     """A handoff left in outcome_unknown by a 201 ``{}`` is recovered: found, handed off,
-    one ticket; a look-up answering ``[]`` first leaves it for the next recover."""
+    one ticket; a look-up answering ``[]`` first leaves it for a recover once
+    ``older_than`` has passed again."""
     gorgias_service.script = ["odd"]
     destination = _gorgias(gorgias_service.url, [])
     h = Handoff(
@@ -553,6 +554,7 @@ def test_recover_after_an_answer_without_the_ticket_s_id_finds_it(
     gorgias_service.lookup_body = b"[]"
     assert h.recover(destination.longest_delivery + timedelta(seconds=1)) == []
     gorgias_service.lookup_body = None
+    desk.clock.advance(destination.longest_delivery + timedelta(minutes=1))
     (step,) = h.recover(destination.longest_delivery + timedelta(seconds=1))
     assert (step.state, step.ticket_id) == (State.HANDED_OFF, "1")
     assert len(gorgias_service.posts) == 1
@@ -1207,7 +1209,7 @@ def test_a_create_answered_408_409_or_425_is_a_lost_answer(
 def test_a_look_up_that_keeps_failing_in_recover_is_logged_at_warning(
     desk: Desk, gorgias_service: FakeService, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A handoff whose look-up fails stays in outcome_unknown for the next recover, and
+    """A handoff whose look-up fails stays in outcome_unknown for a later recover, and
     each recover says so at WARNING, naming the handoff and the error (no secret)."""
     gorgias_service.script = ["500"]
     h, ledger = _handoff_to("gorgias", gorgias_service, desk)
@@ -1222,7 +1224,8 @@ def test_a_look_up_that_keeps_failing_in_recover_is_logged_at_warning(
     (logged,) = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert logged.getMessage() == (
         f"handoff {step.handoff_id} not recovered: the look-up at gorgias failed (gorgias: "
-        "outcome unknown: look-up answered HTTP 404); the next recover tries again"
+        "outcome unknown: look-up answered HTTP 404); a recover tries again once "
+        "older_than has passed again"
     )
     assert logged.handoff_id == step.handoff_id  # type: ignore[attr-defined]
     assert "key" not in logged.getMessage()

@@ -285,7 +285,7 @@ def test_recover_reconciles_a_stale_outcome_unknown(ledgers: LedgerFactory) -> N
 
 
 def test_a_failed_look_up_is_retried_by_the_next_recover(ledgers: LedgerFactory) -> None:
-    """When the look-up fails the handoff waits in outcome_unknown; the next recover,
+    """When the look-up fails the handoff waits in outcome_unknown; a later recover,
     once the destination answers, finds the ticket: still one ticket."""
     clock = ManualClock(MONDAY_10)
     remote = Remote(plan=["die-after"], failing_lookups=1)
@@ -304,7 +304,7 @@ def test_one_handoff_s_unexpected_error_does_not_stop_the_batch(
     ledgers: LedgerFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A look-up raising a raw error for one handoff: that handoff is logged at ERROR and
-    left for the next recover; the others of the batch are still recovered."""
+    left for a later recover; the others of the batch are still recovered."""
     clock = ManualClock(MONDAY_10)
     ledger = ledgers()
     _left_in(ledger, State.OUTCOME_UNKNOWN, MONDAY_10, cid="c1")

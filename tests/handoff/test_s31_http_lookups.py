@@ -109,7 +109,8 @@ def test_recover_with_an_unfiltered_look_up_neither_takes_a_stranger_s_ticket_no
 ) -> None:
     """recover after longest_delivery: a list of strangers' tickets proves nothing (the
     handoff's may be on another page), so the handoff is neither handed off on one nor
-    sent again; the WARNING names the cause; the next recover, filtered, sends it."""
+    sent again; the WARNING names the cause; a recover once ``older_than`` has passed
+    again (the failed attempt is recorded on the handoff), filtered, sends it."""
     h, ledger, connector = handoff_to(service, desk)
     hid = _lost(service, h, created=False)
     _ticket(service, STRANGER)
@@ -125,6 +126,8 @@ def test_recover_with_an_unfiltered_look_up_neither_takes_a_stranger_s_ticket_no
     assert (record.state, record.ticket_id) == (State.OUTCOME_UNKNOWN, None)
     assert len(service.posts) == 1
     service.lookup_unfiltered = False
+    assert h.recover(older_than) == []  # its failed attempt was recorded just now
+    desk.clock.advance(older_than + timedelta(seconds=1))
     (step,) = h.recover(older_than)
     assert (step.state, step.ticket_id) == (State.HANDED_OFF, "3")
     assert len(service.posts) == 2

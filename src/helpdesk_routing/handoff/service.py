@@ -503,8 +503,8 @@ class Handoff(ProcessBound):
             return moved
         except DeliveryError as exc:  # the look-up failed: reconciled by a later call
             _log.warning(
-                "handoff %s not recovered: the look-up at %s failed (%s); the next recover "
-                "tries again",
+                "handoff %s not recovered: the look-up at %s failed (%s); a recover tries "
+                "again once older_than has passed again",
                 stalled.id,
                 stalled.destination,
                 exc,
@@ -514,7 +514,8 @@ class Handoff(ProcessBound):
             return moved
         except Exception as exc:  # anything else: logged, left for a later call
             _log.exception(
-                "handoff %s not recovered: an unexpected error; the next recover tries again",
+                "handoff %s not recovered: an unexpected error; a recover tries again once "
+                "older_than has passed again",
                 stalled.id,
                 extra={"handoff_id": stalled.id, "destination": stalled.destination},
             )
