@@ -54,7 +54,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from helpdesk_routing._input import InputModel
+from helpdesk_routing._input import CheckedCopy, InputModel
 
 from ._json import loads
 from ._open_time import (
@@ -280,11 +280,11 @@ def _hidden_problems(data: object) -> list[ErrorDetail]:
     return found
 
 
-class RecurringException(InputModel):
+class RecurringException(CheckedCopy):
     """Windows for the local dates an RRULE names: ``{"rule": "FREQ=YEARLY;BYMONTH=12;
     BYMONTHDAY=24", "windows": [["09:00", "13:00"]]}`` (``[]`` closes those dates)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", revalidate_instances="always")
 
     rule: RRule
     windows: tuple[Window, ...]

@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from helpdesk_routing._email import is_valid_email
-from helpdesk_routing._input import InputModel
+from helpdesk_routing._input import CheckedCopy
 from helpdesk_routing._storable import StoredText
 from helpdesk_routing._stored import is_stored
 from helpdesk_routing._time import UtcDatetime
@@ -25,7 +25,7 @@ from helpdesk_routing.model import IdText, in_given_order
 __all__ = ["Conversation", "Message", "is_valid_email"]
 
 
-class Message(InputModel):
+class Message(CheckedCopy):
     """One line of the transcript: who said it, what, and when (aware, kept in UTC)."""
 
     # revalidated where a model or a method takes one (see Conversation)
@@ -49,7 +49,7 @@ class Message(InputModel):
         return made
 
 
-class Conversation(InputModel):
+class Conversation(CheckedCopy):
     """A conversation the AI agent may hand off.
 
     ``email`` is validated; ``profile_id`` links the customer profile when known. A

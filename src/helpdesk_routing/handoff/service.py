@@ -153,6 +153,9 @@ class Handoff(ProcessBound):
                 "settings must be SendToHelpdesk(...) or SendMessage(...), "
                 f"got {type(settings).__name__}"
             )
+        # checked again: one made unchecked (pydantic's own copy, model_construct) would
+        # name a helpdesk no service is, in every record written
+        settings = type(settings).model_validate(settings)
         require_port(ledger, "ledger", "create", "a Ledger")
         require_clock(clock, "clock", "a Clock")
         _check_parts(router, customer_data, destination, office_hours, event_names)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
-from helpdesk_routing._input import InputModel
+from helpdesk_routing._input import CheckedCopy
 from helpdesk_routing._sets import SortedSet
 from helpdesk_routing._storable import StoredText, check_text, surrogate_first
 
@@ -19,13 +19,13 @@ _Tag = Annotated[
 """A ticket tag: non-empty text every store can keep."""
 
 
-class SendToHelpdesk(InputModel):
+class SendToHelpdesk(CheckedCopy):
     """Create a ticket in a helpdesk: the built-in one (through ``Router.route``), Zendesk
     or Gorgias (through a connector). ``tags`` go on the ticket; ``subject`` is its subject.
     Both are text every store can keep (no NUL, no lone surrogate), the tags non-empty:
     a tag the ticket refused would end every handoff ``failed``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", revalidate_instances="always")
 
     method: Literal["send_to_helpdesk"] = "send_to_helpdesk"
     helpdesk: Literal["builtin", "zendesk", "gorgias"] = "builtin"
@@ -33,10 +33,10 @@ class SendToHelpdesk(InputModel):
     tags: SortedSet[_Tag] = frozenset({"ai-handoff"})
 
 
-class SendMessage(InputModel):
+class SendMessage(CheckedCopy):
     """Show a configured message (it may contain links); no ticket is created."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", revalidate_instances="always")
 
     method: Literal["send_message"] = "send_message"
     text: StoredText = Field(min_length=1)
