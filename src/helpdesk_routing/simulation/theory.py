@@ -148,7 +148,8 @@ def _check(c: SupportsIndex, rho: Any, mu: Any) -> tuple[int, float, float]:
         )
     if not 0 < rate < math.inf:
         raise ValidationError(f"mu must be positive and finite, got {shown(mu)}")
-    return agents, float(rho), float(mu)
+    # + 0.0: a rho of -0.0 is 0 (a wait of -0.0 was answered)
+    return agents, float(rho) + 0.0, float(mu)
 
 
 def erlang_b(c: SupportsIndex, offered: Real) -> float:
@@ -290,6 +291,8 @@ def least_loaded_wait(c: SupportsIndex, rho: Real, mu: Real = 1.0) -> float:
 
     Raises :class:`UnknownReference` (a ``KeyError``) for a ``(c, rho)`` the table does
     not hold: there is no closed form, and an approximation would not be a reference.
+    ``rho`` is looked up rounded to 6 decimals, so a computed ``0.7000000000000001``
+    finds 0.7 (and ``0.5000004`` finds 0.5).
     At ``rho = 0`` the wait is 0 for any ``c``: nothing arrives.
     """
     c, rho, mu = _check(c, rho, mu)
