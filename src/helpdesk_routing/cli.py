@@ -28,7 +28,9 @@ import io
 import json
 import os
 import re
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -93,6 +95,10 @@ EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141
 """The reader of the output went away (``helpdesk-routing ... | head``): 128 + SIGPIPE,
 what a shell reports of a program that a broken pipe ended. Nothing is printed."""
+EXIT_INTERRUPTED = 130
+"""Ctrl-C (SIGINT) stopped the command: 128 + 2, as a shell reports it."""
+EXIT_TERMINATED = 143
+"""SIGTERM (``kill``, ``timeout``, a cancelled CI job) stopped the command: 128 + 15."""
 
 
 def to_devnull(out: TextIO) -> None:
@@ -596,6 +602,20 @@ def _parser(commands: list[Subcommand], out: TextIO) -> _Parser:
     return parser
 
 
+_KINDS = {EXIT_USAGE: "usage", EXIT_INTERRUPTED: "interrupted", EXIT_TERMINATED: "terminated"}
+"""The JSON error code of an exit status other than 1 (``"invalid"``)."""
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived: raised in the main thread by :func:`_on_sigterm`, so that what
+    a command cleans up as it stops (a ``simulate`` output file it made, a store it
+    opened) is cleaned up as for Ctrl-C; the default action ended the process at once."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 def fail(
     args: argparse.Namespace | None,
     out: TextIO,
@@ -612,7 +632,7 @@ def fail(
     invalid input (exit 1) keeps the codes of its details (``"invalid"`` without)."""
     text = str(error) if message is None else message
     if args is not None and getattr(args, "json", False) is True:
-        kind = "usage" if code == EXIT_USAGE else "invalid"
+        kind = _KINDS.get(code, "invalid")
         entries = (
             error.errors()
             if isinstance(error, ValidationError)
@@ -690,11 +710,18 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         if sys.stderr is not None:
             print("error: standard output is closed: nothing can be written", file=sys.stderr)
         return EXIT_USAGE
-    with (
-        contextlib.redirect_stdout(console(sys.stdout)),
-        contextlib.redirect_stderr(console(sys.stderr)),
-    ):
-        return _dispatch(argv, sys.stdout if out is None else console(out))
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        with (
+            contextlib.redirect_stdout(console(sys.stdout)),
+            contextlib.redirect_stderr(console(sys.stderr)),
+        ):
+            return _dispatch(argv, sys.stdout if out is None else console(out))
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _dispatch(argv: Sequence[str] | None, out: TextIO) -> int:
@@ -733,6 +760,10 @@ def _dispatch(argv: Sequence[str] | None, out: TextIO) -> int:
         # printed to the same closed pipe would fail again).
         to_devnull(out)
         return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:  # Ctrl-C: said as any other error, never a traceback
+        return fail(args, out, EXIT_INTERRUPTED, UsageError("interrupted (Ctrl-C)"))
+    except _Terminated:
+        return fail(args, out, EXIT_TERMINATED, UsageError("terminated (SIGTERM)"))
     except ValidationError as exc:
         return fail(args, out, EXIT_INVALID, exc)
     except PermissionDenied as exc:  # a PermissionError too, but the library's refusal

@@ -29,7 +29,7 @@ from helpdesk_routing._json import SCENARIO_DEPTH, loads
 from helpdesk_routing._shown import shown
 from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing.calendar import JSON_INPUT
-from helpdesk_routing.cli import Subcommand, in_file
+from helpdesk_routing.cli import Subcommand, in_file, to_devnull
 from helpdesk_routing.errors import MissingExtra, ValidationError
 
 from ._extras import require_pyplot
@@ -100,6 +100,18 @@ def configure(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _error(err: TextIO, line: str) -> None:
+    """``line`` (an ``error: ...`` line) on ``err``. A stderr that cannot be written (a
+    full device, its reader gone) leaves nobody to tell, and the exit status says which
+    error it was: its ``OSError`` was taken for an output that cannot be written, so an
+    invalid scenario exited 2, not 1 (the other subcommands kept 1)."""
+    try:
+        err.write(line)
+        err.flush()
+    except OSError:
+        to_devnull(err)
+
+
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the ``simulate`` command; returns the exit status: 1 for a scenario file whose
     content is invalid (bytes that are not UTF-8 too), 2 for one that cannot be read, a
@@ -112,18 +124,18 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     try:
         raw = read_input(args.scenario)
     except OSError as error:
-        err.write(f"error: cannot read scenario {_path(args.scenario)}: {error}\n")
+        _error(err, f"error: cannot read scenario {_path(args.scenario)}: {error}\n")
         return 2
     try:
         scenario = _scenario(raw, args)
     except _BadOption as error:
-        err.write(f"error: {error}\n")
+        _error(err, f"error: {error}\n")
         return 2
     except ValidationError as error:
-        err.write(f"error: {in_file(error, args.scenario)}\n")
+        _error(err, f"error: {in_file(error, args.scenario)}\n")
         return 1
     if args.replications < 1:
-        err.write("error: --replications must be at least 1\n")
+        _error(err, "error: --replications must be at least 1\n")
         return 2
     # Whatever would stop the outputs is found before the runs, which may be long.
     outputs = [
@@ -133,30 +145,30 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     ]
     problem = _outputs_problem(Path(args.scenario), outputs)
     if problem is not None:
-        err.write(f"error: {problem}\n")
+        _error(err, f"error: {problem}\n")
         return 2
     if args.plot is not None:
         try:
             plot_path(args.plot)
         except ValidationError as error:
-            err.write(f"error: cannot write --plot {_path(args.plot)}: {error.message}\n")
+            _error(err, f"error: cannot write --plot {_path(args.plot)}: {error.message}\n")
             return 2
     if args.plot is not None:
         try:
             require_pyplot("simulate --plot")
         except MissingExtra as error:
-            err.write(f"error: {error}\n")
+            _error(err, f"error: {error}\n")
             return 2
     base = scenario.seed if args.seed is None else args.seed
     if not MIN_INT <= base <= base + args.replications - 1 <= MAX_INT:
-        err.write("error: --seed and the replications' seeds must lie in signed 64 bits\n")
+        _error(err, "error: --seed and the replications' seeds must lie in signed 64 bits\n")
         return 2
     created: list[Path] = []  # the output files opened here that were not there before
     try:
         for option, path in outputs:
             problem = _open_for_writing(option, path, created)
             if problem is not None:
-                err.write(f"error: {problem}\n")
+                _error(err, f"error: {problem}\n")
                 return 2
         code = _simulate(scenario, base, args, out, err)
         if code == 0:
@@ -178,7 +190,7 @@ def _simulate(
         try:
             results.append(simulate(scenario, base + k, progress=bar))
         except ValidationError as error:
-            err.write(f"error: cannot simulate {_path(args.scenario)}: {error}\n")
+            _error(err, f"error: cannot simulate {_path(args.scenario)}: {error}\n")
             return 1
         finally:
             bar.close()
@@ -189,15 +201,20 @@ def _simulate(
         try:
             _replaced(Path(args.plot), results[0].plot)
         except OSError as error:
-            err.write(f"error: cannot write --plot {_path(args.plot)}: {error}\n")
+            _error(err, f"error: cannot write --plot {_path(args.plot)}: {error}\n")
             return 2
     if args.json is not None:
         figures = [_strict({"seed": r.seed, **r.summary.as_dict()}) for r in results]
         try:
             text = json.dumps(figures, indent=1, allow_nan=False) + "\n"
-            _replaced(args.json, lambda path: path.write_text(text, "utf-8"))
+            stream = _own_stream(Path(args.json), (out, err))
+            if stream is not None:  # after what was written there, as a shell's >> would
+                stream.write(text)
+                stream.flush()
+            else:
+                _replaced(args.json, lambda path: path.write_text(text, "utf-8"))
         except OSError as error:
-            err.write(f"error: cannot write --json {_path(args.json)}: {error}\n")
+            _error(err, f"error: cannot write --json {_path(args.json)}: {error}\n")
             return 2
     return 0
 
@@ -231,10 +248,39 @@ def _outputs_problem(scenario: Path, outputs: list[tuple[str, Path]]) -> str | N
         problem = _unwritable(path)
         if problem is None and _same(path, scenario):
             problem = "it is the scenario file, which the results would replace"
+        if problem is None and option == "--plot" and _own_stream(path, _std()) is not None:
+            problem = "it is this command's output, where its report goes: give a file"
         if problem is not None:
             return f"cannot write {option} {_path(path)}: {problem}"
     if len(outputs) == 2 and _same(outputs[0][1], outputs[1][1]):
         return f"--plot and --json name the same file, {_path(outputs[0][1])}"
+    return None
+
+
+def _std() -> tuple[TextIO, ...]:
+    """This process's stdout and stderr, those it has."""
+    return tuple(s for s in (sys.stdout, sys.stderr) if s is not None)
+
+
+def _own_stream(path: Path, streams: tuple[TextIO, ...]) -> TextIO | None:
+    """The stream of ``streams`` (this command's stdout, stderr) that ``path`` is the
+    file or pipe of (``--json /dev/stdout``), or ``None``. Opened by its name, the file
+    ``>> log`` gave stdout was replaced by one holding only the JSON (the log's earlier
+    lines and the report lost), and a pipe got the JSON before the report still
+    buffered; through the stream it follows the report. A device (``/dev/null``, a
+    terminal) is written by name as before."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    if not (stat.S_ISREG(found.st_mode) or stat.S_ISFIFO(found.st_mode)):
+        return None
+    for stream in streams:
+        try:
+            if os.path.samestat(found, os.fstat(stream.fileno())):
+                return stream
+        except (AttributeError, OSError, ValueError):  # no file behind it (a StringIO)
+            continue
     return None
 
 
