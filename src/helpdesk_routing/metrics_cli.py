@@ -19,7 +19,7 @@ import json
 import math
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -390,6 +390,29 @@ def _ai(label: str, rates: AiRates) -> tuple[str, list[object]]:
     return label, [*cells, _share(rates.resolution_rate), _share(rates.handoff_rate)]
 
 
+def _agents(r: Report) -> list[str]:
+    """The table of each agent's assignments: the names' column as wide as the longest
+    name shown (at least 12), each figure's as wide as its header or its widest figure,
+    so a long or quoted name, or a count of billions, never moves a figure under the
+    next header."""
+    rows = [
+        (shown(agent), [load.automatic, load.manual, load.total])
+        for agent, load in sorted(r.assigned.items())
+    ]
+    name_width = max([12, *(len(name) for name, _ in rows)])
+    headers = ("automatic", "manual", "total")
+    widths = [
+        max([len(header), *(len(str(cells[k])) for _, cells in rows)])
+        for k, header in enumerate(headers)
+    ]
+
+    def line(label: str, cells: Sequence[object]) -> str:
+        figures = "  ".join(f"{cell:>{w}}" for cell, w in zip(cells, widths, strict=True))
+        return f"{label:<{name_width}} {figures}"
+
+    return [line("agent", headers), *(line(name, cells) for name, cells in rows)]
+
+
 def render_text(r: Report, *, ledger: bool = False) -> str:
     """The report as a readable table of the figures ``--json`` prints (``to_dict``),
     each of them: durations as ``H:MM:SS`` (``66:00:00`` past a day), in columns that
@@ -419,9 +442,7 @@ def render_text(r: Report, *, ledger: bool = False) -> str:
         f"waiting at end         {r.waiting_unassigned} unassigned"
         + "".join(f", {n} in {shown(t)}" for t, n in sorted(r.waiting_by_team.items()))
     )
-    lines.append("agent        automatic  manual  total")
-    for agent, load in sorted(r.assigned.items()):
-        lines.append(f"{shown(agent):<12} {load.automatic:>9}  {load.manual:>6}  {load.total:>5}")
+    lines += _agents(r)
     always = ", ".join(map(shown, r.always_online))
     lines.append(f"always online          {always or '(none)'}")
     f = r.fairness
