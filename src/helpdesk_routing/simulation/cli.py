@@ -29,7 +29,7 @@ from helpdesk_routing._json import SCENARIO_DEPTH, loads
 from helpdesk_routing._shown import shown
 from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing.calendar import JSON_INPUT
-from helpdesk_routing.cli import Subcommand, in_file, to_devnull
+from helpdesk_routing.cli import EXIT_BROKEN_PIPE, Subcommand, in_file, to_devnull
 from helpdesk_routing.errors import MissingExtra, ValidationError
 
 from ._extras import require_pyplot
@@ -171,8 +171,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
                 _error(err, f"error: {problem}\n")
                 return 2
         code = _simulate(scenario, base, args, out, err)
-        if code == 0:
-            created.clear()  # written: kept
+        if code in (0, EXIT_BROKEN_PIPE):
+            created.clear()  # written (its reports' reader gone, perhaps): kept
         return code
     finally:
         # A run that failed or was interrupted leaves no file it made for its outputs.
@@ -183,8 +183,29 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
 def _simulate(
     scenario: Scenario, base: int, args: argparse.Namespace, out: TextIO, err: TextIO
 ) -> int:
-    """Run the replications, print their reports and write the outputs."""
+    """Run the replications, print their reports and write the outputs.
+
+    A reader of the reports that goes away (``simulate ... --json out.json | head -2``)
+    stops nothing when there are outputs: the runs go on and the files are written, and
+    the exit status is still :data:`~helpdesk_routing.cli.EXIT_BROKEN_PIPE` (the files
+    were lost, after the runs, though the command had been asked for them)."""
     results = []
+    outputs = args.json is not None or args.plot is not None
+    gone = False
+
+    def say(text: str) -> None:
+        nonlocal gone
+        if gone:
+            return
+        try:
+            out.write(text)
+            out.flush()
+        except BrokenPipeError:
+            if not outputs:
+                raise  # nothing else asked for: stop, as any command does
+            gone = True
+            to_devnull(out)
+
     for k in range(args.replications):
         bar = Progress(err, f"run {k + 1}/{args.replications}")
         try:
@@ -194,9 +215,9 @@ def _simulate(
             return 1
         finally:
             bar.close()
-        out.write(results[-1].report() + "\n")
+        say(results[-1].report() + "\n")
     if len(results) > 1:
-        out.write(f"mean time to first response (min): {_mean_ttfr(results)}\n")
+        say(f"mean time to first response (min): {_mean_ttfr(results)}\n")
     if args.plot is not None:
         try:
             _replaced(Path(args.plot), results[0].plot)
@@ -208,7 +229,9 @@ def _simulate(
         try:
             text = json.dumps(figures, indent=1, allow_nan=False) + "\n"
             stream = _own_stream(Path(args.json), (out, err))
-            if stream is not None:  # after what was written there, as a shell's >> would
+            if stream is out and gone:
+                pass  # the reader of stdout went away: nobody to give the JSON to
+            elif stream is not None:  # after what was written there, as a shell's >> would
                 stream.write(text)
                 stream.flush()
             else:
@@ -216,7 +239,7 @@ def _simulate(
         except OSError as error:
             _error(err, f"error: cannot write --json {_path(args.json)}: {error}\n")
             return 2
-    return 0
+    return EXIT_BROKEN_PIPE if gone else 0
 
 
 def _mean_ttfr(results: list[SimulationResult]) -> str:
