@@ -35,6 +35,7 @@ from helpdesk_routing._report_digest import PeriodFigures, ReportDigest
 from helpdesk_routing._time import require_aware
 from helpdesk_routing._trusted import SharedNames, share_fields_set, updated
 from helpdesk_routing.errors import (
+    ArgumentTypeError,
     StoreError,
     UnknownAgent,
     UnknownTicket,
@@ -215,6 +216,8 @@ class InMemoryStore(Closing, ProcessBound):
         )
 
     def __init__(self, *, agents: Iterable[Agent] = (), report_digest: bool = True) -> None:
+        if not isinstance(report_digest, bool):  # "no" would keep it on
+            raise ArgumentTypeError(f"report_digest must be a bool, got {report_digest!r}")
         self._lock = threading.Lock()
         self._owner: int | None = None
         self._closed = False

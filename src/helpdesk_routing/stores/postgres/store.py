@@ -6,6 +6,7 @@ from collections.abc import Generator, Iterable
 from typing import TYPE_CHECKING, Any
 
 from helpdesk_routing._process_bound import ProcessBound
+from helpdesk_routing.errors import ArgumentTypeError
 from helpdesk_routing.model import Agent
 from helpdesk_routing.stores._seed_agents import seed_agents
 from helpdesk_routing.stores._sql import Closing, unit_of_work
@@ -62,6 +63,10 @@ class PostgresStore(Closing, ProcessBound):
         max_size: int = 4,
         release_locks_before_flush: bool = True,
     ) -> None:
+        if not isinstance(release_locks_before_flush, bool):  # "false" would turn it on
+            raise ArgumentTypeError(
+                f"release_locks_before_flush must be a bool, got {release_locks_before_flush!r}"
+            )
         checked = agents_arg(agents)  # before the server is asked anything
         self._db = Database(
             "PostgresStore",

@@ -1,0 +1,31 @@
+"""The stores' on/off options are bools, as the Router's are: ``report_digest="no"``
+kept the in-memory store's digest on, and ``release_locks_before_flush="false"`` turned
+the PostgreSQL store's early release on, the opposite of what was meant, both taken
+without a word."""
+
+from __future__ import annotations
+
+import pytest
+
+import helpdesk_routing as hr
+from helpdesk_routing.errors import ArgumentTypeError
+
+
+@pytest.mark.parametrize("given", ["no", "false", 0, 1, None])
+def test_report_digest_must_be_a_bool(given: object) -> None:
+    with pytest.raises(ArgumentTypeError, match=f"^report_digest must be a bool, got {given!r}$"):
+        hr.InMemoryStore(report_digest=given)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("given", ["false", 0, None])
+def test_release_locks_before_flush_must_be_a_bool(pg_dsn: str, given: object) -> None:
+    with pytest.raises(
+        ArgumentTypeError, match=f"^release_locks_before_flush must be a bool, got {given!r}$"
+    ):
+        hr.PostgresStore(pg_dsn, release_locks_before_flush=given)  # type: ignore[arg-type]
+
+
+def test_the_bools_are_taken(pg_dsn: str) -> None:
+    assert hr.InMemoryStore(report_digest=False)._digest is None
+    with hr.PostgresStore(pg_dsn, release_locks_before_flush=False) as store:
+        assert store._db.early_release is False
