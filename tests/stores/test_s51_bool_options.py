@@ -1,7 +1,8 @@
 """The stores' on/off options are bools, as the Router's are: ``report_digest="no"``
 kept the in-memory store's digest on, and ``release_locks_before_flush="false"`` turned
 the PostgreSQL store's early release on, the opposite of what was meant, both taken
-without a word."""
+without a word. And the PostgreSQL pool's connections get libpq's ``connect_timeout``
+as the store's first connection does."""
 
 from __future__ import annotations
 
@@ -29,3 +30,13 @@ def test_the_bools_are_taken(pg_dsn: str) -> None:
     assert hr.InMemoryStore(report_digest=False)._digest is None
     with hr.PostgresStore(pg_dsn, release_locks_before_flush=False) as store:
         assert store._db.early_release is False
+
+
+def test_the_pool_s_connections_have_libpq_s_connect_timeout(pg_dsn: str) -> None:
+    """A pool's connection to a host that never answers waited as long as the system
+    lets a TCP connect wait; libpq's ``connect_timeout`` is the store's, as its first
+    connection's was (whole seconds, at least 1)."""
+    with hr.PostgresStore(pg_dsn, connect_timeout=2.6) as store:
+        assert store._db.pool.kwargs["connect_timeout"] == 3
+        with store._db.pool.connection() as conn:
+            assert conn.info.get_parameters()["connect_timeout"] == "3"

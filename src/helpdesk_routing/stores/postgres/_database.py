@@ -510,7 +510,13 @@ class Database:
                 min_size=min_size,
                 max_size=max_size,
                 open=True,
-                kwargs={"autocommit": True, "client_encoding": "UTF8"},
+                # libpq's own connect_timeout too, as the first connection has it: a
+                # pool's connection to a host that never answers waited for the OS's
+                kwargs={
+                    "autocommit": True,
+                    "client_encoding": "UTF8",
+                    "connect_timeout": max(1, round(self.connect_timeout)),
+                },
                 configure=configure,
                 timeout=connect_timeout,
                 name="helpdesk_routing",
