@@ -4,7 +4,8 @@ too, its value and its hash (a set holding the ticket no longer found it)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import threading
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import pytest
@@ -59,3 +60,58 @@ def test_plain_values_are_kept_as_given() -> None:
     ticket = hr.Ticket(id="t1", channel="email", created_at=AT, fields=values)
     assert ticket.fields == values
     assert all(ticket.fields[k] is v for k, v in values.items())
+
+
+class _FixedOffset(tzinfo):
+    """A tzinfo as Python's docs write one: its offset an argument of its class."""
+
+    def __init__(self, hours: int) -> None:
+        self._offset = timedelta(hours=hours)
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return self._offset
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:
+        return "X"
+
+
+class _Tracked(list[str]):
+    """A list subclass holding what no copy can copy (a lock)."""
+
+    def __init__(self, items: list[str]) -> None:
+        super().__init__(items)
+        self.lock = threading.Lock()
+
+
+class _Sneaky(dict[str, Any]):
+    """A dict whose own deep copy is another value, one the model refuses."""
+
+    def __deepcopy__(self, memo: object) -> dict[str, Any]:
+        return {"n": float("nan"), "at": datetime(2026, 1, 1)}
+
+
+def test_the_copy_is_of_the_containers_only_never_of_the_leaves() -> None:
+    """The copy is no ``copy.deepcopy``, which rebuilt a custom tzinfo by calling its
+    class without arguments (a raw ``TypeError``), failed on a list subclass holding a
+    lock, and kept unchecked whatever a container's ``__deepcopy__`` gave."""
+    due = datetime(2026, 4, 1, 9, tzinfo=_FixedOffset(2))
+    ticket = hr.Ticket(id="t1", channel="email", created_at=AT, fields={"dues": [due]})
+    assert ticket.fields["dues"] == [due]
+    profile = hr.Profile(id="p1", properties={"dues": (due,), "d": {"due": due}})
+    assert profile.properties["d"] == {"due": due}
+    tracked = hr.Ticket(
+        id="t2", channel="email", created_at=AT, fields={"tags": _Tracked(["a", "b"])}
+    )
+    assert tracked.fields["tags"] == ["a", "b"]
+    assert type(tracked.fields["tags"]) is list
+    sneaky = hr.Ticket(id="t3", channel="email", created_at=AT, fields={"x": _Sneaky(a=1)})
+    assert sneaky.fields == {"x": {"a": 1}}
+
+
+def test_values_read_from_json_are_kept_as_read() -> None:
+    ticket = hr.Ticket(id="t1", channel="email", created_at=AT, fields={"items": ["a"]})
+    again = hr.Ticket.model_validate_json(ticket.model_dump_json())
+    assert again == ticket

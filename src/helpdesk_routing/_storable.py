@@ -31,7 +31,6 @@ and a bad item of a set field given as a list is named at its index in the list 
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -45,6 +44,7 @@ from pydantic import (
     BeforeValidator,
     Field,
     PlainSerializer,
+    ValidationInfo,
     ValidatorFunctionWrapHandler,
 )
 from pydantic import ValidationError as PydanticValidationError
@@ -52,6 +52,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ._json import MAX_DEPTH, MAX_INT, MIN_INT
 from ._shown import shown
+from ._stored import is_stored
 from ._time import OUT_OF_RANGE
 from .errors import NAIVE, _line, _plain_key, _quoted_key
 
@@ -516,12 +517,14 @@ def _value_error(problem: str) -> PydanticCustomError:
     return PydanticCustomError("storable_value", problem)
 
 
-def check_custom_values(values: dict[str, Any]) -> dict[str, Any]:
+def check_custom_values(values: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
     """``values``, or a pydantic error naming the first value no store can keep.
 
-    A list, dict or set among them is the model's own copy: the caller's, kept, changed
-    a frozen ticket or profile when the caller changed it afterwards (its value and its
-    hash, so a set holding it no longer found it)."""
+    A list, dict or set among them is the model's own (:func:`_owned`): the caller's,
+    kept, changed a frozen ticket or profile when the caller changed it afterwards (its
+    value and its hash, so a set holding it no longer found it). Values read from JSON,
+    or a store's own rows read back, are nobody else's: kept as they are."""
+    own = info.mode == "json" or is_stored(info)
     copies: dict[str, Any] | None = None
     for key, value in values.items():
         if key.__class__ is str and key.isascii() and "\x00" not in key:
@@ -543,11 +546,32 @@ def check_custom_values(values: dict[str, Any]) -> dict[str, Any]:
         )
         if problem is not None:
             raise _value_error(problem)
-        if isinstance(value, _CONTAINERS):
+        if not own and isinstance(value, _CONTAINERS):
             if copies is None:
                 copies = {}
-            copies[key] = copy.deepcopy(value)
+            copies[key] = _owned(value)
     return values if copies is None else {**values, **copies}
+
+
+def _owned(value: Any) -> Any:
+    """``value`` (a custom value that passed :func:`value_problem`) with every container
+    in it a new one of its builtin kind, and every other value as it is: a leaf (text, a
+    number, a datetime with whatever ``tzinfo``) is immutable and never copied. Not
+    ``copy.deepcopy``, which rebuilt a custom ``tzinfo`` by calling its class without
+    arguments (a raw ``TypeError``), failed on a list subclass holding a lock, and kept
+    unchecked whatever a container's own ``__deepcopy__`` gave. Custom values nest at
+    most ``MAX_DEPTH`` levels, so the recursion is bounded."""
+    if isinstance(value, dict):
+        return {key: _owned(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_owned(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_owned(item) for item in value)
+    if isinstance(value, set):
+        return {_owned(item) for item in value}
+    if isinstance(value, frozenset):
+        return frozenset(_owned(item) for item in value)
+    return value
 
 
 def check_json_values(values: dict[str, Any]) -> dict[str, Any]:
