@@ -15,7 +15,7 @@ from typing import Any
 import pydantic
 import pytest
 
-from helpdesk_routing.conditions import EventCondition, event
+from helpdesk_routing.conditions import EventCondition, ProfileCondition, TicketCondition, event
 from helpdesk_routing.conditions._operands import Span
 from helpdesk_routing.conditions._windows import InLastWindow
 from helpdesk_routing.conditions.nodes import EventCount, PropertyFilter
@@ -88,3 +88,23 @@ def test_valid_parts_pass_and_copies_stay_equal() -> None:
     assert again == EC
     assert EC.window.model_copy(update={"amount": 3}).amount == 3  # type: ignore[union-attr]
     assert EC.count.model_copy(update={"value": 2}) == EventCount(op="at_least", value=2)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        Span.model_construct(amount=-3, unit="hours"),
+        _plain_copy(Span(amount=2, unit="hours"), amount="lots"),
+    ],
+)
+def test_an_unchecked_span_as_an_in_last_value_is_checked(bad: Span) -> None:
+    """A span made unchecked, given as an ``in_last`` value, was taken as it was: the
+    condition evaluated "in the last -3 hours" and matched nothing, silently."""
+    with pytest.raises(ModelValidationError, match="in_last needs"):
+        PropertyFilter(property="due", op="in_last", value=bad)
+    with pytest.raises(ModelValidationError, match="in_last needs"):
+        TicketCondition(field="due", op="in_last", value=bad)
+    with pytest.raises(ModelValidationError, match="in_last needs"):
+        ProfileCondition(property="due", op="in_last", value=bad)
+    good = PropertyFilter(property="due", op="in_last", value=Span(amount=2, unit="hours"))
+    assert good.value == Span(amount=2, unit="hours")

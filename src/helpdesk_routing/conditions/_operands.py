@@ -476,7 +476,9 @@ def _check_moment(op: Operator, value: object) -> object:
 
 def _check_span(op: Operator, value: object) -> object:
     if isinstance(value, Span):
-        return value
+        # checked again as its fields: one made unchecked (model_construct, pydantic's
+        # own copy) was taken as it was, and a condition evaluated "the last -3 hours"
+        value = dict(value.__dict__)
     if isinstance(value, Mapping):
         try:
             return Span.model_validate(value)
