@@ -36,3 +36,28 @@ def test_sqlite_customer_data_names_its_file(tmp_path: Path) -> None:
 def test_the_allocators_name_themselves() -> None:
     assert repr(hr.RoundRobin()) == "RoundRobin()"
     assert repr(hr.LeastLoaded()) == "LeastLoaded()"
+
+
+def test_the_repr_of_customer_data_being_written_never_fails() -> None:
+    """The repr counted events over dicts another thread was growing: ``RuntimeError:
+    dictionary changed size during iteration`` (review). It reads one counter."""
+    import threading
+
+    data = hr.InMemoryCustomerData()
+    stop = threading.Event()
+
+    def write() -> None:
+        n = 0
+        while not stop.is_set():
+            data.add_event(hr.Event(profile_id=f"p{n % 50}", metric=f"m{n}", timestamp=AT))
+            n += 1
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        for _ in range(20_000):
+            assert repr(data).startswith("<InMemoryCustomerData: 0 profiles, ")
+    finally:
+        stop.set()
+        writer.join()
+    assert repr(data).endswith(" events>")

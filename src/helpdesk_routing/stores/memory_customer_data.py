@@ -69,14 +69,14 @@ class InMemoryCustomerData(Closing, ProcessBound):
         # timestamp (ties in arrival order); the timestamp list is what bisect searches.
         self._events: dict[str, dict[str, tuple[list[datetime], list[int], list[Event]]]] = {}
         self._unique_ids: set[str] = set()
+        self._count = 0  # events recorded (read by the repr without the lock: one int)
         self._arrival = itertools.count()
         # each checked, an id listed twice refused, all before any is kept
         self.add_profiles(_args.profiles_arg(profiles, seed=True))
         self.add_events(events)
 
     def __repr__(self) -> str:
-        profiles = len(self._profiles)  # no lock: a glance
-        events = sum(len(kept[2]) for by in list(self._events.values()) for kept in by.values())
+        profiles, events = len(self._profiles), self._count  # no lock: a glance
         closed = ", closed" if self._closed else ""
         return (
             f"<InMemoryCustomerData: {profiles:,} profile{'s' if profiles != 1 else ''}, "
@@ -212,6 +212,7 @@ class InMemoryCustomerData(Closing, ProcessBound):
         their arrival order). A few are placed one by one (a bisect after every equal
         timestamp, three list inserts); more are merged with one sort: inserting a
         history given newest first one by one moved the whole list every time."""
+        self._count += len(new)
         by_metric = self._events.setdefault(profile_id, {})
         stamps, arrivals, events = by_metric.setdefault(metric, ([], [], []))
         if len(new) <= _ONE_BY_ONE:
