@@ -1005,3 +1005,57 @@ def test_a_failed_attempt_after_this_call_s_own_write_is_not_recorded_twice(
     [step] = h.recover(older_than=timedelta(minutes=5))
     assert step.state is State.OUTCOME_UNKNOWN
     assert _trail(h.get(HID))[-1] == ("system", State.HANDING_OFF, State.OUTCOME_UNKNOWN)
+
+
+def test_failed_attempts_keep_one_entry_and_the_record_does_not_grow(
+    ledgers: LedgerFactory,
+) -> None:
+    """Each failed attempt replaces the last one's entry (review: a look-up failing for
+    weeks added an entry every call, each write rewriting the whole growing body); the
+    why still names when the handoff came into outcome_unknown."""
+    clock = ManualClock(MONDAY_10)
+    ledger = ledgers()
+    _left_in(ledger, State.OUTCOME_UNKNOWN, MONDAY_10)
+    remote = Remote(unanswered={HID})
+    h = _worker(ledger, remote, clock)
+    older = timedelta(minutes=5)
+    sizes = []
+    for _ in range(30):
+        clock.advance(minutes=10)
+        assert h.recover(older_than=older) == []
+        record = h.get(HID)
+        sizes.append(len(record.transitions))
+        assert record.transitions[-1].why.startswith(
+            f"stalled in outcome_unknown since {MONDAY_10.isoformat()} "
+        )
+    assert set(sizes) == {sizes[0]}
+    assert h.get(HID).version == 2 + 30
+    assert len(remote.lookups) == 30
+
+
+class _Slow(Remote):
+    """A destination whose one delivery may take up to ten minutes (a connector's
+    ``longest_delivery``)."""
+
+    longest_delivery = timedelta(minutes=10)
+
+
+def test_reconcile_counts_its_window_from_the_lost_answer_not_a_failed_attempt(
+    ledgers: LedgerFactory,
+) -> None:
+    """A recover's failed attempt moves ``updated_at``; ``reconcile``'s window (no second
+    send within ``longest_delivery`` of the lost answer) still counts from the lost
+    answer (review: a failed attempt a minute before kept reconcile from sending a
+    handoff lost two hours earlier)."""
+    clock = ManualClock(MONDAY_10)
+    ledger = ledgers()
+    _left_in(ledger, State.OUTCOME_UNKNOWN, MONDAY_10)
+    remote = _Slow(unanswered={HID})
+    h = _worker(ledger, remote, clock)
+    clock.advance(hours=2)
+    assert h.recover(older_than=timedelta(minutes=15)) == []  # its look-up fails
+    remote.unanswered.clear()
+    clock.advance(minutes=1)
+    step = h.reconcile(HID)
+    assert step.state is State.HANDED_OFF
+    assert remote.tickets(HID) == 1

@@ -294,7 +294,7 @@ class Handoff(ProcessBound):
             raise _refused(current, "reconcile", "this service sends no ticket")
         now = self._now()
         longest = self._longest_delivery()
-        if longest is not None and now - current.updated_at <= longest:
+        if longest is not None and now - _since(current) <= longest:
             # The lost request may still be at work there: a look-up that finds nothing
             # now proves nothing, and a second request could make a second ticket.
             found = checked_found(self._destination.find(current.id), self._destination.name)
@@ -407,7 +407,7 @@ class Handoff(ProcessBound):
         steps: list[Step] = []
         for stalled in mine:
             why = (
-                f"stalled in {stalled.state.value} since {stalled.updated_at.isoformat()}"
+                f"stalled in {stalled.state.value} since {_since(stalled).isoformat()}"
                 f" (longer than {older_than})"
             )
             moved = self._recover(stalled, now, why)
@@ -534,6 +534,11 @@ class Handoff(ProcessBound):
         it already or another worker moved it; a ledger refusing the write is logged."""
         if current.updated_at >= now:
             return
+        kept = current.transitions
+        if kept and kept[-1].source is current.state and kept[-1].target is current.state:
+            # the last failed attempt's entry replaced, not added to: a look-up failing
+            # for weeks grew the record by one entry each call, its whole body rewritten
+            current = current.model_copy(update={"transitions": kept[:-1]})
         try:
             self._write(current, current.state, now, "system", why, current.tell_visitor)
         except ConflictError:
@@ -857,6 +862,18 @@ def _refused(current: HandoffRecord, call: str, hint: str | None = None) -> Inva
         conversation_id=current.conversation.id,
         hint=hint or _WAITS_FOR.get(current.state, "it has ended"),
     )
+
+
+def _since(record: HandoffRecord) -> datetime:
+    """When ``record`` came into its state: its last transition from another state (a
+    recover's failed attempts, transitions to the same state, move its ``updated_at``
+    but not this), or its ``updated_at`` when its transitions do not say. The lost
+    answer's time for :meth:`Handoff.reconcile`'s window, and the "since" of a
+    recover's why."""
+    for entry in reversed(record.transitions):
+        if entry.target is record.state and entry.source is not record.state:
+            return entry.at
+    return record.updated_at
 
 
 def _check_parts(
