@@ -366,9 +366,9 @@ class Handoff(ProcessBound):
         other error raised while moving it (a destination's or a ledger's) is logged at
         ERROR on the same logger, with the traceback and field ``handoff_id``. Either
         failure is recorded on the handoff (a transition to its own state, actor
-        ``system``, its why naming the failure), which makes it the most recently
-        updated: later calls take the handoffs behind it first, and it is tried again
-        once ``older_than`` has passed again.
+        ``system``, its why naming the failure; the next one's entry replaces it), which
+        makes it the most recently updated: later calls take the handoffs behind it
+        first, and it is tried again once ``older_than`` has passed again.
         Answers the :class:`Step` of each handoff it moved (its ``tell_visitor`` is for the
         visitor's conversation).
 
