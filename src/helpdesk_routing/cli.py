@@ -613,6 +613,9 @@ class _Terminated(BaseException):
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
+    # Once: a second SIGTERM during the clean-up the first began would break it off
+    # (Python's traceback of this class at exit, status 1).
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise _Terminated
 
 
@@ -710,8 +713,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         if sys.stderr is not None:
             print("error: standard output is closed: nothing can be written", file=sys.stderr)
         return EXIT_USAGE
+    # SIGTERM stops the command as Ctrl-C does, when its action is the default one: a
+    # SIGTERM the process was started ignoring (`trap '' TERM`, a supervisor shielding
+    # it) stays ignored, and a handler an embedding program set stays its own.
     previous = None
-    if threading.current_thread() is threading.main_thread():
+    main_thread = threading.current_thread() is threading.main_thread()
+    if main_thread and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         with (
@@ -719,8 +726,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             contextlib.redirect_stderr(console(sys.stderr)),
         ):
             return _dispatch(argv, sys.stdout if out is None else console(out))
+    except KeyboardInterrupt:
+        # a second Ctrl-C while the first was being told or cleaned up after: told once
+        return EXIT_INTERRUPTED
+    except _Terminated:
+        return EXIT_TERMINATED
     finally:
-        if previous is not None:
+        # Given back unless a SIGTERM came: then the process is ending, and one more
+        # (a supervisor's repeat) would otherwise kill it before it exits with 143.
+        if previous is not None and signal.getsignal(signal.SIGTERM) is _on_sigterm:
             signal.signal(signal.SIGTERM, previous)
 
 

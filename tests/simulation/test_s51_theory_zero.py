@@ -31,3 +31,11 @@ def test_least_loaded_looks_rho_up_to_six_decimals() -> None:
     assert theory.least_loaded_wait(2, 0.5000004) == theory.least_loaded_wait(2, 0.5)
     with pytest.raises(theory.UnknownReference):
         theory.least_loaded_wait(2, 0.500001)
+
+
+@pytest.mark.parametrize("c", [1, 3])
+def test_erlang_b_of_a_negative_zero_load_is_a_positive_zero(c: int) -> None:
+    """``erlang_b`` checks its load itself: -0.0 answered -0.0 (review)."""
+    answered = theory.erlang_b(c, -0.0)
+    assert answered == 0.0
+    assert math.copysign(1.0, answered) == 1.0

@@ -289,14 +289,17 @@ def _own_stream(path: Path, streams: tuple[TextIO, ...]) -> TextIO | None:
     """The stream of ``streams`` (this command's stdout, stderr) that ``path`` is the
     file or pipe of (``--json /dev/stdout``), or ``None``. Opened by its name, the file
     ``>> log`` gave stdout was replaced by one holding only the JSON (the log's earlier
-    lines and the report lost), and a pipe got the JSON before the report still
-    buffered; through the stream it follows the report. A device (``/dev/null``, a
+    lines and the report lost), a pipe got the JSON before the report still buffered,
+    and a socket (journald's, under systemd) could not be opened ("No such device or
+    address"); through the stream it follows the report. A device (``/dev/null``, a
     terminal) is written by name as before."""
     try:
         found = os.stat(path)
     except OSError:
         return None
-    if not (stat.S_ISREG(found.st_mode) or stat.S_ISFIFO(found.st_mode)):
+    mode = found.st_mode
+    # a socket too (systemd gives a service journald's): one cannot be opened by name
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
         return None
     for stream in streams:
         try:
@@ -373,6 +376,8 @@ def _open_for_writing(option: str, path: Path, created: list[Path]) -> str | Non
     system knows (``/proc/x.json``, a full quota, a file without write permission);
     ``path`` goes in ``created`` when it was not there before. Why it cannot be
     written, or ``None``."""
+    if _own_stream(path, _std()) is not None:
+        return None  # written through this command's own stream (a socket opens by no name)
     there = os.path.lexists(path)
     try:
         with path.open("ab"):

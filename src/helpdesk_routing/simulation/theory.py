@@ -161,7 +161,7 @@ def erlang_b(c: SupportsIndex, offered: Real) -> float:
     c = _agents(c, 0)
     if not 0 <= _real("offered", offered) < math.inf:
         raise ValidationError(f"offered load must be at least 0 and finite, got {shown(offered)}")
-    offered = float(offered)
+    offered = float(offered) + 0.0  # -0.0 is 0 (a blocking probability of -0.0 was answered)
     b = 1.0
     for k in range(1, c + 1):
         b = offered * b / (k + offered * b)
