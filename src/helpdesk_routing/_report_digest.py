@@ -39,6 +39,7 @@ from itertools import chain, compress
 from operator import attrgetter
 from typing import Any
 
+from helpdesk_routing._slots_state import SlotsState
 from helpdesk_routing.records import AuditRecord
 
 __all__ = ["PeriodFigures", "ReportDigest", "figures"]
@@ -55,7 +56,7 @@ _AT = attrgetter("at")
 
 
 @dataclass(slots=True)
-class PeriodFigures:
+class PeriodFigures(SlotsState):
     """The audit log's part of a report over ``[start, end)``.
 
     ``tickets``: tickets created (routed) in the period. ``elapsed``: seconds from

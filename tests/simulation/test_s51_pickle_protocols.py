@@ -65,3 +65,28 @@ def test_a_copy_of_a_result_is_equal_and_apart() -> None:
     assert shallow == result == deep
     deep.records.created.append(1.0)
     assert deep != result
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_a_stores_period_figures_pickle_on_every_protocol(protocol: int) -> None:
+    """The figures a store hands the metrics report (``PeriodFigureSource``) pickle too."""
+    from helpdesk_routing import InMemoryStore
+    from helpdesk_routing._report_digest import PeriodFigures
+
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    store = InMemoryStore()
+    with store.transaction() as tx:
+        tx.append_audit(
+            AuditRecord(
+                seq=1,
+                at=at,
+                actor=None,
+                action="routed",
+                ticket_id="t1",
+                detail={"team": "billing", "assignee": None, "status": "open"},
+            )
+        )
+    figures = store.period_figures(at, at.replace(hour=10), spans=True)
+    assert isinstance(figures, PeriodFigures)
+    again = pickle.loads(pickle.dumps(figures, protocol))
+    assert again == figures
