@@ -524,7 +524,8 @@ def check_custom_values(values: dict[str, Any], info: ValidationInfo) -> dict[st
     kept, changed a frozen ticket or profile when the caller changed it afterwards (its
     value and its hash, so a set holding it no longer found it). Values read from JSON,
     or a store's own rows read back, are nobody else's: kept as they are."""
-    own = info.mode == "json" or is_stored(info)
+    stored = is_stored(info)
+    own = info.mode == "json" or stored
     copies: dict[str, Any] | None = None
     for key, value in values.items():
         if key.__class__ is str and key.isascii() and "\x00" not in key:
@@ -544,6 +545,16 @@ def check_custom_values(values: dict[str, Any], info: ValidationInfo) -> dict[st
         problem = (
             f"key: {problem}" if problem is not None else value_problem(value, key_step("", key))
         )
+        if problem is not None and stored:
+            # A float PostgreSQL's jsonb wrote as an integer (1e300 as 301 digits: the
+            # hand-out function before schema 12, a process of that release still
+            # running after a newer one migrated the database) is read as that float.
+            floated = _big_ints_as_floats(value)
+            if floated is not value and value_problem(floated, key_step("", key)) is None:
+                problem, value = None, floated
+                if copies is None:
+                    copies = {}
+                copies[key] = floated
         if problem is not None:
             raise _value_error(problem)
         if not own and isinstance(value, _CONTAINERS):
@@ -551,6 +562,30 @@ def check_custom_values(values: dict[str, Any], info: ValidationInfo) -> dict[st
                 copies = {}
             copies[key] = _owned(value)
     return values if copies is None else {**values, **copies}
+
+
+def _big_ints_as_floats(value: Any) -> Any:
+    """``value`` with each integer beyond signed 64 bits (at any depth) as a float; the
+    value itself when it holds none. Only a store's own rows read back come here: the
+    library never writes such an integer (input refuses it), so one there is a float
+    jsonb rewrote, and ``float`` of its digits gives that float back exactly."""
+    if value.__class__ is int:
+        if MIN_INT <= value <= MAX_INT:
+            return value
+        try:
+            return float(value)
+        except OverflowError:  # beyond any float: no float jsonb rewrote, left refused
+            return value
+    if isinstance(value, dict):
+        items = {key: _big_ints_as_floats(item) for key, item in value.items()}
+        changed = any(items[key] is not item for key, item in value.items())
+        return items if changed else value
+    if isinstance(value, (list, tuple)):
+        members = [_big_ints_as_floats(item) for item in value]
+        if all(new is old for new, old in zip(members, value, strict=True)):
+            return value
+        return members if isinstance(value, list) else tuple(members)
+    return value
 
 
 def _owned(value: Any) -> Any:

@@ -17,7 +17,8 @@ LANGUAGE plpgsql AS $fn$
 -- routed), and in the "assignee" columns of the ticket and the audit row. The record
 -- is never read as jsonb, which would rewrite its numbers (1e16 as
 -- 10000000000000000, 1e300 as 301 digits no reader takes) and reorder its keys.
--- tests/stores/test_postgres_handout.py checks it against the memory store.
+-- tests/stores/test_postgres_handout.py checks it against the memory store, and
+-- tests/stores/test_s51_pg_rolling_deploy.py a caller of schema 11.
 DECLARE
     v_agent text;
 BEGIN
@@ -26,8 +27,16 @@ BEGIN
     IF v_agent IS NULL THEN
         RETURN NULL;
     END IF;
+    -- A record without the marker comes from a process of a release before schema 12,
+    -- still running while a newer one migrated the database (a rolling deploy): its
+    -- record's assignee is null, which that release's body set through jsonb; set so,
+    -- its ticket's record and "assignee" column agree (the marker's body left the record
+    -- saying unassigned, the column and the audit naming the agent).
     UPDATE tickets SET assignee = v_agent, allocation = NULL,
-            record = replace(p_record, '"\u0000"', to_jsonb(v_agent)::text)
+            record = CASE WHEN strpos(p_record, '"\u0000"') > 0
+                THEN replace(p_record, '"\u0000"', to_jsonb(v_agent)::text)
+                ELSE jsonb_set(p_record::jsonb, '{assignee}', to_jsonb(v_agent))::text
+            END
         WHERE id = p_ticket;
     -- the seq is drawn after every lock, like every audit seq (see PostgresTransaction)
     INSERT INTO audit (seq, ticket_id, assignee, record)
