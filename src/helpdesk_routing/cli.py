@@ -732,9 +732,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except _Terminated:
         return EXIT_TERMINATED
     finally:
-        # Given back unless a SIGTERM came: then the process is ending, and one more
-        # (a supervisor's repeat) would otherwise kill it before it exits with 143.
-        if previous is not None and signal.getsignal(signal.SIGTERM) is _on_sigterm:
+        # Given back, a SIGTERM come or not: a program calling main keeps its signals
+        # (one more SIGTERM after this, as the process ends, ends it as by default).
+        if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 
 
