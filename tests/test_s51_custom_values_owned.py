@@ -5,12 +5,14 @@ too, its value and its hash (a set holding the ticket no longer found it)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import pytest
 
 import helpdesk_routing as hr
+from helpdesk_routing.errors import ModelValidationError
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -115,3 +117,31 @@ def test_values_read_from_json_are_kept_as_read() -> None:
     ticket = hr.Ticket(id="t1", channel="email", created_at=AT, fields={"items": ["a"]})
     again = hr.Ticket.model_validate_json(ticket.model_dump_json())
     assert again == ticket
+
+
+def test_what_the_model_keeps_is_what_was_checked() -> None:
+    """A container whose second walk gives other values than its first (a subclass's
+    iteration; a list another thread changes): checked on one walk and copied on the
+    next, a NaN got into a frozen ticket (review). The copy is what is checked."""
+    walks = []
+
+    class Flip(list[object]):
+        def __iter__(self) -> Iterator[object]:
+            walks.append(1)
+            bad: list[object] = [float("nan")]
+            return iter([1] if len(walks) == 1 else bad)
+
+    ticket = hr.Ticket(id="t1", channel="email", created_at=AT, fields={"x": Flip([1])})
+    assert ticket.fields == {"x": [1]}  # its one walk, checked (it kept the NaN)
+    assert hr.Ticket.model_validate_json(ticket.model_dump_json()) == ticket
+    walks.clear()
+    walks.append(1)  # its first walk done: every other gives the NaN
+    with pytest.raises(ModelValidationError, match="not a finite number"):
+        hr.Ticket(id="t2", channel="email", created_at=AT, fields={"x": Flip([1])})
+
+
+def test_a_list_holding_itself_is_refused_as_too_deep() -> None:
+    loop: list[object] = []
+    loop.append(loop)
+    with pytest.raises(ModelValidationError, match="nested deeper than"):
+        hr.Ticket(id="t1", channel="email", created_at=AT, fields={"loop": loop})

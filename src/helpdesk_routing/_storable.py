@@ -542,6 +542,13 @@ def check_custom_values(values: dict[str, Any], info: ValidationInfo) -> dict[st
             elif cls is float and math.isfinite(value):
                 continue
         problem = text_problem(key)
+        if problem is None and not own and isinstance(value, _CONTAINERS):
+            # copied first, the copy checked: checked, then copied, a container could
+            # give its second walk other values than its first (a subclass's iteration)
+            value = _owned(value)
+            if copies is None:
+                copies = {}
+            copies[key] = value
         problem = (
             f"key: {problem}" if problem is not None else value_problem(value, key_step("", key))
         )
@@ -557,10 +564,6 @@ def check_custom_values(values: dict[str, Any], info: ValidationInfo) -> dict[st
                 copies[key] = floated
         if problem is not None:
             raise _value_error(problem)
-        if not own and isinstance(value, _CONTAINERS):
-            if copies is None:
-                copies = {}
-            copies[key] = _owned(value)
     return values if copies is None else {**values, **copies}
 
 
@@ -588,24 +591,28 @@ def _big_ints_as_floats(value: Any) -> Any:
     return value
 
 
-def _owned(value: Any) -> Any:
+def _owned(value: Any, depth: int = 0) -> Any:
     """``value`` (a custom value that passed :func:`value_problem`) with every container
     in it a new one of its builtin kind, and every other value as it is: a leaf (text, a
     number, a datetime with whatever ``tzinfo``) is immutable and never copied. Not
     ``copy.deepcopy``, which rebuilt a custom ``tzinfo`` by calling its class without
     arguments (a raw ``TypeError``), failed on a list subclass holding a lock, and kept
-    unchecked whatever a container's own ``__deepcopy__`` gave. Custom values nest at
-    most ``MAX_DEPTH`` levels, so the recursion is bounded."""
+    unchecked whatever a container's own ``__deepcopy__`` gave. Made before the check
+    (the check reads the copy), it stops below ``MAX_DEPTH`` levels, deeper than any
+    value the check takes: a list holding itself ends there, refused as too deep."""
+    if depth > MAX_DEPTH:
+        return value
+    deeper = depth + 1
     if isinstance(value, dict):
-        return {key: _owned(item) for key, item in value.items()}
+        return {key: _owned(item, deeper) for key, item in value.items()}
     if isinstance(value, list):
-        return [_owned(item) for item in value]
+        return [_owned(item, deeper) for item in value]
     if isinstance(value, tuple):
-        return tuple(_owned(item) for item in value)
+        return tuple(_owned(item, deeper) for item in value)
     if isinstance(value, set):
-        return {_owned(item) for item in value}
+        return {_owned(item, deeper) for item in value}
     if isinstance(value, frozenset):
-        return frozenset(_owned(item) for item in value)
+        return frozenset(_owned(item, deeper) for item in value)
     return value
 
 

@@ -55,3 +55,29 @@ def test_without_outputs_the_command_stops(tmp_path: Path) -> None:
     scenario.write_text(mmc(2, 0.7, 200).model_dump_json())
     assert _run_with_its_reader_gone(str(scenario)) == main_cli.EXIT_BROKEN_PIPE
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
+
+
+def test_json_to_its_own_stdout_whose_reader_left_after_the_reports_is_141(
+    tmp_path: Path,
+) -> None:
+    """The reader of ``--json /dev/stdout`` read the reports, then left before the JSON:
+    ``error: cannot write --json /dev/stdout: [Errno 32] Broken pipe``, exit 2 (review);
+    a reader gone is 141, nothing said."""
+    scenario = tmp_path / "s.json"
+    scenario.write_text(mmc(2, 0.7, 200).model_dump_json())
+    command = [sys.executable, "-m", "helpdesk_routing", "simulate", str(scenario)]
+    with subprocess.Popen(
+        [*command, "--replications", "120", "--json", "/dev/stdout"],
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        for line in process.stdout:
+            if line.startswith(b"mean time to first response"):
+                break
+        process.stdout.close()  # the JSON, next, has no reader
+        err = process.stderr.read().decode()
+        assert process.wait(timeout=60) == main_cli.EXIT_BROKEN_PIPE
+    assert err == ""

@@ -232,8 +232,12 @@ def _simulate(
             if stream is out and gone:
                 pass  # the reader of stdout went away: nobody to give the JSON to
             elif stream is not None:  # after what was written there, as a shell's >> would
-                stream.write(text)
-                stream.flush()
+                try:
+                    stream.write(text)
+                    stream.flush()
+                except BrokenPipeError:  # its reader left after the reports: nobody to tell
+                    to_devnull(stream)
+                    return EXIT_BROKEN_PIPE
             else:
                 _replaced(args.json, lambda path: path.write_text(text, "utf-8"))
         except OSError as error:
