@@ -40,3 +40,16 @@ def test_the_pool_s_connections_have_libpq_s_connect_timeout(pg_dsn: str) -> Non
         assert store._db.pool.kwargs["connect_timeout"] == 3
         with store._db.pool.connection() as conn:
             assert conn.info.get_parameters()["connect_timeout"] == "3"
+
+
+def test_a_connect_timeout_the_dsn_names_is_kept(pg_dsn: str) -> None:
+    """The adapter gave libpq its own ``connect_timeout`` as a keyword, which replaced the
+    one the caller's DSN named (``?connect_timeout=2`` waited 10 s; review)."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    dsn = make_conninfo(pg_dsn, connect_timeout=2)
+    assert conninfo_to_dict(dsn)["connect_timeout"] == "2"
+    with hr.PostgresStore(dsn, connect_timeout=7) as store:
+        assert "connect_timeout" not in store._db.pool.kwargs
+        with store._db.pool.connection() as conn:
+            assert conn.info.get_parameters()["connect_timeout"] == "2"

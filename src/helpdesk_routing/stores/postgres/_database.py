@@ -512,11 +512,7 @@ class Database:
                 open=True,
                 # libpq's own connect_timeout too, as the first connection has it: a
                 # pool's connection to a host that never answers waited for the OS's
-                kwargs={
-                    "autocommit": True,
-                    "client_encoding": "UTF8",
-                    "connect_timeout": max(1, round(self.connect_timeout)),
-                },
+                kwargs={"autocommit": True, "client_encoding": "UTF8", **self._libpq_timeout(dsn)},
                 configure=configure,
                 timeout=connect_timeout,
                 name="helpdesk_routing",
@@ -600,6 +596,18 @@ class Database:
 
     # -- schema --------------------------------------------------------------------
 
+    def _libpq_timeout(self, dsn: str) -> dict[str, Any]:
+        """libpq's ``connect_timeout`` for a connection to ``dsn``: the adapter's, in whole
+        seconds (at least 1), unless the DSN names its own, which is kept (a keyword would
+        replace it: ``?connect_timeout=2`` waited the adapter's 10 s)."""
+        from psycopg.conninfo import conninfo_to_dict
+
+        try:
+            given = "connect_timeout" in conninfo_to_dict(dsn)
+        except Exception:  # a DSN libpq cannot read: its connect says why, as before
+            given = False
+        return {} if given else {"connect_timeout": max(1, round(self.connect_timeout))}
+
     def _migrate_direct(self, dsn: str) -> None:
         import psycopg
 
@@ -607,10 +615,7 @@ class Database:
         for attempt in range(self.attempts):
             try:
                 conn = psycopg.connect(
-                    dsn,
-                    autocommit=True,
-                    connect_timeout=max(1, round(self.connect_timeout)),
-                    client_encoding="UTF8",
+                    dsn, autocommit=True, client_encoding="UTF8", **self._libpq_timeout(dsn)
                 )
             except psycopg.OperationalError as exc:
                 last = exc
