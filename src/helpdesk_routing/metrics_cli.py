@@ -19,6 +19,7 @@ import json
 import math
 import sqlite3
 import sys
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, closing, contextmanager
 from datetime import UTC, datetime, timedelta
@@ -390,6 +391,16 @@ def _ai(label: str, rates: AiRates) -> tuple[str, list[object]]:
     return label, [*cells, _share(rates.resolution_rate), _share(rates.handoff_rate)]
 
 
+def _columns(text: str) -> int:
+    """How many columns ``text`` takes on a terminal: two for a wide character (East
+    Asian wide or fullwidth: "山田太郎" is 8), none for a combining one, one for any other
+    (``len`` counted "山田太郎" as 4, and its row's figures stood 4 columns right)."""
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
+
+
 def _agents(r: Report) -> list[str]:
     """The table of each agent's assignments: the names' column as wide as the longest
     name shown (at least 12), each figure's as wide as its header or its widest figure,
@@ -399,7 +410,7 @@ def _agents(r: Report) -> list[str]:
         (shown(agent), [load.automatic, load.manual, load.total])
         for agent, load in sorted(r.assigned.items())
     ]
-    name_width = max([12, *(len(name) for name, _ in rows)])
+    name_width = max([12, *(_columns(name) for name, _ in rows)])
     headers = ("automatic", "manual", "total")
     widths = [
         max([len(header), *(len(str(cells[k])) for _, cells in rows)])
@@ -408,7 +419,7 @@ def _agents(r: Report) -> list[str]:
 
     def line(label: str, cells: Sequence[object]) -> str:
         figures = "  ".join(f"{cell:>{w}}" for cell, w in zip(cells, widths, strict=True))
-        return f"{label:<{name_width}} {figures}"
+        return label + " " * (name_width - _columns(label)) + " " + figures
 
     return [line("agent", headers), *(line(name, cells) for name, cells in rows)]
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from helpdesk_routing import metrics
 from helpdesk_routing._shown import shown
-from helpdesk_routing.metrics_cli import render_text
+from helpdesk_routing.metrics_cli import _columns, render_text
 
 from .test_s32_report_table import _report
 
@@ -37,13 +37,17 @@ def test_every_figure_ends_under_its_header(loads: dict[str, tuple[int, int]]) -
     assigned = {a: metrics.AgentLoad(auto, manual) for a, (auto, manual) in loads.items()}
     report = replace(_report(ZERO, ZERO, ZERO), assigned=assigned)
     header, rows = _table(render_text(report).split("\n"))
-    ends = [header.index(h) + len(h) for h in HEADERS]
+    ends = [header.index(h) + len(h) for h in HEADERS]  # the header is ASCII
     assert len(rows) == len(assigned)
     for row, (agent, load) in zip(rows, sorted(assigned.items()), strict=True):
-        assert row.startswith(shown(agent) + " ")
+        name = shown(agent)
+        assert row.startswith(name + " ")
+        # the figures as a terminal shows them: the name takes its columns, not its length
+        shift = _columns(name) - len(name)
         for end, figure in zip(ends, (load.automatic, load.manual, load.total), strict=True):
-            assert row[end - len(str(figure)) : end] == str(figure)
-            assert row[end - len(str(figure)) - 1] == " "
+            at = end - shift
+            assert row[at - len(str(figure)) : at] == str(figure)
+            assert row[at - len(str(figure)) - 1] == " "
 
 
 def test_short_names_keep_the_table_as_it_was() -> None:
@@ -57,3 +61,20 @@ def test_short_names_keep_the_table_as_it_was() -> None:
         "ann                  3       1      4",
         "bob                 12       0     12",
     ]
+
+
+def test_a_wide_name_takes_its_columns() -> None:
+    """ "山田太郎" takes 8 columns on a terminal: its row's figures stood 4 columns right of
+    the others' (review)."""
+    report = replace(
+        _report(ZERO, ZERO, ZERO),
+        assigned={"山田太郎": metrics.AgentLoad(3, 1), "bob": metrics.AgentLoad(12, 0)},
+    )
+    header, rows = _table(render_text(report).split("\n"))
+    assert header == "agent        automatic  manual  total"
+    assert rows == [
+        "bob                 12       0     12",
+        "山田太郎" + " " * 13 + "3       1      4",  # 8 columns + 4: as wide as "bob" + 9
+    ]
+    assert _columns("山田太郎") == 8
+    assert _columns("e\u0301") == 1
