@@ -145,3 +145,22 @@ def test_a_list_holding_itself_is_refused_as_too_deep() -> None:
     loop.append(loop)
     with pytest.raises(ModelValidationError, match="nested deeper than"):
         hr.Ticket(id="t1", channel="email", created_at=AT, fields={"loop": loop})
+
+
+def test_a_list_holding_itself_twice_is_refused_at_once() -> None:
+    """Copying each path of ``[a, a]`` with ``a`` in it walked 2**100 of them (review: a
+    hang); a part held twice is copied once, a container holding itself left to the
+    check, which refuses it as too deep."""
+    loop: list[object] = []
+    loop.extend([loop, loop])
+    with pytest.raises(ModelValidationError, match="nested deeper than"):
+        hr.Ticket(id="t1", channel="email", created_at=AT, fields={"x": loop})
+
+
+def test_a_part_held_twice_stays_one_part() -> None:
+    shared = ["a"]
+    ticket = hr.Ticket(id="t1", channel="email", created_at=AT, fields={"x": [shared, shared]})
+    first, second = ticket.fields["x"]
+    assert first == second == ["a"]
+    assert first is second
+    assert first is not shared

@@ -35,6 +35,7 @@ import json
 import math
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any
 
@@ -542,16 +543,16 @@ def check_custom_values(values: dict[str, Any], info: ValidationInfo) -> dict[st
             elif cls is float and math.isfinite(value):
                 continue
         problem = text_problem(key)
-        if problem is None and not own and isinstance(value, _CONTAINERS):
+        if problem is not None:
+            raise _value_error(f"key: {problem}")
+        if not own and isinstance(value, _CONTAINERS):
             # copied first, the copy checked: checked, then copied, a container could
             # give its second walk other values than its first (a subclass's iteration)
             value = _owned(value)
             if copies is None:
                 copies = {}
             copies[key] = value
-        problem = (
-            f"key: {problem}" if problem is not None else value_problem(value, key_step("", key))
-        )
+        problem = value_problem(value, key_step("", key))
         if problem is not None and stored:
             # A float PostgreSQL's jsonb wrote as an integer (1e300 as 301 digits: the
             # hand-out function before schema 12, a process of that release still
@@ -570,15 +571,20 @@ def check_custom_values(values: dict[str, Any], info: ValidationInfo) -> dict[st
 def _big_ints_as_floats(value: Any) -> Any:
     """``value`` with each integer beyond signed 64 bits (at any depth) as a float; the
     value itself when it holds none. Only a store's own rows read back come here: the
-    library never writes such an integer (input refuses it), so one there is a float
-    jsonb rewrote, and ``float`` of its digits gives that float back exactly."""
+    library never writes such an integer (input refuses it), so one holding exactly the
+    digits of a float's shortest decimal is that float, which jsonb rewrote; ``float``
+    of them gives it back exactly."""
     if value.__class__ is int:
         if MIN_INT <= value <= MAX_INT:
             return value
         try:
-            return float(value)
+            floated = float(value)
         except OverflowError:  # beyond any float: no float jsonb rewrote, left refused
             return value
+        # only the digits of a float's own decimal (what jsonb writes of "1e+300"):
+        # another big integer (2**64 + 1, stored by an older adapter) stays refused,
+        # never read as a float near it
+        return floated if int(Decimal(repr(floated))) == value else value
     if isinstance(value, dict):
         items = {key: _big_ints_as_floats(item) for key, item in value.items()}
         changed = any(items[key] is not item for key, item in value.items())
@@ -591,7 +597,7 @@ def _big_ints_as_floats(value: Any) -> Any:
     return value
 
 
-def _owned(value: Any, depth: int = 0) -> Any:
+def _owned(value: Any, depth: int = 0, memo: dict[int, Any] | None = None) -> Any:
     """``value`` (a custom value that passed :func:`value_problem`) with every container
     in it a new one of its builtin kind, and every other value as it is: a leaf (text, a
     number, a datetime with whatever ``tzinfo``) is immutable and never copied. Not
@@ -600,20 +606,32 @@ def _owned(value: Any, depth: int = 0) -> Any:
     unchecked whatever a container's own ``__deepcopy__`` gave. Made before the check
     (the check reads the copy), it stops below ``MAX_DEPTH`` levels, deeper than any
     value the check takes: a list holding itself ends there, refused as too deep."""
-    if depth > MAX_DEPTH:
+    if depth > MAX_DEPTH or not isinstance(value, _CONTAINERS):
         return value
+    if memo is None:
+        memo = {}
+    key = id(value)
+    if key in memo:
+        # copied already (a part held twice: copied once, as deepcopy does), or being
+        # copied (a container holding itself: left as it is, for the check to refuse
+        # as too deep; copying each path of [a, a] with a in it was 2**100 of them)
+        found = memo[key]
+        return value if found is None else found
+    memo[key] = None
     deeper = depth + 1
+    copied: Any
     if isinstance(value, dict):
-        return {key: _owned(item, deeper) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_owned(item, deeper) for item in value]
-    if isinstance(value, tuple):
-        return tuple(_owned(item, deeper) for item in value)
-    if isinstance(value, set):
-        return {_owned(item, deeper) for item in value}
-    if isinstance(value, frozenset):
-        return frozenset(_owned(item, deeper) for item in value)
-    return value
+        copied = {k: _owned(item, deeper, memo) for k, item in value.items()}
+    elif isinstance(value, list):
+        copied = [_owned(item, deeper, memo) for item in value]
+    elif isinstance(value, tuple):
+        copied = tuple(_owned(item, deeper, memo) for item in value)
+    elif isinstance(value, set):
+        copied = {_owned(item, deeper, memo) for item in value}
+    else:
+        copied = frozenset(_owned(item, deeper, memo) for item in value)
+    memo[key] = copied
+    return copied
 
 
 def check_json_values(values: dict[str, Any]) -> dict[str, Any]:

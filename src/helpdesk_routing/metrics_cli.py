@@ -393,12 +393,21 @@ def _ai(label: str, rates: AiRates) -> tuple[str, list[object]]:
 
 def _columns(text: str) -> int:
     """How many columns ``text`` takes on a terminal: two for a wide character (East
-    Asian wide or fullwidth: "山田太郎" is 8), none for a combining one, one for any other
-    (``len`` counted "山田太郎" as 4, and its row's figures stood 4 columns right)."""
+    Asian wide or fullwidth: "山田太郎" is 8), none for a mark drawn over or under its
+    neighbour or a format character (categories Mn, Me, Cf: Thai's U+0E34, Devanagari's
+    U+0902, whatever their combining class), one for any other (``len`` counted
+    "山田太郎" as 4, and its row's figures stood 4 columns right)."""
     return sum(
-        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        0
+        if unicodedata.category(c) in _NO_COLUMN
+        else 2
+        if unicodedata.east_asian_width(c) in "WF"
+        else 1
         for c in text
     )
+
+
+_NO_COLUMN = frozenset({"Mn", "Me", "Cf"})
 
 
 def _agents(r: Report) -> list[str]:

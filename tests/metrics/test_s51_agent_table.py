@@ -78,3 +78,16 @@ def test_a_wide_name_takes_its_columns() -> None:
     ]
     assert _columns("山田太郎") == 8
     assert _columns("e\u0301") == 1
+
+
+def test_marks_drawn_over_a_letter_take_no_column() -> None:
+    """Thai's U+0E34 and Devanagari's U+0902 have combining class 0 but take no column:
+    their names' rows stood left of the headers (review)."""
+    assert _columns("สมศักดิ์") == 5
+    assert _columns("संजय") == 3
+    report = replace(
+        _report(ZERO, ZERO, ZERO),
+        assigned={"สมศักดิ์": metrics.AgentLoad(5, 2), "ann": metrics.AgentLoad(3, 1)},
+    )
+    header, rows = _table(render_text(report).split("\n"))
+    assert {_columns(row) for row in rows} == {_columns(header)}

@@ -53,3 +53,18 @@ def test_a_connect_timeout_the_dsn_names_is_kept(pg_dsn: str) -> None:
         assert "connect_timeout" not in store._db.pool.kwargs
         with store._db.pool.connection() as conn:
             assert conn.info.get_parameters()["connect_timeout"] == "2"
+
+
+@pytest.mark.parametrize("given", ["abc", ""])
+def test_a_connect_timeout_the_dsn_names_must_be_whole_seconds(pg_dsn: str, given: str) -> None:
+    """Kept, a DSN's bad ``connect_timeout`` was psycopg's raw ``ProgrammingError``
+    (review); it is a ``ValidationError`` naming it."""
+    from helpdesk_routing.errors import ValidationError
+
+    dsn = f"{pg_dsn} connect_timeout='{given}'" if "=" in pg_dsn.split()[0] else None
+    if dsn is None:
+        pytest.skip("the suite's DSN is a URI")
+    with pytest.raises(ValidationError, match="connect_timeout must be a whole number"):
+        hr.PostgresStore(dsn)
+    with pytest.raises(ValidationError, match="connect_timeout must be a whole number"):
+        hr.PostgresCustomerData(dsn)

@@ -603,10 +603,18 @@ class Database:
         from psycopg.conninfo import conninfo_to_dict
 
         try:
-            given = "connect_timeout" in conninfo_to_dict(dsn)
+            given = conninfo_to_dict(dsn).get("connect_timeout")
         except Exception:  # a DSN libpq cannot read: its connect says why, as before
-            given = False
-        return {} if given else {"connect_timeout": max(1, round(self.connect_timeout))}
+            given = None
+        if given is None:
+            return {"connect_timeout": max(1, round(self.connect_timeout))}
+        try:
+            int(str(given))
+        except ValueError:  # psycopg's own ProgrammingError at the connect, before
+            raise ValidationError(
+                f"the DSN's connect_timeout must be a whole number of seconds, got {given!r}"
+            ) from None
+        return {}
 
     def _migrate_direct(self, dsn: str) -> None:
         import psycopg
