@@ -31,7 +31,9 @@ BEGIN
     -- still running while a newer one migrated the database (a rolling deploy): its
     -- record's assignee is null, which that release's body set through jsonb; set so,
     -- its ticket's record and "assignee" column agree (the marker's body left the record
-    -- saying unassigned, the column and the audit naming the agent).
+    -- saying unassigned, the column and the audit naming the agent). Its numbers are
+    -- rewritten as that release's own body rewrote them (a float from 1e16 to 2**63
+    -- reads back as an integer; past 64 bits, _storable reads the digits as the float).
     UPDATE tickets SET assignee = v_agent, allocation = NULL,
             record = CASE WHEN strpos(p_record, '"\u0000"') > 0
                 THEN replace(p_record, '"\u0000"', to_jsonb(v_agent)::text)
