@@ -962,9 +962,10 @@ def test_a_version_11_schema_gets_the_hand_out_that_keeps_the_records_text(pg_ds
             "INSERT INTO agents (id, agent, online) VALUES (%s, %s, false)",
             ("a1", Agent(id="a1").model_dump_json()),
         )
+    # 11's body sets every record through jsonb; 12's only a caller's of 11 (no marker)
     jsonb_body = (
         "SELECT count(*) FROM pg_proc WHERE proname = 'helpdesk_hand_out_round_robin' "
-        "AND prosrc LIKE '%p_record::jsonb%'"
+        "AND prosrc LIKE '%p_record::jsonb%' AND prosrc NOT LIKE '%strpos(p_record%'"
     )
     assert _sql(pg_dsn, jsonb_body) == [(1,)]
     with PostgresStore(pg_dsn) as store:
