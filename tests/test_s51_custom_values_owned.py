@@ -164,3 +164,20 @@ def test_a_part_held_twice_stays_one_part() -> None:
     assert first == second == ["a"]
     assert first is second
     assert first is not shared
+
+
+def test_a_subclass_handing_out_temporaries_gets_each_its_own_copy() -> None:
+    """The copy's memo was keyed by ``id`` without holding the originals: a list subclass
+    whose iteration builds each item anew freed them once copied, their ids came again,
+    and later items got an earlier one's copy (review: [[0], [1], [0], [1], ...])."""
+
+    class Row(list[int]):
+        pass
+
+    class Lazy(list[int]):
+        def __iter__(self) -> Iterator[Any]:
+            for n in range(len(self)):
+                yield Row([n])
+
+    ticket = hr.Ticket(id="t1", channel="email", created_at=AT, fields={"x": Lazy(range(6))})
+    assert ticket.fields["x"] == [[0], [1], [2], [3], [4], [5]]

@@ -558,11 +558,15 @@ def check_custom_values(values: dict[str, Any], info: ValidationInfo) -> dict[st
             # hand-out function before schema 12, a process of that release still
             # running after a newer one migrated the database) is read as that float.
             floated = _big_ints_as_floats(value)
-            if floated is not value and value_problem(floated, key_step("", key)) is None:
-                problem, value = None, floated
-                if copies is None:
-                    copies = {}
-                copies[key] = floated
+            if floated is not value:
+                # what is left wrong once the floats are read (or nothing): the first
+                # problem named was perhaps one of those floats
+                problem = value_problem(floated, key_step("", key))
+                if problem is None:
+                    value = floated
+                    if copies is None:
+                        copies = {}
+                    copies[key] = floated
         if problem is not None:
             raise _value_error(problem)
     return values if copies is None else {**values, **copies}
@@ -597,7 +601,7 @@ def _big_ints_as_floats(value: Any) -> Any:
     return value
 
 
-def _owned(value: Any, depth: int = 0, memo: dict[int, Any] | None = None) -> Any:
+def _owned(value: Any, depth: int = 0, memo: dict[int, tuple[Any, Any]] | None = None) -> Any:
     """``value`` (a custom value that passed :func:`value_problem`) with every container
     in it a new one of its builtin kind, and every other value as it is: a leaf (text, a
     number, a datetime with whatever ``tzinfo``) is immutable and never copied. Not
@@ -614,10 +618,12 @@ def _owned(value: Any, depth: int = 0, memo: dict[int, Any] | None = None) -> An
     if key in memo:
         # copied already (a part held twice: copied once, as deepcopy does), or being
         # copied (a container holding itself: left as it is, for the check to refuse
-        # as too deep; copying each path of [a, a] with a in it was 2**100 of them)
-        found = memo[key]
+        # as too deep; copying each path of [a, a] with a in it was 2**100 of them).
+        # The memo holds each original, so no id is reused within the call (a
+        # subclass's iteration handing out temporaries got an earlier one's copy).
+        _, found = memo[key]
         return value if found is None else found
-    memo[key] = None
+    memo[key] = (value, None)
     deeper = depth + 1
     copied: Any
     if isinstance(value, dict):
@@ -630,7 +636,7 @@ def _owned(value: Any, depth: int = 0, memo: dict[int, Any] | None = None) -> An
         copied = {_owned(item, deeper, memo) for item in value}
     else:
         copied = frozenset(_owned(item, deeper, memo) for item in value)
-    memo[key] = copied
+    memo[key] = (value, copied)
     return copied
 
 

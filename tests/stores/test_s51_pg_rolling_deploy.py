@@ -7,6 +7,7 @@ Unassigned view). The function takes both callers."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -98,3 +99,22 @@ def test_only_a_float_s_own_digits_read_back_as_the_float() -> None:
     nul_key = text.replace('"n":7', f'"a\\u0000b":{10**300}')
     with pytest.raises(ModelValidationError, match="NUL"):
         TicketRecord.model_validate_json(nul_key, context=STORED)
+
+
+def test_a_stored_row_s_error_names_what_is_wrong_once_the_floats_are_read() -> None:
+    """A row holding a float jsonb rewrote (1e300 as digits) and an integer beyond 64 bits
+    that is no float's was refused at the float's place (review)."""
+    import json
+    from decimal import Decimal
+
+    from helpdesk_routing._stored import STORED
+    from helpdesk_routing.errors import ModelValidationError
+
+    big = int(Decimal(repr(1e300)))
+    row = {"id": "t", "channel": "c", "created_at": "2026-01-01T00:00:00Z"}
+    for fields, where in (
+        ({"a": {"x": big, "y": 2**70}}, "at a.y:"),
+        ({"b": [big, 2**63]}, "at b[1]:"),
+    ):
+        with pytest.raises(ModelValidationError, match=re.escape(where)):
+            hr.Ticket.model_validate_json(json.dumps({**row, "fields": fields}), context=STORED)
