@@ -155,10 +155,19 @@ def _postgres_problem(
         import psycopg
     except ImportError:
         return None
-    try:
-        with psycopg.connect(url, autocommit=True, client_encoding="UTF8") as conn:
-            from helpdesk_routing.stores.postgres._database import ENCODINGS, encoding_problem
+    from helpdesk_routing.stores.postgres._database import (
+        CONNECT_TIMEOUT,
+        ENCODINGS,
+        encoding_problem,
+        libpq_timeout,
+    )
 
+    try:
+        timeout = libpq_timeout(url, CONNECT_TIMEOUT)
+    except ValidationError:
+        return None  # the store's or ledger's opening says why
+    try:
+        with psycopg.connect(url, autocommit=True, client_encoding="UTF8", **timeout) as conn:
             if encoding_problem(conn.execute(ENCODINGS).fetchone(), what) is not None:
                 return None  # the store's or ledger's opening says why
             row = conn.execute("SELECT current_schema()").fetchone()

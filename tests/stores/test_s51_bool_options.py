@@ -68,3 +68,26 @@ def test_a_connect_timeout_the_dsn_names_must_be_whole_seconds(pg_dsn: str, give
         hr.PostgresStore(dsn)
     with pytest.raises(ValidationError, match="connect_timeout must be a whole number"):
         hr.PostgresCustomerData(dsn)
+
+
+def test_the_ledger_and_report_s_connections_have_a_connect_timeout(pg_dsn: str) -> None:
+    """``PostgresLedger`` and ``report``'s first look at a database connected without
+    libpq's ``connect_timeout`` (a host that never answers: the system's TCP wait); they
+    get 10 s, a DSN's own kept, a bad one of the ledger's refused by name (review)."""
+    from helpdesk_routing.errors import ValidationError
+    from helpdesk_routing.handoff import PostgresLedger
+    from helpdesk_routing.stores.postgres._database import CONNECT_TIMEOUT, libpq_timeout
+
+    assert libpq_timeout(pg_dsn, CONNECT_TIMEOUT) == {"connect_timeout": 10}
+    assert libpq_timeout(f"{pg_dsn} connect_timeout=3", CONNECT_TIMEOUT) == {}
+    ledger = PostgresLedger(pg_dsn)
+    try:
+        conn = ledger._connect()
+        try:
+            assert conn.info.get_parameters()["connect_timeout"] == "10"
+        finally:
+            conn.close()
+    finally:
+        ledger.close()
+    with pytest.raises(ValidationError, match="connect_timeout must be a whole number"):
+        PostgresLedger(f"{pg_dsn} connect_timeout=abc")

@@ -728,10 +728,12 @@ class PostgresLedger(_SqlLedger):
         except ImportError as exc:  # pragma: no cover - the extra is installed in tests
             raise MissingExtra("the PostgreSQL handoff ledger", "postgres") from exc
         from helpdesk_routing.stores.postgres._database import (
+            CONNECT_TIMEOUT,
             ENCODINGS,
             WHERE_TABLES_GO,
             check_dsn,
             encoding_problem,
+            libpq_timeout,
             temporary_first,
         )
 
@@ -740,6 +742,8 @@ class PostgresLedger(_SqlLedger):
         parts = conninfo_to_dict(check_dsn(dsn))
         self._psycopg = psycopg
         self._dsn = dsn
+        # libpq's connect_timeout, the DSN's kept (a bad one refused here, by name)
+        self._timeout = libpq_timeout(dsn, CONNECT_TIMEOUT)
         self._secrets = _secrets(dsn, str(parts.get("password") or ""))
         self._where = _where(parts)
         self._sql = _Sql("%s")
@@ -804,7 +808,9 @@ class PostgresLedger(_SqlLedger):
         processes opening a new ledger together see the version row the first wrote."""
         from helpdesk_routing.stores.postgres._database import fit_session
 
-        conn = self._psycopg.connect(self._dsn, client_encoding="UTF8", autocommit=True)
+        conn = self._psycopg.connect(
+            self._dsn, client_encoding="UTF8", autocommit=True, **self._timeout
+        )
         try:
             fit_session(conn)
             conn.autocommit = False
@@ -841,8 +847,8 @@ class PostgresLedger(_SqlLedger):
                 raise error from exc
             except Exception:
                 # The transaction was rolled back (e.g. a lost compare-and-set): the
-                # connection is still good unless it broke.
-                kept = self._give_back(conn)
+                # connection is still good unless it broke (none when none was made).
+                kept = conn is not None and self._give_back(conn)
                 raise
             kept = self._give_back(conn)
         finally:

@@ -194,6 +194,35 @@ def interruption(exc: BaseException) -> BaseException | None:
 _log = logging.getLogger(__name__)
 
 
+CONNECT_TIMEOUT = 10.0
+"""libpq's ``connect_timeout`` (seconds) of a connection that has no setting of its own
+for it: the ledger's, and the one ``report`` opens to look at a database first."""
+
+
+def libpq_timeout(dsn: str, seconds: float) -> dict[str, Any]:
+    """libpq's ``connect_timeout`` for a connection to ``dsn`` as keywords: ``seconds``
+    in whole seconds (at least 1), unless the DSN names its own, which is kept (a
+    keyword would replace it: ``?connect_timeout=2`` waited the adapter's 10 s). A
+    DSN's that is no whole number is a ``ValidationError`` naming it (psycopg's own
+    ``ProgrammingError`` at the connect otherwise). Without any, a connection to a host
+    that never answers waits as long as the system lets a TCP connect wait."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        given = conninfo_to_dict(dsn).get("connect_timeout")
+    except Exception:  # a DSN libpq cannot read: its connect says why, as before
+        given = None
+    if given is None:
+        return {"connect_timeout": max(1, round(seconds))}
+    try:
+        int(str(given))
+    except ValueError:
+        raise ValidationError(
+            f"the DSN's connect_timeout must be a whole number of seconds, got {given!r}"
+        ) from None
+    return {}
+
+
 class _Local(threading.local):
     """A thread's state on one adapter: its unit's connection (``held``, ``None`` when
     no unit runs) and whether it is the main thread (where signals arrive)."""
@@ -597,24 +626,8 @@ class Database:
     # -- schema --------------------------------------------------------------------
 
     def _libpq_timeout(self, dsn: str) -> dict[str, Any]:
-        """libpq's ``connect_timeout`` for a connection to ``dsn``: the adapter's, in whole
-        seconds (at least 1), unless the DSN names its own, which is kept (a keyword would
-        replace it: ``?connect_timeout=2`` waited the adapter's 10 s)."""
-        from psycopg.conninfo import conninfo_to_dict
-
-        try:
-            given = conninfo_to_dict(dsn).get("connect_timeout")
-        except Exception:  # a DSN libpq cannot read: its connect says why, as before
-            given = None
-        if given is None:
-            return {"connect_timeout": max(1, round(self.connect_timeout))}
-        try:
-            int(str(given))
-        except ValueError:  # psycopg's own ProgrammingError at the connect, before
-            raise ValidationError(
-                f"the DSN's connect_timeout must be a whole number of seconds, got {given!r}"
-            ) from None
-        return {}
+        """:func:`libpq_timeout` of ``dsn`` with the adapter's ``connect_timeout``."""
+        return libpq_timeout(dsn, self.connect_timeout)
 
     def _migrate_direct(self, dsn: str) -> None:
         import psycopg
