@@ -181,3 +181,26 @@ def test_a_subclass_handing_out_temporaries_gets_each_its_own_copy() -> None:
 
     ticket = hr.Ticket(id="t1", channel="email", created_at=AT, fields={"x": Lazy(range(6))})
     assert ticket.fields["x"] == [[0], [1], [2], [3], [4], [5]]
+
+
+def test_a_part_held_in_many_places_is_checked_once_a_level(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The check walked every path of a value sharing its parts: nested ``[a, a]`` lists
+    of 24 levels were 2**24 walks (24 s; review); a part is walked once a level."""
+    from helpdesk_routing import _storable
+
+    value: list[object] = ["leaf"]
+    for _ in range(12):
+        value = [value, value]
+    walks = []
+    original = _storable._members
+
+    def counted(where: str, item: Any) -> Any:
+        walks.append(where)
+        return original(where, item)
+
+    monkeypatch.setattr(_storable, "_members", counted)
+    ticket = hr.Ticket(id="t1", channel="email", created_at=AT, fields={"x": value})
+    assert ticket.fields["x"] == value
+    assert len(walks) <= 13  # one container a level (2**13 - 1 before)

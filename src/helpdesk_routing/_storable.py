@@ -471,6 +471,10 @@ def value_problem(value: Any, path: str = "", *, json_only: bool = False) -> str
     # One entry per open container: its remaining (path, item, member of) triples, where
     # "member of" is the (path, key) of the object holding the item, or None.
     stack: list[Iterator[tuple[str, Any, tuple[str, Any] | None]]] = [iter(((path, value, None),))]
+    # Containers walked whole at a level without a problem (the walk returns at the first):
+    # a part held in several places is walked once a level, not once a path (nested
+    # [a, a] lists, 24 levels of them, were 2**24 paths: 24 s).
+    walked: set[tuple[int, int]] = set()
     while stack:
         step = next(stack[-1], None)
         if step is None:
@@ -502,6 +506,10 @@ def value_problem(value: Any, path: str = "", *, json_only: bool = False) -> str
             )
         if len(stack) > MAX_DEPTH:  # ``item`` is level len(stack)
             return f"{_where(where)}nested deeper than {MAX_DEPTH} levels"
+        seen = (id(item), len(stack))
+        if seen in walked:
+            continue
+        walked.add(seen)
         stack.append(_members(where, item))
     return None
 
