@@ -116,16 +116,18 @@ def to_devnull(out: TextIO) -> None:
         os.close(devnull)
 
 
-def to_stderr(text: str) -> None:
-    """Print ``text`` on stderr; a stderr that cannot be written (its reader gone, a full
-    device) leaves nobody to tell, and the exit status says it all: it is pointed at
-    ``os.devnull`` (an ``OSError`` here got out of ``main`` and Python exited 1, "invalid
-    input", for a usage error)."""
+def to_stderr(text: str, stream: TextIO | None = None) -> None:
+    """Print ``text`` on stderr (``stream``, a subcommand's own, when given); a stderr
+    that cannot be written (its reader gone, a full device) leaves nobody to tell, and
+    the exit status says it all: it is pointed at ``os.devnull`` (an ``OSError`` here got
+    out of ``main`` and Python exited 1, "invalid input", for a usage error; ``simulate``
+    exited 2 for an invalid scenario)."""
+    err = sys.stderr if stream is None else stream
     try:
-        print(text, file=sys.stderr)
-        sys.stderr.flush()
+        print(text, file=err)
+        err.flush()
     except OSError:
-        to_devnull(sys.stderr)
+        to_devnull(err)
 
 
 class UsageError(RoutingError):

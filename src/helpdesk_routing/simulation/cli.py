@@ -29,7 +29,7 @@ from helpdesk_routing._json import SCENARIO_DEPTH, loads
 from helpdesk_routing._shown import shown
 from helpdesk_routing._storable import MAX_INT, MIN_INT
 from helpdesk_routing.calendar import JSON_INPUT
-from helpdesk_routing.cli import EXIT_BROKEN_PIPE, Subcommand, in_file, to_devnull
+from helpdesk_routing.cli import EXIT_BROKEN_PIPE, Subcommand, in_file, to_devnull, to_stderr
 from helpdesk_routing.errors import MissingExtra, ValidationError
 
 from ._extras import require_pyplot
@@ -100,18 +100,6 @@ def configure(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _error(err: TextIO, line: str) -> None:
-    """``line`` (an ``error: ...`` line) on ``err``. A stderr that cannot be written (a
-    full device, its reader gone) leaves nobody to tell, and the exit status says which
-    error it was: its ``OSError`` was taken for an output that cannot be written, so an
-    invalid scenario exited 2, not 1 (the other subcommands kept 1)."""
-    try:
-        err.write(line)
-        err.flush()
-    except OSError:
-        to_devnull(err)
-
-
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the ``simulate`` command; returns the exit status: 1 for a scenario file whose
     content is invalid (bytes that are not UTF-8 too), 2 for one that cannot be read, a
@@ -124,18 +112,18 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     try:
         raw = read_input(args.scenario)
     except OSError as error:
-        _error(err, f"error: cannot read scenario {_path(args.scenario)}: {error}\n")
+        to_stderr(f"error: cannot read scenario {_path(args.scenario)}: {error}", err)
         return 2
     try:
         scenario = _scenario(raw, args)
     except _BadOption as error:
-        _error(err, f"error: {error}\n")
+        to_stderr(f"error: {error}", err)
         return 2
     except ValidationError as error:
-        _error(err, f"error: {in_file(error, args.scenario)}\n")
+        to_stderr(f"error: {in_file(error, args.scenario)}", err)
         return 1
     if args.replications < 1:
-        _error(err, "error: --replications must be at least 1\n")
+        to_stderr("error: --replications must be at least 1", err)
         return 2
     # Whatever would stop the outputs is found before the runs, which may be long.
     outputs = [
@@ -145,30 +133,30 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     ]
     problem = _outputs_problem(Path(args.scenario), outputs)
     if problem is not None:
-        _error(err, f"error: {problem}\n")
+        to_stderr(f"error: {problem}", err)
         return 2
     if args.plot is not None:
         try:
             plot_path(args.plot)
         except ValidationError as error:
-            _error(err, f"error: cannot write --plot {_path(args.plot)}: {error.message}\n")
+            to_stderr(f"error: cannot write --plot {_path(args.plot)}: {error.message}", err)
             return 2
     if args.plot is not None:
         try:
             require_pyplot("simulate --plot")
         except MissingExtra as error:
-            _error(err, f"error: {error}\n")
+            to_stderr(f"error: {error}", err)
             return 2
     base = scenario.seed if args.seed is None else args.seed
     if not MIN_INT <= base <= base + args.replications - 1 <= MAX_INT:
-        _error(err, "error: --seed and the replications' seeds must lie in signed 64 bits\n")
+        to_stderr("error: --seed and the replications' seeds must lie in signed 64 bits", err)
         return 2
     created: list[Path] = []  # the output files opened here that were not there before
     try:
         for option, path in outputs:
             problem = _open_for_writing(option, path, created)
             if problem is not None:
-                _error(err, f"error: {problem}\n")
+                to_stderr(f"error: {problem}", err)
                 return 2
         code = _simulate(scenario, base, args, out, err)
         if code in (0, EXIT_BROKEN_PIPE):
@@ -211,7 +199,7 @@ def _simulate(
         try:
             results.append(simulate(scenario, base + k, progress=bar))
         except ValidationError as error:
-            _error(err, f"error: cannot simulate {_path(args.scenario)}: {error}\n")
+            to_stderr(f"error: cannot simulate {_path(args.scenario)}: {error}", err)
             return 1
         finally:
             bar.close()
@@ -222,7 +210,7 @@ def _simulate(
         try:
             _replaced(Path(args.plot), results[0].plot)
         except OSError as error:
-            _error(err, f"error: cannot write --plot {_path(args.plot)}: {error}\n")
+            to_stderr(f"error: cannot write --plot {_path(args.plot)}: {error}", err)
             return 2
     if args.json is not None:
         figures = [_strict({"seed": r.seed, **r.summary.as_dict()}) for r in results]
@@ -241,7 +229,7 @@ def _simulate(
             else:
                 _replaced(args.json, lambda path: path.write_text(text, "utf-8"))
         except OSError as error:
-            _error(err, f"error: cannot write --json {_path(args.json)}: {error}\n")
+            to_stderr(f"error: cannot write --json {_path(args.json)}: {error}", err)
             return 2
     return EXIT_BROKEN_PIPE if gone else 0
 

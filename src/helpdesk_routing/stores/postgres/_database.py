@@ -541,7 +541,11 @@ class Database:
                 open=True,
                 # libpq's own connect_timeout too, as the first connection has it: a
                 # pool's connection to a host that never answers waited for the OS's
-                kwargs={"autocommit": True, "client_encoding": "UTF8", **self._libpq_timeout(dsn)},
+                kwargs={
+                    "autocommit": True,
+                    "client_encoding": "UTF8",
+                    **libpq_timeout(dsn, self.connect_timeout),
+                },
                 configure=configure,
                 timeout=connect_timeout,
                 name="helpdesk_routing",
@@ -625,10 +629,6 @@ class Database:
 
     # -- schema --------------------------------------------------------------------
 
-    def _libpq_timeout(self, dsn: str) -> dict[str, Any]:
-        """:func:`libpq_timeout` of ``dsn`` with the adapter's ``connect_timeout``."""
-        return libpq_timeout(dsn, self.connect_timeout)
-
     def _migrate_direct(self, dsn: str) -> None:
         import psycopg
 
@@ -636,7 +636,10 @@ class Database:
         for attempt in range(self.attempts):
             try:
                 conn = psycopg.connect(
-                    dsn, autocommit=True, client_encoding="UTF8", **self._libpq_timeout(dsn)
+                    dsn,
+                    autocommit=True,
+                    client_encoding="UTF8",
+                    **libpq_timeout(dsn, self.connect_timeout),
                 )
             except psycopg.OperationalError as exc:
                 last = exc
