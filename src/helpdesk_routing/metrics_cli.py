@@ -148,26 +148,34 @@ def _postgres_problem(
     schema of its ``search_path`` that exists (it lacks one of ``tables``, or its schema
     version, read by ``version_sql``, is older than ``newest``: a migration would write),
     or ``None``; read only: nothing is written or created (opening a store or a ledger
-    creates its tables). ``None`` too when it cannot connect: the store's or ledger's
-    own opening then says why, as it always has (its messages never show a password),
-    and when psycopg is missing (the opening names the extra)."""
+    creates its tables). A database it cannot reach is the ``StoreError`` the store's
+    opening raises, after the same tries (the opening tried again after this look had
+    waited as long: 40 s at a host that never answers, not 30). ``None`` when psycopg
+    is missing (the opening names the extra) and on any other failure: the store's or
+    ledger's own opening then says why, as it always has (never showing a password)."""
     try:
         import psycopg
     except ImportError:
         return None
     from helpdesk_routing.stores.postgres._database import (
+        ATTEMPTS,
         CONNECT_TIMEOUT,
         ENCODINGS,
+        connect_retrying,
         encoding_problem,
         libpq_timeout,
     )
 
     try:
-        timeout = libpq_timeout(url, CONNECT_TIMEOUT)
+        libpq_timeout(url, CONNECT_TIMEOUT)
     except ValidationError:
         return None  # the store's or ledger's opening says why
     try:
-        with psycopg.connect(url, autocommit=True, client_encoding="UTF8", **timeout) as conn:
+        conn = connect_retrying(url, attempts=ATTEMPTS, timeout=CONNECT_TIMEOUT)
+    except psycopg.Error:
+        return None  # the store's opening says why
+    try:
+        with conn:
             if encoding_problem(conn.execute(ENCODINGS).fetchone(), what) is not None:
                 return None  # the store's or ledger's opening says why
             row = conn.execute("SELECT current_schema()").fetchone()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import io
 import json
 import os
@@ -449,6 +450,34 @@ def test_a_postgres_connection_failure_is_one_line(capsys: pytest.CaptureFixture
     assert err.endswith("\n")
     assert err.splitlines(keepends=True) == [err]
     assert "\t" not in err
+
+
+def test_an_unreachable_postgres_is_tried_as_often_as_a_store_tries_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``report``'s first look at a database it cannot reach connected once, failed,
+    and left the store's opening to try three times more: at a host that never
+    answers, 40 s before the error, not the store's 30. The look's tries are the
+    store's (its ``attempts`` default), and their failure is the report's error."""
+    import psycopg
+
+    from helpdesk_routing.stores.postgres import PostgresStore, _database
+
+    tried: list[str] = []
+
+    def unreachable(dsn: str, **kwargs: Any) -> None:
+        tried.append(dsn)
+        raise psycopg.OperationalError("connection timeout expired")
+
+    monkeypatch.setattr(psycopg, "connect", unreachable)
+    monkeypatch.setattr(_database.time, "sleep", lambda seconds: None)
+    dsn = "postgresql://nobody@192.0.2.1/none"
+    assert metrics_cli.run(_parse(["report", "--store", dsn, *_PERIOD]), io.StringIO()) == 2
+    store_tries = inspect.signature(PostgresStore).parameters["attempts"].default
+    assert len(tried) == store_tries == _database.ATTEMPTS
+    assert capsys.readouterr().err == (
+        "error: cannot connect to PostgreSQL after 3 attempts: connection timeout expired\n"
+    )
 
 
 def test_the_text_report_shows_the_handoffs_of_a_ledger(helpdesk: Path, tmp_path: Path) -> None:

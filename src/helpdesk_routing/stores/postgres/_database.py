@@ -223,6 +223,31 @@ def libpq_timeout(dsn: str, seconds: float) -> dict[str, Any]:
     return {}
 
 
+ATTEMPTS = 3
+"""How many times an adapter's opening tries to connect (``attempts``' default)."""
+
+
+def connect_retrying(dsn: str, *, attempts: int, timeout: float) -> psycopg.Connection[Any]:
+    """A connection to ``dsn`` (autocommit, UTF8, libpq's ``connect_timeout`` from
+    :func:`libpq_timeout`), tried ``attempts`` times 0.2 s, 0.4 s, ... apart; the last
+    failure a ``StoreError`` saying so. An adapter's opening connects so, and so does
+    ``report``'s first look at a database: a host it cannot reach is the same error
+    after the same wait, not the first look's wait and then the adapter's."""
+    import psycopg
+
+    last: Exception | None = None
+    for attempt in range(attempts):
+        try:
+            return psycopg.connect(
+                dsn, autocommit=True, client_encoding="UTF8", **libpq_timeout(dsn, timeout)
+            )
+        except psycopg.OperationalError as exc:
+            last = exc
+            if attempt + 1 < attempts:
+                time.sleep(0.2 * 2**attempt)
+    raise StoreError(f"cannot connect to PostgreSQL after {attempts} attempts: {last}") from last
+
+
 class _Local(threading.local):
     """A thread's state on one adapter: its unit's connection (``held``, ``None`` when
     no unit runs) and whether it is the main thread (where signals arrive)."""
@@ -630,28 +655,9 @@ class Database:
     # -- schema --------------------------------------------------------------------
 
     def _migrate_direct(self, dsn: str) -> None:
-        import psycopg
-
-        last: Exception | None = None
-        for attempt in range(self.attempts):
-            try:
-                conn = psycopg.connect(
-                    dsn,
-                    autocommit=True,
-                    client_encoding="UTF8",
-                    **libpq_timeout(dsn, self.connect_timeout),
-                )
-            except psycopg.OperationalError as exc:
-                last = exc
-                if attempt + 1 < self.attempts:
-                    time.sleep(0.2 * 2**attempt)
-                continue
-            with conn:
-                self._migrate(conn)
-            return
-        raise StoreError(
-            f"cannot connect to PostgreSQL after {self.attempts} attempts: {last}"
-        ) from last
+        conn = connect_retrying(dsn, attempts=self.attempts, timeout=self.connect_timeout)
+        with conn:
+            self._migrate(conn)
 
     def _migrate_pooled(self, pool: ConnectionPool[Any]) -> None:
         """The schema check and migration on a connection of the caller's pool: a pool
