@@ -161,8 +161,10 @@ office hours read in Python mode (``Scenario.model_validate(data, context=JSON_I
 ``holidays`` must then be a list, as the JSON Schema says."""
 
 
-def _json_input(info: ValidationInfo) -> bool:
-    """Whether the office hours being validated were given as JSON (text or decoded)."""
+def json_input(info: ValidationInfo) -> bool:
+    """Whether the data being validated was given as JSON: text (JSON mode), or decoded
+    and validated in Python mode with :data:`JSON_INPUT` (``Scenario.from_json``,
+    ``simulate``), which must read it as JSON text is read."""
     return info.mode == "json" or bool(
         isinstance(info.context, Mapping) and info.context.get(_JSON_INPUT)
     )
@@ -387,7 +389,7 @@ class OfficeHours(InputModel):
         name ``"20261225"`` a datetime with a time: those are refused, by index. JSON
         (:meth:`from_json`, :meth:`from_dict`, ``model_validate_json``) gives a list, as the
         published schema says: an object there is refused."""
-        if isinstance(value, Mapping) and _json_input(info):
+        if isinstance(value, Mapping) and json_input(info):
             raise PydanticCustomError(
                 "holidays_list",
                 'holidays is a list of dates "YYYY-MM-DD" in JSON, got an object '

@@ -38,7 +38,7 @@ from ._storable import StoredText
 from ._stored import STORED, is_stored
 from ._time import UtcDatetime
 from .allocation import Allocator, LeastLoaded, RoundRobin
-from .calendar import OfficeHours
+from .calendar import OfficeHours, json_input
 from .errors import ErrorDetail, UnknownAgent, ValidationError, _line
 from .model import MAX_CAPACITY, UNORDERED, Team, in_given_order, unordered
 from .rules import RoutingRule, RuleSet, rule_id_of
@@ -115,9 +115,10 @@ def rule_set_data(rules: Any, info: ValidationInfo) -> Any:
     set is refused (its order is the hash seed's, code ``unordered_set``); a ``RuleSet``
     or a mapping is left to the rule set's own validation; anything else (text) is
     refused, saying what ``rules`` takes. JSON text is read as written and as the JSON
-    Schema describes it: its ``rules`` is the rule set's object, an array refused."""
+    Schema describes it: its ``rules`` is the rule set's object, an array refused (and
+    so is decoded JSON read with :data:`~helpdesk_routing.calendar.JSON_INPUT`)."""
     if isinstance(rules, list | tuple):
-        if info.mode == "json":
+        if json_input(info):
             raise PydanticCustomError("model_type", RULES_AN_ARRAY)
         return {"rules": rules}
     said = unordered("rules", rules)
@@ -180,8 +181,9 @@ class Configuration(CheckedCopy):
     def _one_channel(cls, channels: Any, info: ValidationInfo) -> Any:
         # A plain string given from Python is one channel, as Router(...), configure and
         # the views' channels= take it (not a set of its characters, not refused); JSON
-        # writes the channels as an array, and JSON text is read as written.
-        if isinstance(channels, str) and info.mode == "python":
+        # writes the channels as an array, and JSON text (or decoded JSON read with
+        # JSON_INPUT: Scenario.from_json, simulate) is read as written.
+        if isinstance(channels, str) and not json_input(info):
             return (channels,)
         return channels
 
