@@ -35,7 +35,11 @@ def _ticket_test(op: str, value: Any) -> dict[str, Any]:
         (_ticket_test("not_equals", MIN_INT - 1), "$.value", "not_equals: integer beyond"),
         (_ticket_test("greater_than", MAX_INT + 1), "$.value", "greater_than: integer beyond"),
         (_ticket_test("in", [1, 2**64]), "$.value[1]", "in item 1: integer beyond signed 64 bits"),
-        (_ticket_test("between", [0, 2**64]), "$.value", "between: integer beyond signed 64"),
+        (
+            _ticket_test("between", [0, 2**64]),
+            "$.value[1]",
+            "between's high bound: integer beyond signed 64",
+        ),
         (
             {"type": "profile", "property": "clv", "op": "less_or_equal", "value": -(2**80)},
             "$.value",

@@ -460,14 +460,21 @@ def _check_number(op: Operator, value: object) -> object:
 def _check_between(op: Operator, value: object) -> object:
     if not isinstance(value, list | tuple) or len(value) != 2:
         raise value_error("between needs [low, high]")
-    low, high = value
-    if is_number(low) or is_number(high):
-        bounds: tuple[Any, Any] = (_number("between", low), _number("between", high))
-    else:
-        bounds = (_moment("between", low), _moment("between", high))
+    check = _number if is_number(value[0]) or is_number(value[1]) else _moment
+    bounds: list[Any] = []
+    problems: list[Any] = []
+    for i, (side, bound) in enumerate(zip(("low", "high"), value, strict=True)):
+        try:
+            bounds.append(check(f"between's {side} bound", bound))
+        except PydanticCustomError as e:
+            # A bad bound is named at its own index ($.value[1]), as a list's bad item
+            # is, and by its side: both at once.
+            problems.append({"type": e, "loc": (i,), "input": bound})
+    if problems:
+        raise pydantic_core.ValidationError.from_exception_data("condition value", problems)
     if bounds[0] > bounds[1]:
         raise value_error("between needs low <= high")
-    return bounds
+    return tuple(bounds)
 
 
 def _check_moment(op: Operator, value: object) -> object:
