@@ -54,6 +54,14 @@ def _size(number: int) -> str:
     return f"an integer of {number.bit_length()} bits"
 
 
+def _literal(text: str) -> str:
+    """``text`` as matplotlib draws it literally: a ``$`` escaped (``\\$``), so a pair of
+    them is no math text (a scenario named ``refunds $\\frac$`` or an agent ``$$`` made
+    ``plot`` fail with matplotlib's own ``ValueError``; ``cost $5 to $10`` was drawn as
+    math, in italics)."""
+    return text.replace("$", r"\$")
+
+
 def plot_result(result: SimulationResult, path: str | Path | None = None, *, bins: int = 40) -> Any:
     """Three panels: waits (minutes), backlog over time (hours), tickets assigned per
     agent.
@@ -99,12 +107,12 @@ def plot_result(result: SimulationResult, path: str | Path | None = None, *, bin
     backlog_ax.set_ylabel("tickets waiting")
     backlog_ax.set_title("Backlog over time")
     per_agent = result.summary.per_agent
-    load_ax.bar(list(per_agent), list(per_agent.values()), color="#8172B2")
+    load_ax.bar([_literal(a) for a in per_agent], list(per_agent.values()), color="#8172B2")
     load_ax.set_ylabel("tickets")
     # what summary.per_agent counts; "load" is the open and pending tickets over time
     load_ax.set_title("Tickets assigned per agent")
     load_ax.tick_params(axis="x", rotation=45)
-    fig.suptitle(f"{result.scenario} · {result.policy} · seed {result.seed}")
+    fig.suptitle(_literal(f"{result.scenario} · {result.policy} · seed {result.seed}"))
     fig.tight_layout()
     if target is not None:
         fig.savefig(target, dpi=100, format="png")
