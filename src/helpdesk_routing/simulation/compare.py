@@ -322,9 +322,10 @@ def _estimate(values: list[float], confidence: float, exponent: int = 0) -> Esti
     if n == 1:
         return Estimate(_scaled(mean, scale + exponent), math.inf, confidence, 1)
     variance = math.fsum((v - mean) ** 2 for v in scaled) / (n - 1)
-    spread = _scaled(math.sqrt(variance / n), scale + exponent)
-    half = _t_upper((1.0 - confidence) / 2.0, n - 1) * spread
-    return Estimate(_scaled(mean, scale + exponent), half, confidence, n)
+    # the t factor before the scale is undone: a spread scaled back first could round
+    # to 0 below the smallest float ([5e-324, 1e-323] had a half-width of 0)
+    half = _t_upper((1.0 - confidence) / 2.0, n - 1) * math.sqrt(variance / n)
+    return Estimate(_scaled(mean, scale + exponent), _scaled(half, scale + exponent), confidence, n)
 
 
 def _scaled(value: float, exponent: int) -> float:
@@ -406,16 +407,25 @@ def _figures(
                 f"metric must give numbers a float holds; {name} of {side}'s replication "
                 f"with seed {r.seed} is {shown(value)}"
             ) from None
-        if not math.isfinite(number):
+        if math.isinf(number):
+            raise ValidationError(
+                f"{name} of {side}'s replication with seed {r.seed} is {value}: no finite "
+                "number, so there is no interval to give"
+            )
+        if math.isnan(number):
             summary = r.summary
             # why this run has no such figure, in its terms: a rate over a span of no
-            # length, or figures of tickets that were not started (or not resolved)
-            why = (
-                f"its measured span has no length, {summary.tickets} "
-                f"ticket{'s' if summary.tickets != 1 else ''} in 0 s"
-                if name == "arrival_rate" and summary.horizon == 0 and summary.tickets
-                else f"it started {summary.started} of {summary.tickets} tickets"
-            )
+            # length, a handling time of tickets whose work did not end, or figures of
+            # tickets that were not started
+            if name == "arrival_rate" and summary.horizon == 0 and summary.tickets:
+                why = (
+                    f"its measured span has no length, {summary.tickets} "
+                    f"ticket{'s' if summary.tickets != 1 else ''} in 0 s"
+                )
+            elif name == "mean_handling":
+                why = f"it resolved {summary.resolved} of {summary.tickets} tickets"
+            else:
+                why = f"it started {summary.started} of {summary.tickets} tickets"
             raise ValidationError(
                 f"{name} of {side}'s replication with seed {r.seed} is {value}: it has no such "
                 f"figure ({why}), so there is no interval to give"
