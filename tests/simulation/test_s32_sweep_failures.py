@@ -504,9 +504,16 @@ def test_a_sweep_whose_executor_cancels_its_cells_raises_cancelled() -> None:
     original = pool.submit
 
     submitted: list[object] = []
+    # The running cell waits until the pool has shut down: on a busy machine the one
+    # worker had run every cell before the shutdown came, and nothing was cancelled.
+    shut = threading.Event()
 
-    def submit(*args: object, **kwargs: object) -> object:
-        future = original(*args, **kwargs)  # type: ignore[arg-type]
+    def held(fn: Any, *args: object, **kwargs: object) -> object:
+        shut.wait(30)
+        return fn(*args, **kwargs)
+
+    def submit(fn: object, *args: object, **kwargs: object) -> object:
+        future = original(held, fn, *args, **kwargs)
         submitted.append(future)
         if len(submitted) == len(cells):  # every cell queued: now the pool shuts down
             started.set()
@@ -525,6 +532,7 @@ def test_a_sweep_whose_executor_cancels_its_cells_raises_cancelled() -> None:
     runner.start()
     started.wait(30)
     pool.shutdown(wait=False, cancel_futures=True)
+    shut.set()
     runner.join(120)  # a hang, not a speed: the sweep raises within a look at its futures
     assert not runner.is_alive(), "the sweep kept waiting for cancelled cells"
     assert len(outcome) == 1
