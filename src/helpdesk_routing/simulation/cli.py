@@ -81,7 +81,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def configure(p: argparse.ArgumentParser) -> None:
     """Add the ``simulate`` arguments to ``p``."""
-    p.add_argument("scenario", type=Path, help="a Scenario as JSON")
+    p.add_argument("scenario", help="a Scenario as JSON")
     p.add_argument(
         "--days",
         type=float,
@@ -90,10 +90,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, help="the first seed (default: the scenario's)")
     p.add_argument("--replications", type=int, default=1, help="independent runs (default 1)")
     p.add_argument("--policy", choices=get_args(PolicyName), help="override the policy")
-    p.add_argument("--plot", type=Path, help="save the first run's plots as PNG (a .png path)")
+    p.add_argument("--plot", help="save the first run's plots as PNG (a .png path)")
     p.add_argument(
         "--json",
-        type=Path,
         metavar="FILE",
         help="write each run's summary figures to FILE as JSON (a file, unlike the other "
         "commands' --json flag)",
@@ -126,12 +125,20 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         to_stderr("error: --replications must be at least 1", err)
         return 2
     # Whatever would stop the outputs is found before the runs, which may be long.
-    outputs = [
-        (option, Path(path))
-        for option, path in (("--plot", args.plot), ("--json", args.json))
-        if path is not None
-    ]
-    problem = _outputs_problem(Path(args.scenario), outputs)
+    given = [(o, p) for o, p in (("--plot", args.plot), ("--json", args.json)) if p is not None]
+    problem = next(
+        (
+            # Path("o.json/") is Path("o.json"): the file was written where a folder
+            # was named
+            f"cannot write {option} {_path(path)}: it names a folder (it ends in "
+            f"{os.fspath(path)[-1]})"
+            for option, path in given
+            if os.fspath(path).endswith(tuple({"/", os.sep}))
+        ),
+        None,
+    )
+    outputs = [(option, Path(path)) for option, path in given]
+    problem = problem or _outputs_problem(Path(args.scenario), outputs)
     if problem is not None:
         to_stderr(f"error: {problem}", err)
         return 2
@@ -227,7 +234,7 @@ def _simulate(
                     to_devnull(stream)
                     return EXIT_BROKEN_PIPE
             else:
-                _replaced(args.json, lambda path: path.write_text(text, "utf-8"))
+                _replaced(Path(args.json), lambda path: path.write_text(text, "utf-8"))
         except OSError as error:
             to_stderr(f"error: cannot write --json {_path(args.json)}: {error}", err)
             return 2

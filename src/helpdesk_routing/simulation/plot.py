@@ -37,14 +37,16 @@ def plot_path(path: object) -> Path:
         raise ArgumentTypeError(f"path must be a file path (str or Path), got {path!r}")
     if "\x00" in os.fspath(path):  # no file is named so: matplotlib's bare ValueError
         raise ValidationError(f"path must not contain NUL (\\x00), got {os.fspath(path)!r}")
-    target = Path(path)
-    if target.name.lower() == ".png":  # a hidden file: a name left out ("$NAME.png")?
+    # the name as given: Path("x.png/") is Path("x.png"), and a file x.png was written
+    # where the caller named a folder
+    name = os.path.basename(os.fspath(path)).lower()
+    if name == ".png":  # a hidden file: a name left out ("$NAME.png")?
         raise ValidationError(f"a plot file needs a name before its .png; got {str(path)!r}")
-    if target.suffix.lower() != ".png":
+    if not name.endswith(".png"):
         raise ValidationError(
             f"a plot is saved as PNG, to a path ending in .png; got {str(path)!r}"
         )
-    return target
+    return Path(path)
 
 
 def _size(number: int) -> str:

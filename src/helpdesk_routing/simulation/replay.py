@@ -171,14 +171,17 @@ class ReplayArrivals(Part):
         # a few dicts and a Ticket built to check it, 100,000 of them took 2.2 s, 1.5 s
         # without the collector's passes over the caller's heap.
         with collector_paused():
-            return cls._read(Path(path))
+            return cls._read(os.fspath(path))
 
     @classmethod
-    def _read(cls, path: Path) -> ReplayArrivals:
-        """:meth:`from_file`'s work, for a ``path`` that is a file path."""
-        suffix = path.suffix.lower()
+    def _read(cls, path: str) -> ReplayArrivals:
+        """:meth:`from_file`'s work, for a ``path`` that is a file path: opened as given
+        (a ``Path`` made of it read ``""`` as ``"."``, the folder, and ``"t.csv/"`` as the
+        file ``t.csv``), CSV when its name ends in ``.csv`` (``Path(".csv").suffix`` is
+        none: the file ``.csv`` was read as JSON, and refused for not being named .csv)."""
+        name = os.path.basename(path)
         raw = read_input(path)  # at most MAX_INPUT_BYTES: /dev/zero is refused, not read
-        what = f"replay file {shown(path.name)}"  # a name's line break adds no line
+        what = f"replay file {shown(name)}"  # a name's line break adds no line
         # a leading byte-order mark (Excel writes one) is read as none; bytes, not text
         # mode: a line break stays as written, for csv to read
         text = decode_utf8(raw, what)
@@ -187,7 +190,7 @@ class ReplayArrivals(Part):
         # written as a list) is checked further too
         rows: list[tuple[str, object, list[ErrorDetail]]] = []
         stopped = ""  # why reading stopped before the end, if it did
-        if suffix == ".csv":
+        if name.lower().endswith(".csv"):
             rows = csv_rows(text, what)
         elif text.lstrip().startswith("["):
             data = loads(text, what)  # a document that is no JSON is named as a whole
