@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any, NoReturn
 
-from helpdesk_routing._input import whole_number
+from helpdesk_routing._input import integer_argument
 from helpdesk_routing._same_figures import hash_key, same_fields
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 
@@ -146,6 +146,8 @@ def _numbers(values: object, name: str, *, whole: bool = False) -> list[Any]:
     items = list(values)
     if not set(map(type, items)) <= (_PLAIN_WHOLE if whole else _PLAIN_NUMBERS):
         _refuse_kinds(items, name, whole=whole)
+        if whole:  # a NumPy or pandas integer (value_counts' counts) as the int it is
+            items = list(map(integer_argument, items))
     return items
 
 
@@ -153,10 +155,16 @@ def _refuse_kinds(items: Iterable[object], name: str, *, whole: bool = False) ->
     """``ArgumentTypeError`` naming the first of ``items`` that is not a number (a whole
     number when ``whole``) by its index; nothing when each is one."""
     kind = "a whole number" if whole else "a number"
-    fits = whole_number if whole else _is_number
+    fits = _whole if whole else _is_number
     for i, item in enumerate(items):
         if not fits(item):
             raise ArgumentTypeError(f"{name}[{i}] must be {kind}, got {type(item).__name__}")
+
+
+def _whole(value: object) -> bool:
+    """Whether ``value`` is a whole number: an ``int`` or any integral number (a NumPy
+    integer), not a ``bool``."""
+    return integer_argument(value) is not None
 
 
 def _refuse_nan(items: Iterable[Any], name: str) -> None:
@@ -374,11 +382,14 @@ class FairnessStats:
         counts = list(per_agent.values())
         if not set(map(type, counts)) <= _PLAIN_WHOLE:
             for agent, count in per_agent.items():
-                if not whole_number(count):
+                if not _whole(count):
                     kind = type(count).__name__
                     raise ArgumentTypeError(
                         f"per_agent[{agent!r}] must be a whole number, got {kind}"
                     )
+            # a NumPy or pandas integer (value_counts' counts) as the int it is
+            per_agent = {agent: operator.index(count) for agent, count in per_agent.items()}
+            counts = list(per_agent.values())
         if not counts:
             return cls(0, 0, 1.0, 0.0)
         least = min(counts)

@@ -514,8 +514,9 @@ class OfficeHours(InputModel):
         return super()._input_details(error, _located(data))
 
     @classmethod
-    def always_open(cls, timezone: str) -> Self:
-        """Open around the clock, every day (24/7), in ``timezone``."""
+    def always_open(cls, timezone: str | ZoneInfo) -> Self:
+        """Open around the clock, every day (24/7), in ``timezone`` (a key, or a
+        ``ZoneInfo`` giving its key, as for ``OfficeHours(timezone=...)``)."""
         return cls(timezone=timezone, weekly=dict.fromkeys(_WEEKDAYS, (("00:00", "24:00"),)))
 
     @classmethod

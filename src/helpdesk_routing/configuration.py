@@ -109,18 +109,19 @@ RULES_TAKE = "rules takes a RuleSet, a list or tuple of rules, or a rule set's J
 
 
 def rule_set_data(rules: Any, info: ValidationInfo) -> Any:
-    """``rules`` as a rule set's data: a list or tuple of rules given from Python
-    (:class:`RoutingRule` objects or their JSON data) stands for the rule set of those
-    rules, in that order (``{"rules": rules}``, checked as ``RuleSet(rules=rules)`` is); a
-    set is refused (its order is the hash seed's, code ``unordered_set``); a ``RuleSet``
-    or a mapping is left to the rule set's own validation; anything else (text) is
-    refused, saying what ``rules`` takes. JSON text is read as written and as the JSON
-    Schema describes it: its ``rules`` is the rule set's object, an array refused (and
-    so is decoded JSON read with :data:`~helpdesk_routing.calendar.JSON_INPUT`)."""
-    if isinstance(rules, list | tuple):
+    """``rules`` as a rule set's data: a list or tuple (or another sequence) of rules
+    given from Python (:class:`RoutingRule` objects or their JSON data) stands for the
+    rule set of those rules, in that order (``{"rules": rules}``, checked as
+    ``RuleSet(rules=rules)`` is); a set is refused (its order is the hash seed's, code
+    ``unordered_set``); a ``RuleSet`` or a mapping is left to the rule set's own
+    validation; anything else (text) is refused, saying what ``rules`` takes. JSON text
+    is read as written and as the JSON Schema describes it: its ``rules`` is the rule
+    set's object, an array refused (and so is decoded JSON read with
+    :data:`~helpdesk_routing.calendar.JSON_INPUT`)."""
+    if _listed(rules):
         if json_input(info):
             raise PydanticCustomError("model_type", RULES_AN_ARRAY)
-        return {"rules": rules}
+        return {"rules": rules if isinstance(rules, list | tuple) else list(rules)}
     said = unordered("rules", rules)
     if said is not None:
         raise PydanticCustomError(UNORDERED, said)
@@ -456,9 +457,13 @@ def _read_back(rule: RoutingRule) -> bool:
 
 
 def _listed(rules: Any) -> bool:
-    """Whether ``rules`` was given as a list or tuple of rules (:func:`rule_set_data`):
-    the rule set's own document is then the list, a rule of it at ``$.rules[i]``."""
-    return isinstance(rules, list | tuple)
+    """Whether ``rules`` was given as a list or tuple of rules, or another sequence of
+    them as :data:`RulesGiven` says (a ``deque``, a ``UserList``; not text)
+    (:func:`rule_set_data`): the rule set's own document is then the sequence, a rule of
+    it at ``$.rules[i]``."""
+    return isinstance(rules, list | tuple) or (
+        isinstance(rules, Sequence) and not isinstance(rules, str | bytes | bytearray)
+    )
 
 
 @dataclass(frozen=True, slots=True)

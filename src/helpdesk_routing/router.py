@@ -323,8 +323,11 @@ class Router(ProcessBound):
         edit = {f: getattr(old, f) for f in CONTENT_FIELDS}
         return self._keeper.write(actor, edit, comment, expected_version, rollback_to=version)
 
-    def set_rules(self, rules: RuleSet, actor: str) -> None:
-        """Replace the rule set (owner, admin, manager); every team it names must exist."""
+    def set_rules(self, rules: RulesGiven, actor: str) -> None:
+        """Replace the rule set (owner, admin, manager); every team it names must exist.
+
+        ``rules`` is what :meth:`configure` takes for it: a :class:`RuleSet`, a sequence
+        of rules, or a rule set's JSON data."""
         self.configure(actor=actor, rules=rules)
 
     def set_teams(self, teams: Sequence[Team | Mapping[str, Any]], actor: str) -> None:

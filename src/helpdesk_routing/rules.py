@@ -684,8 +684,8 @@ def _rule_ids(data: Any) -> list[dict[str, str] | None] | None:
     :class:`RoutingRule`s, as ``from_dict`` and ``RuleSet(rules=...)`` take them) as
     ``{"id": id}`` where a rule has a text id, for ``ValidationError.with_rule_ids``."""
     rules = data.get("rules") if isinstance(data, Mapping) else None
-    if not isinstance(rules, list | tuple):
-        return None
+    if not isinstance(rules, Sequence) or isinstance(rules, str | bytes | bytearray):
+        return None  # a deque too, as pydantic reads one for the rules' tuple
     return [None if rule_id is None else {"id": rule_id} for rule_id in map(rule_id_of, rules)]
 
 

@@ -91,12 +91,12 @@ class Page(Sequence[TicketRecord]):
         return len(self.items)
 
     @overload
-    def __getitem__(self, index: int) -> TicketRecord: ...
+    def __getitem__(self, index: SupportsIndex) -> TicketRecord: ...
 
     @overload
     def __getitem__(self, index: slice) -> list[TicketRecord]: ...
 
-    def __getitem__(self, index: int | slice) -> TicketRecord | list[TicketRecord]:
+    def __getitem__(self, index: SupportsIndex | slice) -> TicketRecord | list[TicketRecord]:
         """The record at ``index`` of the page (a list of them for a slice)."""
         return self.items[index]
 

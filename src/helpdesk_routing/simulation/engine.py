@@ -58,7 +58,7 @@ _PROBE_AT = 16
 """The slices of a settling interval: each interval samples one slice, ``1/_PROBE_AT`` of
 its steps, the next slice in the next interval (see :func:`run`)."""
 
-Progress = Callable[[float], None]
+Progress = Callable[[float], object]
 """Called now and then with the share of the arrivals' span simulated so far (0..1)."""
 
 

@@ -702,7 +702,7 @@ class Sender:
         client: httpx.Client,
         policy: RetryPolicy,
         *,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
         self._httpx = require_httpx()

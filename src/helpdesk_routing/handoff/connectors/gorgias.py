@@ -86,7 +86,7 @@ class GorgiasConnector(ProcessBound):
         agent_email: str | None = None,
         policy: RetryPolicy = DEFAULT_POLICY,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
         hx = require_httpx()

@@ -106,7 +106,7 @@ class ZendeskConnector(ProcessBound):
         custom_fields: Mapping[int, Any] | None = None,
         policy: RetryPolicy = DEFAULT_POLICY,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] = time.sleep,
         rng: random.Random | None = None,
     ) -> None:
         hx = require_httpx()
