@@ -537,7 +537,11 @@ class ConfigurationCache:
             kept = self._by_version.setdefault(configuration.version, compiled)
             self._by_version.move_to_end(configuration.version)
             while len(self._by_version) > self._size:
-                self._by_version.popitem(last=False)
+                dropped = self._by_version.popitem(last=False)[1].configuration.rules
+                # Its compiled rules go with it: they live on the rule set, which the
+                # in-memory store keeps for ever (every version's, 70 KB for 10 rules).
+                if all(c.configuration.rules is not dropped for c in self._by_version.values()):
+                    dropped._forget_prepared()
             return kept
 
     def load(self, tx: Transaction, version: int) -> CompiledConfiguration | None:

@@ -416,6 +416,14 @@ class RuleSet(InputModel):
             prepared = self._prepared = _Prepared(self.rules)
         return prepared
 
+    def _forget_prepared(self) -> None:
+        """Drop the compiled rules (rebuilt on the next use): what a Router's cache of
+        compiled versions does for a version it lets go, which a store may hold for as
+        long as it lives (the in-memory store kept every version's compiled rules)."""
+        private = self.__pydantic_private__
+        if private is not None and private.get("_prepared") is not None:
+            private["_prepared"] = None
+
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy; with ``update``, a new rule set validated like any other (unique ids,
         no empty groups): pydantic's plain ``model_copy`` would skip validation."""
