@@ -21,7 +21,7 @@ import binascii
 import hashlib
 import json
 import reprlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, SupportsIndex, cast, overload
@@ -40,8 +40,9 @@ __all__ = ["Order", "Page", "Views"]
 
 _OPEN: frozenset[TicketStatus] = frozenset({TicketStatus.OPEN})
 
-_BYTES = (bytes, bytearray, memoryview)
-"""Iterable, but of numbers: never a status or channel filter (``b"open"`` is no list)."""
+_BYTES = (bytes, bytearray, memoryview, Mapping)
+"""Iterable, but of numbers or of keys: never a status or channel filter (``b"open"`` is
+no list; ``{"closed": False}`` listed the closed tickets, its keys being iterated)."""
 
 Order = Literal["oldest", "newest"]
 """The order of a view: by ``(created_at, id)``, ascending (``"oldest"``) or descending."""
