@@ -16,7 +16,8 @@ from pydantic import ConfigDict, Field, model_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from helpdesk_routing._input import InputModel
+from helpdesk_routing._input import CheckedCopy
+from helpdesk_routing._time import require_aware
 from helpdesk_routing.errors import ArgumentTypeError, ValidationError
 
 __all__ = ["DEFAULT_TEXTS", "PLACEHOLDERS", "MessageKey", "VisitorMessage", "check_texts", "render"]
@@ -117,8 +118,11 @@ def check_texts(texts: Mapping[MessageKey, str]) -> dict[MessageKey, str]:
     return checked
 
 
-class VisitorMessage(InputModel):
-    """One thing to tell the visitor: ``key`` and its parameters."""
+class VisitorMessage(CheckedCopy):
+    """One thing to tell the visitor: ``key`` and its parameters.
+
+    ``model_copy(update=...)`` checks the copy as the constructor checks a message (a
+    ``key`` of no message, ``params`` that are not its parameters)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -136,12 +140,18 @@ class VisitorMessage(InputModel):
 
     @classmethod
     def of(cls, key: MessageKey, **params: str | datetime) -> VisitorMessage:
-        """A message; datetime parameters are written in ISO 8601. ``params`` are exactly
-        those of ``key`` (:data:`PLACEHOLDERS`): a missing or unknown one is a
+        """A message; datetime parameters are written in ISO 8601, in UTC (one with no
+        time zone is a :class:`~helpdesk_routing.errors.NaiveDatetimeError` naming it: an
+        external destination's ``resumes_at`` at +05:30 was shown at +05:30, and a naive
+        one with no zone at all). ``params`` are exactly those of ``key``
+        (:data:`PLACEHOLDERS`): a missing or unknown one is a
         :class:`~helpdesk_routing.errors.ValidationError` at ``$.params`` naming it."""
         return cls(
             key=key,
-            params={k: v.isoformat() if isinstance(v, datetime) else v for k, v in params.items()},
+            params={
+                k: require_aware(v, f"params[{k!r}]").isoformat() if isinstance(v, datetime) else v
+                for k, v in params.items()
+            },
         )
 
 
@@ -183,8 +193,15 @@ def render(message: VisitorMessage, texts: Mapping[MessageKey, str] | None = Non
     both, whichever message is rendered."""
     if not isinstance(message, VisitorMessage):
         raise ArgumentTypeError(f"message must be a VisitorMessage, got {type(message).__name__}")
-    missing = PLACEHOLDERS[message.key] - message.params.keys()
-    if missing:  # a message changed unchecked (model_copy, model_construct)
-        raise ValidationError(f"message: {message.key} needs the parameter {min(missing)!r}")
-    template = check_texts(texts or {}).get(message.key, DEFAULT_TEXTS[message.key])
+    # checked again: one made unchecked (model_construct) gave a raw KeyError or
+    # AttributeError for a key of no message, params that are none, no key at all
+    try:
+        message = VisitorMessage.model_validate(dict(message.__dict__))
+    except ValidationError as exc:
+        raise ValidationError("invalid message (made unchecked)", exc.details) from None
+    # texts checked whatever they are: "", [] or 0 were taken for no texts (``texts or
+    # {}``), where check_texts refuses them
+    template = check_texts({} if texts is None else texts).get(
+        message.key, DEFAULT_TEXTS[message.key]
+    )
     return template.format_map(message.params)
