@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections import UserList, deque
+from collections import UserList, UserString, deque
 from pathlib import Path
 
 import pytest
@@ -126,3 +126,26 @@ def test_numpy_counts_are_whole_numbers() -> None:
         metrics.spread([1, np.float64(2.0)])
     with pytest.raises(hr.ArgumentTypeError, match="must be a whole number, got bool"):
         metrics.FairnessStats.of({"ann": np.bool_(True)})
+
+
+@pytest.mark.parametrize("kind", [list, deque, UserList])
+def test_a_bad_rule_of_any_sequence_is_named_as_in_a_list(kind: type) -> None:
+    bad = {
+        "id": "vip",
+        "name": "VIP",
+        "when": {"type": "ticket", "field": "channel", "op": "equalz", "value": "x"},
+        "then": {"type": "save_as_view", "view": "v"},
+    }
+    with pytest.raises(hr.ValidationError) as caught:
+        hr.Configuration(version=1, at="2026-01-01T00:00:00Z", rules=kind([bad]))
+    assert [(d.path, d.rule_id) for d in caught.value.details] == [("$.rules[0].when.op", "vip")]
+
+
+@pytest.mark.parametrize(
+    "text", [UserString('{"rules": []}'), memoryview(b'{"rules": []}'), '{"rules": []}']
+)
+def test_text_is_no_sequence_of_rules(text: object) -> None:
+    with pytest.raises(hr.ValidationError) as caught:
+        hr.Configuration(version=1, at="2026-01-01T00:00:00Z", rules=text)
+    assert caught.value.paths == ("$.rules",)
+    assert "rules takes a RuleSet" in caught.value.details[0].message

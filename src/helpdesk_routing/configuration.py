@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, UserString
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeGuard
 
 from pydantic import (
     BeforeValidator,
@@ -252,6 +252,11 @@ class Configuration(CheckedCopy):
         # A problem inside a rule names its rule, as the rule set's loader, Router(...)
         # and configure name it (rule_id, and "rule 'id': " before the message): in JSON
         # form at $.rules.rules[i], from Python at $.rules[i] (a list of rules).
+        given = data.get("rules") if isinstance(data, Mapping) else None
+        if _listed(given) and not isinstance(given, list | tuple):
+            # another sequence (a deque) located as the list it is read as: its items
+            # are walked to tell a union's tag from a field (.when.ticket.op)
+            data = {**data, "rules": list(given)}
         details = super()._input_details(error, data)
         if details is not None:
             # a capacity out of range in the library's words, as configure says it (in
@@ -266,7 +271,7 @@ class Configuration(CheckedCopy):
         at = "$.rules["
         if isinstance(rules, Mapping):
             rules, at = rules.get("rules"), "$.rules.rules["
-        if details is None or not isinstance(rules, list | tuple):
+        if details is None or not _listed(rules):
             return details
         errors = error.errors(include_url=False)
         # a rule set's own check names the rule in its message already (ctx "own")
@@ -456,14 +461,19 @@ def _read_back(rule: RoutingRule) -> bool:
     return bool(private and private.get("_read_back"))
 
 
-def _listed(rules: Any) -> bool:
+def _listed(rules: Any) -> TypeGuard[Sequence[Any]]:
     """Whether ``rules`` was given as a list or tuple of rules, or another sequence of
     them as :data:`RulesGiven` says (a ``deque``, a ``UserList``; not text)
     (:func:`rule_set_data`): the rule set's own document is then the sequence, a rule of
     it at ``$.rules[i]``."""
     return isinstance(rules, list | tuple) or (
-        isinstance(rules, Sequence) and not isinstance(rules, str | bytes | bytearray)
+        isinstance(rules, Sequence) and not isinstance(rules, _TEXTS)
     )
+
+
+_TEXTS = (str, bytes, bytearray, memoryview, UserString)
+"""Sequences that are text or bytes, never a sequence of rules (a ``UserString`` of JSON
+text was read as 13 rules, one a character)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ arguments. The Router calls it, then allocates an agent.
 from __future__ import annotations
 
 import reprlib
+from collections import UserString
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -694,6 +695,8 @@ def _rule_ids(data: Any) -> list[dict[str, str] | None] | None:
     rules = data.get("rules") if isinstance(data, Mapping) else None
     if not isinstance(rules, Sequence) or isinstance(rules, str | bytes | bytearray):
         return None  # a deque too, as pydantic reads one for the rules' tuple
+    if isinstance(rules, memoryview | UserString):
+        return None
     return [None if rule_id is None else {"id": rule_id} for rule_id in map(rule_id_of, rules)]
 
 

@@ -48,21 +48,23 @@ def test_a_plot_path_naming_a_folder_is_refused(path: str) -> None:
     assert plot_path("out/x.PNG") == Path("out/x.PNG")
 
 
+@pytest.mark.parametrize("end", ["/", "/.", "/.."])
 @pytest.mark.parametrize("option", ["--json", "--plot"])
 def test_simulate_refuses_an_output_naming_a_folder_before_the_runs(
-    option: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    option: str, end: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``simulate --json o.json/`` wrote the file ``o.json`` (argparse's ``Path`` of it)."""
+    """``simulate --json o.json/`` (or ``o.json/.``) wrote the file ``o.json``
+    (argparse's ``Path`` of it)."""
     from helpdesk_routing import cli
 
     from .conftest import mmc
 
     scenario = tmp_path / "s.json"
     scenario.write_text(mmc(2, 0.7, 20).model_dump_json())
-    name = f"{tmp_path / 'o'}.{'json' if option == '--json' else 'png'}/"
+    name = f"{tmp_path / 'o'}.{'json' if option == '--json' else 'png'}{end}"
     assert cli.main(["simulate", str(scenario), option, name]) == 2
     assert capsys.readouterr().err == (
-        f"error: cannot write {option} {name}: it names a folder (it ends in /)\n"
+        f"error: cannot write {option} {name}: it names a folder, not a file\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
 

@@ -128,12 +128,11 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     given = [(o, p) for o, p in (("--plot", args.plot), ("--json", args.json)) if p is not None]
     problem = next(
         (
-            # Path("o.json/") is Path("o.json"): the file was written where a folder
-            # was named
-            f"cannot write {option} {_path(path)}: it names a folder (it ends in "
-            f"{os.fspath(path)[-1]})"
+            # Path("o.json/") and Path("o.json/.") are Path("o.json"): the file was
+            # written where a folder was named
+            f"cannot write {option} {_path(path)}: it names a folder, not a file"
             for option, path in given
-            if os.fspath(path).endswith(tuple({"/", os.sep}))
+            if os.path.basename(os.fspath(path)) in ("", ".", "..")
         ),
         None,
     )
