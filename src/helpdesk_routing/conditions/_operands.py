@@ -10,6 +10,8 @@ naming the operator when it does not fit), and the JSON Schema of those values.
 from __future__ import annotations
 
 import math
+import numbers
+import operator
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -340,7 +342,29 @@ def _text(op: str, value: str) -> str:
 _BIG_INT = "integer beyond signed 64 bits"
 
 
+def _plain(value: object) -> object:
+    """``value`` as the plain Python value it stands for: an ``int`` subclass (an
+    ``IntEnum`` member) or a NumPy integer as an ``int``, a ``float`` subclass (NumPy's
+    ``float64``) as a ``float``, a NumPy boolean as a ``bool``; anything else as it is.
+    Kept as given, they were the node's value (``equals <Plan.PRO: 2>`` in every
+    explanation, ``equals 2`` once read back from the JSON), and NumPy's integers and
+    booleans were refused ("needs text, a number or true/false, got bool")."""
+    cls = value.__class__
+    if cls is int or cls is float or cls is bool or cls is str:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, numbers.Integral):
+        return operator.index(value)
+    if cls.__module__ == "numpy" and cls.__name__ in ("bool", "bool_"):
+        return bool(value)
+    return value
+
+
 def _scalar(op: str, value: object) -> str | int | float | bool:
+    value = _plain(value)
     if isinstance(value, str):
         return _text(op, value)
     if isinstance(value, bool):
@@ -355,6 +379,7 @@ def _scalar(op: str, value: object) -> str | int | float | bool:
 
 
 def _number(op: str, value: object) -> int | float:
+    value = _plain(value)
     if not is_number(value):
         raise value_error(f"{op} needs a number, got {_kind(value)}")
     assert isinstance(value, int | float)
@@ -408,7 +433,13 @@ def _kind(value: object) -> str:
 
 
 def _sorted_items(values: set[Any] | frozenset[Any]) -> list[Any]:
-    return sorted(values, key=lambda v: (type(v).__name__, v))
+    try:
+        return sorted(values, key=lambda v: (type(v).__name__, v))
+    except (TypeError, ArithmeticError):
+        # items of one type that do not order (tuples of mixed items, complex numbers, a
+        # NaN Decimal, naive and aware datetimes): by their text, so the bad ones are
+        # named as such, not by a raw TypeError from the sort
+        return sorted(values, key=lambda v: (type(v).__name__, repr(v)))
 
 
 def _check_scalar(op: Operator, value: object) -> object:
@@ -460,6 +491,7 @@ def _check_number(op: Operator, value: object) -> object:
 def _check_between(op: Operator, value: object) -> object:
     if not isinstance(value, list | tuple) or len(value) != 2:
         raise value_error("between needs [low, high]")
+    value = [_plain(v) for v in value]
     check = _number if is_number(value[0]) or is_number(value[1]) else _moment
     bounds: list[Any] = []
     problems: list[Any] = []

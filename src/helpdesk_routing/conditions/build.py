@@ -361,6 +361,12 @@ def filters_from_lookups(
                 f"{', '.join([*_LOOKUPS, 'is_set'])}; for a property whose name holds "
                 f"'__', write where({key!r}, 'equals', value)"
             )
+        elif _ and (suffix in _LOOKUPS or suffix == "is_set"):
+            # "__gt=5": a lookup whose property was left out, not a property named so
+            raise ValidationError(
+                f"lookup {key!r} names no property (write property{key}=...); for a "
+                f"property named {key!r}, write where({key!r}, 'equals', value)"
+            )
         else:
             out.append(_filter(key, Operator.EQUALS, value))
     return out

@@ -42,7 +42,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from helpdesk_routing._input import CheckedCopy, whole_number
+from helpdesk_routing._input import CheckedCopy, integer_argument, whole_number
 from helpdesk_routing._json import loads
 from helpdesk_routing._storable import StoredText
 from helpdesk_routing.errors import (
@@ -251,9 +251,11 @@ class EventCount(CheckedCopy):
             if value is None or (whole_number(value) and value == 0):
                 return None
             raise value_error("zero takes no value")
-        if not whole_number(value) or not 0 <= value <= MAX_COUNT:
+        # a NumPy integer too, read as the int it is, as every whole number given
+        whole = integer_argument(value)
+        if whole is None or not 0 <= whole <= MAX_COUNT:
             raise value_error(f"{op.value} needs a whole number from 0 to {MAX_COUNT}")
-        return value
+        return whole
 
     def describe(self) -> str:
         """``at least 2 times``, ``zero times``..."""
@@ -334,7 +336,29 @@ class EventCondition(_Node):
             "where": self.filters,
         }
         data.update(changes)
-        return build_node(EventCondition, data)
+        changed = build_node(EventCondition, data)
+        self._refined_once(changed, "count", "a count test")
+        self._refined_once(changed, "window", "a window")
+        return changed
+
+    def _refined_once(self, changed: EventCondition, part: str, what: str) -> None:
+        """Refuse ``changed`` when it replaces a count test or a window this condition
+        was given with another (its default, at least once over all time, may be
+        replaced, and set back: ``.all_time()``): chained,
+        ``at_least(2).at_most(5)`` was "at most 5", which holds for no event at all, and
+        ``since(jan).before(feb)`` "before feb", where filters chained are all kept."""
+        before, after = getattr(self, part), getattr(changed, part)
+        default = type(self).model_fields[part].default
+        if before == default or after in (before, default):
+            return
+        from .trace import describe  # nodes is imported by trace
+
+        message = (
+            f"event {self.metric!r} has {what} already ({describe(self)}): a second one "
+            f"would replace it, not add to it; to test both, combine two event "
+            f"conditions with & (all_of)"
+        )
+        raise ValidationError(message, [ErrorDetail(f"$.{part}", message, "condition_value")])
 
     def at_least(self, n: int) -> EventCondition:
         """Has done it at least ``n`` times in the window."""

@@ -68,8 +68,10 @@ def describe(node: Condition) -> str:
     if isinstance(node, ProfileCondition):
         return f"profile.{shown(node.property)} {_op_text(node.op, node.value)}"
     if isinstance(node, SegmentCondition):
-        return f"{'in' if node.member else 'not in'} segment {node.segment!r}"
-    text = f"event {node.metric!r} {node.count.describe()} {_window_text(node.window)}"
+        # names quoted as texts are (text_repr): a decomposed 'cafe\u0301' looked like
+        # the composed 'café' a profile is in
+        return f"{'in' if node.member else 'not in'} segment {text_repr(node.segment)}"
+    text = f"event {text_repr(node.metric)} {node.count.describe()} {_window_text(node.window)}"
     if node.filters:
         text += " where " + " and ".join(
             f"{shown(f.property)} {_op_text(f.op, f.value)}" for f in node.filters
