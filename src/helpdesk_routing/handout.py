@@ -223,13 +223,13 @@ def _choose(
     pool = replace(pool, ids=tuple(pool.ids))
     if team is None:  # the Online agents as of now: nobody in it is asked again
         result = allocator.allocate(ticket, pool, _own(state))
-        _check(allocator, result, pool, tx, set())
+        result = _check(allocator, result, pool, tx, set())
     else:
         # A team's presence is read as the allocator asks (Pool is lazy): what it saw is
         # kept, to tell a choice it saw Online from one it made blind (see _check).
         seen = _Seen(pool.online)
         result = allocator.allocate(ticket, replace(pool, online=seen), _own(state))
-        _check(allocator, result, pool, tx, seen.online)
+        result = _check(allocator, result, pool, tx, seen.online)
     if result.agent is not None:
         # a copy again: the allocator may keep the state it answered, and change it later
         tx.set_rotation(name, _own(result.state))
@@ -269,7 +269,7 @@ _SHIPPED = (RoundRobin, LeastLoaded)
 
 def _check(
     allocator: object, result: object, pool: Pool, tx: Transaction, seen_online: set[str]
-) -> None:
+) -> Allocation:
     """A pluggable allocator's answer, held to the contract before anything is written:
     an :class:`Allocation` whose agent is ``None`` or an eligible member of ``pool``
     (Online, with room), whose state is a :class:`RotationState` and whose reason is
@@ -289,10 +289,17 @@ def _check(
         )
     agent = result.agent
     if agent is not None:
-        if not isinstance(agent, str) or agent not in pool.ids:
+        # The id as plain text: a str subclass's own == (case-insensitive, say) passed
+        # the membership test for an id no agent has, which was then stored; NumPy's
+        # str_ was stored as such.
+        plain = str.__str__(agent) if isinstance(agent, str) else None
+        if plain is None or plain not in pool.ids:
             raise ValidationError(
                 f"allocator {who} chose {agent!r}, who is not in pool {pool.name!r}"
             )
+        if agent.__class__ is not str:
+            result = Allocation(plain, result.state, result._reason)
+        agent = plain
         if not pool.eligible(agent):
             if agent in seen_online and not pool.online(agent):
                 raise _went_away(tx, who, agent, pool.name)
@@ -344,6 +351,7 @@ def _check(
     problem = text_problem(reason)
     if problem is not None:  # kept in the audit record and the decision's trace
         raise ValidationError(f"allocator {who} gave a reason no store can keep: {problem}")
+    return result
 
 
 def _went_away(tx: Transaction, who: str, agent: str, pool: str) -> ConflictError:

@@ -554,7 +554,8 @@ class Router(ProcessBound):
         ids = _ids(ticket_ids)
         with self._store.transaction() as tx:
             require(self._agent(tx, actor), Action.ASSIGN)
-            self._agent(tx, to, "to")
+            # the stored agent's id, plain text: NumPy's str_ was stored as given
+            to = self._agent(tx, to, "to").id
             records = self._tickets(tx, ids)
             if any(r.assignee != to for r in records) and _gone(tx, to):
                 raise UnknownAgent(to)  # removed while this unit waited for the tickets

@@ -113,14 +113,12 @@ class Call:
 
 
 @st.composite
-def base_event(draw: st.DrawFn, *, count: bool = True, window: bool = True) -> EventCondition:
-    """A valid event condition, perhaps with a count, a window and filters already (not
-    the part a call will give: a second count test or window is the builders' own
-    error, which no JSON has)."""
+def base_event(draw: st.DrawFn) -> EventCondition:
+    """A valid event condition, perhaps with a count, a window and filters already."""
     cond = event(draw(st.sampled_from(["Placed Order", "M"])))
-    if count and draw(st.booleans()):
+    if draw(st.booleans()):
         cond = cond.at_most(draw(st.integers(0, 5)))
-    if window and draw(st.booleans()):
+    if draw(st.booleans()):
         cond = cond.in_last(days=draw(st.integers(1, 30)))
     for _ in range(draw(st.integers(0, 2))):
         cond = cond.where(value__gt=draw(st.integers(0, 9)))
@@ -222,8 +220,8 @@ def bad_calls(draw: st.DrawFn) -> Call:
     """Any bad builder call, with the JSON of the condition it means."""
     if draw(st.integers(0, 4)) == 0:
         return draw(bad_field_test())
+    base = draw(base_event())
     step = draw(st.sampled_from([bad_window, bad_count, bad_where]))
-    base = draw(base_event(count=step is not bad_count, window=step is not bad_window))
     return draw(step(base))
 
 

@@ -450,13 +450,12 @@ def event_counter(
         # The events of the ticket's customer: those recorded under its profile id count
         # even when the customer data holds no profile by that id, and without an id
         # those recorded under its e-mail address (an AI agent records Escalated under
-        # the visitor's id, or address, before anyone stores a profile).
-        p = c.profile
-        if p is not None:
-            profile_id: str | None = p.id
-        else:
-            t = c.ticket
-            profile_id = t.profile_id or t.email
+        # the visitor's id, or address, before anyone stores a profile). The ticket's id
+        # as the port says, not the id of the profile the port answered (an adapter
+        # resolving an alias answers its customer's profile: the events recorded under
+        # the ticket's id were not counted).
+        t = c.ticket
+        profile_id: str | None = t.profile_id or t.email
         if not profile_id or limit == 0:
             return 0
         start, end, possible = event_bounds(window, c.now)
