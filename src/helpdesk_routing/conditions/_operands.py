@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Self, TypeAlias
@@ -313,6 +313,8 @@ def span_from_keywords(
             [ErrorDetail("$", f"got {', '.join(k for k, _ in given) or 'none'}")],
         )
     unit, amount = given[0]
+    if isinstance(amount, numbers.Integral) and not isinstance(amount, bool):
+        amount = operator.index(amount)  # a NumPy integer as the int it is, as counts
     return {"amount": amount, "unit": unit}
 
 
@@ -345,7 +347,9 @@ _BIG_INT = "integer beyond signed 64 bits"
 def _plain(value: object) -> object:
     """``value`` as the plain Python value it stands for: an ``int`` subclass (an
     ``IntEnum`` member) or a NumPy integer as an ``int``, a ``float`` subclass (NumPy's
-    ``float64``) as a ``float``, a NumPy boolean as a ``bool``; anything else as it is.
+    ``float64``) or another real number that is no fraction (``float32``) as a
+    ``float``, a NumPy boolean as a ``bool``; anything else as it is (a ``Decimal`` or
+    a ``Fraction`` is refused).
     Kept as given, they were the node's value (``equals <Plan.PRO: 2>`` in every
     explanation, ``equals 2`` once read back from the JSON), and NumPy's integers and
     booleans were refused ("needs text, a number or true/false, got bool")."""
@@ -358,6 +362,8 @@ def _plain(value: object) -> object:
         return float(value)
     if isinstance(value, numbers.Integral):
         return operator.index(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Rational):
+        return float(value)  # NumPy's float32 and float16 (a pandas float32 column)
     if cls.__module__ == "numpy" and cls.__name__ in ("bool", "bool_"):
         return bool(value)
     return value
@@ -432,7 +438,7 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
-def _sorted_items(values: set[Any] | frozenset[Any]) -> list[Any]:
+def _sorted_items(values: Iterable[Any]) -> list[Any]:
     try:
         return sorted(values, key=lambda v: (type(v).__name__, v))
     except (TypeError, ArithmeticError):
@@ -463,8 +469,10 @@ def _check_nothing(op: Operator, value: object) -> object:
 
 def _check_list(op: Operator, value: object) -> object:
     indexed = not isinstance(value, set | frozenset)
-    if not indexed:
-        value = _sorted_items(value)  # type: ignore[arg-type]
+    if isinstance(value, set | frozenset):
+        # sorted as the plain values they stand for: {Plan.PRO, 3} was (5, 3) where
+        # {5, 3} is (3, 5), two unequal nodes of one set
+        value = _sorted_items([_plain(v) for v in value])
     if value.__class__ is not list and not isinstance(value, list | tuple):
         raise value_error(f"{op} needs a list, got {_kind(value)}")
     items: list[str | int | float | bool] = []

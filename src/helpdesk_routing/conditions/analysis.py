@@ -23,7 +23,7 @@ from helpdesk_routing.errors import ArgumentTypeError
 
 from ._leaves import BUILTIN_TICKET_FIELDS
 from ._operands import NEGATIONS
-from ._values import listed
+from ._values import listed, text_repr
 from .nodes import (
     AfterWindow,
     AllCondition,
@@ -380,8 +380,9 @@ class LintIssue:
 
 def _suggest(name: str, known: Collection[str]) -> str:
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    # as text: a NumPy string's repr is np.str_('churn_risk')
-    return f"; did you mean {str(close[0])!r}?" if close else ""
+    # as text (a NumPy string's repr is np.str_('churn_risk')), quoted as a condition's
+    # texts are: a decomposed 'cafe\u0301' looked like the composed 'café' it differs from
+    return f"; did you mean {text_repr(str(close[0]))}?" if close else ""
 
 
 _TEXT_ONLY_OPS = frozenset(
@@ -490,19 +491,20 @@ class FieldCatalogue:
             if known is not None and node.property not in known:
                 yield LintIssue(
                     f"{path}.property",
-                    f"unknown profile property {node.property!r}" + _suggest(node.property, known),
+                    f"unknown profile property {text_repr(node.property)}"
+                    + _suggest(node.property, known),
                 )
         elif isinstance(node, EventCondition):
             known = self._known["metrics"]
             if known is not None and node.metric not in known:
                 yield LintIssue(
                     f"{path}.metric",
-                    f"unknown metric {node.metric!r}" + _suggest(node.metric, known),
+                    f"unknown metric {text_repr(node.metric)}" + _suggest(node.metric, known),
                 )
         elif (known := self._known["segments"]) is not None and node.segment not in known:
             yield LintIssue(
                 f"{path}.segment",
-                f"unknown segment {node.segment!r}" + _suggest(node.segment, known),
+                f"unknown segment {text_repr(node.segment)}" + _suggest(node.segment, known),
             )
 
     def _lint_ticket(self, node: TicketCondition, path: str) -> Iterator[LintIssue]:

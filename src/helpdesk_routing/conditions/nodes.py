@@ -336,29 +336,7 @@ class EventCondition(_Node):
             "where": self.filters,
         }
         data.update(changes)
-        changed = build_node(EventCondition, data)
-        self._refined_once(changed, "count", "a count test")
-        self._refined_once(changed, "window", "a window")
-        return changed
-
-    def _refined_once(self, changed: EventCondition, part: str, what: str) -> None:
-        """Refuse ``changed`` when it replaces a count test or a window this condition
-        was given with another (its default, at least once over all time, may be
-        replaced, and set back: ``.all_time()``): chained,
-        ``at_least(2).at_most(5)`` was "at most 5", which holds for no event at all, and
-        ``since(jan).before(feb)`` "before feb", where filters chained are all kept."""
-        before, after = getattr(self, part), getattr(changed, part)
-        default = type(self).model_fields[part].default
-        if before == default or after in (before, default):
-            return
-        from .trace import describe  # nodes is imported by trace
-
-        message = (
-            f"event {self.metric!r} has {what} already ({describe(self)}): a second one "
-            f"would replace it, not add to it; to test both, combine two event "
-            f"conditions with & (all_of)"
-        )
-        raise ValidationError(message, [ErrorDetail(f"$.{part}", message, "condition_value")])
+        return build_node(EventCondition, data)
 
     def at_least(self, n: int) -> EventCondition:
         """Has done it at least ``n`` times in the window."""

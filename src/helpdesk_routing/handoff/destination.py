@@ -8,7 +8,7 @@ inheriting.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 from helpdesk_routing._input import whole_number
@@ -134,6 +134,10 @@ def checked_delivery(delivery: object, destination: str) -> Delivery:
         not isinstance(delivery.resumes_at, datetime) or delivery.resumes_at.utcoffset() is None
     ):
         problem = f"resumes_at {delivery.resumes_at!r}: not an aware datetime or None"
+    elif delivery.resumes_at is not None and not _in_utc_range(delivery.resumes_at):
+        # told the visitor in UTC: one beyond year 9999 there stopped the handoff after
+        # the ticket was made
+        problem = f"resumes_at {delivery.resumes_at!r}: beyond years 1 to 9999 in UTC"
     if problem is not None:
         raise ValidationError(f"destination {destination} answered a Delivery with {problem}")
     return delivery if found == delivery.ticket_id else replace(delivery, ticket_id=found)
@@ -225,3 +229,12 @@ def transcript_lines(conversation: Conversation) -> list[str]:
 
 
 ContinueOn = Literal["webchat", "email", "sms"]
+
+
+def _in_utc_range(instant: datetime) -> bool:
+    """Whether the aware ``instant`` lies in years 1 to 9999 in UTC."""
+    try:
+        instant.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return False
+    return True

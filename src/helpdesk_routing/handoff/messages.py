@@ -196,7 +196,7 @@ def render(message: VisitorMessage, texts: Mapping[MessageKey, str] | None = Non
     # checked again: one made unchecked (model_construct) gave a raw KeyError or
     # AttributeError for a key of no message, params that are none, no key at all
     try:
-        message = VisitorMessage.model_validate(dict(message.__dict__))
+        message = type(message).model_validate(dict(message.__dict__))
     except ValidationError as exc:
         raise ValidationError("invalid message (made unchecked)", exc.details) from None
     # texts checked whatever they are: "", [] or 0 were taken for no texts (``texts or

@@ -129,8 +129,9 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     problem = next(
         (
             # Path("o.json/") and Path("o.json/.") are Path("o.json"): the file was
-            # written where a folder was named
-            f"cannot write {option} {_path(path)}: it names a folder, not a file"
+            # written where a folder was named (and Path("") is ".")
+            f"cannot write {option} {_path(path) if path else repr('')}: it names "
+            f"{'a folder, not a file' if path else 'no file'}"
             for option, path in given
             if os.path.basename(os.fspath(path)) in ("", ".", "..")
         ),
