@@ -59,6 +59,7 @@ class AgentAdministration:
         with self._store.transaction() as tx:
             administering(tx)
             boss = stored_agent(tx, actor)
+            actor = boss.id  # the stored id, plain text (not NumPy's str_)
             require(boss, Action.MANAGE_AGENTS)
             require_rank(boss, gives=agent.role)
             if offers(tx, InsertsAgents):
@@ -79,6 +80,7 @@ class AgentAdministration:
             # meanwhile is seen (UnknownAgent), never undone by the write below.
             administering(tx)
             boss = stored_agent(tx, actor)
+            actor = boss.id  # the stored id, plain text (not NumPy's str_)
             require(boss, Action.MANAGE_AGENTS)
             before = stored_agent(tx, agent.id)
             require_rank(boss, gives=agent.role, of=before)
@@ -91,6 +93,7 @@ class AgentAdministration:
         with self._store.transaction() as tx:
             administering(tx)  # first: before every lock below (see administering)
             boss = stored_agent(tx, actor)
+            actor = boss.id  # the stored id, plain text (not NumPy's str_)
             require(boss, Action.MANAGE_AGENTS)
             gone = stored_agent(tx, agent_id, "agent_id")
             require_rank(boss, of=gone)

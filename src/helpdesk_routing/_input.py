@@ -300,7 +300,10 @@ def integer_argument(value: object) -> int | None:
     else ``None``; a ``bool`` is none (``True`` is no count, no version)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         return None
-    return operator.index(value)
+    try:
+        return operator.index(value)
+    except TypeError:  # NumPy's timedelta64 is Integral, and no whole number
+        return None
 
 
 def as_model(cls: type[M], value: object, what: str) -> M:

@@ -281,6 +281,7 @@ class ConfigurationKeeper:
             agent = tx.get_agent(actor)
             if agent is None:
                 raise UnknownAgent(actor)
+            actor = agent.id  # the stored id, plain text (not NumPy's str_)
             for field in changes or ("",):
                 require(agent, _ACTION_OF.get(field, Action.CONFIGURE))
             base = self.snapshot(tx)

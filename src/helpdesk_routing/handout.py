@@ -298,7 +298,9 @@ def _check(
                 f"allocator {who} chose {agent!r}, who is not in pool {pool.name!r}"
             )
         if agent.__class__ is not str:
-            result = Allocation(plain, result.state, result._reason)
+            # the answer itself with the plain id: a subclass keeps its own reason
+            result = copy.copy(result)
+            object.__setattr__(result, "agent", plain)
         agent = plain
         if not pool.eligible(agent):
             if agent in seen_online and not pool.online(agent):

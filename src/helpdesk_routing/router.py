@@ -431,7 +431,9 @@ class Router(ProcessBound):
         now = self._now()
         # Rerouting is rare: it decides inside its unit, with the version it reads there.
         with self._store.transaction() as tx:
-            require(self._agent(tx, actor), Action.ASSIGN)
+            boss = self._agent(tx, actor)
+            require(boss, Action.ASSIGN)
+            actor = boss.id  # the stored id, plain text (not NumPy's str_)
             compiled = self._keeper.snapshot(tx)
             # Every pool before the ticket (as assign_to_team): the ticket may be given in
             # its new pool and its former assignee's pools walked, and a hand-out holding
@@ -522,8 +524,9 @@ class Router(ProcessBound):
             raise ValidationError(f"online must be a bool, got {online!r}")
         now = self._now()
         with self._store.transaction() as tx:
-            self._agent(tx, actor)
-            self._agent(tx, agent, "agent")
+            # the stored ids, plain text: NumPy's str_ went into the Online list as given
+            actor = self._agent(tx, actor).id
+            agent = self._agent(tx, agent, "agent").id
             require_self(actor, agent)
             if tx.is_online(agent) == online:
                 return []
@@ -553,7 +556,9 @@ class Router(ProcessBound):
         now = self._now()
         ids = _ids(ticket_ids)
         with self._store.transaction() as tx:
-            require(self._agent(tx, actor), Action.ASSIGN)
+            boss = self._agent(tx, actor)
+            require(boss, Action.ASSIGN)
+            actor = boss.id  # the stored id, plain text (not NumPy's str_)
             # the stored agent's id, plain text: NumPy's str_ was stored as given
             to = self._agent(tx, to, "to").id
             records = self._tickets(tx, ids)
@@ -577,7 +582,9 @@ class Router(ProcessBound):
         """
         now = self._now()
         with self._store.transaction() as tx:
-            require(self._agent(tx, actor), Action.ASSIGN)
+            boss = self._agent(tx, actor)
+            require(boss, Action.ASSIGN)
+            actor = boss.id  # the stored id, plain text (not NumPy's str_)
             record = self._stored(tx, ticket_id)
             if record.assignee is None:
                 return self._bound_record(tx, record)
@@ -604,7 +611,9 @@ class Router(ProcessBound):
         if not isinstance(team, str):
             raise ValidationError(f"team must be a team id (text), got {team!r}")
         with self._store.transaction() as tx:
-            require(self._agent(tx, actor), Action.ASSIGN)
+            boss = self._agent(tx, actor)
+            require(boss, Action.ASSIGN)
+            actor = boss.id  # the stored id, plain text (not NumPy's str_)
             compiled = self._keeper.snapshot(tx)
             if team not in compiled.team_by_id:
                 raise UnknownTeam(team)
@@ -650,7 +659,9 @@ class Router(ProcessBound):
         now = self._now()
         new = _status(status)
         with self._store.transaction() as tx:
-            require(self._agent(tx, actor), Action.SET_STATUS)
+            boss = self._agent(tx, actor)
+            require(boss, Action.SET_STATUS)
+            actor = boss.id  # the stored id, plain text (not NumPy's str_)
             record = self._stored(tx, ticket_id)
             if record.ticket.status is new:
                 return self._bound_record(tx, record), []
@@ -691,7 +702,7 @@ class Router(ProcessBound):
         if not isinstance(public, bool):
             raise ValidationError(f"public must be a bool, got {public!r}")
         with self._store.transaction() as tx:
-            self._agent(tx, actor)
+            actor = self._agent(tx, actor).id  # the stored id, plain text
             record = self._stored(tx, ticket_id)
             return tx.append_audit(replied(now, actor, record, public, seq=next_seq(tx)))
 

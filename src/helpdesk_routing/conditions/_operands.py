@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import operator
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -30,7 +29,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from helpdesk_routing._input import CheckedCopy
+from helpdesk_routing._input import CheckedCopy, integer_argument
 from helpdesk_routing._json import MAX_INT, MIN_INT
 from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import (
@@ -313,8 +312,9 @@ def span_from_keywords(
             [ErrorDetail("$", f"got {', '.join(k for k, _ in given) or 'none'}")],
         )
     unit, amount = given[0]
-    if isinstance(amount, numbers.Integral) and not isinstance(amount, bool):
-        amount = operator.index(amount)  # a NumPy integer as the int it is, as counts
+    whole = integer_argument(amount)
+    if whole is not None:
+        amount = whole  # a NumPy integer as the int it is, as counts
     return {"amount": amount, "unit": unit}
 
 
@@ -356,12 +356,15 @@ def _plain(value: object) -> object:
     cls = value.__class__
     if cls is int or cls is float or cls is bool or cls is str:
         return value
+    if isinstance(value, str):
+        return str.__str__(value)  # a StrEnum member, NumPy's str_: sorted as text
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
         return float(value)
     if isinstance(value, numbers.Integral):
-        return operator.index(value)
+        whole = integer_argument(value)  # None for NumPy's timedelta64: refused later
+        return value if whole is None else whole
     if isinstance(value, numbers.Real) and not isinstance(value, numbers.Rational):
         return float(value)  # NumPy's float32 and float16 (a pandas float32 column)
     if cls.__module__ == "numpy" and cls.__name__ in ("bool", "bool_"):

@@ -516,7 +516,8 @@ class FieldCatalogue:
         if fields is not None and name not in fields:
             known = fields | BUILTIN_TICKET_FIELDS
             yield LintIssue(
-                f"{path}.field", f"unknown ticket field {name!r}" + _suggest(name, known)
+                f"{path}.field",
+                f"unknown ticket field {text_repr(name)}" + _suggest(name, known),
             )
 
 

@@ -195,8 +195,13 @@ def render(message: VisitorMessage, texts: Mapping[MessageKey, str] | None = Non
         raise ArgumentTypeError(f"message must be a VisitorMessage, got {type(message).__name__}")
     # checked again: one made unchecked (model_construct) gave a raw KeyError or
     # AttributeError for a key of no message, params that are none, no key at all
+    # (its key and parameters only, what is rendered: a subclass's own fields, aliased
+    # ones too, are its own business)
+    given = message.__dict__
     try:
-        message = type(message).model_validate(dict(message.__dict__))
+        message = VisitorMessage.model_validate(
+            {"key": given.get("key"), "params": given.get("params")}
+        )
     except ValidationError as exc:
         raise ValidationError("invalid message (made unchecked)", exc.details) from None
     # texts checked whatever they are: "", [] or 0 were taken for no texts (``texts or

@@ -9,6 +9,7 @@ no use for it: it is the M/M/1 baseline of the classic comparison.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from helpdesk_routing.allocation import Allocation, Allocator, LeastLoaded, Pool, RoundRobin
@@ -33,8 +34,10 @@ def _mix64(x: int) -> int:
 class RandomSplit:
     """Gives each ticket to an eligible agent drawn uniformly at random (seeded).
 
-    Pure like every allocator: the draw is a hash of ``seed`` and the pool's hand-out
-    count ``state.given``, so the same arguments give the same agent.
+    Pure like every allocator: the draw is a hash of ``seed``, the pool's name and its
+    hand-out count ``state.given``, so the same arguments give the same agent, and two
+    pools draw independently (without the name, the k-th ticket of every team went to
+    the same place in its members: two teams of the same agents always to the same).
 
     >>> from datetime import UTC, datetime
     >>> t = Ticket(id="t1", channel="email", created_at=datetime(2026, 1, 1, tzinfo=UTC))
@@ -44,13 +47,18 @@ class RandomSplit:
 
     def __init__(self, seed: int) -> None:
         self._seed = _mix64(seed & _MASK)
+        self._pools: dict[str, int] = {}  # a pool's name as 64 bits, made once
 
     def allocate(self, ticket: Ticket, pool: Pool, state: RotationState) -> Allocation:
         """Choose an eligible agent at random; the ticket waits when there is none."""
         eligible = [a for a in pool.ids if pool.eligible(a)]
         if not eligible:
             return Allocation(None, state, "nobody eligible has room; the ticket waits")
-        draw = _mix64(self._seed ^ state.given)
+        key = self._pools.get(pool.name)
+        if key is None:
+            digest = hashlib.blake2b(pool.name.encode("utf-8", "surrogatepass"), digest_size=8)
+            key = self._pools[pool.name] = int.from_bytes(digest.digest(), "big")
+        draw = _mix64(self._seed ^ _mix64(key ^ (state.given & _MASK)))
         agent = eligible[draw % len(eligible)]
         new = RotationState(last=agent, given=state.given + 1, extra=state.extra)
         return Allocation(agent, new, f"{agent}: drawn at random among {len(eligible)}")

@@ -1,0 +1,119 @@
+"""Faults next to this stop's fixes of ids and condition values, found by reviewing them.
+
+- NumPy's ``str_`` as an agent id went into the in-memory store's Online list through
+  ``set_online`` and from there into the shipped allocators' answers, records, audit
+  and rotation (SQLite gave plain text): every id a Router method takes is stored as
+  the stored agent's id.
+- NumPy's ``timedelta64`` (an ``Integral`` that is no index) raised Python's own
+  ``TypeError`` as a condition value or a span's amount.
+- A set of texts holding a ``StrEnum`` member or NumPy's ``str_`` was ordered by type
+  name: unequal nodes for equal sets.
+- ``render`` refused a subclass message with an aliased field; ``lint`` named an
+  unknown ticket field with ``repr``; an ``Allocation`` subclass answered with a
+  ``str_`` id lost its own reason (or raised ``AttributeError``)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pydantic import Field
+
+import helpdesk_routing as hr
+from helpdesk_routing.allocation import Allocation
+from helpdesk_routing.conditions import FieldCatalogue, event, profile, ticket
+from helpdesk_routing.handoff.messages import MessageKey, VisitorMessage, render
+from helpdesk_routing.records import RotationState
+
+np = pytest.importorskip("numpy")
+T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("allocator", ["round_robin", "least_loaded"])
+def test_a_numpy_id_is_stored_as_the_plain_id(allocator: str) -> None:
+    store = hr.InMemoryStore(agents=[hr.Agent(id="a1", role="owner")])
+    router = hr.Router(
+        store=store,
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(T0),
+        allocator=allocator,  # type: ignore[arg-type]
+    )
+    a1 = np.array(["a1"])[0]
+    router.set_online(a1, True, actor=a1)
+    decision = router.route(hr.Ticket(id="t1", channel="email", created_at=T0))
+    router.reply("t1", actor=a1)
+    router.set_status("t1", "closed", actor=a1)
+    assert type(decision.assignee) is str
+    assert type(router.ticket("t1").assignee) is str
+    for record in router.history("t1"):
+        assert record.actor is None or type(record.actor) is str
+        assert record.assignee is None or type(record.assignee) is str
+    with store.read() as tx:
+        last = tx.rotation("global").last
+    assert last is None or type(last) is str
+
+
+def test_a_timedelta64_is_refused_as_a_value_and_an_amount() -> None:
+    for make in (
+        lambda: profile("x") == np.timedelta64(5, "s"),
+        lambda: event("M").in_last(hours=np.timedelta64(7, "D")),
+        lambda: event("M").where(x__gt=np.timedelta64(7, "D")),
+        lambda: event("M").at_least(np.timedelta64(2, "D")),
+    ):
+        with pytest.raises(hr.ValidationError):
+            make()
+
+
+class Tier(enum.StrEnum):
+    GOLD = "gold"
+
+
+@pytest.mark.parametrize("item", [Tier.GOLD, "numpy"])
+def test_a_set_of_texts_is_ordered_as_plain_text(item: Any) -> None:
+    if item == "numpy":
+        item = np.str_("gold")
+    built, plain = profile("tier").is_in({item, "basic"}), profile("tier").is_in({"gold", "basic"})
+    assert built == plain
+    assert built.model_dump_json() == plain.model_dump_json()
+
+
+class ChannelMessage(VisitorMessage):
+    channel_name: str = Field(default="webchat", alias="channelName")
+
+
+def test_a_subclass_message_with_an_aliased_field_renders() -> None:
+    message = ChannelMessage(key=MessageKey.ASK_EMAIL, channelName="sms")
+    assert render(message) == render(VisitorMessage(key=MessageKey.ASK_EMAIL))
+
+
+def test_lint_quotes_an_unknown_ticket_field() -> None:
+    (issue,) = FieldCatalogue(ticket_fields=["café"]).lint(ticket("cafe\u0301") == 1)
+    assert issue.message == "unknown ticket field 'cafe\\u0301'; did you mean 'café'?"
+
+
+class Explained(Allocation):
+    __slots__ = ()
+
+    @property
+    def reason(self) -> str:
+        return f"{self.agent}: picked by the skills matcher"
+
+
+def test_an_allocation_subclass_keeps_its_reason_with_a_numpy_id() -> None:
+    class First:
+        def allocate(self, ticket: hr.Ticket, pool: Any, state: RotationState) -> Allocation:
+            a = next(x for x in pool.ids if pool.eligible(x))
+            return Explained(np.str_(a), RotationState(last=a, given=1), "placeholder")
+
+    router = hr.Router(
+        store=hr.InMemoryStore(agents=[hr.Agent(id="a1", role="owner")]),
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(T0),
+        allocator=First(),  # type: ignore[arg-type]
+    )
+    router.set_online("a1", True, actor="a1")
+    decision = router.route(hr.Ticket(id="t1", channel="email", created_at=T0))
+    assert type(decision.assignee) is str
+    assert "a1: picked by the skills matcher" in decision.explain()
