@@ -117,3 +117,89 @@ def test_an_allocation_subclass_keeps_its_reason_with_a_numpy_id() -> None:
     decision = router.route(hr.Ticket(id="t1", channel="email", created_at=T0))
     assert type(decision.assignee) is str
     assert "a1: picked by the skills matcher" in decision.explain()
+
+
+class Unpicklable(Allocation):
+    __slots__ = ()
+
+    def __reduce__(self) -> Any:
+        raise TypeError(f"cannot pickle {type(self).__name__!r} object")
+
+
+class Immutable(Allocation):
+    __slots__ = ()
+
+    def __copy__(self) -> Immutable:
+        return self
+
+
+@pytest.mark.parametrize("kind", [Unpicklable, Immutable])
+def test_the_allocators_answer_is_neither_copied_nor_changed(kind: type[Allocation]) -> None:
+    answers: list[Allocation] = []
+
+    class Skills:
+        def allocate(self, ticket: hr.Ticket, pool: Any, state: RotationState) -> Allocation:
+            a = np.array([x for x in pool.ids if pool.eligible(x)])[0]
+            answers.append(kind(a, RotationState(last=str(a), given=1), "by skill"))
+            return answers[-1]
+
+    router = hr.Router(
+        store=hr.InMemoryStore(agents=[hr.Agent(id="a1", role="owner")]),
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(T0),
+        allocator=Skills(),  # type: ignore[arg-type]
+    )
+    router.set_online("a1", True, actor="a1")
+    decision = router.route(hr.Ticket(id="t1", channel="email", created_at=T0))
+    assert decision.assignee == "a1"
+    assert type(decision.assignee) is str
+    assert type(answers[0].agent) is not str  # the allocator's own object, as answered
+
+
+def test_a_message_without_params_renders_with_none() -> None:
+    message = VisitorMessage.model_construct(key=MessageKey.CONFIRM_HANDOFF)
+    del message.__dict__["params"]
+    assert render(message) == render(VisitorMessage(key=MessageKey.CONFIRM_HANDOFF))
+    keyless = VisitorMessage.model_construct()  # no key: a required field left out
+    with pytest.raises(hr.ValidationError) as caught:
+        render(keyless)
+    assert [(d.path, d.message) for d in caught.value.details] == [("$.key", "Field required")]
+
+
+class Caseless(str):
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and self.lower() == other.lower()
+
+    def __hash__(self) -> int:
+        return hash(self.lower())
+
+
+def test_a_team_id_is_read_as_plain_text() -> None:
+    router = hr.Router(
+        rules=hr.RuleSet(),
+        teams=[hr.Team(id="t", name="T", members=["a1"])],
+        store=hr.InMemoryStore(agents=[hr.Agent(id="m1", role="manager"), hr.Agent(id="a1")]),
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(T0),
+    )
+    router.route(hr.Ticket(id="t1", channel="email", created_at=T0))
+    with pytest.raises(hr.UnknownTeam):
+        router.assign_to_team("t1", team=Caseless("T"), actor="m1")
+    (record,) = router.assign_to_team("t1", team=np.array(["t"])[0], actor="m1")
+    assert type(record.team) is str
+    assert type(router.ticket("t1").team) is str
+    assert router.views.team("t").ids == ["t1"]
+
+
+@pytest.mark.parametrize("name", ["jain_index", "gini"])
+def test_a_timedelta64_count_is_no_number(name: str) -> None:
+    from helpdesk_routing import metrics
+
+    with pytest.raises(hr.ArgumentTypeError, match=r"counts\[1\] must be a number"):
+        getattr(metrics, name)([1, np.timedelta64(3, "s")])
+    with pytest.raises(hr.ArgumentTypeError, match=r"sorted_values\[1\]"):
+        metrics.percentile([1, np.timedelta64(3, "s")], 50)
+    with pytest.raises(hr.ArgumentTypeError):
+        metrics.DurationStats.of([1.0, np.timedelta64(3, "s")])

@@ -15,7 +15,7 @@ import math
 import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any, NoReturn
 
 from helpdesk_routing._input import integer_argument
@@ -124,9 +124,15 @@ def _floats(items: list[Any], name: str) -> list[float]:
 
 
 def _is_number(value: object) -> bool:
-    """Whether ``value`` is a real number and not a bool (``True`` is no duration)."""
+    """Whether ``value`` is a real number and not a bool (``True`` is no duration), nor
+    an integral one that is no index (NumPy's ``timedelta64``, which ``float()``
+    refuses: a raw ``TypeError`` from deep inside)."""
     kind = type(value)
-    return kind is float or kind is int or (isinstance(value, Real) and kind is not bool)
+    if kind is float or kind is int:
+        return True
+    if not isinstance(value, Real) or kind is bool:
+        return False
+    return not isinstance(value, Integral) or integer_argument(value) is not None
 
 
 _PLAIN_NUMBERS = frozenset({float, int})

@@ -297,10 +297,6 @@ def _check(
             raise ValidationError(
                 f"allocator {who} chose {agent!r}, who is not in pool {pool.name!r}"
             )
-        if agent.__class__ is not str:
-            # the answer itself with the plain id: a subclass keeps its own reason
-            result = copy.copy(result)
-            object.__setattr__(result, "agent", plain)
         agent = plain
         if not pool.eligible(agent):
             if agent in seen_online and not pool.online(agent):
@@ -353,6 +349,10 @@ def _check(
     problem = text_problem(reason)
     if problem is not None:  # kept in the audit record and the decision's trace
         raise ValidationError(f"allocator {who} gave a reason no store can keep: {problem}")
+    if agent is not None and result.agent.__class__ is not str:
+        # The answer with its id as plain text (and its reason as read: a subclass's
+        # own); the allocator's object is left as it answered it.
+        return Allocation(agent, result.state, reason)
     return result
 
 

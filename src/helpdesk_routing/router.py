@@ -610,6 +610,7 @@ class Router(ProcessBound):
         ids = _ids(ticket_ids)
         if not isinstance(team, str):
             raise ValidationError(f"team must be a team id (text), got {team!r}")
+        team = str.__str__(team)  # plain text: a subclass's own == passed for no team
         with self._store.transaction() as tx:
             boss = self._agent(tx, actor)
             require(boss, Action.ASSIGN)

@@ -200,7 +200,7 @@ def render(message: VisitorMessage, texts: Mapping[MessageKey, str] | None = Non
     given = message.__dict__
     try:
         message = VisitorMessage.model_validate(
-            {"key": given.get("key"), "params": given.get("params")}
+            {name: given[name] for name in ("key", "params") if name in given}
         )
     except ValidationError as exc:
         raise ValidationError("invalid message (made unchecked)", exc.details) from None
