@@ -203,3 +203,60 @@ def test_a_timedelta64_count_is_no_number(name: str) -> None:
         metrics.percentile([1, np.timedelta64(3, "s")], 50)
     with pytest.raises(hr.ArgumentTypeError):
         metrics.DurationStats.of([1.0, np.timedelta64(3, "s")])
+
+
+class Fickle(Allocation):
+    """A reason that is another text each time it is read."""
+
+    __slots__ = ("_reads",)
+
+    def __init__(self, agent: str | None, state: RotationState) -> None:
+        super().__init__(agent, state, "unused")
+        object.__setattr__(self, "_reads", [0])
+
+    @property
+    def reason(self) -> str:
+        self._reads[0] += 1
+        if self._reads[0] == 1:
+            return "ok"
+        raise RuntimeError("read twice")
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_the_reason_is_read_once_and_kept(plain: bool) -> None:
+    class Skills:
+        def allocate(self, ticket: hr.Ticket, pool: Any, state: RotationState) -> Allocation:
+            a = next(x for x in pool.ids if pool.eligible(x))
+            return Fickle(a if plain else None, RotationState(last=a, given=1))
+
+    router = hr.Router(
+        store=hr.InMemoryStore(agents=[hr.Agent(id="a1", role="owner")]),
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(T0),
+        allocator=Skills(),  # type: ignore[arg-type]
+    )
+    router.set_online("a1", True, actor="a1")
+    decision = router.route(hr.Ticket(id="t1", channel="email", created_at=T0))
+    assert decision.assignee == ("a1" if plain else None)
+    assert "ok" in decision.explain()
+
+
+def test_ids_are_looked_up_as_plain_text() -> None:
+    router = hr.Router(
+        rules=hr.RuleSet(),
+        teams=[hr.Team(id="t", name="T", members=["a1"])],
+        store=hr.InMemoryStore(agents=[hr.Agent(id="m1", role="manager"), hr.Agent(id="a1")]),
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(T0),
+    )
+    router.route(hr.Ticket(id="t1", channel="email", created_at=T0))
+    with pytest.raises(hr.UnknownTicket):
+        router.ticket(Caseless("T1"))
+    with pytest.raises(hr.UnknownAgent):
+        router.set_status("t1", "pending", actor=Caseless("M1"))
+    with pytest.raises(hr.UnknownAgent):
+        router.views.my_inbox(Caseless("A1"))
+    with pytest.raises(hr.UnknownTeam):
+        router.views.team(Caseless("T"))
+    router.assign_to_team("t1", team="t", actor="m1")
+    assert router.views.team(np.str_("t"), statuses=None).ids == ["t1"]

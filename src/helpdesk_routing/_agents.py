@@ -38,7 +38,8 @@ def stored_agent(tx: Transaction, agent_id: str, name: str = "actor") -> Agent:
     naming the argument when it is not text, ``UnknownAgent`` when none is stored."""
     if not isinstance(agent_id, str):
         raise ValidationError(f"{name} must be text, got {agent_id!r}")
-    agent = tx.get_agent(agent_id)
+    # plain text: a subclass's own == and hash found another agent in the in-memory store
+    agent = tx.get_agent(str.__str__(agent_id))
     if agent is None:
         raise UnknownAgent(agent_id)
     return agent

@@ -349,11 +349,10 @@ def _check(
     problem = text_problem(reason)
     if problem is not None:  # kept in the audit record and the decision's trace
         raise ValidationError(f"allocator {who} gave a reason no store can keep: {problem}")
-    if agent is not None and result.agent.__class__ is not str:
-        # The answer with its id as plain text (and its reason as read: a subclass's
-        # own); the allocator's object is left as it answered it.
-        return Allocation(agent, result.state, reason)
-    return result
+    # The answer with its id as plain text and its reason as read and checked here (a
+    # reason read again later could be another: raising, or text no store can keep);
+    # the allocator's object is left as it answered it.
+    return Allocation(agent, result.state, reason)
 
 
 def _went_away(tx: Transaction, who: str, agent: str, pool: str) -> ConflictError:

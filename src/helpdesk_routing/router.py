@@ -746,7 +746,8 @@ class Router(ProcessBound):
         """The stored record of one ticket id (``UnknownTicket`` if none)."""
         if not isinstance(ticket_id, str):
             raise ValidationError(f"a ticket id is text, got {ticket_id!r}")
-        record = tx.get_ticket(ticket_id)
+        # plain text: a subclass's own == and hash found another ticket in memory
+        record = tx.get_ticket(str.__str__(ticket_id))
         if record is None:
             raise UnknownTicket(ticket_id)
         return record

@@ -133,11 +133,13 @@ _OTHER_LISTING = (
 )
 
 
-def _named(what: str, value: object) -> None:
+def _named(what: str, value: object) -> str:
     """An inbox is named by text: ``None`` (a host's missing current user, say) would be
-    no filter at all, every ticket of the desk."""
+    no filter at all, every ticket of the desk. The text as plain ``str``: a subclass's
+    own ``==`` and hash found ids no team or agent has in the in-memory store."""
     if not isinstance(value, str):
         raise ValidationError(f"{what} must be text, got {value!r}")
+    return str.__str__(value)
 
 
 _MAX_LIMIT = 2**62
@@ -211,7 +213,7 @@ class Views(ProcessBound):
         count: bool = False,
     ) -> Page:
         """Tickets assigned to the agent (``UnknownAgent`` for an unknown id)."""
-        _named("agent_id", agent_id)
+        agent_id = _named("agent_id", agent_id)
         return self._page(
             {"assignee": agent_id}, statuses, channels, limit, cursor, order, count, agent=agent_id
         )
@@ -260,7 +262,7 @@ class Views(ProcessBound):
         ``UnknownTeam`` unless the configuration has the team or a stored ticket names it
         (a team a newer configuration dropped keeps its inbox while tickets wait there).
         """
-        _named("team_id", team_id)
+        team_id = _named("team_id", team_id)
         return self._page(
             {"team": team_id}, statuses, channels, limit, cursor, order, count, team=team_id
         )
@@ -277,7 +279,7 @@ class Views(ProcessBound):
         count: bool = False,
     ) -> Page:
         """The tickets a Save-as-view rule marked into ``view`` (empty for a view never used)."""
-        _named("view", view)
+        view = _named("view", view)
         return self._page({"view": view}, statuses, channels, limit, cursor, order, count)
 
     def _page(
