@@ -260,3 +260,76 @@ def test_ids_are_looked_up_as_plain_text() -> None:
         router.views.team(Caseless("T"))
     router.assign_to_team("t1", team="t", actor="m1")
     assert router.views.team(np.str_("t"), statuses=None).ids == ["t1"]
+
+
+def _caseless_desk(*agents: hr.Agent) -> tuple[hr.Router, hr.InMemoryStore]:
+    store = hr.InMemoryStore(agents=list(agents))
+    router = hr.Router(
+        store=store, customer_data=hr.InMemoryCustomerData(), clock=hr.ManualClock(T0)
+    )
+    return router, store
+
+
+def test_remove_agent_removes_the_agent_it_checked() -> None:
+    router, store = _caseless_desk(
+        hr.Agent(id="m1", role="manager"),
+        hr.Agent(id="a1", role="owner"),
+        hr.Agent(id="A1", role="support"),
+    )
+    router.remove_agent(Caseless("A1"), actor="m1")
+    with store.read() as tx:
+        assert sorted(a.id for a in tx.agents()) == ["a1", "m1"]
+
+
+def test_configure_reads_its_actor_as_plain_text() -> None:
+    router, _ = _caseless_desk(hr.Agent(id="s", role="manager"), hr.Agent(id="S"))
+    with pytest.raises(hr.PermissionDenied):
+        router.configure(actor=Caseless("S"), capacity=3)
+
+
+def test_history_and_ticket_agree_and_reroute_checks_the_plain_id() -> None:
+    router, _ = _caseless_desk(hr.Agent(id="m1", role="manager"))
+    router.route(hr.Ticket(id="t1", channel="email", created_at=T0))
+    router.route(hr.Ticket(id="T1", channel="email", created_at=T0))
+    assert router.ticket(Caseless("T1")).ticket.id == "T1"
+    assert {r.ticket_id for r in router.history(Caseless("T1"))} == {"T1"}
+    with pytest.raises(hr.ValidationError, match="does not match"):
+        router.reroute(
+            Caseless("T1"),
+            actor="m1",
+            ticket=hr.Ticket(id="t1", channel="sms", created_at=T0),
+        )
+
+
+class FickleState(Allocation):
+    __slots__ = ("_reads",)
+
+    def __init__(self, agent: str) -> None:
+        object.__setattr__(self, "agent", agent)
+        object.__setattr__(self, "_reason", "by skill")
+        object.__setattr__(self, "_reads", [0])
+
+    @property  # type: ignore[override]
+    def state(self) -> RotationState:
+        self._reads[0] += 1
+        if self._reads[0] == 1:
+            return RotationState(last="a1", given=1)
+        return RotationState.model_construct(last="", given=-5, extra={})
+
+
+def test_the_state_checked_is_the_state_kept() -> None:
+    class Skills:
+        def allocate(self, ticket: hr.Ticket, pool: Any, state: RotationState) -> Allocation:
+            return FickleState("a1")
+
+    store = hr.InMemoryStore(agents=[hr.Agent(id="a1", role="owner")])
+    router = hr.Router(
+        store=store,
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(T0),
+        allocator=Skills(),  # type: ignore[arg-type]
+    )
+    router.set_online("a1", True, actor="a1")
+    router.route(hr.Ticket(id="t1", channel="email", created_at=T0))
+    with store.read() as tx:
+        assert tx.rotation("global") == RotationState(last="a1", given=1)

@@ -305,13 +305,13 @@ def _check(
                 f"allocator {who} chose {agent!r}, who is Offline or has no room in pool "
                 f"{pool.name!r}"
             )
-    if not isinstance(result.state, RotationState):
+    state = result.state  # read once: the state checked is the state kept
+    if not isinstance(state, RotationState):
         raise ValidationError(
-            f"allocator {who} returned a state of type {type(result.state).__name__}, "
-            "not a RotationState"
+            f"allocator {who} returned a state of type {type(state).__name__}, not a RotationState"
         )
     # A state made with model_construct skipped its own check of ``extra``.
-    extra = result.state.extra
+    extra = state.extra
     problem = (
         value_problem(extra, "extra", json_only=True)
         if isinstance(extra, dict)
@@ -321,7 +321,6 @@ def _check(
         raise ValidationError(f"allocator {who} returned a state no store can keep: {problem}")
     # ... and of ``last`` and ``given``: every store reads the state back with the model,
     # so it is held to the model's rules (an empty or NUL ``last``, a negative ``given``).
-    state = result.state
     for name, value, fits in (
         ("last", state.last, state.last is None or isinstance(state.last, str)),
         ("given", state.given, type(state.given) is int and -(2**63) <= state.given < 2**63),
@@ -352,7 +351,7 @@ def _check(
     # The answer with its id as plain text and its reason as read and checked here (a
     # reason read again later could be another: raising, or text no store can keep);
     # the allocator's object is left as it answered it.
-    return Allocation(agent, result.state, reason)
+    return Allocation(agent, state, reason)
 
 
 def _went_away(tx: Transaction, who: str, agent: str, pool: str) -> ConflictError:

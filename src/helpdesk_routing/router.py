@@ -280,6 +280,7 @@ class Router(ProcessBound):
         ``ConflictError``) names the stored version. Without it the edit applies to
         whatever version is newest. Returns the stored version.
         """
+        actor = _plain(actor)
         if allocator is not NOT_GIVEN and not isinstance(allocator, str):
             name = allocator_name(allocator)
             if name is None:
@@ -311,6 +312,7 @@ class Router(ProcessBound):
     ) -> Configuration:
         """Store a new version equal in content to the stored ``version`` (owner, admin,
         manager); ``ValidationError`` when no such version is stored."""
+        actor = _plain(actor)
         whole = integer_argument(version)
         if whole is None:
             raise ValidationError(f"version must be a whole number, got {version!r}")
@@ -353,6 +355,7 @@ class Router(ProcessBound):
 
         ``PermissionDenied`` when the new agent's role ranks above the actor's
         (``helpdesk_routing.permissions.RANK``)."""
+        actor = _plain(actor)
         agent = _agent(agent)
         self._agents.add(agent, actor, self._now())
         _log.info("agent %s added", shown(agent.id), extra={"agent_id": agent.id, "actor": actor})
@@ -366,6 +369,7 @@ class Router(ProcessBound):
         ``PermissionDenied`` when the agent's role, before or after, ranks above the
         actor's (``helpdesk_routing.permissions.RANK``); ``ConflictError`` when the change
         would leave no agent who may manage agents."""
+        actor = _plain(actor)
         agent = _agent(agent)
         self._agents.update(agent, actor, self._now())
         _log.info("agent %s updated", shown(agent.id), extra={"agent_id": agent.id, "actor": actor})
@@ -383,6 +387,8 @@ class Router(ProcessBound):
         ``PermissionDenied`` for an agent whose role ranks above the actor's;
         ``ConflictError`` for the last agent who may manage agents.
         """
+        agent_id = _plain(agent_id)
+        actor = _plain(actor)
         self._agents.remove(agent_id, actor, self._now())
         _log.info("agent %s removed", shown(agent_id), extra={"agent_id": agent_id, "actor": actor})
 
@@ -424,6 +430,8 @@ class Router(ProcessBound):
         whose content is closed keeps its assignee even when its team changes (who handled
         it is its record, and nobody is handed a closed ticket).
         """
+        ticket_id = _plain(ticket_id)
+        actor = _plain(actor)
         if ticket is not None:
             ticket = stored_ticket(_ticket(ticket))
         if ticket is not None and ticket.id != ticket_id:
@@ -520,6 +528,8 @@ class Router(ProcessBound):
         Offline). Going Offline keeps the agent's tickets. Coming Online hands out the
         waiting tickets the agent may take, oldest first, in rotation; they are returned.
         """
+        agent = _plain(agent)
+        actor = _plain(actor)
         if not isinstance(online, bool):
             raise ValidationError(f"online must be a bool, got {online!r}")
         now = self._now()
@@ -553,6 +563,8 @@ class Router(ProcessBound):
         A manual assignment may go to an Offline agent and past their capacity, at any
         hour; the tickets keep their team. Returns the records after the change.
         """
+        to = _plain(to)
+        actor = _plain(actor)
         now = self._now()
         ids = _ids(ticket_ids)
         with self._store.transaction() as tx:
@@ -580,6 +592,8 @@ class Router(ProcessBound):
         The ticket waits again: in its team's inbox when it has a team, else Unassigned.
         It is not handed out again at once (that would undo the choice of "nobody").
         """
+        ticket_id = _plain(ticket_id)
+        actor = _plain(actor)
         now = self._now()
         with self._store.transaction() as tx:
             boss = self._agent(tx, actor)
@@ -606,6 +620,8 @@ class Router(ProcessBound):
         can take (members Offline or full, office hours closed, round robin off) wait in
         the team inbox. Returns the records after the change, in the order given.
         """
+        team = _plain(team)
+        actor = _plain(actor)
         now = self._now()
         ids = _ids(ticket_ids)
         if not isinstance(team, str):
@@ -657,6 +673,8 @@ class Router(ProcessBound):
         """:meth:`set_status`, and the waiting tickets its close handed out, in hand-out
         order (what the simulator's :class:`~helpdesk_routing.simulation._backends.
         RouterBackend` reports, without reading the store again)."""
+        ticket_id = _plain(ticket_id)
+        actor = _plain(actor)
         now = self._now()
         new = _status(status)
         with self._store.transaction() as tx:
@@ -699,6 +717,8 @@ class Router(ProcessBound):
         conversation's transcript. Any known agent may reply (``UnknownAgent`` otherwise).
         Returns the stored audit record.
         """
+        ticket_id = _plain(ticket_id)
+        actor = _plain(actor)
         now = self._now()
         if not isinstance(public, bool):
             raise ValidationError(f"public must be a bool, got {public!r}")
@@ -710,6 +730,7 @@ class Router(ProcessBound):
     def ticket(self, ticket_id: str) -> TicketRecord:
         """The stored record of a ticket (``UnknownTicket`` if none), its decision bound to
         the rules of the configuration version that decided it."""
+        ticket_id = _plain(ticket_id)
         with reading(self._store) as tx:
             return self._bound_record(tx, self._stored(tx, ticket_id))
 
@@ -725,6 +746,7 @@ class Router(ProcessBound):
 
     def history(self, ticket_id: str) -> list[AuditRecord]:
         """The ticket's audit trail, oldest first (``UnknownTicket`` if none)."""
+        ticket_id = _plain(ticket_id)
         with reading(self._store) as tx:
             self._stored(tx, ticket_id)
             return tx.audit(ticket_id)
@@ -751,6 +773,16 @@ class Router(ProcessBound):
         if record is None:
             raise UnknownTicket(ticket_id)
         return record
+
+
+def _plain(value: Any) -> Any:
+    """An id given to a Router method as plain text: a ``str`` subclass (NumPy's
+    ``str_``, one with its own ``==`` and hash) was stored as given, or found another
+    ticket or agent in the in-memory store; anything else as given, for the method's own
+    check to refuse."""
+    if isinstance(value, str) and value.__class__ is not str:
+        return str.__str__(value)
+    return value
 
 
 def _require_allocator(allocator: object) -> None:
