@@ -333,3 +333,25 @@ def test_the_state_checked_is_the_state_kept() -> None:
     router.route(hr.Ticket(id="t1", channel="email", created_at=T0))
     with store.read() as tx:
         assert tx.rotation("global") == RotationState(last="a1", given=1)
+
+
+def test_an_object_only_claiming_to_be_text_gets_the_librarys_errors() -> None:
+    from unittest.mock import NonCallableMock
+
+    router, _ = _caseless_desk(hr.Agent(id="m1", role="manager"))
+    fake = NonCallableMock(spec=np.str_)
+    with pytest.raises(hr.UnknownAgent):
+        router.configure(actor=fake, capacity=3)
+    with pytest.raises(hr.UnknownAgent):
+        router.set_status("t1", "pending", actor=fake)
+    with pytest.raises(hr.ValidationError, match="does not match"):
+        router.reroute(fake, actor="m1", ticket=hr.Ticket(id="x", channel="sms", created_at=T0))
+
+
+def test_ticket_ids_are_each_once_as_plain_text() -> None:
+    router, _ = _caseless_desk(hr.Agent(id="m1", role="manager"), hr.Agent(id="x"))
+    router.route(hr.Ticket(id="t1", channel="email", created_at=T0))
+    router.route(hr.Ticket(id="T1", channel="email", created_at=T0))
+    records = router.assign(["t1", Caseless("T1")], to="x", actor="m1")
+    assert [r.ticket.id for r in records] == ["t1", "T1"]
+    assert router.ticket("T1").assignee == "x"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
+from helpdesk_routing._input import plain_text
 from helpdesk_routing._keeper import ConfigurationKeeper
 from helpdesk_routing.audit import agent_changed, agent_removed
 from helpdesk_routing.configuration import CompiledConfiguration
@@ -39,7 +40,7 @@ def stored_agent(tx: Transaction, agent_id: str, name: str = "actor") -> Agent:
     if not isinstance(agent_id, str):
         raise ValidationError(f"{name} must be text, got {agent_id!r}")
     # plain text: a subclass's own == and hash found another agent in the in-memory store
-    agent = tx.get_agent(str.__str__(agent_id))
+    agent = tx.get_agent(plain_text(agent_id))
     if agent is None:
         raise UnknownAgent(agent_id)
     return agent

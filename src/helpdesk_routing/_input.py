@@ -294,6 +294,17 @@ def whole_number(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def plain_text(value: Any) -> Any:
+    """``value`` as a plain ``str`` when its type is a ``str`` subclass (NumPy's ``str_``,
+    a ``StrEnum`` member, an id with its own ``==`` and hash), else as given: judged by
+    its real type, so an object that only claims to be text (``__class__``) is left for
+    the caller's own check to refuse, not failed by ``str.__str__``."""
+    kind = type(value)
+    if kind is str or not issubclass(kind, str):
+        return value
+    return str.__str__(value)
+
+
 def integer_argument(value: object) -> int | None:
     """``value`` as an ``int`` when it is a whole number given to a method (an ``int``,
     or any integral number: a NumPy or pandas integer, read with ``operator.index``),

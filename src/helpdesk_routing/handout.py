@@ -31,6 +31,7 @@ from typing import cast
 
 from pydantic import ValidationError as PydanticValidationError
 
+from helpdesk_routing._input import plain_text
 from helpdesk_routing._shown import shown
 from helpdesk_routing._storable import text_problem, value_problem
 from helpdesk_routing._trusted import construct, updated
@@ -292,7 +293,7 @@ def _check(
         # The id as plain text: a str subclass's own == (case-insensitive, say) passed
         # the membership test for an id no agent has, which was then stored; NumPy's
         # str_ was stored as such.
-        plain = str.__str__(agent) if isinstance(agent, str) else None
+        plain = plain_text(agent) if isinstance(agent, str) else None
         if plain is None or plain not in pool.ids:
             raise ValidationError(
                 f"allocator {who} chose {agent!r}, who is not in pool {pool.name!r}"

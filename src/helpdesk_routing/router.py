@@ -42,7 +42,7 @@ from functools import partial
 from typing import Any, SupportsIndex
 
 from helpdesk_routing._agents import AgentAdministration, stored_agent
-from helpdesk_routing._input import as_model, integer_argument
+from helpdesk_routing._input import as_model, integer_argument, plain_text
 from helpdesk_routing._keeper import NOT_GIVEN, ConfigurationKeeper, changes
 from helpdesk_routing._keeper import Maybe as _Maybe
 from helpdesk_routing._retry import RACE_ATTEMPTS, retried
@@ -626,7 +626,7 @@ class Router(ProcessBound):
         ids = _ids(ticket_ids)
         if not isinstance(team, str):
             raise ValidationError(f"team must be a team id (text), got {team!r}")
-        team = str.__str__(team)  # plain text: a subclass's own == passed for no team
+        team = plain_text(team)  # plain text: a subclass's own == passed for no team
         with self._store.transaction() as tx:
             boss = self._agent(tx, actor)
             require(boss, Action.ASSIGN)
@@ -769,7 +769,7 @@ class Router(ProcessBound):
         if not isinstance(ticket_id, str):
             raise ValidationError(f"a ticket id is text, got {ticket_id!r}")
         # plain text: a subclass's own == and hash found another ticket in memory
-        record = tx.get_ticket(str.__str__(ticket_id))
+        record = tx.get_ticket(plain_text(ticket_id))
         if record is None:
             raise UnknownTicket(ticket_id)
         return record
@@ -780,9 +780,7 @@ def _plain(value: Any) -> Any:
     ``str_``, one with its own ``==`` and hash) was stored as given, or found another
     ticket or agent in the in-memory store; anything else as given, for the method's own
     check to refuse."""
-    if isinstance(value, str) and value.__class__ is not str:
-        return str.__str__(value)
-    return value
+    return plain_text(value)
 
 
 def _require_allocator(allocator: object) -> None:
@@ -869,7 +867,8 @@ def _ids(ticket_ids: str | Sequence[str]) -> list[str]:
     for tid in ids:
         if not isinstance(tid, str):
             raise ValidationError(f"a ticket id is text, got {tid!r}")
-    return list(dict.fromkeys(ids))
+    # each once as plain text: a subclass's own == and hash made "T1" a repeat of "t1"
+    return list(dict.fromkeys(map(plain_text, ids)))
 
 
 def _status(status: Any) -> TicketStatus:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, SupportsIndex, cast, overload
 
-from helpdesk_routing._input import integer_argument
+from helpdesk_routing._input import integer_argument, plain_text
 from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import parse_instant
 from helpdesk_routing.errors import UnknownAgent, UnknownTeam, ValidationError
@@ -139,7 +139,7 @@ def _named(what: str, value: object) -> str:
     own ``==`` and hash found ids no team or agent has in the in-memory store."""
     if not isinstance(value, str):
         raise ValidationError(f"{what} must be text, got {value!r}")
-    return str.__str__(value)
+    return cast(str, plain_text(value))
 
 
 _MAX_LIMIT = 2**62

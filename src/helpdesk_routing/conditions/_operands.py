@@ -29,7 +29,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from helpdesk_routing._input import CheckedCopy, integer_argument
+from helpdesk_routing._input import CheckedCopy, integer_argument, plain_text
 from helpdesk_routing._json import MAX_INT, MIN_INT
 from helpdesk_routing._storable import text_problem
 from helpdesk_routing._time import (
@@ -357,7 +357,7 @@ def _plain(value: object) -> object:
     if cls is int or cls is float or cls is bool or cls is str:
         return value
     if isinstance(value, str):
-        return str.__str__(value)  # a StrEnum member, NumPy's str_: sorted as text
+        return plain_text(value)  # a StrEnum member, NumPy's str_: sorted as text
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
