@@ -40,7 +40,7 @@ def stored_agent(tx: Transaction, agent_id: str, name: str = "actor") -> Agent:
     if not isinstance(agent_id, str):
         raise ValidationError(f"{name} must be text, got {agent_id!r}")
     # plain text: a subclass's own == and hash found another agent in the in-memory store
-    agent = tx.get_agent(plain_text(agent_id))
+    agent = tx.get_agent(agent_id if agent_id.__class__ is str else plain_text(agent_id))
     if agent is None:
         raise UnknownAgent(agent_id)
     return agent

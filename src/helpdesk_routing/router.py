@@ -280,7 +280,8 @@ class Router(ProcessBound):
         ``ConflictError``) names the stored version. Without it the edit applies to
         whatever version is newest. Returns the stored version.
         """
-        actor = _plain(actor)
+        if actor.__class__ is not str:
+            actor = _plain(actor)
         if allocator is not NOT_GIVEN and not isinstance(allocator, str):
             name = allocator_name(allocator)
             if name is None:
@@ -312,7 +313,8 @@ class Router(ProcessBound):
     ) -> Configuration:
         """Store a new version equal in content to the stored ``version`` (owner, admin,
         manager); ``ValidationError`` when no such version is stored."""
-        actor = _plain(actor)
+        if actor.__class__ is not str:
+            actor = _plain(actor)
         whole = integer_argument(version)
         if whole is None:
             raise ValidationError(f"version must be a whole number, got {version!r}")
@@ -355,7 +357,8 @@ class Router(ProcessBound):
 
         ``PermissionDenied`` when the new agent's role ranks above the actor's
         (``helpdesk_routing.permissions.RANK``)."""
-        actor = _plain(actor)
+        if actor.__class__ is not str:
+            actor = _plain(actor)
         agent = _agent(agent)
         self._agents.add(agent, actor, self._now())
         _log.info("agent %s added", shown(agent.id), extra={"agent_id": agent.id, "actor": actor})
@@ -369,7 +372,8 @@ class Router(ProcessBound):
         ``PermissionDenied`` when the agent's role, before or after, ranks above the
         actor's (``helpdesk_routing.permissions.RANK``); ``ConflictError`` when the change
         would leave no agent who may manage agents."""
-        actor = _plain(actor)
+        if actor.__class__ is not str:
+            actor = _plain(actor)
         agent = _agent(agent)
         self._agents.update(agent, actor, self._now())
         _log.info("agent %s updated", shown(agent.id), extra={"agent_id": agent.id, "actor": actor})
@@ -387,8 +391,10 @@ class Router(ProcessBound):
         ``PermissionDenied`` for an agent whose role ranks above the actor's;
         ``ConflictError`` for the last agent who may manage agents.
         """
-        agent_id = _plain(agent_id)
-        actor = _plain(actor)
+        if agent_id.__class__ is not str:
+            agent_id = _plain(agent_id)
+        if actor.__class__ is not str:
+            actor = _plain(actor)
         self._agents.remove(agent_id, actor, self._now())
         _log.info("agent %s removed", shown(agent_id), extra={"agent_id": agent_id, "actor": actor})
 
@@ -430,8 +436,10 @@ class Router(ProcessBound):
         whose content is closed keeps its assignee even when its team changes (who handled
         it is its record, and nobody is handed a closed ticket).
         """
-        ticket_id = _plain(ticket_id)
-        actor = _plain(actor)
+        if ticket_id.__class__ is not str:
+            ticket_id = _plain(ticket_id)
+        if actor.__class__ is not str:
+            actor = _plain(actor)
         if ticket is not None:
             ticket = stored_ticket(_ticket(ticket))
         if ticket is not None and ticket.id != ticket_id:
@@ -528,8 +536,10 @@ class Router(ProcessBound):
         Offline). Going Offline keeps the agent's tickets. Coming Online hands out the
         waiting tickets the agent may take, oldest first, in rotation; they are returned.
         """
-        agent = _plain(agent)
-        actor = _plain(actor)
+        if agent.__class__ is not str:
+            agent = _plain(agent)
+        if actor.__class__ is not str:
+            actor = _plain(actor)
         if not isinstance(online, bool):
             raise ValidationError(f"online must be a bool, got {online!r}")
         now = self._now()
@@ -563,8 +573,10 @@ class Router(ProcessBound):
         A manual assignment may go to an Offline agent and past their capacity, at any
         hour; the tickets keep their team. Returns the records after the change.
         """
-        to = _plain(to)
-        actor = _plain(actor)
+        if to.__class__ is not str:
+            to = _plain(to)
+        if actor.__class__ is not str:
+            actor = _plain(actor)
         now = self._now()
         ids = _ids(ticket_ids)
         with self._store.transaction() as tx:
@@ -592,8 +604,10 @@ class Router(ProcessBound):
         The ticket waits again: in its team's inbox when it has a team, else Unassigned.
         It is not handed out again at once (that would undo the choice of "nobody").
         """
-        ticket_id = _plain(ticket_id)
-        actor = _plain(actor)
+        if ticket_id.__class__ is not str:
+            ticket_id = _plain(ticket_id)
+        if actor.__class__ is not str:
+            actor = _plain(actor)
         now = self._now()
         with self._store.transaction() as tx:
             boss = self._agent(tx, actor)
@@ -620,8 +634,10 @@ class Router(ProcessBound):
         can take (members Offline or full, office hours closed, round robin off) wait in
         the team inbox. Returns the records after the change, in the order given.
         """
-        team = _plain(team)
-        actor = _plain(actor)
+        if team.__class__ is not str:
+            team = _plain(team)
+        if actor.__class__ is not str:
+            actor = _plain(actor)
         now = self._now()
         ids = _ids(ticket_ids)
         if not isinstance(team, str):
@@ -673,8 +689,10 @@ class Router(ProcessBound):
         """:meth:`set_status`, and the waiting tickets its close handed out, in hand-out
         order (what the simulator's :class:`~helpdesk_routing.simulation._backends.
         RouterBackend` reports, without reading the store again)."""
-        ticket_id = _plain(ticket_id)
-        actor = _plain(actor)
+        if ticket_id.__class__ is not str:
+            ticket_id = _plain(ticket_id)
+        if actor.__class__ is not str:
+            actor = _plain(actor)
         now = self._now()
         new = _status(status)
         with self._store.transaction() as tx:
@@ -717,8 +735,10 @@ class Router(ProcessBound):
         conversation's transcript. Any known agent may reply (``UnknownAgent`` otherwise).
         Returns the stored audit record.
         """
-        ticket_id = _plain(ticket_id)
-        actor = _plain(actor)
+        if ticket_id.__class__ is not str:
+            ticket_id = _plain(ticket_id)
+        if actor.__class__ is not str:
+            actor = _plain(actor)
         now = self._now()
         if not isinstance(public, bool):
             raise ValidationError(f"public must be a bool, got {public!r}")
@@ -730,7 +750,8 @@ class Router(ProcessBound):
     def ticket(self, ticket_id: str) -> TicketRecord:
         """The stored record of a ticket (``UnknownTicket`` if none), its decision bound to
         the rules of the configuration version that decided it."""
-        ticket_id = _plain(ticket_id)
+        if ticket_id.__class__ is not str:
+            ticket_id = _plain(ticket_id)
         with reading(self._store) as tx:
             return self._bound_record(tx, self._stored(tx, ticket_id))
 
@@ -746,7 +767,8 @@ class Router(ProcessBound):
 
     def history(self, ticket_id: str) -> list[AuditRecord]:
         """The ticket's audit trail, oldest first (``UnknownTicket`` if none)."""
-        ticket_id = _plain(ticket_id)
+        if ticket_id.__class__ is not str:
+            ticket_id = _plain(ticket_id)
         with reading(self._store) as tx:
             self._stored(tx, ticket_id)
             return tx.audit(ticket_id)
@@ -769,7 +791,7 @@ class Router(ProcessBound):
         if not isinstance(ticket_id, str):
             raise ValidationError(f"a ticket id is text, got {ticket_id!r}")
         # plain text: a subclass's own == and hash found another ticket in memory
-        record = tx.get_ticket(plain_text(ticket_id))
+        record = tx.get_ticket(ticket_id if ticket_id.__class__ is str else plain_text(ticket_id))
         if record is None:
             raise UnknownTicket(ticket_id)
         return record
@@ -779,7 +801,8 @@ def _plain(value: Any) -> Any:
     """An id given to a Router method as plain text: a ``str`` subclass (NumPy's
     ``str_``, one with its own ``==`` and hash) was stored as given, or found another
     ticket or agent in the in-memory store; anything else as given, for the method's own
-    check to refuse."""
+    check to refuse. Called only when ``value.__class__ is not str``: plain text costs
+    the hot paths (route, reply, close) no call."""
     return plain_text(value)
 
 
