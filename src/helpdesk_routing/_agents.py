@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from helpdesk_routing._input import plain_text
 from helpdesk_routing._keeper import ConfigurationKeeper
 from helpdesk_routing.audit import agent_changed, agent_removed
 from helpdesk_routing.configuration import CompiledConfiguration
@@ -39,8 +38,7 @@ def stored_agent(tx: Transaction, agent_id: str, name: str = "actor") -> Agent:
     naming the argument when it is not text, ``UnknownAgent`` when none is stored."""
     if not isinstance(agent_id, str):
         raise ValidationError(f"{name} must be text, got {agent_id!r}")
-    # plain text: a subclass's own == and hash found another agent in the in-memory store
-    agent = tx.get_agent(agent_id if agent_id.__class__ is str else plain_text(agent_id))
+    agent = tx.get_agent(agent_id)
     if agent is None:
         raise UnknownAgent(agent_id)
     return agent
@@ -61,7 +59,6 @@ class AgentAdministration:
         with self._store.transaction() as tx:
             administering(tx)
             boss = stored_agent(tx, actor)
-            actor = boss.id  # the stored id, plain text (not NumPy's str_)
             require(boss, Action.MANAGE_AGENTS)
             require_rank(boss, gives=agent.role)
             if offers(tx, InsertsAgents):
@@ -82,7 +79,6 @@ class AgentAdministration:
             # meanwhile is seen (UnknownAgent), never undone by the write below.
             administering(tx)
             boss = stored_agent(tx, actor)
-            actor = boss.id  # the stored id, plain text (not NumPy's str_)
             require(boss, Action.MANAGE_AGENTS)
             before = stored_agent(tx, agent.id)
             require_rank(boss, gives=agent.role, of=before)
@@ -95,7 +91,6 @@ class AgentAdministration:
         with self._store.transaction() as tx:
             administering(tx)  # first: before every lock below (see administering)
             boss = stored_agent(tx, actor)
-            actor = boss.id  # the stored id, plain text (not NumPy's str_)
             require(boss, Action.MANAGE_AGENTS)
             gone = stored_agent(tx, agent_id, "agent_id")
             require_rank(boss, of=gone)

@@ -281,7 +281,6 @@ class ConfigurationKeeper:
             agent = tx.get_agent(actor)
             if agent is None:
                 raise UnknownAgent(actor)
-            actor = agent.id  # the stored id, plain text (not NumPy's str_)
             for field in changes or ("",):
                 require(agent, _ACTION_OF.get(field, Action.CONFIGURE))
             base = self.snapshot(tx)

@@ -280,8 +280,12 @@ class Router(ProcessBound):
         ``ConflictError``) names the stored version. Without it the edit applies to
         whatever version is newest. Returns the stored version.
         """
+        # Every method reads the ids it is given as plain text first (NumPy's str_ was
+        # stored as given; an id with its own == and hash found another ticket or agent
+        # in the in-memory store), testing the class so plain text costs the hot paths
+        # (route, reply, close) no call.
         if actor.__class__ is not str:
-            actor = _plain(actor)
+            actor = plain_text(actor)
         if allocator is not NOT_GIVEN and not isinstance(allocator, str):
             name = allocator_name(allocator)
             if name is None:
@@ -314,7 +318,7 @@ class Router(ProcessBound):
         """Store a new version equal in content to the stored ``version`` (owner, admin,
         manager); ``ValidationError`` when no such version is stored."""
         if actor.__class__ is not str:
-            actor = _plain(actor)
+            actor = plain_text(actor)
         whole = integer_argument(version)
         if whole is None:
             raise ValidationError(f"version must be a whole number, got {version!r}")
@@ -358,7 +362,7 @@ class Router(ProcessBound):
         ``PermissionDenied`` when the new agent's role ranks above the actor's
         (``helpdesk_routing.permissions.RANK``)."""
         if actor.__class__ is not str:
-            actor = _plain(actor)
+            actor = plain_text(actor)
         agent = _agent(agent)
         self._agents.add(agent, actor, self._now())
         _log.info("agent %s added", shown(agent.id), extra={"agent_id": agent.id, "actor": actor})
@@ -373,7 +377,7 @@ class Router(ProcessBound):
         actor's (``helpdesk_routing.permissions.RANK``); ``ConflictError`` when the change
         would leave no agent who may manage agents."""
         if actor.__class__ is not str:
-            actor = _plain(actor)
+            actor = plain_text(actor)
         agent = _agent(agent)
         self._agents.update(agent, actor, self._now())
         _log.info("agent %s updated", shown(agent.id), extra={"agent_id": agent.id, "actor": actor})
@@ -392,9 +396,9 @@ class Router(ProcessBound):
         ``ConflictError`` for the last agent who may manage agents.
         """
         if agent_id.__class__ is not str:
-            agent_id = _plain(agent_id)
+            agent_id = plain_text(agent_id)
         if actor.__class__ is not str:
-            actor = _plain(actor)
+            actor = plain_text(actor)
         self._agents.remove(agent_id, actor, self._now())
         _log.info("agent %s removed", shown(agent_id), extra={"agent_id": agent_id, "actor": actor})
 
@@ -437,9 +441,9 @@ class Router(ProcessBound):
         it is its record, and nobody is handed a closed ticket).
         """
         if ticket_id.__class__ is not str:
-            ticket_id = _plain(ticket_id)
+            ticket_id = plain_text(ticket_id)
         if actor.__class__ is not str:
-            actor = _plain(actor)
+            actor = plain_text(actor)
         if ticket is not None:
             ticket = stored_ticket(_ticket(ticket))
         if ticket is not None and ticket.id != ticket_id:
@@ -447,9 +451,7 @@ class Router(ProcessBound):
         now = self._now()
         # Rerouting is rare: it decides inside its unit, with the version it reads there.
         with self._store.transaction() as tx:
-            boss = self._agent(tx, actor)
-            require(boss, Action.ASSIGN)
-            actor = boss.id  # the stored id, plain text (not NumPy's str_)
+            require(self._agent(tx, actor), Action.ASSIGN)
             compiled = self._keeper.snapshot(tx)
             # Every pool before the ticket (as assign_to_team): the ticket may be given in
             # its new pool and its former assignee's pools walked, and a hand-out holding
@@ -537,16 +539,15 @@ class Router(ProcessBound):
         waiting tickets the agent may take, oldest first, in rotation; they are returned.
         """
         if agent.__class__ is not str:
-            agent = _plain(agent)
+            agent = plain_text(agent)
         if actor.__class__ is not str:
-            actor = _plain(actor)
+            actor = plain_text(actor)
         if not isinstance(online, bool):
             raise ValidationError(f"online must be a bool, got {online!r}")
         now = self._now()
         with self._store.transaction() as tx:
-            # the stored ids, plain text: NumPy's str_ went into the Online list as given
-            actor = self._agent(tx, actor).id
-            agent = self._agent(tx, agent, "agent").id
+            self._agent(tx, actor)
+            self._agent(tx, agent, "agent")
             require_self(actor, agent)
             if tx.is_online(agent) == online:
                 return []
@@ -574,17 +575,14 @@ class Router(ProcessBound):
         hour; the tickets keep their team. Returns the records after the change.
         """
         if to.__class__ is not str:
-            to = _plain(to)
+            to = plain_text(to)
         if actor.__class__ is not str:
-            actor = _plain(actor)
+            actor = plain_text(actor)
         now = self._now()
         ids = _ids(ticket_ids)
         with self._store.transaction() as tx:
-            boss = self._agent(tx, actor)
-            require(boss, Action.ASSIGN)
-            actor = boss.id  # the stored id, plain text (not NumPy's str_)
-            # the stored agent's id, plain text: NumPy's str_ was stored as given
-            to = self._agent(tx, to, "to").id
+            require(self._agent(tx, actor), Action.ASSIGN)
+            self._agent(tx, to, "to")
             records = self._tickets(tx, ids)
             if any(r.assignee != to for r in records) and _gone(tx, to):
                 raise UnknownAgent(to)  # removed while this unit waited for the tickets
@@ -605,14 +603,12 @@ class Router(ProcessBound):
         It is not handed out again at once (that would undo the choice of "nobody").
         """
         if ticket_id.__class__ is not str:
-            ticket_id = _plain(ticket_id)
+            ticket_id = plain_text(ticket_id)
         if actor.__class__ is not str:
-            actor = _plain(actor)
+            actor = plain_text(actor)
         now = self._now()
         with self._store.transaction() as tx:
-            boss = self._agent(tx, actor)
-            require(boss, Action.ASSIGN)
-            actor = boss.id  # the stored id, plain text (not NumPy's str_)
+            require(self._agent(tx, actor), Action.ASSIGN)
             record = self._stored(tx, ticket_id)
             if record.assignee is None:
                 return self._bound_record(tx, record)
@@ -635,18 +631,15 @@ class Router(ProcessBound):
         the team inbox. Returns the records after the change, in the order given.
         """
         if team.__class__ is not str:
-            team = _plain(team)
+            team = plain_text(team)
         if actor.__class__ is not str:
-            actor = _plain(actor)
+            actor = plain_text(actor)
         now = self._now()
         ids = _ids(ticket_ids)
         if not isinstance(team, str):
             raise ValidationError(f"team must be a team id (text), got {team!r}")
-        team = plain_text(team)  # plain text: a subclass's own == passed for no team
         with self._store.transaction() as tx:
-            boss = self._agent(tx, actor)
-            require(boss, Action.ASSIGN)
-            actor = boss.id  # the stored id, plain text (not NumPy's str_)
+            require(self._agent(tx, actor), Action.ASSIGN)
             compiled = self._keeper.snapshot(tx)
             if team not in compiled.team_by_id:
                 raise UnknownTeam(team)
@@ -690,15 +683,13 @@ class Router(ProcessBound):
         order (what the simulator's :class:`~helpdesk_routing.simulation._backends.
         RouterBackend` reports, without reading the store again)."""
         if ticket_id.__class__ is not str:
-            ticket_id = _plain(ticket_id)
+            ticket_id = plain_text(ticket_id)
         if actor.__class__ is not str:
-            actor = _plain(actor)
+            actor = plain_text(actor)
         now = self._now()
         new = _status(status)
         with self._store.transaction() as tx:
-            boss = self._agent(tx, actor)
-            require(boss, Action.SET_STATUS)
-            actor = boss.id  # the stored id, plain text (not NumPy's str_)
+            require(self._agent(tx, actor), Action.SET_STATUS)
             record = self._stored(tx, ticket_id)
             if record.ticket.status is new:
                 return self._bound_record(tx, record), []
@@ -736,14 +727,14 @@ class Router(ProcessBound):
         Returns the stored audit record.
         """
         if ticket_id.__class__ is not str:
-            ticket_id = _plain(ticket_id)
+            ticket_id = plain_text(ticket_id)
         if actor.__class__ is not str:
-            actor = _plain(actor)
+            actor = plain_text(actor)
         now = self._now()
         if not isinstance(public, bool):
             raise ValidationError(f"public must be a bool, got {public!r}")
         with self._store.transaction() as tx:
-            actor = self._agent(tx, actor).id  # the stored id, plain text
+            self._agent(tx, actor)
             record = self._stored(tx, ticket_id)
             return tx.append_audit(replied(now, actor, record, public, seq=next_seq(tx)))
 
@@ -751,7 +742,7 @@ class Router(ProcessBound):
         """The stored record of a ticket (``UnknownTicket`` if none), its decision bound to
         the rules of the configuration version that decided it."""
         if ticket_id.__class__ is not str:
-            ticket_id = _plain(ticket_id)
+            ticket_id = plain_text(ticket_id)
         with reading(self._store) as tx:
             return self._bound_record(tx, self._stored(tx, ticket_id))
 
@@ -768,7 +759,7 @@ class Router(ProcessBound):
     def history(self, ticket_id: str) -> list[AuditRecord]:
         """The ticket's audit trail, oldest first (``UnknownTicket`` if none)."""
         if ticket_id.__class__ is not str:
-            ticket_id = _plain(ticket_id)
+            ticket_id = plain_text(ticket_id)
         with reading(self._store) as tx:
             self._stored(tx, ticket_id)
             return tx.audit(ticket_id)
@@ -790,20 +781,10 @@ class Router(ProcessBound):
         """The stored record of one ticket id (``UnknownTicket`` if none)."""
         if not isinstance(ticket_id, str):
             raise ValidationError(f"a ticket id is text, got {ticket_id!r}")
-        # plain text: a subclass's own == and hash found another ticket in memory
-        record = tx.get_ticket(ticket_id if ticket_id.__class__ is str else plain_text(ticket_id))
+        record = tx.get_ticket(ticket_id)
         if record is None:
             raise UnknownTicket(ticket_id)
         return record
-
-
-def _plain(value: Any) -> Any:
-    """An id given to a Router method as plain text: a ``str`` subclass (NumPy's
-    ``str_``, one with its own ``==`` and hash) was stored as given, or found another
-    ticket or agent in the in-memory store; anything else as given, for the method's own
-    check to refuse. Called only when ``value.__class__ is not str``: plain text costs
-    the hot paths (route, reply, close) no call."""
-    return plain_text(value)
 
 
 def _require_allocator(allocator: object) -> None:
