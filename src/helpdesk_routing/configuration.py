@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict, UserString
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeGuard
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BeforeValidator,
@@ -42,6 +42,7 @@ from .calendar import OfficeHours, json_input
 from .errors import ErrorDetail, UnknownAgent, ValidationError, _line
 from .model import MAX_CAPACITY, UNORDERED, Team, in_given_order, unordered
 from .rules import RoutingRule, RuleSet, rule_id_of
+from .rules import listed_rules as _listed
 
 if TYPE_CHECKING:
     from .ports import Transaction
@@ -459,21 +460,6 @@ def _read_back(rule: RoutingRule) -> bool:
     """Whether ``rule`` was read back from a store (its mark, in its private slot)."""
     private = rule.__pydantic_private__
     return bool(private and private.get("_read_back"))
-
-
-def _listed(rules: Any) -> TypeGuard[Sequence[Any]]:
-    """Whether ``rules`` was given as a list or tuple of rules, or another sequence of
-    them as :data:`RulesGiven` says (a ``deque``, a ``UserList``; not text)
-    (:func:`rule_set_data`): the rule set's own document is then the sequence, a rule of
-    it at ``$.rules[i]``."""
-    return isinstance(rules, list | tuple) or (
-        isinstance(rules, Sequence) and not isinstance(rules, _TEXTS)
-    )
-
-
-_TEXTS = (str, bytes, bytearray, memoryview, UserString)
-"""Sequences that are text or bytes, never a sequence of rules (a ``UserString`` of JSON
-text was read as 13 rules, one a character)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from collections import UserString
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self, TypeGuard
 
 import pydantic
 from pydantic import (
@@ -693,11 +693,24 @@ def _rule_ids(data: Any) -> list[dict[str, str] | None] | None:
     :class:`RoutingRule`s, as ``from_dict`` and ``RuleSet(rules=...)`` take them) as
     ``{"id": id}`` where a rule has a text id, for ``ValidationError.with_rule_ids``."""
     rules = data.get("rules") if isinstance(data, Mapping) else None
-    if not isinstance(rules, Sequence) or isinstance(rules, str | bytes | bytearray):
-        return None  # a deque too, as pydantic reads one for the rules' tuple
-    if isinstance(rules, memoryview | UserString):
+    if not listed_rules(rules):  # a deque too, as pydantic reads one for the rules' tuple
         return None
     return [None if rule_id is None else {"id": rule_id} for rule_id in map(rule_id_of, rules)]
+
+
+def listed_rules(rules: Any) -> TypeGuard[Sequence[Any]]:
+    """Whether ``rules`` is a list or tuple of rules, or another sequence of them as
+    ``configuration.RulesGiven`` says (a ``deque``, a ``UserList``), not text or bytes
+    (a ``UserString`` of JSON text was read as 13 rules, one a character): where
+    ``Configuration(rules=...)`` takes the rule set's document as that sequence, a rule
+    of it at ``$.rules[i]``."""
+    return isinstance(rules, list | tuple) or (
+        isinstance(rules, Sequence) and not isinstance(rules, _TEXTS)
+    )
+
+
+_TEXTS = (str, bytes, bytearray, memoryview, UserString)
+"""Sequences that are text or bytes, never a sequence of rules."""
 
 
 def rule_id_of(rule: Any) -> str | None:
