@@ -31,6 +31,19 @@ np = pytest.importorskip("numpy")
 T0 = datetime(2026, 3, 30, 9, tzinfo=UTC)
 
 
+def _online_a1(allocator: object) -> hr.Router:
+    """A Router on an in-memory store whose one agent, owner ``a1``, is Online, handing
+    out with ``allocator``."""
+    router = hr.Router(
+        store=hr.InMemoryStore(agents=[hr.Agent(id="a1", role="owner")]),
+        customer_data=hr.InMemoryCustomerData(),
+        clock=hr.ManualClock(T0),
+        allocator=allocator,  # type: ignore[arg-type]
+    )
+    router.set_online("a1", True, actor="a1")
+    return router
+
+
 @pytest.mark.parametrize("allocator", ["round_robin", "least_loaded"])
 def test_a_numpy_id_is_stored_as_the_plain_id(allocator: str) -> None:
     store = hr.InMemoryStore(agents=[hr.Agent(id="a1", role="owner")])
@@ -107,13 +120,7 @@ def test_an_allocation_subclass_keeps_its_reason_with_a_numpy_id() -> None:
             a = next(x for x in pool.ids if pool.eligible(x))
             return Explained(np.str_(a), RotationState(last=a, given=1), "placeholder")
 
-    router = hr.Router(
-        store=hr.InMemoryStore(agents=[hr.Agent(id="a1", role="owner")]),
-        customer_data=hr.InMemoryCustomerData(),
-        clock=hr.ManualClock(T0),
-        allocator=First(),  # type: ignore[arg-type]
-    )
-    router.set_online("a1", True, actor="a1")
+    router = _online_a1(First())
     decision = router.route(hr.Ticket(id="t1", channel="email", created_at=T0))
     assert type(decision.assignee) is str
     assert "a1: picked by the skills matcher" in decision.explain()
@@ -143,13 +150,7 @@ def test_the_allocators_answer_is_neither_copied_nor_changed(kind: type[Allocati
             answers.append(kind(a, RotationState(last=str(a), given=1), "by skill"))
             return answers[-1]
 
-    router = hr.Router(
-        store=hr.InMemoryStore(agents=[hr.Agent(id="a1", role="owner")]),
-        customer_data=hr.InMemoryCustomerData(),
-        clock=hr.ManualClock(T0),
-        allocator=Skills(),  # type: ignore[arg-type]
-    )
-    router.set_online("a1", True, actor="a1")
+    router = _online_a1(Skills())
     decision = router.route(hr.Ticket(id="t1", channel="email", created_at=T0))
     assert decision.assignee == "a1"
     assert type(decision.assignee) is str
@@ -229,13 +230,7 @@ def test_the_reason_is_read_once_and_kept(plain: bool) -> None:
             a = next(x for x in pool.ids if pool.eligible(x))
             return Fickle(a if plain else None, RotationState(last=a, given=1))
 
-    router = hr.Router(
-        store=hr.InMemoryStore(agents=[hr.Agent(id="a1", role="owner")]),
-        customer_data=hr.InMemoryCustomerData(),
-        clock=hr.ManualClock(T0),
-        allocator=Skills(),  # type: ignore[arg-type]
-    )
-    router.set_online("a1", True, actor="a1")
+    router = _online_a1(Skills())
     decision = router.route(hr.Ticket(id="t1", channel="email", created_at=T0))
     assert decision.assignee == ("a1" if plain else None)
     assert "ok" in decision.explain()
