@@ -40,7 +40,7 @@ __all__ = ["Order", "Page", "Views"]
 
 _OPEN: frozenset[TicketStatus] = frozenset({TicketStatus.OPEN})
 
-_BYTES = (bytes, bytearray, memoryview, Mapping)
+_NO_FILTER = (bytes, bytearray, memoryview, Mapping)
 """Iterable, but of numbers or of keys: never a status or channel filter (``b"open"`` is
 no list; ``{"closed": False}`` listed the closed tickets, its keys being iterated)."""
 
@@ -310,7 +310,7 @@ class Views(ProcessBound):
         if isinstance(statuses, str):
             statuses = [statuses]
         if statuses is not None and (
-            not isinstance(statuses, Iterable) or isinstance(statuses, _BYTES)
+            not isinstance(statuses, Iterable) or isinstance(statuses, _NO_FILTER)
         ):
             raise ValidationError(f"invalid status filter: {statuses!r} is no status")
         wanted = None if statuses is None else _statuses(statuses)
@@ -318,7 +318,7 @@ class Views(ProcessBound):
             channels = [channels]
         elif channels is not None:
             given = channels
-            iterable = isinstance(given, Iterable) and not isinstance(given, _BYTES)
+            iterable = isinstance(given, Iterable) and not isinstance(given, _NO_FILTER)
             channels = list(given) if iterable else None
             if channels is None or not all(isinstance(c, str) for c in channels):
                 raise ValidationError(
